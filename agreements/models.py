@@ -1,0 +1,630 @@
+"""What is agreed: agreements, sectors, milestones, signed documents, and regional potential.
+
+The status an agreement *shows* is derived from its recorded status and its dates (see
+``Agreement.shown_status`` and ``AgreementQuerySet.with_shown_status``), so nothing past its expiry
+ever shows as in force, whether or not someone remembered to update the record.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from partners.models import Partner, Region, pick_language
+
+
+def choice_values(choices):
+    return [value for value, _label in choices.choices]
+
+
+class Sector(models.Model):
+    """A field of cooperation (education, trade, tourism, …); a list the bureau maintains."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name_id = models.CharField(_("nama (Indonesia)"), max_length=120, unique=True)
+    name_en = models.CharField(_("nama (Inggris)"), max_length=120, unique=True)
+    position = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("bidang")
+        verbose_name_plural = _("bidang")
+        ordering = ["position", "name_id"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("sector-detail", args=[self.slug])
+
+    @property
+    def name(self):
+        return pick_language(self.name_id, self.name_en)
+
+
+class Scope(models.TextChoices):
+    """The four forms of *kerja sama daerah* in PP 28/2018, named by who the parties are."""
+
+    KSDD = "ksdd", _("KSDD — antardaerah")
+    KSDPK = "ksdpk", _("KSDPK — dengan pihak ketiga")
+    KSDPL = "ksdpl", _("KSDPL — dengan pemerintah daerah di luar negeri")
+    KSDLL = "ksdll", _("KSDLL — dengan lembaga di luar negeri")
+
+    @classmethod
+    def for_parties(cls, regions, partners):
+        """The scope the parties imply, or None while they do not yet settle it.
+
+        ``regions`` are the Indonesian regions that are party, ``partners`` the other parties.
+        """
+        foreign = [p for p in partners if not p.is_domestic]
+        if any(p.is_foreign_government for p in foreign):
+            return cls.KSDPL
+        if foreign:
+            return cls.KSDLL
+        if partners:
+            return cls.KSDPK
+        if len(regions) >= 2:
+            return cls.KSDD
+        return None
+
+    @property
+    def required_stages(self):
+        """The steps a cooperation of this scope goes through before it is signed, in order.
+
+        Cooperation abroad (KSDPL, KSDLL) needs DPRD approval, verification by the Ministry of
+        Home Affairs, drafting with the Ministry of Foreign Affairs, initialling and full powers;
+        a domestic one is reviewed by the TKKSD and signed.
+        """
+        K = Milestone.Kind
+        if self in (Scope.KSDPL, Scope.KSDLL):
+            return [
+                K.INITIATIVE,
+                K.EXPLORATION,
+                K.LOI,
+                K.PLAN,
+                K.TKKSD,
+                K.DPRD,
+                K.MINISTRY,
+                K.DRAFTING,
+                K.INITIALLING,
+                K.FULL_POWERS,
+                K.SIGNING,
+            ]
+        return [K.INITIATIVE, K.EXPLORATION, K.PLAN, K.TKKSD, K.DRAFTING, K.SIGNING]
+
+
+class AgreementQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(visibility=Agreement.Visibility.PUBLIC)
+
+    def with_shown_status(self, status, today=None):
+        """Agreements whose *shown* status is ``status`` (see ``Agreement.shown_status``)."""
+        return self.filter(Agreement.shown_status_q(status, today or timezone.localdate()))
+
+    def expiring_within(self, days, today=None):
+        """In force (as shown) and expiring in the next ``days`` days, soonest first."""
+        today = today or timezone.localdate()
+        return self.filter(
+            status__in=SIGNED_STATUSES,
+            expires_on__gte=today,
+            expires_on__lte=today + datetime.timedelta(days=days),
+        ).order_by("expires_on")
+
+    def in_region(self, region):
+        """Agreements any region of ``region`` is party to; a province includes its regencies."""
+        return self.filter(regions__in=Region.objects.within(region)).distinct()
+
+
+class AgreementKind(models.TextChoices):
+    LOI = "loi", _("Pernyataan kehendak (LoI)")
+    MOU = "mou", _("Nota kesepahaman / kesepakatan bersama (MoU)")
+    PKS = "pks", _("Perjanjian kerja sama (PKS)")
+    SISTER_CITY = "sister_city", _("Kota kembar (sister city)")
+    SISTER_PROVINCE = "sister_province", _("Provinsi kembar (sister province)")
+    AMENDMENT = "amendment", _("Amendemen / adendum")
+    OTHER = "other", _("Lainnya")
+
+
+class AgreementStatus(models.TextChoices):
+    INITIATIVE = "initiative", _("Prakarsa")
+    EXPLORATION = "exploration", _("Penjajakan")
+    PREPARATION = "preparation", _("Penyiapan naskah")
+    SIGNED = "signed", _("Ditandatangani")
+    IN_FORCE = "in_force", _("Berlaku")
+    EXPIRED = "expired", _("Berakhir")
+    TERMINATED = "terminated", _("Diakhiri")
+    CANCELLED = "cancelled", _("Batal")
+
+
+class AgreementVisibility(models.TextChoices):
+    PUBLIC = "public", _("Publik")
+    INTERNAL = "internal", _("Internal")
+
+
+class AgreementRelation(models.TextChoices):
+    IMPLEMENTS = "implements", _("Tindak lanjut (LoI → MoU → PKS)")
+    EXTENDS = "extends", _("Perpanjangan")
+    AMENDS = "amends", _("Amendemen / adendum")
+    SPAWNS = "spawns", _("Turunan (mis. kota kembar dari kerja sama provinsi)")
+
+
+# Before signing there is no signing date; these statuses describe an unsigned text.
+UNSIGNED_STATUSES = (
+    AgreementStatus.INITIATIVE,
+    AgreementStatus.EXPLORATION,
+    AgreementStatus.PREPARATION,
+    AgreementStatus.CANCELLED,
+)
+SIGNED_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE)
+
+
+class Agreement(models.Model):
+    Kind = AgreementKind
+    Status = AgreementStatus
+    Visibility = AgreementVisibility
+    Relation = AgreementRelation
+
+    reference = models.CharField(
+        _("nomor naskah"),
+        max_length=120,
+        blank=True,
+        help_text=_("Nomor resmi naskah, bila sudah ada. Unik."),
+    )
+    title = models.CharField(_("judul"), max_length=300)
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    scope = models.CharField(_("lingkup"), max_length=10, choices=Scope.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.INITIATIVE
+    )
+    lead_region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="led_agreements",
+        verbose_name=_("daerah pengampu"),
+        help_text=_("Daerah yang memiliki dan memperbarui catatan ini."),
+    )
+    regions = models.ManyToManyField(
+        Region,
+        related_name="agreements",
+        verbose_name=_("daerah pihak"),
+        help_text=_("Semua daerah Indonesia yang menjadi pihak, termasuk daerah pengampu."),
+    )
+    partners = models.ManyToManyField(
+        Partner, blank=True, related_name="agreements", verbose_name=_("mitra")
+    )
+    sectors = models.ManyToManyField(
+        Sector, blank=True, related_name="agreements", verbose_name=_("bidang")
+    )
+    summary = models.TextField(_("ringkasan"), blank=True)
+    proposed_on = models.DateField(_("tanggal diusulkan"), null=True, blank=True)
+    signed_on = models.DateField(_("tanggal ditandatangani"), null=True, blank=True)
+    in_force_from = models.DateField(_("berlaku sejak"), null=True, blank=True)
+    expires_on = models.DateField(_("berakhir pada"), null=True, blank=True)
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followed_by",
+        verbose_name=_("kelanjutan dari"),
+    )
+    relation = models.CharField(
+        _("hubungan dengan naskah sebelumnya"),
+        max_length=20,
+        choices=Relation.choices,
+        blank=True,
+    )
+    visibility = models.CharField(
+        _("visibilitas"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    source_url = models.URLField(_("tautan sumber"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("terakhir diubah"), auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[regions, partners, sectors])
+    objects = AgreementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kerja sama")
+        verbose_name_plural = _("kerja sama")
+        ordering = ["-signed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~Q(reference=""),
+                name="agreement_reference_unique_when_given",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=choice_values(AgreementKind)), name="agreement_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(scope__in=choice_values(Scope)), name="agreement_scope_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=choice_values(AgreementStatus)),
+                name="agreement_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility__in=choice_values(AgreementVisibility)),
+                name="agreement_visibility_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(relation="") | Q(relation__in=choice_values(AgreementRelation)),
+                name="agreement_relation_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True)
+                | Q(signed_on__isnull=True)
+                | Q(expires_on__gte=F("signed_on")),
+                name="agreement_not_expiring_before_signed",
+            ),
+            models.CheckConstraint(
+                condition=Q(in_force_from__isnull=True)
+                | Q(signed_on__isnull=True)
+                | Q(in_force_from__gte=F("signed_on")),
+                name="agreement_not_in_force_before_signed",
+            ),
+            models.CheckConstraint(
+                condition=Q(proposed_on__isnull=True)
+                | Q(signed_on__isnull=True)
+                | Q(signed_on__gte=F("proposed_on")),
+                name="agreement_not_signed_before_proposed",
+            ),
+            # An unsigned text has no signing or entry-into-force date: the status would lie.
+            models.CheckConstraint(
+                condition=~Q(status__in=UNSIGNED_STATUSES)
+                | Q(signed_on__isnull=True, in_force_from__isnull=True),
+                name="agreement_unsigned_has_no_signing_date",
+            ),
+            # "Follows" and "how" go together.
+            models.CheckConstraint(
+                condition=Q(follows__isnull=True, relation="")
+                | (Q(follows__isnull=False) & ~Q(relation="")),
+                name="agreement_follows_with_relation",
+            ),
+            models.CheckConstraint(
+                condition=~Q(follows=F("id")), name="agreement_not_following_itself"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "expires_on"], name="agreement_status_expiry"),
+            models.Index(fields=["-updated_at"], name="agreement_recently_changed"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("agreement-detail", args=[self.pk])
+
+    # -- status -------------------------------------------------------------------------------
+
+    @classmethod
+    def shown_status_q(cls, status, today):
+        """A filter for agreements whose shown status is ``status`` on ``today``.
+
+        Mirrors ``shown_status``: a signed or in-force agreement past its expiry shows as
+        expired; a signed one whose entry into force has come shows as in force.
+        """
+        lapsed = Q(status__in=SIGNED_STATUSES, expires_on__lt=today)
+        entered = Q(status=cls.Status.SIGNED, in_force_from__lte=today)
+        if status == cls.Status.EXPIRED:
+            return Q(status=cls.Status.EXPIRED) | lapsed
+        if status == cls.Status.IN_FORCE:
+            return (Q(status=cls.Status.IN_FORCE) | entered) & ~lapsed
+        if status == cls.Status.SIGNED:
+            return Q(status=cls.Status.SIGNED) & ~entered & ~lapsed
+        return Q(status=status)
+
+    def shown_status_on(self, today):
+        if self.status in SIGNED_STATUSES and self.expires_on and self.expires_on < today:
+            return self.Status.EXPIRED
+        if self.status == self.Status.SIGNED and self.in_force_from and self.in_force_from <= today:
+            return self.Status.IN_FORCE
+        return self.Status(self.status)
+
+    @property
+    def shown_status(self):
+        """The status as it stands today, never contradicting the dates."""
+        return self.shown_status_on(timezone.localdate())
+
+    def get_shown_status_display(self):
+        return self.shown_status.label
+
+    @property
+    def days_until_expiry(self):
+        if self.expires_on is None:
+            return None
+        return (self.expires_on - timezone.localdate()).days
+
+    # -- validation ---------------------------------------------------------------------------
+
+    def clean(self):
+        errors = {}
+        if self.signed_on and self.expires_on and self.expires_on < self.signed_on:
+            errors["expires_on"] = _("Tanggal berakhir tidak boleh sebelum tanggal ditandatangani.")
+        if self.signed_on and self.in_force_from and self.in_force_from < self.signed_on:
+            errors["in_force_from"] = _(
+                "Tanggal mulai berlaku tidak boleh sebelum tanggal ditandatangani."
+            )
+        if self.proposed_on and self.signed_on and self.signed_on < self.proposed_on:
+            errors["signed_on"] = _("Tanggal ditandatangani tidak boleh sebelum tanggal diusulkan.")
+        if self.status in UNSIGNED_STATUSES and (self.signed_on or self.in_force_from):
+            errors["status"] = _(
+                "Status “%(status)s” berarti naskah belum ditandatangani; kosongkan tanggal "
+                "ditandatangani dan berlaku sejak, atau pilih status lain."
+            ) % {"status": self.Status(self.status).label}
+        if bool(self.follows_id) != bool(self.relation):
+            errors["relation"] = _(
+                "Isi “kelanjutan dari” dan hubungannya bersama-sama, atau kosongkan keduanya."
+            )
+        if self.pk and self.follows_id == self.pk:
+            errors["follows"] = _("Kerja sama tidak dapat menjadi kelanjutan dirinya sendiri.")
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def party_errors(scope, lead_region, regions, partners):
+        """Problems with the parties of an agreement, as a dict of field → message.
+
+        Called by every path that sets parties (the admin form, the importer), because the
+        database cannot check many-to-many relations against the scope.
+        """
+        errors = {}
+        regions = list(regions)
+        partners = list(partners)
+        if lead_region is not None and lead_region not in regions:
+            errors["regions"] = _("Daerah pengampu harus termasuk daerah pihak.")
+        implied = Scope.for_parties(regions, partners)
+        if implied is not None and scope and implied != scope:
+            errors["scope"] = _(
+                "Lingkup %(scope)s tidak sesuai dengan para pihak, yang menunjukkan %(implied)s."
+            ) % {"scope": Scope(scope).label, "implied": implied.label}
+        return errors
+
+    @property
+    def required_stages(self):
+        return Scope(self.scope).required_stages
+
+
+class MilestoneQuerySet(models.QuerySet):
+    def overdue(self, today=None):
+        """Planned steps whose due date has passed without being done."""
+        return self.filter(done_on__isnull=True, due_on__lt=today or timezone.localdate())
+
+    def done(self):
+        return self.filter(done_on__isnull=False)
+
+    def planned(self):
+        return self.filter(done_on__isnull=True)
+
+
+class MilestoneKind(models.TextChoices):
+    INITIATIVE = "initiative", _("Prakarsa")
+    EXPLORATION = "exploration", _("Penjajakan / kunjungan")
+    LOI = "loi", _("Pernyataan kehendak (LoI)")
+    PLAN = "plan", _("Rencana kerja sama (KAK, rencana aksi)")
+    TKKSD = "tkksd", _("Pembahasan TKKSD")
+    DPRD = "dprd", _("Persetujuan DPRD")
+    MINISTRY = "ministry", _("Verifikasi Kementerian Dalam Negeri")
+    DRAFTING = "drafting", _("Penyusunan naskah")
+    INITIALLING = "initialling", _("Paraf naskah")
+    FULL_POWERS = "full_powers", _("Surat kuasa (full powers)")
+    SIGNING = "signing", _("Penandatanganan")
+    ACTIVITY = "activity", _("Kegiatan")
+    EVALUATION = "evaluation", _("Monitoring dan evaluasi")
+    EXTENSION = "extension", _("Perpanjangan")
+    TERMINATION = "termination", _("Pengakhiran")
+    OTHER = "other", _("Lainnya")
+
+
+class MilestoneWaitsOn(models.TextChoices):
+    BUREAU = "bureau", _("Biro/Bagian Kerja Sama")
+    TKKSD = "tkksd", _("TKKSD")
+    DPRD = "dprd", _("DPRD")
+    KEMENDAGRI = "kemendagri", _("Kementerian Dalam Negeri")
+    KEMLU = "kemlu", _("Kementerian Luar Negeri")
+    PARTNER = "partner", _("Mitra")
+
+
+class Milestone(models.Model):
+    Kind = MilestoneKind
+    WaitsOn = MilestoneWaitsOn
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("kerja sama")
+    )
+    kind = models.CharField(_("tahap / jenis"), max_length=20, choices=Kind.choices)
+    title = models.CharField(_("judul"), max_length=300)
+    due_on = models.DateField(_("target tanggal"), null=True, blank=True)
+    done_on = models.DateField(_("tanggal terlaksana"), null=True, blank=True)
+    waits_on = models.CharField(_("menunggu"), max_length=20, choices=WaitsOn.choices, blank=True)
+    rating = models.PositiveSmallIntegerField(_("nilai evaluasi (1–5)"), null=True, blank=True)
+    findings = models.TextField(_("temuan evaluasi"), blank=True)
+    notes = models.TextField(_("catatan"), blank=True)
+
+    history = HistoricalRecords()
+    objects = MilestoneQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("tahapan")
+        verbose_name_plural = _("tahapan")
+        ordering = [F("done_on").asc(nulls_last=True), F("due_on").asc(nulls_last=True), "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=choice_values(MilestoneKind)), name="milestone_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(waits_on="") | Q(waits_on__in=choice_values(MilestoneWaitsOn)),
+                name="milestone_waits_on_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_on__isnull=False) | Q(done_on__isnull=False),
+                name="milestone_has_a_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True)
+                | Q(kind="evaluation", rating__gte=1, rating__lte=5),
+                name="milestone_rating_only_for_evaluation",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["due_on"],
+                condition=Q(done_on__isnull=True),
+                name="milestone_open_by_due",  # the dashboard's overdue list
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_done(self):
+        return self.done_on is not None
+
+    @property
+    def is_overdue(self):
+        return (
+            self.done_on is None
+            and self.due_on is not None
+            and (self.due_on < timezone.localdate())
+        )
+
+    # "Done" is never in the future: clean() checks against the bureau's local date; the database
+    # refuses it too (migration 0002, a CHECK on PostgreSQL and a trigger on SQLite, whose CHECK
+    # constraints cannot read the clock).
+
+    def clean(self):
+        errors = {}
+        if self.done_on and self.done_on > timezone.localdate():
+            errors["done_on"] = _("Tanggal terlaksana tidak boleh di masa depan.")
+        if self.due_on is None and self.done_on is None:
+            errors["due_on"] = _("Isi target tanggal atau tanggal terlaksana.")
+        if self.rating is not None and self.kind != self.Kind.EVALUATION:
+            errors["rating"] = _("Nilai hanya untuk tahapan monitoring dan evaluasi.")
+        if self.rating is not None and not 1 <= self.rating <= 5:
+            errors["rating"] = _("Nilai evaluasi antara 1 dan 5.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class DocumentKind(models.TextChoices):
+    SIGNED_TEXT = "signed_text", _("Naskah yang ditandatangani")
+    DRAFT = "draft", _("Rancangan naskah")
+    ANNEX = "annex", _("Lampiran")
+    MINUTES = "minutes", _("Notulen / berita acara")
+    REPORT = "report", _("Laporan")
+    OTHER = "other", _("Lainnya")
+
+
+class DocumentLanguage(models.TextChoices):
+    INDONESIAN = "id", _("Indonesia")
+    ENGLISH = "en", _("Inggris")
+    BILINGUAL = "id+en", _("Indonesia dan Inggris")
+    CHINESE = "zh", _("Mandarin")
+    JAPANESE = "ja", _("Jepang")
+    KOREAN = "ko", _("Korea")
+    OTHER = "other", _("Lainnya")
+
+
+class Document(models.Model):
+    Kind = DocumentKind
+    Language = DocumentLanguage
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="documents", verbose_name=_("kerja sama")
+    )
+    title = models.CharField(_("judul"), max_length=300)
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    language = models.CharField(_("bahasa"), max_length=10, choices=Language.choices)
+    file = models.FileField(_("berkas"), upload_to="documents/%Y/")
+    uploaded_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("dokumen")
+        verbose_name_plural = _("dokumen")
+        ordering = ["-uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=choice_values(DocumentKind)), name="document_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=choice_values(DocumentLanguage)),
+                name="document_language_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class PotentialSurvey(models.Model):
+    """A round of collecting regions' economic potential (seed 004: the Kaltim Rakor of 2021)."""
+
+    title = models.CharField(_("judul"), max_length=300)
+    held_on = models.DateField(_("tanggal"))
+    host_region = models.ForeignKey(
+        Region,
+        on_delete=models.PROTECT,
+        related_name="hosted_surveys",
+        verbose_name=_("tuan rumah"),
+    )
+    participants = models.ManyToManyField(
+        Region, blank=True, related_name="surveys", verbose_name=_("daerah peserta")
+    )
+    organiser = models.CharField(_("penyelenggara / pembina"), max_length=200, blank=True)
+    summary = models.TextField(_("ringkasan"), blank=True)
+    source_url = models.URLField(_("tautan sumber"), max_length=500, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("identifikasi potensi")
+        verbose_name_plural = _("identifikasi potensi")
+        ordering = ["-held_on"]
+
+    def __str__(self):
+        return self.title
+
+
+class Potential(models.Model):
+    """An economic potential a region offers for cooperation."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="potentials", verbose_name=_("daerah")
+    )
+    sector = models.ForeignKey(
+        Sector,
+        on_delete=models.PROTECT,
+        related_name="potentials",
+        verbose_name=_("bidang"),
+    )
+    title = models.CharField(_("judul"), max_length=300)
+    description = models.TextField(_("uraian"), blank=True)
+    survey = models.ForeignKey(
+        PotentialSurvey,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="potentials",
+        verbose_name=_("hasil identifikasi"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("potensi daerah")
+        verbose_name_plural = _("potensi daerah")
+        ordering = ["region__code", "title"]
+
+    def __str__(self):
+        return f"{self.region}: {self.title}"

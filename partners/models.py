@@ -1,0 +1,278 @@
+"""Who cooperates: Indonesian regions (with their Kemendagri codes) and the partners they sign with.
+
+Countries and their ISO 3166-2 subdivisions are reference data loaded by ``load_reference_data``;
+bureau staff pick from them rather than typing codes.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Concat, Left
+from django.db.models.lookups import Exact
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+INDONESIA = "ID"
+
+
+def pick_language(indonesian, english):
+    """Return the Indonesian or English text for the active language (Indonesian by default)."""
+    if (get_language() or "id").startswith("en") and english:
+        return english
+    return indonesian or english
+
+
+class Country(models.Model):
+    """ISO 3166-1 country, named in Indonesian and English."""
+
+    code = models.CharField(_("kode ISO 3166-1"), max_length=2, primary_key=True)
+    alpha3 = models.CharField(_("kode alpha-3"), max_length=3, unique=True)
+    name_id = models.CharField(_("nama (Indonesia)"), max_length=120)
+    name_en = models.CharField(_("nama (Inggris)"), max_length=120)
+
+    class Meta:
+        verbose_name = _("negara")
+        verbose_name_plural = _("negara")
+        ordering = ["name_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{2}$"), name="country_code_is_alpha2"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self):
+        return pick_language(self.name_id, self.name_en)
+
+
+class Subdivision(models.Model):
+    """ISO 3166-2 subdivision, e.g. ``CN-AH`` (Anhui) or ``JP-27`` (Osaka)."""
+
+    code = models.CharField(_("kode ISO 3166-2"), max_length=8, primary_key=True)
+    country = models.ForeignKey(
+        Country, on_delete=models.CASCADE, related_name="subdivisions", verbose_name=_("negara")
+    )
+    name = models.CharField(_("nama"), max_length=160)
+    kind = models.CharField(_("jenis"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("subdivisi negara")
+        verbose_name_plural = _("subdivisi negara")
+        ordering = ["code"]
+        constraints = [
+            # The code starts with its country's code, as ISO 3166-2 defines it.
+            models.CheckConstraint(
+                condition=Q(Exact(Left("code", 3), Concat("country", models.Value("-")))),
+                name="subdivision_code_in_its_country",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+
+class RegionQuerySet(models.QuerySet):
+    def provinces(self):
+        return self.filter(level=Region.Level.PROVINCE)
+
+    def within(self, region):
+        """The region itself and, for a province, every regency and city in it."""
+        if region.level == Region.Level.PROVINCE:
+            return self.filter(Q(pk=region.pk) | Q(province=region))
+        return self.filter(pk=region.pk)
+
+
+class Region(models.Model):
+    """An Indonesian region by Kemendagri code: ``64`` Kalimantan Timur, ``64.72`` Samarinda."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Provinsi")
+        REGENCY = "regency", _("Kabupaten")
+        CITY = "city", _("Kota")
+
+    code = models.CharField(
+        _("kode Kemendagri"),
+        max_length=5,
+        unique=True,
+        help_text=_("Dua angka untuk provinsi (64), lalu titik dan dua angka (64.72)."),
+    )
+    name = models.CharField(_("nama"), max_length=120)
+    level = models.CharField(_("tingkat"), max_length=10, choices=Level.choices)
+    province = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        limit_choices_to={"level": Level.PROVINCE},
+        verbose_name=_("provinsi"),
+    )
+
+    history = HistoricalRecords()
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("daerah")
+        verbose_name_plural = _("daerah")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__in=["province", "regency", "city"]), name="region_level_valid"
+            ),
+            # A province has a two-digit code and no province above it; a regency or city has a
+            # ``PP.KK`` code and a province. (That ``PP`` is its province's code is checked in
+            # clean(): the database would need the province's code, a join a CHECK cannot make.)
+            models.CheckConstraint(
+                condition=Q(level="province", province__isnull=True, code__regex=r"^[0-9]{2}$")
+                | Q(
+                    level__in=["regency", "city"],
+                    province__isnull=False,
+                    code__regex=r"^[0-9]{2}\.[0-9]{2}$",
+                ),
+                name="region_code_matches_level",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("region-detail", args=[self.code])
+
+    @property
+    def is_province(self):
+        return self.level == self.Level.PROVINCE
+
+    def clean(self):
+        if self.province_id and self.code and not self.code.startswith(f"{self.province.code}."):
+            raise ValidationError(
+                {
+                    "code": _("Kode %(code)s tidak diawali kode provinsinya (%(province)s).")
+                    % {"code": self.code, "province": self.province.code}
+                }
+            )
+
+
+class PartnerQuerySet(models.QuerySet):
+    def domestic(self):
+        return self.filter(country_id=INDONESIA)
+
+    def foreign(self):
+        return self.exclude(country_id=INDONESIA)
+
+
+class Partner(models.Model):
+    """A party that is not an Indonesian regional government.
+
+    Foreign governments, cities and institutions carry their country (and, for a sub-national
+    government, its ISO 3166-2 subdivision). Domestic third parties of a KSDPK — companies,
+    universities, NGOs — are partners whose country is Indonesia.
+    """
+
+    class Kind(models.TextChoices):
+        FOREIGN_REGION = "foreign_region", _("Pemerintah daerah asing (provinsi/negara bagian)")
+        FOREIGN_CITY = "foreign_city", _("Kota asing")
+        NATIONAL_AGENCY = "national_agency", _("Lembaga pemerintah pusat")
+        INTERNATIONAL = "international", _("Organisasi internasional")
+        UNIVERSITY = "university", _("Perguruan tinggi")
+        COMPANY = "company", _("Badan usaha")
+        NGO = "ngo", _("Organisasi kemasyarakatan / LSM")
+        OTHER = "other", _("Lainnya")
+
+    GOVERNMENT_KINDS = (Kind.FOREIGN_REGION, Kind.FOREIGN_CITY)
+
+    name = models.CharField(_("nama"), max_length=200)
+    name_local = models.CharField(
+        _("nama dalam aksara aslinya"), max_length=200, blank=True, help_text=_("Mis. 安徽省")
+    )
+    kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="partners", verbose_name=_("negara")
+    )
+    subdivision = models.ForeignKey(
+        Subdivision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partners",
+        verbose_name=_("subdivisi (ISO 3166-2)"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("induk"),
+        help_text=_("Mis. provinsi asing tempat kota mitra berada."),
+    )
+    website = models.URLField(_("situs web"), blank=True)
+
+    history = HistoricalRecords()
+    objects = PartnerQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mitra")
+        verbose_name_plural = _("mitra")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=[
+                        "foreign_region",
+                        "foreign_city",
+                        "national_agency",
+                        "international",
+                        "university",
+                        "company",
+                        "ngo",
+                        "other",
+                    ]
+                ),
+                name="partner_kind_valid",
+            ),
+            # A partner's subdivision lies in the partner's own country.
+            models.CheckConstraint(
+                condition=Q(subdivision__isnull=True)
+                | Q(Exact(Left("subdivision", 3), Concat("country", models.Value("-")))),
+                name="partner_subdivision_in_country",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="partner_not_its_own_parent"
+            ),
+            models.UniqueConstraint(fields=["name", "country"], name="partner_unique_per_country"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.country_id})"
+
+    def get_absolute_url(self):
+        return reverse("partner-detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        if (
+            self.subdivision_id
+            and self.country_id
+            and not self.subdivision_id.startswith(f"{self.country_id}-")
+        ):
+            errors["subdivision"] = _("Subdivisi %(code)s tidak berada di negara mitra.") % {
+                "code": self.subdivision_id
+            }
+        if self.parent_id and self.parent_id == self.pk:
+            errors["parent"] = _("Mitra tidak dapat menjadi induk dirinya sendiri.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_domestic(self):
+        return self.country_id == INDONESIA
+
+    @property
+    def is_foreign_government(self):
+        return not self.is_domestic and self.kind in self.GOVERNMENT_KINDS

@@ -1,0 +1,87 @@
+import os
+import shutil
+
+import pytest
+
+from tests.factories import ProvinceFactory, RegencyFactory
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files go to a throw-away folder, never into the project."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def kaltim(db):
+    return ProvinceFactory(code="64", name="Kalimantan Timur")
+
+
+@pytest.fixture
+def samarinda(kaltim):
+    return RegencyFactory(code="64.72", name="Kota Samarinda", level="city", province=kaltim)
+
+
+@pytest.fixture
+def bali(db):
+    return ProvinceFactory(code="51", name="Bali")
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    """A bureau administrator: staff with every permission."""
+    return django_user_model.objects.create_superuser(
+        username="admin", email="admin@example.invalid", password="a-long-test-password"
+    )
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+# -- real browser ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright.
+
+    Skips where no Chromium is installed, except in CI (``CI`` set), which installs it and must
+    fail rather than skip.
+    """
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"Chromium is required in CI but {CHROMIUM} does not exist")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; Django refuses database access
+    # from a thread with a running loop unless told it is safe, which it is here: one thread.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="id-ID", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
