@@ -1,0 +1,100 @@
+"""Who may see and change what.
+
+Four roles, as Django groups (created by ``manage.py setup_roles``):
+
+- **Editor** (bureau staff): creates and changes agreements whose lead region is one of the
+  regions assigned to them; a province's editor also covers its regencies and cities.
+- **Pejabat** (officials, viewers): see internal records, change nothing.
+- **Analis** (analysts): see internal records and may export them.
+- **Administrator**: everything (as does a Django superuser).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Region
+
+
+class Role(models.TextChoices):
+    EDITOR = "Editor", _("Editor (staf biro)")
+    VIEWER = "Pejabat", _("Pejabat (hanya melihat)")
+    ANALYST = "Analis", _("Analis (boleh mengekspor data internal)")
+    ADMINISTRATOR = "Administrator", _("Administrator")
+
+
+def role_names(user):
+    """The role group names of ``user``; cached on the user object for the request."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_coopdb_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.filter(name__in=Role.values).values_list("name", flat=True))
+        user._coopdb_roles = cached
+    return cached
+
+
+def is_administrator(user):
+    return user.is_authenticated and (user.is_superuser or Role.ADMINISTRATOR in role_names(user))
+
+
+def can_see_internal(user):
+    """Officials, analysts, editors and administrators read internal records; the public not."""
+    return (
+        user.is_authenticated and user.is_active and (user.is_superuser or bool(role_names(user)))
+    )
+
+
+def can_export_internal(user):
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (is_administrator(user) or Role.ANALYST in role_names(user))
+    )
+
+
+def is_editor(user):
+    return Role.EDITOR in role_names(user) and not is_administrator(user)
+
+
+class RegionAssignmentQuerySet(models.QuerySet):
+    def regions_for(self, user):
+        """Every region ``user`` edits for: assigned ones plus the members of assigned provinces."""
+        assigned = self.filter(user=user).values("region_id")
+        return Region.objects.filter(Q(pk__in=assigned) | Q(province_id__in=assigned))
+
+
+class RegionAssignment(models.Model):
+    """An editor's region. A province covers its regencies and cities."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="region_assignments",
+        verbose_name=_("pengguna"),
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("daerah")
+    )
+
+    objects = RegionAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("penugasan daerah")
+        verbose_name_plural = _("penugasan daerah")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "region"], name="region_assignment_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.region}"
+
+
+def editable_regions(user):
+    """The regions whose agreements ``user`` may create and change (all, for administrators)."""
+    if is_administrator(user):
+        return Region.objects.all()
+    if not is_editor(user):
+        return Region.objects.none()
+    return RegionAssignment.objects.regions_for(user)
