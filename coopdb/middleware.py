@@ -1,0 +1,41 @@
+import logging
+
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+
+def database_reachable():
+    """Whether a fresh connection to the default database can be opened."""
+    try:
+        connection.close()
+        connection.ensure_connection()
+    except DatabaseError:
+        return False
+    return True
+
+
+class DatabaseUnavailableMiddleware:
+    """Answer 503 with a styled page, not a traceback, when the database cannot be reached.
+
+    The page is rendered without a request context: context processors might query the very
+    database that is down.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        if database_reachable():
+            return None  # the server answers: a query problem, not an outage; let it be a 500
+        logger.error("database unavailable: %s", exception)
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response

@@ -1,0 +1,22 @@
+"""gunicorn settings for coopdb: `gunicorn coopdb.wsgi` reads this file from the project folder.
+
+Every value can be overridden by an environment variable of the same name in capitals with a
+GUNICORN_ prefix (e.g. GUNICORN_WORKERS=4), or gunicorn's own GUNICORN_CMD_ARGS.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# One worker per core: the app is CPU-bound between short database round trips.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
+threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+# Restart workers now and then so a slow leak can never take a server down.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+accesslog = "-"
+errorlog = "-"
+# Behind a reverse proxy that sets X-Forwarded-For / X-Forwarded-Proto.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
