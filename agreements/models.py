@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from partners.models import Partner, Region, pick_language
+from partners.models import INDONESIA, Country, Partner, Region, pick_language
 
 
 def choice_values(choices):
@@ -119,6 +119,77 @@ class AgreementQuerySet(models.QuerySet):
     def in_region(self, region):
         """Agreements any region of ``region`` is party to; a province includes its regencies."""
         return self.filter(regions__in=Region.objects.within(region)).distinct()
+
+    # -- dashboard aggregates -----------------------------------------------------------------
+    # Each answers one question of the dashboard with one GROUP BY query over the agreements in
+    # ``self`` (already narrowed to what the reader may see). They count *distinct* agreements,
+    # so a filter that joins regions or partners never counts an agreement twice.
+
+    @staticmethod
+    def shown_status_case(today):
+        """The shown status on ``today`` as an SQL expression: ``shown_status_q`` as a CASE."""
+        derived = (AgreementStatus.EXPIRED, AgreementStatus.IN_FORCE, AgreementStatus.SIGNED)
+        return models.Case(
+            *(
+                models.When(
+                    Agreement.shown_status_q(status, today), then=models.Value(status.value)
+                )
+                for status in derived
+            ),
+            default=F("status"),
+            output_field=models.CharField(),
+        )
+
+    def counts_by_status(self, today=None):
+        """{shown status: number of agreements} for every status, in the order of a life."""
+        rows = (
+            self.order_by()
+            .values(shown=self.shown_status_case(today or timezone.localdate()))
+            .annotate(count=models.Count("id", distinct=True))
+        )
+        counts = {row["shown"]: row["count"] for row in rows}
+        return {status: counts.get(status, 0) for status in AgreementStatus.values}
+
+    def counts_by_kind(self):
+        """{kind: number of agreements}, most common first; kinds without any are left out."""
+        rows = (
+            self.order_by()
+            .values("kind")
+            .annotate(count=models.Count("id", distinct=True))
+            .order_by("-count", "kind")
+        )
+        return {row["kind"]: row["count"] for row in rows}
+
+    def counts_by_sector(self):
+        """Sectors with at least one of these agreements, each with its ``agreement_count``."""
+        return list(
+            Sector.objects.filter(agreements__in=self.order_by())
+            .annotate(agreement_count=models.Count("agreements", distinct=True))
+            .order_by("-agreement_count", "position", "name_id")
+        )
+
+    def counts_by_partner_country(self):
+        """Foreign countries of these agreements' partners, each with its ``agreement_count``.
+
+        Indonesia is left out: a domestic third party (KSDPK) is not cooperation abroad.
+        """
+        return list(
+            Country.objects.exclude(code=INDONESIA)
+            .filter(partners__agreements__in=self.order_by())
+            .annotate(agreement_count=models.Count("partners__agreements", distinct=True))
+            .order_by("-agreement_count", "name_id")
+        )
+
+    def counts_by_signing_year(self):
+        """{year: number of agreements signed that year}, oldest first; unsigned ones left out."""
+        rows = (
+            self.filter(signed_on__isnull=False)
+            .order_by()
+            .values(year=F("signed_on__year"))
+            .annotate(count=models.Count("id", distinct=True))
+            .order_by("year")
+        )
+        return {row["year"]: row["count"] for row in rows}
 
 
 class AgreementKind(models.TextChoices):
