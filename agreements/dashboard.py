@@ -1,0 +1,153 @@
+"""The dashboard: where the register stands, what expires soon, what is overdue.
+
+Every number starts from ``Agreement.objects.visible_to(user)``, so the public never counts, sees
+or reads about an internal agreement here. The page runs a fixed number of queries whatever the
+size of the register (``tests/test_dashboard.py`` pins it); each is named where it runs.
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView
+
+from agreements.charts import Datum, bar_chart, column_chart
+from agreements.models import Agreement, AgreementKind, AgreementStatus, Milestone
+
+EXPIRING_WITHIN_DAYS = 180
+# The lists show the most urgent rows; the figures above them give the full count.
+LIST_LENGTH = 10
+# Long category charts draw their top rows; their data tables hold every row.
+CHART_TOP = 12
+
+
+def status_chart(counts):
+    data = [Datum(AgreementStatus(status).label, n) for status, n in counts.items()]
+    return bar_chart(
+        data,
+        chart_id="status",
+        title=_("Kerja sama menurut status"),
+        description=_("Status yang tampil, menurut tanggal berlaku dan berakhir."),
+        label_heading=_("Status"),
+        value_heading=_("Jumlah kerja sama"),
+    )
+
+
+def kind_chart(counts):
+    data = [Datum(AgreementKind(kind).label, n) for kind, n in counts.items()]
+    return bar_chart(
+        data,
+        chart_id="kind",
+        title=_("Kerja sama menurut jenis naskah"),
+        label_heading=_("Jenis naskah"),
+        value_heading=_("Jumlah kerja sama"),
+    )
+
+
+def _top_chart(rows, *, chart_id, title, label_heading, note_template):
+    data = [Datum(row.name, row.agreement_count) for row in rows]
+    note = ""
+    if len(data) > CHART_TOP:
+        note = note_template % {"shown": CHART_TOP, "all": len(data)}
+    return bar_chart(
+        data[:CHART_TOP],
+        table=data,
+        chart_id=chart_id,
+        title=title,
+        label_heading=label_heading,
+        value_heading=_("Jumlah kerja sama"),
+        description=_("Satu kerja sama dapat mencakup lebih dari satu."),
+        note=note,
+    )
+
+
+def sector_chart(sectors):
+    return _top_chart(
+        sectors,
+        chart_id="sector",
+        title=_("Kerja sama menurut bidang"),
+        label_heading=_("Bidang"),
+        note_template=_("Grafik memuat %(shown)s dari %(all)s bidang; tabel data memuat semuanya."),
+    )
+
+
+def country_chart(countries):
+    return _top_chart(
+        countries,
+        chart_id="country",
+        title=_("Kerja sama luar negeri menurut negara mitra"),
+        label_heading=_("Negara"),
+        note_template=_("Grafik memuat %(shown)s dari %(all)s negara; tabel data memuat semuanya."),
+    )
+
+
+def signing_year_chart(counts):
+    """Columns for every year from the first signing to the last, empty years included."""
+    years = range(min(counts), max(counts) + 1) if counts else []
+    # The year is text, not a number: 2024 must not be localised to "2.024".
+    data = [Datum(str(year), counts.get(year, 0)) for year in years]
+    return column_chart(
+        data,
+        chart_id="year",
+        title=_("Kerja sama menurut tahun penandatanganan"),
+        label_heading=_("Tahun"),
+        value_heading=_("Jumlah kerja sama"),
+    )
+
+
+def dashboard_context(user, today=None):
+    """Everything the dashboard shows to ``user``, read in a fixed number of queries."""
+    today = today or timezone.localdate()
+    agreements = Agreement.objects.visible_to(user)
+
+    # Queries 1–5: one GROUP BY each.
+    by_status = agreements.counts_by_status(today)
+    by_kind = agreements.counts_by_kind()
+    by_sector = agreements.counts_by_sector()
+    by_country = agreements.counts_by_partner_country()
+    by_year = agreements.counts_by_signing_year()
+
+    expiring = agreements.expiring_within(EXPIRING_WITHIN_DAYS, today)
+    # Queries 6–7: how many expire soon, and the soonest of them.
+    expiring_count = expiring.count()
+    expiring_soonest = list(expiring.select_related("lead_region")[:LIST_LENGTH])
+
+    overdue = Milestone.objects.overdue(today).filter(agreement__in=agreements.order_by())
+    # Queries 8–9: how many steps are overdue, and the longest overdue with their agreements.
+    overdue_count = overdue.count()
+    overdue_oldest = list(
+        overdue.select_related("agreement", "agreement__lead_region").order_by("due_on", "id")[
+            :LIST_LENGTH
+        ]
+    )
+
+    # Query 10: the last agreements to change.
+    recently_changed = list(
+        agreements.select_related("lead_region").order_by("-updated_at", "-id")[:LIST_LENGTH]
+    )
+
+    return {
+        "today": today,
+        "expiring_within_days": EXPIRING_WITHIN_DAYS,
+        "total": sum(by_status.values()),
+        "in_force_count": by_status[AgreementStatus.IN_FORCE],
+        "expiring_count": expiring_count,
+        "expiring": expiring_soonest,
+        "overdue_count": overdue_count,
+        "overdue": overdue_oldest,
+        "recently_changed": recently_changed,
+        "charts": {
+            "status": status_chart(by_status),
+            "kind": kind_chart(by_kind),
+            "sector": sector_chart(by_sector),
+            "country": country_chart(by_country),
+            "year": signing_year_chart(by_year),
+        },
+    }
+
+
+class DashboardView(TemplateView):
+    template_name = "agreements/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(dashboard_context(self.request.user))
+        return context
