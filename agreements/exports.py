@@ -1,0 +1,361 @@
+"""The register as files: one set of columns (``docs/data-dictionary.md``), three formats.
+
+``iter_records`` turns a queryset of agreements into plain dicts, a chunk at a time, with a fixed
+number of set-based queries per chunk (the rows, then the party regions, partners, sectors and
+next milestones of that chunk, one query each), so memory stays flat and the database does the
+work in a few large queries however many rows there are. The writers below turn those dicts into
+CSV, XLSX or JSON; the importer (``agreements.imports``) reads the same columns back.
+"""
+
+import csv
+import datetime
+import json
+import tempfile
+from dataclasses import dataclass
+from itertools import groupby, islice
+
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from agreements.models import Agreement, AgreementQuerySet, Milestone, Scope
+
+CHUNK_SIZE = 2000
+
+# Several values in one cell are joined by "; ". A ";" or "\" inside a value is escaped with a
+# backslash, so a partner called "A; B" survives the round trip (see the data dictionary).
+SEPARATOR = "; "
+ESCAPE = "\\"
+
+# A spreadsheet runs a cell beginning with one of these as a formula (CSV injection). Such a cell
+# is written with a leading apostrophe; so is a value that itself begins with an apostrophe, so
+# the importer can strip exactly one leading apostrophe and get the value back unchanged.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+NEUTRALISER = "'"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: str
+    multi: bool = False  # several values, joined with SEPARATOR in CSV and XLSX, a list in JSON
+    imported: bool = False  # read back by the importer
+
+
+COLUMNS = [
+    Column("reference", _("Nomor naskah; kunci pencocokan saat impor."), imported=True),
+    Column("title", _("Judul."), imported=True),
+    Column("kind", _("Jenis naskah (nilai mesin, mis. mou)."), imported=True),
+    Column("kind_label", _("Jenis naskah (teks).")),
+    Column("scope", _("Lingkup (ksdd, ksdpk, ksdpl, ksdll)."), imported=True),
+    Column("scope_label", _("Lingkup (teks).")),
+    Column("status", _("Status yang ditampilkan hari ini (nilai mesin)."), imported=True),
+    Column("status_label", _("Status yang ditampilkan (teks).")),
+    Column("recorded_status", _("Status yang tercatat (nilai mesin)."), imported=True),
+    Column("visibility", _("Visibilitas (public, internal)."), imported=True),
+    Column("lead_region_code", _("Kode Kemendagri daerah pengampu."), imported=True),
+    Column("lead_region_name", _("Nama daerah pengampu.")),
+    Column("region_codes", _("Kode Kemendagri daerah pihak."), multi=True, imported=True),
+    Column("region_names", _("Nama daerah pihak."), multi=True),
+    Column("partners", _("Nama mitra."), multi=True, imported=True),
+    Column(
+        "partner_countries",
+        _("Kode ISO 3166-1 negara mitra, berpasangan dengan kolom mitra."),
+        multi=True,
+        imported=True,
+    ),
+    Column("partner_country_names", _("Nama negara mitra."), multi=True),
+    Column("sectors", _("Slug bidang."), multi=True, imported=True),
+    Column("sector_names", _("Nama bidang."), multi=True),
+    Column("proposed_on", _("Tanggal diusulkan (ISO 8601)."), imported=True),
+    Column("signed_on", _("Tanggal ditandatangani (ISO 8601)."), imported=True),
+    Column("in_force_from", _("Berlaku sejak (ISO 8601)."), imported=True),
+    Column("expires_on", _("Berakhir pada (ISO 8601)."), imported=True),
+    Column(
+        "follows",
+        _("Nomor naskah (atau judul, bila tanpa nomor) kerja sama yang dilanjutkan."),
+        imported=True,
+    ),
+    Column("relation", _("Hubungan dengan naskah sebelumnya (nilai mesin)."), imported=True),
+    Column("summary", _("Ringkasan."), imported=True),
+    Column("source_url", _("Tautan sumber."), imported=True),
+    Column("next_milestone", _("Tahapan berikutnya yang belum terlaksana.")),
+    Column("next_milestone_due", _("Target tanggal tahapan berikutnya (ISO 8601).")),
+    Column("url", _("Alamat halaman status kerja sama.")),
+    Column("updated_at", _("Terakhir diubah (ISO 8601, dengan zona waktu).")),
+]
+COLUMN_NAMES = [column.name for column in COLUMNS]
+MULTI_COLUMNS = frozenset(column.name for column in COLUMNS if column.multi)
+
+_FIELDS = (
+    "id",
+    "reference",
+    "title",
+    "kind",
+    "scope",
+    "status",
+    "visibility",
+    "summary",
+    "source_url",
+    "proposed_on",
+    "signed_on",
+    "in_force_from",
+    "expires_on",
+    "relation",
+    "updated_at",
+    "lead_region__code",
+    "lead_region__name",
+    "follows__reference",
+    "follows__title",
+)
+
+
+def _chunks(iterable, size):
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _grouped(rows):
+    """``(agreement_id, *values)`` rows, ordered by agreement, as {agreement_id: [values, …]}."""
+    return {key: [row[1:] for row in group] for key, group in groupby(rows, key=lambda r: r[0])}
+
+
+def _labels(choices):
+    return {value: str(label) for value, label in choices.choices}
+
+
+def iter_records(queryset, page_url, chunk_size=CHUNK_SIZE, today=None):
+    """Yield one dict per agreement of ``queryset`` (in its order), keyed by ``COLUMN_NAMES``.
+
+    Runs one streaming query for the agreements, then four queries per chunk of ``chunk_size``
+    rows. ``page_url(pk)`` gives the address of an agreement's status page.
+    """
+    today = today or timezone.localdate()
+    rows = (
+        queryset.prefetch_related(None)
+        .annotate(shown_status=AgreementQuerySet.shown_status_case(today))
+        .values(*_FIELDS, "shown_status")
+    )
+    kinds, scopes, statuses = (
+        _labels(Agreement.Kind),
+        _labels(Scope),
+        _labels(Agreement.Status),
+    )
+    through = {
+        "regions": Agreement.regions.through.objects,
+        "partners": Agreement.partners.through.objects,
+        "sectors": Agreement.sectors.through.objects,
+    }
+    local_tz = timezone.get_current_timezone()
+    english = _is_english()
+    for chunk in _chunks(rows.iterator(chunk_size=chunk_size), chunk_size):
+        ids = [row["id"] for row in chunk]
+        regions = _grouped(
+            through["regions"]
+            .filter(agreement_id__in=ids)
+            .order_by("agreement_id", "region__code")
+            .values_list("agreement_id", "region__code", "region__name")
+        )
+        partners = _grouped(
+            through["partners"]
+            .filter(agreement_id__in=ids)
+            .order_by("agreement_id", "partner__name", "partner__country_id")
+            .values_list(
+                "agreement_id",
+                "partner__name",
+                "partner__country_id",
+                "partner__country__name_en" if english else "partner__country__name_id",
+            )
+        )
+        sectors = _grouped(
+            through["sectors"]
+            .filter(agreement_id__in=ids)
+            .order_by("agreement_id", "sector__position", "sector__name_id")
+            .values_list(
+                "agreement_id", "sector__slug", "sector__name_en" if english else "sector__name_id"
+            )
+        )
+        # The next step is the planned milestone due first (an overdue one included).
+        next_steps = {}
+        for agreement_id, title, due_on in (
+            Milestone.objects.filter(agreement_id__in=ids, done_on__isnull=True)
+            .exclude(due_on__isnull=True)
+            .order_by("agreement_id", "due_on", "id")
+            .values_list("agreement_id", "title", "due_on")
+        ):
+            next_steps.setdefault(agreement_id, (title, due_on))
+
+        for row in chunk:
+            pk = row["id"]
+            agreement_regions = regions.get(pk, [])
+            agreement_partners = partners.get(pk, [])
+            agreement_sectors = sectors.get(pk, [])
+            next_title, next_due = next_steps.get(pk, ("", None))
+            yield {
+                "reference": row["reference"],
+                "title": row["title"],
+                "kind": row["kind"],
+                "kind_label": kinds.get(row["kind"], row["kind"]),
+                "scope": row["scope"],
+                "scope_label": scopes.get(row["scope"], row["scope"]),
+                "status": row["shown_status"],
+                "status_label": statuses.get(row["shown_status"], row["shown_status"]),
+                "recorded_status": row["status"],
+                "visibility": row["visibility"],
+                "lead_region_code": row["lead_region__code"],
+                "lead_region_name": row["lead_region__name"],
+                "region_codes": [code for code, _name in agreement_regions],
+                "region_names": [name for _code, name in agreement_regions],
+                "partners": [name for name, _c, _n in agreement_partners],
+                "partner_countries": [code for _p, code, _n in agreement_partners],
+                "partner_country_names": [name for _p, _c, name in agreement_partners],
+                "sectors": [slug for slug, _name in agreement_sectors],
+                "sector_names": [name for _slug, name in agreement_sectors],
+                "proposed_on": row["proposed_on"],
+                "signed_on": row["signed_on"],
+                "in_force_from": row["in_force_from"],
+                "expires_on": row["expires_on"],
+                "follows": row["follows__reference"] or row["follows__title"] or "",
+                "relation": row["relation"],
+                "summary": row["summary"],
+                "source_url": row["source_url"],
+                "next_milestone": next_title,
+                "next_milestone_due": next_due,
+                "url": page_url(pk),
+                "updated_at": timezone.localtime(row["updated_at"], local_tz),
+            }
+
+
+def _is_english():
+    return (get_language() or "id").startswith("en")
+
+
+# -- cells --------------------------------------------------------------------------------------
+
+
+def join_values(values):
+    """Join several values into one cell: ``a; b``, with ``;`` and ``\\`` escaped."""
+    return SEPARATOR.join(
+        str(value).replace(ESCAPE, ESCAPE * 2).replace(";", ESCAPE + ";") for value in values
+    )
+
+
+def split_values(cell):
+    """The inverse of ``join_values``: ``"a; b\\; c"`` → ``["a", "b; c"]``; blanks dropped."""
+    values, current, escaped = [], [], False
+    for char in cell or "":
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == ESCAPE:
+            escaped = True
+        elif char == ";":
+            values.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    values.append("".join(current))
+    return [value.strip() for value in values if value.strip()]
+
+
+def neutralise(text):
+    """Make a text cell safe to open in a spreadsheet (see ``FORMULA_TRIGGERS``)."""
+    if text and text.startswith((*FORMULA_TRIGGERS, NEUTRALISER)):
+        return NEUTRALISER + text
+    return text
+
+
+def unneutralise(text):
+    """Undo ``neutralise``: strip the one apostrophe it adds, and nothing else."""
+    if (
+        text
+        and len(text) > 1
+        and text[0] == NEUTRALISER
+        and text[1:].startswith((*FORMULA_TRIGGERS, NEUTRALISER))
+    ):
+        return text[1:]
+    return text
+
+
+def _text_cell(name, value):
+    """The text a spreadsheet cell holds for ``value`` of column ``name``."""
+    if value is None:
+        return ""
+    if name in MULTI_COLUMNS:
+        return neutralise(join_values(value))
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return neutralise(str(value))
+
+
+# -- writers ------------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object whose ``write`` hands the line back, for streaming ``csv.writer``."""
+
+    def write(self, value):
+        return value
+
+
+def csv_chunks(records):
+    """CSV text, one line at a time: UTF-8 with a byte-order mark (Excel, LibreOffice)."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield "\ufeff" + writer.writerow(COLUMN_NAMES)
+    for record in records:
+        yield writer.writerow([_text_cell(name, record[name]) for name in COLUMN_NAMES])
+
+
+def _json_value(name, value):
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def json_chunks(records):
+    """A JSON array of objects keyed by column name; several values are a list, no date null."""
+    yield "[\n"
+    first = True
+    for record in records:
+        item = json.dumps(
+            {name: _json_value(name, record[name]) for name in COLUMN_NAMES}, ensure_ascii=False
+        )
+        yield ("" if first else ",\n") + item
+        first = False
+    yield "\n]\n"
+
+
+def _xlsx_cell(name, value):
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, datetime.date):
+        return value  # openpyxl shows a date as yyyy-mm-dd
+    # Control characters a worksheet cannot hold are dropped; every other text is kept.
+    return ILLEGAL_CHARACTERS_RE.sub("", _text_cell(name, value)) or None
+
+
+def write_xlsx(records, title="kerja sama"):
+    """Write an XLSX workbook to a temporary file and return it, rewound.
+
+    A write-only workbook streams rows to disk as they come, so memory does not grow with the
+    number of rows.
+    """
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(COLUMN_NAMES)
+    for record in records:
+        sheet.append([_xlsx_cell(name, record[name]) for name in COLUMN_NAMES])
+    # The caller hands the file to a FileResponse, which closes (and so deletes) it.
+    output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    workbook.save(output)
+    output.seek(0)
+    return output
