@@ -1,0 +1,748 @@
+"""Agreements from a CSV or XLSX file in the export's columns (``docs/data-dictionary.md``).
+
+An import is planned before anything is written: every row is read, resolved (regions, partners,
+sectors, the agreement it follows) and validated with the model's own rules (``full_clean``,
+``Agreement.party_errors``), and the plan says row by row what would be created, updated, left
+unchanged or rejected, and why. ``AgreementImport.apply`` plans again against the database as it
+is then and writes the whole file in one transaction, or nothing at all if any row is rejected.
+
+Identity: a row with a reference is the agreement with that reference (or a new one); a row
+without a reference is the agreement without a reference with the same title and lead region (or
+a new one). A reference therefore cannot be changed by an import.
+"""
+
+import csv
+import datetime
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from agreements.exports import split_values, unneutralise
+from agreements.models import Agreement, Scope, Sector
+from partners.models import Country, Partner, Region
+
+CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
+
+# Columns a file must have; every other column is optional. A column that is absent leaves that
+# field of an existing agreement as it is (and a new one gets the default); a column that is
+# present but empty in a row empties the field.
+REQUIRED_COLUMNS = ("title", "kind", "scope")
+TEXT_FIELDS = ("title", "summary", "source_url")
+DATE_FIELDS = ("proposed_on", "signed_on", "in_force_from", "expires_on")
+CHOICE_FIELDS = {
+    "kind": Agreement.Kind,
+    "scope": Scope,
+    "visibility": Agreement.Visibility,
+    "relation": Agreement.Relation,
+}
+# Fields compared to tell an update from an unchanged row.
+COMPARED_FIELDS = (
+    "title",
+    "kind",
+    "scope",
+    "status",
+    "visibility",
+    "lead_region_id",
+    "summary",
+    "source_url",
+    *DATE_FIELDS,
+    "follows_id",
+    "relation",
+)
+M2M_FIELDS = ("regions", "partners", "sectors")
+LOOKUP_BATCH = 500
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (wrong format, missing columns)."""
+
+
+@dataclass
+class RowResult:
+    number: int  # the row in the spreadsheet; the header is row 1
+    reference: str = ""
+    title: str = ""
+    action: str = REJECT
+    errors: list = field(default_factory=list)
+    changes: list = field(default_factory=list)  # names of the fields an update changes
+    # Internal state between planning and writing.
+    instance: Agreement = None
+    m2m: dict = field(default_factory=dict)
+    follows_row: "RowResult" = None
+
+    @property
+    def rejected(self):
+        return self.action == REJECT
+
+
+@dataclass
+class ImportPlan:
+    rows: list
+
+    @property
+    def rejected(self):
+        return [row for row in self.rows if row.rejected]
+
+    @property
+    def is_valid(self):
+        return bool(self.rows) and not self.rejected
+
+    def count(self, action):
+        return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def counts(self):
+        return {action: self.count(action) for action in (CREATE, UPDATE, UNCHANGED, REJECT)}
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def read_table(file, filename):
+    """``[(row number, {column: text}), …]`` from a CSV or XLSX file; blank rows skipped."""
+    name = (filename or "").lower()
+    if name.endswith(".xlsx"):
+        table = _read_xlsx(file)
+    elif name.endswith(".csv"):
+        table = _read_csv(file)
+    else:
+        raise ImportFileError(_("Unggah berkas .csv atau .xlsx."))
+    if not table:
+        raise ImportFileError(_("Berkas kosong."))
+    header = [str(cell or "").strip().lstrip("\ufeff").lower() for cell in table[0]]
+    missing = [column for column in REQUIRED_COLUMNS if column not in header]
+    if "lead_region_code" not in header and "lead_region_name" not in header:
+        missing.append("lead_region_code")
+    if missing:
+        raise ImportFileError(
+            _("Kolom wajib tidak ada: %(columns)s.") % {"columns": ", ".join(missing)}
+        )
+    rows = []
+    for index, cells in enumerate(table[1:], start=2):
+        values = [_cell_text(cell) for cell in cells]
+        if not any(values):
+            continue
+        rows.append(
+            (index, {name: value for name, value in zip(header, values, strict=False) if name})
+        )
+    return header, rows
+
+
+def _read_csv(file):
+    data = file.read()
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ImportFileError(_("Berkas CSV harus dalam pengodean UTF-8.")) from error
+    first_line = data.split("\n", 1)[0]
+    # Excel in an Indonesian locale saves CSV with ";" between cells.
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    try:
+        return list(csv.reader(io.StringIO(data, newline=""), delimiter=delimiter))
+    except csv.Error as error:
+        raise ImportFileError(_("Berkas CSV tidak dapat dibaca: %s") % error) from error
+
+
+def _read_xlsx(file):
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+        raise ImportFileError(_("Berkas XLSX tidak dapat dibaca.")) from error
+    try:
+        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _cell_text(cell):
+    """The text of one cell, whatever type the spreadsheet gave it."""
+    if cell is None:
+        return ""
+    if isinstance(cell, datetime.datetime):
+        if cell.time() == datetime.time(0):
+            return cell.date().isoformat()
+        return cell.isoformat()
+    if isinstance(cell, datetime.date):
+        return cell.isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return unneutralise(str(cell).strip())
+
+
+# -- reference data -----------------------------------------------------------------------------
+
+
+class _Lookup:
+    """Case-insensitive lookup of objects by several keys; remembers ambiguous keys."""
+
+    def __init__(self):
+        self._by_key = {}
+
+    def add(self, key, obj):
+        if key:
+            self._by_key.setdefault(key.casefold(), {})[obj.pk] = obj
+
+    def find(self, key):
+        """(object, None) or (None, "unknown" | "ambiguous")."""
+        found = self._by_key.get((key or "").casefold(), {})
+        if len(found) == 1:
+            return next(iter(found.values())), None
+        return None, ("ambiguous" if found else "unknown")
+
+
+class _ReferenceData:
+    """Regions, partners, sectors and countries, loaded once per import (a few thousand rows)."""
+
+    def __init__(self):
+        self.regions = _Lookup()
+        for region in Region.objects.all():
+            self.regions.add(region.code, region)
+            self.regions.add(region.name, region)
+        self.sectors = _Lookup()
+        for sector in Sector.objects.all():
+            for key in (sector.slug, sector.name_id, sector.name_en):
+                self.sectors.add(key, sector)
+        self.countries = _Lookup()
+        for country in Country.objects.all():
+            for key in (country.code, country.alpha3, country.name_id, country.name_en):
+                self.countries.add(key, country)
+        self.partners = _Lookup()  # by name and by "name|country"
+        for partner in Partner.objects.all():
+            for name in (partner.name, partner.name_local):
+                self.partners.add(name, partner)
+                if name:
+                    self.partners.add(f"{name}|{partner.country_id}", partner)
+        self.choice_labels = {}
+        statuses = {"status": Agreement.Status, "recorded_status": Agreement.Status}
+        for column, choices in {**CHOICE_FIELDS, **statuses}.items():
+            keys = {}
+            for value, label in choices.choices:
+                keys[value.casefold()] = value
+                for language in ("id", "en"):
+                    with translation.override(language):
+                        keys[str(label).casefold()] = value
+            self.choice_labels[column] = keys
+
+
+# -- planning -----------------------------------------------------------------------------------
+
+
+def _batched(values, size=LOOKUP_BATCH):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+class _RowReader:
+    """Reads one row's cells into field values, collecting errors instead of stopping."""
+
+    def __init__(self, number, cells, header, data):
+        self.number = number
+        self.cells = cells
+        self.header = header
+        self.data = data
+        self.errors = []
+
+    def has(self, column):
+        return column in self.header
+
+    def text(self, column):
+        return self.cells.get(column, "")
+
+    def choice(self, column):
+        raw = self.text(column)
+        if not raw:
+            return ""
+        value = self.data.choice_labels[column].get(raw.casefold())
+        if value is None:
+            self.errors.append(
+                _("Kolom %(column)s: nilai “%(value)s” tidak dikenal.")
+                % {"column": column, "value": raw}
+            )
+        return value or ""
+
+    def date(self, column):
+        raw = self.text(column)
+        if not raw:
+            return None
+        try:
+            if len(raw) != 10:
+                raise ValueError(raw)
+            return datetime.date.fromisoformat(raw)
+        except ValueError:
+            self.errors.append(
+                _("Kolom %(column)s: tanggal “%(value)s” tidak valid; tulis TTTT-BB-HH.")
+                % {"column": column, "value": raw}
+            )
+            return None
+
+    def region(self, value):
+        region, problem = self.data.regions.find(value)
+        if problem == "ambiguous":
+            self.errors.append(
+                _("Nama daerah “%(value)s” tidak tunggal; tulis kode Kemendagri-nya.")
+                % {"value": value}
+            )
+        elif problem:
+            self.errors.append(_("Daerah “%(value)s” tidak dikenal.") % {"value": value})
+        return region
+
+    def lead_region(self):
+        value = self.text("lead_region_code") or self.text("lead_region_name")
+        if not value:
+            self.errors.append(_("Daerah pengampu wajib diisi."))
+            return None
+        return self.region(value)
+
+    def regions(self):
+        column = "region_codes" if self.text("region_codes") else "region_names"
+        return [r for r in (self.region(v) for v in split_values(self.text(column))) if r]
+
+    def sectors(self):
+        column = "sectors" if self.text("sectors") else "sector_names"
+        found = []
+        for value in split_values(self.text(column)):
+            sector, _problem = self.data.sectors.find(value)
+            if sector is None:
+                self.errors.append(_("Bidang “%(value)s” tidak dikenal.") % {"value": value})
+            else:
+                found.append(sector)
+        return found
+
+    def partners(self):
+        names = split_values(self.text("partners"))
+        countries = split_values(self.text("partner_countries"))
+        if countries and len(countries) != len(names):
+            self.errors.append(
+                _(
+                    "Jumlah negara mitra (%(countries)d) tidak sama dengan jumlah mitra "
+                    "(%(partners)d)."
+                )
+                % {"countries": len(countries), "partners": len(names)}
+            )
+            return []
+        found = []
+        for index, name in enumerate(names):
+            if countries:
+                country, problem = self.data.countries.find(countries[index])
+                if country is None:
+                    self.errors.append(
+                        _("Negara “%(value)s” tidak dikenal.") % {"value": countries[index]}
+                    )
+                    continue
+                partner, problem = self.data.partners.find(f"{name}|{country.code}")
+                shown = f"{name} ({country.code})"
+            else:
+                partner, problem = self.data.partners.find(name)
+                shown = name
+            if partner is None:
+                if problem == "ambiguous":
+                    message = _("Mitra “%(value)s” tidak tunggal; isi kolom partner_countries.")
+                else:
+                    message = _("Mitra “%(value)s” tidak dikenal; tambahkan dulu di admin.")
+                self.errors.append(message % {"value": shown})
+            else:
+                found.append(partner)
+        return found
+
+
+class AgreementImport:
+    """One file's worth of agreements; ``plan()`` to preview, ``apply()`` to write.
+
+    ``authorise(agreement, original)`` may return a message when the importing user may not
+    write ``agreement`` (``original`` is the stored version of an existing one, else None).
+    """
+
+    def __init__(self, header, rows, authorise=None, today=None, change_reason=""):
+        self.header = header
+        self.rows = rows
+        self.authorise = authorise
+        self.today = today or timezone.localdate()
+        self.change_reason = change_reason
+
+    @classmethod
+    def from_file(cls, file, filename, **kwargs):
+        header, rows = read_table(file, filename)
+        return cls(header, rows, **kwargs)
+
+    # -- plan -----------------------------------------------------------------------------------
+
+    def plan(self):
+        data = _ReferenceData()
+        results = []
+        readers = []
+        for number, cells in self.rows:
+            results.append(
+                RowResult(
+                    number=number, reference=cells.get("reference", ""), title=cells.get("title")
+                )
+            )
+            readers.append(_RowReader(number, cells, self.header, data))
+
+        leads = [reader.lead_region() for reader in readers]
+        existing = self._existing(results, leads)
+        self._mark_duplicates(results, leads, readers)
+        follows = self._resolve_follows(results, leads, readers)
+
+        for result, reader, lead in zip(results, readers, leads, strict=True):
+            original = existing.get(result.number)
+            target = follows.get(result.number)
+            if target and target[1] is not None and target[1].number in existing:
+                # A row of the file that is a stored agreement: follow the stored one.
+                target = (existing[target[1].number], None)
+            self._plan_row(result, reader, lead, original, target)
+        self._order_and_check_cycles(results)
+        return ImportPlan(results)
+
+    def _identity(self, result, lead):
+        if result.reference:
+            return ("reference", result.reference)
+        return ("title", result.title, lead.pk if lead else None)
+
+    def _existing(self, results, leads):
+        """{row number: the stored agreement this row is}, found in a few batched queries."""
+        by_reference, by_title = {}, {}
+        references = {r.reference for r in results if r.reference}
+        for batch in _batched(references):
+            for agreement in Agreement.objects.filter(reference__in=batch):
+                by_reference[agreement.reference] = agreement
+        titles = {r.title for r in results if not r.reference and r.title}
+        for batch in _batched(titles):
+            for agreement in Agreement.objects.filter(reference="", title__in=batch):
+                by_title.setdefault((agreement.title, agreement.lead_region_id), []).append(
+                    agreement
+                )
+        found = {}
+        for result, lead in zip(results, leads, strict=True):
+            if result.reference:
+                agreement = by_reference.get(result.reference)
+            else:
+                candidates = by_title.get((result.title, lead.pk if lead else None), [])
+                if len(candidates) > 1:
+                    result.errors.append(
+                        _(
+                            "Ada beberapa kerja sama tanpa nomor naskah berjudul “%(title)s” "
+                            "dengan daerah pengampu yang sama; isi nomor naskahnya."
+                        )
+                        % {"title": result.title}
+                    )
+                agreement = candidates[0] if len(candidates) == 1 else None
+            if agreement is not None:
+                found[result.number] = agreement
+        self._load_m2m(found.values())
+        return found
+
+    def _load_m2m(self, agreements):
+        """Remember each stored agreement's party, partner and sector ids (3 queries a batch)."""
+        agreements = {a.pk: a for a in agreements}
+        for agreement in agreements.values():
+            agreement._import_m2m = {name: set() for name in M2M_FIELDS}
+        for batch in _batched(agreements):
+            for name, column in (
+                ("regions", "region_id"),
+                ("partners", "partner_id"),
+                ("sectors", "sector_id"),
+            ):
+                through = getattr(Agreement, name).through.objects
+                for agreement_id, target in through.filter(agreement_id__in=batch).values_list(
+                    "agreement_id", column
+                ):
+                    agreements[agreement_id]._import_m2m[name].add(target)
+
+    def _mark_duplicates(self, results, leads, readers):
+        seen = {}
+        for result, lead, reader in zip(results, leads, readers, strict=True):
+            key = self._identity(result, lead)
+            if key in seen:
+                if result.reference:
+                    message = _("Nomor naskah “%(reference)s” sudah ada di baris %(row)d.")
+                else:
+                    message = _("Kerja sama yang sama sudah ada di baris %(row)d.")
+                reader.errors.append(message % {"reference": result.reference, "row": seen[key]})
+            else:
+                seen[key] = result.number
+
+    def _resolve_follows(self, results, leads, readers):
+        """{row number: (stored agreement or None, row in this file or None)} for ``follows``."""
+        wanted = {reader.text("follows") for reader in readers if reader.text("follows")}
+        stored_by_reference, stored_by_title = {}, {}
+        for batch in _batched(wanted):
+            for agreement in Agreement.objects.filter(
+                Q(reference__in=batch) | Q(reference="", title__in=batch)
+            ):
+                if agreement.reference:
+                    stored_by_reference[agreement.reference] = agreement
+                else:
+                    stored_by_title.setdefault(agreement.title, {})[agreement.pk] = agreement
+        rows_by_reference = {r.reference: r for r in reversed(results) if r.reference}
+        rows_by_title = {}
+        for result, lead in zip(results, leads, strict=True):
+            if not result.reference and result.title:
+                rows_by_title.setdefault(result.title, {})[(lead.pk if lead else None)] = result
+
+        resolved = {}
+        for result, reader in zip(results, readers, strict=True):
+            value = reader.text("follows")
+            if not value:
+                continue
+            if value in rows_by_reference:
+                resolved[result.number] = (None, rows_by_reference[value])
+            elif value in stored_by_reference:
+                resolved[result.number] = (stored_by_reference[value], None)
+            else:
+                # By title, among agreements without a reference; a stored one and a row of the
+                # file with the same title and lead region are the same agreement.
+                rows = rows_by_title.get(value, {})
+                stored = [
+                    agreement
+                    for agreement in stored_by_title.get(value, {}).values()
+                    if agreement.lead_region_id not in rows
+                ]
+                if len(rows) + len(stored) == 1:
+                    resolved[result.number] = (
+                        stored[0] if stored else None,
+                        next(iter(rows.values()), None),
+                    )
+                elif rows or stored:
+                    reader.errors.append(
+                        _("Kolom follows: judul “%(value)s” tidak tunggal; tulis nomor naskahnya.")
+                        % {"value": value}
+                    )
+                else:
+                    reader.errors.append(
+                        _("Kolom follows: kerja sama “%(value)s” tidak ditemukan.")
+                        % {"value": value}
+                    )
+        return resolved
+
+    def _plan_row(self, result, reader, lead, original, follows):
+        instance = _copy(original) if original is not None else Agreement()
+        result.instance = instance
+
+        # Plain fields: an absent column keeps what is stored.
+        if reader.has("reference"):
+            instance.reference = result.reference
+        for column in TEXT_FIELDS:
+            if reader.has(column):
+                setattr(instance, column, reader.text(column))
+        for column in CHOICE_FIELDS:
+            if reader.has(column):
+                value = reader.choice(column)
+                if value or column != "visibility":  # no visibility: public, or as stored
+                    setattr(instance, column, value)
+        for column in DATE_FIELDS:
+            if reader.has(column):
+                setattr(instance, column, reader.date(column))
+        instance.status = self._status(reader, instance, original)
+        if lead is not None:
+            instance.lead_region = lead
+
+        # Parties and sectors: an absent column keeps what is stored; no party regions at all
+        # means the lead region alone.
+        stored = getattr(original, "_import_m2m", {name: set() for name in M2M_FIELDS})
+        regions = partners = sectors = None
+        if reader.has("region_codes") or reader.has("region_names"):
+            regions = reader.regions()
+        if lead is not None and (regions == [] or (regions is None and original is None)):
+            regions = [lead]
+        if reader.has("partners"):
+            partners = reader.partners()
+        if reader.has("sectors") or reader.has("sector_names"):
+            sectors = reader.sectors()
+        result.m2m = {
+            name: {obj.pk for obj in objs} if objs is not None else stored[name]
+            for name, objs in (("regions", regions), ("partners", partners), ("sectors", sectors))
+        }
+
+        # The agreement it follows: a stored one, or a row of this file written before it.
+        if reader.has("follows"):
+            instance.follows = None
+            if follows:
+                stored_target, row_target = follows
+                if row_target is result:
+                    reader.errors.append(
+                        _("Kerja sama tidak dapat menjadi kelanjutan dirinya sendiri.")
+                    )
+                elif row_target is not None:
+                    result.follows_row = row_target
+                else:
+                    instance.follows = stored_target
+
+        # The model's own rules, then whether this user may write it.
+        errors = result.errors + reader.errors
+        errors.extend(self._model_errors(instance, result, lead, regions, partners))
+        if not errors and self.authorise is not None:
+            problem = self.authorise(instance, original)
+            if problem:
+                errors.append(str(problem))
+        result.errors = errors
+        result.title = instance.title
+        if errors:
+            result.action = REJECT
+        elif original is None:
+            result.action = CREATE
+        else:
+            result.changes = _changes(original, instance, stored, result.m2m, result.follows_row)
+            result.action = UPDATE if result.changes else UNCHANGED
+
+    def _status(self, reader, instance, original):
+        """The recorded status to store.
+
+        ``status`` is the status shown (what a reader of the export sees), ``recorded_status``
+        what was stored. When the recorded status, with this row's dates, still shows as
+        ``status``, it is kept (so a round trip is lossless); otherwise ``status`` was edited
+        and is stored as it is.
+        """
+        shown = reader.choice("status") if reader.has("status") else ""
+        recorded = reader.choice("recorded_status") if reader.has("recorded_status") else ""
+        if recorded:
+            probe = _copy(instance)
+            probe.status = recorded
+            if not shown or probe.shown_status_on(self.today) == shown:
+                return recorded
+        if shown:
+            return shown
+        if original is not None:
+            return original.status
+        return instance.status or Agreement.Status.INITIATIVE
+
+    def _model_errors(self, instance, result, lead, regions, partners):
+        messages = []
+        if result.follows_row is not None:
+            # A row of this file not written yet: stands in for the real id while validating.
+            instance.follows_id = -result.follows_row.number
+        try:
+            # Foreign keys were resolved from the database already, and the reference is unique
+            # by the identity rule; checking them again would cost queries for every row.
+            instance.full_clean(
+                exclude=["lead_region", "follows"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            messages.extend(_messages(error))
+        finally:
+            if result.follows_row is not None:
+                instance.follows = None
+        if lead is None:
+            return messages
+        if regions is None:
+            regions = Region.objects.filter(pk__in=result.m2m["regions"])
+        if partners is None:
+            partners = Partner.objects.filter(pk__in=result.m2m["partners"])
+        party_errors = Agreement.party_errors(instance.scope, lead, regions, partners)
+        if party_errors:
+            messages.extend(_messages(ValidationError(party_errors)))
+        return messages
+
+    def _order_and_check_cycles(self, results):
+        """Order rows so that one following another row of the file comes after it."""
+        state = {}
+        ordered = []
+
+        def visit(result, path):
+            if state.get(result.number) == "done":
+                return
+            if result.number in path:
+                result.errors.append(_("Rantai “kelanjutan dari” berputar kembali ke baris ini."))
+                result.action = REJECT
+                return
+            path.add(result.number)
+            if result.follows_row is not None:
+                visit(result.follows_row, path)
+                if result.follows_row.rejected and not result.rejected:
+                    result.errors.append(
+                        _("Kerja sama yang dilanjutkan (baris %(row)d) ditolak.")
+                        % {"row": result.follows_row.number}
+                    )
+                    result.action = REJECT
+            path.discard(result.number)
+            state[result.number] = "done"
+            ordered.append(result)
+
+        for result in results:
+            visit(result, set())
+        self._write_order = ordered
+
+    # -- apply ----------------------------------------------------------------------------------
+
+    def apply(self):
+        """Plan again and write everything in one transaction, or nothing if a row is rejected.
+
+        Returns the plan; ``plan.is_valid`` says whether it was written.
+        """
+        with transaction.atomic():
+            plan = self.plan()
+            if not plan.is_valid:
+                return plan
+            try:
+                for result in self._write_order:
+                    self._write(result)
+            except IntegrityError as error:
+                # The database refused what validation let through (e.g. a concurrent change).
+                transaction.set_rollback(True)
+                result.errors.append(_("Basis data menolak baris ini: %s") % error)
+                result.action = REJECT
+            return plan
+
+    def _write(self, result):
+        if result.action not in (CREATE, UPDATE):
+            return
+        instance = result.instance
+        if result.follows_row is not None:
+            instance.follows = result.follows_row.instance
+        if self.change_reason:
+            instance._change_reason = self.change_reason
+        with transaction.atomic():
+            instance.save()
+            for name in M2M_FIELDS:
+                manager = getattr(instance, name)
+                current = getattr(instance, "_import_m2m", {}).get(name, set())
+                if result.m2m[name] != current:
+                    manager.set(result.m2m[name])
+
+
+def _copy(agreement):
+    """An unsaved-looking copy of ``agreement`` to change without touching the original."""
+    copy = Agreement()
+    copy.__dict__.update(
+        {key: value for key, value in agreement.__dict__.items() if key != "_state"}
+    )
+    copy._state.adding = agreement._state.adding
+    copy._state.db = agreement._state.db
+    copy._state.fields_cache = {}
+    return copy
+
+
+def _changes(original, instance, stored_m2m, m2m, follows_row):
+    changed = [
+        name for name in COMPARED_FIELDS if getattr(original, name) != getattr(instance, name)
+    ]
+    if follows_row is not None and "follows_id" not in changed:
+        changed.append("follows_id")
+    changed.extend(name for name in M2M_FIELDS if stored_m2m[name] != m2m[name])
+    return [name.removesuffix("_id") for name in changed]
+
+
+def _messages(error):
+    """Readable messages from a ValidationError: "field label: message"."""
+    messages = []
+    for name, texts in error.message_dict.items():
+        if name == NON_FIELD_ERRORS:
+            messages.extend(texts)
+            continue
+        try:
+            label = Agreement._meta.get_field(name).verbose_name
+        except Exception:  # noqa: BLE001 — a key that is not a field is shown as it is
+            label = name
+        messages.extend(f"{label}: {text}" for text in texts)
+    return messages

@@ -1,0 +1,62 @@
+"""Bulk migration of agreements from a CSV or XLSX file in the export's columns."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from agreements.imports import REJECT, AgreementImport, ImportFileError
+
+
+class Command(BaseCommand):
+    # A plain string: argparse cannot format a lazy translation.
+    help = (
+        "Mengimpor kerja sama dari berkas CSV atau XLSX dengan kolom yang sama dengan ekspor "
+        "(docs/data-dictionary.md). Tidak menulis apa pun bila ada satu baris yang ditolak."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="berkas .csv atau .xlsx")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="periksa setiap baris dan laporkan hasilnya tanpa menulis apa pun",
+        )
+
+    def handle(self, *args, file, dry_run, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(_("Berkas %(path)s tidak ada.") % {"path": path})
+        try:
+            with path.open("rb") as handle:
+                importer = AgreementImport.from_file(
+                    handle, path.name, change_reason=f"import_agreements {path.name}"
+                )
+        except ImportFileError as error:
+            raise CommandError(str(error)) from error
+
+        plan = importer.plan() if dry_run else importer.apply()
+        for row in plan.rows:
+            if row.action == REJECT:
+                for error in row.errors:
+                    self.stderr.write(
+                        _("baris %(row)d: %(error)s") % {"row": row.number, "error": error}
+                    )
+            elif options["verbosity"] > 1:
+                self.stdout.write(f"{row.number}: {row.action} {', '.join(row.changes)}")
+        counts = plan.counts
+        summary = (
+            _(
+                "%(create)d dibuat, %(update)d diperbarui, %(unchanged)d tidak berubah, "
+                "%(reject)d ditolak"
+            )
+            % counts
+        )
+        if not plan.is_valid:
+            raise CommandError(_("Tidak ada yang ditulis: %(summary)s.") % {"summary": summary})
+        if dry_run:
+            self.stdout.write(
+                _("Uji coba, tidak ada yang ditulis: %(summary)s.") % {"summary": summary}
+            )
+        else:
+            self.stdout.write(self.style.SUCCESS(_("Ditulis: %(summary)s.") % {"summary": summary}))
