@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from .models import Notice, ReminderPreference
+
+
+@admin.register(ReminderPreference)
+class ReminderPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "language", "active"]
+    list_filter = ["language", "active"]
+    search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    """The log of reminders, to answer "was I told?"; written only by ``send_reminders``."""
+
+    list_display = ["user", "threshold", "agreement", "milestone", "on_date", "sent_at"]
+    list_filter = ["threshold", ("sent_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["user", "agreement", "milestone"]
+    search_fields = ["user__username", "agreement__title", "milestone__title"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,173 @@
+"""Reminders to editors: their language preference and a log of every notice sent or pending.
+
+The log is what makes the daily digest safe to run again: a notice is recorded *pending* before
+its e-mail goes out and marked sent only once the mail backend accepted it, so a re-run the same
+day sends nothing new and a failed send is retried by the next run.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Agreement, Milestone, choice_values
+
+
+class Language(models.TextChoices):
+    INDONESIAN = "id", _("Bahasa Indonesia")
+    ENGLISH = "en", _("English")
+
+
+class ReminderPreferenceQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The user's preference, or an unsaved default one (Indonesian, active)."""
+        return self.filter(user=user).first() or ReminderPreference(user=user)
+
+
+class ReminderPreference(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminder_preference",
+        verbose_name=_("pengguna"),
+    )
+    language = models.CharField(
+        _("bahasa surel"), max_length=5, choices=Language.choices, default=Language.INDONESIAN
+    )
+    active = models.BooleanField(
+        _("kirim pengingat"),
+        default=True,
+        help_text=_("Hapus centang untuk berhenti menerima surel pengingat."),
+    )
+
+    objects = ReminderPreferenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("preferensi pengingat")
+        verbose_name_plural = _("preferensi pengingat")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(language__in=choice_values(Language)),
+                name="reminder_preference_language_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({self.language})"
+
+
+class Threshold(models.TextChoices):
+    """What a notice says. An agreement gets the notice of the narrowest window it is in."""
+
+    EXPIRES_180 = "expires_180", _("Berakhir dalam 180 hari")
+    EXPIRES_90 = "expires_90", _("Berakhir dalam 90 hari")
+    EXPIRES_30 = "expires_30", _("Berakhir dalam 30 hari")
+    MILESTONE_DUE = "milestone_due", _("Tahapan jatuh tempo dalam 14 hari")
+    MILESTONE_OVERDUE = "milestone_overdue", _("Tahapan terlambat")
+
+    @classmethod
+    def for_expiry_window(cls, days):
+        return {30: cls.EXPIRES_30, 90: cls.EXPIRES_90, 180: cls.EXPIRES_180}[days]
+
+
+EXPIRY_THRESHOLDS = (Threshold.EXPIRES_180, Threshold.EXPIRES_90, Threshold.EXPIRES_30)
+MILESTONE_THRESHOLDS = (Threshold.MILESTONE_DUE, Threshold.MILESTONE_OVERDUE)
+
+
+class NoticeQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(sent_at__isnull=True)
+
+    def sent(self):
+        return self.filter(sent_at__isnull=False)
+
+
+class Notice(models.Model):
+    """One thing one editor was (or is about to be) told about, at one threshold.
+
+    ``on_date`` is the expiry or due date the notice is about. It is part of the key so that an
+    agreement extended to a new expiry date, or a milestone moved to a new due date, is reminded
+    of again when the new date comes near.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="reminder_notices",
+        verbose_name=_("pengguna"),
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminder_notices",
+        verbose_name=_("kerja sama"),
+    )
+    milestone = models.ForeignKey(
+        Milestone,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminder_notices",
+        verbose_name=_("tahapan"),
+    )
+    threshold = models.CharField(_("jenis pengingat"), max_length=20, choices=Threshold.choices)
+    on_date = models.DateField(_("tanggal yang diingatkan"))
+    created_at = models.DateTimeField(_("dicatat"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("terkirim"), null=True, blank=True)
+
+    objects = NoticeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pemberitahuan")
+        verbose_name_plural = _("pemberitahuan")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(threshold__in=choice_values(Threshold)),
+                name="notice_threshold_valid",
+            ),
+            # An expiry notice is about an agreement, a milestone notice about a milestone.
+            models.CheckConstraint(
+                condition=Q(
+                    threshold__in=EXPIRY_THRESHOLDS,
+                    agreement__isnull=False,
+                    milestone__isnull=True,
+                )
+                | Q(
+                    threshold__in=MILESTONE_THRESHOLDS,
+                    agreement__isnull=True,
+                    milestone__isnull=False,
+                ),
+                name="notice_subject_matches_threshold",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "agreement", "threshold", "on_date"],
+                condition=Q(agreement__isnull=False),
+                name="notice_once_per_agreement_threshold",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "milestone", "threshold", "on_date"],
+                condition=Q(milestone__isnull=False),
+                name="notice_once_per_milestone_threshold",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["user"],
+                condition=Q(sent_at__isnull=True),
+                name="notice_pending_by_user",  # send_reminders' retry of failed sends
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_threshold_display()} · {self.agreement or self.milestone}"
+
+    @property
+    def is_pending(self):
+        return self.sent_at is None
+
+    @property
+    def key(self):
+        return (self.threshold, self.agreement_id, self.milestone_id, self.on_date)
