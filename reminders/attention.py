@@ -1,0 +1,146 @@
+"""What needs attention: agreements expiring soon and milestones due soon or overdue.
+
+One function, ``needs_attention``, answers it for a set of regions and a reader; the daily
+reminder digest, the dashboard and the region pages show the same lists from it (the include
+``reminders/needs_attention.html`` renders them).
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from access.models import can_see_internal
+from agreements.models import Agreement, AgreementStatus, Milestone
+
+from .models import Threshold
+
+# An agreement is reminded of when it enters each window, narrowest last.
+EXPIRY_WINDOWS = (180, 90, 30)
+MILESTONE_DUE_DAYS = 14
+
+# Open steps of a cooperation that was called off are no one's work any more.
+ENDED_EARLY = (AgreementStatus.CANCELLED, AgreementStatus.TERMINATED)
+
+
+def visible_agreements(user):
+    """The agreements ``user`` may read: internal ones only for those who may see them."""
+    if can_see_internal(user):
+        return Agreement.objects.all()
+    return Agreement.objects.public()
+
+
+@dataclass(frozen=True)
+class Expiring:
+    agreement: Agreement
+    days_left: int
+
+    @property
+    def window(self):
+        """The narrowest reminder window (180, 90 or 30 days) the agreement is in."""
+        return min(w for w in EXPIRY_WINDOWS if self.days_left <= w)
+
+    @property
+    def threshold(self):
+        return Threshold.for_expiry_window(self.window)
+
+    @property
+    def on_date(self):
+        return self.agreement.expires_on
+
+
+@dataclass(frozen=True)
+class MilestoneDue:
+    milestone: Milestone
+    days_left: int  # negative when overdue
+
+    @property
+    def is_overdue(self):
+        return self.days_left < 0
+
+    @property
+    def days_overdue(self):
+        return -self.days_left
+
+    @property
+    def threshold(self):
+        return Threshold.MILESTONE_OVERDUE if self.is_overdue else Threshold.MILESTONE_DUE
+
+    @property
+    def on_date(self):
+        return self.milestone.due_on
+
+
+@dataclass(frozen=True)
+class ExpiryGroup:
+    window: int
+    items: list
+
+
+@dataclass
+class Attention:
+    """The lists, each soonest first. Empty when nothing needs attention."""
+
+    today: datetime.date
+    expiring: list = field(default_factory=list)
+    milestones: list = field(default_factory=list)
+
+    due_days = MILESTONE_DUE_DAYS
+
+    def __len__(self):
+        return len(self.expiring) + len(self.milestones)
+
+    @property
+    def expiry_groups(self):
+        """Non-empty groups of expiring agreements, the most urgent window first."""
+        groups = [
+            ExpiryGroup(window, [item for item in self.expiring if item.window == window])
+            for window in sorted(EXPIRY_WINDOWS)
+        ]
+        return [group for group in groups if group.items]
+
+    @property
+    def overdue(self):
+        return [item for item in self.milestones if item.is_overdue]
+
+    @property
+    def due_soon(self):
+        return [item for item in self.milestones if not item.is_overdue]
+
+    @property
+    def items(self):
+        """Every entry; each has ``threshold`` and ``on_date``, the key of its notice."""
+        return [*self.expiring, *self.milestones]
+
+
+def needs_attention(regions, user, today=None):
+    """What needs attention in the agreements led by ``regions`` that ``user`` may see.
+
+    ``regions`` is a Region queryset or list (e.g. ``RegionAssignment.objects.regions_for(user)``
+    or ``Region.objects.within(region)``), or None for every region. Runs two queries: the
+    expiring agreements, and the open milestones due within 14 days or overdue (both with their
+    lead region, the milestones with their agreement).
+    """
+    today = today or timezone.localdate()
+    agreements = visible_agreements(user)
+    if regions is not None:
+        agreements = agreements.filter(lead_region__in=regions)
+
+    expiring = [
+        Expiring(agreement, (agreement.expires_on - today).days)
+        for agreement in agreements.expiring_within(max(EXPIRY_WINDOWS), today)
+        .select_related("lead_region")
+        .order_by("expires_on", "title", "id")
+    ]
+    milestones = [
+        MilestoneDue(milestone, (milestone.due_on - today).days)
+        for milestone in Milestone.objects.planned()
+        .filter(
+            agreement__in=agreements.order_by(),
+            due_on__lte=today + datetime.timedelta(days=MILESTONE_DUE_DAYS),
+        )
+        .exclude(agreement__status__in=ENDED_EARLY)
+        .select_related("agreement", "agreement__lead_region")
+        .order_by("due_on", "id")
+    ]
+    return Attention(today=today, expiring=expiring, milestones=milestones)
