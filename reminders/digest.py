@@ -1,0 +1,156 @@
+"""The daily reminder digest: who gets told what, recorded so nothing is told twice or lost.
+
+For each editor, ``plan`` finds what needs attention in the regions they edit for (agreements
+whose lead region is one of them) and keeps what they have not been told yet at that threshold.
+``record_pending`` writes those notices as pending; ``send`` mails the digest and marks them sent
+only once the mail backend accepted it. A failed send leaves them pending, and the next run
+(which plans again) sends them, unless what they were about no longer needs attention.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import ngettext
+
+from access.models import RegionAssignment, Role
+
+from .attention import Attention, needs_attention
+from .models import Language, Notice, ReminderPreference
+
+
+class NotAccepted(Exception):
+    """The mail backend returned without taking the message."""
+
+
+def recipients():
+    """Active editors with an e-mail address and at least one region, unless they opted out."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=Role.EDITOR, region_assignments__isnull=False)
+        .exclude(email="")
+        .exclude(reminder_preference__active=False)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def notice_key(item):
+    """The key of the notice an attention item is recorded as (see ``Notice.key``)."""
+    milestone = getattr(item, "milestone", None)
+    if milestone is not None:
+        return (item.threshold, None, milestone.pk, item.on_date)
+    return (item.threshold, item.agreement.pk, None, item.on_date)
+
+
+@dataclass
+class Digest:
+    user: object
+    language: str
+    regions: list  # the regions assigned to the user, for the footer
+    attention: Attention  # only what the user has not been told yet
+
+    def __len__(self):
+        return len(self.attention)
+
+    @property
+    def keys(self):
+        return {notice_key(item) for item in self.attention.items}
+
+
+def plan(user, today):
+    """What ``user`` should be told on ``today`` and was not yet. Reads, never writes."""
+    attention = needs_attention(RegionAssignment.objects.regions_for(user), user, today)
+    told = {
+        notice.key
+        for notice in Notice.objects.sent().filter(
+            Q(agreement__in=[item.agreement.pk for item in attention.expiring])
+            | Q(milestone__in=[item.milestone.pk for item in attention.milestones]),
+            user=user,
+        )
+    }
+    fresh = Attention(
+        today=today,
+        expiring=[item for item in attention.expiring if notice_key(item) not in told],
+        milestones=[item for item in attention.milestones if notice_key(item) not in told],
+    )
+    preference = ReminderPreference.objects.for_user(user)
+    regions = [
+        assignment.region
+        for assignment in RegionAssignment.objects.filter(user=user)
+        .select_related("region")
+        .order_by("region__code")
+    ]
+    return Digest(user=user, language=preference.language, regions=regions, attention=fresh)
+
+
+@transaction.atomic
+def record_pending(digest):
+    """Make the user's pending notices exactly the digest's; return their ids.
+
+    Pending notices left by a failed send are kept when they are still due and dropped when what
+    they were about no longer needs attention (a milestone done, an agreement extended, or moved
+    on to a narrower window since).
+    """
+    wanted = digest.keys
+    pending = Notice.objects.pending().filter(user=digest.user)
+    have = {notice.key: notice.pk for notice in pending}
+    stale = [pk for key, pk in have.items() if key not in wanted]
+    if stale:
+        Notice.objects.filter(pk__in=stale).delete()
+    Notice.objects.bulk_create(
+        [
+            Notice(
+                user=digest.user,
+                threshold=threshold,
+                agreement_id=agreement_id,
+                milestone_id=milestone_id,
+                on_date=on_date,
+            )
+            for (threshold, agreement_id, milestone_id, on_date) in wanted - have.keys()
+        ]
+    )
+    return list(pending.values_list("pk", flat=True))
+
+
+def message(digest, connection=None):
+    """The digest as an e-mail in the user's language (text with an HTML alternative)."""
+    user = digest.user
+    with translation.override(digest.language or Language.INDONESIAN):
+        context = {
+            "name": user.get_full_name() or user.get_username(),
+            "attention": digest.attention,
+            "regions": [region.name for region in digest.regions],
+            "site_url": settings.SITE_URL,
+        }
+        count = len(digest)
+        subject = ngettext(
+            "Pengingat kerja sama: %(count)d hal perlu perhatian",
+            "Pengingat kerja sama: %(count)d hal perlu perhatian",
+            count,
+        ) % {"count": count}
+        text = render_to_string("reminders/email/digest.txt", context)
+        html = render_to_string("reminders/email/digest.html", context)
+    email = EmailMultiAlternatives(subject, text, to=[user.email], connection=connection)
+    email.attach_alternative(html, "text/html")
+    return email
+
+
+def send(digest, connection):
+    """Send the digest and mark its notices sent; return how many notices were sent.
+
+    An empty digest sends nothing (but still drops stale pending notices). Raises whatever the
+    backend raises (``OSError``, of which ``SMTPException`` is one, for SMTP), or ``NotAccepted``
+    when it reports it took no message; the notices then stay pending.
+    """
+    notice_ids = record_pending(digest)
+    if not notice_ids:
+        return 0
+    if not connection.send_messages([message(digest, connection)]):
+        raise NotAccepted(digest.user.email)
+    return Notice.objects.filter(pk__in=notice_ids).update(sent_at=timezone.now())

@@ -1,0 +1,77 @@
+"""Mail each editor the day's digest of expiring agreements and due or overdue milestones.
+
+Run daily from cron. Safe to run again: what was sent is not sent twice, and what failed to send
+is sent by the next run.
+"""
+
+import datetime
+import logging
+
+from django.core import mail
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from reminders import digest as digests
+
+logger = logging.getLogger(__name__)
+
+
+def iso_date(value):
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"--today: bukan tanggal YYYY-MM-DD: {value!r}") from error
+
+
+class Command(BaseCommand):
+    help = (
+        "Kirim surel pengingat harian kepada editor: kerja sama di daerahnya yang berakhir dalam "
+        "180, 90 dan 30 hari, serta tahapan yang jatuh tempo dalam 14 hari atau terlambat."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--today",
+            type=iso_date,
+            help="Anggap hari ini tanggal ini (YYYY-MM-DD), untuk pengujian.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Tampilkan apa yang akan dikirim tanpa mengirim atau mencatat apa pun.",
+        )
+
+    def handle(self, *args, today=None, dry_run=False, **options):
+        today = today or timezone.localdate()
+        connection = None if dry_run else mail.get_connection()
+        sent_mails = sent_notices = 0
+        failed = []
+        for user in digests.recipients():
+            digest = digests.plan(user, today)
+            if dry_run:
+                if len(digest):
+                    self.stdout.write(
+                        f"{user.email}: {len(digest)} pemberitahuan "
+                        f"({digest.language}): {digests.message(digest).subject}"
+                    )
+                continue
+            try:
+                count = digests.send(digest, connection)
+            except (OSError, digests.NotAccepted):
+                # The notices stay pending; the next run sends them.
+                logger.warning("Pengingat untuk %s gagal dikirim", user.email, exc_info=True)
+                failed.append(user.email)
+                continue
+            if count:
+                sent_mails += 1
+                sent_notices += count
+        if dry_run:
+            return
+        self.stdout.write(
+            f"{today.isoformat()}: {sent_mails} surel terkirim, {sent_notices} pemberitahuan."
+        )
+        if failed:
+            raise CommandError(
+                f"{len(failed)} surel gagal dikirim ({', '.join(failed)}); "
+                "pemberitahuannya tetap tertunda dan dikirim pada jalannya perintah berikutnya."
+            )

@@ -1,0 +1,427 @@
+"""The daily reminder digest (``manage.py send_reminders``) and the "needs attention" lists."""
+
+import datetime
+import smtplib
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group
+from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.management import CommandError, call_command
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from access.models import RegionAssignment, Role
+from agreements.models import Agreement
+from partners.models import Region
+from reminders.attention import needs_attention
+from reminders.models import Notice, ReminderPreference, Threshold
+from tests.factories import AgreementFactory, MilestoneFactory
+
+TODAY = datetime.date(2025, 3, 3)
+
+
+def days(n):
+    return TODAY + datetime.timedelta(days=n)
+
+
+def run(today=TODAY, *args):
+    out = StringIO()
+    call_command("send_reminders", "--today", today.isoformat(), *args, stdout=out)
+    return out.getvalue()
+
+
+def mails_to(user):
+    return [message for message in mail.outbox if user.email in message.to]
+
+
+class RefusingBackend(BaseEmailBackend):
+    """A mail server that is down."""
+
+    def send_messages(self, messages):
+        raise smtplib.SMTPException("451 relay temporarily unavailable")
+
+
+@pytest.fixture
+def make_editor(django_user_model):
+    def make(username, *regions, language=None, active=True):
+        user = django_user_model.objects.create_user(
+            username=username, email=f"{username}@example.invalid", first_name=username.title()
+        )
+        user.groups.add(Group.objects.get_or_create(name=Role.EDITOR)[0])
+        for region in regions:
+            RegionAssignment.objects.create(user=user, region=region)
+        if language or not active:
+            ReminderPreference.objects.create(user=user, language=language or "id", active=active)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def kaltim_editor(make_editor, kaltim):
+    return make_editor("kaltim", kaltim)
+
+
+@pytest.fixture
+def bali_editor(make_editor, bali):
+    return make_editor("bali", bali)
+
+
+# -- who receives what --------------------------------------------------------------------------
+
+
+def test_editor_of_kaltim_gets_the_90_day_notice_for_a_kaltim_agreement_expiring_in_80_days(
+    kaltim, bali, kaltim_editor, bali_editor
+):
+    AgreementFactory(title="MoU Kaltim–Anhui", lead_region=kaltim, expires_on=days(80))
+    AgreementFactory(title="MoU Bali–Kalteng", lead_region=bali, expires_on=days(80))
+
+    run()
+
+    [message] = mails_to(kaltim_editor)
+    assert message.subject == "Pengingat kerja sama: 1 hal perlu perhatian"
+    assert "MoU Kaltim–Anhui" in message.body
+    assert "Berakhir dalam 90 hari" in message.body
+    assert "Berakhir dalam 180 hari" not in message.body
+    assert "MoU Bali–Kalteng" not in message.body
+    [bali_message] = mails_to(bali_editor)
+    assert "MoU Bali–Kalteng" in bali_message.body
+    assert "MoU Kaltim–Anhui" not in bali_message.body
+
+
+def test_editor_of_kaltim_province_is_told_about_kota_samarinda_agreements(
+    samarinda, kaltim_editor
+):
+    AgreementFactory(title="Kota kembar Samarinda–Wuhu", lead_region=samarinda, expires_on=days(20))
+
+    run()
+
+    [message] = mails_to(kaltim_editor)
+    assert "Kota kembar Samarinda–Wuhu" in message.body
+    assert "Berakhir dalam 30 hari" in message.body
+
+
+def test_editor_of_samarinda_is_not_told_about_the_province_agreements(
+    kaltim, samarinda, make_editor
+):
+    samarinda_editor = make_editor("samarinda", samarinda)
+    AgreementFactory(title="MoU Kaltim–Anhui", lead_region=kaltim, expires_on=days(20))
+
+    run()
+
+    assert mails_to(samarinda_editor) == []
+
+
+def test_editor_is_told_about_agreements_led_by_their_region_not_those_it_only_joins(
+    kaltim, bali, kaltim_editor
+):
+    AgreementFactory(
+        title="Kerja sama Bali–Kaltim", lead_region=bali, regions=[kaltim], expires_on=days(20)
+    )
+
+    run()
+
+    assert mails_to(kaltim_editor) == []
+
+
+def test_editors_are_told_about_internal_agreements_of_their_region(kaltim, kaltim_editor):
+    AgreementFactory(
+        title="Rancangan internal", lead_region=kaltim, expires_on=days(100), visibility="internal"
+    )
+
+    run()
+
+    [message] = mails_to(kaltim_editor)
+    assert "Rancangan internal" in message.body
+    assert "Berakhir dalam 180 hari" in message.body
+
+
+def test_users_without_the_editor_role_or_who_opted_out_get_nothing(
+    kaltim, make_editor, django_user_model
+):
+    official = django_user_model.objects.create_user(username="pejabat", email="p@example.invalid")
+    official.groups.add(Group.objects.get_or_create(name=Role.VIEWER)[0])
+    RegionAssignment.objects.create(user=official, region=kaltim)
+    make_editor("quiet", kaltim, active=False)
+    AgreementFactory(lead_region=kaltim, expires_on=days(20))
+
+    run()
+
+    assert mail.outbox == []
+
+
+def test_agreements_far_from_expiry_or_already_expired_are_not_reminded(kaltim, kaltim_editor):
+    AgreementFactory(lead_region=kaltim, expires_on=days(181))
+    AgreementFactory(lead_region=kaltim, expires_on=days(-1))
+    AgreementFactory(lead_region=kaltim, expires_on=days(20), status=Agreement.Status.TERMINATED)
+
+    run()
+
+    assert mail.outbox == []
+
+
+def test_milestones_due_within_14_days_and_overdue_ones_are_in_the_digest(kaltim, kaltim_editor):
+    agreement = AgreementFactory(title="PKS Pendidikan", lead_region=kaltim)
+    MilestoneFactory(agreement=agreement, title="Rapat TKKSD", due_on=days(14), waits_on="tkksd")
+    MilestoneFactory(agreement=agreement, title="Persetujuan DPRD", due_on=days(-3))
+    MilestoneFactory(agreement=agreement, title="Monev tahunan", due_on=days(15))
+    MilestoneFactory(
+        agreement=agreement, title="Kunjungan", due_on=days(-10), done_on=datetime.date(2025, 2, 1)
+    )
+
+    run()
+
+    [message] = mails_to(kaltim_editor)
+    assert message.subject == "Pengingat kerja sama: 2 hal perlu perhatian"
+    overdue, due = message.body.split("Tahapan terlambat")[1].split("Tahapan jatuh tempo")
+    assert "Persetujuan DPRD" in overdue
+    assert "terlambat 3 hari" in overdue
+    assert "Rapat TKKSD" in due
+    assert "menunggu TKKSD" in due
+    assert "Monev tahunan" not in message.body
+    assert "Kunjungan" not in message.body
+
+
+def test_the_email_links_to_the_agreement(kaltim, kaltim_editor, settings):
+    settings.SITE_URL = "https://kerjasama.kaltimprov.go.id"
+    agreement = AgreementFactory(lead_region=kaltim, expires_on=days(20))
+
+    run()
+
+    [message] = mails_to(kaltim_editor)
+    link = f"https://kerjasama.kaltimprov.go.id{agreement.get_absolute_url()}"
+    assert link in message.body
+    html, mimetype = message.alternatives[0]
+    assert mimetype == "text/html"
+    assert f'href="{link}"' in html
+
+
+# -- at most once per threshold -------------------------------------------------------------------
+
+
+def test_running_twice_the_same_day_sends_nothing_the_second_time(kaltim, kaltim_editor):
+    AgreementFactory(lead_region=kaltim, expires_on=days(80))
+    MilestoneFactory(agreement__lead_region=kaltim, due_on=days(-1))
+
+    run()
+    run()
+
+    assert len(mails_to(kaltim_editor)) == 1
+    assert Notice.objects.sent().filter(user=kaltim_editor).count() == 2
+    assert not Notice.objects.pending().exists()
+
+
+def test_agreement_crossing_into_the_next_window_gets_that_notice_once(kaltim, kaltim_editor):
+    agreement = AgreementFactory(title="MoU Kaltim–Anhui", lead_region=kaltim, expires_on=days(100))
+
+    run(TODAY)  # 100 days left: the 180-day notice
+    run(days(1))  # 99: already told
+    run(days(11))  # 89: the 90-day notice
+    run(days(12))  # 88: already told
+
+    first, second = mails_to(kaltim_editor)
+    assert "Berakhir dalam 180 hari" in first.body
+    assert "Berakhir dalam 90 hari" in second.body
+    assert "MoU Kaltim–Anhui" in second.body
+    assert list(
+        Notice.objects.filter(agreement=agreement)
+        .order_by("pk")
+        .values_list("threshold", flat=True)
+    ) == [Threshold.EXPIRES_180, Threshold.EXPIRES_90]
+
+
+def test_milestone_told_as_due_soon_is_told_again_once_it_is_overdue(kaltim, kaltim_editor):
+    MilestoneFactory(agreement__lead_region=kaltim, title="Paraf naskah", due_on=days(5))
+
+    run(TODAY)
+    run(days(6))
+    run(days(7))
+
+    due, overdue = mails_to(kaltim_editor)
+    assert "Tahapan jatuh tempo dalam 14 hari" in due.body
+    assert "Tahapan terlambat" in overdue.body
+    assert "Paraf naskah" in overdue.body
+
+
+def test_extended_agreement_is_reminded_again_for_its_new_expiry_date(kaltim, kaltim_editor):
+    agreement = AgreementFactory(lead_region=kaltim, expires_on=days(20))
+    run(TODAY)
+    agreement.expires_on = days(3 * 365 + 20)
+    agreement.save()
+
+    run(days(3 * 365))
+
+    assert len(mails_to(kaltim_editor)) == 2
+    assert "Berakhir dalam 30 hari" in mails_to(kaltim_editor)[1].body
+
+
+# -- a failed send is retried ---------------------------------------------------------------------
+
+
+def test_failed_send_leaves_the_notice_pending_and_the_next_run_sends_it(
+    kaltim, kaltim_editor, settings
+):
+    AgreementFactory(title="MoU Kaltim–Anhui", lead_region=kaltim, expires_on=days(80))
+    settings.EMAIL_BACKEND = "tests.test_reminders.RefusingBackend"
+
+    with pytest.raises(CommandError, match="gagal"):
+        run(TODAY)
+
+    notice = Notice.objects.get(user=kaltim_editor)
+    assert notice.is_pending
+    assert notice.threshold == Threshold.EXPIRES_90
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    run(days(1))
+
+    [message] = mails_to(kaltim_editor)
+    assert "MoU Kaltim–Anhui" in message.body
+    notice.refresh_from_db()
+    assert not notice.is_pending
+
+
+def test_one_editors_failed_send_does_not_stop_the_others(
+    kaltim, bali, kaltim_editor, bali_editor, settings
+):
+    AgreementFactory(lead_region=kaltim, expires_on=days(80))
+    AgreementFactory(lead_region=bali, expires_on=days(80))
+    settings.EMAIL_BACKEND = "tests.test_reminders.RefusingBackend"
+
+    with pytest.raises(CommandError, match="2 surel gagal"):
+        run()
+
+    assert Notice.objects.pending().count() == 2
+
+
+def test_pending_notice_is_dropped_when_its_milestone_was_done_before_the_retry(
+    kaltim, kaltim_editor, settings
+):
+    milestone = MilestoneFactory(agreement__lead_region=kaltim, due_on=days(-2))
+    settings.EMAIL_BACKEND = "tests.test_reminders.RefusingBackend"
+    with pytest.raises(CommandError):
+        run(TODAY)
+    milestone.done_on = datetime.date(2025, 3, 2)
+    milestone.save()
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    run(days(1))
+
+    assert mail.outbox == []
+    assert not Notice.objects.exists()
+
+
+def test_dry_run_sends_and_records_nothing(kaltim, kaltim_editor):
+    AgreementFactory(lead_region=kaltim, expires_on=days(80))
+
+    out = run(TODAY, "--dry-run")
+
+    assert "kaltim@example.invalid: 1 pemberitahuan" in out
+    assert mail.outbox == []
+    assert not Notice.objects.exists()
+
+
+def test_a_malformed_today_is_refused(db):
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("send_reminders", "--today", "3/3/2025", stdout=StringIO())
+
+
+# -- in the editor's language ---------------------------------------------------------------------
+
+
+def test_the_email_is_in_indonesian_by_default(kaltim, kaltim_editor):
+    AgreementFactory(lead_region=kaltim, expires_on=datetime.date(2025, 5, 22))
+
+    run()
+
+    [message] = mails_to(kaltim_editor)
+    assert message.subject == "Pengingat kerja sama: 1 hal perlu perhatian"
+    assert "Halo Kaltim," in message.body
+    assert "berakhir 22 Mei 2025, 80 hari lagi" in message.body
+
+
+def test_english_preferring_editor_gets_dates_in_english(kaltim, make_editor):
+    editor = make_editor("english", kaltim, language="en")
+    AgreementFactory(lead_region=kaltim, expires_on=datetime.date(2025, 5, 22))
+
+    run()
+
+    [message] = mails_to(editor)
+    assert "May 22, 2025" in message.body
+    assert "Mei" not in message.body
+
+
+def test_english_preferring_editor_gets_the_subject_and_headings_in_english(kaltim, make_editor):
+    """Needs the English catalogue (locale/en) to translate the digest's messages."""
+    editor = make_editor("english", kaltim, language="en")
+    AgreementFactory(lead_region=kaltim, expires_on=datetime.date(2025, 5, 22))
+    MilestoneFactory(agreement__lead_region=kaltim, due_on=days(-3), title="DPRD approval")
+
+    run()
+
+    [message] = mails_to(editor)
+    assert message.subject == "Cooperation reminder: 2 items need attention"
+    assert "Hello English," in message.body
+    assert "Expiring within 90 days" in message.body
+    assert "Overdue milestones" in message.body
+    assert "3 days overdue" in message.body
+    assert "Berakhir" not in message.body
+    assert translation.get_language() != "en"  # the override did not leak
+
+
+# -- the lists the dashboard and region pages show ------------------------------------------------
+
+
+def test_needs_attention_never_shows_internal_agreements_to_the_public(kaltim):
+    AgreementFactory(title="Publik", lead_region=kaltim, expires_on=days(20))
+    internal = AgreementFactory(
+        title="Internal", lead_region=kaltim, expires_on=days(20), visibility="internal"
+    )
+    MilestoneFactory(agreement=internal, due_on=days(-1))
+
+    attention = needs_attention(Region.objects.within(kaltim), AnonymousUser(), TODAY)
+
+    assert [item.agreement.title for item in attention.expiring] == ["Publik"]
+    assert attention.milestones == []
+
+
+def test_needs_attention_groups_agreements_by_the_narrowest_window(kaltim, samarinda):
+    AgreementFactory(title="A", lead_region=kaltim, expires_on=days(150))
+    AgreementFactory(title="B", lead_region=samarinda, expires_on=days(60))
+    AgreementFactory(title="C", lead_region=kaltim, expires_on=days(0))
+
+    attention = needs_attention(Region.objects.within(kaltim), AnonymousUser(), TODAY)
+
+    assert [
+        (group.window, [item.agreement.title for item in group.items])
+        for group in attention.expiry_groups
+    ] == [(30, ["C"]), (90, ["B"]), (180, ["A"])]
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_needs_attention_runs_two_queries_however_many_rows(
+    kaltim, rows, django_assert_num_queries
+):
+    for n in range(rows):
+        agreement = AgreementFactory(lead_region=kaltim, expires_on=days(10 + n))
+        MilestoneFactory(agreement=agreement, due_on=days(n - 2))
+    regions = list(Region.objects.within(kaltim))
+
+    # 1. the expiring agreements with their lead region, 2. the open milestones with theirs
+    with django_assert_num_queries(2):
+        attention = needs_attention(regions, AnonymousUser(), TODAY)
+    with django_assert_num_queries(0):
+        html = render_to_string("reminders/needs_attention.html", {"attention": attention})
+
+    assert len(attention.expiring) == rows
+    assert len(attention.milestones) == rows
+    assert html.count("<li>") == 2 * rows
+
+
+def test_needs_attention_include_says_when_there_is_nothing(kaltim):
+    attention = needs_attention(Region.objects.within(kaltim), AnonymousUser(), TODAY)
+
+    html = render_to_string("reminders/needs_attention.html", {"attention": attention})
+
+    assert "Tidak ada kerja sama yang segera berakhir" in html
