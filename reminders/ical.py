@@ -1,0 +1,117 @@
+"""iCalendar feeds: milestones (planned on their due date, done on the day they were done) and
+expiry dates, as all-day events a calendar application can subscribe to.
+
+Every event keeps its UID from one fetch to the next (built from the record's id and the site's
+host name), so a subscribed calendar updates an event in place when its date moves.
+"""
+
+import datetime
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event, vDuration
+
+from agreements.models import AgreementStatus, Milestone
+
+# Only a signed agreement has a term that ends; one terminated early or never signed has not.
+EXPIRES_IN_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE, AgreementStatus.EXPIRED)
+
+REFRESH = datetime.timedelta(hours=6)
+
+
+def uid_domain():
+    """The site's host name, configured once, so UIDs do not change with the address used."""
+    return urlsplit(settings.SITE_URL).hostname or "coopdb"
+
+
+def milestones_of(agreements):
+    """The milestones of ``agreements``, each with ``last_changed`` from its history (one query)."""
+    history = Milestone.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_date")
+    return (
+        Milestone.objects.filter(agreement__in=agreements.order_by())
+        .select_related("agreement")
+        .annotate(last_changed=Subquery(history.values("history_date")[:1]))
+        .order_by("agreement_id", "id")
+    )
+
+
+def all_day(summary, day, *, uid, stamp, description, url, categories):
+    return Event.new(
+        uid=uid,
+        start=day,
+        end=day + datetime.timedelta(days=1),
+        stamp=stamp,
+        summary=summary,
+        description=description,
+        url=url,
+        categories=categories,
+        # A marker on a day, not a meeting: it does not make anyone busy.
+        transparency="TRANSPARENT",
+    )
+
+
+def expiry_event(agreement, absolute_url):
+    lines = [
+        agreement.title,
+        _("Status: %(status)s") % {"status": agreement.get_shown_status_display()},
+        _("Daerah pengampu: %(region)s") % {"region": agreement.lead_region.name},
+    ]
+    return all_day(
+        _("Berakhir: %(agreement)s") % {"agreement": agreement.title},
+        agreement.expires_on,
+        uid=f"agreement-{agreement.pk}-expiry@{uid_domain()}",
+        stamp=agreement.updated_at,
+        description="\n".join(lines),
+        url=absolute_url(agreement.get_absolute_url()),
+        categories=[_("Masa berlaku berakhir")],
+    )
+
+
+def milestone_event(milestone, absolute_url):
+    agreement = milestone.agreement
+    if milestone.is_done:
+        summary = _("Terlaksana: %(milestone)s (%(agreement)s)")
+        day = milestone.done_on
+    else:
+        summary = _("Target: %(milestone)s (%(agreement)s)")
+        day = milestone.due_on
+    lines = [milestone.get_kind_display(), agreement.title]
+    if milestone.waits_on and not milestone.is_done:
+        lines.append(_("Menunggu: %(party)s") % {"party": milestone.get_waits_on_display()})
+    return all_day(
+        summary % {"milestone": milestone.title, "agreement": agreement.title},
+        day,
+        uid=f"milestone-{milestone.pk}@{uid_domain()}",
+        stamp=getattr(milestone, "last_changed", None) or agreement.updated_at,
+        description="\n".join(lines),
+        url=absolute_url(agreement.get_absolute_url()),
+        categories=[milestone.get_kind_display()],
+    )
+
+
+def calendar(agreements, *, name, uid, absolute_url):
+    """A calendar of the expiry dates and milestones of ``agreements`` (two queries).
+
+    ``agreements`` must already be narrowed to what the reader may see; ``absolute_url`` turns a
+    path into a full address (``request.build_absolute_uri``).
+    """
+    events = [
+        expiry_event(agreement, absolute_url)
+        for agreement in agreements.filter(expires_on__isnull=False, status__in=EXPIRES_IN_STATUSES)
+        .select_related("lead_region")
+        .order_by("expires_on", "pk")
+    ]
+    events += [milestone_event(milestone, absolute_url) for milestone in milestones_of(agreements)]
+    cal = Calendar.new(
+        name=name,
+        uid=f"{uid}@{uid_domain()}",
+        prodid="-//coopdb//Kerja Sama Daerah//ID",
+        refresh_interval=REFRESH,
+        subcomponents=events,
+    )
+    cal["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"  # as RFC 7986 writes it
+    # Outlook reads the refresh interval from this older property instead.
+    cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+    return cal

@@ -1,0 +1,258 @@
+"""The iCalendar feeds (per region, per agreement) and the Atom feed of recent agreements."""
+
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.contrib.auth.models import Group
+from icalendar import Calendar
+
+from access.models import Role
+from tests.factories import AgreementFactory, MilestoneFactory
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def events_of(response):
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    calendar = Calendar.from_ical(response.content)
+    return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+
+
+def atom_entries(response):
+    assert response.status_code == 200
+    root = ET.fromstring(response.content)
+    assert root.tag == f"{ATOM}feed"
+    return root.findall(f"{ATOM}entry")
+
+
+@pytest.fixture
+def official_client(client, django_user_model):
+    official = django_user_model.objects.create_user(username="pejabat")
+    official.groups.add(Group.objects.get_or_create(name=Role.VIEWER)[0])
+    client.force_login(official)
+    return client
+
+
+@pytest.fixture
+def kaltim_register(kaltim, samarinda, bali):
+    """A Kaltim MoU, a Samarinda sister city and a Bali MoU, each with milestones."""
+    mou = AgreementFactory(
+        title="MoU Kaltim–Anhui", lead_region=kaltim, expires_on=datetime.date(2029, 4, 30)
+    )
+    sister = AgreementFactory(
+        title="Kota kembar Samarinda–Wuhu",
+        lead_region=samarinda,
+        kind="sister_city",
+        expires_on=datetime.date(2028, 6, 1),
+    )
+    bali_mou = AgreementFactory(title="MoU Bali–Kalteng", lead_region=bali)
+    return {
+        "mou": mou,
+        "sister": sister,
+        "bali": bali_mou,
+        "planned": MilestoneFactory(
+            agreement=mou, title="Monev tahunan", due_on=datetime.date(2026, 5, 4)
+        ),
+        "done": MilestoneFactory(
+            agreement=sister,
+            title="Kunjungan ke Wuhu",
+            due_on=datetime.date(2024, 9, 1),
+            done_on=datetime.date(2024, 9, 12),
+        ),
+        "bali_step": MilestoneFactory(agreement=bali_mou, title="Rapat TKKSD Bali"),
+    }
+
+
+# -- iCalendar: per region ------------------------------------------------------------------------
+
+
+def test_kaltim_calendar_holds_the_province_and_its_cities_dates(client, kaltim_register, settings):
+    settings.SITE_URL = "https://kerjasama.kaltimprov.go.id"
+    r = kaltim_register
+
+    events = events_of(client.get("/calendar/regions/64.ics"))
+
+    assert set(events) == {
+        f"agreement-{r['mou'].pk}-expiry@kerjasama.kaltimprov.go.id",
+        f"agreement-{r['sister'].pk}-expiry@kerjasama.kaltimprov.go.id",
+        f"milestone-{r['planned'].pk}@kerjasama.kaltimprov.go.id",
+        f"milestone-{r['done'].pk}@kerjasama.kaltimprov.go.id",
+    }
+    expiry = events[f"agreement-{r['mou'].pk}-expiry@kerjasama.kaltimprov.go.id"]
+    assert expiry.start == datetime.date(2029, 4, 30)
+    assert str(expiry["SUMMARY"]) == "Berakhir: MoU Kaltim–Anhui"
+    planned = events[f"milestone-{r['planned'].pk}@kerjasama.kaltimprov.go.id"]
+    assert planned.start == datetime.date(2026, 5, 4)
+    assert str(planned["SUMMARY"]) == "Target: Monev tahunan (MoU Kaltim–Anhui)"
+    done = events[f"milestone-{r['done'].pk}@kerjasama.kaltimprov.go.id"]
+    assert done.start == datetime.date(2024, 9, 12)  # the day it was done, not the target
+    assert str(done["SUMMARY"]) == "Terlaksana: Kunjungan ke Wuhu (Kota kembar Samarinda–Wuhu)"
+
+
+def test_samarinda_calendar_leaves_out_the_province_agreements(client, kaltim_register):
+    events = events_of(client.get("/calendar/regions/64.72.ics"))
+
+    assert {str(event["SUMMARY"]) for event in events.values()} == {
+        "Berakhir: Kota kembar Samarinda–Wuhu",
+        "Terlaksana: Kunjungan ke Wuhu (Kota kembar Samarinda–Wuhu)",
+    }
+
+
+def test_calendar_events_are_subscribable_all_day_events(client, kaltim_register):
+    mou = kaltim_register["mou"]
+
+    events = events_of(client.get("/calendar/regions/64.ics"))
+
+    for event in events.values():
+        assert isinstance(event.start, datetime.date)
+        assert not isinstance(event.start, datetime.datetime)
+        assert event.end == event.start + datetime.timedelta(days=1)
+        assert event.get("DTSTAMP") is not None
+        assert str(event["URL"]).startswith("http://testserver/")
+        assert str(event.get("DESCRIPTION"))
+    expiry = events[next(uid for uid in events if uid.startswith(f"agreement-{mou.pk}-"))]
+    assert str(expiry["URL"]) == f"http://testserver{mou.get_absolute_url()}"
+
+
+def test_calendar_uids_stay_the_same_from_one_fetch_to_the_next(client, kaltim_register):
+    milestone = kaltim_register["planned"]
+    first = events_of(client.get("/calendar/regions/64.ics"))
+    milestone.due_on = datetime.date(2026, 6, 1)
+    milestone.save()
+
+    second = events_of(client.get("/calendar/regions/64.ics"))
+
+    assert set(first) == set(second)
+    moved = next(uid for uid in second if uid.startswith(f"milestone-{milestone.pk}@"))
+    assert second[moved].start == datetime.date(2026, 6, 1)
+
+
+def test_anonymous_region_calendar_leaves_out_internal_agreements_and_their_milestones(
+    client, kaltim
+):
+    internal = AgreementFactory(
+        title="Rancangan internal", lead_region=kaltim, visibility="internal"
+    )
+    MilestoneFactory(agreement=internal, title="Langkah internal")
+
+    response = client.get("/calendar/regions/64.ics")
+
+    assert events_of(response) == {}
+    assert b"internal" not in response.content
+
+
+def test_officials_see_internal_agreements_in_the_region_calendar(official_client, kaltim):
+    internal = AgreementFactory(
+        title="Rancangan internal", lead_region=kaltim, visibility="internal"
+    )
+    MilestoneFactory(agreement=internal, title="Langkah internal")
+
+    events = events_of(official_client.get("/calendar/regions/64.ics"))
+
+    assert len(events) == 2
+
+
+def test_unknown_region_calendar_is_404(client, db):
+    assert client.get("/calendar/regions/99.ics").status_code == 404
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_region_calendar_runs_the_same_queries_however_many_rows(
+    client, kaltim, rows, django_assert_num_queries
+):
+    for _n in range(rows):
+        MilestoneFactory(agreement__lead_region=kaltim)
+
+    # 1. the region, 2. its agreements with their lead region, 3. their milestones with their
+    # agreement and the date each last changed
+    with django_assert_num_queries(3):
+        events = events_of(client.get("/calendar/regions/64.ics"))
+
+    assert len(events) == 2 * rows
+
+
+# -- iCalendar: per agreement ---------------------------------------------------------------------
+
+
+def test_agreement_calendar_holds_its_expiry_and_its_milestones(client, kaltim_register):
+    mou = kaltim_register["mou"]
+
+    events = events_of(client.get(f"/calendar/agreements/{mou.pk}.ics"))
+
+    assert sorted(str(event["SUMMARY"]) for event in events.values()) == [
+        "Berakhir: MoU Kaltim–Anhui",
+        "Target: Monev tahunan (MoU Kaltim–Anhui)",
+    ]
+
+
+def test_internal_agreement_calendar_is_404_for_anonymous(client, kaltim):
+    internal = AgreementFactory(lead_region=kaltim, visibility="internal")
+
+    assert client.get(f"/calendar/agreements/{internal.pk}.ics").status_code == 404
+
+
+def test_internal_agreement_calendar_is_shown_to_officials(official_client, kaltim):
+    internal = AgreementFactory(lead_region=kaltim, visibility="internal")
+
+    assert len(events_of(official_client.get(f"/calendar/agreements/{internal.pk}.ics"))) == 1
+
+
+def test_unsigned_or_terminated_agreements_have_no_expiry_event(client, kaltim):
+    terminated = AgreementFactory(lead_region=kaltim, status="terminated")
+
+    assert events_of(client.get(f"/calendar/agreements/{terminated.pk}.ics")) == {}
+
+
+# -- Atom -----------------------------------------------------------------------------------------
+
+
+def test_atom_feed_lists_public_agreements_most_recently_changed_first(client, kaltim):
+    older = AgreementFactory(title="MoU lama", lead_region=kaltim)
+    newer = AgreementFactory(title="PKS baru", lead_region=kaltim)
+    older.summary = "Ringkasan diperbarui."
+    older.save()
+
+    response = client.get("/feeds/agreements.atom")
+
+    assert response["Content-Type"].startswith("application/atom+xml")
+    entries = atom_entries(response)
+    assert [entry.findtext(f"{ATOM}title") for entry in entries] == ["MoU lama", "PKS baru"]
+    link = entries[1].find(f"{ATOM}link").get("href")
+    assert link == f"http://testserver{newer.get_absolute_url()}"
+    assert entries[0].findtext(f"{ATOM}updated")
+
+
+def test_atom_feed_never_lists_internal_agreements(client, official_client, kaltim):
+    AgreementFactory(title="Publik", lead_region=kaltim)
+    AgreementFactory(title="Rancangan internal", lead_region=kaltim, visibility="internal")
+
+    for reader in (client, official_client):
+        titles = [
+            e.findtext(f"{ATOM}title") for e in atom_entries(reader.get("/feeds/agreements.atom"))
+        ]
+        assert titles == ["Publik"]
+
+
+def test_atom_feed_escapes_what_editors_typed(client, kaltim):
+    AgreementFactory(lead_region=kaltim, title="<b>MoU</b>", summary="<script>x()</script>")
+
+    [entry] = atom_entries(client.get("/feeds/agreements.atom"))
+
+    assert entry.findtext(f"{ATOM}title") == "<b>MoU</b>"  # a text element: shown as typed
+    summary = entry.findtext(f"{ATOM}summary")  # HTML: what was typed arrives escaped
+    assert "&lt;script&gt;x()&lt;/script&gt;" in summary
+    assert "<script>" not in summary
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_atom_feed_runs_the_same_queries_however_many_rows(
+    client, kaltim, rows, django_assert_num_queries
+):
+    for _n in range(rows):
+        AgreementFactory(lead_region=kaltim)
+
+    # 1. the agreements with their lead region, 2. their party regions, 3. their partners
+    with django_assert_num_queries(3):
+        assert len(atom_entries(client.get("/feeds/agreements.atom"))) == rows
