@@ -1,0 +1,139 @@
+"""Admin for the parties: regions, partners and the country reference data they point to.
+
+``HistoryAdmin`` and ``ProvinceListFilter`` are shared with the agreements admin.
+"""
+
+import datetime
+
+from django.contrib import admin
+from django.db import models
+from django.utils import formats
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
+
+from partners.models import Country, Partner, Region, Subdivision
+
+EMPTY = "—"
+
+
+class ReadableChanges(HistoricalRecordContextHelper):
+    """Word a recorded change the way the form shows it.
+
+    A choice appears as its label and a date in the reader's format, so the history reads
+    "Berlaku → Berakhir" rather than "in_force → expired"; an empty value is a dash; the parties
+    of a many-to-many field are listed alphabetically.
+    """
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "" or value == []:
+            return EMPTY
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, datetime.date):
+            return formats.localize(value)
+        value = super().prepare_delta_change_value(change, value)
+        if isinstance(value, list):  # many-to-many: the related objects, alphabetically
+            return sorted(value, key=str)
+        return value
+
+
+# A link typed without a scheme is taken as https (Django 6's default, asked for explicitly).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """Every change kept per record, with who made it, when, and what changed (in words)."""
+
+    formfield_overrides = URL_FIELDS
+    object_history_list_template = "admin/history_list.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return ReadableChanges(self.model, historical_record)
+
+
+class ProvinceListFilter(admin.SimpleListFilter):
+    """Pick a province by name; subclasses decide what "in the province" means for their rows.
+
+    Lists the provinces only (38 rows), never the 500-odd regencies and cities.
+    """
+
+    title = _("provinsi")
+    parameter_name = "province"
+
+    def lookups(self, request, model_admin):
+        return [(region.code, region.name) for region in Region.objects.provinces()]
+
+    def chosen_province(self):
+        """The chosen province, or None when the parameter names no province (one query)."""
+        return Region.objects.provinces().filter(code=self.value()).first()
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        province = self.chosen_province()
+        if province is None:
+            return queryset.none()
+        return self.within(queryset, province)
+
+    def within(self, queryset, province):
+        raise NotImplementedError
+
+
+class RegionInProvinceFilter(ProvinceListFilter):
+    def within(self, queryset, province):
+        return queryset.within(province)
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    """ISO 3166-1 reference data, loaded by ``load_reference_data``; corrected here, rarely."""
+
+    list_display = ["code", "alpha3", "name_id", "name_en"]
+    search_fields = ["code", "alpha3", "name_id", "name_en"]
+    ordering = ["name_id"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The code is the primary key: editing it would copy the country, not rename it.
+        return ["code"] if obj else []
+
+
+@admin.register(Subdivision)
+class SubdivisionAdmin(admin.ModelAdmin):
+    """ISO 3166-2 reference data, loaded by ``load_reference_data``."""
+
+    list_display = ["code", "name", "kind", "country"]
+    list_select_related = ["country"]
+    search_fields = ["code", "name", "country__name_id", "country__name_en"]
+    autocomplete_fields = ["country"]
+    ordering = ["code"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code", "country"] if obj else []
+
+
+@admin.register(Region)
+class RegionAdmin(HistoryAdmin):
+    list_display = ["code", "name", "level", "province"]
+    list_filter = ["level", RegionInProvinceFilter]
+    list_select_related = ["province"]
+    search_fields = ["code", "name"]
+    search_help_text = _("Cari kode Kemendagri (64.72) atau nama daerah.")
+    ordering = ["code"]
+    autocomplete_fields = ["province"]
+    fields = ["code", "name", "level", "province"]
+
+
+@admin.register(Partner)
+class PartnerAdmin(HistoryAdmin):
+    list_display = ["name", "name_local", "kind", "country", "subdivision", "parent"]
+    list_filter = ["kind", ("country", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["country", "subdivision", "parent"]
+    search_fields = ["name", "name_local", "subdivision__name", "subdivision__code"]
+    search_help_text = _("Cari nama mitra (juga dalam aksara aslinya) atau subdivisinya.")
+    autocomplete_fields = ["country", "subdivision", "parent"]
+    fieldsets = [
+        (None, {"fields": ["name", "name_local", "kind", "website"]}),
+        (_("Tempat"), {"fields": ["country", "subdivision", "parent"]}),
+    ]
