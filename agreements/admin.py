@@ -1,0 +1,311 @@
+"""The admin bureau staff work in: agreements with their milestones and documents, sectors and
+regional potential."""
+
+from django import forms
+from django.contrib import admin
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from agreements.forms import AgreementAdminForm
+from agreements.models import (
+    Agreement,
+    Document,
+    Milestone,
+    Potential,
+    PotentialSurvey,
+    Sector,
+)
+from partners.admin import URL_FIELDS, HistoryAdmin, ProvinceListFilter
+from partners.models import Country
+
+admin.site.site_header = _("Register Kerja Sama Daerah")
+admin.site.site_title = _("Register Kerja Sama Daerah")
+admin.site.index_title = _("Pengelolaan data")
+
+SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}}
+
+
+# -- list filters -------------------------------------------------------------------------------
+
+
+class ShownStatusFilter(admin.SimpleListFilter):
+    """The status as shown on every page: an in-force agreement past its expiry is expired."""
+
+    title = _("status")
+    parameter_name = "shown_status"
+
+    def lookups(self, request, model_admin):
+        return Agreement.Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if self.value() not in Agreement.Status.values:
+            return queryset.none()
+        return queryset.with_shown_status(self.value())
+
+
+class AgreementProvinceFilter(ProvinceListFilter):
+    """Agreements any region of the province is party to, its regencies and cities included."""
+
+    def within(self, queryset, province):
+        return queryset.in_region(province)
+
+
+class PartnerCountryFilter(admin.SimpleListFilter):
+    title = _("negara mitra")
+    parameter_name = "partner_country"
+
+    def lookups(self, request, model_admin):
+        countries = Country.objects.filter(partners__isnull=False).distinct()
+        return [(country.code, country.name) for country in countries]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        # A semi-join rather than a join: no duplicate rows, so no DISTINCT over the page.
+        parties = Agreement.partners.through.objects.filter(partner__country_id=self.value())
+        return queryset.filter(pk__in=parties.values("agreement_id"))
+
+
+class ExpiringSoonFilter(admin.SimpleListFilter):
+    title = _("segera berakhir")
+    parameter_name = "expiring_within"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("30", _("dalam 30 hari")),
+            ("90", _("dalam 90 hari")),
+            ("180", _("dalam 180 hari")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if self.value() not in {"30", "90", "180"}:
+            return queryset.none()
+        return queryset.expiring_within(int(self.value()))
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("keterlambatan")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Terlambat")), ("no", _("Tidak terlambat"))]
+
+    def queryset(self, request, queryset):
+        overdue = Milestone.objects.overdue()
+        if self.value() == "yes":
+            return queryset.filter(pk__in=overdue.values("pk"))
+        if self.value() == "no":
+            return queryset.exclude(pk__in=overdue.values("pk"))
+        return queryset
+
+
+# -- agreements ---------------------------------------------------------------------------------
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 1
+    fields = ["kind", "title", "due_on", "done_on", "waits_on", "rating", "findings", "notes"]
+    formfield_overrides = SHORT_TEXT
+
+
+class DocumentInline(admin.TabularInline):
+    model = Document
+    extra = 0
+    fields = ["title", "kind", "language", "file", "uploaded_at"]
+    readonly_fields = ["uploaded_at"]
+
+
+def snapshot_many_to_many(record, instance):
+    """Re-take a history record's copy of the tracked many-to-many fields from the saved rows.
+
+    simple-history copies the parties and sectors when the row is saved, which in the admin is
+    before they are saved, and writes one more record per many-to-many change. The admin saves
+    them without records and then brings this one record up to date: one save, one entry.
+    """
+    for field in record._history_m2m_fields:
+        copy = getattr(record, field.name)  # the record's rows in the m2m history table
+        through = field.remote_field.through
+        columns = [column.attname for column in through._meta.fields]
+        rows = through.objects.filter(**{field.m2m_field_name(): instance}).values(*columns)
+        copy.all().delete()
+        copy.model.objects.bulk_create(copy.model(history=record, **row) for row in rows)
+
+
+@admin.register(Agreement)
+class AgreementAdmin(HistoryAdmin):
+    form = AgreementAdminForm
+    inlines = [MilestoneInline, DocumentInline]
+    save_on_top = True
+
+    list_display = [
+        "title",
+        "reference",
+        "kind",
+        "shown_status",
+        "lead_region",
+        "partner_names",
+        "signed_on",
+        "expires_on",
+        "updated_at",
+    ]
+    list_filter = [
+        "kind",
+        ShownStatusFilter,
+        "scope",
+        "sectors",
+        AgreementProvinceFilter,
+        PartnerCountryFilter,
+        ExpiringSoonFilter,
+        "visibility",
+    ]
+    search_fields = [
+        "title",
+        "reference",
+        "summary",
+        "regions__name",
+        "partners__name",
+        "partners__name_local",
+    ]
+    search_help_text = _("Cari judul, nomor naskah, ringkasan, atau nama daerah dan mitra.")
+    date_hierarchy = "signed_on"
+    # Counting the whole register on every page load costs a full scan at national scale.
+    show_full_result_count = False
+    autocomplete_fields = ["lead_region", "regions", "partners", "sectors", "follows"]
+    readonly_fields = ["status_today", "created_at", "updated_at"]
+    formfield_overrides = {
+        **URL_FIELDS,
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 80})},
+    }
+    fieldsets = [
+        (
+            _("Naskah"),
+            {
+                "fields": [
+                    "title",
+                    "reference",
+                    "kind",
+                    "status",
+                    "status_today",
+                    "summary",
+                    "sectors",
+                ]
+            },
+        ),
+        (_("Para pihak"), {"fields": ["scope", "lead_region", "regions", "partners"]}),
+        (
+            _("Tanggal"),
+            {"fields": ["proposed_on", "signed_on", "in_force_from", "expires_on"]},
+        ),
+        (
+            _("Rangkaian naskah"),
+            {
+                "fields": ["follows", "relation"],
+                "description": _("Naskah sebelumnya yang dilanjutkan, diperpanjang atau diubah."),
+            },
+        ),
+        (
+            _("Publikasi"),
+            {"fields": ["visibility", "source_url", "created_at", "updated_at"]},
+        ),
+    ]
+
+    def get_queryset(self, request):
+        # The list shows the lead region and the partners of every row: two queries in all.
+        return (
+            super().get_queryset(request).select_related("lead_region").prefetch_related("partners")
+        )
+
+    @admin.display(description=_("status"))
+    def shown_status(self, agreement):
+        return agreement.get_shown_status_display()
+
+    @admin.display(description=_("status hari ini"))
+    def status_today(self, agreement):
+        """On the form, beside the recorded status: what every page shows, given the dates."""
+        if agreement.pk is None:
+            return "—"
+        return agreement.get_shown_status_display()
+
+    @admin.display(description=_("mitra"))
+    def partner_names(self, agreement):
+        return ", ".join(partner.name for partner in agreement.partners.all()) or "—"
+
+    def save_related(self, request, form, formsets, change):
+        agreement = form.instance
+        agreement.skip_history_when_saving = True
+        try:
+            super().save_related(request, form, formsets, change)
+        finally:
+            del agreement.skip_history_when_saving
+        snapshot_many_to_many(agreement.history.latest(), agreement)
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(HistoryAdmin):
+    list_display = ["title", "agreement", "kind", "due_on", "done_on", "waits_on", "overdue"]
+    list_filter = [OverdueFilter, "kind", "waits_on"]
+    list_select_related = ["agreement"]
+    search_fields = ["title", "agreement__title", "agreement__reference"]
+    date_hierarchy = "due_on"
+    autocomplete_fields = ["agreement"]
+    formfield_overrides = {**URL_FIELDS, **SHORT_TEXT}
+    fieldsets = [
+        (None, {"fields": ["agreement", "kind", "title"]}),
+        (_("Waktu"), {"fields": ["due_on", "done_on", "waits_on"]}),
+        (_("Evaluasi dan catatan"), {"fields": ["rating", "findings", "notes"]}),
+    ]
+
+    @admin.display(boolean=True, description=_("terlambat"))
+    def overdue(self, milestone):
+        return milestone.is_overdue
+
+
+@admin.register(Document)
+class DocumentAdmin(HistoryAdmin):
+    list_display = ["title", "agreement", "kind", "language", "uploaded_at"]
+    list_filter = ["kind", "language"]
+    list_select_related = ["agreement"]
+    search_fields = ["title", "agreement__title", "agreement__reference"]
+    autocomplete_fields = ["agreement"]
+    readonly_fields = ["uploaded_at"]
+
+
+@admin.register(Sector)
+class SectorAdmin(HistoryAdmin):
+    list_display = ["name_id", "name_en", "slug", "position"]
+    list_editable = ["position"]
+    search_fields = ["name_id", "name_en", "slug"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    ordering = ["position", "name_id"]
+
+
+class PotentialInline(admin.TabularInline):
+    model = Potential
+    extra = 1
+    fields = ["region", "sector", "title", "description"]
+    autocomplete_fields = ["region", "sector"]
+    formfield_overrides = SHORT_TEXT
+
+
+@admin.register(PotentialSurvey)
+class PotentialSurveyAdmin(HistoryAdmin):
+    list_display = ["title", "held_on", "host_region", "organiser"]
+    list_select_related = ["host_region"]
+    search_fields = ["title", "organiser", "summary"]
+    date_hierarchy = "held_on"
+    autocomplete_fields = ["host_region", "participants"]
+    inlines = [PotentialInline]
+
+
+@admin.register(Potential)
+class PotentialAdmin(HistoryAdmin):
+    list_display = ["title", "region", "sector", "survey"]
+    list_filter = ["sector"]
+    list_select_related = ["region", "sector", "survey"]
+    search_fields = ["title", "description", "region__name", "region__code"]
+    autocomplete_fields = ["region", "sector", "survey"]

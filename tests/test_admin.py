@@ -1,0 +1,544 @@
+"""The admin bureau staff work in: every page renders, the lists filter the way staff mean, a bad
+agreement is refused with a clear message, and every change is kept with who made it."""
+
+import datetime
+import re
+
+import pytest
+from django.contrib.admin.utils import quote
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from agreements.models import Agreement, Milestone, Potential, PotentialSurvey
+from partners.models import Partner
+from tests.factories import (
+    AgreementFactory,
+    CountryFactory,
+    DocumentFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    ProvinceFactory,
+    RegencyFactory,
+    SectorFactory,
+    SubdivisionFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:agreements_agreement_changelist")
+ADD = reverse("admin:agreements_agreement_add")
+
+
+def change_url(agreement):
+    return reverse("admin:agreements_agreement_change", args=[agreement.pk])
+
+
+def history_url(agreement):
+    return reverse("admin:agreements_agreement_history", args=[agreement.pk])
+
+
+def listed(response):
+    """The rows the changelist shows, as a set."""
+    assert response.status_code == 200
+    return set(response.context["cl"].result_list)
+
+
+def collapse_space(html):
+    return re.sub(r"\s+", " ", html)
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+@pytest.fixture
+def anhui(db):
+    return PartnerFactory(
+        name="Pemerintah Provinsi Anhui",
+        name_local="安徽省",
+        kind=Partner.Kind.FOREIGN_REGION,
+        country=CountryFactory(code="CN"),
+        subdivision=SubdivisionFactory(code="CN-AH"),
+    )
+
+
+@pytest.fixture
+def osaka(db):
+    return PartnerFactory(
+        name="Osaka Prefecture",
+        kind=Partner.Kind.FOREIGN_REGION,
+        country=CountryFactory(code="JP"),
+    )
+
+
+@pytest.fixture
+def siti(django_user_model):
+    """A second member of the bureau, so a history entry can be told apart from the viewer."""
+    return django_user_model.objects.create_superuser(
+        username="siti.kaltim", email="siti@example.invalid", password="a-long-test-password"
+    )
+
+
+@pytest.fixture
+def siti_client(siti):
+    client = Client()
+    client.force_login(siti)
+    return client
+
+
+def agreement_form(lead_region, **fields):
+    """What the add/change form posts for a signed, in-force MoU, with no inline rows."""
+    data = {
+        "title": "Kerja sama pengembangan pariwisata",
+        "reference": "",
+        "kind": "mou",
+        "status": "in_force",
+        "summary": "",
+        "scope": "ksdd",
+        "lead_region": lead_region.pk,
+        "regions": [lead_region.pk],
+        "proposed_on": "",
+        "signed_on": "2024-03-01",
+        "in_force_from": "2024-03-01",
+        "expires_on": "2029-02-28",
+        "follows": "",
+        "relation": "",
+        "visibility": "public",
+        "source_url": "",
+    }
+    for prefix in ("milestones", "documents"):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
+    data.update(fields)
+    return data
+
+
+def with_milestone(data, **milestone):
+    data["milestones-TOTAL_FORMS"] = "1"
+    for field, value in milestone.items():
+        data[f"milestones-0-{field}"] = value
+    return data
+
+
+# -- every page renders -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def one_of_each(kaltim, samarinda, anhui):
+    sector = SectorFactory(slug="tourism", name_id="Pariwisata", name_en="Tourism")
+    agreement = AgreementFactory(lead_region=kaltim, scope="ksdpl", partners=[anhui])
+    survey = PotentialSurvey.objects.create(
+        title="Rakor identifikasi potensi 2021",
+        held_on=datetime.date(2021, 3, 10),
+        host_region=kaltim,
+    )
+    return {
+        "partners.country": anhui.country,
+        "partners.subdivision": anhui.subdivision,
+        "partners.region": samarinda,
+        "partners.partner": anhui,
+        "agreements.sector": sector,
+        "agreements.agreement": agreement,
+        "agreements.milestone": MilestoneFactory(agreement=agreement),
+        "agreements.document": DocumentFactory(agreement=agreement),
+        "agreements.potentialsurvey": survey,
+        "agreements.potential": Potential.objects.create(
+            region=samarinda, sector=sector, title="Wisata tepian Mahakam", survey=survey
+        ),
+    }
+
+
+MODELS = [
+    "partners.country",
+    "partners.subdivision",
+    "partners.region",
+    "partners.partner",
+    "agreements.sector",
+    "agreements.agreement",
+    "agreements.milestone",
+    "agreements.document",
+    "agreements.potentialsurvey",
+    "agreements.potential",
+]
+
+
+@pytest.mark.parametrize("page", ["changelist", "add", "change", "history"])
+@pytest.mark.parametrize("model", MODELS)
+def test_every_admin_page_renders_for_staff(staff_client, one_of_each, model, page):
+    app_label, model_name = model.split(".")
+    obj = one_of_each[model]
+    args = [] if page in ("changelist", "add") else [quote(obj.pk)]
+    response = staff_client.get(reverse(f"admin:{app_label}_{model_name}_{page}", args=args))
+    assert response.status_code == 200
+    if page == "changelist":
+        assert obj in response.context["cl"].result_list
+
+
+def test_admin_pages_are_closed_to_anonymous_visitors(client):
+    response = client.get(CHANGELIST)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_add_page_speaks_english_when_the_reader_chose_english(staff_client, kaltim):
+    assert 'value="Simpan"' in staff_client.get(ADD).text
+
+    staff_client.cookies["django_language"] = "en"
+    response = staff_client.get(ADD)
+    assert response.status_code == 200
+    assert 'value="Save"' in response.text
+
+
+def test_add_page_follows_the_browser_language(staff_client, kaltim):
+    response = staff_client.get(ADD, headers={"accept-language": "en"})
+    assert 'value="Save"' in response.text
+
+
+# -- the agreement list -------------------------------------------------------------------------
+
+
+def make_agreements(count, partner):
+    sectors = [SectorFactory(), SectorFactory()]
+    for n in range(count):
+        province = ProvinceFactory(code=f"{11 + n:02d}")
+        city = RegencyFactory(province=province, code=f"{province.code}.71", level="city")
+        AgreementFactory(
+            lead_region=province,
+            regions=[city],
+            scope="ksdpl",
+            partners=[partner, PartnerFactory(country=partner.country)],
+            sectors=sectors,
+        )
+
+
+@pytest.mark.parametrize("rows", [1, 25])
+def test_agreement_list_runs_the_same_queries_for_1_and_25_rows(
+    staff_client, anhui, django_assert_num_queries, rows
+):
+    make_agreements(rows, anhui)
+    # 1. the session, 2. the staff user,
+    # 3. the sectors (sector filter), 4. the provinces (province filter),
+    # 5. the countries that have partners (partner-country filter),
+    # 6. the count of the filtered list (paginator; the whole-table count is switched off),
+    # 7. the page of agreements with their lead regions, 8. their partners,
+    # 9. the first and last signing dates and 10. the dates to offer (date hierarchy).
+    with django_assert_num_queries(10):
+        response = staff_client.get(CHANGELIST)
+    assert len(listed(response)) == rows
+    assert response.context["cl"].show_full_result_count is False
+
+
+def test_agreement_list_shows_lead_region_and_partners_in_words(staff_client, samarinda, anhui):
+    AgreementFactory(title="Kota kembar Samarinda", lead_region=samarinda, partners=[anhui])
+    response = staff_client.get(CHANGELIST)
+    row = collapse_space(response.text)
+    assert "Kota kembar Samarinda" in row
+    assert '<td class="field-lead_region nowrap">Kota Samarinda</td>' in row
+    assert '<td class="field-partner_names">Pemerintah Provinsi Anhui</td>' in row
+    assert '<td class="field-shown_status">Berlaku</td>' in row
+
+
+def test_province_filter_includes_its_regencies_and_cities_and_not_other_provinces(
+    staff_client, kaltim, samarinda, bali
+):
+    led_by_kaltim = AgreementFactory(lead_region=kaltim)
+    led_by_samarinda = AgreementFactory(lead_region=samarinda)
+    led_by_bali = AgreementFactory(lead_region=bali)
+
+    assert listed(staff_client.get(CHANGELIST, {"province": "64"})) == {
+        led_by_kaltim,
+        led_by_samarinda,
+    }
+    assert listed(staff_client.get(CHANGELIST, {"province": "51"})) == {led_by_bali}
+
+
+def test_province_filter_counts_an_agreement_a_city_of_the_province_is_party_to(
+    staff_client, samarinda, bali
+):
+    bali_with_samarinda = AgreementFactory(lead_region=bali, regions=[samarinda])
+    assert listed(staff_client.get(CHANGELIST, {"province": "64"})) == {bali_with_samarinda}
+
+
+def test_province_filter_lists_provinces_only(staff_client, kaltim, samarinda):
+    response = staff_client.get(CHANGELIST)
+    province_filter = next(
+        spec
+        for spec in response.context["cl"].filter_specs
+        if getattr(spec, "parameter_name", None) == "province"
+    )
+    assert province_filter.lookup_choices == [("64", "Kalimantan Timur")]
+
+
+def test_unknown_province_lists_nothing_rather_than_everything(staff_client, kaltim):
+    AgreementFactory(lead_region=kaltim)
+    assert listed(staff_client.get(CHANGELIST, {"province": "99"})) == set()
+
+
+def test_in_force_agreement_past_its_expiry_is_listed_as_expired_not_in_force(
+    staff_client, kaltim, today
+):
+    lapsed = AgreementFactory(
+        title="MoU yang sudah lewat",
+        lead_region=kaltim,
+        status=Agreement.Status.IN_FORCE,
+        signed_on=datetime.date(2019, 1, 1),
+        in_force_from=datetime.date(2019, 1, 1),
+        expires_on=today - datetime.timedelta(days=1),
+    )
+    current = AgreementFactory(lead_region=kaltim, expires_on=today + datetime.timedelta(days=400))
+
+    expired = staff_client.get(CHANGELIST, {"shown_status": "expired"})
+    assert listed(expired) == {lapsed}
+    assert '<td class="field-shown_status">Berakhir</td>' in expired.text
+    assert listed(staff_client.get(CHANGELIST, {"shown_status": "in_force"})) == {current}
+
+
+def test_change_form_shows_beside_the_recorded_status_the_status_the_dates_imply(
+    staff_client, kaltim, today
+):
+    lapsed = AgreementFactory(
+        lead_region=kaltim,
+        status=Agreement.Status.IN_FORCE,
+        signed_on=datetime.date(2019, 1, 1),
+        in_force_from=datetime.date(2019, 1, 1),
+        expires_on=today - datetime.timedelta(days=1),
+    )
+    form = collapse_space(staff_client.get(change_url(lapsed)).text)
+    assert re.search(r"Status hari ini:</label> <div class=\"readonly\">Berakhir</div>", form)
+
+
+def test_expiring_soon_filter_lists_agreements_expiring_within_the_chosen_days(
+    staff_client, kaltim, today
+):
+    def expiring_in(days):
+        return AgreementFactory(lead_region=kaltim, expires_on=today + datetime.timedelta(days))
+
+    in_20_days, in_100_days, _in_400_days = expiring_in(20), expiring_in(100), expiring_in(400)
+    AgreementFactory(
+        lead_region=kaltim,
+        status=Agreement.Status.TERMINATED,
+        expires_on=today + datetime.timedelta(days=10),
+    )
+
+    assert listed(staff_client.get(CHANGELIST, {"expiring_within": "30"})) == {in_20_days}
+    assert listed(staff_client.get(CHANGELIST, {"expiring_within": "180"})) == {
+        in_20_days,
+        in_100_days,
+    }
+
+
+def test_partner_country_filter_lists_agreements_with_a_partner_of_that_country(
+    staff_client, kaltim, anhui, osaka
+):
+    with_china = AgreementFactory(lead_region=kaltim, scope="ksdpl", partners=[anhui])
+    with_japan = AgreementFactory(lead_region=kaltim, scope="ksdpl", partners=[osaka])
+    AgreementFactory(lead_region=kaltim)
+
+    assert listed(staff_client.get(CHANGELIST, {"partner_country": "CN"})) == {with_china}
+    assert listed(staff_client.get(CHANGELIST, {"partner_country": "JP"})) == {with_japan}
+
+
+def test_search_finds_an_agreement_by_its_partner_name(staff_client, kaltim, anhui):
+    with_anhui = AgreementFactory(lead_region=kaltim, scope="ksdpl", partners=[anhui])
+    AgreementFactory(lead_region=kaltim)
+    assert listed(staff_client.get(CHANGELIST, {"q": "anhui"})) == {with_anhui}
+    assert listed(staff_client.get(CHANGELIST, {"q": "安徽"})) == {with_anhui}
+
+
+def test_autocomplete_finds_the_lead_region_by_part_of_its_name(staff_client, kaltim, bali):
+    response = staff_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "agreements",
+            "model_name": "agreement",
+            "field_name": "lead_region",
+            "term": "kal",
+        },
+    )
+    assert response.status_code == 200
+    assert response.json()["results"] == [{"id": str(kaltim.pk), "text": "Kalimantan Timur"}]
+
+
+# -- adding and changing an agreement -----------------------------------------------------------
+
+
+def test_staff_add_an_agreement_with_a_milestone_and_history_records_who(
+    staff_client, staff_user, kaltim, bali
+):
+    data = with_milestone(
+        agreement_form(kaltim, regions=[kaltim.pk, bali.pk]),
+        kind="signing",
+        title="Penandatanganan MoU",
+        done_on="2024-03-01",
+    )
+    response = staff_client.post(ADD, data)
+
+    assert response.status_code == 302
+    agreement = Agreement.objects.get()
+    assert set(agreement.regions.all()) == {kaltim, bali}
+    milestone = agreement.milestones.get()
+    assert milestone.title == "Penandatanganan MoU"
+    assert agreement.history.get().history_user == staff_user
+    assert milestone.history.get().history_user == staff_user
+
+
+def test_one_save_in_the_admin_is_one_history_entry_with_the_final_parties(
+    staff_client, kaltim, samarinda
+):
+    tourism = SectorFactory(name_id="Pariwisata")
+    staff_client.post(
+        ADD, agreement_form(kaltim, regions=[kaltim.pk, samarinda.pk], sectors=[tourism.pk])
+    )
+
+    record = Agreement.objects.get().history.get()
+    assert record.history_type == "+"
+    assert {row.region for row in record.regions.all()} == {kaltim, samarinda}
+    assert [row.sector for row in record.sectors.all()] == [tourism]
+
+
+def test_lead_region_is_added_to_the_parties_when_staff_leave_it_out(staff_client, kaltim, bali):
+    response = staff_client.post(ADD, agreement_form(kaltim, regions=[bali.pk]))
+    assert response.status_code == 302
+    assert set(Agreement.objects.get().regions.all()) == {kaltim, bali}
+
+
+def test_agreement_expiring_before_it_is_signed_is_refused_and_nothing_is_written(
+    staff_client, kaltim
+):
+    data = with_milestone(
+        agreement_form(kaltim, signed_on="2024-03-01", expires_on="2023-03-01"),
+        kind="signing",
+        title="Penandatanganan",
+        done_on="2024-03-01",
+    )
+    response = staff_client.post(ADD, data)
+
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert form.errors["expires_on"] == [
+        "Tanggal berakhir tidak boleh sebelum tanggal ditandatangani."
+    ]
+    assert "Tanggal berakhir tidak boleh sebelum tanggal ditandatangani." in response.text
+    assert not Agreement.objects.exists()
+    assert not Milestone.objects.exists()
+
+
+def test_ksdd_scope_with_a_foreign_government_partner_is_refused_on_the_scope_field(
+    staff_client, kaltim, anhui
+):
+    response = staff_client.post(ADD, agreement_form(kaltim, scope="ksdd", partners=[anhui.pk]))
+
+    assert response.status_code == 200
+    message = (
+        "Lingkup KSDD — antardaerah tidak sesuai dengan para pihak, yang menunjukkan "
+        "KSDPL — dengan pemerintah daerah di luar negeri."
+    )
+    assert response.context["adminform"].form.errors["scope"] == [message]
+    assert message in response.text
+    assert not Agreement.objects.exists()
+
+
+def test_ksdpl_scope_with_a_foreign_government_partner_is_accepted(staff_client, kaltim, anhui):
+    response = staff_client.post(ADD, agreement_form(kaltim, scope="ksdpl", partners=[anhui.pk]))
+    assert response.status_code == 302
+    assert list(Agreement.objects.get().partners.all()) == [anhui]
+
+
+def test_milestone_done_in_the_future_is_refused_in_the_inline(staff_client, kaltim, today):
+    data = with_milestone(
+        agreement_form(kaltim),
+        kind="activity",
+        title="Pameran bersama",
+        done_on=(today + datetime.timedelta(days=5)).isoformat(),
+    )
+    response = staff_client.post(ADD, data)
+
+    assert response.status_code == 200
+    assert "Tanggal terlaksana tidak boleh di masa depan." in response.text
+    assert not Agreement.objects.exists()
+    assert not Milestone.objects.exists()
+
+
+def test_rating_on_a_milestone_that_is_not_an_evaluation_is_refused(staff_client, kaltim):
+    data = with_milestone(
+        agreement_form(kaltim), kind="activity", title="Pameran", done_on="2024-05-01", rating="4"
+    )
+    response = staff_client.post(ADD, data)
+    assert "Nilai hanya untuk tahapan monitoring dan evaluasi." in response.text
+    assert not Agreement.objects.exists()
+
+
+def test_history_page_shows_who_changed_the_agreement(staff_client, siti_client, kaltim):
+    agreement = AgreementFactory(lead_region=kaltim)
+    response = siti_client.post(
+        change_url(agreement), agreement_form(kaltim, title="Judul yang diperbaiki")
+    )
+    assert response.status_code == 302
+
+    history = staff_client.get(history_url(agreement)).text
+    table = history[history.index('id="change-history"') :]
+    assert "siti.kaltim" in table
+
+
+def test_history_page_says_what_changed_in_words(staff_client, kaltim, bali):
+    agreement = AgreementFactory(lead_region=kaltim)
+    staff_client.post(
+        change_url(agreement),
+        agreement_form(kaltim, regions=[kaltim.pk, bali.pk], status="terminated"),
+    )
+
+    history = collapse_space(staff_client.get(history_url(agreement)).text)
+    assert "<strong>Status:</strong> Berlaku &rarr; Diakhiri" in history
+    assert (
+        "<strong>Daerah pihak:</strong> [Kalimantan Timur] &rarr; [Bali, Kalimantan Timur]"
+        in history
+    )
+
+
+# -- the other lists ----------------------------------------------------------------------------
+
+
+def test_milestone_list_marks_and_filters_overdue_steps(staff_client, kaltim, today):
+    agreement = AgreementFactory(lead_region=kaltim)
+    overdue = MilestoneFactory(agreement=agreement, due_on=today - datetime.timedelta(days=3))
+    upcoming = MilestoneFactory(agreement=agreement, due_on=today + datetime.timedelta(days=3))
+    done = MilestoneFactory(
+        agreement=agreement,
+        due_on=today - datetime.timedelta(days=9),
+        done_on=today - datetime.timedelta(days=8),
+    )
+    url = reverse("admin:agreements_milestone_changelist")
+
+    assert listed(staff_client.get(url, {"overdue": "yes"})) == {overdue}
+    assert listed(staff_client.get(url, {"overdue": "no"})) == {upcoming, done}
+    row = collapse_space(staff_client.get(url, {"overdue": "yes"}).text)
+    assert 'class="field-overdue"><img src="/static/admin/img/icon-yes.svg" alt="True">' in row
+
+
+def test_region_list_filters_a_province_with_its_regencies_and_cities(
+    staff_client, kaltim, samarinda, bali
+):
+    url = reverse("admin:partners_region_changelist")
+    assert listed(staff_client.get(url, {"province": "64"})) == {kaltim, samarinda}
+    assert listed(staff_client.get(url, {"level": "city"})) == {samarinda}
+
+
+def test_partner_autocomplete_finds_a_partner_by_name(staff_client, anhui, osaka):
+    response = staff_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "agreements",
+            "model_name": "agreement",
+            "field_name": "partners",
+            "term": "anhui",
+        },
+    )
+    assert [result["id"] for result in response.json()["results"]] == [str(anhui.pk)]
