@@ -5,11 +5,13 @@ The status an agreement *shows* is derived from its recorded status and its date
 ever shows as in force, whether or not someone remembered to update the record.
 """
 
+import dataclasses
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -117,8 +119,110 @@ class AgreementQuerySet(models.QuerySet):
         ).order_by("expires_on")
 
     def in_region(self, region):
-        """Agreements any region of ``region`` is party to; a province includes its regencies."""
-        return self.filter(regions__in=Region.objects.within(region)).distinct()
+        """Agreements any region of ``region`` is party to; a province includes its regencies.
+
+        A semi-join (``id IN (…)``) rather than a join, so an agreement with several party
+        regions in the province comes once without ``DISTINCT``, and counting stays cheap.
+        """
+        parties = Agreement.regions.through.objects.filter(region__in=Region.objects.within(region))
+        return self.filter(pk__in=parties.values("agreement_id"))
+
+    # -- who may read what, and the pages that list it ---------------------------------------
+
+    def visible_to(self, user):
+        """What ``user`` may read: the public sees published agreements only.
+
+        Staff and anyone holding a role (officials, analysts, editors, administrators; see
+        ``access.models.can_see_internal``) see internal ones too. Every page, count, search
+        and export starts here.
+        """
+        from access.models import can_see_internal
+
+        reads_internal = (
+            user is not None
+            and user.is_authenticated
+            and user.is_active
+            and (user.is_staff or can_see_internal(user))
+        )
+        return self.all() if reads_internal else self.public()
+
+    def for_list_page(self):
+        """Everything a row of an agreement list shows, in a fixed number of queries.
+
+        The agreements with their lead region (one query), then the party regions, partners and
+        sectors of the whole page (one query each), however many rows there are.
+        """
+        return self.select_related("lead_region").prefetch_related("regions", "partners", "sectors")
+
+    def for_status_page(self):
+        """An agreement with all its status page shows, in a fixed number of queries.
+
+        The agreement with its lead region, then its party regions, partners (with country and
+        subdivision), sectors, milestones and documents: six queries, however many of each.
+        """
+        return self.select_related("lead_region").prefetch_related(
+            "regions",
+            models.Prefetch(
+                "partners", queryset=Partner.objects.select_related("country", "subdivision")
+            ),
+            "sectors",
+            "milestones",
+            "documents",
+        )
+
+    def neighbours_of(self, agreement):
+        """The agreement ``agreement`` follows from and those that follow it (one query)."""
+        return self.filter(Q(pk=agreement.follows_id) | Q(follows=agreement.pk)).order_by(
+            F("signed_on").asc(nulls_last=True), "pk"
+        )
+
+    def with_partner(self, partner):
+        parties = Agreement.partners.through.objects.filter(partner=partner)
+        return self.filter(pk__in=parties.values("agreement_id"))
+
+    def with_partner_country(self, country):
+        """Agreements with at least one partner from ``country``."""
+        parties = Agreement.partners.through.objects.filter(partner__country=country)
+        return self.filter(pk__in=parties.values("agreement_id"))
+
+    def in_sector(self, sector):
+        links = Agreement.sectors.through.objects.filter(sector=sector)
+        return self.filter(pk__in=links.values("agreement_id"))
+
+    def with_documents(self):
+        return self.filter(pk__in=Document.objects.values("agreement_id"))
+
+    def without_documents(self):
+        return self.exclude(pk__in=Document.objects.values("agreement_id"))
+
+    def dormant(self, today=None):
+        """In force for over a year with no activity or evaluation done in the last year.
+
+        The *mati suri* of many cooperations: signed, then nothing. Mirrors
+        ``Agreement.is_dormant_on``.
+        """
+        today = today or timezone.localdate()
+        since = today - DORMANT_AFTER
+        alive = Milestone.objects.filter(kind__in=SIGNS_OF_LIFE, done_on__gt=since)
+        return (
+            self.with_shown_status(AgreementStatus.IN_FORCE, today)
+            .alias(started=Coalesce("in_force_from", "signed_on"))
+            .filter(Q(started__lte=since) | Q(started__isnull=True))
+            .exclude(pk__in=alive.values("agreement_id"))
+        )
+
+    def search(self, text):
+        """Agreements matching every word of ``text``, best match first where the database can rank.
+
+        A word matches an agreement's title, summary or reference, the name of a party region
+        or partner (or the partner's country), or a sector, in Indonesian or English. On
+        PostgreSQL the words are stemmed (``pendidikan`` finds ``didik``), ranked, and party
+        names tolerate a small typo; elsewhere a case-insensitive substring search stands in.
+        See ``agreements.search``.
+        """
+        from agreements.search import search_agreements
+
+        return search_agreements(self, text)
 
     # -- dashboard aggregates -----------------------------------------------------------------
     # Each answers one question of the dashboard with one GROUP BY query over the agreements in
@@ -463,6 +567,126 @@ class Agreement(models.Model):
     def required_stages(self):
         return Scope(self.scope).required_stages
 
+    # -- where it stands: stages, next step, dormancy ------------------------------------------
+    # These read ``self.milestones.all()``: one query each unless the milestones are prefetched,
+    # as ``AgreementQuerySet.for_status_page`` does.
+
+    @property
+    def is_signed(self):
+        return self.status not in UNSIGNED_STATUSES
+
+    def stage_path(self):
+        """The stages its scope requires before signing, each passed, next or still ahead.
+
+        A stage is passed when a milestone of its kind is done, and so is every stage before the
+        furthest one passed (a step the register did not record still happened); a signed
+        agreement has passed them all. The next stage is the first one after that, unless the
+        cooperation was cancelled.
+        """
+        milestones = list(self.milestones.all())
+        done, planned = {}, {}
+        for milestone in milestones:
+            if milestone.done_on:
+                done[milestone.kind] = milestone  # ordered by date: the latest wins
+            else:
+                planned.setdefault(milestone.kind, milestone)  # the soonest due wins
+        kinds = self.required_stages
+        if self.is_signed:
+            furthest = len(kinds) - 1
+        else:
+            reached = [index for index, kind in enumerate(kinds) if kind in done]
+            furthest = max(reached) if reached else -1
+        stages = []
+        for index, kind in enumerate(kinds):
+            if index <= furthest:
+                stages.append(Stage(MilestoneKind(kind), Stage.PASSED, done.get(kind)))
+            elif index == furthest + 1 and self.status != AgreementStatus.CANCELLED:
+                stages.append(Stage(MilestoneKind(kind), Stage.NEXT, planned.get(kind)))
+            else:
+                stages.append(Stage(MilestoneKind(kind), Stage.AHEAD, planned.get(kind)))
+        return stages
+
+    def next_step(self):
+        """What happens next and whom it waits on, or None when nothing is ahead.
+
+        Before signing: the next required stage (with its planned milestone, if one is
+        scheduled). After signing: the soonest planned milestone (an activity, an evaluation,
+        an extension). A cancelled cooperation has no next step.
+        """
+        if self.status == AgreementStatus.CANCELLED:
+            return None
+        if not self.is_signed:
+            for stage in self.stage_path():
+                if stage.state == Stage.NEXT:
+                    return NextStep(stage.kind.label, stage.milestone)
+            return None
+        planned = [m for m in self.milestones.all() if not m.done_on]
+        if not planned:
+            return None
+        soonest = min(planned, key=lambda m: (m.due_on or datetime.date.max, m.pk))
+        return NextStep(soonest.title, soonest)
+
+    def last_sign_of_life(self):
+        """The date of the latest activity or evaluation done, or None."""
+        dates = [m.done_on for m in self.milestones.all() if m.done_on and m.kind in SIGNS_OF_LIFE]
+        return max(dates, default=None)
+
+    def is_dormant_on(self, today):
+        """In force for over a year with no activity or evaluation done in the last year.
+
+        Mirrors ``AgreementQuerySet.dormant``.
+        """
+        if self.shown_status_on(today) != AgreementStatus.IN_FORCE:
+            return False
+        since = today - DORMANT_AFTER
+        started = self.in_force_from or self.signed_on
+        if started is not None and started > since:
+            return False
+        last = self.last_sign_of_life()
+        return last is None or last <= since
+
+    @property
+    def is_dormant(self):
+        return self.is_dormant_on(timezone.localdate())
+
+
+@dataclasses.dataclass(frozen=True)
+class Stage:
+    """One step on an agreement's path to signing, as its status page draws it."""
+
+    PASSED = "passed"
+    NEXT = "next"
+    AHEAD = "ahead"
+
+    kind: "MilestoneKind"
+    state: str
+    # The done milestone of a passed stage (None when the register has no record of it), or
+    # the planned one of a stage ahead (None when none is scheduled).
+    milestone: "Milestone | None"
+
+
+@dataclasses.dataclass(frozen=True)
+class NextStep:
+    """What happens next in a cooperation: a label and, when scheduled, its milestone."""
+
+    label: str
+    milestone: "Milestone | None"
+
+    @property
+    def waits_on(self):
+        """Whom the step waits on, as a label, or "" when nobody is named."""
+        if self.milestone is None or not self.milestone.waits_on:
+            return ""
+        return self.milestone.get_waits_on_display()
+
+    @property
+    def due_on(self):
+        return self.milestone.due_on if self.milestone else None
+
+    @property
+    def is_overdue(self):
+        return bool(self.milestone and self.milestone.is_overdue)
+
 
 class MilestoneQuerySet(models.QuerySet):
     def overdue(self, today=None):
@@ -502,6 +726,12 @@ class MilestoneWaitsOn(models.TextChoices):
     KEMENDAGRI = "kemendagri", _("Kementerian Dalam Negeri")
     KEMLU = "kemlu", _("Kementerian Luar Negeri")
     PARTNER = "partner", _("Mitra")
+
+
+# Milestones that show a cooperation is alive after signing.
+SIGNS_OF_LIFE = (MilestoneKind.ACTIVITY, MilestoneKind.EVALUATION)
+# In force this long without a sign of life, a cooperation counts as dormant (*mati suri*).
+DORMANT_AFTER = datetime.timedelta(days=365)
 
 
 class Milestone(models.Model):

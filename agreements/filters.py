@@ -1,0 +1,261 @@
+"""The one FilterSet of the agreement list.
+
+The list page, the region, partner, country and sector pages and every export of them use
+``AgreementFilter``, so a download can never disagree with the page it was taken from. It only
+filters and orders the queryset it is given; what the reader may see is decided before, by
+``Agreement.objects.visible_to(user)``.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Agreement, Scope, Sector
+from partners.models import Country, Partner, Region
+
+
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# Every ordering the ``sort`` parameter accepts; anything else is refused. Each ends on the
+# primary key so that pages never overlap or skip a row.
+SORTS = {
+    "-signed": [F("signed_on").desc(nulls_last=True), "-pk"],
+    "signed": [F("signed_on").asc(nulls_last=True), "pk"],
+    "expires": [F("expires_on").asc(nulls_last=True), "pk"],
+    "-expires": [F("expires_on").desc(nulls_last=True), "-pk"],
+    "title": [Lower("title"), "pk"],
+    "-title": [Lower("title").desc(), "-pk"],
+    "-updated": ["-updated_at", "-pk"],
+}
+DEFAULT_SORT = "-signed"
+RELEVANCE = "relevance"
+SORT_CHOICES = [
+    (RELEVANCE, _("Paling sesuai dengan kata kunci")),
+    ("-signed", _("Tanggal ditandatangani, terbaru dulu")),
+    ("signed", _("Tanggal ditandatangani, terlama dulu")),
+    ("expires", _("Tanggal berakhir, terdekat dulu")),
+    ("-expires", _("Tanggal berakhir, terjauh dulu")),
+    ("title", _("Judul, A–Z")),
+    ("-title", _("Judul, Z–A")),
+    ("-updated", _("Terakhir diubah, terbaru dulu")),
+]
+
+WITH_DOCUMENTS, WITHOUT_DOCUMENTS = "yes", "no"
+
+
+class AgreementFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Kata kunci"),
+        method="filter_q",
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_("Judul, ringkasan, nomor naskah, nama pihak atau bidang."),
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Jenis naskah"), choices=Agreement.Kind.choices, empty_label=_("Semua jenis")
+    )
+    scope = django_filters.ChoiceFilter(
+        label=_("Lingkup"), choices=Scope.choices, empty_label=_("Semua lingkup")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=Agreement.Status.choices,
+        method="filter_status",
+        empty_label=_("Semua status"),
+    )
+    sector = django_filters.ModelChoiceFilter(
+        label=_("Bidang"),
+        queryset=Sector.objects.all(),
+        to_field_name="slug",
+        method="filter_sector",
+        empty_label=_("Semua bidang"),
+    )
+    region = django_filters.ModelChoiceFilter(
+        label=_("Daerah"),
+        queryset=Region.objects.all(),
+        to_field_name="code",
+        method="filter_region",
+        empty_label=_("Semua daerah"),
+        help_text=_("Provinsi mencakup kabupaten dan kotanya."),
+    )
+    partner = django_filters.ModelChoiceFilter(
+        label=_("Mitra"),
+        queryset=Partner.objects.all(),
+        method="filter_partner",
+        empty_label=_("Semua mitra"),
+    )
+    country = django_filters.ModelChoiceFilter(
+        label=_("Negara mitra"),
+        queryset=Country.objects.all(),
+        method="filter_country",
+        empty_label=_("Semua negara"),
+    )
+    year = YearFilter(
+        label=_("Tahun ditandatangani"),
+        field_name="signed_on",
+        lookup_expr="year",
+        min_value=1900,
+        max_value=2999,
+    )
+    signed_from = django_filters.DateFilter(
+        label=_("Ditandatangani sejak"),
+        field_name="signed_on",
+        lookup_expr="gte",
+        widget=DATE_WIDGET,
+    )
+    signed_to = django_filters.DateFilter(
+        label=_("Ditandatangani sampai"),
+        field_name="signed_on",
+        lookup_expr="lte",
+        widget=DATE_WIDGET,
+    )
+    expires_before = django_filters.DateFilter(
+        label=_("Berakhir paling lambat"),
+        field_name="expires_on",
+        lookup_expr="lte",
+        widget=DATE_WIDGET,
+    )
+    documents = django_filters.ChoiceFilter(
+        label=_("Dokumen"),
+        choices=[(WITH_DOCUMENTS, _("Ada dokumen")), (WITHOUT_DOCUMENTS, _("Tanpa dokumen"))],
+        method="filter_documents",
+        empty_label=_("Dengan atau tanpa dokumen"),
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Urutkan"),
+        choices=SORT_CHOICES,
+        method="filter_sort",
+        empty_label=None,
+    )
+
+    class Meta:
+        model = Agreement
+        fields = []
+
+    def __init__(self, data=None, queryset=None, *, fixed=(), **kwargs):
+        """``fixed`` names filters a page has already applied (a region page fixes ``region``):
+        they are left out of the form and of the query string."""
+        super().__init__(data, queryset, **kwargs)
+        for name in fixed:
+            self.filters.pop(name)
+
+    # -- filters ----------------------------------------------------------------------------
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_status(self, queryset, name, value):
+        return queryset.with_shown_status(value)
+
+    def filter_sector(self, queryset, name, value):
+        return queryset.in_sector(value)
+
+    def filter_region(self, queryset, name, value):
+        return queryset.in_region(value)
+
+    def filter_partner(self, queryset, name, value):
+        return queryset.with_partner(value)
+
+    def filter_country(self, queryset, name, value):
+        return queryset.with_partner_country(value)
+
+    def filter_documents(self, queryset, name, value):
+        if value == WITH_DOCUMENTS:
+            return queryset.with_documents()
+        return queryset.without_documents()
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # ordering is applied last, in filter_queryset
+
+    def filter_queryset(self, queryset):
+        return super().filter_queryset(queryset).order_by(*self.ordering(queryset))
+
+    # -- ordering ---------------------------------------------------------------------------
+
+    @property
+    def current_sort(self):
+        """The ordering in effect: the one asked for, else relevance for a search, else the
+        default."""
+        cleaned = self.form.cleaned_data if self.is_valid() else {}
+        if cleaned.get("sort"):
+            return cleaned["sort"]
+        return RELEVANCE if cleaned.get("q") else DEFAULT_SORT
+
+    def ordering(self, queryset):
+        sort = self.current_sort
+        if sort == RELEVANCE:
+            # Only PostgreSQL ranks; elsewhere a search keeps the default order.
+            if "search_rank" in queryset.query.annotations:
+                return ["-search_rank", *SORTS[DEFAULT_SORT]]
+            sort = DEFAULT_SORT
+        return SORTS[sort]
+
+    # -- the form as a page shows it --------------------------------------------------------
+
+    def offer_choices(self):
+        """Fill the form's lists with what is worth choosing, reading the database now.
+
+        Regions, partners and countries are limited to those party to an agreement in the
+        queryset (all provinces stay, since a province covers its regencies), so the public
+        never finds the name of a party to an internal agreement here. Validation still accepts
+        any existing one: a shared link keeps working after its last agreement is gone.
+
+        Four queries (sectors, regions, partners, countries), so that rendering the form
+        queries nothing.
+        """
+        fields = self.form.fields
+        cleaned = self.form.cleaned_data if self.is_valid() else {}
+        agreements = self.queryset.order_by().values("pk")
+        if "sector" in fields:
+            fields["sector"].widget.choices = [("", fields["sector"].empty_label)] + [
+                (sector.slug, sector.name) for sector in Sector.objects.all()
+            ]
+        if "region" in fields:
+            fields["region"].widget.choices = self._region_choices(
+                fields["region"].empty_label, agreements, cleaned.get("region")
+            )
+        partners = Partner.objects.filter(
+            pk__in=Agreement.partners.through.objects.filter(agreement__in=agreements).values(
+                "partner_id"
+            )
+        )
+        if "partner" in fields:
+            offered = list(partners.order_by("name", "pk"))
+            chosen = cleaned.get("partner")
+            if chosen and chosen not in offered:
+                offered.append(chosen)
+            fields["partner"].widget.choices = [("", fields["partner"].empty_label)] + [
+                (partner.pk, str(partner)) for partner in offered
+            ]
+        if "country" in fields:
+            offered = list(Country.objects.filter(pk__in=partners.values("country_id")))
+            chosen = cleaned.get("country")
+            if chosen and chosen not in offered:
+                offered.append(chosen)
+            offered.sort(key=lambda country: country.name)
+            fields["country"].widget.choices = [("", fields["country"].empty_label)] + [
+                (country.pk, country.name) for country in offered
+            ]
+
+    @staticmethod
+    def _region_choices(empty_label, agreements, chosen):
+        """Regions grouped by province, each province first as "the whole province"."""
+        parties = Agreement.regions.through.objects.filter(agreement__in=agreements)
+        offered = Q(level=Region.Level.PROVINCE) | Q(pk__in=parties.values("region_id"))
+        if chosen is not None:
+            offered |= Q(pk=chosen.pk)
+        groups = []
+        # Ordered by code, a province ("64") comes right before its regencies ("64.72").
+        for region in Region.objects.filter(offered).order_by("code"):
+            if region.is_province:
+                whole = _("%(province)s — seluruh provinsi") % {"province": region.name}
+                groups.append((region.name, [(region.code, whole)]))
+            else:
+                groups[-1][1].append((region.code, region.name))
+        return [("", empty_label), *groups]

@@ -1,0 +1,239 @@
+"""Public pages of the register: the agreement list, an agreement's status page, its documents,
+and the page of a sector.
+
+Every page starts from ``Agreement.objects.visible_to(request.user)``: the public never sees,
+counts or downloads an internal agreement. Lists go through ``browse``, which the region,
+partner and country pages (``partners.views``) share.
+"""
+
+import mimetypes
+import os
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from agreements.filters import AgreementFilter
+from agreements.models import Agreement, Potential, Sector
+
+PAGE_SIZE = 25
+# Columns whose header sorts the table: column → (ascending sort, descending sort).
+SORTABLE_COLUMNS = {
+    "title": ("title", "-title"),
+    "signed": ("signed", "-signed"),
+    "expires": ("expires", "-expires"),
+}
+
+
+def query_string(data, **changes):
+    """``data`` (a QueryDict) as a query string with ``changes`` applied; None removes a key."""
+    data = data.copy()
+    for key, value in changes.items():
+        data.pop(key, None)
+        if value is not None:
+            data[key] = value
+    return data.urlencode()
+
+
+def filter_chips(filterset):
+    """The filters in effect as (label, value, query string without it) for removable chips."""
+    if not filterset.is_valid():
+        return []
+    form = filterset.form
+    chips = []
+    for name, field in form.fields.items():
+        value = form.cleaned_data.get(name)
+        if name == "sort" or value in (None, ""):
+            continue
+        if hasattr(field, "queryset"):
+            shown = value.name if hasattr(value, "name") else str(value)
+        elif hasattr(field, "choices"):
+            shown = dict(field.choices).get(value, value)
+        elif name == "q":
+            shown = f"“{value}”"
+        elif isinstance(value, int):
+            shown = str(value)  # a year, never "2.024"
+        else:
+            shown = value
+        chips.append(
+            {
+                "label": field.label,
+                "value": shown,
+                "remove_query": query_string(filterset.data, **{name: None, "page": None}),
+            }
+        )
+    return chips
+
+
+def sort_headers(filterset):
+    """For each sortable column: the query string that sorts by it and its current order."""
+    current = filterset.current_sort
+    headers = {}
+    for column, (ascending, descending) in SORTABLE_COLUMNS.items():
+        if current == ascending:
+            order, next_sort = "ascending", descending
+        elif current == descending:
+            order, next_sort = "descending", ascending
+        else:
+            order, next_sort = "", ascending if column == "title" else descending
+        headers[column] = {
+            "order": order,
+            "query": query_string(filterset.data, sort=next_sort, page=None),
+        }
+    return headers
+
+
+def describe_errors(form):
+    """Each invalid field's label and message, and the errors tied to the field's control."""
+    errors = []
+    for name, messages in form.errors.items():
+        field = form.fields.get(name)
+        label = field.label if field else name
+        bound = form[name] if field else None
+        if bound is not None:
+            field.widget.attrs["aria-describedby"] = f"{bound.auto_id}-error"
+        for message in messages:
+            errors.append({"label": label, "message": message, "anchor": bound and bound.auto_id})
+    return errors
+
+
+def browse(request, agreements, *, fixed=()):
+    """Filter, sort and paginate ``agreements`` by the query string, for the list include.
+
+    Returns the template context and the HTTP status: 400 with the problems spelt out when a
+    parameter is malformed (a bad date, an unknown choice or sort, a page that is not one), in
+    which case no rows are read.
+
+    Queries: four for the form's lists (``AgreementFilter.offer_choices``), one per region,
+    partner, country or sector named in the query string (validation), then one COUNT, one for
+    the page's rows and three for their regions, partners and sectors
+    (``AgreementQuerySet.for_list_page``).
+    """
+    filterset = AgreementFilter(request.GET, queryset=agreements, fixed=fixed)
+    filterset.offer_choices()
+    errors = describe_errors(filterset.form) if not filterset.is_valid() else []
+    page = None
+    if not errors:
+        paginator = Paginator(filterset.qs.for_list_page(), PAGE_SIZE)
+        number = request.GET.get("page") or 1
+        try:
+            page = paginator.page(number)
+        except PageNotAnInteger:
+            errors.append(
+                {"label": _("Halaman"), "message": _("Nomor halaman harus bilangan bulat positif.")}
+            )
+        except EmptyPage:
+            errors.append(
+                {
+                    "label": _("Halaman"),
+                    "message": _("Halaman %(number)s tidak ada; hasil ini ada %(pages)s halaman.")
+                    % {"number": number, "pages": paginator.num_pages},
+                }
+            )
+    return {
+        "filterset": filterset,
+        "form": filterset.form,
+        "errors": errors,
+        "page_obj": page,
+        "agreements": page.object_list if page else [],
+        "chips": filter_chips(filterset),
+        "sort_headers": sort_headers(filterset),
+        "page_query": query_string(request.GET, page=None),
+        "page_range": (
+            page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+            if page
+            else []
+        ),
+    }, (400 if errors else 200)
+
+
+class AgreementListView(View):
+    def get(self, request):
+        context, status = browse(request, Agreement.objects.visible_to(request.user))
+        return render(request, "agreements/agreement_list.html", context, status=status)
+
+
+def status_page_context(request, pk):
+    """Everything the status page of agreement ``pk`` shows, or 404 if the reader may not see it.
+
+    Queries: the agreement with its lead region, then its regions, partners, sectors,
+    milestones and documents (``AgreementQuerySet.for_status_page``), then the agreements it
+    follows from and that follow it, as far as the reader may see them: seven in all.
+    """
+    visible = Agreement.objects.visible_to(request.user)
+    agreement = get_object_or_404(visible.for_status_page(), pk=pk)
+    neighbours = list(visible.neighbours_of(agreement))
+    today = timezone.localdate()
+    days_left = (agreement.expires_on - today).days if agreement.expires_on else None
+    return {
+        "agreement": agreement,
+        "today": today,
+        "days_left": days_left,
+        "days_ago": -days_left if days_left is not None and days_left < 0 else None,
+        "status": agreement.shown_status_on(today),
+        "stages": agreement.stage_path(),
+        "next_step": agreement.next_step(),
+        "is_dormant": agreement.is_dormant_on(today),
+        "last_sign_of_life": agreement.last_sign_of_life(),
+        "predecessor": next((a for a in neighbours if a.pk == agreement.follows_id), None),
+        "successors": [a for a in neighbours if a.follows_id == agreement.pk],
+        "admin_url": admin_change_url(request.user, agreement),
+    }
+
+
+def admin_change_url(user, agreement):
+    """The admin page to change ``agreement``, for staff allowed to; otherwise None."""
+    if not (user.is_staff and user.has_perm("agreements.change_agreement")):
+        return None
+    try:
+        return reverse("admin:agreements_agreement_change", args=[agreement.pk])
+    except NoReverseMatch:  # the admin does not offer agreements
+        return None
+
+
+class AgreementDetailView(View):
+    def get(self, request, pk):
+        return render(request, "agreements/agreement_detail.html", status_page_context(request, pk))
+
+
+class DocumentDownloadView(View):
+    """The file of one document of an agreement the reader may see; 404 otherwise."""
+
+    # Shown in the browser; anything else is downloaded, so an uploaded HTML file can never run
+    # as a page of this site.
+    INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+
+    def get(self, request, pk, document_pk):
+        agreement = get_object_or_404(Agreement.objects.visible_to(request.user), pk=pk)
+        document = get_object_or_404(agreement.documents, pk=document_pk)
+        filename = os.path.basename(document.file.name)
+        try:
+            handle = document.file.open("rb")
+        except FileNotFoundError:
+            raise Http404(_("Berkas dokumen tidak ditemukan.")) from None
+        content_type, _encoding = mimetypes.guess_type(filename)
+        return FileResponse(
+            handle,
+            filename=filename,
+            as_attachment=content_type not in self.INLINE_TYPES,
+        )
+
+
+class SectorDetailView(View):
+    def get(self, request, slug):
+        sector = get_object_or_404(Sector, slug=slug)
+        agreements = Agreement.objects.visible_to(request.user).in_sector(sector)
+        context, status = browse(request, agreements, fixed=("sector",))
+        context.update(
+            sector=sector,
+            potentials=list(
+                Potential.objects.filter(sector=sector)
+                .select_related("region")
+                .order_by("region__code", "title")
+            ),
+        )
+        return render(request, "agreements/sector_detail.html", context, status=status)

@@ -1,0 +1,59 @@
+"""Pages of a region, a partner and a partner country: who they are and what they are party to.
+
+The list of agreements on each is the agreement list restricted to the subject, with the same
+filters, chips, sorting and pagination (``agreements.views.browse``).
+"""
+
+from django.shortcuts import get_object_or_404, render
+from django.views import View
+
+from agreements.models import Agreement, Potential
+from agreements.views import browse
+from partners.models import Country, Partner, Region
+
+
+class RegionDetailView(View):
+    def get(self, request, code):
+        region = get_object_or_404(Region.objects.select_related("province"), code=code)
+        agreements = Agreement.objects.visible_to(request.user).in_region(region)
+        context, status = browse(request, agreements, fixed=("region",))
+        context.update(
+            region=region,
+            members=list(region.members.order_by("code")) if region.is_province else [],
+            potentials=list(
+                Potential.objects.filter(region__in=Region.objects.within(region))
+                .select_related("region", "sector")
+                .order_by("region__code", "sector__position", "title")
+            ),
+        )
+        return render(request, "partners/region_detail.html", context, status=status)
+
+
+class PartnerDetailView(View):
+    def get(self, request, pk):
+        partner = get_object_or_404(
+            Partner.objects.select_related("country", "subdivision", "parent"), pk=pk
+        )
+        agreements = Agreement.objects.visible_to(request.user).with_partner(partner)
+        context, status = browse(request, agreements, fixed=("partner", "country"))
+        context.update(partner=partner, children=list(partner.children.order_by("name")))
+        return render(request, "partners/partner_detail.html", context, status=status)
+
+
+class CountryDetailView(View):
+    def get(self, request, code):
+        country = get_object_or_404(Country, code=code.upper())
+        visible = Agreement.objects.visible_to(request.user)
+        agreements = visible.with_partner_country(country)
+        context, status = browse(request, agreements, fixed=("country",))
+        parties = Agreement.partners.through.objects.filter(agreement__in=visible.values("pk"))
+        context.update(
+            country=country,
+            # Only partners of agreements the reader may see.
+            partners=list(
+                country.partners.filter(pk__in=parties.values("partner_id"))
+                .select_related("subdivision")
+                .order_by("name")
+            ),
+        )
+        return render(request, "partners/country_detail.html", context, status=status)
