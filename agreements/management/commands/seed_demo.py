@@ -1,0 +1,50 @@
+"""Fill a local register with the seed stories and generated demo records (see agreements.demo)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from agreements import demo
+
+ADMIN_URL = "http://127.0.0.1:8000/admin/"
+
+
+class Command(BaseCommand):
+    # A plain string: argparse cannot format a lazy translation.
+    help = (
+        "Mengisi register dengan lima cerita contoh dan sekitar 200 kerja sama contoh, serta "
+        "membuat administrator demo (hanya bila DEBUG aktif). Aman dijalankan berulang kali; "
+        "jalankan load_reference_data lebih dulu."
+    )
+
+    def handle(self, *args, **options):
+        try:
+            with transaction.atomic():
+                report = demo.seed_demo()
+                admin = demo.ensure_demo_admin(settings.DEBUG)
+        except demo.ReferenceDataMissing as exc:
+            raise CommandError(str(exc)) from exc
+
+        self.stdout.write(
+            _(
+                "Data contoh dibuat: %(agreements)d kerja sama, %(milestones)d tahapan, "
+                "%(partners)d mitra, %(surveys)d identifikasi potensi, %(potentials)d potensi "
+                "daerah."
+            )
+            % vars(report)
+        )
+        if admin == "skipped":
+            self.stdout.write(
+                _("DEBUG tidak aktif: administrator demo tidak dibuat. Gunakan createsuperuser.")
+            )
+        if demo.demo_admin_works():
+            self.stdout.write(
+                f"Admin: {ADMIN_URL}  (username {demo.DEMO_ADMIN_USERNAME}, "
+                f"password {demo.DEMO_ADMIN_PASSWORD})"
+            )
+        else:
+            self.stdout.write(
+                _("Admin: %(url)s  (masuk dengan akun superuser yang sudah ada)")
+                % {"url": ADMIN_URL}
+            )

@@ -1,0 +1,519 @@
+"""The demo register: the five seed stories entered as told, and the generated records around them.
+
+The register is loaded and seeded once per class (inside a transaction rolled back afterwards,
+as Django's ``setUpTestData`` does); each test then runs in its own savepoint. These tests fail
+if a seed story loses a party, a date or a milestone.
+"""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from agreements import demo
+from agreements.models import Agreement, Milestone, Potential, PotentialSurvey, Sector
+from partners.models import Partner, Region
+
+d = datetime.date
+
+KALTIM_ANHUI = "Kerja sama Provinsi Kalimantan Timur dan Provinsi Anhui (Tiongkok)"
+SAMARINDA_ANHUI = "Kota kembar Kota Samarinda dengan kota di Provinsi Anhui (Tiongkok)"
+BALIKPAPAN_ANHUI = "Kota kembar Kota Balikpapan dengan kota di Provinsi Anhui (Tiongkok)"
+KALTENG_BALI = (
+    "Nota kesepahaman Gubernur Kalimantan Tengah dan Gubernur Bali tentang kerja sama "
+    "pembangunan dan pengembangan potensi daerah"
+)
+NTT_JIANGXI_LOI = "Letter of Intent Provinsi Nusa Tenggara Timur dan Provinsi Jiangxi (Tiongkok)"
+NTT_JIANGXI = "Provinsi kembar (sister province) Nusa Tenggara Timur dan Jiangxi (Tiongkok)"
+MUARA_ENIM_MOU = "Nota kesepahaman Kabupaten Muara Enim dengan lembaga dan instansi di Jepang"
+MUARA_ENIM_SISTER_CITY = "Kota kembar (sister city) Kabupaten Muara Enim dengan kota di Jepang"
+STORY_TITLES = [
+    KALTIM_ANHUI,
+    SAMARINDA_ANHUI,
+    BALIKPAPAN_ANHUI,
+    KALTENG_BALI,
+    NTT_JIANGXI_LOI,
+    NTT_JIANGXI,
+    MUARA_ENIM_MOU,
+    MUARA_ENIM_SISTER_CITY,
+]
+
+
+def seed(**kwargs):
+    out = StringIO()
+    call_command("seed_demo", stdout=out, **kwargs)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="class")
+def seeded(django_db_setup, django_db_blocker):
+    """Reference data and the demo register, once for the class, rolled back after it."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("load_reference_data", stdout=StringIO())
+            output = seed()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield output
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+def story(title):
+    return Agreement.objects.get(title=title)
+
+
+def region_codes(agreement):
+    return {r.code for r in agreement.regions.all()}
+
+
+def subdivision_codes(agreement):
+    return {p.subdivision_id for p in agreement.partners.all()}
+
+
+def sector_slugs(agreement):
+    return {s.slug for s in agreement.sectors.all()}
+
+
+def milestones(agreement):
+    """(kind, done_on, due_on, waits_on) of each milestone, in timeline order."""
+    return [(m.kind, m.done_on, m.due_on, m.waits_on) for m in agreement.milestones.all()]
+
+
+def generated():
+    return Agreement.objects.filter(summary__startswith=demo.DEMO_MARK)
+
+
+def counts():
+    return {
+        model.__name__: model.objects.count()
+        for model in (Agreement, Milestone, Partner, PotentialSurvey, Potential, Region, Sector)
+    } | {
+        "regions": Agreement.regions.through.objects.count(),
+        "partners": Agreement.partners.through.objects.count(),
+        "sectors": Agreement.sectors.through.objects.count(),
+        "participants": PotentialSurvey.participants.through.objects.count(),
+        "users": get_user_model().objects.count(),
+    }
+
+
+# -- without reference data -------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_run_before_the_reference_data_is_loaded():
+    with pytest.raises(CommandError, match="load_reference_data"):
+        seed()
+    assert Agreement.objects.count() == 0
+    assert Partner.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_seed_demo_writes_in_bulk_not_a_query_per_record(django_assert_max_num_queries):
+    call_command("load_reference_data", stdout=StringIO())
+    # About 200 agreements and 1,300 milestones: a few dozen statements, not thousands.
+    with django_assert_max_num_queries(100):
+        seed()
+    assert Agreement.objects.count() > 200
+
+
+# -- the seed stories ---------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.django_db
+class TestSeedStories:
+    def test_kaltim_and_anhui_explore_a_cooperation_abroad(self):
+        agreement = story(KALTIM_ANHUI)
+        assert agreement.lead_region.code == "64"
+        assert region_codes(agreement) == {"64"}
+        assert subdivision_codes(agreement) == {"CN-AH"}
+        assert (agreement.kind, agreement.scope, agreement.status) == (
+            "other",
+            "ksdpl",
+            "exploration",
+        )
+        assert agreement.proposed_on == d(2023, 12, 1)
+        assert agreement.signed_on is None
+        assert "Desember 2023 (hanya bulannya yang diketahui)" in agreement.summary
+
+    def test_kaltim_anhui_covers_the_sectors_the_delegation_named(self):
+        assert sector_slugs(story(KALTIM_ANHUI)) == {
+            "education",
+            "trade",
+            "investment",
+            "tourism",
+            "food-security",
+            "industry",
+            "village-empowerment",
+        }
+
+    def test_kaltim_anhui_timeline_runs_from_the_offer_to_the_june_2024_signing(self):
+        agreement = story(KALTIM_ANHUI)
+        assert milestones(agreement) == [
+            ("initiative", d(2023, 12, 1), None, ""),
+            ("loi", d(2023, 12, 1), None, ""),
+            ("exploration", d(2024, 4, 23), None, ""),
+            ("signing", None, d(2024, 6, 1), ""),
+        ]
+        visit = agreement.milestones.get(kind="exploration")
+        assert "Puguh Harjanto" in visit.notes
+        assert "Pemberdayaan Masyarakat Desa" in visit.notes
+        # Where the story names only a month, the record says so.
+        for kind in ("initiative", "loi", "signing"):
+            assert "hanya menyebut bulannya" in agreement.milestones.get(kind=kind).notes
+
+    def test_the_anhui_partner_is_its_provincial_government(self):
+        anhui = Partner.objects.get(name="Pemerintah Provinsi Anhui")
+        assert (anhui.kind, anhui.country_id, anhui.subdivision_id) == (
+            "foreign_region",
+            "CN",
+            "CN-AH",
+        )
+        assert anhui.name_local == "安徽省人民政府"
+
+    @pytest.mark.parametrize(
+        ("title", "city"), [(SAMARINDA_ANHUI, "64.72"), (BALIKPAPAN_ANHUI, "64.71")]
+    )
+    def test_samarinda_and_balikpapan_sister_cities_follow_from_kaltim_anhui(self, title, city):
+        agreement = story(title)
+        assert agreement.lead_region.code == city
+        assert region_codes(agreement) == {city}
+        assert (agreement.kind, agreement.scope, agreement.status) == (
+            "sister_city",
+            "ksdpl",
+            "initiative",
+        )
+        assert agreement.follows == story(KALTIM_ANHUI)
+        assert agreement.relation == "spawns"
+        assert milestones(agreement) == [("initiative", d(2024, 4, 23), None, "")]
+
+    def test_the_anhui_cities_are_honestly_not_yet_named(self):
+        (partner,) = story(SAMARINDA_ANHUI).partners.all()
+        assert list(story(BALIKPAPAN_ANHUI).partners.all()) == [partner]
+        assert "belum ditentukan" in partner.name
+        assert (partner.kind, partner.subdivision_id) == ("foreign_city", "CN-AH")
+        assert partner.parent.name == "Pemerintah Provinsi Anhui"
+
+    def test_kalteng_and_bali_explore_an_mou_between_regions(self):
+        agreement = story(KALTENG_BALI)
+        assert agreement.lead_region.code == "62"
+        assert region_codes(agreement) == {"62", "51"}
+        assert not agreement.partners.exists()
+        assert (agreement.kind, agreement.scope, agreement.status) == ("mou", "ksdd", "exploration")
+        assert agreement.signed_on is None
+        assert sector_slugs(agreement) == {
+            "tourism",
+            "culture",
+            "msme",
+            "trade",
+            "village-empowerment",
+            "marine-fisheries",
+            "agriculture-livestock",
+            "forestry-plantations",
+            "transmigration",
+            "human-resources",
+        }
+
+    def test_kalteng_bali_met_on_24_march_and_planned_the_governors_visit_for_the_26th(self):
+        agreement = story(KALTENG_BALI)
+        assert milestones(agreement) == [
+            ("exploration", d(2022, 3, 24), None, ""),
+            ("exploration", None, d(2022, 3, 26), ""),
+            ("signing", None, d(2022, 3, 26), ""),
+        ]
+        meeting = agreement.milestones.get(done_on=d(2022, 3, 24))
+        assert "Nuryakin" in meeting.notes and "Dewa Made Indra" in meeting.notes
+
+    def test_ntt_and_jiangxi_signed_a_letter_of_intent_on_an_unstated_day(self):
+        loi = story(NTT_JIANGXI_LOI)
+        assert loi.lead_region.code == "53"
+        assert region_codes(loi) == {"53"}
+        assert subdivision_codes(loi) == {"CN-JX"}
+        assert (loi.kind, loi.scope, loi.status) == ("loi", "ksdpl", "signed")
+        assert loi.signed_on is None
+        assert "tanggal penandatanganan tidak disebutkan" in loi.summary
+        assert "studi banding" in loi.summary
+
+    def test_the_jiangxi_partner_is_its_provincial_government(self):
+        jiangxi = Partner.objects.get(name="Pemerintah Provinsi Jiangxi")
+        assert (jiangxi.kind, jiangxi.country_id, jiangxi.subdivision_id) == (
+            "foreign_region",
+            "CN",
+            "CN-JX",
+        )
+        assert jiangxi.name_local == "江西省人民政府"
+
+    def test_ntt_jiangxi_sister_province_is_prepared_following_the_loi(self):
+        agreement = story(NTT_JIANGXI)
+        assert agreement.lead_region.code == "53"
+        assert subdivision_codes(agreement) == {"CN-JX"}
+        assert (agreement.kind, agreement.scope, agreement.status) == (
+            "sister_province",
+            "ksdpl",
+            "preparation",
+        )
+        assert agreement.follows == story(NTT_JIANGXI_LOI)
+        assert agreement.relation == "implements"
+        expected = {
+            "investment",
+            "agriculture-livestock",
+            "marine-fisheries",
+            "tourism",
+            "culture",
+            "industry",
+        }
+        assert sector_slugs(agreement) == sector_slugs(story(NTT_JIANGXI_LOI)) == expected
+
+    def test_ntt_jiangxi_finalisation_waits_on_the_foreign_ministry_early_2026(self):
+        agreement = story(NTT_JIANGXI)
+        assert milestones(agreement) == [("drafting", None, d(2026, 3, 31), "kemlu")]
+        assert "awal 2026" in agreement.milestones.get().notes
+
+    def test_muara_enim_explores_an_mou_with_institutions_in_japan_first(self):
+        mou = story(MUARA_ENIM_MOU)
+        assert mou.lead_region.code == "16.03"
+        assert region_codes(mou) == {"16.03"}
+        (partner,) = mou.partners.all()
+        assert (partner.kind, partner.country_id) == ("other", "JP")
+        assert "belum ditentukan" in partner.name
+        assert (mou.kind, mou.scope, mou.status) == ("mou", "ksdll", "exploration")
+        assert milestones(mou) == [("exploration", d(2018, 4, 9), None, "")]
+        assert sector_slugs(mou) == {
+            "urban-development",
+            "agriculture-livestock",
+            "education",
+            "technology",
+            "human-resources",
+        }
+
+    def test_muara_enim_sister_city_follows_the_mou(self):
+        sister_city = story(MUARA_ENIM_SISTER_CITY)
+        assert sister_city.lead_region.code == "16.03"
+        (partner,) = sister_city.partners.all()
+        assert (partner.kind, partner.country_id) == ("foreign_city", "JP")
+        assert "belum ditentukan" in partner.name
+        assert (sister_city.kind, sister_city.scope, sister_city.status) == (
+            "sister_city",
+            "ksdpl",
+            "initiative",
+        )
+        assert sister_city.follows == story(MUARA_ENIM_MOU)
+        assert sister_city.relation == "implements"
+        assert milestones(sister_city) == [("initiative", d(2018, 4, 9), None, "")]
+
+    def test_kaltim_hosted_the_2021_potential_survey_with_its_ten_regencies_and_cities(self):
+        survey = PotentialSurvey.objects.get()
+        assert survey.held_on == d(2021, 6, 8)
+        assert survey.host_region.code == "64"
+        assert "Pusat Fasilitasi Kerja Sama" in survey.organiser
+        assert "Kementerian Dalam Negeri" in survey.organiser
+        participants = {r.code for r in survey.participants.all()}
+        assert len(participants) == 11
+        assert {"64", "64.71", "64.72", "64.74"} <= participants
+        # The story lists no potentials, so none are recorded as its findings.
+        assert not survey.potentials.exists()
+
+    def test_story_records_are_public_name_no_source_and_are_not_marked_as_generated(self):
+        for title in STORY_TITLES:
+            agreement = story(title)
+            assert agreement.visibility == "public"
+            assert agreement.source_url == ""
+            assert not agreement.summary.startswith(demo.DEMO_MARK)
+
+
+# -- the whole demo register --------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.django_db
+class TestDemoRegister:
+    @pytest.fixture(autouse=True)
+    def _fast_passwords(self, settings):
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+    def test_running_seed_demo_again_changes_no_count(self):
+        before = counts()
+        output = seed()
+        assert counts() == before
+        assert "0 kerja sama" in output
+
+    def test_a_later_day_still_adds_nothing(self):
+        before = counts()
+        demo.seed_demo(today=timezone.localdate() + datetime.timedelta(days=200))
+        assert counts() == before
+
+    def test_every_agreement_passes_full_clean_and_its_parties_fit_its_scope(self):
+        agreements = Agreement.objects.prefetch_related("regions", "partners")
+        assert agreements.count() > 200
+        for agreement in agreements:
+            agreement.full_clean()
+            errors = Agreement.party_errors(
+                agreement.scope,
+                agreement.lead_region,
+                agreement.regions.all(),
+                agreement.partners.all(),
+            )
+            assert errors == {}, agreement.title
+
+    def test_every_milestone_passes_its_validation_and_none_is_done_in_the_future(self):
+        # The database enforces the milestone constraints itself; clean() and the field checks
+        # are what a form would add. (Skipping the agreement lookup keeps this at one query.)
+        for milestone in Milestone.objects.all():
+            milestone.clean_fields(exclude=["agreement"])
+            milestone.clean()
+        assert not Milestone.objects.filter(done_on__gt=timezone.localdate()).exists()
+
+    def test_generated_records_say_they_are_demo_data(self):
+        assert 190 <= generated().count() <= 220
+        assert generated().count() + len(STORY_TITLES) == Agreement.objects.count()
+
+    def test_generated_records_span_provinces_kinds_scopes_statuses_and_years(self):
+        agreements = list(generated().select_related("lead_region"))
+        provinces = {a.lead_region.province_id or a.lead_region_id for a in agreements}
+        assert len(provinces) >= 30
+        assert {a.lead_region.level for a in agreements} == {"province", "regency", "city"}
+        assert {a.kind for a in agreements} >= {
+            "loi",
+            "mou",
+            "pks",
+            "sister_city",
+            "sister_province",
+            "amendment",
+        }
+        assert {a.scope for a in agreements} == {"ksdd", "ksdpk", "ksdpl", "ksdll"}
+        assert {a.status for a in agreements} == {
+            "initiative",
+            "exploration",
+            "preparation",
+            "signed",
+            "in_force",
+            "expired",
+            "terminated",
+            "cancelled",
+        }
+        years = {a.signed_on.year for a in agreements if a.signed_on}
+        assert min(years) <= 2016
+        assert max(years) >= timezone.localdate().year - 1
+
+    def test_about_a_tenth_of_generated_records_are_internal(self):
+        internal = generated().filter(visibility="internal").count()
+        assert 0.05 <= internal / generated().count() <= 0.2
+
+    @pytest.mark.parametrize("days", [30, 90, 180])
+    def test_some_agreements_expire_within(self, days):
+        assert generated().expiring_within(days).exists()
+
+    def test_some_agreements_past_expiry_are_still_recorded_in_force_and_show_expired(self):
+        today = timezone.localdate()
+        lapsed = generated().filter(status="in_force", expires_on__lt=today)
+        assert lapsed.count() >= 3
+        assert all(a.shown_status == "expired" for a in lapsed)
+
+    def test_some_agreements_in_force_are_dormant(self):
+        # In force, yet nothing done or evaluated for over a year (mati suri).
+        year_ago = timezone.localdate() - datetime.timedelta(days=365)
+        dormant = (
+            generated()
+            .with_shown_status("in_force")
+            .annotate(last_done=Max("milestones__done_on"))
+            .filter(Q(last_done__lt=year_ago) | Q(last_done__isnull=True))
+        )
+        assert dormant.count() >= 5
+
+    def test_there_are_overdue_milestones_waiting_on_someone(self):
+        overdue = Milestone.objects.overdue().filter(agreement__in=generated())
+        assert overdue.count() >= 10
+        assert set(overdue.values_list("waits_on", flat=True)) >= {"partner", "bureau", "tkksd"}
+
+    def test_there_are_planned_milestones_still_ahead(self):
+        ahead = Milestone.objects.planned().filter(due_on__gt=timezone.localdate())
+        assert ahead.filter(agreement__in=generated()).count() >= 10
+
+    def test_evaluations_are_rated_with_findings(self):
+        evaluations = Milestone.objects.done().filter(kind="evaluation", agreement__in=generated())
+        assert evaluations.count() >= 50
+        assert set(evaluations.values_list("rating", flat=True)) == {1, 2, 3, 4, 5}
+        assert not evaluations.filter(findings="").exists()
+
+    def test_chains_run_from_loi_to_mou_to_pks_and_on_to_extensions(self):
+        pks_of_a_loi = generated().filter(
+            kind="pks", relation="implements", follows__follows__kind="loi"
+        )
+        assert pks_of_a_loi.exists()
+        assert generated().filter(relation="extends").count() >= 3
+        assert generated().filter(kind="amendment", relation="amends").exists()
+
+    def test_foreign_partners_carry_their_iso_subdivision(self):
+        foreign = Partner.objects.foreign().filter(kind__in=Partner.GOVERNMENT_KINDS)
+        assert foreign.count() >= 50
+        codes = dict(foreign.values_list("name", "subdivision_id"))
+        assert codes["Pemerintah Daerah Otonom Guangxi Zhuang"] == "CN-GX"
+        assert codes["Pemerintah Provinsi Fujian"] == "CN-FJ"
+        assert codes["Pemerintah Prefektur Osaka"] == "JP-27"
+        assert codes["Pemerintah Kota Metropolitan Busan"] == "KR-26"
+        assert codes["Pemerintah Negara Bagian Queensland"] == "AU-QLD"
+        assert codes["Pemerintah Negeri Johor"] == "MY-01"
+        for city in foreign.filter(parent__isnull=False).select_related("parent"):
+            assert city.subdivision_id == city.parent.subdivision_id, city.name
+
+    def test_domestic_third_parties_and_international_organisations_are_there(self):
+        domestic = Partner.objects.domestic()
+        assert domestic.count() >= 15
+        assert {p.kind for p in domestic} == {"university", "company", "ngo"}
+        assert Partner.objects.filter(kind="international").count() >= 3
+        assert generated().filter(scope="ksdpk").exists()
+        assert generated().filter(scope="ksdll").exists()
+
+    def test_a_few_regions_offer_potentials_marked_as_demo_data(self):
+        potentials = Potential.objects.all()
+        assert potentials.count() >= 5
+        assert all(p.description.startswith(demo.DEMO_MARK) for p in potentials)
+        assert not potentials.filter(region__code="64").exists()
+
+    def test_without_debug_no_demo_admin_is_created(self, settings):
+        settings.DEBUG = False
+        output = seed()
+        assert not get_user_model().objects.exists()
+        assert "password coopdb-demo" not in output
+
+    def test_with_debug_the_demo_admin_is_created_and_the_login_is_printed(self, settings):
+        settings.DEBUG = True
+        output = seed()
+        admin = get_user_model().objects.get()
+        assert admin.username == "admin" and admin.is_superuser
+        assert admin.check_password("coopdb-demo")
+        assert (
+            "Admin: http://127.0.0.1:8000/admin/  (username admin, password coopdb-demo)" in output
+        )
+
+    def test_an_existing_superuser_is_left_alone(self, settings, django_user_model):
+        settings.DEBUG = True
+        django_user_model.objects.create_superuser("kepala-biro", "", "a-long-password")
+        output = seed()
+        assert list(django_user_model.objects.values_list("username", flat=True)) == ["kepala-biro"]
+        assert "password coopdb-demo" not in output
+
+    def test_generated_records_are_the_same_whatever_the_day(self):
+        regions = list(Region.objects.all())
+        slugs = set(Sector.objects.values_list("slug", flat=True))
+
+        def shape(today):
+            return [
+                (p.title, p.lead, p.kind, p.relation, p.partners, p.regions, p.sectors)
+                for p in demo.Generator(today, regions, slugs).plans()
+            ]
+
+        today = timezone.localdate()
+        assert shape(today) == shape(today + datetime.timedelta(days=400))
