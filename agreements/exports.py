@@ -14,13 +14,14 @@ import tempfile
 from dataclasses import dataclass
 from itertools import groupby, islice
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from agreements.models import Agreement, AgreementQuerySet, Milestone, Scope
+from agreements.models import Agreement, AgreementQuerySet, Scope
 
 CHUNK_SIZE = 2000
 
@@ -127,30 +128,40 @@ def _labels(choices):
     return {value: str(label) for value, label in choices.choices}
 
 
-def iter_records(queryset, page_url, chunk_size=CHUNK_SIZE, today=None):
+def iter_records(queryset, page_url, chunk_size=None, today=None):
     """Yield one dict per agreement of ``queryset`` (in its order), keyed by ``COLUMN_NAMES``.
 
     Runs one streaming query for the agreements, then four queries per chunk of ``chunk_size``
-    rows. ``page_url(pk)`` gives the address of an agreement's status page.
+    rows (party regions, partners, sectors, milestones). ``page_url(pk)`` gives the address of
+    an agreement's status page. Labels and names are taken in the language active now, not when
+    the rows are read: a streaming response reads them after the view has returned.
     """
     today = today or timezone.localdate()
+    chunk_size = chunk_size or CHUNK_SIZE
     rows = (
         queryset.prefetch_related(None)
         .annotate(shown_status=AgreementQuerySet.shown_status_case(today))
         .values(*_FIELDS, "shown_status")
     )
-    kinds, scopes, statuses = (
-        _labels(Agreement.Kind),
-        _labels(Scope),
-        _labels(Agreement.Status),
-    )
+    labels = {
+        "kind": _labels(Agreement.Kind),
+        "scope": _labels(Scope),
+        "status": _labels(Agreement.Status),
+    }
+    english = (get_language() or "id").startswith("en")
+    names = {
+        "country": "partner__country__name_en" if english else "partner__country__name_id",
+        "sector": "sector__name_en" if english else "sector__name_id",
+    }
+    return _generate(rows, page_url, chunk_size, labels, names, timezone.get_current_timezone())
+
+
+def _generate(rows, page_url, chunk_size, labels, names, local_tz):
     through = {
         "regions": Agreement.regions.through.objects,
         "partners": Agreement.partners.through.objects,
         "sectors": Agreement.sectors.through.objects,
     }
-    local_tz = timezone.get_current_timezone()
-    english = _is_english()
     for chunk in _chunks(rows.iterator(chunk_size=chunk_size), chunk_size):
         ids = [row["id"] for row in chunk]
         regions = _grouped(
@@ -163,46 +174,36 @@ def iter_records(queryset, page_url, chunk_size=CHUNK_SIZE, today=None):
             through["partners"]
             .filter(agreement_id__in=ids)
             .order_by("agreement_id", "partner__name", "partner__country_id")
-            .values_list(
-                "agreement_id",
-                "partner__name",
-                "partner__country_id",
-                "partner__country__name_en" if english else "partner__country__name_id",
-            )
+            .values_list("agreement_id", "partner__name", "partner__country_id", names["country"])
         )
         sectors = _grouped(
             through["sectors"]
             .filter(agreement_id__in=ids)
             .order_by("agreement_id", "sector__position", "sector__name_id")
-            .values_list(
-                "agreement_id", "sector__slug", "sector__name_en" if english else "sector__name_id"
-            )
+            .values_list("agreement_id", "sector__slug", names["sector"])
         )
-        # The next step is the planned milestone due first (an overdue one included).
-        next_steps = {}
-        for agreement_id, title, due_on in (
-            Milestone.objects.filter(agreement_id__in=ids, done_on__isnull=True)
-            .exclude(due_on__isnull=True)
-            .order_by("agreement_id", "due_on", "id")
-            .values_list("agreement_id", "title", "due_on")
-        ):
-            next_steps.setdefault(agreement_id, (title, due_on))
+        # The next step as the status page tells it (``Agreement.next_step``), from the
+        # milestones of the whole chunk in one query.
+        shells = [
+            Agreement(id=row["id"], status=row["status"], scope=row["scope"]) for row in chunk
+        ]
+        prefetch_related_objects(shells, "milestones")
 
-        for row in chunk:
+        for row, shell in zip(chunk, shells, strict=True):
             pk = row["id"]
             agreement_regions = regions.get(pk, [])
             agreement_partners = partners.get(pk, [])
             agreement_sectors = sectors.get(pk, [])
-            next_title, next_due = next_steps.get(pk, ("", None))
+            step = shell.next_step()
             yield {
                 "reference": row["reference"],
                 "title": row["title"],
                 "kind": row["kind"],
-                "kind_label": kinds.get(row["kind"], row["kind"]),
+                "kind_label": labels["kind"].get(row["kind"], row["kind"]),
                 "scope": row["scope"],
-                "scope_label": scopes.get(row["scope"], row["scope"]),
+                "scope_label": labels["scope"].get(row["scope"], row["scope"]),
                 "status": row["shown_status"],
-                "status_label": statuses.get(row["shown_status"], row["shown_status"]),
+                "status_label": labels["status"].get(row["shown_status"], row["shown_status"]),
                 "recorded_status": row["status"],
                 "visibility": row["visibility"],
                 "lead_region_code": row["lead_region__code"],
@@ -222,15 +223,11 @@ def iter_records(queryset, page_url, chunk_size=CHUNK_SIZE, today=None):
                 "relation": row["relation"],
                 "summary": row["summary"],
                 "source_url": row["source_url"],
-                "next_milestone": next_title,
-                "next_milestone_due": next_due,
+                "next_milestone": str(step.label) if step else "",
+                "next_milestone_due": step.due_on if step else None,
                 "url": page_url(pk),
                 "updated_at": timezone.localtime(row["updated_at"], local_tz),
             }
-
-
-def _is_english():
-    return (get_language() or "id").startswith("en")
 
 
 # -- cells --------------------------------------------------------------------------------------
