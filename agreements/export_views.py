@@ -1,0 +1,134 @@
+"""Downloads of exactly what a list page shows: the agreement list and the region, partner,
+country and sector pages, as CSV, XLSX or JSON.
+
+One view serves them all: it starts from what the reader may see, narrows it to the page's
+subject the way the page does, applies the page's own ``AgreementFilter`` to the same query
+string, and hands the rows to a writer in ``agreements.exports``. CSV and JSON stream; XLSX is
+written to a temporary file first (a workbook cannot be streamed), in bounded memory.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views import View
+
+from access.models import can_export_internal
+from agreements.exports import csv_chunks, iter_records, json_chunks, write_xlsx
+from agreements.filters import AgreementFilter
+from agreements.models import Agreement, Sector
+from partners.models import Country, Partner, Region
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A page listing the agreements of one region, partner, country or sector."""
+
+    find: Callable  # URL kwargs → the object, or 404
+    narrow: Callable  # (agreements, object) → its agreements, as the page narrows them
+    fixed: tuple  # the filters the page fixes (see ``AgreementFilter``)
+    name: Callable  # object → the part of the file name that says which one
+
+
+SUBJECTS = {
+    "region": Subject(
+        find=lambda code: get_object_or_404(Region, code=code),
+        narrow=lambda agreements, region: agreements.in_region(region),
+        fixed=("region",),
+        name=lambda region: f"daerah-{region.code}-{slugify(region.name)}",
+    ),
+    "partner": Subject(
+        find=lambda pk: get_object_or_404(Partner, pk=pk),
+        narrow=lambda agreements, partner: agreements.with_partner(partner),
+        fixed=("partner", "country"),
+        name=lambda partner: "-".join(
+            filter(None, ["mitra", str(partner.pk), slugify(partner.name)])
+        ),
+    ),
+    "country": Subject(
+        find=lambda code: get_object_or_404(Country, code=code.upper()),
+        narrow=lambda agreements, country: agreements.with_partner_country(country),
+        fixed=("country",),
+        name=lambda country: f"negara-{country.code}",
+    ),
+    "sector": Subject(
+        find=lambda slug: get_object_or_404(Sector, slug=slug),
+        narrow=lambda agreements, sector: agreements.in_sector(sector),
+        fixed=("sector",),
+        name=lambda sector: f"bidang-{sector.slug}",
+    ),
+}
+
+
+def exportable_agreements(user):
+    """What ``user`` may download: what they may read, less internal records unless their role
+    may export those (analysts and administrators, ``access.models.can_export_internal``)."""
+    agreements = Agreement.objects.visible_to(user)
+    return agreements if can_export_internal(user) else agreements.public()
+
+
+def export_filename(subject_name, file_format, now=None):
+    """``coopdb-kerjasama[-subject]-2026-11-23T1015.csv``: what, and when (local time)."""
+    stamp = timezone.localtime(now).strftime("%Y-%m-%dT%H%M")
+    parts = ["coopdb-kerjasama", subject_name, stamp]
+    return "-".join(part for part in parts if part) + f".{file_format}"
+
+
+class AgreementExportView(View):
+    """The agreements of a list page as a file; ``subject`` names the page (None: the list)."""
+
+    subject = None
+
+    def get(self, request, file_format, **subject_kwargs):
+        agreements = exportable_agreements(request.user)
+        subject_name, fixed = "", ()
+        if self.subject:
+            subject = SUBJECTS[self.subject]
+            obj = subject.find(**subject_kwargs)
+            agreements = subject.narrow(agreements, obj)
+            subject_name, fixed = subject.name(obj), subject.fixed
+        filterset = AgreementFilter(request.GET, queryset=agreements, fixed=fixed)
+        if not filterset.is_valid():
+            return bad_filters(filterset.form)
+
+        records = iter_records(filterset.qs, page_url=page_url_builder(request))
+        filename = export_filename(subject_name, file_format)
+        if file_format == "xlsx":
+            return FileResponse(
+                write_xlsx(records),
+                as_attachment=True,
+                filename=filename,
+                content_type=FORMATS["xlsx"],
+            )
+        writer = csv_chunks if file_format == "csv" else json_chunks
+        response = StreamingHttpResponse(writer(records), content_type=FORMATS[file_format])
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+        return response
+
+
+def page_url_builder(request):
+    """``pk → absolute URL of its status page``, reversing the route once rather than per row."""
+    marker = 999999999
+    template = request.build_absolute_uri(reverse("agreement-detail", args=[marker]))
+    before, after = template.split(str(marker), 1)
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def bad_filters(form):
+    lines = [_("Filter tidak valid; tidak ada yang diekspor.")]
+    for name, messages in form.errors.items():
+        label = form.fields[name].label if name in form.fields else name
+        lines.extend(f"{label}: {message}" for message in messages)
+    return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
