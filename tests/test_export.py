@@ -1,0 +1,449 @@
+"""Exports of the list pages: the same rows as the page, in documented columns, safe to open."""
+
+import csv
+import datetime
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.http import StreamingHttpResponse
+from django.urls import include, path, reverse
+from openpyxl import load_workbook
+
+from access.models import Role
+from agreements import exports
+from agreements.exports import COLUMN_NAMES, split_values
+from agreements.filters import AgreementFilter
+from agreements.models import Agreement
+from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory, SectorFactory
+from tests.factories_exchange import AT_PARTNER, CHINESE_PARTNER, FORMULA_TITLE, build_register
+
+urlpatterns = [path("", include("agreements.export_urls")), path("", include("coopdb.urls"))]
+pytestmark = pytest.mark.urls("tests.test_export")
+
+FORMATS = ["csv", "xlsx", "json"]
+DICTIONARY = Path(__file__).resolve().parent.parent / "docs" / "data-dictionary.md"
+
+
+@pytest.fixture
+def register(db):
+    return build_register()
+
+
+@pytest.fixture
+def analyst(django_user_model):
+    user = django_user_model.objects.create_user(username="analis", password="x-long-password")
+    user.groups.add(Group.objects.get_or_create(name=Role.ANALYST)[0])
+    return user
+
+
+@pytest.fixture
+def official(django_user_model):
+    user = django_user_model.objects.create_user(username="pejabat", password="x-long-password")
+    user.groups.add(Group.objects.get_or_create(name=Role.VIEWER)[0])
+    return user
+
+
+def download(client, url, params=None):
+    """GET a download and read it whole (the test client then closes the file behind it)."""
+    response = client.get(url, params or {})
+    if response.streaming:
+        response.body = b"".join(response.streaming_content)
+    else:
+        response.body = response.content
+    assert response.status_code == 200, response.body[:500]
+    return response
+
+
+def content(response):
+    return response.body
+
+
+def rows_of(response, file_format):
+    """The exported rows as {column: text or list} dicts, whatever the format."""
+    data = content(response)
+    if file_format == "json":
+        return json.loads(data.decode("utf-8"))
+    if file_format == "csv":
+        reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+        return [
+            {k: split_values(v) if k in exports.MULTI_COLUMNS else v for k, v in row.items()}
+            for row in reader
+        ]
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        table = [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+    rows = []
+    for cells in table[1:]:
+        row = {}
+        for name, cell in zip(table[0], cells, strict=True):
+            cell = "" if cell is None else cell
+            row[name] = split_values(cell) if name in exports.MULTI_COLUMNS else cell
+        rows.append(row)
+    return rows
+
+
+def titles_of(response, file_format):
+    return sorted(exports_unneutralised(row["title"]) for row in rows_of(response, file_format))
+
+
+def exports_unneutralised(text):
+    return exports.unneutralise(text) if isinstance(text, str) else text
+
+
+def page_titles(user, params, agreements=None, fixed=()):
+    """The titles the list page shows for ``params``: its own FilterSet over what ``user`` may
+    read (``visible_to``), as ``agreements.views.browse`` does."""
+    base = agreements if agreements is not None else Agreement.objects.visible_to(user)
+    filterset = AgreementFilter(params, queryset=base, fixed=fixed)
+    assert filterset.is_valid(), filterset.errors
+    return sorted(filterset.qs.values_list("title", flat=True))
+
+
+# -- visibility ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_anonymous_export_holds_no_internal_agreement(client, register, file_format):
+    response = download(client, reverse("agreement-export", args=[file_format]))
+
+    titles = titles_of(response, file_format)
+    assert register["sister_city"].title not in titles
+    assert register["campus"].title not in titles
+    assert len(titles) == Agreement.objects.public().count() == 3
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_analyst_export_holds_internal_agreements_too(client, register, analyst, file_format):
+    client.force_login(analyst)
+
+    response = download(client, reverse("agreement-export", args=[file_format]))
+
+    assert len(titles_of(response, file_format)) == Agreement.objects.count() == 5
+
+
+def test_official_reads_internal_agreements_but_downloads_only_public_ones(
+    client, register, official
+):
+    client.force_login(official)
+
+    response = download(client, reverse("agreement-export", args=["csv"]))
+
+    assert Agreement.objects.visible_to(official).count() == 5
+    assert titles_of(response, "csv") == page_titles(None, {})
+
+
+# -- filters ------------------------------------------------------------------------------------
+
+FILTERS = [
+    {},
+    {"kind": "mou"},
+    {"scope": "ksdpl"},
+    {"status": "in_force"},
+    {"status": "expired"},
+    {"status": "signed"},
+    {"sector": "education"},
+    {"region": "64"},
+    {"region": "64.72"},
+    {"country": "CN"},
+    {"year": "2024"},
+    {"signed_from": "2024-01-01", "signed_to": "2025-12-31"},
+    {"expires_before": "2029-12-31"},
+    {"q": "Anhui"},
+    {"documents": "no"},
+    {"sort": "title"},
+    {"kind": "mou", "region": "64", "status": "in_force"},
+]
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+@pytest.mark.parametrize(
+    "params", FILTERS, ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items())
+)
+def test_export_holds_exactly_the_rows_of_the_filtered_page(
+    client, register, analyst, params, file_format
+):
+    client.force_login(analyst)
+
+    response = download(client, reverse("agreement-export", args=[file_format]), params)
+
+    assert titles_of(response, file_format) == page_titles(analyst, params)
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_partner_filter_exports_only_that_partners_agreements(
+    client, register, analyst, file_format
+):
+    client.force_login(analyst)
+    params = {"partner": register["anhui"].pk}
+
+    response = download(client, reverse("agreement-export", args=[file_format]), params)
+
+    titles = titles_of(response, file_format)
+    assert titles == page_titles(analyst, params) == [register["anhui_mou"].title]
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_anonymous_filtered_export_still_hides_internal_agreements(client, register, file_format):
+    # The campus PKS (internal) is the only one with Universitas Mulawarman.
+    params = {"partner": register["unmul"].pk}
+
+    response = download(client, reverse("agreement-export", args=[file_format]), params)
+
+    assert titles_of(response, file_format) == []
+
+
+def test_export_keeps_the_order_of_the_page(client, register, analyst):
+    client.force_login(analyst)
+
+    response = download(client, reverse("agreement-export", args=["csv"]), {"sort": "-title"})
+
+    titles = [exports.unneutralise(row["title"]) for row in rows_of(response, "csv")]
+    filterset = AgreementFilter({"sort": "-title"}, queryset=Agreement.objects.all())
+    assert titles == list(filterset.qs.values_list("title", flat=True))
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_malformed_filter_is_a_400_with_the_reason_and_no_rows(client, register, file_format):
+    response = client.get(
+        reverse("agreement-export", args=[file_format]), {"status": "berlaku-selamanya"}
+    )
+
+    assert response.status_code == 400
+    assert "Status" in response.content.decode()
+
+
+# -- subject pages ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_region_export_includes_the_regencies_of_a_province(client, register, analyst, file_format):
+    client.force_login(analyst)
+    kaltim = register["kaltim"]
+
+    response = download(client, reverse("region-export", args=[kaltim.code, file_format]))
+
+    titles = titles_of(response, file_format)
+    assert register["sister_city"].title in titles  # Samarinda's, a city in Kalimantan Timur
+    assert register["formula"].title not in titles  # Kalimantan Tengah and Bali
+    agreements = Agreement.objects.visible_to(analyst).in_region(kaltim)
+    assert titles == page_titles(analyst, {}, agreements, fixed=("region",))
+
+
+@pytest.mark.parametrize(
+    ("subject", "narrow", "fixed"),
+    [
+        ("partner", lambda r: Agreement.objects.with_partner(r["anhui"]), ("partner", "country")),
+        ("country", lambda r: Agreement.objects.with_partner_country(r["anhui"].country), ()),
+        ("sector", lambda r: Agreement.objects.in_sector(r["tourism"]), ("sector",)),
+    ],
+)
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_subject_page_export_holds_the_rows_of_that_page(
+    client, register, subject, narrow, fixed, file_format
+):
+    args = {
+        "partner": register["anhui"].pk,
+        "country": "cn",
+        "sector": register["tourism"].slug,
+    }[subject]
+
+    response = download(client, reverse(f"{subject}-export", args=[args, file_format]))
+
+    agreements = narrow(register).public()
+    titles = titles_of(response, file_format)
+    assert titles == page_titles(None, {}, agreements, fixed=fixed)
+    assert titles  # not trivially empty
+
+
+def test_subject_page_export_applies_the_page_filters(client, register, analyst):
+    client.force_login(analyst)
+    url = reverse("region-export", args=["64", "csv"])
+
+    response = download(client, url, {"kind": "loi"})
+
+    assert titles_of(response, "csv") == [register["sister_city"].title]
+
+
+def test_export_of_an_unknown_region_is_a_404(client, register):
+    assert client.get(reverse("region-export", args=["99", "csv"])).status_code == 404
+
+
+# -- the file itself ----------------------------------------------------------------------------
+
+
+def csv_export(client, analyst, params=None):
+    client.force_login(analyst)
+    response = download(client, reverse("agreement-export", args=["csv"]), params)
+    return response, content(response).decode("utf-8")
+
+
+def test_csv_starts_with_a_byte_order_mark_and_the_documented_header(client, register, analyst):
+    response, text = csv_export(client, analyst)
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert text.startswith("\ufeff")
+    header = next(csv.reader(io.StringIO(text[1:])))
+    assert header == COLUMN_NAMES
+    documented = re.findall(r"^\| `([a-z_]+)` \|", DICTIONARY.read_text(), flags=re.MULTILINE)
+    assert documented == COLUMN_NAMES
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(client, register, analyst):
+    _response, text = csv_export(client, analyst)
+
+    rows = list(csv.DictReader(io.StringIO(text[1:], newline="")))
+    by_reference = {row["reference"]: row for row in rows}
+    formula = by_reference["'-7/KSDD/2019"]
+    assert formula["title"] == "'" + FORMULA_TITLE
+    campus = next(row for row in rows if row["title"].startswith("PKS beasiswa"))
+    # The partner list starts with "@": the whole cell gets the apostrophe; the ";" inside the
+    # name is escaped so it stays one partner.
+    assert campus["partners"] == "'@lliance Pendidikan\\; Nusantara; Universitas Mulawarman"
+    assert split_values(exports.unneutralise(campus["partners"]))[0] == AT_PARTNER
+    # No cell of the file begins with a character that starts a formula.
+    for row in rows:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+
+
+def test_csv_keeps_chinese_and_indonesian_names_and_writes_iso_dates(client, register, analyst):
+    _response, text = csv_export(client, analyst)
+
+    rows = {row["title"]: row for row in csv.DictReader(io.StringIO(text[1:], newline=""))}
+    anhui = rows["Kerja sama Provinsi Kalimantan Timur dan Provinsi Anhui"]
+    assert anhui["partners"] == CHINESE_PARTNER
+    assert anhui["partner_countries"] == "CN"
+    assert anhui["lead_region_name"] == "Kalimantan Timur"
+    assert anhui["signed_on"] == "2024-06-10"
+    assert anhui["expires_on"] == "2029-06-09"
+    assert anhui["proposed_on"] == "2023-12-05"
+    # Recorded as signed, in force since its date: the shown status is "in force".
+    assert (anhui["status"], anhui["status_label"], anhui["recorded_status"]) == (
+        "in_force",
+        "Berlaku",
+        "signed",
+    )
+    assert anhui["sectors"] == "food-security; education; trade"
+    assert anhui["sector_names"] == "Ketahanan pangan; Pendidikan; Perdagangan"
+    assert anhui["next_milestone"] == "Monev tahun pertama"
+    assert anhui["next_milestone_due"] == "2025-06-30"
+    assert anhui["url"] == f"http://testserver/agreements/{register['anhui_mou'].pk}/"
+    assert datetime.datetime.fromisoformat(anhui["updated_at"]).tzinfo is not None
+    campus = rows["PKS beasiswa daerah dengan Universitas Mulawarman"]
+    assert campus["region_codes"] == "64; 64.72"
+    assert campus["region_names"] == "Kalimantan Timur; Kota Samarinda"
+    assert campus["partner_countries"] == "ID; ID"
+    assert campus["partner_country_names"] == "Indonesia; Indonesia"
+    lapsed = rows["'" + FORMULA_TITLE]
+    assert (lapsed["status"], lapsed["recorded_status"]) == ("expired", "in_force")
+    assert rows["Rencana kota kembar Samarinda – Hefei"]["follows"] == ("120/4321/B.Kerjasama/2024")
+
+
+def test_xlsx_holds_formulas_as_text_and_dates_as_dates(client, register, analyst):
+    client.force_login(analyst)
+    response = download(client, reverse("agreement-export", args=["xlsx"]))
+
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    workbook = load_workbook(io.BytesIO(content(response)))
+    try:
+        sheet = workbook.worksheets[0]
+        header = [cell.value for cell in sheet[1]]
+        assert header == COLUMN_NAMES
+        column = {name: index for index, name in enumerate(header)}
+        row = next(r for r in sheet.iter_rows(min_row=2) if r[column["title"]].value[1] == "=")
+        title = row[column["title"]]
+        assert title.data_type == "s"
+        assert title.value == "'" + FORMULA_TITLE
+        assert row[column["signed_on"]].value == datetime.datetime(2019, 3, 1)
+        assert row[column["signed_on"]].number_format == "yyyy-mm-dd"
+        chinese = [r for r in sheet.iter_rows(min_row=2) if r[column["partners"]].value]
+        assert CHINESE_PARTNER in {r[column["partners"]].value for r in chinese}
+    finally:
+        workbook.close()
+
+
+def test_json_holds_lists_and_iso_dates(client, register, analyst):
+    client.force_login(analyst)
+    response = download(client, reverse("agreement-export", args=["json"]))
+
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    rows = {row["title"]: row for row in json.loads(content(response))}
+    assert list(next(iter(rows.values()))) == COLUMN_NAMES
+    formula = rows[FORMULA_TITLE]  # JSON is not a spreadsheet: no apostrophe
+    assert formula["reference"] == "-7/KSDD/2019"
+    assert formula["region_codes"] == ["51", "62"]
+    assert formula["signed_on"] == "2019-03-01"
+    assert formula["next_milestone_due"] is None
+    campus = rows["PKS beasiswa daerah dengan Universitas Mulawarman"]
+    assert campus["partners"] == [AT_PARTNER, "Universitas Mulawarman"]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "json"])
+def test_csv_and_json_stream(client, register, file_format):
+    response = client.get(reverse("agreement-export", args=[file_format]))
+
+    assert isinstance(response, StreamingHttpResponse)
+    assert b"".join(response.streaming_content)
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_file_name_says_what_and_when(client, register, file_format):
+    response = download(client, reverse("agreement-export", args=[file_format]))
+
+    assert re.search(
+        rf'filename="coopdb-kerjasama-\d{{4}}-\d\d-\d\dT\d{{4}}\.{file_format}"',
+        response["Content-Disposition"],
+    )
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_file_name_of_a_subject_page_names_the_subject(client, register):
+    response = download(client, reverse("region-export", args=["64", "csv"]))
+
+    assert re.search(
+        r'filename="coopdb-kerjasama-daerah-64-kalimantan-timur-\d{4}-\d\d-\d\dT\d{4}\.csv"',
+        response["Content-Disposition"],
+    )
+
+
+# -- cost -------------------------------------------------------------------------------------
+
+
+def make_agreements(count):
+    sector = SectorFactory()
+    for index in range(count):
+        agreement = AgreementFactory(sectors=[sector], partners=[PartnerFactory()])
+        if index % 2:
+            MilestoneFactory(agreement=agreement)
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_export_queries_do_not_grow_with_the_rows(
+    client, db, django_assert_num_queries, file_format
+):
+    # 1 the agreements (one streaming query), then for the chunk: 2 party regions,
+    # 3 partners, 4 sectors, 5 milestones (for the next step).
+    url = reverse("agreement-export", args=[file_format])
+    make_agreements(5)
+    with django_assert_num_queries(5):
+        assert len(rows_of(download(client, url), file_format)) == 5
+    make_agreements(45)
+    with django_assert_num_queries(5):
+        assert len(rows_of(download(client, url), file_format)) == 50
+
+
+def test_export_queries_grow_with_chunks_not_rows(
+    client, db, monkeypatch, django_assert_num_queries
+):
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 10)
+    make_agreements(25)
+    # 1 the agreements, then 4 for each of 3 chunks.
+    with django_assert_num_queries(1 + 3 * 4):
+        response = download(client, reverse("agreement-export", args=["csv"]))
+    assert len(rows_of(response, "csv")) == 25
