@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from agreements import dashboard, views
 from partners import views as partner_views
@@ -16,4 +16,6 @@ urlpatterns = [
     path("regions/<str:code>/", partner_views.RegionDetailView.as_view(), name="region-detail"),
     path("partners/<int:pk>/", partner_views.PartnerDetailView.as_view(), name="partner-detail"),
     path("countries/<str:code>/", partner_views.CountryDetailView.as_view(), name="country-detail"),
+    # …/export.csv, .xlsx, .json beside each list page
+    path("", include("agreements.export_urls")),
 ]
