@@ -609,21 +609,22 @@ class Agreement(models.Model):
     def next_step(self):
         """What happens next and whom it waits on, or None when nothing is ahead.
 
-        Before signing: the next required stage (with its planned milestone, if one is
-        scheduled). After signing: the soonest planned milestone (an activity, an evaluation,
-        an extension). A cancelled cooperation has no next step.
+        Before signing: the next required stage, with the milestone planned for it or, when
+        none is, the soonest milestone planned at all (what the bureau has actually scheduled).
+        After signing: the soonest planned milestone (an activity, an evaluation, an
+        extension). A cancelled cooperation has no next step.
         """
         if self.status == AgreementStatus.CANCELLED:
             return None
+        planned = [m for m in self.milestones.all() if not m.done_on]
+        soonest = min(planned, key=lambda m: (m.due_on or datetime.date.max, m.pk), default=None)
         if not self.is_signed:
             for stage in self.stage_path():
                 if stage.state == Stage.NEXT:
-                    return NextStep(stage.kind.label, stage.milestone)
+                    return NextStep(stage.kind.label, stage.milestone or soonest)
             return None
-        planned = [m for m in self.milestones.all() if not m.done_on]
-        if not planned:
+        if soonest is None:
             return None
-        soonest = min(planned, key=lambda m: (m.due_on or datetime.date.max, m.pk))
         return NextStep(soonest.title, soonest)
 
     def last_sign_of_life(self):

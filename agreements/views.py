@@ -21,6 +21,8 @@ from agreements.filters import AgreementFilter
 from agreements.models import Agreement, Potential, Sector
 
 PAGE_SIZE = 25
+# Filters always in view; the others fold away under "more filters" until one is in use.
+BASIC_FILTERS = ("q", "kind", "status", "sector", "region")
 # Columns whose header sorts the table: column → (ascending sort, descending sort).
 SORTABLE_COLUMNS = {
     "title": ("title", "-title"),
@@ -88,16 +90,18 @@ def sort_headers(filterset):
 
 
 def describe_errors(form):
-    """Each invalid field's label and message, and the errors tied to the field's control."""
+    """Each invalid field's label and message, with the id of its control to link to."""
     errors = []
     for name, messages in form.errors.items():
         field = form.fields.get(name)
-        label = field.label if field else name
-        bound = form[name] if field else None
-        if bound is not None:
-            field.widget.attrs["aria-describedby"] = f"{bound.auto_id}-error"
         for message in messages:
-            errors.append({"label": label, "message": message, "anchor": bound and bound.auto_id})
+            errors.append(
+                {
+                    "label": field.label if field else name,
+                    "message": message,
+                    "anchor": form[name].auto_id if field else None,
+                }
+            )
     return errors
 
 
@@ -134,9 +138,15 @@ def browse(request, agreements, *, fixed=()):
                     % {"number": number, "pages": paginator.num_pages},
                 }
             )
+    form = filterset.form
     return {
         "filterset": filterset,
-        "form": filterset.form,
+        "form": form,
+        "basic_filters": BASIC_FILTERS,
+        "more_filters_open": any(
+            name not in BASIC_FILTERS and (request.GET.get(name) or name in form.errors)
+            for name in form.fields
+        ),
         "errors": errors,
         "page_obj": page,
         "agreements": page.object_list if page else [],
