@@ -5,6 +5,9 @@ or reads about an internal agreement here. The page runs a fixed number of queri
 size of the register (``tests/test_dashboard.py`` pins it); each is named where it runs.
 """
 
+from urllib.parse import urlencode
+
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
@@ -17,10 +20,20 @@ EXPIRING_WITHIN_DAYS = 180
 LIST_LENGTH = 10
 # Long category charts draw their top rows; their data tables hold every row.
 CHART_TOP = 12
+# Open steps of a cooperation that was called off are no one's work any more.
+ENDED_EARLY = (AgreementStatus.CANCELLED, AgreementStatus.TERMINATED)
+
+
+def list_url(**filters):
+    """The agreement list narrowed the way a bar counts, so a number leads to its rows."""
+    return f"{reverse('agreement-list')}?{urlencode(filters)}"
 
 
 def status_chart(counts):
-    data = [Datum(AgreementStatus(status).label, n) for status, n in counts.items()]
+    data = [
+        Datum(AgreementStatus(status).label, n, list_url(status=status))
+        for status, n in counts.items()
+    ]
     return bar_chart(
         data,
         chart_id="status",
@@ -32,7 +45,7 @@ def status_chart(counts):
 
 
 def kind_chart(counts):
-    data = [Datum(AgreementKind(kind).label, n) for kind, n in counts.items()]
+    data = [Datum(AgreementKind(kind).label, n, list_url(kind=kind)) for kind, n in counts.items()]
     return bar_chart(
         data,
         chart_id="kind",
@@ -42,8 +55,7 @@ def kind_chart(counts):
     )
 
 
-def _top_chart(rows, *, chart_id, title, label_heading, note_template):
-    data = [Datum(row.name, row.agreement_count) for row in rows]
+def _top_chart(data, *, chart_id, title, label_heading, note_template):
     note = ""
     if len(data) > CHART_TOP:
         note = note_template % {"shown": CHART_TOP, "all": len(data)}
@@ -61,7 +73,7 @@ def _top_chart(rows, *, chart_id, title, label_heading, note_template):
 
 def sector_chart(sectors):
     return _top_chart(
-        sectors,
+        [Datum(s.name, s.agreement_count, list_url(sector=s.slug)) for s in sectors],
         chart_id="sector",
         title=_("Kerja sama menurut bidang"),
         label_heading=_("Bidang"),
@@ -71,7 +83,7 @@ def sector_chart(sectors):
 
 def country_chart(countries):
     return _top_chart(
-        countries,
+        [Datum(c.name, c.agreement_count, list_url(country=c.code)) for c in countries],
         chart_id="country",
         title=_("Kerja sama luar negeri menurut negara mitra"),
         label_heading=_("Negara"),
@@ -83,7 +95,10 @@ def signing_year_chart(counts):
     """Columns for every year from the first signing to the last, empty years included."""
     years = range(min(counts), max(counts) + 1) if counts else []
     # The year is text, not a number: 2024 must not be localised to "2.024".
-    data = [Datum(str(year), counts.get(year, 0)) for year in years]
+    data = [
+        Datum(str(year), counts.get(year, 0), list_url(year=year) if counts.get(year) else "")
+        for year in years
+    ]
     return column_chart(
         data,
         chart_id="year",
@@ -110,7 +125,11 @@ def dashboard_context(user, today=None):
     expiring_count = expiring.count()
     expiring_soonest = list(expiring.select_related("lead_region")[:LIST_LENGTH])
 
-    overdue = Milestone.objects.overdue(today).filter(agreement__in=agreements.order_by())
+    overdue = (
+        Milestone.objects.overdue(today)
+        .filter(agreement__in=agreements.order_by())
+        .exclude(agreement__status__in=ENDED_EARLY)
+    )
     # Queries 8–9: how many steps are overdue, and the longest overdue with their agreements.
     overdue_count = overdue.count()
     overdue_oldest = list(
@@ -126,6 +145,8 @@ def dashboard_context(user, today=None):
 
     return {
         "today": today,
+        "list_url": reverse("agreement-list"),
+        "in_force_url": list_url(status=AgreementStatus.IN_FORCE),
         "expiring_within_days": EXPIRING_WITHIN_DAYS,
         "total": sum(by_status.values()),
         "in_force_count": by_status[AgreementStatus.IN_FORCE],

@@ -1,0 +1,583 @@
+"""The dashboard at ``/``: what it counts, lists and draws, for whom, in how many queries."""
+
+import datetime
+import re
+from collections import Counter
+from html import unescape
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from agreements.models import Agreement, AgreementQuerySet
+from tests.factories import (
+    AgreementFactory,
+    CountryFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    SectorFactory,
+)
+
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+def signed(today, *, status=Agreement.Status.IN_FORCE, in_force=-300, expires=600, **kwargs):
+    """An agreement signed a year ago; ``in_force`` and ``expires`` are days from today."""
+    return AgreementFactory(
+        status=status,
+        signed_on=today - 365 * DAY,
+        in_force_from=None if in_force is None else today + in_force * DAY,
+        expires_on=None if expires is None else today + expires * DAY,
+        **kwargs,
+    )
+
+
+def unsigned(status=Agreement.Status.EXPLORATION, **kwargs):
+    kwargs.setdefault("expires_on", None)
+    return AgreementFactory(status=status, signed_on=None, in_force_from=None, **kwargs)
+
+
+def dashboard(client):
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def chart_table(html, chart_id):
+    """The rows of a chart's data table, as (label, number) pairs as the reader sees them."""
+    start = html.index(f'id="chart-{chart_id}"')
+    table = html[start : html.index("</table>", start)] if "<table" in html[start:] else ""
+    table = table.split("</details>")[0]
+    rows = re.findall(
+        r'<th scope="row">(?:<a href="[^"]*">)?(.*?)(?:</a>)?</th><td class="num">(.*?)</td>',
+        table,
+    )
+    return [(unescape(label), unescape(number)) for label, number in rows]
+
+
+def section(html, heading_id):
+    """The markup of the dashboard section whose heading has ``heading_id``."""
+    start = html.index(f'id="{heading_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def row_titles(html):
+    return re.findall(r'<a href="/[^"]*">([^<]*)</a>', html)
+
+
+# -- the shown status, counted in SQL ---------------------------------------------------------
+
+
+def every_kind_of_date(today):
+    """Agreements of every status with dates before, on and after ``today``."""
+    agreements = [
+        unsigned(status) for status in ("initiative", "exploration", "preparation", "cancelled")
+    ]
+    # An unsigned text can carry a planned end date; it still shows its own status.
+    agreements.append(unsigned("preparation", expires_on=today - 5 * DAY))
+    for status in ("signed", "in_force", "expired", "terminated"):
+        for in_force in (None, -30, 0, 30):
+            for expires in (None, -1, 0, 1, 400):
+                agreements.append(signed(today, status=status, in_force=in_force, expires=expires))
+    return agreements
+
+
+@pytest.mark.django_db
+def test_status_counts_in_sql_agree_with_the_shown_status_of_each_agreement(today):
+    agreements = every_kind_of_date(today)
+
+    counts = Agreement.objects.counts_by_status(today)
+
+    expected = Counter(a.shown_status_on(today) for a in agreements)
+    assert counts == {status: expected[status] for status in Agreement.Status.values}
+    # The lapsed ones really are in the test: signed or in force, past their expiry.
+    assert counts["expired"] > Agreement.objects.filter(status="expired").count()
+
+
+@pytest.mark.django_db
+def test_each_agreement_gets_the_same_shown_status_in_sql_as_in_python(today):
+    agreements = every_kind_of_date(today)
+
+    in_sql = dict(Agreement.objects.values_list("pk", AgreementQuerySet.shown_status_case(today)))
+
+    assert in_sql == {a.pk: a.shown_status_on(today) for a in agreements}
+
+
+@pytest.mark.django_db
+def test_status_counts_agree_with_the_shown_status_filter_on_another_day(today):
+    every_kind_of_date(today)
+    tomorrow = today + DAY
+
+    counts = Agreement.objects.counts_by_status(tomorrow)
+
+    for status, count in counts.items():
+        assert count == Agreement.objects.with_shown_status(status, tomorrow).count(), status
+
+
+@pytest.mark.django_db
+def test_an_agreement_in_two_sectors_counts_once_in_each_and_once_in_all(today):
+    education, tourism = SectorFactory(name_id="Pendidikan"), SectorFactory(name_id="Pariwisata")
+    signed(today, sectors=[education, tourism])
+    signed(today, sectors=[education])
+
+    by_sector = {s.name_id: s.agreement_count for s in Agreement.objects.counts_by_sector()}
+
+    assert by_sector == {"Pendidikan": 2, "Pariwisata": 1}
+    assert sum(Agreement.objects.counts_by_status(today).values()) == 2
+
+
+@pytest.mark.django_db
+def test_partner_countries_count_foreign_partners_only_and_each_agreement_once(today):
+    china, japan, indonesia = (CountryFactory(code=c) for c in ("CN", "JP", "ID"))
+    anhui, hefei = PartnerFactory(country=china), PartnerFactory(country=china)
+    signed(today, partners=[anhui, hefei, PartnerFactory(country=indonesia)])
+    signed(today, partners=[PartnerFactory(country=japan)])
+    signed(today, partners=[PartnerFactory(country=indonesia, kind="university")])
+
+    by_country = {c.code: c.agreement_count for c in Agreement.objects.counts_by_partner_country()}
+
+    assert by_country == {"CN": 1, "JP": 1}
+
+
+# -- the page: counts and charts --------------------------------------------------------------
+
+
+@pytest.fixture
+def register(today):
+    """A small public register with one of everything the dashboard counts."""
+    education = SectorFactory(name_id="Pendidikan", name_en="Education")
+    trade = SectorFactory(name_id="Perdagangan", name_en="Trade")
+    anhui = PartnerFactory(name="Anhui", country=CountryFactory(code="CN"))
+    osaka = PartnerFactory(name="Osaka", country=CountryFactory(code="JP"))
+    return {
+        "anhui_mou": signed(
+            today,
+            title="MoU Kaltim–Anhui",
+            kind="mou",
+            scope="ksdpl",
+            sectors=[education, trade],
+            partners=[anhui],
+        ),
+        # Recorded as in force, but its term ended yesterday: it shows as expired.
+        "lapsed_pks": signed(
+            today, title="PKS yang lewat masa", kind="pks", expires=-1, sectors=[trade]
+        ),
+        "osaka_loi": signed(
+            today,
+            title="LoI Osaka",
+            kind="loi",
+            scope="ksdll",
+            status="signed",
+            in_force=None,
+            partners=[osaka],
+        ),
+        "bali_plan": unsigned(title="Rencana Kalteng–Bali", kind="mou"),
+    }
+
+
+@pytest.mark.django_db
+def test_status_chart_counts_the_shown_status_so_a_lapsed_agreement_counts_as_expired(
+    client, register
+):
+    html = dashboard(client)
+
+    assert chart_table(html, "status") == [
+        ("Prakarsa", "0"),
+        ("Penjajakan", "1"),
+        ("Penyiapan naskah", "0"),
+        ("Ditandatangani", "1"),
+        ("Berlaku", "1"),
+        ("Berakhir", "1"),
+        ("Diakhiri", "0"),
+        ("Batal", "0"),
+    ]
+
+
+@pytest.mark.django_db
+def test_headline_figures_count_all_agreements_and_those_in_force(client, register):
+    html = dashboard(client)
+
+    figures = dict(re.findall(r"<dt>(.*?)</dt>\s*<dd>(?:<a [^>]*>)?(\d+)", html))
+    assert figures["Kerja sama tercatat"] == "4"
+    assert figures["Berlaku"] == "1"
+
+
+@pytest.mark.django_db
+def test_kind_chart_counts_each_kind_most_common_first(client, register):
+    html = dashboard(client)
+
+    assert chart_table(html, "kind") == [
+        ("Nota kesepahaman / kesepakatan bersama (MoU)", "2"),
+        ("Pernyataan kehendak (LoI)", "1"),
+        ("Perjanjian kerja sama (PKS)", "1"),
+    ]
+
+
+@pytest.mark.django_db
+def test_sector_chart_counts_agreements_per_sector(client, register):
+    html = dashboard(client)
+
+    assert chart_table(html, "sector") == [("Perdagangan", "2"), ("Pendidikan", "1")]
+
+
+@pytest.mark.django_db
+def test_country_chart_counts_agreements_per_foreign_partner_country(client, register):
+    html = dashboard(client)
+
+    assert chart_table(html, "country") == [("Jepang", "1"), ("Tiongkok", "1")]
+
+
+@pytest.mark.django_db
+def test_year_chart_has_a_column_for_every_year_including_empty_ones(client, today):
+    signed(today)
+    AgreementFactory(signed_on=datetime.date(2021, 3, 1), in_force_from=None, expires_on=None)
+    AgreementFactory(signed_on=datetime.date(2021, 9, 1), in_force_from=None, expires_on=None)
+    unsigned()  # never signed: no year
+
+    html = dashboard(client)
+
+    last = (today - 365 * DAY).year
+    expected = {str(year): "0" for year in range(2021, last + 1)} | {"2021": "2", str(last): "1"}
+    assert chart_table(html, "year") == list(expected.items())
+
+
+@pytest.mark.django_db
+def test_each_counted_row_links_to_the_list_narrowed_the_same_way(client, register):
+    html = dashboard(client)
+
+    rows = re.findall(r'<th scope="row"><a href="([^"]*)">([^<]*)</a>', html)
+    links = {label: url for url, label in rows}
+    assert links["Berlaku"] == "/agreements/?status=in_force"
+    assert links["Pernyataan kehendak (LoI)"] == "/agreements/?kind=loi"
+    sector = register["anhui_mou"].sectors.get(name_id="Pendidikan")
+    assert links["Pendidikan"] == f"/agreements/?sector={sector.slug}"
+    assert links["Tiongkok"] == "/agreements/?country=CN"
+    assert re.search(r'<a href="/agreements/\?status=in_force">1</a>', html)
+
+
+@pytest.mark.django_db
+def test_an_empty_register_shows_a_calm_page_without_charts(client):
+    html = dashboard(client)
+
+    assert "<svg" not in html
+    assert "Belum ada data untuk grafik ini." in html
+    assert "Tidak ada kerja sama yang berakhir dalam waktu dekat." in html
+    assert "Tidak ada tahapan yang terlambat." in html
+
+
+@pytest.mark.django_db
+def test_a_sector_named_like_markup_is_shown_as_text(client, today):
+    signed(today, sectors=[SectorFactory(name_id="<script>alert(1)</script>")])
+
+    html = dashboard(client)
+
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert chart_table(html, "sector") == [("<script>alert(1)</script>", "1")]
+
+
+# -- the page: lists --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_expiring_soon_lists_the_soonest_first_with_days_left(client, today):
+    signed(today, title="Dalam 100 hari", expires=100)
+    signed(today, title="Dalam 3 hari", expires=3, status="signed", in_force=None)
+    signed(today, title="Hari ini", expires=0)
+    signed(today, title="Dalam 180 hari", expires=180)
+    signed(today, title="Dalam 181 hari", expires=181)
+    signed(today, title="Sudah lewat", expires=-1)
+    AgreementFactory(title="Berakhir tercatat", status="expired", expires_on=today + 10 * DAY)
+    signed(today, title="Internal", expires=5, visibility="internal")
+
+    expiring = section(dashboard(client), "expiring")
+
+    assert row_titles(expiring) == ["Hari ini", "Dalam 3 hari", "Dalam 100 hari", "Dalam 180 hari"]
+    assert "hari ini" in expiring
+    assert "3 hari" in expiring
+    assert "180 hari" in expiring
+
+
+@pytest.mark.django_db
+def test_expiring_soon_counts_all_but_lists_the_first_ten(client, today):
+    for days in range(12):
+        signed(today, title=f"Berakhir {days + 1}", expires=days + 1)
+
+    html = dashboard(client)
+
+    expiring = section(html, "expiring")
+    assert row_titles(expiring) == [f"Berakhir {n}" for n in range(1, 11)]
+    assert "Menampilkan 10 yang paling dekat dari 12 kerja sama." in expiring
+    assert re.search(r'<a href="#expiring">12</a>', html)
+
+
+@pytest.mark.django_db
+def test_overdue_milestones_show_their_agreement_due_date_and_who_they_wait_on(client, today):
+    plan = signed(today, title="MoU Kaltim–Anhui")
+    MilestoneFactory(
+        agreement=plan,
+        title="Persetujuan DPRD",
+        due_on=today - 40 * DAY,
+        waits_on="dprd",
+    )
+    MilestoneFactory(agreement=plan, title="Rapat TKKSD", due_on=today - 3 * DAY, waits_on="")
+    MilestoneFactory(agreement=plan, title="Belum jatuh tempo", due_on=today + 3 * DAY)
+    MilestoneFactory(agreement=plan, title="Jatuh tempo hari ini", due_on=today)
+    MilestoneFactory(
+        agreement=plan, title="Sudah terlaksana", due_on=today - 9 * DAY, done_on=today - DAY
+    )
+    MilestoneFactory(
+        agreement=signed(today, visibility="internal"),
+        title="Tahapan internal",
+        due_on=today - 5 * DAY,
+    )
+
+    html = dashboard(client)
+
+    overdue = section(html, "overdue")
+    titles = re.findall(r'<th scope="row">\s*([^<]+?)\s*<span', overdue)
+    assert titles == ["Persetujuan DPRD", "Rapat TKKSD"]
+    assert overdue.count("MoU Kaltim–Anhui") == 2
+    waits_on = re.findall(r"<td>([^<]*)</td>\s*</tr>", overdue)
+    assert waits_on == ["DPRD", "—"]
+    assert f'datetime="{(today - 40 * DAY).isoformat()}"' in overdue
+    assert re.search(r'<a href="#overdue">2</a>', html)
+
+
+@pytest.mark.django_db
+def test_steps_of_a_cancelled_or_terminated_cooperation_are_not_overdue(client, today):
+    cancelled = unsigned("cancelled", title="Dibatalkan")
+    terminated = signed(today, status="terminated", title="Diakhiri lebih awal")
+    MilestoneFactory(agreement=cancelled, title="Sisa cancelled", due_on=today - 9 * DAY)
+    MilestoneFactory(agreement=terminated, title="Sisa terminated", due_on=today - 9 * DAY)
+
+    html = dashboard(client)
+
+    assert "Sisa cancelled" not in html
+    assert "Sisa terminated" not in html
+    assert "Tidak ada tahapan yang terlambat." in html
+
+
+@pytest.mark.django_db
+def test_recently_changed_lists_the_latest_change_first(client, today):
+    first, second, third = (signed(today, title=t) for t in ("Pertama", "Kedua", "Ketiga"))
+    now = timezone.now()
+    # auto_now would stamp every save with the same moment; set the changes apart.
+    Agreement.objects.filter(pk=second.pk).update(updated_at=now - datetime.timedelta(hours=1))
+    Agreement.objects.filter(pk=first.pk).update(updated_at=now - datetime.timedelta(hours=2))
+    Agreement.objects.filter(pk=third.pk).update(updated_at=now - datetime.timedelta(days=3))
+
+    recent = section(dashboard(client), "recent")
+
+    assert row_titles(recent) == ["Kedua", "Pertama", "Ketiga"]
+
+
+@pytest.mark.django_db
+def test_recently_changed_shows_the_shown_status_not_the_recorded_one(client, today):
+    signed(today, title="Lewat masa", expires=-1)
+
+    recent = section(dashboard(client), "recent")
+
+    assert "Berakhir" in recent
+    assert "Berlaku" not in recent
+
+
+# -- who sees what ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def internal_everywhere(today, register):
+    """An internal agreement that would show in every count, chart and list of the page."""
+    secret = signed(
+        today,
+        title="Kerja sama internal rahasia",
+        kind="amendment",
+        status="terminated",
+        expires=20,
+        visibility="internal",
+        sectors=[SectorFactory(name_id="Bidang internal", name_en="Internal sector")],
+        partners=[PartnerFactory(country=CountryFactory(code="KR", name_id="Korea Selatan"))],
+    )
+    Agreement.objects.filter(pk=secret.pk).update(signed_on=datetime.date(2011, 5, 5))
+    expiring_secret = signed(
+        today, title="Internal yang segera berakhir", expires=20, visibility="internal"
+    )
+    MilestoneFactory(
+        agreement=expiring_secret, title="Tahapan internal terlambat", due_on=today - 2 * DAY
+    )
+    return secret
+
+
+INTERNAL_TRACES = [
+    "Kerja sama internal rahasia",
+    "Internal yang segera berakhir",
+    "Tahapan internal terlambat",
+    "Bidang internal",
+    "Korea Selatan",
+    "Amendemen / adendum",
+    "2011",
+]
+
+
+@pytest.mark.django_db
+def test_anonymous_readers_never_see_internal_agreements_in_any_count_chart_or_list(
+    client, internal_everywhere
+):
+    html = dashboard(client)
+
+    for trace in INTERNAL_TRACES:
+        assert trace not in html, trace
+    assert dict(chart_table(html, "status"))["Diakhiri"] == "0"
+    assert sum(int(n) for _s, n in chart_table(html, "status")) == 4
+    assert re.search(r'<a href="#expiring">0</a>', html)
+    assert re.search(r'<a href="#overdue">0</a>', html)
+
+
+@pytest.mark.django_db
+def test_staff_see_internal_agreements_in_every_count_chart_and_list(
+    staff_client, internal_everywhere
+):
+    html = dashboard(staff_client)
+
+    for trace in INTERNAL_TRACES:
+        assert trace in html, trace
+    assert dict(chart_table(html, "status"))["Diakhiri"] == "1"
+    assert sum(int(n) for _s, n in chart_table(html, "status")) == 6
+    assert re.search(r'<a href="#expiring">1</a>', html)
+    assert re.search(r'<a href="#overdue">1</a>', html)
+
+
+# -- queries ----------------------------------------------------------------------------------
+
+# The dashboard's own queries, whatever the size of the register:
+#  1-5  counts by shown status, kind, sector, partner country and signing year (GROUP BY each)
+#  6-7  how many agreements expire within 180 days, and the soonest ten with their lead region
+#  8-9  how many milestones are overdue, and the oldest ten with agreement and lead region
+#  10   the ten agreements changed last, with their lead region
+DASHBOARD_QUERIES = 10
+# A signed-in reader adds the session and the user.
+SIGNED_IN_QUERIES = 2
+
+
+def populate(today, size):
+    sectors = [SectorFactory() for _ in range(3)]
+    countries = [CountryFactory(code=code) for code in ("CN", "JP", "KR")]
+    for n in range(size):
+        agreement = signed(
+            today,
+            expires=10 + n,
+            visibility="internal" if n % 3 == 2 else "public",
+            sectors=sectors[: 1 + n % 3],
+            partners=[PartnerFactory(country=countries[n % 3])],
+        )
+        MilestoneFactory(agreement=agreement, due_on=today - (n + 1) * DAY, waits_on="partner")
+        MilestoneFactory(agreement=agreement, due_on=today + DAY)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [1, 15])
+def test_anonymous_dashboard_runs_a_fixed_number_of_queries(
+    client, today, size, django_assert_num_queries
+):
+    populate(today, size)
+
+    with django_assert_num_queries(DASHBOARD_QUERIES):
+        dashboard(client)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [1, 15])
+def test_staff_dashboard_runs_a_fixed_number_of_queries(
+    staff_client, today, size, django_assert_num_queries
+):
+    populate(today, size)
+
+    with django_assert_num_queries(DASHBOARD_QUERIES + SIGNED_IN_QUERIES):
+        dashboard(staff_client)
+
+
+# -- language ---------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_dashboard_speaks_english_when_the_language_cookie_says_so(client, register):
+    client.cookies["django_language"] = "en"
+
+    html = dashboard(client)
+
+    assert re.search(r'<html[^>]* lang="en"', html)
+    assert chart_table(html, "sector") == [("Trade", "2"), ("Education", "1")]
+    assert ("China", "1") in chart_table(html, "country")
+
+
+@pytest.mark.django_db
+def test_dashboard_speaks_english_when_the_browser_asks_for_it(client, register):
+    response = client.get(reverse("dashboard"), headers={"accept-language": "en-GB,en;q=0.8"})
+
+    html = response.content.decode()
+    assert re.search(r'<html[^>]* lang="en"', html)
+    assert "Education" in html
+
+
+@pytest.mark.django_db
+def test_dashboard_is_indonesian_by_default(client, register):
+    html = dashboard(client)
+
+    assert re.search(r'<html[^>]* lang="id"', html)
+    assert "Pendidikan" in html
+
+
+# -- in a real browser ------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_dashboard_fits_a_phone_and_reads_without_javascript(browser, live_server):
+    today = timezone.localdate()
+    long_names = [
+        "Pengembangan sumber daya manusia aparatur dan masyarakat",
+        "Pemberdayaan masyarakat desa",
+        "Kelautan dan perikanan",
+    ]
+    sectors = [SectorFactory(name_id=name, name_en=name) for name in long_names]
+    for n in range(14):
+        agreement = signed(
+            today,
+            title=f"Nota kesepahaman tentang pembangunan dan pengembangan potensi daerah {n}",
+            expires=20 + n,
+            sectors=sectors,
+            partners=[PartnerFactory(country=CountryFactory(code="CN"))],
+        )
+        Agreement.objects.filter(pk=agreement.pk).update(signed_on=datetime.date(2005 + n, 1, 1))
+        MilestoneFactory(agreement=agreement, due_on=today - (n + 1) * DAY, waits_on="kemendagri")
+    context = browser.new_context(
+        locale="id-ID", viewport={"width": 390, "height": 844}, java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + reverse("dashboard"))
+
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        charts = page.locator("svg.chart-svg")
+        assert charts.count() == 5
+        for index in range(charts.count()):
+            box = charts.nth(index).bounding_box()
+            assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+        # Chart text keeps a readable size instead of shrinking with the drawing.
+        font_size = page.locator("svg.chart-svg text").first.evaluate(
+            "t => getComputedStyle(t).fontSize"
+        )
+        assert float(font_size.rstrip("px")) >= 14
+        # The data behind a chart opens without JavaScript.
+        sector_table = page.locator("#chart-sector table")
+        assert not sector_table.is_visible()
+        page.locator("#chart-sector summary").click()
+        assert sector_table.is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    finally:
+        context.close()
