@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from access.models import can_see_internal
 from agreements.models import Agreement, AgreementStatus, Milestone
 
 from .models import Threshold
@@ -21,13 +20,6 @@ MILESTONE_DUE_DAYS = 14
 
 # Open steps of a cooperation that was called off are no one's work any more.
 ENDED_EARLY = (AgreementStatus.CANCELLED, AgreementStatus.TERMINATED)
-
-
-def visible_agreements(user):
-    """The agreements ``user`` may read: internal ones only for those who may see them."""
-    if can_see_internal(user):
-        return Agreement.objects.all()
-    return Agreement.objects.public()
 
 
 @dataclass(frozen=True)
@@ -122,7 +114,7 @@ def needs_attention(regions, user, today=None):
     lead region, the milestones with their agreement).
     """
     today = today or timezone.localdate()
-    agreements = visible_agreements(user)
+    agreements = Agreement.objects.visible_to(user)
     if regions is not None:
         agreements = agreements.filter(lead_region__in=regions)
 

@@ -6,10 +6,10 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from agreements.models import Agreement
 from partners.models import Region
 
 from . import ical
-from .attention import visible_agreements
 
 
 def calendar_response(cal, filename):
@@ -21,7 +21,7 @@ def calendar_response(cal, filename):
 def region_calendar(request, code):
     region = get_object_or_404(Region, code=code)
     cal = ical.calendar(
-        visible_agreements(request.user).in_region(region),
+        Agreement.objects.visible_to(request.user).in_region(region),
         name=_("Kerja sama daerah: %(region)s") % {"region": region.name},
         uid=f"region-{region.code}",
         absolute_url=request.build_absolute_uri,
@@ -30,9 +30,9 @@ def region_calendar(request, code):
 
 
 def agreement_calendar(request, pk):
-    agreement = get_object_or_404(visible_agreements(request.user), pk=pk)
+    agreement = get_object_or_404(Agreement.objects.visible_to(request.user), pk=pk)
     cal = ical.calendar(
-        visible_agreements(request.user).filter(pk=agreement.pk),
+        Agreement.objects.visible_to(request.user).filter(pk=agreement.pk),
         name=agreement.title,
         uid=f"agreement-{agreement.pk}",
         absolute_url=request.build_absolute_uri,
