@@ -546,14 +546,16 @@ class AgreementImport:
         if lead is not None:
             instance.lead_region = lead
 
-        # Parties and sectors: an absent column keeps what is stored; no party regions at all
-        # means the lead region alone.
+        # Parties and sectors: an absent column keeps what is stored; the lead region is always
+        # one of the party regions.
         stored = getattr(original, "_import_m2m", {name: set() for name in M2M_FIELDS})
         regions = partners = sectors = None
         if reader.has("region_codes") or reader.has("region_names"):
             regions = reader.regions()
         if lead is not None and (regions == [] or (regions is None and original is None)):
             regions = [lead]
+        elif lead is not None and regions is not None and lead not in regions:
+            regions.append(lead)  # as the admin form does: the lead region is always a party
         if reader.has("partners"):
             partners = reader.partners()
         if reader.has("sectors") or reader.has("sector_names"):
@@ -598,22 +600,19 @@ class AgreementImport:
         """The recorded status to store.
 
         ``status`` is the status shown (what a reader of the export sees), ``recorded_status``
-        what was stored. When the recorded status, with this row's dates, still shows as
-        ``status``, it is kept (so a round trip is lossless); otherwise ``status`` was edited
-        and is stored as it is.
+        what was stored. A recorded status (the row's, else the stored one) that with this row's
+        dates still shows as ``status`` is kept, so a round trip is lossless; otherwise
+        ``status`` was edited and is stored as it is.
         """
         shown = reader.choice("status") if reader.has("status") else ""
         recorded = reader.choice("recorded_status") if reader.has("recorded_status") else ""
+        recorded = recorded or (original.status if original is not None else "")
         if recorded:
             probe = _copy(instance)
             probe.status = recorded
             if not shown or probe.shown_status_on(self.today) == shown:
                 return recorded
-        if shown:
-            return shown
-        if original is not None:
-            return original.status
-        return instance.status or Agreement.Status.INITIATIVE
+        return shown or instance.status or Agreement.Status.INITIATIVE
 
     def _model_errors(self, instance, result, lead, regions, partners):
         messages = []
@@ -704,11 +703,23 @@ class AgreementImport:
             instance._change_reason = self.change_reason
         with transaction.atomic():
             instance.save()
-            for name in M2M_FIELDS:
-                manager = getattr(instance, name)
-                current = getattr(instance, "_import_m2m", {}).get(name, set())
-                if result.m2m[name] != current:
-                    manager.set(result.m2m[name])
+            changed = [
+                name
+                for name in M2M_FIELDS
+                if result.m2m[name] != getattr(instance, "_import_m2m", {}).get(name, set())
+            ]
+            if changed:
+                # As the admin does it: the parties and sectors are set without a history record
+                # each, then the one record of this save is brought up to date with them.
+                from agreements.admin import snapshot_many_to_many
+
+                instance.skip_history_when_saving = True
+                try:
+                    for name in changed:
+                        getattr(instance, name).set(result.m2m[name])
+                finally:
+                    del instance.skip_history_when_saving
+                snapshot_many_to_many(instance.history.latest(), instance)
 
 
 def _copy(agreement):
