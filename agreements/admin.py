@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from agreements.admin_import import AgreementImportMixin
 from agreements.forms import AgreementAdminForm
 from agreements.models import (
     Agreement,
@@ -137,7 +138,7 @@ def snapshot_many_to_many(record, instance):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(HistoryAdmin):
+class AgreementAdmin(AgreementImportMixin, HistoryAdmin):
     form = AgreementAdminForm
     inlines = [MilestoneInline, DocumentInline]
     save_on_top = True
