@@ -1,0 +1,483 @@
+"""Importing agreements from CSV/XLSX: row-by-row verdicts, all or nothing, in the admin and from
+the command line."""
+
+import csv
+import datetime
+import io
+import re
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from openpyxl import Workbook
+
+from agreements.imports import CREATE, REJECT, UNCHANGED, UPDATE, AgreementImport, ImportFileError
+from agreements.models import Agreement
+from tests.factories import PartnerFactory
+from tests.factories_exchange import build_register
+
+COLUMNS = [
+    "reference",
+    "title",
+    "kind",
+    "scope",
+    "status",
+    "lead_region_code",
+    "region_codes",
+    "partners",
+    "partner_countries",
+    "sectors",
+    "signed_on",
+    "in_force_from",
+    "expires_on",
+    "follows",
+    "relation",
+]
+
+
+def row(**changes):
+    """A good row: a new KSDD MoU of Kalimantan Timur and Bali on tourism."""
+    values = {
+        "reference": "556/KSDD/2025",
+        "title": "Kerja sama pariwisata Kalimantan Timur – Bali",
+        "kind": "mou",
+        "scope": "ksdd",
+        "status": "in_force",
+        "lead_region_code": "64",
+        "region_codes": "64; 51",
+        "sectors": "tourism",
+        "signed_on": "2025-03-01",
+        "in_force_from": "2025-03-01",
+        "expires_on": "2030-02-28",
+    }
+    values.update(changes)
+    return values
+
+
+def csv_bytes(rows, columns=COLUMNS, delimiter=","):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=columns, delimiter=delimiter, extrasaction="raise")
+    writer.writeheader()
+    writer.writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def plan_for(rows, **kwargs):
+    return AgreementImport.from_file(io.BytesIO(csv_bytes(rows, **kwargs)), "kerjasama.csv")
+
+
+@pytest.fixture
+def register(db):
+    return build_register()
+
+
+# -- what a row becomes -------------------------------------------------------------------------
+
+
+def test_new_row_creates_an_agreement_with_its_parties_and_sectors(register):
+    plan = plan_for([row()]).apply()
+
+    assert [r.action for r in plan.rows] == [CREATE]
+    agreement = Agreement.objects.get(reference="556/KSDD/2025")
+    assert agreement.lead_region == register["kaltim"]
+    assert {r.code for r in agreement.regions.all()} == {"64", "51"}
+    assert [s.slug for s in agreement.sectors.all()] == ["tourism"]
+    assert agreement.status == Agreement.Status.IN_FORCE
+    assert agreement.history.count() == 1
+
+
+def test_lead_region_is_made_a_party_as_in_the_admin_form(register):
+    plan_for([row(region_codes="51")]).apply()
+
+    agreement = Agreement.objects.get(reference="556/KSDD/2025")
+    assert {r.code for r in agreement.regions.all()} == {"64", "51"}
+
+
+def test_row_with_a_known_reference_updates_that_agreement(register):
+    mou = register["anhui_mou"]
+    history = mou.history.count()
+    changed = row(
+        reference=mou.reference,
+        title="MoU Kalimantan Timur – Anhui (diperbarui)",
+        scope="ksdpl",
+        status="signed",
+        region_codes="64",
+        partners="安徽省",
+        partner_countries="CN",
+        sectors="education; trade; food-security; tourism",
+        signed_on="2024-06-10",
+        in_force_from="2024-06-10",
+        expires_on="2029-06-09",
+    )
+
+    plan = plan_for([changed]).apply()
+
+    assert [r.action for r in plan.rows] == [UPDATE]
+    assert set(plan.rows[0].changes) == {"title", "sectors"}
+    mou.refresh_from_db()
+    assert mou.title == "MoU Kalimantan Timur – Anhui (diperbarui)"
+    assert mou.sectors.count() == 4
+    assert Agreement.objects.count() == 5
+    assert mou.history.count() == history + 1
+    # One history record for the update, holding the new sectors.
+    recorded = {link.sector.slug for link in mou.history.latest().sectors.all()}
+    assert recorded == {"education", "trade", "food-security", "tourism"}
+
+
+def test_row_without_reference_is_the_agreement_with_that_title_and_lead_region(register):
+    campus = register["campus"]
+    same = row(
+        reference="",
+        title=campus.title,
+        kind="pks",
+        scope="ksdpk",
+        lead_region_code="64",
+        region_codes="64; 64.72",
+        partners="Universitas Mulawarman",
+        partner_countries="ID",
+        sectors="education",
+        signed_on="2025-01-20",
+        in_force_from="2025-02-01",
+        expires_on="2031-01-19",
+    )
+
+    plan = plan_for([same]).apply()
+
+    assert [r.action for r in plan.rows] == [UPDATE]
+    campus.refresh_from_db()
+    assert str(campus.expires_on) == "2031-01-19"
+    assert [p.name for p in campus.partners.all()] == ["Universitas Mulawarman"]
+
+
+def test_changed_shown_status_is_stored_even_when_a_recorded_status_is_given(register):
+    formula = register["formula"]  # recorded in force, shows as expired
+    rows = [
+        {
+            "reference": formula.reference,
+            "title": formula.title,
+            "kind": "mou",
+            "scope": "ksdd",
+            "status": "terminated",
+            "recorded_status": "in_force",
+            "lead_region_code": "62",
+        }
+    ]
+    columns = [
+        "reference",
+        "title",
+        "kind",
+        "scope",
+        "status",
+        "recorded_status",
+        "lead_region_code",
+    ]
+
+    plan_for(rows, columns=columns).apply()
+
+    formula.refresh_from_db()
+    assert formula.status == Agreement.Status.TERMINATED
+    # The columns the file left out are kept.
+    assert formula.regions.count() == 2
+    assert str(formula.signed_on) == "2019-03-01"
+
+
+def test_partner_is_matched_by_name_and_country(register):
+    PartnerFactory(name="Kota Hefei", kind="foreign_city", country__code="JP")
+    new = row(
+        reference="LoI/2025/7",
+        kind="loi",
+        scope="ksdpl",
+        region_codes="64",
+        partners="kota hefei",
+        partner_countries="CN",
+        status="exploration",
+        signed_on="",
+        in_force_from="",
+        expires_on="",
+    )
+
+    plan_for([new]).apply()
+
+    partner = Agreement.objects.get(reference="LoI/2025/7").partners.get()
+    assert partner == register["hefei"]
+
+
+def test_agreement_following_a_later_row_of_the_file_is_written_after_it(register):
+    pks = row(
+        reference="PKS/2025/1",
+        title="PKS pariwisata",
+        kind="pks",
+        follows="556/KSDD/2025",
+        relation="implements",
+    )
+
+    plan = plan_for([pks, row()]).apply()
+
+    assert plan.is_valid, [r.errors for r in plan.rows]
+    follower = Agreement.objects.get(reference="PKS/2025/1")
+    assert follower.follows.reference == "556/KSDD/2025"
+    assert follower.relation == "implements"
+
+
+def test_a_chain_of_follows_that_loops_is_rejected(register):
+    first = row(reference="A/1", follows="A/2", relation="extends")
+    second = row(reference="A/2", title="Lain", follows="A/1", relation="extends")
+
+    plan = plan_for([first, second]).apply()
+
+    assert not plan.is_valid
+    assert Agreement.objects.filter(reference__startswith="A/").count() == 0
+
+
+def test_excel_csv_with_semicolons_and_a_formula_prefix_is_read(register):
+    data = csv_bytes([row(reference="'-1/2025", title="'=SUM(A1)")], delimiter=";")
+
+    plan = AgreementImport.from_file(io.BytesIO(data), "dari-excel.csv").apply()
+
+    assert plan.is_valid, plan.rows[0].errors
+    agreement = Agreement.objects.get(reference="-1/2025")
+    assert agreement.title == "=SUM(A1)"
+
+
+def test_xlsx_file_with_date_cells_is_read(register):
+    workbook = Workbook()
+    sheet = workbook.active
+    values = row()
+    sheet.append(COLUMNS)
+    cells = [values.get(name, "") for name in COLUMNS]
+    cells[COLUMNS.index("signed_on")] = datetime.datetime(2025, 3, 1)
+    sheet.append(cells)
+    data = io.BytesIO()
+    workbook.save(data)
+    data.seek(0)
+
+    plan = AgreementImport.from_file(data, "kerjasama.xlsx").apply()
+
+    assert plan.is_valid, plan.rows[0].errors
+    assert str(Agreement.objects.get(reference="556/KSDD/2025").signed_on) == "2025-03-01"
+
+
+def test_file_without_required_columns_is_refused_as_a_whole(register):
+    data = csv_bytes([{"reference": "X"}], columns=["reference"])
+
+    with pytest.raises(ImportFileError, match="title, kind, scope, lead_region_code"):
+        AgreementImport.from_file(io.BytesIO(data), "kerjasama.csv")
+
+
+def test_file_that_is_not_csv_or_xlsx_is_refused(register):
+    with pytest.raises(ImportFileError):
+        AgreementImport.from_file(io.BytesIO(b"%PDF"), "naskah.pdf")
+    with pytest.raises(ImportFileError):
+        AgreementImport.from_file(io.BytesIO(b"not a zip"), "rusak.xlsx")
+
+
+# -- one bad row: nothing written ---------------------------------------------------------------
+
+BAD_ROWS = {
+    "unknown region": (row(reference="B/1", region_codes="64; 99"), "“99”"),
+    "unknown sector": (row(reference="B/1", sectors="tourism; astrologi"), "astrologi"),
+    "unknown partner": (
+        row(reference="B/1", scope="ksdpl", partners="Provinsi Atlantis", partner_countries="CN"),
+        "Provinsi Atlantis",
+    ),
+    "bad date": (row(reference="B/1", signed_on="31/02/2025"), "31/02/2025"),
+    "expiry before signing": (
+        row(reference="B/1", expires_on="2024-01-01"),
+        "Tanggal berakhir tidak boleh sebelum tanggal ditandatangani",
+    ),
+    "duplicate reference": (row(title="Salinan"), "baris 2"),
+    "scope inconsistent with parties": (row(reference="B/1", scope="ksdpl"), "tidak sesuai"),
+    "unknown kind": (row(reference="B/1", kind="perjanjian"), "perjanjian"),
+    "unsigned status with a signing date": (row(reference="B/1", status="exploration"), "Status"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_ROWS, ids=list(BAD_ROWS))
+def test_one_bad_row_among_good_ones_writes_nothing_and_names_the_row_and_reason(register, case):
+    bad, reason = BAD_ROWS[case]
+    good_after = row(reference="556/KSDD/2026", title="Kerja sama lain")
+    before = Agreement.objects.count()
+    history = Agreement.history.count()
+
+    plan = plan_for([row(), bad, good_after]).apply()
+
+    assert not plan.is_valid
+    assert [(r.number, r.action) for r in plan.rows] == [(2, CREATE), (3, REJECT), (4, CREATE)]
+    assert any(reason in error for error in plan.rows[1].errors), plan.rows[1].errors
+    assert Agreement.objects.count() == before
+    assert Agreement.history.count() == history
+
+
+# -- the command --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def import_file(tmp_path):
+    def write(rows, name="kerjasama.csv"):
+        path = tmp_path / name
+        path.write_bytes(csv_bytes(rows))
+        return str(path)
+
+    return write
+
+
+def test_command_dry_run_reports_and_writes_nothing(register, import_file, capsys):
+    call_command("import_agreements", import_file([row()]), "--dry-run")
+
+    assert "1 dibuat" in capsys.readouterr().out
+    assert not Agreement.objects.filter(reference="556/KSDD/2025").exists()
+
+
+def test_command_writes_the_file(register, import_file, capsys):
+    call_command("import_agreements", import_file([row()]))
+
+    assert "1 dibuat" in capsys.readouterr().out
+    assert Agreement.objects.filter(reference="556/KSDD/2025").exists()
+
+
+def test_command_with_a_bad_row_fails_names_the_row_and_writes_nothing(
+    register, import_file, capsys
+):
+    path = import_file([row(), row(reference="B/1", sectors="astrologi")])
+
+    with pytest.raises(CommandError, match="1 ditolak"):
+        call_command("import_agreements", path)
+
+    assert "baris 3" in capsys.readouterr().err
+    assert not Agreement.objects.filter(reference="556/KSDD/2025").exists()
+
+
+def test_command_refuses_a_missing_file(db):
+    with pytest.raises(CommandError):
+        call_command("import_agreements", "/tidak/ada.csv")
+
+
+# -- the admin ----------------------------------------------------------------------------------
+
+IMPORT_URL = "admin:agreements_agreement_import"
+
+
+def upload(client, rows, name="kerjasama.csv"):
+    file = SimpleUploadedFile(name, csv_bytes(rows), content_type="text/csv")
+    return client.post(reverse(IMPORT_URL), {"file": file})
+
+
+def confirm_token(response):
+    match = re.search(r'name="token" value="([^"]+)"', response.content.decode())
+    return match.group(1) if match else None
+
+
+def test_changelist_offers_the_import(staff_client, db):
+    response = staff_client.get(reverse("admin:agreements_agreement_changelist"))
+
+    assert reverse(IMPORT_URL) in response.content.decode()
+
+
+def test_admin_upload_form_is_shown(staff_client, db):
+    response = staff_client.get(reverse(IMPORT_URL))
+
+    assert response.status_code == 200
+    assert 'type="file"' in response.content.decode()
+
+
+def test_admin_preview_lists_each_row_and_writes_nothing_until_confirmed(staff_client, register):
+    updated = row(
+        reference=register["formula"].reference,
+        title=register["formula"].title,
+        lead_region_code="62",
+        region_codes="62; 51",
+        status="expired",
+        sectors="tourism",
+        signed_on="2019-03-01",
+        in_force_from="2019-03-01",
+        expires_on="2024-02-29",
+    )
+    count = Agreement.objects.count()
+    history = Agreement.history.count()
+
+    response = upload(staff_client, [row(), updated])
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r'<tr class="create">\s*<td>2</td>', page)
+    assert re.search(r'<tr class="unchanged">\s*<td>3</td>', page)
+    assert Agreement.objects.count() == count
+    assert Agreement.history.count() == history
+
+    confirmed = staff_client.post(reverse(IMPORT_URL), {"token": confirm_token(response)})
+
+    assert confirmed.status_code == 302
+    assert Agreement.objects.count() == count + 1
+    assert Agreement.history.count() == history + 1
+
+
+def test_admin_preview_with_a_rejected_row_offers_no_confirm_and_says_why(staff_client, register):
+    response = upload(staff_client, [row(), row(reference="B/1", region_codes="64; 99")])
+
+    page = response.content.decode()
+    assert confirm_token(response) is None
+    assert re.search(r'<tr class="reject">\s*<td>3</td>', page)
+    assert "“99”" in page
+    assert not Agreement.objects.filter(reference="556/KSDD/2025").exists()
+
+
+def test_admin_confirm_checks_again_and_writes_nothing_if_a_row_fails_now(staff_client, register):
+    response = upload(staff_client, [row(), row(reference="C/1", sectors="education")])
+    token = confirm_token(response)
+    register["education"].delete()  # someone removes the sector meanwhile
+
+    confirmed = staff_client.post(reverse(IMPORT_URL), {"token": token})
+
+    assert confirmed.status_code == 409
+    assert "education" in confirmed.content.decode()
+    assert not Agreement.objects.filter(reference__in=["556/KSDD/2025", "C/1"]).exists()
+
+
+def test_admin_confirm_with_a_forged_token_writes_nothing(staff_client, register):
+    response = staff_client.post(reverse(IMPORT_URL), {"token": "../../etc/passwd:forged"})
+
+    assert response.status_code == 400
+    assert Agreement.objects.count() == 5
+
+
+def test_admin_confirm_token_of_another_user_is_refused(
+    staff_client, register, client, django_user_model
+):
+    token = confirm_token(upload(staff_client, [row()]))
+    other = django_user_model.objects.create_superuser(username="lain", password="x-long-pw-123")
+    client.force_login(other)
+
+    response = client.post(reverse(IMPORT_URL), {"token": token})
+
+    assert response.status_code == 400
+    assert not Agreement.objects.filter(reference="556/KSDD/2025").exists()
+
+
+def test_admin_upload_of_an_unreadable_file_is_a_400_with_the_reason(staff_client, db):
+    response = upload(staff_client, [], name="kerjasama.xlsx")
+
+    assert response.status_code == 400
+    assert "XLSX" in response.content.decode()
+
+
+def test_staff_without_agreement_permissions_cannot_import(client, django_user_model, db):
+    user = django_user_model.objects.create_user(
+        username="tamu", password="x-long-pw-123", is_staff=True
+    )
+    user.user_permissions.add(Permission.objects.get(codename="view_agreement"))
+    client.force_login(user)
+
+    assert client.get(reverse(IMPORT_URL)).status_code == 403
+
+
+def test_reimport_through_the_admin_reports_every_row_unchanged(staff_client, register):
+    rows = [row()]
+    staff_client.post(reverse(IMPORT_URL), {"token": confirm_token(upload(staff_client, rows))})
+
+    response = upload(staff_client, rows)
+
+    assert re.search(r'<tr class="unchanged">\s*<td>2</td>', response.content.decode())
+    plan = plan_for(rows).plan()
+    assert [r.action for r in plan.rows] == [UNCHANGED]
