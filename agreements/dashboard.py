@@ -55,7 +55,7 @@ def kind_chart(counts):
     )
 
 
-def _top_chart(data, *, chart_id, title, label_heading, note_template):
+def _top_chart(data, *, chart_id, title, label_heading, description, note_template):
     note = ""
     if len(data) > CHART_TOP:
         note = note_template % {"shown": CHART_TOP, "all": len(data)}
@@ -66,7 +66,7 @@ def _top_chart(data, *, chart_id, title, label_heading, note_template):
         title=title,
         label_heading=label_heading,
         value_heading=_("Jumlah kerja sama"),
-        description=_("Satu kerja sama dapat mencakup lebih dari satu."),
+        description=description,
         note=note,
     )
 
@@ -77,6 +77,7 @@ def sector_chart(sectors):
         chart_id="sector",
         title=_("Kerja sama menurut bidang"),
         label_heading=_("Bidang"),
+        description=_("Satu kerja sama dapat mencakup lebih dari satu bidang."),
         note_template=_("Grafik memuat %(shown)s dari %(all)s bidang; tabel data memuat semuanya."),
     )
 
@@ -87,6 +88,10 @@ def country_chart(countries):
         chart_id="country",
         title=_("Kerja sama luar negeri menurut negara mitra"),
         label_heading=_("Negara"),
+        description=_(
+            "Satu kerja sama dapat melibatkan mitra dari lebih dari satu negara; "
+            "mitra dalam negeri tidak dihitung."
+        ),
         note_template=_("Grafik memuat %(shown)s dari %(all)s negara; tabel data memuat semuanya."),
     )
 

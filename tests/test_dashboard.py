@@ -6,6 +6,7 @@ from collections import Counter
 from html import unescape
 
 import pytest
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
@@ -450,6 +451,20 @@ def test_staff_see_internal_agreements_in_every_count_chart_and_list(
     assert sum(int(n) for _s, n in chart_table(html, "status")) == 6
     assert re.search(r'<a href="#expiring">1</a>', html)
     assert re.search(r'<a href="#overdue">1</a>', html)
+
+
+@pytest.mark.django_db
+def test_officials_without_staff_rights_see_internal_agreements_too(
+    client, django_user_model, internal_everywhere
+):
+    official = django_user_model.objects.create_user(username="pejabat", password="x" * 20)
+    official.groups.add(Group.objects.create(name="Pejabat"))
+    client.force_login(official)
+
+    html = dashboard(client)
+
+    for trace in INTERNAL_TRACES:
+        assert trace in html, trace
 
 
 # -- queries ----------------------------------------------------------------------------------
