@@ -174,7 +174,8 @@ class AgreementFilter(django_filters.FilterSet):
         return queryset  # ordering is applied last, in filter_queryset
 
     def filter_queryset(self, queryset):
-        return super().filter_queryset(queryset).order_by(*self.ordering(queryset))
+        filtered = super().filter_queryset(queryset)
+        return filtered.order_by(*self.ordering(filtered))
 
     # -- ordering ---------------------------------------------------------------------------
 

@@ -1,0 +1,234 @@
+"""Free-text search: every word must match the title, summary, reference, a party's name or a
+sector, in Indonesian or English.
+
+PostgreSQL (production and CI) stems words, ranks results and forgives a typo in a party name;
+SQLite, the embedded default, stands in with a case-insensitive substring match. Where the two
+differ, a test says what each does rather than skipping one of them: CI runs both and refuses a
+skipped test.
+"""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.urls import reverse
+
+from agreements.models import Agreement, Scope
+from tests.factories import AgreementFactory, CountryFactory, PartnerFactory, SectorFactory
+from tests.factories_browse import make_official, on_postgresql, titles_in
+
+pytestmark = pytest.mark.django_db
+
+
+def search(text, user=None):
+    agreements = Agreement.objects.visible_to(user or AnonymousUser()).search(text)
+    return [agreement.title for agreement in agreements]
+
+
+@pytest.fixture
+def education():
+    return SectorFactory(slug="education", name_id="Pendidikan", name_en="Education")
+
+
+@pytest.fixture
+def register(kaltim, samarinda, bali, education):
+    anhui = PartnerFactory(
+        name="Pemerintah Provinsi Anhui", name_local="安徽省", country=CountryFactory(code="CN")
+    )
+    tourism = SectorFactory(slug="tourism", name_id="Pariwisata", name_en="Tourism")
+    return {
+        "sister_city": AgreementFactory(
+            title="Kota kembar Samarinda dan Anhui",
+            reference="119/KSD/IV/2024",
+            lead_region=samarinda,
+            partners=[anhui],
+            scope=Scope.KSDPL,
+            sectors=[education],
+            summary="Beasiswa dan pelatihan guru-guru di Samarinda.",
+        ),
+        "kaltim_trade": AgreementFactory(
+            title="Kerja sama Kalimantan Timur dan Bali",
+            lead_region=kaltim,
+            regions=[bali],
+            sectors=[tourism],
+            summary="Kedua provinsi sepakat untuk berdagang hasil bumi dan mempromosikan "
+            "kebudayaan daerah.",
+        ),
+        "bali_exchange": AgreementFactory(
+            title="Bali teacher exchange",
+            lead_region=bali,
+            summary="An educational exchange programme for teachers.",
+        ),
+        "internal": AgreementFactory(
+            title="Rencana rahasia Samarinda",
+            lead_region=samarinda,
+            visibility=Agreement.Visibility.INTERNAL,
+        ),
+    }
+
+
+# -- the same on every database --------------------------------------------------------------
+
+
+def test_title_words_match_whatever_their_case(register):
+    assert "Kota kembar Samarinda dan Anhui" in search("SAMARINDA")
+
+
+def test_a_party_region_is_found_by_its_name(register):
+    assert search("Bali") == search("bali")
+    assert set(search("Bali")) == {
+        "Kerja sama Kalimantan Timur dan Bali",
+        "Bali teacher exchange",
+    }
+
+
+def test_a_partner_is_found_by_its_name_in_latin_or_its_own_script(register):
+    assert search("Anhui") == ["Kota kembar Samarinda dan Anhui"]
+    assert search("安徽") == ["Kota kembar Samarinda dan Anhui"]
+
+
+def test_a_partner_country_is_found_by_its_indonesian_or_english_name(register):
+    assert search("Tiongkok") == ["Kota kembar Samarinda dan Anhui"]
+    assert search("China") == ["Kota kembar Samarinda dan Anhui"]
+
+
+def test_a_sector_is_found_in_indonesian_and_in_english(register):
+    assert search("Pendidikan") == ["Kota kembar Samarinda dan Anhui"]
+    assert "Kota kembar Samarinda dan Anhui" in search("education")
+
+
+def test_english_summary_matches_an_english_word(register):
+    assert "Bali teacher exchange" in search("education")
+    assert search("teachers") == ["Bali teacher exchange"]
+
+
+def test_the_reference_number_is_found(register):
+    assert search("119/KSD/IV/2024") == ["Kota kembar Samarinda dan Anhui"]
+
+
+def test_every_word_must_match_somewhere_but_not_in_the_same_field(register):
+    # "pendidikan" is the sector, "Samarinda" a party: together they name one agreement.
+    assert search("pendidikan Samarinda") == ["Kota kembar Samarinda dan Anhui"]
+    assert search("pendidikan Bali") == []
+
+
+def test_a_query_without_words_finds_everything(register):
+    assert len(search("  — ")) == 3
+
+
+def test_anonymous_search_never_finds_an_internal_agreement(register, django_user_model):
+    assert search("rahasia") == []
+    assert search("rahasia", make_official(django_user_model)) == ["Rencana rahasia Samarinda"]
+
+
+def test_search_follows_a_changed_title(register):
+    # No application code maintains the search data: a bulk update is found at once.
+    Agreement.objects.filter(pk=register["bali_exchange"].pk).update(title="Bali beasiswa")
+    assert set(search("beasiswa")) == {"Bali beasiswa", "Kota kembar Samarinda dan Anhui"}
+
+
+def test_list_page_searches_and_counts(client, register):
+    response = client.get(reverse("agreement-list"), {"q": "Anhui"})
+    assert titles_in(response) == ["Kota kembar Samarinda dan Anhui"]
+    assert "1 kerja sama ditemukan" in response.content.decode()
+
+
+def test_a_very_long_query_is_refused_with_a_message(client, register):
+    response = client.get(reverse("agreement-list"), {"q": "kerja " * 100})
+    assert response.status_code == 400
+    assert "Kata kunci" in response.content.decode()
+
+
+# -- where PostgreSQL and the SQLite stand-in differ -----------------------------------------
+
+
+def test_indonesian_words_are_stemmed_on_postgresql(register):
+    # The summary says "berdagang"; a reader types "perdagangan". Both stem to "dagang".
+    found = search("perdagangan")
+    if on_postgresql():
+        assert found == ["Kerja sama Kalimantan Timur dan Bali"]
+    else:
+        assert found == []  # a substring match knows no stems
+
+
+def test_indonesian_stem_finds_the_longer_word_everywhere(register):
+    # "didik" is inside "Pendidikan" (the sector): stemmed on PostgreSQL, a substring on SQLite.
+    assert search("didik") == ["Kota kembar Samarinda dan Anhui"]
+
+
+def test_indonesian_derived_form_matches_its_root_on_postgresql(register):
+    found = search("budaya")  # the summary says "kebudayaan"
+    assert found == ["Kerja sama Kalimantan Timur dan Bali"]  # substring on SQLite too
+    found = search("berbudaya")  # "berbudaya" stems to "budaya"; it is no substring
+    if on_postgresql():
+        assert found == ["Kerja sama Kalimantan Timur dan Bali"]
+    else:
+        assert found == []
+
+
+def test_english_words_are_stemmed_on_postgresql(register):
+    found = search("educated")  # "educational" in the summary, "Education" the sector
+    if on_postgresql():
+        assert set(found) == {"Bali teacher exchange", "Kota kembar Samarinda dan Anhui"}
+    else:
+        assert found == []
+
+
+def test_a_typo_in_a_party_name_is_forgiven_on_postgresql(register):
+    found = search("Samarnda")
+    if on_postgresql():
+        assert found == ["Kota kembar Samarinda dan Anhui"]
+    else:
+        assert found == []
+
+
+def test_short_words_are_never_matched_by_similarity(register):
+    # "Samr" is as similar to "Samarinda" by trigrams as "Samarnda" is; four letters are too
+    # few to guess what was meant, so only the letters as typed count.
+    assert search("Samr") == []
+
+
+def test_better_matches_come_first_on_postgresql(kaltim):
+    AgreementFactory(
+        title="Kerja sama daerah",
+        lead_region=kaltim,
+        summary="Termasuk sedikit pelatihan nelayan.",
+        signed_on=datetime.date(2025, 1, 1),
+        in_force_from=datetime.date(2025, 1, 1),
+    )
+    AgreementFactory(
+        title="Pelatihan nelayan Kalimantan Timur",
+        lead_region=kaltim,
+        summary="Pelatihan nelayan dan pelatihan pengolahan ikan.",
+        signed_on=datetime.date(2020, 1, 1),
+        in_force_from=datetime.date(2020, 1, 1),
+    )
+    found = search("pelatihan nelayan")
+    if on_postgresql():
+        # Ranked: the words in the title outweigh a passing mention in the summary.
+        assert found == ["Pelatihan nelayan Kalimantan Timur", "Kerja sama daerah"]
+    else:
+        # No ranking: the list's default order, newest signing first.
+        assert found == ["Kerja sama daerah", "Pelatihan nelayan Kalimantan Timur"]
+
+
+def test_relevance_is_the_default_order_of_a_search_on_the_list(client, kaltim):
+    AgreementFactory(
+        title="Kerja sama daerah",
+        lead_region=kaltim,
+        summary="Sedikit tentang nelayan.",
+        signed_on=datetime.date(2025, 1, 1),
+        in_force_from=datetime.date(2025, 1, 1),
+    )
+    AgreementFactory(
+        title="Nelayan nelayan",
+        lead_region=kaltim,
+        signed_on=datetime.date(2020, 1, 1),
+        in_force_from=datetime.date(2020, 1, 1),
+    )
+    response = client.get(reverse("agreement-list"), {"q": "nelayan"})
+    expected = ["Nelayan nelayan", "Kerja sama daerah"]
+    assert titles_in(response) == (expected if on_postgresql() else expected[::-1])
+    # An explicit sort wins over relevance.
+    response = client.get(reverse("agreement-list"), {"q": "nelayan", "sort": "-signed"})
+    assert titles_in(response) == ["Kerja sama daerah", "Nelayan nelayan"]

@@ -1,0 +1,479 @@
+"""An agreement's status page: what it is, where it stands, what happens next and who it waits
+on; its stages, milestones, documents, related agreements; who may see it and its files."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from agreements.models import Agreement, Milestone, Scope, Stage
+from partners.models import Partner
+from tests.factories import (
+    AgreementFactory,
+    CountryFactory,
+    DocumentFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    SectorFactory,
+)
+from tests.factories_browse import make_official, page_problems
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def days(n):
+    return TODAY + datetime.timedelta(days=n)
+
+
+def status_page(client, agreement):
+    response = client.get(reverse("agreement-detail", args=[agreement.pk]))
+    assert response.status_code == 200
+    return response
+
+
+@pytest.fixture
+def anhui():
+    return PartnerFactory(name="Pemerintah Provinsi Anhui", country=CountryFactory(code="CN"))
+
+
+@pytest.fixture
+def sister_province(kaltim, anhui):
+    """Kaltim–Anhui (seed 000): KSDPL, explored and past the TKKSD, waiting on the DPRD."""
+    agreement = AgreementFactory(
+        title="Kerja sama Provinsi Kalimantan Timur dan Provinsi Anhui",
+        kind=Agreement.Kind.SISTER_PROVINCE,
+        scope=Scope.KSDPL,
+        status=Agreement.Status.PREPARATION,
+        lead_region=kaltim,
+        partners=[anhui],
+        sectors=[SectorFactory(slug="education", name_id="Pendidikan", name_en="Education")],
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+        summary="Beasiswa dan pelatihan guru.",
+    )
+    MilestoneFactory(
+        agreement=agreement,
+        kind=Milestone.Kind.EXPLORATION,
+        title="Kunjungan delegasi ke Anhui",
+        due_on=None,
+        done_on=datetime.date(2024, 4, 23),
+    )
+    MilestoneFactory(
+        agreement=agreement,
+        kind=Milestone.Kind.TKKSD,
+        title="Rapat TKKSD",
+        due_on=None,
+        done_on=datetime.date(2024, 5, 2),
+    )
+    MilestoneFactory(
+        agreement=agreement,
+        kind=Milestone.Kind.DPRD,
+        title="Persetujuan DPRD Kaltim",
+        due_on=days(-10),
+        waits_on=Milestone.WaitsOn.DPRD,
+    )
+    MilestoneFactory(
+        agreement=agreement,
+        kind=Milestone.Kind.SIGNING,
+        title="Penandatanganan",
+        due_on=days(60),
+        waits_on=Milestone.WaitsOn.PARTNER,
+    )
+    return agreement
+
+
+# -- above the fold: what, where, next, who --------------------------------------------------
+
+
+def test_status_page_says_what_it_is_where_it_stands_what_is_next_and_who_it_waits_on(
+    client, sister_province
+):
+    html = status_page(client, sister_province).content.decode()
+    glance = html[html.index('class="glance"') : html.index('id="path-heading"')]
+    assert "Provinsi kembar (sister province)" in html
+    assert '<span class="badge status-preparation">Penyiapan naskah</span>' in glance
+    assert "Persetujuan DPRD" in glance  # next step
+    assert "terlambat" in glance  # its due date has passed: said in words
+    assert "<strong>DPRD</strong>" in glance  # waits on
+    assert "Pemerintah Provinsi Anhui" in glance  # parties
+
+
+def test_parties_and_sectors_link_to_their_pages(client, sister_province, kaltim, anhui):
+    html = status_page(client, sister_province).content.decode()
+    assert f'href="{kaltim.get_absolute_url()}"' in html
+    assert f'href="{anhui.get_absolute_url()}"' in html
+    assert 'href="/sectors/education/"' in html
+    assert 'href="/countries/CN/"' in html
+
+
+def test_cooperation_abroad_goes_through_dprd_ministry_initialling_and_full_powers(
+    client, sister_province
+):
+    stages = status_page(client, sister_province).context["stages"]
+    kinds = [stage.kind for stage in stages]
+    for required in (
+        Milestone.Kind.DPRD,
+        Milestone.Kind.MINISTRY,
+        Milestone.Kind.INITIALLING,
+        Milestone.Kind.FULL_POWERS,
+    ):
+        assert required in kinds
+
+
+def test_cooperation_between_regions_skips_the_ministry_stages(client, kaltim, bali):
+    agreement = AgreementFactory(lead_region=kaltim, regions=[bali], scope=Scope.KSDD)
+    kinds = [stage.kind for stage in status_page(client, agreement).context["stages"]]
+    assert Milestone.Kind.MINISTRY not in kinds
+    assert Milestone.Kind.FULL_POWERS not in kinds
+    assert Milestone.Kind.SIGNING in kinds
+
+
+def test_stage_path_marks_passed_next_and_ahead(client, sister_province):
+    stages = {stage.kind: stage for stage in status_page(client, sister_province).context["stages"]}
+    assert stages[Milestone.Kind.TKKSD].state == Stage.PASSED
+    assert stages[Milestone.Kind.TKKSD].milestone.done_on == datetime.date(2024, 5, 2)
+    # No LoI was recorded, but the TKKSD came after it: the step is counted as passed.
+    assert stages[Milestone.Kind.LOI].state == Stage.PASSED
+    assert stages[Milestone.Kind.LOI].milestone is None
+    assert stages[Milestone.Kind.DPRD].state == Stage.NEXT
+    assert stages[Milestone.Kind.MINISTRY].state == Stage.AHEAD
+    html = status_page(client, sister_province).content.decode()
+    assert 'aria-current="step"' in html
+    assert "dilalui 2 Mei 2024" in html
+    assert "dilalui (tanggal tidak tercatat)" in html
+
+
+def test_signed_agreement_has_passed_every_stage_and_waits_on_its_next_activity(client, kaltim):
+    agreement = AgreementFactory(lead_region=kaltim)
+    MilestoneFactory(
+        agreement=agreement,
+        kind=Milestone.Kind.EVALUATION,
+        title="Monev tahunan",
+        due_on=days(20),
+        waits_on=Milestone.WaitsOn.BUREAU,
+    )
+    response = status_page(client, agreement)
+    assert all(stage.state == Stage.PASSED for stage in response.context["stages"])
+    next_step = response.context["next_step"]
+    assert next_step.label == "Monev tahunan"
+    assert next_step.waits_on == "Biro/Bagian Kerja Sama"
+
+
+def test_cancelled_agreement_has_no_next_step(client, kaltim):
+    agreement = AgreementFactory(
+        lead_region=kaltim,
+        status=Agreement.Status.CANCELLED,
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    response = status_page(client, agreement)
+    assert response.context["next_step"] is None
+    assert "kerja sama ini batal" in response.content.decode()
+
+
+# -- dates -----------------------------------------------------------------------------------
+
+
+def test_key_dates_and_days_left_until_expiry(client, kaltim):
+    agreement = AgreementFactory(
+        lead_region=kaltim,
+        signed_on=datetime.date(2024, 1, 15),
+        in_force_from=datetime.date(2024, 2, 1),
+        expires_on=days(45),
+    )
+    html = status_page(client, agreement).content.decode()
+    assert "15 Jan. 2024" in html  # the Indonesian date format
+    assert "1 Feb. 2024" in html
+    assert "berakhir dalam 45 hari" in html
+
+
+def test_lapsed_agreement_shows_expired_and_how_long_ago(client, kaltim):
+    agreement = AgreementFactory(
+        lead_region=kaltim,
+        status=Agreement.Status.IN_FORCE,
+        signed_on=datetime.date(2019, 1, 1),
+        in_force_from=datetime.date(2019, 1, 1),
+        expires_on=days(-3),
+    )
+    html = status_page(client, agreement).content.decode()
+    assert '<span class="badge status-expired">Berakhir</span>' in html
+    assert "berakhir 3 hari yang lalu" in html
+
+
+def test_last_change_is_shown(client, kaltim):
+    agreement = AgreementFactory(lead_region=kaltim)
+    html = status_page(client, agreement).content.decode()
+    assert "Terakhir diubah" in html
+
+
+# -- milestone timeline ----------------------------------------------------------------------
+
+
+def test_timeline_shows_done_planned_and_overdue_in_words(client, sister_province):
+    html = status_page(client, sister_province).content.decode()
+    timeline = html[html.index('class="timeline"') :]
+    assert "Selesai" in timeline and "23 April 2024" in timeline
+    assert "Terlambat" in timeline and "Persetujuan DPRD Kaltim" in timeline
+    assert "Direncanakan" in timeline and days(60).strftime("%Y") in timeline
+    assert "Menunggu: Mitra" in timeline
+    # Done first, in the order they happened, then planned by due date.
+    assert timeline.index("Kunjungan delegasi") < timeline.index("Rapat TKKSD")
+    assert timeline.index("Rapat TKKSD") < timeline.index("Persetujuan DPRD Kaltim")
+    assert timeline.index("Persetujuan DPRD Kaltim") < timeline.index("Penandatanganan")
+
+
+def test_evaluation_shows_its_rating_and_findings(client, kaltim):
+    agreement = AgreementFactory(lead_region=kaltim)
+    MilestoneFactory(
+        agreement=agreement,
+        kind=Milestone.Kind.EVALUATION,
+        title="Monev 2025",
+        due_on=None,
+        done_on=days(-30),
+        rating=4,
+        findings="Program beasiswa berjalan.",
+    )
+    html = status_page(client, agreement).content.decode()
+    assert "Nilai evaluasi: 4 dari 5" in html
+    assert "Program beasiswa berjalan." in html
+
+
+# -- dormancy --------------------------------------------------------------------------------
+
+
+def in_force_since(region, start):
+    return AgreementFactory(
+        lead_region=region, signed_on=start, in_force_from=start, expires_on=days(1000)
+    )
+
+
+def test_agreement_in_force_for_years_without_activity_is_flagged_dormant(client, kaltim):
+    agreement = in_force_since(kaltim, days(-800))
+    MilestoneFactory(
+        agreement=agreement,
+        kind=Milestone.Kind.ACTIVITY,
+        title="Pelatihan",
+        due_on=None,
+        done_on=days(-500),
+    )
+    html = status_page(client, agreement).content.decode()
+    assert "mati suri" in html
+    assert agreement in Agreement.objects.dormant()
+    assert Agreement.objects.get(pk=agreement.pk).is_dormant
+
+
+def test_recent_evaluation_keeps_an_agreement_alive(client, kaltim):
+    agreement = in_force_since(kaltim, days(-800))
+    MilestoneFactory(
+        agreement=agreement,
+        kind=Milestone.Kind.EVALUATION,
+        title="Monev",
+        due_on=None,
+        done_on=days(-90),
+    )
+    assert "mati suri" not in status_page(client, agreement).content.decode()
+    assert agreement not in Agreement.objects.dormant()
+    assert not Agreement.objects.get(pk=agreement.pk).is_dormant
+
+
+def test_young_agreement_is_not_dormant_yet(client, kaltim):
+    agreement = in_force_since(kaltim, days(-100))
+    assert "mati suri" not in status_page(client, agreement).content.decode()
+    assert agreement not in Agreement.objects.dormant()
+
+
+def test_planned_activity_does_not_count_as_a_sign_of_life(kaltim):
+    agreement = in_force_since(kaltim, days(-800))
+    MilestoneFactory(agreement=agreement, kind=Milestone.Kind.ACTIVITY, due_on=days(-30))
+    assert agreement in Agreement.objects.dormant()
+    assert Agreement.objects.get(pk=agreement.pk).is_dormant
+
+
+def test_expired_agreement_is_not_dormant(kaltim):
+    agreement = AgreementFactory(
+        lead_region=kaltim,
+        signed_on=days(-2000),
+        in_force_from=days(-2000),
+        expires_on=days(-1),
+    )
+    assert agreement not in Agreement.objects.dormant()
+    assert not agreement.is_dormant
+
+
+# -- documents -------------------------------------------------------------------------------
+
+
+def test_documents_are_listed_with_title_kind_and_language(client, kaltim):
+    agreement = AgreementFactory(lead_region=kaltim)
+    document = DocumentFactory(agreement=agreement, title="Naskah MoU bertanda tangan")
+    html = status_page(client, agreement).content.decode()
+    assert "Naskah MoU bertanda tangan" in html
+    assert "Naskah yang ditandatangani" in html
+    assert "Indonesia" in html
+    assert reverse("document-download", args=[agreement.pk, document.pk]) in html
+    assert document.file.url not in html  # never the raw file, which skips the visibility check
+
+
+def test_document_download_serves_the_file(client, kaltim):
+    document = DocumentFactory(agreement=AgreementFactory(lead_region=kaltim))
+    response = client.get(reverse("document-download", args=[document.agreement_id, document.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4\n%%EOF\n"
+    response.close()
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline")
+
+
+def test_uploaded_html_is_downloaded_never_shown_as_a_page(client, kaltim):
+    from django.core.files.base import ContentFile
+
+    document = DocumentFactory(
+        agreement=AgreementFactory(lead_region=kaltim),
+        file=ContentFile(b"<script>alert(1)</script>", name="catatan.html"),
+    )
+    response = client.get(reverse("document-download", args=[document.agreement_id, document.pk]))
+    response.close()
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_document_of_another_agreement_is_not_found(client, kaltim):
+    one = AgreementFactory(lead_region=kaltim)
+    document = DocumentFactory(agreement=AgreementFactory(lead_region=kaltim))
+    response = client.get(reverse("document-download", args=[one.pk, document.pk]))
+    assert response.status_code == 404
+
+
+def test_uploaded_files_are_not_served_to_the_public_by_path(client, kaltim):
+    document = DocumentFactory(
+        agreement=AgreementFactory(lead_region=kaltim, visibility=Agreement.Visibility.INTERNAL)
+    )
+    response = client.get(document.file.url)
+    assert response.status_code in (302, 404)  # to the login page, never the file
+    assert not getattr(response, "streaming", False)
+
+
+# -- related agreements ----------------------------------------------------------------------
+
+
+def test_chain_shows_what_it_follows_from_and_what_followed_it(client, kaltim):
+    loi = AgreementFactory(title="LoI Kaltim–Anhui", lead_region=kaltim, kind="loi")
+    mou = AgreementFactory(
+        title="MoU Kaltim–Anhui", lead_region=kaltim, follows=loi, relation="implements"
+    )
+    pks = AgreementFactory(
+        title="PKS beasiswa", lead_region=kaltim, follows=mou, relation="implements"
+    )
+    response = status_page(client, mou)
+    assert response.context["predecessor"] == loi
+    assert response.context["successors"] == [pks]
+    html = response.content.decode()
+    assert "Kelanjutan dari" in html and "LoI Kaltim–Anhui" in html
+    assert "Dilanjutkan oleh" in html and "PKS beasiswa" in html
+    assert "Tindak lanjut (LoI → MoU → PKS)" in html
+
+
+def test_chain_hides_internal_relatives_from_the_public(client, kaltim, django_user_model):
+    secret = AgreementFactory(
+        title="Naskah pendahuluan internal",
+        lead_region=kaltim,
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    public = AgreementFactory(lead_region=kaltim, follows=secret, relation="implements")
+    assert "Naskah pendahuluan internal" not in status_page(client, public).content.decode()
+    client.force_login(make_official(django_user_model))
+    assert "Naskah pendahuluan internal" in status_page(client, public).content.decode()
+
+
+# -- who may see it --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def internal_with_document(kaltim):
+    agreement = AgreementFactory(
+        title="Kerja sama internal", lead_region=kaltim, visibility=Agreement.Visibility.INTERNAL
+    )
+    return agreement, DocumentFactory(agreement=agreement)
+
+
+def test_internal_agreement_is_not_found_for_anonymous_readers(client, internal_with_document):
+    agreement, document = internal_with_document
+    assert client.get(reverse("agreement-detail", args=[agreement.pk])).status_code == 404
+    download = reverse("document-download", args=[agreement.pk, document.pk])
+    assert client.get(download).status_code == 404
+
+
+def test_official_reads_internal_agreement_and_its_documents(
+    client, internal_with_document, django_user_model
+):
+    agreement, document = internal_with_document
+    client.force_login(make_official(django_user_model))
+    html = status_page(client, agreement).content.decode()
+    assert "Internal" in html
+    response = client.get(reverse("document-download", args=[agreement.pk, document.pk]))
+    response.close()
+    assert response.status_code == 200
+
+
+def test_unknown_agreement_is_not_found(client, db):
+    assert client.get(reverse("agreement-detail", args=[999])).status_code == 404
+
+
+def test_staff_who_may_change_it_get_a_link_to_the_admin(staff_client, kaltim):
+    agreement = AgreementFactory(lead_region=kaltim)
+    response = status_page(staff_client, agreement)
+    assert response.context["admin_url"] == reverse(
+        "admin:agreements_agreement_change", args=[agreement.pk]
+    )
+    assert "Ubah di admin" in response.content.decode()
+
+
+def test_readers_without_change_permission_get_no_admin_link(client, kaltim, django_user_model):
+    agreement = AgreementFactory(lead_region=kaltim)
+    assert "Ubah di admin" not in status_page(client, agreement).content.decode()
+    client.force_login(make_official(django_user_model))
+    assert "Ubah di admin" not in status_page(client, agreement).content.decode()
+
+
+# -- page quality and queries ----------------------------------------------------------------
+
+
+def test_status_page_is_well_formed_and_accessible(client, sister_province):
+    DocumentFactory(agreement=sister_province)
+    assert page_problems(status_page(client, sister_province).content.decode()) == []
+
+
+def test_status_page_in_english(client, sister_province):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = status_page(client, sister_province).content.decode()
+    assert '<html lang="en">' in html
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_status_page_queries_do_not_grow_with_milestones_documents_or_parties(
+    client, kaltim, samarinda, count, django_assert_num_queries
+):
+    agreement = AgreementFactory(
+        lead_region=kaltim,
+        regions=[samarinda],
+        partners=[
+            PartnerFactory(kind=Partner.Kind.UNIVERSITY, country=CountryFactory(code="ID"))
+            for _n in range(count)
+        ],
+        sectors=[SectorFactory() for _n in range(count)],
+        scope=Scope.KSDPK,
+    )
+    for n in range(count):
+        MilestoneFactory(agreement=agreement, due_on=days(n - 5))
+        DocumentFactory(agreement=agreement)
+        AgreementFactory(lead_region=kaltim, follows=agreement, relation="implements")
+    # 1 the agreement with its lead region; 2 its regions; 3 its partners with their country
+    # and subdivision; 4 its sectors; 5 its milestones; 6 its documents; 7 the agreements it
+    # follows from and that follow it.
+    with django_assert_num_queries(7):
+        response = client.get(reverse("agreement-detail", args=[agreement.pk]))
+    assert len(response.context["successors"]) == count

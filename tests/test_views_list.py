@@ -1,0 +1,539 @@
+"""The agreement list at /agreements/: filters, chips, sorting, pagination, bad input,
+visibility, language and the number of queries."""
+
+import datetime
+from types import SimpleNamespace
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from agreements.models import Agreement, Scope
+from partners.models import Partner
+from tests.factories import (
+    AgreementFactory,
+    CountryFactory,
+    DocumentFactory,
+    PartnerFactory,
+    ProvinceFactory,
+    SectorFactory,
+)
+from tests.factories_browse import make_official, page_problems, titles_in
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("agreement-list")
+TODAY = timezone.localdate()
+
+
+def days(n):
+    return TODAY + datetime.timedelta(days=n)
+
+
+@pytest.fixture
+def register(kaltim, samarinda, bali):
+    """Four public agreements that differ in every filtered respect, and one internal one."""
+    education = SectorFactory(slug="education", name_id="Pendidikan", name_en="Education")
+    trade = SectorFactory(slug="trade", name_id="Perdagangan", name_en="Trade")
+    china, japan = CountryFactory(code="CN"), CountryFactory(code="JP")
+    anhui = PartnerFactory(name="Pemerintah Provinsi Anhui", country=china)
+    osaka = PartnerFactory(name="Osaka", kind=Partner.Kind.FOREIGN_CITY, country=japan)
+    kalteng = ProvinceFactory(code="62", name="Kalimantan Tengah")
+    records = SimpleNamespace(
+        education=education,
+        trade=trade,
+        china=china,
+        japan=japan,
+        anhui=anhui,
+        osaka=osaka,
+        kalteng=kalteng,
+        kaltim_school=AgreementFactory(
+            title="Beasiswa guru Kalimantan Timur",
+            lead_region=kaltim,
+            kind=Agreement.Kind.MOU,
+            sectors=[education],
+            signed_on=datetime.date(2024, 1, 15),
+            in_force_from=datetime.date(2024, 1, 15),
+            expires_on=days(400),
+        ),
+        samarinda_anhui=AgreementFactory(
+            title="Kota kembar Samarinda dan Anhui",
+            lead_region=samarinda,
+            partners=[anhui],
+            scope=Scope.KSDPL,
+            kind=Agreement.Kind.SISTER_CITY,
+            status=Agreement.Status.PREPARATION,
+            signed_on=None,
+            in_force_from=None,
+            expires_on=None,
+            sectors=[trade],
+        ),
+        bali_kalteng=AgreementFactory(
+            title="Pariwisata Kalimantan Tengah dan Bali",
+            lead_region=bali,
+            regions=[kalteng],
+            kind=Agreement.Kind.PKS,
+            status=Agreement.Status.IN_FORCE,  # recorded in force, but lapsed: shows expired
+            signed_on=datetime.date(2020, 3, 1),
+            in_force_from=datetime.date(2020, 3, 1),
+            expires_on=datetime.date(2023, 3, 1),
+            sectors=[trade],
+        ),
+        bali_osaka=AgreementFactory(
+            title="Pertukaran budaya Bali dan Osaka",
+            lead_region=bali,
+            partners=[osaka],
+            scope=Scope.KSDPL,
+            kind=Agreement.Kind.SISTER_CITY,
+            signed_on=datetime.date(2022, 6, 1),
+            in_force_from=datetime.date(2022, 6, 1),
+            expires_on=days(30),
+        ),
+        internal=AgreementFactory(
+            title="Rahasia Kalimantan Timur",
+            lead_region=kaltim,
+            visibility=Agreement.Visibility.INTERNAL,
+            sectors=[education],
+            signed_on=datetime.date(2025, 2, 1),
+            in_force_from=datetime.date(2025, 2, 1),
+            expires_on=days(100),
+        ),
+    )
+    DocumentFactory(agreement=records.kaltim_school)
+    return records
+
+
+def listed(client, **params):
+    response = client.get(LIST, params)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    return set(titles_in(response))
+
+
+# -- what is listed, and to whom ---------------------------------------------------------------
+
+
+def test_list_shows_every_public_agreement_and_how_many(client, register):
+    response = client.get(LIST)
+    assert response.status_code == 200
+    assert set(titles_in(response)) == {
+        "Beasiswa guru Kalimantan Timur",
+        "Kota kembar Samarinda dan Anhui",
+        "Pariwisata Kalimantan Tengah dan Bali",
+        "Pertukaran budaya Bali dan Osaka",
+    }
+    assert "4 kerja sama ditemukan" in response.content.decode()
+
+
+def test_anonymous_reader_never_sees_or_counts_an_internal_agreement(client, register):
+    response = client.get(LIST)
+    html = response.content.decode()
+    assert "Rahasia Kalimantan Timur" not in html
+    assert "5 kerja sama" not in html
+    # Not through a filter that only the internal agreement matches either.
+    assert listed(client, year="2025") == set()
+
+
+def test_official_sees_internal_agreements(client, register, django_user_model):
+    client.force_login(make_official(django_user_model))
+    assert "Rahasia Kalimantan Timur" in listed(client)
+
+
+def test_staff_see_internal_agreements(staff_client, register):
+    assert "Rahasia Kalimantan Timur" in listed(staff_client)
+
+
+def test_filter_form_offers_no_party_of_an_internal_agreement_to_the_public(
+    client, register, django_user_model
+):
+    hidden_partner = PartnerFactory(name="Mitra Tersembunyi", country=register.japan)
+    register.internal.partners.add(hidden_partner)
+    assert "Mitra Tersembunyi" not in client.get(LIST).content.decode()
+    client.force_login(make_official(django_user_model))
+    assert "Mitra Tersembunyi" in client.get(LIST).content.decode()
+
+
+# -- each filter alone ------------------------------------------------------------------------
+
+
+def test_filter_by_kind(client, register):
+    assert listed(client, kind="sister_city") == {
+        "Kota kembar Samarinda dan Anhui",
+        "Pertukaran budaya Bali dan Osaka",
+    }
+
+
+def test_filter_by_scope(client, register):
+    assert listed(client, scope="ksdd") == {
+        "Beasiswa guru Kalimantan Timur",
+        "Pariwisata Kalimantan Tengah dan Bali",
+    }
+
+
+def test_filter_by_status_uses_the_shown_status(client, register):
+    # Recorded "in force" but past its expiry: it is listed as expired, not as in force.
+    assert listed(client, status="expired") == {"Pariwisata Kalimantan Tengah dan Bali"}
+    assert listed(client, status="in_force") == {
+        "Beasiswa guru Kalimantan Timur",
+        "Pertukaran budaya Bali dan Osaka",
+    }
+    assert listed(client, status="preparation") == {"Kota kembar Samarinda dan Anhui"}
+
+
+def test_filter_by_sector(client, register):
+    assert listed(client, sector="trade") == {
+        "Kota kembar Samarinda dan Anhui",
+        "Pariwisata Kalimantan Tengah dan Bali",
+    }
+
+
+def test_filter_by_province_includes_its_regencies_and_cities(client, register):
+    # Samarinda is a city in Kalimantan Timur; the province's page of the list includes it.
+    assert listed(client, region="64") == {
+        "Beasiswa guru Kalimantan Timur",
+        "Kota kembar Samarinda dan Anhui",
+    }
+
+
+def test_filter_by_city_leaves_out_the_rest_of_its_province(client, register):
+    assert listed(client, region="64.72") == {"Kota kembar Samarinda dan Anhui"}
+
+
+def test_filter_by_region_counts_an_agreement_with_two_parties_in_the_province_once(
+    client, register, samarinda
+):
+    register.kaltim_school.regions.add(samarinda)
+    response = client.get(LIST, {"region": "64"})
+    assert titles_in(response).count("Beasiswa guru Kalimantan Timur") == 1
+    assert "2 kerja sama ditemukan" in response.content.decode()
+
+
+def test_filter_by_party_region_that_is_not_the_lead(client, register):
+    assert listed(client, region="62") == {"Pariwisata Kalimantan Tengah dan Bali"}
+
+
+def test_filter_by_partner(client, register):
+    assert listed(client, partner=register.osaka.pk) == {"Pertukaran budaya Bali dan Osaka"}
+
+
+def test_filter_by_partner_country(client, register):
+    assert listed(client, country="CN") == {"Kota kembar Samarinda dan Anhui"}
+
+
+def test_filter_by_partner_country_lists_an_agreement_with_two_partners_from_it_once(
+    client, register
+):
+    register.samarinda_anhui.partners.add(PartnerFactory(name="Hefei", country=register.china))
+    response = client.get(LIST, {"country": "CN"})
+    assert titles_in(response) == ["Kota kembar Samarinda dan Anhui"]
+
+
+def test_filter_by_signing_year(client, register):
+    assert listed(client, year="2022") == {"Pertukaran budaya Bali dan Osaka"}
+
+
+def test_filter_by_signing_date_range(client, register):
+    assert listed(client, signed_from="2021-01-01", signed_to="2023-12-31") == {
+        "Pertukaran budaya Bali dan Osaka"
+    }
+    assert listed(client, signed_from="2022-06-02") == {"Beasiswa guru Kalimantan Timur"}
+
+
+def test_filter_expiring_before_a_date(client, register):
+    assert listed(client, expires_before=days(60).isoformat()) == {
+        "Pariwisata Kalimantan Tengah dan Bali",
+        "Pertukaran budaya Bali dan Osaka",
+    }
+
+
+def test_filter_with_and_without_documents(client, register):
+    assert listed(client, documents="yes") == {"Beasiswa guru Kalimantan Timur"}
+    assert listed(client, documents="no") == {
+        "Kota kembar Samarinda dan Anhui",
+        "Pariwisata Kalimantan Tengah dan Bali",
+        "Pertukaran budaya Bali dan Osaka",
+    }
+
+
+def test_free_text_search_finds_a_title(client, register):
+    assert listed(client, q="Osaka") == {"Pertukaran budaya Bali dan Osaka"}
+
+
+# -- filters combined ------------------------------------------------------------------------
+
+
+def test_province_and_sector_combined(client, register):
+    assert listed(client, region="64", sector="trade") == {"Kota kembar Samarinda dan Anhui"}
+
+
+def test_region_kind_and_status_combined(client, register):
+    assert listed(client, region="51", kind="sister_city", status="in_force") == {
+        "Pertukaran budaya Bali dan Osaka"
+    }
+    assert listed(client, region="51", kind="pks", status="in_force") == set()
+
+
+def test_search_within_a_filtered_selection(client, register):
+    assert listed(client, q="Bali", sector="trade") == {"Pariwisata Kalimantan Tengah dan Bali"}
+
+
+def test_filters_that_exclude_each_other_show_an_empty_list_not_an_error(client, register):
+    response = client.get(LIST, {"country": "JP", "region": "64"})
+    assert response.status_code == 200
+    assert "Tidak ada kerja sama yang cocok" in response.content.decode()
+
+
+# -- chips and shareable URLs ----------------------------------------------------------------
+
+
+def test_active_filters_show_as_chips_each_removable_by_one_link(client, register):
+    response = client.get(LIST, {"region": "64", "sector": "trade", "page": "1"})
+    chips = {chip["label"]: chip for chip in response.context["chips"]}
+    assert set(chips) == {"Daerah", "Bidang"}
+    assert chips["Daerah"]["value"] == "Kalimantan Timur"
+    assert chips["Bidang"]["value"] == "Perdagangan"
+    html = response.content.decode()
+    assert 'href="?sector=trade"' in html  # removes the region, keeps the sector
+    assert 'href="?region=64"' in html  # removes the sector, keeps the region
+    # Following a chip's link shows the wider selection.
+    assert listed(client, region="64") == {
+        "Beasiswa guru Kalimantan Timur",
+        "Kota kembar Samarinda dan Anhui",
+    }
+
+
+def test_sorting_is_not_a_chip(client, register):
+    response = client.get(LIST, {"sort": "title"})
+    assert response.context["chips"] == []
+
+
+def test_shared_url_reproduces_the_view(client, register):
+    url = f"{LIST}?region=64&sector=trade&sort=title"
+    first = client.get(url)
+    second = client.get(url)  # a colleague opening the same link: nothing kept in a session
+    assert titles_in(first) == titles_in(second) == ["Kota kembar Samarinda dan Anhui"]
+    assert 'value="trade" selected' in second.content.decode()
+
+
+def test_pagination_links_keep_the_filters(client, register, kaltim):
+    for n in range(30):
+        AgreementFactory(title=f"Kerja sama tambahan {n:02d}", lead_region=kaltim)
+    html = client.get(LIST, {"region": "64"}).content.decode()
+    assert 'href="?region=64&amp;page=2"' in html
+
+
+# -- sorting ---------------------------------------------------------------------------------
+
+
+def test_default_order_is_newest_signing_first_with_unsigned_last(client, register):
+    assert titles_in(client.get(LIST)) == [
+        "Beasiswa guru Kalimantan Timur",  # 2024
+        "Pertukaran budaya Bali dan Osaka",  # 2022
+        "Pariwisata Kalimantan Tengah dan Bali",  # 2020
+        "Kota kembar Samarinda dan Anhui",  # not signed yet
+    ]
+
+
+def test_sort_by_title(client, register):
+    assert titles_in(client.get(LIST, {"sort": "title"})) == [
+        "Beasiswa guru Kalimantan Timur",
+        "Kota kembar Samarinda dan Anhui",
+        "Pariwisata Kalimantan Tengah dan Bali",
+        "Pertukaran budaya Bali dan Osaka",
+    ]
+    assert titles_in(client.get(LIST, {"sort": "-title"}))[0] == "Pertukaran budaya Bali dan Osaka"
+
+
+def test_sort_by_expiry_soonest_first_with_no_expiry_last(client, register):
+    assert titles_in(client.get(LIST, {"sort": "expires"})) == [
+        "Pariwisata Kalimantan Tengah dan Bali",
+        "Pertukaran budaya Bali dan Osaka",
+        "Beasiswa guru Kalimantan Timur",
+        "Kota kembar Samarinda dan Anhui",
+    ]
+
+
+def test_sort_by_oldest_signing(client, register):
+    assert titles_in(client.get(LIST, {"sort": "signed"}))[0] == (
+        "Pariwisata Kalimantan Tengah dan Bali"
+    )
+
+
+def test_column_header_sorts_and_says_which_way(client, register):
+    html = client.get(LIST, {"sort": "title", "kind": "sister_city"}).content.decode()
+    assert 'aria-sort="ascending"' in html
+    # The title header now offers the reverse order, keeping the filter.
+    assert 'href="?kind=sister_city&amp;sort=-title"' in html
+
+
+# -- pagination ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def thirty(kaltim):
+    return [
+        AgreementFactory(
+            title=f"Kerja sama {n:02d}", lead_region=kaltim, signed_on=datetime.date(2020, 1, 1)
+        )
+        for n in range(30)
+    ]
+
+
+def test_first_page_shows_twenty_five_of_thirty(client, thirty):
+    response = client.get(LIST, {"sort": "title"})
+    assert len(titles_in(response)) == 25
+    html = response.content.decode()
+    assert "30 kerja sama ditemukan" in html
+    assert "Menampilkan 1–25" in html
+    assert 'rel="next"' in html
+
+
+def test_second_page_shows_the_rest(client, thirty):
+    response = client.get(LIST, {"sort": "title", "page": "2"})
+    assert titles_in(response) == [f"Kerja sama {n:02d}" for n in range(25, 30)]
+    assert 'aria-current="page"' in response.content.decode()
+
+
+# -- bad input: a 400 with a message, never a 500 --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"signed_from": "2024-13-45"}, "Masukkan tanggal yang valid"),
+        ({"expires_before": "besok"}, "Masukkan tanggal yang valid"),
+        ({"kind": "treaty"}, "Masukkan pilihan yang valid"),
+        ({"status": "hidup"}, "Masukkan pilihan yang valid"),
+        ({"sort": "password"}, "Masukkan pilihan yang valid"),
+        ({"region": "99.99"}, "Masukkan pilihan yang valid"),
+        ({"partner": "abc"}, "Masukkan pilihan yang valid"),
+        ({"country": "XX"}, "Masukkan pilihan yang valid"),
+        ({"sector": "<script>"}, "Masukkan pilihan yang valid"),
+        ({"year": "dua ribu"}, "Masukkan keseluruhan angka bilangan"),
+        ({"documents": "maybe"}, "Masukkan pilihan yang valid"),
+        ({"page": "dua"}, "Nomor halaman harus bilangan bulat positif"),
+        ({"page": "0"}, "Halaman 0 tidak ada"),
+        ({"page": "99"}, "Halaman 99 tidak ada; hasil ini ada 1 halaman"),
+    ],
+)
+def test_malformed_parameter_gets_400_and_a_visible_message(client, register, params, message):
+    response = client.get(LIST, params)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Ada isian yang tidak dapat dipakai" in html
+    assert message in html
+    assert "<script>" not in html  # echoed values are escaped
+    assert response.context["agreements"] == []
+
+
+def test_malformed_date_is_marked_on_its_field(client, register):
+    html = client.get(LIST, {"signed_from": "kemarin"}).content.decode()
+    assert 'aria-invalid="true"' in html
+    assert 'href="#id_signed_from"' in html  # the summary links to the field
+    assert 'value="kemarin"' in html  # the reader sees what they typed
+
+
+def test_unknown_parameters_are_ignored(client, register):
+    response = client.get(LIST, {"utm_source": "surel"})
+    assert response.status_code == 200
+    assert len(titles_in(response)) == 4
+
+
+# -- language --------------------------------------------------------------------------------
+
+
+def test_every_page_offers_english_through_a_form_without_javascript(client, register):
+    html = client.get(LIST, {"region": "64"}).content.decode()
+    assert f'action="{reverse("set_language")}" method="post"' in html
+    assert 'name="next" value="/agreements/?region=64"' in html
+    assert 'name="language" value="en"' in html
+
+
+def test_switching_to_english_returns_to_the_same_filtered_list(client, register):
+    response = client.post(
+        reverse("set_language"), {"language": "en", "next": f"{LIST}?region=64&sort=title"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{LIST}?region=64&sort=title"
+    html = client.get(response["Location"]).content.decode()
+    assert '<html lang="en">' in html
+    # Django's own messages come in English now.
+    assert "Enter a valid date." in client.get(LIST, {"signed_from": "x"}).content.decode()
+
+
+def test_indonesian_is_the_default(client, register):
+    html = client.get(LIST).content.decode()
+    assert '<html lang="id">' in html
+
+
+def test_dates_are_written_in_the_readers_language(client, register):
+    html = client.get(LIST, {"year": "2022"}).content.decode()
+    assert "1 Juni 2022" in html
+    client.post(reverse("set_language"), {"language": "en", "next": LIST})
+    html = client.get(LIST, {"year": "2022"}).content.decode()
+    assert "June 1, 2022" in html
+
+
+# -- page quality ----------------------------------------------------------------------------
+
+
+def test_list_page_is_well_formed_and_accessible(client, register):
+    assert page_problems(client.get(LIST).content.decode()) == []
+
+
+def test_list_page_with_errors_is_well_formed_and_accessible(client, register):
+    response = client.get(LIST, {"signed_from": "x", "partner": "y"})
+    assert page_problems(response.content.decode()) == []
+
+
+def test_not_found_page_is_styled_and_well_formed(client, db):
+    response = client.get("/tidak-ada/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Halaman tidak ditemukan" in html
+    assert page_problems(html) == []
+
+
+def test_server_error_page_needs_no_database(rf, django_assert_num_queries):
+    from django.views.defaults import server_error
+
+    with django_assert_num_queries(0):
+        response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Terjadi kesalahan di server" in html
+    assert page_problems(html) == []
+
+
+# -- query counts ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("rows", [1, 15])
+def test_list_page_queries_do_not_grow_with_rows(
+    client, kaltim, samarinda, rows, django_assert_num_queries
+):
+    education = SectorFactory()
+    partner = PartnerFactory()
+    for _n in range(rows):
+        AgreementFactory(
+            lead_region=kaltim, regions=[samarinda], partners=[partner], sectors=[education]
+        )
+    # 1 sectors, 2 regions, 3 partners, 4 countries: the filter form's lists;
+    # 5 COUNT of the results; 6 the page of agreements with their lead region;
+    # 7 their regions, 8 their partners, 9 their sectors.
+    with django_assert_num_queries(9):
+        response = client.get(LIST)
+    assert len(titles_in(response)) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 15])
+def test_filtered_list_queries_do_not_grow_with_rows(
+    client, kaltim, rows, django_assert_num_queries
+):
+    education = SectorFactory(slug="education")
+    for _n in range(rows):
+        AgreementFactory(lead_region=kaltim, sectors=[education])
+    # The nine of the plain list, plus one each to look up the region and the sector named in
+    # the query string.
+    with django_assert_num_queries(11):
+        response = client.get(LIST, {"region": "64", "sector": "education", "q": "Kerja"})
+    assert len(titles_in(response)) == rows

@@ -1,0 +1,348 @@
+"""Pages of a region, a partner, a partner country and a sector: what each is party to, through
+the same filters, chips, sorting and pagination as the list."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from agreements.models import Agreement, Potential, Scope
+from partners.models import Partner
+from tests.factories import (
+    AgreementFactory,
+    CountryFactory,
+    PartnerFactory,
+    RegencyFactory,
+    SectorFactory,
+    SubdivisionFactory,
+)
+from tests.factories_browse import make_official, page_problems, titles_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def balikpapan(kaltim):
+    return RegencyFactory(code="64.71", name="Kota Balikpapan", level="city", province=kaltim)
+
+
+@pytest.fixture
+def education():
+    return SectorFactory(slug="education", name_id="Pendidikan", name_en="Education")
+
+
+@pytest.fixture
+def tourism():
+    return SectorFactory(slug="tourism", name_id="Pariwisata", name_en="Tourism")
+
+
+@pytest.fixture
+def anhui():
+    china = CountryFactory(code="CN")
+    return PartnerFactory(
+        name="Pemerintah Provinsi Anhui",
+        name_local="安徽省人民政府",
+        country=china,
+        subdivision=SubdivisionFactory(country=china, code="CN-AH", name="Anhui Sheng"),
+    )
+
+
+@pytest.fixture
+def hefei(anhui):
+    return PartnerFactory(
+        name="Kota Hefei", kind=Partner.Kind.FOREIGN_CITY, country=anhui.country, parent=anhui
+    )
+
+
+@pytest.fixture
+def register(kaltim, samarinda, balikpapan, bali, anhui, hefei, education, tourism):
+    """Kaltim and its cities with Anhui and Hefei, Bali on its own, and one internal record."""
+    return {
+        "province": AgreementFactory(
+            title="Provinsi kembar Kaltim–Anhui",
+            lead_region=kaltim,
+            partners=[anhui],
+            scope=Scope.KSDPL,
+            kind=Agreement.Kind.SISTER_PROVINCE,
+            sectors=[education, tourism],
+        ),
+        "city": AgreementFactory(
+            title="Kota kembar Samarinda–Hefei",
+            lead_region=samarinda,
+            partners=[hefei],
+            scope=Scope.KSDPL,
+            kind=Agreement.Kind.SISTER_CITY,
+            sectors=[education],
+            signed_on=datetime.date(2025, 3, 1),
+            in_force_from=datetime.date(2025, 3, 1),
+        ),
+        "bali": AgreementFactory(
+            title="Pariwisata Bali", lead_region=bali, regions=[kaltim], sectors=[tourism]
+        ),
+        "internal": AgreementFactory(
+            title="Catatan internal Balikpapan–Anhui",
+            lead_region=balikpapan,
+            partners=[anhui],
+            scope=Scope.KSDPL,
+            sectors=[education],
+            visibility=Agreement.Visibility.INTERNAL,
+        ),
+    }
+
+
+def page(client, url, **params):
+    response = client.get(url, params)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    return response
+
+
+# -- region ----------------------------------------------------------------------------------
+
+
+def test_province_page_lists_its_own_and_its_cities_agreements(client, register, kaltim):
+    response = page(client, kaltim.get_absolute_url())
+    assert set(titles_in(response)) == {
+        "Provinsi kembar Kaltim–Anhui",
+        "Kota kembar Samarinda–Hefei",
+        "Pariwisata Bali",  # Kaltim is a party, not the lead
+    }
+    assert "3 kerja sama ditemukan" in response.content.decode()
+
+
+def test_city_page_lists_only_the_citys_agreements(client, register, samarinda):
+    response = page(client, samarinda.get_absolute_url())
+    assert titles_in(response) == ["Kota kembar Samarinda–Hefei"]
+    html = response.content.decode()
+    assert 'href="/regions/64/"' in html  # its province, in the breadcrumbs
+
+
+def test_province_page_links_to_its_regencies_and_cities(client, register, kaltim):
+    html = page(client, kaltim.get_absolute_url()).content.decode()
+    assert 'href="/regions/64.72/"' in html and "Kota Samarinda" in html
+    assert 'href="/regions/64.71/"' in html and "Kota Balikpapan" in html
+
+
+def test_region_page_shows_the_potentials_it_offers(client, register, kaltim, samarinda, tourism):
+    Potential.objects.create(region=kaltim, sector=tourism, title="Wisata Derawan")
+    Potential.objects.create(region=samarinda, sector=tourism, title="Wisata Sungai Mahakam")
+    province = page(client, kaltim.get_absolute_url()).content.decode()
+    assert "Wisata Derawan" in province
+    assert "Wisata Sungai Mahakam" in province  # a province shows its cities' potential too
+    city = page(client, samarinda.get_absolute_url()).content.decode()
+    assert "Wisata Sungai Mahakam" in city
+    assert "Wisata Derawan" not in city
+
+
+def test_region_page_filters_sorts_and_shows_chips_like_the_list(
+    client, register, kaltim, education
+):
+    response = page(client, kaltim.get_absolute_url(), sector="education", sort="title")
+    assert titles_in(response) == ["Kota kembar Samarinda–Hefei", "Provinsi kembar Kaltim–Anhui"]
+    assert [chip["label"] for chip in response.context["chips"]] == ["Bidang"]
+    html = response.content.decode()
+    assert 'aria-sort="ascending"' in html
+    # The region is the page itself: no region filter to contradict it.
+    assert 'name="region"' not in html
+
+
+def test_region_page_answers_a_bad_filter_with_400(client, register, kaltim):
+    response = client.get(kaltim.get_absolute_url(), {"signed_to": "31-02-2024x"})
+    assert response.status_code == 400
+    assert "Masukkan tanggal yang valid" in response.content.decode()
+
+
+def test_region_page_paginates(client, samarinda):
+    for n in range(27):
+        AgreementFactory(title=f"Kegiatan {n:02d}", lead_region=samarinda)
+    response = page(client, samarinda.get_absolute_url(), page="2")
+    assert len(titles_in(response)) == 2
+
+
+def test_unknown_region_is_not_found(client, db):
+    assert client.get(reverse("region-detail", args=["99"])).status_code == 404
+
+
+# -- partner ---------------------------------------------------------------------------------
+
+
+def test_partner_page_lists_its_agreements_and_who_it_is(client, register, anhui, hefei):
+    response = page(client, anhui.get_absolute_url())
+    assert titles_in(response) == ["Provinsi kembar Kaltim–Anhui"]
+    html = response.content.decode()
+    assert "安徽省人民政府" in html
+    assert "Anhui Sheng (CN-AH)" in html
+    assert 'href="/countries/CN/"' in html
+    assert hefei.get_absolute_url() in html  # a city of this partner
+
+
+def test_partner_page_of_a_city_links_to_its_parent(client, register, anhui, hefei):
+    html = page(client, hefei.get_absolute_url()).content.decode()
+    assert anhui.get_absolute_url() in html
+
+
+def test_unknown_partner_is_not_found(client, db):
+    assert client.get(reverse("partner-detail", args=[999])).status_code == 404
+
+
+# -- country ---------------------------------------------------------------------------------
+
+
+def test_country_page_lists_agreements_with_its_partners_and_the_partners(client, register):
+    response = page(client, reverse("country-detail", args=["CN"]))
+    assert set(titles_in(response)) == {
+        "Provinsi kembar Kaltim–Anhui",
+        "Kota kembar Samarinda–Hefei",
+    }
+    html = response.content.decode()
+    assert "Tiongkok" in html
+    assert "Pemerintah Provinsi Anhui" in html and "Kota Hefei" in html
+
+
+def test_country_code_is_case_insensitive(client, register):
+    assert client.get(reverse("country-detail", args=["cn"])).status_code == 200
+
+
+def test_country_page_filters_by_partner_within_the_country(client, register, hefei):
+    response = page(client, reverse("country-detail", args=["CN"]), partner=hefei.pk)
+    assert titles_in(response) == ["Kota kembar Samarinda–Hefei"]
+
+
+def test_country_page_names_no_partner_known_only_from_internal_agreements(client, register):
+    secret = PartnerFactory(name="Mitra Rahasia Jepang", country=CountryFactory(code="JP"))
+    register["internal"].partners.add(secret)
+    html = page(client, reverse("country-detail", args=["JP"])).content.decode()
+    assert "Mitra Rahasia Jepang" not in html
+
+
+def test_unknown_country_is_not_found(client, db):
+    assert client.get(reverse("country-detail", args=["XX"])).status_code == 404
+
+
+# -- sector ----------------------------------------------------------------------------------
+
+
+def test_sector_page_lists_its_agreements(client, register, education):
+    response = page(client, education.get_absolute_url())
+    assert set(titles_in(response)) == {
+        "Provinsi kembar Kaltim–Anhui",
+        "Kota kembar Samarinda–Hefei",
+    }
+
+
+def test_sector_page_combines_with_a_province(client, register, tourism):
+    response = page(client, tourism.get_absolute_url(), region="51")
+    assert titles_in(response) == ["Pariwisata Bali"]
+
+
+def test_sector_name_follows_the_language(client, register, education):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = page(client, education.get_absolute_url()).content.decode()
+    assert "<h1>Education</h1>" in html
+
+
+def test_unknown_sector_is_not_found(client, db):
+    assert client.get(reverse("sector-detail", args=["tidak-ada"])).status_code == 404
+
+
+# -- visibility on every subject page --------------------------------------------------------
+
+
+def subject_urls(register, kaltim, balikpapan, anhui, education):
+    return [
+        kaltim.get_absolute_url(),
+        balikpapan.get_absolute_url(),
+        anhui.get_absolute_url(),
+        reverse("country-detail", args=["CN"]),
+        education.get_absolute_url(),
+    ]
+
+
+def test_anonymous_reader_sees_no_internal_agreement_on_any_subject_page(
+    client, register, kaltim, balikpapan, anhui, education
+):
+    for url in subject_urls(register, kaltim, balikpapan, anhui, education):
+        html = page(client, url).content.decode()
+        assert "Catatan internal Balikpapan–Anhui" not in html, url
+    # Balikpapan's only agreement is internal: the public count is zero.
+    assert "0 kerja sama ditemukan" in page(client, balikpapan.get_absolute_url()).content.decode()
+
+
+def test_official_sees_internal_agreements_on_subject_pages(
+    client, register, kaltim, balikpapan, anhui, education, django_user_model
+):
+    client.force_login(make_official(django_user_model))
+    for url in subject_urls(register, kaltim, balikpapan, anhui, education):
+        assert "Catatan internal Balikpapan–Anhui" in page(client, url).content.decode(), url
+
+
+# -- page quality and queries ----------------------------------------------------------------
+
+
+def test_subject_pages_are_well_formed_and_accessible(
+    client, register, kaltim, balikpapan, anhui, education, tourism
+):
+    Potential.objects.create(region=kaltim, sector=tourism, title="Wisata Derawan")
+    for url in subject_urls(register, kaltim, balikpapan, anhui, education):
+        assert page_problems(page(client, url).content.decode()) == [], url
+
+
+def build(rows, kaltim, samarinda, anhui, education):
+    for _n in range(rows):
+        AgreementFactory(
+            lead_region=samarinda,
+            regions=[kaltim],
+            partners=[anhui],
+            scope=Scope.KSDPL,
+            sectors=[education],
+        )
+
+
+@pytest.mark.parametrize("rows", [1, 15])
+def test_region_page_queries_do_not_grow_with_rows(
+    client, kaltim, samarinda, anhui, education, tourism, rows, django_assert_num_queries
+):
+    build(rows, kaltim, samarinda, anhui, education)
+    Potential.objects.create(region=kaltim, sector=tourism, title="Wisata Derawan")
+    # 1 the region with its province; 2 sectors, 3 partners, 4 countries for the form (no
+    # region list: the page fixes the region); 5 COUNT, 6 page of agreements, 7–9 their
+    # regions, partners and sectors; 10 its regencies and cities; 11 its potentials.
+    with django_assert_num_queries(11):
+        response = client.get(kaltim.get_absolute_url())
+    assert len(titles_in(response)) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 15])
+def test_partner_page_queries_do_not_grow_with_rows(
+    client, kaltim, samarinda, anhui, education, rows, django_assert_num_queries
+):
+    build(rows, kaltim, samarinda, anhui, education)
+    # 1 the partner with country, subdivision and parent; 2 sectors and 3 regions for the
+    # form (the partner and country lists are left out: the page fixes them); 4 COUNT,
+    # 5 page, 6–8 prefetches; 9 the partner's children.
+    with django_assert_num_queries(9):
+        response = client.get(anhui.get_absolute_url())
+    assert len(titles_in(response)) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 15])
+def test_country_page_queries_do_not_grow_with_rows(
+    client, kaltim, samarinda, anhui, education, rows, django_assert_num_queries
+):
+    build(rows, kaltim, samarinda, anhui, education)
+    # 1 the country; 2 sectors, 3 regions, 4 partners for the form; 5 COUNT, 6 page,
+    # 7–9 prefetches; 10 the country's partners.
+    with django_assert_num_queries(10):
+        response = client.get(reverse("country-detail", args=["CN"]))
+    assert len(titles_in(response)) == rows
+
+
+@pytest.mark.parametrize("rows", [1, 15])
+def test_sector_page_queries_do_not_grow_with_rows(
+    client, kaltim, samarinda, anhui, education, rows, django_assert_num_queries
+):
+    build(rows, kaltim, samarinda, anhui, education)
+    # 1 the sector; 2 regions, 3 partners, 4 countries for the form; 5 COUNT, 6 page,
+    # 7–9 prefetches; 10 potentials in the sector.
+    with django_assert_num_queries(10):
+        response = client.get(education.get_absolute_url())
+    assert len(titles_in(response)) == rows
