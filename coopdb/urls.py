@@ -20,4 +20,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", uploaded_file),
     path("", include("agreements.urls")),
+    path("", include("reminders.urls")),
 ]
