@@ -7,6 +7,7 @@ pass the feed on, so it never depends on the reader.
 import datetime
 
 from django.contrib.syndication.views import Feed
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
@@ -22,7 +23,7 @@ class AgreementsFeed(Feed):
     feed_type = Atom1Feed
     title = _("Kerja sama daerah: terbaru")
     subtitle = _("Kerja sama publik yang baru ditandatangani atau baru diubah.")
-    link = "/"
+    link = reverse_lazy("agreement-list")
 
     def items(self):
         # Recording a signature changes the agreement, so "newly changed" covers newly signed.

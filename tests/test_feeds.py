@@ -222,6 +222,8 @@ def test_atom_feed_lists_public_agreements_most_recently_changed_first(client, k
     link = entries[1].find(f"{ATOM}link").get("href")
     assert link == f"http://testserver{newer.get_absolute_url()}"
     assert entries[0].findtext(f"{ATOM}updated")
+    feed_link = ET.fromstring(response.content).find(f"{ATOM}link[@rel='alternate']")
+    assert feed_link.get("href") == "http://testserver/agreements/"
 
 
 def test_atom_feed_never_lists_internal_agreements(client, official_client, kaltim):
