@@ -155,6 +155,10 @@ def _postgresql(queryset, words):
             vector=SearchVector("name_id", config="indonesian")
             + SearchVector("name_en", config="english")
         ).filter(Q(vector=query) | Q(name_id__icontains=word) | Q(name_en__icontains=word))
+        # Separate ``id IN (…)`` conditions, not one UNION: each is a hashed sub-plan built
+        # once, and the text one is read from the GIN index when the word is rare. (A UNION lets
+        # PostgreSQL start from its ids, faster for a rare word, but it cannot estimate how many
+        # there are, and for a word in most agreements ("kerja") probes them one by one.)
         queryset = queryset.filter(
             Q(pk__in=own.values("pk"))
             | _party_semijoins(regions_qs.filter(regions), partners_qs.filter(partners), sectors)
