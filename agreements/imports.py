@@ -133,6 +133,8 @@ def read_table(file, filename):
         rows.append(
             (index, {name: value for name, value in zip(header, values, strict=False) if name})
         )
+    if not rows:
+        raise ImportFileError(_("Berkas hanya berisi baris judul kolom, tanpa kerja sama."))
     return header, rows
 
 

@@ -266,6 +266,11 @@ def test_file_without_required_columns_is_refused_as_a_whole(register):
         AgreementImport.from_file(io.BytesIO(data), "kerjasama.csv")
 
 
+def test_file_with_a_header_and_no_rows_is_refused(register):
+    with pytest.raises(ImportFileError, match="tanpa kerja sama"):
+        AgreementImport.from_file(io.BytesIO(csv_bytes([])), "kosong.csv")
+
+
 def test_file_that_is_not_csv_or_xlsx_is_refused(register):
     with pytest.raises(ImportFileError):
         AgreementImport.from_file(io.BytesIO(b"%PDF"), "naskah.pdf")
