@@ -22,6 +22,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from access.models import editable_regions, is_editor
 from agreements.imports import CREATE, REJECT, UNCHANGED, UPDATE, AgreementImport, ImportFileError
 
 SIGNING_SALT = "agreements.admin_import"
@@ -107,11 +108,20 @@ class AgreementImportMixin:
         """``(agreement, stored version or None) → message or None``: the admin's own
         permissions, asked of each agreement as it would be after the import and before."""
 
+        # An editor works on the agreements of their own regions only (one query, here).
+        regions = None
+        if is_editor(request.user):
+            regions = set(editable_regions(request.user).values_list("pk", flat=True))
+
         def authorise(agreement, original):
             if original is None and not self.has_add_permission(request):
                 return _("Anda tidak berhak menambah kerja sama.")
             for obj in (original, agreement):
-                if obj is not None and not self.has_change_permission(request, obj):
+                if obj is None:
+                    continue
+                if not self.has_change_permission(request, obj) or (
+                    regions is not None and obj.lead_region_id not in regions
+                ):
                     return _("Anda tidak berhak mengubah kerja sama daerah %(region)s.") % {
                         "region": obj.lead_region
                     }

@@ -7,12 +7,13 @@ import io
 import re
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import Workbook
 
+from access.models import RegionAssignment, Role
 from agreements.imports import CREATE, REJECT, UNCHANGED, UPDATE, AgreementImport, ImportFileError
 from agreements.models import Agreement
 from tests.factories import PartnerFactory
@@ -486,3 +487,50 @@ def test_reimport_through_the_admin_reports_every_row_unchanged(staff_client, re
     assert re.search(r'<tr class="unchanged">\s*<td>2</td>', response.content.decode())
     plan = plan_for(rows).plan()
     assert [r.action for r in plan.rows] == [UNCHANGED]
+
+
+@pytest.fixture
+def kaltim_editor(client, register, django_user_model):
+    user = django_user_model.objects.create_user(
+        username="editor-kaltim", password="x-long-pw-123", is_staff=True
+    )
+    user.groups.add(Group.objects.get_or_create(name=Role.EDITOR)[0])
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            codename__in=["view_agreement", "add_agreement", "change_agreement"]
+        )
+    )
+    RegionAssignment.objects.create(user=user, region=register["kaltim"])
+    client.force_login(user)
+    return client
+
+
+def test_editor_of_kaltim_imports_agreements_of_kaltim_and_its_cities(kaltim_editor, register):
+    samarinda_row = row(reference="SMD/1", lead_region_code="64.72", region_codes="64.72; 51")
+
+    response = upload(kaltim_editor, [row(), samarinda_row])
+
+    assert confirm_token(response) is not None
+
+
+def test_editor_of_kaltim_cannot_import_an_agreement_of_bali(kaltim_editor, register):
+    bali_row = row(reference="BALI/1", lead_region_code="51", region_codes="51; 64")
+    formula = register["formula"]  # led by Kalimantan Tengah
+    taken_over = row(
+        reference=formula.reference,
+        title=formula.title,
+        lead_region_code="64",
+        region_codes="64; 62; 51",
+        signed_on="2019-03-01",
+        in_force_from="2019-03-01",
+        expires_on="2024-02-29",
+    )
+
+    response = upload(kaltim_editor, [row(), bali_row, taken_over])
+
+    page = response.content.decode()
+    assert confirm_token(response) is None
+    assert re.search(r'<tr class="reject">\s*<td>3</td>', page)
+    assert re.search(r'<tr class="reject">\s*<td>4</td>', page)
+    assert "Anda tidak berhak mengubah kerja sama daerah Bali" in page
+    assert "Anda tidak berhak mengubah kerja sama daerah Kalimantan Tengah" in page
