@@ -6,6 +6,7 @@ import io
 import json
 import re
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 from django.contrib.auth.models import Group
@@ -439,3 +440,29 @@ def test_export_queries_grow_with_chunks_not_rows(
     with django_assert_num_queries(1 + 3 * 4):
         response = download(client, reverse("agreement-export", args=["csv"]))
     assert len(rows_of(response, "csv")) == 25
+
+
+# -- the links ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "export"),
+    [
+        ("/agreements/", "/agreements/export.{}"),
+        ("/regions/64/", "/regions/64/export.{}"),
+        ("/countries/CN/", "/countries/CN/export.{}"),
+        ("/sectors/tourism/", "/sectors/tourism/export.{}"),
+    ],
+)
+def test_list_pages_link_to_their_downloads_with_the_current_filters(
+    client, register, page, export
+):
+    response = client.get(page, {"kind": "mou", "page": "1"})
+
+    html = response.content.decode()
+    for file_format in FORMATS:
+        link = re.search(rf'href="(export\.{file_format}\?[^"]*)"', html).group(1)
+        resolved = urljoin(f"http://testserver{page}", link.replace("&amp;", "&"))
+        assert resolved.startswith(f"http://testserver{export.format(file_format)}?")
+        assert "kind=mou" in resolved and "page=" not in resolved
+        download(client, resolved)  # answers 200 with a file
