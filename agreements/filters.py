@@ -305,7 +305,7 @@ class AgreementFilter(django_filters.FilterSet):
         # Ordered by code, a province ("64") comes right before its regencies ("64.72").
         for region in Region.objects.filter(offered).order_by("code"):
             if region.is_province:
-                whole = _("%(province)s — seluruh provinsi") % {"province": region.name}
+                whole = _("Seluruh %(province)s") % {"province": region.name}
                 groups.append((region.name, [(region.code, whole)]))
             else:
                 groups[-1][1].append((region.code, region.name))

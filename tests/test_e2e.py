@@ -1,0 +1,158 @@
+"""Two journeys in a real Chromium against the live site, each leaving screenshots in
+``docs/screenshots/`` for the README.
+
+1. An official opens the dashboard, goes to the list, filters by a province and a sector,
+   opens a status page and switches to English.
+2. An editor logs in to the admin, adds an agreement with a milestone, saves it and finds it
+   on the public list.
+"""
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from tests.factories_browse import make_official
+
+SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def shoot(page, name, full_page=False):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=full_page)
+
+
+def no_horizontal_scroll(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+@pytest.fixture
+def demo_register():
+    """The reference data and the demo register (the seed stories and generated records)."""
+    call_command("load_reference_data", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+
+
+def log_in_browser_as(page, user, live_server):
+    """Put a session for ``user`` in the browser, as if they had logged in."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
+    )
+
+
+def test_official_filters_the_list_opens_a_status_page_and_reads_it_in_english(
+    page, live_server, demo_register, django_user_model, browser
+):
+    log_in_browser_as(page, make_official(django_user_model), live_server)
+
+    page.goto(live_server.url + "/")
+    assert page.locator("h1").inner_text() == "Dasbor kerja sama daerah"
+    shoot(page, "dashboard")
+
+    page.get_by_role("link", name="Daftar kerja sama", exact=True).first.click()
+    page.wait_for_url(re.compile(r".*/agreements/$"))
+    page.select_option("#id_region", "64")  # Kalimantan Timur, its regencies and cities
+    page.select_option("#id_sector", "education")
+    page.get_by_role("button", name="Terapkan").click()
+    page.wait_for_url(re.compile(r".*[?&]sector=education(&|$)"))
+    assert "region=64" in page.url  # the URL holds the whole selection, to share
+
+    count = page.locator(".result-count").inner_text()
+    assert re.search(r"\d+ kerja sama ditemukan", count), count
+    chips = page.locator(".chip").all_inner_texts()
+    assert any("Kalimantan Timur" in chip for chip in chips)
+    assert any("Pendidikan" in chip for chip in chips)
+    shoot(page, "list-filtered")
+
+    # The same selection on a phone: cards instead of a table, nothing wider than the screen.
+    phone = browser.new_context(locale="id-ID", viewport={"width": 390, "height": 844})
+    phone_page = phone.new_page()
+    phone_page.goto(page.url)
+    phone_page.locator("#results").scroll_into_view_if_needed()
+    assert no_horizontal_scroll(phone_page)
+    shoot(phone_page, "list-phone")
+    phone.close()
+
+    title = page.locator(".agreement-table tbody th a").first.inner_text()
+    page.locator(".agreement-table tbody th a").first.click()
+    page.wait_for_url(re.compile(r".*/agreements/\d+/$"))
+    assert page.locator("h1").inner_text() == title
+    glance = page.locator(".glance").inner_text()
+    assert "Langkah berikutnya".upper() in glance.upper()
+    assert "Menunggu".upper() in glance.upper()
+    shoot(page, "status-page")
+
+    url = page.url
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.url == url  # back on the same page
+    assert page.locator("html").get_attribute("lang") == "en"
+    shoot(page, "status-page-en")
+
+
+def pick(page, field, text, option=None):
+    """Type ``text`` into the admin's autocomplete (select2) box for ``field`` and choose the
+    result named ``option`` exactly (by default ``text`` itself)."""
+    page.locator(f"#id_{field} + .select2 .select2-selection").click()
+    page.locator(".select2-container--open .select2-search__field").fill(text)
+    exact = re.compile(rf"^\s*{re.escape(option or text)}\s*$")
+    result = page.locator(".select2-results__option", has_text=exact)
+    result.wait_for()
+    result.click()
+
+
+def test_editor_adds_an_agreement_with_a_milestone_and_finds_it_on_the_public_list(
+    page, live_server, django_user_model
+):
+    call_command("load_reference_data", verbosity=0)
+    django_user_model.objects.create_superuser(
+        username="editor", email="editor@example.invalid", password="a-long-test-password"
+    )
+    page.goto(live_server.url + "/admin/agreements/agreement/add/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", "a-long-test-password")
+    page.locator("input[type=submit]").click()
+    page.wait_for_url("**/admin/agreements/agreement/add/")
+
+    title = "Kerja sama pengembangan UMKM Kalimantan Timur dan Bali"
+    page.fill("#id_title", title)
+    page.select_option("#id_kind", "mou")
+    page.select_option("#id_status", "exploration")
+    page.fill("#id_summary", "Penjajakan kerja sama pemasaran produk UMKM kedua provinsi.")
+    pick(page, "sectors", "UMKM", "Usaha mikro, kecil dan menengah (UMKM)")
+    page.select_option("#id_scope", "ksdd")
+    pick(page, "lead_region", "Kalimantan Timur")
+    pick(page, "regions", "Bali")
+
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    page.select_option("#id_milestones-0-kind", "exploration")
+    page.fill("#id_milestones-0-title", "Kunjungan penjajakan ke Bali")
+    page.fill("#id_milestones-0-due_on", due.isoformat())
+    page.select_option("#id_milestones-0-waits_on", "partner")
+    shoot(page, "admin-add-agreement", full_page=True)
+
+    page.locator("input[name=_save]").first.click()
+    page.wait_for_url("**/admin/agreements/agreement/")
+    assert page.locator(".messagelist .success").count() == 1
+
+    page.goto(live_server.url + "/agreements/?q=UMKM+Bali")
+    link = page.get_by_role("link", name=title)
+    assert link.count() == 1
+    shoot(page, "list-after-admin")
+    link.click()
+    page.wait_for_url(re.compile(r".*/agreements/\d+/$"))
+    glance = page.locator(".glance").inner_text()
+    assert "Kunjungan penjajakan ke Bali" in glance or "Rencana kerja sama" in glance
+    assert "Mitra" in glance  # whom the next step waits on
+    parties = page.locator(".glance-item", has_text="Para pihak").inner_text()
+    assert "Kalimantan Timur" in parties and "Bali" in parties
