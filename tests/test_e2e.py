@@ -45,9 +45,7 @@ def log_in_browser_as(page, user, live_server):
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies(
-        [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
-    )
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
 def test_official_filters_the_list_opens_a_status_page_and_reads_it_in_english(
