@@ -39,6 +39,7 @@ class PageStructure(HTMLParser):
         self.mains = 0
         self.headings = []
         self.ids = set()
+        self.duplicate_ids = set()
         self.labels_for = set()
         self.controls = []  # (tag, attrs) of inputs, selects and textareas that need a label
         self.tables = []  # per table: {"caption": bool, "ths_without_scope": int}
@@ -48,6 +49,8 @@ class PageStructure(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if "id" in attrs:
+            if attrs["id"] in self.ids:
+                self.duplicate_ids.add(attrs["id"])
             self.ids.add(attrs["id"])
         if tag == "html":
             self.html_lang = attrs.get("lang")
@@ -77,7 +80,7 @@ def page_problems(html):
 
     One ``<main>``; one ``<h1>`` and headings that never skip a level going down; every form
     control labelled; every table with a caption and scoped header cells; nothing loaded from
-    another site; ``<html lang>`` set.
+    another site; no id used twice; ``<html lang>`` set.
     """
     page = PageStructure()
     page.feed(html)
@@ -101,6 +104,8 @@ def page_problems(html):
     for resource in page.resources:
         if re.match(r"^(https?:)?//", resource):
             problems.append(f"external resource {resource}")
+    for duplicate in sorted(page.duplicate_ids):
+        problems.append(f"id {duplicate!r} used more than once")
     if not page.html_lang:
         problems.append("<html> has no lang")
     for match in re.finditer(r'aria-describedby="([^"]+)"', html):

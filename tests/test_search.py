@@ -151,6 +151,15 @@ def test_indonesian_words_are_stemmed_on_postgresql(register):
         assert found == []  # a substring match knows no stems
 
 
+def test_pendidikan_finds_mendidik_on_postgresql(kaltim):
+    AgreementFactory(title="Program nelayan", lead_region=kaltim, summary="Untuk mendidik nelayan.")
+    found = search("pendidikan")  # both stem to "didik"
+    if on_postgresql():
+        assert found == ["Program nelayan"]
+    else:
+        assert found == []
+
+
 def test_indonesian_stem_finds_the_longer_word_everywhere(register):
     # "didik" is inside "Pendidikan" (the sector): stemmed on PostgreSQL, a substring on SQLite.
     assert search("didik") == ["Kota kembar Samarinda dan Anhui"]
