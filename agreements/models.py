@@ -381,9 +381,11 @@ class Agreement(models.Model):
     signed_on = models.DateField(_("tanggal ditandatangani"), null=True, blank=True)
     in_force_from = models.DateField(_("berlaku sejak"), null=True, blank=True)
     expires_on = models.DateField(_("berakhir pada"), null=True, blank=True)
+    # PROTECT: an agreement something follows from stays in the register (deleting it would
+    # break the chain, and SET_NULL would leave a relation with nothing to relate to).
     follows = models.ForeignKey(
         "self",
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="followed_by",
@@ -401,6 +403,9 @@ class Agreement(models.Model):
     source_url = models.URLField(_("tautan sumber"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("terakhir diubah"), auto_now=True)
+    # Bumped by every save that goes through a form or import; a save that started from an
+    # older version is refused instead of silently overwriting someone else's change.
+    version = models.PositiveIntegerField(_("versi"), default=1, editable=False)
 
     history = HistoricalRecords(m2m_fields=[regions, partners, sectors])
     objects = AgreementQuerySet.as_manager()

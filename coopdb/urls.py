@@ -4,6 +4,8 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.urls import include, path
 from django.views.static import serve
 
+from coopdb.health import health
+
 
 @staff_member_required
 def uploaded_file(request, path):
@@ -16,6 +18,7 @@ def uploaded_file(request, path):
 
 
 urlpatterns = [
+    path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", uploaded_file),

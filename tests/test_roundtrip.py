@@ -34,9 +34,7 @@ def register(db):
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
-def test_export_then_delete_everything_then_import_gives_back_equal_records(
-    register, file_format
-):
+def test_export_then_delete_everything_then_import_gives_back_equal_records(register, file_format):
     before = snapshot()
     file, name = exported(file_format)
     delete_all_agreements()
