@@ -22,6 +22,7 @@ run: install demo-data
 demo-data: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
+	$(PY) manage.py setup_roles
 	$(PY) manage.py seed_demo
 
 # Every test: migrations in step with the models, lint, then the suite (SQLite, or PostgreSQL
