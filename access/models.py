@@ -98,3 +98,23 @@ def editable_regions(user):
     if not is_editor(user):
         return Region.objects.none()
     return RegionAssignment.objects.regions_for(user)
+
+
+def may_edit_region(user, region_id):
+    """Whether ``user`` may change the records of region ``region_id`` (``editable_regions``).
+
+    For checking one object after another (the admin's object permissions, every row of an
+    import): an editor's region ids are read once (one query) and kept on the user object for
+    the request.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if is_administrator(user):
+        return True
+    if not is_editor(user):
+        return False
+    cached = getattr(user, "_coopdb_editable_region_ids", None)
+    if cached is None:
+        cached = frozenset(editable_regions(user).values_list("pk", flat=True))
+        user._coopdb_editable_region_ids = cached
+    return region_id in cached

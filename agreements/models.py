@@ -9,7 +9,7 @@ import dataclasses
 import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -127,7 +127,15 @@ class AgreementQuerySet(models.QuerySet):
         parties = Agreement.regions.through.objects.filter(region__in=Region.objects.within(region))
         return self.filter(pk__in=parties.values("agreement_id"))
 
-    # -- who may read what, and the pages that list it ---------------------------------------
+    # -- who may read and change what, and the pages that list it ----------------------------
+
+    def editable_by(self, user):
+        """What ``user`` may change: agreements led by one of their regions (a province's editor
+        also covers its regencies and cities); everything for administrators, nothing for
+        officials, analysts and the public. Mirrors ``Agreement.is_editable_by``."""
+        from access.models import editable_regions
+
+        return self.filter(lead_region__in=editable_regions(user))
 
     def visible_to(self, user):
         """What ``user`` may read: the public sees published agreements only.
@@ -339,6 +347,33 @@ UNSIGNED_STATUSES = (
 SIGNED_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE)
 
 
+class ChangedMeanwhile(Exception):
+    """Saving would overwrite a change someone saved after this copy was loaded."""
+
+    def __init__(self, pk, expected_version):
+        super().__init__(f"agreement {pk} changed since version {expected_version}")
+        self.pk = pk
+        self.expected_version = expected_version
+
+    def conflict(self):
+        """The ``Conflict`` to show: who changed the agreement meanwhile, when and what."""
+        stored = Agreement._base_manager.filter(pk=self.pk).first()
+        if stored is None:
+            return None
+        return stored.changes_since(self.expected_version)
+
+
+@dataclasses.dataclass(frozen=True)
+class Conflict:
+    """Changes saved since a version someone started editing from."""
+
+    version: int  # the version now stored
+    users: list  # who saved since, latest first (usernames; empty when not recorded)
+    when: datetime.datetime  # the latest of those saves
+    field_names: list  # the fields that differ, by name
+    fields: list  # the same, by label, in form order
+
+
 class Agreement(models.Model):
     Kind = AgreementKind
     Status = AgreementStatus
@@ -482,6 +517,71 @@ class Agreement(models.Model):
 
     def get_absolute_url(self):
         return reverse("agreement-detail", args=[self.pk])
+
+    def is_editable_by(self, user):
+        """Whether ``user`` may change this agreement; mirrors ``AgreementQuerySet.editable_by``."""
+        from access.models import may_edit_region
+
+        return may_edit_region(user, self.lead_region_id)
+
+    # -- saving without overwriting someone else's change ---------------------------------------
+
+    def save_if_unchanged(self, expected_version=None, **kwargs):
+        """Save, unless someone saved this agreement since it was at ``expected_version``.
+
+        ``expected_version`` is the version the editor started from (by default the version
+        this object was loaded with). One conditional ``UPDATE … WHERE version = expected``
+        claims the next version; a second writer that started from the same version finds no
+        row to update (on PostgreSQL it waits for the first one's transaction, then finds the
+        version moved on) and gets ``ChangedMeanwhile``, with nothing written. Saves and bumps
+        ``version`` otherwise. A new agreement is simply saved.
+        """
+        if self._state.adding or self.pk is None:
+            self.save(**kwargs)
+            return
+        expected = self.version if expected_version is None else expected_version
+        with transaction.atomic(using=kwargs.get("using")):
+            claimed = (
+                type(self)
+                ._base_manager.using(kwargs.get("using"))
+                .filter(pk=self.pk, version=expected)
+                .update(version=expected + 1)
+            )
+            if not claimed:
+                raise ChangedMeanwhile(self.pk, expected)
+            self.version = expected + 1
+            self.save(**kwargs)
+
+    def changes_since(self, version):
+        """Who changed this agreement since ``version``, when last, and which fields (labels).
+
+        Read from the change history: the record of ``version`` (the state the reader started
+        from) is compared with the latest record. Two queries.
+        """
+        records = list(
+            self.history.filter(version__gt=version)
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")
+        )
+        before = self.history.filter(version__lte=version)
+        baseline = before.order_by("-history_date", "-history_id").first()
+        if not records:
+            return None
+        latest = records[0]
+        changed = set(latest.diff_against(baseline).changed_fields) if baseline else set()
+        users = []
+        for record in records:
+            name = record.history_user.get_username() if record.history_user else None
+            if name and name not in users:
+                users.append(name)
+        fields = [f for f in (*self._meta.fields, *self._meta.many_to_many) if f.name in changed]
+        return Conflict(
+            version=latest.version,
+            users=users,
+            when=latest.history_date,
+            field_names=[field.name for field in fields],
+            fields=[field.verbose_name for field in fields],
+        )
 
     # -- status -------------------------------------------------------------------------------
 
@@ -705,6 +805,10 @@ class MilestoneQuerySet(models.QuerySet):
     def planned(self):
         return self.filter(done_on__isnull=True)
 
+    def editable_by(self, user):
+        """Milestones of the agreements ``user`` may change (``AgreementQuerySet.editable_by``)."""
+        return self.filter(agreement__in=Agreement.objects.editable_by(user))
+
 
 class MilestoneKind(models.TextChoices):
     INITIATIVE = "initiative", _("Prakarsa")
@@ -792,6 +896,11 @@ class Milestone(models.Model):
     def __str__(self):
         return self.title
 
+    def is_editable_by(self, user):
+        """Whether ``user`` may change this milestone: its agreement's lead region decides
+        (reads the agreement unless it is loaded)."""
+        return self.agreement.is_editable_by(user)
+
     @property
     def is_done(self):
         return self.done_on is not None
@@ -841,6 +950,12 @@ class DocumentLanguage(models.TextChoices):
     OTHER = "other", _("Lainnya")
 
 
+class DocumentQuerySet(models.QuerySet):
+    def editable_by(self, user):
+        """Documents of the agreements ``user`` may change (``AgreementQuerySet.editable_by``)."""
+        return self.filter(agreement__in=Agreement.objects.editable_by(user))
+
+
 class Document(models.Model):
     Kind = DocumentKind
     Language = DocumentLanguage
@@ -855,6 +970,7 @@ class Document(models.Model):
     uploaded_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
 
     history = HistoricalRecords()
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("dokumen")
@@ -872,6 +988,11 @@ class Document(models.Model):
 
     def __str__(self):
         return self.title
+
+    def is_editable_by(self, user):
+        """Whether ``user`` may change this document: its agreement's lead region decides
+        (reads the agreement unless it is loaded)."""
+        return self.agreement.is_editable_by(user)
 
 
 class PotentialSurvey(models.Model):
@@ -903,6 +1024,14 @@ class PotentialSurvey(models.Model):
         return self.title
 
 
+class PotentialQuerySet(models.QuerySet):
+    def editable_by(self, user):
+        """Potentials of the regions ``user`` edits for (``access.models.editable_regions``)."""
+        from access.models import editable_regions
+
+        return self.filter(region__in=editable_regions(user))
+
+
 class Potential(models.Model):
     """An economic potential a region offers for cooperation."""
 
@@ -927,6 +1056,7 @@ class Potential(models.Model):
     )
 
     history = HistoricalRecords()
+    objects = PotentialQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("potensi daerah")
@@ -935,3 +1065,9 @@ class Potential(models.Model):
 
     def __str__(self):
         return f"{self.region}: {self.title}"
+
+    def is_editable_by(self, user):
+        """Whether ``user`` may change this potential; mirrors ``PotentialQuerySet.editable_by``."""
+        from access.models import may_edit_region
+
+        return may_edit_region(user, self.region_id)
