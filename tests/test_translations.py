@@ -1,0 +1,225 @@
+"""The English catalogue: the labels a reader meets on every page, the pages in both languages,
+and the completeness check that keeps the catalogue whole (scripts/check_translations.py)."""
+
+import datetime
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from agreements.models import Agreement, Milestone, Scope, Sector
+from partners.models import Partner, Region
+from tests.factories import AgreementFactory, MilestoneFactory
+
+BASE_DIR = Path(settings.BASE_DIR)
+LIST = reverse("agreement-list")
+TODAY = timezone.localdate()
+
+
+def load_checker():
+    spec = importlib.util.spec_from_file_location(
+        "check_translations", BASE_DIR / "scripts" / "check_translations.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def in_english(text):
+    with translation.override("en"):
+        return str(text)
+
+
+def english_client(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+# -- labels ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "english"),
+    [
+        (Agreement.Status.INITIATIVE, "Initiative"),
+        (Agreement.Status.EXPLORATION, "Exploration"),
+        (Agreement.Status.PREPARATION, "Drafting"),
+        (Agreement.Status.SIGNED, "Signed"),
+        (Agreement.Status.IN_FORCE, "In force"),
+        (Agreement.Status.EXPIRED, "Expired"),
+        (Agreement.Status.TERMINATED, "Terminated"),
+        (Agreement.Status.CANCELLED, "Cancelled"),
+    ],
+)
+def test_every_status_has_an_english_label(status, english):
+    assert in_english(status.label) == english
+
+
+@pytest.mark.parametrize(
+    ("kind", "english"),
+    [
+        (Agreement.Kind.LOI, "Letter of Intent (LoI)"),
+        (Agreement.Kind.MOU, "Memorandum of Understanding (MoU)"),
+        (Agreement.Kind.PKS, "Cooperation agreement (PKS)"),
+        (Agreement.Kind.SISTER_CITY, "Sister city"),
+        (Agreement.Kind.SISTER_PROVINCE, "Sister province"),
+    ],
+)
+def test_every_kind_has_an_english_label(kind, english):
+    assert in_english(kind.label) == english
+
+
+def test_scopes_keep_their_acronyms_with_an_english_gloss():
+    assert in_english(Scope.KSDPL.label) == "KSDPL — with a regional government abroad"
+
+
+def test_milestones_name_the_ministries_in_english():
+    assert in_english(Milestone.WaitsOn.KEMLU.label) == "Ministry of Foreign Affairs"
+    assert in_english(Milestone.WaitsOn.KEMENDAGRI.label) == "Ministry of Home Affairs"
+
+
+def test_model_names_are_english_and_lowercase():
+    assert in_english(Agreement._meta.verbose_name) == "agreement"
+    # Indonesian has one form for both; the English plural may stay singular, but is English.
+    assert in_english(Agreement._meta.verbose_name_plural).startswith("agreement")
+    assert in_english(Milestone._meta.verbose_name) == "milestone"
+    assert in_english(Sector._meta.verbose_name) == "sector"
+    assert in_english(Region._meta.verbose_name) == "region"
+    assert in_english(Partner._meta.verbose_name) == "partner"
+
+
+def test_indonesian_labels_are_the_source_text():
+    with translation.override("id"):
+        assert str(Agreement.Status.IN_FORCE.label) == "Berlaku"
+        assert str(Agreement._meta.verbose_name_plural) == "kerja sama"
+
+
+# -- pages -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def in_force(db):
+    return AgreementFactory(
+        title="Nota Kesepahaman Kaltim–Anhui",
+        status=Agreement.Status.IN_FORCE,
+        expires_on=TODAY + datetime.timedelta(days=10),
+    )
+
+
+def test_the_menu_reads_in_english(client, in_force):
+    html = english_client(client).get(reverse("dashboard")).content.decode()
+    assert '<html lang="en"' in html
+    assert ">Dashboard</a>" in html
+    assert ">Agreements</a>" in html
+    assert "Register of Regional Cooperation Agreements" in html
+
+
+def test_agreement_list_reads_in_english(client, in_force):
+    html = english_client(client).get(LIST).content.decode()
+    assert "<h1>Agreements</h1>" in html
+    assert "1 agreement found." in html
+    for heading in ("Status", "Parties", "Sector", "Signed"):
+        assert heading in html
+    assert "In force" in html
+    for indonesian in ("Daftar kerja sama", "Para pihak", "ditemukan", "Berlaku", "Terapkan"):
+        assert indonesian not in html
+
+
+def test_agreement_list_counts_in_the_english_plural(client, in_force):
+    AgreementFactory()
+    html = english_client(client).get(LIST).content.decode()
+    assert "2 agreements found." in html
+
+
+def test_agreement_list_reads_in_indonesian_by_default(client, in_force):
+    html = client.get(LIST).content.decode()
+    assert '<html lang="id"' in html
+    assert "Daftar kerja sama" in html
+    assert "1 kerja sama ditemukan." in html
+    assert "Para pihak" in html
+    assert "Berlaku" in html
+    assert "Agreements" not in html
+
+
+def test_status_page_reads_in_english(client, in_force):
+    MilestoneFactory(agreement=in_force, due_on=TODAY - datetime.timedelta(days=3))
+    html = english_client(client).get(in_force.get_absolute_url()).content.decode()
+    for text in ("At a glance", "Next step", "expires in 10 days", "Key dates", "Overdue"):
+        assert text in html
+    assert "Milestone timeline" in html
+    # The title is data and stays as it was written.
+    assert "Nota Kesepahaman Kaltim–Anhui" in html
+    for indonesian in ("Tanggal penting", "Linimasa tahapan", "Langkah berikutnya"):
+        assert indonesian not in html
+
+
+# -- the completeness check --------------------------------------------------------------------
+
+
+def test_committed_english_catalogue_is_complete_and_compiled():
+    assert load_checker().problems("en") == []
+
+
+PO_HEADER = """msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\\n"
+
+"""
+
+
+def write_catalogue(locale_dir, body):
+    po = locale_dir / "en" / "LC_MESSAGES" / "django.po"
+    po.parent.mkdir(parents=True)
+    po.write_text(PO_HEADER + body, encoding="utf-8")
+    return po
+
+
+def test_check_names_fuzzy_and_untranslated_messages(tmp_path):
+    write_catalogue(
+        tmp_path,
+        """#: agreements/models.py:1
+#, fuzzy
+msgid "Berlaku"
+msgstr "In force"
+
+#: templates/base.html:2
+msgid "Dasbor"
+msgstr ""
+
+#: templates/x.html:3
+msgid "%(days)s hari"
+msgid_plural "%(days)s hari"
+msgstr[0] "%(days)s day"
+msgstr[1] ""
+""",
+    )
+
+    found = load_checker().problems("en", locale_dir=tmp_path)
+
+    assert any("fuzzy (agreements/models.py:1): 'Berlaku'" in line for line in found)
+    assert any("untranslated (templates/base.html:2): 'Dasbor'" in line for line in found)
+    assert any("untranslated (templates/x.html:3): '%(days)s hari'" in line for line in found)
+    assert any("django.mo: missing" in line for line in found)
+
+
+def test_check_notices_a_catalogue_changed_but_not_compiled(tmp_path):
+    real = BASE_DIR / "locale" / "en" / "LC_MESSAGES"
+    po = write_catalogue(tmp_path, "")
+    po.write_text(
+        (real / "django.po")
+        .read_text(encoding="utf-8")
+        .replace('msgstr "In force"', 'msgstr "Valid"'),
+        encoding="utf-8",
+    )
+    shutil.copy(real / "django.mo", po.with_suffix(".mo"))
+
+    found = load_checker().problems("en", locale_dir=tmp_path)
+
+    assert found == [
+        f"{po.with_suffix('.mo')}: not compiled from the current django.po; run compilemessages"
+    ]
