@@ -55,7 +55,9 @@ def can_export_internal(user):
 
 
 def is_editor(user):
-    return Role.EDITOR in role_names(user) and not is_administrator(user)
+    """An editor held to their regions (an administrator who is also an editor is not)."""
+    # The superuser check first: it needs no query.
+    return not is_administrator(user) and Role.EDITOR in role_names(user)
 
 
 class RegionAssignmentQuerySet(models.QuerySet):

@@ -1,15 +1,23 @@
 """The admin bureau staff work in: agreements with their milestones and documents, sectors and
 regional potential."""
 
+import os
+
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from access.admin import RowRulesAdmin, autocomplete_source
+from access.models import editable_regions
 from agreements.admin_import import AgreementImportMixin
 from agreements.forms import AgreementAdminForm
 from agreements.models import (
     Agreement,
+    ChangedMeanwhile,
     Document,
     Milestone,
     Potential,
@@ -104,6 +112,61 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+# -- documents' files ---------------------------------------------------------------------------
+
+
+def download_url(document):
+    """The download that checks the reader may see the document's agreement (never the raw file
+    under MEDIA_ROOT)."""
+    return reverse("document-download", args=[document.agreement_id, document.pk])
+
+
+class StoredFile:
+    """A stored document file as the file widget shows it: its name, linked to its download."""
+
+    def __init__(self, document, name):
+        self.url = download_url(document)
+        self.name = name
+
+    def __str__(self):
+        return os.path.basename(self.name)
+
+
+class DocumentFileWidget(AdminFileWidget):
+    """The admin's file input, linking the current file to its checked download."""
+
+    def format_value(self, value):
+        value = super().format_value(value)
+        document = getattr(value, "instance", None)
+        if value and document is not None and document.pk:
+            return StoredFile(document, value.name)
+        return value
+
+
+class DocumentFileLinks:
+    """Document admins: the file links to its checked download, in the form and read-only."""
+
+    formfield_overrides = {models.FileField: {"widget": DocumentFileWidget}}
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if not self.has_change_permission(request, obj):
+            # Shown read-only, Django would link the file's raw storage address.
+            fields = ["download" if name == "file" else name for name in fields]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "download"]
+
+    @admin.display(description=_("berkas"))
+    def download(self, document):
+        if document is None or document.pk is None or not document.file:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>', download_url(document), os.path.basename(document.file.name)
+        )
+
+
 # -- agreements ---------------------------------------------------------------------------------
 
 
@@ -114,7 +177,7 @@ class MilestoneInline(admin.TabularInline):
     formfield_overrides = SHORT_TEXT
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(DocumentFileLinks, admin.TabularInline):
     model = Document
     extra = 0
     fields = ["title", "kind", "language", "file", "uploaded_at"]
@@ -138,7 +201,7 @@ def snapshot_many_to_many(record, instance):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(AgreementImportMixin, HistoryAdmin):
+class AgreementAdmin(AgreementImportMixin, RowRulesAdmin, HistoryAdmin):
     form = AgreementAdminForm
     inlines = [MilestoneInline, DocumentInline]
     save_on_top = True
@@ -211,7 +274,8 @@ class AgreementAdmin(AgreementImportMixin, HistoryAdmin):
         ),
         (
             _("Publikasi"),
-            {"fields": ["visibility", "source_url", "created_at", "updated_at"]},
+            # ``loaded_version``: hidden, the version this form was loaded with (see the form).
+            {"fields": ["visibility", "source_url", "created_at", "updated_at", "loaded_version"]},
         ),
     ]
 
@@ -236,6 +300,53 @@ class AgreementAdmin(AgreementImportMixin, HistoryAdmin):
     def partner_names(self, agreement):
         return ", ".join(partner.name for partner in agreement.partners.all()) or "—"
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.has_change_permission(request, obj):
+            # Nothing to compare a new record with; and a read-only page saves nothing.
+            fieldsets = [
+                (
+                    name,
+                    {**options, "fields": [f for f in options["fields"] if f != "loaded_version"]},
+                )
+                for name, options in fieldsets
+            ]
+        return fieldsets
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lead_region" and self.narrows_rows(request):
+            # The lead region decides who may change the record: an editor picks one of theirs.
+            # Party regions may be any region.
+            kwargs["queryset"] = editable_regions(request.user)
+            field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+            field.error_messages["invalid_choice"] = _(
+                "Pilih salah satu daerah yang ditugaskan kepada Anda sebagai daerah pengampu."
+            )
+            return field
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_search_results(self, request, queryset, search_term):
+        if autocomplete_source(request) == ("agreements", "agreement", "follows"):
+            # A cooperation may continue another region's (a city's sister-city plan spawned by
+            # its province's agreement): "follows" offers every agreement, as its field accepts.
+            queryset = Agreement.objects.all()
+        return super().get_search_results(request, queryset, search_term)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ChangedMeanwhile:
+            # Someone saved between this form's check and its save; the transaction rolled
+            # back, inlines included. Checking the form again now shows them what changed.
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user
+        if change:
+            obj.save_if_unchanged(form.cleaned_data["loaded_version"])
+        else:
+            obj.save()
+
     def save_related(self, request, form, formsets, change):
         agreement = form.instance
         agreement.skip_history_when_saving = True
@@ -246,8 +357,17 @@ class AgreementAdmin(AgreementImportMixin, HistoryAdmin):
         snapshot_many_to_many(agreement.history.latest(), agreement)
 
 
+class AgreementRowsAdmin(RowRulesAdmin):
+    """Milestones and documents follow their agreement: an editor picks one of theirs."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agreement" and self.narrows_rows(request):
+            kwargs["queryset"] = Agreement.objects.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
 @admin.register(Milestone)
-class MilestoneAdmin(HistoryAdmin):
+class MilestoneAdmin(AgreementRowsAdmin, HistoryAdmin):
     list_display = ["title", "agreement", "kind", "due_on", "done_on", "waits_on", "overdue"]
     list_filter = [OverdueFilter, "kind", "waits_on"]
     list_select_related = ["agreement"]
@@ -267,7 +387,7 @@ class MilestoneAdmin(HistoryAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(HistoryAdmin):
+class DocumentAdmin(DocumentFileLinks, AgreementRowsAdmin, HistoryAdmin):
     list_display = ["title", "agreement", "kind", "language", "uploaded_at"]
     list_filter = ["kind", "language"]
     list_select_related = ["agreement"]
@@ -304,9 +424,16 @@ class PotentialSurveyAdmin(HistoryAdmin):
 
 
 @admin.register(Potential)
-class PotentialAdmin(HistoryAdmin):
+class PotentialAdmin(RowRulesAdmin, HistoryAdmin):
+    """A potential belongs to its region: an editor records those of their own regions."""
+
     list_display = ["title", "region", "sector", "survey"]
     list_filter = ["sector"]
     list_select_related = ["region", "sector", "survey"]
     search_fields = ["title", "description", "region__name", "region__code"]
     autocomplete_fields = ["region", "sector", "survey"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "region" and self.narrows_rows(request):
+            kwargs["queryset"] = editable_regions(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -6,6 +6,7 @@ confirm can only use a file this user uploaded, for an hour. Confirming reads th
 ``AgreementImport.apply`` writes all of it in one transaction, or nothing.
 """
 
+import json
 import re
 import tempfile
 import time
@@ -22,7 +23,6 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from access.models import editable_regions, is_editor
 from agreements.imports import CREATE, REJECT, UNCHANGED, UPDATE, AgreementImport, ImportFileError
 
 SIGNING_SALT = "agreements.admin_import"
@@ -43,10 +43,20 @@ def upload_dir():
     return folder
 
 
+def versions_file(stored):
+    """Beside an upload: the versions its preview showed (``ImportPlan.versions``)."""
+    return stored.with_suffix(".versions")
+
+
+def discard(stored):
+    stored.unlink(missing_ok=True)
+    versions_file(stored).unlink(missing_ok=True)
+
+
 def _sweep(folder, older_than=TOKEN_MAX_AGE * 2):
     """Remove uploads nobody confirmed."""
     limit = time.time() - older_than
-    for stale in folder.glob("*.upload"):
+    for stale in [*folder.glob("*.upload"), *folder.glob("*.versions")]:
         if stale.stat().st_mtime < limit:
             stale.unlink(missing_ok=True)
 
@@ -106,22 +116,17 @@ class AgreementImportMixin:
 
     def authorise_import(self, request):
         """``(agreement, stored version or None) → message or None``: the admin's own
-        permissions, asked of each agreement as it would be after the import and before."""
+        permissions, asked of each agreement as it would be after the import and before.
 
-        # An editor works on the agreements of their own regions only (one query, here).
-        regions = None
-        if is_editor(request.user):
-            regions = set(editable_regions(request.user).values_list("pk", flat=True))
+        The object permissions hold an editor to the agreements of their own regions
+        (``Agreement.is_editable_by``; their regions are read once, not per row).
+        """
 
         def authorise(agreement, original):
             if original is None and not self.has_add_permission(request):
                 return _("Anda tidak berhak menambah kerja sama.")
             for obj in (original, agreement):
-                if obj is None:
-                    continue
-                if not self.has_change_permission(request, obj) or (
-                    regions is not None and obj.lead_region_id not in regions
-                ):
+                if obj is not None and not self.has_change_permission(request, obj):
                     return _("Anda tidak berhak mengubah kerja sama daerah %(region)s.") % {
                         "region": obj.lead_region
                     }
@@ -163,6 +168,10 @@ class AgreementImportMixin:
         if not plan.is_valid:
             stored.unlink(missing_ok=True)
             token = None
+        else:
+            # What the preview showed each row to be, for the confirm to hold it to.
+            versions_file(stored).write_text(json.dumps(plan.versions))
+            versions_file(stored).chmod(0o600)
         return self._render_plan(request, plan, upload.name, token)
 
     def _confirm(self, request):
@@ -180,16 +189,22 @@ class AgreementImportMixin:
             return self._expired(request)
         name = str(data.get("name", ""))
         try:
-            plan = self._importer(request, stored, name).apply()
+            expected = {
+                int(row): int(version)
+                for row, version in json.loads(versions_file(stored).read_text()).items()
+            }
+        except (OSError, ValueError, AttributeError):
+            return self._expired(request)
+        try:
+            plan = self._importer(request, stored, name).apply(expected_versions=expected)
         except ImportFileError as error:
-            stored.unlink(missing_ok=True)
+            discard(stored)
             messages.error(request, str(error))
             return HttpResponseRedirect(request.path)
+        discard(stored)
         if not plan.is_valid:
             # The database changed since the preview; nothing was written.
-            stored.unlink(missing_ok=True)
             return self._render_plan(request, plan, name, token=None, status=409)
-        stored.unlink(missing_ok=True)
         counts = plan.counts
         messages.success(
             request,

@@ -1,6 +1,9 @@
 from django import forms
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from agreements.models import Agreement
 
@@ -20,7 +23,14 @@ class AgreementAdminForm(forms.ModelForm):
     The database cannot check the parties against the scope (they are many-to-many), so this form
     does, through ``Agreement.party_errors``; date order and status are checked by
     ``Agreement.clean()``.
+
+    A change form carries, hidden, the version of the agreement it was loaded with. If someone
+    saved the agreement since, the form is refused, saying who changed what and when, and
+    nothing of it is written (the admin saves with ``Agreement.save_if_unchanged``, which checks
+    again in the database).
     """
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     class Meta:
         model = Agreement
@@ -48,16 +58,19 @@ class AgreementAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["loaded_version"].initial = self.instance.version
         if "regions" in self.fields:
             # The lead region is added in clean(), so a one-region record needs no second pick.
             self.fields["regions"].required = False
-            self.fields["regions"].help_text = _(
+            self.fields["regions"].help_text = gettext_lazy(
                 "Semua daerah Indonesia yang menjadi pihak. Daerah pengampu ditambahkan "
                 "otomatis bila belum dipilih."
             )
 
     def clean(self):
         cleaned_data = super().clean()
+        self.check_unchanged(cleaned_data.get("loaded_version"))
         lead_region = cleaned_data.get("lead_region")
         regions = list(cleaned_data.get("regions") or [])
         partners = list(cleaned_data.get("partners") or [])
@@ -71,3 +84,46 @@ class AgreementAdminForm(forms.ModelForm):
         for field, message in errors.items():
             self.add_error(field, message)
         return cleaned_data
+
+    def check_unchanged(self, version):
+        """Refuse the form if the agreement was saved since it was loaded at ``version``."""
+        stored = self.instance
+        if stored.pk is None:
+            return
+        if version is None:
+            raise forms.ValidationError(
+                _("Formulir ini tidak membawa versi kerja sama; muat ulang halaman lalu ulangi."),
+                code="version_missing",
+            )
+        if version == stored.version:
+            return
+        conflict = stored.changes_since(version)
+        if conflict is not None:
+            # Mark each field changed meanwhile where the reader sees it.
+            for name in conflict.field_names:
+                if name in self.fields:
+                    self.add_error(name, _("Diubah orang lain sejak Anda membuka formulir ini."))
+        raise forms.ValidationError(conflict_message(conflict), code="changed_meanwhile")
+
+
+def conflict_message(conflict):
+    """What to tell someone whose save was refused because ``conflict`` happened meanwhile."""
+    if conflict is None:
+        return _(
+            "Kerja sama ini sudah diubah orang lain sejak Anda membukanya. Perubahan Anda tidak "
+            "disimpan; muat ulang halaman untuk melihat versi terbaru, lalu ulangi perubahan Anda."
+        )
+    details = {
+        "users": ", ".join(conflict.users) or _("seseorang"),
+        "when": date_format(timezone.localtime(conflict.when), "DATETIME_FORMAT"),
+        "fields": ", ".join(str(field) for field in conflict.fields)
+        or _("tidak ada kolom kerja sama; mungkin tahapan atau dokumennya"),
+    }
+    return (
+        _(
+            "Kerja sama ini sudah diubah oleh %(users)s pada %(when)s sejak Anda membukanya; yang "
+            "berubah: %(fields)s. Perubahan Anda tidak disimpan. Muat ulang halaman untuk melihat "
+            "versi terbaru, lalu ulangi perubahan Anda."
+        )
+        % details
+    )

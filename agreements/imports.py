@@ -21,12 +21,13 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from agreements.exports import split_values, unneutralise
-from agreements.models import Agreement, Scope, Sector
+from agreements.models import Agreement, ChangedMeanwhile, Scope, Sector
 from partners.models import Country, Partner, Region
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
@@ -73,6 +74,9 @@ class RowResult:
     action: str = REJECT
     errors: list = field(default_factory=list)
     changes: list = field(default_factory=list)  # names of the fields an update changes
+    # The version of the stored agreement this row is (0 when the row creates one); a confirm
+    # refuses a row whose agreement moved on from the version its preview showed.
+    stored_version: int = 0
     # Internal state between planning and writing.
     instance: Agreement = None
     m2m: dict = field(default_factory=dict)
@@ -97,6 +101,12 @@ class ImportPlan:
 
     def count(self, action):
         return sum(1 for row in self.rows if row.action == action)
+
+    @property
+    def versions(self):
+        """{row number: version of the stored agreement it is, 0 for a new one}: what a
+        confirm of this plan expects to find (``AgreementImport.apply(expected_versions=…)``)."""
+        return {row.number: row.stored_version for row in self.rows}
 
     @property
     def counts(self):
@@ -529,6 +539,7 @@ class AgreementImport:
     def _plan_row(self, result, reader, lead, original, follows):
         instance = _copy(original) if original is not None else Agreement()
         result.instance = instance
+        result.stored_version = original.version if original is not None else 0
 
         # Plain fields: an absent column keeps what is stored.
         if reader.has("reference"):
@@ -676,13 +687,21 @@ class AgreementImport:
 
     # -- apply ----------------------------------------------------------------------------------
 
-    def apply(self):
+    def apply(self, expected_versions=None):
         """Plan again and write everything in one transaction, or nothing if a row is rejected.
+
+        ``expected_versions`` (``ImportPlan.versions`` of the preview someone confirmed) refuses
+        every row whose agreement was saved, or created, since that preview: confirming must not
+        overwrite a change the preview did not show. An update is written with
+        ``Agreement.save_if_unchanged``, so a save that comes in while this runs is not
+        overwritten either.
 
         Returns the plan; ``plan.is_valid`` says whether it was written.
         """
         with transaction.atomic():
             plan = self.plan()
+            if expected_versions is not None:
+                self._refuse_changed_since_preview(plan, expected_versions)
             if not plan.is_valid:
                 return plan
             try:
@@ -693,7 +712,31 @@ class AgreementImport:
                 transaction.set_rollback(True)
                 result.errors.append(_("Basis data menolak baris ini: %s") % error)
                 result.action = REJECT
+            except ChangedMeanwhile as changed:
+                transaction.set_rollback(True)
+                result.errors.append(changed_since_message(changed.conflict()))
+                result.action = REJECT
             return plan
+
+    def _refuse_changed_since_preview(self, plan, expected_versions):
+        for result in plan.rows:
+            expected = expected_versions.get(result.number)
+            if expected is None or expected == result.stored_version:
+                continue
+            if expected == 0:
+                message = _(
+                    "Kerja sama ini dibuat orang lain setelah pratinjau; unggah berkasnya lagi "
+                    "untuk melihat apa yang akan berubah."
+                )
+            elif result.stored_version == 0:
+                message = _(
+                    "Kerja sama ini dihapus orang lain setelah pratinjau; unggah berkasnya lagi "
+                    "untuk melihat apa yang akan berubah."
+                )
+            else:
+                message = changed_since_message(result.instance.changes_since(expected))
+            result.errors.append(message)
+            result.action = REJECT
 
     def _write(self, result):
         if result.action not in (CREATE, UPDATE):
@@ -704,7 +747,8 @@ class AgreementImport:
         if self.change_reason:
             instance._change_reason = self.change_reason
         with transaction.atomic():
-            instance.save()
+            # Updates from the version this plan read; anything saved since is not overwritten.
+            instance.save_if_unchanged()
             changed = [
                 name
                 for name in M2M_FIELDS
@@ -722,6 +766,23 @@ class AgreementImport:
                 finally:
                     del instance.skip_history_when_saving
                 snapshot_many_to_many(instance.history.latest(), instance)
+
+
+def changed_since_message(conflict):
+    """A row refused because its agreement was saved since it was read: by whom, what, when."""
+    if conflict is None:
+        return _(
+            "Kerja sama ini diubah orang lain setelah pratinjau; unggah berkasnya lagi untuk "
+            "melihat apa yang akan berubah."
+        )
+    return _(
+        "Kerja sama ini diubah oleh %(users)s pada %(when)s setelah pratinjau (yang berubah: "
+        "%(fields)s); unggah berkasnya lagi untuk melihat apa yang akan berubah."
+    ) % {
+        "users": ", ".join(conflict.users) or _("seseorang"),
+        "when": date_format(timezone.localtime(conflict.when), "DATETIME_FORMAT"),
+        "fields": ", ".join(str(label) for label in conflict.fields) or "—",
+    }
 
 
 def _copy(agreement):

@@ -6,12 +6,15 @@
 import datetime
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from access.admin import autocomplete_source
+from access.models import editable_regions, is_editor
 from partners.models import Country, Partner, Region, Subdivision
 
 EMPTY = "—"
@@ -44,13 +47,26 @@ URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class HistoryAdmin(SimpleHistoryAdmin):
-    """Every change kept per record, with who made it, when, and what changed (in words)."""
+    """Every change kept per record, with who made it, when, and what changed (in words).
+
+    A past version can be read but not restored from its history page: restoring would save
+    past the checks of the change form (the agreement's version, its milestones and documents).
+    Staff change the current record instead.
+    """
 
     formfield_overrides = URL_FIELDS
     object_history_list_template = "admin/history_list.html"
 
     def get_historical_record_context_helper(self, request, historical_record):
         return ReadableChanges(self.model, historical_record)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class ProvinceListFilter(admin.SimpleListFilter):
@@ -113,6 +129,14 @@ class SubdivisionAdmin(admin.ModelAdmin):
         return ["code", "country"] if obj else []
 
 
+# Form fields whose region decides who may change the record: an editor is offered only the
+# regions they edit for (the admin forms check the same).
+REGION_SCOPED_FIELDS = {
+    ("agreements", "agreement", "lead_region"),
+    ("agreements", "potential", "region"),
+}
+
+
 @admin.register(Region)
 class RegionAdmin(HistoryAdmin):
     list_display = ["code", "name", "level", "province"]
@@ -123,6 +147,11 @@ class RegionAdmin(HistoryAdmin):
     ordering = ["code"]
     autocomplete_fields = ["province"]
     fields = ["code", "name", "level", "province"]
+
+    def get_search_results(self, request, queryset, search_term):
+        if autocomplete_source(request) in REGION_SCOPED_FIELDS and is_editor(request.user):
+            queryset = queryset.filter(pk__in=editable_regions(request.user).values("pk"))
+        return super().get_search_results(request, queryset, search_term)
 
 
 @admin.register(Partner)
@@ -137,3 +166,17 @@ class PartnerAdmin(HistoryAdmin):
         (None, {"fields": ["name", "name_local", "kind", "website"]}),
         (_("Tempat"), {"fields": ["country", "subdivision", "parent"]}),
     ]
+
+    def has_delete_permission(self, request, obj=None):
+        # Deleting a partner takes it off every agreement it is party to: an editor may only
+        # when they may change all of those (one query).
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is None or not is_editor(request.user):
+            return True
+        from agreements.models import Agreement
+
+        others = Agreement.objects.with_partner(obj).exclude(
+            pk__in=Agreement.objects.editable_by(request.user).values("pk")
+        )
+        return not others.exists()

@@ -107,6 +107,8 @@ def agreement_form(lead_region, **fields):
         "relation": "",
         "visibility": "public",
         "source_url": "",
+        # The version the change form was loaded with; an add form ignores it.
+        "loaded_version": "1",
     }
     for prefix in ("milestones", "documents"):
         data.update(

@@ -1,0 +1,117 @@
+"""Row rules in the admin, and the regions assigned to editors.
+
+``RowRulesAdmin`` holds an editor to the rows of their own regions on every admin surface: the
+list, the change, delete and history pages, the bulk actions, the import and the autocompletes
+that offer rows of its model. The rows come from the model's ``QuerySet.editable_by(user)``; one
+object is checked with its ``is_editable_by(user)``.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from access.models import RegionAssignment, is_editor
+
+
+def autocomplete_source(request):
+    """``(app_label, model_name, field_name)`` of the form field an admin autocomplete request
+    fills, or None when ``request`` is not one."""
+    match = request.resolver_match
+    if match is None or match.url_name != "autocomplete":
+        return None
+    return (
+        request.GET.get("app_label"),
+        request.GET.get("model_name"),
+        request.GET.get("field_name"),
+    )
+
+
+class RowRulesAdmin:
+    """Editors work on the rows of their regions only; any other row is not found (404).
+
+    Officials and analysts see every row, read-only (their Django permissions are view-only);
+    administrators see and change everything. The model's QuerySet has ``editable_by(user)`` and
+    its objects ``is_editable_by(user)``.
+    """
+
+    def narrows_rows(self, request):
+        """Whether this user's admin holds only the rows they may change."""
+        return is_editor(request.user)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.narrows_rows(request):
+            queryset = queryset.editable_by(request.user)
+        return queryset
+
+    def get_object(self, request, object_id, from_field=None):
+        # Django answers a row missing from the queryset with a redirect to the admin index; for
+        # an editor that row is another region's, and it does not exist for them.
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None and self.narrows_rows(request):
+            raise Http404(_("Data ini tidak ditemukan."))
+        return obj
+
+    def _not_found_unless_theirs(self, request, object_id):
+        if not self.narrows_rows(request):
+            return
+        try:
+            found = self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+        except (ValueError, ValidationError):
+            found = False
+        if not found:
+            raise Http404(_("Data ini tidak ditemukan."))
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._not_found_unless_theirs(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._not_found_unless_theirs(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def _may_touch(self, request, obj):
+        return obj is None or obj.is_editable_by(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if not super().has_view_permission(request, obj):
+            return False
+        return not self.narrows_rows(request) or self._may_touch(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_touch(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._may_touch(request, obj)
+
+
+class RegionAssignmentInline(admin.TabularInline):
+    model = RegionAssignment
+    extra = 1
+    autocomplete_fields = ["region"]
+    verbose_name = _("daerah yang disunting")
+    verbose_name_plural = _("daerah yang disunting (untuk peran Editor)")
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class RegisterUserAdmin(UserAdmin):
+    """Users with their roles (groups) and, for editors, the regions they edit for."""
+
+    inlines = [*UserAdmin.inlines, RegionAssignmentInline]
+
+
+@admin.register(RegionAssignment)
+class RegionAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "region"]
+    list_select_related = ["user", "region"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "region__name"]
+    autocomplete_fields = ["user", "region"]
