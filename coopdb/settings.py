@@ -6,6 +6,7 @@ localhost allowed.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -26,6 +27,17 @@ def envbool(name, default):
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
+
+
+def envint(name, default):
+    """Read a whole number; refuse anything else rather than guess."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        return int(value.strip().replace("_", ""))
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
 
 
 def envlist(name, default):
@@ -55,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    "axes",
     "django_filters",
     "simple_history",
     "partners",
@@ -65,6 +78,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files are answered here, before sessions or the database are touched, so they are
+    # served even while the database is down.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -73,6 +90,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Turns a lock-out signalled by the authentication backend into the lock-out page.
+    "axes.middleware.AxesMiddleware",
+    # Last, so it is the first to see an exception raised by a view: a database outage becomes
+    # the styled 503 page rather than a 500.
+    "coopdb.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "coopdb.urls"
@@ -103,6 +125,12 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Axes first: it refuses a locked-out username+address before a password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -122,9 +150,78 @@ STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "media/"
+# Uploaded documents: never under STATIC_ROOT, never published by the web server; they are
+# downloaded through their agreement's page, which checks who may see them.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+DOCUMENT_MAX_BYTES = envint("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # In production (DEBUG off) file names carry a hash of their content, so browsers may cache
+    # them for a year, and gzip/brotli copies are made once by collectstatic. That storage needs
+    # collectstatic to have run; on a laptop the plain storage serves straight from static/.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 
 LOGIN_URL = "admin:login"
+
+# -- security ---------------------------------------------------------------------------------
+
+# HTTPS=true when the site is served over HTTPS (normally TLS ends at a reverse proxy, which must
+# set X-Forwarded-Proto and overwrite any value a client sent). Off for a local first look over
+# plain HTTP, where secure-only cookies would make logging in impossible.
+HTTPS = envbool("HTTPS", False)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS
+# Load balancers poll the health check over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# The preload directive only consents to a listing; nothing is listed until the domain's owner
+# submits it to the browsers' preload list.
+SECURE_HSTS_PRELOAD = HTTPS
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# No inline script or style anywhere, so injected markup cannot run or restyle a page. The site's
+# charts are server-drawn SVG styled from the site's stylesheet; the Django admin needs no
+# inline script either.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# Lock-out after repeated failed logins (django-axes): the fifth wrong password for one username
+# from one address locks that pair out for 30 minutes, even with the right password. Counting the
+# pair, not the address alone, keeps one office behind one NAT from locking out everyone.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
+AXES_VERBOSE = False  # no start-up banner on every management command; failures are still logged
+# Behind a reverse proxy every request comes from the proxy's address; the client's is the last
+# one the proxy appended to X-Forwarded-For (see coopdb.proxy).
+AXES_CLIENT_IP_CALLABLE = "coopdb.proxy.client_ip"
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
 # Mail (the reminder digests). Without EMAIL_HOST, messages are printed to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

@@ -2,10 +2,31 @@ import os
 import shutil
 
 import pytest
+from django.conf import settings as django_settings
+from django.test import override_settings
 
 from tests.factories import ProvinceFactory, RegencyFactory
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_files_without_collectstatic():
+    """Static files straight from static/, as on a laptop, whatever DEBUG says.
+
+    Production's hashed-name storage needs ``collectstatic`` to have run, and WhiteNoise warns
+    (an error here) when STATIC_ROOT does not exist yet. Session-wide, so the live server of the
+    browser tests starts with it too.
+    """
+    with override_settings(
+        STORAGES={
+            **django_settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        WHITENOISE_AUTOREFRESH=True,
+        WHITENOISE_USE_FINDERS=True,
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
