@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from agreements.validators import validate_document_file
 from partners.models import INDONESIA, Country, Partner, Region, pick_language
 
 
@@ -993,6 +994,16 @@ class Document(models.Model):
         """Whether ``user`` may change this document: its agreement's lead region decides
         (reads the agreement unless it is loaded)."""
         return self.agreement.is_editable_by(user)
+
+    def clean(self):
+        super().clean()
+        # Only a file being uploaded now is checked (a stored one was checked when it came in);
+        # every way in (the document admin, the agreement's inline) runs through here.
+        if self.file and not self.file._committed:
+            try:
+                validate_document_file(self.file)
+            except ValidationError as error:
+                raise ValidationError({"file": error}) from None
 
 
 class PotentialSurvey(models.Model):
