@@ -1,21 +1,42 @@
 from django.urls import include, path
 
 from agreements import dashboard, views
+from agreements.caching import shared_page
 from partners import views as partner_views
 
+# The pages the public and officials browse are kept until the register changes
+# (``agreements.caching``); downloads, documents and exports are always read afresh.
 urlpatterns = [
-    path("", dashboard.DashboardView.as_view(), name="dashboard"),
-    path("agreements/", views.AgreementListView.as_view(), name="agreement-list"),
-    path("agreements/<int:pk>/", views.AgreementDetailView.as_view(), name="agreement-detail"),
+    path("", shared_page(dashboard.DashboardView.as_view()), name="dashboard"),
+    path("agreements/", shared_page(views.AgreementListView.as_view()), name="agreement-list"),
+    path(
+        "agreements/<int:pk>/",
+        shared_page(views.AgreementDetailView.as_view()),
+        name="agreement-detail",
+    ),
     path(
         "agreements/<int:pk>/documents/<int:document_pk>/",
         views.DocumentDownloadView.as_view(),
         name="document-download",
     ),
-    path("sectors/<slug:slug>/", views.SectorDetailView.as_view(), name="sector-detail"),
-    path("regions/<str:code>/", partner_views.RegionDetailView.as_view(), name="region-detail"),
-    path("partners/<int:pk>/", partner_views.PartnerDetailView.as_view(), name="partner-detail"),
-    path("countries/<str:code>/", partner_views.CountryDetailView.as_view(), name="country-detail"),
+    path(
+        "sectors/<slug:slug>/", shared_page(views.SectorDetailView.as_view()), name="sector-detail"
+    ),
+    path(
+        "regions/<str:code>/",
+        shared_page(partner_views.RegionDetailView.as_view()),
+        name="region-detail",
+    ),
+    path(
+        "partners/<int:pk>/",
+        shared_page(partner_views.PartnerDetailView.as_view()),
+        name="partner-detail",
+    ),
+    path(
+        "countries/<str:code>/",
+        shared_page(partner_views.CountryDetailView.as_view()),
+        name="country-detail",
+    ),
     # …/export.csv, .xlsx, .json beside each list page
     path("", include("agreements.export_urls")),
 ]

@@ -1,0 +1,176 @@
+"""Pages kept in the cache until the register changes (``agreements.caching``).
+
+These tests commit their data (``transaction=True``), as a running site does: inside a
+transaction nothing is cached at all, so the other tests of the pages never see a cached one.
+"""
+
+import re
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import reverse
+
+from agreements.caching import cached_count, register_version
+from agreements.models import Agreement, Milestone
+from tests.factories import AgreementFactory, MilestoneFactory, SectorFactory
+from tests.factories_browse import make_official
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LIST = reverse("agreement-list")
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture
+def agreement(kaltim):
+    return AgreementFactory(title="Beasiswa guru Kalimantan Timur", lead_region=kaltim)
+
+
+@pytest.fixture
+def internal(kaltim):
+    return AgreementFactory(
+        title="Rancangan kerja sama rahasia",
+        lead_region=kaltim,
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+
+
+@pytest.fixture
+def official_client(django_user_model):
+    official = Client()
+    official.force_login(make_official(django_user_model))
+    return official
+
+
+def test_a_second_visit_is_served_from_the_cache(client, agreement, django_assert_num_queries):
+    client.get(LIST)
+    # Only the register version is read: no agreement, count or filter list.
+    with django_assert_num_queries(1):
+        response = client.get(LIST)
+    assert response.status_code == 200
+    assert "Beasiswa guru Kalimantan Timur" in response.content.decode()
+
+
+def test_a_changed_title_shows_at_once(client, agreement):
+    client.get(LIST)
+    # A bulk update sends no signal: the database itself moves the version on.
+    Agreement.objects.filter(pk=agreement.pk).update(title="Beasiswa dosen Kalimantan Timur")
+
+    page = client.get(LIST).content.decode()
+
+    assert "Beasiswa dosen Kalimantan Timur" in page
+    assert "Beasiswa guru Kalimantan Timur" not in page
+
+
+def test_a_new_agreement_is_counted_at_once(client, agreement, kaltim):
+    assert "1 kerja sama ditemukan" in client.get(LIST).content.decode()
+
+    AgreementFactory(title="Kerja sama kedua", lead_region=kaltim)
+
+    assert "2 kerja sama ditemukan" in client.get(LIST).content.decode()
+
+
+def test_a_deleted_agreement_leaves_the_status_page_at_once(client, agreement):
+    url = agreement.get_absolute_url()
+    assert client.get(url).status_code == 200
+
+    with connection.cursor() as cursor:  # even behind Django's back
+        cursor.execute("DELETE FROM agreements_agreement_regions")
+        cursor.execute("DELETE FROM agreements_agreement")
+
+    assert client.get(url).status_code == 404
+
+
+def test_a_done_milestone_shows_on_the_cached_status_page(client, agreement):
+    milestone = MilestoneFactory(agreement=agreement, title="Evaluasi tahunan")
+    url = agreement.get_absolute_url()
+    assert "Evaluasi tahunan" in client.get(url).content.decode()
+
+    Milestone.objects.filter(pk=milestone.pk).update(title="Evaluasi tahunan selesai")
+
+    assert "Evaluasi tahunan selesai" in client.get(url).content.decode()
+
+
+def test_a_sector_added_to_an_agreement_shows_on_the_cached_list(client, agreement):
+    client.get(LIST)
+
+    agreement.sectors.add(SectorFactory(slug="education", name_id="Pendidikan"))
+
+    assert "Pendidikan" in client.get(LIST).content.decode()
+
+
+def test_the_public_never_gets_a_page_cached_for_an_official(client, official_client, internal):
+    # The official's page, with the internal agreement, is cached first.
+    assert "Rancangan kerja sama rahasia" in official_client.get(LIST).content.decode()
+
+    public_page = client.get(LIST).content.decode()
+
+    assert "Rancangan kerja sama rahasia" not in public_page
+    assert "0 kerja sama ditemukan" in public_page
+
+
+def test_an_official_never_gets_a_page_cached_for_the_public(client, official_client, internal):
+    assert "Rancangan kerja sama rahasia" not in client.get(LIST).content.decode()
+
+    assert "Rancangan kerja sama rahasia" in official_client.get(LIST).content.decode()
+
+
+def test_the_public_cannot_reach_an_internal_status_page_an_official_opened(
+    client, official_client, internal
+):
+    url = internal.get_absolute_url()
+    assert official_client.get(url).status_code == 200
+
+    assert client.get(url).status_code == 404
+
+
+def test_english_and_indonesian_pages_are_kept_apart(client, agreement):
+    indonesian = client.get(LIST, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    english = client.get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert 'lang="id"' in indonesian
+    assert 'lang="en"' in english
+
+
+def test_each_visitor_of_a_cached_page_gets_a_csrf_token_of_their_own(agreement):
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.get(LIST)
+    page = second.get(LIST)  # from the cache
+
+    token = TOKEN.search(page.content.decode()).group(1)
+    switched = second.post(
+        reverse("set_language"),
+        {"language": "en", "next": LIST, "csrfmiddlewaretoken": token},
+    )
+
+    assert switched.status_code == 302
+
+
+def test_staff_pages_are_always_built_afresh(staff_client, agreement):
+    staff_page = staff_client.get(agreement.get_absolute_url()).content.decode()
+    public_page = Client().get(agreement.get_absolute_url()).content.decode()
+
+    change = reverse("admin:agreements_agreement_change", args=[agreement.pk])
+    assert change in staff_page
+    assert change not in public_page
+
+
+def test_nothing_is_cached_inside_a_transaction(client, agreement):
+    with transaction.atomic():
+        assert register_version() is None
+        client.get(LIST)
+        Agreement.objects.filter(pk=agreement.pk).update(title="Judul yang dibatalkan")
+        assert "Judul yang dibatalkan" in client.get(LIST).content.decode()
+        transaction.set_rollback(True)
+
+    assert "Judul yang dibatalkan" not in client.get(LIST).content.decode()
+
+
+def test_a_cached_count_follows_the_register(agreement, kaltim):
+    assert cached_count(Agreement.objects.all()) == 1
+
+    AgreementFactory(lead_region=kaltim)
+
+    assert cached_count(Agreement.objects.all()) == 2
+    assert cached_count(Agreement.objects.filter(pk=agreement.pk)) == 1
