@@ -198,6 +198,34 @@ class AgreementQuerySet(models.QuerySet):
         links = Agreement.sectors.through.objects.filter(sector=sector)
         return self.filter(pk__in=links.values("agreement_id"))
 
+    # -- the pages that list these agreements (the sitemap's subject pages) --------------------
+
+    def party_regions(self):
+        """Regions whose page lists one of these agreements: the party regions and, as a
+        province's page includes its regencies and cities, their provinces."""
+        parties = Agreement.regions.through.objects.filter(
+            agreement__in=self.order_by().values("pk")
+        )
+        region_ids = parties.values("region_id")
+        provinces = Region.objects.filter(pk__in=region_ids).values("province_id")
+        return Region.objects.filter(Q(pk__in=region_ids) | Q(pk__in=provinces))
+
+    def party_partners(self):
+        """Partners party to one of these agreements."""
+        parties = Agreement.partners.through.objects.filter(
+            agreement__in=self.order_by().values("pk")
+        )
+        return Partner.objects.filter(pk__in=parties.values("partner_id"))
+
+    def partner_countries(self):
+        """Countries whose page lists one of these agreements: those of their partners."""
+        return Country.objects.filter(pk__in=self.party_partners().values("country_id"))
+
+    def covered_sectors(self):
+        """Sectors whose page lists one of these agreements."""
+        links = Agreement.sectors.through.objects.filter(agreement__in=self.order_by().values("pk"))
+        return Sector.objects.filter(pk__in=links.values("sector_id"))
+
     def with_documents(self):
         return self.filter(pk__in=Document.objects.values("agreement_id"))
 

@@ -210,27 +210,33 @@ class AgreementDetailView(View):
         return render(request, "agreements/agreement_detail.html", status_page_context(request, pk))
 
 
+# Shown in the browser; anything else is downloaded, so an uploaded HTML file can never run as a
+# page of this site.
+INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
+
+
+def document_file_response(document):
+    """The file of ``document``, or 404 when it is missing from storage."""
+    filename = os.path.basename(document.file.name)
+    try:
+        handle = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404(_("Berkas dokumen tidak ditemukan.")) from None
+    content_type, _encoding = mimetypes.guess_type(filename)
+    return FileResponse(
+        handle,
+        filename=filename,
+        as_attachment=content_type not in INLINE_TYPES,
+    )
+
+
 class DocumentDownloadView(View):
     """The file of one document of an agreement the reader may see; 404 otherwise."""
-
-    # Shown in the browser; anything else is downloaded, so an uploaded HTML file can never run
-    # as a page of this site.
-    INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
     def get(self, request, pk, document_pk):
         agreement = get_object_or_404(Agreement.objects.visible_to(request.user), pk=pk)
         document = get_object_or_404(agreement.documents, pk=document_pk)
-        filename = os.path.basename(document.file.name)
-        try:
-            handle = document.file.open("rb")
-        except FileNotFoundError:
-            raise Http404(_("Berkas dokumen tidak ditemukan.")) from None
-        content_type, _encoding = mimetypes.guess_type(filename)
-        return FileResponse(
-            handle,
-            filename=filename,
-            as_attachment=content_type not in self.INLINE_TYPES,
-        )
+        return document_file_response(document)
 
 
 class SectorDetailView(View):

@@ -1,27 +1,28 @@
-from django.conf import settings
 from django.contrib import admin
-from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth import views as auth_views
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
-from django.views.static import serve
 
+from agreements.sitemaps import SITEMAPS
 from coopdb.health import health
 
-
-@staff_member_required
-def uploaded_file(request, path):
-    """An uploaded file, for staff only (the admin links to them).
-
-    Everyone else downloads a document through its agreement, which checks that the reader may
-    see it; a production web server must not publish MEDIA_ROOT either.
-    """
-    return serve(request, path, document_root=settings.MEDIA_ROOT)
-
+# Uploaded files have no address of their own: a document is downloaded through its agreement
+# (``document-download``), which checks that the reader may see it. The web server must not
+# publish MEDIA_ROOT either.
 
 urlpatterns = [
     path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", uploaded_file),
+    # Officials and analysts who do not work in the admin log in here to read internal records;
+    # every role can, and staff can also log in through the admin.
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True, next_page="dashboard"),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(next_page="dashboard"), name="logout"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("agreements.urls")),
     path("", include("reminders.urls")),
 ]
