@@ -53,6 +53,14 @@ def reader_class(user):
     return "public" if Agreement.objects.visible_to(user).query.has_filters() else "internal"
 
 
+def reader_key(user):
+    """Whose page it is: one shared page for every anonymous visitor; a signed-in reader's own
+    (the page greets them by name), which also records what they may see."""
+    if not user.is_authenticated:
+        return "anonymous"
+    return f"{reader_class(user)}:{user.pk}:{user.get_username()}"
+
+
 def make_key(kind, *parts):
     digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
     return f"coopdb:{kind}:{digest}"
@@ -83,7 +91,8 @@ def shared_page(view):
     """Serve the view's page from the cache while the register stays as it was.
 
     For readers who are not staff (the public, officials, analysts): staff pages carry links to
-    change what they may change, so they are always built afresh. Only a complete 200 HTML page
+    change what they may change, so they are always built afresh. Anonymous visitors share one
+    copy; a signed-in reader has their own (see ``reader_key``). Only a complete 200 HTML page
     is kept, never one showing a message meant for one visitor. A page comes back from the cache
     with this visitor's own CSRF token in its language form.
     """
@@ -102,7 +111,7 @@ def shared_page(view):
             version,
             timezone.localdate().isoformat(),
             get_language(),
-            reader_class(request.user),
+            reader_key(request.user),
             request.scheme,
             request.get_host(),
             request.get_full_path(),

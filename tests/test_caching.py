@@ -9,6 +9,7 @@ import re
 import pytest
 from django.db import connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.caching import cached_count, register_version
@@ -123,6 +124,20 @@ def test_the_public_cannot_reach_an_internal_status_page_an_official_opened(
     assert official_client.get(url).status_code == 200
 
     assert client.get(url).status_code == 404
+
+
+def test_signed_in_readers_never_share_a_cached_page(official_client, internal, django_user_model):
+    official_client.get(LIST)
+    other = Client()
+    other.force_login(make_official(django_user_model, username="pejabat-lain"))
+
+    # Built for this reader (a page names who is signed in), not taken from the other's copy:
+    # it reads the agreements rather than only the register version and the reader.
+    with CaptureQueriesContext(connection) as captured:
+        page = other.get(LIST).content.decode()
+
+    assert any("agreements_agreement" in query["sql"] for query in captured)
+    assert "Rancangan kerja sama rahasia" in page
 
 
 def test_english_and_indonesian_pages_are_kept_apart(client, agreement):
