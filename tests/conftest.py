@@ -1,3 +1,4 @@
+import io
 import os
 import shutil
 
@@ -62,6 +63,54 @@ def staff_user(django_user_model):
 def staff_client(client, staff_user):
     client.force_login(staff_user)
     return client
+
+
+# -- the named users of the roles (access.models) ------------------------------------------------
+
+
+@pytest.fixture
+def roles(db):
+    """The four role groups with their permissions, as ``manage.py setup_roles`` makes them."""
+    from django.core.management import call_command
+
+    call_command("setup_roles", stdout=io.StringIO())
+
+
+def _role_user(django_user_model, username, role, *, is_staff, regions=()):
+    from django.contrib.auth.models import Group
+
+    from access.models import RegionAssignment
+
+    user = django_user_model.objects.create_user(
+        username=username, password="a-long-test-password", is_staff=is_staff
+    )
+    user.groups.add(Group.objects.get(name=role))
+    for region in regions:
+        RegionAssignment.objects.create(user=user, region=region)
+    return user
+
+
+@pytest.fixture
+def editor_kaltim(roles, django_user_model, kaltim):
+    """Bureau staff of Kalimantan Timur: edits the province's agreements and its cities'."""
+    return _role_user(django_user_model, "editor.kaltim", "Editor", is_staff=True, regions=[kaltim])
+
+
+@pytest.fixture
+def editor_bali(roles, django_user_model, bali):
+    return _role_user(django_user_model, "editor.bali", "Editor", is_staff=True, regions=[bali])
+
+
+@pytest.fixture
+def official(roles, django_user_model):
+    """An official (Pejabat) who also reads the admin: sees internal records, changes nothing."""
+    return _role_user(django_user_model, "pejabat.sekda", "Pejabat", is_staff=True)
+
+
+@pytest.fixture
+def analyst(roles, django_user_model):
+    """An analyst (Analis), not bureau staff: logs in on the site, exports internal records."""
+    return _role_user(django_user_model, "analis.bappeda", "Analis", is_staff=False)
 
 
 # -- real browser ------------------------------------------------------------------------------
