@@ -130,10 +130,10 @@ def dashboard_context(user, today=None):
     expiring_count = expiring.count()
     expiring_soonest = list(expiring.select_related("lead_region")[:LIST_LENGTH])
 
-    overdue = (
-        Milestone.objects.overdue(today)
-        .filter(agreement__in=agreements.order_by())
-        .exclude(agreement__status__in=ENDED_EARLY)
+    # One semi-join on the agreements that count (read from an index, migration 0007) rather
+    # than that and a second join to exclude the ended ones.
+    overdue = Milestone.objects.overdue(today).filter(
+        agreement__in=agreements.exclude(status__in=ENDED_EARLY).order_by()
     )
     # Queries 8–9: how many steps are overdue, and the longest overdue with their agreements.
     overdue_count = overdue.count()
