@@ -1,0 +1,568 @@
+"""Benchmark coopdb on a generated national register: pages, exports, and a load test.
+
+Not part of the test suite. Point ``DATABASE_URL`` at a PostgreSQL database of its own (created
+if missing, filled once, kept for the next run at the same size):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/coopdb_bench_100k \\
+        .venv/bin/python bench/run.py --agreements 100000
+
+See ``bench/README.md`` for what is measured, how, and the targets.
+"""
+
+import argparse
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+# As in production: DEBUG off (no query log kept), persistent database connections.
+os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "only-for-the-benchmark-" + "x" * 40)
+os.environ.setdefault("CONN_MAX_AGE", "60")
+# Static files collected as for production (hashed names), outside the project folder.
+os.environ.setdefault("STATIC_ROOT", "/tmp/coopdb-bench-static")
+
+CPUS = os.cpu_count() or 1
+
+
+def ensure_database(url):
+    """Create the database ``url`` names unless it exists."""
+    import psycopg2
+
+    parts = urllib.parse.urlparse(url)
+    if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
+        sys.exit("bench/run.py measures PostgreSQL: point DATABASE_URL at one")
+    name = parts.path.lstrip("/")
+    admin = psycopg2.connect(
+        host=parts.hostname,
+        port=parts.port or 5432,
+        user=parts.username,
+        password=parts.password,
+        dbname="postgres",
+    )
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}")
+    admin.close()
+
+
+ensure_database(os.environ.get("DATABASE_URL", ""))
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from access.models import Role  # noqa: E402
+from agreements.models import Agreement, Milestone  # noqa: E402
+from bench import copy_reference  # noqa: E402
+from bench.generate import generate, vacuum_analyze  # noqa: E402
+from partners.models import Partner, Region  # noqa: E402
+
+MARKER = "bench_register"
+
+
+# -- the register -------------------------------------------------------------------------------
+
+
+def prepare(agreements, seed, regenerate):
+    """Migrate, load the reference data and generate the register unless it is already there."""
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    if not Region.objects.exists():
+        call_command("load_reference_data", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {MARKER} (agreements int, seed int)")
+        cursor.execute(f"SELECT agreements, seed FROM {MARKER}")
+        have = cursor.fetchone()
+    if regenerate or have != (agreements, seed) or Agreement.objects.count() != agreements:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {MARKER}")
+        generate(agreements, seed)
+        vacuum_analyze()
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {MARKER} VALUES (%s, %s)", [agreements, seed])
+    else:
+        print(f"register of {agreements:,} agreements already generated (seed {seed})")
+    return {
+        "agreements": Agreement.objects.count(),
+        "public_agreements": Agreement.objects.public().count(),
+        "milestones": Milestone.objects.count(),
+        "regions": Region.objects.count(),
+        "partners": Partner.objects.count(),
+    }
+
+
+def readers():
+    """A superuser (the admin pages, the full exports) and an official (internal reader)."""
+    users = get_user_model().objects
+    admin = users.filter(username="bench-admin").first() or users.create_superuser(
+        "bench-admin", "bench-admin@example.invalid", None
+    )
+    official = users.filter(username="bench-official").first() or users.create_user(
+        "bench-official", "bench-official@example.invalid", None
+    )
+    official.groups.add(Group.objects.get_or_create(name=Role.VIEWER)[0])
+    return admin, official
+
+
+# -- pages --------------------------------------------------------------------------------------
+
+
+def page_list(agreements_total):
+    """(name, reader, path) of every page measured."""
+    # A status page with a full timeline: the public agreement with the most milestones.
+    busiest = (
+        Agreement.objects.public()
+        .alias(n=django.db.models.Count("milestones"))
+        .order_by("-n", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    province = Region.objects.get(code="64")  # Kalimantan Timur, with its regencies and cities
+    deep = max(1, Agreement.objects.public().count() // 25 - 5)
+    return [
+        ("floor (minimal view)", "anonymous", "/bench/floor/"),
+        ("dashboard", "anonymous", "/"),
+        ("dashboard (official)", "official", "/"),
+        ("list", "anonymous", "/agreements/"),
+        ("list (official)", "official", "/agreements/"),
+        (
+            "list province+sector",
+            "anonymous",
+            f"/agreements/?region={province.code}&sector=education",
+        ),
+        ("list sorted by title", "anonymous", "/agreements/?sort=title"),
+        (f"list page {deep}", "anonymous", f"/agreements/?page={deep}"),
+        ("search 1 word", "anonymous", "/agreements/?q=pendidikan"),
+        ("search 2 words", "anonymous", "/agreements/?q=pariwisata+samarinda"),
+        ("status page", "anonymous", f"/agreements/{busiest}/"),
+        ("region page", "anonymous", f"/regions/{province.code}/"),
+        ("admin list", "admin", "/admin/agreements/agreement/"),
+        ("admin change form", "admin", f"/admin/agreements/agreement/{busiest}/change/"),
+    ]
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def touch_register():
+    """Move the register version on without changing anything: every cached page goes cold.
+
+    An UPDATE of no row still fires the statement trigger of migration 0006.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE agreements_sector SET position = position WHERE id < 0")
+
+
+def timed_get(client, path):
+    start = time.perf_counter()
+    response = client.get(path)
+    if response.streaming:
+        b"".join(response.streaming_content)
+    return time.perf_counter() - start, response
+
+
+def measure_pages(pages, clients, warmup, repeat, cold):
+    """Per page: ``repeat`` timed requests after ``warmup`` (served as a returning reader is),
+    then ``cold`` requests each right after a change to the register (built from scratch)."""
+    results = []
+    for name, reader, path in pages:
+        client = clients[reader]
+        for _ in range(warmup):
+            response = client.get(path)
+            if response.status_code != 200:
+                sys.exit(f"{name}: {path} answered {response.status_code}")
+        times = [timed_get(client, path)[0] for _ in range(repeat)]
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path)
+        hot_queries = len(captured)
+        cold_times = []
+        for round_ in range(cold):
+            touch_register()
+            if round_ == 0:
+                with CaptureQueriesContext(connection) as captured:
+                    elapsed, response = timed_get(client, path)
+                cold_queries = len(captured)
+            else:
+                elapsed, response = timed_get(client, path)
+            cold_times.append(elapsed)
+        result = {
+            "page": name,
+            "reader": reader,
+            "path": path,
+            "median_ms": statistics.median(times) * 1000,
+            "p95_ms": percentile(times, 0.95) * 1000,
+            "queries": hot_queries,
+            "cold_median_ms": statistics.median(cold_times) * 1000 if cold_times else None,
+            "cold_queries": cold_queries if cold_times else None,
+            "bytes": len(response.content),
+        }
+        results.append(result)
+        print(
+            f"  {name:<26} {result['median_ms']:8.1f} ms median {result['p95_ms']:8.1f} p95 "
+            f"{hot_queries:3d} queries; built afresh {result['cold_median_ms'] or 0:8.1f} ms "
+            f"{result['cold_queries'] or 0:3d} queries",
+            flush=True,
+        )
+    return results
+
+
+# -- a server in a subprocess -------------------------------------------------------------------
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """gunicorn serving the site (the project's gunicorn.conf.py) on a free local port."""
+
+    def __init__(self, workers, timeout=900):
+        self.port = free_port()
+        env = dict(os.environ, GUNICORN_BIND=f"127.0.0.1:{self.port}")
+        self.process = subprocess.Popen(
+            [
+                str(Path(sys.executable).with_name("gunicorn")),
+                "-c",
+                str(ROOT / "gunicorn.conf.py"),
+                "--workers",
+                str(workers),
+                "--timeout",
+                str(timeout),
+                "--access-logfile",
+                "/dev/null",
+                "--error-logfile",
+                "-",
+                "--log-level",
+                "warning",
+                "coopdb.wsgi",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(self.url + "/bench/floor/", timeout=5).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    sys.exit("gunicorn did not start")
+                time.sleep(0.2)
+
+    def workers(self):
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in path.read_text().split()]
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def status_kb(pid, key):
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1])
+    raise KeyError(key)
+
+
+class Memory:
+    """A process's resident memory: before a request, and its peak during it.
+
+    The kernel's high-water mark (VmHWM) is reset first by writing 5 to ``clear_refs``, so the
+    peak is the request's own; a sampler every 10 ms stands in where that is not allowed.
+    """
+
+    def __init__(self, pid):
+        self.pid = pid
+        self.before = status_kb(pid, "VmRSS")
+        try:
+            Path(f"/proc/{pid}/clear_refs").write_text("5")
+            self.kernel = True
+        except OSError:
+            self.kernel = False
+        self.sampled = self.before
+        self.running = True
+        self.thread = threading.Thread(target=self.sample, daemon=True)
+        self.thread.start()
+
+    def sample(self):
+        while self.running:
+            self.sampled = max(self.sampled, status_kb(self.pid, "VmRSS"))
+            time.sleep(0.01)
+
+    def stop(self):
+        self.running = False
+        self.thread.join()
+        peak = status_kb(self.pid, "VmHWM") if self.kernel else self.sampled
+        return self.before / 1024, max(peak, self.sampled) / 1024
+
+
+def fetch(url, cookie):
+    """Read the whole response, counting bytes; returns (status, bytes)."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie})
+    size = 0
+    with urllib.request.urlopen(request, timeout=900) as response:
+        while chunk := response.read(1 << 16):
+            size += len(chunk)
+        return response.status, size
+
+
+def measure_exports(formats, rows, cookie, copy_results):
+    """Each full export through gunicorn (one worker), timed, with that worker's memory."""
+    server = Gunicorn(workers=1)
+    results = []
+    try:
+        (worker,) = server.workers()
+        for file_format in formats:
+            # Warm up: the worker's imports and first queries, with a small selection.
+            fetch(f"{server.url}/agreements/export.{file_format}?year=2012", cookie)
+            memory = Memory(worker)
+            start = time.perf_counter()
+            status, size = fetch(f"{server.url}/agreements/export.{file_format}", cookie)
+            elapsed = time.perf_counter() - start
+            before, peak = memory.stop()
+            if status != 200:
+                sys.exit(f"export {file_format} answered {status}")
+            copy = copy_results.get(file_format) or copy_results["csv"]
+            result = {
+                "format": file_format,
+                "rows": rows,
+                "seconds": elapsed,
+                "rows_per_second": rows / elapsed,
+                "mb": size / 1e6,
+                "rss_before_mb": before,
+                "rss_peak_mb": peak,
+                "rss_growth_mb": peak - before,
+                "copy_seconds": copy["seconds"],
+                "times_copy": elapsed / copy["seconds"],
+            }
+            results.append(result)
+            print(
+                f"  {file_format:<5} {elapsed:7.2f} s {rows / elapsed:9.0f} rows/s "
+                f"{size / 1e6:7.1f} MB  RSS {before:6.1f} → {peak:6.1f} MB "
+                f"({peak - before:+.1f})  {elapsed / copy['seconds']:.2f}× COPY",
+                flush=True,
+            )
+    finally:
+        server.stop()
+    return results
+
+
+def session_cookie(user):
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+# -- load ---------------------------------------------------------------------------------------
+
+
+def load_test(seconds, connections, path="/agreements/"):
+    """wrk against gunicorn with as many workers as cores; requests/s, latency, errors."""
+    server = Gunicorn(workers=CPUS, timeout=60)
+    try:
+        for _ in range(4 * CPUS):  # every worker warm
+            urllib.request.urlopen(server.url + path, timeout=60).read()
+        output = subprocess.run(
+            [
+                "wrk",
+                f"-t{min(2, connections)}",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--timeout",
+                "10s",
+                "--latency",
+                server.url + path,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        server.stop()
+    print(output)
+    return parse_wrk(output) | {"seconds": seconds, "connections": connections, "path": path}
+
+
+def parse_wrk(output):
+    def duration_ms(text):
+        value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+        return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+    latency = dict(re.findall(r"^\s+(50|75|90|99)%\s+(\S+)", output, re.MULTILINE))
+    errors = 0
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if non_2xx:
+        errors += int(non_2xx.group(1))
+    return {
+        "requests": int(re.search(r"(\d+) requests in", output).group(1)),
+        "requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50_ms": duration_ms(latency["50"]),
+        "p99_ms": duration_ms(latency["99"]),
+        "errors": errors,
+    }
+
+
+# -- report -------------------------------------------------------------------------------------
+
+
+def report(results, baseline):
+    floor = results["pages"][0]["median_ms"]
+    base = {}
+    if baseline:
+        base = {(p["page"], p["reader"]): p for p in baseline["pages"]}
+        base_n = baseline["register"]["agreements"]
+    lines = []
+    header = (
+        f"{'page':<26} {'reader':<9} {'median ms':>9} {'p95 ms':>8} {'queries':>7} "
+        f"{'× floor':>7} {'fresh ms':>8} {'queries':>7}"
+    )
+    if base:
+        header += f" {f'× {base_n:,}':>9}"
+    lines.append(header)
+    for page in results["pages"]:
+        line = (
+            f"{page['page']:<26} {page['reader']:<9} {page['median_ms']:9.1f} "
+            f"{page['p95_ms']:8.1f} {page['queries']:7d} {page['median_ms'] / floor:7.1f} "
+            f"{page['cold_median_ms'] or 0:8.1f} {page['cold_queries'] or 0:7d}"
+        )
+        before = base.get((page["page"], page["reader"]))
+        if before is None and page["page"].startswith("list page"):
+            before = next((p for p in base.values() if p["page"].startswith("list page")), None)
+        if before:
+            line += f" {page['median_ms'] / before['median_ms']:9.2f}"
+        lines.append(line)
+    if results.get("copy"):
+        lines.append("")
+        lines.append(
+            f"{'export':<8} {'rows':>8} {'seconds':>8} {'rows/s':>8} {'MB':>6} "
+            f"{'× COPY':>6} {'RSS before':>10} {'peak':>7} {'growth':>7}"
+        )
+        for name, copy in results["copy"].items():
+            lines.append(
+                f"{'COPY ' + name:<8} {copy['rows']:8d} {copy['seconds']:8.2f} "
+                f"{copy['rows'] / copy['seconds']:8.0f} {copy['mb']:6.1f}"
+            )
+        for export in results["exports"]:
+            lines.append(
+                f"{export['format']:<8} {export['rows']:8d} {export['seconds']:8.2f} "
+                f"{export['rows_per_second']:8.0f} {export['mb']:6.1f} "
+                f"{export['times_copy']:6.2f} {export['rss_before_mb']:10.1f} "
+                f"{export['rss_peak_mb']:7.1f} {export['rss_growth_mb']:+7.1f}"
+            )
+    if results.get("load"):
+        load = results["load"]
+        lines.append("")
+        lines.append(
+            f"load: {load['path']} for {load['seconds']} s, {load['connections']} connections, "
+            f"{results['machine']['cpus']} gunicorn workers: {load['requests_per_second']:.0f} "
+            f"requests/s, p50 {load['p50_ms']:.0f} ms, p99 {load['p99_ms']:.0f} ms, "
+            f"{load['errors']} errors"
+        )
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--agreements", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--regenerate", action="store_true", help="generate even if present")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--cold", type=int, default=5, help="requests after a change, per page")
+    parser.add_argument("--pages", default="", help="only pages whose name contains this")
+    parser.add_argument("--formats", default="csv,json,xlsx", help="'' to skip the exports")
+    parser.add_argument("--load-seconds", type=int, default=30, help="0 to skip the load test")
+    parser.add_argument("--load-connections", type=int, default=8)
+    parser.add_argument("--baseline", help="a JSON result (e.g. at 10,000) to compare with")
+    parser.add_argument("--output", help="where to write the JSON (default bench/results/N.json)")
+    options = parser.parse_args()
+
+    register = prepare(options.agreements, options.seed, options.regenerate)
+    admin, official = readers()
+    clients = {"anonymous": Client(), "official": Client(), "admin": Client()}
+    clients["official"].force_login(official)
+    clients["admin"].force_login(admin)
+
+    results = {
+        "register": register,
+        "machine": {
+            "cpus": CPUS,
+            "python": platform.python_version(),
+            "postgresql": connection.cursor().connection.server_version,
+        },
+        "settings": {"warmup": options.warmup, "repeat": options.repeat, "cold": options.cold},
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+    print(f"pages ({options.warmup} warm-up, {options.repeat} timed requests each):")
+    pages = page_list(options.agreements)
+    if options.pages:
+        pages = [pages[0]] + [p for p in pages[1:] if options.pages in p[0]]
+    results["pages"] = measure_pages(pages, clients, options.warmup, options.repeat, options.cold)
+
+    formats = [f for f in options.formats.split(",") if f]
+    if formats:
+        print("COPY of the same rows (the database's limit):")
+        results["copy"] = copy_reference.measure(formats)
+        print("exports through gunicorn (one worker), as an administrator:")
+        results["exports"] = measure_exports(
+            formats, register["agreements"], session_cookie(admin), results["copy"]
+        )
+    if options.load_seconds:
+        print(f"load test ({options.load_seconds} s):")
+        results["load"] = load_test(options.load_seconds, options.load_connections)
+
+    baseline = json.loads(Path(options.baseline).read_text()) if options.baseline else None
+    table = report(results, baseline)
+    results["table"] = table
+    output = Path(options.output or ROOT / "bench" / "results" / f"{options.agreements}.json")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(json.dumps(results, indent=2, default=str) + "\n")
+    print()
+    print(table)
+    print(f"\nwritten to {output.relative_to(ROOT) if output.is_relative_to(ROOT) else output}")
+
+
+if __name__ == "__main__":
+    main()
