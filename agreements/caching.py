@@ -17,11 +17,13 @@ from functools import wraps
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
 # Long enough to outlive a quiet day's browsing; old versions' entries are culled before that.
@@ -83,8 +85,17 @@ def cached_value(kind, parts, compute):
 def cached_count(queryset):
     """``queryset.count()``, cached under its own SQL (which names the reader's visibility, the
     filters and today's date wherever they matter) and the register version."""
-    query = queryset.order_by().query
-    return cached_value("count", [queryset.db, str(query)], queryset.count)
+    sql, params = queryset.order_by().query.sql_with_params()
+    return cached_value("count", [queryset.db, sql, repr(params)], queryset.count)
+
+
+class CachedCountPaginator(Paginator):
+    """A paginator whose count, a pass over every matching agreement, is kept until the
+    register changes: paging through a selection or re-sorting it counts it once."""
+
+    @cached_property
+    def count(self):
+        return cached_count(self.object_list)
 
 
 def shared_page(view):

@@ -13,8 +13,10 @@ from django.db.models.functions import Lower
 from django.forms.utils import flatatt
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from agreements.caching import cached_value
 from agreements.models import Agreement, Scope, Sector
 from partners.models import Country, Partner, Region
 
@@ -262,60 +264,89 @@ class AgreementFilter(django_filters.FilterSet):
         never finds the name of a party to an internal agreement here. Validation still accepts
         any existing one: a shared link keeps working after its last agreement is gone.
 
-        Four queries (sectors, regions, partners, countries), so that rendering the form
-        queries nothing.
+        Up to four queries (sectors, regions, partners, countries), so that rendering the form
+        queries nothing; none while the register is unchanged, because the lists are kept
+        under the register version and the queryset they were read from
+        (``agreements.caching``).
         """
         fields = self.form.fields
         cleaned = self.form.cleaned_data if self.is_valid() else {}
-        agreements = self.queryset.order_by().values("pk")
+        wanted = [name for name in ("sector", "region", "partner", "country") if name in fields]
+        sql, params = self.queryset.order_by().values("pk").query.sql_with_params()
+        offered = cached_value(
+            "filter-choices",
+            [self.queryset.db, sql, repr(params), get_language(), *wanted],
+            lambda: self._offered(wanted),
+        )
         if "sector" in fields:
-            fields["sector"].widget.choices = [("", fields["sector"].empty_label)] + [
-                (sector.slug, sector.name) for sector in Sector.objects.all()
+            fields["sector"].widget.choices = [("", fields["sector"].empty_label)] + offered[
+                "sector"
             ]
         if "region" in fields:
-            fields["region"].widget.choices = self._region_choices(
-                fields["region"].empty_label, agreements, cleaned.get("region")
+            regions = offered["region"]
+            chosen = cleaned.get("region")
+            if chosen is not None and chosen.code not in {code for code, _n, _p in regions}:
+                regions = sorted([*regions, (chosen.code, chosen.name, chosen.is_province)])
+            fields["region"].widget.choices = self._region_groups(
+                fields["region"].empty_label, regions
             )
+        if "partner" in fields:
+            partners = offered["partner"]
+            chosen = cleaned.get("partner")
+            if chosen and chosen.pk not in {pk for pk, _label in partners}:
+                partners = [*partners, (chosen.pk, str(chosen))]
+            fields["partner"].widget.choices = [("", fields["partner"].empty_label)] + partners
+        if "country" in fields:
+            countries = offered["country"]
+            chosen = cleaned.get("country")
+            if chosen and chosen.pk not in {code for code, _name in countries}:
+                countries = sorted([*countries, (chosen.pk, chosen.name)], key=lambda c: c[1])
+            fields["country"].widget.choices = [("", fields["country"].empty_label)] + countries
+
+    def _offered(self, wanted):
+        """The lists ``offer_choices`` offers, as plain values: {field name: [...]}."""
+        agreements = self.queryset.order_by().values("pk")
         partners = Partner.objects.filter(
             pk__in=Agreement.partners.through.objects.filter(agreement__in=agreements).values(
                 "partner_id"
             )
         )
-        if "partner" in fields:
-            offered = list(partners.order_by("name", "pk"))
-            chosen = cleaned.get("partner")
-            if chosen and chosen not in offered:
-                offered.append(chosen)
-            fields["partner"].widget.choices = [("", fields["partner"].empty_label)] + [
-                (partner.pk, str(partner)) for partner in offered
+        offered = {}
+        if "sector" in wanted:
+            offered["sector"] = [(sector.slug, sector.name) for sector in Sector.objects.all()]
+        if "region" in wanted:
+            # EXISTS per region stops at its first agreement: a few milliseconds for all regions
+            # of Indonesia over 100,000 agreements, where collecting every party first takes
+            # 100s. Ordered by code, a province ("64") comes right before its regencies
+            # ("64.72").
+            party = Agreement.regions.through.objects.filter(
+                region=OuterRef("pk"), agreement__in=agreements
+            )
+            offered["region"] = [
+                (region.code, region.name, region.is_province)
+                for region in Region.objects.filter(
+                    Q(level=Region.Level.PROVINCE) | Q(Exists(party))
+                ).order_by("code")
             ]
-        if "country" in fields:
-            offered = list(Country.objects.filter(pk__in=partners.values("country_id")))
-            chosen = cleaned.get("country")
-            if chosen and chosen not in offered:
-                offered.append(chosen)
-            offered.sort(key=lambda country: country.name)
-            fields["country"].widget.choices = [("", fields["country"].empty_label)] + [
-                (country.pk, country.name) for country in offered
+        if "partner" in wanted:
+            offered["partner"] = [
+                (partner.pk, str(partner)) for partner in partners.order_by("name", "pk")
             ]
+        if "country" in wanted:
+            countries = Country.objects.filter(pk__in=partners.values("country_id"))
+            offered["country"] = sorted(
+                ((country.pk, country.name) for country in countries), key=lambda c: c[1]
+            )
+        return offered
 
     @staticmethod
-    def _region_choices(empty_label, agreements, chosen):
+    def _region_groups(empty_label, regions):
         """Regions grouped by province, each province first as "the whole province"."""
-        # EXISTS per region stops at its first agreement: a few milliseconds for all regions
-        # of Indonesia over 100,000 agreements, where collecting every party first takes 100s.
-        party = Agreement.regions.through.objects.filter(
-            region=OuterRef("pk"), agreement__in=agreements
-        )
-        offered = Q(level=Region.Level.PROVINCE) | Q(Exists(party))
-        if chosen is not None:
-            offered |= Q(pk=chosen.pk)
         groups = []
-        # Ordered by code, a province ("64") comes right before its regencies ("64.72").
-        for region in Region.objects.filter(offered).order_by("code"):
-            if region.is_province:
-                whole = _("Seluruh %(province)s") % {"province": region.name}
-                groups.append((region.name, [(region.code, whole)]))
+        for code, name, is_province in regions:
+            if is_province:
+                whole = _("Seluruh %(province)s") % {"province": name}
+                groups.append((name, [(code, whole)]))
             else:
-                groups[-1][1].append((region.code, region.name))
+                groups[-1][1].append((code, name))
         return [("", empty_label), *groups]

@@ -9,7 +9,7 @@ partner and country pages (``partners.views``) share.
 import mimetypes
 import os
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from agreements.caching import CachedCountPaginator
 from agreements.filters import AgreementFilter
 from agreements.models import Agreement, Potential, Sector
 
@@ -115,14 +116,15 @@ def browse(request, agreements, *, fixed=()):
     Queries: four for the form's lists (``AgreementFilter.offer_choices``), one per region,
     partner, country or sector named in the query string (validation), then one COUNT, one for
     the page's rows and three for their regions, partners and sectors
-    (``AgreementQuerySet.for_list_page``).
+    (``AgreementQuerySet.for_list_page``). The lists and the COUNT are kept until the register
+    changes (``agreements.caching``), outside a transaction.
     """
     filterset = AgreementFilter(request.GET, queryset=agreements, fixed=fixed)
     filterset.offer_choices()
     errors = describe_errors(filterset.form) if not filterset.is_valid() else []
     page = None
     if not errors:
-        paginator = Paginator(filterset.qs.for_list_page(), PAGE_SIZE)
+        paginator = CachedCountPaginator(filterset.qs.for_list_page(), PAGE_SIZE)
         number = request.GET.get("page") or 1
         try:
             page = paginator.page(number)

@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from agreements.caching import cached_count, register_version
 from agreements.models import Agreement, Milestone
-from tests.factories import AgreementFactory, MilestoneFactory, SectorFactory
+from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory, SectorFactory
 from tests.factories_browse import make_official
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -189,3 +189,32 @@ def test_a_cached_count_follows_the_register(agreement, kaltim):
 
     assert cached_count(Agreement.objects.all()) == 2
     assert cached_count(Agreement.objects.filter(pk=agreement.pk)) == 1
+
+
+def test_a_new_partner_is_offered_in_the_filter_at_once(client, agreement):
+    client.get(LIST)
+    agreement.partners.add(PartnerFactory(name="Pemerintah Provinsi Anhui"))
+
+    assert "Pemerintah Provinsi Anhui" in client.get(f"{LIST}?sort=title").content.decode()
+
+
+def test_the_public_is_never_offered_a_partner_of_an_internal_agreement(
+    client, official_client, internal
+):
+    internal.partners.add(PartnerFactory(name="Mitra rahasia"))
+    # The official's filter lists (with the internal agreement's partner) are read first.
+    assert "Mitra rahasia" in official_client.get(f"{LIST}?sort=title").content.decode()
+
+    assert "Mitra rahasia" not in client.get(f"{LIST}?sort=title").content.decode()
+
+
+def test_paging_through_a_selection_counts_it_once(client, kaltim):
+    for n in range(30):
+        AgreementFactory(title=f"Kerja sama {n}", lead_region=kaltim)
+    client.get(LIST)
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(f"{LIST}?page=2").content.decode()
+
+    assert "30 kerja sama ditemukan" in page
+    assert not any("COUNT(" in query["sql"] for query in captured)
