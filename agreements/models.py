@@ -117,7 +117,7 @@ class AgreementQuerySet(models.QuerySet):
             status__in=SIGNED_STATUSES,
             expires_on__gte=today,
             expires_on__lte=today + datetime.timedelta(days=days),
-        ).order_by("expires_on")
+        ).order_by("expires_on", "pk")
 
     def in_region(self, region):
         """Agreements any region of ``region`` is party to; a province includes its regencies.
