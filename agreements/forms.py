@@ -2,6 +2,7 @@ from django import forms
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -116,7 +117,7 @@ def conflict_message(conflict):
     details = {
         "users": ", ".join(conflict.users) or _("seseorang"),
         "when": date_format(timezone.localtime(conflict.when), "DATETIME_FORMAT"),
-        "fields": ", ".join(str(field) for field in conflict.fields)
+        "fields": ", ".join(capfirst(str(field)) for field in conflict.fields)
         or _("tidak ada kolom kerja sama; mungkin tahapan atau dokumennya"),
     }
     return (

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -781,7 +782,7 @@ def changed_since_message(conflict):
     ) % {
         "users": ", ".join(conflict.users) or _("seseorang"),
         "when": date_format(timezone.localtime(conflict.when), "DATETIME_FORMAT"),
-        "fields": ", ".join(str(label) for label in conflict.fields) or "—",
+        "fields": ", ".join(capfirst(str(label)) for label in conflict.fields) or "—",
     }
 
 

@@ -1,0 +1,235 @@
+"""Every change to agreements, their milestones and documents, and the parties (regions,
+partners) is kept with who made it, when and what changed, and reads in words on the admin's
+history page."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from agreements.models import Agreement
+from tests.factories import (
+    AgreementFactory,
+    CountryFactory,
+    DocumentFactory,
+    MilestoneFactory,
+    PartnerFactory,
+)
+from tests.factories_access import (
+    admin_url,
+    agreement_form_data,
+    change_url,
+    form_errors,
+    logged_in,
+    with_existing_milestone,
+    with_new_milestone,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agreement(kaltim):
+    return AgreementFactory(title="MoU Kaltim–Anhui", reference="KT/1", lead_region=kaltim)
+
+
+@pytest.fixture
+def editor(editor_kaltim):
+    return logged_in(editor_kaltim)
+
+
+def history_table(client, obj):
+    """The change history table of ``obj``'s admin history page, whitespace collapsed."""
+    response = client.get(admin_url(obj, "history"))
+    assert response.status_code == 200
+    html = re.sub(r"\s+", " ", response.content.decode())
+    return html[html.index('id="change-history"') :]
+
+
+def latest(obj):
+    return obj.history.order_by("-history_date", "-history_id").first()
+
+
+def changed_fields(record):
+    return set(record.diff_against(record.prev_record).changed_fields)
+
+
+def test_agreement_change_of_fields_and_parties_is_kept_with_its_editor(
+    editor, editor_kaltim, staff_client, agreement, bali
+):
+    data = agreement_form_data(
+        agreement, title="MoU Kaltim–Anhui (perubahan)", regions=[agreement.lead_region_id, bali.pk]
+    )
+
+    response = editor.post(change_url(agreement), data)
+
+    assert response.status_code == 302, form_errors(response)
+    record = latest(agreement)
+    assert record.history_user == editor_kaltim
+    assert changed_fields(record) == {"title", "regions"}
+    table = history_table(staff_client, agreement)
+    assert "editor.kaltim" in table
+    assert "<strong>Judul:</strong> MoU Kaltim–Anhui &rarr; MoU Kaltim–Anhui (perubahan)" in table
+    assert "<strong>Daerah pihak:</strong> [Kalimantan Timur] &rarr; [Bali, Kalimantan Timur]" in (
+        table
+    )
+
+
+def test_milestone_changed_through_the_inline_is_kept_with_its_editor(
+    editor, editor_kaltim, agreement
+):
+    step = MilestoneFactory(agreement=agreement, title="Rapat TKKSD", waits_on="tkksd")
+    data = with_existing_milestone(
+        agreement_form_data(agreement), step, title="Rapat TKKSD kedua", waits_on="dprd"
+    )
+
+    response = editor.post(change_url(agreement), data)
+
+    assert response.status_code == 302, form_errors(response)
+    record = latest(step)
+    assert record.history_user == editor_kaltim
+    assert changed_fields(record) == {"title", "waits_on"}
+    table = history_table(editor, step)
+    assert "editor.kaltim" in table
+    assert "<strong>Judul:</strong> Rapat TKKSD &rarr; Rapat TKKSD kedua" in table
+    assert "<strong>Menunggu:</strong> TKKSD &rarr; DPRD" in table
+
+
+def test_milestone_added_and_deleted_through_the_inline_are_kept_with_their_editor(
+    editor, editor_kaltim, agreement
+):
+    step = MilestoneFactory(agreement=agreement, title="Kunjungan yang batal")
+    data = with_new_milestone(
+        with_existing_milestone(agreement_form_data(agreement), step, DELETE="on"),
+        kind="activity",
+        title="Pameran bersama",
+        due_on="2030-03-01",
+    )
+
+    response = editor.post(change_url(agreement), data)
+
+    assert response.status_code == 302, form_errors(response)
+    added = agreement.milestones.get()
+    assert added.title == "Pameran bersama"
+    assert latest(added).history_type == "+"
+    assert latest(added).history_user == editor_kaltim
+    deleted = step.history.filter(history_type="-").get()
+    assert deleted.history_user == editor_kaltim
+
+
+def test_document_change_is_kept_with_its_editor(editor, editor_kaltim, agreement):
+    document = DocumentFactory(agreement=agreement, title="Naskah MoU")
+
+    response = editor.post(
+        change_url(document),
+        {
+            "agreement": agreement.pk,
+            "title": "Naskah MoU bertanda tangan",
+            "kind": "signed_text",
+            "language": "id+en",
+        },
+    )
+
+    assert response.status_code == 302, form_errors(response)
+    record = latest(document)
+    assert record.history_user == editor_kaltim
+    assert changed_fields(record) == {"title", "language"}
+    table = history_table(editor, document)
+    assert "editor.kaltim" in table
+    assert "<strong>Bahasa:</strong> Indonesia &rarr; Indonesia dan Inggris" in table
+
+
+def test_partner_change_is_kept_with_its_editor(editor, editor_kaltim, db):
+    partner = PartnerFactory(name="Anhui", country=CountryFactory(code="CN"))
+
+    response = editor.post(
+        change_url(partner),
+        {
+            "name": "Pemerintah Provinsi Anhui",
+            "name_local": "安徽省",
+            "kind": partner.kind,
+            "website": "",
+            "country": "CN",
+            "subdivision": "",
+            "parent": "",
+        },
+    )
+
+    assert response.status_code == 302, form_errors(response)
+    record = latest(partner)
+    assert record.history_user == editor_kaltim
+    assert changed_fields(record) == {"name", "name_local"}
+    table = history_table(editor, partner)
+    assert "<strong>Nama:</strong> Anhui &rarr; Pemerintah Provinsi Anhui" in table
+
+
+def test_region_change_is_kept_with_the_administrator(staff_client, staff_user, samarinda):
+    response = staff_client.post(
+        change_url(samarinda),
+        {"code": "64.72", "name": "Kota Samarinda Raya", "level": "city", "province": ""},
+    )
+    # A city needs its province: the form refuses, and nothing is recorded …
+    assert response.status_code == 200
+    assert samarinda.history.count() == 1
+
+    response = staff_client.post(
+        change_url(samarinda),
+        {
+            "code": "64.72",
+            "name": "Kota Samarinda Raya",
+            "level": "city",
+            "province": samarinda.province_id,
+        },
+    )
+
+    # … until it is right.
+    assert response.status_code == 302, form_errors(response)
+    record = latest(samarinda)
+    assert record.history_user == staff_user
+    assert changed_fields(record) == {"name"}
+    table = history_table(staff_client, samarinda)
+    assert "admin" in table
+    assert "<strong>Nama:</strong> Kota Samarinda &rarr; Kota Samarinda Raya" in table
+
+
+def test_editors_may_read_but_not_change_regions(editor, samarinda):
+    assert editor.get(change_url(samarinda)).status_code == 200
+    response = editor.post(
+        change_url(samarinda),
+        {"code": "64.72", "name": "Diubah", "level": "city", "province": samarinda.province_id},
+    )
+    assert response.status_code == 403
+
+
+def test_import_update_is_kept_with_the_importing_editor(editor, editor_kaltim, agreement, bali):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    csv = (
+        "reference,title,kind,scope,status,lead_region_code,region_codes\n"
+        "KT/1,MoU Kaltim–Anhui (impor),mou,ksdd,in_force,64,64; 51\n"
+    )
+    url = reverse("admin:agreements_agreement_import")
+    preview = editor.post(url, {"file": SimpleUploadedFile("k.csv", csv.encode())})
+    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
+
+    assert editor.post(url, {"token": token}).status_code == 302
+
+    record = latest(agreement)
+    assert record.history_user == editor_kaltim
+    assert changed_fields(record) == {"title", "regions"}
+    assert Agreement.objects.get().version == 2
+
+
+def test_history_page_of_an_agreement_shows_every_version_newest_first(
+    editor, agreement, staff_client
+):
+    for title in ("Versi dua", "Versi tiga"):
+        agreement.refresh_from_db()
+        editor.post(change_url(agreement), agreement_form_data(agreement, title=title))
+
+    table = history_table(staff_client, agreement)
+
+    assert table.index("Versi dua &rarr; Versi tiga") < table.index(
+        "MoU Kaltim–Anhui &rarr; Versi dua"
+    )
+    assert f"{agreement.history.count()} versi" in table

@@ -1,0 +1,313 @@
+"""No lost updates: when two people edit the same agreement, the second save is refused with a
+message saying who changed what and when, and nothing of it is written; the first one stays."""
+
+import re
+import threading
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError, connection, transaction
+from django.urls import reverse
+
+from agreements.models import Agreement, ChangedMeanwhile, Milestone
+from tests.factories import AgreementFactory
+from tests.factories_access import (
+    agreement_form_data,
+    change_url,
+    form_errors,
+    logged_in,
+    with_new_milestone,
+)
+
+IMPORT = reverse("admin:agreements_agreement_import")
+
+
+@pytest.fixture
+def agreement(kaltim):
+    return AgreementFactory(
+        title="MoU Kaltim–Anhui", reference="KT/1", summary="Ringkasan awal", lead_region=kaltim
+    )
+
+
+@pytest.fixture
+def siti(django_user_model, editor_kaltim, kaltim):
+    """A second editor of Kalimantan Timur, working on the same records."""
+    from django.contrib.auth.models import Group
+
+    from access.models import RegionAssignment
+
+    user = django_user_model.objects.create_user(
+        username="siti.kaltim", password="a-long-test-password", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name="Editor"))
+    RegionAssignment.objects.create(user=user, region=kaltim)
+    return user
+
+
+def loaded_form(client, agreement):
+    """Open the change form as a browser would; the data it would post, as loaded."""
+    response = client.get(change_url(agreement))
+    assert response.status_code == 200
+    version = re.search(r'name="loaded_version" value="(\d+)"', response.content.decode())
+    assert version, "the change form carries the version it was loaded with"
+    stored = response.context["original"]
+    return agreement_form_data(stored, loaded_version=version.group(1))
+
+
+def non_field_errors(response):
+    return [str(error) for error in response.context["adminform"].form.non_field_errors()]
+
+
+# -- in the admin -------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_second_of_two_concurrent_edits_is_refused_naming_who_changed_what(
+    agreement, editor_kaltim, siti
+):
+    editor, other = logged_in(editor_kaltim), logged_in(siti)
+    first = loaded_form(editor, agreement)
+    second = loaded_form(other, agreement)
+
+    saved = editor.post(change_url(agreement), {**first, "title": "MoU Kaltim–Anhui 2025"})
+    assert saved.status_code == 302, form_errors(saved)
+    records = agreement.history.count()
+
+    second = with_new_milestone(
+        {**second, "summary": "Ringkasan Siti"},
+        kind="activity",
+        title="Pameran yang ditambahkan Siti",
+        due_on="2030-01-01",
+    )
+    refused = other.post(change_url(agreement), second)
+
+    assert refused.status_code == 200
+    [message] = non_field_errors(refused)
+    assert "sudah diubah oleh editor.kaltim" in message
+    assert "yang berubah: Judul." in message
+    assert "Perubahan Anda tidak disimpan" in message
+    assert message in refused.content.decode()
+    # The first edit is kept; nothing of the second is written, its inline row included.
+    agreement.refresh_from_db()
+    assert agreement.title == "MoU Kaltim–Anhui 2025"
+    assert agreement.summary == "Ringkasan awal"
+    assert agreement.version == 2
+    assert not Milestone.objects.exists()
+    assert agreement.history.count() == records
+
+
+@pytest.mark.django_db
+def test_refused_form_marks_each_field_changed_meanwhile(agreement, editor_kaltim, siti):
+    editor, other = logged_in(editor_kaltim), logged_in(siti)
+    first, second = loaded_form(editor, agreement), loaded_form(other, agreement)
+    editor.post(change_url(agreement), {**first, "title": "Judul baru", "status": "terminated"})
+
+    refused = other.post(change_url(agreement), {**second, "summary": "Ringkasan Siti"})
+
+    errors = refused.context["adminform"].form.errors
+    marker = ["Diubah orang lain sejak Anda membuka formulir ini."]
+    assert errors["title"] == marker
+    assert errors["status"] == marker
+    assert "summary" not in errors
+    assert "Judul, Status" in non_field_errors(refused)[0]
+
+
+@pytest.mark.django_db
+def test_after_reloading_the_second_editor_saves_on_top_of_the_first(
+    agreement, editor_kaltim, siti
+):
+    editor, other = logged_in(editor_kaltim), logged_in(siti)
+    first = loaded_form(editor, agreement)
+    editor.post(change_url(agreement), {**first, "title": "Judul baru"})
+
+    reloaded = loaded_form(other, agreement)
+    saved = other.post(change_url(agreement), {**reloaded, "summary": "Ringkasan Siti"})
+
+    assert saved.status_code == 302, form_errors(saved)
+    agreement.refresh_from_db()
+    assert (agreement.title, agreement.summary, agreement.version) == (
+        "Judul baru",
+        "Ringkasan Siti",
+        3,
+    )
+
+
+@pytest.mark.django_db
+def test_change_form_posted_without_its_version_is_refused(agreement, editor_kaltim):
+    editor = logged_in(editor_kaltim)
+    data = loaded_form(editor, agreement)
+    del data["loaded_version"]
+
+    refused = editor.post(change_url(agreement), {**data, "title": "Tanpa versi"})
+
+    assert refused.status_code == 200
+    assert "tidak membawa versi" in non_field_errors(refused)[0]
+    agreement.refresh_from_db()
+    assert agreement.title == "MoU Kaltim–Anhui"
+
+
+@pytest.mark.django_db
+def test_a_change_made_only_in_an_inline_also_moves_the_version_on(agreement, editor_kaltim, siti):
+    editor, other = logged_in(editor_kaltim), logged_in(siti)
+    first, second = loaded_form(editor, agreement), loaded_form(other, agreement)
+    added = editor.post(
+        change_url(agreement),
+        with_new_milestone(first, kind="activity", title="Pameran", due_on="2030-01-01"),
+    )
+    assert added.status_code == 302, form_errors(added)
+
+    refused = other.post(change_url(agreement), {**second, "title": "Judul Siti"})
+
+    assert refused.status_code == 200
+    assert "mungkin tahapan atau dokumennya" in non_field_errors(refused)[0]
+    agreement.refresh_from_db()
+    assert agreement.title == "MoU Kaltim–Anhui"
+
+
+# -- in the model ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_second_of_two_objects_loaded_at_the_same_version_cannot_save(agreement):
+    mine = Agreement.objects.get(pk=agreement.pk)
+    theirs = Agreement.objects.get(pk=agreement.pk)
+
+    mine.title = "Judul saya"
+    mine.save_if_unchanged()
+    theirs.summary = "Ringkasan mereka"
+    with pytest.raises(ChangedMeanwhile) as refused:
+        theirs.save_if_unchanged()
+
+    stored = Agreement.objects.get(pk=agreement.pk)
+    assert (stored.title, stored.summary, stored.version) == ("Judul saya", "Ringkasan awal", 2)
+    conflict = refused.value.conflict()
+    assert conflict.version == 2
+    assert conflict.field_names == ["title"]
+
+
+@pytest.mark.django_db
+def test_each_save_from_the_current_version_moves_it_on(agreement):
+    for expected in (2, 3, 4):
+        agreement.summary = f"Ringkasan {expected}"
+        agreement.save_if_unchanged()
+        assert Agreement.objects.get(pk=agreement.pk).version == expected
+
+
+@pytest.mark.django_db
+def test_plain_save_leaves_the_version_alone(agreement):
+    agreement.title = "Disimpan tanpa pemeriksaan"
+    agreement.save()
+    assert Agreement.objects.get(pk=agreement.pk).version == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_saves_at_the_same_moment_leave_exactly_one_written(kaltim):
+    """Two connections, each in its own transaction, save the same version at once: the
+    conditional UPDATE lets one through; the other is refused (PostgreSQL makes it wait for the
+    first and then finds the version moved on; SQLite refuses the second writer outright)."""
+    agreement = AgreementFactory(title="Awal", lead_region=kaltim)
+    # Both loaded at version 1, before either saves.
+    mine = Agreement.objects.get(pk=agreement.pk)
+    theirs = Agreement.objects.get(pk=agreement.pk)
+    first_saved, release = threading.Event(), threading.Event()
+    outcome = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                mine.title = "Yang pertama"
+                mine.save_if_unchanged()
+                first_saved.set()
+                release.wait(10)
+            outcome["first"] = "saved"
+        finally:
+            first_saved.set()
+            connection.close()
+
+    def second():
+        first_saved.wait(10)
+        theirs.title = "Yang kedua"
+        try:
+            with transaction.atomic():
+                threading.Timer(0.5, release.set).start()
+                theirs.save_if_unchanged()
+            outcome["second"] = "saved"
+        except ChangedMeanwhile:
+            outcome["second"] = "refused"
+        except OperationalError:  # SQLite: the table is locked by the first writer
+            outcome["second"] = "refused"
+        finally:
+            release.set()
+            connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert outcome == {"first": "saved", "second": "refused"}
+    stored = Agreement.objects.get(pk=agreement.pk)
+    assert (stored.title, stored.version) == ("Yang pertama", 2)
+
+
+# -- in the import ---------------------------------------------------------------------------------
+
+
+def import_file(title):
+    text = (
+        "reference,title,kind,scope,status,lead_region_code,region_codes\n"
+        f"KT/1,{title},mou,ksdd,in_force,64,64\n"
+    )
+    return SimpleUploadedFile("kerjasama.csv", text.encode(), content_type="text/csv")
+
+
+def preview_token(response):
+    match = re.search(r'name="token" value="([^"]+)"', response.content.decode())
+    assert match, response.content.decode()[:2000]
+    return match.group(1)
+
+
+@pytest.mark.django_db
+def test_import_confirm_refuses_a_row_whose_agreement_changed_since_the_preview(
+    agreement, editor_kaltim, siti
+):
+    importer, other = logged_in(editor_kaltim), logged_in(siti)
+    token = preview_token(importer.post(IMPORT, {"file": import_file("Judul dari berkas")}))
+    form = loaded_form(other, agreement)
+    other.post(change_url(agreement), {**form, "summary": "Ringkasan Siti"})
+
+    confirmed = importer.post(IMPORT, {"token": token})
+
+    assert confirmed.status_code == 409
+    page = confirmed.content.decode()
+    assert "diubah oleh siti.kaltim" in page
+    assert "Ringkasan" in page  # the field that changed
+    agreement.refresh_from_db()
+    assert (agreement.title, agreement.summary) == ("MoU Kaltim–Anhui", "Ringkasan Siti")
+
+
+@pytest.mark.django_db
+def test_import_confirm_refuses_a_row_whose_agreement_was_created_since_the_preview(
+    editor_kaltim, kaltim
+):
+    importer = logged_in(editor_kaltim)
+    token = preview_token(importer.post(IMPORT, {"file": import_file("Judul dari berkas")}))
+    AgreementFactory(reference="KT/1", title="Dibuat orang lain", lead_region=kaltim)
+
+    confirmed = importer.post(IMPORT, {"token": token})
+
+    assert confirmed.status_code == 409
+    assert "dibuat orang lain setelah pratinjau" in confirmed.content.decode()
+    assert Agreement.objects.get().title == "Dibuat orang lain"
+
+
+@pytest.mark.django_db
+def test_import_update_moves_the_version_on(agreement, editor_kaltim):
+    importer = logged_in(editor_kaltim)
+    token = preview_token(importer.post(IMPORT, {"file": import_file("Judul dari berkas")}))
+
+    assert importer.post(IMPORT, {"token": token}).status_code == 302
+
+    agreement.refresh_from_db()
+    assert (agreement.title, agreement.version) == ("Judul dari berkas", 2)

@@ -1,0 +1,466 @@
+"""Who may change what: an editor works on their own regions' records only, on every admin
+surface; an official reads internal records and changes nothing; an analyst exports internal
+records; everyone with a role can log in."""
+
+import csv
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from agreements.models import Agreement, Milestone, Potential
+from tests.factories import (
+    AgreementFactory,
+    DocumentFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    SectorFactory,
+)
+from tests.factories_access import (
+    admin_url,
+    agreement_form_data,
+    change_url,
+    form_errors,
+    logged_in,
+    with_existing_milestone,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:agreements_agreement_changelist")
+ADD = reverse("admin:agreements_agreement_add")
+IMPORT = reverse("admin:agreements_agreement_import")
+AUTOCOMPLETE = reverse("admin:autocomplete")
+INTERNAL = Agreement.Visibility.INTERNAL
+
+
+@pytest.fixture
+def of_kaltim(kaltim):
+    return AgreementFactory(title="MoU Kaltim–Anhui", reference="KT/1", lead_region=kaltim)
+
+
+@pytest.fixture
+def of_samarinda(samarinda):
+    return AgreementFactory(title="Kota kembar Samarinda", reference="SMD/1", lead_region=samarinda)
+
+
+@pytest.fixture
+def of_bali(bali, kaltim):
+    """Led by Bali, with Kaltim as a party: party to it is not leading it."""
+    return AgreementFactory(
+        title="MoU Bali–Kaltim pariwisata",
+        reference="BALI/1",
+        lead_region=bali,
+        regions=[kaltim],
+        visibility=INTERNAL,
+    )
+
+
+@pytest.fixture
+def kaltim_client(editor_kaltim):
+    return logged_in(editor_kaltim)
+
+
+def listed(response):
+    assert response.status_code == 200
+    return set(response.context["cl"].result_list)
+
+
+def autocomplete(client, model_name, field_name, term=""):
+    response = client.get(
+        AUTOCOMPLETE,
+        {
+            "app_label": "agreements",
+            "model_name": model_name,
+            "field_name": field_name,
+            "term": term,
+        },
+    )
+    assert response.status_code == 200
+    return {result["text"] for result in response.json()["results"]}
+
+
+# -- an editor: their own regions ---------------------------------------------------------------
+
+
+def test_editor_of_kaltim_lists_agreements_of_kaltim_and_its_cities_not_of_bali(
+    kaltim_client, of_kaltim, of_samarinda, of_bali
+):
+    assert listed(kaltim_client.get(CHANGELIST)) == {of_kaltim, of_samarinda}
+
+
+@pytest.mark.parametrize("page", ["change", "delete", "history"])
+def test_editor_of_kaltim_cannot_open_a_bali_agreement_by_its_address(kaltim_client, of_bali, page):
+    assert kaltim_client.get(admin_url(of_bali, page)).status_code == 404
+
+
+def test_editor_of_kaltim_cannot_change_bali_agreement(kaltim_client, of_bali):
+    data = agreement_form_data(of_bali, title="Diambil alih Kaltim")
+
+    response = kaltim_client.post(change_url(of_bali), data)
+
+    assert response.status_code == 404
+    of_bali.refresh_from_db()
+    assert of_bali.title == "MoU Bali–Kaltim pariwisata"
+
+
+def test_editor_of_kaltim_cannot_delete_bali_agreement_by_its_delete_page(kaltim_client, of_bali):
+    response = kaltim_client.post(admin_url(of_bali, "delete"), {"post": "yes"})
+
+    assert response.status_code == 404
+    assert Agreement.objects.filter(pk=of_bali.pk).exists()
+
+
+def test_editor_of_kaltim_cannot_delete_bali_agreement_through_the_bulk_delete_action(
+    kaltim_client, of_kaltim, of_bali
+):
+    response = kaltim_client.post(
+        CHANGELIST,
+        {
+            "action": "delete_selected",
+            "_selected_action": [of_kaltim.pk, of_bali.pk],
+            "post": "yes",
+        },
+    )
+
+    assert response.status_code == 302
+    assert Agreement.objects.filter(pk=of_bali.pk).exists()
+    assert not Agreement.objects.filter(pk=of_kaltim.pk).exists()  # their own one: deleted
+
+
+@pytest.mark.parametrize("which", ["of_kaltim", "of_samarinda"])
+def test_editor_of_kaltim_changes_agreements_of_kaltim_and_of_samarinda(
+    kaltim_client, editor_kaltim, request, which
+):
+    agreement = request.getfixturevalue(which)
+
+    response = kaltim_client.post(
+        change_url(agreement), agreement_form_data(agreement, title="Judul yang diperbaiki")
+    )
+
+    assert response.status_code == 302, form_errors(response)
+    agreement.refresh_from_db()
+    assert agreement.title == "Judul yang diperbaiki"
+    assert agreement.history.latest().history_user == editor_kaltim
+
+
+def test_editor_of_kaltim_adds_an_agreement_with_bali_as_a_party(kaltim_client, kaltim, bali):
+    data = agreement_form_data(
+        AgreementFactory.build(lead_region=kaltim), regions=[kaltim.pk, bali.pk]
+    )
+
+    response = kaltim_client.post(ADD, data)
+
+    assert response.status_code == 302, form_errors(response)
+    assert set(Agreement.objects.get().regions.all()) == {kaltim, bali}
+
+
+def test_editor_of_kaltim_cannot_add_an_agreement_led_by_bali(kaltim_client, kaltim, bali):
+    data = agreement_form_data(
+        AgreementFactory.build(lead_region=kaltim), lead_region=bali.pk, regions=[bali.pk]
+    )
+
+    response = kaltim_client.post(ADD, data)
+
+    assert response.status_code == 200
+    message = "Pilih salah satu daerah yang ditugaskan kepada Anda sebagai daerah pengampu."
+    assert response.context["adminform"].form.errors["lead_region"] == [message]
+    assert not Agreement.objects.exists()
+
+
+def test_editor_of_kaltim_cannot_hand_a_kaltim_agreement_over_to_bali(
+    kaltim_client, of_kaltim, bali
+):
+    data = agreement_form_data(of_kaltim, lead_region=bali.pk)
+
+    response = kaltim_client.post(change_url(of_kaltim), data)
+
+    assert response.status_code == 200
+    assert "lead_region" in response.context["adminform"].form.errors
+    of_kaltim.refresh_from_db()
+    assert of_kaltim.lead_region.name == "Kalimantan Timur"
+
+
+def test_lead_region_autocomplete_offers_an_editor_only_their_regions(
+    kaltim_client, kaltim, samarinda, bali
+):
+    assert autocomplete(kaltim_client, "agreement", "lead_region") == {
+        "Kalimantan Timur",
+        "Kota Samarinda",
+    }
+    # Any region may be a party.
+    assert autocomplete(kaltim_client, "agreement", "regions") == {
+        "Kalimantan Timur",
+        "Kota Samarinda",
+        "Bali",
+    }
+
+
+def test_agreement_autocomplete_of_a_milestone_offers_an_editor_only_their_agreements(
+    kaltim_client, of_kaltim, of_bali
+):
+    assert autocomplete(kaltim_client, "milestone", "agreement") == {of_kaltim.title}
+
+
+def test_follows_autocomplete_offers_another_regions_agreement_to_continue(
+    kaltim_client, of_kaltim, of_bali
+):
+    assert autocomplete(kaltim_client, "agreement", "follows") == {of_kaltim.title, of_bali.title}
+
+
+def test_inline_milestone_of_a_bali_agreement_is_unreachable(kaltim_client, of_kaltim, of_bali):
+    bali_step = MilestoneFactory(agreement=of_bali, title="Rapat TKKSD Bali")
+
+    # Its own admin page does not exist for the editor …
+    assert kaltim_client.get(change_url(bali_step)).status_code == 404
+    # … nor can it be slipped into a Kaltim agreement's inline.
+    data = with_existing_milestone(
+        agreement_form_data(of_kaltim), bali_step, title="Diubah lewat Kaltim"
+    )
+    response = kaltim_client.post(change_url(of_kaltim), data)
+
+    assert response.status_code == 200
+    assert form_errors(response)
+    bali_step.refresh_from_db()
+    assert bali_step.title == "Rapat TKKSD Bali"
+    assert bali_step.agreement == of_bali
+
+
+def test_editor_of_kaltim_lists_only_milestones_and_documents_of_their_agreements(
+    kaltim_client, of_kaltim, of_bali
+):
+    own_step, bali_step = MilestoneFactory(agreement=of_kaltim), MilestoneFactory(agreement=of_bali)
+    own_doc, bali_doc = DocumentFactory(agreement=of_kaltim), DocumentFactory(agreement=of_bali)
+
+    assert listed(kaltim_client.get(reverse("admin:agreements_milestone_changelist"))) == {own_step}
+    assert listed(kaltim_client.get(reverse("admin:agreements_document_changelist"))) == {own_doc}
+    assert kaltim_client.get(change_url(bali_doc)).status_code == 404
+    assert kaltim_client.get(change_url(bali_step)).status_code == 404
+
+
+def test_editor_of_kaltim_cannot_attach_a_milestone_to_a_bali_agreement(kaltim_client, of_bali):
+    response = kaltim_client.post(
+        reverse("admin:agreements_milestone_add"),
+        {"agreement": of_bali.pk, "kind": "activity", "title": "Titipan", "due_on": "2030-01-01"},
+    )
+
+    assert response.status_code == 200
+    assert "agreement" in response.context["adminform"].form.errors
+    assert not Milestone.objects.exists()
+
+
+def test_editor_of_kaltim_records_potentials_of_their_regions_only(kaltim_client, samarinda, bali):
+    tourism = SectorFactory()
+    bali_potential = Potential.objects.create(region=bali, sector=tourism, title="Pantai")
+    add = reverse("admin:agreements_potential_add")
+
+    refused = kaltim_client.post(add, {"region": bali.pk, "sector": tourism.pk, "title": "Pura"})
+    accepted = kaltim_client.post(
+        add, {"region": samarinda.pk, "sector": tourism.pk, "title": "Wisata tepian Mahakam"}
+    )
+
+    assert "region" in refused.context["adminform"].form.errors
+    assert accepted.status_code == 302
+    assert kaltim_client.get(change_url(bali_potential)).status_code == 404
+    assert set(Potential.objects.values_list("title", flat=True)) == {
+        "Pantai",
+        "Wisata tepian Mahakam",
+    }
+
+
+def test_editor_cannot_delete_a_partner_of_another_regions_agreement(kaltim_client, kaltim, bali):
+    shared = PartnerFactory(name="Pemerintah Provinsi Anhui")
+    AgreementFactory(lead_region=bali, scope="ksdpl", partners=[shared])
+    own = PartnerFactory(name="Salah ketik")
+
+    kaltim_client.post(admin_url(shared, "delete"), {"post": "yes"})
+    kaltim_client.post(admin_url(own, "delete"), {"post": "yes"})
+
+    assert set(type(shared).objects.values_list("name", flat=True)) == {shared.name}
+
+
+def csv_upload(*rows):
+    out = io.StringIO()
+    columns = ["reference", "title", "kind", "scope", "status", "lead_region_code", "region_codes"]
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    return SimpleUploadedFile("kerjasama.csv", out.getvalue().encode(), content_type="text/csv")
+
+
+def import_row(**values):
+    return {
+        "reference": "KT/2",
+        "title": "Penjajakan kerja sama UMKM",
+        "kind": "mou",
+        "scope": "ksdd",
+        "status": "exploration",
+        "lead_region_code": "64",
+        "region_codes": "64; 51",
+        **values,
+    }
+
+
+def test_editor_of_kaltim_cannot_import_rows_for_a_bali_agreement(kaltim_client, of_bali):
+    new_of_bali = import_row(reference="BALI/2", lead_region_code="51", region_codes="51")
+    taken_over = import_row(reference=of_bali.reference, title=of_bali.title, status="in_force")
+
+    response = kaltim_client.post(
+        IMPORT, {"file": csv_upload(import_row(), new_of_bali, taken_over)}
+    )
+
+    page = response.content.decode()
+    assert 'name="token"' not in page  # nothing to confirm
+    assert page.count("Anda tidak berhak mengubah kerja sama daerah Bali") == 2
+    assert not Agreement.objects.filter(reference__in=["KT/2", "BALI/2"]).exists()
+    of_bali.refresh_from_db()
+    assert of_bali.lead_region.name == "Bali"
+
+
+def test_editor_of_kaltim_imports_an_agreement_of_kaltim(kaltim_client, kaltim, bali):
+    response = kaltim_client.post(IMPORT, {"file": csv_upload(import_row())})
+
+    assert 'name="token"' in response.content.decode()
+
+
+def export_titles(client):
+    response = client.get(reverse("agreement-export", args=["csv"]))
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return {row["title"] for row in csv.DictReader(io.StringIO(text))}
+
+
+def test_editor_of_kaltim_does_not_export_the_internal_bali_agreement(
+    kaltim_client, of_kaltim, of_bali
+):
+    assert export_titles(kaltim_client) == {of_kaltim.title}
+
+
+# -- an official: reads everything, changes nothing ---------------------------------------------
+
+
+def test_official_sees_internal_records_in_the_admin_read_only(official, of_kaltim, of_bali):
+    client = logged_in(official)
+
+    assert listed(client.get(CHANGELIST)) == {of_kaltim, of_bali}
+    page = client.get(change_url(of_bali))
+    assert page.status_code == 200
+    assert page.context["has_change_permission"] is False
+    assert 'name="_save"' not in page.content.decode()
+    assert client.get(admin_url(of_bali, "history")).status_code == 200
+
+
+def test_official_sees_internal_records_on_the_pages(official, of_bali):
+    client = logged_in(official)
+
+    assert of_bali.title in client.get(reverse("agreement-list")).content.decode()
+    assert client.get(of_bali.get_absolute_url()).status_code == 200
+
+
+def official_change_requests(of_bali):
+    step = MilestoneFactory(agreement=of_bali)
+    return {
+        "change": (change_url(of_bali), agreement_form_data(of_bali, title="Diubah pejabat")),
+        "add": (ADD, agreement_form_data(of_bali, reference="BARU/1", title="Diubah pejabat")),
+        "delete": (admin_url(of_bali, "delete"), {"post": "yes"}),
+        "milestone": (change_url(step), {"title": "Diubah pejabat", "kind": step.kind}),
+        "import": (IMPORT, {"file": csv_upload(import_row(title="Diubah pejabat"))}),
+    }
+
+
+@pytest.mark.parametrize("surface", ["change", "add", "delete", "milestone", "import"])
+def test_every_change_an_official_posts_is_refused(official, of_bali, surface):
+    url, data = official_change_requests(of_bali)[surface]
+
+    response = logged_in(official).post(url, data)
+
+    assert response.status_code == 403
+    assert Agreement.objects.get() == of_bali
+    assert Agreement.objects.get().title == "MoU Bali–Kaltim pariwisata"
+    assert not Milestone.objects.filter(title="Diubah pejabat").exists()
+
+
+def test_official_cannot_bulk_delete(official, of_bali):
+    logged_in(official).post(
+        CHANGELIST, {"action": "delete_selected", "_selected_action": [of_bali.pk], "post": "yes"}
+    )
+    assert Agreement.objects.filter(pk=of_bali.pk).exists()
+
+
+# -- an analyst: exports internal records --------------------------------------------------------
+
+
+def test_analysts_export_holds_internal_records_and_the_officials_does_not(
+    analyst, official, of_kaltim, of_bali
+):
+    assert export_titles(logged_in(analyst)) == {of_kaltim.title, of_bali.title}
+    assert export_titles(logged_in(official)) == {of_kaltim.title}
+
+
+# -- logging in ---------------------------------------------------------------------------------
+
+LOGIN = reverse("login")
+PASSWORD = "a-long-test-password"
+
+
+@pytest.mark.parametrize("who", ["editor_kaltim", "editor_bali", "official", "analyst"])
+def test_every_role_user_logs_in_on_the_site_and_reads_internal_records(
+    client, request, who, of_bali
+):
+    user = request.getfixturevalue(who)
+
+    response = client.post(
+        LOGIN, {"username": user.get_username(), "password": PASSWORD, "next": "/agreements/"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/agreements/"
+    page = client.get("/agreements/").content.decode()
+    assert of_bali.title in page
+    assert f"Masuk sebagai {user.get_username()}" in page
+
+
+def test_an_official_who_is_not_staff_logs_in_on_the_site_but_not_in_the_admin(
+    client, analyst, of_bali
+):
+    client.post(LOGIN, {"username": analyst.get_username(), "password": PASSWORD})
+
+    assert client.get(of_bali.get_absolute_url()).status_code == 200
+    assert client.get(CHANGELIST).status_code == 302  # the admin's own login page
+
+
+def test_staff_log_in_through_the_admin_too(client, editor_kaltim, of_kaltim):
+    response = client.post(
+        reverse("admin:login"),
+        {"username": editor_kaltim.get_username(), "password": PASSWORD, "next": CHANGELIST},
+    )
+
+    assert response.status_code == 302
+    assert listed(client.get(CHANGELIST)) == {of_kaltim}
+
+
+def test_wrong_password_is_refused_with_a_message(client, official):
+    response = client.post(LOGIN, {"username": official.get_username(), "password": "salah"})
+
+    assert response.status_code == 200
+    assert "Belum berhasil masuk" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_header_offers_login_to_a_visitor_and_logout_to_a_signed_in_reader(client, official, db):
+    visitor = client.get(reverse("agreement-list")).content.decode()
+    assert f'href="{LOGIN}?next=/agreements/"' in visitor
+
+    client.force_login(official)
+    reader = client.get(reverse("agreement-list")).content.decode()
+    assert f'action="{reverse("logout")}"' in reader
+
+
+def test_logout_returns_a_reader_to_the_public_view(client, official, of_bali):
+    client.force_login(official)
+
+    response = client.post(reverse("logout"))
+
+    assert response.status_code == 302
+    assert of_bali.title not in client.get(reverse("agreement-list")).content.decode()

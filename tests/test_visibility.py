@@ -1,0 +1,314 @@
+"""An anonymous reader finds no trace of an internal agreement, its milestones or its documents on
+any surface of the site, while the public agreement beside it is there (so each test can fail).
+An official, for contrast, reads both where the surface depends on the reader."""
+
+import csv
+import datetime
+import io
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from icalendar import Calendar
+from openpyxl import load_workbook
+
+from agreements.models import Agreement
+from tests.factories import (
+    AgreementFactory,
+    CountryFactory,
+    DocumentFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    ProvinceFactory,
+    RegencyFactory,
+    SectorFactory,
+)
+from tests.factories_access import logged_in
+from tests.factories_browse import page_problems
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_TITLE = "Festival budaya terbuka Bali"
+INTERNAL_TITLE = "Eksplorasi tambang rahasia Samarinda"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def days(n):
+    return timezone.localdate() + datetime.timedelta(days=n)
+
+
+@pytest.fixture
+def register(kaltim, samarinda, bali):
+    """One public agreement of Bali and one internal agreement of Samarinda, each with its own
+    sector, partner (and partner country), an overdue milestone and a document."""
+    open_sector = SectorFactory(slug="culture", name_id="Kebudayaan", name_en="Culture")
+    closed_sector = SectorFactory(slug="mining", name_id="Pertambangan", name_en="Mining")
+    open_partner = PartnerFactory(name="Provinsi Anhui", country=CountryFactory(code="CN"))
+    closed_partner = PartnerFactory(name="Prefektur Osaka", country=CountryFactory(code="JP"))
+    public = AgreementFactory(
+        title=PUBLIC_TITLE,
+        lead_region=bali,
+        scope="ksdpl",
+        partners=[open_partner],
+        sectors=[open_sector],
+        expires_on=days(60),
+    )
+    internal = AgreementFactory(
+        title=INTERNAL_TITLE,
+        lead_region=samarinda,
+        scope="ksdpl",
+        partners=[closed_partner],
+        sectors=[closed_sector],
+        signed_on=datetime.date(2023, 5, 2),
+        in_force_from=datetime.date(2023, 5, 2),
+        expires_on=days(45),
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    return {
+        "public": public,
+        "internal": internal,
+        "open_sector": open_sector,
+        "closed_sector": closed_sector,
+        "open_partner": open_partner,
+        "closed_partner": closed_partner,
+        "public_step": MilestoneFactory(agreement=public, title="Rapat terbuka", due_on=days(-10)),
+        "internal_step": MilestoneFactory(
+            agreement=internal, title="Rapat tertutup", due_on=days(-10)
+        ),
+        "public_document": DocumentFactory(agreement=public, title="Naskah terbuka"),
+        "internal_document": DocumentFactory(agreement=internal, title="Draf tertutup"),
+    }
+
+
+@pytest.fixture
+def official_client(official):
+    return logged_in(official)
+
+
+def text(response):
+    assert response.status_code == 200
+    if response.streaming:
+        return b"".join(response.streaming_content).decode("utf-8-sig")
+    return response.content.decode()
+
+
+def assert_public_only(page):
+    assert PUBLIC_TITLE in page
+    assert INTERNAL_TITLE not in page
+
+
+# -- pages ----------------------------------------------------------------------------------------
+
+
+def test_agreement_list_leaves_out_the_internal_agreement_and_its_count(
+    client, official_client, register
+):
+    response = client.get(reverse("agreement-list"))
+    assert_public_only(text(response))
+    assert response.context["page_obj"].paginator.count == 1
+
+    assert official_client.get(reverse("agreement-list")).context["page_obj"].paginator.count == 2
+
+
+def test_search_finds_nothing_of_the_internal_agreement(client, official_client, register):
+    assert INTERNAL_TITLE not in text(client.get(reverse("agreement-list"), {"q": "tambang"}))
+    assert PUBLIC_TITLE in text(client.get(reverse("agreement-list"), {"q": "festival"}))
+    assert INTERNAL_TITLE in text(official_client.get(reverse("agreement-list"), {"q": "tambang"}))
+
+
+def test_dashboard_counts_and_lists_nothing_of_the_internal_agreement(client, register):
+    response = client.get(reverse("dashboard"))
+    page = text(response)
+
+    assert response.context["total"] == 1
+    assert response.context["expiring_count"] == 1
+    assert response.context["overdue_count"] == 1
+    assert_public_only(page)
+    assert "Rapat terbuka" in page and "Rapat tertutup" not in page
+
+
+def test_dashboard_charts_draw_nothing_of_the_internal_agreement(client, official_client, register):
+    page = text(client.get(reverse("dashboard")))
+    assert "Kebudayaan" in page and "Tiongkok" in page
+    assert "Pertambangan" not in page and "Jepang" not in page
+    assert ">2023<" not in page  # the internal one's signing year has no column
+
+    official_page = text(official_client.get(reverse("dashboard")))
+    assert "Pertambangan" in official_page and "Jepang" in official_page
+
+
+def test_internal_status_page_is_not_found_not_forbidden(client, official_client, register):
+    assert client.get(register["internal"].get_absolute_url()).status_code == 404
+    assert client.get(register["public"].get_absolute_url()).status_code == 200
+    assert official_client.get(register["internal"].get_absolute_url()).status_code == 200
+
+
+def test_internal_document_download_is_not_found(client, register):
+    public_doc, internal_doc = register["public_document"], register["internal_document"]
+
+    def download(document):
+        response = client.get(
+            reverse("document-download", args=[document.agreement_id, document.pk])
+        )
+        if response.streaming:
+            response.close()
+        return response.status_code
+
+    assert download(internal_doc) == 404
+    assert download(public_doc) == 200
+    assert client.get(f"/media/{internal_doc.file.name}").status_code == 404
+
+
+def test_region_pages_leave_out_the_internal_agreement(client, register):
+    # Samarinda leads it, and Kalimantan Timur's page includes Samarinda's agreements.
+    for code in ("64.72", "64"):
+        assert INTERNAL_TITLE not in text(client.get(reverse("region-detail", args=[code])))
+    assert PUBLIC_TITLE in text(client.get(reverse("region-detail", args=["51"])))
+
+
+def test_partner_pages_leave_out_the_internal_agreement(client, register):
+    closed = text(client.get(register["closed_partner"].get_absolute_url()))
+    assert INTERNAL_TITLE not in closed
+    assert PUBLIC_TITLE in text(client.get(register["open_partner"].get_absolute_url()))
+
+
+def test_country_pages_leave_out_the_internal_agreement_and_its_partner(client, register):
+    japan = text(client.get(reverse("country-detail", args=["JP"])))
+    assert INTERNAL_TITLE not in japan
+    assert "Prefektur Osaka" not in japan
+    china = text(client.get(reverse("country-detail", args=["CN"])))
+    assert PUBLIC_TITLE in china and "Provinsi Anhui" in china
+
+
+def test_sector_pages_leave_out_the_internal_agreement(client, register):
+    assert INTERNAL_TITLE not in text(client.get(register["closed_sector"].get_absolute_url()))
+    assert PUBLIC_TITLE in text(client.get(register["open_sector"].get_absolute_url()))
+
+
+def test_login_page_is_well_formed(client, db):
+    assert page_problems(text(client.get(reverse("login")))) == []
+
+
+# -- files and feeds -------------------------------------------------------------------------------
+
+
+def exported_titles(response, file_format):
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content)  # read whole, the test client closes it
+    if file_format == "csv":
+        return {row["title"] for row in csv.DictReader(io.StringIO(data.decode("utf-8-sig")))}
+    if file_format == "json":
+        payload = json.loads(data)
+        rows = payload["agreements"] if isinstance(payload, dict) else payload
+        return {row["title"] for row in rows}
+    sheet = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    column = rows[0].index("title")
+    return {row[column] for row in rows[1:]}
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx", "json"])
+def test_exports_leave_out_the_internal_agreement(client, register, file_format):
+    response = client.get(reverse("agreement-export", args=[file_format]))
+    assert exported_titles(response, file_format) == {PUBLIC_TITLE}
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx", "json"])
+def test_subject_page_exports_leave_out_the_internal_agreement(client, register, file_format):
+    response = client.get(reverse("region-export", args=["64", file_format]))
+    assert exported_titles(response, file_format) == set()
+    response = client.get(reverse("region-export", args=["51", file_format]))
+    assert exported_titles(response, file_format) == {PUBLIC_TITLE}
+
+
+def test_atom_feed_leaves_out_the_internal_agreement_whoever_asks(
+    client, official_client, register
+):
+    for reader in (client, official_client):
+        root = ET.fromstring(text(reader.get(reverse("feed-agreements"))))
+        titles = {entry.findtext("{http://www.w3.org/2005/Atom}title") for entry in root}
+        assert PUBLIC_TITLE in titles
+        assert INTERNAL_TITLE not in titles
+
+
+def calendar_summaries(response):
+    calendar = Calendar.from_ical(text(response))
+    return {str(event["SUMMARY"]) for event in calendar.walk("VEVENT")}
+
+
+def test_region_calendars_leave_out_the_internal_agreement_and_its_milestones(client, register):
+    kaltim = " ".join(calendar_summaries(client.get(reverse("calendar-region", args=["64"]))))
+    assert "Rapat tertutup" not in kaltim and INTERNAL_TITLE not in kaltim
+    bali = " ".join(calendar_summaries(client.get(reverse("calendar-region", args=["51"]))))
+    assert "Rapat terbuka" in bali
+
+
+def test_internal_agreement_calendar_is_not_found(client, register):
+    internal, public = register["internal"], register["public"]
+    assert client.get(reverse("calendar-agreement", args=[internal.pk])).status_code == 404
+    assert client.get(reverse("calendar-agreement", args=[public.pk])).status_code == 200
+
+
+# -- sitemap -------------------------------------------------------------------------------------
+
+
+def sitemap_paths(response):
+    root = ET.fromstring(text(response))
+    return {loc.text.removeprefix("http://testserver") for loc in root.iter(f"{SITEMAP}loc")}
+
+
+def test_sitemap_lists_public_agreements_and_the_pages_that_list_them(client, register):
+    paths = sitemap_paths(client.get(reverse("sitemap")))
+
+    assert register["public"].get_absolute_url() in paths
+    assert reverse("region-detail", args=["51"]) in paths
+    assert register["open_partner"].get_absolute_url() in paths
+    assert reverse("country-detail", args=["CN"]) in paths
+    assert register["open_sector"].get_absolute_url() in paths
+
+
+def test_sitemap_names_nothing_only_the_internal_agreement_leads_to(
+    client, official_client, register
+):
+    for reader in (client, official_client):
+        paths = sitemap_paths(reader.get(reverse("sitemap")))
+        assert register["internal"].get_absolute_url() not in paths
+        assert reverse("region-detail", args=["64.72"]) not in paths
+        assert reverse("region-detail", args=["64"]) not in paths
+        assert register["closed_partner"].get_absolute_url() not in paths
+        assert reverse("country-detail", args=["JP"]) not in paths
+        assert register["closed_sector"].get_absolute_url() not in paths
+
+
+def test_sitemap_includes_the_province_of_a_city_with_a_public_agreement(client, db):
+    java = ProvinceFactory(code="33", name="Jawa Tengah")
+    solo = RegencyFactory(province=java, code="33.72", name="Kota Surakarta", level="city")
+    AgreementFactory(lead_region=solo)
+
+    paths = sitemap_paths(client.get(reverse("sitemap")))
+
+    assert {reverse("region-detail", args=["33"]), reverse("region-detail", args=["33.72"])} <= (
+        paths
+    )
+
+
+@pytest.mark.parametrize("rows", [1, 10])
+def test_sitemap_runs_the_same_queries_however_many_rows(
+    client, db, django_assert_num_queries, rows
+):
+    country = CountryFactory(code="CN")
+    for n in range(rows):
+        province = ProvinceFactory(code=f"{11 + n:02d}")
+        AgreementFactory(
+            lead_region=province,
+            scope="ksdpl",
+            partners=[PartnerFactory(country=country)],
+            sectors=[SectorFactory()],
+        )
+    # Per section (agreements, regions, partners, countries, sectors): one COUNT for the
+    # paginator and one for the rows.
+    with django_assert_num_queries(10):
+        paths = sitemap_paths(client.get(reverse("sitemap")))
+    assert len(paths) == rows * 4 + 1
