@@ -1,0 +1,246 @@
+"""Signed documents: only complete PDFs within the size limit get in, by every way in the admin
+(the document admin and the agreement's inline), and they are stored under MEDIA_ROOT and read
+back through the download that checks who may see them."""
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from agreements.models import Agreement, Document
+from tests.factories import AgreementFactory, DocumentFactory
+
+pytestmark = pytest.mark.django_db
+
+DOCUMENT_ADD = reverse("admin:agreements_document_add")
+
+# The first bytes of a real PNG image (signature and the start of its header chunk).
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+
+
+def small_pdf(padding=0):
+    """A complete one-page PDF (A4, blank) with a correct cross-reference table.
+
+    ``padding`` adds a comment of that many bytes, to make a file as large as a test needs.
+    """
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << >> >>",
+    ]
+    pdf = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    if padding:
+        pdf += b"%" + b"x" * padding + b"\n"
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(pdf)
+
+
+def upload(name, content, content_type="application/pdf"):
+    return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+@pytest.fixture
+def agreement(kaltim):
+    return AgreementFactory(lead_region=kaltim, title="MoU Kaltim–Anhui")
+
+
+def document_form(agreement, file, **fields):
+    return {
+        "agreement": agreement.pk,
+        "title": "Naskah MoU yang ditandatangani",
+        "kind": Document.Kind.SIGNED_TEXT,
+        "language": Document.Language.BILINGUAL,
+        "file": file,
+        **fields,
+    }
+
+
+def file_errors(response):
+    """The messages shown beside the file field of the document admin's form."""
+    assert response.status_code == 200, "the form should be shown again, not saved"
+    return response.context["adminform"].form.errors.get("file", [])
+
+
+# -- the document admin ------------------------------------------------------------------------
+
+
+def test_staff_upload_a_real_pdf_and_anyone_who_may_see_the_agreement_downloads_it(
+    staff_client, client, agreement
+):
+    content = small_pdf()
+
+    response = staff_client.post(DOCUMENT_ADD, document_form(agreement, upload("mou.pdf", content)))
+
+    assert response.status_code == 302
+    document = Document.objects.get(agreement=agreement)
+    download = client.get(reverse("document-download", args=[agreement.pk, document.pk]))
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert b"".join(download.streaming_content) == content
+
+
+def test_uploaded_pdf_is_stored_under_media_root_never_with_the_static_files(
+    staff_client, agreement
+):
+    staff_client.post(DOCUMENT_ADD, document_form(agreement, upload("mou.pdf", small_pdf())))
+
+    stored = Document.objects.get().file.path
+    assert stored.startswith(str(settings.MEDIA_ROOT))
+    assert not stored.startswith(str(settings.STATIC_ROOT))
+    assert all(not stored.startswith(str(folder)) for folder in settings.STATICFILES_DIRS)
+
+
+def test_text_file_renamed_to_pdf_is_refused_with_a_message_in_indonesian(staff_client, agreement):
+    fake = upload("naskah.pdf", b"Ini hanya catatan, bukan naskah yang dipindai.\n")
+
+    response = staff_client.post(DOCUMENT_ADD, document_form(agreement, fake))
+
+    [message] = file_errors(response)
+    assert "bukan PDF" in message
+    assert not Document.objects.exists()
+
+
+def test_png_sent_as_application_pdf_is_refused(staff_client, agreement):
+    scan = upload("scan.pdf", PNG + b"\x00" * 200, content_type="application/pdf")
+
+    response = staff_client.post(DOCUMENT_ADD, document_form(agreement, scan))
+
+    [message] = file_errors(response)
+    assert "bukan PDF" in message
+    assert not Document.objects.exists()
+
+
+def test_pdf_cut_off_before_its_end_is_refused(staff_client, agreement):
+    content = small_pdf()
+    cut = upload("mou.pdf", content[: len(content) // 2])
+
+    response = staff_client.post(DOCUMENT_ADD, document_form(agreement, cut))
+
+    [message] = file_errors(response)
+    assert "tidak utuh" in message
+    assert not Document.objects.exists()
+
+
+def test_pdf_over_the_size_limit_is_refused_and_the_message_names_the_limit(
+    staff_client, agreement, settings
+):
+    settings.DOCUMENT_MAX_BYTES = 50_000
+    large = upload("mou-300dpi.pdf", small_pdf(padding=60_000))
+
+    response = staff_client.post(DOCUMENT_ADD, document_form(agreement, large))
+
+    [message] = file_errors(response)
+    assert "terlalu besar" in message
+    assert "48,8\xa0KB" in message or "48.8\xa0KB" in message  # the limit, as people read sizes
+    assert not Document.objects.exists()
+
+
+def test_pdf_just_within_the_size_limit_is_accepted(staff_client, agreement, settings):
+    content = small_pdf(padding=10_000)
+    settings.DOCUMENT_MAX_BYTES = len(content)
+
+    response = staff_client.post(DOCUMENT_ADD, document_form(agreement, upload("mou.pdf", content)))
+
+    assert response.status_code == 302
+    assert Document.objects.get().file.size == len(content)
+
+
+def test_default_size_limit_is_twenty_megabytes():
+    assert settings.DOCUMENT_MAX_BYTES == 20 * 1024 * 1024
+
+
+def test_changing_a_title_does_not_ask_for_the_file_again(staff_client, agreement):
+    """A document already stored is not re-checked: its file passed when it came in."""
+    document = DocumentFactory(agreement=agreement, title="Draf")
+    change = reverse("admin:agreements_document_change", args=[document.pk])
+
+    response = staff_client.post(change, document_form(agreement, "", title="Naskah final"))
+
+    assert response.status_code == 302
+    document.refresh_from_db()
+    assert document.title == "Naskah final"
+
+
+# -- the agreement's inline --------------------------------------------------------------------
+
+
+def as_posted(value):
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return [as_posted(item) for item in value]
+    return str(value)
+
+
+def change_form_data(response):
+    """What the agreement's change page posts back when nothing is changed, as a browser would
+    send it: the form's values and each inline's management form and rows."""
+    data = {}
+    form = response.context["adminform"].form
+    for name in form.fields:
+        value = form[name].value()
+        if value is False:
+            continue  # an unticked checkbox is not sent
+        data[form.add_prefix(name)] = "on" if value is True else as_posted(value)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name in formset.management_form.fields:
+            data[formset.management_form.add_prefix(name)] = as_posted(
+                formset.management_form[name].value()
+            )
+        for row in formset.forms:
+            for name in row.fields:
+                value = row[name].value()
+                if value is not False:
+                    data[row.add_prefix(name)] = "on" if value is True else as_posted(value)
+    return data
+
+
+def post_inline_document(staff_client, agreement, file):
+    change = reverse("admin:agreements_agreement_change", args=[agreement.pk])
+    data = change_form_data(staff_client.get(change))
+    data.update(
+        {
+            "documents-TOTAL_FORMS": str(int(data["documents-TOTAL_FORMS"]) + 1),
+            "documents-0-title": "Naskah PKS",
+            "documents-0-kind": Document.Kind.SIGNED_TEXT,
+            "documents-0-language": Document.Language.INDONESIAN,
+            "documents-0-file": file,
+            "documents-0-agreement": agreement.pk,
+        }
+    )
+    return staff_client.post(change, data)
+
+
+def test_inline_on_the_agreement_page_refuses_a_text_file_named_pdf(staff_client, agreement):
+    response = post_inline_document(staff_client, agreement, upload("pks.pdf", b"bukan pdf\n"))
+
+    assert response.status_code == 200
+    [documents] = [
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "documents"
+    ]
+    [message] = documents.forms[0].errors["file"]
+    assert "bukan PDF" in message
+    assert "bukan PDF" in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_inline_on_the_agreement_page_accepts_a_real_pdf(staff_client, agreement):
+    response = post_inline_document(staff_client, agreement, upload("pks.pdf", small_pdf()))
+
+    assert response.status_code == 302, response.context and [
+        inline.formset.errors for inline in response.context["inline_admin_formsets"]
+    ]
+    assert Agreement.objects.get().documents.get().title == "Naskah PKS"
