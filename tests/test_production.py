@@ -1,0 +1,454 @@
+"""Running for real: login lock-out, the security headers, the health check and the styled 503
+page while the database is down, static files served by the app, and settings that pass
+``check --deploy`` with the variables docs/deploying.md documents."""
+
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from axes.models import AccessAttempt
+from django.db import connections
+from django.test import Client
+from django.urls import reverse
+
+from tests.factories import AgreementFactory
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+ADMIN_LOGIN = reverse("admin:login")
+SITE_LOGIN = reverse("login")
+PASSWORD = "a-long-test-password"  # the conftest staff user's
+
+# What docs/deploying.md tells an operator to set, with a fresh random secret key.
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "ALLOWED_HOSTS": "kerjasama.example.go.id",
+    "CSRF_TRUSTED_ORIGINS": "https://kerjasama.example.go.id",
+    "HTTPS": "true",
+    "TRUSTED_PROXY_COUNT": "1",
+}
+
+
+def run_with_env(env, *args):
+    """Run ``python`` with ``args`` in a fresh process whose settings come from ``env``."""
+    clean = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "HTTPS", "DJANGO_SETTINGS_MODULE"}
+    }
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "coopdb.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def settings_under(env, *names):
+    """The values of settings ``names`` as a process started with ``env`` sees them."""
+    script = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        f"print(json.dumps({{n: getattr(settings, n) for n in {list(names)!r}}}))"
+    )
+    result = run_with_env(env, "-c", script)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def csp_directives(response):
+    header = response["Content-Security-Policy"]
+    return {
+        parts[0]: parts[1:]
+        for parts in (directive.split() for directive in header.split(";"))
+        if parts
+    }
+
+
+@contextmanager
+def database_unreachable(tmp_path):
+    """The default database cannot be reached for the duration, the way an outage looks.
+
+    The app's connection is swapped for one pointing where no database answers (a closed port
+    on PostgreSQL, a folder that does not exist for SQLite); the real driver fails to connect.
+    The shared server is never touched, and the test's own connection, with its transaction,
+    comes back unchanged afterwards.
+    """
+    original = connections["default"]
+    params = {**original.settings_dict}
+    if original.vendor == "sqlite":
+        params["NAME"] = str(tmp_path / "no-such-folder" / "coopdb.sqlite3")
+    else:
+        params.update(HOST="127.0.0.1", PORT="1")
+    unreachable = original.__class__(params, alias="default")
+    connections["default"] = unreachable
+    try:
+        yield
+    finally:
+        unreachable.close()
+        connections["default"] = original
+
+
+# -- login lock-out ----------------------------------------------------------------------------
+
+
+def fail_to_log_in(client, url, times, username="admin", **extra):
+    responses = [
+        client.post(url, {"username": username, "password": "wrong-guess"}, **extra)
+        for _ in range(times)
+    ]
+    return responses[-1]
+
+
+def is_locked_out_page(response):
+    content = response.content.decode()
+    return response.status_code == 429 and "Terlalu banyak percobaan masuk yang gagal" in content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("login_url", [ADMIN_LOGIN, SITE_LOGIN], ids=["admin", "site"])
+def test_fifth_wrong_password_locks_the_account_out_and_the_right_one_is_then_refused(
+    client, staff_user, login_url
+):
+    fourth = fail_to_log_in(client, login_url, 4)
+    assert fourth.status_code == 200  # the form again, with the usual wrong-password message
+
+    fifth = fail_to_log_in(client, login_url, 1)
+    assert is_locked_out_page(fifth)
+    assert "30 menit" in fifth.content.decode()
+
+    right = client.post(login_url, {"username": "admin", "password": PASSWORD})
+    assert is_locked_out_page(right)
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("admin:index")).status_code == 302  # still sent to log in
+
+
+@pytest.mark.django_db
+def test_locked_out_account_can_log_in_again_after_thirty_minutes(client, staff_user):
+    fail_to_log_in(client, ADMIN_LOGIN, 5)
+    attempt = AccessAttempt.objects.get(username="admin")
+    attempt.attempt_time -= timedelta(minutes=31)  # the clock moves on
+    attempt.save()
+
+    response = client.post(ADMIN_LOGIN, {"username": "admin", "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(staff_user.pk)
+
+
+@pytest.mark.django_db
+def test_lock_out_of_one_account_does_not_lock_out_a_colleague_at_the_same_address(
+    client, staff_user, django_user_model
+):
+    django_user_model.objects.create_user(username="siti", password=PASSWORD, is_staff=True)
+    fail_to_log_in(client, ADMIN_LOGIN, 5)
+
+    response = client.post(ADMIN_LOGIN, {"username": "siti", "password": PASSWORD})
+
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_behind_the_proxy_lock_out_follows_the_client_address_the_proxy_forwarded(
+    client, staff_user, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    attacker = {"HTTP_X_FORWARDED_FOR": "203.0.113.66"}
+    colleague = {"HTTP_X_FORWARDED_FOR": "10.1.2.3"}  # same proxy, so the same REMOTE_ADDR
+    assert is_locked_out_page(fail_to_log_in(client, ADMIN_LOGIN, 5, **attacker))
+
+    response = Client().post(ADMIN_LOGIN, {"username": "admin", "password": PASSWORD}, **colleague)
+
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_forged_forwarded_address_does_not_escape_the_lock_out(client, staff_user, settings):
+    """Only the last entry, the one our proxy appended, counts; anything before it was sent by
+    the client and changes nothing."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    for forged in range(5):
+        client.post(
+            ADMIN_LOGIN,
+            {"username": "admin", "password": "wrong-guess"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{forged}, 203.0.113.66",
+        )
+
+    response = client.post(
+        ADMIN_LOGIN,
+        {"username": "admin", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.99, 203.0.113.66",
+    )
+
+    assert is_locked_out_page(response)
+
+
+@pytest.mark.django_db
+def test_staff_cannot_set_a_short_common_or_numeric_password(staff_client, staff_user):
+    change_password = reverse("admin:auth_user_password_change", args=[staff_user.pk])
+    for weak in ["kopi", "password123", "20240315"]:
+        response = staff_client.post(
+            change_password, {"password1": weak, "password2": weak, "usable_password": "true"}
+        )
+
+        assert response.status_code == 200, weak  # the form again, with the reason
+        assert response.context["form"].errors["password2"], weak
+    staff_user.refresh_from_db()
+    assert staff_user.check_password(PASSWORD)
+
+
+# -- security headers --------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/", "/agreements/", "agreement", ADMIN_LOGIN, SITE_LOGIN, "/no-such-page/"]
+)
+def test_every_page_carries_a_content_security_policy_without_inline_script(client, url):
+    if url == "agreement":
+        url = reverse("agreement-detail", args=[AgreementFactory().pk])
+
+    response = client.get(url)
+
+    directives = csp_directives(response)
+    assert directives["script-src"] == ["'self'"]
+    assert directives["style-src"] == ["'self'"]
+    assert directives["default-src"] == ["'self'"]
+    assert directives["img-src"] == ["'self'", "data:"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert directives["form-action"] == ["'self'"]
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+    assert "'unsafe-eval'" not in response["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", ADMIN_LOGIN])
+def test_pages_refuse_to_be_framed_and_to_be_sniffed(client, url):
+    response = client.get(url)
+
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_pages_carry_no_inline_script_or_style(client, staff_client):
+    """What the policy would block must not be there in the first place."""
+    agreement = AgreementFactory()
+    pages = [
+        client.get("/"),
+        client.get("/agreements/"),
+        client.get(reverse("agreement-detail", args=[agreement.pk])),
+        staff_client.get(reverse("admin:agreements_agreement_changelist")),
+        staff_client.get(reverse("admin:agreements_agreement_change", args=[agreement.pk])),
+    ]
+    for response in pages:
+        html = response.content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), response.wsgi_request.path
+        assert "<style" not in html, response.wsgi_request.path
+        assert not re.search(r"\sstyle=", html), response.wsgi_request.path
+        assert not re.search(r"\son[a-z]+=", html), response.wsgi_request.path
+
+
+def test_https_turns_on_secure_cookies_hsts_and_the_redirect(tmp_path):
+    names = [
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_PROXY_SSL_HEADER",
+        "SESSION_COOKIE_HTTPONLY",
+    ]
+    production = settings_under(PRODUCTION_ENV, *names)
+    local = settings_under({}, *names)
+
+    assert production == {
+        "SESSION_COOKIE_SECURE": True,
+        "CSRF_COOKIE_SECURE": True,
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31536000,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "SESSION_COOKIE_HTTPONLY": True,
+    }
+    # A first look over plain http://127.0.0.1 must still be able to log in.
+    assert local["SESSION_COOKIE_SECURE"] is False
+    assert local["SECURE_SSL_REDIRECT"] is False
+
+
+@pytest.mark.django_db
+def test_over_https_behind_the_proxy_plain_http_is_redirected_but_the_health_check_is_not(
+    client, settings
+):
+    production = settings_under(
+        PRODUCTION_ENV,
+        "SECURE_SSL_REDIRECT",
+        "SECURE_PROXY_SSL_HEADER",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_HSTS_PRELOAD",
+        "SECURE_REDIRECT_EXEMPT",
+    )
+    for name, value in production.items():
+        setattr(settings, name, tuple(value) if name == "SECURE_PROXY_SSL_HEADER" else value)
+
+    plain = client.get("/agreements/")
+    secure = client.get("/agreements/", headers={"X-Forwarded-Proto": "https"})
+    health = client.get("/health/")
+
+    assert plain.status_code == 301
+    assert plain["Location"] == "https://testserver/agreements/"
+    assert secure.status_code == 200
+    assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    assert health.status_code == 200
+
+
+def test_deploy_check_is_clean_with_the_documented_production_variables():
+    result = run_with_env(PRODUCTION_ENV, "manage.py", "check", "--deploy", "--fail-level", "INFO")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_every_documented_production_variable_is_in_the_deployment_guide():
+    guide = (BASE_DIR / "docs" / "deploying.md").read_text()
+    for name in [*PRODUCTION_ENV, "DATABASE_URL", "DOCUMENT_MAX_BYTES", "MEDIA_ROOT"]:
+        assert f"`{name}`" in guide, name
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("HTTPS", "maybe"), ("DEBUG", "production"), ("DOCUMENT_MAX_BYTES", "20MB")],
+)
+def test_a_nonsense_setting_stops_the_site_from_starting(name, value):
+    result = run_with_env({**PRODUCTION_ENV, name: value}, "manage.py", "check")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert name in result.stderr
+
+
+def test_document_size_limit_comes_from_the_environment():
+    assert settings_under({"DOCUMENT_MAX_BYTES": "5242880"}, "DOCUMENT_MAX_BYTES") == {
+        "DOCUMENT_MAX_BYTES": 5 * 1024 * 1024
+    }
+
+
+def test_without_a_secret_key_production_refuses_to_start():
+    env = {name: value for name, value in PRODUCTION_ENV.items() if name != "SECRET_KEY"}
+
+    result = run_with_env(env, "manage.py", "check")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+# -- health check and database outage ---------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_health_check_answers_503_while_the_database_is_down_and_200_when_it_is_back(
+    client, tmp_path
+):
+    before = client.get("/health/")
+    with database_unreachable(tmp_path):
+        during = client.get("/health/")
+    after = client.get("/health/")
+
+    assert (before.status_code, during.status_code, after.status_code) == (200, 503, 200)
+    assert before.json() == {"status": "ok", "database": "ok"}
+    assert during.json()["status"] == "unavailable"
+    assert "no-cache" in during["Cache-Control"]  # a proxy must never keep an answer
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("reader", "url"),
+    [("public", "/"), ("public", "/agreements/"), ("staff", "/admin/")],
+)
+def test_pages_show_the_styled_503_page_while_the_database_is_down(
+    client, staff_client, tmp_path, reader, url
+):
+    client = staff_client if reader == "staff" else client
+    AgreementFactory(title="Kerja sama pariwisata Kaltim–Bali")
+
+    with database_unreachable(tmp_path):
+        during = client.get(url)
+    after = client.get(url)
+
+    assert during.status_code == 503
+    assert during["Retry-After"] == "30"
+    html = during.content.decode()
+    assert "Layanan sedang tidak tersedia" in html
+    assert 'href="/static/css/site.css"' in html  # styled by the site's own stylesheet
+    assert "Traceback" not in html and "OperationalError" not in html
+    assert "Content-Security-Policy" in during
+    assert after.status_code == 200
+
+
+@pytest.mark.django_db
+def test_static_files_are_served_while_the_database_is_down(client, tmp_path):
+    with database_unreachable(tmp_path):
+        response = client.get("/static/css/site.css")
+
+    assert response.status_code == 200
+    assert b".error-page" in b"".join(response.streaming_content)
+
+
+# -- static files in production ----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def collected_static(tmp_path_factory):
+    """``collectstatic`` run as production runs it (DEBUG off): hashed, compressed copies."""
+    root = tmp_path_factory.mktemp("staticfiles")
+    result = run_with_env(
+        {**PRODUCTION_ENV, "STATIC_ROOT": str(root)}, "manage.py", "collectstatic", "--noinput"
+    )
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+def test_collectstatic_writes_hashed_and_compressed_files(collected_static):
+    manifest = json.loads((collected_static / "staticfiles.json").read_text())
+    hashed = manifest["paths"]["css/site.css"]
+
+    assert re.fullmatch(r"css/site\.[0-9a-f]{12}\.css", hashed)
+    assert (collected_static / (hashed + ".gz")).exists()
+
+
+@pytest.mark.django_db
+def test_production_pages_link_hashed_static_files_the_app_serves_for_a_year(
+    collected_static, settings
+):
+    settings.STATIC_ROOT = collected_static
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    settings.WHITENOISE_AUTOREFRESH = False
+    settings.WHITENOISE_USE_FINDERS = False
+    client = Client()  # a new handler, so WhiteNoise reads the collected files
+
+    page = client.get("/agreements/")
+    [stylesheet] = re.findall(
+        r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', page.content.decode()
+    )
+    response = client.get(stylesheet, headers={"Accept-Encoding": "gzip"})
+
+    body = b"".join(response.streaming_content)  # read to the end, which closes the file
+
+    assert response.status_code == 200
+    assert body.startswith(b"\x1f\x8b")  # the gzip copy collectstatic made
+    assert response["Content-Encoding"] == "gzip"
+    assert "max-age=315360000" in response["Cache-Control"]
+    assert "immutable" in response["Cache-Control"]
