@@ -198,8 +198,13 @@ def status_page_context(request, pk):
 
 
 def admin_change_url(user, agreement):
-    """The admin page to change ``agreement``, for staff allowed to; otherwise None."""
-    if not (user.is_staff and user.has_perm("agreements.change_agreement")):
+    """The admin page to change ``agreement``, for staff allowed to change it (an editor: an
+    agreement of their regions); otherwise None."""
+    if not (
+        user.is_staff
+        and user.has_perm("agreements.change_agreement")
+        and agreement.is_editable_by(user)
+    ):
         return None
     try:
         return reverse("admin:agreements_agreement_change", args=[agreement.pk])

@@ -337,6 +337,18 @@ def test_editor_of_kaltim_does_not_export_the_internal_bali_agreement(
     assert export_titles(kaltim_client) == {of_kaltim.title}
 
 
+def test_status_page_links_an_editor_to_the_admin_only_for_their_own_agreements(
+    kaltim_client, of_kaltim, of_bali
+):
+    own = kaltim_client.get(of_kaltim.get_absolute_url())
+    other = kaltim_client.get(of_bali.get_absolute_url())
+
+    assert own.context["admin_url"] == change_url(of_kaltim)
+    assert other.status_code == 200  # editors read internal records
+    assert other.context["admin_url"] is None
+    assert "Ubah di admin" not in other.content.decode()
+
+
 # -- an official: reads everything, changes nothing ---------------------------------------------
 
 
