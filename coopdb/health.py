@@ -3,11 +3,11 @@
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
 @never_cache
-@require_GET
+@require_safe  # GET, and HEAD, which some load balancers poll with
 def health(request):
     """200 when the database answers, 503 when it does not.
 

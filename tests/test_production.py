@@ -371,6 +371,16 @@ def test_health_check_answers_503_while_the_database_is_down_and_200_when_it_is_
 
 
 @pytest.mark.django_db
+def test_load_balancers_polling_with_head_get_the_same_answer(client, tmp_path):
+    with database_unreachable(tmp_path):
+        during = client.head("/health/")
+
+    assert client.head("/health/").status_code == 200
+    assert during.status_code == 503
+    assert client.post("/health/").status_code == 405  # nothing to change here
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("reader", "url"),
     [("public", "/"), ("public", "/agreements/"), ("staff", "/admin/")],
