@@ -476,3 +476,40 @@ def test_logout_returns_a_reader_to_the_public_view(client, official, of_bali):
 
     assert response.status_code == 302
     assert of_bali.title not in client.get(reverse("agreement-list")).content.decode()
+
+
+# -- documents' files in the admin, and assigning regions ----------------------------------------
+
+
+def test_admin_links_a_document_file_to_its_checked_download(kaltim_client, official, of_kaltim):
+    document = DocumentFactory(agreement=of_kaltim)
+    download = reverse("document-download", args=[of_kaltim.pk, document.pk])
+
+    for client in (kaltim_client, logged_in(official)):  # the file input, and read-only
+        for url in (change_url(of_kaltim), change_url(document)):
+            page = client.get(url).content.decode()
+            assert f'href="{download}"' in page
+            assert document.file.url not in page
+
+
+def test_uploaded_files_have_no_address_of_their_own_even_for_staff(staff_client, of_kaltim):
+    document = DocumentFactory(agreement=of_kaltim)
+    assert staff_client.get(document.file.url).status_code == 404
+
+
+def test_administrator_assigns_an_editor_their_regions_in_the_user_admin(
+    staff_client, editor_kaltim, samarinda
+):
+    page = staff_client.get(change_url(editor_kaltim)).content.decode()
+    assert "daerah yang disunting" in page.lower()
+
+    response = staff_client.post(
+        reverse("admin:access_regionassignment_add"),
+        {"user": editor_kaltim.pk, "region": samarinda.pk},
+    )
+
+    assert response.status_code == 302
+    assert set(editor_kaltim.region_assignments.values_list("region__code", flat=True)) == {
+        "64",
+        "64.72",
+    }
