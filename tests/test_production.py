@@ -37,16 +37,20 @@ PRODUCTION_ENV = {
 
 
 def run_with_env(env, *args):
-    """Run ``python`` with ``args`` in a fresh process whose settings come from ``env``."""
-    clean = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "HTTPS", "DJANGO_SETTINGS_MODULE"}
-    }
+    """Run ``python`` with ``args`` in a fresh process whose settings come from ``env`` alone.
+
+    Nothing else of this process's environment is passed on (the browser tests set variables a
+    deployment must not have), except what finds programs and the database under test.
+    """
+    passed_on = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "DATABASE_URL"}
     return subprocess.run(
         [sys.executable, *args],
         cwd=BASE_DIR,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "coopdb.settings", **env},
+        env={
+            **{name: value for name, value in os.environ.items() if name in passed_on},
+            "DJANGO_SETTINGS_MODULE": "coopdb.settings",
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=120,
