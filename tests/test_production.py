@@ -18,7 +18,7 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import AgreementFactory
+from tests.factories import AgreementFactory, DocumentFactory, MilestoneFactory
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ADMIN_LOGIN = reverse("admin:login")
@@ -260,6 +260,59 @@ def test_pages_carry_no_inline_script_or_style(client, staff_client):
         assert "<style" not in html, response.wsgi_request.path
         assert not re.search(r"\sstyle=", html), response.wsgi_request.path
         assert not re.search(r"\son[a-z]+=", html), response.wsgi_request.path
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_site_and_admin_pages_run_in_chromium_without_a_policy_violation(
+    page, live_server, staff_user, kaltim
+):
+    """The policy is only as good as the pages that live under it: open them in a real browser,
+    use the admin's scripted widgets, and listen for anything the browser refused."""
+    agreement = AgreementFactory(lead_region=kaltim, title="MoU Kaltim–Anhui")
+    MilestoneFactory(agreement=agreement)
+    DocumentFactory(agreement=agreement)
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', event => console.error("
+        "'Content Security Policy violation: ' + event.violatedDirective + ' ' + event.blockedURI"
+        "))"
+    )
+
+    def visit(path):
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        page.wait_for_load_state("networkidle")
+
+    for path in ["/", "/agreements/", agreement.get_absolute_url(), SITE_LOGIN, ADMIN_LOGIN]:
+        visit(path)
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", PASSWORD)
+    page.locator("input[type=submit]").click()
+    page.wait_for_load_state("networkidle")
+    for name in ["agreement", "document", "milestone", "partner", "region"]:
+        app = "partners" if name in {"partner", "region"} else "agreements"
+        visit(reverse(f"admin:{app}_{name}_changelist"))
+        visit(reverse(f"admin:{app}_{name}_add"))
+    visit(reverse("admin:agreements_agreement_change", args=[agreement.pk]))
+    page.locator(".select2-selection").first.click()  # the autocomplete widget
+    page.keyboard.type("Kal")
+    page.wait_for_timeout(500)
+    page.keyboard.press("Escape")
+    page.locator(".add-row a").first.click()  # a new inline row
+    page.locator(".datetimeshortcuts a:visible").nth(1).click()  # the calendar
+    visit(reverse("admin:agreements_agreement_history", args=[agreement.pk]))
+    visit(reverse("admin:agreements_agreement_import"))
+
+    assert refused == []
 
 
 def test_https_turns_on_secure_cookies_hsts_and_the_redirect(tmp_path):
