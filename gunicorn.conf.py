@@ -1,7 +1,8 @@
 """gunicorn settings for coopdb: `gunicorn coopdb.wsgi` reads this file from the project folder.
 
-Every value can be overridden by an environment variable of the same name in capitals with a
-GUNICORN_ prefix (e.g. GUNICORN_WORKERS=4), or gunicorn's own GUNICORN_CMD_ARGS.
+The values below read GUNICORN_* environment variables (GUNICORN_BIND, GUNICORN_WORKERS,
+GUNICORN_THREADS, GUNICORN_TIMEOUT, GUNICORN_MAX_REQUESTS, GUNICORN_FORWARDED_ALLOW_IPS; see
+docs/deploying.md); any other gunicorn option can be given in gunicorn's own GUNICORN_CMD_ARGS.
 """
 
 import multiprocessing

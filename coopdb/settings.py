@@ -190,6 +190,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 # submits it to the browsers' preload list.
 SECURE_HSTS_PRELOAD = HTTPS
 SESSION_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True  # no script reads it: the language form posts to set_language
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -324,6 +324,7 @@ def test_https_turns_on_secure_cookies_hsts_and_the_redirect(tmp_path):
         "SECURE_HSTS_INCLUDE_SUBDOMAINS",
         "SECURE_PROXY_SSL_HEADER",
         "SESSION_COOKIE_HTTPONLY",
+        "LANGUAGE_COOKIE_SECURE",
     ]
     production = settings_under(PRODUCTION_ENV, *names)
     local = settings_under({}, *names)
@@ -336,6 +337,7 @@ def test_https_turns_on_secure_cookies_hsts_and_the_redirect(tmp_path):
         "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
         "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
         "SESSION_COOKIE_HTTPONLY": True,
+        "LANGUAGE_COOKIE_SECURE": True,
     }
     # A first look over plain http://127.0.0.1 must still be able to log in.
     assert local["SESSION_COOKIE_SECURE"] is False
