@@ -233,3 +233,20 @@ def test_history_page_of_an_agreement_shows_every_version_newest_first(
         "MoU Kaltim–Anhui &rarr; Versi dua"
     )
     assert f"{agreement.history.count()} versi" in table
+
+
+def test_a_past_version_can_be_read_but_not_restored(staff_client, agreement):
+    first = agreement.history.earliest()
+    staff_client.post(change_url(agreement), agreement_form_data(agreement, title="Versi dua"))
+    url = reverse(
+        "admin:agreements_agreement_simple_history", args=[agreement.pk, first.history_id]
+    )
+
+    page = staff_client.get(url)
+    restore = staff_client.post(url, agreement_form_data(agreement, title="MoU Kaltim–Anhui"))
+
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert restore.status_code == 403
+    agreement.refresh_from_db()
+    assert agreement.title == "Versi dua"
