@@ -349,6 +349,22 @@ def test_status_page_links_an_editor_to_the_admin_only_for_their_own_agreements(
     assert "Ubah di admin" not in other.content.decode()
 
 
+def test_an_administrator_who_is_not_a_superuser_changes_any_regions_agreement(
+    roles, django_user_model, of_bali
+):
+    from django.contrib.auth.models import Group
+
+    keeper = django_user_model.objects.create_user(username="kepala.biro", is_staff=True)
+    keeper.groups.add(Group.objects.get(name="Administrator"))
+    client = logged_in(keeper)
+
+    response = client.post(change_url(of_bali), agreement_form_data(of_bali, title="Diperbaiki"))
+
+    assert response.status_code == 302, form_errors(response)
+    assert Agreement.objects.get(pk=of_bali.pk).title == "Diperbaiki"
+    assert autocomplete(client, "agreement", "lead_region") == {"Kalimantan Timur", "Bali"}
+
+
 # -- an official: reads everything, changes nothing ---------------------------------------------
 
 
