@@ -10,6 +10,7 @@ from urllib.parse import urljoin
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -416,18 +417,30 @@ def make_agreements(count):
             MilestoneFactory(agreement=agreement)
 
 
+def export_queries(chunks):
+    """Queries of one export of ``chunks`` chunks.
+
+    On PostgreSQL one query reads the whole export, whatever its size, in a transaction of its
+    own: here a savepoint inside the test's transaction, the setting that keeps the query from
+    being compiled (JIT), the query, and the savepoint's release. Elsewhere one streaming query
+    reads the agreements, then four per chunk: party regions, partners, sectors, and the
+    milestones that tell the next step.
+    """
+    if connection.vendor == "postgresql":
+        return 4
+    return 1 + 4 * chunks
+
+
 @pytest.mark.parametrize("file_format", FORMATS)
 def test_export_queries_do_not_grow_with_the_rows(
     client, db, django_assert_num_queries, file_format
 ):
-    # 1 the agreements (one streaming query), then for the chunk: 2 party regions,
-    # 3 partners, 4 sectors, 5 milestones (for the next step).
     url = reverse("agreement-export", args=[file_format])
     make_agreements(5)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(export_queries(chunks=1)):
         assert len(rows_of(download(client, url), file_format)) == 5
     make_agreements(45)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(export_queries(chunks=1)):
         assert len(rows_of(download(client, url), file_format)) == 50
 
 
@@ -436,8 +449,7 @@ def test_export_queries_grow_with_chunks_not_rows(
 ):
     monkeypatch.setattr(exports, "CHUNK_SIZE", 10)
     make_agreements(25)
-    # 1 the agreements, then 4 for each of 3 chunks.
-    with django_assert_num_queries(1 + 3 * 4):
+    with django_assert_num_queries(export_queries(chunks=3)):
         response = download(client, reverse("agreement-export", args=["csv"]))
     assert len(rows_of(response, "csv")) == 25
 

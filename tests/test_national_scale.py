@@ -1,11 +1,14 @@
 """What keeps pages fast at national scale must not change what they show: counts without
 DISTINCT, the filter lists' markup written by hand, cached filter choices and counts."""
 
+import datetime
+
 import pytest
 
+from agreements import exports
 from agreements.filters import PlainSelect
-from agreements.models import Agreement
-from tests.factories import AgreementFactory
+from agreements.models import Agreement, Milestone
+from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory, SectorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +53,61 @@ def test_a_plain_select_marks_only_the_chosen_option_and_escapes_every_label():
         '<option value="64.72" selected>Kota &lt;Samarinda&gt;</option></optgroup>'
         '<option value="51">Bali &quot;Dewata&quot;</option></select>'
     )
+
+
+def test_the_export_tells_parties_sectors_and_next_step_as_each_status_page_does(
+    kaltim, samarinda, bali
+):
+    """PostgreSQL reads the whole export in one query; other databases read it a chunk at a
+    time. On either, each record must say what the agreement itself says, in the list's order.
+    """
+    education = SectorFactory(slug="education", name_id="Pendidikan", name_en="Education")
+    signed = AgreementFactory(
+        title="=SUM(A1)",
+        lead_region=kaltim,
+        regions=[samarinda],
+        sectors=[education, SectorFactory(slug="trade")],
+        partners=[PartnerFactory(name="Mitra; dengan titik koma"), PartnerFactory(name="Anhui")],
+        signed_on=datetime.date(2020, 1, 1),
+        in_force_from=datetime.date(2020, 1, 1),
+        expires_on=datetime.date(2021, 1, 1),
+    )
+    MilestoneFactory(agreement=signed, due_on=datetime.date(2026, 3, 1), title="Evaluasi")
+    MilestoneFactory(agreement=signed, due_on=datetime.date(2025, 3, 1), title="Kegiatan awal")
+    MilestoneFactory(agreement=signed, due_on=None, done_on=datetime.date(2020, 6, 1))
+    unsigned = AgreementFactory(
+        title="Rintisan",
+        lead_region=bali,
+        status=Agreement.Status.EXPLORATION,
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    MilestoneFactory(
+        agreement=unsigned, kind=Milestone.Kind.INITIATIVE, due_on=None, done_on="2025-01-01"
+    )
+    MilestoneFactory(agreement=unsigned, kind=Milestone.Kind.PLAN, due_on="2026-02-01")
+    AgreementFactory(title="Tanpa apa-apa", lead_region=bali, follows=signed, relation="extends")
+
+    for queryset in (
+        Agreement.objects.order_by("-signed_on", "-id"),
+        Agreement.objects.order_by("title", "pk"),
+        Agreement.objects.public().order_by("-pk"),
+    ):
+        records = list(exports.iter_records(queryset, page_url=str, chunk_size=2))
+        agreements = list(queryset)
+        assert [record["title"] for record in records] == [a.title for a in agreements]
+        for agreement, record in zip(agreements, records, strict=True):
+            regions = agreement.regions.order_by("code")
+            partners = agreement.partners.order_by("name", "country_id")
+            step = agreement.next_step()
+            assert record["status"] == agreement.shown_status
+            assert record["region_codes"] == [region.code for region in regions]
+            assert record["partners"] == [partner.name for partner in partners]
+            assert record["partner_countries"] == [partner.country_id for partner in partners]
+            sectors = agreement.sectors.order_by("position", "name_id")
+            assert record["sectors"] == [sector.slug for sector in sectors]
+            assert record["next_milestone"] == (str(step.label) if step else "")
+            assert record["next_milestone_due"] == (step.due_on if step else None)
+            assert record["follows"] == (agreement.follows.title if agreement.follows else "")
