@@ -24,6 +24,7 @@ from agreements.models import (
     PotentialSurvey,
     Sector,
 )
+from agreements.paging import LargeTablePaginator
 from partners.admin import URL_FIELDS, HistoryAdmin, ProvinceListFilter
 from partners.models import Country
 
@@ -239,6 +240,7 @@ class AgreementAdmin(AgreementImportMixin, RowRulesAdmin, HistoryAdmin):
     date_hierarchy = "signed_on"
     # Counting the whole register on every page load costs a full scan at national scale.
     show_full_result_count = False
+    paginator = LargeTablePaginator
     autocomplete_fields = ["lead_region", "regions", "partners", "sectors", "follows"]
     readonly_fields = ["status_today", "created_at", "updated_at"]
     formfield_overrides = {
@@ -373,6 +375,9 @@ class MilestoneAdmin(AgreementRowsAdmin, HistoryAdmin):
     list_select_related = ["agreement"]
     search_fields = ["title", "agreement__title", "agreement__reference"]
     date_hierarchy = "due_on"
+    # Half a million milestones at national scale: never counted in full on a page load.
+    show_full_result_count = False
+    paginator = LargeTablePaginator
     autocomplete_fields = ["agreement"]
     formfield_overrides = {**URL_FIELDS, **SHORT_TEXT}
     fieldsets = [

@@ -17,6 +17,7 @@ from functools import wraps
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse
@@ -86,7 +87,10 @@ def cached_value(kind, parts, compute):
 def cached_count(queryset):
     """``queryset.count()``, cached under its own SQL (which names the reader's visibility, the
     filters and today's date wherever they matter) and the register version."""
-    sql, params = queryset.order_by().query.sql_with_params()
+    try:
+        sql, params = queryset.order_by().query.sql_with_params()
+    except EmptyResultSet:  # ``none()``, or a filter nothing can match: no query to run
+        return 0
     return cached_value("count", [queryset.db, sql, repr(params)], queryset.count)
 
 

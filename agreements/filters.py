@@ -8,6 +8,7 @@ filters and orders the queryset it is given; what the reader may see is decided 
 
 import django_filters
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.forms.utils import flatatt
@@ -272,12 +273,16 @@ class AgreementFilter(django_filters.FilterSet):
         fields = self.form.fields
         cleaned = self.form.cleaned_data if self.is_valid() else {}
         wanted = [name for name in ("sector", "region", "partner", "country") if name in fields]
-        sql, params = self.queryset.order_by().values("pk").query.sql_with_params()
-        offered = cached_value(
-            "filter-choices",
-            [self.queryset.db, sql, repr(params), get_language(), *wanted],
-            lambda: self._offered(wanted),
-        )
+        try:
+            sql, params = self.queryset.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # nothing can match: nothing worth keeping either
+            offered = self._offered(wanted)
+        else:
+            offered = cached_value(
+                "filter-choices",
+                [self.queryset.db, sql, repr(params), get_language(), *wanted],
+                lambda: self._offered(wanted),
+            )
         if "sector" in fields:
             fields["sector"].widget.choices = [("", fields["sector"].empty_label)] + offered[
                 "sector"

@@ -4,8 +4,10 @@ DISTINCT, the filter lists' markup written by hand, cached filter choices and co
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from agreements import exports
+from agreements import exports, paging
 from agreements.filters import PlainSelect
 from agreements.models import Agreement, Milestone
 from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory, SectorFactory
@@ -111,3 +113,25 @@ def test_the_export_tells_parties_sectors_and_next_step_as_each_status_page_does
             assert record["next_milestone"] == (str(step.label) if step else "")
             assert record["next_milestone_due"] == (step.due_on if step else None)
             assert record["follows"] == (agreement.follows.title if agreement.follows else "")
+
+
+def test_the_admin_lists_milestones_without_counting_a_large_table(
+    staff_client, kaltim, monkeypatch
+):
+    agreement = AgreementFactory(lead_region=kaltim)
+    for n in range(3):
+        MilestoneFactory(agreement=agreement, title=f"Kegiatan {n}")
+    url = "/admin/agreements/milestone/"
+
+    # A small table is counted exactly.
+    assert "3 tahapan" in staff_client.get(url).content.decode()
+
+    if connection.vendor == "postgresql":
+        # Past the threshold, PostgreSQL's own statistics stand in for a count of every row.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE agreements_milestone")
+        monkeypatch.setattr(paging, "ESTIMATE_FROM", 1)
+        with CaptureQueriesContext(connection) as captured:
+            page = staff_client.get(url).content.decode()
+        assert "3 tahapan" in page
+        assert not any("COUNT(*)" in query["sql"] for query in captured)
