@@ -184,7 +184,8 @@ def measure(formats):
     for name, build in wanted.items():
         sql = build(today)
         copy(sql)  # warm: the same data in the database's cache as the export will find
-        seconds, sink = copy(sql)
+        # The database's limit: its best of three.
+        seconds, sink = min((copy(sql) for _ in range(3)), key=lambda result: result[0])
         rows = Agreement.objects.count()
         results[name] = {"seconds": seconds, "rows": rows, "mb": sink.bytes / 1e6}
         print(

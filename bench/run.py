@@ -132,8 +132,11 @@ def readers():
 # -- pages --------------------------------------------------------------------------------------
 
 
-def page_list(agreements_total):
-    """(name, reader, path) of every page measured."""
+FLOOR, PAGE, ADMIN = "floor", "page", "admin"
+
+
+def page_list():
+    """(name, reader, path, what) of every page measured: a floor, a cached page, an admin page."""
     # A status page with a full timeline: the public agreement with the most milestones.
     busiest = (
         Agreement.objects.public()
@@ -143,26 +146,25 @@ def page_list(agreements_total):
         .first()
     )
     province = Region.objects.get(code="64")  # Kalimantan Timur, with its regencies and cities
-    deep = max(1, Agreement.objects.public().count() // 25 - 5)
+    deep = max(1, Agreement.objects.public().count() // 25 - 5)  # the fifth page from the end
     return [
-        ("floor (minimal view)", "anonymous", "/bench/floor/"),
-        ("dashboard", "anonymous", "/"),
-        ("dashboard (official)", "official", "/"),
-        ("list", "anonymous", "/agreements/"),
-        ("list (official)", "official", "/agreements/"),
-        (
-            "list province+sector",
-            "anonymous",
-            f"/agreements/?region={province.code}&sector=education",
-        ),
-        ("list sorted by title", "anonymous", "/agreements/?sort=title"),
-        (f"list page {deep}", "anonymous", f"/agreements/?page={deep}"),
-        ("search 1 word", "anonymous", "/agreements/?q=pendidikan"),
-        ("search 2 words", "anonymous", "/agreements/?q=pariwisata+samarinda"),
-        ("status page", "anonymous", f"/agreements/{busiest}/"),
-        ("region page", "anonymous", f"/regions/{province.code}/"),
-        ("admin list", "admin", "/admin/agreements/agreement/"),
-        ("admin change form", "admin", f"/admin/agreements/agreement/{busiest}/change/"),
+        ("floor", "anonymous", "/bench/floor/", FLOOR),
+        ("floor", "official", "/bench/floor/", FLOOR),
+        ("floor", "admin", "/bench/floor/", FLOOR),
+        ("dashboard", "anonymous", "/", PAGE),
+        ("dashboard", "official", "/", PAGE),
+        ("list", "anonymous", "/agreements/", PAGE),
+        ("list", "official", "/agreements/", PAGE),
+        ("list province+sector", "anonymous", "/agreements/?region=64&sector=education", PAGE),
+        ("list sorted by title", "anonymous", "/agreements/?sort=title", PAGE),
+        ("list deep page", "anonymous", f"/agreements/?page={deep}", PAGE),
+        ("search 1 word", "anonymous", "/agreements/?q=pendidikan", PAGE),
+        ("search 2 words", "anonymous", "/agreements/?q=pariwisata+samarinda", PAGE),
+        ("status page", "anonymous", f"/agreements/{busiest}/", PAGE),
+        ("region page", "anonymous", f"/regions/{province.code}/", PAGE),
+        ("admin agreement list", "admin", "/admin/agreements/agreement/", ADMIN),
+        ("admin change form", "admin", f"/admin/agreements/agreement/{busiest}/change/", ADMIN),
+        ("admin milestone list", "admin", "/admin/agreements/milestone/", ADMIN),
     ]
 
 
@@ -190,10 +192,14 @@ def timed_get(client, path):
 
 
 def measure_pages(pages, clients, warmup, repeat, cold):
-    """Per page: ``repeat`` timed requests after ``warmup`` (served as a returning reader is),
-    then ``cold`` requests each right after a change to the register (built from scratch)."""
+    """Per page: ``repeat`` timed requests after ``warmup`` (served as a returning reader is).
+
+    For the pages the site caches, also ``cold`` requests each right after a change to the
+    register, which therefore build the page from scratch; their first one's queries are the
+    page's own.
+    """
     results = []
-    for name, reader, path in pages:
+    for name, reader, path, what in pages:
         client = clients[reader]
         for _ in range(warmup):
             response = client.get(path)
@@ -202,33 +208,37 @@ def measure_pages(pages, clients, warmup, repeat, cold):
         times = [timed_get(client, path)[0] for _ in range(repeat)]
         with CaptureQueriesContext(connection) as captured:
             client.get(path)
-        hot_queries = len(captured)
-        cold_times = []
-        for round_ in range(cold):
-            touch_register()
-            if round_ == 0:
-                with CaptureQueriesContext(connection) as captured:
-                    elapsed, response = timed_get(client, path)
-                cold_queries = len(captured)
-            else:
-                elapsed, response = timed_get(client, path)
-            cold_times.append(elapsed)
         result = {
             "page": name,
             "reader": reader,
             "path": path,
+            "what": what,
             "median_ms": statistics.median(times) * 1000,
             "p95_ms": percentile(times, 0.95) * 1000,
-            "queries": hot_queries,
-            "cold_median_ms": statistics.median(cold_times) * 1000 if cold_times else None,
-            "cold_queries": cold_queries if cold_times else None,
+            "queries": len(captured),
+            "fresh_median_ms": None,
+            "fresh_queries": None,
             "bytes": len(response.content),
         }
+        if what == PAGE and cold:
+            fresh = []
+            for round_ in range(cold):
+                touch_register()
+                with CaptureQueriesContext(connection) as captured:
+                    fresh.append(timed_get(client, path)[0])
+                if round_ == 0:
+                    result["fresh_queries"] = len(captured)
+            result["fresh_median_ms"] = statistics.median(fresh) * 1000
         results.append(result)
         print(
-            f"  {name:<26} {result['median_ms']:8.1f} ms median {result['p95_ms']:8.1f} p95 "
-            f"{hot_queries:3d} queries; built afresh {result['cold_median_ms'] or 0:8.1f} ms "
-            f"{result['cold_queries'] or 0:3d} queries",
+            f"  {name:<22} {reader:<9} {result['median_ms']:8.1f} ms median "
+            f"{result['p95_ms']:8.1f} p95 {result['queries']:3d} queries"
+            + (
+                f"; built afresh {result['fresh_median_ms']:7.1f} ms "
+                f"{result['fresh_queries']:3d} queries"
+                if result["fresh_median_ms"] is not None
+                else ""
+            ),
             flush=True,
         )
     return results
@@ -447,48 +457,109 @@ def parse_wrk(output):
 # -- report -------------------------------------------------------------------------------------
 
 
+def floors(pages):
+    return {page["reader"]: page["median_ms"] for page in pages if page["what"] == FLOOR}
+
+
+def targets(results, baseline):
+    """Each target of the issue, met or not, with the figure measured."""
+    checks = []
+    floor = floors(results["pages"])
+    base = {(p["page"], p["reader"]): p for p in baseline["pages"]} if baseline else {}
+    for page in results["pages"]:
+        if page["what"] == FLOOR:
+            continue
+        label = f"{page['page']} ({page['reader']})"
+        times = page["median_ms"] / floor[page["reader"]]
+        checks.append(
+            {
+                "target": f"{label}: median within 5x the framework floor",
+                "measured": f"{times:.1f}x ({page['median_ms']:.1f} ms)",
+                "met": times <= 5,
+            }
+        )
+        before = base.get((page["page"], page["reader"]))
+        if before:
+            ratio = page["median_ms"] / before["median_ms"]
+            checks.append(
+                {
+                    "target": f"{label}: median within 1.5x its median at "
+                    f"{baseline['register']['agreements']:,}",
+                    "measured": f"{ratio:.2f}x",
+                    "met": ratio <= 1.5,
+                }
+            )
+    for export in results.get("exports", []):
+        if export["format"] in ("csv", "json"):
+            checks.append(
+                {
+                    "target": f"{export['format']} export within 2x COPY of the same rows",
+                    "measured": f"{export['times_copy']:.2f}x ({export['seconds']:.1f} s)",
+                    "met": export["times_copy"] <= 2,
+                }
+            )
+        checks.append(
+            {
+                "target": f"{export['format']} export: peak memory within 50 MB of before",
+                "measured": f"{export['rss_growth_mb']:+.1f} MB",
+                "met": export["rss_growth_mb"] <= 50,
+            }
+        )
+    if results.get("load"):
+        load = results["load"]
+        checks.append(
+            {
+                "target": f"load test: {load['seconds']} s on {load['path']} with no error",
+                "measured": f"{load['errors']} errors, {load['requests_per_second']:.0f} req/s, "
+                f"p99 {load['p99_ms']:.0f} ms",
+                "met": load["errors"] == 0,
+            }
+        )
+    return checks
+
+
 def report(results, baseline):
-    floor = results["pages"][0]["median_ms"]
+    floor = floors(results["pages"])
     base = {}
     if baseline:
         base = {(p["page"], p["reader"]): p for p in baseline["pages"]}
         base_n = baseline["register"]["agreements"]
     lines = []
     header = (
-        f"{'page':<26} {'reader':<9} {'median ms':>9} {'p95 ms':>8} {'queries':>7} "
+        f"{'page':<22} {'reader':<9} {'median ms':>9} {'p95 ms':>8} {'queries':>7} "
         f"{'× floor':>7} {'fresh ms':>8} {'queries':>7}"
     )
     if base:
         header += f" {f'× {base_n:,}':>9}"
     lines.append(header)
     for page in results["pages"]:
+        fresh = page["fresh_median_ms"]
         line = (
-            f"{page['page']:<26} {page['reader']:<9} {page['median_ms']:9.1f} "
-            f"{page['p95_ms']:8.1f} {page['queries']:7d} {page['median_ms'] / floor:7.1f} "
-            f"{page['cold_median_ms'] or 0:8.1f} {page['cold_queries'] or 0:7d}"
+            f"{page['page']:<22} {page['reader']:<9} {page['median_ms']:9.1f} "
+            f"{page['p95_ms']:8.1f} {page['queries']:7d} "
+            f"{page['median_ms'] / floor[page['reader']]:7.1f} "
+            + (f"{fresh:8.1f} {page['fresh_queries']:7d}" if fresh is not None else f"{'':16}")
         )
         before = base.get((page["page"], page["reader"]))
-        if before is None and page["page"].startswith("list page"):
-            before = next((p for p in base.values() if p["page"].startswith("list page")), None)
         if before:
             line += f" {page['median_ms'] / before['median_ms']:9.2f}"
-        lines.append(line)
+        lines.append(line.rstrip())
     if results.get("copy"):
         lines.append("")
         lines.append(
-            f"{'export':<8} {'rows':>8} {'seconds':>8} {'rows/s':>8} {'MB':>6} "
-            f"{'× COPY':>6} {'RSS before':>10} {'peak':>7} {'growth':>7}"
+            f"{'export':<9} {'rows':>7} {'seconds':>8} {'rows/s':>8} {'MB':>6} "
+            f"{'× COPY':>6} {'RSS before MB':>13} {'peak':>7} {'growth':>7}"
         )
         for name, copy in results["copy"].items():
             lines.append(
-                f"{'COPY ' + name:<8} {copy['rows']:8d} {copy['seconds']:8.2f} "
+                f"{'COPY ' + name:<9} {copy['rows']:7d} {copy['seconds']:8.2f} "
                 f"{copy['rows'] / copy['seconds']:8.0f} {copy['mb']:6.1f}"
             )
         for export in results["exports"]:
             lines.append(
-                f"{export['format']:<8} {export['rows']:8d} {export['seconds']:8.2f} "
+                f"{export['format']:<9} {export['rows']:7d} {export['seconds']:8.2f} "
                 f"{export['rows_per_second']:8.0f} {export['mb']:6.1f} "
-                f"{export['times_copy']:6.2f} {export['rss_before_mb']:10.1f} "
+                f"{export['times_copy']:6.2f} {export['rss_before_mb']:13.1f} "
                 f"{export['rss_peak_mb']:7.1f} {export['rss_growth_mb']:+7.1f}"
             )
     if results.get("load"):
@@ -499,6 +570,11 @@ def report(results, baseline):
             f"{results['machine']['cpus']} gunicorn workers: {load['requests_per_second']:.0f} "
             f"requests/s, p50 {load['p50_ms']:.0f} ms, p99 {load['p99_ms']:.0f} ms, "
             f"{load['errors']} errors"
+        )
+    lines.append("")
+    for check in results["targets"]:
+        lines.append(
+            f"{'met    ' if check['met'] else 'NOT MET'}  {check['target']}: {check['measured']}"
         )
     return "\n".join(lines)
 
@@ -536,9 +612,9 @@ def main():
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
     print(f"pages ({options.warmup} warm-up, {options.repeat} timed requests each):")
-    pages = page_list(options.agreements)
+    pages = page_list()
     if options.pages:
-        pages = [pages[0]] + [p for p in pages[1:] if options.pages in p[0]]
+        pages = [p for p in pages if p[3] == FLOOR or options.pages in p[0]]
     results["pages"] = measure_pages(pages, clients, options.warmup, options.repeat, options.cold)
 
     formats = [f for f in options.formats.split(",") if f]
@@ -554,6 +630,7 @@ def main():
         results["load"] = load_test(options.load_seconds, options.load_connections)
 
     baseline = json.loads(Path(options.baseline).read_text()) if options.baseline else None
+    results["targets"] = targets(results, baseline)
     table = report(results, baseline)
     results["table"] = table
     output = Path(options.output or ROOT / "bench" / "results" / f"{options.agreements}.json")

@@ -5,7 +5,11 @@ from django.urls import include, path
 
 
 def floor(request):
-    """A minimal view rendering a trivial template, through the same middleware as every page."""
+    """A minimal view rendering a trivial template, through the same middleware as every page.
+
+    The template greets a signed-in reader by name, as every page of the site does, so for them
+    the floor includes what any of their requests costs: reading their session and user.
+    """
     return render(request, "bench/floor.html", {"message": "floor"})
 
 
