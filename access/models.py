@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from partners.models import Region
 
@@ -84,7 +85,7 @@ class RegionAssignment(models.Model):
 
     class Meta:
         verbose_name = _("penugasan daerah")
-        verbose_name_plural = _("penugasan daerah")
+        verbose_name_plural = pgettext_lazy("jamak", "penugasan daerah")
         constraints = [
             models.UniqueConstraint(fields=["user", "region"], name="region_assignment_unique"),
         ]

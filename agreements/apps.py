@@ -1,7 +1,7 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AgreementsConfig(AppConfig):
     name = "agreements"
-    verbose_name = _("Kerja sama")
+    verbose_name = pgettext_lazy("aplikasi", "Kerja sama")

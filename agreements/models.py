@@ -15,6 +15,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from agreements.validators import validate_document_file
@@ -37,7 +38,7 @@ class Sector(models.Model):
 
     class Meta:
         verbose_name = _("bidang")
-        verbose_name_plural = _("bidang")
+        verbose_name_plural = pgettext_lazy("jamak", "bidang")
         ordering = ["position", "name_id"]
 
     def __str__(self):
@@ -484,7 +485,7 @@ class Agreement(models.Model):
 
     class Meta:
         verbose_name = _("kerja sama")
-        verbose_name_plural = _("kerja sama")
+        verbose_name_plural = pgettext_lazy("jamak", "kerja sama")
         ordering = ["-signed_on", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -919,7 +920,7 @@ class Milestone(models.Model):
 
     class Meta:
         verbose_name = _("tahapan")
-        verbose_name_plural = _("tahapan")
+        verbose_name_plural = pgettext_lazy("jamak", "tahapan")
         ordering = [F("done_on").asc(nulls_last=True), F("due_on").asc(nulls_last=True), "id"]
         constraints = [
             models.CheckConstraint(
@@ -1028,7 +1029,7 @@ class Document(models.Model):
 
     class Meta:
         verbose_name = _("dokumen")
-        verbose_name_plural = _("dokumen")
+        verbose_name_plural = pgettext_lazy("jamak", "dokumen")
         ordering = ["-uploaded_at"]
         constraints = [
             models.CheckConstraint(
@@ -1081,7 +1082,7 @@ class PotentialSurvey(models.Model):
 
     class Meta:
         verbose_name = _("identifikasi potensi")
-        verbose_name_plural = _("identifikasi potensi")
+        verbose_name_plural = pgettext_lazy("jamak", "identifikasi potensi")
         ordering = ["-held_on"]
 
     def __str__(self):
@@ -1124,7 +1125,7 @@ class Potential(models.Model):
 
     class Meta:
         verbose_name = _("potensi daerah")
-        verbose_name_plural = _("potensi daerah")
+        verbose_name_plural = pgettext_lazy("jamak", "potensi daerah")
         ordering = ["region__code", "title"]
 
     def __str__(self):

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Concat, Left
 from django.db.models.lookups import Exact
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -34,7 +34,7 @@ class Country(models.Model):
 
     class Meta:
         verbose_name = _("negara")
-        verbose_name_plural = _("negara")
+        verbose_name_plural = pgettext_lazy("jamak", "negara")
         ordering = ["name_id"]
         constraints = [
             models.CheckConstraint(
@@ -62,7 +62,7 @@ class Subdivision(models.Model):
 
     class Meta:
         verbose_name = _("subdivisi negara")
-        verbose_name_plural = _("subdivisi negara")
+        verbose_name_plural = pgettext_lazy("jamak", "subdivisi negara")
         ordering = ["code"]
         constraints = [
             # The code starts with its country's code, as ISO 3166-2 defines it.
@@ -118,7 +118,7 @@ class Region(models.Model):
 
     class Meta:
         verbose_name = _("daerah")
-        verbose_name_plural = _("daerah")
+        verbose_name_plural = pgettext_lazy("jamak", "daerah")
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
@@ -218,7 +218,7 @@ class Partner(models.Model):
 
     class Meta:
         verbose_name = _("mitra")
-        verbose_name_plural = _("mitra")
+        verbose_name_plural = pgettext_lazy("jamak", "mitra")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(

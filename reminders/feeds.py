@@ -48,7 +48,7 @@ class AgreementsFeed(Feed):
         if item.signed_on:
             facts.append((_("Ditandatangani"), date_format(item.signed_on, "DATE_FORMAT")))
         if item.expires_on:
-            facts.append((_("Berakhir"), date_format(item.expires_on, "DATE_FORMAT")))
+            facts.append((_("Berakhir pada"), date_format(item.expires_on, "DATE_FORMAT")))
         description = format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {}</li>", facts))
         if item.summary:
             description += format_html("<p>{}</p>", item.summary)

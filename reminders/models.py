@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from agreements.models import Agreement, Milestone, choice_values
 
@@ -44,7 +45,7 @@ class ReminderPreference(models.Model):
 
     class Meta:
         verbose_name = _("preferensi pengingat")
-        verbose_name_plural = _("preferensi pengingat")
+        verbose_name_plural = pgettext_lazy("jamak", "preferensi pengingat")
         constraints = [
             models.CheckConstraint(
                 condition=Q(language__in=choice_values(Language)),
@@ -121,7 +122,7 @@ class Notice(models.Model):
 
     class Meta:
         verbose_name = _("pemberitahuan")
-        verbose_name_plural = _("pemberitahuan")
+        verbose_name_plural = pgettext_lazy("jamak", "pemberitahuan")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
