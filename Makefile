@@ -5,7 +5,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format migrations-check messages demo-data
+.PHONY: install run test lint format migrations-check messages demo-data screenshots
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -45,3 +45,7 @@ format: install
 messages: install
 	$(PY) manage.py makemessages -l id -l en --ignore=.venv
 	$(PY) manage.py compilemessages --ignore=.venv
+
+# Refresh the README's screenshots from the end-to-end journeys (needs Chromium).
+screenshots: install
+	SCREENSHOT_DIR=docs/screenshots $(VENV)/bin/pytest tests/test_e2e.py

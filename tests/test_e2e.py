@@ -1,5 +1,7 @@
-"""Two journeys in a real Chromium against the live site, each leaving screenshots in
-``docs/screenshots/`` for the README.
+"""Two journeys in a real Chromium against the live site, each leaving screenshots.
+
+Screenshots go to ``test-artifacts/screenshots/`` (ignored by git), so a test run leaves the
+tree clean; ``make screenshots`` writes them to ``docs/screenshots/`` for the README.
 
 1. An official opens the dashboard, goes to the list, filters by a province and a sector,
    opens a status page and switches to English.
@@ -8,6 +10,7 @@
 """
 
 import datetime
+import os
 import re
 from pathlib import Path
 
@@ -19,7 +22,9 @@ from django.utils import timezone
 
 from tests.factories_browse import make_official
 
-SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+SCREENSHOTS = Path(
+    os.environ.get("SCREENSHOT_DIR") or Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
