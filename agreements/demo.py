@@ -1611,3 +1611,39 @@ def demo_admin_works():
     """Whether ``admin`` / ``coopdb-demo`` logs in, so the login line printed is true."""
     user = get_user_model().objects.filter(username=DEMO_ADMIN_USERNAME).first()
     return bool(user and user.is_superuser and user.check_password(DEMO_ADMIN_PASSWORD))
+
+
+# (username, role group, staff, region codes): one user per role, so a first look can see what
+# each role sees. Created only on a local (DEBUG) site, with the demo password.
+DEMO_ROLE_USERS = [
+    ("editor_kaltim", "Editor", True, ["64"]),
+    ("editor_bali", "Editor", True, ["51"]),
+    ("pejabat", "Pejabat", True, []),
+    ("analis", "Analis", False, []),
+]
+
+
+def ensure_demo_role_users(debug):
+    """Create the demo users of each role that do not exist yet; returns their usernames."""
+    import io
+
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from access.models import RegionAssignment
+
+    if not debug:
+        return []
+    if Group.objects.filter(name__in=[role for _u, role, _s, _r in DEMO_ROLE_USERS]).count() < 3:
+        call_command("setup_roles", stdout=io.StringIO())
+    User = get_user_model()
+    for username, role, staff, codes in DEMO_ROLE_USERS:
+        if User.objects.filter(username=username).exists():
+            continue
+        user = User.objects.create_user(
+            username=username, password=DEMO_ADMIN_PASSWORD, is_staff=staff
+        )
+        user.groups.add(Group.objects.get(name=role))
+        for region in Region.objects.filter(code__in=codes):
+            RegionAssignment.objects.create(user=user, region=region)
+    return [username for username, *_rest in DEMO_ROLE_USERS]

@@ -349,6 +349,23 @@ class TestDemoRegister:
         assert counts() == before
         assert "0 kerja sama" in output
 
+    def test_local_demo_has_one_user_per_role_and_the_editors_hold_their_regions(self):
+        from django.contrib.auth import get_user_model
+
+        names = demo.ensure_demo_role_users(debug=True)
+        assert demo.ensure_demo_role_users(debug=True) == names  # a second run adds nobody
+        users = get_user_model().objects.filter(username__in=names)
+        assert users.count() == 4
+        editor = users.get(username="editor_kaltim")
+        assert editor.check_password(demo.DEMO_ADMIN_PASSWORD)
+        editable = Agreement.objects.editable_by(editor)
+        assert editable.filter(lead_region__code="64").exists()
+        assert not editable.filter(lead_region__code="51").exists()
+        assert users.get(username="pejabat").groups.get().name == "Pejabat"
+
+    def test_a_real_site_gets_no_demo_users(self):
+        assert demo.ensure_demo_role_users(debug=False) == []
+
     def test_a_later_day_still_adds_nothing(self):
         before = counts()
         demo.seed_demo(today=timezone.localdate() + datetime.timedelta(days=200))
@@ -491,8 +508,8 @@ class TestDemoRegister:
     def test_with_debug_the_demo_admin_is_created_and_the_login_is_printed(self, settings):
         settings.DEBUG = True
         output = seed()
-        admin = get_user_model().objects.get()
-        assert admin.username == "admin" and admin.is_superuser
+        admin = get_user_model().objects.get(is_superuser=True)
+        assert admin.username == "admin"
         assert admin.check_password("coopdb-demo")
         assert (
             "Admin: http://127.0.0.1:8000/admin/  (username admin, password coopdb-demo)" in output
@@ -502,7 +519,8 @@ class TestDemoRegister:
         settings.DEBUG = True
         django_user_model.objects.create_superuser("kepala-biro", "", "a-long-password")
         output = seed()
-        assert list(django_user_model.objects.values_list("username", flat=True)) == ["kepala-biro"]
+        superusers = django_user_model.objects.filter(is_superuser=True)
+        assert list(superusers.values_list("username", flat=True)) == ["kepala-biro"]
         assert "password coopdb-demo" not in output
 
     def test_generated_records_are_the_same_whatever_the_day(self):

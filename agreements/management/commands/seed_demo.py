@@ -23,6 +23,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 report = demo.seed_demo()
                 admin = demo.ensure_demo_admin(settings.DEBUG)
+                role_users = demo.ensure_demo_role_users(settings.DEBUG)
         except demo.ReferenceDataMissing as exc:
             raise CommandError(str(exc)) from exc
 
@@ -47,4 +48,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("Admin: %(url)s  (masuk dengan akun superuser yang sudah ada)")
                 % {"url": ADMIN_URL}
+            )
+        if role_users:
+            self.stdout.write(
+                _("Pengguna contoh per peran (kata sandi %(password)s): %(users)s")
+                % {"password": demo.DEMO_ADMIN_PASSWORD, "users": ", ".join(role_users)}
             )
