@@ -93,6 +93,13 @@ SORT_CHOICES = [
 
 WITH_DOCUMENTS, WITHOUT_DOCUMENTS = "yes", "no"
 
+# Past this many partners a list of them all is no longer a usable control (see
+# ``AgreementFilter._partner_choices``).
+PARTNER_CHOICES_MAX = 300
+# Names the shape of what ``AgreementFilter._offered`` returns, in the keys it is cached under:
+# change it with that shape, so that no server reads a list cached by an older release.
+OFFERED_FORMAT = 2
+
 
 class AgreementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
@@ -280,7 +287,7 @@ class AgreementFilter(django_filters.FilterSet):
         else:
             offered = cached_value(
                 "filter-choices",
-                [self.queryset.db, sql, repr(params), get_language(), *wanted],
+                [OFFERED_FORMAT, self.queryset.db, sql, repr(params), get_language(), *wanted],
                 lambda: self._offered(wanted),
             )
         if "sector" in fields:
@@ -296,11 +303,10 @@ class AgreementFilter(django_filters.FilterSet):
                 fields["region"].empty_label, regions
             )
         if "partner" in fields:
-            partners = offered["partner"]
-            chosen = cleaned.get("partner")
-            if chosen and chosen.pk not in {pk for pk, _label in partners}:
-                partners = [*partners, (chosen.pk, str(chosen))]
-            fields["partner"].widget.choices = [("", fields["partner"].empty_label)] + partners
+            fields["partner"].widget.choices = [
+                ("", fields["partner"].empty_label),
+                *self._partner_choices(offered["partner"], cleaned),
+            ]
         if "country" in fields:
             countries = offered["country"]
             chosen = cleaned.get("country")
@@ -335,7 +341,8 @@ class AgreementFilter(django_filters.FilterSet):
             ]
         if "partner" in wanted:
             offered["partner"] = [
-                (partner.pk, str(partner)) for partner in partners.order_by("name", "pk")
+                (partner.pk, str(partner), partner.country_id)
+                for partner in partners.order_by("name", "pk")
             ]
         if "country" in wanted:
             countries = Country.objects.filter(pk__in=partners.values("country_id"))
@@ -343,6 +350,31 @@ class AgreementFilter(django_filters.FilterSet):
                 ((country.pk, country.name) for country in countries), key=lambda c: c[1]
             )
         return offered
+
+    def _partner_choices(self, partners, cleaned):
+        """The partners to offer: all of them while the list is short enough to choose from.
+
+        A national register has thousands of partners; a list of all of them is neither usable
+        nor small (it would be most of every list page). Then only the partners of the chosen
+        country are offered, if they are few enough, and the field says how to find the rest.
+        A partner already chosen is always offered, so the form shows what is in effect.
+        """
+        chosen = cleaned.get("partner")
+        country = cleaned.get("country")
+        if len(partners) > PARTNER_CHOICES_MAX and country is not None:
+            partners = [partner for partner in partners if partner[2] == country.pk]
+        if len(partners) > PARTNER_CHOICES_MAX:
+            hint = _(
+                "Mitra terlalu banyak untuk satu daftar: pilih negara mitra dulu, atau ketik "
+                "nama mitra pada kata kunci."
+            )
+            # The bound field took its help text when validation created it.
+            self.form.fields["partner"].help_text = self.form["partner"].help_text = hint
+            partners = []
+        choices = [(pk, label) for pk, label, _country in partners]
+        if chosen and chosen.pk not in {pk for pk, _label in choices}:
+            choices.append((chosen.pk, str(chosen)))
+        return choices
 
     @staticmethod
     def _region_groups(empty_label, regions):

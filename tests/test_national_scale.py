@@ -7,10 +7,16 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from agreements import exports, paging
+from agreements import exports, filters, paging
 from agreements.filters import PlainSelect
 from agreements.models import Agreement, Milestone
-from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory, SectorFactory
+from tests.factories import (
+    AgreementFactory,
+    CountryFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    SectorFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +141,22 @@ def test_the_admin_lists_milestones_without_counting_a_large_table(
             page = staff_client.get(url).content.decode()
         assert "3 tahapan" in page
         assert not any("COUNT(*)" in query["sql"] for query in captured)
+
+
+def test_a_national_list_of_partners_asks_for_a_country_first(client, kaltim, monkeypatch):
+    china, japan = CountryFactory(code="CN"), CountryFactory(code="JP")
+    anhui = PartnerFactory(name="Pemerintah Provinsi Anhui", country=china)
+    osaka = PartnerFactory(name="Osaka", country=japan)
+    AgreementFactory(lead_region=kaltim, partners=[anhui])
+    AgreementFactory(lead_region=kaltim, partners=[osaka])
+    monkeypatch.setattr(filters, "PARTNER_CHOICES_MAX", 1)
+
+    everything = client.get("/agreements/").content.decode()
+    of_china = client.get("/agreements/?country=CN").content.decode()
+    one_chosen = client.get(f"/agreements/?partner={osaka.pk}").content.decode()
+
+    assert "pilih negara mitra dulu" in everything
+    assert f'<option value="{anhui.pk}"' not in everything
+    assert f'<option value="{anhui.pk}">Pemerintah Provinsi Anhui (CN)</option>' in of_china
+    assert f'<option value="{osaka.pk}"' not in of_china
+    assert f'<option value="{osaka.pk}" selected>Osaka (JP)</option>' in one_chosen
