@@ -10,6 +10,7 @@ from django.views import View
 from agreements.models import Agreement, Potential
 from agreements.views import browse
 from partners.models import Country, Partner, Region
+from reminders.attention import needs_attention
 
 
 class RegionDetailView(View):
@@ -25,6 +26,9 @@ class RegionDetailView(View):
                 .select_related("region", "sector")
                 .order_by("region__code", "sector__position", "title")
             ),
+            # The same lists the editors' reminder digest holds, for the agreements this
+            # region (with its regencies and cities) leads.
+            attention=needs_attention(Region.objects.within(region), request.user),
         )
         return render(request, "partners/region_detail.html", context, status=status)
 

@@ -305,8 +305,9 @@ def test_region_page_queries_do_not_grow_with_rows(
     Potential.objects.create(region=kaltim, sector=tourism, title="Wisata Derawan")
     # 1 the region with its province; 2 sectors, 3 partners, 4 countries for the form (no
     # region list: the page fixes the region); 5 COUNT, 6 page of agreements, 7–9 their
-    # regions, partners and sectors; 10 its regencies and cities; 11 its potentials.
-    with django_assert_num_queries(11):
+    # regions, partners and sectors; 10 its regencies and cities; 11 its potentials; 12 the
+    # agreements expiring soon and 13 the open milestones due soon or overdue (needs attention).
+    with django_assert_num_queries(13):
         response = client.get(kaltim.get_absolute_url())
     assert len(titles_in(response)) == rows
 
@@ -346,3 +347,37 @@ def test_sector_page_queries_do_not_grow_with_rows(
     with django_assert_num_queries(10):
         response = client.get(education.get_absolute_url())
     assert len(titles_in(response)) == rows
+
+
+def test_region_page_shows_what_needs_attention_as_the_digest_does(client, kaltim, samarinda, bali):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.factories import AgreementFactory, MilestoneFactory
+
+    today = timezone.localdate()
+    signed = today.replace(year=today.year - 2)
+
+    def expiring(region, title, days, **extra):
+        return AgreementFactory(
+            lead_region=region,
+            title=title,
+            signed_on=signed,
+            in_force_from=None,
+            expires_on=today + datetime.timedelta(days=days),
+            **extra,
+        )
+
+    soon = expiring(samarinda, "Kerja sama Samarinda berakhir", 80)
+    overdue = today - datetime.timedelta(days=5)
+    MilestoneFactory(agreement=soon, title="Evaluasi tertunda", due_on=overdue)
+    hidden = expiring(kaltim, "Kerja sama internal berakhir", 20, visibility="internal")
+    expiring(bali, "Kerja sama Bali berakhir", 20)
+
+    html = client.get(kaltim.get_absolute_url()).content.decode()
+    attention = html.split('id="needs-attention-title"')[1].split("</section>")[0]
+    assert "Berakhir dalam 90 hari" in attention and soon.title in attention
+    assert "Evaluasi tertunda" in attention
+    assert hidden.title not in attention  # internal: not for the public
+    assert "Kerja sama Bali berakhir" not in attention  # another province
