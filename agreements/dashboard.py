@@ -5,6 +5,7 @@ or reads about an internal agreement here. The page runs a fixed number of queri
 size of the register (``tests/test_dashboard.py`` pins it); each is named where it runs.
 """
 
+import datetime
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -16,6 +17,8 @@ from agreements.charts import Datum, bar_chart, column_chart
 from agreements.models import Agreement, AgreementKind, AgreementStatus, Milestone
 
 EXPIRING_WITHIN_DAYS = 180
+# Planned steps coming due: the same window as the editors' reminder digest.
+DUE_WITHIN_DAYS = 14
 # The lists show the most urgent rows; the figures above them give the full count.
 LIST_LENGTH = 10
 # Long category charts draw their top rows; their data tables hold every row.
@@ -143,7 +146,19 @@ def dashboard_context(user, today=None):
         ]
     )
 
-    # Query 10: the last agreements to change.
+    # Query 10: the steps coming due within two weeks, soonest first (as in the digest).
+    due_soon = list(
+        Milestone.objects.filter(
+            done_on__isnull=True,
+            due_on__gte=today,
+            due_on__lte=today + datetime.timedelta(days=DUE_WITHIN_DAYS),
+            agreement__in=agreements.exclude(status__in=ENDED_EARLY).order_by(),
+        )
+        .select_related("agreement", "agreement__lead_region")
+        .order_by("due_on", "id")[:LIST_LENGTH]
+    )
+
+    # Query 11: the last agreements to change.
     recently_changed = list(
         agreements.select_related("lead_region").order_by("-updated_at", "-id")[:LIST_LENGTH]
     )
@@ -159,6 +174,8 @@ def dashboard_context(user, today=None):
         "expiring": expiring_soonest,
         "overdue_count": overdue_count,
         "overdue": overdue_oldest,
+        "due_soon": due_soon,
+        "due_within_days": DUE_WITHIN_DAYS,
         "recently_changed": recently_changed,
         "charts": {
             "status": status_chart(by_status),

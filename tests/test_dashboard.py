@@ -473,8 +473,9 @@ def test_officials_without_staff_rights_see_internal_agreements_too(
 #  1-5  counts by shown status, kind, sector, partner country and signing year (GROUP BY each)
 #  6-7  how many agreements expire within 180 days, and the soonest ten with their lead region
 #  8-9  how many milestones are overdue, and the oldest ten with agreement and lead region
-#  10   the ten agreements changed last, with their lead region
-DASHBOARD_QUERIES = 10
+#  10   the steps due within 14 days, soonest ten with agreement and lead region
+#  11   the ten agreements changed last, with their lead region
+DASHBOARD_QUERIES = 11
 # A signed-in reader adds the session and the user.
 SIGNED_IN_QUERIES = 2
 
@@ -596,3 +597,26 @@ def test_dashboard_fits_a_phone_and_reads_without_javascript(browser, live_serve
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
     finally:
         context.close()
+
+
+def test_steps_coming_due_within_two_weeks_are_listed_as_in_the_digest(client, db, kaltim):
+    from tests.factories import AgreementFactory, MilestoneFactory
+
+    today = timezone.localdate()
+    agreement = AgreementFactory(lead_region=kaltim, expires_on=None)
+    MilestoneFactory(
+        agreement=agreement, title="Rapat TKKSD", due_on=today + datetime.timedelta(days=10)
+    )
+    MilestoneFactory(
+        agreement=agreement, title="Rapat jauh", due_on=today + datetime.timedelta(days=40)
+    )
+    internal = AgreementFactory(lead_region=kaltim, expires_on=None, visibility="internal")
+    MilestoneFactory(
+        agreement=internal, title="Rapat internal", due_on=today + datetime.timedelta(days=3)
+    )
+
+    html = client.get("/").content.decode()
+    section = html.split('id="due-soon"')[1].split("</section>")[0]
+    assert "Rapat TKKSD" in section
+    assert "Rapat jauh" not in section
+    assert "Rapat internal" not in section
