@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from access.models import can_export_internal
-from agreements.exports import csv_chunks, iter_records, json_chunks, write_xlsx
+from agreements.exports import iter_records, text_chunks, write_xlsx
 from agreements.filters import AgreementFilter
 from agreements.models import Agreement, Sector
 from partners.models import Country, Partner, Region
@@ -103,17 +103,17 @@ class AgreementExportView(View):
         if not filterset.is_valid():
             return bad_filters(filterset.form)
 
-        records = iter_records(filterset.qs, page_url=page_url_builder(request))
+        page_url = page_url_builder(request)
         filename = export_filename(subject_name, file_format)
         if file_format == "xlsx":
             return FileResponse(
-                write_xlsx(records),
+                write_xlsx(iter_records(filterset.qs, page_url=page_url)),
                 as_attachment=True,
                 filename=filename,
                 content_type=FORMATS["xlsx"],
             )
-        writer = csv_chunks if file_format == "csv" else json_chunks
-        response = StreamingHttpResponse(writer(records), content_type=FORMATS[file_format])
+        chunks = text_chunks(filterset.qs, file_format, page_url)
+        response = StreamingHttpResponse(chunks, content_type=FORMATS[file_format])
         response["Content-Disposition"] = content_disposition_header(True, filename)
         return response
 

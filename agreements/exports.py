@@ -137,7 +137,7 @@ def _grouped(rows):
     return {key: [row[1:] for row in group] for key, group in groupby(rows, key=lambda r: r[0])}
 
 
-def _labels(choices):
+def choice_labels(choices):
     return {value: str(label) for value, label in choices.choices}
 
 
@@ -158,9 +158,9 @@ def iter_records(queryset, page_url, chunk_size=None, today=None):
         .values(*_FIELDS, "shown_status")
     )
     labels = {
-        "kind": _labels(Agreement.Kind),
-        "scope": _labels(Scope),
-        "status": _labels(Agreement.Status),
+        "kind": choice_labels(Agreement.Kind),
+        "scope": choice_labels(Scope),
+        "status": choice_labels(Agreement.Status),
     }
     english = (get_language() or "id").startswith("en")
     names = {
@@ -182,6 +182,12 @@ class MilestoneFacts(NamedTuple):
     due_on: datetime.date | None
     done_on: datetime.date | None
     waits_on: str
+
+    @classmethod
+    def from_json(cls, facts):
+        """From ``json_build_array(id, kind, title, due_on, done_on, waits_on)``."""
+        pk, kind, title, due_on, done_on, waits_on = facts
+        return cls(pk, kind, title, date_from_iso(due_on), date_from_iso(done_on), waits_on)
 
 
 def _next_steps(chunk):
@@ -416,10 +422,7 @@ def _generate_postgresql(rows, today, page_url, chunk_size, labels, names, local
                     parties = [value or () for value in values[width : width + 7]]
                     codes, region_names, partner_names, countries, country_names = parties[:5]
                     slugs, sector_names = parties[5:]
-                    milestones = [
-                        MilestoneFacts(pk, kind, title, _date(due_on), _date(done_on), waits_on)
-                        for pk, kind, title, due_on, done_on, waits_on in values[width + 7] or ()
-                    ]
+                    milestones = [MilestoneFacts.from_json(f) for f in values[width + 7] or ()]
                     yield _record(
                         row,
                         list(zip(codes, region_names, strict=True)),
@@ -432,7 +435,7 @@ def _generate_postgresql(rows, today, page_url, chunk_size, labels, names, local
                     )
 
 
-def _date(text):
+def date_from_iso(text):
     """A date from its ISO text (how JSON carries it), or None."""
     return datetime.date.fromisoformat(text) if text else None
 
@@ -489,26 +492,26 @@ def unneutralise(text):
 
 
 # Formula triggers and the neutraliser are all one character long: a set of first characters.
-_NEEDS_NEUTRALISER = frozenset((*FORMULA_TRIGGERS, NEUTRALISER))
+NEEDS_NEUTRALISER = frozenset((*FORMULA_TRIGGERS, NEUTRALISER))
 DATE_COLUMNS = frozenset(
     {"proposed_on", "signed_on", "in_force_from", "expires_on", "next_milestone_due"}
 )
 DATETIME_COLUMNS = frozenset({"updated_at"})
 
 
-def _plain_cell(value):
+def plain_cell(value):
     if value is None:
         return ""
     text = value if type(value) is str else str(value)
     # ``neutralise``, inlined: it runs for most cells of every row.
-    return NEUTRALISER + text if text and text[0] in _NEEDS_NEUTRALISER else text
+    return NEUTRALISER + text if text and text[0] in NEEDS_NEUTRALISER else text
 
 
 def _multi_cell(values):
-    return "" if values is None else _plain_cell(join_values(values))
+    return "" if values is None else plain_cell(join_values(values))
 
 
-def _date_cell(value):
+def date_cell(value):
     return "" if value is None else value.isoformat()
 
 
@@ -522,8 +525,8 @@ def _cell_for(name):
     if name in DATETIME_COLUMNS:
         return _datetime_cell
     if name in DATE_COLUMNS:
-        return _date_cell
-    return _plain_cell
+        return date_cell
+    return plain_cell
 
 
 # Each column with the function that writes its cells, chosen once rather than per cell.
@@ -564,6 +567,23 @@ def _pieces(texts):
         yield "".join(piece)
 
 
+def text_chunks(queryset, file_format, page_url):
+    """The CSV or JSON export of ``queryset``, in pieces of about ``PIECE`` characters.
+
+    On PostgreSQL the query writes the cells (``agreements.exports_postgresql``); elsewhere
+    ``csv_chunks`` and ``json_chunks`` write them from ``iter_records``. Both give the same text.
+    """
+    if connections[queryset.db].vendor == "postgresql":
+        from agreements import exports_postgresql
+
+        lines = (
+            exports_postgresql.csv_lines if file_format == "csv" else exports_postgresql.json_lines
+        )
+        return _pieces(lines(queryset, page_url))
+    writer = csv_chunks if file_format == "csv" else json_chunks
+    return writer(iter_records(queryset, page_url))
+
+
 def csv_chunks(records):
     """CSV text in pieces of whole lines: UTF-8 with a byte-order mark (Excel, LibreOffice)."""
     writer = csv.writer(_Echo(), lineterminator="\r\n")
@@ -576,7 +596,7 @@ def csv_chunks(records):
     return _pieces(lines())
 
 
-_JSON = json.JSONEncoder(ensure_ascii=False)
+JSON = json.JSONEncoder(ensure_ascii=False)
 _JSON_DATES = [name for name in COLUMN_NAMES if name in DATE_COLUMNS | DATETIME_COLUMNS]
 
 
@@ -591,7 +611,7 @@ def json_chunks(records):
             for name in _JSON_DATES:
                 if item[name] is not None:
                     item[name] = _CELL_OF[name](item[name])
-            yield separator + _JSON.encode(item)
+            yield separator + JSON.encode(item)
             separator = ",\n"
         yield "\n]\n"
 

@@ -1,0 +1,171 @@
+"""The streamed CSV and JSON files are the documented ones, whichever writes their cells.
+
+On PostgreSQL the query writes the cells (``agreements.exports_postgresql``); the writers of
+``agreements.exports`` write the same file from ``iter_records`` (XLSX, SQLite). Here both are
+held to the same text, byte for byte, over every awkward value a cell can hold: formula
+triggers, quotes, commas and line breaks, the separator and its escape inside names, missing
+references, Chinese names, control characters, the next step of signed and unsigned agreements,
+in both languages, in several orders and across chunks.
+"""
+
+import csv
+import datetime
+import io
+import json
+
+import pytest
+from django.http import QueryDict
+from django.utils import translation
+
+from agreements import exports
+from agreements.filters import AgreementFilter
+from agreements.models import Agreement
+from tests.factories import (
+    AgreementFactory,
+    CountryFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    RegencyFactory,
+    SectorFactory,
+)
+from tests.factories_exchange import build_register
+
+
+def page_url(pk):
+    return f"http://testserver/agreements/{pk}/"
+
+
+AWKWARD_TEXTS = [
+    "=1+1",
+    "+62 541",
+    "-7/KSDD",
+    "@SUM(A1)",
+    "\tTab di depan",
+    "\rCR di depan",
+    "'sudah berapostrof",
+    'Kutip "ganda", dan koma',
+    "Baris\nbaru",
+    "Akhir baris\r\nWindows",
+    "Titik koma; dan \\ garis miring",
+    "安徽省合肥市",
+    "Kontrol \x01 \x1f \x7f",
+    "",
+]
+
+
+@pytest.fixture
+def awkward_register(db):
+    register = build_register()
+    bali = register["bali"]
+    comma_city = RegencyFactory(code="51.71", name="Kota Denpasar, Bali", province=bali)
+    country = CountryFactory(code="JP", name_id="Jepang; Nippon", name_en='"Japan"')
+    dash_sector = SectorFactory(slug="-ekonomi", name_id="=Ekonomi", name_en="Economy, creative")
+    for index, text in enumerate(AWKWARD_TEXTS):
+        partner = PartnerFactory(name=f"{text} mitra {index}", country=country)
+        agreement = AgreementFactory(
+            reference=text and f"{text}/{index}",
+            title=text or f"Judul {index}",
+            summary=text,
+            source_url="" if index % 2 else "https://contoh.invalid/a,b",
+            lead_region=comma_city if index % 3 else bali,
+            regions=[register["kaltim"], comma_city],
+            partners=[partner, register["anhui"]],
+            sectors=[dash_sector, register["trade"]],
+            status=[
+                Agreement.Status.IN_FORCE,
+                Agreement.Status.EXPLORATION,
+                Agreement.Status.CANCELLED,
+                Agreement.Status.SIGNED,
+            ][index % 4],
+            signed_on=None if index % 4 in (1, 2) else datetime.date(2024, 1, 15),
+            in_force_from=None if index % 4 in (1, 2, 3) else datetime.date(2024, 2, 1),
+            expires_on=None if index % 4 in (1, 2) else datetime.date(2025 + index, 1, 1),
+            follows=register["anhui_mou"] if index % 2 else register["sister_city"],
+            relation=Agreement.Relation.IMPLEMENTS,
+        )
+        MilestoneFactory(agreement=agreement, kind="exploration", title=text or "Kunjungan")
+        MilestoneFactory(
+            agreement=agreement,
+            kind="loi",
+            title=f"{text} LoI",
+            due_on=datetime.date(2026, 1, index + 1),
+            waits_on="partner",
+        )
+        MilestoneFactory(agreement=agreement, kind="exploration", done_on=datetime.date(2023, 5, 1))
+        # Due the same day as the LoI: the earlier one recorded comes first.
+        MilestoneFactory(
+            agreement=agreement, kind="activity", due_on=datetime.date(2026, 1, index + 1)
+        )
+    return register
+
+
+def agreements(query=""):
+    filterset = AgreementFilter(QueryDict(query), queryset=Agreement.objects.all())
+    assert filterset.is_valid(), filterset.errors
+    return filterset.qs
+
+
+def streamed(file_format, query=""):
+    return "".join(exports.text_chunks(agreements(query), file_format, page_url))
+
+
+def written_from_records(file_format, query=""):
+    writer = exports.csv_chunks if file_format == "csv" else exports.json_chunks
+    return "".join(writer(exports.iter_records(agreements(query), page_url)))
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("file_format", ["csv", "json"])
+@pytest.mark.parametrize("query", ["", "sort=title", "q=mitra", "region=51&status=exploration"])
+def test_streamed_file_is_the_file_written_from_the_records(
+    awkward_register, file_format, query, language
+):
+    with translation.override(language):
+        text = streamed(file_format, query)
+        assert text == written_from_records(file_format, query)
+    rows = (
+        json.loads(text)
+        if file_format == "json"
+        else list(csv.DictReader(io.StringIO(text[1:], newline="")))
+    )
+    assert len(rows) == agreements(query).count() > 0
+
+
+def test_awkward_values_come_through_the_csv_whole(awkward_register):
+    rows = list(csv.DictReader(io.StringIO(streamed("csv")[1:], newline="")))
+
+    titles = {exports.unneutralise(row["title"]) for row in rows}
+    assert {text for text in AWKWARD_TEXTS if text} <= titles
+    for row in rows:
+        assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in row.values())
+    quoted = next(row for row in rows if row["title"] == 'Kutip "ganda", dan koma')
+    assert quoted["region_names"] == "Kota Denpasar, Bali; Kalimantan Timur"
+    assert quoted["sectors"] == "'-ekonomi; trade"
+    assert quoted["partner_country_names"].startswith("Jepang\\; Nippon; ")
+    assert exports.split_values(quoted["partners"])[0] == 'Kutip "ganda", dan koma mitra 7'
+    assert sum(row["source_url"] == "https://contoh.invalid/a,b" for row in rows) == 7
+
+
+def test_the_next_step_is_the_status_pages(awkward_register):
+    rows = {row["title"]: row for row in json.loads(streamed("json"))}
+
+    for title, row in rows.items():
+        agreement = Agreement.objects.get(title=title)
+        step = agreement.next_step()
+        assert row["next_milestone"] == (str(step.label) if step else ""), title
+        due = step.due_on.isoformat() if step and step.due_on else None
+        assert row["next_milestone_due"] == due, title
+
+
+def test_rows_across_chunks_are_those_of_one_chunk(awkward_register, monkeypatch):
+    whole = streamed("csv")
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 3)
+
+    assert streamed("csv") == whole
+
+
+def test_an_empty_selection_is_a_header_or_an_empty_list(awkward_register):
+    query = "q=tidak-ada-yang-cocok-xyz"
+
+    assert streamed("csv", query) == "\ufeff" + ",".join(exports.COLUMN_NAMES) + "\r\n"
+    assert json.loads(streamed("json", query)) == []
