@@ -116,8 +116,33 @@ def may_edit_region(user, region_id):
         return True
     if not is_editor(user):
         return False
+    return region_id in _editable_region_ids(user)
+
+
+def _editable_region_ids(user):
+    """An editor's region ids (``editable_regions``), read once and kept on the user object for
+    the request."""
     cached = getattr(user, "_coopdb_editable_region_ids", None)
     if cached is None:
         cached = frozenset(editable_regions(user).values_list("pk", flat=True))
         user._coopdb_editable_region_ids = cached
-    return region_id in cached
+    return cached
+
+
+def access_key(user):
+    """Everything about ``user`` that decides what the admin shows them, as one text: who they
+    are (the header names them), their standing, and what they may see and change: their
+    permissions, roles and, for an editor, regions. A page kept under it is never shown to
+    anyone else, nor to the same user once any of that changed.
+
+    An active superuser may do everything, whatever their groups and permissions say: nothing
+    more to read. Anyone else costs the queries the admin makes of them anyway (permissions,
+    roles, regions), each once a request.
+    """
+    standing = (user.pk, user.get_username(), user.first_name, user.last_name)
+    flags = (user.is_active, user.is_staff, user.is_superuser)
+    if user.is_active and user.is_superuser:
+        return repr((standing, flags))
+    regions = sorted(_editable_region_ids(user)) if is_editor(user) else []
+    permissions = sorted(user.get_all_permissions())
+    return repr((standing, flags, sorted(role_names(user)), permissions, regions))

@@ -15,6 +15,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from access.admin import autocomplete_source
 from access.models import editable_regions, is_editor
+from agreements.caching import KeptAdminPages
 from partners.models import Country, Partner, Region, Subdivision
 
 EMPTY = "—"
@@ -46,8 +47,10 @@ class ReadableChanges(HistoricalRecordContextHelper):
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
-    """Every change kept per record, with who made it, when, and what changed (in words).
+class HistoryAdmin(KeptAdminPages, SimpleHistoryAdmin):
+    """The register's admins: every change kept per record, with who made it, when, and what
+    changed (in words); lists and forms kept for their reader until the register changes
+    (``KeptAdminPages``).
 
     A past version can be read but not restored from its history page: restoring would save
     past the checks of the change form (the agreement's version, its milestones and documents).

@@ -7,14 +7,17 @@ transaction nothing is cached at all, so the other tests of the pages never see 
 import re
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from access.models import RegionAssignment, Role
 from agreements.caching import cached_count, register_version
 from agreements.models import Agreement, Milestone
 from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory, SectorFactory
+from tests.factories_access import agreement_form_data, logged_in
 from tests.factories_browse import make_official
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -218,3 +221,100 @@ def test_paging_through_a_selection_counts_it_once(client, kaltim):
 
     assert "30 kerja sama ditemukan" in page
     assert not any("COUNT(" in query["sql"] for query in captured)
+
+
+# -- the admin ----------------------------------------------------------------------------------
+
+ADMIN_LIST = reverse("admin:agreements_agreement_changelist")
+
+
+def admin_change(agreement):
+    return reverse("admin:agreements_agreement_change", args=[agreement.pk])
+
+
+def test_a_second_visit_to_an_admin_list_is_served_from_the_cache(
+    staff_client, agreement, django_assert_num_queries
+):
+    staff_client.get(ADMIN_LIST)
+
+    # The session, its user and the register version: nothing else is read.
+    with django_assert_num_queries(3):
+        page = staff_client.get(ADMIN_LIST).content.decode()
+    assert "Beasiswa guru Kalimantan Timur" in page
+
+
+def test_a_change_made_anywhere_shows_on_the_kept_admin_pages(staff_client, agreement):
+    staff_client.get(ADMIN_LIST)
+    staff_client.get(admin_change(agreement))
+
+    Agreement.objects.filter(pk=agreement.pk).update(title="Beasiswa dosen Kalimantan Timur")
+
+    for url in (ADMIN_LIST, admin_change(agreement)):
+        page = staff_client.get(url).content.decode()
+        assert "Beasiswa dosen Kalimantan Timur" in page
+        assert "Beasiswa guru Kalimantan Timur" not in page
+
+
+def test_an_editor_never_gets_an_admin_page_kept_for_another(
+    agreement, bali, editor_kaltim, editor_bali
+):
+    AgreementFactory(title="Kerja sama pariwisata Bali", lead_region=bali)
+    kaltim_page = logged_in(editor_kaltim).get(ADMIN_LIST).content.decode()
+    assert "Beasiswa guru Kalimantan Timur" in kaltim_page
+
+    bali_page = logged_in(editor_bali).get(ADMIN_LIST).content.decode()
+
+    assert "Kerja sama pariwisata Bali" in bali_page
+    assert "Beasiswa guru Kalimantan Timur" not in bali_page
+    assert logged_in(editor_bali).get(admin_change(agreement)).status_code == 404
+
+
+def test_a_region_given_to_an_editor_shows_on_their_next_admin_page(agreement, bali, editor_bali):
+    editor = logged_in(editor_bali)
+    assert "Beasiswa guru Kalimantan Timur" not in editor.get(ADMIN_LIST).content.decode()
+
+    # Not a change to the register: what changed is what the editor may see.
+    RegionAssignment.objects.create(user=editor_bali, region=agreement.lead_region)
+
+    assert "Beasiswa guru Kalimantan Timur" in editor.get(ADMIN_LIST).content.decode()
+
+
+def test_a_role_given_to_an_official_shows_on_their_next_admin_page(agreement, official):
+    viewer = logged_in(official)
+    assert 'name="_save"' not in viewer.get(admin_change(agreement)).content.decode()
+
+    official.groups.add(Group.objects.get(name=Role.ADMINISTRATOR))
+
+    assert 'name="_save"' in viewer.get(admin_change(agreement)).content.decode()
+
+
+def test_a_kept_change_form_saves_with_the_visitors_own_token(agreement, editor_kaltim):
+    editor = Client(enforce_csrf_checks=True)
+    editor.force_login(editor_kaltim)
+    editor.get(admin_change(agreement))
+    page = editor.get(admin_change(agreement)).content.decode()  # from the cache
+
+    data = agreement_form_data(
+        agreement,
+        title="Beasiswa guru dan dosen Kalimantan Timur",
+        loaded_version=re.search(r'name="loaded_version" value="(\d+)"', page).group(1),
+        csrfmiddlewaretoken=TOKEN.search(page).group(1),
+    )
+    saved = editor.post(admin_change(agreement), data)
+
+    assert saved.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.title == "Beasiswa guru dan dosen Kalimantan Timur"
+
+
+def test_the_page_saying_saved_is_shown_once_and_never_kept(agreement, editor_kaltim):
+    editor = logged_in(editor_kaltim)
+    editor.get(ADMIN_LIST)
+    data = agreement_form_data(agreement, title="Beasiswa guru Kaltim")
+
+    after_saving = editor.post(admin_change(agreement), data, follow=True).content.decode()
+    assert "berhasil diubah" in after_saving
+
+    again = editor.get(ADMIN_LIST).content.decode()
+    assert "Beasiswa guru Kaltim" in again
+    assert "berhasil diubah" not in again
