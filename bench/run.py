@@ -76,7 +76,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from access.models import Role  # noqa: E402
+from access.models import RegionAssignment, Role  # noqa: E402
 from agreements.models import Agreement, Milestone  # noqa: E402
 from bench import copy_reference  # noqa: E402
 from bench.generate import generate, vacuum_analyze  # noqa: E402
@@ -117,7 +117,9 @@ def prepare(agreements, seed, regenerate):
 
 
 def readers():
-    """A superuser (the admin pages, the full exports) and an official (internal reader)."""
+    """A superuser (the admin pages, the full exports), an official (internal reader) and an
+    editor of Kalimantan Timur (the admin held to one province's rows)."""
+    call_command("setup_roles", verbosity=0)
     users = get_user_model().objects
     admin = users.filter(username="bench-admin").first() or users.create_superuser(
         "bench-admin", "bench-admin@example.invalid", None
@@ -125,8 +127,13 @@ def readers():
     official = users.filter(username="bench-official").first() or users.create_user(
         "bench-official", "bench-official@example.invalid", None
     )
-    official.groups.add(Group.objects.get_or_create(name=Role.VIEWER)[0])
-    return admin, official
+    official.groups.add(Group.objects.get(name=Role.VIEWER))
+    editor = users.filter(username="bench-editor").first() or users.create_user(
+        "bench-editor", "bench-editor@example.invalid", None, is_staff=True
+    )
+    editor.groups.add(Group.objects.get(name=Role.EDITOR))
+    RegionAssignment.objects.get_or_create(user=editor, region=Region.objects.get(code="64"))
+    return admin, official, editor
 
 
 # -- pages --------------------------------------------------------------------------------------
@@ -136,7 +143,7 @@ FLOOR, PAGE, ADMIN = "floor", "page", "admin"
 
 
 def page_list():
-    """(name, reader, path, what) of every page measured: a floor, a cached page, an admin page."""
+    """(name, reader, path, what) of every page measured: a floor, a public page, an admin page."""
     # A status page with a full timeline: the public agreement with the most milestones.
     busiest = (
         Agreement.objects.public()
@@ -151,6 +158,7 @@ def page_list():
         ("floor", "anonymous", "/bench/floor/", FLOOR),
         ("floor", "official", "/bench/floor/", FLOOR),
         ("floor", "admin", "/bench/floor/", FLOOR),
+        ("floor", "editor", "/bench/floor/", FLOOR),
         ("dashboard", "anonymous", "/", PAGE),
         ("dashboard", "official", "/", PAGE),
         ("list", "anonymous", "/agreements/", PAGE),
@@ -163,6 +171,7 @@ def page_list():
         ("status page", "anonymous", f"/agreements/{busiest}/", PAGE),
         ("region page", "anonymous", f"/regions/{province.code}/", PAGE),
         ("admin agreement list", "admin", "/admin/agreements/agreement/", ADMIN),
+        ("admin agreement list", "editor", "/admin/agreements/agreement/", ADMIN),
         ("admin change form", "admin", f"/admin/agreements/agreement/{busiest}/change/", ADMIN),
         ("admin milestone list", "admin", "/admin/agreements/milestone/", ADMIN),
     ]
@@ -194,9 +203,9 @@ def timed_get(client, path):
 def measure_pages(pages, clients, warmup, repeat, cold):
     """Per page: ``repeat`` timed requests after ``warmup`` (served as a returning reader is).
 
-    For the pages the site caches, also ``cold`` requests each right after a change to the
-    register, which therefore build the page from scratch; their first one's queries are the
-    page's own.
+    Every page the site keeps in its cache (all but the floor) is also requested ``cold``
+    times right after a change to the register, which therefore builds it from scratch; the
+    first of those requests gives the page's own queries.
     """
     results = []
     for name, reader, path, what in pages:
@@ -220,7 +229,7 @@ def measure_pages(pages, clients, warmup, repeat, cold):
             "fresh_queries": None,
             "bytes": len(response.content),
         }
-        if what == PAGE and cold:
+        if what != FLOOR and cold:
             fresh = []
             for round_ in range(cold):
                 touch_register()
@@ -616,10 +625,11 @@ def main():
     options = parser.parse_args()
 
     register = prepare(options.agreements, options.seed, options.regenerate)
-    admin, official = readers()
-    clients = {"anonymous": Client(), "official": Client(), "admin": Client()}
+    admin, official, editor = readers()
+    clients = {"anonymous": Client(), "official": Client(), "admin": Client(), "editor": Client()}
     clients["official"].force_login(official)
     clients["admin"].force_login(admin)
+    clients["editor"].force_login(editor)
 
     results = {
         "register": register,
