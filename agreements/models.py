@@ -135,9 +135,11 @@ class AgreementQuerySet(models.QuerySet):
         """What ``user`` may change: agreements led by one of their regions (a province's editor
         also covers its regencies and cities); everything for administrators, nothing for
         officials, analysts and the public. Mirrors ``Agreement.is_editable_by``."""
-        from access.models import editable_regions
+        from access.models import editable_region_ids, is_administrator
 
-        return self.filter(lead_region__in=editable_regions(user))
+        if is_administrator(user):
+            return self.all()
+        return self.filter(lead_region_id__in=editable_region_ids(user))
 
     def visible_to(self, user):
         """What ``user`` may read: the public sees published agreements only.
@@ -1092,9 +1094,11 @@ class PotentialSurvey(models.Model):
 class PotentialQuerySet(models.QuerySet):
     def editable_by(self, user):
         """Potentials of the regions ``user`` edits for (``access.models.editable_regions``)."""
-        from access.models import editable_regions
+        from access.models import editable_region_ids, is_administrator
 
-        return self.filter(region__in=editable_regions(user))
+        if is_administrator(user):
+            return self.all()
+        return self.filter(region_id__in=editable_region_ids(user))
 
 
 class Potential(models.Model):
