@@ -339,13 +339,16 @@ class AgreementFilter(django_filters.FilterSet):
                     Q(level=Region.Level.PROVINCE) | Q(Exists(party))
                 ).order_by("code")
             ]
-        if "partner" in wanted:
-            offered["partner"] = [
+        if "partner" in wanted or "country" in wanted:
+            listed = [
                 (partner.pk, str(partner), partner.country_id)
                 for partner in partners.order_by("name", "pk")
             ]
+        if "partner" in wanted:
+            offered["partner"] = listed
         if "country" in wanted:
-            countries = Country.objects.filter(pk__in=partners.values("country_id"))
+            # The countries of the partners just listed: no second pass over every party.
+            countries = Country.objects.filter(pk__in={country for _pk, _name, country in listed})
             offered["country"] = sorted(
                 ((country.pk, country.name) for country in countries), key=lambda c: c[1]
             )
