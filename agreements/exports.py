@@ -391,48 +391,61 @@ def _generate_postgresql(rows, today, page_url, chunk_size, labels, names, local
     sql = _POSTGRESQL.format(
         selection=selection_sql,
         main=main_sql,
-        agreements=Agreement._meta.db_table,
-        region_links=Agreement.regions.through._meta.db_table,
-        regions=Region._meta.db_table,
-        partner_links=Agreement.partners.through._meta.db_table,
-        partners=Partner._meta.db_table,
-        countries=Country._meta.db_table,
-        sector_links=Agreement.sectors.through._meta.db_table,
-        sectors=Sector._meta.db_table,
-        milestones=Milestone._meta.db_table,
         country_name=names["country"].rsplit("__", 1)[1],
         sector_name=names["sector"].rsplit("__", 1)[1],
+        **table_names(),
     )
     params = (*selection_params, tuple(UNSIGNED_STATUSES), *main_params)
     width = len(columns)
-    connection = connections[rows.db]
-    # In a transaction the server-side cursor streams the rows as they are read, instead of
-    # materialising the whole result first (``WITH HOLD``, outside one).
-    with transaction.atomic(using=rows.db):
-        # The planner cannot see how few rows the aggregates join to and guesses billions, which
-        # would have it compile the query to machine code (JIT) for a second, longer than the
-        # query takes to run.
-        with connection.cursor() as settings:
-            settings.execute("SET LOCAL jit = off")
+    for values in streamed_rows(rows.db, sql, params, chunk_size):
+        row = dict(zip(columns, values[:width], strict=True))
+        parties = [value or () for value in values[width : width + 7]]
+        codes, region_names, partner_names, countries, country_names = parties[:5]
+        slugs, sector_names = parties[5:]
+        milestones = [MilestoneFacts.from_json(f) for f in values[width + 7] or ()]
+        yield _record(
+            row,
+            list(zip(codes, region_names, strict=True)),
+            list(zip(partner_names, countries, country_names, strict=True)),
+            list(zip(slugs, sector_names, strict=True)),
+            next_step_of(row["status"], row["scope"], milestones),
+            labels,
+            page_url,
+            local_tz,
+        )
+
+
+def table_names():
+    """The tables of the register the export queries read, by the names their SQL uses."""
+    return {
+        "agreements": Agreement._meta.db_table,
+        "region_links": Agreement.regions.through._meta.db_table,
+        "regions": Region._meta.db_table,
+        "partner_links": Agreement.partners.through._meta.db_table,
+        "partners": Partner._meta.db_table,
+        "countries": Country._meta.db_table,
+        "sector_links": Agreement.sectors.through._meta.db_table,
+        "sectors": Sector._meta.db_table,
+        "milestones": Milestone._meta.db_table,
+    }
+
+
+def streamed_rows(using, sql, params, chunk_size):
+    """The rows of an export query on PostgreSQL, read ``chunk_size`` at a time.
+
+    In a transaction the server-side cursor streams the rows as they are read, instead of
+    materialising the whole result first (``WITH HOLD``, outside one). The planner cannot see
+    how few rows the aggregates join to and guesses billions, which would have it compile the
+    query to machine code (JIT) for a second, longer than the query takes to run.
+    """
+    connection = connections[using]
+    with transaction.atomic(using=using):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
         with connection.chunked_cursor() as cursor:
             cursor.execute(sql, params)
             while batch := cursor.fetchmany(chunk_size):
-                for values in batch:
-                    row = dict(zip(columns, values[:width], strict=True))
-                    parties = [value or () for value in values[width : width + 7]]
-                    codes, region_names, partner_names, countries, country_names = parties[:5]
-                    slugs, sector_names = parties[5:]
-                    milestones = [MilestoneFacts.from_json(f) for f in values[width + 7] or ()]
-                    yield _record(
-                        row,
-                        list(zip(codes, region_names, strict=True)),
-                        list(zip(partner_names, countries, country_names, strict=True)),
-                        list(zip(slugs, sector_names, strict=True)),
-                        next_step_of(row["status"], row["scope"], milestones),
-                        labels,
-                        page_url,
-                        local_tz,
-                    )
+                yield from batch
 
 
 def date_from_iso(text):

@@ -22,23 +22,14 @@ agreement (``next_step_of`` reads no other). Rows come through a server-side cur
 import datetime
 import json
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from agreements import exports
-from agreements.models import (
-    UNSIGNED_STATUSES,
-    Agreement,
-    AgreementQuerySet,
-    Milestone,
-    Scope,
-    Sector,
-    next_step_of,
-)
-from partners.models import Country, Partner, Region
+from agreements.models import UNSIGNED_STATUSES, Agreement, AgreementQuerySet, Scope, next_step_of
 
 # What makes ``csv.writer`` quote a field (QUOTE_MINIMAL): the delimiter, the quote character and
 # the characters of the line terminator. A quote inside a quoted field is doubled.
@@ -353,37 +344,18 @@ def _query(sql, queryset, file_format, page_url, today):
         last_day=sql.literal(datetime.date.max.isoformat()) + "::date",
         head=_joined(cells, HEAD, kind),
         tail=_joined(cells, TAIL, kind),
-        agreements=Agreement._meta.db_table,
-        region_links=Agreement.regions.through._meta.db_table,
-        regions=Region._meta.db_table,
-        partner_links=Agreement.partners.through._meta.db_table,
-        partners=Partner._meta.db_table,
-        countries=Country._meta.db_table,
-        sector_links=Agreement.sectors.through._meta.db_table,
-        sectors=Sector._meta.db_table,
-        milestones=Milestone._meta.db_table,
+        **exports.table_names(),
     )
 
 
 def _rows(queryset, file_format, page_url, chunk_size):
     """(head, next step, tail) of each row of the export, in the selection's order."""
-    today = timezone.localdate()
-    connection = connections[queryset.db]
-    # In a transaction the server-side cursor streams the rows as they are read, instead of
-    # materialising the whole result first (``WITH HOLD``, outside one).
-    with transaction.atomic(using=queryset.db):
-        with connection.cursor() as cursor:
-            sql = _Sql(cursor.cursor)
-            query = _query(sql, queryset, file_format, page_url, today)
-            # The planner cannot see how few rows the aggregates join to and guesses billions,
-            # which would have it compile the query to machine code (JIT) for a second, longer
-            # than the query takes.
-            cursor.execute("SET LOCAL jit = off")
-        with connection.chunked_cursor() as cursor:
-            cursor.execute(query)
-            while batch := cursor.fetchmany(chunk_size):
-                for head, status, scope, *soonest, facts, tail in batch:
-                    yield head, _next_step(status, scope, soonest, facts), tail
+    with connections[queryset.db].cursor() as cursor:  # quotes the query's constants
+        query = _query(_Sql(cursor.cursor), queryset, file_format, page_url, timezone.localdate())
+    # Every value is in the query's text: no parameter to interpolate.
+    for row in exports.streamed_rows(queryset.db, query, None, chunk_size):
+        head, status, scope, *soonest, facts, tail = row
+        yield head, _next_step(status, scope, soonest, facts), tail
 
 
 def _next_step(status, scope, soonest, facts):
