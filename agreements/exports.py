@@ -185,9 +185,18 @@ class MilestoneFacts(NamedTuple):
 
     @classmethod
     def from_json(cls, facts):
-        """From ``json_build_array(id, kind, title, due_on, done_on, waits_on)``."""
+        """From one element of ``MILESTONE_FACTS``."""
         pk, kind, title, due_on, done_on, waits_on = facts
         return cls(pk, kind, title, date_from_iso(due_on), date_from_iso(done_on), waits_on)
+
+
+# SQL: the facts of ``milestone``'s rows in a group, as a JSON array in
+# ``Milestone.Meta.ordering`` whose elements ``MilestoneFacts.from_json`` reads.
+MILESTONE_FACTS = """json_agg(
+    json_build_array(milestone.id, milestone.kind, milestone.title,
+                     milestone.due_on, milestone.done_on, milestone.waits_on)
+    ORDER BY milestone.done_on ASC NULLS LAST, milestone.due_on ASC NULLS LAST, milestone.id
+)"""
 
 
 def _next_steps(chunk):
@@ -338,12 +347,7 @@ agreement_sectors AS (
 -- ``Milestone.Meta.ordering``.
 next_step_facts AS (
     SELECT milestone.agreement_id,
-           json_agg(
-               json_build_array(milestone.id, milestone.kind, milestone.title,
-                                milestone.due_on, milestone.done_on, milestone.waits_on)
-               ORDER BY milestone.done_on ASC NULLS LAST, milestone.due_on ASC NULLS LAST,
-                        milestone.id
-           ) AS facts
+           {milestone_facts} AS facts
     FROM {milestones} milestone JOIN {agreements} agreement
         ON agreement.id = milestone.agreement_id
     WHERE milestone.agreement_id IN (SELECT id FROM selection)
@@ -393,6 +397,7 @@ def _generate_postgresql(rows, today, page_url, chunk_size, labels, names, local
         main=main_sql,
         country_name=names["country"].rsplit("__", 1)[1],
         sector_name=names["sector"].rsplit("__", 1)[1],
+        milestone_facts=MILESTONE_FACTS,
         **table_names(),
     )
     params = (*selection_params, tuple(UNSIGNED_STATUSES), *main_params)

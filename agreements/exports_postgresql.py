@@ -211,12 +211,7 @@ soonest_planned AS (
 -- An unsigned agreement's next stage reads all its milestones, in ``Milestone.Meta.ordering``.
 unsigned_milestones AS (
     SELECT milestone.agreement_id,
-           json_agg(
-               json_build_array(milestone.id, milestone.kind, milestone.title,
-                                milestone.due_on, milestone.done_on, milestone.waits_on)
-               ORDER BY milestone.done_on ASC NULLS LAST, milestone.due_on ASC NULLS LAST,
-                        milestone.id
-           ) AS facts
+           {milestone_facts} AS facts
     FROM {milestones} milestone JOIN selection ON selection.id = milestone.agreement_id
     WHERE selection.status IN {unsigned}
     GROUP BY milestone.agreement_id
@@ -344,6 +339,7 @@ def _query(sql, queryset, file_format, page_url, today):
         last_day=sql.literal(datetime.date.max.isoformat()) + "::date",
         head=_joined(cells, HEAD, kind),
         tail=_joined(cells, TAIL, kind),
+        milestone_facts=exports.MILESTONE_FACTS,
         **exports.table_names(),
     )
 
