@@ -47,61 +47,24 @@ assert exports.NEUTRALISER not in CSV_SPECIALS
 
 
 class _Sql:
-    """The SQL of the export's cells, its constants quoted by ``cursor``'s connection."""
+    """The SQL of the export's cells in one format, its constants quoted by ``cursor``'s
+    connection. Each format writes a text, a value of a known few, a label, a list, a date and
+    a time its own way, and joins cells into part of a line."""
 
     def __init__(self, cursor):
         self.cursor = cursor
-        self.neutraliser = self.literal(exports.NEUTRALISER)
 
     def literal(self, value):
         return self.cursor.mogrify("%s", [value]).decode()
 
-    # -- CSV --
-
-    def csv_text(self, text):
-        """The CSV field of the SQL text ``text`` (not NULL): ``exports.plain_cell``, then
-        quoted as ``csv_field`` does. The neutraliser is none of ``CSV_SPECIALS``, so whether a
-        field needs quotes is the same before and after neutralising it."""
-        triggers = self.literal("".join(sorted(exports.NEEDS_NEUTRALISER)))
-        starts_a_formula = f"({text} <> '' AND strpos({triggers}, left({text}, 1)) > 0)"
-        neutralised = (
-            f"(CASE WHEN {starts_a_formula} THEN {self.neutraliser} || {text} ELSE {text} END)"
+    def _case(self, column, written, otherwise):
+        whens = " ".join(
+            f"WHEN {self.literal(value)} THEN {self.literal(text)}"
+            for value, text in written.items()
         )
-        needs_quotes = " OR ".join(
-            f"strpos({text}, {self.literal(char)}) > 0" for char in CSV_SPECIALS
-        )
-        return (
-            f"(CASE WHEN {needs_quotes} THEN '\"' || replace({neutralised}, '\"', '\"\"') || '\"' "
-            f"WHEN {starts_a_formula} THEN {self.neutraliser} || {text} ELSE {text} END)"
-        )
+        return f"(CASE {column} {whens} ELSE {otherwise} END)"
 
-    def csv_known(self, text, values):
-        """A text that is one of ``values`` (a column its CHECK constraint holds to them) or
-        like them: as it is when none of them needs neutralising or quoting."""
-        if all(csv_field(exports.plain_cell(value)) == value for value in values):
-            return text
-        return self.csv_text(text)
-
-    def csv_label(self, column, labels):
-        """The label of ``column``'s value, written in Python into the query; an unknown value
-        stands for itself, as in ``exports._record``."""
-        written = {value: csv_field(exports.plain_cell(label)) for value, label in labels.items()}
-        return self._case(column, written, self.csv_text(column))
-
-    def csv_list_value(self, value):
-        """One value of a several-value cell, escaped as ``exports.join_values`` does."""
-        escape = exports.ESCAPE
-        escaped = f"replace({value}, {self.literal(escape)}, {self.literal(escape * 2)})"
-        return f"replace({escaped}, ';', {self.literal(escape + ';')})"
-
-    def csv_list(self, joined):
-        return self.csv_text(f"coalesce({joined}, '')")
-
-    @staticmethod
-    def csv_date(value):
-        return f"coalesce(to_char({value}, 'YYYY-MM-DD'), '')"
-
-    def csv_datetime(self, value):
+    def local_time(self, value):
         """ISO 8601 to the second, in the current time zone with its offset then, as
         ``timezone.localtime(value).isoformat(timespec="seconds")`` writes it (the session's own
         time zone stays as Django set it)."""
@@ -118,41 +81,105 @@ class _Sql:
             f"to_char({size}, 'HH24:MI'), {seconds})"
         )
 
-    # -- JSON --
 
-    def json_text(self, text):
-        return f"coalesce(to_json({text})::text, 'null')"
+class _CsvSql(_Sql):
+    separator = exports.SEPARATOR
 
-    def json_known(self, text, values):
-        if all(json.dumps(value, ensure_ascii=False) == f'"{value}"' for value in values):
-            return f"""('"' || {text} || '"')"""
-        return self.json_text(text)
+    def text(self, text):
+        """The CSV field of the SQL text ``text`` (not NULL): ``exports.plain_cell``, then
+        quoted as ``csv_field`` does. The neutraliser is none of ``CSV_SPECIALS``, so whether a
+        field needs quotes is the same before and after neutralising it."""
+        triggers = self.literal("".join(sorted(exports.NEEDS_NEUTRALISER)))
+        starts_a_formula = f"({text} <> '' AND strpos({triggers}, left({text}, 1)) > 0)"
+        neutraliser = self.literal(exports.NEUTRALISER)
+        neutralised = f"(CASE WHEN {starts_a_formula} THEN {neutraliser} || {text} ELSE {text} END)"
+        needs_quotes = " OR ".join(
+            f"strpos({text}, {self.literal(char)}) > 0" for char in CSV_SPECIALS
+        )
+        quoted = f"""'"' || replace({neutralised}, '"', '""') || '"'"""
+        return f"(CASE WHEN {needs_quotes} THEN {quoted} ELSE {neutralised} END)"
 
-    def json_label(self, column, labels):
-        written = {value: json.dumps(label, ensure_ascii=False) for value, label in labels.items()}
-        return self._case(column, written, self.json_text(column))
+    def plain(self, column):
+        """A text column, written "" when missing."""
+        return self.text(f"coalesce({column}, '')")
+
+    def known(self, text, values):
+        """A text that is one of ``values`` (a column its CHECK constraint holds to them) or
+        like them: as it is when none of them needs neutralising or quoting."""
+        if all(csv_field(exports.plain_cell(value)) == value for value in values):
+            return text
+        return self.text(text)
+
+    def label(self, column, labels):
+        """The label of ``column``'s value, written in Python into the query; an unknown value
+        stands for itself, as in ``exports._record``."""
+        written = {value: csv_field(exports.plain_cell(label)) for value, label in labels.items()}
+        return self._case(column, written, self.text(column))
+
+    def several_value(self, value):
+        """One value of a several-value cell, escaped as ``exports.join_values`` does."""
+        escape = exports.ESCAPE
+        escaped = f"replace({value}, {self.literal(escape)}, {self.literal(escape * 2)})"
+        return f"replace({escaped}, ';', {self.literal(escape + ';')})"
+
+    def several(self, joined):
+        return self.text(f"coalesce({joined}, '')")
 
     @staticmethod
-    def json_list_value(value):
+    def date(value):
+        return f"coalesce(to_char({value}, 'YYYY-MM-DD'), '')"
+
+    def timestamp(self, value):
+        return self.local_time(value)
+
+    @staticmethod
+    def joined(cells, names):
+        """The cells of ``names`` as part of a CSV line. One ``concat`` writes it once, where
+        ``||`` would copy the growing line at every cell."""
+        parts = [part for name in names for part in ("','", cells[name])][1:]
+        return f"concat({', '.join(parts)})"
+
+
+class _JsonSql(_Sql):
+    separator = ", "
+
+    @staticmethod
+    def text(text):
+        return f"coalesce(to_json({text})::text, 'null')"
+
+    plain = text  # a missing text is null
+
+    def known(self, text, values):
+        if all(json.dumps(value, ensure_ascii=False) == f'"{value}"' for value in values):
+            return f"""('"' || {text} || '"')"""
+        return self.text(text)
+
+    def label(self, column, labels):
+        written = {value: json.dumps(label, ensure_ascii=False) for value, label in labels.items()}
+        return self._case(column, written, self.text(column))
+
+    @staticmethod
+    def several_value(value):
         return f"to_json({value})::text"
 
     @staticmethod
-    def json_list(joined):
+    def several(joined):
         return f"coalesce('[' || {joined} || ']', '[]')"
 
     @staticmethod
-    def json_date(value):
+    def date(value):
         return f"""coalesce('"' || to_char({value}, 'YYYY-MM-DD') || '"', 'null')"""
 
-    def json_datetime(self, value):
-        return f"""('"' || {self.csv_datetime(value)} || '"')"""
+    def timestamp(self, value):
+        return f"""('"' || {self.local_time(value)} || '"')"""
 
-    def _case(self, column, written, otherwise):
-        whens = " ".join(
-            f"WHEN {self.literal(value)} THEN {self.literal(text)}"
-            for value, text in written.items()
-        )
-        return f"(CASE {column} {whens} ELSE {otherwise} END)"
+    @staticmethod
+    def joined(cells, names):
+        """The cells of ``names`` as part of a JSON object (column names are plain words:
+        ``"name": `` needs no escaping), written by one ``concat``."""
+        keys = [f"""'{", " * bool(index)}"{name}": '""" for index, name in enumerate(names)]
+        parts = [part for key, name in zip(keys, names, strict=True) for part in (key, cells[name])]
+        return f"concat({', '.join(parts)})"
 
 
 _QUERY = """
@@ -237,17 +264,9 @@ assert exports.COLUMN_NAMES[_STEP_AT : _STEP_AT + 2] == ["next_milestone", "next
 HEAD, TAIL = exports.COLUMN_NAMES[:_STEP_AT], exports.COLUMN_NAMES[_STEP_AT + 2 :]
 
 
-def _cells(sql, file_format, page_url, labels):
+def _cells(sql, page_url, labels):
     """{column: SQL of its CSV field or JSON value} for every column but the next step's."""
-    kind = "json" if file_format == "json" else "csv"
-    text = getattr(sql, f"{kind}_text")
-    known = getattr(sql, f"{kind}_known")
-    label = getattr(sql, f"{kind}_label")
-    as_list = getattr(sql, f"{kind}_list")
-    date = getattr(sql, f"{kind}_date")
-
-    def plain(column):  # a text the export writes "" for when missing
-        return text(column) if kind == "json" else text(f"coalesce({column}, '')")
+    plain, known, label, as_list, date = sql.plain, sql.known, sql.label, sql.several, sql.date
 
     # The status page's address around the agreement's id: digits change nothing of how the
     # address is written, so one address stands for all.
@@ -284,27 +303,13 @@ def _cells(sql, file_format, page_url, labels):
         "summary": plain("agreement.summary"),
         "source_url": plain("agreement.source_url"),
         "url": known(url, [page_url(1)]),
-        "updated_at": getattr(sql, f"{kind}_datetime")("agreement.updated_at"),
+        "updated_at": sql.timestamp("agreement.updated_at"),
     }
     assert set(cells) == set(HEAD) | set(TAIL)
     return cells
 
 
-def _joined(cells, names, kind):
-    """The cells of ``names`` as one text: a part of a CSV line or of a JSON object. One
-    ``concat`` writes it once, where ``||`` would copy the growing line at every cell."""
-    if kind == "csv":
-        parts = [part for name in names for part in ("','", cells[name])][1:]
-    else:
-        # Column names are plain words: ``"name": `` needs no escaping.
-        parts = [f"""'{", " * bool(index)}"{name}": '""" for index, name in enumerate(names)]
-        parts = [
-            part for key, name in zip(parts, names, strict=True) for part in (key, cells[name])
-        ]
-    return f"concat({', '.join(parts)})"
-
-
-def _query(sql, queryset, file_format, page_url, today):
+def _query(sql, queryset, page_url, today):
     ordering = queryset.query.order_by or queryset.model._meta.ordering
     selection = (
         queryset.values("id", "status")
@@ -320,13 +325,12 @@ def _query(sql, queryset, file_format, page_url, today):
         "scope": exports.choice_labels(Scope),
         "status": exports.choice_labels(Agreement.Status),
     }
-    kind = "json" if file_format == "json" else "csv"
-    value = getattr(sql, f"{kind}_list_value")
-    cells = _cells(sql, file_format, page_url, labels)
+    value = sql.several_value
+    cells = _cells(sql, page_url, labels)
     selection_sql, selection_params = selection.query.sql_with_params()
     return _QUERY.format(
         selection=sql.cursor.mogrify(selection_sql, selection_params).decode(),
-        separator=sql.literal(exports.SEPARATOR if kind == "csv" else ", "),
+        separator=sql.literal(sql.separator),
         whole="ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING",
         region_code=value("region.code"),
         region_name=value("region.name"),
@@ -337,17 +341,18 @@ def _query(sql, queryset, file_format, page_url, today):
         sector_name=value("sector.name_en" if english else "sector.name_id"),
         unsigned="(" + ", ".join(sql.literal(status) for status in UNSIGNED_STATUSES) + ")",
         last_day=sql.literal(datetime.date.max.isoformat()) + "::date",
-        head=_joined(cells, HEAD, kind),
-        tail=_joined(cells, TAIL, kind),
+        head=sql.joined(cells, HEAD),
+        tail=sql.joined(cells, TAIL),
         milestone_facts=exports.MILESTONE_FACTS,
         **exports.table_names(),
     )
 
 
-def _rows(queryset, file_format, page_url, chunk_size):
-    """(head, next step, tail) of each row of the export, in the selection's order."""
+def _rows(queryset, sql_format, page_url, chunk_size):
+    """(head, next step, tail) of each row of the export, in the selection's order;
+    ``sql_format`` writes the cells (``_CsvSql``, ``_JsonSql``)."""
     with connections[queryset.db].cursor() as cursor:  # quotes the query's constants
-        query = _query(_Sql(cursor.cursor), queryset, file_format, page_url, timezone.localdate())
+        query = _query(sql_format(cursor.cursor), queryset, page_url, timezone.localdate())
     # Every value is in the query's text: no parameter to interpolate.
     for row in exports.streamed_rows(queryset.db, query, None, chunk_size):
         head, status, scope, *soonest, facts, tail = row
@@ -368,7 +373,7 @@ def _next_step(status, scope, soonest, facts):
 def csv_lines(queryset, page_url, chunk_size=None):
     """The CSV export of ``queryset``, line by line (``exports.csv_chunks``'s bytes)."""
     yield "\ufeff" + ",".join(csv_field(name) for name in exports.COLUMN_NAMES) + "\r\n"
-    rows = _rows(queryset, "csv", page_url, chunk_size or exports.CHUNK_SIZE)
+    rows = _rows(queryset, _CsvSql, page_url, chunk_size or exports.CHUNK_SIZE)
     for head, step, tail in rows:
         if step is None:
             yield f"{head},,,{tail}\r\n"
@@ -382,7 +387,7 @@ def json_lines(queryset, page_url, chunk_size=None):
     encode = exports.JSON.encode
     yield "[\n"
     separator = ""
-    rows = _rows(queryset, "json", page_url, chunk_size or exports.CHUNK_SIZE)
+    rows = _rows(queryset, _JsonSql, page_url, chunk_size or exports.CHUNK_SIZE)
     for head, step, tail in rows:
         label = encode(str(step.label)) if step else '""'
         due = f'"{step.due_on.isoformat()}"' if step and step.due_on else "null"
