@@ -12,13 +12,13 @@ Run it again after upgrading a source package, read the diff, commit the files.
 """
 
 import csv
-import gettext
 import re
 import sys
 from importlib import resources
 from pathlib import Path
 
 import pycountry
+from babel import Locale
 
 OUT = Path(__file__).resolve().parent.parent / "partners" / "data"
 
@@ -84,6 +84,16 @@ SPELLING = {
     "72.04": ("KAB. TOLI TOLI", "Kabupaten Toli-Toli"),
     "73.10": ("KAB. PANGKAJENE KEPULAUAN", "Kabupaten Pangkajene dan Kepulauan"),
     "92.03": ("KAB. FAK FAK", "Kabupaten Fakfak"),
+    # Words the source runs together or splits, as Kepmendagri No. 300.2.2-2430 Tahun 2025
+    # writes them (``partners/data/kemendagri_regions.csv``; tests/test_reference_data.py
+    # compares every name with that list).
+    "16.08": ("KAB. OGAN KOMERING ULUTIMUR", "Kabupaten Ogan Komering Ulu Timur"),
+    "16.09": ("KAB. OGAN KOMERING ULUSELATAN", "Kabupaten Ogan Komering Ulu Selatan"),
+    "71.08": ("KAB. BOLAANG MONGONDOWUTARA", "Kabupaten Bolaang Mongondow Utara"),
+    "71.10": ("KAB. BOLAANG MONGONDOWTIMUR", "Kabupaten Bolaang Mongondow Timur"),
+    "71.11": ("KAB. BOLAANG MONGONDOWSELATAN", "Kabupaten Bolaang Mongondow Selatan"),
+    "73.72": ("KOTA PARE PARE", "Kota Parepare"),
+    "75.04": ("KAB. PAHUWATO", "Kabupaten Pohuwato"),  # misspelt in the source
 }
 
 ABBREVIATIONS = {"ADM.": "Administrasi", "KEP.": "Kepulauan"}
@@ -155,15 +165,50 @@ def check_regions(rows):
 # -- countries and subdivisions ----------------------------------------------------------------
 
 
+# Indonesian country names are the Unicode CLDR's (``babel``'s copy of ``id.xml``), which follow
+# current government usage (Tiongkok, Ceko, Prancis) and name every country. Where the
+# government writes a name differently the table below says so: code -> (CLDR's name, checked so
+# that a changed CLDR is noticed; the name used here; why).
+COUNTRY_NAMES = {
+    "CN": (
+        "Tiongkok",
+        "Tiongkok",
+        "Keppres No. 12 Tahun 2014: Tiongkok and Republik Rakyat Tiongkok replace Cina",
+    ),
+    "TL": ("Timor Leste", "Timor-Leste", "the state's own name, as Kemlu writes it (hyphenated)"),
+    "HK": ("Hong Kong DAK Tiongkok", "Hong Kong", "as Kemlu names it (KJRI Hong Kong)"),
+    "MO": ("Makau DAK Tiongkok", "Makau", "as Kemlu names it, without CLDR's SAR label"),
+    "PS": (
+        "Wilayah Palestina",
+        "Palestina",
+        "Indonesia recognises the State of Palestine (1988); Kemlu writes Palestina",
+    ),
+    "MM": ("Myanmar (Burma)", "Myanmar", "the official name; Burma is not used by Kemlu"),
+    "CD": ("Kongo - Kinshasa", "Republik Demokratik Kongo", "as Kemlu names it"),
+    "CG": ("Kongo - Brazzaville", "Republik Kongo", "as Kemlu names it"),
+    "CI": ("Côte d’Ivoire", "Pantai Gading", "as Kemlu names it (KBRI Dakar's accreditation)"),
+    "SZ": ("eSwatini", "Eswatini", "as Kemlu and the UN write it"),
+}
+
+
 def build_countries():
-    # pycountry ships the iso-codes gettext catalogues; a name the Indonesian catalogue lacks
-    # comes back unchanged, i.e. in English.
-    indonesian = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["id"])
+    """ISO 3166-1 codes and English names from pycountry, Indonesian names from the CLDR."""
+    indonesian = Locale("id").territories
     rows = []
     for country in pycountry.countries:
         # "South Korea" rather than "Korea, Republic of", where pycountry offers a common name.
         english = getattr(country, "common_name", None) or country.name
-        rows.append((country.alpha_2, country.alpha_3, indonesian.gettext(english), english))
+        name_id = indonesian.get(country.alpha_2)
+        if not name_id:
+            raise SystemExit(f"{country.alpha_2}: no Indonesian name in the CLDR")
+        if country.alpha_2 in COUNTRY_NAMES:
+            expected, name_id, _why = COUNTRY_NAMES[country.alpha_2]
+            if indonesian[country.alpha_2] != expected:
+                raise SystemExit(
+                    f"{country.alpha_2}: the CLDR now says {indonesian[country.alpha_2]!r}, "
+                    f"expected {expected!r}"
+                )
+        rows.append((country.alpha_2, country.alpha_3, name_id, english))
     return sorted(rows)
 
 

@@ -8,12 +8,23 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
+from django.urls import reverse
 
 from agreements.models import Sector
 from partners.models import Country, Region, Subdivision
 
 ROOT = Path(__file__).resolve().parent.parent
 REGIONS_CSV = ROOT / "partners" / "data" / "regions.csv"
+COUNTRIES_CSV = ROOT / "partners" / "data" / "countries.csv"
+KEMENDAGRI_CSV = ROOT / "partners" / "data" / "kemendagri_regions.csv"
+
+# Where regions.csv writes a name differently from the Kemendagri list, on purpose (SOURCES.md).
+KEMENDAGRI_DIFFERENCES = {
+    # The name its government and the register's users write.
+    "31": ("Daerah Khusus Ibukota Jakarta", "DKI Jakarta"),
+    # The regency's own spelling.
+    "92.03": ("Kabupaten Fak Fak", "Kabupaten Fakfak"),
+}
 SECTORS_CSV = ROOT / "agreements" / "data" / "sectors.csv"
 
 # Kepmendagri No. 100.1.1-6117 Tahun 2022: the four provinces carved out of Papua and Papua
@@ -129,11 +140,11 @@ def test_reloading_restores_a_shipped_region_someone_changed(loaded):
 def test_reloading_leaves_rows_staff_added_alone(loaded):
     Sector.objects.create(slug="sport-tourism", name_id="Wisata olahraga", name_en="Sport tourism")
     Sector.objects.filter(slug="education").update(name_en="Schooling")
-    Country.objects.filter(code="CN").update(name_id="Tiongkok")
+    Country.objects.filter(code="CN").update(name_id="Cina")
     load()
     assert Sector.objects.get(slug="sport-tourism").name_id == "Wisata olahraga"
     assert Sector.objects.get(slug="education").name_en == "Education"
-    assert Country.objects.get(code="CN").name_id == "Cina"
+    assert Country.objects.get(code="CN").name_id == "Tiongkok"
     assert Sector.objects.count() == 25
 
 
@@ -149,7 +160,7 @@ def test_a_staff_sector_with_a_shipped_name_stops_the_load_with_a_message(loaded
 
 def test_china_and_japan_are_named_in_indonesian_and_english(loaded):
     china = Country.objects.get(code="CN")
-    assert (china.alpha3, china.name_id, china.name_en) == ("CHN", "Cina", "China")
+    assert (china.alpha3, china.name_id, china.name_en) == ("CHN", "Tiongkok", "China")
     japan = Country.objects.get(code="JP")
     assert (japan.alpha3, japan.name_id, japan.name_en) == ("JPN", "Jepang", "Japan")
     korea = Country.objects.get(code="KR")
@@ -183,3 +194,68 @@ def test_loading_takes_a_few_bulk_statements_not_one_per_row(db, django_assert_m
     # subdivisions alone). Either way, far from a query per row.
     with django_assert_max_num_queries(60):
         load()
+
+
+def read_rows(path):
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_every_region_is_named_as_the_kemendagri_list_names_it():
+    official = {row["code"]: row["name"] for row in read_rows(KEMENDAGRI_CSV)}
+    ours = {row["code"]: row["name"] for row in read_rows(REGIONS_CSV)}
+    assert set(ours) == set(official)
+    differences = {}
+    for code, name in ours.items():
+        # The list abbreviates "Kep." (Kepulauan) in a few names; regions.csv writes it out.
+        listed = official[code].replace("Kep. ", "Kepulauan ")
+        if name != listed:
+            differences[code] = (listed, name)
+    assert differences == KEMENDAGRI_DIFFERENCES
+
+
+def test_pohuwato_and_parepare_are_spelt_as_kemendagri_spells_them(loaded):
+    assert Region.objects.get(code="75.04").name == "Kabupaten Pohuwato"
+    assert Region.objects.get(code="73.72").name == "Kota Parepare"
+    assert Region.objects.get(code="71.08").name == "Kabupaten Bolaang Mongondow Utara"
+    assert not Region.objects.filter(name__contains="Pahuwato").exists()
+
+
+def test_every_country_has_an_indonesian_name_as_the_government_writes_it():
+    rows = {row["code"]: row for row in read_rows(COUNTRIES_CSV)}
+    assert len(rows) == 249
+    assert all(row["name_id"] for row in rows.values())
+    names = {code: row["name_id"] for code, row in rows.items()}
+    assert names["CN"] == "Tiongkok"  # Keppres 12/2014, not "Cina"
+    assert names["TL"] == "Timor-Leste"  # the state, not the former province "Timor Timur"
+    assert names["PS"] == "Palestina"
+    # Countries the old catalogue left in English.
+    assert (names["CZ"], names["GB"], names["FR"], names["RU"]) == (
+        "Ceko",
+        "Inggris Raya",
+        "Prancis",
+        "Rusia",
+    )
+    assert "Cina" not in names.values() and "Timor Timur" not in names.values()
+
+
+def test_reloading_renames_the_countries_an_older_load_wrote(loaded):
+    Country.objects.filter(code="CN").update(name_id="Cina")
+    Country.objects.filter(code="TL").update(name_id="Timor Timur")
+    Region.objects.filter(code="75.04").update(name="Kabupaten Pahuwato")
+    load()
+    assert Country.objects.get(code="CN").name_id == "Tiongkok"
+    assert Country.objects.get(code="TL").name_id == "Timor-Leste"
+    assert Region.objects.get(code="75.04").name == "Kabupaten Pohuwato"
+
+
+def test_the_country_pages_of_china_and_timor_leste_use_the_official_names(loaded, client):
+    china = client.get(reverse("country-detail", args=["CN"]))
+    assert china.status_code == 200
+    text = china.content.decode()
+    assert "<h1>Tiongkok</h1>" in text
+    assert "Cina" not in text
+    timor = client.get(reverse("country-detail", args=["TL"]))
+    text = timor.content.decode()
+    assert "<h1>Timor-Leste</h1>" in text
+    assert "Timor Timur" not in text
