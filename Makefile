@@ -23,7 +23,7 @@ demo-data: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py setup_roles
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --url http://$(HOST):$(PORT)/
 
 # Every test: migrations in step with the models, lint, then the suite (SQLite, or PostgreSQL
 # when DATABASE_URL points there).

@@ -25,7 +25,7 @@ from agreements.models import (
     Sector,
 )
 from agreements.paging import LargeTablePaginator
-from partners.admin import URL_FIELDS, HistoryAdmin, ProvinceListFilter
+from partners.admin import URL_FIELDS, HistoryAdmin, ProvinceListFilter, RankedAutocomplete
 from partners.models import Country
 
 admin.site.site_header = _("Register Kerja Sama Daerah")
@@ -402,10 +402,12 @@ class DocumentAdmin(DocumentFileLinks, AgreementRowsAdmin, HistoryAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(HistoryAdmin):
+class SectorAdmin(RankedAutocomplete, HistoryAdmin):
     list_display = ["name_id", "name_en", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name_id", "name_en", "slug"]
+    exact_fields = ["slug", "name_id", "name_en"]
+    prefix_fields = ["name_id", "name_en"]
     prepopulated_fields = {"slug": ["name_en"]}
     ordering = ["position", "name_id"]
 

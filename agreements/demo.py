@@ -1602,7 +1602,9 @@ def ensure_demo_admin(debug):
     if not debug:
         return "skipped"
     User.objects.create_superuser(
-        username=DEMO_ADMIN_USERNAME, email="", password=DEMO_ADMIN_PASSWORD
+        username=DEMO_ADMIN_USERNAME,
+        email=demo_email(DEMO_ADMIN_USERNAME),
+        password=DEMO_ADMIN_PASSWORD,
     )
     return "created"
 
@@ -1614,17 +1616,27 @@ def demo_admin_works():
 
 
 # (username, role group, staff, region codes): one user per role, so a first look can see what
-# each role sees. Created only on a local (DEBUG) site, with the demo password.
+# each role sees. Created only on a local (DEBUG) site, with the demo password. Each has an
+# address under a reserved domain (RFC 2606), so the first ``send_reminders`` of a demo shows the
+# editors' digests on the console and mails nobody.
 DEMO_ROLE_USERS = [
     ("editor_kaltim", "Editor", True, ["64"]),
     ("editor_bali", "Editor", True, ["51"]),
     ("pejabat", "Pejabat", True, []),
     ("analis", "Analis", False, []),
 ]
+DEMO_EMAIL_DOMAIN = "demo.coopdb.invalid"
+
+
+def demo_email(username):
+    return f"{username.replace('_', '.')}@{DEMO_EMAIL_DOMAIN}"
 
 
 def ensure_demo_role_users(debug):
-    """Create the demo users of each role that do not exist yet; returns their usernames."""
+    """Create the demo users of each role that do not exist yet; returns their usernames.
+
+    A demo user made before they had an address gets one, so an older demo reminds too.
+    """
     import io
 
     from django.contrib.auth.models import Group
@@ -1638,10 +1650,15 @@ def ensure_demo_role_users(debug):
         call_command("setup_roles", stdout=io.StringIO())
     User = get_user_model()
     for username, role, staff, codes in DEMO_ROLE_USERS:
-        if User.objects.filter(username=username).exists():
+        existing = User.objects.filter(username=username)
+        if existing.exists():
+            existing.filter(email="").update(email=demo_email(username))
             continue
         user = User.objects.create_user(
-            username=username, password=DEMO_ADMIN_PASSWORD, is_staff=staff
+            username=username,
+            email=demo_email(username),
+            password=DEMO_ADMIN_PASSWORD,
+            is_staff=staff,
         )
         user.groups.add(Group.objects.get(name=role))
         for region in Region.objects.filter(code__in=codes):

@@ -37,6 +37,7 @@ urlpatterns = [
         shared_page(partner_views.CountryDetailView.as_view()),
         name="country-detail",
     ),
+    path("data-dictionary/", views.DataDictionaryView.as_view(), name="data-dictionary"),
     # …/export.csv, .xlsx, .json beside each list page
     path("", include("agreements.export_urls")),
 ]

@@ -6,14 +6,18 @@ counts or downloads an internal agreement. Lists go through ``browse``, which th
 partner and country pages (``partners.views``) share.
 """
 
+import functools
 import mimetypes
 import os
 
+import markdown
+from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -260,3 +264,20 @@ class SectorDetailView(View):
             ),
         )
         return render(request, "agreements/sector_detail.html", context, status=status)
+
+
+@functools.cache
+def data_dictionary_html():
+    """``docs/data-dictionary.md`` as HTML, read once a process: the same text the repository
+    documents, so the page never drifts from it. The file is part of the code, not user input."""
+    text = (settings.BASE_DIR / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    return mark_safe(markdown.markdown(text, extensions=["tables"]))  # noqa: S308
+
+
+class DataDictionaryView(View):
+    """The columns of every export and of the import, for analysts and bureau staff."""
+
+    def get(self, request):
+        return render(
+            request, "agreements/data_dictionary.html", {"dictionary": data_dictionary_html()}
+        )

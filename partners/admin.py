@@ -8,6 +8,7 @@ import datetime
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -72,6 +73,47 @@ class HistoryAdmin(KeptAdminPages, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
+def search_rank(term, exact_fields, prefix_fields):
+    """0 where a field in ``exact_fields`` is ``term`` (a code typed in full), 1 where a field in
+    ``prefix_fields`` starts with it, 2 for anything else the search found."""
+    exact = Q()
+    for field in exact_fields:
+        exact |= Q(**{f"{field}__iexact": term})
+    prefix = Q()
+    for field in prefix_fields:
+        prefix |= Q(**{f"{field}__istartswith": term})
+    return Case(
+        When(exact, then=Value(0)),
+        When(prefix, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+
+
+class RankedAutocomplete:
+    """Autocomplete answers in the order staff mean them: what carries the typed code exactly
+    first ("DE" is Germany), then names that start with it (Denmark, Jerman), then the rest it
+    was found in (Bangladesh), each group in the list's own order.
+
+    ``exact_fields`` are codes and full names, ``prefix_fields`` the names, in Indonesian,
+    English and the partner's own script. Only autocompletes are ranked: a change list sorts by
+    its columns.
+    """
+
+    exact_fields = ()
+    prefix_fields = ()
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if term and autocomplete_source(request) is not None:
+            ordering = self.get_ordering(request) or self.model._meta.ordering or ["pk"]
+            queryset = queryset.annotate(
+                search_rank=search_rank(term, self.exact_fields, self.prefix_fields)
+            ).order_by("search_rank", *ordering)
+        return queryset, may_have_duplicates
+
+
 class ProvinceListFilter(admin.SimpleListFilter):
     """Pick a province by name; subclasses decide what "in the province" means for their rows.
 
@@ -106,11 +148,13 @@ class RegionInProvinceFilter(ProvinceListFilter):
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(RankedAutocomplete, admin.ModelAdmin):
     """ISO 3166-1 reference data, loaded by ``load_reference_data``; corrected here, rarely."""
 
     list_display = ["code", "alpha3", "name_id", "name_en"]
     search_fields = ["code", "alpha3", "name_id", "name_en"]
+    exact_fields = ["code", "alpha3", "name_id", "name_en"]
+    prefix_fields = ["name_id", "name_en"]
     ordering = ["name_id"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -119,12 +163,14 @@ class CountryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subdivision)
-class SubdivisionAdmin(admin.ModelAdmin):
+class SubdivisionAdmin(RankedAutocomplete, admin.ModelAdmin):
     """ISO 3166-2 reference data, loaded by ``load_reference_data``."""
 
     list_display = ["code", "name", "kind", "country"]
     list_select_related = ["country"]
     search_fields = ["code", "name", "country__name_id", "country__name_en"]
+    exact_fields = ["code", "name"]
+    prefix_fields = ["name", "code"]
     autocomplete_fields = ["country"]
     ordering = ["code"]
 
@@ -141,11 +187,13 @@ REGION_SCOPED_FIELDS = {
 
 
 @admin.register(Region)
-class RegionAdmin(HistoryAdmin):
+class RegionAdmin(RankedAutocomplete, HistoryAdmin):
     list_display = ["code", "name", "level", "province"]
     list_filter = ["level", RegionInProvinceFilter]
     list_select_related = ["province"]
     search_fields = ["code", "name"]
+    exact_fields = ["code", "name"]
+    prefix_fields = ["name", "code"]
     search_help_text = _("Cari kode Kemendagri (64.72) atau nama daerah.")
     ordering = ["code"]
     autocomplete_fields = ["province"]
@@ -158,12 +206,26 @@ class RegionAdmin(HistoryAdmin):
 
 
 @admin.register(Partner)
-class PartnerAdmin(HistoryAdmin):
+class PartnerAdmin(RankedAutocomplete, HistoryAdmin):
     list_display = ["name", "name_local", "kind", "country", "subdivision", "parent"]
     list_filter = ["kind", ("country", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["country", "subdivision", "parent"]
-    search_fields = ["name", "name_local", "subdivision__name", "subdivision__code"]
-    search_help_text = _("Cari nama mitra (juga dalam aksara aslinya) atau subdivisinya.")
+    search_fields = [
+        "name",
+        "name_local",
+        "subdivision__name",
+        "subdivision__code",
+        "=country__code",
+        "country__name_id",
+        "country__name_en",
+    ]
+    # "DE" first offers the partners in Germany, then those whose name starts with it.
+    exact_fields = ["country__code", "subdivision__code", "name", "name_local"]
+    prefix_fields = ["name", "name_local", "country__name_id", "country__name_en"]
+    search_help_text = _(
+        "Cari nama mitra (juga dalam aksara aslinya), subdivisinya, atau negaranya (kode atau "
+        "nama)."
+    )
     autocomplete_fields = ["country", "subdivision", "parent"]
     fieldsets = [
         (None, {"fields": ["name", "name_local", "kind", "website"]}),

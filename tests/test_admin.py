@@ -544,3 +544,89 @@ def test_partner_autocomplete_finds_a_partner_by_name(staff_client, anhui, osaka
         },
     )
     assert [result["id"] for result in response.json()["results"]] == [str(anhui.pk)]
+
+
+def autocomplete(client, field, term, model_name="agreement", app_label="agreements"):
+    """The names an admin autocomplete offers for ``term``, in the order it offers them."""
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": app_label, "model_name": model_name, "field_name": field, "term": term},
+    )
+    assert response.status_code == 200
+    return [result["text"] for result in response.json()["results"]]
+
+
+@pytest.fixture
+def partners_of_three_countries(db):
+    germany = CountryFactory(code="DE", alpha3="DEU", name_id="Jerman", name_en="Germany")
+    bangladesh = CountryFactory(code="BD", alpha3="BGD", name_id="Bangladesh", name_en="Bangladesh")
+    denmark = CountryFactory(code="DK", alpha3="DNK", name_id="Denmark", name_en="Denmark")
+    return {
+        "dhaka": PartnerFactory(name="Dhaka North City Corporation", country=bangladesh),
+        "bayern": PartnerFactory(
+            name="Freistaat Bayern", name_local="Bayern", country=germany, kind="foreign_region"
+        ),
+        "aarhus": PartnerFactory(name="Aarhus Kommune", country=denmark),
+        "delft": PartnerFactory(
+            name="Delft University of Technology",
+            country=CountryFactory(
+                code="NL", alpha3="NLD", name_id="Belanda", name_en="Netherlands"
+            ),
+        ),
+    }
+
+
+def test_country_autocomplete_offers_the_country_with_that_code_before_names_containing_it(
+    staff_client, partners_of_three_countries
+):
+    offered = autocomplete(
+        staff_client, "country", "DE", model_name="partner", app_label="partners"
+    )
+    # Germany by its code, then Denmark whose name starts with "De", then Bangladesh ("…desh").
+    assert offered[:3] == ["Jerman", "Denmark", "Bangladesh"]
+
+
+def test_partner_autocomplete_offers_partners_of_the_country_typed_by_code_first(
+    staff_client, partners_of_three_countries
+):
+    offered = autocomplete(staff_client, "partners", "DE")
+    assert offered == [
+        "Freistaat Bayern (DE)",  # in the country whose code is DE
+        "Aarhus Kommune (DK)",  # in Denmark, whose name starts with "De"
+        "Delft University of Technology (NL)",  # a name that starts with "De"
+        "Dhaka North City Corporation (BD)",  # "De" only inside the name of its country
+    ]
+
+
+def test_partner_autocomplete_finds_partners_by_the_indonesian_name_of_their_country(
+    staff_client, partners_of_three_countries
+):
+    assert autocomplete(staff_client, "partners", "Jerman") == ["Freistaat Bayern (DE)"]
+
+
+def test_partner_autocomplete_ranks_a_name_in_its_own_script_like_any_name(
+    staff_client, anhui, osaka
+):
+    assert autocomplete(staff_client, "partners", "安徽") == ["Pemerintah Provinsi Anhui (CN)"]
+
+
+def test_region_autocomplete_offers_the_exact_code_first(staff_client, kaltim, samarinda):
+    offered = autocomplete(staff_client, "lead_region", "64")
+    assert offered[0] == kaltim.name
+
+
+def test_import_page_links_to_the_data_dictionary_which_lists_the_columns(staff_client, client):
+    page = staff_client.get(reverse("admin:agreements_agreement_import")).content.decode()
+    dictionary_url = reverse("data-dictionary")
+    assert f'href="{dictionary_url}"' in page
+    dictionary = client.get(dictionary_url)
+    assert dictionary.status_code == 200
+    text = dictionary.content.decode()
+    assert "<h1>Data dictionary: agreement exports and imports</h1>" in text
+    assert "<td><code>lead_region_code</code></td>" in text
+
+
+@pytest.mark.parametrize("page", ["changelist", "add"])
+def test_every_admin_page_names_its_icon_so_browsers_ask_for_no_missing_favicon(staff_client, page):
+    html = staff_client.get(reverse(f"admin:agreements_agreement_{page}")).content.decode()
+    assert '<link rel="icon" href="data:,">' in html

@@ -515,6 +515,31 @@ class TestDemoRegister:
             "Admin: http://127.0.0.1:8000/admin/  (username admin, password coopdb-demo)" in output
         )
 
+    def test_the_admin_address_printed_is_the_one_the_site_is_served_on(self, settings):
+        settings.DEBUG = True
+        output = seed(url="http://127.0.0.1:8810/")
+        assert "Admin: http://127.0.0.1:8810/admin/  (username admin" in output
+        assert ":8000" not in output
+
+    def test_the_first_send_reminders_of_a_demo_prints_the_editors_digests(self, settings, capsys):
+        # As on a fresh demo: no EMAIL_HOST, so messages go to the console.
+        settings.DEBUG = True
+        settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+        seed()
+        capsys.readouterr()
+        call_command("send_reminders", stdout=StringIO())
+        console = capsys.readouterr().out
+        assert "To: editor.kaltim@demo.coopdb.invalid" in console
+        assert "Kalimantan Timur" in console
+
+    def test_demo_users_made_before_they_had_addresses_get_one(self, settings):
+        settings.DEBUG = True
+        seed()
+        User = get_user_model()
+        User.objects.filter(username="editor_bali").update(email="")
+        seed()
+        assert User.objects.get(username="editor_bali").email == "editor.bali@demo.coopdb.invalid"
+
     def test_an_existing_superuser_is_left_alone(self, settings, django_user_model):
         settings.DEBUG = True
         django_user_model.objects.create_superuser("kepala-biro", "", "a-long-password")
@@ -535,3 +560,18 @@ class TestDemoRegister:
 
         today = timezone.localdate()
         assert shape(today) == shape(today + datetime.timedelta(days=400))
+
+
+def test_make_run_on_another_port_seeds_and_serves_on_that_port():
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    if not shutil.which("make"):
+        pytest.fail("make is needed: the README's commands are make targets")
+    root = Path(__file__).resolve().parent.parent
+    plan = subprocess.run(
+        ["make", "-n", "run", "PORT=8810"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout
+    assert "seed_demo --url http://127.0.0.1:8810/" in plan
+    assert "runserver 127.0.0.1:8810" in plan

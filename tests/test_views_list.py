@@ -2,6 +2,7 @@
 visibility, language and the number of queries."""
 
 import datetime
+import re
 from types import SimpleNamespace
 
 import pytest
@@ -538,3 +539,20 @@ def test_filtered_list_queries_do_not_grow_with_rows(
     with django_assert_num_queries(10):
         response = client.get(LIST, {"region": "64", "sector": "education", "q": "Kerja"})
     assert len(titles_in(response)) == rows
+
+
+def test_list_describes_itself_to_search_engines_and_its_filter_form_names_its_address(
+    client, register
+):
+    html = client.get(LIST, {"kind": "mou"}).content.decode()
+    assert re.search(r'<meta name="description" content="[^"]{40,}">', html)
+    # A form's action names an address; the empty one is invalid HTML.
+    assert f'<form class="filter-form" method="get" action="{LIST}"' in html
+
+
+def test_status_page_is_described_by_its_own_summary(client, register):
+    agreement = Agreement.objects.get(title="Beasiswa guru Kalimantan Timur")
+    agreement.summary = "Beasiswa bagi guru sekolah dasar di pedalaman Kalimantan Timur."
+    agreement.save()
+    html = client.get(agreement.get_absolute_url()).content.decode()
+    assert f'<meta name="description" content="{agreement.summary}">' in html

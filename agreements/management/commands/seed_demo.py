@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 
 from agreements import demo
 
-ADMIN_URL = "http://127.0.0.1:8000/admin/"
+# Where ``make run`` serves by default; ``make run PORT=…`` passes its own address.
+SITE_URL = "http://127.0.0.1:8000/"
 
 
 class Command(BaseCommand):
@@ -18,7 +19,15 @@ class Command(BaseCommand):
         "jalankan load_reference_data lebih dulu."
     )
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--url",
+            default=SITE_URL,
+            help="Alamat situs yang dicetak untuk masuk ke admin (bawaan: %(default)s).",
+        )
+
+    def handle(self, *args, url=SITE_URL, **options):
+        admin_url = url.rstrip("/") + "/admin/"
         try:
             with transaction.atomic():
                 report = demo.seed_demo()
@@ -41,13 +50,13 @@ class Command(BaseCommand):
             )
         if demo.demo_admin_works():
             self.stdout.write(
-                f"Admin: {ADMIN_URL}  (username {demo.DEMO_ADMIN_USERNAME}, "
+                f"Admin: {admin_url}  (username {demo.DEMO_ADMIN_USERNAME}, "
                 f"password {demo.DEMO_ADMIN_PASSWORD})"
             )
         else:
             self.stdout.write(
                 _("Admin: %(url)s  (masuk dengan akun superuser yang sudah ada)")
-                % {"url": ADMIN_URL}
+                % {"url": admin_url}
             )
         if role_users:
             self.stdout.write(
