@@ -1062,6 +1062,18 @@ class Document(models.Model):
                 raise ValidationError({"file": error}) from None
 
 
+class PotentialSurveyQuerySet(models.QuerySet):
+    def concerning(self, regions):
+        """Surveys one of ``regions`` hosted, took part in, or had potentials recorded by."""
+        attended = PotentialSurvey.participants.through.objects.filter(region__in=regions)
+        found = Potential.objects.filter(region__in=regions, survey__isnull=False)
+        return self.filter(
+            Q(host_region__in=regions)
+            | Q(pk__in=attended.values("potentialsurvey_id"))
+            | Q(pk__in=found.values("survey_id"))
+        )
+
+
 class PotentialSurvey(models.Model):
     """A round of collecting regions' economic potential (seed 004: the Kaltim Rakor of 2021)."""
 
@@ -1081,6 +1093,7 @@ class PotentialSurvey(models.Model):
     source_url = models.URLField(_("tautan sumber"), max_length=500, blank=True)
 
     history = HistoricalRecords()
+    objects = PotentialSurveyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("identifikasi potensi")
@@ -1092,6 +1105,10 @@ class PotentialSurvey(models.Model):
 
 
 class PotentialQuerySet(models.QuerySet):
+    def offered_in(self, region):
+        """Potentials of ``region`` and, for a province, of its regencies and cities."""
+        return self.filter(region__in=Region.objects.within(region))
+
     def editable_by(self, user):
         """Potentials of the regions ``user`` edits for (``access.models.editable_regions``)."""
         from access.models import editable_region_ids, is_administrator

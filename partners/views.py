@@ -7,7 +7,8 @@ filters, chips, sorting and pagination (``agreements.views.browse``).
 from django.shortcuts import get_object_or_404, render
 from django.views import View
 
-from agreements.models import Agreement, Potential
+from agreements.models import Agreement
+from agreements.potentials import regional_potential
 from agreements.views import browse
 from partners.models import Country, Partner, Region
 from reminders.attention import needs_attention
@@ -18,14 +19,14 @@ class RegionDetailView(View):
         region = get_object_or_404(Region.objects.select_related("province"), code=code)
         agreements = Agreement.objects.visible_to(request.user).in_region(region)
         context, status = browse(request, agreements, fixed=("region",))
+        potential, potential_errors = regional_potential(region, request.GET)
+        if potential_errors:
+            status = 400
         context.update(
+            potential,
+            potential_errors=potential_errors,
             region=region,
             members=list(region.members.order_by("code")) if region.is_province else [],
-            potentials=list(
-                Potential.objects.filter(region__in=Region.objects.within(region))
-                .select_related("region", "sector")
-                .order_by("region__code", "sector__position", "title")
-            ),
             # The same lists the editors' reminder digest holds, for the agreements this
             # region (with its regencies and cities) leads.
             attention=needs_attention(Region.objects.within(region), request.user),

@@ -325,6 +325,24 @@ class TestSeedStories:
         # The story lists no potentials, so none are recorded as its findings.
         assert not survey.potentials.exists()
 
+    def test_the_kaltim_region_page_shows_the_2021_rakor(self, client):
+        response = client.get("/regions/64/")
+        assert response.status_code == 200
+        section = response.content.decode().split('id="potentials-heading"')[1]
+        section = section.split("</section>")[0]
+        assert "Rakor Identifikasi Potensi Ekonomi Daerah Provinsi Kalimantan Timur" in section
+        assert "8 Juni 2021" in section
+        assert "Pusat Fasilitasi Kerja Sama, Kementerian Dalam Negeri" in section
+        assert "11 daerah" in section  # the province and its ten regencies and cities
+        assert "Kota Samarinda" in section
+        assert "Identifikasi ini belum mencatat potensi di daerah ini." in section
+        # And on the page of a city that took part.
+        city = client.get("/regions/64.72/").content.decode()
+        assert "Rakor Identifikasi Potensi Ekonomi Daerah Provinsi Kalimantan Timur" in city
+        # Not on the page of a region that had no part in it.
+        bali = client.get("/regions/51/").content.decode()
+        assert "Rakor Identifikasi Potensi Ekonomi" not in bali
+
     def test_story_records_are_public_name_no_source_and_are_not_marked_as_generated(self):
         for title in STORY_TITLES:
             agreement = story(title)

@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from agreements.models import Agreement, Potential, Scope
+from agreements.models import Agreement, Potential, PotentialSurvey, Scope
 from partners.models import Partner
 from tests.factories import (
     AgreementFactory,
@@ -131,6 +131,69 @@ def test_region_page_shows_the_potentials_it_offers(client, register, kaltim, sa
     city = page(client, samarinda.get_absolute_url()).content.decode()
     assert "Wisata Sungai Mahakam" in city
     assert "Wisata Derawan" not in city
+
+
+@pytest.fixture
+def rakor(kaltim, samarinda, balikpapan, tourism, education):
+    """A survey Kaltim hosted with its cities, and what it found in each."""
+    survey = PotentialSurvey.objects.create(
+        title="Rakor Identifikasi Potensi Ekonomi Daerah",
+        held_on=datetime.date(2021, 6, 8),
+        host_region=kaltim,
+        organiser="Pusat Fasilitasi Kerja Sama Kemendagri",
+    )
+    survey.participants.set([kaltim, samarinda, balikpapan])
+    Potential.objects.create(
+        region=samarinda, sector=tourism, title="Wisata Sungai Mahakam", survey=survey
+    )
+    Potential.objects.create(
+        region=balikpapan, sector=education, title="Politeknik migas", survey=survey
+    )
+    Potential.objects.create(region=kaltim, sector=tourism, title="Wisata Derawan")
+    return survey
+
+
+def potential_section(response):
+    html = response.content.decode()
+    return html.split('id="potentials-heading"')[1].split("</section>")[0]
+
+
+def test_province_page_shows_its_survey_and_what_it_found_in_each_city(client, kaltim, rakor):
+    section = potential_section(page(client, kaltim.get_absolute_url()))
+    survey = section.split("<article")[1].split("</article>")[0]
+    assert "Rakor Identifikasi Potensi Ekonomi Daerah" in survey
+    assert "8 Juni 2021" in survey
+    assert "Pusat Fasilitasi Kerja Sama Kemendagri" in survey
+    assert "3 daerah" in survey and "Kota Balikpapan" in survey
+    assert "Wisata Sungai Mahakam" in survey and "Politeknik migas" in survey
+    # Recorded outside the survey: listed after it, not under it.
+    assert "Wisata Derawan" not in survey
+    assert "Potensi lain yang dicatat" in section and "Wisata Derawan" in section
+
+
+def test_city_page_shows_the_survey_with_the_citys_own_findings(client, samarinda, rakor):
+    section = potential_section(page(client, samarinda.get_absolute_url()))
+    assert "Rakor Identifikasi Potensi Ekonomi Daerah" in section
+    assert "Wisata Sungai Mahakam" in section
+    assert "Politeknik migas" not in section  # Balikpapan's
+
+
+def test_region_page_filters_potentials_by_sector(client, kaltim, rakor):
+    response = page(client, kaltim.get_absolute_url(), potential_sector="education")
+    section = potential_section(response)
+    assert "Politeknik migas" in section
+    assert "Wisata Sungai Mahakam" not in section and "Wisata Derawan" not in section
+    assert '<option value="education" selected>' in section
+    # The agreement list on the same page is not filtered by it.
+    assert response.context["chips"] == []
+
+
+def test_region_page_answers_an_unknown_potential_sector_with_400(client, kaltim, rakor):
+    response = client.get(kaltim.get_absolute_url(), {"potential_sector": "astrologi"})
+    assert response.status_code == 400
+    section = potential_section(response)
+    assert "Bidang potensi: Tidak ada bidang “astrologi”; pilih salah satu dari daftar." in section
+    assert "Wisata Sungai Mahakam" not in section
 
 
 def test_region_page_filters_sorts_and_shows_chips_like_the_list(
@@ -302,14 +365,27 @@ def test_region_page_queries_do_not_grow_with_rows(
     client, kaltim, samarinda, anhui, education, tourism, rows, django_assert_num_queries
 ):
     build(rows, kaltim, samarinda, anhui, education)
-    Potential.objects.create(region=kaltim, sector=tourism, title="Wisata Derawan")
+    for n in range(rows):
+        survey = PotentialSurvey.objects.create(
+            title=f"Rakor {n}", held_on=datetime.date(2021, 6, 8), host_region=kaltim
+        )
+        survey.participants.set([kaltim, samarinda])
+        Potential.objects.create(region=samarinda, sector=tourism, title=f"P{n}", survey=survey)
+        Potential.objects.create(region=kaltim, sector=tourism, title=f"Wisata {n}")
     # 1 the region with its province; 2 sectors, 3 partners, 4 countries for the form (no
     # region list: the page fixes the region); 5 COUNT, 6 page of agreements, 7–9 their
-    # regions, partners and sectors; 10 its regencies and cities; 11 its potentials; 12 the
-    # agreements expiring soon and 13 the open milestones due soon or overdue (needs attention).
-    with django_assert_num_queries(13):
+    # regions, partners and sectors; 10 the sectors of the potentials' filter; 11 its
+    # potentials; 12 the surveys it hosted or took part in, with their hosts, 13 their
+    # participants; 14 its regencies and cities; 15 the agreements expiring soon and 16 the
+    # open milestones due soon or overdue (needs attention).
+    with django_assert_num_queries(16):
         response = client.get(kaltim.get_absolute_url())
     assert len(titles_in(response)) == rows
+    assert len(response.context["surveys"]) == rows
+    # A chosen sector is checked: one query more.
+    with django_assert_num_queries(17):
+        response = client.get(kaltim.get_absolute_url(), {"potential_sector": "tourism"})
+    assert len(response.context["potentials"]) == rows
 
 
 @pytest.mark.parametrize("rows", [1, 15])
