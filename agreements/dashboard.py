@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 
 from agreements.charts import Datum, bar_chart, column_chart
 from agreements.models import Agreement, AgreementKind, AgreementStatus, Milestone
+from agreements.views import selection_feeds
 
 EXPIRING_WITHIN_DAYS = 180
 # Planned steps coming due: the same window as the editors' reminder digest.
@@ -166,6 +167,7 @@ def dashboard_context(user, today=None):
     return {
         "today": today,
         "list_url": reverse("agreement-list"),
+        "feeds": selection_feeds("", page=reverse("agreement-list")),
         "in_force_url": list_url(status=AgreementStatus.IN_FORCE),
         "expiring_within_days": EXPIRING_WITHIN_DAYS,
         "total": sum(by_status.values()),

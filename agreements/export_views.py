@@ -79,6 +79,24 @@ def exportable_agreements(user):
     return agreements if can_export_internal(user) else agreements.public()
 
 
+def selection(request, agreements, subject_key, subject_kwargs):
+    """The selection a list page shows, as its ``AgreementFilter`` over ``agreements``.
+
+    ``subject_key`` names the page (None: the agreement list; else a key of ``SUBJECTS``) and
+    ``subject_kwargs`` its URL's arguments; returns the filterset and the subject (or None),
+    404 when there is no such subject. Exports and feeds start here, so that a download or a
+    feed holds exactly what its page lists.
+    """
+    if not subject_key:
+        return AgreementFilter(request.GET, queryset=agreements), None
+    subject = SUBJECTS[subject_key]
+    obj = subject.find(**subject_kwargs)
+    filterset = AgreementFilter(
+        request.GET, queryset=subject.narrow(agreements, obj), fixed=subject.fixed
+    )
+    return filterset, obj
+
+
 def export_filename(subject_name, file_format, now=None):
     """``coopdb-kerjasama[-subject]-2026-11-23T1015.csv``: what, and when (local time)."""
     stamp = timezone.localtime(now).strftime("%Y-%m-%dT%H%M")
@@ -92,14 +110,10 @@ class AgreementExportView(View):
     subject = None
 
     def get(self, request, file_format, **subject_kwargs):
-        agreements = exportable_agreements(request.user)
-        subject_name, fixed = "", ()
-        if self.subject:
-            subject = SUBJECTS[self.subject]
-            obj = subject.find(**subject_kwargs)
-            agreements = subject.narrow(agreements, obj)
-            subject_name, fixed = subject.name(obj), subject.fixed
-        filterset = AgreementFilter(request.GET, queryset=agreements, fixed=fixed)
+        filterset, obj = selection(
+            request, exportable_agreements(request.user), self.subject, subject_kwargs
+        )
+        subject_name = SUBJECTS[self.subject].name(obj) if self.subject else ""
         if not filterset.is_valid():
             return bad_filters(filterset.form)
 

@@ -110,6 +110,28 @@ def describe_errors(form):
     return errors
 
 
+def selection_feeds(query, page=""):
+    """The Atom and iCalendar feeds of the selection a list page shows, beside the page
+    (``…/feed.atom``, ``…/calendar.ics``) with its query string: for the page's links and the
+    ``<link rel="alternate">`` in its head. ``page`` is the list page's path when the links are
+    shown elsewhere (the dashboard links the whole list's)."""
+    suffix = f"?{query}" if query else ""
+    return [
+        {
+            "type": "application/atom+xml",
+            "href": f"{page}feed.atom{suffix}",
+            "name": "Atom",
+            "title": _("Umpan Atom: kerja sama yang baru diubah dalam pilihan ini"),
+        },
+        {
+            "type": "text/calendar",
+            "href": f"{page}calendar.ics{suffix}",
+            "name": "iCalendar",
+            "title": _("Kalender (iCalendar): tahapan dan tanggal berakhir dalam pilihan ini"),
+        },
+    ]
+
+
 def browse(request, agreements, *, fixed=()):
     """Filter, sort and paginate ``agreements`` by the query string, for the list include.
 
@@ -159,6 +181,7 @@ def browse(request, agreements, *, fixed=()):
         "chips": filter_chips(filterset),
         "sort_headers": sort_headers(filterset),
         "page_query": query_string(request.GET, page=None),
+        "feeds": selection_feeds(query_string(request.GET, page=None)),
         "page_range": (
             page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
             if page
@@ -198,6 +221,14 @@ def status_page_context(request, pk):
         "predecessor": next((a for a in neighbours if a.pk == agreement.follows_id), None),
         "successors": [a for a in neighbours if a.follows_id == agreement.pk],
         "admin_url": admin_change_url(request.user, agreement),
+        "feeds": [
+            {
+                "type": "text/calendar",
+                "href": reverse("calendar-agreement", args=[agreement.pk]),
+                "name": "iCalendar",
+                "title": _("Kalender (iCalendar): tahapan dan tanggal berakhir kerja sama ini"),
+            },
+        ],
     }
 
 

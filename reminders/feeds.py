@@ -1,4 +1,9 @@
-"""Atom feed of newly signed and newly changed public agreements.
+"""Atom feeds of newly signed and newly changed public agreements: one beside every list page.
+
+``…/feed.atom`` sits next to the agreement list and each region, partner, country and sector
+page, carrying the page's query string: the feed holds the page's selection, filtered by the
+page's own ``AgreementFilter`` (``agreements.export_views.selection``), most recently changed
+first. ``/feeds/agreements.atom`` is the list's feed under its older address.
 
 Public only, whoever asks: feed readers fetch without logging in, and aggregators cache and
 pass the feed on, so it never depends on the reader.
@@ -7,29 +12,69 @@ pass the feed on, so it never depends on the reader.
 import datetime
 
 from django.contrib.syndication.views import Feed
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
+from agreements.export_views import bad_filters, selection
 from agreements.models import Agreement
 
 FEED_LENGTH = 50
 
 
-class AgreementsFeed(Feed):
-    feed_type = Atom1Feed
-    title = _("Kerja sama daerah: terbaru")
-    subtitle = _("Kerja sama publik yang baru ditandatangani atau baru diubah.")
-    link = reverse_lazy("agreement-list")
+class InvalidSelection(Exception):
+    def __init__(self, form):
+        self.form = form
 
-    def items(self):
+
+class AgreementsFeed(Feed):
+    """The feed of one list page's selection; ``subject`` names the page (None: the list)."""
+
+    feed_type = Atom1Feed
+    subject = None
+
+    def __init__(self, subject=None):
+        self.subject = subject
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except InvalidSelection as invalid:
+            return bad_filters(invalid.form)
+
+    def get_object(self, request, *args, **kwargs):
+        """The page's selection: (its filterset, its subject or None, the page's address)."""
+        filterset, subject = selection(request, Agreement.objects.public(), self.subject, kwargs)
+        if not filterset.is_valid():
+            raise InvalidSelection(filterset.form)
+        # The page the feed sits beside (the list, for the feed under its first address).
+        page = request.path.removesuffix("feed.atom")
+        if page == request.path:
+            page = reverse("agreement-list")
+        query = request.GET.urlencode()
+        return filterset, subject, f"{page}?{query}" if query else page
+
+    def title(self, obj):
+        filterset, subject, _query = obj
+        if subject is None:
+            return _("Kerja sama daerah: terbaru")
+        return _("Kerja sama daerah: %(subject)s") % {"subject": subject.name}
+
+    def subtitle(self, obj):
+        return _("Kerja sama publik yang baru ditandatangani atau baru diubah.")
+
+    def link(self, obj):
+        _filterset, _subject, page = obj
+        return page
+
+    def items(self, obj):
+        filterset, _subject, _query = obj
         # Recording a signature changes the agreement, so "newly changed" covers newly signed.
         return (
-            Agreement.objects.public()
-            .select_related("lead_region")
+            filterset.qs.select_related("lead_region")
             .prefetch_related("regions", "partners")
             .order_by("-updated_at", "-pk")[:FEED_LENGTH]
         )

@@ -1,4 +1,6 @@
-from django.urls import path
+from django.urls import path, re_path
+
+from agreements.export_urls import LIST_PAGES
 
 from . import feeds, views
 
@@ -13,5 +15,17 @@ urlpatterns = [
         views.agreement_calendar,
         name="calendar-agreement",
     ),
+    # The agreement list's Atom feed under its first address.
     path("feeds/agreements.atom", feeds.AgreementsFeed(), name="feed-agreements"),
 ]
+
+# Beside each list page, with the page's query string: …/feed.atom and …/calendar.ics.
+for subject, (prefix, page) in LIST_PAGES.items():
+    urlpatterns += [
+        re_path(rf"{page}feed\.atom$", feeds.AgreementsFeed(subject), name=f"{prefix}-atom"),
+        re_path(
+            rf"{page}calendar\.ics$",
+            views.SelectionCalendarView.as_view(subject=subject),
+            name=f"{prefix}-ics",
+        ),
+    ]

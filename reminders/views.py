@@ -1,11 +1,16 @@
-"""The iCalendar feeds: one per region (a province with its regencies and cities), one per
+"""The iCalendar feeds: one beside every list page (``…/calendar.ics`` with the page's query
+string: exactly the page's selection), one per region under its first address, one per
 agreement. Each shows only what the reader may see; an internal agreement's own calendar does not
 exist for the public."""
+
+import hashlib
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.views import View
 
+from agreements.export_views import SUBJECTS, bad_filters, selection
 from agreements.models import Agreement
 from partners.models import Region
 
@@ -38,3 +43,29 @@ def agreement_calendar(request, pk):
         absolute_url=request.build_absolute_uri,
     )
     return calendar_response(cal, f"kerja-sama-{agreement.pk}.ics")
+
+
+class SelectionCalendarView(View):
+    """The calendar of a list page's selection; ``subject`` names the page (None: the list)."""
+
+    subject = None
+
+    def get(self, request, **subject_kwargs):
+        filterset, obj = selection(
+            request, Agreement.objects.visible_to(request.user), self.subject, subject_kwargs
+        )
+        if not filterset.is_valid():
+            return bad_filters(filterset.form)
+        if obj is None:
+            name, ident = _("Kerja sama daerah"), "agreements"
+        else:
+            name = _("Kerja sama daerah: %(subject)s") % {"subject": obj.name}
+            ident = SUBJECTS[self.subject].name(obj)
+        query = request.GET.urlencode()
+        if query:
+            # A calendar of another selection of the same page is another calendar.
+            ident += "-" + hashlib.sha256(query.encode()).hexdigest()[:12]
+        cal = ical.calendar(
+            filterset.qs, name=name, uid=ident, absolute_url=request.build_absolute_uri
+        )
+        return calendar_response(cal, f"{ident}.ics")

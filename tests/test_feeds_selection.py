@@ -1,0 +1,261 @@
+"""The Atom and iCalendar feeds beside every list page: linked from the page, holding exactly
+the selection the page shows, through every filter, and never more than the reader may see."""
+
+import datetime
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from icalendar import Calendar
+
+from agreements.filters import AgreementFilter
+from tests.factories import (
+    AgreementFactory,
+    CountryFactory,
+    DocumentFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    RegencyFactory,
+    SectorFactory,
+)
+from tests.factories_browse import make_official
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+ALTERNATE = re.compile(r'<link rel="alternate" type="([^"]+)" href="([^"]+)"')
+
+
+@pytest.fixture
+def register(kaltim, samarinda, bali):
+    """Agreements that differ in every way a filter can tell apart, each with a milestone so
+    that each is in its selection's calendar, and one internal agreement in every selection an
+    official's filters would put it in."""
+    education = SectorFactory(slug="pendidikan", name_id="Pendidikan", name_en="Education")
+    tourism = SectorFactory(slug="pariwisata", name_id="Pariwisata", name_en="Tourism")
+    china, japan = CountryFactory(code="CN"), CountryFactory(code="JP")
+    anhui = PartnerFactory(name="Anhui", country=china)
+    osaka = PartnerFactory(name="Osaka", country=japan)
+    balikpapan = RegencyFactory(code="64.71", name="Kota Balikpapan", level="city", province=kaltim)
+    made = [
+        AgreementFactory(
+            title="MoU Kaltim Anhui pendidikan",
+            lead_region=kaltim,
+            scope="ksdpl",
+            partners=[anhui],
+            sectors=[education],
+            signed_on=datetime.date(2023, 3, 1),
+            in_force_from=datetime.date(2023, 3, 1),
+            expires_on=datetime.date(2026, 12, 31),
+        ),
+        AgreementFactory(
+            title="Kota kembar Samarinda Osaka",
+            kind="sister_city",
+            scope="ksdpl",
+            lead_region=samarinda,
+            partners=[osaka],
+            sectors=[tourism],
+            signed_on=datetime.date(2024, 5, 2),
+            in_force_from=datetime.date(2024, 5, 2),
+            expires_on=datetime.date(2029, 5, 1),
+        ),
+        AgreementFactory(
+            title="PKS Balikpapan pariwisata",
+            kind="pks",
+            scope="ksdd",
+            lead_region=balikpapan,
+            sectors=[tourism],
+            signed_on=datetime.date(2024, 8, 8),
+            in_force_from=datetime.date(2024, 8, 8),
+            expires_on=datetime.date(2027, 8, 7),
+        ),
+        AgreementFactory(
+            title="Rencana Bali Kalteng",
+            kind="loi",
+            status="initiative",
+            lead_region=bali,
+            signed_on=None,
+            in_force_from=None,
+            expires_on=None,
+        ),
+        AgreementFactory(
+            title="MoU Bali Anhui berakhir",
+            lead_region=bali,
+            scope="ksdpl",
+            partners=[anhui],
+            sectors=[education],
+            status="expired",
+            signed_on=datetime.date(2019, 1, 1),
+            in_force_from=datetime.date(2019, 1, 1),
+            expires_on=datetime.date(2022, 1, 1),
+        ),
+        AgreementFactory(
+            title="Rancangan internal Kaltim Anhui pendidikan",
+            lead_region=kaltim,
+            scope="ksdpl",
+            visibility="internal",
+            partners=[anhui],
+            sectors=[education],
+            signed_on=datetime.date(2024, 2, 2),
+            in_force_from=datetime.date(2024, 2, 2),
+            expires_on=datetime.date(2027, 2, 1),
+        ),
+    ]
+    for agreement in made:
+        MilestoneFactory(agreement=agreement, title=f"Langkah {agreement.title}")
+    DocumentFactory(agreement=made[0])
+    DocumentFactory(agreement=made[5])
+    return {
+        "education": education,
+        "tourism": tourism,
+        "anhui": anhui,
+        "osaka": osaka,
+    }
+
+
+# One selection per filter of the agreement list: a filter added to ``AgreementFilter`` without
+# a case here fails ``test_every_filter_has_a_case``.
+def filter_cases(register):
+    anhui = register["anhui"]
+    return {
+        "q": {"q": "pendidikan"},
+        "kind": {"kind": "sister_city"},
+        "scope": {"scope": "ksdpl"},
+        "status": {"status": "expired"},
+        "sector": {"sector": "pariwisata"},
+        "region": {"region": "64"},
+        "partner": {"partner": str(anhui.pk)},
+        "country": {"country": "CN"},
+        "year": {"year": "2024"},
+        "signed_from": {"signed_from": "2024-01-01"},
+        "signed_to": {"signed_to": "2023-12-31"},
+        "expires_before": {"expires_before": "2027-12-31"},
+        "documents": {"documents": "yes"},
+        "sort": {"sort": "title"},
+    }
+
+
+def test_every_filter_has_a_case(register):
+    assert set(filter_cases(register)) == set(AgreementFilter.base_filters)
+
+
+def subject_pages(register):
+    """Each kind of list page, with a filter it does not fix."""
+    return [
+        "/agreements/",
+        "/regions/64/",
+        f"/partners/{register['anhui'].pk}/",
+        "/countries/CN/",
+        "/sectors/pendidikan/",
+    ]
+
+
+def page_links(client, url, params):
+    """The status-page links of the rows the page lists, and its feeds' addresses."""
+    response = client.get(url, params)
+    assert response.status_code == 200
+    assert response.context["page_obj"].paginator.num_pages == 1
+    shown = {agreement.get_absolute_url() for agreement in response.context["agreements"]}
+    html = response.content.decode()
+    head = html.split("</head>", 1)[0]
+    alternates = dict(ALTERNATE.findall(head))
+    # The page's visible links are the same as those in its head.
+    for feed_type, href in alternates.items():
+        assert f'href="{href}" type="{feed_type}"' in html.split("</head>", 1)[1]
+    return shown, alternates
+
+
+def resolve(page_url, href):
+    return page_url + href.replace("&amp;", "&")
+
+
+def atom_links(client, address):
+    response = client.get(address)
+    assert response.status_code == 200, response.content
+    root = ET.fromstring(response.content)
+    return {
+        entry.find(f"{ATOM}link").get("href").removeprefix("http://testserver")
+        for entry in root.findall(f"{ATOM}entry")
+    }
+
+
+def calendar_links(client, address):
+    response = client.get(address)
+    assert response.status_code == 200, response.content
+    calendar = Calendar.from_ical(response.content)
+    return {
+        str(event["URL"]).removeprefix("http://testserver") for event in calendar.walk("VEVENT")
+    }
+
+
+@pytest.mark.parametrize("page_index", range(5))
+def test_every_feed_holds_exactly_the_selection_of_its_page_through_every_filter(
+    client, django_user_model, register, page_index
+):
+    official = make_official(django_user_model)
+    internal_url = None
+    page_url = subject_pages(register)[page_index]
+    for name, params in filter_cases(register).items():
+        # The public: the page, its Atom feed and its calendar list the same public rows.
+        client.logout()
+        shown, alternates = page_links(client, page_url, params)
+        assert set(alternates) == {"application/atom+xml", "text/calendar"}
+        atom = atom_links(client, resolve(page_url, alternates["application/atom+xml"]))
+        ics = calendar_links(client, resolve(page_url, alternates["text/calendar"]))
+        assert atom == shown, (page_url, name)
+        assert ics == shown, (page_url, name)
+
+        # An official sees the internal draft on the page and in the calendar; the Atom feed is
+        # public whoever fetches it (it is passed on).
+        client.force_login(official)
+        official_shown, alternates = page_links(client, page_url, params)
+        ics = calendar_links(client, resolve(page_url, alternates["text/calendar"]))
+        atom = atom_links(client, resolve(page_url, alternates["application/atom+xml"]))
+        assert ics == official_shown, (page_url, name)
+        assert atom == shown, (page_url, name)
+        extra = official_shown - shown
+        assert len(extra) <= 1
+        internal_url = internal_url or next(iter(extra), None)
+    # The internal draft was in at least one selection, so the checks above could catch it.
+    assert internal_url is not None
+
+
+def test_a_filter_narrows_the_feeds(client, register):
+    everything = atom_links(client, "/agreements/feed.atom")
+    chinese = atom_links(client, "/agreements/feed.atom?country=CN")
+    assert len(chinese) == 2
+    assert chinese < everything
+    assert atom_links(client, "/feeds/agreements.atom?country=CN") == chinese
+    assert calendar_links(client, "/agreements/calendar.ics?country=CN") == chinese
+
+
+def test_a_bad_filter_in_a_feed_is_a_400_that_says_why(client, register):
+    for address in ("/agreements/feed.atom?year=abc", "/regions/64/calendar.ics?signed_from=x"):
+        response = client.get(address)
+        assert response.status_code == 400
+        assert "Filter tidak valid" in response.content.decode()
+
+
+def test_feeds_of_an_unknown_subject_are_404(client, register):
+    for address in ("/regions/99/feed.atom", "/countries/ZZ/calendar.ics", "/partners/0/feed.atom"):
+        assert client.get(address).status_code == 404
+
+
+def test_status_page_links_its_calendar(client, register):
+    agreement = register["anhui"].agreements.filter(visibility="public").first()
+    response = client.get(agreement.get_absolute_url())
+    head = response.content.decode().split("</head>", 1)[0]
+    alternates = dict(ALTERNATE.findall(head))
+    assert alternates["text/calendar"] == f"/calendar/agreements/{agreement.pk}.ics"
+    assert calendar_links(client, alternates["text/calendar"]) == {agreement.get_absolute_url()}
+
+
+@pytest.mark.parametrize("rows", [1, 4])
+def test_a_filtered_calendar_runs_the_same_queries_however_many_rows(
+    client, kaltim, rows, django_assert_num_queries
+):
+    for _n in range(rows):
+        MilestoneFactory(agreement=AgreementFactory(lead_region=kaltim))
+
+    # 1. the region named in the query string (validation), 2. the expiring agreements with
+    # their lead region, 3. the milestones with their agreements
+    with django_assert_num_queries(3):
+        assert len(calendar_links(client, "/agreements/calendar.ics?region=64")) == rows
