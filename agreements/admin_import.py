@@ -1,64 +1,45 @@
 """Import agreements in the admin: upload → preview → confirm.
 
-The preview writes nothing. The uploaded file waits in a private temporary folder under a random
-name; the preview's confirm form carries that name signed together with the user's id, so a
-confirm can only use a file this user uploaded, for an hour. Confirming reads the file again and
-``AgreementImport.apply`` writes all of it in one transaction, or nothing.
+The preview writes nothing but the uploaded file, kept as an ``ImportPreview`` in the database
+under a random id with the user who uploaded it, so that any app server can confirm it, for an
+hour (``PREVIEW_LIFETIME``). Rows that look like a stored agreement ask, in the preview, whether
+to update that agreement or create a new one; the confirm carries the answers. Confirming reads
+the file again and ``AgreementImport.apply`` writes all of it in one transaction, or nothing.
 """
 
-import json
-import re
-import tempfile
-import time
-import uuid
-from pathlib import Path
+import io
 
 from django import forms
 from django.contrib import messages
-from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agreements.imports import CREATE, REJECT, UNCHANGED, UPDATE, AgreementImport, ImportFileError
+from agreements.import_previews import ImportPreview
+from agreements.imports import (
+    CREATE,
+    DECIDE_CREATE,
+    DUPLICATE,
+    REJECT,
+    UNCHANGED,
+    UPDATE,
+    AgreementImport,
+    ImportFileError,
+)
 
-SIGNING_SALT = "agreements.admin_import"
-TOKEN_MAX_AGE = 60 * 60  # seconds a preview stays confirmable
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 PREVIEW_ROWS = 500  # rows listed besides the rejected ones, which are always all listed
 ACTION_LABELS = {
     CREATE: gettext_lazy("Dibuat"),
     UPDATE: gettext_lazy("Diperbarui"),
     UNCHANGED: gettext_lazy("Tidak berubah"),
+    DUPLICATE: gettext_lazy("Mirip yang sudah ada"),
     REJECT: gettext_lazy("Ditolak"),
 }
-
-
-def upload_dir():
-    folder = Path(tempfile.gettempdir()) / "coopdb-imports"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder
-
-
-def versions_file(stored):
-    """Beside an upload: the versions its preview showed (``ImportPlan.versions``)."""
-    return stored.with_suffix(".versions")
-
-
-def discard(stored):
-    stored.unlink(missing_ok=True)
-    versions_file(stored).unlink(missing_ok=True)
-
-
-def _sweep(folder, older_than=TOKEN_MAX_AGE * 2):
-    """Remove uploads nobody confirmed."""
-    limit = time.time() - older_than
-    for stale in [*folder.glob("*.upload"), *folder.glob("*.versions")]:
-        if stale.stat().st_mtime < limit:
-            stale.unlink(missing_ok=True)
+DECISION_FIELD = "decide-%d"  # one per row that looks like a stored agreement
 
 
 class ImportUploadForm(forms.Form):
@@ -148,60 +129,45 @@ class AgreementImportMixin:
 
     def _preview(self, request, form):
         upload = form.cleaned_data["file"]
-        folder = upload_dir()
-        _sweep(folder)
-        key = uuid.uuid4().hex
-        stored = folder / f"{key}.upload"
-        with stored.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
-        stored.chmod(0o600)
+        content = b"".join(upload.chunks())
         try:
-            plan = self._importer(request, stored, upload.name).plan()
+            plan = self._importer(request, content, upload.name).plan()
         except ImportFileError as error:
-            stored.unlink(missing_ok=True)
             form.add_error("file", str(error))
             return self._render(request, self.import_template, {"form": form}, status=400)
-        token = signing.dumps(
-            {"key": key, "name": upload.name, "user": request.user.pk}, salt=SIGNING_SALT
-        )
-        if not plan.is_valid:
-            stored.unlink(missing_ok=True)
-            token = None
-        else:
+        token = None
+        if not plan.rejected:
             # What the preview showed each row to be, for the confirm to hold it to.
-            versions_file(stored).write_text(json.dumps(plan.versions))
-            versions_file(stored).chmod(0o600)
+            token = ImportPreview.keep(request.user, upload.name, content, plan.versions).pk
         return self._render_plan(request, plan, upload.name, token)
 
     def _confirm(self, request):
         try:
-            data = signing.loads(request.POST["token"], salt=SIGNING_SALT, max_age=TOKEN_MAX_AGE)
-        except signing.BadSignature:
+            preview = ImportPreview.objects.confirmable_by(request.user).get(
+                pk=request.POST["token"]
+            )
+        except (ImportPreview.DoesNotExist, ValidationError):
             return self._expired(request)
-        key = str(data.get("key", ""))
-        stored = upload_dir() / f"{key}.upload"
-        if (
-            data.get("user") != request.user.pk
-            or not re.fullmatch(r"[0-9a-f]{32}", key)
-            or not stored.is_file()
-        ):
-            return self._expired(request)
-        name = str(data.get("name", ""))
+        name = preview.filename
+        decisions = {}
+        for key, value in request.POST.items():
+            if key.startswith("decide-") and key[7:].isdigit():
+                decisions[int(key[7:])] = value
         try:
-            expected = {
-                int(row): int(version)
-                for row, version in json.loads(versions_file(stored).read_text()).items()
-            }
-        except (OSError, ValueError, AttributeError):
-            return self._expired(request)
-        try:
-            plan = self._importer(request, stored, name).apply(expected_versions=expected)
+            importer = self._importer(request, bytes(preview.content), name, decisions)
+            plan = importer.apply(expected_versions=preview.expected_versions)
         except ImportFileError as error:
-            discard(stored)
+            preview.delete()
             messages.error(request, str(error))
             return HttpResponseRedirect(request.path)
-        discard(stored)
+        if plan.undecided and not plan.rejected:
+            # Asked again, with the same preview: nothing was written.
+            messages.error(
+                request,
+                _("Pilih untuk setiap baris yang mirip: perbarui yang sudah ada, atau buat baru."),
+            )
+            return self._render_plan(request, plan, name, token=preview.pk, status=400)
+        preview.delete()
         if not plan.is_valid:
             # The database changed since the preview; nothing was written.
             return self._render_plan(request, plan, name, token=None, status=409)
@@ -218,14 +184,14 @@ class AgreementImportMixin:
             reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
         )
 
-    def _importer(self, request, stored, name):
-        with stored.open("rb") as handle:
-            return AgreementImport.from_file(
-                handle,
-                name,
-                authorise=self.authorise_import(request),
-                change_reason=_("Impor dari %(name)s") % {"name": name},
-            )
+    def _importer(self, request, content, name, decisions=None):
+        return AgreementImport.from_file(
+            io.BytesIO(content),
+            name,
+            authorise=self.authorise_import(request),
+            change_reason=_("Impor dari %(name)s") % {"name": name},
+            decisions=decisions,
+        )
 
     def _expired(self, request):
         messages.error(
@@ -235,8 +201,8 @@ class AgreementImportMixin:
         return self._render(request, self.import_template, {"form": form}, status=400)
 
     def _render_plan(self, request, plan, name, token, status=200):
-        rejected = plan.rejected
-        others = [row for row in plan.rows if not row.rejected]
+        rejected = [row for row in plan.rows if row.needs_attention]
+        others = [row for row in plan.rows if not row.needs_attention]
         rows = rejected + others[:PREVIEW_ROWS]
         rows.sort(key=lambda row: row.number)
         context = {
@@ -252,6 +218,11 @@ class AgreementImportMixin:
                     "title": row.title,
                     "errors": row.errors,
                     "changes": [self._field_label(name) for name in row.changes],
+                    "partner_notes": row.partner_notes,
+                    "lookalikes": [self._lookalike(a) for a in row.lookalikes],
+                    "lookalike": self._lookalike(row.lookalike) if row.lookalike else None,
+                    "decision_field": DECISION_FIELD % row.number,
+                    "decide_create": DECIDE_CREATE,
                 }
                 for row in rows
             ],
@@ -259,6 +230,20 @@ class AgreementImportMixin:
             "counts": [(ACTION_LABELS[action], n) for action, n in plan.counts.items()],
         }
         return self._render(request, self.preview_template, context, status=status)
+
+    def _lookalike(self, agreement):
+        return {
+            "pk": agreement.pk,
+            "reference": agreement.reference,
+            "title": agreement.title,
+            "status": agreement.get_shown_status_display(),
+            "signed_on": agreement.signed_on,
+            "url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+                args=[agreement.pk],
+                current_app=self.admin_site.name,
+            ),
+        }
 
     def _field_label(self, name):
         try:

@@ -341,7 +341,7 @@ class AgreementFilter(django_filters.FilterSet):
             ]
         if "partner" in wanted or "country" in wanted:
             listed = [
-                (partner.pk, str(partner), partner.country_id)
+                (partner.pk, partner.label, partner.country_id)
                 for partner in partners.order_by("name", "pk")
             ]
         if "partner" in wanted:
@@ -376,7 +376,7 @@ class AgreementFilter(django_filters.FilterSet):
             partners = []
         choices = [(pk, label) for pk, label, _country in partners]
         if chosen and chosen.pk not in {pk for pk, _label in choices}:
-            choices.append((chosen.pk, str(chosen)))
+            choices.append((chosen.pk, chosen.label))
         return choices
 
     @staticmethod

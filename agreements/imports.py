@@ -26,12 +26,19 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
+from simple_history.utils import bulk_create_with_history
 
 from agreements.exports import split_values, unneutralise
 from agreements.models import Agreement, ChangedMeanwhile, Scope, Sector
-from partners.models import Country, Partner, Region
+from partners.matching import PartnerIndex
+from partners.models import INDONESIA, Country, Partner, Region, Subdivision
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
+# A new row that looks like a stored agreement (same lead region, partner and kind): written only
+# once someone decides to update that agreement or to create a new one (``decisions``).
+DUPLICATE = "duplicate"
+DECIDE_CREATE = "create"
+DECIDE_UPDATE = "update"  # as a default for every such row: update the one it looks like
 
 # Columns a file must have; every other column is optional. A column that is absent leaves that
 # field of an existing agreement as it is (and a new one gets the default); a column that is
@@ -60,6 +67,16 @@ COMPARED_FIELDS = (
     "relation",
 )
 M2M_FIELDS = ("regions", "partners", "sectors")
+# The columns that name a row's partners, one value per partner in each (see
+# ``_RowReader.partners``).
+PARTNER_COLUMNS = (
+    "partner_ids",
+    "partners",
+    "partner_names_local",
+    "partner_countries",
+    "partner_subdivisions",
+    "partner_kinds",
+)
 LOOKUP_BATCH = 500
 
 
@@ -75,6 +92,7 @@ class RowResult:
     action: str = REJECT
     errors: list = field(default_factory=list)
     changes: list = field(default_factory=list)  # names of the fields an update changes
+    partner_notes: list = field(default_factory=list)  # what each named partner turned out to be
     # The version of the stored agreement this row is (0 when the row creates one); a confirm
     # refuses a row whose agreement moved on from the version its preview showed.
     stored_version: int = 0
@@ -82,10 +100,20 @@ class RowResult:
     instance: Agreement = None
     m2m: dict = field(default_factory=dict)
     follows_row: "RowResult" = None
+    # Stored agreements this row looks like (same lead region, partner and kind), and the one
+    # it was taken to be, by decision or because an update would change nothing.
+    lookalikes: list = field(default_factory=list)
+    lookalike: Agreement = None
+    partner_objs: list = None  # the row's partners, stored ones and ones to create
+    new_partners: list = field(default_factory=list)  # the partners this row creates
 
     @property
     def rejected(self):
         return self.action == REJECT
+
+    @property
+    def needs_attention(self):
+        return self.action in (REJECT, DUPLICATE)
 
 
 @dataclass
@@ -97,8 +125,12 @@ class ImportPlan:
         return [row for row in self.rows if row.rejected]
 
     @property
+    def undecided(self):
+        return [row for row in self.rows if row.action == DUPLICATE]
+
+    @property
     def is_valid(self):
-        return bool(self.rows) and not self.rejected
+        return bool(self.rows) and not self.rejected and not self.undecided
 
     def count(self, action):
         return sum(1 for row in self.rows if row.action == action)
@@ -111,7 +143,9 @@ class ImportPlan:
 
     @property
     def counts(self):
-        return {action: self.count(action) for action in (CREATE, UPDATE, UNCHANGED, REJECT)}
+        return {
+            action: self.count(action) for action in (CREATE, UPDATE, UNCHANGED, DUPLICATE, REJECT)
+        }
 
 
 # -- reading ------------------------------------------------------------------------------------
@@ -228,14 +262,16 @@ class _ReferenceData:
         for country in Country.objects.all():
             for key in (country.code, country.alpha3, country.name_id, country.name_en):
                 self.countries.add(key, country)
-        self.partners = _Lookup()  # by name and by "name|country"
-        for partner in Partner.objects.all():
-            for name in (partner.name, partner.name_local):
-                self.partners.add(name, partner)
-                if name:
-                    self.partners.add(f"{name}|{partner.country_id}", partner)
+        self.subdivisions = set(Subdivision.objects.values_list("code", flat=True))
+        partners = list(Partner.objects.all())
+        self.partners = PartnerIndex(partners)
+        self.partner_names = {(p.name.casefold(), p.country_id) for p in partners}
         self.choice_labels = {}
-        statuses = {"status": Agreement.Status, "recorded_status": Agreement.Status}
+        statuses = {
+            "status": Agreement.Status,
+            "recorded_status": Agreement.Status,
+            "partner_kinds": Partner.Kind,
+        }
         for column, choices in {**CHOICE_FIELDS, **statuses}.items():
             keys = {}
             for value, label in choices.choices:
@@ -264,6 +300,8 @@ class _RowReader:
         self.header = header
         self.data = data
         self.errors = []
+        self.partner_notes = []
+        self._partners = None
 
     def has(self, column):
         return column in self.header
@@ -310,15 +348,47 @@ class _RowReader:
         return region
 
     def lead_region(self):
-        value = self.text("lead_region_code") or self.text("lead_region_name")
-        if not value:
+        code, name = self.text("lead_region_code"), self.text("lead_region_name")
+        if not (code or name):
             self.errors.append(_("Daerah pengampu wajib diisi."))
             return None
-        return self.region(value)
+        region = self.region(code or name)
+        if region is not None and code and name and not self._agrees(region, name):
+            return None
+        return region
 
     def regions(self):
-        column = "region_codes" if self.text("region_codes") else "region_names"
-        return [r for r in (self.region(v) for v in split_values(self.text(column))) if r]
+        codes = split_values(self.text("region_codes"))
+        names = split_values(self.text("region_names"))
+        found = [r for r in (self.region(v) for v in (codes or names)) if r]
+        pairs = zip(found, names, strict=False)
+        if (
+            codes
+            and len(names) == len(codes) == len(found)
+            and not all(self._agrees(region, name) for region, name in pairs)
+        ):
+            return []
+        return found
+
+    def _agrees(self, region, name):
+        """A code that names another region than the name beside it (a typo that is still a
+        valid code) is refused rather than guessed at."""
+        if region.is_named(name):
+            return True
+        named, _problem = self.data.regions.find(name)
+        self.errors.append(
+            _(
+                "Kode %(code)s adalah %(region)s, tetapi namanya ditulis “%(name)s”%(hint)s. "
+                "Perbaiki kode atau namanya."
+            )
+            % {
+                "code": region.code,
+                "region": region.name,
+                "name": name,
+                "hint": f" ({named.code})" if named is not None else "",
+            }
+        )
+        return False
 
     def sectors(self):
         column = "sectors" if self.text("sectors") else "sector_names"
@@ -331,41 +401,194 @@ class _RowReader:
                 found.append(sector)
         return found
 
-    def partners(self):
-        names = split_values(self.text("partners"))
-        countries = split_values(self.text("partner_countries"))
-        if countries and len(countries) != len(names):
-            self.errors.append(
-                _(
-                    "Jumlah negara mitra (%(countries)d) tidak sama dengan jumlah mitra "
-                    "(%(partners)d)."
-                )
-                % {"countries": len(countries), "partners": len(names)}
-            )
-            return []
-        found = []
-        for index, name in enumerate(names):
-            if countries:
-                country, problem = self.data.countries.find(countries[index])
-                if country is None:
-                    self.errors.append(
-                        _("Negara “%(value)s” tidak dikenal.") % {"value": countries[index]}
+    def partners(self, kind, scope):
+        """The partners the row names (read once; a row planned again gets the same ones)."""
+        if self._partners is None:
+            before = len(self.errors)
+            found = self._read_partners(kind, scope)
+            self._partners = (found, self.errors[before:])
+        else:
+            self.errors.extend(self._partners[1])
+        return list(self._partners[0])
+
+    def _read_partners(self, kind, scope):
+        """The partners the row names, each found in the register or planned for creation.
+
+        A partner is named by any of ``partner_ids``, ``partners`` (its name),
+        ``partner_names_local`` (its name in its own script), narrowed by ``partner_countries``,
+        ``partner_subdivisions`` and ``partner_kinds``: parallel lists, one value per partner.
+        What each became is said in ``self.partner_notes``.
+        """
+        lists = {column: split_values(self.text(column)) for column in PARTNER_COLUMNS}
+        count = max(len(values) for values in lists.values())
+        for column, values in lists.items():
+            if values and len(values) != count:
+                self.errors.append(
+                    _(
+                        "Kolom %(column)s berisi %(given)d nilai, padahal mitranya %(count)d; "
+                        "tulis satu nilai untuk setiap mitra."
                     )
-                    continue
-                partner, problem = self.data.partners.find(f"{name}|{country.code}")
-                shown = f"{name} ({country.code})"
-            else:
-                partner, problem = self.data.partners.find(name)
-                shown = name
-            if partner is None:
-                if problem == "ambiguous":
-                    message = _("Mitra “%(value)s” tidak tunggal; isi kolom partner_countries.")
-                else:
-                    message = _("Mitra “%(value)s” tidak dikenal; tambahkan dulu di admin.")
-                self.errors.append(message % {"value": shown})
-            else:
+                    % {"column": column, "given": len(values), "count": count}
+                )
+                return []
+        found = []
+        for index in range(count):
+            values = {column: (v[index] if v else "") for column, v in lists.items()}
+            partner = self._partner(values, kind, scope)
+            if partner is not None:
                 found.append(partner)
         return found
+
+    def _partner(self, values, kind, scope):
+        name = values["partners"]
+        name_local = values["partner_names_local"]
+        shown = name or name_local or values["partner_ids"]
+        pk = None
+        if values["partner_ids"]:
+            try:
+                pk = int(values["partner_ids"])
+            except ValueError:
+                self.errors.append(
+                    _("Kolom partner_ids: “%(value)s” bukan nomor mitra.")
+                    % {"value": values["partner_ids"]}
+                )
+                return None
+        country = None
+        if values["partner_countries"]:
+            country, _problem = self.data.countries.find(values["partner_countries"])
+            if country is None:
+                self.errors.append(
+                    _("Negara “%(value)s” tidak dikenal.") % {"value": values["partner_countries"]}
+                )
+                return None
+        subdivision = values["partner_subdivisions"].upper()
+        if subdivision:
+            if subdivision not in self.data.subdivisions:
+                self.errors.append(
+                    _("Subdivisi ISO 3166-2 “%(value)s” tidak dikenal.") % {"value": subdivision}
+                )
+                return None
+            if country is None:
+                country, _problem = self.data.countries.find(subdivision[:2])
+            elif not subdivision.startswith(f"{country.code}-"):
+                self.errors.append(
+                    _("Subdivisi %(subdivision)s tidak berada di negara %(country)s.")
+                    % {"subdivision": subdivision, "country": country.code}
+                )
+                return None
+        partner_kind = ""
+        if values["partner_kinds"]:
+            partner_kind = self.data.choice_labels["partner_kinds"].get(
+                values["partner_kinds"].casefold(), ""
+            )
+            if not partner_kind:
+                self.errors.append(
+                    _("Kolom partner_kinds: nilai “%(value)s” tidak dikenal.")
+                    % {"value": values["partner_kinds"]}
+                )
+                return None
+        match = self.data.partners.find(
+            pk=pk,
+            name=name,
+            name_local=name_local,
+            country=country.code if country else None,
+            subdivision=subdivision or None,
+            kind=partner_kind,
+        )
+        if match.partner is not None:
+            self.partner_notes.append(
+                _("“%(value)s”: cocok dengan %(partner)s (%(how)s).")
+                % {"value": shown, "partner": describe_partner(match.partner), "how": _how(match)}
+            )
+            return match.partner
+        if match.problem == "ambiguous":
+            self.errors.append(
+                _("Mitra “%(value)s” ambigu: %(candidates)s. Tulis partner_ids atau subdivisinya.")
+                % {
+                    "value": shown,
+                    "candidates": "; ".join(
+                        f"{describe_partner(p)} [id {p.pk}]" for p in match.candidates
+                    ),
+                }
+            )
+        elif match.problem == "unknown id":
+            self.errors.append(_("Mitra dengan id %(value)s tidak ada.") % {"value": pk})
+        elif match.problem == "no country":
+            self.errors.append(
+                _(
+                    "Mitra “%(value)s” tidak ditemukan; isi partner_countries agar mitra baru "
+                    "dapat dibuat."
+                )
+                % {"value": shown}
+            )
+        else:
+            return self._new_partner(
+                name, name_local, country, subdivision, partner_kind, kind, scope
+            )
+        return None
+
+    def _new_partner(self, name, name_local, country, subdivision, partner_kind, kind, scope):
+        partner = Partner(
+            name=name or name_local,
+            name_local=name_local if name else "",
+            country=country,
+            subdivision_id=subdivision or None,
+            kind=partner_kind or default_partner_kind(country.code, kind, scope),
+        )
+        if (partner.name.casefold(), country.code) in self.data.partner_names:
+            # Found by name but narrowed away by subdivision or kind: a second partner of that
+            # name in that country is not allowed.
+            self.errors.append(
+                _(
+                    "Mitra “%(name)s” di %(country)s sudah ada dengan subdivisi atau jenis lain; "
+                    "tulis partner_ids-nya atau perbaiki subdivisinya."
+                )
+                % {"name": partner.name, "country": country.code}
+            )
+            return None
+        self.data.partner_names.add((partner.name.casefold(), country.code))
+        self.data.partners.add_new(partner)
+        partner._import_row = self.number
+        self.partner_notes.append(
+            _("akan dibuat: %(partner)s.") % {"partner": describe_partner(partner, full=True)}
+        )
+        return partner
+
+
+def describe_partner(partner, full=False):
+    """ "Pemerintah Kota Guangzhou · 广州市人民政府 (CN-GD)", with its kind when ``full``."""
+    text = partner.name
+    if partner.name_local:
+        text += f" · {partner.name_local}"
+    place = partner.subdivision_id or partner.country_id
+    if full:
+        return f"{text} ({place}, {Partner.Kind(partner.kind).label})"
+    return f"{text} ({place})"
+
+
+def default_partner_kind(country, kind, scope):
+    """The kind a new partner gets when the file does not say: a sister province's partner is
+    a foreign region, a sister city's a foreign city, and so on."""
+    K = Partner.Kind
+    if country == INDONESIA:
+        return K.OTHER
+    if kind == Agreement.Kind.SISTER_CITY:
+        return K.FOREIGN_CITY
+    if kind == Agreement.Kind.SISTER_PROVINCE or scope == Scope.KSDPL:
+        return K.FOREIGN_REGION
+    return K.OTHER
+
+
+def _how(match):
+    if match.how == "similar name":
+        return _("nama mirip, %(percent)d%%") % {"percent": round(match.similarity * 100)}
+    if match.partner is not None and getattr(match.partner, "_import_row", None):
+        return _("mitra baru dari baris %(row)d") % {"row": match.partner._import_row}
+    return {
+        "id": _("menurut id"),
+        "name": _("menurut nama"),
+        "local name": _("menurut nama aksara asli"),
+    }[match.how]
 
 
 class AgreementImport:
@@ -375,12 +598,25 @@ class AgreementImport:
     write ``agreement`` (``original`` is the stored version of an existing one, else None).
     """
 
-    def __init__(self, header, rows, authorise=None, today=None, change_reason=""):
+    def __init__(
+        self,
+        header,
+        rows,
+        authorise=None,
+        today=None,
+        change_reason="",
+        decisions=None,
+        default_decision="",
+    ):
         self.header = header
         self.rows = rows
         self.authorise = authorise
         self.today = today or timezone.localdate()
         self.change_reason = change_reason
+        # {row number: DECIDE_CREATE or the id of the stored agreement to update} for rows that
+        # look like a stored agreement (``DUPLICATE``).
+        self.decisions = decisions or {}
+        self.default_decision = default_decision
 
     @classmethod
     def from_file(cls, file, filename, **kwargs):
@@ -406,15 +642,77 @@ class AgreementImport:
         self._mark_duplicates(results, leads, readers)
         follows = self._resolve_follows(results, leads, readers)
 
+        planned = []
         for result, reader, lead in zip(results, readers, leads, strict=True):
             original = existing.get(result.number)
             target = follows.get(result.number)
             if target and target[1] is not None and target[1].number in existing:
                 # A row of the file that is a stored agreement: follow the stored one.
                 target = (existing[target[1].number], None)
+            before = (list(result.errors), list(reader.errors))
             self._plan_row(result, reader, lead, original, target)
+            planned.append((result, reader, lead, target, before))
+        self._look_for_lookalikes(planned)
         self._order_and_check_cycles(results)
         return ImportPlan(results)
+
+    def _look_for_lookalikes(self, planned):
+        """Rows that would create an agreement the register seems to hold already.
+
+        Looks-like: the same lead region, kind and a partner in common. Such a row is written
+        only as decided (``decisions``): as an update of the stored agreement or as a new one.
+        Undecided, a row whose update would change nothing is that agreement, unchanged (so a
+        second import of a file changes nothing); any other waits for a decision.
+        """
+        new = [entry for entry in planned if entry[0].action == CREATE and entry[2] is not None]
+        keys = {}
+        for entry in new:
+            result = entry[0]
+            for partner_id in result.m2m["partners"]:
+                if isinstance(partner_id, int):
+                    keys.setdefault(
+                        (result.instance.lead_region_id, result.instance.kind, partner_id), []
+                    ).append(result)
+        if not keys:
+            return
+        found = {}
+        leads = {key[0] for key in keys}
+        partner_ids = {key[2] for key in keys}
+        link = Agreement.partners.through.objects
+        for batch in _batched(partner_ids):
+            for agreement_id, lead_id, kind, partner_id in link.filter(
+                partner_id__in=batch, agreement__lead_region_id__in=leads
+            ).values_list(
+                "agreement_id", "agreement__lead_region_id", "agreement__kind", "partner_id"
+            ):
+                for result in keys.get((lead_id, kind, partner_id), []):
+                    found.setdefault(result.number, set()).add(agreement_id)
+        if not found:
+            return
+        stored = Agreement.objects.in_bulk({pk for pks in found.values() for pk in pks})
+        self._load_m2m(stored.values())
+        for result, reader, lead, target, (errors, reader_errors) in new:
+            if result.number not in found:
+                continue
+            result.lookalikes = sorted(
+                (stored[pk] for pk in found[result.number]), key=lambda a: a.pk
+            )
+            decision = str(self.decisions.get(result.number, self.default_decision))
+            if decision == DECIDE_CREATE:
+                continue
+            chosen = [a for a in result.lookalikes if str(a.pk) == decision]
+            if not chosen and len(result.lookalikes) == 1:
+                chosen = result.lookalikes
+                decision = decision if decision == DECIDE_UPDATE else ""
+            if not chosen:
+                result.action = DUPLICATE
+                continue
+            # Plan the row again as an update of the agreement it looks like.
+            result.errors, reader.errors = list(errors), list(reader_errors)
+            self._plan_row(result, reader, lead, chosen[0], target, keep_reference=True)
+            result.lookalike = chosen[0]
+            if result.action == UPDATE and not decision:
+                result.action = DUPLICATE
 
     def _identity(self, result, lead):
         if result.reference:
@@ -537,13 +835,14 @@ class AgreementImport:
                     )
         return resolved
 
-    def _plan_row(self, result, reader, lead, original, follows):
+    def _plan_row(self, result, reader, lead, original, follows, keep_reference=False):
         instance = _copy(original) if original is not None else Agreement()
         result.instance = instance
         result.stored_version = original.version if original is not None else 0
 
         # Plain fields: an absent column keeps what is stored.
-        if reader.has("reference"):
+        if reader.has("reference") and (result.reference or not keep_reference):
+            # A row taken for a stored agreement it looks like keeps that one's reference.
             instance.reference = result.reference
         for column in TEXT_FIELDS:
             if reader.has(column):
@@ -570,14 +869,20 @@ class AgreementImport:
             regions = [lead]
         elif lead is not None and regions is not None and lead not in regions:
             regions.append(lead)  # as the admin form does: the lead region is always a party
-        if reader.has("partners"):
-            partners = reader.partners()
+        if any(reader.has(column) for column in PARTNER_COLUMNS):
+            partners = reader.partners(instance.kind, instance.scope)
         if reader.has("sectors") or reader.has("sector_names"):
             sectors = reader.sectors()
         result.m2m = {
-            name: {obj.pk for obj in objs} if objs is not None else stored[name]
+            name: {_party_key(obj) for obj in objs} if objs is not None else stored[name]
             for name, objs in (("regions", regions), ("partners", partners), ("sectors", sectors))
         }
+        result.partner_notes = reader.partner_notes
+        if partners is not None:
+            result.partner_objs = partners
+            result.new_partners = [
+                p for p in partners if p.pk is None and p._import_row == result.number
+            ]
 
         # The agreement it follows: a stored one, or a row of this file written before it.
         if reader.has("follows"):
@@ -594,7 +899,9 @@ class AgreementImport:
                     instance.follows = stored_target
 
         # The model's own rules, then whether this user may write it.
-        errors = result.errors + reader.errors
+        # One message once, however many columns led to it (a bad code in lead_region_code
+        # and region_codes).
+        errors = list(dict.fromkeys(result.errors + reader.errors))
         errors.extend(self._model_errors(instance, result, lead, regions, partners))
         if not errors and self.authorise is not None:
             problem = self.authorise(instance, original)
@@ -706,6 +1013,7 @@ class AgreementImport:
             if not plan.is_valid:
                 return plan
             try:
+                self._create_partners(plan)
                 for result in self._write_order:
                     self._write(result)
             except IntegrityError as error:
@@ -739,9 +1047,18 @@ class AgreementImport:
             result.errors.append(message)
             result.action = REJECT
 
+    def _create_partners(self, plan):
+        new = [partner for row in plan.rows for partner in row.new_partners]
+        if new:
+            bulk_create_with_history(
+                new, Partner, batch_size=LOOKUP_BATCH, default_change_reason=self.change_reason
+            )
+
     def _write(self, result):
         if result.action not in (CREATE, UPDATE):
             return
+        if result.partner_objs is not None:
+            result.m2m["partners"] = {partner.pk for partner in result.partner_objs}
         instance = result.instance
         if result.follows_row is not None:
             instance.follows = result.follows_row.instance
@@ -784,6 +1101,12 @@ def changed_since_message(conflict):
         "when": date_format(timezone.localtime(conflict.when), "DATETIME_FORMAT"),
         "fields": ", ".join(capfirst(str(label)) for label in conflict.fields) or "—",
     }
+
+
+def _party_key(obj):
+    """What stands for a party in ``RowResult.m2m``: its id, or for a partner still to be
+    created a key of its own."""
+    return obj.pk if obj.pk is not None else ("new", id(obj))
 
 
 def _copy(agreement):

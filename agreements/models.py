@@ -1157,3 +1157,7 @@ class Potential(models.Model):
         from access.models import may_edit_region
 
         return may_edit_region(user, self.region_id)
+
+
+# Defined in its own module, registered with the app here.
+from agreements.import_previews import ImportPreview  # noqa: E402, F401

@@ -148,6 +148,26 @@ class Region(models.Model):
     def is_province(self):
         return self.level == self.Level.PROVINCE
 
+    # How the level is written before a region's name ("Kota Medan", "Kab. Kutai Kartanegara").
+    LEVEL_WORDS = ("kabupaten", "kota", "provinsi")
+    ABBREVIATIONS = {"kab": "kabupaten", "prov": "provinsi"}
+
+    def is_named(self, text):
+        """Whether ``text`` names this region: its name, ignoring case, accents and spacing, or
+        its name without the level ("Medan" for Kota Medan). A text that names a level must
+        name this one ("Kabupaten Bekasi" is not Kota Bekasi)."""
+        from partners.matching import fold  # the same folding as partner names
+
+        written, own = fold(text).split(), fold(self.name).split()
+        written = [self.ABBREVIATIONS.get(word, word) for word in written[:1]] + written[1:]
+        if written == own:
+            return True
+        if written and written[0] in self.LEVEL_WORDS:
+            return False
+        while own and own[0] in self.LEVEL_WORDS:
+            own = own[1:]
+        return written == own
+
     def clean(self):
         if self.province_id and self.code and not self.code.startswith(f"{self.province.code}."):
             raise ValidationError(
@@ -250,6 +270,14 @@ class Partner(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.country_id})"
+
+    @property
+    def label(self):
+        """The name in Latin and in its own script, for lists to choose from: "Pemerintah Kota
+        Guangzhou · 广州市人民政府 (CN)", so that either finds it."""
+        if self.name_local:
+            return f"{self.name} · {self.name_local} ({self.country_id})"
+        return str(self)
 
     def get_absolute_url(self):
         return reverse("partner-detail", args=[self.pk])

@@ -284,9 +284,9 @@ def test_file_that_is_not_csv_or_xlsx_is_refused(register):
 BAD_ROWS = {
     "unknown region": (row(reference="B/1", region_codes="64; 99"), "“99”"),
     "unknown sector": (row(reference="B/1", sectors="tourism; astrologi"), "astrologi"),
-    "unknown partner": (
-        row(reference="B/1", scope="ksdpl", partners="Provinsi Atlantis", partner_countries="CN"),
-        "Provinsi Atlantis",
+    "unknown partner without a country to create it in": (
+        row(reference="B/1", scope="ksdpl", partners="Provinsi Atlantis"),
+        "isi partner_countries",
     ),
     "bad date": (row(reference="B/1", signed_on="31/02/2025"), "31/02/2025"),
     "expiry before signing": (

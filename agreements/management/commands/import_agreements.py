@@ -5,7 +5,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from agreements.imports import REJECT, AgreementImport, ImportFileError
+from agreements.imports import (
+    DECIDE_CREATE,
+    DECIDE_UPDATE,
+    DUPLICATE,
+    REJECT,
+    AgreementImport,
+    ImportFileError,
+)
 
 
 class Command(BaseCommand):
@@ -22,15 +29,28 @@ class Command(BaseCommand):
             action="store_true",
             help="periksa setiap baris dan laporkan hasilnya tanpa menulis apa pun",
         )
+        parser.add_argument(
+            "--duplicates",
+            choices=["ask", DECIDE_UPDATE, DECIDE_CREATE],
+            default="ask",
+            help=(
+                "baris yang mirip kerja sama yang sudah ada (daerah pengampu, mitra dan jenis "
+                "sama): ask = laporkan dan jangan tulis apa pun, update = perbarui yang sudah "
+                "ada, create = buat yang baru"
+            ),
+        )
 
-    def handle(self, *args, file, dry_run, **options):
+    def handle(self, *args, file, dry_run, duplicates, **options):
         path = Path(file)
         if not path.is_file():
             raise CommandError(_("Berkas %(path)s tidak ada.") % {"path": path})
         try:
             with path.open("rb") as handle:
                 importer = AgreementImport.from_file(
-                    handle, path.name, change_reason=f"import_agreements {path.name}"
+                    handle,
+                    path.name,
+                    change_reason=f"import_agreements {path.name}",
+                    default_decision="" if duplicates == "ask" else duplicates,
                 )
         except ImportFileError as error:
             raise CommandError(str(error)) from error
@@ -42,13 +62,26 @@ class Command(BaseCommand):
                     self.stderr.write(
                         _("baris %(row)d: %(error)s") % {"row": row.number, "error": error}
                     )
+            elif row.action == DUPLICATE:
+                self.stderr.write(
+                    _("baris %(row)d: mirip %(others)s; pilih --duplicates=update atau create")
+                    % {
+                        "row": row.number,
+                        "others": "; ".join(
+                            f"{a.reference or '—'} {a.title}" for a in row.lookalikes
+                        ),
+                    }
+                )
             elif options["verbosity"] > 1:
                 self.stdout.write(f"{row.number}: {row.action} {', '.join(row.changes)}")
+            if options["verbosity"] > 1:
+                for note in row.partner_notes:
+                    self.stdout.write(f"{row.number}: {note}")
         counts = plan.counts
         summary = (
             _(
                 "%(create)d dibuat, %(update)d diperbarui, %(unchanged)d tidak berubah, "
-                "%(reject)d ditolak"
+                "%(duplicate)d mirip yang sudah ada, %(reject)d ditolak"
             )
             % counts
         )

@@ -1,0 +1,343 @@
+"""Importing a register as bureaus keep it: partners found however they are written or created,
+rows that look like a stored agreement held for a decision, codes that disagree with names."""
+
+import datetime
+import io
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from agreements.import_previews import ImportPreview
+from agreements.imports import CREATE, DUPLICATE, REJECT, UNCHANGED, UPDATE, AgreementImport
+from agreements.models import Agreement
+from partners.models import Partner
+from tests.factories import (
+    CountryFactory,
+    PartnerFactory,
+    ProvinceFactory,
+    RegencyFactory,
+    SubdivisionFactory,
+)
+from tests.test_import import IMPORT_URL, confirm_token, csv_bytes, plan_for
+
+COLUMNS = [
+    "reference",
+    "title",
+    "kind",
+    "scope",
+    "status",
+    "lead_region_code",
+    "lead_region_name",
+    "partner_ids",
+    "partners",
+    "partner_names_local",
+    "partner_countries",
+    "partner_subdivisions",
+    "signed_on",
+]
+
+
+@pytest.fixture
+def register(db):
+    """Kalimantan Timur with Samarinda and Balikpapan; Guangzhou and Guangdong in China."""
+    kaltim = ProvinceFactory(code="64", name="Kalimantan Timur")
+    samarinda = RegencyFactory(code="64.72", name="Kota Samarinda", level="city", province=kaltim)
+    RegencyFactory(code="64.71", name="Kota Balikpapan", level="city", province=kaltim)
+    china = CountryFactory(code="CN")
+    CountryFactory(code="JP")
+    guangdong_code = SubdivisionFactory(code="CN-GD", country=china, name="Guangdong Sheng")
+    SubdivisionFactory(code="CN-YN", country=china, name="Yunnan Sheng")
+    guangzhou = PartnerFactory(
+        name="Pemerintah Kota Guangzhou",
+        name_local="广州市人民政府",
+        kind=Partner.Kind.FOREIGN_CITY,
+        country=china,
+        subdivision=guangdong_code,
+    )
+    sister = Agreement.objects.create(
+        reference="SC/2010/1",
+        title="Kota kembar Samarinda – Guangzhou",
+        kind=Agreement.Kind.SISTER_CITY,
+        scope="ksdpl",
+        status=Agreement.Status.IN_FORCE,
+        lead_region=samarinda,
+    )
+    sister.regions.set([samarinda])
+    sister.partners.set([guangzhou])
+    return {"kaltim": kaltim, "samarinda": samarinda, "guangzhou": guangzhou, "sister": sister}
+
+
+def sister_row(**changes):
+    values = {
+        "reference": "",
+        "title": "Kota kembar Balikpapan – Guangzhou",
+        "kind": "sister_city",
+        "scope": "ksdpl",
+        "status": "signed",
+        "lead_region_code": "64.71",
+        "lead_region_name": "Kota Balikpapan",
+        "partner_ids": "",
+        "partners": "Guangzhou",
+        "partner_names_local": "",
+        "partner_countries": "CN",
+        "partner_subdivisions": "",
+        "signed_on": "2015-05-04",
+    }
+    values.update(changes)
+    return values
+
+
+def plan(rows, **kwargs):
+    return plan_for(rows, columns=COLUMNS, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "changes, how",
+    [
+        ({"partners": "Guangzhou"}, "menurut nama"),
+        ({"partners": "City of  GUANGZHOU"}, "menurut nama"),
+        ({"partners": "", "partner_names_local": "广州市"}, "menurut nama aksara asli"),
+        ({"partners": "Guangzou", "partner_subdivisions": "CN-GD"}, "nama mirip"),
+    ],
+    ids=["short name", "English prefix and case", "local script", "typo"],
+)
+def test_a_partner_written_another_way_is_matched_and_the_row_says_how(register, changes, how):
+    result = plan([sister_row(**changes)]).apply()
+
+    row = result.rows[0]
+    assert row.action == CREATE, row.errors
+    assert row.partner_notes[0].endswith(f"({how}).") or how in row.partner_notes[0]
+    assert "cocok dengan Pemerintah Kota Guangzhou · 广州市人民政府 (CN-GD)" in row.partner_notes[0]
+    agreement = Agreement.objects.get(title="Kota kembar Balikpapan – Guangzhou")
+    assert list(agreement.partners.all()) == [register["guangzhou"]]
+    assert Partner.objects.count() == 1
+
+
+def test_a_partner_not_in_the_register_is_created_with_country_subdivision_local_name_and_kind(
+    register,
+):
+    rows = [
+        sister_row(
+            title="Kota kembar Balikpapan – Kunming",
+            partners="Kunming",
+            partner_names_local="昆明市",
+            partner_subdivisions="CN-YN",
+            partner_countries="",
+        ),
+        # A second row naming the same new partner another way uses the same one.
+        sister_row(
+            title="Kota kembar Samarinda – Kunming",
+            lead_region_code="64.72",
+            lead_region_name="Kota Samarinda",
+            partners="Pemerintah Kota Kunming",
+            partner_countries="CN",
+        ),
+    ]
+
+    result = plan(rows).apply()
+
+    assert result.is_valid, [r.errors for r in result.rows]
+    assert "akan dibuat: Kunming · 昆明市 (CN-YN, Kota asing)." in result.rows[0].partner_notes
+    assert "mitra baru dari baris 2" in result.rows[1].partner_notes[0]
+    kunming = Partner.objects.get(name="Kunming")
+    assert (kunming.country_id, kunming.subdivision_id, kunming.name_local, kunming.kind) == (
+        "CN",
+        "CN-YN",
+        "昆明市",
+        Partner.Kind.FOREIGN_CITY,
+    )
+    assert kunming.history.count() == 1
+    assert set(Agreement.objects.filter(partners=kunming).values_list("title", flat=True)) == {
+        "Kota kembar Balikpapan – Kunming",
+        "Kota kembar Samarinda – Kunming",
+    }
+
+
+def test_a_name_two_partners_share_is_ambiguous_and_lists_the_candidates(register):
+    japan = CountryFactory(code="JP")
+    PartnerFactory(name="Pemerintah Kota Guangzhou", country=japan, kind="foreign_city")
+
+    result = plan([sister_row(partner_countries="")]).apply()
+
+    row = result.rows[0]
+    assert row.action == REJECT
+    assert "ambigu" in row.errors[0]
+    assert "(CN-GD)" in row.errors[0] and "(JP)" in row.errors[0]
+    assert not Agreement.objects.filter(title=sister_row()["title"]).exists()
+
+
+def test_partner_named_by_id(register):
+    guangzhou = register["guangzhou"]
+
+    result = plan([sister_row(partners="", partner_ids=str(guangzhou.pk))]).apply()
+
+    assert result.rows[0].action == CREATE
+    assert "menurut id" in result.rows[0].partner_notes[0]
+
+
+def test_a_row_like_a_stored_agreement_waits_for_a_decision_and_is_shown_beside_it(register):
+    sister = register["sister"]
+    like = sister_row(
+        title="Sister city Samarinda–Guangzhou",
+        lead_region_code="64.72",
+        lead_region_name="Kota Samarinda",
+        signed_on="2010-11-20",
+    )
+
+    result = plan([like]).apply()
+
+    assert result.rows[0].action == DUPLICATE
+    assert result.rows[0].lookalikes == [sister]
+    assert not result.is_valid
+    assert Agreement.objects.count() == 1
+
+
+@pytest.mark.parametrize("decision", ["update", "create"])
+def test_a_decided_lookalike_updates_the_stored_agreement_or_creates_a_new_one(register, decision):
+    sister = register["sister"]
+    like = sister_row(
+        title="Sister city Samarinda–Guangzhou",
+        lead_region_code="64.72",
+        lead_region_name="Kota Samarinda",
+        signed_on="2010-11-20",
+    )
+    decisions = {2: sister.pk if decision == "update" else "create"}
+
+    importer = AgreementImport.from_file(
+        io.BytesIO(csv_bytes([like], columns=COLUMNS)), "x.csv", decisions=decisions
+    )
+    result = importer.apply()
+
+    assert result.is_valid, result.rows[0].errors
+    if decision == "update":
+        assert result.rows[0].action == UPDATE
+        sister.refresh_from_db()
+        assert sister.reference == "SC/2010/1"  # an empty reference keeps the stored one
+        assert str(sister.signed_on) == "2010-11-20"
+        assert Agreement.objects.count() == 1
+        # The same file again: the row is that agreement, unchanged.
+        again = plan([like]).apply()
+        assert again.rows[0].action == UNCHANGED
+        assert again.rows[0].lookalike == sister
+    else:
+        assert result.rows[0].action == CREATE
+        assert Agreement.objects.count() == 2
+
+
+def test_a_code_that_names_another_region_than_its_name_is_refused_once(register):
+    row = sister_row(lead_region_code="64.72", lead_region_name="Kota Balikpapan")
+
+    result = plan([row]).apply()
+
+    errors = result.rows[0].errors
+    assert result.rows[0].action == REJECT
+    assert errors == [
+        "Kode 64.72 adalah Kota Samarinda, tetapi namanya ditulis “Kota Balikpapan” (64.71). "
+        "Perbaiki kode atau namanya."
+    ]
+
+
+def test_an_unknown_code_in_lead_and_party_columns_is_said_once(register):
+    columns = [*COLUMNS, "region_codes"]
+    row = {**sister_row(lead_region_code="64.99", lead_region_name=""), "region_codes": "64.99"}
+
+    result = plan_for([row], columns=columns)
+    errors = result.plan().rows[0].errors
+
+    assert errors.count("Daerah “64.99” tidak dikenal.") == 1
+
+
+def test_command_reports_lookalikes_and_writes_them_as_told(register, tmp_path, capsys):
+    like = sister_row(
+        title="Sister city Samarinda–Guangzhou",
+        lead_region_code="64.72",
+        lead_region_name="Kota Samarinda",
+    )
+    path = tmp_path / "kota-kembar.csv"
+    path.write_bytes(csv_bytes([like], columns=COLUMNS))
+
+    with pytest.raises(CommandError, match="1 mirip yang sudah ada"):
+        call_command("import_agreements", str(path))
+    assert "SC/2010/1" in capsys.readouterr().err
+
+    call_command("import_agreements", str(path), duplicates="update")
+    assert Agreement.objects.get().title == "Sister city Samarinda–Guangzhou"
+
+
+# -- the admin ----------------------------------------------------------------------------------
+
+
+def test_admin_preview_says_per_row_what_each_partner_is_and_asks_about_lookalikes(
+    staff_client, register
+):
+    rows = [
+        sister_row(),
+        sister_row(
+            title="Sister city Samarinda–Guangzhou",
+            lead_region_code="64.72",
+            lead_region_name="Kota Samarinda",
+        ),
+    ]
+
+    file = SimpleUploadedFile("kota-kembar.csv", csv_bytes(rows, columns=COLUMNS))
+    response = staff_client.post(reverse(IMPORT_URL), {"file": file})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "“Guangzhou”: cocok dengan Pemerintah Kota Guangzhou · 广州市人民政府 (CN-GD)" in page
+    assert re.search(r'<tr class="duplicate">\s*<td>3</td>', page)
+    assert "SC/2010/1 · Kota kembar Samarinda – Guangzhou" in page
+    token = confirm_token(response)
+    assert ImportPreview.objects.filter(pk=token).exists()
+
+    # Confirmed without choosing: asked again, nothing written.
+    again = staff_client.post(reverse(IMPORT_URL), {"token": token})
+    assert again.status_code == 400
+    assert Agreement.objects.count() == 1
+
+    sister = register["sister"]
+    done = staff_client.post(reverse(IMPORT_URL), {"token": token, "decide-3": str(sister.pk)})
+    assert done.status_code == 302
+    sister.refresh_from_db()
+    assert sister.title == "Sister city Samarinda–Guangzhou"
+    assert Agreement.objects.count() == 2
+    assert not ImportPreview.objects.exists()
+
+
+def test_an_expired_preview_cannot_be_confirmed_and_is_cleared(staff_client, register, capsys):
+    file = SimpleUploadedFile("kota-kembar.csv", csv_bytes([sister_row()], columns=COLUMNS))
+    token = confirm_token(staff_client.post(reverse(IMPORT_URL), {"file": file}))
+    ImportPreview.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+
+    response = staff_client.post(reverse(IMPORT_URL), {"token": token})
+
+    assert response.status_code == 400
+    assert "sudah tidak berlaku" in response.content.decode()
+    assert Agreement.objects.count() == 1
+    call_command("clear_import_previews")
+    assert "1 pratinjau impor kedaluwarsa dihapus" in capsys.readouterr().out
+    assert not ImportPreview.objects.exists()
+
+
+def test_list_partner_filter_offers_each_partner_in_latin_and_local_script(client, register):
+    response = client.get(reverse("agreement-list"))
+
+    assert "Pemerintah Kota Guangzhou · 广州市人民政府 (CN)" in response.content.decode()
+
+
+def test_admin_partner_autocomplete_finds_a_partner_by_its_local_name(staff_client, register):
+    response = staff_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "广州",
+            "app_label": "agreements",
+            "model_name": "agreement",
+            "field_name": "partners",
+        },
+    )
+
+    assert [r["text"] for r in response.json()["results"]] == ["Pemerintah Kota Guangzhou (CN)"]
