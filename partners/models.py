@@ -271,6 +271,9 @@ class Partner(models.Model):
     def __str__(self):
         return f"{self.name} ({self.country_id})"
 
+    def get_absolute_url(self):
+        return reverse("partner-detail", args=[self.pk])
+
     @property
     def label(self):
         """The name in Latin and in its own script, for lists to choose from: "Pemerintah Kota
@@ -278,9 +281,6 @@ class Partner(models.Model):
         if self.name_local:
             return f"{self.name} · {self.name_local} ({self.country_id})"
         return str(self)
-
-    def get_absolute_url(self):
-        return reverse("partner-detail", args=[self.pk])
 
     def clean(self):
         errors = {}
