@@ -1,5 +1,8 @@
 # One-word entry points. `make run` and `make test` are the two commands of the README.
-VENV   := .venv
+# The interpreter the virtual environment is made with: any Python from 3.11 on
+# (`make install PYTHON=python3.13 VENV=.venv-3.13`).
+PYTHON ?= python3
+VENV   ?= .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
@@ -8,7 +11,7 @@ PYTEST_ARGS ?=
 .PHONY: install run test lint format migrations-check messages demo-data screenshots
 
 $(VENV)/.installed: pyproject.toml
-	python3 -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $@
@@ -26,9 +29,21 @@ demo-data: install
 	$(PY) manage.py seed_demo --url http://$(HOST):$(PORT)/
 
 # Every test: migrations in step with the models, lint, then the suite (SQLite, or PostgreSQL
-# when DATABASE_URL points there).
+# when DATABASE_URL points there). On SQLite the PostgreSQL export is not exercised, so its
+# byte-equality test then runs against POSTGRES_URL too, whenever that server answers.
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/coopdb
+POSTGRES_EXPORT_CHECK ?= yes
 test: install migrations-check lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	@if [ -n "$$DATABASE_URL" ] || [ "$(POSTGRES_EXPORT_CHECK)" != yes ]; then exit 0; fi; \
+	if $(PY) scripts/postgres_reachable.py "$(POSTGRES_URL)"; then \
+		echo "== The PostgreSQL export, byte for byte (tests/test_export_text.py on $(POSTGRES_URL))"; \
+		DATABASE_URL="$(POSTGRES_URL)" $(VENV)/bin/pytest tests/test_export_text.py; \
+	else \
+		echo "!! PostgreSQL is not reachable at $(POSTGRES_URL): the byte-equality test of the"; \
+		echo "!! PostgreSQL export (tests/test_export_text.py) did NOT run. Start PostgreSQL or set"; \
+		echo "!! POSTGRES_URL, or run the suite with DATABASE_URL pointing at PostgreSQL."; \
+	fi
 
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run

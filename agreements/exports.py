@@ -1,4 +1,5 @@
-"""The register as files: one set of columns (``docs/data-dictionary.md``), three formats.
+"""The register as files: one set of columns (``agreements.export_columns``, documented in
+``docs/data-dictionary.md``), three formats.
 
 ``iter_records`` turns a queryset of agreements into plain dicts, a chunk at a time, with a fixed
 number of set-based queries per chunk (the rows, then the party regions, partners, sectors and
@@ -9,121 +10,29 @@ CSV, XLSX or JSON; the importer (``agreements.imports``) reads the same columns 
 
 import csv
 import datetime
-import json
 import tempfile
-from dataclasses import dataclass
 from itertools import groupby, islice
-from typing import NamedTuple
 
-from django.db import connections, transaction
+from django.db import connections
 from django.db.models import Q, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from agreements import export_columns, exports_postgresql
+from agreements.export_columns import JSON, MILESTONE_FACTS, MilestoneFacts
 from agreements.models import (
     UNSIGNED_STATUSES,
     Agreement,
     AgreementQuerySet,
     Milestone,
-    Scope,
-    Sector,
     next_step_of,
 )
-from partners.models import Country, Partner, Region
 
 CHUNK_SIZE = 2000
-
-# Several values in one cell are joined by "; ". A ";" or "\" inside a value is escaped with a
-# backslash, so a partner called "A; B" survives the round trip (see the data dictionary).
-SEPARATOR = "; "
-ESCAPE = "\\"
-
-# A spreadsheet runs a cell beginning with one of these as a formula (CSV injection). Such a cell
-# is written with a leading apostrophe; so is a value that itself begins with an apostrophe, so
-# the importer can strip exactly one leading apostrophe and get the value back unchanged.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-NEUTRALISER = "'"
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    description: str
-    multi: bool = False  # several values, joined with SEPARATOR in CSV and XLSX, a list in JSON
-    imported: bool = False  # read back by the importer
-
-
-COLUMNS = [
-    Column("reference", _("Nomor naskah; kunci pencocokan saat impor."), imported=True),
-    Column("title", _("Judul."), imported=True),
-    Column("kind", _("Jenis naskah (nilai mesin, mis. mou)."), imported=True),
-    Column("kind_label", _("Jenis naskah (teks).")),
-    Column("scope", _("Lingkup (ksdd, ksdpk, ksdpl, ksdll)."), imported=True),
-    Column("scope_label", _("Lingkup (teks).")),
-    Column("status", _("Status yang ditampilkan hari ini (nilai mesin)."), imported=True),
-    Column("status_label", _("Status yang ditampilkan (teks).")),
-    Column("recorded_status", _("Status yang tercatat (nilai mesin)."), imported=True),
-    Column("visibility", _("Visibilitas (public, internal)."), imported=True),
-    Column("lead_region_code", _("Kode Kemendagri daerah pengampu."), imported=True),
-    Column("lead_region_name", _("Nama daerah pengampu.")),
-    Column("region_codes", _("Kode Kemendagri daerah pihak."), multi=True, imported=True),
-    Column("region_names", _("Nama daerah pihak."), multi=True),
-    Column("partners", _("Nama mitra."), multi=True, imported=True),
-    Column(
-        "partner_countries",
-        _("Kode ISO 3166-1 negara mitra, berpasangan dengan kolom mitra."),
-        multi=True,
-        imported=True,
-    ),
-    Column("partner_country_names", _("Nama negara mitra."), multi=True),
-    Column("sectors", _("Slug bidang."), multi=True, imported=True),
-    Column("sector_names", _("Nama bidang."), multi=True),
-    Column("proposed_on", _("Tanggal diusulkan (ISO 8601)."), imported=True),
-    Column("signed_on", _("Tanggal ditandatangani (ISO 8601)."), imported=True),
-    Column("in_force_from", _("Berlaku sejak (ISO 8601)."), imported=True),
-    Column("expires_on", _("Berakhir pada (ISO 8601)."), imported=True),
-    Column(
-        "follows",
-        _("Nomor naskah (atau judul, bila tanpa nomor) kerja sama yang dilanjutkan."),
-        imported=True,
-    ),
-    Column("relation", _("Hubungan dengan naskah sebelumnya (nilai mesin)."), imported=True),
-    Column("summary", _("Ringkasan."), imported=True),
-    Column("source_url", _("Tautan sumber."), imported=True),
-    Column("next_milestone", _("Tahapan berikutnya yang belum terlaksana.")),
-    Column("next_milestone_due", _("Target tanggal tahapan berikutnya (ISO 8601).")),
-    Column("url", _("Alamat halaman status kerja sama.")),
-    Column("updated_at", _("Terakhir diubah (ISO 8601, dengan zona waktu).")),
-]
-COLUMN_NAMES = [column.name for column in COLUMNS]
-MULTI_COLUMNS = frozenset(column.name for column in COLUMNS if column.multi)
-
-_FIELDS = (
-    "id",
-    "reference",
-    "title",
-    "kind",
-    "scope",
-    "status",
-    "visibility",
-    "summary",
-    "source_url",
-    "proposed_on",
-    "signed_on",
-    "in_force_from",
-    "expires_on",
-    "relation",
-    "updated_at",
-    "lead_region__code",
-    "lead_region__name",
-    "follows__reference",
-    "follows__title",
-)
 
 
 def _chunks(iterable, size):
@@ -137,66 +46,36 @@ def _grouped(rows):
     return {key: [row[1:] for row in group] for key, group in groupby(rows, key=lambda r: r[0])}
 
 
-def choice_labels(choices):
-    return {value: str(label) for value, label in choices.choices}
-
-
 def iter_records(queryset, page_url, chunk_size=None, today=None):
-    """Yield one dict per agreement of ``queryset`` (in its order), keyed by ``COLUMN_NAMES``.
+    """Yield one dict per agreement of ``queryset`` (in its order), keyed by the names of
+    ``export_columns.COLUMNS``.
 
-    On PostgreSQL one query reads everything (``_generate_postgresql``); elsewhere one streaming
-    query reads the agreements, then four queries per chunk of ``chunk_size`` rows their party
-    regions, partners, sectors and milestones. ``page_url(pk)`` gives the address of
+    On PostgreSQL one query reads everything (``_party_rows_postgresql``); elsewhere one
+    streaming query reads the agreements, then four queries per chunk of ``chunk_size`` rows
+    their party regions, partners, sectors and milestones. ``page_url(pk)`` gives the address of
     an agreement's status page. Labels and names are taken in the language active now, not when
     the rows are read: a streaming response reads them after the view has returned.
     """
     today = today or timezone.localdate()
     chunk_size = chunk_size or CHUNK_SIZE
+    columns = export_columns.COLUMNS
+    fields = export_columns.fields_read(columns)
     rows = (
         queryset.prefetch_related(None)
         .annotate(shown_status=AgreementQuerySet.shown_status_case(today))
-        .values(*_FIELDS, "shown_status")
+        .values(*fields)
     )
-    labels = {
-        "kind": choice_labels(Agreement.Kind),
-        "scope": choice_labels(Scope),
-        "status": choice_labels(Agreement.Status),
-    }
     english = (get_language() or "id").startswith("en")
     names = {
         "country": "partner__country__name_en" if english else "partner__country__name_id",
         "sector": "sector__name_en" if english else "sector__name_id",
     }
-    local_tz = timezone.get_current_timezone()
+    record = export_columns.record_builder(columns, page_url)
     if connections[rows.db].vendor == "postgresql":
-        return _generate_postgresql(rows, today, page_url, chunk_size, labels, names, local_tz)
-    return _generate(rows, page_url, chunk_size, labels, names, local_tz)
-
-
-class MilestoneFacts(NamedTuple):
-    """What ``next_step_of`` reads of a milestone, without building a model instance."""
-
-    pk: int
-    kind: str
-    title: str
-    due_on: datetime.date | None
-    done_on: datetime.date | None
-    waits_on: str
-
-    @classmethod
-    def from_json(cls, facts):
-        """From one element of ``MILESTONE_FACTS``."""
-        pk, kind, title, due_on, done_on, waits_on = facts
-        return cls(pk, kind, title, date_from_iso(due_on), date_from_iso(done_on), waits_on)
-
-
-# SQL: the facts of ``milestone``'s rows in a group, as a JSON array in
-# ``Milestone.Meta.ordering`` whose elements ``MilestoneFacts.from_json`` reads.
-MILESTONE_FACTS = """json_agg(
-    json_build_array(milestone.id, milestone.kind, milestone.title,
-                     milestone.due_on, milestone.done_on, milestone.waits_on)
-    ORDER BY milestone.done_on ASC NULLS LAST, milestone.due_on ASC NULLS LAST, milestone.id
-)"""
+        rows = _party_rows_postgresql(rows, fields, today, chunk_size, names)
+    else:
+        rows = _party_rows(rows, chunk_size, names)
+    return map(record, rows)
 
 
 def _next_steps(chunk):
@@ -224,7 +103,9 @@ def _next_steps(chunk):
     }
 
 
-def _generate(rows, page_url, chunk_size, labels, names, local_tz):
+def _party_rows(rows, chunk_size, names):
+    """Each row of ``rows`` with its ``export_columns.PARTIES`` lists and its next step, four
+    queries a chunk."""
     through = {
         "regions": Agreement.regions.through.objects,
         "partners": Agreement.partners.through.objects,
@@ -232,78 +113,35 @@ def _generate(rows, page_url, chunk_size, labels, names, local_tz):
     }
     for chunk in _chunks(rows.iterator(chunk_size=chunk_size), chunk_size):
         ids = [row["id"] for row in chunk]
-        regions = _grouped(
-            through["regions"]
-            .filter(agreement_id__in=ids)
-            .order_by("agreement_id", "region__code")
-            .values_list("agreement_id", "region__code", "region__name")
-        )
-        partners = _grouped(
-            through["partners"]
-            .filter(agreement_id__in=ids)
-            .order_by("agreement_id", "partner__name", "partner__country_id")
-            .values_list("agreement_id", "partner__name", "partner__country_id", names["country"])
-        )
-        sectors = _grouped(
-            through["sectors"]
-            .filter(agreement_id__in=ids)
-            .order_by("agreement_id", "sector__position", "sector__name_id")
-            .values_list("agreement_id", "sector__slug", names["sector"])
-        )
+        parties = {
+            "regions": _grouped(
+                through["regions"]
+                .filter(agreement_id__in=ids)
+                .order_by("agreement_id", "region__code")
+                .values_list("agreement_id", "region__code", "region__name")
+            ),
+            "partners": _grouped(
+                through["partners"]
+                .filter(agreement_id__in=ids)
+                .order_by("agreement_id", "partner__name", "partner__country_id")
+                .values_list(
+                    "agreement_id", "partner__name", "partner__country_id", names["country"]
+                )
+            ),
+            "sectors": _grouped(
+                through["sectors"]
+                .filter(agreement_id__in=ids)
+                .order_by("agreement_id", "sector__position", "sector__name_id")
+                .values_list("agreement_id", "sector__slug", names["sector"])
+            ),
+        }
         steps = _next_steps(chunk)
-
         for row in chunk:
             pk = row["id"]
-            yield _record(
-                row,
-                regions.get(pk, ()),
-                partners.get(pk, ()),
-                sectors.get(pk, ()),
-                steps[pk],
-                labels,
-                page_url,
-                local_tz,
-            )
-
-
-def _record(row, regions, partners, sectors, step, labels, page_url, local_tz):
-    """The export's dict for one agreement: ``row`` (its fields, ``_FIELDS`` and
-    ``shown_status``), its (code, name) party regions, (name, country code, country name)
-    partners, (slug, name) sectors and next step."""
-    pk = row["id"]
-    return {
-        "reference": row["reference"],
-        "title": row["title"],
-        "kind": row["kind"],
-        "kind_label": labels["kind"].get(row["kind"], row["kind"]),
-        "scope": row["scope"],
-        "scope_label": labels["scope"].get(row["scope"], row["scope"]),
-        "status": row["shown_status"],
-        "status_label": labels["status"].get(row["shown_status"], row["shown_status"]),
-        "recorded_status": row["status"],
-        "visibility": row["visibility"],
-        "lead_region_code": row["lead_region__code"],
-        "lead_region_name": row["lead_region__name"],
-        "region_codes": [code for code, _name in regions],
-        "region_names": [name for _code, name in regions],
-        "partners": [name for name, _c, _n in partners],
-        "partner_countries": [code for _p, code, _n in partners],
-        "partner_country_names": [name for _p, _c, name in partners],
-        "sectors": [slug for slug, _name in sectors],
-        "sector_names": [name for _slug, name in sectors],
-        "proposed_on": row["proposed_on"],
-        "signed_on": row["signed_on"],
-        "in_force_from": row["in_force_from"],
-        "expires_on": row["expires_on"],
-        "follows": row["follows__reference"] or row["follows__title"] or "",
-        "relation": row["relation"],
-        "summary": row["summary"],
-        "source_url": row["source_url"],
-        "next_milestone": str(step.label) if step else "",
-        "next_milestone_due": step.due_on if step else None,
-        "url": page_url(pk),
-        "updated_at": timezone.localtime(row["updated_at"], local_tz),
-    }
+            for party, by_agreement in parties.items():
+                row[party] = by_agreement.get(pk, ())
+            row["next_step"] = steps[pk]
+            yield row
 
 
 # On PostgreSQL the whole export is one query, shaped like the database's own best answer. The
@@ -335,7 +173,7 @@ party_partners AS (
     WHERE link.agreement_id IN (SELECT id FROM selection)
     GROUP BY link.agreement_id
 ),
-agreement_sectors AS (
+party_sectors AS (
     SELECT link.agreement_id,
            array_agg(sector.slug ORDER BY sector.position, sector.name_id) AS slugs,
            array_agg(sector.{sector_name} ORDER BY sector.position, sector.name_id) AS names
@@ -354,19 +192,13 @@ next_step_facts AS (
         AND (milestone.done_on IS NULL OR agreement.status IN %s)
     GROUP BY milestone.agreement_id
 )
-SELECT main.*, ordered.region_codes, ordered.region_names, ordered.partner_names,
-       ordered.countries, ordered.country_names, ordered.sector_slugs, ordered.sector_names,
-       ordered.facts
+SELECT main.*, {party_values}, ordered.facts
 FROM (
-    SELECT selection.id, selection.export_position,
-           party_regions.codes AS region_codes, party_regions.names AS region_names,
-           party_partners.names AS partner_names, party_partners.countries,
-           party_partners.country_names, agreement_sectors.slugs AS sector_slugs,
-           agreement_sectors.names AS sector_names, next_step_facts.facts
+    SELECT selection.id, selection.export_position, {party_columns}, next_step_facts.facts
     FROM selection
     LEFT JOIN party_regions ON party_regions.agreement_id = selection.id
     LEFT JOIN party_partners ON party_partners.agreement_id = selection.id
-    LEFT JOIN agreement_sectors ON agreement_sectors.agreement_id = selection.id
+    LEFT JOIN party_sectors ON party_sectors.agreement_id = selection.id
     LEFT JOIN next_step_facts ON next_step_facts.agreement_id = selection.id
     ORDER BY selection.export_position
 ) ordered
@@ -375,7 +207,9 @@ ORDER BY ordered.export_position
 """
 
 
-def _generate_postgresql(rows, today, page_url, chunk_size, labels, names, local_tz):
+def _party_rows_postgresql(rows, fields, today, chunk_size, names):
+    """``_party_rows`` on PostgreSQL, in one query: ``rows`` narrowed to its selection, and
+    each agreement's ``fields``."""
     ordering = rows.query.order_by or rows.model._meta.ordering
     selection_sql, selection_params = (
         rows.values("id")
@@ -383,178 +217,41 @@ def _generate_postgresql(rows, today, page_url, chunk_size, labels, names, local
         .order_by()
         .query.sql_with_params()
     )
-    # Each agreement's own row, read by its key for one ``ordered`` row at a time.
+    # Each agreement's own row, read by its key for one ``ordered`` row at a time; its values
+    # come in the order they are named.
+    columns = fields
     main = (
         Agreement.objects.filter(pk=RawSQL("ordered.id", ()))
         .annotate(shown_status=AgreementQuerySet.shown_status_case(today))
-        .values(*_FIELDS, "shown_status")
+        .values(*columns)
         .order_by()
     )
-    columns = [*main.query.values_select, *main.query.annotation_select]
     main_sql, main_params = main.query.sql_with_params()
+    parties = [
+        (party, f"{party}_{value}", f"party_{party}.{value}")
+        for party, values in export_columns.PARTIES.items()
+        for value in values
+    ]
     sql = _POSTGRESQL.format(
         selection=selection_sql,
         main=main_sql,
+        party_values=", ".join(f"ordered.{alias}" for _party, alias, _value in parties),
+        party_columns=", ".join(f"{value} AS {alias}" for _party, alias, value in parties),
         country_name=names["country"].rsplit("__", 1)[1],
         sector_name=names["sector"].rsplit("__", 1)[1],
         milestone_facts=MILESTONE_FACTS,
-        **table_names(),
+        **exports_postgresql.table_names(),
     )
     params = (*selection_params, tuple(UNSIGNED_STATUSES), *main_params)
     width = len(columns)
-    for values in streamed_rows(rows.db, sql, params, chunk_size):
+    for values in exports_postgresql.streamed_rows(rows.db, sql, params, chunk_size):
         row = dict(zip(columns, values[:width], strict=True))
-        parties = [value or () for value in values[width : width + 7]]
-        codes, region_names, partner_names, countries, country_names = parties[:5]
-        slugs, sector_names = parties[5:]
-        milestones = [MilestoneFacts.from_json(f) for f in values[width + 7] or ()]
-        yield _record(
-            row,
-            list(zip(codes, region_names, strict=True)),
-            list(zip(partner_names, countries, country_names, strict=True)),
-            list(zip(slugs, sector_names, strict=True)),
-            next_step_of(row["status"], row["scope"], milestones),
-            labels,
-            page_url,
-            local_tz,
-        )
-
-
-def table_names():
-    """The tables of the register the export queries read, by the names their SQL uses."""
-    return {
-        "agreements": Agreement._meta.db_table,
-        "region_links": Agreement.regions.through._meta.db_table,
-        "regions": Region._meta.db_table,
-        "partner_links": Agreement.partners.through._meta.db_table,
-        "partners": Partner._meta.db_table,
-        "countries": Country._meta.db_table,
-        "sector_links": Agreement.sectors.through._meta.db_table,
-        "sectors": Sector._meta.db_table,
-        "milestones": Milestone._meta.db_table,
-    }
-
-
-def streamed_rows(using, sql, params, chunk_size):
-    """The rows of an export query on PostgreSQL, read ``chunk_size`` at a time.
-
-    In a transaction the server-side cursor streams the rows as they are read, instead of
-    materialising the whole result first (``WITH HOLD``, outside one). The planner cannot see
-    how few rows the aggregates join to and guesses billions, which would have it compile the
-    query to machine code (JIT) for a second, longer than the query takes to run.
-    """
-    connection = connections[using]
-    with transaction.atomic(using=using):
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        with connection.chunked_cursor() as cursor:
-            cursor.execute(sql, params)
-            while batch := cursor.fetchmany(chunk_size):
-                yield from batch
-
-
-def date_from_iso(text):
-    """A date from its ISO text (how JSON carries it), or None."""
-    return datetime.date.fromisoformat(text) if text else None
-
-
-# -- cells --------------------------------------------------------------------------------------
-
-
-def join_values(values):
-    """Join several values into one cell: ``a; b``, with ``;`` and ``\\`` escaped."""
-    values = [value if type(value) is str else str(value) for value in values]
-    everything = "".join(values)
-    if ";" not in everything and ESCAPE not in everything:  # nearly always: nothing to escape
-        return SEPARATOR.join(values)
-    return SEPARATOR.join(
-        value.replace(ESCAPE, ESCAPE * 2).replace(";", ESCAPE + ";") for value in values
-    )
-
-
-def split_values(cell):
-    """The inverse of ``join_values``: ``"a; b\\; c"`` → ``["a", "b; c"]``; blanks dropped."""
-    values, current, escaped = [], [], False
-    for char in cell or "":
-        if escaped:
-            current.append(char)
-            escaped = False
-        elif char == ESCAPE:
-            escaped = True
-        elif char == ";":
-            values.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    values.append("".join(current))
-    return [value.strip() for value in values if value.strip()]
-
-
-def neutralise(text):
-    """Make a text cell safe to open in a spreadsheet (see ``FORMULA_TRIGGERS``)."""
-    if text and text.startswith((*FORMULA_TRIGGERS, NEUTRALISER)):
-        return NEUTRALISER + text
-    return text
-
-
-def unneutralise(text):
-    """Undo ``neutralise``: strip the one apostrophe it adds, and nothing else."""
-    if (
-        text
-        and len(text) > 1
-        and text[0] == NEUTRALISER
-        and text[1:].startswith((*FORMULA_TRIGGERS, NEUTRALISER))
-    ):
-        return text[1:]
-    return text
-
-
-# Formula triggers and the neutraliser are all one character long: a set of first characters.
-NEEDS_NEUTRALISER = frozenset((*FORMULA_TRIGGERS, NEUTRALISER))
-DATE_COLUMNS = frozenset(
-    {"proposed_on", "signed_on", "in_force_from", "expires_on", "next_milestone_due"}
-)
-DATETIME_COLUMNS = frozenset({"updated_at"})
-
-
-def plain_cell(value):
-    if value is None:
-        return ""
-    text = value if type(value) is str else str(value)
-    # ``neutralise``, inlined: it runs for most cells of every row.
-    return NEUTRALISER + text if text and text[0] in NEEDS_NEUTRALISER else text
-
-
-def _multi_cell(values):
-    return "" if values is None else plain_cell(join_values(values))
-
-
-def date_cell(value):
-    return "" if value is None else value.isoformat()
-
-
-def _datetime_cell(value):
-    return "" if value is None else value.isoformat(timespec="seconds")
-
-
-def _cell_for(name):
-    if name in MULTI_COLUMNS:
-        return _multi_cell
-    if name in DATETIME_COLUMNS:
-        return _datetime_cell
-    if name in DATE_COLUMNS:
-        return date_cell
-    return plain_cell
-
-
-# Each column with the function that writes its cells, chosen once rather than per cell.
-CELLS = [(name, _cell_for(name)) for name in COLUMN_NAMES]
-_CELL_OF = dict(CELLS)
-
-
-def _text_cell(name, value):
-    """The text a spreadsheet cell holds for ``value`` of column ``name``."""
-    return _CELL_OF[name](value)
+        lists = iter(values[width:-1])
+        for party, party_values in export_columns.PARTIES.items():
+            row[party] = list(zip(*(next(lists) or () for _ in party_values), strict=True))
+        milestones = [MilestoneFacts.from_json(facts) for facts in values[-1] or ()]
+        row["next_step"] = next_step_of(row["status"], row["scope"], milestones)
+        yield row
 
 
 # -- writers ------------------------------------------------------------------------------------
@@ -592,12 +289,10 @@ def text_chunks(queryset, file_format, page_url):
     ``csv_chunks`` and ``json_chunks`` write them from ``iter_records``. Both give the same text.
     """
     if connections[queryset.db].vendor == "postgresql":
-        from agreements import exports_postgresql
-
         lines = (
             exports_postgresql.csv_lines if file_format == "csv" else exports_postgresql.json_lines
         )
-        return _pieces(lines(queryset, page_url))
+        return _pieces(lines(queryset, page_url, CHUNK_SIZE))
     writer = csv_chunks if file_format == "csv" else json_chunks
     return writer(iter_records(queryset, page_url))
 
@@ -605,30 +300,31 @@ def text_chunks(queryset, file_format, page_url):
 def csv_chunks(records):
     """CSV text in pieces of whole lines: UTF-8 with a byte-order mark (Excel, LibreOffice)."""
     writer = csv.writer(_Echo(), lineterminator="\r\n")
+    # Each column with the function that writes its cells, chosen once rather than per cell.
+    cells = [(column.name, column.rule.text) for column in export_columns.COLUMNS]
 
     def lines():
-        yield "\ufeff" + writer.writerow(COLUMN_NAMES)
+        yield "\ufeff" + writer.writerow([name for name, _cell in cells])
         for record in records:
-            yield writer.writerow([cell(record[name]) for name, cell in CELLS])
+            yield writer.writerow([cell(record[name]) for name, cell in cells])
 
     return _pieces(lines())
 
 
-JSON = json.JSONEncoder(ensure_ascii=False)
-_JSON_DATES = [name for name in COLUMN_NAMES if name in DATE_COLUMNS | DATETIME_COLUMNS]
-
-
 def json_chunks(records):
     """A JSON array of objects keyed by column name; several values are a list, no date null."""
+    columns = export_columns.COLUMNS
+    names = [column.name for column in columns]
+    # The values JSON does not hold as they are (dates), with what writes them.
+    converted = [(column.name, column.rule.json) for column in columns if column.rule.json]
 
     def items():
         yield "[\n"
         separator = ""
         for record in records:
-            item = {name: record[name] for name in COLUMN_NAMES}
-            for name in _JSON_DATES:
-                if item[name] is not None:
-                    item[name] = _CELL_OF[name](item[name])
+            item = {name: record[name] for name in names}
+            for name, convert in converted:
+                item[name] = convert(item[name])
             yield separator + JSON.encode(item)
             separator = ",\n"
         yield "\n]\n"
@@ -636,7 +332,8 @@ def json_chunks(records):
     return _pieces(items())
 
 
-def _xlsx_cell(name, value):
+def _xlsx_cell(text, value):
+    """``value`` as a worksheet holds it: a date as a date, the rest as their ``text`` cell."""
     if value is None:
         return None
     if isinstance(value, datetime.datetime):
@@ -644,7 +341,7 @@ def _xlsx_cell(name, value):
     if isinstance(value, datetime.date):
         return value  # openpyxl shows a date as yyyy-mm-dd
     # Control characters a worksheet cannot hold are dropped; every other text is kept.
-    return ILLEGAL_CHARACTERS_RE.sub("", _text_cell(name, value)) or None
+    return ILLEGAL_CHARACTERS_RE.sub("", text(value)) or None
 
 
 def write_xlsx(records, title="kerja sama"):
@@ -653,11 +350,12 @@ def write_xlsx(records, title="kerja sama"):
     A write-only workbook streams rows to disk as they come, so memory does not grow with the
     number of rows.
     """
+    cells = [(column.name, column.rule.text) for column in export_columns.COLUMNS]
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(COLUMN_NAMES)
+    sheet.append([name for name, _text in cells])
     for record in records:
-        sheet.append([_xlsx_cell(name, record[name]) for name in COLUMN_NAMES])
+        sheet.append([_xlsx_cell(text, record[name]) for name, text in cells])
     # The caller hands the file to a FileResponse, which closes (and so deletes) it.
     output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
     workbook.save(output)

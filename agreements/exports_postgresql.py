@@ -3,14 +3,15 @@
 At national scale an export's cost is its cells: 31 a row, each neutralised, joined, dated and
 quoted. Written one by one in Python they cost four times what the database's own ``COPY`` of
 the same rows takes (``bench/``). Here the query that reads the rows also writes them: each row
-comes back as its CSV line (or JSON object) in two pieces, either side of the next-step
+comes back as its CSV line (or JSON object) in runs of cells, either side of the next-step
 columns, which Python fills in by the status page's own rule (``next_step_of``).
 
-The cells follow the rules of ``agreements.exports`` (its separator, escape, formula triggers
-and neutraliser are compiled to SQL here), and every label is written by Python, in the reader's
-language, into the query. ``tests/test_export_text.py`` holds this path and the writers of
-``agreements.exports`` to the same bytes. XLSX, and every format on SQLite, are written from
-``iter_records``.
+The query is made from the columns declared in ``agreements.export_columns``: each column's
+cell rule writes its SQL through ``_CsvSql`` or ``_JsonSql`` (the separator, escape, formula
+triggers and neutraliser of ``export_columns`` compiled to SQL), and every label is written by
+Python, in the reader's language, into the query. ``tests/test_export_text.py`` holds this
+path and the writers of ``agreements.exports`` to the same bytes. XLSX, and every format on
+SQLite, are written from ``iter_records``.
 
 The query reads the selection (the page's filters, visibility and order, from the ORM) once,
 aggregates each party table once for all of it, and takes of the milestones only what the next
@@ -22,14 +23,22 @@ agreement (``next_step_of`` reads no other). Rows come through a server-side cur
 import datetime
 import json
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from agreements import exports
-from agreements.models import UNSIGNED_STATUSES, Agreement, AgreementQuerySet, Scope, next_step_of
+from agreements import export_columns
+from agreements.models import (
+    UNSIGNED_STATUSES,
+    Agreement,
+    AgreementQuerySet,
+    Milestone,
+    Sector,
+    next_step_of,
+)
+from partners.models import Country, Partner, Region
 
 # What makes ``csv.writer`` quote a field (QUOTE_MINIMAL): the delimiter, the quote character and
 # the characters of the line terminator. A quote inside a quoted field is doubled.
@@ -43,19 +52,56 @@ def csv_field(text):
     return text
 
 
-assert exports.NEUTRALISER not in CSV_SPECIALS
+assert export_columns.NEUTRALISER not in CSV_SPECIALS
+
+
+# The fields the selection computes, by the names the cell rules read them.
+SELECTION_FIELDS = {"shown_status": "selection.shown_status"}
 
 
 class _Sql:
     """The SQL of the export's cells in one format, its constants quoted by ``cursor``'s
     connection. Each format writes a text, a value of a known few, a label, a list, a date and
-    a time its own way, and joins cells into part of a line."""
+    a time its own way, and joins cells into part of a line. The cell rules of
+    ``export_columns`` call these; ``column`` joins the rows a field path reaches."""
 
-    def __init__(self, cursor):
+    def __init__(self, cursor, page_url):
         self.cursor = cursor
+        self._page_url = page_url
+        self.joins = {}  # alias → its LEFT JOIN, for the rows the cells read
+        self.quote = connections[Agreement.objects.db].ops.quote_name
 
     def literal(self, value):
         return self.cursor.mogrify("%s", [value]).decode()
+
+    def column(self, field):
+        """The SQL of a field path of ``QuerySet.values`` (``"title"``, ``"lead_region__code"``):
+        a column of the agreement, or of a row it points to, joined once under the path's name."""
+        if field in SELECTION_FIELDS:
+            return SELECTION_FIELDS[field]
+        quote = self.quote
+        *path, name = field.split("__")
+        model, alias = Agreement, "agreement"
+        for depth, part in enumerate(path, 1):
+            relation = model._meta.get_field(part)
+            joined = "to_" + "_".join(path[:depth])
+            target = relation.related_model
+            self.joins.setdefault(
+                joined,
+                f"LEFT JOIN {quote(target._meta.db_table)} {joined} ON "
+                f"{joined}.{quote(relation.target_field.column)} = "
+                f"{alias}.{quote(relation.column)}",
+            )
+            model, alias = target, joined
+        return f"{alias}.{quote(model._meta.get_field(name).column)}"
+
+    def page_url(self):
+        """The status page's address around the agreement's id: digits change nothing of how
+        the address is written, so one address stands for all."""
+        marker = 999999999
+        before, after = self._page_url(marker).split(str(marker))
+        url = f"{self.literal(before)} || agreement.id || {self.literal(after)}"
+        return self.known(url, [self._page_url(1)])
 
     def _case(self, column, written, otherwise):
         whens = " ".join(
@@ -83,15 +129,15 @@ class _Sql:
 
 
 class _CsvSql(_Sql):
-    separator = exports.SEPARATOR
+    separator = export_columns.SEPARATOR
 
     def text(self, text):
-        """The CSV field of the SQL text ``text`` (not NULL): ``exports.plain_cell``, then
+        """The CSV field of the SQL text ``text`` (not NULL): ``export_columns.plain_cell``, then
         quoted as ``csv_field`` does. The neutraliser is none of ``CSV_SPECIALS``, so whether a
         field needs quotes is the same before and after neutralising it."""
-        triggers = self.literal("".join(sorted(exports.NEEDS_NEUTRALISER)))
+        triggers = self.literal("".join(sorted(export_columns.NEEDS_NEUTRALISER)))
         starts_a_formula = f"({text} <> '' AND strpos({triggers}, left({text}, 1)) > 0)"
-        neutraliser = self.literal(exports.NEUTRALISER)
+        neutraliser = self.literal(export_columns.NEUTRALISER)
         neutralised = f"(CASE WHEN {starts_a_formula} THEN {neutraliser} || {text} ELSE {text} END)"
         needs_quotes = " OR ".join(
             f"strpos({text}, {self.literal(char)}) > 0" for char in CSV_SPECIALS
@@ -106,19 +152,21 @@ class _CsvSql(_Sql):
     def known(self, text, values):
         """A text that is one of ``values`` (a column its CHECK constraint holds to them) or
         like them: as it is when none of them needs neutralising or quoting."""
-        if all(csv_field(exports.plain_cell(value)) == value for value in values):
+        if all(csv_field(export_columns.plain_cell(value)) == value for value in values):
             return text
         return self.text(text)
 
     def label(self, column, labels):
         """The label of ``column``'s value, written in Python into the query; an unknown value
-        stands for itself, as in ``exports._record``."""
-        written = {value: csv_field(exports.plain_cell(label)) for value, label in labels.items()}
+        stands for itself, as in ``export_columns.Label``."""
+        written = {
+            value: csv_field(export_columns.plain_cell(label)) for value, label in labels.items()
+        }
         return self._case(column, written, self.text(column))
 
     def several_value(self, value):
-        """One value of a several-value cell, escaped as ``exports.join_values`` does."""
-        escape = exports.ESCAPE
+        """One value of a several-value cell, escaped as ``export_columns.join_values`` does."""
+        escape = export_columns.ESCAPE
         escaped = f"replace({value}, {self.literal(escape)}, {self.literal(escape * 2)})"
         return f"replace({escaped}, ';', {self.literal(escape + ';')})"
 
@@ -130,7 +178,7 @@ class _CsvSql(_Sql):
         return f"coalesce(to_char({value}, 'YYYY-MM-DD'), '')"
 
     def timestamp(self, value):
-        return self.local_time(value)
+        return f"(CASE WHEN {value} IS NULL THEN '' ELSE {self.local_time(value)} END)"
 
     @staticmethod
     def joined(cells, names):
@@ -171,7 +219,8 @@ class _JsonSql(_Sql):
         return f"""coalesce('"' || to_char({value}, 'YYYY-MM-DD') || '"', 'null')"""
 
     def timestamp(self, value):
-        return f"""('"' || {self.local_time(value)} || '"')"""
+        written = f"""('"' || {self.local_time(value)} || '"')"""
+        return f"(CASE WHEN {value} IS NULL THEN 'null' ELSE {written} END)"
 
     @staticmethod
     def joined(cells, names):
@@ -213,7 +262,7 @@ party_partners AS (
         )
     ) joined WHERE position = 1
 ),
-agreement_sectors AS (
+party_sectors AS (
     SELECT agreement_id, slugs, names FROM (
         SELECT link.agreement_id, row_number() OVER sectors AS position,
                string_agg({sector_slug}, {separator}) OVER sectors AS slugs,
@@ -243,73 +292,36 @@ unsigned_milestones AS (
     WHERE selection.status IN {unsigned}
     GROUP BY milestone.agreement_id
 )
-SELECT {head} AS head, agreement.status, agreement.scope,
+SELECT agreement.status, agreement.scope,
        soonest.id, soonest.kind, soonest.title, soonest.due_on, soonest.waits_on,
-       unsigned.facts, {tail} AS tail
+       unsigned.facts, {runs}
 FROM selection
 JOIN {agreements} agreement ON agreement.id = selection.id
-JOIN {regions} lead ON lead.id = agreement.lead_region_id
-LEFT JOIN {agreements} follows ON follows.id = agreement.follows_id
+{joins}
 LEFT JOIN party_regions ON party_regions.agreement_id = selection.id
 LEFT JOIN party_partners ON party_partners.agreement_id = selection.id
-LEFT JOIN agreement_sectors ON agreement_sectors.agreement_id = selection.id
+LEFT JOIN party_sectors ON party_sectors.agreement_id = selection.id
 LEFT JOIN soonest_planned soonest ON soonest.agreement_id = selection.id
 LEFT JOIN unsigned_milestones unsigned ON unsigned.agreement_id = selection.id
 ORDER BY selection.export_position
 """
 
-# The columns either side of the next step.
-_STEP_AT = exports.COLUMN_NAMES.index("next_milestone")
-assert exports.COLUMN_NAMES[_STEP_AT : _STEP_AT + 2] == ["next_milestone", "next_milestone_due"]
-HEAD, TAIL = exports.COLUMN_NAMES[:_STEP_AT], exports.COLUMN_NAMES[_STEP_AT + 2 :]
+
+def _layout(columns):
+    """``columns`` as the query and Python write them: runs of columns whose cells the query
+    writes (a list each), between the columns Python writes (the next step's)."""
+    layout = []
+    for column in columns:
+        if column.rule.in_python:
+            layout.append(column)
+        elif layout and isinstance(layout[-1], list):
+            layout[-1].append(column)
+        else:
+            layout.append([column])
+    return layout
 
 
-def _cells(sql, page_url, labels):
-    """{column: SQL of its CSV field or JSON value} for every column but the next step's."""
-    plain, known, label, as_list, date = sql.plain, sql.known, sql.label, sql.several, sql.date
-
-    # The status page's address around the agreement's id: digits change nothing of how the
-    # address is written, so one address stands for all.
-    marker = 999999999
-    before, after = page_url(marker).split(str(marker))
-    url = f"{sql.literal(before)} || agreement.id || {sql.literal(after)}"
-    shown = "selection.shown_status"
-    cells = {
-        "reference": plain("agreement.reference"),
-        "title": plain("agreement.title"),
-        "kind": known("agreement.kind", Agreement.Kind.values),
-        "kind_label": label("agreement.kind", labels["kind"]),
-        "scope": known("agreement.scope", Scope.values),
-        "scope_label": label("agreement.scope", labels["scope"]),
-        "status": known(shown, Agreement.Status.values),
-        "status_label": label(shown, labels["status"]),
-        "recorded_status": known("agreement.status", Agreement.Status.values),
-        "visibility": known("agreement.visibility", Agreement.Visibility.values),
-        "lead_region_code": plain("lead.code"),
-        "lead_region_name": plain("lead.name"),
-        "region_codes": as_list("party_regions.codes"),
-        "region_names": as_list("party_regions.names"),
-        "partners": as_list("party_partners.names"),
-        "partner_countries": as_list("party_partners.countries"),
-        "partner_country_names": as_list("party_partners.country_names"),
-        "sectors": as_list("agreement_sectors.slugs"),
-        "sector_names": as_list("agreement_sectors.names"),
-        "proposed_on": date("agreement.proposed_on"),
-        "signed_on": date("agreement.signed_on"),
-        "in_force_from": date("agreement.in_force_from"),
-        "expires_on": date("agreement.expires_on"),
-        "follows": plain("coalesce(nullif(follows.reference, ''), nullif(follows.title, ''), '')"),
-        "relation": known("agreement.relation", ["", *Agreement.Relation.values]),
-        "summary": plain("agreement.summary"),
-        "source_url": plain("agreement.source_url"),
-        "url": known(url, [page_url(1)]),
-        "updated_at": sql.timestamp("agreement.updated_at"),
-    }
-    assert set(cells) == set(HEAD) | set(TAIL)
-    return cells
-
-
-def _query(sql, queryset, page_url, today):
+def _query(sql, queryset, layout, today):
     ordering = queryset.query.order_by or queryset.model._meta.ordering
     selection = (
         queryset.values("id", "status")
@@ -320,13 +332,12 @@ def _query(sql, queryset, page_url, today):
         .order_by()
     )
     english = (get_language() or "id").startswith("en")
-    labels = {
-        "kind": exports.choice_labels(Agreement.Kind),
-        "scope": exports.choice_labels(Scope),
-        "status": exports.choice_labels(Agreement.Status),
-    }
     value = sql.several_value
-    cells = _cells(sql, page_url, labels)
+    runs = [part for part in layout if isinstance(part, list)]
+    cells = [
+        sql.joined({column.name: column.rule.sql(sql) for column in run}, [c.name for c in run])
+        for run in runs
+    ]
     selection_sql, selection_params = selection.query.sql_with_params()
     return _QUERY.format(
         selection=sql.cursor.mogrify(selection_sql, selection_params).decode(),
@@ -341,58 +352,102 @@ def _query(sql, queryset, page_url, today):
         sector_name=value("sector.name_en" if english else "sector.name_id"),
         unsigned="(" + ", ".join(sql.literal(status) for status in UNSIGNED_STATUSES) + ")",
         last_day=sql.literal(datetime.date.max.isoformat()) + "::date",
-        head=sql.joined(cells, HEAD),
-        tail=sql.joined(cells, TAIL),
-        milestone_facts=exports.MILESTONE_FACTS,
-        **exports.table_names(),
+        runs=", ".join(f"{cell} AS run_{index}" for index, cell in enumerate(cells)),
+        joins="\n".join(sql.joins.values()),
+        milestone_facts=export_columns.MILESTONE_FACTS,
+        **table_names(),
     )
 
 
-def _rows(queryset, sql_format, page_url, chunk_size):
-    """(head, next step, tail) of each row of the export, in the selection's order;
-    ``sql_format`` writes the cells (``_CsvSql``, ``_JsonSql``)."""
+def _lines(queryset, sql_format, page_url, chunk_size, python_cell):
+    """The parts of each row of the export, in the selection's order: the runs of cells the
+    query wrote (``sql_format``: ``_CsvSql``, ``_JsonSql``), and between them the cells Python
+    writes (``python_cell(column, value)``) from the next step."""
+    layout = _layout(export_columns.COLUMNS)
     with connections[queryset.db].cursor() as cursor:  # quotes the query's constants
-        query = _query(sql_format(cursor.cursor), queryset, page_url, timezone.localdate())
+        sql = sql_format(cursor.cursor, page_url)
+        query = _query(sql, queryset, layout, timezone.localdate())
+    context = export_columns.ReadContext(page_url, timezone.get_current_timezone())
+    parts = [
+        None if isinstance(part, list) else (part, part.rule.reader(context)) for part in layout
+    ]
     # Every value is in the query's text: no parameter to interpolate.
-    for row in exports.streamed_rows(queryset.db, query, None, chunk_size):
-        head, status, scope, *soonest, facts, tail = row
-        yield head, _next_step(status, scope, soonest, facts), tail
+    for row in streamed_rows(queryset.db, query, None, chunk_size):
+        status, scope, *soonest, facts = row[:8]
+        runs = iter(row[8:])
+        step = {"next_step": _next_step(status, scope, soonest, facts)}
+        yield [
+            next(runs) if part is None else python_cell(part[0], part[1](step)) for part in parts
+        ]
 
 
 def _next_step(status, scope, soonest, facts):
     if status in UNSIGNED_STATUSES:
-        milestones = [exports.MilestoneFacts.from_json(milestone) for milestone in facts or ()]
+        milestones = [export_columns.MilestoneFacts.from_json(f) for f in facts or ()]
     elif soonest[0] is not None:
         pk, kind, title, due_on, waits_on = soonest
-        milestones = [exports.MilestoneFacts(pk, kind, title, due_on, None, waits_on)]
+        milestones = [export_columns.MilestoneFacts(pk, kind, title, due_on, None, waits_on)]
     else:
         milestones = ()
     return next_step_of(status, scope, milestones)
 
 
-def csv_lines(queryset, page_url, chunk_size=None):
+def _csv_cell(column, value):
+    return csv_field(column.rule.text(value))
+
+
+def _json_cell(column, value):
+    convert = column.rule.json
+    encoded = export_columns.JSON.encode(convert(value) if convert else value)
+    return f'"{column.name}": {encoded}'
+
+
+def csv_lines(queryset, page_url, chunk_size):
     """The CSV export of ``queryset``, line by line (``exports.csv_chunks``'s bytes)."""
-    yield "\ufeff" + ",".join(csv_field(name) for name in exports.COLUMN_NAMES) + "\r\n"
-    rows = _rows(queryset, _CsvSql, page_url, chunk_size or exports.CHUNK_SIZE)
-    for head, step, tail in rows:
-        if step is None:
-            yield f"{head},,,{tail}\r\n"
-        else:
-            label = csv_field(exports.plain_cell(str(step.label)))
-            yield f"{head},{label},{exports.date_cell(step.due_on)},{tail}\r\n"
+    names = [column.name for column in export_columns.COLUMNS]
+    yield "\ufeff" + ",".join(csv_field(name) for name in names) + "\r\n"
+    for parts in _lines(queryset, _CsvSql, page_url, chunk_size, _csv_cell):
+        yield ",".join(parts) + "\r\n"
 
 
-def json_lines(queryset, page_url, chunk_size=None):
+def json_lines(queryset, page_url, chunk_size):
     """The JSON export of ``queryset``, an object a line (``exports.json_chunks``'s text)."""
-    encode = exports.JSON.encode
     yield "[\n"
     separator = ""
-    rows = _rows(queryset, _JsonSql, page_url, chunk_size or exports.CHUNK_SIZE)
-    for head, step, tail in rows:
-        label = encode(str(step.label)) if step else '""'
-        due = f'"{step.due_on.isoformat()}"' if step and step.due_on else "null"
-        yield (
-            f'{separator}{{{head}, "next_milestone": {label}, "next_milestone_due": {due}, {tail}}}'
-        )
+    for parts in _lines(queryset, _JsonSql, page_url, chunk_size, _json_cell):
+        yield separator + "{" + ", ".join(parts) + "}"
         separator = ",\n"
     yield "\n]\n"
+
+
+def table_names():
+    """The tables of the register the export queries read, by the names their SQL uses."""
+    return {
+        "agreements": Agreement._meta.db_table,
+        "region_links": Agreement.regions.through._meta.db_table,
+        "regions": Region._meta.db_table,
+        "partner_links": Agreement.partners.through._meta.db_table,
+        "partners": Partner._meta.db_table,
+        "countries": Country._meta.db_table,
+        "sector_links": Agreement.sectors.through._meta.db_table,
+        "sectors": Sector._meta.db_table,
+        "milestones": Milestone._meta.db_table,
+    }
+
+
+def streamed_rows(using, sql, params, chunk_size):
+    """The rows of an export query on PostgreSQL, read ``chunk_size`` at a time.
+
+    In a transaction the server-side cursor streams the rows as they are read, instead of
+    materialising the whole result first (``WITH HOLD``, outside one). The planner cannot see
+    how few rows the aggregates join to and guesses billions, which would have it compile the
+    query to machine code (JIT) for a second, longer than the query takes to run.
+    """
+    connection = connections[using]
+    with transaction.atomic(using=using):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while batch := cursor.fetchmany(chunk_size):
+                yield from batch

@@ -28,7 +28,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from simple_history.utils import bulk_create_with_history
 
-from agreements.exports import split_values, unneutralise
+from agreements.export_columns import split_values, unneutralise
 from agreements.models import Agreement, ChangedMeanwhile, Scope, Sector
 from partners.matching import PartnerIndex
 from partners.models import INDONESIA, Country, Partner, Region, Subdivision

@@ -1,7 +1,7 @@
 """What PostgreSQL alone can deliver: ``COPY (SELECT …) TO STDOUT`` of the export's rows.
 
 The same rows, in the same order, with the same 31 columns as the full export
-(``agreements.exports.COLUMNS``): labels joined from the choices, party regions, partners and
+(``agreements.export_columns.COLUMNS``): labels joined from the choices, party regions, partners and
 sectors aggregated per agreement, the shown status as the pages compute it, the next planned
 milestone, the status page's address and the local time of the last change. Written as the
 database would best do it (each many-to-many table aggregated once, not a subquery per row),
@@ -18,6 +18,7 @@ import time
 from django.db import connection
 from django.utils import timezone
 
+from agreements import export_columns
 from agreements.models import Agreement, AgreementQuerySet, Scope
 
 
@@ -104,47 +105,15 @@ ORDER BY a.signed_on DESC NULLS LAST, a.id DESC
 """
 
 
-MULTI = [
-    "region_codes",
-    "region_names",
-    "partners",
-    "partner_countries",
-    "partner_country_names",
-    "sectors",
-    "sector_names",
-]
-COLUMNS = [
-    "reference",
-    "title",
-    "kind",
-    "kind_label",
-    "scope",
-    "scope_label",
-    "status",
-    "status_label",
-    "recorded_status",
-    "visibility",
-    "lead_region_code",
-    "lead_region_name",
-    *MULTI,
-    "proposed_on",
-    "signed_on",
-    "in_force_from",
-    "expires_on",
-    "follows",
-    "relation",
-    "summary",
-    "source_url",
-    "next_milestone",
-    "next_milestone_due",
-    "url",
-    "updated_at",
-]
+# The export's columns, as declared once (``agreements.export_columns``). ``base_query`` selects
+# a value of each under its name: a column declared there and missing from it fails the COPY.
+COLUMNS = export_columns.COLUMN_NAMES
+SEVERAL = frozenset(column.name for column in export_columns.COLUMNS if column.several)
 
 
 def csv_sql(today):
     columns = ", ".join(
-        f"array_to_string(r.{name}, '; ') AS {name}" if name in MULTI else f"r.{name}"
+        f"array_to_string(r.{name}, '; ') AS {name}" if name in SEVERAL else f"r.{name}"
         for name in COLUMNS
     )
     return (
@@ -154,7 +123,7 @@ def csv_sql(today):
 
 def json_sql(today):
     pairs = ", ".join(f"'{name}', r.{name}" for name in COLUMNS)
-    # json_build_object takes at most 100 arguments; 31 pairs are 62.
+    # json_build_object takes at most 100 arguments, two a column.
     return f"COPY (SELECT json_build_object({pairs}) FROM ({base_query(today)}) r) TO STDOUT"
 
 

@@ -16,8 +16,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from access.models import Role
-from agreements import exports
-from agreements.exports import COLUMN_NAMES, split_values
+from agreements import export_columns, exports
+from agreements.export_columns import COLUMN_NAMES, split_values
 from agreements.models import Agreement
 from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory, SectorFactory
 from tests.factories_exchange import AT_PARTNER, CHINESE_PARTNER, FORMULA_TITLE, build_register
@@ -68,7 +68,10 @@ def rows_of(response, file_format):
     if file_format == "csv":
         reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
         return [
-            {k: split_values(v) if k in exports.MULTI_COLUMNS else v for k, v in row.items()}
+            {
+                k: split_values(v) if k in export_columns.SEVERAL_VALUE_COLUMNS else v
+                for k, v in row.items()
+            }
             for row in reader
         ]
     workbook = load_workbook(io.BytesIO(data), read_only=True)
@@ -81,7 +84,7 @@ def rows_of(response, file_format):
         row = {}
         for name, cell in zip(table[0], cells, strict=True):
             cell = "" if cell is None else cell
-            row[name] = split_values(cell) if name in exports.MULTI_COLUMNS else cell
+            row[name] = split_values(cell) if name in export_columns.SEVERAL_VALUE_COLUMNS else cell
         rows.append(row)
     return rows
 
@@ -91,7 +94,7 @@ def titles_of(response, file_format):
 
 
 def exports_unneutralised(text):
-    return exports.unneutralise(text) if isinstance(text, str) else text
+    return export_columns.unneutralise(text) if isinstance(text, str) else text
 
 
 def page_titles(client, url, params=None):
@@ -206,7 +209,7 @@ def test_export_keeps_the_order_of_the_page(client, register, analyst):
 
     response = download(client, reverse("agreement-export", args=["csv"]), {"sort": "-title"})
 
-    titles = [exports.unneutralise(row["title"]) for row in rows_of(response, "csv")]
+    titles = [export_columns.unneutralise(row["title"]) for row in rows_of(response, "csv")]
     page = client.get(reverse("agreement-list"), {"sort": "-title"}).context["page_obj"]
     assert titles == [agreement.title for agreement in page.object_list]
 
@@ -299,7 +302,7 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(client, register
     # The partner list starts with "@": the whole cell gets the apostrophe; the ";" inside the
     # name is escaped so it stays one partner.
     assert campus["partners"] == "'@lliance Pendidikan\\; Nusantara; Universitas Mulawarman"
-    assert split_values(exports.unneutralise(campus["partners"]))[0] == AT_PARTNER
+    assert split_values(export_columns.unneutralise(campus["partners"]))[0] == AT_PARTNER
     # No cell of the file begins with a character that starts a formula.
     for row in rows:
         for value in row.values():

@@ -15,11 +15,13 @@ import json
 
 import pytest
 from django.http import QueryDict
-from django.utils import translation
+from django.utils import timezone, translation
+from openpyxl import load_workbook
 
-from agreements import exports
+from agreements import export_columns, exports
 from agreements.filters import AgreementFilter
 from agreements.models import Agreement
+from partners.models import Region
 from tests.factories import (
     AgreementFactory,
     CountryFactory,
@@ -134,7 +136,7 @@ def test_streamed_file_is_the_file_written_from_the_records(
 def test_awkward_values_come_through_the_csv_whole(awkward_register):
     rows = list(csv.DictReader(io.StringIO(streamed("csv")[1:], newline="")))
 
-    titles = {exports.unneutralise(row["title"]) for row in rows}
+    titles = {export_columns.unneutralise(row["title"]) for row in rows}
     assert {text for text in AWKWARD_TEXTS if text} <= titles
     for row in rows:
         assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in row.values())
@@ -142,7 +144,7 @@ def test_awkward_values_come_through_the_csv_whole(awkward_register):
     assert quoted["region_names"] == "Kota Denpasar, Bali; Kalimantan Timur"
     assert quoted["sectors"] == "'-ekonomi; trade"
     assert quoted["partner_country_names"].startswith("Jepang\\; Nippon; ")
-    assert exports.split_values(quoted["partners"])[0] == 'Kutip "ganda", dan koma mitra 7'
+    assert export_columns.split_values(quoted["partners"])[0] == 'Kutip "ganda", dan koma mitra 7'
     assert sum(row["source_url"] == "https://contoh.invalid/a,b" for row in rows) == 7
 
 
@@ -167,5 +169,66 @@ def test_rows_across_chunks_are_those_of_one_chunk(awkward_register, monkeypatch
 def test_an_empty_selection_is_a_header_or_an_empty_list(awkward_register):
     query = "q=tidak-ada-yang-cocok-xyz"
 
-    assert streamed("csv", query) == "\ufeff" + ",".join(exports.COLUMN_NAMES) + "\r\n"
+    assert streamed("csv", query) == "\ufeff" + ",".join(export_columns.COLUMN_NAMES) + "\r\n"
     assert json.loads(streamed("json", query)) == []
+
+
+def test_a_column_added_to_the_declaration_is_in_every_format(awkward_register, monkeypatch):
+    """One line in ``export_columns.COLUMNS`` is all a new column takes: here a label of a row
+    the agreement points to, first; a date of another between the next step's two columns
+    (which Python writes on every path); a time last."""
+    level = export_columns.Column(
+        "lead_region_level", "", export_columns.Label("lead_region__level", Region.Level)
+    )
+    follows_signed = export_columns.Column(
+        "follows_signed_on", "", export_columns.Date("follows__signed_on")
+    )
+    created = export_columns.Column("created_at", "", export_columns.Timestamp("created_at"))
+    columns = list(export_columns.COLUMNS)
+    step_at = export_columns.COLUMN_NAMES.index("next_milestone")
+    columns.insert(step_at + 1, follows_signed)
+    monkeypatch.setattr(export_columns, "COLUMNS", [level, *columns, created])
+
+    expected = [
+        {
+            "lead_region_level": agreement.lead_region.get_level_display(),
+            "follows_signed_on": agreement.follows.signed_on.isoformat()
+            if agreement.follows and agreement.follows.signed_on
+            else "",
+            "created_at": timezone.localtime(agreement.created_at).isoformat(timespec="seconds"),
+        }
+        for agreement in agreements().select_related("lead_region", "follows")
+    ]
+    assert len({row["lead_region_level"] for row in expected}) > 1
+    assert any(row["follows_signed_on"] for row in expected)
+    names = ["lead_region_level", "follows_signed_on", "created_at"]
+
+    text = streamed("csv")
+    assert text == written_from_records("csv")
+    header = text[1:].split("\r\n", 1)[0].split(",")
+    assert header[0] == "lead_region_level" and header[-1] == "created_at"
+    assert header[header.index("next_milestone") + 1] == "follows_signed_on"
+    rows = list(csv.DictReader(io.StringIO(text[1:], newline="")))
+    assert [{name: row[name] for name in names} for row in rows] == expected
+
+    text = streamed("json")
+    assert text == written_from_records("json")
+    rows = [{name: row[name] or "" for name in names} for row in json.loads(text)]
+    assert rows == expected
+
+    with exports.write_xlsx(exports.iter_records(agreements(), page_url)) as written:
+        sheet = load_workbook(written).worksheets[0].iter_rows(values_only=True)
+    header = next(sheet)
+    assert header[0] == "lead_region_level" and header[-1] == "created_at"
+    rows = [dict(zip(header, row, strict=True)) for row in sheet]
+    written = [
+        {
+            "lead_region_level": row["lead_region_level"],
+            "follows_signed_on": row["follows_signed_on"].date().isoformat()
+            if row["follows_signed_on"]
+            else "",
+            "created_at": row["created_at"],
+        }
+        for row in rows
+    ]
+    assert written == expected

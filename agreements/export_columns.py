@@ -1,0 +1,449 @@
+"""The export's columns, declared once, and how a cell is written.
+
+Each ``Column`` is a name, what it holds (the text of its row in ``docs/data-dictionary.md``) and
+a cell rule: where its value comes from and how its cell is written. Both ways of writing an
+export are made from ``COLUMNS``: the Python writers of ``agreements.exports`` (CSV, JSON and
+XLSX from ``iter_records``) and the query of ``agreements.exports_postgresql`` that writes the
+CSV and JSON cells in the database. Adding a column is one line in ``COLUMNS`` and one row in
+the data dictionary; ``tests/test_export_text.py`` holds both paths to the same bytes.
+
+A rule reads one of:
+
+- a field of the agreement (``"title"``) or of a row it points to (``"lead_region__name"``):
+  Python reads it with ``QuerySet.values``, the query joins the rows it needs;
+- the shown status (``"shown_status"``), annotated by ``AgreementQuerySet.shown_status_case``;
+- one of the party lists of ``PARTIES``, aggregated per agreement;
+- the next step (``next_step_of``), which Python works out on both paths: its rules are
+  ``in_python`` and read nothing but ``row["next_step"]``.
+"""
+
+import datetime
+import json
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import NamedTuple
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agreements.models import Agreement, Scope
+
+# Several values in one cell are joined by "; ". A ";" or "\" inside a value is escaped with a
+# backslash, so a partner called "A; B" survives the round trip (see the data dictionary).
+SEPARATOR = "; "
+ESCAPE = "\\"
+
+# A spreadsheet runs a cell beginning with one of these as a formula (CSV injection). Such a cell
+# is written with a leading apostrophe; so is a value that itself begins with an apostrophe, so
+# the importer can strip exactly one leading apostrophe and get the value back unchanged.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+NEUTRALISER = "'"
+# Formula triggers and the neutraliser are all one character long: a set of first characters.
+NEEDS_NEUTRALISER = frozenset((*FORMULA_TRIGGERS, NEUTRALISER))
+
+JSON = json.JSONEncoder(ensure_ascii=False)
+
+# The lists of an agreement's parties, each a tuple of these values per party, in this order.
+# The query aggregates each into ``party_<name>.<value>``; ``agreements.exports`` reads them.
+PARTIES = {
+    "regions": ("codes", "names"),
+    "partners": ("names", "countries", "country_names"),
+    "sectors": ("slugs", "names"),
+}
+
+
+# -- cells --------------------------------------------------------------------------------------
+
+
+def join_values(values):
+    """Join several values into one cell: ``a; b``, with ``;`` and ``\\`` escaped."""
+    values = [value if type(value) is str else str(value) for value in values]
+    everything = "".join(values)
+    if ";" not in everything and ESCAPE not in everything:  # nearly always: nothing to escape
+        return SEPARATOR.join(values)
+    return SEPARATOR.join(
+        value.replace(ESCAPE, ESCAPE * 2).replace(";", ESCAPE + ";") for value in values
+    )
+
+
+def split_values(cell):
+    """The inverse of ``join_values``: ``"a; b\\; c"`` → ``["a", "b; c"]``; blanks dropped."""
+    values, current, escaped = [], [], False
+    for char in cell or "":
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == ESCAPE:
+            escaped = True
+        elif char == ";":
+            values.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    values.append("".join(current))
+    return [value.strip() for value in values if value.strip()]
+
+
+def neutralise(text):
+    """Make a text cell safe to open in a spreadsheet (see ``FORMULA_TRIGGERS``)."""
+    if text and text.startswith((*FORMULA_TRIGGERS, NEUTRALISER)):
+        return NEUTRALISER + text
+    return text
+
+
+def unneutralise(text):
+    """Undo ``neutralise``: strip the one apostrophe it adds, and nothing else."""
+    if (
+        text
+        and len(text) > 1
+        and text[0] == NEUTRALISER
+        and text[1:].startswith((*FORMULA_TRIGGERS, NEUTRALISER))
+    ):
+        return text[1:]
+    return text
+
+
+def plain_cell(value):
+    if value is None:
+        return ""
+    text = value if type(value) is str else str(value)
+    # ``neutralise``, inlined: it runs for most cells of every row.
+    return NEUTRALISER + text if text and text[0] in NEEDS_NEUTRALISER else text
+
+
+def several_cell(values):
+    return "" if values is None else plain_cell(join_values(values))
+
+
+def date_cell(value):
+    return "" if value is None else value.isoformat()
+
+
+def datetime_cell(value):
+    return "" if value is None else value.isoformat(timespec="seconds")
+
+
+def date_from_iso(text):
+    """A date from its ISO text (how JSON carries it), or None."""
+    return datetime.date.fromisoformat(text) if text else None
+
+
+def choice_labels(choices):
+    return {value: str(label) for value, label in choices.choices}
+
+
+# -- cell rules ---------------------------------------------------------------------------------
+#
+# A rule gives, for its column:
+#   fields      what it reads of the agreement's row (field paths for ``QuerySet.values``);
+#   reader()    a function of that row to the value (called once per export, in the reader's
+#               language: labels are looked up then);
+#   text        the value as the text of a CSV or XLSX cell;
+#   json        the value as JSON holds it;
+#   sql(sql)    the cell as the query writes it, in the format of ``sql`` (a ``_CsvSql`` or
+#               ``_JsonSql`` of ``agreements.exports_postgresql``).
+
+
+class Rule:
+    fields = ()
+    several = False  # several values: joined with SEPARATOR in CSV and XLSX, a list in JSON
+    in_python = False  # worked out by Python on both paths (the next step)
+    text = staticmethod(plain_cell)
+    json = None  # None: the value as it is
+
+    def reader(self, context):
+        return itemgetter(self.fields[0])
+
+
+class Text(Rule):
+    """A text field, written "" when missing."""
+
+    def __init__(self, field):
+        self.fields = (field,)
+
+    def sql(self, sql):
+        return sql.plain(sql.column(self.fields[0]))
+
+
+class Choice(Rule):
+    """The stored value of a field held by its CHECK constraint to ``choices`` (or blank)."""
+
+    def __init__(self, field, choices, blank=False):
+        self.fields = (field,)
+        self.values = ["", *choices.values] if blank else list(choices.values)
+
+    def sql(self, sql):
+        return sql.known(sql.column(self.fields[0]), self.values)
+
+
+class Label(Rule):
+    """The label of a field's value among ``choices``; an unknown value stands for itself."""
+
+    def __init__(self, field, choices):
+        self.fields = (field,)
+        self.choices = choices
+
+    def reader(self, context):
+        labels, field = choice_labels(self.choices), self.fields[0]
+        return lambda row: labels.get(row[field], row[field])
+
+    def sql(self, sql):
+        return sql.label(sql.column(self.fields[0]), choice_labels(self.choices))
+
+
+class FirstOf(Rule):
+    """The first of several text fields that is not blank, or ""."""
+
+    def __init__(self, *fields):
+        self.fields = fields
+
+    def reader(self, context):
+        fields = self.fields
+        return lambda row: next((row[field] for field in fields if row[field]), "")
+
+    def sql(self, sql):
+        firsts = ", ".join(f"nullif({sql.column(field)}, '')" for field in self.fields)
+        return sql.plain(f"coalesce({firsts}, '')")
+
+
+class Date(Rule):
+    text = staticmethod(date_cell)
+
+    def __init__(self, field):
+        self.fields = (field,)
+
+    @staticmethod
+    def json(value):
+        return None if value is None else value.isoformat()
+
+    def sql(self, sql):
+        return sql.date(sql.column(self.fields[0]))
+
+
+class Timestamp(Rule):
+    """A moment, in the current time zone with its UTC offset, to the second."""
+
+    text = staticmethod(datetime_cell)
+
+    def __init__(self, field):
+        self.fields = (field,)
+
+    def reader(self, context):
+        field, zone = self.fields[0], context.local_tz
+        return lambda row: None if row[field] is None else timezone.localtime(row[field], zone)
+
+    @staticmethod
+    def json(value):
+        return None if value is None else value.isoformat(timespec="seconds")
+
+    def sql(self, sql):
+        return sql.timestamp(sql.column(self.fields[0]))
+
+
+class Several(Rule):
+    """One value of each of an agreement's parties (``PARTIES``), in their order."""
+
+    several = True
+    text = staticmethod(several_cell)
+
+    def __init__(self, party, value):
+        self.party, self.value = party, value
+        self.index = PARTIES[party].index(value)
+
+    def reader(self, context):
+        party, index = self.party, self.index
+        return lambda row: [values[index] for values in row[party]]
+
+    def sql(self, sql):
+        return sql.several(f"party_{self.party}.{self.value}")
+
+
+class PageUrl(Rule):
+    """The address of the agreement's status page."""
+
+    def reader(self, context):
+        page_url = context.page_url
+        return lambda row: page_url(row["id"])
+
+    def sql(self, sql):
+        return sql.page_url()
+
+
+class NextStep(Rule):
+    """What the status page says comes next (``next_step_of``): its label, or ""."""
+
+    in_python = True
+
+    def reader(self, context):
+        return lambda row: str(step.label) if (step := row["next_step"]) else ""
+
+
+class NextStepDue(Rule):
+    in_python = True
+    text = staticmethod(date_cell)
+    json = staticmethod(Date.json)
+
+    def reader(self, context):
+        return lambda row: step.due_on if (step := row["next_step"]) else None
+
+
+# -- the columns --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    description: str
+    rule: Rule
+    imported: bool = False  # read back by the importer
+
+    @property
+    def several(self):
+        return self.rule.several
+
+
+Kind, Status = Agreement.Kind, Agreement.Status
+
+COLUMNS = [
+    Column(
+        "reference",
+        _("Nomor naskah; kunci pencocokan saat impor."),
+        Text("reference"),
+        imported=True,
+    ),
+    Column("title", _("Judul."), Text("title"), imported=True),
+    Column("kind", _("Jenis naskah (nilai mesin, mis. mou)."), Choice("kind", Kind), imported=True),
+    Column("kind_label", _("Jenis naskah (teks)."), Label("kind", Kind)),
+    Column(
+        "scope", _("Lingkup (ksdd, ksdpk, ksdpl, ksdll)."), Choice("scope", Scope), imported=True
+    ),
+    Column("scope_label", _("Lingkup (teks)."), Label("scope", Scope)),
+    Column(
+        "status",
+        _("Status yang ditampilkan hari ini (nilai mesin)."),
+        Choice("shown_status", Status),
+        imported=True,
+    ),
+    Column("status_label", _("Status yang ditampilkan (teks)."), Label("shown_status", Status)),
+    Column(
+        "recorded_status",
+        _("Status yang tercatat (nilai mesin)."),
+        Choice("status", Status),
+        imported=True,
+    ),
+    Column(
+        "visibility",
+        _("Visibilitas (public, internal)."),
+        Choice("visibility", Agreement.Visibility),
+        imported=True,
+    ),
+    Column(
+        "lead_region_code",
+        _("Kode Kemendagri daerah pengampu."),
+        Text("lead_region__code"),
+        imported=True,
+    ),
+    Column("lead_region_name", _("Nama daerah pengampu."), Text("lead_region__name")),
+    Column(
+        "region_codes",
+        _("Kode Kemendagri daerah pihak."),
+        Several("regions", "codes"),
+        imported=True,
+    ),
+    Column("region_names", _("Nama daerah pihak."), Several("regions", "names")),
+    Column("partners", _("Nama mitra."), Several("partners", "names"), imported=True),
+    Column(
+        "partner_countries",
+        _("Kode ISO 3166-1 negara mitra, berpasangan dengan kolom mitra."),
+        Several("partners", "countries"),
+        imported=True,
+    ),
+    Column("partner_country_names", _("Nama negara mitra."), Several("partners", "country_names")),
+    Column("sectors", _("Slug bidang."), Several("sectors", "slugs"), imported=True),
+    Column("sector_names", _("Nama bidang."), Several("sectors", "names")),
+    Column("proposed_on", _("Tanggal diusulkan (ISO 8601)."), Date("proposed_on"), imported=True),
+    Column("signed_on", _("Tanggal ditandatangani (ISO 8601)."), Date("signed_on"), imported=True),
+    Column("in_force_from", _("Berlaku sejak (ISO 8601)."), Date("in_force_from"), imported=True),
+    Column("expires_on", _("Berakhir pada (ISO 8601)."), Date("expires_on"), imported=True),
+    Column(
+        "follows",
+        _("Nomor naskah (atau judul, bila tanpa nomor) kerja sama yang dilanjutkan."),
+        FirstOf("follows__reference", "follows__title"),
+        imported=True,
+    ),
+    Column(
+        "relation",
+        _("Hubungan dengan naskah sebelumnya (nilai mesin)."),
+        Choice("relation", Agreement.Relation, blank=True),
+        imported=True,
+    ),
+    Column("summary", _("Ringkasan."), Text("summary"), imported=True),
+    Column("source_url", _("Tautan sumber."), Text("source_url"), imported=True),
+    Column("next_milestone", _("Tahapan berikutnya yang belum terlaksana."), NextStep()),
+    Column(
+        "next_milestone_due",
+        _("Target tanggal tahapan berikutnya (ISO 8601)."),
+        NextStepDue(),
+    ),
+    Column("url", _("Alamat halaman status kerja sama."), PageUrl()),
+    Column(
+        "updated_at",
+        _("Terakhir diubah (ISO 8601, dengan zona waktu)."),
+        Timestamp("updated_at"),
+    ),
+]
+COLUMN_NAMES = [column.name for column in COLUMNS]
+SEVERAL_VALUE_COLUMNS = frozenset(column.name for column in COLUMNS if column.several)
+
+
+# -- what the writers are made of ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    page_url: object  # pk → the address of its status page
+    local_tz: datetime.tzinfo
+
+
+def fields_read(columns):
+    """What every path reads of an agreement's row for ``columns``: its id, recorded status and
+    scope (the next step reads them), then each rule's fields, once each."""
+    fields = {"id": None, "status": None, "scope": None}
+    for column in columns:
+        fields.update(dict.fromkeys(column.rule.fields))
+    return list(fields)
+
+
+def record_builder(columns, page_url):
+    """A function of an agreement's row (``fields_read``, its ``PARTIES`` lists and its
+    ``next_step``) to the export's record: {column name: value}. Labels and the time zone are
+    those active now."""
+    context = ReadContext(page_url, timezone.get_current_timezone())
+    readers = [(column.name, column.rule.reader(context)) for column in columns]
+    return lambda row: {name: read(row) for name, read in readers}
+
+
+class MilestoneFacts(NamedTuple):
+    """What ``next_step_of`` reads of a milestone, without building a model instance."""
+
+    pk: int
+    kind: str
+    title: str
+    due_on: datetime.date | None
+    done_on: datetime.date | None
+    waits_on: str
+
+    @classmethod
+    def from_json(cls, facts):
+        """From one element of ``MILESTONE_FACTS``."""
+        pk, kind, title, due_on, done_on, waits_on = facts
+        return cls(pk, kind, title, date_from_iso(due_on), date_from_iso(done_on), waits_on)
+
+
+# SQL: the facts of ``milestone``'s rows in a group, as a JSON array in
+# ``Milestone.Meta.ordering`` whose elements ``MilestoneFacts.from_json`` reads.
+MILESTONE_FACTS = """json_agg(
+    json_build_array(milestone.id, milestone.kind, milestone.title,
+                     milestone.due_on, milestone.done_on, milestone.waits_on)
+    ORDER BY milestone.done_on ASC NULLS LAST, milestone.due_on ASC NULLS LAST, milestone.id
+)"""
