@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from access.models import RegionAssignment, is_editor
+from access.models import RegionAssignment, WorkSetting, is_editor
 
 
 def autocomplete_source(request):
@@ -97,6 +97,12 @@ class RegionAssignmentInline(admin.TabularInline):
     verbose_name_plural = _("daerah yang disunting (untuk peran Editor)")
 
 
+class WorkSettingInline(admin.StackedInline):
+    model = WorkSetting
+    can_delete = False
+    verbose_name_plural = _("pengaturan kerja")
+
+
 User = get_user_model()
 if admin.site.is_registered(User):
     admin.site.unregister(User)
@@ -106,7 +112,7 @@ if admin.site.is_registered(User):
 class RegisterUserAdmin(UserAdmin):
     """Users with their roles (groups) and, for editors, the regions they edit for."""
 
-    inlines = [*UserAdmin.inlines, RegionAssignmentInline]
+    inlines = [*UserAdmin.inlines, RegionAssignmentInline, WorkSettingInline]
 
 
 @admin.register(RegionAssignment)

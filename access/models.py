@@ -25,6 +25,75 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "Administrator", _("Administrator")
 
 
+class TimeZone(models.TextChoices):
+    """Indonesia's three time zones, by the names officials use."""
+
+    WIB = "Asia/Jakarta", _("WIB (Waktu Indonesia Barat, UTC+7)")
+    WITA = "Asia/Makassar", _("WITA (Waktu Indonesia Tengah, UTC+8)")
+    WIT = "Asia/Jayapura", _("WIT (Waktu Indonesia Timur, UTC+9)")
+
+
+# Provinces (Kemendagri codes) that keep WITA or WIT; every other province keeps WIB.
+WITA_PROVINCES = frozenset({"51", "52", "53", "63", "64", "65", "71", "72", "73", "74", "75", "76"})
+WIT_PROVINCES = frozenset({"81", "82", "91", "92", "93", "94", "95", "96"})
+
+
+def time_zone_of_region(code):
+    """The zone of the region with Kemendagri code ``code`` (``64.72`` keeps its province's)."""
+    province = code.split(".")[0]
+    if province in WIT_PROVINCES:
+        return TimeZone.WIT
+    if province in WITA_PROVINCES:
+        return TimeZone.WITA
+    return TimeZone.WIB
+
+
+class WorkSetting(models.Model):
+    """How one user works in the register: the time zone their times are shown in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="work_setting",
+        verbose_name=_("pengguna"),
+    )
+    time_zone = models.CharField(
+        _("zona waktu"),
+        max_length=20,
+        choices=TimeZone.choices,
+        blank=True,
+        help_text=_("Kosongkan untuk memakai zona waktu daerah yang ditugaskan."),
+    )
+
+    class Meta:
+        verbose_name = _("pengaturan kerja")
+        verbose_name_plural = pgettext_lazy("jamak", "pengaturan kerja")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(time_zone="") | Q(time_zone__in=TimeZone.values),
+                name="work_setting_time_zone_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.user)
+
+
+def time_zone_for(user):
+    """The zone ``user``'s times are shown in: the one they chose, else that of the first region
+    they edit for, else the register's own (``TIME_ZONE``). Two queries at most; read once a
+    session (``access.middleware``)."""
+    chosen = WorkSetting.objects.filter(user=user).values_list("time_zone", flat=True).first()
+    if chosen:
+        return chosen
+    assignment = (
+        RegionAssignment.objects.filter(user=user).select_related("region").order_by("pk").first()
+    )
+    if assignment is not None:
+        return time_zone_of_region(assignment.region.code).value
+    return settings.TIME_ZONE
+
+
 def role_names(user):
     """The role group names of ``user``; cached on the user object for the request."""
     if not user.is_authenticated:

@@ -31,6 +31,9 @@ from partners.models import Country
 admin.site.site_header = _("Register Kerja Sama Daerah")
 admin.site.site_title = _("Register Kerja Sama Daerah")
 admin.site.index_title = _("Pengelolaan data")
+# The sidebar repeats the index beside every form and takes a quarter of a 1280-pixel screen
+# the milestone table needs; the breadcrumbs and the index lead to every list.
+admin.site.enable_nav_sidebar = False
 
 SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 30})}}
 
@@ -172,10 +175,32 @@ class DocumentFileLinks:
 
 
 class MilestoneInline(admin.TabularInline):
+    """The steps of an agreement as one compact table: what, when, and whom it waits on.
+
+    The evaluation and notes of a step are on its own page, one click away (the pencil link of
+    each saved row), so the table fits a 1280-pixel screen.
+    """
+
     model = Milestone
     extra = 1
-    fields = ["kind", "title", "due_on", "done_on", "waits_on", "rating", "findings", "notes"]
+    fields = ["kind", "title", "due_on", "done_on", "waits_on", "details"]
+    readonly_fields = ["details"]
+    show_change_link = True
     formfield_overrides = SHORT_TEXT
+
+    @admin.display(description=_("evaluasi dan catatan"))
+    def details(self, milestone):
+        """What the step's own page holds, in a few words: the rating and whether notes exist."""
+        if milestone is None or milestone.pk is None:
+            return "—"
+        parts = []
+        if milestone.rating:
+            parts.append(_("nilai %(rating)d/5") % {"rating": milestone.rating})
+        if milestone.findings:
+            parts.append(_("temuan"))
+        if milestone.notes:
+            parts.append(_("catatan"))
+        return ", ".join(str(part) for part in parts) or "—"
 
 
 class DocumentInline(DocumentFileLinks, admin.TabularInline):
@@ -247,25 +272,24 @@ class AgreementAdmin(AgreementImportMixin, RowRulesAdmin, HistoryAdmin):
         **URL_FIELDS,
         models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 80})},
     }
+    # In the order staff fill them in: what the text is, who the parties are, where it stands
+    # (status and dates, the number it gets on signing), what it continues, who may read it.
     fieldsets = [
-        (
-            _("Naskah"),
-            {
-                "fields": [
-                    "title",
-                    "reference",
-                    "kind",
-                    "status",
-                    "status_today",
-                    "summary",
-                    "sectors",
-                ]
-            },
-        ),
+        (_("Naskah"), {"fields": ["kind", "title", "summary", "sectors"]}),
         (_("Para pihak"), {"fields": ["scope", "lead_region", "regions", "partners"]}),
         (
-            _("Tanggal"),
-            {"fields": ["proposed_on", "signed_on", "in_force_from", "expires_on"]},
+            _("Status dan tanggal"),
+            {
+                "fields": [
+                    "status",
+                    "status_today",
+                    "proposed_on",
+                    "signed_on",
+                    "reference",
+                    "in_force_from",
+                    "expires_on",
+                ]
+            },
         ),
         (
             _("Rangkaian naskah"),
@@ -274,11 +298,9 @@ class AgreementAdmin(AgreementImportMixin, RowRulesAdmin, HistoryAdmin):
                 "description": _("Naskah sebelumnya yang dilanjutkan, diperpanjang atau diubah."),
             },
         ),
-        (
-            _("Publikasi"),
-            # ``loaded_version``: hidden, the version this form was loaded with (see the form).
-            {"fields": ["visibility", "source_url", "created_at", "updated_at", "loaded_version"]},
-        ),
+        # ``loaded_version``, the version the form was loaded with (see the form), is in no
+        # fieldset: a hidden input with no label of its own, written by the change form template.
+        (_("Publikasi"), {"fields": ["visibility", "source_url", "created_at", "updated_at"]}),
     ]
 
     def get_queryset(self, request):
@@ -301,19 +323,6 @@ class AgreementAdmin(AgreementImportMixin, RowRulesAdmin, HistoryAdmin):
     @admin.display(description=_("mitra"))
     def partner_names(self, agreement):
         return ", ".join(partner.name for partner in agreement.partners.all()) or "—"
-
-    def get_fieldsets(self, request, obj=None):
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or not self.has_change_permission(request, obj):
-            # Nothing to compare a new record with; and a read-only page saves nothing.
-            fieldsets = [
-                (
-                    name,
-                    {**options, "fields": [f for f in options["fields"] if f != "loaded_version"]},
-                )
-                for name, options in fieldsets
-            ]
-        return fieldsets
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lead_region" and self.narrows_rows(request):

@@ -124,6 +124,7 @@ def cached_page(request, parts, build):
         version,
         timezone.localdate().isoformat(),
         get_language(),
+        timezone.get_current_timezone_name(),  # times are shown in the reader's zone
         *parts,
         request.scheme,
         request.get_host(),

@@ -56,6 +56,39 @@ class AgreementAdminForm(forms.ModelForm):
             "visibility",
             "source_url",
         ]
+        # Where a field follows a rule of PP 28/2018 on regional cooperation, its help says so.
+        help_texts = {
+            "kind": gettext_lazy(
+                "Naskah kerja sama (PP 28/2018): pernyataan kehendak, nota kesepahaman atau "
+                "kesepakatan bersama, perjanjian kerja sama; kota/provinsi kembar untuk kerja sama "
+                "dengan pemerintah daerah di luar negeri."
+            ),
+            "scope": gettext_lazy(
+                "PP 28/2018: kerja sama dengan daerah lain (KSDD), dengan pihak ketiga (KSDPK), "
+                "dengan pemerintah daerah di luar negeri (KSDPL) atau dengan lembaga di luar "
+                "negeri (KSDLL). Harus sesuai dengan para pihak."
+            ),
+            "status": gettext_lazy(
+                "Yang tercatat. Yang ditampilkan diturunkan dari tanggal: naskah yang lewat "
+                "tanggal berakhirnya tampil “Berakhir”."
+            ),
+            "signed_on": gettext_lazy(
+                "PP 28/2018: ditandatangani kepala daerah, atau pejabat yang diberi kuasa "
+                "(perjanjian kerja sama oleh kepala perangkat daerah dengan surat kuasa)."
+            ),
+            "expires_on": gettext_lazy(
+                "Akhir jangka waktu yang disepakati dalam naskah. PP 28/2018: kerja sama berakhir "
+                "karena jangka waktunya habis, kecuali diperpanjang dengan naskah perpanjangan."
+            ),
+            "relation": gettext_lazy(
+                "PP 28/2018: naskah dapat diubah (adendum/amendemen) atau diperpanjang atas "
+                "kesepakatan para pihak; catat naskah sebelumnya di “kelanjutan dari”."
+            ),
+            "visibility": gettext_lazy(
+                "Publik: tampil di halaman umum, sebagai keterbukaan informasi (UU 14/2008). "
+                "Internal: hanya untuk pejabat dan staf."
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

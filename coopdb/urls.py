@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from access import views as access_views
 from agreements.sitemaps import SITEMAPS
 from coopdb.health import health
 
@@ -21,6 +22,7 @@ urlpatterns = [
         auth_views.LoginView.as_view(redirect_authenticated_user=True, next_page="dashboard"),
         name="login",
     ),
+    path("accounts/time-zone/", access_views.set_time_zone, name="set-time-zone"),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="dashboard"), name="logout"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("agreements.urls")),

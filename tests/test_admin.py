@@ -470,12 +470,50 @@ def test_milestone_done_in_the_future_is_refused_in_the_inline(staff_client, kal
 
 
 def test_rating_on_a_milestone_that_is_not_an_evaluation_is_refused(staff_client, kaltim):
-    data = with_milestone(
-        agreement_form(kaltim), kind="activity", title="Pameran", done_on="2024-05-01", rating="4"
+    agreement = AgreementFactory(lead_region=kaltim)
+    response = staff_client.post(
+        reverse("admin:agreements_milestone_add"),
+        {
+            "agreement": agreement.pk,
+            "kind": "activity",
+            "title": "Pameran",
+            "due_on": "",
+            "done_on": "2024-05-01",
+            "waits_on": "",
+            "rating": "4",
+            "findings": "",
+            "notes": "",
+        },
     )
-    response = staff_client.post(ADD, data)
     assert "Nilai hanya untuk tahapan monitoring dan evaluasi." in response.text
-    assert not Agreement.objects.exists()
+    assert not Milestone.objects.exists()
+
+
+def test_change_form_lists_milestones_compactly_with_their_details_one_click_away(
+    staff_client, kaltim
+):
+    agreement = AgreementFactory(lead_region=kaltim)
+    evaluation = MilestoneFactory(
+        agreement=agreement,
+        kind="evaluation",
+        title="Monev tahun pertama",
+        due_on=None,
+        done_on=datetime.date(2025, 3, 1),
+        rating=4,
+        notes="Laporan diserahkan ke Sekda.",
+    )
+    html = staff_client.get(change_url(agreement)).text
+    table = html[html.index('id="milestones-group"') :]
+    table = table[: table.index('id="documents-group"')]
+    # What, when and whom it waits on are edited in the table ...
+    for field in ("kind", "title", "due_on", "done_on", "waits_on"):
+        assert f'name="milestones-0-{field}"' in table
+    # ... the evaluation and notes on the step's own page, summed up in the table.
+    for field in ("rating", "findings", "notes"):
+        assert f'name="milestones-0-{field}"' not in table
+    assert "nilai 4/5, catatan" in table
+    page = reverse("admin:agreements_milestone_change", args=[evaluation.pk])
+    assert f'href="{page}"' in table
 
 
 def test_history_page_shows_who_changed_the_agreement(staff_client, siti_client, kaltim):
