@@ -25,6 +25,7 @@ from agreements.models import (
     Sector,
 )
 from agreements.paging import LargeTablePaginator
+from agreements.parties import writing_parties
 from partners.admin import URL_FIELDS, HistoryAdmin, ProvinceListFilter, RankedAutocomplete
 from partners.models import Country
 
@@ -210,22 +211,6 @@ class DocumentInline(DocumentFileLinks, admin.TabularInline):
     readonly_fields = ["uploaded_at"]
 
 
-def snapshot_many_to_many(record, instance):
-    """Re-take a history record's copy of the tracked many-to-many fields from the saved rows.
-
-    simple-history copies the parties and sectors when the row is saved, which in the admin is
-    before they are saved, and writes one more record per many-to-many change. The admin saves
-    them without records and then brings this one record up to date: one save, one entry.
-    """
-    for field in record._history_m2m_fields:
-        copy = getattr(record, field.name)  # the record's rows in the m2m history table
-        through = field.remote_field.through
-        columns = [column.attname for column in through._meta.fields]
-        rows = through.objects.filter(**{field.m2m_field_name(): instance}).values(*columns)
-        copy.all().delete()
-        copy.model.objects.bulk_create(copy.model(history=record, **row) for row in rows)
-
-
 @admin.register(Agreement)
 class AgreementAdmin(AgreementImportMixin, RowRulesAdmin, HistoryAdmin):
     form = AgreementAdminForm
@@ -359,13 +344,9 @@ class AgreementAdmin(AgreementImportMixin, RowRulesAdmin, HistoryAdmin):
             obj.save()
 
     def save_related(self, request, form, formsets, change):
-        agreement = form.instance
-        agreement.skip_history_when_saving = True
-        try:
+        # The parties and sectors belong to the history entry of the save just made.
+        with writing_parties(form.instance):
             super().save_related(request, form, formsets, change)
-        finally:
-            del agreement.skip_history_when_saving
-        snapshot_many_to_many(agreement.history.latest(), agreement)
 
 
 class AgreementRowsAdmin(RowRulesAdmin):

@@ -32,6 +32,7 @@ from agreements.models import (
     Scope,
     Sector,
 )
+from agreements.parties import add_parties_in_bulk
 from partners.models import INDONESIA, Country, Partner, Region, Subdivision
 
 DEMO_MARK = "Data contoh."
@@ -1434,7 +1435,9 @@ def write_agreements(plans, regions, partners, sectors):
     """Create the planned agreements not yet there (by title and lead region).
 
     Agreements are written in waves so that each follower is written after what it follows;
-    milestones and the many-to-many rows of the new agreements follow in one insert each.
+    milestones and the many-to-many rows of the new agreements follow in one insert each, and
+    each agreement's first history entry is then brought up to date with its parties
+    (``agreements.parties``), so it holds them from the start.
     """
     existing = {
         (title, lead): pk
@@ -1483,30 +1486,15 @@ def write_agreements(plans, regions, partners, sectors):
             created.append(plan)
         pending = [p for p in pending if p not in pk_of]
 
-    through = Agreement.regions.through
-    through.objects.bulk_create(
-        [
-            through(agreement_id=pk_of[p], region_id=regions[c].pk)
+    add_parties_in_bulk(
+        {
+            pk_of[p]: {
+                "regions": [regions[c].pk for c in p.regions],
+                "partners": [partners[n].pk for n in p.partners],
+                "sectors": [sectors[s].pk for s in p.sectors if s in sectors],
+            }
             for p in created
-            for c in p.regions
-        ]
-    )
-    through = Agreement.partners.through
-    through.objects.bulk_create(
-        [
-            through(agreement_id=pk_of[p], partner_id=partners[n].pk)
-            for p in created
-            for n in p.partners
-        ]
-    )
-    through = Agreement.sectors.through
-    through.objects.bulk_create(
-        [
-            through(agreement_id=pk_of[p], sector_id=sectors[s].pk)
-            for p in created
-            for s in p.sectors
-            if s in sectors
-        ]
+        }
     )
     milestones = []
     for plan in created:

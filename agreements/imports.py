@@ -30,6 +30,7 @@ from simple_history.utils import bulk_create_with_history
 
 from agreements.export_columns import split_values, unneutralise
 from agreements.models import Agreement, ChangedMeanwhile, Scope, Sector
+from agreements.parties import set_parties
 from partners.matching import PartnerIndex
 from partners.models import INDONESIA, Country, Partner, Region, Subdivision
 
@@ -1073,17 +1074,8 @@ class AgreementImport:
                 if result.m2m[name] != getattr(instance, "_import_m2m", {}).get(name, set())
             ]
             if changed:
-                # As the admin does it: the parties and sectors are set without a history record
-                # each, then the one record of this save is brought up to date with them.
-                from agreements.admin import snapshot_many_to_many
-
-                instance.skip_history_when_saving = True
-                try:
-                    for name in changed:
-                        getattr(instance, name).set(result.m2m[name])
-                finally:
-                    del instance.skip_history_when_saving
-                snapshot_many_to_many(instance.history.latest(), instance)
+                # The parties and sectors belong to the history entry of this save.
+                set_parties(instance, **{name: result.m2m[name] for name in changed})
 
 
 def changed_since_message(conflict):

@@ -6,6 +6,7 @@ import datetime
 import factory
 
 from agreements.models import Agreement, Document, Milestone, Sector
+from agreements.parties import writing_parties
 from partners.models import Country, Partner, Region, Subdivision
 
 
@@ -101,21 +102,26 @@ class AgreementFactory(factory.django.DjangoModelFactory):
     in_force_from = datetime.date(2024, 1, 15)
     expires_on = datetime.date(2029, 1, 14)
 
+    # The parties are written as every path of the site writes them: into the history entry of
+    # the agreement's save, not as entries of their own (agreements.parties).
     @factory.post_generation
     def regions(self, create, extracted, **kwargs):
         if not create:
             return
-        self.regions.add(self.lead_region, *(extracted or []))
+        with writing_parties(self):
+            self.regions.add(self.lead_region, *(extracted or []))
 
     @factory.post_generation
     def partners(self, create, extracted, **kwargs):
         if create and extracted:
-            self.partners.add(*extracted)
+            with writing_parties(self):
+                self.partners.add(*extracted)
 
     @factory.post_generation
     def sectors(self, create, extracted, **kwargs):
         if create and extracted:
-            self.sectors.add(*extracted)
+            with writing_parties(self):
+                self.sectors.add(*extracted)
 
 
 class MilestoneFactory(factory.django.DjangoModelFactory):

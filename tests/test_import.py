@@ -87,6 +87,10 @@ def test_new_row_creates_an_agreement_with_its_parties_and_sectors(register):
     assert [s.slug for s in agreement.sectors.all()] == ["tourism"]
     assert agreement.status == Agreement.Status.IN_FORCE
     assert agreement.history.count() == 1
+    # That one entry holds the parties and sectors the row gave.
+    first = agreement.history.get()
+    assert {link.region.code for link in first.regions.all()} == {"64", "51"}
+    assert [link.sector.slug for link in first.sectors.all()] == ["tourism"]
 
 
 def test_lead_region_is_made_a_party_as_in_the_admin_form(register):

@@ -325,6 +325,57 @@ class TestSeedStories:
         # The story lists no potentials, so none are recorded as its findings.
         assert not survey.potentials.exists()
 
+    def test_a_story_agreements_first_history_entry_holds_its_parties(self):
+        agreement = story(KALTIM_ANHUI)
+        (first,) = agreement.history.all()  # one entry: the demo wrote it once
+        assert {r.region_id for r in first.regions.all()} == {r.pk for r in agreement.regions.all()}
+        assert {p.partner_id for p in first.partners.all()} == {
+            p.pk for p in agreement.partners.all()
+        }
+        assert {s.sector_id for s in first.sectors.all()} == {s.pk for s in agreement.sectors.all()}
+        assert first.regions.exists() and first.partners.exists() and first.sectors.exists()
+
+    def test_every_demo_agreement_starts_its_history_with_its_parties(self):
+        from agreements.parties import record_parties
+
+        # What the first entries hold now is what recording them again would write.
+        before = {
+            name: set(
+                getattr(Agreement.history.model, name).model.objects.values_list(
+                    "history_id", f"{name[:-1]}_id"
+                )
+            )
+            for name in ("regions", "partners", "sectors")
+        }
+        assert all(before.values())
+        record_parties(Agreement.objects.values_list("pk", flat=True))
+        for name, rows in before.items():
+            copies = getattr(Agreement.history.model, name).model.objects
+            assert set(copies.values_list("history_id", f"{name[:-1]}_id")) == rows
+
+    def test_a_first_edit_of_a_demo_agreements_title_changes_only_the_title(
+        self, client, django_user_model
+    ):
+        from tests.factories_access import agreement_form_data, change_url, form_errors
+
+        client.force_login(django_user_model.objects.create_superuser("kepala.biro"))
+        agreement = story(NTT_JIANGXI)
+        loaded_version = agreement.version
+        data = agreement_form_data(agreement, title=f"{NTT_JIANGXI} (diperbarui)")
+        response = client.post(change_url(agreement), data)
+        assert response.status_code == 302, form_errors(response)
+
+        latest = agreement.history.latest()
+        assert latest.diff_against(latest.prev_record).changed_fields == ["title"]
+        # What the lost-update message would name for someone who loaded it before.
+        conflict = Agreement.objects.get(pk=agreement.pk).changes_since(loaded_version)
+        assert conflict.field_names == ["title"]
+        # And the admin's history page says so, in words.
+        history = client.get(f"/admin/agreements/agreement/{agreement.pk}/history/")
+        html = history.content.decode()
+        assert "Daerah pihak" not in html and "Mitra" not in html.split("change-history")[-1]
+        assert "(diperbarui)" in html
+
     def test_the_kaltim_region_page_shows_the_2021_rakor(self, client):
         response = client.get("/regions/64/")
         assert response.status_code == 200
