@@ -184,7 +184,7 @@ class MilestoneInline(admin.TabularInline):
 
     model = Milestone
     extra = 1
-    fields = ["kind", "title", "due_on", "done_on", "waits_on", "details"]
+    fields = ["kind", "title", "due_on", "done_on", "waits_on", "mark", "details"]
     readonly_fields = ["details"]
     show_change_link = True
     formfield_overrides = SHORT_TEXT
@@ -372,7 +372,7 @@ class MilestoneAdmin(AgreementRowsAdmin, HistoryAdmin):
     formfield_overrides = {**URL_FIELDS, **SHORT_TEXT}
     fieldsets = [
         (None, {"fields": ["agreement", "kind", "title"]}),
-        (_("Waktu"), {"fields": ["due_on", "done_on", "waits_on"]}),
+        (_("Waktu"), {"fields": ["due_on", "done_on", "waits_on", "mark"]}),
         (_("Evaluasi dan catatan"), {"fields": ["rating", "findings", "notes"]}),
     ]
 

@@ -25,12 +25,14 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from agreements.models import (
+    CARRYING_OUT,
     Agreement,
     Milestone,
     Potential,
     PotentialSurvey,
     Scope,
     Sector,
+    required_stages,
 )
 from agreements.parties import add_parties_in_bulk
 from partners.models import INDONESIA, Country, Partner, Region, Subdivision
@@ -1029,7 +1031,10 @@ class Generator:
         An LoI is the first document: before it come the initiative and exploration. What
         follows an earlier document skips the steps that document already took.
         """
-        stages = [s for s in Scope(record.scope).required_stages if s != MKind.SIGNING]
+        carries_out = record.follows is not None and record.relation in CARRYING_OUT
+        stages = [
+            s for s in required_stages(record.kind, record.scope, carries_out) if s != MKind.SIGNING
+        ]
         if record.kind == Kind.LOI:
             return [MKind.INITIATIVE, MKind.EXPLORATION]
         if record.follows is not None:
@@ -1241,8 +1246,10 @@ class Generator:
     def pipeline(self, rng, record, start=None):
         """Not signed yet: the stages done so far, the next one planned (sometimes overdue)."""
         stages = self.stages_to_sign(record)
-        # Most plans stall early: the lower of two draws.
-        reached = min(rng.randint(1, len(stages) - 1), rng.randint(1, len(stages) - 1))
+        # Most plans stall early: the lower of two draws. A text that carries out another has
+        # only its drafting ahead.
+        last = len(stages) - 1
+        reached = min(rng.randint(1, last), rng.randint(1, last)) if last >= 1 else 0
         begin = start or self.today - days(rng.randint(60, 1000))
         span = (self.today - days(5) - begin).days
         offsets = sorted(rng.sample(range(1, span + 1), k=reached))
@@ -1256,7 +1263,7 @@ class Generator:
             waits = Waits.BUREAU  # a domestic text needs no Foreign Ministry
         due = self.today + days(rng.randint(-150, 240))
         self.planned(record, next_stage, STAGE_TITLES[next_stage], due, waits)
-        record.proposed_on = record.milestones[0].done_on
+        record.proposed_on = record.milestones[0].done_on if reached else begin
         early = (MKind.INITIATIVE, MKind.EXPLORATION, MKind.LOI)
         record.status = Status.EXPLORATION if next_stage in early else Status.PREPARATION
 

@@ -25,6 +25,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from agreements import export_columns, exports_postgresql
 from agreements.export_columns import JSON, MILESTONE_FACTS, MilestoneFacts
 from agreements.models import (
+    CARRYING_OUT,
     UNSIGNED_STATUSES,
     Agreement,
     AgreementQuerySet,
@@ -98,7 +99,13 @@ def _next_steps(chunk):
         for key, group in groupby(milestones, key=lambda row: row[0])
     }
     return {
-        row["id"]: next_step_of(row["status"], row["scope"], by_agreement.get(row["id"], ()))
+        row["id"]: next_step_of(
+            row["kind"],
+            row["status"],
+            row["scope"],
+            by_agreement.get(row["id"], ()),
+            carries_out=row["relation"] in CARRYING_OUT,
+        )
         for row in chunk
     }
 
@@ -250,7 +257,13 @@ def _party_rows_postgresql(rows, fields, today, chunk_size, names):
         for party, party_values in export_columns.PARTIES.items():
             row[party] = list(zip(*(next(lists) or () for _ in party_values), strict=True))
         milestones = [MilestoneFacts.from_json(facts) for facts in values[-1] or ()]
-        row["next_step"] = next_step_of(row["status"], row["scope"], milestones)
+        row["next_step"] = next_step_of(
+            row["kind"],
+            row["status"],
+            row["scope"],
+            milestones,
+            carries_out=row["relation"] in CARRYING_OUT,
+        )
         yield row
 
 

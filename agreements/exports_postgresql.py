@@ -31,6 +31,7 @@ from django.utils.translation import get_language
 
 from agreements import export_columns
 from agreements.models import (
+    CARRYING_OUT,
     UNSIGNED_STATUSES,
     Agreement,
     AgreementQuerySet,
@@ -292,7 +293,7 @@ unsigned_milestones AS (
     WHERE selection.status IN {unsigned}
     GROUP BY milestone.agreement_id
 )
-SELECT agreement.status, agreement.scope,
+SELECT agreement.kind, agreement.status, agreement.scope, agreement.relation,
        soonest.id, soonest.kind, soonest.title, soonest.due_on, soonest.waits_on,
        unsigned.facts, {runs}
 FROM selection
@@ -373,15 +374,15 @@ def _lines(queryset, sql_format, page_url, chunk_size, python_cell):
     ]
     # Every value is in the query's text: no parameter to interpolate.
     for row in streamed_rows(queryset.db, query, None, chunk_size):
-        status, scope, *soonest, facts = row[:8]
-        runs = iter(row[8:])
-        step = {"next_step": _next_step(status, scope, soonest, facts)}
+        kind, status, scope, relation, *soonest, facts = row[:10]
+        runs = iter(row[10:])
+        step = {"next_step": _next_step(kind, status, scope, relation, soonest, facts)}
         yield [
             next(runs) if part is None else python_cell(part[0], part[1](step)) for part in parts
         ]
 
 
-def _next_step(status, scope, soonest, facts):
+def _next_step(kind, status, scope, relation, soonest, facts):
     if status in UNSIGNED_STATUSES:
         milestones = [export_columns.MilestoneFacts.from_json(f) for f in facts or ()]
     elif soonest[0] is not None:
@@ -389,7 +390,7 @@ def _next_step(status, scope, soonest, facts):
         milestones = [export_columns.MilestoneFacts(pk, kind, title, due_on, None, waits_on)]
     else:
         milestones = ()
-    return next_step_of(status, scope, milestones)
+    return next_step_of(kind, status, scope, milestones, carries_out=relation in CARRYING_OUT)
 
 
 def _csv_cell(column, value):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from agreements import stages
 from agreements.validators import validate_document_file
 from partners.models import INDONESIA, Country, Partner, Region, pick_language
 
@@ -77,30 +78,12 @@ class Scope(models.TextChoices):
             return cls.KSDD
         return None
 
-    @property
-    def required_stages(self):
-        """The steps a cooperation of this scope goes through before it is signed, in order.
 
-        Cooperation abroad (KSDPL, KSDLL) needs DPRD approval, verification by the Ministry of
-        Home Affairs, drafting with the Ministry of Foreign Affairs, initialling and full powers;
-        a domestic one is reviewed by the TKKSD and signed.
-        """
-        K = Milestone.Kind
-        if self in (Scope.KSDPL, Scope.KSDLL):
-            return [
-                K.INITIATIVE,
-                K.EXPLORATION,
-                K.LOI,
-                K.PLAN,
-                K.TKKSD,
-                K.DPRD,
-                K.MINISTRY,
-                K.DRAFTING,
-                K.INITIALLING,
-                K.FULL_POWERS,
-                K.SIGNING,
-            ]
-        return [K.INITIATIVE, K.EXPLORATION, K.PLAN, K.TKKSD, K.DRAFTING, K.SIGNING]
+def required_stages(kind, scope, carries_out=False):
+    """The stages a document of ``kind`` in ``scope`` passes, in order, optional ones included
+    (``agreements.stages.STAGE_TABLE``; ``carries_out``: it carries out a predecessor)."""
+    rule = stages.rule_for(kind, scope, carries_out)
+    return [MilestoneKind(stage) for stage in rule.stages]
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -708,25 +691,44 @@ class Agreement(models.Model):
             ) % {"scope": Scope(scope).label, "implied": implied.label}
         return errors
 
-    @property
-    def required_stages(self):
-        return Scope(self.scope).required_stages
-
     # -- where it stands: stages, next step, dormancy ------------------------------------------
     # These read ``self.milestones.all()``: one query each unless the milestones are prefetched,
     # as ``AgreementQuerySet.for_status_page`` does.
 
     @property
+    def carries_out(self):
+        """Whether it carries out the text it follows (a PKS under an MoU, an amendment, an
+        extension) rather than being a cooperation of its own or a new stage of one."""
+        return self.relation in CARRYING_OUT
+
+    @property
     def is_signed(self):
         return self.status not in UNSIGNED_STATUSES
 
-    def stage_path(self):
-        """The stages its scope requires before signing (``stage_path_of``)."""
-        return stage_path_of(self.status, self.scope, self.milestones.all())
+    def stage_path(self, inherited=None, predecessor_kinds=()):
+        """The stages its kind and scope require (``stage_path_of``); ``inherited`` and
+        ``predecessor_kinds`` are what the documents it follows passed and were."""
+        return stage_path_of(
+            self.kind,
+            self.status,
+            self.scope,
+            self.milestones.all(),
+            carries_out=self.carries_out,
+            inherited=inherited,
+            predecessor_kinds=predecessor_kinds,
+        )
 
-    def next_step(self):
+    def next_step(self, inherited=None, predecessor_kinds=()):
         """What happens next and whom it waits on, or None (``next_step_of``)."""
-        return next_step_of(self.status, self.scope, self.milestones.all())
+        return next_step_of(
+            self.kind,
+            self.status,
+            self.scope,
+            self.milestones.all(),
+            carries_out=self.carries_out,
+            inherited=inherited,
+            predecessor_kinds=predecessor_kinds,
+        )
 
     def last_sign_of_life(self):
         """The date of the latest activity or evaluation done, or None."""
@@ -752,61 +754,112 @@ class Agreement(models.Model):
         return self.is_dormant_on(timezone.localdate())
 
 
+# A document that follows another this way carries it out: it is drafted and signed, not
+# approved again (``agreements.stages``).
+CARRYING_OUT = (AgreementRelation.IMPLEMENTS, AgreementRelation.AMENDS, AgreementRelation.EXTENDS)
+# After these nothing is next and nobody is waited on.
+ENDED_STATUSES = (AgreementStatus.CANCELLED, AgreementStatus.TERMINATED, AgreementStatus.EXPIRED)
+
+
 # The rules of where a cooperation stands, as functions of the facts they read, so that the
 # export can apply them to thousands of agreements whose milestones it read in one query.
 # ``milestones`` are in ``Milestone.Meta.ordering`` (done ones by date, then planned ones by due
-# date) and need ``kind``, ``title``, ``due_on``, ``done_on`` and ``pk``.
+# date) and need ``kind``, ``title``, ``due_on``, ``done_on``, ``waits_on``, ``mark`` and ``pk``.
 
 
-def stage_path_of(status, scope, milestones):
-    """The stages ``scope`` requires before signing, each passed, next or still ahead.
+def stage_path_of(
+    kind, status, scope, milestones, *, carries_out=False, inherited=None, predecessor_kinds=()
+):
+    """The stages a document of ``kind`` in ``scope`` passes, each with its state.
 
-    A stage is passed when a milestone of its kind is done, and so is every stage before the
-    furthest one passed (a step the register did not record still happened); a signed
-    agreement has passed them all. The next stage is the first one after that, unless the
-    cooperation was cancelled.
+    The stages come from ``agreements.stages.STAGE_TABLE``. A stage is passed when a milestone
+    of its kind is done (or marked skipped or not required by the bureau), or when a document
+    it follows passed it (``inherited``: {stage kind: ``Stage``}); every stage before the
+    furthest one passed is passed too (a step the register did not record still happened), and
+    a signed document has passed them all. A stage the table waives after a predecessor's kind
+    is not required. The next stage is the first with a planned milestone after the furthest
+    passed, the stages between it and them unrecorded; or, with none planned, the one right
+    after. A cancelled cooperation has no next stage.
     """
+    rule = stages.rule_for(kind, scope, carries_out)
+    inherited = inherited or {}
     done, planned = {}, {}
     for milestone in milestones:
         if milestone.done_on:
             done[milestone.kind] = milestone  # ordered by date: the latest wins
         else:
             planned.setdefault(milestone.kind, milestone)  # the soonest due wins
-    kinds = Scope(scope).required_stages
+    kinds = [
+        stage
+        for stage in rule.stages
+        if stage not in rule.optional or stage in done or stage in planned or stage in inherited
+    ]
+    settled = {}
+    for index, stage in enumerate(kinds):
+        if stage in done:
+            milestone = done[stage]
+            state = MARKED_STATES.get(getattr(milestone, "mark", ""), Stage.PASSED)
+            settled[index] = Stage(MilestoneKind(stage), state, milestone)
+        elif stage in inherited:
+            settled[index] = inherited[stage]
+    reached = max(settled, default=-1)
     if status not in UNSIGNED_STATUSES:
-        furthest = len(kinds) - 1
-    else:
-        reached = [index for index, kind in enumerate(kinds) if kind in done]
-        furthest = max(reached) if reached else -1
-    stages = []
-    for index, kind in enumerate(kinds):
-        if index <= furthest:
-            stages.append(Stage(MilestoneKind(kind), Stage.PASSED, done.get(kind)))
-        elif index == furthest + 1 and status != AgreementStatus.CANCELLED:
-            stages.append(Stage(MilestoneKind(kind), Stage.NEXT, planned.get(kind)))
+        reached = len(kinds) - 1
+    target = None
+    if status != AgreementStatus.CANCELLED and reached < len(kinds) - 1:
+        ahead = [index for index in range(reached + 1, len(kinds)) if kinds[index] in planned]
+        target = ahead[0] if ahead else reached + 1
+    path = []
+    for index, stage in enumerate(kinds):
+        label = MilestoneKind(stage)
+        waived_by = rule.waived_by(stage, predecessor_kinds)
+        if index in settled:
+            path.append(settled[index])
+        elif waived_by:
+            reason = _("tidak diperlukan setelah %(kind)s") % {
+                "kind": AgreementKind(waived_by).label
+            }
+            path.append(Stage(label, Stage.NOT_REQUIRED, None, reason=reason))
+        elif index <= reached:
+            path.append(Stage(label, Stage.PASSED, None))
+        elif target is not None and index < target:
+            path.append(Stage(label, Stage.UNRECORDED, None))
+        elif index == target:
+            path.append(Stage(label, Stage.NEXT, planned.get(stage)))
         else:
-            stages.append(Stage(MilestoneKind(kind), Stage.AHEAD, planned.get(kind)))
-    return stages
+            path.append(Stage(label, Stage.AHEAD, planned.get(stage)))
+    return path
 
 
-def next_step_of(status, scope, milestones):
+def next_step_of(
+    kind, status, scope, milestones, *, carries_out=False, inherited=None, predecessor_kinds=()
+):
     """What happens next and whom it waits on, or None when nothing is ahead.
 
-    Before signing: the next required stage, with the milestone planned for it or, when none
-    is, the soonest milestone planned at all (what the bureau has actually scheduled). After
-    signing: the soonest planned milestone (an activity, an evaluation, an extension). A
-    cancelled cooperation has no next step. A signed agreement's done milestones are never
-    read, so a caller may leave them out.
+    Before signing: the next stage (``stage_path_of``), with the milestone planned for it or,
+    when none is, the soonest milestone planned at all (what the bureau has actually
+    scheduled). After signing: the soonest planned milestone (an activity, an evaluation, an
+    extension). A cooperation cancelled, terminated or ended has no next step. A signed
+    agreement's done milestones are never read, so a caller may leave them out.
     """
-    if status == AgreementStatus.CANCELLED:
+    if status in ENDED_STATUSES:
         return None
     milestones = list(milestones)
     planned = [m for m in milestones if not m.done_on]
     soonest = min(planned, key=lambda m: (m.due_on or datetime.date.max, m.pk), default=None)
     if status in UNSIGNED_STATUSES:
-        for stage in stage_path_of(status, scope, milestones):
+        path = stage_path_of(
+            kind,
+            status,
+            scope,
+            milestones,
+            carries_out=carries_out,
+            inherited=inherited,
+            predecessor_kinds=predecessor_kinds,
+        )
+        for stage in path:
             if stage.state == Stage.NEXT:
-                return NextStep(stage.kind.label, stage.milestone or soonest)
+                return NextStep(stage.kind.label, stage.milestone or soonest, stage.kind)
         return None
     if soonest is None:
         return None
@@ -815,9 +868,12 @@ def next_step_of(status, scope, milestones):
 
 @dataclasses.dataclass(frozen=True)
 class Stage:
-    """One step on an agreement's path to signing, as its status page draws it."""
+    """One step on a document's path, as its status page draws it."""
 
     PASSED = "passed"
+    SKIPPED = "skipped"
+    NOT_REQUIRED = "not_required"
+    UNRECORDED = "unrecorded"
     NEXT = "next"
     AHEAD = "ahead"
 
@@ -826,6 +882,15 @@ class Stage:
     # The done milestone of a passed stage (None when the register has no record of it), or
     # the planned one of a stage ahead (None when none is scheduled).
     milestone: "Milestone | None"
+    # The earlier document of the chain that passed it, when it was not this one.
+    by: "Agreement | None" = None
+    # Why a stage is not required, when the rule rather than the bureau says so.
+    reason: str = ""
+
+    @property
+    def is_settled(self):
+        """Passed, skipped or not required: nothing more to do for it."""
+        return self.state in (Stage.PASSED, Stage.SKIPPED, Stage.NOT_REQUIRED)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -834,13 +899,22 @@ class NextStep:
 
     label: str
     milestone: "Milestone | None"
+    # The stage it is, before signing (None for a milestone after signing).
+    stage: "MilestoneKind | None" = None
+
+    @property
+    def party(self):
+        """Whom the step waits on (a ``MilestoneWaitsOn`` value), or "" when nobody is named:
+        the one the milestone names, else the body that decides the stage."""
+        if self.milestone is not None and self.milestone.waits_on:
+            return self.milestone.waits_on
+        return stages.DECIDED_BY.get(self.stage, "") if self.stage else ""
 
     @property
     def waits_on(self):
         """Whom the step waits on, as a label, or "" when nobody is named."""
-        if self.milestone is None or not self.milestone.waits_on:
-            return ""
-        return self.milestone.get_waits_on_display()
+        party = self.party
+        return MilestoneWaitsOn(party).label if party else ""
 
     @property
     def due_on(self):
@@ -895,6 +969,21 @@ class MilestoneWaitsOn(models.TextChoices):
     PARTNER = "partner", _("Mitra")
 
 
+class MilestoneMark(models.TextChoices):
+    """How a done milestone passed its stage: done, or set aside by the bureau (with the reason
+    in its notes) where a rule is uncertain."""
+
+    DONE = "", _("Terlaksana")
+    SKIPPED = "skipped", _("Dilewati")
+    NOT_REQUIRED = "not_required", _("Tidak diperlukan")
+
+
+MARKED_STATES = {
+    MilestoneMark.SKIPPED: Stage.SKIPPED,
+    MilestoneMark.NOT_REQUIRED: Stage.NOT_REQUIRED,
+}
+
+
 # Milestones that show a cooperation is alive after signing.
 SIGNS_OF_LIFE = (MilestoneKind.ACTIVITY, MilestoneKind.EVALUATION)
 # In force this long without a sign of life, a cooperation counts as dormant (*mati suri*).
@@ -904,6 +993,7 @@ DORMANT_AFTER = datetime.timedelta(days=365)
 class Milestone(models.Model):
     Kind = MilestoneKind
     WaitsOn = MilestoneWaitsOn
+    Mark = MilestoneMark
 
     agreement = models.ForeignKey(
         Agreement, on_delete=models.CASCADE, related_name="milestones", verbose_name=_("kerja sama")
@@ -913,6 +1003,17 @@ class Milestone(models.Model):
     due_on = models.DateField(_("target tanggal"), null=True, blank=True)
     done_on = models.DateField(_("tanggal terlaksana"), null=True, blank=True)
     waits_on = models.CharField(_("menunggu"), max_length=20, choices=WaitsOn.choices, blank=True)
+    mark = models.CharField(
+        _("dicatat sebagai"),
+        max_length=20,
+        choices=Mark.choices,
+        blank=True,
+        default=Mark.DONE,
+        help_text=_(
+            "Untuk tahapan yang dilewati atau tidak diperlukan: isi tanggal keputusannya pada "
+            "tanggal terlaksana dan alasannya pada catatan."
+        ),
+    )
     rating = models.PositiveSmallIntegerField(_("nilai evaluasi (1–5)"), null=True, blank=True)
     findings = models.TextField(_("temuan evaluasi"), blank=True)
     notes = models.TextField(_("catatan"), blank=True)
@@ -935,6 +1036,13 @@ class Milestone(models.Model):
             models.CheckConstraint(
                 condition=Q(due_on__isnull=False) | Q(done_on__isnull=False),
                 name="milestone_has_a_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(mark__in=choice_values(MilestoneMark)), name="milestone_mark_valid"
+            ),
+            # Skipping a stage or finding it not required is a decision taken on a day.
+            models.CheckConstraint(
+                condition=Q(mark="") | Q(done_on__isnull=False), name="milestone_mark_dated"
             ),
             models.CheckConstraint(
                 condition=Q(rating__isnull=True)
@@ -980,6 +1088,10 @@ class Milestone(models.Model):
             errors["done_on"] = _("Tanggal terlaksana tidak boleh di masa depan.")
         if self.due_on is None and self.done_on is None:
             errors["due_on"] = _("Isi target tanggal atau tanggal terlaksana.")
+        if self.mark and self.done_on is None:
+            errors["done_on"] = _(
+                "Tahapan yang dilewati atau tidak diperlukan perlu tanggal keputusannya."
+            )
         if self.rating is not None and self.kind != self.Kind.EVALUATION:
             errors["rating"] = _("Nilai hanya untuk tahapan monitoring dan evaluasi.")
         if self.rating is not None and not 1 <= self.rating <= 5:

@@ -25,7 +25,15 @@ import time
 
 from django.db import connection, transaction
 
-from agreements.models import Agreement, Document, Milestone, Scope, Sector
+from agreements.models import (
+    CARRYING_OUT,
+    Agreement,
+    Document,
+    Milestone,
+    Scope,
+    Sector,
+    required_stages,
+)
 from partners.models import Country, Partner, Region, Subdivision
 
 # Every date is counted from here, not from today, so the register is the same on every run.
@@ -266,7 +274,8 @@ def signing_date(rng):
 
 def milestones_of(rng, agreement, count):
     """``count`` milestones telling how ``agreement`` (a dict) came to where it stands."""
-    stages = Scope(agreement["scope"]).required_stages
+    carries_out = agreement["follows_id"] is not None and agreement["relation"] in CARRYING_OUT
+    stages = required_stages(agreement["kind"], agreement["scope"], carries_out)
     out = []
     signed = agreement["signed_on"]
     if signed:

@@ -1,0 +1,262 @@
+"""The stage table (``agreements.stages``): each row as the status page draws it, and
+``docs/stages.md`` in step with it."""
+
+import datetime
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+
+from agreements import stages
+from agreements.management.commands.stage_table import english_table
+from agreements.models import Agreement, Milestone, Scope, Stage, required_stages
+from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+K = Milestone.Kind
+TODAY = timezone.localdate()
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "stages.md"
+
+
+def days(n):
+    return TODAY + datetime.timedelta(days=n)
+
+
+def on(year, month, day):
+    """A date as the status page writes it (Indonesian, the default language)."""
+    with translation.override("id"):
+        return date_format(datetime.date(year, month, day), "DATE_FORMAT")
+
+
+def unsigned(**kwargs):
+    return AgreementFactory(
+        signed_on=None, in_force_from=None, expires_on=None, **{"status": "exploration", **kwargs}
+    )
+
+
+def page_stages(client, agreement):
+    """{stage label: its text on the status page}, in the path's order, read from the HTML."""
+    response = client.get(reverse("agreement-detail", args=[agreement.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    path = html.split('<ol class="stage-path">', 1)[1].split("</ol>", 1)[0]
+    found = {}
+    for state, name, text in re.findall(
+        r'<li class="stage stage-([a-z_]+)".*?<span class="stage-name">(.*?)</span>\s*'
+        r'<span class="stage-state">(.*?)</span>\s*</li>',
+        path,
+        re.S,
+    ):
+        found[name] = (state, " ".join(re.sub(r"<[^>]+>", " ", text).split()))
+    return found
+
+
+def test_docs_hold_the_table_the_code_applies():
+    text = DOCS.read_text()
+    table = text.split("<!-- stage-table -->\n", 1)[1].split("<!-- /stage-table -->", 1)[0]
+    assert table == english_table()
+
+
+def test_every_stage_and_kind_of_the_table_is_a_known_choice():
+    for rule in stages.STAGE_TABLE:
+        assert set(rule.kinds) <= set(Agreement.Kind.values)
+        assert set(rule.scopes) <= set(Scope.values)
+        assert set(rule.stages) <= set(K.values)
+        assert set(rule.optional) <= set(rule.stages)
+        assert rule.sources
+    assert set(stages.DECIDED_BY.values()) <= set(Milestone.WaitsOn.values)
+
+
+@pytest.mark.parametrize(
+    "kind, scope",
+    [(kind, scope) for kind in Agreement.Kind.values for scope in Scope.values],
+)
+def test_every_kind_in_every_scope_has_a_path_ending_in_signing_or_the_loi(kind, scope):
+    path = required_stages(kind, scope)
+    assert path[-1] == (K.LOI if kind == "loi" else K.SIGNING)
+
+
+# -- row 1: the LoI ----------------------------------------------------------------------------
+
+
+def test_row_1_a_signed_loi_passes_exploration_and_the_loi_and_nothing_after(client, kaltim):
+    loi = AgreementFactory(
+        kind="loi", scope=Scope.KSDPL, status="signed", lead_region=kaltim, in_force_from=None
+    )
+    MilestoneFactory(agreement=loi, kind=K.EXPLORATION, done_on=datetime.date(2023, 11, 2))
+    shown = page_stages(client, loi)
+    assert list(shown) == ["Prakarsa", "Penjajakan / kunjungan", "Pernyataan kehendak (LoI)"]
+    assert shown["Penjajakan / kunjungan"] == ("passed", "dilalui " + on(2023, 11, 2))
+    assert shown["Pernyataan kehendak (LoI)"][0] == "passed"
+    for absent in ("Persetujuan DPRD", "Verifikasi Kementerian Dalam Negeri", "Surat kuasa"):
+        assert absent not in " ".join(shown)
+
+
+# -- row 2: a PKS carrying out an MoU ---------------------------------------------------------
+
+
+def test_row_2_a_pks_carrying_out_an_mou_is_drafted_and_signed_only(client, kaltim):
+    mou = AgreementFactory(kind="mou", scope=Scope.KSDD, lead_region=kaltim)
+    pks = unsigned(
+        kind="pks",
+        scope=Scope.KSDD,
+        lead_region=kaltim,
+        status="preparation",
+        follows=mou,
+        relation=Agreement.Relation.IMPLEMENTS,
+    )
+    MilestoneFactory(agreement=pks, kind=K.DRAFTING, due_on=days(10), done_on=None)
+    shown = page_stages(client, pks)
+    assert list(shown) == ["Penyusunan naskah", "Penandatanganan"]
+    assert shown["Penyusunan naskah"][0] == "next"
+
+
+def test_row_2_a_pks_standing_alone_goes_the_whole_domestic_way(kaltim):
+    assert required_stages("pks", Scope.KSDPK, carries_out=False)[:2] == [
+        K.INITIATIVE,
+        K.EXPLORATION,
+    ]
+
+
+# -- row 3: cooperation with a regional government abroad ------------------------------------
+
+
+def test_row_3_a_sister_province_goes_through_dprd_both_ministries_and_full_powers(client, kaltim):
+    text = unsigned(kind="sister_province", scope=Scope.KSDPL, lead_region=kaltim)
+    MilestoneFactory(agreement=text, kind=K.TKKSD, done_on=datetime.date(2024, 5, 2))
+    MilestoneFactory(agreement=text, kind=K.DPRD, due_on=days(-3), done_on=None, waits_on="")
+    shown = page_stages(client, text)
+    assert list(shown)[-5:] == [
+        "Verifikasi Kementerian Dalam Negeri",
+        "Penyusunan naskah",
+        "Paraf naskah",
+        "Surat kuasa (full powers)",
+        "Penandatanganan",
+    ]
+    assert shown["Pernyataan kehendak (LoI)"] == ("passed", "dilalui (tanggal tidak tercatat)")
+    assert shown["Pembahasan TKKSD"] == ("passed", "dilalui " + on(2024, 5, 2))
+    assert shown["Persetujuan DPRD"][0] == "next"
+    assert shown["Paraf naskah"] == ("ahead", "belum")
+
+
+def test_row_3_the_next_stage_is_the_one_planned_and_those_before_it_are_unrecorded(client, kaltim):
+    text = unsigned(kind="mou", scope=Scope.KSDPL, lead_region=kaltim, status="preparation")
+    MilestoneFactory(agreement=text, kind=K.EXPLORATION, done_on=datetime.date(2024, 4, 23))
+    MilestoneFactory(agreement=text, kind=K.SIGNING, due_on=days(-30), done_on=None, waits_on="")
+    shown = page_stages(client, text)
+    assert shown["Persetujuan DPRD"] == ("unrecorded", "tidak tercatat")
+    assert shown["Penandatanganan"][0] == "next"
+    assert text.next_step().label == "Penandatanganan"
+
+
+# -- row 4: cooperation with an institution abroad ---------------------------------------------
+
+
+def test_row_4_an_mou_with_an_institution_abroad_may_start_without_an_loi(client, kaltim):
+    mou = unsigned(kind="mou", scope=Scope.KSDLL, lead_region=kaltim)
+    MilestoneFactory(agreement=mou, kind=K.EXPLORATION, done_on=datetime.date(2018, 4, 9))
+    shown = page_stages(client, mou)
+    assert "Pernyataan kehendak (LoI)" not in shown
+    assert shown["Penjajakan / kunjungan"] == ("passed", "dilalui " + on(2018, 4, 9))
+    assert shown["Rencana kerja sama (KAK, rencana aksi)"][0] == "next"
+    assert "Persetujuan DPRD" in shown
+
+
+def test_row_4_an_loi_recorded_for_an_institution_abroad_shows(client, kaltim):
+    mou = unsigned(kind="mou", scope=Scope.KSDLL, lead_region=kaltim)
+    MilestoneFactory(agreement=mou, kind=K.LOI, done_on=datetime.date(2018, 4, 9))
+    assert page_stages(client, mou)["Pernyataan kehendak (LoI)"][0] == "passed"
+
+
+# -- row 5: domestic cooperation -------------------------------------------------------------
+
+
+def test_row_5_an_mou_between_regions_needs_no_foreign_ministry_step(client, kaltim, bali):
+    mou = unsigned(kind="mou", scope=Scope.KSDD, lead_region=kaltim, regions=[bali])
+    shown = page_stages(client, mou)
+    assert list(shown) == [
+        "Prakarsa",
+        "Penjajakan / kunjungan",
+        "Rencana kerja sama (KAK, rencana aksi)",
+        "Pembahasan TKKSD",
+        "Penyusunan naskah",
+        "Penandatanganan",
+    ]
+
+
+def test_row_5_dprd_approval_shows_where_the_bureau_records_it(client, kaltim, bali):
+    mou = unsigned(kind="mou", scope=Scope.KSDD, lead_region=kaltim, regions=[bali])
+    MilestoneFactory(agreement=mou, kind=K.DPRD, due_on=days(5), done_on=None, waits_on="dprd")
+    shown = page_stages(client, mou)
+    assert "Persetujuan DPRD" in shown
+    assert mou.next_step().waits_on == "DPRD"
+
+
+# -- marks by the bureau ---------------------------------------------------------------------
+
+
+def test_the_bureau_marks_a_stage_skipped_or_not_required_and_the_page_says_why(client, kaltim):
+    text = unsigned(kind="sister_city", scope=Scope.KSDPL, lead_region=kaltim)
+    MilestoneFactory(
+        agreement=text,
+        kind=K.LOI,
+        done_on=datetime.date(2024, 2, 1),
+        mark=Milestone.Mark.NOT_REQUIRED,
+        notes="Langsung ke naskah kota kembar atas arahan Sekda.",
+    )
+    MilestoneFactory(
+        agreement=text,
+        kind=K.PLAN,
+        done_on=datetime.date(2024, 2, 2),
+        mark=Milestone.Mark.SKIPPED,
+        notes="Rencana aksi disusun bersama naskah.",
+    )
+    shown = page_stages(client, text)
+    assert shown["Pernyataan kehendak (LoI)"] == (
+        "not_required",
+        "tidak diperlukan (diputuskan " + on(2024, 2, 1) + "): "
+        "Langsung ke naskah kota kembar atas arahan Sekda.",
+    )
+    assert shown["Rencana kerja sama (KAK, rencana aksi)"] == (
+        "skipped",
+        "dilewati " + on(2024, 2, 2) + ": Rencana aksi disusun bersama naskah.",
+    )
+    assert shown["Pembahasan TKKSD"][0] == "next"
+    assert text.next_step().waits_on == "TKKSD"
+
+
+def test_a_mark_needs_the_day_it_was_decided(kaltim):
+    from django.core.exceptions import ValidationError
+
+    milestone = Milestone(
+        agreement=unsigned(lead_region=kaltim),
+        kind=K.DPRD,
+        title="DPRD",
+        due_on=days(3),
+        mark=Milestone.Mark.NOT_REQUIRED,
+    )
+    with pytest.raises(ValidationError) as error:
+        milestone.full_clean()
+    assert "done_on" in error.value.message_dict
+
+
+def test_a_cancelled_cooperation_has_no_next_stage(client, kaltim):
+    text = unsigned(kind="mou", scope=Scope.KSDD, lead_region=kaltim, status="cancelled")
+    shown = page_stages(client, text)
+    assert all(state != "next" for state, _text in shown.values())
+    assert text.next_step() is None
+
+
+def test_the_model_reads_the_path_of_its_kind_and_scope(kaltim):
+    text = unsigned(
+        kind="mou",
+        scope=Scope.KSDPL,
+        lead_region=kaltim,
+        partners=[PartnerFactory()],
+    )
+    assert [s.kind for s in text.stage_path()] == required_stages("mou", Scope.KSDPL)
+    assert Stage.NEXT in {s.state for s in text.stage_path()}
