@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.admin import RowRulesAdmin, autocomplete_source
 from access.models import editable_regions
+from agreements.admin_history import AgreementHistorySearchMixin
 from agreements.admin_import import AgreementImportMixin
 from agreements.forms import AgreementAdminForm
 from agreements.models import (
@@ -212,7 +213,9 @@ class DocumentInline(DocumentFileLinks, admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(AgreementImportMixin, RowRulesAdmin, HistoryAdmin):
+class AgreementAdmin(
+    AgreementHistorySearchMixin, AgreementImportMixin, RowRulesAdmin, HistoryAdmin
+):
     form = AgreementAdminForm
     inlines = [MilestoneInline, DocumentInline]
     save_on_top = True

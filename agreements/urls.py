@@ -9,6 +9,7 @@ from partners import views as partner_views
 urlpatterns = [
     path("", shared_page(dashboard.DashboardView.as_view()), name="dashboard"),
     path("agreements/", shared_page(views.AgreementListView.as_view()), name="agreement-list"),
+    path("perubahan/", shared_page(views.ChangeLogView.as_view()), name="change-log"),
     path(
         "agreements/<int:pk>/",
         shared_page(views.AgreementDetailView.as_view()),

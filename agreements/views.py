@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
+from agreements import changelog
 from agreements.caching import CachedCountPaginator
 from agreements.filters import AgreementFilter
 from agreements.models import Agreement, Potential, Sector
@@ -132,7 +133,7 @@ def selection_feeds(query, page=""):
     ]
 
 
-def browse(request, agreements, *, fixed=()):
+def browse(request, agreements, *, fixed=(), rows=None):
     """Filter, sort and paginate ``agreements`` by the query string, for the list include.
 
     Returns the template context and the HTTP status: 400 with the problems spelt out when a
@@ -144,13 +145,17 @@ def browse(request, agreements, *, fixed=()):
     the page's rows and three for their regions, partners and sectors
     (``AgreementQuerySet.for_list_page``). The lists and the COUNT are kept until the register
     changes (``agreements.caching``), outside a transaction.
+
+    ``rows`` turns the filtered agreements into what the page lists (by default the agreements
+    themselves; the change log lists their history).
     """
     filterset = AgreementFilter(request.GET, queryset=agreements, fixed=fixed)
     filterset.offer_choices()
     errors = describe_errors(filterset.form) if not filterset.is_valid() else []
     page = None
     if not errors:
-        paginator = CachedCountPaginator(filterset.qs.for_list_page(), PAGE_SIZE)
+        listed = rows(filterset.qs) if rows else filterset.qs.for_list_page()
+        paginator = CachedCountPaginator(listed, PAGE_SIZE)
         number = request.GET.get("page") or 1
         try:
             page = paginator.page(number)
@@ -196,6 +201,33 @@ class AgreementListView(View):
         return render(request, "agreements/agreement_list.html", context, status=status)
 
 
+class ChangeLogView(View):
+    """``/perubahan/``: what changed in the agreements the reader may see, newest first,
+    filtered like the list (``agreements.changelog``).
+
+    Queries: those of ``browse`` for the form, then one COUNT and one page of versions, and the
+    five of ``changelog.entries``.
+    """
+
+    def get(self, request):
+        agreements = Agreement.objects.visible_to(request.user)
+        public = changelog.reads_public_history(request.user)
+        context, status = browse(
+            request, agreements, rows=lambda qs: changelog.history(qs, public=public)
+        )
+        context["entries"] = changelog.entries(context["agreements"], public=public)
+        context["feeds"] = [
+            {
+                "type": "application/atom+xml",
+                "href": "feed.atom"
+                + (f"?{context['page_query']}" if context["page_query"] else ""),
+                "name": "Atom",
+                "title": _("Umpan Atom: perubahan dalam pilihan ini"),
+            }
+        ]
+        return render(request, "agreements/change_log.html", context, status=status)
+
+
 def status_page_context(request, pk):
     """Everything the status page of agreement ``pk`` shows, or 404 if the reader may not see it.
 
@@ -206,6 +238,9 @@ def status_page_context(request, pk):
     visible = Agreement.objects.visible_to(request.user)
     agreement = get_object_or_404(visible.for_status_page(), pk=pk)
     neighbours = list(visible.neighbours_of(agreement))
+    public = changelog.reads_public_history(request.user)
+    records = changelog.history(visible.filter(pk=agreement.pk), public=public)
+    changes = changelog.entries(records[: changelog.STATUS_PAGE_LENGTH], public=public)
     today = timezone.localdate()
     days_left = (agreement.expires_on - today).days if agreement.expires_on else None
     return {
@@ -221,7 +256,20 @@ def status_page_context(request, pk):
         "predecessor": next((a for a in neighbours if a.pk == agreement.follows_id), None),
         "successors": [a for a in neighbours if a.follows_id == agreement.pk],
         "admin_url": admin_change_url(request.user, agreement),
+        "changes": changes,
         "feeds": [
+            *(
+                [
+                    {
+                        "type": "application/atom+xml",
+                        "href": reverse("agreement-changes-atom", args=[agreement.pk]),
+                        "name": "Atom",
+                        "title": _("Umpan Atom: riwayat perubahan kerja sama ini"),
+                    }
+                ]
+                if agreement.visibility == Agreement.Visibility.PUBLIC
+                else []
+            ),
             {
                 "type": "text/calendar",
                 "href": reverse("calendar-agreement", args=[agreement.pk]),

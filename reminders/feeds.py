@@ -12,6 +12,7 @@ pass the feed on, so it never depends on the reader.
 import datetime
 
 from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -19,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
+from agreements import changelog
 from agreements.export_views import bad_filters, selection
 from agreements.models import Agreement
 
@@ -119,3 +121,83 @@ class AgreementsFeed(Feed):
 
     def item_categories(self, item):
         return [item.get_kind_display()]
+
+
+class ChangesFeed(Feed):
+    """The public change log (``agreements.changelog``) as a feed: one entry per saved version,
+    saying which public fields changed from what to what, and in which role.
+
+    Site-wide with the list's filters (``/perubahan/feed.atom``), or one agreement's
+    (``/agreements/<pk>/feed.atom``, linked from its status page; 404 unless it is public).
+    Public only, whoever asks, like the agreements' feed.
+    """
+
+    feed_type = Atom1Feed
+
+    def __init__(self, one_agreement=False):
+        self.one_agreement = one_agreement
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except InvalidSelection as invalid:
+            return bad_filters(invalid.form)
+
+    def get_object(self, request, pk=None):
+        public = Agreement.objects.public()
+        if self.one_agreement:
+            agreement = get_object_or_404(public, pk=pk)
+            return public.filter(pk=pk), agreement, agreement.get_absolute_url()
+        filterset, _subject = selection(request, public, None, {})
+        if not filterset.is_valid():
+            raise InvalidSelection(filterset.form)
+        query = request.GET.urlencode()
+        page = reverse("change-log")
+        return filterset.qs, None, f"{page}?{query}" if query else page
+
+    def title(self, obj):
+        _agreements, agreement, _page = obj
+        if agreement is None:
+            return _("Kerja sama daerah: riwayat perubahan")
+        return _("Riwayat perubahan: %(agreement)s") % {"agreement": agreement.title}
+
+    def link(self, obj):
+        return obj[2]
+
+    def items(self, obj):
+        agreements, _agreement, _page = obj
+        return changelog.entries(changelog.history(agreements)[:FEED_LENGTH])
+
+    def item_title(self, entry):
+        if entry.kind == "changed":
+            fields = ", ".join(change.label for change in entry.changes)
+            return _("%(agreement)s: %(fields)s diubah") % {
+                "agreement": entry.title,
+                "fields": fields,
+            }
+        if entry.kind == "published":
+            return _("%(agreement)s: diterbitkan") % {"agreement": entry.title}
+        return _("%(agreement)s: dicatat") % {"agreement": entry.title}
+
+    def item_description(self, entry):
+        rows = [(change.label, change.old, change.new) for change in entry.changes]
+        description = format_html("<p>{}</p>", _("Diubah oleh: %(role)s") % {"role": entry.role})
+        if rows:
+            description += format_html(
+                "<ul>{}</ul>", format_html_join("", "<li>{}: {} → {}</li>", rows)
+            )
+        return description
+
+    def item_link(self, entry):
+        return reverse("agreement-detail", args=[entry.agreement_id]) + "#riwayat-perubahan"
+
+    def item_guid(self, entry):
+        return f"{self.item_link(entry)}-{entry.record.history_id}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, entry):
+        return entry.when
+
+    def item_updateddate(self, entry):
+        return entry.when

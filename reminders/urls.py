@@ -15,6 +15,13 @@ urlpatterns = [
         views.agreement_calendar,
         name="calendar-agreement",
     ),
+    # The change log's feeds: the site's (with the list's filters) and each agreement's.
+    path("perubahan/feed.atom", feeds.ChangesFeed(), name="change-log-atom"),
+    path(
+        "agreements/<int:pk>/feed.atom",
+        feeds.ChangesFeed(one_agreement=True),
+        name="agreement-changes-atom",
+    ),
     # The agreement list's Atom feed under its first address.
     path("feeds/agreements.atom", feeds.AgreementsFeed(), name="feed-agreements"),
 ]

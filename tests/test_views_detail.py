@@ -471,9 +471,13 @@ def test_status_page_queries_do_not_grow_with_milestones_documents_or_parties(
         MilestoneFactory(agreement=agreement, due_on=days(n - 5))
         DocumentFactory(agreement=agreement)
         AgreementFactory(lead_region=kaltim, follows=agreement, relation="implements")
+    agreement.summary = "Diperbarui."
+    agreement.save()  # a second version, so that the change log compares two
     # 1 the agreement with its lead region; 2 its regions; 3 its partners with their country
     # and subdivision; 4 its sectors; 5 its milestones; 6 its documents; 7 the agreements it
-    # follows from and that follow it.
-    with django_assert_num_queries(7):
+    # follows from and that follow it; 8 its latest versions (change log) with their role,
+    # 9 the versions before them (none to read for a record never changed), 10-12 the parties
+    # and sectors of both.
+    with django_assert_num_queries(12):
         response = client.get(reverse("agreement-detail", args=[agreement.pk]))
     assert len(response.context["successors"]) == count

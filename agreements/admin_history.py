@@ -1,0 +1,139 @@
+"""The admin's history search across all agreements: by person, date range, field and value.
+
+It answers "who changed this agreement's status last week, and from what": each row is one
+field changed in one saved version, with the person and role who saved it and the value before
+and after, read through ``agreements.changelog`` (every field, names shown: this is staff's
+own record of their work).
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+
+from agreements import changelog
+
+# Versions read per search, newest first; the page says when a search reached it.
+SEARCH_LIMIT = 200
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class HistorySearchForm(forms.Form):
+    agreement = forms.CharField(
+        label=_("Kerja sama"),
+        required=False,
+        max_length=200,
+        help_text=_("Sebagian judul atau nomor naskah."),
+    )
+    person = forms.ModelChoiceField(
+        label=_("Diubah oleh"),
+        required=False,
+        queryset=get_user_model().objects.none(),
+        empty_label=_("Siapa saja"),
+    )
+    date_from = forms.DateField(label=_("Sejak tanggal"), required=False, widget=DATE)
+    date_to = forms.DateField(label=_("Sampai tanggal"), required=False, widget=DATE)
+    field = forms.ChoiceField(label=_("Isian"), required=False)
+    value = forms.CharField(
+        label=_("Nilai"),
+        required=False,
+        max_length=200,
+        help_text=_("Sebagian nilai sebelum atau sesudah perubahan, mis. “Berlaku”."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = (
+            get_user_model()
+            .objects.filter(pk__in=changelog.HistoricalAgreement.objects.values("history_user_id"))
+            .order_by("username")
+        )
+        self.fields["field"].choices = [("", _("Semua isian")), *changelog.field_choices()]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError(_("Tanggal awal harus sebelum tanggal akhir."))
+        return cleaned
+
+
+def search(agreements, form):
+    """(rows, reached the limit): one row per matching field change, newest first.
+
+    Queries: the versions (with person and role), the versions before them, and their parties
+    and sectors: five, however many rows.
+    """
+    data = form.cleaned_data
+    if data["agreement"]:
+        agreements = agreements.filter(title__icontains=data["agreement"]) | agreements.filter(
+            reference__icontains=data["agreement"]
+        )
+    records = changelog.history(agreements, public=False)
+    if data["person"]:
+        records = records.filter(history_user=data["person"])
+    if data["date_from"]:
+        records = records.filter(history_date__date__gte=data["date_from"])
+    if data["date_to"]:
+        records = records.filter(history_date__date__lte=data["date_to"])
+    fields = [data["field"]] if data["field"] else changelog.FULL_FIELDS
+    records = list(records[:SEARCH_LIMIT])
+    value = data["value"].casefold()
+    rows = []
+    for entry in changelog.entries(records, fields=fields, public=False):
+        for change in entry.changes:
+            if value and value not in change.old.casefold() and value not in change.new.casefold():
+                continue
+            rows.append({"entry": entry, "change": change})
+    return rows, len(records) == SEARCH_LIMIT
+
+
+class AgreementHistorySearchMixin:
+    """Adds ``history-search/`` to the agreements' ModelAdmin, linked from its list."""
+
+    history_search_template = "admin/agreements/history_search.html"
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "history-search/",
+                self.admin_site.admin_view(self.history_search_view),
+                name="{}_{}_history_search".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "history_search_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_history_search",
+                current_app=self.admin_site.name,
+            ),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def history_search_view(self, request):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        form = HistorySearchForm(request.GET or None)
+        rows, limited, status = [], False, 200
+        if form.is_bound:
+            if form.is_valid():
+                rows, limited = search(self.get_queryset(request), form)
+            else:
+                status = 400
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Cari riwayat perubahan"),
+            "form": form,
+            "rows": rows,
+            "limited": limited,
+            "limit": SEARCH_LIMIT,
+        }
+        return TemplateResponse(request, self.history_search_template, context, status=status)

@@ -1,0 +1,214 @@
+"""The public change log: "Riwayat perubahan" on each status page, /perubahan/ across the
+register (filtered like the list, with its own feed), never an internal field or a name."""
+
+import datetime
+import xml.etree.ElementTree as ET
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import AgreementFactory, PartnerFactory
+from tests.factories_browse import make_official
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def save_as(agreement, user, **changes):
+    for name, value in changes.items():
+        setattr(agreement, name, value)
+    agreement._history_user = user
+    agreement.save()
+    del agreement._history_user
+
+
+@pytest.fixture
+def changed(kaltim, bali, editor_kaltim):
+    """A Kaltim MoU whose editor moved it into force and extended it; a Bali MoU renamed."""
+    mou = AgreementFactory(
+        title="MoU Kaltim–Anhui",
+        lead_region=kaltim,
+        status="signed",
+        in_force_from=None,
+        expires_on=datetime.date(2029, 1, 14),
+    )
+    save_as(mou, editor_kaltim, status="in_force", in_force_from=datetime.date(2024, 2, 1))
+    save_as(mou, editor_kaltim, expires_on=datetime.date(2031, 1, 14), visibility="public")
+    bali_mou = AgreementFactory(title="MoU Bali", lead_region=bali)
+    save_as(bali_mou, None, title="MoU Bali–Kalteng")
+    return {"mou": mou, "bali": bali_mou}
+
+
+def section(html, heading_id="riwayat-perubahan"):
+    start = html.index(f'id="{heading_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_status_page_shows_what_changed_from_what_and_the_role(client, changed):
+    html = client.get(changed["mou"].get_absolute_url()).content.decode()
+    log = section(html)
+    assert "Riwayat perubahan" in html
+    assert 'data-field="status"' in log
+    assert "<td>Ditandatangani</td><td>Berlaku</td>" in log
+    assert 'data-field="expires_on"' in log
+    assert "<td>14 Jan. 2029</td><td>14 Jan. 2031</td>" in log
+    # The role, never the person.
+    assert "Editor (staf biro)" in log
+    assert "editor.kaltim" not in html
+
+
+def test_the_change_log_never_shows_internal_fields_or_versions(client, kaltim, editor_kaltim):
+    draft = AgreementFactory(
+        title="Rancangan", lead_region=kaltim, visibility="internal", summary="Catatan awal."
+    )
+    save_as(draft, editor_kaltim, summary="Angka rahasia 42.")
+    save_as(draft, editor_kaltim, visibility="public", summary="Ringkasan publik.")
+    save_as(draft, editor_kaltim, title="MoU terbit")
+
+    log = section(client.get(draft.get_absolute_url()).content.decode())
+
+    assert "diterbitkan untuk publik" in log
+    assert "Rancangan" in log and "MoU terbit" in log
+    for secret in ("Angka rahasia", "Catatan awal", "visibility", "Internal", "internal"):
+        assert secret not in log
+    # The site-wide log and its feed hold the same, no more.
+    page = client.get("/perubahan/").content.decode()
+    feed = client.get("/perubahan/feed.atom").content.decode()
+    for text in (page, feed):
+        assert "Angka rahasia" not in text and "Catatan awal" not in text
+        assert "editor.kaltim" not in text
+
+
+def test_site_change_log_is_filtered_like_the_list(client, changed):
+    everything = client.get("/perubahan/")
+    kaltim_only = client.get("/perubahan/", {"region": "64"})
+
+    assert everything.status_code == kaltim_only.status_code == 200
+    titles = {entry.title for entry in kaltim_only.context["entries"]}
+    assert titles == {"MoU Kaltim–Anhui"}
+    assert "MoU Bali–Kalteng" in everything.content.decode()
+    assert "sistem (impor atau perintah)" in everything.content.decode()
+    # Its feed, linked from it, holds the same selection.
+    assert 'href="feed.atom?region=64"' in kaltim_only.content.decode()
+    root = ET.fromstring(client.get("/perubahan/feed.atom?region=64").content)
+    entries = root.findall(f"{ATOM}entry")
+    assert entries and all("MoU Kaltim" in e.findtext(f"{ATOM}title") for e in entries)
+    assert "Berlaku" in ET.tostring(root, encoding="unicode")
+
+
+def test_internal_agreements_changes_are_shown_to_officials_only(
+    client, django_user_model, kaltim, editor_kaltim
+):
+    secret = AgreementFactory(
+        title="Kerja sama internal", lead_region=kaltim, visibility="internal"
+    )
+    save_as(secret, editor_kaltim, status="expired")
+
+    assert "Kerja sama internal" not in client.get("/perubahan/").content.decode()
+    assert "Kerja sama internal" not in client.get("/perubahan/feed.atom").content.decode()
+    client.force_login(make_official(django_user_model))
+    assert "Kerja sama internal" in client.get("/perubahan/").content.decode()
+
+
+def test_an_agreements_own_change_feed_is_linked_and_404_when_internal(client, changed, kaltim):
+    mou = changed["mou"]
+    html = client.get(mou.get_absolute_url()).content.decode()
+    address = reverse("agreement-changes-atom", args=[mou.pk])
+    assert f'<link rel="alternate" type="application/atom+xml" href="{address}"' in html
+    root = ET.fromstring(client.get(address).content)
+    titles = [entry.findtext(f"{ATOM}title") for entry in root.findall(f"{ATOM}entry")]
+    assert titles[0] == "MoU Kaltim–Anhui: berakhir pada diubah"
+    internal = AgreementFactory(lead_region=kaltim, visibility="internal")
+    assert client.get(reverse("agreement-changes-atom", args=[internal.pk])).status_code == 404
+
+
+def test_a_bad_filter_on_the_change_log_is_a_400(client, changed):
+    assert client.get("/perubahan/", {"year": "x"}).status_code == 400
+    assert client.get("/perubahan/feed.atom", {"year": "x"}).status_code == 400
+
+
+@pytest.mark.parametrize("versions", [2, 8])
+def test_change_log_queries_do_not_grow_with_versions(
+    client, kaltim, editor_kaltim, versions, django_assert_num_queries
+):
+    mou = AgreementFactory(lead_region=kaltim, partners=[PartnerFactory()])
+    for n in range(versions):
+        save_as(mou, editor_kaltim, title=f"MoU versi {n}")
+        AgreementFactory(lead_region=kaltim, title=f"PKS {n}")
+
+    # 1-4 the filter form's lists (sectors, regions, partners, countries), 5 the COUNT of
+    # versions, 6 the page of versions with their lead region, user and role, 7 the versions
+    # before them, 8-10 the parties and sectors of both (nothing is cached in a test's
+    # transaction)
+    with django_assert_num_queries(10):
+        response = client.get("/perubahan/")
+    assert len(response.context["entries"]) >= 2 * versions
+
+
+# -- the admin's history search ---------------------------------------------------------------
+
+
+def test_admin_history_search_answers_who_changed_a_status_last_week_and_from_what(
+    client, changed, staff_user
+):
+    client.force_login(staff_user)
+    today = datetime.date.today()
+    response = client.get(
+        reverse("admin:agreements_agreement_history_search"),
+        {
+            "agreement": "Kaltim",
+            "date_from": (today - datetime.timedelta(days=7)).isoformat(),
+            "date_to": today.isoformat(),
+            "field": "status",
+        },
+    )
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert [(r["entry"].person, r["change"].old, r["change"].new) for r in rows] == [
+        ("editor.kaltim", "Ditandatangani", "Berlaku")
+    ]
+    html = response.content.decode()
+    assert "editor.kaltim" in html and "Ditandatangani" in html
+
+
+def test_admin_history_search_by_person_and_value(client, changed, staff_user, editor_kaltim):
+    client.force_login(staff_user)
+    url = reverse("admin:agreements_agreement_history_search")
+
+    by_person = client.get(url, {"person": editor_kaltim.pk}).context["rows"]
+    assert {row["entry"].title for row in by_person} == {"MoU Kaltim–Anhui"}
+    assert {row["change"].field for row in by_person} == {"status", "in_force_from", "expires_on"}
+
+    by_value = client.get(url, {"value": "2031"}).context["rows"]
+    assert [row["change"].field for row in by_value] == ["expires_on"]
+
+
+def test_admin_history_search_refuses_a_backwards_date_range(client, changed, staff_user):
+    client.force_login(staff_user)
+    response = client.get(
+        reverse("admin:agreements_agreement_history_search"),
+        {"date_from": "2026-02-01", "date_to": "2026-01-01"},
+    )
+    assert response.status_code == 400
+    assert "Tanggal awal harus sebelum tanggal akhir" in response.content.decode()
+
+
+def test_admin_history_search_is_for_staff_only(client, changed):
+    response = client.get(reverse("admin:agreements_agreement_history_search"))
+    assert response.status_code == 302  # to the admin's login
+
+
+@pytest.mark.parametrize("versions", [1, 6])
+def test_admin_history_search_queries_do_not_grow(
+    client, kaltim, staff_user, editor_kaltim, versions, django_assert_num_queries
+):
+    client.force_login(staff_user)
+    mou = AgreementFactory(lead_region=kaltim, status="signed", in_force_from=None)
+    for n in range(versions):
+        save_as(mou, editor_kaltim, title=f"MoU versi {n}")
+    url = reverse("admin:agreements_agreement_history_search")
+
+    # 1 the session, 2 the user, 3 the versions with person and role, 4 the versions before
+    # them, 5-7 the parties and sectors of both, 8 the people offered in the form
+    with django_assert_num_queries(8):
+        response = client.get(url, {"field": "title"})
+    assert len(response.context["rows"]) == versions
