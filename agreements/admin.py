@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -27,7 +28,13 @@ from agreements.models import (
 )
 from agreements.paging import LargeTablePaginator
 from agreements.parties import writing_parties
-from partners.admin import URL_FIELDS, HistoryAdmin, ProvinceListFilter, RankedAutocomplete
+from partners.admin import (
+    URL_FIELDS,
+    HistoryAdmin,
+    ProvinceListFilter,
+    RankedAutocomplete,
+    ShortFormSearch,
+)
 from partners.models import Country
 
 admin.site.site_header = _("Register Kerja Sama Daerah")
@@ -214,7 +221,11 @@ class DocumentInline(DocumentFileLinks, admin.TabularInline):
 
 @admin.register(Agreement)
 class AgreementAdmin(
-    AgreementHistorySearchMixin, AgreementImportMixin, RowRulesAdmin, HistoryAdmin
+    AgreementHistorySearchMixin,
+    AgreementImportMixin,
+    RowRulesAdmin,
+    ShortFormSearch,
+    HistoryAdmin,
 ):
     form = AgreementAdminForm
     inlines = [MilestoneInline, DocumentInline]
@@ -249,7 +260,10 @@ class AgreementAdmin(
         "partners__name",
         "partners__name_local",
     ]
-    search_help_text = _("Cari judul, nomor naskah, ringkasan, atau nama daerah dan mitra.")
+    search_help_text = _(
+        "Cari judul, nomor naskah, ringkasan, atau nama daerah dan mitra; singkatan seperti "
+        "Kaltim, NTT atau RRT juga dikenali."
+    )
     date_hierarchy = "signed_on"
     # Counting the whole register on every page load costs a full scan at national scale.
     show_full_result_count = False
@@ -296,6 +310,23 @@ class AgreementAdmin(
         return (
             super().get_queryset(request).select_related("lead_region").prefetch_related("partners")
         )
+
+    def short_form_q(self, meaning):
+        """Agreements a region or a partner's country the short form stands for is party to."""
+        condition = Q(pk__in=[])
+        if meaning.region_codes:
+            parties = Agreement.regions.through.objects.filter(
+                region__code__in=meaning.region_codes
+            )
+            condition |= Q(pk__in=parties.values("agreement_id"))
+        if meaning.country_codes:
+            parties = Agreement.partners.through.objects.filter(
+                partner__country_id__in=meaning.country_codes
+            )
+            condition |= Q(pk__in=parties.values("agreement_id"))
+        for name in meaning.names:  # a title that writes the name out
+            condition |= Q(title__icontains=name)
+        return condition
 
     @admin.display(description=_("status"))
     def shown_status(self, agreement):
@@ -424,7 +455,7 @@ class PotentialSurveyAdmin(HistoryAdmin):
 
 
 @admin.register(Potential)
-class PotentialAdmin(RowRulesAdmin, HistoryAdmin):
+class PotentialAdmin(RowRulesAdmin, ShortFormSearch, HistoryAdmin):
     """A potential belongs to its region: an editor records those of their own regions."""
 
     list_display = ["title", "region", "sector", "survey"]
@@ -432,6 +463,9 @@ class PotentialAdmin(RowRulesAdmin, HistoryAdmin):
     list_select_related = ["region", "sector", "survey"]
     search_fields = ["title", "description", "region__name", "region__code"]
     autocomplete_fields = ["region", "sector", "survey"]
+
+    def short_form_q(self, meaning):
+        return Q(region__code__in=meaning.region_codes) if meaning.region_codes else None
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "region" and self.narrows_rows(request):

@@ -107,7 +107,10 @@ class AgreementFilter(django_filters.FilterSet):
         method="filter_q",
         max_length=200,
         widget=forms.TextInput(attrs={"type": "search"}),
-        help_text=_("Judul, ringkasan, nomor naskah, nama pihak atau bidang."),
+        help_text=_(
+            "Judul, ringkasan, nomor naskah, nama pihak atau bidang; singkatan seperti Kaltim, "
+            "NTT atau RRT juga dikenali."
+        ),
     )
     kind = django_filters.ChoiceFilter(
         widget=PlainSelect,

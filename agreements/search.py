@@ -21,6 +21,12 @@ On PostgreSQL (migration 0003):
 
 Elsewhere (SQLite, the embedded default) a case-insensitive substring match over the same fields
 stands in; there is no ranking.
+
+On both, a word that is a short form staff write (``Kaltim``, ``NTT``, ``Jabar``, ``RRT``,
+``AS``: ``partners.short_names``) also finds what it stands for: agreements a region of that code
+is party to, agreements with a partner in that country, and titles and summaries that write the
+name out. The word is expanded in memory before the query is built; the expansion adds a few
+codes to the existing semi-joins and the full names to the text match, never a scan of its own.
 """
 
 import re
@@ -28,6 +34,8 @@ import re
 from django.db import connections
 from django.db.models import Expression, Q
 from django.db.models.expressions import Col
+
+from partners.short_names import expand
 
 # Beyond this many words a query is a paragraph, not a search; the rest are ignored.
 MAX_WORDS = 8
@@ -38,6 +46,9 @@ TYPO_MIN_LENGTH = 5
 # "Kota Samarinda" scores 0.58; unrelated names stay below 0.3).
 TYPO_SIMILARITY = 0.5
 CONFIGS = ("indonesian", "english")
+# Short forms shorter than this (AS, UK, NTT, DIY) stand only for what they expand to (and, on
+# PostgreSQL, for themselves as a whole word): as a substring, "as" is in "Beasiswa".
+SHORT_FORM_SUBSTRING_MIN = 4
 
 
 def search_words(text):
@@ -81,13 +92,27 @@ def _party_semijoins(regions, partners, sectors):
     )
 
 
+def _contains(word, *fields):
+    """Any of ``fields`` contains ``word`` (case-insensitive); nothing for a short form too
+    short to be looked for inside other words."""
+    if len(word) < SHORT_FORM_SUBSTRING_MIN and expand(word):
+        return Q(pk__in=[])
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__icontains": word})
+    return condition
+
+
 def _partner_names_contain(word):
-    return (
-        Q(name__icontains=word)
-        | Q(name_local__icontains=word)
-        | Q(country__name_id__icontains=word)
-        | Q(country__name_en__icontains=word)
-    )
+    return _contains(word, "name", "name_local", "country__name_id", "country__name_en")
+
+
+def _short_form_parties(meaning):
+    """Regions and partners a short form stands for, as conditions on each (``Q()`` matches
+    nothing extra when it stands for none)."""
+    regions = Q(code__in=meaning.region_codes) if meaning.region_codes else Q(pk__in=[])
+    partners = Q(country_id__in=meaning.country_codes) if meaning.country_codes else Q(pk__in=[])
+    return regions, partners
 
 
 def _substring(queryset, words):
@@ -95,15 +120,17 @@ def _substring(queryset, words):
     from partners.models import Partner, Region
 
     for word in words:
-        own = Agreement.objects.filter(
-            Q(title__icontains=word) | Q(summary__icontains=word) | Q(reference__icontains=word)
-        )
+        meaning = expand(word)
+        text = _contains(word, "title", "summary", "reference")
+        for name in meaning.names:
+            text |= Q(title__icontains=name) | Q(summary__icontains=name)
+        short_regions, short_partners = _short_form_parties(meaning)
         queryset = queryset.filter(
-            Q(pk__in=own.values("pk"))
+            Q(pk__in=Agreement.objects.filter(text).values("pk"))
             | _party_semijoins(
-                Region.objects.filter(name__icontains=word),
-                Partner.objects.filter(_partner_names_contain(word)),
-                Sector.objects.filter(Q(name_id__icontains=word) | Q(name_en__icontains=word)),
+                Region.objects.filter(_contains(word, "name") | short_regions),
+                Partner.objects.filter(_partner_names_contain(word) | short_partners),
+                Sector.objects.filter(_contains(word, "name_id", "name_en")),
             )
         )
     return queryset
@@ -125,10 +152,15 @@ class StoredSearchVector(Expression):
 
 
 def _word_query(word):
+    """The word in both text configurations, or the full names it is a short form of."""
     from django.contrib.postgres.search import SearchQuery
 
     indonesian, english = (SearchQuery(word, config=config) for config in CONFIGS)
-    return indonesian | english
+    query = indonesian | english
+    for name in expand(word).names:
+        for config in CONFIGS:
+            query |= SearchQuery(name, config=config, search_type="phrase")
+    return query
 
 
 def _postgresql(queryset, words):
@@ -140,10 +172,11 @@ def _postgresql(queryset, words):
     for word in words:
         query = _word_query(word)
         own = Agreement.objects.alias(vector=StoredSearchVector()).filter(
-            Q(vector=query) | Q(reference__icontains=word)
+            Q(vector=query) | _contains(word, "reference")
         )
-        regions = Q(name__icontains=word)
-        partners = _partner_names_contain(word)
+        short_regions, short_partners = _short_form_parties(expand(word))
+        regions = _contains(word, "name") | short_regions
+        partners = _partner_names_contain(word) | short_partners
         if len(word) >= TYPO_MIN_LENGTH:
             regions_qs = Region.objects.alias(similarity=TrigramWordSimilarity(word, "name"))
             regions |= Q(similarity__gte=TYPO_SIMILARITY)
@@ -154,7 +187,7 @@ def _postgresql(queryset, words):
         sectors = Sector.objects.alias(
             vector=SearchVector("name_id", config="indonesian")
             + SearchVector("name_en", config="english")
-        ).filter(Q(vector=query) | Q(name_id__icontains=word) | Q(name_en__icontains=word))
+        ).filter(Q(vector=query) | _contains(word, "name_id", "name_en"))
         # Separate ``id IN (…)`` conditions, not one UNION: each is a hashed sub-plan built
         # once, and the text one is read from the GIN index when the word is rare. (A UNION lets
         # PostgreSQL start from its ids, faster for a rare word, but it cannot estimate how many

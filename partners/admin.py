@@ -18,6 +18,7 @@ from access.admin import autocomplete_source
 from access.models import editable_regions, is_editor
 from agreements.caching import KeptAdminPages
 from partners.models import Country, Partner, Region, Subdivision
+from partners.short_names import expand_text
 
 EMPTY = "—"
 
@@ -73,10 +74,11 @@ class HistoryAdmin(KeptAdminPages, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-def search_rank(term, exact_fields, prefix_fields):
-    """0 where a field in ``exact_fields`` is ``term`` (a code typed in full), 1 where a field in
-    ``prefix_fields`` starts with it, 2 for anything else the search found."""
-    exact = Q()
+def search_rank(term, exact_fields, prefix_fields, also_exact=None):
+    """0 where a field in ``exact_fields`` is ``term`` (a code typed in full) or the row is what
+    ``also_exact`` says (what a short form stands for), 1 where a field in ``prefix_fields``
+    starts with it, 2 for anything else the search found."""
+    exact = also_exact if also_exact is not None else Q(pk__in=[])
     for field in exact_fields:
         exact |= Q(**{f"{field}__iexact": term})
     prefix = Q()
@@ -90,7 +92,30 @@ def search_rank(term, exact_fields, prefix_fields):
     )
 
 
-class RankedAutocomplete:
+class ShortFormSearch:
+    """Admin search, in change lists and autocompletes, that knows the short forms staff write
+    (Kaltim, NTT, Jabar, RRT, AS: ``partners.short_names``).
+
+    Rows a short form in the search text stands for are found beside what the text itself
+    finds. ``short_form_q(meaning)`` says which rows those are (None: none of this model's).
+    """
+
+    def short_form_q(self, meaning):
+        return None
+
+    def short_form_condition(self, search_term):
+        meaning = expand_text(search_term)
+        return self.short_form_q(meaning) if meaning else None
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        condition = self.short_form_condition(search_term)
+        if condition is not None:
+            found = found | queryset.filter(condition)
+        return found, may_have_duplicates
+
+
+class RankedAutocomplete(ShortFormSearch):
     """Autocomplete answers in the order staff mean them: what carries the typed code exactly
     first ("DE" is Germany), then names that start with it (Denmark, Jerman), then the rest it
     was found in (Bangladesh), each group in the list's own order.
@@ -108,9 +133,10 @@ class RankedAutocomplete:
         term = search_term.strip()
         if term and autocomplete_source(request) is not None:
             ordering = self.get_ordering(request) or self.model._meta.ordering or ["pk"]
-            queryset = queryset.annotate(
-                search_rank=search_rank(term, self.exact_fields, self.prefix_fields)
-            ).order_by("search_rank", *ordering)
+            rank = search_rank(
+                term, self.exact_fields, self.prefix_fields, self.short_form_condition(term)
+            )
+            queryset = queryset.annotate(search_rank=rank).order_by("search_rank", *ordering)
         return queryset, may_have_duplicates
 
 
@@ -157,6 +183,9 @@ class CountryAdmin(RankedAutocomplete, admin.ModelAdmin):
     prefix_fields = ["name_id", "name_en"]
     ordering = ["name_id"]
 
+    def short_form_q(self, meaning):
+        return Q(code__in=meaning.country_codes) if meaning.country_codes else None
+
     def get_readonly_fields(self, request, obj=None):
         # The code is the primary key: editing it would copy the country, not rename it.
         return ["code"] if obj else []
@@ -173,6 +202,9 @@ class SubdivisionAdmin(RankedAutocomplete, admin.ModelAdmin):
     prefix_fields = ["name", "code"]
     autocomplete_fields = ["country"]
     ordering = ["code"]
+
+    def short_form_q(self, meaning):
+        return Q(country_id__in=meaning.country_codes) if meaning.country_codes else None
 
     def get_readonly_fields(self, request, obj=None):
         return ["code", "country"] if obj else []
@@ -194,10 +226,13 @@ class RegionAdmin(RankedAutocomplete, HistoryAdmin):
     search_fields = ["code", "name"]
     exact_fields = ["code", "name"]
     prefix_fields = ["name", "code"]
-    search_help_text = _("Cari kode Kemendagri (64.72) atau nama daerah.")
+    search_help_text = _("Cari kode Kemendagri (64.72), nama daerah atau singkatannya (Kaltim).")
     ordering = ["code"]
     autocomplete_fields = ["province"]
     fields = ["code", "name", "level", "province"]
+
+    def short_form_q(self, meaning):
+        return Q(code__in=meaning.region_codes) if meaning.region_codes else None
 
     def get_search_results(self, request, queryset, search_term):
         if autocomplete_source(request) in REGION_SCOPED_FIELDS and is_editor(request.user):
@@ -231,6 +266,9 @@ class PartnerAdmin(RankedAutocomplete, HistoryAdmin):
         (None, {"fields": ["name", "name_local", "kind", "website"]}),
         (_("Tempat"), {"fields": ["country", "subdivision", "parent"]}),
     ]
+
+    def short_form_q(self, meaning):
+        return Q(country_id__in=meaning.country_codes) if meaning.country_codes else None
 
     def has_delete_permission(self, request, obj=None):
         # Deleting a partner takes it off every agreement it is party to: an editor may only
