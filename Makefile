@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint format migrations-check messages demo-data screenshots
+.PHONY: install run test lint imports-check format migrations-check messages demo-data screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +33,7 @@ demo-data: install
 # byte-equality test then runs against POSTGRES_URL too, whenever that server answers.
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/coopdb
 POSTGRES_EXPORT_CHECK ?= yes
-test: install migrations-check lint
+test: install migrations-check lint imports-check
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 	@if [ -n "$$DATABASE_URL" ] || [ "$(POSTGRES_EXPORT_CHECK)" != yes ]; then exit 0; fi; \
 	if $(PY) scripts/postgres_reachable.py "$(POSTGRES_URL)"; then \
@@ -51,6 +51,10 @@ migrations-check: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The import arrows between the apps (the contracts in pyproject.toml).
+imports-check: install
+	$(VENV)/bin/lint-imports
 
 format: install
 	$(VENV)/bin/ruff check --fix .

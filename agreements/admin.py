@@ -16,6 +16,12 @@ from access.admin import RowRulesAdmin, autocomplete_source
 from access.models import editable_regions
 from agreements.admin_history import AgreementHistorySearchMixin
 from agreements.admin_import import AgreementImportMixin
+from agreements.admin_parties import (
+    ProvinceListFilter,
+    RankedAutocomplete,
+    RegisterAdmin,
+    ShortFormSearch,
+)
 from agreements.forms import AgreementAdminForm
 from agreements.models import (
     Agreement,
@@ -28,13 +34,7 @@ from agreements.models import (
 )
 from agreements.paging import LargeTablePaginator
 from agreements.parties import writing_parties
-from partners.admin import (
-    URL_FIELDS,
-    HistoryAdmin,
-    ProvinceListFilter,
-    RankedAutocomplete,
-    ShortFormSearch,
-)
+from common.admin import URL_FIELDS
 from partners.models import Country
 
 admin.site.site_header = _("Register Kerja Sama Daerah")
@@ -225,7 +225,7 @@ class AgreementAdmin(
     AgreementImportMixin,
     RowRulesAdmin,
     ShortFormSearch,
-    HistoryAdmin,
+    RegisterAdmin,
 ):
     form = AgreementAdminForm
     inlines = [MilestoneInline, DocumentInline]
@@ -393,7 +393,7 @@ class AgreementRowsAdmin(RowRulesAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(AgreementRowsAdmin, HistoryAdmin):
+class MilestoneAdmin(AgreementRowsAdmin, RegisterAdmin):
     list_display = ["title", "agreement", "kind", "due_on", "done_on", "waits_on", "overdue"]
     list_filter = [OverdueFilter, "kind", "waits_on"]
     list_select_related = ["agreement"]
@@ -416,7 +416,7 @@ class MilestoneAdmin(AgreementRowsAdmin, HistoryAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(DocumentFileLinks, AgreementRowsAdmin, HistoryAdmin):
+class DocumentAdmin(DocumentFileLinks, AgreementRowsAdmin, RegisterAdmin):
     list_display = ["title", "agreement", "kind", "language", "uploaded_at"]
     list_filter = ["kind", "language"]
     list_select_related = ["agreement"]
@@ -426,7 +426,7 @@ class DocumentAdmin(DocumentFileLinks, AgreementRowsAdmin, HistoryAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(RankedAutocomplete, HistoryAdmin):
+class SectorAdmin(RankedAutocomplete, RegisterAdmin):
     list_display = ["name_id", "name_en", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name_id", "name_en", "slug"]
@@ -445,7 +445,7 @@ class PotentialInline(admin.TabularInline):
 
 
 @admin.register(PotentialSurvey)
-class PotentialSurveyAdmin(HistoryAdmin):
+class PotentialSurveyAdmin(RegisterAdmin):
     list_display = ["title", "held_on", "host_region", "organiser"]
     list_select_related = ["host_region"]
     search_fields = ["title", "organiser", "summary"]
@@ -455,7 +455,7 @@ class PotentialSurveyAdmin(HistoryAdmin):
 
 
 @admin.register(Potential)
-class PotentialAdmin(RowRulesAdmin, ShortFormSearch, HistoryAdmin):
+class PotentialAdmin(RowRulesAdmin, ShortFormSearch, RegisterAdmin):
     """A potential belongs to its region: an editor records those of their own regions."""
 
     list_display = ["title", "region", "sector", "survey"]

@@ -20,11 +20,8 @@ from simple_history.models import HistoricalRecords
 
 from agreements import stages
 from agreements.validators import validate_document_file
+from common.choices import choice_values
 from partners.models import INDONESIA, Country, Partner, Region, pick_language
-
-
-def choice_values(choices):
-    return [value for value, _label in choices.choices]
 
 
 class Sector(models.Model):

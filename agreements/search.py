@@ -69,10 +69,16 @@ def search_agreements(queryset, text):
     return _substring(queryset, words)
 
 
-def _party_semijoins(regions, partners, sectors):
-    """``id IN (…)`` for agreements with one of these party regions, partners or sectors."""
-    from agreements.models import Agreement
+def _models(queryset):
+    """The agreement model of ``queryset`` and the models of its sectors, partners and regions,
+    read from its relations: this module is imported by ``agreements.models``' own QuerySet."""
+    agreement = queryset.model
+    related = [agreement._meta.get_field(name).related_model for name in ("sectors", "partners")]
+    return agreement, *related, agreement._meta.get_field("regions").related_model
 
+
+def _party_semijoins(Agreement, regions, partners, sectors):
+    """``id IN (…)`` for agreements with one of these party regions, partners or sectors."""
     return (
         Q(
             pk__in=Agreement.regions.through.objects.filter(region__in=regions).values(
@@ -116,8 +122,7 @@ def _short_form_parties(meaning):
 
 
 def _substring(queryset, words):
-    from agreements.models import Agreement, Sector
-    from partners.models import Partner, Region
+    Agreement, Sector, Partner, Region = _models(queryset)
 
     for word in words:
         meaning = expand(word)
@@ -128,6 +133,7 @@ def _substring(queryset, words):
         queryset = queryset.filter(
             Q(pk__in=Agreement.objects.filter(text).values("pk"))
             | _party_semijoins(
+                Agreement,
                 Region.objects.filter(_contains(word, "name") | short_regions),
                 Partner.objects.filter(_partner_names_contain(word) | short_partners),
                 Sector.objects.filter(_contains(word, "name_id", "name_en")),
@@ -166,8 +172,7 @@ def _word_query(word):
 def _postgresql(queryset, words):
     from django.contrib.postgres.search import SearchRank, SearchVector, TrigramWordSimilarity
 
-    from agreements.models import Agreement, Sector
-    from partners.models import Partner, Region
+    Agreement, Sector, Partner, Region = _models(queryset)
 
     for word in words:
         query = _word_query(word)
@@ -194,7 +199,9 @@ def _postgresql(queryset, words):
         # there are, and for a word in most agreements ("kerja") probes them one by one.)
         queryset = queryset.filter(
             Q(pk__in=own.values("pk"))
-            | _party_semijoins(regions_qs.filter(regions), partners_qs.filter(partners), sectors)
+            | _party_semijoins(
+                Agreement, regions_qs.filter(regions), partners_qs.filter(partners), sectors
+            )
         )
 
     everything = _word_query(words[0])

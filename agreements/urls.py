@@ -1,8 +1,7 @@
 from django.urls import include, path
 
-from agreements import dashboard, views
+from agreements import dashboard, party_views, views
 from agreements.caching import shared_page
-from partners import views as partner_views
 
 # The pages the public and officials browse are kept until the register changes
 # (``agreements.caching``); downloads, documents and exports are always read afresh.
@@ -25,17 +24,17 @@ urlpatterns = [
     ),
     path(
         "regions/<str:code>/",
-        shared_page(partner_views.RegionDetailView.as_view()),
+        shared_page(party_views.RegionDetailView.as_view()),
         name="region-detail",
     ),
     path(
         "partners/<int:pk>/",
-        shared_page(partner_views.PartnerDetailView.as_view()),
+        shared_page(party_views.PartnerDetailView.as_view()),
         name="partner-detail",
     ),
     path(
         "countries/<str:code>/",
-        shared_page(partner_views.CountryDetailView.as_view()),
+        shared_page(party_views.CountryDetailView.as_view()),
         name="country-detail",
     ),
     path("data-dictionary/", views.DataDictionaryView.as_view(), name="data-dictionary"),

@@ -3,7 +3,7 @@ and the page of a sector.
 
 Every page starts from ``Agreement.objects.visible_to(request.user)``: the public never sees,
 counts or downloads an internal agreement. Lists go through ``browse``, which the region,
-partner and country pages (``partners.views``) share.
+partner and country pages (``agreements.party_views``) share.
 """
 
 import functools

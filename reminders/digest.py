@@ -19,9 +19,9 @@ from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from access.models import RegionAssignment, Role
+from agreements.attention import Attention, needs_attention
 
-from .attention import Attention, needs_attention
-from .models import Language, Notice, ReminderPreference
+from .models import Language, Notice, ReminderPreference, Threshold
 
 
 class NotAccepted(Exception):
@@ -44,8 +44,8 @@ def notice_key(item):
     """The key of the notice an attention item is recorded as (see ``Notice.key``)."""
     milestone = getattr(item, "milestone", None)
     if milestone is not None:
-        return (item.threshold, None, milestone.pk, item.on_date)
-    return (item.threshold, item.agreement.pk, None, item.on_date)
+        return (Threshold.of(item), None, milestone.pk, item.on_date)
+    return (Threshold.of(item), item.agreement.pk, None, item.on_date)
 
 
 @dataclass

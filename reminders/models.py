@@ -11,7 +11,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from agreements.models import Agreement, Milestone, choice_values
+from agreements.attention import MilestoneDue
+from agreements.models import Agreement, Milestone
+from common.choices import choice_values
 
 
 class Language(models.TextChoices):
@@ -69,6 +71,13 @@ class Threshold(models.TextChoices):
     @classmethod
     def for_expiry_window(cls, days):
         return {30: cls.EXPIRES_30, 90: cls.EXPIRES_90, 180: cls.EXPIRES_180}[days]
+
+    @classmethod
+    def of(cls, item):
+        """The notice an entry of ``agreements.attention`` calls for."""
+        if isinstance(item, MilestoneDue):
+            return cls.MILESTONE_OVERDUE if item.is_overdue else cls.MILESTONE_DUE
+        return cls.for_expiry_window(item.window)
 
 
 EXPIRY_THRESHOLDS = (Threshold.EXPIRES_180, Threshold.EXPIRES_90, Threshold.EXPIRES_30)

@@ -13,9 +13,9 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from access.models import RegionAssignment, Role
+from agreements.attention import needs_attention
 from agreements.models import Agreement
 from partners.models import Region
-from reminders.attention import needs_attention
 from reminders.models import Notice, ReminderPreference, Threshold
 from tests.factories import AgreementFactory, MilestoneFactory
 

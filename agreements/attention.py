@@ -12,8 +12,6 @@ from django.utils import timezone
 
 from agreements.models import Agreement, AgreementStatus, Milestone
 
-from .models import Threshold
-
 # An agreement is reminded of when it enters each window, narrowest last.
 EXPIRY_WINDOWS = (180, 90, 30)
 MILESTONE_DUE_DAYS = 14
@@ -33,10 +31,6 @@ class Expiring:
         return min(w for w in EXPIRY_WINDOWS if self.days_left <= w)
 
     @property
-    def threshold(self):
-        return Threshold.for_expiry_window(self.window)
-
-    @property
     def on_date(self):
         return self.agreement.expires_on
 
@@ -53,10 +47,6 @@ class MilestoneDue:
     @property
     def days_overdue(self):
         return -self.days_left
-
-    @property
-    def threshold(self):
-        return Threshold.MILESTONE_OVERDUE if self.is_overdue else Threshold.MILESTONE_DUE
 
     @property
     def on_date(self):
@@ -101,7 +91,8 @@ class Attention:
 
     @property
     def items(self):
-        """Every entry; each has ``threshold`` and ``on_date``, the key of its notice."""
+        """Every entry; each has ``on_date``; with ``reminders.models.Threshold.of``, the key of
+        its notice."""
         return [*self.expiring, *self.milestones]
 
 

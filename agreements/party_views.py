@@ -7,11 +7,11 @@ filters, chips, sorting and pagination (``agreements.views.browse``).
 from django.shortcuts import get_object_or_404, render
 from django.views import View
 
+from agreements.attention import needs_attention
 from agreements.models import Agreement
 from agreements.potentials import regional_potential
 from agreements.views import browse
 from partners.models import Country, Partner, Region
-from reminders.attention import needs_attention
 
 
 class RegionDetailView(View):

@@ -1,77 +1,26 @@
 """Admin for the parties: regions, partners and the country reference data they point to.
 
-``HistoryAdmin`` and ``ProvinceListFilter`` are shared with the agreements admin.
+``RegisterAdmin``, ``RankedAutocomplete`` and ``ProvinceListFilter`` are shared with the rest of
+the register's admin (``agreements.admin``). These pages live here, above ``partners``, because
+they are built on the register's cached pages and on who may edit which region (``access``).
 """
 
-import datetime
-
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
-from simple_history.template_utils import HistoricalRecordContextHelper
 
 from access.admin import autocomplete_source
 from access.models import editable_regions, is_editor
 from agreements.caching import KeptAdminPages
+from agreements.models import Agreement
+from common.admin import HistoryAdmin
 from partners.models import Country, Partner, Region, Subdivision
 from partners.short_names import expand_text
 
-EMPTY = "—"
 
-
-class ReadableChanges(HistoricalRecordContextHelper):
-    """Word a recorded change the way the form shows it.
-
-    A choice appears as its label and a date in the reader's format, so the history reads
-    "Berlaku → Berakhir" rather than "in_force → expired"; an empty value is a dash; the parties
-    of a many-to-many field are listed alphabetically.
-    """
-
-    def prepare_delta_change_value(self, change, value):
-        field = self.model._meta.get_field(change.field)
-        if value is None or value == "" or value == []:
-            return EMPTY
-        if field.choices:
-            return dict(field.flatchoices).get(value, value)
-        if isinstance(value, datetime.date):
-            return formats.localize(value)
-        value = super().prepare_delta_change_value(change, value)
-        if isinstance(value, list):  # many-to-many: the related objects, alphabetically
-            return sorted(value, key=str)
-        return value
-
-
-# A link typed without a scheme is taken as https (Django 6's default, asked for explicitly).
-URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
-
-
-class HistoryAdmin(KeptAdminPages, SimpleHistoryAdmin):
-    """The register's admins: every change kept per record, with who made it, when, and what
-    changed (in words); lists and forms kept for their reader until the register changes
-    (``KeptAdminPages``).
-
-    A past version can be read but not restored from its history page: restoring would save
-    past the checks of the change form (the agreement's version, its milestones and documents).
-    Staff change the current record instead.
-    """
-
-    formfield_overrides = URL_FIELDS
-    object_history_list_template = "admin/history_list.html"
-
-    def get_historical_record_context_helper(self, request, historical_record):
-        return ReadableChanges(self.model, historical_record)
-
-    def revert_disabled(self, request, obj=None):
-        return True
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        if request.method == "POST":
-            raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+class RegisterAdmin(KeptAdminPages, HistoryAdmin):
+    """The register's admins: the history of ``HistoryAdmin``, and lists and forms kept for their
+    reader until the register changes (``KeptAdminPages``)."""
 
 
 def search_rank(term, exact_fields, prefix_fields, also_exact=None):
@@ -219,7 +168,7 @@ REGION_SCOPED_FIELDS = {
 
 
 @admin.register(Region)
-class RegionAdmin(RankedAutocomplete, HistoryAdmin):
+class RegionAdmin(RankedAutocomplete, RegisterAdmin):
     list_display = ["code", "name", "level", "province"]
     list_filter = ["level", RegionInProvinceFilter]
     list_select_related = ["province"]
@@ -241,7 +190,7 @@ class RegionAdmin(RankedAutocomplete, HistoryAdmin):
 
 
 @admin.register(Partner)
-class PartnerAdmin(RankedAutocomplete, HistoryAdmin):
+class PartnerAdmin(RankedAutocomplete, RegisterAdmin):
     list_display = ["name", "name_local", "kind", "country", "subdivision", "parent"]
     list_filter = ["kind", ("country", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["country", "subdivision", "parent"]
@@ -277,8 +226,6 @@ class PartnerAdmin(RankedAutocomplete, HistoryAdmin):
             return False
         if obj is None or not is_editor(request.user):
             return True
-        from agreements.models import Agreement
-
         others = Agreement.objects.with_partner(obj).exclude(
             pk__in=Agreement.objects.editable_by(request.user).values("pk")
         )
