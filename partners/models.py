@@ -14,6 +14,8 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.choices import choice_values
+
 INDONESIA = "ID"
 
 
@@ -87,13 +89,18 @@ class RegionQuerySet(models.QuerySet):
         return self.filter(pk=region.pk)
 
 
+# Choices are declared at module level so the constraints in ``Meta`` can read them: the
+# database then allows exactly what the code offers (``common.choices.choice_values``).
+class RegionLevel(models.TextChoices):
+    PROVINCE = "province", _("Provinsi")
+    REGENCY = "regency", _("Kabupaten")
+    CITY = "city", _("Kota")
+
+
 class Region(models.Model):
     """An Indonesian region by Kemendagri code: ``64`` Kalimantan Timur, ``64.72`` Samarinda."""
 
-    class Level(models.TextChoices):
-        PROVINCE = "province", _("Provinsi")
-        REGENCY = "regency", _("Kabupaten")
-        CITY = "city", _("Kota")
+    Level = RegionLevel
 
     code = models.CharField(
         _("kode Kemendagri"),
@@ -122,7 +129,7 @@ class Region(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(level__in=["province", "regency", "city"]), name="region_level_valid"
+                condition=Q(level__in=choice_values(RegionLevel)), name="region_level_valid"
             ),
             # A province has a two-digit code and no province above it; a regency or city has a
             # ``PP.KK`` code and a province. (That ``PP`` is its province's code is checked in
@@ -186,6 +193,17 @@ class PartnerQuerySet(models.QuerySet):
         return self.exclude(country_id=INDONESIA)
 
 
+class PartnerKind(models.TextChoices):
+    FOREIGN_REGION = "foreign_region", _("Pemerintah daerah asing (provinsi/negara bagian)")
+    FOREIGN_CITY = "foreign_city", _("Kota asing")
+    NATIONAL_AGENCY = "national_agency", _("Lembaga pemerintah pusat")
+    INTERNATIONAL = "international", _("Organisasi internasional")
+    UNIVERSITY = "university", _("Perguruan tinggi")
+    COMPANY = "company", _("Badan usaha")
+    NGO = "ngo", _("Organisasi kemasyarakatan / LSM")
+    OTHER = "other", _("Lainnya")
+
+
 class Partner(models.Model):
     """A party that is not an Indonesian regional government.
 
@@ -194,15 +212,7 @@ class Partner(models.Model):
     universities, NGOs — are partners whose country is Indonesia.
     """
 
-    class Kind(models.TextChoices):
-        FOREIGN_REGION = "foreign_region", _("Pemerintah daerah asing (provinsi/negara bagian)")
-        FOREIGN_CITY = "foreign_city", _("Kota asing")
-        NATIONAL_AGENCY = "national_agency", _("Lembaga pemerintah pusat")
-        INTERNATIONAL = "international", _("Organisasi internasional")
-        UNIVERSITY = "university", _("Perguruan tinggi")
-        COMPANY = "company", _("Badan usaha")
-        NGO = "ngo", _("Organisasi kemasyarakatan / LSM")
-        OTHER = "other", _("Lainnya")
+    Kind = PartnerKind
 
     GOVERNMENT_KINDS = (Kind.FOREIGN_REGION, Kind.FOREIGN_CITY)
 
@@ -242,19 +252,7 @@ class Partner(models.Model):
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(
-                    kind__in=[
-                        "foreign_region",
-                        "foreign_city",
-                        "national_agency",
-                        "international",
-                        "university",
-                        "company",
-                        "ngo",
-                        "other",
-                    ]
-                ),
-                name="partner_kind_valid",
+                condition=Q(kind__in=choice_values(PartnerKind)), name="partner_kind_valid"
             ),
             # A partner's subdivision lies in the partner's own country.
             models.CheckConstraint(

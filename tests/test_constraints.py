@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from agreements.models import Agreement, Milestone
@@ -165,6 +166,20 @@ def test_partner_subdivision_must_lie_in_its_country():
 def test_partner_kind_is_known():
     with refused("partner_kind_valid"), transaction.atomic():
         PartnerFactory(kind="alien")
+
+
+def test_the_database_accepts_every_partner_kind_and_region_level_the_code_offers():
+    """The allowed values come from the choices themselves: a kind added to ``Partner.Kind``
+    is allowed by the database once its migration (which ``makemigrations --check`` asks for)
+    has run, never refused by a list written out by hand."""
+    country = CountryFactory()
+    for kind in Partner.Kind:
+        PartnerFactory(name=f"Mitra {kind}", kind=kind, country=country)
+    assert Partner.objects.filter(country=country).count() == len(Partner.Kind)
+
+    constraints = {c.name: c for c in [*Partner._meta.constraints, *Region._meta.constraints]}
+    assert constraints["partner_kind_valid"].condition == Q(kind__in=list(Partner.Kind.values))
+    assert constraints["region_level_valid"].condition == Q(level__in=list(Region.Level.values))
 
 
 def test_partner_name_unique_within_a_country():
