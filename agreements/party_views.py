@@ -18,7 +18,9 @@ class RegionDetailView(View):
     def get(self, request, code):
         region = get_object_or_404(Region.objects.select_related("province"), code=code)
         agreements = Agreement.objects.visible_to(request.user).in_region(region)
-        context, status = browse(request, agreements, fixed=("region",))
+        context, status = browse(
+            request, agreements, fixed=("region",), selection={"region": region.code}
+        )
         potential, potential_errors = regional_potential(region, request.GET)
         if potential_errors:
             status = 400
@@ -40,7 +42,12 @@ class PartnerDetailView(View):
             Partner.objects.select_related("country", "subdivision", "parent"), pk=pk
         )
         agreements = Agreement.objects.visible_to(request.user).with_partner(partner)
-        context, status = browse(request, agreements, fixed=("partner", "country"))
+        context, status = browse(
+            request,
+            agreements,
+            fixed=("partner", "country"),
+            selection={"partner": str(partner.pk)},
+        )
         context.update(partner=partner, children=list(partner.children.order_by("name")))
         return render(request, "partners/partner_detail.html", context, status=status)
 
@@ -50,7 +57,9 @@ class CountryDetailView(View):
         country = get_object_or_404(Country, code=code.upper())
         visible = Agreement.objects.visible_to(request.user)
         agreements = visible.with_partner_country(country)
-        context, status = browse(request, agreements, fixed=("country",))
+        context, status = browse(
+            request, agreements, fixed=("country",), selection={"country": country.code}
+        )
         parties = Agreement.partners.through.objects.filter(agreement__in=visible.values("pk"))
         context.update(
             country=country,

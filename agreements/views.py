@@ -133,7 +133,7 @@ def selection_feeds(query, page=""):
     ]
 
 
-def browse(request, agreements, *, fixed=(), rows=None):
+def browse(request, agreements, *, fixed=(), rows=None, selection=None):
     """Filter, sort and paginate ``agreements`` by the query string, for the list include.
 
     Returns the template context and the HTTP status: 400 with the problems spelt out when a
@@ -147,7 +147,9 @@ def browse(request, agreements, *, fixed=(), rows=None):
     changes (``agreements.caching``), outside a transaction.
 
     ``rows`` turns the filtered agreements into what the page lists (by default the agreements
-    themselves; the change log lists their history).
+    themselves; the change log lists their history). ``selection`` holds the list filters a
+    subject page stands for ({"region": "64"} on a region's page), so that following the page
+    follows the same agreements on the list.
     """
     filterset = AgreementFilter(request.GET, queryset=agreements, fixed=fixed)
     filterset.offer_choices()
@@ -187,6 +189,7 @@ def browse(request, agreements, *, fixed=(), rows=None):
         "sort_headers": sort_headers(filterset),
         "page_query": query_string(request.GET, page=None),
         "feeds": selection_feeds(query_string(request.GET, page=None)),
+        "follow_query": query_string(request.GET, page=None, sort=None, **(selection or {})),
         "page_range": (
             page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
             if page
@@ -333,7 +336,9 @@ class SectorDetailView(View):
     def get(self, request, slug):
         sector = get_object_or_404(Sector, slug=slug)
         agreements = Agreement.objects.visible_to(request.user).in_sector(sector)
-        context, status = browse(request, agreements, fixed=("sector",))
+        context, status = browse(
+            request, agreements, fixed=("sector",), selection={"sector": sector.slug}
+        )
         context.update(
             sector=sector,
             potentials=list(

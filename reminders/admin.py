@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Notice, ReminderPreference
+from .models import Notice, ReminderPreference, Subscription
 
 
 @admin.register(ReminderPreference)
@@ -26,3 +26,14 @@ class NoticeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    """Readers' followed selections, to answer "why did I get this mail?"."""
+
+    list_display = ["user", "name", "frequency", "language", "covered_until"]
+    list_filter = ["frequency", "language"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email", "name"]
+    readonly_fields = ["created_at"]

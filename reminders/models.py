@@ -181,3 +181,65 @@ class Notice(models.Model):
     @property
     def key(self):
         return (self.threshold, self.agreement_id, self.milestone_id, self.on_date)
+
+
+class Frequency(models.TextChoices):
+    DAILY = "daily", _("Harian")
+    WEEKLY = "weekly", _("Mingguan")
+
+
+class Subscription(models.Model):
+    """A signed-in reader following a selection of the register: a saved filter of the
+    agreement list, whose changes are mailed to them daily or weekly (``reminders.follow``).
+
+    ``covered_until`` is the end of the last period whose changes were mailed (or the moment
+    they began to follow): the next digest holds the changes after it, so each change is told
+    once. A digest run claims a subscription by locking its row and moves ``covered_until`` on
+    in the same transaction as it sends.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="subscriptions",
+        verbose_name=_("pengguna"),
+    )
+    query = models.CharField(
+        _("pilihan"),
+        max_length=1000,
+        blank=True,
+        help_text=_("Filter daftar kerja sama, seperti pada alamat halamannya."),
+    )
+    name = models.CharField(_("nama pilihan"), max_length=500)
+    frequency = models.CharField(
+        _("frekuensi"), max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY
+    )
+    language = models.CharField(
+        _("bahasa surel"), max_length=5, choices=Language.choices, default=Language.INDONESIAN
+    )
+    created_at = models.DateTimeField(_("mulai diikuti"), auto_now_add=True)
+    covered_until = models.DateTimeField(_("perubahan terkirim sampai"))
+
+    class Meta:
+        verbose_name = _("pilihan yang diikuti")
+        verbose_name_plural = pgettext_lazy("jamak", "pilihan yang diikuti")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "query"], name="subscription_once_per_query"),
+            models.CheckConstraint(
+                condition=Q(frequency__in=choice_values(Frequency)),
+                name="subscription_frequency_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(language__in=choice_values(Language)),
+                name="subscription_language_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.name}"
+
+    def get_list_url(self):
+        from django.urls import reverse
+
+        path = reverse("agreement-list")
+        return f"{path}?{self.query}" if self.query else path

@@ -22,6 +22,8 @@ urlpatterns = [
         feeds.ChangesFeed(one_agreement=True),
         name="agreement-changes-atom",
     ),
+    path("ikuti/", views.FollowView.as_view(), name="follows"),
+    path("ikuti/berhenti/<str:token>/", views.unfollow, name="unfollow"),
     # The agreement list's Atom feed under its first address.
     path("feeds/agreements.atom", feeds.AgreementsFeed(), name="feed-agreements"),
 ]

@@ -5,8 +5,11 @@ exist for the public."""
 
 import hashlib
 
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -14,7 +17,8 @@ from agreements.export_views import SUBJECTS, bad_filters, selection
 from agreements.models import Agreement
 from partners.models import Region
 
-from . import ical
+from . import follow, ical
+from .models import Frequency, Subscription
 
 
 def calendar_response(cal, filename):
@@ -69,3 +73,73 @@ class SelectionCalendarView(View):
             filterset.qs, name=name, uid=ident, absolute_url=request.build_absolute_uri
         )
         return calendar_response(cal, f"{ident}.ics")
+
+
+# -- following a selection ----------------------------------------------------------------------
+
+
+class FollowView(LoginRequiredMixin, View):
+    """``/ikuti/``: the selections the reader follows (GET), and following one (POST, from the
+    form under a list page's results: its filters, and how often)."""
+
+    def get(self, request):
+        subscriptions = request.user.subscriptions.order_by("name", "pk")
+        return render(
+            request,
+            "reminders/follows.html",
+            {
+                "subscriptions": [
+                    (subscription, follow.unfollow_token(subscription))
+                    for subscription in subscriptions
+                ],
+                "frequencies": Frequency.choices,
+            },
+        )
+
+    def post(self, request):
+        problems = []
+        frequency = request.POST.get("frequency", "")
+        if frequency not in Frequency.values:
+            problems.append(_("Pilih seberapa sering: harian atau mingguan."))
+        filterset = follow.selection_of(
+            follow.normal_query(QueryDict(request.POST.get("query", ""))), request.user
+        )
+        if not filterset.is_valid():
+            problems.append(_("Filter pilihan ini tidak valid; buka lagi halaman daftarnya."))
+        if not request.user.email:
+            problems.append(
+                _("Akun Anda belum memiliki alamat surel; minta administrator menambahkannya.")
+            )
+        if problems:
+            return render(
+                request, "reminders/follow_refused.html", {"problems": problems}, status=400
+            )
+        query = follow.normal_query(filterset.data)
+        subscription, _created = Subscription.objects.update_or_create(
+            user=request.user,
+            query=query,
+            defaults={"frequency": frequency, "language": translation.get_language()[:2]},
+            create_defaults={
+                "frequency": frequency,
+                "language": translation.get_language()[:2],
+                "name": follow.describe(filterset)[:500],
+                "covered_until": timezone.now(),
+            },
+        )
+        messages.success(
+            request,
+            _("Anda mengikuti: %(name)s (%(frequency)s).")
+            % {"name": subscription.name, "frequency": subscription.get_frequency_display()},
+        )
+        return redirect("follows")
+
+
+def unfollow(request, token):
+    """One link in every digest: stop following that selection, without logging in."""
+    pk = follow.subscription_of_token(token)
+    if pk is None:
+        return render(request, "reminders/unfollowed.html", {"bad_link": True}, status=400)
+    subscription = Subscription.objects.filter(pk=pk).first()
+    if subscription is not None:
+        subscription.delete()
+    return render(request, "reminders/unfollowed.html", {"subscription": subscription})

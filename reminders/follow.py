@@ -1,0 +1,226 @@
+"""Followed selections: what changed in a reader's saved filter, mailed daily or weekly.
+
+A subscription holds a query string of the agreement list (``Subscription.query``). Its digest
+is the change log (``agreements.changelog``) of that selection, read through the list's own
+``AgreementFilter`` over what the reader may see *now*, for the period after
+``covered_until``: a record that became internal, or a reader who lost their role, is told no
+more than the site would show them.
+
+Each change goes out once. ``send_due`` claims each due subscription by locking its row
+(``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL: a second run at the same time passes it
+by), sends, and moves ``covered_until`` on in the same transaction; a failed send rolls back and
+the next run sends the same period again.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
+from django.db.models import Q
+from django.http import QueryDict
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from agreements import changelog
+from agreements.filters import AgreementFilter
+from agreements.models import Agreement
+
+from .models import Frequency, Subscription
+
+logger = logging.getLogger(__name__)
+
+PERIODS = {
+    Frequency.DAILY: datetime.timedelta(days=1),
+    Frequency.WEEKLY: datetime.timedelta(days=7),
+}
+# A run from cron starts a little earlier or later each day; a subscription is due this much
+# before its period has fully passed, so that a daily run never skips a day.
+GRACE = datetime.timedelta(hours=2)
+# The most changes one digest lists; it says when there were more and links the change log.
+DIGEST_LENGTH = 100
+# Leaves out of a followed selection what only orders it or pages it.
+NOT_A_FILTER = ("page", "sort")
+
+UNFOLLOW_SALT = "reminders.unfollow"
+
+
+def normal_query(data):
+    """A query string of the list as the selection it names: without page and sort, in a
+    fixed order, so that following the same selection twice is one subscription."""
+    pairs = sorted(
+        (key, value)
+        for key, values in data.lists()
+        if key not in NOT_A_FILTER
+        for value in values
+        if value != ""
+    )
+    query = QueryDict(mutable=True)
+    for key, value in pairs:
+        query.appendlist(key, value)
+    return query.urlencode()
+
+
+def selection_of(query, user):
+    """The ``AgreementFilter`` of a followed selection over what ``user`` may see now."""
+    return AgreementFilter(QueryDict(query), queryset=Agreement.objects.visible_to(user))
+
+
+def describe(filterset):
+    """The selection in words, for its name: its filters as the page's chips show them."""
+    from agreements.views import filter_chips
+
+    chips = filter_chips(filterset)
+    if not chips:
+        return _("Semua kerja sama")
+    return "; ".join(f"{chip['label']}: {chip['value']}" for chip in chips)
+
+
+def due(now):
+    """Subscriptions whose period has passed (daily or weekly), of users who can be mailed."""
+    period_passed = Q()
+    for frequency, period in PERIODS.items():
+        period_passed |= Q(frequency=frequency, covered_until__lte=now - period + GRACE)
+    return (
+        Subscription.objects.filter(period_passed, user__is_active=True)
+        .exclude(user__email="")
+        .order_by("pk")
+    )
+
+
+def unfollow_token(subscription):
+    return signing.dumps(subscription.pk, salt=UNFOLLOW_SALT)
+
+
+def unfollow_url(subscription):
+    return settings.SITE_URL + reverse("unfollow", args=[unfollow_token(subscription)])
+
+
+def subscription_of_token(token):
+    """The id a token was made for, or None when it was not made by this site."""
+    try:
+        return signing.loads(token, salt=UNFOLLOW_SALT)
+    except signing.BadSignature:
+        return None
+
+
+@dataclass
+class Digest:
+    subscription: Subscription
+    entries: list
+    more: bool  # more changes than DIGEST_LENGTH
+
+
+def plan(subscription, now):
+    """What ``subscription``'s reader is to be told for the period up to ``now``. Reads only.
+
+    The entries are worded in the subscription's language.
+    """
+    user = subscription.user
+    filterset = selection_of(subscription.query, user)
+    if not filterset.is_valid():  # a region or partner named in it is gone
+        return Digest(subscription, [], False)
+    public = changelog.reads_public_history(user)
+    records = list(
+        changelog.history(filterset.qs, public=public)
+        .filter(history_date__gt=subscription.covered_until, history_date__lte=now)
+        .order_by("history_date", "history_id")[: DIGEST_LENGTH + 1]
+    )
+    with translation.override(subscription.language):
+        entries = changelog.entries(records[:DIGEST_LENGTH], public=public)
+    return Digest(subscription, entries, len(records) > DIGEST_LENGTH)
+
+
+def message(digest, connection=None):
+    subscription = digest.subscription
+    user = subscription.user
+    with translation.override(subscription.language):
+        context = {
+            "name": user.get_full_name() or user.get_username(),
+            "subscription": subscription,
+            "entries": digest.entries,
+            "more": digest.more,
+            "site_url": settings.SITE_URL,
+            "list_url": settings.SITE_URL + subscription.get_list_url(),
+            "unfollow_url": unfollow_url(subscription),
+            "period": subscription.get_frequency_display().lower(),
+        }
+        count = len(digest.entries)
+        subject = ngettext(
+            "Perubahan pada pilihan yang Anda ikuti: %(count)d perubahan",
+            "Perubahan pada pilihan yang Anda ikuti: %(count)d perubahan",
+            count,
+        ) % {"count": count}
+        text = render_to_string("reminders/email/follow_digest.txt", context)
+        html = render_to_string("reminders/email/follow_digest.html", context)
+    email = EmailMultiAlternatives(
+        subject,
+        text,
+        to=[user.email],
+        connection=connection,
+        headers={"List-Unsubscribe": f"<{context['unfollow_url']}>"},
+    )
+    email.attach_alternative(html, "text/html")
+    return email
+
+
+class NotAccepted(Exception):
+    """The mail backend returned without taking the message."""
+
+
+def send_due(now, connection):
+    """Send every due digest; return (mails sent, subscriptions covered, failed ids).
+
+    Each subscription is claimed before its mail goes out: its row locked and its
+    ``covered_until`` moved on by a conditional UPDATE, in the transaction that sends. A run at
+    the same time passes a locked row by (PostgreSQL) or is refused the write (SQLite), and
+    finds nothing to send; a failed send rolls the claim back for the next run.
+    """
+    sent = covered = 0
+    failed = []
+    try:
+        waiting = list(due(now).values_list("pk", flat=True))
+    except OperationalError:
+        if connections[DEFAULT_DB_ALIAS].vendor != "sqlite":
+            raise
+        # SQLite: another run holds the database for writing; it sends what is due.
+        logger.info("Ringkasan sedang dikirim oleh proses lain")
+        return sent, covered, failed
+    for pk in waiting:
+        try:
+            with transaction.atomic():
+                subscription = (
+                    due(now)
+                    .select_for_update(skip_locked=True, of=("self",))
+                    .select_related("user")
+                    .filter(pk=pk)
+                    .first()
+                )
+                if subscription is None:  # held by a run at the same time, or unfollowed
+                    continue
+                claimed = Subscription.objects.filter(
+                    pk=pk, covered_until=subscription.covered_until
+                ).update(covered_until=now)
+                if not claimed:
+                    continue
+                digest = plan(subscription, now)
+                if digest.entries:
+                    if not connection.send_messages([message(digest, connection)]):
+                        raise NotAccepted(subscription.user.email)
+                    sent += 1
+                covered += 1
+        except OperationalError:
+            if connections[DEFAULT_DB_ALIAS].vendor != "sqlite":
+                raise
+            # SQLite: another run holds the database for writing; it sends this one.
+            logger.info("Ringkasan %s sedang dikirim oleh proses lain", pk)
+        except (OSError, NotAccepted):
+            logger.warning("Ringkasan untuk %s gagal dikirim", pk, exc_info=True)
+            failed.append(pk)
+    return sent, covered, failed

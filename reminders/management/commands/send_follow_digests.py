@@ -1,0 +1,43 @@
+"""Mail each reader what changed in the selections they follow: daily or weekly, as each chose.
+
+Run from cron (daily; weekly subscriptions are sent when their week has passed). Safe to run
+again and to run twice at once: each change goes out once, and a failed send is retried by the
+next run.
+"""
+
+import datetime
+
+from django.core import mail
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from reminders import follow
+
+
+def iso_datetime(value):
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(f"--now: bukan waktu YYYY-MM-DDTHH:MM: {value!r}") from error
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+
+class Command(BaseCommand):
+    help = "Kirim ringkasan perubahan pilihan yang diikuti pembaca (harian atau mingguan)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--now",
+            type=iso_datetime,
+            help="Anggap sekarang waktu ini (YYYY-MM-DDTHH:MM), untuk pengujian.",
+        )
+
+    def handle(self, *args, now=None, **options):
+        now = now or timezone.now()
+        sent, covered, failed = follow.send_due(now, mail.get_connection())
+        self.stdout.write(f"{now.isoformat()}: {sent} surel terkirim, {covered} pilihan.")
+        if failed:
+            raise CommandError(
+                f"{len(failed)} ringkasan gagal dikirim; dikirim lagi pada jalannya perintah "
+                "berikutnya."
+            )

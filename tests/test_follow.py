@@ -1,0 +1,237 @@
+"""Following a selection: a signed-in reader saves a filter of the list and is mailed what
+changed in it, daily or weekly, in their language, only what they may see, each change once;
+one link in the mail stops it."""
+
+import datetime
+import io
+import re
+import threading
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.utils import timezone
+
+from reminders import follow
+from reminders.models import Subscription
+from tests.factories import AgreementFactory, CountryFactory, PartnerFactory
+from tests.factories_browse import make_official
+
+
+def save(agreement, **changes):
+    for name, value in changes.items():
+        setattr(agreement, name, value)
+    agreement.save()
+
+
+@pytest.fixture
+def register(kaltim, bali):
+    china = CountryFactory(code="CN")
+    anhui = PartnerFactory(name="Anhui", country=china)
+    return {
+        "chinese": AgreementFactory(
+            title="MoU Kaltim–Anhui", lead_region=kaltim, scope="ksdpl", partners=[anhui]
+        ),
+        "internal": AgreementFactory(
+            title="Rancangan Kaltim–Anhui",
+            lead_region=kaltim,
+            scope="ksdpl",
+            partners=[anhui],
+            visibility="internal",
+        ),
+        "other": AgreementFactory(title="MoU Bali", lead_region=bali),
+    }
+
+
+@pytest.fixture
+def reader(django_user_model):
+    """A signed-in member of the public: no role, sees public records only."""
+    return django_user_model.objects.create_user(
+        username="warga", email="warga@example.invalid", password="a-long-test-password"
+    )
+
+
+def follow_selection(client, query, frequency="daily"):
+    return client.post("/ikuti/", {"query": query, "frequency": frequency})
+
+
+def run_digest(at):
+    call_command("send_follow_digests", f"--now={at.isoformat()}", stdout=io.StringIO())
+
+
+def later(**delta):
+    return timezone.now() + datetime.timedelta(**delta)
+
+
+def test_the_list_offers_signed_in_readers_to_follow_what_it_shows(client, register, reader):
+    html = client.get("/regions/64/", {"country": "CN", "page": "1"}).content.decode()
+    assert "Masuk untuk mengikuti pilihan ini" in html
+    client.force_login(reader)
+    html = client.get("/regions/64/", {"country": "CN", "page": "1"}).content.decode()
+    assert 'name="query" value="country=CN&amp;region=64"' in html
+    assert "Ikuti pilihan ini" in html
+
+
+def test_following_saves_the_selection_once_without_page_or_sort(client, register, reader):
+    client.force_login(reader)
+    response = follow_selection(client, "country=CN&page=2&sort=title")
+    assert response.status_code == 302
+    follow_selection(client, "country=CN", frequency="weekly")
+
+    [subscription] = Subscription.objects.filter(user=reader)
+    assert subscription.query == "country=CN"
+    assert subscription.frequency == "weekly"
+    assert "Negara mitra" in subscription.name
+    page = client.get("/ikuti/").content.decode()
+    assert subscription.name in page and "Mingguan" in page
+
+
+def test_a_bad_selection_or_a_reader_without_address_is_refused(client, register, reader):
+    client.force_login(reader)
+    response = follow_selection(client, "year=abc")
+    assert response.status_code == 400
+    assert "tidak valid" in response.content.decode()
+    assert follow_selection(client, "country=CN", frequency="hourly").status_code == 400
+    reader.email = ""
+    reader.save()
+    response = follow_selection(client, "country=CN")
+    assert response.status_code == 400
+    assert "alamat surel" in response.content.decode()
+    assert not Subscription.objects.exists()
+
+
+def test_anonymous_readers_are_sent_to_log_in(client, register):
+    assert follow_selection(client, "country=CN").status_code == 302
+    assert not Subscription.objects.exists()
+
+
+def test_the_digest_tells_what_changed_in_the_selection_once(client, register, reader):
+    client.force_login(reader)
+    follow_selection(client, "country=CN")
+    save(register["chinese"], status="terminated")
+    save(register["other"], title="MoU Bali diubah")  # outside the selection
+    save(register["internal"], title="Rahasia")  # in it, but not for this reader
+
+    run_digest(later(days=1))
+
+    [email] = mail.outbox
+    assert email.to == ["warga@example.invalid"]
+    assert "MoU Kaltim–Anhui" in email.body
+    assert "Status: Berlaku → Diakhiri" in email.body
+    assert "Bali" not in email.body and "Rahasia" not in email.body
+    assert "Rancangan" not in email.body
+    # A second run tells nothing again.
+    run_digest(later(days=2, hours=1))
+    assert len(mail.outbox) == 1
+
+
+def test_the_digest_comes_in_the_language_the_reader_followed_in(client, register, reader):
+    client.force_login(reader)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    follow_selection(client, "country=CN")
+    save(register["chinese"], status="terminated")
+
+    run_digest(later(days=1))
+
+    [email] = mail.outbox
+    assert "What changed" in email.body or "Status: In force → Terminated" in email.body
+    assert "Status: In force → Terminated" in email.body
+
+
+def test_officials_are_told_of_internal_records_too(client, register, django_user_model):
+    official = make_official(django_user_model)
+    official.email = "pejabat@example.invalid"
+    official.save()
+    client.force_login(official)
+    follow_selection(client, "country=CN")
+    save(register["internal"], title="Rancangan kedua")
+
+    run_digest(later(days=1))
+
+    [email] = mail.outbox
+    assert "Rancangan kedua" in email.body
+
+
+def test_a_weekly_selection_waits_for_its_week(client, register, reader):
+    client.force_login(reader)
+    follow_selection(client, "country=CN", frequency="weekly")
+    save(register["chinese"], status="terminated")
+
+    run_digest(later(days=1))
+    assert mail.outbox == []
+    run_digest(later(days=7))
+    assert len(mail.outbox) == 1
+
+
+def test_one_link_in_the_mail_stops_following(client, register, reader):
+    client.force_login(reader)
+    follow_selection(client, "country=CN")
+    save(register["chinese"], status="terminated")
+    run_digest(later(days=1))
+    link = re.search(r"http://\S+/ikuti/berhenti/\S+/", mail.outbox[0].body).group(0)
+    assert mail.outbox[0].extra_headers["List-Unsubscribe"] == f"<{link}>"
+
+    client.logout()
+    response = client.get(link.split("://", 1)[1].split("/", 1)[1].join(["/", ""]))
+    assert response.status_code == 200
+    assert "tidak lagi mengikuti" in response.content.decode()
+    assert not Subscription.objects.exists()
+    forged = client.get("/ikuti/berhenti/not-a-token/")
+    assert forged.status_code == 400
+
+
+class SlowBackend:
+    """A mail backend that takes its time, so that a second run starts while the first sends."""
+
+    sending = threading.Event()
+    sent = []
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        SlowBackend.sending.set()
+        threading.Event().wait(1.0)
+        SlowBackend.sent.extend(messages)
+        return len(messages)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_once_send_each_digest_once(kaltim, django_user_model):
+    reader = django_user_model.objects.create_user(username="warga", email="w@example.invalid")
+    agreement = AgreementFactory(title="MoU", lead_region=kaltim)
+    Subscription.objects.create(
+        user=reader,
+        query="region=64",
+        name="Kaltim",
+        frequency="daily",
+        covered_until=timezone.now(),
+    )
+    save(agreement, status="terminated")
+    at = later(days=1)
+    SlowBackend.sending.clear()
+    SlowBackend.sent = []
+    results, used = [], []
+
+    def run(wait_first):
+        try:
+            if wait_first:
+                SlowBackend.sending.wait(10)
+            results.append(follow.send_due(at, SlowBackend()))
+        finally:
+            used.append(connections[DEFAULT_DB_ALIAS])
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in (False, True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    for used_connection in used:
+        if used_connection.vendor == "sqlite" and used_connection.connection is not None:
+            used_connection.connection.close()
+
+    assert len(SlowBackend.sent) == 1
+    assert sorted(sent for sent, _covered, _failed in results) == [0, 1]
+    assert Subscription.objects.get().covered_until == at
