@@ -67,4 +67,4 @@ messages: install
 
 # Refresh the README's screenshots from the end-to-end journeys (needs Chromium).
 screenshots: install
-	SCREENSHOT_DIR=docs/screenshots $(VENV)/bin/pytest tests/test_e2e.py
+	SCREENSHOT_DIR=docs/screenshots $(VENV)/bin/pytest tests/test_e2e.py tests/test_e2e_follow.py

@@ -1,0 +1,141 @@
+"""Following, the change log and the history search, in a real Chromium against the live site.
+
+1. A reader follows a filtered selection; an editor changes a record in it; the digest runs and
+   the change is in the mail.
+2. The public change log shows that change, and no internal field or name.
+3. In the admin, the history search answers "who changed this agreement's status last week,
+   and from what".
+
+Every page loads only from the site itself. Screenshots go where ``tests/test_e2e.py`` puts them.
+"""
+
+import datetime
+import io
+import re
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from tests.factories import AgreementFactory, CountryFactory, PartnerFactory
+from tests.test_e2e import log_in_browser_as, shoot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def only_from(page, site):
+    """Collects every address the page asks for that is not the site's own."""
+    outside = []
+    page.on(
+        "request",
+        lambda request: (
+            None
+            if request.url.startswith((site, "data:", "about:"))
+            else outside.append(request.url)
+        ),
+    )
+    return outside
+
+
+@pytest.fixture
+def register(kaltim, bali):
+    anhui = PartnerFactory(name="Anhui", country=CountryFactory(code="CN"))
+    return {
+        "mou": AgreementFactory(
+            title="MoU Kaltim–Anhui",
+            lead_region=kaltim,
+            scope="ksdpl",
+            partners=[anhui],
+            summary="Kerja sama pendidikan.",
+        ),
+        "bali": AgreementFactory(title="MoU Bali–Kalteng", lead_region=bali),
+    }
+
+
+def edit_status(agreement, user, status):
+    agreement.status = status
+    agreement._history_user = user
+    agreement.save()
+
+
+def test_reader_follows_a_selection_and_finds_a_change_in_the_mail_and_the_change_log(
+    page, live_server, register, django_user_model, editor_kaltim
+):
+    outside = only_from(page, live_server.url)
+    reader = django_user_model.objects.create_user(
+        username="warga", email="warga@example.invalid", password="a-long-test-password"
+    )
+    log_in_browser_as(page, reader, live_server)
+
+    # Follow the Chinese partners' agreements, daily.
+    page.goto(live_server.url + "/agreements/?country=CN")
+    assert page.locator(".agreement-table tbody tr").count() == 1
+    head_links = page.locator('head link[rel="alternate"]')
+    assert head_links.count() == 2
+    page.select_option("#follow-frequency", "daily")
+    page.get_by_role("button", name="Ikuti pilihan ini").click()
+    page.wait_for_url(re.compile(r".*/ikuti/$"))
+    assert "Negara mitra" in page.locator("main table").inner_text()
+
+    # An editor moves the agreement out of force; the digest runs the next morning.
+    edit_status(register["mou"], editor_kaltim, "terminated")
+    edit_status(register["bali"], editor_kaltim, "terminated")  # outside the selection
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    call_command("send_follow_digests", f"--now={tomorrow.isoformat()}", stdout=io.StringIO())
+
+    [email] = mail.outbox
+    assert email.to == ["warga@example.invalid"]
+    assert "MoU Kaltim–Anhui" in email.body
+    assert "Status: Berlaku → Diakhiri" in email.body
+    assert "Bali" not in email.body
+    assert "editor.kaltim" not in email.body
+
+    # The public change log shows the same change, with the role and no name or internal field.
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/perubahan/?country=CN")
+    entry = page.locator(".change-entry").first
+    assert "MoU Kaltim–Anhui" in entry.inner_text()
+    row = entry.locator('tr[data-field="status"]')
+    assert row.locator("td").all_inner_texts() == ["Berlaku", "Diakhiri"]
+    assert "Editor (staf biro)" in entry.inner_text()
+    log = page.locator("main").inner_text()
+    assert "editor.kaltim" not in log
+    assert "Visibilitas" not in log and "visibilitas" not in log
+    assert "Versi" not in log.split("versi tersimpan")[-1]
+    shoot(page, "change-log", full_page=True)
+
+    # And the status page's own "Riwayat perubahan".
+    entry.get_by_role("link", name="MoU Kaltim–Anhui").click()
+    page.wait_for_url(re.compile(r".*/agreements/\d+/#riwayat-perubahan$"))
+    history = page.locator("section", has=page.locator("#riwayat-perubahan"))
+    assert "Diakhiri" in history.inner_text()
+    assert outside == []
+
+
+def test_admin_history_search_answers_who_changed_a_status_last_week_and_from_what(
+    page, live_server, register, editor_kaltim, staff_user
+):
+    outside = only_from(page, live_server.url)
+    edit_status(register["mou"], editor_kaltim, "terminated")
+    log_in_browser_as(page, staff_user, live_server)
+
+    page.goto(live_server.url + "/admin/agreements/agreement/")
+    page.get_by_role("link", name="Cari riwayat perubahan").click()
+    page.wait_for_url(re.compile(r".*/history-search/$"))
+    today = timezone.localdate()
+    page.fill("#id_agreement", "Kaltim–Anhui")
+    page.fill("#id_date_from", (today - datetime.timedelta(days=7)).isoformat())
+    page.fill("#id_date_to", today.isoformat())
+    page.select_option("#id_field", "status")
+    page.get_by_role("button", name="Cari").click()
+    page.wait_for_url(re.compile(r".*field=status.*"))
+
+    rows = page.locator("#history-results tbody tr")
+    assert rows.count() == 1
+    cells = rows.first.locator("td").all_inner_texts()
+    assert cells[1] == "MoU Kaltim–Anhui"
+    assert cells[2].startswith("editor.kaltim")
+    assert cells[3:] == ["Status", "Berlaku", "Diakhiri"]
+    shoot(page, "admin-history-search")
+    assert outside == []
