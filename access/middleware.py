@@ -7,6 +7,7 @@ for it; changing it (``access.views.set_time_zone``) updates the session too.
 import zoneinfo
 
 from django.contrib.auth.signals import user_logged_in
+from django.db import DatabaseError
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -28,7 +29,12 @@ class UserTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        zone = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+        try:
+            zone = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+        except DatabaseError:
+            # The session cannot be read while the database is down; the view meets the same
+            # outage and coopdb.middleware answers it with the styled 503 page.
+            zone = None
         if zone in TimeZone.values:
             timezone.activate(zoneinfo.ZoneInfo(zone))
         else:
