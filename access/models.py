@@ -4,7 +4,7 @@ Four roles, as Django groups (created by ``manage.py setup_roles``):
 
 - **Editor** (bureau staff): creates and changes agreements whose lead region is one of the
   regions assigned to them; a province's editor also covers its regencies and cities.
-- **Pejabat** (officials, viewers): see internal records, change nothing.
+- **Pejabat** (officials): see internal records, change nothing.
 - **Analis** (analysts): see internal records and may export them.
 - **Administrator**: everything (as does a Django superuser).
 """
@@ -20,7 +20,7 @@ from partners.models import Region
 
 class Role(models.TextChoices):
     EDITOR = "Editor", _("Editor (staf biro)")
-    VIEWER = "Pejabat", _("Pejabat (hanya melihat)")
+    OFFICIAL = "Pejabat", _("Pejabat (hanya melihat)")
     ANALYST = "Analis", _("Analis (boleh mengekspor data internal)")
     ADMINISTRATOR = "Administrator", _("Administrator")
 
@@ -202,7 +202,7 @@ def editable_region_ids(user):
 def access_key(user):
     """Everything about ``user`` that decides what the admin shows them, as one text: who they
     are (the header names them), their standing, and what they may see and change: their
-    permissions, roles and, for an editor, regions. A page kept under it is never shown to
+    permissions, roles and, for an editor, regions. A page cached under it is never shown to
     anyone else, nor to the same user once any of that changed.
 
     An active superuser may do everything, whatever their groups and permissions say: nothing

@@ -11,16 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 from access.admin import autocomplete_source
 from access.models import editable_regions, is_editor
-from agreements.caching import KeptAdminPages
+from agreements.caching import CachedAdminPages
 from agreements.models import Agreement
 from common.admin import HistoryAdmin
 from partners.models import Country, Partner, Region, Subdivision
 from partners.short_names import expand_text
 
 
-class RegisterAdmin(KeptAdminPages, HistoryAdmin):
-    """The register's admins: the history of ``HistoryAdmin``, and lists and forms kept for their
-    reader until the register changes (``KeptAdminPages``)."""
+class RegisterAdmin(CachedAdminPages, HistoryAdmin):
+    """The register's admins: the history of ``HistoryAdmin``, and lists and forms cached for their
+    reader until the register changes (``CachedAdminPages``)."""
 
 
 def search_rank(term, exact_fields, prefix_fields, also_exact=None):

@@ -14,6 +14,7 @@ uncommitted changes under a version number that a rollback hands back to someone
 import hashlib
 import re
 from functools import wraps
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.messages import get_messages
@@ -35,7 +36,7 @@ TIMEOUT = 60 * 60 * 6
 
 # The one part of a shared page that differs per visitor: the CSRF token of the language form.
 # Quotes in anything a user typed are escaped, so this markup can only come from the template.
-# Pages are kept as the bytes sent, so that serving one copies it once and encodes nothing.
+# Pages are cached as the bytes sent, so that serving one copies it once and encodes nothing.
 CSRF_FIELD = re.compile(rb'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]*">')
 CSRF_SLOT = b'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
 
@@ -68,6 +69,13 @@ def reader_key(user):
     return f"{reader_class(user)}:{user.pk}:{user.get_username()}"
 
 
+def code_version(module):
+    """A short digest of ``module``'s source file. Put in the key of a value whose shape that
+    code decides, it keeps a server from reading a value cached by another release's code,
+    with no version number to remember to bump."""
+    return hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest()[:16]
+
+
 def make_key(kind, *parts):
     digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
     return f"coopdb:{kind}:{digest}"
@@ -98,7 +106,7 @@ def cached_count(queryset):
 
 
 class CachedCountPaginator(Paginator):
-    """A paginator whose count, a pass over every matching agreement, is kept until the
+    """A paginator whose count, a pass over every matching agreement, is cached until the
     register changes: paging through a selection or re-sorting it counts it once."""
 
     @cached_property
@@ -110,7 +118,7 @@ def cached_page(request, parts, build):
     """``build()``'s page, served from the cache while the register stays as it was.
 
     ``parts`` name whose page it is (what it depends on besides the register, the day, the
-    language and the address). Only a complete 200 HTML page of a GET is kept, never one
+    language and the address). Only a complete 200 HTML page of a GET is cached, never one
     showing a message meant for one visitor or one setting a cookie of its own. A page comes
     back from the cache with this visitor's own CSRF token in each of its forms.
     """
@@ -140,7 +148,7 @@ def cached_page(request, parts, build):
     if (
         response.status_code == 200
         and not response.streaming
-        # The CSRF cookie (the admin's views set it themselves) is set again when a kept page
+        # The CSRF cookie (the admin's views set it themselves) is set again when a cached page
         # is served: ``get_token`` asks the middleware to.
         and not set(response.cookies) - {settings.CSRF_COOKIE_NAME}
         and response.get("Content-Type", "").startswith("text/html")
@@ -150,7 +158,7 @@ def cached_page(request, parts, build):
 
 
 def shared_page(view):
-    """A public page kept while the register stays as it was (``cached_page``).
+    """A public page cached while the register stays as it was (``cached_page``).
 
     For readers who are not staff (the public, officials, analysts): staff pages carry links to
     change what they may change, so they are always built afresh. Anonymous visitors share one
@@ -168,16 +176,16 @@ def shared_page(view):
     return wrapped
 
 
-class KeptAdminPages:
-    """ModelAdmin mixin: a register model's list and change pages, kept for each member of staff
+class CachedAdminPages:
+    """ModelAdmin mixin: a register model's list and change pages, cached for each member of staff
     while the register stays as it was (``cached_page``).
 
     Staff go back and forth between the same lists and records all day, and Django's admin takes
-    about a tenth of a second to draw one however small the register. A kept page is the
+    about a tenth of a second to draw one however small the register. A cached page is the
     reader's own: its key holds everything the admin shows differently from one user to another
     (``access.models.access_key``), and the context a caller adds (the import link). A save
     moves the register on, so the page after it is built afresh; the one showing "saved" is
-    never kept.
+    never cached.
     """
 
     def _kept(self, request, view, *args):

@@ -143,7 +143,7 @@ def history(agreements, *, public=True):
 
 
 # A person holding several roles acted in the widest of them.
-ROLE_ORDER = (Role.ADMINISTRATOR, Role.EDITOR, Role.ANALYST, Role.VIEWER)
+ROLE_ORDER = (Role.ADMINISTRATOR, Role.EDITOR, Role.ANALYST, Role.OFFICIAL)
 
 
 def _role_of(user_id):

@@ -4,9 +4,9 @@
 identified by its title and lead region, every partner by its name and country, the survey by
 its title, date and host, a potential by its region and title; what exists already is left alone.
 
-The stories (``/work/shared/seeds``) are entered with what they say and nothing more: where a
-source names only a month, the first of that month is recorded and the record says so; where it
-names no partner, the partner is a placeholder that says it is not yet known.
+The five seed stories (``story_plans`` below) are entered with what they say and nothing more:
+where a source names only a month, the first of that month is recorded and the record says so;
+where it names no partner, the partner is a placeholder that says it is not yet known.
 
 The generated records are deterministic: one ``random.Random`` per family of related records,
 seeded by a fixed string and the family's number, so a family's titles and parties never depend

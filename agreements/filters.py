@@ -6,6 +6,8 @@ filters and orders the queryset it is given; what the reader may see is decided 
 ``Agreement.objects.visible_to(user)``.
 """
 
+import sys
+
 import django_filters
 from django import forms
 from django.core.exceptions import EmptyResultSet
@@ -17,7 +19,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from agreements.caching import cached_value
+from agreements.caching import cached_value, code_version
 from agreements.models import Agreement, Scope, Sector
 from partners.models import Country, Partner, Region
 
@@ -96,9 +98,9 @@ WITH_DOCUMENTS, WITHOUT_DOCUMENTS = "yes", "no"
 # Past this many partners a list of them all is no longer a usable control (see
 # ``AgreementFilter._partner_choices``).
 PARTNER_CHOICES_MAX = 300
-# Names the shape of what ``AgreementFilter._offered`` returns, in the keys it is cached under:
-# change it with that shape, so that no server reads a list cached by an older release.
-OFFERED_FORMAT = 2
+# The shape of what ``AgreementFilter._offered`` returns is this module's code: its digest is in
+# the keys the lists are cached under, so no server reads a list cached by another release.
+OFFERED_CODE = code_version(sys.modules[__name__])
 
 
 class AgreementFilter(django_filters.FilterSet):
@@ -276,7 +278,7 @@ class AgreementFilter(django_filters.FilterSet):
         any existing one: a shared link keeps working after its last agreement is gone.
 
         Up to four queries (sectors, regions, partners, countries), so that rendering the form
-        queries nothing; none while the register is unchanged, because the lists are kept
+        queries nothing; none while the register is unchanged, because the lists are cached
         under the register version and the queryset they were read from
         (``agreements.caching``).
         """
@@ -290,7 +292,7 @@ class AgreementFilter(django_filters.FilterSet):
         else:
             offered = cached_value(
                 "filter-choices",
-                [OFFERED_FORMAT, self.queryset.db, sql, repr(params), get_language(), *wanted],
+                [OFFERED_CODE, self.queryset.db, sql, repr(params), get_language(), *wanted],
                 lambda: self._offered(wanted),
             )
         if "sector" in fields:

@@ -3,7 +3,7 @@ from django.urls import include, path
 from agreements import dashboard, party_views, views
 from agreements.caching import shared_page
 
-# The pages the public and officials browse are kept until the register changes
+# The pages the public and officials browse are cached until the register changes
 # (``agreements.caching``); downloads, documents and exports are always read afresh.
 urlpatterns = [
     path("", shared_page(dashboard.DashboardView.as_view()), name="dashboard"),

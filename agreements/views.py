@@ -143,7 +143,7 @@ def browse(request, agreements, *, fixed=(), rows=None, selection=None):
     Queries: four for the form's lists (``AgreementFilter.offer_choices``), one per region,
     partner, country or sector named in the query string (validation), then one COUNT, one for
     the page's rows and three for their regions, partners and sectors
-    (``AgreementQuerySet.for_list_page``). The lists and the COUNT are kept until the register
+    (``AgreementQuerySet.for_list_page``). The lists and the COUNT are cached until the register
     changes (``agreements.caching``), outside a transaction.
 
     ``rows`` turns the filtered agreements into what the page lists (by default the agreements

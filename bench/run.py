@@ -127,7 +127,7 @@ def readers():
     official = users.filter(username="bench-official").first() or users.create_user(
         "bench-official", "bench-official@example.invalid", None
     )
-    official.groups.add(Group.objects.get(name=Role.VIEWER))
+    official.groups.add(Group.objects.get(name=Role.OFFICIAL))
     editor = users.filter(username="bench-editor").first() or users.create_user(
         "bench-editor", "bench-editor@example.invalid", None, is_staff=True
     )

@@ -15,7 +15,7 @@ from tests.factories import (
     MilestoneFactory,
     PartnerFactory,
 )
-from tests.factories_access import (
+from tests.helpers import (
     admin_url,
     agreement_form_data,
     change_url,

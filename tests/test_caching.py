@@ -1,4 +1,4 @@
-"""Pages kept in the cache until the register changes (``agreements.caching``).
+"""Pages cached until the register changes (``agreements.caching``).
 
 These tests commit their data (``transaction=True``), as a running site does: inside a
 transaction nothing is cached at all, so the other tests of the pages never see a cached one.
@@ -16,9 +16,14 @@ from django.urls import reverse
 from access.models import RegionAssignment, Role
 from agreements.caching import cached_count, register_version
 from agreements.models import Agreement, Milestone
-from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory, SectorFactory
-from tests.factories_access import agreement_form_data, logged_in
-from tests.factories_browse import make_official
+from tests.factories import (
+    AgreementFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    SectorFactory,
+    make_official,
+)
+from tests.helpers import agreement_form_data, logged_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -7,8 +7,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from tests.factories import AgreementFactory, PartnerFactory
-from tests.factories_browse import make_official
+from tests.factories import AgreementFactory, PartnerFactory, make_official
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from agreements.models import Agreement, ChangedMeanwhile, Milestone
 from tests.factories import AgreementFactory
-from tests.factories_access import (
+from tests.helpers import (
     agreement_form_data,
     change_url,
     form_errors,

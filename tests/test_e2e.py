@@ -20,7 +20,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from tests.factories_browse import make_official
+from tests.factories import make_official
 
 SCREENSHOTS = Path(
     os.environ.get("SCREENSHOT_DIR") or Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"

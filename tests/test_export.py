@@ -19,8 +19,16 @@ from access.models import Role
 from agreements import export_columns, exports
 from agreements.export_columns import COLUMN_NAMES, split_values
 from agreements.models import Agreement
-from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory, SectorFactory
-from tests.factories_exchange import AT_PARTNER, CHINESE_PARTNER, FORMULA_TITLE, build_register
+from tests.factories import (
+    AT_PARTNER,
+    CHINESE_PARTNER,
+    FORMULA_TITLE,
+    AgreementFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    SectorFactory,
+    build_register,
+)
 
 FORMATS = ["csv", "xlsx", "json"]
 DICTIONARY = Path(__file__).resolve().parent.parent / "docs" / "data-dictionary.md"
@@ -41,7 +49,7 @@ def analyst(django_user_model):
 @pytest.fixture
 def official(django_user_model):
     user = django_user_model.objects.create_user(username="pejabat", password="x-long-password")
-    user.groups.add(Group.objects.get_or_create(name=Role.VIEWER)[0])
+    user.groups.add(Group.objects.get_or_create(name=Role.OFFICIAL)[0])
     return user
 
 

@@ -29,8 +29,8 @@ from tests.factories import (
     PartnerFactory,
     RegencyFactory,
     SectorFactory,
+    build_register,
 )
-from tests.factories_exchange import build_register
 
 
 def page_url(pk):

@@ -30,7 +30,7 @@ def atom_entries(response):
 @pytest.fixture
 def official_client(client, django_user_model):
     official = django_user_model.objects.create_user(username="pejabat")
-    official.groups.add(Group.objects.get_or_create(name=Role.VIEWER)[0])
+    official.groups.add(Group.objects.get_or_create(name=Role.OFFICIAL)[0])
     client.force_login(official)
     return client
 

@@ -17,8 +17,8 @@ from tests.factories import (
     PartnerFactory,
     RegencyFactory,
     SectorFactory,
+    make_official,
 )
-from tests.factories_browse import make_official
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ALTERNATE = re.compile(r'<link rel="alternate" type="([^"]+)" href="([^"]+)"')

@@ -15,8 +15,7 @@ from django.utils import timezone
 
 from reminders import follow
 from reminders.models import Subscription
-from tests.factories import AgreementFactory, CountryFactory, PartnerFactory
-from tests.factories_browse import make_official
+from tests.factories import AgreementFactory, CountryFactory, PartnerFactory, make_official
 
 
 def save(agreement, **changes):

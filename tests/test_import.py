@@ -16,8 +16,7 @@ from openpyxl import Workbook
 from access.models import RegionAssignment, Role
 from agreements.imports import CREATE, REJECT, UNCHANGED, UPDATE, AgreementImport, ImportFileError
 from agreements.models import Agreement
-from tests.factories import PartnerFactory
-from tests.factories_exchange import build_register
+from tests.factories import PartnerFactory, build_register
 
 COLUMNS = [
     "reference",

@@ -142,7 +142,7 @@ def test_users_without_the_editor_role_or_who_opted_out_get_nothing(
     kaltim, make_editor, django_user_model
 ):
     official = django_user_model.objects.create_user(username="pejabat", email="p@example.invalid")
-    official.groups.add(Group.objects.get_or_create(name=Role.VIEWER)[0])
+    official.groups.add(Group.objects.get_or_create(name=Role.OFFICIAL)[0])
     RegionAssignment.objects.create(user=official, region=kaltim)
     make_editor("quiet", kaltim, active=False)
     AgreementFactory(lead_region=kaltim, expires_on=days(20))

@@ -17,7 +17,7 @@ from tests.factories import (
     PartnerFactory,
     SectorFactory,
 )
-from tests.factories_access import (
+from tests.helpers import (
     admin_url,
     agreement_form_data,
     change_url,

@@ -7,7 +7,7 @@ import pytest
 from agreements.exports import csv_chunks, iter_records, write_xlsx
 from agreements.imports import UNCHANGED, AgreementImport
 from agreements.models import Agreement
-from tests.factories_exchange import build_register, snapshot
+from tests.factories import build_register, snapshot
 
 
 def delete_all_agreements():

@@ -14,8 +14,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
 from agreements.models import Agreement, Scope
-from tests.factories import AgreementFactory, CountryFactory, PartnerFactory, SectorFactory
-from tests.factories_browse import make_official, on_postgresql, titles_in
+from tests.factories import (
+    AgreementFactory,
+    CountryFactory,
+    PartnerFactory,
+    SectorFactory,
+    make_official,
+)
+from tests.helpers import on_postgresql, titles_in
 
 pytestmark = pytest.mark.django_db
 

@@ -356,7 +356,7 @@ class TestSeedStories:
     def test_a_first_edit_of_a_demo_agreements_title_changes_only_the_title(
         self, client, django_user_model
     ):
-        from tests.factories_access import agreement_form_data, change_url, form_errors
+        from tests.helpers import agreement_form_data, change_url, form_errors
 
         client.force_login(django_user_model.objects.create_superuser("kepala.biro"))
         agreement = story(NTT_JIANGXI)

@@ -18,7 +18,7 @@ from tests.factories import (
     ProvinceFactory,
     RegencyFactory,
 )
-from tests.factories_browse import titles_in
+from tests.helpers import titles_in
 
 DATA = Path(__file__).resolve().parent.parent / "partners" / "data"
 

@@ -16,8 +16,9 @@ from tests.factories import (
     MilestoneFactory,
     PartnerFactory,
     SectorFactory,
+    make_official,
 )
-from tests.factories_browse import make_official, page_problems
+from tests.helpers import page_problems
 
 pytestmark = pytest.mark.django_db
 

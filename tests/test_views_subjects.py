@@ -15,8 +15,9 @@ from tests.factories import (
     RegencyFactory,
     SectorFactory,
     SubdivisionFactory,
+    make_official,
 )
-from tests.factories_browse import make_official, page_problems, titles_in
+from tests.helpers import page_problems, titles_in
 
 pytestmark = pytest.mark.django_db
 

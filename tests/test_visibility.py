@@ -25,8 +25,7 @@ from tests.factories import (
     RegencyFactory,
     SectorFactory,
 )
-from tests.factories_access import logged_in
-from tests.factories_browse import page_problems
+from tests.helpers import logged_in, page_problems
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ EDITOR_MODELS = {
 def permissions_for(role):
     register = Permission.objects.filter(content_type__app_label__in=REGISTER_APPS)
     view = register.filter(codename__startswith="view_")
-    if role in (Role.VIEWER, Role.ANALYST):
+    if role in (Role.OFFICIAL, Role.ANALYST):
         return view
     if role == Role.EDITOR:
         editable = Permission.objects.none()
