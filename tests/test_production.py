@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from axes.models import AccessAttempt
 from django.db import connections
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 
@@ -521,3 +522,16 @@ def test_production_pages_link_hashed_static_files_the_app_serves_for_a_year(
     assert response["Content-Encoding"] == "gzip"
     assert "max-age=315360000" in response["Cache-Control"]
     assert "immutable" in response["Cache-Control"]
+
+
+def test_the_error_pages_render_without_a_request_or_a_database():
+    """The 500 and 503 pages share one frame (``error_page.html``) and need nothing but the
+    template engine: no request, no context processor, no query."""
+    for name, heading in [
+        ("500.html", "Terjadi kesalahan di server"),
+        ("503.html", "Layanan sedang tidak tersedia"),
+    ]:
+        html = render_to_string(name)
+        assert f"<h1>{heading}</h1>" in html, name
+        assert 'href="/static/css/site.css"' in html, name
+        assert "Register Kerja Sama Daerah" in html, name
