@@ -168,6 +168,9 @@ def page_list():
         ("list deep page", "anonymous", f"/agreements/?page={deep}", PAGE),
         ("search 1 word", "anonymous", "/agreements/?q=pendidikan", PAGE),
         ("search 2 words", "anonymous", "/agreements/?q=pariwisata+samarinda", PAGE),
+        # Short forms (partners/short_names.csv): a province's and a country's, expanded to codes.
+        ("search short form", "anonymous", "/agreements/?q=Kaltim", PAGE),
+        ("search short forms", "anonymous", "/agreements/?q=pendidikan+RRT", PAGE),
         ("status page", "anonymous", f"/agreements/{busiest}/", PAGE),
         ("region page", "anonymous", f"/regions/{province.code}/", PAGE),
         ("admin agreement list", "admin", "/admin/agreements/agreement/", ADMIN),
