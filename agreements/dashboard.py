@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from agreements import maps
 from agreements.charts import Datum, bar_chart, column_chart
 from agreements.models import Agreement, AgreementKind, AgreementStatus, Milestone
 from agreements.views import selection_feeds
@@ -179,6 +180,9 @@ def dashboard_context(user, today=None):
         "due_soon": due_soon,
         "due_within_days": DUE_WITHIN_DAYS,
         "recently_changed": recently_changed,
+        # Queries 12-14: the provinces, the counts per province and per outline (the world map
+        # reads the countries counted above).
+        "maps": [maps.indonesia_map(agreements), maps.world_map(agreements, countries=by_country)],
         "charts": {
             "status": status_chart(by_status),
             "kind": kind_chart(by_kind),

@@ -7,6 +7,7 @@ filters, chips, sorting and pagination (``agreements.views.browse``).
 from django.shortcuts import get_object_or_404, render
 from django.views import View
 
+from agreements import maps
 from agreements.attention import needs_attention
 from agreements.models import Agreement
 from agreements.potentials import regional_potential
@@ -32,6 +33,11 @@ class RegionDetailView(View):
             # The same lists the editors' reminder digest holds, for the agreements this
             # region (with its regencies and cities) leads.
             attention=needs_attention(Region.objects.within(region), request.user),
+            # The province, or the regency's or city's province, marked on the map.
+            map=maps.indonesia_map(
+                Agreement.objects.visible_to(request.user),
+                highlight=region.province.code if region.province else region.code,
+            ),
         )
         return render(request, "partners/region_detail.html", context, status=status)
 
@@ -63,6 +69,7 @@ class CountryDetailView(View):
         parties = Agreement.partners.through.objects.filter(agreement__in=visible.values("pk"))
         context.update(
             country=country,
+            map=maps.world_map(visible, highlight=country.code),
             # Only partners of agreements the reader may see.
             partners=list(
                 country.partners.filter(pk__in=parties.values("partner_id"))

@@ -475,7 +475,8 @@ def test_officials_without_staff_rights_see_internal_agreements_too(
 #  8-9  how many milestones are overdue, and the oldest ten with agreement and lead region
 #  10   the steps due within 14 days, soonest ten with agreement and lead region
 #  11   the ten agreements changed last, with their lead region
-DASHBOARD_QUERIES = 11
+#  12-14 the maps: the provinces, agreements per province and per outline on the map
+DASHBOARD_QUERIES = 14
 # A signed-in reader adds the session and the user.
 SIGNED_IN_QUERIES = 2
 

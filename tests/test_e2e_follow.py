@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from tests.factories import AgreementFactory, CountryFactory, PartnerFactory
-from tests.test_e2e import log_in_browser_as, shoot
+from tests.test_e2e import SCREENSHOTS, log_in_browser_as, shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -138,4 +138,38 @@ def test_admin_history_search_answers_who_changed_a_status_last_week_and_from_wh
     assert cells[2].startswith("editor.kaltim")
     assert cells[3:] == ["Status", "Berlaku", "Diakhiri"]
     shoot(page, "admin-history-search")
+    assert outside == []
+
+
+def test_maps_render_and_a_click_on_a_province_leads_to_its_list(
+    page, live_server, register, samarinda
+):
+    outside = only_from(page, live_server.url)
+    AgreementFactory(title="Kota kembar Samarinda–Wuhu", lead_region=samarinda)
+
+    page.goto(live_server.url + "/")
+    indonesia = page.locator("svg.map-indonesia")
+    indonesia.scroll_into_view_if_needed()
+    assert indonesia.locator("path.map-area").count() == 34
+    kaltim = indonesia.locator('path[data-code="ID-KI"]')
+    assert kaltim.bounding_box()["width"] > 20  # drawn, not an empty shape
+    assert "shade-4" in kaltim.get_attribute("class")
+    world = page.locator("svg.map-world")
+    assert world.locator("path.map-area").count() > 150
+    assert "shade-4" in world.locator('path[data-code="CN"]').get_attribute("class")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".dashboard-maps").screenshot(path=SCREENSHOTS / "map.png")
+
+    kaltim.click()
+    page.wait_for_url(re.compile(r".*/agreements/\?region=64$"))
+    titles = page.locator(".agreement-table tbody th a").all_inner_texts()
+    assert sorted(titles) == ["Kota kembar Samarinda–Wuhu", "MoU Kaltim–Anhui"]
+
+    # The country on the world map leads to its page, where it is marked.
+    page.goto(live_server.url + "/")
+    page.locator('svg.map-world path[data-code="CN"]').click()
+    page.wait_for_url(re.compile(r".*/countries/CN/$"))
+    assert "is-highlighted" in page.locator('svg.map-world path[data-code="CN"]').get_attribute(
+        "class"
+    )
     assert outside == []

@@ -378,13 +378,14 @@ def test_region_page_queries_do_not_grow_with_rows(
     # regions, partners and sectors; 10 the sectors of the potentials' filter; 11 its
     # potentials; 12 the surveys it hosted or took part in, with their hosts, 13 their
     # participants; 14 its regencies and cities; 15 the agreements expiring soon and 16 the
-    # open milestones due soon or overdue (needs attention).
-    with django_assert_num_queries(16):
+    # open milestones due soon or overdue (needs attention); 17 the provinces, 18 agreements per
+    # province and 19 per outline, for the map.
+    with django_assert_num_queries(19):
         response = client.get(kaltim.get_absolute_url())
     assert len(titles_in(response)) == rows
     assert len(response.context["surveys"]) == rows
     # A chosen sector is checked: one query more.
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(20):
         response = client.get(kaltim.get_absolute_url(), {"potential_sector": "tourism"})
     assert len(response.context["potentials"]) == rows
 
@@ -408,8 +409,8 @@ def test_country_page_queries_do_not_grow_with_rows(
 ):
     build(rows, kaltim, samarinda, anhui, education)
     # 1 the country; 2 sectors, 3 regions, 4 partners for the form; 5 COUNT, 6 page,
-    # 7–9 prefetches; 10 the country's partners.
-    with django_assert_num_queries(10):
+    # 7–9 prefetches; 10 the country's partners; 11 agreements per partner country (the map).
+    with django_assert_num_queries(11):
         response = client.get(reverse("country-detail", args=["CN"]))
     assert len(titles_in(response)) == rows
 

@@ -1,0 +1,267 @@
+"""Maps drawn on the server as inline SVG: Indonesia's provinces and the partners' countries,
+each shaded by its number of agreements and linking to its agreements.
+
+The outlines ship in ``agreements/data/maps/`` (built once by ``scripts/build_maps.py``; sources
+and licences in ``SOURCES.md``). The Indonesian outline still has the 34 provinces of before
+2022: Papua's outline stands for Papua, Papua Selatan, Papua Tengah and Papua Pegunungan, and
+Papua Barat's for Papua Barat and Papua Barat Daya. Such an outline is shaded by the agreements
+of all its provinces together and says so in its title; it links nowhere, since no one list
+holds exactly its provinces, and the table beside the map lists and links each of the 38.
+
+A map never stands alone: the table beside it holds every number (a colour is never the only
+way to read it), and both are in the reader's language.
+"""
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.db.models import Case, CharField, Count, F, Value, When
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from agreements.models import Agreement
+from partners.models import Region
+
+DATA = Path(__file__).resolve().parent / "data" / "maps"
+
+# Kemendagri code of each province → ISO 3166-2 code of the outline that draws it.
+OUTLINE_OF_PROVINCE = {
+    "11": "ID-AC", "12": "ID-SU", "13": "ID-SB", "14": "ID-RI", "15": "ID-JA", "16": "ID-SS",
+    "17": "ID-BE", "18": "ID-LA", "19": "ID-BB", "21": "ID-KR", "31": "ID-JK", "32": "ID-JB",
+    "33": "ID-JT", "34": "ID-YO", "35": "ID-JI", "36": "ID-BT", "51": "ID-BA", "52": "ID-NB",
+    "53": "ID-NT", "61": "ID-KB", "62": "ID-KT", "63": "ID-KS", "64": "ID-KI", "65": "ID-KU",
+    "71": "ID-SA", "72": "ID-ST", "73": "ID-SN", "74": "ID-SG", "75": "ID-GO", "76": "ID-SR",
+    "81": "ID-MA", "82": "ID-MU",
+    # The provinces of the 2022 split, drawn within the outline of the province they left.
+    "91": "ID-PA", "93": "ID-PA", "94": "ID-PA", "95": "ID-PA",
+    "92": "ID-PB", "96": "ID-PB",
+}  # fmt: skip
+
+# Shades from none to most; a class is a band of the largest count (see ``shade``).
+SHADES = 5
+INDONESIA = "ID"
+
+
+@cache
+def outlines(name):
+    """{"viewBox": ..., "shapes": {code: SVG path}} of ``indonesia`` or ``world``."""
+    return json.loads((DATA / f"{name}.json").read_text())
+
+
+def shade(count, most):
+    """The shade class (0 for none, up to SHADES - 1) of ``count`` against the largest count."""
+    if not count:
+        return 0
+    return max(1, min(SHADES - 1, -(-(SHADES - 1) * count // max(most, 1))))
+
+
+@dataclass
+class Area:
+    """One outline on a map: what it stands for, its count and where it leads."""
+
+    code: str
+    path: str
+    title: str
+    count: int
+    url: str | None
+    highlighted: bool = False
+    shade: int = 0
+
+
+@dataclass
+class Row:
+    """One row of the table beside a map."""
+
+    name: str
+    count: int
+    url: str
+
+
+@dataclass
+class Map:
+    kind: str  # "indonesia" or "world"
+    caption: str
+    view_box: str
+    areas: list
+    rows: list
+    most: int
+
+    def svg(self):
+        """The map as inline SVG: every outline with its title; those that lead somewhere are
+        links, reachable by keyboard."""
+        shapes = []
+        for area in self.areas:
+            classes = f"map-area shade-{area.shade}" + (
+                " is-highlighted" if area.highlighted else ""
+            )
+            shape = format_html(
+                '<path class="{}" d="{}" data-code="{}"><title>{}</title></path>',
+                classes,
+                area.path,
+                area.code,
+                area.title,
+            )
+            if area.url:
+                shape = format_html(
+                    '<a href="{}" aria-label="{}">{}</a>', area.url, area.title, shape
+                )
+            shapes.append(shape)
+        return format_html(
+            '<svg class="map map-{}" viewBox="{}" role="img" aria-labelledby="{}-title" '
+            'xmlns="http://www.w3.org/2000/svg"><title id="{}-title">{}</title>{}</svg>',
+            self.kind,
+            self.view_box,
+            self.kind,
+            self.kind,
+            self.caption,
+            format_html_join("", "{}", ((shape,) for shape in shapes)),
+        )
+
+    @property
+    def legend(self):
+        """(shade class, counts it stands for), from none to most."""
+        bands = {0: [0]}
+        for count in range(1, self.most + 1):
+            bands.setdefault(shade(count, self.most), []).append(count)
+        return [
+            (band, f"{counts[0]}–{counts[-1]}" if len(counts) > 1 else str(counts[0]))
+            for band, counts in sorted(bands.items())
+        ]
+
+
+def count_title(name, count):
+    return ngettext("%(name)s: %(count)d kerja sama", "%(name)s: %(count)d kerja sama", count) % {
+        "name": name,
+        "count": count,
+    }
+
+
+def province_counts(agreements):
+    """{province code: number of ``agreements`` any of its regions is party to} (one query)."""
+    parties = Agreement.regions.through.objects.filter(agreement__in=agreements.order_by())
+    rows = (
+        parties.annotate(province=Coalesce(F("region__province__code"), F("region__code")))
+        .values("province")
+        .annotate(count=Count("agreement_id", distinct=True))
+    )
+    return {row["province"]: row["count"] for row in rows}
+
+
+def outline_counts(agreements):
+    """{outline code: number of ``agreements`` in its provinces together} (one query): an
+    agreement of Papua and of Papua Selatan counts once for Papua's outline."""
+    parties = Agreement.regions.through.objects.filter(agreement__in=agreements.order_by())
+    province = Coalesce(F("region__province__code"), F("region__code"))
+    outline = Case(
+        *(When(**{"province": code}, then=Value(iso)) for code, iso in OUTLINE_OF_PROVINCE.items()),
+        output_field=CharField(),
+    )
+    rows = (
+        parties.annotate(province=province)
+        .annotate(outline=outline)
+        .values("outline")
+        .annotate(count=Count("agreement_id", distinct=True))
+    )
+    return {row["outline"]: row["count"] for row in rows if row["outline"]}
+
+
+def indonesia_map(agreements, highlight=None):
+    """Indonesia's provinces shaded by ``agreements`` (already what the reader may see), each
+    leading to the list of its agreements; ``highlight`` a province code. Three queries: the
+    provinces, the counts per province and per outline."""
+    provinces = list(Region.objects.filter(level=Region.Level.PROVINCE).order_by("code"))
+    per_province = province_counts(agreements)
+    per_outline = outline_counts(agreements)
+    members = {}
+    for province in provinces:
+        members.setdefault(OUTLINE_OF_PROVINCE.get(province.code), []).append(province)
+    most = max(per_outline.values(), default=0)
+    list_url = reverse("agreement-list")
+    areas = []
+    for code, path in outlines("indonesia")["shapes"].items():
+        within = members.get(code, [])
+        count = per_outline.get(code, 0)
+        if len(within) == 1:
+            title = count_title(within[0].name, count)
+            url = f"{list_url}?{urlencode({'region': within[0].code})}"
+        else:
+            names = ", ".join(province.name for province in within)
+            title = _(
+                "%(provinces)s (digambar dalam batas provinsi sebelum pemekaran 2022): "
+                "%(count)d kerja sama"
+            ) % {"provinces": names, "count": count}
+            url = None
+        areas.append(
+            Area(
+                code=code,
+                path=path,
+                title=title,
+                count=count,
+                url=url,
+                highlighted=any(province.code == highlight for province in within),
+                shade=shade(count, most),
+            )
+        )
+    rows = [
+        Row(
+            name=province.name,
+            count=per_province.get(province.code, 0),
+            url=f"{list_url}?{urlencode({'region': province.code})}",
+        )
+        for province in provinces
+    ]
+    return Map(
+        kind="indonesia",
+        caption=_("Peta provinsi menurut jumlah kerja sama"),
+        view_box=outlines("indonesia")["viewBox"],
+        areas=areas,
+        rows=rows,
+        most=most,
+    )
+
+
+def world_map(agreements, highlight=None, countries=None):
+    """Partner countries shaded by ``agreements``, each leading to its country page;
+    ``highlight`` an ISO 3166-1 code. One query, none when ``countries`` already holds
+    ``agreements.counts_by_partner_country()``."""
+    if countries is None:
+        countries = agreements.counts_by_partner_country()
+    counts = {country.code: country for country in countries}
+    most = max((country.agreement_count for country in countries), default=0)
+    areas = []
+    for code, path in outlines("world")["shapes"].items():
+        country = counts.get(code)
+        count = country.agreement_count if country else 0
+        areas.append(
+            Area(
+                code=code,
+                path=path,
+                title=count_title(country.name, count) if country else code,
+                count=count,
+                url=reverse("country-detail", args=[code]) if country else None,
+                highlighted=code == highlight,
+                shade=shade(count, most),
+            )
+        )
+    rows = [
+        Row(
+            name=country.name,
+            count=country.agreement_count,
+            url=reverse("country-detail", args=[country.code]),
+        )
+        for country in countries
+    ]
+    return Map(
+        kind="world",
+        caption=_("Peta negara mitra menurut jumlah kerja sama"),
+        view_box=outlines("world")["viewBox"],
+        areas=areas,
+        rows=rows,
+        most=most,
+    )
