@@ -11,21 +11,16 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from access.models import RegionAssignment, Role
 from agreements.attention import Attention, needs_attention
 
+from .mail import NotAccepted, email
 from .models import Language, Notice, ReminderPreference, Threshold
-
-
-class NotAccepted(Exception):
-    """The mail backend returned without taking the message."""
 
 
 def recipients():
@@ -134,11 +129,7 @@ def message(digest, connection=None):
             "Pengingat kerja sama: %(count)d hal perlu perhatian",
             count,
         ) % {"count": count}
-        text = render_to_string("reminders/email/digest.txt", context)
-        html = render_to_string("reminders/email/digest.html", context)
-    email = EmailMultiAlternatives(subject, text, to=[user.email], connection=connection)
-    email.attach_alternative(html, "text/html")
-    return email
+        return email(user, subject, "reminders/email/digest", context, connection)
 
 
 def send(digest, connection):

@@ -18,11 +18,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transaction
 from django.db.models import Q
 from django.http import QueryDict
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -32,6 +30,7 @@ from agreements import changelog
 from agreements.filters import AgreementFilter
 from agreements.models import Agreement
 
+from .mail import NotAccepted, email
 from .models import Frequency, Subscription
 
 logger = logging.getLogger(__name__)
@@ -157,21 +156,14 @@ def message(digest, connection=None):
             "Perubahan pada pilihan yang Anda ikuti: %(count)d perubahan",
             count,
         ) % {"count": count}
-        text = render_to_string("reminders/email/follow_digest.txt", context)
-        html = render_to_string("reminders/email/follow_digest.html", context)
-    email = EmailMultiAlternatives(
-        subject,
-        text,
-        to=[user.email],
-        connection=connection,
-        headers={"List-Unsubscribe": f"<{context['unfollow_url']}>"},
-    )
-    email.attach_alternative(html, "text/html")
-    return email
-
-
-class NotAccepted(Exception):
-    """The mail backend returned without taking the message."""
+        return email(
+            user,
+            subject,
+            "reminders/email/follow_digest",
+            context,
+            connection,
+            headers={"List-Unsubscribe": f"<{context['unfollow_url']}>"},
+        )
 
 
 def send_due(now, connection):
