@@ -8,7 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint imports-check format migrations-check messages demo-data screenshots
+.PHONY: install checkers run test lint imports-check format migrations-check messages demo-data screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,19 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 install: $(VENV)/.installed
+
+# The checkers the tests hold the pages to, pinned in package.json: axe-core (accessibility, in
+# the test browser) and the Nu HTML checker (vnu-jar, run with Java). --ignore-scripts: vnu-jar's
+# install script would fetch a Java of its own; the machine's is used. Without npm the tests
+# that need them are skipped (CI installs npm and fails instead).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "!! npm not found: the accessibility and HTML-validity tests will be skipped"; \
+	fi
+
+checkers: node_modules/.installed
 
 # The site on SQLite with the reference data and the demo register, on http://$(HOST):$(PORT)/
 run: install demo-data
@@ -33,7 +46,7 @@ demo-data: install
 # byte-equality test then runs against POSTGRES_URL too, whenever that server answers.
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/coopdb
 POSTGRES_EXPORT_CHECK ?= yes
-test: install migrations-check lint imports-check
+test: install checkers migrations-check lint imports-check
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 	@if [ -n "$$DATABASE_URL" ] || [ "$(POSTGRES_EXPORT_CHECK)" != yes ]; then exit 0; fi; \
 	if $(PY) scripts/postgres_reachable.py "$(POSTGRES_URL)"; then \

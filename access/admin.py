@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from access.models import RegionAssignment, WorkSetting, is_editor
+from common.admin_markup import LabelledTabularInline
 
 
 def autocomplete_source(request):
@@ -89,7 +90,7 @@ class RowRulesAdmin:
         return super().has_delete_permission(request, obj) and self._may_touch(request, obj)
 
 
-class RegionAssignmentInline(admin.TabularInline):
+class RegionAssignmentInline(LabelledTabularInline):
     model = RegionAssignment
     extra = 1
     autocomplete_fields = ["region"]

@@ -35,6 +35,7 @@ from agreements.models import (
 from agreements.paging import LargeTablePaginator
 from agreements.parties import writing_parties
 from common.admin import URL_FIELDS
+from common.admin_markup import LabelledChangeList, LabelledTabularInline
 from partners.models import Country
 
 admin.site.site_header = _("Register Kerja Sama Daerah")
@@ -183,7 +184,7 @@ class DocumentFileLinks:
 # -- agreements ---------------------------------------------------------------------------------
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(LabelledTabularInline):
     """The steps of an agreement as one compact table: what, when, and whom it waits on.
 
     The evaluation and notes of a step are on its own page, one click away (the pencil link of
@@ -209,10 +210,12 @@ class MilestoneInline(admin.TabularInline):
             parts.append(_("temuan"))
         if milestone.notes:
             parts.append(_("catatan"))
+        if milestone.pdln_number:
+            parts.append(_("PDLN %(number)s") % {"number": milestone.pdln_number})
         return ", ".join(str(part) for part in parts) or "—"
 
 
-class DocumentInline(DocumentFileLinks, admin.TabularInline):
+class DocumentInline(DocumentFileLinks, LabelledTabularInline):
     model = Document
     extra = 0
     fields = ["title", "kind", "language", "file", "uploaded_at"]
@@ -254,8 +257,10 @@ class AgreementAdmin(
     ]
     search_fields = [
         "title",
+        "title_en",
         "reference",
         "summary",
+        "summary_en",
         "regions__name",
         "partners__name",
         "partners__name_local",
@@ -278,6 +283,14 @@ class AgreementAdmin(
     # (status and dates, the number it gets on signing), what it continues, who may read it.
     fieldsets = [
         (_("Naskah"), {"fields": ["kind", "title", "summary", "sectors"]}),
+        (
+            _("Dalam bahasa Inggris"),
+            {
+                "fields": ["title_en", "summary_en"],
+                "classes": ["collapse"],
+                "description": _("Untuk pembaca berbahasa Inggris, bila sudah ada terjemahannya."),
+            },
+        ),
         (_("Para pihak"), {"fields": ["scope", "lead_region", "regions", "partners"]}),
         (
             _("Status dan tanggal"),
@@ -287,7 +300,10 @@ class AgreementAdmin(
                     "status_today",
                     "proposed_on",
                     "signed_on",
+                    "signing_place",
                     "reference",
+                    "treaty_room_reference",
+                    "treaty_room_url",
                     "in_force_from",
                     "expires_on",
                 ]
@@ -406,7 +422,7 @@ class MilestoneAdmin(AgreementRowsAdmin, RegisterAdmin):
     formfield_overrides = {**URL_FIELDS, **SHORT_TEXT}
     fieldsets = [
         (None, {"fields": ["agreement", "kind", "title"]}),
-        (_("Waktu"), {"fields": ["due_on", "done_on", "waits_on", "mark"]}),
+        (_("Waktu"), {"fields": ["due_on", "done_on", "waits_on", "mark", "pdln_number"]}),
         (_("Evaluasi dan catatan"), {"fields": ["rating", "findings", "notes"]}),
     ]
 
@@ -426,7 +442,7 @@ class DocumentAdmin(DocumentFileLinks, AgreementRowsAdmin, RegisterAdmin):
 
 
 @admin.register(Sector)
-class SectorAdmin(RankedAutocomplete, RegisterAdmin):
+class SectorAdmin(RankedAutocomplete, LabelledChangeList, RegisterAdmin):
     list_display = ["name_id", "name_en", "slug", "position"]
     list_editable = ["position"]
     search_fields = ["name_id", "name_en", "slug"]
@@ -436,7 +452,7 @@ class SectorAdmin(RankedAutocomplete, RegisterAdmin):
     ordering = ["position", "name_id"]
 
 
-class PotentialInline(admin.TabularInline):
+class PotentialInline(LabelledTabularInline):
     model = Potential
     extra = 1
     fields = ["region", "sector", "title", "description"]

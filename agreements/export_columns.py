@@ -312,6 +312,7 @@ COLUMNS = [
         imported=True,
     ),
     Column("title", _("Judul."), Text("title"), imported=True),
+    Column("title_en", _("Judul dalam bahasa Inggris."), Text("title_en"), imported=True),
     Column("kind", _("Jenis naskah (nilai mesin, mis. mou)."), Choice("kind", Kind), imported=True),
     Column("kind_label", _("Jenis naskah (teks)."), Label("kind", Kind)),
     Column(
@@ -365,6 +366,19 @@ COLUMNS = [
     Column("signed_on", _("Tanggal ditandatangani (ISO 8601)."), Date("signed_on"), imported=True),
     Column("in_force_from", _("Berlaku sejak (ISO 8601)."), Date("in_force_from"), imported=True),
     Column("expires_on", _("Berakhir pada (ISO 8601)."), Date("expires_on"), imported=True),
+    Column("signing_place", _("Tempat penandatanganan."), Text("signing_place"), imported=True),
+    Column(
+        "treaty_room_reference",
+        _("Nomor simpan naskah di Treaty Room Kementerian Luar Negeri."),
+        Text("treaty_room_reference"),
+        imported=True,
+    ),
+    Column(
+        "treaty_room_url",
+        _("Tautan naskah di Treaty Room Kementerian Luar Negeri."),
+        Text("treaty_room_url"),
+        imported=True,
+    ),
     Column(
         "follows",
         _("Nomor naskah (atau judul, bila tanpa nomor) kerja sama yang dilanjutkan."),
@@ -378,6 +392,7 @@ COLUMNS = [
         imported=True,
     ),
     Column("summary", _("Ringkasan."), Text("summary"), imported=True),
+    Column("summary_en", _("Ringkasan dalam bahasa Inggris."), Text("summary_en"), imported=True),
     Column("source_url", _("Tautan sumber."), Text("source_url"), imported=True),
     Column("next_milestone", _("Tahapan berikutnya yang belum terlaksana."), NextStep()),
     Column(

@@ -38,10 +38,12 @@ class AgreementAdminForm(forms.ModelForm):
         formfield_callback = formfield
         fields = [
             "title",
+            "title_en",
             "reference",
             "kind",
             "status",
             "summary",
+            "summary_en",
             "sectors",
             "scope",
             "lead_region",
@@ -51,6 +53,9 @@ class AgreementAdminForm(forms.ModelForm):
             "signed_on",
             "in_force_from",
             "expires_on",
+            "signing_place",
+            "treaty_room_reference",
+            "treaty_room_url",
             "follows",
             "relation",
             "visibility",

@@ -45,7 +45,16 @@ DECIDE_UPDATE = "update"  # as a default for every such row: update the one it l
 # field of an existing agreement as it is (and a new one gets the default); a column that is
 # present but empty in a row empties the field.
 REQUIRED_COLUMNS = ("title", "kind", "scope")
-TEXT_FIELDS = ("title", "summary", "source_url")
+TEXT_FIELDS = (
+    "title",
+    "title_en",
+    "summary",
+    "summary_en",
+    "source_url",
+    "signing_place",
+    "treaty_room_reference",
+    "treaty_room_url",
+)
 DATE_FIELDS = ("proposed_on", "signed_on", "in_force_from", "expires_on")
 CHOICE_FIELDS = {
     "kind": Agreement.Kind,
@@ -63,6 +72,11 @@ COMPARED_FIELDS = (
     "lead_region_id",
     "summary",
     "source_url",
+    "title_en",
+    "summary_en",
+    "signing_place",
+    "treaty_room_reference",
+    "treaty_room_url",
     *DATE_FIELDS,
     "follows_id",
     "relation",

@@ -407,6 +407,12 @@ class Agreement(models.Model):
         help_text=_("Nomor resmi naskah, bila sudah ada. Unik."),
     )
     title = models.CharField(_("judul"), max_length=300)
+    title_en = models.CharField(
+        _("judul dalam bahasa Inggris"),
+        max_length=300,
+        blank=True,
+        help_text=_("Ditampilkan kepada pembaca berbahasa Inggris; bila kosong, judul Indonesia."),
+    )
     kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
     scope = models.CharField(_("lingkup"), max_length=10, choices=Scope.choices)
     status = models.CharField(
@@ -432,10 +438,32 @@ class Agreement(models.Model):
         Sector, blank=True, related_name="agreements", verbose_name=_("bidang")
     )
     summary = models.TextField(_("ringkasan"), blank=True)
+    summary_en = models.TextField(_("ringkasan dalam bahasa Inggris"), blank=True)
     proposed_on = models.DateField(_("tanggal diusulkan"), null=True, blank=True)
     signed_on = models.DateField(_("tanggal ditandatangani"), null=True, blank=True)
     in_force_from = models.DateField(_("berlaku sejak"), null=True, blank=True)
     expires_on = models.DateField(_("berakhir pada"), null=True, blank=True)
+    signing_place = models.CharField(
+        _("tempat penandatanganan"),
+        max_length=200,
+        blank=True,
+        help_text=_("Kota tempat naskah ditandatangani, mis. Samarinda atau Hefei."),
+    )
+    treaty_room_reference = models.CharField(
+        _("nomor Treaty Room"),
+        max_length=120,
+        blank=True,
+        help_text=_(
+            "Naskah KSDPL/KSDLL yang sudah ditandatangani disimpan di Ruang Perjanjian (Treaty "
+            "Room) Kementerian Luar Negeri; catat nomor simpannya."
+        ),
+    )
+    treaty_room_url = models.URLField(
+        _("tautan Treaty Room"),
+        max_length=500,
+        blank=True,
+        help_text=_("Alamat naskah di laman Treaty Room Kementerian Luar Negeri."),
+    )
     # PROTECT: an agreement something follows from stays in the register (deleting it would
     # break the chain, and SET_NULL would leave a relation with nothing to relate to).
     follows = models.ForeignKey(
@@ -537,6 +565,16 @@ class Agreement(models.Model):
 
     def get_absolute_url(self):
         return reverse("agreement-detail", args=[self.pk])
+
+    @property
+    def shown_title(self):
+        """The title in the reader's language: the English one for English readers, where filled."""
+        return pick_language(self.title, self.title_en)
+
+    @property
+    def shown_summary(self):
+        """The summary in the reader's language, as ``shown_title``."""
+        return pick_language(self.summary, self.summary_en)
 
     def is_editable_by(self, user):
         """Whether ``user`` may change this agreement; mirrors ``AgreementQuerySet.editable_by``."""
@@ -981,6 +1019,8 @@ MARKED_STATES = {
 }
 
 
+# Milestones that may be a trip abroad, and so carry a travel permit (PDLN).
+VISITS = ("exploration", "activity", "signing")
 # Milestones that show a cooperation is alive after signing.
 SIGNS_OF_LIFE = (MilestoneKind.ACTIVITY, MilestoneKind.EVALUATION)
 # In force this long without a sign of life, a cooperation counts as dormant (*mati suri*).
@@ -1014,6 +1054,15 @@ class Milestone(models.Model):
     rating = models.PositiveSmallIntegerField(_("nilai evaluasi (1–5)"), null=True, blank=True)
     findings = models.TextField(_("temuan evaluasi"), blank=True)
     notes = models.TextField(_("catatan"), blank=True)
+    pdln_number = models.CharField(
+        _("nomor PDLN"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Persetujuan perjalanan dinas luar negeri (PDLN) bagi kunjungan ke luar negeri: "
+            "penjajakan, kegiatan atau penandatanganan."
+        ),
+    )
 
     history = HistoricalRecords()
     objects = MilestoneQuerySet.as_manager()
@@ -1045,6 +1094,11 @@ class Milestone(models.Model):
                 condition=Q(rating__isnull=True)
                 | Q(kind="evaluation", rating__gte=1, rating__lte=5),
                 name="milestone_rating_only_for_evaluation",
+            ),
+            # A travel permit belongs to a trip: a visit, an activity or a signing abroad.
+            models.CheckConstraint(
+                condition=Q(pdln_number="") | Q(kind__in=choice_values(MilestoneKind, VISITS)),
+                name="milestone_pdln_only_on_visits",
             ),
         ]
         indexes = [
@@ -1093,6 +1147,10 @@ class Milestone(models.Model):
             errors["rating"] = _("Nilai hanya untuk tahapan monitoring dan evaluasi.")
         if self.rating is not None and not 1 <= self.rating <= 5:
             errors["rating"] = _("Nilai evaluasi antara 1 dan 5.")
+        if self.pdln_number and self.kind not in VISITS:
+            errors["pdln_number"] = _(
+                "Nomor PDLN hanya untuk kunjungan: penjajakan, kegiatan atau penandatanganan."
+            )
         if errors:
             raise ValidationError(errors)
 

@@ -9,6 +9,8 @@ from django.utils import formats
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from common.admin_markup import ValidAutocompletes
+
 EMPTY = "—"
 
 
@@ -38,7 +40,7 @@ class ReadableChanges(HistoricalRecordContextHelper):
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(ValidAutocompletes, SimpleHistoryAdmin):
     """Every change recorded per record, with who made it, when, and what changed (in words).
 
     A past version can be read but not restored from its history page: restoring would save

@@ -5,8 +5,8 @@ tree clean; ``make screenshots`` writes them to ``docs/screenshots/`` for the RE
 
 1. An official opens the dashboard, goes to the list, filters by a province and a sector,
    opens a status page and switches to English.
-2. An editor logs in to the admin, adds an agreement with a milestone, saves it and finds it
-   on the public list.
+2. An editor logs in to the admin, adds an agreement with a milestone, saves it, comes back to
+   its change form and finds it on the public list.
 """
 
 import datetime
@@ -147,6 +147,13 @@ def test_editor_adds_an_agreement_with_a_milestone_and_finds_it_on_the_public_li
     page.locator("input[name=_save]").first.click()
     page.wait_for_url("**/admin/agreements/agreement/")
     assert page.locator(".messagelist .success").count() == 1
+
+    # The saved agreement's change form, as staff come back to it: it fits the screen.
+    page.get_by_role("link", name=title).first.click()
+    page.wait_for_url(re.compile(r".*/admin/agreements/agreement/\d+/change/$"))
+    assert page.locator("#id_milestones-0-title").input_value() == "Kunjungan penjajakan ke Bali"
+    assert no_horizontal_scroll(page)
+    shoot(page, "admin-change-form", full_page=True)
 
     page.goto(live_server.url + "/agreements/?q=UMKM+Bali")
     link = page.get_by_role("link", name=title)

@@ -1,0 +1,91 @@
+"""The admin's HTML made accessible and valid where Django's is not.
+
+Tables of inputs, named for screen readers.
+
+A tabular inline, or a change list with editable columns, names its columns in the table header,
+for the eye only: its inputs and selects have no label, so a screen reader announces "edit text"
+for each. Every input of such a table carries its column's name as its ``aria-label`` here.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
+from django.utils.text import capfirst
+
+
+def innermost(widget):
+    """The widget that renders the input (the admin wraps related fields in another one)."""
+    while hasattr(widget, "widget"):
+        widget = widget.widget
+    return widget
+
+
+def name_inputs(form):
+    for field in form.fields.values():
+        if not field.widget.is_hidden:
+            innermost(field.widget).attrs["aria-label"] = capfirst(str(field.label))
+
+
+class LabelledChangeList:
+    """A ModelAdmin whose ``list_editable`` inputs are named."""
+
+    def get_changelist_form(self, request, **kwargs):
+        form = super().get_changelist_form(request, **kwargs)
+
+        class LabelledForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                name_inputs(self)
+
+        return LabelledForm
+
+
+class LabelledTabularInline(admin.TabularInline):
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class LabelledFormSet(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                name_inputs(form)
+
+        return LabelledFormSet
+
+
+class ValidAutocompleteSelect(AutocompleteSelect):
+    """The admin's autocomplete, as valid HTML.
+
+    It renders only the chosen option, never an empty one, so ``required`` on it is invalid
+    ("the first option of a required select must be empty"): the form still refuses an empty
+    choice, and the admin's forms are ``novalidate`` anyway. The empty option it offers on an
+    optional field carries a label, as an empty option must.
+    """
+
+    def use_required_attribute(self, initial):
+        return False
+
+    def create_option(self, name, value, label, *args, **kwargs):
+        option = super().create_option(name, value, label, *args, **kwargs)
+        if value == "" and not label:
+            option["attrs"]["label"] = "—"
+        return option
+
+
+class RelatedFieldWidgetWrapperAsked(RelatedFieldWidgetWrapper):
+    """The admin's wrapper of a related field, which asks the widget it wraps about
+    ``required`` (Django's asks only itself)."""
+
+    def use_required_attribute(self, initial):
+        return self.widget.use_required_attribute(initial)
+
+
+class ValidAutocompletes:
+    """A ModelAdmin whose autocompletes are valid HTML (``ValidAutocompleteSelect``)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(field, "widget", None)
+        if type(innermost(widget)) is AutocompleteSelect:
+            innermost(widget).__class__ = ValidAutocompleteSelect
+            if type(widget) is RelatedFieldWidgetWrapper:
+                widget.__class__ = RelatedFieldWidgetWrapperAsked
+        return field

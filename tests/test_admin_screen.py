@@ -1,0 +1,108 @@
+"""Every admin page of the register at 1280 and 1024 pixels, in a real Chromium: nothing wider
+than the screen, and no accessibility violation of serious or critical impact to axe-core.
+
+axe-core comes from the npm registry (``package.json``, installed by ``make install``) and is
+injected into each page; the browser context bypasses the Content-Security-Policy for that
+script alone (the admin's own scripts run as they always do).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.admin.utils import quote
+from django.test import Client
+from django.urls import reverse
+
+from tests.test_admin import MODELS, anhui, one_of_each  # noqa: F401 (fixtures)
+
+AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
+WIDTHS = [1280, 1024]
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def required(path):
+    """``path``, which ``make install`` puts there; CI fails without it, a laptop skips."""
+    if not path.exists():
+        message = f"{path.relative_to(settings.BASE_DIR)} is missing: run make install (npm ci)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def admin_page_problems(page, url):
+    """What is wrong with the admin page at ``url`` as the browser shows it, as sentences."""
+    page.goto(url)
+    # The script that names the autocomplete boxes has run (static/js/admin-a11y.js).
+    page.wait_for_function("document.documentElement.dataset.boxesNamed === 'true'")
+    problems = []
+    width = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    if width[0] > width[1]:
+        problems.append(f"{url}: {width[0]} px wide in a {width[1]} px window")
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
+            .filter(v => v.impact === "serious" || v.impact === "critical")
+            .map(v => `${v.impact} ${v.id} ×${v.nodes.length}: ${v.nodes[0].target.join(" ")}`)"""
+    )
+    problems.extend(f"{url}: {violation}" for violation in violations)
+    return problems
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_every_admin_page_fits_the_screen_and_passes_axe(
+    browser,
+    live_server,
+    staff_user,
+    one_of_each,  # noqa: F811
+    model,
+):
+    required(AXE)
+    app_label, model_name = model.split(".")
+    obj = one_of_each[model]
+    urls = [
+        reverse(f"admin:{app_label}_{model_name}_changelist"),
+        reverse(f"admin:{app_label}_{model_name}_add"),
+        reverse(f"admin:{app_label}_{model_name}_change", args=[quote(obj.pk)]),
+    ]
+    client = Client()
+    client.force_login(staff_user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    problems = []
+    for width in WIDTHS:
+        context = browser.new_context(
+            locale="id-ID", viewport={"width": width, "height": 800}, bypass_csp=True
+        )
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+        page = context.new_page()
+        for url in urls:
+            problems.extend(admin_page_problems(page, live_server.url + url))
+        context.close()
+    assert problems == []
+
+
+def test_date_fields_carry_no_time_zone_note_for_a_reader_whose_clock_differs(
+    browser, live_server, staff_user
+):
+    """A date has no time of day: a browser in WIT reading a register in WIB gets no note."""
+    client = Client()
+    client.force_login(staff_user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context = browser.new_context(
+        locale="id-ID", viewport={"width": 1280, "height": 800}, timezone_id="Asia/Jayapura"
+    )
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    page = context.new_page()
+    page.goto(live_server.url + reverse("admin:agreements_agreement_add"))
+    page.locator("#id_signed_on").wait_for()
+    # The admin did note the difference (two hours) on each date field ...
+    assert page.locator(".date .timezonewarning").count() >= 4
+    # ... and none of those notes is shown.
+    assert page.locator(".timezonewarning:visible").count() == 0
+    assert "server" not in page.locator("#content-main").inner_text()
+    context.close()
