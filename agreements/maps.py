@@ -43,8 +43,11 @@ OUTLINE_OF_PROVINCE = {
     "92": "ID-PB", "96": "ID-PB",
 }  # fmt: skip
 
-# Shades from none to most; a class is a band of the largest count (see ``shade``).
+# Shades from none to most; a class is a band of the largest count (see ``shade``). The colours
+# are written on each outline as well as in site.css, for renderers that read no stylesheet
+# into an inline SVG (WeasyPrint, for the report's PDF).
 SHADES = 5
+FILLS = ("#eaecf0", "#c6dbef", "#6baed6", "#2171b5", "#08306b")
 INDONESIA = "ID"
 
 
@@ -101,8 +104,12 @@ class Map:
                 " is-highlighted" if area.highlighted else ""
             )
             shape = format_html(
-                '<path class="{}" d="{}" data-code="{}"><title>{}</title></path>',
+                '<path class="{}" fill="{}" stroke="{}" stroke-width="{}" d="{}" data-code="{}">'
+                "<title>{}</title></path>",
                 classes,
+                FILLS[area.shade],
+                "#b42318" if area.highlighted else "#667085",
+                "2" if area.highlighted else ".4",
                 area.path,
                 area.code,
                 area.title,

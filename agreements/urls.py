@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from agreements import dashboard, party_views, views
+from agreements import dashboard, party_views, report_views, views
 from agreements.caching import shared_page
 
 # The pages the public and officials browse are cached until the register changes
@@ -8,6 +8,9 @@ from agreements.caching import shared_page
 urlpatterns = [
     path("", shared_page(dashboard.DashboardView.as_view()), name="dashboard"),
     path("agreements/", shared_page(views.AgreementListView.as_view()), name="agreement-list"),
+    path("laporan/", report_views.ReportView.as_view(), name="report"),
+    path("laporan/laporan.pdf", report_views.ReportPdfView.as_view(), name="report-pdf"),
+    path("laporan/laporan.xlsx", report_views.ReportXlsxView.as_view(), name="report-xlsx"),
     path("perubahan/", shared_page(views.ChangeLogView.as_view()), name="change-log"),
     path(
         "agreements/<int:pk>/",

@@ -12,8 +12,12 @@ Every page loads only from the site itself. Screenshots go where ``tests/test_e2
 import datetime
 import io
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
@@ -172,4 +176,57 @@ def test_maps_render_and_a_click_on_a_province_leads_to_its_list(
     assert "is-highlighted" in page.locator('svg.map-world path[data-code="CN"]').get_attribute(
         "class"
     )
+    assert outside == []
+
+
+@pytest.fixture
+def demo_data():
+    """The reference data and the demo register (the seed stories and generated records)."""
+    call_command("load_reference_data", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+
+
+def test_report_for_kalimantan_timur_2024_renders_as_a_page_and_as_a_pdf(
+    page, live_server, demo_data
+):
+    outside = only_from(page, live_server.url)
+    page.goto(live_server.url + "/laporan/")
+    page.select_option("#report-region", "64")
+    page.select_option("#report-period", "2024")
+    page.get_by_role("button", name="Buat laporan").click()
+    page.wait_for_url(re.compile(r".*/laporan/\?region=64&period=2024$"))
+    assert page.locator("#report-title").inner_text() == "Kalimantan Timur · Tahun 2024"
+    for heading in ("r-summary", "r-signed", "r-in-force", "r-expiring", "r-waiting", "r-dormant"):
+        assert page.locator(f"#{heading}").is_visible()
+    assert (
+        page.locator('svg.map-indonesia path[data-code="ID-KI"]')
+        .get_attribute("class")
+        .endswith("is-highlighted")
+    )
+    shoot(page, "report", full_page=True)
+
+    # The PDF, as the page's link gives it, turned into PNG pages kept as artifacts.
+    pdf_url = page.get_by_role("link", name="PDF").get_attribute("href")
+    response = page.request.get(live_server.url + pdf_url)
+    assert response.status == 200
+    assert response.headers["content-type"] == "application/pdf"
+    folder = Path(settings.BASE_DIR) / "test-artifacts" / "report"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    (folder / "laporan-64-2024.pdf").write_bytes(response.body())
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", str(folder / "laporan-64-2024.pdf"), str(folder / "page")],
+        check=True,
+    )
+    pages = sorted(folder.glob("page-*.png"))
+    assert pages, "pdftoppm made no page"
+    assert all(png.stat().st_size > 5_000 for png in pages)  # drawn pages, not blank ones
+    text = subprocess.run(
+        ["pdftotext", str(folder / "laporan-64-2024.pdf"), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    assert "Kalimantan Timur · Tahun 2024" in text
+    assert "Ringkasan per lingkup" in text
     assert outside == []

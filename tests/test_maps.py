@@ -23,7 +23,7 @@ def register(kaltim, samarinda, bali):
 def area(html, code):
     """The outline of ``code`` on a page: (its link or None, its classes, its title)."""
     match = re.search(
-        r'(?:<a href="([^"]*)"[^>]*>)?<path class="([^"]*)" d="[^"]*" data-code="'
+        r'(?:<a href="([^"]*)"[^>]*>)?<path class="([^"]*)" [^>]*d="[^"]*" data-code="'
         + code
         + r'"><title>([^<]*)</title>',
         html,

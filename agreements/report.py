@@ -1,0 +1,229 @@
+"""The periodic report on cooperation of a region (with its regencies and cities) for a period.
+
+What a bureau reports to the regional head, the DPRD and the Ministry of Home Affairs: what was
+signed in the period, what is in force at its end, what expires within the next period, what
+waits and on whom, what lies dormant, the evaluations done and what they found, a table per
+scope, and the maps and charts. Every list is read through the register's own rules
+(``AgreementQuerySet.with_shown_status``, ``expiring_within``, ``dormant``; ``Milestone``'s
+``planned``) over what the reader may see, so a public report holds public records only.
+
+The page, its PDF (the same template, rendered by WeasyPrint) and its XLSX all come from
+``build``.
+"""
+
+import datetime
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from agreements import dashboard, maps
+from agreements.models import (
+    AgreementStatus,
+    Milestone,
+    MilestoneKind,
+    Scope,
+)
+
+PERIOD = re.compile(r"^(?P<year>\d{4})(?:-S(?P<half>[12]))?$")
+# Open steps of a cooperation that was called off are no one's work any more.
+ENDED_EARLY = (AgreementStatus.CANCELLED, AgreementStatus.TERMINATED)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A year (``2024``) or a semester (``2024-S1``, ``2024-S2``)."""
+
+    code: str
+    start: datetime.date
+    end: datetime.date
+
+    @classmethod
+    def parse(cls, code):
+        """The period ``code`` names; ValueError when it names none."""
+        match = PERIOD.match(code or "")
+        if not match or not 1900 <= int(match["year"]) <= 2999:
+            raise ValueError(code)
+        year, half = int(match["year"]), match["half"]
+        if half is None:
+            return cls(code, datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+        if half == "1":
+            return cls(code, datetime.date(year, 1, 1), datetime.date(year, 6, 30))
+        return cls(code, datetime.date(year, 7, 1), datetime.date(year, 12, 31))
+
+    @property
+    def label(self):
+        if self.code.endswith("-S1"):
+            return _("Semester I %(year)s") % {"year": self.start.year}
+        if self.code.endswith("-S2"):
+            return _("Semester II %(year)s") % {"year": self.start.year}
+        return _("Tahun %(year)s") % {"year": self.start.year}
+
+    @property
+    def next(self):
+        """The period of the same length that follows."""
+        year = self.start.year
+        if self.code.endswith("-S1"):
+            return Period.parse(f"{year}-S2")
+        if self.code.endswith("-S2"):
+            return Period.parse(f"{year + 1}-S1")
+        return Period.parse(str(year + 1))
+
+
+def period_choices(today):
+    """Years and semesters to offer, the latest first."""
+    choices = []
+    for year in range(today.year, 2009, -1):
+        choices += [
+            (str(year), str(year)),
+            (f"{year}-S2", f"{year}-S2"),
+            (f"{year}-S1", f"{year}-S1"),
+        ]
+    return choices
+
+
+@dataclass
+class ScopeRow:
+    scope: str
+    label: str
+    signed: int = 0
+    in_force: int = 0
+    expiring: int = 0
+    dormant: int = 0
+
+
+@dataclass
+class Report:
+    region: object
+    period: Period
+    signed: list
+    in_force: list
+    expiring: list
+    waiting: list  # open milestones, each with its agreement
+    dormant: list
+    evaluations: list
+    scopes: list = field(default_factory=list)
+    map: object = None
+    status_chart: object = None
+
+    @property
+    def waiting_by_party(self):
+        """(party, number of open steps waiting on it), most first."""
+        counts = Counter(
+            milestone.get_waits_on_display() or _("belum ditentukan") for milestone in self.waiting
+        )
+        return counts.most_common()
+
+
+def build(agreements, region, period):
+    """The report of ``agreements`` (what the reader may see) in ``region`` for ``period``.
+
+    Queries: one per list (signed, in force, expiring, waiting, dormant, evaluations), one for
+    the status chart and three for the map.
+    """
+    mine = agreements.in_region(region)
+    listed = mine.select_related("lead_region")
+    following = period.next
+    signed = list(
+        listed.filter(signed_on__gte=period.start, signed_on__lte=period.end).order_by(
+            "signed_on", "pk"
+        )
+    )
+    in_force = list(
+        listed.with_shown_status(AgreementStatus.IN_FORCE, period.end).order_by("title", "pk")
+    )
+    expiring = list(listed.expiring_within((following.end - following.start).days, following.start))
+    waiting = list(
+        Milestone.objects.planned()
+        .filter(agreement__in=mine.exclude(status__in=ENDED_EARLY).order_by())
+        .select_related("agreement")
+        .order_by("waits_on", "due_on", "pk")
+    )
+    dormant = list(listed.dormant(period.end).order_by("title", "pk"))
+    evaluations = list(
+        Milestone.objects.filter(
+            kind=MilestoneKind.EVALUATION,
+            done_on__gte=period.start,
+            done_on__lte=period.end,
+            agreement__in=mine.order_by(),
+        )
+        .select_related("agreement")
+        .order_by("done_on", "pk")
+    )
+    rows = {scope.value: ScopeRow(scope.value, scope.label) for scope in Scope}
+    for attribute, items in (
+        ("signed", signed),
+        ("in_force", in_force),
+        ("expiring", expiring),
+        ("dormant", dormant),
+    ):
+        for agreement in items:
+            row = rows[agreement.scope]
+            setattr(row, attribute, getattr(row, attribute) + 1)
+    status_chart = dashboard.status_chart(mine.counts_by_status(period.end))
+    province = region.province if region.province_id else region
+    return Report(
+        region=region,
+        period=period,
+        signed=signed,
+        in_force=in_force,
+        expiring=expiring,
+        waiting=waiting,
+        dormant=dormant,
+        evaluations=evaluations,
+        scopes=list(rows.values()),
+        map=maps.indonesia_map(agreements, highlight=province.code),
+        status_chart=status_chart,
+    )
+
+
+def as_workbook(report, file):
+    """Write ``report`` to ``file`` as an XLSX workbook: a sheet per section."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+
+    def sheet(title, header, rows):
+        ws = book.create_sheet(title[:31])
+        ws.append(header)
+        for row in rows:
+            ws.append(row)
+
+    sheet(
+        _("Ringkasan"),
+        [
+            _("Lingkup"),
+            _("Ditandatangani"),
+            _("Berlaku"),
+            _("Berakhir periode berikut"),
+            _("Mati suri"),
+        ],
+        [[str(r.label), r.signed, r.in_force, r.expiring, r.dormant] for r in report.scopes],
+    )
+    columns = [_("Judul"), _("Lingkup"), _("Daerah pengampu"), _("Ditandatangani"), _("Berakhir")]
+
+    def agreement_rows(items):
+        return [
+            [a.title, str(a.get_scope_display()), a.lead_region.name, a.signed_on, a.expires_on]
+            for a in items
+        ]
+
+    sheet(_("Ditandatangani"), columns, agreement_rows(report.signed))
+    sheet(_("Berlaku"), columns, agreement_rows(report.in_force))
+    sheet(_("Berakhir periode berikut"), columns, agreement_rows(report.expiring))
+    sheet(_("Mati suri"), columns, agreement_rows(report.dormant))
+    sheet(
+        _("Menunggu"),
+        [_("Kerja sama"), _("Tahapan"), _("Menunggu"), _("Target")],
+        [
+            [m.agreement.title, m.title, str(m.get_waits_on_display()), m.due_on]
+            for m in report.waiting
+        ],
+    )
+    sheet(
+        _("Evaluasi"),
+        [_("Kerja sama"), _("Tanggal"), _("Nilai"), _("Temuan")],
+        [[m.agreement.title, m.done_on, m.rating, m.findings] for m in report.evaluations],
+    )
+    book.save(file)

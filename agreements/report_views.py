@@ -1,0 +1,125 @@
+"""``/laporan/``: the periodic report on cooperation (``agreements.report``) as a print-ready
+page, as PDF (WeasyPrint renders the same template) and as XLSX. The page's form asks for a
+region and a period; each format carries the same query string."""
+
+import tempfile
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.contrib.staticfiles import finders
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+
+from agreements import report as reports
+from agreements.models import Agreement
+from partners.models import Region
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def chosen(request):
+    """(region, period, problems) from the query string; nothing chosen is no problem."""
+    problems = []
+    region = period = None
+    code, period_code = request.GET.get("region", ""), request.GET.get("period", "")
+    if code:
+        region = Region.objects.select_related("province").filter(code=code).first()
+        if region is None:
+            problems.append(_("Daerah dengan kode “%(code)s” tidak ada.") % {"code": code})
+    if period_code:
+        try:
+            period = reports.Period.parse(period_code)
+        except ValueError:
+            problems.append(
+                _("Periode “%(period)s” tidak dikenal; tulis tahun (2024) atau semester (2024-S1).")
+                % {"period": period_code}
+            )
+    if (code or period_code) and not problems and not (region and period):
+        problems.append(_("Pilih daerah dan periode."))
+    return region, period, problems
+
+
+def context_for(request):
+    region, period, problems = chosen(request)
+    report = None
+    if region and period and not problems:
+        report = reports.build(Agreement.objects.visible_to(request.user), region, period)
+    return {
+        "report": report,
+        "problems": problems,
+        # A province comes right before its regencies and cities.
+        "regions": list(Region.objects.order_by("code")),
+        "periods": reports.period_choices(timezone.localdate()),
+        "chosen_region": request.GET.get("region", ""),
+        "chosen_period": request.GET.get("period", ""),
+        "query": request.GET.urlencode(),
+        "generated": timezone.now(),
+    }
+
+
+class ReportView(View):
+    def get(self, request):
+        context = context_for(request)
+        status = 400 if context["problems"] else 200
+        return render(request, "agreements/report.html", context, status=status)
+
+
+def local_files(url, *args, **kwargs):
+    """WeasyPrint's fetcher: the site's own static files from disk, nothing from a network."""
+    from django.conf import settings
+    from weasyprint.urls import URLFetcherResponse, URLFetchingError
+
+    path = urlsplit(url).path
+    if url.startswith(("http:", "https:")) and path.startswith(settings.STATIC_URL):
+        found = finders.find(path.removeprefix(settings.STATIC_URL))
+        if found:
+            content_type = "text/css" if found.endswith(".css") else "application/octet-stream"
+            return URLFetcherResponse(
+                url, body=Path(found).read_bytes(), headers={"Content-Type": content_type}
+            )
+    raise URLFetchingError(f"not fetched: {url}")
+
+
+class ReportPdfView(View):
+    def get(self, request):
+        from weasyprint import HTML
+
+        context = context_for(request)
+        if context["problems"] or not context["report"]:
+            return bad_request(context)
+        html = render_to_string("agreements/report.html", {**context, "pdf": True}, request)
+        pdf = HTML(
+            string=html, base_url=request.build_absolute_uri("/"), url_fetcher=local_files
+        ).write_pdf()
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{filename(context, "pdf")}"'
+        return response
+
+
+class ReportXlsxView(View):
+    def get(self, request):
+        context = context_for(request)
+        if context["problems"] or not context["report"]:
+            return bad_request(context)
+        handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+        reports.as_workbook(context["report"], handle)
+        handle.seek(0)
+        return FileResponse(
+            handle, as_attachment=True, filename=filename(context, "xlsx"), content_type=XLSX
+        )
+
+
+def filename(context, extension):
+    report = context["report"]
+    return f"laporan-kerjasama-{report.region.code}-{report.period.code}.{extension}"
+
+
+def bad_request(context):
+    lines = context["problems"] or [_("Pilih daerah dan periode.")]
+    return HttpResponse(
+        "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
+    )

@@ -1,0 +1,124 @@
+"""The periodic report (/laporan/): a region and a period, as a page, a PDF and an XLSX."""
+
+import datetime
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.factories import AgreementFactory, MilestoneFactory, make_official
+
+
+@pytest.fixture
+def register(kaltim, samarinda, bali):
+    signed = AgreementFactory(
+        title="MoU Kaltim–Anhui 2024",
+        lead_region=kaltim,
+        scope="ksdpl",
+        signed_on=datetime.date(2024, 3, 1),
+        in_force_from=datetime.date(2024, 3, 1),
+        expires_on=datetime.date(2029, 2, 28),
+    )
+    expiring = AgreementFactory(
+        title="Kota kembar Samarinda berakhir 2025",
+        lead_region=samarinda,
+        signed_on=datetime.date(2020, 5, 1),
+        in_force_from=datetime.date(2020, 5, 1),
+        expires_on=datetime.date(2025, 4, 30),
+    )
+    MilestoneFactory(
+        agreement=expiring,
+        kind="evaluation",
+        title="Monev 2024",
+        due_on=datetime.date(2024, 9, 1),
+        done_on=datetime.date(2024, 9, 10),
+        rating=3,
+        findings="Kegiatan pertukaran pelajar belum berjalan.",
+    )
+    MilestoneFactory(
+        agreement=signed,
+        title="Rapat koordinasi",
+        waits_on="partner",
+        due_on=datetime.date(2025, 1, 15),
+    )
+    AgreementFactory(
+        title="MoU Kaltim lama tanpa kegiatan",
+        lead_region=kaltim,
+        signed_on=datetime.date(2019, 1, 1),
+        in_force_from=datetime.date(2019, 1, 1),
+        expires_on=datetime.date(2030, 1, 1),
+    )
+    AgreementFactory(
+        title="Rancangan internal Kaltim",
+        lead_region=kaltim,
+        visibility="internal",
+        signed_on=datetime.date(2024, 6, 1),
+        in_force_from=datetime.date(2024, 6, 1),
+    )
+    AgreementFactory(title="MoU Bali 2024", lead_region=bali, signed_on=datetime.date(2024, 1, 2))
+
+
+def section(html, heading_id):
+    start = html.index(f'id="{heading_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_report_of_kaltim_for_2024_holds_each_section(client, register):
+    response = client.get("/laporan/", {"region": "64", "period": "2024"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Kalimantan Timur · Tahun 2024" in html
+    assert "MoU Kaltim–Anhui 2024" in section(html, "r-signed")
+    assert "Kota kembar Samarinda" not in section(html, "r-signed")
+    assert "Kota kembar Samarinda berakhir 2025" in section(html, "r-expiring")
+    assert "Tahun 2025" in section(html, "r-expiring")
+    assert "MoU Kaltim lama tanpa kegiatan" in section(html, "r-dormant")
+    assert "Mitra: 1" in section(html, "r-waiting")
+    evaluations = section(html, "r-evaluations")
+    assert "Kegiatan pertukaran pelajar belum berjalan." in evaluations
+    assert "Bali" not in section(html, "r-in-force")
+    # A public report holds public records only.
+    assert "Rancangan internal" not in html
+    assert 'data-code="ID-KI"' in html and "is-highlighted" in html
+
+
+def test_officials_report_holds_internal_records(client, register, django_user_model):
+    client.force_login(make_official(django_user_model))
+    html = client.get("/laporan/", {"region": "64", "period": "2024-S1"}).content.decode()
+    assert "Semester I 2024" in html
+    assert "Rancangan internal Kaltim" in section(html, "r-signed")
+
+
+def test_a_semester_has_its_own_lists(client, register):
+    html = client.get("/laporan/", {"region": "64", "period": "2024-S2"}).content.decode()
+    assert "MoU Kaltim–Anhui 2024" not in section(html, "r-signed")
+    assert "Kota kembar Samarinda berakhir 2025" in section(html, "r-expiring")  # 2025-S1
+
+
+def test_bad_choices_get_a_400_that_says_why(client, register):
+    response = client.get("/laporan/", {"region": "99", "period": "2024"})
+    assert response.status_code == 400
+    assert "tidak ada" in response.content.decode()
+    response = client.get("/laporan/", {"region": "64", "period": "2024-S3"})
+    assert response.status_code == 400
+    assert "2024-S1" in response.content.decode()
+    assert client.get("/laporan/laporan.pdf", {"region": "64"}).status_code == 400
+    assert client.get("/laporan/").status_code == 200  # the form alone
+
+
+def test_report_as_xlsx(client, register):
+    response = client.get("/laporan/laporan.xlsx", {"region": "64", "period": "2024"})
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert "Ringkasan" in book.sheetnames
+    signed = [row[0] for row in book["Ditandatangani"].iter_rows(min_row=2, values_only=True)]
+    assert signed == ["MoU Kaltim–Anhui 2024"]
+    findings = [row[3] for row in book["Evaluasi"].iter_rows(min_row=2, values_only=True)]
+    assert findings == ["Kegiatan pertukaran pelajar belum berjalan."]
+
+
+def test_report_as_pdf(client, register):
+    response = client.get("/laporan/laporan.pdf", {"region": "64", "period": "2024"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
