@@ -298,14 +298,15 @@ class AgreementAdmin(
                 "fields": [
                     "status",
                     "status_today",
-                    "proposed_on",
-                    "signed_on",
+                    # Each date beside how precisely it is known (a year, a month, a day).
+                    ("proposed_on", "proposed_on_precision"),
+                    ("signed_on", "signed_on_precision"),
                     "signing_place",
                     "reference",
                     "treaty_room_reference",
                     "treaty_room_url",
-                    "in_force_from",
-                    "expires_on",
+                    ("in_force_from", "in_force_from_precision"),
+                    ("expires_on", "expires_on_precision"),
                 ]
             },
         ),
@@ -422,7 +423,19 @@ class MilestoneAdmin(AgreementRowsAdmin, RegisterAdmin):
     formfield_overrides = {**URL_FIELDS, **SHORT_TEXT}
     fieldsets = [
         (None, {"fields": ["agreement", "kind", "title"]}),
-        (_("Waktu"), {"fields": ["due_on", "done_on", "waits_on", "mark", "pdln_number"]}),
+        (
+            _("Waktu"),
+            {
+                "fields": [
+                    # Each date beside how precisely it is known (a year, a month, a day).
+                    ("due_on", "due_on_precision"),
+                    ("done_on", "done_on_precision"),
+                    "waits_on",
+                    "mark",
+                    "pdln_number",
+                ]
+            },
+        ),
         (_("Evaluasi dan catatan"), {"fields": ["rating", "findings", "notes"]}),
     ]
 

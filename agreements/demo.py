@@ -5,7 +5,8 @@ identified by its title and lead region, every partner by its name and country, 
 its title, date and host, a potential by its region and title; what exists already is left alone.
 
 The five seed stories (``story_plans`` below) are entered with what they say and nothing more:
-where a source names only a month, the first of that month is recorded and the record says so;
+where a source names only a month, the date is recorded as known to the month
+(``agreements.dates``);
 where it names no partner, the partner is a placeholder that says it is not yet known.
 
 The generated records are deterministic: one ``random.Random`` per family of related records,
@@ -24,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from agreements.dates import DatePrecision
 from agreements.models import (
     CARRYING_OUT,
     Agreement,
@@ -52,8 +54,7 @@ class ReferenceDataMissing(Exception):
     """The regions, countries, subdivisions or sectors the demo refers to are not in the DB."""
 
 
-def month_only(month_name):
-    return f"Sumber hanya menyebut bulannya ({month_name}); tanggal 1 dicatat sebagai penanda."
+MONTH = DatePrecision.MONTH  # a date the source gives only to the month
 
 
 # -- plans: what to write, before anything is written -----------------------------------------
@@ -79,6 +80,7 @@ class MilestonePlan:
     rating: int | None = None
     findings: str = ""
     notes: str = ""
+    precision: str = DatePrecision.DAY  # of done_on or due_on, whichever is given
 
 
 @dataclass(eq=False)
@@ -202,14 +204,14 @@ def story_plans():
                 MKind.INITIATIVE,
                 "Tawaran kerja sama dari Pemerintah Provinsi Anhui",
                 done_on=d(2023, 12, 1),
-                notes="Pemerintah Anhui mendatangi Kaltim dan diterima Pj Gubernur Akmal Malik. "
-                + month_only("Desember 2023"),
+                precision=MONTH,
+                notes="Pemerintah Anhui mendatangi Kaltim dan diterima Pj Gubernur Akmal Malik.",
             ),
             MilestonePlan(
                 MKind.LOI,
                 "Penandatanganan perjanjian persetujuan tentang pembentukan kerja sama",
                 done_on=d(2023, 12, 1),
-                notes=month_only("Desember 2023"),
+                precision=MONTH,
             ),
             MilestonePlan(
                 MKind.EXPLORATION,
@@ -222,7 +224,8 @@ def story_plans():
                 MKind.SIGNING,
                 "Penandatanganan kerja sama Kaltim–Anhui",
                 due_on=d(2024, 6, 1),
-                notes="Direncanakan Juni 2024. " + month_only("Juni 2024"),
+                precision=MONTH,
+                notes="Direncanakan Juni 2024.",
             ),
         ],
     )
@@ -1512,6 +1515,8 @@ def write_agreements(plans, regions, partners, sectors):
                 title=m.title,
                 done_on=m.done_on,
                 due_on=m.due_on,
+                done_on_precision=m.precision if m.done_on else DatePrecision.DAY,
+                due_on_precision=m.precision if m.due_on else DatePrecision.DAY,
                 waits_on=m.waits_on,
                 rating=m.rating,
                 findings=m.findings,

@@ -28,6 +28,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from simple_history.utils import bulk_create_with_history
 
+from agreements.dates import KnownDate
 from agreements.export_columns import split_values, unneutralise
 from agreements.models import Agreement, ChangedMeanwhile, Scope, Sector
 from agreements.parties import set_parties
@@ -78,6 +79,7 @@ COMPARED_FIELDS = (
     "treaty_room_reference",
     "treaty_room_url",
     *DATE_FIELDS,
+    *(f"{name}_precision" for name in DATE_FIELDS),
     "follows_id",
     "relation",
 )
@@ -337,16 +339,18 @@ class _RowReader:
         return value or ""
 
     def date(self, column):
+        """The date as it is known (``KnownDate``): ``1982``, ``2018-05`` or ``2018-05-03``."""
         raw = self.text(column)
         if not raw:
             return None
         try:
-            if len(raw) != 10:
-                raise ValueError(raw)
-            return datetime.date.fromisoformat(raw)
+            return KnownDate.parse(raw)
         except ValueError:
             self.errors.append(
-                _("Kolom %(column)s: tanggal “%(value)s” tidak valid; tulis TTTT-BB-HH.")
+                _(
+                    "Kolom %(column)s: tanggal “%(value)s” tidak valid; tulis TTTT-BB-HH, "
+                    "TTTT-BB (bulan saja) atau TTTT (tahun saja)."
+                )
                 % {"column": column, "value": raw}
             )
             return None
@@ -869,7 +873,14 @@ class AgreementImport:
                     setattr(instance, column, value)
         for column in DATE_FIELDS:
             if reader.has(column):
-                setattr(instance, column, reader.date(column))
+                given = reader.date(column)
+                before = original.known(column) if original is not None else None
+                if given is not None and given.agrees_with(before):
+                    # As precise as the register or less, and agreeing with it: keep the
+                    # register's date ("2018" in the file, 3 May 2018 stored).
+                    given = before
+                setattr(instance, column, given.date if given else None)
+                setattr(instance, f"{column}_precision", given.precision if given else "day")
         instance.status = self._status(reader, instance, original)
         if lead is not None:
             instance.lead_region = lead

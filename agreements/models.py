@@ -19,6 +19,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from agreements import stages
+from agreements.dates import DatePrecision, KnownDates, precision_field
 from agreements.validators import validate_document_file
 from common.choices import choice_values
 from partners.models import INDONESIA, Country, Partner, Region, pick_language
@@ -394,7 +395,7 @@ class Conflict:
     fields: list  # the same, by label, in form order
 
 
-class Agreement(models.Model):
+class Agreement(KnownDates, models.Model):
     Kind = AgreementKind
     Status = AgreementStatus
     Visibility = AgreementVisibility
@@ -464,6 +465,11 @@ class Agreement(models.Model):
         blank=True,
         help_text=_("Alamat naskah di laman Treaty Room Kementerian Luar Negeri."),
     )
+    # How precisely each date is known (``agreements.dates``).
+    proposed_on_precision = precision_field(_("ketelitian tanggal diusulkan"))
+    signed_on_precision = precision_field(_("ketelitian tanggal ditandatangani"))
+    in_force_from_precision = precision_field(_("ketelitian tanggal berlaku"))
+    expires_on_precision = precision_field(_("ketelitian tanggal berakhir"))
     # PROTECT: an agreement something follows from stays in the register (deleting it would
     # break the chain, and SET_NULL would leave a relation with nothing to relate to).
     follows = models.ForeignKey(
@@ -554,6 +560,13 @@ class Agreement(models.Model):
             models.CheckConstraint(
                 condition=~Q(follows=F("id")), name="agreement_not_following_itself"
             ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}_precision__in": choice_values(DatePrecision)}),
+                    name=f"agreement_{name}_precision_valid",
+                )
+                for name in ("proposed_on", "signed_on", "in_force_from", "expires_on")
+            ],
         ]
         indexes = [
             models.Index(fields=["status", "expires_on"], name="agreement_status_expiry"),
@@ -575,6 +588,8 @@ class Agreement(models.Model):
     def shown_summary(self):
         """The summary in the reader's language, as ``shown_title``."""
         return pick_language(self.summary, self.summary_en)
+
+    DATE_FIELDS = ("proposed_on", "signed_on", "in_force_from", "expires_on")
 
     def is_editable_by(self, user):
         """Whether ``user`` may change this agreement; mirrors ``AgreementQuerySet.editable_by``."""
@@ -704,6 +719,7 @@ class Agreement(models.Model):
             )
         if self.pk and self.follows_id == self.pk:
             errors["follows"] = _("Kerja sama tidak dapat menjadi kelanjutan dirinya sendiri.")
+        errors.update(self.precision_errors(self.DATE_FIELDS))
         if errors:
             raise ValidationError(errors)
 
@@ -1027,7 +1043,7 @@ SIGNS_OF_LIFE = (MilestoneKind.ACTIVITY, MilestoneKind.EVALUATION)
 DORMANT_AFTER = datetime.timedelta(days=365)
 
 
-class Milestone(models.Model):
+class Milestone(KnownDates, models.Model):
     Kind = MilestoneKind
     WaitsOn = MilestoneWaitsOn
     Mark = MilestoneMark
@@ -1039,6 +1055,8 @@ class Milestone(models.Model):
     title = models.CharField(_("judul"), max_length=300)
     due_on = models.DateField(_("target tanggal"), null=True, blank=True)
     done_on = models.DateField(_("tanggal terlaksana"), null=True, blank=True)
+    due_on_precision = precision_field(_("ketelitian target tanggal"))
+    done_on_precision = precision_field(_("ketelitian tanggal terlaksana"))
     waits_on = models.CharField(_("menunggu"), max_length=20, choices=WaitsOn.choices, blank=True)
     mark = models.CharField(
         _("dicatat sebagai"),
@@ -1075,6 +1093,13 @@ class Milestone(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=choice_values(MilestoneKind)), name="milestone_kind_valid"
             ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{name}_precision__in": choice_values(DatePrecision)}),
+                    name=f"milestone_{name}_precision_valid",
+                )
+                for name in ("due_on", "done_on")
+            ],
             models.CheckConstraint(
                 condition=Q(waits_on="") | Q(waits_on__in=choice_values(MilestoneWaitsOn)),
                 name="milestone_waits_on_valid",
@@ -1151,6 +1176,7 @@ class Milestone(models.Model):
             errors["pdln_number"] = _(
                 "Nomor PDLN hanya untuk kunjungan: penjajakan, kegiatan atau penandatanganan."
             )
+        errors.update(self.precision_errors(("due_on", "done_on")))
         if errors:
             raise ValidationError(errors)
 

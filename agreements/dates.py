@@ -1,0 +1,119 @@
+"""Dates as they are known: a year, a month of a year, or a day.
+
+Old registers and news reports often give only "1982" or "Mei 2018". Every date of the register
+is stored as a ``DateField`` holding the first day of what is known (1 January 1982, 1 May 2018)
+and a ``<field>_precision`` beside it (``precision_field``), so it sorts and filters as a date
+(a signing year filter finds 1982, a list sorted by signing date puts it at the start of its year)
+and shows and exports as it was given: "1982", "Mei 2018" / "May 2018", "1982" and "2018-05" in
+files.
+"""
+
+import datetime
+import re
+from typing import NamedTuple
+
+from django.db import models
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("tanggal")
+    MONTH = "month", _("bulan")
+    YEAR = "year", _("tahun")
+
+
+def precision_field(verbose_name):
+    """The precision beside a date field (see the module docstring)."""
+    return models.CharField(
+        verbose_name,
+        max_length=5,
+        choices=DatePrecision.choices,
+        default=DatePrecision.DAY,
+        # A form that leaves it out keeps the default (a whole date); ``clean`` reads a blank
+        # choice as that default too.
+        blank=True,
+        help_text=_("Seberapa rinci tanggal ini diketahui: tanggal, bulan, atau tahun saja."),
+    )
+
+
+ISO_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+
+class KnownDate(NamedTuple):
+    date: datetime.date
+    precision: str = DatePrecision.DAY
+
+    @classmethod
+    def parse(cls, text):
+        """``"1982"``, ``"2018-05"`` or ``"2018-05-03"``; ``ValueError`` for anything else."""
+        match = ISO_PATTERN.match(text.strip())
+        if not match:
+            raise ValueError(text)
+        year, month, day = match.groups()
+        if day:
+            return cls(datetime.date(int(year), int(month), int(day)), DatePrecision.DAY)
+        if month:
+            return cls(datetime.date(int(year), int(month), 1), DatePrecision.MONTH)
+        return cls(datetime.date(int(year), 1, 1), DatePrecision.YEAR)
+
+    @property
+    def iso(self):
+        """As written in files and in ``<time datetime>``: ``1982``, ``2018-05``, ``2018-05-03``."""
+        if self.precision == DatePrecision.YEAR:
+            return f"{self.date.year:04d}"
+        if self.precision == DatePrecision.MONTH:
+            return f"{self.date.year:04d}-{self.date.month:02d}"
+        return self.date.isoformat()
+
+    def __str__(self):
+        """In the reader's language: "1982", "Mei 2018", "3 Mei 2018"."""
+        if self.precision == DatePrecision.YEAR:
+            return str(self.date.year)
+        if self.precision == DatePrecision.MONTH:
+            return date_format(self.date, "YEAR_MONTH_FORMAT")
+        return date_format(self.date, "DATE_FORMAT")
+
+    def is_start_of_period(self):
+        """A month or year is stored as its first day."""
+        if self.precision == DatePrecision.YEAR:
+            return (self.date.month, self.date.day) == (1, 1)
+        if self.precision == DatePrecision.MONTH:
+            return self.date.day == 1
+        return True
+
+    def agrees_with(self, other):
+        """Whether ``other`` (as precise or more) falls within this date's period."""
+        if other is None:
+            return False
+        if self.precision == DatePrecision.YEAR:
+            return other.date.year == self.date.year
+        if self.precision == DatePrecision.MONTH:
+            return (other.date.year, other.date.month) == (self.date.year, self.date.month)
+        return other.date == self.date and other.precision == DatePrecision.DAY
+
+
+class KnownDates:
+    """For a model with ``<field>_precision`` beside its date fields."""
+
+    def known(self, name):
+        """The date ``name`` as it is known (a ``KnownDate``), or None when empty."""
+        value = getattr(self, name)
+        if value is None:
+            return None
+        return KnownDate(value, getattr(self, f"{name}_precision"))
+
+    def precision_errors(self, names):
+        """{field: message} for a month or year that is not stored as its first day. A blank
+        precision is a whole date."""
+        errors = {}
+        for name in names:
+            if not getattr(self, f"{name}_precision"):
+                setattr(self, f"{name}_precision", DatePrecision.DAY)
+            known = self.known(name)
+            if known is not None and not known.is_start_of_period():
+                errors[name] = _(
+                    "Tanggal yang hanya diketahui bulan atau tahunnya disimpan sebagai hari "
+                    "pertamanya."
+                )
+        return errors

@@ -1,0 +1,15 @@
+"""``{{ agreement|known:"signed_on" }}``: a date as it is known, in a ``<time>`` element."""
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+
+@register.filter
+def known(obj, name):
+    """``<time datetime="1982">1982</time>``, ``… "2018-05">Mei 2018</time>``; "" when empty."""
+    value = obj.known(name) if obj is not None else None
+    if value is None:
+        return ""
+    return format_html('<time datetime="{}">{}</time>', value.iso, str(value))

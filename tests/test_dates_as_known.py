@@ -1,0 +1,144 @@
+"""Dates as they are known: a year, a month or a day, stored with the precision, shown, sorted,
+filtered, imported and kept as given."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from agreements.dates import KnownDate
+from agreements.imports import UNCHANGED, UPDATE
+from agreements.models import Agreement, Milestone
+from tests.factories_exchange import build_register
+from tests.test_import import plan_for, row
+
+d = datetime.date
+
+
+@pytest.fixture
+def register(db):
+    return build_register()
+
+
+@pytest.mark.parametrize(
+    "text, date, precision, shown_id, shown_en",
+    [
+        ("1982", d(1982, 1, 1), "year", "1982", "1982"),
+        ("2018-05", d(2018, 5, 1), "month", "Mei 2018", "May 2018"),
+        ("2018-05-03", d(2018, 5, 3), "day", "3 Mei 2018", "May 3, 2018"),
+    ],
+)
+def test_a_date_is_read_stored_and_shown_as_precisely_as_it_is_known(
+    text, date, precision, shown_id, shown_en
+):
+    from django.utils import translation
+
+    known = KnownDate.parse(text)
+
+    assert (known.date, known.precision, known.iso) == (date, precision, text)
+    with translation.override("id"):
+        assert str(known) == shown_id
+    with translation.override("en"):
+        assert str(known) == shown_en
+
+
+@pytest.mark.parametrize("text", ["82", "2018-5", "2018-13", "03/05/2018", "2018-02-30"])
+def test_a_date_in_another_form_is_refused(text):
+    with pytest.raises(ValueError):
+        KnownDate.parse(text)
+
+
+def test_a_year_only_signing_date_imports_shows_on_the_status_page_and_sorts_in_its_year(
+    client, register
+):
+    plan = plan_for(
+        [
+            row(
+                reference="SC/1982",
+                title="Kota kembar lama",
+                signed_on="1982",
+                in_force_from="1982",
+                expires_on="",
+            )
+        ]
+    ).apply()
+
+    assert plan.is_valid, plan.rows[0].errors
+    agreement = Agreement.objects.get(reference="SC/1982")
+    assert (agreement.signed_on, agreement.signed_on_precision) == (d(1982, 1, 1), "year")
+    page = client.get(agreement.get_absolute_url()).content.decode()
+    assert '<time datetime="1982">1982</time>' in page
+    listed = client.get(reverse("agreement-list"), {"year": "1982"}).content.decode()
+    assert "Kota kembar lama" in listed
+    assert '<time datetime="1982">1982</time>' in listed
+
+
+def test_a_less_precise_date_in_the_file_keeps_the_precise_one_stored(register):
+    mou = register["anhui_mou"]  # signed 2024-06-10
+    columns = ["reference", "title", "kind", "scope", "lead_region_code", "signed_on"]
+    same = {
+        "reference": mou.reference,
+        "title": mou.title,
+        "kind": mou.kind,
+        "scope": mou.scope,
+        "lead_region_code": "64",
+        "signed_on": "2024",
+    }
+
+    plan = plan_for([same], columns=columns).apply()
+
+    assert [r.action for r in plan.rows] == [UNCHANGED]
+    mou.refresh_from_db()
+    assert (mou.signed_on, mou.signed_on_precision) == (d(2024, 6, 10), "day")
+
+    # A date that disagrees replaces it, with its own precision.
+    plan_for([{**same, "signed_on": "2024-05"}], columns=columns).apply()
+    mou.refresh_from_db()
+    assert (mou.signed_on, mou.signed_on_precision) == (d(2024, 5, 1), "month")
+
+
+def test_a_month_known_date_not_on_the_first_is_refused_by_the_model(register):
+    mou = register["anhui_mou"]
+    mou.signed_on_precision = "month"  # 2024-06-10 is not the first of its month
+
+    with pytest.raises(ValidationError, match="hari pertamanya"):
+        mou.full_clean()
+
+
+def test_a_month_known_milestone_shows_its_month(client, register):
+    mou = register["anhui_mou"]
+    Milestone.objects.create(
+        agreement=mou,
+        kind="initiative",
+        title="Tawaran kerja sama",
+        done_on=d(2023, 12, 1),
+        done_on_precision="month",
+    )
+
+    page = client.get(mou.get_absolute_url()).content.decode()
+
+    assert '<time datetime="2023-12">Desember 2023</time>' in page
+
+
+def test_reimporting_a_year_only_date_changes_nothing(register):
+    rows = [
+        row(reference="SC/1990", title="Lama", signed_on="1990", in_force_from="", expires_on="")
+    ]
+    plan_for(rows).apply()
+
+    again = plan_for(rows).apply()
+
+    assert [r.action for r in again.rows] == [UNCHANGED]
+
+
+def test_an_update_that_only_makes_a_date_more_precise_is_an_update(register):
+    rows = [
+        row(reference="SC/1990", title="Lama", signed_on="1990", in_force_from="", expires_on="")
+    ]
+    plan_for(rows).apply()
+
+    plan = plan_for([{**rows[0], "signed_on": "1990-04-02"}]).apply()
+
+    assert [r.action for r in plan.rows] == [UPDATE]
+    assert Agreement.objects.get(reference="SC/1990").signed_on_precision == "day"
