@@ -26,6 +26,7 @@ from typing import NamedTuple
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agreements.dates import KnownDate
 from agreements.models import Agreement, Scope
 
 # Several values in one cell are joined by "; ". A ";" or "\" inside a value is escaped with a
@@ -47,7 +48,7 @@ JSON = json.JSONEncoder(ensure_ascii=False)
 # The query aggregates each into ``party_<name>.<value>``; ``agreements.exports`` reads them.
 PARTIES = {
     "regions": ("codes", "names"),
-    "partners": ("names", "countries", "country_names"),
+    "partners": ("names", "countries", "country_names", "names_local", "subdivisions", "kinds"),
     "sectors": ("slugs", "names"),
 }
 
@@ -207,17 +208,25 @@ class FirstOf(Rule):
 
 
 class Date(Rule):
-    text = staticmethod(date_cell)
+    """A date as it is known (``agreements.dates``): ``1982``, ``2018-05`` or ``2018-05-03``."""
 
     def __init__(self, field):
-        self.fields = (field,)
+        self.fields = (field, f"{field}_precision")
+
+    def reader(self, context):
+        field, precision = self.fields
+        return lambda row: None if row[field] is None else KnownDate(row[field], row[precision])
+
+    @staticmethod
+    def text(value):
+        return "" if value is None else value.iso
 
     @staticmethod
     def json(value):
-        return None if value is None else value.isoformat()
+        return None if value is None else value.iso
 
     def sql(self, sql):
-        return sql.date(sql.column(self.fields[0]))
+        return sql.known_date(sql.column(self.fields[0]), sql.column(self.fields[1]))
 
 
 class Timestamp(Rule):
@@ -281,7 +290,10 @@ class NextStep(Rule):
 class NextStepDue(Rule):
     in_python = True
     text = staticmethod(date_cell)
-    json = staticmethod(Date.json)
+
+    @staticmethod
+    def json(value):
+        return None if value is None else value.isoformat()
 
     def reader(self, context):
         return lambda row: step.due_on if (step := row["next_step"]) else None
@@ -360,12 +372,50 @@ COLUMNS = [
         imported=True,
     ),
     Column("partner_country_names", _("Nama negara mitra."), Several("partners", "country_names")),
+    Column(
+        "partner_names_local",
+        _("Nama mitra dalam aksara aslinya, berpasangan dengan kolom mitra."),
+        Several("partners", "names_local"),
+        imported=True,
+    ),
+    Column(
+        "partner_subdivisions",
+        _("Kode ISO 3166-2 subdivisi mitra, berpasangan dengan kolom mitra."),
+        Several("partners", "subdivisions"),
+        imported=True,
+    ),
+    Column(
+        "partner_kinds",
+        _("Jenis mitra (nilai mesin), berpasangan dengan kolom mitra."),
+        Several("partners", "kinds"),
+        imported=True,
+    ),
     Column("sectors", _("Slug bidang."), Several("sectors", "slugs"), imported=True),
     Column("sector_names", _("Nama bidang."), Several("sectors", "names")),
-    Column("proposed_on", _("Tanggal diusulkan (ISO 8601)."), Date("proposed_on"), imported=True),
-    Column("signed_on", _("Tanggal ditandatangani (ISO 8601)."), Date("signed_on"), imported=True),
-    Column("in_force_from", _("Berlaku sejak (ISO 8601)."), Date("in_force_from"), imported=True),
-    Column("expires_on", _("Berakhir pada (ISO 8601)."), Date("expires_on"), imported=True),
+    Column(
+        "proposed_on",
+        _("Tanggal diusulkan (ISO 8601; TTTT-BB atau TTTT bila hanya bulan/tahun diketahui)."),
+        Date("proposed_on"),
+        imported=True,
+    ),
+    Column(
+        "signed_on",
+        _("Tanggal ditandatangani (ISO 8601; TTTT-BB atau TTTT bila hanya bulan/tahun diketahui)."),
+        Date("signed_on"),
+        imported=True,
+    ),
+    Column(
+        "in_force_from",
+        _("Berlaku sejak (ISO 8601; TTTT-BB atau TTTT bila hanya bulan/tahun diketahui)."),
+        Date("in_force_from"),
+        imported=True,
+    ),
+    Column(
+        "expires_on",
+        _("Berakhir pada (ISO 8601; TTTT-BB atau TTTT bila hanya bulan/tahun diketahui)."),
+        Date("expires_on"),
+        imported=True,
+    ),
     Column("signing_place", _("Tempat penandatanganan."), Text("signing_place"), imported=True),
     Column(
         "treaty_room_reference",

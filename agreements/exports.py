@@ -14,15 +14,16 @@ import tempfile
 from itertools import groupby, islice
 
 from django.db import connections
-from django.db.models import Q, Window
+from django.db.models import Q, Value, Window
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import get_language
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from agreements import export_columns, exports_postgresql
+from agreements.dates import DatePrecision, KnownDate
 from agreements.export_columns import JSON, MILESTONE_FACTS, MilestoneFacts
 from agreements.models import (
     CARRYING_OUT,
@@ -132,7 +133,13 @@ def _party_rows(rows, chunk_size, names):
                 .filter(agreement_id__in=ids)
                 .order_by("agreement_id", "partner__name", "partner__country_id")
                 .values_list(
-                    "agreement_id", "partner__name", "partner__country_id", names["country"]
+                    "agreement_id",
+                    "partner__name",
+                    "partner__country_id",
+                    names["country"],
+                    "partner__name_local",
+                    Coalesce("partner__subdivision_id", Value("")),
+                    "partner__kind",
                 )
             ),
             "sectors": _grouped(
@@ -173,7 +180,12 @@ party_partners AS (
            array_agg(partner.name ORDER BY partner.name, partner.country_id) AS names,
            array_agg(partner.country_id ORDER BY partner.name, partner.country_id) AS countries,
            array_agg(country.{country_name} ORDER BY partner.name, partner.country_id)
-               AS country_names
+               AS country_names,
+           array_agg(partner.name_local ORDER BY partner.name, partner.country_id)
+               AS names_local,
+           array_agg(coalesce(partner.subdivision_id, '') ORDER BY partner.name, partner.country_id)
+               AS subdivisions,
+           array_agg(partner.kind ORDER BY partner.name, partner.country_id) AS kinds
     FROM {partner_links} link
     JOIN {partners} partner ON partner.id = link.partner_id
     JOIN {countries} country ON country.code = partner.country_id
@@ -353,6 +365,8 @@ def _xlsx_cell(text, value):
         return value.isoformat(timespec="seconds")
     if isinstance(value, datetime.date):
         return value  # openpyxl shows a date as yyyy-mm-dd
+    if isinstance(value, KnownDate) and value.precision == DatePrecision.DAY:
+        return value.date  # a whole date as a date cell; a year or a month as its text
     # Control characters a worksheet cannot hold are dropped; every other text is kept.
     return ILLEGAL_CHARACTERS_RE.sub("", text(value)) or None
 

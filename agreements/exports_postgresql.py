@@ -178,6 +178,10 @@ class _CsvSql(_Sql):
     def date(value):
         return f"coalesce(to_char({value}, 'YYYY-MM-DD'), '')"
 
+    @staticmethod
+    def known_date(value, precision):
+        return f"coalesce(to_char({value}, {_KNOWN_DATE_FORMAT.format(precision=precision)}), '')"
+
     def timestamp(self, value):
         return f"(CASE WHEN {value} IS NULL THEN '' ELSE {self.local_time(value)} END)"
 
@@ -187,6 +191,12 @@ class _CsvSql(_Sql):
         ``||`` would copy the growing line at every cell."""
         parts = [part for name in names for part in ("','", cells[name])][1:]
         return f"concat({', '.join(parts)})"
+
+
+# A date as it is known (``agreements.dates.KnownDate.iso``): the format for its precision.
+_KNOWN_DATE_FORMAT = (
+    "(CASE {precision} WHEN 'year' THEN 'YYYY' WHEN 'month' THEN 'YYYY-MM' ELSE 'YYYY-MM-DD' END)"
+)
 
 
 class _JsonSql(_Sql):
@@ -219,6 +229,11 @@ class _JsonSql(_Sql):
     def date(value):
         return f"""coalesce('"' || to_char({value}, 'YYYY-MM-DD') || '"', 'null')"""
 
+    @staticmethod
+    def known_date(value, precision):
+        written = f"to_char({value}, {_KNOWN_DATE_FORMAT.format(precision=precision)})"
+        return f"""coalesce('"' || {written} || '"', 'null')"""
+
     def timestamp(self, value):
         written = f"""('"' || {self.local_time(value)} || '"')"""
         return f"(CASE WHEN {value} IS NULL THEN 'null' ELSE {written} END)"
@@ -249,11 +264,14 @@ party_regions AS (
     ) joined WHERE position = 1
 ),
 party_partners AS (
-    SELECT agreement_id, names, countries, country_names FROM (
+    SELECT agreement_id, names, countries, country_names, names_local, subdivisions, kinds FROM (
         SELECT link.agreement_id, row_number() OVER parties AS position,
                string_agg({partner_name}, {separator}) OVER parties AS names,
                string_agg({partner_country}, {separator}) OVER parties AS countries,
-               string_agg({country_name}, {separator}) OVER parties AS country_names
+               string_agg({country_name}, {separator}) OVER parties AS country_names,
+               string_agg({partner_name_local}, {separator}) OVER parties AS names_local,
+               string_agg({partner_subdivision}, {separator}) OVER parties AS subdivisions,
+               string_agg({partner_kind}, {separator}) OVER parties AS kinds
         FROM {partner_links} link
         JOIN selection ON selection.id = link.agreement_id
         JOIN {partners} partner ON partner.id = link.partner_id
@@ -348,6 +366,9 @@ def _query(sql, queryset, layout, today):
         region_name=value("region.name"),
         partner_name=value("partner.name"),
         partner_country=value("partner.country_id"),
+        partner_name_local=value("partner.name_local"),
+        partner_subdivision=value("coalesce(partner.subdivision_id, '')"),
+        partner_kind=value("partner.kind"),
         country_name=value("country.name_en" if english else "country.name_id"),
         sector_slug=value("sector.slug"),
         sector_name=value("sector.name_en" if english else "sector.name_id"),

@@ -142,3 +142,38 @@ def test_an_update_that_only_makes_a_date_more_precise_is_an_update(register):
 
     assert [r.action for r in plan.rows] == [UPDATE]
     assert Agreement.objects.get(reference="SC/1990").signed_on_precision == "day"
+
+
+@pytest.mark.parametrize("file_format", ["csv", "json"])
+def test_export_writes_dates_as_given_and_partners_in_both_scripts(register, file_format):
+    import csv
+    import io
+    import json
+
+    from agreements import exports
+
+    anhui = register["anhui"]
+    anhui.name, anhui.name_local = "Pemerintah Provinsi Anhui", "安徽省人民政府"
+    anhui.save()
+    mou = register["anhui_mou"]
+    Agreement.objects.filter(pk=mou.pk).update(
+        signed_on=d(2024, 6, 1),
+        signed_on_precision="month",
+        proposed_on=d(2023, 1, 1),
+        proposed_on_precision="year",
+    )
+
+    text = "".join(
+        exports.text_chunks(Agreement.objects.filter(pk=mou.pk), file_format, lambda pk: f"/{pk}/")
+    )
+
+    if file_format == "json":
+        (record,) = json.loads(text)
+    else:
+        (record,) = csv.DictReader(io.StringIO(text[1:], newline=""))
+    assert (record["proposed_on"], record["signed_on"]) == ("2023", "2024-06")
+    several = (lambda v: [v]) if file_format == "json" else (lambda v: v)
+    assert record["partners"] == several("Pemerintah Provinsi Anhui")
+    assert record["partner_names_local"] == several("安徽省人民政府")
+    assert record["partner_subdivisions"] == several("CN-AH")
+    assert record["partner_kinds"] == several("foreign_region")

@@ -29,6 +29,7 @@ from tests.factories import (
     PartnerFactory,
     RegencyFactory,
     SectorFactory,
+    SubdivisionFactory,
     build_register,
 )
 
@@ -63,7 +64,13 @@ def awkward_register(db):
     country = CountryFactory(code="JP", name_id="Jepang; Nippon", name_en='"Japan"')
     dash_sector = SectorFactory(slug="-ekonomi", name_id="=Ekonomi", name_en="Economy, creative")
     for index, text in enumerate(AWKWARD_TEXTS):
-        partner = PartnerFactory(name=f"{text} mitra {index}", country=country)
+        # Awkward names in the local-script column too; every other partner in a subdivision.
+        partner = PartnerFactory(
+            name=f"{text} mitra {index}",
+            name_local=text,
+            country=country,
+            subdivision=None if index % 2 else SubdivisionFactory(code="JP-27", country=country),
+        )
         agreement = AgreementFactory(
             reference=text and f"{text}/{index}",
             title=text or f"Judul {index}",
@@ -79,7 +86,13 @@ def awkward_register(db):
                 Agreement.Status.CANCELLED,
                 Agreement.Status.SIGNED,
             ][index % 4],
-            signed_on=None if index % 4 in (1, 2) else datetime.date(2024, 1, 15),
+            # Dates known to the day, the month or the year only.
+            signed_on=None
+            if index % 4 in (1, 2)
+            else datetime.date(2024, 1, 1 + 14 * (index % 8 == 4)),
+            signed_on_precision=["year", "day", "day", "month", "day", "day", "day", "month"][
+                index % 8
+            ],
             in_force_from=None if index % 4 in (1, 2, 3) else datetime.date(2024, 2, 1),
             expires_on=None if index % 4 in (1, 2) else datetime.date(2025 + index, 1, 1),
             follows=register["anhui_mou"] if index % 2 else register["sister_city"],
