@@ -512,7 +512,8 @@ class _RowReader:
             name_local=name_local,
             country=country.code if country else None,
             subdivision=subdivision or None,
-            kind=partner_kind,
+            kind=partner_kind
+            or (default_partner_kind(country.code, kind, scope) if country else ""),
         )
         if match.partner is not None:
             self.partner_notes.append(
@@ -607,6 +608,7 @@ def _how(match):
         "id": _("menurut id"),
         "name": _("menurut nama"),
         "local name": _("menurut nama aksara asli"),
+        "subdivision": _("pemerintah daerah subdivisi itu"),
     }[match.how]
 
 

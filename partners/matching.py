@@ -235,12 +235,29 @@ class PartnerIndex:
             return PartnerMatch(partner, found[id(partner)][1])
         if len(candidates) > 1:
             return PartnerMatch(problem="ambiguous", candidates=candidates)
+        government = self._government_of(subdivision, kind)
+        if government is not None:
+            return government
         similar = self._similar(name or name_local, country, subdivision, kind)
         if similar:
             return similar
         if not country:
             return PartnerMatch(problem="no country")
         return PartnerMatch(how="new")
+
+    def _government_of(self, subdivision, kind):
+        """The regional government of an ISO 3166-2 subdivision is one partner, whatever its
+        name is written as ("Western Australia", "Pemerintah Negara Bagian Australia Barat")."""
+        if not subdivision or kind != Partner.Kind.FOREIGN_REGION:
+            return None
+        found = [
+            partner
+            for partner, _grams in self.by_country.get(subdivision.split("-")[0], [])
+            if partner.subdivision_id == subdivision and partner.kind == kind
+        ]
+        if len(found) == 1:
+            return PartnerMatch(found[0], "subdivision")
+        return None
 
     def _narrow(self, partners, country, subdivision, kind):
         for attr, wanted in (("country_id", country), ("subdivision_id", subdivision)):
