@@ -124,6 +124,12 @@ def can_export_internal(user):
     )
 
 
+def exports_leave_out_internal(user):
+    """Whether ``user`` reads internal records on a page but downloads it without them (an
+    official, an editor): what every download link and the JSON export say."""
+    return can_see_internal(user) and not can_export_internal(user)
+
+
 def is_editor(user):
     """An editor held to their regions (an administrator who is also an editor is not)."""
     # The superuser check first: it needs no query.

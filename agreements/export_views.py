@@ -97,11 +97,39 @@ def selection(request, agreements, subject_key, subject_kwargs):
     return filterset, obj
 
 
-def export_filename(subject_name, file_format, now=None):
-    """``coopdb-kerjasama[-subject]-2026-11-23T1015.csv``: what, and when (local time)."""
+def export_filename(subject_name, file_format, now=None, filters=""):
+    """``coopdb-kerjasama[-subject][-filters]-2026-11-23T1015.csv``: what, which, and when
+    (local time)."""
     stamp = timezone.localtime(now).strftime("%Y-%m-%dT%H%M")
-    parts = ["coopdb-kerjasama", subject_name, stamp]
+    parts = ["coopdb-kerjasama", subject_name, filters, stamp]
     return "-".join(part for part in parts if part) + f".{file_format}"
+
+
+# Past this many characters the filters' part of a file name is cut (a file name stays short
+# enough for every system; the file itself holds exactly the selection).
+FILTERS_IN_NAME_MAX = 80
+
+
+def filters_in_filename(filterset):
+    """The filters in effect, as words of a file name: ``kalimantan-timur-ksdpl-2024``.
+
+    Each filter the reader set, in the form's order (the sort is not a filter): a region,
+    partner or sector by its name, a country by its code, any other value as it is written.
+    """
+    words = []
+    for name, value in filterset.form.cleaned_data.items():
+        if name == "sort" or value in (None, "", [], ()):
+            continue
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(item, Country):
+                words.append(item.code.lower())
+            elif isinstance(item, Sector):
+                words.append(item.slug)
+            elif isinstance(item, Region | Partner):
+                words.append(slugify(item.name))
+            else:
+                words.append(slugify(str(item)))
+    return "-".join(word for word in words if word)[:FILTERS_IN_NAME_MAX].strip("-")
 
 
 class AgreementExportView(View):
@@ -118,7 +146,9 @@ class AgreementExportView(View):
             return bad_filters(filterset.form)
 
         page_url = page_url_builder(request)
-        filename = export_filename(subject_name, file_format)
+        filename = export_filename(
+            subject_name, file_format, filters=filters_in_filename(filterset)
+        )
         if file_format == "xlsx":
             return FileResponse(
                 write_xlsx(iter_records(filterset.qs, page_url=page_url)),

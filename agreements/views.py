@@ -21,6 +21,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
+from access.models import exports_leave_out_internal
 from agreements import changelog
 from agreements.caching import CachedCountPaginator
 from agreements.filters import AgreementFilter
@@ -188,6 +189,7 @@ def browse(request, agreements, *, fixed=(), rows=None, selection=None):
         "chips": filter_chips(filterset),
         "sort_headers": sort_headers(filterset),
         "page_query": query_string(request.GET, page=None),
+        "exports_leave_out_internal": exports_leave_out_internal(request.user),
         "feeds": selection_feeds(query_string(request.GET, page=None)),
         "follow_query": query_string(request.GET, page=None, sort=None, **(selection or {})),
         "page_range": (
