@@ -46,15 +46,15 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Berkas"),
         help_text=gettext_lazy(
-            "CSV (UTF-8) atau XLSX dengan kolom yang sama dengan ekspor; lihat kamus data."
+            "CSV (UTF-8), XLSX atau JSON dengan kolom yang sama dengan ekspor; lihat kamus data."
         ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.json"}),
     )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".csv", ".xlsx")):
-            raise forms.ValidationError(_("Unggah berkas .csv atau .xlsx."))
+        if not upload.name.lower().endswith((".csv", ".xlsx", ".json")):
+            raise forms.ValidationError(_("Unggah berkas .csv, .xlsx atau .json."))
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
                 _("Berkas terlalu besar (paling besar %(mb)d MB).")

@@ -14,6 +14,7 @@ a new one). A reference therefore cannot be changed by an import.
 import csv
 import datetime
 import io
+import json
 import zipfile
 from dataclasses import dataclass, field
 
@@ -29,7 +30,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from simple_history.utils import bulk_create_with_history
 
 from agreements.dates import KnownDate
-from agreements.export_columns import split_values, unneutralise
+from agreements.export_columns import join_values, split_values, unneutralise
 from agreements.models import Agreement, ChangedMeanwhile, Scope, Sector
 from agreements.parties import set_parties
 from partners.matching import PartnerIndex
@@ -169,14 +170,22 @@ class ImportPlan:
 
 
 def read_table(file, filename):
-    """``[(row number, {column: text}), …]`` from a CSV or XLSX file; blank rows skipped."""
+    """``[(row number, {column: text}), …]`` from a CSV, XLSX or JSON file; blank rows skipped.
+
+    A JSON file is the JSON export: an array of objects keyed by column name, several values
+    as a list. Its values are taken as they are (JSON is never neutralised); its row numbers
+    count the objects from 2, as if the first were a spreadsheet's second row.
+    """
     name = (filename or "").lower()
+    cell_text = _cell_text
     if name.endswith(".xlsx"):
         table = _read_xlsx(file)
     elif name.endswith(".csv"):
         table = _read_csv(file)
+    elif name.endswith(".json"):
+        table, cell_text = _read_json(file), _json_text
     else:
-        raise ImportFileError(_("Unggah berkas .csv atau .xlsx."))
+        raise ImportFileError(_("Unggah berkas .csv, .xlsx atau .json."))
     if not table:
         raise ImportFileError(_("Berkas kosong."))
     header = [str(cell or "").strip().lstrip("\ufeff").lower() for cell in table[0]]
@@ -189,7 +198,7 @@ def read_table(file, filename):
         )
     rows = []
     for index, cells in enumerate(table[1:], start=2):
-        values = [_cell_text(cell) for cell in cells]
+        values = [cell_text(cell) for cell in cells]
         if not any(values):
             continue
         rows.append(
@@ -214,6 +223,29 @@ def _read_csv(file):
         return list(csv.reader(io.StringIO(data, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise ImportFileError(_("Berkas CSV tidak dapat dibaca: %s") % error) from error
+
+
+def _read_json(file):
+    """The JSON export as a table: its columns (in the order first met), then one row per
+    object."""
+    try:
+        data = json.loads(file.read())
+    except (UnicodeDecodeError, ValueError) as error:
+        raise ImportFileError(_("Berkas JSON tidak dapat dibaca: %s") % error) from error
+    if isinstance(data, dict):
+        data = data.get("agreements")
+    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
+        raise ImportFileError(_("Berkas JSON harus berisi daftar objek, satu per kerja sama."))
+    header = list(dict.fromkeys(key for item in data for key in item))
+    return [header, *([item.get(key) for key in header] for item in data)]
+
+
+def _json_text(value):
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return join_values(value)
+    return str(value).strip()
 
 
 def _read_xlsx(file):

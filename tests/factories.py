@@ -326,14 +326,14 @@ def snapshot():
                 agreement.lead_region.code,
                 agreement.summary,
                 agreement.source_url,
-                agreement.proposed_on,
-                agreement.signed_on,
-                agreement.in_force_from,
-                agreement.expires_on,
+                *(agreement.known(name) for name in Agreement.DATE_FIELDS),
                 (follows.reference, follows.title) if follows else None,
                 agreement.relation,
                 sorted(region.code for region in agreement.regions.all()),
-                sorted((p.name, p.country_id) for p in agreement.partners.all()),
+                sorted(
+                    (p.name, p.name_local, p.country_id, p.subdivision_id, p.kind)
+                    for p in agreement.partners.all()
+                ),
                 sorted(sector.slug for sector in agreement.sectors.all()),
             )
         )

@@ -10,7 +10,7 @@ from django.urls import reverse
 from agreements.dates import KnownDate
 from agreements.imports import UNCHANGED, UPDATE
 from agreements.models import Agreement, Milestone
-from tests.factories_exchange import build_register
+from tests.factories import build_register
 from tests.test_import import plan_for, row
 
 d = datetime.date

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.factories_exchange import build_register
+from tests.factories import build_register
 
 
 @pytest.fixture

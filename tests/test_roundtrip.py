@@ -4,9 +4,10 @@ import io
 
 import pytest
 
-from agreements.exports import csv_chunks, iter_records, write_xlsx
+from agreements.exports import csv_chunks, iter_records, json_chunks, write_xlsx
 from agreements.imports import UNCHANGED, AgreementImport
 from agreements.models import Agreement
+from partners.models import Partner
 from tests.factories import build_register, snapshot
 
 
@@ -25,6 +26,8 @@ def exported(file_format):
     records = iter_records(Agreement.objects.all(), page_url)
     if file_format == "csv":
         return io.BytesIO("".join(csv_chunks(records)).encode("utf-8")), "kerjasama.csv"
+    if file_format == "json":
+        return io.BytesIO("".join(json_chunks(records)).encode("utf-8")), "kerjasama.json"
     return write_xlsx(records), "kerjasama.xlsx"
 
 
@@ -33,7 +36,7 @@ def register(db):
     return build_register()
 
 
-@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+@pytest.mark.parametrize("file_format", ["csv", "xlsx", "json"])
 def test_export_then_delete_everything_then_import_gives_back_equal_records(register, file_format):
     before = snapshot()
     file, name = exported(file_format)
@@ -47,7 +50,7 @@ def test_export_then_delete_everything_then_import_gives_back_equal_records(regi
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+@pytest.mark.parametrize("file_format", ["csv", "xlsx", "json"])
 def test_reimporting_an_export_changes_nothing_and_adds_no_history(register, file_format):
     before = snapshot()
     history = Agreement.history.count()
@@ -60,3 +63,26 @@ def test_reimporting_an_export_changes_nothing_and_adds_no_history(register, fil
     assert {row.action for row in plan.rows} == {UNCHANGED}
     assert snapshot() == before
     assert Agreement.history.count() == history
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx", "json"])
+def test_export_then_wipe_agreements_and_partners_then_import_gives_back_the_same_register(
+    register, file_format
+):
+    before = snapshot()
+    partners = sorted(
+        Partner.objects.values_list("name", "name_local", "country", "subdivision", "kind")
+    )
+    file, name = exported(file_format)
+    delete_all_agreements()
+    Partner.objects.all().delete()
+
+    with file:
+        plan = AgreementImport.from_file(file, name).apply()
+
+    assert plan.is_valid, [(row.number, row.errors) for row in plan.rejected]
+    assert snapshot() == before
+    assert (
+        sorted(Partner.objects.values_list("name", "name_local", "country", "subdivision", "kind"))
+        == partners
+    )
