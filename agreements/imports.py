@@ -32,7 +32,7 @@ from simple_history.utils import bulk_create_with_history
 from agreements.dates import KnownDate
 from agreements.export_columns import join_values, split_values, unneutralise
 from agreements.models import Agreement, ChangedMeanwhile, Scope, Sector
-from agreements.parties import set_parties
+from agreements.parties import add_parties_in_bulk, set_parties
 from partners.matching import PartnerIndex
 from partners.models import INDONESIA, Country, Partner, Region, Subdivision
 
@@ -1072,20 +1072,70 @@ class AgreementImport:
                 self._refuse_changed_since_preview(plan, expected_versions)
             if not plan.is_valid:
                 return plan
+            self._writing = None
             try:
                 self._create_partners(plan)
-                for result in self._write_order:
-                    self._write(result)
+                self._write_rows()
             except IntegrityError as error:
                 # The database refused what validation let through (e.g. a concurrent change).
                 transaction.set_rollback(True)
-                result.errors.append(_("Basis data menolak baris ini: %s") % error)
-                result.action = REJECT
+                self._writing.errors.append(_("Basis data menolak baris ini: %s") % error)
+                self._writing.action = REJECT
             except ChangedMeanwhile as changed:
                 transaction.set_rollback(True)
-                result.errors.append(changed_since_message(changed.conflict()))
-                result.action = REJECT
+                self._writing.errors.append(changed_since_message(changed.conflict()))
+                self._writing.action = REJECT
             return plan
+
+    def _write_rows(self):
+        """Write the rows in waves: each wave the rows whose predecessor in the file (``follows``)
+        is written already. A wave's new agreements are inserted together, with their history
+        and parties, in a few queries whatever their number; its updates one by one, each
+        against the version its plan read (``Agreement.save_if_unchanged``)."""
+        remaining = [row for row in self._write_order if row.action in (CREATE, UPDATE)]
+        written = set()
+
+        def ready(row):
+            before = row.follows_row
+            return (
+                before is None or before.action not in (CREATE, UPDATE) or before.number in written
+            )
+
+        while remaining:
+            wave = [row for row in remaining if ready(row)]
+            self._create_together([row for row in wave if row.action == CREATE])
+            for row in wave:
+                if row.action == UPDATE:
+                    self._writing = row
+                    self._write(row)
+            written.update(row.number for row in wave)
+            remaining = [row for row in remaining if row.number not in written]
+
+    def _create_together(self, rows):
+        if not rows:
+            return
+        self._writing = rows[0]  # the database refuses a batch, not a row
+        for row in rows:
+            self._prepare(row)
+        bulk_create_with_history(
+            [row.instance for row in rows],
+            Agreement,
+            batch_size=LOOKUP_BATCH,
+            default_change_reason=self.change_reason,
+        )
+        add_parties_in_bulk(
+            {row.instance.pk: {name: row.m2m[name] for name in M2M_FIELDS} for row in rows}
+        )
+
+    def _prepare(self, result):
+        """The row's instance as it is to be written: its new partners' ids, the agreement of
+        the file it follows (written by now), the reason for its history entry."""
+        if result.partner_objs is not None:
+            result.m2m["partners"] = {partner.pk for partner in result.partner_objs}
+        if result.follows_row is not None:
+            result.instance.follows = result.follows_row.instance
+        if self.change_reason:
+            result.instance._change_reason = self.change_reason
 
     def _refuse_changed_since_preview(self, plan, expected_versions):
         for result in plan.rows:
@@ -1115,15 +1165,8 @@ class AgreementImport:
             )
 
     def _write(self, result):
-        if result.action not in (CREATE, UPDATE):
-            return
-        if result.partner_objs is not None:
-            result.m2m["partners"] = {partner.pk for partner in result.partner_objs}
+        self._prepare(result)
         instance = result.instance
-        if result.follows_row is not None:
-            instance.follows = result.follows_row.instance
-        if self.change_reason:
-            instance._change_reason = self.change_reason
         with transaction.atomic():
             # Updates from the version this plan read; anything saved since is not overwritten.
             instance.save_if_unchanged()
