@@ -32,6 +32,8 @@ sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "only-for-the-benchmark-" + "x" * 40)
+# Static files collected as for production (hashed names), as bench/run.py does.
+os.environ.setdefault("STATIC_ROOT", "/tmp/coopdb-bench-static")
 
 from bench.run import ensure_database  # noqa: E402
 
@@ -159,6 +161,7 @@ def main():
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
     if not Region.objects.exists():
         call_command("load_reference_data", verbosity=0)
     clean_up()
