@@ -28,6 +28,7 @@ from agreements.models import (
     ChangedMeanwhile,
     Document,
     Milestone,
+    MilestoneWaitsOn,
     Potential,
     PotentialSurvey,
     Sector,
@@ -108,6 +109,38 @@ class ExpiringSoonFilter(admin.SimpleListFilter):
         if self.value() not in {"30", "90", "180"}:
             return queryset.none()
         return queryset.expiring_within(int(self.value()))
+
+
+class WaitsOnFilter(admin.SimpleListFilter):
+    """Whom the cooperation waits on today (``AgreementQuerySet.waiting_on``)."""
+
+    title = _("menunggu")
+    parameter_name = "waits_on"
+
+    def lookups(self, request, model_admin):
+        return MilestoneWaitsOn.choices
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if self.value() not in MilestoneWaitsOn.values:
+            return queryset.none()
+        return queryset.waiting_on([self.value()])
+
+
+class DormantFilter(admin.SimpleListFilter):
+    """Dormant cooperations (*mati suri*, ``AgreementQuerySet.dormant``)."""
+
+    title = _("mati suri")
+    parameter_name = "dormant"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Mati suri"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.dormant()
+        return queryset
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -253,6 +286,8 @@ class AgreementAdmin(
         AgreementProvinceFilter,
         PartnerCountryFilter,
         ExpiringSoonFilter,
+        WaitsOnFilter,
+        DormantFilter,
         "visibility",
     ]
     search_fields = [
@@ -398,6 +433,18 @@ class AgreementAdmin(
         # The parties and sectors belong to the history entry of the save just made.
         with writing_parties(form.instance):
             super().save_related(request, form, formsets, change)
+        # Its milestones are saved: where its chain stands, in the same transaction.
+        Agreement.objects.filter(pk=form.instance.pk).refresh_progress()
+
+    def delete_model(self, request, obj):
+        chain = list(Agreement.objects.filter(pk=obj.pk).chains().exclude(pk=obj.pk))
+        super().delete_model(request, obj)
+        Agreement.objects.filter(pk__in=[a.pk for a in chain]).refresh_progress()
+
+    def delete_queryset(self, request, queryset):
+        chain = list(queryset.chains().exclude(pk__in=queryset.values("pk")).values_list("pk"))
+        super().delete_queryset(request, queryset)
+        Agreement.objects.filter(pk__in=[pk for (pk,) in chain]).refresh_progress()
 
 
 class AgreementRowsAdmin(RowRulesAdmin):
@@ -438,6 +485,23 @@ class MilestoneAdmin(AgreementRowsAdmin, RegisterAdmin):
         ),
         (_("Evaluasi dan catatan"), {"fields": ["rating", "findings", "notes"]}),
     ]
+
+    # A milestone changes where its agreement's chain stands: refreshed in the same transaction.
+
+    def save_model(self, request, obj, form, change):
+        previous = form.initial.get("agreement") if change else None
+        super().save_model(request, obj, form, change)
+        Agreement.objects.filter(pk__in=[obj.agreement_id, previous]).refresh_progress()
+
+    def delete_model(self, request, obj):
+        agreement_id = obj.agreement_id
+        super().delete_model(request, obj)
+        Agreement.objects.filter(pk=agreement_id).refresh_progress()
+
+    def delete_queryset(self, request, queryset):
+        agreement_ids = list(queryset.values_list("agreement_id", flat=True).distinct())
+        super().delete_queryset(request, queryset)
+        Agreement.objects.filter(pk__in=agreement_ids).refresh_progress()
 
     @admin.display(boolean=True, description=_("terlambat"))
     def overdue(self, milestone):

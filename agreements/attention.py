@@ -10,14 +10,17 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from agreements.models import Agreement, AgreementStatus, Milestone
+from agreements.models import (
+    DUE_WITHIN_DAYS,
+    EXPIRY_WINDOWS,
+    Agreement,
+    Milestone,
+    MilestoneWaitsOn,
+)
 
-# An agreement is reminded of when it enters each window, narrowest last.
-EXPIRY_WINDOWS = (180, 90, 30)
-MILESTONE_DUE_DAYS = 14
-
-# Open steps of a cooperation that was called off are no one's work any more.
-ENDED_EARLY = (AgreementStatus.CANCELLED, AgreementStatus.TERMINATED)
+# An agreement is reminded of when it enters each window, narrowest last (``EXPIRY_WINDOWS``).
+# Planned steps are reminded of within the register's notice window.
+MILESTONE_DUE_DAYS = DUE_WITHIN_DAYS
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,10 @@ class Attention:
     today: datetime.date
     expiring: list = field(default_factory=list)
     milestones: list = field(default_factory=list)
+    # Standing facts of the same agreements, told beside the lists (not notices of their own):
+    # how many are dormant, and how many wait on each party ({label: count}, non-zero only).
+    dormant_count: int = 0
+    waiting: dict = field(default_factory=dict)
 
     due_days = MILESTONE_DUE_DAYS
 
@@ -117,13 +124,25 @@ def needs_attention(regions, user, today=None):
     ]
     milestones = [
         MilestoneDue(milestone, (milestone.due_on - today).days)
-        for milestone in Milestone.objects.planned()
-        .filter(
-            agreement__in=agreements.order_by(),
-            due_on__lte=today + datetime.timedelta(days=MILESTONE_DUE_DAYS),
-        )
-        .exclude(agreement__status__in=ENDED_EARLY)
+        for milestone in Milestone.objects.needing_attention(MILESTONE_DUE_DAYS, today)
+        .filter(agreement__in=agreements.order_by())
         .select_related("agreement", "agreement__lead_region")
         .order_by("due_on", "id")
     ]
     return Attention(today=today, expiring=expiring, milestones=milestones)
+
+
+def standing(regions, user, today=None):
+    """How many of the agreements led by ``regions`` that ``user`` may see are dormant, and
+    how many wait on each party ({label: count}, non-zero only): the digest's closing lines.
+    Two queries (``AgreementQuerySet.dormant``, ``counts_by_waits_on``)."""
+    today = today or timezone.localdate()
+    agreements = Agreement.objects.visible_to(user)
+    if regions is not None:
+        agreements = agreements.filter(lead_region__in=regions)
+    waiting = {
+        MilestoneWaitsOn(party).label: count
+        for party, count in agreements.counts_by_waits_on(today).items()
+        if count
+    }
+    return agreements.dormant(today).count(), waiting

@@ -5,7 +5,6 @@ or reads about an internal agreement here. The page runs a fixed number of queri
 size of the register (``tests/test_dashboard.py`` pins it); each is named where it runs.
 """
 
-import datetime
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -15,23 +14,32 @@ from django.views.generic import TemplateView
 
 from agreements import maps
 from agreements.charts import Datum, bar_chart, column_chart
-from agreements.models import Agreement, AgreementKind, AgreementStatus, Milestone
+from agreements.models import (
+    DUE_WITHIN_DAYS,
+    EXPIRY_WINDOWS,
+    Agreement,
+    AgreementKind,
+    AgreementStatus,
+    Milestone,
+    MilestoneWaitsOn,
+)
 from agreements.views import selection_feeds
 
-EXPIRING_WITHIN_DAYS = 180
-# Planned steps coming due: the same window as the editors' reminder digest.
-DUE_WITHIN_DAYS = 14
+EXPIRING_WITHIN_DAYS = max(EXPIRY_WINDOWS)
 # The lists show the most urgent rows; the figures above them give the full count.
 LIST_LENGTH = 10
 # Long category charts draw their top rows; their data tables hold every row.
 CHART_TOP = 12
-# Open steps of a cooperation that was called off are no one's work any more.
-ENDED_EARLY = (AgreementStatus.CANCELLED, AgreementStatus.TERMINATED)
 
 
 def list_url(**filters):
     """The agreement list narrowed the way a bar counts, so a number leads to its rows."""
     return f"{reverse('agreement-list')}?{urlencode(filters)}"
+
+
+def list_url_several(**filters):
+    """The agreement list narrowed by filters of several values each."""
+    return f"{reverse('agreement-list')}?{urlencode(filters, doseq=True)}"
 
 
 def status_chart(counts):
@@ -135,11 +143,9 @@ def dashboard_context(user, today=None):
     expiring_count = expiring.count()
     expiring_soonest = list(expiring.select_related("lead_region")[:LIST_LENGTH])
 
-    # One semi-join on the agreements that count (read from an index, migration 0007) rather
-    # than that and a second join to exclude the ended ones.
-    overdue = Milestone.objects.overdue(today).filter(
-        agreement__in=agreements.exclude(status__in=ENDED_EARLY).order_by()
-    )
+    # The steps of the agreements that count; one rule says which are overdue (none of a
+    # cooperation cancelled, terminated or ended).
+    overdue = Milestone.objects.overdue(today).filter(agreement__in=agreements.order_by())
     # Queries 8–9: how many steps are overdue, and the longest overdue with their agreements.
     overdue_count = overdue.count()
     overdue_oldest = list(
@@ -150,17 +156,18 @@ def dashboard_context(user, today=None):
 
     # Query 10: the steps coming due within two weeks, soonest first (as in the digest).
     due_soon = list(
-        Milestone.objects.filter(
-            done_on__isnull=True,
-            due_on__gte=today,
-            due_on__lte=today + datetime.timedelta(days=DUE_WITHIN_DAYS),
-            agreement__in=agreements.exclude(status__in=ENDED_EARLY).order_by(),
-        )
+        Milestone.objects.due_within(DUE_WITHIN_DAYS, today)
+        .filter(agreement__in=agreements.order_by())
         .select_related("agreement", "agreement__lead_region")
         .order_by("due_on", "id")[:LIST_LENGTH]
     )
 
-    # Query 11: the last agreements to change.
+    # Query 11: how many cooperations wait on each party (the stored rule, one GROUP BY).
+    waiting = agreements.counts_by_waits_on(today)
+    # Query 12: how many are dormant (*mati suri*).
+    dormant_count = agreements.dormant(today).count()
+
+    # Query 13: the last agreements to change.
     recently_changed = list(
         agreements.select_related("lead_region").order_by("-updated_at", "-id")[:LIST_LENGTH]
     )
@@ -180,7 +187,19 @@ def dashboard_context(user, today=None):
         "due_soon": due_soon,
         "due_within_days": DUE_WITHIN_DAYS,
         "recently_changed": recently_changed,
-        # Queries 12-14: the provinces, the counts per province and per outline (the world map
+        "waiting": [
+            {
+                "party": party,
+                "label": MilestoneWaitsOn(party).label,
+                "count": count,
+                "url": list_url(waits_on=party),
+            }
+            for party, count in waiting.items()
+        ],
+        "waiting_ministries_url": list_url_several(waits_on=["dprd", "kemendagri", "kemlu"]),
+        "dormant_count": dormant_count,
+        "dormant_url": list_url(dormant="yes"),
+        # Queries 14-16: the provinces, the counts per province and per outline (the world map
         # reads the countries counted above).
         "maps": [maps.indonesia_map(agreements), maps.world_map(agreements, countries=by_country)],
         "charts": {

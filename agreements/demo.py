@@ -1583,6 +1583,8 @@ def seed_demo(today=None):
         report.agreements, report.milestones = write_agreements(plans, regions, partners, sectors)
         report.surveys = write_survey(STORY_SURVEY, regions)
         report.potentials = write_potentials(regions, sectors)
+        # Where each cooperation stands, by the register's own rule (as every write path).
+        Agreement.objects.all().refresh_progress()
     return report
 
 

@@ -27,7 +27,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agreements.dates import KnownDate
-from agreements.models import Agreement, Scope
+from agreements.models import (
+    ENDED_STATUSES,
+    Agreement,
+    MilestoneKind,
+    MilestoneWaitsOn,
+    Scope,
+)
 
 # Several values in one cell are joined by "; ". A ";" or "\" inside a value is escaped with a
 # backslash, so a partner called "A; B" survives the round trip (see the data dictionary).
@@ -278,17 +284,48 @@ class PageUrl(Rule):
         return sql.page_url()
 
 
-class NextStep(Rule):
-    """What the status page says comes next (``next_step_of``): its label, or ""."""
+# SQL: an empty text, typed (PostgreSQL's to_json cannot take an untyped literal).
+EMPTY_TEXT = "''::text"
 
-    in_python = True
+
+def _ended_sql(sql):
+    """SQL: the agreement shows as ended (``ENDED_STATUSES``, expired by its date included)."""
+    ended = ", ".join(sql.literal(status) for status in ENDED_STATUSES)
+    return f"{sql.column('shown_status')} IN ({ended})"
+
+
+class NextStep(Rule):
+    """What the status page says comes next, as stored by ``refresh_progress``: the next
+    stage's label, or the next milestone's title; "" once the agreement shows as ended."""
+
+    fields = ("shown_status", "next_stage", "next_milestone__title")
 
     def reader(self, context):
-        return lambda row: str(step.label) if (step := row["next_step"]) else ""
+        labels = choice_labels(MilestoneKind)
+
+        def label(row):
+            if row["shown_status"] in ENDED_STATUSES:
+                return ""
+            if row["next_stage"]:
+                return labels.get(row["next_stage"], row["next_stage"])
+            return row["next_milestone__title"] or ""
+
+        return label
+
+    def sql(self, sql):
+        stage = sql.column("next_stage")
+        title = sql.column("next_milestone__title")
+        return (
+            f"(CASE WHEN {_ended_sql(sql)} THEN {sql.plain(EMPTY_TEXT)} "
+            f"WHEN {stage} <> '' THEN {sql.label(stage, choice_labels(MilestoneKind))} "
+            f"ELSE {sql.plain(f'coalesce({title}, {EMPTY_TEXT})')} END)"
+        )
 
 
 class NextStepDue(Rule):
-    in_python = True
+    """The target date of the next step (``refresh_progress``); none once it shows as ended."""
+
+    fields = ("shown_status", "next_due_on")
     text = staticmethod(date_cell)
 
     @staticmethod
@@ -296,7 +333,28 @@ class NextStepDue(Rule):
         return None if value is None else value.isoformat()
 
     def reader(self, context):
-        return lambda row: step.due_on if (step := row["next_step"]) else None
+        return lambda row: None if row["shown_status"] in ENDED_STATUSES else row["next_due_on"]
+
+    def sql(self, sql):
+        due = sql.column("next_due_on")
+        return sql.date(f"(CASE WHEN {_ended_sql(sql)} THEN NULL ELSE {due} END)")
+
+
+class WaitsOn(Rule):
+    """Whom the next step waits on (``refresh_progress``): a ``MilestoneWaitsOn`` value, ""
+    when nobody is named and once the agreement shows as ended."""
+
+    fields = ("shown_status", "waits_on")
+
+    def reader(self, context):
+        return lambda row: "" if row["shown_status"] in ENDED_STATUSES else row["waits_on"]
+
+    def sql(self, sql):
+        waits = sql.column("waits_on")
+        return sql.known(
+            f"(CASE WHEN {_ended_sql(sql)} THEN '' ELSE {waits} END)",
+            ["", *MilestoneWaitsOn.values],
+        )
 
 
 # -- the columns --------------------------------------------------------------------------------
@@ -449,6 +507,11 @@ COLUMNS = [
         "next_milestone_due",
         _("Target tanggal tahapan berikutnya (ISO 8601)."),
         NextStepDue(),
+    ),
+    Column(
+        "waits_on",
+        _("Pihak yang ditunggu langkah berikutnya (nilai mesin, mis. kemlu)."),
+        WaitsOn(),
     ),
     Column("url", _("Alamat halaman status kerja sama."), PageUrl()),
     Column(

@@ -20,7 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agreements.caching import cached_value, code_version
-from agreements.models import Agreement, Scope, Sector
+from agreements.models import Agreement, MilestoneWaitsOn, Scope, Sector
 from partners.models import Country, Partner, Region
 
 
@@ -94,6 +94,7 @@ SORT_CHOICES = [
 ]
 
 WITH_DOCUMENTS, WITHOUT_DOCUMENTS = "yes", "no"
+DORMANT = "yes"
 
 # Past this many partners a list of them all is no longer a usable control (see
 # ``AgreementFilter._partner_choices``).
@@ -114,32 +115,39 @@ class AgreementFilter(django_filters.FilterSet):
             "NTT atau RRT juga dikenali."
         ),
     )
-    kind = django_filters.ChoiceFilter(
-        widget=PlainSelect,
+    # Kind, scope, status, sector and whom it waits on take several values at once (KSDPL and
+    # KSDLL together), each repeated in the query string: ``?scope=ksdpl&scope=ksdll``.
+    kind = django_filters.MultipleChoiceFilter(
+        widget=forms.CheckboxSelectMultiple,
         label=_("Jenis naskah"),
         choices=Agreement.Kind.choices,
-        empty_label=_("Semua jenis"),
+        method="filter_kind",
     )
-    scope = django_filters.ChoiceFilter(
-        widget=PlainSelect,
+    scope = django_filters.MultipleChoiceFilter(
+        widget=forms.CheckboxSelectMultiple,
         label=_("Lingkup"),
         choices=Scope.choices,
-        empty_label=_("Semua lingkup"),
+        method="filter_scope",
     )
-    status = django_filters.ChoiceFilter(
-        widget=PlainSelect,
+    status = django_filters.MultipleChoiceFilter(
+        widget=forms.CheckboxSelectMultiple,
         label=_("Status"),
         choices=Agreement.Status.choices,
         method="filter_status",
-        empty_label=_("Semua status"),
     )
-    sector = django_filters.ModelChoiceFilter(
-        widget=PlainSelect,
+    waits_on = django_filters.MultipleChoiceFilter(
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Menunggu"),
+        choices=MilestoneWaitsOn.choices,
+        method="filter_waits_on",
+        help_text=_("Pihak yang ditunggu langkah berikutnya."),
+    )
+    sector = django_filters.ModelMultipleChoiceFilter(
+        widget=forms.CheckboxSelectMultiple,
         label=_("Bidang"),
         queryset=Sector.objects.all(),
         to_field_name="slug",
         method="filter_sector",
-        empty_label=_("Semua bidang"),
     )
     region = django_filters.ModelChoiceFilter(
         widget=PlainSelect,
@@ -189,6 +197,17 @@ class AgreementFilter(django_filters.FilterSet):
         lookup_expr="lte",
         widget=DATE_WIDGET,
     )
+    dormant = django_filters.ChoiceFilter(
+        widget=PlainSelect,
+        label=_("Mati suri"),
+        choices=[(DORMANT, _("Hanya yang mati suri"))],
+        method="filter_dormant",
+        empty_label=_("Semua"),
+        help_text=_(
+            "Berlaku lebih dari setahun tanpa kegiatan atau monitoring dan evaluasi setahun "
+            "terakhir."
+        ),
+    )
     documents = django_filters.ChoiceFilter(
         widget=PlainSelect,
         label=_("Dokumen"),
@@ -220,11 +239,23 @@ class AgreementFilter(django_filters.FilterSet):
     def filter_q(self, queryset, name, value):
         return queryset.search(value)
 
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(kind__in=value) if value else queryset
+
+    def filter_scope(self, queryset, name, value):
+        return queryset.filter(scope__in=value) if value else queryset
+
     def filter_status(self, queryset, name, value):
-        return queryset.with_shown_status(value)
+        return queryset.with_shown_status_in(value) if value else queryset
+
+    def filter_waits_on(self, queryset, name, value):
+        return queryset.waiting_on(value) if value else queryset
+
+    def filter_dormant(self, queryset, name, value):
+        return queryset.dormant() if value == DORMANT else queryset
 
     def filter_sector(self, queryset, name, value):
-        return queryset.in_sector(value)
+        return queryset.in_sectors(value) if value else queryset
 
     def filter_region(self, queryset, name, value):
         return queryset.in_region(value)
@@ -296,9 +327,7 @@ class AgreementFilter(django_filters.FilterSet):
                 lambda: self._offered(wanted),
             )
         if "sector" in fields:
-            fields["sector"].widget.choices = [("", fields["sector"].empty_label)] + offered[
-                "sector"
-            ]
+            fields["sector"].widget.choices = offered["sector"]
         if "region" in fields:
             regions = offered["region"]
             chosen = cleaned.get("region")

@@ -1076,6 +1076,8 @@ class AgreementImport:
             try:
                 self._create_partners(plan)
                 self._write_rows()
+                written = [r.instance.pk for r in plan.rows if r.action in (CREATE, UPDATE)]
+                Agreement.objects.filter(pk__in=written).refresh_progress()
             except IntegrityError as error:
                 # The database refused what validation let through (e.g. a concurrent change).
                 transaction.set_rollback(True)

@@ -7,10 +7,12 @@ ever shows as in force, whether or not someone remembered to update the record.
 
 import dataclasses
 import datetime
+import typing
 
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connection, models, transaction
 from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -84,6 +86,18 @@ def required_stages(kind, scope, carries_out=False):
     return [MilestoneKind(stage) for stage in rule.stages]
 
 
+def reads_internal(user):
+    """Whether ``user`` may read internal agreements (``AgreementQuerySet.visible_to``)."""
+    from access.models import can_see_internal
+
+    return (
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and (user.is_staff or can_see_internal(user))
+    )
+
+
 class AgreementQuerySet(models.QuerySet):
     def public(self):
         return self.filter(visibility=Agreement.Visibility.PUBLIC)
@@ -91,6 +105,14 @@ class AgreementQuerySet(models.QuerySet):
     def with_shown_status(self, status, today=None):
         """Agreements whose *shown* status is ``status`` (see ``Agreement.shown_status``)."""
         return self.filter(Agreement.shown_status_q(status, today or timezone.localdate()))
+
+    def with_shown_status_in(self, statuses, today=None):
+        """Agreements whose shown status is one of ``statuses``."""
+        today = today or timezone.localdate()
+        condition = Q(pk__in=[])
+        for status in statuses:
+            condition |= Agreement.shown_status_q(status, today)
+        return self.filter(condition)
 
     def expiring_within(self, days, today=None):
         """In force (as shown) and expiring in the next ``days`` days, soonest first."""
@@ -129,15 +151,7 @@ class AgreementQuerySet(models.QuerySet):
         ``access.models.can_see_internal``) see internal ones too. Every page, count, search
         and export starts here.
         """
-        from access.models import can_see_internal
-
-        reads_internal = (
-            user is not None
-            and user.is_authenticated
-            and user.is_active
-            and (user.is_staff or can_see_internal(user))
-        )
-        return self.all() if reads_internal else self.public()
+        return self.all() if reads_internal(user) else self.public()
 
     def for_list_page(self):
         """Everything a row of an agreement list shows, in a fixed number of queries.
@@ -163,11 +177,113 @@ class AgreementQuerySet(models.QuerySet):
             "documents",
         )
 
-    def neighbours_of(self, agreement):
-        """The agreement ``agreement`` follows from and those that follow it (one query)."""
-        return self.filter(Q(pk=agreement.follows_id) | Q(follows=agreement.pk)).order_by(
-            F("signed_on").asc(nulls_last=True), "pk"
+    def chains(self):
+        """Every agreement of the chains these agreements belong to: up from each through what
+        it follows to the first document, then down from there through all that follows, every
+        hop and every relation. One recursive query, inside the queryset's own."""
+        table = connection.ops.quote_name(Agreement._meta.db_table)
+        try:
+            selection_sql, params = self.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:  # nothing selected: no chain either
+            return Agreement.objects.none()
+        chain = f"""
+            WITH RECURSIVE up(id, follows_id) AS (
+                SELECT id, follows_id FROM {table} WHERE id IN ({selection_sql})
+                UNION
+                SELECT a.id, a.follows_id FROM {table} a JOIN up ON a.id = up.follows_id
+            ),
+            down(id) AS (
+                SELECT id FROM up WHERE follows_id IS NULL
+                UNION
+                SELECT a.id FROM {table} a JOIN down ON a.follows_id = down.id
+            )
+            SELECT id FROM down
+        """
+        return Agreement.objects.filter(pk__in=RawSQL(chain, params))
+
+    def for_chain_page(self):
+        """The documents of a chain as the status page lists them: each with its lead region
+        and milestones (two queries)."""
+        return self.select_related("lead_region").prefetch_related("milestones")
+
+    def refresh_progress(self):
+        """Store where the chains of these agreements stand (``progress_of_chain``): next
+        stage, next milestone, whom it waits on, its target date.
+
+        Every write path calls it, in its transaction, after writing an agreement or its
+        milestones: the admin, the importer, the demo and the benchmark's generator. A change
+        to one document changes what the documents following it inherit, so the whole chain is
+        read again. Returns how many agreements changed. Reads the chains' agreements and
+        milestones (a query each, in chunks at national scale) and writes only what changed.
+        """
+        everything = not self.query.where
+        chain = Agreement.objects.all() if everything else self.chains()
+        rows = list(
+            chain.order_by().values_list(
+                "pk",
+                "kind",
+                "status",
+                "scope",
+                "relation",
+                "follows_id",
+                "next_stage",
+                "next_milestone_id",
+                "waits_on",
+                "next_due_on",
+            )
         )
+        facts = {row[0]: _AgreementFacts(*row[:6]) for row in rows}
+        stored = {row[0]: tuple(row[6:]) for row in rows}
+        milestones = Milestone.objects.order_by("agreement_id", *Milestone._meta.ordering)
+        if not everything:
+            milestones = milestones.filter(agreement_id__in=list(facts))
+        by_agreement = {}
+        for row in milestones.values_list("agreement_id", *MilestoneFacts._fields).iterator(
+            chunk_size=5000
+        ):
+            by_agreement.setdefault(row[0], []).append(MilestoneFacts(*row[1:]))
+        progress = progress_of_chain(facts.values(), lambda a: by_agreement.get(a.pk, ()))
+        changed = []
+        for pk, (_stages, step) in progress.items():
+            wanted = _stored_progress(step)
+            if stored[pk] != wanted:
+                next_stage, next_milestone_id, waits_on, next_due_on = wanted
+                changed.append(
+                    Agreement(
+                        pk=pk,
+                        next_stage=next_stage,
+                        next_milestone_id=next_milestone_id,
+                        waits_on=waits_on,
+                        next_due_on=next_due_on,
+                    )
+                )
+        Agreement.objects.bulk_update(
+            changed,
+            ["next_stage", "next_milestone", "waits_on", "next_due_on"],
+            batch_size=1000,
+        )
+        return len(changed)
+
+    def waiting_on(self, parties, today=None):
+        """Cooperations whose next step waits on one of ``parties`` (``MilestoneWaitsOn``
+        values) today: the stored rule, and nobody after the end, expired by its date
+        included."""
+        today = today or timezone.localdate()
+        return self.filter(waits_on__in=list(parties)).exclude(
+            Agreement.shown_status_q(AgreementStatus.EXPIRED, today)
+        )
+
+    def counts_by_waits_on(self, today=None):
+        """{``MilestoneWaitsOn`` value: how many of these cooperations wait on it} (one GROUP
+        BY over the partial index ``agreement_waiting``)."""
+        rows = (
+            self.waiting_on(MilestoneWaitsOn.values, today)
+            .order_by()
+            .values("waits_on")
+            .annotate(count=self._agreement_count())
+        )
+        counts = {row["waits_on"]: row["count"] for row in rows}
+        return {party: counts.get(party, 0) for party in MilestoneWaitsOn.values}
 
     def with_partner(self, partner):
         parties = Agreement.partners.through.objects.filter(partner=partner)
@@ -179,7 +295,11 @@ class AgreementQuerySet(models.QuerySet):
         return self.filter(pk__in=parties.values("agreement_id"))
 
     def in_sector(self, sector):
-        links = Agreement.sectors.through.objects.filter(sector=sector)
+        return self.in_sectors([sector])
+
+    def in_sectors(self, sectors):
+        """Agreements in any of ``sectors`` (a semi-join: each agreement once)."""
+        links = Agreement.sectors.through.objects.filter(sector__in=sectors)
         return self.filter(pk__in=links.values("agreement_id"))
 
     # -- the pages that list these agreements (the sitemap's subject pages) --------------------
@@ -358,6 +478,49 @@ class AgreementRelation(models.TextChoices):
     SPAWNS = "spawns", _("Turunan (mis. kota kembar dari kerja sama provinsi)")
 
 
+class MilestoneKind(models.TextChoices):
+    INITIATIVE = "initiative", _("Prakarsa")
+    EXPLORATION = "exploration", _("Penjajakan / kunjungan")
+    LOI = "loi", _("Pernyataan kehendak (LoI)")
+    PLAN = "plan", _("Rencana kerja sama (KAK, rencana aksi)")
+    TKKSD = "tkksd", _("Pembahasan TKKSD")
+    DPRD = "dprd", _("Persetujuan DPRD")
+    MINISTRY = "ministry", _("Verifikasi Kementerian Dalam Negeri")
+    DRAFTING = "drafting", _("Penyusunan naskah")
+    INITIALLING = "initialling", _("Paraf naskah")
+    FULL_POWERS = "full_powers", _("Surat kuasa (full powers)")
+    SIGNING = "signing", _("Penandatanganan")
+    ACTIVITY = "activity", _("Kegiatan")
+    EVALUATION = "evaluation", _("Monitoring dan evaluasi")
+    EXTENSION = "extension", _("Perpanjangan")
+    TERMINATION = "termination", _("Pengakhiran")
+    OTHER = "other", _("Lainnya")
+
+
+class MilestoneWaitsOn(models.TextChoices):
+    BUREAU = "bureau", _("Biro/Bagian Kerja Sama")
+    TKKSD = "tkksd", _("TKKSD")
+    DPRD = "dprd", _("DPRD")
+    KEMENDAGRI = "kemendagri", _("Kementerian Dalam Negeri")
+    KEMLU = "kemlu", _("Kementerian Luar Negeri")
+    PARTNER = "partner", _("Mitra")
+
+
+# A document that follows another this way carries it out: it is drafted and signed, not
+# approved again (``agreements.stages``).
+CARRYING_OUT = (AgreementRelation.IMPLEMENTS, AgreementRelation.AMENDS, AgreementRelation.EXTENDS)
+# After these nothing is next and nobody is waited on.
+ENDED_STATUSES = (AgreementStatus.CANCELLED, AgreementStatus.TERMINATED, AgreementStatus.EXPIRED)
+
+
+# The notice window of planned steps: the dashboard, the region pages and the editors' digest
+# list what comes due within it.
+DUE_WITHIN_DAYS = 14
+# The notice windows of expiry, widest first: the dashboard lists what ends within the widest,
+# the digest reminds of an agreement as it enters each.
+EXPIRY_WINDOWS = (180, 90, 30)
+
+
 # Before signing there is no signing date; these statuses describe an unsigned text.
 UNSIGNED_STATUSES = (
     AgreementStatus.INITIATIVE,
@@ -492,11 +655,44 @@ class Agreement(KnownDates, models.Model):
     source_url = models.URLField(_("tautan sumber"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
     updated_at = models.DateTimeField(_("terakhir diubah"), auto_now=True)
+    # Where the cooperation stands, stored so that lists can filter and count by it at national
+    # scale: written only by ``AgreementQuerySet.refresh_progress`` (the rule of
+    # ``progress_of_chain``), which every write path calls in its transaction.
+    next_stage = models.CharField(
+        _("tahap berikutnya"),
+        max_length=20,
+        choices=MilestoneKind.choices,
+        blank=True,
+        editable=False,
+    )
+    next_milestone = models.ForeignKey(
+        "agreements.Milestone",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("tahapan berikutnya"),
+    )
+    waits_on = models.CharField(
+        _("menunggu"),
+        max_length=20,
+        choices=MilestoneWaitsOn.choices,
+        blank=True,
+        editable=False,
+    )
+    next_due_on = models.DateField(
+        _("target langkah berikutnya"), null=True, blank=True, editable=False
+    )
     # Bumped by every save that goes through a form or import; a save that started from an
     # older version is refused instead of silently overwriting someone else's change.
     version = models.PositiveIntegerField(_("versi"), default=1, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[regions, partners, sectors])
+    # The stored progress is derived, not edited: the history tells what people changed.
+    history = HistoricalRecords(
+        m2m_fields=[regions, partners, sectors],
+        excluded_fields=["next_stage", "next_milestone", "waits_on", "next_due_on"],
+    )
     objects = AgreementQuerySet.as_manager()
 
     class Meta:
@@ -551,6 +747,23 @@ class Agreement(KnownDates, models.Model):
                 | Q(signed_on__isnull=True, in_force_from__isnull=True),
                 name="agreement_unsigned_has_no_signing_date",
             ),
+            # "In force" is said of a signed text: a row never reads "Berlaku" beside
+            # "Ditandatangani: —".
+            models.CheckConstraint(
+                condition=~Q(status=AgreementStatus.IN_FORCE) | Q(signed_on__isnull=False),
+                name="agreement_in_force_has_signing_date",
+            ),
+            # After a cooperation is cancelled, terminated or ended nothing is next and nobody
+            # is waited on (``ENDED_STATUSES``).
+            models.CheckConstraint(
+                condition=~Q(status__in=ENDED_STATUSES)
+                | Q(next_stage="", next_milestone__isnull=True, waits_on="", next_due_on=None),
+                name="agreement_waits_on_nobody_after_the_end",
+            ),
+            models.CheckConstraint(
+                condition=Q(waits_on="") | Q(waits_on__in=choice_values(MilestoneWaitsOn)),
+                name="agreement_waits_on_valid",
+            ),
             # "Follows" and "how" go together.
             models.CheckConstraint(
                 condition=Q(follows__isnull=True, relation="")
@@ -571,10 +784,29 @@ class Agreement(KnownDates, models.Model):
         indexes = [
             models.Index(fields=["status", "expires_on"], name="agreement_status_expiry"),
             models.Index(fields=["-updated_at"], name="agreement_recently_changed"),
+            # The waits-on filter, its counts on the dashboard and the list column.
+            models.Index(
+                fields=["waits_on", "status"],
+                condition=~Q(waits_on=""),
+                name="agreement_waiting",
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # The database refuses an ended cooperation that waits on someone
+        # (``agreement_waits_on_nobody_after_the_end``): its stored next step goes with the
+        # status that ends it, in the same row. ``refresh_progress`` does the rest.
+        if self.status in ENDED_STATUSES:
+            self.next_stage, self.next_milestone, self.waits_on, self.next_due_on = (
+                "",
+                None,
+                "",
+                None,
+            )
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("agreement-detail", args=[self.pk])
@@ -713,6 +945,10 @@ class Agreement(KnownDates, models.Model):
                 "Status “%(status)s” berarti naskah belum ditandatangani; kosongkan tanggal "
                 "ditandatangani dan berlaku sejak, atau pilih status lain."
             ) % {"status": self.Status(self.status).label}
+        if self.status == self.Status.IN_FORCE and not self.signed_on:
+            errors["signed_on"] = _(
+                "Kerja sama yang berlaku sudah ditandatangani: isi tanggal ditandatangani."
+            )
         if bool(self.follows_id) != bool(self.relation):
             errors["relation"] = _(
                 "Isi “kelanjutan dari” dan hubungannya bersama-sama, atau kosongkan keduanya."
@@ -781,6 +1017,25 @@ class Agreement(KnownDates, models.Model):
             predecessor_kinds=predecessor_kinds,
         )
 
+    def step_shown_on(self, step, today):
+        """``step`` as the register shows it on ``today``: nothing once the cooperation shows
+        as ended, expired by its date included (``AgreementQuerySet.waiting_on``)."""
+        return None if self.shown_status_on(today) in ENDED_STATUSES else step
+
+    def step_along_chain(self, today=None):
+        """The next step as its status page tells it, read along its chain (two queries)."""
+        today = today or timezone.localdate()
+        chain = list(Agreement.objects.filter(pk=self.pk).chains().for_chain_page())
+        return self.step_shown_on(progress_of_chain(chain)[self.pk][1], today)
+
+    @property
+    def waits_on_now(self):
+        """Whom it waits on today, as a label (the stored rule), or "": nobody once it shows
+        as ended (``AgreementQuerySet.waiting_on``)."""
+        if not self.waits_on or self.shown_status in ENDED_STATUSES:
+            return ""
+        return self.get_waits_on_display()
+
     def last_sign_of_life(self):
         """The date of the latest activity or evaluation done, or None."""
         dates = [m.done_on for m in self.milestones.all() if m.done_on and m.kind in SIGNS_OF_LIFE]
@@ -803,13 +1058,6 @@ class Agreement(KnownDates, models.Model):
     @property
     def is_dormant(self):
         return self.is_dormant_on(timezone.localdate())
-
-
-# A document that follows another this way carries it out: it is drafted and signed, not
-# approved again (``agreements.stages``).
-CARRYING_OUT = (AgreementRelation.IMPLEMENTS, AgreementRelation.AMENDS, AgreementRelation.EXTENDS)
-# After these nothing is next and nobody is waited on.
-ENDED_STATUSES = (AgreementStatus.CANCELLED, AgreementStatus.TERMINATED, AgreementStatus.EXPIRED)
 
 
 # The rules of where a cooperation stands, as functions of the facts they read, so that the
@@ -856,14 +1104,20 @@ def stage_path_of(
     reached = max(settled, default=-1)
     if status not in UNSIGNED_STATUSES:
         reached = len(kinds) - 1
+    waived = {
+        index: kind
+        for index, stage in enumerate(kinds)
+        if index not in settled and (kind := rule.waived_by(stage, predecessor_kinds))
+    }
     target = None
-    if status != AgreementStatus.CANCELLED and reached < len(kinds) - 1:
-        ahead = [index for index in range(reached + 1, len(kinds)) if kinds[index] in planned]
-        target = ahead[0] if ahead else reached + 1
+    open_ahead = [index for index in range(reached + 1, len(kinds)) if index not in waived]
+    if status != AgreementStatus.CANCELLED and open_ahead:
+        planned_ahead = [index for index in open_ahead if kinds[index] in planned]
+        target = (planned_ahead or open_ahead)[0]
     path = []
     for index, stage in enumerate(kinds):
         label = MilestoneKind(stage)
-        waived_by = rule.waived_by(stage, predecessor_kinds)
+        waived_by = waived.get(index)
         if index in settled:
             path.append(settled[index])
         elif waived_by:
@@ -917,6 +1171,125 @@ def next_step_of(
     return NextStep(soonest.title, soonest)
 
 
+class MilestoneFacts(typing.NamedTuple):
+    """What the stage rules read of a milestone, without building a model instance."""
+
+    pk: int
+    kind: str
+    title: str
+    due_on: datetime.date | None
+    done_on: datetime.date | None
+    waits_on: str
+    mark: str
+
+
+class _AgreementFacts(typing.NamedTuple):
+    pk: int
+    kind: str
+    status: str
+    scope: str
+    relation: str
+    follows_id: int | None
+
+
+def progress_of_chain(agreements, milestones_of=None):
+    """{pk: (stages, next step)} of each agreement of a chain, read along the chain.
+
+    ``agreements`` need ``pk``, ``kind``, ``status``, ``scope``, ``relation`` and
+    ``follows_id`` (model instances or rows); ``milestones_of(agreement)`` gives an
+    agreement's milestones in ``Milestone.Meta.ordering`` (by default its prefetched
+    ``milestones``). A document that carries out another (``IMPLEMENTS``) inherits what that
+    one passed, and what kinds came before it. A signed document with nothing of its own ahead
+    waits for what the documents carrying it out wait for: its next step is theirs (the
+    soonest), with ``via`` naming the document.
+    """
+    if milestones_of is None:
+
+        def milestones_of(agreement):
+            return agreement.milestones.all()
+
+    by_pk = {agreement.pk: agreement for agreement in agreements}
+    children = {}
+    for agreement in by_pk.values():
+        if agreement.follows_id in by_pk and agreement.relation == AgreementRelation.IMPLEMENTS:
+            children.setdefault(agreement.follows_id, []).append(agreement)
+    own = {}
+
+    def visit(agreement, seen=()):
+        if agreement.pk in own:
+            return own[agreement.pk]
+        inherited, earlier = {}, ()
+        parent = by_pk.get(agreement.follows_id)
+        if (
+            parent is not None
+            and agreement.relation == AgreementRelation.IMPLEMENTS
+            and parent.pk not in seen
+        ):
+            parent_stages, _step, parent_earlier = visit(parent, (*seen, agreement.pk))
+            for stage in parent_stages:
+                if stage.is_settled and stage.kind in stages.INHERITED:
+                    by = stage.by if stage.by is not None else _by(parent)
+                    inherited[stage.kind] = dataclasses.replace(stage, by=by)
+            earlier = (parent.kind, *parent_earlier)
+        milestones = list(milestones_of(agreement))
+        arguments = {
+            "carries_out": agreement.relation in CARRYING_OUT,
+            "inherited": inherited,
+            "predecessor_kinds": earlier,
+        }
+        path = stage_path_of(
+            agreement.kind, agreement.status, agreement.scope, milestones, **arguments
+        )
+        step = next_step_of(
+            agreement.kind, agreement.status, agreement.scope, milestones, **arguments
+        )
+        own[agreement.pk] = (path, step, earlier)
+        return own[agreement.pk]
+
+    for agreement in by_pk.values():
+        visit(agreement)
+
+    done = {}
+
+    def cooperation_step(agreement, seen=()):
+        if agreement.pk in done:
+            return done[agreement.pk]
+        _path, step, _earlier = own[agreement.pk]
+        if step is None and agreement.status in SIGNED_STATUSES:
+            ahead = [
+                (child, cooperation_step(child, (*seen, agreement.pk)))
+                for child in children.get(agreement.pk, ())
+                if child.pk not in seen
+            ]
+            ahead = [(child, step) for child, step in ahead if step is not None]
+            if ahead:
+                child, found = min(
+                    ahead, key=lambda pair: (pair[1].due_on or datetime.date.max, pair[0].pk)
+                )
+                step = dataclasses.replace(found, via=found.via or _by(child))
+        done[agreement.pk] = step
+        return step
+
+    return {pk: (own[pk][0], cooperation_step(by_pk[pk])) for pk in by_pk}
+
+
+def _by(agreement):
+    """The agreement a stage or step is credited to: the instance, or its pk for rows."""
+    return agreement if isinstance(agreement, Agreement) else agreement.pk
+
+
+def _stored_progress(step):
+    """The stored fields of ``step``: (next stage, next milestone id, waits on, due date)."""
+    if step is None:
+        return ("", None, "", None)
+    return (
+        step.stage or "",
+        step.milestone.pk if step.milestone is not None else None,
+        step.party,
+        step.due_on,
+    )
+
+
 @dataclasses.dataclass(frozen=True)
 class Stage:
     """One step on a document's path, as its status page draws it."""
@@ -952,6 +1325,8 @@ class NextStep:
     milestone: "Milestone | None"
     # The stage it is, before signing (None for a milestone after signing).
     stage: "MilestoneKind | None" = None
+    # The document of the chain it is a step of, when it is not this one.
+    via: "Agreement | int | None" = None
 
     @property
     def party(self):
@@ -977,9 +1352,36 @@ class NextStep:
 
 
 class MilestoneQuerySet(models.QuerySet):
+    def of_open_cooperations(self, today=None):
+        """Milestones of cooperations still going: not cancelled, terminated or ended, expired
+        by its date included (``ENDED_STATUSES``). The steps of the others are no one's work
+        any more: never overdue, never due, never waited on."""
+        today = today or timezone.localdate()
+        return self.exclude(agreement__status__in=ENDED_STATUSES).exclude(
+            agreement__status__in=SIGNED_STATUSES, agreement__expires_on__lt=today
+        )
+
     def overdue(self, today=None):
-        """Planned steps whose due date has passed without being done."""
-        return self.filter(done_on__isnull=True, due_on__lt=today or timezone.localdate())
+        """Planned steps of a cooperation still going whose due date has passed. Mirrors
+        ``Milestone.is_overdue_on``."""
+        today = today or timezone.localdate()
+        return self.of_open_cooperations(today).filter(done_on__isnull=True, due_on__lt=today)
+
+    def due_within(self, days=DUE_WITHIN_DAYS, today=None):
+        """Planned steps of a cooperation still going, due from ``today`` to ``days`` later."""
+        today = today or timezone.localdate()
+        return self.of_open_cooperations(today).filter(
+            done_on__isnull=True,
+            due_on__gte=today,
+            due_on__lte=today + datetime.timedelta(days=days),
+        )
+
+    def needing_attention(self, days=DUE_WITHIN_DAYS, today=None):
+        """Overdue, or due within ``days``: what the reminder digest and region pages list."""
+        today = today or timezone.localdate()
+        return self.of_open_cooperations(today).filter(
+            done_on__isnull=True, due_on__lte=today + datetime.timedelta(days=days)
+        )
 
     def done(self):
         return self.filter(done_on__isnull=False)
@@ -990,34 +1392,6 @@ class MilestoneQuerySet(models.QuerySet):
     def editable_by(self, user):
         """Milestones of the agreements ``user`` may change (``AgreementQuerySet.editable_by``)."""
         return self.filter(agreement__in=Agreement.objects.editable_by(user))
-
-
-class MilestoneKind(models.TextChoices):
-    INITIATIVE = "initiative", _("Prakarsa")
-    EXPLORATION = "exploration", _("Penjajakan / kunjungan")
-    LOI = "loi", _("Pernyataan kehendak (LoI)")
-    PLAN = "plan", _("Rencana kerja sama (KAK, rencana aksi)")
-    TKKSD = "tkksd", _("Pembahasan TKKSD")
-    DPRD = "dprd", _("Persetujuan DPRD")
-    MINISTRY = "ministry", _("Verifikasi Kementerian Dalam Negeri")
-    DRAFTING = "drafting", _("Penyusunan naskah")
-    INITIALLING = "initialling", _("Paraf naskah")
-    FULL_POWERS = "full_powers", _("Surat kuasa (full powers)")
-    SIGNING = "signing", _("Penandatanganan")
-    ACTIVITY = "activity", _("Kegiatan")
-    EVALUATION = "evaluation", _("Monitoring dan evaluasi")
-    EXTENSION = "extension", _("Perpanjangan")
-    TERMINATION = "termination", _("Pengakhiran")
-    OTHER = "other", _("Lainnya")
-
-
-class MilestoneWaitsOn(models.TextChoices):
-    BUREAU = "bureau", _("Biro/Bagian Kerja Sama")
-    TKKSD = "tkksd", _("TKKSD")
-    DPRD = "dprd", _("DPRD")
-    KEMENDAGRI = "kemendagri", _("Kementerian Dalam Negeri")
-    KEMLU = "kemlu", _("Kementerian Luar Negeri")
-    PARTNER = "partner", _("Mitra")
 
 
 class MilestoneMark(models.TextChoices):
@@ -1146,13 +1520,19 @@ class Milestone(KnownDates, models.Model):
     def is_done(self):
         return self.done_on is not None
 
-    @property
-    def is_overdue(self):
+    def is_overdue_on(self, today):
+        """Planned, past its due date, and its cooperation still going (reads the agreement
+        unless it is loaded). Mirrors ``MilestoneQuerySet.overdue``."""
         return (
             self.done_on is None
             and self.due_on is not None
-            and (self.due_on < timezone.localdate())
+            and self.due_on < today
+            and self.agreement.shown_status_on(today) not in ENDED_STATUSES
         )
+
+    @property
+    def is_overdue(self):
+        return self.is_overdue_on(timezone.localdate())
 
     # "Done" is never in the future: clean() checks against the bureau's local date; the database
     # refuses it too (migration 0002, a CHECK on PostgreSQL and a trigger on SQLite, whose CHECK

@@ -38,6 +38,11 @@ PP_28_2018 = "PP 28/2018"
 PERMENDAGRI_22_2020 = "Permendagri 22/2020"
 PERMENDAGRI_25_2020 = "Permendagri 25/2020"
 
+# What a document takes over from the one it follows (``IMPLEMENTS``): the way to the
+# cooperation's intent. The text that follows still has its own plan, approvals, drafting and
+# signing: an MoU's DPRD approval does not approve the sister-city text after it.
+INHERITED = (INITIATIVE, EXPLORATION, LOI)
+
 # Whom a stage waits on when the bureau has not named anyone: the body that decides it.
 DECIDED_BY = {
     TKKSD: "tkksd",

@@ -6,6 +6,7 @@ counts or downloads an internal agreement. Lists go through ``browse``, which th
 partner and country pages (``agreements.party_views``) share.
 """
 
+import datetime
 import functools
 import mimetypes
 import os
@@ -19,17 +20,25 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
 from access.models import exports_leave_out_internal
 from agreements import changelog
 from agreements.caching import CachedCountPaginator
 from agreements.filters import AgreementFilter
-from agreements.models import Agreement, Potential, Sector
+from agreements.models import (
+    Agreement,
+    Potential,
+    Scope,
+    Sector,
+    progress_of_chain,
+    reads_internal,
+)
 
 PAGE_SIZE = 25
 # Filters always in view; the others fold away under "more filters" until one is in use.
-BASIC_FILTERS = ("q", "kind", "status", "sector", "region")
+BASIC_FILTERS = ("q", "region", "scope", "waits_on", "kind", "status", "sector")
 # Columns whose header sorts the table: column → (ascending sort, descending sort).
 SORTABLE_COLUMNS = {
     "title": ("title", "-title"),
@@ -49,14 +58,32 @@ def query_string(data, **changes):
 
 
 def filter_chips(filterset):
-    """The filters in effect as (label, value, query string without it) for removable chips."""
+    """The filters in effect as (label, value, query string without it) for removable chips.
+
+    A filter of several values has a chip for each, which removes that value only."""
     if not filterset.is_valid():
         return []
     form = filterset.form
     chips = []
     for name, field in form.fields.items():
         value = form.cleaned_data.get(name)
-        if name == "sort" or value in (None, ""):
+        if name == "sort" or value in (None, "") or (_is_several(value) and not value):
+            continue
+        if _is_several(value):
+            labels = dict(field.choices) if not hasattr(field, "queryset") else {}
+            for item in value:
+                raw = getattr(item, "slug", item)
+                shown = item.name if hasattr(item, "name") else labels.get(item, item)
+                remaining = [v for v in filterset.data.getlist(name) if v != str(raw)]
+                data = filterset.data.copy()
+                data.setlist(name, remaining)
+                chips.append(
+                    {
+                        "label": field.label,
+                        "value": shown,
+                        "remove_query": query_string(data, page=None),
+                    }
+                )
             continue
         if hasattr(field, "queryset"):
             shown = value.name if hasattr(value, "name") else str(value)
@@ -76,6 +103,34 @@ def filter_chips(filterset):
             }
         )
     return chips
+
+
+def _is_several(value):
+    return isinstance(value, list | tuple) or hasattr(value, "model")
+
+
+# Questions officials ask of the list, one click each on top of the filters in use.
+SHORTCUTS = (
+    (
+        _lazy("Kerja sama luar negeri yang menunggu DPRD atau kementerian"),
+        {"scope": [Scope.KSDPL, Scope.KSDLL], "waits_on": ["dprd", "kemendagri", "kemlu"]},
+    ),
+    (_lazy("Yang mati suri"), {"dormant": ["yes"]}),
+)
+
+
+def shortcuts(data, fixed=()):
+    """Each of ``SHORTCUTS`` as a query string: the filters in use with its own added."""
+    links = []
+    for label, filters in SHORTCUTS:
+        if any(name in fixed for name in filters):
+            continue
+        query = data.copy()
+        for name, values in filters.items():
+            query.setlist(name, [str(value) for value in values])
+        query.pop("page", None)
+        links.append({"label": label, "query": query.urlencode()})
+    return links
 
 
 def sort_headers(filterset):
@@ -187,6 +242,7 @@ def browse(request, agreements, *, fixed=(), rows=None, selection=None):
         "page_obj": page,
         "agreements": page.object_list if page else [],
         "chips": filter_chips(filterset),
+        "shortcuts": shortcuts(request.GET, fixed),
         "sort_headers": sort_headers(filterset),
         "page_query": query_string(request.GET, page=None),
         "exports_leave_out_internal": exports_leave_out_internal(request.user),
@@ -237,16 +293,35 @@ def status_page_context(request, pk):
     """Everything the status page of agreement ``pk`` shows, or 404 if the reader may not see it.
 
     Queries: the agreement with its lead region, then its regions, partners, sectors,
-    milestones and documents (``AgreementQuerySet.for_status_page``), then the agreements it
-    follows from and that follow it, as far as the reader may see them: seven in all.
+    milestones and documents (``AgreementQuerySet.for_status_page``), then every document of
+    its chain with its lead region and their milestones (``AgreementQuerySet.chains``): eight
+    in all, however long the chain.
+
+    Where it stands is read along the chain (``progress_of_chain``); the chain lists the
+    documents the reader may see.
     """
     visible = Agreement.objects.visible_to(request.user)
     agreement = get_object_or_404(visible.for_status_page(), pk=pk)
-    neighbours = list(visible.neighbours_of(agreement))
     public = changelog.reads_public_history(request.user)
     records = changelog.history(visible.filter(pk=agreement.pk), public=public)
     changes = changelog.entries(records[: changelog.STATUS_PAGE_LENGTH], public=public)
+    chain = list(Agreement.objects.filter(pk=agreement.pk).chains().for_chain_page())
+    progress = progress_of_chain(chain)
     today = timezone.localdate()
+    stages, step = progress[agreement.pk]
+    internal = reads_internal(request.user)
+    shown = {a.pk for a in chain if internal or a.visibility == Agreement.Visibility.PUBLIC}
+    documents = [
+        {
+            "agreement": document,
+            "depth": depth,
+            "status": document.shown_status_on(today),
+            "next_step": document.step_shown_on(progress[document.pk][1], today),
+            "is_current": document.pk == agreement.pk,
+        }
+        for document, depth in chain_order(chain)
+        if document.pk in shown
+    ]
     days_left = (agreement.expires_on - today).days if agreement.expires_on else None
     return {
         "agreement": agreement,
@@ -254,12 +329,12 @@ def status_page_context(request, pk):
         "days_left": days_left,
         "days_ago": -days_left if days_left is not None and days_left < 0 else None,
         "status": agreement.shown_status_on(today),
-        "stages": agreement.stage_path(),
-        "next_step": agreement.next_step(),
+        "stages": stages,
+        "next_step": agreement.step_shown_on(step, today),
+        "chain": documents if len(documents) > 1 else [],
+        "shown_in_chain": shown,
         "is_dormant": agreement.is_dormant_on(today),
         "last_sign_of_life": agreement.last_sign_of_life(),
-        "predecessor": next((a for a in neighbours if a.pk == agreement.follows_id), None),
-        "successors": [a for a in neighbours if a.follows_id == agreement.pk],
         "admin_url": admin_change_url(request.user, agreement),
         "changes": changes,
         "feeds": [
@@ -283,6 +358,27 @@ def status_page_context(request, pk):
             },
         ],
     }
+
+
+def chain_order(chain):
+    """The documents of a chain from its first, each followed by those that follow it (by
+    signing date, then as recorded), with their depth."""
+    pks = {document.pk for document in chain}
+    children = {}
+    for document in chain:
+        parent = document.follows_id if document.follows_id in pks else None
+        children.setdefault(parent, []).append(document)
+    for followers in children.values():
+        followers.sort(key=lambda a: (a.signed_on or datetime.date.max, a.pk))
+    ordered, stack, seen = [], [(root, 0) for root in reversed(children.get(None, []))], set()
+    while stack:
+        document, depth = stack.pop()
+        if document.pk in seen:
+            continue
+        seen.add(document.pk)
+        ordered.append((document, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(document.pk, [])))
+    return ordered
 
 
 def admin_change_url(user, agreement):

@@ -508,6 +508,8 @@ def generate(agreements, seed=2026, stdout=print):
                 f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
                 f'(SELECT coalesce(max(id), 0) + 1 FROM "{table}"), false)'
             )
+        # Where each cooperation stands, by the register's own rule (as every write path).
+        Agreement.objects.all().refresh_progress()
     written = {
         "agreements": agreements,
         "milestones": ids["milestone"],

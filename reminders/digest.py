@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
 from access.models import RegionAssignment, Role
-from agreements.attention import Attention, needs_attention
+from agreements.attention import Attention, needs_attention, standing
 
 from .mail import NotAccepted, email
 from .models import Language, Notice, ReminderPreference, Threshold
@@ -60,7 +60,9 @@ class Digest:
 
 def plan(user, today):
     """What ``user`` should be told on ``today`` and was not yet. Reads, never writes."""
-    attention = needs_attention(RegionAssignment.objects.regions_for(user), user, today)
+    regions_edited = RegionAssignment.objects.regions_for(user)
+    attention = needs_attention(regions_edited, user, today)
+    dormant_count, waiting = standing(regions_edited, user, today)
     told = {
         notice.key
         for notice in Notice.objects.sent().filter(
@@ -71,6 +73,8 @@ def plan(user, today):
     }
     fresh = Attention(
         today=today,
+        dormant_count=dormant_count,
+        waiting=waiting,
         expiring=[item for item in attention.expiring if notice_key(item) not in told],
         milestones=[item for item in attention.milestones if notice_key(item) not in told],
     )

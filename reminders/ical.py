@@ -13,7 +13,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
-from agreements.models import AgreementStatus, Milestone
+from agreements.models import ENDED_STATUSES, AgreementStatus, Milestone
 
 # Only a signed agreement has a term that ends; one terminated early or never signed has not.
 EXPIRES_IN_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE, AgreementStatus.EXPIRED)
@@ -78,7 +78,9 @@ def milestone_event(milestone, absolute_url):
         summary = _("Target: %(milestone)s (%(agreement)s)")
         day = milestone.due_on
     lines = [milestone.get_kind_display(), agreement.title]
-    if milestone.waits_on and not milestone.is_done:
+    # A step of a cooperation that has ended waits on nobody (``ENDED_STATUSES``).
+    ended = agreement.shown_status in ENDED_STATUSES
+    if milestone.waits_on and not milestone.is_done and not ended:
         lines.append(_("Menunggu: %(party)s") % {"party": milestone.get_waits_on_display()})
     return all_day(
         summary % {"milestone": milestone.title, "agreement": agreement.title},

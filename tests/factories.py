@@ -131,6 +131,12 @@ class AgreementFactory(factory.django.DjangoModelFactory):
             with writing_parties(self):
                 self.sectors.add(*extracted)
 
+    # Where its chain stands, as every write path of the site stores it.
+    @factory.post_generation
+    def progress(self, create, extracted, **kwargs):
+        if create:
+            Agreement.objects.filter(pk=self.pk).refresh_progress()
+
 
 class MilestoneFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -140,6 +146,13 @@ class MilestoneFactory(factory.django.DjangoModelFactory):
     kind = Milestone.Kind.ACTIVITY
     title = factory.Sequence(lambda n: f"Kegiatan {n}")
     due_on = datetime.date(2025, 6, 1)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        milestone = super()._create(model_class, *args, **kwargs)
+        # Where its agreement's chain stands, as every write path of the site stores it.
+        Agreement.objects.filter(pk=milestone.agreement_id).refresh_progress()
+        return milestone
 
 
 class DocumentFactory(factory.django.DjangoModelFactory):

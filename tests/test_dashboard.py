@@ -474,9 +474,11 @@ def test_officials_without_staff_rights_see_internal_agreements_too(
 #  6-7  how many agreements expire within 180 days, and the soonest ten with their lead region
 #  8-9  how many milestones are overdue, and the oldest ten with agreement and lead region
 #  10   the steps due within 14 days, soonest ten with agreement and lead region
-#  11   the ten agreements changed last, with their lead region
-#  12-14 the maps: the provinces, agreements per province and per outline on the map
-DASHBOARD_QUERIES = 14
+#  11   how many cooperations wait on each party (one GROUP BY)
+#  12   how many are dormant
+#  13   the ten agreements changed last, with their lead region
+#  14-16 the maps: the provinces, agreements per province and per outline on the map
+DASHBOARD_QUERIES = 16
 # A signed-in reader adds the session and the user.
 SIGNED_IN_QUERIES = 2
 

@@ -65,7 +65,7 @@ def test_official_filters_the_list_opens_a_status_page_and_reads_it_in_english(
     page.get_by_role("link", name="Daftar kerja sama", exact=True).first.click()
     page.wait_for_url(re.compile(r".*/agreements/$"))
     page.select_option("#id_region", "64")  # Kalimantan Timur, its regencies and cities
-    page.select_option("#id_sector", "education")
+    page.locator('input[name="sector"][value="education"]').check()
     page.get_by_role("button", name="Terapkan").click()
     page.wait_for_url(re.compile(r".*[?&]sector=education(&|$)"))
     assert "region=64" in page.url  # the URL holds the whole selection, to share
@@ -101,6 +101,55 @@ def test_official_filters_the_list_opens_a_status_page_and_reads_it_in_english(
     assert page.url == url  # back on the same page
     assert page.locator("html").get_attribute("lang") == "en"
     shoot(page, "status-page-en")
+
+
+def test_official_finds_kaltims_foreign_cooperations_waiting_on_the_dprd_or_a_ministry(
+    page, live_server, demo_register, django_user_model
+):
+    """ "Which foreign cooperations of Kalimantan Timur and its regencies wait on the DPRD or a
+    ministry?" in three actions from the list page, with the count; then one chain's status
+    page (the screenshot of the README)."""
+    from agreements.models import Agreement, Scope
+    from partners.models import Region
+
+    log_in_browser_as(page, make_official(django_user_model), live_server)
+    page.goto(live_server.url + "/agreements/")
+
+    page.select_option("#id_region", "64")  # 1. Kalimantan Timur, its regencies and cities
+    page.get_by_role("button", name="Terapkan").click()  # 2.
+    page.wait_for_url(re.compile(r".*[?&]region=64(&|$)"))
+    page.get_by_role(  # 3.
+        "link", name="Kerja sama luar negeri yang menunggu DPRD atau kementerian"
+    ).click()
+    page.wait_for_url(re.compile(r".*waits_on=kemlu"))
+
+    expected = (
+        Agreement.objects.in_region(Region.objects.get(code="64"))
+        .filter(scope__in=[Scope.KSDPL, Scope.KSDLL])
+        .waiting_on(["dprd", "kemendagri", "kemlu"])
+    )
+    count = page.locator(".result-count").inner_text()
+    assert count.startswith(f"{expected.count()} kerja sama ditemukan"), count
+    assert expected.count() > 0
+    waiting = page.locator('.agreement-table td[data-label="Menunggu"]').all_inner_texts()
+    assert waiting and set(waiting) <= {
+        "DPRD",
+        "Kementerian Dalam Negeri",
+        "Kementerian Luar Negeri",
+    }
+    chips = " ".join(page.locator(".chip").all_inner_texts())
+    for shown in ("Kalimantan Timur", "KSDPL", "KSDLL", "DPRD", "Kementerian Luar Negeri"):
+        assert shown in chips, shown
+    shoot(page, "list-waiting-on")
+
+    # One cooperation told by two documents: the sister-province text after the LoI.
+    sister = Agreement.objects.get(title__startswith="Provinsi kembar (sister province) Nusa")
+    page.goto(live_server.url + sister.get_absolute_url())
+    glance = page.locator(".glance").inner_text()
+    assert "Penyusunan naskah" in glance and "Kementerian Luar Negeri" in glance
+    chain = page.locator(".chain").inner_text()
+    assert "Letter of Intent" in chain and "(halaman ini)" in chain
+    shoot(page, "status-page-chain", full_page=True)
 
 
 def pick(page, field, text, option=None):

@@ -109,7 +109,7 @@ def test_the_export_tells_parties_sectors_and_next_step_as_each_status_page_does
         for agreement, record in zip(agreements, records, strict=True):
             regions = agreement.regions.order_by("code")
             partners = agreement.partners.order_by("name", "country_id")
-            step = agreement.next_step()
+            step = agreement.step_along_chain()
             assert record["status"] == agreement.shown_status
             assert record["region_codes"] == [region.code for region in regions]
             assert record["partners"] == [partner.name for partner in partners]

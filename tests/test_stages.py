@@ -55,8 +55,9 @@ def page_stages(client, agreement):
     return found
 
 
-def test_docs_hold_the_table_the_code_applies():
-    text = DOCS.read_text()
+@pytest.mark.parametrize("document", [DOCS, DOCS.parent.parent / "README.md"])
+def test_docs_and_readme_hold_the_table_the_code_applies(document):
+    text = document.read_text()
     table = text.split("<!-- stage-table -->\n", 1)[1].split("<!-- /stage-table -->", 1)[0]
     assert table == english_table()
 

@@ -361,21 +361,38 @@ def test_uploaded_files_are_not_served_to_the_public_by_path(client, kaltim):
 # -- related agreements ----------------------------------------------------------------------
 
 
-def test_chain_shows_what_it_follows_from_and_what_followed_it(client, kaltim):
+def test_chain_shows_every_hop_with_each_documents_own_state(client, kaltim):
     loi = AgreementFactory(title="LoI Kaltim–Anhui", lead_region=kaltim, kind="loi")
     mou = AgreementFactory(
         title="MoU Kaltim–Anhui", lead_region=kaltim, follows=loi, relation="implements"
     )
     pks = AgreementFactory(
-        title="PKS beasiswa", lead_region=kaltim, follows=mou, relation="implements"
+        title="PKS beasiswa",
+        lead_region=kaltim,
+        kind="pks",
+        follows=mou,
+        relation="implements",
+        status=Agreement.Status.PREPARATION,
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
     )
-    response = status_page(client, mou)
-    assert response.context["predecessor"] == loi
-    assert response.context["successors"] == [pks]
+    MilestoneFactory(
+        agreement=pks, kind=Milestone.Kind.DRAFTING, due_on=days(9), done_on=None, waits_on=""
+    )
+    # From the first document, two hops down: the whole chain, not one hop either way.
+    response = status_page(client, loi)
+    chain = response.context["chain"]
+    assert [item["agreement"].pk for item in chain] == [loi.pk, mou.pk, pks.pk]
+    assert [item["depth"] for item in chain] == [0, 1, 2]
+    assert [item["status"] for item in chain] == ["in_force", "in_force", "preparation"]
     html = response.content.decode()
-    assert "Kelanjutan dari" in html and "LoI Kaltim–Anhui" in html
-    assert "Dilanjutkan oleh" in html and "PKS beasiswa" in html
-    assert "Tindak lanjut (LoI → MoU → PKS)" in html
+    section = html.split('id="related-heading"', 1)[1].split("</section>", 1)[0]
+    assert "LoI Kaltim–Anhui" in section and "(halaman ini)" in section
+    assert "MoU Kaltim–Anhui" in section and "PKS beasiswa" in section
+    assert "Tindak lanjut (LoI → MoU → PKS)" in section
+    assert "Berikutnya: Penyusunan naskah" in section
+    assert "Penyiapan naskah" in section and "Berlaku" in section
 
 
 def test_chain_hides_internal_relatives_from_the_public(client, kaltim, django_user_model):
@@ -468,17 +485,23 @@ def test_status_page_queries_do_not_grow_with_milestones_documents_or_parties(
         sectors=[SectorFactory() for _n in range(count)],
         scope=Scope.KSDPK,
     )
+    agreement.follows = AgreementFactory(lead_region=kaltim, kind="loi")
+    agreement.relation = "implements"
+    agreement.save()
     for n in range(count):
         MilestoneFactory(agreement=agreement, due_on=days(n - 5))
         DocumentFactory(agreement=agreement)
-        AgreementFactory(lead_region=kaltim, follows=agreement, relation="implements")
+        follower = AgreementFactory(lead_region=kaltim, follows=agreement, relation="implements")
+        # Two hops down: the chain's length does not add queries either.
+        MilestoneFactory(agreement=follower, due_on=days(n))
+        AgreementFactory(lead_region=kaltim, follows=follower, relation="extends")
     agreement.summary = "Diperbarui."
     agreement.save()  # a second version, so that the change log compares two
     # 1 the agreement with its lead region; 2 its regions; 3 its partners with their country
-    # and subdivision; 4 its sectors; 5 its milestones; 6 its documents; 7 the agreements it
-    # follows from and that follow it; 8 its latest versions (change log) with their role,
-    # 9 the versions before them (none to read for a record never changed), 10-12 the parties
-    # and sectors of both.
-    with django_assert_num_queries(12):
+    # and subdivision; 4 its sectors; 5 its milestones; 6 its documents; 7 its latest versions
+    # (change log) with their role, 8 the versions before them (none to read for a record
+    # never changed), 9-11 the parties and sectors of both; 12 every document of its chain (a
+    # recursive query) with its lead region, 13 their milestones.
+    with django_assert_num_queries(13):
         response = client.get(reverse("agreement-detail", args=[agreement.pk]))
-    assert len(response.context["successors"]) == count
+    assert len(response.context["chain"]) == 2 + 2 * count

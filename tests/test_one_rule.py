@@ -1,0 +1,107 @@
+"""One question, one answer: a cancelled agreement with a step 30 days past due is not overdue
+and waits on nobody on the dashboard, in the admin filter, on the status page, in the export
+and in the editor's digest, because all of them call the same rules (``MilestoneQuerySet
+.overdue``, ``Milestone.is_overdue_on``, ``AgreementQuerySet.waiting_on``). A live agreement
+with the same step is the control: overdue everywhere."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from agreements.models import Agreement, Milestone
+from reminders.digest import message, plan
+from tests.factories import AgreementFactory, MilestoneFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+LATE = TODAY - datetime.timedelta(days=30)
+
+
+@pytest.fixture
+def two_alike(kaltim, editor_kaltim):
+    """The same step 30 days late, of a cancelled cooperation and of one still being prepared."""
+    made = {}
+    for status in ("cancelled", "preparation"):
+        agreement = AgreementFactory(
+            title=f"Kerja sama {status}",
+            lead_region=kaltim,
+            status=status,
+            signed_on=None,
+            in_force_from=None,
+            expires_on=None,
+        )
+        MilestoneFactory(
+            agreement=agreement,
+            kind=Milestone.Kind.TKKSD,
+            title=f"Rapat TKKSD {status}",
+            due_on=LATE,
+            waits_on="tkksd",
+        )
+        made[status] = agreement
+    return made
+
+
+def test_the_dashboard_counts_only_the_live_one_overdue_and_waiting(client, two_alike):
+    response = client.get(reverse("dashboard"))
+    assert response.context["overdue_count"] == 1
+    assert [m.title for m in response.context["overdue"]] == ["Rapat TKKSD preparation"]
+    waiting = {row["party"]: row["count"] for row in response.context["waiting"]}
+    assert waiting["tkksd"] == 1
+    html = response.content.decode()
+    assert "Rapat TKKSD preparation" in html
+    assert "Rapat TKKSD cancelled" not in html
+
+
+def test_the_admin_overdue_filter_lists_only_the_live_one(staff_client, two_alike):
+    response = staff_client.get(
+        reverse("admin:agreements_milestone_changelist"), {"overdue": "yes"}
+    )
+    listed = [m.title for m in response.context["cl"].result_list]
+    assert listed == ["Rapat TKKSD preparation"]
+    response = staff_client.get(reverse("admin:agreements_milestone_changelist"), {"overdue": "no"})
+    assert [m.title for m in response.context["cl"].result_list] == ["Rapat TKKSD cancelled"]
+
+
+def test_the_status_pages_call_only_the_live_one_late(client, two_alike):
+    cancelled = client.get(two_alike["cancelled"].get_absolute_url()).content.decode()
+    timeline = cancelled.split('class="timeline"', 1)[1].split("</ol>", 1)[0]
+    assert "Rapat TKKSD cancelled" in timeline
+    assert "Terlambat" not in timeline and "milestone-overdue" not in timeline
+    assert "Tidak ada: kerja sama ini batal." in cancelled
+    live = client.get(two_alike["preparation"].get_absolute_url()).content.decode()
+    timeline = live.split('class="timeline"', 1)[1].split("</ol>", 1)[0]
+    assert "Terlambat" in timeline
+
+
+def test_the_export_gives_the_cancelled_one_no_step_and_nobody_to_wait_on(client, two_alike):
+    response = client.get(reverse("agreement-export", args=["csv"]))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = {row["title"]: row for row in csv.DictReader(io.StringIO(body))}
+    cancelled, live = rows["Kerja sama cancelled"], rows["Kerja sama preparation"]
+    assert (cancelled["next_milestone"], cancelled["waits_on"]) == ("", "")
+    assert cancelled["next_milestone_due"] == ""
+    assert live["waits_on"] == "tkksd"
+    assert live["next_milestone_due"] == LATE.isoformat()
+
+
+def test_the_editors_digest_reminds_only_of_the_live_one(two_alike, editor_kaltim):
+    digest = plan(editor_kaltim, TODAY)
+    assert [item.milestone.title for item in digest.attention.overdue] == [
+        "Rapat TKKSD preparation"
+    ]
+    text = message(digest).body
+    assert "Rapat TKKSD preparation" in text
+    assert "Rapat TKKSD cancelled" not in text
+    assert "1 kerja sama menunggu TKKSD." in text
+
+
+def test_the_list_filter_finds_only_the_live_one_waiting(client, two_alike):
+    response = client.get(reverse("agreement-list"), {"waits_on": "tkksd"})
+    titles = [a.title for a in response.context["agreements"]]
+    assert titles == ["Kerja sama preparation"]
+    assert Agreement.objects.waiting_on(["tkksd"]).count() == 1

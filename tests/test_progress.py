@@ -1,0 +1,262 @@
+"""Where a cooperation stands is stored on the agreement (next stage, next milestone, whom it
+waits on, target date) so lists filter and count by it at national scale. These tests hold the
+stored value to the rule (``progress_of_chain``) after every path that writes: the admin's
+agreement form and its milestone inline, the milestone admin, deleting, the importer, the demo
+and the benchmark's generator; and hold the database to what cannot be true."""
+
+import datetime
+import io
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from agreements.imports import AgreementImport
+from agreements.models import Agreement, Milestone, _stored_progress, progress_of_chain
+from tests.factories import AgreementFactory, MilestoneFactory
+from tests.test_admin import ADD, agreement_form, change_url, with_milestone
+from tests.test_import import csv_bytes, register, row  # noqa: F401 - the register fixture
+
+pytestmark = pytest.mark.django_db
+
+TODAY = timezone.localdate()
+
+
+def stored(agreement):
+    agreement = Agreement.objects.get(pk=agreement.pk)
+    return (
+        agreement.next_stage,
+        agreement.next_milestone_id,
+        agreement.waits_on,
+        agreement.next_due_on,
+    )
+
+
+def assert_every_stored_progress_is_the_rule():
+    """Every agreement's stored progress equals the rule read afresh along its chain."""
+    everything = list(Agreement.objects.all().for_chain_page())
+    progress = progress_of_chain(everything)
+    assert everything, "nothing was written"
+    for agreement in everything:
+        wanted = _stored_progress(progress[agreement.pk][1])
+        assert stored(agreement) == wanted, agreement.title
+
+
+@pytest.fixture
+def kemlu_step(kaltim):
+    """A sister-province text whose drafting waits on the Foreign Ministry, following an LoI."""
+    loi = AgreementFactory(
+        title="LoI",
+        kind="loi",
+        scope="ksdpl",
+        status="signed",
+        lead_region=kaltim,
+        in_force_from=None,
+        expires_on=None,
+    )
+    text = AgreementFactory(
+        title="Provinsi kembar",
+        kind="sister_province",
+        scope="ksdpl",
+        status="preparation",
+        lead_region=kaltim,
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+        follows=loi,
+        relation="implements",
+    )
+    step = MilestoneFactory(
+        agreement=text,
+        kind="drafting",
+        title="Finalisasi",
+        due_on=TODAY - datetime.timedelta(3),
+        waits_on="kemlu",
+    )
+    return loi, text, step
+
+
+def test_the_loi_and_its_follow_up_both_store_the_step_the_chain_waits_on(kemlu_step):
+    loi, text, step = kemlu_step
+    assert stored(text) == ("drafting", step.pk, "kemlu", step.due_on)
+    # The signed LoI has nothing of its own ahead: it waits for what carries it out.
+    assert stored(loi) == ("drafting", step.pk, "kemlu", step.due_on)
+    assert_every_stored_progress_is_the_rule()
+
+
+# -- the admin ------------------------------------------------------------------------------
+
+
+def test_admin_add_with_a_milestone_inline_stores_the_next_step(staff_client, kaltim):
+    data = with_milestone(
+        agreement_form(kaltim, status="preparation", signed_on="", in_force_from="", expires_on=""),
+        kind="dprd",
+        title="Sidang paripurna",
+        due_on="2027-02-01",
+    )
+    assert staff_client.post(ADD, data).status_code == 302
+    agreement = Agreement.objects.get()
+    # A KSDD path shows DPRD approval where the bureau records it, as here: it is next.
+    sidang = agreement.milestones.get()
+    assert stored(agreement) == ("dprd", sidang.pk, "dprd", datetime.date(2027, 2, 1))
+    assert_every_stored_progress_is_the_rule()
+
+
+def test_admin_change_to_cancelled_stores_that_nobody_is_waited_on(staff_client, kemlu_step):
+    loi, text, step = kemlu_step
+    data = agreement_form(
+        text.lead_region,
+        title=text.title,
+        kind=text.kind,
+        scope=text.scope,
+        status="cancelled",
+        signed_on="",
+        in_force_from="",
+        expires_on="",
+        follows=loi.pk,
+        relation="implements",
+        loaded_version=str(text.version),
+        **{
+            "milestones-TOTAL_FORMS": "1",
+            "milestones-INITIAL_FORMS": "1",
+            "milestones-0-id": str(step.pk),
+            "milestones-0-agreement": str(text.pk),
+            "milestones-0-kind": "drafting",
+            "milestones-0-title": step.title,
+            "milestones-0-due_on": step.due_on.isoformat(),
+            "milestones-0-waits_on": "kemlu",
+            "milestones-0-mark": "",
+        },
+    )
+    response = staff_client.post(change_url(text), data)
+    assert response.status_code == 302, response.context["errors"]
+    assert stored(text) == ("", None, "", None)
+    assert stored(loi) == ("", None, "", None)
+    assert_every_stored_progress_is_the_rule()
+
+
+def test_milestone_admin_add_change_and_delete_keep_the_stored_step(staff_client, kemlu_step):
+    loi, text, step = kemlu_step
+    add = reverse("admin:agreements_milestone_add")
+    response = staff_client.post(
+        add,
+        {
+            "agreement": text.pk,
+            "kind": "tkksd",
+            "title": "Rapat TKKSD",
+            "due_on": (TODAY - datetime.timedelta(10)).isoformat(),
+            "done_on": "",
+            "waits_on": "",
+            "mark": "",
+            "rating": "",
+            "findings": "",
+            "notes": "",
+        },
+    )
+    assert response.status_code == 302
+    tkksd = Milestone.objects.get(title="Rapat TKKSD")
+    # Planned earlier in the path: the TKKSD is next now, and decides it.
+    assert stored(text)[:3] == ("tkksd", tkksd.pk, "tkksd")
+    assert_every_stored_progress_is_the_rule()
+
+    change = reverse("admin:agreements_milestone_change", args=[tkksd.pk])
+    response = staff_client.post(
+        change,
+        {
+            "agreement": text.pk,
+            "kind": "tkksd",
+            "title": "Rapat TKKSD",
+            "due_on": (TODAY - datetime.timedelta(10)).isoformat(),
+            "done_on": (TODAY - datetime.timedelta(9)).isoformat(),
+            "waits_on": "",
+            "mark": "",
+            "rating": "",
+            "findings": "",
+            "notes": "",
+        },
+    )
+    assert response.status_code == 302
+    assert stored(text)[:3] == ("drafting", step.pk, "kemlu")
+    assert_every_stored_progress_is_the_rule()
+
+    delete = reverse("admin:agreements_milestone_delete", args=[step.pk])
+    assert staff_client.post(delete, {"post": "yes"}).status_code == 302
+    # Nothing planned any more: the stage after the TKKSD is next, and the DPRD decides it.
+    assert stored(text) == ("dprd", None, "dprd", None)
+    assert_every_stored_progress_is_the_rule()
+
+
+def test_deleting_the_follow_up_in_the_admin_leaves_the_loi_waiting_on_nobody(
+    staff_client, kemlu_step
+):
+    loi, text, step = kemlu_step
+    delete = reverse("admin:agreements_agreement_delete", args=[text.pk])
+    assert staff_client.post(delete, {"post": "yes"}).status_code == 302
+    assert stored(loi) == ("", None, "", None)
+    assert_every_stored_progress_is_the_rule()
+
+
+# -- the importer, the demo, the benchmark --------------------------------------------------
+
+
+def test_the_importer_stores_the_next_step_of_what_it_writes(register):  # noqa: F811
+    plan = AgreementImport.from_file(
+        io.BytesIO(
+            csv_bytes([row(status="exploration", signed_on="", in_force_from="", expires_on="")])
+        ),
+        "kerjasama.csv",
+    ).apply()
+    assert plan.is_valid
+    written = Agreement.objects.get(reference="556/KSDD/2025")
+    assert stored(written)[0] == "initiative"
+    assert_every_stored_progress_is_the_rule()
+
+
+def test_the_demo_stores_the_next_step_of_every_agreement():
+    call_command("load_reference_data", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    assert Agreement.objects.exclude(waits_on="").count() > 10
+    assert_every_stored_progress_is_the_rule()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the benchmark writes with PostgreSQL's COPY"
+)
+def test_the_benchmark_generator_stores_the_next_step_of_every_agreement():
+    from bench.generate import generate
+
+    call_command("load_reference_data", stdout=StringIO())
+    generate(60, stdout=lambda *args, **kwargs: None)
+    assert Agreement.objects.exclude(waits_on="").exists()
+    assert_every_stored_progress_is_the_rule()
+
+
+# -- what the database refuses ---------------------------------------------------------------
+
+
+def test_the_database_refuses_in_force_without_a_signing_date(kaltim):
+    agreement = AgreementFactory(lead_region=kaltim)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Agreement.objects.filter(pk=agreement.pk).update(signed_on=None, in_force_from=None)
+
+
+def test_the_database_refuses_waiting_on_someone_after_the_end(kemlu_step):
+    loi, text, step = kemlu_step
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Agreement.objects.filter(pk=text.pk).update(status="cancelled")
+    # Saved through the model, an ended cooperation lets go of its step in the same row.
+    text.status = "cancelled"
+    text.save()
+    assert stored(text) == ("", None, "", None)
+
+
+def test_in_force_without_a_signing_date_is_a_form_error(kaltim):
+    from django.core.exceptions import ValidationError
+
+    agreement = Agreement(status="in_force", signed_on=None)
+    with pytest.raises(ValidationError) as error:
+        agreement.clean()
+    assert "signed_on" in error.value.message_dict

@@ -1,0 +1,197 @@
+"""The seed stories' status pages, read as an official reads them: stage by stage what is
+passed, what is next and whom it waits on, along the chain of documents; and the export's next
+step agreeing with the page."""
+
+import csv
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+
+from agreements.models import Agreement
+from tests.test_seed_stories import (
+    KALTIM_ANHUI,
+    MUARA_ENIM_MOU,
+    MUARA_ENIM_SISTER_CITY,
+    NTT_JIANGXI,
+    NTT_JIANGXI_LOI,
+    SAMARINDA_ANHUI,
+    d,
+    seeded,  # noqa: F401 - the class fixture
+    story,
+)
+
+
+def on(day):
+    with translation.override("id"):
+        return date_format(day, "DATE_FORMAT")
+
+
+def text(html):
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+class Page:
+    """A status page as rendered: its stage path, its glance and its chain."""
+
+    def __init__(self, client, title):
+        self.agreement = story(title)
+        response = client.get(reverse("agreement-detail", args=[self.agreement.pk]))
+        assert response.status_code == 200
+        self.html = response.content.decode()
+        path = self.html.split('<ol class="stage-path">', 1)[1].split("</ol>", 1)[0]
+        self.stages = {
+            name: (state, text(note))
+            for state, name, note in re.findall(
+                r'<li class="stage stage-([a-z_]+)".*?<span class="stage-name">(.*?)</span>\s*'
+                r'<span class="stage-state">(.*?)</span>\s*</li>',
+                path,
+                re.S,
+            )
+        }
+        glance = self.html.split('class="glance-grid"', 1)[1].split("</dl>", 1)[0]
+        items = re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", glance, re.S)
+        self.glance = {text(term): text(value) for term, value in items}
+        chain = self.html.split('id="related-heading"', 1)[1].split("</section>", 1)[0]
+        self.chain = text(chain)
+
+    def state(self, stage):
+        return self.stages[stage][0]
+
+    def note(self, stage):
+        return self.stages[stage][1]
+
+
+def export_row(client, agreement):
+    response = client.get(reverse("agreement-export", args=["csv"]), {"q": agreement.title})
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = [row for row in csv.DictReader(io.StringIO(body)) if row["title"] == agreement.title]
+    assert len(rows) == 1
+    return rows[0]
+
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.django_db
+class TestStoryPages:
+    # -- 002: NTT and Jiangxi ----------------------------------------------------------------
+
+    def test_ntt_jiangxi_loi_passed_exploration_and_the_loi_and_waits_with_the_sister_province(
+        self, client
+    ):
+        page = Page(client, NTT_JIANGXI_LOI)
+        assert list(page.stages) == [
+            "Prakarsa",
+            "Penjajakan / kunjungan",
+            "Pernyataan kehendak (LoI)",
+        ]
+        assert {page.state(stage) for stage in page.stages} == {"passed"}
+        # No DPRD, ministry, drafting, initialling or full powers on the LoI's own path.
+        assert "Persetujuan DPRD" not in page.stages
+        # The cooperation goes on in the sister-province text, and the LoI page says so.
+        assert page.glance["Langkah berikutnya"].startswith("Penyusunan naskah")
+        assert "pada naskah lanjutan: " + NTT_JIANGXI in page.glance["Langkah berikutnya"]
+        assert page.glance["Menunggu"] == "Kementerian Luar Negeri"
+        assert NTT_JIANGXI in page.chain
+
+    def test_ntt_jiangxi_sister_province_is_in_drafting_waiting_on_kemlu_overdue(self, client):
+        page = Page(client, NTT_JIANGXI)
+        # What the LoI passed, the sister-province text has passed too.
+        for stage in ("Prakarsa", "Penjajakan / kunjungan", "Pernyataan kehendak (LoI)"):
+            assert page.state(stage) == "passed"
+            assert "pada Pernyataan kehendak (LoI)" in page.note(stage)
+        # The story records nothing between the LoI and the drafting through the Foreign
+        # Ministry: the page does not claim those stages were passed.
+        for stage in (
+            "Rencana kerja sama (KAK, rencana aksi)",
+            "Pembahasan TKKSD",
+            "Persetujuan DPRD",
+            "Verifikasi Kementerian Dalam Negeri",
+        ):
+            assert page.stages[stage] == ("unrecorded", "tidak tercatat")
+        assert page.state("Penyusunan naskah") == "next"
+        assert page.note("Penyusunan naskah") == "berikutnya · target " + on(d(2026, 3, 31))
+        assert page.state("Penandatanganan") == "ahead"
+        assert page.glance["Langkah berikutnya"].startswith("Penyusunan naskah")
+        # Early 2026 has passed (the demo's today is the real one).
+        assert timezone.localdate() > d(2026, 3, 31)
+        assert "terlambat" in page.glance["Langkah berikutnya"]
+        assert page.glance["Menunggu"] == "Kementerian Luar Negeri"
+        # The LoI is not shown as "not yet" anywhere on the page.
+        assert "LoI" in page.chain and NTT_JIANGXI_LOI in page.chain
+
+    def test_ntt_jiangxi_export_tells_the_next_step_the_page_tells(self, client):
+        for title in (NTT_JIANGXI_LOI, NTT_JIANGXI):
+            row = export_row(client, story(title))
+            assert row["next_milestone"] == "Penyusunan naskah"
+            assert row["next_milestone_due"] == "2026-03-31"
+            assert row["waits_on"] == "kemlu"
+
+    # -- 003: Muara Enim and Japan ------------------------------------------------------------
+
+    def test_muara_enim_mou_starts_at_the_mou_without_an_loi(self, client):
+        page = Page(client, MUARA_ENIM_MOU)
+        assert "Pernyataan kehendak (LoI)" not in page.stages
+        assert page.stages["Penjajakan / kunjungan"] == ("passed", "dilalui " + on(d(2018, 4, 9)))
+        assert page.state("Rencana kerja sama (KAK, rencana aksi)") == "next"
+
+    def test_muara_enim_the_visit_of_9_april_2018_counts_for_the_sister_city(self, client):
+        page = Page(client, MUARA_ENIM_SISTER_CITY)
+        assert page.stages["Prakarsa"] == ("passed", "dilalui " + on(d(2018, 4, 9)))
+        assert page.stages["Penjajakan / kunjungan"] == (
+            "passed",
+            "dilalui " + on(d(2018, 4, 9)) + " · pada Nota kesepahaman / kesepakatan bersama (MoU)",
+        )
+        # The story goes straight to an MoU: no LoI is asked for.
+        assert page.stages["Pernyataan kehendak (LoI)"] == (
+            "not_required",
+            "tidak diperlukan setelah Nota kesepahaman / kesepakatan bersama (MoU)",
+        )
+        assert page.state("Rencana kerja sama (KAK, rencana aksi)") == "next"
+        assert page.glance["Langkah berikutnya"] == "Rencana kerja sama (KAK, rencana aksi)"
+        assert page.glance["Menunggu"] == "belum ditentukan"
+        assert MUARA_ENIM_MOU in page.chain
+
+    def test_muara_enim_export_agrees_with_the_sister_city_page(self, client):
+        row = export_row(client, story(MUARA_ENIM_SISTER_CITY))
+        assert row["next_milestone"] == "Rencana kerja sama (KAK, rencana aksi)"
+        assert row["waits_on"] == ""
+
+    # -- 000: Kaltim and Anhui ----------------------------------------------------------------
+
+    def test_kaltim_anhui_passed_the_loi_and_the_visit_and_the_june_2024_signing_is_overdue(
+        self, client
+    ):
+        page = Page(client, KALTIM_ANHUI)
+        assert page.stages["Prakarsa"] == ("passed", "dilalui " + on(d(2023, 12, 1)))
+        assert page.stages["Pernyataan kehendak (LoI)"] == (
+            "passed",
+            "dilalui " + on(d(2023, 12, 1)),
+        )
+        assert page.stages["Penjajakan / kunjungan"] == ("passed", "dilalui " + on(d(2024, 4, 23)))
+        assert page.stages["Persetujuan DPRD"] == ("unrecorded", "tidak tercatat")
+        assert page.state("Penandatanganan") == "next"
+        assert page.note("Penandatanganan") == "berikutnya · target " + on(d(2024, 6, 1))
+        assert "terlambat" in page.glance["Langkah berikutnya"]
+        assert page.glance["Menunggu"] == "belum ditentukan"
+        # The city sister-city plans it spawned are in its chain, each with its own state.
+        assert SAMARINDA_ANHUI in page.chain
+        assert "Berikutnya: Penjajakan / kunjungan" in page.chain
+
+    def test_samarinda_sister_city_is_its_own_cooperation_spawned_by_the_province(self, client):
+        page = Page(client, SAMARINDA_ANHUI)
+        assert page.state("Prakarsa") == "passed"
+        # Spawned, not carried out: the province's LoI is not the city's.
+        assert page.state("Pernyataan kehendak (LoI)") == "ahead"
+        assert page.state("Penjajakan / kunjungan") == "next"
+        assert KALTIM_ANHUI in page.chain
+
+    def test_every_story_page_and_its_export_agree_on_the_next_step(self, client):
+        stories = Agreement.objects.filter(title__in=[KALTIM_ANHUI, NTT_JIANGXI, MUARA_ENIM_MOU])
+        for agreement in stories:
+            page = Page(client, agreement.title)
+            row = export_row(client, agreement)
+            assert page.glance["Langkah berikutnya"].startswith(row["next_milestone"])
