@@ -111,6 +111,35 @@ def test_official_finds_kaltims_foreign_cooperations_waiting_on_the_dprd_or_a_mi
     page (the screenshot of the README)."""
     from agreements.models import Agreement, Scope
     from partners.models import Region
+    from tests.factories import AgreementFactory, MilestoneFactory
+
+    # The demo's own Kaltim records wait on the bureau or on nobody named; these wait on
+    # someone the question is about (a regency's and the province's), and two do not count:
+    # one waits on the bureau, one is of another province.
+    def waiting(lead, scope, party, title):
+        agreement = AgreementFactory(
+            title=title,
+            kind="sister_city" if scope == Scope.KSDPL else "mou",
+            scope=scope,
+            status="preparation",
+            lead_region=lead,
+            signed_on=None,
+            in_force_from=None,
+            expires_on=None,
+        )
+        MilestoneFactory(
+            agreement=agreement,
+            kind="dprd" if party == "dprd" else "drafting",
+            title=f"Menunggu {party}",
+            due_on=timezone.localdate() + datetime.timedelta(days=20),
+            waits_on=party,
+        )
+
+    kutai = Region.objects.get(code="64.02")
+    waiting(kutai, Scope.KSDPL, "dprd", "Kota kembar Kutai Kartanegara (contoh uji)")
+    waiting(Region.objects.get(code="64"), Scope.KSDLL, "kemlu", "MoU Kaltim (contoh uji)")
+    waiting(kutai, Scope.KSDPL, "bureau", "Kota kembar lain (contoh uji)")
+    waiting(Region.objects.get(code="51"), Scope.KSDPL, "dprd", "Kota kembar Bali (contoh uji)")
 
     log_in_browser_as(page, make_official(django_user_model), live_server)
     page.goto(live_server.url + "/agreements/")
@@ -130,7 +159,12 @@ def test_official_finds_kaltims_foreign_cooperations_waiting_on_the_dprd_or_a_mi
     )
     count = page.locator(".result-count").inner_text()
     assert count.startswith(f"{expected.count()} kerja sama ditemukan"), count
-    assert expected.count() > 0
+    assert expected.count() >= 2
+    titles = page.locator(".agreement-table tbody th a").all_inner_texts()
+    assert "Kota kembar Kutai Kartanegara (contoh uji)" in titles
+    assert "MoU Kaltim (contoh uji)" in titles
+    assert "Kota kembar lain (contoh uji)" not in titles
+    assert "Kota kembar Bali (contoh uji)" not in titles
     waiting = page.locator('.agreement-table td[data-label="Menunggu"]').all_inner_texts()
     assert waiting and set(waiting) <= {
         "DPRD",
