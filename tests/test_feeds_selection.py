@@ -129,6 +129,8 @@ def filter_cases(register):
         "signed_to": {"signed_to": "2023-12-31"},
         "expires_before": {"expires_before": "2027-12-31"},
         "documents": {"documents": "yes"},
+        "waits_on": {"waits_on": ["partner", "bureau"]},
+        "dormant": {"dormant": "yes"},
         "sort": {"sort": "title"},
     }
 
