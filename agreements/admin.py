@@ -26,6 +26,7 @@ from agreements.forms import AgreementAdminForm
 from agreements.models import (
     Agreement,
     ChangedMeanwhile,
+    Contact,
     Document,
     Milestone,
     MilestoneWaitsOn,
@@ -248,6 +249,14 @@ class MilestoneInline(LabelledTabularInline):
         return ", ".join(str(part) for part in parts) or "—"
 
 
+class ContactInline(LabelledTabularInline):
+    """Contact persons of each party: officials and staff only, never on a public page."""
+
+    model = Contact
+    extra = 0
+    fields = ["party", "name", "office", "email", "phone"]
+
+
 class DocumentInline(DocumentFileLinks, LabelledTabularInline):
     model = Document
     extra = 0
@@ -264,7 +273,7 @@ class AgreementAdmin(
     RegisterAdmin,
 ):
     form = AgreementAdminForm
-    inlines = [MilestoneInline, DocumentInline]
+    inlines = [MilestoneInline, DocumentInline, ContactInline]
     save_on_top = True
 
     list_display = [
@@ -343,6 +352,13 @@ class AgreementAdmin(
                     ("in_force_from", "in_force_from_precision"),
                     ("expires_on", "expires_on_precision"),
                 ]
+            },
+        ),
+        (
+            _("Anggaran"),
+            {
+                "fields": ["budget_amount", "budget_currency", "budget_source"],
+                "description": _("Hanya untuk pejabat dan staf; tidak tampil di halaman umum."),
             },
         ),
         (

@@ -53,6 +53,9 @@ class AgreementAdminForm(forms.ModelForm):
             "signed_on",
             "in_force_from",
             "expires_on",
+            "budget_amount",
+            "budget_currency",
+            "budget_source",
             "signing_place",
             "treaty_room_reference",
             "treaty_room_url",
@@ -99,6 +102,8 @@ class AgreementAdminForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields["loaded_version"].initial = self.instance.version
+        if "budget_currency" in self.fields:
+            self.fields["budget_currency"].required = False
         if "regions" in self.fields:
             # The lead region is added in clean(), so a one-region record needs no second pick.
             self.fields["regions"].required = False
@@ -106,6 +111,10 @@ class AgreementAdminForm(forms.ModelForm):
                 "Semua daerah Indonesia yang menjadi pihak. Daerah pengampu ditambahkan "
                 "otomatis bila belum dipilih."
             )
+
+    def clean_budget_currency(self):
+        # Rupiah unless said otherwise; typed in any case, stored as the ISO code.
+        return (self.cleaned_data.get("budget_currency") or "IDR").upper()
 
     def clean(self):
         cleaned_data = super().clean()

@@ -87,7 +87,8 @@ def required_stages(kind, scope, carries_out=False):
 
 
 def reads_internal(user):
-    """Whether ``user`` may read internal agreements (``AgreementQuerySet.visible_to``)."""
+    """Whether ``user`` may read internal agreements (``AgreementQuerySet.visible_to``), and the
+    budget and contact persons of every agreement: officials and staff, never the public."""
     from access.models import can_see_internal
 
     return (
@@ -471,6 +472,15 @@ class AgreementVisibility(models.TextChoices):
     INTERNAL = "internal", _("Internal")
 
 
+class BudgetSource(models.TextChoices):
+    """Where a cooperation's money comes from (PP 28/2018: the APBD and other lawful sources)."""
+
+    APBD = "apbd", _("APBD")
+    APBN = "apbn", _("APBN")
+    PARTNER = "partner", _("Dana mitra")
+    OTHER = "other", _("Sumber lain yang sah")
+
+
 class AgreementRelation(models.TextChoices):
     IMPLEMENTS = "implements", _("Tindak lanjut (LoI → MoU → PKS)")
     EXTENDS = "extends", _("Perpanjangan")
@@ -607,6 +617,27 @@ class Agreement(KnownDates, models.Model):
     signed_on = models.DateField(_("tanggal ditandatangani"), null=True, blank=True)
     in_force_from = models.DateField(_("berlaku sejak"), null=True, blank=True)
     expires_on = models.DateField(_("berakhir pada"), null=True, blank=True)
+    # The budget is for officials and staff only (``reads_internal``): never on a
+    # public page, in an export or a feed.
+    budget_amount = models.DecimalField(
+        _("nilai anggaran"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    budget_currency = models.CharField(
+        _("mata uang"),
+        max_length=3,
+        default="IDR",
+        help_text=_("Kode ISO 4217: IDR, USD, CNY …"),
+    )
+    budget_source = models.CharField(
+        _("sumber anggaran"),
+        max_length=10,
+        choices=BudgetSource.choices,
+        blank=True,
+        help_text=_(
+            "PP 28/2018: kerja sama daerah didanai dari APBD dan/atau sumber lain yang sah. "
+            "Hanya untuk pejabat dan staf; tidak tampil di halaman umum."
+        ),
+    )
     signing_place = models.CharField(
         _("tempat penandatanganan"),
         max_length=200,
@@ -780,6 +811,18 @@ class Agreement(KnownDates, models.Model):
                 )
                 for name in ("proposed_on", "signed_on", "in_force_from", "expires_on")
             ],
+            models.CheckConstraint(
+                condition=Q(budget_source="") | Q(budget_source__in=choice_values(BudgetSource)),
+                name="agreement_budget_source_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_amount__isnull=True) | Q(budget_amount__gte=0),
+                name="agreement_budget_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(budget_currency__regex=r"^[A-Z]{3}$"),
+                name="agreement_budget_currency_iso4217",
+            ),
         ]
         indexes = [
             models.Index(fields=["status", "expires_on"], name="agreement_status_expiry"),
@@ -1559,6 +1602,32 @@ class Milestone(KnownDates, models.Model):
         errors.update(self.precision_errors(("due_on", "done_on")))
         if errors:
             raise ValidationError(errors)
+
+
+class Contact(models.Model):
+    """A contact person of one party of an agreement. For officials and staff only
+    (``reads_internal``): never on a public page, in an export or a feed."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="contacts", verbose_name=_("kerja sama")
+    )
+    party = models.CharField(
+        _("pihak"), max_length=200, help_text=_("Mis. Biro Pemerintahan Setda Kaltim, atau mitra.")
+    )
+    name = models.CharField(_("nama"), max_length=200)
+    office = models.CharField(_("jabatan / unit"), max_length=200, blank=True)
+    email = models.EmailField(_("surel"), blank=True)
+    phone = models.CharField(_("telepon"), max_length=40, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("narahubung")
+        verbose_name_plural = pgettext_lazy("jamak", "narahubung")
+        ordering = ["party", "name", "id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.party})"
 
 
 class DocumentKind(models.TextChoices):

@@ -336,6 +336,9 @@ def status_page_context(request, pk):
         "is_dormant": agreement.is_dormant_on(today),
         "last_sign_of_life": agreement.last_sign_of_life(),
         "admin_url": admin_change_url(request.user, agreement),
+        # Budget and contact persons: officials and staff only (one more query for them).
+        "internal_details": reads_internal(request.user),
+        "contacts": list(agreement.contacts.all()) if reads_internal(request.user) else [],
         "changes": changes,
         "feeds": [
             *(

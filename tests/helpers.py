@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from agreements.forms import AgreementAdminForm
 
-INLINE_PREFIXES = ("milestones", "documents")
+INLINE_PREFIXES = ("milestones", "documents", "contacts")
 
 
 def logged_in(user):

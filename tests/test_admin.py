@@ -110,7 +110,7 @@ def agreement_form(lead_region, **fields):
         # The version the change form was loaded with; an add form ignores it.
         "loaded_version": "1",
     }
-    for prefix in ("milestones", "documents"):
+    for prefix in ("milestones", "documents", "contacts"):
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": "0",
