@@ -118,6 +118,8 @@ def filters_in_filename(filterset):
     """
     words = []
     for name, value in filterset.form.cleaned_data.items():
+        if hasattr(value, "model"):  # several records chosen (sectors): a queryset of them
+            value = list(value)
         if name == "sort" or value in (None, "", [], ()):
             continue
         for item in value if isinstance(value, list | tuple) else [value]:

@@ -123,7 +123,8 @@ def test_seed_demo_refuses_to_run_before_the_reference_data_is_loaded():
 def test_seed_demo_writes_in_bulk_not_a_query_per_record(django_assert_max_num_queries):
     call_command("load_reference_data", stdout=StringIO())
     # About 200 agreements and 1,300 milestones: a few dozen statements, not thousands.
-    with django_assert_max_num_queries(100):
+    # (and the stored progress of them all: a read and a few batched updates)
+    with django_assert_max_num_queries(120):
         seed()
     assert Agreement.objects.count() > 200
 
