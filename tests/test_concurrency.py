@@ -267,8 +267,9 @@ def test_two_saves_at_the_same_moment_leave_exactly_one_written(kaltim):
 
 def import_file(title):
     text = (
-        "reference,title,kind,scope,status,lead_region_code,region_codes\n"
-        f"KT/1,{title},mou,ksdd,in_force,64,64\n"
+        # Signed on the day the stored agreement was: only the title differs.
+        "reference,title,kind,scope,status,signed_on,lead_region_code,region_codes\n"
+        f"KT/1,{title},mou,ksdd,in_force,2024-01-15,64,64\n"
     )
     return SimpleUploadedFile("kerjasama.csv", text.encode(), content_type="text/csv")
 
