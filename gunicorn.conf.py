@@ -11,9 +11,20 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # One worker per core: the app is CPU-bound between short database round trips.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
+# Threaded workers: a worker's main thread keeps telling the master it is alive while a request
+# runs, so a long download (the full XLSX export of a national register streams for tens of
+# seconds) is never killed as a hung worker after ``timeout``; and a second thread goes on
+# answering pages meanwhile. What bounds a request is the database's statement timeout
+# (``STATEMENT_TIMEOUT``, ``EXPORT_STATEMENT_TIMEOUT`` in the settings). Each thread holds its own
+# database connection: workers × threads of them.
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
+# Django is imported once, in the master, before the workers are forked: a recycled worker
+# starts answering at once instead of importing the project first (and the pages it serves come
+# from the shared cache, REDIS_URL, not an empty one of its own).
+preload_app = True
 # Restart workers now and then so a slow leak can never take a server down.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200

@@ -12,6 +12,7 @@ uncommitted changes under a version number that a rollback hands back to someone
 """
 
 import hashlib
+import logging
 import re
 from functools import wraps
 from pathlib import Path
@@ -31,6 +32,8 @@ from django.utils.translation import get_language
 
 from access.models import access_key
 
+logger = logging.getLogger(__name__)
+
 # Long enough to outlive a quiet day's browsing; old versions' entries are culled before that.
 TIMEOUT = 60 * 60 * 6
 
@@ -42,12 +45,37 @@ CSRF_SLOT = b'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
 
 
 def register_version():
-    """The register's current version (one query), or None where nothing may be cached."""
+    """The register's current version (one query), or None where nothing may be cached.
+
+    The number of changes, prefixed with this database's epoch (migration 0012): a database made
+    again counts from zero again, and must not meet the pages a shared cache kept for another.
+    """
     if connection.in_atomic_block:
         return None
     with connection.cursor() as cursor:
-        cursor.execute("SELECT coalesce(sum(changes), 0) FROM coopdb_register_version")
-        return cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT (SELECT min(epoch) FROM coopdb_register_epoch), coalesce(sum(changes), 0) "
+            "FROM coopdb_register_version"
+        )
+        epoch, changes = cursor.fetchone()
+        return f"{epoch}.{changes}"
+
+
+def cache_get(key):
+    """The cached value of ``key``, or None, also when the cache cannot be reached: a cache
+    server that is down costs the time to build pages, never an error page."""
+    try:
+        return cache.get(key)
+    except Exception:  # the backend's own connection errors (redis.exceptions.RedisError, …)
+        logger.warning("cache unavailable: building %s afresh", key, exc_info=True)
+        return None
+
+
+def cache_set(key, value):
+    try:
+        cache.set(key, value, TIMEOUT)
+    except Exception:
+        logger.warning("cache unavailable: %s not kept", key, exc_info=True)
 
 
 def reader_class(user):
@@ -88,10 +116,10 @@ def cached_value(kind, parts, compute):
     if version is None:
         return compute()
     key = make_key(kind, version, *parts)
-    value = cache.get(key)
+    value = cache_get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, TIMEOUT)
+        cache_set(key, value)
     return value
 
 
@@ -138,7 +166,7 @@ def cached_page(request, parts, build):
         request.get_host(),
         request.get_full_path(),
     )
-    content = cache.get(key)
+    content = cache_get(key)
     if content is not None:
         token = get_token(request).encode()
         return HttpResponse(content.replace(CSRF_SLOT, CSRF_SLOT.replace(b"{token}", token)))
@@ -153,7 +181,7 @@ def cached_page(request, parts, build):
         and not set(response.cookies) - {settings.CSRF_COOKIE_NAME}
         and response.get("Content-Type", "").startswith("text/html")
     ):
-        cache.set(key, CSRF_FIELD.sub(CSRF_SLOT, response.content), TIMEOUT)
+        cache_set(key, CSRF_FIELD.sub(CSRF_SLOT, response.content))
     return response
 
 

@@ -3,14 +3,14 @@ country and sector pages, as CSV, XLSX or JSON.
 
 One view serves them all: it starts from what the reader may see, narrows it to the page's
 subject the way the page does, applies the page's own ``AgreementFilter`` to the same query
-string, and hands the rows to a writer in ``agreements.exports``. CSV and JSON stream; XLSX is
-written to a temporary file first (a workbook cannot be streamed), in bounded memory.
+string, and hands the rows to a writer in ``agreements.exports``. Every format streams: the
+first bytes leave at once and memory stays flat, whatever the number of rows.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.http import FileResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from access.models import can_export_internal
-from agreements.exports import iter_records, text_chunks, write_xlsx
+from agreements.exports import text_chunks, xlsx_cells, xlsx_chunks
 from agreements.filters import AgreementFilter
 from agreements.models import Agreement, Sector
 from partners.models import Country, Partner, Region
@@ -152,13 +152,9 @@ class AgreementExportView(View):
             subject_name, file_format, filters=filters_in_filename(filterset)
         )
         if file_format == "xlsx":
-            return FileResponse(
-                write_xlsx(iter_records(filterset.qs, page_url=page_url)),
-                as_attachment=True,
-                filename=filename,
-                content_type=FORMATS["xlsx"],
-            )
-        chunks = text_chunks(filterset.qs, file_format, page_url)
+            chunks = xlsx_chunks(xlsx_cells(filterset.qs, page_url))
+        else:
+            chunks = text_chunks(filterset.qs, file_format, page_url)
         response = StreamingHttpResponse(chunks, content_type=FORMATS[file_format])
         response["Content-Disposition"] = content_disposition_header(True, filename)
         return response

@@ -23,6 +23,7 @@ agreement (``next_step_of`` reads no other). Rows come through a server-side cur
 import datetime
 import json
 
+from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import Window
 from django.db.models.functions import RowNumber
@@ -468,7 +469,12 @@ def streamed_rows(using, sql, params, chunk_size):
     connection = connections[using]
     with transaction.atomic(using=using):
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
+            # No JIT; and the one long query of a request gets its own limit, longer than a
+            # page's (``settings.EXPORT_STATEMENT_TIMEOUT``), for this transaction only.
+            cursor.execute(
+                "SET LOCAL jit = off; SELECT set_config('statement_timeout', %s, true)",
+                [str(settings.EXPORT_STATEMENT_TIMEOUT)],
+            )
         with connection.chunked_cursor() as cursor:
             cursor.execute(sql, params)
             while batch := cursor.fetchmany(chunk_size):

@@ -33,6 +33,7 @@ from agreements.dates import KnownDate
 from agreements.export_columns import join_values, split_values, unneutralise
 from agreements.models import Agreement, ChangedMeanwhile, Scope, Sector
 from agreements.parties import add_parties_in_bulk, set_parties
+from agreements.statistics import BULK_ROWS, refresh_planner_statistics
 from partners.matching import PartnerIndex
 from partners.models import INDONESIA, Country, Partner, Region, Subdivision
 
@@ -1064,8 +1065,16 @@ class AgreementImport:
         ``Agreement.save_if_unchanged``, so a save that comes in while this runs is not
         overwritten either.
 
-        Returns the plan; ``plan.is_valid`` says whether it was written.
+        Returns the plan; ``plan.is_valid`` says whether it was written. An import of many
+        rows leaves the planner's statistics fresh (``agreements.statistics``).
         """
+        plan = self._apply(expected_versions)
+        written = sum(result.action in (CREATE, UPDATE) for result in plan.rows)
+        if plan.is_valid and written >= BULK_ROWS:
+            refresh_planner_statistics()
+        return plan
+
+    def _apply(self, expected_versions):
         with transaction.atomic():
             plan = self.plan()
             if expected_versions is not None:

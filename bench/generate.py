@@ -34,6 +34,7 @@ from agreements.models import (
     Sector,
     required_stages,
 )
+from agreements.statistics import refresh_planner_statistics
 from partners.models import Country, Partner, Region, Subdivision
 
 # Every date is counted from here, not from today, so the register is the same on every run.
@@ -368,6 +369,8 @@ def generate(agreements, seed=2026, stdout=print):
     load_sector_names()
 
     with transaction.atomic(), connection.cursor() as cursor:
+        # A bulk load, not a web request: no statement limit for its COPYs.
+        cursor.execute("SET LOCAL statement_timeout = 0")
         partners = make_partners(rng, max(100, agreements // 20), cursor)
         names = dict(Partner.objects.values_list("id", "name"))
         copiers = {
@@ -510,6 +513,8 @@ def generate(agreements, seed=2026, stdout=print):
             )
         # Where each cooperation stands, by the register's own rule (as every write path).
         Agreement.objects.all().refresh_progress()
+    # The planner's statistics describe the register just written, not the one before.
+    refresh_planner_statistics()
     written = {
         "agreements": agreements,
         "milestones": ids["milestone"],

@@ -17,6 +17,10 @@ def database_reachable():
     return True
 
 
+# SQLSTATE of a statement stopped by statement_timeout (or cancelled).
+QUERY_CANCELED = "57014"
+
+
 class DatabaseUnavailableMiddleware:
     """Answer 503 with a styled page, not a traceback, when the database cannot be reached.
 
@@ -33,6 +37,13 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
+        if getattr(exception.__cause__, "pgcode", None) == QUERY_CANCELED:
+            # A statement ran past the request's limit (``settings.STATEMENT_TIMEOUT``) and
+            # PostgreSQL stopped it: the database is busy, not broken. Ask to come back.
+            logger.error("statement timeout on %s: %s", request.path, exception)
+            response = HttpResponse(render_to_string("503.html"), status=503)
+            response["Retry-After"] = "30"
+            return response
         if database_reachable():
             return None  # the server answers: a query problem, not an outage; let it be a 500
         logger.error("database unavailable: %s", exception)

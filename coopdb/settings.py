@@ -130,6 +130,40 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# No statement of a web request may run longer than this (milliseconds; 0 = no limit): a query
+# gone wrong (stale planner statistics, an unforeseen filter) ends with an error page instead of
+# holding a worker and the database for minutes, and it stops in PostgreSQL too. Exports set
+# their own, longer limit for their one long query (``EXPORT_STATEMENT_TIMEOUT``).
+STATEMENT_TIMEOUT = envint("STATEMENT_TIMEOUT", 15_000)
+EXPORT_STATEMENT_TIMEOUT = envint("EXPORT_STATEMENT_TIMEOUT", 300_000)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={STATEMENT_TIMEOUT}"
+    )
+
+# The cache of pages, counts and filter lists (``agreements.caching``). In production it is
+# Redis (REDIS_URL), shared by every worker: a new or recycled worker starts with the pages the
+# others built, and a page is built once for all of them. Without REDIS_URL (``make run``) each
+# process keeps its own, in memory. Every key names the register version it was built at, so
+# neither can serve a page from before a change.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "coopdb"),
+            # A Redis that is down or slow must not take the site with it: fail fast.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    )
+}
+
 # Axes first: it refuses a locked-out username+address before a password is even checked.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -1,0 +1,178 @@
+"""The cache production uses: Redis, shared by every worker (``settings.CACHES``, REDIS_URL),
+and the statement limits every request runs under.
+
+These run against a real Redis server (REDIS_URL, else the default port on this machine; CI
+starts one in ``.ci/run``), under a key prefix of their own.
+"""
+
+import os
+import uuid
+
+import pytest
+import redis
+from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from agreements.caching import make_key, register_version
+from agreements.models import Agreement
+from tests.factories import AgreementFactory
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+def redis_answers():
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        return False
+
+
+# As the browser tests do without Chromium: skipped where no Redis server runs; CI starts one
+# (``.ci/run``) and refuses any skipped test.
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not redis_answers(), reason=f"no Redis server answers at {REDIS_URL}"),
+]
+LIST = reverse("agreement-list")
+
+
+def redis_cache(prefix, location=REDIS_URL):
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+            "KEY_PREFIX": prefix,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+
+
+@pytest.fixture
+def prefix():
+    """A key prefix of this test's own; its keys are removed afterwards."""
+    name = f"coopdb-test-{uuid.uuid4().hex}"
+    yield name
+    server = redis.Redis.from_url(REDIS_URL)
+    keys = list(server.scan_iter(f"{name}:*"))
+    if keys:
+        server.delete(*keys)
+
+
+@pytest.fixture
+def agreement(kaltim):
+    return AgreementFactory(title="Beasiswa guru Kalimantan Timur", lead_region=kaltim)
+
+
+def test_a_page_built_by_one_worker_is_served_by_another_from_redis(prefix, agreement):
+    with override_settings(CACHES=redis_cache(prefix)):
+        caches.close_all()
+        assert "Beasiswa guru" in Client().get(LIST).content.decode()
+
+        # The page is in the Redis server itself, where a worker that has just started (its
+        # own connection, nothing in memory) finds it.
+        stored = list(redis.Redis.from_url(REDIS_URL).scan_iter(f"{prefix}:*:coopdb:page:*"))
+        assert stored
+        fresh_worker = RedisCache(REDIS_URL, {"KEY_PREFIX": prefix})
+        key = stored[0].decode().split(":", 2)[2]
+        assert b"Beasiswa guru Kalimantan Timur" in fresh_worker.get(key)
+
+        # And serving it reads nothing but the register version.
+        with CaptureQueriesContext(connection) as captured:
+            page = Client().get(LIST).content.decode()
+        assert len(captured) == 1
+        assert "Beasiswa guru Kalimantan Timur" in page
+    caches.close_all()
+
+
+def test_a_save_shows_at_once_through_redis(prefix, agreement):
+    with override_settings(CACHES=redis_cache(prefix)):
+        caches.close_all()
+        client = Client()
+        client.get(LIST)
+
+        Agreement.objects.filter(pk=agreement.pk).update(title="Beasiswa dosen Kalimantan Timur")
+
+        page = client.get(LIST).content.decode()
+        assert "Beasiswa dosen Kalimantan Timur" in page
+        assert "Beasiswa guru Kalimantan Timur" not in page
+    caches.close_all()
+
+
+def test_keys_name_the_database_they_were_built_from(agreement):
+    """A database made again counts its versions from zero: its keys must still differ from
+    those a shared cache holds for the one before (migration 0012)."""
+    version = register_version()
+    epoch, changes = version.split(".")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE coopdb_register_epoch SET epoch = 'another-database'")
+        try:
+            assert register_version() == f"another-database.{changes}"
+            assert make_key("page", register_version()) != make_key("page", version)
+        finally:
+            cursor.execute("UPDATE coopdb_register_epoch SET epoch = %s", [epoch])
+
+
+def test_pages_are_served_while_redis_is_down(agreement):
+    # Nothing listens on port 1: every cache read and write fails at once.
+    with override_settings(CACHES=redis_cache("down", "redis://127.0.0.1:1/0")):
+        caches.close_all()
+        response = Client().get(LIST)
+        assert response.status_code == 200
+        assert "Beasiswa guru Kalimantan Timur" in response.content.decode()
+    caches.close_all()
+
+
+def test_every_statement_of_a_request_has_a_time_limit(client, agreement):
+    if connection.vendor != "postgresql":
+        # SQLite runs in the web process itself: nothing runs on once a request is gone.
+        assert settings.STATEMENT_TIMEOUT > 0
+        return
+    client.get(LIST)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        (limit,) = cursor.fetchone()
+    assert limit == f"{settings.STATEMENT_TIMEOUT // 1000}s"
+
+
+def test_a_page_whose_query_runs_too_long_answers_503_and_the_query_stops(client, agreement):
+    if connection.vendor != "postgresql":
+        assert settings.STATEMENT_TIMEOUT > 0
+        return
+    import psycopg2
+
+    # Another session holds the agreements table, so the page's query waits on it, past the
+    # limit (a short one here; the same mechanism as the configured one).
+    blocker = psycopg2.connect(**connection.get_connection_params())
+    try:
+        with blocker.cursor() as cursor:
+            cursor.execute("LOCK TABLE agreements_agreement IN ACCESS EXCLUSIVE MODE")
+        with connection.cursor() as cursor:
+            cursor.execute("SET statement_timeout = 300")
+        response = client.get(reverse("agreement-detail", args=[agreement.pk]))
+    finally:
+        blocker.rollback()
+        blocker.close()
+        connection.close()  # the next test starts with the configured limit
+    assert response.status_code == 503
+    assert "Silakan muat ulang" in response.content.decode()
+
+
+def test_an_export_has_a_longer_limit_of_its_own(staff_client, agreement):
+    if connection.vendor != "postgresql":
+        assert settings.EXPORT_STATEMENT_TIMEOUT > settings.STATEMENT_TIMEOUT
+        return
+    with CaptureQueriesContext(connection) as captured:
+        response = staff_client.get(reverse("agreement-export", args=["csv"]))
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert "Beasiswa guru Kalimantan Timur" in body
+    limits = [q["sql"] for q in captured if "statement_timeout" in q["sql"]]
+    assert limits == [
+        "SET LOCAL jit = off; SELECT set_config('statement_timeout', "
+        f"'{settings.EXPORT_STATEMENT_TIMEOUT}', true)"
+    ]
+    assert settings.EXPORT_STATEMENT_TIMEOUT > settings.STATEMENT_TIMEOUT
