@@ -424,11 +424,19 @@ class AgreementAdmin(
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
+        """The register's own search (``AgreementQuerySet.search``), as on the public list.
+
+        It reads the full-text and trigram indexes and joins no party table, so no row comes
+        twice and no DISTINCT is needed; Django's search would compare every field of every
+        row, joined to every party, in upper case.
+        """
         if autocomplete_source(request) == ("agreements", "agreement", "follows"):
             # A cooperation may continue another region's (a city's sister-city plan spawned by
             # its province's agreement): "follows" offers every agreement, as its field accepts.
             queryset = Agreement.objects.all()
-        return super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return queryset, False
+        return queryset.search(search_term), False
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

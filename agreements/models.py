@@ -10,7 +10,7 @@ import datetime
 import typing
 
 from django.core.exceptions import EmptyResultSet, ValidationError
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -365,6 +365,30 @@ class AgreementQuerySet(models.QuerySet):
         from agreements.search import search_agreements
 
         return search_agreements(self, text)
+
+    def signing_years(self):
+        """The years in which one of these agreements was signed, oldest first, in two queries
+        that read the signing-date index at a few points rather than every row: the first and
+        last signing (the index's two ends), then one probe per year between them, each
+        stopping at its first agreement. (``dates("signed_on", "year")`` sorts every date.)
+        """
+        bounds = self.order_by().aggregate(
+            first=models.Min("signed_on"), last=models.Max("signed_on")
+        )
+        if bounds["first"] is None:
+            return []
+        parts, params = [], []
+        for year in range(bounds["first"].year, bounds["last"].year + 1):
+            probe = self.filter(
+                signed_on__gte=datetime.date(year, 1, 1),
+                signed_on__lt=datetime.date(year + 1, 1, 1),
+            ).order_by()
+            sql, probe_params = probe.values("pk").query.sql_with_params()
+            parts.append(f"SELECT {year} WHERE EXISTS ({sql})")
+            params.extend(probe_params)
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(parts), params)
+            return sorted(row[0] for row in cursor.fetchall())
 
     # -- dashboard aggregates -----------------------------------------------------------------
     # Each answers one question of the dashboard with one GROUP BY query over the agreements in
