@@ -22,7 +22,7 @@ from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
-from django.db import connection
+from django.db import connection, connections
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.template.response import SimpleTemplateResponse
@@ -125,7 +125,15 @@ def cached_value(kind, parts, compute):
 
 def cached_count(queryset):
     """``queryset.count()``, cached under its own SQL (which names the reader's visibility, the
-    filters and today's date wherever they matter) and the register version."""
+    filters and today's date wherever they matter) and the register version.
+
+    The whole register, or what the public sees, is counted from the counts the database
+    keeps (``AgreementQuerySet.tallies``): a few rows read, whatever the size of the register.
+    """
+    tallies = getattr(queryset, "tallies", None)
+    kinds = tallies("kind") if tallies is not None else None
+    if kinds is not None:
+        return sum(kinds.values())
     try:
         sql, params = queryset.order_by().query.sql_with_params()
     except EmptyResultSet:  # ``none()``, or a filter nothing can match: no query to run
@@ -140,6 +148,23 @@ class CachedCountPaginator(Paginator):
     @cached_property
     def count(self):
         return cached_count(self.object_list)
+
+    def page(self, number):
+        """Page ``number``, read from whichever end of the list is nearer.
+
+        A page is read by skipping the rows before it, and the database steps over every one:
+        the fifth page from the end of 100,000 agreements skipped 99,875. Past the middle the
+        list is read in the opposite order (the same index, backwards) and the page turned
+        round, so no page skips more than half the list and the last ones skip almost none.
+        """
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        if bottom <= self.count - top or not self.object_list.ordered:
+            return super().page(number)
+        rows = list(self.object_list.reverse()[self.count - top : self.count - bottom])
+        rows.reverse()
+        return self._get_page(rows, number, self)
 
 
 def cached_page(request, parts, build):
@@ -204,6 +229,47 @@ def shared_page(view):
     return wrapped
 
 
+# What a cached admin page may read besides the register's watched tables: who the reader is and
+# what they may do, which its key names (``access.models.access_key``), and what never changes
+# while the site runs (content types).
+READER_TABLES = frozenset(
+    {
+        "django_session",
+        "django_content_type",
+        "auth_user",
+        "auth_user_groups",
+        "auth_user_user_permissions",
+        "auth_group",
+        "auth_group_permissions",
+        "auth_permission",
+        "access_regionassignment",
+    }
+)
+
+
+# PostgreSQL's own statistics, which a large table's admin list reads for its estimated count
+# (``agreements.paging``): an estimate ANALYZE moves on by itself, shown as one.
+ESTIMATE_TABLES = frozenset({"pg_class"})
+
+
+def watched_tables(using="default"):
+    """The tables whose every change moves the register version on: those with the database's
+    trigger (migration 0006 and any that add a table to it)."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT DISTINCT event_object_table FROM information_schema.triggers "
+                "WHERE trigger_name = 'coopdb_register_changed'"
+            )
+        else:
+            cursor.execute(
+                "SELECT DISTINCT tbl_name FROM sqlite_master "
+                "WHERE type = 'trigger' AND name LIKE 'coopdb_register_changed_%'"
+            )
+        return {row[0] for row in cursor.fetchall()}
+
+
 class CachedAdminPages:
     """ModelAdmin mixin: a register model's list and change pages, cached for each member of staff
     while the register stays as it was (``cached_page``).
@@ -214,6 +280,12 @@ class CachedAdminPages:
     (``access.models.access_key``), and the context a caller adds (the import link). A save
     moves the register on, so the page after it is built afresh; the one showing "saved" is
     never cached.
+
+    Every table such a page reads must be watched (``watched_tables``), name the reader
+    (``READER_TABLES``) or be the database's estimate (``ESTIMATE_TABLES``):
+    ``tests/test_fresh_pages.py`` reads every cached admin's pages and fails on any other, so a
+    new admin, column or filter reading a table no save would move the version on for cannot
+    cache a page that goes stale.
     """
 
     def _kept(self, request, view, *args):

@@ -351,11 +351,18 @@ class AgreementFilter(django_filters.FilterSet):
     def _offered(self, wanted):
         """The lists ``offer_choices`` offers, as plain values: {field name: [...]}."""
         agreements = self.queryset.order_by().values("pk")
-        partners = Partner.objects.filter(
-            pk__in=Agreement.partners.through.objects.filter(agreement__in=agreements).values(
-                "partner_id"
+        # For the whole register, or what the public sees, the counts the database keeps tell
+        # which regions and partners have agreements (``AgreementQuerySet.tally_expression``).
+        regions_tallied = self.queryset.tally_expression("region", "partners_region.id::text")
+        partners_tallied = self.queryset.tally_expression("partner", "partners_partner.id::text")
+        if partners_tallied is not None:
+            partners = Partner.objects.alias(tallied=partners_tallied).filter(tallied__gt=0)
+        else:
+            partners = Partner.objects.filter(
+                pk__in=Agreement.partners.through.objects.filter(agreement__in=agreements).values(
+                    "partner_id"
+                )
             )
-        )
         offered = {}
         if "sector" in wanted:
             offered["sector"] = [(sector.slug, sector.name) for sector in Sector.objects.all()]
@@ -364,14 +371,18 @@ class AgreementFilter(django_filters.FilterSet):
             # of Indonesia over 100,000 agreements, where collecting every party first takes
             # 100s. Ordered by code, a province ("64") comes right before its regencies
             # ("64.72").
-            party = Agreement.regions.through.objects.filter(
-                region=OuterRef("pk"), agreement__in=agreements
-            )
+            if regions_tallied is not None:
+                regions = Region.objects.alias(tallied=regions_tallied).filter(
+                    Q(level=Region.Level.PROVINCE) | Q(tallied__gt=0)
+                )
+            else:
+                party = Agreement.regions.through.objects.filter(
+                    region=OuterRef("pk"), agreement__in=agreements
+                )
+                regions = Region.objects.filter(Q(level=Region.Level.PROVINCE) | Q(Exists(party)))
             offered["region"] = [
                 (region.code, region.name, region.is_province)
-                for region in Region.objects.filter(
-                    Q(level=Region.Level.PROVINCE) | Q(Exists(party))
-                ).order_by("code")
+                for region in regions.order_by("code")
             ]
         if "partner" in wanted or "country" in wanted:
             listed = [

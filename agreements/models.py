@@ -378,6 +378,7 @@ class AgreementQuerySet(models.QuerySet):
         if bounds["first"] is None:
             return []
         parts, params = [], []
+        # (Bounds were found, so ``self`` is not empty by construction: no EmptyResultSet here.)
         for year in range(bounds["first"].year, bounds["last"].year + 1):
             probe = self.filter(
                 signed_on__gte=datetime.date(year, 1, 1),
@@ -389,6 +390,53 @@ class AgreementQuerySet(models.QuerySet):
         with connections[self.db].cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
             return sorted(row[0] for row in cursor.fetchall())
+
+    # -- counts the database keeps (migration 0013) --------------------------------------------
+
+    def _tallied_visibilities(self):
+        """The visibilities whose kept counts (``agreements_tally``) count exactly ``self``: every
+        one for the whole register, the public one for what the public sees; None for anything
+        narrower, and where no counts are kept (SQLite)."""
+        if connections[self.db].vendor != "postgresql":
+            return None
+        try:
+            shape = str(self.order_by().values("pk").query)
+        except EmptyResultSet:  # ``none()``, or a filter nothing can match
+            return None
+        if shape == str(Agreement.objects.order_by().values("pk").query):
+            return list(AgreementVisibility.values)
+        if shape == str(Agreement.objects.public().order_by().values("pk").query):
+            return [AgreementVisibility.PUBLIC.value]
+        return None
+
+    def tally_expression(self, dimension, key_sql):
+        """How many of ``self`` each row of another table has, as an SQL expression read from the
+        counts the database keeps (``dimension``: sector, region, partner or country;
+        ``key_sql`` the row's key as text); None where ``self`` is not what they count."""
+        visibilities = self._tallied_visibilities()
+        if visibilities is None:
+            return None
+        return RawSQL(
+            "SELECT coalesce(sum(n), 0)::bigint FROM agreements_tally "
+            f"WHERE dimension = %s AND key = {key_sql} AND visibility = ANY(%s)",
+            (dimension, visibilities),
+            output_field=models.BigIntegerField(),
+        )
+
+    def tallies(self, dimension):
+        """{key: how many of ``self``} for ``dimension`` (kind or year) from the counts the
+        database keeps, in one query over a few rows; None where ``self`` is not what they
+        count."""
+        visibilities = self._tallied_visibilities()
+        if visibilities is None:
+            return None
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                "SELECT key, sum(n)::bigint FROM agreements_tally WHERE dimension = %s "
+                "AND visibility = ANY(%s) GROUP BY key HAVING sum(n) > 0",
+                [dimension, visibilities],
+            )
+            return dict(cursor.fetchall())
 
     # -- dashboard aggregates -----------------------------------------------------------------
     # Each answers one question of the dashboard with one GROUP BY query over the agreements in
@@ -428,6 +476,9 @@ class AgreementQuerySet(models.QuerySet):
 
     def counts_by_kind(self):
         """{kind: number of agreements}, most common first; kinds without any are left out."""
+        kept = self.tallies("kind")
+        if kept is not None:
+            return dict(sorted(kept.items(), key=lambda item: (-item[1], item[0])))
         rows = (
             self.order_by()
             .values("kind")
@@ -438,6 +489,13 @@ class AgreementQuerySet(models.QuerySet):
 
     def counts_by_sector(self):
         """Sectors with at least one of these agreements, each with its ``agreement_count``."""
+        kept = self.tally_expression("sector", "agreements_sector.id::text")
+        if kept is not None:
+            return list(
+                Sector.objects.annotate(agreement_count=kept)
+                .filter(agreement_count__gt=0)
+                .order_by("-agreement_count", "position", "name_id")
+            )
         return list(
             Sector.objects.filter(agreements__in=self.order_by())
             # An agreement is linked to a sector once, and ``self`` is read as a set of ids:
@@ -451,6 +509,14 @@ class AgreementQuerySet(models.QuerySet):
 
         Indonesia is left out: a domestic third party (KSDPK) is not cooperation abroad.
         """
+        kept = self.tally_expression("country", "partners_country.code")
+        if kept is not None:
+            return list(
+                Country.objects.exclude(code=INDONESIA)
+                .annotate(agreement_count=kept)
+                .filter(agreement_count__gt=0)
+                .order_by("-agreement_count", "name_id")
+            )
         return list(
             Country.objects.exclude(code=INDONESIA)
             .filter(partners__agreements__in=self.order_by())
@@ -460,6 +526,9 @@ class AgreementQuerySet(models.QuerySet):
 
     def counts_by_signing_year(self):
         """{year: number of agreements signed that year}, oldest first; unsigned ones left out."""
+        kept = self.tallies("year")
+        if kept is not None:
+            return {int(year): n for year, n in sorted(kept.items(), key=lambda i: int(i[0]))}
         signed = self.filter(signed_on__isnull=False)
         rows = (
             signed.order_by()

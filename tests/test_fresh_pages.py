@@ -3,13 +3,19 @@ their queries is pinned here, so a query that passes over the whole register can
 unnoticed. ``bench/run.py`` measures what this costs at national scale."""
 
 import datetime
+import re
 
 import pytest
+from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.factories import AgreementFactory, PartnerFactory
+from agreements.caching import ESTIMATE_TABLES, READER_TABLES, CachedAdminPages, watched_tables
+from agreements.filters import DEFAULT_SORT, SORTS
+from agreements.models import Agreement
+from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory
+from tests.factories_exchange import build_register
 
 pytestmark = pytest.mark.django_db
 
@@ -81,3 +87,81 @@ def test_the_admin_date_hierarchy_offers_the_signing_years_without_reading_every
     # Within a year, the months are Django's own, over that year's rows.
     year_page = staff_client.get(CHANGELIST, {"signed_on__year": "2019"}).content.decode()
     assert "signed_on__month=5" in year_page
+
+
+def test_a_page_near_the_end_of_the_list_is_read_from_the_end(client, kaltim):
+    base = datetime.date(2010, 1, 1)
+    for n in range(55):
+        signed = base + datetime.timedelta(days=30 * n)
+        AgreementFactory(
+            title=f"Kerja sama {n:02d}",
+            lead_region=kaltim,
+            signed_on=signed,
+            in_force_from=signed,
+            expires_on=signed + datetime.timedelta(days=3650),
+        )
+    for n in range(5):  # never signed: last in the list
+        AgreementFactory(
+            title=f"Rintisan {n}",
+            lead_region=kaltim,
+            status="initiative",
+            signed_on=None,
+            in_force_from=None,
+            expires_on=None,
+        )
+    everything = list(
+        Agreement.objects.public().order_by(*SORTS[DEFAULT_SORT]).values_list("title", flat=True)
+    )
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("agreement-list"), {"page": 3}).content.decode()
+
+    # The last ten, newest signing first and the unsigned last, exactly as paging from the
+    # start would show them ...
+    shown = [title for title in everything if title in page]
+    assert shown == everything[50:]
+    for title in everything[:50]:
+        assert f">{title}<" not in page
+    # ... read without skipping the fifty before them.
+    rows = [q["sql"] for q in captured if q["sql"].startswith('SELECT "agreements_agreement"."id"')]
+    assert len(rows) == 1
+    assert "OFFSET" not in rows[0]
+
+
+READS = re.compile(r'(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
+
+
+def test_every_kept_admin_page_reads_only_tables_whose_changes_renew_it(staff_client, db):
+    """A kept admin page is used until the register version moves on; a table it reads that
+    no trigger watches would leave it stale after a change there."""
+    build_register()
+    MilestoneFactory(agreement=Agreement.objects.first())
+    allowed = watched_tables() | READER_TABLES | ESTIMATE_TABLES
+    kept = [
+        model_admin
+        for model_admin in admin.site._registry.values()
+        if isinstance(model_admin, CachedAdminPages)
+    ]
+    assert {type(model_admin).__name__ for model_admin in kept} >= {
+        "AgreementAdmin",
+        "MilestoneAdmin",
+        "PartnerAdmin",
+    }
+    unwatched, read = {}, set()
+    for model_admin in kept:
+        opts = model_admin.model._meta
+        urls = [reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")]
+        first = model_admin.model._default_manager.first()
+        if first is not None:
+            urls.append(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk])
+            )
+        for url in urls:
+            with CaptureQueriesContext(connection) as captured:
+                assert staff_client.get(url).status_code == 200, url
+            for query in captured:
+                read |= set(READS.findall(query["sql"]))
+                for table in set(READS.findall(query["sql"])) - allowed:
+                    unwatched.setdefault(table, set()).add(url)
+    assert {"agreements_agreement", "agreements_milestone", "partners_partner"} <= read
+    assert unwatched == {}

@@ -1,0 +1,125 @@
+"""The counts the database keeps (migration 0013) stay equal to counting the rows, whatever
+writes them: the dashboard's charts and the list's filter lists read them instead of passing
+over the register. On SQLite no counts are kept and both sides read the rows."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from agreements.models import Agreement
+from partners.models import Partner
+from tests.factories import (
+    AgreementFactory,
+    CountryFactory,
+    PartnerFactory,
+    RegencyFactory,
+    SectorFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def kept_and_counted(agreements):
+    """What the dashboard reads for ``agreements`` (the whole register or the public's), and
+    the same counted from the rows (a narrowing that selects the same rows but is not what
+    the kept counts count)."""
+    counted = agreements.filter(pk__gt=0)
+    assert agreements._tallied_visibilities() is not None or connection.vendor != "postgresql"
+    assert counted._tallied_visibilities() is None
+
+    def read(queryset):
+        return {
+            "kind": queryset.counts_by_kind(),
+            "year": queryset.counts_by_signing_year(),
+            "sector": [(s.slug, s.agreement_count) for s in queryset.counts_by_sector()],
+            "country": [(c.code, c.agreement_count) for c in queryset.counts_by_partner_country()],
+        }
+
+    return read(agreements), read(counted)
+
+
+def assert_in_step():
+    for agreements in (Agreement.objects.all(), Agreement.objects.public()):
+        kept, counted = kept_and_counted(agreements)
+        assert kept == counted
+
+
+def test_kept_counts_follow_every_kind_of_write(kaltim, samarinda, bali):
+    china, japan = CountryFactory(code="CN"), CountryFactory(code="JP")
+    anhui = PartnerFactory(name="Pemerintah Provinsi Anhui", country=china)
+    hefei = PartnerFactory(name="Kota Hefei", country=china)
+    osaka = PartnerFactory(name="Osaka Prefecture", country=japan)
+    education = SectorFactory(slug="education", name_id="Pendidikan")
+    trade = SectorFactory(slug="trade", name_id="Perdagangan")
+
+    # Two partners of one country in one statement: the country counts the agreement once.
+    first = AgreementFactory(lead_region=kaltim, scope="ksdpl", partners=[anhui, hefei])
+    first.sectors.add(education, trade)
+    second = AgreementFactory(
+        lead_region=bali, scope="ksdpl", partners=[osaka], kind=Agreement.Kind.PKS
+    )
+    second.regions.add(samarinda)
+    internal = AgreementFactory(
+        lead_region=kaltim,
+        scope="ksdpl",
+        partners=[anhui],
+        sectors=[education],
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    assert_in_step()
+    kept, _counted = kept_and_counted(Agreement.objects.public())
+    assert ("CN", 1) in kept["country"]
+
+    # Made public, and back: every count moves with it.
+    Agreement.objects.filter(pk=internal.pk).update(visibility=Agreement.Visibility.PUBLIC)
+    assert_in_step()
+    kept, _counted = kept_and_counted(Agreement.objects.public())
+    assert ("CN", 2) in kept["country"]
+    internal.visibility = Agreement.Visibility.INTERNAL
+    internal.save()
+    assert_in_step()
+
+    # Party rows taken away one by one and all at once; a kind and a year changed in bulk.
+    first.partners.remove(hefei)
+    assert_in_step()
+    first.partners.clear()
+    first.sectors.clear()
+    Agreement.objects.filter(pk=second.pk).update(kind=Agreement.Kind.MOU, signed_on=None)
+    assert_in_step()
+
+    # A partner moves country; an agreement is deleted; then one behind Django's back.
+    Partner.objects.filter(pk=osaka.pk).update(country=china)
+    assert_in_step()
+    second.delete()
+    assert_in_step()
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM agreements_agreement_sectors")
+        cursor.execute("DELETE FROM agreements_agreement_partners")
+        cursor.execute("DELETE FROM agreements_agreement_regions")
+        cursor.execute("DELETE FROM agreements_agreement")
+    assert_in_step()
+    assert kept_and_counted(Agreement.objects.all())[0]["kind"] == {}
+
+
+def test_the_filter_lists_offer_exactly_the_regions_and_partners_with_public_agreements(
+    client, kaltim, bali
+):
+    tenggarong = RegencyFactory(code="64.02", name="Kabupaten Kutai Kartanegara", province=kaltim)
+    denpasar = RegencyFactory(code="51.71", name="Kota Denpasar", province=bali, level="city")
+    shown = PartnerFactory(name="Universitas Mulawarman")
+    hidden = PartnerFactory(name="Mitra rahasia")
+    AgreementFactory(lead_region=tenggarong, regions=[tenggarong], partners=[shown])
+    AgreementFactory(
+        lead_region=denpasar,
+        regions=[denpasar],
+        partners=[hidden],
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+
+    page = client.get(reverse("agreement-list")).content.decode()
+
+    assert "Kabupaten Kutai Kartanegara" in page
+    assert "Universitas Mulawarman" in page
+    # Named only by an internal agreement: never offered to the public.
+    assert "Kota Denpasar" not in page
+    assert "Mitra rahasia" not in page
