@@ -10,6 +10,7 @@ See ``bench/README.md`` for what is measured, how, and the targets.
 """
 
 import argparse
+import http.client
 import json
 import os
 import platform
@@ -32,6 +33,10 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "only-for-the-benchmark-" + "x" * 40)
 os.environ.setdefault("CONN_MAX_AGE", "60")
+# The benchmark's own queries (the generator, the reference COPYs) are no web request: no
+# statement limit in this process. The servers it starts keep the shipped one (``Gunicorn``).
+SHIPPED_STATEMENT_TIMEOUT = os.environ.get("STATEMENT_TIMEOUT")
+os.environ["STATEMENT_TIMEOUT"] = "0"
 # Static files collected as for production (hashed names), outside the project folder.
 os.environ.setdefault("STATIC_ROOT", "/tmp/coopdb-bench-static")
 
@@ -268,9 +273,14 @@ def free_port():
 class Gunicorn:
     """gunicorn serving the site (the project's gunicorn.conf.py) on a free local port."""
 
-    def __init__(self, workers, timeout=900):
+    def __init__(self, workers, timeout=900, env=None):
+        """``timeout=None`` keeps the shipped one; ``env`` adds to (or overrides) this
+        process's environment."""
         self.port = free_port()
-        env = dict(os.environ, GUNICORN_BIND=f"127.0.0.1:{self.port}")
+        env = dict(os.environ, GUNICORN_BIND=f"127.0.0.1:{self.port}", **(env or {}))
+        env.pop("STATEMENT_TIMEOUT")
+        if SHIPPED_STATEMENT_TIMEOUT is not None:
+            env["STATEMENT_TIMEOUT"] = SHIPPED_STATEMENT_TIMEOUT
         self.process = subprocess.Popen(
             [
                 str(Path(sys.executable).with_name("gunicorn")),
@@ -278,8 +288,7 @@ class Gunicorn:
                 str(ROOT / "gunicorn.conf.py"),
                 "--workers",
                 str(workers),
-                "--timeout",
-                str(timeout),
+                *(["--timeout", str(timeout)] if timeout is not None else []),
                 "--access-logfile",
                 "/dev/null",
                 "--error-logfile",
@@ -366,13 +375,14 @@ def fetch(url, cookie):
 
 
 def measure_exports(formats, rows, cookie, runs):
-    """Each full export through gunicorn (one worker), beside COPY of the same rows.
+    """Each full export through gunicorn (one worker, otherwise ``gunicorn.conf.py`` as shipped:
+    its timeout, its threads), beside COPY of the same rows.
 
     Each of ``runs`` rounds times the COPY, then the export (with the worker's memory), one
     right after the other, so both meet the same load on a shared machine; the medians are
     compared. XLSX, far slower and without a target, is measured once.
     """
-    server = Gunicorn(workers=1)
+    server = Gunicorn(workers=1, timeout=None)
     results, copies = [], {}
     try:
         (worker,) = server.workers()
@@ -387,12 +397,15 @@ def measure_exports(formats, rows, cookie, runs):
                 copy_seconds.append(copy_time)
                 memory = Memory(worker)
                 start = time.perf_counter()
-                status, size = fetch(f"{server.url}/agreements/export.{file_format}", cookie)
+                try:
+                    status, size = fetch(f"{server.url}/agreements/export.{file_format}", cookie)
+                except (OSError, http.client.HTTPException) as error:  # a 500, a cut download
+                    status, size = getattr(error, "code", repr(error)), 0
                 seconds.append(time.perf_counter() - start)
                 before, peak = memory.stop()
                 growth.append((peak - before, before, peak))
                 if status != 200:
-                    sys.exit(f"export {file_format} answered {status}")
+                    print(f"  export {file_format} answered {status}", flush=True)
             elapsed, copy_time = statistics.median(seconds), statistics.median(copy_seconds)
             if copy_name not in copies or file_format == copy_name:
                 copies[copy_name] = {"seconds": copy_time, "rows": rows, "mb": copy_mb}
@@ -408,6 +421,7 @@ def measure_exports(formats, rows, cookie, runs):
                 "rss_before_mb": before,
                 "rss_peak_mb": peak,
                 "rss_growth_mb": worst,
+                "status": status,
                 "copy": copy_name,
                 "copy_seconds": copy_time,
                 "all_copy_seconds": copy_seconds,
@@ -621,13 +635,38 @@ def main():
     parser.add_argument("--pages", default="", help="only pages whose name contains this")
     parser.add_argument("--formats", default="csv,json,xlsx", help="'' to skip the exports")
     parser.add_argument("--export-runs", type=int, default=3, help="rounds of COPY and export")
-    parser.add_argument("--load-seconds", type=int, default=30, help="0 to skip the load test")
+    parser.add_argument(
+        "--load-seconds", type=int, default=0, help="the single-URL load test (0 skips it)"
+    )
+    parser.add_argument(
+        "--compare-url",
+        help="a database with a smaller register (e.g. coopdb_bench_10k): pages built afresh "
+        "on both, side by side",
+    )
+    parser.add_argument("--compare-agreements", type=int, default=10_000)
+    parser.add_argument("--fresh-rounds", type=int, default=7, help="requests per page and side")
+    parser.add_argument(
+        "--traffic-seconds", type=int, default=30, help="each traffic mix (0 skips them)"
+    )
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
+        help="the shared cache of the traffic mixes",
+    )
+    parser.add_argument(
+        "--describe", action="store_true", help="print this register's pages as JSON and stop"
+    )
     parser.add_argument("--load-connections", type=int, default=8)
     parser.add_argument("--baseline", help="a JSON result (e.g. at 10,000) to compare with")
     parser.add_argument("--output", help="where to write the JSON (default bench/results/N.json)")
     options = parser.parse_args()
 
     register = prepare(options.agreements, options.seed, options.regenerate)
+    if options.describe:
+        from bench import afresh
+
+        print(json.dumps(afresh.describe(register["agreements"])))
+        return
     admin, official, editor = readers()
     clients = {"anonymous": Client(), "official": Client(), "admin": Client(), "editor": Client()}
     clients["official"].force_login(official)
@@ -644,6 +683,10 @@ def main():
         "settings": {"warmup": options.warmup, "repeat": options.repeat, "cold": options.cold},
         "started": time.strftime("%Y-%m-%d %H:%M:%S"),
     }
+    from bench import afresh
+
+    extra_lines = afresh.fresh_and_traffic(options, register, results)
+
     print(f"pages ({options.warmup} warm-up, {options.repeat} timed requests each):")
     pages = page_list()
     if options.pages:
@@ -661,8 +704,14 @@ def main():
         results["load"] = load_test(options.load_seconds, options.load_connections)
 
     baseline = json.loads(Path(options.baseline).read_text()) if options.baseline else None
-    results["targets"] = targets(results, baseline)
-    table = report(results, baseline)
+    results["targets"] = afresh.targets(
+        results.get("afresh", {}).get("pages"),
+        results.get("traffic"),
+        results.get("exports"),
+        register["agreements"],
+        options.compare_agreements,
+    ) + targets(results, baseline)
+    table = "\n".join(extra_lines + [""]) + report(results, baseline)
     results["table"] = table
     output = Path(options.output or ROOT / "bench" / "results" / f"{options.agreements}.json")
     output.parent.mkdir(parents=True, exist_ok=True)

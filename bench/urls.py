@@ -1,7 +1,10 @@
 """The site's URLs, and ``/bench/floor/``: the least a page of this stack can cost."""
 
+from django.contrib import admin
 from django.shortcuts import render
 from django.urls import include, path
+
+from agreements.models import Agreement
 
 
 def floor(request):
@@ -13,7 +16,29 @@ def floor(request):
     return render(request, "bench/floor.html", {"message": "floor"})
 
 
+class StockAgreementAdmin(admin.ModelAdmin):
+    """The agreements in Django's admin as it comes: the peer the benchmark holds the project's
+    own admin and list against (same data, same columns where it can, a title search)."""
+
+    list_display = [
+        "title",
+        "reference",
+        "kind",
+        "status",
+        "lead_region",
+        "signed_on",
+        "expires_on",
+    ]
+    list_filter = ["kind", "status"]
+    search_fields = ["title"]
+    list_select_related = ["lead_region"]
+
+
+stock_admin = admin.AdminSite(name="stock-admin")
+stock_admin.register(Agreement, StockAgreementAdmin)
+
 urlpatterns = [
     path("bench/floor/", floor, name="bench-floor"),
+    path("bench/stock-admin/", stock_admin.urls),
     path("", include("coopdb.urls")),
 ]
