@@ -11,8 +11,7 @@ from openpyxl import load_workbook
 
 from agreements.export_columns import COLUMN_NAMES
 from agreements.exports import XLSX_ROWS_PER_PIECE
-from tests.factories import AgreementFactory
-from tests.factories_exchange import CHINESE_PARTNER, build_register
+from tests.factories import CHINESE_PARTNER, AgreementFactory, build_register
 
 
 @pytest.fixture

@@ -14,8 +14,7 @@ from django.urls import reverse
 from agreements.caching import ESTIMATE_TABLES, READER_TABLES, CachedAdminPages, watched_tables
 from agreements.filters import DEFAULT_SORT, SORTS
 from agreements.models import Agreement
-from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory
-from tests.factories_exchange import build_register
+from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory, build_register
 
 pytestmark = pytest.mark.django_db
 
