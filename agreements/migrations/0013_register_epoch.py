@@ -39,6 +39,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0011_english_titles_and_signing_records")]
+    dependencies = [("agreements", "0012_dates_as_known")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]
