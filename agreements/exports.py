@@ -513,16 +513,19 @@ def xlsx_cells(queryset, page_url):
         return
     lines = exports_postgresql.csv_lines(queryset, page_url, CHUNK_SIZE)
     next(lines)  # the column names
+    # Dates known to the day are date cells, as ``_xlsx_cell`` writes them; a year or a month
+    # alone stays its text.
     dates = [
         index
         for index, column in enumerate(export_columns.COLUMNS)
-        if column.rule.text is export_columns.date_cell
+        if isinstance(column.rule, export_columns.Date)
+        or column.rule.text is export_columns.date_cell
     ]
     strip = ILLEGAL_CHARACTERS_RE.sub
     for cells in csv.reader(lines):
         row = [strip("", cell) or None for cell in cells]
         for index in dates:
-            if row[index]:
+            if row[index] and len(row[index]) == 10:
                 row[index] = datetime.date.fromisoformat(row[index])
         yield row
 
