@@ -39,6 +39,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0012_dates_as_known")]
+    dependencies = [("agreements", "0013_stored_progress_and_truthful_status")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]
