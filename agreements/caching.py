@@ -47,7 +47,7 @@ CSRF_SLOT = b'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
 def register_version():
     """The register's current version (one query), or None where nothing may be cached.
 
-    The number of changes, prefixed with this database's epoch (migration 0014): a database made
+    The number of changes, prefixed with this database's epoch (migration 0015): a database made
     again counts from zero again, and must not meet the pages a shared cache kept for another.
     """
     if connection.in_atomic_block:

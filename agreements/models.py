@@ -391,7 +391,7 @@ class AgreementQuerySet(models.QuerySet):
             cursor.execute(" UNION ALL ".join(parts), params)
             return sorted(row[0] for row in cursor.fetchall())
 
-    # -- counts the database keeps (migration 0015) --------------------------------------------
+    # -- counts the database keeps (migration 0016) --------------------------------------------
 
     def _tallied_visibilities(self):
         """The visibilities whose kept counts (``agreements_tally``) count exactly ``self``: every

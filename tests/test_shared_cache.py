@@ -105,7 +105,7 @@ def test_a_save_shows_at_once_through_redis(prefix, agreement):
 
 def test_keys_name_the_database_they_were_built_from(agreement):
     """A database made again counts its versions from zero: its keys must still differ from
-    those a shared cache holds for the one before (migration 0014)."""
+    those a shared cache holds for the one before (migration 0015)."""
     version = register_version()
     epoch, changes = version.split(".")
     with connection.cursor() as cursor:

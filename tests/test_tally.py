@@ -1,4 +1,4 @@
-"""The counts the database keeps (migration 0015) stay equal to counting the rows, whatever
+"""The counts the database keeps (migration 0016) stay equal to counting the rows, whatever
 writes them: the dashboard's charts and the list's filter lists read them instead of passing
 over the register. On SQLite no counts are kept and both sides read the rows."""
 

@@ -271,6 +271,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0014_register_epoch"), ("partners", "0001_initial")]
+    dependencies = [("agreements", "0015_register_epoch"), ("partners", "0001_initial")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]

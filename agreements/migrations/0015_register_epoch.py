@@ -39,6 +39,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0013_stored_progress_and_truthful_status")]
+    dependencies = [("agreements", "0014_budget_and_contacts")]
 
     operations = [migrations.RunPython(forward, backward, elidable=False)]
