@@ -12,7 +12,11 @@ import importlib
 import re
 
 # The migrations whose SQLite statements include triggers, in the order they were applied.
-TRIGGER_MIGRATIONS = ("0002_milestone_done_not_in_future", "0006_register_version")
+TRIGGER_MIGRATIONS = (
+    "0002_milestone_done_not_in_future",
+    "0006_register_version",
+    "0017_register_watches_contacts",
+)
 
 _CREATE_TRIGGER = re.compile(r"^\s*CREATE TRIGGER (?!IF NOT EXISTS)", re.IGNORECASE)
 
