@@ -11,7 +11,9 @@ A rule reads one of:
 
 - a field of the agreement (``"title"``) or of a row it points to (``"lead_region__name"``):
   Python reads it with ``QuerySet.values``, the query joins the rows it needs;
-- the shown status (``"shown_status"``), annotated by ``AgreementQuerySet.shown_status_case``;
+- the shown status (``"shown_status"``), annotated by ``AgreementQuerySet.shown_status_case``,
+  and the predecessor as the downloader may know it (``"shown_follows"``): both computed by
+  ``computed_fields``;
 - one of the party lists of ``PARTIES``, aggregated per agreement;
 - the next step (``next_step_of``), which Python works out on both paths: its rules are
   ``in_python`` and read nothing but ``row["next_step"]``.
@@ -23,6 +25,8 @@ from dataclasses import dataclass
 from operator import itemgetter
 from typing import NamedTuple
 
+from django.db.models import Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +34,7 @@ from agreements.dates import KnownDate
 from agreements.models import (
     ENDED_STATUSES,
     Agreement,
+    AgreementQuerySet,
     MilestoneKind,
     MilestoneWaitsOn,
     Scope,
@@ -198,21 +203,6 @@ class Label(Rule):
         return sql.label(sql.column(self.fields[0]), choice_labels(self.choices))
 
 
-class FirstOf(Rule):
-    """The first of several text fields that is not blank, or ""."""
-
-    def __init__(self, *fields):
-        self.fields = fields
-
-    def reader(self, context):
-        fields = self.fields
-        return lambda row: next((row[field] for field in fields if row[field]), "")
-
-    def sql(self, sql):
-        firsts = ", ".join(f"nullif({sql.column(field)}, '')" for field in self.fields)
-        return sql.plain(f"coalesce({firsts}, '')")
-
-
 class Date(Rule):
     """A date as it is known (``agreements.dates``): ``1982``, ``2018-05`` or ``2018-05-03``."""
 
@@ -357,6 +347,21 @@ class WaitsOn(Rule):
         )
 
 
+def computed_fields(today, readable):
+    """The fields the cell rules read that the agreement's row computes: its shown status on
+    ``today``, and the ``follows`` cell, the predecessor's reference (or else its title) when
+    the predecessor is among ``readable``, what the downloader may see, and "" otherwise."""
+    named = readable.annotate(
+        export_name=Coalesce(NullIf("reference", Value("")), NullIf("title", Value("")))
+    )
+    return {
+        "shown_status": AgreementQuerySet.shown_status_case(today),
+        "shown_follows": Coalesce(
+            AgreementQuerySet.predecessor_among(named, "export_name"), Value("")
+        ),
+    }
+
+
 # -- the columns --------------------------------------------------------------------------------
 
 
@@ -490,7 +495,8 @@ COLUMNS = [
     Column(
         "follows",
         _("Nomor naskah (atau judul, bila tanpa nomor) kerja sama yang dilanjutkan."),
-        FirstOf("follows__reference", "follows__title"),
+        # Named only when the downloader may see it (``computed_fields``).
+        Text("shown_follows"),
         imported=True,
     ),
     Column(

@@ -88,11 +88,11 @@ def selection(request, agreements, subject_key, subject_kwargs):
     feed holds exactly what its page lists.
     """
     if not subject_key:
-        return AgreementFilter(request.GET, queryset=agreements), None
+        return AgreementFilter(request.GET, queryset=agreements, request=request), None
     subject = SUBJECTS[subject_key]
     obj = subject.find(**subject_kwargs)
     filterset = AgreementFilter(
-        request.GET, queryset=subject.narrow(agreements, obj), fixed=subject.fixed
+        request.GET, queryset=subject.narrow(agreements, obj), fixed=subject.fixed, request=request
     )
     return filterset, obj
 
@@ -140,9 +140,9 @@ class AgreementExportView(View):
     subject = None
 
     def get(self, request, file_format, **subject_kwargs):
-        filterset, obj = selection(
-            request, exportable_agreements(request.user), self.subject, subject_kwargs
-        )
+        # Every row, and every agreement a row names, is one the reader may download.
+        readable = exportable_agreements(request.user)
+        filterset, obj = selection(request, readable, self.subject, subject_kwargs)
         subject_name = SUBJECTS[self.subject].name(obj) if self.subject else ""
         if not filterset.is_valid():
             return bad_filters(filterset.form)
@@ -152,9 +152,9 @@ class AgreementExportView(View):
             subject_name, file_format, filters=filters_in_filename(filterset)
         )
         if file_format == "xlsx":
-            chunks = xlsx_chunks(xlsx_cells(filterset.qs, page_url))
+            chunks = xlsx_chunks(xlsx_cells(filterset.qs, page_url, readable=readable))
         else:
-            chunks = text_chunks(filterset.qs, file_format, page_url)
+            chunks = text_chunks(filterset.qs, file_format, page_url, readable=readable)
         response = StreamingHttpResponse(chunks, content_type=FORMATS[file_format])
         response["Content-Disposition"] = content_disposition_header(True, filename)
         return response

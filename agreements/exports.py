@@ -31,7 +31,6 @@ from agreements.models import (
     CARRYING_OUT,
     UNSIGNED_STATUSES,
     Agreement,
-    AgreementQuerySet,
     Milestone,
     next_step_of,
 )
@@ -50,7 +49,7 @@ def _grouped(rows):
     return {key: [row[1:] for row in group] for key, group in groupby(rows, key=lambda r: r[0])}
 
 
-def iter_records(queryset, page_url, chunk_size=None, today=None):
+def iter_records(queryset, page_url, *, readable, chunk_size=None, today=None):
     """Yield one dict per agreement of ``queryset`` (in its order), keyed by the names of
     ``export_columns.COLUMNS``.
 
@@ -59,6 +58,7 @@ def iter_records(queryset, page_url, chunk_size=None, today=None):
     their party regions, partners, sectors and milestones. ``page_url(pk)`` gives the address of
     an agreement's status page. Labels and names are taken in the language active now, not when
     the rows are read: a streaming response reads them after the view has returned.
+    ``readable`` is every agreement the downloader may see (``export_columns.computed_fields``).
     """
     today = today or timezone.localdate()
     chunk_size = chunk_size or CHUNK_SIZE
@@ -66,7 +66,7 @@ def iter_records(queryset, page_url, chunk_size=None, today=None):
     fields = export_columns.fields_read(columns)
     rows = (
         queryset.prefetch_related(None)
-        .annotate(shown_status=AgreementQuerySet.shown_status_case(today))
+        .annotate(**export_columns.computed_fields(today, readable))
         .values(*fields)
     )
     english = (get_language() or "id").startswith("en")
@@ -76,7 +76,7 @@ def iter_records(queryset, page_url, chunk_size=None, today=None):
     }
     record = export_columns.record_builder(columns, page_url)
     if connections[rows.db].vendor == "postgresql":
-        rows = _party_rows_postgresql(rows, fields, today, chunk_size, names)
+        rows = _party_rows_postgresql(rows, fields, today, readable, chunk_size, names)
     else:
         rows = _party_rows(rows, chunk_size, names)
     return map(record, rows)
@@ -228,7 +228,7 @@ ORDER BY ordered.export_position
 """
 
 
-def _party_rows_postgresql(rows, fields, today, chunk_size, names):
+def _party_rows_postgresql(rows, fields, today, readable, chunk_size, names):
     """``_party_rows`` on PostgreSQL, in one query: ``rows`` narrowed to its selection, and
     each agreement's ``fields``."""
     ordering = rows.query.order_by or rows.model._meta.ordering
@@ -243,7 +243,7 @@ def _party_rows_postgresql(rows, fields, today, chunk_size, names):
     columns = fields
     main = (
         Agreement.objects.filter(pk=RawSQL("ordered.id", ()))
-        .annotate(shown_status=AgreementQuerySet.shown_status_case(today))
+        .annotate(**export_columns.computed_fields(today, readable))
         .values(*columns)
         .order_by()
     )
@@ -309,8 +309,9 @@ def _pieces(texts):
         yield "".join(piece)
 
 
-def text_chunks(queryset, file_format, page_url):
-    """The CSV or JSON export of ``queryset``, in pieces of about ``PIECE`` characters.
+def text_chunks(queryset, file_format, page_url, *, readable):
+    """The CSV or JSON export of ``queryset``, in pieces of about ``PIECE`` characters;
+    ``readable`` as for ``iter_records``.
 
     On PostgreSQL the query writes the cells (``agreements.exports_postgresql``); elsewhere
     ``csv_chunks`` and ``json_chunks`` write them from ``iter_records``. Both give the same text.
@@ -319,9 +320,9 @@ def text_chunks(queryset, file_format, page_url):
         lines = (
             exports_postgresql.csv_lines if file_format == "csv" else exports_postgresql.json_lines
         )
-        return _pieces(lines(queryset, page_url, CHUNK_SIZE))
+        return _pieces(lines(queryset, page_url, CHUNK_SIZE, readable=readable))
     writer = csv_chunks if file_format == "csv" else json_chunks
-    return writer(iter_records(queryset, page_url))
+    return writer(iter_records(queryset, page_url, readable=readable))
 
 
 def csv_chunks(records):
@@ -500,18 +501,19 @@ class _Sink(io.RawIOBase):
         return data
 
 
-def xlsx_cells(queryset, page_url):
+def xlsx_cells(queryset, page_url, *, readable):
     """The cells of the XLSX export of ``queryset``, a list per agreement in the order of
-    ``export_columns.COLUMNS``: text, a date, or None for an empty cell.
+    ``export_columns.COLUMNS``: text, a date, or None for an empty cell; ``readable`` as for
+    ``iter_records``.
 
     On PostgreSQL they are read from the CSV export's lines, whose cells the query writes
     (``agreements.exports_postgresql``) and which hold the same text; elsewhere from
     ``iter_records``.
     """
     if connections[queryset.db].vendor != "postgresql":
-        yield from _xlsx_rows(iter_records(queryset, page_url))
+        yield from _xlsx_rows(iter_records(queryset, page_url, readable=readable))
         return
-    lines = exports_postgresql.csv_lines(queryset, page_url, CHUNK_SIZE)
+    lines = exports_postgresql.csv_lines(queryset, page_url, CHUNK_SIZE, readable=readable)
     next(lines)  # the column names
     # Dates known to the day are date cells, as ``_xlsx_cell`` writes them; a year or a month
     # alone stays its text.

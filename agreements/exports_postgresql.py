@@ -35,7 +35,6 @@ from agreements.models import (
     CARRYING_OUT,
     UNSIGNED_STATUSES,
     Agreement,
-    AgreementQuerySet,
     Milestone,
     Sector,
     next_step_of,
@@ -58,7 +57,10 @@ assert export_columns.NEUTRALISER not in CSV_SPECIALS
 
 
 # The fields the selection computes, by the names the cell rules read them.
-SELECTION_FIELDS = {"shown_status": "selection.shown_status"}
+SELECTION_FIELDS = {
+    "shown_status": "selection.shown_status",
+    "shown_follows": "selection.shown_follows",
+}
 
 
 class _Sql:
@@ -341,12 +343,12 @@ def _layout(columns):
     return layout
 
 
-def _query(sql, queryset, layout, today):
+def _query(sql, queryset, layout, today, readable):
     ordering = queryset.query.order_by or queryset.model._meta.ordering
     selection = (
         queryset.values("id", "status")
         .annotate(
-            shown_status=AgreementQuerySet.shown_status_case(today),
+            **export_columns.computed_fields(today, readable),
             export_position=Window(RowNumber(), order_by=list(ordering)),
         )
         .order_by()
@@ -382,14 +384,14 @@ def _query(sql, queryset, layout, today):
     )
 
 
-def _lines(queryset, sql_format, page_url, chunk_size, python_cell):
+def _lines(queryset, sql_format, page_url, chunk_size, python_cell, readable):
     """The parts of each row of the export, in the selection's order: the runs of cells the
     query wrote (``sql_format``: ``_CsvSql``, ``_JsonSql``), and between them the cells Python
     writes (``python_cell(column, value)``) from the next step."""
     layout = _layout(export_columns.COLUMNS)
     with connections[queryset.db].cursor() as cursor:  # quotes the query's constants
         sql = sql_format(cursor.cursor, page_url)
-        query = _query(sql, queryset, layout, timezone.localdate())
+        query = _query(sql, queryset, layout, timezone.localdate(), readable)
     context = export_columns.ReadContext(page_url, timezone.get_current_timezone())
     parts = [
         None if isinstance(part, list) else (part, part.rule.reader(context)) for part in layout
@@ -425,19 +427,21 @@ def _json_cell(column, value):
     return f'"{column.name}": {encoded}'
 
 
-def csv_lines(queryset, page_url, chunk_size):
-    """The CSV export of ``queryset``, line by line (``exports.csv_chunks``'s bytes)."""
+def csv_lines(queryset, page_url, chunk_size, *, readable):
+    """The CSV export of ``queryset``, line by line (``exports.csv_chunks``'s bytes);
+    ``readable`` as for ``exports.iter_records``."""
     names = [column.name for column in export_columns.COLUMNS]
     yield "\ufeff" + ",".join(csv_field(name) for name in names) + "\r\n"
-    for parts in _lines(queryset, _CsvSql, page_url, chunk_size, _csv_cell):
+    for parts in _lines(queryset, _CsvSql, page_url, chunk_size, _csv_cell, readable):
         yield ",".join(parts) + "\r\n"
 
 
-def json_lines(queryset, page_url, chunk_size):
-    """The JSON export of ``queryset``, an object a line (``exports.json_chunks``'s text)."""
+def json_lines(queryset, page_url, chunk_size, *, readable):
+    """The JSON export of ``queryset``, an object a line (``exports.json_chunks``'s text);
+    ``readable`` as for ``exports.iter_records``."""
     yield "[\n"
     separator = ""
-    for parts in _lines(queryset, _JsonSql, page_url, chunk_size, _json_cell):
+    for parts in _lines(queryset, _JsonSql, page_url, chunk_size, _json_cell, readable):
         yield separator + "{" + ", ".join(parts) + "}"
         separator = ",\n"
     yield "\n]\n"

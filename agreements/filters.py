@@ -161,6 +161,7 @@ class AgreementFilter(django_filters.FilterSet):
     partner = django_filters.ModelChoiceFilter(
         widget=PlainSelect,
         label=_("Mitra"),
+        # Narrowed to the partners the reader may know of in ``__init__``.
         queryset=Partner.objects.all(),
         method="filter_partner",
         empty_label=_("Semua mitra"),
@@ -227,12 +228,20 @@ class AgreementFilter(django_filters.FilterSet):
         model = Agreement
         fields = []
 
-    def __init__(self, data=None, queryset=None, *, fixed=(), **kwargs):
+    def __init__(self, data=None, queryset=None, *, fixed=(), reader=None, **kwargs):
         """``fixed`` names filters a page has already applied (a region page fixes ``region``):
-        they are left out of the form and of the query string."""
+        they are left out of the form and of the query string.
+
+        ``reader`` is who reads the selection (else the request's user; else the public): a
+        partner they may not know of (``PartnerQuerySet.visible_to``) is refused as unknown,
+        never named in a chip.
+        """
         super().__init__(data, queryset, **kwargs)
         for name in fixed:
             self.filters.pop(name)
+        if "partner" in self.filters:
+            reader = reader or getattr(self.request, "user", None)
+            self.filters["partner"].queryset = Partner.objects.visible_to(reader)
 
     # -- filters ----------------------------------------------------------------------------
 
@@ -306,7 +315,8 @@ class AgreementFilter(django_filters.FilterSet):
         Regions, partners and countries are limited to those party to an agreement in the
         queryset (all provinces stay, since a province covers its regencies), so the public
         never finds the name of a party to an internal agreement here. Validation still accepts
-        any existing one: a shared link keeps working after its last agreement is gone.
+        any existing region or country, so a shared link keeps working after its last agreement
+        is gone, and any partner the reader may know of (``PartnerQuerySet.visible_to``).
 
         Up to four queries (sectors, regions, partners, countries), so that rendering the form
         queries nothing; none while the register is unchanged, because the lists are cached

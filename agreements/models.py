@@ -11,7 +11,7 @@ import typing
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection, connections, models, transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -448,6 +448,16 @@ class AgreementQuerySet(models.QuerySet):
     def _agreement_count(self):
         """COUNT of the agreements in ``self``: DISTINCT only where a join may repeat a row."""
         return models.Count("id", distinct=len(self.query.alias_map) > 1)
+
+    @staticmethod
+    def predecessor_among(readable, field="pk"):
+        """``field`` of the agreement this one follows, as an SQL expression: NULL unless that
+        predecessor is among ``readable`` (what the reader may see).
+
+        An editor may make a public agreement continue an internal one; a reader who may not
+        see the internal one must not learn its number or title from its successor.
+        """
+        return models.Subquery(readable.filter(pk=OuterRef("follows_id")).values(field)[:1])
 
     @staticmethod
     def shown_status_case(today):

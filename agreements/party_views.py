@@ -44,9 +44,8 @@ class RegionDetailView(View):
 
 class PartnerDetailView(View):
     def get(self, request, pk):
-        partner = get_object_or_404(
-            Partner.objects.select_related("country", "subdivision", "parent"), pk=pk
-        )
+        known = Partner.objects.visible_to(request.user)
+        partner = get_object_or_404(known.select_related("country", "subdivision"), pk=pk)
         agreements = Agreement.objects.visible_to(request.user).with_partner(partner)
         context, status = browse(
             request,
@@ -54,7 +53,11 @@ class PartnerDetailView(View):
             fixed=("partner", "country"),
             selection={"partner": str(partner.pk)},
         )
-        context.update(partner=partner, children=list(partner.children.order_by("name")))
+        context.update(
+            partner=partner,
+            parent=known.filter(pk=partner.parent_id).first() if partner.parent_id else None,
+            children=list(known.filter(parent=partner).order_by("name")),
+        )
         return render(request, "partners/partner_detail.html", context, status=status)
 
 
@@ -66,13 +69,11 @@ class CountryDetailView(View):
         context, status = browse(
             request, agreements, fixed=("country",), selection={"country": country.code}
         )
-        parties = Agreement.partners.through.objects.filter(agreement__in=visible.values("pk"))
         context.update(
             country=country,
             map=maps.world_map(visible, highlight=country.code),
-            # Only partners of agreements the reader may see.
             partners=list(
-                country.partners.filter(pk__in=parties.values("partner_id"))
+                country.partners.visible_to(request.user)
                 .select_related("subdivision")
                 .order_by("name")
             ),

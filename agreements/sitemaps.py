@@ -9,6 +9,7 @@ from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from agreements.models import Agreement
+from partners.models import Partner
 
 
 def public_agreements():
@@ -38,7 +39,7 @@ class PartnerSitemap(Sitemap):
     changefreq = "monthly"
 
     def items(self):
-        return public_agreements().party_partners().only("pk").order_by("pk")
+        return Partner.objects.visible_to(None).only("pk").order_by("pk")
 
 
 class CountrySitemap(Sitemap):

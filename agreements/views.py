@@ -207,7 +207,7 @@ def browse(request, agreements, *, fixed=(), rows=None, selection=None):
     subject page stands for ({"region": "64"} on a region's page), so that following the page
     follows the same agreements on the list.
     """
-    filterset = AgreementFilter(request.GET, queryset=agreements, fixed=fixed)
+    filterset = AgreementFilter(request.GET, queryset=agreements, fixed=fixed, request=request)
     filterset.offer_choices()
     errors = describe_errors(filterset.form) if not filterset.is_valid() else []
     page = None

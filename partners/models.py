@@ -192,6 +192,19 @@ class PartnerQuerySet(models.QuerySet):
     def foreign(self):
         return self.exclude(country_id=INDONESIA)
 
+    def visible_to(self, user):
+        """Partners ``user`` may know of: those party to an agreement ``user`` may read
+        (``AgreementQuerySet.visible_to``). A partner named only by internal agreements is as
+        hidden from the public as those agreements; its page, its place among a parent's
+        sub-partners and its name in a filter are all read through here.
+        """
+        # The agreements app builds on this one: reach its model through the relation.
+        agreements = self.model.agreements.rel.related_model.objects.visible_to(user)
+        parties = self.model.agreements.through.objects.filter(
+            agreement__in=agreements.order_by().values("pk")
+        )
+        return self.filter(pk__in=parties.values("partner_id"))
+
 
 class PartnerKind(models.TextChoices):
     FOREIGN_REGION = "foreign_region", _("Pemerintah daerah asing (provinsi/negara bagian)")

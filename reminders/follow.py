@@ -68,7 +68,9 @@ def normal_query(data):
 
 def selection_of(query, user):
     """The ``AgreementFilter`` of a followed selection over what ``user`` may see now."""
-    return AgreementFilter(QueryDict(query), queryset=Agreement.objects.visible_to(user))
+    return AgreementFilter(
+        QueryDict(query), queryset=Agreement.objects.visible_to(user), reader=user
+    )
 
 
 def describe(filterset):

@@ -164,7 +164,12 @@ def test_export_writes_dates_as_given_and_partners_in_both_scripts(register, fil
     )
 
     text = "".join(
-        exports.text_chunks(Agreement.objects.filter(pk=mou.pk), file_format, lambda pk: f"/{pk}/")
+        exports.text_chunks(
+            Agreement.objects.filter(pk=mou.pk),
+            file_format,
+            lambda pk: f"/{pk}/",
+            readable=Agreement.objects.all(),
+        )
     )
 
     if file_format == "json":

@@ -121,12 +121,18 @@ def agreements(query=""):
 
 
 def streamed(file_format, query=""):
-    return "".join(exports.text_chunks(agreements(query), file_format, page_url))
+    return "".join(
+        exports.text_chunks(
+            agreements(query), file_format, page_url, readable=Agreement.objects.all()
+        )
+    )
 
 
 def written_from_records(file_format, query=""):
     writer = exports.csv_chunks if file_format == "csv" else exports.json_chunks
-    return "".join(writer(exports.iter_records(agreements(query), page_url)))
+    return "".join(
+        writer(exports.iter_records(agreements(query), page_url, readable=Agreement.objects.all()))
+    )
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
@@ -230,7 +236,8 @@ def test_a_column_added_to_the_declaration_is_in_every_format(awkward_register, 
     rows = [{name: row[name] or "" for name in names} for row in json.loads(text)]
     assert rows == expected
 
-    with exports.write_xlsx(exports.iter_records(agreements(), page_url)) as written:
+    records = exports.iter_records(agreements(), page_url, readable=Agreement.objects.all())
+    with exports.write_xlsx(records) as written:
         sheet = load_workbook(written).worksheets[0].iter_rows(values_only=True)
     header = next(sheet)
     assert header[0] == "lead_region_level" and header[-1] == "created_at"

@@ -103,7 +103,11 @@ def test_the_export_tells_parties_sectors_and_next_step_as_each_status_page_does
         Agreement.objects.order_by("title", "pk"),
         Agreement.objects.public().order_by("-pk"),
     ):
-        records = list(exports.iter_records(queryset, page_url=str, chunk_size=2))
+        records = list(
+            exports.iter_records(
+                queryset, page_url=str, readable=Agreement.objects.all(), chunk_size=2
+            )
+        )
         agreements = list(queryset)
         assert [record["title"] for record in records] == [a.title for a in agreements]
         for agreement, record in zip(agreements, records, strict=True):

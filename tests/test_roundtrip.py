@@ -23,7 +23,7 @@ def page_url(pk):
 
 
 def exported(file_format):
-    records = iter_records(Agreement.objects.all(), page_url)
+    records = iter_records(Agreement.objects.all(), page_url, readable=Agreement.objects.all())
     if file_format == "csv":
         return io.BytesIO("".join(csv_chunks(records)).encode("utf-8")), "kerjasama.csv"
     if file_format == "json":

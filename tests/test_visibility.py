@@ -168,8 +168,8 @@ def test_region_pages_leave_out_the_internal_agreement(client, register):
 
 
 def test_partner_pages_leave_out_the_internal_agreement(client, register):
-    closed = text(client.get(register["closed_partner"].get_absolute_url()))
-    assert INTERNAL_TITLE not in closed
+    closed = client.get(register["closed_partner"].get_absolute_url())
+    assert closed.status_code == 404 and INTERNAL_TITLE not in closed.content.decode()
     assert PUBLIC_TITLE in text(client.get(register["open_partner"].get_absolute_url()))
 
 
@@ -311,3 +311,89 @@ def test_sitemap_runs_the_same_queries_however_many_rows(
     with django_assert_num_queries(10):
         paths = sitemap_paths(client.get(reverse("sitemap")))
     assert len(paths) == rows * 4 + 1
+
+
+# -- what only an internal agreement reveals ---------------------------------------------------
+
+
+def exported_follows(response, file_format):
+    """{title: follows} of an export."""
+    data = b"".join(response.streaming_content)
+    if file_format == "csv":
+        rows = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+        return {row["title"]: row["follows"] for row in rows}
+    if file_format == "json":
+        return {row["title"]: row["follows"] for row in json.loads(data)}
+    rows = list(load_workbook(io.BytesIO(data), read_only=True).worksheets[0].values)
+    title, follows = rows[0].index("title"), rows[0].index("follows")
+    return {row[title]: row[follows] or "" for row in rows[1:]}
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx", "json"])
+def test_exports_name_no_internal_predecessor(client, register, analyst, file_format):
+    # An editor may make a public agreement continue an internal one.
+    public = register["public"]
+    public.follows, public.relation = register["internal"], Agreement.Relation.IMPLEMENTS
+    public.save()
+
+    response = client.get(reverse("agreement-export", args=[file_format]))
+    assert exported_follows(response, file_format) == {PUBLIC_TITLE: ""}
+
+    # An analyst exports the internal one too, so may read what the public one continues.
+    response = logged_in(analyst).get(reverse("agreement-export", args=[file_format]))
+    assert exported_follows(response, file_format)[PUBLIC_TITLE] == INTERNAL_TITLE
+
+
+def test_status_page_names_no_internal_predecessor_or_successor(client, register):
+    public, internal = register["public"], register["internal"]
+    public.follows, public.relation = internal, Agreement.Relation.IMPLEMENTS
+    public.save()
+    AgreementFactory(
+        title="Rencana aksi tertutup",
+        follows=public,
+        relation=Agreement.Relation.IMPLEMENTS,
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    page = text(client.get(public.get_absolute_url()))
+    assert INTERNAL_TITLE not in page and "Rencana aksi tertutup" not in page
+
+
+def test_partner_of_internal_agreements_only_is_not_found(client, official_client, register):
+    closed = register["closed_partner"].get_absolute_url()
+    assert client.get(closed).status_code == 404
+    assert "Prefektur Osaka" in text(official_client.get(closed))
+
+
+def test_public_partner_lists_no_sub_partner_of_internal_agreements_only(
+    client, official_client, register
+):
+    osaka_city = PartnerFactory(
+        name="Kota Osaka",
+        country=register["closed_partner"].country,
+        parent=register["open_partner"],
+    )
+    register["internal"].partners.add(osaka_city)
+    child = PartnerFactory(name="Kota Hefei", parent=register["open_partner"])
+    register["public"].partners.add(child)
+
+    page = text(client.get(register["open_partner"].get_absolute_url()))
+    assert "Kota Hefei" in page and "Kota Osaka" not in page
+    official_page = text(official_client.get(register["open_partner"].get_absolute_url()))
+    assert "Kota Osaka" in official_page
+
+
+def test_public_partner_page_names_no_parent_of_internal_agreements_only(client, register):
+    register["open_partner"].parent = register["closed_partner"]
+    register["open_partner"].save()
+    page = text(client.get(register["open_partner"].get_absolute_url()))
+    assert "Prefektur Osaka" not in page
+
+
+def test_partner_filter_chip_names_no_partner_of_internal_agreements_only(
+    client, official_client, register
+):
+    query = {"partner": register["closed_partner"].pk}
+    response = client.get(reverse("agreement-list"), query)
+    assert response.status_code == 400
+    assert "Prefektur Osaka" not in response.content.decode()
+    assert "Prefektur Osaka" in text(official_client.get(reverse("agreement-list"), query))
