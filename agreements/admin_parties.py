@@ -13,7 +13,7 @@ from access.admin import autocomplete_source
 from access.models import editable_regions, is_editor
 from agreements.caching import CachedAdminPages
 from agreements.models import Agreement
-from common.admin import HistoryAdmin
+from common.admin import HistoryAdmin, SoundInputOnly
 from partners.models import Country, Partner, Region, Subdivision
 from partners.short_names import expand_text
 
@@ -123,7 +123,7 @@ class RegionInProvinceFilter(ProvinceListFilter):
 
 
 @admin.register(Country)
-class CountryAdmin(RankedAutocomplete, admin.ModelAdmin):
+class CountryAdmin(SoundInputOnly, RankedAutocomplete, admin.ModelAdmin):
     """ISO 3166-1 reference data, loaded by ``load_reference_data``; corrected here, rarely."""
 
     list_display = ["code", "alpha3", "name_id", "name_en"]
@@ -141,7 +141,7 @@ class CountryAdmin(RankedAutocomplete, admin.ModelAdmin):
 
 
 @admin.register(Subdivision)
-class SubdivisionAdmin(RankedAutocomplete, admin.ModelAdmin):
+class SubdivisionAdmin(SoundInputOnly, RankedAutocomplete, admin.ModelAdmin):
     """ISO 3166-2 reference data, loaded by ``load_reference_data``."""
 
     list_display = ["code", "name", "kind", "country"]

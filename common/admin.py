@@ -1,15 +1,19 @@
 """The admin base every app's admin builds on: a record's history in words, no restoring of
-past versions, and links typed without a scheme taken as https."""
+past versions, links typed without a scheme taken as https, and bad input or a refused action
+answered with a 4xx, never a 500 or a 200."""
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.utils import formats
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from common.admin_markup import ValidAutocompletes
+from common.admin_markup import ValidAutocompleteSelect, ValidAutocompletes, innermost
 
 EMPTY = "—"
 
@@ -40,7 +44,89 @@ class ReadableChanges(HistoricalRecordContextHelper):
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
-class HistoryAdmin(ValidAutocompletes, SimpleHistoryAdmin):
+class BoundedDatesChangeList(ChangeList):
+    """A change list that refuses a date its drill-down cannot reach (``?signed_on__year=`` with
+    twenty digits): Django's admin turns a bad date into a return to the list with ``?e=1``, but
+    lets a year past any calendar through as an ``OverflowError``."""
+
+    def get_filters(self, request):
+        try:
+            return super().get_filters(request)
+        except OverflowError as error:
+            raise IncorrectLookupParameters(error) from error
+
+
+class ValidKeysOnly:
+    """An autocomplete that shows again only the values its related key can hold.
+
+    A form posted back with an error shows what was chosen; Django's autocomplete looks each
+    posted value up, and a value that is no key (``lead_region=abc``) would fail that query
+    instead of being left out. The field itself reports it as an invalid choice.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        key = remote.model._meta.get_field(
+            getattr(remote, "field_name", None) or remote.model._meta.pk.name
+        )
+
+        def is_key(candidate):
+            try:
+                key.to_python(candidate)
+            except ValidationError:
+                return False
+            return True
+
+        return super().optgroups(name, [v for v in value if is_key(v)], attr)
+
+
+class ValidKeysAutocompleteSelect(ValidKeysOnly, ValidAutocompleteSelect):
+    pass
+
+
+class ValidKeysAutocompleteSelectMultiple(ValidKeysOnly, AutocompleteSelectMultiple):
+    pass
+
+
+# The admin's autocompletes, by the class a form field was given, and what they become.
+KEYS_CHECKED = {
+    AutocompleteSelect: ValidKeysAutocompleteSelect,
+    ValidAutocompleteSelect: ValidKeysAutocompleteSelect,
+    AutocompleteSelectMultiple: ValidKeysAutocompleteSelectMultiple,
+}
+
+
+class OfferedActionsOnly:
+    """A bulk action posted by someone the list does not offer it to is refused (403).
+
+    Django's admin leaves an action the user may not run out of the list, but answers a post
+    naming it with the list again (200), as though it might have run.
+    """
+
+    def changelist_view(self, request, extra_context=None):
+        action = request.POST.get("action") if request.method == "POST" else None
+        if action and action not in self.get_actions(request):
+            raise PermissionDenied
+        return super().changelist_view(request, extra_context)
+
+
+class SoundInputOnly(OfferedActionsOnly):
+    """Bad input to an admin page is a 4xx: an action not offered (403), a date drill-down past
+    the calendar (back to the list), a related key that is none (an invalid choice)."""
+
+    def get_changelist(self, request, **kwargs):
+        return BoundedDatesChangeList
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = innermost(getattr(field, "widget", None))
+        checked = KEYS_CHECKED.get(type(widget))
+        if checked is not None:
+            widget.__class__ = checked
+        return field
+
+
+class HistoryAdmin(SoundInputOnly, ValidAutocompletes, SimpleHistoryAdmin):
     """Every change recorded per record, with who made it, when, and what changed (in words).
 
     A past version can be read but not restored from its history page: restoring would save

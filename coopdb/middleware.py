@@ -1,8 +1,9 @@
 import logging
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -50,3 +51,34 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "30"
         return response
+
+
+NUL = "\x00"
+
+
+def _carries_nul(values):
+    return any(NUL in key or any(NUL in value for value in items) for key, items in values.lists())
+
+
+class RefuseNulMiddleware:
+    """Answer 400 to a request whose address, query string or posted form holds a NUL byte.
+
+    No value of the register holds one, and PostgreSQL refuses one in any string it is sent, so a
+    NUL in a path segment, a filter, a search or a form field reaching a query would be a 500.
+    Refused here once, before any view reads it. Uploads (multipart bodies) are left to their
+    forms: reading them here would take the upload handlers away from the views.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        posted = request.content_type == "application/x-www-form-urlencoded"
+        if (
+            NUL in request.path
+            or _carries_nul(request.GET)
+            or (request.method == "POST" and posted and _carries_nul(request.POST))
+        ):
+            message = _("Alamat atau isian memuat karakter NUL, yang tidak diterima.")
+            return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -409,10 +409,17 @@ def test_every_change_an_official_posts_is_refused(official, of_bali, surface):
     assert not Milestone.objects.filter(title="Diubah pejabat").exists()
 
 
-def test_official_cannot_bulk_delete(official, of_bali):
-    logged_in(official).post(
-        CHANGELIST, {"action": "delete_selected", "_selected_action": [of_bali.pk], "post": "yes"}
-    )
+@pytest.mark.parametrize("confirmed", [True, False])
+def test_official_cannot_bulk_delete(official, of_bali, confirmed):
+    data = {"action": "delete_selected", "_selected_action": [of_bali.pk]}
+    if confirmed:
+        data["post"] = "yes"
+    else:
+        data["index"] = "0"
+
+    response = logged_in(official).post(CHANGELIST, data)
+
+    assert response.status_code == 403
     assert Agreement.objects.filter(pk=of_bali.pk).exists()
 
 

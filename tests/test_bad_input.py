@@ -1,0 +1,85 @@
+"""Bad input gets a 4xx with a message, never a 500: what a careless or hostile reader may type
+into an address, a filter or a form (a NUL byte, which PostgreSQL cannot hold in a string; a
+year past the calendar; a region id that is not a number)."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import AgreementFactory
+from tests.factories_access import logged_in
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_refused_with_message(response, *, status=400):
+    assert response.status_code == status
+    body = response.content.decode()
+    assert "Traceback" not in body
+    return body
+
+
+@pytest.mark.parametrize(
+    "path", ["/regions/%00/", "/countries/%00/", "/calendar/regions/%00.ics", "/agreements/%00/"]
+)
+def test_nul_byte_in_a_path_is_refused_with_a_message(client, kaltim, path):
+    body = assert_refused_with_message(client.get(path))
+    assert "karakter NUL" in body
+
+
+def test_nul_byte_in_a_public_filter_is_refused_with_a_message(client, kaltim):
+    body = assert_refused_with_message(client.get(reverse("agreement-list"), {"q": "a\x00b"}))
+    assert "karakter NUL" in body
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "\x00"},
+        {"province": "\x00"},
+        {"partner_country": "\x00"},
+        {"kind__exact": "\x00"},
+        {"lead_region__id__exact": "\x00"},
+    ],
+)
+def test_nul_byte_in_an_admin_list_filter_is_refused(editor_kaltim, query):
+    response = logged_in(editor_kaltim).get(reverse("admin:agreements_agreement_changelist"), query)
+    assert "karakter NUL" in assert_refused_with_message(response)
+
+
+def test_nul_byte_in_an_admin_autocomplete_search_is_refused(editor_kaltim):
+    response = logged_in(editor_kaltim).get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "sam\x00",
+            "app_label": "agreements",
+            "model_name": "agreement",
+            "field_name": "lead_region",
+        },
+    )
+    assert "karakter NUL" in assert_refused_with_message(response)
+
+
+@pytest.mark.parametrize("year", ["99999999999999999999", "100000", "-5"])
+def test_a_year_past_the_calendar_in_an_admin_filter_is_refused(editor_kaltim, kaltim, year):
+    AgreementFactory(lead_region=kaltim)
+    client = logged_in(editor_kaltim)
+    for query in ({"signed_on__year": year}, {"signed_on__year": "2024", "signed_on__month": year}):
+        response = client.get(reverse("admin:agreements_agreement_changelist"), query)
+        # Django's admin answers a filter it cannot apply by going back to the list with ?e=1.
+        assert response.status_code in (302, 400), (query, response.status_code)
+
+
+def test_a_year_past_the_calendar_in_a_public_filter_is_refused(client, kaltim):
+    response = client.get(reverse("agreement-list"), {"year": "99999999999999999999"})
+    assert "Tahun ditandatangani" in assert_refused_with_message(response)
+
+
+def test_a_region_that_is_not_a_number_in_a_post_is_refused(editor_kaltim, kaltim):
+    from tests.factories_access import change_url
+
+    agreement = AgreementFactory(lead_region=kaltim)
+    client = logged_in(editor_kaltim)
+    for url in (reverse("admin:agreements_agreement_add"), change_url(agreement)):
+        response = client.post(url, {"title": "X", "lead_region": "abc", "regions": ["abc"]})
+        assert response.status_code in (200, 400)
+        assert "daerah" in response.content.decode().lower()
