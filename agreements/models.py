@@ -286,6 +286,16 @@ class AgreementQuerySet(models.QuerySet):
         counts = {row["waits_on"]: row["count"] for row in rows}
         return {party: counts.get(party, 0) for party in MilestoneWaitsOn.values}
 
+    def mark_changed(self):
+        """Move these agreements' versions on, for a change to one of their parts (a milestone,
+        a document) saved on that part's own page.
+
+        A change form of the agreement carries its milestones and documents as they were when
+        it was opened; saved after such a change it would write them back. With the version
+        moved on it is refused instead (``AgreementAdminForm.check_unchanged``).
+        """
+        return self.update(version=F("version") + 1)
+
     def with_partner(self, partner):
         parties = Agreement.partners.through.objects.filter(partner=partner)
         return self.filter(pk__in=parties.values("agreement_id"))

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from tests.factories import AgreementFactory
-from tests.factories_access import logged_in
+from tests.helpers import logged_in
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +75,7 @@ def test_a_year_past_the_calendar_in_a_public_filter_is_refused(client, kaltim):
 
 
 def test_a_region_that_is_not_a_number_in_a_post_is_refused(editor_kaltim, kaltim):
-    from tests.factories_access import change_url
+    from tests.helpers import change_url
 
     agreement = AgreementFactory(lead_region=kaltim)
     client = logged_in(editor_kaltim)

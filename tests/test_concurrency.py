@@ -1,6 +1,7 @@
 """No lost updates: when two people edit the same agreement, the second save is refused with a
 message saying who changed what and when, and nothing of it is written; the first one stays."""
 
+import datetime
 import re
 import threading
 
@@ -10,12 +11,13 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connection
 from django.urls import reverse
 
 from agreements.models import Agreement, ChangedMeanwhile, Milestone
-from tests.factories import AgreementFactory
+from tests.factories import AgreementFactory, DocumentFactory, MilestoneFactory
 from tests.helpers import (
     agreement_form_data,
     change_url,
     form_errors,
     logged_in,
+    with_existing_milestone,
     with_new_milestone,
 )
 
@@ -152,7 +154,9 @@ def test_a_change_made_only_in_an_inline_also_moves_the_version_on(agreement, ed
     first, second = loaded_form(editor, agreement), loaded_form(other, agreement)
     added = editor.post(
         change_url(agreement),
-        with_new_milestone(first, kind="activity", title="Pameran", due_on="2030-01-01"),
+        with_new_milestone(
+            first, kind="activity", title="Pameran", due_on=datetime.date(2030, 1, 1)
+        ),
     )
     assert added.status_code == 302, form_errors(added)
 
@@ -162,6 +166,88 @@ def test_a_change_made_only_in_an_inline_also_moves_the_version_on(agreement, ed
     assert "mungkin tahapan atau dokumennya" in non_field_errors(refused)[0]
     agreement.refresh_from_db()
     assert agreement.title == "MoU Kaltim–Anhui"
+
+
+def milestone_page_data(milestone, **changes):
+    """What the milestone's own admin page posts, saved with ``changes``."""
+    data = {
+        "agreement": milestone.agreement_id,
+        "kind": milestone.kind,
+        "title": milestone.title,
+        "due_on": milestone.due_on.isoformat() if milestone.due_on else "",
+        "done_on": milestone.done_on.isoformat() if milestone.done_on else "",
+        "waits_on": milestone.waits_on,
+        "rating": "",
+        "findings": "",
+        "notes": "",
+    }
+    return {**data, **changes}
+
+
+@pytest.mark.django_db
+def test_a_milestone_saved_on_its_own_page_refuses_an_agreement_form_opened_before(
+    agreement, editor_kaltim, siti
+):
+    milestone = MilestoneFactory(
+        agreement=agreement, title="Rapat TKKSD", due_on=datetime.date(2030, 1, 1)
+    )
+    editor, other = logged_in(editor_kaltim), logged_in(siti)
+    opened = with_existing_milestone(loaded_form(editor, agreement), milestone)
+
+    saved = other.post(change_url(milestone), milestone_page_data(milestone, done_on="2026-11-20"))
+    assert saved.status_code == 302, form_errors(saved)
+
+    refused = editor.post(change_url(agreement), {**opened, "title": "Judul baru"})
+
+    assert refused.status_code == 200
+    assert "sudah diubah orang lain" in non_field_errors(refused)[0]
+    milestone.refresh_from_db()
+    assert milestone.done_on.isoformat() == "2026-11-20"  # not written back to empty
+    agreement.refresh_from_db()
+    assert agreement.title == "MoU Kaltim–Anhui"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("part", ["milestone", "document"])
+def test_every_write_to_a_part_on_its_own_page_moves_the_agreement_on(
+    agreement, editor_kaltim, part
+):
+    client = logged_in(editor_kaltim)
+    versions = [agreement.version]
+
+    def moved():
+        agreement.refresh_from_db()
+        versions.append(agreement.version)
+        return versions[-1] > versions[-2]
+
+    if part == "milestone":
+        row = MilestoneFactory(agreement=agreement, due_on=datetime.date(2030, 1, 1))
+        fields = milestone_page_data(row)
+        add_url = reverse("admin:agreements_milestone_add")
+        new = {}
+    else:
+        row = DocumentFactory(agreement=agreement)
+        pdf = b"%PDF-1.4\n" + b"0" * 2000 + b"\nstartxref\n9\n%%EOF\n"
+        fields = {"agreement": agreement.pk, "kind": row.kind, "language": row.language}
+        add_url = reverse("admin:agreements_document_add")
+        new = {"file": SimpleUploadedFile("naskah.pdf", pdf, content_type="application/pdf")}
+
+    added = client.post(add_url, {**fields, "title": "Baru", **new})
+    assert added.status_code == 302, form_errors(added)
+    assert moved(), "adding"
+    changed = client.post(change_url(row), {**fields, "title": "Diubah"})
+    assert changed.status_code == 302, form_errors(changed)
+    assert moved(), "changing"
+
+    delete_url = reverse(f"admin:agreements_{part}_delete", args=[row.pk])
+    assert client.post(delete_url, {"post": "yes"}).status_code == 302
+    assert moved(), "deleting"
+
+    other = type(row).objects.get(title="Baru")
+    changelist = reverse(f"admin:agreements_{part}_changelist")
+    bulk = {"action": "delete_selected", "_selected_action": [other.pk], "post": "yes"}
+    assert client.post(changelist, bulk).status_code == 302
+    assert moved(), "deleting in bulk"
 
 
 # -- in the model ----------------------------------------------------------------------------------
