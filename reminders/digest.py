@@ -5,6 +5,10 @@ whose lead region is one of them) and keeps what they have not been told yet at 
 ``record_pending`` writes those notices as pending; ``send`` mails the digest and marks them sent
 only once the mail backend accepted it. A failed send leaves them pending, and the next run
 (which plans again) sends them, unless what they were about no longer needs attention.
+
+Two runs at the same time (a retry started by hand beside the cron job) each ``claim`` an editor
+before planning: the editor's row is locked for that run's transaction, and the other run skips
+an editor it finds locked, so each notice is planned, recorded and sent by one run only.
 """
 
 from dataclasses import dataclass
@@ -33,6 +37,22 @@ def recipients():
         .distinct()
         .order_by("pk")
     )
+
+
+def claim(user):
+    """Lock ``user``'s row until the current transaction ends, unless another run holds it.
+
+    True when this run may plan and send ``user``'s digest now. ``SKIP LOCKED``: a run does not
+    wait for the other to finish with an editor, it leaves that editor to it. (SQLite has no
+    row locks; it runs one writer at a time.)
+    """
+    claimed = (
+        get_user_model()
+        .objects.select_for_update(skip_locked=True)
+        .filter(pk=user.pk)
+        .values_list("pk", flat=True)
+    )
+    return bool(list(claimed))
 
 
 def notice_key(item):

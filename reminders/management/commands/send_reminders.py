@@ -9,6 +9,7 @@ import logging
 
 from django.core import mail
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.utils import timezone
 
 from reminders import digest as digests
@@ -47,21 +48,26 @@ class Command(BaseCommand):
         sent_mails = sent_notices = 0
         failed = []
         for user in digests.recipients():
-            digest = digests.plan(user, today)
             if dry_run:
+                digest = digests.plan(user, today)
                 if len(digest):
                     self.stdout.write(
                         f"{user.email}: {len(digest)} pemberitahuan "
                         f"({digest.language}): {digests.message(digest).subject}"
                     )
                 continue
-            try:
-                count = digests.send(digest, connection)
-            except (OSError, digests.NotAccepted):
-                # The notices stay pending; the next run sends them.
-                logger.warning("Pengingat untuk %s gagal dikirim", user.email, exc_info=True)
-                failed.append(user.email)
-                continue
+            with transaction.atomic():
+                # Planned under the claim, so nothing another run has sent is sent again.
+                if not digests.claim(user):
+                    continue  # another run is sending this editor's digest
+                digest = digests.plan(user, today)
+                try:
+                    count = digests.send(digest, connection)
+                except (OSError, digests.NotAccepted):
+                    # The notices stay pending; the next run sends them.
+                    logger.warning("Pengingat untuk %s gagal dikirim", user.email, exc_info=True)
+                    failed.append(user.email)
+                    continue
             if count:
                 sent_mails += 1
                 sent_notices += count
