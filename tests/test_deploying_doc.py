@@ -1,0 +1,96 @@
+"""docs/deploying.md's environment file and daily cron line, run as written.
+
+The file is read by the shell (``set -a; . /etc/coopdb/env``) and by systemd; the cron line
+must reach its command under ``sh`` (cron's shell) and ``bash`` alike. The file and the line
+are taken from the guide itself, so the guide cannot drift from what works.
+"""
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+GUIDE = (BASE_DIR / "docs" / "deploying.md").read_text()
+ENV_PATH = "/etc/coopdb/env"
+APP_DIR = "/srv/coopdb/app"
+
+# Stands in for manage.py in a copy of the app folder: says what it was asked to run, and with
+# which of the file's variables.
+PROBE = """import json, os, sys
+names = ["DEBUG", "ALLOWED_HOSTS", "HTTPS", "DATABASE_URL", "DEFAULT_FROM_EMAIL", "SITE_URL"]
+print(json.dumps({"argv": sys.argv[1:], "env": {name: os.environ.get(name) for name in names}}))
+"""
+
+
+def code_blocks(language):
+    return re.findall(rf"^```{language}\n(.*?)^```", GUIDE, re.MULTILINE | re.DOTALL)
+
+
+def documented_env_file():
+    [block] = [block for block in code_blocks("sh") if block.startswith("DEBUG=")]
+    return block
+
+
+def documented_cron_command():
+    [line] = [
+        line
+        for block in code_blocks("cron")
+        for line in block.splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    return line.split(None, 5)[5]  # after minute, hour, day, month and weekday
+
+
+def variables(env_file):
+    return dict(
+        line.split("=", 1) for line in env_file.splitlines() if line and not line.startswith("#")
+    )
+
+
+@pytest.mark.parametrize("shell", ["sh", "bash"])
+def test_the_documented_cron_line_runs_send_reminders_with_the_documented_file(tmp_path, shell):
+    env_file = tmp_path / "env"
+    env_file.write_text(documented_env_file())
+    app = tmp_path / "app"
+    (app / ".venv").mkdir(parents=True)
+    (app / ".venv" / "bin").symlink_to(BASE_DIR / ".venv" / "bin")
+    (app / "manage.py").write_text(PROBE)
+    command = documented_cron_command().replace(ENV_PATH, str(env_file))
+    command = command.replace(APP_DIR, str(app))
+
+    # cron starts its shell with almost nothing set.
+    result = subprocess.run(
+        [shell, "-c", command],
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    ran = json.loads(result.stdout)
+    assert ran["argv"] == ["send_reminders"]
+    assert ran["env"]["DEFAULT_FROM_EMAIL"] == "Biro Kerja Sama <kerjasama@example.go.id>"
+    assert ran["env"]["HTTPS"] == "true"
+    assert ran["env"]["DATABASE_URL"].startswith("postgres://coopdb:")
+
+
+def test_the_documented_file_sets_what_the_variables_table_says(tmp_path):
+    env_file = tmp_path / "env"
+    env_file.write_text(documented_env_file())
+    result = subprocess.run(
+        ["sh", "-c", f"set -a; . {env_file}; set +a; env"],
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    exported = dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+    for name, value in variables(documented_env_file()).items():
+        # The shell reads the value as systemd's EnvironmentFile does: quotes removed.
+        assert exported[name] == value.strip('"'), name
