@@ -7,6 +7,7 @@ ever shows as in force, whether or not someone remembered to update the record.
 
 import dataclasses
 import datetime
+import os
 import typing
 
 from django.core.exceptions import EmptyResultSet, ValidationError
@@ -1768,6 +1769,14 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(agreement__in=Agreement.objects.editable_by(user))
 
 
+def document_path(document, filename):
+    """Where an uploaded document is stored: under ``documents/<year>/``, named as it came but
+    always ending in ``.pdf``. Only complete PDFs are accepted (``validate_document_file``), by
+    their content: the name they came with (``.html``, ``.svg``) says nothing true of them."""
+    stem = os.path.splitext(os.path.basename(filename))[0] or "dokumen"
+    return f"documents/{timezone.now():%Y}/{stem}.pdf"
+
+
 class Document(models.Model):
     Kind = DocumentKind
     Language = DocumentLanguage
@@ -1778,7 +1787,7 @@ class Document(models.Model):
     title = models.CharField(_("judul"), max_length=300)
     kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
     language = models.CharField(_("bahasa"), max_length=10, choices=Language.choices)
-    file = models.FileField(_("berkas"), upload_to="documents/%Y/")
+    file = models.FileField(_("berkas"), upload_to=document_path)
     uploaded_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
 
     history = HistoricalRecords()

@@ -8,7 +8,6 @@ partner and country pages (``agreements.party_views``) share.
 
 import datetime
 import functools
-import mimetypes
 import os
 
 import markdown
@@ -404,24 +403,20 @@ class AgreementDetailView(View):
         return render(request, "agreements/agreement_detail.html", status_page_context(request, pk))
 
 
-# Shown in the browser; anything else is downloaded, so an uploaded HTML file can never run as a
-# page of this site.
-INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
-
-
 def document_file_response(document):
-    """The file of ``document``, or 404 when it is missing from storage."""
-    filename = os.path.basename(document.file.name)
+    """The file of ``document`` as the PDF it is, or 404 when it is missing from storage.
+
+    Only complete PDFs are accepted, so every document is served as ``application/pdf`` under a
+    ``.pdf`` name, whatever name it was stored under (documents uploaded before
+    ``Document.file`` renamed them kept theirs): an ``.html`` or ``.svg`` name never makes a
+    browser read it as a page or an image of this site.
+    """
+    stem = os.path.splitext(os.path.basename(document.file.name))[0]
     try:
         handle = document.file.open("rb")
     except FileNotFoundError:
         raise Http404(_("Berkas dokumen tidak ditemukan.")) from None
-    content_type, _encoding = mimetypes.guess_type(filename)
-    return FileResponse(
-        handle,
-        filename=filename,
-        as_attachment=content_type not in INLINE_TYPES,
-    )
+    return FileResponse(handle, filename=f"{stem}.pdf", content_type="application/pdf")
 
 
 class DocumentDownloadView(View):

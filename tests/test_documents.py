@@ -4,6 +4,8 @@ back through the download that checks who may see them."""
 
 import pytest
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -87,6 +89,38 @@ def test_staff_upload_a_real_pdf_and_anyone_who_may_see_the_agreement_downloads_
     assert download.status_code == 200
     assert download["Content-Type"] == "application/pdf"
     assert b"".join(download.streaming_content) == content
+
+
+@pytest.mark.parametrize("name", ["naskah.html", "naskah.svg", "naskah", "naskah.PDF.exe"])
+def test_an_accepted_document_is_stored_and_served_as_a_pdf_whatever_its_name(
+    staff_client, client, agreement, name
+):
+    # A complete PDF inside, so it is accepted; the name it came with says nothing of it.
+    content = small_pdf()
+    response = staff_client.post(
+        DOCUMENT_ADD, document_form(agreement, upload(name, content, "text/html"))
+    )
+    assert response.status_code == 302
+
+    document = Document.objects.get(agreement=agreement)
+    assert document.file.name.endswith(".pdf")
+    download = client.get(reverse("document-download", args=[agreement.pk, document.pk]))
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].endswith('.pdf"')
+    assert b"".join(download.streaming_content) == content
+
+
+def test_a_document_stored_under_another_extension_is_served_as_a_pdf(client, agreement):
+    # Uploaded before every document was stored as .pdf.
+    document = DocumentFactory(agreement=agreement)
+    old_name = default_storage.save("documents/2020/lama.html", ContentFile(small_pdf()))
+    Document.objects.filter(pk=document.pk).update(file=old_name)
+
+    download = client.get(reverse("document-download", args=[agreement.pk, document.pk]))
+
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"] == 'inline; filename="lama.pdf"'
+    download.close()
 
 
 def test_uploaded_pdf_is_stored_under_media_root_never_with_the_static_files(
