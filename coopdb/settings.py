@@ -5,6 +5,7 @@ variable set the site runs in a safe local mode: SQLite in the project folder, D
 localhost allowed.
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -265,6 +266,15 @@ AXES_VERBOSE = False  # no start-up banner on every management command; failures
 # one the proxy appended to X-Forwarded-For (see coopdb.proxy).
 AXES_CLIENT_IP_CALLABLE = "coopdb.proxy.client_ip"
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+# Addresses (or networks) the proxy connects from: X-Forwarded-For is read only on their
+# connections (``coopdb.proxy.client_ip``).
+TRUSTED_PROXY_ADDRESSES = envlist("TRUSTED_PROXY_ADDRESSES", ["127.0.0.1", "::1"])
+try:
+    TRUSTED_PROXY_NETWORKS = [
+        ipaddress.ip_network(address, strict=False) for address in TRUSTED_PROXY_ADDRESSES
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_ADDRESSES: {error}") from error
 
 # Mail (the reminder digests). Without EMAIL_HOST, messages are printed to the console.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

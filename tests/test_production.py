@@ -197,6 +197,30 @@ def test_a_forged_forwarded_address_does_not_escape_the_lock_out(client, staff_u
 
 
 @pytest.mark.django_db
+def test_a_forged_forwarded_address_sent_straight_to_the_app_does_not_escape_the_lock_out(
+    staff_user, settings
+):
+    """Someone who reaches gunicorn directly, not through the proxy, is known by their own
+    address: a different X-Forwarded-For on every try changes nothing."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    outsider = Client(REMOTE_ADDR="198.51.100.7")
+    for forged in range(5):
+        outsider.post(
+            ADMIN_LOGIN,
+            {"username": "admin", "password": "wrong-guess"},
+            HTTP_X_FORWARDED_FOR=f"203.0.113.{forged}",
+        )
+
+    response = outsider.post(
+        ADMIN_LOGIN,
+        {"username": "admin", "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.99",
+    )
+
+    assert is_locked_out_page(response)
+
+
+@pytest.mark.django_db
 def test_staff_cannot_set_a_short_common_or_numeric_password(staff_client, staff_user):
     change_password = reverse("admin:auth_user_password_change", args=[staff_user.pk])
     for weak in ["kopi", "password123", "20240315"]:
