@@ -13,7 +13,7 @@ from django.utils import formats
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from common.admin_markup import ValidAutocompleteSelect, ValidAutocompletes, innermost
+from common.admin_markup import ValidAutocompletes, ValidAutocompleteSelect, innermost
 
 EMPTY = "—"
 
