@@ -218,7 +218,22 @@ class DocumentFileLinks:
 # -- agreements ---------------------------------------------------------------------------------
 
 
-class MilestoneInline(LabelledTabularInline):
+# The most milestones or documents one agreement form holds. Django builds every row a form's
+# TOTAL_FORMS declares, up to ``absolute_max``: a forged 100,000 must cost no more than this.
+INLINE_MAX_ROWS = 200
+
+
+class BoundedInline:
+    """An inline that builds at most ``INLINE_MAX_ROWS`` forms, whatever a POST declares
+    (Django's admin leaves ``absolute_max`` at its default, ``max_num`` + 1,000)."""
+
+    max_num = INLINE_MAX_ROWS
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, absolute_max=INLINE_MAX_ROWS, **kwargs)
+
+
+class MilestoneInline(BoundedInline, LabelledTabularInline):
     """The steps of an agreement as one compact table: what, when, and whom it waits on.
 
     The evaluation and notes of a step are on its own page, one click away (the pencil link of
@@ -249,7 +264,7 @@ class MilestoneInline(LabelledTabularInline):
         return ", ".join(str(part) for part in parts) or "—"
 
 
-class ContactInline(LabelledTabularInline):
+class ContactInline(BoundedInline, LabelledTabularInline):
     """Contact persons of each party: officials and staff only, never on a public page."""
 
     model = Contact
@@ -257,7 +272,7 @@ class ContactInline(LabelledTabularInline):
     fields = ["party", "name", "office", "email", "phone"]
 
 
-class DocumentInline(DocumentFileLinks, LabelledTabularInline):
+class DocumentInline(BoundedInline, DocumentFileLinks, LabelledTabularInline):
     model = Document
     extra = 0
     fields = ["title", "kind", "language", "file", "uploaded_at"]

@@ -18,6 +18,7 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -170,12 +171,52 @@ class ImportPlan:
 # -- reading ------------------------------------------------------------------------------------
 
 
+# The most columns a file may hold: the export's, with room for a bureau's own notes. Columns
+# past it are never read, so a sheet declaring 16,384 columns costs no more than one of 100.
+MAX_COLUMNS = 100
+
+
+def _too_many_rows():
+    return ImportFileError(
+        _("Berkas memuat lebih dari %(rows)s baris kerja sama; bagi menjadi beberapa berkas.")
+        % {"rows": settings.IMPORT_MAX_ROWS}
+    )
+
+
+def _too_many_columns():
+    return ImportFileError(
+        _("Berkas memuat lebih dari %(columns)s kolom; hapus kolom yang tidak dipakai.")
+        % {"columns": MAX_COLUMNS}
+    )
+
+
+def _bounded(rows):
+    """The rows of ``rows`` as lists (a blank one empty, so rows keep their numbers), refusing a
+    row past ``IMPORT_MAX_ROWS`` (and the header) or a cell past ``MAX_COLUMNS``, as soon as one
+    is met."""
+    table = []
+    for number, row in enumerate(rows, start=1):
+        if number > settings.IMPORT_MAX_ROWS + 1:
+            raise _too_many_rows()
+        cells = list(row)
+        if len(cells) > MAX_COLUMNS:
+            if any(cell not in (None, "") for cell in cells[MAX_COLUMNS:]):
+                raise _too_many_columns()
+            cells = cells[:MAX_COLUMNS]
+        table.append(cells if any(cell not in (None, "") for cell in cells) else [])
+    return table
+
+
 def read_table(file, filename):
     """``[(row number, {column: text}), …]`` from a CSV, XLSX or JSON file; blank rows skipped.
 
     A JSON file is the JSON export: an array of objects keyed by column name, several values
     as a list. Its values are taken as they are (JSON is never neutralised); its row numbers
     count the objects from 2, as if the first were a spreadsheet's second row.
+
+    Of a CSV or XLSX file at most ``IMPORT_MAX_ROWS`` rows and ``MAX_COLUMNS`` columns are read;
+    a file with more is refused as soon as the reading meets them, whatever size its sheet
+    declares.
     """
     name = (filename or "").lower()
     cell_text = _cell_text
@@ -221,7 +262,7 @@ def _read_csv(file):
     # Excel in an Indonesian locale saves CSV with ";" between cells.
     delimiter = max((",", ";", "\t"), key=first_line.count)
     try:
-        return list(csv.reader(io.StringIO(data, newline=""), delimiter=delimiter))
+        return _bounded(csv.reader(io.StringIO(data, newline=""), delimiter=delimiter))
     except csv.Error as error:
         raise ImportFileError(_("Berkas CSV tidak dapat dibaca: %s") % error) from error
 
@@ -255,7 +296,18 @@ def _read_xlsx(file):
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
         raise ImportFileError(_("Berkas XLSX tidak dapat dibaca.")) from error
     try:
-        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        sheet = workbook.worksheets[0]
+        # What the sheet says it holds, before reading any of it.
+        if (sheet.max_column or 0) > MAX_COLUMNS:
+            raise _too_many_columns()
+        if (sheet.max_row or 0) > settings.IMPORT_MAX_ROWS + 1:
+            raise _too_many_rows()
+        # One column past the limit, to see whether a row goes on; read-only mode pads each row
+        # to the columns asked for, never to the 16,384 a sheet may declare.
+        rows = sheet.iter_rows(
+            max_row=settings.IMPORT_MAX_ROWS + 2, max_col=MAX_COLUMNS + 1, values_only=True
+        )
+        return _bounded(rows)
     finally:
         workbook.close()
 

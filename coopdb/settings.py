@@ -196,6 +196,11 @@ MEDIA_URL = "media/"
 # downloaded through their agreement's page, which checks who may see them.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 DOCUMENT_MAX_BYTES = envint("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
+# The most agreements one import file may hold (a register's migration is split into files of
+# this size); with the columns bounded by the importer, what one upload can make a worker read.
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 50000)
+# Django's default, named: a form posting more fields than this is refused (400) unread.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -1,0 +1,129 @@
+"""No upload or form may tie up a worker: what a file or a POST declares is bounded before it is
+read (the importer's rows, columns and cells; the agreement form's inline rows)."""
+
+import io
+import tracemalloc
+import zipfile
+
+import pytest
+from django.conf import settings
+
+from agreements.imports import ImportFileError, read_table
+from tests.factories import AgreementFactory
+from tests.helpers import agreement_form_data, change_url, logged_in
+
+XLSX_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        "</Types>"
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    ),
+    "xl/workbook.xml": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="kerja sama" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+    ),
+}
+
+
+def xlsx_declaring(rows, last_column="XFD"):
+    """A tiny XLSX whose every row has a cell in ``last_column`` (XFD is the 16,384th)."""
+    header = "".join(
+        f'<c r="{col}1" t="inlineStr"><is><t>{name}</t></is></c>'
+        for col, name in zip("ABCD", ["title", "kind", "scope", "lead_region_code"], strict=True)
+    )
+    body = "".join(
+        f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>x</t></is></c>'
+        f'<c r="{last_column}{n}"><v>1</v></c></row>'
+        for n in range(2, rows + 1)
+    )
+    sheet = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        f'<dimension ref="A1:{last_column}{rows}"/><sheetData>'
+        f'<row r="1">{header}<c r="{last_column}1"><v>1</v></c></row>{body}'
+        "</sheetData></worksheet>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in {**XLSX_PARTS, "xl/worksheets/sheet1.xml": sheet}.items():
+            archive.writestr(name, text)
+    buffer.seek(0)
+    return buffer
+
+
+def test_an_xlsx_declaring_16384_columns_is_refused_without_reading_them():
+    upload = xlsx_declaring(300)
+    assert len(upload.getvalue()) < 8000  # a few kilobytes declaring 300 × 16,384 cells
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImportFileError, match="kolom"):
+            read_table(upload, "bom.xlsx")
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 20 * 1024 * 1024
+
+
+def test_an_xlsx_with_more_rows_than_the_limit_is_refused(settings):
+    settings.IMPORT_MAX_ROWS = 50
+    with pytest.raises(ImportFileError, match="50 baris"):
+        read_table(xlsx_declaring(60, last_column="E"), "besar.xlsx")
+
+
+def test_a_csv_with_more_rows_or_columns_than_the_limit_is_refused(settings):
+    settings.IMPORT_MAX_ROWS = 50
+    header = "title,kind,scope,lead_region_code\r\n"
+    rows = "".join(f"Kerja sama {n},mou,ksdd,64\r\n" for n in range(60))
+    with pytest.raises(ImportFileError, match="50 baris"):
+        read_table(io.BytesIO((header + rows).encode()), "besar.csv")
+    wide = header.strip() + "," * 5000 + "catatan\r\nX,mou,ksdd,64\r\n"
+    with pytest.raises(ImportFileError, match="kolom"):
+        read_table(io.BytesIO(wide.encode()), "lebar.csv")
+
+
+def test_a_form_declaring_100000_inline_rows_is_refused_without_building_them(
+    editor_kaltim, kaltim
+):
+    agreement = AgreementFactory(lead_region=kaltim, title="MoU Kaltim–Anhui")
+    data = agreement_form_data(agreement, title="Diubah")
+    data["milestones-TOTAL_FORMS"] = "100000"
+
+    response = logged_in(editor_kaltim).post(change_url(agreement), data)
+
+    assert response.status_code == 200
+    [formset] = [
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "milestones"
+    ]
+    assert len(formset.forms) <= 200
+    assert formset.non_form_errors()
+    agreement.refresh_from_db()
+    assert agreement.title == "MoU Kaltim–Anhui"
+
+
+def test_a_post_with_thousands_of_fields_is_refused(client, db):
+    assert settings.DATA_UPLOAD_MAX_NUMBER_FIELDS <= 2000
