@@ -49,16 +49,24 @@ def register_version():
 
     The number of changes, prefixed with this database's epoch (migration 0015): a database made
     again counts from zero again, and must not meet the pages a shared cache kept for another.
+    A backup restored in place brings back its epoch and its counters, so the next edits would
+    reuse numbers whose pages were cached from data the restore undid: on PostgreSQL the version
+    also names the counter table itself (its OID), which every restore creates anew.
     """
     if connection.in_atomic_block:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT (SELECT min(epoch) FROM coopdb_register_epoch), coalesce(sum(changes), 0) "
-            "FROM coopdb_register_version"
+        table = (
+            "'coopdb_register_version'::regclass::oid"
+            if connection.vendor == "postgresql"
+            else "''"
         )
-        epoch, changes = cursor.fetchone()
-        return f"{epoch}.{changes}"
+        cursor.execute(
+            f"SELECT (SELECT min(epoch) FROM coopdb_register_epoch), {table}, "
+            "coalesce(sum(changes), 0) FROM coopdb_register_version"
+        )
+        epoch, table_id, changes = cursor.fetchone()
+        return f"{epoch}.{table_id}.{changes}"
 
 
 def cache_get(key):

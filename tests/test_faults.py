@@ -74,3 +74,39 @@ def test_two_concurrent_reminder_runs_send_each_notice_exactly_once(django_user_
     assert sorted(sent_to) == sorted(user.email for user in editors)
     assert Notice.objects.sent().count() == len(editors)
     assert not Notice.objects.pending().exists()
+
+
+def test_a_restore_in_place_followed_by_an_edit_serves_no_stale_page(client, kaltim, tmp_path):
+    from django.urls import reverse
+
+    from agreements.models import Agreement
+
+    AgreementFactory(title="Festival budaya", lead_region=kaltim)
+    hidden = AgreementFactory(
+        title="Eksplorasi tambang rahasia",
+        lead_region=kaltim,
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    db = connection.settings_dict
+    target = ["-h", db["HOST"], "-p", str(db["PORT"] or 5432), "-U", db["USER"], "-d", db["NAME"]]
+    backup = tmp_path / "coopdb.dump"
+    subprocess.run(["pg_dump", "-Fc", *target, "-f", str(backup)], check=True, timeout=120)
+
+    # Published after the backup; anonymous readers see it, and the page is kept.
+    Agreement.objects.filter(pk=hidden.pk).update(visibility=Agreement.Visibility.PUBLIC)
+    assert "Eksplorasi tambang rahasia" in client.get(reverse("agreement-list")).content.decode()
+
+    # The backup restored in place: internal again, and the change counters back where they were.
+    connection.close()
+    subprocess.run(
+        ["pg_restore", "--clean", "--if-exists", "--no-owner", *target, str(backup)],
+        check=True,
+        timeout=120,
+    )
+    assert Agreement.objects.get(pk=hidden.pk).visibility == Agreement.Visibility.INTERNAL
+    # One edit moves the counters on by as much as the publication did.
+    Agreement.objects.filter(title="Festival budaya").update(summary="Diperbarui")
+
+    page = client.get(reverse("agreement-list")).content.decode()
+    assert "Festival budaya" in page
+    assert "Eksplorasi tambang rahasia" not in page
