@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0011_english_titles_and_signing_records'),
+        ('agreements', '0014_budget_and_contacts'),
     ]
 
     operations = [
