@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('agreements', '0014_budget_and_contacts'),
+        ('agreements', '0017_register_watches_contacts'),
     ]
 
     operations = [
