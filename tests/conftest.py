@@ -161,8 +161,8 @@ def page(browser):
 
 
 def pytest_collection_modifyitems(config, items):
-    """On SQLite, leave out the tests marked ``postgresql``, saying so: they test row locks and a
-    server restart, which SQLite has not. Deselected rather than skipped, so CI's no-skip rule
+    """On SQLite, leave out the tests marked ``postgresql``, saying so: they test row locks, a
+    restore or COPY, which SQLite has not. Deselected rather than skipped, so CI's no-skip rule
     still holds; ``.ci/run`` checks that its PostgreSQL pass ran them."""
     if django_settings.DATABASES["default"]["ENGINE"].endswith("postgresql"):
         return
@@ -174,5 +174,5 @@ def pytest_collection_modifyitems(config, items):
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.write_line(
-            f"{len(left_out)} PostgreSQL fault test(s) deselected: the database is not PostgreSQL"
+            f"{len(left_out)} PostgreSQL-only test(s) deselected: the database is not PostgreSQL"
         )

@@ -10,7 +10,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -222,9 +222,7 @@ def test_the_demo_stores_the_next_step_of_every_agreement():
     assert_every_stored_progress_is_the_rule()
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the benchmark writes with PostgreSQL's COPY"
-)
+@pytest.mark.postgresql  # the benchmark writes with PostgreSQL's COPY
 def test_the_benchmark_generator_stores_the_next_step_of_every_agreement():
     from bench.generate import generate
 
