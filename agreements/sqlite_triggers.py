@@ -3,20 +3,19 @@
 SQLite cannot alter a table in place: Django's schema editor rebuilds it (create a copy, copy
 the rows, drop the old one), and the triggers on the old table go with it. Any later migration
 that adds a field or a constraint to a watched table would silently take away the done-date
-rule (migration 0002) or the register version's bumps (migration 0006). So after every
-``migrate`` on SQLite the triggers those migrations define are made again where missing, from
-the migrations' own statements: one definition, however many rebuilds follow.
+rule (migration 0002) or the register version's bumps (migrations 0006, 0017). So after every
+``migrate`` on SQLite the triggers the migrations define are made again where missing, from the
+migrations' own statements: one definition, however many rebuilds follow.
+
+A migration that makes SQLite triggers keeps its statements in a module-level ``SQLITE_FORWARD``
+list, as those do; that is all its triggers need to survive later rebuilds.
 """
 
 import importlib
+import pkgutil
 import re
 
-# The migrations whose SQLite statements include triggers, in the order they were applied.
-TRIGGER_MIGRATIONS = (
-    "0002_milestone_done_not_in_future",
-    "0006_register_version",
-    "0017_register_watches_contacts",
-)
+import agreements.migrations
 
 _CREATE_TRIGGER = re.compile(r"^\s*CREATE TRIGGER (?!IF NOT EXISTS)", re.IGNORECASE)
 
@@ -24,9 +23,10 @@ _CREATE_TRIGGER = re.compile(r"^\s*CREATE TRIGGER (?!IF NOT EXISTS)", re.IGNOREC
 def trigger_statements():
     """Each ``CREATE TRIGGER`` of those migrations, made idempotent with ``IF NOT EXISTS``."""
     statements = []
-    for name in TRIGGER_MIGRATIONS:
+    names = sorted(module.name for module in pkgutil.iter_modules(agreements.migrations.__path__))
+    for name in names:
         migration = importlib.import_module(f"agreements.migrations.{name}")
-        for statement in migration.SQLITE_FORWARD:
+        for statement in getattr(migration, "SQLITE_FORWARD", []):
             if _CREATE_TRIGGER.match(statement):
                 statements.append(_CREATE_TRIGGER.sub("CREATE TRIGGER IF NOT EXISTS ", statement))
     return statements

@@ -2,26 +2,6 @@
 
 from django.db import migrations, models
 
-# SQLite rebuilds the milestone table to add a column, and its triggers go with the old table:
-# the triggers of migration 0002 (a done date never in the future) are made again.
-SQLITE_TRIGGERS = [
-    f"""
-CREATE TRIGGER IF NOT EXISTS milestone_done_not_in_future_{event.lower()}
-BEFORE {event} ON agreements_milestone
-WHEN NEW.done_on IS NOT NULL AND NEW.done_on > date('now', '+1 day')
-BEGIN
-    SELECT RAISE(ABORT, 'CHECK constraint failed: milestone_done_not_in_future');
-END;
-"""
-    for event in ("INSERT", "UPDATE")
-]
-
-
-def restore_sqlite_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_TRIGGERS:
-            schema_editor.execute(statement)
-
 
 class Migration(migrations.Migration):
 
@@ -48,5 +28,4 @@ class Migration(migrations.Migration):
             model_name='milestone',
             constraint=models.CheckConstraint(condition=models.Q(('mark', ''), ('done_on__isnull', False), _connector='OR'), name='milestone_mark_dated'),
         ),
-        migrations.RunPython(restore_sqlite_triggers, migrations.RunPython.noop, elidable=False),
     ]
