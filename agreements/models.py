@@ -1186,6 +1186,14 @@ class Agreement(KnownDates, models.Model):
         return self.step_shown_on(progress_of_chain(chain)[self.pk][1], today)
 
     @property
+    def next_step_title(self):
+        """The stored next step as a line of text: its milestone's title, else the stage's name
+        (reads the milestone unless it is selected with the agreement)."""
+        if self.next_milestone_id:
+            return self.next_milestone.title
+        return self.get_next_stage_display()
+
+    @property
     def waits_on_now(self):
         """Whom it waits on today, as a label (the stored rule), or "": nobody once it shows
         as ended (``AgreementQuerySet.waiting_on``)."""

@@ -23,12 +23,11 @@ from agreements.models import (
     AgreementStatus,
     Milestone,
     MilestoneKind,
+    MilestoneWaitsOn,
     Scope,
 )
 
 PERIOD = re.compile(r"^(?P<year>\d{4})(?:-S(?P<half>[12]))?$")
-# Open steps of a cooperation that was called off are no one's work any more.
-ENDED_EARLY = (AgreementStatus.CANCELLED, AgreementStatus.TERMINATED)
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ class Report:
     signed: list
     in_force: list
     expiring: list
-    waiting: list  # open milestones, each with its agreement
+    waiting: list  # cooperations whose next step waits on someone (``waiting_on``)
     dormant: list
     evaluations: list
     scopes: list = field(default_factory=list)
@@ -109,10 +108,8 @@ class Report:
 
     @property
     def waiting_by_party(self):
-        """(party, number of open steps waiting on it), most first."""
-        counts = Counter(
-            milestone.get_waits_on_display() or _("belum ditentukan") for milestone in self.waiting
-        )
+        """(party, number of cooperations waiting on it), most first."""
+        counts = Counter(agreement.get_waits_on_display() for agreement in self.waiting)
         return counts.most_common()
 
 
@@ -134,11 +131,11 @@ def build(agreements, region, period):
         listed.with_shown_status(AgreementStatus.IN_FORCE, period.end).order_by("title", "pk")
     )
     expiring = list(listed.expiring_within((following.end - following.start).days, following.start))
+    # Whom each cooperation waits on now: the one rule the dashboard and the lists read.
     waiting = list(
-        Milestone.objects.planned()
-        .filter(agreement__in=mine.exclude(status__in=ENDED_EARLY).order_by())
-        .select_related("agreement")
-        .order_by("waits_on", "due_on", "pk")
+        mine.waiting_on(MilestoneWaitsOn.values)
+        .select_related("next_milestone")
+        .order_by("waits_on", "next_due_on", "pk")
     )
     dormant = list(listed.dormant(period.end).order_by("title", "pk"))
     evaluations = list(
@@ -217,8 +214,8 @@ def as_workbook(report, file):
         _("Menunggu"),
         [_("Kerja sama"), _("Tahapan"), _("Menunggu"), _("Target")],
         [
-            [m.agreement.title, m.title, str(m.get_waits_on_display()), m.due_on]
-            for m in report.waiting
+            [a.title, str(a.next_step_title), str(a.get_waits_on_display()), a.next_due_on]
+            for a in report.waiting
         ],
     )
     sheet(

@@ -122,3 +122,36 @@ def test_report_as_pdf(client, register):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_the_report_says_whom_a_cooperation_waits_on_as_the_dashboard_does(client, kaltim):
+    """One rule for "waiting on": a cooperation is listed once, under whom its next step waits
+    on, and a cancelled one's open steps wait on nobody."""
+    live = AgreementFactory(title="MoU Kaltim berjalan", lead_region=kaltim)
+    MilestoneFactory(
+        agreement=live,
+        title="Kegiatan bersama",
+        waits_on="partner",
+        due_on=datetime.date(2025, 2, 1),
+    )
+    MilestoneFactory(
+        agreement=live, title="Monev tahunan", waits_on="bureau", due_on=datetime.date(2025, 6, 1)
+    )
+    called_off = AgreementFactory(
+        title="Rencana Kaltim dibatalkan",
+        lead_region=kaltim,
+        status="cancelled",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    MilestoneFactory(
+        agreement=called_off, title="Rapat DPRD", waits_on="dprd", due_on=datetime.date(2025, 3, 1)
+    )
+
+    response = client.get("/laporan/", {"region": "64", "period": "2024"})
+    waiting = section(response.content.decode(), "r-waiting")
+    assert "Mitra: 1" in waiting
+    assert waiting.count("MoU Kaltim berjalan") == 1
+    assert "Kegiatan bersama" in waiting and "Monev tahunan" not in waiting
+    assert "Rencana Kaltim dibatalkan" not in waiting and "DPRD" not in waiting
