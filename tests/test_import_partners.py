@@ -64,6 +64,7 @@ def register(db):
         kind=Agreement.Kind.SISTER_CITY,
         scope="ksdpl",
         status=Agreement.Status.IN_FORCE,
+        signed_on=datetime.date(2010, 6, 1),  # in force means signed (the database asks it)
         lead_region=samarinda,
     )
     sister.regions.set([samarinda])
