@@ -24,6 +24,7 @@ from agreements.admin_parties import (
 )
 from agreements.forms import AgreementAdminForm
 from agreements.models import (
+    Agency,
     Agreement,
     ChangedMeanwhile,
     Contact,
@@ -33,12 +34,13 @@ from agreements.models import (
     Potential,
     PotentialSurvey,
     Sector,
+    Signatory,
 )
 from agreements.paging import LargeTablePaginator
 from agreements.parties import writing_parties
 from common.admin import URL_FIELDS
 from common.admin_markup import LabelledChangeList, LabelledTabularInline
-from partners.models import Country
+from partners.models import Country, Region
 
 admin.site.site_header = _("Register Kerja Sama Daerah")
 admin.site.site_title = _("Register Kerja Sama Daerah")
@@ -75,6 +77,13 @@ class AgreementProvinceFilter(ProvinceListFilter):
 
     def within(self, queryset, province):
         return queryset.in_region(province)
+
+
+class AgencyProvinceFilter(ProvinceListFilter):
+    """Agencies of the province and of its regencies and cities."""
+
+    def within(self, queryset, province):
+        return queryset.filter(region__in=Region.objects.within(province))
 
 
 class PartnerCountryFilter(admin.SimpleListFilter):
@@ -272,6 +281,14 @@ class ContactInline(BoundedInline, LabelledTabularInline):
     fields = ["party", "name", "office", "email", "phone"]
 
 
+class SignatoryInline(BoundedInline, LabelledTabularInline):
+    """Who signed for each party, in which office; public wherever the agreement is."""
+
+    model = Signatory
+    extra = 0
+    fields = ["party", "name", "office", "position"]
+
+
 class DocumentInline(BoundedInline, DocumentFileLinks, LabelledTabularInline):
     model = Document
     extra = 0
@@ -288,7 +305,7 @@ class AgreementAdmin(
     RegisterAdmin,
 ):
     form = AgreementAdminForm
-    inlines = [MilestoneInline, DocumentInline, ContactInline]
+    inlines = [MilestoneInline, SignatoryInline, DocumentInline, ContactInline]
     save_on_top = True
 
     list_display = [
@@ -332,7 +349,7 @@ class AgreementAdmin(
     # Counting the whole register on every page load costs a full scan at national scale.
     show_full_result_count = False
     paginator = LargeTablePaginator
-    autocomplete_fields = ["lead_region", "regions", "partners", "sectors", "follows"]
+    autocomplete_fields = ["lead_region", "regions", "partners", "agencies", "sectors", "follows"]
     readonly_fields = ["status_today", "created_at", "updated_at"]
     formfield_overrides = {
         **URL_FIELDS,
@@ -350,7 +367,10 @@ class AgreementAdmin(
                 "description": _("Untuk pembaca berbahasa Inggris, bila sudah ada terjemahannya."),
             },
         ),
-        (_("Para pihak"), {"fields": ["scope", "lead_region", "regions", "partners"]}),
+        (
+            _("Para pihak"),
+            {"fields": ["scope", "lead_region", "regions", "partners", "agencies"]},
+        ),
         (
             _("Status dan tanggal"),
             {
@@ -587,6 +607,36 @@ class SectorAdmin(RankedAutocomplete, LabelledChangeList, RegisterAdmin):
     prefix_fields = ["name_id", "name_en"]
     prepopulated_fields = {"slug": ["name_en"]}
     ordering = ["position", "name_id"]
+
+
+@admin.register(Agency)
+class AgencyAdmin(RowRulesAdmin, RankedAutocomplete, LabelledChangeList, RegisterAdmin):
+    """The implementing agencies (OPD) of each region, the list an agreement's agencies are
+    chosen from. An editor keeps those of their own regions."""
+
+    list_display = ["name", "short_name", "region"]
+    list_filter = [AgencyProvinceFilter]
+    list_select_related = ["region"]
+    search_fields = ["name", "short_name", "region__name", "region__code"]
+    exact_fields = ["short_name", "name"]
+    prefix_fields = ["short_name", "name"]
+    autocomplete_fields = ["region"]
+    ordering = ["region__code", "name"]
+
+    def short_form_q(self, meaning):
+        return Q(region__code__in=meaning.region_codes) if meaning.region_codes else None
+
+    def narrows_rows(self, request):
+        # An agreement's agencies may be another party region's: its autocomplete offers every
+        # agency, and the form keeps them to the party regions (``Agreement.party_errors``).
+        if autocomplete_source(request) == ("agreements", "agreement", "agencies"):
+            return False
+        return super().narrows_rows(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "region" and self.narrows_rows(request):
+            kwargs["queryset"] = editable_regions(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class PotentialInline(LabelledTabularInline):

@@ -28,12 +28,14 @@ from simple_history.utils import bulk_create_with_history
 from agreements.dates import DatePrecision
 from agreements.models import (
     CARRYING_OUT,
+    Agency,
     Agreement,
     Milestone,
     Potential,
     PotentialSurvey,
     Scope,
     Sector,
+    Signatory,
     required_stages,
 )
 from agreements.parties import add_parties_in_bulk
@@ -103,6 +105,10 @@ class AgreementPlan:
     relation: str = ""
     visibility: str = Agreement.Visibility.PUBLIC
     milestones: list[MilestonePlan] = field(default_factory=list)
+    # Implementing agencies as (region code, short name) of ``AGENCIES``.
+    agencies: list[tuple[str, str]] = field(default_factory=list)
+    # Who signed: (party, name, office).
+    signatories: list[tuple[str, str, str]] = field(default_factory=list)
 
     def __post_init__(self):
         if self.lead not in self.regions:
@@ -187,6 +193,8 @@ def story_plans():
             "village-empowerment",
         ],
         proposed_on=d(2023, 12, 1),
+        # The story names the head of the village-empowerment agency as the delegation's voice.
+        agencies=[("64", "DPMPD"), ("64", "Biro Pemotda")],
         summary=(
             "Pemerintah Provinsi Anhui menawarkan kerja sama kepada Pemprov Kaltim pada Desember "
             "2023 (hanya bulannya yang diketahui), diterima Pj Gubernur Kaltim Akmal Malik; "
@@ -334,6 +342,15 @@ def story_plans():
         lead="53",
         partners=[JIANGXI],
         sectors=ntt_sectors,
+        agencies=[("53", "DPMPTSP"), ("53", "DKP")],
+        # Both parties signed; the story names only the governor of NTT.
+        signatories=[
+            (
+                "Pemerintah Provinsi Nusa Tenggara Timur",
+                "Viktor Bungtilu Laiskodat",
+                "Gubernur Nusa Tenggara Timur",
+            )
+        ],
         summary=(
             "Pernyataan kehendak menuju provinsi kembar (sister province), ditandatangani kedua "
             "pihak saat kunjungan kerja Gubernur NTT Viktor Bungtilu Laiskodat ke Jiangxi; "
@@ -1366,6 +1383,85 @@ class Generator:
         return plans
 
 
+# Implementing agencies (OPD) of the story regions: (name, short name). Every province also
+# has ``PROVINCE_AGENCIES``, so generated cooperations of any province name theirs.
+AGENCIES = {
+    "64": [
+        ("Badan Perencanaan Pembangunan Daerah", "Bappeda"),
+        ("Biro Pemerintahan dan Otonomi Daerah", "Biro Pemotda"),
+        ("Dinas Pendidikan dan Kebudayaan", "Disdikbud"),
+        ("Dinas Pemberdayaan Masyarakat dan Pemerintahan Desa", "DPMPD"),
+        ("Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", "DPMPTSP"),
+        ("Dinas Pariwisata", "Dispar"),
+    ],
+    "64.71": [
+        ("Badan Perencanaan Pembangunan Daerah, Penelitian dan Pengembangan", "Bappedalitbang"),
+        ("Dinas Pendidikan dan Kebudayaan", "Disdikbud"),
+    ],
+    "64.72": [
+        ("Badan Perencanaan Pembangunan Daerah", "Bappeda"),
+        ("Dinas Pendidikan", "Disdik"),
+    ],
+    "62": [
+        ("Badan Perencanaan Pembangunan, Riset dan Inovasi Daerah", "Bapperida"),
+        ("Dinas Kebudayaan dan Pariwisata", "Disbudpar"),
+    ],
+    "51": [
+        ("Badan Perencanaan Pembangunan Daerah", "Bappeda"),
+        ("Dinas Pariwisata", "Dispar"),
+        ("Dinas Kebudayaan", "Disbud"),
+    ],
+    "53": [
+        ("Badan Perencanaan Pembangunan, Penelitian dan Pengembangan Daerah", "Bappelitbangda"),
+        ("Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", "DPMPTSP"),
+        ("Dinas Kelautan dan Perikanan", "DKP"),
+        ("Dinas Pertanian dan Ketahanan Pangan", "Distanak"),
+    ],
+    "16.03": [
+        ("Badan Perencanaan Pembangunan Daerah", "Bappeda"),
+        ("Dinas Pendidikan", "Disdik"),
+    ],
+}
+PROVINCE_AGENCIES = [
+    ("Badan Perencanaan Pembangunan Daerah", "Bappeda"),
+    ("Dinas Pendidikan", "Disdik"),
+    ("Dinas Pariwisata", "Dispar"),
+    ("Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", "DPMPTSP"),
+]
+# Which agency carries out a generated cooperation of each sector (short names, first found).
+SECTOR_AGENCIES = {
+    "education": ("Disdik", "Disdikbud"),
+    "tourism": ("Dispar", "Disbudpar"),
+    "culture": ("Disbud", "Disbudpar", "Disdikbud"),
+    "investment": ("DPMPTSP",),
+    "trade": ("DPMPTSP",),
+    "marine-fisheries": ("DKP",),
+    "agriculture-livestock": ("Distanak",),
+    "food-security": ("Distanak",),
+    "village-empowerment": ("DPMPD",),
+}
+PLANNERS = ("Bappeda", "Bappedalitbang", "Bapperida", "Bappelitbangda")
+
+
+def agency_lists(regions):
+    """{region code: [(name, short name)]}: ``AGENCIES``, and ``PROVINCE_AGENCIES`` for every
+    other province among ``regions``."""
+    lists = {r.code: PROVINCE_AGENCIES for r in regions if r.level == Region.Level.PROVINCE}
+    lists.update(AGENCIES)
+    return lists
+
+
+def implementing_agencies(plan, lists):
+    """The agencies a generated cooperation names: the lead region's agency for its first
+    sector that has one, else its planning agency; none where the region keeps no list."""
+    shorts = {short for _name, short in lists.get(plan.lead, ())}
+    for sector in plan.sectors:
+        for short in SECTOR_AGENCIES.get(sector, ()):
+            if short in shorts:
+                return [(plan.lead, short)]
+    return [(plan.lead, short) for short in PLANNERS if short in shorts][:1]
+
+
 # Potentials a few regions offer, as examples; seed 004 names none, so none belong to its survey.
 GENERATED_POTENTIALS = [
     ("51", "tourism", "Desa wisata berbasis budaya", "Paket desa wisata dan kerajinan lokal."),
@@ -1441,14 +1537,37 @@ def write_partners(plans):
     return by_name, created
 
 
-def write_agreements(plans, regions, partners, sectors):
-    """Create the planned agreements not yet there (by title and lead region).
+def write_agencies(lists, regions):
+    """Create the agencies of ``lists`` not yet there; return every one by (region code, short
+    name), and how many were new."""
+    existing = {
+        (agency.region.code, agency.name): agency
+        for agency in Agency.objects.filter(region__code__in=lists).select_related("region")
+    }
+    new = [
+        Agency(region=regions[code], name=name, short_name=short)
+        for code, rows in lists.items()
+        if code in regions
+        for name, short in rows
+        if (code, name) not in existing
+    ]
+    created = bulk_create_with_history(new, Agency)
+    by_short = {}
+    for agency in [*existing.values(), *created]:
+        by_short[(agency.region.code, agency.short_name)] = agency
+    return by_short, len(created)
+
+
+def write_agreements(plans, regions, partners, sectors, agencies=None):
+    """Create the planned agreements not yet there (by title and lead region); ``agencies`` by
+    (region code, short name), as ``write_agencies`` returns them.
 
     Agreements are written in waves so that each follower is written after what it follows;
     milestones and the many-to-many rows of the new agreements follow in one insert each, and
     each agreement's first history entry is then brought up to date with its parties
     (``agreements.parties``), so it holds them from the start.
     """
+    agencies = agencies or {}
     existing = {
         (title, lead): pk
         for title, lead, pk in Agreement.objects.filter(
@@ -1487,6 +1606,7 @@ def write_agreements(plans, regions, partners, sectors):
                 regions[plan.lead],
                 [regions[c] for c in plan.regions],
                 [partners[n] for n in plan.partners],
+                [agencies[key] for key in plan.agencies],
             )
             if errors:
                 raise ValueError(f"{plan.title}: {errors}")
@@ -1502,9 +1622,18 @@ def write_agreements(plans, regions, partners, sectors):
                 "regions": [regions[c].pk for c in p.regions],
                 "partners": [partners[n].pk for n in p.partners],
                 "sectors": [sectors[s].pk for s in p.sectors if s in sectors],
+                "agencies": [agencies[key].pk for key in p.agencies],
             }
             for p in created
         }
+    )
+    bulk_create_with_history(
+        [
+            Signatory(agreement_id=pk_of[plan], party=party, name=name, office=office, position=n)
+            for plan in created
+            for n, (party, name, office) in enumerate(plan.signatories)
+        ],
+        Signatory,
     )
     milestones = []
     for plan in created:
@@ -1564,6 +1693,7 @@ class SeedReport:
     partners: int = 0
     surveys: int = 0
     potentials: int = 0
+    agencies: int = 0
 
 
 def seed_demo(today=None):
@@ -1579,8 +1709,14 @@ def seed_demo(today=None):
         sectors = {s.slug: s for s in Sector.objects.all()}
         partner_plans = all_partner_plans()
         partners, report.partners = write_partners(partner_plans)
-        plans = story_plans() + Generator(today, regions.values(), set(sectors)).plans()
-        report.agreements, report.milestones = write_agreements(plans, regions, partners, sectors)
+        lists = agency_lists(regions.values())
+        agencies, report.agencies = write_agencies(lists, regions)
+        generated = Generator(today, regions.values(), set(sectors)).plans()
+        for plan in generated:
+            plan.agencies = implementing_agencies(plan, lists)
+        report.agreements, report.milestones = write_agreements(
+            story_plans() + generated, regions, partners, sectors, agencies
+        )
         report.surveys = write_survey(STORY_SURVEY, regions)
         report.potentials = write_potentials(regions, sectors)
         # Where each cooperation stands, by the register's own rule (as every write path).

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from agreements.models import Agreement
 
-PARTY_FIELDS = ("scope", "lead_region", "regions", "partners")
+PARTY_FIELDS = ("scope", "lead_region", "regions", "partners", "agencies")
 
 
 def formfield(db_field, **kwargs):
@@ -21,8 +21,9 @@ def formfield(db_field, **kwargs):
 class AgreementAdminForm(forms.ModelForm):
     """The agreement as bureau staff edit it.
 
-    The database cannot check the parties against the scope (they are many-to-many), so this form
-    does, through ``Agreement.party_errors``; date order and status are checked by
+    The database cannot check the parties against the scope, nor the implementing agencies
+    against the party regions (they are many-to-many), so this form does, through
+    ``Agreement.party_errors``; date order and status are checked by
     ``Agreement.clean()``.
 
     A change form carries, hidden, the version of the agreement it was loaded with. If someone
@@ -49,6 +50,7 @@ class AgreementAdminForm(forms.ModelForm):
             "lead_region",
             "regions",
             "partners",
+            "agencies",
             "proposed_on",
             "signed_on",
             "in_force_from",
@@ -128,7 +130,13 @@ class AgreementAdminForm(forms.ModelForm):
         if any(name in self.errors for name in PARTY_FIELDS):
             # Judging the scope from a half-read list of parties would only add noise.
             return cleaned_data
-        errors = Agreement.party_errors(cleaned_data.get("scope"), lead_region, regions, partners)
+        errors = Agreement.party_errors(
+            cleaned_data.get("scope"),
+            lead_region,
+            regions,
+            partners,
+            cleaned_data.get("agencies") or (),
+        )
         for field, message in errors.items():
             self.add_error(field, message)
         return cleaned_data

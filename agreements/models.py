@@ -54,6 +54,76 @@ class Sector(models.Model):
         return pick_language(self.name_id, self.name_en)
 
 
+class AgencyQuerySet(models.QuerySet):
+    def of_regions(self, regions):
+        """The agencies of ``regions`` (exactly those regions: a province's agencies are not its
+        regencies')."""
+        return self.filter(region__in=regions)
+
+    def editable_by(self, user):
+        """The agencies of the regions ``user`` edits for (``access.models.editable_regions``);
+        all of them for administrators."""
+        from access.models import editable_region_ids, is_administrator
+
+        if is_administrator(user):
+            return self.all()
+        return self.filter(region_id__in=editable_region_ids(user))
+
+    def used_by(self, agreements):
+        """Agencies carrying out one of ``agreements`` (a semi-join: each agency once)."""
+        links = Agreement.agencies.through.objects.filter(
+            agreement__in=agreements.order_by().values("pk")
+        )
+        return self.filter(pk__in=links.values("agency_id"))
+
+
+class Agency(models.Model):
+    """A regional agency (*perangkat daerah*, OPD: a dinas, badan or biro) that carries out
+    cooperations of its region; a list the bureau keeps per region."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="agencies", verbose_name=_("daerah")
+    )
+    name = models.CharField(
+        _("nama"), max_length=200, help_text=_("Mis. Dinas Pendidikan dan Kebudayaan.")
+    )
+    short_name = models.CharField(
+        _("singkatan"), max_length=40, blank=True, help_text=_("Mis. Disdikbud, Bappeda.")
+    )
+
+    history = HistoricalRecords()
+    objects = AgencyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("perangkat daerah (OPD)")
+        verbose_name_plural = pgettext_lazy("jamak", "perangkat daerah (OPD)")
+        ordering = ["region__code", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="agency_name_unique_in_region"),
+            models.UniqueConstraint(
+                fields=["region", "short_name"],
+                condition=~Q(short_name=""),
+                name="agency_short_name_unique_in_region",
+            ),
+            models.CheckConstraint(condition=~Q(name=""), name="agency_has_a_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.label} — {self.region.name}"
+
+    @property
+    def label(self):
+        """The name with its short form, as the status page shows it: "Badan Perencanaan
+        Pembangunan Daerah (Bappeda)"."""
+        return f"{self.name} ({self.short_name})" if self.short_name else self.name
+
+    def is_editable_by(self, user):
+        """Whether ``user`` may change this agency: an editor of its region (or its province)."""
+        from access.models import may_edit_region
+
+        return may_edit_region(user, self.region_id)
+
+
 class Scope(models.TextChoices):
     """The four forms of *kerja sama daerah* in PP 28/2018, named by who the parties are."""
 
@@ -167,7 +237,8 @@ class AgreementQuerySet(models.QuerySet):
         """An agreement with all its status page shows, in a fixed number of queries.
 
         The agreement with its lead region, then its party regions, partners (with country and
-        subdivision), sectors, milestones and documents: six queries, however many of each.
+        subdivision), sectors, implementing agencies, signatories, milestones and documents:
+        eight queries, however many of each.
         """
         return self.select_related("lead_region").prefetch_related(
             "regions",
@@ -175,6 +246,8 @@ class AgreementQuerySet(models.QuerySet):
                 "partners", queryset=Partner.objects.select_related("country", "subdivision")
             ),
             "sectors",
+            models.Prefetch("agencies", queryset=Agency.objects.select_related("region")),
+            "signatories",
             "milestones",
             "documents",
         )
@@ -725,6 +798,16 @@ class Agreement(KnownDates, models.Model):
     sectors = models.ManyToManyField(
         Sector, blank=True, related_name="agreements", verbose_name=_("bidang")
     )
+    agencies = models.ManyToManyField(
+        Agency,
+        blank=True,
+        related_name="agreements",
+        verbose_name=_("perangkat daerah pelaksana"),
+        help_text=_(
+            "PP 28/2018: kerja sama dilaksanakan oleh perangkat daerah sesuai urusannya. Hanya "
+            "perangkat daerah dari daerah pihak."
+        ),
+    )
     summary = models.TextField(_("ringkasan"), blank=True)
     summary_en = models.TextField(_("ringkasan dalam bahasa Inggris"), blank=True)
     proposed_on = models.DateField(_("tanggal diusulkan"), null=True, blank=True)
@@ -835,7 +918,7 @@ class Agreement(KnownDates, models.Model):
 
     # The stored progress is derived, not edited: the history tells what people changed.
     history = HistoricalRecords(
-        m2m_fields=[regions, partners, sectors],
+        m2m_fields=[regions, partners, sectors, agencies],
         excluded_fields=["next_stage", "next_milestone", "waits_on", "next_due_on"],
     )
     objects = AgreementQuerySet.as_manager()
@@ -1117,15 +1200,23 @@ class Agreement(KnownDates, models.Model):
             raise ValidationError(errors)
 
     @staticmethod
-    def party_errors(scope, lead_region, regions, partners):
+    def party_errors(scope, lead_region, regions, partners, agencies=()):
         """Problems with the parties of an agreement, as a dict of field → message.
 
         Called by every path that sets parties (the admin form, the importer), because the
-        database cannot check many-to-many relations against the scope.
+        database cannot check many-to-many relations against the scope, nor an agency against
+        the party regions (``agencies`` are read with their region's id only).
         """
         errors = {}
         regions = list(regions)
         partners = list(partners)
+        region_ids = {region.pk for region in regions}
+        strangers = [agency for agency in agencies if agency.region_id not in region_ids]
+        if strangers:
+            errors["agencies"] = _(
+                "Perangkat daerah pelaksana harus dari daerah pihak; bukan dari daerah pihak: "
+                "%(agencies)s."
+            ) % {"agencies": ", ".join(str(agency) for agency in strangers)}
         if lead_region is not None and lead_region not in regions:
             errors["regions"] = _("Daerah pengampu harus termasuk daerah pihak.")
         implied = Scope.for_parties(regions, partners)
@@ -1750,6 +1841,47 @@ class Contact(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.party})"
+
+
+class Signatory(models.Model):
+    """Who signed an agreement for one of its parties, and in which office. Public wherever its
+    agreement is (the place of signing is ``Agreement.signing_place``)."""
+
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="signatories",
+        verbose_name=_("kerja sama"),
+    )
+    party = models.CharField(
+        _("pihak"),
+        max_length=200,
+        help_text=_("Mis. Pemerintah Provinsi Kalimantan Timur, atau nama mitra."),
+    )
+    name = models.CharField(_("nama"), max_length=200)
+    office = models.CharField(
+        _("jabatan"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "PP 28/2018: kepala daerah, atau pejabat yang diberi kuasa. Mis. Gubernur "
+            "Kalimantan Timur, Mayor of Ōita."
+        ),
+    )
+    position = models.PositiveSmallIntegerField(_("urutan"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("penanda tangan")
+        verbose_name_plural = pgettext_lazy("jamak", "penanda tangan")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="signatory_has_a_name"),
+        ]
+
+    def __str__(self):
+        return f"{self.name}, {self.office}" if self.office else self.name
 
 
 class DocumentKind(models.TextChoices):

@@ -1,8 +1,8 @@
 """Writing an agreement's parties and sectors with its history: one save, one history entry.
 
-``Agreement.history`` keeps a copy of the many-to-many fields (regions, partners, sectors) in
-each entry. django-simple-history takes that copy when the row is saved, before any form or
-importer has written the many-to-many rows, and then adds an entry of its own for every
+``Agreement.history`` keeps a copy of the many-to-many fields (regions, partners, sectors,
+agencies) in each entry. django-simple-history takes that copy when the row is saved, before any
+form or importer has written the many-to-many rows, and then adds an entry of its own for every
 many-to-many change. So the first entry of a new agreement would hold no parties, the next one
 would appear to add them, and a later conflict message would name fields nobody touched.
 
@@ -18,7 +18,7 @@ from django.db.models import Max
 from agreements.models import Agreement
 
 # The many-to-many fields an agreement's history keeps (``Agreement.history``'s m2m_fields).
-PARTY_FIELDS = ("regions", "partners", "sectors")
+PARTY_FIELDS = ("regions", "partners", "sectors", "agencies")
 
 
 @contextmanager

@@ -3,7 +3,7 @@
 SQLite cannot alter a table in place: Django's schema editor rebuilds it (create a copy, copy
 the rows, drop the old one), and the triggers on the old table go with it. Any later migration
 that adds a field or a constraint to a watched table would silently take away the done-date
-rule (migration 0002) or the register version's bumps (migrations 0006, 0017). So after every
+rule (migration 0002) or the register version's bumps (migrations 0006, 0017, 0020). So after every
 ``migrate`` on SQLite the triggers the migrations define are made again where missing, from the
 migrations' own statements: one definition, however many rebuilds follow.
 

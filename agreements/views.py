@@ -292,9 +292,10 @@ def status_page_context(request, pk):
     """Everything the status page of agreement ``pk`` shows, or 404 if the reader may not see it.
 
     Queries: the agreement with its lead region, then its regions, partners, sectors,
-    milestones and documents (``AgreementQuerySet.for_status_page``), then every document of
-    its chain with its lead region and their milestones (``AgreementQuerySet.chains``): eight
-    in all, however long the chain.
+    implementing agencies, signatories, milestones and documents
+    (``AgreementQuerySet.for_status_page``), then every document of its chain with its lead
+    region and their milestones (``AgreementQuerySet.chains``): ten in all, however long the
+    chain.
 
     Where it stands is read along the chain (``progress_of_chain``); the chain lists the
     documents the reader may see.

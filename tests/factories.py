@@ -13,7 +13,7 @@ import factory
 from django.contrib.auth.models import Group
 
 from access.models import Role
-from agreements.models import Agreement, Document, Milestone, Sector
+from agreements.models import Agency, Agreement, Document, Milestone, Sector
 from agreements.parties import writing_parties
 from partners.models import Country, Partner, Region, Subdivision
 
@@ -94,6 +94,17 @@ class PartnerFactory(factory.django.DjangoModelFactory):
     country = factory.SubFactory(CountryFactory)
 
 
+class AgencyFactory(factory.django.DjangoModelFactory):
+    """An implementing agency (OPD) of a province."""
+
+    class Meta:
+        model = Agency
+
+    region = factory.SubFactory(ProvinceFactory)
+    name = factory.Sequence(lambda n: f"Dinas {n}")
+    short_name = ""
+
+
 class AgreementFactory(factory.django.DjangoModelFactory):
     """A public MoU between two provinces (KSDD), signed and in force."""
 
@@ -130,6 +141,12 @@ class AgreementFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             with writing_parties(self):
                 self.sectors.add(*extracted)
+
+    @factory.post_generation
+    def agencies(self, create, extracted, **kwargs):
+        if create and extracted:
+            with writing_parties(self):
+                self.agencies.add(*extracted)
 
     # Where its chain stands, as every write path of the site stores it.
     @factory.post_generation

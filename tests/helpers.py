@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from agreements.forms import AgreementAdminForm
 
-INLINE_PREFIXES = ("milestones", "documents", "contacts")
+INLINE_PREFIXES = ("milestones", "signatories", "documents", "contacts")
 
 
 def logged_in(user):

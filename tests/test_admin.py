@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.models import Agreement, Milestone, Potential, PotentialSurvey
+from agreements.models import Agency, Agreement, Milestone, Potential, PotentialSurvey, Signatory
 from partners.models import Partner
 from tests.factories import (
     AgreementFactory,
@@ -110,7 +110,7 @@ def agreement_form(lead_region, **fields):
         # The version the change form was loaded with; an add form ignores it.
         "loaded_version": "1",
     }
-    for prefix in ("milestones", "documents", "contacts"):
+    for prefix in ("milestones", "signatories", "documents", "contacts"):
         data.update(
             {
                 f"{prefix}-TOTAL_FORMS": "0",
@@ -137,6 +137,14 @@ def with_milestone(data, **milestone):
 def one_of_each(kaltim, samarinda, anhui):
     sector = SectorFactory(slug="tourism", name_id="Pariwisata", name_en="Tourism")
     agreement = AgreementFactory(lead_region=kaltim, scope="ksdpl", partners=[anhui])
+    agency = Agency.objects.create(region=kaltim, name="Dinas Pariwisata", short_name="Dispar")
+    agreement.agencies.add(agency)
+    Signatory.objects.create(
+        agreement=agreement,
+        party="Pemerintah Provinsi Kalimantan Timur",
+        name="Isran Noor",
+        office="Gubernur Kalimantan Timur",
+    )
     survey = PotentialSurvey.objects.create(
         title="Rakor identifikasi potensi 2021",
         held_on=datetime.date(2021, 3, 10),
@@ -148,6 +156,7 @@ def one_of_each(kaltim, samarinda, anhui):
         "partners.region": samarinda,
         "partners.partner": anhui,
         "agreements.sector": sector,
+        "agreements.agency": agency,
         "agreements.agreement": agreement,
         "agreements.milestone": MilestoneFactory(agreement=agreement),
         "agreements.document": DocumentFactory(agreement=agreement),
@@ -164,6 +173,7 @@ MODELS = [
     "partners.region",
     "partners.partner",
     "agreements.sector",
+    "agreements.agency",
     "agreements.agreement",
     "agreements.milestone",
     "agreements.document",

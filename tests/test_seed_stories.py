@@ -17,7 +17,15 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from agreements import demo
-from agreements.models import Agreement, Milestone, Potential, PotentialSurvey, Sector
+from agreements.models import (
+    Agency,
+    Agreement,
+    Milestone,
+    Potential,
+    PotentialSurvey,
+    Sector,
+    Signatory,
+)
 from partners.models import Partner, Region
 
 d = datetime.date
@@ -103,6 +111,9 @@ def counts():
         "regions": Agreement.regions.through.objects.count(),
         "partners": Agreement.partners.through.objects.count(),
         "sectors": Agreement.sectors.through.objects.count(),
+        "agencies": Agreement.agencies.through.objects.count(),
+        "agency list": Agency.objects.count(),
+        "signatories": Signatory.objects.count(),
         "participants": PotentialSurvey.participants.through.objects.count(),
         "users": get_user_model().objects.count(),
     }
@@ -123,8 +134,9 @@ def test_seed_demo_refuses_to_run_before_the_reference_data_is_loaded():
 def test_seed_demo_writes_in_bulk_not_a_query_per_record(django_assert_max_num_queries):
     call_command("load_reference_data", stdout=StringIO())
     # About 200 agreements and 1,300 milestones: a few dozen statements, not thousands.
-    # (and the stored progress of them all: a read and a few batched updates)
-    with django_assert_max_num_queries(120):
+    # (and the stored progress of them all: a read and a few batched updates; the agencies
+    # of every province, the agreements' links to them and the signatories: a dozen more)
+    with django_assert_max_num_queries(135):
         seed()
     assert Agreement.objects.count() > 200
 
@@ -422,6 +434,28 @@ class TestDemoRegister:
         output = seed()
         assert counts() == before
         assert "0 kerja sama" in output
+
+    def test_demo_regions_keep_lists_of_agencies_and_cooperations_name_theirs(self):
+        kaltim = set(Agency.objects.filter(region__code="64").values_list("short_name", flat=True))
+        assert {"Bappeda", "Disdikbud", "DPMPD", "DPMPTSP"} <= kaltim
+        # Every province keeps a list, so generated cooperations of any province name theirs.
+        assert Agency.objects.filter(region__code="73", short_name="Bappeda").exists()
+        assert {a.short_name for a in story(NTT_JIANGXI_LOI).agencies.all()} == {"DPMPTSP", "DKP"}
+        assert {a.short_name for a in story(KALTIM_ANHUI).agencies.all()} == {
+            "DPMPD",
+            "Biro Pemotda",
+        }
+        generated_with_agencies = Agreement.objects.filter(
+            summary__startswith=demo.DEMO_MARK, agencies__isnull=False
+        )
+        assert generated_with_agencies.distinct().count() > 50
+
+    def test_the_ntt_loi_names_the_governor_who_signed_it(self):
+        signatory = story(NTT_JIANGXI_LOI).signatories.get()
+        assert (signatory.name, signatory.office) == (
+            "Viktor Bungtilu Laiskodat",
+            "Gubernur Nusa Tenggara Timur",
+        )
 
     def test_local_demo_has_one_user_per_role_and_the_editors_hold_their_regions(self):
         from django.contrib.auth import get_user_model

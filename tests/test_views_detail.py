@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.models import Agreement, Milestone, Scope, Stage
+from agreements.models import Agreement, Milestone, Scope, Signatory, Stage
 from partners.models import Partner
 from tests.factories import (
+    AgencyFactory,
     AgreementFactory,
     CountryFactory,
     DocumentFactory,
@@ -487,8 +488,11 @@ def test_status_page_queries_do_not_grow_with_milestones_documents_or_parties(
             for _n in range(count)
         ],
         sectors=[SectorFactory() for _n in range(count)],
+        agencies=[AgencyFactory(region=kaltim) for _n in range(count)],
         scope=Scope.KSDPK,
     )
+    for n in range(count):
+        Signatory.objects.create(agreement=agreement, party="Kaltim", name=f"Pejabat {n}")
     agreement.follows = AgreementFactory(lead_region=kaltim, kind="loi")
     agreement.relation = "implements"
     agreement.save()
@@ -502,10 +506,11 @@ def test_status_page_queries_do_not_grow_with_milestones_documents_or_parties(
     agreement.summary = "Diperbarui."
     agreement.save()  # a second version, so that the change log compares two
     # 1 the agreement with its lead region; 2 its regions; 3 its partners with their country
-    # and subdivision; 4 its sectors; 5 its milestones; 6 its documents; 7 its latest versions
-    # (change log) with their role, 8 the versions before them (none to read for a record
-    # never changed), 9-11 the parties and sectors of both; 12 every document of its chain (a
-    # recursive query) with its lead region, 13 their milestones.
-    with django_assert_num_queries(13):
+    # and subdivision; 4 its sectors; 5 its implementing agencies with their region; 6 its
+    # signatories; 7 its milestones; 8 its documents; 9 its latest versions (change log) with
+    # their role, 10 the versions before them (none to read for a record never changed), 11-13
+    # the parties and sectors of both; 14 every document of its chain (a recursive query) with
+    # its lead region, 15 their milestones.
+    with django_assert_num_queries(15):
         response = client.get(reverse("agreement-detail", args=[agreement.pk]))
     assert len(response.context["chain"]) == 2 + 2 * count

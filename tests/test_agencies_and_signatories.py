@@ -1,0 +1,199 @@
+"""The implementing agencies (OPD) of an agreement, chosen from the list each region keeps, and
+who signed it for each party: recorded in the admin, shown on the status page of a public
+agreement, never shown to the public for an internal one."""
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.test import Client
+from django.urls import reverse
+
+from agreements.models import Agency, Agreement, Signatory
+from tests.factories import AgencyFactory, AgreementFactory
+from tests.helpers import agreement_form_data, form_errors
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:agreements_agreement_changelist")
+
+
+@pytest.fixture
+def disdik_kaltim(kaltim):
+    return AgencyFactory(
+        region=kaltim, name="Dinas Pendidikan dan Kebudayaan", short_name="Disdikbud"
+    )
+
+
+@pytest.fixture
+def dispar_bali(bali):
+    return AgencyFactory(region=bali, name="Dinas Pariwisata", short_name="Dispar")
+
+
+@pytest.fixture
+def carried_out(kaltim, bali, disdik_kaltim, dispar_bali):
+    agreement = AgreementFactory(
+        title="Kerja sama pendidikan dan pariwisata Kaltim–Bali",
+        lead_region=kaltim,
+        regions=[bali],
+        agencies=[disdik_kaltim, dispar_bali],
+        signing_place="Denpasar",
+    )
+    Signatory.objects.create(
+        agreement=agreement,
+        party="Pemerintah Provinsi Kalimantan Timur",
+        name="Isran Noor",
+        office="Gubernur Kalimantan Timur",
+        position=0,
+    )
+    Signatory.objects.create(
+        agreement=agreement,
+        party="Pemerintah Provinsi Bali",
+        name="Wayan Koster",
+        office="Gubernur Bali",
+        position=1,
+    )
+    return agreement
+
+
+def page_text(client, agreement):
+    response = client.get(agreement.get_absolute_url())
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_status_page_names_the_implementing_agencies_and_their_regions(carried_out):
+    html = page_text(Client(), carried_out)
+    assert "Perangkat daerah pelaksana" in html
+    assert "Dinas Pendidikan dan Kebudayaan (Disdikbud) (Kalimantan Timur)" in html
+    assert "Dinas Pariwisata (Dispar) (Bali)" in html
+
+
+def test_the_status_page_names_who_signed_for_each_party_and_where(carried_out):
+    html = page_text(Client(), carried_out)
+    assert "Penanda tangan" in html
+    assert "Isran Noor, Gubernur Kalimantan Timur" in html
+    assert "untuk Pemerintah Provinsi Bali" in html
+    assert html.index("Isran Noor") < html.index("Wayan Koster")
+    assert "di Denpasar" in html
+
+
+def test_the_status_page_speaks_of_signatories_in_english(carried_out):
+    client = Client()
+    client.cookies["django_language"] = "en"
+    html = page_text(client, carried_out)
+    assert "Signatories" in html
+    assert "for Pemerintah Provinsi Bali" in html
+    assert "Implementing agencies" in html
+
+
+def test_the_agencies_and_signatories_of_an_internal_agreement_never_reach_the_public(
+    carried_out, official
+):
+    Agreement.objects.filter(pk=carried_out.pk).update(visibility="internal")
+    response = Client().get(carried_out.get_absolute_url())
+    assert response.status_code == 404
+    listing = Client().get(reverse("agreement-list")).content.decode()
+    assert "Disdikbud" not in listing and "Isran Noor" not in listing
+    reader = Client()
+    reader.force_login(official)
+    assert "Disdikbud" in page_text(reader, carried_out)
+
+
+def test_an_agency_of_a_region_not_party_is_refused_by_the_form(staff_client, kaltim, bali):
+    stranger = AgencyFactory(region=bali, name="Dinas Pariwisata", short_name="Dispar")
+    agreement = AgreementFactory(lead_region=kaltim, regions=[])
+    data = agreement_form_data(agreement, agencies=[stranger.pk])
+    response = staff_client.post(
+        reverse("admin:agreements_agreement_change", args=[agreement.pk]), data
+    )
+    assert response.status_code == 200
+    assert any(
+        "Perangkat daerah pelaksana harus dari daerah pihak" in error and "Bali" in error
+        for error in form_errors(response)
+    )
+    assert not agreement.agencies.exists()
+
+
+def test_staff_choose_the_agencies_of_the_party_regions(
+    staff_client, kaltim, bali, disdik_kaltim, dispar_bali
+):
+    agreement = AgreementFactory(lead_region=kaltim, regions=[bali])
+    data = agreement_form_data(agreement, agencies=[disdik_kaltim.pk, dispar_bali.pk])
+    response = staff_client.post(
+        reverse("admin:agreements_agreement_change", args=[agreement.pk]), data
+    )
+    assert response.status_code == 302, form_errors(response)
+    assert set(agreement.agencies.all()) == {disdik_kaltim, dispar_bali}
+    # The change is in the agreement's history entry, as its parties are.
+    latest = agreement.history.latest()
+    assert {row.agency_id for row in latest.agencies.all()} == {disdik_kaltim.pk, dispar_bali.pk}
+
+
+def test_staff_record_signatories_in_the_change_form(staff_client, carried_out):
+    html = staff_client.get(
+        reverse("admin:agreements_agreement_change", args=[carried_out.pk])
+    ).content.decode()
+    assert 'name="signatories-0-office"' in html
+    assert 'value="Gubernur Kalimantan Timur"' in html
+    assert 'name="agencies"' in html
+
+
+def test_the_bureau_keeps_the_list_of_agencies_per_region(staff_client, kaltim, disdik_kaltim):
+    response = staff_client.get(reverse("admin:agreements_agency_changelist"))
+    assert response.status_code == 200
+    assert "Disdikbud" in response.content.decode()
+    response = staff_client.post(
+        reverse("admin:agreements_agency_add"),
+        {
+            "region": kaltim.pk,
+            "name": "Badan Perencanaan Pembangunan Daerah",
+            "short_name": "Bappeda",
+        },
+    )
+    assert response.status_code == 302
+    assert Agency.objects.filter(region=kaltim, short_name="Bappeda").exists()
+
+
+def test_an_editor_keeps_the_agencies_of_their_own_region_only(
+    editor_kaltim, kaltim, bali, disdik_kaltim, dispar_bali
+):
+    client = Client()
+    client.force_login(editor_kaltim)
+    listing = client.get(reverse("admin:agreements_agency_changelist")).content.decode()
+    assert "Disdikbud" in listing and "Dispar" not in listing
+    response = client.get(reverse("admin:agreements_agency_change", args=[dispar_bali.pk]))
+    assert response.status_code == 404
+
+
+def test_the_agreement_autocomplete_offers_agencies_of_every_region_to_an_editor(
+    editor_kaltim, disdik_kaltim, dispar_bali
+):
+    """A KSDD with Bali names Bali's agency too; the form keeps it to the party regions."""
+    client = Client()
+    client.force_login(editor_kaltim)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "agreements",
+            "model_name": "agreement",
+            "field_name": "agencies",
+            "term": "Dinas",
+        },
+    )
+    assert response.status_code == 200
+    found = {item["text"] for item in response.json()["results"]}
+    assert any("Dispar" in text for text in found) and any("Disdikbud" in text for text in found)
+
+
+def test_the_database_refuses_the_same_agency_twice_in_a_region(kaltim, disdik_kaltim):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Agency.objects.create(region=kaltim, name=disdik_kaltim.name)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Agency.objects.create(region=kaltim, name="Dinas lain", short_name="Disdikbud")
+
+
+def test_a_change_to_an_agency_renews_the_cached_status_page(carried_out, disdik_kaltim):
+    client = Client()
+    assert "Disdikbud" in page_text(client, carried_out)
+    Agency.objects.filter(pk=disdik_kaltim.pk).update(short_name="Disdik")
+    html = page_text(client, carried_out)
+    assert "(Disdik)" in html and "Disdikbud" not in html
