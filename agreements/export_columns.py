@@ -14,16 +14,16 @@ A rule reads one of:
 - the shown status (``"shown_status"``), annotated by ``AgreementQuerySet.shown_status_case``,
   and the predecessor as the downloader may know it (``"shown_follows"``): both computed by
   ``computed_fields``;
-- one of the party lists of ``PARTIES``, aggregated per agreement;
-- the next step (``next_step_of``), which Python works out on both paths: its rules are
-  ``in_python`` and read nothing but ``row["next_step"]``.
+- one of the party lists of ``PARTIES``, aggregated per agreement: Python reads them with one
+  query a list (``party_values``), the query aggregates each once for the whole selection;
+- the next step as ``AgreementQuerySet.refresh_progress`` stores it on the agreement
+  (``next_stage``, ``next_milestone``, ``next_due_on``, ``waits_on``).
 """
 
 import datetime
 import json
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import NamedTuple
 
 from django.db.models import Value
 from django.db.models.functions import Coalesce, NullIf
@@ -55,13 +55,71 @@ NEEDS_NEUTRALISER = frozenset((*FORMULA_TRIGGERS, NEUTRALISER))
 
 JSON = json.JSONEncoder(ensure_ascii=False)
 
-# The lists of an agreement's parties, each a tuple of these values per party, in this order.
-# The query aggregates each into ``party_<name>.<value>``; ``agreements.exports`` reads them.
+
+@dataclass(frozen=True)
+class Party:
+    """One list of an agreement's parties: the many-to-many field of ``Agreement`` that holds
+    them, the fields of a party it is in the order of, and the values it gives of each party
+    (name → field path from the party; ``{language}`` is ``id`` or ``en``, the reader's)."""
+
+    field: str
+    order: tuple
+    values: dict
+
+    def paths(self, language):
+        """The field paths of the values, from the party, in the reader's language."""
+        return [path.format(language=language) for path in self.values.values()]
+
+
+# The lists of an agreement's parties, each a tuple of its values per party, in the order of
+# ``values``. The query aggregates each into ``party_<list>.<value>``; ``agreements.exports``
+# reads them with ``party_values``. A missing value (a partner without a subdivision) is "".
 PARTIES = {
-    "regions": ("codes", "names"),
-    "partners": ("names", "countries", "country_names", "names_local", "subdivisions", "kinds"),
-    "sectors": ("slugs", "names"),
+    "regions": Party("regions", ("code",), {"codes": "code", "names": "name"}),
+    "partners": Party(
+        "partners",
+        ("name", "country_id"),
+        {
+            "names": "name",
+            "countries": "country_id",
+            "country_names": "country__name_{language}",
+            "names_local": "name_local",
+            "subdivisions": "subdivision_id",
+            "kinds": "kind",
+        },
+    ),
+    "sectors": Party(
+        "sectors", ("position", "name_id"), {"slugs": "slug", "names": "name_{language}"}
+    ),
 }
+
+
+def reader_language(language):
+    """``id`` or ``en``: the language names are read in for the reader's ``language``."""
+    return "en" if (language or "id").startswith("en") else "id"
+
+
+def party_values(party, ids, language):
+    """{agreement id: [(value, …) per party, in order]} of ``PARTIES[party]`` for the
+    agreements ``ids``, from one query."""
+    spec = PARTIES[party]
+    field = Agreement._meta.get_field(spec.field)
+    to_party = field.m2m_reverse_field_name()
+    rows = (
+        field.remote_field.through.objects.filter(agreement_id__in=ids)
+        .order_by("agreement_id", *(f"{to_party}__{name}" for name in spec.order))
+        .values_list(
+            "agreement_id",
+            *(
+                Coalesce(f"{to_party}__{path}", Value(""))
+                for path in spec.paths(reader_language(language))
+            ),
+        )
+    )
+    grouped = {}
+    for agreement_id, *values in rows:
+        grouped.setdefault(agreement_id, []).append(tuple(values))
+    return grouped
 
 
 # -- cells --------------------------------------------------------------------------------------
@@ -135,11 +193,6 @@ def datetime_cell(value):
     return "" if value is None else value.isoformat(timespec="seconds")
 
 
-def date_from_iso(text):
-    """A date from its ISO text (how JSON carries it), or None."""
-    return datetime.date.fromisoformat(text) if text else None
-
-
 def choice_labels(choices):
     return {value: str(label) for value, label in choices.choices}
 
@@ -159,7 +212,6 @@ def choice_labels(choices):
 class Rule:
     fields = ()
     several = False  # several values: joined with SEPARATOR in CSV and XLSX, a list in JSON
-    in_python = False  # worked out by Python on both paths (the next step)
     text = staticmethod(plain_cell)
     json = None  # None: the value as it is
 
@@ -253,7 +305,7 @@ class Several(Rule):
 
     def __init__(self, party, value):
         self.party, self.value = party, value
-        self.index = PARTIES[party].index(value)
+        self.index = list(PARTIES[party].values).index(value)
 
     def reader(self, context):
         party, index = self.party, self.index
@@ -265,6 +317,8 @@ class Several(Rule):
 
 class PageUrl(Rule):
     """The address of the agreement's status page."""
+
+    fields = ("id",)
 
     def reader(self, context):
         page_url = context.page_url
@@ -540,44 +594,18 @@ class ReadContext:
 
 
 def fields_read(columns):
-    """What every path reads of an agreement's row for ``columns``: its id, recorded status and
-    scope (the next step reads them), then each rule's fields, once each."""
-    fields = {"id": None, "status": None, "scope": None}
+    """What every path reads of an agreement's row for ``columns``: its id (the party lists are
+    read by it), then each rule's fields, once each."""
+    fields = {"id": None}
     for column in columns:
         fields.update(dict.fromkeys(column.rule.fields))
     return list(fields)
 
 
 def record_builder(columns, page_url):
-    """A function of an agreement's row (``fields_read``, its ``PARTIES`` lists and its
-    ``next_step``) to the export's record: {column name: value}. Labels and the time zone are
+    """A function of an agreement's row (``fields_read`` and its ``PARTIES`` lists) to the
+    export's record: {column name: value}. Labels and the time zone are
     those active now."""
     context = ReadContext(page_url, timezone.get_current_timezone())
     readers = [(column.name, column.rule.reader(context)) for column in columns]
     return lambda row: {name: read(row) for name, read in readers}
-
-
-class MilestoneFacts(NamedTuple):
-    """What ``next_step_of`` reads of a milestone, without building a model instance."""
-
-    pk: int
-    kind: str
-    title: str
-    due_on: datetime.date | None
-    done_on: datetime.date | None
-    waits_on: str
-
-    @classmethod
-    def from_json(cls, facts):
-        """From one element of ``MILESTONE_FACTS``."""
-        pk, kind, title, due_on, done_on, waits_on = facts
-        return cls(pk, kind, title, date_from_iso(due_on), date_from_iso(done_on), waits_on)
-
-
-# SQL: the facts of ``milestone``'s rows in a group, as a JSON array in
-# ``Milestone.Meta.ordering`` whose elements ``MilestoneFacts.from_json`` reads.
-MILESTONE_FACTS = """json_agg(
-    json_build_array(milestone.id, milestone.kind, milestone.title,
-                     milestone.due_on, milestone.done_on, milestone.waits_on)
-    ORDER BY milestone.done_on ASC NULLS LAST, milestone.due_on ASC NULLS LAST, milestone.id
-)"""

@@ -2,9 +2,9 @@
 ``docs/data-dictionary.md``), three formats.
 
 ``iter_records`` turns a queryset of agreements into plain dicts, a chunk at a time, with a fixed
-number of set-based queries per chunk (the rows, then the party regions, partners, sectors and
-next milestones of that chunk, one query each), so memory stays flat and the database does the
-work in a few large queries however many rows there are. The writers below turn those dicts into
+number of set-based queries per chunk (the rows, then the party regions, partners and sectors of
+that chunk, one query each), so memory stays flat and the database does the work in a few large
+queries however many rows there are. The writers below turn those dicts into
 CSV, XLSX or JSON; the importer (``agreements.imports``) reads the same columns back.
 """
 
@@ -13,12 +13,9 @@ import datetime
 import io
 import tempfile
 import zipfile
-from itertools import groupby, islice
+from itertools import islice
 
 from django.db import connections
-from django.db.models import Q, Value, Window
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import get_language
@@ -26,14 +23,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from agreements import export_columns, exports_postgresql
 from agreements.dates import DatePrecision, KnownDate
-from agreements.export_columns import JSON, MILESTONE_FACTS, MilestoneFacts
-from agreements.models import (
-    CARRYING_OUT,
-    UNSIGNED_STATUSES,
-    Agreement,
-    Milestone,
-    next_step_of,
-)
+from agreements.export_columns import JSON
 
 CHUNK_SIZE = 2000
 
@@ -44,241 +34,44 @@ def _chunks(iterable, size):
         yield chunk
 
 
-def _grouped(rows):
-    """``(agreement_id, *values)`` rows, ordered by agreement, as {agreement_id: [values, …]}."""
-    return {key: [row[1:] for row in group] for key, group in groupby(rows, key=lambda r: r[0])}
-
-
 def iter_records(queryset, page_url, *, readable, chunk_size=None, today=None):
     """Yield one dict per agreement of ``queryset`` (in its order), keyed by the names of
     ``export_columns.COLUMNS``.
 
-    On PostgreSQL one query reads everything (``_party_rows_postgresql``); elsewhere one
-    streaming query reads the agreements, then four queries per chunk of ``chunk_size`` rows
-    their party regions, partners, sectors and milestones. ``page_url(pk)`` gives the address of
-    an agreement's status page. Labels and names are taken in the language active now, not when
-    the rows are read: a streaming response reads them after the view has returned.
-    ``readable`` is every agreement the downloader may see (``export_columns.computed_fields``).
+    One streaming query reads the agreements, then one query per chunk of ``chunk_size`` rows
+    each list of their parties (``export_columns.party_values``). ``page_url(pk)`` gives the
+    address of an agreement's status page. Labels and names are taken in the language active
+    now, not when the rows are read: a streaming response reads them after the view has
+    returned. ``readable`` is every agreement the downloader may see
+    (``export_columns.computed_fields``).
     """
     today = today or timezone.localdate()
     chunk_size = chunk_size or CHUNK_SIZE
     columns = export_columns.COLUMNS
-    fields = export_columns.fields_read(columns)
     rows = (
         queryset.prefetch_related(None)
         .annotate(**export_columns.computed_fields(today, readable))
-        .values(*fields)
+        .values(*export_columns.fields_read(columns))
     )
-    english = (get_language() or "id").startswith("en")
-    names = {
-        "country": "partner__country__name_en" if english else "partner__country__name_id",
-        "sector": "sector__name_en" if english else "sector__name_id",
-    }
-    record = export_columns.record_builder(columns, page_url)
-    if connections[rows.db].vendor == "postgresql":
-        rows = _party_rows_postgresql(rows, fields, today, readable, chunk_size, names)
-    else:
-        rows = _party_rows(rows, chunk_size, names)
-    return map(record, rows)
-
-
-def _next_steps(chunk):
-    """{agreement id: its next step} for a chunk of rows, from one query.
-
-    The next step as the status page tells it (``next_step_of``). A signed agreement's next
-    step reads only its planned milestones, so done ones are read for unsigned agreements only:
-    at national scale most milestones are done steps of signed agreements.
-    """
-    ids = [row["id"] for row in chunk]
-    unsigned = [row["id"] for row in chunk if row["status"] in UNSIGNED_STATUSES]
-    milestones = (
-        Milestone.objects.filter(agreement_id__in=ids)
-        .filter(Q(done_on__isnull=True) | Q(agreement_id__in=unsigned))
-        .order_by("agreement_id", *Milestone._meta.ordering)
-        .values_list("agreement_id", *MilestoneFacts._fields)
+    return map(
+        export_columns.record_builder(columns, page_url),
+        _party_rows(rows, chunk_size, get_language()),
     )
-    by_agreement = {
-        key: [MilestoneFacts(*row[1:]) for row in group]
-        for key, group in groupby(milestones, key=lambda row: row[0])
-    }
-    return {
-        row["id"]: next_step_of(
-            row["kind"],
-            row["status"],
-            row["scope"],
-            by_agreement.get(row["id"], ()),
-            carries_out=row["relation"] in CARRYING_OUT,
-        )
-        for row in chunk
-    }
 
 
-def _party_rows(rows, chunk_size, names):
-    """Each row of ``rows`` with its ``export_columns.PARTIES`` lists and its next step, four
-    queries a chunk."""
-    through = {
-        "regions": Agreement.regions.through.objects,
-        "partners": Agreement.partners.through.objects,
-        "sectors": Agreement.sectors.through.objects,
-    }
+def _party_rows(rows, chunk_size, language):
+    """Each row of ``rows`` with its ``export_columns.PARTIES`` lists, one query a list and
+    chunk."""
     for chunk in _chunks(rows.iterator(chunk_size=chunk_size), chunk_size):
         ids = [row["id"] for row in chunk]
         parties = {
-            "regions": _grouped(
-                through["regions"]
-                .filter(agreement_id__in=ids)
-                .order_by("agreement_id", "region__code")
-                .values_list("agreement_id", "region__code", "region__name")
-            ),
-            "partners": _grouped(
-                through["partners"]
-                .filter(agreement_id__in=ids)
-                .order_by("agreement_id", "partner__name", "partner__country_id")
-                .values_list(
-                    "agreement_id",
-                    "partner__name",
-                    "partner__country_id",
-                    names["country"],
-                    "partner__name_local",
-                    Coalesce("partner__subdivision_id", Value("")),
-                    "partner__kind",
-                )
-            ),
-            "sectors": _grouped(
-                through["sectors"]
-                .filter(agreement_id__in=ids)
-                .order_by("agreement_id", "sector__position", "sector__name_id")
-                .values_list("agreement_id", "sector__slug", names["sector"])
-            ),
+            party: export_columns.party_values(party, ids, language)
+            for party in export_columns.PARTIES
         }
-        steps = _next_steps(chunk)
         for row in chunk:
-            pk = row["id"]
             for party, by_agreement in parties.items():
-                row[party] = by_agreement.get(pk, ())
-            row["next_step"] = steps[pk]
+                row[party] = by_agreement.get(row["id"], ())
             yield row
-
-
-# On PostgreSQL the whole export is one query, shaped like the database's own best answer. The
-# selection (the page's filters and order, from the ORM) is read once, narrow: each agreement's
-# id and place. Each party table is aggregated once for all of it (a hash aggregate over the
-# table, where asking for each chunk's thousands of ids costs an index probe per id and
-# table). Those narrow rows are put in order, and only then is each agreement's own row read,
-# by its key, so the wide rows are never sorted. Rows come through a server-side cursor,
-# ``chunk_size`` at a time.
-_POSTGRESQL = """
-WITH selection AS MATERIALIZED ({selection}),
-party_regions AS (
-    SELECT link.agreement_id,
-           array_agg(region.code ORDER BY region.code) AS codes,
-           array_agg(region.name ORDER BY region.code) AS names
-    FROM {region_links} link JOIN {regions} region ON region.id = link.region_id
-    WHERE link.agreement_id IN (SELECT id FROM selection)
-    GROUP BY link.agreement_id
-),
-party_partners AS (
-    SELECT link.agreement_id,
-           array_agg(partner.name ORDER BY partner.name, partner.country_id) AS names,
-           array_agg(partner.country_id ORDER BY partner.name, partner.country_id) AS countries,
-           array_agg(country.{country_name} ORDER BY partner.name, partner.country_id)
-               AS country_names,
-           array_agg(partner.name_local ORDER BY partner.name, partner.country_id)
-               AS names_local,
-           array_agg(coalesce(partner.subdivision_id, '') ORDER BY partner.name, partner.country_id)
-               AS subdivisions,
-           array_agg(partner.kind ORDER BY partner.name, partner.country_id) AS kinds
-    FROM {partner_links} link
-    JOIN {partners} partner ON partner.id = link.partner_id
-    JOIN {countries} country ON country.code = partner.country_id
-    WHERE link.agreement_id IN (SELECT id FROM selection)
-    GROUP BY link.agreement_id
-),
-party_sectors AS (
-    SELECT link.agreement_id,
-           array_agg(sector.slug ORDER BY sector.position, sector.name_id) AS slugs,
-           array_agg(sector.{sector_name} ORDER BY sector.position, sector.name_id) AS names
-    FROM {sector_links} link JOIN {sectors} sector ON sector.id = link.sector_id
-    WHERE link.agreement_id IN (SELECT id FROM selection)
-    GROUP BY link.agreement_id
-),
--- What ``next_step_of`` reads: planned milestones, and done ones of unsigned agreements, in
--- ``Milestone.Meta.ordering``.
-next_step_facts AS (
-    SELECT milestone.agreement_id,
-           {milestone_facts} AS facts
-    FROM {milestones} milestone JOIN {agreements} agreement
-        ON agreement.id = milestone.agreement_id
-    WHERE milestone.agreement_id IN (SELECT id FROM selection)
-        AND (milestone.done_on IS NULL OR agreement.status IN %s)
-    GROUP BY milestone.agreement_id
-)
-SELECT main.*, {party_values}, ordered.facts
-FROM (
-    SELECT selection.id, selection.export_position, {party_columns}, next_step_facts.facts
-    FROM selection
-    LEFT JOIN party_regions ON party_regions.agreement_id = selection.id
-    LEFT JOIN party_partners ON party_partners.agreement_id = selection.id
-    LEFT JOIN party_sectors ON party_sectors.agreement_id = selection.id
-    LEFT JOIN next_step_facts ON next_step_facts.agreement_id = selection.id
-    ORDER BY selection.export_position
-) ordered
-CROSS JOIN LATERAL ({main}) main
-ORDER BY ordered.export_position
-"""
-
-
-def _party_rows_postgresql(rows, fields, today, readable, chunk_size, names):
-    """``_party_rows`` on PostgreSQL, in one query: ``rows`` narrowed to its selection, and
-    each agreement's ``fields``."""
-    ordering = rows.query.order_by or rows.model._meta.ordering
-    selection_sql, selection_params = (
-        rows.values("id")
-        .annotate(export_position=Window(RowNumber(), order_by=list(ordering)))
-        .order_by()
-        .query.sql_with_params()
-    )
-    # Each agreement's own row, read by its key for one ``ordered`` row at a time; its values
-    # come in the order they are named.
-    columns = fields
-    main = (
-        Agreement.objects.filter(pk=RawSQL("ordered.id", ()))
-        .annotate(**export_columns.computed_fields(today, readable))
-        .values(*columns)
-        .order_by()
-    )
-    main_sql, main_params = main.query.sql_with_params()
-    parties = [
-        (party, f"{party}_{value}", f"party_{party}.{value}")
-        for party, values in export_columns.PARTIES.items()
-        for value in values
-    ]
-    sql = _POSTGRESQL.format(
-        selection=selection_sql,
-        main=main_sql,
-        party_values=", ".join(f"ordered.{alias}" for _party, alias, _value in parties),
-        party_columns=", ".join(f"{value} AS {alias}" for _party, alias, value in parties),
-        country_name=names["country"].rsplit("__", 1)[1],
-        sector_name=names["sector"].rsplit("__", 1)[1],
-        milestone_facts=MILESTONE_FACTS,
-        **exports_postgresql.table_names(),
-    )
-    params = (*selection_params, tuple(UNSIGNED_STATUSES), *main_params)
-    width = len(columns)
-    for values in exports_postgresql.streamed_rows(rows.db, sql, params, chunk_size):
-        row = dict(zip(columns, values[:width], strict=True))
-        lists = iter(values[width:-1])
-        for party, party_values in export_columns.PARTIES.items():
-            row[party] = list(zip(*(next(lists) or () for _ in party_values), strict=True))
-        milestones = [MilestoneFacts.from_json(facts) for facts in values[-1] or ()]
-        row["next_step"] = next_step_of(
-            row["kind"],
-            row["status"],
-            row["scope"],
-            milestones,
-            carries_out=row["relation"] in CARRYING_OUT,
-        )
-        yield row
 
 
 # -- writers ------------------------------------------------------------------------------------

@@ -3,24 +3,22 @@
 At national scale an export's cost is its cells: 31 a row, each neutralised, joined, dated and
 quoted. Written one by one in Python they cost four times what the database's own ``COPY`` of
 the same rows takes (``bench/``). Here the query that reads the rows also writes them: each row
-comes back as its CSV line (or JSON object) in runs of cells, either side of the next-step
-columns, which Python fills in by the status page's own rule (``next_step_of``).
+comes back as its CSV line (or JSON object), whole.
 
 The query is made from the columns declared in ``agreements.export_columns``: each column's
 cell rule writes its SQL through ``_CsvSql`` or ``_JsonSql`` (the separator, escape, formula
 triggers and neutraliser of ``export_columns`` compiled to SQL), and every label is written by
 Python, in the reader's language, into the query. ``tests/test_export_text.py`` holds this
-path and the writers of ``agreements.exports`` to the same bytes. XLSX, and every format on
-SQLite, are written from ``iter_records``.
+path and the writers of ``agreements.exports`` to the same bytes. XLSX on PostgreSQL takes its
+cells from the CSV lines (``exports.xlsx_cells``); on SQLite every format is written from
+``iter_records``.
 
-The query reads the selection (the page's filters, visibility and order, from the ORM) once,
-aggregates each party table once for all of it, and takes of the milestones only what the next
-step reads: every milestone of an unsigned agreement, and the soonest planned one of a signed
-agreement (``next_step_of`` reads no other). Rows come through a server-side cursor,
+The query (``export_query``) reads the selection (the page's filters, visibility and order, from
+the ORM) once and aggregates each list of parties (``export_columns.PARTIES``) once for all of
+it; the next step is the one the agreement stores. Rows come through a server-side cursor,
 ``CHUNK_SIZE`` at a time, so memory stays flat.
 """
 
-import datetime
 import json
 
 from django.conf import settings
@@ -31,15 +29,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from agreements import export_columns
-from agreements.models import (
-    CARRYING_OUT,
-    UNSIGNED_STATUSES,
-    Agreement,
-    Milestone,
-    Sector,
-    next_step_of,
-)
-from partners.models import Country, Partner, Region
+from agreements.models import Agreement
 
 # What makes ``csv.writer`` quote a field (QUOTE_MINIMAL): the delimiter, the quote character and
 # the characters of the line terminator. A quote inside a quoted field is doubled.
@@ -83,14 +73,18 @@ class _Sql:
         a column of the agreement, or of a row it points to, joined once under the path's name."""
         if field in SELECTION_FIELDS:
             return SELECTION_FIELDS[field]
+        return self.field(Agreement, "agreement", field, self.joins)
+
+    def field(self, model, alias, path, joins):
+        """The SQL of the field path ``path`` from ``model``'s row ``alias``; the rows it passes
+        through are added to ``joins`` (alias → its LEFT JOIN), each once under its path."""
         quote = self.quote
-        *path, name = field.split("__")
-        model, alias = Agreement, "agreement"
-        for depth, part in enumerate(path, 1):
+        *hops, name = path.split("__")
+        for depth, part in enumerate(hops, 1):
             relation = model._meta.get_field(part)
-            joined = "to_" + "_".join(path[:depth])
+            joined = f"{alias}_to_" + "_".join(hops[:depth])
             target = relation.related_model
-            self.joins.setdefault(
+            joins.setdefault(
                 joined,
                 f"LEFT JOIN {quote(target._meta.db_table)} {joined} ON "
                 f"{joined}.{quote(relation.target_field.column)} = "
@@ -106,6 +100,10 @@ class _Sql:
         before, after = self._page_url(marker).split(str(marker))
         url = f"{self.literal(before)} || agreement.id || {self.literal(after)}"
         return self.known(url, [self._page_url(1)])
+
+    def aggregate(self, value):
+        """The values of a list of parties joined into one: by the separator, each escaped."""
+        return f"string_agg({self.several_value(value)}, {self.literal(self.separator)})"
 
     def _case(self, column, written, otherwise):
         whens = " ".join(
@@ -252,179 +250,105 @@ class _JsonSql(_Sql):
 
 _QUERY = """
 WITH selection AS MATERIALIZED ({selection}),
--- Each party table's values joined per agreement, in order. Aggregated over a window, whose
--- order the values follow, the table is sorted once, where ``string_agg(… ORDER BY …)`` would
--- sort each agreement's few values apart.
-party_regions AS (
-    SELECT agreement_id, codes, names FROM (
-        SELECT link.agreement_id, row_number() OVER parties AS position,
-               string_agg({region_code}, {separator}) OVER parties AS codes,
-               string_agg({region_name}, {separator}) OVER parties AS names
-        FROM {region_links} link
-        JOIN selection ON selection.id = link.agreement_id
-        JOIN {regions} region ON region.id = link.region_id
-        WINDOW parties AS (PARTITION BY link.agreement_id ORDER BY region.code {whole})
-    ) joined WHERE position = 1
-),
-party_partners AS (
-    SELECT agreement_id, names, countries, country_names, names_local, subdivisions, kinds FROM (
-        SELECT link.agreement_id, row_number() OVER parties AS position,
-               string_agg({partner_name}, {separator}) OVER parties AS names,
-               string_agg({partner_country}, {separator}) OVER parties AS countries,
-               string_agg({country_name}, {separator}) OVER parties AS country_names,
-               string_agg({partner_name_local}, {separator}) OVER parties AS names_local,
-               string_agg({partner_subdivision}, {separator}) OVER parties AS subdivisions,
-               string_agg({partner_kind}, {separator}) OVER parties AS kinds
-        FROM {partner_links} link
-        JOIN selection ON selection.id = link.agreement_id
-        JOIN {partners} partner ON partner.id = link.partner_id
-        JOIN {countries} country ON country.code = partner.country_id
-        WINDOW parties AS (
-            PARTITION BY link.agreement_id ORDER BY partner.name, partner.country_id {whole}
-        )
-    ) joined WHERE position = 1
-),
-party_sectors AS (
-    SELECT agreement_id, slugs, names FROM (
-        SELECT link.agreement_id, row_number() OVER sectors AS position,
-               string_agg({sector_slug}, {separator}) OVER sectors AS slugs,
-               string_agg({sector_name}, {separator}) OVER sectors AS names
-        FROM {sector_links} link
-        JOIN selection ON selection.id = link.agreement_id
-        JOIN {sectors} sector ON sector.id = link.sector_id
-        WINDOW sectors AS (
-            PARTITION BY link.agreement_id ORDER BY sector.position, sector.name_id {whole}
-        )
-    ) joined WHERE position = 1
-),
--- A signed agreement's next step is its soonest planned milestone (``next_step_of``).
-soonest_planned AS (
-    SELECT DISTINCT ON (milestone.agreement_id)
-           milestone.agreement_id, milestone.id, milestone.kind, milestone.title,
-           milestone.due_on, milestone.waits_on
-    FROM {milestones} milestone JOIN selection ON selection.id = milestone.agreement_id
-    WHERE milestone.done_on IS NULL AND selection.status NOT IN {unsigned}
-    ORDER BY milestone.agreement_id, coalesce(milestone.due_on, {last_day}), milestone.id
-),
--- An unsigned agreement's next stage reads all its milestones, in ``Milestone.Meta.ordering``.
-unsigned_milestones AS (
-    SELECT milestone.agreement_id,
-           {milestone_facts} AS facts
-    FROM {milestones} milestone JOIN selection ON selection.id = milestone.agreement_id
-    WHERE selection.status IN {unsigned}
-    GROUP BY milestone.agreement_id
-)
-SELECT agreement.kind, agreement.status, agreement.scope, agreement.relation,
-       soonest.id, soonest.kind, soonest.title, soonest.due_on, soonest.waits_on,
-       unsigned.facts, {runs}
+{parties}
+SELECT {line}
 FROM selection
 JOIN {agreements} agreement ON agreement.id = selection.id
 {joins}
-LEFT JOIN party_regions ON party_regions.agreement_id = selection.id
-LEFT JOIN party_partners ON party_partners.agreement_id = selection.id
-LEFT JOIN party_sectors ON party_sectors.agreement_id = selection.id
-LEFT JOIN soonest_planned soonest ON soonest.agreement_id = selection.id
-LEFT JOIN unsigned_milestones unsigned ON unsigned.agreement_id = selection.id
 ORDER BY selection.export_position
 """
 
+# Each list of an agreement's parties (``export_columns.PARTIES``), its values joined per
+# agreement, in order. Aggregated over a window, whose order the values follow, the table is
+# sorted once, where ``string_agg(… ORDER BY …)`` would sort each agreement's few values apart.
+_PARTY = """party_{name} AS (
+    SELECT agreement_id, {names} FROM (
+        SELECT link.agreement_id, row_number() OVER parties AS position, {aggregates}
+        FROM {links} link
+        JOIN selection ON selection.id = link.agreement_id
+        JOIN {table} party ON party.{key} = link.{to_party}
+        {joins}
+        WINDOW parties AS (
+            PARTITION BY link.agreement_id ORDER BY {order}
+            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING
+        )
+    ) joined WHERE position = 1
+)"""
 
-def _layout(columns):
-    """``columns`` as the query and Python write them: runs of columns whose cells the query
-    writes (a list each), between the columns Python writes (the next step's)."""
-    layout = []
-    for column in columns:
-        if column.rule.in_python:
-            layout.append(column)
-        elif layout and isinstance(layout[-1], list):
-            layout[-1].append(column)
-        else:
-            layout.append([column])
-    return layout
+
+def _party_ctes(sql):
+    """The query's ``party_<list>`` tables, one for each of ``export_columns.PARTIES``, each of
+    its values aggregated by ``sql.aggregate``; and their joins."""
+    language = export_columns.reader_language(get_language())
+    quote = sql.quote
+    tables, joins = [], []
+    for name, party in export_columns.PARTIES.items():
+        field = Agreement._meta.get_field(party.field)
+        through = field.remote_field.through._meta
+        to_party = through.get_field(field.m2m_reverse_field_name())
+        passed = {}  # the rows a value reads beyond the party's own
+
+        def value(path, passed=passed, model=field.related_model):
+            return sql.field(model, "party", path, passed)
+
+        aggregates = [
+            f"{sql.aggregate(f'coalesce({value(path)}, {export_columns.EMPTY_TEXT})')}"
+            f" OVER parties AS {quote(value_name)}"
+            for value_name, path in zip(party.values, party.paths(language), strict=True)
+        ]
+        tables.append(
+            _PARTY.format(
+                name=name,
+                names=", ".join(quote(value_name) for value_name in party.values),
+                aggregates=", ".join(aggregates),
+                links=quote(through.db_table),
+                table=quote(field.related_model._meta.db_table),
+                key=quote(to_party.target_field.column),
+                to_party=quote(to_party.column),
+                joins="\n".join(passed.values()),
+                order=", ".join(value(path) for path in party.order),
+            )
+        )
+        joins.append(f"LEFT JOIN party_{name} ON party_{name}.agreement_id = selection.id")
+    return ",\n".join(tables), joins
 
 
-def _query(sql, queryset, layout, today, readable):
+def export_query(sql_format, queryset, page_url, today, readable):
+    """The query of the export of ``queryset``: a row for each agreement, in the selection's
+    order, holding its CSV line or JSON object (``sql_format``: ``_CsvSql``, ``_JsonSql``)
+    without the line's end. Every constant is written into the text: no parameters."""
     ordering = queryset.query.order_by or queryset.model._meta.ordering
     selection = (
-        queryset.values("id", "status")
+        queryset.values("id")
         .annotate(
             **export_columns.computed_fields(today, readable),
             export_position=Window(RowNumber(), order_by=list(ordering)),
         )
         .order_by()
     )
-    english = (get_language() or "id").startswith("en")
-    value = sql.several_value
-    runs = [part for part in layout if isinstance(part, list)]
-    cells = [
-        sql.joined({column.name: column.rule.sql(sql) for column in run}, [c.name for c in run])
-        for run in runs
-    ]
-    selection_sql, selection_params = selection.query.sql_with_params()
-    return _QUERY.format(
-        selection=sql.cursor.mogrify(selection_sql, selection_params).decode(),
-        separator=sql.literal(sql.separator),
-        whole="ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING",
-        region_code=value("region.code"),
-        region_name=value("region.name"),
-        partner_name=value("partner.name"),
-        partner_country=value("partner.country_id"),
-        partner_name_local=value("partner.name_local"),
-        partner_subdivision=value("coalesce(partner.subdivision_id, '')"),
-        partner_kind=value("partner.kind"),
-        country_name=value("country.name_en" if english else "country.name_id"),
-        sector_slug=value("sector.slug"),
-        sector_name=value("sector.name_en" if english else "sector.name_id"),
-        unsigned="(" + ", ".join(sql.literal(status) for status in UNSIGNED_STATUSES) + ")",
-        last_day=sql.literal(datetime.date.max.isoformat()) + "::date",
-        runs=", ".join(f"{cell} AS run_{index}" for index, cell in enumerate(cells)),
-        joins="\n".join(sql.joins.values()),
-        milestone_facts=export_columns.MILESTONE_FACTS,
-        **table_names(),
-    )
-
-
-def _lines(queryset, sql_format, page_url, chunk_size, python_cell, readable):
-    """The parts of each row of the export, in the selection's order: the runs of cells the
-    query wrote (``sql_format``: ``_CsvSql``, ``_JsonSql``), and between them the cells Python
-    writes (``python_cell(column, value)``) from the next step."""
-    layout = _layout(export_columns.COLUMNS)
     with connections[queryset.db].cursor() as cursor:  # quotes the query's constants
         sql = sql_format(cursor.cursor, page_url)
-        query = _query(sql, queryset, layout, timezone.localdate(), readable)
-    context = export_columns.ReadContext(page_url, timezone.get_current_timezone())
-    parts = [
-        None if isinstance(part, list) else (part, part.rule.reader(context)) for part in layout
-    ]
-    # Every value is in the query's text: no parameter to interpolate.
-    for row in streamed_rows(queryset.db, query, None, chunk_size):
-        kind, status, scope, relation, *soonest, facts = row[:10]
-        runs = iter(row[10:])
-        step = {"next_step": _next_step(kind, status, scope, relation, soonest, facts)}
-        yield [
-            next(runs) if part is None else python_cell(part[0], part[1](step)) for part in parts
-        ]
+        columns = export_columns.COLUMNS
+        line = sql.joined(
+            {column.name: column.rule.sql(sql) for column in columns},
+            [column.name for column in columns],
+        )
+        parties, party_joins = _party_ctes(sql)
+        selection_sql, selection_params = selection.query.sql_with_params()
+        return _QUERY.format(
+            selection=sql.cursor.mogrify(selection_sql, selection_params).decode(),
+            parties=parties,
+            line=line,
+            agreements=sql.quote(Agreement._meta.db_table),
+            joins="\n".join([*sql.joins.values(), *party_joins]),
+        )
 
 
-def _next_step(kind, status, scope, relation, soonest, facts):
-    if status in UNSIGNED_STATUSES:
-        milestones = [export_columns.MilestoneFacts.from_json(f) for f in facts or ()]
-    elif soonest[0] is not None:
-        pk, kind, title, due_on, waits_on = soonest
-        milestones = [export_columns.MilestoneFacts(pk, kind, title, due_on, None, waits_on)]
-    else:
-        milestones = ()
-    return next_step_of(kind, status, scope, milestones, carries_out=relation in CARRYING_OUT)
-
-
-def _csv_cell(column, value):
-    return csv_field(column.rule.text(value))
-
-
-def _json_cell(column, value):
-    convert = column.rule.json
-    encoded = export_columns.JSON.encode(convert(value) if convert else value)
-    return f'"{column.name}": {encoded}'
+def _lines(queryset, sql_format, page_url, chunk_size, readable):
+    """The CSV line or JSON object of each agreement of ``queryset``, in its order."""
+    query = export_query(sql_format, queryset, page_url, timezone.localdate(), readable)
+    for (line,) in streamed_rows(queryset.db, query, None, chunk_size):
+        yield line
 
 
 def csv_lines(queryset, page_url, chunk_size, *, readable):
@@ -432,8 +356,8 @@ def csv_lines(queryset, page_url, chunk_size, *, readable):
     ``readable`` as for ``exports.iter_records``."""
     names = [column.name for column in export_columns.COLUMNS]
     yield "\ufeff" + ",".join(csv_field(name) for name in names) + "\r\n"
-    for parts in _lines(queryset, _CsvSql, page_url, chunk_size, _csv_cell, readable):
-        yield ",".join(parts) + "\r\n"
+    for line in _lines(queryset, _CsvSql, page_url, chunk_size, readable):
+        yield line + "\r\n"
 
 
 def json_lines(queryset, page_url, chunk_size, *, readable):
@@ -441,25 +365,10 @@ def json_lines(queryset, page_url, chunk_size, *, readable):
     ``readable`` as for ``exports.iter_records``."""
     yield "[\n"
     separator = ""
-    for parts in _lines(queryset, _JsonSql, page_url, chunk_size, _json_cell, readable):
-        yield separator + "{" + ", ".join(parts) + "}"
+    for line in _lines(queryset, _JsonSql, page_url, chunk_size, readable):
+        yield separator + "{" + line + "}"
         separator = ",\n"
     yield "\n]\n"
-
-
-def table_names():
-    """The tables of the register the export queries read, by the names their SQL uses."""
-    return {
-        "agreements": Agreement._meta.db_table,
-        "region_links": Agreement.regions.through._meta.db_table,
-        "regions": Region._meta.db_table,
-        "partner_links": Agreement.partners.through._meta.db_table,
-        "partners": Partner._meta.db_table,
-        "countries": Country._meta.db_table,
-        "sector_links": Agreement.sectors.through._meta.db_table,
-        "sectors": Sector._meta.db_table,
-        "milestones": Milestone._meta.db_table,
-    }
 
 
 def streamed_rows(using, sql, params, chunk_size):

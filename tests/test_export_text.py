@@ -194,9 +194,9 @@ def test_an_empty_selection_is_a_header_or_an_empty_list(awkward_register):
 
 
 def test_a_column_added_to_the_declaration_is_in_every_format(awkward_register, monkeypatch):
-    """One line in ``export_columns.COLUMNS`` is all a new column takes: here a label of a row
-    the agreement points to, first; a date of another between the next step's two columns
-    (which Python writes on every path); a time last."""
+    """One line in ``export_columns.COLUMNS`` is all a new column takes, in CSV, JSON and XLSX,
+    from the query of PostgreSQL and from the Python writers: here a label of a row the
+    agreement points to, first; a date of another in the middle; a time last."""
     level = export_columns.Column(
         "lead_region_level", "", export_columns.Label("lead_region__level", Region.Level)
     )
@@ -253,3 +253,30 @@ def test_a_column_added_to_the_declaration_is_in_every_format(awkward_register, 
         for row in rows
     ]
     assert written == expected
+
+
+@pytest.mark.postgresql  # the benchmark's reference is PostgreSQL's COPY
+@pytest.mark.parametrize("file_format", ["csv", "json"])
+def test_the_benchmarks_copy_is_the_exports_rows_and_columns(
+    awkward_register, monkeypatch, file_format
+):
+    """The benchmark compares the export with a plain COPY of the same rows (``bench/``): made
+    from the same declaration, it has the export's rows in its order and its columns, a column
+    added to the declaration included."""
+    from bench import copy_reference
+
+    created = export_columns.Column("created_at", "", export_columns.Timestamp("created_at"))
+    monkeypatch.setattr(export_columns, "COLUMNS", [*export_columns.COLUMNS, created])
+    copied = io.StringIO()
+    copy_reference.copy(copy_reference.sql_for(file_format), copied)
+
+    if file_format == "csv":
+        rows = list(csv.DictReader(io.StringIO(copied.getvalue(), newline="")))
+    else:
+        # COPY's text format doubles each backslash; JSON leaves no other character it escapes.
+        lines = copied.getvalue().splitlines()
+        rows = [json.loads(line.replace("\\\\", "\\")) for line in lines]
+    exported = json.loads(streamed("json"))
+    assert list(rows[0]) == [column.name for column in export_columns.COLUMNS]
+    assert [row["title"] for row in rows] == [row["title"] for row in exported]
+    assert [row["created_at"] for row in rows] != ["" for row in rows]
