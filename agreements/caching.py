@@ -48,7 +48,7 @@ def register_version():
     """The register's current version (one query), or None where nothing may be cached.
 
     The number of changes, prefixed with this database's epoch (migration 0015): a database made
-    again counts from zero again, and must not meet the pages a shared cache kept for another.
+    again counts from zero again, and must not meet the pages a shared cache holds for another.
     A backup restored in place brings back its epoch and its counters, so the next edits would
     reuse numbers whose pages were cached from data the restore undid: on PostgreSQL the version
     also names the counter table itself (its OID), which every restore creates anew.
@@ -83,7 +83,7 @@ def cache_set(key, value):
     try:
         cache.set(key, value, TIMEOUT)
     except Exception:
-        logger.warning("cache unavailable: %s not kept", key, exc_info=True)
+        logger.warning("cache unavailable: %s not cached", key, exc_info=True)
 
 
 def reader_class(user):
@@ -296,16 +296,18 @@ class CachedAdminPages:
     cache a page that goes stale.
     """
 
-    def _kept(self, request, view, *args):
+    def _cached(self, request, view, *args):
         return cached_page(
             request, ["admin", access_key(request.user), repr(args)], lambda: view(request, *args)
         )
 
     def changelist_view(self, request, extra_context=None):
-        return self._kept(request, super().changelist_view, _sorted(extra_context))
+        return self._cached(request, super().changelist_view, _sorted(extra_context))
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        return self._kept(request, super().change_view, object_id, form_url, _sorted(extra_context))
+        return self._cached(
+            request, super().change_view, object_id, form_url, _sorted(extra_context)
+        )
 
 
 def _sorted(context):

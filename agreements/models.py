@@ -478,9 +478,9 @@ class AgreementQuerySet(models.QuerySet):
     # -- counts the database keeps (migration 0016) --------------------------------------------
 
     def _tallied_visibilities(self):
-        """The visibilities whose kept counts (``agreements_tally``) count exactly ``self``: every
+        """The visibilities whose tallies (``agreements_tally``) count exactly ``self``: every
         one for the whole register, the public one for what the public sees; None for anything
-        narrower, and where no counts are kept (SQLite)."""
+        narrower, and where there are no tallies (SQLite)."""
         if connections[self.db].vendor != "postgresql":
             return None
         try:
@@ -570,9 +570,9 @@ class AgreementQuerySet(models.QuerySet):
 
     def counts_by_kind(self):
         """{kind: number of agreements}, most common first; kinds without any are left out."""
-        kept = self.tallies("kind")
-        if kept is not None:
-            return dict(sorted(kept.items(), key=lambda item: (-item[1], item[0])))
+        tallied = self.tallies("kind")
+        if tallied is not None:
+            return dict(sorted(tallied.items(), key=lambda item: (-item[1], item[0])))
         rows = (
             self.order_by()
             .values("kind")
@@ -583,10 +583,10 @@ class AgreementQuerySet(models.QuerySet):
 
     def counts_by_sector(self):
         """Sectors with at least one of these agreements, each with its ``agreement_count``."""
-        kept = self.tally_expression("sector", "agreements_sector.id::text")
-        if kept is not None:
+        tallied = self.tally_expression("sector", "agreements_sector.id::text")
+        if tallied is not None:
             return list(
-                Sector.objects.annotate(agreement_count=kept)
+                Sector.objects.annotate(agreement_count=tallied)
                 .filter(agreement_count__gt=0)
                 .order_by("-agreement_count", "position", "name_id")
             )
@@ -603,11 +603,11 @@ class AgreementQuerySet(models.QuerySet):
 
         Indonesia is left out: a domestic third party (KSDPK) is not cooperation abroad.
         """
-        kept = self.tally_expression("country", "partners_country.code")
-        if kept is not None:
+        tallied = self.tally_expression("country", "partners_country.code")
+        if tallied is not None:
             return list(
                 Country.objects.exclude(code=INDONESIA)
-                .annotate(agreement_count=kept)
+                .annotate(agreement_count=tallied)
                 .filter(agreement_count__gt=0)
                 .order_by("-agreement_count", "name_id")
             )
@@ -620,9 +620,9 @@ class AgreementQuerySet(models.QuerySet):
 
     def counts_by_signing_year(self):
         """{year: number of agreements signed that year}, oldest first; unsigned ones left out."""
-        kept = self.tallies("year")
-        if kept is not None:
-            return {int(year): n for year, n in sorted(kept.items(), key=lambda i: int(i[0]))}
+        tallied = self.tallies("year")
+        if tallied is not None:
+            return {int(year): n for year, n in sorted(tallied.items(), key=lambda i: int(i[0]))}
         signed = self.filter(signed_on__isnull=False)
         rows = (
             signed.order_by()
