@@ -359,14 +359,18 @@ class AgreementFilter(django_filters.FilterSet):
             fields["country"].widget.choices = [("", fields["country"].empty_label)] + countries
 
     def _offered(self, wanted):
-        """The lists ``offer_choices`` offers, as plain values: {field name: [...]}."""
+        """The lists ``offer_choices`` offers, as plain values: {field name: [...]}.
+
+        Read as plain rows, not model instances: at national scale the partner list alone has
+        5,000 of them. For the whole register, or what the public sees, the counts the
+        database keeps tell which regions and partners have agreements
+        (``AgreementQuerySet.tallied_keys``): a semi-join over a few thousand kept rows.
+        """
         agreements = self.queryset.order_by().values("pk")
-        # For the whole register, or what the public sees, the counts the database keeps tell
-        # which regions and partners have agreements (``AgreementQuerySet.tally_expression``).
-        regions_tallied = self.queryset.tally_expression("region", "partners_region.id::text")
-        partners_tallied = self.queryset.tally_expression("partner", "partners_partner.id::text")
+        regions_tallied = self.queryset.tallied_keys("region")
+        partners_tallied = self.queryset.tallied_keys("partner")
         if partners_tallied is not None:
-            partners = Partner.objects.alias(tallied=partners_tallied).filter(tallied__gt=0)
+            partners = Partner.objects.filter(pk__in=partners_tallied)
         else:
             partners = Partner.objects.filter(
                 pk__in=Agreement.partners.through.objects.filter(agreement__in=agreements).values(
@@ -382,8 +386,8 @@ class AgreementFilter(django_filters.FilterSet):
             # 100s. Ordered by code, a province ("64") comes right before its regencies
             # ("64.72").
             if regions_tallied is not None:
-                regions = Region.objects.alias(tallied=regions_tallied).filter(
-                    Q(level=Region.Level.PROVINCE) | Q(tallied__gt=0)
+                regions = Region.objects.filter(
+                    Q(level=Region.Level.PROVINCE) | Q(pk__in=regions_tallied)
                 )
             else:
                 party = Agreement.regions.through.objects.filter(
@@ -391,13 +395,17 @@ class AgreementFilter(django_filters.FilterSet):
                 )
                 regions = Region.objects.filter(Q(level=Region.Level.PROVINCE) | Q(Exists(party)))
             offered["region"] = [
-                (region.code, region.name, region.is_province)
-                for region in regions.order_by("code")
+                (code, name, level == Region.Level.PROVINCE)
+                for code, name, level in regions.order_by("code").values_list(
+                    "code", "name", "level"
+                )
             ]
         if "partner" in wanted or "country" in wanted:
             listed = [
-                (partner.pk, partner.label, partner.country_id)
-                for partner in partners.order_by("name", "pk")
+                (pk, Partner.label_of(name, name_local, country), country)
+                for pk, name, name_local, country in partners.order_by("name", "pk").values_list(
+                    "pk", "name", "name_local", "country_id"
+                )
             ]
         if "partner" in wanted:
             offered["partner"] = listed

@@ -507,6 +507,21 @@ class AgreementQuerySet(models.QuerySet):
             output_field=models.BigIntegerField(),
         )
 
+    def tallied_keys(self, dimension, cast="bigint"):
+        """The keys of ``dimension`` (sector, region, partner or country) that at least one of
+        ``self`` has, as a subquery to filter another table's keys by (``pk__in=``), read from
+        the counts the database keeps: a scan of that dimension's few rows, where
+        ``tally_expression`` probes them once per row of the other table; None where ``self``
+        is not what they count."""
+        visibilities = self._tallied_visibilities()
+        if visibilities is None:
+            return None
+        return RawSQL(
+            f"SELECT key::{cast} FROM agreements_tally WHERE dimension = %s "
+            "AND visibility = ANY(%s) GROUP BY key HAVING sum(n) > 0",
+            (dimension, visibilities),
+        )
+
     def tallies(self, dimension):
         """{key: how many of ``self``} for ``dimension`` (kind or year) from the counts the
         database keeps, in one query over a few rows; None where ``self`` is not what they

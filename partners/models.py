@@ -289,9 +289,14 @@ class Partner(models.Model):
     def label(self):
         """The name in Latin and in its own script, for lists to choose from: "Pemerintah Kota
         Guangzhou · 广州市人民政府 (CN)", so that either finds it."""
-        if self.name_local:
-            return f"{self.name} · {self.name_local} ({self.country_id})"
-        return str(self)
+        return self.label_of(self.name, self.name_local, self.country_id)
+
+    @staticmethod
+    def label_of(name, name_local, country_id):
+        """``label`` from the columns alone, for lists of thousands read as plain rows."""
+        if name_local:
+            return f"{name} · {name_local} ({country_id})"
+        return f"{name} ({country_id})"
 
     def clean(self):
         errors = {}

@@ -127,3 +127,30 @@ def test_the_filter_lists_offer_exactly_the_regions_and_partners_with_public_agr
     # Named only by an internal agreement: never offered to the public.
     assert "Kota Denpasar" not in page
     assert "Mitra rahasia" not in page
+
+
+@pytest.mark.postgresql  # the counts are kept on PostgreSQL only
+def test_the_filter_lists_read_the_kept_counts_once_not_once_per_region_or_partner(client, kaltim):
+    """Thousands of partners at national scale: each list reads the kept counts as one
+    semi-join, never as a subquery run for every partner or region."""
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(3):
+        AgreementFactory(lead_region=kaltim, partners=[PartnerFactory(name=f"Mitra {n}")])
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("agreement-list")).content.decode()
+
+    assert "Mitra 2" in page
+    lists = [
+        query["sql"]
+        for query in captured
+        if query["sql"].startswith(('SELECT "partners_partner"', 'SELECT "partners_region"'))
+    ]
+    assert len(lists) == 2
+    for sql in lists:
+        assert "agreements_tally" in sql
+        assert "GROUP BY key HAVING sum(n) > 0" in sql
+        # No correlation to the outer row: the kept counts are read once.
+        assert "partners_partner.id::text" not in sql
+        assert "partners_region.id::text" not in sql
