@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
 
-from django.db.models import Case, CharField, Count, F, Value, When
+from django.db.models import Case, CharField, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -149,8 +149,22 @@ def count_title(name, count):
     }
 
 
+def kept_province_counts(agreements, provinces):
+    """{province code: number of ``agreements`` any of its regions is party to}, read from the
+    counts the database keeps (``AgreementQuerySet.tallies``, migration 0021) for the whole
+    register or what the public sees: one query over 38 rows. None for anything narrower, and
+    where no counts are kept (SQLite)."""
+    kept = agreements.tallies("province")
+    if kept is None:
+        return None
+    return {
+        province.code: kept[str(province.pk)] for province in provinces if str(province.pk) in kept
+    }
+
+
 def province_counts(agreements):
-    """{province code: number of ``agreements`` any of its regions is party to} (one query)."""
+    """{province code: number of ``agreements`` any of its regions is party to} (one query),
+    counted from the party rows."""
     parties = Agreement.regions.through.objects.filter(agreement__in=agreements.order_by())
     rows = (
         parties.annotate(province=Coalesce(F("region__province__code"), F("region__code")))
@@ -160,10 +174,23 @@ def province_counts(agreements):
     return {row["province"]: row["count"] for row in rows}
 
 
-def outline_counts(agreements):
+def outline_counts(agreements, per_province=None):
     """{outline code: number of ``agreements`` in its provinces together} (one query): an
-    agreement of Papua and of Papua Selatan counts once for Papua's outline."""
+    agreement of Papua and of Papua Selatan counts once for Papua's outline.
+
+    Given the counts per province, an outline of one province takes its count, and only the
+    outlines of several provinces (Papua's, Papua Barat's) are counted from their party rows."""
     parties = Agreement.regions.through.objects.filter(agreement__in=agreements.order_by())
+    counts = {}
+    if per_province is not None:
+        members = {}
+        for code, iso in OUTLINE_OF_PROVINCE.items():
+            members.setdefault(iso, []).append(code)
+        for iso, codes in members.items():
+            if len(codes) == 1 and codes[0] in per_province:
+                counts[iso] = per_province[codes[0]]
+        shared = [code for codes in members.values() if len(codes) > 1 for code in codes]
+        parties = parties.filter(Q(region__code__in=shared) | Q(region__province__code__in=shared))
     province = Coalesce(F("region__province__code"), F("region__code"))
     outline = Case(
         *(When(**{"province": code}, then=Value(iso)) for code, iso in OUTLINE_OF_PROVINCE.items()),
@@ -175,16 +202,19 @@ def outline_counts(agreements):
         .values("outline")
         .annotate(count=Count("agreement_id", distinct=True))
     )
-    return {row["outline"]: row["count"] for row in rows if row["outline"]}
+    counts.update({row["outline"]: row["count"] for row in rows if row["outline"]})
+    return counts
 
 
 def indonesia_map(agreements, highlight=None):
     """Indonesia's provinces shaded by ``agreements`` (already what the reader may see), each
     leading to the list of its agreements; ``highlight`` a province code. Three queries: the
-    provinces, the counts per province and per outline."""
+    provinces, the counts per province (kept by the database where it keeps them) and per
+    outline (only the outlines of several provinces, where the counts per province are kept)."""
     provinces = list(Region.objects.filter(level=Region.Level.PROVINCE).order_by("code"))
-    per_province = province_counts(agreements)
-    per_outline = outline_counts(agreements)
+    kept = kept_province_counts(agreements, provinces)
+    per_province = kept if kept is not None else province_counts(agreements)
+    per_outline = outline_counts(agreements, kept)
     members = {}
     for province in provinces:
         members.setdefault(OUTLINE_OF_PROVINCE.get(province.code), []).append(province)

@@ -8,8 +8,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from agreements import maps
 from agreements.models import Agreement
-from partners.models import Partner
+from partners.models import Partner, Region
 from tests.factories import (
     AgreementFactory,
     CountryFactory,
@@ -29,8 +30,15 @@ def kept_and_counted(agreements):
     assert agreements._tallied_visibilities() is not None or connection.vendor != "postgresql"
     assert counted._tallied_visibilities() is None
 
+    provinces = list(Region.objects.filter(level=Region.Level.PROVINCE))
+
     def read(queryset):
+        per_province = maps.kept_province_counts(queryset, provinces)
         return {
+            "province": (
+                per_province if per_province is not None else maps.province_counts(queryset)
+            ),
+            "outline": maps.outline_counts(queryset, per_province),
             "kind": queryset.counts_by_kind(),
             "year": queryset.counts_by_signing_year(),
             "sector": [(s.slug, s.agreement_count) for s in queryset.counts_by_sector()],
@@ -94,6 +102,20 @@ def test_kept_counts_follow_every_kind_of_write(kaltim, samarinda, bali):
     # A partner moves country; an agreement is deleted; then one behind Django's back.
     Partner.objects.filter(pk=osaka.pk).update(country=china)
     assert_in_step()
+    # Two regions of one province count the agreement once for it, until the regency moves
+    # to another province, and back.
+    first.regions.add(samarinda)
+    assert_in_step()
+    kept, _counted = kept_and_counted(Agreement.objects.all())
+    assert kept["province"][kaltim.code] == 3  # first, second (Samarinda) and internal
+    Region.objects.filter(pk=samarinda.pk).update(province=bali)
+    assert_in_step()
+    kept, _counted = kept_and_counted(Agreement.objects.all())
+    assert kept["province"] == {kaltim.code: 2, bali.code: 2}
+    Region.objects.filter(pk=samarinda.pk).update(province=kaltim)
+    assert_in_step()
+    first.regions.remove(samarinda)
+    assert_in_step()
     second.delete()
     assert_in_step()
     with connection.cursor() as cursor:
@@ -154,3 +176,24 @@ def test_the_filter_lists_read_the_kept_counts_once_not_once_per_region_or_partn
         # No correlation to the outer row: the kept counts are read once.
         assert "partners_partner.id::text" not in sql
         assert "partners_region.id::text" not in sql
+
+
+@pytest.mark.postgresql  # the counts are kept on PostgreSQL only
+def test_the_map_of_provinces_reads_the_kept_counts_not_every_party_row(client, kaltim, samarinda):
+    AgreementFactory(lead_region=samarinda, regions=[kaltim, samarinda])
+    AgreementFactory(lead_region=kaltim)
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("dashboard")).content.decode()
+
+    # Two agreements in the province, one of them through two of its regions.
+    assert "Kalimantan Timur: 2 kerja sama" in page
+    grouped = [
+        query["sql"]
+        for query in captured
+        if "agreements_agreement_regions" in query["sql"] and "GROUP BY" in query["sql"]
+    ]
+    # Only the outlines drawn for several provinces (Papua's) count their own party rows.
+    assert len(grouped) == 1
+    assert "'91'" in grouped[0]
