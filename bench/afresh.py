@@ -20,7 +20,7 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-from bench.run import ROOT, Gunicorn, parse_wrk, percentile, status_kb
+from bench.run import ROOT, Gunicorn, parse_wrk, percentile, status_kb, wrk
 
 # Pages built afresh, by name: (reader, path key). The paths differ per register (the deep
 # page's number, the busiest status page), so each register describes its own (``describe``).
@@ -286,24 +286,13 @@ def traffic(server, paths, seconds, connections, database_url=None, save_every=N
         )
         thread.start()
     try:
-        output = subprocess.run(
-            [
-                "wrk",
-                f"-t{min(2, connections)}",
-                f"-c{connections}",
-                f"-d{seconds}s",
-                "--timeout",
-                "10s",
-                "--latency",
-                "-s",
-                script.name,
-                server.url,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
+        output = wrk(
+            server.url,
+            seconds,
+            connections,
+            script=script.name,
             env=dict(os.environ, BENCH_PATHS=listing.name),
-        ).stdout
+        )
     finally:
         stop.set()
         if thread:

@@ -20,35 +20,22 @@ import argparse
 import csv
 import io
 import json
-import os
 import random
 import resource
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "only-for-the-benchmark-" + "x" * 40)
-# Static files collected as for production (hashed names), as bench/run.py does.
-os.environ.setdefault("STATIC_ROOT", "/tmp/coopdb-bench-static")
-
-from bench.run import ensure_database  # noqa: E402
-
-ensure_database(os.environ.get("DATABASE_URL", ""))
-
-import django  # noqa: E402
-
-django.setup()
-
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The benchmark's environment, as bench/run.py sets it up on import: its settings (production's,
+# DEBUG off), the database made if missing, Django set up.
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+import bench.run  # noqa: E402, F401
 from agreements.models import Agreement, Sector  # noqa: E402
 from partners.models import Partner, Region, Subdivision  # noqa: E402
 

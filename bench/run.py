@@ -454,25 +454,34 @@ def load_test(seconds, connections, path="/agreements/"):
     try:
         for _ in range(4 * CPUS):  # every worker warm
             urllib.request.urlopen(server.url + path, timeout=60).read()
-        output = subprocess.run(
-            [
-                "wrk",
-                f"-t{min(2, connections)}",
-                f"-c{connections}",
-                f"-d{seconds}s",
-                "--timeout",
-                "10s",
-                "--latency",
-                server.url + path,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        output = wrk(server.url + path, seconds, connections)
     finally:
         server.stop()
     print(output)
     return parse_wrk(output) | {"seconds": seconds, "connections": connections, "path": path}
+
+
+def wrk(url, seconds, connections, script=None, env=None):
+    """What ``wrk`` prints after ``seconds`` of ``connections`` requesting ``url`` (each request
+    as the Lua ``script`` file makes it, if any), latencies included."""
+    options = ["-s", script] if script else []
+    return subprocess.run(
+        [
+            "wrk",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "--latency",
+            *options,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stdout
 
 
 def parse_wrk(output):
