@@ -104,6 +104,17 @@ PARTNER_CHOICES_MAX = 300
 OFFERED_CODE = code_version(sys.modules[__name__])
 
 
+def several_of(label, choices, method, **options):
+    """A filter taking any of ``choices`` at once, as boxes to tick."""
+    return django_filters.MultipleChoiceFilter(
+        widget=forms.CheckboxSelectMultiple,
+        label=label,
+        choices=choices.choices,
+        method=method,
+        **options,
+    )
+
+
 class AgreementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Kata kunci"),
@@ -117,29 +128,13 @@ class AgreementFilter(django_filters.FilterSet):
     )
     # Kind, scope, status, sector and whom it waits on take several values at once (KSDPL and
     # KSDLL together), each repeated in the query string: ``?scope=ksdpl&scope=ksdll``.
-    kind = django_filters.MultipleChoiceFilter(
-        widget=forms.CheckboxSelectMultiple,
-        label=_("Jenis naskah"),
-        choices=Agreement.Kind.choices,
-        method="filter_kind",
-    )
-    scope = django_filters.MultipleChoiceFilter(
-        widget=forms.CheckboxSelectMultiple,
-        label=_("Lingkup"),
-        choices=Scope.choices,
-        method="filter_scope",
-    )
-    status = django_filters.MultipleChoiceFilter(
-        widget=forms.CheckboxSelectMultiple,
-        label=_("Status"),
-        choices=Agreement.Status.choices,
-        method="filter_status",
-    )
-    waits_on = django_filters.MultipleChoiceFilter(
-        widget=forms.CheckboxSelectMultiple,
-        label=_("Menunggu"),
-        choices=MilestoneWaitsOn.choices,
-        method="filter_waits_on",
+    kind = several_of(_("Jenis naskah"), Agreement.Kind, "filter_kind")
+    scope = several_of(_("Lingkup"), Scope, "filter_scope")
+    status = several_of(_("Status"), Agreement.Status, "filter_status")
+    waits_on = several_of(
+        _("Menunggu"),
+        MilestoneWaitsOn,
+        "filter_waits_on",
         help_text=_("Pihak yang ditunggu langkah berikutnya."),
     )
     sector = django_filters.ModelMultipleChoiceFilter(

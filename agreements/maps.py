@@ -253,14 +253,8 @@ def indonesia_map(agreements, highlight=None):
         )
         for province in provinces
     ]
-    return Map(
-        kind="indonesia",
-        caption=_("Peta provinsi menurut jumlah kerja sama"),
-        view_box=outlines("indonesia")["viewBox"],
-        areas=areas,
-        rows=rows,
-        most=most,
-    )
+    caption = _("Peta provinsi menurut jumlah kerja sama")
+    return Map("indonesia", caption, outlines("indonesia")["viewBox"], areas, rows, most)
 
 
 def world_map(agreements, highlight=None, countries=None):
@@ -294,11 +288,5 @@ def world_map(agreements, highlight=None, countries=None):
         )
         for country in countries
     ]
-    return Map(
-        kind="world",
-        caption=_("Peta negara mitra menurut jumlah kerja sama"),
-        view_box=outlines("world")["viewBox"],
-        areas=areas,
-        rows=rows,
-        most=most,
-    )
+    caption = _("Peta negara mitra menurut jumlah kerja sama")
+    return Map("world", caption, outlines("world")["viewBox"], areas, rows, most)
