@@ -9,19 +9,20 @@ rows at once analyses the register's tables as it finishes.
 
 from django.db import connections
 
+from agreements.models import Agreement, Document, Milestone
+from partners.models import Partner
+
 # An import that writes fewer agreements than this leaves the statistics to autovacuum: they
 # hardly move, and analysing costs a second at national scale.
 BULK_ROWS = 100
 
-REGISTER_TABLES = [
-    "agreements_agreement",
-    "agreements_agreement_regions",
-    "agreements_agreement_partners",
-    "agreements_agreement_sectors",
-    "agreements_milestone",
-    "agreements_document",
-    "partners_partner",
-]
+
+def register_tables():
+    """The tables a bulk write fills: agreements, their parties, milestones and documents, and
+    partners (an import makes new ones)."""
+    many = [Agreement.regions, Agreement.partners, Agreement.sectors]
+    models = [Agreement, *(field.through for field in many), Milestone, Document, Partner]
+    return [model._meta.db_table for model in models]
 
 
 def refresh_planner_statistics(using="default"):
@@ -30,4 +31,5 @@ def refresh_planner_statistics(using="default"):
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE " + ", ".join(REGISTER_TABLES))
+        quote = connection.ops.quote_name
+        cursor.execute("ANALYZE " + ", ".join(quote(table) for table in register_tables()))

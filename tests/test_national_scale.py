@@ -164,3 +164,30 @@ def test_a_national_list_of_partners_asks_for_a_country_first(client, kaltim, mo
     assert f'<option value="{anhui.pk}">Pemerintah Provinsi Anhui (CN)</option>' in of_china
     assert f'<option value="{osaka.pk}"' not in of_china
     assert f'<option value="{osaka.pk}" selected>Osaka (JP)</option>' in one_chosen
+
+
+@pytest.mark.postgresql  # other databases plan without statistics
+def test_a_bulk_write_leaves_the_planner_statistics_of_every_register_table_fresh(kaltim):
+    from agreements.statistics import refresh_planner_statistics
+
+    for index in range(3):
+        agreement = AgreementFactory(
+            lead_region=kaltim, regions=[kaltim], partners=[PartnerFactory()]
+        )
+        MilestoneFactory(agreement=agreement, title=f"Kegiatan {index}")
+    tables = {
+        "agreements_agreement": 3,
+        "agreements_agreement_regions": 3,
+        "agreements_agreement_partners": 3,
+        "agreements_milestone": 3,
+        "partners_partner": 3,
+    }
+
+    refresh_planner_statistics()
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s)", [list(tables)]
+        )
+        estimates = dict(cursor.fetchall())
+    assert estimates == tables
