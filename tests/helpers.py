@@ -4,15 +4,57 @@ its HTML (the public pages, search, end-to-end)."""
 
 import datetime
 import re
+import threading
 from html.parser import HTMLParser
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test import Client
 from django.urls import reverse
 
 from agreements.forms import AgreementAdminForm
 
 INLINE_PREFIXES = ("milestones", "signatories", "documents", "contacts")
+
+
+def run_at_once(*targets):
+    """Run each of ``targets`` in a thread of its own, all at once, each with its own database
+    connection, and wait for them (30 s at most each).
+
+    Django keeps an in-memory SQLite database's connection open on ``close()`` (closing the only
+    one would drop the database). The threads' connections are not the only ones, and left open
+    they would be collected with a ResourceWarning (Python 3.13 on): they are closed here.
+    """
+    used = []
+
+    def run(target):
+        try:
+            target()
+        finally:
+            used.append(connections[DEFAULT_DB_ALIAS])
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(target,)) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    for used_connection in used:
+        if used_connection.vendor == "sqlite" and used_connection.connection is not None:
+            used_connection.connection.close()
+
+
+def no_inline_rows():
+    """What the agreement form's inlines post when they have no rows: their management forms."""
+    return {
+        f"{prefix}-{name}": value
+        for prefix in INLINE_PREFIXES
+        for name, value in (
+            ("TOTAL_FORMS", "0"),
+            ("INITIAL_FORMS", "0"),
+            ("MIN_NUM_FORMS", "0"),
+            ("MAX_NUM_FORMS", "1000"),
+        )
+    }
 
 
 def logged_in(user):
@@ -57,15 +99,7 @@ def agreement_form_data(agreement, **changes):
         else:
             data[name] = _value(getattr(agreement, field.attname))
     data["loaded_version"] = agreement.version
-    for prefix in INLINE_PREFIXES:
-        data.update(
-            {
-                f"{prefix}-TOTAL_FORMS": "0",
-                f"{prefix}-INITIAL_FORMS": "0",
-                f"{prefix}-MIN_NUM_FORMS": "0",
-                f"{prefix}-MAX_NUM_FORMS": "1000",
-            }
-        )
+    data.update(no_inline_rows())
     data.update(changes)
     return data
 

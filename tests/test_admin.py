@@ -23,6 +23,7 @@ from tests.factories import (
     SectorFactory,
     SubdivisionFactory,
 )
+from tests.helpers import no_inline_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -110,15 +111,7 @@ def agreement_form(lead_region, **fields):
         # The version the change form was loaded with; an add form ignores it.
         "loaded_version": "1",
     }
-    for prefix in ("milestones", "signatories", "documents", "contacts"):
-        data.update(
-            {
-                f"{prefix}-TOTAL_FORMS": "0",
-                f"{prefix}-INITIAL_FORMS": "0",
-                f"{prefix}-MIN_NUM_FORMS": "0",
-                f"{prefix}-MAX_NUM_FORMS": "1000",
-            }
-        )
+    data.update(no_inline_rows())
     data.update(fields)
     return data
 

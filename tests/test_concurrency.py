@@ -7,7 +7,7 @@ import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import DEFAULT_DB_ALIAS, OperationalError, connection, connections, transaction
+from django.db import OperationalError, transaction
 from django.urls import reverse
 
 from agreements.models import Agreement, ChangedMeanwhile, Milestone
@@ -17,6 +17,7 @@ from tests.helpers import (
     change_url,
     form_errors,
     logged_in,
+    run_at_once,
     with_existing_milestone,
     with_new_milestone,
 )
@@ -297,11 +298,6 @@ def test_two_saves_at_the_same_moment_leave_exactly_one_written(kaltim):
     theirs = Agreement.objects.get(pk=agreement.pk)
     first_saved, release = threading.Event(), threading.Event()
     outcome = {}
-    used = []  # each thread's own connection
-
-    def finish():
-        used.append(connections[DEFAULT_DB_ALIAS])
-        connection.close()
 
     def first():
         try:
@@ -313,7 +309,6 @@ def test_two_saves_at_the_same_moment_leave_exactly_one_written(kaltim):
             outcome["first"] = "saved"
         finally:
             first_saved.set()
-            finish()
 
     def second():
         first_saved.wait(10)
@@ -329,19 +324,8 @@ def test_two_saves_at_the_same_moment_leave_exactly_one_written(kaltim):
             outcome["second"] = "refused"
         finally:
             release.set()
-            finish()
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    # Django keeps an in-memory SQLite database's connection open on ``close()`` (closing the
-    # only one would drop the database). The threads' connections are not the only ones, and
-    # left open they would be collected with a ResourceWarning (Python 3.13 on).
-    for used_connection in used:
-        if used_connection.vendor == "sqlite" and used_connection.connection is not None:
-            used_connection.connection.close()
+    run_at_once(first, second)
 
     assert outcome == {"first": "saved", "second": "refused"}
     stored = Agreement.objects.get(pk=agreement.pk)

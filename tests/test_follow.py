@@ -10,12 +10,12 @@ import threading
 import pytest
 from django.core import mail
 from django.core.management import call_command
-from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
 from reminders import follow
 from reminders.models import Subscription
 from tests.factories import AgreementFactory, CountryFactory, PartnerFactory, make_official
+from tests.helpers import run_at_once
 
 
 def save(agreement, **changes):
@@ -211,25 +211,16 @@ def test_two_runs_at_once_send_each_digest_once(kaltim, django_user_model):
     at = later(days=1)
     SlowBackend.sending.clear()
     SlowBackend.sent = []
-    results, used = [], []
+    results = []
 
-    def run(wait_first):
-        try:
-            if wait_first:
-                SlowBackend.sending.wait(10)
-            results.append(follow.send_due(at, SlowBackend()))
-        finally:
-            used.append(connections[DEFAULT_DB_ALIAS])
-            connection.close()
+    def first():
+        results.append(follow.send_due(at, SlowBackend()))
 
-    threads = [threading.Thread(target=run, args=(w,)) for w in (False, True)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    for used_connection in used:
-        if used_connection.vendor == "sqlite" and used_connection.connection is not None:
-            used_connection.connection.close()
+    def second():
+        SlowBackend.sending.wait(10)
+        results.append(follow.send_due(at, SlowBackend()))
+
+    run_at_once(first, second)
 
     assert len(SlowBackend.sent) == 1
     assert sorted(sent for sent, _covered, _failed in results) == [0, 1]
