@@ -248,7 +248,7 @@ def test_a_second_visit_to_an_admin_list_is_served_from_the_cache(
     assert "Beasiswa guru Kalimantan Timur" in page
 
 
-def test_a_change_made_anywhere_shows_on_the_kept_admin_pages(staff_client, agreement):
+def test_a_change_made_anywhere_shows_on_the_cached_admin_pages(staff_client, agreement):
     staff_client.get(ADMIN_LIST)
     staff_client.get(admin_change(agreement))
 
@@ -260,7 +260,7 @@ def test_a_change_made_anywhere_shows_on_the_kept_admin_pages(staff_client, agre
         assert "Beasiswa guru Kalimantan Timur" not in page
 
 
-def test_an_editor_never_gets_an_admin_page_kept_for_another(
+def test_an_editor_never_gets_an_admin_page_cached_for_another(
     agreement, bali, editor_kaltim, editor_bali
 ):
     AgreementFactory(title="Kerja sama pariwisata Bali", lead_region=bali)
@@ -293,7 +293,7 @@ def test_a_role_given_to_an_official_shows_on_their_next_admin_page(agreement, o
     assert 'name="_save"' in viewer.get(admin_change(agreement)).content.decode()
 
 
-def test_a_kept_change_form_saves_with_the_visitors_own_token(agreement, editor_kaltim):
+def test_a_cached_change_form_saves_with_the_visitors_own_token(agreement, editor_kaltim):
     editor = Client(enforce_csrf_checks=True)
     editor.force_login(editor_kaltim)
     editor.get(admin_change(agreement))
@@ -312,7 +312,7 @@ def test_a_kept_change_form_saves_with_the_visitors_own_token(agreement, editor_
     assert agreement.title == "Beasiswa guru dan dosen Kalimantan Timur"
 
 
-def test_the_page_saying_saved_is_shown_once_and_never_kept(agreement, editor_kaltim):
+def test_the_page_saying_saved_is_shown_once_and_never_cached(agreement, editor_kaltim):
     editor = logged_in(editor_kaltim)
     editor.get(ADMIN_LIST)
     data = agreement_form_data(agreement, title="Beasiswa guru Kaltim")

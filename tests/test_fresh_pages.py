@@ -130,24 +130,24 @@ def test_a_page_near_the_end_of_the_list_is_read_from_the_end(client, kaltim):
 READS = re.compile(r'(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
 
 
-def test_every_kept_admin_page_reads_only_tables_whose_changes_renew_it(staff_client, db):
-    """A kept admin page is used until the register version moves on; a table it reads that
+def test_every_cached_admin_page_reads_only_tables_whose_changes_renew_it(staff_client, db):
+    """A cached admin page is used until the register version moves on; a table it reads that
     no trigger watches would leave it stale after a change there."""
     build_register()
     MilestoneFactory(agreement=Agreement.objects.first())
     allowed = watched_tables() | READER_TABLES | ESTIMATE_TABLES
-    kept = [
+    cached = [
         model_admin
         for model_admin in admin.site._registry.values()
         if isinstance(model_admin, CachedAdminPages)
     ]
-    assert {type(model_admin).__name__ for model_admin in kept} >= {
+    assert {type(model_admin).__name__ for model_admin in cached} >= {
         "AgreementAdmin",
         "MilestoneAdmin",
         "PartnerAdmin",
     }
     unwatched, read = {}, set()
-    for model_admin in kept:
+    for model_admin in cached:
         opts = model_admin.model._meta
         urls = [reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")]
         first = model_admin.model._default_manager.first()
