@@ -115,6 +115,18 @@ def several_of(label, choices, method, **options):
     )
 
 
+def one_of(label, model, method, empty_label, **options):
+    """A filter taking one row of ``model``, from a list (``PlainSelect``)."""
+    return django_filters.ModelChoiceFilter(
+        widget=PlainSelect,
+        label=label,
+        queryset=model.objects.all(),
+        method=method,
+        empty_label=empty_label,
+        **options,
+    )
+
+
 class AgreementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Kata kunci"),
@@ -144,30 +156,17 @@ class AgreementFilter(django_filters.FilterSet):
         to_field_name="slug",
         method="filter_sector",
     )
-    region = django_filters.ModelChoiceFilter(
-        widget=PlainSelect,
-        label=_("Daerah"),
-        queryset=Region.objects.all(),
+    region = one_of(
+        _("Daerah"),
+        Region,
+        "filter_region",
+        _("Semua daerah"),
         to_field_name="code",
-        method="filter_region",
-        empty_label=_("Semua daerah"),
         help_text=_("Provinsi mencakup kabupaten dan kotanya."),
     )
-    partner = django_filters.ModelChoiceFilter(
-        widget=PlainSelect,
-        label=_("Mitra"),
-        # Narrowed to the partners the reader may know of in ``__init__``.
-        queryset=Partner.objects.all(),
-        method="filter_partner",
-        empty_label=_("Semua mitra"),
-    )
-    country = django_filters.ModelChoiceFilter(
-        widget=PlainSelect,
-        label=_("Negara mitra"),
-        queryset=Country.objects.all(),
-        method="filter_country",
-        empty_label=_("Semua negara"),
-    )
+    # Narrowed to the partners the reader may know of in ``__init__``.
+    partner = one_of(_("Mitra"), Partner, "filter_partner", _("Semua mitra"))
+    country = one_of(_("Negara mitra"), Country, "filter_country", _("Semua negara"))
     year = YearFilter(
         label=_("Tahun ditandatangani"),
         field_name="signed_on",
