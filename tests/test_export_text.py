@@ -236,9 +236,10 @@ def test_a_column_added_to_the_declaration_is_in_every_format(awkward_register, 
     rows = [{name: row[name] or "" for name in names} for row in json.loads(text)]
     assert rows == expected
 
-    records = exports.iter_records(agreements(), page_url, readable=Agreement.objects.all())
-    with exports.write_xlsx(records) as written:
-        sheet = load_workbook(written).worksheets[0].iter_rows(values_only=True)
+    # The workbook as the export view writes it: on PostgreSQL from the query's CSV lines.
+    cells = exports.xlsx_cells(agreements(), page_url, readable=Agreement.objects.all())
+    written = io.BytesIO(b"".join(exports.xlsx_chunks(cells)))
+    sheet = load_workbook(written).worksheets[0].iter_rows(values_only=True)
     header = next(sheet)
     assert header[0] == "lead_region_level" and header[-1] == "created_at"
     rows = [dict(zip(header, row, strict=True)) for row in sheet]
