@@ -1258,19 +1258,15 @@ class Agreement(KnownDates, models.Model):
     def stage_path(self, inherited=None, predecessor_kinds=()):
         """The stages its kind and scope require (``stage_path_of``); ``inherited`` and
         ``predecessor_kinds`` are what the documents it follows passed and were."""
-        return stage_path_of(
-            self.kind,
-            self.status,
-            self.scope,
-            self.milestones.all(),
-            carries_out=self.carries_out,
-            inherited=inherited,
-            predecessor_kinds=predecessor_kinds,
-        )
+        return self._by_stages(stage_path_of, inherited, predecessor_kinds)
 
     def next_step(self, inherited=None, predecessor_kinds=()):
         """What happens next and whom it waits on, or None (``next_step_of``)."""
-        return next_step_of(
+        return self._by_stages(next_step_of, inherited, predecessor_kinds)
+
+    def _by_stages(self, rule, inherited, predecessor_kinds):
+        """``rule`` (``stage_path_of``, ``next_step_of``) of this agreement and its milestones."""
+        return rule(
             self.kind,
             self.status,
             self.scope,
