@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlencode
 
-from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.db.models import Case, CharField, Count, F, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -178,19 +178,23 @@ def outline_counts(agreements, per_province=None):
     """{outline code: number of ``agreements`` in its provinces together} (one query): an
     agreement of Papua and of Papua Selatan counts once for Papua's outline.
 
-    Given the counts per province, an outline of one province takes its count, and only the
-    outlines of several provinces (Papua's, Papua Barat's) are counted from their party rows."""
-    parties = Agreement.regions.through.objects.filter(agreement__in=agreements.order_by())
-    counts = {}
+    Given the counts per province the database keeps, an outline of one province takes its
+    count, and those of several provinces (Papua's, Papua Barat's) are kept too (migration
+    0022); else every outline is counted from the party rows."""
     if per_province is not None:
-        members = {}
-        for code, iso in OUTLINE_OF_PROVINCE.items():
-            members.setdefault(iso, []).append(code)
-        for iso, codes in members.items():
-            if len(codes) == 1 and codes[0] in per_province:
-                counts[iso] = per_province[codes[0]]
-        shared = [code for codes in members.values() if len(codes) > 1 for code in codes]
-        parties = parties.filter(Q(region__code__in=shared) | Q(region__province__code__in=shared))
+        shared = agreements.tallies("outline")
+        if shared is not None:
+            members = {}
+            for code, iso in OUTLINE_OF_PROVINCE.items():
+                members.setdefault(iso, []).append(code)
+            counts = {
+                iso: per_province[codes[0]]
+                for iso, codes in members.items()
+                if len(codes) == 1 and codes[0] in per_province
+            }
+            counts.update(shared)
+            return counts
+    parties = Agreement.regions.through.objects.filter(agreement__in=agreements.order_by())
     province = Coalesce(F("region__province__code"), F("region__code"))
     outline = Case(
         *(When(**{"province": code}, then=Value(iso)) for code, iso in OUTLINE_OF_PROVINCE.items()),
@@ -202,15 +206,14 @@ def outline_counts(agreements, per_province=None):
         .values("outline")
         .annotate(count=Count("agreement_id", distinct=True))
     )
-    counts.update({row["outline"]: row["count"] for row in rows if row["outline"]})
-    return counts
+    return {row["outline"]: row["count"] for row in rows if row["outline"]}
 
 
 def indonesia_map(agreements, highlight=None):
     """Indonesia's provinces shaded by ``agreements`` (already what the reader may see), each
     leading to the list of its agreements; ``highlight`` a province code. Three queries: the
-    provinces, the counts per province (kept by the database where it keeps them) and per
-    outline (only the outlines of several provinces, where the counts per province are kept)."""
+    provinces, the counts per province and per outline (kept by the database where it keeps
+    them)."""
     provinces = list(Region.objects.filter(level=Region.Level.PROVINCE).order_by("code"))
     kept = kept_province_counts(agreements, provinces)
     per_province = kept if kept is not None else province_counts(agreements)
