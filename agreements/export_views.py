@@ -79,20 +79,28 @@ def exportable_agreements(user):
     return agreements if can_export_internal(user) else agreements.public()
 
 
-def selection(request, agreements, subject_key, subject_kwargs):
+def selection(request, agreements, subject_key, subject_kwargs, reader=None):
     """The selection a list page shows, as its ``AgreementFilter`` over ``agreements``.
 
     ``subject_key`` names the page (None: the agreement list; else a key of ``SUBJECTS``) and
     ``subject_kwargs`` its URL's arguments; returns the filterset and the subject (or None),
     404 when there is no such subject. Exports and feeds start here, so that a download or a
-    feed holds exactly what its page lists.
+    feed holds exactly what its page lists. ``reader`` is who the selection is for (by default
+    the request's user; a public feed passes the public, as ``AgreementFilter`` takes it).
     """
     if not subject_key:
-        return AgreementFilter(request.GET, queryset=agreements, request=request), None
+        filterset = AgreementFilter(
+            request.GET, queryset=agreements, request=request, reader=reader
+        )
+        return filterset, None
     subject = SUBJECTS[subject_key]
     obj = subject.find(**subject_kwargs)
     filterset = AgreementFilter(
-        request.GET, queryset=subject.narrow(agreements, obj), fixed=subject.fixed, request=request
+        request.GET,
+        queryset=subject.narrow(agreements, obj),
+        fixed=subject.fixed,
+        request=request,
+        reader=reader,
     )
     return filterset, obj
 

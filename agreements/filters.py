@@ -20,7 +20,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agreements.caching import cached_value, code_version
-from agreements.models import Agreement, MilestoneWaitsOn, Scope, Sector
+from agreements.models import (
+    Agency,
+    Agreement,
+    BudgetSource,
+    MilestoneWaitsOn,
+    Scope,
+    Sector,
+    reads_internal,
+)
 from partners.models import Country, Partner, Region
 
 
@@ -115,12 +123,13 @@ def several_of(label, choices, method, **options):
     )
 
 
-def one_of(label, model, method, empty_label, **options):
-    """A filter taking one row of ``model``, from a list (``PlainSelect``)."""
+def one_of(label, model, method, empty_label, queryset=None, **options):
+    """A filter taking one row of ``model`` (of ``queryset``, if given), from a list
+    (``PlainSelect``)."""
     return django_filters.ModelChoiceFilter(
         widget=PlainSelect,
         label=label,
-        queryset=model.objects.all(),
+        queryset=model.objects.all() if queryset is None else queryset,
         method=method,
         empty_label=empty_label,
         **options,
@@ -163,6 +172,23 @@ class AgreementFilter(django_filters.FilterSet):
         _("Semua daerah"),
         to_field_name="code",
         help_text=_("Provinsi mencakup kabupaten dan kotanya."),
+    )
+    agency = one_of(
+        _("Perangkat daerah pelaksana"),
+        Agency,
+        "filter_agency",
+        _("Semua perangkat daerah"),
+        # Its chip names the region (agency names repeat): read with it.
+        queryset=Agency.objects.select_related("region"),
+        help_text=_("Dinas, badan atau biro yang melaksanakan kerja sama."),
+    )
+    # Officials and staff only (``reads_internal``): the budget is never public, nor is
+    # selecting by it (``__init__`` drops the filter for anyone else).
+    budget_source = several_of(
+        _("Sumber anggaran"),
+        BudgetSource,
+        "filter_budget_source",
+        help_text=_("Hanya untuk pejabat dan staf."),
     )
     # Narrowed to the partners the reader may know of in ``__init__``.
     partner = one_of(_("Mitra"), Partner, "filter_partner", _("Semua mitra"))
@@ -233,9 +259,11 @@ class AgreementFilter(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         for name in fixed:
             self.filters.pop(name)
+        reader = reader or getattr(self.request, "user", None)
         if "partner" in self.filters:
-            reader = reader or getattr(self.request, "user", None)
             self.filters["partner"].queryset = Partner.objects.visible_to(reader)
+        if not reads_internal(reader):
+            self.filters.pop("budget_source")
 
     # -- filters ----------------------------------------------------------------------------
 
@@ -262,6 +290,12 @@ class AgreementFilter(django_filters.FilterSet):
 
     def filter_region(self, queryset, name, value):
         return queryset.in_region(value)
+
+    def filter_agency(self, queryset, name, value):
+        return queryset.carried_out_by(value)
+
+    def filter_budget_source(self, queryset, name, value):
+        return queryset.funded_from(value) if value else queryset
 
     def filter_partner(self, queryset, name, value):
         return queryset.with_partner(value)
@@ -312,14 +346,18 @@ class AgreementFilter(django_filters.FilterSet):
         any existing region or country, so a shared link keeps working after its last agreement
         is gone, and any partner the reader may know of (``PartnerQuerySet.visible_to``).
 
-        Up to four queries (sectors, regions, partners, countries), so that rendering the form
-        queries nothing; none while the register is unchanged, because the lists are cached
-        under the register version and the queryset they were read from
+        The agencies offered are those of the agreements in the queryset, for the same reason.
+
+        Up to five queries (sectors, regions, partners, countries, agencies), so that rendering
+        the form queries nothing; none while the register is unchanged, because the lists are
+        cached under the register version and the queryset they were read from
         (``agreements.caching``).
         """
         fields = self.form.fields
         cleaned = self.form.cleaned_data if self.is_valid() else {}
-        wanted = [name for name in ("sector", "region", "partner", "country") if name in fields]
+        wanted = [
+            name for name in ("sector", "region", "partner", "country", "agency") if name in fields
+        ]
         try:
             sql, params = self.queryset.order_by().values("pk").query.sql_with_params()
         except EmptyResultSet:  # nothing can match: nothing worth keeping either
@@ -344,6 +382,11 @@ class AgreementFilter(django_filters.FilterSet):
             fields["partner"].widget.choices = [
                 ("", fields["partner"].empty_label),
                 *self._partner_choices(offered["partner"], cleaned),
+            ]
+        if "agency" in fields:
+            fields["agency"].widget.choices = [
+                ("", fields["agency"].empty_label),
+                *self._agency_choices(offered["agency"], cleaned),
             ]
         if "country" in fields:
             countries = offered["country"]
@@ -394,6 +437,15 @@ class AgreementFilter(django_filters.FilterSet):
                     "code", "name", "level"
                 )
             ]
+        if "agency" in wanted:
+            # Only agencies of agreements the reader may see: an internal agreement's agencies
+            # are never offered to the public.
+            offered["agency"] = [
+                (agency.pk, agency.label, agency.region.code, agency.region.name)
+                for agency in Agency.objects.used_by(self.queryset)
+                .select_related("region")
+                .order_by("region__code", "name", "pk")
+            ]
         if "partner" in wanted or "country" in wanted:
             listed = [
                 (pk, Partner.label_of(name, name_local, country), country)
@@ -435,6 +487,32 @@ class AgreementFilter(django_filters.FilterSet):
         if chosen and chosen.pk not in {pk for pk, _label in choices}:
             choices.append((chosen.pk, chosen.label))
         return choices
+
+    def _agency_choices(self, agencies, cleaned):
+        """The agencies to offer, grouped by region: those of the chosen region (a province
+        with its regencies and cities) when one is chosen; all of them while the list is short
+        enough to choose from (``PARTNER_CHOICES_MAX``); the chosen agency always."""
+        chosen = cleaned.get("agency")
+        region = cleaned.get("region")
+        if region is not None:
+            agencies = [
+                agency
+                for agency in agencies
+                if agency[2] == region.code or agency[2].startswith(f"{region.code}.")
+            ]
+        if len(agencies) > PARTNER_CHOICES_MAX:
+            hint = _("Perangkat daerah terlalu banyak untuk satu daftar: pilih daerah dulu.")
+            self.form.fields["agency"].help_text = self.form["agency"].help_text = hint
+            agencies = []
+        if chosen and chosen.pk not in {agency[0] for agency in agencies}:
+            agencies = [
+                *agencies,
+                (chosen.pk, chosen.label, chosen.region.code, chosen.region.name),
+            ]
+        groups = {}
+        for pk, label, _code, region_name in agencies:
+            groups.setdefault(region_name, []).append((pk, label))
+        return list(groups.items())
 
     @staticmethod
     def _region_groups(empty_label, regions):

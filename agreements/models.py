@@ -370,6 +370,16 @@ class AgreementQuerySet(models.QuerySet):
         """
         return self.update(version=F("version") + 1)
 
+    def carried_out_by(self, agency):
+        """Agreements ``agency`` carries out (a semi-join: each agreement once)."""
+        links = Agreement.agencies.through.objects.filter(agency=agency)
+        return self.filter(pk__in=links.values("agreement_id"))
+
+    def funded_from(self, sources):
+        """Agreements whose budget comes from one of ``sources`` (``BudgetSource`` values).
+        Only for readers of the budget (``reads_internal``)."""
+        return self.filter(budget_source__in=list(sources))
+
     def with_partner(self, partner):
         parties = Agreement.partners.through.objects.filter(partner=partner)
         return self.filter(pk__in=parties.values("agreement_id"))

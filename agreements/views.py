@@ -27,6 +27,7 @@ from agreements import changelog
 from agreements.caching import CachedCountPaginator
 from agreements.filters import AgreementFilter
 from agreements.models import (
+    Agency,
     Agreement,
     Potential,
     Scope,
@@ -84,7 +85,9 @@ def filter_chips(filterset):
                     }
                 )
             continue
-        if hasattr(field, "queryset"):
+        if isinstance(value, Agency):
+            shown = str(value)  # "Dinas Pendidikan (Disdik) — Bali": names repeat across regions
+        elif hasattr(field, "queryset"):
             shown = value.name if hasattr(value, "name") else str(value)
         elif hasattr(field, "choices"):
             shown = dict(field.choices).get(value, value)
@@ -195,9 +198,9 @@ def browse(request, agreements, *, fixed=(), rows=None, selection=None):
     parameter is malformed (a bad date, an unknown choice or sort, a page that is not one), in
     which case no rows are read.
 
-    Queries: four for the form's lists (``AgreementFilter.offer_choices``), one per region,
-    partner, country or sector named in the query string (validation), then one COUNT, one for
-    the page's rows and three for their regions, partners and sectors
+    Queries: five for the form's lists (``AgreementFilter.offer_choices``), one per region,
+    partner, agency, country or sector named in the query string (validation), then one COUNT,
+    one for the page's rows and three for their regions, partners and sectors
     (``AgreementQuerySet.for_list_page``). The lists and the COUNT are cached until the register
     changes (``agreements.caching``), outside a transaction.
 

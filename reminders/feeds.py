@@ -11,6 +11,7 @@ pass the feed on, so it never depends on the reader.
 
 import datetime
 
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -49,7 +50,10 @@ class AgreementsFeed(Feed):
 
     def get_object(self, request, *args, **kwargs):
         """The page's selection: (its filterset, its subject or None, the page's address)."""
-        filterset, subject = selection(request, Agreement.objects.public(), self.subject, kwargs)
+        # Passed on to anyone: selected as the public may select (no budget filter).
+        filterset, subject = selection(
+            request, Agreement.objects.public(), self.subject, kwargs, reader=AnonymousUser()
+        )
         if not filterset.is_valid():
             raise InvalidSelection(filterset.form)
         # The page the feed sits beside (the list, for the feed under its first address).
@@ -148,7 +152,7 @@ class ChangesFeed(Feed):
         if self.one_agreement:
             agreement = get_object_or_404(public, pk=pk)
             return public.filter(pk=pk), agreement, agreement.get_absolute_url()
-        filterset, _subject = selection(request, public, None, {})
+        filterset, _subject = selection(request, public, None, {}, reader=AnonymousUser())
         if not filterset.is_valid():
             raise InvalidSelection(filterset.form)
         query = request.GET.urlencode()

@@ -197,3 +197,72 @@ def test_a_change_to_an_agency_renews_the_cached_status_page(carried_out, disdik
     Agency.objects.filter(pk=disdik_kaltim.pk).update(short_name="Disdik")
     html = page_text(client, carried_out)
     assert "(Disdik)" in html and "Disdikbud" not in html
+
+
+# -- the filter ---------------------------------------------------------------------------------
+
+LIST = reverse("agreement-list")
+
+
+def listed_titles(response):
+    assert response.status_code == 200
+    return {agreement.title for agreement in response.context["agreements"]}
+
+
+def test_the_list_filters_by_implementing_agency_and_says_so_in_a_chip(
+    client, kaltim, carried_out, disdik_kaltim
+):
+    AgreementFactory(title="Kerja sama tanpa dinas", lead_region=kaltim)
+    response = client.get(LIST, {"agency": disdik_kaltim.pk})
+    assert listed_titles(response) == {carried_out.title}
+    chips = [chip["value"] for chip in response.context["chips"]]
+    assert "Dinas Pendidikan dan Kebudayaan (Disdikbud) — Kalimantan Timur" in chips
+
+
+def test_the_export_and_the_feed_of_an_agency_hold_what_its_list_shows(
+    client, kaltim, carried_out, disdik_kaltim
+):
+    AgreementFactory(title="Kerja sama tanpa dinas", lead_region=kaltim)
+    export = client.get(reverse("agreement-export", args=["csv"]), {"agency": disdik_kaltim.pk})
+    text = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert carried_out.title in text and "Kerja sama tanpa dinas" not in text
+    feed = client.get("/agreements/feed.atom", {"agency": disdik_kaltim.pk}).content.decode()
+    assert carried_out.title in feed and "Kerja sama tanpa dinas" not in feed
+
+
+def test_the_public_is_never_offered_the_agency_of_an_internal_agreement(
+    client, kaltim, official, disdik_kaltim
+):
+    AgreementFactory(lead_region=kaltim, agencies=[disdik_kaltim], visibility="internal")
+    assert "Disdikbud" not in client.get(LIST).content.decode()
+    reader = Client()
+    reader.force_login(official)
+    assert "Disdikbud" in reader.get(LIST).content.decode()
+
+
+def test_only_officials_and_staff_select_by_budget_source(client, kaltim, official):
+    AgreementFactory(title="Didanai APBD", lead_region=kaltim, budget_source="apbd")
+    AgreementFactory(title="Didanai mitra", lead_region=kaltim, budget_source="partner")
+    reader = Client()
+    reader.force_login(official)
+    response = reader.get(LIST, {"budget_source": "apbd"})
+    assert listed_titles(response) == {"Didanai APBD"}
+    assert 'name="budget_source"' in response.content.decode()
+    # The public can neither see the filter nor learn the budget by trying it: it is ignored.
+    response = client.get(LIST, {"budget_source": "apbd"})
+    assert listed_titles(response) == {"Didanai APBD", "Didanai mitra"}
+    assert 'name="budget_source"' not in response.content.decode()
+
+
+@pytest.mark.parametrize("rows", [1, 15])
+def test_a_list_filtered_by_agency_runs_the_same_queries_however_many_rows(
+    client, kaltim, rows, disdik_kaltim, django_assert_num_queries
+):
+    for _n in range(rows):
+        AgreementFactory(lead_region=kaltim, agencies=[disdik_kaltim])
+    # 1 sectors, 2 regions, 3 partners, 4 agencies: the form's lists (no partner, so no
+    # countries); 5 the agency named in the query string (validation); 6 COUNT; 7 the page of
+    # agreements with their lead region; 8 their regions, 9 partners, 10 sectors.
+    with django_assert_num_queries(10):
+        response = client.get(LIST, {"agency": disdik_kaltim.pk})
+    assert len(response.context["agreements"]) == rows

@@ -134,11 +134,11 @@ def test_change_log_queries_do_not_grow_with_versions(
         save_as(mou, editor_kaltim, title=f"MoU versi {n}")
         AgreementFactory(lead_region=kaltim, title=f"PKS {n}")
 
-    # 1-4 the filter form's lists (sectors, regions, partners, countries), 5 the COUNT of
-    # versions, 6 the page of versions with their lead region, user and role, 7 the versions
-    # before them, 8-10 the parties and sectors of both (nothing is cached in a test's
+    # 1-5 the filter form's lists (sectors, regions, partners, countries, agencies), 6 the
+    # COUNT of versions, 7 the page of versions with their lead region, user and role, 8 the
+    # versions before them, 9-11 the parties and sectors of both (nothing is cached in a test's
     # transaction)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         response = client.get("/perubahan/")
     assert len(response.context["entries"]) >= 2 * versions
 

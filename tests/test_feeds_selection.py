@@ -10,6 +10,7 @@ from icalendar import Calendar
 
 from agreements.filters import AgreementFilter
 from tests.factories import (
+    AgencyFactory,
     AgreementFactory,
     CountryFactory,
     DocumentFactory,
@@ -35,6 +36,7 @@ def register(kaltim, samarinda, bali):
     anhui = PartnerFactory(name="Anhui", country=china)
     osaka = PartnerFactory(name="Osaka", country=japan)
     balikpapan = RegencyFactory(code="64.71", name="Kota Balikpapan", level="city", province=kaltim)
+    disdik = AgencyFactory(region=kaltim, name="Dinas Pendidikan", short_name="Disdik")
     made = [
         AgreementFactory(
             title="MoU Kaltim Anhui pendidikan",
@@ -42,6 +44,8 @@ def register(kaltim, samarinda, bali):
             scope="ksdpl",
             partners=[anhui],
             sectors=[education],
+            agencies=[disdik],
+            budget_source="apbd",
             signed_on=datetime.date(2023, 3, 1),
             in_force_from=datetime.date(2023, 3, 1),
             expires_on=datetime.date(2026, 12, 31),
@@ -94,6 +98,8 @@ def register(kaltim, samarinda, bali):
             visibility="internal",
             partners=[anhui],
             sectors=[education],
+            agencies=[disdik],
+            budget_source="apbd",
             signed_on=datetime.date(2024, 2, 2),
             in_force_from=datetime.date(2024, 2, 2),
             expires_on=datetime.date(2027, 2, 1),
@@ -108,6 +114,7 @@ def register(kaltim, samarinda, bali):
         "tourism": tourism,
         "anhui": anhui,
         "osaka": osaka,
+        "disdik": disdik,
     }
 
 
@@ -132,6 +139,9 @@ def filter_cases(register):
         "waits_on": {"waits_on": ["partner", "bureau"]},
         "dormant": {"dormant": "yes"},
         "sort": {"sort": "title"},
+        "agency": {"agency": str(register["disdik"].pk)},
+        # Officials only: the public's pages and feeds ignore it.
+        "budget_source": {"budget_source": "apbd"},
     }
 
 

@@ -373,19 +373,19 @@ def test_region_page_queries_do_not_grow_with_rows(
         survey.participants.set([kaltim, samarinda])
         Potential.objects.create(region=samarinda, sector=tourism, title=f"P{n}", survey=survey)
         Potential.objects.create(region=kaltim, sector=tourism, title=f"Wisata {n}")
-    # 1 the region with its province; 2 sectors, 3 partners, 4 countries for the form (no
-    # region list: the page fixes the region); 5 COUNT, 6 page of agreements, 7–9 their
-    # regions, partners and sectors; 10 the sectors of the potentials' filter; 11 its
-    # potentials; 12 the surveys it hosted or took part in, with their hosts, 13 their
-    # participants; 14 its regencies and cities; 15 the agreements expiring soon and 16 the
-    # open milestones due soon or overdue (needs attention); 17 the provinces, 18 agreements per
-    # province and 19 per outline, for the map.
-    with django_assert_num_queries(19):
+    # 1 the region with its province; 2 sectors, 3 partners, 4 countries, 5 agencies for the
+    # form (no region list: the page fixes the region); 6 COUNT, 7 page of agreements, 8–10
+    # their regions, partners and sectors; 11 the sectors of the potentials' filter; 12 its
+    # potentials; 13 the surveys it hosted or took part in, with their hosts, 14 their
+    # participants; 15 its regencies and cities; 16 the agreements expiring soon and 17 the
+    # open milestones due soon or overdue (needs attention); 18 the provinces, 19 agreements per
+    # province and 20 per outline, for the map.
+    with django_assert_num_queries(20):
         response = client.get(kaltim.get_absolute_url())
     assert len(titles_in(response)) == rows
     assert len(response.context["surveys"]) == rows
     # A chosen sector is checked: one query more.
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(21):
         response = client.get(kaltim.get_absolute_url(), {"potential_sector": "tourism"})
     assert len(response.context["potentials"]) == rows
 
@@ -395,10 +395,10 @@ def test_partner_page_queries_do_not_grow_with_rows(
     client, kaltim, samarinda, anhui, education, rows, django_assert_num_queries
 ):
     build(rows, kaltim, samarinda, anhui, education)
-    # 1 the partner with country, subdivision and parent; 2 sectors and 3 regions for the
-    # form (the partner and country lists are left out: the page fixes them); 4 COUNT,
-    # 5 page, 6–8 prefetches; 9 the partner's children.
-    with django_assert_num_queries(9):
+    # 1 the partner with country, subdivision and parent; 2 sectors, 3 regions and 4 agencies
+    # for the form (the partner and country lists are left out: the page fixes them); 5 COUNT,
+    # 6 page, 7–9 prefetches; 10 the partner's children.
+    with django_assert_num_queries(10):
         response = client.get(anhui.get_absolute_url())
     assert len(titles_in(response)) == rows
 
@@ -408,9 +408,10 @@ def test_country_page_queries_do_not_grow_with_rows(
     client, kaltim, samarinda, anhui, education, rows, django_assert_num_queries
 ):
     build(rows, kaltim, samarinda, anhui, education)
-    # 1 the country; 2 sectors, 3 regions, 4 partners for the form; 5 COUNT, 6 page,
-    # 7–9 prefetches; 10 the country's partners; 11 agreements per partner country (the map).
-    with django_assert_num_queries(11):
+    # 1 the country; 2 sectors, 3 regions, 4 partners, 5 agencies for the form; 6 COUNT,
+    # 7 page, 8–10 prefetches; 11 the country's partners; 12 agreements per partner country
+    # (the map).
+    with django_assert_num_queries(12):
         response = client.get(reverse("country-detail", args=["CN"]))
     assert len(titles_in(response)) == rows
 
@@ -420,9 +421,9 @@ def test_sector_page_queries_do_not_grow_with_rows(
     client, kaltim, samarinda, anhui, education, rows, django_assert_num_queries
 ):
     build(rows, kaltim, samarinda, anhui, education)
-    # 1 the sector; 2 regions, 3 partners, 4 countries for the form; 5 COUNT, 6 page,
-    # 7–9 prefetches; 10 potentials in the sector.
-    with django_assert_num_queries(10):
+    # 1 the sector; 2 regions, 3 partners, 4 countries, 5 agencies for the form; 6 COUNT,
+    # 7 page, 8–10 prefetches; 11 potentials in the sector.
+    with django_assert_num_queries(11):
         response = client.get(education.get_absolute_url())
     assert len(titles_in(response)) == rows
 
