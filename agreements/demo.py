@@ -98,6 +98,7 @@ class AgreementPlan:
     summary: str = ""
     reference: str = ""
     proposed_on: datetime.date | None = None
+    proposed_on_precision: str = DatePrecision.DAY
     signed_on: datetime.date | None = None
     in_force_from: datetime.date | None = None
     expires_on: datetime.date | None = None
@@ -193,6 +194,7 @@ def story_plans():
             "village-empowerment",
         ],
         proposed_on=d(2023, 12, 1),
+        proposed_on_precision=MONTH,  # "pada Desember 2023 lalu": the month, not a day
         # The story names the head of the village-empowerment agency as the delegation's voice.
         agencies=[("64", "DPMPD"), ("64", "Biro Pemotda")],
         summary=(
@@ -1593,6 +1595,7 @@ def write_agreements(plans, regions, partners, sectors, agencies=None):
                 lead_region=regions[plan.lead],
                 summary=plan.summary,
                 proposed_on=plan.proposed_on,
+                proposed_on_precision=plan.proposed_on_precision,
                 signed_on=plan.signed_on,
                 in_force_from=plan.in_force_from,
                 expires_on=plan.expires_on,

@@ -182,3 +182,50 @@ def test_export_writes_dates_as_given_and_partners_in_both_scripts(register, fil
     assert record["partner_names_local"] == several("安徽省人民政府")
     assert record["partner_subdivisions"] == several("CN-AH")
     assert record["partner_kinds"] == several("foreign_region")
+
+
+def test_a_month_known_step_shows_its_month_on_the_status_page_dashboard_and_report(
+    client, register
+):
+    """A step planned for "Juni 2024" and an LoI of "Desember 2023" are shown as months on
+    every page an official reads them: the stage path, the glance, the dashboard's overdue
+    steps and the report's waiting list; never as the 1st of the month."""
+    plan = Agreement.objects.create(
+        title="Kerja sama yang tanggalnya hanya diketahui bulannya",
+        kind=Agreement.Kind.OTHER,
+        scope="ksdpl",
+        status=Agreement.Status.EXPLORATION,
+        lead_region=register["kaltim"],
+    )
+    plan.regions.add(register["kaltim"])
+    plan.partners.add(register["anhui"])
+    Milestone.objects.create(
+        agreement=plan,
+        kind="loi",
+        title="Pernyataan kehendak",
+        done_on=d(2023, 12, 1),
+        done_on_precision="month",
+    )
+    Milestone.objects.create(
+        agreement=plan,
+        kind="signing",
+        title="Penandatanganan yang direncanakan",
+        due_on=d(2024, 6, 1),
+        due_on_precision="month",
+        waits_on="kemlu",
+    )
+    Agreement.objects.filter(pk=plan.pk).refresh_progress()
+
+    status_page = client.get(plan.get_absolute_url()).content.decode()
+    path = status_page.split('<ol class="stage-path">', 1)[1].split("</ol>", 1)[0]
+    glance = status_page.split('class="glance-grid"', 1)[1].split("</dl>", 1)[0]
+    assert 'dilalui <time datetime="2023-12">Desember 2023</time>' in path
+    assert 'target <time datetime="2024-06">Juni 2024</time>' in path
+    assert 'target <time datetime="2024-06">Juni 2024</time>' in glance
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert '<time datetime="2024-06">Juni 2024</time>' in dashboard
+    report = client.get(reverse("report"), {"region": "64", "period": "2024"}).content.decode()
+    assert '<time datetime="2024-06">Juni 2024</time>' in report
+    for page in (status_page, dashboard, report):
+        assert "1 Des. 2023" not in page
+        assert "1 Juni 2024" not in page

@@ -51,6 +51,7 @@ def page_stages(client, agreement):
         path,
         re.S,
     ):
+        text = re.sub(r"</?time[^>]*>", "", text)  # a date is inline, as the reader sees it
         found[name] = (state, " ".join(re.sub(r"<[^>]+>", " ", text).split()))
     return found
 

@@ -145,7 +145,7 @@ def test_stage_path_marks_passed_next_and_ahead(client, sister_province):
     assert stages[Milestone.Kind.MINISTRY].state == Stage.AHEAD
     html = status_page(client, sister_province).content.decode()
     assert 'aria-current="step"' in html
-    assert "dilalui 2 Mei 2024" in html
+    assert 'dilalui <time datetime="2024-05-02">2 Mei 2024</time>' in html
     assert "dilalui (tanggal tidak tercatat)" in html
 
 
