@@ -1,0 +1,23 @@
+"""The list page's filters as a reader sees them at 1280 pixels, in a real browser."""
+
+import pytest
+
+from tests.factories import build_register
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_each_filter_checkbox_sits_beside_its_label(page, live_server):
+    """A box of a several-value filter (kind, scope, status, waits on, sector) is a box, not a
+    field as wide as the panel: its label starts right after it, so a reader sees which word
+    each box ticks."""
+    build_register()
+    page.goto(live_server.url + "/agreements/")
+
+    for name in ("kind", "scope", "status", "waits_on", "sector"):
+        box = page.locator(f'input[type="checkbox"][name="{name}"]').first
+        label = page.locator(f'label.choice[for="{box.get_attribute("id")}"]')
+        box_area, label_area = box.bounding_box(), label.bounding_box()
+        assert box_area["width"] < 30, (name, box_area)
+        # The box is the label's first thing: on its left edge, not centred in a wide field.
+        assert box_area["x"] - label_area["x"] < 5, (name, box_area, label_area)
