@@ -262,3 +262,31 @@ def test_the_model_reads_the_path_of_its_kind_and_scope(kaltim):
     )
     assert [s.kind for s in text.stage_path()] == required_stages("mou", Scope.KSDPL)
     assert Stage.NEXT in {s.state for s in text.stage_path()}
+
+
+def test_a_stage_the_bureau_set_aside_is_not_told_as_done_in_the_timeline(client, kaltim):
+    """The stage path says "dilewati" and "tidak diperlukan"; the milestone timeline below it
+    says the same, not "Selesai" as if the step had been carried out."""
+    text = unsigned(kind="sister_city", scope=Scope.KSDPL, lead_region=kaltim)
+    for kind, day, mark, title in (
+        (K.LOI, 1, Milestone.Mark.NOT_REQUIRED, "LoI tidak diperlukan"),
+        (K.PLAN, 2, Milestone.Mark.SKIPPED, "Rencana aksi dilewati"),
+        (K.EXPLORATION, 3, Milestone.Mark.DONE, "Kunjungan penjajakan"),
+    ):
+        MilestoneFactory(
+            agreement=text, kind=kind, title=title, done_on=datetime.date(2024, 2, day), mark=mark
+        )
+
+    html = client.get(reverse("agreement-detail", args=[text.pk])).content.decode()
+    timeline = html.split('<ol class="timeline">', 1)[1].split("</ol>", 1)[0]
+    told = {
+        title: state
+        for state, title in re.findall(
+            r'<span class="milestone-state">(.*?)</span>.*?<strong>(.*?)</strong>', timeline, re.S
+        )
+    }
+    assert told == {
+        "LoI tidak diperlukan": "Tidak diperlukan",
+        "Rencana aksi dilewati": "Dilewati",
+        "Kunjungan penjajakan": "Selesai",
+    }
