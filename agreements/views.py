@@ -19,7 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from access.models import exports_leave_out_internal
@@ -114,10 +114,10 @@ def _is_several(value):
 # Questions officials ask of the list, one click each on top of the filters in use.
 SHORTCUTS = (
     (
-        _lazy("Kerja sama luar negeri yang menunggu DPRD atau kementerian"),
+        gettext_lazy("Kerja sama luar negeri yang menunggu DPRD atau kementerian"),
         {"scope": [Scope.KSDPL, Scope.KSDLL], "waits_on": ["dprd", "kemendagri", "kemlu"]},
     ),
-    (_lazy("Yang mati suri"), {"dormant": ["yes"]}),
+    (gettext_lazy("Yang mati suri"), {"dormant": ["yes"]}),
 )
 
 

@@ -136,6 +136,17 @@ def test_agreement_list_reads_in_english(client, in_force):
         assert indonesian not in html
 
 
+@pytest.mark.parametrize("page", ["list", "region"])
+def test_the_quick_questions_read_in_english(client, in_force, page):
+    url = LIST if page == "list" else in_force.lead_region.get_absolute_url()
+    html = english_client(client).get(url).content.decode()
+    assert "Quick questions:" in html
+    assert "Foreign cooperations waiting on the DPRD or a ministry" in html
+    assert "Dormant ones" in html
+    for indonesian in ("Kerja sama luar negeri yang menunggu", "Yang mati suri"):
+        assert indonesian not in html
+
+
 def test_agreement_list_counts_in_the_english_plural(client, in_force):
     AgreementFactory()
     html = english_client(client).get(LIST).content.decode()
