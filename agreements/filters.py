@@ -32,6 +32,17 @@ from agreements.models import (
 from partners.models import Country, Partner, Region
 
 
+def _partner_rows(partners, limit=None):
+    """(pk, label, country) of ``partners`` in the order lists offer them, at most ``limit``."""
+    rows = partners.order_by("name", "pk").values_list("pk", "name", "name_local", "country_id")
+    if limit is not None:
+        rows = rows[:limit]
+    return [
+        (pk, Partner.label_of(name, name_local, country), country)
+        for pk, name, name_local, country in rows
+    ]
+
+
 class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
@@ -447,17 +458,26 @@ class AgreementFilter(django_filters.FilterSet):
                 .order_by("region__code", "name", "pk")
             ]
         if "partner" in wanted or "country" in wanted:
-            listed = [
-                (pk, Partner.label_of(name, name_local, country), country)
-                for pk, name, name_local, country in partners.order_by("name", "pk").values_list(
-                    "pk", "name", "name_local", "country_id"
-                )
-            ]
+            # Where the counts are kept, no more partners are read than a list can offer: past
+            # that the field asks for a country first (``_partner_choices``), and the countries
+            # come from their own kept counts.
+            listed = _partner_rows(
+                partners, PARTNER_CHOICES_MAX + 1 if partners_tallied is not None else None
+            )
+            if len(listed) > PARTNER_CHOICES_MAX and partners_tallied is not None:
+                listed = None
         if "partner" in wanted:
             offered["partner"] = listed
         if "country" in wanted:
-            # The countries of the partners just listed: no second pass over every party.
-            countries = Country.objects.filter(pk__in={country for _pk, _name, country in listed})
+            if listed is None:
+                countries = Country.objects.filter(
+                    pk__in=self.queryset.tallied_keys("country", cast="text")
+                )
+            else:
+                # The countries of the partners just listed: no second pass over every party.
+                countries = Country.objects.filter(
+                    pk__in={country for _pk, _name, country in listed}
+                )
             offered["country"] = sorted(
                 ((country.pk, country.name) for country in countries), key=lambda c: c[1]
             )
@@ -473,9 +493,17 @@ class AgreementFilter(django_filters.FilterSet):
         """
         chosen = cleaned.get("partner")
         country = cleaned.get("country")
-        if len(partners) > PARTNER_CHOICES_MAX and country is not None:
+        if partners is None and country is not None:
+            # Too many to have been read (``_offered``): those of the chosen country, read now.
+            partners = _partner_rows(
+                Partner.objects.filter(
+                    country=country, pk__in=self.queryset.tallied_keys("partner")
+                ),
+                PARTNER_CHOICES_MAX + 1,
+            )
+        elif partners is not None and len(partners) > PARTNER_CHOICES_MAX and country is not None:
             partners = [partner for partner in partners if partner[2] == country.pk]
-        if len(partners) > PARTNER_CHOICES_MAX:
+        if partners is None or len(partners) > PARTNER_CHOICES_MAX:
             hint = _(
                 "Mitra terlalu banyak untuk satu daftar: pilih negara mitra dulu, atau ketik "
                 "nama mitra pada kata kunci."

@@ -215,3 +215,34 @@ def test_the_map_of_provinces_reads_the_kept_counts_not_every_party_row(client, 
         if "agreements_agreement_regions" in query["sql"] and "GROUP BY" in query["sql"]
     ]
     assert grouped == []
+
+
+@pytest.mark.postgresql  # the counts are kept on PostgreSQL only
+def test_a_national_partner_list_reads_no_more_partners_than_it_can_offer(
+    client, kaltim, monkeypatch
+):
+    """Past the list's limit the partner field asks for a country first: the page reads one
+    partner more than the limit (to know), and the countries from their kept counts."""
+    from django.test.utils import CaptureQueriesContext
+
+    from agreements import filters
+
+    china, japan = CountryFactory(code="CN"), CountryFactory(code="JP")
+    for n, country in enumerate((china, china, japan)):
+        AgreementFactory(
+            lead_region=kaltim, partners=[PartnerFactory(name=f"Mitra {n}", country=country)]
+        )
+    monkeypatch.setattr(filters, "PARTNER_CHOICES_MAX", 2)
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("agreement-list")).content.decode()
+
+    assert "pilih negara mitra dulu" in page
+    assert '<option value="CN">' in page and '<option value="JP">' in page
+    partners = [q["sql"] for q in captured if q["sql"].startswith('SELECT "partners_partner"')]
+    assert len(partners) == 1
+    assert partners[0].endswith("LIMIT 3")
+    assert any(
+        q["sql"].startswith('SELECT "partners_country"') and "'country'" in q["sql"]
+        for q in captured
+    )
