@@ -21,3 +21,20 @@ def test_each_filter_checkbox_sits_beside_its_label(page, live_server):
         assert box_area["width"] < 30, (name, box_area)
         # The box is the label's first thing: on its left edge, not centred in a wide field.
         assert box_area["x"] - label_area["x"] < 5, (name, box_area, label_area)
+
+
+@pytest.mark.parametrize("width", [1024, 1280])
+def test_a_list_wider_than_its_column_scrolls_in_its_box_not_the_page(page, live_server, width):
+    """Where the table of agreements is wider than the results column, it scrolls in its own
+    box; the page itself never scrolls sideways (the sort links' hidden words once escaped the
+    box and widened the page)."""
+    register = build_register()
+    page.set_viewport_size({"width": width, "height": 900})
+    for url in ("/agreements/", register["education"].get_absolute_url()):
+        page.goto(live_server.url + url)
+        wide = page.evaluate(
+            "() => { const t = document.querySelector('.agreement-table');"
+            " return t.scrollWidth > t.closest('.table-wrap').clientWidth; }"
+        )
+        assert wide, url  # the case in question: a table wider than its column
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
