@@ -247,9 +247,12 @@ class AgreementImportMixin:
 
     def _field_label(self, name):
         try:
-            return str(self.opts.get_field(name).verbose_name)
+            field = self.opts.get_field(name)
         except Exception:  # noqa: BLE001 — not a field: show the name as it is
             return name
+        if field.one_to_many:  # rows of their own (signatories): their plural name
+            return str(field.related_model._meta.verbose_name_plural)
+        return str(field.verbose_name)
 
     def _render(self, request, template, context, status=200):
         context = {

@@ -91,6 +91,15 @@ PARTIES = {
     "sectors": Party(
         "sectors", ("position", "name_id"), {"slugs": "slug", "names": "name_{language}"}
     ),
+    "agencies": Party(
+        "agencies", ("region__code", "name"), {"names": "name", "regions": "region__code"}
+    ),
+    # Not a many-to-many: each signatory is a row of its own agreement.
+    "signatories": Party(
+        "signatories",
+        ("position", "id"),
+        {"names": "name", "offices": "office", "parties": "party"},
+    ),
 }
 
 
@@ -104,14 +113,17 @@ def party_values(party, ids, language):
     agreements ``ids``, from one query."""
     spec = PARTIES[party]
     field = Agreement._meta.get_field(spec.field)
-    to_party = field.m2m_reverse_field_name()
+    if field.many_to_many:
+        links, to_party = field.remote_field.through, field.m2m_reverse_field_name() + "__"
+    else:  # rows of their own, pointing at the agreement
+        links, to_party = field.related_model, ""
     rows = (
-        field.remote_field.through.objects.filter(agreement_id__in=ids)
-        .order_by("agreement_id", *(f"{to_party}__{name}" for name in spec.order))
+        links.objects.filter(agreement_id__in=ids)
+        .order_by("agreement_id", *(f"{to_party}{name}" for name in spec.order))
         .values_list(
             "agreement_id",
             *(
-                Coalesce(f"{to_party}__{path}", Value(""))
+                Coalesce(f"{to_party}{path}", Value(""))
                 for path in spec.paths(reader_language(language))
             ),
         )
@@ -510,6 +522,18 @@ COLUMNS = [
     Column("sectors", _("Slug bidang."), Several("sectors", "slugs"), imported=True),
     Column("sector_names", _("Nama bidang."), Several("sectors", "names")),
     Column(
+        "agencies",
+        _("Nama perangkat daerah pelaksana (OPD), dari daftar daerahnya."),
+        Several("agencies", "names"),
+        imported=True,
+    ),
+    Column(
+        "agency_regions",
+        _("Kode Kemendagri daerah tiap perangkat daerah, berpasangan dengan kolom agencies."),
+        Several("agencies", "regions"),
+        imported=True,
+    ),
+    Column(
         "proposed_on",
         _("Tanggal diusulkan (ISO 8601; TTTT-BB atau TTTT bila hanya bulan/tahun diketahui)."),
         Date("proposed_on"),
@@ -534,6 +558,24 @@ COLUMNS = [
         imported=True,
     ),
     Column("signing_place", _("Tempat penandatanganan."), Text("signing_place"), imported=True),
+    Column(
+        "signatories",
+        _("Nama penanda tangan, menurut urutannya."),
+        Several("signatories", "names"),
+        imported=True,
+    ),
+    Column(
+        "signatory_offices",
+        _("Jabatan tiap penanda tangan, berpasangan dengan kolom signatories."),
+        Several("signatories", "offices"),
+        imported=True,
+    ),
+    Column(
+        "signatory_parties",
+        _("Pihak yang diwakili tiap penanda tangan, berpasangan dengan kolom signatories."),
+        Several("signatories", "parties"),
+        imported=True,
+    ),
     Column(
         "treaty_room_reference",
         _("Nomor simpan naskah di Treaty Room Kementerian Luar Negeri."),

@@ -284,8 +284,13 @@ def _party_ctes(sql):
     tables, joins = [], []
     for name, party in export_columns.PARTIES.items():
         field = Agreement._meta.get_field(party.field)
-        through = field.remote_field.through._meta
-        to_party = through.get_field(field.m2m_reverse_field_name())
+        if field.many_to_many:
+            through = field.remote_field.through._meta
+            to_party = through.get_field(field.m2m_reverse_field_name())
+            key, link_key = to_party.target_field.column, to_party.column
+        else:  # rows of their own, pointing at the agreement: each joined to itself
+            through = field.related_model._meta
+            key = link_key = through.pk.column
         passed = {}  # the rows a value reads beyond the party's own
 
         def value(path, passed=passed, model=field.related_model):
@@ -303,8 +308,8 @@ def _party_ctes(sql):
                 aggregates=", ".join(aggregates),
                 links=quote(through.db_table),
                 table=quote(field.related_model._meta.db_table),
-                key=quote(to_party.target_field.column),
-                to_party=quote(to_party.column),
+                key=quote(key),
+                to_party=quote(link_key),
                 joins="\n".join(passed.values()),
                 order=", ".join(value(path) for path in party.order),
             )

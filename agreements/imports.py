@@ -32,7 +32,7 @@ from simple_history.utils import bulk_create_with_history
 
 from agreements.dates import KnownDate
 from agreements.export_columns import join_values, split_values, unneutralise
-from agreements.models import Agreement, ChangedMeanwhile, Scope, Sector
+from agreements.models import Agency, Agreement, ChangedMeanwhile, Scope, Sector, Signatory
 from agreements.parties import add_parties_in_bulk, set_parties
 from agreements.statistics import BULK_ROWS, refresh_planner_statistics
 from partners.matching import PartnerIndex
@@ -86,7 +86,9 @@ COMPARED_FIELDS = (
     "follows_id",
     "relation",
 )
-M2M_FIELDS = ("regions", "partners", "sectors")
+M2M_FIELDS = ("regions", "partners", "sectors", "agencies")
+# The columns of an agreement's signatories, one value per signatory in each.
+SIGNATORY_COLUMNS = ("signatories", "signatory_offices", "signatory_parties")
 # The columns that name a row's partners, one value per partner in each (see
 # ``_RowReader.partners``).
 PARTNER_COLUMNS = (
@@ -125,6 +127,7 @@ class RowResult:
     lookalikes: list = field(default_factory=list)
     lookalike: Agreement = None
     partner_objs: list = None  # the row's partners, stored ones and ones to create
+    signatories: list = field(default_factory=list)  # (party, name, office) in order
     new_partners: list = field(default_factory=list)  # the partners this row creates
 
     @property
@@ -365,6 +368,12 @@ class _ReferenceData:
             for key in (country.code, country.alpha3, country.name_id, country.name_en):
                 self.countries.add(key, country)
         self.subdivisions = set(Subdivision.objects.values_list("code", flat=True))
+        # {(region code, name or short name, casefolded): agency}
+        self.agencies = {}
+        for agency in Agency.objects.select_related("region"):
+            for key in (agency.name, agency.short_name):
+                if key:
+                    self.agencies[(agency.region.code, key.casefold())] = agency
         partners = list(Partner.objects.all())
         self.partners = PartnerIndex(partners)
         self.partner_names = {(p.name.casefold(), p.country_id) for p in partners}
@@ -504,6 +513,64 @@ class _RowReader:
             else:
                 found.append(sector)
         return found
+
+    def agencies(self, regions):
+        """The agencies the row names, each from the list of its region (``agency_regions``,
+        paired) or, where that is empty, of the one party region whose list has it."""
+        names = split_values(self.text("agencies"))
+        codes = split_values(self.text("agency_regions"))
+        if codes and len(codes) != len(names):
+            self.errors.append(
+                _("Kolom agency_regions harus berisi satu kode untuk tiap perangkat daerah.")
+            )
+            return []
+        found = []
+        for index, name in enumerate(names):
+            places = [codes[index]] if codes else [region.code for region in regions]
+            candidates = [
+                self.data.agencies[(code, name.casefold())]
+                for code in places
+                if (code, name.casefold()) in self.data.agencies
+            ]
+            if len(candidates) == 1:
+                found.append(candidates[0])
+            elif candidates:
+                self.errors.append(
+                    _(
+                        "Perangkat daerah “%(name)s” ada di lebih dari satu daerah pihak; isi "
+                        "kode daerahnya di agency_regions."
+                    )
+                    % {"name": name}
+                )
+            else:
+                self.errors.append(
+                    _("Perangkat daerah “%(name)s” tidak ada dalam daftar %(regions)s.")
+                    % {"name": name, "regions": ", ".join(places) or "—"}
+                )
+        return found
+
+    def signatories(self):
+        """The signatories the row names, as (party, name, office), in order."""
+        names = split_values(self.text("signatories"))
+        offices = split_values(self.text("signatory_offices"))
+        parties = split_values(self.text("signatory_parties"))
+        for values in (offices, parties):
+            if values and len(values) != len(names):
+                self.errors.append(
+                    _(
+                        "Kolom signatory_offices dan signatory_parties harus berisi satu nilai "
+                        "untuk tiap penanda tangan."
+                    )
+                )
+                return []
+        return [
+            (
+                parties[index] if parties else "",
+                name,
+                offices[index] if offices else "",
+            )
+            for index, name in enumerate(names)
+        ]
 
     def partners(self, kind, scope):
         """The partners the row names (read once; a row planned again gets the same ones)."""
@@ -859,15 +926,24 @@ class AgreementImport:
         return found
 
     def _load_m2m(self, agreements):
-        """Remember each stored agreement's party, partner and sector ids (3 queries a batch)."""
+        """Remember each stored agreement's party, partner, sector and agency ids, and its
+        signatories (5 queries a batch)."""
         agreements = {a.pk: a for a in agreements}
         for agreement in agreements.values():
             agreement._import_m2m = {name: set() for name in M2M_FIELDS}
+            agreement._import_signatories = []
         for batch in _batched(agreements):
+            for agreement_id, *values in (
+                Signatory.objects.filter(agreement_id__in=batch)
+                .order_by("agreement_id", "position", "id")
+                .values_list("agreement_id", "party", "name", "office")
+            ):
+                agreements[agreement_id]._import_signatories.append(tuple(values))
             for name, column in (
                 ("regions", "region_id"),
                 ("partners", "partner_id"),
                 ("sectors", "sector_id"),
+                ("agencies", "agency_id"),
             ):
                 through = getattr(Agreement, name).through.objects
                 for agreement_id, target in through.filter(agreement_id__in=batch).values_list(
@@ -975,7 +1051,7 @@ class AgreementImport:
         # Parties and sectors: an absent column keeps what is stored; the lead region is always
         # one of the party regions.
         stored = getattr(original, "_import_m2m", {name: set() for name in M2M_FIELDS})
-        regions = partners = sectors = None
+        regions = partners = sectors = agencies = None
         if reader.has("region_codes") or reader.has("region_names"):
             regions = reader.regions()
         if lead is not None and (regions == [] or (regions is None and original is None)):
@@ -986,10 +1062,23 @@ class AgreementImport:
             partners = reader.partners(instance.kind, instance.scope)
         if reader.has("sectors") or reader.has("sector_names"):
             sectors = reader.sectors()
+        if reader.has("agencies"):
+            agencies = reader.agencies(
+                regions if regions is not None else Region.objects.filter(pk__in=stored["regions"])
+            )
         result.m2m = {
             name: {_party_key(obj) for obj in objs} if objs is not None else stored[name]
-            for name, objs in (("regions", regions), ("partners", partners), ("sectors", sectors))
+            for name, objs in (
+                ("regions", regions),
+                ("partners", partners),
+                ("sectors", sectors),
+                ("agencies", agencies),
+            )
         }
+        stored_signatories = getattr(original, "_import_signatories", [])
+        result.signatories = (
+            reader.signatories() if reader.has("signatories") else stored_signatories
+        )
         result.partner_notes = reader.partner_notes
         if partners is not None:
             result.partner_objs = partners
@@ -1015,7 +1104,7 @@ class AgreementImport:
         # One message once, however many columns led to it (a bad code in lead_region_code
         # and region_codes).
         errors = list(dict.fromkeys(result.errors + reader.errors))
-        errors.extend(self._model_errors(instance, result, lead, regions, partners))
+        errors.extend(self._model_errors(instance, result, lead, regions, partners, agencies))
         if not errors and self.authorise is not None:
             problem = self.authorise(instance, original)
             if problem:
@@ -1028,6 +1117,8 @@ class AgreementImport:
             result.action = CREATE
         else:
             result.changes = _changes(original, instance, stored, result.m2m, result.follows_row)
+            if result.signatories != stored_signatories:
+                result.changes.append("signatories")
             result.action = UPDATE if result.changes else UNCHANGED
 
     def _status(self, reader, instance, original):
@@ -1048,7 +1139,7 @@ class AgreementImport:
                 return recorded
         return shown or instance.status or Agreement.Status.INITIATIVE
 
-    def _model_errors(self, instance, result, lead, regions, partners):
+    def _model_errors(self, instance, result, lead, regions, partners, agencies):
         messages = []
         if result.follows_row is not None:
             # A row of this file not written yet: stands in for the real id while validating.
@@ -1072,7 +1163,9 @@ class AgreementImport:
             regions = Region.objects.filter(pk__in=result.m2m["regions"])
         if partners is None:
             partners = Partner.objects.filter(pk__in=result.m2m["partners"])
-        party_errors = Agreement.party_errors(instance.scope, lead, regions, partners)
+        if agencies is None:
+            agencies = Agency.objects.filter(pk__in=result.m2m["agencies"])
+        party_errors = Agreement.party_errors(instance.scope, lead, regions, partners, agencies)
         if party_errors:
             messages.extend(_messages(ValidationError(party_errors)))
         return messages
@@ -1189,6 +1282,7 @@ class AgreementImport:
         add_parties_in_bulk(
             {row.instance.pk: {name: row.m2m[name] for name in M2M_FIELDS} for row in rows}
         )
+        self._write_signatories([row for row in rows if row.signatories])
 
     def _prepare(self, result):
         """The row's instance as it is to be written: its new partners' ids, the agreement of
@@ -1241,6 +1335,22 @@ class AgreementImport:
             if changed:
                 # The parties and sectors belong to the history entry of this save.
                 set_parties(instance, **{name: result.m2m[name] for name in changed})
+            if result.signatories != getattr(instance, "_import_signatories", []):
+                Signatory.objects.filter(agreement=instance).delete()
+                self._write_signatories([result])
+
+    def _write_signatories(self, rows):
+        """Each row's signatories, in order, for its written agreement (one insert)."""
+        bulk_create_with_history(
+            [
+                Signatory(agreement=row.instance, party=party, name=name, office=office, position=n)
+                for row in rows
+                for n, (party, name, office) in enumerate(row.signatories)
+            ],
+            Signatory,
+            batch_size=LOOKUP_BATCH,
+            default_change_reason=self.change_reason,
+        )
 
 
 def changed_since_message(conflict):

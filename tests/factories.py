@@ -238,6 +238,22 @@ def build_register():
         summary="Pendidikan, perdagangan, investasi;\n“hilirisasi” industri.",
         source_url="https://contoh.invalid/berita/kaltim-anhui",
     )
+    # An agency whose name holds the cell separator, and a signatory's office a spreadsheet
+    # would take for a formula.
+    with writing_parties(anhui_mou):
+        anhui_mou.agencies.add(
+            AgencyFactory(
+                region=kaltim, name="Dinas Pendidikan; Kebudayaan", short_name="Disdikbud"
+            )
+        )
+    anhui_mou.signatories.create(
+        party="Pemerintah Provinsi Kalimantan Timur",
+        name="Isran Noor",
+        office="=Gubernur Kalimantan Timur",
+    )
+    anhui_mou.signatories.create(
+        party=CHINESE_PARTNER, name="王清宪", office="安徽省省长", position=1
+    )
     MilestoneFactory(
         agreement=anhui_mou,
         kind="signing",

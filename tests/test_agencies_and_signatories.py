@@ -2,11 +2,15 @@
 who signed it for each party: recorded in the admin, shown on the status page of a public
 agreement, never shown to the public for an internal one."""
 
+import io
+import json
+
 import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
 
+from agreements.imports import REJECT, UNCHANGED, UPDATE, AgreementImport
 from agreements.models import Agency, Agreement, Signatory
 from tests.factories import AgencyFactory, AgreementFactory
 from tests.helpers import agreement_form_data, form_errors
@@ -266,3 +270,86 @@ def test_a_list_filtered_by_agency_runs_the_same_queries_however_many_rows(
     with django_assert_num_queries(10):
         response = client.get(LIST, {"agency": disdik_kaltim.pk})
     assert len(response.context["agreements"]) == rows
+
+
+# -- exports and the import ---------------------------------------------------------------------
+
+
+def export_records(client, **params):
+    response = client.get(reverse("agreement-export", args=["json"]), params)
+    assert response.status_code == 200
+    return json.loads(b"".join(response.streaming_content).decode("utf-8"))
+
+
+def export_csv(client):
+    response = client.get(reverse("agreement-export", args=["csv"]))
+    return b"".join(response.streaming_content)
+
+
+def test_the_export_holds_agencies_with_their_regions_and_signatories_with_their_offices(
+    client, carried_out
+):
+    (record,) = export_records(client)
+    # Paired: each agency's region, in the same order (by region code, then name).
+    assert list(zip(record["agency_regions"], record["agencies"], strict=True)) == [
+        ("51", "Dinas Pariwisata"),
+        ("64", "Dinas Pendidikan dan Kebudayaan"),
+    ]
+    assert record["signatories"] == ["Isran Noor", "Wayan Koster"]
+    assert record["signatory_offices"] == ["Gubernur Kalimantan Timur", "Gubernur Bali"]
+    assert record["signatory_parties"] == [
+        "Pemerintah Provinsi Kalimantan Timur",
+        "Pemerintah Provinsi Bali",
+    ]
+    assert record["signing_place"] == "Denpasar"
+
+
+def test_an_internal_agreements_agencies_and_signatories_are_in_no_public_export(
+    client, carried_out
+):
+    Agreement.objects.filter(pk=carried_out.pk).update(visibility="internal")
+    text = export_csv(client).decode("utf-8-sig")
+    assert "Dinas Pariwisata" not in text and "Isran Noor" not in text
+
+
+def test_agencies_and_signatories_come_back_from_their_own_export(client, carried_out):
+    exported = export_csv(client)
+    carried_out.agencies.clear()
+    carried_out.signatories.all().delete()
+    plan = AgreementImport.from_file(io.BytesIO(exported), "kerjasama.csv").apply()
+    assert [row.action for row in plan.rows] == [UPDATE], [row.errors for row in plan.rows]
+    assert {"agencies", "signatories"} <= set(plan.rows[0].changes)
+    assert {a.short_name for a in carried_out.agencies.all()} == {"Disdikbud", "Dispar"}
+    assert [(s.name, s.office) for s in carried_out.signatories.all()] == [
+        ("Isran Noor", "Gubernur Kalimantan Timur"),
+        ("Wayan Koster", "Gubernur Bali"),
+    ]
+    # Again: nothing to change.
+    plan = AgreementImport.from_file(io.BytesIO(export_csv(client)), "kerjasama.csv").plan()
+    assert [row.action for row in plan.rows] == [UNCHANGED]
+
+
+def test_the_import_finds_an_agency_by_short_name_among_the_party_regions(
+    kaltim, bali, disdik_kaltim, dispar_bali
+):
+    rows = [
+        ["title", "kind", "scope", "lead_region_code", "region_codes", "agencies", "signatories"],
+        ["Kerja sama baru", "mou", "ksdd", "64", "64; 51", "Disdikbud; Dispar", "Isran Noor"],
+    ]
+    plan = AgreementImport(rows[0], [(2, dict(zip(rows[0], rows[1], strict=True)))]).apply()
+    assert [row.errors for row in plan.rows] == [[]]
+    agreement = Agreement.objects.get(title="Kerja sama baru")
+    assert set(agreement.agencies.all()) == {disdik_kaltim, dispar_bali}
+    assert agreement.signatories.get().name == "Isran Noor"
+
+
+def test_the_import_refuses_an_agency_of_a_region_that_is_no_party(kaltim, bali, dispar_bali):
+    header = ["title", "kind", "scope", "lead_region_code", "agencies", "agency_regions"]
+    cells = dict(zip(header, ["Kerja sama", "mou", "ksdd", "64", "Dispar", "51"], strict=True))
+    plan = AgreementImport(header, [(2, cells)]).plan()
+    (row,) = plan.rows
+    assert row.action == REJECT
+    assert any("harus dari daerah pihak" in error for error in row.errors), row.errors
+    cells = dict(zip(header, ["Kerja sama", "mou", "ksdd", "64", "Dinas Kuliner", ""], strict=True))
+    (row,) = AgreementImport(header, [(2, cells)]).plan().rows
+    assert any("Dinas Kuliner" in error for error in row.errors), row.errors

@@ -436,12 +436,12 @@ def export_queries(chunks):
     On PostgreSQL one query reads the whole export, whatever its size, in a transaction of its
     own: here a savepoint inside the test's transaction, the setting that keeps the query from
     being compiled (JIT), the query, and the savepoint's release. Elsewhere one streaming query
-    reads the agreements (their next step is stored on them), then three per chunk: party
-    regions, partners and sectors.
+    reads the agreements (their next step is stored on them), then five per chunk: party
+    regions, partners, sectors, implementing agencies and signatories.
     """
     if connection.vendor == "postgresql":
         return 4
-    return 1 + 3 * chunks
+    return 1 + 5 * chunks
 
 
 @pytest.mark.parametrize("file_format", FORMATS)
