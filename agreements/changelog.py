@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
 from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from access.models import Role
+from agreements.dates import DatePrecision, KnownDate
 from agreements.models import Agreement, AgreementVisibility
 
 HistoricalAgreement = Agreement.history.model
@@ -197,7 +197,8 @@ def _shown(record, name, parties):
     if model_field.choices:
         return str(getattr(record, f"get_{name}_display")())
     if hasattr(value, "isoformat"):
-        return date_format(value, "DATE_FORMAT")
+        # As precisely as it is known: "Desember 2023", not the 1st it is stored as.
+        return str(KnownDate(value, getattr(record, f"{name}_precision", DatePrecision.DAY)))
     return str(value)
 
 

@@ -55,6 +55,29 @@ def test_status_page_shows_what_changed_from_what_and_the_role(client, changed):
     assert "editor.kaltim" not in html
 
 
+def test_a_date_known_to_the_month_is_told_as_its_month_in_the_change_log(
+    client, kaltim, editor_kaltim
+):
+    """An editor who learns only the month of a proposal records "Desember 2023"; the change
+    log says so, and that the day once written was replaced by the month."""
+    plan = AgreementFactory(
+        lead_region=kaltim,
+        status="exploration",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+        proposed_on=datetime.date(2023, 12, 5),
+    )
+    save_as(
+        plan, editor_kaltim, proposed_on=datetime.date(2023, 12, 1), proposed_on_precision="month"
+    )
+
+    log = section(client.get(plan.get_absolute_url()).content.decode())
+    assert 'data-field="proposed_on"' in log
+    assert "<td>5 Des. 2023</td><td>Desember 2023</td>" in log
+    assert "1 Des. 2023" not in log
+
+
 def test_the_change_log_never_shows_internal_fields_or_versions(client, kaltim, editor_kaltim):
     draft = AgreementFactory(
         title="Rancangan", lead_region=kaltim, visibility="internal", summary="Catatan awal."
