@@ -22,7 +22,7 @@ from agreements.admin_parties import (
     RegisterAdmin,
     ShortFormSearch,
 )
-from agreements.forms import AgreementAdminForm
+from agreements.forms import AgreementAdminForm, MilestoneInlineForm
 from agreements.models import (
     Agency,
     Agreement,
@@ -250,6 +250,7 @@ class MilestoneInline(BoundedInline, LabelledTabularInline):
     """
 
     model = Milestone
+    form = MilestoneInlineForm
     extra = 1
     fields = ["kind", "title", "due_on", "done_on", "waits_on", "mark", "details"]
     readonly_fields = ["details"]

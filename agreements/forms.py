@@ -6,6 +6,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from agreements.dates import DatePrecision
 from agreements.models import Agreement
 
 PARTY_FIELDS = ("scope", "lead_region", "regions", "partners", "agencies")
@@ -183,3 +184,17 @@ def conflict_message(conflict):
         )
         % details
     )
+
+
+class MilestoneInlineForm(forms.ModelForm):
+    """A row of the agreement form's milestone table, which shows no date precision (it would
+    not fit 1,280 pixels; the milestone's own page has it). A date typed into the row is a
+    day, so the editor never meets an error about a precision the row does not show; a date
+    left alone keeps the precision it has ("Juni 2024")."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("due_on", "done_on"):
+            if name in self.changed_data:
+                setattr(self.instance, f"{name}_precision", DatePrecision.DAY)
+        return cleaned

@@ -11,6 +11,13 @@ from agreements.dates import KnownDate
 from agreements.imports import UNCHANGED, UPDATE
 from agreements.models import Agreement, Milestone
 from tests.factories import build_register
+from tests.helpers import (
+    agreement_form_data,
+    change_url,
+    form_errors,
+    logged_in,
+    with_existing_milestone,
+)
 from tests.test_import import plan_for, row
 
 d = datetime.date
@@ -229,3 +236,38 @@ def test_a_month_known_step_shows_its_month_on_the_status_page_dashboard_and_rep
     for page in (status_page, dashboard, report):
         assert "1 Des. 2023" not in page
         assert "1 Juni 2024" not in page
+
+
+def test_an_editor_retypes_a_month_known_step_as_a_day_in_the_agreement_form(
+    register, editor_kaltim
+):
+    """The form's milestone table shows no precision, so a date typed into it is a day: the
+    editor who moves a step planned for "Juni 2024" to 15 July 2025 saves it, rather than
+    meeting an error about a field the table does not show. A row left alone keeps its month."""
+    mou = register["anhui_mou"]
+    moved = Milestone.objects.create(
+        agreement=mou,
+        kind="activity",
+        title="Pertukaran guru",
+        due_on=d(2024, 6, 1),
+        due_on_precision="month",
+    )
+    kept = Milestone.objects.create(
+        agreement=mou,
+        kind="activity",
+        title="Beasiswa",
+        due_on=d(2024, 9, 1),
+        due_on_precision="month",
+    )
+    mou.refresh_from_db()
+    data = with_existing_milestone(agreement_form_data(mou), moved, due_on="2025-07-15")
+    data = with_existing_milestone(data, kept)
+
+    response = logged_in(editor_kaltim).post(change_url(mou), data)
+
+    assert form_errors(response) == []
+    assert response.status_code == 302
+    moved.refresh_from_db()
+    kept.refresh_from_db()
+    assert moved.known("due_on") == KnownDate(d(2025, 7, 15), "day")
+    assert kept.known("due_on") == KnownDate(d(2024, 9, 1), "month")
