@@ -23,6 +23,7 @@ from access.models import can_export_internal
 from agreements.exports import text_chunks, xlsx_cells, xlsx_chunks
 from agreements.filters import AgreementFilter
 from agreements.models import Agreement, Sector
+from common.streaming import reset_on_outage
 from partners.models import Country, Partner, Region
 
 FORMATS = {
@@ -163,7 +164,9 @@ class AgreementExportView(View):
             chunks = xlsx_chunks(xlsx_cells(filterset.qs, page_url, readable=readable))
         else:
             chunks = text_chunks(filterset.qs, file_format, page_url, readable=readable)
-        response = StreamingHttpResponse(chunks, content_type=FORMATS[file_format])
+        # The export's query has run by now (``agreements.exports``): a database that is down
+        # gave the styled 503 (``coopdb.middleware``), and one lost later cuts the download.
+        response = StreamingHttpResponse(reset_on_outage(chunks), content_type=FORMATS[file_format])
         response["Content-Disposition"] = content_disposition_header(True, filename)
         return response
 

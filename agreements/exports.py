@@ -24,6 +24,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from agreements import export_columns, exports_postgresql
 from agreements.dates import DatePrecision, KnownDate
 from agreements.export_columns import JSON
+from common.streaming import started
 
 CHUNK_SIZE = 2000
 
@@ -43,7 +44,7 @@ def iter_records(queryset, page_url, *, readable, chunk_size=None, today=None):
     address of an agreement's status page. Labels and names are taken in the language active
     now, not when the rows are read: a streaming response reads them after the view has
     returned. ``readable`` is every agreement the downloader may see
-    (``export_columns.computed_fields``).
+    (``export_columns.computed_fields``). The query has run when this returns.
     """
     today = today or timezone.localdate()
     chunk_size = chunk_size or CHUNK_SIZE
@@ -53,9 +54,11 @@ def iter_records(queryset, page_url, *, readable, chunk_size=None, today=None):
         .annotate(**export_columns.computed_fields(today, readable))
         .values(*export_columns.fields_read(columns))
     )
+    # The first rows are read now: a download meets a database that is down before its response
+    # starts (``common.streaming``).
     return map(
         export_columns.record_builder(columns, page_url),
-        _party_rows(rows, chunk_size, get_language()),
+        started(_party_rows(rows, chunk_size, get_language())),
     )
 
 
@@ -297,17 +300,20 @@ class _Sink(io.RawIOBase):
 def xlsx_cells(queryset, page_url, *, readable):
     """The cells of the XLSX export of ``queryset``, a list per agreement in the order of
     ``export_columns.COLUMNS``: text, a date, or None for an empty cell; ``readable`` as for
-    ``iter_records``.
+    ``iter_records``. Its query has run when this returns.
 
     On PostgreSQL they are read from the CSV export's lines, whose cells the query writes
     (``agreements.exports_postgresql``) and which hold the same text; elsewhere from
     ``iter_records``.
     """
     if connections[queryset.db].vendor != "postgresql":
-        yield from _xlsx_rows(iter_records(queryset, page_url, readable=readable))
-        return
+        return _xlsx_rows(iter_records(queryset, page_url, readable=readable))
     lines = exports_postgresql.csv_lines(queryset, page_url, CHUNK_SIZE, readable=readable)
     next(lines)  # the column names
+    return _xlsx_rows_of_csv(lines)
+
+
+def _xlsx_rows_of_csv(lines):
     # Dates known to the day are date cells, as ``_xlsx_cell`` writes them; a year or a month
     # alone stays its text.
     dates = [

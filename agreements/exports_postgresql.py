@@ -19,6 +19,7 @@ it; the next step is the one the agreement stores. Rows come through a server-si
 ``CHUNK_SIZE`` at a time, so memory stays flat.
 """
 
+import itertools
 import json
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from django.utils.translation import get_language
 
 from agreements import export_columns
 from agreements.models import Agreement
+from common.streaming import started
 
 # What makes ``csv.writer`` quote a field (QUOTE_MINIMAL): the delimiter, the quote character and
 # the characters of the line terminator. A quote inside a quoted field is doubled.
@@ -358,22 +360,27 @@ def _lines(queryset, sql_format, page_url, chunk_size, readable):
 
 def csv_lines(queryset, page_url, chunk_size, *, readable):
     """The CSV export of ``queryset``, line by line (``exports.csv_chunks``'s bytes);
-    ``readable`` as for ``exports.iter_records``."""
+    ``readable`` as for ``exports.iter_records``. Its query has run when this returns."""
+    lines = started(_lines(queryset, _CsvSql, page_url, chunk_size, readable))
     names = [column.name for column in export_columns.COLUMNS]
-    yield "\ufeff" + ",".join(csv_field(name) for name in names) + "\r\n"
-    for line in _lines(queryset, _CsvSql, page_url, chunk_size, readable):
-        yield line + "\r\n"
+    header = "\ufeff" + ",".join(csv_field(name) for name in names) + "\r\n"
+    return itertools.chain([header], (line + "\r\n" for line in lines))
 
 
 def json_lines(queryset, page_url, chunk_size, *, readable):
     """The JSON export of ``queryset``, an object a line (``exports.json_chunks``'s text);
-    ``readable`` as for ``exports.iter_records``."""
-    yield "[\n"
-    separator = ""
-    for line in _lines(queryset, _JsonSql, page_url, chunk_size, readable):
-        yield separator + "{" + line + "}"
-        separator = ",\n"
-    yield "\n]\n"
+    ``readable`` as for ``exports.iter_records``. Its query has run when this returns."""
+    lines = started(_lines(queryset, _JsonSql, page_url, chunk_size, readable))
+
+    def objects():
+        yield "[\n"
+        separator = ""
+        for line in lines:
+            yield separator + "{" + line + "}"
+            separator = ",\n"
+        yield "\n]\n"
+
+    return objects()
 
 
 def streamed_rows(using, sql, params, chunk_size):
@@ -383,6 +390,11 @@ def streamed_rows(using, sql, params, chunk_size):
     materialising the whole result first (``WITH HOLD``, outside one). The planner cannot see
     how few rows the aggregates join to and guesses billions, which would have it compile the
     query to machine code (JIT) for a second, longer than the query takes to run.
+
+    The last, short batch is handed on once the transaction has ended: an export of fewer rows
+    than ``chunk_size`` has done all its work with the database when its first row is read
+    (before its response starts, ``common.streaming.started``), so a database restart can only
+    give it the styled 503, never a broken download.
     """
     connection = connections[using]
     with transaction.atomic(using=using):
@@ -395,5 +407,6 @@ def streamed_rows(using, sql, params, chunk_size):
             )
         with connection.chunked_cursor() as cursor:
             cursor.execute(sql, params)
-            while batch := cursor.fetchmany(chunk_size):
+            while len(batch := cursor.fetchmany(chunk_size)) == chunk_size:
                 yield from batch
+    yield from batch

@@ -18,6 +18,16 @@ def database_reachable():
     return True
 
 
+def connection_failed():
+    """Whether the request's own database connection failed: it could not be opened (refused,
+    the server starting up or shutting down) or the server ended it. Then the database was
+    unavailable when the request needed it, even if a new connection opens a moment later, as
+    one does the instant a restarted server is ready."""
+    if connection.connection is None:
+        return True
+    return bool(getattr(connection.connection, "closed", False))  # psycopg: ended by the server
+
+
 # SQLSTATE of a statement stopped by statement_timeout (or cancelled).
 QUERY_CANCELED = "57014"
 
@@ -45,7 +55,7 @@ class DatabaseUnavailableMiddleware:
             response = HttpResponse(render_to_string("503.html"), status=503)
             response["Retry-After"] = "30"
             return response
-        if database_reachable():
+        if not connection_failed() and database_reachable():
             return None  # the server answers: a query problem, not an outage; let it be a 500
         logger.error("database unavailable: %s", exception)
         response = HttpResponse(render_to_string("503.html"), status=503)

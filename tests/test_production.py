@@ -490,6 +490,27 @@ def test_pages_show_the_styled_503_page_while_the_database_is_down(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("file_format", ["csv", "json", "xlsx"])
+def test_downloads_show_the_styled_503_page_while_the_database_is_down(
+    client, tmp_path, file_format
+):
+    """A download's query runs before its response starts, so an outage is the styled page,
+    not a 200 whose body then fails (a 500 from the server, or a broken file)."""
+    AgreementFactory(title="Kerja sama pariwisata Kaltim–Bali")
+    url = f"/agreements/export.{file_format}"
+
+    with database_unreachable(tmp_path):
+        during = client.get(url)
+    after = client.get(url)
+
+    assert during.status_code == 503
+    assert during["Retry-After"] == "30"
+    assert "Layanan sedang tidak tersedia" in during.content.decode()
+    assert after.status_code == 200
+    assert b"".join(after.streaming_content)
+
+
+@pytest.mark.django_db
 def test_static_files_are_served_while_the_database_is_down(client, tmp_path):
     with database_unreachable(tmp_path):
         response = client.get("/static/css/site.css")
