@@ -51,7 +51,9 @@ def register_version():
     again counts from zero again, and must not meet the pages a shared cache holds for another.
     A backup restored in place brings back its epoch and its counters, so the next edits would
     reuse numbers whose pages were cached from data the restore undid: on PostgreSQL the version
-    also names the counter table itself (its OID), which every restore creates anew.
+    also names the counter table itself (its OID), which every restore creates anew; on SQLite,
+    whose restored file nothing tells from the original, every change draws a new epoch
+    (migration 0023).
     """
     if connection.in_atomic_block:
         return None

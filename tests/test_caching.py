@@ -323,3 +323,36 @@ def test_the_page_saying_saved_is_shown_once_and_never_cached(agreement, editor_
     again = editor.get(ADMIN_LIST).content.decode()
     assert "Beasiswa guru Kaltim" in again
     assert "berhasil diubah" not in again
+
+
+def test_a_restore_in_place_followed_by_an_edit_serves_no_stale_page_on_sqlite(client, kaltim):
+    """SQLite's side of the fault test on PostgreSQL (``tests/test_faults.py``, with pg_dump
+    and pg_restore): the database put back as a backup had it, then one edit."""
+    if connection.vendor != "sqlite":
+        return  # tests/test_faults.py::test_a_restore_in_place_followed_by_an_edit_serves_…
+    import sqlite3
+
+    AgreementFactory(title="Festival budaya", lead_region=kaltim)
+    hidden = AgreementFactory(
+        title="Eksplorasi tambang rahasia",
+        lead_region=kaltim,
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    connection.ensure_connection()
+    backup = sqlite3.connect(":memory:")
+    connection.connection.backup(backup)  # every page of the database file, as it is now
+
+    # Published after the backup; anonymous readers see it, and the page is kept.
+    Agreement.objects.filter(pk=hidden.pk).update(visibility=Agreement.Visibility.PUBLIC)
+    assert "Eksplorasi tambang rahasia" in client.get(LIST).content.decode()
+
+    # The backup restored in place: internal again, and the change counters back where they were.
+    backup.backup(connection.connection)
+    backup.close()
+    assert Agreement.objects.get(pk=hidden.pk).visibility == Agreement.Visibility.INTERNAL
+    # One edit moves the counters on by as much as the publication did.
+    Agreement.objects.filter(title="Festival budaya").update(summary="Diperbarui")
+
+    page = client.get(LIST).content.decode()
+    assert "Festival budaya" in page
+    assert "Eksplorasi tambang rahasia" not in page
