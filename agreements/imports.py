@@ -15,6 +15,7 @@ import csv
 import datetime
 import io
 import json
+import re
 import zipfile
 from dataclasses import dataclass, field
 
@@ -272,17 +273,76 @@ def _read_csv(file):
 
 def _read_json(file):
     """The JSON export as a table: its columns (in the order first met), then one row per
-    object."""
+    object.
+
+    As of a CSV or XLSX file, at most ``IMPORT_MAX_ROWS`` objects and ``MAX_COLUMNS`` names are
+    read: the objects are read one at a time, and a file with more is refused as soon as the
+    reading meets them, before the rest is built.
+    """
+    data = file.read()
+    header, items = {}, []
     try:
-        data = json.loads(file.read())
-    except (UnicodeDecodeError, ValueError) as error:
+        text = (
+            data.decode(json.detect_encoding(data), "surrogatepass")
+            if isinstance(data, bytes)
+            else data
+        )
+        for number, item in enumerate(_json_items(text), start=2):
+            if number > settings.IMPORT_MAX_ROWS + 1:
+                raise _too_many_rows()
+            if not isinstance(item, dict):
+                raise _not_a_list_of_objects()
+            header.update(dict.fromkeys(item))
+            if len(header) > MAX_COLUMNS:
+                raise _too_many_columns()
+            items.append(item)
+    except (ValueError, RecursionError) as error:  # RecursionError: nested past Python's limit
         raise ImportFileError(_("Berkas JSON tidak dapat dibaca: %s") % error) from error
-    if isinstance(data, dict):
-        data = data.get("agreements")
-    if not isinstance(data, list) or not all(isinstance(item, dict) for item in data):
-        raise ImportFileError(_("Berkas JSON harus berisi daftar objek, satu per kerja sama."))
-    header = list(dict.fromkeys(key for item in data for key in item))
-    return [header, *([item.get(key) for key in header] for item in data)]
+    return [list(header), *([item.get(key) for key in header] for item in items)]
+
+
+def _not_a_list_of_objects():
+    return ImportFileError(_("Berkas JSON harus berisi daftar objek, satu per kerja sama."))
+
+
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+# The export's list may also come as the one member of an object: {"agreements": [...]}.
+_JSON_WRAPPED = re.compile(r'[ \t\n\r]*\{[ \t\n\r]*"agreements"[ \t\n\r]*:')
+
+
+def _json_items(text):
+    """The items of the JSON list ``text`` holds, parsed one at a time as they are asked for."""
+    decoder = json.JSONDecoder()
+
+    def skip(position):
+        return _JSON_SPACE.match(text, position).end()
+
+    wrapped = _JSON_WRAPPED.match(text)
+    position = skip(wrapped.end() if wrapped else 0)
+    if not text.startswith("[", position):
+        raise _not_a_list_of_objects()
+    position = skip(position + 1)
+    if text.startswith("]", position):
+        position += 1
+    else:
+        while True:
+            item, position = decoder.raw_decode(text, position)
+            yield item
+            position = skip(position)
+            if text.startswith(",", position):
+                position = skip(position + 1)
+            elif text.startswith("]", position):
+                position += 1
+                break
+            else:
+                raise json.JSONDecodeError("Expecting ',' delimiter", text, position)
+    position = skip(position)
+    if wrapped:
+        if not text.startswith("}", position):
+            raise _not_a_list_of_objects()
+        position = skip(position + 1)
+    if position != len(text):
+        raise json.JSONDecodeError("Extra data", text, position)
 
 
 def _json_text(value):

@@ -2,6 +2,7 @@
 read (the importer's rows, columns and cells; the agreement form's inline rows)."""
 
 import io
+import json
 import tracemalloc
 import zipfile
 
@@ -102,6 +103,45 @@ def test_a_csv_with_more_rows_or_columns_than_the_limit_is_refused(settings):
     wide = header.strip() + "," * 5000 + "catatan\r\nX,mou,ksdd,64\r\n"
     with pytest.raises(ImportFileError, match="kolom"):
         read_table(io.BytesIO(wide.encode()), "lebar.csv")
+
+
+JSON_ROW = {"title": "Kerja sama", "kind": "mou", "scope": "ksdd", "lead_region_code": "64"}
+
+
+def test_a_json_with_more_objects_or_names_than_the_limit_is_refused(settings):
+    settings.IMPORT_MAX_ROWS = 50
+    with pytest.raises(ImportFileError, match="50 baris"):
+        read_table(io.BytesIO(json.dumps([JSON_ROW] * 60).encode()), "besar.json")
+    # Names are columns, whether one object holds them all or each adds a few.
+    wide = [{**JSON_ROW, **{f"catatan {n}": "" for n in range(200)}}]
+    spread = [{**JSON_ROW, f"a {n}": "", f"b {n}": "", f"c {n}": ""} for n in range(40)]
+    for table in (wide, spread):
+        with pytest.raises(ImportFileError, match="kolom"):
+            read_table(io.BytesIO(json.dumps(table).encode()), "lebar.json")
+    # Within the limits, the export's list is read, also as the member of an object.
+    for table in ([JSON_ROW] * 50, {"agreements": [JSON_ROW] * 50}):
+        header, rows = read_table(io.BytesIO(json.dumps(table).encode()), "kerjasama.json")
+        assert len(rows) == 50 and rows[0][1]["lead_region_code"] == "64"
+
+
+def test_a_json_of_millions_of_objects_is_refused_without_building_them():
+    upload = io.BytesIO(("[" + ",".join(["{}"] * 3_000_000) + "]").encode())
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImportFileError, match="baris"):
+            read_table(upload, "bom.json")
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    # The file's own text, and the objects up to the limit; never three million of them.
+    assert peak < 60 * 1024 * 1024
+
+
+def test_a_json_nested_past_any_depth_is_refused_with_a_message():
+    with pytest.raises(ImportFileError, match="JSON tidak dapat dibaca"):
+        read_table(io.BytesIO(b"[" * 100_000 + b"]" * 100_000), "dalam.json")
 
 
 def test_a_form_declaring_100000_inline_rows_is_refused_without_building_them(
