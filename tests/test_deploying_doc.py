@@ -96,3 +96,30 @@ def test_the_documented_file_sets_what_the_variables_table_says(tmp_path):
     for name, value in variables(documented_env_file()).items():
         # The shell reads the value as systemd's EnvironmentFile does: quotes removed.
         assert exported[name] == value.strip('"'), name
+
+
+def test_gunicorn_listens_only_where_the_proxy_reaches_it_and_trusts_only_its_headers():
+    """A forged X-Forwarded-For sent straight to gunicorn must get nowhere: as shipped and as
+    documented, gunicorn listens on the loopback address behind nginx, and forwarded headers are
+    believed from the proxy's address alone (gunicorn's and the app's own list alike)."""
+    script = (
+        "import json, runpy; config = runpy.run_path('gunicorn.conf.py'); "
+        "print(json.dumps({name: config[name] for name in ('bind', 'forwarded_allow_ips')}))"
+    )
+    shipped = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        env={"PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(shipped.stdout) == {
+        "bind": "127.0.0.1:8000",
+        "forwarded_allow_ips": "127.0.0.1",
+    }
+
+    documented = variables(documented_env_file())
+    assert documented.get("GUNICORN_BIND", "127.0.0.1:8000").startswith("127.0.0.1:")
+    assert documented["TRUSTED_PROXY_ADDRESSES"] == "127.0.0.1"
+    assert "Only the proxy may reach it" in GUIDE
