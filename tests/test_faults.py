@@ -239,6 +239,8 @@ class Site:
             "STATIC_ROOT": str(cluster.folder.parent / f"{cluster.folder.name}-static"),
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",
             "GUNICORN_WORKERS": "2",
+            # Its control socket would go in the home folder, shared with any other gunicorn.
+            "GUNICORN_CMD_ARGS": "--no-control-socket",
         }
         self.process = None
 
