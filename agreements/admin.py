@@ -22,7 +22,7 @@ from agreements.admin_parties import (
     RegisterAdmin,
     ShortFormSearch,
 )
-from agreements.forms import AgreementAdminForm, MilestoneInlineForm
+from agreements.forms import AgreementAdminForm, MilestoneForm, MilestoneInlineForm
 from agreements.models import (
     Agency,
     Agreement,
@@ -539,6 +539,7 @@ class AgreementRowsAdmin(RowRulesAdmin):
 
 @admin.register(Milestone)
 class MilestoneAdmin(AgreementRowsAdmin, RegisterAdmin):
+    form = MilestoneForm
     list_display = ["title", "agreement", "kind", "due_on", "done_on", "waits_on", "overdue"]
     list_filter = [OverdueFilter, "kind", "waits_on"]
     list_select_related = ["agreement"]

@@ -186,7 +186,21 @@ def conflict_message(conflict):
     )
 
 
-class MilestoneInlineForm(forms.ModelForm):
+class MilestoneForm(forms.ModelForm):
+    """A milestone as the admin edits it. Its "recorded as" offers the ordinary case under a
+    name that fits a planned step too: the model's "Terlaksana" (done) read, on a step still
+    planned, as if it had taken place."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "mark" in self.fields:
+            self.fields["mark"].choices = [
+                (value, _("Terlaksana atau direncanakan") if value == "" else label)
+                for value, label in self.fields["mark"].choices
+            ]
+
+
+class MilestoneInlineForm(MilestoneForm):
     """A row of the agreement form's milestone table, which shows no date precision (it would
     not fit 1,280 pixels; the milestone's own page has it). A date typed into the row is a
     day, so the editor never meets an error about a precision the row does not show; a date

@@ -290,3 +290,19 @@ def test_a_stage_the_bureau_set_aside_is_not_told_as_done_in_the_timeline(client
         "Rencana aksi dilewati": "Dilewati",
         "Kunjungan penjajakan": "Selesai",
     }
+
+
+def test_a_planned_step_in_the_admin_is_not_offered_as_recorded_done(staff_client, kaltim):
+    """The bureau's "recorded as" on a step still planned does not read "Terlaksana" (done):
+    the ordinary choice says it covers a planned step too, on the agreement's form and on the
+    step's own page."""
+    from tests.helpers import change_url
+
+    text = unsigned(kind="sister_city", scope=Scope.KSDPL, lead_region=kaltim)
+    planned = MilestoneFactory(agreement=text, kind=K.TKKSD, due_on=datetime.date(2026, 1, 5))
+
+    for url, name in ((change_url(text), "milestones-0-mark"), (change_url(planned), "mark")):
+        html = staff_client.get(url).content.decode()
+        select = html.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        selected = re.search(r'<option value=""[^>]*selected>(.*?)</option>', select).group(1)
+        assert selected == "Terlaksana atau direncanakan", url
