@@ -1,4 +1,4 @@
-"""The list page's filters as a reader sees them at 1280 pixels, in a real browser."""
+"""The list and report pages as a reader sees them, in a real browser."""
 
 import pytest
 
@@ -38,3 +38,13 @@ def test_a_list_wider_than_its_column_scrolls_in_its_box_not_the_page(page, live
         )
         assert wide, url  # the case in question: a table wider than its column
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
+
+
+def test_the_report_fits_a_phone(page, live_server):
+    """An official opening the periodic report on a phone reads it without scrolling sideways:
+    the summary table's long column headings wrap."""
+    build_register()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/laporan/?region=64&period=2024")
+    assert page.locator(".report-table").count() > 0
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
