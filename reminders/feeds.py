@@ -17,7 +17,6 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
@@ -97,9 +96,9 @@ class AgreementsFeed(Feed):
             (_("Para pihak"), ", ".join(party.name for party in self.parties(item))),
         ]
         if item.signed_on:
-            facts.append((_("Ditandatangani"), date_format(item.signed_on, "DATE_FORMAT")))
+            facts.append((_("Ditandatangani"), str(item.known("signed_on"))))
         if item.expires_on:
-            facts.append((_("Berakhir pada"), date_format(item.expires_on, "DATE_FORMAT")))
+            facts.append((_("Berakhir pada"), str(item.known("expires_on"))))
         description = format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {}</li>", facts))
         if item.summary:
             description += format_html("<p>{}</p>", item.summary)

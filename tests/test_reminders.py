@@ -425,3 +425,29 @@ def test_needs_attention_include_says_when_there_is_nothing(kaltim):
     html = render_to_string("reminders/needs_attention.html", {"attention": attention})
 
     assert "Tidak ada kerja sama yang segera berakhir" in html
+
+
+def test_a_step_planned_for_a_month_is_told_as_that_month_in_the_digest_and_region_page(
+    client, kaltim, kaltim_editor
+):
+    """A step planned for "Februari 2025" is overdue on 3 March; the editor's mail and the
+    region's "Perlu perhatian" name the month, never "1 Feb. 2025"."""
+    agreement = AgreementFactory(title="PKS Pendidikan", lead_region=kaltim, regions=[kaltim])
+    MilestoneFactory(
+        agreement=agreement,
+        title="Persetujuan DPRD",
+        due_on=datetime.date(2025, 2, 1),
+        due_on_precision="month",
+    )
+
+    run()
+
+    [message] = mails_to(kaltim_editor)
+    html = message.alternatives[0][0]
+    for body in (message.body, html):
+        assert "target Februari 2025" in body
+        assert "1 Feb. 2025" not in body
+    page = client.get(kaltim.get_absolute_url()).content.decode()  # overdue today as well
+    attention = page.split('id="needs-attention-title"', 1)[1].split("</section>", 1)[0]
+    assert 'target <time datetime="2025-02">Februari 2025</time>' in attention
+    assert "1 Feb. 2025" not in attention

@@ -13,3 +13,10 @@ def known(obj, name):
     if value is None:
         return ""
     return format_html('<time datetime="{}">{}</time>', value.iso, str(value))
+
+
+@register.filter
+def known_text(obj, name):
+    """The same date as plain text ("Mei 2018"), for mail and other text without markup."""
+    value = obj.known(name) if obj is not None else None
+    return "" if value is None else str(value)
