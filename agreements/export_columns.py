@@ -24,21 +24,29 @@ import datetime
 import json
 from dataclasses import dataclass
 from operator import itemgetter
+from typing import NamedTuple
 
-from django.db.models import Value
+from django.db.models import Case, Exists, F, OuterRef, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from access.models import exports_leave_out_internal
 from agreements.dates import KnownDate
 from agreements.models import (
     ENDED_STATUSES,
     Agreement,
     AgreementQuerySet,
+    Document,
+    Milestone,
     MilestoneKind,
     MilestoneWaitsOn,
+    Potential,
+    PotentialSurvey,
     Scope,
 )
+from partners.models import Partner, Region
 
 # Several values in one cell are joined by "; ". A ";" or "\" inside a value is escaped with a
 # backslash, so a partner called "A; B" survives the round trip (see the data dictionary).
@@ -651,3 +659,455 @@ def record_builder(columns, page_url):
     context = ReadContext(page_url, timezone.get_current_timezone())
     readers = [(column.name, column.rule.reader(context)) for column in columns]
     return lambda row: {name: read(row) for name, read in readers}
+
+
+# -- the other tables ---------------------------------------------------------------------------
+#
+# The XLSX and JSON exports carry, besides the agreements (``COLUMNS``, one row each, as in the
+# CSV), one sheet or list per table of the register: the agreements' parties, milestones,
+# documents' metadata and partners, and the potentials and their surveys. Each is declared here
+# like the agreements, its columns made of the same cell rules reading field paths of its own
+# rows; ``Table.rows`` chooses the rows from what the agreements sheet holds, so no row names an
+# agreement the downloader may not download. The importer (``agreements.import_tables``) reads
+# the same columns back.
+
+
+class Day(Rule):
+    """A date always known to the day (a survey's date)."""
+
+    text = staticmethod(date_cell)
+
+    def __init__(self, field):
+        self.fields = (field,)
+
+    @staticmethod
+    def json(value):
+        return None if value is None else value.isoformat()
+
+
+class Listed(Rule):
+    """Several values its table's rows carry as a list (``Table.rows`` reads them)."""
+
+    several = True
+    text = staticmethod(several_cell)
+
+    def __init__(self, field):
+        self.fields = (field,)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What an export holds: ``agreements`` (the page's rows), ``readable`` (every agreement the
+    downloader may download) and ``region`` (the page's region, a region page's or the region
+    filter's; None for none)."""
+
+    agreements: object
+    readable: object
+    region: object = None
+
+    @property
+    def agreement_ids(self):
+        return self.agreements.order_by().values("pk")
+
+
+def _agreement_key(path="agreement__"):
+    """The columns that name a row's agreement as the importer finds it: its reference, else its
+    title and lead region."""
+    return [
+        Column(
+            "agreement_reference",
+            _("Nomor naskah kerja samanya; kunci pencocokan saat impor."),
+            Text(f"{path}reference"),
+            imported=True,
+        ),
+        Column(
+            "agreement_title",
+            _("Judul kerja samanya (dicocokkan bila tanpa nomor naskah)."),
+            Text(f"{path}title"),
+            imported=True,
+        ),
+        Column(
+            "agreement_lead_region_code",
+            _("Kode Kemendagri daerah pengampu kerja samanya."),
+            Text(f"{path}lead_region__code"),
+            imported=True,
+        ),
+    ]
+
+
+def _values(queryset, columns, *extra):
+    """The rows of ``queryset`` as the cell rules of ``columns`` read them, streamed (lists,
+    ``Listed``, are the source's to add)."""
+    fields = dict.fromkeys(extra)
+    for column in columns:
+        if not isinstance(column.rule, Listed):
+            fields.update(dict.fromkeys(column.rule.fields))
+    return queryset.values(*fields).iterator(chunk_size=2000)
+
+
+def _party_rows(selection, columns):
+    """Each party of each agreement: its regions, then its partners, by the agreement's key."""
+    empty = {"region_code": Value(""), "region_name": Value("")}
+    none = {
+        "partner_name": Value(""),
+        "partner_country": Value(""),
+        "partner_name_local": Value(""),
+    }
+    regions = (
+        Agreement.regions.through.objects.filter(agreement__in=selection.agreement_ids)
+        .annotate(
+            party=Value("region"),
+            region_code=F("region__code"),
+            region_name=F("region__name"),
+            **none,
+        )
+        .order_by("agreement_id", "region__code")
+    )
+    partners = (
+        Agreement.partners.through.objects.filter(agreement__in=selection.agreement_ids)
+        .annotate(
+            party=Value("partner"),
+            partner_name=F("partner__name"),
+            partner_country=F("partner__country_id"),
+            partner_name_local=F("partner__name_local"),
+            **empty,
+        )
+        .order_by("agreement_id", "partner__name", "partner__country_id")
+    )
+    yield from _values(regions, columns)
+    yield from _values(partners, columns)
+
+
+def _milestone_rows(selection, columns):
+    rows = Milestone.objects.filter(agreement__in=selection.agreement_ids).order_by(
+        "agreement_id", *Milestone._meta.ordering
+    )
+    return _values(rows, columns)
+
+
+def _document_rows(selection, columns):
+    rows = Document.objects.filter(agreement__in=selection.agreement_ids).order_by(
+        "agreement_id", "uploaded_at", "pk"
+    )
+    return _values(rows, columns)
+
+
+def _partner_rows(selection, columns):
+    """The partners the agreements name; a partner's parent is named only when the downloader
+    may know of it (party to an agreement they may download), as ``Partner.visible_to`` does."""
+    links = Agreement.partners.through.objects
+    known_parent = Exists(
+        links.filter(
+            partner_id=OuterRef("parent_id"),
+            agreement__in=selection.readable.order_by().values("pk"),
+        )
+    )
+    rows = (
+        Partner.objects.filter(
+            pk__in=links.filter(agreement__in=selection.agreement_ids).values("partner_id")
+        )
+        .annotate(
+            shown_parent_name=Case(When(known_parent, then="parent__name"), default=Value("")),
+            shown_parent_country=Case(
+                When(known_parent, then="parent__country_id"), default=Value("")
+            ),
+        )
+        .order_by("name", "country_id")
+    )
+    return _values(rows, columns)
+
+
+def _potential_rows(selection, columns):
+    rows = Potential.objects.all()
+    if selection.region is not None:
+        rows = rows.offered_in(selection.region)
+    return _values(rows.order_by("region__code", "title", "pk"), columns)
+
+
+def _survey_rows(selection, columns):
+    """The surveys of the page's region (all without one), each with its participants' codes:
+    two queries (one when there is no survey)."""
+    rows = PotentialSurvey.objects.all()
+    if selection.region is not None:
+        rows = rows.concerning(Region.objects.within(selection.region))
+    rows = list(_values(rows.order_by("held_on", "title", "pk"), columns, "id"))
+    if not rows:
+        return rows
+    links = PotentialSurvey.participants.through.objects.filter(
+        potentialsurvey_id__in=[row["id"] for row in rows]
+    ).order_by("potentialsurvey_id", "region__code")
+    participants = {}
+    for survey_id, code in links.values_list("potentialsurvey_id", "region__code"):
+        participants.setdefault(survey_id, []).append(code)
+    for row in rows:
+        row["participant_codes"] = participants.get(row["id"], [])
+    return rows
+
+
+@dataclass(frozen=True)
+class Table:
+    """A sheet of the XLSX export and a list of the JSON export: its name (the sheet's, the
+    JSON key), what it holds, its columns, and ``source(selection, columns)``, its rows as dicts
+    the cell rules read."""
+
+    name: str
+    description: str
+    columns: list
+    source: object
+
+    def rows(self, selection):
+        return self.source(selection, self.columns)
+
+    @property
+    def column_names(self):
+        return [column.name for column in self.columns]
+
+
+def _choice_and_label(name, field, choices, description, blank=False):
+    return [
+        Column(name, description, Choice(field, choices, blank=blank), imported=True),
+        Column(f"{name}_label", format_lazy(_("{} (teks)."), name), Label(field, choices)),
+    ]
+
+
+def _tables():
+    return [
+        Table(
+            "parties",
+            _(
+                "Setiap pihak setiap kerja sama, satu baris per pihak (sama dengan kolom daerah "
+                "dan mitra di lembar kerja sama)."
+            ),
+            [
+                *_agreement_key(),
+                Column("party", _("Jenis pihak: region atau partner."), Text("party")),
+                Column("region_code", _("Kode Kemendagri daerah pihak."), Text("region_code")),
+                Column("region_name", _("Nama daerah pihak."), Text("region_name")),
+                Column("partner_name", _("Nama mitra."), Text("partner_name")),
+                Column(
+                    "partner_country", _("Kode ISO 3166-1 negara mitra."), Text("partner_country")
+                ),
+                Column(
+                    "partner_name_local",
+                    _("Nama mitra dalam aksara aslinya."),
+                    Text("partner_name_local"),
+                ),
+            ],
+            _party_rows,
+        ),
+        Table(
+            "milestones",
+            _("Tahapan setiap kerja sama."),
+            [
+                *_agreement_key(),
+                *_choice_and_label(
+                    "kind", "kind", Milestone.Kind, _("Tahap / jenis (nilai mesin).")
+                ),
+                Column("title", _("Judul tahapan."), Text("title"), imported=True),
+                Column(
+                    "due_on",
+                    _("Target tanggal (ISO 8601, seteliti yang diketahui)."),
+                    Date("due_on"),
+                    imported=True,
+                ),
+                Column(
+                    "done_on",
+                    _("Tanggal terlaksana (ISO 8601, seteliti yang diketahui)."),
+                    Date("done_on"),
+                    imported=True,
+                ),
+                Column(
+                    "waits_on",
+                    _("Pihak yang ditunggu (nilai mesin)."),
+                    Choice("waits_on", Milestone.WaitsOn, blank=True),
+                    imported=True,
+                ),
+                Column(
+                    "mark",
+                    _("Dicatat sebagai: kosong (terlaksana), skipped, not_required."),
+                    Choice("mark", Milestone.Mark),
+                    imported=True,
+                ),
+                Column("rating", _("Nilai evaluasi (1–5)."), Text("rating"), imported=True),
+                Column("findings", _("Temuan evaluasi."), Text("findings"), imported=True),
+                Column("notes", _("Catatan."), Text("notes"), imported=True),
+                Column("pdln_number", _("Nomor PDLN."), Text("pdln_number"), imported=True),
+            ],
+            _milestone_rows,
+        ),
+        Table(
+            "documents",
+            _("Metadata dokumen setiap kerja sama; berkasnya sendiri tidak ikut."),
+            [
+                *_agreement_key(),
+                Column("title", _("Judul dokumen."), Text("title"), imported=True),
+                *_choice_and_label(
+                    "kind", "kind", Document.Kind, _("Jenis dokumen (nilai mesin).")
+                ),
+                Column(
+                    "language",
+                    _("Bahasa dokumen (nilai mesin)."),
+                    Choice("language", Document.Language),
+                    imported=True,
+                ),
+                Column(
+                    "file",
+                    _("Nama berkas tersimpan; kunci pencocokan saat impor."),
+                    Text("file"),
+                    imported=True,
+                ),
+                Column(
+                    "uploaded_at",
+                    _("Diunggah (ISO 8601, dengan zona waktu)."),
+                    Timestamp("uploaded_at"),
+                    imported=True,
+                ),
+            ],
+            _document_rows,
+        ),
+        Table(
+            "partners",
+            _("Mitra yang disebut kerja sama di lembar pertama."),
+            [
+                Column(
+                    "name",
+                    _("Nama mitra; bersama negara, kunci pencocokan."),
+                    Text("name"),
+                    imported=True,
+                ),
+                Column(
+                    "name_local", _("Nama dalam aksara aslinya."), Text("name_local"), imported=True
+                ),
+                Column(
+                    "country", _("Kode ISO 3166-1 negara mitra."), Text("country_id"), imported=True
+                ),
+                Column(
+                    "subdivision",
+                    _("Kode ISO 3166-2 subdivisi mitra."),
+                    Text("subdivision_id"),
+                    imported=True,
+                ),
+                *_choice_and_label("kind", "kind", Partner.Kind, _("Jenis mitra (nilai mesin).")),
+                Column(
+                    "parent_name",
+                    _("Nama induk mitra, bila induk itu juga boleh diunduh."),
+                    Text("shown_parent_name"),
+                    imported=True,
+                ),
+                Column(
+                    "parent_country",
+                    _("Kode ISO 3166-1 negara induk mitra."),
+                    Text("shown_parent_country"),
+                    imported=True,
+                ),
+                Column("website", _("Situs web."), Text("website"), imported=True),
+            ],
+            _partner_rows,
+        ),
+        Table(
+            "potentials",
+            _("Potensi daerah: semuanya, atau yang ditawarkan daerah halaman itu."),
+            [
+                Column(
+                    "region_code",
+                    _("Kode Kemendagri daerahnya."),
+                    Text("region__code"),
+                    imported=True,
+                ),
+                Column("region_name", _("Nama daerahnya."), Text("region__name")),
+                Column("sector", _("Slug bidang."), Text("sector__slug"), imported=True),
+                Column("title", _("Judul potensi."), Text("title"), imported=True),
+                Column("description", _("Uraian."), Text("description"), imported=True),
+                Column(
+                    "survey_title",
+                    _("Judul identifikasi potensi yang menemukannya (lembar surveys)."),
+                    Text("survey__title"),
+                    imported=True,
+                ),
+                Column(
+                    "survey_held_on",
+                    _("Tanggal identifikasi itu (ISO 8601)."),
+                    Day("survey__held_on"),
+                    imported=True,
+                ),
+            ],
+            _potential_rows,
+        ),
+        Table(
+            "surveys",
+            _("Identifikasi potensi daerah yang sama."),
+            [
+                Column(
+                    "title",
+                    _("Judul; bersama tanggalnya, kunci pencocokan."),
+                    Text("title"),
+                    imported=True,
+                ),
+                Column("held_on", _("Tanggal (ISO 8601)."), Day("held_on"), imported=True),
+                Column(
+                    "host_region_code",
+                    _("Kode Kemendagri tuan rumah."),
+                    Text("host_region__code"),
+                    imported=True,
+                ),
+                Column(
+                    "participant_codes",
+                    _("Kode Kemendagri daerah peserta."),
+                    Listed("participant_codes"),
+                    imported=True,
+                ),
+                Column(
+                    "organiser", _("Penyelenggara / pembina."), Text("organiser"), imported=True
+                ),
+                Column("summary", _("Ringkasan."), Text("summary"), imported=True),
+                Column("source_url", _("Tautan sumber."), Text("source_url"), imported=True),
+            ],
+            _survey_rows,
+        ),
+    ]
+
+
+TABLES = _tables()
+TABLE_NAMES = ["agreements", *(table.name for table in TABLES)]
+
+
+# -- what a download leaves out -----------------------------------------------------------------
+
+
+class Note(NamedTuple):
+    text: str
+    important: bool = False  # said in bold beside the links: the reader would miss rows
+
+
+def download_note(user):
+    """What ``user``'s download holds and leaves out, and why, sentence by sentence: said
+    beside every page's download links and in the JSON export's envelope (``note``)."""
+    notes = [
+        Note(
+            _(
+                "CSV memuat satu baris per kerja sama yang terdaftar di sini; XLSX dan JSON juga "
+                "memuat pihak, tahapan, metadata dokumen dan mitranya, serta potensi daerah."
+            )
+        ),
+        Note(
+            _(
+                "Tidak ikut diunduh: berkas dokumen (ada di halaman status masing-masing), "
+                "anggaran dan narahubung (hanya untuk pejabat dan staf)."
+            )
+        ),
+    ]
+    if exports_leave_out_internal(user):
+        notes.append(
+            Note(
+                _(
+                    "Kerja sama internal yang tampil di halaman ini tidak ikut diunduh: hanya "
+                    "analis dan administrator yang boleh mengunduhnya."
+                ),
+                important=True,
+            )
+        )
+    return notes
+
+
+def note_text(notes):
+    return " ".join(str(note.text) for note in notes)

@@ -20,7 +20,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from access.models import can_export_internal
-from agreements.exports import text_chunks, xlsx_cells, xlsx_chunks
+from agreements.export_columns import Selection, download_note, note_text
+from agreements.exports import register_json, register_xlsx, text_chunks
 from agreements.filters import AgreementFilter
 from agreements.models import Agreement, Sector
 from common.streaming import reset_on_outage
@@ -160,15 +161,27 @@ class AgreementExportView(View):
         filename = export_filename(
             subject_name, file_format, filters=filters_in_filename(filterset)
         )
+        # XLSX and JSON carry every table of the register the page's agreements name.
+        tables = Selection(filterset.qs, readable, region_of(self.subject, obj, filterset))
         if file_format == "xlsx":
-            chunks = xlsx_chunks(xlsx_cells(filterset.qs, page_url, readable=readable))
+            chunks = register_xlsx(filterset.qs, page_url, tables)
         else:
             chunks = text_chunks(filterset.qs, file_format, page_url, readable=readable)
+        if file_format == "json":
+            chunks = register_json(chunks, tables, note_text(download_note(request.user)))
         # The export's query has run by now (``agreements.exports``): a database that is down
         # gave the styled 503 (``coopdb.middleware``), and one lost later cuts the download.
         response = StreamingHttpResponse(reset_on_outage(chunks), content_type=FORMATS[file_format])
         response["Content-Disposition"] = content_disposition_header(True, filename)
         return response
+
+
+def region_of(subject_key, obj, filterset):
+    """The region a page is about (a region page's, else the region filter's), or None: the
+    potentials and surveys an export holds are that region's."""
+    if subject_key == "region":
+        return obj
+    return filterset.form.cleaned_data.get("region")
 
 
 def page_url_builder(request):

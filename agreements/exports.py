@@ -137,23 +137,44 @@ def csv_chunks(records):
 
 def json_chunks(records):
     """A JSON array of objects keyed by column name; several values are a list, no date null."""
-    columns = export_columns.COLUMNS
+    return _pieces(_json_array(export_columns.COLUMNS, records))
+
+
+def _json_array(columns, records):
+    """The text of a JSON array of ``records``, an object of ``columns`` each, a line each."""
     names = [column.name for column in columns]
     # The values JSON does not hold as they are (dates), with what writes them.
     converted = [(column.name, column.rule.json) for column in columns if column.rule.json]
+    yield "[\n"
+    separator = ""
+    for record in records:
+        item = {name: record[name] for name in names}
+        for name, convert in converted:
+            item[name] = convert(item[name])
+        yield separator + JSON.encode(item)
+        separator = ",\n"
+    yield "\n]\n"
 
-    def items():
-        yield "[\n"
-        separator = ""
-        for record in records:
-            item = {name: record[name] for name in names}
-            for name, convert in converted:
-                item[name] = convert(item[name])
-            yield separator + JSON.encode(item)
-            separator = ",\n"
-        yield "\n]\n"
 
-    return _pieces(items())
+def table_records(table, selection):
+    """The records of one of ``export_columns.TABLES`` for ``selection``, keyed by column name."""
+    return map(export_columns.record_builder(table.columns, None), table.rows(selection))
+
+
+def register_json(agreement_pieces, selection, note):
+    """The JSON export of a page: an object holding ``note`` (what the file leaves out and
+    why), the agreements (``agreement_pieces``: the text of ``text_chunks``'s array) and a list
+    per table of ``export_columns.TABLES``, in pieces as it is written."""
+
+    def parts():
+        yield '{"note": ' + JSON.encode(note) + ',\n"agreements": '
+        yield from agreement_pieces
+        for table in export_columns.TABLES:
+            yield f',\n"{table.name}": '
+            yield from _json_array(table.columns, table_records(table, selection))
+        yield "}\n"
+
+    return _pieces(parts())
 
 
 def _xlsx_cell(text, value):
@@ -179,61 +200,84 @@ def _xlsx_cell(text, value):
 
 XLSX_ROWS_PER_PIECE = 500
 _XLSX_EPOCH = datetime.date(1899, 12, 30)
-_XLSX_STATIC = {
-    "[Content_Types].xml": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" '
-        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        '<Override PartName="/xl/styles.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-        "</Types>"
-    ),
-    "_rels/.rels": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/officeDocument" Target="xl/workbook.xml"/>'
-        "</Relationships>"
-    ),
-    "xl/_rels/workbook.xml.rels": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
-        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        'relationships/styles" Target="styles.xml"/>'
-        "</Relationships>"
-    ),
-    # Style 1: a date, yyyy-mm-dd.
-    "xl/styles.xml": (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-        '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
-        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
-        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-        '<fill><patternFill patternType="gray125"/></fill></fills>'
-        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
-        "</cellStyleXfs>"
-        '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-        '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" '
-        'applyNumberFormat="1"/></cellXfs>'
-        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-        "</styleSheet>"
-    ),
-}
-_XLSX_WORKBOOK = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-    '<sheets><sheet name="{title}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+_XLSX_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_XLSX_SHEET_TYPE = "vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+_XLSX_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def _xlsx_static(sheets):
+    """The parts of a workbook of ``sheets`` sheets besides the sheets themselves."""
+    numbers = range(1, sheets + 1)
+    return {
+        "[Content_Types].xml": (
+            _XLSX_XML
+            + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            + "".join(
+                f'<Override PartName="/xl/worksheets/sheet{n}.xml" '
+                f'ContentType="application/{_XLSX_SHEET_TYPE}"/>'
+                for n in numbers
+            )
+            + '<Override PartName="/xl/styles.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+            "</Types>"
+        ),
+        "_rels/.rels": (
+            _XLSX_XML
+            + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{_XLSX_RELATIONSHIPS}/officeDocument" '
+            'Target="xl/workbook.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            _XLSX_XML
+            + '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            + "".join(
+                f'<Relationship Id="rId{n}" Type="{_XLSX_RELATIONSHIPS}/worksheet" '
+                f'Target="worksheets/sheet{n}.xml"/>'
+                for n in numbers
+            )
+            + f'<Relationship Id="rId{sheets + 1}" Type="{_XLSX_RELATIONSHIPS}/styles" '
+            'Target="styles.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/styles.xml": _XLSX_STYLES,
+    }
+
+
+# Style 1: a date, yyyy-mm-dd.
+_XLSX_STYLES = (
+    _XLSX_XML + '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+    "</cellStyleXfs>"
+    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" '
+    'applyNumberFormat="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
 )
+
+
+def _xlsx_workbook_part(titles):
+    sheets = "".join(
+        f'<sheet name="{escape(title[:31])}" sheetId="{n}" r:id="rId{n}"/>'
+        for n, title in enumerate(titles, start=1)
+    )
+    return (
+        _XLSX_XML + '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'xmlns:r="{_XLSX_RELATIONSHIPS}"><sheets>{sheets}</sheets></workbook>'
+    )
+
+
 _XLSX_SHEET_START = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
     '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
@@ -331,34 +375,58 @@ def _xlsx_rows_of_csv(lines):
         yield row
 
 
-def _xlsx_rows(records):
-    cells = [(column.name, column.rule.text) for column in export_columns.COLUMNS]
+def _xlsx_rows(records, columns=None):
+    cells = [(column.name, column.rule.text) for column in columns or export_columns.COLUMNS]
     for record in records:
         yield [_xlsx_cell(text, record[name]) for name, text in cells]
 
 
 def xlsx_chunks(rows, title="kerja sama"):
     """An XLSX workbook of ``rows`` (lists of cells in column order, as ``xlsx_cells`` gives
-    them), in pieces of bytes as it is written: one sheet, the column
-    names, then the rows."""
+    them), in pieces of bytes as it is written: one sheet, the column names, then the rows."""
+    names = [column.name for column in export_columns.COLUMNS]
+    return xlsx_workbook([(title, names, rows)])
+
+
+def xlsx_workbook(sheets):
+    """An XLSX workbook of ``sheets``, ``(title, column names, rows)`` each, in pieces of bytes
+    as it is written: each sheet in turn, its column names and then its rows, read as they are
+    written."""
     sink = _Sink()
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
-        for name, text in _XLSX_STATIC.items():
+        for name, text in _xlsx_static(len(sheets)).items():
             book.writestr(name, text)
-        book.writestr("xl/workbook.xml", _XLSX_WORKBOOK.format(title=escape(title[:31])))
+        book.writestr("xl/workbook.xml", _xlsx_workbook_part([title for title, *_ in sheets]))
         yield sink.take()
-        with book.open("xl/worksheets/sheet1.xml", "w") as sheet:
-            names = [column.name for column in export_columns.COLUMNS]
-            written = [_XLSX_SHEET_START, _xlsx_row(1, names)]
-            for number, cells in enumerate(rows, start=2):
-                written.append(_xlsx_row(number, cells))
-                if len(written) >= XLSX_ROWS_PER_PIECE:
-                    sheet.write("".join(written).encode())
-                    written.clear()
-                    yield sink.take()
-            written.append(_XLSX_SHEET_END)
-            sheet.write("".join(written).encode())
+        for index, (_title, names, rows) in enumerate(sheets, start=1):
+            with book.open(f"xl/worksheets/sheet{index}.xml", "w") as sheet:
+                written = [_XLSX_SHEET_START, _xlsx_row(1, names)]
+                for number, cells in enumerate(rows, start=2):
+                    written.append(_xlsx_row(number, cells))
+                    if len(written) >= XLSX_ROWS_PER_PIECE:
+                        sheet.write("".join(written).encode())
+                        written.clear()
+                        yield sink.take()
+                written.append(_XLSX_SHEET_END)
+                sheet.write("".join(written).encode())
+            yield sink.take()
     yield sink.take()
+
+
+def register_xlsx(queryset, page_url, selection):
+    """The XLSX export of a page: the agreements of ``queryset`` (``xlsx_cells``) on the first
+    sheet, then a sheet per table of ``export_columns.TABLES`` for ``selection``."""
+    sheets = [
+        (
+            "agreements",
+            [column.name for column in export_columns.COLUMNS],
+            xlsx_cells(queryset, page_url, readable=selection.readable),
+        )
+    ]
+    for table in export_columns.TABLES:
+        rows = _xlsx_rows(table_records(table, selection), table.columns)
+        sheets.append((table.name, table.column_names, rows))
+    return xlsx_workbook(sheets)
 
 
 def write_xlsx(records, title="kerja sama"):

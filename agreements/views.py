@@ -22,9 +22,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from access.models import exports_leave_out_internal
 from agreements import changelog
 from agreements.caching import CachedCountPaginator
+from agreements.export_columns import download_note
 from agreements.filters import AgreementFilter
 from agreements.models import (
     Agency,
@@ -247,7 +247,7 @@ def browse(request, agreements, *, fixed=(), rows=None, selection=None):
         "shortcuts": shortcuts(request.GET, fixed),
         "sort_headers": sort_headers(filterset),
         "page_query": query_string(request.GET, page=None),
-        "exports_leave_out_internal": exports_leave_out_internal(request.user),
+        "download_note": download_note(request.user),
         "feeds": selection_feeds(query_string(request.GET, page=None)),
         "follow_query": query_string(request.GET, page=None, sort=None, **(selection or {})),
         "page_range": (

@@ -24,6 +24,7 @@ from tests.factories import (
     CHINESE_PARTNER,
     FORMULA_TITLE,
     AgreementFactory,
+    DocumentFactory,
     MilestoneFactory,
     PartnerFactory,
     SectorFactory,
@@ -72,7 +73,7 @@ def rows_of(response, file_format):
     """The exported rows as {column: text or list} dicts, whatever the format."""
     data = content(response)
     if file_format == "json":
-        return json.loads(data.decode("utf-8"))
+        return json.loads(data.decode("utf-8"))["agreements"]
     if file_format == "csv":
         reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
         return [
@@ -380,7 +381,7 @@ def test_json_holds_lists_and_iso_dates(client, register, analyst):
     response = download(client, reverse("agreement-export", args=["json"]))
 
     assert response["Content-Type"] == "application/json; charset=utf-8"
-    rows = {row["title"]: row for row in json.loads(content(response))}
+    rows = {row["title"]: row for row in json.loads(content(response))["agreements"]}
     assert list(next(iter(rows.values()))) == COLUMN_NAMES
     formula = rows[FORMULA_TITLE]  # JSON is not a spreadsheet: no apostrophe
     assert formula["reference"] == "-7/KSDD/2019"
@@ -419,6 +420,93 @@ def test_file_name_of_a_subject_page_names_the_subject(client, register):
     )
 
 
+# -- the other tables -----------------------------------------------------------------------------
+
+
+def tables_of(response, file_format):
+    """{table: [{column: value}]} of an XLSX or JSON export: the agreements, then every table of
+    ``export_columns.TABLES``."""
+    data = content(response)
+    if file_format == "json":
+        payload = json.loads(data.decode("utf-8"))
+        return {name: payload[name] for name in export_columns.TABLE_NAMES}
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    try:
+        sheets = {}
+        for sheet in workbook.worksheets:
+            header, *rows = sheet.iter_rows(values_only=True)
+            # A row ends at its last cell that holds something.
+            sheets[sheet.title] = [
+                dict.fromkeys(header) | dict(zip(header, row, strict=False)) for row in rows
+            ]
+    finally:
+        workbook.close()
+    return sheets
+
+
+@pytest.fixture
+def internal_records(register):
+    MilestoneFactory(
+        agreement=register["sister_city"], kind="exploration", title="Kunjungan ke Hefei"
+    )
+    DocumentFactory(agreement=register["campus"], title="Naskah PKS Unmul")
+    DocumentFactory(agreement=register["anhui_mou"], title="Naskah MoU Anhui")
+    return register
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "json"])
+@pytest.mark.parametrize("who", ["anonymous", "official"])
+def test_no_table_of_the_file_names_an_internal_agreement_or_what_only_it_names(
+    client, internal_records, official, who, file_format
+):
+    if who == "official":
+        client.force_login(official)  # reads internal agreements, downloads the public ones
+
+    tables = tables_of(
+        download(client, reverse("agreement-export", args=[file_format])), file_format
+    )
+
+    assert list(tables) == export_columns.TABLE_NAMES
+    public = {row["title"] for row in tables["agreements"]}
+    assert "PKS beasiswa daerah dengan Universitas Mulawarman" not in public
+    for name in ("parties", "milestones", "documents"):
+        assert {row["agreement_title"] for row in tables[name]} <= public, name
+    assert "Kunjungan ke Hefei" not in {row["title"] for row in tables["milestones"]}
+    assert [row["title"] for row in tables["documents"]] == ["Naskah MoU Anhui"]
+    # Hefei, Mulawarman and the alliance are parties to internal agreements only.
+    assert [row["name"] for row in tables["partners"]] == [CHINESE_PARTNER]
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "json"])
+def test_an_analyst_downloads_every_table_of_the_internal_agreements_too(
+    client, internal_records, analyst, file_format
+):
+    client.force_login(analyst)
+
+    tables = tables_of(
+        download(client, reverse("agreement-export", args=[file_format])), file_format
+    )
+
+    assert "Kunjungan ke Hefei" in {row["title"] for row in tables["milestones"]}
+    assert {row["title"] for row in tables["documents"]} == {"Naskah PKS Unmul", "Naskah MoU Anhui"}
+    assert {exports_unneutralised(row["name"]) for row in tables["partners"]} == {
+        CHINESE_PARTNER,
+        "Kota Hefei",
+        AT_PARTNER,
+        "Universitas Mulawarman",
+    }
+    campus = [r for r in tables["parties"] if r["agreement_title"].startswith("PKS beasiswa")]
+    parties = {
+        (r["party"], r["region_code"] or exports_unneutralised(r["partner_name"])) for r in campus
+    }
+    assert parties == {
+        ("region", "64"),
+        ("region", "64.72"),
+        ("partner", AT_PARTNER),
+        ("partner", "Universitas Mulawarman"),
+    }
+
+
 # -- cost -------------------------------------------------------------------------------------
 
 
@@ -430,18 +518,26 @@ def make_agreements(count):
             MilestoneFactory(agreement=agreement)
 
 
-def export_queries(chunks):
+# The other tables of an XLSX or JSON export (``export_columns.TABLES``), whatever the number of
+# rows: the party regions and the party partners, the milestones, the documents, the partners,
+# the potentials and the surveys (and their participants, when there are surveys: none here).
+TABLE_QUERIES = 7
+
+
+def export_queries(chunks, file_format="csv"):
     """Queries of one export of ``chunks`` chunks.
 
     On PostgreSQL one query reads the whole export, whatever its size, in a transaction of its
     own: here a savepoint inside the test's transaction, the setting that keeps the query from
     being compiled (JIT), the query, and the savepoint's release. Elsewhere one streaming query
     reads the agreements (their next step is stored on them), then five per chunk: party
-    regions, partners, sectors, implementing agencies and signatories.
+    regions, partners, sectors, implementing agencies and signatories. XLSX and JSON then read
+    ``TABLE_QUERIES`` more.
     """
+    tables = TABLE_QUERIES if file_format in ("xlsx", "json") else 0
     if connection.vendor == "postgresql":
-        return 4
-    return 1 + 5 * chunks
+        return 4 + tables
+    return 1 + 5 * chunks + tables
 
 
 @pytest.mark.parametrize("file_format", FORMATS)
@@ -450,10 +546,10 @@ def test_export_queries_do_not_grow_with_the_rows(
 ):
     url = reverse("agreement-export", args=[file_format])
     make_agreements(5)
-    with django_assert_num_queries(export_queries(chunks=1)):
+    with django_assert_num_queries(export_queries(chunks=1, file_format=file_format)):
         assert len(rows_of(download(client, url), file_format)) == 5
     make_agreements(45)
-    with django_assert_num_queries(export_queries(chunks=1)):
+    with django_assert_num_queries(export_queries(chunks=1, file_format=file_format)):
         assert len(rows_of(download(client, url), file_format)) == 50
 
 

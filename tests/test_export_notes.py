@@ -1,5 +1,6 @@
 """What a download is called and what the page says it leaves out."""
 
+import json
 import re
 
 import pytest
@@ -34,7 +35,7 @@ def test_an_official_is_told_the_download_leaves_out_the_internal_rows_they_see(
 
     assert "Rencana kota kembar Samarinda – Hefei" in page  # internal, shown to an official
     assert "Kerja sama internal yang tampil di halaman ini tidak ikut diunduh" in page
-    assert "tahapan dan dokumennya ada di halaman status masing-masing" in page
+    assert "berkas dokumen (ada di halaman status masing-masing)" in page
 
 
 @pytest.mark.parametrize("who", ["anonymous", "analyst"])
@@ -46,5 +47,40 @@ def test_whoever_downloads_what_they_see_is_not_told_of_internal_rows(
 
     page = client.get(reverse("agreement-list")).content.decode()
 
-    assert "tidak ikut diunduh" not in page
-    assert "tahapan dan dokumennya ada di halaman status masing-masing" in page
+    assert "Kerja sama internal yang tampil di halaman ini" not in page
+    assert "berkas dokumen (ada di halaman status masing-masing)" in page
+
+
+def downloaded_note(client):
+    response = client.get(reverse("agreement-export", args=["json"]))
+    return json.loads(b"".join(response.streaming_content))["note"]
+
+
+def page_note(client):
+    page = client.get(reverse("agreement-list")).content.decode()
+    note = re.search(r'<p class="downloads-note">(.*?)</p>', page, re.S).group(1)
+    return " ".join(re.sub(r"</?strong>", "", note).split())
+
+
+def test_the_json_export_carries_the_note_the_page_shows_an_official(client, register, official):
+    client.force_login(official)
+
+    note = downloaded_note(client)
+
+    assert "Kerja sama internal yang tampil di halaman ini tidak ikut diunduh" in note
+    assert "anggaran dan narahubung" in note
+    assert note == page_note(client)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "analyst"])
+def test_the_json_export_of_whoever_downloads_what_they_see_says_no_row_is_left_out(
+    client, register, analyst, who
+):
+    if who == "analyst":
+        client.force_login(analyst)
+
+    note = downloaded_note(client)
+
+    assert "Kerja sama internal" not in note
+    assert "berkas dokumen" in note
+    assert note == page_note(client)

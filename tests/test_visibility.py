@@ -323,7 +323,7 @@ def exported_follows(response, file_format):
         rows = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
         return {row["title"]: row["follows"] for row in rows}
     if file_format == "json":
-        return {row["title"]: row["follows"] for row in json.loads(data)}
+        return {row["title"]: row["follows"] for row in json.loads(data)["agreements"]}
     rows = list(load_workbook(io.BytesIO(data), read_only=True).worksheets[0].values)
     title, follows = rows[0].index("title"), rows[0].index("follows")
     return {row[title]: row[follows] or "" for row in rows[1:]}
