@@ -39,6 +39,9 @@ ACTION_LABELS = {
     DUPLICATE: gettext_lazy("Mirip yang sudah ada"),
     REJECT: gettext_lazy("Ditolak"),
 }
+TABLE_ACTION_LABELS = {
+    action: ACTION_LABELS[action] for action in (CREATE, UPDATE, UNCHANGED, REJECT)
+}
 DECISION_FIELD = "decide-%d"  # one per row that looks like a stored agreement
 
 
@@ -136,7 +139,7 @@ class AgreementImportMixin:
             form.add_error("file", str(error))
             return self._render(request, self.import_template, {"form": form}, status=400)
         token = None
-        if not plan.rejected:
+        if not plan.rejected and not plan.rejected_table_rows:
             # What the preview showed each row to be, for the confirm to hold it to.
             token = ImportPreview.keep(request.user, upload.name, content, plan.versions).pk
         return self._render_plan(request, plan, upload.name, token)
@@ -191,6 +194,7 @@ class AgreementImportMixin:
             authorise=self.authorise_import(request),
             change_reason=_("Impor dari %(name)s") % {"name": name},
             decisions=decisions,
+            user=request.user,
         )
 
     def _expired(self, request):
@@ -227,6 +231,18 @@ class AgreementImportMixin:
                 for row in rows
             ],
             "hidden_rows": len(plan.rows) - len(rows),
+            # The file's other sheets: what each would write, and every row refused, with why.
+            "tables": [
+                {
+                    "name": name,
+                    "counts": [(TABLE_ACTION_LABELS[action], n) for action, n in counts.items()],
+                }
+                for name, counts in plan.table_counts()
+            ],
+            "table_rejections": [
+                {"sheet": row.table, "number": row.number, "errors": row.errors}
+                for row in plan.rejected_table_rows
+            ],
             "counts": [(ACTION_LABELS[action], n) for action, n in plan.counts.items()],
         }
         return self._render(request, self.preview_template, context, status=status)

@@ -32,7 +32,8 @@ from openpyxl.utils.exceptions import InvalidFileException
 from simple_history.utils import bulk_create_with_history
 
 from agreements.dates import KnownDate
-from agreements.export_columns import join_values, split_values, unneutralise
+from agreements.export_columns import TABLE_NAMES, join_values, split_values, unneutralise
+from agreements.import_tables import TablesImport
 from agreements.models import Agency, Agreement, ChangedMeanwhile, Scope, Sector, Signatory
 from agreements.parties import add_parties_in_bulk, set_parties
 from agreements.statistics import BULK_ROWS, refresh_planner_statistics
@@ -45,6 +46,7 @@ CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
 DUPLICATE = "duplicate"
 DECIDE_CREATE = "create"
 DECIDE_UPDATE = "update"  # as a default for every such row: update the one it looks like
+TABLE_ACTIONS = (CREATE, UPDATE, UNCHANGED, REJECT)
 
 # Columns a file must have; every other column is optional. A column that is absent leaves that
 # field of an existing agreement as it is (and a new one gets the default); a column that is
@@ -143,10 +145,23 @@ class RowResult:
 @dataclass
 class ImportPlan:
     rows: list
+    # {table: [import_tables.TableRow]}: the file's other tables (milestones, documents …).
+    tables: dict = field(default_factory=dict)
 
     @property
     def rejected(self):
         return [row for row in self.rows if row.rejected]
+
+    @property
+    def rejected_table_rows(self):
+        return [row for rows in self.tables.values() for row in rows if row.rejected]
+
+    def table_counts(self):
+        """[(table, {action: rows})] of the other tables, in the order they are written."""
+        return [
+            (name, {action: sum(row.action == action for row in rows) for action in TABLE_ACTIONS})
+            for name, rows in self.tables.items()
+        ]
 
     @property
     def undecided(self):
@@ -154,7 +169,12 @@ class ImportPlan:
 
     @property
     def is_valid(self):
-        return bool(self.rows) and not self.rejected and not self.undecided
+        return (
+            bool(self.rows)
+            and not self.rejected
+            and not self.undecided
+            and not self.rejected_table_rows
+        )
 
     def count(self, action):
         return sum(1 for row in self.rows if row.action == action)
@@ -212,29 +232,39 @@ def _bounded(rows):
 
 
 def read_table(file, filename):
-    """``[(row number, {column: text}), …]`` from a CSV, XLSX or JSON file; blank rows skipped.
+    """``(header, [(row number, {column: text}), …])`` of the agreements of a CSV, XLSX or JSON
+    file (``read_tables``)."""
+    return read_tables(file, filename)["agreements"]
 
-    A JSON file is the JSON export: an array of objects keyed by column name, several values
-    as a list. Its values are taken as they are (JSON is never neutralised); its row numbers
-    count the objects from 2, as if the first were a spreadsheet's second row.
 
-    Of a CSV or XLSX file at most ``IMPORT_MAX_ROWS`` rows and ``MAX_COLUMNS`` columns are read;
-    a file with more is refused as soon as the reading meets them, whatever size its sheet
-    declares.
+def read_tables(file, filename):
+    """{table: (header, [(row number, {column: text}), …])} from a CSV, XLSX or JSON file; blank
+    rows skipped. ``agreements`` always; the other tables of ``export_columns.TABLES`` when the
+    file holds them (an XLSX sheet or a JSON list of that name).
+
+    A JSON file is the JSON export: an object holding a list of objects per table keyed by
+    column name (or, as it was written before, the agreements' list alone), several values as a
+    list. Its values are taken as they are (JSON is never neutralised); its row numbers count
+    the objects from 2, as if the first were a spreadsheet's second row.
+
+    Of a CSV or XLSX file at most ``IMPORT_MAX_ROWS`` rows and ``MAX_COLUMNS`` columns a table
+    are read; a file with more is refused as soon as the reading meets them, whatever size its
+    sheet declares.
     """
     name = (filename or "").lower()
     cell_text = _cell_text
     if name.endswith(".xlsx"):
-        table = _read_xlsx(file)
+        tables = _read_xlsx(file)
     elif name.endswith(".csv"):
-        table = _read_csv(file)
+        tables = {"agreements": _read_csv(file)}
     elif name.endswith(".json"):
-        table, cell_text = _read_json(file), _json_text
+        tables, cell_text = _read_json(file), _json_text
     else:
         raise ImportFileError(_("Unggah berkas .csv, .xlsx atau .json."))
+    table = tables.pop("agreements")
     if not table:
         raise ImportFileError(_("Berkas kosong."))
-    header = [str(cell or "").strip().lstrip("\ufeff").lower() for cell in table[0]]
+    header, rows = _header_and_rows(table, cell_text)
     missing = [column for column in REQUIRED_COLUMNS if column not in header]
     if "lead_region_code" not in header and "lead_region_name" not in header:
         missing.append("lead_region_code")
@@ -242,6 +272,17 @@ def read_table(file, filename):
         raise ImportFileError(
             _("Kolom wajib tidak ada: %(columns)s.") % {"columns": ", ".join(missing)}
         )
+    if not rows:
+        raise ImportFileError(_("Berkas hanya berisi baris judul kolom, tanpa kerja sama."))
+    read = {"agreements": (header, rows)}
+    for table_name, other in tables.items():
+        if other:
+            read[table_name] = _header_and_rows(other, cell_text)
+    return read
+
+
+def _header_and_rows(table, cell_text):
+    header = [str(cell or "").strip().lstrip("\ufeff").lower() for cell in table[0]]
     rows = []
     for index, cells in enumerate(table[1:], start=2):
         values = [cell_text(cell) for cell in cells]
@@ -250,8 +291,6 @@ def read_table(file, filename):
         rows.append(
             (index, {name: value for name, value in zip(header, values, strict=False) if name})
         )
-    if not rows:
-        raise ImportFileError(_("Berkas hanya berisi baris judul kolom, tanpa kerja sama."))
     return header, rows
 
 
@@ -272,33 +311,39 @@ def _read_csv(file):
 
 
 def _read_json(file):
-    """The JSON export as a table: its columns (in the order first met), then one row per
-    object.
+    """The JSON export as tables: each its columns (in the order first met), then one row per
+    object. The export is an object of a list per table (``export_columns.TABLE_NAMES``) and
+    its ``note``; a list alone is the agreements, as the export was written before.
 
-    As of a CSV or XLSX file, at most ``IMPORT_MAX_ROWS`` objects and ``MAX_COLUMNS`` names are
-    read: the objects are read one at a time, and a file with more is refused as soon as the
-    reading meets them, before the rest is built.
+    As of a CSV or XLSX file, at most ``IMPORT_MAX_ROWS`` objects and ``MAX_COLUMNS`` names a
+    table are read: the objects are read one at a time, and a file with more is refused as soon
+    as the reading meets them, before the rest is built.
     """
     data = file.read()
-    header, items = {}, []
+    tables = {}
     try:
         text = (
             data.decode(json.detect_encoding(data), "surrogatepass")
             if isinstance(data, bytes)
             else data
         )
-        for number, item in enumerate(_json_items(text), start=2):
-            if number > settings.IMPORT_MAX_ROWS + 1:
-                raise _too_many_rows()
-            if not isinstance(item, dict):
-                raise _not_a_list_of_objects()
-            header.update(dict.fromkeys(item))
-            if len(header) > MAX_COLUMNS:
-                raise _too_many_columns()
-            items.append(item)
+        for name, items in _json_tables(text):
+            header, rows = {}, []
+            for number, item in enumerate(items, start=2):
+                if number > settings.IMPORT_MAX_ROWS + 1:
+                    raise _too_many_rows()
+                if not isinstance(item, dict):
+                    raise _not_a_list_of_objects()
+                header.update(dict.fromkeys(item))
+                if len(header) > MAX_COLUMNS:
+                    raise _too_many_columns()
+                rows.append(item)
+            tables[name] = [list(header), *([item.get(key) for key in header] for item in rows)]
     except (ValueError, RecursionError) as error:  # RecursionError: nested past Python's limit
         raise ImportFileError(_("Berkas JSON tidak dapat dibaca: %s") % error) from error
-    return [list(header), *([item.get(key) for key in header] for item in items)]
+    if "agreements" not in tables:
+        raise _not_a_list_of_objects()
+    return tables
 
 
 def _not_a_list_of_objects():
@@ -306,25 +351,26 @@ def _not_a_list_of_objects():
 
 
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
-# The export's list may also come as the one member of an object: {"agreements": [...]}.
-_JSON_WRAPPED = re.compile(r'[ \t\n\r]*\{[ \t\n\r]*"agreements"[ \t\n\r]*:')
 
 
-def _json_items(text):
-    """The items of the JSON list ``text`` holds, parsed one at a time as they are asked for."""
+def _json_tables(text):
+    """``(table, its objects)`` for each list of a table ``text`` holds, the objects parsed one
+    at a time as they are asked for (each must be read to its end before the next table)."""
     decoder = json.JSONDecoder()
 
     def skip(position):
         return _JSON_SPACE.match(text, position).end()
 
-    wrapped = _JSON_WRAPPED.match(text)
-    position = skip(wrapped.end() if wrapped else 0)
-    if not text.startswith("[", position):
-        raise _not_a_list_of_objects()
-    position = skip(position + 1)
-    if text.startswith("]", position):
-        position += 1
-    else:
+    at = [skip(0)]  # where the reading is, moved on by ``items``
+
+    def items():
+        position = at[0]
+        if not text.startswith("[", position):
+            raise _not_a_list_of_objects()
+        position = skip(position + 1)
+        if text.startswith("]", position):
+            at[0] = position + 1
+            return
         while True:
             item, position = decoder.raw_decode(text, position)
             yield item
@@ -332,17 +378,35 @@ def _json_items(text):
             if text.startswith(",", position):
                 position = skip(position + 1)
             elif text.startswith("]", position):
-                position += 1
-                break
+                at[0] = position + 1
+                return
             else:
                 raise json.JSONDecodeError("Expecting ',' delimiter", text, position)
-    position = skip(position)
-    if wrapped:
-        if not text.startswith("}", position):
-            raise _not_a_list_of_objects()
-        position = skip(position + 1)
-    if position != len(text):
-        raise json.JSONDecodeError("Extra data", text, position)
+
+    if text.startswith("[", at[0]):
+        yield "agreements", items()
+    elif text.startswith("{", at[0]):
+        at[0] = skip(at[0] + 1)
+        while not text.startswith("}", at[0]):
+            key, position = decoder.raw_decode(text, at[0])
+            position = skip(position)
+            if not isinstance(key, str) or not text.startswith(":", position):
+                raise json.JSONDecodeError("Expecting a name and ':'", text, position)
+            at[0] = skip(position + 1)
+            if key in TABLE_NAMES:
+                yield key, items()
+            else:  # the note, or anything else: read past
+                at[0] = decoder.raw_decode(text, at[0])[1]
+            at[0] = skip(at[0])
+            if text.startswith(",", at[0]):
+                at[0] = skip(at[0] + 1)
+            elif not text.startswith("}", at[0]):
+                raise json.JSONDecodeError("Expecting ',' delimiter", text, at[0])
+        at[0] = skip(at[0] + 1)
+    else:
+        raise _not_a_list_of_objects()
+    if at[0] != len(text):
+        raise json.JSONDecodeError("Extra data", text, at[0])
 
 
 def _json_text(value):
@@ -354,25 +418,35 @@ def _json_text(value):
 
 
 def _read_xlsx(file):
+    """The first sheet as the agreements, and every other sheet named for a table of
+    ``export_columns.TABLES`` as that table."""
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
         raise ImportFileError(_("Berkas XLSX tidak dapat dibaca.")) from error
     try:
-        sheet = workbook.worksheets[0]
-        # What the sheet says it holds, before reading any of it.
-        if (sheet.max_column or 0) > MAX_COLUMNS:
-            raise _too_many_columns()
-        if (sheet.max_row or 0) > settings.IMPORT_MAX_ROWS + 1:
-            raise _too_many_rows()
-        # One column past the limit, to see whether a row goes on; read-only mode pads each row
-        # to the columns asked for, never to the 16,384 a sheet may declare.
-        rows = sheet.iter_rows(
-            max_row=settings.IMPORT_MAX_ROWS + 2, max_col=MAX_COLUMNS + 1, values_only=True
-        )
-        return _bounded(rows)
+        sheets = workbook.worksheets
+        tables = {"agreements": _read_sheet(sheets[0])}
+        for sheet in sheets[1:]:
+            if sheet.title in TABLE_NAMES[1:]:
+                tables[sheet.title] = _read_sheet(sheet)
+        return tables
     finally:
         workbook.close()
+
+
+def _read_sheet(sheet):
+    # What the sheet says it holds, before reading any of it.
+    if (sheet.max_column or 0) > MAX_COLUMNS:
+        raise _too_many_columns()
+    if (sheet.max_row or 0) > settings.IMPORT_MAX_ROWS + 1:
+        raise _too_many_rows()
+    # One column past the limit, to see whether a row goes on; read-only mode pads each row
+    # to the columns asked for, never to the 16,384 a sheet may declare.
+    rows = sheet.iter_rows(
+        max_row=settings.IMPORT_MAX_ROWS + 2, max_col=MAX_COLUMNS + 1, values_only=True
+    )
+    return _bounded(rows)
 
 
 def _cell_text(cell):
@@ -840,9 +914,19 @@ class AgreementImport:
         change_reason="",
         decisions=None,
         default_decision="",
+        tables=None,
+        user=None,
     ):
         self.header = header
         self.rows = rows
+        # The file's other tables (``import_tables``), written after its agreements; ``user``
+        # (None on the command line) may write only its own regions' potentials and surveys.
+        self.tables = TablesImport(
+            tables or {},
+            change_reason=change_reason,
+            authorise=(lambda agreement: authorise(agreement, agreement)) if authorise else None,
+            user=user,
+        )
         self.authorise = authorise
         self.today = today or timezone.localdate()
         self.change_reason = change_reason
@@ -853,8 +937,9 @@ class AgreementImport:
 
     @classmethod
     def from_file(cls, file, filename, **kwargs):
-        header, rows = read_table(file, filename)
-        return cls(header, rows, **kwargs)
+        tables = read_tables(file, filename)
+        header, rows = tables.pop("agreements")
+        return cls(header, rows, tables=tables, **kwargs)
 
     # -- plan -----------------------------------------------------------------------------------
 
@@ -887,7 +972,7 @@ class AgreementImport:
             planned.append((result, reader, lead, target, before))
         self._look_for_lookalikes(planned)
         self._order_and_check_cycles(results)
-        return ImportPlan(results)
+        return ImportPlan(results, self.tables.plan(self.rows) if self.tables else {})
 
     def _look_for_lookalikes(self, planned):
         """Rows that would create an agreement the register seems to hold already.
@@ -1290,7 +1375,18 @@ class AgreementImport:
             try:
                 self._create_partners(plan)
                 self._write_rows()
-                written = [r.instance.pk for r in plan.rows if r.action in (CREATE, UPDATE)]
+                written = {r.instance.pk for r in plan.rows if r.action in (CREATE, UPDATE)}
+                if self.tables:
+                    # Planned again now that every agreement of the file is written, so a
+                    # milestone finds the agreement the file created.
+                    plan.tables = self.tables.plan(self.rows)
+                    if plan.rejected_table_rows:
+                        transaction.set_rollback(True)
+                        return plan
+                    parts_changed = self.tables.write(plan.tables)
+                    # Their parts changed: a form opened before is refused, as on their pages.
+                    Agreement.objects.filter(pk__in=parts_changed - written).mark_changed()
+                    written |= parts_changed
                 Agreement.objects.filter(pk__in=written).refresh_progress()
             except IntegrityError as error:
                 # The database refused what validation let through (e.g. a concurrent change).

@@ -298,8 +298,15 @@ def test_csv_starts_with_a_byte_order_mark_and_the_documented_header(client, reg
     assert text.startswith("\ufeff")
     header = next(csv.reader(io.StringIO(text[1:])))
     assert header == COLUMN_NAMES
-    documented = re.findall(r"^\| `([a-z_]+)` \|", DICTIONARY.read_text(), flags=re.MULTILINE)
+    text, *tables = re.split(r"^### `([a-z_]+)`$", DICTIONARY.read_text(), flags=re.MULTILINE)
+    documented = re.findall(r"^\| `([a-z_]+)` \|", text, flags=re.MULTILINE)
     assert documented == COLUMN_NAMES
+    # Then each other table, under its own heading, in the order of the files.
+    names, sections = tables[0::2], tables[1::2]
+    assert names == [table.name for table in export_columns.TABLES]
+    for table, section in zip(export_columns.TABLES, sections, strict=True):
+        documented = re.findall(r"^\| `([a-z_]+)` \|", section, flags=re.MULTILINE)
+        assert documented == table.column_names, table.name
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(client, register, analyst):

@@ -1,14 +1,18 @@
 """What the export writes, the import reads back to the same records."""
 
+import datetime
 import io
+import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from agreements.exports import csv_chunks, iter_records, json_chunks, write_xlsx
 from agreements.imports import UNCHANGED, AgreementImport
-from agreements.models import Agreement
+from agreements.models import Agreement, Document, Milestone, Potential, PotentialSurvey
 from partners.models import Partner
-from tests.factories import build_register, snapshot
+from tests.factories import DocumentFactory, MilestoneFactory, build_register, snapshot
 
 
 def delete_all_agreements():
@@ -86,3 +90,227 @@ def test_export_then_wipe_agreements_and_partners_then_import_gives_back_the_sam
         sorted(Partner.objects.values_list("name", "name_local", "country", "subdivision", "kind"))
         == partners
     )
+
+
+# -- every table --------------------------------------------------------------------------------
+#
+# The XLSX (a sheet per table) and the JSON export (a list per table) of the whole register, as
+# an administrator downloads it, imported into a register wiped of everything the file holds:
+# every table comes back the same.
+
+
+@pytest.fixture
+def whole_register(register):
+    """The register with a record in every table the files carry."""
+    anhui_mou, sister_city = register["anhui_mou"], register["sister_city"]
+    MilestoneFactory(
+        agreement=sister_city,
+        kind="exploration",
+        title="Kunjungan ke Hefei",
+        due_on=None,
+        done_on=datetime.date(2024, 3, 1),
+        done_on_precision="month",
+        notes="Bertemu wali kota;\nmembahas pariwisata.",
+        pdln_number="'=PDLN/2024/7",
+    )
+    MilestoneFactory(
+        agreement=anhui_mou,
+        kind="activity",
+        title="Beasiswa guru",
+        due_on=None,
+        done_on=datetime.date(2025, 1, 5),
+    )  # a second milestone of that title
+    MilestoneFactory(
+        agreement=anhui_mou,
+        kind="evaluation",
+        title="Monev 2025",
+        done_on=datetime.date(2025, 7, 1),
+        due_on=None,
+        rating=4,
+        findings="Berjalan baik.",
+    )
+    DocumentFactory(agreement=anhui_mou, title="Naskah MoU Anhui", language="id+en")
+    DocumentFactory(agreement=sister_city, title="Surat minat", kind="draft", language="zh")
+    register["hefei"].parent = register["anhui"]
+    register["hefei"].website = "https://contoh.invalid/hefei"
+    register["hefei"].save()
+    survey = PotentialSurvey.objects.create(
+        title="Rakor identifikasi potensi Kaltim 2021",
+        held_on=datetime.date(2021, 6, 8),
+        host_region=register["kaltim"],
+        organiser="Biro Pemerintahan",
+        summary="Potensi kabupaten dan kota.",
+    )
+    survey.participants.set([register["kaltim"], register["samarinda"]])
+    Potential.objects.create(
+        region=register["samarinda"],
+        sector=register["tourism"],
+        title="Wisata tepian Mahakam",
+        description="Dermaga; kuliner.",
+        survey=survey,
+    )
+    Potential.objects.create(
+        region=register["bali"], sector=register["trade"], title="Kopi Kintamani"
+    )
+    return register
+
+
+def every_table():
+    """Every table the files carry, as comparable values, without ids."""
+    documents = sorted(
+        # Uploaded: to the second, as the files write it.
+        (
+            d.agreement.title,
+            d.title,
+            d.kind,
+            d.language,
+            d.file.name,
+            d.uploaded_at.replace(microsecond=0),
+        )
+        for d in Document.objects.select_related("agreement")
+    )
+    return {
+        "agreements and their parties": snapshot(),
+        "milestones": sorted(
+            (
+                m.agreement.title,
+                m.kind,
+                m.title,
+                str(m.known("due_on") and m.known("due_on").iso),
+                str(m.known("done_on") and m.known("done_on").iso),
+                m.waits_on,
+                m.mark,
+                m.rating,
+                m.findings,
+                m.notes,
+                m.pdln_number,
+            )
+            for m in Milestone.objects.select_related("agreement")
+        ),
+        "documents": documents,
+        "partners": sorted(
+            (
+                p.name,
+                p.name_local,
+                p.country_id,
+                p.subdivision_id or "",
+                p.kind,
+                p.parent.name if p.parent else "",
+                p.website,
+            )
+            for p in Partner.objects.select_related("parent")
+        ),
+        "potentials": sorted(
+            (p.region.code, p.sector.slug, p.title, p.description, str(p.survey))
+            for p in Potential.objects.select_related("region", "sector", "survey")
+        ),
+        "surveys": sorted(
+            (
+                s.title,
+                s.held_on,
+                s.host_region.code,
+                sorted(r.code for r in s.participants.all()),
+                s.organiser,
+                s.summary,
+                s.source_url,
+            )
+            for s in PotentialSurvey.objects.select_related("host_region")
+        ),
+    }
+
+
+def downloaded(client, file_format):
+    response = client.get(reverse("agreement-export", args=[file_format]))
+    assert response.status_code == 200
+    return b"".join(response.streaming_content)
+
+
+def wipe_everything_the_file_holds():
+    delete_all_agreements()  # and with them their milestones and documents
+    Potential.objects.all().delete()
+    PotentialSurvey.objects.all().delete()
+    Partner.objects.update(parent=None)
+    Partner.objects.all().delete()
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "json"])
+def test_export_wipe_import_gives_back_every_table(client, whole_register, staff_user, file_format):
+    client.force_login(staff_user)
+    before = every_table()
+    assert all(before.values()), before
+    data = downloaded(client, file_format)
+    wipe_everything_the_file_holds()
+
+    plan = AgreementImport.from_file(io.BytesIO(data), f"kerjasama.{file_format}").apply()
+
+    assert plan.is_valid, (plan.rejected, plan.rejected_table_rows)
+    assert [name for name, _counts in plan.table_counts()] == [
+        "partners",
+        "surveys",
+        "potentials",
+        "milestones",
+        "documents",
+    ]
+    assert every_table() == before
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "json"])
+def test_importing_the_whole_export_again_changes_nothing(
+    client, whole_register, staff_user, file_format
+):
+    client.force_login(staff_user)
+    before = every_table()
+    data = downloaded(client, file_format)
+    history = Milestone.history.count() + Partner.history.count() + Document.history.count()
+
+    plan = AgreementImport.from_file(io.BytesIO(data), f"kerjasama.{file_format}").apply()
+
+    assert plan.is_valid
+    for table, counts in plan.table_counts():
+        assert counts["unchanged"] > 0 and counts["unchanged"] == sum(counts.values()), table
+    assert every_table() == before
+    assert Milestone.history.count() + Partner.history.count() + Document.history.count() == (
+        history
+    )
+
+
+def test_the_admin_previews_then_confirms_every_sheet_of_the_xlsx(
+    client, whole_register, staff_user
+):
+    client.force_login(staff_user)
+    before = every_table()
+    data = downloaded(client, "xlsx")
+    wipe_everything_the_file_holds()
+    url = reverse("admin:agreements_agreement_import")
+
+    upload = SimpleUploadedFile("kerjasama.xlsx", data)
+    preview = client.post(url, {"file": upload})
+
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "Lembar lain berkas ini" in page
+    assert "milestones" in page and "potentials" in page
+    assert every_table()["milestones"] == []  # nothing written yet
+    confirmed = client.post(url, {"token": preview.context["token"]})
+    assert confirmed.status_code == 302, confirmed.content.decode()[:2000]
+    assert every_table() == before
+
+
+def test_a_milestone_of_an_agreement_neither_stored_nor_in_the_file_refuses_the_whole_file(
+    client, whole_register, staff_user
+):
+    client.force_login(staff_user)
+    data = json.loads(downloaded(client, "json"))
+    data["milestones"][0]["agreement_reference"] = "tidak/ada/2099"
+    data["milestones"][0]["agreement_title"] = "Tidak ada"
+    before = every_table()
+    wipe_everything_the_file_holds()
+
+    plan = AgreementImport.from_file(io.BytesIO(json.dumps(data).encode()), "x.json").apply()
+
+    assert not plan.is_valid
+    (row,) = plan.rejected_table_rows
+    assert (row.table, row.number) == ("milestones", 2)
+    assert "tidak/ada/2099" in row.errors[0]
+    assert Agreement.objects.count() == 0
+    assert before["milestones"]

@@ -77,6 +77,20 @@ class Command(BaseCommand):
             if options["verbosity"] > 1:
                 for note in row.partner_notes:
                     self.stdout.write(f"{row.number}: {note}")
+        for row in plan.rejected_table_rows:
+            for error in row.errors:
+                self.stderr.write(
+                    _("lembar %(sheet)s baris %(row)d: %(error)s")
+                    % {"sheet": row.table, "row": row.number, "error": error}
+                )
+        for table, counts in plan.table_counts():
+            self.stdout.write(
+                _(
+                    "lembar %(sheet)s: %(create)d dibuat, %(update)d diperbarui, %(unchanged)d "
+                    "tidak berubah, %(reject)d ditolak"
+                )
+                % {"sheet": table, **counts}
+            )
         counts = plan.counts
         summary = (
             _(

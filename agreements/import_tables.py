@@ -1,0 +1,599 @@
+"""The other tables of an XLSX or JSON export, read back beside its agreements.
+
+The XLSX export holds a sheet per table of ``export_columns.TABLES`` after the agreements, the
+JSON export a list per table (``docs/data-dictionary.md``). ``AgreementImport`` plans them with
+the agreements and writes them in the same transaction, after the agreements, so a milestone of
+an agreement the file creates finds it. Each table is planned like the agreements: every row
+found (by its key), compared and validated with the model's own rules, and said to create,
+update, leave unchanged or be rejected, with the reason.
+
+- ``parties`` is read from the agreements sheet (``region_codes``, ``partners`` …): the sheet is
+  there to read, one row per party, and the importer does not read it back.
+- ``partners``: the partner of that name in that country, found or created; its local name,
+  subdivision, kind, parent and website as the row gives them.
+- ``milestones`` and ``documents``: of the agreement the row names (its reference, else its title
+  and lead region). A milestone is its agreement's milestone of that kind and title (the first,
+  second … of them, in order); a document its agreement's document stored under that file name.
+  Only the documents' metadata: the files themselves are copied with the media directory.
+- ``surveys``: the survey of that title on that date; ``potentials``: the region's potential of
+  that title.
+
+A row of a table is never deleted by an import: what the file does not name stays as it is.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from access.models import may_edit_region
+from agreements.dates import KnownDate
+from agreements.export_columns import split_values
+from agreements.models import Agreement, Document, Milestone, Potential, PotentialSurvey, Sector
+from partners.models import Country, Partner, Region, Subdivision
+
+CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
+# The tables read back, in the order they are written: a potential names its survey, a partner
+# its parent (found after every partner of the file is written).
+WRITTEN = ("partners", "surveys", "potentials", "milestones", "documents")
+READ_ONLY = ("parties",)
+
+
+@dataclass
+class TableRow:
+    table: str
+    number: int  # the row in its sheet; the header is row 1
+    action: str = REJECT
+    errors: list = field(default_factory=list)
+    changes: list = field(default_factory=list)
+    instance: object = None
+    after: dict = field(default_factory=dict)  # what is set once everything is written
+
+    @property
+    def rejected(self):
+        return self.action == REJECT
+
+
+def _text(cells, column):
+    return cells.get(column, "")
+
+
+class _Reader:
+    """One row's cells of a table, read into field values, errors collected."""
+
+    def __init__(self, row, cells):
+        self.row = row
+        self.cells = cells
+
+    def text(self, column):
+        return _text(self.cells, column)
+
+    def error(self, message):
+        self.row.errors.append(message)
+
+    def choice(self, column, choices, blank=False):
+        value = self.text(column)
+        keys = {v.casefold(): v for v in choices.values}
+        keys.update({str(label).casefold(): v for v, label in choices.choices})
+        if not value:
+            return "" if blank or "" in choices.values else self._missing(column)
+        found = keys.get(value.casefold())
+        if found is None:
+            self.error(
+                _("Kolom %(column)s: nilai “%(value)s” tidak dikenal.")
+                % {"column": column, "value": value}
+            )
+            return ""
+        return found
+
+    def _missing(self, column):
+        self.error(_("Kolom %(column)s wajib diisi.") % {"column": column})
+        return ""
+
+    def known_date(self, column):
+        value = self.text(column)
+        if not value:
+            return None
+        try:
+            return KnownDate.parse(value)
+        except ValueError:
+            self.error(
+                _(
+                    "Kolom %(column)s: tanggal “%(value)s” tidak valid; tulis TTTT-BB-HH, "
+                    "TTTT-BB (bulan saja) atau TTTT (tahun saja)."
+                )
+                % {"column": column, "value": value}
+            )
+            return None
+
+    def day(self, column, required=False):
+        value = self.text(column)
+        if not value:
+            return self._missing(column) or None if required else None
+        try:
+            return datetime.date.fromisoformat(value[:10])
+        except ValueError:
+            self.error(
+                _("Kolom %(column)s: tanggal “%(value)s” tidak valid; tulis TTTT-BB-HH.")
+                % {"column": column, "value": value}
+            )
+            return None
+
+    def moment(self, column):
+        value = self.text(column)
+        if not value:
+            return None
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            self.error(
+                _("Kolom %(column)s: waktu “%(value)s” tidak valid (ISO 8601).")
+                % {"column": column, "value": value}
+            )
+            return None
+        return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+
+    def region(self, column, regions, required=True):
+        code = self.text(column)
+        if not code:
+            return self._missing(column) or None if required else None
+        region = regions.get(code)
+        if region is None:
+            self.error(_("Daerah “%(value)s” tidak dikenal.") % {"value": code})
+        return region
+
+
+def _validate(instance, row, exclude=()):
+    try:
+        instance.full_clean(
+            exclude=list(exclude), validate_unique=False, validate_constraints=False
+        )
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            try:
+                label = instance._meta.get_field(name).verbose_name
+            except Exception:  # noqa: BLE001 — not a field: the message alone
+                row.errors.extend(messages)
+                continue
+            row.errors.extend(f"{label}: {message}" for message in messages)
+
+
+def _compare(row, stored, instance, fields):
+    """Decide the row's action from what it would change of ``stored`` (None: a new row)."""
+    if row.errors:
+        row.action = REJECT
+    elif stored is None:
+        row.action = CREATE
+    else:
+        row.changes = [name for name in fields if getattr(stored, name) != getattr(instance, name)]
+        row.action = UPDATE if row.changes else UNCHANGED
+
+
+def _copy(obj):
+    copy = type(obj)()
+    copy.__dict__.update({k: v for k, v in obj.__dict__.items() if k != "_state"})
+    copy._state.adding = False
+    copy._state.db = obj._state.db
+    return copy
+
+
+class TablesImport:
+    """The tables of one file besides its agreements: ``tables`` maps a table's name to its
+    ``(header, rows)`` as ``imports.read_tables`` gives them.
+
+    ``authorise(agreement)`` returns a message when the importing user may not change
+    ``agreement`` (and so its milestones and documents); ``user``, when given, may write only
+    the potentials and surveys of the regions they edit for (``access.models.may_edit_region``).
+    Partners are written by whoever may import, as the agreements' rows create them.
+    """
+
+    def __init__(self, tables, change_reason="", authorise=None, user=None):
+        self.tables = {name: tables[name] for name in (*WRITTEN, *READ_ONLY) if name in tables}
+        self.change_reason = change_reason
+        self.authorise = authorise
+        self.user = user
+
+    def __bool__(self):
+        return any(name in self.tables for name in WRITTEN)
+
+    # -- plan -----------------------------------------------------------------------------------
+
+    def plan(self, agreement_rows):
+        """{table: [TableRow]} for every table of the file that is read back; ``agreement_rows``
+        are the file's agreements (``(number, cells)``), which its milestones and documents may
+        name before they are written."""
+        self._regions = {region.code: region for region in Region.objects.all()}
+        self._find_agreement = _AgreementFinder(
+            agreement_rows,
+            [cells for name in ("milestones", "documents") for _n, cells in self._cells(name)],
+        )
+        planned = {}
+        for name in WRITTEN:
+            if name in self.tables:
+                header, rows = self.tables[name]
+                planned[name] = getattr(self, f"_plan_{name}")(rows)
+        return planned
+
+    def _cells(self, name):
+        return self.tables[name][1] if name in self.tables else []
+
+    def _rows(self, name, rows):
+        for number, cells in rows:
+            row = TableRow(name, number)
+            yield row, _Reader(row, cells)
+
+    def _authorise_region(self, row, region):
+        """Refuse a row the user may not write: a potential or survey of a region they do not
+        edit for."""
+        if row.action not in (CREATE, UPDATE) or self.user is None or region is None:
+            return
+        if not may_edit_region(self.user, region.pk):
+            row.errors.append(
+                _("Anda tidak berhak mengubah data daerah %(region)s.") % {"region": region}
+            )
+            row.action = REJECT
+
+    def _plan_partners(self, rows):
+        countries = set(Country.objects.values_list("code", flat=True))
+        subdivisions = set(Subdivision.objects.values_list("code", flat=True))
+        stored = {(p.name.casefold(), p.country_id): p for p in Partner.objects.all()}
+        named = set(stored)
+        keys = {p.pk: key for key, p in stored.items()}
+        planned, seen = [], {}
+        for row, reader in self._rows("partners", rows):
+            name, country = reader.text("name"), reader.text("country").upper()
+            if not name:
+                reader._missing("name")
+            if country not in countries:
+                reader.error(_("Negara “%(value)s” tidak dikenal.") % {"value": country})
+            key = (name.casefold(), country)
+            if key in seen:
+                reader.error(_("Mitra yang sama sudah ada di baris %(row)d.") % {"row": seen[key]})
+            seen[key] = row.number
+            named.add(key)
+            original = stored.get(key)
+            partner = _copy(original) if original else Partner(name=name, country_id=country)
+            partner.name_local = reader.text("name_local")
+            subdivision = reader.text("subdivision").upper()
+            if subdivision and subdivision not in subdivisions:
+                reader.error(
+                    _("Subdivisi ISO 3166-2 “%(value)s” tidak dikenal.") % {"value": subdivision}
+                )
+            partner.subdivision_id = subdivision or None
+            partner.kind = reader.choice("kind", Partner.Kind) or Partner.Kind.OTHER
+            partner.website = reader.text("website")
+            parent = (reader.text("parent_name").casefold(), reader.text("parent_country").upper())
+            row.after["parent"] = parent if parent[0] else None
+            # The parent is set once every partner of the file is written (``_write_partners``).
+            parent_changed = original is not None and (
+                keys.get(original.parent_id) != row.after["parent"]
+            )
+            if not row.errors:
+                _validate(partner, row, exclude=["parent", "country", "subdivision"])
+            row.instance = partner
+            _compare(row, original, partner, ["name_local", "subdivision_id", "kind", "website"])
+            if parent_changed and row.action in (UPDATE, UNCHANGED):
+                row.action, row.changes = UPDATE, [*row.changes, "parent"]
+            planned.append(row)
+        for row in planned:
+            parent = row.after.get("parent")
+            if parent and parent not in named and not row.rejected:
+                row.errors.append(
+                    _("Induk “%(name)s” (%(country)s) tidak ada di register maupun di berkas.")
+                    % {"name": parent[0], "country": parent[1]}
+                )
+                row.action = REJECT
+        return planned
+
+    def _plan_surveys(self, rows):
+        stored = {(s.title, s.held_on): s for s in PotentialSurvey.objects.all()}
+        participants = {}
+        for survey_id, region_id in PotentialSurvey.participants.through.objects.values_list(
+            "potentialsurvey_id", "region_id"
+        ):
+            participants.setdefault(survey_id, set()).add(region_id)
+        planned = []
+        for row, reader in self._rows("surveys", rows):
+            title, held_on = reader.text("title"), reader.day("held_on", required=True)
+            if not title:
+                reader._missing("title")
+            original = stored.get((title, held_on))
+            survey = _copy(original) if original else PotentialSurvey(title=title, held_on=held_on)
+            host = reader.region("host_region_code", self._regions)
+            survey.host_region = host
+            for column in ("organiser", "summary", "source_url"):
+                setattr(survey, column, reader.text(column))
+            codes = split_values(reader.text("participant_codes"))
+            regions = [self._regions.get(code) for code in codes]
+            for code, region in zip(codes, regions, strict=True):
+                if region is None:
+                    reader.error(_("Daerah “%(value)s” tidak dikenal.") % {"value": code})
+            row.after["participants"] = {region.pk for region in regions if region}
+            if not row.errors:
+                _validate(survey, row, exclude=["host_region"])
+            row.instance = survey
+            _compare(
+                row, original, survey, ["host_region_id", "organiser", "summary", "source_url"]
+            )
+            if (
+                original is not None
+                and not row.rejected
+                and participants.get(original.pk, set()) != row.after["participants"]
+            ):
+                row.changes.append("participants")
+                row.action = UPDATE
+            self._authorise_region(row, host)
+            planned.append(row)
+        return planned
+
+    def _plan_potentials(self, rows):
+        stored = {(p.region_id, p.title): p for p in Potential.objects.all()}
+        sectors = {sector.slug: sector for sector in Sector.objects.all()}
+        surveys = {(s.title, s.held_on): s for s in PotentialSurvey.objects.all()}
+        in_file = set()
+        if "surveys" in self.tables:
+            for _number, cells in self.tables["surveys"][1]:
+                try:
+                    held_on = datetime.date.fromisoformat(_text(cells, "held_on")[:10])
+                except ValueError:
+                    continue
+                in_file.add((_text(cells, "title"), held_on))
+        planned = []
+        for row, reader in self._rows("potentials", rows):
+            region = reader.region("region_code", self._regions)
+            title = reader.text("title")
+            if not title:
+                reader._missing("title")
+            original = stored.get((region.pk if region else None, title))
+            potential = _copy(original) if original else Potential(region=region, title=title)
+            sector = sectors.get(reader.text("sector"))
+            if sector is None:
+                reader.error(
+                    _("Bidang “%(value)s” tidak dikenal.") % {"value": reader.text("sector")}
+                )
+            potential.sector = sector
+            potential.description = reader.text("description")
+            survey_key = (reader.text("survey_title"), reader.day("survey_held_on"))
+            potential.survey = surveys.get(survey_key) if survey_key[0] else None
+            row.after["survey"] = survey_key if survey_key[0] else None
+            if survey_key[0] and potential.survey is None and survey_key not in in_file:
+                reader.error(
+                    _("Identifikasi potensi “%(title)s” tidak ada di register maupun di berkas.")
+                    % {"title": survey_key[0]}
+                )
+            if not row.errors:
+                _validate(potential, row, exclude=["region", "sector", "survey"])
+            row.instance = potential
+            _compare(row, original, potential, ["sector_id", "description", "survey_id"])
+            if row.action == UNCHANGED and survey_key[0] and potential.survey is None:
+                row.action = UPDATE  # its survey is created by this file
+            self._authorise_region(row, region)
+            planned.append(row)
+        return planned
+
+    def _agreement(self, row, reader):
+        """The stored agreement the row names; None when the file is to create it (then its
+        rows are created with it) or when it is not found (an error)."""
+        agreement, problem = self._find_agreement(self._key(reader))
+        if problem:
+            reader.error(problem)
+        elif agreement is not None and self.authorise is not None:
+            message = self.authorise(agreement)
+            if message:
+                reader.error(str(message))
+        return agreement
+
+    def _plan_milestones(self, rows):
+        rows = list(self._rows("milestones", rows))
+        agreements = [self._agreement(row, reader) for row, reader in rows]
+        stored = {}
+        ids = {agreement.pk for agreement in agreements if agreement is not None}
+        # In the order the export writes them, so the second of two of a title is the second.
+        ordered = Milestone.objects.filter(agreement_id__in=ids).order_by(
+            "agreement_id", *Milestone._meta.ordering
+        )
+        for milestone in ordered:
+            key = (milestone.agreement_id, milestone.kind, milestone.title)
+            stored.setdefault(key, []).append(milestone)
+        fields = [
+            "due_on",
+            "due_on_precision",
+            "done_on",
+            "done_on_precision",
+            "waits_on",
+            "mark",
+            "rating",
+            "findings",
+            "notes",
+            "pdln_number",
+        ]
+        taken = {}
+        planned = []
+        for (row, reader), agreement in zip(rows, agreements, strict=True):
+            kind = reader.choice("kind", Milestone.Kind)
+            title = reader.text("title")
+            key = (agreement.pk if agreement else None, kind, title)
+            index = taken.get(key, 0)
+            taken[key] = index + 1
+            candidates = stored.get(key, []) if agreement is not None else []
+            original = candidates[index] if index < len(candidates) else None
+            milestone = _copy(original) if original else Milestone(kind=kind, title=title)
+            if agreement is not None:
+                milestone.agreement = agreement
+            for column in ("due_on", "done_on"):
+                known = reader.known_date(column)
+                setattr(milestone, column, known.date if known else None)
+                setattr(milestone, f"{column}_precision", known.precision if known else "day")
+            milestone.waits_on = reader.choice("waits_on", Milestone.WaitsOn, blank=True)
+            milestone.mark = reader.choice("mark", Milestone.Mark, blank=True)
+            rating = reader.text("rating")
+            try:
+                milestone.rating = int(rating) if rating else None
+            except ValueError:
+                reader.error(_("Kolom rating: “%(value)s” bukan angka.") % {"value": rating})
+            for column in ("findings", "notes", "pdln_number"):
+                setattr(milestone, column, reader.text(column))
+            if not row.errors:
+                _validate(milestone, row, exclude=["agreement"])
+            row.instance = milestone
+            row.after["agreement"] = self._key(reader)
+            _compare(row, original, milestone, fields)
+            planned.append(row)
+        return planned
+
+    def _plan_documents(self, rows):
+        rows = list(self._rows("documents", rows))
+        agreements = [self._agreement(row, reader) for row, reader in rows]
+        ids = {agreement.pk for agreement in agreements if agreement is not None}
+        stored = {
+            (document.agreement_id, document.file.name): document
+            for document in Document.objects.filter(agreement_id__in=ids)
+        }
+        planned = []
+        for (row, reader), agreement in zip(rows, agreements, strict=True):
+            name = reader.text("file")
+            if not name:
+                reader._missing("file")
+            original = stored.get((agreement.pk, name)) if agreement is not None else None
+            document = _copy(original) if original else Document(file=name)
+            if agreement is not None:
+                document.agreement = agreement
+            document.title = reader.text("title")
+            document.kind = reader.choice("kind", Document.Kind)
+            document.language = reader.choice("language", Document.Language)
+            uploaded_at = reader.moment("uploaded_at")
+            row.after["uploaded_at"] = uploaded_at
+            if not row.errors:
+                _validate(document, row, exclude=["agreement", "file"])
+            row.instance = document
+            row.after["agreement"] = self._key(reader)
+            _compare(row, original, document, ["title", "kind", "language"])
+            # Written to the second.
+            if (
+                row.action == UNCHANGED
+                and uploaded_at
+                and original.uploaded_at.replace(microsecond=0) != uploaded_at
+            ):
+                row.action, row.changes = UPDATE, ["uploaded_at"]
+            planned.append(row)
+        return planned
+
+    @staticmethod
+    def _key(reader):
+        return (
+            reader.text("agreement_reference"),
+            reader.text("agreement_title"),
+            reader.text("agreement_lead_region_code"),
+        )
+
+    # -- write ----------------------------------------------------------------------------------
+
+    def write(self, planned):
+        """Write the planned rows (every agreement of the file is written by now); returns the
+        ids of the agreements whose milestones or documents changed."""
+        touched = set()
+        self._write_partners(planned.get("partners", []))
+        self._write_simple(planned.get("surveys", []), PotentialSurvey)
+        for row in planned.get("surveys", []):
+            if row.action in (CREATE, UPDATE):
+                row.instance.participants.set(row.after["participants"])
+        surveys = {(s.title, s.held_on): s for s in PotentialSurvey.objects.all()}
+        for row in planned.get("potentials", []):
+            if row.after.get("survey"):
+                row.instance.survey = surveys.get(row.after["survey"])
+        self._write_simple(planned.get("potentials", []), Potential)
+        for name, model in (("milestones", Milestone), ("documents", Document)):
+            rows = planned.get(name, [])
+            self._write_simple(rows, model)
+            touched.update(
+                row.instance.agreement_id for row in rows if row.action in (CREATE, UPDATE)
+            )
+        for row in planned.get("documents", []):
+            if row.action in (CREATE, UPDATE) and row.after.get("uploaded_at"):
+                Document.objects.filter(pk=row.instance.pk).update(
+                    uploaded_at=row.after["uploaded_at"]
+                )
+        return touched
+
+    def _write_simple(self, rows, model):
+        new = [row.instance for row in rows if row.action == CREATE]
+        if new:
+            bulk_create_with_history(
+                new, model, batch_size=500, default_change_reason=self.change_reason
+            )
+        for row in rows:
+            if row.action == UPDATE:
+                if self.change_reason:
+                    row.instance._change_reason = self.change_reason
+                row.instance.save()
+
+    def _write_partners(self, rows):
+        self._write_simple(rows, Partner)
+        if not any(row.action in (CREATE, UPDATE) for row in rows):
+            return
+        partners = {(p.name.casefold(), p.country_id): p for p in Partner.objects.all()}
+        for row in rows:
+            if row.action not in (CREATE, UPDATE):
+                continue
+            parent = row.after.get("parent")
+            parent_id = partners[parent].pk if parent else None
+            if row.instance.parent_id != parent_id:
+                row.instance.parent_id = parent_id
+                if self.change_reason:
+                    row.instance._change_reason = self.change_reason
+                row.instance.save(update_fields=["parent"])
+
+
+class _AgreementFinder:
+    """The agreement a row of another table names by ``(reference, title, lead region code)``:
+    the stored one (two queries a batch of keys, for every row together), or ``None`` when the
+    file's agreements sheet is to create it; a problem when it is neither."""
+
+    def __init__(self, agreement_rows, cells):
+        self.in_file = set()
+        for _number, row in agreement_rows:
+            reference = row.get("reference", "")
+            self.in_file.add(
+                ("reference", reference)
+                if reference
+                else ("title", row.get("title", ""), row.get("lead_region_code", ""))
+            )
+        references = {row.get("agreement_reference") for row in cells} - {"", None}
+        titles = {
+            row.get("agreement_title") for row in cells if not row.get("agreement_reference")
+        } - {"", None}
+        self.stored = {}
+        for batch in _batched(references):
+            for agreement in Agreement.objects.filter(reference__in=batch):
+                self.stored[("reference", agreement.reference)] = agreement
+        for batch in _batched(titles):
+            for agreement in Agreement.objects.filter(reference="", title__in=batch).select_related(
+                "lead_region"
+            ):
+                key = ("title", agreement.title, agreement.lead_region.code)
+                self.stored[key] = None if key in self.stored else agreement  # None: not one
+
+    def __call__(self, key):
+        reference, title, lead_code = key
+        found = ("reference", reference) if reference else ("title", title, lead_code)
+        if found in self.stored:
+            if self.stored[found] is None:
+                return None, _(
+                    "Ada beberapa kerja sama tanpa nomor naskah berjudul “%(title)s” dengan daerah "
+                    "pengampu yang sama; isi nomor naskahnya."
+                ) % {"title": title}
+            return self.stored[found], None
+        if found in self.in_file:
+            return None, None
+        return None, _("Kerja sama “%(value)s” tidak ada di register maupun di berkas.") % {
+            "value": reference or title
+        }
+
+
+def _batched(values, size=500):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
