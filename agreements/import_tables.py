@@ -196,6 +196,9 @@ class TablesImport:
         self.authorise = authorise
         self.user = user
 
+    # The row being written when the database refuses one (``AgreementImport.apply``).
+    writing = None
+
     def __bool__(self):
         return any(name in self.tables for name in WRITTEN)
 
@@ -519,13 +522,18 @@ class TablesImport:
         return touched
 
     def _write_simple(self, rows, model):
-        new = [row.instance for row in rows if row.action == CREATE]
+        new = [row for row in rows if row.action == CREATE]
         if new:
+            self.writing = new[0]  # the database refuses a batch, not a row
             bulk_create_with_history(
-                new, model, batch_size=500, default_change_reason=self.change_reason
+                [row.instance for row in new],
+                model,
+                batch_size=500,
+                default_change_reason=self.change_reason,
             )
         for row in rows:
             if row.action == UPDATE:
+                self.writing = row
                 if self.change_reason:
                     row.instance._change_reason = self.change_reason
                 row.instance.save()
@@ -541,6 +549,7 @@ class TablesImport:
             parent = row.after.get("parent")
             parent_id = partners[parent].pk if parent else None
             if row.instance.parent_id != parent_id:
+                self.writing = row
                 row.instance.parent_id = parent_id
                 if self.change_reason:
                     row.instance._change_reason = self.change_reason

@@ -1383,7 +1383,14 @@ class AgreementImport:
                     if plan.rejected_table_rows:
                         transaction.set_rollback(True)
                         return plan
-                    parts_changed = self.tables.write(plan.tables)
+                    try:
+                        parts_changed = self.tables.write(plan.tables)
+                    except IntegrityError as error:
+                        transaction.set_rollback(True)
+                        refused = self.tables.writing
+                        refused.errors.append(_("Basis data menolak baris ini: %s") % error)
+                        refused.action = REJECT
+                        return plan
                     # Their parts changed: a form opened before is refused, as on their pages.
                     Agreement.objects.filter(pk__in=parts_changed - written).mark_changed()
                     written |= parts_changed

@@ -314,3 +314,19 @@ def test_a_milestone_of_an_agreement_neither_stored_nor_in_the_file_refuses_the_
     assert "tidak/ada/2099" in row.errors[0]
     assert Agreement.objects.count() == 0
     assert before["milestones"]
+
+
+def test_an_editor_may_change_only_the_potentials_of_their_own_regions(
+    client, whole_register, staff_user, editor_bali
+):
+    client.force_login(staff_user)
+    data = json.loads(downloaded(client, "json"))
+    for potential in data["potentials"]:
+        potential["description"] = "Diubah."
+    file = io.BytesIO(json.dumps(data).encode())
+
+    plan = AgreementImport.from_file(file, "x.json", user=editor_bali).plan()
+
+    refused = {(row.table, row.instance.region.code) for row in plan.rejected_table_rows}
+    assert refused == {("potentials", "64.72")}  # Samarinda's; Bali's is the editor's own
+    assert not plan.is_valid
