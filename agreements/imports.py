@@ -405,7 +405,7 @@ def _json_tables(text):
         at[0] = skip(at[0] + 1)
     else:
         raise _not_a_list_of_objects()
-    if at[0] != len(text):
+    if skip(at[0]) != len(text):
         raise json.JSONDecodeError("Extra data", text, at[0])
 
 
