@@ -38,6 +38,7 @@ from agreements.models import (
     ENDED_STATUSES,
     Agreement,
     AgreementQuerySet,
+    BudgetSource,
     Document,
     Milestone,
     MilestoneKind,
@@ -45,6 +46,7 @@ from agreements.models import (
     Potential,
     PotentialSurvey,
     Scope,
+    reads_internal,
 )
 from partners.models import Partner, Region
 
@@ -107,6 +109,18 @@ PARTIES = {
         "signatories",
         ("position", "id"),
         {"names": "name", "offices": "office", "parties": "party"},
+    ),
+    # Officials and staff only (``Column.internal``).
+    "contacts": Party(
+        "contacts",
+        ("party", "name", "id"),
+        {
+            "names": "name",
+            "offices": "office",
+            "parties": "party",
+            "emails": "email",
+            "phones": "phone",
+        },
     ),
 }
 
@@ -335,6 +349,21 @@ class Several(Rule):
         return sql.several(f"party_{self.party}.{self.value}")
 
 
+class Amount(Rule):
+    """A decimal amount as its digits with a dot (``1250000000.00``), "" when missing; a text
+    in JSON too, so no reader rounds it."""
+
+    def __init__(self, field):
+        self.fields = (field,)
+
+    def reader(self, context):
+        field = self.fields[0]
+        return lambda row: "" if row[field] is None else str(row[field])
+
+    def sql(self, sql):
+        return sql.plain(f"coalesce({sql.column(self.fields[0])}::text, '')")
+
+
 class PageUrl(Rule):
     """The address of the agreement's status page."""
 
@@ -445,6 +474,8 @@ class Column:
     description: str
     rule: Rule
     imported: bool = False  # read back by the importer
+    # Read by officials and staff only (``reads_internal``): never in the public's exports.
+    internal: bool = False
 
     @property
     def several(self):
@@ -612,6 +643,45 @@ COLUMNS = [
     Column("summary", _("Ringkasan."), Text("summary"), imported=True),
     Column("summary_en", _("Ringkasan dalam bahasa Inggris."), Text("summary_en"), imported=True),
     Column("source_url", _("Tautan sumber."), Text("source_url"), imported=True),
+    Column(
+        "budget_amount",
+        _("Nilai anggaran (angka dengan titik desimal). Hanya untuk pejabat dan staf."),
+        Amount("budget_amount"),
+        imported=True,
+        internal=True,
+    ),
+    Column(
+        "budget_currency",
+        _("Mata uang anggaran (ISO 4217). Hanya untuk pejabat dan staf."),
+        Text("budget_currency"),
+        imported=True,
+        internal=True,
+    ),
+    Column(
+        "budget_source",
+        _("Sumber anggaran (apbd, apbn, partner, other). Hanya untuk pejabat dan staf."),
+        Choice("budget_source", BudgetSource, blank=True),
+        imported=True,
+        internal=True,
+    ),
+    *(
+        Column(name, description, Several("contacts", value), imported=True, internal=True)
+        for name, value, description in (
+            ("contact_names", "names", _("Nama narahubung. Hanya untuk pejabat dan staf.")),
+            (
+                "contact_offices",
+                "offices",
+                _("Jabatan tiap narahubung, berpasangan dengan contact_names."),
+            ),
+            (
+                "contact_parties",
+                "parties",
+                _("Pihak tiap narahubung, berpasangan dengan contact_names."),
+            ),
+            ("contact_emails", "emails", _("Surel tiap narahubung, berpasangan.")),
+            ("contact_phones", "phones", _("Telepon tiap narahubung, berpasangan.")),
+        )
+    ),
     Column("next_milestone", _("Tahapan berikutnya yang belum terlaksana."), NextStep()),
     Column(
         "next_milestone_due",
@@ -631,6 +701,25 @@ COLUMNS = [
     ),
 ]
 COLUMN_NAMES = [column.name for column in COLUMNS]
+
+
+def public_columns():
+    """The columns every reader's exports hold: all but the ``internal`` ones."""
+    return [column for column in COLUMNS if not column.internal]
+
+
+def columns_for(reader):
+    """The columns ``reader``'s exports hold: the budget and contact persons only for officials
+    and staff (``reads_internal``), as on the status page."""
+    return list(COLUMNS) if reads_internal(reader) else public_columns()
+
+
+def parties_of(columns):
+    """The lists of ``PARTIES`` that ``columns`` read, in ``PARTIES``'s order."""
+    read = {column.rule.party for column in columns if isinstance(column.rule, Several)}
+    return [name for name in PARTIES if name in read]
+
+
 SEVERAL_VALUE_COLUMNS = frozenset(column.name for column in COLUMNS if column.several)
 
 
@@ -1089,13 +1178,26 @@ def download_note(user):
                 "memuat pihak, tahapan, metadata dokumen dan mitranya, serta potensi daerah."
             )
         ),
-        Note(
-            _(
-                "Tidak ikut diunduh: berkas dokumen (ada di halaman status masing-masing), "
-                "anggaran dan narahubung (hanya untuk pejabat dan staf)."
-            )
-        ),
     ]
+    if reads_internal(user):  # their files hold the budget and contact persons
+        notes.append(
+            Note(
+                _(
+                    "Tidak ikut diunduh: berkas dokumen (ada di halaman status masing-masing). "
+                    "Berkas Anda memuat anggaran dan narahubung, yang hanya untuk pejabat dan "
+                    "staf: jangan diteruskan kepada umum."
+                )
+            )
+        )
+    else:
+        notes.append(
+            Note(
+                _(
+                    "Tidak ikut diunduh: berkas dokumen (ada di halaman status masing-masing), "
+                    "anggaran dan narahubung (hanya untuk pejabat dan staf)."
+                )
+            )
+        )
     if exports_leave_out_internal(user):
         notes.append(
             Note(

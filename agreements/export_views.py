@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from access.models import can_export_internal
-from agreements.export_columns import Selection, download_note, note_text
+from agreements.export_columns import Selection, columns_for, download_note, note_text
 from agreements.exports import register_json, register_xlsx, text_chunks
 from agreements.filters import AgreementFilter
 from agreements.models import Agreement, Sector
@@ -161,12 +161,16 @@ class AgreementExportView(View):
         filename = export_filename(
             subject_name, file_format, filters=filters_in_filename(filterset)
         )
-        # XLSX and JSON carry every table of the register the page's agreements name.
+        # XLSX and JSON carry every table of the register the page's agreements name; the
+        # budget and contact persons for officials and staff only, as on the status page.
+        columns = columns_for(request.user)
         tables = Selection(filterset.qs, readable, region_of(self.subject, obj, filterset))
         if file_format == "xlsx":
-            chunks = register_xlsx(filterset.qs, page_url, tables)
+            chunks = register_xlsx(filterset.qs, page_url, tables, columns)
         else:
-            chunks = text_chunks(filterset.qs, file_format, page_url, readable=readable)
+            chunks = text_chunks(
+                filterset.qs, file_format, page_url, readable=readable, columns=columns
+            )
         if file_format == "json":
             chunks = register_json(chunks, tables, note_text(download_note(request.user)))
         # The export's query has run by now (``agreements.exports``): a database that is down

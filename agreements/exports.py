@@ -35,9 +35,10 @@ def _chunks(iterable, size):
         yield chunk
 
 
-def iter_records(queryset, page_url, *, readable, chunk_size=None, today=None):
+def iter_records(queryset, page_url, *, readable, chunk_size=None, today=None, columns=None):
     """Yield one dict per agreement of ``queryset`` (in its order), keyed by the names of
-    ``export_columns.COLUMNS``.
+    ``columns`` (by default ``export_columns.public_columns()``; ``columns_for(reader)`` adds the
+    budget and contact persons for officials and staff).
 
     One streaming query reads the agreements, then one query per chunk of ``chunk_size`` rows
     each list of their parties (``export_columns.party_values``). ``page_url(pk)`` gives the
@@ -48,7 +49,7 @@ def iter_records(queryset, page_url, *, readable, chunk_size=None, today=None):
     """
     today = today or timezone.localdate()
     chunk_size = chunk_size or CHUNK_SIZE
-    columns = export_columns.COLUMNS
+    columns = _columns(columns)
     rows = (
         queryset.prefetch_related(None)
         .annotate(**export_columns.computed_fields(today, readable))
@@ -58,19 +59,21 @@ def iter_records(queryset, page_url, *, readable, chunk_size=None, today=None):
     # starts (``common.streaming``).
     return map(
         export_columns.record_builder(columns, page_url),
-        started(_party_rows(rows, chunk_size, get_language())),
+        started(_party_rows(rows, chunk_size, get_language(), export_columns.parties_of(columns))),
     )
 
 
-def _party_rows(rows, chunk_size, language):
-    """Each row of ``rows`` with its ``export_columns.PARTIES`` lists, one query a list and
-    chunk."""
+def _columns(columns):
+    """``columns``, or by default those every reader may have (``public_columns``)."""
+    return export_columns.public_columns() if columns is None else columns
+
+
+def _party_rows(rows, chunk_size, language, names):
+    """Each row of ``rows`` with the ``export_columns.PARTIES`` lists ``names``, one query a
+    list and chunk."""
     for chunk in _chunks(rows.iterator(chunk_size=chunk_size), chunk_size):
         ids = [row["id"] for row in chunk]
-        parties = {
-            party: export_columns.party_values(party, ids, language)
-            for party in export_columns.PARTIES
-        }
+        parties = {party: export_columns.party_values(party, ids, language) for party in names}
         for row in chunk:
             for party, by_agreement in parties.items():
                 row[party] = by_agreement.get(row["id"], ())
@@ -105,9 +108,9 @@ def _pieces(texts):
         yield "".join(piece)
 
 
-def text_chunks(queryset, file_format, page_url, *, readable):
+def text_chunks(queryset, file_format, page_url, *, readable, columns=None):
     """The CSV or JSON export of ``queryset``, in pieces of about ``PIECE`` characters;
-    ``readable`` as for ``iter_records``.
+    ``readable`` and ``columns`` as for ``iter_records``.
 
     On PostgreSQL the query writes the cells (``agreements.exports_postgresql``); elsewhere
     ``csv_chunks`` and ``json_chunks`` write them from ``iter_records``. Both give the same text.
@@ -116,16 +119,19 @@ def text_chunks(queryset, file_format, page_url, *, readable):
         lines = (
             exports_postgresql.csv_lines if file_format == "csv" else exports_postgresql.json_lines
         )
-        return _pieces(lines(queryset, page_url, CHUNK_SIZE, readable=readable))
+        return _pieces(
+            lines(queryset, page_url, CHUNK_SIZE, readable=readable, columns=_columns(columns))
+        )
     writer = csv_chunks if file_format == "csv" else json_chunks
-    return writer(iter_records(queryset, page_url, readable=readable))
+    return writer(iter_records(queryset, page_url, readable=readable, columns=columns), columns)
 
 
-def csv_chunks(records):
-    """CSV text in pieces of whole lines: UTF-8 with a byte-order mark (Excel, LibreOffice)."""
+def csv_chunks(records, columns=None):
+    """CSV text in pieces of whole lines: UTF-8 with a byte-order mark (Excel, LibreOffice);
+    ``columns`` as for ``iter_records``."""
     writer = csv.writer(_Echo(), lineterminator="\r\n")
     # Each column with the function that writes its cells, chosen once rather than per cell.
-    cells = [(column.name, column.rule.text) for column in export_columns.COLUMNS]
+    cells = [(column.name, column.rule.text) for column in _columns(columns)]
 
     def lines():
         yield "\ufeff" + writer.writerow([name for name, _cell in cells])
@@ -135,9 +141,10 @@ def csv_chunks(records):
     return _pieces(lines())
 
 
-def json_chunks(records):
-    """A JSON array of objects keyed by column name; several values are a list, no date null."""
-    return _pieces(_json_array(export_columns.COLUMNS, records))
+def json_chunks(records, columns=None):
+    """A JSON array of objects keyed by column name; several values are a list, no date null;
+    ``columns`` as for ``iter_records``."""
+    return _pieces(_json_array(_columns(columns), records))
 
 
 def _json_array(columns, records):
@@ -341,28 +348,32 @@ class _Sink(io.RawIOBase):
         return data
 
 
-def xlsx_cells(queryset, page_url, *, readable):
+def xlsx_cells(queryset, page_url, *, readable, columns=None):
     """The cells of the XLSX export of ``queryset``, a list per agreement in the order of
-    ``export_columns.COLUMNS``: text, a date, or None for an empty cell; ``readable`` as for
+    ``columns``: text, a date, or None for an empty cell; ``readable`` and ``columns`` as for
     ``iter_records``. Its query has run when this returns.
 
     On PostgreSQL they are read from the CSV export's lines, whose cells the query writes
     (``agreements.exports_postgresql``) and which hold the same text; elsewhere from
     ``iter_records``.
     """
+    columns = _columns(columns)
     if connections[queryset.db].vendor != "postgresql":
-        return _xlsx_rows(iter_records(queryset, page_url, readable=readable))
-    lines = exports_postgresql.csv_lines(queryset, page_url, CHUNK_SIZE, readable=readable)
+        records = iter_records(queryset, page_url, readable=readable, columns=columns)
+        return _xlsx_rows(records, columns)
+    lines = exports_postgresql.csv_lines(
+        queryset, page_url, CHUNK_SIZE, readable=readable, columns=columns
+    )
     next(lines)  # the column names
-    return _xlsx_rows_of_csv(lines)
+    return _xlsx_rows_of_csv(lines, columns)
 
 
-def _xlsx_rows_of_csv(lines):
+def _xlsx_rows_of_csv(lines, columns):
     # Dates known to the day are date cells, as ``_xlsx_cell`` writes them; a year or a month
     # alone stays its text.
     dates = [
         index
-        for index, column in enumerate(export_columns.COLUMNS)
+        for index, column in enumerate(columns)
         if isinstance(column.rule, export_columns.Date)
         or column.rule.text is export_columns.date_cell
     ]
@@ -376,15 +387,16 @@ def _xlsx_rows_of_csv(lines):
 
 
 def _xlsx_rows(records, columns=None):
-    cells = [(column.name, column.rule.text) for column in columns or export_columns.COLUMNS]
+    cells = [(column.name, column.rule.text) for column in _columns(columns)]
     for record in records:
         yield [_xlsx_cell(text, record[name]) for name, text in cells]
 
 
-def xlsx_chunks(rows, title="kerja sama"):
-    """An XLSX workbook of ``rows`` (lists of cells in column order, as ``xlsx_cells`` gives
-    them), in pieces of bytes as it is written: one sheet, the column names, then the rows."""
-    names = [column.name for column in export_columns.COLUMNS]
+def xlsx_chunks(rows, title="kerja sama", columns=None):
+    """An XLSX workbook of ``rows`` (lists of cells in the order of ``columns``, as
+    ``xlsx_cells`` gives them), in pieces of bytes as it is written: one sheet, the column
+    names, then the rows."""
+    names = [column.name for column in _columns(columns)]
     return xlsx_workbook([(title, names, rows)])
 
 
@@ -413,14 +425,16 @@ def xlsx_workbook(sheets):
     yield sink.take()
 
 
-def register_xlsx(queryset, page_url, selection):
-    """The XLSX export of a page: the agreements of ``queryset`` (``xlsx_cells``) on the first
-    sheet, then a sheet per table of ``export_columns.TABLES`` for ``selection``."""
+def register_xlsx(queryset, page_url, selection, columns=None):
+    """The XLSX export of a page: the agreements of ``queryset`` (``xlsx_cells``, of
+    ``columns`` as for ``iter_records``) on the first sheet, then a sheet per table of
+    ``export_columns.TABLES`` for ``selection``."""
+    columns = _columns(columns)
     sheets = [
         (
             "agreements",
-            [column.name for column in export_columns.COLUMNS],
-            xlsx_cells(queryset, page_url, readable=selection.readable),
+            [column.name for column in columns],
+            xlsx_cells(queryset, page_url, readable=selection.readable, columns=columns),
         )
     ]
     for table in export_columns.TABLES:
@@ -429,10 +443,10 @@ def register_xlsx(queryset, page_url, selection):
     return xlsx_workbook(sheets)
 
 
-def write_xlsx(records, title="kerja sama"):
+def write_xlsx(records, title="kerja sama", columns=None):
     """The XLSX workbook of ``records`` in a temporary file, rewound (``xlsx_chunks``)."""
     output = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
-    for piece in xlsx_chunks(_xlsx_rows(records), title):
+    for piece in xlsx_chunks(_xlsx_rows(records, columns), title, columns):
         output.write(piece)
     output.seek(0)
     return output

@@ -193,7 +193,21 @@ class _CsvSql(_Sql):
         """The cells of ``names`` as part of a CSV line. One ``concat`` writes it once, where
         ``||`` would copy the growing line at every cell."""
         parts = [part for name in names for part in ("','", cells[name])][1:]
-        return f"concat({', '.join(parts)})"
+        return _concat(parts)
+
+
+# PostgreSQL passes a function at most 100 arguments.
+CONCAT_MAX = 100
+
+
+def _concat(parts):
+    """``concat`` of the SQL texts ``parts``, nested where they are more than one call takes."""
+    while len(parts) > CONCAT_MAX:
+        parts = [
+            f"concat({', '.join(parts[start : start + CONCAT_MAX])})"
+            for start in range(0, len(parts), CONCAT_MAX)
+        ]
+    return f"concat({', '.join(parts)})"
 
 
 # A date as it is known (``agreements.dates.KnownDate.iso``): the format for its precision.
@@ -247,7 +261,7 @@ class _JsonSql(_Sql):
         ``"name": `` needs no escaping), written by one ``concat``."""
         keys = [f"""'{", " * bool(index)}"{name}": '""" for index, name in enumerate(names)]
         parts = [part for key, name in zip(keys, names, strict=True) for part in (key, cells[name])]
-        return f"concat({', '.join(parts)})"
+        return _concat(parts)
 
 
 _QUERY = """
@@ -278,13 +292,15 @@ _PARTY = """party_{name} AS (
 )"""
 
 
-def _party_ctes(sql):
-    """The query's ``party_<list>`` tables, one for each of ``export_columns.PARTIES``, each of
-    its values aggregated by ``sql.aggregate``; and their joins."""
+def _party_ctes(sql, names):
+    """The query's ``party_<list>`` tables, one for each of ``names`` (of
+    ``export_columns.PARTIES``), each of its values aggregated by ``sql.aggregate``; and their
+    joins."""
     language = export_columns.reader_language(get_language())
     quote = sql.quote
     tables, joins = [], []
-    for name, party in export_columns.PARTIES.items():
+    for name in names:
+        party = export_columns.PARTIES[name]
         field = Agreement._meta.get_field(party.field)
         if field.many_to_many:
             through = field.remote_field.through._meta
@@ -320,10 +336,12 @@ def _party_ctes(sql):
     return ",\n".join(tables), joins
 
 
-def export_query(sql_format, queryset, page_url, today, readable):
+def export_query(sql_format, queryset, page_url, today, readable, columns=None):
     """The query of the export of ``queryset``: a row for each agreement, in the selection's
     order, holding its CSV line or JSON object (``sql_format``: ``_CsvSql``, ``_JsonSql``)
-    without the line's end. Every constant is written into the text: no parameters."""
+    of ``columns`` (by default the public's) without the line's end. Every constant is
+    written into the text: no parameters."""
+    columns = export_columns.public_columns() if columns is None else columns
     ordering = queryset.query.order_by or queryset.model._meta.ordering
     selection = (
         queryset.values("id")
@@ -335,12 +353,11 @@ def export_query(sql_format, queryset, page_url, today, readable):
     )
     with connections[queryset.db].cursor() as cursor:  # quotes the query's constants
         sql = sql_format(cursor.cursor, page_url)
-        columns = export_columns.COLUMNS
         line = sql.joined(
             {column.name: column.rule.sql(sql) for column in columns},
             [column.name for column in columns],
         )
-        parties, party_joins = _party_ctes(sql)
+        parties, party_joins = _party_ctes(sql, export_columns.parties_of(columns))
         selection_sql, selection_params = selection.query.sql_with_params()
         return _QUERY.format(
             selection=sql.cursor.mogrify(selection_sql, selection_params).decode(),
@@ -351,26 +368,30 @@ def export_query(sql_format, queryset, page_url, today, readable):
         )
 
 
-def _lines(queryset, sql_format, page_url, chunk_size, readable):
+def _lines(queryset, sql_format, page_url, chunk_size, readable, columns):
     """The CSV line or JSON object of each agreement of ``queryset``, in its order."""
-    query = export_query(sql_format, queryset, page_url, timezone.localdate(), readable)
+    query = export_query(sql_format, queryset, page_url, timezone.localdate(), readable, columns)
     for (line,) in streamed_rows(queryset.db, query, None, chunk_size):
         yield line
 
 
-def csv_lines(queryset, page_url, chunk_size, *, readable):
+def csv_lines(queryset, page_url, chunk_size, *, readable, columns=None):
     """The CSV export of ``queryset``, line by line (``exports.csv_chunks``'s bytes);
-    ``readable`` as for ``exports.iter_records``. Its query has run when this returns."""
-    lines = started(_lines(queryset, _CsvSql, page_url, chunk_size, readable))
-    names = [column.name for column in export_columns.COLUMNS]
+    ``readable`` and ``columns`` as for ``exports.iter_records``. Its query has run when this
+    returns."""
+    columns = export_columns.public_columns() if columns is None else columns
+    lines = started(_lines(queryset, _CsvSql, page_url, chunk_size, readable, columns))
+    names = [column.name for column in columns]
     header = "\ufeff" + ",".join(csv_field(name) for name in names) + "\r\n"
     return itertools.chain([header], (line + "\r\n" for line in lines))
 
 
-def json_lines(queryset, page_url, chunk_size, *, readable):
+def json_lines(queryset, page_url, chunk_size, *, readable, columns=None):
     """The JSON export of ``queryset``, an object a line (``exports.json_chunks``'s text);
-    ``readable`` as for ``exports.iter_records``. Its query has run when this returns."""
-    lines = started(_lines(queryset, _JsonSql, page_url, chunk_size, readable))
+    ``readable`` and ``columns`` as for ``exports.iter_records``. Its query has run when this
+    returns."""
+    columns = export_columns.public_columns() if columns is None else columns
+    lines = started(_lines(queryset, _JsonSql, page_url, chunk_size, readable, columns))
 
     def objects():
         yield "[\n"

@@ -13,6 +13,7 @@ a new one). A reference therefore cannot be changed by an import.
 
 import csv
 import datetime
+import decimal
 import io
 import json
 import re
@@ -34,7 +35,16 @@ from simple_history.utils import bulk_create_with_history
 from agreements.dates import KnownDate
 from agreements.export_columns import TABLE_NAMES, join_values, split_values, unneutralise
 from agreements.import_tables import TablesImport
-from agreements.models import Agency, Agreement, ChangedMeanwhile, Scope, Sector, Signatory
+from agreements.models import (
+    Agency,
+    Agreement,
+    BudgetSource,
+    ChangedMeanwhile,
+    Contact,
+    Scope,
+    Sector,
+    Signatory,
+)
 from agreements.parties import add_parties_in_bulk, set_parties
 from agreements.statistics import BULK_ROWS, refresh_planner_statistics
 from partners.matching import PartnerIndex
@@ -68,6 +78,7 @@ CHOICE_FIELDS = {
     "scope": Scope,
     "visibility": Agreement.Visibility,
     "relation": Agreement.Relation,
+    "budget_source": BudgetSource,
 }
 # Fields compared to tell an update from an unchanged row.
 COMPARED_FIELDS = (
@@ -84,6 +95,9 @@ COMPARED_FIELDS = (
     "signing_place",
     "treaty_room_reference",
     "treaty_room_url",
+    "budget_amount",
+    "budget_currency",
+    "budget_source",
     *DATE_FIELDS,
     *(f"{name}_precision" for name in DATE_FIELDS),
     "follows_id",
@@ -92,6 +106,15 @@ COMPARED_FIELDS = (
 M2M_FIELDS = ("regions", "partners", "sectors", "agencies")
 # The columns of an agreement's signatories, one value per signatory in each.
 SIGNATORY_COLUMNS = ("signatories", "signatory_offices", "signatory_parties")
+# The columns of an agreement's contact persons, one value per person in each; the first names.
+CONTACT_COLUMNS = (
+    "contact_names",
+    "contact_parties",
+    "contact_offices",
+    "contact_emails",
+    "contact_phones",
+)
+CONTACT_FIELDS = ("name", "party", "office", "email", "phone")
 # The columns that name a row's partners, one value per partner in each (see
 # ``_RowReader.partners``).
 PARTNER_COLUMNS = (
@@ -131,6 +154,7 @@ class RowResult:
     lookalike: Agreement = None
     partner_objs: list = None  # the row's partners, stored ones and ones to create
     signatories: list = field(default_factory=list)  # (party, name, office) in order
+    contacts: list = field(default_factory=list)  # (name, party, office, e-mail, phone)
     new_partners: list = field(default_factory=list)  # the partners this row creates
 
     @property
@@ -706,6 +730,39 @@ class _RowReader:
             for index, name in enumerate(names)
         ]
 
+    def contacts(self):
+        """The contact persons the row names, as (name, party, office, e-mail, phone)."""
+        lists = [split_values(self.text(column)) for column in CONTACT_COLUMNS]
+        names = lists[0]
+        if any(values and len(values) != len(names) for values in lists[1:]):
+            self.errors.append(_("Kolom contact_… harus berisi satu nilai untuk tiap narahubung."))
+            return []
+        return [
+            tuple(values[index] if values else "" for values in lists)
+            for index in range(len(names))
+        ]
+
+    def amount(self, column):
+        """A decimal amount (``1250000000.00``; a comma is not read as a decimal point), or
+        None for an empty cell."""
+        raw = self.text(column).strip()
+        if not raw:
+            return None
+        try:
+            amount = decimal.Decimal(raw)
+        except decimal.InvalidOperation:
+            amount = None
+        if amount is None or not amount.is_finite() or amount < 0:
+            self.errors.append(
+                _(
+                    "Kolom %(column)s: “%(value)s” bukan nilai anggaran (angka tidak negatif, "
+                    "mis. 1250000000.00)."
+                )
+                % {"column": column, "value": raw}
+            )
+            return None
+        return amount
+
     def partners(self, kind, scope):
         """The partners the row names (read once; a row planned again gets the same ones)."""
         if self._partners is None:
@@ -1077,7 +1134,14 @@ class AgreementImport:
         for agreement in agreements.values():
             agreement._import_m2m = {name: set() for name in M2M_FIELDS}
             agreement._import_signatories = []
+            agreement._import_contacts = []
         for batch in _batched(agreements):
+            for agreement_id, *values in (
+                Contact.objects.filter(agreement_id__in=batch)
+                .order_by("agreement_id", "party", "name", "id")
+                .values_list("agreement_id", *CONTACT_FIELDS)
+            ):
+                agreements[agreement_id]._import_contacts.append(tuple(values))
             for agreement_id, *values in (
                 Signatory.objects.filter(agreement_id__in=batch)
                 .order_by("agreement_id", "position", "id")
@@ -1174,6 +1238,15 @@ class AgreementImport:
         for column in TEXT_FIELDS:
             if reader.has(column):
                 setattr(instance, column, reader.text(column))
+        if reader.has("budget_amount"):
+            instance.budget_amount = reader.amount("budget_amount")
+        if reader.has("budget_currency"):
+            instance.budget_currency = (reader.text("budget_currency") or "IDR").upper()
+            if not (len(instance.budget_currency) == 3 and instance.budget_currency.isascii()):
+                reader.errors.append(
+                    _("Kolom budget_currency: “%(value)s” bukan kode ISO 4217 (mis. IDR, USD).")
+                    % {"value": instance.budget_currency}
+                )
         for column in CHOICE_FIELDS:
             if reader.has(column):
                 value = reader.choice(column)
@@ -1224,6 +1297,8 @@ class AgreementImport:
         result.signatories = (
             reader.signatories() if reader.has("signatories") else stored_signatories
         )
+        stored_contacts = getattr(original, "_import_contacts", [])
+        result.contacts = reader.contacts() if reader.has("contact_names") else stored_contacts
         result.partner_notes = reader.partner_notes
         if partners is not None:
             result.partner_objs = partners
@@ -1264,6 +1339,8 @@ class AgreementImport:
             result.changes = _changes(original, instance, stored, result.m2m, result.follows_row)
             if result.signatories != stored_signatories:
                 result.changes.append("signatories")
+            if sorted(result.contacts) != sorted(stored_contacts):
+                result.changes.append("contacts")
             result.action = UPDATE if result.changes else UNCHANGED
 
     def _status(self, reader, instance, original):
@@ -1446,6 +1523,7 @@ class AgreementImport:
             {row.instance.pk: {name: row.m2m[name] for name in M2M_FIELDS} for row in rows}
         )
         self._write_signatories([row for row in rows if row.signatories])
+        self._write_contacts([row for row in rows if row.contacts])
 
     def _prepare(self, result):
         """The row's instance as it is to be written: its new partners' ids, the agreement of
@@ -1501,6 +1579,22 @@ class AgreementImport:
             if result.signatories != getattr(instance, "_import_signatories", []):
                 Signatory.objects.filter(agreement=instance).delete()
                 self._write_signatories([result])
+            if sorted(result.contacts) != sorted(getattr(instance, "_import_contacts", [])):
+                Contact.objects.filter(agreement=instance).delete()
+                self._write_contacts([result])
+
+    def _write_contacts(self, rows):
+        """Each row's contact persons for its written agreement (one insert)."""
+        bulk_create_with_history(
+            [
+                Contact(agreement=row.instance, **dict(zip(CONTACT_FIELDS, values, strict=True)))
+                for row in rows
+                for values in row.contacts
+            ],
+            Contact,
+            batch_size=LOOKUP_BATCH,
+            default_change_reason=self.change_reason,
+        )
 
     def _write_signatories(self, rows):
         """Each row's signatories, in order, for its written agreement (one insert)."""

@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.http import QueryDict
 from django.utils import timezone
 
+from agreements import export_columns
 from agreements.exports_postgresql import _CsvSql, export_query
 from agreements.filters import AgreementFilter
 from agreements.models import Agreement
@@ -70,7 +71,9 @@ def select(plain, today=None):
     ``plain`` (``PlainCsv``, ``PlainJson``)."""
     queryset = AgreementFilter(QueryDict(""), queryset=Agreement.objects.all()).qs
     readable = Agreement.objects.all()
-    return export_query(plain, queryset, page_url, today or timezone.localdate(), readable)
+    # Every column, as an analyst's export has them (``export_columns.columns_for``).
+    columns = export_columns.COLUMNS
+    return export_query(plain, queryset, page_url, today or timezone.localdate(), readable, columns)
 
 
 def sql_for(file_format, today=None):

@@ -8,6 +8,7 @@ separator, agreements with and without a reference, chains of agreements, a reco
 dates overrule, internal records."""
 
 import datetime
+from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group
@@ -253,6 +254,18 @@ def build_register():
     )
     anhui_mou.signatories.create(
         party=CHINESE_PARTNER, name="王清宪", office="安徽省省长", position=1
+    )
+    # The budget and a contact person: in the exports of officials and staff only.
+    budget = {"budget_amount": Decimal("1250000000.00"), "budget_source": "apbd"}
+    Agreement.objects.filter(pk=anhui_mou.pk).update(**budget)
+    for name, value in budget.items():
+        setattr(anhui_mou, name, value)
+    anhui_mou.contacts.create(
+        party="Biro Pemerintahan; Setda Kaltim",
+        name="Lina Marlina",
+        office="Analis Kerja Sama",
+        email="lina.kerjasama@kaltimprov.go.id",
+        phone="+62 541 733333",
     )
     MilestoneFactory(
         agreement=anhui_mou,

@@ -278,7 +278,7 @@ def test_a_list_filtered_by_agency_runs_the_same_queries_however_many_rows(
 def export_records(client, **params):
     response = client.get(reverse("agreement-export", args=["json"]), params)
     assert response.status_code == 200
-    return json.loads(b"".join(response.streaming_content).decode("utf-8"))
+    return json.loads(b"".join(response.streaming_content).decode("utf-8"))["agreements"]
 
 
 def export_csv(client):

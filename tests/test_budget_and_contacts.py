@@ -1,14 +1,18 @@
 """The budget of a cooperation and the contact persons of its parties: recorded in the admin,
-read by officials and staff on the status page, and never shown to the public: not on the page,
-not in an export, not in a feed."""
+read by officials and staff on the status page and in their exports (and imported back), and
+never shown to the public: not on the page, not in an export, not in a feed."""
 
 import decimal
+import io
+import json
 
 import pytest
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
+from openpyxl import load_workbook
 
+from agreements.imports import REJECT, UNCHANGED, UPDATE, AgreementImport
 from agreements.models import Agreement, Contact
 from tests.factories import AgreementFactory
 
@@ -62,17 +66,80 @@ def test_the_public_never_sees_the_budget_or_the_contact_persons_on_the_page(fun
     assert "Lina Marlina" not in html and EMAIL not in html
 
 
-@pytest.mark.parametrize("file_format", ["csv", "json"])
-def test_no_export_holds_the_budget_or_the_contact_persons(funded, file_format, analyst):
-    anonymous, analyst_client = Client(), Client()
-    analyst_client.force_login(analyst)
-    for client in (anonymous, analyst_client):
-        response = client.get(reverse("agreement-export", args=[file_format]))
-        assert response.status_code == 200
-        text = b"".join(response.streaming_content).decode("utf-8-sig")
-        assert "Kerja sama beasiswa Kalimantan Timur" in text
-        assert "1250000000" not in text
-        assert "Lina Marlina" not in text and EMAIL not in text
+def export_text(client, file_format):
+    response = client.get(reverse("agreement-export", args=[file_format]))
+    assert response.status_code == 200
+    if file_format == "xlsx":
+        workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        try:
+            return "\n".join(
+                ",".join(str(cell) for cell in row if cell is not None)
+                for row in workbook.worksheets[0].iter_rows(values_only=True)
+            )
+        finally:
+            workbook.close()
+    return b"".join(response.streaming_content).decode("utf-8-sig")
+
+
+@pytest.mark.parametrize("file_format", ["csv", "json", "xlsx"])
+def test_no_public_export_holds_the_budget_or_the_contact_persons(funded, file_format):
+    text = export_text(Client(), file_format)
+    assert "Kerja sama beasiswa Kalimantan Timur" in text
+    assert "budget_amount" not in text and "contact_names" not in text
+    assert "1250000000" not in text
+    assert "Lina Marlina" not in text and EMAIL not in text
+
+
+@pytest.mark.parametrize("file_format", ["csv", "json", "xlsx"])
+@pytest.mark.parametrize("reader", ["official", "analyst", "staff_user"])
+def test_the_exports_of_officials_and_staff_hold_the_budget_and_the_contact_persons(
+    funded, file_format, reader, request
+):
+    client = Client()
+    client.force_login(request.getfixturevalue(reader))
+    text = export_text(client, file_format)
+    assert "1250000000.00" in text and "apbd" in text
+    assert "Lina Marlina" in text and EMAIL in text and "Analis Kerja Sama" in text
+
+
+def test_an_officials_export_pairs_each_contact_with_its_office_and_address(funded, official):
+    client = Client()
+    client.force_login(official)
+    (record,) = json.loads(export_text(client, "json"))["agreements"]
+    assert (record["budget_amount"], record["budget_currency"], record["budget_source"]) == (
+        "1250000000.00",
+        "IDR",
+        "apbd",
+    )
+    assert record["contact_names"] == ["Lina Marlina"]
+    assert record["contact_parties"] == ["Biro Pemerintahan Setda Kaltim"]
+    assert record["contact_emails"] == [EMAIL]
+    assert record["contact_phones"] == ["+62 541 733333"]
+
+
+def test_the_budget_and_contacts_come_back_from_an_officials_export(funded, analyst):
+    client = Client()
+    client.force_login(analyst)
+    exported = export_text(client, "csv").encode("utf-8")
+    Agreement.objects.filter(pk=funded.pk).update(budget_amount=None, budget_source="")
+    funded.contacts.all().delete()
+    plan = AgreementImport.from_file(io.BytesIO(exported), "kerjasama.csv").apply()
+    assert [row.action for row in plan.rows] == [UPDATE], [row.errors for row in plan.rows]
+    funded.refresh_from_db()
+    assert funded.budget_amount == decimal.Decimal("1250000000.00")
+    assert funded.budget_source == "apbd"
+    contact = funded.contacts.get()
+    assert (contact.name, contact.email, contact.phone) == ("Lina Marlina", EMAIL, "+62 541 733333")
+    plan = AgreementImport.from_file(io.BytesIO(exported), "kerjasama.csv").plan()
+    assert [row.action for row in plan.rows] == [UNCHANGED]
+
+
+def test_the_import_refuses_a_budget_that_is_no_amount(kaltim):
+    header = ["title", "kind", "scope", "lead_region_code", "budget_amount", "budget_currency"]
+    for amount, currency in (("1,5 miliar", "IDR"), ("-5", "IDR"), ("100", "RUPIAH")):
+        values = ["Kerja sama", "mou", "ksdd", "64", amount, currency]
+        (row,) = AgreementImport(header, [(2, dict(zip(header, values, strict=True)))]).plan().rows
+        assert row.action == REJECT, (amount, currency)
 
 
 def test_no_feed_holds_the_budget_or_the_contact_persons(funded):

@@ -68,7 +68,8 @@ def test_the_json_export_carries_the_note_the_page_shows_an_official(client, reg
     note = downloaded_note(client)
 
     assert "Kerja sama internal yang tampil di halaman ini tidak ikut diunduh" in note
-    assert "anggaran dan narahubung" in note
+    # An official's files hold the budget and contact persons, and say so.
+    assert "memuat anggaran dan narahubung" in note
     assert note == page_note(client)
 
 

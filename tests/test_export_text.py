@@ -123,16 +123,23 @@ def agreements(query=""):
 def streamed(file_format, query=""):
     return "".join(
         exports.text_chunks(
-            agreements(query), file_format, page_url, readable=Agreement.objects.all()
+            agreements(query),
+            file_format,
+            page_url,
+            readable=Agreement.objects.all(),
+            # Every column, the budget and contact persons of officials and staff included.
+            columns=export_columns.COLUMNS,
         )
     )
 
 
 def written_from_records(file_format, query=""):
     writer = exports.csv_chunks if file_format == "csv" else exports.json_chunks
-    return "".join(
-        writer(exports.iter_records(agreements(query), page_url, readable=Agreement.objects.all()))
+    columns = export_columns.COLUMNS
+    records = exports.iter_records(
+        agreements(query), page_url, readable=Agreement.objects.all(), columns=columns
     )
+    return "".join(writer(records, columns))
 
 
 @pytest.mark.parametrize("language", ["id", "en"])
