@@ -10,7 +10,15 @@ from django.urls import reverse
 
 from agreements.exports import csv_chunks, iter_records, json_chunks, write_xlsx
 from agreements.imports import UNCHANGED, AgreementImport
-from agreements.models import Agreement, Document, Milestone, Potential, PotentialSurvey
+from agreements.models import (
+    Agreement,
+    Contact,
+    Document,
+    Milestone,
+    Potential,
+    PotentialSurvey,
+    Signatory,
+)
 from partners.models import Partner
 from tests.factories import DocumentFactory, MilestoneFactory, build_register, snapshot
 
@@ -171,6 +179,31 @@ def every_table():
     )
     return {
         "agreements and their parties": snapshot(),
+        # What the bureau records beyond the parties: English words, signing, the Treaty Room,
+        # the budget and the implementing agencies.
+        "agreement details": sorted(
+            (
+                a.title,
+                a.title_en,
+                a.summary_en,
+                a.signing_place,
+                a.treaty_room_reference,
+                a.treaty_room_url,
+                a.budget_amount,
+                a.budget_currency,
+                a.budget_source,
+                sorted((agency.region.code, agency.name) for agency in a.agencies.all()),
+            )
+            for a in Agreement.objects.prefetch_related("agencies__region")
+        ),
+        "signatories": sorted(
+            (s.agreement.title, str(s.party), s.name, s.office)
+            for s in Signatory.objects.select_related("agreement")
+        ),
+        "contacts": sorted(
+            (c.agreement.title, str(c.party), c.name, c.office, c.email, c.phone)
+            for c in Contact.objects.select_related("agreement")
+        ),
         "milestones": sorted(
             (
                 m.agreement.title,
