@@ -460,7 +460,7 @@ class AgreementFilter(django_filters.FilterSet):
         if "partner" in wanted or "country" in wanted:
             # Where the counts are kept, no more partners are read than a list can offer: past
             # that the field asks for a country first (``_partner_choices``), and the countries
-            # come from their own kept counts.
+            # come from their own tallies.
             listed = _partner_rows(
                 partners, PARTNER_CHOICES_MAX + 1 if partners_tallied is not None else None
             )

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def kept_and_counted(agreements):
     """What the dashboard reads for ``agreements`` (the whole register or the public's), and
     the same counted from the rows (a narrowing that selects the same rows but is not what
-    the kept counts count)."""
+    the tallies count)."""
     counted = agreements.filter(pk__gt=0)
     assert agreements._tallied_visibilities() is not None or connection.vendor != "postgresql"
     assert counted._tallied_visibilities() is None
@@ -55,7 +55,7 @@ def assert_in_step():
         assert kept == counted
 
 
-def test_kept_counts_follow_every_kind_of_write(kaltim, samarinda, bali):
+def test_tallies_follow_every_kind_of_write(kaltim, samarinda, bali):
     china, japan = CountryFactory(code="CN"), CountryFactory(code="JP")
     anhui = PartnerFactory(name="Pemerintah Provinsi Anhui", country=china)
     hefei = PartnerFactory(name="Kota Hefei", country=china)
@@ -172,8 +172,8 @@ def test_the_filter_lists_offer_exactly_the_regions_and_partners_with_public_agr
 
 
 @pytest.mark.postgresql  # the counts are kept on PostgreSQL only
-def test_the_filter_lists_read_the_kept_counts_once_not_once_per_region_or_partner(client, kaltim):
-    """Thousands of partners at national scale: each list reads the kept counts as one
+def test_the_filter_lists_read_the_tallies_once_not_once_per_region_or_partner(client, kaltim):
+    """Thousands of partners at national scale: each list reads the tallies as one
     semi-join, never as a subquery run for every partner or region."""
     from django.test.utils import CaptureQueriesContext
 
@@ -193,13 +193,13 @@ def test_the_filter_lists_read_the_kept_counts_once_not_once_per_region_or_partn
     for sql in lists:
         assert "agreements_tally" in sql
         assert "GROUP BY key HAVING sum(n) > 0" in sql
-        # No correlation to the outer row: the kept counts are read once.
+        # No correlation to the outer row: the tallies are read once.
         assert "partners_partner.id::text" not in sql
         assert "partners_region.id::text" not in sql
 
 
 @pytest.mark.postgresql  # the counts are kept on PostgreSQL only
-def test_the_map_of_provinces_reads_the_kept_counts_not_every_party_row(client, kaltim, samarinda):
+def test_the_map_of_provinces_reads_the_tallies_not_every_party_row(client, kaltim, samarinda):
     AgreementFactory(lead_region=samarinda, regions=[kaltim, samarinda])
     AgreementFactory(lead_region=kaltim)
     from django.test.utils import CaptureQueriesContext
@@ -222,7 +222,7 @@ def test_a_national_partner_list_reads_no_more_partners_than_it_can_offer(
     client, kaltim, monkeypatch
 ):
     """Past the list's limit the partner field asks for a country first: the page reads one
-    partner more than the limit (to know), and the countries from their kept counts."""
+    partner more than the limit (to know), and the countries from their tallies."""
     from django.test.utils import CaptureQueriesContext
 
     from agreements import filters
