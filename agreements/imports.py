@@ -1,4 +1,4 @@
-"""Agreements from a CSV or XLSX file in the export's columns (``docs/data-dictionary.md``).
+"""Agreements from a CSV, XLSX or JSON file in the export's columns (``docs/data-dictionary.md``).
 
 An import is planned before anything is written: every row is read, resolved (regions, partners,
 sectors, the agreement it follows) and validated with the model's own rules (``full_clean``,

@@ -1,4 +1,4 @@
-"""Bulk migration of agreements from a CSV or XLSX file in the export's columns."""
+"""Bulk migration of a register from a CSV, XLSX or JSON file in the export's columns."""
 
 from pathlib import Path
 
@@ -18,12 +18,12 @@ from agreements.imports import (
 class Command(BaseCommand):
     # A plain string: argparse cannot format a lazy translation.
     help = (
-        "Mengimpor kerja sama dari berkas CSV atau XLSX dengan kolom yang sama dengan ekspor "
+        "Mengimpor kerja sama dari berkas CSV, XLSX atau JSON dengan kolom yang sama dengan ekspor "
         "(docs/data-dictionary.md). Tidak menulis apa pun bila ada satu baris yang ditolak."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("file", help="berkas .csv atau .xlsx")
+        parser.add_argument("file", help="berkas .csv, .xlsx atau .json")
         parser.add_argument(
             "--dry-run",
             action="store_true",
