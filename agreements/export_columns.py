@@ -33,7 +33,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from access.models import exports_leave_out_internal
-from agreements.dates import KnownDate
+from agreements.dates import DatePrecision, KnownDate
 from agreements.models import (
     ENDED_STATUSES,
     Agreement,
@@ -416,21 +416,28 @@ class NextStep(Rule):
 
 
 class NextStepDue(Rule):
-    """The target date of the next step (``refresh_progress``); none once it shows as ended."""
+    """The target date of the next step (``refresh_progress``), as precisely as its milestone
+    knows it ("2024-06" for a step planned for June); none once the agreement shows as ended."""
 
-    fields = ("shown_status", "next_due_on")
-    text = staticmethod(date_cell)
-
-    @staticmethod
-    def json(value):
-        return None if value is None else value.isoformat()
+    fields = ("shown_status", "next_due_on", "next_milestone__due_on_precision")
+    text = staticmethod(Date.text)
+    json = staticmethod(Date.json)
 
     def reader(self, context):
-        return lambda row: None if row["shown_status"] in ENDED_STATUSES else row["next_due_on"]
+        def due(row):
+            if row["shown_status"] in ENDED_STATUSES or row["next_due_on"] is None:
+                return None
+            precision = row["next_milestone__due_on_precision"] or DatePrecision.DAY
+            return KnownDate(row["next_due_on"], precision)
+
+        return due
 
     def sql(self, sql):
         due = sql.column("next_due_on")
-        return sql.date(f"(CASE WHEN {_ended_sql(sql)} THEN NULL ELSE {due} END)")
+        return sql.known_date(
+            f"(CASE WHEN {_ended_sql(sql)} THEN NULL ELSE {due} END)",
+            sql.column("next_milestone__due_on_precision"),
+        )
 
 
 class WaitsOn(Rule):

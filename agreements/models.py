@@ -1624,6 +1624,11 @@ class NextStep:
         return self.milestone.due_on if self.milestone else None
 
     @property
+    def known_due_on(self):
+        """The target date as precisely as the bureau knows it (a ``KnownDate``), or None."""
+        return self.milestone.known("due_on") if self.milestone else None
+
+    @property
     def is_overdue(self):
         return bool(self.milestone and self.milestone.is_overdue)
 

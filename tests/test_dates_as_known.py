@@ -1,7 +1,10 @@
 """Dates as they are known: a year, a month or a day, stored with the precision, shown, sorted,
 filtered, imported and kept as given."""
 
+import csv
 import datetime
+import io
+import json
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -153,10 +156,6 @@ def test_an_update_that_only_makes_a_date_more_precise_is_an_update(register):
 
 @pytest.mark.parametrize("file_format", ["csv", "json"])
 def test_export_writes_dates_as_given_and_partners_in_both_scripts(register, file_format):
-    import csv
-    import io
-    import json
-
     from agreements import exports
 
     anhui = register["anhui"]
@@ -191,12 +190,9 @@ def test_export_writes_dates_as_given_and_partners_in_both_scripts(register, fil
     assert record["partner_kinds"] == several("foreign_region")
 
 
-def test_a_month_known_step_shows_its_month_on_the_status_page_dashboard_and_report(
-    client, register
-):
-    """A step planned for "Juni 2024" and an LoI of "Desember 2023" are shown as months on
-    every page an official reads them: the stage path, the glance, the dashboard's overdue
-    steps and the report's waiting list; never as the 1st of the month."""
+def month_known_plan(register):
+    """A cooperation proposed by an LoI of "Desember 2023" whose signing is planned for
+    "Juni 2024", waiting on the Foreign Ministry."""
     plan = Agreement.objects.create(
         title="Kerja sama yang tanggalnya hanya diketahui bulannya",
         kind=Agreement.Kind.OTHER,
@@ -222,6 +218,16 @@ def test_a_month_known_step_shows_its_month_on_the_status_page_dashboard_and_rep
         waits_on="kemlu",
     )
     Agreement.objects.filter(pk=plan.pk).refresh_progress()
+    return plan
+
+
+def test_a_month_known_step_shows_its_month_on_the_status_page_dashboard_and_report(
+    client, register
+):
+    """A step planned for "Juni 2024" and an LoI of "Desember 2023" are shown as months on
+    every page an official reads them: the stage path, the glance, the dashboard's overdue
+    steps and the report's waiting list; never as the 1st of the month."""
+    plan = month_known_plan(register)
 
     status_page = client.get(plan.get_absolute_url()).content.decode()
     path = status_page.split('<ol class="stage-path">', 1)[1].split("</ol>", 1)[0]
@@ -271,3 +277,20 @@ def test_an_editor_retypes_a_month_known_step_as_a_day_in_the_agreement_form(
     kept.refresh_from_db()
     assert moved.known("due_on") == KnownDate(d(2025, 7, 15), "day")
     assert kept.known("due_on") == KnownDate(d(2024, 9, 1), "month")
+
+
+@pytest.mark.parametrize("file_format", ["csv", "json"])
+def test_the_export_writes_a_month_known_next_step_as_its_month(client, register, file_format):
+    """The next step's target in the files is "2024-06", as the status page says "Juni 2024",
+    on both the Python writers and PostgreSQL's query."""
+    month_known_plan(register)
+
+    response = client.get(reverse("agreement-export", args=[file_format]))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+
+    if file_format == "json":
+        records = json.loads(text)["agreements"]
+    else:
+        records = list(csv.DictReader(io.StringIO(text, newline="")))
+    (record,) = [r for r in records if r["title"].endswith("hanya diketahui bulannya")]
+    assert record["next_milestone_due"] == "2024-06"

@@ -121,7 +121,7 @@ def test_the_export_tells_parties_sectors_and_next_step_as_each_status_page_does
             sectors = agreement.sectors.order_by("position", "name_id")
             assert record["sectors"] == [sector.slug for sector in sectors]
             assert record["next_milestone"] == (str(step.label) if step else "")
-            assert record["next_milestone_due"] == (step.due_on if step else None)
+            assert record["next_milestone_due"] == (step.known_due_on if step else None)
             assert record["follows"] == (agreement.follows.title if agreement.follows else "")
 
 
