@@ -353,3 +353,29 @@ def test_the_import_refuses_an_agency_of_a_region_that_is_no_party(kaltim, bali,
     cells = dict(zip(header, ["Kerja sama", "mou", "ksdd", "64", "Dinas Kuliner", ""], strict=True))
     (row,) = AgreementImport(header, [(2, cells)]).plan().rows
     assert any("Dinas Kuliner" in error for error in row.errors), row.errors
+
+
+def test_an_editor_records_signatories_and_contact_persons_on_their_agreement(
+    editor_kaltim, carried_out
+):
+    """The bureau's editors are the ones asked who signed and whom to call: the change form of
+    their own agreement lets them write both, not only read them."""
+    client = Client()
+    client.force_login(editor_kaltim)
+    html = client.get(
+        reverse("admin:agreements_agreement_change", args=[carried_out.pk])
+    ).content.decode()
+    assert '<input type="text" name="signatories-0-office"' in html
+    assert 'name="signatories-__prefix__-name"' in html
+    assert 'name="contacts-__prefix__-email"' in html
+
+
+def test_an_editor_adds_an_agency_of_their_own_region(editor_kaltim, kaltim):
+    client = Client()
+    client.force_login(editor_kaltim)
+    response = client.post(
+        reverse("admin:agreements_agency_add"),
+        {"region": kaltim.pk, "name": "Dinas Pariwisata", "short_name": "Dispar"},
+    )
+    assert response.status_code == 302
+    assert Agency.objects.filter(region=kaltim, short_name="Dispar").exists()

@@ -14,6 +14,9 @@ EDITOR_MODELS = {
     ("agreements", "agreement"),
     ("agreements", "milestone"),
     ("agreements", "document"),
+    ("agreements", "signatory"),
+    ("agreements", "contact"),
+    ("agreements", "agency"),
     ("agreements", "potential"),
     ("partners", "partner"),
 }
