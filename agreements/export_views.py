@@ -24,7 +24,7 @@ from agreements.export_columns import Selection, columns_for, download_note, not
 from agreements.exports import register_json, register_xlsx, text_chunks
 from agreements.filters import AgreementFilter
 from agreements.models import Agreement, Sector
-from common.streaming import reset_on_outage
+from common.streaming import read_ahead, reset_on_outage
 from partners.models import Country, Partner, Region
 
 FORMATS = {
@@ -173,9 +173,12 @@ class AgreementExportView(View):
             )
         if file_format == "json":
             chunks = register_json(chunks, tables, note_text(download_note(request.user)))
-        # The export's query has run by now (``agreements.exports``): a database that is down
-        # gave the styled 503 (``coopdb.middleware``), and one lost later cuts the download.
-        response = StreamingHttpResponse(reset_on_outage(chunks), content_type=FORMATS[file_format])
+        # The export's query has run by now, and all its queries for a small file
+        # (``read_ahead``): a database that is down gives the styled 503
+        # (``coopdb.middleware``), and one lost later cuts the download.
+        response = StreamingHttpResponse(
+            reset_on_outage(read_ahead(chunks)), content_type=FORMATS[file_format]
+        )
         response["Content-Disposition"] = content_disposition_header(True, filename)
         return response
 

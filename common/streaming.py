@@ -3,8 +3,9 @@
 A page that cannot reach the database answers the styled 503 (``coopdb.middleware``). A
 streamed download has only two moments to fail in: before its response starts, where it can
 still be that 503, and after, where its status has been sent. ``started`` moves the first
-database work of a download before the response starts; ``reset_on_outage`` ends one the
-database drops later as a broken transfer, never as a shorter file that looks whole.
+database work of a download before the response starts, and ``read_ahead`` all of it for a
+small download; ``reset_on_outage`` ends one the database drops later as a broken transfer,
+never as a shorter file that looks whole.
 """
 
 import errno
@@ -25,6 +26,28 @@ def started(items):
     except StopIteration:
         return iter(())
     return itertools.chain([first], items)
+
+
+# How much of a download is written before its response starts: one that fits has done all its
+# database work by then, so an outage can only make it the styled 503; a longer one streams on.
+READ_AHEAD = 1 << 20
+
+
+def read_ahead(pieces, limit=READ_AHEAD):
+    """``pieces`` with as many already taken as fill ``limit`` characters or bytes.
+
+    ``started`` opens a download's first query; its later ones (the parties of the next rows,
+    the other tables of a workbook) run as it is sent. Reading ahead runs them all for a
+    download of up to ``limit``, so a small file is whole or the 503, never cut short.
+    """
+    pieces = iter(pieces)
+    taken, size = [], 0
+    for piece in pieces:
+        taken.append(piece)
+        size += len(piece)
+        if size >= limit:
+            break
+    return itertools.chain(taken, pieces)
 
 
 def reset_on_outage(chunks, using=DEFAULT_DB_ALIAS):

@@ -2,6 +2,7 @@
 page while the database is down, static files served by the app, and settings that pass
 ``check --deploy`` with the variables docs/deploying.md documents."""
 
+import io
 import json
 import os
 import re
@@ -18,6 +19,7 @@ from django.db import connections
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from tests.factories import AgreementFactory, DocumentFactory, MilestoneFactory
 
@@ -508,6 +510,36 @@ def test_downloads_show_the_styled_503_page_while_the_database_is_down(
     assert "Layanan sedang tidak tersedia" in during.content.decode()
     assert after.status_code == 200
     assert b"".join(after.streaming_content)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("file_format", ["csv", "json", "xlsx"])
+def test_a_small_download_is_whole_though_the_database_goes_down_as_it_is_sent(
+    client, tmp_path, file_format
+):
+    """A file of a page's few agreements has read every table it holds before its response
+    starts: an outage after that point cannot cut it short."""
+    AgreementFactory(title="Kerja sama pariwisata Kaltim–Bali")
+    response = client.get(f"/agreements/export.{file_format}")
+    assert response.status_code == 200
+
+    with database_unreachable(tmp_path):
+        body = b"".join(response.streaming_content)
+
+    if file_format == "xlsx":
+        workbook = load_workbook(io.BytesIO(body), read_only=True)
+        try:
+            sheets = {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in workbook}
+        finally:
+            workbook.close()
+        assert len(sheets) > 1
+        assert "Kerja sama pariwisata Kaltim–Bali" in sheets["agreements"][1]
+    elif file_format == "json":
+        document = json.loads(body)
+        assert document["agreements"][0]["title"] == "Kerja sama pariwisata Kaltim–Bali"
+        assert "partners" in document
+    else:
+        assert "Kerja sama pariwisata Kaltim–Bali" in body.decode("utf-8-sig")
 
 
 @pytest.mark.django_db
