@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import AgreementFactory, PartnerFactory, make_official
 
@@ -173,7 +174,7 @@ def test_admin_history_search_answers_who_changed_a_status_last_week_and_from_wh
     client, changed, staff_user
 ):
     client.force_login(staff_user)
-    today = datetime.date.today()
+    today = timezone.localdate()
     response = client.get(
         reverse("admin:agreements_agreement_history_search"),
         {

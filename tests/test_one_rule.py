@@ -18,8 +18,8 @@ from tests.factories import AgreementFactory, MilestoneFactory
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-LATE = TODAY - datetime.timedelta(days=30)
+# Thirty days before the day the tests are collected: overdue whenever they run.
+LATE = timezone.localdate() - datetime.timedelta(days=30)
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_the_export_gives_the_cancelled_one_no_step_and_nobody_to_wait_on(client
 
 
 def test_the_editors_digest_reminds_only_of_the_live_one(two_alike, editor_kaltim):
-    digest = plan(editor_kaltim, TODAY)
+    digest = plan(editor_kaltim, timezone.localdate())
     assert [item.milestone.title for item in digest.attention.overdue] == [
         "Rapat TKKSD preparation"
     ]

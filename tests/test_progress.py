@@ -22,8 +22,6 @@ from tests.test_import import csv_bytes, register, row  # noqa: F401 - the regis
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-
 
 def stored(agreement):
     agreement = Agreement.objects.get(pk=agreement.pk)
@@ -73,7 +71,7 @@ def kemlu_step(kaltim):
         agreement=text,
         kind="drafting",
         title="Finalisasi",
-        due_on=TODAY - datetime.timedelta(3),
+        due_on=timezone.localdate() - datetime.timedelta(3),
         waits_on="kemlu",
     )
     return loi, text, step
@@ -147,7 +145,7 @@ def test_milestone_admin_add_change_and_delete_keep_the_stored_step(staff_client
             "agreement": text.pk,
             "kind": "tkksd",
             "title": "Rapat TKKSD",
-            "due_on": (TODAY - datetime.timedelta(10)).isoformat(),
+            "due_on": (timezone.localdate() - datetime.timedelta(10)).isoformat(),
             "done_on": "",
             "waits_on": "",
             "mark": "",
@@ -169,8 +167,8 @@ def test_milestone_admin_add_change_and_delete_keep_the_stored_step(staff_client
             "agreement": text.pk,
             "kind": "tkksd",
             "title": "Rapat TKKSD",
-            "due_on": (TODAY - datetime.timedelta(10)).isoformat(),
-            "done_on": (TODAY - datetime.timedelta(9)).isoformat(),
+            "due_on": (timezone.localdate() - datetime.timedelta(10)).isoformat(),
+            "done_on": (timezone.localdate() - datetime.timedelta(9)).isoformat(),
             "waits_on": "",
             "mark": "",
             "rating": "",

@@ -18,12 +18,11 @@ from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory
 pytestmark = pytest.mark.django_db
 
 K = Milestone.Kind
-TODAY = timezone.localdate()
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "stages.md"
 
 
 def days(n):
-    return TODAY + datetime.timedelta(days=n)
+    return timezone.localdate() + datetime.timedelta(days=n)
 
 
 def on(year, month, day):

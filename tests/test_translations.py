@@ -17,7 +17,6 @@ from tests.factories import AgreementFactory, MilestoneFactory
 
 BASE_DIR = Path(settings.BASE_DIR)
 LIST = reverse("agreement-list")
-TODAY = timezone.localdate()
 
 
 @pytest.fixture(autouse=True)
@@ -113,7 +112,7 @@ def in_force(db):
     return AgreementFactory(
         title="Nota Kesepahaman Kaltim–Anhui",
         status=Agreement.Status.IN_FORCE,
-        expires_on=TODAY + datetime.timedelta(days=10),
+        expires_on=timezone.localdate() + datetime.timedelta(days=10),
     )
 
 
@@ -164,7 +163,7 @@ def test_agreement_list_reads_in_indonesian_by_default(client, in_force):
 
 
 def test_status_page_reads_in_english(client, in_force):
-    MilestoneFactory(agreement=in_force, due_on=TODAY - datetime.timedelta(days=3))
+    MilestoneFactory(agreement=in_force, due_on=timezone.localdate() - datetime.timedelta(days=3))
     html = english_client(client).get(in_force.get_absolute_url()).content.decode()
     for text in ("At a glance", "Next step", "expires in 10 days", "Key dates", "Overdue"):
         assert text in html

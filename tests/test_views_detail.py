@@ -23,11 +23,9 @@ from tests.helpers import page_problems
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
-
 
 def days(n):
-    return TODAY + datetime.timedelta(days=n)
+    return timezone.localdate() + datetime.timedelta(days=n)
 
 
 def status_page(client, agreement):

@@ -25,11 +25,10 @@ from tests.helpers import page_problems, titles_in
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("agreement-list")
-TODAY = timezone.localdate()
 
 
 def days(n):
-    return TODAY + datetime.timedelta(days=n)
+    return timezone.localdate() + datetime.timedelta(days=n)
 
 
 @pytest.fixture
