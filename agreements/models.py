@@ -349,15 +349,28 @@ class AgreementQuerySet(models.QuerySet):
         )
 
     def counts_by_waits_on(self, today=None):
-        """{``MilestoneWaitsOn`` value: how many of these cooperations wait on it} (one GROUP
-        BY over the partial index ``agreement_waiting``)."""
-        rows = (
-            self.waiting_on(MilestoneWaitsOn.values, today)
+        """{``MilestoneWaitsOn`` value: how many of these cooperations wait on it} in one query:
+        from the counts the database keeps by month of expiry and the agreements expiring this
+        month (``_tallied_by_expiry``), else one GROUP BY over the partial index
+        ``agreement_waiting``."""
+        today = today or timezone.localdate()
+        counts = self._tallied_by_expiry(
+            "waits",
+            today,
+            rows=self.waiting_on(MilestoneWaitsOn.values, today)
+            .filter(status__in=SIGNED_STATUSES, **self._this_month(today, "expires_on"))
             .order_by()
             .values("waits_on")
-            .annotate(count=self._agreement_count())
+            .annotate(count=models.Count("id")),
         )
-        counts = {row["waits_on"]: row["count"] for row in rows}
+        if counts is None:
+            rows = (
+                self.waiting_on(MilestoneWaitsOn.values, today)
+                .order_by()
+                .values("waits_on")
+                .annotate(count=self._agreement_count())
+            )
+            counts = {row["waits_on"]: row["count"] for row in rows}
         return {party: counts.get(party, 0) for party in MilestoneWaitsOn.values}
 
     def mark_changed(self):
@@ -584,14 +597,78 @@ class AgreementQuerySet(models.QuerySet):
         )
 
     def counts_by_status(self, today=None):
-        """{shown status: number of agreements} for every status, in the order of a life."""
-        rows = (
-            self.order_by()
-            .values(shown=self.shown_status_case(today or timezone.localdate()))
-            .annotate(count=self._agreement_count())
+        """{shown status: number of agreements} for every status, in the order of a life.
+
+        Where the database keeps the counts (``_tallied_by_expiry``), one query reads them and
+        the few agreements whose shown status today they cannot tell: the signed ones, and
+        those in force expiring this month.
+        """
+        today = today or timezone.localdate()
+        uncertain = self.filter(
+            Q(status=AgreementStatus.SIGNED)
+            | Q(status=AgreementStatus.IN_FORCE, **self._this_month(today, "expires_on"))
         )
-        counts = {row["shown"]: row["count"] for row in rows}
+        shown = self.shown_status_case(today)
+        counts = self._tallied_by_expiry(
+            "status",
+            today,
+            rows=uncertain.order_by().values(shown=shown).annotate(count=models.Count("id")),
+            lapsed_to=AgreementStatus.EXPIRED,
+            leave_out=[AgreementStatus.SIGNED],
+        )
+        if counts is None:
+            rows = self.order_by().values(shown=shown).annotate(count=self._agreement_count())
+            counts = {row["shown"]: row["count"] for row in rows}
         return {status: counts.get(status, 0) for status in AgreementStatus.values}
+
+    @staticmethod
+    def _this_month(today, field):
+        """A filter for ``field`` falling in ``today``'s month."""
+        first = today.replace(day=1)
+        following = (first + datetime.timedelta(days=31)).replace(day=1)
+        return {f"{field}__gte": first, f"{field}__lt": following}
+
+    def _tallied_by_expiry(self, dimension, today, *, rows, lapsed_to=None, leave_out=()):
+        """{value: how many of ``self``} of ``dimension`` (status or waits, migration 0024) on
+        ``today``, in one query, from the counts the database keeps by month of expiry; None
+        where ``self`` is not what they count.
+
+        A signed or in-force agreement of a month before today's has lapsed: it counts for
+        ``lapsed_to`` (or for nothing); one of a later month, or one that lapses by no date,
+        counts for its value. Those of today's month, and of the values in ``leave_out``, are
+        what ``rows`` (a ``values(…).annotate(count=…)`` of ``self``, one value and a count per
+        row) counts from the agreements themselves.
+        """
+        visibilities = self._tallied_visibilities()
+        if visibilities is None:
+            return None
+        try:
+            rows_sql, rows_params = rows.query.sql_with_params()
+        except EmptyResultSet:
+            rows_sql, rows_params = "SELECT NULL, 0 WHERE false", ()
+        month = today.strftime("%Y-%m")
+        sql = f"""
+            SELECT CASE WHEN split_part(key, '|', 2) BETWEEN '0' AND %s THEN %s
+                        ELSE split_part(key, '|', 1) END,
+                   sum(n)::bigint
+            FROM agreements_tally
+            WHERE dimension = %s AND visibility = ANY(%s)
+              AND split_part(key, '|', 2) <> %s AND NOT split_part(key, '|', 1) = ANY(%s)
+            GROUP BY 1
+            UNION ALL
+            ({rows_sql})
+        """
+        # ``BETWEEN '0' AND`` the month before: an empty month (no lapsing) sorts before '0'.
+        previous = (today.replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
+        lapsed_to = None if lapsed_to is None else str(lapsed_to)
+        params = [previous, lapsed_to, dimension, visibilities, month, [str(v) for v in leave_out]]
+        counts = {}
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, [*params, *rows_params])
+            for value, n in cursor.fetchall():
+                if value is not None and n:
+                    counts[value] = counts.get(value, 0) + n
+        return counts
 
     def counts_by_kind(self):
         """{kind: number of agreements}, most common first; kinds without any are left out."""

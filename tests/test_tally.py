@@ -246,3 +246,69 @@ def test_a_national_partner_list_reads_no_more_partners_than_it_can_offer(
         q["sql"].startswith('SELECT "partners_country"') and "'country'" in q["sql"]
         for q in captured
     )
+
+
+def by_expiry_in_step(days):
+    """The shown status and waiting-on counts read from the tallies kept by month of expiry
+    equal those counted from the rows, for the whole register and the public's, on each day."""
+    for agreements in (Agreement.objects.all(), Agreement.objects.public()):
+        counted = agreements.filter(pk__gt=0)
+        for day in days:
+            assert agreements.counts_by_status(day) == counted.counts_by_status(day), day
+            assert agreements.counts_by_waits_on(day) == counted.counts_by_waits_on(day), day
+
+
+def test_status_and_waiting_tallies_follow_every_write_on_every_day(kaltim):
+    """Today moves: an agreement in force shows as expired from the day after its expiry, and
+    then waits on nobody. Days before, in and after the month of each expiry are compared."""
+    days = [
+        datetime.date(2026, 5, 31),
+        datetime.date(2026, 6, 1),
+        datetime.date(2026, 6, 15),
+        datetime.date(2026, 6, 16),
+        datetime.date(2026, 6, 30),
+        datetime.date(2026, 7, 1),
+        datetime.date(2027, 1, 1),
+    ]
+    in_force = AgreementFactory(lead_region=kaltim, expires_on=datetime.date(2026, 6, 15))
+    Agreement.objects.filter(pk=in_force.pk).update(waits_on="bureau")
+    signed = AgreementFactory(
+        lead_region=kaltim,
+        status=Agreement.Status.SIGNED,
+        in_force_from=datetime.date(2026, 6, 10),
+        expires_on=datetime.date(2026, 12, 31),
+    )
+    AgreementFactory(lead_region=kaltim, expires_on=None, visibility=Agreement.Visibility.INTERNAL)
+    AgreementFactory(
+        lead_region=kaltim,
+        status=Agreement.Status.PREPARATION,
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    by_expiry_in_step(days)
+    assert Agreement.objects.counts_by_status(datetime.date(2026, 6, 16))["expired"] == 1
+    assert Agreement.objects.counts_by_waits_on(datetime.date(2026, 6, 15))["bureau"] == 1
+    assert Agreement.objects.counts_by_waits_on(datetime.date(2026, 6, 16))["bureau"] == 0
+
+    # An expiry moved to another month and to none, a status, a party waited on, a visibility.
+    Agreement.objects.filter(pk=in_force.pk).update(expires_on=datetime.date(2026, 7, 1))
+    by_expiry_in_step(days)
+    Agreement.objects.filter(pk=signed.pk).update(waits_on="dprd", expires_on=None)
+    by_expiry_in_step(days)
+    signed.refresh_from_db()
+    signed.status = Agreement.Status.IN_FORCE
+    signed.expires_on = datetime.date(2026, 6, 30)
+    signed.save()
+    by_expiry_in_step(days)
+    Agreement.objects.filter(pk=in_force.pk).update(visibility=Agreement.Visibility.INTERNAL)
+    by_expiry_in_step(days)
+    Agreement.objects.filter(pk=in_force.pk).update(status=Agreement.Status.TERMINATED, waits_on="")
+    by_expiry_in_step(days)
+    signed.delete()
+    by_expiry_in_step(days)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM agreements_agreement_regions")
+        cursor.execute("DELETE FROM agreements_agreement")
+    by_expiry_in_step(days)
+    assert sum(Agreement.objects.counts_by_status(days[0]).values()) == 0
