@@ -5,9 +5,13 @@ title, summary or reference (the English title and summary too), the name of a p
 partner (or the partner's country), or one of its sectors. So ``pendidikan Samarinda`` finds
 Samarinda's education agreements even though no single field holds both words.
 
-Each word becomes a handful of ``id IN (…)`` semi-joins, each one uncorrelated: the database
-evaluates it once per query (PostgreSQL as a hashed sub-plan), never once per agreement, and the
-small tables (regions, partners, sectors) are searched on their own before being joined back.
+On PostgreSQL each word becomes one ``id IN (… UNION ALL …)``: the agreements its text finds in
+the full-text index, and those linked to the regions, partners and sectors it names, read from
+the link tables' indexes. The database starts from those ids and reads only the agreements they
+name, so a search costs what it matches, not the size of the register (joined by OR, the same
+conditions made it read and test every agreement). The small tables (regions, partners,
+sectors) are searched on their own before being joined back. On SQLite each word is a handful
+of uncorrelated ``id IN (…)`` semi-joins.
 
 On PostgreSQL (migration 0003):
 
@@ -96,6 +100,16 @@ def _party_semijoins(Agreement, regions, partners, sectors):
                 "agreement_id"
             )
         )
+    )
+
+
+def _party_links(Agreement, regions, partners, sectors):
+    """The ids of agreements with one of these party regions, partners or sectors, a query per
+    link table (an agreement may come more than once)."""
+    return (
+        Agreement.regions.through.objects.filter(region__in=regions).values("agreement_id"),
+        Agreement.partners.through.objects.filter(partner__in=partners).values("agreement_id"),
+        Agreement.sectors.through.objects.filter(sector__in=sectors).values("agreement_id"),
     )
 
 
@@ -194,16 +208,16 @@ def _postgresql(queryset, words):
             vector=SearchVector("name_id", config="indonesian")
             + SearchVector("name_en", config="english")
         ).filter(Q(vector=query) | _contains(word, "name_id", "name_en"))
-        # Separate ``id IN (…)`` conditions, not one UNION: each is a hashed sub-plan built
-        # once, and the text one is read from the GIN index when the word is rare. (A UNION lets
-        # PostgreSQL start from its ids, faster for a rare word, but it cannot estimate how many
-        # there are, and for a word in most agreements ("kerja") probes them one by one.)
-        queryset = queryset.filter(
-            Q(pk__in=own.values("pk"))
-            | _party_semijoins(
-                Agreement, regions_qs.filter(regions), partners_qs.filter(partners), sectors
-            )
+        # One ``id IN (… UNION ALL …)`` per word: the agreements the word's text finds in the
+        # GIN index, and those linked to the regions, partners and sectors it names, read from
+        # the link tables' indexes. PostgreSQL starts from these ids and reads only the
+        # agreements they name, so a word costs what it matches. (Separate ``id IN`` conditions
+        # joined by OR cannot use an index: every agreement was read and tested against each.)
+        links = _party_links(
+            Agreement, regions_qs.filter(regions), partners_qs.filter(partners), sectors
         )
+        matches = own.order_by().values("pk").union(*links, all=True)
+        queryset = queryset.filter(pk__in=matches)
 
     everything = _word_query(words[0])
     for word in words[1:]:

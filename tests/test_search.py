@@ -247,3 +247,22 @@ def test_relevance_is_the_default_order_of_a_search_on_the_list(client, kaltim):
     # An explicit sort wins over relevance.
     response = client.get(reverse("agreement-list"), {"q": "nelayan", "sort": "-signed"})
     assert titles_in(response) == ["Kerja sama daerah", "Nelayan nelayan"]
+
+
+@pytest.mark.postgresql  # SQLite has no index to read the words from
+def test_each_word_reads_its_matches_from_the_indexes_not_every_agreement(client, register):
+    """Each word is one ``id IN (… UNION ALL …)`` the database starts from: the full-text index
+    and the link tables of the parties and sectors it names. Joined by OR, the same conditions
+    made PostgreSQL read every agreement and test it against each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("agreement-list"), {"q": "pendidikan Samarinda"})
+
+    assert titles_in(response) == ["Kota kembar Samarinda dan Anhui"]
+    searched = [q["sql"] for q in captured if "plainto_tsquery" in q["sql"]]
+    assert searched
+    for sql in searched:
+        assert sql.count("UNION ALL") == 2 * 3  # two words, four sources each
+        assert 'OR "agreements_agreement"."id" IN' not in sql
