@@ -147,7 +147,7 @@ def dashboard_context(user, today=None):
     # cooperation cancelled, terminated or ended).
     overdue = Milestone.objects.overdue(today).filter(agreement__in=agreements.order_by())
     # Queries 8–9: how many steps are overdue, and the longest overdue with their agreements.
-    overdue_count = overdue.count()
+    overdue_count = agreements.overdue_step_count(today)
     overdue_oldest = list(
         overdue.select_related("agreement", "agreement__lead_region").order_by("due_on", "id")[
             :LIST_LENGTH

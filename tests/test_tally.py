@@ -9,11 +9,12 @@ from django.db import connection
 from django.urls import reverse
 
 from agreements import maps
-from agreements.models import Agreement
+from agreements.models import Agreement, Milestone
 from partners.models import Partner, Region
 from tests.factories import (
     AgreementFactory,
     CountryFactory,
+    MilestoneFactory,
     PartnerFactory,
     ProvinceFactory,
     RegencyFactory,
@@ -249,13 +250,15 @@ def test_a_national_partner_list_reads_no_more_partners_than_it_can_offer(
 
 
 def by_expiry_in_step(days):
-    """The shown status and waiting-on counts read from the tallies kept by month of expiry
-    equal those counted from the rows, for the whole register and the public's, on each day."""
+    """The shown status, waiting-on and overdue step counts read from the tallies kept by
+    month equal those counted from the rows, for the whole register and the public's, on each
+    day."""
     for agreements in (Agreement.objects.all(), Agreement.objects.public()):
         counted = agreements.filter(pk__gt=0)
         for day in days:
             assert agreements.counts_by_status(day) == counted.counts_by_status(day), day
             assert agreements.counts_by_waits_on(day) == counted.counts_by_waits_on(day), day
+            assert agreements.overdue_step_count(day) == counted.overdue_step_count(day), day
 
 
 def test_status_and_waiting_tallies_follow_every_write_on_every_day(kaltim):
@@ -312,3 +315,74 @@ def test_status_and_waiting_tallies_follow_every_write_on_every_day(kaltim):
         cursor.execute("DELETE FROM agreements_agreement")
     by_expiry_in_step(days)
     assert sum(Agreement.objects.counts_by_status(days[0]).values()) == 0
+
+
+def test_overdue_step_tallies_follow_every_write_on_every_day(kaltim):
+    """A step is overdue from the day after it is due until its cooperation ends, by its status
+    or by its expiry date; days in and around the months of both are compared."""
+    days = [
+        datetime.date(2026, 2, 28),
+        datetime.date(2026, 3, 1),
+        datetime.date(2026, 3, 10),
+        datetime.date(2026, 3, 11),
+        datetime.date(2026, 4, 1),
+        datetime.date(2026, 6, 15),
+        datetime.date(2026, 6, 16),
+        datetime.date(2026, 7, 1),
+    ]
+    lapsing = AgreementFactory(lead_region=kaltim, expires_on=datetime.date(2026, 6, 15))
+    open_ended = AgreementFactory(
+        lead_region=kaltim, expires_on=None, visibility=Agreement.Visibility.INTERNAL
+    )
+    due = MilestoneFactory(agreement=lapsing, due_on=datetime.date(2026, 3, 10))
+    MilestoneFactory(agreement=lapsing, due_on=datetime.date(2026, 6, 1))
+    MilestoneFactory(agreement=lapsing, due_on=datetime.date(2026, 6, 20))  # after it lapses
+    later = MilestoneFactory(agreement=open_ended, due_on=datetime.date(2026, 3, 31))
+    MilestoneFactory(agreement=open_ended, due_on=None, done_on=datetime.date(2026, 1, 5))
+    by_expiry_in_step(days)
+    assert Agreement.objects.overdue_step_count(datetime.date(2026, 6, 15)) == 3
+    assert Agreement.objects.overdue_step_count(datetime.date(2026, 6, 16)) == 1
+    assert Agreement.objects.public().overdue_step_count(datetime.date(2026, 4, 1)) == 1
+
+    # A step done, undone, moved to another date and to another agreement, deleted.
+
+    Milestone.objects.filter(pk=due.pk).update(done_on=datetime.date(2026, 3, 12))
+    by_expiry_in_step(days)
+    Milestone.objects.filter(pk=due.pk).update(done_on=None, due_on=datetime.date(2026, 2, 1))
+    by_expiry_in_step(days)
+    Milestone.objects.filter(pk=later.pk).update(agreement=lapsing)
+    by_expiry_in_step(days)
+    later.delete()
+    by_expiry_in_step(days)
+    # The cooperation's expiry moved and removed, its visibility, its status, the end of it.
+    Agreement.objects.filter(pk=lapsing.pk).update(expires_on=datetime.date(2026, 3, 31))
+    by_expiry_in_step(days)
+    Agreement.objects.filter(pk=lapsing.pk).update(expires_on=None)
+    by_expiry_in_step(days)
+    Agreement.objects.filter(pk=lapsing.pk).update(visibility=Agreement.Visibility.INTERNAL)
+    by_expiry_in_step(days)
+    Agreement.objects.filter(pk=lapsing.pk).update(
+        status=Agreement.Status.TERMINATED,
+        waits_on="",
+        next_stage="",
+        next_milestone=None,
+        next_due_on=None,
+    )
+    by_expiry_in_step(days)
+    assert Agreement.objects.overdue_step_count(datetime.date(2026, 7, 1)) == 0
+    Agreement.objects.filter(pk=lapsing.pk).update(status=Agreement.Status.IN_FORCE)
+    by_expiry_in_step(days)
+    # Behind Django's back: the agreement before its steps, then the steps.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM agreements_agreement_regions WHERE agreement_id = %s", [lapsing.pk]
+        )
+        cursor.execute("DELETE FROM agreements_agreement WHERE id = %s", [lapsing.pk])
+        by_expiry_in_step(days)
+        cursor.execute("DELETE FROM agreements_milestone WHERE agreement_id = %s", [lapsing.pk])
+    by_expiry_in_step(days)
+    if connection.vendor == "postgresql":  # TRUNCATE counts everything again
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("TRUNCATE agreements_milestone CASCADE")
+        by_expiry_in_step(days)
