@@ -386,3 +386,37 @@ def test_overdue_step_tallies_follow_every_write_on_every_day(kaltim):
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("TRUNCATE agreements_milestone CASCADE")
         by_expiry_in_step(days)
+
+
+@pytest.mark.postgresql  # the counts are kept on PostgreSQL only
+def test_the_dashboard_counts_what_depends_on_today_from_the_tallies(client, kaltim):
+    """The status chart, the waiting-on counts and the overdue steps read the tallies and this
+    month's rows: no query groups every agreement by its shown status, none counts the planned
+    steps of every open cooperation."""
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    lapsed = AgreementFactory(lead_region=kaltim, expires_on=today - datetime.timedelta(days=400))
+    going = AgreementFactory(lead_region=kaltim, expires_on=today + datetime.timedelta(days=400))
+    Agreement.objects.filter(pk=going.pk).update(waits_on="dprd")
+    for agreement in (lapsed, going, going):
+        MilestoneFactory(agreement=agreement, due_on=today - datetime.timedelta(days=90))
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("dashboard")).content.decode()
+
+    assert '<a href="#overdue">2</a>' in page
+    sqls = [query["sql"] for query in captured]
+    for dimension in ("status", "waits", "overdue"):
+        assert any(f"dimension = '{dimension}'" in sql for sql in sqls), dimension
+    first = today.replace(day=1).isoformat()
+    for sql in sqls:
+        if "agreements_tally" in sql:
+            # The rows read beside the tallies are those of this month only.
+            continue
+        assert "THEN 'expired'" not in sql  # the shown status, grouped over the register
+        assert not sql.startswith('SELECT COUNT(*) AS "__count" FROM "agreements_milestone"')
+        assert not ('"waits_on" IN' in sql and "GROUP BY" in sql)
+    bounded = [sql for sql in sqls if "agreements_tally" in sql and "agreements_agreement" in sql]
+    assert bounded and all(f"'{first}'::date" in sql for sql in bounded)
