@@ -5,6 +5,7 @@ import os
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
 from django.db.models import Q
@@ -36,7 +37,7 @@ from agreements.models import (
     Sector,
     Signatory,
 )
-from agreements.paging import LargeTablePaginator
+from agreements.paging import LargeTablePaginator, SearchPaginator
 from agreements.parties import writing_parties
 from common.admin import URL_FIELDS
 from common.admin_markup import LabelledChangeList, LabelledTabularInline
@@ -473,6 +474,13 @@ class AgreementAdmin(
         if not search_term.strip():
             return queryset, False
         return queryset.search(search_term), False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        """A search is paged as on the public list (``SearchPaginator``): counted up to a limit,
+        the most recently signed matches listed past it."""
+        if request.GET.get(SEARCH_VAR, "").strip():
+            return SearchPaginator(queryset, per_page, orphans, allow_empty_first_page)
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:

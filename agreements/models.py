@@ -513,6 +513,18 @@ class AgreementQuerySet(models.QuerySet):
 
         return search_agreements(self, text)
 
+    def count_up_to(self, limit):
+        """How many of these agreements there are, counting no further than ``limit`` + 1: one
+        more than ``limit`` says there are more, without the pass over every match an exact
+        count of a search that finds most of the register would take."""
+        return self.order_by().values("pk")[: limit + 1].count()
+
+    def most_recently_signed(self, limit):
+        """The ``limit`` most recently signed of these agreements (undated ones last), in this
+        queryset's own order: a search ranks these when more match (``SearchPaginator``)."""
+        newest = self.order_by(F("signed_on").desc(nulls_last=True), "-pk").values("pk")
+        return self.filter(pk__in=newest[:limit])
+
     def signing_years(self):
         """The years in which one of these agreements was signed, oldest first, in two queries
         that read the signing-date index at a few points rather than every row: the first and

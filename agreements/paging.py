@@ -8,11 +8,16 @@ matter, and keeps the exact count of a filtered list until the register changes
 (``agreements.caching``).
 """
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 
-from agreements.caching import cached_count
+from agreements.caching import cached_count, cached_value
+
+# A search lists at most this many agreements: when more match, the most recently signed of
+# them (``SearchPaginator``).
+SEARCH_LISTS_AT_MOST = 1000
 
 # Below this many rows an exact count is cheaper than it is worth estimating.
 ESTIMATE_FROM = 50_000
@@ -47,3 +52,37 @@ class LargeTablePaginator(Paginator):
         if not queryset.query.where and connections[queryset.db].vendor == "postgresql":
             return rows_of_table(queryset.model, queryset.db)
         return cached_count(queryset)
+
+
+class SearchPaginator(Paginator):
+    """Paging the agreements a search found, at a cost that follows the page, not the matches.
+
+    Counting stops one past ``SEARCH_LISTS_AT_MOST`` (``AgreementQuerySet.count_up_to``). Up to
+    that many, every match is listed, best first. Past it, the list holds the
+    ``SEARCH_LISTS_AT_MOST`` most recently signed matches in the order chosen
+    (``AgreementQuerySet.most_recently_signed``), so ranking reads that many agreements, not
+    all of a word found in most of the register; ``more`` says so, and the page tells the reader
+    that more matched than are listed. The count is cached until the register changes.
+    """
+
+    def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True):
+        limit = SEARCH_LISTS_AT_MOST
+        try:
+            sql, params = object_list.order_by().query.sql_with_params()
+        except EmptyResultSet:  # a filter nothing can match
+            found = 0
+        else:
+            found = cached_value(
+                "count-up-to",
+                [object_list.db, sql, repr(params), limit],
+                lambda: object_list.count_up_to(limit),
+            )
+        self.more = found > limit
+        if self.more:
+            object_list = object_list.most_recently_signed(limit)
+        self._found = min(found, limit)
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+
+    @cached_property
+    def count(self):
+        return self._found

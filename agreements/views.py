@@ -35,6 +35,7 @@ from agreements.models import (
     progress_of_chain,
     reads_internal,
 )
+from agreements.paging import SearchPaginator
 
 PAGE_SIZE = 25
 # Filters always in view; the others fold away under "more filters" until one is in use.
@@ -215,7 +216,8 @@ def browse(request, agreements, *, fixed=(), rows=None, selection=None):
     page = None
     if not errors:
         listed = rows(filterset.qs) if rows else filterset.qs.for_list_page()
-        paginator = CachedCountPaginator(listed, PAGE_SIZE)
+        searched = not rows and filterset.form.cleaned_data.get("q")
+        paginator = (SearchPaginator if searched else CachedCountPaginator)(listed, PAGE_SIZE)
         number = request.GET.get("page") or 1
         try:
             page = paginator.page(number)

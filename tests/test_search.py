@@ -266,3 +266,85 @@ def test_each_word_reads_its_matches_from_the_indexes_not_every_agreement(client
     for sql in searched:
         assert sql.count("UNION ALL") == 2 * 3  # two words, four sources each
         assert 'OR "agreements_agreement"."id" IN' not in sql
+
+
+def _nelayan(kaltim, year, **fields):
+    return AgreementFactory(
+        title=f"Pelatihan nelayan {year}",
+        lead_region=kaltim,
+        signed_on=datetime.date(year, 1, 1),
+        in_force_from=datetime.date(year, 1, 1),
+        **fields,
+    )
+
+
+def test_a_search_finding_more_than_a_list_holds_lists_the_most_recently_signed(
+    client, kaltim, monkeypatch
+):
+    """Counting stops one past the limit, and only the most recently signed matches are ranked
+    and listed: a word found in most of the register costs a page, not a pass over every match.
+    The page says that more matched than it lists."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from agreements import paging
+
+    monkeypatch.setattr(paging, "SEARCH_LISTS_AT_MOST", 2)
+    for year in (2019, 2021, 2023):
+        _nelayan(kaltim, year)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("agreement-list"), {"q": "nelayan"})
+
+    assert set(titles_in(response)) == {"Pelatihan nelayan 2023", "Pelatihan nelayan 2021"}
+    assert "Lebih dari 2 kerja sama ditemukan" in response.content.decode()
+    counts = [q["sql"] for q in captured if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 3" in sql for sql in counts)
+
+    response = client.get(reverse("agreement-list"), {"q": "nelayan", "sort": "signed"})
+    assert titles_in(response) == ["Pelatihan nelayan 2021", "Pelatihan nelayan 2023"]
+
+
+def test_a_search_within_the_limit_is_counted_and_listed_whole(client, kaltim, monkeypatch):
+    from agreements import paging
+
+    monkeypatch.setattr(paging, "SEARCH_LISTS_AT_MOST", 2)
+    for year in (2021, 2023):
+        _nelayan(kaltim, year)
+    # Internal: the public neither sees nor counts it, so two is all there is for them.
+    _nelayan(kaltim, 2024, visibility=Agreement.Visibility.INTERNAL)
+
+    response = client.get(reverse("agreement-list"), {"q": "nelayan"})
+
+    page = response.content.decode()
+    assert "2 kerja sama ditemukan" in page and "Lebih dari" not in page
+    assert set(titles_in(response)) == {"Pelatihan nelayan 2023", "Pelatihan nelayan 2021"}
+
+
+def test_admin_search_past_the_limit_lists_the_most_recently_signed(
+    staff_client, kaltim, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from agreements import paging
+    from agreements.admin import AgreementAdmin
+
+    monkeypatch.setattr(paging, "SEARCH_LISTS_AT_MOST", 2)
+    monkeypatch.setattr(AgreementAdmin, "list_per_page", 1)
+    for year in (2019, 2021, 2023):
+        _nelayan(kaltim, year)
+    changelist = reverse("admin:agreements_agreement_changelist")
+
+    with CaptureQueriesContext(connection) as captured:
+        response = staff_client.get(changelist, {"q": "nelayan"})
+
+    assert response.context["cl"].result_count == 2
+    assert "Lebih dari 2 hasil" in response.content.decode()
+    counts = [q["sql"] for q in captured if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT 3" in sql for sql in counts)
+    listed = set()
+    for page in (1, 2):
+        response = staff_client.get(changelist, {"q": "nelayan", "p": page})
+        listed |= {agreement.title for agreement in response.context["cl"].result_list}
+    assert listed == {"Pelatihan nelayan 2023", "Pelatihan nelayan 2021"}

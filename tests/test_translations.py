@@ -240,3 +240,16 @@ def test_check_notices_a_catalogue_changed_but_not_compiled(tmp_path):
     assert found == [
         f"{po.with_suffix('.mo')}: not compiled from the current django.po; run compilemessages"
     ]
+
+
+def test_a_search_past_what_the_list_holds_says_so_in_english(client, in_force, monkeypatch):
+    from agreements import paging
+
+    monkeypatch.setattr(paging, "SEARCH_LISTS_AT_MOST", 2)
+    for copy in ("kedua", "ketiga"):
+        AgreementFactory(title=f"{in_force.title} {copy}", lead_region=in_force.lead_region)
+
+    html = english_client(client).get(LIST, {"q": in_force.title}).content.decode()
+
+    assert "More than 2 agreements found; the 2 most recently signed are listed." in html
+    assert "Lebih dari" not in html
