@@ -308,6 +308,7 @@ class AgreementAdmin(
 ):
     form = AgreementAdminForm
     inlines = [MilestoneInline, SignatoryInline, DocumentInline, ContactInline]
+    change_form_by_agreement = True
     save_on_top = True
 
     list_display = [

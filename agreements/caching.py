@@ -71,6 +71,63 @@ def register_version():
         return f"{epoch}.{table_id}.{changes}"
 
 
+# What one agreement's pages are keyed on besides the reader (migration 0026): the agreements
+# of its chain, each with its own counter, and the shared tables' counter. One query, whatever
+# the length of the chain; the chain is read as ``AgreementQuerySet.chains`` reads it, and the
+# agreement itself is always among them.
+_AGREEMENT_VERSION = """
+    WITH RECURSIVE up(id, follows_id) AS (
+        SELECT id, follows_id FROM agreements_agreement WHERE id = %s
+        UNION
+        SELECT a.id, a.follows_id FROM agreements_agreement a JOIN up ON a.id = up.follows_id
+    ),
+    down(id) AS (
+        SELECT id FROM up WHERE follows_id IS NULL
+        UNION
+        SELECT a.id FROM agreements_agreement a JOIN down ON a.follows_id = down.id
+    ),
+    chain(id) AS (SELECT id FROM up UNION SELECT id FROM down)
+    SELECT 0, {header}, (SELECT coalesce(sum(changes), 0) FROM coopdb_shared_version)
+    UNION ALL
+    SELECT chain.id, '', coalesce(version.changes, 0)
+    FROM chain LEFT JOIN coopdb_agreement_version version ON version.agreement_id = chain.id
+"""
+
+
+def agreement_version(pk):
+    """The version of what agreement ``pk``'s own pages show (one query), or None where nothing
+    may be cached: its status page and its admin change form.
+
+    Made of the shared tables' counter (sectors, agencies, countries, regions, partners) and the
+    counter of each agreement of its chain (itself, what it follows, what follows it: the
+    documents its pages show beside it), each moved on by the database with any change to that
+    agreement's rows (migration 0026). A save of another agreement leaves it as it was. An
+    agreement joining or leaving the chain changes the list of agreements itself. The restore
+    guarantee is kept as for the register version: on PostgreSQL this database's epoch and both
+    counter tables' OIDs, which a restore creates anew; on SQLite, where the register's epoch is
+    renewed by every change anywhere, each change sets the counters to a new random number
+    instead, never met again in this file, a restored copy or another database.
+    """
+    if connection.in_atomic_block:
+        return None
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return register_version()  # no agreement by that name: the page is an error or a redirect
+    header = (
+        "(SELECT min(epoch) FROM coopdb_register_epoch) || '.' "
+        "|| 'coopdb_agreement_version'::regclass::oid || '.' "
+        "|| 'coopdb_shared_version'::regclass::oid"
+        if connection.vendor == "postgresql"
+        else "''"  # each change draws a new random number (migration 0026): no epoch needed
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(_AGREEMENT_VERSION.format(header=header), [pk])
+        rows = sorted(cursor.fetchall())
+    (_, epoch, shared), chain = rows[0], rows[1:]
+    return f"{epoch}.{shared}:" + ",".join(f"{id_}={changes}" for id_, _, changes in chain)
+
+
 def cache_get(key):
     """The cached value of ``key``, or None, also when the cache cannot be reached: a cache
     server that is down costs the time to build pages, never an error page."""
@@ -177,20 +234,8 @@ class CachedCountPaginator(Paginator):
         return self._get_page(rows, number, self)
 
 
-def cached_page(request, parts, build):
-    """``build()``'s page, served from the cache while the register stays as it was.
-
-    ``parts`` name whose page it is (what it depends on besides the register, the day, the
-    language and the address). Only a complete 200 HTML page of a GET is cached, never one
-    showing a message meant for one visitor or one setting a cookie of its own. A page comes
-    back from the cache with this visitor's own CSRF token in each of its forms.
-    """
-    if request.method not in ("GET", "HEAD") or len(get_messages(request)):
-        return build()
-    version = register_version()
-    if version is None:
-        return build()
-    key = make_key(
+def page_key(request, parts, version):
+    return make_key(
         "page",
         version,
         timezone.localdate().isoformat(),
@@ -201,6 +246,23 @@ def cached_page(request, parts, build):
         request.get_host(),
         request.get_full_path(),
     )
+
+
+def cached_page(request, parts, build, version=register_version):
+    """``build()``'s page, served from the cache while the register stays as it was.
+
+    ``parts`` name whose page it is (what it depends on besides the register, the day, the
+    language and the address); ``version`` reads the version of what it shows (by default the
+    whole register's). Only a complete 200 HTML page of a GET is cached, never one
+    showing a message meant for one visitor or one setting a cookie of its own. A page comes
+    back from the cache with this visitor's own CSRF token in each of its forms.
+    """
+    if request.method not in ("GET", "HEAD") or len(get_messages(request)):
+        return build()
+    version = version()
+    if version is None:
+        return build()
+    key = page_key(request, parts, version)
     content = cache_get(key)
     if content is not None:
         token = get_token(request).encode()
@@ -239,6 +301,24 @@ def shared_page(view):
     return wrapped
 
 
+def shared_agreement_page(view):
+    """``shared_page`` for the status page of agreement ``pk``: kept until that agreement, one of
+    its chain or a shared table changes (``agreement_version``), not until anything does."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.user.is_staff:
+            return view(request, *args, **kwargs)
+        return cached_page(
+            request,
+            [reader_key(request.user)],
+            lambda: view(request, *args, **kwargs),
+            lambda: agreement_version(kwargs["pk"]),
+        )
+
+    return wrapped
+
+
 # What a cached admin page may read besides the register's watched tables: who the reader is and
 # what they may do, which its key names (``access.models.access_key``), and what never changes
 # while the site runs (content types).
@@ -260,6 +340,34 @@ READER_TABLES = frozenset(
 # PostgreSQL's own statistics, which a large table's admin list reads for its estimated count
 # (``agreements.paging``): an estimate ANALYZE moves on by itself, shown as one.
 ESTIMATE_TABLES = frozenset({"pg_class"})
+
+
+def agreement_tables(using="default"):
+    """The tables whose every change moves on the version of the agreements it names, and those
+    whose every change moves on the shared tables' version (migration 0026): together, what an
+    agreement's own pages may read (``agreement_version``)."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT DISTINCT trigger_name, event_object_table "
+                "FROM information_schema.triggers "
+                "WHERE trigger_name IN ('coopdb_agreements_inserted', 'coopdb_agreements_updated', "
+                "'coopdb_agreements_deleted', 'coopdb_shared_changed')"
+            )
+            rows = cursor.fetchall()
+            own = {t for name, t in rows if name.startswith("coopdb_agreements_")}
+            shared = {t for name, t in rows if name == "coopdb_shared_changed"} - own
+        else:
+            cursor.execute(
+                "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' "
+                "AND (name LIKE 'coopdb_agreements_changed_%' "
+                "OR name LIKE 'coopdb_shared_changed_%')"
+            )
+            rows = cursor.fetchall()
+            own = {t for name, t in rows if name.startswith("coopdb_agreements_")}
+            shared = {t for name, t in rows if name.startswith("coopdb_shared_")}
+    return own, shared
 
 
 def watched_tables(using="default"):
@@ -298,9 +406,16 @@ class CachedAdminPages:
     cache a page that goes stale.
     """
 
-    def _cached(self, request, view, *args):
+    # True where the model is the agreement: its change form is kept until that agreement, one of
+    # its chain or a shared table changes (``agreement_version``), not until anything does.
+    change_form_by_agreement = False
+
+    def _cached(self, request, view, *args, version=register_version):
         return cached_page(
-            request, ["admin", access_key(request.user), repr(args)], lambda: view(request, *args)
+            request,
+            ["admin", access_key(request.user), repr(args)],
+            lambda: view(request, *args),
+            version,
         )
 
     def changelist_view(self, request, extra_context=None):
@@ -308,7 +423,16 @@ class CachedAdminPages:
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         return self._cached(
-            request, super().change_view, object_id, form_url, _sorted(extra_context)
+            request,
+            super().change_view,
+            object_id,
+            form_url,
+            _sorted(extra_context),
+            version=(
+                (lambda: agreement_version(object_id))
+                if self.change_form_by_agreement
+                else register_version
+            ),
         )
 
 

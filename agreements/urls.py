@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from agreements import dashboard, party_views, report_views, views
-from agreements.caching import shared_page
+from agreements.caching import shared_agreement_page, shared_page
 
 # The pages the public and officials browse are cached until the register changes
 # (``agreements.caching``); downloads, documents and exports are always read afresh.
@@ -14,7 +14,7 @@ urlpatterns = [
     path("perubahan/", shared_page(views.ChangeLogView.as_view()), name="change-log"),
     path(
         "agreements/<int:pk>/",
-        shared_page(views.AgreementDetailView.as_view()),
+        shared_agreement_page(views.AgreementDetailView.as_view()),
         name="agreement-detail",
     ),
     path(

@@ -106,6 +106,7 @@ def test_a_restore_in_place_followed_by_an_edit_serves_no_stale_page(client, kal
     # Published after the backup; anonymous readers see it, and the page is kept.
     Agreement.objects.filter(pk=hidden.pk).update(visibility=Agreement.Visibility.PUBLIC)
     assert "Eksplorasi tambang rahasia" in client.get(reverse("agreement-list")).content.decode()
+    assert client.get(hidden.get_absolute_url()).status_code == 200  # its own version's page
 
     # The backup restored in place: internal again, and the change counters back where they were.
     connection.close()
@@ -117,10 +118,13 @@ def test_a_restore_in_place_followed_by_an_edit_serves_no_stale_page(client, kal
     assert Agreement.objects.get(pk=hidden.pk).visibility == Agreement.Visibility.INTERNAL
     # One edit moves the counters on by as much as the publication did.
     Agreement.objects.filter(title="Festival budaya").update(summary="Diperbarui")
+    # And its own counter as much as the publication moved it (``agreement_version``).
+    Agreement.objects.filter(pk=hidden.pk).update(summary="Diperbarui")
 
     page = client.get(reverse("agreement-list")).content.decode()
     assert "Festival budaya" in page
     assert "Eksplorasi tambang rahasia" not in page
+    assert client.get(hidden.get_absolute_url()).status_code == 404
 
 
 # -- PostgreSQL stopped and started under a running site ------------------------------------------

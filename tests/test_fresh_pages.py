@@ -11,10 +11,22 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from agreements.caching import ESTIMATE_TABLES, READER_TABLES, CachedAdminPages, watched_tables
+from agreements.caching import (
+    ESTIMATE_TABLES,
+    READER_TABLES,
+    CachedAdminPages,
+    agreement_tables,
+    watched_tables,
+)
 from agreements.filters import DEFAULT_SORT, SORTS
 from agreements.models import Agreement
-from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory, build_register
+from tests.factories import (
+    AgreementFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    build_register,
+    make_official,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -128,6 +140,15 @@ def test_a_page_near_the_end_of_the_list_is_read_from_the_end(client, kaltim):
 
 
 READS = re.compile(r'(?:FROM|JOIN)\s+"?(\w+)"?', re.IGNORECASE)
+# The names a query gives its own parts (``WITH RECURSIVE up(id, follows_id) AS (``).
+NAMED_PARTS = re.compile(
+    r'(?:WITH(?: RECURSIVE)?|,)\s*"?(\w+)"?(?:\([^)]*\))?\s+AS\s+\(', re.IGNORECASE
+)
+
+
+def tables_read(query):
+    sql = query["sql"]
+    return set(READS.findall(sql)) - set(NAMED_PARTS.findall(sql))
 
 
 def test_every_cached_admin_page_reads_only_tables_whose_changes_renew_it(staff_client, db):
@@ -136,6 +157,10 @@ def test_every_cached_admin_page_reads_only_tables_whose_changes_renew_it(staff_
     build_register()
     MilestoneFactory(agreement=Agreement.objects.first())
     allowed = watched_tables() | READER_TABLES | ESTIMATE_TABLES
+    own, shared = agreement_tables()
+    # An agreement's change form is kept until that agreement, one of its chain or a shared
+    # table changes (``agreements.caching.agreement_version``): it may read nothing else.
+    by_agreement = own | shared | READER_TABLES
     cached = [
         model_admin
         for model_admin in admin.site._registry.values()
@@ -156,11 +181,45 @@ def test_every_cached_admin_page_reads_only_tables_whose_changes_renew_it(staff_
                 reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[first.pk])
             )
         for url in urls:
+            renewing = (
+                by_agreement
+                if model_admin.change_form_by_agreement and url.endswith("/change/")
+                else allowed
+            )
             with CaptureQueriesContext(connection) as captured:
                 assert staff_client.get(url).status_code == 200, url
             for query in captured:
-                read |= set(READS.findall(query["sql"]))
-                for table in set(READS.findall(query["sql"])) - allowed:
+                read |= tables_read(query)
+                for table in tables_read(query) - renewing:
                     unwatched.setdefault(table, set()).add(url)
     assert {"agreements_agreement", "agreements_milestone", "partners_partner"} <= read
+    assert unwatched == {}
+
+
+def test_every_cached_status_page_reads_only_tables_whose_changes_renew_it(
+    client, django_user_model
+):
+    """A status page is kept until its agreement, one of its chain or a shared table changes
+    (``agreements.caching.agreement_version``): a table it reads that moves none of those
+    versions would leave it stale after a change there. Read by the public and by an official,
+    who also sees budgets and contact persons."""
+    build_register()
+    chained = Agreement.objects.filter(follows__isnull=False).first()
+    MilestoneFactory(agreement=chained)
+    own, shared = agreement_tables()
+    assert {"agreements_agreement", "agreements_milestone", "agreements_contact"} <= own
+    assert {"partners_region", "agreements_sector"} <= shared
+    official = type(client)()
+    official.force_login(make_official(django_user_model))
+    unwatched, read = {}, set()
+    for reader in (client, official):
+        for agreement in Agreement.objects.public():
+            url = agreement.get_absolute_url()
+            with CaptureQueriesContext(connection) as captured:
+                assert reader.get(url).status_code == 200, url
+            for query in captured:
+                read |= tables_read(query)
+                for table in tables_read(query) - own - shared - READER_TABLES:
+                    unwatched.setdefault(table, set()).add(url)
+    assert {"agreements_agreement", "agreements_milestone", "agreements_contact"} <= read
     assert unwatched == {}
