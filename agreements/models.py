@@ -15,6 +15,7 @@ from django.db import connection, connections, models, transaction
 from django.db.models import F, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.db.models.sql.where import WhereNode
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -523,7 +524,11 @@ class AgreementQuerySet(models.QuerySet):
         """The ``limit`` most recently signed of these agreements (undated ones last), in this
         queryset's own order: a search ranks these when more match (``SearchPaginator``)."""
         newest = self.order_by(F("signed_on").desc(nulls_last=True), "-pk").values("pk")
-        return self.filter(pk__in=newest[:limit])
+        # The page reads these ids and nothing else: testing every agreement the conditions of
+        # ``self`` match a second time, in the outer query, read them all again.
+        shortlisted = self._chain()
+        shortlisted.query.where = WhereNode()
+        return shortlisted.filter(pk__in=newest[:limit])
 
     def signing_years(self):
         """The years in which one of these agreements was signed, oldest first, in two queries
