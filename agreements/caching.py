@@ -194,13 +194,14 @@ def cached_count(queryset):
     """``queryset.count()``, cached under its own SQL (which names the reader's visibility, the
     filters and today's date wherever they matter) and the register version.
 
-    The whole register, or what the public sees, is counted from the counts the database
-    keeps (``AgreementQuerySet.tallies``): a few rows read, whatever the size of the register.
+    The whole register, what the public sees, and the agreements of one region are counted
+    from the counts the database keeps (``AgreementQuerySet.tallied_count``): a few rows read,
+    whatever the size of the register.
     """
-    tallies = getattr(queryset, "tallies", None)
-    kinds = tallies("kind") if tallies is not None else None
-    if kinds is not None:
-        return sum(kinds.values())
+    tallied_count = getattr(queryset, "tallied_count", None)
+    count = tallied_count() if tallied_count is not None else None
+    if count is not None:
+        return count
     try:
         sql, params = queryset.order_by().query.sql_with_params()
     except EmptyResultSet:  # ``none()``, or a filter nothing can match: no query to run

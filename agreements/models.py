@@ -203,7 +203,10 @@ class AgreementQuerySet(models.QuerySet):
         regions in the province comes once without ``DISTINCT``, and counting stays cheap.
         """
         parties = Agreement.regions.through.objects.filter(region__in=Region.objects.within(region))
-        return self.filter(pk__in=parties.values("agreement_id"))
+        narrowed = self.filter(pk__in=parties.values("agreement_id"))
+        # Which region, for ``tallied_count`` (hints go along with every clone).
+        narrowed._hints = {**narrowed._hints, "in_region": region}
+        return narrowed
 
     # -- who may read and change what, and the pages that list it ----------------------------
 
@@ -601,6 +604,36 @@ class AgreementQuerySet(models.QuerySet):
             "AND visibility = ANY(%s) GROUP BY key HAVING sum(n) > 0",
             (dimension, visibilities),
         )
+
+    def tallied_count(self):
+        """How many agreements ``self`` holds, from the counts the database keeps, where they
+        count exactly ``self``: the whole register or what the public sees (its kinds), or
+        those of one region (``in_region``: a province counts an agreement once however many
+        of its regions are party). None otherwise: count the rows."""
+        kinds = self.tallies("kind")
+        if kinds is not None:
+            return sum(kinds.values())
+        region = self._hints.get("in_region")
+        if region is None or connections[self.db].vendor != "postgresql":
+            return None
+        try:
+            shape = str(self.order_by().values("pk").query)
+        except EmptyResultSet:
+            return None
+        for whole in (Agreement.objects.all(), Agreement.objects.public()):
+            if shape == str(whole.in_region(region).order_by().values("pk").query):
+                visibilities = whole._tallied_visibilities()
+                break
+        else:
+            return None
+        dimension = "province" if region.level == Region.Level.PROVINCE else "region"
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                "SELECT coalesce(sum(n), 0)::bigint FROM agreements_tally "
+                "WHERE dimension = %s AND key = %s AND visibility = ANY(%s)",
+                [dimension, str(region.pk), visibilities],
+            )
+            return cursor.fetchone()[0]
 
     def tallies(self, dimension):
         """{key: how many of ``self``} for ``dimension`` (kind or year) from the counts the

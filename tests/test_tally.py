@@ -420,3 +420,27 @@ def test_the_dashboard_counts_what_depends_on_today_from_the_tallies(client, kal
         assert not ('"waits_on" IN' in sql and "GROUP BY" in sql)
     bounded = [sql for sql in sqls if "agreements_tally" in sql and "agreements_agreement" in sql]
     assert bounded and all(f"'{first}'::date" in sql for sql in bounded)
+
+
+@pytest.mark.postgresql  # the counts are kept on PostgreSQL only
+def test_a_region_page_counts_its_agreements_from_the_tallies(client, kaltim, samarinda):
+    """A province's page counts an agreement once however many of its regions are party, and
+    the public never counts an internal one: read from the tallies, not by counting."""
+    from django.test.utils import CaptureQueriesContext
+
+    AgreementFactory(lead_region=samarinda, regions=[kaltim, samarinda])
+    AgreementFactory(lead_region=kaltim)
+    AgreementFactory(lead_region=samarinda, visibility=Agreement.Visibility.INTERNAL)
+
+    for code, shown, dimension in (
+        ("64", "2 kerja sama ditemukan.", "province"),
+        ("64.72", "1 kerja sama ditemukan.", "region"),
+    ):
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("region-detail", args=[code])).content.decode()
+        assert shown in page
+        assert [q for q in captured if q["sql"].startswith("SELECT COUNT(*)")] == []
+        assert any(f"dimension = '{dimension}' AND key" in q["sql"] for q in captured)
+    # Narrowed further (by kind), the page counts its rows.
+    page = client.get(reverse("region-detail", args=["64"]), {"kind": "pks"}).content.decode()
+    assert "0 kerja sama ditemukan." in page
