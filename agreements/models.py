@@ -28,6 +28,14 @@ from agreements.validators import validate_document_file
 from common.choices import choice_values
 from partners.models import INDONESIA, Country, Partner, Region, pick_language
 
+# The bounds ``AgreementQuerySet.signing_years`` compiles its probe with, each replaced by a
+# year's bounds: days no agreement is signed on.
+PROBE_FROM, PROBE_UNTIL = datetime.date(1, 1, 1), datetime.date(1, 1, 2)
+
+
+def _is_mark(param, marks):
+    return isinstance(param, datetime.date | str) and param in marks
+
 
 class Sector(models.Model):
     """A field of cooperation (education, trade, tourism, …); a list the bureau maintains."""
@@ -537,23 +545,28 @@ class AgreementQuerySet(models.QuerySet):
         """The years in which one of these agreements was signed, oldest first, in two queries
         that read the signing-date index at a few points rather than every row: the first and
         last signing (the index's two ends), then one probe per year between them, each
-        stopping at its first agreement. (``dates("signed_on", "year")`` sorts every date.)
+        stopping at its first agreement. (``dates("signed_on", "year")`` sorts every date.) The
+        probe is compiled once and given each year's bounds.
         """
         bounds = self.order_by().aggregate(
             first=models.Min("signed_on"), last=models.Max("signed_on")
         )
         if bounds["first"] is None:
             return []
-        parts, params = [], []
         # (Bounds were found, so ``self`` is not empty by construction: no EmptyResultSet here.)
+        probe = (
+            self.filter(signed_on__gte=PROBE_FROM, signed_on__lt=PROBE_UNTIL)
+            .order_by()
+            .values("pk")
+        )
+        sql, probe_params = probe.query.sql_with_params()
+        adapt = connections[self.db].ops.adapt_datefield_value
+        marks = {adapt(PROBE_FROM): 0, adapt(PROBE_UNTIL): 1}
+        parts, params = [], []
         for year in range(bounds["first"].year, bounds["last"].year + 1):
-            probe = self.filter(
-                signed_on__gte=datetime.date(year, 1, 1),
-                signed_on__lt=datetime.date(year + 1, 1, 1),
-            ).order_by()
-            sql, probe_params = probe.values("pk").query.sql_with_params()
+            days = (adapt(datetime.date(year, 1, 1)), adapt(datetime.date(year + 1, 1, 1)))
             parts.append(f"SELECT {year} WHERE EXISTS ({sql})")
-            params.extend(probe_params)
+            params.extend(days[marks[p]] if _is_mark(p, marks) else p for p in probe_params)
         with connections[self.db].cursor() as cursor:
             cursor.execute(" UNION ALL ".join(parts), params)
             return sorted(row[0] for row in cursor.fetchall())

@@ -13,6 +13,7 @@ from django.utils import formats
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from common.admin_list import QuickRows
 from common.admin_markup import ValidAutocompletes, ValidAutocompleteSelect, innermost
 
 EMPTY = "—"
@@ -126,7 +127,7 @@ class SoundInputOnly(OfferedActionsOnly):
         return field
 
 
-class HistoryAdmin(SoundInputOnly, ValidAutocompletes, SimpleHistoryAdmin):
+class HistoryAdmin(QuickRows, SoundInputOnly, ValidAutocompletes, SimpleHistoryAdmin):
     """Every change recorded per record, with who made it, when, and what changed (in words).
 
     A past version can be read but not restored from its history page: restoring would save

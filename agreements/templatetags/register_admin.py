@@ -1,16 +1,33 @@
-"""The agreement admin's date hierarchy, without a pass over the register.
+"""The agreement admin's list: its rows drawn for less (``common.admin_list``), and its date
+hierarchy without a pass over the register.
 
-Django's own first asks for the first and last date of the list and every distinct year in it,
-each a scan of every matching row (and of every party row, when a search joins them): seconds
-at national scale. Here the years offered are those in which the reader may see a signed
-agreement (``AgreementQuerySet.signing_years``: the index's two ends and a probe per year), and
-a year once chosen is drilled into by Django's own tag, over that year's rows only.
+Django's own date hierarchy first asks for the first and last date of the list and every
+distinct year in it, each a scan of every matching row (and of every party row, when a search
+joins them): seconds at national scale. Here the years offered are those in which the reader
+may see a signed agreement (``AgreementQuerySet.signing_years``: the index's two ends and a probe
+per year), and a year once chosen is drilled into by Django's own tag, over that year's rows
+only.
 """
 
 from django import template
 from django.contrib.admin.templatetags.admin_list import date_hierarchy
+from django.contrib.admin.templatetags.base import InclusionAdminNode
+
+from common.admin_list import result_list
 
 register = template.Library()
+
+
+@register.tag(name="quick_result_list")
+def quick_result_list(parser, token):
+    """Django's ``result_list`` tag, the same template, rows from ``common.admin_list``."""
+    return InclusionAdminNode(
+        parser,
+        token,
+        func=result_list,
+        template_name="change_list_results.html",
+        takes_context=False,
+    )
 
 
 @register.inclusion_tag("admin/date_hierarchy.html")

@@ -1,0 +1,262 @@
+"""The admin's change lists, drawn for less: the same markup as Django's, with what is the same
+for every row worked out once per page.
+
+A list of a hundred rows is mostly its rows. For every cell Django looks up what the column is
+(a field, a method of the admin), its classes, its empty value and whether it links, builds a
+choice field's labels again, reverses the change page's address and merges the list's filters
+into it; and it draws each row's selection checkbox through the form widget's template. Here a
+column is looked up once per page, the change address is reversed once and each row's key put
+into it, and the checkbox is written directly. ``tests/test_admin_list.py`` holds every row to
+the markup of Django's own ``items_for_result``.
+"""
+
+import datetime
+
+from django.contrib.admin import helpers
+from django.contrib.admin.templatetags.admin_list import (
+    ResultList,
+    _coerce_field_name,
+    items_for_result,
+    result_headers,
+    result_hidden_fields,
+)
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+from django.contrib.admin.utils import (
+    FieldIsAForeignKeyColumnName,
+    _get_non_gfk_field,
+    display_for_field,
+    display_for_value,
+    lookup_field,
+)
+from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.db import models
+from django.urls import NoReverseMatch, reverse
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
+from django.utils.functional import Promise
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+# Stands for a row's key in the change address reversed once per page (letters and digits
+# only, so no URL quoting changes it).
+KEY_MARK = "0rowkey0"
+
+
+class QuickRows:
+    """A ModelAdmin whose rows' selection checkboxes are written directly, as Django's widget
+    writes them."""
+
+    def action_checkbox(self, obj):
+        label = format_html(_("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
+
+
+def results(cl):
+    """Django's ``results(cl)`` (``admin_list``): each row of the page as its cells' markup.
+
+    A list with editable columns is left to Django, cell by cell."""
+    if cl.formset:
+        for result, form in zip(cl.result_list, cl.formset.forms, strict=False):
+            yield ResultList(form, items_for_result(cl, result, form))
+        return
+    columns = []
+    first = True
+    for index, field_name in enumerate(cl.list_display):
+        linked = _links(first, field_name, cl)
+        columns.append(_Column(cl, index, field_name, linked, first))
+        first = first and not linked
+    change_url = _ChangeUrl(cl)
+    for result in cl.result_list:
+        yield ResultList(None, [column.cell(result, change_url) for column in columns])
+
+
+def _links(is_first, field_name, cl):
+    if cl.list_display_links is None:
+        return False
+    if is_first and not cl.list_display_links:
+        return True
+    return field_name in cl.list_display_links
+
+
+class _ChangeUrl:
+    """The change page of a row with the list's filters preserved: reversed and merged once,
+    each row's key put in (an integer key; any other is reversed row by row)."""
+
+    def __init__(self, cl):
+        self.cl = cl
+        self.template = None
+        if isinstance(cl.lookup_opts.pk, models.AutoField | models.BigAutoField):
+            try:
+                url = reverse(
+                    f"admin:{cl.opts.app_label}_{cl.opts.model_name}_change",
+                    args=(KEY_MARK,),
+                    current_app=cl.model_admin.admin_site.name,
+                )
+            except NoReverseMatch:
+                return
+            self.template = self._preserving(url)
+
+    def _preserving(self, url):
+        context = {"preserved_filters": self.cl.preserved_filters, "opts": self.cl.opts}
+        return add_preserved_filters(context, url)
+
+    def of(self, result):
+        """The address, or None where the change page has none."""
+        if self.template is not None:
+            return self.template.replace(KEY_MARK, str(getattr(result, self.cl.pk_attname)), 1)
+        try:
+            return self._preserving(self.cl.url_for_result(result))
+        except NoReverseMatch:
+            return None
+
+
+def _class_attribute(classes):
+    return mark_safe(' class="{}"'.format(" ".join(classes)))
+
+
+class _Column:
+    """What ``items_for_result`` works out for every cell of a column, worked out once."""
+
+    def __init__(self, cl, index, field_name, linked, first):
+        self.cl = cl
+        self.name = field_name
+        self.linked = linked
+        self.tag = "th" if linked and first else "td"
+        self.empty = cl.model_admin.get_empty_value_display()
+        self.classes = [f"field-{_coerce_field_name(field_name, index)}"]
+        # A related row that is gone: the column's own class only, as Django writes it.
+        self.row_class_missing = _class_attribute(self.classes[:1])
+        self.field = self.attr = None
+        self.boolean = None
+        self.labels = self.date_format = None
+        self.value_of = self._looked_up
+        self.display = self._display_value
+        try:
+            field = _get_non_gfk_field(cl.lookup_opts, field_name)
+        except (FieldDoesNotExist, FieldIsAForeignKeyColumnName):
+            field = None
+        if field is not None and not field.auto_created:
+            self._field_column(field)
+        elif field is None and not callable(field_name) and field_name != "__str__":
+            attr = getattr(cl.model_admin, field_name, None)
+            if callable(attr):
+                # A method of the admin: called with the row, as ``lookup_field`` calls it.
+                self.attr = attr
+                self.boolean = getattr(attr, "boolean", False)
+                self.value_of = attr
+                self.empty = getattr(attr, "empty_value_display", self.empty)
+                if field_name == "action_checkbox":
+                    self.classes = ["action-checkbox"]
+        self.row_class = _class_attribute(self.classes)
+        self.row_class_dated = _class_attribute([*self.classes, "nowrap"])
+
+    def _field_column(self, field):
+        self.field = field
+        name = self.name
+        self.value_of = lambda result: getattr(result, name)
+        if isinstance(field, models.DateField | models.TimeField | models.ForeignKey):
+            self.classes.append("nowrap")
+        if isinstance(field.remote_field, models.ManyToOneRel):
+            self.display = self._display_related
+        elif getattr(field, "flatchoices", None):
+            try:
+                self.labels = dict(field.flatchoices)
+            except TypeError:  # list-like choices: left to Django
+                self.display = self._display_field
+            else:
+                self.display = self._display_choice
+        elif isinstance(field, models.BooleanField):
+            self.display = self._display_field
+        elif isinstance(field, models.DateTimeField):
+            self.date_format = get_format("DATETIME_FORMAT")
+            self.display = self._display_datetime
+        elif isinstance(field, models.DateField):
+            self.date_format = get_format("DATE_FORMAT")
+            self.display = self._display_date
+        else:
+            self.display = self._display_field
+
+    # -- the value and its display, as ``items_for_result`` has them -------------------------
+
+    def _looked_up(self, result):
+        field, attr, value = lookup_field(self.name, result, self.cl.model_admin)
+        self.attr = attr
+        self.empty = getattr(attr, "empty_value_display", self.empty)
+        return value
+
+    def _display_value(self, result, value):
+        if isinstance(value, Promise):  # a label to be translated: read once
+            value = str(value)
+        if isinstance(value, str) and value and not self.boolean:
+            return value  # what ``display_for_value`` makes of a text that is not empty
+        attr = self.attr
+        boolean = getattr(attr, "boolean", False)
+        if isinstance(attr, property) and hasattr(attr, "fget"):
+            boolean = getattr(attr.fget, "boolean", False)
+        return display_for_value(value, self.empty, boolean)
+
+    def _display_related(self, result, value):
+        return self.empty if value is None else value
+
+    def _display_choice(self, result, value):
+        return self.labels.get(value, self.empty)
+
+    def _display_date(self, result, value):
+        if value in self.field.empty_values:
+            return self.empty
+        return dateformat.format(value, self.date_format)
+
+    def _display_datetime(self, result, value):
+        if value in self.field.empty_values:
+            return self.empty
+        return dateformat.format(timezone.template_localtime(value), self.date_format)
+
+    def _display_field(self, result, value):
+        return display_for_field(value, self.field, self.empty, avoid_link=self.linked)
+
+    # -- the cell ---------------------------------------------------------------------------
+
+    def cell(self, result, change_url):
+        row_class = self.row_class
+        try:
+            value = self.value_of(result)
+        except ObjectDoesNotExist:
+            shown = self.empty
+            row_class = self.row_class_missing
+        else:
+            if isinstance(value, str) and value.strip() == "":
+                value = ""
+            shown = self.display(result, value)
+            if self.field is None and isinstance(value, datetime.date | datetime.time):
+                row_class = self.row_class_dated
+        if self.linked:
+            url = change_url.of(result)
+            if url is not None:
+                popup = ""
+                if self.cl.is_popup:
+                    key = result.serializable_value(
+                        str(self.cl.to_field) if self.cl.to_field else self.cl.pk_attname
+                    )
+                    popup = format_html(' data-popup-opener="{}"', key)
+                shown = mark_safe(
+                    f'<a href="{conditional_escape(url)}"{popup}>{conditional_escape(shown)}</a>'
+                )
+        return mark_safe(f"<{self.tag}{row_class}>{conditional_escape(shown)}</{self.tag}>")
+
+
+def result_list(cl):
+    """The context of Django's ``result_list`` tag, its rows drawn by ``results``."""
+    headers = list(result_headers(cl))
+    return {
+        "cl": cl,
+        "result_hidden_fields": list(result_hidden_fields(cl)),
+        "result_headers": headers,
+        "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
+        "results": list(results(cl)),
+    }

@@ -1,0 +1,149 @@
+"""The admin's change lists drawn for less (``common.admin_list``): every row is the markup
+Django's own ``items_for_result`` writes, and the agreement list costs the same queries whatever
+its rows and filter."""
+
+import datetime
+
+import pytest
+from django.contrib import admin
+from django.contrib.admin.templatetags import admin_list as django_admin_list
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from agreements.models import Agreement
+from common import admin_list
+from tests.factories import (
+    AgreementFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    ProvinceFactory,
+    RegencyFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:agreements_agreement_changelist")
+
+
+@pytest.fixture
+def register(db):
+    """Agreements with every kind of cell: a lead region, partners or none, dates or none, a
+    status shown other than recorded, milestones (a boolean column on their list)."""
+    kaltim = ProvinceFactory(code="64", name="Kalimantan Timur")
+    samarinda = RegencyFactory(code="64.72", name="Kota Samarinda", level="city", province=kaltim)
+    anhui = PartnerFactory(name="Pemerintah Provinsi Anhui <安徽>")
+    signed = datetime.date(2019, 5, 1)
+    lapsed = AgreementFactory(
+        title='Kerja sama "pendidikan" & <budaya>',
+        kind="mou",
+        lead_region=samarinda,
+        partners=[anhui],
+        status="in_force",
+        signed_on=signed,
+        in_force_from=signed,
+        expires_on=datetime.date(2021, 5, 1),
+    )
+    AgreementFactory(
+        title="Prakarsa tanpa tanggal",
+        kind="pks",
+        lead_region=kaltim,
+        status="initiative",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    MilestoneFactory(agreement=lapsed, due_on=datetime.date(2020, 1, 1))
+    MilestoneFactory(agreement=lapsed, due_on=None, done_on=datetime.date(2019, 6, 1))
+    return lapsed
+
+
+def rows(cl, results):
+    return [list(row) for row in results(cl)]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"kind__exact": "mou"},
+        {"kind__exact": "mou", "o": "2"},
+        {"_popup": "1", "_to_field": "id"},
+    ],
+)
+def test_every_list_draws_the_rows_django_draws(staff_client, register, query):
+    """Each registered admin's list, plain, filtered, sorted and as a popup: the same cells,
+    classes, links (with the list's filters kept) and empty values as Django's own."""
+    compared = 0
+    for model, model_admin in admin.site._registry.items():
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        asked = query if model_admin is admin.site._registry.get(register.__class__) else {}
+        response = staff_client.get(url, asked)
+        if response.status_code != 200 or "cl" not in (response.context or {}):
+            continue
+        cl = response.context["cl"]
+        assert rows(cl, admin_list.results) == rows(cl, django_admin_list.results), model
+        compared += bool(cl.result_list)
+    assert compared >= 4  # agreements, milestones, regions, partners at least
+
+
+def test_the_selection_checkbox_is_the_widget_django_renders(register):
+    model_admin = admin.site._registry[register.__class__]
+    assert model_admin.action_checkbox(register) == admin.ModelAdmin.action_checkbox(
+        model_admin, register
+    )
+
+
+def test_the_agreement_list_is_drawn_with_its_partners_and_shown_status(staff_client, register):
+    page = staff_client.get(CHANGELIST, {"kind__exact": "mou"}).content.decode()
+    change = reverse("admin:agreements_agreement_change", args=[register.pk])
+    assert (
+        f'<th class="field-title"><a href="{change}?_changelist_filters=kind__exact%3Dmou">'
+        "Kerja sama &quot;pendidikan&quot; &amp; &lt;budaya&gt;</a></th>"
+    ) in page
+    assert '<td class="field-partner_names">Pemerintah Provinsi Anhui &lt;安徽&gt;</td>' in page
+    assert '<td class="field-shown_status">Berakhir</td>' in page
+
+
+@pytest.mark.parametrize("count", [1, 30])
+@pytest.mark.parametrize("query", [{}, {"kind__exact": "mou"}])
+def test_the_agreement_list_costs_the_same_queries_whatever_its_rows(staff_client, count, query):
+    kaltim = ProvinceFactory(code="64", name="Kalimantan Timur")
+    for n in range(count):
+        signed = datetime.date(2000 + n % 20, 1, 1)
+        AgreementFactory(
+            kind="mou",
+            lead_region=kaltim,
+            partners=[PartnerFactory()],
+            signed_on=signed,
+            in_force_from=signed,
+        )
+    with CaptureQueriesContext(connection) as captured:
+        response = staff_client.get(CHANGELIST, query)
+    assert len(response.context["cl"].result_list) == count
+    # The session and user, three filters' lists (sectors, provinces, partners' countries), the
+    # count, the rows with their lead regions, their partners, and the years of the date
+    # hierarchy (those the reader may see, whatever the filter: the first and last signing, then
+    # a probe per year).
+    assert len(captured) == 10
+
+
+def test_the_years_of_a_narrower_selection_are_probed_year_by_year(db):
+    """An editor's list, or any selection the tallies do not count: each year probed with the
+    selection's own conditions, dates among them."""
+    kaltim = ProvinceFactory(code="64", name="Kalimantan Timur")
+    for year, kind in ((2003, "mou"), (2007, "pks"), (2011, "mou"), (2015, "mou")):
+        signed = datetime.date(year, 3, 1)
+        AgreementFactory(
+            kind=kind,
+            lead_region=kaltim,
+            signed_on=signed,
+            in_force_from=signed,
+            expires_on=signed + datetime.timedelta(days=365 * 5),
+        )
+    selection = Agreement.objects.filter(
+        kind__in=["mou", "loi"], expires_on__gte=datetime.date(2010, 1, 1)
+    )
+    assert selection.signing_years() == [2011, 2015]
+    assert Agreement.objects.filter(kind="pks").signing_years() == [2007]
+    assert Agreement.objects.filter(kind="other").signing_years() == []
