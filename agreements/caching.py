@@ -14,6 +14,7 @@ uncommitted changes under a version number that a rollback hands back to someone
 import hashlib
 import logging
 import re
+import time
 from functools import wraps
 from pathlib import Path
 
@@ -256,7 +257,8 @@ def cached_page(request, parts, build, version=register_version):
     language and the address); ``version`` reads the version of what it shows (by default the
     whole register's). Only a complete 200 HTML page of a GET is cached, never one
     showing a message meant for one visitor or one setting a cookie of its own. A page comes
-    back from the cache with this visitor's own CSRF token in each of its forms.
+    back from the cache with this visitor's own CSRF token in each of its forms. Of the readers
+    missing the same page at once, one builds it and the others wait for it (``wait_for``).
     """
     if request.method not in ("GET", "HEAD") or len(get_messages(request)):
         return build()
@@ -265,22 +267,79 @@ def cached_page(request, parts, build, version=register_version):
         return build()
     key = page_key(request, parts, version)
     content = cache_get(key)
+    building = content is None and start_building(key)
+    if content is None and not building:
+        content = wait_for(key)
     if content is not None:
         token = get_token(request).encode()
         return HttpResponse(content.replace(CSRF_SLOT, CSRF_SLOT.replace(b"{token}", token)))
-    response = build()
-    if isinstance(response, SimpleTemplateResponse):
-        response.render()
-    if (
-        response.status_code == 200
-        and not response.streaming
-        # The CSRF cookie (the admin's views set it themselves) is set again when a cached page
-        # is served: ``get_token`` asks the middleware to.
-        and not set(response.cookies) - {settings.CSRF_COOKIE_NAME}
-        and response.get("Content-Type", "").startswith("text/html")
-    ):
-        cache_set(key, CSRF_FIELD.sub(CSRF_SLOT, response.content))
+    try:
+        response = build()
+        if isinstance(response, SimpleTemplateResponse):
+            response.render()
+        if (
+            response.status_code == 200
+            and not response.streaming
+            # The CSRF cookie (the admin's views set it themselves) is set again when a cached
+            # page is served: ``get_token`` asks the middleware to.
+            and not set(response.cookies) - {settings.CSRF_COOKIE_NAME}
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            cache_set(key, CSRF_FIELD.sub(CSRF_SLOT, response.content))
+    finally:
+        if building:
+            done_building(key)
     return response
+
+
+# One build per page at a time. Right after a save, every reader of a page renewed misses it at
+# once, and each built it: on a busy site a dozen workers drew the same page side by side. The
+# first to miss takes a short lock in the shared cache (``cache.add``: one succeeds) and builds;
+# the others look for the page it stores, every POLL_SECONDS, as long as the lock is held and
+# for at most WAIT_POLLS looks, then build it themselves. What they are served is the page
+# stored under the key they asked for, which names the version they read: never an older page.
+# The lock expires by itself (LOCK_SECONDS) should its holder die mid-build.
+POLL_SECONDS = 0.02
+WAIT_POLLS = 150  # 3 s: longer than most pages take to build under load
+LOCK_SECONDS = 10
+
+
+def _lock(key):
+    return f"{key}:building"
+
+
+def start_building(key):
+    """True if this request is to build the page of ``key``: no one else is (or the cache
+    cannot say, when it cannot be reached)."""
+    try:
+        return cache.add(_lock(key), 1, LOCK_SECONDS)
+    except Exception:
+        logger.warning("cache unavailable: building %s afresh", key, exc_info=True)
+        return True
+
+
+def done_building(key):
+    try:
+        cache.delete(_lock(key))
+    except Exception:
+        logger.warning("cache unavailable: lock of %s left to expire", key, exc_info=True)
+
+
+def wait_for(key):
+    """The page of ``key`` once whoever builds it has stored it; None if they stop without
+    storing one (a page never cached: a 404, a message) or take longer than the wait."""
+    lock = _lock(key)
+    for _look in range(WAIT_POLLS):
+        time.sleep(POLL_SECONDS)
+        try:
+            found = cache.get_many([key, lock])
+        except Exception:
+            return None
+        if key in found:
+            return found[key]
+        if lock not in found:
+            return None
+    return None
 
 
 def shared_page(view):

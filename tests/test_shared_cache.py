@@ -6,6 +6,8 @@ starts one in ``.ci/run``), under a key prefix of their own.
 """
 
 import os
+import threading
+import time
 import uuid
 
 import pytest
@@ -14,11 +16,13 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import connection
-from django.test import Client, override_settings
+from django.http import HttpResponse
+from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from agreements.caching import make_key, register_version
+from agreements import caching
+from agreements.caching import cached_page, make_key, page_key, register_version
 from agreements.models import Agreement
 from tests.factories import AgreementFactory
 
@@ -100,6 +104,102 @@ def test_a_save_shows_at_once_through_redis(prefix, agreement):
         page = client.get(LIST).content.decode()
         assert "Beasiswa dosen Kalimantan Timur" in page
         assert "Beasiswa guru Kalimantan Timur" not in page
+    caches.close_all()
+
+
+# -- one build per page at a time --------------------------------------------------------------
+
+PAGE = b"<!DOCTYPE html><title>Kerja sama</title><p>Beasiswa guru Kalimantan Timur</p>"
+
+
+def test_a_reader_missing_a_page_another_worker_is_building_is_served_its_page(
+    prefix, agreement, monkeypatch
+):
+    """Right after a save every reader of a renewed page misses it at once; one builds it and
+    the others are served the page it stores, under the key (the version) they asked for."""
+    with override_settings(CACHES=redis_cache(prefix)):
+        caches.close_all()
+        request = RequestFactory().get(agreement.get_absolute_url())
+        key = page_key(request, ["anonymous"], register_version())
+        assert caching.start_building(key)  # another worker missed first and builds the page
+
+        def builder_finishes(seconds):  # while this reader waits, the builder stores its page
+            caching.cache_set(key, PAGE)
+            caching.done_building(key)
+
+        monkeypatch.setattr(caching.time, "sleep", builder_finishes)
+        built = []
+        response = cached_page(request, ["anonymous"], lambda: built.append(1))
+
+        assert built == []
+        assert response.content == PAGE
+    caches.close_all()
+
+
+def test_a_reader_builds_the_page_itself_when_the_builder_stores_none(
+    prefix, agreement, monkeypatch
+):
+    """The builder's page was not one to keep (a 404, a message): the waiting readers build
+    their own instead of waiting out the lock."""
+    with override_settings(CACHES=redis_cache(prefix)):
+        caches.close_all()
+        request = RequestFactory().get(agreement.get_absolute_url())
+        key = page_key(request, ["anonymous"], register_version())
+        assert caching.start_building(key)
+        monkeypatch.setattr(caching.time, "sleep", lambda seconds: caching.done_building(key))
+
+        response = cached_page(request, ["anonymous"], lambda: HttpResponse(PAGE))
+
+        assert response.content == PAGE
+    caches.close_all()
+
+
+def test_a_reader_never_waits_past_the_bound_for_a_builder_that_died(
+    prefix, agreement, monkeypatch
+):
+    with override_settings(CACHES=redis_cache(prefix)):
+        caches.close_all()
+        request = RequestFactory().get(agreement.get_absolute_url())
+        key = page_key(request, ["anonymous"], register_version())
+        assert caching.start_building(key)  # and never stores anything nor lets go
+        looks = []
+        monkeypatch.setattr(caching.time, "sleep", looks.append)
+
+        response = cached_page(request, ["anonymous"], lambda: HttpResponse(PAGE))
+
+        assert response.content == PAGE
+        assert len(looks) == caching.WAIT_POLLS
+    caches.close_all()
+
+
+def test_readers_missing_the_same_page_at_once_build_it_once(prefix):
+    """Several workers' requests for a page no one has cached yet, through the real Redis."""
+    with override_settings(CACHES=redis_cache(prefix)):
+        caches.close_all()
+        readers = 6
+        together = threading.Barrier(readers)
+        builds, pages = [], []
+
+        def build():
+            builds.append(1)
+            time.sleep(0.2)  # long enough for the others to find it being built
+            return HttpResponse(PAGE)
+
+        def reader():
+            request = RequestFactory().get("/agreements/1/")
+            together.wait()
+            response = cached_page(request, ["anonymous"], build, lambda: "one-version")
+            pages.append(response.content)
+            caches.close_all()
+
+        threads = [threading.Thread(target=reader) for _ in range(readers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+        assert len(builds) == 1
+        assert pages == [PAGE] * readers
     caches.close_all()
 
 
