@@ -249,25 +249,57 @@ def many_paths(count=5000, seed=2026):
 
 
 def saver(database_url, every, stop):
-    """A save every ``every`` seconds: one public agreement changed, as an editor's save does
-    (its row and its history), through the database, until ``stop`` is set."""
-    import psycopg2
+    """A save every ``every`` seconds until ``stop`` is set, as an editor's save in the admin
+    writes it, through the models (their history records, their checks) in one transaction: in
+    turn a milestone recorded as done today, a title edited, a summary edited, each also moving
+    on the agreement's ``version`` and ``updated_at`` (``save_if_unchanged``) and storing where
+    its chain stands (``refresh_progress``). Each is something the pages show (a status, a
+    stage, a list's row), so no cache can skip it. Of public agreements picked at random; what
+    was changed is put back afterwards the same way, outside the measured time, so the register
+    ends as it began. ``database_url`` is this process's own database (``DATABASE_URL``)."""
+    from django.db import connection, transaction
+    from django.utils import timezone
 
-    connection = psycopg2.connect(database_url)
-    connection.autocommit = True
+    from agreements.models import Agreement, Milestone
+
     rng = random.Random(7)
-    saves = 0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT id FROM agreements_agreement WHERE visibility = 'public'")
-        ids = [row[0] for row in cursor.fetchall()]
+    ids = list(Agreement.objects.public().values_list("pk", flat=True))
+    undo, saves = [], 0
+
+    def save(agreement_pk, milestone_pk=None, **fields):
+        with transaction.atomic():
+            agreement = Agreement.objects.select_for_update().get(pk=agreement_pk)
+            if milestone_pk is not None:
+                milestone = Milestone.objects.get(pk=milestone_pk)
+                milestone.done_on = fields.pop("done_on")
+                milestone.save()
+            for name, value in fields.items():
+                setattr(agreement, name, value)
+            agreement.save_if_unchanged()
+            Agreement.objects.filter(pk=agreement_pk).refresh_progress()
+
+    try:
         while not stop.wait(every):
-            cursor.execute(
-                "UPDATE agreements_agreement SET updated_at = now(), version = version + 1 "
-                "WHERE id = %s",
-                [rng.choice(ids)],
-            )
+            agreement = Agreement.objects.get(pk=rng.choice(ids))
+            kind = saves % 3
+            if kind == 0:
+                milestone = agreement.milestones.filter(done_on__isnull=True).first()
+                if milestone is None:
+                    kind = 1
+                else:
+                    save(agreement.pk, milestone.pk, done_on=timezone.localdate())
+                    undo.append((agreement.pk, {"milestone_pk": milestone.pk, "done_on": None}))
+            if kind == 1:
+                save(agreement.pk, title=f"{agreement.title} (diperbarui)")
+                undo.append((agreement.pk, {"title": agreement.title}))
+            elif kind == 2:
+                save(agreement.pk, summary=f"{agreement.summary} Diperbarui.".strip())
+                undo.append((agreement.pk, {"summary": agreement.summary}))
             saves += 1
-    connection.close()
+    finally:
+        for agreement_pk, fields in reversed(undo):
+            save(agreement_pk, **fields)
+        connection.close()
     return saves
 
 
@@ -327,10 +359,30 @@ def worker_memory(server):
     return {pid: status_kb(pid, "VmRSS") / 1024 for pid in server.workers()}
 
 
-def traffic_mixes(database_url, redis_url, seconds, connections, admin_cookie):
-    """The traffic mixes of issue 12, each a ratio to its peer measured in the same run."""
-    popular, many = popular_paths(), many_paths()
+def traffic_mixes(database_url, redis_url, seconds, connections, admin_cookie, only_saves=False):
+    """The traffic mixes of issue 12, each a ratio to its peer measured in the same run; with
+    ``only_saves``, only the 20 URLs with and without saves."""
+    popular = popular_paths()
     results = {}
+    if only_saves:
+        server = shared_cache_server(database_url, redis_url)
+        try:
+            warm(server, popular)
+            results["20 URLs"] = traffic(server, popular, seconds, connections)
+            results["20 URLs, a save every 2 s"] = traffic(
+                server, popular, seconds, connections, database_url=database_url, save_every=2
+            )
+        finally:
+            server.stop()
+        for name, result in results.items():
+            print(
+                f"  {name:<34} {result['requests_per_second']:7.0f} req/s  "
+                f"p50 {result['p50_ms']:6.0f} ms  p99 {result['p99_ms']:6.0f} ms  "
+                f"{result['errors']} errors",
+                flush=True,
+            )
+        return results
+    many = many_paths()
 
     # Workers never recycled: the reference for recycling; then the full exports, and each
     # worker's memory from before the traffic to after the exports.
@@ -428,8 +480,11 @@ def traffic_table(mixes):
     lines.append("")
     lines.append(
         "with a save every 2 s / without: "
-        f"{saving['requests_per_second'] / base['requests_per_second']:.2f}"
+        f"{saving['requests_per_second'] / base['requests_per_second']:.2f} "
+        f"({saving.get('saves', 0)} saves)"
     )
+    if "memory" not in mixes:  # --mixes saves
+        return lines
     lines.append(
         "5,000 URLs / 20 URLs: "
         f"{mixes['5,000 URLs']['requests_per_second'] / base['requests_per_second']:.2f}"
@@ -476,6 +531,8 @@ def targets(fresh, mixes, exports, big_n, small_n):
             mixes["20 URLs, a save every 2 s"]["requests_per_second"] / base["requests_per_second"]
         )
         check("with a save every 2 s: throughput >= 0.5x without", f"{ratio:.2f}x", ratio >= 0.5)
+        if "memory" not in mixes:  # --mixes saves
+            return checks
         ratio = mixes["5,000 URLs"]["requests_per_second"] / base["requests_per_second"]
         check("5,000 distinct URLs: throughput >= 0.3x 20 URLs", f"{ratio:.2f}x", ratio >= 0.3)
         ratio = base["p99_ms"] / mixes["20 URLs, workers never recycled"]["p99_ms"]
@@ -531,6 +588,7 @@ def fresh_and_traffic(options, big_register, results):
             options.traffic_seconds,
             options.load_connections,
             big["cookies"]["admin"],
+            only_saves=options.mixes == "saves",
         )
         results["traffic"] = mixes
         lines += [""] + traffic_table(mixes)

@@ -658,6 +658,12 @@ def main():
         "--traffic-seconds", type=int, default=30, help="each traffic mix (0 skips them)"
     )
     parser.add_argument(
+        "--mixes",
+        choices=["all", "saves"],
+        default="all",
+        help="the traffic mixes: all, or only the 20 URLs with and without saves",
+    )
+    parser.add_argument(
         "--redis-url",
         default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
         help="the shared cache of the traffic mixes",
