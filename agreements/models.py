@@ -535,10 +535,12 @@ class AgreementQuerySet(models.QuerySet):
         """The ``limit`` most recently signed of these agreements (undated ones last), in this
         queryset's own order: a search ranks these when more match (``SearchPaginator``)."""
         newest = self.order_by(F("signed_on").desc(nulls_last=True), "-pk").values("pk")
-        # The page reads these ids and nothing else: testing every agreement the conditions of
-        # ``self`` match a second time, in the outer query, read them all again.
         shortlisted = self._chain()
-        shortlisted.query.where = WhereNode()
+        if len(shortlisted.query.alias_map) <= 1:
+            # The page reads these ids and nothing else: testing every agreement the conditions
+            # of ``self`` match a second time, around them, read them all again. (Conditions
+            # that joined another table stay, or the join would repeat rows.)
+            shortlisted.query.where = WhereNode()
         return shortlisted.filter(pk__in=newest[:limit])
 
     def signing_years(self):
