@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -39,7 +39,7 @@ from agreements.models import (
 )
 from agreements.paging import LargeTablePaginator, SearchPaginator
 from agreements.parties import writing_parties
-from common.admin import URL_FIELDS
+from common.admin import URL_FIELDS, BoundedDatesChangeList
 from common.admin_markup import LabelledChangeList, LabelledTabularInline
 from partners.models import Country, Region
 
@@ -298,6 +298,19 @@ class DocumentInline(BoundedInline, DocumentFileLinks, LabelledTabularInline):
     readonly_fields = ["uploaded_at"]
 
 
+class AgreementChangeList(BoundedDatesChangeList):
+    """The list shows the lead region and the partners of every row: two queries in all, the
+    partners kept as each row's list (``AgreementAdmin.partner_names``), so that no row makes a
+    related manager of its own."""
+
+    def get_queryset(self, request, exclude_parameters=None):
+        return (
+            super()
+            .get_queryset(request, exclude_parameters)
+            .prefetch_related(Prefetch("partners", to_attr="listed_partners"))
+        )
+
+
 @admin.register(Agreement)
 class AgreementAdmin(
     AgreementHistorySearchMixin,
@@ -412,10 +425,10 @@ class AgreementAdmin(
     ]
 
     def get_queryset(self, request):
-        # The list shows the lead region and the partners of every row: two queries in all.
-        return (
-            super().get_queryset(request).select_related("lead_region").prefetch_related("partners")
-        )
+        return super().get_queryset(request).select_related("lead_region")
+
+    def get_changelist(self, request, **kwargs):
+        return AgreementChangeList
 
     def short_form_q(self, meaning):
         """Agreements a region or a partner's country the short form stands for is party to."""
@@ -447,7 +460,7 @@ class AgreementAdmin(
 
     @admin.display(description=_("mitra"))
     def partner_names(self, agreement):
-        return ", ".join(partner.name for partner in agreement.partners.all()) or "—"
+        return ", ".join(partner.name for partner in agreement.listed_partners) or "—"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lead_region" and self.narrows_rows(request):
