@@ -25,14 +25,16 @@ class RegionDetailView(View):
         potential, potential_errors = regional_potential(region, request.GET)
         if potential_errors:
             status = 400
+        members = list(region.members.order_by("code")) if region.is_province else []
         context.update(
             potential,
             potential_errors=potential_errors,
             region=region,
-            members=list(region.members.order_by("code")) if region.is_province else [],
+            members=members,
             # The same lists the editors' reminder digest holds, for the agreements this
-            # region (with its regencies and cities) leads.
-            attention=needs_attention(Region.objects.within(region), request.user),
+            # region (with its regencies and cities, ``Region.objects.within``) leads: named by
+            # their ids, which the planner counts and reads from the lead region's index.
+            attention=needs_attention([region, *members], request.user),
             # The province, or the regency's or city's province, marked on the map.
             map=maps.indonesia_map(
                 Agreement.objects.visible_to(request.user),
