@@ -209,8 +209,14 @@ class AgreementQuerySet(models.QuerySet):
 
         A semi-join (``id IN (…)``) rather than a join, so an agreement with several party
         regions in the province comes once without ``DISTINCT``, and counting stays cheap.
+
+        The regions are read first (``Region.objects.ids_within``), so the planner sees how many
+        agreements they are party to: a province's list read its few hundred agreements by
+        walking the whole register in signing order, probing each for a party in the province.
         """
-        parties = Agreement.regions.through.objects.filter(region__in=Region.objects.within(region))
+        parties = Agreement.regions.through.objects.filter(
+            region__in=Region.objects.ids_within(region)
+        )
         narrowed = self.filter(pk__in=parties.values("agreement_id"))
         # Which region, for ``tallied_count`` (hints go along with every clone).
         narrowed._hints = {**narrowed._hints, "in_region": region}

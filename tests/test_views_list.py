@@ -535,9 +535,10 @@ def test_filtered_list_queries_do_not_grow_with_rows(
     for _n in range(rows):
         AgreementFactory(lead_region=kaltim, sectors=[education])
     # The ten of the plain list, plus one each to look up the region and the sector named in
-    # the query string, less the countries: they are those of the partners offered, and no
+    # the query string and one for the province's regencies and cities (the party filter names
+    # them as numbers), less the countries: they are those of the partners offered, and no
     # agreement here has one.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(LIST, {"region": "64", "sector": "education", "q": "Kerja"})
     assert len(titles_in(response)) == rows
 
