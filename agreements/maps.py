@@ -12,6 +12,7 @@ A map never stands alone: the table beside it holds every number (a colour is ne
 way to read it), and both are in the reader's language.
 """
 
+import bisect
 import json
 from dataclasses import dataclass
 from functools import cache
@@ -132,14 +133,23 @@ class Map:
 
     @property
     def legend(self):
-        """(shade class, counts it stands for), from none to most."""
-        bands = {0: [0]}
-        for count in range(1, self.most + 1):
-            bands.setdefault(shade(count, self.most), []).append(count)
-        return [
-            (band, f"{counts[0]}–{counts[-1]}" if len(counts) > 1 else str(counts[0]))
-            for band, counts in sorted(bands.items())
-        ]
+        """(shade class, counts it stands for), from none to most.
+
+        A shade never falls as the count rises, so each stands for one run of counts, whose ends
+        are found by bisection: shading every count up to the largest took 66,000 calls on the
+        dashboard of 100,000 agreements."""
+        counts = range(1, self.most + 1)
+
+        def first_of(band):
+            return bisect.bisect_left(counts, band, key=lambda count: shade(count, self.most))
+
+        bands = [(0, "0")]
+        for band in range(1, SHADES):
+            first, end = first_of(band), first_of(band + 1)
+            if first < end:
+                low, high = counts[first], counts[end - 1]
+                bands.append((band, f"{low}–{high}" if high > low else str(low)))
+        return bands
 
 
 def count_title(name, count):
