@@ -51,6 +51,10 @@ TYPO_MIN_LENGTH = 5
 # "Kota Samarinda" scores 0.58; unrelated names stay below 0.3).
 TYPO_SIMILARITY = 0.5
 CONFIGS = ("indonesian", "english")
+# A word whose text is found in at least this many agreements ("kerja", "sama") is tested
+# agreement by agreement rather than read from the index (``_is_common``): past this, reading
+# every match costs more than walking the register until a list's worth of them is found.
+COMMON_WORD_MATCHES = 5000
 # Short forms shorter than this (AS, UK, NTT, DIY) stand only for what they expand to (and, on
 # PostgreSQL, for themselves as a whole word): as a substring, "as" is in "Beasiswa".
 SHORT_FORM_SUBSTRING_MIN = 4
@@ -172,6 +176,19 @@ class StoredSearchVector(Expression):
         return Col(query.get_initial_alias(), field, field)
 
 
+def _is_common(Agreement, query):
+    """True when the word's text is found in ``COMMON_WORD_MATCHES`` agreements or more: one
+    query asking for that many-th match, which stops there (the full-text index for a rare
+    word, a few rows of the register for a common one)."""
+    found = (
+        Agreement.objects.alias(vector=StoredSearchVector())
+        .filter(vector=query)
+        .order_by()
+        .values("pk")
+    )
+    return found[COMMON_WORD_MATCHES - 1 : COMMON_WORD_MATCHES].exists()
+
+
 def _word_query(word):
     """The word in both text configurations, or the full names it is a short form of."""
     from django.contrib.postgres.search import SearchQuery
@@ -189,7 +206,7 @@ def _postgresql(queryset, words):
 
     Agreement, Sector, Partner, Region = _models(queryset)
 
-    for word in words:
+    for n, word in enumerate(words):
         query = _word_query(word)
         own = Agreement.objects.alias(vector=StoredSearchVector()).filter(
             Q(vector=query) | _contains(word, "reference")
@@ -213,10 +230,19 @@ def _postgresql(queryset, words):
         # the link tables' indexes. PostgreSQL starts from these ids and reads only the
         # agreements they name, so a word costs what it matches. (Separate ``id IN`` conditions
         # joined by OR cannot use an index: every agreement was read and tested against each.)
-        links = _party_links(
-            Agreement, regions_qs.filter(regions), partners_qs.filter(partners), sectors
-        )
-        matches = own.order_by().values("pk").union(*links, all=True)
+        parties = (regions_qs.filter(regions), partners_qs.filter(partners), sectors)
+        if _is_common(Agreement, query):
+            # A word in much of the register: reading every match to start from would cost what
+            # it matches, tens of thousands of agreements. Tested row by row instead, the
+            # register read in the list's order, the first page, the count up to its limit and
+            # the most recent matches are found after a few rows.
+            queryset = queryset.alias(**{f"vector_{n}": StoredSearchVector()}).filter(
+                Q(**{f"vector_{n}": query})
+                | _contains(word, "reference")
+                | _party_semijoins(Agreement, *parties)
+            )
+            continue
+        matches = own.order_by().values("pk").union(*_party_links(Agreement, *parties), all=True)
         queryset = queryset.filter(pk__in=matches)
 
     everything = _word_query(words[0])
