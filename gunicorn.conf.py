@@ -22,8 +22,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 # Django is imported once, in the master, before the workers are forked: a recycled worker
-# starts answering at once instead of importing the project first (and the pages it serves come
-# from the shared cache, REDIS_URL, not an empty one of its own).
+# starts answering at once instead of importing the project first, with the translations read
+# and the templates compiled (coopdb/warm.py), and the pages it serves come from the shared
+# cache, REDIS_URL, not an empty one of its own.
 preload_app = True
 # Restart workers now and then so a slow leak can never take a server down.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))

@@ -612,3 +612,57 @@ def test_the_error_pages_render_without_a_request_or_a_database():
         assert f"<h1>{heading}</h1>" in html, name
         assert 'href="/static/css/site.css"' in html, name
         assert "Register Kerja Sama Daerah" in html, name
+
+
+def test_the_server_process_loads_the_site_warm_without_opening_a_database_connection():
+    """gunicorn forks its workers from the process that loaded ``coopdb.wsgi``: that process
+    compiles the templates ahead (``coopdb.warm``) and must hold no database connection, which
+    every worker would otherwise share."""
+    script = (
+        "import json, coopdb.wsgi; from django.db import connections; "
+        "from django.template import engines; "
+        "loader = engines['django'].engine.template_loaders[0]; "
+        "print(json.dumps({'open': [c.alias for c in connections.all() if c.connection], "
+        "'compiled': sorted(loader.get_template_cache)}))"
+    )
+    result = run_with_env(PRODUCTION_ENV, "-c", script)
+    assert result.returncode == 0, result.stderr
+    loaded = json.loads(result.stdout.strip().splitlines()[-1])
+    assert loaded["open"] == []
+    assert {"base.html", "admin/change_list.html"} <= set(loaded["compiled"])
+
+
+@pytest.mark.django_db
+def test_a_warm_server_compiles_no_template_for_its_first_pages(client, staff_client, kaltim):
+    """After ``warm``, a worker's first public and admin pages find every template compiled: a
+    recycled worker's first readers no longer wait for it."""
+    from django.template import Template, engines
+
+    from coopdb.warm import warm
+
+    agreement = AgreementFactory(lead_region=kaltim)
+    MilestoneFactory(agreement=agreement)
+
+    def compiled():
+        """The templates the loader holds compiled (it also remembers names it looked for in
+        vain, as the admin does for a model's own templates)."""
+        cache = engines["django"].engine.template_loaders[0].get_template_cache
+        return {name for name, found in cache.items() if isinstance(found, Template)}
+
+    warm()
+    before = compiled()
+
+    for url in (
+        reverse("dashboard"),
+        reverse("agreement-list"),
+        agreement.get_absolute_url(),
+        kaltim.get_absolute_url(),
+    ):
+        assert client.get(url).status_code == 200
+    for url in (
+        reverse("admin:agreements_agreement_changelist"),
+        reverse("admin:agreements_agreement_change", args=[agreement.pk]),
+    ):
+        assert staff_client.get(url).status_code == 200
+
+    assert compiled() == before
