@@ -832,16 +832,16 @@ def _agreement_key(path="agreement__"):
 
 
 def _values(queryset, columns, *extra):
-    """The rows of ``queryset`` as the cell rules of ``columns`` read them, streamed (lists,
-    ``Listed``, are the source's to add)."""
+    """``queryset`` read as the cell rules of ``columns`` read it (lists, ``Listed``, are the
+    table's to add)."""
     fields = dict.fromkeys(extra)
     for column in columns:
         if not isinstance(column.rule, Listed):
             fields.update(dict.fromkeys(column.rule.fields))
-    return queryset.values(*fields).iterator(chunk_size=2000)
+    return queryset.values(*fields)
 
 
-def _party_rows(selection, columns):
+def _party_queries(selection, columns):
     """Each party of each agreement: its regions, then its partners, by the agreement's key."""
     empty = {"region_code": Value(""), "region_name": Value("")}
     none = {
@@ -870,25 +870,24 @@ def _party_rows(selection, columns):
         )
         .order_by("agreement_id", "partner__name", "partner__country_id")
     )
-    yield from _values(regions, columns)
-    yield from _values(partners, columns)
+    return [_values(regions, columns), _values(partners, columns)]
 
 
-def _milestone_rows(selection, columns):
+def _milestone_queries(selection, columns):
     rows = Milestone.objects.filter(agreement__in=selection.agreement_ids).order_by(
         "agreement_id", *Milestone._meta.ordering
     )
-    return _values(rows, columns)
+    return [_values(rows, columns)]
 
 
-def _document_rows(selection, columns):
+def _document_queries(selection, columns):
     rows = Document.objects.filter(agreement__in=selection.agreement_ids).order_by(
         "agreement_id", "uploaded_at", "pk"
     )
-    return _values(rows, columns)
+    return [_values(rows, columns)]
 
 
-def _partner_rows(selection, columns):
+def _partner_queries(selection, columns):
     """The partners the agreements name; a partner's parent is named only when the downloader
     may know of it (party to an agreement they may download), as ``Partner.visible_to`` does."""
     links = Agreement.partners.through.objects
@@ -910,23 +909,28 @@ def _partner_rows(selection, columns):
         )
         .order_by("name", "country_id")
     )
-    return _values(rows, columns)
+    return [_values(rows, columns)]
 
 
-def _potential_rows(selection, columns):
+def _potential_queries(selection, columns):
     rows = Potential.objects.all()
     if selection.region is not None:
         rows = rows.offered_in(selection.region)
-    return _values(rows.order_by("region__code", "title", "pk"), columns)
+    return [_values(rows.order_by("region__code", "title", "pk"), columns)]
 
 
-def _survey_rows(selection, columns):
-    """The surveys of the page's region (all without one), each with its participants' codes:
-    two queries (one when there is no survey)."""
+def _survey_queries(selection, columns):
+    """The surveys of the page's region (all without one)."""
     rows = PotentialSurvey.objects.all()
     if selection.region is not None:
         rows = rows.concerning(Region.objects.within(selection.region))
-    rows = list(_values(rows.order_by("held_on", "title", "pk"), columns, "id"))
+    return [_values(rows.order_by("held_on", "title", "pk"), columns, "id")]
+
+
+def _with_participants(rows):
+    """The surveys ``rows``, each with its participants' codes: one query (none without a
+    survey)."""
+    rows = list(rows)
     if not rows:
         return rows
     links = PotentialSurvey.participants.through.objects.filter(
@@ -943,16 +947,28 @@ def _survey_rows(selection, columns):
 @dataclass(frozen=True)
 class Table:
     """A sheet of the XLSX export and a list of the JSON export: its name (the sheet's, the
-    JSON key), what it holds, its columns, and ``source(selection, columns)``, its rows as dicts
-    the cell rules read."""
+    JSON key), what it holds, its columns, ``queries(selection, columns)``, the ``values()``
+    querysets its rows are read from, one after the other, and ``completed(rows)``, what is
+    added to them in Python (the lists, ``Listed``), if anything."""
 
     name: str
     description: str
     columns: list
-    source: object
+    queries: object
+    completed: object = None
+
+    def querysets(self, selection):
+        """The queries of the table's rows for ``selection`` (the benchmark copies the same)."""
+        return self.queries(selection, self.columns)
 
     def rows(self, selection):
-        return self.source(selection, self.columns)
+        """The table's rows for ``selection``, as dicts the cell rules read, streamed."""
+        rows = (
+            row
+            for queryset in self.querysets(selection)
+            for row in queryset.iterator(chunk_size=2000)
+        )
+        return self.completed(rows) if self.completed else rows
 
     @property
     def column_names(self):
@@ -989,7 +1005,7 @@ def _tables():
                     Text("partner_name_local"),
                 ),
             ],
-            _party_rows,
+            _party_queries,
         ),
         Table(
             "milestones",
@@ -1029,7 +1045,7 @@ def _tables():
                 Column("notes", _("Catatan."), Text("notes"), imported=True),
                 Column("pdln_number", _("Nomor PDLN."), Text("pdln_number"), imported=True),
             ],
-            _milestone_rows,
+            _milestone_queries,
         ),
         Table(
             "documents",
@@ -1059,7 +1075,7 @@ def _tables():
                     imported=True,
                 ),
             ],
-            _document_rows,
+            _document_queries,
         ),
         Table(
             "partners",
@@ -1098,7 +1114,7 @@ def _tables():
                 ),
                 Column("website", _("Situs web."), Text("website"), imported=True),
             ],
-            _partner_rows,
+            _partner_queries,
         ),
         Table(
             "potentials",
@@ -1127,7 +1143,7 @@ def _tables():
                     imported=True,
                 ),
             ],
-            _potential_rows,
+            _potential_queries,
         ),
         Table(
             "surveys",
@@ -1158,7 +1174,8 @@ def _tables():
                 Column("summary", _("Ringkasan."), Text("summary"), imported=True),
                 Column("source_url", _("Tautan sumber."), Text("source_url"), imported=True),
             ],
-            _survey_rows,
+            _survey_queries,
+            _with_participants,
         ),
     ]
 

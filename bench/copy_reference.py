@@ -8,6 +8,12 @@ its value as it is, a column of its own, and ``COPY`` writes the CSV (or ``row_t
 JSON object), where the export neutralises, escapes, quotes and formats every cell in its query.
 So the export is compared with the database's own writing of the same rows, and a column added
 to the declaration is in both.
+
+The JSON export also holds a list per table of ``export_columns.TABLES`` (parties, milestones,
+documents, partners, potentials, surveys): its reference copies those too, each table from the
+very queries the export reads it with (``Table.querysets``), one ``COPY`` after another in one
+transaction. Only the surveys' participants, which the export adds to each survey in Python,
+are left out of it: a handful of rows beside hundreds of thousands.
 """
 
 import time
@@ -66,22 +72,56 @@ class PlainJson(PlainCsv):
         return f"array_agg({value})"
 
 
+def everything():
+    """What the full export holds (an administrator's, unfiltered): ``export_columns.Selection``."""
+    queryset = AgreementFilter(QueryDict(""), queryset=Agreement.objects.all()).qs
+    return export_columns.Selection(agreements=queryset, readable=Agreement.objects.all())
+
+
 def select(plain, today=None):
     """The SELECT of every agreement as the full export has them, its cells written by
     ``plain`` (``PlainCsv``, ``PlainJson``)."""
-    queryset = AgreementFilter(QueryDict(""), queryset=Agreement.objects.all()).qs
-    readable = Agreement.objects.all()
+    selection = everything()
+    queryset, readable = selection.agreements, selection.readable
     # Every column, as an analyst's export has them (``export_columns.columns_for``).
     columns = export_columns.COLUMNS
     return export_query(plain, queryset, page_url, today or timezone.localdate(), readable, columns)
 
 
 def sql_for(file_format, today=None):
-    """The COPY an export of ``file_format`` is compared with: JSON with JSON, the rest with
-    CSV (no database writes XLSX)."""
+    """The COPY of the agreements an export of ``file_format`` is compared with: JSON with
+    JSON, the rest with CSV (no database writes XLSX)."""
     if file_format == "json":
         return f"COPY (SELECT row_to_json(r) FROM ({select(PlainJson, today)}) r) TO STDOUT"
     return f"COPY ({select(PlainCsv, today)}) TO STDOUT WITH (FORMAT csv, HEADER)"
+
+
+def _json_copy(cursor, queryset):
+    """The COPY of ``queryset``'s rows, each a JSON object."""
+    query = cursor.mogrify(*queryset.query.sql_with_params()).decode()
+    return f"COPY (SELECT row_to_json(r) FROM ({query}) r) TO STDOUT"
+
+
+def table_sqls():
+    """{table name: [COPY]}: each table of ``export_columns.TABLES`` as JSON objects, one COPY
+    per query the export reads the table with."""
+    selection = everything()
+    with connection.cursor() as cursor:
+        return {
+            table.name: [
+                _json_copy(cursor.cursor, queryset) for queryset in table.querysets(selection)
+            ]
+            for table in export_columns.TABLES
+        }
+
+
+def sqls_for(file_format, today=None):
+    """Every COPY an export of ``file_format`` is compared with: the agreements, and for JSON,
+    which holds every table, the tables too."""
+    sqls = [sql_for(file_format, today)]
+    if file_format == "json":
+        sqls += [sql for table in table_sqls().values() for sql in table]
+    return sqls
 
 
 class Sink:
@@ -94,18 +134,20 @@ class Sink:
         self.lines += data.count(b"\n") if isinstance(data, bytes) else data.count("\n")
 
 
-def copy(sql, sink=None):
-    """``sql`` (a COPY) written into ``sink``, as the export runs its query: in a transaction,
-    without JIT (``exports_postgresql.streamed_rows``). (seconds, sink)"""
+def copy(sqls, sink=None):
+    """``sqls`` (a COPY, or several) written into ``sink`` one after the other, as the export
+    runs its queries: in one transaction, without JIT (``exports_postgresql.streamed_rows``).
+    (seconds, sink)"""
     sink = Sink() if sink is None else sink
     start = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
-        cursor.cursor.copy_expert(sql, sink)
+        for sql in [sqls] if isinstance(sqls, str) else sqls:
+            cursor.cursor.copy_expert(sql, sink)
     return time.perf_counter() - start, sink
 
 
 def measure(file_format):
-    """One COPY of the full export's rows as the export's format would be: (seconds, MB)."""
-    seconds, sink = copy(sql_for(file_format))
+    """The COPY of the full export's rows as the export's format would be: (seconds, MB)."""
+    seconds, sink = copy(sqls_for(file_format))
     return seconds, sink.bytes / 1e6

@@ -363,3 +363,23 @@ def test_an_editor_may_change_only_the_potentials_of_their_own_regions(
     refused = {(row.table, row.instance.region.code) for row in plan.rejected_table_rows}
     assert refused == {("potentials", "64.72")}  # Samarinda's; Bali's is the editor's own
     assert not plan.is_valid
+
+
+@pytest.mark.postgresql  # the benchmark's reference is PostgreSQL's COPY
+def test_the_benchmarks_json_copy_holds_every_table_the_json_export_holds(
+    client, whole_register, staff_user
+):
+    """The benchmark holds the full JSON export to a plain COPY of the same rows (``bench/``):
+    the JSON holds a list per table, so the COPY copies every table too, from the queries the
+    export reads it with, as many rows of each as the export writes."""
+    from bench import copy_reference
+
+    client.force_login(staff_user)
+    exported = json.loads(downloaded(client, "json"))
+    copied = {}
+    for table, sqls in copy_reference.table_sqls().items():
+        copied[table] = copy_reference.copy(sqls)[1].lines
+
+    assert set(copied) == set(exported) - {"note", "agreements"}
+    assert copied == {table: len(exported[table]) for table in copied}
+    assert all(copied.values())  # every table has rows, so a table copied from nothing shows
