@@ -135,7 +135,7 @@ def needs_attention(regions, user, today=None):
 def standing(regions, user, today=None):
     """How many of the agreements led by ``regions`` that ``user`` may see are dormant, and
     how many wait on each party ({label: count}, non-zero only): the digest's closing lines.
-    Two queries (``AgreementQuerySet.dormant``, ``counts_by_waits_on``)."""
+    Two queries (``AgreementQuerySet.dormant_count``, ``counts_by_waits_on``)."""
     today = today or timezone.localdate()
     agreements = Agreement.objects.visible_to(user)
     if regions is not None:
@@ -145,4 +145,4 @@ def standing(regions, user, today=None):
         for party, count in agreements.counts_by_waits_on(today).items()
         if count
     }
-    return agreements.dormant(today).count(), waiting
+    return agreements.dormant_count(today), waiting

@@ -165,7 +165,7 @@ def dashboard_context(user, today=None):
     # Query 11: how many cooperations wait on each party (the stored rule, one GROUP BY).
     waiting = agreements.counts_by_waits_on(today)
     # Query 12: how many are dormant (*mati suri*).
-    dormant_count = agreements.dormant(today).count()
+    dormant_count = agreements.dormant_count(today)
 
     # Query 13: the last agreements to change.
     recently_changed = list(

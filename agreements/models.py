@@ -518,6 +518,45 @@ class AgreementQuerySet(models.QuerySet):
             .exclude(pk__in=alive.values("agreement_id"))
         )
 
+    def dormant_count(self, today=None):
+        """How many of these agreements are dormant on ``today`` (``dormant``), in one query.
+
+        Where the database keeps the counts (migration 0027), they give those that turned
+        dormant before this month and lapse after it (or never): those quiet since a month
+        before this one, less those of them lapsing by this month. Only those turning dormant
+        or lapsing this month are read, from the rows kept per cooperation. Elsewhere every
+        cooperation in force is read.
+        """
+        today = today or timezone.localdate()
+        visibilities = self._tallied_visibilities()
+        if visibilities is None:
+            return self.dormant(today).count()
+        this_month = self._this_month(today, "day")
+        sql = """
+            SELECT (SELECT coalesce(sum(n) FILTER (WHERE key >= 'quiet|' AND key < %(quiet)s), 0)
+                           - coalesce(sum(n) FILTER (WHERE key BETWEEN 'exp|0' AND %(lapsed)s), 0)
+                    FROM agreements_tally
+                    WHERE dimension = 'dormant' AND visibility = ANY(%(visibilities)s))::bigint
+                 + (SELECT count(*) FROM agreements_tally_dormant
+                    WHERE visibility = ANY(%(visibilities)s)
+                      AND (quiet_until >= %(first)s AND quiet_until <= %(today)s
+                           AND (expires_on IS NULL OR expires_on >= %(today)s)
+                           OR expires_on >= %(today)s AND expires_on < %(following)s
+                           AND (quiet_until IS NULL OR quiet_until < %(first)s)))
+        """
+        month = today.strftime("%Y-%m")
+        params = {
+            "visibilities": visibilities,
+            "quiet": f"quiet|{month}",
+            "lapsed": f"exp|{month}",
+            "first": this_month["day__gte"],
+            "following": this_month["day__lt"],
+            "today": today,
+        }
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+
     def search(self, text):
         """Agreements matching every word of ``text``, best match first where the database can rank.
 

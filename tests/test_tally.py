@@ -250,15 +250,16 @@ def test_a_national_partner_list_reads_no_more_partners_than_it_can_offer(
 
 
 def by_expiry_in_step(days):
-    """The shown status, waiting-on and overdue step counts read from the tallies kept by
-    month equal those counted from the rows, for the whole register and the public's, on each
-    day."""
+    """The shown status, waiting-on, overdue step and dormant counts read from the tallies kept
+    by month equal those counted from the rows, for the whole register and the public's, on
+    each day."""
     for agreements in (Agreement.objects.all(), Agreement.objects.public()):
         counted = agreements.filter(pk__gt=0)
         for day in days:
             assert agreements.counts_by_status(day) == counted.counts_by_status(day), day
             assert agreements.counts_by_waits_on(day) == counted.counts_by_waits_on(day), day
             assert agreements.overdue_step_count(day) == counted.overdue_step_count(day), day
+            assert agreements.dormant_count(day) == counted.dormant_count(day), day
 
 
 def test_status_and_waiting_tallies_follow_every_write_on_every_day(kaltim):
@@ -388,11 +389,113 @@ def test_overdue_step_tallies_follow_every_write_on_every_day(kaltim):
         by_expiry_in_step(days)
 
 
+def test_dormant_tallies_follow_every_write_on_every_day(kaltim):
+    """A cooperation in force turns dormant a year after it started or after its last activity
+    or evaluation done, whichever is later, and stops being so when it lapses; days in and
+    around the months of each are compared, after every kind of write."""
+    days = [
+        datetime.date(2025, 12, 31),
+        datetime.date(2026, 1, 1),
+        datetime.date(2026, 3, 9),
+        datetime.date(2026, 3, 10),
+        datetime.date(2026, 3, 31),
+        datetime.date(2026, 4, 1),
+        datetime.date(2026, 6, 15),
+        datetime.date(2026, 6, 16),
+        datetime.date(2026, 7, 1),
+        datetime.date(2027, 6, 1),
+    ]
+    started = AgreementFactory(
+        lead_region=kaltim,
+        signed_on=datetime.date(2024, 11, 1),
+        in_force_from=datetime.date(2025, 3, 10),
+        expires_on=datetime.date(2026, 6, 15),
+    )
+    undated = AgreementFactory(  # in force from its signing, with no date of its own
+        lead_region=kaltim,
+        signed_on=datetime.date(2025, 1, 15),
+        in_force_from=None,
+        expires_on=None,
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    entering = AgreementFactory(
+        lead_region=kaltim,
+        status=Agreement.Status.SIGNED,
+        signed_on=datetime.date(2024, 12, 1),
+        in_force_from=datetime.date(2025, 1, 20),
+        expires_on=None,
+    )
+    activity = MilestoneFactory(
+        agreement=started, kind=Milestone.Kind.ACTIVITY, done_on=datetime.date(2025, 3, 20)
+    )
+    MilestoneFactory(agreement=undated, kind=Milestone.Kind.EVALUATION, done_on=None)
+    by_expiry_in_step(days)
+    assert Agreement.objects.dormant_count(datetime.date(2026, 3, 19)) == 2
+    assert Agreement.objects.dormant_count(datetime.date(2026, 3, 20)) == 3
+    assert Agreement.objects.dormant_count(datetime.date(2026, 6, 16)) == 2
+    assert Agreement.objects.public().dormant_count(datetime.date(2026, 3, 20)) == 2
+
+    # A sign of life done, moved, undone, turned into another kind, moved to another
+    # cooperation, and deleted.
+    Milestone.objects.filter(pk=activity.pk).update(done_on=datetime.date(2026, 1, 5))
+    by_expiry_in_step(days)
+    Milestone.objects.filter(pk=activity.pk).update(done_on=None)
+    by_expiry_in_step(days)
+    Milestone.objects.filter(pk=activity.pk).update(done_on=datetime.date(2025, 12, 31))
+    by_expiry_in_step(days)
+    Milestone.objects.filter(pk=activity.pk).update(kind=Milestone.Kind.OTHER)
+    by_expiry_in_step(days)
+    Milestone.objects.filter(pk=activity.pk).update(kind=Milestone.Kind.EVALUATION)
+    by_expiry_in_step(days)
+    Milestone.objects.filter(pk=activity.pk).update(agreement=entering)
+    by_expiry_in_step(days)
+    MilestoneFactory(
+        agreement=undated, kind=Milestone.Kind.ACTIVITY, done_on=datetime.date(2025, 6, 30)
+    )
+    by_expiry_in_step(days)
+    activity.delete()
+    by_expiry_in_step(days)
+    # The cooperation's dates, its status, its visibility, saved through the model.
+    Agreement.objects.filter(pk=started.pk).update(in_force_from=None)
+    by_expiry_in_step(days)
+    Agreement.objects.filter(pk=started.pk).update(expires_on=datetime.date(2026, 3, 31))
+    by_expiry_in_step(days)
+    Agreement.objects.filter(pk=entering.pk).update(in_force_from=datetime.date(2026, 6, 1))
+    by_expiry_in_step(days)
+    assert Agreement.objects.dormant_count(datetime.date(2027, 5, 31)) == 1
+    assert Agreement.objects.dormant_count(datetime.date(2027, 6, 1)) == 2
+    Agreement.objects.filter(pk=entering.pk).update(in_force_from=None)
+    by_expiry_in_step(days)
+    Agreement.objects.filter(pk=undated.pk).update(visibility=Agreement.Visibility.PUBLIC)
+    by_expiry_in_step(days)
+    started.refresh_from_db()
+    started.status = Agreement.Status.TERMINATED
+    started.save()
+    by_expiry_in_step(days)
+    Agreement.objects.filter(pk=started.pk).update(status=Agreement.Status.IN_FORCE)
+    by_expiry_in_step(days)
+    # Behind Django's back: the cooperation before its steps, then the steps; a TRUNCATE.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM agreements_agreement_regions WHERE agreement_id = %s", [undated.pk]
+        )
+        cursor.execute("DELETE FROM agreements_agreement WHERE id = %s", [undated.pk])
+        by_expiry_in_step(days)
+        cursor.execute("DELETE FROM agreements_milestone WHERE agreement_id = %s", [undated.pk])
+    by_expiry_in_step(days)
+    if connection.vendor == "postgresql":  # TRUNCATE counts everything again
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("TRUNCATE agreements_milestone CASCADE")
+        by_expiry_in_step(days)
+
+
 @pytest.mark.postgresql  # the counts are kept on PostgreSQL only
 def test_the_dashboard_counts_what_depends_on_today_from_the_tallies(client, kaltim):
-    """The status chart, the waiting-on counts and the overdue steps read the tallies and this
-    month's rows: no query groups every agreement by its shown status, none counts the planned
-    steps of every open cooperation."""
+    """The status chart, the waiting-on counts, the overdue steps and the dormant count read the
+    tallies and this month's rows: no query groups every agreement by its shown status, none
+    counts the planned steps of every open cooperation or reads the signs of life of every
+    cooperation in force."""
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
@@ -408,7 +511,7 @@ def test_the_dashboard_counts_what_depends_on_today_from_the_tallies(client, kal
 
     assert '<a href="#overdue">2</a>' in page
     sqls = [query["sql"] for query in captured]
-    for dimension in ("status", "waits", "overdue"):
+    for dimension in ("status", "waits", "overdue", "dormant"):
         assert any(f"dimension = '{dimension}'" in sql for sql in sqls), dimension
     first = today.replace(day=1).isoformat()
     for sql in sqls:
@@ -418,6 +521,8 @@ def test_the_dashboard_counts_what_depends_on_today_from_the_tallies(client, kal
         assert "THEN 'expired'" not in sql  # the shown status, grouped over the register
         assert not sql.startswith('SELECT COUNT(*) AS "__count" FROM "agreements_milestone"')
         assert not ('"waits_on" IN' in sql and "GROUP BY" in sql)
+        # The dormant ones, by every cooperation's signs of life.
+        assert not ("agreements_milestone" in sql and "'evaluation'" in sql)
     bounded = [sql for sql in sqls if "agreements_tally" in sql and "agreements_agreement" in sql]
     assert bounded and all(f"'{first}'::date" in sql for sql in bounded)
 
