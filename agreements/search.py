@@ -36,8 +36,9 @@ codes to the existing semi-joins and the full names to the text match, never a s
 
 import re
 
+from django.conf import settings
 from django.db import connections
-from django.db.models import Expression, Q
+from django.db.models import Expression, F, Q, Value
 from django.db.models.expressions import Col
 
 from partners.short_names import expand
@@ -48,8 +49,9 @@ MAX_WORDS = 8
 # "Samarinda"); they must match exactly.
 TYPO_MIN_LENGTH = 5
 # pg_trgm word similarity at or above which a party name counts as a match ("Samarnda" against
-# "Kota Samarinda" scores 0.58; unrelated names stay below 0.3).
-TYPO_SIMILARITY = 0.5
+# "Kota Samarinda" scores 0.58; unrelated names stay below 0.3). Set in the settings, which give
+# it to every PostgreSQL connection for the trigram index of the partners' names.
+TYPO_SIMILARITY = settings.TRIGRAM_WORD_SIMILARITY
 CONFIGS = ("indonesian", "english")
 # A word whose text is found in at least this many agreements ("kerja", "sama") is tested
 # agreement by agreement rather than read from the index (``_is_common``): past this, reading
@@ -202,6 +204,7 @@ def _word_query(word):
 
 
 def _postgresql(queryset, words):
+    from django.contrib.postgres.lookups import TrigramWordSimilar
     from django.contrib.postgres.search import SearchRank, SearchVector, TrigramWordSimilarity
 
     Agreement, Sector, Partner, Region = _models(queryset)
@@ -213,14 +216,29 @@ def _postgresql(queryset, words):
         )
         short_regions, short_partners = _short_form_parties(expand(word))
         regions = _contains(word, "name") | short_regions
-        partners = _partner_names_contain(word) | short_partners
+        # The partners the word names, a query for each way it may name them, each read from
+        # an index (migration 0028): thousands of partners were tested one by one, ORed.
+        Country = Partner._meta.get_field("country").related_model
+        partner_ways = [
+            Partner.objects.filter(_contains(word, "name", "name_local") | short_partners),
+            Partner.objects.filter(
+                country__in=Country.objects.filter(_contains(word, "name_id", "name_en"))
+            ),
+        ]
         if len(word) >= TYPO_MIN_LENGTH:
             regions_qs = Region.objects.alias(similarity=TrigramWordSimilarity(word, "name"))
             regions |= Q(similarity__gte=TYPO_SIMILARITY)
-            partners_qs = Partner.objects.alias(similarity=TrigramWordSimilarity(word, "name"))
-            partners |= Q(similarity__gte=TYPO_SIMILARITY)
+            # ``<%`` finds the names from their trigram index, at the connection's threshold,
+            # which ``coopdb.settings`` sets to ``TYPO_SIMILARITY``.
+            partner_ways.append(
+                Partner.objects.alias(similarity=TrigramWordSimilarity(word, "name")).filter(
+                    TrigramWordSimilar(F("name"), Value(word)), similarity__gte=TYPO_SIMILARITY
+                )
+            )
         else:
-            regions_qs, partners_qs = Region.objects.all(), Partner.objects.all()
+            regions_qs = Region.objects.all()
+        first, *others = (way.order_by().values("pk") for way in partner_ways)
+        partners_qs = Partner.objects.filter(pk__in=first.union(*others, all=True))
         sectors = Sector.objects.alias(
             vector=SearchVector("name_id", config="indonesian")
             + SearchVector("name_en", config="english")
@@ -230,7 +248,7 @@ def _postgresql(queryset, words):
         # the link tables' indexes. PostgreSQL starts from these ids and reads only the
         # agreements they name, so a word costs what it matches. (Separate ``id IN`` conditions
         # joined by OR cannot use an index: every agreement was read and tested against each.)
-        parties = (regions_qs.filter(regions), partners_qs.filter(partners), sectors)
+        parties = (regions_qs.filter(regions), partners_qs, sectors)
         if _is_common(Agreement, query):
             # A word in much of the register: reading every match to start from would cost what
             # it matches, tens of thousands of agreements. Tested row by row instead, the

@@ -139,9 +139,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # their own, longer limit for their one long query (``EXPORT_STATEMENT_TIMEOUT``).
 STATEMENT_TIMEOUT = envint("STATEMENT_TIMEOUT", 15_000)
 EXPORT_STATEMENT_TIMEOUT = envint("EXPORT_STATEMENT_TIMEOUT", 300_000)
+# The word similarity at which a search finds a partner by a near spelling of its name through
+# the name's trigram index (``agreements.search.TYPO_SIMILARITY``; pg_trgm's own default is 0.6).
+TRIGRAM_WORD_SIMILARITY = 0.5
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c statement_timeout={STATEMENT_TIMEOUT}"
+        f"-c statement_timeout={STATEMENT_TIMEOUT} "
+        f"-c pg_trgm.word_similarity_threshold={TRIGRAM_WORD_SIMILARITY}"
     )
 
 # The cache of pages, counts and filter lists (``agreements.caching``). In production it is
