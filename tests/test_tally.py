@@ -268,6 +268,24 @@ def by_expiry_in_step(days):
             assert agreements.dormant_count(day) == counted.dormant_count(day), day
 
 
+def deleted_behind_djangos_back(agreement, days):
+    """``agreement`` deleted in SQL before its steps, then its steps, then every step at once
+    (TRUNCATE, which counts everything again): the counts stay in step at each stage."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM agreements_agreement_regions WHERE agreement_id = %s", [agreement.pk]
+        )
+        cursor.execute("DELETE FROM agreements_agreement WHERE id = %s", [agreement.pk])
+        by_expiry_in_step(days)
+        cursor.execute("DELETE FROM agreements_milestone WHERE agreement_id = %s", [agreement.pk])
+    by_expiry_in_step(days)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("TRUNCATE agreements_milestone CASCADE")
+        by_expiry_in_step(days)
+
+
 def test_status_and_waiting_tallies_follow_every_write_on_every_day(kaltim):
     """Today moves: an agreement in force shows as expired from the day after its expiry, and
     then waits on nobody. Days before, in and after the month of each expiry are compared."""
@@ -379,20 +397,7 @@ def test_overdue_step_tallies_follow_every_write_on_every_day(kaltim):
     assert Agreement.objects.overdue_step_count(datetime.date(2026, 7, 1)) == 0
     Agreement.objects.filter(pk=lapsing.pk).update(status=Agreement.Status.IN_FORCE)
     by_expiry_in_step(days)
-    # Behind Django's back: the agreement before its steps, then the steps.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM agreements_agreement_regions WHERE agreement_id = %s", [lapsing.pk]
-        )
-        cursor.execute("DELETE FROM agreements_agreement WHERE id = %s", [lapsing.pk])
-        by_expiry_in_step(days)
-        cursor.execute("DELETE FROM agreements_milestone WHERE agreement_id = %s", [lapsing.pk])
-    by_expiry_in_step(days)
-    if connection.vendor == "postgresql":  # TRUNCATE counts everything again
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("TRUNCATE agreements_milestone CASCADE")
-        by_expiry_in_step(days)
+    deleted_behind_djangos_back(lapsing, days)
 
 
 def test_dormant_tallies_follow_every_write_on_every_day(kaltim):
@@ -480,20 +485,7 @@ def test_dormant_tallies_follow_every_write_on_every_day(kaltim):
     by_expiry_in_step(days)
     Agreement.objects.filter(pk=started.pk).update(status=Agreement.Status.IN_FORCE)
     by_expiry_in_step(days)
-    # Behind Django's back: the cooperation before its steps, then the steps; a TRUNCATE.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "DELETE FROM agreements_agreement_regions WHERE agreement_id = %s", [undated.pk]
-        )
-        cursor.execute("DELETE FROM agreements_agreement WHERE id = %s", [undated.pk])
-        by_expiry_in_step(days)
-        cursor.execute("DELETE FROM agreements_milestone WHERE agreement_id = %s", [undated.pk])
-    by_expiry_in_step(days)
-    if connection.vendor == "postgresql":  # TRUNCATE counts everything again
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute("TRUNCATE agreements_milestone CASCADE")
-        by_expiry_in_step(days)
+    deleted_behind_djangos_back(undated, days)
 
 
 @pytest.mark.postgresql  # the counts are kept on PostgreSQL only
