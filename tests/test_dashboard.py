@@ -7,6 +7,7 @@ from html import unescape
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -465,6 +466,26 @@ def test_officials_without_staff_rights_see_internal_agreements_too(
 
     for trace in INTERNAL_TRACES:
         assert trace in html, trace
+
+
+@pytest.mark.django_db
+def test_the_dormant_figure_is_what_the_dormant_list_finds(staff_client, today):
+    """*Mati suri* on the dashboard leads to the list of dormant cooperations, and says how many
+    that list finds: for the public, without the internal one; for the bureau, with it."""
+    quiet = {"in_force": -365, "expires": 300}  # in force since it was signed, a year ago
+    signed(today, **quiet)  # in force for over a year, nothing since
+    signed(today, **quiet, visibility=Agreement.Visibility.INTERNAL)
+    lively = signed(today, **quiet)
+    MilestoneFactory(agreement=lively, kind="activity", done_on=today - 30 * DAY)
+    signed(today, in_force=-365, expires=-1)  # lapsed yesterday
+    signed(today, in_force=-200, expires=300)  # in force for less than a year
+
+    for reader, dormant in ((Client(), 1), (staff_client, 2)):
+        html = dashboard(reader)
+        figure = re.search(r"<dt>Mati suri</dt>\s*<dd><a href=\"([^\"]+)\">(\d+)</a>", html)
+        listed = reader.get(unescape(figure[1])).content.decode()
+        assert int(figure[2]) == dormant
+        assert f"{dormant} kerja sama ditemukan." in listed
 
 
 # -- queries ----------------------------------------------------------------------------------
