@@ -616,20 +616,23 @@ def test_the_error_pages_render_without_a_request_or_a_database():
 
 def test_the_server_process_loads_the_site_warm_without_opening_a_database_connection():
     """gunicorn forks its workers from the process that loaded ``coopdb.wsgi``: that process
-    compiles the templates ahead (``coopdb.warm``) and must hold no database connection, which
-    every worker would otherwise share."""
+    compiles the templates ahead and loads the shared cache's client library (``coopdb.warm``),
+    so a new worker's first reader waits for neither, and must hold no database connection,
+    which every worker would otherwise share."""
     script = (
-        "import json, coopdb.wsgi; from django.db import connections; "
+        "import json, sys, coopdb.wsgi; from django.db import connections; "
         "from django.template import engines; "
         "loader = engines['django'].engine.template_loaders[0]; "
         "print(json.dumps({'open': [c.alias for c in connections.all() if c.connection], "
-        "'compiled': sorted(loader.get_template_cache)}))"
+        "'compiled': sorted(loader.get_template_cache), 'redis': 'redis' in sys.modules}))"
     )
-    result = run_with_env(PRODUCTION_ENV, "-c", script)
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    result = run_with_env({**PRODUCTION_ENV, "REDIS_URL": redis_url}, "-c", script)
     assert result.returncode == 0, result.stderr
     loaded = json.loads(result.stdout.strip().splitlines()[-1])
     assert loaded["open"] == []
     assert {"base.html", "admin/change_list.html"} <= set(loaded["compiled"])
+    assert loaded["redis"]
 
 
 @pytest.mark.django_db
@@ -666,3 +669,31 @@ def test_a_warm_server_compiles_no_template_for_its_first_pages(client, staff_cl
         assert staff_client.get(url).status_code == 200
 
     assert compiled() == before
+
+
+@pytest.mark.parametrize(
+    "status, open_connections, ends_at_once",
+    [(0, 0, True), (0, 1, False), (3, 0, False), (-1, 0, False)],
+    ids=["leaving-cleanly", "a-request-still-open", "failed-to-boot", "crashed"],
+)
+def test_a_worker_leaving_cleanly_ends_at_once_and_one_leaving_on_an_error_keeps_its_status(
+    status, open_connections, ends_at_once
+):
+    """gunicorn calls ``worker_exit`` (``gunicorn.conf.py``) as a worker leaves, on its way out
+    with the status it leaves with. A worker leaving with 0 and nothing open skips the
+    interpreter's teardown; one leaving with an error keeps its status (a worker that failed to
+    boot stops the master), and one with a request still open finishes it as usual."""
+    script = f"""
+import atexit, sys, types
+config = {{}}
+exec(open("gunicorn.conf.py").read(), config)
+atexit.register(print, "torn down")
+worker = types.SimpleNamespace(nr_conns={open_connections})
+try:
+    sys.exit({status})
+finally:
+    config["worker_exit"](None, worker)
+"""
+    result = run_with_env({}, "-c", script)
+    assert result.returncode == status % 256
+    assert ("torn down" in result.stdout) is not ends_at_once
