@@ -495,3 +495,35 @@ def test_a_download_cut_short_by_the_restart_ends_broken_and_logs_no_traceback(r
     assert site.process.poll() is None
     assert site.workers() == workers
     assert not problems_in_log(site)
+
+
+def test_workers_replaced_after_max_requests_leave_no_request_unanswered(restartable_site):
+    """gunicorn replaces each worker after ``max_requests`` (``gunicorn.conf.py``): the worker
+    leaving ends its process at once (``worker_exit``) and its successor starts from the
+    master's loaded site. Across many replacements every request is answered, whole, and no
+    worker leaves with an error status."""
+    cluster, shipped = restartable_site
+    site = Site(cluster)
+    site.log = shipped.log.with_name(shipped.log.stem + "-recycled.log")
+    site.env.update(
+        GUNICORN_MAX_REQUESTS="3",
+        GUNICORN_CMD_ARGS="--no-control-socket --max-requests-jitter 0",
+    )
+    site.start()
+    try:
+        first = site.workers()
+        paths = SMALL_DOWNLOADS + PAGES
+        expected = expected_answers(site)  # its downloads link pages at its own address
+        answers = [(path, answer(site, path)) for path in paths * 5]
+        replaced = site.workers()
+        assert site.process.poll() is None
+    finally:
+        site.stop()
+        log = site.log.read_text(errors="replace")
+        site.log.unlink()
+    outcomes = [outcome(path, got, expected[path]) for path, got in answers]
+    assert outcomes == ["whole"] * len(answers)
+    assert log.count("Autorestarting worker") >= 6
+    assert not set(first) & set(replaced)
+    assert "exited with code" not in log and "SIGKILL" not in log
+    assert not [line for line in log.splitlines() if "Traceback" in line]
