@@ -152,20 +152,32 @@ def _json_array(columns, records):
     names = [column.name for column in columns]
     # The values JSON does not hold as they are (dates), with what writes them.
     converted = [(column.name, column.rule.json) for column in columns if column.rule.json]
-    yield "[\n"
-    separator = ""
-    for record in records:
-        item = {name: record[name] for name in names}
-        for name, convert in converted:
-            item[name] = convert(item[name])
-        yield separator + JSON.encode(item)
-        separator = ",\n"
-    yield "\n]\n"
+
+    def objects():
+        for record in records:
+            item = {name: record[name] for name in names}
+            for name, convert in converted:
+                item[name] = convert(item[name])
+            yield JSON.encode(item)
+
+    return exports_postgresql.json_array(objects())
 
 
 def table_records(table, selection):
     """The records of one of ``export_columns.TABLES`` for ``selection``, keyed by column name."""
     return map(export_columns.record_builder(table.columns, None), table.rows(selection))
+
+
+def table_json(table, selection):
+    """The text of the JSON array of one of ``export_columns.TABLES`` for ``selection``. On
+    PostgreSQL its query writes each object (``exports_postgresql.table_json_lines``) where it
+    can; elsewhere ``_json_array`` writes them from ``table_records``. Both give the same text."""
+    using = selection.agreements.db
+    if connections[using].vendor == "postgresql" and exports_postgresql.writes_table(table):
+        return exports_postgresql.json_array(
+            exports_postgresql.table_json_lines(table, selection, CHUNK_SIZE)
+        )
+    return _json_array(table.columns, table_records(table, selection))
 
 
 def register_json(agreement_pieces, selection, note):
@@ -178,7 +190,7 @@ def register_json(agreement_pieces, selection, note):
         yield from agreement_pieces
         for table in export_columns.TABLES:
             yield f',\n"{table.name}": '
-            yield from _json_array(table.columns, table_records(table, selection))
+            yield from table_json(table, selection)
         yield "}\n"
 
     return _pieces(parts())

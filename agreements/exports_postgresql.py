@@ -17,6 +17,11 @@ The query (``export_query``) reads the selection (the page's filters, visibility
 the ORM) once and aggregates each list of parties (``export_columns.PARTIES``) once for all of
 it; the next step is the one the agreement stores. Rows come through a server-side cursor,
 ``CHUNK_SIZE`` at a time, so memory stays flat.
+
+The JSON export's lists of the other tables (``export_columns.TABLES``: half a million
+milestones at national scale) are written the same way (``table_query``), each over its own
+``values()`` query, for every table whose rules all have their SQL and whose rows need nothing
+added in Python (``writes_table``); the others are written by ``exports._json_array``.
 """
 
 import itertools
@@ -24,7 +29,7 @@ import json
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import Window
+from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -386,22 +391,69 @@ def csv_lines(queryset, page_url, chunk_size, *, readable, columns=None):
     return itertools.chain([header], (line + "\r\n" for line in lines))
 
 
+class _RowSql:
+    """Cells read from the columns of the subquery ``row``: each field path of the rules under
+    the name ``aliases`` gives it."""
+
+    aliases = {}
+
+    def column(self, field):
+        return f"row.{self.quote(self.aliases[field])}"
+
+
+def writes_table(table):
+    """Whether the database can write ``table``'s cells: every rule has its SQL, and nothing
+    is added to the rows in Python (``Table.completed``)."""
+    return table.completed is None and all(hasattr(column.rule, "sql") for column in table.columns)
+
+
+def table_query(sql_format, queryset, columns):
+    """The query of ``queryset``'s rows (a ``values()`` query of a table of
+    ``export_columns.TABLES``), in its order, each row the JSON object (``_JsonSql``) of
+    ``columns`` without its braces. The rows are read by a subquery that keeps its ORDER BY
+    (PostgreSQL never folds a sorted subquery into the query around it) and whose columns are
+    named for the rules' field paths; every constant is written into the text."""
+    fields = dict.fromkeys(field for column in columns for field in column.rule.fields)
+    aliases = {field: f"field_{index}" for index, field in enumerate(fields)}
+    rows = queryset.values(**{alias: F(field) for field, alias in aliases.items()})
+    with connections[queryset.db].cursor() as cursor:
+        sql = type("Row" + sql_format.__name__, (_RowSql, sql_format), {"aliases": aliases})(
+            cursor.cursor, None
+        )
+        line = sql.joined(
+            {column.name: column.rule.sql(sql) for column in columns},
+            [column.name for column in columns],
+        )
+        inner, params = rows.query.sql_with_params()
+        return f"SELECT {line} FROM ({sql.cursor.mogrify(inner, params).decode()}) row"
+
+
+def table_json_lines(table, selection, chunk_size):
+    """The JSON objects of ``table``'s rows for ``selection`` (``exports.json_chunks``'s text
+    of each), its queries one after the other (``Table.querysets``)."""
+    for queryset in table.querysets(selection):
+        query = table_query(_JsonSql, queryset, table.columns)
+        for (line,) in streamed_rows(queryset.db, query, None, chunk_size):
+            yield "{" + line + "}"
+
+
+def json_array(objects):
+    """The text of a JSON array of ``objects`` (each an object's text), an object a line."""
+    yield "[\n"
+    separator = ""
+    for item in objects:
+        yield separator + item
+        separator = ",\n"
+    yield "\n]\n"
+
+
 def json_lines(queryset, page_url, chunk_size, *, readable, columns=None):
     """The JSON export of ``queryset``, an object a line (``exports.json_chunks``'s text);
     ``readable`` and ``columns`` as for ``exports.iter_records``. Its query has run when this
     returns."""
     columns = export_columns.public_columns() if columns is None else columns
     lines = started(_lines(queryset, _JsonSql, page_url, chunk_size, readable, columns))
-
-    def objects():
-        yield "[\n"
-        separator = ""
-        for line in lines:
-            yield separator + "{" + line + "}"
-            separator = ",\n"
-        yield "\n]\n"
-
-    return objects()
+    return json_array("{" + line + "}" for line in lines)
 
 
 def streamed_rows(using, sql, params, chunk_size):

@@ -529,6 +529,10 @@ def make_agreements(count):
 # rows: the party regions and the party partners, the milestones, the documents, the partners,
 # the potentials and the surveys (and their participants, when there are surveys: none here).
 TABLE_QUERIES = 7
+# Of those, the JSON export on PostgreSQL has the query write the objects of the parties (two
+# queries), the milestones, the documents and the partners (``exports_postgresql.table_query``),
+# each query in a transaction of its own, as the agreements' is.
+WRITTEN_TABLE_QUERIES = 5
 
 
 def export_queries(chunks, file_format="csv"):
@@ -539,10 +543,13 @@ def export_queries(chunks, file_format="csv"):
     being compiled (JIT), the query, and the savepoint's release. Elsewhere one streaming query
     reads the agreements (their next step is stored on them), then five per chunk: party
     regions, partners, sectors, implementing agencies and signatories. XLSX and JSON then read
-    ``TABLE_QUERIES`` more.
+    ``TABLE_QUERIES`` more; on PostgreSQL the JSON export's ``WRITTEN_TABLE_QUERIES`` are four
+    each, as the agreements' query is.
     """
     tables = TABLE_QUERIES if file_format in ("xlsx", "json") else 0
     if connection.vendor == "postgresql":
+        if file_format == "json":
+            return 4 + tables + 3 * WRITTEN_TABLE_QUERIES
         return 4 + tables
     return 1 + 5 * chunks + tables
 

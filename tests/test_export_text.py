@@ -20,11 +20,12 @@ from openpyxl import load_workbook
 
 from agreements import export_columns, exports
 from agreements.filters import AgreementFilter
-from agreements.models import Agreement
+from agreements.models import Agreement, Milestone
 from partners.models import Region
 from tests.factories import (
     AgreementFactory,
     CountryFactory,
+    DocumentFactory,
     MilestoneFactory,
     PartnerFactory,
     RegencyFactory,
@@ -261,6 +262,40 @@ def test_a_column_added_to_the_declaration_is_in_every_format(awkward_register, 
         for row in rows
     ]
     assert written == expected
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("query", ["", "q=mitra", "region=51&status=exploration"])
+def test_each_tables_json_is_the_one_written_from_the_records(awkward_register, query, language):
+    """The JSON export's lists of the other tables (parties, milestones, documents, partners,
+    potentials, surveys): on PostgreSQL the query writes the objects of each table whose rules
+    it can write, the same text as the Python writer's, awkward titles, names, dates known to the
+    month, times and labels included."""
+    for index, text in enumerate(AWKWARD_TEXTS):
+        agreement = Agreement.objects.get(title=text or f"Judul {index}")
+        DocumentFactory(agreement=agreement, title=text)
+        Milestone.objects.filter(agreement=agreement, kind="loi").update(
+            notes=text, due_on_precision="month"
+        )
+        MilestoneFactory(
+            agreement=agreement,
+            kind="evaluation",
+            done_on=datetime.date(2024, 6, 1),
+            done_on_precision="year" if index % 2 else "day",
+            rating=1 + index % 5,
+            findings=text,
+        )
+    selection = export_columns.Selection(
+        agreements=agreements(query), readable=Agreement.objects.all()
+    )
+
+    with translation.override(language):
+        for table in export_columns.TABLES:
+            text = "".join(exports.table_json(table, selection))
+            records = exports.table_records(table, selection)
+            assert text == "".join(exports._json_array(table.columns, records)), table.name
+            assert isinstance(json.loads(text), list)
+    assert len(json.loads("".join(exports.table_json(export_columns.TABLES[1], selection)))) > 4
 
 
 @pytest.mark.postgresql  # the benchmark's reference is PostgreSQL's COPY
