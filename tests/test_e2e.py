@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.factories import make_official
 
@@ -188,12 +189,24 @@ def test_official_finds_kaltims_foreign_cooperations_waiting_on_the_dprd_or_a_mi
 
 def pick(page, field, text, option=None):
     """Type ``text`` into the admin's autocomplete (select2) box for ``field`` and choose the
-    result named ``option`` exactly (by default ``text`` itself)."""
+    result named ``option`` exactly (by default ``text`` itself).
+
+    On a loaded machine a box has been seen to show no result within 30 s: the page is then
+    photographed (``pick-<field>.png``, with what the box said) and the text typed again, which
+    makes select2 ask once more. A box that never finds the option still fails the test."""
     page.locator(f"#id_{field} + .select2 .select2-selection").click()
-    page.locator(".select2-container--open .select2-search__field").fill(text)
+    search = page.locator(".select2-container--open .select2-search__field")
+    search.wait_for()
     exact = re.compile(rf"^\s*{re.escape(option or text)}\s*$")
     result = page.locator(".select2-results__option", has_text=exact)
-    result.wait_for()
+    search.fill(text)
+    try:
+        result.wait_for(timeout=15_000)
+    except PlaywrightTimeoutError:
+        shoot(page, f"pick-{field}", full_page=True)
+        search.fill("")
+        search.fill(text)
+        result.wait_for()
     result.click()
 
 
