@@ -13,9 +13,6 @@ from django import forms
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
-from django.forms.utils import flatatt
-from django.utils.html import conditional_escape, escape, format_html
-from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +26,7 @@ from agreements.models import (
     Sector,
     reads_internal,
 )
+from common.widgets import PlainSelect
 from partners.models import Country, Partner, Region
 
 
@@ -45,45 +43,6 @@ def _partner_rows(partners, limit=None):
 
 class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
-
-
-class PlainSelect(forms.Select):
-    """A select whose options are written straight from its choices, escaped one by one.
-
-    The region and partner lists run to thousands of options at national scale (5,000 partners
-    at 100,000 agreements). Rendered through a template per option, or even through Django's
-    option dictionaries, they cost more than every query of the page together; this writes the
-    same markup in a few milliseconds.
-    """
-
-    def render(self, name, value, attrs=None, renderer=None):
-        chosen = set(self.format_value(value))
-        found = False
-
-        def option(option_value, label):
-            nonlocal found
-            text = "" if option_value is None else str(option_value)
-            selected = not found and text in chosen
-            found = found or selected
-            return (
-                f'<option value="{escape(text)}"{" selected" if selected else ""}>'
-                f"{conditional_escape(label)}</option>"
-            )
-
-        parts = []
-        for option_value, label in self.choices:
-            if isinstance(label, list | tuple):
-                inner = "".join(option(value, text) for value, text in label)
-                parts.append(f'<optgroup label="{escape(option_value)}">{inner}</optgroup>')
-            else:
-                parts.append(option(option_value, label))
-        # Every value and label above is escaped, and the markup around them is our own.
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            name,
-            flatatt(self.build_attrs(self.attrs, attrs)),
-            SafeString("".join(parts)),
-        )
 
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

@@ -10,6 +10,7 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Potential, PotentialSurvey, Sector
+from common.widgets import PlainSelect
 from partners.models import Region
 
 
@@ -23,6 +24,7 @@ class PotentialFilter(django_filters.FilterSet):
         to_field_name="slug",
         queryset=Sector.objects.all(),
         empty_label=_("Semua bidang"),
+        widget=PlainSelect,
         error_messages={
             "invalid_choice": _("Tidak ada bidang “%(value)s”; pilih salah satu dari daftar.")
         },

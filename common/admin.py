@@ -14,7 +14,12 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from common.admin_list import QuickRows
-from common.admin_markup import ValidAutocompletes, ValidAutocompleteSelect, innermost
+from common.admin_markup import (
+    PlainSelects,
+    ValidAutocompletes,
+    ValidAutocompleteSelect,
+    innermost,
+)
 
 EMPTY = "—"
 
@@ -127,7 +132,7 @@ class SoundInputOnly(OfferedActionsOnly):
         return field
 
 
-class HistoryAdmin(QuickRows, SoundInputOnly, ValidAutocompletes, SimpleHistoryAdmin):
+class HistoryAdmin(QuickRows, SoundInputOnly, ValidAutocompletes, PlainSelects, SimpleHistoryAdmin):
     """Every change recorded per record, with who made it, when, and what changed (in words).
 
     A past version can be read but not restored from its history page: restoring would save

@@ -7,9 +7,12 @@ for the eye only: its inputs and selects have no label, so a screen reader annou
 for each. Every input of such a table carries its column's name as its ``aria-label`` here.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.utils.text import capfirst
+
+from common.widgets import PlainSelect
 
 
 def innermost(widget):
@@ -39,7 +42,24 @@ class LabelledChangeList:
         return LabelledForm
 
 
-class LabelledTabularInline(admin.TabularInline):
+class PlainSelects:
+    """A ModelAdmin or inline whose selects are written straight from their choices
+    (``common.widgets.PlainSelect``), with the markup Django's templates would write.
+
+    An agreement's change form has some fifty selects (each milestone, document and signatory
+    row brings its own, and the empty row of each inline again), a few hundred options in all,
+    each drawn through two templates by Django's own widget.
+    """
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = innermost(getattr(field, "widget", None))
+        if type(widget) is forms.Select:
+            widget.__class__ = PlainSelect
+        return field
+
+
+class LabelledTabularInline(PlainSelects, admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
 

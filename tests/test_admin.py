@@ -5,12 +5,15 @@ import datetime
 import re
 
 import pytest
+from django import forms as django_forms
 from django.contrib.admin.utils import quote
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from agreements.models import Agency, Agreement, Milestone, Potential, PotentialSurvey, Signatory
+from common.admin_markup import innermost
+from common.widgets import PlainSelect
 from partners.models import Partner
 from tests.factories import (
     AgreementFactory,
@@ -517,6 +520,45 @@ def test_change_form_lists_milestones_compactly_with_their_details_one_click_awa
     assert "nilai 4/5, catatan" in table
     page = reverse("admin:agreements_milestone_change", args=[evaluation.pk])
     assert f'href="{page}"' in table
+
+
+def _plain_selects_of(response):
+    """Every select an admin change page writes straight from its choices, in its forms (the
+    record's, each inline row's and each inline's empty row), with its bound field."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [*inline.formset.forms, inline.formset.empty_form]
+    for form in forms:
+        for bound in form:
+            widget = innermost(bound.field.widget)
+            if type(widget) is PlainSelect:
+                yield bound, widget
+
+
+def test_every_select_of_the_change_form_is_the_one_djangos_templates_write(staff_client, kaltim):
+    """Selects are written straight from their choices (``common.widgets.PlainSelect``), with
+    Django's markup: the same options, the chosen one selected, the same attributes, every
+    label escaped as Django's templates escape it."""
+    agreement = AgreementFactory(lead_region=kaltim, budget_source="apbd")
+    MilestoneFactory(agreement=agreement, kind="evaluation", waits_on="partner")
+    DocumentFactory(agreement=agreement)
+    response = staff_client.get(change_url(agreement))
+    assert response.status_code == 200
+
+    written = 0
+    for bound, widget in _plain_selects_of(response):
+        written += 1
+        plain = bound.as_widget()
+        widget.__class__ = django_forms.Select  # the widget Django would have drawn
+        try:
+            expected = bound.as_widget()
+        finally:
+            widget.__class__ = PlainSelect
+        assert re.sub(r">\s+<", "><", plain) == re.sub(r">\s+<", "><", expected), bound.html_name
+    assert written >= 10  # the agreement's own choices, and each inline row's
+    html = response.text
+    assert '<option value="evaluation" selected>' in html
+    assert '<option value="partner" selected>' in html
 
 
 def test_history_page_shows_who_changed_the_agreement(staff_client, siti_client, kaltim):

@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from agreements import exports, filters, paging
-from agreements.filters import PlainSelect
 from agreements.models import Agreement, Milestone
+from common.widgets import PlainSelect
 from tests.factories import (
     AgreementFactory,
     CountryFactory,

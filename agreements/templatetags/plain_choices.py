@@ -9,17 +9,9 @@ from django import template
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString
 
+from common.widgets import attributes
+
 register = template.Library()
-
-
-def _attributes(attrs):
-    """As ``django/forms/widgets/attrs.html`` writes them: in order, ``False`` left out,
-    ``True`` as a bare name."""
-    return "".join(
-        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
 
 
 @register.filter
@@ -32,7 +24,7 @@ def plain_choices(field):
         value = "" if data["value"] is None else f' value="{escape(data["value"])}"'
         box = (
             f'<input type="{escape(data["type"])}" name="{escape(data["name"])}"{value}'
-            f"{_attributes(data['attrs'])}>"
+            f"{attributes(data['attrs'])}>"
         )
         label_for = escape(data["attrs"].get("id") or "")
         parts.append(
