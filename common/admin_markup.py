@@ -10,6 +10,7 @@ for each. Every input of such a table carries its column's name as its ``aria-la
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
+from django.utils.functional import cached_property
 from django.utils.text import capfirst
 
 from common.widgets import PlainSelect
@@ -22,10 +23,15 @@ def innermost(widget):
     return widget
 
 
-def name_inputs(form):
-    for field in form.fields.values():
+def name_inputs(form, labels=None):
+    """Name each visible input of ``form`` by its field's label. ``labels`` keeps the names
+    worked out, by field, for the other forms of the same formset."""
+    labels = {} if labels is None else labels
+    for name, field in form.fields.items():
         if not field.widget.is_hidden:
-            innermost(field.widget).attrs["aria-label"] = capfirst(str(field.label))
+            if name not in labels:
+                labels[name] = capfirst(str(field.label))
+            innermost(field.widget).attrs["aria-label"] = labels[name]
 
 
 class LabelledChangeList:
@@ -64,9 +70,21 @@ class LabelledTabularInline(PlainSelects, admin.TabularInline):
         formset = super().get_formset(request, obj, **kwargs)
 
         class LabelledFormSet(formset):
+            @cached_property
+            def _labels(self):
+                return {}
+
             def add_fields(self, form, index):
                 super().add_fields(form, index)
-                name_inputs(form)
+                name_inputs(form, self._labels)
+
+            @cached_property
+            def empty_form(self):
+                """The inline's template row, built once. Django's formset builds it anew each
+                time it is asked for, and the admin asks for it again and again while drawing
+                one change form (each inline's media, its template row, its script's data): an
+                agreement's four inlines built it some twenty times."""
+                return super().empty_form
 
         return LabelledFormSet
 
