@@ -5,13 +5,16 @@ as any change to the register's tables (migration 0006, triggers). Each request 
 query), so a page or count cached by one server process is never used once anything changed,
 in that process or any other: stale entries are simply never asked for again, and the cache
 culls them. What is cached also depends on who reads (the public sees fewer agreements than
-officials do), the day (a status follows the dates), the language, and the address.
+officials do), the day (a status follows the dates), the language, and the address; and every
+key names the release that made it (``RELEASE``), so an upgrade never serves the pages of the
+release before it.
 
 Nothing is cached inside a transaction: a page built there may show the transaction's own,
 uncommitted changes under a version number that a rollback hands back to someone else.
 """
 
 import hashlib
+import importlib.metadata
 import logging
 import re
 import time
@@ -165,15 +168,52 @@ def reader_key(user):
     return f"{reader_class(user)}:{user.pk}:{user.get_username()}"
 
 
-def code_version(module):
-    """A short digest of ``module``'s source file. Put in the key of a value whose shape that
-    code decides, it keeps a server from reading a value cached by another release's code,
-    with no version number to remember to bump."""
-    return hashlib.sha256(Path(module.__file__).read_bytes()).hexdigest()[:16]
+def release_digest(folders):
+    """A short digest of every file in ``folders`` (``__pycache__`` and dotfiles left out), by
+    path and content, with the name and version of every installed package: the same on every
+    server running the same release, whenever and wherever it was installed."""
+    digest = hashlib.sha256()
+    for folder in sorted(Path(folder) for folder in folders):
+        for path in sorted(folder.rglob("*")):
+            relative = path.relative_to(folder)
+            if not path.is_file() or any(
+                part == "__pycache__" or part.startswith(".") for part in relative.parts
+            ):
+                continue
+            digest.update(f"{folder.name}/{relative.as_posix()}\0".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name, version in sorted(
+        (dist.metadata["Name"] or "", dist.version) for dist in importlib.metadata.distributions()
+    ):
+        digest.update(f"{name}=={version}\0".encode())
+    return digest.hexdigest()[:16]
+
+
+def release_folders():
+    """What decides how a page looks, besides the register: the project's Python packages, its
+    templates, translations and static files (``settings``)."""
+    base = Path(settings.BASE_DIR)
+    packages = [path for path in base.iterdir() if (path / "__init__.py").is_file()]
+    templates = [Path(folder) for engine in settings.TEMPLATES for folder in engine["DIRS"]]
+    return {
+        *packages,
+        *templates,
+        *map(Path, settings.LOCALE_PATHS),
+        *map(Path, settings.STATICFILES_DIRS),
+    }
+
+
+# The release this server runs. Every key names it (``make_key``): after an upgrade, no page,
+# count or list the previous release kept is read again, though the register is as it was (a
+# template fixed, a column added, a translation changed). Read once, when the site loads (in
+# gunicorn's master, before its workers are forked: ``preload_app``).
+RELEASE = release_digest(release_folders())
 
 
 def make_key(kind, *parts):
-    digest = hashlib.sha256("\x1f".join(str(part) for part in parts).encode()).hexdigest()
+    digest = hashlib.sha256(
+        "\x1f".join(str(part) for part in (RELEASE, *parts)).encode()
+    ).hexdigest()
     return f"coopdb:{kind}:{digest}"
 
 

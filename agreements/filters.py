@@ -6,8 +6,6 @@ filters and orders the queryset it is given; what the reader may see is decided 
 ``Agreement.objects.visible_to(user)``.
 """
 
-import sys
-
 import django_filters
 from django import forms
 from django.core.exceptions import EmptyResultSet
@@ -16,7 +14,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from agreements.caching import cached_value, code_version
+from agreements.caching import cached_value
 from agreements.models import (
     Agency,
     Agreement,
@@ -77,9 +75,6 @@ DORMANT = "yes"
 # Past this many partners a list of them all is no longer a usable control (see
 # ``AgreementFilter._partner_choices``).
 PARTNER_CHOICES_MAX = 300
-# The shape of what ``AgreementFilter._offered`` returns is this module's code: its digest is in
-# the keys the lists are cached under, so no server reads a list cached by another release.
-OFFERED_CODE = code_version(sys.modules[__name__])
 
 
 def several_of(label, choices, method, **options):
@@ -335,7 +330,7 @@ class AgreementFilter(django_filters.FilterSet):
         else:
             offered = cached_value(
                 "filter-choices",
-                [OFFERED_CODE, self.queryset.db, sql, repr(params), get_language(), *wanted],
+                [self.queryset.db, sql, repr(params), get_language(), *wanted],
                 lambda: self._offered(wanted),
             )
         if "sector" in fields:

@@ -4,6 +4,7 @@ These tests commit their data (``transaction=True``), as a running site does: in
 transaction nothing is cached at all, so the other tests of the pages never see a cached one.
 """
 
+import os
 import re
 
 import pytest
@@ -14,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from access.models import RegionAssignment, Role
+from agreements import caching
 from agreements.caching import cached_count, register_version
 from agreements.models import Agreement, Milestone
 from tests.factories import (
@@ -59,6 +61,42 @@ def test_a_second_visit_is_served_from_the_cache(client, agreement, django_asser
         response = client.get(LIST)
     assert response.status_code == 200
     assert "Beasiswa guru Kalimantan Timur" in response.content.decode()
+
+
+def test_an_upgrade_never_serves_a_page_the_release_before_it_kept(
+    client, agreement, settings, tmp_path, monkeypatch
+):
+    """Every key names the release (``caching.RELEASE``): with the register as it was, the next
+    release's list is drawn by its own templates, not served as the release before kept it."""
+    assert "Beasiswa guru Kalimantan Timur" in client.get(LIST).text
+    # The next release draws the list with a template of its own ...
+    (tmp_path / "agreements").mkdir()
+    (tmp_path / "agreements" / "agreement_list.html").write_text(
+        '{% extends "base.html" %}{% block content %}<h1>Daftar rilis berikutnya</h1>{% endblock %}'
+    )
+    engine = settings.TEMPLATES[0]
+    settings.TEMPLATES = [{**engine, "DIRS": [tmp_path, *engine["DIRS"]]}]
+    # ... which the page this release kept does not show ...
+    assert "Daftar rilis berikutnya" not in client.get(LIST).text
+    # ... and a server started with the next release's files serves at once.
+    monkeypatch.setattr(caching, "RELEASE", caching.release_digest(caching.release_folders()))
+    assert "Daftar rilis berikutnya" in client.get(LIST).text
+
+
+def test_a_release_is_named_by_its_files_not_by_where_or_when_they_were_installed(tmp_path):
+    def install(where, template="<p>Daftar</p>"):
+        (where / "agreements" / "__pycache__").mkdir(parents=True)
+        (where / "agreements" / "views.py").write_text("PAGE_SIZE = 25\n")
+        (where / "agreements" / "__pycache__" / "views.pyc").write_bytes(os.urandom(16))
+        (where / "templates").mkdir()
+        (where / "templates" / "list.html").write_text(template)
+        return [where / "agreements", where / "templates"]
+
+    release = caching.release_digest(install(tmp_path / "server-1"))
+    # Another server of the same release, its bytecode compiled apart: the same.
+    assert caching.release_digest(install(tmp_path / "server-2")) == release
+    # One template changed: another release.
+    assert caching.release_digest(install(tmp_path / "next", "<p>Daftar kerja sama</p>")) != release
 
 
 def test_a_changed_title_shows_at_once(client, agreement):
