@@ -98,6 +98,32 @@ _AGREEMENT_VERSION = """
 """
 
 
+def _versions_header():
+    """The SQL of what names this database's agreement and shared counters besides their
+    numbers: on PostgreSQL its epoch and both counter tables' OIDs, which a restore creates
+    anew; on SQLite nothing, as each change draws a new random number (migration 0026)."""
+    if connection.vendor != "postgresql":
+        return "''"
+    return (
+        "(SELECT min(epoch) FROM coopdb_register_epoch) || '.' "
+        "|| 'coopdb_agreement_version'::regclass::oid || '.' "
+        "|| 'coopdb_shared_version'::regclass::oid"
+    )
+
+
+def shared_version():
+    """The version of the shared tables (sectors, agencies, countries, subdivisions, regions,
+    partners: their names on every page), one query, with what names this database
+    (``_versions_header``)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {_versions_header()}, "
+            "(SELECT coalesce(sum(changes), 0) FROM coopdb_shared_version)"
+        )
+        header, changes = cursor.fetchone()
+    return f"{header}.{changes}"
+
+
 def agreement_version(pk):
     """The version of what agreement ``pk``'s own pages show (one query), or None where nothing
     may be cached: its status page and its admin change form.
@@ -118,15 +144,8 @@ def agreement_version(pk):
         pk = int(pk)
     except (TypeError, ValueError):
         return register_version()  # no agreement by that name: the page is an error or a redirect
-    header = (
-        "(SELECT min(epoch) FROM coopdb_register_epoch) || '.' "
-        "|| 'coopdb_agreement_version'::regclass::oid || '.' "
-        "|| 'coopdb_shared_version'::regclass::oid"
-        if connection.vendor == "postgresql"
-        else "''"  # each change draws a new random number (migration 0026): no epoch needed
-    )
     with connection.cursor() as cursor:
-        cursor.execute(_AGREEMENT_VERSION.format(header=header), [pk])
+        cursor.execute(_AGREEMENT_VERSION.format(header=_versions_header()), [pk])
         rows = sorted(cursor.fetchall())
     (_, epoch, shared), chain = rows[0], rows[1:]
     return f"{epoch}.{shared}:" + ",".join(f"{id_}={changes}" for id_, _, changes in chain)
@@ -290,7 +309,7 @@ def page_key(request, parts, version):
     )
 
 
-def cached_page(request, parts, build, version=register_version):
+def cached_page(request, parts, build, version=register_version, sign=None):
     """``build()``'s page, served from the cache while the register stays as it was.
 
     ``parts`` name whose page it is (what it depends on besides the register, the day, the
@@ -299,6 +318,14 @@ def cached_page(request, parts, build, version=register_version):
     showing a message meant for one visitor or one setting a cookie of its own. A page comes
     back from the cache with this visitor's own CSRF token in each of its forms. Of the readers
     missing the same page at once, one builds it and the others wait for it (``wait_for``).
+
+    ``sign``, where given, is how the page is built when the version moved on: it reads what the
+    page shows and returns its signature (a digest of all of it that the database decides, or
+    None) and the function that draws the page from what it read. A page is kept under its
+    signature too; when the register moved on but the page's signature is the one it was kept
+    under (a save elsewhere in the register), the kept page is served, not drawn again. The
+    signature is read before or with what the page shows, never after, so a page is never kept
+    under a signature newer than its content.
     """
     if request.method not in ("GET", "HEAD") or len(get_messages(request)):
         return build()
@@ -311,10 +338,19 @@ def cached_page(request, parts, build, version=register_version):
     if content is None and not building:
         content = wait_for(key)
     if content is not None:
-        token = get_token(request).encode()
-        return HttpResponse(content.replace(CSRF_SLOT, CSRF_SLOT.replace(b"{token}", token)))
+        return _served(request, content)
     try:
-        response = build()
+        signature = None
+        if sign is None:
+            response = build()
+        else:
+            signature, draw = sign()
+            signed_key = page_key(request, parts, "signed")
+            kept = cache_get(signed_key) if signature is not None else None
+            if kept is not None and kept[0] == signature:
+                cache_set(key, kept[1])
+                return _served(request, kept[1])
+            response = draw()
         if isinstance(response, SimpleTemplateResponse):
             response.render()
         if (
@@ -325,11 +361,20 @@ def cached_page(request, parts, build, version=register_version):
             and not set(response.cookies) - {settings.CSRF_COOKIE_NAME}
             and response.get("Content-Type", "").startswith("text/html")
         ):
-            cache_set(key, CSRF_FIELD.sub(CSRF_SLOT, response.content))
+            content = CSRF_FIELD.sub(CSRF_SLOT, response.content)
+            cache_set(key, content)
+            if signature is not None:
+                cache_set(signed_key, (signature, content))
     finally:
         if building:
             done_building(key)
     return response
+
+
+def _served(request, content):
+    """A kept page, with this visitor's own CSRF token in each of its forms."""
+    token = get_token(request).encode()
+    return HttpResponse(content.replace(CSRF_SLOT, CSRF_SLOT.replace(b"{token}", token)))
 
 
 # One build per page at a time. Right after a save, every reader of a page renewed misses it at
@@ -382,8 +427,9 @@ def wait_for(key):
     return None
 
 
-def shared_page(view):
-    """A public page cached while the register stays as it was (``cached_page``).
+def shared_page(view, sign=None):
+    """A public page cached while the register stays as it was (``cached_page``); with
+    ``sign(request, *args, **kwargs)``, also kept past saves that leave it as it was.
 
     For readers who are not staff (the public, officials, analysts): staff pages carry links to
     change what they may change, so they are always built afresh. Anonymous visitors share one
@@ -395,7 +441,10 @@ def shared_page(view):
         if request.user.is_staff:
             return view(request, *args, **kwargs)
         return cached_page(
-            request, [reader_key(request.user)], lambda: view(request, *args, **kwargs)
+            request,
+            [reader_key(request.user)],
+            lambda: view(request, *args, **kwargs),
+            sign=(lambda: sign(request, *args, **kwargs)) if sign is not None else None,
         )
 
     return wrapped

@@ -251,6 +251,20 @@ class AgreementQuerySet(models.QuerySet):
         """
         return self.select_related("lead_region").prefetch_related("regions", "partners", "sectors")
 
+    def with_change_count(self):
+        """Each agreement with ``change_count``: the counter the database moves on with any
+        change to its rows (its own, its parties, sectors, milestones, documents…; migration
+        0026), read in the same statement as the agreement itself. A list page names the
+        agreements it shows by it (``agreements.views.page_signature``)."""
+        return self.annotate(
+            change_count=models.Func(
+                F("pk"),
+                template="coalesce((SELECT changes FROM coopdb_agreement_version "
+                "WHERE agreement_id = %(expressions)s), 0)",
+                output_field=models.BigIntegerField(),
+            )
+        )
+
     def for_status_page(self):
         """An agreement with all its status page shows, in a fixed number of queries.
 

@@ -7,7 +7,11 @@ from agreements.caching import shared_agreement_page, shared_page
 # (``agreements.caching``); downloads, documents and exports are always read afresh.
 urlpatterns = [
     path("", shared_page(dashboard.DashboardView.as_view()), name="dashboard"),
-    path("agreements/", shared_page(views.AgreementListView.as_view()), name="agreement-list"),
+    path(
+        "agreements/",
+        shared_page(views.AgreementListView.as_view(), sign=views.AgreementListView.signed),
+        name="agreement-list",
+    ),
     path("laporan/", report_views.ReportView.as_view(), name="report"),
     path("laporan/laporan.pdf", report_views.ReportPdfView.as_view(), name="report-pdf"),
     path("laporan/laporan.xlsx", report_views.ReportXlsxView.as_view(), name="report-xlsx"),

@@ -8,6 +8,8 @@ partner and country pages (``agreements.party_views``) share.
 
 import datetime
 import functools
+import hashlib
+import json
 import os
 
 import markdown
@@ -23,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from agreements import changelog
-from agreements.caching import CachedCountPaginator
+from agreements.caching import CachedCountPaginator, shared_version
 from agreements.export_columns import download_note
 from agreements.filters import AgreementFilter
 from agreements.models import (
@@ -201,9 +203,9 @@ def browse(request, agreements, *, fixed=(), rows=None, selection=None):
 
     Queries: five for the form's lists (``AgreementFilter.offer_choices``), one per region,
     partner, agency, country or sector named in the query string (validation), then one COUNT,
-    one for the page's rows and three for their regions, partners and sectors
-    (``AgreementQuerySet.for_list_page``). The lists and the COUNT are cached until the register
-    changes (``agreements.caching``), outside a transaction.
+    one for the page's rows (each with its change counter: ``page_signature``) and three for
+    their regions, partners and sectors (``AgreementQuerySet.for_list_page``). The lists and the
+    COUNT are cached until the register changes (``agreements.caching``), outside a transaction.
 
     ``rows`` turns the filtered agreements into what the page lists (by default the agreements
     themselves; the change log lists their history). ``selection`` holds the list filters a
@@ -215,7 +217,7 @@ def browse(request, agreements, *, fixed=(), rows=None, selection=None):
     errors = describe_errors(filterset.form) if not filterset.is_valid() else []
     page = None
     if not errors:
-        listed = rows(filterset.qs) if rows else filterset.qs.for_list_page()
+        listed = rows(filterset.qs) if rows else filterset.qs.for_list_page().with_change_count()
         searched = not rows and filterset.form.cleaned_data.get("q")
         paginator = (SearchPaginator if searched else CachedCountPaginator)(listed, PAGE_SIZE)
         number = request.GET.get("page") or 1
@@ -260,10 +262,52 @@ def browse(request, agreements, *, fixed=(), rows=None, selection=None):
     }, (400 if errors else 200)
 
 
+def page_signature(shared, context, status):
+    """What a list page drawn from ``browse``'s ``context`` shows that the database decides, as
+    a short digest: the shared tables' version ``shared`` (the names of regions, partners and
+    sectors), the problems of its filters, the filter form's choices and chips, the count, and
+    each agreement listed with its change counter (its row, parties, sectors, milestones;
+    ``AgreementQuerySet.with_change_count``). The rest of the page follows from its address, the
+    reader, the language and the day, which the page's key names (``caching.cached_page``).
+    Reads the page's rows, if they were not read yet."""
+    page = context["page_obj"]
+    shown = [
+        shared,
+        status,
+        context["errors"],
+        context["chips"],
+        [
+            [name, list(field.widget.choices)]
+            for name, field in context["form"].fields.items()
+            if hasattr(field.widget, "choices")
+        ],
+        page
+        and [
+            page.paginator.count,
+            getattr(page.paginator, "more", False),
+            page.number,
+            [[agreement.pk, agreement.change_count] for agreement in page.object_list],
+        ],
+    ]
+    return hashlib.sha256(json.dumps(shown, default=str).encode()).hexdigest()
+
+
 class AgreementListView(View):
+    template_name = "agreements/agreement_list.html"
+
     def get(self, request):
         context, status = browse(request, Agreement.objects.visible_to(request.user))
-        return render(request, "agreements/agreement_list.html", context, status=status)
+        return render(request, self.template_name, context, status=status)
+
+    @classmethod
+    def signed(cls, request):
+        """The list page as ``caching.shared_page`` keeps it past saves that leave it as it was:
+        its signature (``page_signature``), read before or with what it shows, and the function
+        that draws it."""
+        shared = shared_version()
+        context, status = browse(request, Agreement.objects.visible_to(request.user))
+        signature = page_signature(shared, context, status)
+        return signature, lambda: render(request, cls.template_name, context, status=status)
 
 
 class ChangeLogView(View):

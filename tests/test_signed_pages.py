@@ -1,0 +1,225 @@
+"""The agreement list kept past saves that leave it as it was (``caching.cached_page``'s
+``sign``, ``views.page_signature``): served as kept when what it shows is unchanged, drawn again
+the moment anything it shows changed, and then the very page drawn afresh.
+
+These tests commit their data (``transaction=True``), as a running site does: inside a
+transaction nothing is cached at all.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from agreements import filters
+from agreements.models import Agreement, Milestone, Sector
+from agreements.parties import writing_parties
+from partners.models import Partner, Region
+from tests.factories import (
+    AgreementFactory,
+    CountryFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    SectorFactory,
+)
+from tests.helpers import agreement_form_data
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LIST = reverse("agreement-list")
+TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+# Addresses of the list: plain, its second page, narrowed to a region, searched.
+ADDRESSES = [LIST, f"{LIST}?page=2", f"{LIST}?region=64", f"{LIST}?q=kerja"]
+
+
+@pytest.fixture
+def register(kaltim, bali):
+    """30 public agreements, one signed each day (the list shows the latest first, 25 a page),
+    every third of Bali, with a sector each; the latest with a step still planned and a partner
+    in Japan, the first (on page 2) with partners in Japan and Korea; a partner in Osaka party to
+    none yet."""
+    education = SectorFactory(slug="education", name_id="Pendidikan", name_en="Education")
+    japan, korea = CountryFactory(code="JP", name_id="Jepang"), CountryFactory(code="KR")
+    PartnerFactory(name="Pemerintah Kota Osaka", country=japan)
+    agreements = [
+        AgreementFactory(
+            title=f"Kerja sama {n:02d}",
+            lead_region=bali if n % 3 == 0 else kaltim,
+            signed_on=datetime.date(2024, 1, 1) + datetime.timedelta(days=n),
+            in_force_from=datetime.date(2024, 1, 1) + datetime.timedelta(days=n),
+            sectors=[education],
+        )
+        for n in range(30)
+    ]
+    with writing_parties(agreements[-1]):
+        agreements[-1].partners.add(PartnerFactory(name="Prefektur Nara", country=japan))
+    with writing_parties(agreements[0]):
+        agreements[0].partners.add(
+            PartnerFactory(name="Kota Kyoto", country=japan),
+            PartnerFactory(name="Kota Busan", country=korea),
+        )
+    MilestoneFactory(agreement=agreements[-1], due_on=datetime.date(2030, 1, 1), done_on=None)
+    Agreement.objects.all().refresh_progress()
+    return agreements
+
+
+def fresh(address):
+    """The page as a visitor meets it with nothing kept, CSRF tokens aside."""
+    cache.clear()
+    return TOKEN.sub(b"", Client().get(address).content)
+
+
+def drawn(response):
+    return "agreements/agreement_list.html" in [t.name for t in response.templates]
+
+
+def test_a_save_of_an_agreement_not_listed_keeps_the_page_without_drawing_it(register):
+    client = Client()
+    first = client.get(LIST)
+    assert drawn(first)
+    on_page_two = register[0]
+
+    Agreement.objects.filter(pk=on_page_two.pk).update(title="Kerja sama yang diperbarui")
+
+    kept = client.get(LIST)
+    assert not drawn(kept)
+    assert TOKEN.sub(b"", kept.content) == TOKEN.sub(b"", first.content)
+    # The page that lists it is drawn again, with the new title.
+    page_two = client.get(f"{LIST}?page=2")
+    assert drawn(page_two)
+    assert "Kerja sama yang diperbarui" in page_two.text
+
+
+def test_a_save_of_an_agreement_listed_draws_the_page_again(register):
+    client = Client()
+    client.get(LIST)
+    latest = register[-1]
+
+    Agreement.objects.filter(pk=latest.pk).update(title="Kerja sama terbaru, diperbarui")
+
+    page = client.get(LIST)
+    assert drawn(page)
+    assert "Kerja sama terbaru, diperbarui" in page.text
+
+
+def _retitle_listed(register):
+    Agreement.objects.filter(pk=register[-1].pk).update(title="Judul baru di halaman pertama")
+
+
+def _retitle_unlisted(register):
+    Agreement.objects.filter(pk=register[0].pk).update(title="Judul baru di halaman kedua")
+
+
+def _sign_a_new_one(register):
+    AgreementFactory(
+        title="Kerja sama yang paling baru",
+        lead_region=Region.objects.get(code="64"),
+        signed_on=datetime.date(2025, 6, 1),
+        in_force_from=datetime.date(2025, 6, 1),
+    )
+
+
+def _make_one_internal(register):
+    Agreement.objects.filter(pk=register[-2].pk).update(visibility=Agreement.Visibility.INTERNAL)
+
+
+def _delete_one_unlisted(register):
+    Agreement.objects.filter(pk=register[1].pk).delete()
+
+
+def _add_a_party_region(register):
+    with writing_parties(register[-3]):
+        register[-3].regions.add(Region.objects.get(code="51"))
+
+
+def _add_a_partner_to_one_unlisted(register):
+    # The partner list of the filter form gains it; no row of page one changes.
+    with writing_parties(register[0]):
+        register[0].partners.add(Partner.objects.get(name="Pemerintah Kota Osaka"))
+
+
+def _move_a_listed_partner_to_another_country(register):
+    # A row shows the partner's country; the countries offered stay Japan and Korea.
+    Partner.objects.filter(name="Prefektur Nara").update(country="KR")
+
+
+def _rename_a_region(register):
+    Region.objects.filter(code="51").update(name="Provinsi Bali")
+
+
+def _rename_a_sector(register):
+    Sector.objects.filter(slug="education").update(name_id="Pendidikan tinggi")
+
+
+def _finish_a_step(register):
+    Milestone.objects.filter(agreement=register[-1]).update(done_on=datetime.date(2024, 6, 1))
+    Agreement.objects.filter(pk=register[-1].pk).refresh_progress()
+
+
+CHANGES = {
+    "a listed agreement retitled": _retitle_listed,
+    "an agreement of page two retitled": _retitle_unlisted,
+    "a new agreement signed last": _sign_a_new_one,
+    "a listed agreement made internal": _make_one_internal,
+    "an agreement of page two deleted": _delete_one_unlisted,
+    "a party region added to a listed agreement": _add_a_party_region,
+    "a partner added to an agreement of page two": _add_a_partner_to_one_unlisted,
+    "a listed agreement's partner moved to another country": (
+        _move_a_listed_partner_to_another_country
+    ),
+    "a region renamed": _rename_a_region,
+    "a sector renamed": _rename_a_sector,
+    "a listed agreement's step done": _finish_a_step,
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_after_any_change_the_list_is_the_page_drawn_afresh(register, change, address):
+    client = Client()
+    before = client.get(address)
+    assert before.status_code == 200
+
+    CHANGES[change](register)
+
+    served = TOKEN.sub(b"", client.get(address).content)
+    assert served == fresh(address)
+
+
+@pytest.mark.parametrize("address", ADDRESSES)
+def test_a_partner_renamed_shows_on_the_list_when_its_filter_lists_no_partners(
+    register, address, monkeypatch
+):
+    """Past ``PARTNER_CHOICES_MAX`` partners (a national register) the filter asks for a country
+    first and names no partner: a row's partner is known to the page by the shared tables'
+    version alone."""
+    monkeypatch.setattr(filters, "PARTNER_CHOICES_MAX", 1)
+    client = Client()
+    assert "Prefektur Nara" in client.get(LIST).text
+
+    Partner.objects.filter(name="Prefektur Nara").update(name="Prefektur Nara (Jepang)")
+
+    served = TOKEN.sub(b"", client.get(address).content)
+    assert served == fresh(address)
+
+
+def test_a_save_in_the_admin_keeps_the_list_pages_that_do_not_show_it(register, staff_client):
+    client = Client()
+    for address in ADDRESSES:
+        client.get(address)
+    on_page_two = register[3]  # of Bali: on neither the first page nor Kalimantan Timur's
+
+    data = agreement_form_data(on_page_two, title="Sebuah judul lain")
+    saved = staff_client.post(
+        reverse("admin:agreements_agreement_change", args=[on_page_two.pk]), data
+    )
+    assert saved.status_code == 302, saved.content.decode()[:2000]
+
+    assert not drawn(client.get(LIST))
+    assert not drawn(client.get(f"{LIST}?region=64"))
+    page_two = client.get(f"{LIST}?page=2")
+    assert drawn(page_two)
+    assert "Sebuah judul lain" in page_two.text
