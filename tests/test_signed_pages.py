@@ -24,6 +24,7 @@ from tests.factories import (
     MilestoneFactory,
     PartnerFactory,
     SectorFactory,
+    make_official,
 )
 from tests.helpers import agreement_form_data
 
@@ -40,7 +41,7 @@ def register(kaltim, bali):
     """30 public agreements, one signed each day (the list shows the latest first, 25 a page),
     every third of Bali, with a sector each; the latest with a step still planned and a partner
     in Japan, the first (on page 2) with partners in Japan and Korea; a partner in Osaka party to
-    none yet."""
+    none yet; and an internal one signed after them all."""
     education = SectorFactory(slug="education", name_id="Pendidikan", name_en="Education")
     japan, korea = CountryFactory(code="JP", name_id="Jepang"), CountryFactory(code="KR")
     PartnerFactory(name="Pemerintah Kota Osaka", country=japan)
@@ -62,6 +63,14 @@ def register(kaltim, bali):
             PartnerFactory(name="Kota Busan", country=korea),
         )
     MilestoneFactory(agreement=agreements[-1], due_on=datetime.date(2030, 1, 1), done_on=None)
+    # Signed last of all, but internal: on no page the public reads.
+    AgreementFactory(
+        title="Rancangan kerja sama rahasia",
+        lead_region=kaltim,
+        signed_on=datetime.date(2025, 1, 1),
+        in_force_from=datetime.date(2025, 1, 1),
+        visibility=Agreement.Visibility.INTERNAL,
+    )
     Agreement.objects.all().refresh_progress()
     return agreements
 
@@ -126,6 +135,12 @@ def _make_one_internal(register):
     Agreement.objects.filter(pk=register[-2].pk).update(visibility=Agreement.Visibility.INTERNAL)
 
 
+def _make_the_internal_one_public(register):
+    Agreement.objects.filter(title="Rancangan kerja sama rahasia").update(
+        visibility=Agreement.Visibility.PUBLIC
+    )
+
+
 def _delete_one_unlisted(register):
     Agreement.objects.filter(pk=register[1].pk).delete()
 
@@ -164,6 +179,7 @@ CHANGES = {
     "an agreement of page two retitled": _retitle_unlisted,
     "a new agreement signed last": _sign_a_new_one,
     "a listed agreement made internal": _make_one_internal,
+    "an internal agreement made public": _make_the_internal_one_public,
     "an agreement of page two deleted": _delete_one_unlisted,
     "a party region added to a listed agreement": _add_a_party_region,
     "a partner added to an agreement of page two": _add_a_partner_to_one_unlisted,
@@ -204,6 +220,25 @@ def test_a_partner_renamed_shows_on_the_list_when_its_filter_lists_no_partners(
 
     served = TOKEN.sub(b"", client.get(address).content)
     assert served == fresh(address)
+
+
+def test_an_officials_kept_list_follows_the_internal_agreements_only_they_read(
+    register, django_user_model
+):
+    official, public = Client(), Client()
+    official.force_login(make_official(django_user_model))
+    assert "Rancangan kerja sama rahasia" in official.get(LIST).text
+    public_page = public.get(LIST)
+
+    Agreement.objects.filter(title="Rancangan kerja sama rahasia").update(
+        title="Rancangan kerja sama rahasia, diperbarui"
+    )
+
+    assert "Rancangan kerja sama rahasia, diperbarui" in official.get(LIST).text
+    kept = public.get(LIST)
+    assert not drawn(kept)
+    assert TOKEN.sub(b"", kept.content) == TOKEN.sub(b"", public_page.content)
+    assert "Rancangan" not in kept.text
 
 
 def test_a_save_in_the_admin_keeps_the_list_pages_that_do_not_show_it(register, staff_client):
