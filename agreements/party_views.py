@@ -9,9 +9,10 @@ from django.views import View
 
 from agreements import maps
 from agreements.attention import needs_attention
+from agreements.caching import shared_version
 from agreements.models import Agreement
 from agreements.potentials import regional_potential
-from agreements.views import browse
+from agreements.views import browse, page_signature
 from partners.models import Country, Partner, Region
 
 
@@ -64,20 +65,43 @@ class PartnerDetailView(View):
 
 
 class CountryDetailView(View):
+    template_name = "partners/country_detail.html"
+
     def get(self, request, code):
+        context, status, _shown = self.read(request, code)
+        return render(request, self.template_name, context, status=status)
+
+    @staticmethod
+    def read(request, code):
+        """The page's context and status, and what it shows besides the list, as plain values:
+        the map's counts and the partners listed."""
         country = get_object_or_404(Country, code=code.upper())
         visible = Agreement.objects.visible_to(request.user)
         agreements = visible.with_partner_country(country)
         context, status = browse(
             request, agreements, fixed=("country",), selection={"country": country.code}
         )
+        countries = visible.counts_by_partner_country()
+        partners = list(
+            country.partners.visible_to(request.user).select_related("subdivision").order_by("name")
+        )
         context.update(
             country=country,
-            map=maps.world_map(visible, highlight=country.code),
-            partners=list(
-                country.partners.visible_to(request.user)
-                .select_related("subdivision")
-                .order_by("name")
-            ),
+            map=maps.world_map(visible, highlight=country.code, countries=countries),
+            partners=partners,
         )
-        return render(request, "partners/country_detail.html", context, status=status)
+        shown = [
+            [[each.code, each.agreement_count] for each in countries],
+            [partner.pk for partner in partners],
+        ]
+        return context, status, shown
+
+    @classmethod
+    def signed(cls, request, code):
+        """The page as ``caching.shared_page`` keeps it past saves that leave it as it was: its
+        signature (``page_signature``, with what ``read`` shows besides the list), read before
+        or with what it shows, and the function that draws it."""
+        shared = shared_version()
+        context, status, shown = cls.read(request, code)
+        signature = page_signature(shared, context, status, *shown)
+        return signature, lambda: render(request, cls.template_name, context, status=status)

@@ -41,7 +41,9 @@ urlpatterns = [
     ),
     path(
         "countries/<str:code>/",
-        shared_page(party_views.CountryDetailView.as_view()),
+        shared_page(
+            party_views.CountryDetailView.as_view(), sign=party_views.CountryDetailView.signed
+        ),
         name="country-detail",
     ),
     path("data-dictionary/", views.DataDictionaryView.as_view(), name="data-dictionary"),

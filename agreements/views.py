@@ -262,14 +262,15 @@ def browse(request, agreements, *, fixed=(), rows=None, selection=None):
     }, (400 if errors else 200)
 
 
-def page_signature(shared, context, status):
+def page_signature(shared, context, status, *more):
     """What a list page drawn from ``browse``'s ``context`` shows that the database decides, as
     a short digest: the shared tables' version ``shared`` (the names of regions, partners and
     sectors), the problems of its filters, the filter form's choices and chips, the count, and
     each agreement listed with its change counter (its row, parties, sectors, milestones;
-    ``AgreementQuerySet.with_change_count``). The rest of the page follows from its address, the
-    reader, the language and the day, which the page's key names (``caching.cached_page``).
-    Reads the page's rows, if they were not read yet."""
+    ``AgreementQuerySet.with_change_count``); and ``more``, what else the page shows (plain
+    values). The rest of the page follows from its address, the reader, the language and the
+    day, which the page's key names (``caching.cached_page``). Reads the page's rows, if they
+    were not read yet."""
     page = context["page_obj"]
     shown = [
         shared,
@@ -288,6 +289,7 @@ def page_signature(shared, context, status):
             page.number,
             [[agreement.pk, agreement.change_count] for agreement in page.object_list],
         ],
+        *more,
     ]
     return hashlib.sha256(json.dumps(shown, default=str).encode()).hexdigest()
 

@@ -32,8 +32,15 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 LIST = reverse("agreement-list")
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
-# Addresses of the list: plain, its second page, narrowed to a region, searched.
-ADDRESSES = [LIST, f"{LIST}?page=2", f"{LIST}?region=64", f"{LIST}?q=kerja"]
+# Addresses of the list (plain, its second page, narrowed to a region, searched) and the page
+# of a partner country (its list, its partners, the world map).
+ADDRESSES = [
+    LIST,
+    f"{LIST}?page=2",
+    f"{LIST}?region=64",
+    f"{LIST}?q=kerja",
+    reverse("country-detail", args=["JP"]),
+]
 
 
 @pytest.fixture
@@ -156,6 +163,12 @@ def _add_a_partner_to_one_unlisted(register):
         register[0].partners.add(Partner.objects.get(name="Pemerintah Kota Osaka"))
 
 
+def _add_a_partner_in_korea_to_a_listed_agreement(register):
+    # Korea's count on the world map moves; the rows of Japan's page do not.
+    with writing_parties(register[-2]):
+        register[-2].partners.add(Partner.objects.get(name="Kota Busan"))
+
+
 def _move_a_listed_partner_to_another_country(register):
     # A row shows the partner's country; the countries offered stay Japan and Korea.
     Partner.objects.filter(name="Prefektur Nara").update(country="KR")
@@ -183,6 +196,9 @@ CHANGES = {
     "an agreement of page two deleted": _delete_one_unlisted,
     "a party region added to a listed agreement": _add_a_party_region,
     "a partner added to an agreement of page two": _add_a_partner_to_one_unlisted,
+    "a partner in Korea added to a listed agreement": (
+        _add_a_partner_in_korea_to_a_listed_agreement
+    ),
     "a listed agreement's partner moved to another country": (
         _move_a_listed_partner_to_another_country
     ),
