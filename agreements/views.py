@@ -298,16 +298,21 @@ class AgreementListView(View):
     template_name = "agreements/agreement_list.html"
 
     def get(self, request):
-        context, status = browse(request, Agreement.objects.visible_to(request.user))
+        context, status = self.read(request)
         return render(request, self.template_name, context, status=status)
+
+    @staticmethod
+    def read(request):
+        """The page's context and status (``browse`` over what the reader may see)."""
+        return browse(request, Agreement.objects.visible_to(request.user))
 
     @classmethod
     def signed(cls, request):
         """The list page as ``caching.shared_page`` keeps it past saves that leave it as it was:
         its signature (``page_signature``), read before or with what it shows, and the function
-        that draws it."""
+        that draws it (as ``party_views.CountryDetailView.signed``)."""
         shared = shared_version()
-        context, status = browse(request, Agreement.objects.visible_to(request.user))
+        context, status = cls.read(request)
         signature = page_signature(shared, context, status)
         return signature, lambda: render(request, cls.template_name, context, status=status)
 
