@@ -12,7 +12,9 @@ import errno
 import itertools
 import logging
 
-from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from common.outage import connection_errors
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +63,7 @@ def reset_on_outage(chunks, using=DEFAULT_DB_ALIAS):
     """
     try:
         yield from chunks
-    except (OperationalError, InterfaceError) as error:
+    except connection_errors(using) as error:
         connections[using].close()
         logger.error("download cut short, the database connection failed: %s", error)
         raise ConnectionResetError(errno.ECONNRESET, "the database connection failed") from None

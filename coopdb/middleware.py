@@ -1,9 +1,11 @@
 import logging
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+
+from common.outage import connection_errors
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +48,7 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError | InterfaceError):
+        if not isinstance(exception, connection_errors()):
             return None
         if getattr(exception.__cause__, "pgcode", None) == QUERY_CANCELED:
             # A statement ran past the request's limit (``settings.STATEMENT_TIMEOUT``) and

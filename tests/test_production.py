@@ -21,6 +21,8 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from common.streaming import reset_on_outage
+from coopdb.middleware import DatabaseUnavailableMiddleware
 from tests.factories import AgreementFactory, DocumentFactory, MilestoneFactory
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -510,6 +512,29 @@ def test_downloads_show_the_styled_503_page_while_the_database_is_down(
     assert "Layanan sedang tidak tersedia" in during.content.decode()
     assert after.status_code == 200
     assert b"".join(after.streaming_content)
+
+
+@pytest.mark.django_db
+def test_the_drivers_own_connection_error_is_an_outage_too(rf, tmp_path):
+    """Where Django closes a server-side cursor (``cursor_iter``) the driver's own error reaches
+    the view unwrapped: a download being read as PostgreSQL stops. It is an outage all the same:
+    the styled 503 page before the response starts, a reset once the file is being sent."""
+    error = connections["default"].Database.OperationalError(
+        "server closed the connection unexpectedly"
+    )
+    with database_unreachable(tmp_path):
+        response = DatabaseUnavailableMiddleware(lambda request: None).process_exception(
+            rf.get("/agreements/export.json"), error
+        )
+    assert response is not None and response.status_code == 503
+    assert "Layanan sedang tidak tersedia" in response.content.decode()
+
+    def sent():
+        yield b"["
+        raise error
+
+    with pytest.raises(ConnectionResetError):
+        list(reset_on_outage(sent()))
 
 
 @pytest.mark.django_db
