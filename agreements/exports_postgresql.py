@@ -121,8 +121,19 @@ class _Sql:
 
     def local_time(self, value):
         """ISO 8601 to the second, in the current time zone with its offset then, as
-        ``timezone.localtime(value).isoformat(timespec="seconds")`` writes it (the session's own
-        time zone stays as Django set it)."""
+        ``timezone.localtime(value).isoformat(timespec="seconds")`` writes it.
+
+        ``streamed_rows`` runs the query in the current time zone, so ``to_char`` writes the
+        local time and its offset in one call. It writes the offset to the minute: a moment
+        whose offset has seconds (a zone's local mean time, before its standard time) is
+        written from its local time in the zone and in UTC, as Python writes it."""
+        written = f"""to_char({value}, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM')"""
+        return (
+            f"(CASE WHEN extract(timezone FROM {value}) % 60 = 0 THEN {written} "
+            f"ELSE {self._local_time_to_the_second(value)} END)"
+        )
+
+    def _local_time_to_the_second(self, value):
         zone = self.literal(timezone.get_current_timezone_name())
         local = f"({value} AT TIME ZONE {zone})"
         offset = f"({local} - ({value} AT TIME ZONE 'UTC'))"
@@ -195,24 +206,28 @@ class _CsvSql(_Sql):
 
     @staticmethod
     def joined(cells, names):
-        """The cells of ``names`` as part of a CSV line. One ``concat`` writes it once, where
-        ``||`` would copy the growing line at every cell."""
-        parts = [part for name in names for part in ("','", cells[name])][1:]
-        return _concat(parts)
+        """The cells of ``names`` as part of a CSV line, written by one ``concat_ws``: ``||``
+        would copy the growing line at every cell, and ``concat`` takes each comma as an
+        argument of its own, converted like a cell. ``concat_ws`` leaves out a NULL, where the
+        line needs it empty."""
+        return _concat([f"coalesce({cells[name]}, '')" for name in names], separator="','")
 
 
 # PostgreSQL passes a function at most 100 arguments.
 CONCAT_MAX = 100
 
 
-def _concat(parts):
-    """``concat`` of the SQL texts ``parts``, nested where they are more than one call takes."""
-    while len(parts) > CONCAT_MAX:
+def _concat(parts, separator=None):
+    """``concat`` of the SQL texts ``parts`` (``concat_ws`` by the SQL text ``separator``),
+    nested where they are more than one call takes."""
+    function, first = ("concat", []) if separator is None else ("concat_ws", [separator])
+    size = CONCAT_MAX - len(first)
+    while len(parts) > size:
         parts = [
-            f"concat({', '.join(parts[start : start + CONCAT_MAX])})"
-            for start in range(0, len(parts), CONCAT_MAX)
+            f"{function}({', '.join([*first, *parts[start : start + size]])})"
+            for start in range(0, len(parts), size)
         ]
-    return f"concat({', '.join(parts)})"
+    return f"{function}({', '.join([*first, *parts])})"
 
 
 # A date as it is known (``agreements.dates.KnownDate.iso``): the format for its precision.
@@ -470,16 +485,24 @@ def streamed_rows(using, sql, params, chunk_size):
     give it the styled 503, never a broken download.
     """
     connection = connections[using]
+    enclosed = connection.in_atomic_block
     with transaction.atomic(using=using):
         with connection.cursor() as cursor:
-            # No JIT; and the one long query of a request gets its own limit, longer than a
-            # page's (``settings.EXPORT_STATEMENT_TIMEOUT``), for this transaction only.
+            # No JIT; the one long query of a request gets its own limit, longer than a page's
+            # (``settings.EXPORT_STATEMENT_TIMEOUT``); and it writes moments in the current
+            # time zone (``_Sql.local_time``): for this transaction only.
             cursor.execute(
-                "SET LOCAL jit = off; SELECT set_config('statement_timeout', %s, true)",
-                [str(settings.EXPORT_STATEMENT_TIMEOUT)],
+                "SET LOCAL jit = off; SELECT set_config('statement_timeout', %s, true), "
+                "set_config('TimeZone', %s, true)",
+                [str(settings.EXPORT_STATEMENT_TIMEOUT), timezone.get_current_timezone_name()],
             )
         with connection.chunked_cursor() as cursor:
             cursor.execute(sql, params)
             while len(batch := cursor.fetchmany(chunk_size)) == chunk_size:
                 yield from batch
+        if enclosed:  # the caller's transaction goes on in Django's zone
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('TimeZone', %s, true)", [connection.timezone_name]
+                )
     yield from batch

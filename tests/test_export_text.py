@@ -264,6 +264,36 @@ def test_a_column_added_to_the_declaration_is_in_every_format(awkward_register, 
     assert written == expected
 
 
+# Moments and what the reader in each zone reads of them: a whole hour east and west of UTC, half
+# an hour, and a zone's local mean time of 1900, whose offset has seconds.
+MOMENTS = {
+    "Asia/Jakarta": [
+        ("2026-03-04T05:06:07+00:00", "2026-03-04T12:06:07+07:00"),
+        ("1900-01-01T00:00:00+00:00", "1900-01-01T07:07:12+07:07:12"),
+    ],
+    "America/Sao_Paulo": [
+        ("2026-03-04T01:02:03+00:00", "2026-03-03T22:02:03-03:00"),
+        ("1900-01-01T12:00:00+00:00", "1900-01-01T08:53:32-03:06:28"),
+    ],
+    "Asia/Kolkata": [("2026-03-04T05:06:07+00:00", "2026-03-04T10:36:07+05:30")],
+    "UTC": [("2026-03-04T05:06:07+00:00", "2026-03-04T05:06:07+00:00")],
+}
+
+
+@pytest.mark.parametrize("zone", MOMENTS)
+def test_a_moment_is_written_in_the_readers_zone_with_its_offset(awkward_register, zone):
+    first = Agreement.objects.order_by("pk")[:3]
+    for moment, read in MOMENTS[zone]:
+        Agreement.objects.filter(pk__in=first).update(
+            updated_at=datetime.datetime.fromisoformat(moment)
+        )
+        with timezone.override(zone):
+            for file_format in ("csv", "json"):
+                assert streamed(file_format) == written_from_records(file_format)
+            written = [row["updated_at"] for row in json.loads(streamed("json"))]
+        assert written.count(read) == 3
+
+
 @pytest.mark.parametrize("language", ["id", "en"])
 @pytest.mark.parametrize("query", ["", "q=mitra", "region=51&status=exploration"])
 def test_each_tables_json_is_the_one_written_from_the_records(awkward_register, query, language):
