@@ -38,7 +38,7 @@ FORMATS = {
 class Subject:
     """A page listing the agreements of one region, partner, country or sector."""
 
-    find: Callable  # URL kwargs → the object, or 404
+    find: Callable  # (reader, URL kwargs) → the object, or 404 if it is none the reader may know
     narrow: Callable  # (agreements, object) → its agreements, as the page narrows them
     fixed: tuple  # the filters the page fixes (see ``AgreementFilter``)
     name: Callable  # object → the part of the file name that says which one
@@ -46,13 +46,13 @@ class Subject:
 
 SUBJECTS = {
     "region": Subject(
-        find=lambda code: get_object_or_404(Region, code=code),
+        find=lambda reader, code: get_object_or_404(Region, code=code),
         narrow=lambda agreements, region: agreements.in_region(region),
         fixed=("region",),
         name=lambda region: f"daerah-{region.code}-{slugify(region.name)}",
     ),
     "partner": Subject(
-        find=lambda pk: get_object_or_404(Partner, pk=pk),
+        find=lambda reader, pk: get_object_or_404(Partner.objects.visible_to(reader), pk=pk),
         narrow=lambda agreements, partner: agreements.with_partner(partner),
         fixed=("partner", "country"),
         name=lambda partner: "-".join(
@@ -60,13 +60,13 @@ SUBJECTS = {
         ),
     ),
     "country": Subject(
-        find=lambda code: get_object_or_404(Country, code=code.upper()),
+        find=lambda reader, code: get_object_or_404(Country, code=code.upper()),
         narrow=lambda agreements, country: agreements.with_partner_country(country),
         fixed=("country",),
         name=lambda country: f"negara-{country.code}",
     ),
     "sector": Subject(
-        find=lambda slug: get_object_or_404(Sector, slug=slug),
+        find=lambda reader, slug: get_object_or_404(Sector, slug=slug),
         narrow=lambda agreements, sector: agreements.in_sector(sector),
         fixed=("sector",),
         name=lambda sector: f"bidang-{sector.slug}",
@@ -96,7 +96,9 @@ def selection(request, agreements, subject_key, subject_kwargs, reader=None):
         )
         return filterset, None
     subject = SUBJECTS[subject_key]
-    obj = subject.find(**subject_kwargs)
+    # A partner named only by agreements the reader may not read is unknown to them, as on its
+    # page: its feed, calendar and downloads say nothing of it, not even its name.
+    obj = subject.find(request.user if reader is None else reader, **subject_kwargs)
     filterset = AgreementFilter(
         request.GET,
         queryset=subject.narrow(agreements, obj),

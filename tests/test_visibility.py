@@ -364,6 +364,27 @@ def test_partner_of_internal_agreements_only_is_not_found(client, official_clien
     assert "Prefektur Osaka" in text(official_client.get(closed))
 
 
+def test_nothing_beside_the_page_of_a_partner_of_internal_agreements_only_names_it(
+    client, official_client, register
+):
+    """Its feed, calendar and downloads are not found either, as its page: each would give
+    its name (in a title, a calendar's name, a file name)."""
+    closed = register["closed_partner"].get_absolute_url()
+    beside = ["feed.atom", "calendar.ics", "export.csv", "export.json", "export.xlsx"]
+    for address in beside:
+        response = client.get(closed + address)
+        assert response.status_code == 404, address
+        assert "Osaka" not in response.content.decode(errors="replace"), address
+        assert "osaka" not in response.get("Content-Disposition", ""), address
+    # An official reads the internal agreement: its calendar and downloads are there for them
+    # (the feed is the public's, whoever reads it).
+    assert official_client.get(closed + "feed.atom").status_code == 404
+    for address in beside[1:]:
+        response = official_client.get(closed + address)
+        assert response.status_code == 200, address
+    assert "osaka" in response["Content-Disposition"]
+
+
 def test_public_partner_lists_no_sub_partner_of_internal_agreements_only(
     client, official_client, register
 ):
