@@ -144,6 +144,9 @@ def agreement_version(pk):
         pk = int(pk)
     except (TypeError, ValueError):
         return register_version()  # no agreement by that name: the page is an error or a redirect
+    low, high = connection.ops.integer_field_range("BigIntegerField")  # an agreement's id
+    if not low <= pk <= high:
+        return register_version()  # no agreement's: the database could not even compare it
     with connection.cursor() as cursor:
         cursor.execute(_AGREEMENT_VERSION.format(header=_versions_header()), [pk])
         rows = sorted(cursor.fetchall())

@@ -26,6 +26,35 @@ def test_nul_byte_in_a_path_is_refused_with_a_message(client, kaltim, path):
     assert "karakter NUL" in body
 
 
+PAST_EVERY_ID = ["99999999999999999999", "9223372036854775808"]
+
+
+@pytest.mark.parametrize("number", PAST_EVERY_ID)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/agreements/{}/",
+        "/agreements/{}/feed.atom",
+        "/calendar/agreements/{}.ics",
+        "/agreements/{}/documents/1/",
+        "/partners/{}/",
+        "/partners/{}/feed.atom",
+        "/partners/{}/calendar.ics",
+        "/partners/{}/export.csv",
+    ],
+)
+def test_an_id_past_the_databases_numbers_is_not_found(client, kaltim, path, number):
+    assert_refused_with_message(client.get(path.format(number)), status=404)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_id_past_the_databases_numbers_is_not_found_where_pages_are_kept(client):
+    """Outside a test's transaction, as a site runs, the status page is looked for among the
+    pages kept by each agreement's version first."""
+    for number in PAST_EVERY_ID:
+        assert_refused_with_message(client.get(f"/agreements/{number}/"), status=404)
+
+
 def test_nul_byte_in_a_public_filter_is_refused_with_a_message(client, kaltim):
     body = assert_refused_with_message(client.get(reverse("agreement-list"), {"q": "a\x00b"}))
     assert "karakter NUL" in body
