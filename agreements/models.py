@@ -325,51 +325,7 @@ class AgreementQuerySet(models.QuerySet):
         """
         everything = not self.query.where
         chain = Agreement.objects.all() if everything else self.chains()
-        rows = list(
-            chain.order_by().values_list(
-                "pk",
-                "kind",
-                "status",
-                "scope",
-                "relation",
-                "follows_id",
-                "next_stage",
-                "next_milestone_id",
-                "waits_on",
-                "next_due_on",
-            )
-        )
-        facts = {row[0]: _AgreementFacts(*row[:6]) for row in rows}
-        stored = {row[0]: tuple(row[6:]) for row in rows}
-        milestones = Milestone.objects.order_by("agreement_id", *Milestone._meta.ordering)
-        if not everything:
-            milestones = milestones.filter(agreement_id__in=list(facts))
-        by_agreement = {}
-        for row in milestones.values_list("agreement_id", *MilestoneFacts._fields).iterator(
-            chunk_size=5000
-        ):
-            by_agreement.setdefault(row[0], []).append(MilestoneFacts(*row[1:]))
-        progress = progress_of_chain(facts.values(), lambda a: by_agreement.get(a.pk, ()))
-        changed = []
-        for pk, (_stages, step) in progress.items():
-            wanted = _stored_progress(step)
-            if stored[pk] != wanted:
-                next_stage, next_milestone_id, waits_on, next_due_on = wanted
-                changed.append(
-                    Agreement(
-                        pk=pk,
-                        next_stage=next_stage,
-                        next_milestone_id=next_milestone_id,
-                        waits_on=waits_on,
-                        next_due_on=next_due_on,
-                    )
-                )
-        Agreement.objects.bulk_update(
-            changed,
-            ["next_stage", "next_milestone", "waits_on", "next_due_on"],
-            batch_size=1000,
-        )
-        return len(changed)
+        return store_progress(chain, Milestone.objects, everything=everything)
 
     def waiting_on(self, parties, today=None):
         """Cooperations whose next step waits on one of ``parties`` (``MilestoneWaitsOn``
@@ -1593,7 +1549,9 @@ def stage_path_of(
     of its kind is done (or marked skipped or not required by the bureau), or when a document
     it follows passed it (``inherited``: {stage kind: ``Stage``}); every stage before the
     furthest one passed is passed too (a step the register did not record still happened), and
-    a signed document has passed them all. A stage the table waives after a predecessor's kind
+    a signed document has passed them all. The furthest stage a milestone of this document
+    reached is under way, not passed, while another of its kind is still planned: it is the
+    next stage, with that milestone. A stage the table waives after a predecessor's kind
     is not required. The next stage is the first with a planned milestone after the furthest
     passed, the stages between it and them unrecorded; or, with none planned, the one right
     after. A cancelled cooperation has no next stage.
@@ -1620,6 +1578,18 @@ def stage_path_of(
         elif stage in inherited:
             settled[index] = inherited[stage]
     reached = max(settled, default=-1)
+    # The furthest stage reached is still under way while a step of it is planned (a second
+    # visit after the first): it is the next, not passed.
+    under_way = None
+    if (
+        status in UNSIGNED_STATUSES
+        and status != AgreementStatus.CANCELLED
+        and reached in settled
+        and kinds[reached] in done
+        and kinds[reached] in planned
+        and settled[reached].state == Stage.PASSED
+    ):
+        under_way = reached
     if status not in UNSIGNED_STATUSES:
         reached = len(kinds) - 1
     waived = {
@@ -1627,16 +1597,18 @@ def stage_path_of(
         for index, stage in enumerate(kinds)
         if index not in settled and (kind := rule.waived_by(stage, predecessor_kinds))
     }
-    target = None
+    target = under_way
     open_ahead = [index for index in range(reached + 1, len(kinds)) if index not in waived]
-    if status != AgreementStatus.CANCELLED and open_ahead:
+    if target is None and status != AgreementStatus.CANCELLED and open_ahead:
         planned_ahead = [index for index in open_ahead if kinds[index] in planned]
         target = (planned_ahead or open_ahead)[0]
     path = []
     for index, stage in enumerate(kinds):
         label = MilestoneKind(stage)
         waived_by = waived.get(index)
-        if index in settled:
+        if index == under_way:
+            path.append(Stage(label, Stage.NEXT, planned[stage]))
+        elif index in settled:
             path.append(settled[index])
         elif waived_by:
             reason = _("tidak diperlukan setelah %(kind)s") % {
@@ -1708,6 +1680,58 @@ class _AgreementFacts(typing.NamedTuple):
     scope: str
     relation: str
     follows_id: int | None
+
+
+def store_progress(agreements, milestones, everything=False):
+    """Store where each of ``agreements`` (whole chains) stands, from its milestones among
+    ``milestones`` (a manager or queryset of them): ``AgreementQuerySet.refresh_progress``, and
+    the migrations that store it again when the rules change (with their models of the time).
+    Returns how many agreements changed."""
+    rows = list(
+        agreements.order_by().values_list(
+            "pk",
+            "kind",
+            "status",
+            "scope",
+            "relation",
+            "follows_id",
+            "next_stage",
+            "next_milestone_id",
+            "waits_on",
+            "next_due_on",
+        )
+    )
+    facts = {row[0]: _AgreementFacts(*row[:6]) for row in rows}
+    stored = {row[0]: tuple(row[6:]) for row in rows}
+    milestones = milestones.order_by("agreement_id", *milestones.model._meta.ordering)
+    if not everything:
+        milestones = milestones.filter(agreement_id__in=list(facts))
+    by_agreement = {}
+    for row in milestones.values_list("agreement_id", *MilestoneFacts._fields).iterator(
+        chunk_size=5000
+    ):
+        by_agreement.setdefault(row[0], []).append(MilestoneFacts(*row[1:]))
+    progress = progress_of_chain(facts.values(), lambda a: by_agreement.get(a.pk, ()))
+    changed = []
+    for pk, (_stages, step) in progress.items():
+        wanted = _stored_progress(step)
+        if stored[pk] != wanted:
+            next_stage, next_milestone_id, waits_on, next_due_on = wanted
+            changed.append(
+                agreements.model(
+                    pk=pk,
+                    next_stage=next_stage,
+                    next_milestone_id=next_milestone_id,
+                    waits_on=waits_on,
+                    next_due_on=next_due_on,
+                )
+            )
+    agreements.model.objects.bulk_update(
+        changed,
+        ["next_stage", "next_milestone", "waits_on", "next_due_on"],
+        batch_size=1000,
+    )
+    return len(changed)
 
 
 def progress_of_chain(agreements, milestones_of=None):

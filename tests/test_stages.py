@@ -154,6 +154,36 @@ def test_row_3_the_next_stage_is_the_one_planned_and_those_before_it_are_unrecor
     assert text.next_step().label == "Penandatanganan"
 
 
+def test_a_stage_with_a_step_still_planned_is_under_way_not_passed(client, kaltim, bali):
+    """A first meeting done and the governors' visit still to come: the page tells the visit as
+    what comes next, not exploration as passed with the signing next; once the visit is done,
+    exploration is passed."""
+    text = unsigned(kind="mou", scope=Scope.KSDD, lead_region=kaltim, regions=[kaltim, bali])
+    MilestoneFactory(agreement=text, kind=K.EXPLORATION, done_on=datetime.date(2022, 3, 24))
+    visit = MilestoneFactory(
+        agreement=text,
+        kind=K.EXPLORATION,
+        title="Kunjungan Gubernur",
+        due_on=datetime.date(2022, 3, 26),
+        done_on=None,
+        waits_on="partner",
+    )
+    MilestoneFactory(
+        agreement=text, kind=K.SIGNING, due_on=datetime.date(2022, 3, 26), done_on=None
+    )
+    shown = page_stages(client, text)
+    assert shown["Penjajakan / kunjungan"] == ("next", "berikutnya · target " + on(2022, 3, 26))
+    assert shown["Penandatanganan"][0] == "ahead"
+    step = text.next_step()
+    assert step.label == "Penjajakan / kunjungan" and step.milestone == visit
+
+    visit.done_on = datetime.date(2022, 3, 26)
+    visit.save()
+    shown = page_stages(client, text)
+    assert shown["Penjajakan / kunjungan"] == ("passed", "dilalui " + on(2022, 3, 26))
+    assert shown["Penandatanganan"][0] == "next"
+
+
 # -- row 4: cooperation with an institution abroad ---------------------------------------------
 
 
