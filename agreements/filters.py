@@ -101,6 +101,21 @@ def one_of(label, model, method, empty_label, queryset=None, **options):
     )
 
 
+class AgreementFilterForm(forms.Form):
+    """The list's filters as a form: what each field refuses, and a signing period that ends
+    before it starts (it would list nothing, with no word why)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("signed_from"), cleaned.get("signed_to")
+        if start and end and end < start:
+            self.add_error(
+                "signed_to",
+                _("Tanggal akhir penandatanganan lebih awal dari tanggal awalnya: tukar keduanya."),
+            )
+        return cleaned
+
+
 class AgreementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Kata kunci"),
@@ -212,6 +227,7 @@ class AgreementFilter(django_filters.FilterSet):
     class Meta:
         model = Agreement
         fields = []
+        form = AgreementFilterForm
 
     def __init__(self, data=None, queryset=None, *, fixed=(), reader=None, **kwargs):
         """``fixed`` names filters a page has already applied (a region page fixes ``region``):

@@ -415,6 +415,10 @@ def test_second_page_shows_the_rest(client, thirty):
         ({"page": "dua"}, "Nomor halaman harus bilangan bulat positif"),
         ({"page": "0"}, "Halaman 0 tidak ada"),
         ({"page": "99"}, "Halaman 99 tidak ada; hasil ini ada 1 halaman"),
+        (
+            {"signed_from": "2025-01-01", "signed_to": "2020-01-01"},
+            "Tanggal akhir penandatanganan lebih awal dari tanggal awalnya",
+        ),
     ],
 )
 def test_malformed_parameter_gets_400_and_a_visible_message(client, register, params, message):
@@ -432,6 +436,20 @@ def test_malformed_date_is_marked_on_its_field(client, register):
     assert 'aria-invalid="true"' in html
     assert 'href="#id_signed_from"' in html  # the summary links to the field
     assert 'value="kemarin"' in html  # the reader sees what they typed
+
+
+def test_a_signing_period_that_ends_before_it_starts_is_refused_everywhere_it_is_read(
+    client, register
+):
+    """The list, its download and its feed: refused with the reason, not an empty result."""
+    query = {"signed_from": "2025-01-01", "signed_to": "2020-01-01"}
+    for url in (LIST, reverse("agreement-export", args=["csv"]), LIST + "feed.atom"):
+        response = client.get(url, query)
+        assert response.status_code == 400, url
+        assert "lebih awal dari tanggal awalnya" in response.content.decode(), url
+    # The same day at both ends is one day, not a reversed period.
+    same_day = {"signed_from": "2020-01-01", "signed_to": "2020-01-01"}
+    assert client.get(LIST, same_day).status_code == 200
 
 
 def test_unknown_parameters_are_ignored(client, register):
