@@ -125,10 +125,13 @@ class AgreementImportMixin:
             raise PermissionDenied
         if request.method == "POST" and "token" in request.POST:
             return self._confirm(request)
-        form = ImportUploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
+        if request.method != "POST":
+            return self._render(request, self.import_template, {"form": ImportUploadForm()})
+        form = ImportUploadForm(request.POST, request.FILES)
+        if form.is_valid():
             return self._preview(request, form)
-        return self._render(request, self.import_template, {"form": form})
+        # No file, or an empty one: refused as a file that cannot be read is.
+        return self._render(request, self.import_template, {"form": form}, status=400)
 
     def _preview(self, request, form):
         upload = form.cleaned_data["file"]

@@ -471,6 +471,15 @@ def test_admin_upload_of_an_unreadable_file_is_a_400_with_the_reason(staff_clien
     assert "XLSX" in response.content.decode()
 
 
+@pytest.mark.parametrize("files", [{}, {"file": SimpleUploadedFile("kosong.csv", b"")}])
+def test_admin_upload_of_no_file_or_an_empty_one_is_a_400_with_the_reason(staff_client, db, files):
+    response = staff_client.post(reverse(IMPORT_URL), files)
+
+    assert response.status_code == 400
+    assert 'class="errorlist' in response.content.decode()
+    assert Agreement.objects.count() == 0
+
+
 def test_staff_without_agreement_permissions_cannot_import(client, django_user_model, db):
     user = django_user_model.objects.create_user(
         username="tamu", password="x-long-pw-123", is_staff=True
