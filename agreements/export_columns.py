@@ -1,11 +1,12 @@
 """The export's columns, declared once, and how a cell is written.
 
-Each ``Column`` is a name, what it holds (the text of its row in ``docs/data-dictionary.md``) and
-a cell rule: where its value comes from and how its cell is written. Both ways of writing an
-export are made from ``COLUMNS``: the Python writers of ``agreements.exports`` (CSV, JSON and
-XLSX from ``iter_records``) and the query of ``agreements.exports_postgresql`` that writes the
-CSV and JSON cells in the database. Adding a column is one line in ``COLUMNS`` and one row in
-the data dictionary; ``tests/test_export_text.py`` holds both paths to the same bytes.
+Each ``Column`` is a name, what it holds (in short, as the data dictionary page shows it; its row
+in ``docs/data-dictionary.md`` says it at length) and a cell rule: where its value comes from and
+how its cell is written. Both ways of writing an export are made from ``COLUMNS``: the Python
+writers of ``agreements.exports`` (CSV, JSON and XLSX from ``iter_records``) and the query of
+``agreements.exports_postgresql`` that writes the CSV and JSON cells in the database. Adding a
+column is one line in ``COLUMNS`` and one row in the data dictionary; ``tests/test_export_text.py``
+holds both paths to the same bytes.
 
 A rule reads one of:
 
@@ -480,7 +481,7 @@ class Column:
     name: str
     description: str
     rule: Rule
-    imported: bool = False  # read back by the importer
+    imported: bool = False  # read back by the importer (the data dictionary page says so)
     # Read by officials and staff only (``reads_internal``): never in the public's exports.
     internal: bool = False
 
@@ -531,14 +532,17 @@ COLUMNS = [
         Text("lead_region__code"),
         imported=True,
     ),
-    Column("lead_region_name", _("Nama daerah pengampu."), Text("lead_region__name")),
+    # The names are read when the codes are empty (and must agree with them when both are given).
+    Column(
+        "lead_region_name", _("Nama daerah pengampu."), Text("lead_region__name"), imported=True
+    ),
     Column(
         "region_codes",
         _("Kode Kemendagri daerah pihak."),
         Several("regions", "codes"),
         imported=True,
     ),
-    Column("region_names", _("Nama daerah pihak."), Several("regions", "names")),
+    Column("region_names", _("Nama daerah pihak."), Several("regions", "names"), imported=True),
     Column("partners", _("Nama mitra."), Several("partners", "names"), imported=True),
     Column(
         "partner_countries",
@@ -566,7 +570,7 @@ COLUMNS = [
         imported=True,
     ),
     Column("sectors", _("Slug bidang."), Several("sectors", "slugs"), imported=True),
-    Column("sector_names", _("Nama bidang."), Several("sectors", "names")),
+    Column("sector_names", _("Nama bidang."), Several("sectors", "names"), imported=True),
     Column(
         "agencies",
         _("Nama perangkat daerah pelaksana (OPD), dari daftar daerahnya."),

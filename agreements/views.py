@@ -7,27 +7,25 @@ partner and country pages (``agreements.party_views``) share.
 """
 
 import datetime
-import functools
 import hashlib
 import json
 import os
+from typing import NamedTuple
 
-import markdown
-from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from agreements import changelog
 from agreements.caching import CachedCountPaginator, shared_version
-from agreements.export_columns import download_note
+from agreements.export_columns import COLUMNS, TABLE_NAMES, TABLES, download_note
 from agreements.filters import AgreementFilter
+from agreements.import_tables import READ_ONLY
 from agreements.models import (
     Agency,
     Agreement,
@@ -503,18 +501,58 @@ class SectorDetailView(View):
         return render(request, "agreements/sector_detail.html", context, status=status)
 
 
-@functools.cache
-def data_dictionary_html():
-    """``docs/data-dictionary.md`` as HTML, read once a process: the same text the repository
-    documents, so the page never drifts from it. The file is part of the code, not user input."""
-    text = (settings.BASE_DIR / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
-    return mark_safe(markdown.markdown(text, extensions=["tables"]))  # noqa: S308
+class DictionaryColumn(NamedTuple):
+    """A column as the data dictionary shows it: its name, what it holds (a lazy text, read in
+    the reader's language), whether the import reads it back, whether only officials and staff
+    download it."""
+
+    name: str
+    description: str
+    imported: bool
+    internal: bool
+
+
+class DictionaryTable(NamedTuple):
+    name: str
+    description: str
+    read_back: bool  # the import reads the sheet or list back
+    columns: list
+
+
+def _dictionary_table(name, description, columns):
+    read_back = name not in READ_ONLY
+    return DictionaryTable(
+        name,
+        description,
+        read_back,
+        [
+            DictionaryColumn(
+                column.name, column.description, read_back and column.imported, column.internal
+            )
+            for column in columns
+        ],
+    )
+
+
+# The tables of the data dictionary, made from the declarations every export and the import are
+# made from, so the page never drifts from the files: the agreements, then the other tables.
+DICTIONARY_TABLES = [
+    _dictionary_table(
+        TABLE_NAMES[0],
+        gettext_lazy(
+            "Kerja sama, satu baris per kerja sama: isi berkas CSV, lembar pertama XLSX dan "
+            "daftar pertama JSON."
+        ),
+        COLUMNS,
+    ),
+    *(_dictionary_table(table.name, table.description, table.columns) for table in TABLES),
+]
 
 
 class DataDictionaryView(View):
-    """The columns of every export and of the import, for analysts and bureau staff."""
+    """The columns of every export and of the import, for analysts and bureau staff: the
+    columns from their declarations, the rules around them in the template, in the reader's
+    language (``docs/data-dictionary.md`` is the repository's account of the same)."""
 
     def get(self, request):
-        return render(
-            request, "agreements/data_dictionary.html", {"dictionary": data_dictionary_html()}
-        )
+        return render(request, "agreements/data_dictionary.html", {"tables": DICTIONARY_TABLES})

@@ -705,8 +705,8 @@ def test_import_page_links_to_the_data_dictionary_which_lists_the_columns(staff_
     dictionary = client.get(dictionary_url)
     assert dictionary.status_code == 200
     text = dictionary.content.decode()
-    assert "<h1>Data dictionary: agreement exports and imports</h1>" in text
-    assert "<td><code>lead_region_code</code></td>" in text
+    assert "<h1>Kamus data ekspor dan impor</h1>" in text
+    assert '<tr id="agreements-lead_region_code"><td><code>lead_region_code</code></td>' in text
 
 
 @pytest.mark.parametrize("page", ["changelist", "add"])
