@@ -9,10 +9,9 @@ from django.views import View
 
 from agreements import maps
 from agreements.attention import needs_attention
-from agreements.caching import shared_version
 from agreements.models import Agreement
 from agreements.potentials import regional_potential
-from agreements.views import browse, page_signature
+from agreements.views import SignedListPage, browse
 from partners.models import Country, Partner, Region
 
 
@@ -64,12 +63,8 @@ class PartnerDetailView(View):
         return render(request, "partners/partner_detail.html", context, status=status)
 
 
-class CountryDetailView(View):
+class CountryDetailView(SignedListPage):
     template_name = "partners/country_detail.html"
-
-    def get(self, request, code):
-        context, status, _shown = self.read(request, code)
-        return render(request, self.template_name, context, status=status)
 
     @staticmethod
     def read(request, code):
@@ -95,13 +90,3 @@ class CountryDetailView(View):
             [partner.pk for partner in partners],
         ]
         return context, status, shown
-
-    @classmethod
-    def signed(cls, request, code):
-        """The page as ``caching.shared_page`` keeps it past saves that leave it as it was: its
-        signature (``page_signature``, with what ``read`` shows besides the list), read before
-        or with what it shows, and the function that draws it."""
-        shared = shared_version()
-        context, status, shown = cls.read(request, code)
-        signature = page_signature(shared, context, status, *shown)
-        return signature, lambda: render(request, cls.template_name, context, status=status)

@@ -27,7 +27,9 @@ urlpatterns = [
         name="document-download",
     ),
     path(
-        "sectors/<slug:slug>/", shared_page(views.SectorDetailView.as_view()), name="sector-detail"
+        "sectors/<slug:slug>/",
+        shared_page(views.SectorDetailView.as_view(), sign=views.SectorDetailView.signed),
+        name="sector-detail",
     ),
     path(
         "regions/<str:code>/",

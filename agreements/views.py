@@ -292,27 +292,35 @@ def page_signature(shared, context, status, *more):
     return hashlib.sha256(json.dumps(shown, default=str).encode()).hexdigest()
 
 
-class AgreementListView(View):
-    template_name = "agreements/agreement_list.html"
+class SignedListPage(View):
+    """A list page ``caching.shared_page`` keeps past saves that leave it as it was (``sign=``
+    its ``signed``). ``read(request, **kwargs)`` gives the page's context and status, and what
+    it shows besides ``browse``'s list, as plain values; ``template_name`` draws it."""
 
-    def get(self, request):
-        context, status = self.read(request)
+    template_name = None
+
+    def get(self, request, **kwargs):
+        context, status, _shown = self.read(request, **kwargs)
         return render(request, self.template_name, context, status=status)
+
+    @classmethod
+    def signed(cls, request, **kwargs):
+        """The page's signature (``page_signature``, with what ``read`` shows besides the
+        list), read before or with what it shows, and the function that draws it."""
+        shared = shared_version()
+        context, status, shown = cls.read(request, **kwargs)
+        signature = page_signature(shared, context, status, *shown)
+        return signature, lambda: render(request, cls.template_name, context, status=status)
+
+
+class AgreementListView(SignedListPage):
+    template_name = "agreements/agreement_list.html"
 
     @staticmethod
     def read(request):
-        """The page's context and status (``browse`` over what the reader may see)."""
-        return browse(request, Agreement.objects.visible_to(request.user))
-
-    @classmethod
-    def signed(cls, request):
-        """The list page as ``caching.shared_page`` keeps it past saves that leave it as it was:
-        its signature (``page_signature``), read before or with what it shows, and the function
-        that draws it (as ``party_views.CountryDetailView.signed``)."""
-        shared = shared_version()
-        context, status = cls.read(request)
-        signature = page_signature(shared, context, status)
-        return signature, lambda: render(request, cls.template_name, context, status=status)
+        """``browse`` over what the reader may see; nothing besides."""
+        context, status = browse(request, Agreement.objects.visible_to(request.user))
+        return context, status, ()
 
 
 class ChangeLogView(View):
@@ -483,22 +491,25 @@ class DocumentDownloadView(View):
         return document_file_response(document)
 
 
-class SectorDetailView(View):
-    def get(self, request, slug):
+class SectorDetailView(SignedListPage):
+    template_name = "agreements/sector_detail.html"
+
+    @staticmethod
+    def read(request, slug):
+        """The sector's list, and besides it the regions' potentials in the sector (their
+        titles and regions; a region's name is in the shared tables' version)."""
         sector = get_object_or_404(Sector, slug=slug)
         agreements = Agreement.objects.visible_to(request.user).in_sector(sector)
         context, status = browse(
             request, agreements, fixed=("sector",), selection={"sector": sector.slug}
         )
-        context.update(
-            sector=sector,
-            potentials=list(
-                Potential.objects.filter(sector=sector)
-                .select_related("region")
-                .order_by("region__code", "title")
-            ),
+        potentials = list(
+            Potential.objects.filter(sector=sector)
+            .select_related("region")
+            .order_by("region__code", "title")
         )
-        return render(request, "agreements/sector_detail.html", context, status=status)
+        context.update(sector=sector, potentials=potentials)
+        return context, status, [[[each.title, each.region.code] for each in potentials]]
 
 
 class DictionaryColumn(NamedTuple):

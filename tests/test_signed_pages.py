@@ -1,4 +1,5 @@
-"""The agreement list kept past saves that leave it as it was (``caching.cached_page``'s
+"""The agreement list, and the country and sector pages built on it, kept past saves that leave
+them as they were (``caching.cached_page``'s
 ``sign``, ``views.page_signature``): served as kept when what it shows is unchanged, drawn again
 the moment anything it shows changed, and then the very page drawn afresh.
 
@@ -15,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from agreements import filters
-from agreements.models import Agreement, Milestone, Sector
+from agreements.models import Agreement, Milestone, Potential, Sector
 from agreements.parties import writing_parties
 from partners.models import Partner, Region
 from tests.factories import (
@@ -32,14 +33,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 LIST = reverse("agreement-list")
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
-# Addresses of the list (plain, its second page, narrowed to a region, searched) and the page
-# of a partner country (its list, its partners, the world map).
+# Addresses of the list (plain, its second page, narrowed to a region, searched), the page of a
+# partner country (its list, its partners, the world map) and of a sector (its list, the
+# regions' potentials in it).
 ADDRESSES = [
     LIST,
     f"{LIST}?page=2",
     f"{LIST}?region=64",
     f"{LIST}?q=kerja",
     reverse("country-detail", args=["JP"]),
+    reverse("sector-detail", args=["education"]),
 ]
 
 
@@ -70,6 +73,7 @@ def register(kaltim, bali):
             PartnerFactory(name="Kota Busan", country=korea),
         )
     MilestoneFactory(agreement=agreements[-1], due_on=datetime.date(2030, 1, 1), done_on=None)
+    Potential.objects.create(region=bali, sector=education, title="Sekolah pariwisata")
     # Signed last of all, but internal: on no page the public reads.
     AgreementFactory(
         title="Rancangan kerja sama rahasia",
@@ -187,6 +191,24 @@ def _finish_a_step(register):
     Agreement.objects.filter(pk=register[-1].pk).refresh_progress()
 
 
+def _add_a_potential(register):
+    Potential.objects.create(
+        region=Region.objects.get(code="64"),
+        sector=Sector.objects.get(slug="education"),
+        title="Politeknik perkebunan",
+    )
+
+
+def _retitle_a_potential(register):
+    Potential.objects.filter(title="Sekolah pariwisata").update(title="Sekolah pariwisata Bali")
+
+
+def _move_a_potential_to_another_region(register):
+    Potential.objects.filter(title="Sekolah pariwisata").update(
+        region=Region.objects.get(code="64")
+    )
+
+
 CHANGES = {
     "a listed agreement retitled": _retitle_listed,
     "an agreement of page two retitled": _retitle_unlisted,
@@ -205,6 +227,9 @@ CHANGES = {
     "a region renamed": _rename_a_region,
     "a sector renamed": _rename_a_sector,
     "a listed agreement's step done": _finish_a_step,
+    "a potential added in the sector": _add_a_potential,
+    "a potential retitled": _retitle_a_potential,
+    "a potential moved to another region": _move_a_potential_to_another_region,
 }
 
 
