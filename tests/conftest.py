@@ -30,6 +30,18 @@ def _static_files_without_collectstatic():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _passwords_hashed_quickly():
+    """Test users' passwords hashed with a fast hasher, as Django's testing docs advise.
+
+    The default hasher spends a third of a second on each password by design; the suite makes a
+    user with a password in most tests, so that alone was a large part of its time. What a
+    password is checked against (validators, logins, lockouts) does not depend on the hasher.
+    """
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files go to a throw-away folder, never into the project."""

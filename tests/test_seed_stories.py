@@ -425,10 +425,6 @@ class TestSeedStories:
 @pytest.mark.usefixtures("seeded")
 @pytest.mark.django_db
 class TestDemoRegister:
-    @pytest.fixture(autouse=True)
-    def _fast_passwords(self, settings):
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
     def test_running_seed_demo_again_changes_no_count(self):
         before = counts()
         output = seed()
