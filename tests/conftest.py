@@ -1,3 +1,4 @@
+import copy
 import io
 import os
 import shutil
@@ -6,7 +7,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import override_settings
 
-from tests.factories import ProvinceFactory, RegencyFactory
+from tests.factories import ProvinceFactory, RegencyFactory, build_register
+from tests.helpers import rows_kept_for_the_scope
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
@@ -46,6 +48,34 @@ def _passwords_hashed_quickly():
 def _media_in_tmp(settings, tmp_path):
     """Uploaded files go to a throw-away folder, never into the project."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+# -- rows written once for many tests -------------------------------------------------------------
+
+
+@pytest.fixture
+def register(db):
+    """The records of ``build_register()``, written for the test."""
+    return build_register()
+
+
+@pytest.fixture(scope="module")
+def _register_of_the_module(django_db_setup, django_db_blocker):
+    with rows_kept_for_the_scope(django_db_blocker):
+        with django_db_blocker.unblock():
+            records = build_register()
+        yield records
+
+
+@pytest.fixture
+def register_kept_for_the_module(_register_of_the_module, db):
+    """The records of ``build_register()``, written once for the module: a test's own changes
+    to the rows are rolled back after it, and it gets copies of the objects to change freely.
+
+    A module opts in by taking it as its ``register``; then every test of the module finds
+    these rows, asked for or not, so none may expect an empty register.
+    """
+    return copy.deepcopy(_register_of_the_module)
 
 
 @pytest.fixture

@@ -5,15 +5,37 @@ its HTML (the public pages, search, end-to-end)."""
 import datetime
 import re
 import threading
+from contextlib import contextmanager
 from html.parser import HTMLParser
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
 
 from agreements.forms import AgreementAdminForm
 
 INLINE_PREFIXES = ("milestones", "signatories", "documents", "contacts")
+
+
+@contextmanager
+def rows_kept_for_the_scope(django_db_blocker):
+    """A transaction that the tests of a module or class run inside, rolled back after them.
+
+    What is written in the block (inside ``django_db_blocker.unblock()``) is there for each test,
+    as ``TestCase.setUpTestData`` does: each test's own transaction nests in this one (a
+    savepoint), so its changes are undone after it and the next test finds the rows as written.
+    Only for tests that do not commit (not ``transaction=True``, no live server): pytest-django
+    runs those after the others, once this transaction is over.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 def run_at_once(*targets):

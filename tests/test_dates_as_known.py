@@ -13,7 +13,6 @@ from django.urls import reverse
 from agreements.dates import KnownDate
 from agreements.imports import UNCHANGED, UPDATE
 from agreements.models import Agreement, Milestone
-from tests.factories import build_register
 from tests.helpers import (
     agreement_form_data,
     change_url,
@@ -23,12 +22,14 @@ from tests.helpers import (
 )
 from tests.test_import import plan_for, row
 
-d = datetime.date
-
 
 @pytest.fixture
-def register(db):
-    return build_register()
+def register(register_kept_for_the_module):
+    """The register, written once for this module's tests."""
+    return register_kept_for_the_module
+
+
+d = datetime.date
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,11 @@ import re
 import pytest
 from django.urls import reverse
 
-from tests.factories import build_register
-
 
 @pytest.fixture
-def register(db):
-    return build_register()
+def register(register_kept_for_the_module):
+    """The register, written once for this module's tests."""
+    return register_kept_for_the_module
 
 
 def test_file_name_carries_the_filters_in_effect(client, register):

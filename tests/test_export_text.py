@@ -8,6 +8,7 @@ references, Chinese names, control characters, the next step of signed and unsig
 in both languages, in several orders and across chunks.
 """
 
+import copy
 import csv
 import datetime
 import io
@@ -33,6 +34,7 @@ from tests.factories import (
     SubdivisionFactory,
     build_register,
 )
+from tests.helpers import rows_kept_for_the_scope
 
 
 def page_url(pk):
@@ -57,8 +59,22 @@ AWKWARD_TEXTS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def awkward_register_of_the_module(django_db_setup, django_db_blocker):
+    with rows_kept_for_the_scope(django_db_blocker):
+        with django_db_blocker.unblock():
+            records = _awkward_register()
+        yield records
+
+
 @pytest.fixture
-def awkward_register(db):
+def awkward_register(awkward_register_of_the_module, db):
+    """The register with a partner, an agreement and its steps for each awkward text, written
+    once for the module (each test's changes are rolled back after it)."""
+    return copy.deepcopy(awkward_register_of_the_module)
+
+
+def _awkward_register():
     register = build_register()
     bali = register["bali"]
     comma_city = RegencyFactory(code="51.71", name="Kota Denpasar, Bali", province=bali)

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import transaction
 from django.urls import reverse
 
 from agreements.models import Agreement
 from partners.models import Partner
+from tests.helpers import rows_kept_for_the_scope
 
 SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "sister-cities.csv"
 IMPORT_URL = reverse("admin:agreements_agreement_import")
@@ -58,20 +58,11 @@ DUPLICATE_ROW = 28  # NTT–Jiangxi: the demo holds it, in preparation
 @pytest.fixture(scope="module")
 def demo_register(django_db_setup, django_db_blocker):
     """Reference data and the demo register, once for the module, rolled back after it."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
+    with rows_kept_for_the_scope(django_db_blocker):
+        with django_db_blocker.unblock():
             call_command("load_reference_data", stdout=StringIO())
             call_command("seed_demo", stdout=StringIO())
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+        yield
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from agreements.imports import AgreementImport
 from agreements.models import Agreement, Milestone, _stored_progress, progress_of_chain
 from tests.factories import AgreementFactory, MilestoneFactory
 from tests.test_admin import ADD, agreement_form, change_url, with_milestone
-from tests.test_import import csv_bytes, register, row  # noqa: F401 - the register fixture
+from tests.test_import import csv_bytes, row
 
 pytestmark = pytest.mark.django_db
 
@@ -200,7 +200,7 @@ def test_deleting_the_follow_up_in_the_admin_leaves_the_loi_waiting_on_nobody(
 # -- the importer, the demo, the benchmark --------------------------------------------------
 
 
-def test_the_importer_stores_the_next_step_of_what_it_writes(register):  # noqa: F811
+def test_the_importer_stores_the_next_step_of_what_it_writes(register):
     plan = AgreementImport.from_file(
         io.BytesIO(
             csv_bytes([row(status="exploration", signed_on="", in_force_from="", expires_on="")])

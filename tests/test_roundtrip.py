@@ -20,7 +20,13 @@ from agreements.models import (
     Signatory,
 )
 from partners.models import Partner
-from tests.factories import DocumentFactory, MilestoneFactory, build_register, snapshot
+from tests.factories import DocumentFactory, MilestoneFactory, snapshot
+
+
+@pytest.fixture
+def register(register_kept_for_the_module):
+    """The register, written once for this module's tests."""
+    return register_kept_for_the_module
 
 
 def delete_all_agreements():
@@ -41,11 +47,6 @@ def exported(file_format):
     if file_format == "json":
         return io.BytesIO("".join(json_chunks(records)).encode("utf-8")), "kerjasama.json"
     return write_xlsx(records), "kerjasama.xlsx"
-
-
-@pytest.fixture
-def register(db):
-    return build_register()
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx", "json"])

@@ -12,7 +12,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
@@ -27,6 +26,7 @@ from agreements.models import (
     Signatory,
 )
 from partners.models import Partner, Region
+from tests.helpers import rows_kept_for_the_scope
 
 d = datetime.date
 
@@ -62,20 +62,11 @@ def seed(**kwargs):
 @pytest.fixture(scope="class")
 def seeded(django_db_setup, django_db_blocker):
     """Reference data and the demo register, once for the class, rolled back after it."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
+    with rows_kept_for_the_scope(django_db_blocker):
+        with django_db_blocker.unblock():
             call_command("load_reference_data", stdout=StringIO())
             output = seed()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield output
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+        yield output
 
 
 def story(title):
