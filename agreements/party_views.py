@@ -11,12 +11,19 @@ from agreements import maps
 from agreements.attention import needs_attention
 from agreements.models import Agreement
 from agreements.potentials import regional_potential
-from agreements.views import SignedListPage, browse
+from agreements.views import SignedListPage, browse, row_values
 from partners.models import Country, Partner, Region
 
 
-class RegionDetailView(View):
-    def get(self, request, code):
+class RegionDetailView(SignedListPage):
+    template_name = "partners/region_detail.html"
+
+    @staticmethod
+    def read(request, code):
+        """The region's list, and besides it, as plain values: its surveys and potentials,
+        the agreements and steps needing attention (every stored value of each row shown:
+        ``row_values``) and the counts of the map. Its regencies and cities, and the names of
+        regions and sectors, are in the shared tables' version."""
         region = get_object_or_404(Region.objects.select_related("province"), code=code)
         agreements = Agreement.objects.visible_to(request.user).in_region(region)
         context, status = browse(
@@ -26,22 +33,40 @@ class RegionDetailView(View):
         if potential_errors:
             status = 400
         members = list(region.members.order_by("code")) if region.is_province else []
+        # The same lists the editors' reminder digest holds, for the agreements this region
+        # (with its regencies and cities, ``Region.objects.within``) leads: named by their ids,
+        # which the planner counts and reads from the lead region's index.
+        attention = needs_attention([region, *members], request.user)
+        # The province, or the regency's or city's province, marked on the map.
+        indonesia = maps.indonesia_map(
+            Agreement.objects.visible_to(request.user),
+            highlight=region.province.code if region.province else region.code,
+        )
         context.update(
             potential,
             potential_errors=potential_errors,
             region=region,
             members=members,
-            # The same lists the editors' reminder digest holds, for the agreements this
-            # region (with its regencies and cities, ``Region.objects.within``) leads: named by
-            # their ids, which the planner counts and reads from the lead region's index.
-            attention=needs_attention([region, *members], request.user),
-            # The province, or the regency's or city's province, marked on the map.
-            map=maps.indonesia_map(
-                Agreement.objects.visible_to(request.user),
-                highlight=region.province.code if region.province else region.code,
-            ),
+            attention=attention,
+            map=indonesia,
         )
-        return render(request, "partners/region_detail.html", context, status=status)
+        shown = [
+            potential_errors,
+            [
+                [*row_values(survey), [each.pk for each in survey.participants.all()]]
+                + [row_values(each) for each in found]
+                for survey, found in potential["surveys"]
+            ],
+            [row_values(each) for each in potential["potentials"]],
+            [row_values(item.agreement) for item in attention.expiring],
+            [
+                [*row_values(item.milestone), *row_values(item.milestone.agreement)]
+                for item in attention.milestones
+            ],
+            [[area.code, area.count] for area in indonesia.areas],
+            [[row.url, row.count] for row in indonesia.rows],
+        ]
+        return context, status, shown
 
 
 class PartnerDetailView(View):

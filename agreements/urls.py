@@ -33,7 +33,9 @@ urlpatterns = [
     ),
     path(
         "regions/<str:code>/",
-        shared_page(party_views.RegionDetailView.as_view()),
+        shared_page(
+            party_views.RegionDetailView.as_view(), sign=party_views.RegionDetailView.signed
+        ),
         name="region-detail",
     ),
     path(

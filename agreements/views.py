@@ -292,6 +292,15 @@ def page_signature(shared, context, status, *more):
     return hashlib.sha256(json.dumps(shown, default=str).encode()).hexdigest()
 
 
+def row_values(record):
+    """Every value ``record`` (a model instance) stores, as plain values for a page's signature:
+    whatever of the row the page shows, a change to it changes the signature."""
+    return [
+        record._meta.label,
+        *(getattr(record, field.attname) for field in record._meta.concrete_fields),
+    ]
+
+
 class SignedListPage(View):
     """A list page ``caching.shared_page`` keeps past saves that leave it as it was (``sign=``
     its ``signed``). ``read(request, **kwargs)`` gives the page's context and status, and what

@@ -14,9 +14,10 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from agreements import filters
-from agreements.models import Agreement, Milestone, Potential, Sector
+from agreements.models import Agreement, Milestone, Potential, PotentialSurvey, Sector
 from agreements.parties import writing_parties
 from partners.models import Partner, Region
 from tests.factories import (
@@ -34,8 +35,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 LIST = reverse("agreement-list")
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
 # Addresses of the list (plain, its second page, narrowed to a region, searched), the page of a
-# partner country (its list, its partners, the world map) and of a sector (its list, the
-# regions' potentials in it).
+# partner country (its list, its partners, the world map), of a sector (its list, the regions'
+# potentials in it) and of a region (its list, its regencies and cities, its potentials and
+# surveys, what needs attention, the map of provinces).
 ADDRESSES = [
     LIST,
     f"{LIST}?page=2",
@@ -43,6 +45,9 @@ ADDRESSES = [
     f"{LIST}?q=kerja",
     reverse("country-detail", args=["JP"]),
     reverse("sector-detail", args=["education"]),
+    reverse("region-detail", args=["64"]),
+    # Bali's page with its list narrowed to nothing: what else it shows stands alone.
+    reverse("region-detail", args=["51"]) + "?kind=pks",
 ]
 
 
@@ -50,8 +55,9 @@ ADDRESSES = [
 def register(kaltim, bali):
     """30 public agreements, one signed each day (the list shows the latest first, 25 a page),
     every third of Bali, with a sector each; the latest with a step still planned and a partner
-    in Japan, the first (on page 2) with partners in Japan and Korea; a partner in Osaka party to
-    none yet; and an internal one signed after them all."""
+    in Japan, one of Bali's with a step overdue, the first (on page 2) with partners in Japan
+    and Korea; a partner in Osaka party to none yet; a potential and a survey of Bali; and an
+    internal one signed after them all."""
     education = SectorFactory(slug="education", name_id="Pendidikan", name_en="Education")
     japan, korea = CountryFactory(code="JP", name_id="Jepang"), CountryFactory(code="KR")
     PartnerFactory(name="Pemerintah Kota Osaka", country=japan)
@@ -73,7 +79,17 @@ def register(kaltim, bali):
             PartnerFactory(name="Kota Busan", country=korea),
         )
     MilestoneFactory(agreement=agreements[-1], due_on=datetime.date(2030, 1, 1), done_on=None)
+    # Of Bali's: overdue, so on Bali's page among what needs attention.
+    MilestoneFactory(
+        agreement=agreements[3],
+        title="Rapat koordinasi",
+        due_on=timezone.localdate() - datetime.timedelta(days=10),
+        done_on=None,
+    )
     Potential.objects.create(region=bali, sector=education, title="Sekolah pariwisata")
+    PotentialSurvey.objects.create(
+        title="Identifikasi potensi 2023", held_on=datetime.date(2023, 3, 1), host_region=bali
+    ).participants.add(bali)
     # Signed last of all, but internal: on no page the public reads.
     AgreementFactory(
         title="Rancangan kerja sama rahasia",
@@ -209,6 +225,49 @@ def _move_a_potential_to_another_region(register):
     )
 
 
+def _finish_a_step_needing_attention(register):
+    Milestone.objects.filter(title="Rapat koordinasi").update(done_on=timezone.localdate())
+    Agreement.objects.filter(pk=register[3].pk).refresh_progress()
+
+
+def _bring_an_expiry_near(register):
+    Agreement.objects.filter(pk=register[6].pk).update(
+        expires_on=timezone.localdate() + datetime.timedelta(days=20)
+    )
+
+
+def _record_a_survey(register):
+    bali = Region.objects.get(code="51")
+    survey = PotentialSurvey.objects.create(
+        title="Temu usaha pariwisata", held_on=datetime.date(2024, 5, 1), host_region=bali
+    )
+    survey.participants.add(bali)
+    Potential.objects.filter(title="Sekolah pariwisata").update(survey=survey)
+
+
+def _retitle_a_survey(register):
+    PotentialSurvey.objects.filter(title="Identifikasi potensi 2023").update(
+        title="Identifikasi potensi daerah 2023"
+    )
+
+
+def _add_a_participant_to_a_survey(register):
+    PotentialSurvey.objects.get(title="Identifikasi potensi 2023").participants.add(
+        Region.objects.get(code="64")
+    )
+
+
+def _add_a_regency(register):
+    Region.objects.create(
+        code="51.71", name="Kota Denpasar", level="city", province=Region.objects.get(code="51")
+    )
+
+
+def _move_an_agreement_to_another_province(register):
+    # The map's counts move; neither region page lists it (Bali's list is narrowed to PKS).
+    Agreement.objects.filter(pk=register[9].pk).update(lead_region=Region.objects.get(code="64"))
+
+
 CHANGES = {
     "a listed agreement retitled": _retitle_listed,
     "an agreement of page two retitled": _retitle_unlisted,
@@ -230,6 +289,13 @@ CHANGES = {
     "a potential added in the sector": _add_a_potential,
     "a potential retitled": _retitle_a_potential,
     "a potential moved to another region": _move_a_potential_to_another_region,
+    "a step needing attention done": _finish_a_step_needing_attention,
+    "an agreement's expiry brought near": _bring_an_expiry_near,
+    "a survey recorded with its potential": _record_a_survey,
+    "a survey retitled": _retitle_a_survey,
+    "a region added to a survey's participants": _add_a_participant_to_a_survey,
+    "a city added to a province": _add_a_regency,
+    "an agreement moved to another province": _move_an_agreement_to_another_province,
 }
 
 
@@ -301,3 +367,18 @@ def test_a_save_in_the_admin_keeps_the_list_pages_that_do_not_show_it(register, 
     page_two = client.get(f"{LIST}?page=2")
     assert drawn(page_two)
     assert "Sebuah judul lain" in page_two.text
+
+
+def test_a_save_of_another_regions_agreement_keeps_a_region_page_without_drawing_it(register):
+    client = Client()
+    kaltim = reverse("region-detail", args=["64"])
+    first = client.get(kaltim)
+    assert "partners/region_detail.html" in [t.name for t in first.templates]
+
+    Agreement.objects.filter(pk=register[3].pk).update(title="Kerja sama Bali, diperbarui")
+
+    kept = client.get(kaltim)
+    assert "partners/region_detail.html" not in [t.name for t in kept.templates]
+    assert TOKEN.sub(b"", kept.content) == TOKEN.sub(b"", first.content)
+    bali = client.get(reverse("region-detail", args=["51"]))
+    assert "Kerja sama Bali, diperbarui" in bali.text
