@@ -9,7 +9,7 @@ filters and orders the queryset it is given; what the reader may see is decided 
 import django_filters
 from django import forms
 from django.core.exceptions import EmptyResultSet
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -404,19 +404,19 @@ class AgreementFilter(django_filters.FilterSet):
         if "sector" in wanted:
             offered["sector"] = [(sector.slug, sector.name) for sector in Sector.objects.all()]
         if "region" in wanted:
-            # EXISTS per region stops at its first agreement: a few milliseconds for all regions
-            # of Indonesia over 100,000 agreements, where collecting every party first takes
-            # 100s. Ordered by code, a province ("64") comes right before its regencies
-            # ("64.72").
+            # The whole register and what the public sees have their regions counted; any other
+            # selection (a sector's, a country's, a partner's agreements) is a part of it, whose
+            # parties are collected in one pass: at 100,000 agreements 3 ms for a sector's 200,
+            # 29 ms for a country's 3,000, where an EXISTS per region, probing the selection
+            # anew for each of 552 regions, took 130 ms and 29 ms. Ordered by code, a province
+            # ("64") comes right before its regencies ("64.72").
             if regions_tallied is not None:
-                regions = Region.objects.filter(
-                    Q(level=Region.Level.PROVINCE) | Q(pk__in=regions_tallied)
-                )
+                parties = regions_tallied
             else:
-                party = Agreement.regions.through.objects.filter(
-                    region=OuterRef("pk"), agreement__in=agreements
+                parties = Agreement.regions.through.objects.filter(agreement__in=agreements).values(
+                    "region_id"
                 )
-                regions = Region.objects.filter(Q(level=Region.Level.PROVINCE) | Q(Exists(party)))
+            regions = Region.objects.filter(Q(level=Region.Level.PROVINCE) | Q(pk__in=parties))
             offered["region"] = [
                 (code, name, level == Region.Level.PROVINCE)
                 for code, name, level in regions.order_by("code").values_list(
