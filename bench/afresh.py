@@ -248,6 +248,27 @@ def many_paths(count=5000, seed=2026):
     return sorted(lists) + sorted(statuses_pages)
 
 
+def save_as_an_editor(agreement_pk, milestone_pk=None, **fields):
+    """One save as an editor's in the admin writes it, through the models in one transaction:
+    a milestone's ``done_on`` (when ``milestone_pk``) and the agreement's ``fields``, moving on
+    its ``version`` and ``updated_at`` (``save_if_unchanged``) and storing where its chain
+    stands (``refresh_progress``)."""
+    from django.db import transaction
+
+    from agreements.models import Agreement, Milestone
+
+    with transaction.atomic():
+        agreement = Agreement.objects.select_for_update().get(pk=agreement_pk)
+        if milestone_pk is not None:
+            milestone = Milestone.objects.get(pk=milestone_pk)
+            milestone.done_on = fields.pop("done_on")
+            milestone.save()
+        for name, value in fields.items():
+            setattr(agreement, name, value)
+        agreement.save_if_unchanged()
+        Agreement.objects.filter(pk=agreement_pk).refresh_progress()
+
+
 def saver(database_url, every, stop):
     """A save every ``every`` seconds until ``stop`` is set, as an editor's save in the admin
     writes it, through the models (their history records, their checks) in one transaction: in
@@ -257,26 +278,15 @@ def saver(database_url, every, stop):
     stage, a list's row), so no cache can skip it. Of public agreements picked at random; what
     was changed is put back afterwards the same way, outside the measured time, so the register
     ends as it began. ``database_url`` is this process's own database (``DATABASE_URL``)."""
-    from django.db import connection, transaction
+    from django.db import connection
     from django.utils import timezone
 
-    from agreements.models import Agreement, Milestone
+    from agreements.models import Agreement
 
     rng = random.Random(7)
     ids = list(Agreement.objects.public().values_list("pk", flat=True))
     undo, saves = [], 0
-
-    def save(agreement_pk, milestone_pk=None, **fields):
-        with transaction.atomic():
-            agreement = Agreement.objects.select_for_update().get(pk=agreement_pk)
-            if milestone_pk is not None:
-                milestone = Milestone.objects.get(pk=milestone_pk)
-                milestone.done_on = fields.pop("done_on")
-                milestone.save()
-            for name, value in fields.items():
-                setattr(agreement, name, value)
-            agreement.save_if_unchanged()
-            Agreement.objects.filter(pk=agreement_pk).refresh_progress()
+    save = save_as_an_editor
 
     try:
         while not stop.wait(every):
@@ -301,6 +311,59 @@ def saver(database_url, every, stop):
             save(agreement_pk, **fields)
         connection.close()
     return saves
+
+
+def after_saves(count, seed=7):
+    """What a save costs the most-read pages: the time to serve the 20 addresses of
+    ``popular_paths`` once, right after each of ``count`` saves (a title edited, as the saver
+    does), in this process with its own cache (``REDIS_URL``'s). A page kept past the save is
+    read again to be signed; one that shows the change, or that is not signed, is drawn again.
+    Every title is put back afterwards. Returns the median and the mean in ms, and each
+    address's mean."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    from agreements.models import Agreement
+
+    paths = popular_paths()
+    client = Client()
+    cache.clear()
+    for _round in range(2):
+        for path in paths:
+            client.get(path)
+    rng = random.Random(seed)
+    ids = list(Agreement.objects.public().values_list("pk", flat=True))
+    undo, rounds, per_path = [], [], dict.fromkeys(paths, 0.0)
+    try:
+        for _save in range(count):
+            pk = rng.choice(ids)
+            title = Agreement.objects.values_list("title", flat=True).get(pk=pk)
+            undo.append((pk, title))
+            save_as_an_editor(pk, title=f"{title} (diperbarui)")
+            started = time.perf_counter()
+            for path in paths:
+                before = time.perf_counter()
+                client.get(path)
+                per_path[path] += time.perf_counter() - before
+            rounds.append(time.perf_counter() - started)
+    finally:
+        for pk, title in reversed(undo):
+            save_as_an_editor(pk, title=title)
+    return {
+        "saves": count,
+        "median_ms": statistics.median(rounds) * 1000,
+        "mean_ms": statistics.fmean(rounds) * 1000,
+        "pages_ms": {path: seconds / count * 1000 for path, seconds in per_path.items()},
+    }
+
+
+def after_saves_table(result):
+    dearest = sorted(result["pages_ms"].items(), key=lambda item: -item[1])[:5]
+    return [
+        f"the 20 addresses served once after each of {result['saves']} saves: "
+        f"median {result['median_ms']:.0f} ms, mean {result['mean_ms']:.0f} ms; dearest:",
+        *(f"  {ms:7.1f} ms  {path}" for path, ms in dearest),
+    ]
 
 
 def traffic(server, paths, seconds, connections, database_url=None, save_every=None):
@@ -592,6 +655,10 @@ def fresh_and_traffic(options, big_register, results):
         )
         results["traffic"] = mixes
         lines += [""] + traffic_table(mixes)
+    if options.after_saves:
+        print(f"the 20 addresses after each of {options.after_saves} saves, in this process:")
+        results["after_saves"] = after_saves(options.after_saves)
+        lines += [""] + after_saves_table(results["after_saves"])
     return lines
 
 

@@ -664,6 +664,12 @@ def main():
         help="the traffic mixes: all, or only the 20 URLs with and without saves",
     )
     parser.add_argument(
+        "--after-saves",
+        type=int,
+        default=12,
+        help="saves after each of which the 20 URLs are served once, in-process (0 skips)",
+    )
+    parser.add_argument(
         "--redis-url",
         default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0",
         help="the shared cache of the traffic mixes",
