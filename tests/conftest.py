@@ -8,7 +8,7 @@ from django.conf import settings as django_settings
 from django.test import override_settings
 
 from tests.factories import ProvinceFactory, RegencyFactory, build_register
-from tests.helpers import rows_kept_for_the_scope
+from tests.helpers import written_once_per_module
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 
@@ -59,12 +59,7 @@ def register(db):
     return build_register()
 
 
-@pytest.fixture(scope="module")
-def _register_of_the_module(django_db_setup, django_db_blocker):
-    with rows_kept_for_the_scope(django_db_blocker):
-        with django_db_blocker.unblock():
-            records = build_register()
-        yield records
+_register_of_the_module = written_once_per_module(build_register)
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import threading
 from contextlib import contextmanager
 from html.parser import HTMLParser
 
+import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
@@ -36,6 +37,20 @@ def rows_kept_for_the_scope(django_db_blocker):
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
+
+
+def written_once_per_module(build):
+    """A module-scoped fixture of ``build()``'s records, written once inside
+    ``rows_kept_for_the_scope``; a test takes copies of them (``copy.deepcopy``) to change."""
+
+    @pytest.fixture(scope="module")
+    def written(django_db_setup, django_db_blocker):
+        with rows_kept_for_the_scope(django_db_blocker):
+            with django_db_blocker.unblock():
+                records = build()
+            yield records
+
+    return written
 
 
 def run_at_once(*targets):

@@ -34,7 +34,7 @@ from tests.factories import (
     SubdivisionFactory,
     build_register,
 )
-from tests.helpers import rows_kept_for_the_scope
+from tests.helpers import written_once_per_module
 
 
 def page_url(pk):
@@ -57,14 +57,6 @@ AWKWARD_TEXTS = [
     "Kontrol \x01 \x1f \x7f",
     "",
 ]
-
-
-@pytest.fixture(scope="module")
-def awkward_register_of_the_module(django_db_setup, django_db_blocker):
-    with rows_kept_for_the_scope(django_db_blocker):
-        with django_db_blocker.unblock():
-            records = _awkward_register()
-        yield records
 
 
 @pytest.fixture
@@ -129,6 +121,9 @@ def _awkward_register():
             agreement=agreement, kind="activity", due_on=datetime.date(2026, 1, index + 1)
         )
     return register
+
+
+awkward_register_of_the_module = written_once_per_module(_awkward_register)
 
 
 def agreements(query=""):
