@@ -505,8 +505,8 @@ class SectorDetailView(SignedListPage):
 
     @staticmethod
     def read(request, slug):
-        """The sector's list, and besides it the regions' potentials in the sector (their
-        titles and regions; a region's name is in the shared tables' version)."""
+        """The sector's list, and besides it the regions' potentials in the sector (every
+        value each stores: ``row_values``; a region's name is in the shared tables' version)."""
         sector = get_object_or_404(Sector, slug=slug)
         agreements = Agreement.objects.visible_to(request.user).in_sector(sector)
         context, status = browse(
@@ -518,7 +518,7 @@ class SectorDetailView(SignedListPage):
             .order_by("region__code", "title")
         )
         context.update(sector=sector, potentials=potentials)
-        return context, status, [[[each.title, each.region.code] for each in potentials]]
+        return context, status, [[row_values(each) for each in potentials]]
 
 
 class DictionaryColumn(NamedTuple):
