@@ -1,6 +1,6 @@
 """Helpers shared by the tests: a client per named user and what the admin's agreement change
 form posts (roles, visibility, audit, concurrency); the titles a page lists and the problems in
-its HTML (the public pages, search, end-to-end)."""
+its HTML (the public pages, search, end-to-end); rows written once for a module's tests."""
 
 import datetime
 import re

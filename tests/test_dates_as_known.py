@@ -22,14 +22,13 @@ from tests.helpers import (
 )
 from tests.test_import import plan_for, row
 
+d = datetime.date
+
 
 @pytest.fixture
 def register(register_kept_for_the_module):
     """The register, written once for this module's tests."""
     return register_kept_for_the_module
-
-
-d = datetime.date
 
 
 @pytest.mark.parametrize(

@@ -30,15 +30,14 @@ from tests.factories import (
     SectorFactory,
 )
 
+FORMATS = ["csv", "xlsx", "json"]
+DICTIONARY = Path(__file__).resolve().parent.parent / "docs" / "data-dictionary.md"
+
 
 @pytest.fixture
 def register(register_kept_for_the_module):
     """The register, written once for this module's tests."""
     return register_kept_for_the_module
-
-
-FORMATS = ["csv", "xlsx", "json"]
-DICTIONARY = Path(__file__).resolve().parent.parent / "docs" / "data-dictionary.md"
 
 
 @pytest.fixture

@@ -18,13 +18,6 @@ from agreements.imports import CREATE, REJECT, UNCHANGED, UPDATE, AgreementImpor
 from agreements.models import Agreement
 from tests.factories import PartnerFactory
 
-
-@pytest.fixture
-def register(register_kept_for_the_module):
-    """The register, written once for this module's tests."""
-    return register_kept_for_the_module
-
-
 COLUMNS = [
     "reference",
     "title",
@@ -73,6 +66,12 @@ def csv_bytes(rows, columns=COLUMNS, delimiter=","):
 
 def plan_for(rows, **kwargs):
     return AgreementImport.from_file(io.BytesIO(csv_bytes(rows, **kwargs)), "kerjasama.csv")
+
+
+@pytest.fixture
+def register(register_kept_for_the_module):
+    """The register, written once for this module's tests."""
+    return register_kept_for_the_module
 
 
 # -- what a row becomes -------------------------------------------------------------------------

@@ -23,12 +23,6 @@ from partners.models import Partner
 from tests.factories import DocumentFactory, MilestoneFactory, snapshot
 
 
-@pytest.fixture
-def register(register_kept_for_the_module):
-    """The register, written once for this module's tests."""
-    return register_kept_for_the_module
-
-
 def delete_all_agreements():
     # Unlink the chains first: deleting a followed agreement would null ``follows`` and leave a
     # ``relation`` without it, which the database refuses.
@@ -47,6 +41,12 @@ def exported(file_format):
     if file_format == "json":
         return io.BytesIO("".join(json_chunks(records)).encode("utf-8")), "kerjasama.json"
     return write_xlsx(records), "kerjasama.xlsx"
+
+
+@pytest.fixture
+def register(register_kept_for_the_module):
+    """The register, written once for this module's tests."""
+    return register_kept_for_the_module
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx", "json"])
