@@ -257,9 +257,9 @@ def cached_count(queryset):
     """``queryset.count()``, cached under its own SQL (which names the reader's visibility, the
     filters and today's date wherever they matter) and the register version.
 
-    The whole register, what the public sees, and the agreements of one region are counted
-    from the counts the database keeps (``AgreementQuerySet.tallied_count``): a few rows read,
-    whatever the size of the register.
+    The whole register, what the public sees, and the agreements of one region, partner,
+    partner country or sector are counted from the counts the database keeps
+    (``AgreementQuerySet.tallied_count``): a few rows read, whatever the size of the register.
     """
     tallied_count = getattr(queryset, "tallied_count", None)
     count = tallied_count() if tallied_count is not None else None

@@ -217,9 +217,17 @@ class AgreementQuerySet(models.QuerySet):
         parties = Agreement.regions.through.objects.filter(
             region__in=Region.objects.ids_within(region)
         )
-        narrowed = self.filter(pk__in=parties.values("agreement_id"))
-        # Which region, for ``tallied_count`` (hints go along with every clone).
-        narrowed._hints = {**narrowed._hints, "in_region": region}
+        dimension = "province" if region.level == Region.Level.PROVINCE else "region"
+        return self._narrowed(
+            parties.values("agreement_id"), ("in_region", region), dimension, region.pk
+        )
+
+    def _narrowed(self, agreement_ids, narrowing, dimension, key):
+        """``self`` narrowed to ``agreement_ids`` (a semi-join) by ``narrowing``, the method
+        and argument that did it, which the counts the database keeps count under ``dimension``
+        and ``key``: remembered for ``tallied_count`` (hints go along with every clone)."""
+        narrowed = self.filter(pk__in=agreement_ids)
+        narrowed._hints = {**narrowed._hints, "narrowed": (narrowing, dimension, str(key))}
         return narrowed
 
     # -- who may read and change what, and the pages that list it ----------------------------
@@ -423,20 +431,33 @@ class AgreementQuerySet(models.QuerySet):
 
     def with_partner(self, partner):
         parties = Agreement.partners.through.objects.filter(partner=partner)
-        return self.filter(pk__in=parties.values("agreement_id"))
+        return self._narrowed(
+            parties.values("agreement_id"), ("with_partner", partner), "partner", partner.pk
+        )
 
     def with_partner_country(self, country):
         """Agreements with at least one partner from ``country``."""
         parties = Agreement.partners.through.objects.filter(partner__country=country)
-        return self.filter(pk__in=parties.values("agreement_id"))
+        return self._narrowed(
+            parties.values("agreement_id"),
+            ("with_partner_country", country),
+            "country",
+            getattr(country, "pk", country),
+        )
 
     def in_sector(self, sector):
         return self.in_sectors([sector])
 
     def in_sectors(self, sectors):
         """Agreements in any of ``sectors`` (a semi-join: each agreement once)."""
+        sectors = list(sectors)
         links = Agreement.sectors.through.objects.filter(sector__in=sectors)
-        return self.filter(pk__in=links.values("agreement_id"))
+        if len(sectors) != 1:
+            return self.filter(pk__in=links.values("agreement_id"))
+        (sector,) = sectors
+        return self._narrowed(
+            links.values("agreement_id"), ("in_sectors", sectors), "sector", sector.pk
+        )
 
     # -- the pages that list these agreements (the sitemap's subject pages) --------------------
 
@@ -639,29 +660,30 @@ class AgreementQuerySet(models.QuerySet):
         """How many agreements ``self`` holds, from the counts the database keeps, where they
         count exactly ``self``: the whole register or what the public sees (its kinds), or
         those of one region (``in_region``: a province counts an agreement once however many
-        of its regions are party). None otherwise: count the rows."""
+        of its regions are party), one partner, one partner country or one sector, and nothing
+        narrower (``_narrowed``). None otherwise: count the rows."""
         kinds = self.tallies("kind")
         if kinds is not None:
             return sum(kinds.values())
-        region = self._hints.get("in_region")
-        if region is None or connections[self.db].vendor != "postgresql":
+        narrowed = self._hints.get("narrowed")
+        if narrowed is None or connections[self.db].vendor != "postgresql":
             return None
+        (method, argument), dimension, key = narrowed
         try:
             shape = str(self.order_by().values("pk").query)
         except EmptyResultSet:
             return None
         for whole in (Agreement.objects.all(), Agreement.objects.public()):
-            if shape == str(whole.in_region(region).order_by().values("pk").query):
+            if shape == str(getattr(whole, method)(argument).order_by().values("pk").query):
                 visibilities = whole._tallied_visibilities()
                 break
         else:
             return None
-        dimension = "province" if region.level == Region.Level.PROVINCE else "region"
         with connections[self.db].cursor() as cursor:
             cursor.execute(
                 "SELECT coalesce(sum(n), 0)::bigint FROM agreements_tally "
                 "WHERE dimension = %s AND key = %s AND visibility = ANY(%s)",
-                [dimension, str(region.pk), visibilities],
+                [dimension, key, visibilities],
             )
             return cursor.fetchone()[0]
 

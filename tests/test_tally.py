@@ -550,3 +550,43 @@ def test_a_region_page_counts_its_agreements_from_the_tallies(client, kaltim, sa
     # Narrowed further (by kind), the page counts its rows.
     page = client.get(reverse("region-detail", args=["64"]), {"kind": "pks"}).content.decode()
     assert "0 kerja sama ditemukan." in page
+
+
+def test_a_country_partner_or_sector_counts_its_agreements_from_the_tallies(client, kaltim):
+    """A country's, a partner's and a sector's page, and the list narrowed to one of them,
+    count an agreement once however many of its partners come from the country, never count
+    an internal one for the public, and read the count from the tallies: counting the rows of
+    a country's 3,000 agreements at 100,000 took 12 ms of its page."""
+    from django.test.utils import CaptureQueriesContext
+
+    china = CountryFactory(code="CN")
+    hubei, wuhan = PartnerFactory(country=china), PartnerFactory(country=china)
+    sector = SectorFactory(slug="pendidikan")
+    AgreementFactory(lead_region=kaltim, partners=[hubei, wuhan], sectors=[sector])
+    AgreementFactory(lead_region=kaltim, partners=[wuhan])
+    AgreementFactory(lead_region=kaltim, partners=[hubei], sectors=[sector], kind="pks")
+    AgreementFactory(
+        lead_region=kaltim,
+        partners=[hubei],
+        sectors=[sector],
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+
+    for url, query, found, dimension, found_pks in (
+        (reverse("country-detail", args=["CN"]), {}, 3, "country", 1),
+        (reverse("partner-detail", args=[hubei.pk]), {}, 2, "partner", 1),
+        (reverse("sector-detail", args=["pendidikan"]), {}, 2, "sector", 1),
+        (reverse("agreement-list"), {"country": "CN"}, 3, "country", 1),
+        (reverse("agreement-list"), {"partner": wuhan.pk}, 2, "partner", 0),
+        (reverse("agreement-list"), {"sector": "pendidikan"}, 2, "sector", 1),
+    ):
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url, query).content.decode()
+        assert f"{found} kerja sama ditemukan." in page, url
+        counted = [q for q in captured if q["sql"].startswith("SELECT COUNT(*)")]
+        if connection.vendor == "postgresql":
+            assert counted == [], url
+            assert any(f"dimension = '{dimension}' AND key" in q["sql"] for q in captured), url
+        # Narrowed further (by kind), the page counts its rows.
+        page = client.get(url, {**query, "kind": "pks"}).content.decode()
+        assert f"{found_pks} kerja sama ditemukan." in page, url
