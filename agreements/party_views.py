@@ -4,8 +4,7 @@ The list of agreements on each is the agreement list restricted to the subject, 
 filters, chips, sorting and pagination (``agreements.views.browse``).
 """
 
-from django.shortcuts import get_object_or_404, render
-from django.views import View
+from django.shortcuts import get_object_or_404
 
 from agreements import maps
 from agreements.attention import needs_attention
@@ -69,8 +68,14 @@ class RegionDetailView(SignedListPage):
         return context, status, shown
 
 
-class PartnerDetailView(View):
-    def get(self, request, pk):
+class PartnerDetailView(SignedListPage):
+    template_name = "partners/partner_detail.html"
+
+    @staticmethod
+    def read(request, pk):
+        """The partner's list, and besides it, as plain values: the partner it is part of and
+        the partners part of it, of those the reader may know of (which follows the agreements
+        they are party to; their names are in the shared tables' version)."""
         known = Partner.objects.visible_to(request.user)
         partner = get_object_or_404(known.select_related("country", "subdivision"), pk=pk)
         agreements = Agreement.objects.visible_to(request.user).with_partner(partner)
@@ -80,12 +85,11 @@ class PartnerDetailView(View):
             fixed=("partner", "country"),
             selection={"partner": str(partner.pk)},
         )
-        context.update(
-            partner=partner,
-            parent=known.filter(pk=partner.parent_id).first() if partner.parent_id else None,
-            children=list(known.filter(parent=partner).order_by("name")),
-        )
-        return render(request, "partners/partner_detail.html", context, status=status)
+        parent = known.filter(pk=partner.parent_id).first() if partner.parent_id else None
+        children = list(known.filter(parent=partner).order_by("name"))
+        context.update(partner=partner, parent=parent, children=children)
+        shown = [parent and parent.pk, [child.pk for child in children]]
+        return context, status, shown
 
 
 class CountryDetailView(SignedListPage):

@@ -40,7 +40,9 @@ urlpatterns = [
     ),
     path(
         "partners/<int:pk>/",
-        shared_page(party_views.PartnerDetailView.as_view()),
+        shared_page(
+            party_views.PartnerDetailView.as_view(), sign=party_views.PartnerDetailView.signed
+        ),
         name="partner-detail",
     ),
     path(

@@ -1,6 +1,6 @@
-"""The agreement list, and the country and sector pages built on it, kept past saves that leave
-them as they were (``caching.cached_page``'s
-``sign``, ``views.page_signature``): served as kept when what it shows is unchanged, drawn again
+"""The agreement list, and the country, sector, region and partner pages built on it, kept
+past saves that leave them as they were (``caching.cached_page``'s ``sign``,
+``views.page_signature``): served as kept when what it shows is unchanged, drawn again
 the moment anything it shows changed, and then the very page drawn afresh.
 
 These tests commit their data (``transaction=True``), as a running site does: inside a
@@ -37,7 +37,7 @@ TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
 # Addresses of the list (plain, its second page, narrowed to a region, searched), the page of a
 # partner country (its list, its partners, the world map), of a sector (its list, the regions'
 # potentials in it) and of a region (its list, its regencies and cities, its potentials and
-# surveys, what needs attention, the map of provinces).
+# surveys, what needs attention, the map of provinces); and of a partner (``addresses``).
 ADDRESSES = [
     LIST,
     f"{LIST}?page=2",
@@ -51,13 +51,19 @@ ADDRESSES = [
 ]
 
 
+def addresses():
+    """``ADDRESSES`` and the page of a partner (its list, the partners part of it)."""
+    nara = Partner.objects.get(name="Prefektur Nara")
+    return [*ADDRESSES, reverse("partner-detail", args=[nara.pk])]
+
+
 @pytest.fixture
 def register(kaltim, bali):
     """30 public agreements, one signed each day (the list shows the latest first, 25 a page),
     every third of Bali, with a sector each; the latest with a step still planned and a partner
-    in Japan, one of Bali's with a step overdue, the first (on page 2) with partners in Japan
-    and Korea; a partner in Osaka party to none yet; a potential and a survey of Bali; and an
-    internal one signed after them all."""
+    in Japan (the one before with a partner part of it), one of Bali's with a step overdue, the
+    first (on page 2) with partners in Japan and Korea; a partner in Osaka party to none yet; a
+    potential and a survey of Bali; and an internal one signed after them all."""
     education = SectorFactory(slug="education", name_id="Pendidikan", name_en="Education")
     japan, korea = CountryFactory(code="JP", name_id="Jepang"), CountryFactory(code="KR")
     PartnerFactory(name="Pemerintah Kota Osaka", country=japan)
@@ -71,8 +77,12 @@ def register(kaltim, bali):
         )
         for n in range(30)
     ]
+    nara = PartnerFactory(name="Prefektur Nara", country=japan)
     with writing_parties(agreements[-1]):
-        agreements[-1].partners.add(PartnerFactory(name="Prefektur Nara", country=japan))
+        agreements[-1].partners.add(nara)
+    # Part of Nara's prefecture, on its page while party to an agreement the reader may read.
+    with writing_parties(agreements[-2]):
+        agreements[-2].partners.add(PartnerFactory(name="Kota Nara", country=japan, parent=nara))
     with writing_parties(agreements[0]):
         agreements[0].partners.add(
             PartnerFactory(name="Kota Kyoto", country=japan),
@@ -194,6 +204,17 @@ def _move_a_listed_partner_to_another_country(register):
     Partner.objects.filter(name="Prefektur Nara").update(country="KR")
 
 
+def _add_a_part_to_a_partner(register):
+    # Nara's page lists the partners part of it; the list's rows of page one do not change.
+    part = PartnerFactory(
+        name="Kota Ikoma",
+        country=Partner.objects.get(name="Prefektur Nara").country,
+        parent=Partner.objects.get(name="Prefektur Nara"),
+    )
+    with writing_parties(register[0]):
+        register[0].partners.add(part)
+
+
 def _rename_a_region(register):
     Region.objects.filter(code="51").update(name="Provinsi Bali")
 
@@ -283,6 +304,7 @@ CHANGES = {
     "a listed agreement's partner moved to another country": (
         _move_a_listed_partner_to_another_country
     ),
+    "a part added to a partner, party to an agreement of page two": _add_a_part_to_a_partner,
     "a region renamed": _rename_a_region,
     "a sector renamed": _rename_a_sector,
     "a listed agreement's step done": _finish_a_step,
@@ -301,14 +323,14 @@ CHANGES = {
 
 @pytest.mark.parametrize("change", CHANGES)
 def test_after_any_change_the_list_is_the_page_drawn_afresh(register, change):
-    client = Client()
-    for address in ADDRESSES:
+    client, pages = Client(), addresses()
+    for address in pages:
         assert client.get(address).status_code == 200
 
     CHANGES[change](register)
 
-    served = {address: TOKEN.sub(b"", client.get(address).content) for address in ADDRESSES}
-    for address in ADDRESSES:
+    served = {address: TOKEN.sub(b"", client.get(address).content) for address in pages}
+    for address in pages:
         assert served[address] == fresh(address), address
 
 
@@ -319,15 +341,15 @@ def test_a_partner_renamed_shows_on_the_list_when_its_filter_lists_no_partners(
     first and names no partner: a row's partner is known to the page by the shared tables'
     version alone."""
     monkeypatch.setattr(filters, "PARTNER_CHOICES_MAX", 1)
-    client = Client()
-    for address in ADDRESSES:
+    client, pages = Client(), addresses()
+    for address in pages:
         client.get(address)
     assert "Prefektur Nara" in client.get(LIST).text
 
     Partner.objects.filter(name="Prefektur Nara").update(name="Prefektur Nara (Jepang)")
 
-    served = {address: TOKEN.sub(b"", client.get(address).content) for address in ADDRESSES}
-    for address in ADDRESSES:
+    served = {address: TOKEN.sub(b"", client.get(address).content) for address in pages}
+    for address in pages:
         assert served[address] == fresh(address), address
 
 
@@ -382,3 +404,22 @@ def test_a_save_of_another_regions_agreement_keeps_a_region_page_without_drawing
     assert TOKEN.sub(b"", kept.content) == TOKEN.sub(b"", first.content)
     bali = client.get(reverse("region-detail", args=["51"]))
     assert "Kerja sama Bali, diperbarui" in bali.text
+
+
+def test_a_save_of_an_agreement_it_is_not_party_to_keeps_a_partner_page_without_drawing_it(
+    register,
+):
+    client = Client()
+    nara = reverse("partner-detail", args=[Partner.objects.get(name="Prefektur Nara").pk])
+    first = client.get(nara)
+    assert "partners/partner_detail.html" in [t.name for t in first.templates]
+    assert "Kota Nara" in first.text
+
+    Agreement.objects.filter(pk=register[3].pk).update(title="Kerja sama Bali, diperbarui")
+
+    kept = client.get(nara)
+    assert "partners/partner_detail.html" not in [t.name for t in kept.templates]
+    assert TOKEN.sub(b"", kept.content) == TOKEN.sub(b"", first.content)
+    # Its own agreement retitled, the page is drawn again.
+    Agreement.objects.filter(pk=register[-1].pk).update(title="Kerja sama Nara, diperbarui")
+    assert "Kerja sama Nara, diperbarui" in client.get(nara).text
