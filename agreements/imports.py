@@ -47,6 +47,7 @@ from agreements.models import (
 )
 from agreements.parties import add_parties_in_bulk, set_parties
 from agreements.statistics import BULK_ROWS, refresh_planner_statistics
+from common.text import control_character_message
 from partners.matching import PartnerIndex
 from partners.models import INDONESIA, Country, Partner, Region, Subdivision
 
@@ -312,6 +313,14 @@ def _header_and_rows(table, cell_text):
         values = [cell_text(cell) for cell in cells]
         if not any(values):
             continue
+        # Refused as the file is read: such a character can be neither stored nor looked up.
+        for name, value in zip(header, values, strict=False):
+            message = control_character_message(value)
+            if message is not None:
+                raise ImportFileError(
+                    _("Baris %(row)s, kolom %(column)s: %(message)s")
+                    % {"row": index, "column": name or "?", "message": message}
+                )
         rows.append(
             (index, {name: value for name, value in zip(header, values, strict=False) if name})
         )

@@ -26,6 +26,7 @@ from agreements import stages
 from agreements.dates import DatePrecision, KnownDates, precision_field
 from agreements.validators import validate_document_file
 from common.choices import choice_values
+from common.text import PrintableText
 from partners.models import INDONESIA, Country, Partner, Region, pick_language
 
 # The bounds ``AgreementQuerySet.signing_years`` compiles its probe with, each replaced by a
@@ -37,7 +38,7 @@ def _is_mark(param, marks):
     return isinstance(param, datetime.date | str) and param in marks
 
 
-class Sector(models.Model):
+class Sector(PrintableText, models.Model):
     """A field of cooperation (education, trade, tourism, …); a list the bureau maintains."""
 
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
@@ -86,7 +87,7 @@ class AgencyQuerySet(models.QuerySet):
         return self.filter(pk__in=links.values("agency_id"))
 
 
-class Agency(models.Model):
+class Agency(PrintableText, models.Model):
     """A regional agency (*perangkat daerah*, OPD: a dinas, badan or biro) that carries out
     cooperations of its region; a list the bureau keeps per region."""
 
@@ -999,7 +1000,7 @@ class Conflict:
     fields: list  # the same, by label, in form order
 
 
-class Agreement(KnownDates, models.Model):
+class Agreement(PrintableText, KnownDates, models.Model):
     Kind = AgreementKind
     Status = AgreementStatus
     Visibility = AgreementVisibility
@@ -1986,7 +1987,7 @@ SIGNS_OF_LIFE = (MilestoneKind.ACTIVITY, MilestoneKind.EVALUATION)
 DORMANT_AFTER = datetime.timedelta(days=365)
 
 
-class Milestone(KnownDates, models.Model):
+class Milestone(PrintableText, KnownDates, models.Model):
     Kind = MilestoneKind
     WaitsOn = MilestoneWaitsOn
     Mark = MilestoneMark
@@ -2130,7 +2131,7 @@ class Milestone(KnownDates, models.Model):
             raise ValidationError(errors)
 
 
-class Contact(models.Model):
+class Contact(PrintableText, models.Model):
     """A contact person of one party of an agreement. For officials and staff only
     (``reads_internal``): never on a public page, in an export or a feed."""
 
@@ -2156,7 +2157,7 @@ class Contact(models.Model):
         return f"{self.name} ({self.party})"
 
 
-class Signatory(models.Model):
+class Signatory(PrintableText, models.Model):
     """Who signed an agreement for one of its parties, and in which office. Public wherever its
     agreement is (the place of signing is ``Agreement.signing_place``)."""
 
@@ -2230,7 +2231,7 @@ def document_path(document, filename):
     return f"documents/{timezone.now():%Y}/{stem}.pdf"
 
 
-class Document(models.Model):
+class Document(PrintableText, models.Model):
     Kind = DocumentKind
     Language = DocumentLanguage
 
@@ -2291,7 +2292,7 @@ class PotentialSurveyQuerySet(models.QuerySet):
         )
 
 
-class PotentialSurvey(models.Model):
+class PotentialSurvey(PrintableText, models.Model):
     """A round of collecting regions' economic potential (seed 004: the Kaltim Rakor of 2021)."""
 
     title = models.CharField(_("judul"), max_length=300)
@@ -2335,7 +2336,7 @@ class PotentialQuerySet(models.QuerySet):
         return self.filter(region_id__in=editable_region_ids(user))
 
 
-class Potential(models.Model):
+class Potential(PrintableText, models.Model):
     """An economic potential a region offers for cooperation."""
 
     region = models.ForeignKey(

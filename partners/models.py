@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.choices import choice_values
+from common.text import PrintableText
 
 INDONESIA = "ID"
 
@@ -26,7 +27,7 @@ def pick_language(indonesian, english):
     return indonesian or english
 
 
-class Country(models.Model):
+class Country(PrintableText, models.Model):
     """ISO 3166-1 country, named in Indonesian and English."""
 
     code = models.CharField(_("kode ISO 3166-1"), max_length=2, primary_key=True)
@@ -52,7 +53,7 @@ class Country(models.Model):
         return pick_language(self.name_id, self.name_en)
 
 
-class Subdivision(models.Model):
+class Subdivision(PrintableText, models.Model):
     """ISO 3166-2 subdivision, e.g. ``CN-AH`` (Anhui) or ``JP-27`` (Osaka)."""
 
     code = models.CharField(_("kode ISO 3166-2"), max_length=8, primary_key=True)
@@ -112,7 +113,7 @@ class RegionLevel(models.TextChoices):
     CITY = "city", _("Kota")
 
 
-class Region(models.Model):
+class Region(PrintableText, models.Model):
     """An Indonesian region by Kemendagri code: ``64`` Kalimantan Timur, ``64.72`` Samarinda."""
 
     Level = RegionLevel
@@ -232,7 +233,7 @@ class PartnerKind(models.TextChoices):
     OTHER = "other", _("Lainnya")
 
 
-class Partner(models.Model):
+class Partner(PrintableText, models.Model):
     """A party that is not an Indonesian regional government.
 
     Foreign governments, cities and institutions carry their country (and, for a sub-national

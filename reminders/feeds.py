@@ -23,8 +23,21 @@ from django.utils.translation import gettext as _
 from agreements import changelog
 from agreements.export_views import bad_filters, selection
 from agreements.models import Agreement
+from common.text import printable
 
 FEED_LENGTH = 50
+
+
+class PrintableAtomFeed(Atom1Feed):
+    """An Atom feed whose texts leave out the control characters XML cannot hold
+    (``common.text``): stored before they were refused, one such character in a title made the
+    feed of every list holding it, and the change log's for good, answer with an error."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*printable(args), **{name: printable(v) for name, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*printable(args), **{name: printable(v) for name, v in kwargs.items()})
 
 
 class InvalidSelection(Exception):
@@ -35,7 +48,7 @@ class InvalidSelection(Exception):
 class AgreementsFeed(Feed):
     """The feed of one list page's selection; ``subject`` names the page (None: the list)."""
 
-    feed_type = Atom1Feed
+    feed_type = PrintableAtomFeed
     subject = None
 
     def __init__(self, subject=None):
@@ -135,7 +148,7 @@ class ChangesFeed(Feed):
     Public only, whoever asks, like the agreements' feed.
     """
 
-    feed_type = Atom1Feed
+    feed_type = PrintableAtomFeed
 
     def __init__(self, one_agreement=False):
         self.one_agreement = one_agreement

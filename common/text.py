@@ -1,0 +1,67 @@
+"""Text every page, feed and spreadsheet can hold.
+
+XML 1.0 (the Atom feeds), a spreadsheet's cells and PostgreSQL's text (which refuses NUL) cannot
+hold the C0 control characters other than tab, line feed and carriage return. Pasted from a word
+processor, a title or a summary can carry one (a soft line break is a vertical tab): stored, it
+broke every feed that lists the record, and the change log's feeds for good, since the record's
+history keeps it. So text is refused with a message naming the character wherever it is
+entered (``PrintableText`` on the models, the import's reading of a file), and the feeds leave
+out any such character already stored (``printable``).
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+# The C0 controls but tab, line feed and carriage return, and the two non-characters XML refuses.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def control_character_message(text):
+    """What to tell whoever typed ``text``, if it holds a character no page can show; else None."""
+    found = CONTROL_CHARACTERS.search(text)
+    if found is None:
+        return None
+    return _(
+        "Teks ini memuat karakter kendali U+%(code)04X (tidak tampak, biasanya terbawa saat "
+        "menyalin dari pengolah kata), yang tidak dapat ditampilkan atau diunduh. Hapus "
+        "karakter itu, atau ketik ulang bagian teks tersebut."
+    ) % {"code": ord(found.group())}
+
+
+def printable(value):
+    """``value`` with every control character left out: a text (or a lazily translated one), or
+    a list or tuple of them; anything else as it is."""
+    if isinstance(value, str | Promise):
+        return CONTROL_CHARACTERS.sub("", str(value))
+    if isinstance(value, list | tuple):
+        return type(value)(printable(item) for item in value)
+    return value
+
+
+class PrintableText:
+    """A model whose text fields refuse control characters, each at its field, wherever the
+    model's own validation runs: the admin's forms and the import (``full_clean``)."""
+
+    def clean_fields(self, exclude=None):
+        exclude = set(exclude or ())
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict({})
+        else:
+            errors = {}
+        for field in self._meta.concrete_fields:
+            if field.name in exclude or field.name in errors:
+                continue
+            if not isinstance(field, models.CharField | models.TextField):
+                continue
+            value = getattr(self, field.attname)
+            message = control_character_message(value) if isinstance(value, str) else None
+            if message is not None:
+                errors[field.name] = [ValidationError(message, code="control_character")]
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,105 @@
+"""Text no page, feed or spreadsheet can hold (``common.text``): a control character pasted into
+a form or carried by an import file is refused with a message naming it, and one stored before
+that leaves every feed readable."""
+
+import io
+
+import pytest
+from django.contrib import admin
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
+from django.urls import reverse
+
+from agreements.models import Agreement
+from common.text import PrintableText
+from tests.helpers import agreement_form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_model_an_editor_types_text_into_refuses_control_characters():
+    """A model of the register the admin edits, with a text field, validates it."""
+    typed_into = [
+        model
+        for model in admin.site._registry
+        if model._meta.app_label in ("agreements", "partners")
+        and any(
+            isinstance(field, models.CharField | models.TextField)
+            for field in model._meta.concrete_fields
+        )
+    ]
+    assert Agreement in typed_into
+    assert [m.__name__ for m in typed_into if not issubclass(m, PrintableText)] == []
+
+
+def test_a_control_character_pasted_into_the_change_form_is_refused_at_its_field(
+    staff_client, register
+):
+    agreement = register["anhui_mou"]
+    # A word processor's soft line break is a vertical tab.
+    data = agreement_form_data(agreement, summary="Pendidikan dan perdagangan\x0bdan investasi")
+
+    response = staff_client.post(
+        reverse("admin:agreements_agreement_change", args=[agreement.pk]), data
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "karakter kendali U+000B" in page
+    assert "errors field-summary" in page  # at the field, not only above the form
+    agreement.refresh_from_db()
+    assert "\x0b" not in agreement.summary
+
+
+def test_an_import_file_with_a_control_character_is_refused_naming_its_row_and_column(
+    staff_client, register
+):
+    rows = [
+        "title,kind,scope,lead_region_code,status",
+        "Kerja sama pariwisata,mou,ksdd,64,draft",
+        "Kerja sama\x00 pendidikan,mou,ksdd,64,draft",
+    ]
+    before = Agreement.objects.count()
+
+    response = staff_client.post(
+        reverse("admin:agreements_agreement_import"),
+        {"file": SimpleUploadedFile("kerjasama.csv", "\r\n".join(rows).encode())},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Baris 3, kolom title" in page
+    assert "U+0000" in page
+    assert Agreement.objects.count() == before
+
+
+def test_a_control_character_stored_before_it_was_refused_leaves_the_feeds_readable(
+    client, register
+):
+    agreement = register["anhui_mou"]
+    # Saved past validation, as records were before it refused such characters: its history
+    # keeps the character too.
+    agreement.title = "Kerja sama Kalimantan Timur\x0b dan Anhui"
+    agreement.save()
+
+    for address in (
+        "/feeds/agreements.atom",
+        "/agreements/feed.atom",
+        "/perubahan/feed.atom",
+        f"/agreements/{agreement.pk}/feed.atom",
+        "/regions/64/feed.atom",
+    ):
+        response = client.get(address)
+        assert response.status_code == 200, address
+        feed = response.content.decode()
+        assert "Kerja sama Kalimantan Timur dan Anhui" in feed, address
+        assert "\x0b" not in feed, address
+
+
+def test_the_import_reading_refuses_the_character_before_any_lookup():
+    """Refused as the file is read: on PostgreSQL a NUL in a looked-up value was a 500."""
+    from agreements.imports import ImportFileError, read_table
+
+    data = b"title,kind,scope,lead_region_code\r\nKerja sama,mou,ksdd,6\x1f4\r\n"
+    with pytest.raises(ImportFileError, match="Baris 2, kolom lead_region_code"):
+        read_table(io.BytesIO(data), "kerjasama.csv")
