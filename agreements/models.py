@@ -1657,13 +1657,19 @@ def next_step_of(
     Before signing: the next stage (``stage_path_of``), with the milestone planned for it or,
     when none is, the soonest milestone planned at all (what the bureau has actually
     scheduled). After signing: the soonest planned milestone (an activity, an evaluation, an
-    extension). A cooperation cancelled, terminated or ended has no next step. A signed
-    agreement's done milestones are never read, so a caller may leave them out.
+    extension), never one of a stage on the way to signing, which a signed document has passed
+    (its path shows them all passed; a visit still open from before is no step ahead). A
+    cooperation cancelled, terminated or ended has no next step. A signed agreement's done
+    milestones are never read, so a caller may leave them out.
     """
     if status in ENDED_STATUSES:
         return None
     milestones = list(milestones)
-    planned = [m for m in milestones if not m.done_on]
+    planned = [
+        m
+        for m in milestones
+        if not m.done_on and (status in UNSIGNED_STATUSES or m.kind not in stages.ALL_STAGES)
+    ]
     soonest = min(planned, key=lambda m: (m.due_on or datetime.date.max, m.pk), default=None)
     if status in UNSIGNED_STATUSES:
         path = stage_path_of(

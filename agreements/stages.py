@@ -27,6 +27,19 @@ DRAFTING = "drafting"
 INITIALLING = "initialling"
 FULL_POWERS = "full_powers"
 SIGNING = "signing"
+ALL_STAGES = (
+    INITIATIVE,
+    EXPLORATION,
+    LOI,
+    PLAN,
+    TKKSD,
+    DPRD,
+    MINISTRY,
+    DRAFTING,
+    INITIALLING,
+    FULL_POWERS,
+    SIGNING,
+)
 
 DOMESTIC = ("ksdd", "ksdpk")
 ABROAD = ("ksdpl", "ksdll")

@@ -335,3 +335,55 @@ def test_a_planned_step_in_the_admin_is_not_offered_as_recorded_done(staff_clien
         select = html.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
         selected = re.search(r'<option value=""[^>]*selected>(.*?)</option>', select).group(1)
         assert selected == "Terlaksana atau direncanakan", url
+
+
+# -- a signed document's path and next step, as its page shows them ----------------------------
+
+
+def test_a_signed_document_without_a_signing_step_shows_its_signing_date_on_the_path(
+    client, kaltim
+):
+    """Signed on a known date with no signing step recorded (as an import leaves it): the path
+    dates the signing by the agreement's own date, as "Tanggal penting" beside it does."""
+    agreement = AgreementFactory(lead_region=kaltim, signed_on=datetime.date(2019, 3, 4))
+    shown = page_stages(client, agreement)
+    assert shown["Penandatanganan"] == ("passed", "dilalui " + on(2019, 3, 4))
+    # A stage before it, unrecorded, still says so.
+    assert shown["Penjajakan / kunjungan"] == ("passed", "dilalui (tanggal tidak tercatat)")
+
+
+def test_a_visit_left_open_before_signing_is_no_next_step_of_the_signed_document(client, kaltim):
+    """The page shows exploration passed once the document is signed; a visit planned before
+    and never closed is not "Langkah berikutnya", nor whom the list says the cooperation waits
+    on: the next activity is."""
+    agreement = unsigned(lead_region=kaltim, kind="mou", scope=Scope.KSDD, title="Kerja sama Y")
+    MilestoneFactory(
+        agreement=agreement,
+        kind=K.EXPLORATION,
+        title="Kunjungan penjajakan",
+        due_on=days(5),
+        done_on=None,
+        waits_on=Milestone.WaitsOn.PARTNER,
+    )
+    Agreement.objects.filter(pk=agreement.pk).update(
+        status="signed", signed_on=days(-2), in_force_from=days(30), expires_on=days(2000)
+    )
+    Agreement.objects.filter(pk=agreement.pk).refresh_progress()
+    page = client.get(reverse("agreement-detail", args=[agreement.pk])).content.decode()
+    assert page_stages(client, agreement)["Penjajakan / kunjungan"][0] == "passed"
+    step = page.split("Langkah berikutnya", 1)[1].split("</dd>", 1)[0]
+    assert "Kunjungan penjajakan" not in step
+    listed = client.get(reverse("agreement-list"), {"q": "Kerja sama Y"}).content.decode()
+    assert "Mitra" not in listed.split('<table class="agreement-table">', 1)[1]
+
+    MilestoneFactory(
+        agreement=agreement,
+        kind=K.ACTIVITY,
+        title="Pertukaran guru",
+        due_on=days(40),
+        done_on=None,
+        waits_on=Milestone.WaitsOn.BUREAU,
+    )
+    Agreement.objects.filter(pk=agreement.pk).refresh_progress()
+    page = client.get(reverse("agreement-detail", args=[agreement.pk])).content.decode()
+    assert "Pertukaran guru" in page.split("Langkah berikutnya", 1)[1].split("</dd>", 1)[0]
