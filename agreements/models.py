@@ -10,7 +10,7 @@ import datetime
 import os
 import typing
 
-from django.core.exceptions import EmptyResultSet, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, EmptyResultSet, ValidationError
 from django.db import connection, connections, models, transaction
 from django.db.models import F, OuterRef, Q
 from django.db.models.expressions import RawSQL
@@ -1177,6 +1177,11 @@ class Agreement(PrintableText, KnownDates, models.Model):
                 fields=["reference"],
                 condition=~Q(reference=""),
                 name="agreement_reference_unique_when_given",
+                violation_error_code="reference",
+                violation_error_message=_(
+                    "Nomor naskah ini sudah dipakai oleh kerja sama lain; periksa nomornya, atau "
+                    "ubah kerja sama yang sudah tercatat dengan nomor itu."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=choice_values(AgreementKind)), name="agreement_kind_valid"
@@ -1260,10 +1265,16 @@ class Agreement(PrintableText, KnownDates, models.Model):
             models.CheckConstraint(
                 condition=Q(budget_amount__isnull=True) | Q(budget_amount__gte=0),
                 name="agreement_budget_not_negative",
+                violation_error_code="budget_amount",
+                violation_error_message=_("Nilai anggaran tidak boleh negatif."),
             ),
             models.CheckConstraint(
                 condition=Q(budget_currency__regex=r"^[A-Z]{3}$"),
                 name="agreement_budget_currency_iso4217",
+                violation_error_code="budget_currency",
+                violation_error_message=_(
+                    "Tulis mata uang sebagai kode ISO 4217: tiga huruf kapital, mis. IDR, USD, CNY."
+                ),
             ),
         ]
         indexes = [
@@ -1415,8 +1426,39 @@ class Agreement(PrintableText, KnownDates, models.Model):
 
     # -- validation ---------------------------------------------------------------------------
 
+    def validate_constraints(self, exclude=None):
+        """The database's constraints, each refusal shown at the field it concerns: a
+        constraint that names one in its ``violation_error_code`` (the reference already in
+        use, a negative budget), not above the form as the constraint's name."""
+        try:
+            super().validate_constraints(exclude=exclude)
+        except ValidationError as error:
+            fields = {field.name for field in self._meta.concrete_fields}
+            placed = {}
+            for name, errors in error.update_error_dict({}).items():
+                for each in errors:
+                    at = each.code if name == NON_FIELD_ERRORS and each.code in fields else name
+                    placed.setdefault(at, []).append(each)
+            raise ValidationError(placed) from error
+
     def clean(self):
         errors = {}
+        today = timezone.localdate()
+        if self.signed_on and self.signed_on > today:
+            errors["signed_on"] = _(
+                "Tanggal ditandatangani tidak boleh di masa depan: catat penandatanganan setelah "
+                "terjadi; sampai saat itu pilih status sebelum ditandatangani."
+            )
+        if (
+            self.status == self.Status.IN_FORCE
+            and self.in_force_from
+            and self.in_force_from > today
+        ):
+            errors["status"] = _(
+                "Status “Berlaku” berarti kerja sama sudah berlaku, tetapi tanggal mulai berlaku "
+                "masih di masa depan. Pilih status “Ditandatangani”: kerja sama tampil berlaku "
+                "mulai tanggal itu."
+            )
         if self.signed_on and self.expires_on and self.expires_on < self.signed_on:
             errors["expires_on"] = _("Tanggal berakhir tidak boleh sebelum tanggal ditandatangani.")
         if self.signed_on and self.in_force_from and self.in_force_from < self.signed_on:

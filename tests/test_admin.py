@@ -439,6 +439,65 @@ def test_agreement_expiring_before_it_is_signed_is_refused_and_nothing_is_writte
     assert not Milestone.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "fields, field, message",
+    [
+        (
+            {"budget_amount": "-5", "budget_currency": "IDR"},
+            "budget_amount",
+            "Nilai anggaran tidak boleh negatif.",
+        ),
+        (
+            {"budget_amount": "5000", "budget_currency": "rp"},
+            "budget_currency",
+            "Tulis mata uang sebagai kode ISO 4217",
+        ),
+        ({"reference": "120/KSD/2024"}, "reference", "Nomor naskah ini sudah dipakai"),
+    ],
+)
+def test_what_the_database_refuses_is_said_at_its_field_in_plain_words(
+    staff_client, kaltim, fields, field, message
+):
+    """Not "Batasan “agreement_budget_not_negative” dilanggar." above the form."""
+    AgreementFactory(lead_region=kaltim, reference="120/KSD/2024")
+    before = Agreement.objects.count()
+
+    response = staff_client.post(ADD, agreement_form(kaltim, **fields))
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert [e for e in errors.get(field, []) if e.startswith(message)], errors
+    assert "__all__" not in errors
+    assert "Batasan" not in response.text and "dilanggar" not in response.text
+    assert Agreement.objects.count() == before
+
+
+def test_a_signing_in_the_future_or_in_force_before_its_date_is_refused(staff_client, kaltim):
+    """Signed next month, or "in force" from a date still to come: neither is counted as in
+    force on the dashboard."""
+    ahead = (timezone.localdate() + datetime.timedelta(days=40)).isoformat()
+    later = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
+
+    response = staff_client.post(ADD, agreement_form(kaltim, signed_on=ahead, in_force_from=later))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["signed_on"][0].startswith("Tanggal ditandatangani tidak boleh di masa depan")
+
+    today = timezone.localdate().isoformat()
+    response = staff_client.post(ADD, agreement_form(kaltim, signed_on=today, in_force_from=later))
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["status"][0].startswith("Status “Berlaku” berarti kerja sama sudah berlaku")
+    assert not Agreement.objects.exists()
+
+    # Signed today and in force next month: "Ditandatangani", shown in force from that day.
+    response = staff_client.post(
+        ADD, agreement_form(kaltim, status="signed", signed_on=today, in_force_from=later)
+    )
+    assert response.status_code == 302
+    assert Agreement.objects.get().shown_status == Agreement.Status.SIGNED
+
+
 def test_ksdd_scope_with_a_foreign_government_partner_is_refused_on_the_scope_field(
     staff_client, kaltim, anhui
 ):
