@@ -102,11 +102,26 @@ def one_of(label, model, method, empty_label, queryset=None, **options):
 
 
 class AgreementFilterForm(forms.Form):
-    """The list's filters as a form: what each field refuses, and a signing period that ends
-    before it starts (it would list nothing, with no word why)."""
+    """The list's filters as a form: what each field refuses, a filter of one value given
+    several (``?region=64&region=51`` would list one of them, with no word why), and a signing
+    period that ends before it starts (it would list nothing, with no word why)."""
 
     def clean(self):
         cleaned = super().clean()
+        values_of = getattr(self.data, "getlist", lambda name: [self.data.get(name)])
+        for name, field in self.fields.items():
+            if getattr(field.widget, "allow_multiple_selected", False) or self.has_error(name):
+                continue
+            given = [value for value in values_of(name) if value not in ("", None)]
+            if len(set(given)) > 1:
+                self.add_error(
+                    name,
+                    _(
+                        "Filter ini menerima satu nilai, tetapi alamatnya memuat %(count)s "
+                        "nilai berbeda: pilih satu saja."
+                    )
+                    % {"count": len(set(given))},
+                )
         start, end = cleaned.get("signed_from"), cleaned.get("signed_to")
         if start and end and end < start:
             self.add_error(
