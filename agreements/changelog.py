@@ -25,8 +25,9 @@ from agreements.models import Agreement, AgreementVisibility
 HistoricalAgreement = Agreement.history.model
 
 # What the status page shows about an agreement, in the order it shows it. Left out: the
-# visibility (that a record was internal is itself internal), "follows" (it may name an
-# internal agreement), the version and the time stamps (bookkeeping).
+# visibility (that a record was internal is itself internal), "follows" and its "relation" (they
+# may name an internal agreement, or tell that there is one), the version and the time stamps
+# (bookkeeping).
 PUBLIC_FIELDS = (
     "title",
     "reference",
@@ -42,11 +43,10 @@ PUBLIC_FIELDS = (
     "signed_on",
     "in_force_from",
     "expires_on",
-    "relation",
     "source_url",
 )
 # What staff may search the history by: the public fields and the ones kept from the public.
-FULL_FIELDS = (*PUBLIC_FIELDS, "visibility", "follows")
+FULL_FIELDS = (*PUBLIC_FIELDS, "visibility", "follows", "relation")
 
 MANY = {"regions": "region", "partners": "partner", "sectors": "sector"}
 

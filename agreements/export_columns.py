@@ -275,6 +275,23 @@ class Choice(Rule):
         return sql.known(sql.column(self.fields[0]), self.values)
 
 
+class ShownRelation(Choice):
+    """How the agreement relates to the one it follows, when the downloader may see that one
+    (``shown_follows`` names it): else "", since a relation alone tells that there is one."""
+
+    def __init__(self):
+        super().__init__("relation", Agreement.Relation, blank=True)
+        self.fields = ("relation", "shown_follows")
+
+    def reader(self, context):
+        return lambda row: row["relation"] if row["shown_follows"] else ""
+
+    def sql(self, sql):
+        relation = super().sql(sql)
+        hidden = f"{sql.column('shown_follows')} = ''"
+        return f"(CASE WHEN {hidden} THEN {sql.plain(EMPTY_TEXT)} ELSE {relation} END)"
+
+
 class Label(Rule):
     """The label of a field's value among ``choices``; an unknown value stands for itself."""
 
@@ -648,7 +665,7 @@ COLUMNS = [
     Column(
         "relation",
         _("Hubungan dengan naskah sebelumnya (nilai mesin)."),
-        Choice("relation", Agreement.Relation, blank=True),
+        ShownRelation(),
         imported=True,
     ),
     Column("summary", _("Ringkasan."), Text("summary"), imported=True),

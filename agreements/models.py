@@ -1751,6 +1751,7 @@ class _AgreementFacts(typing.NamedTuple):
     scope: str
     relation: str
     follows_id: int | None
+    visibility: str
 
 
 def store_progress(agreements, milestones, everything=False):
@@ -1766,14 +1767,15 @@ def store_progress(agreements, milestones, everything=False):
             "scope",
             "relation",
             "follows_id",
+            "visibility",
             "next_stage",
             "next_milestone_id",
             "waits_on",
             "next_due_on",
         )
     )
-    facts = {row[0]: _AgreementFacts(*row[:6]) for row in rows}
-    stored = {row[0]: tuple(row[6:]) for row in rows}
+    facts = {row[0]: _AgreementFacts(*row[:7]) for row in rows}
+    stored = {row[0]: tuple(row[7:]) for row in rows}
     milestones = milestones.order_by("agreement_id", *milestones.model._meta.ordering)
     if not everything:
         milestones = milestones.filter(agreement_id__in=list(facts))
@@ -1808,8 +1810,8 @@ def store_progress(agreements, milestones, everything=False):
 def progress_of_chain(agreements, milestones_of=None):
     """{pk: (stages, next step)} of each agreement of a chain, read along the chain.
 
-    ``agreements`` need ``pk``, ``kind``, ``status``, ``scope``, ``relation`` and
-    ``follows_id`` (model instances or rows); ``milestones_of(agreement)`` gives an
+    ``agreements`` need ``pk``, ``kind``, ``status``, ``scope``, ``relation``, ``follows_id``
+    and ``visibility`` (model instances or rows); ``milestones_of(agreement)`` gives an
     agreement's milestones in ``Milestone.Meta.ordering`` (by default its prefetched
     ``milestones``). A document that carries out another (``IMPLEMENTS``) inherits what that
     one passed, and what kinds came before it. A signed document with nothing of its own ahead
@@ -1824,7 +1826,11 @@ def progress_of_chain(agreements, milestones_of=None):
     by_pk = {agreement.pk: agreement for agreement in agreements}
     children = {}
     for agreement in by_pk.values():
-        if agreement.follows_id in by_pk and agreement.relation == AgreementRelation.IMPLEMENTS:
+        if (
+            agreement.follows_id in by_pk
+            and agreement.relation == AgreementRelation.IMPLEMENTS
+            and _tells(agreement, by_pk[agreement.follows_id])
+        ):
             children.setdefault(agreement.follows_id, []).append(agreement)
     own = {}
 
@@ -1837,6 +1843,7 @@ def progress_of_chain(agreements, milestones_of=None):
             parent is not None
             and agreement.relation == AgreementRelation.IMPLEMENTS
             and parent.pk not in seen
+            and _tells(parent, agreement)
         ):
             parent_stages, _step, parent_earlier = visit(parent, (*seen, agreement.pk))
             for stage in parent_stages:
@@ -1884,6 +1891,18 @@ def progress_of_chain(agreements, milestones_of=None):
         return step
 
     return {pk: (own[pk][0], cooperation_step(by_pk[pk])) for pk in by_pk}
+
+
+def _tells(source, about):
+    """Whether ``source``, a document of ``about``'s chain, may tell on ``about``'s page what it
+    passed or what it waits for: never an internal document on a public one's. What is worked
+    out is stored once and shown to every reader (``store_progress``), so a public document's
+    path and next step are worked out as the public sees its chain: without its internal
+    documents' steps, dates and notes, or the kinds that would tell they exist."""
+    return (
+        source.visibility == AgreementVisibility.PUBLIC
+        or about.visibility != AgreementVisibility.PUBLIC
+    )
 
 
 def _by(agreement):

@@ -317,31 +317,114 @@ def test_sitemap_runs_the_same_queries_however_many_rows(
 
 
 def exported_follows(response, file_format):
-    """{title: follows} of an export."""
+    """{title: (follows, relation)} of an export."""
     data = b"".join(response.streaming_content)
     if file_format == "csv":
         rows = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
-        return {row["title"]: row["follows"] for row in rows}
+        return {row["title"]: (row["follows"], row["relation"]) for row in rows}
     if file_format == "json":
-        return {row["title"]: row["follows"] for row in json.loads(data)["agreements"]}
+        return {
+            row["title"]: (row["follows"], row["relation"])
+            for row in json.loads(data)["agreements"]
+        }
     rows = list(load_workbook(io.BytesIO(data), read_only=True).worksheets[0].values)
     title, follows = rows[0].index("title"), rows[0].index("follows")
-    return {row[title]: row[follows] or "" for row in rows[1:]}
+    relation = rows[0].index("relation")
+    return {row[title]: (row[follows] or "", row[relation] or "") for row in rows[1:]}
 
 
 @pytest.mark.parametrize("file_format", ["csv", "xlsx", "json"])
 def test_exports_name_no_internal_predecessor(client, register, analyst, file_format):
     # An editor may make a public agreement continue an internal one.
     public = register["public"]
-    public.follows, public.relation = register["internal"], Agreement.Relation.IMPLEMENTS
+    public.follows, public.relation = register["internal"], Agreement.Relation.EXTENDS
     public.save()
 
+    # Neither its name nor how the public one relates to it: that would tell there is one.
     response = client.get(reverse("agreement-export", args=[file_format]))
-    assert exported_follows(response, file_format) == {PUBLIC_TITLE: ""}
+    assert exported_follows(response, file_format) == {PUBLIC_TITLE: ("", "")}
 
     # An analyst exports the internal one too, so may read what the public one continues.
     response = logged_in(analyst).get(reverse("agreement-export", args=[file_format]))
-    assert exported_follows(response, file_format)[PUBLIC_TITLE] == INTERNAL_TITLE
+    assert exported_follows(response, file_format)[PUBLIC_TITLE] == (INTERNAL_TITLE, "extends")
+
+
+def test_the_change_log_tells_no_relation_to_an_internal_predecessor(client, register):
+    public = register["public"]
+    public.follows, public.relation = register["internal"], Agreement.Relation.EXTENDS
+    public.save()
+    for address in (public.get_absolute_url(), reverse("change-log"), "/perubahan/feed.atom"):
+        page = text(client.get(address))
+        assert PUBLIC_TITLE in page, address
+        assert "Perpanjangan" not in page and "Hubungan" not in page, address
+
+
+def test_a_public_document_shows_no_step_of_an_internal_one_carrying_it_out(client, register):
+    """What a public agreement waits for is never an internal document's step: not on its
+    page, the list's "waiting on" filter, the dashboard's counts or its exports."""
+    public = register["public"]
+    public.milestones.all().delete()
+    Agreement.objects.filter(pk=public.pk).refresh_progress()
+    pks = AgreementFactory(
+        title="Rencana aksi tertutup",
+        kind="pks",
+        lead_region=public.lead_region,
+        follows=public,
+        relation=Agreement.Relation.IMPLEMENTS,
+        visibility=Agreement.Visibility.INTERNAL,
+        status="preparation",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    MilestoneFactory(
+        agreement=pks,
+        kind="dprd",
+        title="Rapat rahasia Osaka",
+        due_on=days(5),
+        done_on=None,
+        waits_on="dprd",
+    )
+    Agreement.objects.filter(pk=pks.pk).refresh_progress()
+
+    page = text(client.get(public.get_absolute_url()))
+    assert "Rapat rahasia Osaka" not in page
+    assert PUBLIC_TITLE not in text(client.get(reverse("agreement-list"), {"waits_on": "dprd"}))
+    for file_format in ("csv", "json"):
+        exported = text(client.get(reverse("agreement-export", args=[file_format])))
+        assert "Rapat rahasia Osaka" not in exported and "dprd" not in exported, file_format
+    # Made public, the document carrying it out tells what the cooperation waits for.
+    Agreement.objects.filter(pk=pks.pk).update(visibility=Agreement.Visibility.PUBLIC)
+    Agreement.objects.filter(pk=pks.pk).refresh_progress()
+    assert "Rapat rahasia Osaka" in text(client.get(public.get_absolute_url()))
+
+
+def test_a_public_document_shows_nothing_an_internal_one_before_it_passed(client, register):
+    """An internal LoI's exploration, skipped with a note: the public MoU carrying it out
+    shows neither the note nor its date, nor a stage waived after an LoI."""
+    loi = AgreementFactory(
+        title="LoI tertutup",
+        kind="loi",
+        scope="ksdpl",
+        lead_region=register["public"].lead_region,
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    MilestoneFactory(
+        agreement=loi,
+        kind="exploration",
+        done_on=datetime.date(2024, 1, 3),
+        mark="skipped",
+        notes="Catatan rahasia penjajakan",
+    )
+    public = register["public"]
+    public.follows, public.relation = loi, Agreement.Relation.IMPLEMENTS
+    public.save()
+    Agreement.objects.filter(pk=public.pk).refresh_progress()
+
+    page = text(client.get(public.get_absolute_url()))
+    path = page.split('<ol class="stage-path">', 1)[1].split("</ol>", 1)[0]
+    assert "Catatan rahasia penjajakan" not in path
+    assert "dilewati" not in path and "setelah" not in path
 
 
 def test_status_page_names_no_internal_predecessor_or_successor(client, register):

@@ -3,8 +3,10 @@ from django.db import migrations
 
 def forward(apps, schema_editor):
     """Store again where every agreement stands: a signed document's next step is never a step
-    of a stage on the way to signing left open from before (its path shows them all passed), so
-    the next step, whom it waits on and its target change for those."""
+    of a stage on the way to signing left open from before (its path shows them all passed),
+    and a public document's is never that of an internal document carrying it out (what is
+    stored is shown to every reader), so the next step, whom it waits on and its target change
+    for those."""
     from agreements.models import store_progress
 
     Agreement = apps.get_model("agreements", "Agreement")
