@@ -27,7 +27,9 @@ from agreements.models import (
     Scope,
 )
 
-PERIOD = re.compile(r"^(?P<year>\d{4})(?:-S(?P<half>[12]))?$")
+# The whole code, matched with ``fullmatch``: "$" would let a line break after it through, into
+# the download's file name.
+PERIOD = re.compile(r"(?P<year>\d{4})(?:-S(?P<half>[12]))?")
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class Period:
     @classmethod
     def parse(cls, code):
         """The period ``code`` names; ValueError when it names none."""
-        match = PERIOD.match(code or "")
+        match = PERIOD.fullmatch(code or "")
         if not match or not 1900 <= int(match["year"]) <= 2999:
             raise ValueError(code)
         year, half = int(match["year"]), match["half"]

@@ -4,12 +4,16 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from access import views as access_views
+from access.forms import AdminLoginForm, LoginForm
 from agreements.sitemaps import SITEMAPS
 from coopdb.health import health
 
 # Uploaded files have no address of their own: a document is downloaded through its agreement
 # (``document-download``), which checks that the reader may see it. The web server must not
 # publish MEDIA_ROOT either.
+
+# The admin's login refuses a user name longer than any account's, and words a refusal once.
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("health/", health, name="health"),
@@ -19,7 +23,9 @@ urlpatterns = [
     # every role can, and staff can also log in through the admin.
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True, next_page="dashboard"),
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True, next_page="dashboard"
+        ),
         name="login",
     ),
     path("accounts/time-zone/", access_views.set_time_zone, name="set-time-zone"),

@@ -51,14 +51,17 @@ UNFOLLOW_SALT = "reminders.unfollow"
 
 
 def normal_query(data):
-    """A query string of the list as the selection it names: without page and sort, in a
-    fixed order, so that following the same selection twice is one subscription."""
+    """A query string of the list as the selection it names: its filters alone (without page
+    and sort, or anything the list does not read), each value once, in a fixed order, so that
+    following the same selection twice is one subscription."""
     pairs = sorted(
-        (key, value)
-        for key, values in data.lists()
-        if key not in NOT_A_FILTER
-        for value in values
-        if value != ""
+        {
+            (key, value)
+            for key, values in data.lists()
+            if key in AgreementFilter.base_filters and key not in NOT_A_FILTER
+            for value in values
+            if value != ""
+        }
     )
     query = QueryDict(mutable=True)
     for key, value in pairs:

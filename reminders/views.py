@@ -78,6 +78,10 @@ class SelectionCalendarView(View):
 # -- following a selection ----------------------------------------------------------------------
 
 
+# The longest selection a subscription keeps (its column's length).
+QUERY_MAX_LENGTH = Subscription._meta.get_field("query").max_length
+
+
 class FollowView(LoginRequiredMixin, View):
     """``/ikuti/``: the selections the reader follows (GET), and following one (POST, from the
     form under a list page's results: its filters, and how often)."""
@@ -106,6 +110,10 @@ class FollowView(LoginRequiredMixin, View):
         )
         if not filterset.is_valid():
             problems.append(_("Filter pilihan ini tidak valid; buka lagi halaman daftarnya."))
+        elif len(follow.normal_query(filterset.data)) > QUERY_MAX_LENGTH:
+            problems.append(
+                _("Pilihan ini memuat terlalu banyak filter untuk diikuti; sederhanakan filternya.")
+            )
         if not request.user.email:
             problems.append(
                 _("Akun Anda belum memiliki alamat surel; minta administrator menambahkannya.")

@@ -100,6 +100,23 @@ def test_a_bad_selection_or_a_reader_without_address_is_refused(client, register
     assert not Subscription.objects.exists()
 
 
+def test_a_selection_keeps_only_the_lists_filters_and_refuses_one_too_long_to_keep(
+    client, register, reader
+):
+    """What the list does not read is left out, a value repeated is kept once; a selection
+    past what a subscription holds is refused with the reason, not a 500 (or cut short)."""
+    client.force_login(reader)
+    response = follow_selection(client, "zzz=" + "a" * 2000 + "&country=CN&country=CN")
+    assert response.status_code == 302
+    assert Subscription.objects.get(user=reader).query == "country=CN"
+
+    # A keyword within its 200 characters, written out in the address (as %C3%A9 each).
+    response = follow_selection(client, "q=" + "%C3%A9" * 190)
+    assert response.status_code == 400
+    assert "terlalu banyak filter" in response.content.decode()
+    assert Subscription.objects.filter(user=reader).count() == 1
+
+
 def test_anonymous_readers_are_sent_to_log_in(client, register):
     assert follow_selection(client, "country=CN").status_code == 302
     assert not Subscription.objects.exists()

@@ -141,6 +141,26 @@ def test_fifth_wrong_password_locks_the_account_out_and_the_right_one_is_then_re
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("login_url", [ADMIN_LOGIN, SITE_LOGIN], ids=["admin", "site"])
+def test_a_wrong_password_is_said_once_and_an_overlong_name_is_refused_by_the_form(
+    client, staff_user, login_url
+):
+    """Django's Indonesian message doubled its words ("nama pengguna nama pengguna"); a user
+    name longer than any account's reached the lock-out's record and failed in the database
+    (a 500 on PostgreSQL)."""
+    wrong = fail_to_log_in(client, login_url, 1)
+    assert wrong.status_code == 200
+    page = wrong.content.decode()
+    assert "Nama pengguna atau kata sandi salah" in page
+    assert "nama pengguna nama pengguna" not in page.lower()
+
+    overlong = fail_to_log_in(client, login_url, 1, username="u" * 300)
+    assert overlong.status_code == 200
+    assert "paling banyak 150 karakter" in overlong.content.decode()
+    assert not AccessAttempt.objects.filter(username__startswith="uuu").exists()
+
+
+@pytest.mark.django_db
 def test_locked_out_account_can_log_in_again_after_thirty_minutes(client, staff_user):
     fail_to_log_in(client, ADMIN_LOGIN, 5)
     attempt = AccessAttempt.objects.get(username="admin")

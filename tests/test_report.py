@@ -104,6 +104,10 @@ def test_bad_choices_get_a_400_that_says_why(client, register):
     assert "2024-S1" in response.content.decode()
     assert client.get("/laporan/laporan.pdf", {"region": "64"}).status_code == 400
     assert client.get("/laporan/").status_code == 200  # the form alone
+    # A line break after the period would reach the download's file name.
+    for address in ("/laporan/", "/laporan/laporan.pdf", "/laporan/laporan.xlsx"):
+        response = client.get(address, {"region": "64", "period": "2024\n"})
+        assert response.status_code == 400, address
 
 
 def test_report_as_xlsx(client, register):
