@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from access.models import RegionAssignment, WorkSetting, is_editor
+from common.admin import CheckedKeys, SoundInputOnly
 from common.admin_markup import LabelledTabularInline
 
 
@@ -90,7 +91,7 @@ class RowRulesAdmin:
         return super().has_delete_permission(request, obj) and self._may_touch(request, obj)
 
 
-class RegionAssignmentInline(LabelledTabularInline):
+class RegionAssignmentInline(CheckedKeys, LabelledTabularInline):
     model = RegionAssignment
     extra = 1
     autocomplete_fields = ["region"]
@@ -117,7 +118,7 @@ class RegisterUserAdmin(UserAdmin):
 
 
 @admin.register(RegionAssignment)
-class RegionAssignmentAdmin(admin.ModelAdmin):
+class RegionAssignmentAdmin(SoundInputOnly, admin.ModelAdmin):
     list_display = ["user", "region"]
     list_select_related = ["user", "region"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "region__name"]

@@ -4,11 +4,12 @@ answered with a 4xx, never a 500 or a 200."""
 
 import datetime
 
+from django import forms
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.utils import formats
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -62,6 +63,20 @@ class BoundedDatesChangeList(ChangeList):
             raise IncorrectLookupParameters(error) from error
 
 
+def can_be_key(key, candidate, using=DEFAULT_DB_ALIAS):
+    """Whether ``candidate`` (as posted) is a value the model field ``key`` can hold: of its
+    type, and for an integer within its column's range (past it, a lookup fails: an
+    OverflowError on SQLite)."""
+    try:
+        value = key.to_python(candidate)
+    except ValidationError:
+        return False
+    if isinstance(value, int) and isinstance(key, models.IntegerField | models.AutoField):
+        low, high = connections[using].ops.integer_field_range(key.get_internal_type())
+        return (low is None or value >= low) and (high is None or value <= high)
+    return True
+
+
 class ValidKeysOnly:
     """An autocomplete that shows again only the values its related key can hold.
 
@@ -75,15 +90,33 @@ class ValidKeysOnly:
         key = remote.model._meta.get_field(
             getattr(remote, "field_name", None) or remote.model._meta.pk.name
         )
+        using = self.db or DEFAULT_DB_ALIAS
+        return super().optgroups(name, [v for v in value if can_be_key(key, v, using)], attr)
 
-        def is_key(candidate):
-            try:
-                key.to_python(candidate)
-            except ValidationError:
-                return False
-            return True
 
-        return super().optgroups(name, [v for v in value if is_key(v)], attr)
+class KeysInRange:
+    """A choice of related rows that refuses, as an invalid choice, a posted key no row can
+    have, before looking it up: Django's own field looks it up and fails on SQLite."""
+
+    def clean(self, value):
+        model = self.queryset.model
+        key = model._meta.get_field(self.to_field_name or model._meta.pk.name)
+        for each in value if isinstance(value, list | tuple) else [value]:
+            if each not in self.empty_values and not can_be_key(key, each, self.queryset.db):
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": each},
+                )
+        return super().clean(value)
+
+
+class KeysInRangeChoiceField(KeysInRange, forms.ModelChoiceField):
+    pass
+
+
+class KeysInRangeMultipleChoiceField(KeysInRange, forms.ModelMultipleChoiceField):
+    pass
 
 
 class ValidKeysAutocompleteSelect(ValidKeysOnly, ValidAutocompleteSelect):
@@ -116,12 +149,17 @@ class OfferedActionsOnly:
         return super().changelist_view(request, extra_context)
 
 
-class SoundInputOnly(OfferedActionsOnly):
-    """Bad input to an admin page is a 4xx: an action not offered (403), a date drill-down past
-    the calendar (back to the list), a related key that is none (an invalid choice)."""
+# Django's choices of related rows, and what they become.
+KEYS_IN_RANGE = {
+    forms.ModelChoiceField: KeysInRangeChoiceField,
+    forms.ModelMultipleChoiceField: KeysInRangeMultipleChoiceField,
+}
 
-    def get_changelist(self, request, **kwargs):
-        return BoundedDatesChangeList
+
+class CheckedKeys:
+    """An admin (or inline) whose choices of related rows refuse a posted value no key can
+    hold as an invalid choice (``KeysInRange``), and whose autocompletes then show again only
+    the values that can be keys (``ValidKeysOnly``): never a failed lookup."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         field = super().formfield_for_dbfield(db_field, request, **kwargs)
@@ -129,7 +167,18 @@ class SoundInputOnly(OfferedActionsOnly):
         checked = KEYS_CHECKED.get(type(widget))
         if checked is not None:
             widget.__class__ = checked
+        in_range = KEYS_IN_RANGE.get(type(field))
+        if in_range is not None:
+            field.__class__ = in_range
         return field
+
+
+class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
+    """Bad input to an admin page is a 4xx: an action not offered (403), a date drill-down past
+    the calendar (back to the list), a related key that is none (an invalid choice)."""
+
+    def get_changelist(self, request, **kwargs):
+        return BoundedDatesChangeList
 
 
 class HistoryAdmin(QuickRows, SoundInputOnly, ValidAutocompletes, PlainSelects, SimpleHistoryAdmin):

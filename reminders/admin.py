@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from common.admin import SoundInputOnly
+
 from .models import Notice, ReminderPreference, Subscription
 
 
 @admin.register(ReminderPreference)
-class ReminderPreferenceAdmin(admin.ModelAdmin):
+class ReminderPreferenceAdmin(SoundInputOnly, admin.ModelAdmin):
     list_display = ["user", "language", "active"]
     list_filter = ["language", "active"]
     search_fields = ["user__username", "user__email", "user__first_name", "user__last_name"]

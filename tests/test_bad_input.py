@@ -112,3 +112,25 @@ def test_a_region_that_is_not_a_number_in_a_post_is_refused(editor_kaltim, kalti
         response = client.post(url, {"title": "X", "lead_region": "abc", "regions": ["abc"]})
         assert response.status_code in (200, 400)
         assert "daerah" in response.content.decode().lower()
+
+
+@pytest.mark.parametrize("key", ["abc", "99999999999999999999", "-9223372036854775809"])
+def test_a_related_key_that_no_row_can_have_is_an_invalid_choice_on_every_admin_form(
+    staff_client, kaltim, key
+):
+    """Not a number, or past what the column holds (an OverflowError on SQLite): the form
+    again, the field saying its choice is invalid, on the agreements' forms and on the forms
+    of the roles' regions and of reminders, whose autocompletes are Django's own."""
+    agreement = AgreementFactory(lead_region=kaltim)
+    for url, data in (
+        (
+            reverse("admin:agreements_agreement_change", args=[agreement.pk]),
+            {"title": "X", "lead_region": key, "regions": [key], "partners": [key]},
+        ),
+        (reverse("admin:agreements_milestone_add"), {"agreement": key, "title": "X"}),
+        (reverse("admin:access_regionassignment_add"), {"user": key, "region": key}),
+        (reverse("admin:reminders_reminderpreference_add"), {"user": key}),
+    ):
+        response = staff_client.post(url, data)
+        assert response.status_code == 200, url
+        assert "errorlist" in response.content.decode(), url
