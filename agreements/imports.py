@@ -17,6 +17,7 @@ import decimal
 import io
 import json
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 
@@ -479,7 +480,12 @@ def _read_sheet(sheet):
     rows = sheet.iter_rows(
         max_row=settings.IMPORT_MAX_ROWS + 2, max_col=MAX_COLUMNS + 1, values_only=True
     )
-    return _bounded(rows)
+    with warnings.catch_warnings():
+        # A cell formatted as a date holding a number past any calendar (1e10) is read as the
+        # error "#VALUE!", with a warning for the log: the row's date is then refused as any
+        # date that is none.
+        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
+        return _bounded(rows)
 
 
 def _cell_text(cell):
@@ -1334,6 +1340,7 @@ class AgreementImport:
         # and region_codes).
         errors = list(dict.fromkeys(result.errors + reader.errors))
         errors.extend(self._model_errors(instance, result, lead, regions, partners, agencies))
+        errors.extend(_part_errors(result))
         if not errors and self.authorise is not None:
             problem = self.authorise(instance, original)
             if problem:
@@ -1664,16 +1671,54 @@ def _changes(original, instance, stored_m2m, m2m, follows_row):
     return [name.removesuffix("_id") for name in changed]
 
 
-def _messages(error):
-    """Readable messages from a ValidationError: "field label: message"."""
+def _messages(error, model=Agreement, whose=""):
+    """Readable messages from a ValidationError: "field label: message", the label of
+    ``model``'s field, after ``whose`` (the record of a part of the row) where given."""
     messages = []
     for name, texts in error.message_dict.items():
         if name == NON_FIELD_ERRORS:
-            messages.extend(texts)
+            messages.extend(f"{whose}: {text}" if whose else text for text in texts)
             continue
         try:
-            label = Agreement._meta.get_field(name).verbose_name
+            label = model._meta.get_field(name).verbose_name
         except Exception:  # noqa: BLE001 — a key that is not a field is shown as it is
             label = name
-        messages.extend(f"{label}: {text}" for text in texts)
+        messages.extend(
+            f"{whose}, {label}: {text}" if whose else f"{label}: {text}" for text in texts
+        )
+    return messages
+
+
+def _part_errors(result):
+    """The model's own rules for the records a row brings along besides its agreement: the
+    partners it creates, its signatories and its contact persons (their lengths, an e-mail
+    address), each named; their links are checked when the row is resolved."""
+    parts = [
+        (partner, ["country", "subdivision", "parent"], _("mitra baru “%(name)s”"))
+        for partner in result.new_partners
+    ]
+    parts += [
+        (
+            Signatory(party=party, name=name, office=office),
+            # The file may leave a signatory's party out, as it always could.
+            ["agreement"] if party else ["agreement", "party"],
+            _("penanda tangan “%(name)s”"),
+        )
+        for party, name, office in result.signatories
+    ]
+    parts += [
+        (
+            Contact(**dict(zip(CONTACT_FIELDS, values, strict=True))),
+            ["agreement"],
+            _("narahubung “%(name)s”"),
+        )
+        for values in result.contacts
+    ]
+    messages = []
+    for record, links, whose in parts:
+        try:
+            record.full_clean(exclude=links, validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            named = whose % {"name": record.name[:60]}
+            messages.extend(_messages(error, type(record), named))
     return messages

@@ -16,8 +16,10 @@ from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
-# The C0 controls but tab, line feed and carriage return, and the two non-characters XML refuses.
-CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# The C0 controls but tab, line feed and carriage return, the halves of a surrogate pair standing
+# alone (no UTF-8 text holds one: a JSON file can write one as "\ud800"), and the two
+# non-characters XML refuses.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def control_character_message(text):

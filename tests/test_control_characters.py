@@ -103,3 +103,66 @@ def test_the_import_reading_refuses_the_character_before_any_lookup():
     data = b"title,kind,scope,lead_region_code\r\nKerja sama,mou,ksdd,6\x1f4\r\n"
     with pytest.raises(ImportFileError, match="Baris 2, kolom lead_region_code"):
         read_table(io.BytesIO(data), "kerjasama.csv")
+
+
+# -- files the import cannot read, or rows whose parts break the model's rules ------------------
+
+
+def _upload(client, name, data):
+    return client.post(
+        reverse("admin:agreements_agreement_import"), {"file": SimpleUploadedFile(name, data)}
+    )
+
+
+def test_a_json_file_with_half_a_surrogate_pair_is_refused_naming_its_row(staff_client, register):
+    data = '[{"title": "Kerja\\ud800", "kind": "mou", "scope": "ksdd", "lead_region_code": "64"}]'
+    response = _upload(staff_client, "kerjasama.json", data.encode())
+    assert response.status_code == 400
+    assert "Baris 2, kolom title" in response.content.decode()
+
+
+def test_an_xlsx_date_cell_past_any_calendar_rejects_its_row(staff_client, register):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["title", "kind", "scope", "lead_region_code", "signed_on"])
+    sheet.append(["Kerja sama", "mou", "ksdd", "64", 1e10])
+    sheet.cell(row=2, column=5).number_format = "yyyy-mm-dd"
+    data = io.BytesIO()
+    workbook.save(data)
+
+    response = _upload(staff_client, "kerjasama.xlsx", data.getvalue())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "#VALUE!" in page and 'class="reject"' in page
+    assert 'name="token"' not in page
+
+
+def test_a_rows_new_partner_signatory_or_contact_is_held_to_its_models_rules(
+    staff_client, register
+):
+    """Written only on confirming, they were never validated: too long for their columns (a
+    500 on PostgreSQL at the confirm) or an address that is none. Now the preview rejects the
+    row, naming the record and its field, and nothing can be confirmed."""
+    rows = [
+        "title,kind,scope,status,lead_region_code,partners,partner_countries,"
+        "signatories,contact_names,contact_emails,contact_phones",
+        "Kerja sama pariwisata,mou,ksdpl,preparation,64,"
+        + "Kota "
+        + "Panjang" * 40
+        + ",CN,"
+        + "Penanda " * 40
+        + ",Budi,bukan-surel,"
+        + "0812" * 20,
+    ]
+    before = Agreement.objects.count()
+
+    response = _upload(staff_client, "kerjasama.csv", "\r\n".join(rows).encode())
+    page = response.content.decode()
+    assert "mitra baru “Kota PanjangPanjang" in page
+    assert "penanda tangan “Penanda Penanda" in page
+    assert "narahubung “Budi”, surel" in page
+    assert "narahubung “Budi”, telepon" in page
+    assert 'name="token"' not in page  # nothing to confirm
+    assert Agreement.objects.count() == before
