@@ -5,6 +5,7 @@ or reads about an internal agreement here. The page runs a fixed number of queri
 size of the register (``tests/test_dashboard.py`` pins it); each is named where it runs.
 """
 
+import datetime
 from urllib.parse import urlencode
 
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.views.generic import TemplateView
 
 from agreements import maps
 from agreements.charts import Datum, bar_chart, column_chart
+from agreements.filters import LATE
 from agreements.models import (
     DUE_WITHIN_DAYS,
     EXPIRY_WINDOWS,
@@ -182,8 +184,15 @@ def dashboard_context(user, today=None):
         "in_force_count": by_status[AgreementStatus.IN_FORCE],
         "expiring_count": expiring_count,
         "expiring": expiring_soonest,
+        # The same agreements on the list: in force (or signed) and expiring by the window's end.
+        "expiring_url": list_url_several(
+            status=[AgreementStatus.SIGNED, AgreementStatus.IN_FORCE],
+            expires_before=(today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)).isoformat(),
+            sort="expires",
+        ),
         "overdue_count": overdue_count,
         "overdue": overdue_oldest,
+        "overdue_url": list_url(late=LATE),
         "due_soon": due_soon,
         "due_within_days": DUE_WITHIN_DAYS,
         "recently_changed": recently_changed,

@@ -71,6 +71,7 @@ SORT_CHOICES = [
 
 WITH_DOCUMENTS, WITHOUT_DOCUMENTS = "yes", "no"
 DORMANT = "yes"
+LATE = "yes"
 
 # Past this many partners a list of them all is no longer a usable control (see
 # ``AgreementFilter._partner_choices``).
@@ -224,6 +225,14 @@ class AgreementFilter(django_filters.FilterSet):
             "terakhir."
         ),
     )
+    late = django_filters.ChoiceFilter(
+        widget=PlainSelect,
+        label=_("Tahapan terlambat"),
+        choices=[(LATE, _("Hanya yang tahapannya terlambat"))],
+        method="filter_late",
+        empty_label=_("Semua"),
+        help_text=_("Ada tahapan yang melewati target tanggalnya dan belum terlaksana."),
+    )
     documents = django_filters.ChoiceFilter(
         widget=PlainSelect,
         label=_("Dokumen"),
@@ -280,6 +289,9 @@ class AgreementFilter(django_filters.FilterSet):
 
     def filter_dormant(self, queryset, name, value):
         return queryset.dormant() if value == DORMANT else queryset
+
+    def filter_late(self, queryset, name, value):
+        return queryset.with_overdue_steps() if value == LATE else queryset
 
     def filter_sector(self, queryset, name, value):
         return queryset.in_sectors(value) if value else queryset

@@ -370,6 +370,12 @@ class AgreementQuerySet(models.QuerySet):
             counts = {row["waits_on"]: row["count"] for row in rows}
         return {party: counts.get(party, 0) for party in MilestoneWaitsOn.values}
 
+    def with_overdue_steps(self, today=None):
+        """Agreements with a planned step overdue on ``today`` (``MilestoneQuerySet.overdue``):
+        those whose steps the dashboard counts as late (a semi-join: each agreement once)."""
+        today = today or timezone.localdate()
+        return self.filter(pk__in=Milestone.objects.overdue(today).values("agreement_id"))
+
     def overdue_step_count(self, today=None):
         """How many planned steps of these agreements are overdue on ``today``
         (``MilestoneQuerySet.overdue``), in one query.

@@ -313,9 +313,40 @@ def test_expiring_soon_counts_all_but_lists_the_first_ten(client, today):
     html = dashboard(client)
 
     expiring = section(html, "expiring")
-    assert row_titles(expiring) == [f"Berakhir {n}" for n in range(1, 11)]
+    assert row_titles(expiring.split('<p class="more">')[0]) == [
+        f"Berakhir {n}" for n in range(1, 11)
+    ]
     assert "Menampilkan 10 yang paling dekat dari 12 kerja sama." in expiring
     assert re.search(r'<a href="#expiring">12</a>', html)
+
+
+@pytest.mark.django_db
+def test_the_expiring_and_the_late_beyond_the_first_ten_are_one_click_away_on_the_list(
+    client, today
+):
+    """ "Menampilkan 10 … dari 12" leads to the list holding the twelve, soonest first; the
+    overdue steps' lead to the list of their cooperations."""
+    for days in range(12):
+        expiring = signed(today, title=f"Berakhir {days + 1}", expires=days + 1)
+        MilestoneFactory(agreement=expiring, title=f"Terlambat {days}", due_on=today - DAY)
+    signed(today, title="Berakhir nanti", expires=400)
+    signed(today, title="Sudah berakhir", status="expired", expires=-3)
+    MilestoneFactory(agreement=signed(today, title="Tepat waktu"), due_on=today + DAY)
+
+    html = dashboard(client)
+
+    twelve = [f"Berakhir {n}" for n in range(1, 13)]
+    listed = {}
+    for heading in ("expiring", "overdue"):
+        link = re.findall(r'<p class="more">.*?<a href="([^"]+)"', section(html, heading))[0]
+        response = client.get(unescape(link))
+        assert response.status_code == 200, link
+        assert "12 kerja sama ditemukan." in response.text, link
+        listed[heading] = re.findall(
+            r'<th scope="row" class="cell-title">\s*<a href="[^"]*">([^<]*)</a>', response.text
+        )
+    assert listed["expiring"] == twelve  # soonest first, as on the dashboard
+    assert sorted(listed["overdue"]) == sorted(twelve)
 
 
 @pytest.mark.django_db
