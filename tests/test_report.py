@@ -80,6 +80,12 @@ def test_report_of_kaltim_for_2024_holds_each_section(client, register):
     # A public report holds public records only.
     assert "Rancangan internal" not in html
     assert 'data-code="ID-KI"' in html and "is-highlighted" in html
+    # What is not of the region and the period says so: whom each waits on now, and the map of
+    # the whole country.
+    assert "Keadaan hari ini, bukan pada akhir periode" in section(html, "r-waiting")
+    assert "seluruh Indonesia, semua kerja sama yang tercatat hingga hari ini" in section(
+        html, "r-charts"
+    )
 
 
 def test_officials_report_holds_internal_records(client, register, django_user_model):
