@@ -3,6 +3,7 @@ and the completeness check that keeps the catalogue whole (scripts/check_transla
 
 import datetime
 import importlib.util
+import io
 import shutil
 from pathlib import Path
 
@@ -253,3 +254,18 @@ def test_a_search_past_what_the_list_holds_says_so_in_english(client, in_force, 
 
     assert "More than 2 agreements found; the 2 most recently signed are listed." in html
     assert "Lebih dari" not in html
+
+
+def test_djangos_messages_editors_meet_most_are_in_the_sites_words(staff_client, kaltim):
+    """Django's Indonesian catalogue wrote "Field ini tidak boleh kosong" and "dibawah"; the
+    site's own catalogue says them as its forms do (``common/django_words.py``)."""
+    from agreements.imports import AgreementImport
+
+    csv_file = b"title,kind,scope,lead_region_code\r\n ,mou,ksdd,64\r\n"
+    plan = AgreementImport.from_file(io.BytesIO(csv_file), "kerjasama.csv").plan()
+    assert any("Isian ini wajib diisi." in error for error in plan.rows[0].errors)
+    assert not any("Field ini" in error for error in plan.rows[0].errors)
+
+    page = staff_client.post(reverse("admin:agreements_agreement_add"), {}).content.decode()
+    assert "Perbaiki kesalahan di bawah ini." in page
+    assert "dibawah" not in page
