@@ -187,8 +187,8 @@ def test_key_dates_and_days_left_until_expiry(client, kaltim):
         expires_on=days(45),
     )
     html = status_page(client, agreement).content.decode()
-    assert "15 Jan. 2024" in html  # the Indonesian date format
-    assert "1 Feb. 2024" in html
+    assert "15 Januari 2024" in html  # the Indonesian date format, the month in full
+    assert "1 Februari 2024" in html
     assert "berakhir dalam 45 hari" in html
 
 

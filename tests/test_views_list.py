@@ -501,7 +501,7 @@ def test_dates_are_written_in_the_readers_language(client, register):
     assert "1 Juni 2022" in html
     client.post(reverse("set_language"), {"language": "en", "next": LIST})
     html = client.get(LIST, {"year": "2022"}).content.decode()
-    assert "June 1, 2022" in html
+    assert "1 June 2022" in html
 
 
 # -- page quality ----------------------------------------------------------------------------
