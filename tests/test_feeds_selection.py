@@ -138,6 +138,7 @@ def filter_cases(register):
         "documents": {"documents": "yes"},
         "waits_on": {"waits_on": ["partner", "bureau"]},
         "dormant": {"dormant": "yes"},
+        "late": {"late": "yes"},
         "sort": {"sort": "title"},
         "agency": {"agency": str(register["disdik"].pk)},
         # Officials only: the public's pages and feeds ignore it.
