@@ -27,19 +27,6 @@ DRAFTING = "drafting"
 INITIALLING = "initialling"
 FULL_POWERS = "full_powers"
 SIGNING = "signing"
-ALL_STAGES = (
-    INITIATIVE,
-    EXPLORATION,
-    LOI,
-    PLAN,
-    TKKSD,
-    DPRD,
-    MINISTRY,
-    DRAFTING,
-    INITIALLING,
-    FULL_POWERS,
-    SIGNING,
-)
 
 DOMESTIC = ("ksdd", "ksdpk")
 ABROAD = ("ksdpl", "ksdll")
@@ -165,6 +152,10 @@ STAGE_TABLE = (
         "regional budget, or was not budgeted; it shows when the bureau records it.",
     ),
 )
+
+
+# Every stage on the way to signing, of any document's path.
+ALL_STAGES = frozenset(stage for rule in STAGE_TABLE for stage in rule.stages)
 
 
 def rule_for(kind, scope, carries_out=False):
