@@ -71,7 +71,7 @@ def can_be_key(key, candidate, using=DEFAULT_DB_ALIAS):
         value = key.to_python(candidate)
     except ValidationError:
         return False
-    if isinstance(value, int) and isinstance(key, models.IntegerField | models.AutoField):
+    if isinstance(value, int) and isinstance(key, models.IntegerField):
         low, high = connections[using].ops.integer_field_range(key.get_internal_type())
         return (low is None or value >= low) and (high is None or value <= high)
     return True
