@@ -9,6 +9,7 @@ import dataclasses
 import datetime
 import os
 import typing
+from collections import defaultdict
 
 from django.core.exceptions import NON_FIELD_ERRORS, EmptyResultSet, ValidationError
 from django.db import connection, connections, models, transaction
@@ -1448,49 +1449,63 @@ class Agreement(PrintableText, KnownDates, models.Model):
             raise ValidationError(placed) from error
 
     def clean(self):
-        errors = {}
+        errors = defaultdict(list)
         today = timezone.localdate()
         if self.signed_on and self.signed_on > today:
-            errors["signed_on"] = _(
-                "Tanggal ditandatangani tidak boleh di masa depan: catat penandatanganan setelah "
-                "terjadi; sampai saat itu pilih status sebelum ditandatangani."
+            errors["signed_on"].append(
+                _(
+                    "Tanggal ditandatangani tidak boleh di masa depan: catat penandatanganan "
+                    "setelah terjadi; sampai saat itu pilih status sebelum ditandatangani."
+                )
             )
         if (
             self.status == self.Status.IN_FORCE
             and self.in_force_from
             and self.in_force_from > today
         ):
-            errors["status"] = _(
-                "Status “Berlaku” berarti kerja sama sudah berlaku, tetapi tanggal mulai berlaku "
-                "masih di masa depan. Pilih status “Ditandatangani”: kerja sama tampil berlaku "
-                "mulai tanggal itu."
+            errors["status"].append(
+                _(
+                    "Status “Berlaku” berarti kerja sama sudah berlaku, tetapi tanggal mulai "
+                    "berlaku masih di masa depan. Pilih status “Ditandatangani”: kerja sama "
+                    "tampil berlaku mulai tanggal itu."
+                )
             )
         if self.signed_on and self.expires_on and self.expires_on < self.signed_on:
-            errors["expires_on"] = _("Tanggal berakhir tidak boleh sebelum tanggal ditandatangani.")
+            errors["expires_on"].append(
+                _("Tanggal berakhir tidak boleh sebelum tanggal ditandatangani.")
+            )
         if self.signed_on and self.in_force_from and self.in_force_from < self.signed_on:
-            errors["in_force_from"] = _(
-                "Tanggal mulai berlaku tidak boleh sebelum tanggal ditandatangani."
+            errors["in_force_from"].append(
+                _("Tanggal mulai berlaku tidak boleh sebelum tanggal ditandatangani.")
             )
         if self.proposed_on and self.signed_on and self.signed_on < self.proposed_on:
-            errors["signed_on"] = _("Tanggal ditandatangani tidak boleh sebelum tanggal diusulkan.")
+            errors["signed_on"].append(
+                _("Tanggal ditandatangani tidak boleh sebelum tanggal diusulkan.")
+            )
         if self.status in UNSIGNED_STATUSES and (self.signed_on or self.in_force_from):
-            errors["status"] = _(
-                "Status “%(status)s” berarti naskah belum ditandatangani; kosongkan tanggal "
-                "ditandatangani dan berlaku sejak, atau pilih status lain."
-            ) % {"status": self.Status(self.status).label}
+            errors["status"].append(
+                _(
+                    "Status “%(status)s” berarti naskah belum ditandatangani; kosongkan tanggal "
+                    "ditandatangani dan berlaku sejak, atau pilih status lain."
+                )
+                % {"status": self.Status(self.status).label}
+            )
         if self.status == self.Status.IN_FORCE and not self.signed_on:
-            errors["signed_on"] = _(
-                "Kerja sama yang berlaku sudah ditandatangani: isi tanggal ditandatangani."
+            errors["signed_on"].append(
+                _("Kerja sama yang berlaku sudah ditandatangani: isi tanggal ditandatangani.")
             )
         if bool(self.follows_id) != bool(self.relation):
-            errors["relation"] = _(
-                "Isi “kelanjutan dari” dan hubungannya bersama-sama, atau kosongkan keduanya."
+            errors["relation"].append(
+                _("Isi “kelanjutan dari” dan hubungannya bersama-sama, atau kosongkan keduanya.")
             )
         if self.pk and self.follows_id == self.pk:
-            errors["follows"] = _("Kerja sama tidak dapat menjadi kelanjutan dirinya sendiri.")
-        errors.update(self.precision_errors(self.DATE_FIELDS))
+            errors["follows"].append(
+                _("Kerja sama tidak dapat menjadi kelanjutan dirinya sendiri.")
+            )
+        for name, message in self.precision_errors(self.DATE_FIELDS).items():
+            errors[name].append(message)
         if errors:
-            raise ValidationError(errors)
+            raise ValidationError(dict(errors))
 
     @staticmethod
     def party_errors(scope, lead_region, regions, partners, agencies=()):
@@ -2182,26 +2197,27 @@ class Milestone(PrintableText, KnownDates, models.Model):
     # constraints cannot read the clock).
 
     def clean(self):
-        errors = {}
+        errors = defaultdict(list)
         if self.done_on and self.done_on > timezone.localdate():
-            errors["done_on"] = _("Tanggal terlaksana tidak boleh di masa depan.")
+            errors["done_on"].append(_("Tanggal terlaksana tidak boleh di masa depan."))
         if self.due_on is None and self.done_on is None:
-            errors["due_on"] = _("Isi target tanggal atau tanggal terlaksana.")
+            errors["due_on"].append(_("Isi target tanggal atau tanggal terlaksana."))
         if self.mark and self.done_on is None:
-            errors["done_on"] = _(
-                "Tahapan yang dilewati atau tidak diperlukan perlu tanggal keputusannya."
+            errors["done_on"].append(
+                _("Tahapan yang dilewati atau tidak diperlukan perlu tanggal keputusannya.")
             )
         if self.rating is not None and self.kind != self.Kind.EVALUATION:
-            errors["rating"] = _("Nilai hanya untuk tahapan monitoring dan evaluasi.")
+            errors["rating"].append(_("Nilai hanya untuk tahapan monitoring dan evaluasi."))
         if self.rating is not None and not 1 <= self.rating <= 5:
-            errors["rating"] = _("Nilai evaluasi antara 1 dan 5.")
+            errors["rating"].append(_("Nilai evaluasi antara 1 dan 5."))
         if self.pdln_number and self.kind not in VISITS:
-            errors["pdln_number"] = _(
-                "Nomor PDLN hanya untuk kunjungan: penjajakan, kegiatan atau penandatanganan."
+            errors["pdln_number"].append(
+                _("Nomor PDLN hanya untuk kunjungan: penjajakan, kegiatan atau penandatanganan.")
             )
-        errors.update(self.precision_errors(("due_on", "done_on")))
+        for name, message in self.precision_errors(("due_on", "done_on")).items():
+            errors[name].append(message)
         if errors:
-            raise ValidationError(errors)
+            raise ValidationError(dict(errors))
 
 
 class Contact(PrintableText, models.Model):

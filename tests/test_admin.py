@@ -498,6 +498,26 @@ def test_a_signing_in_the_future_or_in_force_before_its_date_is_refused(staff_cl
     assert Agreement.objects.get().shown_status == Agreement.Status.SIGNED
 
 
+def test_every_problem_with_a_date_is_said_not_only_the_last(staff_client, kaltim):
+    """Signed ahead of today and before the proposal: both are said at the signing date, so
+    mending one does not reveal the other only on the next save."""
+    signed = (timezone.localdate() + datetime.timedelta(days=40)).isoformat()
+    proposed = (timezone.localdate() + datetime.timedelta(days=50)).isoformat()
+
+    response = staff_client.post(
+        ADD,
+        agreement_form(
+            kaltim, status="signed", proposed_on=proposed, signed_on=signed, in_force_from=""
+        ),
+    )
+
+    assert response.status_code == 200
+    said = response.context["adminform"].form.errors["signed_on"]
+    assert said[0].startswith("Tanggal ditandatangani tidak boleh di masa depan")
+    assert said[1] == "Tanggal ditandatangani tidak boleh sebelum tanggal diusulkan."
+    assert not Agreement.objects.exists()
+
+
 def test_ksdd_scope_with_a_foreign_government_partner_is_refused_on_the_scope_field(
     staff_client, kaltim, anhui
 ):
