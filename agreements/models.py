@@ -1712,6 +1712,14 @@ def stage_path_of(
     return path
 
 
+def passed_by_signing(kind, status):
+    """Whether a step of ``kind`` belongs to a stage that a document of ``status`` passed by
+    being signed: every stage on the way to signing (``stages.ALL_STAGES``). Left open from
+    before, such a step is no one's work any more: never the next step, never due or overdue
+    (``MilestoneQuerySet.still_to_do``; the tallies of migration 0032 hold the same rule)."""
+    return status in SIGNED_STATUSES and kind in stages.ALL_STAGES
+
+
 def next_step_of(
     kind, status, scope, milestones, *, carries_out=False, inherited=None, predecessor_kinds=()
 ):
@@ -1728,11 +1736,7 @@ def next_step_of(
     if status in ENDED_STATUSES:
         return None
     milestones = list(milestones)
-    planned = [
-        m
-        for m in milestones
-        if not m.done_on and (status in UNSIGNED_STATUSES or m.kind not in stages.ALL_STAGES)
-    ]
+    planned = [m for m in milestones if not m.done_on and not passed_by_signing(m.kind, status)]
     soonest = min(planned, key=lambda m: (m.due_on or datetime.date.max, m.pk), default=None)
     if status in UNSIGNED_STATUSES:
         path = stage_path_of(
@@ -2019,27 +2023,33 @@ class MilestoneQuerySet(models.QuerySet):
             agreement__status__in=SIGNED_STATUSES, agreement__expires_on__lt=today
         )
 
-    def overdue(self, today=None):
-        """Planned steps of a cooperation still going whose due date has passed. Mirrors
-        ``Milestone.is_overdue_on``."""
+    def still_to_do(self, today=None):
+        """Planned steps someone still has to take: of a cooperation still going, and not of a
+        stage its document passed by being signed (``passed_by_signing``: a visit or a signing
+        left open from before is no step ahead). Mirrors ``Milestone.is_still_to_do_on``."""
         today = today or timezone.localdate()
-        return self.of_open_cooperations(today).filter(done_on__isnull=True, due_on__lt=today)
+        return (
+            self.of_open_cooperations(today)
+            .filter(done_on__isnull=True)
+            .exclude(kind__in=stages.ALL_STAGES, agreement__status__in=SIGNED_STATUSES)
+        )
+
+    def overdue(self, today=None):
+        """Steps still to do whose due date has passed. Mirrors ``Milestone.is_overdue_on``."""
+        today = today or timezone.localdate()
+        return self.still_to_do(today).filter(due_on__lt=today)
 
     def due_within(self, days=DUE_WITHIN_DAYS, today=None):
-        """Planned steps of a cooperation still going, due from ``today`` to ``days`` later."""
+        """Steps still to do, due from ``today`` to ``days`` later."""
         today = today or timezone.localdate()
-        return self.of_open_cooperations(today).filter(
-            done_on__isnull=True,
-            due_on__gte=today,
-            due_on__lte=today + datetime.timedelta(days=days),
+        return self.still_to_do(today).filter(
+            due_on__gte=today, due_on__lte=today + datetime.timedelta(days=days)
         )
 
     def needing_attention(self, days=DUE_WITHIN_DAYS, today=None):
         """Overdue, or due within ``days``: what the reminder digest and region pages list."""
         today = today or timezone.localdate()
-        return self.of_open_cooperations(today).filter(
-            done_on__isnull=True, due_on__lte=today + datetime.timedelta(days=days)
-        )
+        return self.still_to_do(today).filter(due_on__lte=today + datetime.timedelta(days=days))
 
     def done(self):
         return self.filter(done_on__isnull=False)
@@ -2178,15 +2188,21 @@ class Milestone(PrintableText, KnownDates, models.Model):
     def is_done(self):
         return self.done_on is not None
 
+    def is_still_to_do_on(self, today):
+        """Planned, its cooperation still going and its stage not passed by signing (reads the
+        agreement unless it is loaded). Mirrors ``MilestoneQuerySet.still_to_do``."""
+        if self.done_on is not None:
+            return False
+        status = self.agreement.shown_status_on(today)
+        return status not in ENDED_STATUSES and not passed_by_signing(self.kind, status)
+
+    @property
+    def is_still_to_do(self):
+        return self.is_still_to_do_on(timezone.localdate())
+
     def is_overdue_on(self, today):
-        """Planned, past its due date, and its cooperation still going (reads the agreement
-        unless it is loaded). Mirrors ``MilestoneQuerySet.overdue``."""
-        return (
-            self.done_on is None
-            and self.due_on is not None
-            and self.due_on < today
-            and self.agreement.shown_status_on(today) not in ENDED_STATUSES
-        )
+        """Still to do and past its due date. Mirrors ``MilestoneQuerySet.overdue``."""
+        return self.due_on is not None and self.due_on < today and self.is_still_to_do_on(today)
 
     @property
     def is_overdue(self):

@@ -387,3 +387,36 @@ def test_a_visit_left_open_before_signing_is_no_next_step_of_the_signed_document
     Agreement.objects.filter(pk=agreement.pk).refresh_progress()
     page = client.get(reverse("agreement-detail", args=[agreement.pk])).content.decode()
     assert "Pertukaran guru" in page.split("Langkah berikutnya", 1)[1].split("</dd>", 1)[0]
+
+
+def test_a_signing_never_ticked_off_is_not_late_once_the_document_is_signed(client, kaltim):
+    """The bureau planned the signing, then recorded the signed document without closing the
+    step. Its path shows signing passed: the step is no longer said to be late on its page, on
+    the dashboard or on the list of the late; an activity of it that is late still is."""
+    agreement = AgreementFactory(lead_region=kaltim, title="Kerja sama Z")
+    MilestoneFactory(
+        agreement=agreement,
+        kind=K.SIGNING,
+        title="Penandatanganan di Balikpapan",
+        due_on=days(-30),
+        done_on=None,
+        waits_on=Milestone.WaitsOn.PARTNER,
+    )
+    page = client.get(reverse("agreement-detail", args=[agreement.pk])).content.decode()
+    timeline = page.split('<ol class="timeline">', 1)[1]
+    signing = timeline.split("Penandatanganan di Balikpapan", 1)[0].rsplit("<li", 1)[1]
+    assert "Tidak lagi diperlukan" in signing
+    assert "Terlambat" not in page
+    assert "Menunggu: Mitra" not in page
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert "Penandatanganan di Balikpapan" not in dashboard
+    late = client.get(reverse("agreement-list"), {"late": "yes"}).content.decode()
+    assert "Kerja sama Z" not in late
+
+    MilestoneFactory(agreement=agreement, title="Pameran bersama", due_on=days(-3), done_on=None)
+    page = client.get(reverse("agreement-detail", args=[agreement.pk])).content.decode()
+    timeline = page.split('<ol class="timeline">', 1)[1]
+    assert "Terlambat" in timeline.split("Pameran bersama", 1)[0].rsplit("<li", 1)[1]
+    assert "Pameran bersama" in client.get(reverse("dashboard")).content.decode()
+    late = client.get(reverse("agreement-list"), {"late": "yes"}).content.decode()
+    assert "Kerja sama Z" in late

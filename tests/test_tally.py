@@ -379,6 +379,33 @@ def test_overdue_step_tallies_follow_every_write_on_every_day(kaltim):
     by_expiry_in_step(days)
     later.delete()
     by_expiry_in_step(days)
+    # A signing planned and never ticked off, on a cooperation in force: a stage passed by
+    # signing, no one's work. Counted once it is an activity, or its document is unsigned.
+    signing = MilestoneFactory(
+        agreement=lapsing, kind=Milestone.Kind.SIGNING, due_on=datetime.date(2026, 2, 1)
+    )
+    by_expiry_in_step(days)
+    assert Agreement.objects.overdue_step_count(datetime.date(2026, 3, 1)) == 1
+    Milestone.objects.filter(pk=signing.pk).update(kind=Milestone.Kind.ACTIVITY)
+    by_expiry_in_step(days)
+    assert Agreement.objects.overdue_step_count(datetime.date(2026, 3, 1)) == 2
+    Milestone.objects.filter(pk=signing.pk).update(kind=Milestone.Kind.SIGNING)
+    by_expiry_in_step(days)
+    Agreement.objects.filter(pk=lapsing.pk).update(
+        status=Agreement.Status.PREPARATION, signed_on=None, in_force_from=None
+    )
+    by_expiry_in_step(days)
+    assert Agreement.objects.overdue_step_count(datetime.date(2026, 3, 1)) == 2
+    Agreement.objects.filter(pk=lapsing.pk).update(
+        status=Agreement.Status.IN_FORCE,
+        signed_on=datetime.date(2024, 3, 1),
+        in_force_from=datetime.date(2024, 3, 1),
+    )
+    by_expiry_in_step(days)
+    # A step of every kind left open on it: the counts kept agree with the rows for each.
+    for kind in Milestone.Kind.values:
+        MilestoneFactory(agreement=lapsing, kind=kind, due_on=datetime.date(2026, 2, 15))
+    by_expiry_in_step(days)
     # The cooperation's expiry moved and removed, its visibility, its status, the end of it.
     Agreement.objects.filter(pk=lapsing.pk).update(expires_on=datetime.date(2026, 3, 31))
     by_expiry_in_step(days)
