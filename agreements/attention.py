@@ -1,8 +1,8 @@
 """What needs attention: agreements expiring soon and milestones due soon or overdue.
 
-One function, ``needs_attention``, answers it for a set of regions and a reader; the daily
-reminder digest, the dashboard and the region pages show the same lists from it (the include
-``reminders/needs_attention.html`` renders them).
+``attention_in`` answers it for a set of agreements: those a region is party to, on its page;
+``needs_attention`` for those a set of regions leads that a reader may see, in the editors' daily
+digest (the include ``reminders/needs_attention.html`` renders either).
 """
 
 import datetime
@@ -104,18 +104,23 @@ class Attention:
 
 
 def needs_attention(regions, user, today=None):
-    """What needs attention in the agreements led by ``regions`` that ``user`` may see.
+    """What needs attention in the agreements led by ``regions`` that ``user`` may see: the
+    editors' digest (their bureau keeps those agreements).
 
-    ``regions`` is a Region queryset or list (e.g. ``RegionAssignment.objects.regions_for(user)``
-    or ``Region.objects.within(region)``), or None for every region. Runs two queries: the
-    expiring agreements, and the open milestones due within 14 days or overdue (both with their
-    lead region, the milestones with their agreement).
+    ``regions`` is a Region queryset or list (e.g. ``RegionAssignment.objects.regions_for(user)``),
+    or None for every region.
     """
-    today = today or timezone.localdate()
     agreements = Agreement.objects.visible_to(user)
     if regions is not None:
         agreements = agreements.filter(lead_region__in=regions)
+    return attention_in(agreements, today)
 
+
+def attention_in(agreements, today=None):
+    """What needs attention in ``agreements`` (e.g. those a region is party to, on its page).
+    Runs two queries: the expiring agreements, and the open milestones due within 14 days or
+    overdue (both with their lead region, the milestones with their agreement)."""
+    today = today or timezone.localdate()
     expiring = [
         Expiring(agreement, (agreement.expires_on - today).days)
         for agreement in agreements.expiring_within(max(EXPIRY_WINDOWS), today)

@@ -373,9 +373,14 @@ class AgreementQuerySet(models.QuerySet):
 
     def with_overdue_steps(self, today=None):
         """Agreements with a planned step overdue on ``today`` (``MilestoneQuerySet.overdue``):
-        those whose steps the dashboard counts as late (a semi-join: each agreement once)."""
+        those whose steps the dashboard counts as late, and those whose status page says their
+        next step is late (a signed LoI whose cooperation waits on the text carrying it out).
+        Semi-joins: each agreement once."""
         today = today or timezone.localdate()
-        return self.filter(pk__in=Milestone.objects.overdue(today).values("agreement_id"))
+        overdue = Milestone.objects.overdue(today)
+        return self.filter(
+            Q(pk__in=overdue.values("agreement_id")) | Q(next_milestone__in=overdue.values("pk"))
+        )
 
     def overdue_step_count(self, today=None):
         """How many planned steps of these agreements are overdue on ``today``
@@ -1634,8 +1639,9 @@ def stage_path_of(
     The stages come from ``agreements.stages.STAGE_TABLE``. A stage is passed when a milestone
     of its kind is done (or marked skipped or not required by the bureau), or when a document
     it follows passed it (``inherited``: {stage kind: ``Stage``}); every stage before the
-    furthest one passed is passed too (a step the register did not record still happened), and
-    a signed document has passed them all. The furthest stage a milestone of this document
+    furthest one passed is passed too (a step the register did not record still happened),
+    short of a stage with a step still planned and none done, and a signed document has passed
+    them all. The furthest stage a milestone of this document
     reached is under way, not passed, while another of its kind is still planned: it is the
     next stage, with that milestone. A stage the table waives after a predecessor's kind
     is not required. The next stage is the first with a planned milestone after the furthest
@@ -1663,7 +1669,14 @@ def stage_path_of(
             settled[index] = Stage(MilestoneKind(stage), state, milestone)
         elif stage in inherited:
             settled[index] = inherited[stage]
-    reached = max(settled, default=-1)
+    # The furthest stage settled: those before it happened, recorded or not; but not past a
+    # stage with a step still planned and none done (the plan still to be made is not passed
+    # because the DPRD was found not to be needed).
+    first_open = min(
+        (index for index, stage in enumerate(kinds) if stage in planned and index not in settled),
+        default=len(kinds),
+    )
+    reached = max((index for index in settled if index < first_open), default=-1)
     # The furthest stage reached is still under way while a step of it is planned (a second
     # visit after the first): it is the next, not passed.
     under_way = None
@@ -1684,7 +1697,11 @@ def stage_path_of(
         if index not in settled and (kind := rule.waived_by(stage, predecessor_kinds))
     }
     target = under_way
-    open_ahead = [index for index in range(reached + 1, len(kinds)) if index not in waived]
+    open_ahead = [
+        index
+        for index in range(reached + 1, len(kinds))
+        if index not in waived and index not in settled
+    ]
     if target is None and status != AgreementStatus.CANCELLED and open_ahead:
         planned_ahead = [index for index in open_ahead if kinds[index] in planned]
         target = (planned_ahead or open_ahead)[0]
@@ -1697,7 +1714,7 @@ def stage_path_of(
         elif index in settled:
             path.append(settled[index])
         elif waived_by:
-            reason = _("tidak diperlukan setelah %(kind)s") % {
+            reason = _("tidak diperlukan: kerja sama ini ditempuh melalui %(kind)s") % {
                 "kind": AgreementKind(waived_by).label
             }
             path.append(Stage(label, Stage.NOT_REQUIRED, None, reason=reason))

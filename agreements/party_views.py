@@ -7,7 +7,7 @@ filters, chips, sorting and pagination (``agreements.views.browse``).
 from django.shortcuts import get_object_or_404
 
 from agreements import maps
-from agreements.attention import needs_attention
+from agreements.attention import attention_in
 from agreements.models import Agreement
 from agreements.potentials import regional_potential
 from agreements.views import SignedListPage, browse, row_values
@@ -32,10 +32,9 @@ class RegionDetailView(SignedListPage):
         if potential_errors:
             status = 400
         members = list(region.members.order_by("code")) if region.is_province else []
-        # The same lists the editors' reminder digest holds, for the agreements this region
-        # (with its regencies and cities, ``Region.objects.within``) leads: named by their ids,
-        # which the planner counts and reads from the lead region's index.
-        attention = needs_attention([region, *members], request.user)
+        # What needs attention in the agreements listed: those the region (with its regencies
+        # and cities) is party to, whoever leads them.
+        attention = attention_in(agreements)
         # The province, or the regency's or city's province, marked on the map.
         indonesia = maps.indonesia_map(
             Agreement.objects.visible_to(request.user),

@@ -260,6 +260,33 @@ def test_the_bureau_marks_a_stage_skipped_or_not_required_and_the_page_says_why(
     assert text.next_step().waits_on == "TKKSD"
 
 
+def test_a_stage_found_not_required_passes_no_stage_still_planned_before_it(client, kaltim):
+    """The DPRD's approval found not needed while the plan is still to be made: the plan is
+    the next step, with its own target, and neither it nor the TKKSD is claimed passed."""
+    text = unsigned(kind="mou", scope=Scope.KSDD, lead_region=kaltim)
+    MilestoneFactory(agreement=text, kind=K.EXPLORATION, due_on=None, done_on=days(-60))
+    MilestoneFactory(
+        agreement=text, kind=K.PLAN, title="Menyusun KAK", due_on=days(50), done_on=None
+    )
+    MilestoneFactory(
+        agreement=text,
+        kind=K.DPRD,
+        due_on=None,
+        done_on=days(-3),
+        mark=Milestone.Mark.NOT_REQUIRED,
+        notes="Tidak membebani APBD.",
+    )
+    shown = page_stages(client, text)
+    assert shown["Penjajakan / kunjungan"][0] == "passed"
+    assert shown["Rencana kerja sama (KAK, rencana aksi)"][0] == "next"
+    assert shown["Pembahasan TKKSD"][0] == "ahead"
+    assert shown["Persetujuan DPRD"][0] == "not_required"
+    page = client.get(reverse("agreement-detail", args=[text.pk])).content.decode()
+    step = page.split("Langkah berikutnya", 1)[1].split("</dd>", 1)[0]
+    assert "Rencana kerja sama (KAK, rencana aksi)" in step
+    assert "Penyusunan naskah" not in step
+
+
 def test_a_mark_needs_the_day_it_was_decided(kaltim):
     from django.core.exceptions import ValidationError
 

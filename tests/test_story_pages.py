@@ -114,6 +114,30 @@ class TestStoryPages:
         assert page.glance["Menunggu"] == "Kementerian Luar Negeri"
         assert NTT_JIANGXI in page.chain
 
+    def test_ntt_jiangxi_loi_reads_as_signed_on_a_day_not_recorded_not_as_unsigned(self, client):
+        """The story says the LoI was signed, not when: the list and the page say the day is
+        not recorded, never "belum" beside its status "Ditandatangani"."""
+        page = Page(client, NTT_JIANGXI_LOI)
+        signed = page.html.split("<dt>Ditandatangani</dt>", 1)[1].split("</dd>", 1)[0]
+        assert text(signed) == "tanggal tidak tercatat"
+        listed = client.get(reverse("agreement-list"), {"q": "Jiangxi"}).content.decode()
+        row = listed.split(NTT_JIANGXI_LOI, 1)[1].split("</tr>", 1)[0]
+        assert "Ditandatangani" in row
+        assert "tanggal tidak tercatat" in row
+        assert "belum" not in row
+
+    def test_ntt_jiangxi_loi_whose_next_step_is_late_is_on_the_list_of_the_late(self, client):
+        """Its page says its next step (the sister-province text's drafting) is late; the list
+        of cooperations with a step overdue holds it, beside the text carrying it out."""
+        page = Page(client, NTT_JIANGXI_LOI)
+        assert "terlambat" in page.glance["Langkah berikutnya"]
+        loi = story(NTT_JIANGXI_LOI)
+        listed = client.get(
+            reverse("agreement-list"), {"late": "yes", "region": loi.lead_region.code}
+        ).content.decode()
+        assert NTT_JIANGXI_LOI in listed
+        assert NTT_JIANGXI in listed
+
     def test_ntt_jiangxi_sister_province_is_in_drafting_waiting_on_kemlu_overdue(self, client):
         page = Page(client, NTT_JIANGXI)
         # What the LoI passed, the sister-province text has passed too.
@@ -147,6 +171,21 @@ class TestStoryPages:
             assert row["next_milestone_due"] == "2026-03-31"
             assert row["waits_on"] == "kemlu"
 
+    def test_kalteng_bali_late_steps_need_attention_on_both_regions_pages(self, client):
+        """Bali is party to the MoU Kalimantan Tengah leads: its page lists the MoU, and what
+        is late in it needs attention there too, not only on Kalimantan Tengah's page."""
+        mou = story(KALTENG_BALI)
+        late = [step.title for step in mou.milestones.all() if step.is_overdue]
+        assert late
+        for region in mou.regions.all():
+            page = client.get(reverse("region-detail", args=[region.code])).content.decode()
+            attention = page.split('id="needs-attention-title"', 1)[1].split("</section>", 1)[0]
+            for title in late:
+                assert title in attention, region
+            # Worded as the status page and the dashboard word it: "terlambat 4 tahun, 8 bulan".
+            due = on(mou.milestones.get(title=late[0]).due_on)
+            assert re.search(f"target {due} ?, terlambat \\d+ tahun", text(attention))
+
     # -- 003: Muara Enim and Japan ------------------------------------------------------------
 
     def test_muara_enim_mou_starts_at_the_mou_without_an_loi(self, client):
@@ -165,7 +204,8 @@ class TestStoryPages:
         # The story goes straight to an MoU: no LoI is asked for.
         assert page.stages["Pernyataan kehendak (LoI)"] == (
             "not_required",
-            "tidak diperlukan setelah Nota kesepahaman / kesepakatan bersama (MoU)",
+            "tidak diperlukan: kerja sama ini ditempuh melalui "
+            "Nota kesepahaman / kesepakatan bersama (MoU)",
         )
         assert page.state("Rencana kerja sama (KAK, rencana aksi)") == "next"
         assert page.glance["Langkah berikutnya"] == "Rencana kerja sama (KAK, rencana aksi)"
