@@ -41,7 +41,7 @@ class Expiring:
 @dataclass(frozen=True)
 class MilestoneDue:
     milestone: Milestone
-    days_left: int  # negative when overdue
+    days_left: int  # to the last day of its target (``Milestone.due_by``); negative when late
 
     @property
     def is_overdue(self):
@@ -128,7 +128,7 @@ def attention_in(agreements, today=None):
         .order_by("expires_on", "title", "id")
     ]
     milestones = [
-        MilestoneDue(milestone, (milestone.due_on - today).days)
+        MilestoneDue(milestone, (milestone.due_by - today).days)
         for milestone in Milestone.objects.needing_attention(MILESTONE_DUE_DAYS, today)
         .filter(agreement__in=agreements.order_by())
         .select_related("agreement", "agreement__lead_region")

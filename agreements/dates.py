@@ -13,6 +13,7 @@ import re
 from typing import NamedTuple
 
 from django.db import models
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -74,6 +75,16 @@ class KnownDate(NamedTuple):
             return date_format(self.date, "YEAR_MONTH_FORMAT")
         return date_format(self.date, "DATE_FORMAT")
 
+    @property
+    def end(self):
+        """The last day of what is known: the day itself, the last of its month or its year."""
+        if self.precision == DatePrecision.YEAR:
+            return datetime.date(self.date.year, 12, 31)
+        if self.precision == DatePrecision.MONTH:
+            following = self.date.replace(day=28) + datetime.timedelta(days=4)
+            return following.replace(day=1) - datetime.timedelta(days=1)
+        return self.date
+
     def is_start_of_period(self):
         """A month or year is stored as its first day."""
         if self.precision == DatePrecision.YEAR:
@@ -91,6 +102,21 @@ class KnownDate(NamedTuple):
         if self.precision == DatePrecision.MONTH:
             return (other.date.year, other.date.month) == (self.date.year, self.date.month)
         return other.date == self.date and other.precision == DatePrecision.DAY
+
+
+def ended_before(name, today):
+    """A ``Q``: the dates ``name`` (with ``<name>_precision`` beside it) whose whole period
+    ended before ``today`` (``KnownDate.end``): a day before it, a month before its month, a
+    year before its year. A step due "Maret 2026" is late from 1 April, not from 2 March."""
+    precision = f"{name}_precision"
+    return (
+        (Q(**{f"{name}__lt": today}) & ~Q(**{f"{precision}__in": PERIODS}))
+        | Q(**{precision: DatePrecision.MONTH, f"{name}__lt": today.replace(day=1)})
+        | Q(**{precision: DatePrecision.YEAR, f"{name}__lt": today.replace(month=1, day=1)})
+    )
+
+
+PERIODS = (DatePrecision.MONTH, DatePrecision.YEAR)
 
 
 class KnownDates:

@@ -24,7 +24,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from agreements import stages
-from agreements.dates import DatePrecision, KnownDates, precision_field
+from agreements.dates import DatePrecision, KnownDates, ended_before, precision_field
 from agreements.validators import validate_document_file
 from common.choices import choice_values
 from common.text import PrintableText
@@ -2052,15 +2052,19 @@ class MilestoneQuerySet(models.QuerySet):
         )
 
     def overdue(self, today=None):
-        """Steps still to do whose due date has passed. Mirrors ``Milestone.is_overdue_on``."""
+        """Steps still to do whose target has passed: the day, or the whole month or year
+        when that is all that is known (``ended_before``). Mirrors ``Milestone.is_overdue_on``."""
         today = today or timezone.localdate()
-        return self.still_to_do(today).filter(due_on__lt=today)
+        return self.still_to_do(today).filter(ended_before("due_on", today))
 
     def due_within(self, days=DUE_WITHIN_DAYS, today=None):
-        """Steps still to do, due from ``today`` to ``days`` later."""
+        """Steps still to do, not overdue, whose target begins by ``days`` after ``today`` (a
+        step due "Desember 2026" is due within the window all through December)."""
         today = today or timezone.localdate()
-        return self.still_to_do(today).filter(
-            due_on__gte=today, due_on__lte=today + datetime.timedelta(days=days)
+        return (
+            self.still_to_do(today)
+            .filter(due_on__lte=today + datetime.timedelta(days=days))
+            .exclude(ended_before("due_on", today))
         )
 
     def needing_attention(self, days=DUE_WITHIN_DAYS, today=None):
@@ -2217,9 +2221,16 @@ class Milestone(PrintableText, KnownDates, models.Model):
     def is_still_to_do(self):
         return self.is_still_to_do_on(timezone.localdate())
 
+    @property
+    def due_by(self):
+        """The last day its target covers (a step due "Juni 2024" is due by 30 June), or None."""
+        known = self.known("due_on")
+        return known.end if known is not None else None
+
     def is_overdue_on(self, today):
-        """Still to do and past its due date. Mirrors ``MilestoneQuerySet.overdue``."""
-        return self.due_on is not None and self.due_on < today and self.is_still_to_do_on(today)
+        """Still to do and past the last day of its target. Mirrors
+        ``MilestoneQuerySet.overdue``."""
+        return self.due_on is not None and self.due_by < today and self.is_still_to_do_on(today)
 
     @property
     def is_overdue(self):

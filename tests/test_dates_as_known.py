@@ -244,6 +244,42 @@ def test_a_month_known_step_shows_its_month_on_the_status_page_dashboard_and_rep
         assert "1 Juni 2024" not in page
 
 
+def test_a_step_due_this_month_is_due_not_late_until_the_month_has_passed(client, register):
+    """A signing planned for this month, known to the month: all month long its page, the
+    dashboard and the region page say it is due, never late; one planned for last month is
+    late, by the days since that month ended."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    plan = month_known_plan(register)
+    Milestone.objects.filter(agreement=plan, kind="signing").update(due_on=this_month)
+    Agreement.objects.filter(pk=plan.pk).refresh_progress()
+
+    page = client.get(plan.get_absolute_url()).content.decode()
+    timeline = page.split('<ol class="timeline">', 1)[1]
+    assert "Terlambat" not in timeline and "terlambat" not in page
+    assert "Direncanakan" in timeline
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    soon = dashboard.split('id="due-soon"', 1)[1].split("</section>", 1)[0]
+    assert "Penandatanganan yang direncanakan" in soon
+    late = dashboard.split('id="overdue"', 1)[1].split("</section>", 1)[0]
+    assert "Penandatanganan yang direncanakan" not in late
+    listed = client.get(reverse("agreement-list"), {"late": "yes"}).content.decode()
+    assert plan.title not in listed
+
+    Milestone.objects.filter(agreement=plan, kind="signing").update(due_on=last_month)
+    Agreement.objects.filter(pk=plan.pk).refresh_progress()
+    page = client.get(plan.get_absolute_url()).content.decode()
+    timeline = page.split('<ol class="timeline">', 1)[1]
+    assert "Terlambat" in timeline
+    days_late = (today - this_month).days + 1
+    late_by = f"terlambat {days_late}\xa0hari" if days_late < 14 else "terlambat "
+    assert late_by in page
+    assert plan.title in client.get(reverse("agreement-list"), {"late": "yes"}).content.decode()
+
+
 def test_an_editor_retypes_a_month_known_step_as_a_day_in_the_agreement_form(
     register, editor_kaltim
 ):

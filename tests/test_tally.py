@@ -406,6 +406,31 @@ def test_overdue_step_tallies_follow_every_write_on_every_day(kaltim):
     for kind in Milestone.Kind.values:
         MilestoneFactory(agreement=lapsing, kind=kind, due_on=datetime.date(2026, 2, 15))
     by_expiry_in_step(days)
+    # Targets known to the month or the year: late once the whole month or year has passed.
+    month = MilestoneFactory(
+        agreement=open_ended, due_on=datetime.date(2026, 3, 1), due_on_precision="month"
+    )
+    year = MilestoneFactory(
+        agreement=lapsing, due_on=datetime.date(2025, 1, 1), due_on_precision="year"
+    )
+    this_year = MilestoneFactory(
+        agreement=open_ended, due_on=datetime.date(2026, 1, 1), due_on_precision="year"
+    )
+    by_expiry_in_step([*days, datetime.date(2026, 12, 31), datetime.date(2027, 1, 1)])
+    internal = Agreement.objects.all()
+    assert month.is_overdue_on(datetime.date(2026, 3, 31)) is False
+    assert month.is_overdue_on(datetime.date(2026, 4, 1)) is True
+    assert internal.overdue_step_count(datetime.date(2026, 3, 31)) + 1 == (
+        internal.overdue_step_count(datetime.date(2026, 4, 1))
+    )
+    assert year.is_overdue_on(datetime.date(2026, 1, 1))
+    assert not this_year.is_overdue_on(datetime.date(2026, 12, 31))
+    Milestone.objects.filter(pk=this_year.pk).update(due_on_precision="day")
+    by_expiry_in_step(days)
+    Milestone.objects.filter(pk=month.pk).update(due_on_precision="year")
+    by_expiry_in_step(days)
+    Milestone.objects.filter(pk__in=[month.pk, year.pk, this_year.pk]).delete()
+    by_expiry_in_step(days)
     # The cooperation's expiry moved and removed, its visibility, its status, the end of it.
     Agreement.objects.filter(pk=lapsing.pk).update(expires_on=datetime.date(2026, 3, 31))
     by_expiry_in_step(days)

@@ -1,12 +1,19 @@
-"""The overdue steps kept in the tallies (migration 0025) leave out those passed by signing.
+"""The overdue steps kept in the tallies (migration 0025): only steps still to do, late only
+once the whole of their target has passed.
 
 A signed document has passed every stage on the way to signing; a step of one of them left
 open from before (a visit, a ministry's approval, the signing itself planned and never ticked
 off) is no one's work any more (``agreements.models.passed_by_signing``): never its next step,
 and now never due or overdue. ``agreements_tally_step`` takes the step's kind and leaves such a
-step out while its cooperation is signed or in force; the step trigger moves the counts when a
-step's kind changes too; the agreement's trigger already moves all its planned steps when its
-status changes. The counts are made again from the rows.
+step out while its cooperation is signed or in force.
+
+A step due "Maret 2026" is late from 1 April, one due "2026" from 1 January 2027
+(``agreements.dates.ended_before``). A month is counted under its own month, as a day is; a
+year under its December, the month after which it is late.
+
+The step trigger moves the counts when a step's kind or the precision of its target changes
+too; the agreement's trigger already moves all its planned steps when its status changes. The
+counts are made again from the rows.
 """
 
 import importlib
@@ -23,9 +30,15 @@ PASSED_BY_SIGNING = (
 )
 SIGNED = "('signed', 'in_force')"
 
+# The month after which a step is late: its own, or its year's December.
+DUE_MONTH = (
+    "CASE WHEN {precision} = 'year' THEN to_char({due}, 'YYYY') || '-12' "
+    "ELSE to_char({due}, 'YYYY-MM') END"
+)
+
 STEP = f"""
     CREATE FUNCTION agreements_tally_step(
-        due date, kind text, status text, expires date, vis text, d bigint
+        due date, due_precision text, kind text, status text, expires date, vis text, d bigint
     ) RETURNS void LANGUAGE plpgsql AS $$
     DECLARE
         due_month text;
@@ -37,7 +50,7 @@ STEP = f"""
         IF status IN {SIGNED} AND kind IN {PASSED_BY_SIGNING} THEN
             RETURN;  -- a stage passed by signing: no one's work any more
         END IF;
-        due_month := to_char(due, 'YYYY-MM');
+        due_month := {DUE_MONTH.format(due="due", precision="due_precision")};
         lapses := CASE WHEN status IN {SIGNED} AND expires IS NOT NULL
                        THEN to_char(expires, 'YYYY-MM') ELSE '' END;
         IF lapses <> '' AND due_month >= lapses THEN
@@ -61,6 +74,7 @@ ON_STEP = """
            AND OLD.due_on IS NOT DISTINCT FROM NEW.due_on
            AND OLD.agreement_id = NEW.agreement_id
            AND OLD.kind = NEW.kind
+           AND OLD.due_on_precision = NEW.due_on_precision
         THEN
             RETURN NULL;
         END IF;
@@ -69,7 +83,8 @@ ON_STEP = """
             FROM agreements_agreement WHERE id = OLD.agreement_id;
             IF FOUND THEN  -- otherwise it was uncounted with its agreement
                 PERFORM agreements_tally_step(
-                    OLD.due_on, OLD.kind, a.status, a.expires_on, a.visibility, -1
+                    OLD.due_on, OLD.due_on_precision, OLD.kind,
+                    a.status, a.expires_on, a.visibility, -1
                 );
             END IF;
         END IF;
@@ -78,7 +93,8 @@ ON_STEP = """
             FROM agreements_agreement WHERE id = NEW.agreement_id;
             IF FOUND THEN  -- otherwise it is counted with its agreement
                 PERFORM agreements_tally_step(
-                    NEW.due_on, NEW.kind, a.status, a.expires_on, a.visibility, 1
+                    NEW.due_on, NEW.due_on_precision, NEW.kind,
+                    a.status, a.expires_on, a.visibility, 1
                 );
             END IF;
         END IF;
@@ -100,13 +116,15 @@ ON_AGREEMENT = """
         END IF;
         IF TG_OP IN ('UPDATE', 'DELETE') THEN
             PERFORM agreements_tally_step(
-                m.due_on, m.kind, OLD.status, OLD.expires_on, OLD.visibility, -1
+                m.due_on, m.due_on_precision, m.kind,
+                OLD.status, OLD.expires_on, OLD.visibility, -1
             )
             FROM agreements_milestone m WHERE m.agreement_id = OLD.id AND m.done_on IS NULL;
         END IF;
         IF TG_OP IN ('UPDATE', 'INSERT') THEN
             PERFORM agreements_tally_step(
-                m.due_on, m.kind, NEW.status, NEW.expires_on, NEW.visibility, 1
+                m.due_on, m.due_on_precision, m.kind,
+                NEW.status, NEW.expires_on, NEW.visibility, 1
             )
             FROM agreements_milestone m WHERE m.agreement_id = NEW.id AND m.done_on IS NULL;
         END IF;
@@ -115,8 +133,12 @@ ON_AGREEMENT = """
     $$
 """
 
+OWN_MONTH = "to_char(m.due_on, 'YYYY-MM') AS due_month"
+assert OVERDUE.COUNTED_STEPS.count(OWN_MONTH) == 1
 COUNTED_STEPS = (
-    OVERDUE.COUNTED_STEPS.rstrip()
+    OVERDUE.COUNTED_STEPS.replace(
+        OWN_MONTH, DUE_MONTH.format(due="m.due_on", precision="m.due_on_precision") + " AS due_month"
+    ).rstrip()
     + f"\n      AND NOT (a.status IN {SIGNED} AND m.kind IN {PASSED_BY_SIGNING})\n"
 )
 assert DORMANT.REBUILD.count(OVERDUE.COUNTED_STEPS) == 2
@@ -134,7 +156,7 @@ FORWARD = [
 ]
 
 BACKWARD = [
-    "DROP FUNCTION agreements_tally_step(date, text, text, date, text, bigint)",
+    "DROP FUNCTION agreements_tally_step(date, text, text, text, date, text, bigint)",
     OVERDUE.STEP,
     OVERDUE.ON_STEP.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1),
     OVERDUE.ON_AGREEMENT.replace("CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 1),
