@@ -1,5 +1,6 @@
 """iCalendar feeds: milestones (planned on their due date, done on the day they were done) and
-expiry dates, as all-day events a calendar application can subscribe to.
+expiry dates, as all-day events a calendar application can subscribe to; a date known only to
+its month or year spans that month or year.
 
 Every event keeps its UID from one fetch to the next (built from the record's id and the site's
 host name), so a subscribed calendar updates an event in place when its date moves.
@@ -37,11 +38,13 @@ def milestones_of(agreements):
     )
 
 
-def all_day(summary, day, *, uid, stamp, description, url, categories):
+def all_day(summary, known, *, uid, stamp, description, url, categories):
+    """An event on the day ``known`` (a ``KnownDate``), or over its whole month or year when
+    that is all the register knows: never the 1st of the month as if it were the day."""
     return Event.new(
         uid=uid,
-        start=day,
-        end=day + datetime.timedelta(days=1),
+        start=known.date,
+        end=known.end + datetime.timedelta(days=1),
         stamp=stamp,
         summary=summary,
         description=description,
@@ -60,7 +63,7 @@ def expiry_event(agreement, absolute_url):
     ]
     return all_day(
         _("Berakhir: %(agreement)s") % {"agreement": agreement.title},
-        agreement.expires_on,
+        agreement.known("expires_on"),
         uid=f"agreement-{agreement.pk}-expiry@{uid_domain()}",
         stamp=agreement.updated_at,
         description="\n".join(lines),
@@ -73,10 +76,10 @@ def milestone_event(milestone, absolute_url):
     agreement = milestone.agreement
     if milestone.is_done:
         summary = _("Terlaksana: %(milestone)s (%(agreement)s)")
-        day = milestone.done_on
+        day = milestone.known("done_on")
     else:
         summary = _("Target: %(milestone)s (%(agreement)s)")
-        day = milestone.due_on
+        day = milestone.known("due_on")
     lines = [milestone.get_kind_display(), agreement.title]
     # A step of a cooperation that has ended waits on nobody (``ENDED_STATUSES``).
     ended = agreement.shown_status in ENDED_STATUSES

@@ -280,6 +280,22 @@ def test_a_step_due_this_month_is_due_not_late_until_the_month_has_passed(client
     assert plan.title in client.get(reverse("agreement-list"), {"late": "yes"}).content.decode()
 
 
+def test_the_calendar_spans_a_month_known_date_over_its_month(client, register):
+    """Subscribed in a calendar, the LoI of "Desember 2023" and the signing planned for "Juni
+    2024" cover their months; neither sits on the 1st as if that were the day."""
+    from icalendar import Calendar
+
+    plan = month_known_plan(register)
+    response = client.get(reverse("calendar-agreement", args=[plan.pk]))
+    assert response.status_code == 200
+    spans = {
+        str(event["SUMMARY"]).split(":", 1)[0]: (event.decoded("DTSTART"), event.decoded("DTEND"))
+        for event in Calendar.from_ical(response.content).walk("VEVENT")
+    }
+    assert spans["Terlaksana"] == (d(2023, 12, 1), d(2024, 1, 1))
+    assert spans["Target"] == (d(2024, 6, 1), d(2024, 7, 1))
+
+
 def test_an_editor_retypes_a_month_known_step_as_a_day_in_the_agreement_form(
     register, editor_kaltim
 ):
