@@ -16,6 +16,7 @@ from django.db import connection, connections, models, transaction
 from django.db.models import F, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.db.models.sql.where import WhereNode
 from django.urls import reverse
 from django.utils import timezone
@@ -185,25 +186,32 @@ class AgreementQuerySet(models.QuerySet):
     def public(self):
         return self.filter(visibility=Agreement.Visibility.PUBLIC)
 
-    def with_shown_status(self, status, today=None):
-        """Agreements whose *shown* status is ``status`` (see ``Agreement.shown_status``)."""
-        return self.filter(Agreement.shown_status_q(status, today or timezone.localdate()))
+    def with_shown_status(self, status, today=None, on=None):
+        """Agreements whose *shown* status is ``status`` (see ``Agreement.shown_status``), on
+        ``today`` or, given, on the day ``on`` (``Agreement.shown_status_on``)."""
+        return self.filter(Agreement.shown_status_q(status, today or timezone.localdate(), on))
 
-    def with_shown_status_in(self, statuses, today=None):
+    def with_shown_status_in(self, statuses, today=None, on=None):
         """Agreements whose shown status is one of ``statuses``."""
         today = today or timezone.localdate()
         condition = Q(pk__in=[])
         for status in statuses:
-            condition |= Agreement.shown_status_q(status, today)
+            condition |= Agreement.shown_status_q(status, today, on)
         return self.filter(condition)
 
-    def expiring_within(self, days, today=None):
-        """In force (as shown) and expiring in the next ``days`` days, soonest first."""
+    def expiring_within(self, days, today=None, on=None):
+        """In force or signed (as shown) and expiring in the next ``days`` days, soonest first:
+        from ``today`` or, given, from the day ``on`` (``with_shown_status``)."""
         today = today or timezone.localdate()
-        return self.filter(
-            status__in=SIGNED_STATUSES,
-            expires_on__gte=today,
-            expires_on__lte=today + datetime.timedelta(days=days),
+        day = today if on is None else on
+        if day < today:
+            going = self.with_shown_status_in(SIGNED_STATUSES, today, on)
+        else:
+            # Expiring on the day or later, a signed or in-force text shows as such then: the
+            # stored status says it, and the index on status and expiry answers the dashboard.
+            going = self.filter(status__in=SIGNED_STATUSES)
+        return going.filter(
+            expires_on__gte=day, expires_on__lte=day + datetime.timedelta(days=days)
         ).order_by("expires_on", "pk")
 
     def in_region(self, region):
@@ -506,17 +514,21 @@ class AgreementQuerySet(models.QuerySet):
     def without_documents(self):
         return self.exclude(pk__in=Document.objects.values("agreement_id"))
 
-    def dormant(self, today=None):
-        """In force for over a year with no activity or evaluation done in the last year.
+    def dormant(self, today=None, on=None):
+        """In force for over a year with no activity or evaluation done in the last year: on
+        ``today`` or, given, on the day ``on`` (``with_shown_status``).
 
         The *mati suri* of many cooperations: signed, then nothing. Mirrors
         ``Agreement.is_dormant_on``.
         """
         today = today or timezone.localdate()
-        since = today - DORMANT_AFTER
+        day = today if on is None else on
+        since = day - DORMANT_AFTER
         alive = Milestone.objects.filter(kind__in=SIGNS_OF_LIFE, done_on__gt=since)
+        if on is not None:
+            alive = alive.filter(done_on__lte=on)  # what was done after the day tells nothing
         return (
-            self.with_shown_status(AgreementStatus.IN_FORCE, today)
+            self.with_shown_status(AgreementStatus.IN_FORCE, today, on)
             .alias(started=Coalesce("in_force_from", "signed_on"))
             .filter(Q(started__lte=since) | Q(started__isnull=True))
             .exclude(pk__in=alive.values("agreement_id"))
@@ -737,28 +749,40 @@ class AgreementQuerySet(models.QuerySet):
         return models.Subquery(readable.filter(pk=OuterRef("follows_id")).values(field)[:1])
 
     @staticmethod
-    def shown_status_case(today):
-        """The shown status on ``today`` as an SQL expression: ``shown_status_q`` as a CASE."""
+    def shown_status_case(today, on=None):
+        """The shown status on ``today`` or, given, on the day ``on``, as an SQL expression:
+        ``shown_status_q`` as a CASE (before today ``Agreement.dated_status_case``)."""
+        if on is not None and on < today:
+            return Agreement.dated_status_case(on, today)
+        day = today if on is None else on
         derived = (AgreementStatus.EXPIRED, AgreementStatus.IN_FORCE, AgreementStatus.SIGNED)
         return models.Case(
             *(
-                models.When(
-                    Agreement.shown_status_q(status, today), then=models.Value(status.value)
-                )
+                models.When(Agreement.shown_status_q(status, day), then=models.Value(status.value))
                 for status in derived
             ),
             default=F("status"),
             output_field=models.CharField(),
         )
 
-    def counts_by_status(self, today=None):
-        """{shown status: number of agreements} for every status, in the order of a life.
+    def counts_by_status(self, today=None, on=None):
+        """{shown status: number of agreements} for every status, in the order of a life, on
+        ``today`` or, given, on the day ``on``.
 
         Where the database keeps the counts (``_tallied_by_expiry``), one query reads them and
         the few agreements whose shown status today they cannot tell: the signed ones, and
-        those in force expiring this month.
+        those in force expiring this month. A day before today is counted from the dates
+        (``Agreement.dated_status_case``), in ``PAST_STATUSES``, leaving out the agreements
+        the register knew nothing of by then.
         """
         today = today or timezone.localdate()
+        if on is not None and on < today:
+            shown = self.shown_status_case(today, on)
+            rows = self.order_by().values(shown=shown).annotate(count=self._agreement_count())
+            counts = {row["shown"]: row["count"] for row in rows}
+            return {status.value: counts.get(status.value, 0) for status in PAST_STATUSES}
+        if on is not None:
+            today = on
         uncertain = self.filter(
             Q(status=AgreementStatus.SIGNED)
             | Q(status=AgreementStatus.IN_FORCE, **self._this_month(today, "expires_on"))
@@ -909,6 +933,30 @@ class AgreementStatus(models.TextChoices):
     EXPIRED = "expired", _("Berakhir")
     TERMINATED = "terminated", _("Diakhiri")
     CANCELLED = "cancelled", _("Batal")
+
+
+class PastStatus(models.TextChoices):
+    """What a day before today shows where the register does not date the status itself
+    (``Agreement.dated_status``)."""
+
+    # Signed later, or not yet: the stages before signing are not dated by a status.
+    BEFORE_SIGNING = "before_signing", _("Belum ditandatangani")
+    # Terminated, cancelled or ended on a day the register does not record: still going or
+    # already over on that day, it cannot say.
+    UNRECORDED = "unrecorded", _("Tidak diketahui")
+
+
+# The statuses a day before today shows, in the order of a life (``counts_by_status`` with
+# ``on``).
+PAST_STATUSES = (
+    PastStatus.BEFORE_SIGNING,
+    AgreementStatus.SIGNED,
+    AgreementStatus.IN_FORCE,
+    AgreementStatus.EXPIRED,
+    AgreementStatus.TERMINATED,
+    AgreementStatus.CANCELLED,
+    PastStatus.UNRECORDED,
+)
 
 
 class AgreementVisibility(models.TextChoices):
@@ -1399,14 +1447,19 @@ class Agreement(PrintableText, KnownDates, models.Model):
     # -- status -------------------------------------------------------------------------------
 
     @classmethod
-    def shown_status_q(cls, status, today):
-        """A filter for agreements whose shown status is ``status`` on ``today``.
+    def shown_status_q(cls, status, today, on=None):
+        """A filter for agreements whose shown status is ``status`` on ``today`` or, given
+        ``on``, on that day as the register read on ``today`` tells it.
 
-        Mirrors ``shown_status``: a signed or in-force agreement past its expiry shows as
-        expired; a signed one whose entry into force has come shows as in force.
+        Mirrors ``shown_status_on``: a signed or in-force agreement past its expiry shows as
+        expired; a signed one whose entry into force has come shows as in force. A day before
+        today is read from the dates (``dated_status_case``).
         """
-        lapsed = Q(status__in=SIGNED_STATUSES, expires_on__lt=today)
-        entered = Q(status=cls.Status.SIGNED, in_force_from__lte=today)
+        if on is not None and on < today:
+            return Q(Exact(cls.dated_status_case(on, today), status))
+        day = today if on is None else on
+        lapsed = Q(status__in=SIGNED_STATUSES, expires_on__lt=day)
+        entered = Q(status=cls.Status.SIGNED, in_force_from__lte=day)
         if status == cls.Status.EXPIRED:
             return Q(status=cls.Status.EXPIRED) | lapsed
         if status == cls.Status.IN_FORCE:
@@ -1415,10 +1468,106 @@ class Agreement(PrintableText, KnownDates, models.Model):
             return Q(status=cls.Status.SIGNED) & ~entered & ~lapsed
         return Q(status=status)
 
-    def shown_status_on(self, today):
-        if self.status in SIGNED_STATUSES and self.expires_on and self.expires_on < today:
+    @classmethod
+    def dated_status_case(cls, on, today):
+        """The status on ``on``, a day before ``today``, as its dates tell it: an SQL expression,
+        NULL for an agreement the register knows nothing of by then. Mirrors ``dated_status``.
+
+        The stored status is what stands today. Before today the dates tell the rest: signed
+        on ``signed_on``, in force from ``in_force_from`` (else from signing, once recorded as
+        in force or ended), lapsed after ``expires_on``, terminated or cancelled on the day of
+        its termination milestone. Where no date says when a cooperation ended (terminated or
+        cancelled without a termination milestone, recorded as expired before its expiry date
+        or with none) or which stage it had reached before signing, it says so
+        (``PastStatus``) rather than guess. Reads the milestones in subqueries.
+        """
+        steps = Milestone.objects.filter(agreement=OuterRef("pk"))
+        ending = steps.filter(kind=MilestoneKind.TERMINATION, done_on__isnull=False)
+        known = (
+            Q(proposed_on__lte=on)
+            | Q(signed_on__lte=on)
+            | Q(created_at__date__lte=on)
+            | Q(models.Exists(steps.filter(done_on__lte=on)))
+        )
+        ended_by_then = Q(models.Exists(ending.filter(done_on__lte=on)))
+        end_dated = Q(models.Exists(ending))
+        lapsed = Q(expires_on__lt=on)
+        rules = (
+            (~known, None),
+            (Q(status=AgreementStatus.CANCELLED) & ended_by_then, AgreementStatus.CANCELLED),
+            (Q(status=AgreementStatus.CANCELLED) & end_dated, PastStatus.BEFORE_SIGNING),
+            (Q(status=AgreementStatus.CANCELLED), PastStatus.UNRECORDED),
+            (~Q(signed_on__lte=on), PastStatus.BEFORE_SIGNING),
+            (
+                Q(status=AgreementStatus.TERMINATED) & (ended_by_then | ~end_dated & lapsed),
+                AgreementStatus.TERMINATED,
+            ),
+            (Q(status=AgreementStatus.TERMINATED) & ~end_dated, PastStatus.UNRECORDED),
+            (
+                Q(status=AgreementStatus.EXPIRED)
+                & (Q(expires_on__isnull=True) | Q(expires_on__gte=today)),
+                PastStatus.UNRECORDED,
+            ),
+            (lapsed, AgreementStatus.EXPIRED),
+            (
+                Q(in_force_from__lte=on)
+                | Q(in_force_from__isnull=True) & ~Q(status=AgreementStatus.SIGNED),
+                AgreementStatus.IN_FORCE,
+            ),
+        )
+        return models.Case(
+            *(
+                models.When(condition, then=models.Value(None if status is None else status.value))
+                for condition, status in rules
+            ),
+            default=models.Value(AgreementStatus.SIGNED.value),
+            output_field=models.CharField(),
+        )
+
+    def dated_status(self, on, today):
+        """The status on ``on``, a day before ``today``, as its dates tell it; None when the
+        register knows nothing of it by then. Mirrors ``dated_status_case``, which explains
+        the rule; reads the milestones unless they are prefetched."""
+        done = [m for m in self.milestones.all() if m.done_on]
+        begun = [self.proposed_on, self.signed_on, timezone.localdate(self.created_at)]
+        if not any(day and day <= on for day in begun + [m.done_on for m in done]):
+            return None
+        ends = [m.done_on for m in done if m.kind == MilestoneKind.TERMINATION]
+        ended_on = min(ends, default=None)
+        lapsed = self.expires_on is not None and self.expires_on < on
+        if self.status == AgreementStatus.CANCELLED:
+            if ended_on is None:
+                return PastStatus.UNRECORDED
+            return AgreementStatus.CANCELLED if ended_on <= on else PastStatus.BEFORE_SIGNING
+        if self.signed_on is None or self.signed_on > on:
+            return PastStatus.BEFORE_SIGNING
+        if self.status == AgreementStatus.TERMINATED:
+            if (ended_on is not None and ended_on <= on) or (ended_on is None and lapsed):
+                return AgreementStatus.TERMINATED
+            if ended_on is None:
+                return PastStatus.UNRECORDED
+        if self.status == AgreementStatus.EXPIRED and (
+            self.expires_on is None or self.expires_on >= today
+        ):
+            return PastStatus.UNRECORDED
+        if lapsed:
+            return AgreementStatus.EXPIRED
+        if self.in_force_from is not None:
+            entered = self.in_force_from <= on
+        else:
+            entered = self.status != AgreementStatus.SIGNED
+        return AgreementStatus.IN_FORCE if entered else AgreementStatus.SIGNED
+
+    def shown_status_on(self, today, on=None):
+        """The status shown on ``today`` or, given ``on``, on that day as the register read on
+        ``today`` tells it: from today on the stored status as the dates make it then, before
+        today what the dates tell (``dated_status``, None when it was not yet known)."""
+        if on is not None and on < today:
+            return self.dated_status(on, today)
+        day = today if on is None else on
+        if self.status in SIGNED_STATUSES and self.expires_on and self.expires_on < day:
             return self.Status.EXPIRED
-        if self.status == self.Status.SIGNED and self.in_force_from and self.in_force_from <= today:
+        if self.status == self.Status.SIGNED and self.in_force_from and self.in_force_from <= day:
             return self.Status.IN_FORCE
         return self.Status(self.status)
 
@@ -1601,23 +1750,30 @@ class Agreement(PrintableText, KnownDates, models.Model):
             return ""
         return self.get_waits_on_display()
 
-    def last_sign_of_life(self):
-        """The date of the latest activity or evaluation done, or None."""
-        dates = [m.done_on for m in self.milestones.all() if m.done_on and m.kind in SIGNS_OF_LIFE]
+    def last_sign_of_life(self, until=None):
+        """The date of the latest activity or evaluation done (by ``until``, if given), or
+        None."""
+        dates = [
+            m.done_on
+            for m in self.milestones.all()
+            if m.done_on and m.kind in SIGNS_OF_LIFE and (until is None or m.done_on <= until)
+        ]
         return max(dates, default=None)
 
-    def is_dormant_on(self, today):
-        """In force for over a year with no activity or evaluation done in the last year.
+    def is_dormant_on(self, today, on=None):
+        """In force for over a year with no activity or evaluation done in the last year: on
+        ``today`` or, given, on the day ``on``.
 
         Mirrors ``AgreementQuerySet.dormant``.
         """
-        if self.shown_status_on(today) != AgreementStatus.IN_FORCE:
+        if self.shown_status_on(today, on) != AgreementStatus.IN_FORCE:
             return False
-        since = today - DORMANT_AFTER
+        day = today if on is None else on
+        since = day - DORMANT_AFTER
         started = self.in_force_from or self.signed_on
         if started is not None and started > since:
             return False
-        last = self.last_sign_of_life()
+        last = self.last_sign_of_life(until=on)
         return last is None or last <= since
 
     @property

@@ -4,8 +4,13 @@ What a bureau reports to the regional head, the DPRD and the Ministry of Home Af
 signed in the period, what is in force at its end, what expires within the next period, what
 waits and on whom, what lies dormant, the evaluations done and what they found, a table per
 scope, and the maps and charts. Every list is read through the register's own rules
-(``AgreementQuerySet.with_shown_status``, ``expiring_within``, ``dormant``; ``Milestone``'s
-``planned``) over what the reader may see, so a public report holds public records only.
+(``AgreementQuerySet.with_shown_status``, ``expiring_within``, ``dormant``, ``counts_by_status``
+on the period's end, ``waiting_on``) over what the reader may see, so a public report holds public
+records only.
+
+The end of a period before today is read from the dates (``Agreement.dated_status_case``), not
+from the status stored today: what was signed later is not in force then, what has expired since
+was. Where the register does not date how a cooperation ended, the report says so.
 
 The page, its PDF (the same template, rendered by WeasyPrint) and its XLSX all come from
 ``build``.
@@ -16,14 +21,16 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from agreements import dashboard, maps
+from agreements import charts, maps
 from agreements.models import (
     AgreementStatus,
     Milestone,
     MilestoneKind,
     MilestoneWaitsOn,
+    PastStatus,
     Scope,
 )
 
@@ -100,6 +107,9 @@ class Report:
     period: Period
     signed: list
     in_force: list
+    # Signed by the end of the period and ended since, on a day the register does not record:
+    # in force then or not, it cannot say (``PastStatus.UNRECORDED``).
+    maybe_in_force: list
     expiring: list
     waiting: list  # cooperations whose next step waits on someone (``waiting_on``)
     dormant: list
@@ -118,28 +128,33 @@ class Report:
 def build(agreements, region, period):
     """The report of ``agreements`` (what the reader may see) in ``region`` for ``period``.
 
-    Queries: one per list (signed, in force, expiring, waiting, dormant, evaluations), one for
-    the status chart and three for the map.
+    Queries: one per list (signed, in force, in force or not as the register cannot tell,
+    expiring, waiting, dormant, evaluations), one for the status chart and three for the map.
     """
     mine = agreements.in_region(region)
     listed = mine.select_related("lead_region")
-    following = period.next
+    end, following = period.end, period.next
     signed = list(
-        listed.filter(signed_on__gte=period.start, signed_on__lte=period.end).order_by(
-            "signed_on", "pk"
-        )
+        listed.filter(signed_on__gte=period.start, signed_on__lte=end).order_by("signed_on", "pk")
     )
     in_force = list(
-        listed.with_shown_status(AgreementStatus.IN_FORCE, period.end).order_by("title", "pk")
+        listed.with_shown_status(AgreementStatus.IN_FORCE, on=end).order_by("title", "pk")
     )
-    expiring = list(listed.expiring_within((following.end - following.start).days, following.start))
+    maybe_in_force = list(
+        listed.with_shown_status(PastStatus.UNRECORDED, on=end)
+        .filter(signed_on__lte=end)
+        .order_by("title", "pk")
+    )
+    expiring = list(
+        listed.expiring_within((following.end - following.start).days, on=following.start)
+    )
     # Whom each cooperation waits on now: the one rule the dashboard and the lists read.
     waiting = list(
         mine.waiting_on(MilestoneWaitsOn.values)
         .select_related("next_milestone")
         .order_by("waits_on", "next_due_on", "pk")
     )
-    dormant = list(listed.dormant(period.end).order_by("title", "pk"))
+    dormant = list(listed.dormant(on=end).order_by("title", "pk"))
     evaluations = list(
         Milestone.objects.filter(
             kind=MilestoneKind.EVALUATION,
@@ -160,20 +175,44 @@ def build(agreements, region, period):
         for agreement in items:
             row = rows[agreement.scope]
             setattr(row, attribute, getattr(row, attribute) + 1)
-    status_chart = dashboard.status_chart(mine.counts_by_status(period.end))
     province = region.province if region.province_id else region
     return Report(
         region=region,
         period=period,
         signed=signed,
         in_force=in_force,
+        maybe_in_force=maybe_in_force,
         expiring=expiring,
         waiting=waiting,
         dormant=dormant,
         evaluations=evaluations,
         scopes=list(rows.values()),
         map=maps.indonesia_map(agreements, highlight=province.code),
-        status_chart=status_chart,
+        status_chart=status_chart(mine.counts_by_status(on=end), end),
+    )
+
+
+def status_chart(counts, day):
+    """The chart of ``counts`` (``counts_by_status`` on ``day``, the period's end). Its bars
+    lead nowhere: the list filters by the status shown today."""
+    labels = dict(AgreementStatus.choices) | dict(PastStatus.choices)
+    description = _(
+        "Status pada akhir periode menurut tanggal ditandatangani, berlaku, berakhir dan "
+        "pengakhiran; kerja sama yang diusulkan atau dicatat sesudahnya tidak dihitung."
+    )
+    if day < timezone.localdate():
+        description += " " + _(
+            "Tahap sebelum penandatanganan tidak bertanggal, maka dihitung bersama sebagai "
+            "“Belum ditandatangani”; “Tidak diketahui”: diakhiri, dibatalkan atau berakhir "
+            "pada tanggal yang tidak tercatat."
+        )
+    return charts.bar_chart(
+        [charts.Datum(labels[status], n) for status, n in counts.items()],
+        chart_id="status",
+        title=_("Kerja sama menurut status"),
+        description=description,
+        label_heading=_("Status"),
+        value_heading=_("Jumlah kerja sama"),
     )
 
 
@@ -210,6 +249,7 @@ def as_workbook(report, file):
 
     sheet(_("Ditandatangani"), columns, agreement_rows(report.signed))
     sheet(_("Berlaku"), columns, agreement_rows(report.in_force))
+    sheet(_("Mungkin berlaku"), columns, agreement_rows(report.maybe_in_force))
     sheet(_("Berakhir periode berikut"), columns, agreement_rows(report.expiring))
     sheet(_("Mati suri"), columns, agreement_rows(report.dormant))
     sheet(

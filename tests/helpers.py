@@ -1,11 +1,13 @@
 """Helpers shared by the tests: a client per named user and what the admin's agreement change
 form posts (roles, visibility, audit, concurrency); the titles a page lists and the problems in
-its HTML (the public pages, search, end-to-end); rows written once for a module's tests."""
+its HTML (the public pages, search, end-to-end); rows written once for a module's tests; the
+rows of a chart's data table (the dashboard, the report)."""
 
 import datetime
 import re
 import threading
 from contextlib import contextmanager
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -285,3 +287,15 @@ def page_problems(html):
             if target not in page.ids:
                 problems.append(f"aria-describedby points to missing id {target}")
     return problems
+
+
+def chart_table(html, chart_id):
+    """The rows of a chart's data table, as (label, number) pairs as the reader sees them."""
+    start = html.index(f'id="chart-{chart_id}"')
+    table = html[start : html.index("</table>", start)] if "<table" in html[start:] else ""
+    table = table.split("</details>")[0]
+    rows = re.findall(
+        r'<th scope="row">(?:<a href="[^"]*">)?(.*?)(?:</a>)?</th><td class="num">(.*?)</td>',
+        table,
+    )
+    return [(unescape(label), unescape(number)) for label, number in rows]

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from agreements.models import Agreement, AgreementQuerySet
+from agreements.models import PAST_STATUSES, Agreement, AgreementQuerySet, Milestone
 from tests.factories import (
     AgreementFactory,
     CountryFactory,
@@ -19,6 +19,7 @@ from tests.factories import (
     PartnerFactory,
     SectorFactory,
 )
+from tests.helpers import chart_table
 
 DAY = datetime.timedelta(days=1)
 
@@ -48,18 +49,6 @@ def dashboard(client):
     response = client.get(reverse("dashboard"))
     assert response.status_code == 200
     return response.content.decode()
-
-
-def chart_table(html, chart_id):
-    """The rows of a chart's data table, as (label, number) pairs as the reader sees them."""
-    start = html.index(f'id="chart-{chart_id}"')
-    table = html[start : html.index("</table>", start)] if "<table" in html[start:] else ""
-    table = table.split("</details>")[0]
-    rows = re.findall(
-        r'<th scope="row">(?:<a href="[^"]*">)?(.*?)(?:</a>)?</th><td class="num">(.*?)</td>',
-        table,
-    )
-    return [(unescape(label), unescape(number)) for label, number in rows]
 
 
 def section(html, heading_id):
@@ -108,6 +97,51 @@ def test_each_agreement_gets_the_same_shown_status_in_sql_as_in_python(today):
     in_sql = dict(Agreement.objects.values_list("pk", AgreementQuerySet.shown_status_case(today)))
 
     assert in_sql == {a.pk: a.shown_status_on(today) for a in agreements}
+
+
+@pytest.mark.django_db
+def test_on_a_day_before_today_sql_and_python_read_the_same_status_from_the_dates(today):
+    """The status on an earlier day (the periodic report's end of period): the same in SQL as
+    in Python, and the counts agree with the filter, for agreements signed, entering into force,
+    expiring, terminated and cancelled before, on and after that day; and so is being dormant,
+    which an activity done after the day does not end."""
+    agreements = every_kind_of_date(today)
+    proposed = unsigned("preparation", proposed_on=today - 200 * DAY)
+    for status in ("terminated", "cancelled"):
+        for ended in (-100, -30):
+            agreement = signed(today, status=status) if status == "terminated" else unsigned(status)
+            MilestoneFactory(
+                agreement=agreement,
+                kind=Milestone.Kind.TERMINATION,
+                due_on=None,
+                done_on=today + ended * DAY,
+            )
+            agreements.append(agreement)
+    agreements.append(proposed)
+    agreements += [signed(today, status=s, expires=-200) for s in ("in_force", "expired")]
+    long_ago = today - 800 * DAY
+    quiet = AgreementFactory(signed_on=long_ago, in_force_from=long_ago, expires_on=None)
+    MilestoneFactory(agreement=quiet, due_on=None, done_on=today - 50 * DAY)
+    agreements = list(Agreement.objects.prefetch_related("milestones"))
+
+    seen = set()
+    for days_before in (400, 365, 364, 100, 60, 30, 29, 1):
+        on = today - days_before * DAY
+        in_sql = dict(
+            Agreement.objects.values_list("pk", AgreementQuerySet.shown_status_case(today, on))
+        )
+        assert in_sql == {a.pk: a.shown_status_on(today, on) for a in agreements}, on
+        counts = Agreement.objects.counts_by_status(on=on)
+        for status, count in counts.items():
+            assert count == Agreement.objects.with_shown_status(status, on=on).count(), (on, status)
+        # What the register knew nothing of by then is in no status.
+        assert sum(counts.values()) == sum(1 for status in in_sql.values() if status), on
+        seen |= {status for status, count in counts.items() if count}
+        dormant = set(Agreement.objects.dormant(on=on).values_list("pk", flat=True))
+        assert dormant == {a.pk for a in agreements if a.is_dormant_on(today, on)}, on
+        seen |= {"dormant"} if quiet.pk in dormant else set()
+    # Each status a day before today can show is in the test, and a dormant agreement.
+    assert seen == {*PAST_STATUSES, "dormant"}
 
 
 @pytest.mark.django_db

@@ -2,11 +2,13 @@
 
 import datetime
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
 
 from tests.factories import AgreementFactory, MilestoneFactory, make_official
+from tests.helpers import chart_table
 
 
 @pytest.fixture
@@ -165,3 +167,120 @@ def test_the_report_says_whom_a_cooperation_waits_on_as_the_dashboard_does(clien
     assert waiting.count("MoU Kaltim berjalan") == 1
     assert "Kegiatan bersama" in waiting and "Monev tahunan" not in waiting
     assert "Rencana Kaltim dibatalkan" not in waiting and "DPRD" not in waiting
+
+
+def sheet_titles(book, name):
+    return [row[0] for row in book[name].iter_rows(min_row=2, values_only=True)]
+
+
+def workbook(client, query):
+    response = client.get("/laporan/laporan.xlsx", query)
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
+@pytest.fixture
+def kaltim_over_the_years(kaltim):
+    """Texts of Kalimantan Timur whose status today differs from that at the end of 2020."""
+    AgreementFactory(
+        title="PKS Kaltim berakhir Februari 2021",
+        lead_region=kaltim,
+        status="expired",
+        signed_on=datetime.date(2019, 3, 1),
+        in_force_from=datetime.date(2019, 3, 1),
+        expires_on=datetime.date(2021, 2, 25),
+    )
+    AgreementFactory(
+        title="MoU Kaltim ditandatangani Juni 2024",
+        lead_region=kaltim,
+        proposed_on=datetime.date(2024, 1, 10),
+        signed_on=datetime.date(2024, 6, 10),
+        in_force_from=datetime.date(2024, 6, 10),
+        expires_on=datetime.date(2029, 6, 9),
+    )
+    ended = AgreementFactory(
+        title="Kerja sama Kaltim diakhiri Agustus 2020",
+        lead_region=kaltim,
+        status="terminated",
+        signed_on=datetime.date(2018, 5, 1),
+        in_force_from=datetime.date(2018, 5, 1),
+        expires_on=datetime.date(2023, 4, 30),
+    )
+    MilestoneFactory(
+        agreement=ended,
+        kind="termination",
+        title="Pengakhiran atas kesepakatan para pihak",
+        due_on=None,
+        done_on=datetime.date(2020, 8, 1),
+    )
+    # Terminated, but the register holds no termination milestone: when, it cannot say.
+    AgreementFactory(
+        title="Kerja sama Kaltim diakhiri tanpa tanggal",
+        lead_region=kaltim,
+        status="terminated",
+        signed_on=datetime.date(2019, 7, 1),
+        in_force_from=datetime.date(2019, 7, 1),
+        expires_on=datetime.date(2024, 6, 30),
+    )
+    AgreementFactory(
+        title="Rencana Kaltim diusulkan 2023",
+        lead_region=kaltim,
+        status="preparation",
+        proposed_on=datetime.date(2023, 2, 1),
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+
+
+def test_in_force_at_the_end_of_a_past_period_is_read_from_the_dates(client, kaltim_over_the_years):
+    """Not today's status: what was signed later was not in force yet, what expired since
+    was, what was terminated before the end was not, and where no date says when a text was
+    terminated the report says it cannot tell."""
+    html = client.get("/laporan/", {"region": "64", "period": "2020"}).content.decode()
+
+    in_force, _, maybe = section(html, "r-in-force").partition('id="r-maybe-in-force"')
+    assert "PKS Kaltim berakhir Februari 2021" in in_force
+    assert "MoU Kaltim ditandatangani Juni 2024" not in in_force
+    assert "Kerja sama Kaltim diakhiri Agustus 2020" not in in_force
+    assert "Kerja sama Kaltim diakhiri tanpa tanggal" not in in_force
+    assert "tanggal yang tidak tercatat" in maybe
+    assert "Kerja sama Kaltim diakhiri tanpa tanggal" in maybe
+    expiring = section(html, "r-expiring")
+    assert "Tahun 2021" in expiring
+    assert "PKS Kaltim berakhir Februari 2021" in expiring
+    # KSDD: none signed in 2020, one in force at its end, one expiring in 2021.
+    summary = section(html, "r-summary")
+    row = re.search(r"KSDD — antardaerah</th>" + r'<td class="num">(\d+)</td>' * 3, summary)
+    assert row.groups() == ("0", "1", "1")
+
+    book = workbook(client, {"region": "64", "period": "2020"})
+    assert sheet_titles(book, "Berlaku") == ["PKS Kaltim berakhir Februari 2021"]
+    assert sheet_titles(book, "Mungkin berlaku") == ["Kerja sama Kaltim diakhiri tanpa tanggal"]
+    assert sheet_titles(book, "Berakhir periode berikut") == ["PKS Kaltim berakhir Februari 2021"]
+
+
+def test_the_status_chart_counts_what_existed_at_the_end_by_its_status_then(
+    client, kaltim_over_the_years
+):
+    """At the end of 2020 the MoU of 2024 and the plan of 2023 were not yet in the register's
+    story; the PKS that has expired since was in force, the one terminated in August was
+    terminated, and the one terminated on an unrecorded day is counted as unknown."""
+    html = client.get("/laporan/", {"region": "64", "period": "2020"}).content.decode()
+
+    chart = dict(chart_table(html, "status"))
+    assert chart["Berlaku"] == "1"
+    assert chart["Berakhir"] == "0"
+    assert chart["Diakhiri"] == "1"
+    assert chart["Tidak diketahui"] == "1"
+    assert chart["Belum ditandatangani"] == "0"
+    assert sum(int(n) for n in chart.values()) == 3
+
+    # At the end of 2023 the plan was under way and the MoU not yet signed or proposed; the
+    # PKS had expired.
+    html = client.get("/laporan/", {"region": "64", "period": "2023"}).content.decode()
+    chart = dict(chart_table(html, "status"))
+    assert chart["Belum ditandatangani"] == "1"
+    assert chart["Berakhir"] == "1"
+    assert sum(int(n) for n in chart.values()) == 4
+    assert "MoU Kaltim ditandatangani Juni 2024" not in section(html, "r-in-force")
