@@ -354,6 +354,16 @@ class AgreementQuerySet(models.QuerySet):
             Agreement.shown_status_q(AgreementStatus.EXPIRED, today)
         )
 
+    def with_next_step(self, today=None):
+        """Cooperations with a next step today (stored by ``refresh_progress``), whether it
+        names whom it waits on or not: those ``waiting_on`` counts under a party, and those
+        whose step nobody is named for yet (``waits_on`` empty). None after the end, expired
+        by its date included."""
+        today = today or timezone.localdate()
+        return self.exclude(next_stage="", next_milestone__isnull=True).exclude(
+            Agreement.shown_status_q(AgreementStatus.EXPIRED, today)
+        )
+
     def counts_by_waits_on(self, today=None):
         """{``MilestoneWaitsOn`` value: how many of these cooperations wait on it} in one query:
         from the counts the database keeps by month of expiry and the agreements expiring this

@@ -5,8 +5,8 @@ signed in the period, what is in force at its end, what expires within the next 
 waits and on whom, what lies dormant, the evaluations done and what they found, a table per
 scope, and the maps and charts. Every list is read through the register's own rules
 (``AgreementQuerySet.with_shown_status``, ``expiring_within``, ``dormant``, ``counts_by_status``
-on the period's end, ``waiting_on``) over what the reader may see, so a public report holds public
-records only.
+on the period's end, ``with_next_step``) over what the reader may see, so a public report holds
+public records only.
 
 The end of a period before today is read from the dates (``Agreement.dated_status_case``), not
 from the status stored today: what was signed later is not in force then, what has expired since
@@ -29,7 +29,6 @@ from agreements.models import (
     AgreementStatus,
     Milestone,
     MilestoneKind,
-    MilestoneWaitsOn,
     PastStatus,
     Scope,
 )
@@ -101,6 +100,14 @@ class ScopeRow:
     dormant: int = 0
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """A cooperation with a next step, and whom that step waits on."""
+
+    agreement: object
+    party: str  # the party's label, or that nobody is named yet
+
+
 @dataclass
 class Report:
     region: object
@@ -111,7 +118,7 @@ class Report:
     # in force then or not, it cannot say (``PastStatus.UNRECORDED``).
     maybe_in_force: list
     expiring: list
-    waiting: list  # cooperations whose next step waits on someone (``waiting_on``)
+    waiting: list  # every cooperation with a next step today, as ``Waiting`` rows
     dormant: list
     evaluations: list
     scopes: list = field(default_factory=list)
@@ -121,8 +128,7 @@ class Report:
     @property
     def waiting_by_party(self):
         """(party, number of cooperations waiting on it), most first."""
-        counts = Counter(agreement.get_waits_on_display() for agreement in self.waiting)
-        return counts.most_common()
+        return Counter(row.party for row in self.waiting).most_common()
 
 
 def build(agreements, region, period):
@@ -148,12 +154,14 @@ def build(agreements, region, period):
     expiring = list(
         listed.expiring_within((following.end - following.start).days, on=following.start)
     )
-    # Whom each cooperation waits on now: the one rule the dashboard and the lists read.
-    waiting = list(
-        mine.waiting_on(MilestoneWaitsOn.values)
+    # Whom each cooperation waits on now: the one rule the dashboard and the lists read, and
+    # those whose step names nobody yet, so that every next step is counted once.
+    waiting = [
+        Waiting(agreement, agreement.get_waits_on_display() or _("Belum ditentukan"))
+        for agreement in mine.with_next_step()
         .select_related("next_milestone")
         .order_by("waits_on", "next_due_on", "pk")
-    )
+    ]
     dormant = list(listed.dormant(on=end).order_by("title", "pk"))
     evaluations = list(
         Milestone.objects.filter(
@@ -256,8 +264,13 @@ def as_workbook(report, file):
         _("Menunggu"),
         [_("Kerja sama"), _("Tahapan"), _("Menunggu"), _("Target")],
         [
-            [a.title, str(a.next_step_title), str(a.get_waits_on_display()), a.next_due_on]
-            for a in report.waiting
+            [
+                row.agreement.title,
+                str(row.agreement.next_step_title),
+                row.party,
+                row.agreement.next_due_on,
+            ]
+            for row in report.waiting
         ],
     )
     sheet(

@@ -284,3 +284,47 @@ def test_the_status_chart_counts_what_existed_at_the_end_by_its_status_then(
     assert chart["Berakhir"] == "1"
     assert sum(int(n) for n in chart.values()) == 4
     assert "MoU Kaltim ditandatangani Juni 2024" not in section(html, "r-in-force")
+
+
+def test_every_cooperation_with_a_next_step_is_counted_whoever_it_waits_on(client, kaltim):
+    """A signing due in June 2024 that names nobody is counted under "not yet known"; those
+    naming a party are counted as the dashboard counts them."""
+    plan = AgreementFactory(
+        title="MoU Kaltim–Anhui belum ditandatangani",
+        lead_region=kaltim,
+        status="preparation",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    MilestoneFactory(
+        agreement=plan,
+        kind="signing",
+        title="Penandatanganan MoU Kaltim–Anhui",
+        due_on=datetime.date(2024, 6, 1),
+    )
+    live = AgreementFactory(title="MoU Kaltim berjalan", lead_region=kaltim)
+    MilestoneFactory(
+        agreement=live,
+        title="Kegiatan bersama",
+        waits_on="partner",
+        due_on=datetime.date(2025, 2, 1),
+    )
+
+    html = client.get("/laporan/", {"region": "64", "period": "2024"}).content.decode()
+
+    waiting = section(html, "r-waiting")
+    assert "Belum ditentukan: 1" in waiting and "Mitra: 1" in waiting
+    assert "Penandatanganan MoU Kaltim–Anhui" in waiting
+    assert "MoU Kaltim–Anhui belum ditandatangani" in waiting
+    dashboard = client.get("/").content.decode()
+    assert ("Mitra", "1") in re.findall(
+        r'<th scope="row">([^<]*)</th><td class="num"><a href="[^"]*">([^<]*)</a>',
+        dashboard[dashboard.index('id="waiting-table"') :],
+    )
+    book = workbook(client, {"region": "64", "period": "2024"})
+    rows = list(book["Menunggu"].iter_rows(min_row=2, values_only=True))
+    assert sorted((row[1], row[2]) for row in rows) == [
+        ("Kegiatan bersama", "Mitra"),
+        ("Penandatanganan MoU Kaltim–Anhui", "Belum ditentukan"),
+    ]
