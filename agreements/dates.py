@@ -17,6 +17,9 @@ from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+# The years a query may name (the list's signing year, the report's period).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
 
 class DatePrecision(models.TextChoices):
     DAY = "day", _("tanggal")

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agreements.caching import cached_value
+from agreements.dates import FIRST_YEAR, LAST_YEAR
 from agreements.models import (
     Agency,
     Agreement,
@@ -193,8 +194,8 @@ class AgreementFilter(django_filters.FilterSet):
         label=_("Tahun ditandatangani"),
         field_name="signed_on",
         lookup_expr="year",
-        min_value=1900,
-        max_value=2999,
+        min_value=FIRST_YEAR,
+        max_value=LAST_YEAR,
     )
     signed_from = django_filters.DateFilter(
         label=_("Ditandatangani sejak"),

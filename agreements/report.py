@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agreements import charts, maps
+from agreements.dates import FIRST_YEAR, LAST_YEAR
 from agreements.models import (
     AgreementStatus,
     Milestone,
@@ -34,8 +35,12 @@ from agreements.models import (
 )
 
 # The whole code, matched with ``fullmatch``: "$" would let a line break after it through, into
-# the download's file name.
-PERIOD = re.compile(r"(?P<year>\d{4})(?:-S(?P<half>[12]))?")
+# the download's file name. ASCII digits only: ``\d`` would take other scripts' digits too.
+PERIOD = re.compile(r"(?P<year>[0-9]{4})(?:-S(?P<half>[12]))?")
+
+
+class OutOfRange(ValueError):
+    """A period of a year the site does not accept (``FIRST_YEAR`` to ``LAST_YEAR``)."""
 
 
 @dataclass(frozen=True)
@@ -48,16 +53,24 @@ class Period:
 
     @classmethod
     def parse(cls, code):
-        """The period ``code`` names; ValueError when it names none."""
+        """The period ``code`` names: ``OutOfRange`` for a year the site does not accept,
+        ValueError when it names none."""
         match = PERIOD.fullmatch(code or "")
-        if not match or not 1900 <= int(match["year"]) <= 2999:
+        if not match:
             raise ValueError(code)
-        year, half = int(match["year"]), match["half"]
+        year = int(match["year"])
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise OutOfRange(code)
+        return cls.of(year, match["half"])
+
+    @classmethod
+    def of(cls, year, half=None):
+        """The year ``year`` or, with ``half`` ("1" or "2"), that semester of it."""
         if half is None:
-            return cls(code, datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+            return cls(str(year), datetime.date(year, 1, 1), datetime.date(year, 12, 31))
         if half == "1":
-            return cls(code, datetime.date(year, 1, 1), datetime.date(year, 6, 30))
-        return cls(code, datetime.date(year, 7, 1), datetime.date(year, 12, 31))
+            return cls(f"{year}-S1", datetime.date(year, 1, 1), datetime.date(year, 6, 30))
+        return cls(f"{year}-S2", datetime.date(year, 7, 1), datetime.date(year, 12, 31))
 
     @property
     def label(self):
@@ -69,13 +82,14 @@ class Period:
 
     @property
     def next(self):
-        """The period of the same length that follows."""
+        """The period of the same length that follows: of the year after ``LAST_YEAR`` for the
+        last ones, whose reports still say what expires after them."""
         year = self.start.year
         if self.code.endswith("-S1"):
-            return Period.parse(f"{year}-S2")
+            return Period.of(year, "2")
         if self.code.endswith("-S2"):
-            return Period.parse(f"{year + 1}-S1")
-        return Period.parse(str(year + 1))
+            return Period.of(year + 1, "1")
+        return Period.of(year + 1)
 
 
 def period_choices(today):

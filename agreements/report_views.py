@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from agreements import report as reports
+from agreements.dates import FIRST_YEAR, LAST_YEAR
 from agreements.models import Agreement
 from partners.models import Region
 
@@ -33,6 +34,11 @@ def chosen(request):
     if period_code:
         try:
             period = reports.Period.parse(period_code)
+        except reports.OutOfRange:
+            problems.append(
+                _("Periode “%(period)s” di luar jangkauan: tulis tahun %(first)s sampai %(last)s.")
+                % {"period": period_code, "first": FIRST_YEAR, "last": LAST_YEAR}
+            )
         except ValueError:
             problems.append(
                 _("Periode “%(period)s” tidak dikenal; tulis tahun (2024) atau semester (2024-S1).")

@@ -328,3 +328,41 @@ def test_every_cooperation_with_a_next_step_is_counted_whoever_it_waits_on(clien
         ("Kegiatan bersama", "Mitra"),
         ("Penandatanganan MoU Kaltim–Anhui", "Belum ditentukan"),
     ]
+
+
+@pytest.mark.parametrize("period", ["1900", "1900-S1", "2999", "2999-S2"])
+def test_the_first_and_last_periods_the_site_accepts_are_reported(client, kaltim, period):
+    """The report of the last year still says what expires in the one after it."""
+    response = client.get("/laporan/", {"region": "64", "period": period})
+    assert response.status_code == 200
+    following = {"1900": "1901", "1900-S1": "1900", "2999": "3000", "2999-S2": "3000"}[period]
+    assert following in section(response.content.decode(), "r-expiring")
+    assert workbook(client, {"region": "64", "period": period})
+
+
+def test_the_last_year_as_pdf(client, kaltim):
+    response = client.get("/laporan/laporan.pdf", {"region": "64", "period": "2999-S2"})
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("period", "says"),
+    [
+        ("3000", "1900 sampai 2999"),
+        ("3000-S1", "1900 sampai 2999"),
+        ("9999", "1900 sampai 2999"),
+        ("1899", "1900 sampai 2999"),
+        ("0000", "1900 sampai 2999"),
+        ("2024-Q1", "semester (2024-S1)"),
+        ("2024-S3", "semester (2024-S1)"),
+        ("2024-S", "semester (2024-S1)"),
+        ("24", "semester (2024-S1)"),
+        ("２０２４", "semester (2024-S1)"),
+    ],
+)
+def test_a_period_the_report_cannot_serve_gets_a_400_that_says_why(client, kaltim, period, says):
+    for address in ("/laporan/", "/laporan/laporan.pdf", "/laporan/laporan.xlsx"):
+        response = client.get(address, {"region": "64", "period": period})
+        assert response.status_code == 400, address
+        assert says in response.content.decode(), address
