@@ -261,7 +261,14 @@ def as_workbook(report, file):
         ],
         [[str(r.label), r.signed, r.in_force, r.expiring, r.dormant] for r in report.scopes],
     )
-    columns = [_("Judul"), _("Lingkup"), _("Daerah pengampu"), _("Ditandatangani"), _("Berakhir")]
+    # "Berakhir pada", not "Berakhir": that is the status "Expired" in English.
+    columns = [
+        _("Judul"),
+        _("Lingkup"),
+        _("Daerah pengampu"),
+        _("Ditandatangani"),
+        _("Berakhir pada"),
+    ]
 
     def agreement_rows(items):
         return [

@@ -5,6 +5,8 @@ import io
 import re
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from openpyxl import load_workbook
 
 from tests.factories import AgreementFactory, MilestoneFactory, make_official
@@ -366,3 +368,25 @@ def test_a_period_the_report_cannot_serve_gets_a_400_that_says_why(client, kalti
         response = client.get(address, {"region": "64", "period": period})
         assert response.status_code == 400, address
         assert says in response.content.decode(), address
+
+
+@pytest.fixture
+def english_client(client):
+    """A reader who chose English; a request in English leaves English active in this thread,
+    which later tests do not expect."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    yield client
+    translation.deactivate()
+
+
+def test_in_english_the_expiry_column_says_expires_on(english_client, register):
+    """The column of dates reads "Expires on": "Berakhir" is also the status "Expired"."""
+    client = english_client
+    html = client.get("/laporan/", {"region": "64", "period": "2024"}).content.decode()
+
+    in_force = section(html, "r-in-force")
+    assert '<th scope="col">Expires on</th>' in in_force
+    assert "Expired" not in in_force
+    assert "MoU Kaltim–Anhui 2024" in in_force  # in force to 2029
+    book = workbook(client, {"region": "64", "period": "2024"})
+    assert next(book["In force"].iter_rows(max_row=1, values_only=True))[-1] == "Expires on"
