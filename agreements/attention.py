@@ -73,6 +73,9 @@ class Attention:
     # how many are dormant, and how many wait on each party ({label: count}, non-zero only).
     dormant_count: int = 0
     waiting: dict = field(default_factory=dict)
+    # How many steps are late in all, where only the longest late are listed (``attention_in``
+    # with ``late_shown``); None where every one is.
+    late_total: int | None = None
 
     due_days = MILESTONE_DUE_DAYS
 
@@ -116,10 +119,13 @@ def needs_attention(regions, user, today=None):
     return attention_in(agreements, today)
 
 
-def attention_in(agreements, today=None):
+def attention_in(agreements, today=None, late_shown=None):
     """What needs attention in ``agreements`` (e.g. those a region is party to, on its page).
     Runs two queries: the expiring agreements, and the open milestones due within 14 days or
-    overdue (both with their lead region, the milestones with their agreement)."""
+    overdue (both with their lead region, the milestones with their agreement). With
+    ``late_shown``, the late steps listed are the longest late of them, and a third and fourth
+    query count them all and read the ones coming due: a page stays the same size however long
+    the register's history of late steps grows."""
     today = today or timezone.localdate()
     expiring = [
         Expiring(agreement, (agreement.expires_on - today).days)
@@ -127,14 +133,21 @@ def attention_in(agreements, today=None):
         .select_related("lead_region")
         .order_by("expires_on", "title", "id")
     ]
-    milestones = [
-        MilestoneDue(milestone, (milestone.due_by - today).days)
-        for milestone in Milestone.objects.needing_attention(MILESTONE_DUE_DAYS, today)
-        .filter(agreement__in=agreements.order_by())
-        .select_related("agreement", "agreement__lead_region")
-        .order_by("due_on", "id")
-    ]
-    return Attention(today=today, expiring=expiring, milestones=milestones)
+    steps = Milestone.objects.filter(agreement__in=agreements.order_by()).select_related(
+        "agreement", "agreement__lead_region"
+    )
+    late_total = None
+    if late_shown is None:
+        chosen = list(steps.needing_attention(MILESTONE_DUE_DAYS, today).order_by("due_on", "id"))
+    else:
+        late = steps.overdue(today)
+        late_total = late.count()
+        chosen = [
+            *late.order_by("due_on", "id")[:late_shown],
+            *steps.due_within(MILESTONE_DUE_DAYS, today).order_by("due_on", "id"),
+        ]
+    milestones = [MilestoneDue(milestone, (milestone.due_by - today).days) for milestone in chosen]
+    return Attention(today=today, expiring=expiring, milestones=milestones, late_total=late_total)
 
 
 def standing(regions, user, today=None):

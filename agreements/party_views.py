@@ -13,6 +13,10 @@ from agreements.potentials import regional_potential
 from agreements.views import SignedListPage, browse, row_values
 from partners.models import Country, Partner, Region
 
+# The late steps a region's page lists, the longest late first; the rest are one click away
+# (the page's own list, ``?late=yes``).
+LATE_SHOWN = 10
+
 
 class RegionDetailView(SignedListPage):
     template_name = "partners/region_detail.html"
@@ -34,7 +38,7 @@ class RegionDetailView(SignedListPage):
         members = list(region.members.order_by("code")) if region.is_province else []
         # What needs attention in the agreements listed: those the region (with its regencies
         # and cities) is party to, whoever leads them.
-        attention = attention_in(agreements)
+        attention = attention_in(agreements, late_shown=LATE_SHOWN)
         # The province, or the regency's or city's province, marked on the map.
         indonesia = maps.indonesia_map(
             Agreement.objects.visible_to(request.user),

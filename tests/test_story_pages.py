@@ -126,18 +126,6 @@ class TestStoryPages:
         assert "tanggal tidak tercatat" in row
         assert "belum" not in row
 
-    def test_ntt_jiangxi_loi_whose_next_step_is_late_is_on_the_list_of_the_late(self, client):
-        """Its page says its next step (the sister-province text's drafting) is late; the list
-        of cooperations with a step overdue holds it, beside the text carrying it out."""
-        page = Page(client, NTT_JIANGXI_LOI)
-        assert "terlambat" in page.glance["Langkah berikutnya"]
-        loi = story(NTT_JIANGXI_LOI)
-        listed = client.get(
-            reverse("agreement-list"), {"late": "yes", "region": loi.lead_region.code}
-        ).content.decode()
-        assert NTT_JIANGXI_LOI in listed
-        assert NTT_JIANGXI in listed
-
     def test_ntt_jiangxi_sister_province_is_in_drafting_waiting_on_kemlu_overdue(self, client):
         page = Page(client, NTT_JIANGXI)
         # What the LoI passed, the sister-province text has passed too.

@@ -378,15 +378,16 @@ def test_region_page_queries_do_not_grow_with_rows(
     # regencies and cities, which the party filter names as numbers; 7 COUNT, 8 page of
     # agreements, 9–11 their regions, partners and sectors; 12 the sectors of the potentials'
     # filter; 13 its potentials; 14 the surveys it hosted or took part in, with their hosts,
-    # 15 their participants; 16 its regencies and cities; 17 the agreements expiring soon and
-    # 18 the open milestones due soon or overdue (needs attention); 19 the provinces,
-    # 20 agreements per province and 21 per outline, for the map.
-    with django_assert_num_queries(21):
+    # 15 their participants; 16 its regencies and cities; 17 the agreements expiring soon,
+    # 18 how many steps are late and 19 the longest late of them, 20 the steps coming due
+    # (needs attention); 21 the provinces, 22 agreements per province and 23 per outline, for
+    # the map.
+    with django_assert_num_queries(23):
         response = client.get(kaltim.get_absolute_url())
     assert len(titles_in(response)) == rows
     assert len(response.context["surveys"]) == rows
     # A chosen sector is checked: one query more.
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(24):
         response = client.get(kaltim.get_absolute_url(), {"potential_sector": "tourism"})
     assert len(response.context["potentials"]) == rows
 
@@ -461,3 +462,29 @@ def test_region_page_shows_what_needs_attention_as_the_digest_does(client, kalti
     assert "Evaluasi tertunda" in attention
     assert hidden.title not in attention  # internal: not for the public
     assert "Kerja sama Bali berakhir" not in attention  # another province
+
+
+def test_a_region_page_lists_its_ten_longest_late_steps_and_leads_to_the_rest(client, samarinda):
+    """However many steps are late, the page lists the ten longest late, says how many there
+    are, and leads to its own list of the cooperations with a step late."""
+    from django.utils import timezone
+
+    from tests.factories import MilestoneFactory
+
+    today = timezone.localdate()
+    agreement = AgreementFactory(lead_region=samarinda, title="Kerja sama yang banyak terlambat")
+    for n in range(12):
+        MilestoneFactory(
+            agreement=agreement,
+            title=f"Langkah terlambat {n:02d}",
+            due_on=today - datetime.timedelta(days=100 - n),
+        )
+    html = client.get(samarinda.get_absolute_url()).content.decode()
+    attention = html.split('id="needs-attention-title"')[1].split("</section>")[0]
+    assert [f"Langkah terlambat {n:02d}" in attention for n in range(12)] == [True] * 10 + [
+        False
+    ] * 2
+    assert "Menampilkan 10 yang paling lama dari 12 tahapan terlambat." in attention
+    assert 'href="?late=yes"' in attention
+    listed = client.get(samarinda.get_absolute_url(), {"late": "yes"})
+    assert titles_in(listed) == [agreement.title]
