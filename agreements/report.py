@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from agreements import charts, maps
 from agreements.dates import FIRST_YEAR, LAST_YEAR
 from agreements.models import (
+    Agreement,
     AgreementStatus,
     Milestone,
     MilestoneKind,
@@ -151,7 +152,11 @@ def build(agreements, region, period):
     Queries: one per list (signed, in force, in force or not as the register cannot tell,
     expiring, waiting, dormant, evaluations), one for the status chart and three for the map.
     """
-    mine = agreements.in_region(region)
+    # The region's agreements read first: the report's lists ask their status on a past day
+    # of each (``Agreement.dated_status_case``), a few thousand rows, never the register's.
+    mine = Agreement.objects.filter(
+        pk__in=list(agreements.in_region(region).values_list("pk", flat=True))
+    )
     listed = mine.select_related("lead_region")
     end, following = period.end, period.next
     signed = list(

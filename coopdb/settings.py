@@ -142,10 +142,14 @@ EXPORT_STATEMENT_TIMEOUT = envint("EXPORT_STATEMENT_TIMEOUT", 300_000)
 # The word similarity at which a search finds a partner by a near spelling of its name through
 # the name's trigram index (``agreements.search.TYPO_SIMILARITY``; pg_trgm's own default is 0.6).
 TRIGRAM_WORD_SIMILARITY = 0.5
+# No JIT compilation: a page's queries are short, and PostgreSQL compiles one whose estimated
+# cost is high (a misjudged plan, a CASE of subqueries) for longer than it runs: the report of
+# a province took 2 s at 100,000 agreements, 1.35 s of it compiling. Exports turn it off too.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
         f"-c statement_timeout={STATEMENT_TIMEOUT} "
-        f"-c pg_trgm.word_similarity_threshold={TRIGRAM_WORD_SIMILARITY}"
+        f"-c pg_trgm.word_similarity_threshold={TRIGRAM_WORD_SIMILARITY} "
+        "-c jit=off"
     )
 
 # The cache of pages, counts and filter lists (``agreements.caching``). In production it is
