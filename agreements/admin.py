@@ -532,26 +532,27 @@ class AgreementAdmin(
 class AgreementRowsAdmin(RowRulesAdmin):
     """Milestones and documents follow their agreement: an editor picks one of theirs.
 
-    They are parts of it: every add, change and delete here moves the agreement's version on
-    (``AgreementQuerySet.mark_changed``), in the same transaction, so an agreement form opened
-    before cannot write the old part back.
+    They are parts of it: every add, change and delete here first saves a version of the
+    agreement (``AgreementQuerySet.mark_changed``), in the same transaction, so an agreement
+    form opened before cannot write the old part back, and the change log tells the part's
+    change as its agreement's, by whoever made it.
     """
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
         agreements = {obj.agreement_id}
         if change and "agreement" in form.changed_data:
             agreements.add(form.initial.get("agreement"))  # moved from another agreement
         Agreement.objects.filter(pk__in=agreements).mark_changed()
+        super().save_model(request, obj, form, change)
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
         Agreement.objects.filter(pk=obj.agreement_id).mark_changed()
+        super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         agreements = set(queryset.values_list("agreement_id", flat=True))
-        super().delete_queryset(request, queryset)
         Agreement.objects.filter(pk__in=agreements).mark_changed()
+        super().delete_queryset(request, queryset)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "agreement" and self.narrows_rows(request):

@@ -494,10 +494,19 @@ class TablesImport:
 
     # -- write ----------------------------------------------------------------------------------
 
+    @staticmethod
+    def parts_changing(planned):
+        """The ids of the agreements whose milestones or documents the planned rows create or
+        change (their agreements are written by now)."""
+        return {
+            row.instance.agreement_id
+            for name in ("milestones", "documents")
+            for row in planned.get(name, [])
+            if row.action in (CREATE, UPDATE)
+        }
+
     def write(self, planned):
-        """Write the planned rows (every agreement of the file is written by now); returns the
-        ids of the agreements whose milestones or documents changed."""
-        touched = set()
+        """Write the planned rows (every agreement of the file is written by now)."""
         self._write_partners(planned.get("partners", []))
         self._write_simple(planned.get("surveys", []), PotentialSurvey)
         for row in planned.get("surveys", []):
@@ -509,17 +518,12 @@ class TablesImport:
                 row.instance.survey = surveys.get(row.after["survey"])
         self._write_simple(planned.get("potentials", []), Potential)
         for name, model in (("milestones", Milestone), ("documents", Document)):
-            rows = planned.get(name, [])
-            self._write_simple(rows, model)
-            touched.update(
-                row.instance.agreement_id for row in rows if row.action in (CREATE, UPDATE)
-            )
+            self._write_simple(planned.get(name, []), model)
         for row in planned.get("documents", []):
             if row.action in (CREATE, UPDATE) and row.after.get("uploaded_at"):
                 Document.objects.filter(pk=row.instance.pk).update(
                     uploaded_at=row.after["uploaded_at"]
                 )
-        return touched
 
     def _write_simple(self, rows, model):
         new = [row for row in rows if row.action == CREATE]

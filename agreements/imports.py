@@ -1476,16 +1476,19 @@ class AgreementImport:
                     if plan.rejected_table_rows:
                         transaction.set_rollback(True)
                         return plan
+                    # Their parts change: a version of each agreement the file leaves as it
+                    # was, saved before its parts, as on their pages (a form opened before is
+                    # refused, and the change log tells the parts' changes with the version).
+                    parts_changed = self.tables.parts_changing(plan.tables)
+                    Agreement.objects.filter(pk__in=parts_changed - written).mark_changed()
                     try:
-                        parts_changed = self.tables.write(plan.tables)
+                        self.tables.write(plan.tables)
                     except IntegrityError as error:
                         transaction.set_rollback(True)
                         refused = self.tables.writing
                         refused.errors.append(_("Basis data menolak baris ini: %s") % error)
                         refused.action = REJECT
                         return plan
-                    # Their parts changed: a form opened before is refused, as on their pages.
-                    Agreement.objects.filter(pk__in=parts_changed - written).mark_changed()
                     written |= parts_changed
                 Agreement.objects.filter(pk__in=written).refresh_progress()
             except IntegrityError as error:

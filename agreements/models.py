@@ -445,14 +445,28 @@ class AgreementQuerySet(models.QuerySet):
             return cursor.fetchone()[0]
 
     def mark_changed(self):
-        """Move these agreements' versions on, for a change to one of their parts (a milestone,
-        a document) saved on that part's own page.
+        """Save a version of these agreements for a change to one of their parts (a milestone,
+        a document) made on that part's own page or by the import; call it before writing the
+        parts.
 
         A change form of the agreement carries its milestones and documents as they were when
         it was opened; saved after such a change it would write them back. With the version
-        moved on it is refused instead (``AgreementAdminForm.check_unchanged``).
+        moved on it is refused instead (``AgreementAdminForm.check_unchanged``). The version is
+        kept in the agreement's history, by whoever is saving (the request's user), with its
+        parties: the parts saved after it are told as its changes (``agreements.changelog``),
+        as those saved with the agreement's form are.
+
+        Queries: the update, the agreements, their history entries, then the parties
+        (``record_parties``).
         """
-        return self.update(version=F("version") + 1)
+        from agreements.parties import record_parties  # it writes through this module
+
+        changed = self.update(version=F("version") + 1, updated_at=timezone.now())
+        agreements = list(Agreement.objects.filter(pk__in=self.values("pk")).order_by())
+        if agreements:
+            Agreement.history.bulk_history_create(agreements, update=True)
+            record_parties([agreement.pk for agreement in agreements])
+        return changed
 
     def carried_out_by(self, agency):
         """Agreements ``agency`` carries out (a semi-join: each agreement once)."""

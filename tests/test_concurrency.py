@@ -201,7 +201,10 @@ def test_a_milestone_saved_on_its_own_page_refuses_an_agreement_form_opened_befo
     refused = editor.post(change_url(agreement), {**opened, "title": "Judul baru"})
 
     assert refused.status_code == 200
-    assert "sudah diubah orang lain" in non_field_errors(refused)[0]
+    # The step's save is a version of the agreement: who saved it is named.
+    message = non_field_errors(refused)[0]
+    assert "sudah diubah oleh siti.kaltim" in message
+    assert "mungkin tahapan atau dokumennya" in message
     milestone.refresh_from_db()
     assert milestone.done_on.isoformat() == "2026-11-20"  # not written back to empty
     agreement.refresh_from_db()
