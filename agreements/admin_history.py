@@ -1,9 +1,12 @@
-"""The admin's history search across all agreements: by person, date range, field and value.
+"""The agreements' history in the admin: each agreement's history page, and the search across
+all agreements by person, date range, field and value.
 
-It answers "who changed this agreement's status last week, and from what": each row is one
-field changed in one saved version, with the person and role who saved it and the value before
-and after, read through ``agreements.changelog`` (every field, names shown: this is staff's
-own record of their work).
+The search answers "who changed this agreement's status last week, and from what": each row is
+one field changed in one saved version, with the person and role who saved it and the value
+before and after, read through ``agreements.changelog`` (every field, names shown: this is
+staff's own record of their work). An agreement's history page tells, beside its fields, what
+changed in the rows saved with each version (steps, signatories, documents, contact persons),
+read through the same module.
 """
 
 from django import forms
@@ -11,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from agreements import changelog
@@ -64,8 +68,9 @@ class HistorySearchForm(forms.Form):
 def search(agreements, form):
     """(rows, reached the limit): one row per matching field change, newest first.
 
-    Queries: the versions (with person and role), the versions before them, and their parties
-    and sectors: five, however many rows.
+    Queries: the versions (with person and role), the versions before them, their parties and
+    sectors, and the history of each kind of row searched (steps, signatories, documents,
+    contact persons): at most nine, however many rows.
     """
     data = form.cleaned_data
     if data["agreement"]:
@@ -91,8 +96,9 @@ def search(agreements, form):
     return rows, len(records) == SEARCH_LIMIT
 
 
-class AgreementHistorySearchMixin:
-    """Adds ``history-search/`` to the agreements' ModelAdmin, linked from its list."""
+class AgreementHistoryMixin:
+    """The agreements' ModelAdmin: its history page tells what changed in the rows saved with
+    each version, and ``history-search/`` is linked from its list."""
 
     history_search_template = "admin/agreements/history_search.html"
 
@@ -137,3 +143,29 @@ class AgreementHistorySearchMixin:
             "limit": SEARCH_LIMIT,
         }
         return TemplateResponse(request, self.history_search_template, context, status=status)
+
+    # -- one agreement's history page (simple-history's) ----------------------------------------
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id):
+        # When each version's successor was saved: its rows are those saved up to then.
+        return (
+            super()
+            .get_history_queryset(request, history_manager, pk_name, object_id)
+            .annotate(next_date=changelog.next_version_date())
+        )
+
+    def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):
+        """Each version's changes in words (``common.admin.ReadableChanges``), then those of
+        its rows (``changelog.part_changes``: one query per kind of row)."""
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        changed = [record for record in historical_records if record.history_type == "~"]
+        parts = [name for name in changelog.FULL_FIELDS if name in changelog.PARTS]
+        rows = changelog.part_changes(changed, parts)
+        for record in changed:
+            record.history_delta_changes = [
+                *getattr(record, "history_delta_changes", []),
+                *(
+                    {"field": capfirst(change.label), "old": change.old, "new": change.new}
+                    for change in rows.get(record.history_id, [])
+                ),
+            ]

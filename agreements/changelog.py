@@ -6,28 +6,56 @@ the one before it, field by field. The public sees only the fields the status pa
 changed it, never their name; staff searching the history in the admin see every field and the
 person (``FULL_FIELDS``, ``Entry.person``).
 
+The rows the agreement form saves with it, its steps, signatories, documents and contact persons
+(``PARTS``), are part of its versions: a version tells what changed in them since the version
+before, read from their own history. A row belongs to the version saved last before it, up to
+the next one (``part_changes``): the form saves the agreement, then its rows, and the pages of a
+step or a document save a version of their agreement before the row (``mark_changed``).
+
+Every version is an entry, so a page lists as many as it counts: one that changed nothing the
+reader is shown reads as saved without a change shown here (``Entry.kind`` "saved").
+
 ``entries`` turns a page of history records into entries in a fixed number of queries: the
-versions before them and the parties and sectors of both (one query each).
+versions before them and the parties and sectors of both (one query each), and the history of
+their rows (one query per kind of row).
 """
 
+import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
-from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    FileField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from access.models import Role
 from agreements.dates import DatePrecision, KnownDate
-from agreements.models import Agreement, AgreementVisibility
+from agreements.models import (
+    Agreement,
+    AgreementVisibility,
+    Contact,
+    Document,
+    Milestone,
+    Signatory,
+)
 
 HistoricalAgreement = Agreement.history.model
 
-# What the status page shows about an agreement, in the order it shows it. Left out: the
-# visibility (that a record was internal is itself internal), "follows" and its "relation" (they
-# may name an internal agreement, or tell that there is one), the version and the time stamps
-# (bookkeeping).
+# What the status page shows about an agreement, in the order it shows it, then the rows it shows
+# (``PARTS``). Left out: the visibility (that a record was internal is itself internal),
+# "follows" and its "relation" (they may name an internal agreement, or tell that there is one),
+# the contact persons (officials and staff only), the version and the time stamps (bookkeeping).
 PUBLIC_FIELDS = (
     "title",
     "reference",
@@ -44,9 +72,12 @@ PUBLIC_FIELDS = (
     "in_force_from",
     "expires_on",
     "source_url",
+    "milestones",
+    "signatories",
+    "documents",
 )
 # What staff may search the history by: the public fields and the ones kept from the public.
-FULL_FIELDS = (*PUBLIC_FIELDS, "visibility", "follows", "relation")
+FULL_FIELDS = (*PUBLIC_FIELDS, "visibility", "follows", "relation", "contacts")
 
 MANY = {"regions": "region", "partners": "partner", "sectors": "sector"}
 
@@ -56,7 +87,51 @@ STATUS_PAGE_LENGTH = 20
 NO_ONE = gettext_lazy("sistem (impor atau perintah)")
 
 
+@dataclass(frozen=True)
+class Part:
+    """A kind of row saved with its agreement, in its form's inlines (``Agreement.<name>``)."""
+
+    model: type
+    fields: tuple  # what a version tells of a row, in the order the status page shows it
+
+    @property
+    def history(self):
+        return self.model.history.model
+
+    @property
+    def label(self):
+        return str(self.model._meta.verbose_name)
+
+    def name_of(self, record):
+        """How the change log names one row (a history record of it): its title or name."""
+        return str(getattr(record, "title", None) or record.name)
+
+
+PARTS = {
+    "milestones": Part(
+        Milestone,
+        (
+            "kind",
+            "title",
+            "due_on",
+            "done_on",
+            "waits_on",
+            "mark",
+            "pdln_number",
+            "rating",
+            "findings",
+            "notes",
+        ),
+    ),
+    "signatories": Part(Signatory, ("party", "name", "office", "position")),
+    "documents": Part(Document, ("title", "kind", "language", "file")),
+    "contacts": Part(Contact, ("party", "name", "office", "email", "phone")),
+}
+
+
 def field_label(name):
+    if name in PARTS:
+        return PARTS[name].label
     return str(Agreement._meta.get_field(name).verbose_name)
 
 
@@ -67,10 +142,11 @@ def field_choices(fields=FULL_FIELDS):
 
 @dataclass(frozen=True)
 class FieldChange:
-    field: str
-    label: str
+    field: str  # the agreement's field, or the kind of row (``PARTS``): "status", "milestones"
+    label: str  # "status", "tahapan ‘Penandatanganan’, target tanggal"
     old: str
     new: str
+    topic: str  # what a title names it by: the field's label, or the kind of row ("tahapan")
 
 
 @dataclass
@@ -78,7 +154,10 @@ class Entry:
     """One saved version of an agreement, as the change log shows it."""
 
     record: object  # the history record
-    kind: str  # "created", "published" (first version the public may see) or "changed"
+    # "created", "published" (the first version the public may see), "changed", or "saved":
+    # a version that changed nothing the reader is shown (a field or row kept from them, or
+    # nothing at all)
+    kind: str
     changes: list = field(default_factory=list)
 
     @property
@@ -116,7 +195,9 @@ class Entry:
 
 def history(agreements, *, public=True):
     """The history records of ``agreements`` (a queryset), newest first, each annotated with
-    ``previous_id``: the version before it (one query when read). Deletions are left out.
+    ``previous_id``: the version before it (one query when read), and ``next_date``: when the
+    version after it was saved, if any (its rows are those saved up to then). Deletions are left
+    out.
 
     With ``public``, only the versions saved while the agreement was public: what the public
     may read of the history of a record published later.
@@ -134,12 +215,23 @@ def history(agreements, *, public=True):
         .annotate(
             previous_id=Subquery(
                 before.order_by("-history_date", "-history_id").values("history_id")[:1]
-            )
+            ),
+            next_date=next_version_date(),
         )
         .annotate(history_role=_role_of(OuterRef("history_user_id")))
         .select_related("lead_region", "history_user")
         .order_by("-history_date", "-history_id")
     )
+
+
+def next_version_date():
+    """When the version after the outer history record of an agreement was saved (whoever may
+    read it), as a subquery; None for its latest version."""
+    after = HistoricalAgreement.objects.filter(id=OuterRef("id")).filter(
+        Q(history_date__gt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
+    )
+    return Subquery(after.order_by("history_date", "history_id").values("history_date")[:1])
 
 
 # A person holding several roles acted in the widest of them.
@@ -182,8 +274,9 @@ def _many_model(name):
     return HistoricalAgreement._meta.get_field(f"historicalagreement_{name}").related_model
 
 
-def _shown(record, name, parties):
-    """The value of field ``name`` of a history record as the status page words it."""
+def _shown(record, name, parties=None):
+    """The value of field ``name`` of a history record (of an agreement or of one of its rows)
+    as the status page words it."""
     if name in MANY:
         return ", ".join(parties[record.history_id][name]) or "—"
     if name == "lead_region":
@@ -193,24 +286,112 @@ def _shown(record, name, parties):
     value = getattr(record, name)
     if value in (None, ""):
         return "—"
-    model_field = HistoricalAgreement._meta.get_field(name)
+    model_field = record._meta.get_field(name)
     if model_field.choices:
         return str(getattr(record, f"get_{name}_display")())
     if hasattr(value, "isoformat"):
         # As precisely as it is known: "Desember 2023", not the 1st it is stored as.
         return str(KnownDate(value, getattr(record, f"{name}_precision", DatePrecision.DAY)))
+    if isinstance(model_field, FileField):
+        return posixpath.basename(value.name)  # the file as it was uploaded, not its folder
     return str(value)
 
 
+def part_changes(records, parts):
+    """{history id: [FieldChange]}: what changed in the rows of kinds ``parts`` (``PARTS``)
+    saved with each of ``records`` (history records of agreements, from ``history``).
+
+    A version's rows are those whose history falls between it and the next version of its
+    agreement (``next_date``), each compared with its state before the version: changed field
+    by field, added or removed. A row removed and one added under the same name in one version
+    (the import writes an agreement's signatories and contact persons anew) are one row changed.
+
+    Queries: one per kind of row, the history of those rows of the agreements up to the last
+    version read; none without records.
+    """
+    windows = defaultdict(list)  # agreement id: [(from, until or None, history id)]
+    for record in records:
+        windows[record.id].append((record.history_date, record.next_date, record.history_id))
+    if not windows or not parts:
+        return {}
+    ends = [until for spans in windows.values() for _start, until, _id in spans]
+    latest = None if None in ends else max(ends)
+    found = defaultdict(list)
+    for name in parts:
+        part = PARTS[name]
+        rows = part.history.objects.filter(agreement_id__in=list(windows))
+        if latest is not None:
+            rows = rows.filter(history_date__lt=latest)
+        kept = defaultdict(lambda: defaultdict(list))  # agreement: row: its versions, in order
+        for row in rows.order_by("history_date", "history_id"):
+            kept[row.agreement_id][row.id].append(row)
+        for agreement_id, spans in windows.items():
+            for start, until, history_id in spans:
+                found[history_id].extend(
+                    _rows_changed(name, part, kept[agreement_id].values(), start, until)
+                )
+    return found
+
+
+def _rows_changed(name, part, versions_of_rows, start, until):
+    """The changes of one kind of row of an agreement saved from ``start`` until ``until``."""
+    before, after = {}, {}
+    for versions in versions_of_rows:
+        inside = [v for v in versions if v.history_date >= start and _before(v, until)]
+        if not inside:
+            continue
+        earlier = [v for v in versions if v.history_date < start]
+        state = earlier[-1] if earlier and earlier[-1].history_type != "-" else None
+        if state is not None:
+            before[state.id] = state
+        if inside[-1].history_type != "-":
+            after[inside[-1].id] = inside[-1]
+    removed = [before[key] for key in before if key not in after]
+    added = [after[key] for key in after if key not in before]
+    pairs = [(before[key], after[key]) for key in before if key in after]
+    # Written anew under the same name: the same row, changed.
+    for old in list(removed):
+        twin = next((new for new in added if part.name_of(new) == part.name_of(old)), None)
+        if twin is not None:
+            removed.remove(old)
+            added.remove(twin)
+            pairs.append((old, twin))
+    changes = []
+    topic = part.label
+    label = capfirst(part.label)
+    for old in removed:
+        changes.append(FieldChange(name, label, part.name_of(old), "—", topic))
+    for old, new in sorted(pairs, key=lambda pair: pair[1].id):
+        for field_name in part.fields:
+            was, now = _shown(old, field_name), _shown(new, field_name)
+            if was != now:
+                row_label = _("%(part)s ‘%(name)s’, %(field)s") % {
+                    "part": label,
+                    "name": part.name_of(new),
+                    "field": part.model._meta.get_field(field_name).verbose_name,
+                }
+                changes.append(FieldChange(name, row_label, was, now, topic))
+    for new in sorted(added, key=lambda row: row.id):
+        changes.append(FieldChange(name, label, "—", part.name_of(new), topic))
+    return changes
+
+
+def _before(row, until):
+    return until is None or row.history_date < until
+
+
 def entries(records, *, fields=PUBLIC_FIELDS, public=True):
-    """The change-log entries of ``records`` (history records from ``history``), in order.
+    """The change-log entries of ``records`` (history records from ``history``), in order: one
+    for each.
 
-    Each is compared with the version before it on ``fields``; a version that changed none of
-    them is left out. With ``public``, a version whose predecessor was internal is the first
-    the public may see: it is shown as published, without what it was before.
+    Each is compared with the version before it on ``fields``, the rows saved with it included
+    (``part_changes``); one that changed none of them is "saved". With ``public``, a version
+    whose predecessor was internal is the first the public may see: it is shown as published,
+    without what it was before.
 
-    Queries: the versions before, and the parties and sectors of all (three): four, however
-    many records (the roles come with the records, ``history``).
+    Queries: the versions before, the parties and sectors of all (three), and the history of
+    each kind of row among ``fields`` (none when no version is compared): however many records
+    (the roles come with the records, ``history``).
     """
     records = list(records)
     previous_ids = {record.previous_id for record in records if record.previous_id}
@@ -221,20 +402,33 @@ def entries(records, *, fields=PUBLIC_FIELDS, public=True):
         ).select_related("lead_region")
     }
     parties = _parties([*records, *previous.values()])
-    shown = []
+    kinds = {}
     for record in records:
         before = previous.get(record.previous_id)
         if before is None:
-            shown.append(Entry(record, "created"))
+            kinds[record.history_id] = "created"
+        elif public and before.visibility != AgreementVisibility.PUBLIC:
+            kinds[record.history_id] = "published"
+        else:
+            kinds[record.history_id] = "changed"
+    rows_changed = part_changes(
+        [record for record in records if kinds[record.history_id] == "changed"],
+        [name for name in fields if name in PARTS],
+    )
+    shown = []
+    for record in records:
+        if kinds[record.history_id] != "changed":
+            shown.append(Entry(record, kinds[record.history_id]))
             continue
-        if public and before.visibility != AgreementVisibility.PUBLIC:
-            shown.append(Entry(record, "published"))
-            continue
+        before = previous[record.previous_id]
         changes = []
         for name in fields:
+            if name in PARTS:
+                continue
             old, new = _shown(before, name, parties), _shown(record, name, parties)
             if old != new:
-                changes.append(FieldChange(name, field_label(name), old, new))
-        if changes:
-            shown.append(Entry(record, "changed", changes))
+                label = field_label(name)
+                changes.append(FieldChange(name, label, old, new, label))
+        changes.extend(rows_changed.get(record.history_id, []))
+        shown.append(Entry(record, "changed" if changes else "saved", changes))
     return shown

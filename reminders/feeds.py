@@ -186,13 +186,16 @@ class ChangesFeed(Feed):
 
     def item_title(self, entry):
         if entry.kind == "changed":
-            fields = ", ".join(change.label for change in entry.changes)
+            # Each field once, and each kind of row once however many of them changed.
+            fields = ", ".join(dict.fromkeys(change.topic for change in entry.changes))
             return _("%(agreement)s: %(fields)s diubah") % {
                 "agreement": entry.title,
                 "fields": fields,
             }
         if entry.kind == "published":
             return _("%(agreement)s: diterbitkan") % {"agreement": entry.title}
+        if entry.kind == "saved":
+            return _("%(agreement)s: disimpan") % {"agreement": entry.title}
         return _("%(agreement)s: dicatat") % {"agreement": entry.title}
 
     def item_description(self, entry):

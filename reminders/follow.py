@@ -138,6 +138,8 @@ def plan(subscription, now):
     )
     with translation.override(subscription.language):
         entries = changelog.entries(records[:DIGEST_LENGTH], public=public)
+    # A save that changed nothing the reader is shown is no news to mail.
+    entries = [entry for entry in entries if entry.kind != "saved"]
     return Digest(subscription, entries, len(records) > DIGEST_LENGTH)
 
 

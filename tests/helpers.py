@@ -145,10 +145,15 @@ def agreement_form_data(agreement, **changes):
 
 def with_new_milestone(data, **milestone):
     """``data`` with one new milestone row in the inline."""
-    index = int(data["milestones-TOTAL_FORMS"])
-    data["milestones-TOTAL_FORMS"] = str(index + 1)
-    for field, value in milestone.items():
-        data[f"milestones-{index}-{field}"] = value
+    return with_new_row(data, "milestones", **milestone)
+
+
+def with_new_row(data, inline, **values):
+    """``data`` with one new row in the inline ``inline`` (``INLINE_PREFIXES``)."""
+    index = int(data[f"{inline}-TOTAL_FORMS"])
+    data[f"{inline}-TOTAL_FORMS"] = str(index + 1)
+    for field, value in values.items():
+        data[f"{inline}-{index}-{field}"] = value
     return data
 
 

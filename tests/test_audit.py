@@ -2,6 +2,7 @@
 partners) is kept with who made it, when and what changed, and reads in words on the admin's
 history page."""
 
+import datetime
 import re
 
 import pytest
@@ -23,6 +24,7 @@ from tests.helpers import (
     logged_in,
     with_existing_milestone,
     with_new_milestone,
+    with_new_row,
 )
 
 pytestmark = pytest.mark.django_db
@@ -115,6 +117,39 @@ def test_milestone_added_and_deleted_through_the_inline_are_kept_with_their_edit
     assert latest(added).history_user == editor_kaltim
     deleted = step.history.filter(history_type="-").get()
     assert deleted.history_user == editor_kaltim
+
+
+def test_agreement_history_page_tells_what_changed_in_its_steps_and_contact_persons(
+    editor, staff_client, agreement
+):
+    """A save that changed only a step and a contact person says so in its row, not an empty
+    "Yang berubah"."""
+    step = MilestoneFactory(
+        agreement=agreement,
+        kind="signing",
+        title="Penandatanganan",
+        due_on=datetime.date(2024, 6, 1),
+        waits_on="partner",
+    )
+    data = with_new_row(
+        with_existing_milestone(agreement_form_data(agreement), step, due_on="2027-03-31"),
+        "contacts",
+        party="Biro Pemerintahan Setda Kaltim",
+        name="Siti Rahmawati",
+    )
+
+    response = editor.post(change_url(agreement), data)
+
+    assert response.status_code == 302, form_errors(response)
+    table = history_table(staff_client, agreement)
+    start = table.index("<tbody>")
+    newest = table[start : table.index("</tr>", start)]
+    assert "editor.kaltim" in newest
+    assert (
+        "<strong>Tahapan ‘Penandatanganan’, target tanggal:</strong> 1 Juni 2024 &rarr; "
+        "31 Maret 2027" in newest
+    )
+    assert "<strong>Narahubung:</strong> — &rarr; Siti Rahmawati" in newest
 
 
 def test_document_change_is_kept_with_its_editor(editor, editor_kaltim, agreement):

@@ -8,7 +8,22 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from tests.factories import AgreementFactory, PartnerFactory, make_official
+from tests.factories import (
+    AgreementFactory,
+    DocumentFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    make_official,
+)
+from tests.helpers import (
+    admin_url,
+    agreement_form_data,
+    change_url,
+    form_errors,
+    logged_in,
+    with_existing_milestone,
+    with_new_row,
+)
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -149,6 +164,215 @@ def test_a_bad_filter_on_the_change_log_is_a_400(client, changed):
     assert client.get("/perubahan/feed.atom", {"year": "x"}).status_code == 400
 
 
+# -- the rows saved with an agreement: steps, signatories, documents, contact persons ---------
+
+
+@pytest.fixture
+def anhui_mou(kaltim):
+    """A Kaltim–Anhui MoU being drafted, its signing planned for 1 June 2024."""
+    mou = AgreementFactory(
+        title="MoU Kaltim–Anhui",
+        lead_region=kaltim,
+        status="preparation",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    MilestoneFactory(
+        agreement=mou,
+        kind="signing",
+        title="Penandatanganan",
+        due_on=datetime.date(2024, 6, 1),
+        waits_on="partner",
+    )
+    return mou
+
+
+def entry_rows(log):
+    """The rows of a change table as (field, label, old, new)."""
+    import re
+
+    return re.findall(
+        r'<tr data-field="([^"]+)"><th scope="row">([^<]*)</th><td>([^<]*)</td><td>([^<]*)</td>',
+        log,
+    )
+
+
+def test_a_step_changed_in_the_agreement_form_is_a_change_of_its_agreement(
+    client, editor_kaltim, anhui_mou
+):
+    """Only the signing step's target and whom it waits on change: the change log, its feed and
+    the status page tell it as a change of the MoU, and list every version they count."""
+    step = anhui_mou.milestones.get()
+    data = with_existing_milestone(
+        agreement_form_data(anhui_mou),
+        step,
+        due_on="2027-03-31",
+        waits_on="kemlu",
+    )
+    response = logged_in(editor_kaltim).post(change_url(anhui_mou), data)
+    assert response.status_code == 302, form_errors(response)
+
+    label = "Tahapan ‘Penandatanganan’, "
+    expected = [
+        ("milestones", label + "target tanggal", "1 Juni 2024", "31 Maret 2027"),
+        ("milestones", label + "menunggu", "Mitra", "Kementerian Luar Negeri"),
+    ]
+    assert entry_rows(section(client.get(anhui_mou.get_absolute_url()).content.decode())) == (
+        expected
+    )
+
+    page = client.get("/perubahan/", {"q": "Anhui"})
+    html = page.content.decode()
+    assert "2 versi tersimpan" in html
+    assert len(page.context["entries"]) == page.context["page_obj"].paginator.count == 2
+    assert html.count('class="change-entry"') == 2
+    assert entry_rows(html) == expected
+    assert "Kerja sama dicatat." in html
+
+    root = ET.fromstring(client.get("/perubahan/feed.atom", {"q": "Anhui"}).content)
+    titles = [entry.findtext(f"{ATOM}title") for entry in root.findall(f"{ATOM}entry")]
+    assert titles == ["MoU Kaltim–Anhui: tahapan diubah", "MoU Kaltim–Anhui: dicatat"]
+    summary = root.find(f"{ATOM}entry").findtext(f"{ATOM}summary")
+    assert f"{label}target tanggal: 1 Juni 2024 → 31 Maret 2027" in summary
+
+
+def test_a_step_changed_on_its_own_page_is_a_change_of_its_agreement_by_its_editor(
+    client, editor_kaltim, anhui_mou
+):
+    step = anhui_mou.milestones.get()
+    response = logged_in(editor_kaltim).post(
+        change_url(step),
+        {
+            "agreement": anhui_mou.pk,
+            "kind": "signing",
+            "title": "Penandatanganan",
+            "due_on": "2027-03-31",
+            "due_on_precision": "day",
+            "done_on_precision": "day",
+            "waits_on": "partner",
+        },
+    )
+    assert response.status_code == 302, form_errors(response)
+
+    [changed, created] = client.get("/perubahan/").context["entries"]
+    assert created.kind == "created"
+    assert changed.kind == "changed"
+    assert changed.role == "Editor (staf biro)"
+    assert [(c.label, c.old, c.new) for c in changed.changes] == [
+        ("Tahapan ‘Penandatanganan’, target tanggal", "1 Juni 2024", "31 Maret 2027")
+    ]
+    assert changed.when > created.when
+
+
+def test_steps_documents_and_signatories_added_and_removed_are_told_by_name(
+    client, editor_kaltim, anhui_mou
+):
+    document = DocumentFactory(agreement=anhui_mou, title="Rancangan MoU")
+    editor = logged_in(editor_kaltim)
+    data = with_new_row(
+        with_new_row(
+            agreement_form_data(anhui_mou),
+            "milestones",
+            kind="tkksd",
+            title="Rapat TKKSD",
+            due_on="2026-09-01",
+        ),
+        "signatories",
+        party="Pemerintah Provinsi Kalimantan Timur",
+        name="Gubernur Kalimantan Timur",
+        position="0",
+    )
+    assert editor.post(change_url(anhui_mou), data).status_code == 302
+    response = editor.post(admin_url(document, "delete"), {"post": "yes"})
+    assert response.status_code == 302
+
+    entries = client.get(anhui_mou.get_absolute_url()).context["changes"]
+    assert [(c.field, c.label, c.old, c.new) for c in entries[0].changes] == [
+        ("documents", "Dokumen", "Rancangan MoU", "—")
+    ]
+    assert [(c.field, c.label, c.old, c.new) for c in entries[1].changes] == [
+        ("milestones", "Tahapan", "—", "Rapat TKKSD"),
+        ("signatories", "Penanda tangan", "—", "Gubernur Kalimantan Timur"),
+    ]
+
+
+def test_contact_persons_changed_are_never_told_to_the_public(
+    client, django_user_model, editor_kaltim, staff_client, anhui_mou
+):
+    """A version that changed only a contact person is listed, and counted, as saved without
+    a change the public is shown; officials searching the admin's history read it."""
+    data = with_new_row(
+        agreement_form_data(anhui_mou),
+        "contacts",
+        party="Biro Pemerintahan Setda Kaltim",
+        name="Siti Rahmawati",
+        email="siti@kaltimprov.invalid",
+    )
+    assert logged_in(editor_kaltim).post(change_url(anhui_mou), data).status_code == 302
+
+    for reader in (client, logged_in(make_official(django_user_model))):
+        page = reader.get("/perubahan/")
+        html = page.content.decode()
+        assert "Siti" not in html and "siti@" not in html
+        assert "2 versi tersimpan" in html and html.count('class="change-entry"') == 2
+        assert "Disimpan tanpa perubahan pada apa yang ditampilkan di sini." in html
+        status_page = reader.get(anhui_mou.get_absolute_url()).content.decode()
+        assert "Siti" not in section(status_page)
+    feed = client.get("/perubahan/feed.atom").content.decode()
+    assert "Siti" not in feed and "MoU Kaltim–Anhui: disimpan" in feed
+
+    rows = staff_client.get(
+        reverse("admin:agreements_agreement_history_search"), {"field": "contacts"}
+    ).context["rows"]
+    assert [(r["change"].label, r["change"].old, r["change"].new) for r in rows] == [
+        ("Narahubung", "—", "Siti Rahmawati")
+    ]
+
+
+def test_a_step_changed_while_the_agreement_was_internal_is_not_told_to_the_public(
+    client, editor_kaltim, anhui_mou
+):
+    anhui_mou.visibility = "internal"
+    anhui_mou.save()
+    step = anhui_mou.milestones.get()
+    editor = logged_in(editor_kaltim)
+    anhui_mou.refresh_from_db()
+    data = with_existing_milestone(
+        agreement_form_data(anhui_mou), step, title="Penandatanganan di Hefei"
+    )
+    assert editor.post(change_url(anhui_mou), data).status_code == 302
+    anhui_mou.refresh_from_db()
+    step.refresh_from_db()
+    data = with_existing_milestone(
+        agreement_form_data(anhui_mou, visibility="public"), step, due_on="2027-03-31"
+    )
+    assert editor.post(change_url(anhui_mou), data).status_code == 302
+
+    log = section(client.get(anhui_mou.get_absolute_url()).content.decode())
+    assert "diterbitkan untuk publik" in log
+    assert "Hefei" not in log and "2027" not in log and "1 Juni 2024" not in log
+
+
+@pytest.mark.parametrize("versions", [1, 5])
+def test_the_rows_of_many_versions_cost_the_same_queries(
+    client, kaltim, editor_kaltim, versions, django_assert_num_queries
+):
+    mou = AgreementFactory(lead_region=kaltim)
+    for n in range(versions):
+        save_as(mou, editor_kaltim, title=f"MoU versi {n}")
+        MilestoneFactory(agreement=mou, title=f"Kegiatan {n}")  # saved with that version
+
+    # 1-4 the filter form's lists (sectors, regions, partners, agencies: no partner, so no
+    # countries), 5 the COUNT of versions, 6 the page of versions, 7 the versions before them,
+    # 8-10 their parties and sectors, 11-13 the history of their steps, signatories and
+    # documents
+    with django_assert_num_queries(13):
+        response = client.get("/perubahan/")
+    changes = [c for e in response.context["entries"] for c in e.changes]
+    assert sum(c.field == "milestones" for c in changes) == versions
+
+
 @pytest.mark.parametrize("versions", [2, 8])
 def test_change_log_queries_do_not_grow_with_versions(
     client, kaltim, editor_kaltim, versions, django_assert_num_queries
@@ -160,9 +384,10 @@ def test_change_log_queries_do_not_grow_with_versions(
 
     # 1-5 the filter form's lists (sectors, regions, partners, countries, agencies), 6 the
     # COUNT of versions, 7 the page of versions with their lead region, user and role, 8 the
-    # versions before them, 9-11 the parties and sectors of both (nothing is cached in a test's
+    # versions before them, 9-11 the parties and sectors of both, 12-14 the history of the
+    # steps, signatories and documents saved with them (nothing is cached in a test's
     # transaction)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(14):
         response = client.get("/perubahan/")
     assert len(response.context["entries"]) >= 2 * versions
 

@@ -507,8 +507,9 @@ def test_status_page_queries_do_not_grow_with_milestones_documents_or_parties(
     # and subdivision; 4 its sectors; 5 its implementing agencies with their region; 6 its
     # signatories; 7 its milestones; 8 its documents; 9 its latest versions (change log) with
     # their role, 10 the versions before them (none to read for a record never changed), 11-13
-    # the parties and sectors of both; 14 every document of its chain (a recursive query) with
-    # its lead region, 15 their milestones.
-    with django_assert_num_queries(15):
+    # the parties and sectors of both, 14-16 the history of the milestones, signatories and
+    # documents saved with them; 17 every document of its chain (a recursive query) with its
+    # lead region, 18 their milestones.
+    with django_assert_num_queries(18):
         response = client.get(reverse("agreement-detail", args=[agreement.pk]))
     assert len(response.context["chain"]) == 2 + 2 * count
