@@ -6,6 +6,7 @@ import datetime
 import io
 import re
 import threading
+from decimal import Decimal
 
 import pytest
 from django.core import mail
@@ -14,7 +15,13 @@ from django.utils import timezone
 
 from reminders import follow
 from reminders.models import Subscription
-from tests.factories import AgreementFactory, CountryFactory, PartnerFactory, make_official
+from tests.factories import (
+    AgreementFactory,
+    CountryFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    make_official,
+)
 from tests.helpers import run_at_once
 
 
@@ -140,6 +147,24 @@ def test_the_digest_tells_what_changed_in_the_selection_once(client, register, r
     # A second run tells nothing again.
     run_digest(later(days=2, hours=1))
     assert len(mail.outbox) == 1
+
+
+def test_the_digest_tells_a_new_step_and_keeps_quiet_about_what_the_reader_is_not_shown(
+    client, register, reader
+):
+    client.force_login(reader)
+    follow_selection(client, "country=CN")
+    chinese = register["chinese"]
+    save(chinese, budget_amount=Decimal("250000000"))  # the budget: never for the public
+    save(chinese)
+    MilestoneFactory(agreement=chinese, title="Monev tahunan")  # saved with that version
+
+    run_digest(later(days=1))
+
+    [email] = mail.outbox
+    assert "Perubahan pada pilihan yang Anda ikuti: 1 perubahan" in email.subject
+    assert "Tahapan: — → Monev tahunan" in email.body
+    assert "250" not in email.body and "Disimpan" not in email.body
 
 
 def test_the_digest_comes_in_the_language_the_reader_followed_in(client, register, reader):
