@@ -1,9 +1,14 @@
 """Atom feeds of newly signed and newly changed public agreements: one beside every list page.
 
 ``…/feed.atom`` sits next to the agreement list and each region, partner, country and sector
-page, carrying the page's query string: the feed holds the page's selection, filtered by the
-page's own ``AgreementFilter`` (``agreements.export_views.selection``), most recently changed
-first. ``/feeds/agreements.atom`` is the list's feed under its older address.
+page, carrying the page's query string: the feed holds the latest ``FEED_LENGTH`` agreements of
+the page's selection, filtered by the page's own ``AgreementFilter``
+(``agreements.export_views.selection``), most recently changed first. A feed tells what is new;
+the page and its downloads hold the whole selection. ``/feeds/agreements.atom`` is the list's
+feed under its older address.
+
+Each feed names itself (``rel="self"``) with its query string: a reader subscribed to one
+selection is not pointed at another. An entry's id is an absolute IRI that never changes.
 
 Public only, whoever asks: feed readers fetch without logging in, and aggregators cache and
 pass the feed on, so it never depends on the reader.
@@ -25,6 +30,9 @@ from agreements.export_views import bad_filters, selection
 from agreements.models import Agreement
 from common.text import printable
 
+from .ical import uid_domain
+
+# The most entries a feed holds: the latest of its selection (a feed is for what is new).
 FEED_LENGTH = 50
 
 
@@ -45,6 +53,12 @@ class InvalidSelection(Exception):
         self.form = form
 
 
+def with_query(path, request):
+    """``path`` with the request's query string, as the request gave it."""
+    query = request.GET.urlencode()
+    return f"{path}?{query}" if query else path
+
+
 class AgreementsFeed(Feed):
     """The feed of one list page's selection; ``subject`` names the page (None: the list)."""
 
@@ -61,7 +75,8 @@ class AgreementsFeed(Feed):
             return bad_filters(invalid.form)
 
     def get_object(self, request, *args, **kwargs):
-        """The page's selection: (its filterset, its subject or None, the page's address)."""
+        """The page's selection: (its filterset, its subject or None, the page's address, the
+        feed's own address), both addresses with the query string."""
         # Passed on to anyone: selected as the public may select (no budget filter).
         filterset, subject = selection(
             request, Agreement.objects.public(), self.subject, kwargs, reader=AnonymousUser()
@@ -72,11 +87,10 @@ class AgreementsFeed(Feed):
         page = request.path.removesuffix("feed.atom")
         if page == request.path:
             page = reverse("agreement-list")
-        query = request.GET.urlencode()
-        return filterset, subject, f"{page}?{query}" if query else page
+        return filterset, subject, with_query(page, request), with_query(request.path, request)
 
     def title(self, obj):
-        filterset, subject, _query = obj
+        filterset, subject, *_addresses = obj
         if subject is None:
             return _("Kerja sama daerah: terbaru")
         return _("Kerja sama daerah: %(subject)s") % {"subject": subject.name}
@@ -85,11 +99,14 @@ class AgreementsFeed(Feed):
         return _("Kerja sama publik yang baru ditandatangani atau baru diubah.")
 
     def link(self, obj):
-        _filterset, _subject, page = obj
+        _filterset, _subject, page, _feed = obj
         return page
 
+    def feed_url(self, obj):
+        return obj[3]
+
     def items(self, obj):
-        filterset, _subject, _query = obj
+        filterset, *_rest = obj
         # Recording a signature changes the agreement, so "newly changed" covers newly signed.
         return (
             filterset.qs.select_related("lead_region")
@@ -160,19 +177,20 @@ class ChangesFeed(Feed):
             return bad_filters(invalid.form)
 
     def get_object(self, request, pk=None):
+        """(the agreements, the one agreement or None, the change log's address, the feed's
+        own address), both addresses with the query string."""
         public = Agreement.objects.public()
         if self.one_agreement:
             agreement = get_object_or_404(public, pk=pk)
-            return public.filter(pk=pk), agreement, agreement.get_absolute_url()
+            return public.filter(pk=pk), agreement, agreement.get_absolute_url(), request.path
         filterset, _subject = selection(request, public, None, {}, reader=AnonymousUser())
         if not filterset.is_valid():
             raise InvalidSelection(filterset.form)
-        query = request.GET.urlencode()
         page = reverse("change-log")
-        return filterset.qs, None, f"{page}?{query}" if query else page
+        return filterset.qs, None, with_query(page, request), with_query(request.path, request)
 
     def title(self, obj):
-        _agreements, agreement, _page = obj
+        _agreements, agreement, *_addresses = obj
         if agreement is None:
             return _("Kerja sama daerah: riwayat perubahan")
         return _("Riwayat perubahan: %(agreement)s") % {"agreement": agreement.title}
@@ -180,8 +198,11 @@ class ChangesFeed(Feed):
     def link(self, obj):
         return obj[2]
 
+    def feed_url(self, obj):
+        return obj[3]
+
     def items(self, obj):
-        agreements, _agreement, _page = obj
+        agreements, *_rest = obj
         return changelog.entries(changelog.history(agreements)[:FEED_LENGTH])
 
     def item_title(self, entry):
@@ -211,7 +232,13 @@ class ChangesFeed(Feed):
         return reverse("agreement-detail", args=[entry.agreement_id]) + "#riwayat-perubahan"
 
     def item_guid(self, entry):
-        return f"{self.item_link(entry)}-{entry.record.history_id}"
+        """A tag URI (RFC 4151) naming the version: absolute, and the same whatever address
+        the feed was fetched at (the site's configured host, ``SITE_URL``) and however often."""
+        saved = entry.when.astimezone(datetime.UTC)
+        return (
+            f"tag:{uid_domain()},{saved:%Y-%m-%d}:"
+            f"agreement/{entry.agreement_id}/version/{entry.record.history_id}"
+        )
 
     item_guid_is_permalink = False
 

@@ -2,6 +2,7 @@
 register (filtered like the list, with its own feed), never an internal field or a name."""
 
 import datetime
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -159,6 +160,30 @@ def test_an_agreements_own_change_feed_is_linked_and_404_when_internal(client, c
     assert client.get(reverse("agreement-changes-atom", args=[internal.pk])).status_code == 404
 
 
+def test_change_log_entries_have_absolute_ids_that_never_change(client, changed, settings):
+    """Atom ids are absolute IRIs; a feed reader fetching again, or at another of the site's
+    addresses, finds each version under the same id."""
+    settings.SITE_URL = "https://kerjasama.kaltimprov.go.id"
+
+    def ids(address, **headers):
+        root = ET.fromstring(client.get(address, **headers).content)
+        return [entry.findtext(f"{ATOM}id") for entry in root.findall(f"{ATOM}entry")]
+
+    first = ids("/perubahan/feed.atom")
+    assert first and all(
+        re.fullmatch(
+            r"tag:kerjasama\.kaltimprov\.go\.id,\d{4}-\d{2}-\d{2}:agreement/\d+/version/\d+", i
+        )
+        for i in first
+    )
+    assert len(set(first)) == len(first)
+    assert ids("/perubahan/feed.atom", HTTP_HOST="localhost") == first
+    save_as(changed["mou"], None, title="MoU Kaltim–Anhui (perpanjangan)")
+    assert ids("/perubahan/feed.atom")[1:] == first
+    one = ids(reverse("agreement-changes-atom", args=[changed["mou"].pk]))
+    assert set(one[1:]) <= set(first)
+
+
 def test_a_bad_filter_on_the_change_log_is_a_400(client, changed):
     assert client.get("/perubahan/", {"year": "x"}).status_code == 400
     assert client.get("/perubahan/feed.atom", {"year": "x"}).status_code == 400
@@ -190,8 +215,6 @@ def anhui_mou(kaltim):
 
 def entry_rows(log):
     """The rows of a change table as (field, label, old, new)."""
-    import re
-
     return re.findall(
         r'<tr data-field="([^"]+)"><th scope="row">([^<]*)</th><td>([^<]*)</td><td>([^<]*)</td>',
         log,

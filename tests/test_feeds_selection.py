@@ -240,6 +240,23 @@ def test_a_filter_narrows_the_feeds(client, register):
     assert calendar_links(client, "/agreements/calendar.ics?country=CN") == chinese
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/regions/64/feed.atom?status=initiative",
+        "/agreements/feed.atom?country=CN&sector=pendidikan",
+        "/feeds/agreements.atom?scope=ksdpl",
+        "/perubahan/feed.atom?region=64",
+        "/agreements/feed.atom",
+    ],
+)
+def test_a_feed_names_itself_with_its_selection(client, register, address):
+    """A reader subscribed to one selection is not sent to the feed of another (rel="self")."""
+    root = ET.fromstring(client.get(address).content)
+    [self_link] = [link for link in root.findall(f"{ATOM}link") if link.get("rel") == "self"]
+    assert self_link.get("href") == f"http://testserver{address}"
+
+
 def test_a_bad_filter_in_a_feed_is_a_400_that_says_why(client, register):
     for address in ("/agreements/feed.atom?year=abc", "/regions/64/calendar.ics?signed_from=x"):
         response = client.get(address)
