@@ -6,9 +6,13 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.conf import settings
+from django.utils import timezone
 from icalendar import Calendar
 
 from agreements.filters import AgreementFilter
+from agreements.models import Agreement
+from reminders import feeds
 from tests.factories import (
     AgencyFactory,
     AgreementFactory,
@@ -255,6 +259,30 @@ def test_a_feed_names_itself_with_its_selection(client, register, address):
     root = ET.fromstring(client.get(address).content)
     [self_link] = [link for link in root.findall(f"{ATOM}link") if link.get("rel") == "self"]
     assert self_link.get("href") == f"http://testserver{address}"
+
+
+def test_a_feed_holds_the_latest_of_its_selection_newest_first(client, kaltim, bali, monkeypatch):
+    """The feed is the selection's newest agreements, however many the page lists."""
+    monkeypatch.setattr(feeds, "FEED_LENGTH", 3)
+    kaltim_ones = [AgreementFactory(title=f"MoU Kaltim {n}", lead_region=kaltim) for n in range(5)]
+    bali_one = AgreementFactory(title="MoU Bali", lead_region=bali)
+    start = timezone.now() - datetime.timedelta(days=30)
+    # Changed in this order, the Bali one last: MoU Kaltim 3, 0, 4, 1, 2, MoU Bali.
+    for days, agreement in enumerate([*(kaltim_ones[n] for n in (3, 0, 4, 1, 2)), bali_one]):
+        Agreement.objects.filter(pk=agreement.pk).update(
+            updated_at=start + datetime.timedelta(days=days)
+        )
+
+    root = ET.fromstring(client.get("/regions/64/feed.atom").content)
+
+    titles = [entry.findtext(f"{ATOM}title") for entry in root.findall(f"{ATOM}entry")]
+    assert titles == ["MoU Kaltim 2", "MoU Kaltim 1", "MoU Kaltim 4"]
+    assert client.get("/regions/64/").context["page_obj"].paginator.count == 5
+
+
+def test_the_readme_says_how_many_agreements_a_feed_holds():
+    readme = " ".join((settings.BASE_DIR / "README.md").read_text().split())
+    assert f"holds the latest {feeds.FEED_LENGTH} agreements of the same selection" in readme
 
 
 def test_a_bad_filter_in_a_feed_is_a_400_that_says_why(client, register):
