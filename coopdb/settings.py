@@ -224,7 +224,9 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+# Every role logs in on the site (the admin's own login refuses whoever is not staff); pages of
+# the admin send to the admin's login themselves.
+LOGIN_URL = "login"
 
 # -- security ---------------------------------------------------------------------------------
 

@@ -129,6 +129,22 @@ def test_anonymous_readers_are_sent_to_log_in(client, register):
     assert not Subscription.objects.exists()
 
 
+def test_an_analyst_is_sent_to_the_sites_login_and_back_to_what_they_follow(client, analyst):
+    """Not the admin's login, which refuses whoever is not staff."""
+    response = client.get("/ikuti/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/ikuti/"
+
+    page = client.get(response["Location"])
+    assert "bukan akun staf" not in page.content.decode()
+    logged_in = client.post(
+        response["Location"],
+        {"username": analyst.get_username(), "password": "a-long-test-password"},
+    )
+    assert logged_in["Location"] == "/ikuti/"
+    assert client.get("/ikuti/").status_code == 200
+
+
 def test_the_digest_tells_what_changed_in_the_selection_once(client, register, reader):
     client.force_login(reader)
     follow_selection(client, "country=CN")

@@ -108,3 +108,11 @@ def test_the_zone_is_not_taken_from_another_site(editor_kaltim):
         reverse("set-time-zone"), {"time_zone": "", "next": "https://elsewhere.example/"}
     )
     assert response["Location"] == "/admin/"
+
+
+def test_a_zone_chosen_without_logging_in_is_sent_to_the_sites_login(client):
+    """The site's login, which every role may use, as for every page of the site that needs
+    one; the admin's refuses whoever is not staff."""
+    response = client.post(reverse("set-time-zone"), {"time_zone": "Asia/Makassar"})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/accounts/time-zone/"
