@@ -6,9 +6,12 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# The demo's address: where it is served, the admin it prints, and where its mails link
+# (SITE_URL of the server and of the mail commands run from here).
+DEMO_URL := http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: install checkers run test lint imports-check format migrations-check messages demo-data screenshots
+.PHONY: install checkers run test lint imports-check format migrations-check messages demo-data reminders screenshots
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,13 +36,20 @@ checkers: node_modules/.installed
 
 # The site on SQLite with the reference data and the demo register, on http://$(HOST):$(PORT)/
 run: install demo-data
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$(DEMO_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 demo-data: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py setup_roles
-	$(PY) manage.py seed_demo --url http://$(HOST):$(PORT)/
+	$(PY) manage.py seed_demo --url $(DEMO_URL)/
+
+# The demo's daily mails, as cron sends them in production (reminders, then the digests of
+# followed selections), linking to the demo where `make run` serves it: give the same HOST and
+# PORT. Printed on the console unless EMAIL_HOST is set.
+reminders: install
+	SITE_URL=$(DEMO_URL) $(PY) manage.py send_reminders
+	SITE_URL=$(DEMO_URL) $(PY) manage.py send_follow_digests
 
 # Every test: migrations in step with the models, lint, then the suite (SQLite, or PostgreSQL
 # when DATABASE_URL points there). On SQLite the PostgreSQL export is not exercised, so its

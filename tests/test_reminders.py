@@ -1,8 +1,14 @@
 """The daily reminder digest (``manage.py send_reminders``) and the "needs attention" lists."""
 
 import datetime
+import os
+import re
+import shutil
 import smtplib
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
@@ -20,6 +26,7 @@ from reminders.models import Notice, ReminderPreference, Threshold
 from tests.factories import AgreementFactory, MilestoneFactory
 
 TODAY = datetime.date(2025, 3, 3)
+BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def days(n):
@@ -196,6 +203,55 @@ def test_the_email_links_to_the_agreement(kaltim, kaltim_editor, settings):
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"
     assert f'href="{link}"' in html
+
+
+def test_the_email_links_to_the_port_the_demo_is_served_on(kaltim, kaltim_editor, settings):
+    """``make run PORT=8201`` and ``make reminders PORT=8201`` give the server and the mail
+    commands ``SITE_URL=http://127.0.0.1:8201`` (``test_make_gives_…`` below)."""
+    settings.SITE_URL = "http://127.0.0.1:8201"
+    agreement = AgreementFactory(lead_region=kaltim, expires_on=days(20))
+
+    run()
+
+    [message] = mails_to(kaltim_editor)
+    assert f"http://127.0.0.1:8201{agreement.get_absolute_url()}" in message.body
+    assert "127.0.0.1:8000" not in message.body
+
+
+def make_plan(*arguments):
+    """What ``make`` would run for ``arguments`` (``make -n``), in the project's folder."""
+    if not shutil.which("make"):
+        pytest.fail("make is needed: the README's commands are make targets")
+    return subprocess.run(
+        ["make", "-n", *arguments], cwd=BASE_DIR, capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_make_gives_the_server_and_the_mail_commands_the_demos_address():
+    served = make_plan("run", "PORT=8201")
+    assert re.search(r"^SITE_URL=http://127\.0\.0\.1:8201 \S+ manage\.py runserver ", served, re.M)
+    mailed = make_plan("reminders", "HOST=localhost", "PORT=8201")
+    for command in ("send_reminders", "send_follow_digests"):
+        assert re.search(
+            rf"^SITE_URL=http://localhost:8201 \S+ manage\.py {command}$", mailed, re.M
+        )
+
+
+def test_the_site_address_comes_from_the_environment():
+    """What ``make`` passes is what the settings read (a trailing slash left out)."""
+    code = (
+        "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"
+    )
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "coopdb.settings"}
+    read = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=BASE_DIR,
+        env={**environment, "SITE_URL": "http://127.0.0.1:8201/"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert read.stdout.strip() == "http://127.0.0.1:8201"
 
 
 # -- at most once per threshold -------------------------------------------------------------------
