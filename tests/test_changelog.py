@@ -2,10 +2,12 @@
 register (filtered like the list, with its own feed), never an internal field or a name."""
 
 import datetime
+import json
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -286,6 +288,29 @@ def test_a_step_changed_on_its_own_page_is_a_change_of_its_agreement_by_its_edit
         ("Tahapan ‘Penandatanganan’, target tanggal", "1 Juni 2024", "31 Maret 2027")
     ]
     assert changed.when > created.when
+
+
+def test_a_step_changed_by_the_import_is_a_change_of_its_agreement_by_the_importer(
+    client, editor_kaltim, anhui_mou
+):
+    """The file leaves the MoU as it is and moves its signing: a version of the MoU, before the
+    step, as on the step's own page."""
+    editor = logged_in(editor_kaltim)
+    export = editor.get(reverse("agreement-export", args=["json"]))
+    data = json.loads(b"".join(export.streaming_content))
+    [step] = data["milestones"]
+    step["due_on"] = "2027-03-31"
+    url = reverse("admin:agreements_agreement_import")
+    upload = SimpleUploadedFile("kerjasama.json", json.dumps(data).encode())
+    preview = editor.post(url, {"file": upload})
+    assert editor.post(url, {"token": preview.context["token"]}).status_code == 302
+
+    [changed, created] = client.get("/perubahan/").context["entries"]
+    assert created.kind == "created"
+    assert changed.role == "Editor (staf biro)"
+    assert [(c.label, c.old, c.new) for c in changed.changes] == [
+        ("Tahapan ‘Penandatanganan’, target tanggal", "1 Juni 2024", "31 Maret 2027")
+    ]
 
 
 def test_steps_documents_and_signatories_added_and_removed_are_told_by_name(
