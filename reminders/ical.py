@@ -10,7 +10,9 @@ import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
@@ -27,15 +29,33 @@ def uid_domain():
     return urlsplit(settings.SITE_URL).hostname or "coopdb"
 
 
-def milestones_of(agreements):
-    """The milestones of ``agreements``, each with ``last_changed`` from its history (one query)."""
+# A calendar holds the events nearest today: at most this many from today on and as many
+# before it. A subscribed calendar wants what is coming and what just happened; the whole
+# history of a national selection (hundreds of thousands of steps) would take minutes and
+# gigabytes to write, and no calendar application shows it.
+EVENTS_EACH_WAY = 500
+
+
+def nearest(rows, on, today):
+    """The rows of ``rows`` whose date ``on`` (an expression) is nearest ``today``: at most
+    ``EVENTS_EACH_WAY`` from today on, as many before it (two queries)."""
+    rows = rows.alias(on=on).filter(on__isnull=False)
+    return [
+        *rows.filter(on__gte=today).order_by("on", "pk")[:EVENTS_EACH_WAY],
+        *rows.filter(on__lt=today).order_by("-on", "-pk")[:EVENTS_EACH_WAY],
+    ]
+
+
+def milestones_of(agreements, today):
+    """The milestones of ``agreements`` nearest ``today`` (``nearest``: on the day they were
+    done, else their target), each with ``last_changed`` from its history (two queries)."""
     history = Milestone.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_date")
-    return (
+    steps = (
         Milestone.objects.filter(agreement__in=agreements.order_by())
         .select_related("agreement")
         .annotate(last_changed=Subquery(history.values("history_date")[:1]))
-        .order_by("agreement_id", "id")
     )
+    return nearest(steps, Coalesce("done_on", "due_on"), today)
 
 
 def all_day(summary, known, *, uid, stamp, description, url, categories):
@@ -97,18 +117,21 @@ def milestone_event(milestone, absolute_url):
 
 
 def calendar(agreements, *, name, uid, absolute_url):
-    """A calendar of the expiry dates and milestones of ``agreements`` (two queries).
+    """A calendar of the expiry dates and milestones of ``agreements`` nearest today (four
+    queries; ``nearest``).
 
     ``agreements`` must already be narrowed to what the reader may see; ``absolute_url`` turns a
     path into a full address (``request.build_absolute_uri``).
     """
+    today = timezone.localdate()
+    expiring = agreements.filter(status__in=EXPIRES_IN_STATUSES).select_related("lead_region")
     events = [
         expiry_event(agreement, absolute_url)
-        for agreement in agreements.filter(expires_on__isnull=False, status__in=EXPIRES_IN_STATUSES)
-        .select_related("lead_region")
-        .order_by("expires_on", "pk")
+        for agreement in nearest(expiring, F("expires_on"), today)
     ]
-    events += [milestone_event(milestone, absolute_url) for milestone in milestones_of(agreements)]
+    events += [
+        milestone_event(milestone, absolute_url) for milestone in milestones_of(agreements, today)
+    ]
     cal = Calendar.new(
         name=name,
         uid=f"{uid}@{uid_domain()}",

@@ -166,9 +166,10 @@ def test_region_calendar_runs_the_same_queries_however_many_rows(
         MilestoneFactory(agreement__lead_region=kaltim)
 
     # 1. the region, 2. the province's regencies and cities, which the party filter names as
-    # numbers, 3. its agreements with their lead region, 4. their milestones with their
-    # agreement and the date each last changed
-    with django_assert_num_queries(4):
+    # numbers, 3.–4. its agreements expiring from today on and before, with their lead region,
+    # 5.–6. their milestones from today on and before, with their agreement and the date each
+    # last changed
+    with django_assert_num_queries(6):
         events = events_of(client.get("/calendar/regions/64.ics"))
 
     assert len(events) == 2 * rows
@@ -259,3 +260,34 @@ def test_atom_feed_runs_the_same_queries_however_many_rows(
     # 1. the agreements with their lead region, 2. their party regions, 3. their partners
     with django_assert_num_queries(3):
         assert len(atom_entries(client.get("/feeds/agreements.atom"))) == rows
+
+
+def test_a_calendar_holds_the_events_nearest_today_however_long_the_history(
+    client, kaltim, monkeypatch
+):
+    """A calendar subscribed for a whole register holds what is coming and what just happened,
+    at most so many each way, never every step the register ever recorded."""
+    from django.utils import timezone
+
+    from reminders import ical
+
+    monkeypatch.setattr(ical, "EVENTS_EACH_WAY", 2)
+    today = timezone.localdate()
+    mou = AgreementFactory(lead_region=kaltim, expires_on=today + datetime.timedelta(days=900))
+    for days in (-300, -20, -10, 10, 20, 300):
+        MilestoneFactory(
+            agreement=mou,
+            title=f"Langkah {days}",
+            due_on=today + datetime.timedelta(days=days),
+        )
+    summaries = sorted(
+        str(event["SUMMARY"])
+        for event in events_of(client.get("/calendar/regions/64.ics")).values()
+    )
+    assert [s.split(" (")[0] for s in summaries] == [
+        f"Berakhir: {mou.title}".split(" (")[0],
+        "Target: Langkah -10",
+        "Target: Langkah -20",
+        "Target: Langkah 10",
+        "Target: Langkah 20",
+    ]

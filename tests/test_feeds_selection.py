@@ -314,7 +314,8 @@ def test_a_filtered_calendar_runs_the_same_queries_however_many_rows(
         MilestoneFactory(agreement=AgreementFactory(lead_region=kaltim))
 
     # 1. the region named in the query string (validation), 2. the province's regencies and
-    # cities, which the party filter names as numbers, 3. the expiring agreements with their
-    # lead region, 4. the milestones with their agreements
-    with django_assert_num_queries(4):
+    # cities, which the party filter names as numbers, 3.–4. the expiring agreements with their
+    # lead region, from today on and before, 5.–6. the milestones with their agreements, from
+    # today on and before
+    with django_assert_num_queries(6):
         assert len(calendar_links(client, "/agreements/calendar.ics?region=64")) == rows
