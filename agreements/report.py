@@ -246,14 +246,25 @@ def status_chart(counts, day):
 def as_workbook(report, file):
     """Write ``report`` to ``file`` as an XLSX workbook: a sheet per section."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     book = Workbook(write_only=True)
+
+    def cell(ws, value):
+        if not isinstance(value, str):
+            return value
+        # Text as it was typed: a title "=HYPERLINK(…)" is a title, never a live formula, and
+        # a control character stored before the register refused them is left out.
+        text = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        text.data_type = "s"
+        return text
 
     def sheet(title, header, rows):
         ws = book.create_sheet(title[:31])
         ws.append(header)
         for row in rows:
-            ws.append(row)
+            ws.append([cell(ws, value) for value in row])
 
     sheet(
         _("Ringkasan"),

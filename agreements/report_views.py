@@ -16,6 +16,7 @@ from django.views import View
 
 from agreements import report as reports
 from agreements.dates import FIRST_YEAR, LAST_YEAR
+from agreements.export_views import exportable_agreements
 from agreements.models import Agreement
 from partners.models import Region
 
@@ -49,11 +50,15 @@ def chosen(request):
     return region, period, problems
 
 
-def context_for(request):
+def context_for(request, agreements=None):
+    """The report's page context; ``agreements`` are those it is built from (by default what
+    the reader may read; a download passes what they may download)."""
     region, period, problems = chosen(request)
     report = None
     if region and period and not problems:
-        report = reports.build(Agreement.objects.visible_to(request.user), region, period)
+        if agreements is None:
+            agreements = Agreement.objects.visible_to(request.user)
+        report = reports.build(agreements, region, period)
     return {
         "report": report,
         "problems": problems,
@@ -94,7 +99,7 @@ class ReportPdfView(View):
     def get(self, request):
         from weasyprint import HTML
 
-        context = context_for(request)
+        context = context_for(request, exportable_agreements(request.user))
         if context["problems"] or not context["report"]:
             return bad_request(context)
         html = render_to_string("agreements/report.html", {**context, "pdf": True}, request)
@@ -108,7 +113,7 @@ class ReportPdfView(View):
 
 class ReportXlsxView(View):
     def get(self, request):
-        context = context_for(request)
+        context = context_for(request, exportable_agreements(request.user))
         if context["problems"] or not context["report"]:
             return bad_request(context)
         handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)

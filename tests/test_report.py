@@ -131,6 +131,40 @@ def test_report_as_xlsx(client, register):
     assert findings == ["Kegiatan pertukaran pelajar belum berjalan."]
 
 
+def test_an_official_reads_internal_records_on_the_page_but_downloads_only_public_ones(
+    client, register, django_user_model
+):
+    """Officials read internal records; only analysts and administrators may download them
+    (docs/roles.md): the report's workbook and PDF hold what the reader may download."""
+    client.force_login(make_official(django_user_model))
+    query = {"region": "64", "period": "2024"}
+    html = client.get("/laporan/", query).content.decode()
+    assert "Rancangan internal Kaltim" in section(html, "r-signed")
+    assert "Rancangan internal Kaltim" not in sheet_titles(
+        workbook(client, query), "Ditandatangani"
+    )
+    assert "MoU Kaltim–Anhui 2024" in sheet_titles(workbook(client, query), "Ditandatangani")
+    pdf = client.get("/laporan/laporan.pdf", query)
+    assert pdf.status_code == 200
+    assert b"Rancangan internal Kaltim" not in pdf.content
+
+
+def test_a_title_written_as_a_formula_is_text_in_the_workbook(client, register):
+    """A title "=HYPERLINK(…)" typed by an editor opens as that text, not as a live link; a
+    control character stored before the register refused them does not break the download."""
+    from agreements.models import Agreement
+
+    trap = '=HYPERLINK("http://evil.example/x","Klik di sini")'
+    Agreement.objects.filter(title="MoU Kaltim–Anhui 2024").update(title=trap)
+    Agreement.objects.filter(title="MoU Kaltim lama tanpa kegiatan").update(
+        title="MoU Kaltim\x0blama"
+    )
+    book = workbook(client, {"region": "64", "period": "2024"})
+    cells = {row[0].value: row[0] for row in book["Ditandatangani"].iter_rows(min_row=2)}
+    assert cells[trap].data_type == "s"
+    assert "MoU Kaltimlama" in sheet_titles(book, "Berlaku")
+
+
 def test_report_as_pdf(client, register):
     response = client.get("/laporan/laporan.pdf", {"region": "64", "period": "2024"})
     assert response.status_code == 200
