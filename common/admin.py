@@ -10,7 +10,9 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.http import Http404
 from django.utils import formats
+from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -201,4 +203,7 @@ class HistoryAdmin(QuickRows, SoundInputOnly, ValidAutocompletes, PlainSelects, 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
             raise PermissionDenied
+        # "abc", "1.5" or past the column: no such version, not a server error.
+        if not can_be_key(self.model.history.model._meta.pk, version_id):
+            raise Http404(_("Versi ini tidak ditemukan."))
         return super().history_form_view(request, object_id, version_id, extra_context)

@@ -134,3 +134,18 @@ def test_a_related_key_that_no_row_can_have_is_an_invalid_choice_on_every_admin_
         response = staff_client.post(url, data)
         assert response.status_code == 200, url
         assert "errorlist" in response.content.decode(), url
+
+
+@pytest.mark.parametrize("version", ["abc", "1.5", "99999999999999999999"])
+def test_a_history_version_that_cannot_be_one_is_not_found(admin_client, version):
+    """Typed into the address bar, a version that is no number is a page not found, as a
+    missing one is, on every history of the admin: never a server error."""
+    from tests.factories import AgreementFactory
+
+    agreement = AgreementFactory()
+    response = admin_client.get(f"/admin/agreements/agreement/{agreement.pk}/history/{version}/")
+    assert response.status_code == 404
+    sector = agreement.sectors.first()
+    if sector is not None:
+        response = admin_client.get(f"/admin/agreements/sector/{sector.pk}/history/{version}/")
+        assert response.status_code == 404
