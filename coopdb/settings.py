@@ -31,14 +31,18 @@ def envbool(name, default):
 
 
 def envint(name, default):
-    """Read a whole number; refuse anything else rather than guess."""
+    """Read a whole number, none below zero (a limit, a size, a count); refuse anything else
+    rather than guess: a negative statement timeout made every connection fail."""
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
     try:
-        return int(value.strip().replace("_", ""))
+        number = int(value.strip().replace("_", ""))
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
+    if number < 0:
+        raise ImproperlyConfigured(f"{name} must be 0 or more, not {value!r}")
+    return number
 
 
 def envlist(name, default):
@@ -122,6 +126,11 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "coopdb.wsgi.application"
 
+if os.environ.get("DATABASE_URL") is not None and not os.environ["DATABASE_URL"].strip():
+    raise ImproperlyConfigured(
+        "DATABASE_URL is set but empty: unset it for the local SQLite database, or give the "
+        "server's address (postgres://user@host:5432/name)"
+    )
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
