@@ -169,7 +169,11 @@ def message(digest, connection=None):
             "reminders/email/follow_digest",
             context,
             connection,
-            headers={"List-Unsubscribe": f"<{context['unfollow_url']}>"},
+            headers={
+                "List-Unsubscribe": f"<{context['unfollow_url']}>",
+                # A mail program may stop it in one click, by a POST to that address (RFC 8058).
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
         )
 
 

@@ -12,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from agreements.export_views import SUBJECTS, bad_filters, selection
 from agreements.models import Agreement
@@ -142,12 +144,20 @@ class FollowView(LoginRequiredMixin, View):
         return redirect("follows")
 
 
+@csrf_exempt  # the signed token in the address is the reader's say-so (RFC 8058 one-click)
+@require_http_methods(["GET", "HEAD", "POST"])
 def unfollow(request, token):
-    """One link in every digest: stop following that selection, without logging in."""
+    """One link in every digest: stop following that selection, without logging in. Opening
+    the link asks; only the button (a POST, or a mail program's one-click POST) stops it, so a
+    link scanner or a preview that fetches the link unsubscribes nobody."""
     pk = follow.subscription_of_token(token)
     if pk is None:
         return render(request, "reminders/unfollowed.html", {"bad_link": True}, status=400)
     subscription = Subscription.objects.filter(pk=pk).first()
+    if request.method != "POST":
+        return render(
+            request, "reminders/unfollowed.html", {"subscription": subscription, "asking": True}
+        )
     if subscription is not None:
         subscription.delete()
     return render(request, "reminders/unfollowed.html", {"subscription": subscription})

@@ -228,9 +228,20 @@ def test_one_link_in_the_mail_stops_following(client, register, reader):
     run_digest(later(days=1))
     link = re.search(r"http://\S+/ikuti/berhenti/\S+/", mail.outbox[0].body).group(0)
     assert mail.outbox[0].extra_headers["List-Unsubscribe"] == f"<{link}>"
+    assert mail.outbox[0].extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     client.logout()
-    response = client.get(link.split("://", 1)[1].split("/", 1)[1].join(["/", ""]))
+    path = link.split("://", 1)[1].split("/", 1)[1].join(["/", ""])
+    # A link scanner or a mail preview fetches the link: it asks, and stops nothing.
+    assert client.head(path).status_code == 200
+    asked = client.get(path)
+    assert asked.status_code == 200
+    assert "Berhenti mengikuti “" in asked.content.decode()
+    assert Subscription.objects.exists()
+    # The button, or a mail program's one-click POST (without the page's CSRF token), stops it.
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(path, {"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     assert "tidak lagi mengikuti" in response.content.decode()
     assert not Subscription.objects.exists()
