@@ -73,9 +73,11 @@ class Attention:
     # how many are dormant, and how many wait on each party ({label: count}, non-zero only).
     dormant_count: int = 0
     waiting: dict = field(default_factory=dict)
-    # How many steps are late in all, where only the longest late are listed (``attention_in``
-    # with ``late_shown``); None where every one is.
+    # How many there are in all where only the nearest are listed (``attention_in`` with
+    # ``shown``); None where every one is.
+    expiring_total: int | None = None
     late_total: int | None = None
+    due_soon_total: int | None = None
 
     due_days = MILESTONE_DUE_DAYS
 
@@ -119,35 +121,43 @@ def needs_attention(regions, user, today=None):
     return attention_in(agreements, today)
 
 
-def attention_in(agreements, today=None, late_shown=None):
+def attention_in(agreements, today=None, shown=None):
     """What needs attention in ``agreements`` (e.g. those a region is party to, on its page).
     Runs two queries: the expiring agreements, and the open milestones due within 14 days or
     overdue (both with their lead region, the milestones with their agreement). With
-    ``late_shown``, the late steps listed are the longest late of them, and a third and fourth
-    query count them all and read the ones coming due: a page stays the same size however long
-    the register's history of late steps grows."""
+    ``shown``, each list holds at most that many, the nearest (the longest late), and says how
+    many there are in all (``*_total``): six queries, and a page the same size however large
+    the register grows."""
     today = today or timezone.localdate()
-    expiring = [
-        Expiring(agreement, (agreement.expires_on - today).days)
-        for agreement in agreements.expiring_within(max(EXPIRY_WINDOWS), today)
+    expiring = (
+        agreements.expiring_within(max(EXPIRY_WINDOWS), today)
         .select_related("lead_region")
         .order_by("expires_on", "title", "id")
-    ]
+    )
     steps = Milestone.objects.filter(agreement__in=agreements.order_by()).select_related(
         "agreement", "agreement__lead_region"
     )
-    late_total = None
-    if late_shown is None:
+    totals = {}
+    if shown is None:
         chosen = list(steps.needing_attention(MILESTONE_DUE_DAYS, today).order_by("due_on", "id"))
     else:
-        late = steps.overdue(today)
-        late_total = late.count()
-        chosen = [
-            *late.order_by("due_on", "id")[:late_shown],
-            *steps.due_within(MILESTONE_DUE_DAYS, today).order_by("due_on", "id"),
-        ]
-    milestones = [MilestoneDue(milestone, (milestone.due_by - today).days) for milestone in chosen]
-    return Attention(today=today, expiring=expiring, milestones=milestones, late_total=late_total)
+        late = steps.overdue(today).order_by("due_on", "id")
+        coming = steps.due_within(MILESTONE_DUE_DAYS, today).order_by("due_on", "id")
+        totals = {
+            "expiring_total": expiring.count(),
+            "late_total": late.count(),
+            "due_soon_total": coming.count(),
+        }
+        expiring = expiring[:shown]
+        chosen = [*late[:shown], *coming[:shown]]
+    return Attention(
+        today=today,
+        expiring=[
+            Expiring(agreement, (agreement.expires_on - today).days) for agreement in expiring
+        ],
+        milestones=[MilestoneDue(step, (step.due_by - today).days) for step in chosen],
+        **totals,
+    )
 
 
 def standing(regions, user, today=None):

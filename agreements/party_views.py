@@ -4,18 +4,22 @@ The list of agreements on each is the agreement list restricted to the subject, 
 filters, chips, sorting and pagination (``agreements.views.browse``).
 """
 
+import datetime
+from urllib.parse import urlencode
+
 from django.shortcuts import get_object_or_404
 
 from agreements import maps
 from agreements.attention import attention_in
-from agreements.models import Agreement
+from agreements.models import EXPIRY_WINDOWS, Agreement, AgreementStatus
 from agreements.potentials import regional_potential
 from agreements.views import SignedListPage, browse, row_values
 from partners.models import Country, Partner, Region
 
-# The late steps a region's page lists, the longest late first; the rest are one click away
-# (the page's own list, ``?late=yes``).
-LATE_SHOWN = 10
+# What needs attention on a region's page: at most this many expiring agreements, late steps
+# and steps coming due, the nearest (the longest late) first; the expiring and the late are
+# one click away on the page's own list.
+ATTENTION_SHOWN = 10
 
 
 class RegionDetailView(SignedListPage):
@@ -38,7 +42,7 @@ class RegionDetailView(SignedListPage):
         members = list(region.members.order_by("code")) if region.is_province else []
         # What needs attention in the agreements listed: those the region (with its regencies
         # and cities) is party to, whoever leads them.
-        attention = attention_in(agreements, late_shown=LATE_SHOWN)
+        attention = attention_in(agreements, shown=ATTENTION_SHOWN)
         # The province, or the regency's or city's province, marked on the map.
         indonesia = maps.indonesia_map(
             Agreement.objects.visible_to(request.user),
@@ -46,6 +50,17 @@ class RegionDetailView(SignedListPage):
         )
         context.update(
             potential,
+            # The expiring agreements on the page's own list: signed or in force, expiring by
+            # the end of the widest window, soonest first (as the dashboard's link).
+            expiring_query=urlencode(
+                {
+                    "status": [AgreementStatus.SIGNED, AgreementStatus.IN_FORCE],
+                    "expires_before": attention.today
+                    + datetime.timedelta(days=max(EXPIRY_WINDOWS)),
+                    "sort": "expires",
+                },
+                doseq=True,
+            ),
             potential_errors=potential_errors,
             region=region,
             members=members,
@@ -61,6 +76,7 @@ class RegionDetailView(SignedListPage):
             ],
             [row_values(each) for each in potential["potentials"]],
             [row_values(item.agreement) for item in attention.expiring],
+            [attention.expiring_total, attention.late_total, attention.due_soon_total],
             [
                 [*row_values(item.milestone), *row_values(item.milestone.agreement)]
                 for item in attention.milestones
