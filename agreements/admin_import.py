@@ -29,6 +29,7 @@ from agreements.imports import (
     AgreementImport,
     ImportFileError,
 )
+from agreements.models import Agreement
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 PREVIEW_ROWS = 500  # rows listed besides the rejected ones, which are always all listed
@@ -99,20 +100,32 @@ class AgreementImportMixin:
         return self.has_add_permission(request) or self.has_change_permission(request)
 
     def authorise_import(self, request):
-        """``(agreement, stored version or None) → message or None``: the admin's own
-        permissions, asked of each agreement as it would be after the import and before.
+        """``(record, stored version or None) → message or None``: the admin's own permissions
+        for the record's model, asked of each record of the file (an agreement, a survey, a
+        potential, a milestone …) as it would be after the import and before. What the admin
+        of that model refuses this user, the import refuses too: an editor adds no survey.
 
-        The object permissions hold an editor to the agreements of their own regions
-        (``Agreement.is_editable_by``; their regions are read once, not per row).
+        The object permissions hold an editor to the records of their own regions
+        (``is_editable_by``; their regions and permissions are read once, not per row).
         """
 
-        def authorise(agreement, original):
-            if original is None and not self.has_add_permission(request):
-                return _("Anda tidak berhak menambah kerja sama.")
-            for obj in (original, agreement):
-                if obj is not None and not self.has_change_permission(request, obj):
-                    return _("Anda tidak berhak mengubah kerja sama daerah %(region)s.") % {
-                        "region": obj.lead_region
+        def authorise(record, original):
+            model_admin = self.admin_site.get_model_admin(type(record))
+            if original is None and not model_admin.has_add_permission(request):
+                if isinstance(record, Agreement):
+                    return _("Anda tidak berhak menambah kerja sama.")
+                return _("Anda tidak berhak menambah %(model)s.") % {
+                    "model": record._meta.verbose_name
+                }
+            for obj in (original, record):
+                if obj is not None and not model_admin.has_change_permission(request, obj):
+                    if isinstance(obj, Agreement):
+                        return _("Anda tidak berhak mengubah kerja sama daerah %(region)s.") % {
+                            "region": obj.lead_region
+                        }
+                    return _("Anda tidak berhak mengubah %(model)s “%(record)s”.") % {
+                        "model": obj._meta.verbose_name,
+                        "record": obj,
                     }
             return None
 
@@ -197,7 +210,6 @@ class AgreementImportMixin:
             authorise=self.authorise_import(request),
             change_reason=_("Impor dari %(name)s") % {"name": name},
             decisions=decisions,
-            user=request.user,
         )
 
     def _expired(self, request):

@@ -29,7 +29,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from access.models import may_edit_region
 from agreements.dates import KnownDate
 from agreements.export_columns import split_values
 from agreements.models import Agreement, Document, Milestone, Potential, PotentialSurvey, Sector
@@ -184,17 +183,17 @@ class TablesImport:
     """The tables of one file besides its agreements: ``tables`` maps a table's name to its
     ``(header, rows)`` as ``imports.read_tables`` gives them.
 
-    ``authorise(agreement)`` returns a message when the importing user may not change
-    ``agreement`` (and so its milestones and documents); ``user``, when given, may write only
-    the potentials and surveys of the regions they edit for (``access.models.may_edit_region``).
-    Partners are written by whoever may import, as the agreements' rows create them.
+    ``authorise(record, original)`` returns a message when the importing user may not write
+    ``record`` (``original``: its stored version, None for a new one), as for the agreements
+    (``AgreementImport``): every row that would create or change a partner, survey, potential,
+    milestone or document is asked, and a milestone or document of an agreement the user may
+    not change is refused even when it changes nothing, as that agreement's row is.
     """
 
-    def __init__(self, tables, change_reason="", authorise=None, user=None):
+    def __init__(self, tables, change_reason="", authorise=None):
         self.tables = {name: tables[name] for name in (*WRITTEN, *READ_ONLY) if name in tables}
         self.change_reason = change_reason
         self.authorise = authorise
-        self.user = user
 
     # The row being written when the database refuses one (``AgreementImport.apply``).
     writing = None
@@ -228,15 +227,17 @@ class TablesImport:
             row = TableRow(name, number)
             yield row, _Reader(row, cells)
 
-    def _authorise_region(self, row, region):
-        """Refuse a row the user may not write: a potential or survey of a region they do not
-        edit for."""
-        if row.action not in (CREATE, UPDATE) or self.user is None or region is None:
+    def _authorise(self, row, original):
+        """Refuse a row that would create or change a record the user may not write. A
+        milestone or document of an agreement the file is to create is asked once that
+        agreement is written (``AgreementImport.apply`` plans the tables again)."""
+        if row.action not in (CREATE, UPDATE) or self.authorise is None:
             return
-        if not may_edit_region(self.user, region.pk):
-            row.errors.append(
-                _("Anda tidak berhak mengubah data daerah %(region)s.") % {"region": region}
-            )
+        if row.table in ("milestones", "documents") and row.instance.agreement_id is None:
+            return
+        message = self.authorise(row.instance, original)
+        if message:
+            row.errors.append(str(message))
             row.action = REJECT
 
     def _plan_partners(self, rows):
@@ -280,6 +281,7 @@ class TablesImport:
             _compare(row, original, partner, ["name_local", "subdivision_id", "kind", "website"])
             if parent_changed and row.action in (UPDATE, UNCHANGED):
                 row.action, row.changes = UPDATE, [*row.changes, "parent"]
+            self._authorise(row, original)
             planned.append(row)
         for row in planned:
             parent = row.after.get("parent")
@@ -328,7 +330,7 @@ class TablesImport:
             ):
                 row.changes.append("participants")
                 row.action = UPDATE
-            self._authorise_region(row, host)
+            self._authorise(row, original)
             planned.append(row)
         return planned
 
@@ -373,7 +375,7 @@ class TablesImport:
             _compare(row, original, potential, ["sector_id", "description", "survey_id"])
             if row.action == UNCHANGED and survey_key[0] and potential.survey is None:
                 row.action = UPDATE  # its survey is created by this file
-            self._authorise_region(row, region)
+            self._authorise(row, original)
             planned.append(row)
         return planned
 
@@ -384,7 +386,7 @@ class TablesImport:
         if problem:
             reader.error(problem)
         elif agreement is not None and self.authorise is not None:
-            message = self.authorise(agreement)
+            message = self.authorise(agreement, agreement)
             if message:
                 reader.error(str(message))
         return agreement
@@ -426,6 +428,8 @@ class TablesImport:
             milestone = _copy(original) if original else Milestone(kind=kind, title=title)
             if agreement is not None:
                 milestone.agreement = agreement
+                if original is not None:
+                    original.agreement = agreement  # read once for every row of it
             for column in ("due_on", "done_on"):
                 known = reader.known_date(column)
                 setattr(milestone, column, known.date if known else None)
@@ -444,6 +448,7 @@ class TablesImport:
             row.instance = milestone
             row.after["agreement"] = self._key(reader)
             _compare(row, original, milestone, fields)
+            self._authorise(row, original)
             planned.append(row)
         return planned
 
@@ -464,6 +469,8 @@ class TablesImport:
             document = _copy(original) if original else Document(file=name)
             if agreement is not None:
                 document.agreement = agreement
+                if original is not None:
+                    original.agreement = agreement  # read once for every row of it
             document.title = reader.text("title")
             document.kind = reader.choice("kind", Document.Kind)
             document.language = reader.choice("language", Document.Language)
@@ -481,6 +488,7 @@ class TablesImport:
                 and original.uploaded_at.replace(microsecond=0) != uploaded_at
             ):
                 row.action, row.changes = UPDATE, ["uploaded_at"]
+            self._authorise(row, original)
             planned.append(row)
         return planned
 

@@ -973,8 +973,9 @@ def _how(match):
 class AgreementImport:
     """One file's worth of agreements; ``plan()`` to preview, ``apply()`` to write.
 
-    ``authorise(agreement, original)`` may return a message when the importing user may not
-    write ``agreement`` (``original`` is the stored version of an existing one, else None).
+    ``authorise(record, original)`` may return a message when the importing user may not
+    write ``record``, an agreement or a row of another table (``original`` is the stored
+    version of an existing one, else None); without it (the command line) anything is written.
     """
 
     def __init__(
@@ -987,18 +988,12 @@ class AgreementImport:
         decisions=None,
         default_decision="",
         tables=None,
-        user=None,
     ):
         self.header = header
         self.rows = rows
-        # The file's other tables (``import_tables``), written after its agreements; ``user``
-        # (None on the command line) may write only its own regions' potentials and surveys.
-        self.tables = TablesImport(
-            tables or {},
-            change_reason=change_reason,
-            authorise=(lambda agreement: authorise(agreement, agreement)) if authorise else None,
-            user=user,
-        )
+        # The file's other tables (``import_tables``), written after its agreements and held to
+        # the same ``authorise``.
+        self.tables = TablesImport(tables or {}, change_reason=change_reason, authorise=authorise)
         self.authorise = authorise
         self.today = today or timezone.localdate()
         self.change_reason = change_reason

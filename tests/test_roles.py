@@ -3,13 +3,15 @@ surface; an official reads internal records and changes nothing; an analyst expo
 records; everyone with a role can log in."""
 
 import csv
+import datetime
 import io
+import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from agreements.models import Agreement, Milestone, Potential
+from agreements.models import Agreement, Milestone, Potential, PotentialSurvey
 from tests.factories import (
     AgreementFactory,
     DocumentFactory,
@@ -322,6 +324,78 @@ def test_editor_of_kaltim_imports_an_agreement_of_kaltim(kaltim_client, kaltim, 
     response = kaltim_client.post(IMPORT, {"file": csv_upload(import_row())})
 
     assert 'name="token"' in response.content.decode()
+
+
+def json_upload(**tables):
+    content = json.dumps(tables).encode()
+    return SimpleUploadedFile("kerjasama.json", content, content_type="application/json")
+
+
+def test_an_editor_cannot_add_or_change_a_survey_through_the_import(
+    client, editor_bali, bali, kaltim, samarinda
+):
+    """Editors read surveys without changing them, in the import as in the admin."""
+    held = PotentialSurvey.objects.create(
+        title="Rakor potensi Bali", held_on=datetime.date(2023, 5, 2), host_region=bali
+    )
+    client.force_login(editor_bali)
+    agreement = {
+        "reference": "ZZBALI/9",
+        "title": "ZZBALI base",
+        "kind": "mou",
+        "scope": "ksdd",
+        "lead_region_code": "51",
+        "region_codes": "51",
+    }
+    new = {
+        "title": "ZZBALI survey by editor",
+        "held_on": "2024-01-01",
+        "host_region_code": "51",
+        "participant_codes": "51; 64; 64.72",
+    }
+    changed = {
+        "title": held.title,
+        "held_on": "2023-05-02",
+        "host_region_code": "51",
+        "participant_codes": "51; 64",
+    }
+
+    response = client.post(
+        IMPORT, {"file": json_upload(agreements=[agreement], surveys=[new, changed])}
+    )
+
+    page = response.content.decode()
+    assert 'name="token"' not in page  # nothing to confirm
+    assert "Lembar surveys, baris 2: Anda tidak berhak menambah identifikasi potensi." in page
+    assert (
+        "Lembar surveys, baris 3: Anda tidak berhak mengubah identifikasi potensi "
+        "“Rakor potensi Bali”." in page
+    )
+    assert list(PotentialSurvey.objects.values_list("title", flat=True)) == [held.title]
+    assert not held.participants.exists()
+    region_page = client.get(reverse("region-detail", args=["64"])).content.decode()
+    assert "ZZBALI survey by editor" not in region_page
+
+
+def test_an_editor_imports_potentials_of_their_own_regions_only(kaltim_client, samarinda, bali):
+    tourism = SectorFactory(slug="tourism")
+    Potential.objects.create(region=bali, sector=tourism, title="Pantai")
+    potentials = [
+        {"region_code": "64.72", "title": "Wisata tepian Mahakam", "sector": "tourism"},
+        {"region_code": "51", "title": "Pura", "sector": "tourism"},
+        {"region_code": "51", "title": "Pantai", "sector": "tourism", "description": "Diubah."},
+    ]
+
+    response = kaltim_client.post(
+        IMPORT, {"file": json_upload(agreements=[import_row()], potentials=potentials)}
+    )
+
+    page = response.content.decode()
+    assert 'name="token"' not in page
+    assert "Lembar potentials, baris 2" not in page
+    assert "Lembar potentials, baris 3: Anda tidak berhak mengubah potensi daerah" in page
+    assert "Lembar potentials, baris 4: Anda tidak berhak mengubah potensi daerah" in page
+    assert set(Potential.objects.values_list("title", "description")) == {("Pantai", "")}
 
 
 def export_titles(client):

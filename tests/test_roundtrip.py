@@ -354,16 +354,24 @@ def test_an_editor_may_change_only_the_potentials_of_their_own_regions(
     client, whole_register, staff_user, editor_bali
 ):
     client.force_login(staff_user)
-    data = json.loads(downloaded(client, "json"))
-    for potential in data["potentials"]:
+    potentials = json.loads(downloaded(client, "json"))["potentials"]
+    for potential in potentials:
         potential["description"] = "Diubah."
-    file = io.BytesIO(json.dumps(data).encode())
+    own = {"title": "Promosi Bali", "kind": "mou", "scope": "ksdd", "lead_region_code": "51"}
+    content = json.dumps({"agreements": [own], "potentials": potentials}).encode()
+    client.force_login(editor_bali)
 
-    plan = AgreementImport.from_file(file, "x.json", user=editor_bali).plan()
+    response = client.post(
+        reverse("admin:agreements_agreement_import"),
+        {"file": SimpleUploadedFile("x.json", content, content_type="application/json")},
+    )
 
-    refused = {(row.table, row.instance.region.code) for row in plan.rejected_table_rows}
-    assert refused == {("potentials", "64.72")}  # Samarinda's; Bali's is the editor's own
-    assert not plan.is_valid
+    refused = {
+        potentials[row["number"] - 2]["region_code"] for row in response.context["table_rejections"]
+    }
+    assert refused == {"64.72"}  # Samarinda's; Bali's is the editor's own
+    assert response.context["token"] is None
+    assert not Potential.objects.filter(description="Diubah.").exists()
 
 
 @pytest.mark.postgresql  # the benchmark's reference is PostgreSQL's COPY
