@@ -14,7 +14,9 @@ update, leave unchanged or be rejected, with the reason.
 - ``milestones`` and ``documents``: of the agreement the row names (its reference, else its title
   and lead region). A milestone is its agreement's milestone of that kind and title (the first,
   second … of them, in order); a document its agreement's document stored under that file name.
-  Only the documents' metadata: the files themselves are copied with the media directory.
+  Only the documents' metadata: the files themselves are copied with the media directory. A
+  document's file is a path inside the documents' folder (``models.is_document_path``) that no
+  other document holds: its download is checked against its own agreement only.
 - ``surveys``: the survey of that title on that date; ``potentials``: the region's potential of
   that title.
 
@@ -31,7 +33,16 @@ from simple_history.utils import bulk_create_with_history
 
 from agreements.dates import KnownDate
 from agreements.export_columns import split_values
-from agreements.models import Agreement, Document, Milestone, Potential, PotentialSurvey, Sector
+from agreements.models import (
+    DOCUMENT_FOLDER,
+    Agreement,
+    Document,
+    Milestone,
+    Potential,
+    PotentialSurvey,
+    Sector,
+    is_document_path,
+)
 from partners.models import Country, Partner, Region, Subdivision
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
@@ -460,12 +471,35 @@ class TablesImport:
             (document.agreement_id, document.file.name): document
             for document in Document.objects.filter(agreement_id__in=ids)
         }
+        holders = {}  # {file: ids of the documents holding it}
+        for batch in _batched({reader.text("file") for _row, reader in rows} - {""}):
+            for pk, name in Document.objects.holding(batch).values_list("pk", "file"):
+                holders.setdefault(name, set()).add(pk)
+        named = {}  # {file: the row of the file naming it first}
         planned = []
         for (row, reader), agreement in zip(rows, agreements, strict=True):
             name = reader.text("file")
             if not name:
                 reader._missing("file")
             original = stored.get((agreement.pk, name)) if agreement is not None else None
+            if name and not is_document_path(name):
+                reader.error(
+                    _(
+                        "Kolom file: “%(value)s” bukan berkas dokumen tersimpan; tulis jalurnya di "
+                        "dalam folder %(folder)s/, tanpa “..” dan tanpa garis miring di awal."
+                    )
+                    % {"value": name, "folder": DOCUMENT_FOLDER}
+                )
+            elif holders.get(name, set()) - {original.pk if original else None}:
+                reader.error(
+                    _("Kolom file: berkas “%(value)s” milik dokumen lain.") % {"value": name}
+                )
+            elif name in named:
+                reader.error(
+                    _("Kolom file: berkas “%(value)s” sudah dipakai di baris %(row)d.")
+                    % {"value": name, "row": named[name]}
+                )
+            named.setdefault(name, row.number)
             document = _copy(original) if original else Document(file=name)
             if agreement is not None:
                 document.agreement = agreement

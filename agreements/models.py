@@ -10,6 +10,7 @@ import datetime
 import os
 import typing
 from collections import defaultdict
+from pathlib import PurePosixPath
 
 from django.core.exceptions import NON_FIELD_ERRORS, EmptyResultSet, ValidationError
 from django.db import connection, connections, models, transaction
@@ -2536,13 +2537,38 @@ class DocumentQuerySet(models.QuerySet):
         """Documents of the agreements ``user`` may change (``AgreementQuerySet.editable_by``)."""
         return self.filter(agreement__in=Agreement.objects.editable_by(user))
 
+    def holding(self, names):
+        """Documents whose stored file is one of ``names``: a file belongs to one document, and
+        its download is checked against that document's agreement only."""
+        return self.filter(file__in=names)
+
+
+# The folder of the media storage that holds the uploaded documents (``document_path``).
+DOCUMENT_FOLDER = "documents"
+
 
 def document_path(document, filename):
     """Where an uploaded document is stored: under ``documents/<year>/``, named as it came but
     always ending in ``.pdf``. Only complete PDFs are accepted (``validate_document_file``), by
     their content: the name they came with (``.html``, ``.svg``) says nothing true of them."""
     stem = os.path.splitext(os.path.basename(filename))[0] or "dokumen"
-    return f"documents/{timezone.now():%Y}/{stem}.pdf"
+    return f"{DOCUMENT_FOLDER}/{timezone.now():%Y}/{stem}.pdf"
+
+
+def is_document_path(name):
+    """Whether ``name`` is a place an uploaded document may be stored: a plain relative path
+    inside ``DOCUMENT_FOLDER``, with no ``..``, ``.``, doubled or back slash, nothing absolute.
+    What names a stored file without uploading it (the import's documents sheet) must be one,
+    or a document's download would serve whatever file the name reaches."""
+    path = PurePosixPath(name)
+    return (
+        "\\" not in name
+        and str(path) == name
+        and not path.is_absolute()
+        and len(path.parts) > 1
+        and path.parts[0] == DOCUMENT_FOLDER
+        and ".." not in path.parts
+    )
 
 
 class Document(PrintableText, models.Model):

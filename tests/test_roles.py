@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from agreements.models import Agreement, Milestone, Potential, PotentialSurvey
+from agreements.models import Agreement, Document, Milestone, Potential, PotentialSurvey
 from tests.factories import (
     AgreementFactory,
     DocumentFactory,
@@ -396,6 +396,79 @@ def test_an_editor_imports_potentials_of_their_own_regions_only(kaltim_client, s
     assert "Lembar potentials, baris 3: Anda tidak berhak mengubah potensi daerah" in page
     assert "Lembar potentials, baris 4: Anda tidak berhak mengubah potensi daerah" in page
     assert set(Potential.objects.values_list("title", "description")) == {("Pantai", "")}
+
+
+def document_row(file, **values):
+    return {
+        "agreement_reference": "KT/2",
+        "title": "Naskah MoU UMKM",
+        "kind": "signed_text",
+        "language": "id",
+        "file": file,
+        **values,
+    }
+
+
+def test_an_imported_document_cannot_take_the_file_of_another_agreements_document(
+    client, kaltim_client, of_bali
+):
+    """Its download would check the public agreement the row names, and hand out the file of
+    the internal one."""
+    internal = DocumentFactory(agreement=of_bali, title="Naskah internal")
+    upload = json_upload(agreements=[import_row()], documents=[document_row(internal.file.name)])
+
+    response = kaltim_client.post(IMPORT, {"file": upload})
+
+    page = response.content.decode()
+    assert 'name="token"' not in page
+    assert (
+        f"Lembar documents, baris 2: Kolom file: berkas “{internal.file.name}” milik dokumen lain."
+        in page
+    )
+    assert list(Document.objects.all()) == [internal]
+    assert not Agreement.objects.filter(reference="KT/2").exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "../../../../etc/passwd",
+        "/etc/passwd",
+        "documents/2024/../../../etc/passwd",
+        "documents/../coopdb/settings.py",
+        "./documents/2024/naskah.pdf",
+        "documents\\..\\..\\etc\\passwd",
+        "import_previews/naskah.pdf",
+        "documents",
+    ],
+)
+def test_an_imported_document_names_a_file_inside_the_documents_folder_only(kaltim_client, path):
+    upload = json_upload(agreements=[import_row()], documents=[document_row(path)])
+
+    response = kaltim_client.post(IMPORT, {"file": upload})
+
+    page = response.content.decode()
+    assert 'name="token"' not in page
+    assert "Lembar documents, baris 2: Kolom file:" in page
+    assert "bukan berkas dokumen tersimpan" in page
+    assert not Document.objects.exists()
+
+
+def test_two_imported_documents_cannot_share_one_file(kaltim_client, kaltim):
+    rows = [
+        document_row("documents/2025/naskah.pdf"),
+        document_row("documents/2025/naskah.pdf", title="Salinan"),
+    ]
+    upload = json_upload(agreements=[import_row()], documents=rows)
+
+    response = kaltim_client.post(IMPORT, {"file": upload})
+
+    page = response.content.decode()
+    assert 'name="token"' not in page
+    assert (
+        "Lembar documents, baris 3: Kolom file: berkas “documents/2025/naskah.pdf” sudah dipakai "
+        "di baris 2." in page
+    )
 
 
 def export_titles(client):
