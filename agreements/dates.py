@@ -20,6 +20,18 @@ from django.utils.translation import gettext_lazy as _
 # The years a query may name (the list's signing year, the report's period).
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 
+# The moments the register stores (a document's upload): a day inside the calendar's ends, so
+# that UTC, in which the databases hold them, and every zone they are read in can show them.
+FIRST_MOMENT = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
+LAST_MOMENT = datetime.datetime(9999, 12, 30, tzinfo=datetime.UTC)
+
+
+def is_storable_moment(moment):
+    """Whether the aware ``moment`` lies within ``FIRST_MOMENT`` … ``LAST_MOMENT``. Past them
+    SQLite's adapter fails to write it (an OverflowError turning it into UTC), and a page in
+    WIT to show it; nothing checks it earlier, a ``DateTimeField`` takes any ``datetime``."""
+    return FIRST_MOMENT <= moment <= LAST_MOMENT
+
 
 class DatePrecision(models.TextChoices):
     DAY = "day", _("tanggal")

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from agreements.dates import KnownDate
+from agreements.dates import FIRST_MOMENT, LAST_MOMENT, KnownDate, is_storable_moment
 from agreements.export_columns import split_values
 from agreements.models import (
     DOCUMENT_FOLDER,
@@ -144,7 +144,22 @@ class _Reader:
                 % {"column": column, "value": value}
             )
             return None
-        return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+        moment = moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+        if not is_storable_moment(moment):
+            self.error(
+                _(
+                    "Kolom %(column)s: waktu “%(value)s” di luar rentang yang dapat disimpan "
+                    "(%(first)s sampai %(last)s)."
+                )
+                % {
+                    "column": column,
+                    "value": value,
+                    "first": FIRST_MOMENT.date().isoformat(),
+                    "last": LAST_MOMENT.date().isoformat(),
+                }
+            )
+            return None
+        return moment
 
     def region(self, column, regions, required=True):
         code = self.text(column)

@@ -2,9 +2,13 @@
 into an address, a filter or a form (a NUL byte, which PostgreSQL cannot hold in a string; a
 year past the calendar; a region id that is not a number)."""
 
+import json
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from agreements.models import Agreement, Document
 from tests.factories import AgreementFactory
 from tests.helpers import logged_in
 
@@ -149,3 +153,47 @@ def test_a_history_version_that_cannot_be_one_is_not_found(admin_client, version
     if sector is not None:
         response = admin_client.get(f"/admin/agreements/sector/{sector.pk}/history/{version}/")
         assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "moment", ["0001-01-01T00:00:00", "9999-12-31T23:59:59", "0001-01-01T03:00:00+07:00"]
+)
+def test_an_upload_moment_past_the_calendar_is_refused_in_the_import_preview(
+    staff_client, kaltim, moment
+):
+    """In WIB the first moment of the calendar is a moment before it in UTC, which SQLite's
+    driver cannot write: confirming failed with a server error after the preview accepted it."""
+    content = {
+        "agreements": [
+            {
+                "reference": "KT/9",
+                "title": "MoU UMKM",
+                "kind": "mou",
+                "scope": "ksdd",
+                "lead_region_code": "64",
+            }
+        ],
+        "documents": [
+            {
+                "agreement_reference": "KT/9",
+                "title": "Naskah MoU",
+                "kind": "signed_text",
+                "language": "id",
+                "file": "documents/2025/naskah.pdf",
+                "uploaded_at": moment,
+            }
+        ],
+    }
+    upload = SimpleUploadedFile("kerjasama.json", json.dumps(content).encode())
+
+    response = staff_client.post(reverse("admin:agreements_agreement_import"), {"file": upload})
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="token"' not in page  # nothing to confirm
+    assert (
+        f"Lembar documents, baris 2: Kolom uploaded_at: waktu “{moment}” di luar rentang yang "
+        "dapat disimpan (0001-01-02 sampai 9999-12-30)." in page
+    )
+    assert not Agreement.objects.exists()
+    assert not Document.objects.exists()
