@@ -44,6 +44,16 @@ def list_url_several(**filters):
     return f"{reverse('agreement-list')}?{urlencode(filters, doseq=True)}"
 
 
+def expiring_filters(today):
+    """The list's filters for the agreements expiring soon (``expiring_within``): signed or in
+    force, expiring by the end of the widest window, soonest first."""
+    return {
+        "status": [AgreementStatus.SIGNED, AgreementStatus.IN_FORCE],
+        "expires_before": (today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)).isoformat(),
+        "sort": "expires",
+    }
+
+
 def status_chart(counts):
     data = [
         Datum(AgreementStatus(status).label, n, list_url(status=status))
@@ -185,11 +195,7 @@ def dashboard_context(user, today=None):
         "expiring_count": expiring_count,
         "expiring": expiring_soonest,
         # The same agreements on the list: in force (or signed) and expiring by the window's end.
-        "expiring_url": list_url_several(
-            status=[AgreementStatus.SIGNED, AgreementStatus.IN_FORCE],
-            expires_before=(today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS)).isoformat(),
-            sort="expires",
-        ),
+        "expiring_url": list_url_several(**expiring_filters(today)),
         "overdue_count": overdue_count,
         "overdue": overdue_oldest,
         "overdue_url": list_url(late=LATE),

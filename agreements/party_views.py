@@ -4,14 +4,14 @@ The list of agreements on each is the agreement list restricted to the subject, 
 filters, chips, sorting and pagination (``agreements.views.browse``).
 """
 
-import datetime
 from urllib.parse import urlencode
 
 from django.shortcuts import get_object_or_404
 
 from agreements import maps
 from agreements.attention import attention_in
-from agreements.models import EXPIRY_WINDOWS, Agreement, AgreementStatus
+from agreements.dashboard import expiring_filters
+from agreements.models import Agreement
 from agreements.potentials import regional_potential
 from agreements.views import SignedListPage, browse, row_values
 from partners.models import Country, Partner, Region
@@ -50,17 +50,8 @@ class RegionDetailView(SignedListPage):
         )
         context.update(
             potential,
-            # The expiring agreements on the page's own list: signed or in force, expiring by
-            # the end of the widest window, soonest first (as the dashboard's link).
-            expiring_query=urlencode(
-                {
-                    "status": [AgreementStatus.SIGNED, AgreementStatus.IN_FORCE],
-                    "expires_before": attention.today
-                    + datetime.timedelta(days=max(EXPIRY_WINDOWS)),
-                    "sort": "expires",
-                },
-                doseq=True,
-            ),
+            # The expiring agreements on the page's own list, as the dashboard leads to them.
+            expiring_query=urlencode(expiring_filters(attention.today), doseq=True),
             potential_errors=potential_errors,
             region=region,
             members=members,
