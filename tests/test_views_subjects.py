@@ -488,3 +488,26 @@ def test_a_region_page_lists_its_ten_longest_late_steps_and_leads_to_the_rest(cl
     assert 'href="?late=yes"' in attention
     listed = client.get(samarinda.get_absolute_url(), {"late": "yes"})
     assert titles_in(listed) == [agreement.title]
+
+
+def test_a_region_page_lists_its_ten_soonest_expiring_and_leads_to_them_all(client, samarinda):
+    """Twelve agreements expiring within months: the page lists the ten soonest, says there
+    are twelve, and its link lists all twelve on the page's own list, soonest first."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for n in range(12):
+        AgreementFactory(
+            lead_region=samarinda,
+            title=f"Berakhir segera {n:02d}",
+            signed_on=today.replace(year=today.year - 3),
+            in_force_from=None,
+            expires_on=today + datetime.timedelta(days=20 + n),
+        )
+    html = client.get(samarinda.get_absolute_url()).content.decode()
+    attention = html.split('id="needs-attention-title"')[1].split("</section>")[0]
+    assert [f"Berakhir segera {n:02d}" in attention for n in range(12)] == [True] * 10 + [False] * 2
+    assert "Menampilkan 10 yang paling dekat dari 12 kerja sama yang segera berakhir." in attention
+    link = attention.split('<a href="?', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    listed = client.get(f"{samarinda.get_absolute_url()}?{link}")
+    assert titles_in(listed) == [f"Berakhir segera {n:02d}" for n in range(12)]
