@@ -119,6 +119,10 @@ class KnownDate(NamedTuple):
         return other.date == self.date and other.precision == DatePrecision.DAY
 
 
+# The precisions that stand for a whole period, stored as its first day.
+PERIODS = (DatePrecision.MONTH, DatePrecision.YEAR)
+
+
 def ended_before(name, today):
     """A ``Q``: the dates ``name`` (with ``<name>_precision`` beside it) whose whole period
     ended before ``today`` (``KnownDate.end``): a day before it, a month before its month, a
@@ -142,9 +146,6 @@ def not_ended_before(name, today, until):
         | Q(**{precision: DatePrecision.MONTH, name: today.replace(day=1)})
         | Q(**{precision: DatePrecision.YEAR, name: today.replace(month=1, day=1)})
     )
-
-
-PERIODS = (DatePrecision.MONTH, DatePrecision.YEAR)
 
 
 class KnownDates:
