@@ -19,9 +19,11 @@ The page, its PDF (the same template, rendered by WeasyPrint) and its XLSX all c
 import datetime
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
 from agreements import charts, maps
@@ -115,6 +117,10 @@ class ScopeRow:
     dormant: int = 0
 
 
+# The rows of each list a printed report (the PDF) holds; the workbook holds them all.
+PRINTED_ROWS = 100
+
+
 @dataclass(frozen=True)
 class Waiting:
     """A cooperation with a next step, and whom that step waits on."""
@@ -137,13 +143,33 @@ class Report:
     dormant: list
     evaluations: list
     scopes: list = field(default_factory=list)
+    # (party, number of cooperations waiting on it), most first: of every one, printed or not.
+    waiting_by_party: list = field(default_factory=list)
     map: object = None
     status_chart: object = None
+    # How many rows of each list were left out of a printed copy (``printed``), by list name.
+    omitted: dict = field(default_factory=dict)
 
-    @property
-    def waiting_by_party(self):
-        """(party, number of cooperations waiting on it), most first."""
-        return Counter(row.party for row in self.waiting).most_common()
+    LISTS = (
+        "signed",
+        "in_force",
+        "maybe_in_force",
+        "expiring",
+        "waiting",
+        "dormant",
+        "evaluations",
+    )
+
+    def printed(self, rows):
+        """This report with at most ``rows`` rows in each list, and how many each left out.
+
+        The PDF is read on paper: the lists of a large province ran to hundreds of pages and
+        took WeasyPrint half a minute to lay out. The counts, the summary and the charts are of
+        every agreement; the workbook holds every row.
+        """
+        cut = {name: getattr(self, name)[:rows] for name in self.LISTS}
+        omitted = {name: len(getattr(self, name)) - len(cut[name]) for name in self.LISTS}
+        return replace(self, **cut, omitted=omitted)
 
 
 def build(agreements, region, period):
@@ -214,6 +240,7 @@ def build(agreements, region, period):
         dormant=dormant,
         evaluations=evaluations,
         scopes=list(rows.values()),
+        waiting_by_party=Counter(row.party for row in waiting).most_common(),
         map=maps.indonesia_map(agreements, highlight=province.code),
         status_chart=status_chart(mine.counts_by_status(on=end), end),
     )
@@ -243,8 +270,9 @@ def status_chart(counts, day):
     )
 
 
-def as_workbook(report, file):
-    """Write ``report`` to ``file`` as an XLSX workbook: a sheet per section."""
+def as_workbook(report, file, generated, public_only):
+    """Write ``report`` to ``file`` as an XLSX workbook: what it is (region, period, when it
+    was compiled, whether it holds public records only), then a sheet per section."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -266,6 +294,22 @@ def as_workbook(report, file):
         for row in rows:
             ws.append([cell(ws, value) for value in row])
 
+    sheet(
+        _("Laporan"),
+        [_("Laporan kerja sama daerah")],
+        [
+            [f"{report.region.name} · {report.period.label}"],
+            [
+                _("Periode %(start)s sampai %(end)s.")
+                % {"start": date_format(report.period.start), "end": date_format(report.period.end)}
+            ],
+            [
+                _("Disusun %(when)s.")
+                % {"when": date_format(localtime(generated), "DATETIME_FORMAT")}
+            ],
+            *([[_("Hanya kerja sama yang dipublikasikan.")]] if public_only else []),
+        ],
+    )
     sheet(
         _("Ringkasan"),
         [

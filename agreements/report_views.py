@@ -11,10 +11,13 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
 
+from access.models import can_export_internal, can_see_internal, exports_leave_out_internal
 from agreements import report as reports
+from agreements.caching import cached_value
 from agreements.dates import FIRST_YEAR, LAST_YEAR
 from agreements.export_views import exportable_agreements
 from agreements.models import Agreement
@@ -50,18 +53,22 @@ def chosen(request):
     return region, period, problems
 
 
-def context_for(request, agreements=None):
-    """The report's page context; ``agreements`` are those it is built from (by default what
-    the reader may read; a download passes what they may download)."""
+def context_for(request, download=False):
+    """The report's page context, of what the reader may read, or for a ``download`` of what
+    they may download (an official reads internal records but downloads public ones only)."""
+    user = request.user
     region, period, problems = chosen(request)
     report = None
     if region and period and not problems:
-        if agreements is None:
-            agreements = Agreement.objects.visible_to(request.user)
+        agreements = exportable_agreements(user) if download else Agreement.objects.visible_to(user)
         report = reports.build(agreements, region, period)
     return {
         "report": report,
         "problems": problems,
+        # Said in the report itself, on the page and in either file.
+        "public_only": not can_see_internal(user) or (download and not can_export_internal(user)),
+        # Said beside the download links.
+        "downloads_leave_out_internal": exports_leave_out_internal(user),
         # A province comes right before its regencies and cities.
         "regions": list(Region.objects.order_by("code")),
         "periods": reports.period_choices(timezone.localdate()),
@@ -79,45 +86,86 @@ class ReportView(View):
         return render(request, "agreements/report.html", context, status=status)
 
 
-def local_files(url, *args, **kwargs):
+def static_file(name):
+    """The path of the static file ``name`` as the site serves it: the collected copy (in
+    production its name carries a hash of its content), or else the one in an app's folder."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.core.exceptions import SuspiciousFileOperation
+
+    try:
+        if staticfiles_storage.exists(name):
+            return staticfiles_storage.path(name)
+    except (SuspiciousFileOperation, NotImplementedError):
+        return None
+    return finders.find(name)
+
+
+def local_files():
     """WeasyPrint's fetcher: the site's own static files from disk, nothing from a network."""
     from django.conf import settings
-    from weasyprint.urls import URLFetcherResponse, URLFetchingError
+    from weasyprint.urls import URLFetcher, URLFetcherResponse, URLFetchingError
 
-    path = urlsplit(url).path
-    if url.startswith(("http:", "https:")) and path.startswith(settings.STATIC_URL):
-        found = finders.find(path.removeprefix(settings.STATIC_URL))
-        if found:
-            content_type = "text/css" if found.endswith(".css") else "application/octet-stream"
-            return URLFetcherResponse(
-                url, body=Path(found).read_bytes(), headers={"Content-Type": content_type}
-            )
-    raise URLFetchingError(f"not fetched: {url}")
+    class LocalFiles(URLFetcher):
+        def fetch(self, url, headers=None):
+            path = urlsplit(url).path
+            if url.startswith(("http:", "https:")) and path.startswith(settings.STATIC_URL):
+                found = static_file(path.removeprefix(settings.STATIC_URL))
+                if found:
+                    content_type = (
+                        "text/css" if found.endswith(".css") else "application/octet-stream"
+                    )
+                    return URLFetcherResponse(
+                        url, body=Path(found).read_bytes(), headers={"Content-Type": content_type}
+                    )
+            raise URLFetchingError(f"not fetched: {url}")
+
+    return LocalFiles()
 
 
 class ReportPdfView(View):
-    def get(self, request):
-        from weasyprint import HTML
+    """The report as PDF: its lists cut to ``PRINTED_ROWS`` each (``Report.printed``), and the
+    file kept until the register changes. Laying out a large province still takes WeasyPrint
+    seconds; a second reader of the same report, in the same words and with the same right to
+    internal records, is handed the file the first one waited for."""
 
-        context = context_for(request, exportable_agreements(request.user))
+    def get(self, request):
+        context = context_for(request, download=True)
         if context["problems"] or not context["report"]:
             return bad_request(context)
-        html = render_to_string("agreements/report.html", {**context, "pdf": True}, request)
-        pdf = HTML(
-            string=html, base_url=request.build_absolute_uri("/"), url_fetcher=local_files
-        ).write_pdf()
+        pdf = cached_value(
+            "report-pdf",
+            [
+                context["public_only"],
+                get_language(),
+                timezone.localdate(),
+                request.get_full_path(),
+            ],
+            lambda: as_pdf(request, context),
+        )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{filename(context, "pdf")}"'
         return response
 
 
+def as_pdf(request, context):
+    from weasyprint import HTML
+
+    printed = context["report"].printed(reports.PRINTED_ROWS)
+    html = render_to_string(
+        "agreements/report.html", {**context, "report": printed, "pdf": True}, request
+    )
+    return HTML(
+        string=html, base_url=request.build_absolute_uri("/"), url_fetcher=local_files()
+    ).write_pdf()
+
+
 class ReportXlsxView(View):
     def get(self, request):
-        context = context_for(request, exportable_agreements(request.user))
+        context = context_for(request, download=True)
         if context["problems"] or not context["report"]:
             return bad_request(context)
         handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
-        reports.as_workbook(context["report"], handle)
+        reports.as_workbook(context["report"], handle, context["generated"], context["public_only"])
         handle.seek(0)
         return FileResponse(
             handle, as_attachment=True, filename=filename(context, "xlsx"), content_type=XLSX

@@ -1,10 +1,13 @@
 """Helpers shared by the tests: a client per named user and what the admin's agreement change
 form posts (roles, visibility, audit, concurrency); the titles a page lists and the problems in
 its HTML (the public pages, search, end-to-end); rows written once for a module's tests; the
-rows of a chart's data table (the dashboard, the report)."""
+rows of a chart's data table (the dashboard, the report); the text of a PDF (the report)."""
 
 import datetime
+import os
 import re
+import shutil
+import subprocess
 import threading
 from contextlib import contextmanager
 from html import unescape
@@ -304,3 +307,19 @@ def chart_table(html, chart_id):
         table,
     )
     return [(unescape(label), unescape(number)) for label, number in rows]
+
+
+def pdf_text(content):
+    """The text of the PDF ``content`` as poppler-utils' ``pdftotext`` reads it, page by page in
+    reading order. Skipped, saying so, where it is missing, except in CI (.ci/run installs it),
+    which must fail rather than skip."""
+    if not shutil.which("pdftotext"):
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext is required in CI (apt-get install poppler-utils)")
+        pytest.skip("no pdftotext to read the report's PDF (apt-get install poppler-utils)")
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"],
+        input=content,
+        check=True,
+        capture_output=True,
+    ).stdout.decode()

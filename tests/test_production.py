@@ -24,6 +24,7 @@ from openpyxl import load_workbook
 from common.streaming import reset_on_outage
 from coopdb.middleware import DatabaseUnavailableMiddleware
 from tests.factories import AgreementFactory, DocumentFactory, MilestoneFactory
+from tests.helpers import pdf_text
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 ADMIN_LOGIN = reverse("admin:login")
@@ -652,6 +653,28 @@ def test_production_pages_link_hashed_static_files_the_app_serves_for_a_year(
     assert response["Content-Encoding"] == "gzip"
     assert "max-age=315360000" in response["Cache-Control"]
     assert "immutable" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_the_reports_pdf_is_drawn_with_the_collected_stylesheets(
+    collected_static, settings, kaltim
+):
+    """In production the page links the hashed copies collectstatic made: the PDF is drawn with
+    them (its pages numbered as the report's print sheet says), not refused for a file the
+    app's own folders do not hold."""
+    settings.STATIC_ROOT = collected_static
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    AgreementFactory(title="MoU Kaltim dicetak", lead_region=kaltim)
+
+    response = Client().get("/laporan/laporan.pdf", {"region": "64", "period": "2024"})
+
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    assert "MoU Kaltim dicetak" in text
+    assert re.search(r"\b1 ?/ ?\d+\b", text)  # "@page { @bottom-right: counter(page) … }"
 
 
 def test_the_error_pages_render_without_a_request_or_a_database():

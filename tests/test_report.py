@@ -10,7 +10,8 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from tests.factories import AgreementFactory, MilestoneFactory, make_official
-from tests.helpers import chart_table
+from agreements import report as reports
+from tests.helpers import chart_table, pdf_text
 
 
 @pytest.fixture
@@ -146,7 +147,44 @@ def test_an_official_reads_internal_records_on_the_page_but_downloads_only_publi
     assert "MoU Kaltim–Anhui 2024" in sheet_titles(workbook(client, query), "Ditandatangani")
     pdf = client.get("/laporan/laporan.pdf", query)
     assert pdf.status_code == 200
-    assert b"Rancangan internal Kaltim" not in pdf.content
+    text = pdf_text(pdf.content)
+    assert "MoU Kaltim–Anhui 2024" in text
+    assert "Rancangan internal Kaltim" not in text
+    # Neither the page nor the files leave the official to find that out by counting.
+    assert "Kerja sama internal yang tampil di halaman ini tidak ikut diunduh" in html
+    assert "Hanya kerja sama yang dipublikasikan." not in html
+    assert "Hanya kerja sama yang dipublikasikan." in " ".join(text.split())
+    assert "Hanya kerja sama yang dipublikasikan." in sheet_titles(
+        workbook(client, query), "Laporan"
+    )
+
+
+def test_an_analysts_downloads_hold_internal_records_and_say_what_they_are(
+    client, register, django_user_model
+):
+    from django.contrib.auth.models import Group
+
+    from access.models import Role
+
+    analyst = django_user_model.objects.create_user("analis-laporan", password="x")
+    analyst.groups.add(Group.objects.get_or_create(name=Role.ANALYST)[0])
+    client.force_login(analyst)
+    query = {"region": "64", "period": "2024"}
+    html = client.get("/laporan/", query).content.decode()
+    assert "tidak ikut diunduh" not in html
+    book = workbook(client, query)
+    assert "Rancangan internal Kaltim" in sheet_titles(book, "Ditandatangani")
+    cover = [row[0] for row in book["Laporan"].iter_rows(values_only=True)]
+    assert cover[:3] == [
+        "Laporan kerja sama daerah",
+        "Kalimantan Timur · Tahun 2024",
+        "Periode 1 Januari 2024 sampai 31 Desember 2024.",
+    ]
+    assert cover[3].startswith("Disusun ")
+    assert "Hanya kerja sama yang dipublikasikan." not in cover
+    text = pdf_text(client.get("/laporan/laporan.pdf", query).content)
+    assert "Rancangan internal Kaltim" in text
+    assert "dipublikasikan" not in text
 
 
 def test_a_title_written_as_a_formula_is_text_in_the_workbook(client, register):
@@ -170,6 +208,41 @@ def test_report_as_pdf(client, register):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+def test_a_printed_report_holds_the_first_rows_of_a_long_list_and_says_how_many_more(
+    client, register, monkeypatch
+):
+    """On paper each list stops after ``PRINTED_ROWS`` rows and says how many more the
+    workbook holds; the summary counts every agreement, printed or not."""
+    monkeypatch.setattr(reports, "PRINTED_ROWS", 1)
+    query = {"region": "64", "period": "2024"}
+    text = pdf_text(client.get("/laporan/laporan.pdf", query).content)
+    in_force = sheet_titles(workbook(client, query), "Berlaku")
+    assert len(in_force) == 3
+    printed = text[
+        text.index("\nBerlaku pada akhir periode\n") : text.index("Berakhir pada periode berikut (")
+    ]
+    assert sum(title in printed for title in in_force) == 1
+    assert "Dan 2 lainnya: daftar lengkap ada di berkas XLSX laporan ini." in printed
+    summary = re.search(r"KSDD — antardaerah +(\d+) +(\d+)", text)
+    assert summary.group(2) == "2"  # its two texts in force are counted, one of them unprinted
+    # The page itself lists them all.
+    html = client.get("/laporan/", query).content.decode()
+    assert all(title in section(html, "r-in-force") for title in in_force)
+    assert "lainnya" not in html
+
+
+def test_a_report_downloaded_again_after_a_change_shows_the_change(client, register):
+    """The PDF is kept until the register changes, and no longer."""
+    from agreements.models import Agreement
+
+    query = {"region": "64", "period": "2024"}
+    assert "MoU Kaltim–Anhui 2024" in pdf_text(client.get("/laporan/laporan.pdf", query).content)
+    renamed = Agreement.objects.get(title="MoU Kaltim–Anhui 2024")
+    renamed.title = "MoU Kaltim–Anhui 2024 (diperbarui)"
+    renamed.save()
+    assert "(diperbarui)" in pdf_text(client.get("/laporan/laporan.pdf", query).content)
 
 
 def test_the_report_says_whom_a_cooperation_waits_on_as_the_dashboard_does(client, kaltim):
@@ -419,7 +492,7 @@ def test_in_english_the_expiry_column_says_expires_on(english_client, register):
     html = client.get("/laporan/", {"region": "64", "period": "2024"}).content.decode()
 
     in_force = section(html, "r-in-force")
-    assert '<th scope="col">Expires on</th>' in in_force
+    assert '<th scope="col" class="col-date">Expires on</th>' in in_force
     assert "Expired" not in in_force
     assert "MoU Kaltim–Anhui 2024" in in_force  # in force to 2029
     book = workbook(client, {"region": "64", "period": "2024"})
