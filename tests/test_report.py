@@ -9,8 +9,8 @@ from django.conf import settings
 from django.utils import translation
 from openpyxl import load_workbook
 
-from tests.factories import AgreementFactory, MilestoneFactory, make_official
 from agreements import report as reports
+from tests.factories import AgreementFactory, MilestoneFactory, make_official
 from tests.helpers import chart_table, pdf_text
 
 
