@@ -390,8 +390,7 @@ def status_page_context(request, pk):
             "next_step": document.step_shown_on(progress[document.pk][1], today),
             "is_current": document.pk == agreement.pk,
         }
-        for document, depth in chain_order(chain)
-        if document.pk in shown
+        for document, depth in chain_order(chain, shown)
     ]
     days_left = (agreement.expires_on - today).days if agreement.expires_on else None
     return {
@@ -434,14 +433,27 @@ def status_page_context(request, pk):
     }
 
 
-def chain_order(chain):
-    """The documents of a chain from its first, each followed by those that follow it (by
-    signing date, then as recorded), with their depth."""
-    pks = {document.pk for document in chain}
+def chain_order(chain, shown):
+    """The documents of a chain the reader may see (``shown``), from its first, each followed by
+    those that follow it (by signing date, then as recorded), with their depth.
+
+    A document that follows one the reader may not see hangs from the nearest one before it
+    they may, as if that were its own: the public page of a follow-up of an internal draft
+    shows no gap where the draft would be.
+    """
+    by_pk = {document.pk: document for document in chain}
+
+    def shown_parent(document):
+        parent, passed = document.follows_id, set()
+        while parent in by_pk and parent not in shown and parent not in passed:
+            passed.add(parent)
+            parent = by_pk[parent].follows_id
+        return parent if parent in shown else None
+
     children = {}
     for document in chain:
-        parent = document.follows_id if document.follows_id in pks else None
-        children.setdefault(parent, []).append(document)
+        if document.pk in shown:
+            children.setdefault(shown_parent(document), []).append(document)
     for followers in children.values():
         followers.sort(key=lambda a: (a.signed_on or datetime.date.max, a.pk))
     ordered, stack, seen = [], [(root, 0) for root in reversed(children.get(None, []))], set()

@@ -2,6 +2,7 @@
 on; its stages, milestones, documents, related agreements; who may see it and its files."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -408,6 +409,30 @@ def test_chain_hides_internal_relatives_from_the_public(client, kaltim, django_u
     assert "Naskah pendahuluan internal" not in status_page(client, public).content.decode()
     client.force_login(make_official(django_user_model))
     assert "Naskah pendahuluan internal" in status_page(client, public).content.decode()
+
+
+def test_the_public_chain_shows_no_gap_where_an_internal_document_stands(client, kaltim):
+    """A public text following an internal one that follows a public one: the public reads the
+    two texts as one following the other, no step down where the internal one would be."""
+    first = AgreementFactory(title="MoU Kaltim umum", lead_region=kaltim)
+    secret = AgreementFactory(
+        title="Adendum internal",
+        lead_region=kaltim,
+        visibility=Agreement.Visibility.INTERNAL,
+        follows=first,
+        relation="amends",
+    )
+    last = AgreementFactory(
+        title="PKS Kaltim umum",
+        lead_region=kaltim,
+        kind="pks",
+        follows=secret,
+        relation="implements",
+    )
+    html = status_page(client, last).content.decode()
+    section = html.split('id="related-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Adendum internal" not in section
+    assert re.findall(r"chain-depth-(\d+)", section) == ["0", "1"]
 
 
 # -- who may see it --------------------------------------------------------------------------
