@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from agreements import charts, maps
 from agreements.dates import FIRST_YEAR, LAST_YEAR
+from agreements.export_columns import neutralise
 from agreements.models import (
     Agreement,
     AgreementStatus,
@@ -282,9 +283,11 @@ def as_workbook(report, file, generated, public_only):
     def cell(ws, value):
         if not isinstance(value, str):
             return value
-        # Text as it was typed: a title "=HYPERLINK(…)" is a title, never a live formula, and
-        # a control character stored before the register refused them is left out.
-        text = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        # Text, never a live formula: a title "=HYPERLINK(…)" is written as the register's
+        # exports write it ('=HYPERLINK(…), ``neutralise``), so it stays text though the sheet
+        # is saved again as CSV; a control character stored before the register refused them
+        # is left out.
+        text = WriteOnlyCell(ws, value=neutralise(ILLEGAL_CHARACTERS_RE.sub("", value)))
         text.data_type = "s"
         return text
 
