@@ -114,6 +114,7 @@ class ScopeRow:
     label: str
     signed: int = 0
     in_force: int = 0
+    ending: int = 0
     expiring: int = 0
     dormant: int = 0
 
@@ -128,17 +129,20 @@ class Waiting:
 
     agreement: object
     party: str  # the party's label, or that nobody is named yet
+    is_late: bool = False  # its step is past its target (``Milestone.is_overdue_on``)
 
 
 @dataclass
 class Report:
     region: object
     period: Period
+    today: datetime.date  # the day it was built: what waits, and how late, is of today
     signed: list
     in_force: list
     # Signed by the end of the period and ended since, on a day the register does not record:
     # in force then or not, it cannot say (``PastStatus.UNRECORDED``).
     maybe_in_force: list
+    ending: list  # in force at the start of the period and expiring within it
     expiring: list
     waiting: list  # every cooperation with a next step today, as ``Waiting`` rows
     dormant: list
@@ -155,6 +159,7 @@ class Report:
         "signed",
         "in_force",
         "maybe_in_force",
+        "ending",
         "expiring",
         "waiting",
         "dormant",
@@ -177,8 +182,10 @@ def build(agreements, region, period):
     """The report of ``agreements`` (what the reader may see) in ``region`` for ``period``.
 
     Queries: one per list (signed, in force, in force or not as the register cannot tell,
-    expiring, waiting, dormant, evaluations), one for the status chart and three for the map.
+    ending in the period, expiring in the next, waiting, dormant, evaluations), one for the
+    status chart and three for the map.
     """
+    today = timezone.localdate()
     # The region's agreements read first: the report's lists ask their status on a past day
     # of each (``Agreement.dated_status_case``), a few thousand rows, never the register's.
     mine = Agreement.objects.filter(
@@ -197,13 +204,18 @@ def build(agreements, region, period):
         .filter(signed_on__lte=end)
         .order_by("title", "pk")
     )
+    ending = list(listed.expiring_within((end - period.start).days, on=period.start))
     expiring = list(
         listed.expiring_within((following.end - following.start).days, on=following.start)
     )
     # Whom each cooperation waits on now: the one rule the dashboard and the lists read, and
     # those whose step names nobody yet, so that every next step is counted once.
     waiting = [
-        Waiting(agreement, agreement.get_waits_on_display() or _("Belum ditentukan"))
+        Waiting(
+            agreement,
+            agreement.get_waits_on_display() or _("Belum ditentukan"),
+            is_late=is_late(agreement.next_milestone, agreement, today),
+        )
         for agreement in mine.with_next_step()
         .select_related("next_milestone")
         .order_by("waits_on", "next_due_on", "pk")
@@ -223,6 +235,7 @@ def build(agreements, region, period):
     for attribute, items in (
         ("signed", signed),
         ("in_force", in_force),
+        ("ending", ending),
         ("expiring", expiring),
         ("dormant", dormant),
     ):
@@ -233,9 +246,11 @@ def build(agreements, region, period):
     return Report(
         region=region,
         period=period,
+        today=today,
         signed=signed,
         in_force=in_force,
         maybe_in_force=maybe_in_force,
+        ending=ending,
         expiring=expiring,
         waiting=waiting,
         dormant=dormant,
@@ -245,6 +260,15 @@ def build(agreements, region, period):
         map=maps.indonesia_map(agreements, highlight=province.code),
         status_chart=status_chart(mine.counts_by_status(on=end), end),
     )
+
+
+def is_late(milestone, agreement, today):
+    """Whether ``milestone``, the next step of ``agreement`` (None: a stage with no step
+    recorded), is past its target today: the rule of every page, read without another query."""
+    if milestone is None:
+        return False
+    milestone.agreement = agreement
+    return milestone.is_overdue_on(today)
 
 
 def status_chart(counts, day):
@@ -319,10 +343,14 @@ def as_workbook(report, file, generated, public_only):
             _("Lingkup"),
             _("Ditandatangani"),
             _("Berlaku"),
+            _("Berakhir dalam periode"),
             _("Berakhir periode berikut"),
             _("Mati suri"),
         ],
-        [[str(r.label), r.signed, r.in_force, r.expiring, r.dormant] for r in report.scopes],
+        [
+            [str(r.label), r.signed, r.in_force, r.ending, r.expiring, r.dormant]
+            for r in report.scopes
+        ],
     )
     # "Berakhir pada", not "Berakhir": that is the status "Expired" in English.
     columns = [
@@ -342,17 +370,19 @@ def as_workbook(report, file, generated, public_only):
     sheet(_("Ditandatangani"), columns, agreement_rows(report.signed))
     sheet(_("Berlaku"), columns, agreement_rows(report.in_force))
     sheet(_("Mungkin berlaku"), columns, agreement_rows(report.maybe_in_force))
+    sheet(_("Berakhir dalam periode"), columns, agreement_rows(report.ending))
     sheet(_("Berakhir periode berikut"), columns, agreement_rows(report.expiring))
     sheet(_("Mati suri"), columns, agreement_rows(report.dormant))
     sheet(
         _("Menunggu"),
-        [_("Kerja sama"), _("Tahapan"), _("Menunggu"), _("Target")],
+        [_("Kerja sama"), _("Tahapan"), _("Menunggu"), _("Target"), _("Terlambat")],
         [
             [
                 row.agreement.title,
                 str(row.agreement.next_step_title),
                 row.party,
                 row.agreement.next_due_on,
+                _("ya") if row.is_late else "",
             ]
             for row in report.waiting
         ],

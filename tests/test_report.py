@@ -226,12 +226,41 @@ def test_a_printed_report_holds_the_first_rows_of_a_long_list_and_says_how_many_
     ]
     assert sum(title in printed for title in in_force) == 1
     assert "Dan 2 lainnya: daftar lengkap ada di berkas XLSX laporan ini." in printed
-    summary = re.search(r"KSDD — antardaerah +(\d+) +(\d+)", text)
+    summary = re.search(r"KSDD —\s+(\d+)\s+(\d+)", text)
     assert summary.group(2) == "2"  # its two texts in force are counted, one of them unprinted
     # The page itself lists them all.
     html = client.get("/laporan/", query).content.decode()
     assert all(title in section(html, "r-in-force") for title in in_force)
     assert "lainnya" not in html
+
+
+def test_the_report_lists_what_ended_within_the_period_and_says_which_steps_are_late(
+    client, register, kaltim
+):
+    """A text in force when the period began and expiring within it is in neither "in force at
+    the end" nor "expiring next period": it has its own list. A step past its target is said
+    to be late, by how long, as on every page."""
+    AgreementFactory(
+        title="PKS Kaltim berakhir Juni 2024",
+        lead_region=kaltim,
+        kind="pks",
+        signed_on=datetime.date(2021, 7, 1),
+        in_force_from=datetime.date(2021, 7, 1),
+        expires_on=datetime.date(2024, 6, 30),
+    )
+    query = {"region": "64", "period": "2024"}
+    html = client.get("/laporan/", query).content.decode()
+    assert "PKS Kaltim berakhir Juni 2024" in section(html, "r-ending")
+    assert "PKS Kaltim berakhir Juni 2024" not in section(html, "r-in-force")
+    assert "PKS Kaltim berakhir Juni 2024" not in section(html, "r-expiring")
+    assert "MoU Kaltim–Anhui 2024" not in section(html, "r-ending")
+    # "Rapat koordinasi" was due 15 January 2025.
+    waiting = section(html, "r-waiting")
+    assert re.search(r"15 Januari 2025</time> · <span[^>]*>terlambat \d+\s(tahun|bulan)", waiting)
+    book = workbook(client, query)
+    assert sheet_titles(book, "Berakhir dalam periode") == ["PKS Kaltim berakhir Juni 2024"]
+    [row] = book["Menunggu"].iter_rows(min_row=2, values_only=True)
+    assert row[0] == "MoU Kaltim–Anhui 2024" and row[-1] == "ya"
 
 
 def test_a_report_downloaded_again_after_a_change_shows_the_change(client, register):
@@ -361,8 +390,8 @@ def test_in_force_at_the_end_of_a_past_period_is_read_from_the_dates(client, kal
     assert "PKS Kaltim berakhir Februari 2021" in expiring
     # KSDD: none signed in 2020, one in force at its end, one expiring in 2021.
     summary = section(html, "r-summary")
-    row = re.search(r"KSDD — antardaerah</th>" + r'<td class="num">(\d+)</td>' * 3, summary)
-    assert row.groups() == ("0", "1", "1")
+    row = re.search(r"KSDD — antardaerah</th>" + r'<td class="num">(\d+)</td>' * 4, summary)
+    assert row.groups() == ("0", "1", "0", "1")  # signed, in force, ended in 2020, in 2021
 
     book = workbook(client, {"region": "64", "period": "2020"})
     assert sheet_titles(book, "Berlaku") == ["PKS Kaltim berakhir Februari 2021"]
@@ -498,3 +527,38 @@ def test_in_english_the_expiry_column_says_expires_on(english_client, register):
     assert "MoU Kaltim–Anhui 2024" in in_force  # in force to 2029
     book = workbook(client, {"region": "64", "period": "2024"})
     assert next(book["In force"].iter_rows(max_row=1, values_only=True))[-1] == "Expires on"
+
+
+def test_the_reports_queries_do_not_grow_with_its_rows(client, kaltim):
+    """However many agreements and steps a region has, its report runs the same queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/laporan/", {"region": "64", "period": "2024"})
+        waiting = section(response.content.decode(), "r-waiting")
+        assert waiting.count("terlambat") == waiting.count("<tr>") - 1  # every step is late
+        return len(captured)
+
+    def add(count):
+        for number in range(count):
+            agreement = AgreementFactory(
+                title=f"MoU Kaltim {number}",
+                lead_region=kaltim,
+                signed_on=datetime.date(2024, 3, 1),
+                in_force_from=datetime.date(2024, 3, 1),
+                expires_on=datetime.date(2029, 6, 30),
+            )
+            MilestoneFactory(agreement=agreement, waits_on="dprd", due_on=datetime.date(2025, 1, 1))
+            MilestoneFactory(
+                agreement=agreement,
+                kind="evaluation",
+                due_on=datetime.date(2024, 9, 1),
+                done_on=datetime.date(2024, 9, 2),
+            )
+
+    add(1)
+    few = queries()
+    add(6)
+    assert queries() == few
