@@ -82,6 +82,12 @@ class KnownDate(NamedTuple):
             return f"{self.date.year:04d}-{self.date.month:02d}"
         return self.date.isoformat()
 
+    @property
+    def in_worksheet(self):
+        """As a worksheet holds it: a whole date as a date cell, a year or a month as its
+        text (``iso``), never as the first day it is stored as."""
+        return self.date if self.precision == DatePrecision.DAY else self.iso
+
     def __str__(self):
         """In the reader's language: "1982", "Mei 2018", "3 Mei 2018"."""
         if self.precision == DatePrecision.YEAR:

@@ -22,7 +22,7 @@ from django.utils.translation import get_language
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from agreements import export_columns, exports_postgresql
-from agreements.dates import DatePrecision, KnownDate
+from agreements.dates import KnownDate
 from agreements.export_columns import JSON
 from common.streaming import started
 
@@ -204,8 +204,8 @@ def _xlsx_cell(text, value):
         return value.isoformat(timespec="seconds")
     if isinstance(value, datetime.date):
         return value  # openpyxl shows a date as yyyy-mm-dd
-    if isinstance(value, KnownDate) and value.precision == DatePrecision.DAY:
-        return value.date  # a whole date as a date cell; a year or a month as its text
+    if isinstance(value, KnownDate):
+        return value.in_worksheet
     # Control characters a worksheet cannot hold are dropped; every other text is kept.
     return ILLEGAL_CHARACTERS_RE.sub("", text(value)) or None
 

@@ -262,6 +262,11 @@ def build(agreements, region, period):
     )
 
 
+def in_worksheet(known):
+    """A date as it is known (``KnownDate``), as the register's exports write it in a sheet."""
+    return None if not known else known.in_worksheet
+
+
 def is_late(milestone, agreement, today):
     """Whether ``milestone``, the next step of ``agreement`` (None: a stage with no step
     recorded), is past its target today: the rule of every page, read without another query."""
@@ -363,7 +368,13 @@ def as_workbook(report, file, generated, public_only):
 
     def agreement_rows(items):
         return [
-            [a.title, str(a.get_scope_display()), a.lead_region.name, a.signed_on, a.expires_on]
+            [
+                a.title,
+                str(a.get_scope_display()),
+                a.lead_region.name,
+                in_worksheet(a.known("signed_on")),
+                in_worksheet(a.known("expires_on")),
+            ]
             for a in items
         ]
 
@@ -381,7 +392,9 @@ def as_workbook(report, file, generated, public_only):
                 row.agreement.title,
                 str(row.agreement.next_step_title),
                 row.party,
-                row.agreement.next_due_on,
+                in_worksheet(
+                    row.agreement.next_milestone and row.agreement.next_milestone.known("due_on")
+                ),
                 _("ya") if row.is_late else "",
             ]
             for row in report.waiting
@@ -390,6 +403,9 @@ def as_workbook(report, file, generated, public_only):
     sheet(
         _("Evaluasi"),
         [_("Kerja sama"), _("Tanggal"), _("Nilai"), _("Temuan")],
-        [[m.agreement.title, m.done_on, m.rating, m.findings] for m in report.evaluations],
+        [
+            [m.agreement.title, in_worksheet(m.known("done_on")), m.rating, m.findings]
+            for m in report.evaluations
+        ],
     )
     book.save(file)

@@ -562,3 +562,26 @@ def test_the_reports_queries_do_not_grow_with_its_rows(client, kaltim):
     few = queries()
     add(6)
     assert queries() == few
+
+
+def test_a_date_known_to_the_month_is_written_as_that_month_in_the_workbook(client, kaltim):
+    """A target of "Juni 2025" is not the first of June: the workbook writes "2025-06", as the
+    register's exports do, and a whole date as a date."""
+    agreement = AgreementFactory(
+        title="MoU Kaltim bertarget bulan",
+        lead_region=kaltim,
+        signed_on=datetime.date(2024, 3, 1),
+        in_force_from=datetime.date(2024, 3, 1),
+        expires_on=datetime.date(2029, 2, 28),
+    )
+    MilestoneFactory(
+        agreement=agreement,
+        waits_on="partner",
+        due_on=datetime.date(2025, 6, 1),
+        due_on_precision="month",
+    )
+    book = workbook(client, {"region": "64", "period": "2024"})
+    [row] = book["Menunggu"].iter_rows(min_row=2, values_only=True)
+    assert row[3] == "2025-06"
+    [signed] = book["Ditandatangani"].iter_rows(min_row=2, values_only=True)
+    assert signed[3] == datetime.datetime(2024, 3, 1)  # openpyxl reads a date cell back so
