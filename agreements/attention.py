@@ -8,6 +8,7 @@ digest (the include ``reminders/needs_attention.html`` renders either).
 import datetime
 from dataclasses import dataclass, field
 
+from django.db.models import Count, Window
 from django.utils import timezone
 
 from agreements.models import (
@@ -126,7 +127,7 @@ def attention_in(agreements, today=None, shown=None):
     Runs two queries: the expiring agreements, and the open milestones due within 14 days or
     overdue (both with their lead region, the milestones with their agreement). With
     ``shown``, each list holds at most that many, the nearest (the longest late), and says how
-    many there are in all (``*_total``): six queries, and a page the same size however large
+    many there are in all (``*_total``): three queries, and a page the same size however large
     the register grows."""
     today = today or timezone.localdate()
     expiring = (
@@ -141,15 +142,12 @@ def attention_in(agreements, today=None, shown=None):
     if shown is None:
         chosen = list(steps.needing_attention(MILESTONE_DUE_DAYS, today).order_by("due_on", "id"))
     else:
-        late = steps.overdue(today).order_by("due_on", "id")
-        coming = steps.due_within(MILESTONE_DUE_DAYS, today).order_by("due_on", "id")
-        totals = {
-            "expiring_total": expiring.count(),
-            "late_total": late.count(),
-            "due_soon_total": coming.count(),
-        }
-        expiring = expiring[:shown]
-        chosen = [*late[:shown], *coming[:shown]]
+        expiring, totals["expiring_total"] = nearest(expiring, shown)
+        late, totals["late_total"] = nearest(steps.overdue(today).order_by("due_on", "id"), shown)
+        coming, totals["due_soon_total"] = nearest(
+            steps.due_within(MILESTONE_DUE_DAYS, today).order_by("due_on", "id"), shown
+        )
+        chosen = [*late, *coming]
     return Attention(
         today=today,
         expiring=[
@@ -158,6 +156,14 @@ def attention_in(agreements, today=None, shown=None):
         milestones=[MilestoneDue(step, (step.due_by - today).days) for step in chosen],
         **totals,
     )
+
+
+def nearest(rows, shown):
+    """The first ``shown`` of ``rows`` and how many there are in all, in one query: each row
+    read carries the count of them all (a window over the whole selection, counted before the
+    limit), where a count of its own read the same rows a second time."""
+    first = list(rows.annotate(in_all=Window(Count("pk")))[:shown])
+    return first, first[0].in_all if first else 0
 
 
 def standing(regions, user, today=None):
