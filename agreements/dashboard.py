@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from agreements import maps
+from agreements.attention import nearest
 from agreements.charts import Datum, bar_chart, column_chart
 from agreements.filters import LATE
 from agreements.models import (
@@ -151,14 +152,13 @@ def dashboard_context(user, today=None):
     by_year = agreements.counts_by_signing_year()
 
     expiring = agreements.expiring_within(EXPIRING_WITHIN_DAYS, today)
-    # Queries 6–7: how many expire soon, and the soonest of them.
-    expiring_count = expiring.count()
-    expiring_soonest = list(expiring.select_related("lead_region")[:LIST_LENGTH])
+    # Query 6: the soonest to expire, with how many expire soon in all.
+    expiring_soonest, expiring_count = nearest(expiring.select_related("lead_region"), LIST_LENGTH)
 
     # The steps of the agreements that count; one rule says which are overdue (none of a
     # cooperation cancelled, terminated or ended).
     overdue = Milestone.objects.overdue(today).filter(agreement__in=agreements.order_by())
-    # Queries 8–9: how many steps are overdue, and the longest overdue with their agreements.
+    # Queries 7–8: how many steps are overdue, and the longest overdue with their agreements.
     overdue_count = agreements.overdue_step_count(today)
     overdue_oldest = list(
         overdue.select_related("agreement", "agreement__lead_region").order_by("due_on", "id")[
@@ -166,7 +166,7 @@ def dashboard_context(user, today=None):
         ]
     )
 
-    # Query 10: the steps coming due within two weeks, soonest first (as in the digest).
+    # Query 9: the steps coming due within two weeks, soonest first (as in the digest).
     due_soon = list(
         Milestone.objects.due_within(DUE_WITHIN_DAYS, today)
         .filter(agreement__in=agreements.order_by())
@@ -174,12 +174,12 @@ def dashboard_context(user, today=None):
         .order_by("due_on", "id")[:LIST_LENGTH]
     )
 
-    # Query 11: how many cooperations wait on each party (the stored rule, one GROUP BY).
+    # Query 10: how many cooperations wait on each party (the stored rule, one GROUP BY).
     waiting = agreements.counts_by_waits_on(today)
-    # Query 12: how many are dormant (*mati suri*).
+    # Query 11: how many are dormant (*mati suri*).
     dormant_count = agreements.dormant_count(today)
 
-    # Query 13: the last agreements to change.
+    # Query 12: the last agreements to change.
     recently_changed = list(
         agreements.select_related("lead_region").order_by("-updated_at", "-id")[:LIST_LENGTH]
     )
