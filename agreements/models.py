@@ -2175,6 +2175,25 @@ class Stage:
         """Passed, skipped or not required: nothing more to do for it."""
         return self.state in (Stage.PASSED, Stage.SKIPPED, Stage.NOT_REQUIRED)
 
+    @property
+    def is_planned(self):
+        """Still ahead (next or later) with a step of it someone still has to take
+        (``Milestone.is_still_to_do_on``): the path gives that step's target. Not of a
+        cooperation that ended, whose steps are no one's work any more."""
+        return (
+            self.state in (Stage.NEXT, Stage.AHEAD)
+            and self.milestone is not None
+            and self.milestone.is_still_to_do
+        )
+
+    @property
+    def is_late(self):
+        """Planned, and its step overdue by the rule every page applies
+        (``Milestone.is_overdue_on``: a target known by its month or year only once the whole
+        period has passed). Reads the milestone's agreement unless it is loaded, as the
+        prefetched milestones of ``for_chain_page`` are."""
+        return self.is_planned and self.milestone.is_overdue
+
 
 @dataclasses.dataclass(frozen=True)
 class NextStep:

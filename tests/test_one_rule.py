@@ -7,6 +7,7 @@ with the same step is the control: overdue everywhere."""
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -76,6 +77,21 @@ def test_the_status_pages_call_only_the_live_one_late(client, two_alike):
     live = client.get(two_alike["preparation"].get_absolute_url()).content.decode()
     timeline = live.split('class="timeline"', 1)[1].split("</ol>", 1)[0]
     assert "Terlambat" in timeline
+
+
+def test_the_stage_paths_call_only_the_live_one_late(client, two_alike):
+    """The TKKSD stage of the cancelled cooperation is no one's work: its path gives it neither
+    a target nor lateness. The live one's path says it is late, as its timeline does."""
+
+    def tkksd_stage(agreement):
+        html = client.get(agreement.get_absolute_url()).content.decode()
+        path = html.split('class="stage-path"', 1)[1].split("</ol>", 1)[0]
+        stage = path.split("Pembahasan TKKSD", 1)[1].split("</li>", 1)[0]
+        return " ".join(re.sub(r"<[^>]+>", " ", stage).split())
+
+    assert tkksd_stage(two_alike["cancelled"]) == "belum"
+    assert tkksd_stage(two_alike["preparation"]).startswith("berikutnya · target ")
+    assert " · terlambat " in tkksd_stage(two_alike["preparation"])
 
 
 def test_the_export_gives_the_cancelled_one_no_step_and_nobody_to_wait_on(client, two_alike):

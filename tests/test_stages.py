@@ -6,9 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.timesince import timesince
 
 from agreements import stages
 from agreements.management.commands.stage_table import english_table
@@ -31,6 +33,12 @@ def on(year, month, day):
         return date_format(datetime.date(year, month, day), "DATE_FORMAT")
 
 
+def late_by(day):
+    """How late a step due by ``day`` is today, as a reader sees it ("8 bulan")."""
+    with translation.override("id"):
+        return " ".join(timesince(day, timezone.localdate()).split())
+
+
 def unsigned(**kwargs):
     return AgreementFactory(
         signed_on=None, in_force_from=None, expires_on=None, **{"status": "exploration", **kwargs}
@@ -45,7 +53,7 @@ def page_stages(client, agreement):
     path = html.split('<ol class="stage-path">', 1)[1].split("</ol>", 1)[0]
     found = {}
     for state, name, text in re.findall(
-        r'<li class="stage stage-([a-z_]+)".*?<span class="stage-name">(.*?)</span>\s*'
+        r'<li class="stage stage-([a-z_]+)[^"]*".*?<span class="stage-name">(.*?)</span>\s*'
         r'<span class="stage-state">(.*?)</span>\s*</li>',
         path,
         re.S,
@@ -172,7 +180,10 @@ def test_a_stage_with_a_step_still_planned_is_under_way_not_passed(client, kalti
         agreement=text, kind=K.SIGNING, due_on=datetime.date(2022, 3, 26), done_on=None
     )
     shown = page_stages(client, text)
-    assert shown["Penjajakan / kunjungan"] == ("next", "berikutnya · target " + on(2022, 3, 26))
+    assert shown["Penjajakan / kunjungan"] == (
+        "next",
+        f"berikutnya · target {on(2022, 3, 26)} · terlambat {late_by(datetime.date(2022, 3, 26))}",
+    )
     assert shown["Penandatanganan"][0] == "ahead"
     step = text.next_step()
     assert step.label == "Penjajakan / kunjungan" and step.milestone == visit
@@ -447,3 +458,87 @@ def test_a_signing_never_ticked_off_is_not_late_once_the_document_is_signed(clie
     assert "Pameran bersama" in client.get(reverse("dashboard")).content.decode()
     late = client.get(reverse("agreement-list"), {"late": "yes"}).content.decode()
     assert "Kerja sama Z" in late
+
+
+# -- late and planned stages: the rule of the timeline, the dashboard and the list -----------
+
+
+def test_the_next_stage_past_its_target_says_it_is_late_and_how_late(client, kaltim):
+    """The drafting through the Foreign Ministry was due 40 days ago: the path says so in
+    words beside its target, as the summary box and the timeline do, not by colour alone."""
+    text = unsigned(kind="sister_province", scope=Scope.KSDPL, lead_region=kaltim)
+    MilestoneFactory(agreement=text, kind=K.LOI, done_on=datetime.date(2024, 2, 1))
+    due = days(-40)
+    MilestoneFactory(agreement=text, kind=K.DRAFTING, due_on=due, done_on=None, waits_on="kemlu")
+    shown = page_stages(client, text)
+    assert shown["Penyusunan naskah"] == (
+        "next",
+        f"berikutnya · target {on(due.year, due.month, due.day)} · terlambat {late_by(due)}",
+    )
+    html = client.get(reverse("agreement-detail", args=[text.pk])).content.decode()
+    assert '<li class="stage stage-next stage-late" aria-current="step">' in html
+
+
+def test_a_stage_further_ahead_with_a_step_planned_shows_its_target_and_whether_it_is_late(
+    client, kaltim, bali
+):
+    """Kalteng–Bali (seed 001): the governors' visit of 26 March is next, and the signing was
+    planned for the same day. Both are late; the TKKSD, planned for next month, is not yet;
+    a stage with nothing planned is just "belum"."""
+    text = unsigned(kind="mou", scope=Scope.KSDD, lead_region=kaltim, regions=[kaltim, bali])
+    MilestoneFactory(agreement=text, kind=K.EXPLORATION, done_on=datetime.date(2022, 3, 24))
+    visit = datetime.date(2022, 3, 26)
+    MilestoneFactory(agreement=text, kind=K.EXPLORATION, due_on=visit, done_on=None)
+    MilestoneFactory(agreement=text, kind=K.SIGNING, due_on=visit, done_on=None)
+    MilestoneFactory(agreement=text, kind=K.TKKSD, due_on=days(30), done_on=None)
+    shown = page_stages(client, text)
+    late = f"target {on(2022, 3, 26)} · terlambat {late_by(visit)}"
+    assert shown["Penjajakan / kunjungan"] == ("next", "berikutnya · " + late)
+    assert shown["Penandatanganan"] == ("ahead", "direncanakan · " + late)
+    soon = days(30)
+    assert shown["Pembahasan TKKSD"] == (
+        "ahead",
+        f"direncanakan · target {on(soon.year, soon.month, soon.day)}",
+    )
+    assert shown["Penyusunan naskah"] == ("ahead", "belum")
+
+
+def test_a_target_known_by_its_month_is_late_on_the_path_only_after_the_whole_month(client, kaltim):
+    """A step due "this month" is not late yet, however far into the month today is; one due
+    last month is, counted from the month's last day (``Milestone.due_by``)."""
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    last_day = this_month - datetime.timedelta(days=1)  # the end of last month: due by then
+    last_month = last_day.replace(day=1)
+    text = unsigned(kind="mou", scope=Scope.KSDPL, lead_region=kaltim, status="preparation")
+    MilestoneFactory(agreement=text, kind=K.TKKSD, done_on=datetime.date(2024, 5, 2))
+    MilestoneFactory(
+        agreement=text, kind=K.DPRD, due_on=this_month, due_on_precision="month", done_on=None
+    )
+    MilestoneFactory(
+        agreement=text, kind=K.SIGNING, due_on=last_month, due_on_precision="month", done_on=None
+    )
+    with translation.override("id"):
+        this_label = date_format(this_month, "YEAR_MONTH_FORMAT")
+        last_label = date_format(last_month, "YEAR_MONTH_FORMAT")
+    shown = page_stages(client, text)
+    assert shown["Persetujuan DPRD"] == ("next", f"berikutnya · target {this_label}")
+    assert shown["Penandatanganan"] == (
+        "ahead",
+        f"direncanakan · target {last_label} · terlambat {late_by(last_day)}",
+    )
+
+
+def test_the_path_reads_late_in_english(client, kaltim):
+    text = unsigned(kind="sister_province", scope=Scope.KSDPL, lead_region=kaltim)
+    MilestoneFactory(agreement=text, kind=K.LOI, done_on=datetime.date(2024, 2, 1))
+    due = days(-40)
+    MilestoneFactory(agreement=text, kind=K.DRAFTING, due_on=due, done_on=None)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("agreement-detail", args=[text.pk])).content.decode()
+    translation.deactivate()  # the request left English active in this thread
+    path = html.split('<ol class="stage-path">', 1)[1].split("</ol>", 1)[0]
+    with translation.override("en"):
+        date = date_format(due, "DATE_FORMAT")
+        late = " ".join(timesince(due, timezone.localdate()).split())
+    assert f"next · due {date} · {late} overdue" in " ".join(re.sub(r"<[^>]+>", " ", path).split())

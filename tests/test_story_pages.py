@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
+from django.utils.timesince import timesince
 
 from agreements.models import Agreement
 from tests.test_seed_stories import (
@@ -24,6 +25,13 @@ from tests.test_seed_stories import (
     seeded,  # noqa: F401 - the class fixture
     story,
 )
+
+
+def late_by(day):
+    """How late a step due by ``day`` is today, as the page words it: the demo's today is the
+    real one."""
+    with translation.override("id"):
+        return " ".join(timesince(day, timezone.localdate()).split())
 
 
 def on(day):
@@ -47,7 +55,7 @@ class Page:
         self.stages = {
             name: (state, text(note))
             for state, name, note in re.findall(
-                r'<li class="stage stage-([a-z_]+)".*?<span class="stage-name">(.*?)</span>\s*'
+                r'<li class="stage stage-([a-z_]+)[^"]*".*?<span class="stage-name">(.*?)</span>\s*'
                 r'<span class="stage-state">(.*?)</span>\s*</li>',
                 path,
                 re.S,
@@ -84,11 +92,10 @@ class TestStoryPages:
         page = Page(client, KALTENG_BALI)
         # The secretaries met on 24 March 2022; the governors' visit of the 26th is not told
         # as done, so exploration is not passed: it is what comes next.
-        assert page.stages["Penjajakan / kunjungan"] == (
-            "next",
-            "berikutnya · target " + on(d(2022, 3, 26)),
-        )
-        assert page.state("Penandatanganan") == "ahead"
+        # Both it and the signing planned for the same day are late, in words.
+        late = f"target {on(d(2022, 3, 26))} · terlambat {late_by(d(2022, 3, 26))}"
+        assert page.stages["Penjajakan / kunjungan"] == ("next", "berikutnya · " + late)
+        assert page.stages["Penandatanganan"] == ("ahead", "direncanakan · " + late)
         assert page.glance["Langkah berikutnya"].startswith("Penjajakan / kunjungan")
         assert "Kunjungan Gubernur Kalteng" in page.glance["Langkah berikutnya"]
         assert "terlambat" in page.glance["Langkah berikutnya"]
@@ -142,11 +149,14 @@ class TestStoryPages:
         ):
             assert page.stages[stage] == ("unrecorded", "tidak tercatat")
         assert page.state("Penyusunan naskah") == "next"
-        assert page.note("Penyusunan naskah") == "berikutnya · target " + on(d(2026, 3, 31))
+        # Early 2026 has passed (the demo's today is the real one): the path says the drafting
+        # is late and by how much, as the summary box says it is late.
+        assert timezone.localdate() > d(2026, 3, 31)
+        assert page.note("Penyusunan naskah") == (
+            f"berikutnya · target {on(d(2026, 3, 31))} · terlambat {late_by(d(2026, 3, 31))}"
+        )
         assert page.state("Penandatanganan") == "ahead"
         assert page.glance["Langkah berikutnya"].startswith("Penyusunan naskah")
-        # Early 2026 has passed (the demo's today is the real one).
-        assert timezone.localdate() > d(2026, 3, 31)
         assert "terlambat" in page.glance["Langkah berikutnya"]
         assert page.glance["Menunggu"] == "Kementerian Luar Negeri"
         # The LoI is not shown as "not yet" anywhere on the page.
@@ -217,7 +227,10 @@ class TestStoryPages:
         assert page.stages["Penjajakan / kunjungan"] == ("passed", "dilalui " + on(d(2024, 4, 23)))
         assert page.stages["Persetujuan DPRD"] == ("unrecorded", "tidak tercatat")
         assert page.state("Penandatanganan") == "next"
-        assert page.note("Penandatanganan") == "berikutnya · target Juni 2024"
+        # Late from July 2024, when the whole of June had passed.
+        assert page.note("Penandatanganan") == (
+            f"berikutnya · target Juni 2024 · terlambat {late_by(d(2024, 6, 30))}"
+        )
         assert "target Juni 2024 · terlambat" in page.glance["Langkah berikutnya"]
         assert "Diusulkan Desember 2023" in text(page.html)
         for day in (d(2023, 12, 1), d(2024, 6, 1)):

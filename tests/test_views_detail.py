@@ -538,3 +538,35 @@ def test_status_page_queries_do_not_grow_with_milestones_documents_or_parties(
     with django_assert_num_queries(18):
         response = client.get(reverse("agreement-detail", args=[agreement.pk]))
     assert len(response.context["chain"]) == 2 + 2 * count
+
+
+@pytest.mark.parametrize("late", [1, 4])
+def test_status_page_queries_do_not_grow_with_late_stages_on_its_path(
+    client, kaltim, late, django_assert_num_queries
+):
+    """The path tells each stage planned ahead and whether it is late from the milestones the
+    page has read already, its own and those of its chain."""
+    loi = AgreementFactory(lead_region=kaltim, kind="loi", scope=Scope.KSDPL)
+    text = AgreementFactory(
+        lead_region=kaltim,
+        kind=Agreement.Kind.SISTER_PROVINCE,
+        scope=Scope.KSDPL,
+        status=Agreement.Status.PREPARATION,
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+        follows=loi,
+        relation=Agreement.Relation.IMPLEMENTS,
+    )
+    stages = [Milestone.Kind.TKKSD, Milestone.Kind.DPRD, Milestone.Kind.MINISTRY]
+    for kind in [*stages[: late - 1], Milestone.Kind.SIGNING]:
+        MilestoneFactory(agreement=text, kind=kind, due_on=days(-20), waits_on="")
+    # 1 the agreement with its lead region; 2 its regions; 3 its partners; 4 its sectors; 5 its
+    # agencies; 6 its signatories; 7 its milestones; 8 its documents; 9 its latest version
+    # (change log; never changed, so no version before it), 10-12 its parties and sectors;
+    # 13 every document of its chain with its lead region, 14 their milestones (each with its
+    # document, which the rule of lateness reads).
+    with django_assert_num_queries(14):
+        response = client.get(reverse("agreement-detail", args=[text.pk]))
+    path = response.content.decode().split('<ol class="stage-path">', 1)[1].split("</ol>")[0]
+    assert path.count("terlambat") == late
