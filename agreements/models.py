@@ -268,13 +268,30 @@ class AgreementQuerySet(models.QuerySet):
         """
         return self.all() if reads_internal(user) else self.public()
 
-    def for_list_page(self):
+    def for_list_page(self, today=None):
         """Everything a row of an agreement list shows, in a fixed number of queries.
 
-        The agreements with their lead region (one query), then the party regions, partners and
-        sectors of the whole page (one query each), however many rows there are.
+        The agreements with their lead region and whether their next step is overdue
+        (``with_next_step_overdue``; one query), then the party regions, partners and sectors
+        of the whole page (one query each), however many rows there are.
         """
-        return self.select_related("lead_region").prefetch_related("regions", "partners", "sectors")
+        return (
+            self.select_related("lead_region")
+            .with_next_step_overdue(today)
+            .prefetch_related("regions", "partners", "sectors")
+        )
+
+    def with_next_step_overdue(self, today=None):
+        """Each agreement with ``next_step_overdue``: whether the next step stored for it
+        (``refresh_progress``) is a step overdue on ``today`` by the rule of every page
+        (``MilestoneQuerySet.overdue``), read in the same statement as the agreement: a list
+        row says a pending step is late, as its status page does."""
+        today = today or timezone.localdate()
+        return self.annotate(
+            next_step_overdue=models.Exists(
+                Milestone.objects.overdue(today).filter(pk=OuterRef("next_milestone_id"))
+            )
+        )
 
     def with_change_count(self):
         """Each agreement with ``change_count``: the counter the database moves on with any
@@ -1770,6 +1787,14 @@ class Agreement(PrintableText, KnownDates, models.Model):
         if self.next_milestone_id:
             return self.next_milestone.title
         return self.get_next_stage_display()
+
+    @property
+    def has_next_step_now(self):
+        """Whether a next step is stored for it today, whether or not it names whom it waits
+        on; none once it shows as ended. Mirrors ``AgreementQuerySet.with_next_step``."""
+        return bool(self.next_stage or self.next_milestone_id) and (
+            self.shown_status not in ENDED_STATUSES
+        )
 
     @property
     def waits_on_now(self):

@@ -262,3 +262,36 @@ def test_editor_adds_an_agreement_with_a_milestone_and_finds_it_on_the_public_li
     assert "Mitra" in glance  # whom the next step waits on
     parties = page.locator(".glance-item", has_text="Para pihak").inner_text()
     assert "Kalimantan Timur" in parties and "Bali" in parties
+
+
+def test_official_on_a_phone_sees_which_stage_is_late_and_that_a_listed_step_is_pending(
+    browser, live_server, demo_register, django_user_model
+):
+    """NTT–Jiangxi (seed 002): the drafting through the Foreign Ministry was due by the end of
+    March 2026. On a phone the stage path, one card per line, says in words that it is late,
+    as the summary box above it does; Kaltim–Anhui's row on the list does not read as if
+    nothing were pending."""
+    from agreements.models import Agreement
+
+    phone = browser.new_context(locale="id-ID", viewport={"width": 390, "height": 844})
+    page = phone.new_page()
+    log_in_browser_as(page, make_official(django_user_model), live_server)
+    sister = Agreement.objects.get(title__startswith="Provinsi kembar (sister province) Nusa")
+    page.goto(live_server.url + sister.get_absolute_url())
+
+    drafting = page.locator(".stage-path .stage", has_text="Penyusunan naskah")
+    drafting.scroll_into_view_if_needed()
+    text = " ".join(drafting.inner_text().split())
+    assert timezone.localdate() > datetime.date(2026, 3, 31)  # the demo's today is the real one
+    assert re.search(r"berikutnya · target 31 Maret 2026 · terlambat \d+", text), text
+    assert "terlambat" in page.locator(".glance").inner_text()
+    assert drafting.get_attribute("aria-current") == "step"
+    assert drafting.is_visible() and no_horizontal_scroll(page)
+    shoot(page, "stage-path-phone")
+
+    page.goto(live_server.url + "/agreements/?q=Anhui")
+    row = page.locator(".agreement-table tbody tr", has_text="Provinsi Kalimantan Timur dan")
+    waiting = " ".join(row.locator('td[data-label="Menunggu"]').inner_text().split())
+    assert waiting == "belum ditentukan · terlambat", waiting
+    assert no_horizontal_scroll(page)
+    phone.close()

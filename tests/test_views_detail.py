@@ -177,6 +177,30 @@ def test_cancelled_agreement_has_no_next_step(client, kaltim):
     assert "kerja sama ini batal" in response.content.decode()
 
 
+# -- whom it waits on: a step pending with nobody named, or nothing pending -----------------
+
+
+def glance_waits_on(client, agreement):
+    html = status_page(client, agreement).content.decode()
+    item = html.split("<dt>Menunggu</dt>", 1)[1].split("</dd>", 1)[0]
+    return " ".join(re.sub(r"<[^>]+>", " ", item).split())
+
+
+def test_in_force_with_nothing_scheduled_waits_on_nothing_not_on_someone_unknown(client, kaltim):
+    agreement = AgreementFactory(lead_region=kaltim)
+    html = status_page(client, agreement).content.decode()
+    assert "Belum ada tahapan yang dijadwalkan." in html
+    assert glance_waits_on(client, agreement) == "tidak ada yang ditunggu"
+
+
+def test_a_step_pending_with_nobody_named_waits_on_someone_not_yet_known(client, kaltim):
+    agreement = AgreementFactory(lead_region=kaltim)
+    MilestoneFactory(agreement=agreement, title="Pameran bersama", due_on=days(10), waits_on="")
+    assert glance_waits_on(client, agreement) == "belum ditentukan"
+    MilestoneFactory(agreement=agreement, due_on=days(5), waits_on=Milestone.WaitsOn.PARTNER)
+    assert glance_waits_on(client, agreement) == "Mitra"
+
+
 # -- dates -----------------------------------------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from tests.factories import (
     AgreementFactory,
     CountryFactory,
     DocumentFactory,
+    MilestoneFactory,
     PartnerFactory,
     ProvinceFactory,
     SectorFactory,
@@ -545,15 +546,18 @@ def test_list_page_queries_do_not_grow_with_rows(
     education = SectorFactory()
     partner = PartnerFactory()
     for _n in range(rows):
-        AgreementFactory(
+        agreement = AgreementFactory(
             lead_region=kaltim, regions=[samarinda], partners=[partner], sectors=[education]
         )
+        MilestoneFactory(agreement=agreement, due_on=days(-3), waits_on="bureau")
     # 1 sectors, 2 regions, 3 partners, 4 the partners' countries, 5 the agencies: the filter
-    # form's lists; 6 COUNT of the results; 7 the page of agreements with their lead region;
-    # 8 their regions, 9 their partners, 10 their sectors.
+    # form's lists; 6 COUNT of the results; 7 the page of agreements with their lead region
+    # and whether their next step is overdue; 8 their regions, 9 their partners, 10 their
+    # sectors.
     with django_assert_num_queries(10):
         response = client.get(LIST)
     assert len(titles_in(response)) == rows
+    assert response.content.decode().count("Biro/Bagian Kerja Sama · ") == rows
 
 
 @pytest.mark.parametrize("rows", [1, 15])
@@ -588,3 +592,65 @@ def test_status_page_is_described_by_its_own_summary(client, register):
     agreement.save()
     html = client.get(agreement.get_absolute_url()).content.decode()
     assert f'<meta name="description" content="{agreement.summary}">' in html
+
+
+# -- whom a row waits on ----------------------------------------------------------------------
+
+
+def waiting_cells(response):
+    """{title: the text of its "Menunggu" cell} of a list page, as a reader sees it."""
+    html = response.content.decode()
+    body = html.split('<table class="agreement-table">', 1)[1].split("</tbody>", 1)[0]
+    cells = {}
+    for row in body.split("<tr>")[2:]:
+        title = re.search(r'<th scope="row" class="cell-title">\s*<a [^>]*>(.*?)</a>', row, re.S)
+        cell = re.search(r'<td data-label="Menunggu">(.*?)</td>', row, re.S)
+        cells[title.group(1)] = " ".join(re.sub(r"<[^>]+>", " ", cell.group(1)).split())
+    return cells
+
+
+def test_the_waiting_column_tells_a_pending_step_and_its_lateness_from_nothing_pending(
+    client, kaltim
+):
+    """Kaltim–Anhui's signing, planned for June 2024 with nobody named, is late: its row does
+    not read "—" as if nothing were pending. A step due this month (known by its month) is not
+    late yet; an agreement in force with nothing scheduled, and one cancelled with a step long
+    past its target, have nothing pending."""
+    this_month = timezone.localdate().replace(day=1)
+
+    def unsigned(title, status="preparation"):
+        return AgreementFactory(
+            title=title,
+            lead_region=kaltim,
+            status=status,
+            signed_on=None,
+            in_force_from=None,
+            expires_on=None,
+        )
+
+    anhui = unsigned("Kaltim dan Anhui")
+    MilestoneFactory(agreement=anhui, kind="exploration", due_on=None, done_on=days(-400))
+    MilestoneFactory(
+        agreement=anhui,
+        kind="signing",
+        due_on=datetime.date(2024, 6, 1),
+        due_on_precision="month",
+        waits_on="",
+    )
+    dprd = unsigned("Menunggu DPRD")
+    MilestoneFactory(agreement=dprd, kind="dprd", due_on=days(-6), waits_on="dprd")
+    soon = unsigned("Tanda tangan bulan ini")
+    MilestoneFactory(
+        agreement=soon, kind="signing", due_on=this_month, due_on_precision="month", waits_on=""
+    )
+    AgreementFactory(title="Berlaku tanpa jadwal", lead_region=kaltim)
+    cancelled = unsigned("Batal", status="cancelled")
+    MilestoneFactory(agreement=cancelled, kind="tkksd", due_on=days(-30), waits_on="tkksd")
+
+    assert waiting_cells(client.get(LIST)) == {
+        "Kaltim dan Anhui": "belum ditentukan · terlambat",
+        "Menunggu DPRD": "DPRD · terlambat",
+        "Tanda tangan bulan ini": "belum ditentukan",
+        "Berlaku tanpa jadwal": "—",
+        "Batal": "—",
+    }
