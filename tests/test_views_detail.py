@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agreements.models import Agreement, Milestone, Scope, Signatory, Stage
 from partners.models import Partner
@@ -521,6 +521,26 @@ def test_status_page_in_english(client, sister_province):
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = status_page(client, sister_province).content.decode()
     assert '<html lang="en">' in html
+
+
+@pytest.mark.parametrize(
+    ("kind", "named"),
+    [
+        (Agreement.Kind.OTHER, "“Other”"),
+        (Agreement.Kind.MOU, "“Memorandum of Understanding (MoU)”"),
+        (Agreement.Kind.LOI, "“Letter of Intent (LoI)”"),
+    ],
+)
+def test_the_stage_path_names_the_kind_it_follows_in_english_whatever_the_kind(
+    client, kaltim, kind, named
+):
+    """No article in front of the kind's name: "a “Other” text" read wrong."""
+    agreement = AgreementFactory(lead_region=kaltim, kind=kind, scope=Scope.KSDPK)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = status_page(client, agreement).content.decode()
+    translation.deactivate()  # the request left English active in this thread
+    hint = html.split('id="path-heading"', 1)[1].split("</p>", 1)[0]
+    assert f"The stages required for the document kind {named} in scope" in hint
 
 
 @pytest.mark.parametrize("count", [1, 10])
