@@ -268,29 +268,17 @@ class AgreementQuerySet(models.QuerySet):
         """
         return self.all() if reads_internal(user) else self.public()
 
-    def for_list_page(self, today=None):
+    def for_list_page(self):
         """Everything a row of an agreement list shows, in a fixed number of queries.
 
-        The agreements with their lead region and whether their next step is overdue
-        (``with_next_step_overdue``; one query), then the party regions, partners and sectors
-        of the whole page (one query each), however many rows there are.
+        The agreements with their lead region and their stored next step with its own
+        agreement (whether it is overdue is read from them, ``Agreement.next_step_overdue``;
+        one query), then the party
+        regions, partners and sectors of the whole page (one query each), however many rows
+        there are.
         """
-        return (
-            self.select_related("lead_region")
-            .with_next_step_overdue(today)
-            .prefetch_related("regions", "partners", "sectors")
-        )
-
-    def with_next_step_overdue(self, today=None):
-        """Each agreement with ``next_step_overdue``: whether the next step stored for it
-        (``refresh_progress``) is a step overdue on ``today`` by the rule of every page
-        (``MilestoneQuerySet.overdue``), read in the same statement as the agreement: a list
-        row says a pending step is late, as its status page does."""
-        today = today or timezone.localdate()
-        return self.annotate(
-            next_step_overdue=models.Exists(
-                Milestone.objects.overdue(today).filter(pk=OuterRef("next_milestone_id"))
-            )
+        return self.select_related("lead_region", "next_milestone__agreement").prefetch_related(
+            "regions", "partners", "sectors"
         )
 
     def with_change_count(self):
@@ -1787,6 +1775,18 @@ class Agreement(PrintableText, KnownDates, models.Model):
         if self.next_milestone_id:
             return self.next_milestone.title
         return self.get_next_stage_display()
+
+    @property
+    def next_step_overdue(self):
+        """Whether the next step stored for it (``refresh_progress``) is overdue today, by the
+        rule of every page (``Milestone.is_overdue_on``): a list row says a pending step is
+        late, as its status page does. Reads the step unless it is selected with the
+        agreement (``AgreementQuerySet.for_list_page``)."""
+        # The step may be of another text of the chain (an LoI stores the step of the text
+        # that carries it out): its own agreement says whether it is still to do.
+        return bool(self.next_milestone_id) and self.next_milestone.is_overdue_on(
+            timezone.localdate()
+        )
 
     @property
     def has_next_step_now(self):
