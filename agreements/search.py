@@ -27,6 +27,17 @@ On PostgreSQL (migration 0003):
 Elsewhere (SQLite, the embedded default) a case-insensitive substring match over the same fields
 stands in; there is no ranking.
 
+On both, a word of one or two letters or digits (``RI``, ``b``, ``12``; a single ideograph or kana,
+``省``: ``too_short``) is never looked for inside other words: no index finds so few characters
+inside a text (a trigram index needs three), so each such word read every reference and every
+party's name, and matched most of them ("b" is in a third of the partners' names), a second or so a
+word on a national register. It matches what an index finds: a word of a title or summary (the
+full-text index; on SQLite, a whole word of them), a short form (below), a sector's name as a word,
+and a reference in which it stands with what it was typed with: "12/2024" finds the references
+holding "12/2024", and "IV" of "119/KSD/IV/2024" the references holding all of that (the trigram
+index answers both, the punctuation marking where the words end). A word of three or more
+characters ("KSD", "2024") is still found anywhere in a reference or a party's name.
+
 On both, a word that is a short form staff write (``Kaltim``, ``NTT``, ``Jabar``, ``RRT``,
 ``AS``: ``partners.short_names``) also finds what it stands for: agreements a region of that code
 is party to, agreements with a partner in that country, and titles and summaries that write the
@@ -35,6 +46,7 @@ codes to the existing semi-joins and the full names to the text match, never a s
 """
 
 import re
+import unicodedata
 
 from django.conf import settings
 from django.db import connections
@@ -57,17 +69,51 @@ CONFIGS = ("indonesian", "english")
 # agreement by agreement rather than read from the index (``_is_common``): past this, reading
 # every match costs more than walking the register until a list's worth of them is found.
 COMMON_WORD_MATCHES = 5000
+# A word shorter than this is never looked for inside other words (the module's docstring):
+# matched as a substring, one or two characters were read from every reference and name.
+SUBSTRING_MIN = 3
 # Short forms shorter than this (AS, UK, NTT, DIY) stand only for what they expand to (and, on
 # PostgreSQL, for themselves as a whole word): as a substring, "as" is in "Beasiswa".
 SHORT_FORM_SUBSTRING_MIN = 4
 
 
+class Word(str):
+    """A word of a query, knowing the piece of the query it was typed in (``typed_in``): what
+    stands between spaces, less the punctuation around it ("12/2024" for "12" and "2024")."""
+
+    typed_in = ""
+
+    def __new__(cls, word, typed_in):
+        word = super().__new__(cls, word)
+        word.typed_in = typed_in
+        return word
+
+    @property
+    def in_reference(self):
+        """What a reference must hold for this word to match it: the word, or for a word of
+        fewer characters than the reference's trigram index can find, the piece it was typed in
+        ("" when it stands alone: it is looked for in no reference)."""
+        if len(self) >= SUBSTRING_MIN:
+            return str(self)
+        return self.typed_in if len(self.typed_in) > len(self) else ""
+
+
+def too_short(word):
+    """True for a word too short to be looked for inside other words: fewer than
+    ``SUBSTRING_MIN`` characters, an ideograph or kana counting as two (a Chinese or Japanese
+    place is named in two: 安徽, 東京; one is a part of many names: 省, 市)."""
+    width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in word)
+    return width < SUBSTRING_MIN
+
+
 def search_words(text):
     """The distinct words of ``text``, in order, at most ``MAX_WORDS``."""
     words = []
-    for word in re.findall(r"\w+", text or ""):
-        if word.casefold() not in (w.casefold() for w in words):
-            words.append(word)
+    for piece in (text or "").split():
+        typed_in = re.sub(r"^\W+|\W+$", "", piece)
+        for word in re.findall(r"\w+", piece):
+            if word.casefold() not in (w.casefold() for w in words):
+                words.append(Word(word, typed_in))
     return words[:MAX_WORDS]
 
 
@@ -143,13 +189,29 @@ def _party_links(Agreement, regions, partners, sectors):
 
 
 def _contains(word, *fields):
-    """Any of ``fields`` contains ``word`` (case-insensitive); nothing for a short form too
-    short to be looked for inside other words."""
-    if len(word) < SHORT_FORM_SUBSTRING_MIN and expand(word):
+    """Any of ``fields`` contains ``word`` (case-insensitive); nothing for a word too short to be
+    looked for inside other words (``SUBSTRING_MIN``), or a short form too short."""
+    if too_short(word) or (len(word) < SHORT_FORM_SUBSTRING_MIN and expand(word)):
         return Q(pk__in=[])
     condition = Q()
     for name in fields:
         condition |= Q(**{f"{name}__icontains": word})
+    return condition
+
+
+def _in_reference(word):
+    """The reference holds the word, or the piece it was typed in (``Word.in_reference``)."""
+    return _contains(word.in_reference, "reference")
+
+
+def _as_word(word, *fields):
+    """SQLite's stand-in for the full-text index's match of a word too short to be looked for
+    inside other words: any of ``fields`` has it as a whole word (case-insensitive)."""
+    if not too_short(word):
+        return Q(pk__in=[])
+    condition = Q()
+    for name in fields:
+        condition |= Q(**{f"{name}__iregex": rf"\b{re.escape(word)}\b"})
     return condition
 
 
@@ -170,7 +232,8 @@ def _substring(queryset, words):
 
     for word in words:
         meaning = expand(word)
-        text = _contains(word, "title", "title_en", "summary", "summary_en", "reference")
+        texts = ("title", "title_en", "summary", "summary_en")
+        text = _contains(word, *texts) | _as_word(word, *texts) | _in_reference(word)
         for name in meaning.names:
             text |= Q(title__icontains=name) | Q(summary__icontains=name)
         short_regions, short_partners = _short_form_parties(meaning)
@@ -180,7 +243,9 @@ def _substring(queryset, words):
                 Agreement,
                 Region.objects.filter(_contains(word, "name") | short_regions),
                 Partner.objects.filter(_partner_names_contain(word) | short_partners),
-                Sector.objects.filter(_contains(word, "name_id", "name_en")),
+                Sector.objects.filter(
+                    _contains(word, "name_id", "name_en") | _as_word(word, "name_id", "name_en")
+                ),
             )
         )
     return queryset
@@ -235,7 +300,7 @@ def _postgresql(queryset, words):
     for n, word in enumerate(words):
         query = _word_query(word)
         own = Agreement.objects.alias(vector=StoredSearchVector()).filter(
-            Q(vector=query) | _contains(word, "reference")
+            Q(vector=query) | _in_reference(word)
         )
         short_regions, short_partners = _short_form_parties(expand(word))
         regions = _contains(word, "name") | short_regions
@@ -279,7 +344,7 @@ def _postgresql(queryset, words):
             # the most recent matches are found after a few rows.
             queryset = queryset.alias(**{f"vector_{n}": StoredSearchVector()}).filter(
                 Q(**{f"vector_{n}": query})
-                | _contains(word, "reference")
+                | _in_reference(word)
                 | _party_semijoins(Agreement, *parties)
             )
             continue

@@ -117,6 +117,48 @@ def test_the_reference_number_is_found(register):
     assert search("119/KSD/IV/2024") == ["Kota kembar Samarinda dan Anhui"]
 
 
+def test_one_or_two_letters_find_a_word_not_a_piece_of_one(register, kaltim):
+    """A search for "RI" finds the agreement that says RI, not every one with "ri" inside a word
+    (Samarinda, Timur, a partner's name): so short a word is part of most names in a national
+    register."""
+    AgreementFactory(title="Kerja sama RI dan Jepang", lead_region=kaltim)
+    AgreementFactory(title="Kerja sama Riau", lead_region=kaltim, reference="RI-77/2023")
+
+    assert search("RI") == ["Kerja sama RI dan Jepang"]
+    assert search("ri jepang") == ["Kerja sama RI dan Jepang"]
+    assert search("b") == []
+    # A single ideograph is part of many names; two name a place: 安徽, Anhui.
+    assert search("省") == []
+    assert search("安徽") == ["Kota kembar Samarinda dan Anhui"]
+
+
+def test_a_short_word_is_found_in_a_reference_with_what_it_was_typed_with(register, kaltim):
+    AgreementFactory(title="Pengelolaan sampah", lead_region=kaltim, reference="12/2024")
+    AgreementFactory(title="Penanganan banjir", lead_region=kaltim, reference="120/KSD/2024")
+
+    assert search("12/2024") == ["Pengelolaan sampah"]
+    assert search("(IV/2024)") == ["Kota kembar Samarinda dan Anhui"]
+    assert search("IV") == []  # alone, in no reference
+    # Three characters or more are still found anywhere in a reference.
+    assert set(search("2024")) == {
+        "Pengelolaan sampah",
+        "Penanganan banjir",
+        "Kota kembar Samarinda dan Anhui",
+    }
+    assert set(search("KSD")) == {"Penanganan banjir", "Kota kembar Samarinda dan Anhui"}
+
+
+def test_short_words_are_looked_for_in_no_reference_or_name_by_substring(register):
+    """No index finds one or two characters inside a text: each such word read every reference
+    and every party's name, and matched most of them, a second or so a word at 100,000
+    agreements. Eight of them took ten seconds."""
+    sql = str(Agreement.objects.search("b c d f g h j k").order_by().values("pk").query)
+
+    assert "LIKE" not in sql.upper()
+    # A word of three characters still is.
+    assert "LIKE" in str(Agreement.objects.search("ksd").order_by().values("pk").query).upper()
+
+
 def test_every_word_must_match_somewhere_but_not_in_the_same_field(register):
     # "pendidikan" is the sector, "Samarinda" a party: together they name one agreement.
     assert search("pendidikan Samarinda") == ["Kota kembar Samarinda dan Anhui"]
