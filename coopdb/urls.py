@@ -1,11 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from access import views as access_views
 from access.forms import AdminLoginForm, LoginForm
-from agreements.sitemaps import SITEMAPS
+from agreements import sitemaps
 from coopdb.health import health
 
 # Uploaded files have no address of their own: a document is downloaded through its agreement
@@ -30,7 +29,8 @@ urlpatterns = [
     ),
     path("accounts/time-zone/", access_views.set_time_zone, name="set-time-zone"),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="dashboard"), name="logout"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", sitemaps.index, name="sitemap"),
+    path("sitemap-<str:section>.xml", sitemaps.section, name="sitemap-section"),
     path("", include("agreements.urls")),
     path("", include("reminders.urls")),
 ]
