@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from access.models import can_export_internal
+from agreements import export_slots
 from agreements.export_columns import Selection, columns_for, download_note, note_text
 from agreements.exports import register_json, register_xlsx, text_chunks
 from agreements.filters import AgreementFilter
@@ -159,10 +160,19 @@ class AgreementExportView(View):
         if not filterset.is_valid():
             return bad_filters(filterset.form)
 
-        page_url = page_url_builder(request)
-        filename = export_filename(
-            subject_name, file_format, filters=filters_in_filename(filterset)
+        # A large download waits for a slot (``export_slots``); a small one never does.
+        slot = export_slots.take(filterset.qs)
+        if slot is None:
+            return export_slots.busy()
+        with slot.given_back_on_error():
+            response = self.download(request, readable, filterset, obj, file_format, slot)
+        response["Content-Disposition"] = content_disposition_header(
+            True, export_filename(subject_name, file_format, filters=filters_in_filename(filterset))
         )
+        return response
+
+    def download(self, request, readable, filterset, obj, file_format, slot):
+        page_url = page_url_builder(request)
         # XLSX and JSON carry every table of the register the page's agreements name; the
         # budget and contact persons for officials and staff only, as on the status page.
         columns = columns_for(request.user)
@@ -178,11 +188,9 @@ class AgreementExportView(View):
         # The export's query has run by now, and all its queries for a small file
         # (``read_ahead``): a database that is down gives the styled 503
         # (``coopdb.middleware``), and one lost later cuts the download.
-        response = StreamingHttpResponse(
-            reset_on_outage(read_ahead(chunks)), content_type=FORMATS[file_format]
+        return StreamingHttpResponse(
+            slot.holding(reset_on_outage(read_ahead(chunks))), content_type=FORMATS[file_format]
         )
-        response["Content-Disposition"] = content_disposition_header(True, filename)
-        return response
 
 
 def region_of(subject_key, obj, filterset):

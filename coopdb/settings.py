@@ -148,6 +148,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # their own, longer limit for their one long query (``EXPORT_STATEMENT_TIMEOUT``).
 STATEMENT_TIMEOUT = envint("STATEMENT_TIMEOUT", 15_000)
 EXPORT_STATEMENT_TIMEOUT = envint("EXPORT_STATEMENT_TIMEOUT", 300_000)
+# How many downloads of more than EXPORT_SLOT_ROWS agreements are made at once across the site
+# (0: no limit); past them a large download answers 503 (``agreements.export_slots``).
+EXPORT_SLOTS = envint("EXPORT_SLOTS", 1)
+EXPORT_SLOT_ROWS = envint("EXPORT_SLOT_ROWS", 5_000)
 # The word similarity at which a search finds a partner by a near spelling of its name through
 # the name's trigram index (``agreements.search.TYPO_SIMILARITY``; pg_trgm's own default is 0.6).
 TRIGRAM_WORD_SIMILARITY = 0.5
