@@ -6,7 +6,8 @@ processor, a title or a summary can carry one (a soft line break is a vertical t
 broke every feed that lists the record, and the change log's feeds for good, since the record's
 history keeps it. So text is refused with a message naming the character wherever it is
 entered (``PrintableText`` on the models, the import's reading of a file), and the feeds leave
-out any such character already stored (``printable``).
+out any such character already stored (``printable``). Invisible characters that reverse or
+split text unseen are refused where text is entered too (``INVISIBLE_FORMATTING``).
 """
 
 import re
@@ -22,16 +23,33 @@ from django.utils.translation import gettext as _
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+# Invisible characters that change how the text around them reads: the bidirectional embeddings,
+# overrides and isolates (a right-to-left override shows a title backwards in every list, and can
+# make one title pass for another), the zero-width space and the byte order mark (a word with one
+# inside looks whole and is never found by a search). Pages could show them; nobody would see
+# them. The marks a right-to-left script needs (U+200E, U+200F) and the joiners (U+200C, U+200D)
+# are kept.
+INVISIBLE_FORMATTING = re.compile("[\u200b\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
 def control_character_message(text):
-    """What to tell whoever typed ``text``, if it holds a character no page can show; else None."""
+    """What to tell whoever typed ``text``, if it holds a character no page can show, or one
+    that would change unseen how it reads; else None."""
     found = CONTROL_CHARACTERS.search(text)
-    if found is None:
-        return None
-    return _(
-        "Teks ini memuat karakter kendali U+%(code)04X (tidak tampak, biasanya terbawa saat "
-        "menyalin dari pengolah kata), yang tidak dapat ditampilkan atau diunduh. Hapus "
-        "karakter itu, atau ketik ulang bagian teks tersebut."
-    ) % {"code": ord(found.group())}
+    if found is not None:
+        return _(
+            "Teks ini memuat karakter kendali U+%(code)04X (tidak tampak, biasanya terbawa saat "
+            "menyalin dari pengolah kata), yang tidak dapat ditampilkan atau diunduh. Hapus "
+            "karakter itu, atau ketik ulang bagian teks tersebut."
+        ) % {"code": ord(found.group())}
+    found = INVISIBLE_FORMATTING.search(text)
+    if found is not None:
+        return _(
+            "Teks ini memuat karakter tak tampak U+%(code)04X (pengatur arah tulisan atau spasi "
+            "tanpa lebar, biasanya terbawa saat menyalin), yang membalik atau memenggal teks "
+            "tanpa terlihat. Hapus karakter itu, atau ketik ulang bagian teks tersebut."
+        ) % {"code": ord(found.group())}
+    return None
 
 
 def printable(value):

@@ -51,6 +51,43 @@ def test_a_control_character_pasted_into_the_change_form_is_refused_at_its_field
     assert "\x0b" not in agreement.summary
 
 
+@pytest.mark.parametrize(
+    "character, why", [("\u202e", "a right-to-left override"), ("\u200b", "a zero-width space")]
+)
+def test_an_invisible_character_that_changes_how_a_title_reads_is_refused_at_its_field(
+    staff_client, register, character, why
+):
+    """Pasted into a title, a right-to-left override shows it backwards in every list; a
+    zero-width space splits a word no search then finds. The form names the character."""
+    agreement = register["anhui_mou"]
+    title = agreement.title
+    data = agreement_form_data(agreement, title=f"MoU {character}Anhui")
+
+    response = staff_client.post(
+        reverse("admin:agreements_agreement_change", args=[agreement.pk]), data
+    )
+
+    assert response.status_code == 200, why
+    page = response.content.decode()
+    assert f"karakter tak tampak U+{ord(character):04X}" in page
+    assert "errors field-title" in page
+    agreement.refresh_from_db()
+    assert agreement.title == title
+
+
+def test_the_marks_and_joiners_a_script_needs_are_kept(staff_client, register):
+    """A right-to-left mark and a zero-width joiner belong to the texts that use them."""
+    agreement = register["anhui_mou"]
+    title = "MoU \u0645\u062f\u064a\u0646\u0629\u200f Anhui \u0915\u094d\u200d\u0937"
+    data = agreement_form_data(agreement, title=title)
+    response = staff_client.post(
+        reverse("admin:agreements_agreement_change", args=[agreement.pk]), data
+    )
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.title == title
+
+
 def test_an_import_file_with_a_control_character_is_refused_naming_its_row_and_column(
     staff_client, register
 ):
