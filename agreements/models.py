@@ -2476,6 +2476,14 @@ class Milestone(PrintableText, KnownDates, models.Model):
             errors["done_on"].append(
                 _("Tahapan yang dilewati atau tidak diperlukan perlu tanggal keputusannya.")
             )
+        if self.mark and not self.notes.strip():
+            # The status page says why a stage was set aside; an official asks no less.
+            errors["notes"].append(
+                _(
+                    "Tulis alasannya pada catatan: mengapa tahapan ini dilewati atau tidak "
+                    "diperlukan."
+                )
+            )
         if self.rating is not None and self.kind != self.Kind.EVALUATION:
             errors["rating"].append(_("Nilai hanya untuk tahapan monitoring dan evaluasi."))
         if self.rating is not None and not 1 <= self.rating <= 5:

@@ -292,7 +292,16 @@ class Partner(PrintableText, models.Model):
             models.CheckConstraint(
                 condition=~Q(parent=models.F("id")), name="partner_not_its_own_parent"
             ),
-            models.UniqueConstraint(fields=["name", "country"], name="partner_unique_per_country"),
+            models.UniqueConstraint(
+                fields=["name", "country"],
+                name="partner_unique_per_country",
+                # Django's Indonesian message for a pair of unique fields says the opposite
+                # ("… tidak ada", does not exist).
+                violation_error_message=_(
+                    "Mitra dengan nama ini di negara yang sama sudah tercatat; pilih mitra yang "
+                    "sudah ada."
+                ),
+            ),
         ]
 
     def __str__(self):

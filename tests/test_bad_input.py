@@ -197,3 +197,47 @@ def test_an_upload_moment_past_the_calendar_is_refused_in_the_import_preview(
     )
     assert not Agreement.objects.exists()
     assert not Document.objects.exists()
+
+
+def test_a_partner_recorded_twice_is_refused_saying_it_is_already_there(staff_client):
+    """Django's own Indonesian message for a pair of unique fields says the partner "does not
+    exist": the form says it is already recorded."""
+    from tests.factories import PartnerFactory
+
+    partner = PartnerFactory(name="Pemerintah Kota Ma'anshan", kind="foreign_region")
+    response = staff_client.post(
+        reverse("admin:partners_partner_add"),
+        {"name": partner.name, "kind": partner.kind, "country": partner.country_id},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Mitra dengan nama ini di negara yang sama sudah tercatat" in html
+    assert "tidak ada" not in html.split('class="errornote"', 1)[-1].split("</form>", 1)[0]
+    assert type(partner).objects.filter(name=partner.name).count() == 1
+
+
+def test_a_stage_set_aside_without_its_reason_is_refused_saying_where_to_write_it(
+    staff_client, kaltim
+):
+    """A stage "not required" shows on the status page with its reason: the form asks for it,
+    and writes nothing until it is given."""
+    from agreements.models import Milestone
+
+    agreement = AgreementFactory(lead_region=kaltim)
+    form = {
+        "agreement": agreement.pk,
+        "kind": "dprd",
+        "title": "Persetujuan DPRD",
+        "done_on": "01/03/2024",
+        "mark": "not_required",
+        "notes": "  ",
+    }
+    response = staff_client.post(reverse("admin:agreements_milestone_add"), form)
+    assert response.status_code == 200
+    assert "Tulis alasannya pada catatan" in response.content.decode()
+    assert not Milestone.objects.filter(agreement=agreement, kind="dprd").exists()
+
+    form["notes"] = "Tidak membebani APBD."
+    response = staff_client.post(reverse("admin:agreements_milestone_add"), form)
+    assert response.status_code == 302
+    assert Milestone.objects.get(agreement=agreement, kind="dprd").notes == form["notes"]
