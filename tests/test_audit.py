@@ -285,3 +285,29 @@ def test_a_past_version_can_be_read_but_not_restored(staff_client, agreement):
     assert restore.status_code == 403
     agreement.refresh_from_db()
     assert agreement.title == "Versi dua"
+
+
+def test_who_changed_it_links_to_their_account_only_for_whoever_may_open_it(
+    editor, editor_kaltim, staff_client, agreement
+):
+    """An editor may not open accounts: the name is text to them, where a link led to a bare
+    "403 Forbidden"; an administrator follows it to the account."""
+    response = editor.post(change_url(agreement), agreement_form_data(agreement, title="MoU baru"))
+    assert response.status_code == 302, form_errors(response)
+    account = reverse("admin:auth_user_change", args=[editor_kaltim.pk])
+
+    assert "editor.kaltim" in history_table(editor, agreement)
+    assert account not in history_table(editor, agreement)
+    assert account in history_table(staff_client, agreement)
+    assert editor.get(account).status_code == 403
+
+
+def test_the_admin_switches_language_as_every_page_of_the_site_does(editor):
+    """Staff reading the admin in Indonesian can turn it to English from any admin page."""
+    page = reverse("admin:agreements_agreement_changelist")
+    html = editor.get(page).content.decode()
+    assert 'action="/i18n/setlang/"' in html and 'value="en"' in html
+
+    response = editor.post("/i18n/setlang/", {"language": "en", "next": page})
+    assert response.status_code == 302 and response["Location"] == page
+    assert 'lang="en"' in editor.get(page).content.decode()
