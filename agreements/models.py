@@ -2494,8 +2494,31 @@ class Milestone(PrintableText, KnownDates, models.Model):
             )
         for name, message in self.precision_errors(("due_on", "done_on")).items():
             errors[name].append(message)
+        for name, message in self.before_signing_errors().items():
+            errors[name].append(message)
         if errors:
             raise ValidationError(dict(errors))
+
+    def before_signing_errors(self):
+        """{field: message} for an activity or an evaluation dated wholly before its text was
+        signed: what carries out a text, or evaluates it, comes after it. (Planned so, it read
+        as the next step, late for years, on the status page of a text in force.)"""
+        # Read from the agreement the form or the import holds, never with a query of its own
+        # (the demo register is written in bulk, its steps with their agreement's key only).
+        if self.kind not in SIGNS_OF_LIFE or not Milestone.agreement.is_cached(self):
+            return {}
+        signed = self.agreement.known("signed_on")
+        if signed is None:
+            return {}
+        errors = {}
+        for name in ("due_on", "done_on"):
+            known = self.known(name)
+            if known is not None and known.end < signed.date:
+                errors[name] = _(
+                    "%(kind)s dilakukan sesudah naskah ditandatangani (%(signed)s); tanggal ini "
+                    "sebelum itu."
+                ) % {"kind": self.get_kind_display(), "signed": signed}
+        return errors
 
 
 class Contact(PrintableText, models.Model):

@@ -2,6 +2,7 @@
 into an address, a filter or a form (a NUL byte, which PostgreSQL cannot hold in a string; a
 year past the calendar; a region id that is not a number)."""
 
+import datetime
 import json
 
 import pytest
@@ -241,3 +242,29 @@ def test_a_stage_set_aside_without_its_reason_is_refused_saying_where_to_write_i
     response = staff_client.post(reverse("admin:agreements_milestone_add"), form)
     assert response.status_code == 302
     assert Milestone.objects.get(agreement=agreement, kind="dprd").notes == form["notes"]
+
+
+def test_an_evaluation_dated_before_its_text_was_signed_is_refused(staff_client, kaltim):
+    """An evaluation planned for 2020 on a text signed in 2024 became its next step, late for
+    years, on its status page: the form refuses it at its date, naming the signing."""
+    from agreements.models import Milestone
+
+    agreement = AgreementFactory(
+        lead_region=kaltim, signed_on=datetime.date(2024, 6, 10), in_force_from=None
+    )
+    form = {
+        "agreement": agreement.pk,
+        "kind": "evaluation",
+        "title": "Monev sebelum TTD",
+        "due_on": "01/01/2020",
+    }
+    response = staff_client.post(reverse("admin:agreements_milestone_add"), form)
+    assert response.status_code == 200
+    assert (
+        "Monitoring dan evaluasi dilakukan sesudah naskah ditandatangani (10 Juni 2024)"
+        in response.content.decode()
+    )
+    assert not Milestone.objects.filter(agreement=agreement).exists()
+    # Its signing month, known by the month only, is not before it.
+    form.update(due_on="01/06/2024", due_on_precision="month")
+    assert staff_client.post(reverse("admin:agreements_milestone_add"), form).status_code == 302
