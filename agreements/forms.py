@@ -140,7 +140,30 @@ class AgreementAdminForm(forms.ModelForm):
         )
         for field, message in errors.items():
             self.add_error(field, message)
+        self.check_known_apart(cleaned_data)
         return cleaned_data
+
+    def check_known_apart(self, cleaned_data):
+        """Refuse a second agreement without a reference with the title and lead region of
+        another: a file names an agreement by its reference, else by those two (the import),
+        and could not tell the two apart. The register's own download would not import again."""
+        title, lead_region = cleaned_data.get("title"), cleaned_data.get("lead_region")
+        if cleaned_data.get("reference") or not title or lead_region is None:
+            return
+        if (
+            Agreement.objects.filter(reference="", title=title, lead_region=lead_region)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error(
+                "reference",
+                _(
+                    "Kerja sama lain tanpa nomor naskah sudah berjudul “%(title)s” dengan daerah "
+                    "pengampu yang sama: isi nomor naskahnya, atau bedakan judulnya, agar "
+                    "keduanya dapat dikenali dalam berkas unduhan dan impor."
+                )
+                % {"title": title},
+            )
 
     def check_unchanged(self, version):
         """Refuse the form if the agreement was saved since it was loaded at ``version``."""

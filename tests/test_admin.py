@@ -792,3 +792,26 @@ def test_import_page_links_to_the_data_dictionary_which_lists_the_columns(staff_
 def test_every_admin_page_names_its_icon_so_browsers_ask_for_no_missing_favicon(staff_client, page):
     html = staff_client.get(reverse(f"admin:agreements_agreement_{page}")).content.decode()
     assert '<link rel="icon" href="data:,">' in html
+
+
+def test_a_second_unnumbered_agreement_of_the_same_title_and_lead_is_refused(staff_client, kaltim):
+    """A file names an agreement by its reference, else by its title and lead region: a second
+    one without a reference under the same two would make the register's own download
+    impossible to import again. Either a reference or another title tells them apart."""
+    assert staff_client.post(ADD, agreement_form(kaltim)).status_code == 302
+
+    response = staff_client.post(ADD, agreement_form(kaltim))
+    assert response.status_code == 200
+    assert "Kerja sama lain tanpa nomor naskah sudah berjudul" in response.content.decode()
+    assert Agreement.objects.count() == 1
+
+    assert staff_client.post(ADD, agreement_form(kaltim, reference="KT/2/2024")).status_code == 302
+    first = Agreement.objects.get(reference="")
+    # Saving the first again, as it is, is no second one.
+    assert (
+        staff_client.post(
+            reverse("admin:agreements_agreement_change", args=[first.pk]),
+            agreement_form(kaltim, loaded_version=first.version),
+        ).status_code
+        == 302
+    )
