@@ -1,4 +1,5 @@
 import copy
+import datetime
 import io
 import os
 import shutil
@@ -6,8 +7,15 @@ import shutil
 import pytest
 from django.conf import settings as django_settings
 from django.test import override_settings
+from django.utils import timezone
 
-from tests.factories import ProvinceFactory, RegencyFactory, build_register
+from tests.factories import (
+    AgreementFactory,
+    MilestoneFactory,
+    ProvinceFactory,
+    RegencyFactory,
+    build_register,
+)
 from tests.helpers import written_once_per_module
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -213,3 +221,37 @@ def pytest_collection_modifyitems(config, items):
         reporter.write_line(
             f"{len(left_out)} PostgreSQL-only test(s) deselected: the database is not PostgreSQL"
         )
+
+
+@pytest.fixture
+def kemlu_step(kaltim):
+    """A sister-province text whose drafting waits on the Foreign Ministry, following an LoI."""
+    loi = AgreementFactory(
+        title="LoI",
+        kind="loi",
+        scope="ksdpl",
+        status="signed",
+        lead_region=kaltim,
+        in_force_from=None,
+        expires_on=None,
+    )
+    text = AgreementFactory(
+        title="Provinsi kembar",
+        kind="sister_province",
+        scope="ksdpl",
+        status="preparation",
+        lead_region=kaltim,
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+        follows=loi,
+        relation="implements",
+    )
+    step = MilestoneFactory(
+        agreement=text,
+        kind="drafting",
+        title="Finalisasi",
+        due_on=timezone.localdate() - datetime.timedelta(3),
+        waits_on="kemlu",
+    )
+    return loi, text, step

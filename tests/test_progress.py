@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from agreements.imports import AgreementImport
 from agreements.models import Agreement, Milestone, _stored_progress, progress_of_chain
-from tests.factories import AgreementFactory, MilestoneFactory
+from tests.factories import AgreementFactory
 from tests.test_admin import ADD, agreement_form, change_url, with_milestone
 from tests.test_import import csv_bytes, row
 
@@ -41,40 +41,6 @@ def assert_every_stored_progress_is_the_rule():
     for agreement in everything:
         wanted = _stored_progress(progress[agreement.pk][1])
         assert stored(agreement) == wanted, agreement.title
-
-
-@pytest.fixture
-def kemlu_step(kaltim):
-    """A sister-province text whose drafting waits on the Foreign Ministry, following an LoI."""
-    loi = AgreementFactory(
-        title="LoI",
-        kind="loi",
-        scope="ksdpl",
-        status="signed",
-        lead_region=kaltim,
-        in_force_from=None,
-        expires_on=None,
-    )
-    text = AgreementFactory(
-        title="Provinsi kembar",
-        kind="sister_province",
-        scope="ksdpl",
-        status="preparation",
-        lead_region=kaltim,
-        signed_on=None,
-        in_force_from=None,
-        expires_on=None,
-        follows=loi,
-        relation="implements",
-    )
-    step = MilestoneFactory(
-        agreement=text,
-        kind="drafting",
-        title="Finalisasi",
-        due_on=timezone.localdate() - datetime.timedelta(3),
-        waits_on="kemlu",
-    )
-    return loi, text, step
 
 
 def test_the_loi_and_its_follow_up_both_store_the_step_the_chain_waits_on(kemlu_step):
