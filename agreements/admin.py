@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from access.admin import RowRulesAdmin, autocomplete_source
 from access.models import editable_regions
+from agreements.admin_export import AgreementExportMixin
 from agreements.admin_history import AgreementHistoryMixin
 from agreements.admin_import import AgreementImportMixin
 from agreements.admin_parties import (
@@ -313,6 +314,7 @@ class AgreementChangeList(BoundedDatesChangeList):
 
 @admin.register(Agreement)
 class AgreementAdmin(
+    AgreementExportMixin,
     AgreementHistoryMixin,
     AgreementImportMixin,
     RowRulesAdmin,

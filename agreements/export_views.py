@@ -75,10 +75,13 @@ SUBJECTS = {
 }
 
 
-def exportable_agreements(user):
-    """What ``user`` may download: what they may read, less internal records unless their role
-    may export those (analysts and administrators, ``access.models.can_export_internal``)."""
-    agreements = Agreement.objects.visible_to(user)
+def exportable_agreements(user, agreements=None):
+    """What ``user`` may download of ``agreements`` (by default the whole register): what they
+    may read, less internal records unless their role may export those (analysts and
+    administrators, ``access.models.can_export_internal``). The list pages' downloads and the
+    admin's export of a selection both start here."""
+    agreements = Agreement.objects.all() if agreements is None else agreements
+    agreements = agreements.visible_to(user)
     return agreements if can_export_internal(user) else agreements.public()
 
 
@@ -159,38 +162,53 @@ class AgreementExportView(View):
         subject_name = SUBJECTS[self.subject].name(obj) if self.subject else ""
         if not filterset.is_valid():
             return bad_filters(filterset.form)
-
-        # A large download waits for a slot (``export_slots``); a small one never does.
-        slot = export_slots.take(filterset.qs)
-        if slot is None:
-            return export_slots.busy()
-        with slot.given_back_on_error():
-            response = self.download(request, readable, filterset, obj, file_format, slot)
-        response["Content-Disposition"] = content_disposition_header(
-            True, export_filename(subject_name, file_format, filters=filters_in_filename(filterset))
+        return download(
+            request,
+            filterset.qs,
+            readable,
+            file_format,
+            region=region_of(self.subject, obj, filterset),
+            filename=export_filename(
+                subject_name, file_format, filters=filters_in_filename(filterset)
+            ),
         )
-        return response
 
-    def download(self, request, readable, filterset, obj, file_format, slot):
-        page_url = page_url_builder(request)
-        # XLSX and JSON carry every table of the register the page's agreements name; the
-        # budget and contact persons for officials and staff only, as on the status page.
-        columns = columns_for(request.user)
-        tables = Selection(filterset.qs, readable, region_of(self.subject, obj, filterset))
-        if file_format == "xlsx":
-            chunks = register_xlsx(filterset.qs, page_url, tables, columns)
-        else:
-            chunks = text_chunks(
-                filterset.qs, file_format, page_url, readable=readable, columns=columns
-            )
-        if file_format == "json":
-            chunks = register_json(chunks, tables, note_text(download_note(request.user)))
-        # The export's query has run by now, and all its queries for a small file
-        # (``read_ahead``): a database that is down gives the styled 503
-        # (``coopdb.middleware``), and one lost later cuts the download.
-        return StreamingHttpResponse(
-            slot.holding(reset_on_outage(read_ahead(chunks))), content_type=FORMATS[file_format]
-        )
+
+def download(request, agreements, readable, file_format, *, region=None, filename):
+    """The response downloading ``agreements`` as ``file_format`` under ``filename``, streamed.
+
+    ``readable`` is every agreement the reader may download (``exportable_agreements``), which
+    ``agreements`` must be within; ``region`` the page's region, if any (``region_of``). The
+    list pages' downloads and the admin's export of a selection are both made here.
+    """
+    # A large download waits for a slot (``export_slots``); a small one never does.
+    slot = export_slots.take(agreements)
+    if slot is None:
+        return export_slots.busy()
+    with slot.given_back_on_error():
+        response = _streamed(request, agreements, readable, file_format, region, slot)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _streamed(request, agreements, readable, file_format, region, slot):
+    page_url = page_url_builder(request)
+    # XLSX and JSON carry every table of the register the agreements name; the budget and
+    # contact persons for officials and staff only, as on the status page.
+    columns = columns_for(request.user)
+    tables = Selection(agreements, readable, region)
+    if file_format == "xlsx":
+        chunks = register_xlsx(agreements, page_url, tables, columns)
+    else:
+        chunks = text_chunks(agreements, file_format, page_url, readable=readable, columns=columns)
+    if file_format == "json":
+        chunks = register_json(chunks, tables, note_text(download_note(request.user)))
+    # The export's query has run by now, and all its queries for a small file
+    # (``read_ahead``): a database that is down gives the styled 503
+    # (``coopdb.middleware``), and one lost later cuts the download.
+    return StreamingHttpResponse(
+        slot.holding(reset_on_outage(read_ahead(chunks))), content_type=FORMATS[file_format]
+    )
 
 
 def region_of(subject_key, obj, filterset):

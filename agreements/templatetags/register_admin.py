@@ -13,6 +13,7 @@ from django import template
 from django.contrib.admin.templatetags.admin_list import date_hierarchy
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 
+from agreements.export_columns import download_note
 from common.admin_list import result_list
 
 register = template.Library()
@@ -49,3 +50,10 @@ def register_date_hierarchy(cl, request):
             for year in years
         ],
     }
+
+
+@register.inclusion_tag("admin/agreements/export_note.html")
+def export_note(user):
+    """Beside the list's actions: what the export actions' files hold and leave out for
+    ``user``, in the sentences every list page says beside its downloads."""
+    return {"download_note": download_note(user)}
