@@ -346,3 +346,48 @@ def test_the_export_writes_a_month_known_next_step_as_its_month(client, register
         records = list(csv.DictReader(io.StringIO(text, newline="")))
     (record,) = [r for r in records if r["title"].endswith("hanya diketahui bulannya")]
     assert record["next_milestone_due"] == "2024-06"
+
+
+# -- typed in the admin, day first in every language ---------------------------------------------
+
+
+def english(client):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def test_a_day_month_year_typed_in_english_is_that_day(staff_client, register):
+    mou = register["anhui_mou"]
+    data = agreement_form_data(mou, signed_on="10/06/2024", signed_on_precision="day")
+    data.update(in_force_from="25/06/2024", in_force_from_precision="day")
+
+    response = english(staff_client).post(change_url(mou), data)
+
+    assert form_errors(response) == []
+    mou.refresh_from_db()
+    assert (mou.signed_on, mou.in_force_from) == (d(2024, 6, 10), d(2024, 6, 25))
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_any_date_field_of_the_admin_reads_a_typed_date_day_first(staff_client, register, language):
+    from agreements.models import PotentialSurvey
+
+    survey = PotentialSurvey.objects.create(
+        title="Rakor potensi", held_on=d(2021, 3, 10), host_region=register["kaltim"]
+    )
+    if language == "en":
+        english(staff_client)
+    data = {"title": survey.title, "held_on": "10/06/2024", "host_region": survey.host_region_id}
+    data.update(
+        {f"potentials-{name}": value for name, value in [("TOTAL_FORMS", 0), ("INITIAL_FORMS", 0)]}
+    )
+
+    response = staff_client.post(change_url(survey), data)
+
+    assert response.status_code == 302, form_errors(response)
+    survey.refresh_from_db()
+    assert survey.held_on == d(2024, 6, 10)
+    refused = staff_client.post(change_url(survey), {**data, "held_on": "06/25/2024"})
+    assert refused.status_code == 200
