@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from django.db import models
 from django.db.models import Q
-from django.utils.formats import date_format
+from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext_lazy as _
 
 # The years a query may name (the list's signing year, the report's period).
@@ -54,6 +54,10 @@ def precision_field(verbose_name):
 
 
 ISO_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+# A month as staff type it, month first as in a day first date: ``05/2018``, ``5-2018``.
+TYPED_MONTH_PATTERN = re.compile(r"^(\d{1,2})[/-](\d{4})$")
+# How precise each precision is, the day most.
+FINENESS = {"year": 0, "month": 1, "day": 2}
 
 
 class KnownDate(NamedTuple):
@@ -61,17 +65,62 @@ class KnownDate(NamedTuple):
     precision: str = DatePrecision.DAY
 
     @classmethod
-    def parse(cls, text):
-        """``"1982"``, ``"2018-05"`` or ``"2018-05-03"``; ``ValueError`` for anything else."""
-        match = ISO_PATTERN.match(text.strip())
-        if not match:
-            raise ValueError(text)
-        year, month, day = match.groups()
-        if day:
-            return cls(datetime.date(int(year), int(month), int(day)), DatePrecision.DAY)
-        if month:
-            return cls(datetime.date(int(year), int(month), 1), DatePrecision.MONTH)
-        return cls(datetime.date(int(year), 1, 1), DatePrecision.YEAR)
+    def parse(cls, text, *, typed=False):
+        """``"1982"``, ``"2018-05"`` or ``"2018-05-03"``, as files write them; ``ValueError``
+        for anything else.
+
+        ``typed``: as staff type it into a form, which also takes a month as ``05/2018`` and a
+        day in any of the reader's ``DATE_INPUT_FORMATS`` (``coopdb.formats``: ISO or day
+        first, ``03/05/2018``, in every language). A file is read as written, never in the
+        reader's language."""
+        text = text.strip()
+        match = ISO_PATTERN.match(text)
+        if match:
+            year, month, day = match.groups()
+            if day:
+                return cls(datetime.date(int(year), int(month), int(day)), DatePrecision.DAY)
+            if month:
+                return cls(datetime.date(int(year), int(month), 1), DatePrecision.MONTH)
+            return cls(datetime.date(int(year), 1, 1), DatePrecision.YEAR)
+        if typed:
+            match = TYPED_MONTH_PATTERN.match(text)
+            if match:
+                month, year = match.groups()
+                return cls(datetime.date(int(year), int(month), 1), DatePrecision.MONTH)
+            for day_format in get_format("DATE_INPUT_FORMATS"):
+                try:
+                    day = datetime.datetime.strptime(text, day_format).date()
+                except ValueError:
+                    continue
+                return cls(day, DatePrecision.DAY)
+        raise ValueError(text)
+
+    @property
+    def typed(self):
+        """As staff type it (``parse(typed=True)`` reads it back): ``03/05/2018`` (the
+        reader's first ``DATE_INPUT_FORMATS``), ``05/2018``, ``1982``."""
+        if self.precision == DatePrecision.YEAR:
+            return f"{self.date.year:04d}"
+        if self.precision == DatePrecision.MONTH:
+            return f"{self.date.month:02d}/{self.date.year:04d}"
+        return self.date.strftime(get_format("DATE_INPUT_FORMATS")[0])
+
+    def read_as(self, chosen):
+        """This date, as typed, with the precision ``chosen`` beside it (blank: none chosen), or
+        None when the two disagree.
+
+        What was typed decides ("05/2018" is a month, whatever is chosen beside it, unless it
+        is a year); a precision chosen coarser than what was typed holds only where the typed
+        day is the first of that month or year, as such a date is stored
+        (``is_start_of_period``): "01/05/2018" with "bulan" is May 2018, "15/05/2018" with
+        "bulan" and "2018" with "bulan" disagree.
+        """
+        if not chosen or chosen == self.precision or chosen == DatePrecision.DAY:
+            return self
+        coarser = KnownDate(self.date, chosen)
+        if FINENESS[chosen] < FINENESS[self.precision] and coarser.is_start_of_period():
+            return coarser
+        return None
 
     @property
     def iso(self):

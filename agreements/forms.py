@@ -1,13 +1,15 @@
+import datetime
+
 from django import forms
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.text import capfirst
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agreements.dates import DatePrecision
-from agreements.models import Agreement
+from agreements.dates import DatePrecision, KnownDate
+from agreements.models import Agreement, Milestone
 
 PARTY_FIELDS = ("scope", "lead_region", "regions", "partners", "agencies")
 
@@ -19,7 +21,122 @@ def formfield(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
-class AgreementAdminForm(forms.ModelForm):
+# What to type into a date known to the day, the month or the year only.
+TYPING_HELP = gettext_lazy(
+    "Tulis tanggalnya (15/06/2025), bulannya saja (06/2025 atau 2025-06) atau tahunnya saja (2025)."
+)
+
+
+class KnownDateField(forms.DateField):
+    """A date as staff type it, known to the day ("15/06/2025", "2025-06-15"), the month
+    ("06/2025", "2025-06") or the year ("2025"), read by ``KnownDate.parse`` into a
+    ``KnownDate``; shown back as it is known. ``KnownDatesForm`` stores it with its precision.
+    """
+
+    default_error_messages = {
+        "invalid": gettext_lazy(
+            "Tanggal tidak dikenali. Tulis tanggalnya (15/06/2025), bulannya saja (06/2025) "
+            "atau tahunnya saja (2025)."
+        ),
+    }
+
+    def __init__(self, *args, help_text="", **kwargs):
+        help_text = format_lazy("{} {}", help_text, TYPING_HELP) if help_text else TYPING_HELP
+        super().__init__(*args, help_text=help_text, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, KnownDate):
+            return value
+        if isinstance(value, datetime.date):
+            return KnownDate(value)
+        try:
+            return KnownDate.parse(str(value), typed=True)
+        except ValueError:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+    def prepare_value(self, value):
+        return value.typed if isinstance(value, KnownDate) else value
+
+    def has_changed(self, initial, data):
+        if self.disabled:
+            return False
+        try:
+            return self.to_python(initial) != self.to_python(data)
+        except forms.ValidationError:
+            return True
+
+
+class KnownDatesForm(forms.ModelForm):
+    """A form of a model whose dates are known to a day, a month or a year (``KnownDates``):
+    each is typed as it is known (``KnownDateField``) and stored with its precision.
+
+    Where the form shows the precision beside the date, the two must agree
+    (``KnownDate.read_as``): a clear error says so when they do not. Where it does not (the
+    agreement form's milestone table), what was typed decides.
+    """
+
+    known_dates = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.known_dates:
+            if name in self.fields and self.instance.pk is not None:
+                # Shown as known ("06/2025"); a month left alone stays that month.
+                self.initial[name] = self.instance.known(name)
+            if f"{name}_precision" in self.fields:
+                self.fields[f"{name}_precision"].help_text = gettext_lazy(
+                    "Mengikuti yang ditulis (06/2025 adalah bulan); bila dipilih, harus sesuai "
+                    "dengan yang ditulis."
+                )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name in self.known_dates:
+            if name not in self.fields or name not in cleaned_data:
+                continue  # not on the form, or already refused
+            self.store_known(name, cleaned_data)
+        return cleaned_data
+
+    def store_known(self, name, cleaned_data):
+        """The date ``name`` typed, as its field's date and its precision, or an error."""
+        precision = f"{name}_precision"
+        typed = cleaned_data[name]
+        if typed is None:
+            return
+        chosen = cleaned_data.get(precision) if precision in self.fields else None
+        known = typed.read_as(chosen)
+        if known is None:
+            # Neither is written: the record keeps its date and precision, so the model says
+            # nothing more of them.
+            cleaned_data.pop(precision, None)
+            self.add_error(name, disagreement(self[name].data, typed, chosen))
+            return
+        cleaned_data[name] = known.date
+        if precision in self.fields:
+            cleaned_data[precision] = known.precision
+        # Set on the record too: a ModelForm writes no precision that is not one of its fields
+        # (the milestone table) or that was left out of what was posted.
+        setattr(self.instance, precision, known.precision)
+
+
+def disagreement(text, typed, chosen):
+    """What to tell someone who typed ``text`` (read as ``typed``) beside a precision ``chosen``
+    that disagrees with it."""
+    return _(
+        "“%(typed)s” ditulis sampai %(typed_precision)s, tetapi ketelitian yang dipilih "
+        "%(chosen)s. Tulis %(example)s untuk ketelitian %(chosen)s, atau pilih ketelitian "
+        "%(typed_precision)s."
+    ) % {
+        "typed": str(text).strip(),
+        "typed_precision": DatePrecision(typed.precision).label,
+        "chosen": DatePrecision(chosen).label,
+        "example": KnownDate(typed.date, chosen).typed,
+    }
+
+
+class AgreementAdminForm(KnownDatesForm):
     """The agreement as bureau staff edit it.
 
     The database cannot check the parties against the scope, nor the implementing agencies
@@ -34,10 +151,12 @@ class AgreementAdminForm(forms.ModelForm):
     """
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    known_dates = Agreement.DATE_FIELDS
 
     class Meta:
         model = Agreement
         formfield_callback = formfield
+        field_classes = dict.fromkeys(Agreement.DATE_FIELDS, KnownDateField)
         fields = [
             "title",
             "title_en",
@@ -209,10 +328,32 @@ def conflict_message(conflict):
     )
 
 
-class MilestoneForm(forms.ModelForm):
-    """A milestone as the admin edits it. Its "recorded as" offers the ordinary case under a
-    name that fits a planned step too: the model's "Terlaksana" (done) read, on a step still
-    planned, as if it had taken place."""
+class MilestoneForm(KnownDatesForm):
+    """A milestone as the admin edits it, its dates typed as they are known. Its "recorded as"
+    offers the ordinary case under a name that fits a planned step too: the model's
+    "Terlaksana" (done) read, on a step still planned, as if it had taken place."""
+
+    known_dates = ("due_on", "done_on")
+
+    class Meta:
+        model = Milestone
+        # The milestone's page shows them all; the agreement form's table names its own.
+        fields = [
+            "agreement",
+            "kind",
+            "title",
+            "due_on",
+            "due_on_precision",
+            "done_on",
+            "done_on_precision",
+            "waits_on",
+            "mark",
+            "pdln_number",
+            "rating",
+            "findings",
+            "notes",
+        ]
+        field_classes = {"due_on": KnownDateField, "done_on": KnownDateField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -225,13 +366,5 @@ class MilestoneForm(forms.ModelForm):
 
 class MilestoneInlineForm(MilestoneForm):
     """A row of the agreement form's milestone table, which shows no date precision (it would
-    not fit 1,280 pixels; the milestone's own page has it). A date typed into the row is a
-    day, so the editor never meets an error about a precision the row does not show; a date
-    left alone keeps the precision it has ("Juni 2024")."""
-
-    def clean(self):
-        cleaned = super().clean()
-        for name in ("due_on", "done_on"):
-            if name in self.changed_data:
-                setattr(self.instance, f"{name}_precision", DatePrecision.DAY)
-        return cleaned
+    not fit 1,280 pixels; the milestone's own page has it): what is typed into the row says
+    it ("06/2024" is June 2024), and a date left alone keeps the precision it has."""

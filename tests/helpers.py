@@ -126,11 +126,18 @@ def _value(value):
     return value
 
 
+def _known(record, name):
+    """The date ``name`` of ``record`` as its form shows it: as it is known ("06/2024")."""
+    known = record.known(name)
+    return "" if known is None else known.typed
+
+
 def agreement_form_data(agreement, **changes):
     """What the change form of ``agreement`` posts when saved as loaded, with ``changes``.
 
     Carries the version the form was loaded with (``loaded_version``) and no inline rows; add
-    some with ``with_new_milestone``.
+    some with ``with_new_milestone``. Each date is posted as the form shows it, with its
+    precision beside it.
     """
     data = {}
     for name in AgreementAdminForm.Meta.fields:
@@ -138,6 +145,9 @@ def agreement_form_data(agreement, **changes):
         if field.many_to_many:
             saved = agreement.pk is not None
             data[name] = [obj.pk for obj in getattr(agreement, name).all()] if saved else []
+        elif name in agreement.DATE_FIELDS:
+            data[name] = _known(agreement, name)
+            data[f"{name}_precision"] = getattr(agreement, f"{name}_precision")
         else:
             data[name] = _value(getattr(agreement, field.attname))
     data["loaded_version"] = agreement.version
@@ -170,8 +180,8 @@ def with_existing_milestone(data, milestone, **changes):
         "agreement": milestone.agreement_id,
         "kind": milestone.kind,
         "title": milestone.title,
-        "due_on": _value(milestone.due_on),
-        "done_on": _value(milestone.done_on),
+        "due_on": _known(milestone, "due_on"),
+        "done_on": _known(milestone, "done_on"),
         "waits_on": milestone.waits_on,
         "rating": _value(milestone.rating),
         "findings": milestone.findings,

@@ -19,6 +19,7 @@ from tests.helpers import (
     form_errors,
     logged_in,
     with_existing_milestone,
+    with_new_milestone,
 )
 from tests.test_import import plan_for, row
 
@@ -346,6 +347,203 @@ def test_the_export_writes_a_month_known_next_step_as_its_month(client, register
         records = list(csv.DictReader(io.StringIO(text, newline="")))
     (record,) = [r for r in records if r["title"].endswith("hanya diketahui bulannya")]
     assert record["next_milestone_due"] == "2024-06"
+
+
+# -- typed in the admin as staff write them -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, date, precision",
+    [
+        ("2024-09", d(2024, 9, 1), "month"),
+        ("09/2024", d(2024, 9, 1), "month"),
+        ("9-2024", d(2024, 9, 1), "month"),
+        ("2024", d(2024, 1, 1), "year"),
+        ("15/06/2025", d(2025, 6, 15), "day"),
+        ("15-06-2025", d(2025, 6, 15), "day"),
+        ("2025-06-15", d(2025, 6, 15), "day"),
+    ],
+)
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_date_typed_as_staff_write_it_is_read_as_known_in_both_languages(
+    text, date, precision, language
+):
+    from django.utils import translation
+
+    with translation.override(language):
+        known = KnownDate.parse(text, typed=True)
+        assert known == KnownDate(date, precision)
+        assert KnownDate.parse(known.typed, typed=True) == known  # shown as it is read back
+
+
+@pytest.mark.parametrize("text", ["06/25/2024", "13/2024", "2024-13", "31/02/2024", "Juni"])
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_typed_date_never_read_month_first_nor_past_the_calendar(text, language):
+    from django.utils import translation
+
+    with translation.override(language), pytest.raises(ValueError):
+        KnownDate.parse(text, typed=True)
+
+
+@pytest.mark.parametrize("text", ["09/2024", "15/06/2025"])
+def test_a_file_is_still_read_in_iso_only(text):
+    with pytest.raises(ValueError):
+        KnownDate.parse(text)
+
+
+@pytest.mark.parametrize(
+    "typed, chosen, stored",
+    [
+        ("2024-09", "month", (d(2024, 9, 1), "month")),
+        ("09/2024", "month", (d(2024, 9, 1), "month")),
+        ("09/2024", "day", (d(2024, 9, 1), "month")),  # the day is the default: what is typed
+        ("2024", "year", (d(2024, 1, 1), "year")),
+        ("2024", "", (d(2024, 1, 1), "year")),
+        ("01/06/2025", "month", (d(2025, 6, 1), "month")),  # a month's first day, as stored
+        ("15/06/2025", "day", (d(2025, 6, 15), "day")),
+    ],
+)
+def test_staff_type_a_date_as_they_know_it_in_the_agreement_form(
+    staff_client, register, typed, chosen, stored
+):
+    mou = register["anhui_mou"]
+    data = agreement_form_data(mou, signed_on=typed, signed_on_precision=chosen)
+    data.update(in_force_from="", expires_on="")
+
+    response = staff_client.post(change_url(mou), data)
+
+    assert form_errors(response) == []
+    assert response.status_code == 302
+    mou.refresh_from_db()
+    assert (mou.signed_on, mou.signed_on_precision) == stored
+
+
+@pytest.mark.parametrize(
+    "typed, chosen, said",
+    [
+        (
+            "15/06/2025",
+            "month",
+            "“15/06/2025” ditulis sampai tanggal, tetapi ketelitian yang "
+            "dipilih bulan. Tulis 06/2025 untuk ketelitian bulan",
+        ),
+        ("2024", "month", "“2024” ditulis sampai tahun, tetapi ketelitian yang dipilih bulan."),
+        (
+            "2024-09",
+            "year",
+            "“2024-09” ditulis sampai bulan, tetapi ketelitian yang dipilih tahun.",
+        ),
+    ],
+)
+def test_a_date_and_a_precision_that_disagree_are_refused_saying_so(
+    staff_client, register, typed, chosen, said
+):
+    mou = register["anhui_mou"]
+    before = (mou.signed_on, mou.signed_on_precision, mou.version)
+
+    response = staff_client.post(
+        change_url(mou), agreement_form_data(mou, signed_on=typed, signed_on_precision=chosen)
+    )
+
+    assert response.status_code == 200
+    [error] = form_errors(response)
+    assert error.startswith(said)
+    assert "hari pertama" not in error
+    mou.refresh_from_db()
+    assert (mou.signed_on, mou.signed_on_precision, mou.version) == before
+
+
+def test_a_date_past_the_calendar_is_refused_with_what_to_type(staff_client, register):
+    mou = register["anhui_mou"]
+
+    response = staff_client.post(change_url(mou), agreement_form_data(mou, signed_on="2024-13"))
+
+    assert response.status_code == 200
+    assert form_errors(response) == [
+        "Tanggal tidak dikenali. Tulis tanggalnya (15/06/2025), bulannya saja (06/2025) atau "
+        "tahunnya saja (2025)."
+    ]
+
+
+def test_the_agreement_form_shows_a_date_as_known_and_says_what_to_type(staff_client, register):
+    mou = register["anhui_mou"]
+    Agreement.objects.filter(pk=mou.pk).update(
+        proposed_on=d(2023, 12, 1), proposed_on_precision="month"
+    )
+
+    page = staff_client.get(change_url(mou)).content.decode()
+
+    assert 'name="proposed_on" value="12/2023"' in page
+    assert 'name="signed_on" value="10/06/2024"' in page
+    assert "bulannya saja (06/2025 atau 2025-06)" in page
+
+
+def test_a_new_agreement_is_added_with_a_year_known_signing(staff_client, register):
+    mou = register["anhui_mou"]
+    data = agreement_form_data(
+        Agreement(
+            kind=mou.kind,
+            title="Kota kembar lama",
+            scope="ksdd",
+            status=Agreement.Status.SIGNED,
+            lead_region=register["kaltim"],
+            visibility="public",
+        ),
+        signed_on="1982",
+        signed_on_precision="year",
+    )
+    data.pop("loaded_version")
+
+    response = staff_client.post(reverse("admin:agreements_agreement_add"), data)
+
+    assert form_errors(response) == []
+    added = Agreement.objects.get(title="Kota kembar lama")
+    assert added.known("signed_on") == KnownDate(d(1982, 1, 1), "year")
+
+
+def test_a_month_is_typed_into_the_milestone_table_of_the_agreement_form(staff_client, register):
+    mou = register["anhui_mou"]
+    data = with_new_milestone(
+        agreement_form_data(mou), kind="activity", title="Pertukaran guru", due_on="2024-04"
+    )
+
+    response = staff_client.post(change_url(mou), data)
+
+    assert form_errors(response) == []
+    step = Milestone.objects.get(agreement=mou, title="Pertukaran guru")
+    assert step.known("due_on") == KnownDate(d(2024, 4, 1), "month")
+
+
+@pytest.mark.parametrize(
+    "typed, chosen, stored",
+    [
+        ("2025-06", "month", KnownDate(d(2025, 6, 1), "month")),
+        ("06/2025", "", KnownDate(d(2025, 6, 1), "month")),
+        ("2025", "year", KnownDate(d(2025, 1, 1), "year")),
+    ],
+)
+def test_a_month_or_year_is_typed_on_the_milestone_page(
+    staff_client, register, typed, chosen, stored
+):
+    step = Milestone.objects.filter(agreement=register["anhui_mou"], title="Beasiswa guru").get()
+    data = {
+        "agreement": step.agreement_id,
+        "kind": step.kind,
+        "title": step.title,
+        "due_on": typed,
+        "due_on_precision": chosen,
+        "done_on": "",
+        "done_on_precision": "",
+        "waits_on": "",
+        "mark": "",
+    }
+
+    response = staff_client.post(change_url(step), data)
+
+    assert form_errors(response) == []
+    assert response.status_code == 302
+    step.refresh_from_db()
+    assert step.known("due_on") == stored
 
 
 # -- typed in the admin, day first in every language ---------------------------------------------
