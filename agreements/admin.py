@@ -40,6 +40,7 @@ from agreements.models import (
 )
 from agreements.paging import LargeTablePaginator, SearchPaginator
 from agreements.parties import writing_parties
+from agreements.templatetags.known_dates import known
 from common.admin import URL_FIELDS, BoundedDatesChangeList
 from common.admin_markup import LabelledChangeList, LabelledTabularInline
 from partners.models import Country, Region
@@ -169,6 +170,22 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() == "no":
             return queryset.exclude(pk__in=overdue.values("pk"))
         return queryset
+
+
+# -- dates as they are known --------------------------------------------------------------------
+
+
+def known_date_column(model, name):
+    """A change list column showing the date ``name`` as it is known ("September 2024",
+    "2024", "10 Juni 2024"), in the markup of the public pages (the ``known`` filter), sorted
+    by the date itself."""
+
+    @admin.display(description=model._meta.get_field(name).verbose_name, ordering=name)
+    def column(self, obj):
+        return known(obj, name) or None  # None: the list's dash
+
+    column.__name__ = f"{name}_known"
+    return column
 
 
 # -- documents' files ---------------------------------------------------------------------------
@@ -333,8 +350,8 @@ class AgreementAdmin(
         "shown_status",
         "lead_region",
         "partner_names",
-        "signed_on",
-        "expires_on",
+        "signed_on_known",
+        "expires_on_known",
         "updated_at",
     ]
     list_filter = [
@@ -448,6 +465,9 @@ class AgreementAdmin(
         for name in meaning.names:  # a title that writes the name out
             condition |= Q(title__icontains=name)
         return condition
+
+    signed_on_known = known_date_column(Agreement, "signed_on")
+    expires_on_known = known_date_column(Agreement, "expires_on")
 
     @admin.display(description=_("status"))
     def shown_status(self, agreement):
@@ -565,7 +585,15 @@ class AgreementRowsAdmin(RowRulesAdmin):
 @admin.register(Milestone)
 class MilestoneAdmin(AgreementRowsAdmin, RegisterAdmin):
     form = MilestoneForm
-    list_display = ["title", "agreement", "kind", "due_on", "done_on", "waits_on", "overdue"]
+    list_display = [
+        "title",
+        "agreement",
+        "kind",
+        "due_on_known",
+        "done_on_known",
+        "waits_on",
+        "overdue",
+    ]
     list_filter = [OverdueFilter, "kind", "waits_on"]
     list_select_related = ["agreement"]
     search_fields = ["title", "agreement__title", "agreement__reference"]
@@ -609,6 +637,9 @@ class MilestoneAdmin(AgreementRowsAdmin, RegisterAdmin):
         agreement_ids = list(queryset.values_list("agreement_id", flat=True).distinct())
         super().delete_queryset(request, queryset)
         Agreement.objects.filter(pk__in=agreement_ids).refresh_progress()
+
+    due_on_known = known_date_column(Milestone, "due_on")
+    done_on_known = known_date_column(Milestone, "done_on")
 
     @admin.display(boolean=True, description=_("terlambat"))
     def overdue(self, milestone):

@@ -589,3 +589,52 @@ def test_any_date_field_of_the_admin_reads_a_typed_date_day_first(staff_client, 
     assert survey.held_on == d(2024, 6, 10)
     refused = staff_client.post(change_url(survey), {**data, "held_on": "06/25/2024"})
     assert refused.status_code == 200
+
+
+# -- shown in the admin's lists as known ----------------------------------------------------------
+
+
+def test_the_admin_list_shows_a_month_or_year_known_date_as_known_and_sorts_by_it(
+    staff_client, register
+):
+    Agreement.objects.filter(pk=register["anhui_mou"].pk).update(
+        signed_on=d(2024, 6, 1), signed_on_precision="month"
+    )
+    Agreement.objects.filter(pk=register["formula"].pk).update(
+        signed_on=d(2019, 1, 1), signed_on_precision="year"
+    )
+    changelist = reverse("admin:agreements_agreement_changelist")
+    column = 1 + response_columns(staff_client, changelist).index("signed_on_known")
+
+    page = staff_client.get(changelist).content.decode()
+
+    assert '<time datetime="2024-06">Juni 2024</time>' in page
+    assert '<time datetime="2019">2019</time>' in page
+    assert "1 Juni 2024" not in page and "1 Januari 2019" not in page
+    assert '<time datetime="2025-01-20">20 Januari 2025</time>' in page  # a day stays a day
+    for order in (column, -column):
+        listed = staff_client.get(changelist, {"o": str(order)}).context["cl"].result_list
+        dates = [agreement.signed_on for agreement in listed if agreement.signed_on]
+        assert dates == sorted(dates, reverse=order < 0)
+        assert len(dates) == 3
+
+
+def response_columns(client, url):
+    return list(client.get(url).context["cl"].list_display)
+
+
+def test_the_admin_milestone_list_shows_a_month_known_target_as_its_month(staff_client, register):
+    Milestone.objects.create(
+        agreement=register["anhui_mou"],
+        kind="activity",
+        title="Pameran dagang",
+        due_on=d(2025, 6, 1),
+        due_on_precision="month",
+    )
+
+    page = staff_client.get(
+        reverse("admin:agreements_milestone_changelist"), {"q": "Pameran"}
+    ).content.decode()
+
+    assert '<time datetime="2025-06">Juni 2025</time>' in page
+    assert "1 Juni 2025" not in page
