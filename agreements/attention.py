@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Window
 from django.utils import timezone
 
+from agreements.dates import PeriodEnd
 from agreements.models import (
     DUE_WITHIN_DAYS,
     EXPIRY_WINDOWS,
@@ -27,7 +28,7 @@ MILESTONE_DUE_DAYS = DUE_WITHIN_DAYS
 @dataclass(frozen=True)
 class Expiring:
     agreement: Agreement
-    days_left: int
+    days_left: int  # to the last day its expiry covers (``Agreement.expires_by``)
 
     @property
     def window(self):
@@ -133,7 +134,7 @@ def attention_in(agreements, today=None, shown=None):
     expiring = (
         agreements.expiring_within(max(EXPIRY_WINDOWS), today)
         .select_related("lead_region")
-        .order_by("expires_on", "title", "id")
+        .order_by(PeriodEnd("expires_on"), "title", "id")
     )
     steps = Milestone.objects.filter(agreement__in=agreements.order_by()).select_related(
         "agreement", "agreement__lead_region"
@@ -151,7 +152,7 @@ def attention_in(agreements, today=None, shown=None):
     return Attention(
         today=today,
         expiring=[
-            Expiring(agreement, (agreement.expires_on - today).days) for agreement in expiring
+            Expiring(agreement, agreement.days_until_expiry_on(today)) for agreement in expiring
         ],
         milestones=[MilestoneDue(step, (step.due_by - today).days) for step in chosen],
         **totals,

@@ -203,6 +203,77 @@ def not_ended_before(name, today, until):
     )
 
 
+def still_running(name, today):
+    """A ``Q``: the dates ``name`` stored before ``today`` whose period has not ended before it
+    (a month's or a year's first day): "Desember 2026" and "2026" on 5 December 2026. Two points
+    of an index on ``name``; ``ended_before`` is the dates before ``today`` less these."""
+    precision = f"{name}_precision"
+    return Q(**{precision: DatePrecision.MONTH, name: today.replace(day=1)}) | Q(
+        **{precision: DatePrecision.YEAR, name: today.replace(month=1, day=1)}
+    )
+
+
+class PeriodEnd(models.Func):
+    """The last day the date ``name`` covers (``KnownDate.end``), as an SQL expression: to sort
+    by it, where the ranges of ``ends_between`` select."""
+
+    output_field = models.DateField()
+
+    def __init__(self, name):
+        super().__init__(models.F(name), models.F(f"{name}_precision"))
+
+    def as_sql(self, compiler, connection, **extra):
+        (date, date_params), (precision, precision_params) = (
+            compiler.compile(expression) for expression in self.source_expressions
+        )
+        if connection.vendor == "postgresql":
+            year = f"({date} + interval '1 year - 1 day')::date"
+            month = f"({date} + interval '1 month - 1 day')::date"
+        else:
+            year, month = (
+                f"date({date}, '+1 year', '-1 day')",
+                f"date({date}, '+1 month', '-1 day')",
+            )
+        sql = f"CASE {precision} WHEN 'year' THEN {year} WHEN 'month' THEN {month} ELSE {date} END"
+        return sql, (*precision_params, *date_params, *date_params, *date_params)
+
+
+def months_between(first, last):
+    """The first days of the months from ``first``'s to ``last``'s."""
+    month = first.replace(day=1)
+    while month <= last:
+        yield month
+        month = (month + datetime.timedelta(days=31)).replace(day=1)
+
+
+def ends_between(name, first, last):
+    """A ``Q``: the dates ``name`` whose period's last day (``KnownDate.end``) falls from
+    ``first`` to ``last``: an agreement "Berakhir pada Desember 2026" ends within a window that
+    holds 31 December. Written for an index on ``name``, each part a range or points of it,
+    where a month or a year is stored (``is_start_of_period``): a day from ``first`` to
+    ``last``; the first day of each month from ``first``'s to the last one ending by ``last``;
+    the first day of each year likewise."""
+    precision = f"{name}_precision"
+    after = last + datetime.timedelta(days=1)
+    ends = Q(**{f"{name}__gte": first, f"{name}__lte": last}) & ~Q(**{f"{precision}__in": PERIODS})
+    months = list(months_between(first, after.replace(day=1) - datetime.timedelta(days=1)))
+    if months:
+        ends |= Q(**{precision: DatePrecision.MONTH, f"{name}__in": months})
+    years = [datetime.date(year, 1, 1) for year in range(first.year, after.year)]
+    if years:
+        ends |= Q(**{precision: DatePrecision.YEAR, f"{name}__in": years})
+    return ends
+
+
+def ended_by(name, last):
+    """A ``Q``: the dates ``name`` whose whole period has ended by ``last``, its last day
+    included (``ended_before`` the day after): "Berakhir paling lambat 30 Juni 2027" holds a
+    date of June 2027, not one of "2027"."""
+    if last >= datetime.date.max:
+        return Q(**{f"{name}__isnull": False})
+    return ended_before(name, last + datetime.timedelta(days=1))
+
+
 class KnownDates:
     """For a model with ``<field>_precision`` beside its date fields."""
 

@@ -211,8 +211,7 @@ class AgreementFilter(django_filters.FilterSet):
     )
     expires_before = django_filters.DateFilter(
         label=_("Berakhir paling lambat"),
-        field_name="expires_on",
-        lookup_expr="lte",
+        method="filter_expires_before",
         widget=DATE_WIDGET,
     )
     dormant = django_filters.ChoiceFilter(
@@ -287,6 +286,9 @@ class AgreementFilter(django_filters.FilterSet):
 
     def filter_waits_on(self, queryset, name, value):
         return queryset.waiting_on(value) if value else queryset
+
+    def filter_expires_before(self, queryset, name, value):
+        return queryset.expiring_by(value)
 
     def filter_dormant(self, queryset, name, value):
         return queryset.dormant() if value == DORMANT else queryset

@@ -29,9 +29,13 @@ from agreements import stages
 from agreements.dates import (
     DatePrecision,
     KnownDates,
+    PeriodEnd,
     ended_before,
+    ended_by,
+    ends_between,
     not_ended_before,
     precision_field,
+    still_running,
 )
 from agreements.validators import validate_document_file
 from common.choices import choice_values
@@ -208,7 +212,9 @@ class AgreementQuerySet(models.QuerySet):
 
     def expiring_within(self, days, today=None, on=None):
         """In force or signed (as shown) and expiring in the next ``days`` days, soonest first:
-        from ``today`` or, given, from the day ``on`` (``with_shown_status``)."""
+        from ``today`` or, given, from the day ``on`` (``with_shown_status``). A month- or
+        year-known expiry counts to its period's last day (``Agreement.expires_by``): "Desember
+        2026" is within 30 days from 1 December, not from 2 November."""
         today = today or timezone.localdate()
         day = today if on is None else on
         if day < today:
@@ -217,9 +223,23 @@ class AgreementQuerySet(models.QuerySet):
             # Expiring on the day or later, a signed or in-force text shows as such then: the
             # stored status says it, and the index on status and expiry answers the dashboard.
             going = self.filter(status__in=SIGNED_STATUSES)
+        # Sorted by the day each ends on, not by the index on ``expires_on``: the window's
+        # rows, a few points and a range of it, are read first and sorted (``ends_between``).
         return going.filter(
-            expires_on__gte=day, expires_on__lte=day + datetime.timedelta(days=days)
-        ).order_by("expires_on", "pk")
+            ends_between("expires_on", day, day + datetime.timedelta(days=days))
+        ).order_by(PeriodEnd("expires_on"), "pk")
+
+    def expiring_by(self, day):
+        """Agreements whose expiry has ended by ``day``, its last day included: a month- or
+        year-known one by the period's last day (``ended_by``), as ``expiring_within`` reads
+        it, so the list's "Berakhir paling lambat" holds what the dashboard counts. Those
+        stored by ``day`` less the few whose month or year runs past it, read by their ids
+        (``still_running``), so the list keeps its plans over the expiry indexes."""
+        if day >= datetime.date.max:
+            return self.filter(ended_by("expires_on", day))
+        after = day + datetime.timedelta(days=1)
+        running = Agreement.objects.filter(still_running("expires_on", after)).values("pk")
+        return self.filter(expires_on__lte=day).exclude(pk__in=running)
 
     def in_region(self, region):
         """Agreements any region of ``region`` is party to; a province includes its regencies.
@@ -386,7 +406,7 @@ class AgreementQuerySet(models.QuerySet):
             "waits",
             today,
             rows=self.waiting_on(MilestoneWaitsOn.values, today)
-            .filter(status__in=SIGNED_STATUSES, **self._this_month(today, "expires_on"))
+            .filter(self._ending_this_month(today, "expires_on"), status__in=SIGNED_STATUSES)
             .order_by()
             .values("waits_on")
             .annotate(count=models.Count("id")),
@@ -429,9 +449,9 @@ class AgreementQuerySet(models.QuerySet):
         for part in (
             overdue.filter(**this_month),
             overdue.filter(
+                self._ending_this_month(today, "agreement__expires_on"),
                 due_on__lt=first,
                 agreement__status__in=SIGNED_STATUSES,
-                **self._this_month(today, "agreement__expires_on"),
             ),
         ):
             sql, part_params = part.order_by().values("pk").query.sql_with_params()
@@ -590,8 +610,8 @@ class AgreementQuerySet(models.QuerySet):
                  + (SELECT count(*) FROM agreements_tally_dormant
                     WHERE visibility = ANY(%(visibilities)s)
                       AND (quiet_until >= %(first)s AND quiet_until <= %(today)s
-                           AND (expires_on IS NULL OR expires_on >= %(today)s)
-                           OR expires_on >= %(today)s AND expires_on < %(following)s
+                           AND (expires_by IS NULL OR expires_by >= %(today)s)
+                           OR expires_by >= %(today)s AND expires_by < %(following)s
                            AND (quiet_until IS NULL OR quiet_until < %(first)s)))
         """
         month = today.strftime("%Y-%m")
@@ -819,7 +839,7 @@ class AgreementQuerySet(models.QuerySet):
             today = on
         uncertain = self.filter(
             Q(status=AgreementStatus.SIGNED)
-            | Q(status=AgreementStatus.IN_FORCE, **self._this_month(today, "expires_on"))
+            | Q(status=AgreementStatus.IN_FORCE) & self._ending_this_month(today, "expires_on")
         )
         shown = self.shown_status_case(today)
         counts = self._tallied_by_expiry(
@@ -840,6 +860,14 @@ class AgreementQuerySet(models.QuerySet):
         first = today.replace(day=1)
         following = (first + datetime.timedelta(days=31)).replace(day=1)
         return {f"{field}__gte": first, f"{field}__lt": following}
+
+    @staticmethod
+    def _ending_this_month(today, field):
+        """A ``Q`` for the expiry dates ``field`` whose period ends in ``today``'s month: the
+        month the tallies key them under (migration 0033), a year-known one its December."""
+        first = today.replace(day=1)
+        following = (first + datetime.timedelta(days=31)).replace(day=1)
+        return ends_between(field, first, following - datetime.timedelta(days=1))
 
     def _tallied_by_expiry(self, dimension, today, *, rows, lapsed_to=None, leave_out=()):
         """{value: how many of ``self``} of ``dimension`` (status or waits, migration 0024) on
@@ -1485,14 +1513,15 @@ class Agreement(PrintableText, KnownDates, models.Model):
         """A filter for agreements whose shown status is ``status`` on ``today`` or, given
         ``on``, on that day as the register read on ``today`` tells it.
 
-        Mirrors ``shown_status_on``: a signed or in-force agreement past its expiry shows as
-        expired; a signed one whose entry into force has come shows as in force. A day before
+        Mirrors ``shown_status_on``: a signed or in-force agreement past the last day its
+        expiry covers shows as expired (``ended_before``: "Berakhir pada 2026" from 1 January
+        2027); a signed one whose entry into force has come shows as in force. A day before
         today is read from the dates (``dated_status_case``).
         """
         if on is not None and on < today:
             return Q(Exact(cls.dated_status_case(on, today), status))
         day = today if on is None else on
-        lapsed = Q(status__in=SIGNED_STATUSES, expires_on__lt=day)
+        lapsed = cls.lapsed_q(day)
         entered = Q(status=cls.Status.SIGNED, in_force_from__lte=day)
         if status == cls.Status.EXPIRED:
             return Q(status=cls.Status.EXPIRED) | lapsed
@@ -1502,6 +1531,18 @@ class Agreement(PrintableText, KnownDates, models.Model):
             return Q(status=cls.Status.SIGNED) & ~entered & ~lapsed
         return Q(status=status)
 
+    @staticmethod
+    def lapsed_q(day, prefix=""):
+        """A filter for agreements signed or in force whose expiry ended before ``day``, the
+        whole of its period (``ended_before``; ``prefix``, e.g. ``"agreement__"``, reads them
+        from a related row). Those stored before ``day`` less the few whose month or year still
+        runs, read by their ids (``still_running``): a count of every agreement shown as in
+        force reads the narrow index of migration 0007 alone, as it did with days only."""
+        running = Agreement.objects.filter(still_running("expires_on", day)).values("pk")
+        return Q(**{f"{prefix}status__in": SIGNED_STATUSES, f"{prefix}expires_on__lt": day}) & ~Q(
+            **{f"{prefix}pk__in": running}
+        )
+
     @classmethod
     def dated_status_case(cls, on, today):
         """The status on ``on``, a day before ``today``, as its dates tell it: an SQL expression,
@@ -1509,10 +1550,11 @@ class Agreement(PrintableText, KnownDates, models.Model):
 
         The stored status is what stands today. Before today the dates tell the rest: signed
         on ``signed_on``, in force from ``in_force_from`` (else from signing, once recorded as
-        in force or ended), lapsed after ``expires_on``, terminated or cancelled on the day of
-        its termination milestone. Where no date says when a cooperation ended (terminated or
-        cancelled without a termination milestone, recorded as expired before its expiry date
-        or with none) or which stage it had reached before signing, it says so
+        in force or ended), lapsed after the last day its expiry covers (``expires_by``: a
+        year-known expiry after 31 December), terminated or cancelled on the day of its
+        termination milestone. Where no date says when a cooperation ended (terminated or
+        cancelled without a termination milestone, recorded as expired before its expiry
+        covers its last day or with none) or which stage it had reached before signing, it says so
         (``PastStatus``) rather than guess. Reads the milestones in subqueries.
         """
         steps = Milestone.objects.filter(agreement=OuterRef("pk"))
@@ -1525,7 +1567,9 @@ class Agreement(PrintableText, KnownDates, models.Model):
         )
         ended_by_then = Q(models.Exists(ending.filter(done_on__lte=on)))
         end_dated = Q(models.Exists(ending))
-        lapsed = Q(expires_on__lt=on)
+        lapsed = Q(expires_on__lt=on) & ~Q(
+            pk__in=Agreement.objects.filter(still_running("expires_on", on)).values("pk")
+        )
         rules = (
             (~known, None),
             (Q(status=AgreementStatus.CANCELLED) & ended_by_then, AgreementStatus.CANCELLED),
@@ -1539,7 +1583,7 @@ class Agreement(PrintableText, KnownDates, models.Model):
             (Q(status=AgreementStatus.TERMINATED) & ~end_dated, PastStatus.UNRECORDED),
             (
                 Q(status=AgreementStatus.EXPIRED)
-                & (Q(expires_on__isnull=True) | Q(expires_on__gte=today)),
+                & (Q(expires_on__isnull=True) | ~ended_before("expires_on", today)),
                 PastStatus.UNRECORDED,
             ),
             (lapsed, AgreementStatus.EXPIRED),
@@ -1568,7 +1612,7 @@ class Agreement(PrintableText, KnownDates, models.Model):
             return None
         ends = [m.done_on for m in done if m.kind == MilestoneKind.TERMINATION]
         ended_on = min(ends, default=None)
-        lapsed = self.expires_on is not None and self.expires_on < on
+        lapsed = self.expires_on is not None and self.expires_by < on
         if self.status == AgreementStatus.CANCELLED:
             if ended_on is None:
                 return PastStatus.UNRECORDED
@@ -1581,7 +1625,7 @@ class Agreement(PrintableText, KnownDates, models.Model):
             if ended_on is None:
                 return PastStatus.UNRECORDED
         if self.status == AgreementStatus.EXPIRED and (
-            self.expires_on is None or self.expires_on >= today
+            self.expires_on is None or self.expires_by >= today
         ):
             return PastStatus.UNRECORDED
         if lapsed:
@@ -1599,7 +1643,7 @@ class Agreement(PrintableText, KnownDates, models.Model):
         if on is not None and on < today:
             return self.dated_status(on, today)
         day = today if on is None else on
-        if self.status in SIGNED_STATUSES and self.expires_on and self.expires_on < day:
+        if self.status in SIGNED_STATUSES and self.expires_on and self.expires_by < day:
             return self.Status.EXPIRED
         if self.status == self.Status.SIGNED and self.in_force_from and self.in_force_from <= day:
             return self.Status.IN_FORCE
@@ -1614,10 +1658,22 @@ class Agreement(PrintableText, KnownDates, models.Model):
         return self.shown_status.label
 
     @property
-    def days_until_expiry(self):
+    def expires_by(self):
+        """The last day its expiry covers, or None: an agreement "Berakhir pada 2026" is in
+        force through 31 December 2026 (``KnownDate.end``). Every rule of expiry reads it:
+        the shown status, days left, expiring within a window, the tallies' month."""
+        known = self.known("expires_on")
+        return known.end if known is not None else None
+
+    def days_until_expiry_on(self, today):
+        """Days from ``today`` to the last day its expiry covers (``expires_by``), or None."""
         if self.expires_on is None:
             return None
-        return (self.expires_on - timezone.localdate()).days
+        return (self.expires_by - today).days
+
+    @property
+    def days_until_expiry(self):
+        return self.days_until_expiry_on(timezone.localdate())
 
     # -- validation ---------------------------------------------------------------------------
 
@@ -2266,7 +2322,7 @@ class MilestoneQuerySet(models.QuerySet):
         any more: never overdue, never due, never waited on."""
         today = today or timezone.localdate()
         return self.exclude(agreement__status__in=ENDED_STATUSES).exclude(
-            agreement__status__in=SIGNED_STATUSES, agreement__expires_on__lt=today
+            Agreement.lapsed_q(today, prefix="agreement__")
         )
 
     def still_to_do(self, today=None):

@@ -392,7 +392,7 @@ def status_page_context(request, pk):
         }
         for document, depth in chain_order(chain, shown)
     ]
-    days_left = (agreement.expires_on - today).days if agreement.expires_on else None
+    days_left = agreement.days_until_expiry_on(today)
     return {
         "agreement": agreement,
         "today": today,

@@ -13,6 +13,7 @@ from django.urls import reverse
 from agreements.dates import KnownDate
 from agreements.imports import UNCHANGED, UPDATE
 from agreements.models import Agreement, Milestone
+from tests.factories import AgreementFactory, MilestoneFactory
 from tests.helpers import (
     agreement_form_data,
     change_url,
@@ -638,3 +639,120 @@ def test_the_admin_milestone_list_shows_a_month_known_target_as_its_month(staff_
 
     assert '<time datetime="2025-06">Juni 2025</time>' in page
     assert "1 Juni 2025" not in page
+
+
+# -- an expiry known to the month or the year -----------------------------------------------------
+
+
+def expiring_as_known(register, title, expires_on, precision):
+    """A cooperation in force since 2020 that expires on ``expires_on`` as far as it is known."""
+    return AgreementFactory(
+        title=title,
+        lead_region=register["kaltim"],
+        signed_on=d(2020, 3, 2),
+        in_force_from=d(2020, 3, 2),
+        expires_on=expires_on,
+        expires_on_precision=precision,
+    )
+
+
+def badge_of(page, agreement):
+    """The status word shown for ``agreement`` on a page: its own page's first badge, or the
+    badge of its row in a list."""
+    url = agreement.get_absolute_url()
+    if f'href="{url}"' in page:
+        page = page.split(f'href="{url}"', 1)[1].split("</tr>", 1)[0]
+    return page.split('class="badge status-', 1)[1].split(">", 1)[1].split("<", 1)[0]
+
+
+@pytest.mark.parametrize(
+    "precision, dec_2026",
+    [("month", d(2026, 12, 1)), ("year", d(2026, 1, 1))],
+    ids=["Desember 2026", "2026"],
+)
+def test_an_expiry_known_to_the_month_or_year_lasts_through_its_last_day(
+    register, precision, dec_2026
+):
+    """An agreement in force "Berakhir pada Desember 2026" (or "2026") is in force on 5 and on
+    31 December 2026, ends within 30 days of 5 December, 26 days later, and is expired from 1
+    January 2027: its status, the status lists and counts, the soon expiring, the past status
+    the report reads and the cooperations whose steps are still someone's work agree."""
+    agreement = expiring_as_known(register, "Kerja sama sampai akhir 2026", dec_2026, precision)
+    step = MilestoneFactory(agreement=agreement, kind="activity", due_on=d(2026, 11, 2))
+    mine = Agreement.objects.filter(pk=agreement.pk)
+    in_force, expired = Agreement.Status.IN_FORCE, Agreement.Status.EXPIRED
+
+    assert agreement.expires_by == d(2026, 12, 31)
+    for day in (d(2026, 12, 1), d(2026, 12, 5), d(2026, 12, 31)):
+        assert agreement.shown_status_on(day) == in_force, day
+        assert mine.with_shown_status(in_force, day).exists(), day
+        assert not mine.with_shown_status(expired, day).exists(), day
+        assert mine.counts_by_status(day)[in_force] == 1, day
+        assert step.is_overdue_on(day), day
+    assert agreement.days_until_expiry_on(d(2026, 12, 5)) == 26
+    assert list(mine.expiring_within(30, d(2026, 12, 5))) == [agreement]
+    assert list(mine.expiring_within(30, d(2026, 12, 31))) == [agreement]
+    # 1 November is 60 days before its last day: within 90 days, not within 30.
+    assert not mine.expiring_within(30, d(2026, 11, 1)).exists()
+    assert mine.expiring_within(90, d(2026, 11, 1)).exists()
+    assert list(mine.expiring_by(d(2026, 12, 31))) == [agreement]
+    assert not mine.expiring_by(d(2026, 12, 30)).exists()
+
+    new_year = d(2027, 1, 1)
+    assert agreement.shown_status_on(new_year) == expired
+    assert mine.with_shown_status(expired, new_year).exists()
+    assert mine.counts_by_status(new_year)[expired] == 1
+    assert not mine.expiring_within(30, new_year).exists()
+    assert not step.is_overdue_on(new_year)
+    assert agreement.days_until_expiry_on(new_year) == -1
+
+    # Read back from 2027 (the report of a past period): in force on 31 December, expired on
+    # 1 January, and ending within the last month of 2026.
+    later = d(2027, 3, 1)
+    for day, status in [(d(2026, 12, 31), in_force), (new_year, expired)]:
+        assert agreement.dated_status(day, later) == status
+        assert mine.with_shown_status(status, later, on=day).exists()
+    assert list(mine.expiring_within(30, later, on=d(2026, 12, 1))) == [agreement]
+
+
+def test_a_page_shows_an_agreement_in_force_through_the_month_or_year_its_expiry_is_known_to(
+    client, register
+):
+    """Today: an agreement expiring "this month" or "this year", as known, reads "Berlaku" on its
+    page, in its row of the list and on the dashboard's soon expiring, with the days to the
+    period's last day; one expiring last month or last year reads "Berakhir"."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    month_end = (this_month + datetime.timedelta(days=31)).replace(day=1) - datetime.timedelta(1)
+    last_month = (this_month - datetime.timedelta(days=1)).replace(day=1)
+    this_year, last_year = d(today.year, 1, 1), d(today.year - 1, 1, 1)
+    going = {
+        "month": expiring_as_known(register, "Kerja sama Uji Bulan Ini", this_month, "month"),
+        "year": expiring_as_known(register, "Kerja sama Uji Tahun Ini", this_year, "year"),
+    }
+    ended = {
+        "month": expiring_as_known(register, "Kerja sama Uji Bulan Lalu", last_month, "month"),
+        "year": expiring_as_known(register, "Kerja sama Uji Tahun Lalu", last_year, "year"),
+    }
+    listed = client.get(reverse("agreement-list"), {"q": "Uji"}).content.decode()
+    for precision, agreement in going.items():
+        page = client.get(agreement.get_absolute_url()).content.decode()
+        assert badge_of(page, agreement) == "Berlaku", precision
+        assert badge_of(listed, agreement) == "Berlaku", precision
+        days_left = (agreement.expires_by - today).days
+        note = f"berakhir dalam {days_left}\xa0hari" if days_left else "berakhir hari ini"
+        assert note.replace("\xa0", " ") in " ".join(page.replace("\xa0", " ").split())
+    for precision, agreement in ended.items():
+        page = client.get(agreement.get_absolute_url()).content.decode()
+        assert badge_of(page, agreement) == "Berakhir", precision
+        assert badge_of(listed, agreement) == "Berakhir", precision
+
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    soon = dashboard.split('id="expiring"', 1)[1].split("</section>", 1)[0]
+    row = soon.split(going["month"].get_absolute_url(), 1)[1].split("</tr>", 1)[0]
+    days_left = (month_end - today).days
+    assert (f"{days_left} hari" if days_left else "hari ini") in " ".join(row.split())
+    for agreement in ended.values():
+        assert agreement.get_absolute_url() not in soon

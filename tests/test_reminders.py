@@ -169,6 +169,43 @@ def test_agreements_far_from_expiry_or_already_expired_are_not_reminded(kaltim, 
     assert mail.outbox == []
 
 
+@pytest.mark.parametrize(
+    "precision, expires_on, shown",
+    [
+        ("month", datetime.date(2026, 12, 1), "Desember 2026"),
+        ("year", datetime.date(2026, 1, 1), "2026"),
+    ],
+)
+def test_an_expiry_known_to_the_month_or_year_is_reminded_by_the_periods_last_day(
+    kaltim, kaltim_editor, precision, expires_on, shown
+):
+    """An agreement "Berakhir pada Desember 2026" (or "2026") ends on 31 December: its 180-day
+    notice comes on 4 July, not before, the 90- and 30-day ones on 2 October and 1 December,
+    each counting the days to 31 December; from 1 January 2027 it is expired, told nothing."""
+    AgreementFactory(
+        title="MoU Kaltim–Anhui",
+        lead_region=kaltim,
+        expires_on=expires_on,
+        expires_on_precision=precision,
+    )
+
+    run(datetime.date(2026, 7, 3))  # 181 days to 31 December
+    assert mail.outbox == []
+    for day, notice, days_left in [
+        (datetime.date(2026, 7, 4), "Berakhir dalam 180 hari", 180),
+        (datetime.date(2026, 10, 2), "Berakhir dalam 90 hari", 90),
+        (datetime.date(2026, 12, 5), "Berakhir dalam 30 hari", 26),
+    ]:
+        run(day)
+        message = mails_to(kaltim_editor)[-1]
+        assert notice in message.body, day
+        assert f"berakhir {shown}, {days_left} hari lagi" in message.body, day
+    told = len(mail.outbox)
+    run(datetime.date(2026, 12, 31))
+    run(datetime.date(2027, 1, 1))
+    assert len(mail.outbox) == told
+
+
 def test_milestones_due_within_14_days_and_overdue_ones_are_in_the_digest(kaltim, kaltim_editor):
     agreement = AgreementFactory(title="PKS Pendidikan", lead_region=kaltim)
     MilestoneFactory(agreement=agreement, title="Rapat TKKSD", due_on=days(14), waits_on="tkksd")

@@ -319,6 +319,54 @@ def test_status_and_waiting_tallies_follow_every_write_on_every_day(kaltim):
     assert Agreement.objects.counts_by_waits_on(datetime.date(2026, 6, 15))["bureau"] == 1
     assert Agreement.objects.counts_by_waits_on(datetime.date(2026, 6, 16))["bureau"] == 0
 
+    # Expiries known to the month or the year: in force through the period's last day, then
+    # expired, and waiting on nobody. The days around each period's end are compared.
+    around_ends = [
+        *days,
+        datetime.date(2026, 1, 2),
+        datetime.date(2026, 2, 1),
+        datetime.date(2026, 12, 1),
+        datetime.date(2026, 12, 5),
+        datetime.date(2026, 12, 31),
+        datetime.date(2027, 12, 31),
+        datetime.date(2028, 1, 1),
+    ]
+    month = AgreementFactory(
+        lead_region=kaltim, expires_on=datetime.date(2026, 6, 1), expires_on_precision="month"
+    )
+    year = AgreementFactory(
+        lead_region=kaltim, expires_on=datetime.date(2026, 1, 1), expires_on_precision="year"
+    )
+    Agreement.objects.filter(pk__in=[month.pk, year.pk]).update(waits_on="dprd")
+    by_expiry_in_step(around_ends)
+    if connection.vendor == "postgresql":  # counted again from the rows, as TRUNCATE does
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT agreements_tally_rebuild()")
+        by_expiry_in_step(around_ends)
+    for day, expired, waiting in [
+        (datetime.date(2026, 6, 30), 1, 2),  # the day-known one of 15 June has lapsed
+        (datetime.date(2026, 7, 1), 2, 1),
+        (datetime.date(2026, 12, 31), 2, 1),
+        (datetime.date(2027, 1, 1), 4, 0),  # the signed one of 31 December too
+    ]:
+        assert Agreement.objects.counts_by_status(day)["expired"] == expired, day
+        assert Agreement.objects.counts_by_waits_on(day)["dprd"] == waiting, day
+    # Only the precision changes: the counts move with it.
+    Agreement.objects.filter(pk=year.pk).update(expires_on_precision="day")
+    by_expiry_in_step(around_ends)
+    assert Agreement.objects.counts_by_waits_on(datetime.date(2026, 1, 2))["dprd"] == 1
+    Agreement.objects.filter(pk=year.pk).update(expires_on_precision="year")
+    Agreement.objects.filter(pk=month.pk).update(
+        expires_on=datetime.date(2027, 1, 1), expires_on_precision="year"
+    )
+    by_expiry_in_step(around_ends)
+    Agreement.objects.filter(pk=month.pk).update(
+        expires_on=datetime.date(2027, 12, 1), expires_on_precision="month"
+    )
+    by_expiry_in_step(around_ends)
+    Agreement.objects.filter(pk__in=[month.pk, year.pk]).delete()
+    by_expiry_in_step(around_ends)
+
     # An expiry moved to another month and to none, a status, a party waited on, a visibility.
     Agreement.objects.filter(pk=in_force.pk).update(expires_on=datetime.date(2026, 7, 1))
     by_expiry_in_step(days)
@@ -431,6 +479,44 @@ def test_overdue_step_tallies_follow_every_write_on_every_day(kaltim):
     by_expiry_in_step(days)
     Milestone.objects.filter(pk__in=[month.pk, year.pk, this_year.pk]).delete()
     by_expiry_in_step(days)
+    # Cooperations whose expiry is known to the month or the year: a step stays late through
+    # the period's last day, and is no one's work from the day after.
+    around_ends = [
+        *days,
+        datetime.date(2026, 6, 30),
+        datetime.date(2026, 12, 31),
+        datetime.date(2027, 1, 1),
+    ]
+    month_known = AgreementFactory(
+        lead_region=kaltim, expires_on=datetime.date(2026, 6, 1), expires_on_precision="month"
+    )
+    year_known = AgreementFactory(
+        lead_region=kaltim, expires_on=datetime.date(2026, 1, 1), expires_on_precision="year"
+    )
+    for agreement in (month_known, year_known):
+        MilestoneFactory(agreement=agreement, due_on=datetime.date(2025, 11, 10))
+        MilestoneFactory(agreement=agreement, due_on=datetime.date(2026, 6, 1))
+        MilestoneFactory(
+            agreement=agreement, due_on=datetime.date(2026, 6, 1), due_on_precision="month"
+        )
+    by_expiry_in_step(around_ends)
+    both = Agreement.objects.filter(pk__in=[month_known.pk, year_known.pk])
+    assert both.overdue_step_count(datetime.date(2026, 6, 30)) == 4
+    assert both.overdue_step_count(datetime.date(2026, 7, 1)) == 3
+    assert both.overdue_step_count(datetime.date(2026, 12, 31)) == 3
+    assert both.overdue_step_count(datetime.date(2027, 1, 1)) == 0
+    Agreement.objects.filter(pk=year_known.pk).update(
+        expires_on=datetime.date(2026, 6, 1), expires_on_precision="month"
+    )
+    by_expiry_in_step(around_ends)
+    Agreement.objects.filter(pk=year_known.pk).update(expires_on_precision="day")
+    by_expiry_in_step(around_ends)
+    Agreement.objects.filter(pk=month_known.pk).update(
+        expires_on=datetime.date(2026, 1, 1), expires_on_precision="year"
+    )
+    by_expiry_in_step(around_ends)
+    both.delete()
+    by_expiry_in_step(around_ends)
     # The cooperation's expiry moved and removed, its visibility, its status, the end of it.
     Agreement.objects.filter(pk=lapsing.pk).update(expires_on=datetime.date(2026, 3, 31))
     by_expiry_in_step(days)
@@ -520,6 +606,24 @@ def test_dormant_tallies_follow_every_write_on_every_day(kaltim):
     by_expiry_in_step(days)
     # The cooperation's dates, its status, its visibility, saved through the model.
     Agreement.objects.filter(pk=started.pk).update(in_force_from=None)
+    by_expiry_in_step(days)
+    Agreement.objects.filter(pk=started.pk).update(expires_on=datetime.date(2026, 3, 31))
+    by_expiry_in_step(days)
+    # An expiry known to the month or the year: dormant through the period's last day.
+    Agreement.objects.filter(pk=started.pk).update(
+        expires_on=datetime.date(2026, 3, 1), expires_on_precision="month"
+    )
+    by_expiry_in_step(days)
+    month_known = Agreement.objects.get(pk=started.pk)
+    assert month_known.is_dormant_on(datetime.date(2026, 3, 31))
+    assert not month_known.is_dormant_on(datetime.date(2026, 4, 1))
+    Agreement.objects.filter(pk=started.pk).update(
+        expires_on=datetime.date(2026, 1, 1), expires_on_precision="year"
+    )
+    by_expiry_in_step([*days, datetime.date(2026, 12, 31), datetime.date(2027, 1, 1)])
+    assert Agreement.objects.dormant_count(datetime.date(2026, 12, 31)) == 3
+    assert Agreement.objects.dormant_count(datetime.date(2027, 1, 1)) == 2
+    Agreement.objects.filter(pk=started.pk).update(expires_on_precision="day")
     by_expiry_in_step(days)
     Agreement.objects.filter(pk=started.pk).update(expires_on=datetime.date(2026, 3, 31))
     by_expiry_in_step(days)
