@@ -129,7 +129,7 @@ class Waiting:
 
     agreement: object
     party: str  # the party's label, or that nobody is named yet
-    is_late: bool = False  # its step is past its target (``Milestone.is_overdue_on``)
+    is_late: bool = False  # its step is past its target (``Agreement.next_step_overdue``)
 
 
 @dataclass
@@ -214,10 +214,10 @@ def build(agreements, region, period):
         Waiting(
             agreement,
             agreement.get_waits_on_display() or _("Belum ditentukan"),
-            is_late=is_late(agreement.next_milestone, agreement, today),
+            is_late=agreement.next_step_overdue,
         )
         for agreement in mine.with_next_step()
-        .select_related("next_milestone")
+        .select_related("next_milestone__agreement")
         .order_by("waits_on", "next_due_on", "pk")
     ]
     dormant = list(listed.dormant(on=end).order_by("title", "pk"))
@@ -265,15 +265,6 @@ def build(agreements, region, period):
 def in_worksheet(known):
     """A date as it is known (``KnownDate``), as the register's exports write it in a sheet."""
     return None if not known else known.in_worksheet
-
-
-def is_late(milestone, agreement, today):
-    """Whether ``milestone``, the next step of ``agreement`` (None: a stage with no step
-    recorded), is past its target today: the rule of every page, read without another query."""
-    if milestone is None:
-        return False
-    milestone.agreement = agreement
-    return milestone.is_overdue_on(today)
 
 
 def status_chart(counts, day):

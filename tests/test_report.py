@@ -585,3 +585,12 @@ def test_a_date_known_to_the_month_is_written_as_that_month_in_the_workbook(clie
     assert row[3] == "2025-06"
     [signed] = book["Ditandatangani"].iter_rows(min_row=2, values_only=True)
     assert signed[3] == datetime.datetime(2024, 3, 1)  # openpyxl reads a date cell back so
+
+
+def test_a_signed_loi_waiting_on_its_follow_ups_late_step_is_late_in_the_report(client, kemlu_step):
+    """The LoI stores the step of the text that carries it out: that text, being drafted, says
+    whether the step is late, not the signed LoI."""
+    html = client.get("/laporan/", {"region": "64", "period": "2026"}).content.decode()
+    rows = re.findall(r"<tr><td>([^<]*)</td>.*?</tr>", section(html, "r-waiting"))
+    assert rows == ["LoI", "Provinsi kembar"]
+    assert section(html, "r-waiting").count("terlambat") == 2
