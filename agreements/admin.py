@@ -4,7 +4,7 @@ regional potential."""
 import os
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
@@ -28,6 +28,7 @@ from agreements.forms import AgreementAdminForm, MilestoneForm, MilestoneInlineF
 from agreements.models import (
     Agency,
     Agreement,
+    AgreementStatus,
     ChangedMeanwhile,
     Contact,
     Document,
@@ -539,6 +540,24 @@ class AgreementAdmin(
             super().save_related(request, form, formsets, change)
         # Its milestones are saved: where its chain stands, in the same transaction.
         Agreement.objects.filter(pk=form.instance.pk).refresh_progress()
+        typed = form.instance.status
+        saved = Agreement.objects.filter(pk=form.instance.pk).values_list("status", flat=True)
+        stored = saved.first()
+        if stored is not None and stored != typed:
+            form.instance.status = stored
+            self.message_user(
+                request,
+                _(
+                    "Status dicatat “%(stored)s”, bukan “%(typed)s”: jalur tahapan kerja sama "
+                    "ini sudah melewati tahap itu (lihat “Tahapan menuju penandatanganan” di "
+                    "halaman statusnya)."
+                )
+                % {
+                    "stored": AgreementStatus(stored).label,
+                    "typed": AgreementStatus(typed).label,
+                },
+                messages.INFO,
+            )
 
     def delete_model(self, request, obj):
         chain = list(Agreement.objects.filter(pk=obj.pk).chains().exclude(pk=obj.pk))

@@ -1995,6 +1995,47 @@ def stage_path_of(
     return path
 
 
+# The status before signing that each stage on the way to it belongs to: the cooperation's
+# idea, its exploration (visits, letters, the LoI), the preparation of its text (the plan, the
+# approvals, drafting, initialling, full powers). Signing itself is recorded by its date.
+STATUS_OF_STAGE = {
+    stages.INITIATIVE: AgreementStatus.INITIATIVE,
+    stages.EXPLORATION: AgreementStatus.EXPLORATION,
+    stages.LOI: AgreementStatus.EXPLORATION,
+    stages.PLAN: AgreementStatus.PREPARATION,
+    stages.TKKSD: AgreementStatus.PREPARATION,
+    stages.DPRD: AgreementStatus.PREPARATION,
+    stages.MINISTRY: AgreementStatus.PREPARATION,
+    stages.DRAFTING: AgreementStatus.PREPARATION,
+    stages.INITIALLING: AgreementStatus.PREPARATION,
+    stages.FULL_POWERS: AgreementStatus.PREPARATION,
+}
+STATUSES_BEFORE_SIGNING = (
+    AgreementStatus.INITIATIVE,
+    AgreementStatus.EXPLORATION,
+    AgreementStatus.PREPARATION,
+)
+
+
+def status_on_path(status, path):
+    """The status of a document not yet signed, never behind its path (``stage_path_of``).
+
+    Stages belong to the cooperation: a sister-city plan that follows an MoU whose delegation
+    visited the partner has passed exploration with it, and a status page that said "Prakarsa"
+    above a path showing "Penjajakan / kunjungan ✓" would contradict itself. The status is the
+    bureau's record and may run ahead of what the register holds (a text being prepared before
+    its plan is recorded); it is only raised, to the status of the furthest stage passed. A
+    signed, ended or cancelled document keeps its own."""
+    if status not in STATUSES_BEFORE_SIGNING:
+        return status
+    reached = [
+        STATUSES_BEFORE_SIGNING.index(STATUS_OF_STAGE[stage.kind])
+        for stage in path
+        if stage.state == Stage.PASSED and stage.kind in STATUS_OF_STAGE
+    ]
+    return STATUSES_BEFORE_SIGNING[max([STATUSES_BEFORE_SIGNING.index(status), *reached])]
+
+
 def passed_by_signing(kind, status):
     """Whether a step of ``kind`` belongs to a stage that a document of ``status`` passed by
     being signed: every stage on the way to signing (``stages.ALL_STAGES``). Left open from
@@ -2093,8 +2134,11 @@ def store_progress(agreements, milestones, everything=False):
     ):
         by_agreement.setdefault(row[0], []).append(MilestoneFacts(*row[1:]))
     progress = progress_of_chain(facts.values(), lambda a: by_agreement.get(a.pk, ()))
-    changed = []
-    for pk, (_stages, step) in progress.items():
+    changed, raised = [], defaultdict(list)
+    for pk, (path, step) in progress.items():
+        status = status_on_path(facts[pk].status, path)
+        if status != facts[pk].status:
+            raised[status].append(pk)
         wanted = _stored_progress(step)
         if stored[pk] != wanted:
             next_stage, next_milestone_id, waits_on, next_due_on = wanted
@@ -2112,7 +2156,14 @@ def store_progress(agreements, milestones, everything=False):
         ["next_stage", "next_milestone", "waits_on", "next_due_on"],
         batch_size=1000,
     )
-    return len(changed)
+    for status, pks in raised.items():
+        agreements.model.objects.filter(pk__in=pks).update(status=status)
+    everyone_raised = [pk for pks in raised.values() for pk in pks]
+    if everyone_raised and hasattr(agreements, "mark_changed"):
+        # A new version, kept in the history as the system's change: the change log tells
+        # the status moving on, and a form opened before is told the record changed.
+        agreements.model.objects.filter(pk__in=everyone_raised).mark_changed()
+    return len({agreement.pk for agreement in changed} | set(everyone_raised))
 
 
 def progress_of_chain(agreements, milestones_of=None):

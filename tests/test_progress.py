@@ -15,8 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements.imports import AgreementImport
-from agreements.models import Agreement, Milestone, _stored_progress, progress_of_chain
-from tests.factories import AgreementFactory
+from agreements.models import (
+    Agreement,
+    Milestone,
+    _stored_progress,
+    progress_of_chain,
+    status_on_path,
+)
+from tests.factories import AgreementFactory, MilestoneFactory
 from tests.test_admin import ADD, agreement_form, change_url, with_milestone
 from tests.test_import import csv_bytes, row
 
@@ -34,13 +40,15 @@ def stored(agreement):
 
 
 def assert_every_stored_progress_is_the_rule():
-    """Every agreement's stored progress equals the rule read afresh along its chain."""
+    """Every agreement's stored progress equals the rule read afresh along its chain, and no
+    status is behind the stages its path shows passed."""
     everything = list(Agreement.objects.all().for_chain_page())
     progress = progress_of_chain(everything)
     assert everything, "nothing was written"
     for agreement in everything:
-        wanted = _stored_progress(progress[agreement.pk][1])
-        assert stored(agreement) == wanted, agreement.title
+        path, step = progress[agreement.pk]
+        assert stored(agreement) == _stored_progress(step), agreement.title
+        assert agreement.status == status_on_path(agreement.status, path), agreement.title
 
 
 def test_the_loi_and_its_follow_up_both_store_the_step_the_chain_waits_on(kemlu_step):
@@ -222,3 +230,103 @@ def test_in_force_without_a_signing_date_is_a_form_error(kaltim):
     with pytest.raises(ValidationError) as error:
         agreement.clean()
     assert "signed_on" in error.value.message_dict
+
+
+# -- the status is never behind the path ---------------------------------------------------------
+
+
+@pytest.fixture
+def visited_mou(kaltim):
+    """An MoU abroad, its delegation's visit done, and a sister-city plan following it, which
+    the bureau recorded as an idea ("Prakarsa") before the visit."""
+    mou = AgreementFactory(
+        title="MoU dengan Jepang",
+        scope="ksdll",
+        status="initiative",
+        lead_region=kaltim,
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    sister_city = AgreementFactory(
+        title="Kota kembar dengan Jepang",
+        kind="sister_city",
+        scope="ksdpl",
+        status="initiative",
+        lead_region=kaltim,
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+        follows=mou,
+        relation="implements",
+    )
+    return mou, sister_city
+
+
+def test_a_visit_recorded_on_the_mou_moves_the_sister_city_it_carries_to_exploration(
+    staff_client, visited_mou
+):
+    mou, sister_city = visited_mou
+    response = staff_client.post(
+        reverse("admin:agreements_milestone_add"),
+        {
+            "agreement": mou.pk,
+            "kind": "exploration",
+            "title": "Kunjungan delegasi ke Jepang",
+            "due_on": "",
+            "done_on": "2018-04-09",
+            "waits_on": "",
+            "mark": "",
+            "rating": "",
+            "findings": "",
+            "notes": "",
+        },
+    )
+    assert response.status_code == 302
+    for agreement in (mou, sister_city):
+        agreement.refresh_from_db()
+        assert agreement.status == "exploration", agreement.title
+    # What the official reads: the status above the path agrees with it.
+    page = staff_client.get(reverse("agreement-detail", args=[sister_city.pk])).content.decode()
+    glance = page.split('class="glance-grid"', 1)[1].split("</dl>", 1)[0]
+    assert "Penjajakan" in glance and "Prakarsa" not in glance
+    # The change log tells the status moving on, as a change of its own.
+    versions = sister_city.history.order_by("history_id")
+    assert [entry.status for entry in versions] == ["initiative", "exploration"]
+    assert sister_city.version == 2
+    assert_every_stored_progress_is_the_rule()
+
+
+def test_a_status_ahead_of_what_the_register_records_is_the_bureaus_and_is_kept(kaltim):
+    text = AgreementFactory(
+        status="preparation",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+        lead_region=kaltim,
+    )
+    MilestoneFactory(agreement=text, kind="initiative", done_on=datetime.date(2025, 1, 6))
+    Agreement.objects.filter(pk=text.pk).refresh_progress()
+    text.refresh_from_db()
+    assert text.status == "preparation"
+    assert text.version == 1
+
+
+def test_staff_saving_a_status_behind_the_path_are_told_it_is_recorded_as_the_path_says(
+    staff_client, kaltim
+):
+    data = with_milestone(
+        agreement_form(kaltim, status="initiative", signed_on="", in_force_from="", expires_on=""),
+        kind="tkksd",
+        title="Rapat TKKSD",
+        done_on="2025-02-03",
+    )
+    response = staff_client.post(ADD, data, follow=True)
+    assert response.status_code == 200
+    agreement = Agreement.objects.get()
+    assert agreement.status == "preparation"
+    shown = [str(message) for message in response.context["messages"]]
+    assert any(
+        "Status dicatat “Penyiapan naskah”, bukan “Prakarsa”" in message for message in shown
+    ), shown
+    assert_every_stored_progress_is_the_rule()

@@ -209,6 +209,9 @@ class TestStoryPages:
         assert page.glance["Langkah berikutnya"] == "Rencana kerja sama (KAK, rencana aksi)"
         assert page.glance["Menunggu"] == "belum ditentukan"
         assert MUARA_ENIM_MOU in page.chain
+        # The status agrees with the path: exploring with the MoU, no longer just an idea.
+        assert page.glance["Status"] == "Penjajakan"
+        assert "Prakarsa" not in page.chain
 
     def test_muara_enim_export_agrees_with_the_sister_city_page(self, client):
         row = export_row(client, story(MUARA_ENIM_SISTER_CITY))
