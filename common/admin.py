@@ -18,6 +18,7 @@ from simple_history.template_utils import HistoricalRecordContextHelper
 
 from common.admin_list import QuickRows
 from common.admin_markup import (
+    OneMediaPerInline,
     PlainSelects,
     ValidAutocompletes,
     ValidAutocompleteSelect,
@@ -183,7 +184,14 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
         return BoundedDatesChangeList
 
 
-class HistoryAdmin(QuickRows, SoundInputOnly, ValidAutocompletes, PlainSelects, SimpleHistoryAdmin):
+class HistoryAdmin(
+    QuickRows,
+    SoundInputOnly,
+    ValidAutocompletes,
+    PlainSelects,
+    OneMediaPerInline,
+    SimpleHistoryAdmin,
+):
     """Every change recorded per record, with who made it, when, and what changed (in words).
 
     A past version can be read but not restored from its history page: restoring would save

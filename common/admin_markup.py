@@ -9,6 +9,7 @@ for each. Every input of such a table carries its column's name as its ``aria-la
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect, RelatedFieldWidgetWrapper
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
@@ -127,3 +128,29 @@ class ValidAutocompletes:
             if type(widget) is RelatedFieldWidgetWrapper:
                 widget.__class__ = RelatedFieldWidgetWrapperAsked
         return field
+
+
+class InlineMediaOnce(helpers.InlineAdminFormSet):
+    """An inline whose scripts and styles are read once, not once per row.
+
+    Django adds up the media of the inline, its formset and then every row again, merging the
+    same lists of files each time (a tenth of an agreement's change form, with its milestones,
+    documents and signatories). Every row is a form of the formset's one class, with the same
+    widgets, and the formset's media is its first row's (or its template row's): the sum is
+    the same.
+    """
+
+    @property
+    def media(self):
+        return self.opts.media + self.formset.media
+
+
+class OneMediaPerInline:
+    """A ModelAdmin whose inlines read their media once (``InlineMediaOnce``)."""
+
+    def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
+        inline_formsets = super().get_inline_formsets(request, formsets, inline_instances, obj)
+        for inline_formset in inline_formsets:
+            if type(inline_formset) is helpers.InlineAdminFormSet:
+                inline_formset.__class__ = InlineMediaOnce
+        return inline_formsets

@@ -14,9 +14,13 @@ from django.utils.safestring import SafeString
 
 def attributes(attrs):
     """A widget's attributes as ``django/forms/widgets/attrs.html`` writes them: in order,
-    ``False`` left out, ``True`` as a bare name, every value escaped."""
+    ``False`` left out, ``True`` as a bare name, every value escaped unless already marked
+    safe (as the template's autoescaping does: the admin's action box names its row with
+    ``format_html``)."""
     return "".join(
-        f" {escape(name)}" if value is True else f' {escape(name)}="{escape(value)}"'
+        f" {conditional_escape(name)}"
+        if value is True
+        else f' {conditional_escape(name)}="{conditional_escape(value)}"'
         for name, value in attrs.items()
         if value is not False
     )

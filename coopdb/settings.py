@@ -124,6 +124,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's form renderer, its one-line inputs written straight (common/renderers.py).
+FORM_RENDERER = "common.renderers.PlainInputsRenderer"
+
 WSGI_APPLICATION = "coopdb.wsgi.application"
 
 if os.environ.get("DATABASE_URL") is not None and not os.environ["DATABASE_URL"].strip():

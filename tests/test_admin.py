@@ -6,13 +6,14 @@ import re
 
 import pytest
 from django import forms as django_forms
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from agreements.models import Agency, Agreement, Milestone, Potential, PotentialSurvey, Signatory
-from common.admin_markup import innermost
+from common.admin_markup import InlineMediaOnce, innermost
 from common.widgets import PlainSelect
 from partners.models import Partner
 from tests.factories import (
@@ -638,6 +639,33 @@ def test_every_select_of_the_change_form_is_the_one_djangos_templates_write(staf
     html = response.text
     assert '<option value="evaluation" selected>' in html
     assert '<option value="partner" selected>' in html
+
+
+def test_the_change_forms_inputs_and_media_are_those_djangos_templates_write(
+    staff_client, kaltim, settings, monkeypatch
+):
+    """Inputs are written straight (``common.renderers.PlainInputsRenderer``) and an inline's
+    scripts are read once (``common.admin_markup.InlineMediaOnce``): the page is the one
+    Django writes, byte for byte but for the CSRF token, with a title, a date, a hidden id
+    and a box of every row carrying quotes and angle brackets."""
+    agreement = AgreementFactory(
+        lead_region=kaltim, title='Kerja sama "A" <b>&</b>', proposed_on=datetime.date(2020, 2, 3)
+    )
+    MilestoneFactory(agreement=agreement, kind="evaluation", title="Evaluasi <i>'1'</i>")
+    DocumentFactory(agreement=agreement)
+    ours = staff_client.get(change_url(agreement))
+    settings.FORM_RENDERER = "django.forms.renderers.DjangoTemplates"
+    monkeypatch.setattr(InlineMediaOnce, "media", helpers.InlineAdminFormSet.media)
+    djangos = staff_client.get(change_url(agreement))
+
+    def page(response):
+        assert response.status_code == 200
+        return re.sub(r'name="csrfmiddlewaretoken" value="\w+"', "", response.text)
+
+    assert page(ours) == page(djangos)
+    assert 'value="Kerja sama &quot;A&quot; &lt;b&gt;&amp;&lt;/b&gt;"' in ours.text
+    assert ours.text.count('type="hidden"') >= 4 and 'class="vDateField"' in ours.text
+    assert "admin/js/inlines.js" in ours.text
 
 
 def test_history_page_shows_who_changed_the_agreement(staff_client, siti_client, kaltim):
