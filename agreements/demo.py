@@ -344,7 +344,8 @@ def story_plans():
         lead="53",
         partners=[JIANGXI],
         sectors=ntt_sectors,
-        agencies=[("53", "DPMPTSP"), ("53", "DKP")],
+        # No implementing agency: the story names none, and the sectors do not say which
+        # agency of NTT carries the cooperation out.
         # Both parties signed; the story names only the governor of NTT.
         signatories=[
             (

@@ -133,6 +133,14 @@ class TestStoryPages:
         assert "tanggal tidak tercatat" in row
         assert "belum" not in row
 
+    def test_ntt_jiangxi_names_no_implementing_agency_the_story_does_not_name(self, client):
+        """The story names no NTT agency for the LoI or the sister province: the pages leave
+        the implementing agencies empty rather than guess them from the sectors."""
+        for title in (NTT_JIANGXI_LOI, NTT_JIANGXI):
+            html = Page(client, title).html
+            agencies = html.split("<dt>Perangkat daerah pelaksana</dt>", 1)[1].split("</dd>", 1)[0]
+            assert text(agencies) == "—", title
+
     def test_ntt_jiangxi_sister_province_is_in_drafting_waiting_on_kemlu_overdue(self, client):
         page = Page(client, NTT_JIANGXI)
         # What the LoI passed, the sister-province text has passed too.
