@@ -1441,6 +1441,13 @@ class Agreement(PrintableText, KnownDates, models.Model):
 
     DATE_FIELDS = ("proposed_on", "signed_on", "in_force_from", "expires_on")
 
+    @property
+    def regions_lead_first(self):
+        """Its party regions as pages name them: the lead region first, as the cooperation is
+        told ("Kalteng dengan Bali"), then the others in their order. Reads the prefetched
+        regions: no query of its own where they are prefetched."""
+        return sorted(self.regions.all(), key=lambda region: region.pk != self.lead_region_id)
+
     def is_editable_by(self, user):
         """Whether ``user`` may change this agreement; mirrors ``AgreementQuerySet.editable_by``."""
         from access.models import may_edit_region

@@ -177,6 +177,19 @@ class TestStoryPages:
             assert row["next_milestone_due"] == "2026-03-31"
             assert row["waits_on"] == "kemlu"
 
+    def test_kalteng_bali_names_kalimantan_tengah_first_as_the_story_does(self, client):
+        """Kalimantan Tengah leads the MoU ("Pemprov Kalteng jalin kerja sama dengan Bali"):
+        the status page and the list row name it first among the parties, not after Bali
+        because Bali's code comes first."""
+        page = Page(client, KALTENG_BALI)
+        assert page.glance["Para pihak"] == "Kalimantan Tengah Bali"
+        regions = page.html.split("<dt>Daerah pihak</dt>", 1)[1].split("</dd>", 1)[0]
+        assert text(regions).replace(" ,", ",") == "Kalimantan Tengah, Bali"
+        listed = client.get(reverse("agreement-list"), {"q": "Kalteng"}).content.decode()
+        row = listed.split(KALTENG_BALI, 1)[1].split("</tr>", 1)[0]
+        parties = text(row.split('data-label="Para pihak"', 1)[1].split("</td>", 1)[0])
+        assert parties.endswith("Kalimantan Tengah Bali")
+
     def test_kalteng_bali_late_steps_need_attention_on_both_regions_pages(self, client):
         """Bali is party to the MoU Kalimantan Tengah leads: its page lists the MoU, and what
         is late in it needs attention there too, not only on Kalimantan Tengah's page."""
