@@ -253,8 +253,8 @@ def story_plans():
                 relation=Relation.SPAWNS,
                 summary=(
                     f"Rencana kerja sama kota kembar (sister city) {city} dengan kota di Provinsi "
-                    "Anhui, sebagai tindak lanjut kerja sama Kaltim–Anhui. Kota mitra di Anhui "
-                    "belum disebutkan."
+                    "Anhui, turunan dari kerja sama Kaltim–Anhui. Kota mitra di Anhui belum "
+                    "disebutkan."
                 ),
                 milestones=[
                     MilestonePlan(

@@ -14,6 +14,7 @@ from django.utils.timesince import timesince
 
 from agreements.models import Agreement
 from tests.test_seed_stories import (
+    BALIKPAPAN_ANHUI,
     KALTENG_BALI,
     KALTIM_ANHUI,
     MUARA_ENIM_MOU,
@@ -271,6 +272,17 @@ class TestStoryPages:
         assert page.state("Pernyataan kehendak (LoI)") == "ahead"
         assert page.state("Penjajakan / kunjungan") == "next"
         assert KALTIM_ANHUI in page.chain
+
+    def test_the_city_sister_cities_read_as_offshoots_in_summary_and_chain_alike(self, client):
+        """The chain calls the city sister cities offshoots ("Turunan") of Kaltim–Anhui, which
+        go through their own stages; the summary above it does not call them its follow-up
+        ("tindak lanjut"), the chain's word for a text that carries its predecessor's stages."""
+        for title in (SAMARINDA_ANHUI, BALIKPAPAN_ANHUI):
+            page = Page(client, title)
+            assert "Turunan" in page.chain
+            summary = page.html.split('id="summary-heading"', 1)[1].split("</section>", 1)[0]
+            assert "tindak lanjut" not in text(summary).lower(), title
+            assert "turunan dari kerja sama Kaltim–Anhui" in text(summary)
 
     def test_every_story_page_and_its_export_agree_on_the_next_step(self, client):
         stories = Agreement.objects.filter(
