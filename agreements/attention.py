@@ -8,7 +8,8 @@ digest (the include ``reminders/needs_attention.html`` renders either).
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Window
+from django.db.models import Count, F, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from agreements.dates import PeriodEnd
@@ -144,9 +145,8 @@ def attention_in(agreements, today=None, shown=None):
         chosen = list(steps.needing_attention(MILESTONE_DUE_DAYS, today).order_by("due_on", "id"))
     else:
         expiring, totals["expiring_total"] = nearest(expiring, shown)
-        late, totals["late_total"] = nearest(steps.overdue(today).order_by("due_on", "id"), shown)
-        coming, totals["due_soon_total"] = nearest(
-            steps.due_within(MILESTONE_DUE_DAYS, today).order_by("due_on", "id"), shown
+        late, coming, totals["late_total"], totals["due_soon_total"] = nearest_late_and_coming(
+            steps, shown, today
         )
         chosen = [*late, *coming]
     return Attention(
@@ -165,6 +165,26 @@ def nearest(rows, shown):
     limit), where a count of its own read the same rows a second time."""
     first = list(rows.annotate(in_all=Window(Count("pk")))[:shown])
     return first, first[0].in_all if first else 0
+
+
+def nearest_late_and_coming(steps, shown, today):
+    """The first ``shown`` late steps (the longest late first) and the first ``shown`` coming
+    due within the notice window (the soonest first), with how many there are of each, in one
+    query: the steps are read once, each numbered and counted within its list (a window per
+    list), the rows past ``shown`` left in the database."""
+    listed = "late", "due_on", "id"
+    rows = list(
+        steps.late_or_due_within(MILESTONE_DUE_DAYS, today)
+        .annotate(
+            place=Window(RowNumber(), partition_by=F("late"), order_by=listed[1:]),
+            in_all=Window(Count("pk"), partition_by=F("late")),
+        )
+        .filter(place__lte=shown)
+        .order_by(*listed)
+    )
+    late = [step for step in rows if step.late]
+    coming = [step for step in rows if not step.late]
+    return late, coming, late[0].in_all if late else 0, coming[0].in_all if coming else 0
 
 
 def standing(regions, user, today=None):

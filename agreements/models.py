@@ -2407,6 +2407,18 @@ class MilestoneQuerySet(models.QuerySet):
         until = today + datetime.timedelta(days=days)
         return self.still_to_do(today).filter(not_ended_before("due_on", today, until))
 
+    def late_or_due_within(self, days=DUE_WITHIN_DAYS, today=None):
+        """``overdue`` and ``due_within`` together, each step marked ``late`` (overdue) or not:
+        a page listing both reads the agreements' steps once."""
+        today = today or timezone.localdate()
+        until = today + datetime.timedelta(days=days)
+        late = ended_before("due_on", today)
+        return (
+            self.still_to_do(today)
+            .filter(late | not_ended_before("due_on", today, until))
+            .annotate(late=models.ExpressionWrapper(late, output_field=models.BooleanField()))
+        )
+
     def needing_attention(self, days=DUE_WITHIN_DAYS, today=None):
         """Overdue, or due within ``days``: what the reminder digest and region pages list."""
         today = today or timezone.localdate()

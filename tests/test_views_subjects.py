@@ -380,14 +380,14 @@ def test_region_page_queries_do_not_grow_with_rows(
     # filter; 13 its potentials; 14 the surveys it hosted or took part in, with their hosts,
     # 15 their participants; 16 its regencies and cities; what needs attention, each list's
     # nearest read with how many there are in all: 17 the agreements expiring soon, 18 the
-    # steps late, 19 the steps coming due; 20 the provinces, 21 agreements per province and 22
-    # per outline, for the map.
-    with django_assert_num_queries(22):
+    # steps late and those coming due, together; 19 the provinces, 20 agreements per province
+    # and 21 per outline, for the map.
+    with django_assert_num_queries(21):
         response = client.get(kaltim.get_absolute_url())
     assert len(titles_in(response)) == rows
     assert len(response.context["surveys"]) == rows
     # A chosen sector is checked: one query more.
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(22):
         response = client.get(kaltim.get_absolute_url(), {"potential_sector": "tourism"})
     assert len(response.context["potentials"]) == rows
 
@@ -488,6 +488,43 @@ def test_a_region_page_lists_its_ten_longest_late_steps_and_leads_to_the_rest(cl
     assert 'href="?late=yes"' in attention
     listed = client.get(samarinda.get_absolute_url(), {"late": "yes"})
     assert titles_in(listed) == [agreement.title]
+
+
+def test_a_region_page_lists_ten_of_the_late_and_ten_of_the_coming_each_counted(client, samarinda):
+    """Twelve steps late and eleven coming due, read together: each list holds its own ten
+    nearest (the longest late, the soonest due) and says how many it has; a step due past the
+    notice window and one already done are in neither."""
+    from django.utils import timezone
+
+    from tests.factories import MilestoneFactory
+
+    today = timezone.localdate()
+    agreement = AgreementFactory(lead_region=samarinda, title="Kerja sama yang sibuk")
+    for n in range(12):
+        MilestoneFactory(
+            agreement=agreement,
+            title=f"Terlambat {n:02d}",
+            due_on=today - datetime.timedelta(days=50 - n),
+        )
+    for n in range(11):
+        MilestoneFactory(
+            agreement=agreement, title=f"Segera {n:02d}", due_on=today + datetime.timedelta(days=n)
+        )
+    MilestoneFactory(agreement=agreement, title="Nanti saja", due_on=today + datetime.timedelta(40))
+    MilestoneFactory(
+        agreement=agreement,
+        title="Sudah selesai",
+        due_on=today - datetime.timedelta(days=90),
+        done_on=today - datetime.timedelta(days=60),
+    )
+    html = client.get(samarinda.get_absolute_url()).content.decode()
+    attention = html.split('id="needs-attention-title"')[1].split("</section>")[0]
+    assert [f"Terlambat {n:02d}" in attention for n in range(12)] == [True] * 10 + [False] * 2
+    assert [f"Segera {n:02d}" in attention for n in range(11)] == [True] * 10 + [False]
+    assert attention.index("Terlambat 09") < attention.index("Segera 00")
+    assert "Menampilkan 10 yang paling lama dari 12 tahapan terlambat." in attention
+    assert "Menampilkan 10 yang paling dekat dari 11 tahapan yang jatuh tempo." in attention
+    assert "Nanti saja" not in attention and "Sudah selesai" not in attention
 
 
 def test_a_region_page_lists_its_ten_soonest_expiring_and_leads_to_them_all(client, samarinda):
