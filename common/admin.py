@@ -214,4 +214,20 @@ class HistoryAdmin(
         # "abc", "1.5" or past the column: no such version, not a server error.
         if not can_be_key(self.model.history.model._meta.pk, version_id):
             raise Http404(_("Versi ini tidak ditemukan."))
+        request.reading_past_version = True
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, **kwargs):
+        """The change form; for a past version (``history_form_view``) every field shown but
+        disabled: it is read, never typed into, and nothing of it can be saved."""
+        form = super().get_form(request, obj, **kwargs)
+        if not getattr(request, "reading_past_version", False):
+            return form
+
+        class PastVersionForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                for field in self.fields.values():
+                    field.disabled = True
+
+        return PastVersionForm

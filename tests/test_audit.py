@@ -285,6 +285,16 @@ def test_a_past_version_can_be_read_but_not_restored(staff_client, agreement):
     assert restore.status_code == 403
     agreement.refresh_from_db()
     assert agreement.title == "Versi dua"
+    # The past version is read, not typed into: its title is there, every field disabled.
+    form = page.content.decode().split('id="historicalagreement_form"', 1)[1].split("</form>", 1)[0]
+    fields = re.findall(r"<(?:input|select|textarea)\b[^>]*>", form)
+    named = [field for field in fields if 'name="' in field and 'type="hidden"' not in field]
+    assert 'value="MoU Kaltim–Anhui"' in form
+    assert len(named) >= 10
+    assert [field for field in named if " disabled" not in field] == []
+    # The current record's form is still typed into.
+    current = staff_client.get(change_url(agreement)).content.decode()
+    assert re.search(r'<input type="text" name="title"(?![^>]* disabled)[^>]*>', current)
 
 
 def test_who_changed_it_links_to_their_account_only_for_whoever_may_open_it(
