@@ -315,6 +315,21 @@ class AgreementQuerySet(models.QuerySet):
             )
         )
 
+    def with_public_since(self):
+        """Each agreement with ``public_since``: when the public could first read it, the time
+        of its first version saved while public (its history), else when it was recorded. A
+        draft kept internal and published later was not there for the public before: what a
+        public surface dates by it (the Atom feed's "published") never tells how long the
+        bureau kept it internal. Read in the same statement as the agreement itself."""
+        first_public = (
+            Agreement.history.model.objects.filter(
+                id=OuterRef("pk"), visibility=AgreementVisibility.PUBLIC
+            )
+            .order_by("history_date", "history_id")
+            .values("history_date")[:1]
+        )
+        return self.annotate(public_since=Coalesce(models.Subquery(first_public), "created_at"))
+
     def for_status_page(self):
         """An agreement with all its status page shows, in a fixed number of queries.
 

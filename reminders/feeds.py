@@ -109,7 +109,8 @@ class AgreementsFeed(Feed):
         filterset, *_rest = obj
         # Recording a signature changes the agreement, so "newly changed" covers newly signed.
         return (
-            filterset.qs.select_related("lead_region")
+            filterset.qs.with_public_since()
+            .select_related("lead_region")
             .prefetch_related("regions", "partners")
             .order_by("-updated_at", "-pk")[:FEED_LENGTH]
         )
@@ -150,7 +151,8 @@ class AgreementsFeed(Feed):
     def item_pubdate(self, item):
         if item.signed_on:
             return timezone.make_aware(datetime.datetime.combine(item.signed_on, datetime.time()))
-        return item.created_at
+        # Not when the record was begun: it may have been internal then.
+        return item.public_since
 
     def item_categories(self, item):
         return [item.get_kind_display()]

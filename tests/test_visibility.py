@@ -486,3 +486,30 @@ def test_partner_filter_chip_names_no_partner_of_internal_agreements_only(
     assert response.status_code == 400
     assert "Prefektur Osaka" not in response.content.decode()
     assert "Prefektur Osaka" in text(official_client.get(reverse("agreement-list"), query))
+
+
+def test_the_atom_feed_dates_a_draft_made_public_from_its_publication(client, register):
+    """An unsigned draft kept internal since 2021 and then published: the feed's entry is
+    published when the public could first read it, not when the bureau began the record."""
+    draft = register["internal"]
+    draft.status, draft.signed_on, draft.in_force_from, draft.expires_on = (
+        "preparation",
+        None,
+        None,
+        None,
+    )
+    draft.save()
+    began = timezone.make_aware(datetime.datetime(2021, 3, 4, 9, 0))
+    Agreement.objects.filter(pk=draft.pk).update(created_at=began)
+    Agreement.history.model.objects.filter(id=draft.pk).update(history_date=began)
+    draft.refresh_from_db()
+    draft.visibility = Agreement.Visibility.PUBLIC
+    draft.save()
+
+    root = ET.fromstring(text(client.get(reverse("feed-agreements"))))
+    atom = "{http://www.w3.org/2005/Atom}"
+    published = {
+        entry.findtext(f"{atom}title"): entry.findtext(f"{atom}published") for entry in root
+    }
+    shown = datetime.datetime.fromisoformat(published[INTERNAL_TITLE])
+    assert shown > timezone.now() - datetime.timedelta(hours=1)
