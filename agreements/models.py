@@ -321,14 +321,21 @@ class AgreementQuerySet(models.QuerySet):
         draft kept internal and published later was not there for the public before: what a
         public surface dates by it (the Atom feed's "published") never tells how long the
         bureau kept it internal. Read in the same statement as the agreement itself."""
+        return self.annotate(public_since=self.public_since(OuterRef("pk"), "created_at"))
+
+    @staticmethod
+    def public_since(agreement, created):
+        """``public_since`` (``with_public_since``) of the agreement ``agreement`` (an
+        ``OuterRef`` to its id) recorded at ``created`` (a field path), as an expression:
+        what a query of its rows (its milestones) reads it by."""
         first_public = (
             Agreement.history.model.objects.filter(
-                id=OuterRef("pk"), visibility=AgreementVisibility.PUBLIC
+                id=agreement, visibility=AgreementVisibility.PUBLIC
             )
             .order_by("history_date", "history_id")
             .values("history_date")[:1]
         )
-        return self.annotate(public_since=Coalesce(models.Subquery(first_public), "created_at"))
+        return Coalesce(models.Subquery(first_public), created)
 
     def for_status_page(self):
         """An agreement with all its status page shows, in a fixed number of queries.

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
-from agreements.models import ENDED_STATUSES, AgreementStatus, Milestone
+from agreements.models import ENDED_STATUSES, AgreementQuerySet, AgreementStatus, Milestone
 
 # Only a signed agreement has a term that ends; one terminated early or never signed has not.
 EXPIRES_IN_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE, AgreementStatus.EXPIRED)
@@ -48,12 +48,19 @@ def nearest(rows, on, today):
 
 def milestones_of(agreements, today):
     """The milestones of ``agreements`` nearest ``today`` (``nearest``: on the day they were
-    done, else their target), each with ``last_changed`` from its history (two queries)."""
+    done, else their target), each with ``last_changed`` from its history, and
+    ``public_since``, when its agreement was first public (``with_public_since``), before which
+    its event was never issued to the public (two queries)."""
     history = Milestone.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_date")
     steps = (
         Milestone.objects.filter(agreement__in=agreements.order_by())
         .select_related("agreement")
-        .annotate(last_changed=Subquery(history.values("history_date")[:1]))
+        .annotate(
+            last_changed=Subquery(history.values("history_date")[:1]),
+            public_since=AgreementQuerySet.public_since(
+                OuterRef("agreement_id"), "agreement__created_at"
+            ),
+        )
     )
     return nearest(steps, Coalesce("done_on", "due_on"), today)
 
@@ -109,11 +116,21 @@ def milestone_event(milestone, absolute_url):
         summary % {"milestone": milestone.title, "agreement": agreement.title},
         day,
         uid=f"milestone-{milestone.pk}@{uid_domain()}",
-        stamp=getattr(milestone, "last_changed", None) or agreement.updated_at,
+        stamp=issued(milestone, agreement),
         description="\n".join(lines),
         url=absolute_url(agreement.get_absolute_url()),
         categories=[milestone.get_kind_display()],
     )
+
+
+def issued(milestone, agreement):
+    """When a step's event was last issued: its last change (else its agreement's), but never
+    before its agreement was public, if it is (``milestones_of``): a step recorded while the
+    agreement was internal does not tell the public when."""
+    stamp = getattr(milestone, "last_changed", None) or agreement.updated_at
+    if agreement.visibility == agreement.Visibility.PUBLIC:
+        stamp = max(stamp, getattr(milestone, "public_since", None) or stamp)
+    return stamp
 
 
 def calendar(agreements, *, name, uid, absolute_url):

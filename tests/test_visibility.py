@@ -513,3 +513,22 @@ def test_the_atom_feed_dates_a_draft_made_public_from_its_publication(client, re
     }
     shown = datetime.datetime.fromisoformat(published[INTERNAL_TITLE])
     assert shown > timezone.now() - datetime.timedelta(hours=1)
+
+
+def test_a_calendar_stamps_no_step_before_its_agreement_was_public(client, register):
+    """A step recorded in 2021 while its agreement was internal, the agreement published
+    since: the step's event was not issued to the public before the publication."""
+    internal = register["internal"]
+    began = timezone.make_aware(datetime.datetime(2021, 3, 4, 9, 0))
+    Agreement.objects.filter(pk=internal.pk).update(created_at=began)
+    Agreement.history.model.objects.filter(id=internal.pk).update(history_date=began)
+    step = register["internal_step"]
+    step.history.update(history_date=began)
+    internal.refresh_from_db()
+    internal.visibility = Agreement.Visibility.PUBLIC
+    internal.save()
+
+    calendar = Calendar.from_ical(text(client.get(reverse("calendar-region", args=["64"]))))
+    stamps = {str(event["SUMMARY"]): event.decoded("DTSTAMP") for event in calendar.walk("VEVENT")}
+    [stamp] = [when for summary, when in stamps.items() if "Rapat tertutup" in summary]
+    assert stamp > timezone.now() - datetime.timedelta(hours=1)
