@@ -110,9 +110,13 @@ def is_administrator(user):
 
 
 def can_see_internal(user):
-    """Officials, analysts, editors and administrators read internal records; the public not."""
+    """Officials, analysts, editors, administrators and the bureau's staff read internal
+    records; the public not. The one rule every page, count and report asks
+    (``AgreementQuerySet.visible_to``)."""
     return (
-        user.is_authenticated and user.is_active and (user.is_superuser or bool(role_names(user)))
+        user.is_authenticated
+        and user.is_active
+        and (user.is_staff or user.is_superuser or bool(role_names(user)))
     )
 
 

@@ -185,12 +185,7 @@ def reads_internal(user):
     budget and contact persons of every agreement: officials and staff, never the public."""
     from access.models import can_see_internal
 
-    return (
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and (user.is_staff or can_see_internal(user))
-    )
+    return user is not None and can_see_internal(user)
 
 
 class AgreementQuerySet(models.QuerySet):

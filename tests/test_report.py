@@ -132,12 +132,19 @@ def test_report_as_xlsx(client, register):
     assert findings == ["Kegiatan pertukaran pelajar belum berjalan."]
 
 
+@pytest.mark.parametrize("reader", ["official", "staff without a role"])
 def test_an_official_reads_internal_records_on_the_page_but_downloads_only_public_ones(
-    client, register, django_user_model
+    client, register, django_user_model, reader
 ):
-    """Officials read internal records; only analysts and administrators may download them
-    (docs/roles.md): the report's workbook and PDF hold what the reader may download."""
-    client.force_login(make_official(django_user_model))
+    """Officials, and staff (who read internal records as officials do), read internal
+    records; only analysts and administrators may download them (docs/roles.md): the report's
+    workbook and PDF hold what the reader may download, and the page says which is which."""
+    if reader == "official":
+        client.force_login(make_official(django_user_model))
+    else:
+        client.force_login(
+            django_user_model.objects.create_user("staf-biro", password="x", is_staff=True)
+        )
     query = {"region": "64", "period": "2024"}
     html = client.get("/laporan/", query).content.decode()
     assert "Rancangan internal Kaltim" in section(html, "r-signed")
