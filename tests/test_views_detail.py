@@ -523,6 +523,35 @@ def test_status_page_in_english(client, sister_province):
     assert '<html lang="en">' in html
 
 
+def parties_and_sectors(html):
+    """{term: what it lists} of the "Pihak dan bidang" facts, as a reader reads them."""
+    section = html.split('id="parties-heading"', 1)[1].split("</section>", 1)[0]
+    return {
+        re.sub(r"<[^>]+>", "", term): " ".join(re.sub(r"<[^>]+>", " ", value).split()).replace(
+            " ,", ","
+        )
+        for term, value in re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", section, re.S)
+    }
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "term"),
+    [("id", 1, "Bidang"), ("id", 3, "Bidang"), ("en", 1, "Sector"), ("en", 3, "Sectors")],
+)
+def test_the_sectors_are_headed_as_one_or_several_as_they_are(
+    client, kaltim, language, count, term
+):
+    """Indonesian says "Bidang" for one sector or many; English heads one "Sector" and
+    several "Sectors"."""
+    sectors = [SectorFactory(slug=f"sektor-{n}") for n in range(count)]
+    agreement = AgreementFactory(lead_region=kaltim, sectors=sectors)
+    client.cookies["django_language"] = language
+    facts = parties_and_sectors(status_page(client, agreement).content.decode())
+    translation.deactivate()  # the request left its language active in this thread
+    named = "Sector" if language == "en" else "Bidang"
+    assert facts[term] == ", ".join(f"{named} sektor-{n}" for n in range(count))
+
+
 @pytest.mark.parametrize(
     ("kind", "named"),
     [
