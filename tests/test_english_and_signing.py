@@ -7,12 +7,15 @@ Each is on the status page, searched or exported, and read back by the import.
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from agreements.imports import AgreementImport
 from agreements.models import Agreement, Milestone
@@ -90,6 +93,21 @@ def test_the_timeline_shows_the_travel_permit_of_a_visit(sister_province):
     )
     html = Client().get(sister_province.get_absolute_url()).content.decode()
     assert "Izin perjalanan dinas luar negeri (PDLN): B-1234/KSA/04/2024" in html
+
+
+def test_the_timeline_says_once_in_english_how_late_a_step_is(sister_province):
+    """ "Due 12 May 2026 · 3 days overdue": its target, then how late, as the stage path says
+    it; not "Overdue" as its state and again after the date."""
+    due = timezone.localdate() - datetime.timedelta(days=3)
+    MilestoneFactory(agreement=sister_province, title="Pameran dagang di Hefei", due_on=due)
+    html = english(Client()).get(sister_province.get_absolute_url()).content.decode()
+    translation.deactivate()  # the request left English active in this thread
+    timeline = html.split('id="timeline-heading"', 1)[1].split("</section>", 1)[0]
+    timeline = " ".join(re.sub(r"<[^>]+>", " ", timeline).split())
+    with translation.override("en"):
+        date = date_format(due, "DATE_FORMAT")
+    assert f"Due {date} · 3 days overdue" in timeline
+    assert timeline.lower().count("overdue") == 1
 
 
 def test_a_travel_permit_on_a_step_that_is_no_trip_is_refused(sister_province):

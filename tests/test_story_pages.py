@@ -171,6 +171,14 @@ class TestStoryPages:
         # The LoI is not shown as "not yet" anywhere on the page.
         assert "LoI" in page.chain and NTT_JIANGXI_LOI in page.chain
 
+    def test_ntt_jiangxi_timeline_says_once_how_late_the_drafting_is(self, client):
+        """The timeline gives the drafting's target, then how late it is, as the stage path
+        says it: "terlambat" once, not as a state and again after the date."""
+        page = Page(client, NTT_JIANGXI)
+        timeline = text(page.html.split('id="timeline-heading"', 1)[1].split("</section>", 1)[0])
+        assert f"Target {on(d(2026, 3, 31))} · terlambat {late_by(d(2026, 3, 31))}" in timeline
+        assert timeline.lower().count("terlambat") == 1
+
     def test_ntt_jiangxi_export_tells_the_next_step_the_page_tells(self, client):
         for title in (NTT_JIANGXI_LOI, NTT_JIANGXI):
             row = export_row(client, story(title))
@@ -204,7 +212,7 @@ class TestStoryPages:
                 assert title in attention, region
             # Worded as the status page and the dashboard word it: "terlambat 4 tahun, 8 bulan".
             due = on(mou.milestones.get(title=late[0]).due_on)
-            assert re.search(f"target {due} ?, terlambat \\d+ tahun", text(attention))
+            assert re.search(f"target {due} · terlambat \\d+ tahun", text(attention))
 
     # -- 003: Muara Enim and Japan ------------------------------------------------------------
 

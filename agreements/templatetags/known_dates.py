@@ -1,7 +1,10 @@
-"""``{{ agreement|known:"signed_on" }}``: a date as it is known, in a ``<time>`` element."""
+"""``{{ agreement|known:"signed_on" }}``: a date as it is known, in a ``<time>`` element; and
+``{% late_by milestone today %}``: how late a step is, in the one wording of every page."""
 
 from django import template
 from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -20,3 +23,12 @@ def known_text(obj, name):
     """The same date as plain text ("Mei 2018"), for mail and other text without markup."""
     value = obj.known(name) if obj is not None else None
     return "" if value is None else str(value)
+
+
+@register.simple_tag
+def late_by(milestone, today):
+    """How late ``milestone``, overdue, is on ``today``: "terlambat 8 bulan" ("8 months
+    overdue"), counted from the last day its target covers (``Milestone.due_by``: a step due
+    "Juni 2024" from 30 June). The stage path, the timeline, the dashboard, the report and a
+    region's page all say it so, after the target: "target 31 Maret 2026 · terlambat 8 bulan"."""
+    return _("terlambat %(late)s") % {"late": timesince(milestone.due_by, today)}
