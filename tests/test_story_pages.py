@@ -122,6 +122,23 @@ class TestStoryPages:
         assert page.glance["Menunggu"] == "Kementerian Luar Negeri"
         assert NTT_JIANGXI in page.chain
 
+    def test_ntt_jiangxi_loi_chain_row_says_the_step_is_the_sister_provinces_as_above(self, client):
+        """The LoI waits with the sister-province text: its row in the chain says the step is
+        taken in that text, as the summary box above says it, not as if it were the LoI's own."""
+        page = Page(client, NTT_JIANGXI_LOI)
+        via = "pada naskah lanjutan: " + NTT_JIANGXI
+        assert via in page.glance["Langkah berikutnya"]
+        loi_row = page.chain.split(NTT_JIANGXI_LOI + " (halaman ini)", 1)[1].split(NTT_JIANGXI, 1)[
+            0
+        ]
+        assert loi_row.startswith(" Pernyataan kehendak (LoI)")
+        assert "Berikutnya: Penyusunan naskah · " + via in page.chain
+        assert "menunggu Kementerian Luar Negeri" in page.chain
+        # The sister-province text's own row tells the same step as its own.
+        own_row = page.chain.split(via, 1)[1].split(NTT_JIANGXI, 1)[1]
+        assert own_row.count("Berikutnya: Penyusunan naskah") == 1
+        assert "naskah lanjutan" not in own_row
+
     def test_ntt_jiangxi_loi_reads_as_signed_on_a_day_not_recorded_not_as_unsigned(self, client):
         """The story says the LoI was signed, not when: the list and the page say the day is
         not recorded, never "belum" beside its status "Ditandatangani"."""
