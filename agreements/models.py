@@ -1419,6 +1419,9 @@ class Agreement(PrintableText, KnownDates, models.Model):
         indexes = [
             models.Index(fields=["status", "expires_on"], name="agreement_status_expiry"),
             models.Index(fields=["-updated_at"], name="agreement_recently_changed"),
+            # A search word that names a kind ("sister city", "MoU"): its agreements by their
+            # kind (``agreements.search.kinds_named``).
+            models.Index(fields=["kind"], name="agreement_kind"),
             # The waits-on filter, its counts on the dashboard and the list column.
             models.Index(
                 fields=["waits_on", "status"],

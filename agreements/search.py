@@ -38,6 +38,13 @@ holding "12/2024", and "IV" of "119/KSD/IV/2024" the references holding all of t
 index answers both, the punctuation marking where the words end). A word of three or more
 characters ("KSD", "2024") is still found anywhere in a reference or a party's name.
 
+On both, a word of the name of a kind of document, in any language of the site, finds the
+agreements of that kind: "sister city" and "kota kembar" every sister-city text, "MoU" and "nota
+kesepahaman" every MoU, whether or not their titles say so, as the kind filter does. The words
+are read in memory from the kinds' labels (``kinds_named``): a word that names a kind adds its
+agreements by their kind (an index, migration 0035), and counts them from the kept tallies
+when asking whether the word is common.
+
 On both, a word that is a short form staff write (``Kaltim``, ``NTT``, ``Jabar``, ``RRT``,
 ``AS``: ``partners.short_names``) also finds what it stands for: agreements a region of that code
 is party to, agreements with a partner in that country, and titles and summaries that write the
@@ -45,6 +52,7 @@ name out. The word is expanded in memory before the query is built; the expansio
 codes to the existing semi-joins and the full names to the text match, never a scan of its own.
 """
 
+import functools
 import re
 import unicodedata
 
@@ -52,6 +60,7 @@ from django.conf import settings
 from django.db import connections
 from django.db.models import BooleanField, Expression, F, Func, Q, Subquery, Value
 from django.db.models.expressions import Col
+from django.utils import translation
 
 from partners.short_names import expand
 
@@ -104,6 +113,27 @@ def too_short(word):
     place is named in two: 安徽, 東京; one is a part of many names: 省, 市)."""
     width = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in word)
     return width < SUBSTRING_MIN
+
+
+@functools.cache
+def _kind_words(Agreement):
+    """{word: the kinds whose label holds it as a word} over the labels of the kinds in every
+    language of the site, casefolded: "kota", "kembar", "sister" and "city" for a sister city;
+    "nota", "kesepahaman", "memorandum" and "mou" for an MoU. The labels are the kinds' own
+    (``AgreementKind``) and their translations, read once per process."""
+    words = {}
+    for value, label in Agreement._meta.get_field("kind").choices:
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                for word in re.findall(r"\w+", str(label).casefold()):
+                    words.setdefault(word, set()).add(value)
+    return {word: frozenset(kinds) for word, kinds in words.items()}
+
+
+def kinds_named(Agreement, word):
+    """The kinds of document ``word`` names as a whole word of their label in any language of
+    the site (``_kind_words``); empty for most words."""
+    return sorted(_kind_words(Agreement).get(word.casefold(), ()))
 
 
 def search_words(text):
@@ -236,6 +266,9 @@ def _substring(queryset, words):
         text = _contains(word, *texts) | _as_word(word, *texts) | _in_reference(word)
         for name in meaning.names:
             text |= Q(title__icontains=name) | Q(summary__icontains=name)
+        kinds = kinds_named(Agreement, word)
+        if kinds:
+            text |= Q(kind__in=kinds)
         short_regions, short_partners = _short_form_parties(meaning)
         queryset = queryset.filter(
             Q(pk__in=Agreement.objects.filter(text).values("pk"))
@@ -266,17 +299,28 @@ class StoredSearchVector(Expression):
         return Col(query.get_initial_alias(), field, field)
 
 
-def _is_common(Agreement, query):
-    """True when the word's text is found in ``COMMON_WORD_MATCHES`` agreements or more: one
-    query asking for that many-th match, which stops there (the full-text index for a rare
-    word, a few rows of the register for a common one)."""
+def _is_common(Agreement, query, kinds=()):
+    """True when the word's text is found in ``COMMON_WORD_MATCHES`` agreements or more, or the
+    kinds it names (``kinds_named``) hold that many: one query asking for that many-th match,
+    which stops there (the full-text index for a rare word, a few rows of the register for a
+    common one), and summing the kinds' counts the database keeps (``agreements_tally``, a
+    few rows; all visibilities, as the text's match counts them)."""
     found = (
         Agreement.objects.alias(vector=StoredSearchVector())
         .filter(vector=query)
         .order_by()
         .values("pk")
-    )
-    return found[COMMON_WORD_MATCHES - 1 : COMMON_WORD_MATCHES].exists()
+    )[COMMON_WORD_MATCHES - 1 : COMMON_WORD_MATCHES]
+    if not kinds:
+        return found.exists()
+    sql, params = found.query.sql_with_params()
+    with connections[found.db].cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS ({sql}) OR (SELECT coalesce(sum(n), 0) FROM agreements_tally "
+            "WHERE dimension = 'kind' AND key = ANY(%s)) >= %s",
+            (*params, list(kinds), COMMON_WORD_MATCHES),
+        )
+        return cursor.fetchone()[0]
 
 
 def _word_query(word):
@@ -337,7 +381,9 @@ def _postgresql(queryset, words):
         # agreements they name, so a word costs what it matches. (Separate ``id IN`` conditions
         # joined by OR cannot use an index: every agreement was read and tested against each.)
         parties = (regions_qs.filter(regions), partners_qs, sectors)
-        if _is_common(Agreement, query):
+        kinds = kinds_named(Agreement, word)
+        of_kind = Q(kind__in=kinds) if kinds else Q(pk__in=[])
+        if _is_common(Agreement, query, kinds):
             # A word in much of the register: reading every match to start from would cost what
             # it matches, tens of thousands of agreements. Tested row by row instead, the
             # register read in the list's order, the first page, the count up to its limit and
@@ -345,10 +391,16 @@ def _postgresql(queryset, words):
             queryset = queryset.alias(**{f"vector_{n}": StoredSearchVector()}).filter(
                 Q(**{f"vector_{n}": query})
                 | _in_reference(word)
+                | of_kind
                 | _party_semijoins(Agreement, *parties)
             )
             continue
-        matches = own.order_by().values("pk").union(*_party_links(Agreement, *parties), all=True)
+        # The agreements of the kinds the word names, read by the kind's index (fewer than
+        # ``COMMON_WORD_MATCHES``: more, and the word is tested row by row above).
+        sources = [*_party_links(Agreement, *parties)]
+        if kinds:
+            sources.append(Agreement.objects.filter(of_kind).order_by().values("pk"))
+        matches = own.order_by().values("pk").union(*sources, all=True)
         queryset = queryset.filter(pk__in=matches)
 
     everything = _word_query(words[0])

@@ -29,6 +29,11 @@ pytestmark = pytest.mark.django_db
 # A word's agreements read from a link table, after its own text: ``… UNION ALL (SELECT
 # V0."agreement_id" FROM "agreements_agreement_regions" …``.
 LINK_SOURCES = re.compile(r'UNION ALL \(SELECT \w+\."agreement_id"')
+# The agreements of the kinds a word names, read by their kind: ``… UNION ALL (SELECT U0."id"
+# AS "pk" FROM "agreements_agreement" U0 WHERE U0."kind" IN ('sister_city'))``.
+KIND_SOURCE = re.compile(
+    r'UNION ALL \(SELECT \w+\."id" AS "pk" FROM "agreements_agreement" \w+ WHERE \w+\."kind" IN'
+)
 
 
 def search(text, user=None):
@@ -184,6 +189,59 @@ def test_list_page_searches_and_counts(client, register):
     response = client.get(reverse("agreement-list"), {"q": "Anhui"})
     assert titles_in(response) == ["Kota kembar Samarinda dan Anhui"]
     assert "1 kerja sama ditemukan" in response.content.decode()
+
+
+@pytest.fixture
+def kinds(kaltim, samarinda):
+    """Two sister cities, one of whose titles says so only in English, and an MoU; none
+    titled with its kind's Indonesian name."""
+    wuhu = AgreementFactory(
+        title="Kerja sama Samarinda dan Wuhu",
+        kind=Agreement.Kind.SISTER_CITY,
+        lead_region=samarinda,
+        scope=Scope.KSDPL,
+    )
+    hefei = AgreementFactory(
+        title="Kerja sama Balikpapan dan Hefei",
+        title_en="Sister city of Balikpapan and Hefei",
+        kind=Agreement.Kind.SISTER_CITY,
+        lead_region=kaltim,
+        scope=Scope.KSDPL,
+    )
+    mou = AgreementFactory(title="Kerja sama Kaltim dan Jawa Barat", lead_region=kaltim)
+    return {"sister_cities": {wuhu.title, hefei.title}, "mous": {mou.title}}
+
+
+@pytest.mark.parametrize(
+    ("words", "found"),
+    [
+        ("sister city", "sister_cities"),
+        ("Kota kembar", "sister_cities"),
+        ("sister city Samarinda", None),
+        ("MoU", "mous"),
+        ("nota kesepahaman", "mous"),
+        ("memorandum of understanding", "mous"),
+    ],
+)
+def test_a_kind_is_found_by_the_words_of_its_name_in_either_language(kinds, words, found):
+    """A reader searches a kind of document by its name, Indonesian or English, and finds
+    every agreement of that kind, as the kind filter lists them, whatever their titles say."""
+    expected = kinds[found] if found else {"Kerja sama Samarinda dan Wuhu"}
+    assert set(search(words)) == expected
+
+
+def test_the_english_list_searched_for_sister_city_lists_what_the_kind_filter_lists(client, kinds):
+    """Searched in English for "sister city", the list shows every sister city, as filtering
+    it by that kind does, not only those whose English title says so."""
+    from django.utils import translation
+
+    client.cookies["django_language"] = "en"
+    searched = client.get(reverse("agreement-list"), {"q": "sister city"})
+    filtered = client.get(reverse("agreement-list"), {"kind": "sister_city"})
+    translation.deactivate()  # the requests left English active in this thread
+    assert sorted(titles_in(searched)) == sorted(titles_in(filtered))
+    assert set(titles_in(searched)) == kinds["sister_cities"]
+    assert "2 agreements found" in searched.content.decode()
 
 
 def test_a_very_long_query_is_refused_with_a_message(client, register):
@@ -350,9 +408,43 @@ def test_each_word_reads_its_matches_from_the_indexes_not_every_agreement(client
 
 
 @pytest.mark.postgresql  # SQLite has no index to read the words from
+def test_a_word_naming_a_kind_reads_its_agreements_by_the_kind_index(client, kinds):
+    """ "sister" and "city" name the sister cities: each word's ``UNION ALL`` reads them by
+    their kind, one more source beside its text and parties, never an OR over the register;
+    whether the word is common is asked in the same one query, from the kept counts."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("agreement-list"), {"q": "sister city"})
+
+    assert set(titles_in(response)) == kinds["sister_cities"]
+    asked = [q["sql"] for q in captured if "agreements_tally" in q["sql"] and "OFFSET" in q["sql"]]
+    assert len(asked) == 2  # a question per word
+    searched = [
+        q["sql"] for q in captured if "plainto_tsquery" in q["sql"] and "OFFSET" not in q["sql"]
+    ]
+    assert searched
+    for sql in searched:
+        assert len(KIND_SOURCE.findall(sql)) == 2  # a source of its own for each word
+        assert len(LINK_SOURCES.findall(sql)) == 2 * 3  # beside the parties' link tables
+        assert 'OR "agreements_agreement"."id" IN' not in sql
+
+
+@pytest.mark.postgresql  # SQLite has no index to read the words from
 @pytest.mark.parametrize(
     "text",
-    ["SAMARINDA", "Kerja sama", "education", "teachers", "Bali", "pendidikan Samarinda", "Anhui"],
+    [
+        "SAMARINDA",
+        "Kerja sama",
+        "education",
+        "teachers",
+        "Bali",
+        "pendidikan Samarinda",
+        "Anhui",
+        "sister city",
+        "MoU Bali",
+    ],
 )
 def test_a_word_in_much_of_the_register_finds_what_a_rare_one_would(
     client, register, monkeypatch, text
