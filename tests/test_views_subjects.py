@@ -2,6 +2,7 @@
 the same filters, chips, sorting and pagination as the list."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -460,6 +461,10 @@ def test_region_page_shows_what_needs_attention_as_the_digest_does(client, kalti
     attention = html.split('id="needs-attention-title"')[1].split("</section>")[0]
     assert "Berakhir dalam 90 hari" in attention and soon.title in attention
     assert "Evaluasi tertunda" in attention
+    # Under its list's heading, a late step says once, in words, how late it is.
+    (late,) = [item for item in attention.split("<li>") if "Evaluasi tertunda" in item]
+    assert re.sub(r"<[^>]+>|\s+", " ", late).lower().count("terlambat") == 1
+    assert "terlambat 5 hari" in " ".join(re.sub(r"<[^>]+>", " ", late).split())
     assert hidden.title not in attention  # internal: not for the public
     assert "Kerja sama Bali berakhir" not in attention  # another province
 
