@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext_lazy as _
 
@@ -238,6 +239,19 @@ class PeriodEnd(models.Func):
         return sql, (*precision_params, *date_params, *date_params, *date_params)
 
 
+def not_before(later, earlier):
+    """A ``Q``: the date ``later`` does not end before the date ``earlier`` begins, either
+    unknown passing. A date stands for its whole period (``PeriodEnd``), and a period is stored
+    as its first day: an expiry known as "2024" is not before a signing on 10 March 2024, nor
+    a signing known as "Maret 2024" before a proposal of 20 March. Written in SQL both
+    databases check (``PeriodEnd``), for the database's constraints."""
+    return (
+        Q(**{f"{later}__isnull": True})
+        | Q(**{f"{earlier}__isnull": True})
+        | Q(GreaterThanOrEqual(PeriodEnd(later), models.F(earlier)))
+    )
+
+
 def months_between(first, last):
     """The first days of the months from ``first``'s to ``last``'s."""
     month = first.replace(day=1)
@@ -283,6 +297,11 @@ class KnownDates:
         if value is None:
             return None
         return KnownDate(value, getattr(self, f"{name}_precision"))
+
+    def ends(self, name):
+        """The last day the date ``name`` covers (``KnownDate.end``), or None when empty."""
+        known = self.known(name)
+        return known.end if known is not None else None
 
     def precision_errors(self, names):
         """{field: message} for a month or year that is not stored as its first day. A blank

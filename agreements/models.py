@@ -33,6 +33,7 @@ from agreements.dates import (
     ended_before,
     ended_by,
     ends_between,
+    not_before,
     not_ended_before,
     precision_field,
     still_running,
@@ -1340,22 +1341,18 @@ class Agreement(PrintableText, KnownDates, models.Model):
                 condition=Q(relation="") | Q(relation__in=choice_values(AgreementRelation)),
                 name="agreement_relation_valid",
             ),
+            # Each date against the period of the other, as known: "berakhir 2024" is not
+            # before a signing on 10 March 2024 (``agreements.dates.not_before``).
             models.CheckConstraint(
-                condition=Q(expires_on__isnull=True)
-                | Q(signed_on__isnull=True)
-                | Q(expires_on__gte=F("signed_on")),
+                condition=not_before("expires_on", "signed_on"),
                 name="agreement_not_expiring_before_signed",
             ),
             models.CheckConstraint(
-                condition=Q(in_force_from__isnull=True)
-                | Q(signed_on__isnull=True)
-                | Q(in_force_from__gte=F("signed_on")),
+                condition=not_before("in_force_from", "signed_on"),
                 name="agreement_not_in_force_before_signed",
             ),
             models.CheckConstraint(
-                condition=Q(proposed_on__isnull=True)
-                | Q(signed_on__isnull=True)
-                | Q(signed_on__gte=F("proposed_on")),
+                condition=not_before("signed_on", "proposed_on"),
                 name="agreement_not_signed_before_proposed",
             ),
             # An unsigned text has no signing or entry-into-force date: the status would lie.
@@ -1689,8 +1686,7 @@ class Agreement(PrintableText, KnownDates, models.Model):
         """The last day its expiry covers, or None: an agreement "Berakhir pada 2026" is in
         force through 31 December 2026 (``KnownDate.end``). Every rule of expiry reads it:
         the shown status, days left, expiring within a window, the tallies' month."""
-        known = self.known("expires_on")
-        return known.end if known is not None else None
+        return self.ends("expires_on")
 
     def days_until_expiry_on(self, today):
         """Days from ``today`` to the last day its expiry covers (``expires_by``), or None."""
@@ -1741,15 +1737,17 @@ class Agreement(PrintableText, KnownDates, models.Model):
                     "tampil berlaku mulai tanggal itu."
                 )
             )
-        if self.signed_on and self.expires_on and self.expires_on < self.signed_on:
+        # A date known to its month or year stands for that whole period, as the database's
+        # constraints read it (``agreements.dates.not_before``).
+        if self.signed_on and self.expires_on and self.ends("expires_on") < self.signed_on:
             errors["expires_on"].append(
                 _("Tanggal berakhir tidak boleh sebelum tanggal ditandatangani.")
             )
-        if self.signed_on and self.in_force_from and self.in_force_from < self.signed_on:
+        if self.signed_on and self.in_force_from and self.ends("in_force_from") < self.signed_on:
             errors["in_force_from"].append(
                 _("Tanggal mulai berlaku tidak boleh sebelum tanggal ditandatangani.")
             )
-        if self.proposed_on and self.signed_on and self.signed_on < self.proposed_on:
+        if self.proposed_on and self.signed_on and self.ends("signed_on") < self.proposed_on:
             errors["signed_on"].append(
                 _("Tanggal ditandatangani tidak boleh sebelum tanggal diusulkan.")
             )

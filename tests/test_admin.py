@@ -419,6 +419,31 @@ def test_lead_region_is_added_to_the_parties_when_staff_leave_it_out(staff_clien
     assert set(Agreement.objects.get().regions.all()) == {kaltim, bali}
 
 
+def test_staff_record_an_agreement_signed_in_march_that_ends_with_the_year(staff_client, kaltim):
+    """Signed on 10 March 2024 and known to end "2024": the form takes it, and the year is
+    the one before the signing that is refused."""
+    data = agreement_form(kaltim, signed_on="2024-03-10", in_force_from="", expires_on="2024")
+    response = staff_client.post(ADD, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    agreement = Agreement.objects.get()
+    assert (agreement.expires_on, agreement.expires_on_precision) == (
+        datetime.date(2024, 1, 1),
+        "year",
+    )
+    data = agreement_form(
+        kaltim,
+        title="Berakhir tahun lalu",
+        signed_on="2024-03-10",
+        in_force_from="",
+        expires_on="2023",
+    )
+    response = staff_client.post(ADD, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["expires_on"] == [
+        "Tanggal berakhir tidak boleh sebelum tanggal ditandatangani."
+    ]
+
+
 def test_agreement_expiring_before_it_is_signed_is_refused_and_nothing_is_written(
     staff_client, kaltim
 ):

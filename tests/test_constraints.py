@@ -54,6 +54,45 @@ def test_agreement_cannot_be_signed_before_it_was_proposed(kaltim):
         AgreementFactory(lead_region=kaltim, proposed_on=SIGNED.replace(year=2025))
 
 
+def test_a_date_known_to_its_year_or_month_is_not_before_a_day_within_it(kaltim):
+    """A date known to its month or year stands for that whole period: signed on 1 June 2024,
+    an agreement may end "2024" or come into force "Juni 2024"; signed "2024" it may have been
+    proposed in May. A period that ended before still is refused."""
+    AgreementFactory(
+        lead_region=kaltim,
+        signed_on=SIGNED,
+        in_force_from=datetime.date(2024, 6, 1),
+        in_force_from_precision="month",
+        expires_on=datetime.date(2024, 1, 1),
+        expires_on_precision="year",
+    )
+    AgreementFactory(
+        lead_region=kaltim,
+        proposed_on=datetime.date(2024, 5, 20),
+        signed_on=datetime.date(2024, 1, 1),
+        signed_on_precision="year",
+        in_force_from=None,
+        expires_on=None,
+    )
+    with refused("agreement_not_expiring_before_signed"), transaction.atomic():
+        AgreementFactory(
+            lead_region=kaltim,
+            signed_on=SIGNED,
+            in_force_from=None,
+            expires_on=datetime.date(2024, 5, 1),
+            expires_on_precision="month",
+        )
+    with refused("agreement_not_signed_before_proposed"), transaction.atomic():
+        AgreementFactory(
+            lead_region=kaltim,
+            proposed_on=datetime.date(2025, 2, 1),
+            signed_on=datetime.date(2024, 1, 1),
+            signed_on_precision="year",
+            in_force_from=None,
+            expires_on=None,
+        )
+
+
 @pytest.mark.parametrize("status", ["initiative", "exploration", "preparation", "cancelled"])
 def test_unsigned_status_cannot_carry_a_signing_date(kaltim, status):
     with refused("agreement_unsigned_has_no_signing_date"), transaction.atomic():
