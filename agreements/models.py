@@ -383,7 +383,8 @@ class AgreementQuerySet(models.QuerySet):
 
     def refresh_progress(self):
         """Store where the chains of these agreements stand (``progress_of_chain``): next
-        stage, next milestone, whom it waits on, its target date.
+        stage, next milestone, whom it waits on, its target date; and raise the status of a
+        document not yet signed that is behind its path (``status_on_path``).
 
         Every write path calls it, in its transaction, after writing an agreement or its
         milestones: the admin, the importer, the demo and the benchmark's generator. A change
@@ -2132,6 +2133,8 @@ def store_progress(agreements, milestones, everything=False):
     """Store where each of ``agreements`` (whole chains) stands, from its milestones among
     ``milestones`` (a manager or queryset of them): ``AgreementQuerySet.refresh_progress``, and
     the migrations that store it again when the rules change (with their models of the time).
+    A status before signing behind the path is raised (``status_on_path``), with a new version
+    in the history where the models keep one (``mark_changed``; a migration records its own).
     Returns how many agreements changed."""
     rows = list(
         agreements.order_by().values_list(
