@@ -54,7 +54,8 @@ def english_client(client):
     [
         (Agreement.Status.INITIATIVE, "Initiative"),
         (Agreement.Status.EXPLORATION, "Exploration"),
-        (Agreement.Status.PREPARATION, "Drafting"),
+        # Not "Drafting": the stage of drafting the text is one step of this status.
+        (Agreement.Status.PREPARATION, "Text in preparation"),
         (Agreement.Status.SIGNED, "Signed"),
         (Agreement.Status.IN_FORCE, "In force"),
         (Agreement.Status.EXPIRED, "Expired"),
