@@ -556,7 +556,7 @@ class AgreementAdmin(
                     "stored": AgreementStatus(stored).label,
                     "typed": AgreementStatus(typed).label,
                 },
-                messages.INFO,
+                messages.WARNING,
             )
 
     def delete_model(self, request, obj):

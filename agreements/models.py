@@ -489,10 +489,11 @@ class AgreementQuerySet(models.QuerySet):
             )
             return cursor.fetchone()[0]
 
-    def mark_changed(self):
+    def mark_changed(self, by_system=False):
         """Save a version of these agreements for a change to one of their parts (a milestone,
         a document) made on that part's own page or by the import; call it before writing the
-        parts.
+        parts. ``by_system``: a change the register made by its own rule (``store_progress``
+        raising a status), kept as no one's, not as the change of whoever's save set it off.
 
         A change form of the agreement carries its milestones and documents as they were when
         it was opened; saved after such a change it would write them back. With the version
@@ -508,6 +509,9 @@ class AgreementQuerySet(models.QuerySet):
 
         changed = self.update(version=F("version") + 1, updated_at=timezone.now())
         agreements = list(Agreement.objects.filter(pk__in=self.values("pk")).order_by())
+        if by_system:
+            for agreement in agreements:
+                agreement._history_user = None  # read before the request's user
         if agreements:
             Agreement.history.bulk_history_create(agreements, update=True)
             record_parties([agreement.pk for agreement in agreements])
@@ -2190,7 +2194,7 @@ def store_progress(agreements, milestones, everything=False):
     if everyone_raised and hasattr(agreements, "mark_changed"):
         # A new version, kept in the history as the system's change: the change log tells
         # the status moving on, and a form opened before is told the record changed.
-        agreements.model.objects.filter(pk__in=everyone_raised).mark_changed()
+        agreements.model.objects.filter(pk__in=everyone_raised).mark_changed(by_system=True)
     return len({agreement.pk for agreement in changed} | set(everyone_raised))
 
 

@@ -329,4 +329,10 @@ def test_staff_saving_a_status_behind_the_path_are_told_it_is_recorded_as_the_pa
     assert any(
         "Status dicatat “Penyiapan naskah”, bukan “Prakarsa”" in message for message in shown
     ), shown
+    # Staff recorded "Prakarsa"; the register moved it on, as a change of its own.
+    versions = agreement.history.order_by("history_id")
+    assert [(entry.status, entry.history_user_id) for entry in versions] == [
+        ("initiative", response.context["user"].pk),
+        ("preparation", None),
+    ]
     assert_every_stored_progress_is_the_rule()
