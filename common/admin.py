@@ -7,11 +7,15 @@ import datetime
 from django import forms
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
-from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.contrib.admin.widgets import (
+    AutocompleteSelect,
+    AutocompleteSelectMultiple,
+    RelatedFieldWidgetWrapper,
+)
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models
 from django.http import Http404
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -215,6 +219,18 @@ class HistoryAdmin(
         if not can_be_key(self.model.history.model._meta.pk, version_id):
             raise Http404(_("Versi ini tidak ditemukan."))
         request.reading_past_version = True
+        version = (
+            self.model.history.filter(**{self.model._meta.pk.attname: object_id})
+            .filter(history_id=version_id)
+            .first()
+        )
+        if version is not None:
+            when = formats.date_format(timezone.localtime(version.history_date), "DATETIME_FORMAT")
+            title = _("“%(record)s” sebagaimana tercatat %(when)s (hanya dibaca)") % {
+                "record": version.instance,
+                "when": when,
+            }
+            extra_context = {"title": title, **(extra_context or {})}
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_form(self, request, obj=None, **kwargs):
@@ -229,5 +245,9 @@ class HistoryAdmin(
                 super().__init__(*args, **kwargs)
                 for field in self.fields.values():
                     field.disabled = True
+                    # No link from a past version to add, change or delete a related record.
+                    if isinstance(field.widget, RelatedFieldWidgetWrapper):
+                        for can in ("add", "change", "delete", "view"):
+                            setattr(field.widget, f"can_{can}_related", False)
 
         return PastVersionForm

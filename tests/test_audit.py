@@ -292,6 +292,10 @@ def test_a_past_version_can_be_read_but_not_restored(staff_client, agreement):
     assert 'value="MoU Kaltim–Anhui"' in form
     assert len(named) >= 10
     assert [field for field in named if " disabled" not in field] == []
+    # It says it is a past version, read only, and links to no change of a related record.
+    assert "“MoU Kaltim–Anhui” sebagaimana tercatat" in page.content.decode()
+    assert "(hanya dibaca)" in page.content.decode()
+    assert "/delete/" not in form and 'class="related-widget-wrapper-link' not in form
     # The current record's form is still typed into.
     current = staff_client.get(change_url(agreement)).content.decode()
     assert re.search(r'<input type="text" name="title"(?![^>]* disabled)[^>]*>', current)
