@@ -225,6 +225,26 @@ class AgreementQuerySet(models.QuerySet):
             ends_between("expires_on", day, day + datetime.timedelta(days=days))
         ).order_by(PeriodEnd("expires_on"), "pk")
 
+    def ending_between(self, first, last, today=None):
+        """Agreements in force some time from ``first`` to ``last`` whose expiry falls within
+        it (a month- or year-known one by its period's last day): signed or in force on
+        ``first`` as shown then (``expiring_within``), or signed within and not cancelled or
+        terminated. A report's "ended within the period": a one-year text signed in March and
+        ending with the year is one, though not yet signed when the period began."""
+        today = today or timezone.localdate()
+        condition = Q(
+            signed_on__gte=first,
+            signed_on__lte=last,
+            status__in=(*SIGNED_STATUSES, AgreementStatus.EXPIRED),
+        )
+        for status in SIGNED_STATUSES:
+            condition |= Agreement.shown_status_q(status, today, first)
+        return (
+            self.filter(condition)
+            .filter(ends_between("expires_on", first, last))
+            .order_by(PeriodEnd("expires_on"), "pk")
+        )
+
     def expiring_by(self, day):
         """Agreements whose expiry has ended by ``day``, its last day included: a month- or
         year-known one by the period's last day (``ended_by``), as ``expiring_within`` reads

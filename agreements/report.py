@@ -142,7 +142,7 @@ class Report:
     # Signed by the end of the period and ended since, on a day the register does not record:
     # in force then or not, it cannot say (``PastStatus.UNRECORDED``).
     maybe_in_force: list
-    ending: list  # in force at the start of the period and expiring within it
+    ending: list  # in force some time in the period and expiring within it
     expiring: list
     waiting: list  # every cooperation with a next step today, as ``Waiting`` rows
     dormant: list
@@ -204,7 +204,7 @@ def build(agreements, region, period):
         .filter(signed_on__lte=end)
         .order_by("title", "pk")
     )
-    ending = list(listed.expiring_within((end - period.start).days, on=period.start))
+    ending = list(listed.ending_between(period.start, end))
     expiring = list(
         listed.expiring_within((following.end - following.start).days, on=following.start)
     )

@@ -255,9 +255,20 @@ def test_the_report_lists_what_ended_within_the_period_and_says_which_steps_are_
         in_force_from=datetime.date(2021, 7, 1),
         expires_on=datetime.date(2024, 6, 30),
     )
+    # Signed in March and ending with the year: signed and ended within the period, in both.
+    AgreementFactory(
+        title="MoU Kaltim setahun 2024",
+        lead_region=kaltim,
+        signed_on=datetime.date(2024, 3, 10),
+        in_force_from=None,
+        expires_on=datetime.date(2024, 1, 1),
+        expires_on_precision="year",
+    )
     query = {"region": "64", "period": "2024"}
     html = client.get("/laporan/", query).content.decode()
     assert "PKS Kaltim berakhir Juni 2024" in section(html, "r-ending")
+    assert "MoU Kaltim setahun 2024" in section(html, "r-ending")
+    assert "MoU Kaltim setahun 2024" in section(html, "r-signed")
     assert "PKS Kaltim berakhir Juni 2024" not in section(html, "r-in-force")
     assert "PKS Kaltim berakhir Juni 2024" not in section(html, "r-expiring")
     assert "MoU Kaltim–Anhui 2024" not in section(html, "r-ending")
@@ -265,7 +276,10 @@ def test_the_report_lists_what_ended_within_the_period_and_says_which_steps_are_
     waiting = section(html, "r-waiting")
     assert re.search(r"15 Januari 2025</time> · <span[^>]*>terlambat \d+\s(tahun|bulan)", waiting)
     book = workbook(client, query)
-    assert sheet_titles(book, "Berakhir dalam periode") == ["PKS Kaltim berakhir Juni 2024"]
+    assert sheet_titles(book, "Berakhir dalam periode") == [
+        "PKS Kaltim berakhir Juni 2024",
+        "MoU Kaltim setahun 2024",
+    ]
     [row] = book["Menunggu"].iter_rows(min_row=2, values_only=True)
     assert row[0] == "MoU Kaltim–Anhui 2024" and row[-1] == "ya"
 
