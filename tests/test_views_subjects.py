@@ -530,6 +530,15 @@ def test_a_region_page_lists_ten_of_the_late_and_ten_of_the_coming_each_counted(
     assert "Menampilkan 10 yang paling lama dari 12 tahapan terlambat." in attention
     assert "Menampilkan 10 yang paling dekat dari 11 tahapan yang jatuh tempo." in attention
     assert "Nanti saja" not in attention and "Sudah selesai" not in attention
+    # Each step names its cooperation's lead region, as the expiring do; a step coming due
+    # says in how many days.
+    items = {
+        " ".join(re.sub(r"<[^>]+>", " ", item).split())
+        for item in attention.split("<li>")[1:]
+        if "Terlambat 00" in item or "Segera 03" in item
+    }
+    assert all("(Kota Samarinda)" in item for item in items) and len(items) == 2
+    assert any("Segera 03" in item and "3 hari lagi" in item for item in items)
 
 
 def test_a_region_page_lists_its_ten_soonest_expiring_and_leads_to_them_all(client, samarinda):
