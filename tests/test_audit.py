@@ -295,6 +295,9 @@ def test_a_past_version_can_be_read_but_not_restored(staff_client, agreement):
     # It says it is a past version, read only, and links to no change of a related record.
     assert "“MoU Kaltim–Anhui” sebagaimana tercatat" in page.content.decode()
     assert "(hanya dibaca)" in page.content.decode()
+    crumbs = page.content.decode().split('<div class="breadcrumbs">', 1)[1].split("</div>", 1)[0]
+    assert "Kerja sama" in crumbs and "Versi lama" in crumbs
+    assert "istorical" not in crumbs and "Agreements" not in crumbs
     assert "/delete/" not in form and 'class="related-widget-wrapper-link' not in form
     # The current record's form is still typed into.
     current = staff_client.get(change_url(agreement)).content.decode()
