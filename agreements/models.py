@@ -200,11 +200,7 @@ class AgreementQuerySet(models.QuerySet):
 
     def with_shown_status_in(self, statuses, today=None, on=None):
         """Agreements whose shown status is one of ``statuses``."""
-        today = today or timezone.localdate()
-        condition = Q(pk__in=[])
-        for status in statuses:
-            condition |= Agreement.shown_status_q(status, today, on)
-        return self.filter(condition)
+        return self.filter(Agreement.shown_status_in_q(statuses, today or timezone.localdate(), on))
 
     def expiring_within(self, days, today=None, on=None):
         """In force or signed (as shown) and expiring in the next ``days`` days, soonest first:
@@ -232,15 +228,13 @@ class AgreementQuerySet(models.QuerySet):
         terminated. A report's "ended within the period": a one-year text signed in March and
         ending with the year is one, though not yet signed when the period began."""
         today = today or timezone.localdate()
-        condition = Q(
+        signed_within = Q(
             signed_on__gte=first,
             signed_on__lte=last,
             status__in=(*SIGNED_STATUSES, AgreementStatus.EXPIRED),
         )
-        for status in SIGNED_STATUSES:
-            condition |= Agreement.shown_status_q(status, today, first)
         return (
-            self.filter(condition)
+            self.filter(signed_within | Agreement.shown_status_in_q(SIGNED_STATUSES, today, first))
             .filter(ends_between("expires_on", first, last))
             .order_by(PeriodEnd("expires_on"), "pk")
         )
@@ -1556,6 +1550,14 @@ class Agreement(PrintableText, KnownDates, models.Model):
         )
 
     # -- status -------------------------------------------------------------------------------
+
+    @classmethod
+    def shown_status_in_q(cls, statuses, today, on=None):
+        """A ``Q``: the shown status is one of ``statuses`` (``shown_status_q`` of each)."""
+        condition = Q(pk__in=[])
+        for status in statuses:
+            condition |= cls.shown_status_q(status, today, on)
+        return condition
 
     @classmethod
     def shown_status_q(cls, status, today, on=None):
