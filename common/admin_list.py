@@ -34,9 +34,11 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.functional import Promise
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+
+from common.widgets import escaped
 
 # Stands for a row's key in the change address reversed once per page (letters and digits
 # only, so no URL quoting changes it).
@@ -244,10 +246,8 @@ class _Column:
                         str(self.cl.to_field) if self.cl.to_field else self.cl.pk_attname
                     )
                     popup = format_html(' data-popup-opener="{}"', key)
-                shown = mark_safe(
-                    f'<a href="{conditional_escape(url)}"{popup}>{conditional_escape(shown)}</a>'
-                )
-        return mark_safe(f"<{self.tag}{row_class}>{conditional_escape(shown)}</{self.tag}>")
+                shown = mark_safe(f'<a href="{escaped(url)}"{popup}>{escaped(shown)}</a>')
+        return mark_safe(f"<{self.tag}{row_class}>{escaped(shown)}</{self.tag}>")
 
 
 def result_list(cl):

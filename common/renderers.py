@@ -9,10 +9,9 @@ widget context, and leaves every other template to Django.
 """
 
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
-from common.widgets import attributes
+from common.widgets import attributes, escaped
 
 # Templates that are nothing but ``django/forms/widgets/input.html`` for their widget.
 INPUT_TEMPLATES = frozenset(
@@ -40,10 +39,10 @@ def input_markup(widget):
     """``django/forms/widgets/input.html`` for a widget's context: its value as ``%s``, its
     attributes as ``attrs.html`` writes them, each escaped as the template's autoescaping
     does (unless already marked safe)."""
-    value = "" if widget["value"] is None else f' value="{conditional_escape(widget["value"])}"'
+    value = "" if widget["value"] is None else f' value="{escaped(widget["value"])}"'
     return (
-        f'<input type="{conditional_escape(widget["type"])}" '
-        f'name="{conditional_escape(widget["name"])}"{value}{attributes(widget["attrs"])}>'
+        f'<input type="{escaped(widget["type"])}" '
+        f'name="{escaped(widget["name"])}"{value}{attributes(widget["attrs"])}>'
     )
 
 

@@ -7,9 +7,23 @@ milestones, documents and signatories each bring their own selects). These write
 Django's templates would, straight from the same data.
 """
 
+import html
+
 from django import forms
-from django.utils.html import conditional_escape, escape
+from django.utils.functional import Promise
 from django.utils.safestring import SafeString
+
+
+def escaped(value):
+    """``conditional_escape(value)`` as text: markup already marked safe kept, anything else
+    escaped as Django's ``escape`` does (``html.escape``), without the lazy-argument wrapper
+    Django puts around each call, which costs more than the escaping of a short value. The
+    selects and inputs below escape a few thousand values a page."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
 
 
 def attributes(attrs):
@@ -18,9 +32,7 @@ def attributes(attrs):
     safe (as the template's autoescaping does: the admin's action box names its row with
     ``format_html``)."""
     return "".join(
-        f" {conditional_escape(name)}"
-        if value is True
-        else f' {conditional_escape(name)}="{conditional_escape(value)}"'
+        f" {escaped(name)}" if value is True else f' {escaped(name)}="{escaped(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
@@ -46,21 +58,19 @@ class PlainSelect(forms.Select):
             selected = not found and text in chosen
             found = found or selected
             return (
-                f'<option value="{escape(text)}"{" selected" if selected else ""}>'
-                f"{conditional_escape(label)}</option>"
+                f'<option value="{html.escape(text)}"{" selected" if selected else ""}>'
+                f"{escaped(label)}</option>"
             )
 
         parts = []
         for option_value, label in self.choices:
             if isinstance(label, list | tuple):
                 inner = "".join(option(value, text) for value, text in label)
-                parts.append(
-                    f'<optgroup label="{conditional_escape(option_value)}">{inner}</optgroup>'
-                )
+                parts.append(f'<optgroup label="{escaped(option_value)}">{inner}</optgroup>')
             else:
                 parts.append(option(option_value, label))
         # Every name, value and label above is escaped, and the markup around them is our own.
+        attrs = attributes(self.build_attrs(self.attrs, attrs))
         return SafeString(
-            f'<select name="{escape(name)}"{attributes(self.build_attrs(self.attrs, attrs))}>'
-            f"{''.join(parts)}</select>"
+            f'<select name="{html.escape(str(name))}"{attrs}>{"".join(parts)}</select>'
         )

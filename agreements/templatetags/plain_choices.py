@@ -5,11 +5,12 @@ sectors). Drawn through Django's widget templates, three templates per box, they
 every query of a list page built afresh; this writes the same markup, each value escaped.
 """
 
+import html
+
 from django import template
-from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString
 
-from common.widgets import attributes
+from common.widgets import attributes, escaped
 
 register = template.Library()
 
@@ -21,14 +22,13 @@ def plain_choices(field):
     parts = []
     for choice in field.subwidgets:
         data = choice.data
-        value = "" if data["value"] is None else f' value="{escape(data["value"])}"'
+        value = "" if data["value"] is None else f' value="{html.escape(str(data["value"]))}"'
         box = (
-            f'<input type="{escape(data["type"])}" name="{escape(data["name"])}"{value}'
+            f'<input type="{html.escape(data["type"])}" name="{html.escape(data["name"])}"{value}'
             f"{attributes(data['attrs'])}>"
         )
-        label_for = escape(data["attrs"].get("id") or "")
+        label_for = html.escape(data["attrs"].get("id") or "")
         parts.append(
-            f'<label class="choice" for="{label_for}">{box} '
-            f"{conditional_escape(data['label'])}</label>"
+            f'<label class="choice" for="{label_for}">{box} {escaped(data["label"])}</label>'
         )
     return SafeString("".join(parts))
