@@ -15,6 +15,7 @@ from django.contrib.admin.utils import quote
 from django.test import Client
 from django.urls import reverse
 
+from tests.factories import AgreementFactory, MilestoneFactory
 from tests.test_admin import MODELS, anhui, one_of_each  # noqa: F401 (fixtures)
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -44,6 +45,23 @@ def admin_page_problems(page, url):
     )
     if width[0] > width[1]:
         problems.append(f"{url}: {width[0]} px wide in a {width[1]} px window")
+    # A record's name above its form is read in full: the tools beside it (History, View on
+    # site) do not cover its end.
+    covered = page.evaluate(
+        """() => {
+            const title = document.querySelector("#content > h2");
+            const tools = document.querySelector(".object-tools");
+            if (!title || !tools) return false;
+            const text = document.createRange();
+            text.selectNodeContents(title);
+            const b = tools.getBoundingClientRect();
+            return [...text.getClientRects()].some(
+                a => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom
+            );
+        }"""
+    )
+    if covered:
+        problems.append(f"{url}: the tools cover the end of the record's name")
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
@@ -83,6 +101,40 @@ def test_every_admin_page_fits_the_screen_and_passes_axe(
         for url in urls:
             problems.extend(admin_page_problems(page, live_server.url + url))
         context.close()
+    assert problems == []
+
+
+def test_a_long_title_is_read_in_full_beside_the_change_forms_tools(
+    browser, live_server, staff_user, kaltim
+):
+    agreement = AgreementFactory(
+        lead_region=kaltim,
+        title=(
+            "Nota Kesepahaman antara Pemerintah Provinsi Kalimantan Timur dan Deutsche "
+            "Gesellschaft für Internationale Zusammenarbeit (GIZ) tentang Peningkatan Mutu "
+            "Pendidikan"
+        ),
+    )
+    milestone = MilestoneFactory(agreement=agreement, title="Penandatanganan " * 8)
+    client = Client()
+    client.force_login(staff_user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    problems = []
+    for width in WIDTHS:
+        for locale in ("id-ID", "en-GB"):
+            context = browser.new_context(
+                locale=locale, viewport={"width": width, "height": 800}, bypass_csp=True
+            )
+            context.add_cookies(
+                [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
+            )
+            page = context.new_page()
+            for url in (
+                reverse("admin:agreements_agreement_change", args=[agreement.pk]),
+                reverse("admin:agreements_milestone_change", args=[milestone.pk]),
+            ):
+                problems.extend(admin_page_problems(page, live_server.url + url))
+            context.close()
     assert problems == []
 
 
