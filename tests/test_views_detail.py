@@ -227,7 +227,47 @@ def test_lapsed_agreement_shows_expired_and_how_long_ago(client, kaltim):
     )
     html = status_page(client, agreement).content.decode()
     assert '<span class="badge status-expired">Berakhir</span>' in html
-    assert "berakhir 3 hari yang lalu" in html
+    # The number and its unit are kept on one line (a no-break space).
+    assert "berakhir 3\xa0hari yang lalu" in html
+
+
+def test_an_agreement_that_ended_long_ago_says_so_in_years_and_months_not_days(client, kaltim):
+    today = timezone.localdate()
+    by_day = AgreementFactory(
+        lead_region=kaltim,
+        status=Agreement.Status.IN_FORCE,
+        signed_on=datetime.date(2015, 1, 1),
+        in_force_from=datetime.date(2015, 1, 1),
+        expires_on=today - datetime.timedelta(days=800),
+    )
+    note = re.search(r'<span class="glance-note">(.*?)</span>', page_of(client, by_day))
+    note = note.group(1).replace("\xa0", " ")
+    assert re.fullmatch(r"berakhir 2 tahun(, \d+ (bulan|minggu))? yang lalu", note), note
+
+    # Known to its year: it ended on the last day of that year, and no count of days is
+    # given that the date does not hold.
+    by_year = AgreementFactory(
+        lead_region=kaltim,
+        status=Agreement.Status.IN_FORCE,
+        signed_on=datetime.date(2015, 1, 1),
+        in_force_from=datetime.date(2015, 1, 1),
+        expires_on=datetime.date(today.year - 3, 1, 1),
+        expires_on_precision="year",
+    )
+    html = page_of(client, by_year).replace("\xa0", " ")
+    assert "hari yang lalu" not in html
+    assert re.search(r'<span class="glance-note">berakhir (2|3) tahun', html)
+
+    english = client.get(
+        reverse("agreement-detail", args=[by_day.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert re.search(
+        r'<span class="glance-note">expired 2\xa0years(, \d+\xa0(months?|weeks?))? ago', english
+    )
+
+
+def page_of(client, agreement):
+    return status_page(client, agreement).content.decode()
 
 
 def test_last_change_is_shown(client, kaltim):

@@ -1,5 +1,6 @@
 """``{{ agreement|known:"signed_on" }}``: a date as it is known, in a ``<time>`` element; and
-``{% late_by milestone today %}``: how late a step is, in the one wording of every page."""
+``{% late_by milestone today %}``: how late a step is, in the one wording of every page; and
+``{% ended_ago agreement today %}``: how long ago an agreement ended, in the same words."""
 
 from django import template
 from django.utils.html import format_html
@@ -32,3 +33,13 @@ def late_by(milestone, today):
     "Juni 2024" from 30 June). The stage path, the timeline, the dashboard, the report and a
     region's page all say it so, after the target: "target 31 Maret 2026 · terlambat 8 bulan"."""
     return _("terlambat %(late)s") % {"late": timesince(milestone.due_by, today)}
+
+
+@register.simple_tag
+def ended_ago(agreement, today):
+    """How long ago ``agreement``, expired, ended on ``today``: "berakhir 1 tahun, 2 bulan yang
+    lalu", counted from the last day its expiry covers (``Agreement.expires_by``: one that
+    ends "2025" ended on 31 December), in the words ``late_by`` counts a late step in: days
+    for a few weeks, then months and years, never a count of days that reads more exact than
+    the date it stands for."""
+    return _("berakhir %(ago)s yang lalu") % {"ago": timesince(agreement.expires_by, today)}
