@@ -7,6 +7,7 @@ ever shows as in force, whether or not someone remembered to update the record.
 
 import dataclasses
 import datetime
+import functools
 import os
 import typing
 from collections import defaultdict
@@ -187,6 +188,17 @@ def reads_internal(user):
     from access.models import can_see_internal
 
     return user is not None and can_see_internal(user)
+
+
+@functools.cache
+def _tallied_shapes():
+    """The SQL of the two selections the tallies count (the whole register, what the public
+    sees), as ``AgreementQuerySet._tallied_visibilities`` compares a selection with them:
+    the same for the life of the process."""
+    return (
+        str(Agreement.objects.order_by().values("pk").query),
+        str(Agreement.objects.public().order_by().values("pk").query),
+    )
 
 
 class AgreementQuerySet(models.QuerySet):
@@ -731,17 +743,25 @@ class AgreementQuerySet(models.QuerySet):
         """The visibilities whose tallies (``agreements_tally``) count exactly ``self``: every
         one for the whole register, the public one for what the public sees; None for anything
         narrower, and where there are no tallies (SQLite)."""
+        # Asked by each count of a page of ``self`` (the dashboard asks ten times): worked
+        # out once per queryset, which no later call changes (every filter makes a new one).
+        try:
+            return self._tallied
+        except AttributeError:
+            pass
+        self._tallied = None
         if connections[self.db].vendor != "postgresql":
             return None
         try:
             shape = str(self.order_by().values("pk").query)
         except EmptyResultSet:  # ``none()``, or a filter nothing can match
             return None
-        if shape == str(Agreement.objects.order_by().values("pk").query):
-            return list(AgreementVisibility.values)
-        if shape == str(Agreement.objects.public().order_by().values("pk").query):
-            return [AgreementVisibility.PUBLIC.value]
-        return None
+        whole, public = _tallied_shapes()
+        if shape == whole:
+            self._tallied = list(AgreementVisibility.values)
+        elif shape == public:
+            self._tallied = [AgreementVisibility.PUBLIC.value]
+        return self._tallied
 
     def tally_expression(self, dimension, key_sql):
         """How many of ``self`` each row of another table has, as an SQL expression read from the
