@@ -413,7 +413,7 @@ def test_overdue_milestones_show_their_agreement_due_date_and_who_they_wait_on(c
     # Whom each waits on, in the status page's words where nobody is named yet.
     waits_on = [
         " ".join(re.sub(r"<[^>]+>", " ", cell).split())
-        for cell in re.findall(r"<td>((?:(?!<td>).)*?)</td>\s*</tr>", overdue, re.S)
+        for cell in re.findall(r"<td[^>]*>((?:(?!<td).)*?)</td>\s*</tr>", overdue, re.S)
     ]
     assert waits_on == ["DPRD", "belum ditentukan"]
     assert f'datetime="{(today - 40 * DAY).isoformat()}"' in overdue

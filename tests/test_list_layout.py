@@ -48,3 +48,23 @@ def test_the_report_fits_a_phone(page, live_server):
     page.goto(live_server.url + "/laporan/?region=64&period=2024")
     assert page.locator(".report-table").count() > 0
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_the_dashboards_lists_read_as_cards_on_a_phone(page, live_server):
+    """On a phone each row of the dashboard's lists (expiring, late, coming due) names its
+    agreement or step across the whole width, not one word a line beside its date; the date
+    and the rest follow under it, each after its heading."""
+    build_register()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(live_server.url + "/")
+    rows = page.locator(".dashboard-list tbody tr")
+    assert rows.count() > 0
+    for index in range(rows.count()):
+        row = rows.nth(index)
+        table = row.locator("xpath=ancestor::table").bounding_box()
+        named = row.locator("th").bounding_box()
+        assert named["width"] > 0.9 * table["width"], (index, named, table)
+        for cell in row.locator("td").all():
+            label = cell.evaluate("c => getComputedStyle(c, '::before').content")
+            assert label.strip('"').endswith(": "), (index, label)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
