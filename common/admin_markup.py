@@ -67,6 +67,9 @@ class PlainSelects:
 
 
 class LabelledTabularInline(PlainSelects, admin.TabularInline):
+    # Django's tabular template, its rows written by ``common.admin_form``.
+    template = "admin/edit_inline/plain_tabular.html"
+
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
 

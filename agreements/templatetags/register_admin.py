@@ -1,5 +1,6 @@
-"""The agreement admin's list: its rows drawn for less (``common.admin_list``), and its date
-hierarchy without a pass over the register.
+"""The agreement admin's list: its rows drawn for less (``common.admin_list``), as are the rows
+of the change forms' tables (``common.admin_form``); and its date hierarchy without a pass
+over the register.
 
 Django's own date hierarchy first asks for the first and last date of the list and every
 distinct year in it, each a scan of every matching row (and of every party row, when a search
@@ -14,6 +15,7 @@ from django.contrib.admin.templatetags.admin_list import date_hierarchy
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 
 from agreements.export_columns import download_note
+from common.admin_form import fieldset_markup, tabular_rows
 from common.admin_list import result_list
 
 register = template.Library()
@@ -29,6 +31,21 @@ def quick_result_list(parser, token):
         template_name="change_list_results.html",
         takes_context=False,
     )
+
+
+@register.simple_tag(takes_context=True)
+def plain_tabular_rows(context, inline_admin_formset):
+    """The rows of a tabular inline (``admin/edit_inline/plain_tabular.html``), written by
+    ``common.admin_form``."""
+    request = context.get("request")
+    return tabular_rows(inline_admin_formset, current_app=getattr(request, "current_app", None))
+
+
+@register.simple_tag
+def plain_fieldset(fieldset, heading_level, prefix, id_prefix, id_suffix):
+    """A change form's fieldset (``admin/change_form.html``), written by
+    ``common.admin_form`` as Django's ``admin/includes/fieldset.html`` writes it."""
+    return fieldset_markup(fieldset, heading_level, prefix, id_prefix, id_suffix)
 
 
 @register.inclusion_tag("admin/date_hierarchy.html")
