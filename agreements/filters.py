@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agreements.caching import cached_value
-from agreements.dates import FIRST_YEAR, LAST_YEAR
+from agreements.dates import FIRST_YEAR, LAST_YEAR, PeriodEnd
 from agreements.models import (
     Agency,
     Agreement,
@@ -47,12 +47,14 @@ class YearFilter(django_filters.NumberFilter):
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 # Every ordering the ``sort`` parameter accepts; anything else is refused. Each ends on the
-# primary key so that pages never overlap or skip a row.
+# primary key so that pages never overlap or skip a row. The expiry sorts by the last day an
+# expiry covers (``PeriodEnd``), as the dashboard's soon expiring and the report do: "Januari
+# 2027" ends after 23 January 2027, not before it.
 SORTS = {
     "-signed": [F("signed_on").desc(nulls_last=True), "-pk"],
     "signed": [F("signed_on").asc(nulls_last=True), "pk"],
-    "expires": [F("expires_on").asc(nulls_last=True), "pk"],
-    "-expires": [F("expires_on").desc(nulls_last=True), "-pk"],
+    "expires": [PeriodEnd("expires_on").asc(nulls_last=True), "pk"],
+    "-expires": [PeriodEnd("expires_on").desc(nulls_last=True), "-pk"],
     "title": [Lower("title"), "pk"],
     "-title": [Lower("title").desc(), "-pk"],
     "-updated": ["-updated_at", "-pk"],

@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import json
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -756,3 +757,33 @@ def test_a_page_shows_an_agreement_in_force_through_the_month_or_year_its_expiry
     assert (f"{days_left} hari" if days_left else "hari ini") in " ".join(row.split())
     for agreement in ended.values():
         assert agreement.get_absolute_url() not in soon
+
+
+@pytest.mark.parametrize("file_format", ["page", "csv"])
+def test_the_list_sorts_an_expiry_known_to_the_month_or_year_by_its_last_day(
+    client, register, file_format
+):
+    """The list's "Tanggal berakhir, terdekat dulu" puts an agreement ending "Januari 2030"
+    after one ending on 20 January 2030, and one ending "2030" after one ending on 30 June
+    2030, as the dashboard's soon expiring does: on the page and in its download."""
+    for title, expires_on, precision in [
+        ("Urut Tahun 2030", d(2030, 1, 1), "year"),
+        ("Urut Januari 2030", d(2030, 1, 1), "month"),
+        ("Urut 30 Juni 2030", d(2030, 6, 30), "day"),
+        ("Urut 20 Januari 2030", d(2030, 1, 20), "day"),
+    ]:
+        expiring_as_known(register, title, expires_on, precision)
+    soonest_first = ["Urut 20 Januari 2030", "Urut Januari 2030", "Urut 30 Juni 2030"]
+    soonest_first.append("Urut Tahun 2030")
+
+    def listed(sort):
+        query = {"q": "Urut", "sort": sort}
+        if file_format == "csv":
+            response = client.get(reverse("agreement-list") + "export.csv", query)
+            text = b"".join(response.streaming_content).decode("utf-8-sig")
+            return [row["title"] for row in csv.DictReader(io.StringIO(text))]
+        page = client.get(reverse("agreement-list"), query).content.decode()
+        return re.findall(r">(Urut [^<]+)</a>", page)
+
+    assert listed("expires") == soonest_first
+    assert listed("-expires") == soonest_first[::-1]
