@@ -26,6 +26,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 
 from agreements import changelog
+from agreements.dates import DatePrecision
 from agreements.export_views import bad_filters, selection
 from agreements.models import Agreement
 from common.text import printable
@@ -149,9 +150,12 @@ class AgreementsFeed(Feed):
         return item.updated_at
 
     def item_pubdate(self, item):
-        if item.signed_on:
-            return timezone.make_aware(datetime.datetime.combine(item.signed_on, datetime.time()))
-        # Not when the record was begun: it may have been internal then.
+        signed = item.known("signed_on")
+        if signed is not None and signed.precision == DatePrecision.DAY:
+            return timezone.make_aware(datetime.datetime.combine(signed.date, datetime.time()))
+        # Not when the record was begun: it may have been internal then. Nor the first day of
+        # the month or year a signing is known to: feed readers would show "1 January 2024"
+        # for a text signed some time in 2024 (the entry's description says "2024").
         return item.public_since
 
     def item_categories(self, item):

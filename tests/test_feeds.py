@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from icalendar import Calendar
 
 from access.models import Role
@@ -248,6 +249,44 @@ def test_atom_feed_escapes_what_editors_typed(client, kaltim):
     summary = entry.findtext(f"{ATOM}summary")  # HTML: what was typed arrives escaped
     assert "&lt;script&gt;x()&lt;/script&gt;" in summary
     assert "<script>" not in summary
+
+
+@pytest.mark.parametrize(
+    "signed_on, precision, shown",
+    [
+        (datetime.date(2024, 1, 1), "year", "2024"),
+        (datetime.date(2024, 6, 1), "month", "Juni 2024"),
+    ],
+)
+def test_atom_feed_publishes_a_signing_known_to_its_year_or_month_when_it_was_public(
+    client, kaltim, signed_on, precision, shown
+):
+    """A text signed "2024" (or "Juni 2024") is not published on 1 January (or 1 June) 2024,
+    a day nobody recorded: the entry is dated when the public could first read it, and its
+    description says the signing as it is known."""
+    AgreementFactory(
+        title="Kota kembar lama",
+        lead_region=kaltim,
+        signed_on=signed_on,
+        signed_on_precision=precision,
+        in_force_from=None,
+        expires_on=None,
+    )
+    day_known = AgreementFactory(title="MoU baru", lead_region=kaltim)
+
+    entries = {
+        entry.findtext(f"{ATOM}title"): entry
+        for entry in atom_entries(client.get("/feeds/agreements.atom"))
+    }
+
+    published = datetime.datetime.fromisoformat(
+        entries["Kota kembar lama"].findtext(f"{ATOM}published")
+    )
+    assert published.date() != signed_on
+    assert published > timezone.now() - datetime.timedelta(hours=1)  # when it was recorded
+    assert f"Ditandatangani: {shown}</li>" in entries["Kota kembar lama"].findtext(f"{ATOM}summary")
+    day = datetime.datetime.fromisoformat(entries["MoU baru"].findtext(f"{ATOM}published"))
+    assert day.date() == day_known.signed_on
 
 
 @pytest.mark.parametrize("rows", [1, 4])
