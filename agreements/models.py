@@ -1932,15 +1932,22 @@ class Agreement(PrintableText, KnownDates, models.Model):
             return ""
         return self.get_waits_on_display()
 
-    def last_sign_of_life(self, until=None):
-        """The date of the latest activity or evaluation done (by ``until``, if given), or
-        None."""
-        dates = [
-            m.done_on
+    def latest_sign_of_life(self, until=None):
+        """The latest activity or evaluation done (by ``until``, if given), or None: the
+        milestone, whose ``done_on`` a page shows as precisely as it is known ("sejak Januari
+        2025", not "sejak 1 Januari 2025")."""
+        done = [
+            m
             for m in self.milestones.all()
             if m.done_on and m.kind in SIGNS_OF_LIFE and (until is None or m.done_on <= until)
         ]
-        return max(dates, default=None)
+        return max(done, key=lambda m: m.done_on, default=None)
+
+    def last_sign_of_life(self, until=None):
+        """The date of the latest activity or evaluation done (by ``until``, if given), or
+        None (``latest_sign_of_life``)."""
+        latest = self.latest_sign_of_life(until)
+        return latest.done_on if latest is not None else None
 
     def is_dormant_on(self, today, on=None):
         """In force for over a year with no activity or evaluation done in the last year: on

@@ -335,6 +335,38 @@ def test_agreement_in_force_for_years_without_activity_is_flagged_dormant(client
     assert Agreement.objects.get(pk=agreement.pk).is_dormant
 
 
+@pytest.mark.parametrize(
+    "language, precision, shown",
+    [
+        ("id", "month", 'sejak <time datetime="2023-05">Mei 2023</time> — lebih dari setahun'),
+        ("en", "month", 'since <time datetime="2023-05">May 2023</time> — more than a year'),
+        ("id", "year", 'sejak <time datetime="2023">2023</time> — lebih dari setahun'),
+        ("en", "year", 'since <time datetime="2023">2023</time> — more than a year'),
+    ],
+    ids=["id-month", "en-month", "id-year", "en-year"],
+)
+def test_the_dormant_warning_says_the_last_activity_as_precisely_as_it_is_known(
+    client, kaltim, language, precision, shown
+):
+    """An activity done "Mei 2023" (or "2023") is not said to be of 1 May (or 1 January)."""
+    agreement = in_force_since(kaltim, datetime.date(2022, 3, 1))
+    MilestoneFactory(
+        agreement=agreement,
+        kind=Milestone.Kind.ACTIVITY,
+        title="Pelatihan",
+        due_on=None,
+        done_on=datetime.date(2023, 5 if precision == "month" else 1, 1),
+        done_on_precision=precision,
+    )
+    client.cookies["django_language"] = language
+
+    html = status_page(client, agreement).content.decode()
+
+    assert shown in " ".join(html.split())
+    assert "1 Mei 2023" not in html and "1 May 2023" not in html
+    assert "1 Januari 2023" not in html and "1 January 2023" not in html
+
+
 def test_recent_evaluation_keeps_an_agreement_alive(client, kaltim):
     agreement = in_force_since(kaltim, days(-800))
     MilestoneFactory(
