@@ -3,7 +3,8 @@
 ``RowRulesAdmin`` holds an editor to the rows of their own regions on every admin surface: the
 list, the change, delete and history pages, the bulk actions, the import and the autocompletes
 that offer rows of its model. The rows come from the model's ``QuerySet.editable_by(user)``; one
-object is checked with its ``is_editable_by(user)``.
+object is checked with its ``is_editable_by(user)`` (and, for deleting, its
+``is_deletable_by(user)`` where the model has one).
 """
 
 from django.contrib import admin
@@ -79,6 +80,13 @@ class RowRulesAdmin:
     def _may_touch(self, request, obj):
         return obj is None or obj.is_editable_by(request.user)
 
+    def _may_delete(self, request, obj):
+        """Deleting may reach further than changing (an agency is taken off every agreement it
+        carries out): a model whose rows say so has ``is_deletable_by(user)``."""
+        if obj is None:
+            return True
+        return getattr(obj, "is_deletable_by", obj.is_editable_by)(request.user)
+
     def has_view_permission(self, request, obj=None):
         if not super().has_view_permission(request, obj):
             return False
@@ -88,7 +96,7 @@ class RowRulesAdmin:
         return super().has_change_permission(request, obj) and self._may_touch(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and self._may_touch(request, obj)
+        return super().has_delete_permission(request, obj) and self._may_delete(request, obj)
 
 
 class RegionAssignmentInline(CheckedKeys, LabelledTabularInline):

@@ -148,6 +148,16 @@ class Agency(PrintableText, models.Model):
 
         return may_edit_region(user, self.region_id)
 
+    def is_deletable_by(self, user):
+        """Whether ``user`` may delete this agency: they may change it, and every agreement it
+        carries out is one they may change too. Deleting it takes it off those agreements, and
+        another region's agreement (its region a party there) is not theirs to change (one
+        query for an editor)."""
+        if not self.is_editable_by(user):
+            return False
+        theirs = Agreement.objects.editable_by(user).values("pk")
+        return not self.agreements.exclude(pk__in=theirs).exists()
+
 
 class Scope(models.TextChoices):
     """The four forms of *kerja sama daerah* in PP 28/2018, named by who the parties are."""

@@ -379,3 +379,33 @@ def test_an_editor_adds_an_agency_of_their_own_region(editor_kaltim, kaltim):
     )
     assert response.status_code == 302
     assert Agency.objects.filter(region=kaltim, short_name="Dispar").exists()
+
+
+def test_an_editor_cannot_delete_an_agency_another_regions_agreement_relies_on(
+    editor_kaltim, kaltim, bali, disdik_kaltim
+):
+    """Deleting an agency takes it off every agreement it carries out: Kaltim's agency named by
+    an agreement Bali leads (Kaltim a party) is not Kaltim's editor's to take off, by its delete
+    page or the bulk action; an agency only their own agreements name is."""
+    AgreementFactory(lead_region=bali, regions=[kaltim], agencies=[disdik_kaltim])
+    own = AgencyFactory(region=kaltim, name="Dinas Perhubungan", short_name="Dishub")
+    AgreementFactory(lead_region=kaltim, agencies=[own])
+    client = Client()
+    client.force_login(editor_kaltim)
+
+    page = client.post(
+        reverse("admin:agreements_agency_delete", args=[disdik_kaltim.pk]), {"post": "yes"}
+    )
+    bulk = client.post(
+        reverse("admin:agreements_agency_changelist"),
+        {"action": "delete_selected", "_selected_action": [disdik_kaltim.pk], "post": "yes"},
+    )
+    assert (page.status_code, bulk.status_code) == (403, 403)
+    assert Agency.objects.filter(pk=disdik_kaltim.pk).exists()
+    assert disdik_kaltim.agreements.count() == 1
+
+    response = client.post(
+        reverse("admin:agreements_agency_delete", args=[own.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert not Agency.objects.filter(pk=own.pk).exists()
