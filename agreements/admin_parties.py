@@ -163,6 +163,7 @@ class SubdivisionAdmin(SoundInputOnly, RankedAutocomplete, admin.ModelAdmin):
 # regions they edit for (the admin forms check the same).
 REGION_SCOPED_FIELDS = {
     ("agreements", "agreement", "lead_region"),
+    ("agreements", "agency", "region"),
     ("agreements", "potential", "region"),
 }
 

@@ -199,6 +199,18 @@ def test_lead_region_autocomplete_offers_an_editor_only_their_regions(
     }
 
 
+@pytest.mark.parametrize("model_name", ["agency", "potential"])
+def test_the_region_autocomplete_of_an_agency_or_potential_offers_an_editor_their_regions(
+    kaltim_client, kaltim, samarinda, bali, model_name
+):
+    """An editor keeps the agencies and potentials of their own regions: the form refuses any
+    other region, and its autocomplete does not offer one."""
+    assert autocomplete(kaltim_client, model_name, "region") == {
+        "Kalimantan Timur",
+        "Kota Samarinda",
+    }
+
+
 def test_agreement_autocomplete_of_a_milestone_offers_an_editor_only_their_agreements(
     kaltim_client, of_kaltim, of_bali
 ):
