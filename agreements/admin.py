@@ -42,7 +42,7 @@ from agreements.models import (
 from agreements.paging import LargeTablePaginator, SearchPaginator
 from agreements.parties import writing_parties
 from agreements.templatetags.known_dates import known
-from common.admin import URL_FIELDS, BoundedDatesChangeList
+from common.admin import URL_FIELDS, BoundedDatesChangeList, OwnRowsFormSet
 from common.admin_markup import LabelledChangeList, LabelledTabularInline
 from partners.models import Country, Partner, Region
 
@@ -257,9 +257,11 @@ INLINE_MAX_ROWS = 200
 
 class BoundedInline:
     """An inline that builds at most ``INLINE_MAX_ROWS`` forms, whatever a POST declares
-    (Django's admin leaves ``absolute_max`` at its default, ``max_num`` + 1,000)."""
+    (Django's admin leaves ``absolute_max`` at its default, ``max_num`` + 1,000), and changes
+    only rows of its own agreement, whatever keys a POST names (``OwnRowsFormSet``)."""
 
     max_num = INLINE_MAX_ROWS
+    formset = OwnRowsFormSet
 
     def get_formset(self, request, obj=None, **kwargs):
         return super().get_formset(request, obj, absolute_max=INLINE_MAX_ROWS, **kwargs)

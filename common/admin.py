@@ -14,6 +14,7 @@ from django.contrib.admin.widgets import (
 )
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -132,6 +133,36 @@ class ValidKeysAutocompleteSelect(ValidKeysOnly, ValidAutocompleteSelect):
 
 class ValidKeysAutocompleteSelectMultiple(ValidKeysOnly, AutocompleteSelectMultiple):
     pass
+
+
+class OwnRowsFormSet(BaseInlineFormSet):
+    """An inline's formset whose saved rows are its own record's only.
+
+    Django checks a posted row's key against every row of the model: a row posted with the key
+    of another record's row (another agreement's milestone) passed that check, matched none of
+    this record's rows and was left out of the save without a word, while the rest was saved.
+    Here such a key is an invalid choice, as a key no row has is, and the row says so where it
+    is shown (its key is a hidden input, whose own errors the admin does not show): nothing is
+    saved.
+    """
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        key = form.fields.get(self._pk_field.name)
+        if isinstance(key, forms.ModelChoiceField):
+            key.queryset = self.get_queryset()
+
+    def full_clean(self):
+        super().full_clean()
+        for form in self.forms:
+            if self._pk_field.name in form.errors:
+                form.add_error(
+                    None,
+                    _(
+                        "Baris ini tidak ditemukan di antara baris yang tersimpan; muat ulang "
+                        "halaman, lalu ulangi perubahan Anda."
+                    ),
+                )
 
 
 # The admin's autocompletes, by the class a form field was given, and what they become.

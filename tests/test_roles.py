@@ -241,6 +241,29 @@ def test_inline_milestone_of_a_bali_agreement_is_unreachable(kaltim_client, of_k
     assert bali_step.agreement == of_bali
 
 
+def test_an_inline_row_naming_another_agreements_step_is_refused_not_left_out(
+    kaltim_client, of_kaltim, of_bali
+):
+    """A row posted with a Bali step's key, under the Kaltim agreement it is posted with: the
+    form says the row is wrong and saves nothing, not the rest of the form without a word."""
+    bali_step = MilestoneFactory(agreement=of_bali, title="Rapat TKKSD Bali")
+    data = with_existing_milestone(
+        agreement_form_data(of_kaltim),
+        bali_step,
+        agreement=of_kaltim.pk,
+        title="Diubah lewat Kaltim",
+    )
+    data["title"] = "MoU Kaltim–Anhui, diubah"
+    response = kaltim_client.post(change_url(of_kaltim), data)
+
+    assert response.status_code == 200
+    assert form_errors(response)
+    of_kaltim.refresh_from_db()
+    bali_step.refresh_from_db()
+    assert (of_kaltim.title, bali_step.title) == ("MoU Kaltim–Anhui", "Rapat TKKSD Bali")
+    assert not Milestone.objects.filter(title="Diubah lewat Kaltim").exists()
+
+
 def test_editor_of_kaltim_lists_only_milestones_and_documents_of_their_agreements(
     kaltim_client, of_kaltim, of_bali
 ):
