@@ -25,6 +25,7 @@ from tests.helpers import (
     change_url,
     form_errors,
     logged_in,
+    page_problems,
     with_existing_milestone,
 )
 
@@ -589,6 +590,21 @@ def test_every_change_an_official_posts_is_refused(official, of_bali, surface):
     assert Agreement.objects.get() == of_bali
     assert Agreement.objects.get().title == "MoU Bali–Kaltim pariwisata"
     assert not Milestone.objects.filter(title="Diubah pejabat").exists()
+
+
+def test_a_refusal_is_a_page_of_the_site_in_the_readers_language(official, of_bali):
+    """Not Django's bare "403 Forbidden" in English: the site's own page says what happened."""
+    client = logged_in(official)
+    url, data = official_change_requests(of_bali)["change"]
+
+    response = client.post(url, data)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Akses ditolak" in html and "tidak ada yang diubah" in html
+    assert page_problems(html) == []
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert 'lang="en"' in client.post(url, data).content.decode()
 
 
 @pytest.mark.parametrize("confirmed", [True, False])
