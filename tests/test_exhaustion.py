@@ -165,5 +165,19 @@ def test_a_form_declaring_100000_inline_rows_is_refused_without_building_them(
     assert agreement.title == "MoU Kaltim–Anhui"
 
 
-def test_a_post_with_thousands_of_fields_is_refused(client, db):
+def test_a_post_with_thousands_of_fields_is_refused(staff_user, kaltim):
+    """A form posting more fields than the site reads is refused unread, with the site's own
+    page in the reader's language saying nothing was changed; not Django's bare "Bad Request
+    (400)"."""
     assert settings.DATA_UPLOAD_MAX_NUMBER_FIELDS <= 2000
+    agreement = AgreementFactory(lead_region=kaltim, title="MoU Kaltim–Anhui")
+    data = agreement_form_data(agreement, title="Diubah lewat formulir raksasa")
+    data.update({f"extra-{n}": "x" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)})
+
+    response = logged_in(staff_user).post(change_url(agreement), data)
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Galat 400" in page and "tidak ada yang diubah" in page
+    agreement.refresh_from_db()
+    assert agreement.title == "MoU Kaltim–Anhui"
