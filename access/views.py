@@ -1,7 +1,7 @@
 """A user's choice of time zone, from the form beside their name in the admin."""
 
 from django import forms
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -16,9 +16,23 @@ class TimeZoneForm(forms.Form):
     time_zone = forms.ChoiceField(choices=[("", ""), *TimeZone.choices], required=False)
 
 
+def _back_to(request):
+    """The page the form was on (its ``next``), if it is one of this site's; the admin's
+    index otherwise."""
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/admin/"
+    return target
+
+
 @require_POST
-@login_required
 def set_time_zone(request):
+    if not request.user.is_authenticated:
+        # A session that lapsed while the page was open: log in, then back to that page (this
+        # address takes only the form's POST; led back here, the reader would get a 405).
+        return redirect_to_login(_back_to(request))
     form = TimeZoneForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest(_("Zona waktu tidak dikenal: pilih WIB, WITA atau WIT."))
@@ -26,9 +40,4 @@ def set_time_zone(request):
         user=request.user, defaults={"time_zone": form.cleaned_data["time_zone"]}
     )
     request.session[SESSION_KEY] = time_zone_for(request.user)
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = "/admin/"
-    return HttpResponseRedirect(target)
+    return HttpResponseRedirect(_back_to(request))

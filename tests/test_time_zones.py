@@ -115,4 +115,15 @@ def test_a_zone_chosen_without_logging_in_is_sent_to_the_sites_login(client):
     one; the admin's refuses whoever is not staff."""
     response = client.post(reverse("set-time-zone"), {"time_zone": "Asia/Makassar"})
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/login/?next=/accounts/time-zone/"
+    assert response["Location"] == "/accounts/login/?next=/admin/"
+    # A session that lapsed on a page: logged in again, the reader is back on that page, not
+    # on this address, which takes only the form.
+    back = client.post(
+        reverse("set-time-zone"),
+        {"time_zone": "Asia/Makassar", "next": "/admin/agreements/agreement/"},
+    )
+    assert back["Location"] == "/accounts/login/?next=/admin/agreements/agreement/"
+    elsewhere = client.post(
+        reverse("set-time-zone"), {"time_zone": "", "next": "https://elsewhere.example/"}
+    )
+    assert elsewhere["Location"] == "/accounts/login/?next=/admin/"
