@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Times in the reader's zone (WIB, WITA, WIT), kept in their session from login.
     "access.middleware.UserTimeZoneMiddleware",
+    # A page built for a signed-in reader is marked private to them.
+    "access.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -532,3 +532,23 @@ def test_a_calendar_stamps_no_step_before_its_agreement_was_public(client, regis
     stamps = {str(event["SUMMARY"]): event.decoded("DTSTAMP") for event in calendar.walk("VEVENT")}
     [stamp] = [when for summary, when in stamps.items() if "Rapat tertutup" in summary]
     assert stamp > timezone.now() - datetime.timedelta(hours=1)
+
+
+def test_a_page_built_for_a_signed_in_reader_is_kept_by_no_shared_cache(
+    client, official_client, register
+):
+    """What an official reads (an internal agreement, the list and dashboard counting it, its
+    calendar) is marked private to them, so an office's proxy keeps it for no one else; the
+    public's pages say no such thing."""
+    internal = register["internal"]
+    for url in (
+        internal.get_absolute_url(),
+        reverse("agreement-list"),
+        reverse("dashboard"),
+        reverse("region-detail", args=[internal.lead_region.code]),
+    ):
+        response = official_client.get(url)
+        assert response.status_code == 200, url
+        assert "private" in response["Cache-Control"], url
+    public = client.get(register["public"].get_absolute_url())
+    assert "private" not in public.get("Cache-Control", "")
