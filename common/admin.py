@@ -6,6 +6,7 @@ import datetime
 
 from django import forms
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import (
     AutocompleteSelect,
@@ -243,9 +244,20 @@ class HistoryAdmin(
     def revert_disabled(self, request, obj=None):
         return True
 
+    def history_view(self, request, object_id, extra_context=None):
+        self._not_found_unless_a_key(object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def _not_found_unless_a_key(self, object_id):
+        """A record's history asked for by an id no record can have ("abc", "1.5") is not
+        found, as a missing record's is: the history's lookup would fail on it."""
+        if not can_be_key(self.model._meta.pk, unquote(object_id)):
+            raise Http404(_("Data ini tidak ditemukan."))
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":
             raise PermissionDenied
+        self._not_found_unless_a_key(object_id)
         # "abc", "1.5" or past the column: no such version, not a server error.
         if not can_be_key(self.model.history.model._meta.pk, version_id):
             raise Http404(_("Versi ini tidak ditemukan."))

@@ -156,6 +156,16 @@ def test_a_history_version_that_cannot_be_one_is_not_found(admin_client, version
         assert response.status_code == 404
 
 
+@pytest.mark.parametrize("record", ["abc", "1.5"])
+@pytest.mark.parametrize("page", ["history/", "history/1/"])
+@pytest.mark.parametrize("model", ["agreements/agreement", "agreements/sector", "partners/partner"])
+def test_a_record_that_cannot_be_one_has_no_history_to_show(admin_client, model, record, page):
+    """A record's id typed wrong in a history address is a page not found, as a missing
+    record's is: never a server error."""
+    response = admin_client.get(f"/admin/{model}/{record}/{page}")
+    assert_refused_with_message(response, status=404)
+
+
 @pytest.mark.parametrize(
     "moment", ["0001-01-01T00:00:00", "9999-12-31T23:59:59", "0001-01-01T03:00:00+07:00"]
 )
