@@ -99,6 +99,15 @@ class KnownDatesForm(forms.ModelForm):
             self.store_known(name, cleaned_data)
         return cleaned_data
 
+    def _post_clean(self):
+        # A date the form refused ("31/02/2025") is, to the model, a date not given: what its
+        # checks add to that field ("Isi target tanggal …") would tell whoever typed one what
+        # is not so. The form's own reason stands alone.
+        refused = {name: len(self.errors[name]) for name in self.known_dates if name in self.errors}
+        super()._post_clean()
+        for name, count in refused.items():
+            del self.errors[name][count:]
+
     def store_known(self, name, cleaned_data):
         """The date ``name`` typed, as its field's date and its precision, or an error."""
         precision = f"{name}_precision"

@@ -467,6 +467,25 @@ def test_a_date_past_the_calendar_is_refused_with_what_to_type(staff_client, reg
     ]
 
 
+@pytest.mark.parametrize("typed", ["31/02/2025", "Juni"])
+def test_a_new_step_whose_date_is_refused_is_told_why_and_nothing_else(
+    staff_client, register, typed
+):
+    """The date was typed: the row says it could not be read, not that none was given."""
+    mou = register["anhui_mou"]
+    data = with_new_milestone(
+        agreement_form_data(mou), kind="activity", title="Kunjungan", due_on=typed
+    )
+
+    response = staff_client.post(change_url(mou), data)
+
+    assert response.status_code == 200
+    assert form_errors(response) == [
+        "Tanggal tidak dikenali. Tulis tanggalnya (15/06/2025), bulannya saja (06/2025) atau "
+        "tahunnya saja (2025)."
+    ]
+
+
 def test_the_agreement_form_shows_a_date_as_known_and_says_what_to_type(staff_client, register):
     mou = register["anhui_mou"]
     Agreement.objects.filter(pk=mou.pk).update(
