@@ -18,7 +18,9 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.formats import date_format, get_format
 from django.utils.translation import gettext_lazy as _
 
-# The years a query may name (the list's signing year, the report's period).
+# The years a query may name (the list's signing year, the report's period) and a date of the
+# register may fall in (``KnownDate.parse``): a step due "12/9999" is a slip of the keyboard,
+# and the end of its month lies past the calendar.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 # The moments the register stores (a document's upload): a day inside the calendar's ends, so
@@ -61,20 +63,34 @@ TYPED_MONTH_PATTERN = re.compile(r"^(\d{1,2})[/-](\d{4})$")
 FINENESS = {"year": 0, "month": 1, "day": 2}
 
 
+class OutOfRange(ValueError):
+    """A date of a year the register does not hold (``FIRST_YEAR`` to ``LAST_YEAR``)."""
+
+    def __init__(self, text, year):
+        super().__init__(text)
+        self.year = year
+
+
 class KnownDate(NamedTuple):
     date: datetime.date
     precision: str = DatePrecision.DAY
 
     @classmethod
     def parse(cls, text, *, typed=False):
-        """``"1982"``, ``"2018-05"`` or ``"2018-05-03"``, as files write them; ``ValueError``
-        for anything else.
+        """``"1982"``, ``"2018-05"`` or ``"2018-05-03"``, as files write them; ``OutOfRange``
+        for a date of a year the register does not hold, ``ValueError`` for anything else.
 
         ``typed``: as staff type it into a form, which also takes a month as ``05/2018`` and a
         day in any of the reader's ``DATE_INPUT_FORMATS`` (``coopdb.formats``: ISO or day
         first, ``03/05/2018``, in every language). A file is read as written, never in the
         reader's language."""
-        text = text.strip()
+        known = cls._read(text.strip(), typed)
+        if not FIRST_YEAR <= known.date.year <= LAST_YEAR:
+            raise OutOfRange(text, known.date.year)
+        return known
+
+    @classmethod
+    def _read(cls, text, typed):
         match = ISO_PATTERN.match(text)
         if match:
             year, month, day = match.groups()

@@ -8,7 +8,7 @@ from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agreements.dates import DatePrecision, KnownDate
+from agreements.dates import FIRST_YEAR, LAST_YEAR, DatePrecision, KnownDate, OutOfRange
 from agreements.models import Agreement, Milestone
 
 PARTY_FIELDS = ("scope", "lead_region", "regions", "partners", "agencies")
@@ -38,6 +38,9 @@ class KnownDateField(forms.DateField):
             "Tanggal tidak dikenali. Tulis tanggalnya (15/06/2025), bulannya saja (06/2025) "
             "atau tahunnya saja (2025)."
         ),
+        "out_of_range": gettext_lazy(
+            "Tahun %(year)s di luar jangkauan register: tulis tahun %(first)s sampai %(last)s."
+        ),
     }
 
     def __init__(self, *args, help_text="", **kwargs):
@@ -53,6 +56,12 @@ class KnownDateField(forms.DateField):
             return KnownDate(value)
         try:
             return KnownDate.parse(str(value), typed=True)
+        except OutOfRange as error:
+            raise forms.ValidationError(
+                self.error_messages["out_of_range"],
+                code="out_of_range",
+                params={"year": error.year, "first": FIRST_YEAR, "last": LAST_YEAR},
+            ) from None
         except ValueError:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 

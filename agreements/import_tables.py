@@ -31,7 +31,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from agreements.dates import FIRST_MOMENT, LAST_MOMENT, KnownDate, is_storable_moment
+from agreements.dates import (
+    FIRST_MOMENT,
+    FIRST_YEAR,
+    LAST_MOMENT,
+    LAST_YEAR,
+    KnownDate,
+    OutOfRange,
+    is_storable_moment,
+)
 from agreements.export_columns import split_values
 from agreements.models import (
     DOCUMENT_FOLDER,
@@ -109,6 +117,15 @@ class _Reader:
             return None
         try:
             return KnownDate.parse(value)
+        except OutOfRange as error:
+            self.error(
+                _(
+                    "Kolom %(column)s: tahun %(year)s di luar jangkauan register; tulis tahun "
+                    "%(first)s sampai %(last)s."
+                )
+                % {"column": column, "year": error.year, "first": FIRST_YEAR, "last": LAST_YEAR}
+            )
+            return None
         except ValueError:
             self.error(
                 _(

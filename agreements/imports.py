@@ -33,7 +33,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from simple_history.utils import bulk_create_with_history
 
-from agreements.dates import KnownDate
+from agreements.dates import FIRST_YEAR, LAST_YEAR, KnownDate, OutOfRange
 from agreements.export_columns import TABLE_NAMES, join_values, split_values, unneutralise
 from agreements.import_tables import TablesImport
 from agreements.models import (
@@ -612,6 +612,15 @@ class _RowReader:
             return None
         try:
             return KnownDate.parse(raw)
+        except OutOfRange as error:
+            self.errors.append(
+                _(
+                    "Kolom %(column)s: tahun %(year)s di luar jangkauan register; tulis tahun "
+                    "%(first)s sampai %(last)s."
+                )
+                % {"column": column, "year": error.year, "first": FIRST_YEAR, "last": LAST_YEAR}
+            )
+            return None
         except ValueError:
             self.errors.append(
                 _(

@@ -486,6 +486,44 @@ def test_a_new_step_whose_date_is_refused_is_told_why_and_nothing_else(
     ]
 
 
+@pytest.mark.parametrize(
+    "typed, year",
+    [("12/9999", "9999"), ("31/12/9999", "9999"), ("3000", "3000"), ("1899-05", "1899")],
+)
+def test_a_year_the_register_does_not_hold_is_refused_saying_which_it_holds(
+    staff_client, register, typed, year
+):
+    """A step due "12/9999" (a slip of the keyboard) is refused saying which years the register
+    holds, as an expiry in the year 3000 is: nothing is written."""
+    said = "Tahun %s di luar jangkauan register: tulis tahun 1900 sampai 2999."
+    mou = register["anhui_mou"]
+    data = with_new_milestone(
+        agreement_form_data(mou, expires_on=typed), kind="activity", title="Kunjungan", due_on=typed
+    )
+    before = (mou.expires_on, mou.version, mou.milestones.count())
+
+    response = staff_client.post(change_url(mou), data)
+
+    assert response.status_code == 200
+    assert form_errors(response) == [said % year, said % year]
+    mou.refresh_from_db()
+    assert (mou.expires_on, mou.version, mou.milestones.count()) == before
+
+
+@pytest.mark.parametrize("text", ["9999-12", "3000", "1899-12-31", "0001-01-01"])
+def test_a_file_date_of_a_year_the_register_does_not_hold_is_refused_naming_the_column(
+    register, text
+):
+    plan = plan_for([row(reference="B/1", expires_on=text)]).apply()
+
+    assert not plan.is_valid
+    [error] = plan.rows[0].errors
+    assert error == (
+        f"Kolom expires_on: tahun {int(text[:4])} di luar jangkauan register; tulis tahun 1900 "
+        "sampai 2999."
+    )
+
+
 def test_the_agreement_form_shows_a_date_as_known_and_says_what_to_type(staff_client, register):
     mou = register["anhui_mou"]
     Agreement.objects.filter(pk=mou.pk).update(
