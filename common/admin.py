@@ -62,13 +62,14 @@ URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 class BoundedDatesChangeList(ChangeList):
     """A change list that refuses a date its drill-down cannot reach (``?signed_on__year=`` with
-    twenty digits): Django's admin turns a bad date into a return to the list with ``?e=1``, but
-    lets a year past any calendar through as an ``OverflowError``."""
+    twenty digits, or 9999, whose following year is past the calendar): Django's admin turns a
+    bad date into a return to the list with ``?e=1``, but lets a year past any calendar through
+    as an ``OverflowError``, and the last year's end as a ``ValueError``."""
 
     def get_filters(self, request):
         try:
             return super().get_filters(request)
-        except OverflowError as error:
+        except (OverflowError, ValueError) as error:
             raise IncorrectLookupParameters(error) from error
 
 
