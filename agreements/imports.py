@@ -309,6 +309,14 @@ def read_tables(file, filename):
 
 def _header_and_rows(table, cell_text):
     header = [str(cell or "").strip().lstrip("\ufeff").lower() for cell in table[0]]
+    # A column named twice (copied beside itself) is refused: the second would silently
+    # replace every value the first gave.
+    for name in dict.fromkeys(header):
+        if name and header.count(name) > 1:
+            raise ImportFileError(
+                _("Kolom %(column)s tercantum lebih dari sekali; hapus salinannya.")
+                % {"column": name}
+            )
     rows = []
     for index, cells in enumerate(table[1:], start=2):
         values = [cell_text(cell) for cell in cells]

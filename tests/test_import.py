@@ -271,6 +271,20 @@ def test_file_without_required_columns_is_refused_as_a_whole(register):
         AgreementImport.from_file(io.BytesIO(data), "kerjasama.csv")
 
 
+@pytest.mark.parametrize("header", ["title", "Title "])
+def test_file_naming_a_column_twice_is_refused_as_a_whole_saying_which(register, header):
+    """A column copied beside itself: which of the two is the title? Neither is guessed (the
+    second would have replaced every title the first gave)."""
+    data = "\ufeff" + ",".join([*COLUMNS, header]) + "\n"
+    data += ",".join([*(row().get(column, "") for column in COLUMNS), "Salinan"]) + "\n"
+
+    with pytest.raises(ImportFileError) as refused:
+        AgreementImport.from_file(io.BytesIO(data.encode()), "kerjasama.csv")
+
+    assert str(refused.value) == "Kolom title tercantum lebih dari sekali; hapus salinannya."
+    assert not Agreement.objects.filter(title="Salinan").exists()
+
+
 def test_file_with_a_header_and_no_rows_is_refused(register):
     with pytest.raises(ImportFileError, match="tanpa kerja sama"):
         AgreementImport.from_file(io.BytesIO(csv_bytes([])), "kosong.csv")
