@@ -5,6 +5,7 @@ answered with a 4xx, never a 500 or a 200."""
 import datetime
 
 from django import forms
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
@@ -187,6 +188,17 @@ class OfferedActionsOnly:
         if action and action not in self.get_actions(request):
             raise PermissionDenied
         return super().changelist_view(request, extra_context)
+
+    def response_action(self, request, queryset):
+        """A ticked key no row can have ("abc", forged) is no row, as a row deleted meanwhile
+        is: left out of the selection, which Django's lookup would fail on. Nothing ticked
+        left, the list says so."""
+        ticked = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        keys = [key for key in ticked if can_be_key(self.model._meta.pk, key, queryset.db)]
+        if len(keys) != len(ticked):
+            request.POST = request.POST.copy()
+            request.POST.setlist(helpers.ACTION_CHECKBOX_NAME, keys)
+        return super().response_action(request, queryset)
 
 
 # Django's choices of related rows, and what they become.

@@ -166,6 +166,24 @@ def test_a_record_that_cannot_be_one_has_no_history_to_show(admin_client, model,
     assert_refused_with_message(response, status=404)
 
 
+@pytest.mark.parametrize("action", ["export_csv", "export_json", "delete_selected"])
+def test_a_ticked_row_that_cannot_be_one_is_no_row_to_act_on(admin_client, action):
+    """A forged tick ("abc") is no row: the list comes back saying nothing was ticked, as
+    for a row deleted meanwhile, and nothing is deleted."""
+    AgreementFactory()
+    changelist = reverse("admin:agreements_agreement_changelist")
+
+    response = admin_client.post(
+        changelist,
+        {"action": action, "index": "0", "_selected_action": ["abc", "1.5"]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "Objek harus dipilih sebelum dimanipulasi." in response.content.decode()
+    assert Agreement.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     "moment", ["0001-01-01T00:00:00", "9999-12-31T23:59:59", "0001-01-01T03:00:00+07:00"]
 )
