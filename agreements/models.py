@@ -124,11 +124,24 @@ class Agency(PrintableText, models.Model):
         verbose_name_plural = pgettext_lazy("jamak", "perangkat daerah (OPD)")
         ordering = ["region__code", "name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["region", "name"], name="agency_name_unique_in_region"),
+            # Django's Indonesian message for a pair of unique fields says the opposite ("…
+            # tidak ada", does not exist), and a partial one names the constraint: each says
+            # what is so.
+            models.UniqueConstraint(
+                fields=["region", "name"],
+                name="agency_name_unique_in_region",
+                violation_error_message=_(
+                    "Perangkat daerah dengan nama ini sudah tercatat di daerah yang sama; pilih "
+                    "yang sudah ada."
+                ),
+            ),
             models.UniqueConstraint(
                 fields=["region", "short_name"],
                 condition=~Q(short_name=""),
                 name="agency_short_name_unique_in_region",
+                violation_error_message=_(
+                    "Singkatan ini sudah dipakai perangkat daerah lain di daerah yang sama."
+                ),
             ),
             models.CheckConstraint(condition=~Q(name=""), name="agency_has_a_name"),
         ]

@@ -157,6 +157,38 @@ def test_the_bureau_keeps_the_list_of_agencies_per_region(staff_client, kaltim, 
     assert Agency.objects.filter(region=kaltim, short_name="Bappeda").exists()
 
 
+@pytest.mark.parametrize(
+    "typed, said",
+    [
+        (
+            {"name": "Dinas Pendidikan dan Kebudayaan", "short_name": ""},
+            "Perangkat daerah dengan nama ini sudah tercatat di daerah yang sama; pilih yang "
+            "sudah ada.",
+        ),
+        (
+            {"name": "Dinas Pendidikan", "short_name": "Disdikbud"},
+            "Singkatan ini sudah dipakai perangkat daerah lain di daerah yang sama.",
+        ),
+    ],
+)
+def test_an_agency_recorded_twice_in_a_region_is_refused_saying_it_is_already_there(
+    staff_client, kaltim, disdik_kaltim, typed, said
+):
+    """Django's own Indonesian message for a pair of unique fields says the agency "does not
+    exist", and a partial one names the database's constraint: the form says what is so."""
+    response = staff_client.post(
+        reverse("admin:agreements_agency_add"), {"region": kaltim.pk, **typed}
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert said in html
+    errors = html.split('class="errornote"', 1)[-1].split("</form>", 1)[0]
+    assert "tidak ada" not in errors
+    assert "agency_" not in errors
+    assert Agency.objects.filter(region=kaltim).count() == 1
+
+
 def test_an_editor_keeps_the_agencies_of_their_own_region_only(
     editor_kaltim, kaltim, bali, disdik_kaltim, dispar_bali
 ):
