@@ -346,10 +346,26 @@ def _read_csv(file):
     first_line = data.split("\n", 1)[0]
     # Excel in an Indonesian locale saves CSV with ";" between cells.
     delimiter = max((",", ";", "\t"), key=first_line.count)
+    read = 0
+
+    def rows():
+        nonlocal read
+        for row in csv.reader(io.StringIO(data, newline=""), delimiter=delimiter):
+            read += 1
+            yield row
+
     try:
-        return _bounded(csv.reader(io.StringIO(data, newline=""), delimiter=delimiter))
+        return _bounded(rows())
     except csv.Error as error:
-        raise ImportFileError(_("Berkas CSV tidak dapat dibaca: %s") % error) from error
+        # The one error the reader raises on text (it is not strict): a cell past its limit,
+        # most often the rest of the file read into one after a quote that is never closed.
+        raise ImportFileError(
+            _(
+                "Berkas CSV tidak dapat dibaca: sel di baris %(row)s lebih panjang dari "
+                "%(limit)s karakter; periksa tanda petik yang tidak ditutup."
+            )
+            % {"row": read + 1, "limit": csv.field_size_limit()}
+        ) from error
 
 
 def _read_json(file):
@@ -381,8 +397,25 @@ def _read_json(file):
                     raise _too_many_columns()
                 rows.append(item)
             tables[name] = [list(header), *([item.get(key) for key in header] for item in rows)]
-    except (ValueError, RecursionError) as error:  # RecursionError: nested past Python's limit
-        raise ImportFileError(_("Berkas JSON tidak dapat dibaca: %s") % error) from error
+    # Where and how the file breaks, in the site's words, never the decoder's own English.
+    except json.JSONDecodeError as error:
+        raise ImportFileError(
+            _(
+                "Berkas JSON tidak dapat dibaca: penulisannya salah di baris %(line)s, "
+                "kolom %(column)s."
+            )
+            % {"line": error.lineno, "column": error.colno}
+        ) from error
+    except UnicodeDecodeError as error:
+        raise ImportFileError(_("Berkas JSON harus dalam pengodean UTF-8.")) from error
+    except RecursionError as error:  # nested past Python's limit
+        raise ImportFileError(
+            _("Berkas JSON tidak dapat dibaca: isinya bersarang terlalu dalam.")
+        ) from error
+    except ValueError as error:  # a number of more digits than Python converts
+        raise ImportFileError(
+            _("Berkas JSON tidak dapat dibaca: memuat angka yang terlalu panjang.")
+        ) from error
     if "agreements" not in tables:
         raise _not_a_list_of_objects()
     return tables

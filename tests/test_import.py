@@ -285,6 +285,54 @@ def test_file_naming_a_column_twice_is_refused_as_a_whole_saying_which(register,
     assert not Agreement.objects.filter(title="Salinan").exists()
 
 
+UNREADABLE_FILES = {
+    "a cell past the CSV reader's limit": (
+        "rusak.csv",
+        csv_bytes([row(title="x" * 200_000)]),
+        "Berkas CSV tidak dapat dibaca: sel di baris 2 lebih panjang dari 131072 karakter; "
+        "periksa tanda petik yang tidak ditutup.",
+    ),
+    "a quote never closed": (
+        "rusak.csv",
+        csv_bytes([row()]) + b'"' + b"x\n" * 100_000,
+        "Berkas CSV tidak dapat dibaca: sel di baris 3 lebih panjang dari 131072 karakter; "
+        "periksa tanda petik yang tidak ditutup.",
+    ),
+    "JSON cut short": (
+        "rusak.json",
+        b'[\n  {"reference": "1",\n   "title": }\n]',
+        "Berkas JSON tidak dapat dibaca: penulisannya salah di baris 3, kolom 13.",
+    ),
+    "JSON not in UTF-8": (
+        "rusak.json",
+        '[{"title": "Kerja sama Bandung–Braunschweig"}]'.encode("cp1252"),
+        "Berkas JSON harus dalam pengodean UTF-8.",
+    ),
+    "JSON nested past any depth": (
+        "dalam.json",
+        b"[" * 100_000 + b"]" * 100_000,
+        "Berkas JSON tidak dapat dibaca: isinya bersarang terlalu dalam.",
+    ),
+    "JSON number past Python's digits": (
+        "angka.json",
+        b'[{"budget_amount": ' + b"9" * 5000 + b"}]",
+        "Berkas JSON tidak dapat dibaca: memuat angka yang terlalu panjang.",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", UNREADABLE_FILES, ids=list(UNREADABLE_FILES))
+def test_a_file_that_cannot_be_read_is_refused_saying_where_in_the_readers_words(register, case):
+    """Never the reader library's own English ("field larger than field limit", "Expecting
+    value: line 3 column 13"): where the file breaks, and how, in the site's words."""
+    name, data, said = UNREADABLE_FILES[case]
+
+    with pytest.raises(ImportFileError) as refused:
+        AgreementImport.from_file(io.BytesIO(data), name)
+
+    assert str(refused.value) == said
+
+
 def test_file_with_a_header_and_no_rows_is_refused(register):
     with pytest.raises(ImportFileError, match="tanpa kerja sama"):
         AgreementImport.from_file(io.BytesIO(csv_bytes([])), "kosong.csv")
