@@ -40,8 +40,13 @@ class Country(PrintableText, models.Model):
         verbose_name_plural = pgettext_lazy("jamak", "negara")
         ordering = ["name_id"]
         constraints = [
+            # Each refusal of a code says how to write it, not the constraint's name.
             models.CheckConstraint(
-                condition=Q(code__regex=r"^[A-Z]{2}$"), name="country_code_is_alpha2"
+                condition=Q(code__regex=r"^[A-Z]{2}$"),
+                name="country_code_is_alpha2",
+                violation_error_message=_(
+                    "Kode negara ISO 3166-1 ditulis dua huruf kapital, mis. CN atau AU."
+                ),
             ),
         ]
 
@@ -72,6 +77,9 @@ class Subdivision(PrintableText, models.Model):
             models.CheckConstraint(
                 condition=Q(Exact(Left("code", 3), Concat("country", models.Value("-")))),
                 name="subdivision_code_in_its_country",
+                violation_error_message=_(
+                    "Kode ISO 3166-2 diawali kode negaranya dan tanda hubung, mis. CN-AH."
+                ),
             ),
         ]
 
@@ -158,6 +166,10 @@ class Region(PrintableText, models.Model):
                     code__regex=r"^[0-9]{2}\.[0-9]{2}$",
                 ),
                 name="region_code_matches_level",
+                violation_error_message=_(
+                    "Kode provinsi ditulis dua angka (64), tanpa provinsi di atasnya; kode "
+                    "kabupaten atau kota ditulis PP.KK (64.72), dengan provinsinya."
+                ),
             ),
         ]
 

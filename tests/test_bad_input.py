@@ -245,6 +245,46 @@ def test_a_partner_recorded_twice_is_refused_saying_it_is_already_there(staff_cl
     assert type(partner).objects.filter(name=partner.name).count() == 1
 
 
+@pytest.mark.parametrize(
+    "model, typed, said",
+    [
+        (
+            "partners/region",
+            {"code": "64.99", "name": "Kabupaten Baru", "level": "province"},
+            "Kode provinsi ditulis dua angka (64), tanpa provinsi di atasnya; kode kabupaten "
+            "atau kota ditulis PP.KK (64.72), dengan provinsinya.",
+        ),
+        (
+            "partners/country",
+            {"code": "c1", "alpha3": "CCC", "name_id": "Negeri", "name_en": "Land"},
+            "Kode negara ISO 3166-1 ditulis dua huruf kapital, mis. CN atau AU.",
+        ),
+        (
+            "partners/subdivision",
+            {"code": "AH", "country": "CN", "name": "Anhui"},
+            "Kode ISO 3166-2 diawali kode negaranya dan tanda hubung, mis. CN-AH.",
+        ),
+    ],
+)
+def test_a_code_of_the_reference_data_written_wrong_is_refused_saying_how_to_write_it(
+    admin_client, db, model, typed, said
+):
+    """Not by the name of the database's constraint ("Batasan “region_code_matches_level”
+    dilanggar"), which tells an administrator nothing."""
+    from partners.models import Country
+
+    Country.objects.get_or_create(
+        code="CN", defaults={"alpha3": "CHN", "name_id": "Tiongkok", "name_en": "China"}
+    )
+
+    response = admin_client.post(f"/admin/{model}/add/", typed)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert said in html
+    assert "Batasan" not in html
+
+
 def test_a_stage_set_aside_without_its_reason_is_refused_saying_where_to_write_it(
     staff_client, kaltim
 ):
