@@ -254,6 +254,40 @@ def test_every_write_to_a_part_on_its_own_page_moves_the_agreement_on(
     assert moved(), "deleting in bulk"
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("part", ["milestone", "agreement"])
+def test_a_bulk_delete_that_fails_half_way_leaves_everything_as_it_was(
+    editor_kaltim, agreement, part, monkeypatch
+):
+    """Deleting the ticked rows, the version of their agreement it saves and where the chain
+    then stands are one transaction, as the delete page's are: a failure after the delete
+    (here in the refresh of the chain) undoes all of it."""
+    from agreements.models import AgreementQuerySet
+
+    step = MilestoneFactory(agreement=agreement, title="Kunjungan")
+    follower = AgreementFactory(
+        lead_region=agreement.lead_region, follows=agreement, relation=Agreement.Relation.EXTENDS
+    )
+    row = step if part == "milestone" else follower
+    before = (Agreement.objects.get(pk=agreement.pk).version, Agreement.history.count())
+
+    def failed(queryset):
+        raise RuntimeError("the refresh failed half way")
+
+    monkeypatch.setattr(AgreementQuerySet, "refresh_progress", failed)
+    client = logged_in(editor_kaltim)
+    client.raise_request_exception = False
+    response = client.post(
+        reverse(f"admin:agreements_{part}_changelist"),
+        {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"},
+    )
+
+    assert response.status_code == 500
+    assert type(row).objects.filter(pk=row.pk).exists()
+    after = (Agreement.objects.get(pk=agreement.pk).version, Agreement.history.count())
+    assert after == before
+
+
 # -- in the model ----------------------------------------------------------------------------------
 
 
