@@ -10,7 +10,8 @@ object is checked with its ``is_editable_by(user)`` (and, for deleting, its
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -119,10 +120,19 @@ if admin.site.is_registered(User):
 
 
 @admin.register(User)
-class RegisterUserAdmin(UserAdmin):
+class RegisterUserAdmin(SoundInputOnly, UserAdmin):
     """Users with their roles (groups) and, for editors, the regions they edit for."""
 
     inlines = [*UserAdmin.inlines, RegionAssignmentInline, WorkSettingInline]
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class RoleAdmin(SoundInputOnly, GroupAdmin):
+    """The roles (``setup_roles``), answering bad input as every list of the admin does."""
 
 
 @admin.register(RegionAssignment)

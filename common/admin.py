@@ -15,7 +15,7 @@ from django.contrib.admin.widgets import (
     AutocompleteSelectMultiple,
     RelatedFieldWidgetWrapper,
 )
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
@@ -63,16 +63,30 @@ URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 class BoundedDatesChangeList(ChangeList):
-    """A change list that refuses a date its drill-down cannot reach (``?signed_on__year=`` with
-    twenty digits, or 9999, whose following year is past the calendar): Django's admin turns a
-    bad date into a return to the list with ``?e=1``, but lets a year past any calendar through
-    as an ``OverflowError``, and the last year's end as a ``ValueError``."""
+    """A change list that refuses a date its drill-down or a lookup cannot reach
+    (``?signed_on__year=`` with twenty digits, or 9999, whose following year is past the
+    calendar): Django's admin turns a bad date into a return to the list with ``?e=1``, but lets
+    a year past any calendar through as an ``OverflowError``, and the last year's end as a
+    ``ValueError``."""
 
     def get_filters(self, request):
         try:
             return super().get_filters(request)
         except (OverflowError, ValueError) as error:
             raise IncorrectLookupParameters(error) from error
+
+    def get_queryset(self, request, exclude_parameters=None):
+        queryset = super().get_queryset(request, exclude_parameters)
+        # Any date field's lookup may be typed into the address (?done_on__year= with twenty
+        # digits): Django checks it only as far as the filter, and it fails when its SQL is
+        # written, on the page's count. Written now, it is refused as the drill-down is.
+        try:
+            queryset.query.sql_with_params()
+        except EmptyResultSet:  # a filter nothing can match: a list of nothing
+            pass
+        except (OverflowError, ValueError) as error:
+            raise IncorrectLookupParameters(error) from error
+        return queryset
 
 
 def can_be_key(key, candidate, using=DEFAULT_DB_ALIAS):

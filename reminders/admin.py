@@ -14,7 +14,7 @@ class ReminderPreferenceAdmin(SoundInputOnly, admin.ModelAdmin):
 
 
 @admin.register(Notice)
-class NoticeAdmin(admin.ModelAdmin):
+class NoticeAdmin(SoundInputOnly, admin.ModelAdmin):
     """The log of reminders, to answer "was I told?"; written only by ``send_reminders``."""
 
     list_display = ["user", "threshold", "agreement", "milestone", "on_date", "sent_at"]
@@ -31,7 +31,7 @@ class NoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(SoundInputOnly, admin.ModelAdmin):
     """Readers' followed selections, to answer "why did I get this mail?"."""
 
     list_display = ["user", "name", "frequency", "language", "covered_until"]

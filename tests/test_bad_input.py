@@ -7,6 +7,7 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import models
 from django.urls import reverse
 
 from agreements.models import Agreement, Document
@@ -182,6 +183,43 @@ def test_a_ticked_row_that_cannot_be_one_is_no_row_to_act_on(admin_client, actio
     assert response.status_code == 200
     assert "Objek harus dipilih sebelum dimanipulasi." in response.content.decode()
     assert Agreement.objects.count() == 1
+
+
+def registered_lists():
+    """The admin's lists of the site's own models, and of its users and roles."""
+    from django.contrib import admin
+
+    return sorted(
+        f"{model._meta.app_label}_{model._meta.model_name}"
+        for model in admin.site._registry
+        if model._meta.app_label in ("agreements", "partners", "access", "reminders", "auth")
+    )
+
+
+@pytest.mark.parametrize("model", registered_lists())
+def test_every_admin_list_answers_a_forged_tick_or_a_year_past_the_calendar_with_a_4xx(
+    admin_client, model
+):
+    """Every list of the admin, the reminders' and the users' too, holds to what the register's
+    lists do: a ticked key that is none, or a drill-down to the year 9999, is no server error."""
+    from django.apps import apps
+
+    changelist = reverse(f"admin:{model}_changelist")
+    ticked = admin_client.post(
+        changelist, {"action": "delete_selected", "index": "0", "_selected_action": ["abc"]}
+    )
+    assert ticked.status_code in (200, 302, 403), ticked.status_code
+
+    app_label, model_name = model.split("_", 1)
+    dated = [
+        field.name
+        for field in apps.get_model(app_label, model_name)._meta.concrete_fields
+        if isinstance(field, models.DateField)
+    ]
+    for name in dated:
+        for year in ("9999", "99999999999999999999"):
+            response = admin_client.get(changelist, {f"{name}__year": year})
+            assert response.status_code in (200, 302, 400), (name, year, response.status_code)
 
 
 @pytest.mark.parametrize(
