@@ -425,6 +425,24 @@ class AgreementQuerySet(models.QuerySet):
         """
         return Agreement.objects.filter(pk__in=RawSQL(chain, params))
 
+    def continuations(self):
+        """Every agreement that continues one of these, however many documents down (these
+        themselves only where a chain already loops back). One recursive query."""
+        table = connection.ops.quote_name(Agreement._meta.db_table)
+        try:
+            selection_sql, params = self.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            return Agreement.objects.none()
+        down = f"""
+            WITH RECURSIVE down(id) AS (
+                SELECT id FROM {table} WHERE follows_id IN ({selection_sql})
+                UNION
+                SELECT a.id FROM {table} a JOIN down ON a.follows_id = down.id
+            )
+            SELECT id FROM down
+        """
+        return Agreement.objects.filter(pk__in=RawSQL(down, params))
+
     def for_chain_page(self):
         """The documents of a chain as the status page lists them: each with its lead region
         and milestones (two queries)."""
@@ -1841,6 +1859,24 @@ class Agreement(PrintableText, KnownDates, models.Model):
             errors["follows"].append(
                 _("Kerja sama tidak dapat menjadi kelanjutan dirinya sendiri.")
             )
+        elif self.pk and self.follows_id:
+            # Following one of its own continuations, the chain would have no first document
+            # to read its stages from (``chains``). One query.
+            loop = (
+                Agreement.objects.filter(pk=self.pk)
+                .continuations()
+                .filter(pk=self.follows_id)
+                .values_list("title", flat=True)
+                .first()
+            )
+            if loop is not None:
+                errors["follows"].append(
+                    _(
+                        "Rantai “kelanjutan dari” akan berputar: “%(title)s” sudah merupakan "
+                        "kelanjutan kerja sama ini. Pilih naskah yang mendahuluinya."
+                    )
+                    % {"title": loop}
+                )
         for name, message in self.precision_errors(self.DATE_FIELDS).items():
             errors[name].append(message)
         if errors:

@@ -323,6 +323,57 @@ def test_a_code_of_the_reference_data_written_wrong_is_refused_saying_how_to_wri
     assert "Batasan" not in html
 
 
+@pytest.mark.parametrize("hops", [1, 2])
+def test_a_chain_of_follows_that_would_loop_is_refused_saying_which_continues_it(
+    staff_client, kaltim, hops
+):
+    """An MoU set to follow the PKS that carries it out (directly, or two documents down) would
+    leave the chain with no first document: both status pages failed. The form refuses it."""
+    from tests.helpers import agreement_form_data, change_url, form_errors
+
+    mou = AgreementFactory(lead_region=kaltim, title="MoU Kaltim–Anhui", reference="KT/1")
+    chain = [mou]
+    for number in range(hops):
+        chain.append(
+            AgreementFactory(
+                lead_region=kaltim,
+                title=f"PKS {number + 1}",
+                reference=f"KT/1/{number + 1}",
+                follows=chain[-1],
+                relation=Agreement.Relation.IMPLEMENTS,
+            )
+        )
+    last = chain[-1]
+
+    response = staff_client.post(
+        change_url(mou),
+        agreement_form_data(mou, follows=last.pk, relation=Agreement.Relation.EXTENDS),
+    )
+
+    assert response.status_code == 200
+    assert form_errors(response) == [
+        f"Rantai “kelanjutan dari” akan berputar: “{last.title}” sudah merupakan kelanjutan "
+        "kerja sama ini. Pilih naskah yang mendahuluinya."
+    ]
+    mou.refresh_from_db()
+    assert mou.follows_id is None
+    assert staff_client.get(f"/agreements/{mou.pk}/").status_code == 200
+
+    # The import holds to the same rule: the model's.
+    import io
+
+    from agreements.imports import AgreementImport
+
+    columns = ["reference", "title", "kind", "scope", "lead_region_code", "follows", "relation"]
+    values = [mou.reference, mou.title, mou.kind, mou.scope, kaltim.code, last.reference]
+    data = ",".join(columns) + "\n" + ",".join([*values, "extends"]) + "\n"
+    plan = AgreementImport.from_file(io.BytesIO(data.encode()), "rantai.csv").apply()
+    assert not plan.is_valid
+    assert any("akan berputar" in error for error in plan.rows[0].errors), plan.rows[0].errors
+    mou.refresh_from_db()
+    assert mou.follows_id is None
+
+
 def test_a_stage_set_aside_without_its_reason_is_refused_saying_where_to_write_it(
     staff_client, kaltim
 ):
