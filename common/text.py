@@ -14,6 +14,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -52,6 +53,24 @@ def control_character_message(text):
     return None
 
 
+# The most characters one cell of a spreadsheet holds (XLSX, and Excel): a longer text exported
+# would open only to be repaired, cut, and would not come back whole through the import.
+CELL_LIMIT = 32_767
+
+
+def too_long_message(text):
+    """What to tell whoever typed ``text``, if a spreadsheet cell cannot hold it; else None."""
+    if len(text) <= CELL_LIMIT:
+        return None
+    return _(
+        "Teks ini terlalu panjang untuk satu sel spreadsheet: %(length)s karakter, paling banyak "
+        "%(limit)s. Persingkat teksnya; naskah lengkap dapat diunggah sebagai dokumen."
+    ) % {
+        "length": number_format(len(text), force_grouping=True),
+        "limit": number_format(CELL_LIMIT, force_grouping=True),
+    }
+
+
 def printable(value):
     """``value`` with every control character left out: a text (or a lazily translated one), or
     a list or tuple of them; anything else as it is."""
@@ -63,8 +82,9 @@ def printable(value):
 
 
 class PrintableText:
-    """A model whose text fields refuse control characters, each at its field, wherever the
-    model's own validation runs: the admin's forms and the import (``full_clean``)."""
+    """A model whose text fields refuse control characters, and a text longer than a
+    spreadsheet cell holds (``CELL_LIMIT``), each at its field, wherever the model's own
+    validation runs: the admin's forms and the import (``full_clean``)."""
 
     def clean_fields(self, exclude=None):
         exclude = set(exclude or ())
@@ -80,8 +100,12 @@ class PrintableText:
             if not isinstance(field, models.CharField | models.TextField):
                 continue
             value = getattr(self, field.attname)
-            message = control_character_message(value) if isinstance(value, str) else None
+            if not isinstance(value, str):
+                continue
+            message = control_character_message(value)
             if message is not None:
                 errors[field.name] = [ValidationError(message, code="control_character")]
+            elif (message := too_long_message(value)) is not None:
+                errors[field.name] = [ValidationError(message, code="too_long")]
         if errors:
             raise ValidationError(errors)

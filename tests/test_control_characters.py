@@ -51,6 +51,29 @@ def test_a_control_character_pasted_into_the_change_form_is_refused_at_its_field
     assert "\x0b" not in agreement.summary
 
 
+def test_a_summary_longer_than_a_spreadsheet_cell_holds_is_refused_at_its_field(
+    staff_client, register
+):
+    """A whole agreement pasted into the summary: its XLSX export would hold a cell past the
+    32,767 characters a spreadsheet holds, and Excel would open it only to repair it, cut."""
+    agreement = register["anhui_mou"]
+    data = agreement_form_data(agreement, summary="Kerja sama pendidikan." * 2000)
+
+    response = staff_client.post(
+        reverse("admin:agreements_agreement_change", args=[agreement.pk]), data
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert (
+        "Teks ini terlalu panjang untuk satu sel spreadsheet: 44.000 karakter, paling banyak "
+        "32.767. Persingkat teksnya; naskah lengkap dapat diunggah sebagai dokumen."
+    ) in page
+    assert "errors field-summary" in page
+    agreement.refresh_from_db()
+    assert len(agreement.summary) < 32_767
+
+
 @pytest.mark.parametrize(
     "character, why", [("\u202e", "a right-to-left override"), ("\u200b", "a zero-width space")]
 )
