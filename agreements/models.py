@@ -2885,7 +2885,9 @@ def document_path(document, filename):
     """Where an uploaded document is stored: under ``documents/<year>/``, named as it came but
     always ending in ``.pdf``. Only complete PDFs are accepted (``validate_document_file``), by
     their content: the name they came with (``.html``, ``.svg``) says nothing true of them."""
-    stem = os.path.splitext(os.path.basename(filename))[0] or "dokumen"
+    # Never a name that begins with a dot (".pdf" would be stored and downloaded as
+    # ".pdf.pdf"): such a file is hidden, on the server and on the reader's computer.
+    stem = os.path.splitext(os.path.basename(filename))[0].lstrip(".") or "dokumen"
     return f"{DOCUMENT_FOLDER}/{timezone.now():%Y}/{stem}.pdf"
 
 

@@ -2,6 +2,8 @@
 (the document admin and the agreement's inline), and they are stored under MEDIA_ROOT and read
 back through the download that checks who may see them."""
 
+import os
+
 import pytest
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -108,6 +110,22 @@ def test_an_accepted_document_is_stored_and_served_as_a_pdf_whatever_its_name(
     assert download["Content-Type"] == "application/pdf"
     assert download["Content-Disposition"].endswith('.pdf"')
     assert b"".join(download.streaming_content) == content
+
+
+@pytest.mark.parametrize("name, stored", [(".pdf", "pdf.pdf"), (".naskah.pdf", "naskah.pdf")])
+def test_a_document_named_as_a_hidden_file_is_stored_and_served_under_a_visible_name(
+    staff_client, client, agreement, name, stored
+):
+    """A name that begins with a dot hides the file on the server and on the reader's
+    computer once downloaded (".pdf.pdf")."""
+    response = staff_client.post(DOCUMENT_ADD, document_form(agreement, upload(name, small_pdf())))
+    assert response.status_code == 302
+
+    document = Document.objects.get(agreement=agreement)
+    assert os.path.basename(document.file.name) == stored
+    download = client.get(reverse("document-download", args=[agreement.pk, document.pk]))
+    assert download["Content-Disposition"] == f'inline; filename="{stored}"'
+    download.close()
 
 
 def test_a_document_stored_under_another_extension_is_served_as_a_pdf(client, agreement):
