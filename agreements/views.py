@@ -377,6 +377,10 @@ def status_page_context(request, pk):
     records = changelog.history(visible.filter(pk=agreement.pk), public=public)
     changes = changelog.entries(records[: changelog.STATUS_PAGE_LENGTH], public=public)
     chain = list(Agreement.objects.filter(pk=agreement.pk).chains().for_chain_page())
+    if not any(document.pk == agreement.pk for document in chain):
+        # A chain that loops back on itself has no first document to be read from: recorded
+        # before loops were refused (``Agreement.clean``), it is shown as the agreement alone.
+        chain = list(Agreement.objects.filter(pk=agreement.pk).for_chain_page())
     progress = progress_of_chain(chain)
     today = timezone.localdate()
     stages, step = progress[agreement.pk]

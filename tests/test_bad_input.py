@@ -323,6 +323,23 @@ def test_a_code_of_the_reference_data_written_wrong_is_refused_saying_how_to_wri
     assert "Batasan" not in html
 
 
+def test_a_chain_recorded_looping_before_loops_were_refused_still_shows_its_pages(client, kaltim):
+    """A register may hold a loop written before the rule above (an MoU following its own
+    PKS): each status page shows its agreement alone, not a server error."""
+    mou = AgreementFactory(lead_region=kaltim, title="MoU Kaltim–Anhui")
+    pks = AgreementFactory(
+        lead_region=kaltim,
+        title="PKS Kaltim–Anhui",
+        follows=mou,
+        relation=Agreement.Relation.IMPLEMENTS,
+    )
+    Agreement.objects.filter(pk=mou.pk).update(follows=pks, relation=Agreement.Relation.IMPLEMENTS)
+    for agreement in (mou, pks):
+        response = client.get(agreement.get_absolute_url())
+        assert response.status_code == 200
+        assert agreement.title in response.content.decode()
+
+
 @pytest.mark.parametrize("hops", [1, 2])
 def test_a_chain_of_follows_that_would_loop_is_refused_saying_which_continues_it(
     staff_client, kaltim, hops
