@@ -68,10 +68,14 @@ def milestones_of(agreements, today):
 def all_day(summary, known, *, uid, stamp, description, url, categories):
     """An event on the day ``known`` (a ``KnownDate``), or over its whole month or year when
     that is all the register knows: never the 1st of the month as if it were the day."""
-    return Event.new(
+    length = known.end - known.date + datetime.timedelta(days=1)
+    # The day after its last (the end is exclusive), unless that is past the calendar: a date
+    # of the year 9999 recorded before such years were refused then says how long instead.
+    end = known.date + length if known.end < datetime.date.max else None
+    event = Event.new(
         uid=uid,
         start=known.date,
-        end=known.end + datetime.timedelta(days=1),
+        end=end,
         stamp=stamp,
         summary=summary,
         description=description,
@@ -80,6 +84,9 @@ def all_day(summary, known, *, uid, stamp, description, url, categories):
         # A marker on a day, not a meeting: it does not make anyone busy.
         transparency="TRANSPARENT",
     )
+    if end is None:
+        event.add("duration", length)
+    return event
 
 
 def expiry_event(agreement, absolute_url):

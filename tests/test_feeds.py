@@ -330,3 +330,20 @@ def test_a_calendar_holds_the_events_nearest_today_however_long_the_history(
         "Target: Langkah 10",
         "Target: Langkah 20",
     ]
+
+
+def test_an_expiry_on_the_last_day_the_calendar_holds_is_still_an_event(client, kaltim):
+    """An expiry of 31 December 9999 (a register's old way to write "no expiry", recorded
+    before such years were refused) has no day after it to end on: its event lasts the day."""
+    agreement = AgreementFactory(lead_region=kaltim, signed_on=datetime.date(2020, 1, 1))
+    type(agreement).objects.filter(pk=agreement.pk).update(expires_on=datetime.date.max)
+
+    for url in (f"/calendar/agreements/{agreement.pk}.ics", "/calendar/regions/64.ics"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        [expiry] = [
+            event
+            for uid, event in events_of(response).items()
+            if uid.startswith(f"agreement-{agreement.pk}-") and event.start == datetime.date.max
+        ]
+        assert expiry.duration == datetime.timedelta(days=1)
