@@ -226,7 +226,9 @@ class DocumentFileWidget(AdminFileWidget):
 class DocumentFileLinks:
     """Document admins: the file links to its checked download, in the form and read-only."""
 
-    formfield_overrides = {models.FileField: {"widget": DocumentFileWidget}}
+    # The file is stored under a name of the register's making (``document_path``), cut to
+    # fit: the name it came with is not held to the stored name's length.
+    formfield_overrides = {models.FileField: {"widget": DocumentFileWidget, "max_length": None}}
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))

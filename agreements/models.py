@@ -2881,6 +2881,10 @@ class DocumentQuerySet(models.QuerySet):
 DOCUMENT_FOLDER = "documents"
 
 
+# The most characters of an uploaded file's own name kept in the name it is stored under.
+DOCUMENT_STEM_MAX = 60
+
+
 def document_path(document, filename):
     """Where an uploaded document is stored: under ``documents/<year>/``, named as it came but
     always ending in ``.pdf``. Only complete PDFs are accepted (``validate_document_file``), by
@@ -2888,7 +2892,9 @@ def document_path(document, filename):
     # Never a name that begins with a dot (".pdf" would be stored and downloaded as
     # ".pdf.pdf"): such a file is hidden, on the server and on the reader's computer.
     stem = os.path.splitext(os.path.basename(filename))[0].lstrip(".") or "dokumen"
-    return f"{DOCUMENT_FOLDER}/{timezone.now():%Y}/{stem}.pdf"
+    # A scan's long name is cut to fit the stored name's column with room for the suffix the
+    # storage adds to a name already taken: the name it came with never refuses a file.
+    return f"{DOCUMENT_FOLDER}/{timezone.now():%Y}/{stem[:DOCUMENT_STEM_MAX]}.pdf"
 
 
 def is_document_path(name):

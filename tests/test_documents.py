@@ -128,6 +128,25 @@ def test_a_document_named_as_a_hidden_file_is_stored_and_served_under_a_visible_
     download.close()
 
 
+def test_a_scan_with_a_long_name_is_stored_under_a_name_that_fits(staff_client, client, agreement):
+    """Scanners and mail attachments give long names; the register stores the file under a
+    name of its own making, so the name it came with is never a reason to refuse it."""
+    name = "Scan_Nota_Kesepahaman_Pemerintah_Provinsi_Kalimantan_Timur_dan_Pemerintah_" * 3
+    response = staff_client.post(
+        DOCUMENT_ADD, document_form(agreement, upload(f"{name}.pdf", small_pdf()))
+    )
+    assert response.status_code == 302, file_errors(response)
+
+    document = Document.objects.get(agreement=agreement)
+    stored = document.file.name
+    assert len(stored) <= Document._meta.get_field("file").max_length
+    assert os.path.basename(stored).startswith("Scan_Nota_Kesepahaman_")
+    assert stored.endswith(".pdf")
+    download = client.get(reverse("document-download", args=[agreement.pk, document.pk]))
+    assert download.status_code == 200
+    download.close()
+
+
 def test_a_document_stored_under_another_extension_is_served_as_a_pdf(client, agreement):
     # Uploaded before every document was stored as .pdf.
     document = DocumentFactory(agreement=agreement)
