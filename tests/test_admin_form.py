@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.contrib.admin.utils import quote
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
@@ -144,3 +145,29 @@ def test_an_official_reads_every_field_and_row_as_django_shows_them(
     assert '<div class="readonly">' in page
     assert 'name="title"' not in page
     assert 'class="inlineviewlink"' in page
+
+
+@pytest.mark.parametrize("rows", [1, 8])
+def test_the_change_form_built_afresh_runs_the_same_queries_whatever_its_rows(
+    staff_client, kaltim, rows, django_assert_num_queries
+):
+    """One row or eight in every table of the form: the page costs the same queries (its
+    rows are read one query a table, and drawn without asking for more)."""
+    agreement = AgreementFactory(lead_region=kaltim)
+    for number in range(rows):
+        MilestoneFactory(agreement=agreement, title=f"Langkah {number}")
+        DocumentFactory(agreement=agreement, title=f"Naskah {number}")
+        agreement.signatories.create(party=f"Pihak {number}", name="A", office="B")
+        agreement.contacts.create(party=f"Pihak {number}", name="C", office="D")
+    staff_client.get(change_url(agreement))  # the session and the shared tables' versions
+    cache.clear()
+    with django_assert_num_queries(CHANGE_FORM_QUERIES):
+        response = staff_client.get(change_url(agreement))
+    assert response.status_code == 200
+    assert response.content.decode().count('class="form-row has_original"') == 4 * rows
+
+
+# The session and its user, the register's versions, the agreement, its chain, its parties,
+# sectors and agencies, and each table of the form: counted once by
+# ``test_the_change_form_built_afresh_runs_the_same_queries_whatever_its_rows``.
+CHANGE_FORM_QUERIES = 13
