@@ -135,15 +135,17 @@ def _field_box(field, alone):
     """One field of a line: its box with its label and widget (or read-only contents), and
     its help."""
     parts = ["<div>"]
-    if not alone and not field.is_readonly:
-        parts.append(str(field.errors()))
+    # Written on its own above the box where the line has more than one field.
+    errors = "" if alone or field.is_readonly else str(field.errors())
+    if errors:
+        parts.append(errors)
     name = _field_name(field)
     classes = "flex-container"
     if not alone:
         classes += " fieldBox"
         if name:
             classes += f" field-{escaped(name)}"
-        if not field.is_readonly and field.errors():
+        if errors:
             classes += " errors"
         if _field_attribute(field, "is_hidden"):
             classes += " hidden"
@@ -185,14 +187,17 @@ def fieldset_markup(fieldset, heading_level="", prefix="", id_prefix="", id_suff
     for line in fieldset:
         fields = list(line)
         alone = len(line.fields) == 1
+        # A line of one field writes its field's errors above it; one of several, each field's
+        # above its own box (``_field_box``).
+        errors = str(line.errors()) if alone else ""
         classes = "form-row"
-        if alone and line.errors():
+        if errors:
             classes += " errors"
         if not line.has_visible_field:
             classes += " hidden"
         classes += "".join(f" field-{escaped(name)}" for name in map(_field_name, fields) if name)
         parts.append(f'<div class="{classes}">')
-        parts.append(str(line.errors()) if alone else '<div class="flex-container form-multiline">')
+        parts.append(errors if alone else '<div class="flex-container form-multiline">')
         parts.extend(_field_box(field, alone) for field in fields)
         if not alone:
             parts.append("</div>")
