@@ -70,6 +70,13 @@ class OutOfRange(ValueError):
         super().__init__(text)
         self.year = year
 
+    def in_column(self, column):
+        """What an import says of it, naming the file's ``column``."""
+        return _(
+            "Kolom %(column)s: tahun %(year)s di luar jangkauan register; tulis tahun "
+            "%(first)s sampai %(last)s."
+        ) % {"column": column, "year": self.year, "first": FIRST_YEAR, "last": LAST_YEAR}
+
 
 class KnownDate(NamedTuple):
     date: datetime.date

@@ -33,9 +33,7 @@ from simple_history.utils import bulk_create_with_history
 
 from agreements.dates import (
     FIRST_MOMENT,
-    FIRST_YEAR,
     LAST_MOMENT,
-    LAST_YEAR,
     KnownDate,
     OutOfRange,
     is_storable_moment,
@@ -118,13 +116,7 @@ class _Reader:
         try:
             return KnownDate.parse(value)
         except OutOfRange as error:
-            self.error(
-                _(
-                    "Kolom %(column)s: tahun %(year)s di luar jangkauan register; tulis tahun "
-                    "%(first)s sampai %(last)s."
-                )
-                % {"column": column, "year": error.year, "first": FIRST_YEAR, "last": LAST_YEAR}
-            )
+            self.error(error.in_column(column))
             return None
         except ValueError:
             self.error(

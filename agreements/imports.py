@@ -33,7 +33,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from simple_history.utils import bulk_create_with_history
 
-from agreements.dates import FIRST_YEAR, LAST_YEAR, KnownDate, OutOfRange
+from agreements.dates import KnownDate, OutOfRange
 from agreements.export_columns import TABLE_NAMES, join_values, split_values, unneutralise
 from agreements.import_tables import TablesImport
 from agreements.models import (
@@ -654,13 +654,7 @@ class _RowReader:
         try:
             return KnownDate.parse(raw)
         except OutOfRange as error:
-            self.errors.append(
-                _(
-                    "Kolom %(column)s: tahun %(year)s di luar jangkauan register; tulis tahun "
-                    "%(first)s sampai %(last)s."
-                )
-                % {"column": column, "year": error.year, "first": FIRST_YEAR, "last": LAST_YEAR}
-            )
+            self.errors.append(error.in_column(column))
             return None
         except ValueError:
             self.errors.append(
