@@ -9,6 +9,7 @@ files.
 """
 
 import datetime
+import functools
 import re
 from typing import NamedTuple
 
@@ -16,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.formats import date_format, get_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 # The years a query may name (the list's signing year, the report's period) and a date of the
@@ -76,6 +78,19 @@ class OutOfRange(ValueError):
             "Kolom %(column)s: tahun %(year)s di luar jangkauan register; tulis tahun "
             "%(first)s sampai %(last)s."
         ) % {"column": column, "year": self.year, "first": FIRST_YEAR, "last": LAST_YEAR}
+
+
+@functools.lru_cache(maxsize=8192)
+def _written(date, precision, language):
+    """A date as ``KnownDate`` writes it in ``language``, the reader's (the key that makes it
+    safe to keep). Django's ``date_format`` looks up the language's formats and builds a
+    formatter each time: a list of 100 rows writes two or three dates a row, and a register
+    has a few thousand distinct ones."""
+    if precision == DatePrecision.YEAR:
+        return str(date.year)
+    if precision == DatePrecision.MONTH:
+        return date_format(date, "YEAR_MONTH_FORMAT")
+    return date_format(date, "DATE_FORMAT")
 
 
 class KnownDate(NamedTuple):
@@ -163,11 +178,7 @@ class KnownDate(NamedTuple):
 
     def __str__(self):
         """In the reader's language: "1982", "Mei 2018", "3 Mei 2018"."""
-        if self.precision == DatePrecision.YEAR:
-            return str(self.date.year)
-        if self.precision == DatePrecision.MONTH:
-            return date_format(self.date, "YEAR_MONTH_FORMAT")
-        return date_format(self.date, "DATE_FORMAT")
+        return _written(self.date, self.precision, get_language())
 
     @property
     def end(self):
