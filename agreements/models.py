@@ -40,7 +40,7 @@ from agreements.dates import (
     still_running,
 )
 from agreements.validators import validate_document_file
-from common.choices import choice_values
+from common.choices import ChoiceLabels, choice_values
 from common.text import PrintableText
 from partners.models import INDONESIA, Country, Partner, Region, pick_language
 
@@ -1220,7 +1220,7 @@ class Conflict:
     fields: list  # the same, by label, in form order
 
 
-class Agreement(PrintableText, KnownDates, models.Model):
+class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     Kind = AgreementKind
     Status = AgreementStatus
     Visibility = AgreementVisibility
@@ -2591,7 +2591,7 @@ SIGNS_OF_LIFE = (MilestoneKind.ACTIVITY, MilestoneKind.EVALUATION)
 DORMANT_AFTER = datetime.timedelta(days=365)
 
 
-class Milestone(PrintableText, KnownDates, models.Model):
+class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
     Kind = MilestoneKind
     WaitsOn = MilestoneWaitsOn
     Mark = MilestoneMark
@@ -2913,7 +2913,7 @@ def is_document_path(name):
     )
 
 
-class Document(PrintableText, models.Model):
+class Document(PrintableText, ChoiceLabels, models.Model):
     Kind = DocumentKind
     Language = DocumentLanguage
 

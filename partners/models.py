@@ -14,7 +14,7 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from common.choices import choice_values
+from common.choices import ChoiceLabels, choice_values
 from common.text import PrintableText
 
 INDONESIA = "ID"
@@ -121,7 +121,7 @@ class RegionLevel(models.TextChoices):
     CITY = "city", _("Kota")
 
 
-class Region(PrintableText, models.Model):
+class Region(PrintableText, ChoiceLabels, models.Model):
     """An Indonesian region by Kemendagri code: ``64`` Kalimantan Timur, ``64.72`` Samarinda."""
 
     Level = RegionLevel
@@ -245,7 +245,7 @@ class PartnerKind(models.TextChoices):
     OTHER = "other", _("Lainnya")
 
 
-class Partner(PrintableText, models.Model):
+class Partner(PrintableText, ChoiceLabels, models.Model):
     """A party that is not an Indonesian regional government.
 
     Foreign governments, cities and institutions carry their country (and, for a sub-national
