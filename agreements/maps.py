@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from agreements.models import Agreement
+from common.urls import object_url
 from common.widgets import escaped
 from partners.models import Region
 
@@ -294,7 +295,7 @@ def world_map(agreements, highlight=None, countries=None):
                 path=path,
                 title=count_title(country.name, count) if country else code,
                 count=count,
-                url=reverse("country-detail", args=[code]) if country else None,
+                url=object_url("country-detail", code) if country else None,
                 highlighted=code == highlight,
                 shade=shade(count, most),
             )
@@ -303,7 +304,7 @@ def world_map(agreements, highlight=None, countries=None):
         Row(
             name=country.name,
             count=country.agreement_count,
-            url=reverse("country-detail", args=[country.code]),
+            url=object_url("country-detail", country.code),
         )
         for country in countries
     ]

@@ -20,7 +20,6 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.db.models.sql.where import WhereNode
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -42,6 +41,7 @@ from agreements.dates import (
 from agreements.validators import validate_document_file
 from common.choices import ChoiceLabels, choice_values
 from common.text import PrintableText
+from common.urls import object_url
 from partners.models import INDONESIA, Country, Partner, Region, pick_language
 
 # The bounds ``AgreementQuerySet.signing_years`` compiles its probe with, each replaced by a
@@ -72,7 +72,7 @@ class Sector(PrintableText, models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("sector-detail", args=[self.slug])
+        return object_url("sector-detail", self.slug)
 
     @property
     def name(self):
@@ -1524,7 +1524,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("agreement-detail", args=[self.pk])
+        return object_url("agreement-detail", self.pk)
 
     @property
     def shown_title(self):

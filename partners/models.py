@@ -9,13 +9,13 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Concat, Left
 from django.db.models.lookups import Exact
-from django.urls import reverse
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.choices import ChoiceLabels, choice_values
 from common.text import PrintableText
+from common.urls import object_url
 
 INDONESIA = "ID"
 
@@ -177,7 +177,7 @@ class Region(PrintableText, ChoiceLabels, models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("region-detail", args=[self.code])
+        return object_url("region-detail", self.code)
 
     @property
     def is_province(self):
@@ -320,7 +320,7 @@ class Partner(PrintableText, ChoiceLabels, models.Model):
         return f"{self.name} ({self.country_id})"
 
     def get_absolute_url(self):
-        return reverse("partner-detail", args=[self.pk])
+        return object_url("partner-detail", self.pk)
 
     @property
     def label(self):
