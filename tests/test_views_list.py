@@ -6,6 +6,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from django.test.utils import override_script_prefix
 from django.urls import reverse
 from django.utils import timezone
 
@@ -662,3 +663,22 @@ def test_a_signed_lois_row_says_the_step_it_waits_for_in_its_follow_up_is_late(c
     cells = waiting_cells(client.get(LIST))
     assert cells["LoI"] == cells["Provinsi kembar"]
     assert cells["LoI"].endswith(" · terlambat")
+
+
+def test_a_site_served_under_a_prefix_links_every_row_within_it(client, register):
+    """Behind a proxy that serves the register at /kerjasama/, each row's links (the agreement,
+    its regions, partners and sectors) lead within it; served at the root again, they do not."""
+    school = register.kaltim_school
+
+    def row_links():
+        html = client.get(LIST, {"q": "Beasiswa"}).content.decode()
+        return set(re.findall(r'href="(/[^"?#]*)"', html.split("<tbody>", 1)[1]))
+
+    with override_script_prefix("/kerjasama/"):
+        prefixed = row_links()
+    assert f"/kerjasama/agreements/{school.pk}/" in prefixed
+    assert "/kerjasama/sectors/education/" in prefixed
+    assert all(link.startswith("/kerjasama/") for link in prefixed)
+    at_root = row_links()
+    assert f"/agreements/{school.pk}/" in at_root
+    assert not any(link.startswith("/kerjasama/") for link in at_root)
