@@ -545,8 +545,11 @@ class AgreementAdmin(
         # The parties and sectors belong to the history entry of the save just made.
         with writing_parties(form.instance):
             super().save_related(request, form, formsets, change)
-        # Its milestones are saved: where its chain stands, in the same transaction.
-        Agreement.objects.filter(pk=form.instance.pk).refresh_progress()
+        # Its milestones are saved: where its chain stands, in the same transaction; and where
+        # the chain it left stands, if it now follows another text (what it followed may have
+        # been waiting for its step, which is no longer that text's to tell).
+        left = form.initial.get("follows") if change and "follows" in form.changed_data else None
+        Agreement.objects.filter(pk__in=[form.instance.pk, left]).refresh_progress()
         typed = form.instance.status
         saved = Agreement.objects.filter(pk=form.instance.pk).values_list("status", flat=True)
         stored = saved.first()

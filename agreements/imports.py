@@ -1506,6 +1506,15 @@ class AgreementImport:
             self._writing = None
             try:
                 self._create_partners(plan)
+                # What the updated agreements follow before the file is written: a chain one
+                # leaves is read again with the others (what it followed may have been
+                # waiting for its step, which is no longer that text's to tell).
+                updated = [r.instance.pk for r in plan.rows if r.action == UPDATE]
+                left = set(
+                    Agreement.objects.filter(pk__in=updated, follows__isnull=False).values_list(
+                        "follows_id", flat=True
+                    )
+                )
                 self._write_rows()
                 written = {r.instance.pk for r in plan.rows if r.action in (CREATE, UPDATE)}
                 if self.tables:
@@ -1529,7 +1538,7 @@ class AgreementImport:
                         refused.action = REJECT
                         return plan
                     written |= parts_changed
-                Agreement.objects.filter(pk__in=written).refresh_progress()
+                Agreement.objects.filter(pk__in=written | left).refresh_progress()
             except IntegrityError as error:
                 # The database refused what validation let through (e.g. a concurrent change).
                 transaction.set_rollback(True)

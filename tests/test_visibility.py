@@ -14,6 +14,7 @@ from django.utils import timezone
 from icalendar import Calendar
 from openpyxl import load_workbook
 
+from agreements.imports import AgreementImport
 from agreements.models import Agreement
 from tests.factories import (
     AgreementFactory,
@@ -25,7 +26,7 @@ from tests.factories import (
     RegencyFactory,
     SectorFactory,
 )
-from tests.helpers import logged_in, page_problems
+from tests.helpers import agreement_form_data, change_url, form_errors, logged_in, page_problems
 
 pytestmark = pytest.mark.django_db
 
@@ -552,3 +553,102 @@ def test_a_page_built_for_a_signed_in_reader_is_kept_by_no_shared_cache(
         assert "private" in response["Cache-Control"], url
     public = client.get(register["public"].get_absolute_url())
     assert "private" not in public.get("Cache-Control", "")
+
+
+def next_step_exported(client, title):
+    """(next step, its target, whom it waits on) of the agreement ``title`` in the list's CSV."""
+    rows = csv.DictReader(io.StringIO(text(client.get(reverse("agreement-export", args=["csv"])))))
+    (row,) = [row for row in rows if row["title"] == title]
+    return row["next_milestone"], row["next_milestone_due"], row["waits_on"]
+
+
+def test_the_step_of_a_text_moved_to_another_chain_and_kept_internal_is_not_told(
+    client, staff_user, register
+):
+    """A public MoU waits for the step of the public PKS carrying it out. The PKS is then set
+    to carry out another text, and later kept internal: the MoU tells nothing of that step any
+    more, not on the list, the dashboard or the downloads (each reads the step stored on it)."""
+    public = register["public"]
+    public.milestones.all().delete()
+    pks = AgreementFactory(
+        title="Rencana aksi bersama",
+        kind="pks",
+        scope="ksdpl",
+        lead_region=public.lead_region,
+        partners=[register["open_partner"]],
+        follows=public,
+        relation=Agreement.Relation.IMPLEMENTS,
+        status="preparation",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    MilestoneFactory(agreement=pks, kind="dprd", due_on=days(5), done_on=None, waits_on="dprd")
+    Agreement.objects.filter(pk=pks.pk).refresh_progress()
+    # While the PKS is public and carries the MoU out, the MoU waits for its step.
+    assert next_step_exported(client, PUBLIC_TITLE)[1:] == (days(5).isoformat(), "dprd")
+
+    other = AgreementFactory(
+        title="Nota kesepahaman lain", kind="mou", lead_region=public.lead_region
+    )
+    for changes in ({"follows": other.pk}, {"visibility": Agreement.Visibility.INTERNAL}):
+        pks.refresh_from_db()
+        response = logged_in(staff_user).post(change_url(pks), agreement_form_data(pks, **changes))
+        assert response.status_code == 302, form_errors(response)
+
+    assert next_step_exported(client, PUBLIC_TITLE) == ("", "", "")
+    assert PUBLIC_TITLE not in text(client.get(reverse("agreement-list"), {"waits_on": "dprd"}))
+    dashboard = client.get(reverse("dashboard"))
+    assert {row["party"]: row["count"] for row in dashboard.context["waiting"]}["dprd"] == 0
+
+
+def test_the_step_of_a_text_an_import_moves_to_another_chain_and_keeps_internal_is_not_told(
+    client, register
+):
+    """The same, written by the import: one row sets the PKS to carry out another text and
+    keeps it internal; the MoU it carried out tells nothing of its step any more."""
+    public = register["public"]
+    public.milestones.all().delete()
+    pks = AgreementFactory(
+        reference="PKS/7/2025",
+        title="Rencana aksi bersama",
+        kind="pks",
+        scope="ksdd",
+        lead_region=public.lead_region,
+        follows=public,
+        relation=Agreement.Relation.IMPLEMENTS,
+        status="preparation",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    MilestoneFactory(agreement=pks, kind="dprd", due_on=days(5), done_on=None, waits_on="dprd")
+    Agreement.objects.filter(pk=pks.pk).refresh_progress()
+    assert next_step_exported(client, PUBLIC_TITLE)[1:] == (days(5).isoformat(), "dprd")
+    AgreementFactory(reference="MOU/8/2025", lead_region=public.lead_region)
+
+    out = io.StringIO()
+    columns = ["reference", "title", "kind", "scope", "status", "lead_region_code"]
+    columns += ["follows", "relation", "visibility"]
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    writer.writerow(
+        {
+            "reference": pks.reference,
+            "title": pks.title,
+            "kind": "pks",
+            "scope": "ksdd",
+            "status": "preparation",
+            "lead_region_code": public.lead_region.code,
+            "follows": "MOU/8/2025",
+            "relation": "implements",
+            "visibility": "internal",
+        }
+    )
+    plan = AgreementImport.from_file(io.BytesIO(out.getvalue().encode()), "kerjasama.csv").apply()
+    assert plan.is_valid, [row.errors for row in plan.rows]
+    pks.refresh_from_db()
+    assert pks.visibility == Agreement.Visibility.INTERNAL and pks.follows.reference == "MOU/8/2025"
+
+    assert next_step_exported(client, PUBLIC_TITLE) == ("", "", "")
+    assert PUBLIC_TITLE not in text(client.get(reverse("agreement-list"), {"waits_on": "dprd"}))
