@@ -393,6 +393,12 @@ def status_page_context(request, pk):
             "status": document.shown_status_on(today),
             "next_step": document.step_shown_on(progress[document.pk][1], today),
             "is_current": document.pk == agreement.pk,
+            # How it follows the text before it, only where the reader sees that text: one
+            # hung from an earlier text in place of an unseen one does not follow it so, and
+            # a relation alone would tell there is another (as the downloads keep it).
+            "relation": document.get_relation_display()
+            if depth and document.follows_id in shown
+            else "",
         }
         for document, depth in chain_order(chain, shown)
     ]

@@ -652,3 +652,32 @@ def test_the_step_of_a_text_an_import_moves_to_another_chain_and_keeps_internal_
 
     assert next_step_exported(client, PUBLIC_TITLE) == ("", "", "")
     assert PUBLIC_TITLE not in text(client.get(reverse("agreement-list"), {"waits_on": "dprd"}))
+
+
+def test_the_chain_tells_no_relation_to_an_internal_text_between_two_public_ones(
+    client, official_client, register
+):
+    """A public amendment of an internal extension of a public MoU hangs from the MoU on the
+    public chain, with no gap; it is not called an amendment of the MoU, nor of anything: what
+    it amends is kept from the public, as its downloads and the change log keep it."""
+    public = register["public"]
+    extension = AgreementFactory(
+        title="Perpanjangan tertutup",
+        lead_region=public.lead_region,
+        follows=public,
+        relation=Agreement.Relation.EXTENDS,
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    AgreementFactory(
+        title="Adendum terbuka",
+        kind="pks",
+        lead_region=public.lead_region,
+        follows=extension,
+        relation=Agreement.Relation.AMENDS,
+    )
+    for reader, shown in ((client, False), (official_client, True)):
+        page = text(reader.get(public.get_absolute_url()))
+        chain = page.split('<ol class="chain">', 1)[1].split("</ol>", 1)[0]
+        assert "Adendum terbuka" in chain
+        assert ("Perpanjangan tertutup" in chain) is shown
+        assert ("Amendemen / adendum" in chain) is shown
