@@ -1,0 +1,86 @@
+"""``{% agreement_rows agreements %}``: the rows of the agreement table
+(``includes/agreement_table.html``), on the list and on every subject page.
+
+Written here rather than in the template: the template engine's lookups cost about 0.4 ms a
+row, 10 ms a page of 25, more than reading the rows. The markup is the one the template wrote,
+every value from the register escaped (``escaped``) as its autoescaping did.
+"""
+
+from django import template
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from agreements.templatetags.known_dates import known
+from common.widgets import escaped
+
+register = template.Library()
+
+
+@register.simple_tag
+def agreement_rows(agreements):
+    """One ``<tr>`` per agreement: title, kind and reference; status; whom it waits on; its
+    parties; its sectors; when it was signed and when it ends."""
+    labels = {
+        "status": escaped(_("Status")),
+        "waiting": escaped(_("Menunggu")),
+        "parties": escaped(_("Para pihak")),
+        "sectors": escaped(_("Bidang")),
+        "signed": escaped(_("Ditandatangani")),
+        "expires": escaped(_("Berakhir pada")),
+    }
+    words = {
+        "not_yet": escaped(_("belum")),
+        "date_unknown": escaped(_("tanggal tidak tercatat")),
+        "nobody_named": escaped(_("belum ditentukan")),
+        "overdue": escaped(_("terlambat")),
+    }
+    return mark_safe("".join(_row(agreement, labels, words) for agreement in agreements))
+
+
+def _row(agreement, labels, words):
+    none = '<span class="none">—</span>'
+    meta = escaped(agreement.get_kind_display())
+    if agreement.reference:
+        meta += f" · {escaped(agreement.reference)}"
+    status = agreement.shown_status
+    who, pending = agreement.waits_on_now, agreement.has_next_step_now
+    if who:
+        waiting = escaped(who)
+    elif pending:
+        waiting = f'<span class="none">{words["nobody_named"]}</span>'
+    else:
+        waiting = none
+    if pending and agreement.next_step_overdue:
+        waiting += f' · <span class="flag flag-overdue">{words["overdue"]}</span>'
+    parties = [
+        f'<li><a href="{escaped(region.get_absolute_url())}">{escaped(region.name)}</a></li>'
+        for region in agreement.regions_lead_first
+    ] + [
+        f'<li><a href="{escaped(partner.get_absolute_url())}">{escaped(partner.name)}</a> '
+        f'<span class="country-code">{escaped(partner.country_id)}</span></li>'
+        for partner in agreement.partners.all()
+    ]
+    sectors = [
+        f'<li><a href="{escaped(sector.get_absolute_url())}">{escaped(sector.name)}</a></li>'
+        for sector in agreement.sectors.all()
+    ]
+    sectors_cell = f'<ul class="inline-list">{"".join(sectors)}</ul>' if sectors else none
+    if agreement.signed_on:
+        signed = known(agreement, "signed_on")
+    elif agreement.is_signed:
+        signed = f'<span class="none">{words["date_unknown"]}</span>'
+    else:
+        signed = f'<span class="none">{words["not_yet"]}</span>'
+    expires = known(agreement, "expires_on") if agreement.expires_on else none
+    return (
+        '<tr><th scope="row" class="cell-title">'
+        f'<a href="{escaped(agreement.get_absolute_url())}">{escaped(agreement.shown_title)}</a>'
+        f' <span class="meta">{meta}</span></th>'
+        f'<td data-label="{labels["status"]}"><span class="badge status-{escaped(status)}">'
+        f"{escaped(status.label)}</span></td>"
+        f'<td data-label="{labels["waiting"]}">{waiting}</td>'
+        f'<td data-label="{labels["parties"]}"><ul class="inline-list">{"".join(parties)}</ul></td>'
+        f'<td data-label="{labels["sectors"]}">{sectors_cell}</td>'
+        f'<td data-label="{labels["signed"]}">{signed}</td>'
+        f'<td data-label="{labels["expires"]}">{expires}</td></tr>'
+    )
