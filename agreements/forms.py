@@ -81,9 +81,10 @@ class KnownDatesForm(forms.ModelForm):
     """A form of a model whose dates are known to a day, a month or a year (``KnownDates``):
     each is typed as it is known (``KnownDateField``) and stored with its precision.
 
-    Where the form shows the precision beside the date, the two must agree
-    (``KnownDate.read_as``): a clear error says so when they do not. Where it does not (the
-    agreement form's milestone table), what was typed decides.
+    Where the form shows the precision beside the date and the reader changed it, the two must
+    agree (``KnownDate.read_as``): a clear error says so when they do not. Where the precision
+    is left as loaded, or not shown (the agreement form's milestone table), what was typed
+    decides.
     """
 
     known_dates = ()
@@ -123,7 +124,10 @@ class KnownDatesForm(forms.ModelForm):
         typed = cleaned_data[name]
         if typed is None:
             return
-        chosen = cleaned_data.get(precision) if precision in self.fields else None
+        # A precision the reader chose must agree with the date; one left as the form loaded it
+        # is the old date's, not a choice: a month-known date retyped as the day the paper
+        # gives ("03/2025" → "10/03/2025") is that day, without touching the precision too.
+        chosen = cleaned_data.get(precision) if precision in self.changed_data else None
         known = typed.read_as(chosen)
         if known is None:
             # Neither is written: the record keeps its date and precision, so the model says

@@ -455,6 +455,35 @@ def test_a_date_and_a_precision_that_disagree_are_refused_saying_so(
     assert (mou.signed_on, mou.signed_on_precision, mou.version) == before
 
 
+@pytest.mark.parametrize(
+    "stored, typed, shown",
+    [
+        (KnownDate(d(2024, 6, 1), "month"), "10/06/2024", KnownDate(d(2024, 6, 10), "day")),
+        (KnownDate(d(2024, 1, 1), "year"), "06/2024", KnownDate(d(2024, 6, 1), "month")),
+        (KnownDate(d(2024, 6, 10), "day"), "2024", KnownDate(d(2024, 1, 1), "year")),
+    ],
+)
+def test_a_date_retyped_more_or_less_precisely_is_saved_as_typed_with_the_precision_left_alone(
+    staff_client, register, stored, typed, shown
+):
+    """The bureau finds the day on the paper: the form loaded the month beside the date, and
+    the clerk retypes the date only. What is typed is what they know now."""
+    mou = register["anhui_mou"]
+    Agreement.objects.filter(pk=mou.pk).update(
+        signed_on=stored.date, signed_on_precision=stored.precision, in_force_from=None
+    )
+    mou.refresh_from_db()
+    data = agreement_form_data(mou, signed_on=typed)  # the precision posted as loaded
+
+    response = staff_client.post(change_url(mou), data)
+
+    assert form_errors(response) == []
+    mou.refresh_from_db()
+    assert mou.known("signed_on") == shown
+    page = staff_client.get(reverse("agreement-detail", args=[mou.pk])).content.decode()
+    assert str(shown) in page
+
+
 def test_a_date_past_the_calendar_is_refused_with_what_to_type(staff_client, register):
     mou = register["anhui_mou"]
 
