@@ -2755,8 +2755,40 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
             errors[name].append(message)
         for name, message in self.before_signing_errors().items():
             errors[name].append(message)
+        for name, message in self.after_signing_errors().items():
+            errors[name].append(message)
         if errors:
             raise ValidationError(dict(errors))
+
+    def after_signing_errors(self):
+        """{field: message} for a step on the way to signing planned wholly after its text was
+        signed (the drafting of the PKS that is to carry out a signed MoU): the text passed that
+        stage by being signed, so such a step would show as no longer needed and never as the
+        next step (``passed_by_signing``). What follows a signed text is a document of its own
+        (a PKS, an amendment) continuing it, or an activity of this one."""
+        if (
+            self.done_on is not None
+            or self.kind not in stages.ALL_STAGES
+            or not Milestone.agreement.is_cached(self)  # as ``before_signing_errors``
+        ):
+            return {}
+        signed, due = self.agreement.known("signed_on"), self.known("due_on")
+        if signed is None or due is None or due.date <= signed.end:
+            return {}
+        return {
+            "kind": _(
+                "Naskah ini sudah ditandatangani (%(signed)s), jadi tahap “%(kind)s” sudah "
+                "dilaluinya: tahapan yang direncanakan sesudahnya akan tampil “tidak lagi "
+                "diperlukan”. Naskah berikutnya (mis. PKS yang melaksanakannya, atau adendum) "
+                "dicatat sebagai kerja sama tersendiri yang merupakan kelanjutan naskah ini; "
+                "pelaksanaannya dicatat sebagai “%(activity)s”."
+            )
+            % {
+                "signed": signed,
+                "kind": self.get_kind_display(),
+                "activity": MilestoneKind.ACTIVITY.label,
+            }
+        }
 
     def before_signing_errors(self):
         """{field: message} for an activity or an evaluation dated wholly before its text was

@@ -126,8 +126,8 @@ def test_agreement_history_page_tells_what_changed_in_its_steps_and_contact_pers
     "Yang berubah"."""
     step = MilestoneFactory(
         agreement=agreement,
-        kind="signing",
-        title="Penandatanganan",
+        kind="activity",
+        title="Pameran bersama",
         due_on=datetime.date(2024, 6, 1),
         waits_on="partner",
     )
@@ -146,7 +146,7 @@ def test_agreement_history_page_tells_what_changed_in_its_steps_and_contact_pers
     newest = table[start : table.index("</tr>", start)]
     assert "editor.kaltim" in newest
     assert (
-        "<strong>Tahapan ‘Penandatanganan’, target tanggal:</strong> 1 Juni 2024 &rarr; "
+        "<strong>Tahapan ‘Pameran bersama’, target tanggal:</strong> 1 Juni 2024 &rarr; "
         "31 Maret 2027" in newest
     )
     assert "<strong>Narahubung:</strong> — &rarr; Siti Rahmawati" in newest

@@ -12,7 +12,13 @@ from django.urls import reverse
 
 from agreements.models import Agreement, Document
 from tests.factories import AgreementFactory
-from tests.helpers import logged_in
+from tests.helpers import (
+    agreement_form_data,
+    change_url,
+    form_errors,
+    logged_in,
+    with_new_milestone,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -416,6 +422,50 @@ def test_a_stage_set_aside_without_its_reason_is_refused_saying_where_to_write_i
     response = staff_client.post(reverse("admin:agreements_milestone_add"), form)
     assert response.status_code == 302
     assert Milestone.objects.get(agreement=agreement, kind="dprd").notes == form["notes"]
+
+
+def test_a_step_towards_signing_planned_after_the_text_was_signed_is_refused_at_its_kind(
+    staff_client, kaltim
+):
+    """The clerk plans the drafting of the PKS that is to carry out a signed MoU as a step of
+    the MoU: the page would show it "no longer needed" and no next step. The form refuses it,
+    saying what to record instead, and keeps nothing of the save."""
+    from agreements.models import Milestone
+
+    mou = AgreementFactory(
+        lead_region=kaltim,
+        signed_on=datetime.date(2025, 3, 10),
+        in_force_from=datetime.date(2025, 3, 10),
+        expires_on=datetime.date(2030, 3, 9),
+    )
+    step = {"title": "Penyusunan PKS bidang pendidikan", "due_on": "2027", "waits_on": "bureau"}
+
+    response = staff_client.post(
+        change_url(mou),
+        with_new_milestone(agreement_form_data(mou, title="Judul baru"), kind="drafting", **step),
+    )
+
+    assert response.status_code == 200
+    [error] = form_errors(response)
+    assert error.startswith(
+        "Naskah ini sudah ditandatangani (10 Maret 2025), jadi tahap “Penyusunan naskah” sudah "
+        "dilaluinya"
+    )
+    assert "kelanjutan naskah ini" in error
+    assert 'value="Penyusunan PKS bidang pendidikan"' in response.content.decode()
+    mou.refresh_from_db()
+    assert mou.title != "Judul baru"
+    assert not Milestone.objects.filter(agreement=mou).exists()
+
+    # Recorded as the activity it is, it is the MoU's next step.
+    response = staff_client.post(
+        change_url(mou), with_new_milestone(agreement_form_data(mou), kind="activity", **step)
+    )
+    assert response.status_code == 302
+    page = staff_client.get(reverse("agreement-detail", args=[mou.pk])).content.decode()
+    assert "Penyusunan PKS bidang pendidikan" in page
+    assert "Belum ada tahapan yang dijadwalkan" not in page
+    assert "tidak lagi diperlukan" not in page.lower()
 
 
 def test_an_evaluation_dated_before_its_text_was_signed_is_refused(staff_client, kaltim):
