@@ -2,6 +2,7 @@
 past versions, links typed without a scheme taken as https, and bad input or a refused action
 answered with a 4xx, never a 500 or a 200."""
 
+import dataclasses
 import datetime
 import functools
 
@@ -20,6 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.utils import formats, timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -44,6 +46,36 @@ class ReadableChanges(HistoricalRecordContextHelper):
     of a many-to-many field are listed alphabetically.
     """
 
+    def context_for_delta_changes(self, delta):
+        """A date kept with its precision beside it (``<name>_precision``, on a model that
+        says how it is known with ``known(name)``, as ``agreements.dates.KnownDates`` does) is
+        one change in the words the pages use: "Maret 2025 → 10 Maret 2025", not the 1st of
+        March it is stored as with the precision on a line of its own."""
+        known = getattr(self.model, "known", None)
+        names = {field.name for field in self.model._meta.concrete_fields}
+        if known is None:
+            return super().context_for_delta_changes(delta)
+        shown, dated = [], set()
+        for change in delta.changes:
+            name = change.field.removesuffix("_precision")
+            if f"{name}_precision" not in names or name not in names:
+                shown.extend(super().context_for_delta_changes(_only(delta, change)))
+                continue
+            if name in dated:
+                continue
+            dated.add(name)
+            old, new = (
+                known(record.instance, name) for record in (delta.old_record, delta.new_record)
+            )
+            shown.append(
+                {
+                    "field": capfirst(self.model._meta.get_field(name).verbose_name),
+                    "old": EMPTY if old is None else str(old),
+                    "new": EMPTY if new is None else str(new),
+                }
+            )
+        return shown
+
     def prepare_delta_change_value(self, change, value):
         field = self.model._meta.get_field(change.field)
         if value is None or value == "" or value == []:
@@ -56,6 +88,11 @@ class ReadableChanges(HistoricalRecordContextHelper):
         if isinstance(value, list):  # many-to-many: the related objects, alphabetically
             return sorted(value, key=str)
         return value
+
+
+def _only(delta, change):
+    """``delta`` with ``change`` as its one change."""
+    return dataclasses.replace(delta, changes=[change], changed_fields=[change.field])
 
 
 # A link typed without a scheme is taken as https (Django 6's default, asked for explicitly).

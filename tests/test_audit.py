@@ -152,6 +152,40 @@ def test_agreement_history_page_tells_what_changed_in_its_steps_and_contact_pers
     assert "<strong>Narahubung:</strong> — &rarr; Siti Rahmawati" in newest
 
 
+def test_history_page_tells_a_date_as_precisely_as_it_was_known_before_and_after(
+    editor, staff_client, agreement
+):
+    """A signing known to the month, then found to the day: the history says "Maret 2025 →
+    10 Maret 2025", as the change log does, not "1 Maret 2025" and a line for the precision.
+    A milestone's own history page words its dates the same way."""
+    agreement.signed_on, agreement.signed_on_precision = datetime.date(2025, 3, 1), "month"
+    agreement.in_force_from = None
+    agreement.save()
+    step = MilestoneFactory(
+        agreement=agreement, kind="activity", title="Pameran", due_on=datetime.date(2026, 1, 1)
+    )
+    step.due_on_precision = "year"
+    step.save()
+
+    response = editor.post(
+        change_url(agreement),
+        agreement_form_data(agreement, signed_on="10/03/2025", signed_on_precision="day"),
+    )
+    assert response.status_code == 302, form_errors(response)
+    response = editor.post(
+        change_url(step),
+        {"agreement": agreement.pk, "kind": "activity", "title": "Pameran", "due_on": "06/2026"},
+    )
+    assert response.status_code == 302, form_errors(response)
+
+    table = history_table(staff_client, agreement)
+    assert "<strong>Tanggal ditandatangani:</strong> Maret 2025 &rarr; 10 Maret 2025" in table
+    assert "Ketelitian" not in table
+    table = history_table(staff_client, step)
+    assert "<strong>Target tanggal:</strong> 2026 &rarr; Juni 2026" in table
+    assert "Ketelitian" not in table
+
+
 def test_document_change_is_kept_with_its_editor(editor, editor_kaltim, agreement):
     document = DocumentFactory(agreement=agreement, title="Naskah MoU")
 
