@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from access.admin import RowRulesAdmin, autocomplete_source
@@ -28,6 +29,7 @@ from agreements.forms import AgreementAdminForm, MilestoneForm, MilestoneInlineF
 from agreements.models import (
     Agency,
     Agreement,
+    AgreementRelation,
     AgreementStatus,
     ChangedMeanwhile,
     Contact,
@@ -456,6 +458,36 @@ class AgreementAdmin(
 
     def get_changelist(self, request, **kwargs):
         return AgreementChangeList
+
+    # The documents that continue an agreement, each a link to the add form filled in with
+    # what it shares with it (``Agreement.follow_up_initial``): an amendment a year on is
+    # between the same parties, and typing them again is where a clerk errs.
+    FOLLOW_UPS = [
+        (AgreementRelation.IMPLEMENTS, _("Tambahkan naskah tindak lanjut")),
+        (AgreementRelation.AMENDS, _("Tambahkan adendum")),
+        (AgreementRelation.EXTENDS, _("Tambahkan perpanjangan")),
+    ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None and self.has_add_permission(request):
+            context["follow_up_links"] = self.follow_up_links(obj, context["adminform"].form)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def follow_up_links(self, agreement, form):
+        """(label, address) of each follow-up's add form. Reads the shared values from the
+        change form's initial data, already loaded: no query of its own."""
+        shared = {}
+        for name in Agreement.SHARED_WITH_FOLLOW_UP:
+            value = form.initial.get(name)
+            if isinstance(value, list | tuple):  # many-to-many: the rows, as Django's admin
+                value = ",".join(str(row.pk) for row in value)  # reads them from the address
+            if value not in (None, ""):
+                shared[name] = value
+        add = reverse("admin:agreements_agreement_add", current_app=self.admin_site.name)
+        return [
+            (label, f"{add}?{urlencode(agreement.follow_up_initial(relation, shared))}")
+            for relation, label in self.FOLLOW_UPS
+        ]
 
     def short_form_q(self, meaning):
         """Agreements a region or a partner's country the short form stands for is party to."""

@@ -1537,6 +1537,37 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         return pick_language(self.summary, self.summary_en)
 
     DATE_FIELDS = ("proposed_on", "signed_on", "in_force_from", "expires_on")
+    # What a document continuing this one (its PKS, amendment or extension) is between and about,
+    # as it begins: the same scope, parties, agencies, sectors and readers, changed where it
+    # differs.
+    SHARED_WITH_FOLLOW_UP = (
+        "scope",
+        "lead_region",
+        "regions",
+        "partners",
+        "agencies",
+        "sectors",
+        "visibility",
+    )
+    # The kind of text that usually carries out one of a kind (LoI → MoU → PKS).
+    CARRIED_OUT_BY = {
+        AgreementKind.LOI: AgreementKind.MOU,
+        AgreementKind.MOU: AgreementKind.PKS,
+        AgreementKind.SISTER_CITY: AgreementKind.PKS,
+        AgreementKind.SISTER_PROVINCE: AgreementKind.PKS,
+    }
+
+    def follow_up_initial(self, relation, shared):
+        """What the add form of a document continuing this one by ``relation`` starts with: the
+        values it shares with this one (``shared``, by the names of ``SHARED_WITH_FOLLOW_UP``),
+        this one as what it follows, and the kind such a document mostly is."""
+        if relation == AgreementRelation.AMENDS:
+            kind = AgreementKind.AMENDMENT
+        elif relation == AgreementRelation.EXTENDS:
+            kind = self.kind
+        else:
+            kind = self.CARRIED_OUT_BY.get(self.kind, "")
+        return {**shared, "follows": self.pk, "relation": relation, "kind": kind}
 
     @property
     def regions_lead_first(self):

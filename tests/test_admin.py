@@ -27,7 +27,7 @@ from tests.factories import (
     SectorFactory,
     SubdivisionFactory,
 )
-from tests.helpers import no_inline_rows
+from tests.helpers import form_errors, logged_in, no_inline_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -411,6 +411,57 @@ def test_one_save_in_the_admin_is_one_history_entry_with_the_final_parties(
     assert record.history_type == "+"
     assert {row.region for row in record.regions.all()} == {kaltim, samarinda}
     assert [row.sector for row in record.sectors.all()] == [tourism]
+
+
+def test_an_amendment_is_added_from_its_mou_with_the_parties_and_sectors_filled_in(
+    editor_kaltim, kaltim, anhui
+):
+    """A year after the MoU, its amendment: "Tambahkan adendum" on the MoU's form opens the
+    add form with the MoU's scope, parties and sectors chosen and the MoU as what it amends,
+    so the clerk types only the title and the dates."""
+    client = logged_in(editor_kaltim)
+    education, trade = SectorFactory(name_id="Pendidikan"), SectorFactory(name_id="Perdagangan")
+    response = client.post(
+        ADD,
+        agreement_form(
+            kaltim, scope="ksdpl", partners=[anhui.pk], sectors=[education.pk, trade.pk]
+        ),
+    )
+    assert response.status_code == 302
+    mou = Agreement.objects.get()
+
+    page = client.get(change_url(mou)).content.decode()
+    [link] = re.findall(r'<a href="([^"]+)" class="addlink">Tambahkan adendum</a>', page)
+    response = client.get(link.replace("&amp;", "&"))
+
+    assert response.status_code == 200
+    shown = collapse_space(response.content.decode())
+    for field, value in [("scope", "ksdpl"), ("kind", "amendment"), ("relation", "amends")]:
+        assert re.search(rf'name="{field}"[^>]*>.*?<option value="{value}" selected>', shown)
+    for field, row in [
+        ("lead_region", kaltim),
+        ("partners", anhui),
+        ("sectors", trade),
+        ("follows", mou),
+    ]:
+        assert re.search(rf'name="{field}"[^>]*>.*?<option value="{row.pk}" selected>', shown)
+
+    # Posted as it is shown, with a title and a signing.
+    form = response.context["adminform"].form
+    data = agreement_form(kaltim, title="Adendum I", signed_on="2025-03-01", expires_on="")
+    data.update(in_force_from="2025-03-01", relation="amends", kind="amendment")
+    data.update(
+        {
+            name: form.initial.get(name, [])  # an empty list of agencies is not in the link
+            for name in [*Agreement.SHARED_WITH_FOLLOW_UP, "follows"]
+        }
+    )
+    response = client.post(ADD, data)
+    assert response.status_code == 302, form_errors(response)
+    amendment = Agreement.objects.get(title="Adendum I")
+    assert amendment.follows == mou
+    assert list(amendment.partners.all()) == [anhui]
+    assert set(amendment.sectors.all()) == {education, trade}
 
 
 def test_lead_region_is_added_to_the_parties_when_staff_leave_it_out(staff_client, kaltim, bali):
