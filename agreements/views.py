@@ -395,9 +395,13 @@ def status_page_context(request, pk):
             "is_current": document.pk == agreement.pk,
             # How it follows the text before it, only where the reader sees that text: one
             # hung from an earlier text in place of an unseen one does not follow it so, and
-            # a relation alone would tell there is another (as the downloads keep it).
+            # a relation alone would tell there is another (as the downloads keep it). Not
+            # where its kind already says it: an amendment that amends, an extension that
+            # extends ("Amendemen / adendum · Amendemen / adendum").
             "relation": document.get_relation_display()
-            if depth and document.follows_id in shown
+            if depth
+            and document.follows_id in shown
+            and document.get_relation_display() != document.get_kind_display()
             else "",
         }
         for document, depth in chain_order(chain, shown)

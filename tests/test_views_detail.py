@@ -498,6 +498,32 @@ def test_chain_shows_every_hop_with_each_documents_own_state(client, kaltim):
     assert "Penyiapan naskah" in section and "Berlaku" in section
 
 
+def test_the_chain_names_a_relation_once_where_the_kind_already_says_it(client, kaltim):
+    """An amendment that amends its MoU reads "Amendemen / adendum · Berlaku", not the same
+    words twice; a PKS carrying out the MoU still says how it follows it."""
+    mou = AgreementFactory(title="MoU Kaltim–Daejeon", lead_region=kaltim, kind="mou")
+    AgreementFactory(
+        title="Adendum pertama",
+        lead_region=kaltim,
+        kind="amendment",
+        follows=mou,
+        relation="amends",
+    )
+    AgreementFactory(
+        title="PKS pendidikan", lead_region=kaltim, kind="pks", follows=mou, relation="implements"
+    )
+    html = status_page(client, mou).content.decode()
+    section = html.split('id="related-heading"', 1)[1].split("</section>", 1)[0]
+    metas = [
+        re.sub(r"<[^>]+>|\s+", " ", meta).split()
+        for meta in re.findall(r'<p class="meta">(.*?)</p>', section, re.S)
+    ]
+    told = [" ".join(words) for words in metas]
+    assert "Amendemen / adendum · Berlaku" in told
+    assert not any("Amendemen / adendum · Amendemen / adendum" in line for line in told)
+    assert any(line.startswith("Perjanjian kerja sama (PKS) · Tindak lanjut") for line in told)
+
+
 def test_chain_hides_internal_relatives_from_the_public(client, kaltim, django_user_model):
     secret = AgreementFactory(
         title="Naskah pendahuluan internal",
