@@ -92,6 +92,15 @@ class AgencyProvinceFilter(ProvinceListFilter):
         return queryset.filter(region__in=Region.objects.within(province))
 
 
+class SectorFilter(admin.RelatedFieldListFilter):
+    """By sector, with the agreements of no sector named as such: Django offers them as "-",
+    which told a clerk nothing."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.empty_value_display = _("Tanpa bidang")
+
+
 class PartnerCountryFilter(admin.SimpleListFilter):
     title = _("negara mitra")
     parameter_name = "partner_country"
@@ -368,7 +377,7 @@ class AgreementAdmin(
         "kind",
         ShownStatusFilter,
         "scope",
-        "sectors",
+        ("sectors", SectorFilter),
         AgreementProvinceFilter,
         PartnerCountryFilter,
         ExpiringSoonFilter,

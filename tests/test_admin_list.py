@@ -3,6 +3,8 @@ Django's own ``items_for_result`` writes, and the agreement list costs the same 
 its rows and filter."""
 
 import datetime
+import re
+from html import unescape as html_unescape
 
 import pytest
 from django.contrib import admin
@@ -19,6 +21,7 @@ from tests.factories import (
     PartnerFactory,
     ProvinceFactory,
     RegencyFactory,
+    SectorFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +150,19 @@ def test_the_years_of_a_narrower_selection_are_probed_year_by_year(db):
     assert selection.signing_years() == [2011, 2015]
     assert Agreement.objects.filter(kind="pks").signing_years() == [2007]
     assert Agreement.objects.filter(kind="other").signing_years() == []
+
+
+def test_the_sector_filter_names_the_agreements_of_no_sector(staff_client, register):
+    """Beside each sector, the choice for agreements filed under none says so, and leads to
+    them; Django's own "-" told a clerk nothing."""
+    education = SectorFactory(slug="education", name_id="Pendidikan")
+    register.sectors.set([education])
+    html = staff_client.get(CHANGELIST).content.decode()
+    sidebar = html.split('id="changelist-filter"', 1)[1]
+    choice = re.search(r'<a href="([^"]*)">\s*Tanpa bidang\s*</a>', sidebar)
+    assert choice is not None, "no choice for the agreements of no sector"
+    assert ">-<" not in re.sub(r"\s+", "", sidebar.split("Pendidikan", 1)[0][-400:])
+    listed = staff_client.get(CHANGELIST + html_unescape(choice.group(1))).content.decode()
+    table = listed.split('id="result_list"', 1)[1].split("</table>", 1)[0]
+    assert "Prakarsa tanpa tanggal" in table
+    assert "&quot;pendidikan&quot;" not in table  # the agreement filed under education
