@@ -296,7 +296,37 @@ def in_one_transaction(action):
     return run
 
 
+class FilesChosenAgain:
+    """A refused save asks again for each file it was sent, at its field: no browser fills a
+    file input in again, so a scan attached beside a mistake elsewhere on the page was gone from
+    the form that came back, without a word, and the record was saved later without it."""
+
+    def render_change_form(self, request, context, *args, **kwargs):
+        if request.method == "POST" and request.FILES:
+            forms_shown = [context["adminform"].form] + [
+                form
+                for inline in context.get("inline_admin_formsets", ())
+                for form in inline.formset.forms
+            ]
+            for form in forms_shown:
+                for name, field in form.fields.items():
+                    if (
+                        isinstance(field, forms.FileField)
+                        and form.add_prefix(name) in request.FILES
+                        and not form.has_error(name)  # refused itself: its message says why
+                    ):
+                        form.add_error(
+                            name,
+                            _(
+                                "Berkas ini belum tersimpan karena ada isian lain yang perlu "
+                                "diperbaiki. Pilih berkasnya lagi sebelum menyimpan."
+                            ),
+                        )
+        return super().render_change_form(request, context, *args, **kwargs)
+
+
 class HistoryAdmin(
+    FilesChosenAgain,
     QuickRows,
     SoundInputOnly,
     ValidAutocompletes,

@@ -315,3 +315,34 @@ def test_inline_on_the_agreement_page_accepts_a_real_pdf(staff_client, agreement
         inline.formset.errors for inline in response.context["inline_admin_formsets"]
     ]
     assert Agreement.objects.get().documents.get().title == "Naskah PKS"
+
+
+def test_a_scan_attached_beside_a_mistake_is_asked_for_again_at_its_row(staff_client, agreement):
+    """The page comes back for a mistake elsewhere (the title left empty): the scan chosen on
+    the document row is not kept by any browser, so the row says to choose it again, and
+    nothing was saved."""
+    change = reverse("admin:agreements_agreement_change", args=[agreement.pk])
+    data = change_form_data(staff_client.get(change))
+    data.update(
+        {
+            "title": "",
+            "documents-TOTAL_FORMS": str(int(data["documents-TOTAL_FORMS"]) + 1),
+            "documents-0-title": "Naskah PKS",
+            "documents-0-kind": Document.Kind.SIGNED_TEXT,
+            "documents-0-language": Document.Language.INDONESIAN,
+            "documents-0-file": upload("pks.pdf", small_pdf()),
+            "documents-0-agreement": agreement.pk,
+        }
+    )
+    response = staff_client.post(change, data)
+
+    assert response.status_code == 200
+    [documents] = [
+        inline.formset
+        for inline in response.context["inline_admin_formsets"]
+        if inline.formset.prefix == "documents"
+    ]
+    [message] = documents.forms[0].errors["file"]
+    assert "Pilih berkasnya lagi" in message
+    assert "Pilih berkasnya lagi" in response.content.decode()
+    assert not Document.objects.exists()
