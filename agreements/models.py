@@ -1326,11 +1326,12 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     signed_on_precision = precision_field(_("ketelitian tanggal ditandatangani"))
     in_force_from_precision = precision_field(_("ketelitian tanggal berlaku"))
     expires_on_precision = precision_field(_("ketelitian tanggal berakhir"))
-    # PROTECT: an agreement something follows from stays in the register (deleting it would
-    # break the chain, and SET_NULL would leave a relation with nothing to relate to).
+    # RESTRICT: an agreement something follows from stays in the register (deleting it would
+    # break the chain, and SET_NULL would leave a relation with nothing to relate to), unless
+    # what follows it is deleted with it: an MoU and its amendment ticked together go together.
     follows = models.ForeignKey(
         "self",
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="followed_by",

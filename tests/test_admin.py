@@ -919,3 +919,32 @@ def test_a_second_unnumbered_agreement_of_the_same_title_and_lead_is_refused(sta
         ).status_code
         == 302
     )
+
+
+def test_an_mou_and_its_amendment_ticked_together_are_deleted_together(admin_client, kaltim):
+    """The bulk delete takes a text with what follows it when both are ticked; an MoU ticked
+    alone is still kept, its amendment named as what stands in the way."""
+    mou = AgreementFactory(title="MoU Kaltim–Daejeon", lead_region=kaltim, kind="mou")
+    amendment = AgreementFactory(
+        title="Adendum MoU Kaltim–Daejeon",
+        lead_region=kaltim,
+        kind="amendment",
+        follows=mou,
+        relation="amends",
+    )
+    changelist = reverse("admin:agreements_agreement_changelist")
+
+    alone = admin_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [mou.pk], "post": "yes"}
+    )
+    assert alone.status_code == 200
+    assert "Adendum MoU Kaltim–Daejeon" in alone.content.decode()
+    assert Agreement.objects.filter(pk=mou.pk).exists()
+
+    both = {"action": "delete_selected", "_selected_action": [mou.pk, amendment.pk]}
+    confirm = admin_client.post(changelist, both)
+    assert confirm.status_code == 200
+    assert "protected" not in confirm.context or not confirm.context["protected"]
+    done = admin_client.post(changelist, {**both, "post": "yes"})
+    assert done.status_code == 302
+    assert not Agreement.objects.filter(pk__in=[mou.pk, amendment.pk]).exists()
