@@ -221,7 +221,7 @@ def test_milestones_due_within_14_days_and_overdue_ones_are_in_the_digest(kaltim
     assert message.subject == "Pengingat kerja sama: 2 hal perlu perhatian"
     overdue, due = message.body.split("Tahapan terlambat")[1].split("Tahapan jatuh tempo")
     assert "Persetujuan DPRD" in overdue
-    assert "terlambat 3 hari" in overdue
+    assert "terlambat 3\xa0hari" in overdue
     assert "Rapat TKKSD" in due
     assert "menunggu TKKSD" in due
     assert "Monev tahunan" not in message.body
@@ -458,7 +458,7 @@ def test_english_preferring_editor_gets_the_subject_and_headings_in_english(kalt
     assert "Hello English," in message.body
     assert "Expiring within 90 days" in message.body
     assert "Overdue milestones" in message.body
-    assert "3 days overdue" in message.body
+    assert "3\xa0days overdue" in message.body
     assert "Berakhir" not in message.body
     assert translation.get_language() != "en"  # the override did not leak
 
@@ -544,3 +544,23 @@ def test_a_step_planned_for_a_month_is_told_as_that_month_in_the_digest_and_regi
     attention = page.split('id="needs-attention-title"', 1)[1].split("</section>", 1)[0]
     assert 'target <time datetime="2025-02">Februari 2025</time>' in attention
     assert "1 Februari 2025" not in attention
+
+
+def test_the_digest_says_how_late_a_step_is_in_months_as_the_site_does(kaltim, kaltim_editor):
+    """A step due "Juni 2024" is 8 months late on 3 March 2025, as the status page and the
+    region's page say it (``{% late_by %}``), never a count of days more exact than its date."""
+    agreement = AgreementFactory(title="PKS Pendidikan", lead_region=kaltim)
+    MilestoneFactory(
+        agreement=agreement,
+        title="Persetujuan DPRD",
+        due_on=datetime.date(2024, 6, 1),
+        due_on_precision="month",
+    )
+
+    run()
+
+    [message] = mails_to(kaltim_editor)
+    html = message.alternatives[0][0]
+    for body in (message.body, html):
+        assert "target Juni 2024 · terlambat 8\xa0bulan" in body
+        assert "246 hari" not in body
