@@ -22,10 +22,12 @@ from django.db import DEFAULT_DB_ALIAS, OperationalError, connections, transacti
 from django.db.models import Q
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils import translation
+from django.utils import formats, timezone, translation
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from access.models import time_zone_for
 from agreements import changelog
 from agreements.filters import AgreementFilter
 from agreements.models import Agreement
@@ -48,6 +50,8 @@ DIGEST_LENGTH = 100
 NOT_A_FILTER = ("page", "sort")
 
 UNFOLLOW_SALT = "reminders.unfollow"
+# How much of a selection's name a digest's subject holds: a phone shows the start of it.
+SUBJECT_NAME_LENGTH = 120
 
 
 def normal_query(data):
@@ -77,13 +81,14 @@ def selection_of(query, user):
 
 
 def describe(filterset):
-    """The selection in words, for its name: its filters as the page's chips show them."""
+    """The selection in words, in the language active now: its filters as the page's chips
+    show them (a date as "30 Juni 2030", not "2030-06-30")."""
     from agreements.views import filter_chips
 
     chips = filter_chips(filterset)
     if not chips:
         return _("Semua kerja sama")
-    return "; ".join(f"{chip['label']}: {chip['value']}" for chip in chips)
+    return "; ".join(f"{chip['label']}: {formats.localize(chip['value'])}" for chip in chips)
 
 
 def due(now):
@@ -119,17 +124,20 @@ class Digest:
     subscription: Subscription
     entries: list
     more: bool  # more changes than DIGEST_LENGTH
+    # The selection in words, in the subscription's language (``describe``); the name kept
+    # with the subscription is in the language it was followed in.
+    name: str = ""
 
 
 def plan(subscription, now):
     """What ``subscription``'s reader is to be told for the period up to ``now``. Reads only.
 
-    The entries are worded in the subscription's language.
+    The entries and the selection's name are worded in the subscription's language.
     """
     user = subscription.user
     filterset = selection_of(subscription.query, user)
     if not filterset.is_valid():  # a region or partner named in it is gone
-        return Digest(subscription, [], False)
+        return Digest(subscription, [], False, subscription.name)
     public = changelog.reads_public_history(user)
     records = list(
         changelog.history(filterset.qs, public=public)
@@ -138,18 +146,22 @@ def plan(subscription, now):
     )
     with translation.override(subscription.language):
         entries = changelog.entries(records[:DIGEST_LENGTH], public=public)
+        name = describe(filterset)
     # A save that changed nothing the reader is shown is no news to mail.
     entries = [entry for entry in entries if entry.kind != "saved"]
-    return Digest(subscription, entries, len(records) > DIGEST_LENGTH)
+    return Digest(subscription, entries, len(records) > DIGEST_LENGTH, name)
 
 
 def message(digest, connection=None):
+    """The digest as an e-mail in the subscription's language, its times in the reader's zone
+    (WIB, WITA or WIT, as the site shows them to them: ``time_zone_for``), named."""
     subscription = digest.subscription
     user = subscription.user
-    with translation.override(subscription.language):
+    with translation.override(subscription.language), timezone.override(time_zone_for(user)):
         context = {
             "name": user.get_full_name() or user.get_username(),
             "subscription": subscription,
+            "selection": digest.name,
             "entries": digest.entries,
             "more": digest.more,
             "site_url": settings.SITE_URL,
@@ -158,11 +170,14 @@ def message(digest, connection=None):
             "period": subscription.get_frequency_display().lower(),
         }
         count = len(digest.entries)
+        # Which selection, first: a reader following several tells them apart in the inbox.
+        # One line, whatever a name holds (a header cannot hold a line break).
+        selection = " ".join(Truncator(digest.name).chars(SUBJECT_NAME_LENGTH).split())
         subject = ngettext(
-            "Perubahan pada pilihan yang Anda ikuti: %(count)d perubahan",
-            "Perubahan pada pilihan yang Anda ikuti: %(count)d perubahan",
+            "%(selection)s: %(count)d perubahan",
+            "%(selection)s: %(count)d perubahan",
             count,
-        ) % {"count": count}
+        ) % {"selection": selection, "count": count}
         return email(
             user,
             subject,

@@ -125,16 +125,18 @@ class FollowView(LoginRequiredMixin, View):
                 request, "reminders/follow_refused.html", {"problems": problems}, status=400
             )
         query = follow.normal_query(filterset.data)
+        # Following the same selection again sets how often and in which language; its name
+        # is said again in that language.
+        chosen = {
+            "frequency": frequency,
+            "language": translation.get_language()[:2],
+            "name": follow.describe(filterset)[:500],
+        }
         subscription, _created = Subscription.objects.update_or_create(
             user=request.user,
             query=query,
-            defaults={"frequency": frequency, "language": translation.get_language()[:2]},
-            create_defaults={
-                "frequency": frequency,
-                "language": translation.get_language()[:2],
-                "name": follow.describe(filterset)[:500],
-                "covered_until": timezone.now(),
-            },
+            defaults=chosen,
+            create_defaults={**chosen, "covered_until": timezone.now()},
         )
         messages.success(
             request,

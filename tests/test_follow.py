@@ -6,6 +6,7 @@ import datetime
 import io
 import re
 import threading
+import zoneinfo
 from decimal import Decimal
 
 import pytest
@@ -178,7 +179,7 @@ def test_the_digest_tells_a_new_step_and_keeps_quiet_about_what_the_reader_is_no
     run_digest(later(days=1))
 
     [email] = mail.outbox
-    assert "Perubahan pada pilihan yang Anda ikuti: 1 perubahan" in email.subject
+    assert email.subject == "Negara mitra: Tiongkok: 1 perubahan"
     assert "Tahapan: — → Monev tahunan" in email.body
     assert "250" not in email.body and "Disimpan" not in email.body
 
@@ -247,6 +248,75 @@ def test_one_link_in_the_mail_stops_following(client, register, reader):
     assert not Subscription.objects.exists()
     forged = client.get("/ikuti/berhenti/not-a-token/")
     assert forged.status_code == 400
+
+
+def test_the_digest_names_its_selection_in_the_subject_and_in_the_readers_language(
+    client, register, reader
+):
+    """A reader following several selections tells the mails apart in the inbox; one who
+    follows again in English gets the name in English, its date as the page writes it."""
+    client.force_login(reader)
+    follow_selection(client, "country=CN&expires_before=2030-06-30")
+    assert Subscription.objects.get().name == (
+        "Negara mitra: Tiongkok; Berakhir paling lambat: 30 Juni 2030"
+    )
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    follow_selection(client, "country=CN&expires_before=2030-06-30")
+    save(register["chinese"], status="terminated")
+
+    run_digest(later(days=1))
+
+    [email] = mail.outbox
+    name = "Partner country: China; Expires by: 30 June 2030"
+    # "1 change" once the catalogue has the subject's new wording (until then its Indonesian).
+    assert email.subject.startswith(f"{name}: 1 ")
+    html = email.alternatives[0][0]
+    assert '<html lang="en">' in html
+    for body in (email.body, html):
+        assert f"What changed in the selection you follow ({name}):" in body
+        assert "2030-06-30" not in body.split("http")[0]
+        assert "Negara mitra" not in body
+
+
+def test_the_digest_gives_each_time_in_the_readers_zone_and_names_it(client, register, reader):
+    """An official in Papua reads 15.55 WIT, not the server's 13.55 with no zone."""
+    from access.models import WorkSetting
+    from agreements.models import Agreement
+
+    WorkSetting.objects.create(user=reader, time_zone="Asia/Jayapura")
+    client.force_login(reader)
+    follow_selection(client, "country=CN")
+    save(register["chinese"], status="terminated")
+    saved = Subscription.objects.get().covered_until.replace(microsecond=0) + datetime.timedelta(
+        hours=1
+    )
+    Agreement.history.model.objects.filter(
+        history_id=Agreement.history.filter(id=register["chinese"].pk).latest().history_id
+    ).update(history_date=saved)
+
+    run_digest(later(days=1))
+
+    [email] = mail.outbox
+    local = saved.astimezone(zoneinfo.ZoneInfo("Asia/Jayapura"))
+    shown = f"{local.day} {MONTHS[local.month - 1]} {local.year}, {local:%H.%M} WIT"
+    assert shown in email.body
+    assert shown in email.alternatives[0][0]
+
+
+MONTHS = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+]
 
 
 class SlowBackend:
