@@ -8,7 +8,8 @@ the page and its downloads hold the whole selection. ``/feeds/agreements.atom`` 
 feed under its older address.
 
 Each feed names itself (``rel="self"``) with its query string: a reader subscribed to one
-selection is not pointed at another. An entry's id is an absolute IRI that never changes.
+selection is not pointed at another. An entry's id is a tag URI on the
+host of ``SITE_URL`` that never changes, whatever address the feed was fetched at.
 
 Public only, whoever asks: feed readers fetch without logging in, and aggregators cache and
 pass the feed on, so it never depends on the reader.
@@ -143,11 +144,22 @@ class AgreementsFeed(Feed):
     def item_link(self, item):
         return item.get_absolute_url()
 
+    def item_guid(self, item):
+        """A tag URI (RFC 4151) naming the agreement, as the change log's feed names a version:
+        the same whatever address the feed was fetched at (``http`` or ``https``, a host name
+        or an address, through a proxy or not), so a reader never sees an entry twice."""
+        recorded = item.created_at.astimezone(datetime.UTC)
+        return f"tag:{uid_domain()},{recorded:%Y-%m-%d}:agreement/{item.pk}"
+
+    item_guid_is_permalink = False
+
     def item_author_name(self, item):
         return item.lead_region.name
 
     def item_updateddate(self, item):
-        return item.updated_at
+        # Never before it was published (``item_pubdate``): a record made public is saved,
+        # and its first public version is written just after the agreement's own time stamp.
+        return max(item.updated_at, item.public_since or item.updated_at)
 
     def item_pubdate(self, item):
         signed = item.known("signed_on")

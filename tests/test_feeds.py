@@ -289,6 +289,44 @@ def test_atom_feed_publishes_a_signing_known_to_its_year_or_month_when_it_was_pu
     assert day.date() == day_known.signed_on
 
 
+def test_atom_entry_ids_stay_the_same_whatever_address_the_feed_is_fetched_at(
+    client, kaltim, settings
+):
+    """Fetched over https through the proxy and over http inside the office, the feed names
+    each agreement the same, or a feed reader shows every entry twice."""
+    settings.SITE_URL = "https://kerjasama.kaltimprov.go.id"
+    settings.ALLOWED_HOSTS = ["*"]
+    agreement = AgreementFactory(title="MoU Kaltim–Anhui", lead_region=kaltim)
+
+    ids = set()
+    for host, secure in (("kerjasama.kaltimprov.go.id", True), ("10.0.0.5:8000", False)):
+        response = client.get("/agreements/feed.atom", headers={"host": host}, secure=secure)
+        [entry] = atom_entries(response)
+        ids.add(entry.findtext(f"{ATOM}id"))
+
+    recorded = agreement.created_at.astimezone(datetime.UTC)
+    assert ids == {f"tag:kerjasama.kaltimprov.go.id,{recorded:%Y-%m-%d}:agreement/{agreement.pk}"}
+
+
+def test_an_unsigned_agreements_entry_is_never_updated_before_it_was_published(client, kaltim):
+    """Not yet signed, an entry is published when the public could first read it; its last
+    change is not earlier than that."""
+    AgreementFactory(
+        title="Prakarsa kota kembar",
+        lead_region=kaltim,
+        status="initiative",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+
+    [entry] = atom_entries(client.get("/agreements/feed.atom"))
+
+    published = datetime.datetime.fromisoformat(entry.findtext(f"{ATOM}published"))
+    updated = datetime.datetime.fromisoformat(entry.findtext(f"{ATOM}updated"))
+    assert published <= updated
+
+
 @pytest.mark.parametrize("rows", [1, 4])
 def test_atom_feed_runs_the_same_queries_however_many_rows(
     client, kaltim, rows, django_assert_num_queries
