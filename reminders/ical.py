@@ -13,10 +13,12 @@ from django.conf import settings
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
 from agreements.models import ENDED_STATUSES, AgreementQuerySet, AgreementStatus, Milestone
+from agreements.templatetags.known_dates import late_by
 
 # Only a signed agreement has a term that ends; one terminated early or never signed has not.
 EXPIRES_IN_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE, AgreementStatus.EXPIRED)
@@ -106,15 +108,24 @@ def expiry_event(agreement, absolute_url):
     )
 
 
-def milestone_event(milestone, absolute_url):
+def milestone_event(milestone, absolute_url, today):
+    """A step on the day it was done, else on its target; a step overdue on ``today``
+    (``Milestone.is_overdue_on``) says so first, and how late, as the status page does: a
+    calendar shows it on a day already past, where "Target" alone reads as nothing to chase."""
     agreement = milestone.agreement
+    overdue = milestone.is_overdue_on(today)
     if milestone.is_done:
         summary = _("Terlaksana: %(milestone)s (%(agreement)s)")
         day = milestone.known("done_on")
+    elif overdue:
+        summary = _("Terlambat: %(milestone)s (%(agreement)s)")
+        day = milestone.known("due_on")
     else:
         summary = _("Target: %(milestone)s (%(agreement)s)")
         day = milestone.known("due_on")
     lines = [milestone.get_kind_display(), agreement.title]
+    if overdue:
+        lines.append(capfirst(late_by(milestone, today)))
     # A step of a cooperation that has ended waits on nobody (``ENDED_STATUSES``).
     ended = agreement.shown_status in ENDED_STATUSES
     if milestone.waits_on and not milestone.is_done and not ended:
@@ -154,7 +165,8 @@ def calendar(agreements, *, name, uid, absolute_url):
         for agreement in nearest(expiring, F("expires_on"), today)
     ]
     events += [
-        milestone_event(milestone, absolute_url) for milestone in milestones_of(agreements, today)
+        milestone_event(milestone, absolute_url, today)
+        for milestone in milestones_of(agreements, today)
     ]
     cal = Calendar.new(
         name=name,

@@ -54,7 +54,7 @@ def kaltim_register(kaltim, samarinda, bali):
         "sister": sister,
         "bali": bali_mou,
         "planned": MilestoneFactory(
-            agreement=mou, title="Monev tahunan", due_on=datetime.date(2026, 5, 4)
+            agreement=mou, title="Monev tahunan", due_on=datetime.date(2028, 5, 4)
         ),
         "done": MilestoneFactory(
             agreement=sister,
@@ -85,7 +85,7 @@ def test_kaltim_calendar_holds_the_province_and_its_cities_dates(client, kaltim_
     assert expiry.start == datetime.date(2029, 4, 30)
     assert str(expiry["SUMMARY"]) == "Berakhir: MoU Kaltim–Anhui"
     planned = events[f"milestone-{r['planned'].pk}@kerjasama.kaltimprov.go.id"]
-    assert planned.start == datetime.date(2026, 5, 4)
+    assert planned.start == datetime.date(2028, 5, 4)
     assert str(planned["SUMMARY"]) == "Target: Monev tahunan (MoU Kaltim–Anhui)"
     done = events[f"milestone-{r['done'].pk}@kerjasama.kaltimprov.go.id"]
     assert done.start == datetime.date(2024, 9, 12)  # the day it was done, not the target
@@ -128,6 +128,34 @@ def test_calendar_uids_stay_the_same_from_one_fetch_to_the_next(client, kaltim_r
     assert set(first) == set(second)
     moved = next(uid for uid in second if uid.startswith(f"milestone-{milestone.pk}@"))
     assert second[moved].start == datetime.date(2026, 6, 1)
+
+
+def test_a_calendar_of_a_provinces_late_steps_says_which_are_late_and_how_late(client, kaltim):
+    """An analyst subscribes to the steps of Kalimantan Timur's cooperations that are late: a
+    late step shows on a day already past, so its event says "Terlambat" and by how long,
+    where a step still ahead says "Target"."""
+    today = timezone.localdate()
+    agreement = AgreementFactory(title="PKS Pendidikan", lead_region=kaltim)
+    late = MilestoneFactory(
+        agreement=agreement,
+        title="Monev tahunan",
+        due_on=datetime.date(today.year - 2, 1, 1),
+        due_on_precision="year",
+    )
+    ahead = MilestoneFactory(
+        agreement=agreement, title="Rapat evaluasi", due_on=today + datetime.timedelta(days=40)
+    )
+
+    events = events_of(client.get("/agreements/calendar.ics", {"region": "64", "late": "yes"}))
+
+    late_event = events[f"milestone-{late.pk}@127.0.0.1"]
+    assert str(late_event["SUMMARY"]) == "Terlambat: Monev tahunan (PKS Pendidikan)"
+    assert late_event.start == datetime.date(today.year - 2, 1, 1)  # the whole year it is due
+    how_late = str(late_event["DESCRIPTION"]).splitlines()[-1]
+    assert how_late.startswith("Terlambat ") and "tahun" in how_late  # not a count of days
+    ahead_event = events[f"milestone-{ahead.pk}@127.0.0.1"]
+    assert str(ahead_event["SUMMARY"]) == "Target: Rapat evaluasi (PKS Pendidikan)"
+    assert "Terlambat" not in str(ahead_event["DESCRIPTION"])
 
 
 def test_anonymous_region_calendar_leaves_out_internal_agreements_and_their_milestones(
@@ -363,10 +391,10 @@ def test_a_calendar_holds_the_events_nearest_today_however_long_the_history(
     )
     assert [s.split(" (")[0] for s in summaries] == [
         f"Berakhir: {mou.title}".split(" (")[0],
-        "Target: Langkah -10",
-        "Target: Langkah -20",
         "Target: Langkah 10",
         "Target: Langkah 20",
+        "Terlambat: Langkah -10",  # planned steps whose day has passed
+        "Terlambat: Langkah -20",
     ]
 
 
