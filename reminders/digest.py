@@ -15,8 +15,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
 
@@ -37,6 +39,28 @@ def recipients():
         .distinct()
         .order_by("pk")
     )
+
+
+PREFERENCES_SALT = "reminders.preferences"
+
+
+def preferences_token(user):
+    """The token of ``user``'s link to their reminder preferences: signed, so that nobody can
+    make one for someone else, and needing no login (the digest is read on a phone)."""
+    return signing.dumps(user.pk, salt=PREFERENCES_SALT)
+
+
+def user_of_token(token):
+    """The active user a preferences token was made for, or None."""
+    try:
+        pk = signing.loads(token, salt=PREFERENCES_SALT)
+    except signing.BadSignature:
+        return None
+    return get_user_model().objects.filter(pk=pk, is_active=True).first()
+
+
+def preferences_url(user):
+    return settings.SITE_URL + reverse("reminder-preferences", args=[preferences_token(user)])
 
 
 def claim(user):
@@ -146,6 +170,7 @@ def message(digest, connection=None):
             "attention": digest.attention,
             "regions": [region.name for region in digest.regions],
             "site_url": settings.SITE_URL,
+            "preferences_url": preferences_url(user),
         }
         count = len(digest)
         subject = ngettext(
@@ -153,7 +178,18 @@ def message(digest, connection=None):
             "Pengingat kerja sama: %(count)d hal perlu perhatian",
             count,
         ) % {"count": count}
-        return email(user, subject, "reminders/email/digest", context, connection)
+        return email(
+            user,
+            subject,
+            "reminders/email/digest",
+            context,
+            connection,
+            headers={
+                "List-Unsubscribe": f"<{context['preferences_url']}>",
+                # A mail program may stop them in one click, by a POST there (RFC 8058).
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
 
 
 def send(digest, connection):

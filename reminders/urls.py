@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path("ikuti/", views.FollowView.as_view(), name="follows"),
     path("ikuti/berhenti/<str:token>/", views.unfollow, name="unfollow"),
+    path("pengingat/<str:token>/", views.reminder_preferences, name="reminder-preferences"),
     # The agreement list's Atom feed under its first address.
     path("feeds/agreements.atom", feeds.AgreementsFeed(), name="feed-agreements"),
 ]

@@ -19,8 +19,8 @@ from agreements.export_views import SUBJECTS, bad_filters, selection
 from agreements.models import Agreement
 from partners.models import Region
 
-from . import follow, ical
-from .models import Frequency, Subscription
+from . import digest, follow, ical
+from .models import Frequency, Language, ReminderPreference, Subscription
 
 
 def calendar_response(cal, filename):
@@ -163,3 +163,46 @@ def unfollow(request, token):
     if subscription is not None:
         subscription.delete()
     return render(request, "reminders/unfollowed.html", {"subscription": subscription})
+
+
+# -- an editor's reminders ----------------------------------------------------------------------
+
+
+@csrf_exempt  # the signed token in the address is the editor's say-so (RFC 8058 one-click)
+@require_http_methods(["GET", "HEAD", "POST"])
+def reminder_preferences(request, token):
+    """The link in every reminder digest: stop the reminders or change their language, without
+    logging in. Opening it shows the form; only a POST changes anything (the form's, or a mail
+    program's one-click ``List-Unsubscribe=One-Click``, which stops them), so a link scanner
+    that fetches the link changes nobody's mail."""
+    user = digest.user_of_token(token)
+    if user is None:
+        return render(
+            request, "reminders/reminder_preferences.html", {"bad_link": True}, status=400
+        )
+    preference = ReminderPreference.objects.for_user(user)
+    if request.method != "POST":
+        return render(
+            request,
+            "reminders/reminder_preferences.html",
+            {"preference": preference, "languages": Language.choices},
+        )
+    if request.POST.get("List-Unsubscribe") == "One-Click":
+        preference.active = False
+    else:
+        language = request.POST.get("language", "")
+        if language not in Language.values:
+            return render(
+                request,
+                "reminders/reminder_preferences.html",
+                {"preference": preference, "languages": Language.choices, "bad_language": True},
+                status=400,
+            )
+        preference.language = language
+        preference.active = request.POST.get("active") == "on"
+    preference.save()
+    return render(
+        request,
+        "reminders/reminder_preferences.html",
+        {"preference": preference, "languages": Language.choices, "saved": True},
+    )

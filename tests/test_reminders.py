@@ -1,5 +1,6 @@
 """The daily reminder digest (``manage.py send_reminders``) and the "needs attention" lists."""
 
+import base64
 import datetime
 import os
 import re
@@ -564,3 +565,76 @@ def test_the_digest_says_how_late_a_step_is_in_months_as_the_site_does(kaltim, k
     for body in (message.body, html):
         assert "target Juni 2024 · terlambat 8\xa0bulan" in body
         assert "246 hari" not in body
+
+
+# -- stopping them, or changing their language, from the mail -----------------------------------
+
+
+def preferences_path(message):
+    """The path of the preferences link in ``message``'s text."""
+    link = re.search(r"http://\S+/pengingat/\S+/", message.body).group(0)
+    assert message.extra_headers["List-Unsubscribe"] == f"<{link}>"
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert f'href="{link}"' in message.alternatives[0][0]
+    return "/" + link.split("://", 1)[1].split("/", 1)[1]
+
+
+def test_one_click_in_the_digest_stops_the_reminders_without_logging_in(
+    client, kaltim, kaltim_editor
+):
+    AgreementFactory(lead_region=kaltim, expires_on=days(80))
+    run()
+    path = preferences_path(mails_to(kaltim_editor)[0])
+
+    # A link scanner or a mail preview fetches the link: it shows the form and stops nothing.
+    assert client.head(path).status_code == 200
+    assert "Kirimi saya surel pengingat harian" in client.get(path).content.decode()
+    assert ReminderPreference.objects.for_user(kaltim_editor).active
+    # A mail program's one-click POST (no CSRF token: the signed address is the say-so).
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(path, {"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert "tidak lagi menerima surel pengingat" in response.content.decode()
+
+    AgreementFactory(lead_region=kaltim, expires_on=days(20))
+    run(days(1))
+    assert len(mails_to(kaltim_editor)) == 1
+
+
+def test_the_link_in_the_digest_changes_its_language(client, kaltim, kaltim_editor):
+    MilestoneFactory(agreement__lead_region=kaltim, due_on=days(-3))
+    run()
+    path = preferences_path(mails_to(kaltim_editor)[0])
+
+    response = client.post(path, {"language": "en", "active": "on"})
+
+    assert response.status_code == 200
+    MilestoneFactory(agreement__lead_region=kaltim, due_on=days(-2))
+    run(days(1))
+    english = mails_to(kaltim_editor)[-1]
+    assert english.subject == "Cooperation reminder: 1 item needs attention"
+    assert "Hello Kaltim," in english.body
+    assert client.post(path, {"language": "fr", "active": "on"}).status_code == 400
+    assert ReminderPreference.objects.for_user(kaltim_editor).language == "en"
+
+
+def test_a_preferences_link_cannot_be_made_for_someone_else(
+    client, kaltim, bali, kaltim_editor, bali_editor
+):
+    """The link names its editor under a signature: changing the id in it, or a link made up,
+    changes nobody's reminders."""
+    AgreementFactory(lead_region=kaltim, expires_on=days(80))
+    run()
+    path = preferences_path(mails_to(kaltim_editor)[0])
+    token = path.split("/")[2]
+    payload, rest = token.split(":", 1)
+    other = base64.urlsafe_b64encode(str(bali_editor.pk).encode()).decode().rstrip("=")
+    assert other != payload
+
+    for forged in (f"/pengingat/{other}:{rest}/", "/pengingat/not-a-token/"):
+        response = client.post(forged, {"List-Unsubscribe": "One-Click"})
+        assert response.status_code == 400
+        assert "Tautan ini tidak valid" in response.content.decode()
+    assert ReminderPreference.objects.for_user(bali_editor).active
+    assert ReminderPreference.objects.for_user(kaltim_editor).active
