@@ -20,6 +20,9 @@ from django.contrib.admin.templatetags.admin_list import (
     result_headers,
     result_hidden_fields,
 )
+from django.contrib.admin.templatetags.admin_list import (
+    admin_list_filter as django_list_filter,
+)
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import (
     FieldIsAForeignKeyColumnName,
@@ -32,6 +35,7 @@ from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, timezone
+from django.utils.encoding import iri_to_uri
 from django.utils.formats import get_format
 from django.utils.functional import Promise
 from django.utils.html import format_html
@@ -248,6 +252,27 @@ class _Column:
                     popup = format_html(' data-popup-opener="{}"', key)
                 shown = mark_safe(f'<a href="{escaped(url)}"{popup}>{escaped(shown)}</a>')
         return mark_safe(f"<{self.tag}{row_class}>{escaped(shown)}</{self.tag}>")
+
+
+def list_filter(cl, spec):
+    """A filter of the list's sidebar as Django's ``admin_list_filter`` draws it with
+    ``admin/filter.html``, written here: the ten filters of the agreement list, 130 choices,
+    cost 3 ms a page through the template. A filter with a template of its own is left to it."""
+    if spec.template != "admin/filter.html":
+        return django_list_filter(cl, spec)
+    choices = []
+    for choice in spec.choices(cl):
+        selected = ' class="selected"' if choice["selected"] else ""
+        choices.append(
+            f'<li{selected}><a href="{escaped(iri_to_uri(choice["query_string"]))}">'
+            f"{escaped(choice['display'])}</a></li>"
+        )
+    title = escaped(spec.title)
+    return mark_safe(
+        f'<details data-filter-title="{title}" open><summary>'
+        f"{_(' By %(filter_title)s ') % {'filter_title': title}}</summary>"
+        f"<ul>{''.join(choices)}</ul></details>"
+    )
 
 
 def result_list(cl):

@@ -12,6 +12,7 @@ from django.contrib.admin.templatetags import admin_list as django_admin_list
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from agreements.models import Agreement
 from common import admin_list
@@ -88,6 +89,34 @@ def test_every_list_draws_the_rows_django_draws(staff_client, register, query):
         assert rows(cl, admin_list.results) == rows(cl, django_admin_list.results), model
         compared += bool(cl.result_list)
     assert compared >= 4  # agreements, milestones, regions, partners at least
+
+
+def markup(html):
+    """Markup with the blank space between and inside its tags' text set aside."""
+    return re.sub(r"\s+", " ", re.sub(r">\s+|\s+<", lambda m: m.group().strip(), str(html)))
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+@pytest.mark.parametrize("query", [{}, {"kind__exact": "mou", "sectors__isnull": "True"}])
+def test_every_lists_filters_are_the_markup_django_draws(staff_client, register, language, query):
+    """Each filter of every registered admin's sidebar, plain and with choices selected, in
+    either language: what ``admin/filter.html`` draws, its titles, choices and links escaped."""
+    compared = 0
+    staff_client.cookies["django_language"] = language
+    for model, model_admin in admin.site._registry.items():
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        asked = query if model_admin is admin.site._registry.get(register.__class__) else {}
+        response = staff_client.get(url, asked)
+        if response.status_code != 200 or "cl" not in (response.context or {}):
+            continue
+        cl = response.context["cl"]
+        with translation.override(language):
+            for spec in cl.filter_specs:
+                assert markup(admin_list.list_filter(cl, spec)) == markup(
+                    django_admin_list.admin_list_filter(cl, spec)
+                ), (model, spec.title)
+                compared += 1
+    assert compared >= 10
 
 
 def test_the_selection_checkbox_is_the_widget_django_renders(register):

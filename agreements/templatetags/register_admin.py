@@ -16,7 +16,7 @@ from django.contrib.admin.templatetags.base import InclusionAdminNode
 
 from agreements.export_columns import download_note
 from common.admin_form import fieldset_markup, tabular_rows
-from common.admin_list import result_list
+from common.admin_list import list_filter, result_list
 
 register = template.Library()
 
@@ -31,6 +31,12 @@ def quick_result_list(parser, token):
         template_name="change_list_results.html",
         takes_context=False,
     )
+
+
+@register.simple_tag
+def quick_list_filter(cl, spec):
+    """Django's ``admin_list_filter`` tag, the filter written by ``common.admin_list``."""
+    return list_filter(cl, spec)
 
 
 @register.simple_tag(takes_context=True)
