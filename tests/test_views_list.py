@@ -682,3 +682,22 @@ def test_a_site_served_under_a_prefix_links_every_row_within_it(client, register
     at_root = row_links()
     assert f"/agreements/{school.pk}/" in at_root
     assert not any(link.startswith("/kerjasama/") for link in at_root)
+
+
+def test_every_value_of_a_row_is_escaped_as_text(client, kaltim):
+    """A title, reference, partner, its country code and a sector typed with markup in them
+    read as the text they are on the list, never as markup."""
+    mark = '<img src=x onerror="alert(1)">'
+    country = CountryFactory(code="CN")
+    AgreementFactory(
+        title=f"Kerja sama {mark}",
+        reference=f"No. 1/{mark}",
+        lead_region=kaltim,
+        partners=[PartnerFactory(name=f"Kota {mark}", country=country)],
+        sectors=[SectorFactory(slug="odd", name_id=f"Bidang {mark}")],
+    )
+    html = client.get(LIST).content.decode()
+    rows = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert "<img" not in rows
+    escaped = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+    assert rows.count(escaped) == 4  # title, reference, partner, sector
