@@ -183,26 +183,36 @@ def reminder_preferences(request, token):
     preference = ReminderPreference.objects.for_user(user)
     if request.method != "POST":
         return render(
-            request,
-            "reminders/reminder_preferences.html",
-            {"preference": preference, "languages": Language.choices},
+            request, "reminders/reminder_preferences.html", preferences_context(preference)
         )
     if request.POST.get("List-Unsubscribe") == "One-Click":
         preference.active = False
     else:
         language = request.POST.get("language", "")
+        # What was ticked is shown again beside the refused language, not the stored choice.
+        preference.active = request.POST.get("active") == "on"
         if language not in Language.values:
             return render(
                 request,
                 "reminders/reminder_preferences.html",
-                {"preference": preference, "languages": Language.choices, "bad_language": True},
+                preferences_context(preference, bad_language=True),
                 status=400,
             )
         preference.language = language
-        preference.active = request.POST.get("active") == "on"
     preference.save()
     return render(
-        request,
-        "reminders/reminder_preferences.html",
-        {"preference": preference, "languages": Language.choices, "saved": True},
+        request, "reminders/reminder_preferences.html", preferences_context(preference, saved=True)
     )
+
+
+def preferences_context(preference, **more):
+    """Each language named in itself ("English" on an Indonesian page too, as the language
+    switcher names them), so a reader who does not read the page's language finds their own;
+    the template marks each with its ``lang``."""
+    names = {code: translation.get_language_info(code)["name_local"] for code in Language.values}
+    return {
+        "preference": preference,
+        "languages": list(names.items()),
+        "language_name": names[preference.language],
+        **more,
+    }

@@ -1,8 +1,10 @@
 """Every public page, and the admin's agreement change form, is valid HTML to the Nu HTML
 checker (vnu-jar from the npm registry, installed by ``make install``; it needs Java).
 
-The pages are those of the demo register, read as an anonymous visitor would, and the change
-form as bureau staff see it. The checker runs once over all of them.
+The pages are those of the demo register, read as an anonymous visitor would (the reminder
+preferences page as an editor opens it from their mail, without logging in: as offered, saved
+and refused), and the change form as bureau staff see it. The checker runs once over all of
+them. A new public page is one more entry in ``pages``.
 """
 
 import json
@@ -19,6 +21,7 @@ from django.urls import reverse
 
 from agreements.models import Agreement
 from partners.models import Partner
+from reminders.digest import preferences_url
 
 VNU = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -65,13 +68,20 @@ def get(client, url):
     return response.content.decode()
 
 
-def test_every_public_page_and_the_change_form_are_valid_html(staff_client, tmp_path):
+def post(client, url, data, status):
+    response = client.post(url, data)
+    assert response.status_code == status, url
+    return response.content.decode()
+
+
+def test_every_public_page_and_the_change_form_are_valid_html(staff_client, staff_user, tmp_path):
     client = Client()  # an anonymous visitor (``staff_client`` is logged in)
     call_command("load_reference_data", verbosity=0)
     call_command("seed_demo", verbosity=0)
     agreement = Agreement.objects.public().filter(milestones__isnull=False).first()
     partner = Partner.objects.filter(agreements__visibility="public").first()
     sector = Agreement.objects.public().covered_sectors().first()
+    preferences = "/" + preferences_url(staff_user).split("://", 1)[1].split("/", 1)[1]
     pages = {
         "dashboard": get(client, reverse("dashboard")),
         "list": get(client, reverse("agreement-list")),
@@ -84,6 +94,11 @@ def test_every_public_page_and_the_change_form_are_valid_html(staff_client, tmp_
         "sector": get(client, sector.get_absolute_url()),
         "data-dictionary": get(client, reverse("data-dictionary")),
         "login": get(client, reverse("login")),
+        "changes": get(client, reverse("change-log")),
+        "report": get(client, reverse("report") + "?region=64&period=2024"),
+        "reminder-preferences": get(client, preferences),
+        "reminder-preferences-saved": post(client, preferences, {"language": "en"}, 200),
+        "reminder-preferences-refused": post(client, preferences, {"language": "fr"}, 400),
         "not-found": get(client, "/agreements/999999999/"),
         "admin-change-form": get(
             staff_client, reverse("admin:agreements_agreement_change", args=[agreement.pk])

@@ -638,3 +638,47 @@ def test_a_preferences_link_cannot_be_made_for_someone_else(
         assert "Tautan ini tidak valid" in response.content.decode()
     assert ReminderPreference.objects.for_user(bali_editor).active
     assert ReminderPreference.objects.for_user(kaltim_editor).active
+
+
+def test_a_refused_language_is_said_at_its_field(client, kaltim, kaltim_editor):
+    """A forged language is refused where a screen reader meets it: the summary leads to the
+    field, the field is marked invalid and reads the message with its label, and the box the
+    editor unticked stays unticked."""
+    path = reverse_preferences(kaltim_editor)
+
+    response = client.post(path, {"language": "fr"})
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    select = re.search(r"<select [^>]*>", html).group(0)
+    assert 'aria-invalid="true"' in select
+    described = re.search(r'aria-describedby="([^"]+)"', select).group(1)
+    message = re.search(rf'<p [^>]*id="{described}"[^>]*>([^<]*)</p>', html).group(1)
+    assert message == "Pilih bahasa surel: Bahasa Indonesia atau English."
+    summary = html.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert 'href="#reminder-language"' in summary
+    assert re.search(r'<input type="checkbox" id="reminder-active" name="active">', html)
+    assert ReminderPreference.objects.for_user(kaltim_editor).active
+
+
+def test_each_language_is_offered_in_its_own_name(client, kaltim_editor):
+    """An editor who reads only English finds "English" on the Indonesian page (not
+    "Inggris"), marked as English for a screen reader, and the saved choice says it so too."""
+    path = reverse_preferences(kaltim_editor)
+
+    html = client.get(path, HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    options = {
+        value: (lang, name)
+        for value, lang, name in re.findall(
+            r'<option value="(\w+)" lang="(\w+)"[^>]*>([^<]*)</option>', html
+        )
+    }
+    assert options == {"id": ("id", "Bahasa Indonesia"), "en": ("en", "English")}
+    saved = client.post(path, {"language": "en", "active": "on"}, HTTP_ACCEPT_LANGUAGE="id")
+    assert "Tersimpan: Anda menerima pengingat dalam English." in saved.content.decode()
+
+
+def reverse_preferences(user):
+    from reminders.digest import preferences_url
+
+    return "/" + preferences_url(user).split("://", 1)[1].split("/", 1)[1]
