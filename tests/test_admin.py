@@ -413,6 +413,24 @@ def test_one_save_in_the_admin_is_one_history_entry_with_the_final_parties(
     assert [row.sector for row in record.sectors.all()] == [tourism]
 
 
+def test_the_follow_up_links_are_one_list_named_by_its_sentence(editor_kaltim, kaltim):
+    """A screen reader hears "Naskah yang melanjutkan kerja sama ini", then a list of three
+    links; on a phone each is a target of its own, not a word in a line of small print."""
+    agreement = AgreementFactory(lead_region=kaltim)
+    page = collapse_space(logged_in(editor_kaltim).get(change_url(agreement)).content.decode())
+
+    labelled = re.search(r'<ul aria-labelledby="([^"]+)">(.*?)</ul>', page)
+    assert labelled is not None, "the follow-up links are not a list"
+    label = re.search(rf'<p id="{labelled.group(1)}">([^<]*)</p>', page).group(1)
+    assert label == "Naskah yang melanjutkan kerja sama ini:"
+    items = re.findall(r'<li><a href="[^"]+" class="addlink">([^<]*)</a></li>', labelled.group(2))
+    assert items == [
+        "Tambahkan naskah tindak lanjut",
+        "Tambahkan adendum",
+        "Tambahkan perpanjangan",
+    ]
+
+
 def test_an_amendment_is_added_from_its_mou_with_the_parties_and_sectors_filled_in(
     editor_kaltim, kaltim, anhui
 ):
