@@ -285,7 +285,8 @@ def test_a_step_due_this_month_is_due_not_late_until_the_month_has_passed(client
 
 def test_the_calendar_spans_a_month_known_date_over_its_month(client, register):
     """Subscribed in a calendar, the LoI of "Desember 2023" and the signing planned for "Juni
-    2024" cover their months; neither sits on the 1st as if that were the day."""
+    2024" (late by now, so told as such) cover their months; neither sits on the 1st as if that
+    were the day."""
     from icalendar import Calendar
 
     plan = month_known_plan(register)
@@ -296,7 +297,7 @@ def test_the_calendar_spans_a_month_known_date_over_its_month(client, register):
         for event in Calendar.from_ical(response.content).walk("VEVENT")
     }
     assert spans["Terlaksana"] == (d(2023, 12, 1), d(2024, 1, 1))
-    assert spans["Target"] == (d(2024, 6, 1), d(2024, 7, 1))
+    assert spans["Terlambat"] == (d(2024, 6, 1), d(2024, 7, 1))
 
 
 def test_an_editor_retypes_a_month_known_step_as_a_day_in_the_agreement_form(
