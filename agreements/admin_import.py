@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy
 
 from agreements.import_previews import ImportPreview
 from agreements.imports import (
+    ACTION_LABELS,
     CREATE,
     DECIDE_CREATE,
-    DUPLICATE,
     REJECT,
     UNCHANGED,
     UPDATE,
@@ -33,13 +33,6 @@ from agreements.models import Agreement
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 PREVIEW_ROWS = 500  # rows listed besides the rejected ones, which are always all listed
-ACTION_LABELS = {
-    CREATE: gettext_lazy("Dibuat"),
-    UPDATE: gettext_lazy("Diperbarui"),
-    UNCHANGED: gettext_lazy("Tidak berubah"),
-    DUPLICATE: gettext_lazy("Mirip yang sudah ada"),
-    REJECT: gettext_lazy("Ditolak"),
-}
 TABLE_ACTION_LABELS = {
     action: ACTION_LABELS[action] for action in (CREATE, UPDATE, UNCHANGED, REJECT)
 }

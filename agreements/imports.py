@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from simple_history.utils import bulk_create_with_history
@@ -59,6 +60,15 @@ DUPLICATE = "duplicate"
 DECIDE_CREATE = "create"
 DECIDE_UPDATE = "update"  # as a default for every such row: update the one it looks like
 TABLE_ACTIONS = (CREATE, UPDATE, UNCHANGED, REJECT)
+# What each verdict on a row is called, wherever a row's verdict is told: the admin's preview
+# and the command's listing.
+ACTION_LABELS = {
+    CREATE: gettext_lazy("Dibuat"),
+    UPDATE: gettext_lazy("Diperbarui"),
+    UNCHANGED: gettext_lazy("Tidak berubah"),
+    DUPLICATE: gettext_lazy("Mirip yang sudah ada"),
+    REJECT: gettext_lazy("Ditolak"),
+}
 
 # Columns a file must have; every other column is optional. A column that is absent leaves that
 # field of an existing agreement as it is (and a new one gets the default); a column that is

@@ -409,6 +409,20 @@ def test_command_writes_the_file(register, import_file, capsys):
     assert Agreement.objects.filter(reference="556/KSDD/2025").exists()
 
 
+def test_command_lists_each_rows_verdict_in_words(register, import_file, capsys):
+    """With -v 2 each row is told as the admin's preview tells it, with the fields an update
+    changes: "2: Dibuat", never the verdict's code."""
+    call_command("import_agreements", import_file([row()]), verbosity=2)
+    capsys.readouterr()
+    call_command(
+        "import_agreements", import_file([row(title="Pariwisata Kaltim – Bali")]), verbosity=2
+    )
+
+    listed = capsys.readouterr().out.splitlines()
+    assert "2: Diperbarui (title)" in listed
+    assert not any(line.startswith("2: update") for line in listed)
+
+
 def test_command_with_a_bad_row_fails_names_the_row_and_writes_nothing(
     register, import_file, capsys
 ):

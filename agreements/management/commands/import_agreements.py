@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from agreements.imports import (
+    ACTION_LABELS,
     DECIDE_CREATE,
     DECIDE_UPDATE,
     DUPLICATE,
@@ -73,7 +74,8 @@ class Command(BaseCommand):
                     }
                 )
             elif options["verbosity"] > 1:
-                self.stdout.write(f"{row.number}: {row.action} {', '.join(row.changes)}")
+                changed = f" ({', '.join(row.changes)})" if row.changes else ""
+                self.stdout.write(f"{row.number}: {ACTION_LABELS[row.action]}{changed}")
             if options["verbosity"] > 1:
                 for note in row.partner_notes:
                     self.stdout.write(f"{row.number}: {note}")
