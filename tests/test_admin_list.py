@@ -66,6 +66,17 @@ def rows(cl, results):
     return [list(row) for row in results(cl)]
 
 
+def changelists(staff_client, register, query):
+    """(model, its change list) of every registered admin's list page that shows one, the
+    agreement list read with ``query``."""
+    for model, model_admin in admin.site._registry.items():
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        asked = query if model_admin is admin.site._registry.get(register.__class__) else {}
+        response = staff_client.get(url, asked)
+        if response.status_code == 200 and "cl" in (response.context or {}):
+            yield model, response.context["cl"]
+
+
 @pytest.mark.parametrize(
     "query",
     [
@@ -79,13 +90,7 @@ def test_every_list_draws_the_rows_django_draws(staff_client, register, query):
     """Each registered admin's list, plain, filtered, sorted and as a popup: the same cells,
     classes, links (with the list's filters kept) and empty values as Django's own."""
     compared = 0
-    for model, model_admin in admin.site._registry.items():
-        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-        asked = query if model_admin is admin.site._registry.get(register.__class__) else {}
-        response = staff_client.get(url, asked)
-        if response.status_code != 200 or "cl" not in (response.context or {}):
-            continue
-        cl = response.context["cl"]
+    for model, cl in changelists(staff_client, register, query):
         assert rows(cl, admin_list.results) == rows(cl, django_admin_list.results), model
         compared += bool(cl.result_list)
     assert compared >= 4  # agreements, milestones, regions, partners at least
@@ -103,13 +108,7 @@ def test_every_lists_filters_are_the_markup_django_draws(staff_client, register,
     either language: what ``admin/filter.html`` draws, its titles, choices and links escaped."""
     compared = 0
     staff_client.cookies["django_language"] = language
-    for model, model_admin in admin.site._registry.items():
-        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
-        asked = query if model_admin is admin.site._registry.get(register.__class__) else {}
-        response = staff_client.get(url, asked)
-        if response.status_code != 200 or "cl" not in (response.context or {}):
-            continue
-        cl = response.context["cl"]
+    for model, cl in changelists(staff_client, register, query):
         with translation.override(language):
             for spec in cl.filter_specs:
                 assert markup(admin_list.list_filter(cl, spec)) == markup(

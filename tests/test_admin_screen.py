@@ -62,14 +62,19 @@ def admin_page_problems(page, url):
     )
     if covered:
         problems.append(f"{url}: the tools cover the end of the record's name")
+    problems.extend(f"{url}: {violation}" for violation in serious_violations(page))
+    return problems
+
+
+def serious_violations(page):
+    """axe-core's violations of serious or critical impact on the page the browser shows, each
+    as a line naming its rule, how many elements and the first of them."""
     page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
+    return page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
             .filter(v => v.impact === "serious" || v.impact === "critical")
             .map(v => `${v.impact} ${v.id} ×${v.nodes.length}: ${v.nodes[0].target.join(" ")}`)"""
     )
-    problems.extend(f"{url}: {violation}" for violation in violations)
-    return problems
 
 
 @pytest.mark.parametrize("model", MODELS)

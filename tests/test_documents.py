@@ -277,7 +277,9 @@ def change_form_data(response):
     return data
 
 
-def post_inline_document(staff_client, agreement, file):
+def post_inline_document(staff_client, agreement, file, **changes):
+    """The agreement's change form posted back with a new document row holding ``file``, and
+    the form's own fields changed by ``changes``."""
     change = reverse("admin:agreements_agreement_change", args=[agreement.pk])
     data = change_form_data(staff_client.get(change))
     data.update(
@@ -288,6 +290,7 @@ def post_inline_document(staff_client, agreement, file):
             "documents-0-language": Document.Language.INDONESIAN,
             "documents-0-file": file,
             "documents-0-agreement": agreement.pk,
+            **changes,
         }
     )
     return staff_client.post(change, data)
@@ -321,20 +324,9 @@ def test_a_scan_attached_beside_a_mistake_is_asked_for_again_at_its_row(staff_cl
     """The page comes back for a mistake elsewhere (the title left empty): the scan chosen on
     the document row is not kept by any browser, so the row says to choose it again, and
     nothing was saved."""
-    change = reverse("admin:agreements_agreement_change", args=[agreement.pk])
-    data = change_form_data(staff_client.get(change))
-    data.update(
-        {
-            "title": "",
-            "documents-TOTAL_FORMS": str(int(data["documents-TOTAL_FORMS"]) + 1),
-            "documents-0-title": "Naskah PKS",
-            "documents-0-kind": Document.Kind.SIGNED_TEXT,
-            "documents-0-language": Document.Language.INDONESIAN,
-            "documents-0-file": upload("pks.pdf", small_pdf()),
-            "documents-0-agreement": agreement.pk,
-        }
+    response = post_inline_document(
+        staff_client, agreement, upload("pks.pdf", small_pdf()), title=""
     )
-    response = staff_client.post(change, data)
 
     assert response.status_code == 200
     [documents] = [

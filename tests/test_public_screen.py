@@ -10,7 +10,7 @@ met by whoever reads that mail: these are held to the phone's width too.
 import pytest
 
 from reminders.digest import preferences_url
-from tests.test_admin_screen import AXE, required
+from tests.test_admin_screen import AXE, required, serious_violations
 
 WIDTHS = [390, 1280]
 
@@ -25,13 +25,7 @@ def page_problems(page, label):
     )
     if width[0] > width[1]:
         problems.append(f"{label}: {width[0]} px wide in a {width[1]} px window")
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ["violations"]})).violations
-            .filter(v => v.impact === "serious" || v.impact === "critical")
-            .map(v => `${v.impact} ${v.id} ×${v.nodes.length}: ${v.nodes[0].target.join(" ")}`)"""
-    )
-    problems.extend(f"{label}: {violation}" for violation in violations)
+    problems.extend(f"{label}: {violation}" for violation in serious_violations(page))
     return problems
 
 
