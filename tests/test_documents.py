@@ -296,16 +296,22 @@ def post_inline_document(staff_client, agreement, file, **changes):
     return staff_client.post(change, data)
 
 
-def test_inline_on_the_agreement_page_refuses_a_text_file_named_pdf(staff_client, agreement):
-    response = post_inline_document(staff_client, agreement, upload("pks.pdf", b"bukan pdf\n"))
-
-    assert response.status_code == 200
+def new_row_file_error(response):
+    """The one message at the file of the new document row of the page that came back."""
     [documents] = [
         inline.formset
         for inline in response.context["inline_admin_formsets"]
         if inline.formset.prefix == "documents"
     ]
     [message] = documents.forms[0].errors["file"]
+    return message
+
+
+def test_inline_on_the_agreement_page_refuses_a_text_file_named_pdf(staff_client, agreement):
+    response = post_inline_document(staff_client, agreement, upload("pks.pdf", b"bukan pdf\n"))
+
+    assert response.status_code == 200
+    message = new_row_file_error(response)
     assert "bukan PDF" in message
     assert "bukan PDF" in response.content.decode()
     assert not Document.objects.exists()
@@ -329,12 +335,7 @@ def test_a_scan_attached_beside_a_mistake_is_asked_for_again_at_its_row(staff_cl
     )
 
     assert response.status_code == 200
-    [documents] = [
-        inline.formset
-        for inline in response.context["inline_admin_formsets"]
-        if inline.formset.prefix == "documents"
-    ]
-    [message] = documents.forms[0].errors["file"]
+    message = new_row_file_error(response)
     assert "Pilih berkasnya lagi" in message
     assert "Pilih berkasnya lagi" in response.content.decode()
     assert not Document.objects.exists()
