@@ -562,6 +562,28 @@ def next_step_exported(client, title):
     return row["next_milestone"], row["next_milestone_due"], row["waits_on"]
 
 
+def carrying_out(client, public, **fields):
+    """A PKS in preparation carrying out the public MoU ``public`` (its own steps left out),
+    with a step waiting on the DPRD in five days; while it is public, the MoU waits for it."""
+    public.milestones.all().delete()
+    pks = AgreementFactory(
+        title="Rencana aksi bersama",
+        kind="pks",
+        lead_region=public.lead_region,
+        follows=public,
+        relation=Agreement.Relation.IMPLEMENTS,
+        status="preparation",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+        **fields,
+    )
+    MilestoneFactory(agreement=pks, kind="dprd", due_on=days(5), done_on=None, waits_on="dprd")
+    Agreement.objects.filter(pk=pks.pk).refresh_progress()
+    assert next_step_exported(client, PUBLIC_TITLE)[1:] == (days(5).isoformat(), "dprd")
+    return pks
+
+
 def test_the_step_of_a_text_moved_to_another_chain_and_kept_internal_is_not_told(
     client, staff_user, register
 ):
@@ -569,24 +591,7 @@ def test_the_step_of_a_text_moved_to_another_chain_and_kept_internal_is_not_told
     to carry out another text, and later kept internal: the MoU tells nothing of that step any
     more, not on the list, the dashboard or the downloads (each reads the step stored on it)."""
     public = register["public"]
-    public.milestones.all().delete()
-    pks = AgreementFactory(
-        title="Rencana aksi bersama",
-        kind="pks",
-        scope="ksdpl",
-        lead_region=public.lead_region,
-        partners=[register["open_partner"]],
-        follows=public,
-        relation=Agreement.Relation.IMPLEMENTS,
-        status="preparation",
-        signed_on=None,
-        in_force_from=None,
-        expires_on=None,
-    )
-    MilestoneFactory(agreement=pks, kind="dprd", due_on=days(5), done_on=None, waits_on="dprd")
-    Agreement.objects.filter(pk=pks.pk).refresh_progress()
-    # While the PKS is public and carries the MoU out, the MoU waits for its step.
-    assert next_step_exported(client, PUBLIC_TITLE)[1:] == (days(5).isoformat(), "dprd")
+    pks = carrying_out(client, public, scope="ksdpl", partners=[register["open_partner"]])
 
     other = AgreementFactory(
         title="Nota kesepahaman lain", kind="mou", lead_region=public.lead_region
@@ -608,23 +613,7 @@ def test_the_step_of_a_text_an_import_moves_to_another_chain_and_keeps_internal_
     """The same, written by the import: one row sets the PKS to carry out another text and
     keeps it internal; the MoU it carried out tells nothing of its step any more."""
     public = register["public"]
-    public.milestones.all().delete()
-    pks = AgreementFactory(
-        reference="PKS/7/2025",
-        title="Rencana aksi bersama",
-        kind="pks",
-        scope="ksdd",
-        lead_region=public.lead_region,
-        follows=public,
-        relation=Agreement.Relation.IMPLEMENTS,
-        status="preparation",
-        signed_on=None,
-        in_force_from=None,
-        expires_on=None,
-    )
-    MilestoneFactory(agreement=pks, kind="dprd", due_on=days(5), done_on=None, waits_on="dprd")
-    Agreement.objects.filter(pk=pks.pk).refresh_progress()
-    assert next_step_exported(client, PUBLIC_TITLE)[1:] == (days(5).isoformat(), "dprd")
+    pks = carrying_out(client, public, reference="PKS/7/2025", scope="ksdd")
     AgreementFactory(reference="MOU/8/2025", lead_region=public.lead_region)
 
     out = io.StringIO()
