@@ -5,6 +5,7 @@ The status an agreement *shows* is derived from its recorded status and its date
 ever shows as in force, whether or not someone remembered to update the record.
 """
 
+import contextlib
 import dataclasses
 import datetime
 import functools
@@ -484,19 +485,10 @@ class AgreementQuerySet(models.QuerySet):
 
     def counts_by_waits_on(self, today=None):
         """{``MilestoneWaitsOn`` value: how many of these cooperations wait on it} in one query:
-        from the counts the database keeps by month of expiry and the agreements expiring this
-        month (``_tallied_by_expiry``), else one GROUP BY over the partial index
-        ``agreement_waiting``."""
+        from the counts the database keeps by month and day of expiry (``_tallied_by_expiry``),
+        else one GROUP BY over the partial index ``agreement_waiting``."""
         today = today or timezone.localdate()
-        counts = self._tallied_by_expiry(
-            "waits",
-            today,
-            rows=self.waiting_on(MilestoneWaitsOn.values, today)
-            .filter(self._ending_this_month(today, "expires_on"), status__in=SIGNED_STATUSES)
-            .order_by()
-            .values("waits_on")
-            .annotate(count=models.Count("id")),
-        )
+        counts = self._tallied_by_expiry("waits", today)
         if counts is None:
             rows = (
                 self.waiting_on(MilestoneWaitsOn.values, today)
@@ -520,30 +512,24 @@ class AgreementQuerySet(models.QuerySet):
         """How many planned steps of these agreements are overdue on ``today``
         (``MilestoneQuerySet.overdue``), in one query.
 
-        Where the database keeps the counts (migration 0025), they give the steps overdue since
-        before this month, and only the steps due this month and those of cooperations lapsing
-        this month are read from the rows; elsewhere every overdue step is counted.
+        Where the database keeps the counts (migrations 0025 and 0039), the months before
+        today's give the steps overdue since before this month, and this month's days the
+        steps due this month and those of cooperations lapsing this month; elsewhere every
+        overdue step is counted.
         """
         today = today or timezone.localdate()
-        overdue = Milestone.objects.overdue(today).filter(agreement__in=self.order_by())
         visibilities = self._tallied_visibilities()
         if visibilities is None:
-            return overdue.count()
-        this_month = self._this_month(today, "due_on")
-        first = this_month["due_on__gte"]
-        parts, params = [], []
-        for part in (
-            overdue.filter(**this_month),
-            overdue.filter(
-                self._ending_this_month(today, "agreement__expires_on"),
-                due_on__lt=first,
-                agreement__status__in=SIGNED_STATUSES,
-            ),
-        ):
-            sql, part_params = part.order_by().values("pk").query.sql_with_params()
-            parts.append(f"(SELECT count(*) FROM ({sql}) s)")
-            params.extend(part_params)
+            return Milestone.objects.overdue(today).filter(agreement__in=self.order_by()).count()
+        first, _ = self._month_of(today)
         previous = (first - datetime.timedelta(days=1)).strftime("%Y-%m")
+        this_month, this_month_params = self._tallied_this_month(
+            "overdue_day",
+            today,
+            # Due before today; lapsed before today in the month it was due; lapsing from
+            # today on, when it was due in a month before (counted by month as lapsed).
+            [("due", "<", 1), ("gone", "<", -1), ("lapse", ">=", 1)],
+        )
         kept = """
             (SELECT coalesce(sum(n) FILTER (WHERE key BETWEEN 'due|0' AND %s), 0)
                     - coalesce(sum(n) FILTER (WHERE key BETWEEN 'exp|0' AND %s), 0)
@@ -551,8 +537,13 @@ class AgreementQuerySet(models.QuerySet):
         """
         with connections[self.db].cursor() as cursor:
             cursor.execute(
-                f"SELECT {kept} + {' + '.join(parts)}",
-                [f"due|{previous}", f"exp|{today:%Y-%m}", visibilities, *params],
+                f"SELECT {kept} + {this_month}",
+                [
+                    f"due|{previous}",
+                    f"exp|{today:%Y-%m}",
+                    visibilities,
+                    *this_month_params,
+                ],
             )
             return cursor.fetchone()[0]
 
@@ -681,40 +672,35 @@ class AgreementQuerySet(models.QuerySet):
     def dormant_count(self, today=None):
         """How many of these agreements are dormant on ``today`` (``dormant``), in one query.
 
-        Where the database keeps the counts (migration 0027), they give those that turned
-        dormant before this month and lapse after it (or never): those quiet since a month
-        before this one, less those of them lapsing by this month. Only those turning dormant
-        or lapsing this month are read, from the rows kept per cooperation. Elsewhere every
-        cooperation in force is read.
+        Where the database keeps the counts (migrations 0027 and 0039), the months before
+        today's give those that turned dormant before this month and lapse after it (or
+        never): those quiet since a month before this one, less those of them lapsing by this
+        month. This month's days give those turning dormant or lapsing this month. Elsewhere
+        every cooperation in force is read.
         """
         today = today or timezone.localdate()
         visibilities = self._tallied_visibilities()
         if visibilities is None:
             return self.dormant(today).count()
-        this_month = self._this_month(today, "day")
-        sql = """
-            SELECT (SELECT coalesce(sum(n) FILTER (WHERE key >= 'quiet|' AND key < %(quiet)s), 0)
-                           - coalesce(sum(n) FILTER (WHERE key BETWEEN 'exp|0' AND %(lapsed)s), 0)
-                    FROM agreements_tally
-                    WHERE dimension = 'dormant' AND visibility = ANY(%(visibilities)s))::bigint
-                 + (SELECT count(*) FROM agreements_tally_dormant
-                    WHERE visibility = ANY(%(visibilities)s)
-                      AND (quiet_until >= %(first)s AND quiet_until <= %(today)s
-                           AND (expires_by IS NULL OR expires_by >= %(today)s)
-                           OR expires_by >= %(today)s AND expires_by < %(following)s
-                           AND (quiet_until IS NULL OR quiet_until < %(first)s)))
-        """
         month = today.strftime("%Y-%m")
-        params = {
-            "visibilities": visibilities,
-            "quiet": f"quiet|{month}",
-            "lapsed": f"exp|{month}",
-            "first": this_month["day__gte"],
-            "following": this_month["day__lt"],
-            "today": today,
-        }
+        this_month, this_month_params = self._tallied_this_month(
+            "dormant_day",
+            today,
+            # Quiet by today; lapsed before today in the month it turned quiet; lapsing from
+            # today on, when it turned quiet in a month before (counted by month as lapsed).
+            [("quiet", "<=", 1), ("gone", "<", -1), ("lapse", ">=", 1)],
+        )
+        sql = f"""
+            SELECT (SELECT coalesce(sum(n) FILTER (WHERE key >= 'quiet|' AND key < %s), 0)
+                           - coalesce(sum(n) FILTER (WHERE key BETWEEN 'exp|0' AND %s), 0)
+                    FROM agreements_tally
+                    WHERE dimension = 'dormant' AND visibility = ANY(%s))::bigint
+                 + {this_month}
+        """
         with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, params)
+            cursor.execute(
+                sql, [f"quiet|{month}", f"exp|{month}", visibilities, *this_month_params]
+            )
             return cursor.fetchone()[0]
 
     def search(self, text):
@@ -935,15 +921,13 @@ class AgreementQuerySet(models.QuerySet):
             return {status.value: counts.get(status.value, 0) for status in PAST_STATUSES}
         if on is not None:
             today = on
-        uncertain = self.filter(
-            Q(status=AgreementStatus.SIGNED)
-            | Q(status=AgreementStatus.IN_FORCE) & self._ending_this_month(today, "expires_on")
-        )
         shown = self.shown_status_case(today)
+        # A signed text enters into force on a date of its own: read from the rows.
+        signed = self.filter(status=AgreementStatus.SIGNED)
         counts = self._tallied_by_expiry(
             "status",
             today,
-            rows=uncertain.order_by().values(shown=shown).annotate(count=models.Count("id")),
+            rows=signed.order_by().values(shown=shown).annotate(count=models.Count("id")),
             lapsed_to=AgreementStatus.EXPIRED,
             leave_out=[AgreementStatus.SIGNED],
         )
@@ -953,39 +937,30 @@ class AgreementQuerySet(models.QuerySet):
         return {status: counts.get(status, 0) for status in AgreementStatus.values}
 
     @staticmethod
-    def _this_month(today, field):
-        """A filter for ``field`` falling in ``today``'s month."""
+    def _month_of(today):
+        """The first day of ``today``'s month and of the month after."""
         first = today.replace(day=1)
-        following = (first + datetime.timedelta(days=31)).replace(day=1)
-        return {f"{field}__gte": first, f"{field}__lt": following}
+        return first, (first + datetime.timedelta(days=31)).replace(day=1)
 
-    @staticmethod
-    def _ending_this_month(today, field):
-        """A ``Q`` for the expiry dates ``field`` whose period ends in ``today``'s month: the
-        month the tallies key them under (migration 0033), a year-known one its December."""
-        first = today.replace(day=1)
-        following = (first + datetime.timedelta(days=31)).replace(day=1)
-        return ends_between(field, first, following - datetime.timedelta(days=1))
-
-    def _tallied_by_expiry(self, dimension, today, *, rows, lapsed_to=None, leave_out=()):
-        """{value: how many of ``self``} of ``dimension`` (status or waits, migration 0024) on
-        ``today``, in one query, from the counts the database keeps by month of expiry; None
-        where ``self`` is not what they count.
+    def _tallied_by_expiry(self, dimension, today, *, rows=None, lapsed_to=None, leave_out=()):
+        """{value: how many of ``self``} of ``dimension`` (status or waits, migrations 0024 and
+        0039) on ``today``, in one query, from the counts the database keeps by month and day of
+        expiry; None where ``self`` is not what they count.
 
         A signed or in-force agreement of a month before today's has lapsed: it counts for
         ``lapsed_to`` (or for nothing); one of a later month, or one that lapses by no date,
-        counts for its value. Those of today's month, and of the values in ``leave_out``, are
-        what ``rows`` (a ``values(…).annotate(count=…)`` of ``self``, one value and a count per
-        row) counts from the agreements themselves.
+        counts for its value. Today's month is read by day: one of a day before today has
+        lapsed. The values in ``leave_out`` are what ``rows`` (a ``values(…).annotate(count=…)``
+        of ``self``, one value and a count per row) counts from the agreements themselves.
         """
         visibilities = self._tallied_visibilities()
         if visibilities is None:
             return None
-        try:
-            rows_sql, rows_params = rows.query.sql_with_params()
-        except EmptyResultSet:
-            rows_sql, rows_params = "SELECT NULL, 0 WHERE false", ()
-        month = today.strftime("%Y-%m")
+        rows_sql, rows_params = "SELECT NULL, 0 WHERE false", ()
+        if rows is not None:
+            with contextlib.suppress(EmptyResultSet):  # no rows: the tallies alone
+                rows_sql, rows_params = rows.query.sql_with_params()
+        first, following = self._month_of(today)
         sql = f"""
             SELECT CASE WHEN split_part(key, '|', 2) BETWEEN '0' AND %s THEN %s
                         ELSE split_part(key, '|', 1) END,
@@ -995,12 +970,23 @@ class AgreementQuerySet(models.QuerySet):
               AND split_part(key, '|', 2) <> %s AND NOT split_part(key, '|', 1) = ANY(%s)
             GROUP BY 1
             UNION ALL
+            SELECT CASE WHEN key < %s THEN %s ELSE split_part(key, '|', 2) END, sum(n)::bigint
+            FROM agreements_tally
+            WHERE dimension = %s AND visibility = ANY(%s) AND key >= %s AND key < %s
+              AND NOT split_part(key, '|', 2) = ANY(%s)
+            GROUP BY 1
+            UNION ALL
             ({rows_sql})
         """
         # ``BETWEEN '0' AND`` the month before: an empty month (no lapsing) sorts before '0'.
-        previous = (today.replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
+        previous = (first - datetime.timedelta(days=1)).strftime("%Y-%m")
         lapsed_to = None if lapsed_to is None else str(lapsed_to)
-        params = [previous, lapsed_to, dimension, visibilities, month, [str(v) for v in leave_out]]
+        leave_out = [str(v) for v in leave_out]
+        params = [
+            *(previous, lapsed_to, dimension, visibilities, f"{today:%Y-%m}", leave_out),
+            *(today.isoformat(), lapsed_to, f"{dimension}_day", visibilities),
+            *(first.isoformat(), following.isoformat(), leave_out),
+        ]
         counts = {}
         with connections[self.db].cursor() as cursor:
             cursor.execute(sql, [*params, *rows_params])
@@ -1008,6 +994,28 @@ class AgreementQuerySet(models.QuerySet):
                 if value is not None and n:
                     counts[value] = counts.get(value, 0) + n
         return counts
+
+    def _tallied_this_month(self, dimension, today, terms):
+        """An SQL sum, and its parameters, over the counts the database keeps by day of
+        ``today``'s month (a ``…_day`` dimension of migration 0039, keyed ``<day>|<what>``):
+        for each ``(what, comparison, sign)`` of ``terms``, ``sign`` times the count of
+        ``what`` on the days that compare so with today. Reads at most the month's days."""
+        first, following = self._month_of(today)
+        sums, params = [], []
+        for what, comparison, sign in terms:
+            assert comparison in ("<", "<=", ">=") and sign in (1, -1)
+            sums.append(
+                f"{'-' if sign < 0 else '+'} coalesce(sum(n) FILTER (WHERE split_part(key, '|', 2)"
+                f" = %s AND split_part(key, '|', 1) {comparison} %s), 0)"
+            )
+            params.extend([what, today.isoformat()])
+        sql = f"""
+            (SELECT 0 {" ".join(sums)}
+             FROM agreements_tally
+             WHERE dimension = %s AND visibility = ANY(%s) AND key >= %s AND key < %s)::bigint
+        """
+        visibilities = self._tallied_visibilities()
+        return sql, [*params, dimension, visibilities, first.isoformat(), following.isoformat()]
 
     def counts_by_kind(self):
         """{kind: number of agreements}, most common first; kinds without any are left out."""

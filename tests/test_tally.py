@@ -257,8 +257,8 @@ def test_a_national_partner_list_reads_no_more_partners_than_it_can_offer(
 
 def by_expiry_in_step(days):
     """The shown status, waiting-on, overdue step and dormant counts read from the tallies kept
-    by month equal those counted from the rows, for the whole register and the public's, on
-    each day."""
+    by month and day equal those counted from the rows, for the whole register and the
+    public's, on each day; and what the triggers kept is what counting every row again keeps."""
     for agreements in (Agreement.objects.all(), Agreement.objects.public()):
         counted = agreements.filter(pk__gt=0)
         for day in days:
@@ -266,6 +266,17 @@ def by_expiry_in_step(days):
             assert agreements.counts_by_waits_on(day) == counted.counts_by_waits_on(day), day
             assert agreements.overdue_step_count(day) == counted.overdue_step_count(day), day
             assert agreements.dormant_count(day) == counted.dormant_count(day), day
+    if connection.vendor == "postgresql":
+        kept = (
+            "SELECT dimension, key, visibility, n FROM agreements_tally WHERE n <> 0 "
+            "ORDER BY 1, 2, 3"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(kept)
+            by_triggers = cursor.fetchall()
+            cursor.execute("SELECT agreements_tally_rebuild()")
+            cursor.execute(kept)
+            assert by_triggers == cursor.fetchall()
 
 
 def deleted_behind_djangos_back(agreement, days):
@@ -647,7 +658,7 @@ def test_dormant_tallies_follow_every_write_on_every_day(kaltim):
 @pytest.mark.postgresql  # the counts are kept on PostgreSQL only
 def test_the_dashboard_counts_what_depends_on_today_from_the_tallies(client, kaltim):
     """The status chart, the waiting-on counts, the overdue steps and the dormant count read the
-    tallies and this month's rows: no query groups every agreement by its shown status, none
+    tallies, this month's by day: no query groups every agreement by its shown status, none
     counts the planned steps of every open cooperation or reads the signs of life of every
     cooperation in force."""
     from django.test.utils import CaptureQueriesContext
@@ -677,8 +688,12 @@ def test_the_dashboard_counts_what_depends_on_today_from_the_tallies(client, kal
         assert not ('"waits_on" IN' in sql and "GROUP BY" in sql)
         # The dormant ones, by every cooperation's signs of life.
         assert not ("agreements_milestone" in sql and "'evaluation'" in sql)
-    bounded = [sql for sql in sqls if "agreements_tally" in sql and "agreements_agreement" in sql]
-    assert bounded and all(f"'{first}'::date" in sql for sql in bounded)
+    # Today's month is read from the tallies kept by day: beside them, only the signed
+    # agreements (which enter into force on a date of their own) are read, and no step.
+    beside = [sql for sql in sqls if "agreements_tally" in sql and "agreements_agreement" in sql]
+    assert beside and all(""""status" = 'signed'""" in sql for sql in beside)
+    assert not any("agreements_tally" in sql and "agreements_milestone" in sql for sql in sqls)
+    assert any("dormant_day" in sql and f"'{first}'" in sql for sql in sqls)
 
 
 @pytest.mark.postgresql  # the counts are kept on PostgreSQL only
