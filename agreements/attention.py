@@ -167,6 +167,23 @@ def nearest(rows, shown):
     return first, first[0].in_all if first else 0
 
 
+def soonest_expiring(agreements, days, shown, today):
+    """The first ``shown`` of ``agreements.expiring_within(days, today)``, with their lead
+    regions, and how many there are in all, in one query (as ``nearest``). Where the database
+    keeps the count (``tallied_expiring_count``), it is read from there and the rows from the
+    index on expiry (``expiring_first``), not every row of the window."""
+    counted = agreements.tallied_expiring_count(days, today)
+    if counted is None:
+        going = agreements.expiring_within(days, today).select_related("lead_region")
+        return nearest(going, shown)
+    first = list(
+        agreements.expiring_first(days, shown, today)
+        .select_related("lead_region")
+        .annotate(in_all=counted)[:shown]
+    )
+    return first, first[0].in_all if first else 0
+
+
 def nearest_late_and_coming(steps, shown, today):
     """The first ``shown`` late steps (the longest late first) and the first ``shown`` coming
     due within the notice window (the soonest first), with how many there are of each, in one

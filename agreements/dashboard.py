@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from agreements import maps
-from agreements.attention import nearest
+from agreements.attention import soonest_expiring
 from agreements.charts import Datum, bar_chart, column_chart
 from agreements.filters import LATE
 from agreements.models import (
@@ -151,9 +151,10 @@ def dashboard_context(user, today=None):
     by_country = agreements.counts_by_partner_country()
     by_year = agreements.counts_by_signing_year()
 
-    expiring = agreements.expiring_within(EXPIRING_WITHIN_DAYS, today)
     # Query 6: the soonest to expire, with how many expire soon in all.
-    expiring_soonest, expiring_count = nearest(expiring.select_related("lead_region"), LIST_LENGTH)
+    expiring_soonest, expiring_count = soonest_expiring(
+        agreements, EXPIRING_WITHIN_DAYS, LIST_LENGTH, today
+    )
 
     # The steps of the agreements that count; one rule says which are overdue (none of a
     # cooperation cancelled, terminated or ended).

@@ -301,16 +301,28 @@ def ends_between(name, first, last):
     where a month or a year is stored (``is_start_of_period``): a day from ``first`` to
     ``last``; the first day of each month from ``first``'s to the last one ending by ``last``;
     the first day of each year likewise."""
+    by_day, by_period = ends_between_by_day_and_period(name, first, last)
+    return by_day if by_period is None else by_day | by_period
+
+
+def ends_between_by_day_and_period(name, first, last):
+    """``ends_between`` in its two parts: the dates known to the day (a range of the index)
+    and those known to the month or the year (points of it; None where no month or year ends
+    within)."""
     precision = f"{name}_precision"
     after = last + datetime.timedelta(days=1)
-    ends = Q(**{f"{name}__gte": first, f"{name}__lte": last}) & ~Q(**{f"{precision}__in": PERIODS})
+    by_day = Q(**{f"{name}__gte": first, f"{name}__lte": last}) & ~Q(
+        **{f"{precision}__in": PERIODS}
+    )
+    by_period = None
     months = list(months_between(first, after.replace(day=1) - datetime.timedelta(days=1)))
     if months:
-        ends |= Q(**{precision: DatePrecision.MONTH, f"{name}__in": months})
+        by_period = Q(**{precision: DatePrecision.MONTH, f"{name}__in": months})
     years = [datetime.date(year, 1, 1) for year in range(first.year, after.year)]
     if years:
-        ends |= Q(**{precision: DatePrecision.YEAR, f"{name}__in": years})
-    return ends
+        in_years = Q(**{precision: DatePrecision.YEAR, f"{name}__in": years})
+        by_period = in_years if by_period is None else by_period | in_years
+    return by_day, by_period
 
 
 def ended_by(name, last):

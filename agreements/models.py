@@ -34,6 +34,7 @@ from agreements.dates import (
     ended_before,
     ended_by,
     ends_between,
+    ends_between_by_day_and_period,
     not_before,
     not_ended_before,
     precision_field,
@@ -256,6 +257,39 @@ class AgreementQuerySet(models.QuerySet):
         return going.filter(
             ends_between("expires_on", day, day + datetime.timedelta(days=days))
         ).order_by(PeriodEnd("expires_on"), "pk")
+
+    def expiring_first(self, days, shown, today=None):
+        """The ``shown`` of ``expiring_within(days, today)`` that expire soonest, in its order:
+        those known to the day read from the index on expiry up to the ``shown``-th, with the
+        few known to the month or year, instead of every row of the window sorted."""
+        today = today or timezone.localdate()
+        by_day, by_period = ends_between_by_day_and_period(
+            "expires_on", today, today + datetime.timedelta(days=days)
+        )
+        going = self.filter(status__in=SIGNED_STATUSES)
+        first = going.filter(by_day).order_by("expires_on", "pk").values("pk")[:shown]
+        if not connections[self.db].features.supports_slicing_ordering_in_compound:
+            return self.expiring_within(days, today)[:shown]  # SQLite: no LIMIT in a UNION
+        if by_period is not None:
+            first = first.union(going.filter(by_period).order_by().values("pk"), all=True)
+        return self.expiring_within(days, today).filter(pk__in=first)
+
+    def tallied_expiring_count(self, days, today=None):
+        """How many of ``expiring_within(days, today)`` there are, as an SQL expression read
+        from the counts the database keeps by day of expiry (migration 0039): a few hundred
+        kept counts, not the window's rows; None where ``self`` is not what they count."""
+        today = today or timezone.localdate()
+        visibilities = self._tallied_visibilities()
+        if visibilities is None:
+            return None
+        after = today + datetime.timedelta(days=days + 1)
+        return RawSQL(
+            "SELECT coalesce(sum(n), 0)::bigint FROM agreements_tally "
+            "WHERE dimension = 'status_day' AND visibility = ANY(%s) AND key >= %s AND key < %s "
+            "AND split_part(key, '|', 2) = ANY(%s)",
+            (visibilities, today.isoformat(), after.isoformat(), [str(s) for s in SIGNED_STATUSES]),
+            output_field=models.BigIntegerField(),
+        )
 
     def ending_between(self, first, last, today=None):
         """Agreements in force some time from ``first`` to ``last`` whose expiry falls within

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements.dashboard import EXPIRING_WITHIN_DAYS
 from agreements.models import PAST_STATUSES, Agreement, AgreementQuerySet, Milestone
 from tests.factories import (
     AgreementFactory,
@@ -352,6 +353,41 @@ def test_expiring_soon_counts_all_but_lists_the_first_ten(client, today):
     ]
     assert "Menampilkan 10 yang paling dekat dari 12 kerja sama." in expiring
     assert re.search(r'<a href="#expiring">12</a>', html)
+
+
+@pytest.mark.django_db
+def test_expiring_soon_places_an_expiry_known_to_the_month_or_year_by_its_last_day(client, today):
+    """ "Berakhir pada <this month>" ends on the month's last day: listed among the expiries known
+    to the day by that day, and counted once; an internal one is neither listed nor counted.
+    (On PostgreSQL the count is read from the tallies and the first rows from the index.)"""
+    for days in range(0, 60, 5):
+        signed(today, title=f"Hari ke-{days}", expires=days)
+    first_of_month = today.replace(day=1)
+    next_month = (first_of_month + 31 * DAY).replace(day=1)
+    for title, expires_on, precision, visibility in [
+        ("Bulan ini", first_of_month, "month", "public"),
+        ("Bulan depan", next_month, "month", "public"),
+        ("Tahun ini", today.replace(month=1, day=1), "year", "public"),
+        ("Bulan ini, internal", first_of_month, "month", "internal"),
+    ]:
+        agreement = signed(today, title=title, visibility=visibility)
+        Agreement.objects.filter(pk=agreement.pk).update(
+            expires_on=expires_on, expires_on_precision=precision
+        )
+    within = [
+        a
+        for a in Agreement.objects.public()
+        if today <= a.expires_by <= today + EXPIRING_WITHIN_DAYS * DAY
+    ]
+    expected = [a.title for a in sorted(within, key=lambda a: (a.expires_by, a.pk))]
+    assert "Bulan ini" in expected[:10]
+
+    html = dashboard(client)
+
+    expiring = section(html, "expiring")
+    assert row_titles(expiring.split('<p class="more">')[0]) == expected[:10]
+    assert f"Menampilkan 10 yang paling dekat dari {len(expected)} kerja sama." in expiring
+    assert re.search(rf'<a href="#expiring">{len(expected)}</a>', html)
 
 
 @pytest.mark.django_db
