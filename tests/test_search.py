@@ -27,12 +27,16 @@ from tests.helpers import on_postgresql, titles_in
 pytestmark = pytest.mark.django_db
 
 # A word's agreements read from a link table, after its own text: ``… UNION ALL (SELECT
-# V0."agreement_id" FROM "agreements_agreement_regions" …``.
-LINK_SOURCES = re.compile(r'UNION ALL \(SELECT \w+\."agreement_id"')
-# The agreements of the kinds a word names, read by their kind: ``… UNION ALL (SELECT U0."id"
-# AS "pk" FROM "agreements_agreement" U0 WHERE U0."kind" IN ('sister_city'))``.
+# "agreements_agreement_regions"."agreement_id" AS "agreement_id" FROM …`` (compiled once on
+# its own, its tables go by their names; inside a larger query, by aliases).
+TABLE = r'(?:\w+|"\w+")'
+LINK_SOURCES = re.compile(rf'UNION ALL \(SELECT {TABLE}\."agreement_id"')
+# The agreements of the kinds a word names, read by their kind: ``… UNION ALL (SELECT
+# "agreements_agreement"."id" AS "pk" FROM "agreements_agreement" WHERE
+# "agreements_agreement"."kind" IN ('sister_city'))``.
 KIND_SOURCE = re.compile(
-    r'UNION ALL \(SELECT \w+\."id" AS "pk" FROM "agreements_agreement" \w+ WHERE \w+\."kind" IN'
+    rf'UNION ALL \(SELECT {TABLE}\."id" AS "pk" FROM "agreements_agreement"(?: \w+)? '
+    rf'WHERE {TABLE}\."kind" IN'
 )
 
 
