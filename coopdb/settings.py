@@ -88,7 +88,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's LocaleMiddleware, and the language a link in a mail names (``?lang=en``).
+    "common.languages.LocaleMiddleware",
     # Before anything reads the request's values: a NUL byte gets a 400, not a database error.
     "coopdb.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -25,7 +25,7 @@ from django.utils.translation import ngettext
 from access.models import RegionAssignment, Role
 from agreements.attention import Attention, needs_attention, standing
 
-from .mail import NotAccepted, email
+from .mail import NotAccepted, email, linked
 from .models import Language, Notice, ReminderPreference, Threshold
 
 
@@ -169,8 +169,8 @@ def message(digest, connection=None):
             "name": user.get_full_name() or user.get_username(),
             "attention": digest.attention,
             "regions": [region.name for region in digest.regions],
-            "site_url": settings.SITE_URL,
-            "preferences_url": preferences_url(user),
+            # Opens the form in the mail's language (``mail.linked``), as every link of it.
+            "preferences_url": linked(preferences_url(user)),
         }
         count = len(digest)
         subject = ngettext(

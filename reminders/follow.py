@@ -32,7 +32,7 @@ from agreements import changelog
 from agreements.filters import AgreementFilter
 from agreements.models import Agreement
 
-from .mail import NotAccepted, email
+from .mail import NotAccepted, email, linked, site_link
 from .models import Frequency, Subscription
 
 logger = logging.getLogger(__name__)
@@ -164,9 +164,9 @@ def message(digest, connection=None):
             "selection": digest.name,
             "entries": digest.entries,
             "more": digest.more,
-            "site_url": settings.SITE_URL,
-            "list_url": settings.SITE_URL + subscription.get_list_url(),
-            "unfollow_url": unfollow_url(subscription),
+            # Each link opens the site in the mail's language (``mail.site_link``).
+            "list_url": site_link(subscription.get_list_url()),
+            "unfollow_url": linked(unfollow_url(subscription)),
             "period": subscription.get_frequency_display().lower(),
         }
         count = len(digest.entries)

@@ -239,7 +239,14 @@ class Subscription(models.Model):
         return f"{self.user} · {self.name}"
 
     def get_list_url(self):
+        return self._with_query("agreement-list")
+
+    def get_change_log_url(self):
+        """The change log of the selection: every change, where a digest lists the first."""
+        return self._with_query("change-log")
+
+    def _with_query(self, viewname):
         from django.urls import reverse
 
-        path = reverse("agreement-list")
+        path = reverse(viewname)
         return f"{path}?{self.query}" if self.query else path

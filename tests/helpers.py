@@ -1,7 +1,8 @@
 """Helpers shared by the tests: a client per named user and what the admin's agreement change
 form posts (roles, visibility, audit, concurrency); the titles a page lists and the problems in
 its HTML (the public pages, search, end-to-end); rows written once for a module's tests; the
-rows of a chart's data table (the dashboard, the report); the text of a PDF (the report)."""
+rows of a chart's data table (the dashboard, the report); the text of a PDF (the report); a
+link in a mail followed by a browser that never chose a language (reminders, follows)."""
 
 import datetime
 import os
@@ -17,6 +18,7 @@ import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from agreements.forms import AgreementAdminForm
 
@@ -333,3 +335,18 @@ def pdf_text(content):
         check=True,
         capture_output=True,
     ).stdout.decode()
+
+
+def opened_afresh(link, method="get"):
+    """What a browser that never chose a language on the site (no cookie, no session) is shown
+    for ``link``, a full address in a mail: redirects followed, the fragment left to the
+    browser."""
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    try:
+        return getattr(Client(), method)(path, follow=True)
+    finally:
+        translation.deactivate()  # the page's language is not left active for later tests
+
+
+def html_lang(response):
+    return re.search(r'<html[^>]* lang="([^"]+)"', response.content.decode()).group(1)

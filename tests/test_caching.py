@@ -194,6 +194,27 @@ def test_english_and_indonesian_pages_are_kept_apart(client, agreement):
     assert 'lang="en"' in english
 
 
+def test_a_link_naming_english_is_never_served_the_indonesian_page_kept(agreement):
+    """The link of an English mail, opened where the Indonesian page is kept: the reader is
+    served the English page (kept apart from it); a visitor after them, the Indonesian one."""
+    page = agreement.get_absolute_url()
+    Client().get(page)
+    Client().get(LIST, {"region": "64"})
+
+    english = Client()
+    for address in (page, f"{LIST}?region=64"):
+        with CaptureQueriesContext(connection) as built:
+            opened = english.get(f"{address}{'&' if '?' in address else '?'}lang=en", follow=True)
+        assert opened.redirect_chain == [(address, 302)]
+        assert '<html lang="en">' in opened.content.decode()
+        # Kept in English in turn: the next English visit is served it, reading only versions.
+        with CaptureQueriesContext(connection) as served:
+            again = english.get(address).content.decode()
+        assert '<html lang="en">' in again
+        assert len(served) < len(built)
+        assert '<html lang="id">' in Client().get(address).content.decode()
+
+
 def test_each_visitor_of_a_cached_page_gets_a_csrf_token_of_their_own(agreement):
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     first.get(LIST)

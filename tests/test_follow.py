@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from reminders import follow
@@ -23,7 +24,7 @@ from tests.factories import (
     PartnerFactory,
     make_official,
 )
-from tests.helpers import run_at_once
+from tests.helpers import html_lang, opened_afresh, run_at_once
 
 
 def save(agreement, **changes):
@@ -276,6 +277,57 @@ def test_the_digest_names_its_selection_in_the_subject_and_in_the_readers_langua
         assert f"What changed in the selection you follow ({name}):" in body
         assert "2030-06-30" not in body.split("http")[0]
         assert "Negara mitra" not in body
+
+
+def test_every_link_of_an_english_digest_opens_its_page_in_english_in_a_fresh_browser(
+    client, register, reader, monkeypatch
+):
+    """The reader follows in English, then opens the mail on a phone that never chose a
+    language: the change's status page, the rest of the change log, the selection and the
+    link that stops it all open in English, each at its own address."""
+    monkeypatch.setattr(follow, "DIGEST_LENGTH", 1)  # so the mail links the change log too
+    client.force_login(reader)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    follow_selection(client, "country=CN")
+    save(register["chinese"], status="terminated")
+    save(register["chinese"], title="MoU Kaltim–Anhui (diubah)")
+
+    run_digest(later(days=1))
+
+    [email] = mail.outbox
+    links = re.findall(r"http://\S+", email.body)
+    html = email.alternatives[0][0]
+    assert all(f'href="{link.replace("&", "&amp;")}"' in html for link in links)
+    status, changes, selection, unfollow = links
+    token = follow.unfollow_token(Subscription.objects.get())
+    assert email.extra_headers["List-Unsubscribe"] == f"<{unfollow}>"
+    for link, address, heading in [
+        (status, register["chinese"].get_absolute_url(), "Change history</h2>"),
+        (changes, "/perubahan/?country=CN", "<h1>Change history</h1>"),
+        (selection, "/agreements/?country=CN", "<h1>Agreements</h1>"),
+        (unfollow, reverse("unfollow", args=[token]), "<h1>Stop following</h1>"),
+    ]:
+        opened = opened_afresh(link)
+        assert opened.status_code == 200, link
+        assert html_lang(opened) == "en", link
+        assert heading in opened.content.decode(), link
+        assert opened.redirect_chain == [(address, 302)], link
+    assert Subscription.objects.exists()  # opening the link stopped nothing
+
+
+def test_an_indonesian_digest_links_each_page_at_its_own_address(client, register, reader):
+    client.force_login(reader)
+    follow_selection(client, "country=CN")
+    save(register["chinese"], status="terminated")
+
+    run_digest(later(days=1))
+
+    links = re.findall(r"http://\S+", mail.outbox[0].body)
+    assert len(links) == 3
+    for link in links:
+        assert "lang=" not in link
+        opened = opened_afresh(link)
+        assert html_lang(opened) == "id" and opened.redirect_chain == []
 
 
 def test_the_digest_gives_each_time_in_the_readers_zone_and_names_it(client, register, reader):

@@ -25,6 +25,7 @@ from agreements.models import Agreement
 from partners.models import Region
 from reminders.models import Notice, ReminderPreference, Threshold
 from tests.factories import AgreementFactory, MilestoneFactory
+from tests.helpers import html_lang, opened_afresh
 
 TODAY = datetime.date(2025, 3, 3)
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -464,6 +465,55 @@ def test_english_preferring_editor_gets_the_subject_and_headings_in_english(kalt
     assert translation.get_language() != "en"  # the override did not leak
 
 
+def links_in(message):
+    """Every address in ``message``'s text, each the same in its HTML alternative."""
+    links = re.findall(r"http://\S+", message.body)
+    html = message.alternatives[0][0]
+    for link in links:
+        assert f'href="{link.replace("&", "&amp;")}"' in html
+    return links
+
+
+def test_the_links_of_an_english_digest_open_the_site_in_english_in_a_fresh_browser(
+    kaltim, make_editor
+):
+    """Its reader may never have chosen English on this browser (no cookie): each link still
+    opens its page in English, the agreement's status page as the form that stops the mails."""
+    editor = make_editor("english", kaltim, language="en")
+    agreement = AgreementFactory(lead_region=kaltim, expires_on=days(80))
+    MilestoneFactory(agreement__lead_region=kaltim, due_on=days(-3))
+
+    run()
+
+    [message] = mails_to(editor)
+    links = links_in(message)
+    assert len(links) == 3
+    status = opened_afresh(links[0])
+    assert status.redirect_chain == [(agreement.get_absolute_url(), 302)]
+    assert html_lang(status) == "en"
+    assert "Change history" in status.content.decode()
+    preferences = opened_afresh(preferences_link(message))
+    assert html_lang(preferences) == "en"
+    assert "<h1>Reminder emails</h1>" in preferences.content.decode()
+
+
+def test_the_links_of_an_indonesian_digest_are_the_pages_own_addresses(
+    kaltim, kaltim_editor, settings
+):
+    agreement = AgreementFactory(lead_region=kaltim, expires_on=days(80))
+
+    run()
+
+    [message] = mails_to(kaltim_editor)
+    links = links_in(message)
+    assert links[0] == f"{settings.SITE_URL}{agreement.get_absolute_url()}"
+    for link in links:
+        assert "lang=" not in link
+        opened = opened_afresh(link)
+        assert opened.redirect_chain == []
+        assert html_lang(opened) == "id"
+
+
 # -- the lists the dashboard and region pages show ------------------------------------------------
 
 
@@ -570,9 +620,13 @@ def test_the_digest_says_how_late_a_step_is_in_months_as_the_site_does(kaltim, k
 # -- stopping them, or changing their language, from the mail -----------------------------------
 
 
+def preferences_link(message):
+    return re.search(r"http://\S+/pengingat/\S+", message.body).group(0)
+
+
 def preferences_path(message):
     """The path of the preferences link in ``message``'s text."""
-    link = re.search(r"http://\S+/pengingat/\S+/", message.body).group(0)
+    link = preferences_link(message)
     assert message.extra_headers["List-Unsubscribe"] == f"<{link}>"
     assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert f'href="{link}"' in message.alternatives[0][0]

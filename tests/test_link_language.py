@@ -1,0 +1,92 @@
+"""A link that names the site's language (``?lang=en``, ``common.languages``): the link in an
+English mail opens the page in English in a browser that never chose a language, and the
+reader goes on in English; the address they land on is the page's own."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from common.languages import opened_in
+from reminders.digest import preferences_url
+from reminders.models import ReminderPreference
+from tests.factories import AgreementFactory
+from tests.helpers import html_lang
+
+LIST = reverse("agreement-list")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """A request in English leaves English active in this thread; later tests expect none."""
+    yield
+    translation.deactivate()
+
+
+def test_a_link_in_the_default_language_is_left_as_it_is():
+    assert opened_in("https://x.invalid/agreements/5/", "id") == "https://x.invalid/agreements/5/"
+    assert opened_in("https://x.invalid/agreements/5/", "en") == (
+        "https://x.invalid/agreements/5/?lang=en"
+    )
+    # Beside a query string, and before the fragment the browser keeps.
+    assert opened_in("https://x.invalid/agreements/?region=64#list", "en") == (
+        "https://x.invalid/agreements/?region=64&lang=en#list"
+    )
+
+
+def test_the_named_language_is_kept_and_the_page_is_served_at_its_own_address(kaltim):
+    AgreementFactory(title="MoU Kaltim–Anhui", lead_region=kaltim)
+    client = Client()
+
+    response = client.get(LIST, {"region": "64", "lang": "en", "status": "in_force"})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{LIST}?region=64&status=in_force"
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "en"
+    assert cookie["httponly"]  # as set_language sets it
+    assert "no-store" in response["Cache-Control"]  # no proxy keeps it for someone else
+    page = client.get(response["Location"])
+    assert html_lang(page) == "en"
+    assert "<h1>Agreements</h1>" in page.content.decode()
+    # The switcher on that page sends back to an address that no longer names English.
+    switched = client.post(
+        reverse("set_language"), {"language": "id", "next": response["Location"]}, follow=True
+    )
+    assert html_lang(switched) == "id"
+
+
+def test_a_language_the_site_does_not_speak_is_left_out_and_changes_nothing(db):
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+    response = client.get(LIST, {"lang": "fr"})
+
+    assert response.status_code == 302
+    assert response["Location"] == LIST
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+    assert html_lang(client.get(LIST)) == "en"
+
+
+def test_a_form_posted_to_an_address_naming_a_language_is_answered_as_posted(
+    django_user_model,
+):
+    """A mail program's one-click unsubscribe posts to the link the mail gave it."""
+    editor = django_user_model.objects.create_user(username="kaltim", email="k@example.invalid")
+    link = preferences_url(editor).split("://", 1)[1]
+    path = link[link.index("/") :]
+
+    response = Client(enforce_csrf_checks=True).post(
+        f"{path}?lang=en", {"List-Unsubscribe": "One-Click"}
+    )
+
+    assert response.status_code == 200
+    assert not ReminderPreference.objects.for_user(editor).active
+
+
+def test_an_address_that_would_read_as_another_host_stays_on_the_site(db):
+    response = Client().get("//evil.invalid/", {"lang": "en"})
+
+    assert response.status_code == 302
+    assert not response["Location"].startswith("//")
