@@ -91,6 +91,13 @@ def describe(filterset):
     return "; ".join(f"{chip['label']}: {formats.localize(chip['value'])}" for chip in chips)
 
 
+def name_of(filterset, language):
+    """The name a subscription keeps for its selection: ``describe`` in ``language``, the one
+    it is mailed in, cut to what its column holds."""
+    with translation.override(language):
+        return describe(filterset)[: Subscription._meta.get_field("name").max_length]
+
+
 def due(now):
     """Subscriptions whose period has passed (daily or weekly), of users who can be mailed."""
     period_passed = Q()

@@ -23,6 +23,7 @@ urlpatterns = [
         name="agreement-changes-atom",
     ),
     path("ikuti/", views.FollowView.as_view(), name="follows"),
+    path("ikuti/<int:pk>/", views.FollowSettingsView.as_view(), name="follow-settings"),
     path("ikuti/berhenti/<str:token>/", views.unfollow, name="unfollow"),
     path("pengingat/<str:token>/", views.reminder_preferences, name="reminder-preferences"),
     # The agreement list's Atom feed under its first address.

@@ -19,7 +19,7 @@ from agreements.export_views import SUBJECTS, bad_filters, selection
 from agreements.models import Agreement
 from partners.models import Region
 
-from . import digest, follow, ical
+from . import digest, follow, forms, ical
 from .models import Frequency, Language, ReminderPreference, Subscription
 
 
@@ -89,24 +89,13 @@ class FollowView(LoginRequiredMixin, View):
     form under a list page's results: its filters, and how often)."""
 
     def get(self, request):
-        subscriptions = request.user.subscriptions.order_by("name", "pk")
-        return render(
-            request,
-            "reminders/follows.html",
-            {
-                "subscriptions": [
-                    (subscription, follow.unfollow_token(subscription))
-                    for subscription in subscriptions
-                ],
-                "frequencies": Frequency.choices,
-            },
-        )
+        return follows_page(request)
 
     def post(self, request):
         problems = []
         frequency = request.POST.get("frequency", "")
         if frequency not in Frequency.values:
-            problems.append(_("Pilih seberapa sering: harian atau mingguan."))
+            problems.append(forms.FREQUENCY_REFUSED)
         filterset = follow.selection_of(
             follow.normal_query(QueryDict(request.POST.get("query", ""))), request.user
         )
@@ -117,9 +106,7 @@ class FollowView(LoginRequiredMixin, View):
                 _("Pilihan ini memuat terlalu banyak filter untuk diikuti; sederhanakan filternya.")
             )
         if not request.user.email:
-            problems.append(
-                _("Akun Anda belum memiliki alamat surel; minta administrator menambahkannya.")
-            )
+            problems.append(forms.NO_ADDRESS)
         if problems:
             return render(
                 request, "reminders/follow_refused.html", {"problems": problems}, status=400
@@ -127,10 +114,11 @@ class FollowView(LoginRequiredMixin, View):
         query = follow.normal_query(filterset.data)
         # Following the same selection again sets how often and in which language; its name
         # is said again in that language.
+        language = translation.get_language()[:2]
         chosen = {
             "frequency": frequency,
-            "language": translation.get_language()[:2],
-            "name": follow.describe(filterset)[:500],
+            "language": language,
+            "name": follow.name_of(filterset, language),
         }
         subscription, _created = Subscription.objects.update_or_create(
             user=request.user,
@@ -144,6 +132,68 @@ class FollowView(LoginRequiredMixin, View):
             % {"name": subscription.name, "frequency": subscription.get_frequency_display()},
         )
         return redirect("follows")
+
+
+class FollowSettingsView(LoginRequiredMixin, View):
+    """``/ikuti/<pk>/``: how often and in which language one of the reader's own follows is
+    mailed (POST, from its row on ``/ikuti/``). Whose it is decides who may change it, as on
+    ``/ikuti/``: another reader's is not found. Opened as a page, it is ``/ikuti/``."""
+
+    def get(self, request, pk):
+        return redirect("follows")
+
+    def post(self, request, pk):
+        subscription = get_object_or_404(request.user.subscriptions, pk=pk)
+        form = forms.FollowSettingsForm(request.POST, instance=subscription)
+        if not form.is_valid():
+            return follows_page(request, refused=form, status=400)
+        subscription = form.save()
+        messages.success(
+            request,
+            _("Tersimpan: perubahan pada “%(name)s” dikirim %(frequency)s dalam %(language)s.")
+            % {
+                "name": subscription.name,
+                "frequency": subscription.get_frequency_display().lower(),
+                "language": language_names()[subscription.language],
+            },
+        )
+        return redirect("follows")
+
+
+def follows_page(request, refused=None, status=200):
+    """``/ikuti/``: each selection the reader follows, with the form that sets how often and in
+    which language it is mailed. ``refused``, the form of one of them that could not be used,
+    is shown at its row: what it chose where it could be used (the form's instance holds it),
+    each problem at its field. Three queries (the session, the reader, their follows),
+    however many they follow."""
+    rows = []
+    for subscription in request.user.subscriptions.order_by("name", "pk"):
+        form = refused if refused is not None and refused.instance.pk == subscription.pk else None
+        rows.append(
+            {
+                "subscription": subscription if form is None else form.instance,
+                "token": follow.unfollow_token(subscription),
+                "errors": {} if form is None else form.errors,
+            }
+        )
+    return render(
+        request,
+        "reminders/follows.html",
+        {
+            "rows": rows,
+            "refused": refused,
+            "frequencies": Frequency.choices,
+            "languages": list(language_names().items()),
+        },
+        status=status,
+    )
+
+
+def language_names():
+    """Each language of the mails named in itself ("English" on an Indonesian page too, as the
+    language switcher names them), so a reader who does not read the page's language finds
+    their own; a template marks each with its ``lang``."""
+    return {code: translation.get_language_info(code)["name_local"] for code in Language.values}
 
 
 @csrf_exempt  # the signed token in the address is the reader's say-so (RFC 8058 one-click)
@@ -206,10 +256,8 @@ def reminder_preferences(request, token):
 
 
 def preferences_context(preference, **more):
-    """Each language named in itself ("English" on an Indonesian page too, as the language
-    switcher names them), so a reader who does not read the page's language finds their own;
-    the template marks each with its ``lang``."""
-    names = {code: translation.get_language_info(code)["name_local"] for code in Language.values}
+    """The preferences form's context, each language named in itself (``language_names``)."""
+    names = language_names()
     return {
         "preference": preference,
         "languages": list(names.items()),

@@ -5,6 +5,7 @@
 2. The public change log shows that change, and no internal field or name.
 3. In the admin, the history search answers "who changed this agreement's status last week,
    and from what".
+4. On ``/ikuti/``, a follow's frequency and language are changed in its row, by keyboard.
 
 Every page loads only from the site itself. Screenshots go where ``tests/test_e2e.py`` puts them.
 """
@@ -23,8 +24,11 @@ from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
+from reminders.models import Subscription
 from tests.factories import AgreementFactory, CountryFactory, PartnerFactory
+from tests.test_admin_screen import AXE, required
 from tests.test_e2e import SCREENSHOTS, log_in_browser_as, shoot
+from tests.test_public_screen import focused, page_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -237,3 +241,74 @@ def test_report_for_kalimantan_timur_2024_renders_as_a_page_and_as_a_pdf(
     assert "Kalimantan Timur · Tahun 2024" in text
     assert "Ringkasan per lingkup" in text
     assert outside == []
+
+
+def test_a_follow_is_changed_in_its_row_with_the_keyboard_alone(
+    browser, live_server, register, django_user_model
+):
+    """On a phone and a desk: each choice is named by its column and its selection, the
+    keyboard meets them in the order they are read, a forged choice is said at its field, and
+    the change is saved without a mouse; nothing wider than the screen, nothing axe-core finds
+    serious."""
+    required(AXE)
+    reader = django_user_model.objects.create_user(
+        username="warga", email="warga@example.invalid", password="a-long-test-password"
+    )
+    subscription = Subscription.objects.create(
+        user=reader,
+        query="country=CN",
+        name="Negara mitra: Tiongkok",
+        frequency="weekly",
+        covered_until=timezone.now(),
+    )
+    row = f"follow-{subscription.pk}"
+    problems = []
+    for width in (390, 1280):
+        subscription.frequency, subscription.language = "weekly", "id"
+        subscription.name = "Negara mitra: Tiongkok"
+        subscription.save()
+        context = browser.new_context(
+            locale="id-ID", viewport={"width": width, "height": 800}, bypass_csp=True
+        )
+        page = context.new_page()
+        log_in_browser_as(page, reader, live_server)
+        page.goto(live_server.url + "/ikuti/")
+        problems.extend(page_problems(page, f"/ikuti/ at {width} px"))
+        frequency = page.get_by_role("combobox", name="Frekuensi Negara mitra: Tiongkok")
+        language = page.get_by_role("combobox", name="Bahasa Negara mitra: Tiongkok")
+        assert frequency.input_value() == "weekly" and language.input_value() == "id"
+
+        # A forged choice: the page says it at the field, and the summary leads there.
+        page.evaluate(f"document.querySelector('#{row}-frequency option').value = 'hourly'")
+        frequency.select_option("hourly")
+        page.get_by_role("button", name="Simpan").click()
+        problems.extend(page_problems(page, f"the refused row at {width} px"))
+        description = page.evaluate(
+            f"""document.getElementById(
+                document.getElementById('{row}-frequency').getAttribute('aria-describedby')
+            ).textContent"""
+        )
+        assert description == "Pilih seberapa sering: harian atau mingguan."
+        page.locator(".error-summary a").click()
+        assert focused(page) == f"{row}-frequency"
+
+        # From the selection's link the keyboard meets how often, the language, the button.
+        page.goto(live_server.url + "/ikuti/")
+        page.get_by_role("link", name="Negara mitra: Tiongkok").focus()
+        page.keyboard.press("Tab")
+        assert focused(page) == f"{row}-frequency"
+        page.keyboard.press("ArrowUp")  # Mingguan → Harian
+        page.keyboard.press("Tab")
+        assert focused(page) == f"{row}-language"
+        page.keyboard.press("ArrowDown")  # Bahasa Indonesia → English
+        page.keyboard.press("Tab")
+        assert focused(page) == "Simpan"
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert "dikirim harian dalam English" in page.locator(".messages").inner_text()
+        subscription.refresh_from_db()
+        assert (subscription.frequency, subscription.language) == ("daily", "en")
+        # Mailed in English, the selection is named in English.
+        assert page.get_by_role("combobox", name="Bahasa Partner country: China").is_visible()
+        context.close()
+    assert problems == []

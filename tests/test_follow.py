@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -416,3 +417,136 @@ def test_two_runs_at_once_send_each_digest_once(kaltim, django_user_model):
     assert len(SlowBackend.sent) == 1
     assert sorted(sent for sent, _covered, _failed in results) == [0, 1]
     assert Subscription.objects.get().covered_until == at
+
+
+# -- changing how often and in which language, on /ikuti/ ----------------------------------------
+
+
+def settings_path(subscription):
+    return reverse("follow-settings", args=[subscription.pk])
+
+
+def test_a_follows_frequency_and_language_change_in_its_row(client, register, reader):
+    """The change made before the switch is not lost: the next digest, a week on and in
+    English, tells it, under the selection's English name."""
+    client.force_login(reader)
+    follow_selection(client, "country=CN", frequency="daily")
+    subscription = Subscription.objects.get()
+    page = client.get("/ikuti/").content.decode()
+    form = re.search(
+        rf'<form id="follow-{subscription.pk}-form" method="post" action="([^"]+)"', page
+    )
+    assert form.group(1) == settings_path(subscription)
+    assert 'name="csrfmiddlewaretoken"' in page.split(form.group(0), 1)[1].split("</form>")[0]
+    assert re.search(r'<option value="daily" selected>Harian</option>', page)
+    save(register["chinese"], status="terminated")
+
+    response = client.post(settings_path(subscription), {"frequency": "weekly", "language": "en"})
+
+    assert response.status_code == 302 and response["Location"] == "/ikuti/"
+    page = client.get("/ikuti/").content.decode()
+    assert (
+        "Tersimpan: perubahan pada “Partner country: China” dikirim mingguan dalam English." in page
+    )
+    assert re.search(r'<option value="weekly" selected>Mingguan</option>', page)
+    assert re.search(r'<option value="en" lang="en" selected>English</option>', page)
+    run_digest(later(days=1))
+    assert mail.outbox == []  # weekly now
+    run_digest(later(days=7))
+    [email] = mail.outbox
+    assert "Status: In force → Terminated" in email.body
+    assert email.subject.startswith("Partner country: China: 1 ")
+
+
+@pytest.mark.parametrize(
+    ("chosen", "field", "message"),
+    [
+        ({"frequency": "hourly", "language": "en"}, "frequency", "Pilih seberapa sering"),
+        ({"language": "en"}, "frequency", "Pilih seberapa sering"),
+        ({"frequency": "weekly", "language": "fr"}, "language", "Pilih bahasa surel"),
+    ],
+)
+def test_a_choice_that_cannot_be_used_is_said_at_its_field(
+    client, register, reader, chosen, field, message
+):
+    """The page comes back with what was chosen where it could be used, and a summary that
+    leads to the field whose message is read with it; nothing is changed."""
+    client.force_login(reader)
+    follow_selection(client, "country=CN", frequency="daily")
+    subscription = Subscription.objects.get()
+
+    response = client.post(settings_path(subscription), chosen)
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    control = f"follow-{subscription.pk}-{field}"
+    select = re.search(rf'<select id="{control}"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in select
+    described = re.search(r'aria-describedby="([^"]+)"', select).group(1)
+    said = re.search(rf'<p class="field-error" id="{described}">([^<]*)</p>', html).group(1)
+    assert said.startswith(message)
+    summary = html.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert f'href="#{control}"' in summary and said in summary
+    if field == "frequency":  # the language chosen is shown as chosen
+        assert re.search(r'<option value="en" lang="en" selected>', html)
+    else:
+        assert re.search(r'<option value="weekly" selected>', html)
+    subscription.refresh_from_db()
+    assert (subscription.frequency, subscription.language) == ("daily", "id")
+
+
+def test_a_reader_without_an_address_is_told_so_as_when_following(client, register, reader):
+    client.force_login(reader)
+    follow_selection(client, "country=CN")
+    reader.email = ""
+    reader.save()
+
+    response = client.post(
+        settings_path(Subscription.objects.get()), {"frequency": "daily", "language": "id"}
+    )
+
+    assert response.status_code == 400
+    assert "Akun Anda belum memiliki alamat surel" in response.content.decode()
+
+
+def test_nobody_changes_someone_elses_follow(client, register, reader, django_user_model):
+    client.force_login(reader)
+    follow_selection(client, "country=CN", frequency="daily")
+    subscription = Subscription.objects.get()
+    path = settings_path(subscription)
+    chosen = {"frequency": "weekly", "language": "en"}
+    other = django_user_model.objects.create_user(username="lain", email="lain@example.invalid")
+    stranger = Client()
+    stranger.force_login(other)
+    assert stranger.post(path, chosen).status_code == 404
+    assert subscription.name not in stranger.get("/ikuti/").content.decode()
+    anonymous = Client().post(path, chosen)
+    assert anonymous.status_code == 302 and anonymous["Location"].startswith("/accounts/login/")
+    # Without the page's CSRF token, the reader's own browser is refused too.
+    forged = Client(enforce_csrf_checks=True)
+    forged.force_login(reader)
+    assert forged.post(path, chosen).status_code == 403
+    assert client.post(f"/ikuti/{10**30}/", chosen).status_code == 404
+    subscription.refresh_from_db()
+    assert (subscription.frequency, subscription.language) == ("daily", "id")
+    # Opened as a page (the switcher's way back, a bookmark), it is the list of follows.
+    assert client.get(path)["Location"] == "/ikuti/"
+
+
+@pytest.mark.parametrize("follows", [1, 4])
+def test_the_follows_page_runs_the_same_queries_however_many_are_followed(
+    client, reader, follows, django_assert_num_queries
+):
+    for number in range(follows):
+        Subscription.objects.create(
+            user=reader,
+            query=f"year={2000 + number}",
+            name=f"Tahun {2000 + number}",
+            covered_until=timezone.now(),
+        )
+    client.force_login(reader)
+
+    with django_assert_num_queries(3):
+        page = client.get("/ikuti/").content.decode()
+
+    assert page.count('<select id="follow-') == 2 * follows

@@ -1,0 +1,42 @@
+"""The forms of following a selection: how often, and in which language, its changes are
+mailed. Each refusal says what to choose, in the words the follow form under a list uses."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import follow
+from .models import Subscription
+
+FREQUENCY_REFUSED = _("Pilih seberapa sering: harian atau mingguan.")
+LANGUAGE_REFUSED = _("Pilih bahasa surel: Bahasa Indonesia atau English.")
+NO_ADDRESS = _("Akun Anda belum memiliki alamat surel; minta administrator menambahkannya.")
+
+
+class FollowSettingsForm(forms.ModelForm):
+    """How often and in which language one follow is mailed (its row on ``/ikuti/``). A new
+    language names the selection again in it, as following it again in that language does."""
+
+    class Meta:
+        model = Subscription
+        fields = ["frequency", "language"]
+        error_messages = {
+            "frequency": {"required": FREQUENCY_REFUSED, "invalid_choice": FREQUENCY_REFUSED},
+            "language": {"required": LANGUAGE_REFUSED, "invalid_choice": LANGUAGE_REFUSED},
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.user.email:
+            raise ValidationError(NO_ADDRESS)
+        return cleaned
+
+    def save(self, commit=True):
+        subscription = super().save(commit=False)
+        if "language" in self.changed_data:
+            filterset = follow.selection_of(subscription.query, subscription.user)
+            if filterset.is_valid():  # else a region or partner in it is gone: the name stays
+                subscription.name = follow.name_of(filterset, subscription.language)
+        if commit:
+            subscription.save(update_fields=["frequency", "language", "name"])
+        return subscription
