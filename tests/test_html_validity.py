@@ -3,7 +3,8 @@ checker (vnu-jar from the npm registry, installed by ``make install``; it needs 
 
 The pages are those of the demo register, read as an anonymous visitor would (the reminder
 preferences page as an editor opens it from their mail, without logging in: as offered, saved
-and refused), and the change form as bureau staff see it. The checker runs once over all of
+and refused), the follows pages as a logged-in reader meets them, and the change form as bureau
+staff see it. The checker runs once over all of
 them. A new public page is one more entry in ``pages``.
 """
 
@@ -22,6 +23,8 @@ from django.urls import reverse
 from agreements.models import Agreement
 from partners.models import Partner
 from reminders.digest import preferences_url
+from reminders.follow import unfollow_token
+from reminders.models import Subscription
 
 VNU = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -74,6 +77,19 @@ def post(client, url, data, status):
     return response.content.decode()
 
 
+def follow_pages(client):
+    followed = client.post("/ikuti/", {"query": "kind=mou", "frequency": "daily"})
+    assert followed.status_code == 302
+    subscription = Subscription.objects.get()
+    change = reverse("follow-settings", args=[subscription.pk])
+    return {
+        "follows": get(client, reverse("follows")),
+        "follows-refused": post(client, change, {"frequency": "hourly", "language": "en"}, 400),
+        "follow-refused": post(client, "/ikuti/", {"query": "kind=mou", "frequency": "x"}, 400),
+        "unfollow": get(client, reverse("unfollow", args=[unfollow_token(subscription)])),
+    }
+
+
 def test_every_public_page_and_the_change_form_are_valid_html(staff_client, staff_user, tmp_path):
     client = Client()  # an anonymous visitor (``staff_client`` is logged in)
     call_command("load_reference_data", verbosity=0)
@@ -100,6 +116,9 @@ def test_every_public_page_and_the_change_form_are_valid_html(staff_client, staf
         "reminder-preferences-saved": post(client, preferences, {"language": "en"}, 200),
         "reminder-preferences-refused": post(client, preferences, {"language": "fr"}, 400),
         "not-found": get(client, "/agreements/999999999/"),
+        # Following a selection, logged in: the follows page as offered, as a change of one
+        # is refused at its row, and as following is refused; and the page stopping a follow.
+        **follow_pages(staff_client),
         "admin-change-form": get(
             staff_client, reverse("admin:agreements_agreement_change", args=[agreement.pk])
         ),
