@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from agreements.dates import FIRST_YEAR, LAST_YEAR, DatePrecision, KnownDate, OutOfRange
 from agreements.models import Agreement, Milestone
+from common.numbers import GroupedDecimalField
 
 PARTY_FIELDS = ("scope", "lead_region", "regions", "partners", "agencies")
 
@@ -178,7 +179,11 @@ class AgreementAdminForm(KnownDatesForm):
     class Meta:
         model = Agreement
         formfield_callback = formfield
-        field_classes = dict.fromkeys(Agreement.DATE_FIELDS, KnownDateField)
+        field_classes = {
+            **dict.fromkeys(Agreement.DATE_FIELDS, KnownDateField),
+            # Grouped in thousands as the reader writes them: a budget runs to billions.
+            "budget_amount": GroupedDecimalField,
+        }
         fields = [
             "title",
             "title_en",

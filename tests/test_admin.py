@@ -2,15 +2,18 @@
 agreement is refused with a clear message, and every change is kept with who made it."""
 
 import datetime
+import decimal
 import re
 
 import pytest
 from django import forms as django_forms
+from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote
-from django.test import Client
+from django.contrib.auth import get_user_model
+from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from agreements.models import Agency, Agreement, Milestone, Potential, PotentialSurvey, Signatory
 from common.admin_markup import InlineMediaOnce, innermost
@@ -27,7 +30,7 @@ from tests.factories import (
     SectorFactory,
     SubdivisionFactory,
 )
-from tests.helpers import form_errors, logged_in, no_inline_rows
+from tests.helpers import agreement_form_data, form_errors, logged_in, no_inline_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -787,6 +790,114 @@ def test_history_page_says_what_changed_in_words(staff_client, kaltim, bali):
         "<strong>Daerah pihak:</strong> [Kalimantan Timur] &rarr; [Bali, Kalimantan Timur]"
         in history
     )
+
+
+# -- the budget, grouped as the reader writes numbers ----------------------------------------------
+
+# (language, the budget as the form shows it, a budget as typed, what the typed one means)
+BUDGETS = [
+    ("id", "1.250.000.000,00", "1.500.000.000,50", decimal.Decimal("1500000000.50")),
+    ("en", "1,250,000,000.00", "1,500,000,000.50", decimal.Decimal("1500000000.50")),
+]
+
+
+def admin_agreement_form(data=None, instance=None):
+    """The agreement form as the admin builds it for a superuser."""
+    model_admin = admin.site._registry[Agreement]
+    request = RequestFactory().get(ADD)
+    request.user = get_user_model()(is_superuser=True, is_staff=True)
+    return model_admin.get_form(request, instance)(data=data, instance=instance)
+
+
+@pytest.mark.parametrize("language, shown, typed, meant", BUDGETS)
+def test_the_budget_is_shown_and_read_in_thousands_of_the_readers_language(
+    kaltim, language, shown, typed, meant
+):
+    agreement = AgreementFactory(lead_region=kaltim, budget_amount=decimal.Decimal("1250000000"))
+    with translation.override(language):
+        form = admin_agreement_form(instance=agreement)
+        assert f'value="{shown}"' in str(form["budget_amount"])
+
+        form = admin_agreement_form(agreement_form(kaltim, budget_amount=typed))
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["budget_amount"] == meant
+
+
+@pytest.mark.parametrize(
+    "language, typed, meant",
+    [
+        ("id", "1500000000", decimal.Decimal("1500000000")),
+        # A point before two decimals is the point the import and the spreadsheets write, not
+        # a thousands separator: never a budget a hundred times too large.
+        ("id", "1500000000.50", decimal.Decimal("1500000000.50")),
+        ("id", "1.500", decimal.Decimal("1500")),
+        ("id", "2,5", decimal.Decimal("2.5")),
+        ("en", "1500000000.50", decimal.Decimal("1500000000.50")),
+        ("en", "1,500", decimal.Decimal("1500")),
+    ],
+)
+def test_a_budget_typed_without_grouping_keeps_its_value(kaltim, language, typed, meant):
+    with translation.override(language):
+        form = admin_agreement_form(agreement_form(kaltim, budget_amount=typed))
+        assert form.is_valid(), form.errors
+        assert form.cleaned_data["budget_amount"] == meant
+
+
+@pytest.mark.parametrize(
+    "language, typed, example",
+    [
+        ("id", "satu miliar", "1.500.000.000"),
+        ("id", "1,500,000,000", "1.500.000.000"),
+        ("en", "1.500.000.000", "1,500,000,000"),
+        ("en", "Rp 5 juta", "1,500,000,000"),
+    ],
+)
+def test_a_budget_that_is_no_number_is_refused_at_its_field_with_an_example(
+    kaltim, language, typed, example
+):
+    with translation.override(language):
+        form = admin_agreement_form(agreement_form(kaltim, budget_amount=typed))
+        assert not form.is_valid()
+        [message] = form.errors["budget_amount"]
+        assert example in message
+
+
+@pytest.mark.parametrize("language, shown, typed, meant", BUDGETS)
+def test_staff_save_a_grouped_budget_through_the_change_form(
+    staff_client, kaltim, language, shown, typed, meant
+):
+    agreement = AgreementFactory(
+        lead_region=kaltim, regions=[kaltim], budget_amount=decimal.Decimal("1250000000")
+    )
+    staff_client.cookies["django_language"] = language
+    page = staff_client.get(change_url(agreement))
+    assert f'value="{shown}"' in page.text
+
+    response = staff_client.post(
+        change_url(agreement), agreement_form_data(agreement, budget_amount=typed)
+    )
+    assert response.status_code == 302, form_errors(response)
+    agreement.refresh_from_db()
+    assert agreement.budget_amount == meant
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_budget_that_is_no_number_is_kept_as_typed_and_nothing_is_saved(
+    staff_client, kaltim, language
+):
+    agreement = AgreementFactory(
+        lead_region=kaltim, regions=[kaltim], budget_amount=decimal.Decimal("1250000000")
+    )
+    staff_client.cookies["django_language"] = language
+    response = staff_client.post(
+        change_url(agreement), agreement_form_data(agreement, budget_amount="1,5 M")
+    )
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    assert list(form.errors) == ["budget_amount"]
+    assert 'value="1,5 M"' in response.text
+    agreement.refresh_from_db()
+    assert agreement.budget_amount == decimal.Decimal("1250000000")
 
 
 # -- the other lists ----------------------------------------------------------------------------
