@@ -34,6 +34,7 @@ from common.admin_markup import (
     ValidAutocompleteSelect,
     innermost,
 )
+from common.numbers import grouped
 
 EMPTY = "—"
 
@@ -41,8 +42,9 @@ EMPTY = "—"
 class ReadableChanges(HistoricalRecordContextHelper):
     """Word a recorded change the way the form shows it.
 
-    A choice appears as its label and a date in the reader's format, so the history reads
-    "Berlaku → Berakhir" rather than "in_force → expired"; an empty value is a dash; the parties
+    A choice appears as its label, a date in the reader's format and an amount grouped in
+    thousands, so the history reads "Berlaku → Berakhir" rather than "in_force → expired" and
+    "1.500.000.000,00" rather than "1500000000.00"; an empty value is a dash; the parties
     of a many-to-many field are listed alphabetically.
     """
 
@@ -84,6 +86,8 @@ class ReadableChanges(HistoricalRecordContextHelper):
             return dict(field.flatchoices).get(value, value)
         if isinstance(value, datetime.date):
             return formats.localize(value)
+        if isinstance(field, models.DecimalField):  # an amount, as its form shows it
+            return grouped(value, field.decimal_places)
         value = super().prepare_delta_change_value(change, value)
         if isinstance(value, list):  # many-to-many: the related objects, alphabetically
             return sorted(value, key=str)

@@ -900,6 +900,29 @@ def test_a_budget_that_is_no_number_is_kept_as_typed_and_nothing_is_saved(
     assert agreement.budget_amount == decimal.Decimal("1250000000")
 
 
+@pytest.mark.parametrize(
+    "language, change",
+    [
+        ("id", "<strong>Nilai anggaran:</strong> 1.250.000.000,00 &rarr; 1.500.000.000,50"),
+        ("en", "<strong>Budget amount:</strong> 1,250,000,000.00 &rarr; 1,500,000,000.50"),
+    ],
+)
+def test_the_history_tells_a_budget_change_grouped_as_the_form_shows_it(
+    staff_client, kaltim, language, change
+):
+    agreement = AgreementFactory(
+        lead_region=kaltim, regions=[kaltim], budget_amount=decimal.Decimal("1250000000")
+    )
+    response = staff_client.post(
+        change_url(agreement), agreement_form_data(agreement, budget_amount="1500000000.50")
+    )
+    assert response.status_code == 302, form_errors(response)
+
+    staff_client.cookies["django_language"] = language
+    history = collapse_space(staff_client.get(history_url(agreement)).text)
+    assert change in history
+
+
 # -- the other lists ----------------------------------------------------------------------------
 
 
