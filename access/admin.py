@@ -7,6 +7,8 @@ object is checked with its ``is_editable_by(user)`` (and, for deleting, its
 ``is_deletable_by(user)`` where the model has one).
 """
 
+from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
@@ -141,3 +143,30 @@ class RegionAssignmentAdmin(SoundInputOnly, admin.ModelAdmin):
     list_select_related = ["user", "region"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "region__name"]
     autocomplete_fields = ["user", "region"]
+
+
+# The login records of django-axes, answering bad input as every list of the admin does: an
+# address that is none typed into ``?ip_address=``, or a year past the calendar, was a database
+# error. Registered again only where django-axes registered them (``AXES_ENABLE_ADMIN``).
+
+
+class AttemptsAdmin(SoundInputOnly, AccessAttemptAdmin):
+    pass
+
+
+class LoginsAdmin(SoundInputOnly, AccessLogAdmin):
+    pass
+
+
+class FailedLoginsAdmin(SoundInputOnly, AccessFailureLogAdmin):
+    pass
+
+
+for model, model_admin in (
+    (AccessAttempt, AttemptsAdmin),
+    (AccessLog, LoginsAdmin),
+    (AccessFailureLog, FailedLoginsAdmin),
+):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+        admin.site.register(model, model_admin)

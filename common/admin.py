@@ -16,8 +16,14 @@ from django.contrib.admin.widgets import (
     AutocompleteSelectMultiple,
     RelatedFieldWidgetWrapper,
 )
-from django.core.exceptions import EmptyResultSet, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    EmptyResultSet,
+    FieldDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
+from django.db.models.constants import LOOKUP_SEP
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
 from django.utils import formats, timezone
@@ -281,12 +287,67 @@ class CheckedKeys:
         return field
 
 
+# The lookups the admin's own filters, date drill-down and links write into a list's address
+# (``kind__exact``, ``sectors__id__exact``, ``signed_on__gte``, ``signed_on__year``, ``id__in``).
+# Django's admin takes any lookup on a field of the list's model; some others, typed by hand, the
+# database refuses when it runs them: a pattern it cannot read (``title__regex=(``), a range of
+# one value (``id__range=1``).
+LIST_LOOKUPS = frozenset(
+    {
+        *("exact", "iexact", "in", "isnull", "gt", "gte", "lt", "lte"),
+        *("year", "month", "day", "contains", "icontains", "startswith", "istartswith"),
+    }
+)
+# Of those, the ones that compare the field with the value as its column holds it.
+COMPARING = frozenset({"exact", "iexact", "in", "gt", "gte", "lt", "lte"})
+
+
+def list_lookup_sound(model, lookup, value):
+    """Whether a change list of ``model`` can filter by ``lookup=value`` from its address: a
+    lookup the admin's links write (``LIST_LOOKUPS``), compared with a value its field can
+    hold (not "x" for an IP address, which PostgreSQL refuses when the list is counted). A name
+    that is no field's (a list filter's own parameter) is left to that filter."""
+    opts, field, parts = model._meta, None, lookup.split(LOOKUP_SEP)
+    while parts:
+        try:
+            field = opts.pk if parts[0] == "pk" else opts.get_field(parts[0])
+        except FieldDoesNotExist:
+            break
+        parts.pop(0)
+        if not field.is_relation or field.related_model is None:
+            break
+        opts = field.related_model._meta
+    if field is None:
+        return True
+    if len(parts) > 1 or (parts and parts[0] not in LIST_LOOKUPS):
+        return False
+    if (parts[0] if parts else "exact") not in COMPARING:
+        return True
+    if field.is_relation:  # the relation itself (``lead_region=5``): compared by its key
+        field = field.target_field
+    try:
+        for each in value.split(",") if parts == ["in"] else [value]:
+            held = field.to_python(each)
+            if held not in field.empty_values:
+                field.run_validators(held)
+    except ValidationError:
+        return False
+    return True
+
+
 class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
     """Bad input to an admin page is a 4xx: an action not offered (403), a date drill-down past
-    the calendar (back to the list), a related key that is none (an invalid choice)."""
+    the calendar (back to the list), a lookup typed into a list's address that no link of the
+    admin writes or whose value its field cannot hold (400), a related key that is none (an
+    invalid choice)."""
 
     def get_changelist(self, request, **kwargs):
         return BoundedDatesChangeList
+
+    def lookup_allowed(self, lookup, value, request):
+        return super().lookup_allowed(lookup, value, request) and list_lookup_sound(
+            self.model, lookup, value
+        )
 
 
 def in_one_transaction(action):

@@ -379,6 +379,73 @@ def test_autocomplete_finds_the_lead_region_by_part_of_its_name(staff_client, ka
     assert response.json()["results"] == [{"id": str(kaltim.pk), "text": "Kalimantan Timur"}]
 
 
+def every_admin_list():
+    """Every list of the admin, the login records (django-axes) included."""
+    return sorted(
+        f"{model._meta.app_label}_{model._meta.model_name}" for model in admin.site._registry
+    )
+
+
+# Lookups no link of the admin writes, typed into a list's address: a pattern the database
+# cannot read, a range of one value, an address that is none, a year past the calendar.
+FORGED_LOOKUPS = [
+    ("id__regex", "("),
+    ("id__iregex", "["),
+    ("id__range", "x"),
+    ("pk__range", "1"),
+]
+FORGED_BY_LIST = {
+    "agreements_agreement": [("title__regex", "("), ("title__range", "a"), ("budget_amount", "x")],
+    "axes_accessattempt": [("ip_address", "x"), ("attempt_time__year", "99999999999999999999")],
+    "axes_accesslog": [("ip_address", "x"), ("logout_time__year", "-1")],
+    "axes_accessfailurelog": [("ip_address", "not an address")],
+}
+
+
+@pytest.mark.parametrize("model", every_admin_list())
+def test_a_lookup_typed_into_any_admin_lists_address_is_refused_not_a_server_error(
+    admin_client, model
+):
+    changelist = reverse(f"admin:{model}_changelist")
+    for lookup, value in [*FORGED_LOOKUPS, *FORGED_BY_LIST.get(model, [])]:
+        response = admin_client.get(changelist, {lookup: value})
+        assert response.status_code in (302, 400), (lookup, value, response.status_code)
+
+
+def test_the_lists_own_filters_and_drill_down_still_filter(admin_client, kaltim, anhui):
+    sector = SectorFactory()
+    agreement = AgreementFactory(
+        lead_region=kaltim,
+        regions=[kaltim],
+        scope="ksdpl",
+        partners=[anhui],
+        sectors=[sector],
+        signed_on=datetime.date(2024, 3, 1),
+        in_force_from=datetime.date(2024, 3, 1),
+    )
+    AgreementFactory(
+        lead_region=kaltim,
+        regions=[kaltim],
+        signed_on=datetime.date(2023, 3, 1),
+        in_force_from=datetime.date(2023, 3, 1),
+    )
+    for query in (
+        {"kind__exact": agreement.kind, "sectors__id__exact": sector.pk},
+        {"scope__exact": "ksdpl", "visibility__exact": agreement.visibility},
+        {"signed_on__year": "2024", "signed_on__month": "3"},
+        {"sectors__isnull": "False", "scope__exact": "ksdpl"},
+        {"lead_region__id__exact": kaltim.pk, "id__in": f"{agreement.pk},0"},
+    ):
+        assert listed(admin_client.get(CHANGELIST, query)) == {agreement}, query
+    users = reverse("admin:auth_user_changelist")
+    assert (
+        admin_client.get(users, {"is_staff__exact": "1", "groups__id__exact": "1"}).status_code
+        == 200
+    )
+    attempts = reverse("admin:axes_accessattempt_changelist")
+    assert admin_client.get(attempts, {"ip_address": "10.0.0.1"}).status_code == 200
+
+
 # -- adding and changing an agreement -----------------------------------------------------------
 
 
