@@ -27,11 +27,19 @@ def ungrouped(text):
     """``text`` with the active language's thousands separators left out, as Django reads a
     localized number when ``USE_THOUSAND_SEPARATOR`` is on (``sanitize_separators``): a single
     point followed by other than three digits, where the point groups thousands, is a decimal
-    point ("1500000000.50" as the import and the spreadsheets write it), never left out."""
+    point ("1500000000.50" as the import and the spreadsheets write it), never left out; and
+    separators that do not group thousands are kept, for the field to refuse."""
     separator = get_format("THOUSAND_SEPARATOR")
     if separator == "." and text.count(".") == 1 and len(text.split(".")[-1]) != 3:
         return text
     for each in {separator, unicodedata.normalize("NFKD", separator)}:
+        groups = text.split(get_format("DECIMAL_SEPARATOR"), 1)[0].split(each)
+        if len(groups) > 1 and not (
+            1 <= len(groups[0].lstrip("+-")) <= 3 and all(len(group) == 3 for group in groups[1:])
+        ):
+            # Not thousands ("1.500.000.000.50", "1,5" in English): left as typed, so it is
+            # refused, never read as an amount a hundred times too large, or as 15.
+            return text
         text = text.replace(each, "")
     return text
 

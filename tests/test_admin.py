@@ -917,6 +917,12 @@ def test_a_budget_typed_without_grouping_keeps_its_value(kaltim, language, typed
         ("id", "1,500,000,000", "1.500.000.000"),
         ("en", "1.500.000.000", "1,500,000,000"),
         ("en", "Rp 5 juta", "1,500,000,000"),
+        # Separators that group no thousands are refused, never read as another amount: not a
+        # budget a hundred times too large, nor 15 for one and a half.
+        ("id", "1.500.000.000.50", "1.500.000.000"),
+        ("en", "1,500,000,000,50", "1,500,000,000"),
+        ("en", "1,5", "1,500,000,000"),
+        ("id", "15.00.000", "1.500.000.000"),
     ],
 )
 def test_a_budget_that_is_no_number_is_refused_at_its_field_with_an_example(
