@@ -382,13 +382,10 @@ def xlsx_cells(queryset, page_url, *, readable, columns=None):
 
 def _xlsx_rows_of_csv(lines, columns):
     # Dates known to the day are date cells, as ``_xlsx_cell`` writes them; a year or a month
-    # alone stays its text.
-    dates = [
-        index
-        for index, column in enumerate(columns)
-        if isinstance(column.rule, export_columns.Date)
-        or column.rule.text is export_columns.date_cell
-    ]
+    # alone stays its text. A column is one of dates when its cells are written as dates are
+    # (the next step's target date borrows ``Date``'s writer).
+    date_writers = (export_columns.Date.text, export_columns.date_cell)
+    dates = [index for index, column in enumerate(columns) if column.rule.text in date_writers]
     strip = ILLEGAL_CHARACTERS_RE.sub
     for cells in csv.reader(lines):
         row = [strip("", cell) or None for cell in cells]

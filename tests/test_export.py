@@ -383,6 +383,28 @@ def test_xlsx_holds_formulas_as_text_and_dates_as_dates(client, register, analys
         workbook.close()
 
 
+def test_xlsx_holds_the_next_steps_due_date_as_a_date(client, register, analyst):
+    """A spreadsheet sorts and filters the next step's target date as a date, as it does the
+    signing date: on every database, not only where the rows are written in Python."""
+    client.force_login(analyst)
+    response = download(client, reverse("agreement-export", args=["xlsx"]))
+
+    workbook = load_workbook(io.BytesIO(content(response)))
+    try:
+        sheet = workbook.worksheets[0]
+        header = [cell.value for cell in sheet[1]]
+        title, due = header.index("title"), header.index("next_milestone_due")
+        anhui = next(
+            row
+            for row in sheet.iter_rows(min_row=2)
+            if row[title].value == "Kerja sama Provinsi Kalimantan Timur dan Provinsi Anhui"
+        )
+        assert anhui[due].value == datetime.datetime(2025, 6, 30)
+        assert anhui[due].number_format == "yyyy-mm-dd"
+    finally:
+        workbook.close()
+
+
 def test_json_holds_lists_and_iso_dates(client, register, analyst):
     client.force_login(analyst)
     response = download(client, reverse("agreement-export", args=["json"]))
