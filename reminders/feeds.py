@@ -118,7 +118,7 @@ class AgreementsFeed(Feed):
         )
 
     def item_title(self, item):
-        return item.title
+        return item.shown_title
 
     def item_description(self, item):
         # Rendered as HTML by feed readers: everything a user typed is escaped.
@@ -133,8 +133,8 @@ class AgreementsFeed(Feed):
         if item.expires_on:
             facts.append((_("Berakhir pada"), str(item.known("expires_on"))))
         description = format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {}</li>", facts))
-        if item.summary:
-            description += format_html("<p>{}</p>", item.summary)
+        if item.shown_summary:
+            description += format_html("<p>{}</p>", item.shown_summary)
         return description
 
     @staticmethod

@@ -93,12 +93,12 @@ def all_day(summary, known, *, uid, stamp, description, url, categories):
 
 def expiry_event(agreement, absolute_url):
     lines = [
-        agreement.title,
+        agreement.shown_title,
         _("Status: %(status)s") % {"status": agreement.get_shown_status_display()},
         _("Daerah pengampu: %(region)s") % {"region": agreement.lead_region.name},
     ]
     return all_day(
-        _("Berakhir: %(agreement)s") % {"agreement": agreement.title},
+        _("Berakhir: %(agreement)s") % {"agreement": agreement.shown_title},
         agreement.known("expires_on"),
         uid=f"agreement-{agreement.pk}-expiry@{uid_domain()}",
         stamp=agreement.updated_at,
@@ -123,7 +123,7 @@ def milestone_event(milestone, absolute_url, today):
     else:
         summary = _("Target: %(milestone)s (%(agreement)s)")
         day = milestone.known("due_on")
-    lines = [milestone.get_kind_display(), agreement.title]
+    lines = [milestone.get_kind_display(), agreement.shown_title]
     if overdue:
         lines.append(capfirst(late_by(milestone, today)))
     # A step of a cooperation that has ended waits on nobody (``ENDED_STATUSES``).
@@ -131,7 +131,7 @@ def milestone_event(milestone, absolute_url, today):
     if milestone.waits_on and not milestone.is_done and not ended:
         lines.append(_("Menunggu: %(party)s") % {"party": milestone.get_waits_on_display()})
     return all_day(
-        summary % {"milestone": milestone.title, "agreement": agreement.title},
+        summary % {"milestone": milestone.title, "agreement": agreement.shown_title},
         day,
         uid=f"milestone-{milestone.pk}@{uid_domain()}",
         stamp=issued(milestone, agreement),

@@ -268,6 +268,25 @@ def test_atom_feed_never_lists_internal_agreements(client, official_client, kalt
         assert titles == ["Publik"]
 
 
+def test_feeds_name_agreements_in_the_english_readers_language(client, kaltim):
+    """An English reader finds in the feed and the calendar of a selection the English title
+    and summary the list page shows them, where the bureau filled them in."""
+    AgreementFactory(
+        lead_region=kaltim,
+        title="Kota kembar Samarinda Osaka",
+        title_en="Samarinda Osaka sister city",
+        summary="Pertukaran pelajar.",
+        summary_en="Student exchange.",
+    )
+    client.cookies["django_language"] = "en"
+
+    [entry] = atom_entries(client.get("/agreements/feed.atom"))
+    assert entry.findtext(f"{ATOM}title") == "Samarinda Osaka sister city"
+    assert "Student exchange." in entry.findtext(f"{ATOM}summary")
+    [expiry] = events_of(client.get("/agreements/calendar.ics")).values()
+    assert str(expiry.get("summary")) == "Expires: Samarinda Osaka sister city"
+
+
 def test_atom_feed_escapes_what_editors_typed(client, kaltim):
     AgreementFactory(lead_region=kaltim, title="<b>MoU</b>", summary="<script>x()</script>")
 
