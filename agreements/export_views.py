@@ -23,7 +23,13 @@ from access.models import can_export_internal
 from agreements import export_slots
 from agreements.export_columns import Selection, columns_for, download_note, note_text
 from agreements.exports import register_json, register_xlsx, text_chunks
-from agreements.filters import AgreementFilter
+from agreements.filters import (
+    DORMANT,
+    LATE,
+    WITH_DOCUMENTS,
+    WITHOUT_DOCUMENTS,
+    AgreementFilter,
+)
 from agreements.models import Agreement, Sector
 from common.streaming import read_ahead, reset_on_outage
 from partners.models import Country, Partner, Region
@@ -126,11 +132,29 @@ def export_filename(subject_name, file_format, now=None, filters=""):
 FILTERS_IN_NAME_MAX = 80
 
 
+# Filters whose value alone would not say what was filtered ("yes", "no"): the words for
+# each value in a file name.
+WORDS_IN_FILENAME = {
+    "dormant": {DORMANT: "mati-suri"},
+    "late": {LATE: "tahapan-terlambat"},
+    "documents": {WITH_DOCUMENTS: "ada-dokumen", WITHOUT_DOCUMENTS: "tanpa-dokumen"},
+}
+# Filters whose value is said after a word naming the filter: a date alone could be any of them.
+PREFIXES_IN_FILENAME = {
+    "waits_on": "menunggu",
+    "signed_from": "sejak",
+    "signed_to": "sampai",
+    "expires_before": "berakhir-sampai",
+}
+
+
 def filters_in_filename(filterset):
     """The filters in effect, as words of a file name: ``kalimantan-timur-ksdpl-2024``.
 
     Each filter the reader set, in the form's order (the sort is not a filter): a region,
-    partner or sector by its name, a country by its code, any other value as it is written.
+    partner or sector by its name, a country by its code, a flag by what it selects
+    (``mati-suri``), a date after what it bounds (``berakhir-sampai-2030-12-31``), any other
+    value as it is written.
     """
     words = []
     for name, value in filterset.form.cleaned_data.items():
@@ -139,7 +163,11 @@ def filters_in_filename(filterset):
         if name == "sort" or value in (None, "", [], ()):
             continue
         for item in value if isinstance(value, list | tuple) else [value]:
-            if isinstance(item, Country):
+            if name in WORDS_IN_FILENAME:
+                words.append(WORDS_IN_FILENAME[name].get(item, slugify(str(item))))
+            elif name in PREFIXES_IN_FILENAME:
+                words.append(f"{PREFIXES_IN_FILENAME[name]}-{slugify(str(item))}")
+            elif isinstance(item, Country):
                 words.append(item.code.lower())
             elif isinstance(item, Sector):
                 words.append(item.slug)

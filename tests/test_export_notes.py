@@ -25,6 +25,22 @@ def test_file_name_carries_the_filters_in_effect(client, register):
     ), response["Content-Disposition"]
 
 
+def test_file_name_says_which_flag_and_date_filters_are_in_effect(client, register):
+    """A flag or a date alone ("yes", "no", "2030-12-31") does not tell what was filtered: the
+    name says it in words."""
+    response = client.get(
+        reverse("agreement-export", args=["csv"]),
+        {"expires_before": "2030-12-31", "dormant": "yes", "late": "yes", "documents": "no"},
+    )
+    b"".join(response.streaming_content)
+
+    assert re.search(
+        r'filename="coopdb-kerjasama-berakhir-sampai-2030-12-31-mati-suri-tahapan-terlambat-'
+        r'tanpa-dokumen-\d{4}-\d\d-\d\dT\d{4}\.csv"',
+        response["Content-Disposition"],
+    ), response["Content-Disposition"]
+
+
 def test_an_official_is_told_the_download_leaves_out_the_internal_rows_they_see(
     client, register, official
 ):
