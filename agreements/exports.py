@@ -10,6 +10,7 @@ CSV, XLSX or JSON; the importer (``agreements.imports``) reads the same columns 
 
 import csv
 import datetime
+import decimal
 import io
 import tempfile
 import zipfile
@@ -329,6 +330,8 @@ def _xlsx_row(number, values):
         if type(value) is datetime.date:
             days = (value - _XLSX_EPOCH).days
             cells.append(f'<c r="{letter}{number}" s="1"><v>{days}</v></c>')
+        elif type(value) is decimal.Decimal:
+            cells.append(f'<c r="{letter}{number}"><v>{value:f}</v></c>')
         else:
             cells.append(
                 f'<c r="{letter}{number}" t="inlineStr"><is><t xml:space="preserve">'
@@ -386,19 +389,39 @@ def _xlsx_rows_of_csv(lines, columns):
     # (the next step's target date borrows ``Date``'s writer).
     date_writers = (export_columns.Date.text, export_columns.date_cell)
     dates = [index for index, column in enumerate(columns) if column.rule.text in date_writers]
+    amounts = _amount_columns(columns)
     strip = ILLEGAL_CHARACTERS_RE.sub
     for cells in csv.reader(lines):
         row = [strip("", cell) or None for cell in cells]
         for index in dates:
             if row[index] and len(row[index]) == 10:
                 row[index] = datetime.date.fromisoformat(row[index])
+        for index in amounts:
+            if row[index]:
+                row[index] = decimal.Decimal(row[index])
         yield row
 
 
+def _amount_columns(columns):
+    """The indexes of ``columns`` holding amounts: number cells in a worksheet, so that it adds
+    them up (their text, digits with a dot, is what CSV and JSON carry)."""
+    return [
+        index
+        for index, column in enumerate(columns)
+        if isinstance(column.rule, export_columns.Amount)
+    ]
+
+
 def _xlsx_rows(records, columns=None):
-    cells = [(column.name, column.rule.text) for column in _columns(columns)]
+    columns = _columns(columns)
+    cells = [(column.name, column.rule.text) for column in columns]
+    amounts = _amount_columns(columns)
     for record in records:
-        yield [_xlsx_cell(text, record[name]) for name, text in cells]
+        row = [_xlsx_cell(text, record[name]) for name, text in cells]
+        for index in amounts:
+            if row[index]:
+                row[index] = decimal.Decimal(row[index])
+        yield row
 
 
 def xlsx_chunks(rows, title="kerja sama", columns=None):

@@ -98,8 +98,32 @@ def test_the_exports_of_officials_and_staff_hold_the_budget_and_the_contact_pers
     client = Client()
     client.force_login(request.getfixturevalue(reader))
     text = export_text(client, file_format)
-    assert "1250000000.00" in text and "apbd" in text
+    # A worksheet holds the amount as a number, which it shows without the trailing zeros.
+    assert ("1250000000" if file_format == "xlsx" else "1250000000.00") in text
+    assert "apbd" in text
     assert "Lina Marlina" in text and EMAIL in text and "Analis Kerja Sama" in text
+
+
+def test_the_budget_is_a_number_a_spreadsheet_adds_up_and_comes_back_from_the_xlsx(funded, analyst):
+    client = Client()
+    client.force_login(analyst)
+    response = client.get(reverse("agreement-export", args=["xlsx"]))
+    exported = b"".join(response.streaming_content)
+    workbook = load_workbook(io.BytesIO(exported))
+    try:
+        sheet = workbook.worksheets[0]
+        header = [cell.value for cell in sheet[1]]
+        budget = sheet.cell(row=2, column=header.index("budget_amount") + 1)
+        assert budget.data_type == "n"
+        assert budget.value == 1250000000
+    finally:
+        workbook.close()
+
+    Agreement.objects.filter(pk=funded.pk).update(budget_amount=None)
+    plan = AgreementImport.from_file(io.BytesIO(exported), "kerjasama.xlsx").apply()
+    assert [row.action for row in plan.rows] == [UPDATE], [row.errors for row in plan.rows]
+    funded.refresh_from_db()
+    assert funded.budget_amount == decimal.Decimal("1250000000.00")
 
 
 def test_an_officials_export_pairs_each_contact_with_its_office_and_address(funded, official):
