@@ -7,7 +7,7 @@ import shutil
 import pytest
 from django.conf import settings as django_settings
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.factories import (
     AgreementFactory,
@@ -50,6 +50,13 @@ def _passwords_hashed_quickly():
     """
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    """A request in English leaves English active in its thread; no later test inherits it."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -14,13 +14,6 @@ from agreements.export_columns import COLUMNS, TABLES
 URL = reverse("data-dictionary")
 
 
-@pytest.fixture(autouse=True)
-def _default_language_afterwards():
-    """A request in English leaves English active in this thread; later tests expect none."""
-    yield
-    translation.deactivate()
-
-
 def page(client, language=None):
     if language:
         client.cookies[settings.LANGUAGE_COOKIE_NAME] = language

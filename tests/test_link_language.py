@@ -2,11 +2,9 @@
 English mail opens the page in English in a browser that never chose a language, and the
 reader goes on in English; the address they land on is the page's own."""
 
-import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from common.languages import opened_in
 from reminders.digest import preferences_url
@@ -15,13 +13,6 @@ from tests.factories import AgreementFactory
 from tests.helpers import html_lang
 
 LIST = reverse("agreement-list")
-
-
-@pytest.fixture(autouse=True)
-def _default_language_afterwards():
-    """A request in English leaves English active in this thread; later tests expect none."""
-    yield
-    translation.deactivate()
 
 
 def test_a_link_in_the_default_language_is_left_as_it_is():

@@ -20,13 +20,6 @@ BASE_DIR = Path(settings.BASE_DIR)
 LIST = reverse("agreement-list")
 
 
-@pytest.fixture(autouse=True)
-def _default_language_afterwards():
-    """A request in English leaves English active in this thread; later tests expect none."""
-    yield
-    translation.deactivate()
-
-
 def load_checker():
     spec = importlib.util.spec_from_file_location(
         "check_translations", BASE_DIR / "scripts" / "check_translations.py"
