@@ -689,9 +689,12 @@ def test_the_dashboard_counts_what_depends_on_today_from_the_tallies(client, kal
         # The dormant ones, by every cooperation's signs of life.
         assert not ("agreements_milestone" in sql and "'evaluation'" in sql)
     # Today's month is read from the tallies kept by day: beside them, only the signed
-    # agreements (which enter into force on a date of their own) are read, and no step.
+    # agreements (which enter into force on a date of their own) are read, and no step; the
+    # agreements expiring soon are counted from them beside the ten soonest listed.
     beside = [sql for sql in sqls if "agreements_tally" in sql and "agreements_agreement" in sql]
-    assert beside and all(""""status" = 'signed'""" in sql for sql in beside)
+    counted = [sql for sql in beside if "'status_day'" in sql and "LIMIT 10" in sql]
+    assert len(counted) == 1 and len(beside) > 1
+    assert all(""""status" = 'signed'""" in sql for sql in beside if sql not in counted)
     assert not any("agreements_tally" in sql and "agreements_milestone" in sql for sql in sqls)
     assert any("dormant_day" in sql and f"'{first}'" in sql for sql in sqls)
 
