@@ -259,20 +259,24 @@ class AgreementQuerySet(models.QuerySet):
         ).order_by(PeriodEnd("expires_on"), "pk")
 
     def expiring_first(self, days, shown, today=None):
-        """The ``shown`` of ``expiring_within(days, today)`` that expire soonest, in its order:
-        those known to the day read from the index on expiry up to the ``shown``-th, with the
-        few known to the month or year, instead of every row of the window sorted."""
+        """``expiring_within(days, today)`` narrowed to those among which its first ``shown``
+        are, in its order (slice it to ``shown``): those known to the day read from the index
+        on expiry up to the ``shown``-th, and the few known to the month or year, instead of
+        every row of the window read and sorted."""
         today = today or timezone.localdate()
         by_day, by_period = ends_between_by_day_and_period(
             "expires_on", today, today + datetime.timedelta(days=days)
         )
         going = self.filter(status__in=SIGNED_STATUSES)
         first = going.filter(by_day).order_by("expires_on", "pk").values("pk")[:shown]
+        expiring = self.expiring_within(days, today)
+        if by_period is None:
+            return expiring.filter(pk__in=first)
         if not connections[self.db].features.supports_slicing_ordering_in_compound:
-            return self.expiring_within(days, today)[:shown]  # SQLite: no LIMIT in a UNION
-        if by_period is not None:
-            first = first.union(going.filter(by_period).order_by().values("pk"), all=True)
-        return self.expiring_within(days, today).filter(pk__in=first)
+            return expiring.filter(Q(pk__in=first) | by_period)  # SQLite: no LIMIT in a UNION
+        return expiring.filter(
+            pk__in=first.union(going.filter(by_period).order_by().values("pk"), all=True)
+        )
 
     def tallied_expiring_count(self, days, today=None):
         """How many of ``expiring_within(days, today)`` there are, as an SQL expression read

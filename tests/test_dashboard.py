@@ -391,6 +391,31 @@ def test_expiring_soon_places_an_expiry_known_to_the_month_or_year_by_its_last_d
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("days", [3, EXPIRING_WITHIN_DAYS])
+def test_the_first_to_expire_read_from_the_index_are_the_first_of_those_expiring(today, days):
+    """``expiring_first``, the dashboard's reading of the soonest, holds the first ten of
+    ``expiring_within`` in its order, with expiries known to the day, the month and the year,
+    for a window holding a month's end or none."""
+    for n in range(0, 40, 3):
+        signed(today, title=f"Hari ke-{n}", expires=n)
+    first_of_month = today.replace(day=1)
+    for expires_on, precision in [
+        (first_of_month, "month"),
+        ((first_of_month + 31 * DAY).replace(day=1), "month"),
+        (today.replace(month=1, day=1), "year"),
+    ]:
+        agreement = signed(today)
+        Agreement.objects.filter(pk=agreement.pk).update(
+            expires_on=expires_on, expires_on_precision=precision
+        )
+    agreements = Agreement.objects.public()
+
+    expected = list(agreements.expiring_within(days, today)[:10])
+    assert list(agreements.expiring_first(days, 10, today)[:10]) == expected
+    assert expected
+
+
+@pytest.mark.django_db
 def test_the_expiring_and_the_late_beyond_the_first_ten_are_one_click_away_on_the_list(
     client, today
 ):
