@@ -1603,15 +1603,26 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         AgreementKind.SISTER_CITY: AgreementKind.PKS,
         AgreementKind.SISTER_PROVINCE: AgreementKind.PKS,
     }
+    # With a regional government abroad (KSDPL) the main text an LoI leads on to is the
+    # sister-province text of a province, the sister-city text of a regency or city: by the
+    # level of the lead region.
+    TWINNED_BY = {
+        Region.Level.PROVINCE: AgreementKind.SISTER_PROVINCE,
+        Region.Level.REGENCY: AgreementKind.SISTER_CITY,
+        Region.Level.CITY: AgreementKind.SISTER_CITY,
+    }
 
     def follow_up_initial(self, relation, shared):
         """What the add form of a document continuing this one by ``relation`` starts with: the
         values it shares with this one (``shared``, by the names of ``SHARED_WITH_FOLLOW_UP``),
-        this one as what it follows, and the kind such a document mostly is."""
+        this one as what it follows, and the kind such a document mostly is. Reads the lead
+        region of a KSDPL LoI: no query where it is loaded with it (``select_related``)."""
         if relation == AgreementRelation.AMENDS:
             kind = AgreementKind.AMENDMENT
         elif relation == AgreementRelation.EXTENDS:
             kind = self.kind
+        elif self.kind == AgreementKind.LOI and self.scope == Scope.KSDPL:
+            kind = self.TWINNED_BY[self.lead_region.level]
         else:
             kind = self.CARRIED_OUT_BY.get(self.kind, "")
         return {**shared, "follows": self.pk, "relation": relation, "kind": kind}

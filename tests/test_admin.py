@@ -4,6 +4,7 @@ agreement is refused with a clear message, and every change is kept with who mad
 import datetime
 import decimal
 import re
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django import forms as django_forms
@@ -550,6 +551,41 @@ def test_an_amendment_is_added_from_its_mou_with_the_parties_and_sectors_filled_
     assert amendment.follows == mou
     assert list(amendment.partners.all()) == [anhui]
     assert set(amendment.sectors.all()) == {education, trade}
+
+
+def follow_up_link(client, agreement, label):
+    """The query of the follow-up link ``label`` on ``agreement``'s change form, as a dict."""
+    page = client.get(change_url(agreement)).content.decode()
+    [link] = re.findall(rf'<a href="([^"]+)" class="addlink">{label}</a>', page)
+    return dict(parse_qsl(urlsplit(link.replace("&amp;", "&")).query))
+
+
+@pytest.mark.parametrize(
+    "lead, scope, kind",
+    [
+        ("kaltim", "ksdpl", "sister_province"),
+        ("samarinda", "ksdpl", "sister_city"),
+        ("kaltim", "ksdd", "mou"),
+        ("kaltim", "ksdll", "mou"),
+    ],
+)
+def test_an_lois_follow_up_is_the_text_its_scope_and_lead_region_lead_to(
+    request, staff_client, anhui, lead, scope, kind
+):
+    """Kaltim's LoI with Anhui leads on to a sister-province text, Samarinda's with a city of
+    Anhui to a sister-city text; an LoI between regions or with a foreign institution, to an
+    MoU."""
+    loi = AgreementFactory(
+        kind="loi",
+        scope=scope,
+        lead_region=request.getfixturevalue(lead),
+        partners=[anhui] if scope != "ksdd" else [],
+    )
+
+    follow_up = follow_up_link(staff_client, loi, "Tambahkan naskah tindak lanjut")
+
+    assert (follow_up["kind"], follow_up["relation"]) == (kind, "implements")
+    assert follow_up["scope"] == scope
 
 
 def test_lead_region_is_added_to_the_parties_when_staff_leave_it_out(staff_client, kaltim, bali):

@@ -148,12 +148,14 @@ def test_an_official_reads_every_field_and_row_as_django_shows_them(
 
 
 @pytest.mark.parametrize("rows", [1, 8])
+@pytest.mark.parametrize("kind, scope", [("mou", "ksdd"), ("loi", "ksdpl")])
 def test_the_change_form_built_afresh_runs_the_same_queries_whatever_its_rows(
-    staff_client, kaltim, rows, django_assert_num_queries
+    staff_client, kaltim, rows, kind, scope, django_assert_num_queries
 ):
     """One row or eight in every table of the form: the page costs the same queries (its
-    rows are read one query a table, and drawn without asking for more)."""
-    agreement = AgreementFactory(lead_region=kaltim)
+    rows are read one query a table, and drawn without asking for more). A KSDPL LoI's
+    follow-up link reads its lead region's level from the agreement's own query."""
+    agreement = AgreementFactory(lead_region=kaltim, kind=kind, scope=scope)
     for number in range(rows):
         MilestoneFactory(agreement=agreement, title=f"Langkah {number}")
         DocumentFactory(agreement=agreement, title=f"Naskah {number}")
