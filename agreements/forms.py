@@ -1,3 +1,4 @@
+import contextlib
 import datetime
 
 from django import forms
@@ -96,6 +97,11 @@ class KnownDatesForm(forms.ModelForm):
             if name in self.fields and self.instance.pk is not None:
                 # Shown as known ("06/2025"); a month left alone stays that month.
                 self.initial[name] = self.instance.known(name)
+            elif isinstance(self.initial.get(name), str):
+                # From the add form's address (``Agreement.follow_up_initial``), written as
+                # files write it ("2026-06"): shown as the reader types it ("06/2026").
+                with contextlib.suppress(ValueError):
+                    self.initial[name] = KnownDate.parse(self.initial[name])
             if f"{name}_precision" in self.fields:
                 self.fields[f"{name}_precision"].help_text = gettext_lazy(
                     "Mengikuti yang ditulis (06/2025 adalah bulan); bila dipilih, harus sesuai "

@@ -1596,6 +1596,10 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         "sectors",
         "visibility",
     )
+    # The dates a document continuing this one by a relation begins with too: an amendment
+    # changes a text within its term, so it ends when that text ends unless the clerk writes
+    # otherwise. An extension continues after the term, and a PKS has its own: none.
+    DATES_SHARED_BY = {AgreementRelation.AMENDS: ("expires_on",)}
     # The kind of text that usually carries out one of a kind (LoI → MoU → PKS).
     CARRIED_OUT_BY = {
         AgreementKind.LOI: AgreementKind.MOU,
@@ -1615,8 +1619,15 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     def follow_up_initial(self, relation, shared):
         """What the add form of a document continuing this one by ``relation`` starts with: the
         values it shares with this one (``shared``, by the names of ``SHARED_WITH_FOLLOW_UP``),
-        this one as what it follows, and the kind such a document mostly is. Reads the lead
-        region of a KSDPL LoI: no query where it is loaded with it (``select_related``)."""
+        this one as what it follows, the dates it shares by ``relation`` (``DATES_SHARED_BY``:
+        as files write them, with their precision) and the kind such a document mostly is.
+        Reads the lead region of a KSDPL LoI: no query where it is loaded with it
+        (``select_related``)."""
+        dates = {}
+        for name in self.DATES_SHARED_BY.get(relation, ()):
+            known = self.known(name)
+            if known is not None:
+                dates.update({name: known.iso, f"{name}_precision": known.precision})
         if relation == AgreementRelation.AMENDS:
             kind = AgreementKind.AMENDMENT
         elif relation == AgreementRelation.EXTENDS:
@@ -1625,7 +1636,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             kind = self.TWINNED_BY[self.lead_region.level]
         else:
             kind = self.CARRIED_OUT_BY.get(self.kind, "")
-        return {**shared, "follows": self.pk, "relation": relation, "kind": kind}
+        return {**shared, **dates, "follows": self.pk, "relation": relation, "kind": kind}
 
     @property
     def regions_lead_first(self):

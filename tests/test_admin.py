@@ -588,6 +588,77 @@ def test_an_lois_follow_up_is_the_text_its_scope_and_lead_region_lead_to(
     assert follow_up["scope"] == scope
 
 
+def shown_input(page, name):
+    """The value the input ``name`` of ``page`` shows ("" when none)."""
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page).group(0)
+    value = re.search(r'value="([^"]*)"', tag)
+    return value.group(1) if value else ""
+
+
+def shown_choice(page, name):
+    """The option chosen in the select ``name`` of ``page``."""
+    select = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+    return re.search(r'<option value="([^"]*)" selected>', select).group(1)
+
+
+@pytest.mark.parametrize(
+    "expires_on, precision, shown, last_day",
+    [
+        (datetime.date(2026, 1, 1), "year", "2026", datetime.date(2026, 12, 31)),
+        (datetime.date(2026, 6, 30), "day", "30/06/2026", datetime.date(2026, 6, 30)),
+    ],
+    ids=["2026", "30 Juni 2026"],
+)
+def test_an_amendment_begins_with_the_term_of_what_it_amends_and_ends_with_it(
+    staff_client, kaltim, expires_on, precision, shown, last_day
+):
+    """An MoU in force to the end of 2026 (or to 30 June 2026): its amendment's add form
+    starts with "2026" as the expiry, known to the year ("30/06/2026", to the day), for the
+    clerk to keep or change. Saved as shown, the amendment is in force on the expiry's last
+    day and "Berakhir" from the next, as the MoU is. An extension continues after the MoU's
+    term, so it starts with none."""
+    mou = AgreementFactory(
+        lead_region=kaltim,
+        signed_on=datetime.date(2024, 3, 1),
+        in_force_from=datetime.date(2024, 3, 1),
+        expires_on=expires_on,
+        expires_on_precision=precision,
+    )
+
+    extension = follow_up_link(staff_client, mou, "Tambahkan perpanjangan")
+    assert "expires_on" not in extension and "expires_on_precision" not in extension
+    page = staff_client.get(ADD, extension).content.decode()
+    assert shown_input(page, "expires_on") == ""
+
+    response = staff_client.get(ADD, follow_up_link(staff_client, mou, "Tambahkan adendum"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    expiry = shown_input(page, "expires_on")
+    assert (expiry, shown_choice(page, "expires_on_precision")) == (shown, precision)
+
+    # Posted as it is shown, with a title and a signing.
+    form = response.context["adminform"].form
+    data = agreement_form(kaltim, title="Adendum I", signed_on="2025-03-01")
+    data.update(in_force_from="2025-03-01", relation="amends", kind="amendment")
+    data.update(expires_on=expiry, expires_on_precision=precision)
+    data.update(
+        {name: form.initial.get(name, []) for name in [*Agreement.SHARED_WITH_FOLLOW_UP, "follows"]}
+    )
+    response = staff_client.post(ADD, data)
+    assert response.status_code == 302, form_errors(response)
+    amendment = Agreement.objects.get(title="Adendum I")
+    assert amendment.known("expires_on") == mou.known("expires_on")
+
+    expired = Agreement.Status.EXPIRED
+    mine = Agreement.objects.filter(pk=amendment.pk)
+    next_day = last_day + datetime.timedelta(days=1)
+    assert amendment.shown_status_on(last_day) == Agreement.Status.IN_FORCE
+    assert amendment.shown_status_on(next_day) == expired
+    assert expired.label == "Berakhir"
+    assert mine.with_shown_status(expired, next_day).exists()
+    assert not mine.with_shown_status(expired, last_day).exists()
+
+
 def test_lead_region_is_added_to_the_parties_when_staff_leave_it_out(staff_client, kaltim, bali):
     response = staff_client.post(ADD, agreement_form(kaltim, regions=[bali.pk]))
     assert response.status_code == 302
