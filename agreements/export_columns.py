@@ -382,6 +382,11 @@ class Amount(Rule):
         return sql.plain(f"coalesce({sql.column(self.fields[0])}::text, '')")
 
 
+class Number(Text):
+    """A whole number (an evaluation's rating), "" when missing: its digits in CSV, a number in
+    JSON, and a number cell in a worksheet, so that it adds and averages them up."""
+
+
 class PageUrl(Rule):
     """The address of the agreement's status page."""
 
@@ -1061,7 +1066,7 @@ def _tables():
                     Choice("mark", Milestone.Mark),
                     imported=True,
                 ),
-                Column("rating", _("Nilai evaluasi (1–5)."), Text("rating"), imported=True),
+                Column("rating", _("Nilai evaluasi (1–5)."), Number("rating"), imported=True),
                 Column("findings", _("Temuan evaluasi."), Text("findings"), imported=True),
                 Column("notes", _("Catatan."), Text("notes"), imported=True),
                 Column("pdln_number", _("Nomor PDLN."), Text("pdln_number"), imported=True),

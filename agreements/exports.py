@@ -389,36 +389,37 @@ def _xlsx_rows_of_csv(lines, columns):
     # (the next step's target date borrows ``Date``'s writer).
     date_writers = (export_columns.Date.text, export_columns.date_cell)
     dates = [index for index, column in enumerate(columns) if column.rule.text in date_writers]
-    amounts = _amount_columns(columns)
+    numbers = _number_columns(columns)
     strip = ILLEGAL_CHARACTERS_RE.sub
     for cells in csv.reader(lines):
         row = [strip("", cell) or None for cell in cells]
         for index in dates:
             if row[index] and len(row[index]) == 10:
                 row[index] = datetime.date.fromisoformat(row[index])
-        for index in amounts:
+        for index in numbers:
             if row[index]:
                 row[index] = decimal.Decimal(row[index])
         yield row
 
 
-def _amount_columns(columns):
-    """The indexes of ``columns`` holding amounts: number cells in a worksheet, so that it adds
-    them up (their text, digits with a dot, is what CSV and JSON carry)."""
+def _number_columns(columns):
+    """The indexes of ``columns`` holding amounts or whole numbers (a rating): number cells in
+    a worksheet, so that it adds them up (CSV carries their digits as text; JSON an amount as
+    text, so no reader rounds it, and a whole number as a number)."""
     return [
         index
         for index, column in enumerate(columns)
-        if isinstance(column.rule, export_columns.Amount)
+        if isinstance(column.rule, export_columns.Amount | export_columns.Number)
     ]
 
 
 def _xlsx_rows(records, columns=None):
     columns = _columns(columns)
     cells = [(column.name, column.rule.text) for column in columns]
-    amounts = _amount_columns(columns)
+    numbers = _number_columns(columns)
     for record in records:
         row = [_xlsx_cell(text, record[name]) for name, text in cells]
-        for index in amounts:
+        for index in numbers:
             if row[index]:
                 row[index] = decimal.Decimal(row[index])
         yield row

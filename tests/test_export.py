@@ -405,6 +405,34 @@ def test_xlsx_holds_the_next_steps_due_date_as_a_date(client, register, analyst)
         workbook.close()
 
 
+def test_xlsx_holds_an_evaluations_rating_as_a_number(client, register, analyst):
+    """A spreadsheet averages the ratings of the evaluations downloaded: a number cell, not
+    the text "4" (CSV and JSON carry it as before)."""
+    MilestoneFactory(
+        agreement=register["anhui_mou"],
+        kind="evaluation",
+        title="Monev 2025",
+        done_on=datetime.date(2025, 7, 1),
+        due_on=None,
+        rating=4,
+    )
+    client.force_login(analyst)
+    response = download(client, reverse("agreement-export", args=["xlsx"]))
+
+    workbook = load_workbook(io.BytesIO(content(response)))
+    try:
+        sheet = workbook["milestones"]
+        header = [cell.value for cell in sheet[1]]
+        title, rating = header.index("title"), header.index("rating")
+        rows = {row[title].value: row[rating] for row in sheet.iter_rows(min_row=2)}
+        assert rows["Monev 2025"].data_type == "n"
+        assert rows["Monev 2025"].value == 4
+        # A step that is no evaluation: an empty cell, not a zero.
+        assert {cell.value for name, cell in rows.items() if name != "Monev 2025"} == {None}
+    finally:
+        workbook.close()
+
+
 def test_json_holds_lists_and_iso_dates(client, register, analyst):
     client.force_login(analyst)
     response = download(client, reverse("agreement-export", args=["json"]))
