@@ -5,9 +5,11 @@ answered with a 4xx, never a 500 or a 200."""
 import dataclasses
 import datetime
 import functools
+import logging
 
 from django import forms
 from django.contrib.admin import helpers
+from django.contrib.admin.exceptions import DisallowedModelAdminLookup
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
@@ -26,6 +28,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.db.models.constants import LOOKUP_SEP
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -338,8 +342,8 @@ def list_lookup_sound(model, lookup, value):
 class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
     """Bad input to an admin page is a 4xx: an action not offered (403), a date drill-down past
     the calendar (back to the list), a lookup typed into a list's address that no link of the
-    admin writes or whose value its field cannot hold (400), a related key that is none (an
-    invalid choice)."""
+    admin writes or whose value its field cannot hold (400, said on a page of the admin's with
+    the way back to the list), a related key that is none (an invalid choice)."""
 
     def get_changelist(self, request, **kwargs):
         return BoundedDatesChangeList
@@ -348,6 +352,34 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
         return super().lookup_allowed(lookup, value, request) and list_lookup_sound(
             self.model, lookup, value
         )
+
+    def changelist_view(self, request, extra_context=None):
+        # Refused while the list is built, before any action runs.
+        try:
+            return super().changelist_view(request, extra_context)
+        except DisallowedModelAdminLookup as refused:
+            return self.lookup_refused(request, refused)
+
+    def lookup_refused(self, request, refused):
+        """The page a list's address with a lookup ``lookup_allowed`` refuses gets (400): in the
+        admin's frame, rather than the bare page of an unreadable request, saying so, with a
+        link to the list's own address. Logged as Django logs what it refuses."""
+        SECURITY_LOG.error(str(refused), extra={"status_code": 400, "request": request})
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": _("Filter tidak tersedia"),
+            "changelist_url": reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_changelist",
+                current_app=self.admin_site.name,
+            ),
+        }
+        return TemplateResponse(request, "admin/lookup_refused.html", context, status=400)
+
+
+# Where Django logs a lookup its admin refuses (``django.core.handlers.exception``).
+SECURITY_LOG = logging.getLogger("django.security.DisallowedModelAdminLookup")
 
 
 def in_one_transaction(action):

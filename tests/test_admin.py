@@ -413,6 +413,25 @@ def test_a_lookup_typed_into_any_admin_lists_address_is_refused_not_a_server_err
         assert response.status_code in (302, 400), (lookup, value, response.status_code)
 
 
+def test_a_filter_the_list_does_not_offer_is_said_in_the_admins_look_with_the_way_back(
+    staff_client,
+):
+    """A pattern typed into the address of the agreement list: the page says, in the admin's
+    frame, that the address holds a filter the list does not offer, and links to the list
+    without it."""
+    response = staff_client.get(CHANGELIST, {"title__regex": "("})
+
+    assert response.status_code == 400
+    page = collapse_space(response.content.decode())
+    assert '<div id="site-name">' in page  # the admin's header, with its menu
+    assert "<h1>Filter tidak tersedia</h1>" in page
+    assert (
+        "Alamat halaman ini memuat filter yang tidak ditawarkan daftar kerja sama, sehingga "
+        "daftarnya tidak dapat ditampilkan."
+    ) in page
+    assert f'<a href="{CHANGELIST}">Buka daftar kerja sama tanpa filter itu</a>' in page
+
+
 def test_the_lists_own_filters_and_drill_down_still_filter(admin_client, kaltim, anhui):
     sector = SectorFactory()
     agreement = AgreementFactory(
