@@ -6,15 +6,20 @@ is the change log (``agreements.changelog``) of that selection, read through the
 ``covered_until``: a record that became internal, or a reader who lost their role, is told no
 more than the site would show them.
 
+An agreement that leaves the selection is told too, with the change that took it out, or
+with none when the dates alone did (an agreement past its expiry leaves the ones in force):
+each digest compares the selection with its members when the one before was planned
+(``SubscriptionMember``), and keeps its members as they are now.
+
 Each change goes out once. ``send_due`` claims each due subscription by locking its row
 (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL: a second run at the same time passes it
 by), sends, and moves ``covered_until`` on in the same transaction; a failed send rolls back and
 the next run sends the same period again.
 """
 
+import dataclasses
 import datetime
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -33,7 +38,7 @@ from agreements.filters import AgreementFilter
 from agreements.models import Agreement
 
 from .mail import NotAccepted, email, linked, site_link
-from .models import Frequency, Subscription
+from .models import Frequency, Subscription, SubscriptionMember
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +131,7 @@ def subscription_of_token(token):
         return None
 
 
-@dataclass
+@dataclasses.dataclass
 class Digest:
     subscription: Subscription
     entries: list
@@ -134,6 +139,42 @@ class Digest:
     # The selection in words, in the subscription's language (``describe``); the name kept
     # with the subscription is in the language it was followed in.
     name: str = ""
+    # The agreements that left the selection since the digest before (``Departure``).
+    left: list = dataclasses.field(default_factory=list)
+    # The agreements in the selection now, to be kept as its members once the digest is sent;
+    # None when the selection can no longer be read (its members stay as they were).
+    selection: object = None
+
+    @property
+    def count(self):
+        """What the digest tells: each change, and each agreement that left the selection."""
+        return len(self.entries) + len(self.left)
+
+
+@dataclasses.dataclass
+class Departure:
+    """An agreement that left a followed selection: how the reader finds it, and its status
+    now, which often says why (ended, expired)."""
+
+    agreement_id: int
+    title: str
+    status: str
+
+
+def departures(subscription, filterset, today):
+    """The agreements among ``subscription``'s members that ``filterset`` (its selection over
+    what the reader may see now) no longer holds, and which the reader may still see: one that
+    became internal, for a public reader, is told no more than the site shows. At most
+    ``DIGEST_LENGTH``, the most recently changed first. One query."""
+    left = (
+        filterset.queryset.filter(pk__in=subscription.members.values("agreement_id"))
+        .exclude(pk__in=filterset.qs.order_by().values("pk"))
+        .order_by("-updated_at", "-pk")[:DIGEST_LENGTH]
+    )
+    return [
+        Departure(agreement.pk, agreement.shown_title, str(agreement.shown_status_on(today).label))
+        for agreement in left
+    ]
 
 
 def plan(subscription, now):
@@ -146,8 +187,16 @@ def plan(subscription, now):
     if not filterset.is_valid():  # a region or partner named in it is gone
         return Digest(subscription, [], False, subscription.name)
     public = changelog.reads_public_history(user)
+    with translation.override(subscription.language):
+        left = departures(subscription, filterset, timezone.localdate(now))
+    # The changes of what is in the selection now, and of what left it: the change that took
+    # it out among them.
+    told_of = filterset.queryset.filter(
+        Q(pk__in=filterset.qs.order_by().values("pk"))
+        | Q(pk__in=[departure.agreement_id for departure in left])
+    )
     records = list(
-        changelog.history(filterset.qs, public=public)
+        changelog.history(told_of, public=public)
         .filter(history_date__gt=subscription.covered_until, history_date__lte=now)
         .order_by("history_date", "history_id")[: DIGEST_LENGTH + 1]
     )
@@ -156,7 +205,14 @@ def plan(subscription, now):
         name = describe(filterset)
     # A save that changed nothing the reader is shown is no news to mail.
     entries = [entry for entry in entries if entry.kind != "saved"]
-    return Digest(subscription, entries, len(records) > DIGEST_LENGTH, name)
+    return Digest(
+        subscription,
+        entries,
+        len(records) > DIGEST_LENGTH,
+        name,
+        left=left,
+        selection=filterset.qs,
+    )
 
 
 def message(digest, connection=None):
@@ -170,13 +226,14 @@ def message(digest, connection=None):
             "subscription": subscription,
             "selection": digest.name,
             "entries": digest.entries,
+            "left": digest.left,
             "more": digest.more,
             # Each link opens the site in the mail's language (``mail.site_link``).
             "list_url": site_link(subscription.get_list_url()),
             "unfollow_url": linked(unfollow_url(subscription)),
             "period": subscription.get_frequency_display().lower(),
         }
-        count = len(digest.entries)
+        count = digest.count
         # Which selection, first: a reader following several tells them apart in the inbox.
         # One line, whatever a name holds (a header cannot hold a line break).
         selection = " ".join(Truncator(digest.name).chars(SUBJECT_NAME_LENGTH).split())
@@ -235,10 +292,12 @@ def send_due(now, connection):
                 if not claimed:
                     continue
                 digest = plan(subscription, now)
-                if digest.entries:
+                if digest.count:
                     if not connection.send_messages([message(digest, connection)]):
                         raise NotAccepted(subscription.user.email)
                     sent += 1
+                if digest.selection is not None:
+                    SubscriptionMember.objects.remember(subscription, digest.selection)
                 covered += 1
         except OperationalError:
             if connections[DEFAULT_DB_ALIAS].vendor != "sqlite":

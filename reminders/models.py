@@ -6,7 +6,7 @@ day sends nothing new and a failed send is retried by the next run.
 """
 
 from django.conf import settings
-from django.db import models
+from django.db import connections, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -250,3 +250,63 @@ class Subscription(models.Model):
 
         path = reverse(viewname)
         return f"{path}?{self.query}" if self.query else path
+
+
+class SubscriptionMemberQuerySet(models.QuerySet):
+    def remember(self, subscription, selection):
+        """Make ``subscription``'s members exactly the agreements of ``selection`` (a queryset
+        of them): the rows that left it go, the ones that came are added. Two statements,
+        however large the selection: the new members are inserted from the selection's own
+        query (``INSERT … SELECT``), not read into Python first, so that following the whole
+        register of 100,000 agreements stays one statement."""
+        members = self.filter(subscription=subscription)
+        selected = selection.order_by().values("pk")
+        members.exclude(agreement__in=selected).delete()
+        new = selected.exclude(pk__in=members.values("agreement_id"))
+        sql, params = new.query.sql_with_params()
+        connection = connections[self.db]
+        quote = connection.ops.quote_name
+        meta = self.model._meta
+        columns = ", ".join(
+            quote(meta.get_field(name).column) for name in ("subscription", "agreement")
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+                f"SELECT %s, selected.* FROM ({sql}) selected",
+                [subscription.pk, *params],
+            )
+
+
+class SubscriptionMember(models.Model):
+    """An agreement of a followed selection as it stood when its last digest was planned (or
+    when the reader began to follow it). The next digest compares the selection with these, so
+    that an agreement leaving it is told too: terminated while the reader follows those in
+    force, or past its expiry with no save at all (``reminders.follow``)."""
+
+    subscription = models.ForeignKey(
+        Subscription,
+        on_delete=models.CASCADE,
+        related_name="members",
+        verbose_name=_("pilihan yang diikuti"),
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("kerja sama"),
+    )
+
+    objects = SubscriptionMemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("kerja sama dalam pilihan yang diikuti")
+        verbose_name_plural = pgettext_lazy("jamak", "kerja sama dalam pilihan yang diikuti")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "agreement"], name="subscription_member_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.subscription_id} · {self.agreement_id}"

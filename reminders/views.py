@@ -7,6 +7,7 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db import transaction
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
@@ -20,7 +21,7 @@ from agreements.models import Agreement
 from partners.models import Region
 
 from . import digest, follow, forms, ical
-from .models import Frequency, Language, ReminderPreference, Subscription
+from .models import Frequency, Language, ReminderPreference, Subscription, SubscriptionMember
 
 
 def calendar_response(cal, filename):
@@ -120,12 +121,15 @@ class FollowView(LoginRequiredMixin, View):
             "language": language,
             "name": follow.name_of(filterset, language),
         }
-        subscription, _created = Subscription.objects.update_or_create(
-            user=request.user,
-            query=query,
-            defaults=chosen,
-            create_defaults={**chosen, "covered_until": timezone.now()},
-        )
+        with transaction.atomic():
+            subscription, created = Subscription.objects.update_or_create(
+                user=request.user,
+                query=query,
+                defaults=chosen,
+                create_defaults={**chosen, "covered_until": timezone.now()},
+            )
+            if created:  # what is in it now, so that the first digest tells what leaves it
+                SubscriptionMember.objects.remember(subscription, filterset.qs)
         messages.success(
             request,
             _("Anda mengikuti: %(name)s (%(frequency)s).")

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements.models import Agreement
 from reminders import follow
 from reminders.models import Subscription
 from tests.factories import (
@@ -166,6 +167,56 @@ def test_the_digest_tells_what_changed_in_the_selection_once(client, register, r
     # A second run tells nothing again.
     run_digest(later(days=2, hours=1))
     assert len(mail.outbox) == 1
+
+
+def test_the_digest_tells_an_agreement_that_left_the_selection_and_why(client, register, reader):
+    client.force_login(reader)
+    follow_selection(client, "status=in_force")
+    save(register["chinese"], status="terminated")  # no longer in force: out of the selection
+
+    run_digest(later(days=1))
+
+    [email] = mail.outbox
+    assert email.subject == "Status: Berlaku: 2 perubahan"
+    assert "Status: Berlaku → Diakhiri" in email.body
+    told = email.body.split("Tidak lagi termasuk pilihan ini:")[1]
+    assert "MoU Kaltim–Anhui · status kini: Diakhiri" in told
+    assert f"/agreements/{register['chinese'].pk}/" in told
+    assert "Bali" not in told  # still in force: still in the selection
+    html = email.alternatives[0].content
+    assert "Tidak lagi termasuk pilihan ini:" in html and "status kini: Diakhiri" in html
+    # Told once: the next digest compares with the selection as it is now.
+    run_digest(later(days=2, hours=1))
+    assert len(mail.outbox) == 1
+
+
+def test_an_agreement_past_its_expiry_leaves_those_in_force_with_no_change_saved(
+    client, register, reader
+):
+    client.force_login(reader)
+    follow_selection(client, "status=in_force")
+    # The days passing, as the register reads them: an expiry now behind, no version saved.
+    Agreement.objects.filter(pk=register["chinese"].pk).update(
+        expires_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+
+    run_digest(later(days=1))
+
+    [email] = mail.outbox
+    assert email.subject == "Status: Berlaku: 1 perubahan"
+    assert "MoU Kaltim–Anhui · status kini: Berakhir" in email.body
+
+
+def test_an_agreement_leaving_the_selection_for_the_internal_is_not_told_to_the_public(
+    client, register, reader
+):
+    client.force_login(reader)
+    follow_selection(client, "country=CN")
+    save(register["chinese"], visibility="internal")
+
+    run_digest(later(days=1))
+
+    assert mail.outbox == []
 
 
 def test_the_digest_tells_a_new_step_and_keeps_quiet_about_what_the_reader_is_not_shown(
