@@ -147,8 +147,13 @@ class Digest:
 
     @property
     def count(self):
-        """What the digest tells: each change, and each agreement that left the selection."""
-        return len(self.entries) + len(self.left)
+        """How many changes the digest tells: each saved change, and each departure no saved
+        change of it tells (past its expiry with nothing saved). An agreement terminated is one
+        change, told among the entries and named again among those that left."""
+        told = {entry.agreement_id for entry in self.entries}
+        return len(self.entries) + sum(
+            1 for departure in self.left if departure.agreement_id not in told
+        )
 
 
 @dataclasses.dataclass

@@ -177,7 +177,7 @@ def test_the_digest_tells_an_agreement_that_left_the_selection_and_why(client, r
     run_digest(later(days=1))
 
     [email] = mail.outbox
-    assert email.subject == "Status: Berlaku: 2 perubahan"
+    assert email.subject == "Status: Berlaku: 1 perubahan"  # one change, told with its departure
     assert "Status: Berlaku → Diakhiri" in email.body
     told = email.body.split("Tidak lagi termasuk pilihan ini:")[1]
     assert "MoU Kaltim–Anhui · status kini: Diakhiri" in told
@@ -205,6 +205,27 @@ def test_an_agreement_past_its_expiry_leaves_those_in_force_with_no_change_saved
     [email] = mail.outbox
     assert email.subject == "Status: Berlaku: 1 perubahan"
     assert "MoU Kaltim–Anhui · status kini: Berakhir" in email.body
+
+
+def test_the_subject_counts_each_change_once_the_one_that_took_an_agreement_out_too(
+    client, register, reader
+):
+    client.force_login(reader)
+    follow_selection(client, "status=in_force")
+    save(register["chinese"], status="terminated")  # a change that takes it out
+    # Past its expiry with nothing saved: out of the selection, no change told but that.
+    Agreement.objects.filter(pk=register["other"].pk).update(
+        expires_on=timezone.localdate() - datetime.timedelta(days=1)
+    )
+
+    run_digest(later(days=1))
+
+    [email] = mail.outbox
+    assert email.subject == "Status: Berlaku: 2 perubahan"
+    assert email.body.count("Status: Berlaku → Diakhiri") == 1
+    told = email.body.split("Tidak lagi termasuk pilihan ini:")[1]
+    assert "MoU Kaltim–Anhui · status kini: Diakhiri" in told
+    assert "MoU Bali · status kini: Berakhir" in told
 
 
 def test_an_agreement_leaving_the_selection_for_the_internal_is_not_told_to_the_public(
