@@ -255,15 +255,20 @@ class AgreementFilter(django_filters.FilterSet):
         fields = []
         form = AgreementFilterForm
 
-    def __init__(self, data=None, queryset=None, *, fixed=(), reader=None, **kwargs):
+    def __init__(self, data=None, queryset=None, *, fixed=(), reader=None, today=None, **kwargs):
         """``fixed`` names filters a page has already applied (a region page fixes ``region``):
         they are left out of the form and of the query string.
 
         ``reader`` is who reads the selection (else the request's user; else the public): a
         partner they may not know of (``PartnerQuerySet.visible_to``) is refused as unknown,
         never named in a chip.
+
+        ``today`` is the day the filters that depend on the date read the register on (the
+        shown status, whom a step waits on, dormant, late): today unless given, as a followed
+        selection's digest gives the day it is planned for.
         """
         super().__init__(data, queryset, **kwargs)
+        self.today = today
         for name in fixed:
             self.filters.pop(name)
         reader = reader or getattr(self.request, "user", None)
@@ -284,19 +289,19 @@ class AgreementFilter(django_filters.FilterSet):
         return queryset.filter(scope__in=value) if value else queryset
 
     def filter_status(self, queryset, name, value):
-        return queryset.with_shown_status_in(value) if value else queryset
+        return queryset.with_shown_status_in(value, self.today) if value else queryset
 
     def filter_waits_on(self, queryset, name, value):
-        return queryset.waiting_on(value) if value else queryset
+        return queryset.waiting_on(value, self.today) if value else queryset
 
     def filter_expires_before(self, queryset, name, value):
         return queryset.expiring_by(value)
 
     def filter_dormant(self, queryset, name, value):
-        return queryset.dormant() if value == DORMANT else queryset
+        return queryset.dormant(self.today) if value == DORMANT else queryset
 
     def filter_late(self, queryset, name, value):
-        return queryset.with_overdue_steps() if value == LATE else queryset
+        return queryset.with_overdue_steps(self.today) if value == LATE else queryset
 
     def filter_sector(self, queryset, name, value):
         return queryset.in_sectors(value) if value else queryset

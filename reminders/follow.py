@@ -78,10 +78,11 @@ def normal_query(data):
     return query.urlencode()
 
 
-def selection_of(query, user):
-    """The ``AgreementFilter`` of a followed selection over what ``user`` may see now."""
+def selection_of(query, user, today=None):
+    """The ``AgreementFilter`` of a followed selection over what ``user`` may see now, read on
+    ``today`` (else today)."""
     return AgreementFilter(
-        QueryDict(query), queryset=Agreement.objects.visible_to(user), reader=user
+        QueryDict(query), queryset=Agreement.objects.visible_to(user), reader=user, today=today
     )
 
 
@@ -188,12 +189,15 @@ def plan(subscription, now):
     The entries and the selection's name are worded in the subscription's language.
     """
     user = subscription.user
-    filterset = selection_of(subscription.query, user)
+    today = timezone.localdate(now)
+    # The selection as it stands on the digest's day: an expiry passed by then has taken its
+    # agreement out of those in force, as the status told of it says.
+    filterset = selection_of(subscription.query, user, today)
     if not filterset.is_valid():  # a region or partner named in it is gone
         return Digest(subscription, [], False, subscription.name)
     public = changelog.reads_public_history(user)
     with translation.override(subscription.language):
-        left = departures(subscription, filterset, timezone.localdate(now))
+        left = departures(subscription, filterset, today)
     # The changes of what is in the selection now, and of what left it: the change that took
     # it out among them.
     told_of = filterset.queryset.filter(

@@ -207,6 +207,23 @@ def test_an_agreement_past_its_expiry_leaves_those_in_force_with_no_change_saved
     assert "MoU Kaltim–Anhui · status kini: Berakhir" in email.body
 
 
+def test_a_digest_planned_for_a_later_day_reads_the_selection_on_that_day(client, register, reader):
+    client.force_login(reader)
+    follow_selection(client, "status=in_force")
+    # Ends in three days, nothing saved; the digest is planned for five days on (``--now``).
+    Agreement.objects.filter(pk=register["chinese"].pk).update(
+        expires_on=timezone.localdate() + datetime.timedelta(days=3)
+    )
+
+    run_digest(later(days=5))
+
+    [email] = mail.outbox
+    assert email.subject == "Status: Berlaku: 1 perubahan"
+    told = email.body.split("Tidak lagi termasuk pilihan ini:")[1]
+    assert "MoU Kaltim–Anhui · status kini: Berakhir" in told
+    assert "MoU Bali" not in told
+
+
 def test_the_subject_counts_each_change_once_the_one_that_took_an_agreement_out_too(
     client, register, reader
 ):
