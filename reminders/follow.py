@@ -145,6 +145,8 @@ class Digest:
     # The agreements in the selection now, to be kept as its members once the digest is sent;
     # None when the selection can no longer be read (its members stay as they were).
     selection: object = None
+    # When the selection was read (the clock's time, whatever moment the digest is for).
+    read_at: datetime.datetime | None = None
 
     @property
     def count(self):
@@ -189,6 +191,7 @@ def plan(subscription, now):
     The entries and the selection's name are worded in the subscription's language.
     """
     user = subscription.user
+    read_at = timezone.now()
     today = timezone.localdate(now)
     # The selection as it stands on the digest's day: an expiry passed by then has taken its
     # agreement out of those in force, as the status told of it says.
@@ -221,6 +224,7 @@ def plan(subscription, now):
         name,
         left=left,
         selection=filterset.qs,
+        read_at=read_at,
     )
 
 
@@ -306,7 +310,12 @@ def send_due(now, connection):
                         raise NotAccepted(subscription.user.email)
                     sent += 1
                 if digest.selection is not None:
-                    SubscriptionMember.objects.remember(subscription, digest.selection)
+                    SubscriptionMember.objects.remember(
+                        subscription,
+                        digest.selection,
+                        digest.read_at,
+                        told=[departure.agreement_id for departure in digest.left],
+                    )
                 covered += 1
         except OperationalError:
             if connections[DEFAULT_DB_ALIAS].vendor != "sqlite":

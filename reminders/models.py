@@ -253,15 +253,25 @@ class Subscription(models.Model):
 
 
 class SubscriptionMemberQuerySet(models.QuerySet):
-    def remember(self, subscription, selection):
+    def remember(self, subscription, selection, read_at=None, told=()):
         """Make ``subscription``'s members exactly the agreements of ``selection`` (a queryset
         of them): the rows that left it go, the ones that came are added. Two statements,
         however large the selection: the new members are inserted from the selection's own
         query (``INSERT … SELECT``), not read into Python first, so that following the whole
-        register of 100,000 agreements stays one statement."""
+        register of 100,000 agreements stays one statement.
+
+        ``read_at`` is when the digest read the selection: a member changed since (saved while
+        the digest was sent) stays one, so that the next digest tells it left, if it did,
+        rather than no digest ever telling it; unless the digest told it left (``told``, the
+        ids of its departures): it is told once."""
         members = self.filter(subscription=subscription)
         selected = selection.order_by().values("pk")
-        members.exclude(agreement__in=selected).delete()
+        leaving = members.exclude(agreement__in=selected)
+        if read_at is not None:
+            leaving = leaving.exclude(
+                Q(agreement__updated_at__gt=read_at) & ~Q(agreement__in=list(told))
+            )
+        leaving.delete()
         new = selected.exclude(pk__in=members.values("agreement_id"))
         sql, params = new.query.sql_with_params()
         connection = connections[self.db]

@@ -508,6 +508,43 @@ def test_two_runs_at_once_send_each_digest_once(kaltim, django_user_model):
     assert Subscription.objects.get().covered_until == at
 
 
+class SavingBackend:
+    """A mail backend during whose sending an editor terminates an agreement."""
+
+    agreement = None
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        save(SavingBackend.agreement, status="terminated")
+        return len(messages)
+
+
+def test_an_agreement_that_leaves_while_a_digest_is_sent_is_told_by_the_next(
+    client, register, reader
+):
+    client.force_login(reader)
+    follow_selection(client, "status=in_force")
+    # Followed two days ago: the digest is due now, and is sent as the clock reads it.
+    Subscription.objects.update(covered_until=later(days=-2))
+    save(register["other"], title="MoU Bali diperbarui")  # something to send
+    SavingBackend.agreement = register["chinese"]
+
+    follow.send_due(timezone.now(), SavingBackend())
+    assert mail.outbox == []
+    run_digest(later(days=1, hours=1))
+
+    [email] = mail.outbox
+    assert email.subject == "Status: Berlaku: 1 perubahan"
+    assert "Status: Berlaku → Diakhiri" in email.body
+    told = email.body.split("Tidak lagi termasuk pilihan ini:")[1]
+    assert "MoU Kaltim–Anhui · status kini: Diakhiri" in told
+    # Told once.
+    run_digest(later(days=3, hours=2))
+    assert len(mail.outbox) == 1
+
+
 # -- changing how often and in which language, on /ikuti/ ----------------------------------------
 
 
