@@ -9,7 +9,10 @@ import logging
 
 from django import forms
 from django.contrib.admin import helpers
-from django.contrib.admin.exceptions import DisallowedModelAdminLookup
+from django.contrib.admin.exceptions import (
+    DisallowedModelAdminLookup,
+    DisallowedModelAdminToField,
+)
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
@@ -357,14 +360,16 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
         # Refused while the list is built, before any action runs.
         try:
             return super().changelist_view(request, extra_context)
-        except DisallowedModelAdminLookup as refused:
+        except (DisallowedModelAdminLookup, DisallowedModelAdminToField) as refused:
             return self.lookup_refused(request, refused)
 
     def lookup_refused(self, request, refused):
-        """The page a list's address with a lookup ``lookup_allowed`` refuses gets (400): in the
-        admin's frame, rather than the bare page of an unreadable request, saying so, with a
-        link to the list's own address. Logged as Django logs what it refuses."""
-        SECURITY_LOG.error(str(refused), extra={"status_code": 400, "request": request})
+        """The page a list's address with a lookup ``lookup_allowed`` refuses gets (400), or a
+        field to pick rows by (``_to_field``) that no relation uses: in the admin's frame,
+        rather than the bare page of an unreadable request, saying so, with a link to the
+        list's own address. Logged where Django logs what it refuses."""
+        logger = logging.getLogger(f"django.security.{type(refused).__name__}")
+        logger.error(str(refused), extra={"status_code": 400, "request": request})
         opts = self.model._meta
         context = {
             **self.admin_site.each_context(request),
@@ -376,10 +381,6 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
             ),
         }
         return TemplateResponse(request, "admin/lookup_refused.html", context, status=400)
-
-
-# Where Django logs a lookup its admin refuses (``django.core.handlers.exception``).
-SECURITY_LOG = logging.getLogger("django.security.DisallowedModelAdminLookup")
 
 
 def in_one_transaction(action):

@@ -413,13 +413,14 @@ def test_a_lookup_typed_into_any_admin_lists_address_is_refused_not_a_server_err
         assert response.status_code in (302, 400), (lookup, value, response.status_code)
 
 
+@pytest.mark.parametrize("forged", [{"title__regex": "("}, {"_to_field": "password"}])
 def test_a_filter_the_list_does_not_offer_is_said_in_the_admins_look_with_the_way_back(
-    staff_client,
+    staff_client, forged
 ):
-    """A pattern typed into the address of the agreement list: the page says, in the admin's
-    frame, that the address holds a filter the list does not offer, and links to the list
-    without it."""
-    response = staff_client.get(CHANGELIST, {"title__regex": "("})
+    """A pattern typed into the address of the agreement list, or a field to pick its rows by
+    that no relation uses: the page says, in the admin's frame, that the address holds a
+    filter the list does not offer, and links to the list without it."""
+    response = staff_client.get(CHANGELIST, forged)
 
     assert response.status_code == 400
     page = collapse_space(response.content.decode())
