@@ -2223,7 +2223,10 @@ def stage_path_of(
             }
             path.append(Stage(label, Stage.NOT_REQUIRED, None, reason=reason))
         elif index <= reached:
-            path.append(Stage(label, Stage.PASSED, None))
+            # The last stage of a signed document's path is passed by its signing: the signing
+            # itself, or for an LoI the LoI (row 1), dated by the document's signing date.
+            signing = status not in UNSIGNED_STATUSES and index == len(kinds) - 1
+            path.append(Stage(label, Stage.PASSED, None, by_signing=signing))
         elif target is not None and index < target:
             path.append(Stage(label, Stage.UNRECORDED, None))
         elif index == target:
@@ -2541,6 +2544,9 @@ class Stage:
     by: "Agreement | None" = None
     # Why a stage is not required, when the rule rather than the bureau says so.
     reason: str = ""
+    # Passed, with no milestone recorded, by the signing of its document (``by``, else the
+    # page's own): the path dates it by that document's signing date.
+    by_signing: bool = False
 
     @property
     def is_settled(self):

@@ -105,6 +105,38 @@ def test_row_1_a_signed_loi_passes_exploration_and_the_loi_and_nothing_after(cli
         assert absent not in " ".join(shown)
 
 
+def test_a_signed_loi_dates_its_loi_stage_by_its_signing_here_and_on_its_follow_up(client, kaltim):
+    """An LoI signed on a known day with no step recorded for it: its signing is the LoI stage,
+    dated by that day on its own page and on the sister-province text that carries it on, not
+    "date not recorded" beside a "Tanggal penting" that gives the date."""
+    loi = AgreementFactory(
+        kind="loi",
+        scope=Scope.KSDPL,
+        status="signed",
+        lead_region=kaltim,
+        signed_on=datetime.date(2025, 5, 10),
+        in_force_from=None,
+    )
+    follow_up = unsigned(
+        kind="sister_province",
+        scope=Scope.KSDPL,
+        lead_region=kaltim,
+        status="preparation",
+        follows=loi,
+        relation=Agreement.Relation.IMPLEMENTS,
+    )
+    assert page_stages(client, loi)["Pernyataan kehendak (LoI)"] == (
+        "passed",
+        "dilalui " + on(2025, 5, 10),
+    )
+    assert page_stages(client, follow_up)["Pernyataan kehendak (LoI)"] == (
+        "passed",
+        "dilalui " + on(2025, 5, 10) + " · pada Pernyataan kehendak (LoI)",
+    )
+    # The stages before it, with nothing recorded, still say so.
+    assert page_stages(client, loi)["Prakarsa"] == ("passed", "dilalui (tanggal tidak tercatat)")
+
+
 # -- row 2: a PKS carrying out an MoU ---------------------------------------------------------
 
 
