@@ -2,6 +2,7 @@ import contextlib
 import datetime
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -401,3 +402,32 @@ class MilestoneInlineForm(MilestoneForm):
     """A row of the agreement form's milestone table, which shows no date precision (it would
     not fit 1,280 pixels; the milestone's own page has it): what is typed into the row says
     it ("06/2024" is June 2024), and a date left alone keeps the precision it has."""
+
+    # What the model asks of a field the row does not show, said at the field of the row that
+    # asked for it: a stage recorded as skipped or not required needs its reason in the notes,
+    # which are on the step's own page (``Milestone.clean``). Django refuses to put an error on
+    # a field a form lacks: a server error, and the clerk's rows lost with it.
+    SHOWN_AT = {"notes": "mark"}
+
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict"):
+            placed = {}
+            for name, messages in errors.error_dict.items():
+                if name != NON_FIELD_ERRORS and name not in self.fields:
+                    if name == "notes":
+                        messages = [*messages, self.notes_elsewhere()]
+                    name = self.SHOWN_AT.get(name, NON_FIELD_ERRORS)
+                placed.setdefault(name, []).extend(messages)
+            errors = ValidationError(placed)
+        super()._update_errors(errors)
+
+    @staticmethod
+    def notes_elsewhere():
+        return ValidationError(
+            _(
+                "Catatan ada di halaman tahapan itu sendiri: simpan dulu baris ini sebagai "
+                "“%(ordinary)s”, lalu buka tahapan itu (ikon pensil di barisnya), pilih tandanya "
+                "dan tulis alasannya di sana."
+            )
+            % {"ordinary": _("Terlaksana atau direncanakan")}
+        )

@@ -345,6 +345,33 @@ def test_a_mark_needs_the_day_it_was_decided(kaltim):
     assert "done_on" in error.value.message_dict
 
 
+def test_a_stage_marked_not_required_in_the_milestone_table_asks_for_its_reason(
+    staff_client, kaltim, bali
+):
+    """The agreement form's milestone table offers "recorded as: not required" but not the
+    notes its reason goes in (they are on the step's own page): a row so marked is refused
+    with a message at that row saying where the reason is written, never a server error, and
+    nothing is saved."""
+    from tests.helpers import agreement_form_data, change_url, form_errors, with_new_milestone
+
+    text = AgreementFactory(
+        kind="mou", scope=Scope.KSDD, lead_region=kaltim, regions=[kaltim, bali]
+    )
+    data = with_new_milestone(
+        agreement_form_data(text),
+        kind=K.DPRD,
+        title="Persetujuan DPRD",
+        done_on="01/12/2023",
+        mark=Milestone.Mark.NOT_REQUIRED,
+    )
+    response = staff_client.post(change_url(text), data)
+    assert response.status_code == 200
+    row = response.context["inline_admin_formsets"][0].formset.forms[0]
+    assert "mark" in row.errors
+    assert any("alasan" in message for message in form_errors(response))
+    assert not text.milestones.exists()
+
+
 def test_a_cancelled_cooperation_has_no_next_stage(client, kaltim):
     text = unsigned(kind="mou", scope=Scope.KSDD, lead_region=kaltim, status="cancelled")
     shown = page_stages(client, text)
