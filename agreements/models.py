@@ -2415,10 +2415,12 @@ def progress_of_chain(agreements, milestones_of=None):
     ``agreements`` need ``pk``, ``kind``, ``status``, ``scope``, ``relation``, ``follows_id``
     and ``visibility`` (model instances or rows); ``milestones_of(agreement)`` gives an
     agreement's milestones in ``Milestone.Meta.ordering`` (by default its prefetched
-    ``milestones``). A document that carries out another (``IMPLEMENTS``) inherits what that
-    one passed, and what kinds came before it. A signed document with nothing of its own ahead
-    waits for what the documents carrying it out wait for: its next step is theirs (the
-    soonest), with ``via`` naming the document.
+    ``milestones``). A document that carries out another (``CARRYING_OUT``: a follow-up, an
+    amendment, an extension) inherits what that one passed, and what kinds came before it: the
+    extension of an MoU was proposed and explored with it. A signed document with nothing of
+    its own ahead waits for what the documents carrying it out wait for (an MoU in force for
+    its PKS or its amendment): its next step is theirs (the soonest), with ``via`` naming the
+    document. A document it spawned (a city's sister city) is a cooperation of its own.
     """
     if milestones_of is None:
 
@@ -2430,7 +2432,7 @@ def progress_of_chain(agreements, milestones_of=None):
     for agreement in by_pk.values():
         if (
             agreement.follows_id in by_pk
-            and agreement.relation == AgreementRelation.IMPLEMENTS
+            and agreement.relation in CARRYING_OUT
             and _tells(agreement, by_pk[agreement.follows_id])
         ):
             children.setdefault(agreement.follows_id, []).append(agreement)
@@ -2443,7 +2445,7 @@ def progress_of_chain(agreements, milestones_of=None):
         parent = by_pk.get(agreement.follows_id)
         if (
             parent is not None
-            and agreement.relation == AgreementRelation.IMPLEMENTS
+            and agreement.relation in CARRYING_OUT
             and parent.pk not in seen
             and _tells(parent, agreement)
         ):

@@ -38,7 +38,7 @@ PP_28_2018 = "PP 28/2018"
 PERMENDAGRI_22_2020 = "Permendagri 22/2020"
 PERMENDAGRI_25_2020 = "Permendagri 25/2020"
 
-# What a document takes over from the one it follows (``IMPLEMENTS``): the way to the
+# What a document takes over from the one it carries on (``CARRYING_OUT``): the way to the
 # cooperation's intent. The text that follows still has its own plan, approvals, drafting and
 # signing: an MoU's DPRD approval does not approve the sister-city text after it.
 INHERITED = (INITIATIVE, EXPLORATION, LOI)

@@ -434,6 +434,75 @@ def test_a_planned_step_in_the_admin_is_not_offered_as_recorded_done(staff_clien
         assert selected == "Terlaksana atau direncanakan", url
 
 
+def test_an_extension_carries_on_the_path_of_the_text_it_extends(client, kaltim, bali):
+    """The extension of an expired MoU, being prepared: the cooperation was proposed and
+    explored on the way to the MoU, so its page does not send it back to "initiative" as the
+    next step under a status of "preparation"; the plan is next."""
+    mou = AgreementFactory(
+        kind="mou",
+        scope=Scope.KSDD,
+        lead_region=kaltim,
+        regions=[kaltim, bali],
+        signed_on=datetime.date(2020, 2, 1),
+        in_force_from=datetime.date(2020, 2, 1),
+        expires_on=datetime.date(2025, 2, 1),
+    )
+    MilestoneFactory(agreement=mou, kind=K.EXPLORATION, done_on=datetime.date(2019, 6, 3))
+    extension = unsigned(
+        kind="mou",
+        scope=Scope.KSDD,
+        lead_region=kaltim,
+        regions=[kaltim, bali],
+        status="preparation",
+        follows=mou,
+        relation=Agreement.Relation.EXTENDS,
+    )
+    shown = page_stages(client, extension)
+    assert shown["Prakarsa"][0] == "passed"
+    assert shown["Penjajakan / kunjungan"] == (
+        "passed",
+        "dilalui " + on(2019, 6, 3) + " · pada Nota kesepahaman / kesepakatan bersama (MoU)",
+    )
+    assert shown["Rencana kerja sama (KAK, rencana aksi)"][0] == "next"
+    page = client.get(reverse("agreement-detail", args=[extension.pk])).content.decode()
+    step = page.split("Langkah berikutnya", 1)[1].split("</dd>", 1)[0]
+    assert "Rencana kerja sama" in step and "Prakarsa" not in step
+
+
+def test_an_mou_in_force_waits_with_its_amendment_being_drafted(client, kaltim, bali):
+    """An MoU in force with nothing of its own planned, its amendment being drafted by the
+    bureau: the MoU's page does not say that nothing is pending while the chain below it shows
+    the amendment's step; it names that step, on the amendment, and whom it waits on."""
+    mou = AgreementFactory(kind="mou", scope=Scope.KSDD, lead_region=kaltim, regions=[kaltim, bali])
+    amendment = unsigned(
+        title="Adendum pertama",
+        kind="amendment",
+        scope=Scope.KSDD,
+        lead_region=kaltim,
+        regions=[kaltim, bali],
+        status="preparation",
+        follows=mou,
+        relation=Agreement.Relation.AMENDS,
+    )
+    MilestoneFactory(
+        agreement=amendment,
+        kind=K.DRAFTING,
+        title="Penyusunan adendum",
+        due_on=days(40),
+        done_on=None,
+        waits_on=Milestone.WaitsOn.BUREAU,
+    )
+    page = client.get(reverse("agreement-detail", args=[mou.pk])).content.decode()
+    glance = page.split('class="glance-grid"', 1)[1].split("</dl>", 1)[0]
+    told = " ".join(re.sub(r"<[^>]+>", " ", glance).split())
+    assert "Penyusunan naskah" in told and "Adendum pertama" in told
+    assert "Biro/Bagian Kerja Sama" in told
+    assert "tidak ada yang ditunggu" not in told
+    # The list says the same of it as its page.
+    listed = client.get(reverse("agreement-list"), {"waits_on": "bureau"})
+    assert mou.pk in [row.pk for row in listed.context["agreements"]]
+
+
 # -- a signed document's path and next step, as its page shows them ----------------------------
 
 
