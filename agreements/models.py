@@ -2815,6 +2815,18 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
         return self.is_still_to_do_on(timezone.localdate())
 
     @property
+    def waited_on(self):
+        """Whom this step waits on (a ``MilestoneWaitsOn`` value), or "" when nobody is named:
+        the party it names, else the body that decides its stage (``stages.DECIDED_BY``: a TKKSD
+        review waits on the TKKSD), as the next step says it (``NextStep.party``)."""
+        return self.waits_on or stages.DECIDED_BY.get(self.kind, "")
+
+    def get_waited_on_display(self):
+        """``waited_on`` as a label, or ""."""
+        party = self.waited_on
+        return MilestoneWaitsOn(party).label if party else ""
+
+    @property
     def due_by(self):
         """The last day its target covers (a step due "Juni 2024" is due by 30 June), or None."""
         known = self.known("due_on")

@@ -128,8 +128,8 @@ def milestone_event(milestone, absolute_url, today):
         lines.append(capfirst(late_by(milestone, today)))
     # A step of a cooperation that has ended waits on nobody (``ENDED_STATUSES``).
     ended = agreement.shown_status in ENDED_STATUSES
-    if milestone.waits_on and not milestone.is_done and not ended:
-        lines.append(_("Menunggu: %(party)s") % {"party": milestone.get_waits_on_display()})
+    if milestone.waited_on and not milestone.is_done and not ended:
+        lines.append(_("Menunggu: %(party)s") % {"party": milestone.get_waited_on_display()})
     return all_day(
         summary % {"milestone": milestone.title, "agreement": agreement.shown_title},
         day,

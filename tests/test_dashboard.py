@@ -482,6 +482,38 @@ def test_overdue_milestones_show_their_agreement_due_date_and_who_they_wait_on(c
 
 
 @pytest.mark.django_db
+def test_an_overdue_stage_naming_nobody_waits_on_the_body_that_decides_it_as_on_its_page(
+    client, today
+):
+    """A TKKSD review overdue with nobody named: the status page says it waits on the TKKSD
+    (the body that decides the stage), and so do the dashboard's count of whom cooperations
+    wait on and its table of overdue steps, not "belum ditentukan" beside that count."""
+    text = unsigned(
+        status=Agreement.Status.PREPARATION,
+        title="Provinsi kembar Kaltim–Anhui",
+        kind="sister_province",
+        scope="ksdpl",
+    )
+    MilestoneFactory(
+        agreement=text,
+        kind=Milestone.Kind.TKKSD,
+        title="Pembahasan TKKSD",
+        due_on=today - 30 * DAY,
+        waits_on="",
+    )
+    page = client.get(reverse("agreement-detail", args=[text.pk])).content.decode()
+    glance = page.split("<dt>Menunggu</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "TKKSD" in glance
+
+    overdue = section(dashboard(client), "overdue")
+    cells = [
+        " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+        for cell in re.findall(r"<td[^>]*>((?:(?!<td).)*?)</td>\s*</tr>", overdue, re.S)
+    ]
+    assert cells == ["TKKSD"]
+
+
+@pytest.mark.django_db
 def test_steps_of_a_cancelled_or_terminated_cooperation_are_not_overdue(client, today):
     cancelled = unsigned("cancelled", title="Dibatalkan")
     terminated = signed(today, status="terminated", title="Diakhiri lebih awal")
