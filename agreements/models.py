@@ -2145,7 +2145,8 @@ def stage_path_of(
     it follows passed it (``inherited``: {stage kind: ``Stage``}); every stage before the
     furthest one passed is passed too (a step the register did not record still happened),
     short of a stage with a step still planned and none done, and a signed document has passed
-    them all. The furthest stage a milestone of this document
+    them all; a document not yet signed has passed the stages of the statuses before the one
+    the bureau recorded (``STATUS_OF_STAGE``). The furthest stage a milestone of this document
     reached is under way, not passed, while another of its kind is still planned: it is the
     next stage, with that milestone. A stage the table waives after a predecessor's kind
     is not required. The next stage is the first with a planned milestone after the furthest
@@ -2181,6 +2182,18 @@ def stage_path_of(
         default=len(kinds),
     )
     reached = max((index for index in settled if index < first_open), default=-1)
+    # The status the bureau recorded says how far it came, recorded step or not: a text being
+    # prepared was proposed and explored (``status_on_path`` the other way round).
+    if status in STATUSES_BEFORE_SIGNING:
+        rank = STATUSES_BEFORE_SIGNING.index(status)
+        behind = [
+            index
+            for index, stage in enumerate(kinds)
+            if index < first_open
+            and stage in STATUS_OF_STAGE
+            and STATUSES_BEFORE_SIGNING.index(STATUS_OF_STAGE[stage]) < rank
+        ]
+        reached = max([reached, *behind])
     # The furthest stage reached is still under way while a step of it is planned (a second
     # visit after the first): it is the next, not passed.
     under_way = None

@@ -183,7 +183,9 @@ def test_the_importer_stores_the_next_step_of_what_it_writes(register):
     ).apply()
     assert plan.is_valid
     written = Agreement.objects.get(reference="556/KSDD/2025")
-    assert stored(written)[0] == "initiative"
+    # Recorded as being explored, with no step recorded: exploring is what comes next, not
+    # the initiative its status says it is past.
+    assert stored(written)[0] == "exploration"
     assert_every_stored_progress_is_the_rule()
 
 

@@ -469,6 +469,24 @@ def test_an_extension_carries_on_the_path_of_the_text_it_extends(client, kaltim,
     assert "Rencana kerja sama" in step and "Prakarsa" not in step
 
 
+def test_a_text_recorded_as_in_preparation_is_not_sent_back_to_its_initiative(client, kaltim):
+    """An MoU the bureau records as "Penyiapan naskah" with no step recorded yet: its page
+    does not say "Prakarsa" is next under that status; the initiative and the exploration it
+    is past count as passed (date not recorded), and the plan is next."""
+    text = unsigned(kind="mou", scope=Scope.KSDD, lead_region=kaltim, status="preparation")
+    shown = page_stages(client, text)
+    assert shown["Prakarsa"] == ("passed", "dilalui (tanggal tidak tercatat)")
+    assert shown["Penjajakan / kunjungan"] == ("passed", "dilalui (tanggal tidak tercatat)")
+    assert shown["Rencana kerja sama (KAK, rencana aksi)"][0] == "next"
+    page = client.get(reverse("agreement-detail", args=[text.pk])).content.decode()
+    step = page.split("Langkah berikutnya", 1)[1].split("</dd>", 1)[0]
+    assert "Rencana kerja sama" in step and "Prakarsa" not in step
+    # Recorded as being explored, the exploration itself is what comes next.
+    explored = unsigned(kind="mou", scope=Scope.KSDD, lead_region=kaltim, status="exploration")
+    assert page_stages(client, explored)["Prakarsa"][0] == "passed"
+    assert page_stages(client, explored)["Penjajakan / kunjungan"][0] == "next"
+
+
 def test_an_mou_in_force_waits_with_its_amendment_being_drafted(client, kaltim, bali):
     """An MoU in force with nothing of its own planned, its amendment being drafted by the
     bureau: the MoU's page does not say that nothing is pending while the chain below it shows

@@ -10,7 +10,9 @@ def forward(apps, schema_editor):
     """Store again where every agreement stands, now read along amendments and extensions as
     along follow-ups: an extension carries on the initiative, exploration and LoI of the text
     it extends (its next step is no longer "initiative", and a status behind that is raised),
-    and a signed text with nothing of its own ahead waits with its amendment or extension.
+    and a signed text with nothing of its own ahead waits with its amendment or extension;
+    a text not yet signed has passed the stages of the statuses before the one recorded (one in
+    preparation with no step recorded has the plan next, not the initiative).
     Each raised agreement gets a new version and a history entry of its own, as the system's
     change, with the parties of the entry before (as migration 0034 records them)."""
     from agreements.models import store_progress
