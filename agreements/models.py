@@ -2279,13 +2279,16 @@ def status_on_path(status, path):
     above a path showing "Penjajakan / kunjungan ✓" would contradict itself. The status is the
     bureau's record and may run ahead of what the register holds (a text being prepared before
     its plan is recorded); it is only raised, to the status of the furthest stage passed. A
-    signed, ended or cancelled document keeps its own."""
+    signed, ended or cancelled document keeps its own. Nor is a document behind the first
+    stage of its path: a PKS carrying out an MoU begins at drafting its text (the initiative
+    and the exploration were the cooperation's, on the way to the MoU), so it is being
+    prepared, whatever status the form was left at."""
     if status not in STATUSES_BEFORE_SIGNING:
         return status
     reached = [
         STATUSES_BEFORE_SIGNING.index(STATUS_OF_STAGE[stage.kind])
-        for stage in path
-        if stage.state == Stage.PASSED and stage.kind in STATUS_OF_STAGE
+        for index, stage in enumerate(path)
+        if (stage.state == Stage.PASSED or index == 0) and stage.kind in STATUS_OF_STAGE
     ]
     return STATUSES_BEFORE_SIGNING[max([STATUSES_BEFORE_SIGNING.index(status), *reached])]
 

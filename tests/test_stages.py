@@ -156,6 +156,29 @@ def test_row_2_a_pks_carrying_out_an_mou_is_drafted_and_signed_only(client, kalt
     assert shown["Penyusunan naskah"][0] == "next"
 
 
+def test_row_2_a_pks_left_at_the_forms_first_status_reads_as_being_prepared(client, kaltim):
+    """A PKS added under a signed MoU and saved with the form's first status, "Prakarsa": its
+    path begins at drafting (the MoU's initiative and exploration are the cooperation's), so
+    its page does not say "Prakarsa" above a path whose first step is drafting the text; it
+    reads "Penyiapan naskah", as the list and its filter do."""
+    mou = AgreementFactory(kind="mou", scope=Scope.KSDD, lead_region=kaltim)
+    pks = unsigned(
+        kind="pks",
+        scope=Scope.KSDD,
+        lead_region=kaltim,
+        status="initiative",
+        follows=mou,
+        relation=Agreement.Relation.IMPLEMENTS,
+    )
+    page = client.get(reverse("agreement-detail", args=[pks.pk])).content.decode()
+    glance = page.split('class="glance-grid"', 1)[1].split("</dd>", 1)[0]
+    told = " ".join(re.sub(r"<[^>]+>", " ", glance).split())
+    assert "Penyiapan naskah" in told and "Prakarsa" not in told
+    assert list(page_stages(client, pks)) == ["Penyusunan naskah", "Penandatanganan"]
+    listed = client.get(reverse("agreement-list"), {"status": "preparation"})
+    assert pks.pk in [row.pk for row in listed.context["agreements"]]
+
+
 def test_row_2_a_pks_standing_alone_goes_the_whole_domestic_way(kaltim):
     assert required_stages("pks", Scope.KSDPK, carries_out=False)[:2] == [
         K.INITIATIVE,

@@ -12,7 +12,8 @@ def forward(apps, schema_editor):
     it extends (its next step is no longer "initiative", and a status behind that is raised),
     and a signed text with nothing of its own ahead waits with its amendment or extension;
     a text not yet signed has passed the stages of the statuses before the one recorded (one in
-    preparation with no step recorded has the plan next, not the initiative).
+    preparation with no step recorded has the plan next, not the initiative), and none is behind
+    the first stage of its path (a PKS carrying out an MoU is being prepared).
     Each raised agreement gets a new version and a history entry of its own, as the system's
     change, with the parties of the entry before (as migration 0034 records them)."""
     from agreements.models import store_progress
