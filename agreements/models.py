@@ -2891,10 +2891,31 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
             errors[name].append(message)
         for name, message in self.before_signing_errors().items():
             errors[name].append(message)
+        for name, message in self.scope_errors().items():
+            errors[name].append(message)
         for name, message in self.after_signing_errors().items():
             errors[name].append(message)
         if errors:
             raise ValidationError(dict(errors))
+
+    def scope_errors(self):
+        """{field: message} for a step of a stage no document of its agreement's scope passes
+        (``stages.stages_of_scope``): the Ministry of Home Affairs' verification, initialling
+        or full powers of a domestic cooperation, which the status page would otherwise give
+        as its next step, waiting on a ministry. Reads the agreement the form holds, never
+        with a query of its own (as ``before_signing_errors``)."""
+        if self.kind not in stages.ALL_STAGES or not Milestone.agreement.is_cached(self):
+            return {}
+        scope = self.agreement.scope
+        if not scope or self.kind in stages.stages_of_scope(scope):
+            return {}
+        return {
+            "kind": _(
+                "Kerja sama %(scope)s tidak menempuh tahap “%(kind)s”: tahap itu hanya untuk "
+                "kerja sama dengan pihak di luar negeri (PP 28/2018, Permendagri 22/2020)."
+            )
+            % {"scope": scope.upper(), "kind": self.get_kind_display()}
+        }
 
     def after_signing_errors(self):
         """{field: message} for a step on the way to signing planned wholly after its text was

@@ -158,6 +158,13 @@ STAGE_TABLE = (
 ALL_STAGES = frozenset(stage for rule in STAGE_TABLE for stage in rule.stages)
 
 
+def stages_of_scope(scope):
+    """The stages on some document's path in ``scope``: a cooperation between regions or with
+    a domestic third party has no verification by the Ministry of Home Affairs, initialling or
+    full powers (rows 1, 2 and 5), so a step of one is never recorded for it."""
+    return frozenset(stage for rule in STAGE_TABLE if scope in rule.scopes for stage in rule.stages)
+
+
 def rule_for(kind, scope, carries_out=False):
     """The row of ``STAGE_TABLE`` that decides the path of a document."""
     for rule in STAGE_TABLE:

@@ -285,6 +285,37 @@ def test_row_5_an_mou_between_regions_needs_no_foreign_ministry_step(client, kal
     ]
 
 
+@pytest.mark.parametrize("kind", [K.MINISTRY, K.INITIALLING, K.FULL_POWERS])
+def test_row_5_a_domestic_cooperation_takes_no_step_of_a_cooperation_abroad(
+    staff_client, kaltim, bali, kind
+):
+    """Between regions there is no verification by the Ministry of Home Affairs, no initialling
+    and no full powers: a step of one typed into the agreement form's milestone table is
+    refused at that row, with the reason; otherwise the page told "next: the plan, scheduled:
+    initialling" and a domestic MoU waiting on the Foreign Ministry."""
+    from tests.helpers import agreement_form_data, change_url, form_errors, with_new_milestone
+
+    text = unsigned(
+        kind="mou",
+        scope=Scope.KSDD,
+        lead_region=kaltim,
+        regions=[kaltim, bali],
+        status="preparation",
+    )
+    data = with_new_milestone(
+        agreement_form_data(text), kind=kind, title="Langkah", due_on="10/01/2027"
+    )
+    response = staff_client.post(change_url(text), data)
+    assert response.status_code == 200
+    row = response.context["inline_admin_formsets"][0].formset.forms[0]
+    assert "kind" in row.errors
+    assert any("KSDD" in message for message in form_errors(response))
+    assert not text.milestones.exists()
+    # Abroad, the same step is taken.
+    abroad = unsigned(kind="sister_province", scope=Scope.KSDPL, lead_region=kaltim)
+    MilestoneFactory.build(agreement=abroad, kind=kind, due_on=days(30)).full_clean()
+
+
 def test_row_5_dprd_approval_shows_where_the_bureau_records_it(client, kaltim, bali):
     mou = unsigned(kind="mou", scope=Scope.KSDD, lead_region=kaltim, regions=[bali])
     MilestoneFactory(agreement=mou, kind=K.DPRD, due_on=days(5), done_on=None, waits_on="dprd")
