@@ -2172,7 +2172,8 @@ def stage_path_of(
             milestone = done[stage]
             state = MARKED_STATES.get(getattr(milestone, "mark", ""), Stage.PASSED)
             settled[index] = Stage(MilestoneKind(stage), state, milestone)
-        elif stage in inherited:
+        elif stage in inherited and index < len(kinds) - 1:
+            # Never its own signing: the extension of an LoI still has its LoI to sign.
             settled[index] = inherited[stage]
     # The furthest stage settled: those before it happened, recorded or not; but not past a
     # stage with a step still planned and none done (the plan still to be made is not passed

@@ -541,6 +541,30 @@ def test_a_text_recorded_as_in_preparation_is_not_sent_back_to_its_initiative(cl
     assert page_stages(client, explored)["Penjajakan / kunjungan"][0] == "next"
 
 
+def test_the_extension_of_an_loi_is_not_passed_by_the_loi_it_extends(client, kaltim):
+    """An LoI extended by a new LoI not yet signed: the new one carries on the initiative and
+    the exploration, but its LoI stage is its own signing, still to come, not the old one's."""
+    loi = AgreementFactory(
+        kind="loi",
+        scope=Scope.KSDPL,
+        status="signed",
+        lead_region=kaltim,
+        signed_on=datetime.date(2022, 5, 10),
+        in_force_from=None,
+    )
+    extension = unsigned(
+        kind="loi",
+        scope=Scope.KSDPL,
+        lead_region=kaltim,
+        status="exploration",
+        follows=loi,
+        relation=Agreement.Relation.EXTENDS,
+    )
+    shown = page_stages(client, extension)
+    assert shown["Penjajakan / kunjungan"][0] == "passed"
+    assert shown["Pernyataan kehendak (LoI)"][0] == "next"
+
+
 def test_an_mou_in_force_waits_with_its_amendment_being_drafted(client, kaltim, bali):
     """An MoU in force with nothing of its own planned, its amendment being drafted by the
     bureau: the MoU's page does not say that nothing is pending while the chain below it shows
