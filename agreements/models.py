@@ -2049,6 +2049,33 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         as ended, expired by its date included (``AgreementQuerySet.waiting_on``)."""
         return None if self.shown_status_on(today) in ENDED_STATUSES else step
 
+    def continued_in(self, chain, today, shown=None):
+        """The document of ``chain`` that carries this cooperation on once this text has ended:
+        its extension, or that one's extension in turn, the first not ended on ``today`` (the
+        latest signed where one was extended twice). None when nothing extends it, or every
+        extension has ended too, or this text has not ended. With ``shown`` (the pks the reader
+        may see), only those: a public page never points to an internal extension. Reads the
+        chain given, no query."""
+        if self.shown_status_on(today) not in ENDED_STATUSES:
+            return None
+        extensions = defaultdict(list)
+        for document in chain:
+            if document.relation == AgreementRelation.EXTENDS and document.follows_id:
+                extensions[document.follows_id].append(document)
+        current, seen = self, {self.pk}
+        while True:
+            following = [
+                document
+                for document in extensions[current.pk]
+                if document.pk not in seen and (shown is None or document.pk in shown)
+            ]
+            if not following:
+                return None
+            current = max(following, key=lambda d: (d.signed_on or datetime.date.min, d.pk))
+            seen.add(current.pk)
+            if current.shown_status_on(today) not in ENDED_STATUSES:
+                return current
+
     def step_along_chain(self, today=None):
         """The next step as its status page tells it, read along its chain (two queries)."""
         today = today or timezone.localdate()

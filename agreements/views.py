@@ -407,6 +407,7 @@ def status_page_context(request, pk):
         for document, depth in chain_order(chain, shown)
     ]
     days_left = agreement.days_until_expiry_on(today)
+    continued_in = agreement.continued_in(chain, today, shown)
     return {
         "agreement": agreement,
         "today": today,
@@ -415,6 +416,9 @@ def status_page_context(request, pk):
         "status": agreement.shown_status_on(today),
         "stages": stages,
         "next_step": agreement.step_shown_on(step, today),
+        # An ended text whose cooperation goes on in its extension says so, and where.
+        "continued_in": continued_in,
+        "continued_status": continued_in and continued_in.shown_status_on(today),
         "chain": documents if len(documents) > 1 else [],
         "shown_in_chain": shown,
         "is_dormant": agreement.is_dormant_on(today),

@@ -177,6 +177,55 @@ def test_cancelled_agreement_has_no_next_step(client, kaltim):
     assert "kerja sama ini batal" in response.content.decode()
 
 
+def glance_next_step(client, agreement):
+    html = status_page(client, agreement).content.decode()
+    item = html.split("<dt>Langkah berikutnya</dt>", 1)[1].split("</dd>", 1)[0]
+    return " ".join(re.sub(r"<[^>]+>", " ", item).split()), item
+
+
+def test_an_expired_text_points_to_the_extension_that_carries_its_cooperation_on(
+    client, kaltim, django_user_model
+):
+    """The MoU has expired, its extension is in force: the MoU's page says the cooperation goes
+    on there, not that it is over; an extension the reader may not see is never named."""
+    mou = AgreementFactory(
+        title="Kesepakatan Bersama Kaltim–Bali",
+        lead_region=kaltim,
+        kind="mou",
+        signed_on=datetime.date(2019, 3, 1),
+        in_force_from=datetime.date(2019, 3, 1),
+        expires_on=days(-30),
+    )
+    extension = AgreementFactory(
+        title="Perpanjangan Kesepakatan Bersama Kaltim–Bali",
+        lead_region=kaltim,
+        kind="mou",
+        follows=mou,
+        relation="extends",
+        signed_on=days(-40),
+        in_force_from=days(-29),
+        expires_on=days(5 * 365),
+    )
+    told, item = glance_next_step(client, mou)
+    assert told == (
+        "Naskah ini sudah berakhir; kerja samanya berlanjut dalam "
+        "Perpanjangan Kesepakatan Bersama Kaltim–Bali "
+        "Nota kesepahaman / kesepakatan bersama (MoU) · Berlaku"
+    )
+    assert f'href="{extension.get_absolute_url()}"' in item
+    assert glance_waits_on(client, mou) == (
+        "tidak ada pada naskah ini: lihat naskah yang melanjutkannya"
+    )
+    # Its extension's own page goes on as any text in force; an ended extension points nowhere.
+    assert "berlanjut" not in glance_next_step(client, extension)[0]
+    Agreement.objects.filter(pk=extension.pk).update(visibility="internal")
+    assert glance_next_step(client, mou)[0] == "Tidak ada: kerja sama ini sudah berakhir."
+    client.force_login(make_official(django_user_model))
+    assert "berlanjut dalam Perpanjangan" in glance_next_step(client, mou)[0]
+    Agreement.objects.filter(pk=extension.pk).update(status="terminated")
+    assert glance_next_step(client, mou)[0] == "Tidak ada: kerja sama ini sudah berakhir."
+
+
 # -- whom it waits on: a step pending with nobody named, or nothing pending -----------------
 
 
