@@ -226,6 +226,20 @@ def test_an_expired_text_points_to_the_extension_that_carries_its_cooperation_on
     assert glance_next_step(client, mou)[0] == "Tidak ada: kerja sama ini sudah berakhir."
 
 
+def test_a_signed_text_whose_term_starts_later_says_from_when_it_is_in_force(client, kaltim):
+    agreement = AgreementFactory(
+        lead_region=kaltim,
+        status=Agreement.Status.SIGNED,
+        signed_on=days(-10),
+        in_force_from=datetime.date(2031, 1, 29),
+        expires_on=datetime.date(2036, 1, 28),
+    )
+    html = status_page(client, agreement).content.decode()
+    item = html.split("<dt>Status</dt>", 1)[1].split("</dd>", 1)[0]
+    told = " ".join(re.sub(r"<[^>]+>", " ", item).split())
+    assert told.startswith("Ditandatangani berlaku mulai 29 Januari 2031 berakhir dalam")
+
+
 # -- whom it waits on: a step pending with nobody named, or nothing pending -----------------
 
 
