@@ -2366,6 +2366,12 @@ def next_step_of(
     return NextStep(soonest.title, soonest)
 
 
+def waited_on(kind, waits_on):
+    """Whom a step of ``kind`` naming ``waits_on`` waits on: the party it names, else the body
+    that decides its stage (``stages.DECIDED_BY``), else "" (``Milestone.waited_on``)."""
+    return waits_on or stages.DECIDED_BY.get(kind, "")
+
+
 class MilestoneFacts(typing.NamedTuple):
     """What the stage rules read of a milestone, without building a model instance."""
 
@@ -2376,6 +2382,10 @@ class MilestoneFacts(typing.NamedTuple):
     done_on: datetime.date | None
     waits_on: str
     mark: str
+
+    @property
+    def waited_on(self):
+        return waited_on(self.kind, self.waits_on)
 
 
 class _AgreementFacts(typing.NamedTuple):
@@ -2633,9 +2643,13 @@ class NextStep:
     @property
     def party(self):
         """Whom the step waits on (a ``MilestoneWaitsOn`` value), or "" when nobody is named:
-        the one the milestone names, else the body that decides the stage."""
-        if self.milestone is not None and self.milestone.waits_on:
-            return self.milestone.waits_on
+        with a milestone scheduled, whom that step waits on wherever it is listed
+        (``Milestone.waited_on``: the party it names, else the body that decides its own
+        stage), even when it stands in for a stage it is not of (a coordination meeting
+        scheduled while the TKKSD review is next waits on whom it names, not on the TKKSD);
+        with none, the body that decides the stage."""
+        if self.milestone is not None:
+            return self.milestone.waited_on
         return stages.DECIDED_BY.get(self.stage, "") if self.stage else ""
 
     @property
@@ -2863,7 +2877,7 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
         """Whom this step waits on (a ``MilestoneWaitsOn`` value), or "" when nobody is named:
         the party it names, else the body that decides its stage (``stages.DECIDED_BY``: a TKKSD
         review waits on the TKKSD), as the next step says it (``NextStep.party``)."""
-        return self.waits_on or stages.DECIDED_BY.get(self.kind, "")
+        return waited_on(self.kind, self.waits_on)
 
     def get_waited_on_display(self):
         """``waited_on`` as a label, or ""."""

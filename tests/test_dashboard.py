@@ -514,6 +514,52 @@ def test_an_overdue_stage_naming_nobody_waits_on_the_body_that_decides_it_as_on_
 
 
 @pytest.mark.django_db
+def test_a_meeting_scheduled_ahead_of_a_stage_waits_on_whom_it_names_on_every_surface(
+    client, today
+):
+    """The plan is done and the TKKSD review is next, but what the bureau scheduled is a
+    coordination meeting naming nobody: the status page shows it as the step of the review. It
+    is not the TKKSD's review, so it waits on whom it names, nobody yet, on the status page and
+    the list as in the dashboard's table of overdue steps; the dashboard counts no cooperation
+    waiting on the TKKSD that its own table says waits on nobody known."""
+    text = unsigned(
+        status=Agreement.Status.PREPARATION,
+        title="Kesepakatan bersama Kaltim–Bali",
+        kind="mou",
+        scope="ksdd",
+    )
+    MilestoneFactory(
+        agreement=text, kind=Milestone.Kind.PLAN, title="KAK", due_on=None, done_on=today - 40 * DAY
+    )
+    MilestoneFactory(
+        agreement=text,
+        kind=Milestone.Kind.OTHER,
+        title="Rapat koordinasi",
+        due_on=today - 2 * DAY,
+        waits_on="",
+    )
+    page = client.get(reverse("agreement-detail", args=[text.pk])).content.decode()
+    step = page.split("<dt>Langkah berikutnya</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "Pembahasan TKKSD" in step and "Rapat koordinasi" in step
+    glance = page.split("<dt>Menunggu</dt>", 1)[1].split("</dd>", 1)[0]
+
+    html = dashboard(client)
+    cells = [
+        " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+        for cell in re.findall(
+            r"<td[^>]*>((?:(?!<td).)*?)</td>\s*</tr>", section(html, "overdue"), re.S
+        )
+    ]
+    assert cells == ["belum ditentukan"]
+    assert "belum ditentukan" in glance and "TKKSD" not in glance
+    listed = client.get(reverse("agreement-list"), {"waits_on": "tkksd"}).content.decode()
+    assert "Kesepakatan bersama Kaltim–Bali" not in listed
+    row = client.get(reverse("agreement-list")).content.decode()
+    row = row.split("Kesepakatan bersama Kaltim–Bali", 1)[1].split("</tr>", 1)[0]
+    assert "belum ditentukan" in row and "TKKSD" not in row
+
+
+@pytest.mark.django_db
 def test_steps_of_a_cancelled_or_terminated_cooperation_are_not_overdue(client, today):
     cancelled = unsigned("cancelled", title="Dibatalkan")
     terminated = signed(today, status="terminated", title="Diakhiri lebih awal")
