@@ -487,7 +487,7 @@ class AgreementQuerySet(models.QuerySet):
         and milestones (two queries)."""
         return self.select_related("lead_region").prefetch_related("milestones")
 
-    def refresh_progress(self):
+    def refresh_progress(self, today=None):
         """Store where the chains of these agreements stand (``progress_of_chain``): next
         stage, next milestone, whom it waits on, its target date; and raise the status of a
         document not yet signed that is behind its path (``status_on_path``).
@@ -497,10 +497,14 @@ class AgreementQuerySet(models.QuerySet):
         to one document changes what the documents following it inherit, so the whole chain is
         read again. Returns how many agreements changed. Reads the chains' agreements and
         milestones (a query each, in chunks at national scale) and writes only what changed.
+
+        What is stored holds on ``today``: a text that ends by its date lends its step to the
+        text it carries out no more from the day after (``progress_of_chain``), with no write
+        to tell it.
         """
         everything = not self.query.where
         chain = Agreement.objects.all() if everything else self.chains()
-        return store_progress(chain, Milestone.objects, everything=everything)
+        return store_progress(chain, Milestone.objects, everything=everything, today=today)
 
     def waiting_on(self, parties, today=None):
         """Cooperations whose next step waits on one of ``parties`` (``MilestoneWaitsOn``
@@ -1855,11 +1859,24 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         if on is not None and on < today:
             return self.dated_status(on, today)
         day = today if on is None else on
-        if self.status in SIGNED_STATUSES and self.expires_on and self.expires_by < day:
+        if self.lapsed_on(day):
             return self.Status.EXPIRED
         if self.status == self.Status.SIGNED and self.in_force_from and self.in_force_from <= day:
             return self.Status.IN_FORCE
         return self.Status(self.status)
+
+    def lapsed_on(self, day):
+        """Whether it is signed or in force and its expiry ended before ``day``, the whole of
+        its period (``expires_by``): shown as expired then though stored as in force. Mirrors
+        ``lapsed_q``."""
+        return (
+            self.status in SIGNED_STATUSES and self.expires_on is not None and self.expires_by < day
+        )
+
+    def has_ended_on(self, today):
+        """Whether it shows as ended on ``today``: cancelled, terminated or expired, by its
+        date included (``shown_status_on`` in ``ENDED_STATUSES``)."""
+        return self.status in ENDED_STATUSES or self.lapsed_on(today)
 
     @property
     def shown_status(self):
@@ -2047,7 +2064,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     def step_shown_on(self, step, today):
         """``step`` as the register shows it on ``today``: nothing once the cooperation shows
         as ended, expired by its date included (``AgreementQuerySet.waiting_on``)."""
-        return None if self.shown_status_on(today) in ENDED_STATUSES else step
+        return None if self.has_ended_on(today) else step
 
     def continued_in(self, chain, today, shown=None):
         """The document of ``chain`` that carries this cooperation on once this text has ended:
@@ -2056,7 +2073,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         extension has ended too, or this text has not ended. With ``shown`` (the pks the reader
         may see), only those: a public page never points to an internal extension. Reads the
         chain given, no query."""
-        if self.shown_status_on(today) not in ENDED_STATUSES:
+        if not self.has_ended_on(today):
             return None
         extensions = defaultdict(list)
         for document in chain:
@@ -2073,14 +2090,14 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 return None
             current = max(following, key=lambda d: (d.signed_on or datetime.date.min, d.pk))
             seen.add(current.pk)
-            if current.shown_status_on(today) not in ENDED_STATUSES:
+            if not current.has_ended_on(today):
                 return current
 
     def step_along_chain(self, today=None):
         """The next step as its status page tells it, read along its chain (two queries)."""
         today = today or timezone.localdate()
         chain = list(Agreement.objects.filter(pk=self.pk).chains().for_chain_page())
-        return self.step_shown_on(progress_of_chain(chain)[self.pk][1], today)
+        return self.step_shown_on(progress_of_chain(chain, today=today)[self.pk][1], today)
 
     @property
     def next_step_title(self):
@@ -2389,6 +2406,9 @@ class MilestoneFacts(typing.NamedTuple):
 
 
 class _AgreementFacts(typing.NamedTuple):
+    """What the chain's rules read of an agreement, without building a model instance; whether
+    it has ended on a day is read by the agreement's own rule (``Agreement.has_ended_on``)."""
+
     pk: int
     kind: str
     status: str
@@ -2396,15 +2416,24 @@ class _AgreementFacts(typing.NamedTuple):
     relation: str
     follows_id: int | None
     visibility: str
+    expires_on: datetime.date | None
+    expires_on_precision: str
+
+    known = KnownDates.known
+    ends = KnownDates.ends
+    expires_by = Agreement.expires_by
+    lapsed_on = Agreement.lapsed_on
+    has_ended_on = Agreement.has_ended_on
 
 
-def store_progress(agreements, milestones, everything=False):
-    """Store where each of ``agreements`` (whole chains) stands, from its milestones among
-    ``milestones`` (a manager or queryset of them): ``AgreementQuerySet.refresh_progress``, and
-    the migrations that store it again when the rules change (with their models of the time).
-    A status before signing behind the path is raised (``status_on_path``), with a new version
-    in the history where the models keep one (``mark_changed``; a migration records its own).
-    Returns how many agreements changed."""
+def store_progress(agreements, milestones, everything=False, today=None):
+    """Store where each of ``agreements`` (whole chains) stands on ``today``, from its
+    milestones among ``milestones`` (a manager or queryset of them):
+    ``AgreementQuerySet.refresh_progress``, and the migrations that store it again when the
+    rules change (with their models of the time). A status before signing behind the path is
+    raised (``status_on_path``), with a new version in the history where the models keep one
+    (``mark_changed``; a migration records its own). Returns how many agreements changed."""
+    today = today or timezone.localdate()
     rows = list(
         agreements.order_by().values_list(
             "pk",
@@ -2414,14 +2443,16 @@ def store_progress(agreements, milestones, everything=False):
             "relation",
             "follows_id",
             "visibility",
+            "expires_on",
+            "expires_on_precision",
             "next_stage",
             "next_milestone_id",
             "waits_on",
             "next_due_on",
         )
     )
-    facts = {row[0]: _AgreementFacts(*row[:7]) for row in rows}
-    stored = {row[0]: tuple(row[7:]) for row in rows}
+    facts = {row[0]: _AgreementFacts(*row[:9]) for row in rows}
+    stored = {row[0]: tuple(row[9:]) for row in rows}
     milestones = milestones.order_by("agreement_id", *milestones.model._meta.ordering)
     if not everything:
         milestones = milestones.filter(agreement_id__in=list(facts))
@@ -2430,7 +2461,7 @@ def store_progress(agreements, milestones, everything=False):
         chunk_size=5000
     ):
         by_agreement.setdefault(row[0], []).append(MilestoneFacts(*row[1:]))
-    progress = progress_of_chain(facts.values(), lambda a: by_agreement.get(a.pk, ()))
+    progress = progress_of_chain(facts.values(), lambda a: by_agreement.get(a.pk, ()), today)
     changed, raised = [], defaultdict(list)
     for pk, (path, step) in progress.items():
         status = status_on_path(facts[pk].status, path)
@@ -2463,19 +2494,23 @@ def store_progress(agreements, milestones, everything=False):
     return len({agreement.pk for agreement in changed} | set(everyone_raised))
 
 
-def progress_of_chain(agreements, milestones_of=None):
-    """{pk: (stages, next step)} of each agreement of a chain, read along the chain.
+def progress_of_chain(agreements, milestones_of=None, today=None):
+    """{pk: (stages, next step)} of each agreement of a chain on ``today``, read along the chain.
 
-    ``agreements`` need ``pk``, ``kind``, ``status``, ``scope``, ``relation``, ``follows_id``
-    and ``visibility`` (model instances or rows); ``milestones_of(agreement)`` gives an
+    ``agreements`` need ``pk``, ``kind``, ``status``, ``scope``, ``relation``, ``follows_id``,
+    ``visibility`` and ``has_ended_on`` (model instances or ``_AgreementFacts``);
+    ``milestones_of(agreement)`` gives an
     agreement's milestones in ``Milestone.Meta.ordering`` (by default its prefetched
     ``milestones``). A document that carries out another (``CARRYING_OUT``: a follow-up, an
     amendment, an extension) inherits what that one passed, and what kinds came before it: the
     extension of an MoU was proposed and explored with it. A signed document with nothing of
     its own ahead waits for what the documents carrying it out wait for (an MoU in force for
     its PKS or its amendment): its next step is theirs (the soonest), with ``via`` naming the
-    document. A document it spawned (a city's sister city) is a cooperation of its own.
+    document. A document it spawned (a city's sister city) is a cooperation of its own. One
+    that has ended on ``today`` (``Agreement.has_ended_on``: cancelled, terminated, or expired,
+    by its date included) lends it nothing: a PKS past its term waits on nobody for its MoU.
     """
+    today = today or timezone.localdate()
     if milestones_of is None:
 
         def milestones_of(agreement):
@@ -2537,7 +2572,7 @@ def progress_of_chain(agreements, milestones_of=None):
             ahead = [
                 (child, cooperation_step(child, (*seen, agreement.pk)))
                 for child in children.get(agreement.pk, ())
-                if child.pk not in seen
+                if child.pk not in seen and not child.has_ended_on(today)
             ]
             ahead = [(child, step) for child, step in ahead if step is not None]
             if ahead:

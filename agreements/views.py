@@ -381,8 +381,8 @@ def status_page_context(request, pk):
         # A chain that loops back on itself has no first document to be read from: recorded
         # before loops were refused (``Agreement.clean``), it is shown as the agreement alone.
         chain = list(Agreement.objects.filter(pk=agreement.pk).for_chain_page())
-    progress = progress_of_chain(chain)
     today = timezone.localdate()
+    progress = progress_of_chain(chain, today=today)
     stages, step = progress[agreement.pk]
     internal = reads_internal(request.user)
     shown = {a.pk for a in chain if internal or a.visibility == Agreement.Visibility.PUBLIC}

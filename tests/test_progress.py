@@ -4,8 +4,10 @@ stored value to the rule (``progress_of_chain``) after every path that writes: t
 agreement form and its milestone inline, the milestone admin, deleting, the importer, the demo
 and the benchmark's generator; and hold the database to what cannot be true."""
 
+import csv
 import datetime
 import io
+import re
 from io import StringIO
 
 import pytest
@@ -337,4 +339,80 @@ def test_staff_saving_a_status_behind_the_path_are_told_it_is_recorded_as_the_pa
         ("initiative", response.context["user"].pk),
         ("preparation", None),
     ]
+    assert_every_stored_progress_is_the_rule()
+
+
+# -- a text that ends by its date lends nothing to the text it carries out ---------------------
+
+
+def mou_and_its_pks(kaltim, bali, pks_expires_on):
+    """A public KSDD MoU in force, and a PKS carrying it out, recorded in force and ending on
+    ``pks_expires_on``, whose evaluation, 90 days late, waits on the partner."""
+    today = timezone.localdate()
+    mou = AgreementFactory(
+        title="MoU pembangunan daerah",
+        kind="mou",
+        lead_region=kaltim,
+        regions=[bali],
+        expires_on=today + datetime.timedelta(days=800),
+    )
+    pks = AgreementFactory(
+        title="PKS pelatihan aparatur",
+        kind="pks",
+        lead_region=kaltim,
+        regions=[bali],
+        follows=mou,
+        relation=Agreement.Relation.IMPLEMENTS,
+        expires_on=pks_expires_on,
+    )
+    MilestoneFactory(
+        agreement=pks,
+        kind=Milestone.Kind.EVALUATION,
+        title="Monev pelatihan",
+        due_on=today - datetime.timedelta(days=90),
+        done_on=None,
+        waits_on=Milestone.WaitsOn.PARTNER,
+    )
+    return mou, pks
+
+
+def what_every_surface_says_of(client, mou):
+    """What the MoU's status page, its list row, the list waiting on the partner, the
+    dashboard and the CSV download say of its next step and whom it waits on."""
+    page = client.get(reverse("agreement-detail", args=[mou.pk]))
+    glance = page.content.decode().split('class="glance-grid"', 1)[1].split("</dl>", 1)[0]
+    told = " ".join(re.sub(r"<[^>]+>", " ", glance).split())
+    [row] = [a for a in client.get(reverse("agreement-list")).context["agreements"] if a == mou]
+    waiting = client.get(reverse("agreement-list"), {"waits_on": "partner"}).context["agreements"]
+    dashboard = client.get(reverse("dashboard")).context["waiting"]
+    export = client.get(reverse("agreement-export", args=["csv"]))
+    body = b"".join(export.streaming_content).decode("utf-8-sig")
+    [exported] = [r for r in csv.DictReader(io.StringIO(body)) if r["title"] == mou.title]
+    return {
+        "page": ("Monev pelatihan" in told, "Mitra" in told, "tidak ada yang ditunggu" in told),
+        "row": (row.next_step_title, row.waits_on),
+        "waiting on the partner": sorted(a.title for a in waiting),
+        "dashboard": {entry["party"]: entry["count"] for entry in dashboard}["partner"],
+        "csv": (exported["next_milestone"], exported["waits_on"]),
+    }
+
+
+WAITS_ON_NOBODY = {
+    "page": (False, False, True),
+    "row": ("", ""),
+    "waiting on the partner": [],
+    "dashboard": 0,
+    "csv": ("", ""),
+}
+
+
+def test_a_pks_ended_by_its_date_gives_its_mou_no_step_on_any_surface(client, kaltim, bali):
+    """The PKS's own page says it has ended; the MoU it carries out does not wait on the
+    partner for the PKS's evaluation, on its page, in the list, on the dashboard or in the
+    download."""
+    today = timezone.localdate()
+    mou, pks = mou_and_its_pks(kaltim, bali, today - datetime.timedelta(days=60))
+    own = client.get(reverse("agreement-detail", args=[pks.pk])).content.decode()
+    assert "Tidak ada: kerja sama ini sudah berakhir." in own
+    assert what_every_surface_says_of(client, mou) == WAITS_ON_NOBODY
     assert_every_stored_progress_is_the_rule()
