@@ -44,10 +44,12 @@ demo-data: install
 	$(PY) manage.py setup_roles
 	$(PY) manage.py seed_demo --url $(DEMO_URL)/
 
-# The demo's daily mails, as cron sends them in production (reminders, then the digests of
-# followed selections), linking to the demo where `make run` serves it: give the same HOST and
-# PORT. Printed on the console unless EMAIL_HOST is set.
+# The demo's daily jobs, as cron runs them in production: where the chains stand stored again
+# for the texts ended by their date (refresh_progress), then the mails (reminders, then the
+# digests of followed selections), linking to the demo where `make run` serves it: give the
+# same HOST and PORT. Printed on the console unless EMAIL_HOST is set.
 reminders: install
+	$(PY) manage.py refresh_progress
 	SITE_URL=$(DEMO_URL) $(PY) manage.py send_reminders
 	SITE_URL=$(DEMO_URL) $(PY) manage.py send_follow_digests
 

@@ -313,6 +313,16 @@ class AgreementQuerySet(models.QuerySet):
             .order_by(PeriodEnd("expires_on"), "pk")
         )
 
+    def lapsed_between(self, first, last):
+        """Agreements signed or in force whose term ended from ``first`` to ``last``: the last
+        day their expiry covers (a month- or year-known one by its period's last day,
+        ``ends_between``) falls within, so they show as expired from the day after it, with
+        no write (``lapsed_q``). What ``manage.py refresh_progress`` stores the chains of
+        again."""
+        return self.filter(status__in=SIGNED_STATUSES).filter(
+            ends_between("expires_on", first, last)
+        )
+
     def expiring_by(self, day):
         """Agreements whose expiry has ended by ``day``, its last day included: a month- or
         year-known one by the period's last day (``ended_by``), as ``expiring_within`` reads
@@ -500,7 +510,8 @@ class AgreementQuerySet(models.QuerySet):
 
         What is stored holds on ``today``: a text that ends by its date lends its step to the
         text it carries out no more from the day after (``progress_of_chain``), with no write
-        to tell it.
+        to tell it; ``manage.py refresh_progress``, run daily, stores those chains again
+        (``lapsed_between``).
         """
         everything = not self.query.where
         chain = Agreement.objects.all() if everything else self.chains()

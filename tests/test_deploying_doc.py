@@ -35,14 +35,19 @@ def documented_env_file():
     return block
 
 
-def documented_cron_command():
-    [line] = [
-        line
-        for block in code_blocks("cron")
-        for line in block.splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
-    return line.split(None, 5)[5]  # after minute, hour, day, month and weekday
+def documented_cron_lines():
+    """{command: (hour, minute, the line's command)} of the guide's crontab."""
+    lines = {}
+    for block in code_blocks("cron"):
+        for line in block.splitlines():
+            if line.strip() and not line.startswith("#"):
+                minute, hour, _day, _month, _weekday, command = line.split(None, 5)
+                lines[command.rsplit(None, 1)[-1]] = (int(hour), int(minute), command)
+    return lines
+
+
+def documented_cron_command(name="send_reminders"):
+    return documented_cron_lines()[name][2]
 
 
 def variables(env_file):
@@ -51,8 +56,15 @@ def variables(env_file):
     )
 
 
+def test_the_crontab_stores_the_days_progress_before_the_reminders_read_it():
+    lines = documented_cron_lines()
+    assert list(lines) == ["refresh_progress", "send_reminders"]
+    assert lines["refresh_progress"][:2] < lines["send_reminders"][:2]
+
+
+@pytest.mark.parametrize("name", ["refresh_progress", "send_reminders"])
 @pytest.mark.parametrize("shell", ["sh", "bash"])
-def test_the_documented_cron_line_runs_send_reminders_with_the_documented_file(tmp_path, shell):
+def test_the_documented_cron_line_runs_its_command_with_the_documented_file(tmp_path, shell, name):
     env_file = tmp_path / "env"
     env_file.write_text(documented_env_file())
     app = tmp_path / "app"
@@ -60,7 +72,7 @@ def test_the_documented_cron_line_runs_send_reminders_with_the_documented_file(t
     # The environment running these tests stands in for the app's .venv, whatever its name.
     (app / ".venv" / "bin").symlink_to(Path(sys.executable).parent)
     (app / "manage.py").write_text(PROBE)
-    command = documented_cron_command().replace(ENV_PATH, str(env_file))
+    command = documented_cron_command(name).replace(ENV_PATH, str(env_file))
     command = command.replace(APP_DIR, str(app))
 
     # cron starts its shell with almost nothing set.
@@ -75,7 +87,7 @@ def test_the_documented_cron_line_runs_send_reminders_with_the_documented_file(t
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     ran = json.loads(result.stdout)
-    assert ran["argv"] == ["send_reminders"]
+    assert ran["argv"] == [name]
     assert ran["env"]["DEFAULT_FROM_EMAIL"] == "Biro Kerja Sama <kerjasama@example.go.id>"
     assert ran["env"]["HTTPS"] == "true"
     assert ran["env"]["DATABASE_URL"].startswith("postgres://coopdb:")

@@ -416,3 +416,33 @@ def test_a_pks_ended_by_its_date_gives_its_mou_no_step_on_any_surface(client, ka
     assert "Tidak ada: kerja sama ini sudah berakhir." in own
     assert what_every_surface_says_of(client, mou) == WAITS_ON_NOBODY
     assert_every_stored_progress_is_the_rule()
+
+
+def test_a_pks_ending_after_its_progress_was_stored_is_let_go_by_the_daily_command(
+    client, kaltim, bali
+):
+    """The PKS ends by its date with no write: until ``refresh_progress`` runs the stored
+    progress still has the MoU wait for the partner; once it has run (by default for the
+    texts that ended yesterday), every surface agrees with the MoU's page. It runs again
+    without changing anything, and adds nothing to the MoU's history."""
+    today = timezone.localdate()
+    mou, pks = mou_and_its_pks(kaltim, bali, today + datetime.timedelta(days=30))
+    before = what_every_surface_says_of(client, mou)
+    assert before["row"] == ("Monev pelatihan", "partner")
+    assert before["waiting on the partner"] == sorted([mou.title, pks.title])
+    versions = mou.history.count()
+
+    # The days pass: the PKS's last day in force was yesterday.
+    Agreement.objects.filter(pk=pks.pk).update(expires_on=today - datetime.timedelta(days=1))
+    out = StringIO()
+    call_command("refresh_progress", "--since", today.isoformat(), stdout=out)
+    assert out.getvalue().startswith("0 ")  # ended yesterday, not since today
+    out = StringIO()
+    call_command("refresh_progress", stdout=out)
+    assert out.getvalue().startswith("1 ")
+    assert what_every_surface_says_of(client, mou) == WAITS_ON_NOBODY
+    assert_every_stored_progress_is_the_rule()
+    out = StringIO()
+    call_command("refresh_progress", stdout=out)
+    assert out.getvalue().startswith("0 ")
+    assert mou.history.count() == versions
