@@ -68,6 +68,40 @@ def test_the_list_shows_english_readers_the_english_title(sister_province):
     assert "Sister province partnership of East Kalimantan and Anhui" in html
 
 
+def test_every_place_naming_an_agreement_names_it_in_english_for_an_english_reader(
+    sister_province, kaltim
+):
+    """The chain on a status page, the dashboard's steps and a region's steps needing
+    attention name each agreement as its page's heading does: in English where it has an
+    English title."""
+    pks = AgreementFactory(
+        title="PKS beasiswa Kaltim–Anhui",
+        title_en="Scholarship agreement of East Kalimantan and Anhui",
+        kind="pks",
+        lead_region=kaltim,
+        regions=[kaltim],
+        follows=sister_province,
+        relation=Agreement.Relation.IMPLEMENTS,
+    )
+    MilestoneFactory(
+        agreement=pks,
+        kind="activity",
+        title="Scholarship intake",
+        due_on=timezone.localdate() + datetime.timedelta(days=3),
+        done_on=None,
+    )
+    client = english(Client())
+    chain = client.get(pks.get_absolute_url()).content.decode()
+    chain = chain.split('id="related-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Sister province partnership of East Kalimantan and Anhui" in chain
+    assert "Scholarship agreement of East Kalimantan and Anhui" in chain
+    assert "Provinsi kembar" not in chain and "PKS beasiswa" not in chain
+    for page in (reverse("dashboard"), kaltim.get_absolute_url()):
+        html = client.get(page).content.decode()
+        assert "Scholarship agreement of East Kalimantan and Anhui" in html, page
+        assert "PKS beasiswa" not in html, page
+
+
 @pytest.mark.parametrize("words", ["scholarships", "sister province Anhui", "Beasiswa"])
 def test_search_finds_an_agreement_by_its_words_in_either_language(sister_province, words):
     found = Agreement.objects.search(words)
