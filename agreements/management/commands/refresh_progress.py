@@ -8,18 +8,12 @@ Safe to run again: only what changed is written.
 
 import datetime
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
 from agreements.models import Agreement
-
-
-def iso_date(value):
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"--since: bukan tanggal YYYY-MM-DD: {value!r}") from error
+from common.commands import date_option
 
 
 class Command(BaseCommand):
@@ -32,7 +26,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--since",
-            type=iso_date,
+            type=date_option("--since"),
             help=(
                 "Rantai yang naskahnya berakhir pada tanggal ini (YYYY-MM-DD) atau sesudahnya; "
                 "bawaan: kemarin."

@@ -4,7 +4,6 @@ Run daily from cron. Safe to run again: what was sent is not sent twice, and wha
 is sent by the next run.
 """
 
-import datetime
 import logging
 
 from django.core import mail
@@ -12,16 +11,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from common.commands import date_option
 from reminders import digest as digests
 
 logger = logging.getLogger(__name__)
-
-
-def iso_date(value):
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"--today: bukan tanggal YYYY-MM-DD: {value!r}") from error
 
 
 class Command(BaseCommand):
@@ -33,7 +26,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--today",
-            type=iso_date,
+            type=date_option("--today"),
             help="Anggap hari ini tanggal ini (YYYY-MM-DD), untuk pengujian.",
         )
         parser.add_argument(
