@@ -12,6 +12,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -446,3 +447,15 @@ def test_a_pks_ending_after_its_progress_was_stored_is_let_go_by_the_daily_comma
     call_command("refresh_progress", stdout=out)
     assert out.getvalue().startswith("0 ")
     assert mou.history.count() == versions
+
+
+@pytest.mark.parametrize(
+    ("command", "option"), [("refresh_progress", "--since"), ("send_reminders", "--today")]
+)
+def test_a_daily_command_refuses_a_day_that_is_none_naming_its_option(command, option):
+    """A day typed wrong into a daily command's option is refused by its parser, the option
+    named, as an unknown option is: no traceback in the cron mail."""
+    with pytest.raises(
+        CommandError, match=f"argument {option}: bukan tanggal YYYY-MM-DD: '2026-13-01'"
+    ):
+        call_command(command, option, "2026-13-01", stdout=StringIO())

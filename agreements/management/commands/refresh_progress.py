@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from agreements.models import Agreement
-from common.commands import date_option
+from common.commands import iso_day
 
 
 class Command(BaseCommand):
@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--since",
-            type=date_option("--since"),
+            type=iso_day,
             help=(
                 "Rantai yang naskahnya berakhir pada tanggal ini (YYYY-MM-DD) atau sesudahnya; "
                 "bawaan: kemarin."

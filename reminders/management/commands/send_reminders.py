@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from common.commands import date_option
+from common.commands import iso_day
 from reminders import digest as digests
 
 logger = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--today",
-            type=date_option("--today"),
+            type=iso_day,
             help="Anggap hari ini tanggal ini (YYYY-MM-DD), untuk pengujian.",
         )
         parser.add_argument(
