@@ -421,7 +421,6 @@ class AgreementFilter(django_filters.FilterSet):
         database keeps tell which regions and partners have agreements
         (``AgreementQuerySet.tallied_keys``): a semi-join over a few thousand kept rows.
         """
-        agreements = self.queryset.order_by().values("pk")
         regions_tallied = self.queryset.tallied_keys("region")
         partners_tallied = self.queryset.tally_expression(
             "partner", '"partners_partner"."id"::text'
@@ -432,28 +431,21 @@ class AgreementFilter(django_filters.FilterSet):
             # partner of the register (5,000 at 100,000 agreements).
             partners = Partner.objects.alias(tallied=partners_tallied).filter(tallied__gt=0)
         else:
-            partners = Partner.objects.filter(
-                pk__in=Agreement.partners.through.objects.filter(agreement__in=agreements).values(
-                    "partner_id"
-                )
-            )
+            partners = Partner.objects.filter(self.queryset.linked("partners"))
         offered = {}
         if "sector" in wanted:
             offered["sector"] = [(sector.slug, sector.name) for sector in Sector.objects.all()]
         if "region" in wanted:
             # The whole register and what the public sees have their regions counted; any other
-            # selection (a sector's, a country's, a partner's agreements) is a part of it, whose
-            # parties are collected in one pass: at 100,000 agreements 3 ms for a sector's 200,
-            # 29 ms for a country's 3,000, where an EXISTS per region, probing the selection
-            # anew for each of 552 regions, took 130 ms and 29 ms. Ordered by code, a province
+            # selection (a sector's, a country's, a partner's agreements) is a part of it, each
+            # region probed for an agreement of it, or its parties collected in one pass, as the
+            # planner weighs it (``AgreementQuerySet.linked``). Ordered by code, a province
             # ("64") comes right before its regencies ("64.72").
             if regions_tallied is not None:
-                parties = regions_tallied
+                parties = Q(pk__in=regions_tallied)
             else:
-                parties = Agreement.regions.through.objects.filter(agreement__in=agreements).values(
-                    "region_id"
-                )
-            regions = Region.objects.filter(Q(level=Region.Level.PROVINCE) | Q(pk__in=parties))
+                parties = self.queryset.linked("regions")
+            regions = Region.objects.filter(Q(level=Region.Level.PROVINCE) | parties)
             offered["region"] = [
                 (code, name, level == Region.Level.PROVINCE)
                 for code, name, level in regions.order_by("code").values_list(
