@@ -36,6 +36,9 @@ FRESH_PAGES = [
     ("search 2 words", "anonymous"),
     ("status page", "anonymous"),
     ("region page", "anonymous"),
+    ("largest province's page", "anonymous"),
+    ("largest sector's page", "anonymous"),
+    ("largest country's page", "anonymous"),
     ("admin list", "admin"),
     ("admin list filtered", "admin"),
     ("admin search", "admin"),
@@ -56,19 +59,12 @@ STOCK_PEERS = [
 
 def describe(agreements_count):
     """The paths of ``FRESH_PAGES`` on this register, and the readers' session cookies."""
-    from django.db.models import Count
-
     from agreements.models import Agreement
-    from bench.run import readers, session_cookie
+    from bench.run import busiest, readers, session_cookie
 
     admin, official, _editor = readers()
-    busiest = (
-        Agreement.objects.public()
-        .alias(n=Count("milestones"))
-        .order_by("-n", "pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    subjects = busiest()
+    agreement = subjects["agreement"]
     deep = max(1, Agreement.objects.public().count() // 25 - 5)
     stock = "/bench/stock-admin/agreements/agreement/"
     paths = {
@@ -76,17 +72,20 @@ def describe(agreements_count):
         "floor (admin)": "/bench/floor/",
         "dashboard": "/",
         "list": "/agreements/",
-        "list province+sector": "/agreements/?region=64&sector=education",
+        "list province+sector": f"/agreements/?region=64&sector={subjects['sector']}",
         "list sorted by title": "/agreements/?sort=title",
         "list deep page": f"/agreements/?page={deep}",
         "search 1 word": "/agreements/?q=pendidikan",
         "search 2 words": "/agreements/?q=pariwisata+samarinda",
-        "status page": f"/agreements/{busiest}/",
+        "status page": f"/agreements/{agreement}/",
         "region page": "/regions/64/",
+        "largest province's page": f"/regions/{subjects['province']}/",
+        "largest sector's page": f"/sectors/{subjects['big_sector']}/",
+        "largest country's page": f"/countries/{subjects['country']}/",
         "admin list": "/admin/agreements/agreement/",
         "admin list filtered": "/admin/agreements/agreement/?kind__exact=mou",
         "admin search": "/admin/agreements/agreement/?q=pendidikan",
-        "admin change form": f"/admin/agreements/agreement/{busiest}/change/",
+        "admin change form": f"/admin/agreements/agreement/{agreement}/change/",
         "stock admin list": stock,
         "stock admin list filtered": f"{stock}?kind__exact=mou",
         "stock admin search": f"{stock}?q=pendidikan",
