@@ -2384,9 +2384,10 @@ def next_step_of(
 
     Before signing: the next stage (``stage_path_of``), with the milestone planned for it or,
     when none is, the soonest milestone planned at all (what the bureau has actually
-    scheduled). After signing: the soonest planned milestone (an activity, an evaluation, an
-    extension), never one of a stage on the way to signing, which a signed document has passed
-    (its path shows them all passed; a visit still open from before is no step ahead). A
+    scheduled). After signing, or before the signed date is recorded once its path is passed
+    to the signing (no stage ahead): the soonest planned milestone (an activity, an evaluation,
+    an extension), never one of a stage on the way to signing, which its path shows passed (a
+    visit still open from before is no step ahead). A
     cooperation cancelled, terminated or ended has no next step. A signed agreement's done
     milestones are never read, so a caller may leave them out.
     """
@@ -2408,7 +2409,11 @@ def next_step_of(
         for stage in path:
             if stage.state == Stage.NEXT:
                 return NextStep(stage.kind.label, stage.milestone or soonest, stage.kind)
-        return None
+        # No stage ahead: its path is passed to the signing (the bureau ticked off the signing
+        # before recording the signed date). What follows is as after signing: the soonest
+        # activity, evaluation or other step, never one of a stage its path shows passed.
+        planned = [m for m in planned if m.kind not in stages.ALL_STAGES]
+        soonest = min(planned, key=lambda m: (m.due_on or datetime.date.max, m.pk), default=None)
     if soonest is None:
         return None
     return NextStep(soonest.title, soonest)

@@ -684,6 +684,39 @@ def test_a_signing_never_ticked_off_is_not_late_once_the_document_is_signed(clie
     assert "Kerja sama Z" in late
 
 
+def test_a_signing_recorded_before_the_signed_date_leaves_the_next_activity_next(client, kaltim):
+    """The bureau ticked off the signing in the milestone table and planned the first activity,
+    but left the status at "Penyiapan naskah" until the signed text comes back with its date.
+    The path shows every stage passed; the activity, now late, is what happens next: the page
+    does not say nothing is scheduled or pending while its timeline and the dashboard show that
+    step overdue, and the list's row says whom it waits on and that it is late."""
+    agreement = unsigned(
+        lead_region=kaltim, kind="mou", scope=Scope.KSDD, status="preparation", title="MoU W"
+    )
+    MilestoneFactory(
+        agreement=agreement, kind=K.SIGNING, title="Penandatanganan", due_on=None, done_on=days(-20)
+    )
+    MilestoneFactory(
+        agreement=agreement,
+        kind=K.ACTIVITY,
+        title="Pelatihan guru",
+        due_on=days(-5),
+        done_on=None,
+        waits_on=Milestone.WaitsOn.BUREAU,
+    )
+    assert all(state == "passed" for state, _text in page_stages(client, agreement).values())
+    page = client.get(reverse("agreement-detail", args=[agreement.pk])).content.decode()
+    glance = page.split('class="glance-grid"', 1)[1].split("</dl>", 1)[0]
+    told = " ".join(re.sub(r"<[^>]+>", " ", glance).split())
+    assert "Pelatihan guru" in told and "terlambat 5 hari" in told
+    assert "Biro/Bagian Kerja Sama" in told
+    assert "Belum ada tahapan yang dijadwalkan" not in told
+    assert "Pelatihan guru" in client.get(reverse("dashboard")).content.decode()
+    listed = client.get(reverse("agreement-list"), {"q": "MoU W"}).content.decode()
+    row = listed.split('<table class="agreement-table">', 1)[1]
+    assert "Biro/Bagian Kerja Sama" in row and "terlambat" in row
+
+
 # -- late and planned stages: the rule of the timeline, the dashboard and the list -----------
 
 
