@@ -2099,16 +2099,25 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
 
     def continued_in(self, chain, today, shown=None):
         """The document of ``chain`` that carries this cooperation on once this text has ended:
-        its extension, or that one's extension in turn, the first not ended on ``today`` (the
-        latest signed where one was extended twice). None when nothing extends it, or every
-        extension has ended too, or this text has not ended. With ``shown`` (the pks the reader
-        may see), only those: a public page never points to an internal extension. Reads the
-        chain given, no query."""
+        its extension, or the text an LoI led to (an LoI is a step on the way to that text, and
+        its term often runs out while the text is prepared), or that one's in turn, the first
+        not ended on ``today`` (the latest signed where there are several). None when nothing
+        carries it on, or all that do have ended too, or this text has not ended. With
+        ``shown`` (the pks the reader may see), only those: a public page never points to an
+        internal extension. Reads the chain given, no query."""
         if not self.has_ended_on(today):
             return None
+        by_pk = {document.pk: document for document in chain}
+        by_pk[self.pk] = self
         extensions = defaultdict(list)
         for document in chain:
-            if document.relation == AgreementRelation.EXTENDS and document.follows_id:
+            followed = by_pk.get(document.follows_id)
+            if followed is None:
+                continue
+            if document.relation == AgreementRelation.EXTENDS or (
+                document.relation == AgreementRelation.IMPLEMENTS
+                and followed.kind == AgreementKind.LOI
+            ):
                 extensions[document.follows_id].append(document)
         current, seen = self, {self.pk}
         while True:

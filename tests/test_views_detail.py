@@ -226,6 +226,52 @@ def test_an_expired_text_points_to_the_extension_that_carries_its_cooperation_on
     assert glance_next_step(client, mou)[0] == "Tidak ada: kerja sama ini sudah berakhir."
 
 
+def test_an_expired_loi_points_to_the_text_its_cooperation_goes_on_in(client, kaltim):
+    """The LoI with Anhui ran out after a year while the sister-province text it led to is
+    still being prepared: the cooperation is not over, and the LoI's page says where it goes on
+    and that nothing is waited for on the LoI itself. A follow-up that was cancelled carries
+    nothing on; nor does a city's sister city spawned from it, a cooperation of its own."""
+    anhui = PartnerFactory(name="Provinsi Anhui")
+    loi = AgreementFactory(
+        title="LoI Kaltim–Anhui",
+        lead_region=kaltim,
+        kind="loi",
+        scope="ksdpl",
+        partners=[anhui],
+        signed_on=datetime.date(2024, 6, 10),
+        in_force_from=datetime.date(2024, 6, 10),
+        expires_on=datetime.date(2025, 6, 9),
+    )
+    text = AgreementFactory(
+        title="Provinsi kembar Kaltim–Anhui",
+        lead_region=kaltim,
+        kind="sister_province",
+        scope="ksdpl",
+        partners=[anhui],
+        follows=loi,
+        relation="implements",
+        status="preparation",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    told, item = glance_next_step(client, loi)
+    assert told == (
+        "Naskah ini sudah berakhir; kerja samanya berlanjut dalam "
+        "Provinsi kembar Kaltim–Anhui Provinsi kembar (sister province) · Penyiapan naskah"
+    )
+    assert f'href="{text.get_absolute_url()}"' in item
+    assert glance_waits_on(client, loi) == (
+        "tidak ada pada naskah ini: lihat naskah yang melanjutkannya"
+    )
+    Agreement.objects.filter(pk=text.pk).update(relation="spawns")
+    assert glance_next_step(client, loi)[0] == "Tidak ada: kerja sama ini sudah berakhir."
+    text.relation, text.status = "implements", "cancelled"
+    text.save()
+    Agreement.objects.filter(pk=text.pk).refresh_progress()
+    assert glance_next_step(client, loi)[0] == "Tidak ada: kerja sama ini sudah berakhir."
+
+
 def test_a_signed_text_whose_term_starts_later_says_from_when_it_is_in_force(client, kaltim):
     agreement = AgreementFactory(
         lead_region=kaltim,
