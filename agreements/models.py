@@ -1979,6 +1979,17 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             errors["expires_on"].append(
                 _("Tanggal berakhir tidak boleh sebelum tanggal ditandatangani.")
             )
+        if (
+            self.in_force_from
+            and self.expires_on
+            and self.ends("expires_on") < self.in_force_from
+            and "expires_on" not in errors
+        ):
+            # A term that ends before it begins: the page would say it is in force from a day
+            # after it expired ("berlaku mulai 1 Januari 2027 · berakhir dalam 26 hari").
+            errors["expires_on"].append(
+                _("Tanggal berakhir tidak boleh sebelum tanggal mulai berlaku.")
+            )
         if self.signed_on and self.in_force_from and self.ends("in_force_from") < self.signed_on:
             errors["in_force_from"].append(
                 _("Tanggal mulai berlaku tidak boleh sebelum tanggal ditandatangani.")

@@ -731,6 +731,29 @@ def test_agreement_expiring_before_it_is_signed_is_refused_and_nothing_is_writte
     assert not Milestone.objects.exists()
 
 
+def test_agreement_expiring_before_it_comes_into_force_is_refused(staff_client, kaltim):
+    """Signed in November, in force from 1 January 2027, expiring on 31 December 2026 (a year
+    typed wrong): its page would say "Ditandatangani · berlaku mulai 1 Januari 2027 · berakhir
+    dalam 26 hari", a term that ends before it begins. Refused at the expiry, as an expiry
+    before the signing is; a year-known expiry is not before an entry into force that year."""
+    data = agreement_form(
+        kaltim,
+        status="signed",
+        signed_on="2026-11-01",
+        in_force_from="2027-01-01",
+        expires_on="2026-12-31",
+    )
+    response = staff_client.post(ADD, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["expires_on"] == [
+        "Tanggal berakhir tidak boleh sebelum tanggal mulai berlaku."
+    ]
+    assert "Tanggal berakhir tidak boleh sebelum tanggal mulai berlaku." in response.text
+    assert not Agreement.objects.exists()
+    data.update(in_force_from="2026-12-01", expires_on="2026")
+    assert staff_client.post(ADD, data).status_code == 302
+
+
 @pytest.mark.parametrize(
     "fields, field, message",
     [

@@ -359,6 +359,10 @@ BAD_ROWS = {
         row(reference="B/1", expires_on="2024-01-01"),
         "Tanggal berakhir tidak boleh sebelum tanggal ditandatangani",
     ),
+    "expiry before entry into force": (
+        row(reference="B/1", in_force_from="2025-06-01", expires_on="2025-05-31"),
+        "Tanggal berakhir tidak boleh sebelum tanggal mulai berlaku",
+    ),
     "duplicate reference": (row(title="Salinan"), "baris 2"),
     "scope inconsistent with parties": (row(reference="B/1", scope="ksdpl"), "tidak sesuai"),
     "unknown kind": (row(reference="B/1", kind="perjanjian"), "perjanjian"),
