@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -676,3 +677,18 @@ def test_the_follows_page_runs_the_same_queries_however_many_are_followed(
         page = client.get("/ikuti/").content.decode()
 
     assert page.count('<select id="follow-') == 2 * follows
+
+
+def test_the_digest_command_refuses_a_moment_that_is_none_naming_its_option():
+    """A moment typed wrong into ``--now`` is refused by the command's parser, the option
+    named, as the daily commands refuse a wrong day: no traceback in the cron mail."""
+    with pytest.raises(
+        CommandError, match="argument --now: bukan waktu YYYY-MM-DDTHH:MM: 'kemarin'"
+    ):
+        call_command("send_follow_digests", "--now", "kemarin", stdout=io.StringIO())
+
+
+def test_the_digest_command_reads_a_moment_without_a_zone_in_the_sites(db):
+    out = io.StringIO()
+    call_command("send_follow_digests", "--now", "2026-12-06T07:30", stdout=out)
+    assert out.getvalue().startswith("2026-12-06T07:30:00+07:00: 0 surel terkirim")

@@ -5,21 +5,12 @@ again and to run twice at once: each change goes out once, and a failed send is 
 next run.
 """
 
-import datetime
-
 from django.core import mail
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from common.commands import iso_moment
 from reminders import follow
-
-
-def iso_datetime(value):
-    try:
-        moment = datetime.datetime.fromisoformat(value)
-    except ValueError as error:
-        raise CommandError(f"--now: bukan waktu YYYY-MM-DDTHH:MM: {value!r}") from error
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
 
 
 class Command(BaseCommand):
@@ -28,7 +19,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--now",
-            type=iso_datetime,
+            type=iso_moment,
             help="Anggap sekarang waktu ini (YYYY-MM-DDTHH:MM), untuk pengujian.",
         )
 
