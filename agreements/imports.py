@@ -1311,9 +1311,14 @@ class AgreementImport:
                     _("Kolom budget_currency: “%(value)s” bukan kode ISO 4217 (mis. IDR, USD).")
                     % {"value": instance.budget_currency}
                 )
+        # A value the column does not know is refused once, by the column's name; the model is
+        # not asked again whether the field it left empty may be blank.
+        unknown = []
         for column in CHOICE_FIELDS:
             if reader.has(column):
                 value = reader.choice(column)
+                if reader.text(column) and not value:
+                    unknown.append(column)
                 if value or column != "visibility":  # no visibility: public, or as stored
                     setattr(instance, column, value)
         for column in DATE_FIELDS:
@@ -1388,7 +1393,9 @@ class AgreementImport:
         # One message once, however many columns led to it (a bad code in lead_region_code
         # and region_codes).
         errors = list(dict.fromkeys(result.errors + reader.errors))
-        errors.extend(self._model_errors(instance, result, lead, regions, partners, agencies))
+        errors.extend(
+            self._model_errors(instance, result, lead, regions, partners, agencies, unknown)
+        )
         errors.extend(_part_errors(result))
         if not errors and self.authorise is not None:
             problem = self.authorise(instance, original)
@@ -1426,7 +1433,7 @@ class AgreementImport:
                 return recorded
         return shown or instance.status or Agreement.Status.INITIATIVE
 
-    def _model_errors(self, instance, result, lead, regions, partners, agencies):
+    def _model_errors(self, instance, result, lead, regions, partners, agencies, unknown):
         messages = []
         if result.follows_row is not None:
             # A row of this file not written yet: stands in for the real id while validating.
@@ -1435,7 +1442,7 @@ class AgreementImport:
             # Foreign keys were resolved from the database already, and the reference is unique
             # by the identity rule; checking them again would cost queries for every row.
             instance.full_clean(
-                exclude=["lead_region", "follows"],
+                exclude=["lead_region", "follows", *unknown],
                 validate_unique=False,
                 validate_constraints=False,
             )

@@ -386,6 +386,14 @@ def test_one_bad_row_among_good_ones_writes_nothing_and_names_the_row_and_reason
     assert Agreement.history.count() == history
 
 
+@pytest.mark.parametrize(("column", "value"), [("kind", "perjanjian"), ("scope", "KSDX")])
+def test_a_value_the_column_does_not_know_is_one_message_naming_the_column(register, column, value):
+    """The cell holds a value, so the row is not also told that the field is empty."""
+    plan = plan_for([row(reference="B/1", **{column: value})]).apply()
+
+    assert plan.rows[0].errors == [f"Kolom {column}: nilai “{value}” tidak dikenal."]
+
+
 # -- the command --------------------------------------------------------------------------------
 
 
