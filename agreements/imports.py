@@ -116,6 +116,17 @@ COMPARED_FIELDS = (
     "relation",
 )
 M2M_FIELDS = ("regions", "partners", "sectors", "agencies")
+# The columns, of every table, that hold Kemendagri codes: a cell holding one code alone may have
+# been turned into a number by a spreadsheet, and is read as the code that number means.
+REGION_CODE_COLUMNS = {
+    "lead_region_code",
+    "region_codes",
+    "agency_regions",
+    "agreement_lead_region_code",
+    "region_code",
+    "host_region_code",
+    "participant_codes",
+}
 # The columns of an agreement's signatories, one value per signatory in each.
 SIGNATORY_COLUMNS = ("signatories", "signatory_offices", "signatory_parties")
 # The columns of an agreement's contact persons, one value per person in each; the first names.
@@ -341,7 +352,14 @@ def _header_and_rows(table, cell_text):
                     % {"row": index, "column": name or "?", "message": message}
                 )
         rows.append(
-            (index, {name: value for name, value in zip(header, values, strict=False) if name})
+            (
+                index,
+                {
+                    name: Region.code_as_typed(value) if name in REGION_CODE_COLUMNS else value
+                    for name, value in zip(header, values, strict=False)
+                    if name
+                },
+            )
         )
     return header, rows
 

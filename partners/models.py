@@ -4,6 +4,8 @@ Countries and their ISO 3166-2 subdivisions are reference data loaded by ``load_
 bureau staff pick from them rather than typing codes.
 """
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -182,6 +184,15 @@ class Region(PrintableText, ChoiceLabels, models.Model):
     @property
     def is_province(self):
         return self.level == self.Level.PROVINCE
+
+    @staticmethod
+    def code_as_typed(text):
+        """The code a spreadsheet cell means: ``35.1`` is 35.10, as a spreadsheet shows (and
+        saves) the number a clerk typed as 35.10. No code has one digit after its dot, so the
+        zero it dropped is the only one it can be; any other text is returned as it is."""
+        if re.fullmatch(r"[0-9]{2}\.[0-9]", text):
+            return f"{text}0"
+        return text
 
     # How the level is written before a region's name ("Kota Medan", "Kab. Kutai Kartanegara").
     LEVEL_WORDS = ("kabupaten", "kota", "provinsi")

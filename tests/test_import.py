@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from access.models import RegionAssignment, Role
 from agreements.imports import CREATE, REJECT, UNCHANGED, UPDATE, AgreementImport, ImportFileError
 from agreements.models import Agreement
-from tests.factories import PartnerFactory
+from tests.factories import PartnerFactory, ProvinceFactory, RegencyFactory
 
 COLUMNS = [
     "reference",
@@ -262,6 +262,28 @@ def test_xlsx_file_with_date_cells_is_read(register):
 
     assert plan.is_valid, plan.rows[0].errors
     assert str(Agreement.objects.get(reference="556/KSDD/2025").signed_on) == "2025-03-01"
+
+
+def test_a_region_code_a_spreadsheet_turned_into_a_number_is_read_as_that_code(register):
+    """Typed 35.10 in a spreadsheet, a code is kept as the number 35.1 (and saved so in CSV):
+    it is Kabupaten Banyuwangi, not an unknown region."""
+    jatim = ProvinceFactory(code="35", name="Jawa Timur")
+    banyuwangi = RegencyFactory(code="35.10", name="Kabupaten Banyuwangi", province=jatim)
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(COLUMNS)
+    values = row(lead_region_code=35.10, region_codes=35.10)
+    sheet.append([values.get(name, "") for name in COLUMNS])
+    data = io.BytesIO()
+    workbook.save(data)
+    data.seek(0)
+
+    plan = AgreementImport.from_file(data, "kerjasama.xlsx").apply()
+
+    assert plan.is_valid, plan.rows[0].errors
+    agreement = Agreement.objects.get(reference="556/KSDD/2025")
+    assert agreement.lead_region == banyuwangi
+    assert list(agreement.regions.all()) == [banyuwangi]
 
 
 def test_file_without_required_columns_is_refused_as_a_whole(register):
