@@ -116,13 +116,47 @@ class WorkSettingInline(admin.StackedInline):
     verbose_name_plural = _("pengaturan kerja")
 
 
+# A model's own permissions, named in the reader's language. Django stores a permission's name
+# once, in the language of the migration that made it ("Can add penugasan daerah"); the page
+# names it again from its action and its model.
+PERMISSION_ACTIONS = {
+    "add": _("Dapat menambah %(name)s"),
+    "change": _("Dapat mengubah %(name)s"),
+    "delete": _("Dapat menghapus %(name)s"),
+    "view": _("Dapat melihat %(name)s"),
+}
+
+
+def permission_label(permission):
+    """``app | model | what it allows``, each in the reader's language; a permission that is not
+    one of a model's own four as it is stored."""
+    content_type = permission.content_type
+    model = content_type.model_class()
+    action, _underscore, model_name = permission.codename.partition("_")
+    if model is None or action not in PERMISSION_ACTIONS or model_name != content_type.model:
+        return str(permission)
+    name = PERMISSION_ACTIONS[action] % {"name": model._meta.verbose_name}
+    return f"{content_type} | {name}"
+
+
+class PermissionsInReadersLanguage:
+    """The permission lists of a user's or a role's form, each permission in the reader's
+    language."""
+
+    def formfield_for_manytomany(self, db_field, request=None, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if field is not None and db_field.name in ("permissions", "user_permissions"):
+            field.label_from_instance = permission_label
+        return field
+
+
 User = get_user_model()
 if admin.site.is_registered(User):
     admin.site.unregister(User)
 
 
 @admin.register(User)
-class RegisterUserAdmin(SoundInputOnly, UserAdmin):
+class RegisterUserAdmin(PermissionsInReadersLanguage, SoundInputOnly, UserAdmin):
     """Users with their roles (groups) and, for editors, the regions they edit for."""
 
     inlines = [*UserAdmin.inlines, RegionAssignmentInline, WorkSettingInline]
@@ -133,7 +167,7 @@ if admin.site.is_registered(Group):
 
 
 @admin.register(Group)
-class RoleAdmin(SoundInputOnly, GroupAdmin):
+class RoleAdmin(PermissionsInReadersLanguage, SoundInputOnly, GroupAdmin):
     """The roles (``setup_roles``), answering bad input as every list of the admin does."""
 
 

@@ -170,6 +170,26 @@ def test_status_page_reads_in_english(client, in_force):
         assert indonesian not in html
 
 
+@pytest.mark.parametrize("page", ["user", "role"])
+def test_the_permissions_of_a_user_or_a_role_are_named_in_the_readers_language(
+    staff_client, staff_user, page
+):
+    """Django stores a permission's name in the language it was made in ("Can add penugasan
+    daerah"); the lists a user's or a role's permissions are picked from name each one again,
+    wholly in the reader's language."""
+    url = (
+        reverse("admin:auth_user_change", args=[staff_user.pk])
+        if page == "user"
+        else reverse("admin:auth_group_add")
+    )
+    indonesian = staff_client.get(url).content.decode()
+    english = english_client(staff_client).get(url).content.decode()
+
+    assert "Dapat menambah penugasan daerah</option>" in indonesian
+    assert "Can add penugasan daerah" not in indonesian
+    assert "region assignment | " in english and "penugasan daerah" not in english
+
+
 # -- the completeness check --------------------------------------------------------------------
 
 
