@@ -177,7 +177,8 @@ class AgreementFilter(django_filters.FilterSet):
         Agency,
         "filter_agency",
         _("Semua perangkat daerah"),
-        # Its chip names the region (agency names repeat): read with it.
+        # Its chip names the region (agency names repeat): read with it. Narrowed to the
+        # agencies the reader may know of in ``__init__``.
         queryset=Agency.objects.select_related("region"),
         help_text=_("Dinas, badan atau biro yang melaksanakan kerja sama."),
     )
@@ -260,8 +261,8 @@ class AgreementFilter(django_filters.FilterSet):
         they are left out of the form and of the query string.
 
         ``reader`` is who reads the selection (else the request's user; else the public): a
-        partner they may not know of (``PartnerQuerySet.visible_to``) is refused as unknown,
-        never named in a chip.
+        partner or an agency they may not know of (``PartnerQuerySet.visible_to``,
+        ``AgencyQuerySet.visible_to``) is refused as unknown, never named in a chip.
 
         ``today`` is the day the filters that depend on the date read the register on (the
         shown status, whom a step waits on, dormant, late): today unless given, as a followed
@@ -274,6 +275,10 @@ class AgreementFilter(django_filters.FilterSet):
         reader = reader or getattr(self.request, "user", None)
         if "partner" in self.filters:
             self.filters["partner"].queryset = Partner.objects.visible_to(reader)
+        if "agency" in self.filters:
+            self.filters["agency"].queryset = Agency.objects.visible_to(reader).select_related(
+                "region"
+            )
         if not reads_internal(reader):
             self.filters.pop("budget_source")
 
@@ -362,7 +367,8 @@ class AgreementFilter(django_filters.FilterSet):
         queryset (all provinces stay, since a province covers its regencies), so the public
         never finds the name of a party to an internal agreement here. Validation still accepts
         any existing region or country, so a shared link keeps working after its last agreement
-        is gone, and any partner the reader may know of (``PartnerQuerySet.visible_to``).
+        is gone, and any partner or agency the reader may know of (``PartnerQuerySet.visible_to``,
+        ``AgencyQuerySet.visible_to``).
 
         The agencies offered are those of the agreements in the queryset, for the same reason.
 

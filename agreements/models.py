@@ -100,6 +100,13 @@ class AgencyQuerySet(models.QuerySet):
         """Agencies carrying out one of ``agreements`` (``AgreementQuerySet.linked``)."""
         return self.filter(agreements.linked("agencies"))
 
+    def visible_to(self, user):
+        """Agencies ``user`` may know of: those carrying out an agreement ``user`` may read
+        (``AgreementQuerySet.visible_to``). An agency named only by internal agreements is as
+        hidden from the public as those agreements: its name in a filter's chip, a download's
+        file name or a feed's title is read through here (``PartnerQuerySet.visible_to``)."""
+        return self.used_by(Agreement.objects.visible_to(user))
+
 
 class Agency(PrintableText, models.Model):
     """A regional agency (*perangkat daerah*, OPD: a dinas, badan or biro) that carries out

@@ -276,6 +276,26 @@ def test_the_public_is_never_offered_the_agency_of_an_internal_agreement(
     assert "Disdikbud" in reader.get(LIST).content.decode()
 
 
+def test_the_public_cannot_name_the_agency_of_an_internal_agreement_in_the_address(
+    client, kaltim, official, disdik_kaltim
+):
+    """Typed into the address, the agency of an internal agreement is refused as unknown, as a
+    partner of internal agreements only is: its name is in no chip, file name or feed title."""
+    AgreementFactory(lead_region=kaltim, agencies=[disdik_kaltim], visibility="internal")
+    query = {"agency": disdik_kaltim.pk}
+    for address in (LIST, reverse("agreement-export", args=["csv"]), "/agreements/feed.atom"):
+        response = client.get(address, query)
+        assert response.status_code == 400, address
+        assert "Disdikbud" not in response.content.decode(), address
+        assert "disdikbud" not in response.get("Content-Disposition", ""), address
+    reader = Client()
+    reader.force_login(official)
+    response = reader.get(LIST, query)
+    assert response.status_code == 200
+    chips = [chip["value"] for chip in response.context["chips"]]
+    assert "Dinas Pendidikan dan Kebudayaan (Disdikbud) — Kalimantan Timur" in chips
+
+
 def test_only_officials_and_staff_select_by_budget_source(client, kaltim, official):
     AgreementFactory(title="Didanai APBD", lead_region=kaltim, budget_source="apbd")
     AgreementFactory(title="Didanai mitra", lead_region=kaltim, budget_source="partner")
