@@ -163,8 +163,11 @@ class AgreementImportMixin:
         name = preview.filename
         decisions = {}
         for key, value in request.POST.items():
-            if key.startswith("decide-") and key[7:].isdigit():
-                decisions[int(key[7:])] = value
+            # A row's number as the preview writes it: ASCII digits ("²" is a digit too, and
+            # no number ``int`` reads). Any other key names no row.
+            number = key.removeprefix("decide-")
+            if key.startswith("decide-") and number.isascii() and number.isdigit():
+                decisions[int(number)] = value
         try:
             importer = self._importer(request, bytes(preview.content), name, decisions)
             plan = importer.apply(expected_versions=preview.expected_versions)

@@ -562,6 +562,20 @@ def test_admin_confirm_with_a_forged_token_writes_nothing(staff_client, register
     assert Agreement.objects.count() == 5
 
 
+@pytest.mark.parametrize("key", ["decide-²", "decide-٣", "decide-x", "decide-"])
+def test_admin_confirm_with_a_forged_decision_key_imports_as_without_it(
+    staff_client, register, key
+):
+    """A decision names a row by its number in ASCII digits, as the preview writes it; any
+    other key ("²" is a digit Python's ``int`` cannot read) names no row, and is passed by."""
+    token = confirm_token(upload(staff_client, [row()]))
+
+    confirmed = staff_client.post(reverse(IMPORT_URL), {"token": token, key: "create"})
+
+    assert confirmed.status_code == 302
+    assert Agreement.objects.filter(reference="556/KSDD/2025").exists()
+
+
 def test_admin_confirm_token_of_another_user_is_refused(
     staff_client, register, client, django_user_model
 ):
