@@ -147,9 +147,12 @@ class AgreementsFeed(Feed):
     def item_guid(self, item):
         """A tag URI (RFC 4151) naming the agreement, as the change log's feed names a version:
         the same whatever address the feed was fetched at (``http`` or ``https``, a host name
-        or an address, through a proxy or not), so a reader never sees an entry twice."""
-        recorded = item.created_at.astimezone(datetime.UTC)
-        return f"tag:{uid_domain()},{recorded:%Y-%m-%d}:agreement/{item.pk}"
+        or an address, through a proxy or not), so a reader never sees an entry twice. Dated
+        by the day the public could first read it (``with_public_since``), as its entry is
+        published: not by the day the record was begun, which for a draft kept internal and
+        published later would tell how long the bureau kept it."""
+        first_public = item.public_since.astimezone(datetime.UTC)
+        return f"tag:{uid_domain()},{first_public:%Y-%m-%d}:agreement/{item.pk}"
 
     item_guid_is_permalink = False
 

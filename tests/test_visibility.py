@@ -516,6 +516,25 @@ def test_the_atom_feed_dates_a_draft_made_public_from_its_publication(client, re
     assert shown > timezone.now() - datetime.timedelta(hours=1)
 
 
+def test_the_atom_feed_names_a_draft_made_public_by_nothing_of_its_internal_time(client, register):
+    """The entry's id is a tag URI with a date in it: the day the public could first read the
+    draft, never the day in 2021 the bureau began it."""
+    draft = register["internal"]
+    began = timezone.make_aware(datetime.datetime(2021, 3, 4, 9, 0))
+    Agreement.objects.filter(pk=draft.pk).update(created_at=began)
+    Agreement.history.model.objects.filter(id=draft.pk).update(history_date=began)
+    draft.refresh_from_db()
+    draft.visibility = Agreement.Visibility.PUBLIC
+    draft.save()
+
+    root = ET.fromstring(text(client.get(reverse("feed-agreements"))))
+    atom = "{http://www.w3.org/2005/Atom}"
+    ids = {entry.findtext(f"{atom}title"): entry.findtext(f"{atom}id") for entry in root}
+    assert "2021" not in ids[INTERNAL_TITLE]
+    published = Agreement.objects.with_public_since().get(pk=draft.pk).public_since
+    assert f",{published.astimezone(datetime.UTC):%Y-%m-%d}:" in ids[INTERNAL_TITLE]
+
+
 def test_a_calendar_stamps_no_step_before_its_agreement_was_public(client, register):
     """A step recorded in 2021 while its agreement was internal, the agreement published
     since: the step's event was not issued to the public before the publication."""
