@@ -820,12 +820,13 @@ class Listed(Rule):
 @dataclass(frozen=True)
 class Selection:
     """What an export holds: ``agreements`` (the page's rows), ``readable`` (every agreement the
-    downloader may download) and ``region`` (the page's region, a region page's or the region
-    filter's; None for none)."""
+    downloader may download), ``region`` (the page's region, a region page's or the region
+    filter's; None for none) and ``reader``, who downloads it (None: the public)."""
 
     agreements: object
     readable: object
     region: object = None
+    reader: object = None
 
     @property
     def agreement_ids(self):
@@ -907,8 +908,12 @@ def _milestone_queries(selection, columns):
 
 
 def _document_queries(selection, columns):
-    rows = Document.objects.filter(agreement__in=selection.agreement_ids).order_by(
-        "agreement_id", "uploaded_at", "pk"
+    """The documents of the agreements, each dated by when the downloader may know it was
+    uploaded (``DocumentQuerySet.with_upload_known_to``)."""
+    rows = (
+        Document.objects.filter(agreement__in=selection.agreement_ids)
+        .with_upload_known_to(selection.reader)
+        .order_by("agreement_id", "uploaded_at", "pk")
     )
     return [_values(rows, columns)]
 
@@ -1097,7 +1102,7 @@ def _tables():
                 Column(
                     "uploaded_at",
                     _("Diunggah (ISO 8601, dengan zona waktu)."),
-                    Timestamp("uploaded_at"),
+                    Timestamp("known_uploaded_at"),
                     imported=True,
                 ),
             ],

@@ -224,7 +224,7 @@ def _streamed(request, agreements, readable, file_format, region, slot):
     # XLSX and JSON carry every table of the register the agreements name; the budget and
     # contact persons for officials and staff only, as on the status page.
     columns = columns_for(request.user)
-    tables = Selection(agreements, readable, region)
+    tables = Selection(agreements, readable, region, request.user)
     if file_format == "xlsx":
         chunks = register_xlsx(agreements, page_url, tables, columns)
     else:

@@ -18,7 +18,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, EmptyResultSet, ValidationE
 from django.db import connection, connections, models, transaction
 from django.db.models import F, OuterRef, Q
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import Exact
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
@@ -458,12 +458,13 @@ class AgreementQuerySet(models.QuerySet):
         )
         return Coalesce(models.Subquery(first_public), created)
 
-    def for_status_page(self):
-        """An agreement with all its status page shows, in a fixed number of queries.
+    def for_status_page(self, reader=None):
+        """An agreement with all its status page shows ``reader``, in a fixed number of queries.
 
         The agreement with its lead region, then its party regions, partners (with country and
-        subdivision), sectors, implementing agencies, signatories, milestones and documents:
-        eight queries, however many of each.
+        subdivision), sectors, implementing agencies, signatories, milestones and documents
+        (each with when the reader may know it was uploaded, ``with_upload_known_to``): eight
+        queries, however many of each.
         """
         return self.select_related("lead_region").prefetch_related(
             "regions",
@@ -474,7 +475,7 @@ class AgreementQuerySet(models.QuerySet):
             models.Prefetch("agencies", queryset=Agency.objects.select_related("region")),
             "signatories",
             "milestones",
-            "documents",
+            models.Prefetch("documents", queryset=Document.objects.with_upload_known_to(reader)),
         )
 
     def chains(self):
@@ -3199,6 +3200,20 @@ class DocumentQuerySet(models.QuerySet):
     def editable_by(self, user):
         """Documents of the agreements ``user`` may change (``AgreementQuerySet.editable_by``)."""
         return self.filter(agreement__in=Agreement.objects.editable_by(user))
+
+    def with_upload_known_to(self, user):
+        """Each document with ``known_uploaded_at``: when ``user`` may know it was uploaded.
+        Officials and staff (``reads_internal``) read when it was; the public reads nothing of
+        an agreement's internal past (``AgreementQuerySet.with_public_since``), so a document
+        uploaded while its agreement was kept internal is there for them since it was
+        published, as a calendar stamps such a step (``reminders.ical.issued``). Read in the
+        same statement as the documents."""
+        if reads_internal(user):
+            return self.annotate(known_uploaded_at=F("uploaded_at"))
+        public_since = AgreementQuerySet.public_since(
+            OuterRef("agreement_id"), "agreement__created_at"
+        )
+        return self.annotate(known_uploaded_at=Greatest("uploaded_at", public_since))
 
     def holding(self, names):
         """Documents whose stored file is one of ``names``: a file belongs to one document, and

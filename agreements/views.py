@@ -372,7 +372,7 @@ def status_page_context(request, pk):
     documents the reader may see.
     """
     visible = Agreement.objects.visible_to(request.user)
-    agreement = get_object_or_404(visible.for_status_page(), pk=pk)
+    agreement = get_object_or_404(visible.for_status_page(request.user), pk=pk)
     public = changelog.reads_public_history(request.user)
     records = changelog.history(visible.filter(pk=agreement.pk), public=public)
     changes = changelog.entries(records[: changelog.STATUS_PAGE_LENGTH], public=public)

@@ -535,6 +535,33 @@ def test_the_atom_feed_names_a_draft_made_public_by_nothing_of_its_internal_time
     assert f",{published.astimezone(datetime.UTC):%Y-%m-%d}:" in ids[INTERNAL_TITLE]
 
 
+def test_a_document_uploaded_while_its_agreement_was_internal_is_dated_from_the_publication(
+    client, official_client, register
+):
+    """The signed text uploaded in March 2021 while the agreement was kept internal: the
+    public reads it as there since the publication, on the status page and in the downloads,
+    as a calendar stamps its steps; an official reads when it was uploaded."""
+    internal = register["internal"]
+    began = timezone.make_aware(datetime.datetime(2021, 3, 4, 9, 0))
+    Agreement.objects.filter(pk=internal.pk).update(created_at=began)
+    Agreement.history.model.objects.filter(id=internal.pk).update(history_date=began)
+    register["internal_document"].__class__.objects.filter(
+        pk=register["internal_document"].pk
+    ).update(uploaded_at=began)
+    internal.refresh_from_db()
+    internal.visibility = Agreement.Visibility.PUBLIC
+    internal.save()
+    page = internal.get_absolute_url()
+
+    assert "2021" not in text(client.get(page)).split('id="documents-heading"')[1]
+    assert "4 Maret 2021" in text(official_client.get(page))
+    export = json.loads(text(client.get(reverse("agreement-export", args=["json"]))))
+    [uploaded] = [
+        row["uploaded_at"] for row in export["documents"] if row["title"] == "Draf tertutup"
+    ]
+    assert not uploaded.startswith("2021")
+
+
 def test_a_calendar_stamps_no_step_before_its_agreement_was_public(client, register):
     """A step recorded in 2021 while its agreement was internal, the agreement published
     since: the step's event was not issued to the public before the publication."""
