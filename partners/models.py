@@ -239,6 +239,13 @@ class PartnerQuerySet(models.QuerySet):
         """
         # The agreements app builds on this one: reach its model through the relation.
         agreements = self.model.agreements.rel.related_model.objects.visible_to(user)
+        # Where the counts the database keeps count exactly what the reader sees (the whole
+        # register, what the public sees), the partners with any are read from them: a country
+        # page listing its 2,000 partners read every party row of 85,000 public agreements to
+        # find them (29 ms at 100,000 agreements).
+        tallied = agreements.tallied_keys("partner")
+        if tallied is not None:
+            return self.filter(pk__in=tallied)
         parties = self.model.agreements.through.objects.filter(
             agreement__in=agreements.order_by().values("pk")
         )
