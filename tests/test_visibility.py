@@ -489,6 +489,15 @@ def test_partner_filter_chip_names_no_partner_of_internal_agreements_only(
     assert "Prefektur Osaka" in text(official_client.get(reverse("agreement-list"), query))
 
 
+def begin_in_2021(agreement):
+    """Date ``agreement``'s beginning back to 4 March 2021, its row and its first version, as
+    though the bureau had begun it then and kept it internal since; the moment it began."""
+    began = timezone.make_aware(datetime.datetime(2021, 3, 4, 9, 0))
+    Agreement.objects.filter(pk=agreement.pk).update(created_at=began)
+    Agreement.history.model.objects.filter(id=agreement.pk).update(history_date=began)
+    return began
+
+
 def test_the_atom_feed_dates_a_draft_made_public_from_its_publication(client, register):
     """An unsigned draft kept internal since 2021 and then published: the feed's entry is
     published when the public could first read it, not when the bureau began the record."""
@@ -500,9 +509,7 @@ def test_the_atom_feed_dates_a_draft_made_public_from_its_publication(client, re
         None,
     )
     draft.save()
-    began = timezone.make_aware(datetime.datetime(2021, 3, 4, 9, 0))
-    Agreement.objects.filter(pk=draft.pk).update(created_at=began)
-    Agreement.history.model.objects.filter(id=draft.pk).update(history_date=began)
+    begin_in_2021(draft)
     draft.refresh_from_db()
     draft.visibility = Agreement.Visibility.PUBLIC
     draft.save()
@@ -520,9 +527,7 @@ def test_the_atom_feed_names_a_draft_made_public_by_nothing_of_its_internal_time
     """The entry's id is a tag URI with a date in it: the day the public could first read the
     draft, never the day in 2021 the bureau began it."""
     draft = register["internal"]
-    began = timezone.make_aware(datetime.datetime(2021, 3, 4, 9, 0))
-    Agreement.objects.filter(pk=draft.pk).update(created_at=began)
-    Agreement.history.model.objects.filter(id=draft.pk).update(history_date=began)
+    begin_in_2021(draft)
     draft.refresh_from_db()
     draft.visibility = Agreement.Visibility.PUBLIC
     draft.save()
@@ -542,9 +547,7 @@ def test_a_document_uploaded_while_its_agreement_was_internal_is_dated_from_the_
     public reads it as there since the publication, on the status page and in the downloads,
     as a calendar stamps its steps; an official reads when it was uploaded."""
     internal = register["internal"]
-    began = timezone.make_aware(datetime.datetime(2021, 3, 4, 9, 0))
-    Agreement.objects.filter(pk=internal.pk).update(created_at=began)
-    Agreement.history.model.objects.filter(id=internal.pk).update(history_date=began)
+    began = begin_in_2021(internal)
     register["internal_document"].__class__.objects.filter(
         pk=register["internal_document"].pk
     ).update(uploaded_at=began)
@@ -566,9 +569,7 @@ def test_a_calendar_stamps_no_step_before_its_agreement_was_public(client, regis
     """A step recorded in 2021 while its agreement was internal, the agreement published
     since: the step's event was not issued to the public before the publication."""
     internal = register["internal"]
-    began = timezone.make_aware(datetime.datetime(2021, 3, 4, 9, 0))
-    Agreement.objects.filter(pk=internal.pk).update(created_at=began)
-    Agreement.history.model.objects.filter(id=internal.pk).update(history_date=began)
+    began = begin_in_2021(internal)
     step = register["internal_step"]
     step.history.update(history_date=began)
     internal.refresh_from_db()
