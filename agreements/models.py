@@ -1260,6 +1260,9 @@ class MilestoneWaitsOn(models.TextChoices):
 # A document that follows another this way carries it out: it is drafted and signed, not
 # approved again (``agreements.stages``).
 CARRYING_OUT = (AgreementRelation.IMPLEMENTS, AgreementRelation.AMENDS, AgreementRelation.EXTENDS)
+# These carry a cooperation on once the text they follow has ended (``Agreement.continued_in``);
+# an amendment ends with the text it amends.
+CARRYING_ON = (AgreementRelation.IMPLEMENTS, AgreementRelation.EXTENDS)
 # After these nothing is next and nobody is waited on.
 ENDED_STATUSES = (AgreementStatus.CANCELLED, AgreementStatus.TERMINATED, AgreementStatus.EXPIRED)
 
@@ -2118,39 +2121,43 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
 
     def continued_in(self, chain, today, shown=None):
         """The document of ``chain`` that carries this cooperation on once this text has ended:
-        its extension, or the text an LoI led to (an LoI is a step on the way to that text, and
-        its term often runs out while the text is prepared), or that one's in turn, the first
-        not ended on ``today`` (the latest signed where there are several). None when nothing
-        carries it on, or all that do have ended too, or this text has not ended. With
-        ``shown`` (the pks the reader may see), only those: a public page never points to an
-        internal extension. Reads the chain given, no query."""
+        its extension, the text an LoI led to (an LoI is a step on the way to that text, and its
+        term often runs out while the text is prepared), a PKS carrying out an MoU (an MoU's term
+        often runs out while a PKS signed under it is in force), or that one's in turn: the
+        nearest along the chain not ended on ``today``. Where there are several, a signed one
+        before one still prepared, an extension (it carries the whole text on) before a PKS
+        (it carries out a part), then the latest signed. An amendment ends with the text it
+        amends, and a document it spawned is a cooperation of its own: neither carries it on.
+        None when nothing carries it on, or all that do have ended too, or this text has not
+        ended. With ``shown`` (the pks the reader may see), only those: a public page never
+        points to an internal extension or PKS. Reads the chain given, no query."""
         if not self.has_ended_on(today):
             return None
-        by_pk = {document.pk: document for document in chain}
-        by_pk[self.pk] = self
-        extensions = defaultdict(list)
+        following = defaultdict(list)
         for document in chain:
-            followed = by_pk.get(document.follows_id)
-            if followed is None:
-                continue
-            if document.relation == AgreementRelation.EXTENDS or (
-                document.relation == AgreementRelation.IMPLEMENTS
-                and followed.kind == AgreementKind.LOI
-            ):
-                extensions[document.follows_id].append(document)
-        current, seen = self, {self.pk}
-        while True:
-            following = [
+            if document.follows_id is not None and document.relation in CARRYING_ON:
+                following[document.follows_id].append(document)
+        level, seen = [self], {self.pk}
+        while level:
+            level = [
                 document
-                for document in extensions[current.pk]
+                for current in level
+                for document in following[current.pk]
                 if document.pk not in seen and (shown is None or document.pk in shown)
             ]
-            if not following:
-                return None
-            current = max(following, key=lambda d: (d.signed_on or datetime.date.min, d.pk))
-            seen.add(current.pk)
-            if not current.has_ended_on(today):
-                return current
+            seen.update(document.pk for document in level)
+            going_on = [document for document in level if not document.has_ended_on(today)]
+            if going_on:
+                return max(
+                    going_on,
+                    key=lambda d: (
+                        d.is_signed,
+                        d.relation == AgreementRelation.EXTENDS,
+                        d.signed_on or datetime.date.min,
+                        d.pk,
+                    ),
+                )
+        return None
 
     def step_along_chain(self, today=None):
         """The next step as its status page tells it, read along its chain (two queries)."""

@@ -416,7 +416,7 @@ def status_page_context(request, pk):
         "status": agreement.shown_status_on(today),
         "stages": stages,
         "next_step": agreement.step_shown_on(step, today),
-        # An ended text whose cooperation goes on in its extension says so, and where.
+        # An ended text whose cooperation goes on (its extension, its PKS) says so, and where.
         "continued_in": continued_in,
         "continued_status": continued_in and continued_in.shown_status_on(today),
         "chain": documents if len(documents) > 1 else [],

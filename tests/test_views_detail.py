@@ -272,6 +272,128 @@ def test_an_expired_loi_points_to_the_text_its_cooperation_goes_on_in(client, ka
     assert glance_next_step(client, loi)[0] == "Tidak ada: kerja sama ini sudah berakhir."
 
 
+@pytest.fixture
+def mou_and_its_pks(kaltim, bali):
+    """The Kesepakatan Bersama Kaltim–Bali ran out at the end of February 2024; the PKS on
+    tourism signed under it in 2022 is in force for three more years."""
+    mou = AgreementFactory(
+        title="Kesepakatan Bersama Kaltim–Bali",
+        lead_region=kaltim,
+        regions=[bali],
+        kind="mou",
+        signed_on=datetime.date(2019, 3, 1),
+        in_force_from=datetime.date(2019, 3, 1),
+        expires_on=datetime.date(2024, 2, 29),
+    )
+    pks = AgreementFactory(
+        title="PKS Pariwisata Kaltim–Bali",
+        lead_region=kaltim,
+        regions=[bali],
+        kind="pks",
+        follows=mou,
+        relation="implements",
+        signed_on=datetime.date(2022, 5, 10),
+        in_force_from=datetime.date(2022, 5, 10),
+        expires_on=days(3 * 365),
+    )
+    # Carried out: a visit last month, so the PKS is not dormant.
+    MilestoneFactory(agreement=pks, title="Famtrip Bali", due_on=None, done_on=days(-30))
+    return mou, pks
+
+
+def test_an_expired_mou_points_to_the_pks_that_still_carries_it_out(
+    client, kaltim, mou_and_its_pks, django_user_model
+):
+    """The MoU has expired, a PKS signed under it is in force: the MoU's page says the
+    cooperation goes on in that PKS, not that it is over. A PKS signed later and terminated, an
+    amendment of the MoU, a PKS still being drafted while one is in force: none of them is
+    named; nor a PKS the reader may not see. With the PKS in force gone, the one being drafted
+    carries the cooperation on, as the text an LoI led to does."""
+    mou, pks = mou_and_its_pks
+    AgreementFactory(
+        title="PKS Pendidikan Kaltim–Bali",
+        lead_region=kaltim,
+        kind="pks",
+        follows=mou,
+        relation="implements",
+        status="terminated",
+        signed_on=datetime.date(2023, 8, 1),
+        in_force_from=datetime.date(2023, 8, 1),
+        expires_on=datetime.date(2026, 7, 31),
+    )
+    AgreementFactory(
+        title="Adendum Kesepakatan Bersama Kaltim–Bali",
+        lead_region=kaltim,
+        kind="amendment",
+        follows=mou,
+        relation="amends",
+        signed_on=datetime.date(2023, 9, 1),
+        in_force_from=datetime.date(2023, 9, 1),
+        expires_on=None,
+    )
+    drafted = AgreementFactory(
+        title="PKS Perikanan Kaltim–Bali",
+        lead_region=kaltim,
+        kind="pks",
+        follows=mou,
+        relation="implements",
+        status="preparation",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    told, item = glance_next_step(client, mou)
+    assert told == (
+        "Naskah ini sudah berakhir; kerja samanya berlanjut dalam "
+        "PKS Pariwisata Kaltim–Bali Perjanjian kerja sama (PKS) · Berlaku"
+    )
+    assert f'href="{pks.get_absolute_url()}"' in item
+    assert glance_waits_on(client, mou) == (
+        "tidak ada pada naskah ini: lihat naskah yang melanjutkannya"
+    )
+    # The PKS the public may not see is never named to them; an official reads it.
+    Agreement.objects.filter(pk__in=[pks.pk, drafted.pk]).update(visibility="internal")
+    assert glance_next_step(client, mou)[0] == "Tidak ada: kerja sama ini sudah berakhir."
+    assert glance_waits_on(client, mou) == "tidak ada: kerja sama ini sudah selesai"
+    client.force_login(make_official(django_user_model))
+    assert "berlanjut dalam PKS Pariwisata Kaltim–Bali" in glance_next_step(client, mou)[0]
+    # The PKS in force ran out too: the one being drafted is where the cooperation goes on.
+    Agreement.objects.filter(pk=pks.pk).update(expires_on=days(-1))
+    assert glance_next_step(client, mou)[0] == (
+        "Naskah ini sudah berakhir; kerja samanya berlanjut dalam "
+        "PKS Perikanan Kaltim–Bali Perjanjian kerja sama (PKS) · Penyiapan naskah"
+    )
+    drafted.status = "cancelled"
+    drafted.save()
+    Agreement.objects.filter(pk=drafted.pk).refresh_progress()
+    assert glance_next_step(client, mou)[0] == "Tidak ada: kerja sama ini sudah berakhir."
+
+
+def test_an_expired_mou_extended_and_carried_out_points_to_its_extension(
+    client, kaltim, mou_and_its_pks
+):
+    """The extension carries the whole text on, a PKS a part of it: with both in force the
+    MoU's page names its extension, though the PKS was signed later."""
+    mou, pks = mou_and_its_pks
+    extension = AgreementFactory(
+        title="Perpanjangan Kesepakatan Bersama Kaltim–Bali",
+        lead_region=kaltim,
+        kind="mou",
+        follows=mou,
+        relation="extends",
+        signed_on=datetime.date(2021, 12, 1),
+        in_force_from=datetime.date(2024, 3, 1),
+        expires_on=days(4 * 365),
+    )
+    told, item = glance_next_step(client, mou)
+    assert told == (
+        "Naskah ini sudah berakhir; kerja samanya berlanjut dalam "
+        "Perpanjangan Kesepakatan Bersama Kaltim–Bali "
+        "Nota kesepahaman / kesepakatan bersama (MoU) · Berlaku"
+    )
+    assert f'href="{extension.get_absolute_url()}"' in item
+
+
 def test_a_signed_text_whose_term_starts_later_says_from_when_it_is_in_force(client, kaltim):
     agreement = AgreementFactory(
         lead_region=kaltim,
