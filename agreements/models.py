@@ -2159,6 +2159,25 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 )
         return None
 
+    def ended_text_carried_out(self, chain, today, shown=None):
+        """The text of ``chain`` this one carries out (the MoU a PKS implements) when that text
+        has ended on ``today`` and this one has not: a PKS in force, or still prepared, under an
+        MoU that has expired, been terminated or cancelled. Not an LoI: the text it led to
+        does not carry it out, and its term is meant to run out. None otherwise, or when the
+        reader may not see that text (``shown``, the pks they may). Reads the chain given, no
+        query."""
+        if self.relation != AgreementRelation.IMPLEMENTS or self.has_ended_on(today):
+            return None
+        text = next((document for document in chain if document.pk == self.follows_id), None)
+        if (
+            text is None
+            or text.kind == AgreementKind.LOI
+            or (shown is not None and text.pk not in shown)
+            or not text.has_ended_on(today)
+        ):
+            return None
+        return text
+
     def step_along_chain(self, today=None):
         """The next step as its status page tells it, read along its chain (two queries)."""
         today = today or timezone.localdate()

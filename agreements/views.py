@@ -408,6 +408,7 @@ def status_page_context(request, pk):
     ]
     days_left = agreement.days_until_expiry_on(today)
     continued_in = agreement.continued_in(chain, today, shown)
+    ended_text = agreement.ended_text_carried_out(chain, today, shown)
     return {
         "agreement": agreement,
         "today": today,
@@ -419,6 +420,9 @@ def status_page_context(request, pk):
         # An ended text whose cooperation goes on (its extension, its PKS) says so, and where.
         "continued_in": continued_in,
         "continued_status": continued_in and continued_in.shown_status_on(today),
+        # A PKS going on under an MoU that has ended says so, for the reader to see to it.
+        "ended_text": ended_text,
+        "ended_text_status": ended_text and ended_text.shown_status_on(today),
         "chain": documents if len(documents) > 1 else [],
         "shown_in_chain": shown,
         "is_dormant": agreement.is_dormant_on(today),

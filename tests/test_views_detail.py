@@ -394,6 +394,90 @@ def test_an_expired_mou_extended_and_carried_out_points_to_its_extension(
     assert f'href="{extension.get_absolute_url()}"' in item
 
 
+def glance_warnings(client, agreement):
+    """The notes under the glance (what a reader is warned of), each as read."""
+    html = status_page(client, agreement).content.decode()
+    glance = html[html.index('class="glance"') : html.index('id="path-heading"')]
+    return [
+        (" ".join(re.sub(r"<[^>]+>", " ", note).split()).replace(" :", ":"), note)
+        for note in re.findall(r'<div class="warning" role="note">(.*?)</div>', glance, re.S)
+    ]
+
+
+def test_a_pks_says_that_the_mou_it_carries_out_has_ended(
+    client, kaltim, mou_and_its_pks, django_user_model
+):
+    """The PKS is in force, the MoU it carries out expired: its page still tells the PKS's own
+    status and next step, and warns that the MoU has ended, naming it and when. Only to a
+    reader who may see the MoU; never on a PKS that has ended itself, nor for an MoU in force
+    or a text that follows an LoI (an LoI is meant to run out)."""
+    mou, pks = mou_and_its_pks
+    [(told, note)] = glance_warnings(client, pks)
+    assert told == (
+        "Naskah yang dilaksanakannya sudah berakhir pada 29 Februari 2024: "
+        "Kesepakatan Bersama Kaltim–Bali "
+        "Nota kesepahaman / kesepakatan bersama (MoU) · Berakhir"
+    )
+    assert f'href="{mou.get_absolute_url()}"' in note
+    html = status_page(client, pks).content.decode()
+    status = html.split("<dt>Status</dt>", 1)[1].split("</dd>", 1)[0]
+    assert '<span class="badge status-in_force">Berlaku</span>' in status
+    assert page_problems(html) == []
+    # Terminated rather than run out: ended, with no date the register keeps.
+    Agreement.objects.filter(pk=mou.pk).update(status="terminated")
+    assert [told for told, _note in glance_warnings(client, pks)] == [
+        "Naskah yang dilaksanakannya sudah berakhir: Kesepakatan Bersama Kaltim–Bali "
+        "Nota kesepahaman / kesepakatan bersama (MoU) · Diakhiri"
+    ]
+    # An MoU the public may not see is not told of to them; an official is warned.
+    Agreement.objects.filter(pk=mou.pk).update(status="in_force", visibility="internal")
+    assert glance_warnings(client, pks) == []
+    client.force_login(make_official(django_user_model))
+    assert [told for told, _note in glance_warnings(client, pks)] == [
+        "Naskah yang dilaksanakannya sudah berakhir pada 29 Februari 2024: "
+        "Kesepakatan Bersama Kaltim–Bali "
+        "Nota kesepahaman / kesepakatan bersama (MoU) · Berakhir"
+    ]
+    # Nothing to warn of: the PKS itself has ended, or the MoU is still in force.
+    Agreement.objects.filter(pk=pks.pk).update(status="terminated")
+    assert glance_warnings(client, pks) == []
+    Agreement.objects.filter(pk=pks.pk).update(status="in_force")
+    Agreement.objects.filter(pk=mou.pk).update(expires_on=days(30))
+    assert glance_warnings(client, pks) == []
+    # An MoU that an expired LoI led to is not warned of the LoI.
+    loi = AgreementFactory(
+        title="LoI Kaltim–Bali", lead_region=kaltim, kind="loi", expires_on=days(-10)
+    )
+    Agreement.objects.filter(pk=mou.pk).update(follows=loi, relation="implements")
+    told = [told for told, _note in glance_warnings(client, mou)]
+    assert not any("dilaksanakannya" in line for line in told)
+
+
+def test_an_expired_mou_and_its_pks_in_english(client, mou_and_its_pks):
+    """The English reader is told the same: the MoU's cooperation goes on in the PKS, and the
+    PKS's page names the MoU that ended, with the date as English writes it."""
+    mou, pks = mou_and_its_pks
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = status_page(client, mou).content.decode()
+    item = html.split("<dt>Next step</dt>", 1)[1].split("</dd>", 1)[0]
+    assert " ".join(re.sub(r"<[^>]+>", " ", item).split()) == (
+        "This text has ended; its cooperation goes on in "
+        "PKS Pariwisata Kaltim–Bali Cooperation agreement (PKS) · In force"
+    )
+    waits = html.split("<dt>Waiting on</dt>", 1)[1].split("</dd>", 1)[0]
+    assert re.sub(r"<[^>]+>", "", waits).strip() == (
+        "nobody on this text: see the text that continues it"
+    )
+    [(told, note)] = glance_warnings(client, pks)
+    translation.deactivate()  # the request left English active in this thread
+    # The sentence before the date is in English once the catalogue has its new wording.
+    assert told.endswith(
+        "29 February 2024: Kesepakatan Bersama Kaltim–Bali "
+        "Memorandum of Understanding (MoU) · Expired"
+    )
+    assert '<time datetime="2024-02-29">29 February 2024</time>' in note
+
+
 def test_a_signed_text_whose_term_starts_later_says_from_when_it_is_in_force(client, kaltim):
     agreement = AgreementFactory(
         lead_region=kaltim,
@@ -975,3 +1059,23 @@ def test_status_page_queries_do_not_grow_with_late_stages_on_its_path(
         response = client.get(reverse("agreement-detail", args=[text.pk]))
     path = response.content.decode().split('<ol class="stage-path">', 1)[1].split("</ol>")[0]
     assert path.count("terlambat") == late
+
+
+@pytest.mark.parametrize("mou_ended", [False, True])
+def test_status_page_tells_of_an_ended_mou_from_the_chain_it_has_read(
+    client, mou_and_its_pks, mou_ended, django_assert_num_queries
+):
+    """Whether the MoU a PKS carries out has ended, and where an MoU's cooperation goes on, are
+    read from the chain the page loads: no query more than for an MoU in force."""
+    mou, pks = mou_and_its_pks
+    if not mou_ended:
+        Agreement.objects.filter(pk=mou.pk).update(expires_on=days(30))
+    # As in the pins above, a record never changed: 1-8 the agreement and what it shows,
+    # 9 its latest version, 10-12 its parties and sectors, 13-14 its chain and their
+    # milestones.
+    pages = {}
+    for agreement in (pks, mou):
+        with django_assert_num_queries(14):
+            pages[agreement] = client.get(reverse("agreement-detail", args=[agreement.pk]))
+    assert ("Naskah yang dilaksanakannya" in pages[pks].content.decode()) is mou_ended
+    assert ("kerja samanya berlanjut dalam" in pages[mou].content.decode()) is mou_ended
