@@ -97,15 +97,12 @@ class Period:
 
 
 def period_choices(today):
-    """Years and semesters to offer, the latest first."""
-    choices = []
+    """Years and semesters to offer, the latest first: each by its code (the address keeps it)
+    and named as officials say it ("Semester I 2024", ``Period.label``)."""
+    periods = []
     for year in range(today.year, 2009, -1):
-        choices += [
-            (str(year), str(year)),
-            (f"{year}-S2", f"{year}-S2"),
-            (f"{year}-S1", f"{year}-S1"),
-        ]
-    return choices
+        periods += [Period.of(year), Period.of(year, "2"), Period.of(year, "1")]
+    return [(period.code, period.label) for period in periods]
 
 
 @dataclass

@@ -106,6 +106,34 @@ def test_a_semester_has_its_own_lists(client, register):
     assert "Kota kembar Samarinda berakhir 2025" in section(html, "r-expiring")  # 2025-S1
 
 
+def period_options(html):
+    """The period form's options, as (value, what the reader reads)."""
+    menu = html[
+        html.index('<select id="report-period"') : html.index(
+            "</select>", html.index('id="report-period"')
+        )
+    ]
+    return re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', menu)
+
+
+def test_the_periods_offered_read_as_officials_say_them_and_keep_their_codes(client, register):
+    html = client.get("/laporan/", {"region": "64", "period": "2024-S1"}).content.decode()
+    options = dict(period_options(html))
+    assert options["2024"] == "Tahun 2024"
+    assert options["2024-S1"] == "Semester I 2024"
+    assert options["2024-S2"] == "Semester II 2024"
+    assert '<option value="2024-S1" selected>Semester I 2024</option>' in html
+    assert not [label for label in options.values() if "-S" in label]
+
+
+def test_in_english_the_periods_offered_read_as_words(english_client, register):
+    html = english_client.get("/laporan/").content.decode()
+    options = dict(period_options(html))
+    assert options["2024"] == "Year 2024"
+    assert options["2024-S1"] == "First semester 2024"
+    assert options["2024-S2"] == "Second semester 2024"
+
+
 def test_bad_choices_get_a_400_that_says_why(client, register):
     response = client.get("/laporan/", {"region": "99", "period": "2024"})
     assert response.status_code == 400
