@@ -84,6 +84,11 @@ class Period:
             return _("Semester II %(year)s") % {"year": self.start.year}
         return _("Tahun %(year)s") % {"year": self.start.year}
 
+    def has_begun(self, today):
+        """Whether the period has begun by ``today``: the report of one yet to come would read
+        today's register as if it were that period's, so it is neither offered nor drawn."""
+        return self.start <= today
+
     @property
     def next(self):
         """The period of the same length that follows: of the year after ``LAST_YEAR`` for the
@@ -97,12 +102,13 @@ class Period:
 
 
 def period_choices(today):
-    """Years and semesters to offer, the latest first: each by its code (the address keeps it)
-    and named as officials say it ("Semester I 2024", ``Period.label``)."""
+    """Years and semesters that have begun (``Period.has_begun``) to offer, the latest first:
+    each by its code (the address keeps it) and named as officials say it ("Semester I 2024",
+    ``Period.label``)."""
     periods = []
     for year in range(today.year, 2009, -1):
         periods += [Period.of(year), Period.of(year, "2"), Period.of(year, "1")]
-    return [(period.code, period.label) for period in periods]
+    return [(period.code, period.label) for period in periods if period.has_begun(today)]
 
 
 @dataclass

@@ -11,6 +11,7 @@ from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import View
@@ -48,6 +49,15 @@ def chosen(request):
                 _("Periode “%(period)s” tidak dikenal; tulis tahun (2024) atau semester (2024-S1).")
                 % {"period": period_code}
             )
+        else:
+            if not period.has_begun(timezone.localdate()):
+                problems.append(
+                    _(
+                        "Periode %(period)s belum dimulai (mulai %(start)s): laporan hanya "
+                        "disusun untuk periode yang sudah berjalan."
+                    )
+                    % {"period": period.label, "start": date_format(period.start)}
+                )
     if (code or period_code) and not problems and not (region and period):
         problems.append(_("Pilih daerah dan periode."))
     return region, period, problems

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from agreements import report as reports
@@ -518,20 +518,55 @@ def test_every_cooperation_with_a_next_step_is_counted_whoever_it_waits_on(clien
     ]
 
 
-@pytest.mark.parametrize("period", ["1900", "1900-S1", "2999", "2999-S2"])
-def test_the_first_and_last_periods_the_site_accepts_are_reported(client, kaltim, period):
-    """The report of the last year still says what expires in the one after it."""
+@pytest.mark.parametrize("period", ["1900", "1900-S1"])
+def test_the_first_periods_the_site_accepts_are_reported(client, kaltim, period):
     response = client.get("/laporan/", {"region": "64", "period": period})
     assert response.status_code == 200
-    following = {"1900": "1901", "1900-S1": "1900", "2999": "3000", "2999-S2": "3000"}[period]
+    following = {"1900": "1901", "1900-S1": "1900"}[period]
     assert following in section(response.content.decode(), "r-expiring")
     assert workbook(client, {"region": "64", "period": period})
 
 
-def test_the_last_year_as_pdf(client, kaltim):
-    response = client.get("/laporan/laporan.pdf", {"region": "64", "period": "2999-S2"})
+def test_the_first_year_as_pdf(client, kaltim):
+    response = client.get("/laporan/laporan.pdf", {"region": "64", "period": "1900-S1"})
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF")
+
+
+def next_year():
+    return timezone.localdate().year + 1
+
+
+@pytest.mark.parametrize(
+    ("period", "says"),
+    [
+        ("{next}", "Periode Tahun {next} belum dimulai (mulai 1 Januari {next})"),
+        ("{next}-S2", "Periode Semester II {next} belum dimulai (mulai 1 Juli {next})"),
+        ("2999", "Periode Tahun 2999 belum dimulai"),
+    ],
+)
+def test_a_period_not_yet_begun_gets_a_400_that_says_so(client, register, period, says):
+    """Its lists would be today's register read as if the period had passed: none is drawn."""
+    period, says = (text.format(next=next_year()) for text in (period, says))
+    for address in ("/laporan/", "/laporan/laporan.pdf", "/laporan/laporan.xlsx"):
+        response = client.get(address, {"region": "64", "period": period})
+        assert response.status_code == 400, address
+        text = response.content.decode()
+        assert says in text, address
+        assert "MoU Kaltim lama tanpa kegiatan" not in text, address
+    page = client.get("/laporan/", {"region": "64", "period": period}).content.decode()
+    assert 'id="report-title"' not in page
+
+
+def test_the_period_menu_offers_only_periods_that_have_begun(client, register):
+    today = timezone.localdate()
+    html = client.get("/laporan/").content.decode()
+    codes = [code for code, _label in period_options(html) if code]
+    assert str(today.year) in codes
+    assert str(next_year()) not in codes
+    assert all(reports.Period.parse(code).start <= today for code in codes)
+    # The half of this year that has begun is offered; the one to come is not.
+    assert (f"{today.year}-S2" in codes) == (today.month >= 7)
 
 
 @pytest.mark.parametrize(
