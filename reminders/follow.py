@@ -248,11 +248,12 @@ def message(digest, connection=None):
         }
         count = digest.count
         # Which selection, first: a reader following several tells them apart in the inbox.
-        # One line, whatever a name holds (a header cannot hold a line break).
+        # One line, whatever a name holds (a header cannot hold a line break). The count in
+        # brackets: the name already holds a colon ("Daerah: Kalimantan Timur").
         selection = " ".join(Truncator(digest.name).chars(SUBJECT_NAME_LENGTH).split())
         subject = ngettext(
-            "%(selection)s: %(count)d perubahan",
-            "%(selection)s: %(count)d perubahan",
+            "%(selection)s (%(count)d perubahan)",
+            "%(selection)s (%(count)d perubahan)",
             count,
         ) % {"selection": selection, "count": count}
         return email(

@@ -178,7 +178,7 @@ def test_the_digest_tells_an_agreement_that_left_the_selection_and_why(client, r
     run_digest(later(days=1))
 
     [email] = mail.outbox
-    assert email.subject == "Status: Berlaku: 1 perubahan"  # one change, told with its departure
+    assert email.subject == "Status: Berlaku (1 perubahan)"  # one change, told with its departure
     assert "Status: Berlaku → Diakhiri" in email.body
     told = email.body.split("Tidak lagi termasuk pilihan ini:")[1]
     assert "MoU Kaltim–Anhui · status kini: Diakhiri" in told
@@ -204,7 +204,7 @@ def test_an_agreement_past_its_expiry_leaves_those_in_force_with_no_change_saved
     run_digest(later(days=1))
 
     [email] = mail.outbox
-    assert email.subject == "Status: Berlaku: 1 perubahan"
+    assert email.subject == "Status: Berlaku (1 perubahan)"
     assert "MoU Kaltim–Anhui · status kini: Berakhir" in email.body
 
 
@@ -219,7 +219,7 @@ def test_a_digest_planned_for_a_later_day_reads_the_selection_on_that_day(client
     run_digest(later(days=5))
 
     [email] = mail.outbox
-    assert email.subject == "Status: Berlaku: 1 perubahan"
+    assert email.subject == "Status: Berlaku (1 perubahan)"
     told = email.body.split("Tidak lagi termasuk pilihan ini:")[1]
     assert "MoU Kaltim–Anhui · status kini: Berakhir" in told
     assert "MoU Bali" not in told
@@ -239,7 +239,7 @@ def test_the_subject_counts_each_change_once_the_one_that_took_an_agreement_out_
     run_digest(later(days=1))
 
     [email] = mail.outbox
-    assert email.subject == "Status: Berlaku: 2 perubahan"
+    assert email.subject == "Status: Berlaku (2 perubahan)"
     assert email.body.count("Status: Berlaku → Diakhiri") == 1
     told = email.body.split("Tidak lagi termasuk pilihan ini:")[1]
     assert "MoU Kaltim–Anhui · status kini: Diakhiri" in told
@@ -271,7 +271,7 @@ def test_the_digest_tells_a_new_step_and_keeps_quiet_about_what_the_reader_is_no
     run_digest(later(days=1))
 
     [email] = mail.outbox
-    assert email.subject == "Negara mitra: Tiongkok: 1 perubahan"
+    assert email.subject == "Negara mitra: Tiongkok (1 perubahan)"
     assert "Tahapan: — → Monev tahunan" in email.body
     assert "250" not in email.body and "Disimpan" not in email.body
 
@@ -360,8 +360,9 @@ def test_the_digest_names_its_selection_in_the_subject_and_in_the_readers_langua
 
     [email] = mail.outbox
     name = "Partner country: China; Expires by: 30 June 2030"
-    # "1 change" once the catalogue has the subject's new wording (until then its Indonesian).
-    assert email.subject.startswith(f"{name}: 1 ")
+    # "(1 change)" once the catalogue has the subject's new wording (until then its Indonesian).
+    assert email.subject.startswith(f"{name} (1 ")
+    assert email.subject.count(":") == name.count(":")
     html = email.alternatives[0][0]
     assert '<html lang="en">' in html
     for body in (email.body, html):
@@ -537,7 +538,7 @@ def test_an_agreement_that_leaves_while_a_digest_is_sent_is_told_by_the_next(
     run_digest(later(days=1, hours=1))
 
     [email] = mail.outbox
-    assert email.subject == "Status: Berlaku: 1 perubahan"
+    assert email.subject == "Status: Berlaku (1 perubahan)"
     assert "Status: Berlaku → Diakhiri" in email.body
     told = email.body.split("Tidak lagi termasuk pilihan ini:")[1]
     assert "MoU Kaltim–Anhui · status kini: Diakhiri" in told
@@ -582,7 +583,7 @@ def test_a_follows_frequency_and_language_change_in_its_row(client, register, re
     run_digest(later(days=7))
     [email] = mail.outbox
     assert "Status: In force → Terminated" in email.body
-    assert email.subject.startswith("Partner country: China: 1 ")
+    assert email.subject.startswith("Partner country: China (1 ")
 
 
 @pytest.mark.parametrize(
