@@ -470,8 +470,17 @@ def test_command_with_a_bad_row_fails_names_the_row_and_writes_nothing(
 
 
 def test_command_refuses_a_missing_file(db):
-    with pytest.raises(CommandError):
+    with pytest.raises(CommandError, match="Berkas /tidak/ada.csv tidak ada."):
         call_command("import_agreements", "/tidak/ada.csv")
+
+
+def test_command_refuses_a_folder_saying_it_is_one(db, tmp_path):
+    """A folder exists: "tidak ada" would send the reader looking for a typing error."""
+    with pytest.raises(CommandError) as refused:
+        call_command("import_agreements", str(tmp_path))
+    assert str(refused.value) == (
+        f"{tmp_path} adalah folder, bukan berkas: sebutkan berkas .csv, .xlsx atau .json."
+    )
 
 
 # -- the admin ----------------------------------------------------------------------------------

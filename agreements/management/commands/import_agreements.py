@@ -43,6 +43,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, dry_run, duplicates, **options):
         path = Path(file)
+        if path.is_dir():
+            raise CommandError(
+                _("%(path)s adalah folder, bukan berkas: sebutkan berkas .csv, .xlsx atau .json.")
+                % {"path": path}
+            )
         if not path.is_file():
             raise CommandError(_("Berkas %(path)s tidak ada.") % {"path": path})
         try:
