@@ -1775,9 +1775,12 @@ def demo_email(username):
 
 
 def ensure_demo_role_users(debug):
-    """Create the demo users of each role that do not exist yet; returns their usernames.
+    """Create the demo users of each role that do not exist yet, and give back to those that
+    do what their role needs and they lost (its group, the staff flag it needs, the regions it
+    edits), so the users printed are what they are said to be; returns their usernames.
 
-    A demo user made before they had an address gets one, so an older demo reminds too.
+    Nothing is taken away: a group, a region or a password given since stays. A demo user made
+    before they had an address gets one, so an older demo reminds too.
     """
     import io
 
@@ -1792,17 +1795,21 @@ def ensure_demo_role_users(debug):
         call_command("setup_roles", stdout=io.StringIO())
     User = get_user_model()
     for username, role, staff, codes in DEMO_ROLE_USERS:
-        existing = User.objects.filter(username=username)
-        if existing.exists():
-            existing.filter(email="").update(email=demo_email(username))
-            continue
-        user = User.objects.create_user(
-            username=username,
-            email=demo_email(username),
-            password=DEMO_ADMIN_PASSWORD,
-            is_staff=staff,
-        )
-        user.groups.add(Group.objects.get(name=role))
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User.objects.create_user(
+                username=username,
+                email=demo_email(username),
+                password=DEMO_ADMIN_PASSWORD,
+                is_staff=staff,
+            )
+        else:
+            lost = {"email": demo_email(username)} if not user.email else {}
+            if staff and not user.is_staff:
+                lost["is_staff"] = True
+            if lost:
+                User.objects.filter(pk=user.pk).update(**lost)
+        user.groups.add(Group.objects.get(name=role))  # no second row when it is there
         for region in Region.objects.filter(code__in=codes):
-            RegionAssignment.objects.create(user=user, region=region)
+            RegionAssignment.objects.get_or_create(user=user, region=region)
     return [username for username, *_rest in DEMO_ROLE_USERS]

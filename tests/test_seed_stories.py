@@ -461,6 +461,39 @@ class TestDemoRegister:
         assert not editable.filter(lead_region__code="51").exists()
         assert users.get(username="pejabat").groups.get().name == "Pejabat"
 
+    def test_seeding_again_gives_a_demo_user_back_the_role_it_lost_and_keeps_what_was_added(
+        self, settings, client
+    ):
+        """The users printed are what the README says they are: an editor of Kalimantan Timur
+        whose group, staff flag and region were taken away edits it again after a second run;
+        a group given to them meanwhile stays."""
+        from django.contrib.auth import get_user_model
+        from django.contrib.auth.models import Group
+
+        settings.DEBUG = True
+        seed()
+        users = get_user_model().objects
+        editor = users.get(username="editor_kaltim")
+        extra = Group.objects.create(name="Tamu")
+        editor.groups.set([extra])
+        editor.region_assignments.all().delete()
+        users.filter(pk=editor.pk).update(is_staff=False)
+        users.get(username="pejabat").groups.clear()
+
+        output = seed()
+
+        assert "editor_kaltim, editor_bali, pejabat, analis" in output
+        assert set(editor.groups.values_list("name", flat=True)) == {"Editor", "Tamu"}
+        assert users.get(username="pejabat").groups.get().name == "Pejabat"
+        client.force_login(editor)  # the admin lets in staff only
+        change = client.get(f"/admin/agreements/agreement/{story(KALTIM_ANHUI).pk}/change/")
+        assert change.status_code == 200
+        assert 'name="_save"' in change.content.decode()
+        # A third run changes nothing more: one row per group and region.
+        seed()
+        assert editor.groups.count() == 2
+        assert editor.region_assignments.count() == 1
+
     def test_a_real_site_gets_no_demo_users(self):
         assert demo.ensure_demo_role_users(debug=False) == []
 
