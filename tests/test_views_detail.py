@@ -470,9 +470,8 @@ def test_an_expired_mou_and_its_pks_in_english(client, mou_and_its_pks):
     )
     [(told, note)] = glance_warnings(client, pks)
     translation.deactivate()  # the request left English active in this thread
-    # The sentence before the date is in English once the catalogue has its new wording.
-    assert told.endswith(
-        "29 February 2024: Kesepakatan Bersama Kaltim–Bali "
+    assert told == (
+        "The text it carries out ended on 29 February 2024: Kesepakatan Bersama Kaltim–Bali "
         "Memorandum of Understanding (MoU) · Expired"
     )
     assert '<time datetime="2024-02-29">29 February 2024</time>' in note
