@@ -1642,6 +1642,10 @@ class AgreementImport:
             expected = expected_versions.get(result.number)
             if expected is None or expected == result.stored_version:
                 continue
+            if result.action == CREATE and result.lookalikes:
+                # Made beside the agreement it looks like, as decided: the version the preview
+                # read is that agreement's, which the row no longer touches.
+                continue
             if expected == 0:
                 message = _(
                     "Kerja sama ini dibuat orang lain setelah pratinjau; unggah berkasnya lagi "

@@ -309,6 +309,28 @@ def test_admin_preview_says_per_row_what_each_partner_is_and_asks_about_lookalik
     assert not ImportPreview.objects.exists()
 
 
+def samarinda_sister_file():
+    row = sister_row(
+        title="Sister city Samarinda–Guangzhou",
+        lead_region_code="64.72",
+        lead_region_name="Kota Samarinda",
+    )
+    return SimpleUploadedFile("kota-kembar.csv", csv_bytes([row], columns=COLUMNS))
+
+
+def test_a_lookalike_row_decided_new_is_created_beside_the_stored_one(staff_client, register):
+    """Choosing "create a new agreement" for a row like a stored one writes it: the preview
+    read the stored one's version, which the new row does not touch, so it is not refused as
+    changed or deleted since."""
+    token = confirm_token(staff_client.post(reverse(IMPORT_URL), {"file": samarinda_sister_file()}))
+
+    done = staff_client.post(reverse(IMPORT_URL), {"token": token, "decide-2": "create"})
+
+    assert done.status_code == 302
+    assert Agreement.objects.filter(title="Sister city Samarinda–Guangzhou").count() == 1
+    assert Agreement.objects.count() == 2
+
+
 def test_an_expired_preview_cannot_be_confirmed_and_is_cleared(staff_client, register, capsys):
     file = SimpleUploadedFile("kota-kembar.csv", csv_bytes([sister_row()], columns=COLUMNS))
     token = confirm_token(staff_client.post(reverse(IMPORT_URL), {"file": file}))
