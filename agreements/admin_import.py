@@ -23,6 +23,7 @@ from agreements.imports import (
     ACTION_LABELS,
     CREATE,
     DECIDE_CREATE,
+    DECIDE_UPDATE,
     REJECT,
     UNCHANGED,
     UPDATE,
@@ -37,6 +38,10 @@ TABLE_ACTION_LABELS = {
     action: ACTION_LABELS[action] for action in (CREATE, UPDATE, UNCHANGED, REJECT)
 }
 DECISION_FIELD = "decide-%d"  # one per row that looks like a stored agreement
+# One answer for every such row the reader did not answer on its own: a file of thousands of
+# them is confirmed in one field, where one per row would pass the fields a POST may hold
+# (``DATA_UPLOAD_MAX_NUMBER_FIELDS``) and be refused unread (``import_agreements --duplicates``).
+DECISION_FOR_ALL_FIELD = "decide-all"
 
 
 class ImportUploadForm(forms.Form):
@@ -168,8 +173,10 @@ class AgreementImportMixin:
             number = key.removeprefix("decide-")
             if key.startswith("decide-") and number.isascii() and number.isdigit():
                 decisions[int(number)] = value
+        for_all = request.POST.get(DECISION_FOR_ALL_FIELD, "")
+        for_all = for_all if for_all in (DECIDE_UPDATE, DECIDE_CREATE) else ""
         try:
-            importer = self._importer(request, bytes(preview.content), name, decisions)
+            importer = self._importer(request, bytes(preview.content), name, decisions, for_all)
             plan = importer.apply(expected_versions=preview.expected_versions)
         except ImportFileError as error:
             preview.delete()
@@ -199,13 +206,14 @@ class AgreementImportMixin:
             reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
         )
 
-    def _importer(self, request, content, name, decisions=None):
+    def _importer(self, request, content, name, decisions=None, default_decision=""):
         return AgreementImport.from_file(
             io.BytesIO(content),
             name,
             authorise=self.authorise_import(request),
             change_reason=_("Impor dari %(name)s") % {"name": name},
             decisions=decisions,
+            default_decision=default_decision,
         )
 
     def _expired(self, request):
@@ -242,6 +250,9 @@ class AgreementImportMixin:
                 for row in rows
             ],
             "hidden_rows": len(plan.rows) - len(rows),
+            "decision_for_all_field": DECISION_FOR_ALL_FIELD,
+            "decide_update": DECIDE_UPDATE,
+            "decide_create": DECIDE_CREATE,
             # The file's other sheets: what each would write, and every row refused, with why.
             "tables": [
                 {

@@ -331,6 +331,22 @@ def test_a_lookalike_row_decided_new_is_created_beside_the_stored_one(staff_clie
     assert Agreement.objects.count() == 2
 
 
+def test_one_answer_confirms_every_lookalike_row_of_a_large_file(staff_client, register):
+    """A file of thousands of rows like stored agreements is confirmed with one answer for all
+    of them: a field per row would pass the fields a form may post, and the confirmation would
+    be refused unread."""
+    response = staff_client.post(reverse(IMPORT_URL), {"file": samarinda_sister_file()})
+    page = response.content.decode()
+    assert 'name="decide-all" value="create"' in page
+    token = confirm_token(response)
+
+    done = staff_client.post(reverse(IMPORT_URL), {"token": token, "decide-all": "create"})
+
+    assert done.status_code == 302
+    assert Agreement.objects.filter(title="Sister city Samarinda–Guangzhou").count() == 1
+    assert Agreement.objects.count() == 2
+
+
 def test_an_expired_preview_cannot_be_confirmed_and_is_cleared(staff_client, register, capsys):
     file = SimpleUploadedFile("kota-kembar.csv", csv_bytes([sister_row()], columns=COLUMNS))
     token = confirm_token(staff_client.post(reverse(IMPORT_URL), {"file": file}))
