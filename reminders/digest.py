@@ -87,12 +87,21 @@ def notice_key(item):
     return (Threshold.of(item), item.agreement.pk, None, item.on_date)
 
 
+# The most entries one digest lists in each of its lists (expiring agreements, overdue
+# milestones, milestones due soon), the most urgent first. A province's backlog runs to tens of
+# thousands of overdue steps at national scale: listed whole, one mail held 14 MB, which mail
+# servers refuse (Postfix: 10 MB), so its notices stayed pending and failed again every day.
+# What a digest leaves out is not recorded as told: the next digests tell it.
+DIGEST_LIST_LENGTH = 100
+
+
 @dataclass
 class Digest:
     user: object
     language: str
     regions: list  # the regions assigned to the user, for the footer
-    attention: Attention  # only what the user has not been told yet
+    attention: Attention  # only what the user has not been told yet, at most a list's length
+    held_back: int = 0  # what the user has not been told yet beyond that, for the next digests
 
     def __len__(self):
         return len(self.attention)
@@ -115,12 +124,25 @@ def plan(user, today):
             user=user,
         )
     }
+    expiring = [item for item in attention.expiring if notice_key(item) not in told]
+    milestones = [item for item in attention.milestones if notice_key(item) not in told]
+    overdue = [item for item in milestones if item.is_overdue]
+    due_soon = [item for item in milestones if not item.is_overdue]
+    shown = [
+        items[:DIGEST_LIST_LENGTH]
+        for items in (
+            # Expiring: the narrowest window first, then the soonest.
+            sorted(expiring, key=lambda item: (item.window, item.days_left)),
+            overdue,
+            due_soon,
+        )
+    ]
     fresh = Attention(
         today=today,
         dormant_count=dormant_count,
         waiting=waiting,
-        expiring=[item for item in attention.expiring if notice_key(item) not in told],
-        milestones=[item for item in attention.milestones if notice_key(item) not in told],
+        expiring=shown[0],
+        milestones=[*shown[1], *shown[2]],
     )
     preference = ReminderPreference.objects.for_user(user)
     regions = [
@@ -129,7 +151,13 @@ def plan(user, today):
         .select_related("region")
         .order_by("region__code")
     ]
-    return Digest(user=user, language=preference.language, regions=regions, attention=fresh)
+    return Digest(
+        user=user,
+        language=preference.language,
+        regions=regions,
+        attention=fresh,
+        held_back=len(expiring) + len(milestones) - len(fresh),
+    )
 
 
 @transaction.atomic
@@ -168,6 +196,7 @@ def message(digest, connection=None):
         context = {
             "name": user.get_full_name() or user.get_username(),
             "attention": digest.attention,
+            "held_back": digest.held_back,
             "regions": [region.name for region in digest.regions],
             # Opens the form in the mail's language (``mail.linked``), as every link of it.
             "preferences_url": linked(preferences_url(user)),

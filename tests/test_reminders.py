@@ -296,6 +296,34 @@ def test_the_site_address_comes_from_the_environment():
 # -- at most once per threshold -------------------------------------------------------------------
 
 
+def test_a_backlog_is_told_a_lists_length_a_day_the_most_urgent_first(
+    kaltim, kaltim_editor, monkeypatch
+):
+    """A province's thousands of overdue steps make no mail too large to deliver: each list
+    holds at most its length, says how many more wait, and they come in the next digest."""
+    monkeypatch.setattr("reminders.digest.DIGEST_LIST_LENGTH", 2)
+    agreement = AgreementFactory(title="PKS Pendidikan", lead_region=kaltim)
+    for late in (30, 20, 10):
+        MilestoneFactory(agreement=agreement, title=f"Terlambat {late}", due_on=days(-late))
+    MilestoneFactory(agreement=agreement, title="Rapat TKKSD", due_on=days(5))
+
+    run()
+
+    [first] = mails_to(kaltim_editor)
+    assert first.subject == "Pengingat kerja sama: 3 hal perlu perhatian"
+    assert "Terlambat 30" in first.body and "Terlambat 20" in first.body
+    assert "Terlambat 10" not in first.body
+    assert "Rapat TKKSD" in first.body
+    assert "1 hal lain juga perlu perhatian" in first.body
+
+    run(days(1))
+
+    [_, second] = mails_to(kaltim_editor)
+    assert second.subject == "Pengingat kerja sama: 1 hal perlu perhatian"
+    assert "Terlambat 10" in second.body
+    assert "hal lain" not in second.body
+
+
 def test_running_twice_the_same_day_sends_nothing_the_second_time(kaltim, kaltim_editor):
     AgreementFactory(lead_region=kaltim, expires_on=days(80))
     MilestoneFactory(agreement__lead_region=kaltim, due_on=days(-1))
