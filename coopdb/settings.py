@@ -228,8 +228,11 @@ DOCUMENT_MAX_BYTES = envint("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 # The most agreements one import file may hold (a register's migration is split into files of
 # this size); with the columns bounded by the importer, what one upload can make a worker read.
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 50000)
-# Django's default, named: a form posting more fields than this is refused (400) unread.
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# A form posting more fields than this is refused (400) unread. The largest form the site
+# builds is an agreement's change form at its inlines' bound (``INLINE_MAX_ROWS``, 200): eight
+# fields a milestone row, 1,600, besides some 80 of its own. Django's default, 1,000, refused
+# the save of an agreement past about 115 milestones, a form the admin had shown.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

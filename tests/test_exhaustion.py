@@ -1,6 +1,7 @@
 """No upload or form may tie up a worker: what a file or a POST declares is bounded before it is
 read (the importer's rows, columns and cells; the agreement form's inline rows)."""
 
+import datetime
 import io
 import json
 import tracemalloc
@@ -9,9 +10,17 @@ import zipfile
 import pytest
 from django.conf import settings
 
+from agreements.admin import INLINE_MAX_ROWS
 from agreements.imports import ImportFileError, read_table
+from agreements.models import Milestone
 from tests.factories import AgreementFactory
-from tests.helpers import agreement_form_data, change_url, logged_in
+from tests.helpers import (
+    agreement_form_data,
+    change_url,
+    form_errors,
+    logged_in,
+    with_existing_milestone,
+)
 
 XLSX_PARTS = {
     "[Content_Types].xml": (
@@ -163,6 +172,33 @@ def test_a_form_declaring_100000_inline_rows_is_refused_without_building_them(
     assert formset.non_form_errors()
     agreement.refresh_from_db()
     assert agreement.title == "MoU Kaltim–Anhui"
+
+
+def test_an_agreement_with_as_many_milestones_as_its_form_holds_is_saved(editor_kaltim, kaltim):
+    """The change form of an agreement with the most milestones the form shows, saved as the
+    browser posts it (every row's fields), is written, not refused as too many fields."""
+    agreement = AgreementFactory(lead_region=kaltim, title="MoU Kaltim–Anhui")
+    Milestone.objects.bulk_create(
+        Milestone(
+            agreement=agreement,
+            kind=Milestone.Kind.ACTIVITY,
+            title=f"Kegiatan {n}",
+            due_on=datetime.date(2025, 6, 1),
+        )
+        for n in range(INLINE_MAX_ROWS)
+    )
+    data = agreement_form_data(agreement, title="MoU Kaltim–Anhui 2025")
+    for milestone in agreement.milestones.order_by("pk"):
+        with_existing_milestone(data, milestone, mark=milestone.mark)
+        for hidden in ("rating", "findings", "notes"):  # on the step's own page
+            del data[f"milestones-{int(data['milestones-TOTAL_FORMS']) - 1}-{hidden}"]
+
+    response = logged_in(editor_kaltim).post(change_url(agreement), data)
+
+    assert response.status_code == 302, form_errors(response)
+    agreement.refresh_from_db()
+    assert agreement.title == "MoU Kaltim–Anhui 2025"
+    assert agreement.milestones.count() == INLINE_MAX_ROWS
 
 
 def test_a_post_with_thousands_of_fields_is_refused(staff_user, kaltim):
