@@ -24,6 +24,7 @@ from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history import signals as history_signals
 from simple_history.models import HistoricalRecords
 
 from agreements import stages
@@ -49,6 +50,47 @@ from partners.models import INDONESIA, Country, Partner, Region, pick_language
 # The bounds ``AgreementQuerySet.signing_years`` compiles its probe with, each replaced by a
 # year's bounds: days no agreement is signed on.
 PROBE_FROM, PROBE_UNTIL = datetime.date(1, 1, 1), datetime.date(1, 1, 2)
+
+
+class HistoricalRecordsWithM2M(HistoricalRecords):
+    """``HistoricalRecords`` whose version of a save records the many-to-many rows of the
+    instance just saved, as the library does, but without reading that instance back first.
+
+    The library reaches the through tables from ``history_instance.instance``, which, on a model
+    with ``excluded_fields``, reads the row again from the database: one query for each
+    many-to-many field of each save, a third of what an import of thousands of updates ran.
+    The through table is the field's own; the rows are read as the library reads them."""
+
+    def create_historical_record_m2ms(self, history_instance, instance):
+        for field in history_instance._history_m2m_fields:
+            m2m_history_model = self.m2m_models[field]
+            through_model = field.remote_field.through
+            through_fields = through_model._meta.fields
+            rows = through_model.objects.filter(
+                **{field.m2m_field_name(): instance}
+            ).select_related(*(f.name for f in through_fields if isinstance(f, models.ForeignKey)))
+            insert_rows = [
+                m2m_history_model(
+                    history=history_instance,
+                    **{f.name: getattr(row, f.name) for f in through_fields},
+                )
+                for row in rows
+            ]
+            history_signals.pre_create_historical_m2m_records.send(
+                sender=m2m_history_model,
+                rows=insert_rows,
+                history_instance=history_instance,
+                instance=instance,
+                field=field,
+            )
+            created_rows = m2m_history_model.objects.bulk_create(insert_rows)
+            history_signals.post_create_historical_m2m_records.send(
+                sender=m2m_history_model,
+                created_rows=created_rows,
+                history_instance=history_instance,
+                instance=instance,
+                field=field,
+            )
 
 
 def _is_mark(param, marks):
@@ -1475,7 +1517,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     version = models.PositiveIntegerField(_("versi"), default=1, editable=False)
 
     # The stored progress is derived, not edited: the history tells what people changed.
-    history = HistoricalRecords(
+    history = HistoricalRecordsWithM2M(
         m2m_fields=[regions, partners, sectors, agencies],
         excluded_fields=["next_stage", "next_milestone", "waits_on", "next_due_on"],
     )
