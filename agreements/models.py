@@ -59,22 +59,22 @@ class HistoricalRecordsWithM2M(HistoricalRecords):
     The library reaches the through tables from ``history_instance.instance``, which, on a model
     with ``excluded_fields``, reads the row again from the database: one query for each
     many-to-many field of each save, a third of what an import of thousands of updates ran.
-    The through table is the field's own; the rows are read as the library reads them."""
+    The through table is the field's own; its rows are read as ids, where the library joined
+    the agreement and the other side to each."""
 
     def create_historical_record_m2ms(self, history_instance, instance):
         for field in history_instance._history_m2m_fields:
             m2m_history_model = self.m2m_models[field]
             through_model = field.remote_field.through
-            through_fields = through_model._meta.fields
-            rows = through_model.objects.filter(
-                **{field.m2m_field_name(): instance}
-            ).select_related(*(f.name for f in through_fields if isinstance(f, models.ForeignKey)))
+            # Each link's ids: what its history row holds, with no join to the agreement and
+            # the other side for every link.
+            columns = [f.attname for f in through_model._meta.fields]
+            rows = through_model.objects.filter(**{field.m2m_field_name(): instance})
             insert_rows = [
                 m2m_history_model(
-                    history=history_instance,
-                    **{f.name: getattr(row, f.name) for f in through_fields},
+                    history=history_instance, **dict(zip(columns, values, strict=True))
                 )
-                for row in rows
+                for values in rows.values_list(*columns)
             ]
             history_signals.pre_create_historical_m2m_records.send(
                 sender=m2m_history_model,
