@@ -60,7 +60,9 @@ class HistoricalRecordsWithM2M(HistoricalRecords):
     with ``excluded_fields``, reads the row again from the database: one query for each
     many-to-many field of each save, a third of what an import of thousands of updates ran.
     The through table is the field's own; its rows are read as ids, where the library joined
-    the agreement and the other side to each."""
+    the agreement and the other side to each. Otherwise this is the library's own method, as
+    django-simple-history 3.13 (pinned in pyproject.toml) writes it: an upgrade compares the
+    two again."""
 
     def create_historical_record_m2ms(self, history_instance, instance):
         for field in history_instance._history_m2m_fields:
