@@ -2207,9 +2207,10 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         """The text of ``chain`` this one carries out (the MoU a PKS implements) when that text
         has ended on ``today`` and this one has not: a PKS in force, or still prepared, under an
         MoU that has expired, been terminated or cancelled. Not an LoI: the text it led to
-        does not carry it out, and its term is meant to run out. None otherwise, or when the
-        reader may not see that text (``shown``, the pks they may). Reads the chain given, no
-        query."""
+        does not carry it out, and its term is meant to run out. Nor an MoU extended by a text
+        still going on (``continued_in``): the PKS carries out the MoU as extended. None
+        otherwise, or when the reader may not see that text (``shown``, the pks they may).
+        Reads the chain given, no query."""
         if self.relation != AgreementRelation.IMPLEMENTS or self.has_ended_on(today):
             return None
         text = next((document for document in chain if document.pk == self.follows_id), None)
@@ -2219,6 +2220,9 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             or (shown is not None and text.pk not in shown)
             or not text.has_ended_on(today)
         ):
+            return None
+        going_on = text.continued_in(chain, today, shown)
+        if going_on is not None and going_on.relation == AgreementRelation.EXTENDS:
             return None
         return text
 

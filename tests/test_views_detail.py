@@ -438,7 +438,22 @@ def test_a_pks_says_that_the_mou_it_carries_out_has_ended(
         "Kesepakatan Bersama Kaltim–Bali "
         "Nota kesepahaman / kesepakatan bersama (MoU) · Berakhir"
     ]
-    # Nothing to warn of: the PKS itself has ended, or the MoU is still in force.
+    # Nothing to warn of: the MoU was extended by a text in force, which the PKS carries out
+    # as it did the MoU; the PKS itself has ended; or the MoU is still in force.
+    extension = AgreementFactory(
+        title="Perpanjangan Kesepakatan Bersama Kaltim–Bali",
+        lead_region=kaltim,
+        kind="mou",
+        follows=mou,
+        relation="extends",
+        signed_on=datetime.date(2024, 2, 1),
+        in_force_from=datetime.date(2024, 3, 1),
+        expires_on=days(365),
+    )
+    assert glance_warnings(client, pks) == []
+    Agreement.objects.filter(pk=extension.pk).update(expires_on=days(-1))
+    assert len(glance_warnings(client, pks)) == 1  # the extension has run out too
+    extension.delete()
     Agreement.objects.filter(pk=pks.pk).update(status="terminated")
     assert glance_warnings(client, pks) == []
     Agreement.objects.filter(pk=pks.pk).update(status="in_force")
