@@ -301,7 +301,14 @@ class Site:
     def stop(self):
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
-            self.process.wait(timeout=30)
+            # A worker being started as the shutdown comes (one replaced after max_requests)
+            # is waited for up to gunicorn's graceful_timeout (30 s) before the master kills
+            # it: wait past that, then end the master, so no server outlives its test.
+            try:
+                self.process.wait(timeout=45)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
