@@ -2846,6 +2846,14 @@ class NextStep:
 
 
 class MilestoneQuerySet(models.QuerySet):
+    def search(self, text):
+        """Milestones matching ``text``: those whose title holds every word, and every one of an
+        agreement the register's search finds (``AgreementQuerySet.search``). See
+        ``agreements.search.search_agreement_rows``."""
+        from agreements.search import search_agreement_rows
+
+        return search_agreement_rows(self, text)
+
     def of_open_cooperations(self, today=None):
         """Milestones of cooperations still going: not cancelled, terminated or ended, expired
         by its date included (``ENDED_STATUSES``). The steps of the others are no one's work
@@ -3271,6 +3279,14 @@ class DocumentLanguage(models.TextChoices):
 
 
 class DocumentQuerySet(models.QuerySet):
+    def search(self, text):
+        """Documents matching ``text``: those whose title holds every word, and every one of an
+        agreement the register's search finds (``AgreementQuerySet.search``). See
+        ``agreements.search.search_agreement_rows``."""
+        from agreements.search import search_agreement_rows
+
+        return search_agreement_rows(self, text)
+
     def editable_by(self, user):
         """Documents of the agreements ``user`` may change (``AgreementQuerySet.editable_by``)."""
         return self.filter(agreement__in=Agreement.objects.editable_by(user))

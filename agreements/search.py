@@ -157,6 +157,28 @@ def search_agreements(queryset, text):
     return _substring(queryset, words)
 
 
+def search_agreement_rows(queryset, text):
+    """Rows of an agreement (milestones, documents) matching ``text``: those whose own title
+    holds every word (case-insensitive), and every row of an agreement the register's search
+    finds (``search_agreements``, with all it tolerates).
+
+    Two semi-joins, neither joining the agreement's table to every row: the titles, which
+    PostgreSQL reads from their trigram index (migration 0044), and the agreements the
+    register's search finds from its own indexes. For a common word the list walks the rows in
+    its order and stops at a page; for a rare one it reads the few it names. (Django's search
+    compared three fields of every row joined to its agreement, in upper case.)
+    """
+    words = search_words(text)
+    if not words:
+        return queryset
+    model = queryset.model
+    Agreement = model._meta.get_field("agreement").related_model
+    titled = model._base_manager.db_manager(queryset.db).order_by()
+    titled = titled.filter(*[Q(title__icontains=word) for word in words]).values("pk")
+    agreements = Agreement._default_manager.db_manager(queryset.db).search(text)
+    return queryset.filter(Q(pk__in=titled) | Q(agreement__in=agreements.order_by().values("pk")))
+
+
 def _models(queryset):
     """The agreement model of ``queryset`` and the models of its sectors, partners and regions,
     read from its relations: this module is imported by ``agreements.models``' own QuerySet."""

@@ -1,0 +1,95 @@
+"""The admin's search of milestones and documents: a row's own title, or its agreement as the
+register's search finds it (``MilestoneQuerySet.search``, ``DocumentQuerySet.search``)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import (
+    AgreementFactory,
+    DocumentFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    ProvinceFactory,
+    RegencyFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+MILESTONES = reverse("admin:agreements_milestone_changelist")
+DOCUMENTS = reverse("admin:agreements_document_changelist")
+
+
+@pytest.fixture
+def register(db):
+    kaltim = ProvinceFactory(code="64", name="Kalimantan Timur")
+    samarinda = RegencyFactory(code="64.72", name="Kota Samarinda", level="city", province=kaltim)
+    anhui = PartnerFactory(name="Pemerintah Provinsi Anhui")
+    schools = AgreementFactory(
+        title="Kerja sama pendidikan vokasi",
+        reference="119/KSD/IV/2024",
+        lead_region=samarinda,
+        partners=[anhui],
+    )
+    roads = AgreementFactory(title="Pembangunan jalan provinsi", reference="7/PU/2023")
+    for agreement, titles in [
+        (schools, ["Penandatanganan naskah", "Rapat koordinasi awal"]),
+        (roads, ["Survei lokasi jembatan", "Rapat Koordinasi teknis"]),
+    ]:
+        for title in titles:
+            MilestoneFactory(agreement=agreement, title=title)
+            DocumentFactory(agreement=agreement, title=f"Berkas {title}")
+    return schools, roads
+
+
+def listed(client, url, q):
+    response = client.get(url, {"q": q})
+    assert response.status_code == 200
+    return sorted(row.title for row in response.context["cl"].result_list)
+
+
+@pytest.mark.parametrize(
+    ("q", "milestones"),
+    [
+        # A word of a milestone's own title, in any case, anywhere in it.
+        ("koordinasi", ["Rapat Koordinasi teknis", "Rapat koordinasi awal"]),
+        ("KOORDINASI teknis", ["Rapat Koordinasi teknis"]),
+        ("jembat", ["Survei lokasi jembatan"]),
+        # Its agreement's title, reference, or a party, as the register's search finds them.
+        ("pendidikan", ["Penandatanganan naskah", "Rapat koordinasi awal"]),
+        ("119/KSD", ["Penandatanganan naskah", "Rapat koordinasi awal"]),
+        ("7/PU/2023", ["Rapat Koordinasi teknis", "Survei lokasi jembatan"]),
+        ("Samarinda", ["Penandatanganan naskah", "Rapat koordinasi awal"]),
+        ("Anhui", ["Penandatanganan naskah", "Rapat koordinasi awal"]),
+        # Nothing that matches neither.
+        ("bendungan", []),
+    ],
+)
+def test_the_milestone_and_document_searches_list_what_a_clerk_looks_for(
+    staff_client, register, q, milestones
+):
+    assert listed(staff_client, MILESTONES, q) == milestones
+    assert listed(staff_client, DOCUMENTS, q) == sorted(f"Berkas {t}" for t in milestones)
+
+
+def test_a_blank_search_lists_every_milestone(staff_client, register):
+    assert len(listed(staff_client, MILESTONES, "  ")) == 4
+
+
+@pytest.mark.parametrize("count", [1, 12])
+def test_a_milestone_search_costs_the_same_queries_whatever_it_finds(staff_client, count):
+    agreement = AgreementFactory(title="Kerja sama pariwisata")
+    for n in range(count):
+        MilestoneFactory(agreement=agreement, title=f"Promosi wisata {n}")
+    with CaptureQueriesContext(connection) as captured:
+        response = staff_client.get(MILESTONES, {"q": "promosi"})
+    assert len(response.context["cl"].result_list) == count
+    # The session and user, the count, the date hierarchy's bounds and its years, and the rows
+    # with their agreements; on PostgreSQL, the register's search sizing its word too.
+    assert len(captured) == (7 if connection.vendor == "postgresql" else 6)
+    searched = [q["sql"] for q in captured if "LIKE" in q["sql"]]
+    # No row is compared through a join to its agreement's title (Django's search): the
+    # agreement's side is the register's search, a semi-join.
+    joined = 'UPPER("agreements_agreement"."title"'
+    assert searched and not any(joined in sql for sql in searched)
