@@ -158,11 +158,13 @@ def search_agreements(queryset, text):
 
 
 def search_agreement_rows(queryset, text):
-    """Rows of an agreement (milestones, documents) matching ``text``: those whose own title
-    holds every word (case-insensitive), and every row of an agreement the register's search
-    finds (``search_agreements``, with all it tolerates).
+    """Rows of an agreement (milestones, documents) matching ``text``: of an agreement the
+    register's search finds by it (``search_agreements``, with all it tolerates: a reference,
+    a short form), or each word found in the row's own title (case-insensitive, anywhere in
+    it) or in its agreement as that search finds the word. "rapat samarinda" lists the
+    meetings of Samarinda's agreements, as a clerk means it.
 
-    Two semi-joins, neither joining the agreement's table to every row: the titles, which
+    Two semi-joins a word, neither joining the agreement's table to every row: the titles, which
     PostgreSQL reads from their trigram index (migration 0044), and the agreements the
     register's search finds from its own indexes. For a common word the list walks the rows in
     its order and stops at a page; for a rare one it reads the few it names. (Django's search
@@ -173,10 +175,18 @@ def search_agreement_rows(queryset, text):
         return queryset
     model = queryset.model
     Agreement = model._meta.get_field("agreement").related_model
-    titled = model._base_manager.db_manager(queryset.db).order_by()
-    titled = titled.filter(*[Q(title__icontains=word) for word in words]).values("pk")
-    agreements = Agreement._default_manager.db_manager(queryset.db).search(text)
-    return queryset.filter(Q(pk__in=titled) | Q(agreement__in=agreements.order_by().values("pk")))
+    rows = model._base_manager.db_manager(queryset.db).order_by()
+    agreements = Agreement._default_manager.db_manager(queryset.db)
+    matches = [
+        Q(pk__in=rows.filter(title__icontains=word).values("pk"))
+        | Q(agreement__in=agreements.search(word).order_by().values("pk"))
+        for word in words
+    ]
+    if len(words) > 1:
+        # Or the agreement the words find together: a reference ("7/PU/2023"), a phrase.
+        together = agreements.search(text).order_by().values("pk")
+        matches = [Q(agreement__in=together) | Q(*matches)]
+    return queryset.filter(*matches)
 
 
 def _models(queryset):

@@ -62,6 +62,9 @@ def listed(client, url, q):
         ("7/PU/2023", ["Rapat Koordinasi teknis", "Survei lokasi jembatan"]),
         ("Samarinda", ["Penandatanganan naskah", "Rapat koordinasi awal"]),
         ("Anhui", ["Penandatanganan naskah", "Rapat koordinasi awal"]),
+        # A word of the title and a word of its agreement together.
+        ("rapat samarinda", ["Rapat koordinasi awal"]),
+        ("koordinasi jalan", ["Rapat Koordinasi teknis"]),
         # Nothing that matches neither.
         ("bendungan", []),
     ],
