@@ -324,6 +324,116 @@ def test_a_backlog_is_told_a_lists_length_a_day_the_most_urgent_first(
     assert "hal lain" not in second.body
 
 
+def in_order(body, *titles):
+    """Whether ``titles`` all appear in ``body``, in this order."""
+    places = [body.find(title) for title in titles]
+    return -1 not in places and places == sorted(places)
+
+
+def test_a_backlog_in_every_list_comes_a_lists_length_a_day_most_urgent_first_each_once(
+    kaltim, kaltim_editor, monkeypatch
+):
+    """Each list (expiring, overdue, due soon) holds its most urgent not yet told: the
+    narrowest window and the soonest expiry first (then by title), the longest late, the
+    soonest due. The mail counts what waits beyond, told ones not among them; a second run the
+    same day sends the next of each, and none is told twice."""
+    monkeypatch.setattr("reminders.digest.DIGEST_LIST_LENGTH", 2)
+    for title, left in [
+        ("MoU Jauh", 150),
+        ("MoU Sedang", 60),
+        ("MoU Dekat Bravo", 20),
+        ("MoU Dekat Alfa", 20),
+        ("MoU Paling Dekat", 10),
+    ]:
+        AgreementFactory(title=title, lead_region=kaltim, expires_on=days(left))
+    agreement = AgreementFactory(title="PKS Pendidikan", lead_region=kaltim, expires_on=None)
+    late = {50: "Langkah Lima", 40: "Langkah Empat", 30: "Langkah Tiga", 20: "Langkah Dua"}
+    late[10] = "Langkah Satu"
+    for days_late, title in late.items():
+        MilestoneFactory(agreement=agreement, title=title, due_on=days(-days_late))
+    coming = {3: "Rapat Pagi", 7: "Rapat Siang", 12: "Rapat Malam"}
+    for days_left, title in coming.items():
+        MilestoneFactory(agreement=agreement, title=title, due_on=days(days_left))
+
+    run()
+    run()  # the same day: the next of each list
+    run()
+    run()  # nothing left to tell
+
+    first, second, third = mails_to(kaltim_editor)
+    assert first.subject == "Pengingat kerja sama: 6 hal perlu perhatian"
+    assert in_order(
+        first.body,
+        "MoU Paling Dekat",
+        "MoU Dekat Alfa",
+        "Langkah Lima",
+        "Langkah Empat",
+        "Rapat Pagi",
+        "Rapat Siang",
+        "7 hal lain juga perlu perhatian",
+    )
+    assert second.subject == "Pengingat kerja sama: 5 hal perlu perhatian"
+    assert in_order(
+        second.body,
+        "Berakhir dalam 30 hari",
+        "MoU Dekat Bravo",
+        "Berakhir dalam 90 hari",
+        "MoU Sedang",
+        "Langkah Tiga",
+        "Langkah Dua",
+        "Rapat Malam",
+        "2 hal lain juga perlu perhatian",
+    )
+    assert third.subject == "Pengingat kerja sama: 2 hal perlu perhatian"
+    assert in_order(third.body, "Berakhir dalam 180 hari", "MoU Jauh", "Langkah Satu")
+    assert "hal lain" not in third.body
+    everything = [*late.values(), *coming.values(), "MoU Jauh", "MoU Sedang", "MoU Dekat"]
+    for title in everything:
+        told = sum(message.body.count(title) for message in (first, second, third))
+        assert told == (2 if title == "MoU Dekat" else 1), title
+    assert Notice.objects.sent().filter(user=kaltim_editor).count() == 13
+
+
+def test_what_was_told_is_not_counted_among_what_waits(kaltim, kaltim_editor, monkeypatch):
+    """A step told as due and now late, and an agreement told at 90 days now within 30, are
+    told again (a new notice each) and counted as such; those told already are not."""
+    monkeypatch.setattr("reminders.digest.DIGEST_LIST_LENGTH", 1)
+    AgreementFactory(title="MoU Lama", lead_region=kaltim, expires_on=days(40))
+    AgreementFactory(title="MoU Tetap", lead_region=kaltim, expires_on=days(170))
+    agreement = AgreementFactory(title="PKS Pendidikan", lead_region=kaltim, expires_on=None)
+    MilestoneFactory(agreement=agreement, title="Paraf naskah", due_on=days(5))
+    MilestoneFactory(agreement=agreement, title="Rapat TKKSD", due_on=days(8))
+    run()
+    run()
+    assert len(mails_to(kaltim_editor)) == 2
+
+    run(days(11))  # MoU Lama within 30 days, Paraf naskah and Rapat TKKSD late
+
+    [*_, message] = mails_to(kaltim_editor)
+    assert message.subject == "Pengingat kerja sama: 2 hal perlu perhatian"
+    assert in_order(message.body, "Berakhir dalam 30 hari", "MoU Lama", "Paraf naskah")
+    assert "MoU Tetap" not in message.body
+    assert "1 hal lain juga perlu perhatian" in message.body  # Rapat TKKSD, late now
+
+
+def test_a_step_planned_for_a_month_is_told_once_as_due_and_once_as_late(kaltim, kaltim_editor):
+    """Due "Maret 2025" all through March and late from 1 April: one notice each."""
+    MilestoneFactory(
+        agreement__lead_region=kaltim,
+        agreement__expires_on=None,
+        title="Persetujuan DPRD",
+        due_on=datetime.date(2025, 3, 1),
+        due_on_precision="month",
+    )
+
+    for day in (TODAY, days(10), datetime.date(2025, 4, 1), datetime.date(2025, 4, 20)):
+        run(day)
+
+    due, late = mails_to(kaltim_editor)
+    assert "Tahapan jatuh tempo dalam 14 hari" in due.body
+    assert "Tahapan terlambat" in late.body and "Persetujuan DPRD" in late.body
+
+
 def test_running_twice_the_same_day_sends_nothing_the_second_time(kaltim, kaltim_editor):
     AgreementFactory(lead_region=kaltim, expires_on=days(80))
     MilestoneFactory(agreement__lead_region=kaltim, due_on=days(-1))
