@@ -111,26 +111,30 @@ class Attention:
         return [*self.expiring, *self.milestones]
 
 
-def needs_attention(regions, user, today=None):
+def needs_attention(regions, user, today=None, shown=None, left_out=None):
     """What needs attention in the agreements led by ``regions`` that ``user`` may see: the
     editors' digest (their bureau keeps those agreements).
 
     ``regions`` is a Region queryset or list (e.g. ``RegionAssignment.objects.regions_for(user)``),
-    or None for every region.
+    or None for every region. ``shown`` and ``left_out`` as for ``attention_in``.
     """
     agreements = Agreement.objects.visible_to(user)
     if regions is not None:
         agreements = agreements.filter(lead_region__in=regions)
-    return attention_in(agreements, today)
+    return attention_in(agreements, today, shown, left_out)
 
 
-def attention_in(agreements, today=None, shown=None):
+def attention_in(agreements, today=None, shown=None, left_out=None):
     """What needs attention in ``agreements`` (e.g. those a region is party to, on its page).
     Runs two queries: the expiring agreements, and the open milestones due within 14 days or
     overdue (both with their lead region, the milestones with their agreement). With
     ``shown``, each list holds at most that many, the nearest (the longest late), and says how
     many there are in all (``*_total``): three queries, and a page the same size however large
-    the register grows."""
+    the register grows.
+
+    ``left_out`` is a pair of ``Q``, of the expiring agreements and of the steps not to list
+    (the digest's: those its reader was told of already), applied in the same queries: what is
+    chosen and counted is what is left."""
     today = today or timezone.localdate()
     expiring = (
         agreements.expiring_within(max(EXPIRY_WINDOWS), today)
@@ -140,6 +144,10 @@ def attention_in(agreements, today=None, shown=None):
     steps = Milestone.objects.filter(agreement__in=agreements.order_by()).select_related(
         "agreement", "agreement__lead_region"
     )
+    if left_out is not None:
+        expiring_left_out, steps_left_out = left_out
+        expiring = expiring.filter(~expiring_left_out)
+        steps = steps.filter(~steps_left_out)
     totals = {}
     if shown is None:
         chosen = list(steps.needing_attention(MILESTONE_DUE_DAYS, today).order_by("due_on", "id"))

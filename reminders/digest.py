@@ -17,7 +17,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import ngettext
@@ -114,36 +113,18 @@ class Digest:
 def plan(user, today):
     """What ``user`` should be told on ``today`` and was not yet. Reads, never writes."""
     regions_edited = RegionAssignment.objects.regions_for(user)
-    attention = needs_attention(regions_edited, user, today)
-    dormant_count, waiting = standing(regions_edited, user, today)
-    told = {
-        notice.key
-        for notice in Notice.objects.sent().filter(
-            Q(agreement__in=[item.agreement.pk for item in attention.expiring])
-            | Q(milestone__in=[item.milestone.pk for item in attention.milestones]),
-            user=user,
-        )
-    }
-    expiring = [item for item in attention.expiring if notice_key(item) not in told]
-    milestones = [item for item in attention.milestones if notice_key(item) not in told]
-    overdue = [item for item in milestones if item.is_overdue]
-    due_soon = [item for item in milestones if not item.is_overdue]
-    shown = [
-        items[:DIGEST_LIST_LENGTH]
-        for items in (
-            # Expiring: the narrowest window first, then the soonest.
-            sorted(expiring, key=lambda item: (item.window, item.days_left)),
-            overdue,
-            due_soon,
-        )
-    ]
-    fresh = Attention(
-        today=today,
-        dormant_count=dormant_count,
-        waiting=waiting,
-        expiring=shown[0],
-        milestones=[*shown[1], *shown[2]],
+    # What was told is left out, and each list's most urgent chosen and the rest counted, in
+    # SQL: an editor of every province has some 40,000 steps overdue, read whole they took
+    # seconds and 300 MB to list 100 of each.
+    told = Notice.objects.sent()
+    fresh = needs_attention(
+        regions_edited,
+        user,
+        today,
+        shown=DIGEST_LIST_LENGTH,
+        left_out=(told.told_of_expiry(user, today), told.told_of_step(user, today)),
     )
+    fresh.dormant_count, fresh.waiting = standing(regions_edited, user, today)
     preference = ReminderPreference.objects.for_user(user)
     regions = [
         assignment.region
@@ -156,7 +137,7 @@ def plan(user, today):
         language=preference.language,
         regions=regions,
         attention=fresh,
-        held_back=len(expiring) + len(milestones) - len(fresh),
+        held_back=fresh.expiring_total + fresh.late_total + fresh.due_soon_total - len(fresh),
     )
 
 

@@ -5,14 +5,18 @@ its e-mail goes out and marked sent only once the mail backend accepted it, so a
 day sends nothing new and a failed send is retried by the next run.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import connections, models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.lookups import LessThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from agreements.attention import MilestoneDue
-from agreements.models import Agreement, Milestone
+from agreements.dates import PeriodEnd, ended_before
+from agreements.models import EXPIRY_WINDOWS, Agreement, Milestone
 from common.choices import choice_values
 
 
@@ -90,6 +94,50 @@ class NoticeQuerySet(models.QuerySet):
 
     def sent(self):
         return self.filter(sent_at__isnull=False)
+
+    def told_of_expiry(self, user, today):
+        """A ``Q`` on expiring agreements: those whose notice ``user`` has among these (their
+        narrowest window on ``today``, their expiry date), as ``notice_key`` keys one (mirrors
+        ``Threshold.of``). Made to
+        leave them out of the digest in SQL (``attention_in``'s ``left_out``), where reading
+        them all first grew with the backlog."""
+        told = Q()
+        narrower = None
+        for window in sorted(EXPIRY_WINDOWS):
+            notice = self.filter(
+                user=user,
+                threshold=Threshold.for_expiry_window(window),
+                agreement=OuterRef("pk"),
+                on_date=OuterRef("expires_on"),
+            )
+            within = Q(
+                LessThanOrEqual(PeriodEnd("expires_on"), today + datetime.timedelta(days=window))
+            )
+            # Its narrowest window: within this one and not within the narrower one.
+            in_window = within if narrower is None else within & ~narrower
+            told |= in_window & Q(Exists(notice))
+            narrower = within
+        return told
+
+    def told_of_step(self, user, today):
+        """A ``Q`` on milestones: those whose notice ``user`` has among these (overdue or due,
+        as the step is on ``today``, at its target date), as ``notice_key`` keys one (mirrors
+        ``Threshold.of``)."""
+        late = ended_before("due_on", today)
+
+        def notice(threshold):
+            return Exists(
+                self.filter(
+                    user=user,
+                    threshold=threshold,
+                    milestone=OuterRef("pk"),
+                    on_date=OuterRef("due_on"),
+                )
+            )
+
+        return (late & Q(notice(Threshold.MILESTONE_OVERDUE))) | (
+            ~late & Q(notice(Threshold.MILESTONE_DUE))
+        )
 
 
 class Notice(models.Model):

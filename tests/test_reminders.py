@@ -16,13 +16,15 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
+from django.db.models.signals import post_init
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from access.models import RegionAssignment, Role
 from agreements.attention import needs_attention
-from agreements.models import Agreement
+from agreements.models import Agreement, Milestone
 from partners.models import Region
+from reminders.digest import plan
 from reminders.models import Notice, ReminderPreference, Threshold
 from tests.factories import AgreementFactory, MilestoneFactory
 from tests.helpers import html_lang, opened_afresh
@@ -432,6 +434,41 @@ def test_a_step_planned_for_a_month_is_told_once_as_due_and_once_as_late(kaltim,
     due, late = mails_to(kaltim_editor)
     assert "Tahapan jatuh tempo dalam 14 hari" in due.body
     assert "Tahapan terlambat" in late.body and "Persetujuan DPRD" in late.body
+
+
+@pytest.mark.parametrize("backlog", [4, 12])
+def test_an_editors_digest_is_planned_in_the_same_queries_however_large_the_backlog(
+    kaltim, samarinda, kaltim_editor, monkeypatch, backlog, django_assert_num_queries
+):
+    """What was told is left out, and each list chosen and counted, by the database: the
+    digest of an editor of every province reads 100 of each, not their 40,000 late steps."""
+    monkeypatch.setattr("reminders.digest.DIGEST_LIST_LENGTH", 2)
+    for n in range(backlog):
+        agreement = AgreementFactory(lead_region=samarinda, expires_on=days(10 + n))
+        MilestoneFactory(agreement=agreement, due_on=days(-1 - n))
+        MilestoneFactory(agreement=agreement, due_on=days(1 + n % 10))
+    run()  # some told already
+
+    # The editor's roles (what they may see), the expiring agreements, the late and coming
+    # steps numbered, the chosen ones read, the waiting and dormant counts, the editor's
+    # preference, the editor's regions.
+    read = []
+
+    def reading(sender, **kwargs):
+        read.append(sender)
+
+    post_init.connect(reading)
+    try:
+        with django_assert_num_queries(8):
+            digest = plan(kaltim_editor, TODAY)
+    finally:
+        post_init.disconnect(reading)
+
+    assert len(digest) == 6
+    assert digest.held_back == 3 * backlog - 12
+    # Only what it lists is read: 2 agreements expiring, 2 + 2 steps with their agreements.
+    assert read.count(Milestone) == 4
+    assert read.count(Agreement) == 2 + 4
 
 
 def test_running_twice_the_same_day_sends_nothing_the_second_time(kaltim, kaltim_editor):
