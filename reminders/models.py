@@ -98,9 +98,8 @@ class NoticeQuerySet(models.QuerySet):
     def told_of_expiry(self, user, today):
         """A ``Q`` on expiring agreements: those whose notice ``user`` has among these (their
         narrowest window on ``today``, their expiry date), as ``notice_key`` keys one (mirrors
-        ``Threshold.of``). Made to
-        leave them out of the digest in SQL (``attention_in``'s ``left_out``), where reading
-        them all first grew with the backlog."""
+        ``Threshold.of``). Made to leave them out of the digest in SQL (``attention_in``'s
+        ``left_out``), where reading them all first grew with the backlog."""
         told = Q()
         narrower = None
         for window in sorted(EXPIRY_WINDOWS):
