@@ -154,7 +154,7 @@ def attention_in(agreements, today=None, shown=None, left_out=None):
     else:
         expiring, totals["expiring_total"] = nearest(expiring, shown)
         late, coming, totals["late_total"], totals["due_soon_total"] = nearest_late_and_coming(
-            steps, shown, today
+            steps, shown, today, kept=agreements if left_out is None else None
         )
         chosen = [*late, *coming]
     return Attention(
@@ -192,25 +192,33 @@ def soonest_expiring(agreements, days, shown, today):
     return first, first[0].in_all if first else 0
 
 
-def nearest_late_and_coming(steps, shown, today):
+def nearest_late_and_coming(steps, shown, today, kept=None):
     """The first ``shown`` late steps (the longest late first) and the first ``shown`` coming
     due within the notice window (the soonest first), with how many there are of each, in two
     queries: the steps numbered and counted within their list (a window per list) by their ids
     and due dates alone, then the first ``shown`` of each read whole, with their agreements.
     Numbered whole, every late step of a large province went through the sort with its
-    agreement: 330 ms for the 19,000 of the largest province at 100,000 agreements, 240 ms
-    numbering their ids."""
-    listed = "late", "due_on", "id"
-    ranked = list(
-        steps.late_or_due_within(MILESTONE_DUE_DAYS, today)
-        .annotate(
-            place=Window(RowNumber(), partition_by=F("late"), order_by=listed[1:]),
-            in_all=Window(Count("pk"), partition_by=F("late")),
+    agreement: 330 ms for the 19,000 of the largest province at 100,000 agreements, 180 ms
+    numbering their ids.
+
+    ``kept``: the agreements of ``steps``, where the database may keep their steps
+    (``AgreementQuerySet.kept_late_and_coming``, a province's): then they are numbered from
+    there, 8 ms for that province."""
+    ranked = None
+    if kept is not None:
+        ranked = kept.kept_late_and_coming(MILESTONE_DUE_DAYS, shown, today)
+    if ranked is None:
+        listed = "late", "due_on", "id"
+        ranked = list(
+            steps.late_or_due_within(MILESTONE_DUE_DAYS, today)
+            .annotate(
+                place=Window(RowNumber(), partition_by=F("late"), order_by=listed[1:]),
+                in_all=Window(Count("pk"), partition_by=F("late")),
+            )
+            .filter(place__lte=shown)
+            .order_by(*listed)
+            .values_list("pk", "late", "in_all")
         )
-        .filter(place__lte=shown)
-        .order_by(*listed)
-        .values_list("pk", "late", "in_all")
-    )
     read = steps.in_bulk([pk for pk, _late, _in_all in ranked])
     late = [read[pk] for pk, is_late, _in_all in ranked if is_late]
     coming = [read[pk] for pk, is_late, _in_all in ranked if not is_late]

@@ -953,6 +953,23 @@ class AgreementQuerySet(models.QuerySet):
         kinds = self.tallies("kind")
         if kinds is not None:
             return sum(kinds.values())
+        narrowing = self._tallied_narrowing()
+        if narrowing is None:
+            return None
+        dimension, key, visibilities = narrowing
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                "SELECT coalesce(sum(n), 0)::bigint FROM agreements_tally "
+                "WHERE dimension = %s AND key = %s AND visibility = ANY(%s)",
+                [dimension, key, visibilities],
+            )
+            return cursor.fetchone()[0]
+
+    def _tallied_narrowing(self):
+        """(dimension, key, visibilities) where ``self`` is exactly the agreements of one
+        subject that the counts the database keeps count (``_narrowed``: one region, partner,
+        partner country or sector), of the whole register or of what the public sees; None
+        otherwise."""
         narrowed = self._hints.get("narrowed")
         if narrowed is None or connections[self.db].vendor != "postgresql":
             return None
@@ -963,17 +980,66 @@ class AgreementQuerySet(models.QuerySet):
             return None
         for whole in (Agreement.objects.all(), Agreement.objects.public()):
             if shape == str(getattr(whole, method)(argument).order_by().values("pk").query):
-                visibilities = whole._tallied_visibilities()
-                break
-        else:
+                return dimension, key, whole._tallied_visibilities()
+        return None
+
+    def kept_late_and_coming(self, days, shown, today):
+        """The first ``shown`` late steps of ``self`` (the longest late first) and the first
+        ``shown`` coming due within ``days`` (the soonest first), as ``(step id, late, how many
+        in its list)``, read from the steps kept for each province (migration 0045) where
+        ``self`` is one province's agreements (``in_region``): the count walks the province's
+        index, each list reads its first rows. None otherwise: number the milestones.
+
+        Late and coming as ``MilestoneQuerySet.overdue`` and ``due_within`` tell them: still to
+        do (the rows kept) and of a cooperation not lapsed by ``today``; late once the last day
+        its target covers has passed (``ended_before``), coming where it has not and it begins
+        by ``today`` and ``days`` (``not_ended_before``)."""
+        narrowing = self._tallied_narrowing()
+        if narrowing is None or narrowing[0] != "province":
             return None
+        _dimension, province, visibilities = narrowing
+        until = today + datetime.timedelta(days=days)
+        kept = """
+            FROM agreements_tally_province_step
+            WHERE province_id = %s AND visibility = ANY(%s)
+              AND (lapses_by IS NULL OR lapses_by >= %s)
+        """
+        scope = [province, visibilities, today]
+        # As ``not_ended_before``; a coming step's target begins this year at the earliest.
+        this_month, this_year = today.replace(day=1), today.replace(month=1, day=1)
+        coming = """
+            due_on >= %s AND (
+                due_on BETWEEN %s AND %s
+                OR (due_precision = 'month' AND due_on = %s)
+                OR (due_precision = 'year' AND due_on = %s)
+            )
+        """
+        coming_params = [this_year, today, until, this_month, this_year]
         with connections[self.db].cursor() as cursor:
             cursor.execute(
-                "SELECT coalesce(sum(n), 0)::bigint FROM agreements_tally "
-                "WHERE dimension = %s AND key = %s AND visibility = ANY(%s)",
-                [dimension, key, visibilities],
+                f"""
+                SELECT s.milestone_id, s.late, CASE WHEN s.late THEN c.late ELSE c.coming END
+                FROM (
+                    SELECT count(*) FILTER (WHERE due_by < %s) AS late,
+                           count(*) FILTER (WHERE {coming}) AS coming
+                    {kept} AND (due_by < %s OR ({coming}))
+                ) c
+                JOIN (
+                    (SELECT milestone_id, true AS late, due_on {kept} AND due_by < %s
+                     ORDER BY due_on, milestone_id LIMIT %s)
+                    UNION ALL
+                    (SELECT milestone_id, false, due_on {kept} AND {coming}
+                     ORDER BY due_on, milestone_id LIMIT %s)
+                ) s ON true
+                ORDER BY s.late, s.due_on, s.milestone_id
+                """,
+                [
+                    *(today, *coming_params, *scope, today, *coming_params),
+                    *(*scope, today, shown),
+                    *(*scope, *coming_params, shown),
+                ],
             )
-            return cursor.fetchone()[0]
+            return cursor.fetchall()
 
     def tallies(self, dimension):
         """{key: how many of ``self``} for ``dimension`` (kind or year) from the counts the

@@ -9,6 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from agreements import maps
+from agreements.attention import nearest_late_and_coming
 from agreements.filters import PARTNER_CHOICES_MAX
 from agreements.models import Agreement, Milestone
 from partners.models import Partner, Region
@@ -266,17 +267,38 @@ def by_expiry_in_step(days):
             assert agreements.counts_by_waits_on(day) == counted.counts_by_waits_on(day), day
             assert agreements.overdue_step_count(day) == counted.overdue_step_count(day), day
             assert agreements.dormant_count(day) == counted.dormant_count(day), day
+    province_steps_in_step(days)
     if connection.vendor == "postgresql":
-        kept = (
+        kept = [
             "SELECT dimension, key, visibility, n FROM agreements_tally WHERE n <> 0 "
-            "ORDER BY 1, 2, 3"
-        )
+            "ORDER BY 1, 2, 3",
+            "SELECT * FROM agreements_tally_province_step ORDER BY milestone_id, province_id",
+        ]
         with connection.cursor() as cursor:
-            cursor.execute(kept)
-            by_triggers = cursor.fetchall()
+            by_triggers = []
+            for query in kept:
+                cursor.execute(query)
+                by_triggers.append(cursor.fetchall())
             cursor.execute("SELECT agreements_tally_rebuild()")
-            cursor.execute(kept)
-            assert by_triggers == cursor.fetchall()
+            for query, before in zip(kept, by_triggers, strict=True):
+                cursor.execute(query)
+                assert before == cursor.fetchall()
+
+
+def province_steps_in_step(days):
+    """Each province's late and coming steps, as its page lists and counts them, read from the
+    steps kept for it (migration 0045) equal those read from the milestones, whole lists, for
+    the whole register and the public's, on each day."""
+    for province in Region.objects.filter(level=Region.Level.PROVINCE):
+        for agreements in (Agreement.objects.all(), Agreement.objects.public()):
+            agreements = agreements.in_region(province)
+            steps = Milestone.objects.filter(agreement__in=agreements)
+            for day in days:
+                counted = nearest_late_and_coming(steps, 100, day)
+                kept = nearest_late_and_coming(steps, 100, day, kept=agreements)
+                assert kept == counted, (province, day)
+                if connection.vendor == "postgresql":
+                    assert agreements.kept_late_and_coming(14, 100, day) is not None
 
 
 def deleted_behind_djangos_back(agreement, days):
@@ -547,6 +569,39 @@ def test_overdue_step_tallies_follow_every_write_on_every_day(kaltim):
     Agreement.objects.filter(pk=lapsing.pk).update(status=Agreement.Status.IN_FORCE)
     by_expiry_in_step(days)
     deleted_behind_djangos_back(lapsing, days)
+
+
+def test_the_steps_kept_for_each_province_follow_its_regions(kaltim, samarinda, bali):
+    """A province lists the steps of every agreement one of its regions is party to, once
+    however many are: a party region added and removed, a regency moved to another province
+    and back, an agreement made internal, all in step with the milestones."""
+    days = [datetime.date(2026, 3, 1), datetime.date(2026, 6, 16)]
+    badung = RegencyFactory(code="51.03", name="Kabupaten Badung", province=bali)
+    agreement = AgreementFactory(lead_region=kaltim, expires_on=datetime.date(2026, 6, 15))
+    agreement.regions.add(samarinda)
+    late = MilestoneFactory(agreement=agreement, due_on=datetime.date(2026, 2, 10))
+    MilestoneFactory(agreement=agreement, due_on=datetime.date(2026, 3, 5))
+    by_expiry_in_step(days)
+    kept = Agreement.objects.public().in_region(bali)
+    steps = Milestone.objects.filter(agreement__in=kept)
+    assert nearest_late_and_coming(steps, 10, days[0], kept=kept)[2:] == (0, 0)
+
+    agreement.regions.add(badung)
+    by_expiry_in_step(days)
+    listed = nearest_late_and_coming(steps, 10, days[0], kept=kept)
+    assert (listed[0], listed[2:]) == ([late], (1, 1))
+    agreement.regions.remove(kaltim, samarinda)
+    by_expiry_in_step(days)
+    Region.objects.filter(pk=samarinda.pk).update(province=bali)
+    agreement.regions.add(samarinda)
+    by_expiry_in_step(days)
+    Region.objects.filter(pk=samarinda.pk).update(province=kaltim)
+    by_expiry_in_step(days)
+    Agreement.objects.filter(pk=agreement.pk).update(visibility=Agreement.Visibility.INTERNAL)
+    by_expiry_in_step(days)
+    assert nearest_late_and_coming(steps, 10, days[0], kept=kept)[2:] == (0, 0)
+    agreement.regions.clear()
+    by_expiry_in_step(days)
 
 
 def test_dormant_tallies_follow_every_write_on_every_day(kaltim):
