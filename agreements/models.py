@@ -915,17 +915,32 @@ class AgreementQuerySet(models.QuerySet):
             self._tallied = [AgreementVisibility.PUBLIC.value]
         return self._tallied
 
+    def _tallied_by(self, dimension):
+        """(dimension, visibilities) of the counts the database keeps of ``self`` by
+        ``dimension`` (region, partner or country): the whole register's or the public's, or
+        one subject's, as pairs (migration 0046: ``province.partner|37`` where ``self`` is the
+        agreements of the province with id 37); None where none count ``self``."""
+        visibilities = self._tallied_visibilities()
+        if visibilities is not None:
+            return dimension, visibilities
+        narrowing = self._tallied_narrowing()
+        if narrowing is None or (narrowing[0], dimension) not in TALLIED_PAIRS:
+            return None
+        subject, key, visibilities = narrowing
+        return f"{subject}.{dimension}|{key}", visibilities
+
     def tally_expression(self, dimension, key_sql):
         """How many of ``self`` each row of another table has, as an SQL expression read from the
         counts the database keeps (``dimension``: sector, region, partner or country;
-        ``key_sql`` the row's key as text); None where ``self`` is not what they count."""
-        visibilities = self._tallied_visibilities()
-        if visibilities is None:
+        ``key_sql`` the row's key as text); None where ``self`` is not what they count
+        (``_tallied_by``)."""
+        tallied = self._tallied_by(dimension)
+        if tallied is None:
             return None
         return RawSQL(
             "SELECT coalesce(sum(n), 0)::bigint FROM agreements_tally "
             f"WHERE dimension = %s AND key = {key_sql} AND visibility = ANY(%s)",
-            (dimension, visibilities),
+            tallied,
             output_field=models.BigIntegerField(),
         )
 
@@ -934,14 +949,14 @@ class AgreementQuerySet(models.QuerySet):
         ``self`` has, as a subquery to filter another table's keys by (``pk__in=``), read from
         the counts the database keeps: a scan of that dimension's few rows, where
         ``tally_expression`` probes them once per row of the other table; None where ``self``
-        is not what they count."""
-        visibilities = self._tallied_visibilities()
-        if visibilities is None:
+        is not what they count (``_tallied_by``)."""
+        tallied = self._tallied_by(dimension)
+        if tallied is None:
             return None
         return RawSQL(
             f"SELECT key::{cast} FROM agreements_tally WHERE dimension = %s "
             "AND visibility = ANY(%s) GROUP BY key HAVING sum(n) > 0",
-            (dimension, visibilities),
+            tallied,
         )
 
     def tallied_count(self):
@@ -1393,6 +1408,20 @@ UNSIGNED_STATUSES = (
     AgreementStatus.CANCELLED,
 )
 SIGNED_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE)
+
+# The subjects whose agreements' parties are counted as pairs (migration 0046): (the dimension
+# narrowing to a subject, ``AgreementQuerySet._narrowed``; the party counted with it).
+TALLIED_PAIRS = frozenset(
+    {
+        ("province", "partner"),
+        ("province", "country"),
+        ("country", "region"),
+        ("country", "partner"),
+        ("sector", "region"),
+        ("sector", "partner"),
+        ("sector", "country"),
+    }
+)
 
 
 class ChangedMeanwhile(Exception):

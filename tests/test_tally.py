@@ -11,8 +11,8 @@ from django.urls import reverse
 from agreements import maps
 from agreements.attention import nearest_late_and_coming
 from agreements.filters import PARTNER_CHOICES_MAX
-from agreements.models import Agreement, Milestone
-from partners.models import Partner, Region
+from agreements.models import Agreement, Milestone, Sector
+from partners.models import Country, Partner, Region
 from tests.factories import (
     AgreementFactory,
     CountryFactory,
@@ -56,6 +56,61 @@ def assert_in_step():
     for agreements in (Agreement.objects.all(), Agreement.objects.public()):
         kept, counted = kept_and_counted(agreements)
         assert kept == counted
+    pairs_in_step()
+
+
+PARTIES = {"region": Region, "partner": Partner, "country": Country}
+
+
+def pairs_in_step():
+    """The regions, partners and countries party to each province's, country's and sector's
+    agreements, read from the pairs kept (migration 0046), equal those read from the party
+    rows, for the whole register and the public's; and what the triggers kept is what
+    counting every row again keeps."""
+    subjects = []
+    for province in Region.objects.filter(level=Region.Level.PROVINCE):
+        subjects.append(lambda a, province=province: a.in_region(province))
+    for country in Country.objects.all():
+        subjects.append(lambda a, country=country: a.with_partner_country(country))
+    for sector in Sector.objects.all():
+        subjects.append(lambda a, sector=sector: a.in_sector(sector))
+    kept_any = False
+    for subject in subjects:
+        for agreements in (Agreement.objects.all(), Agreement.objects.public()):
+            agreements = subject(agreements)
+            for party, model in PARTIES.items():
+                cast = "text" if model is Country else "bigint"
+                tallied = agreements.tallied_keys(party, cast=cast)
+                if tallied is None:
+                    continue
+                kept_any = True
+                kept = set(model.objects.filter(pk__in=tallied).values_list("pk", flat=True))
+                unread = agreements.filter(pk__gt=0)  # the same rows, not what is counted
+                if party == "country":
+                    counted = Partner.objects.filter(unread.linked("partners")).values_list(
+                        "country", flat=True
+                    )
+                else:
+                    counted = model.objects.filter(unread.linked(f"{party}s")).values_list(
+                        "pk", flat=True
+                    )
+                assert kept == set(counted), (party, agreements.query)
+    assert kept_any or connection.vendor != "postgresql"
+    if connection.vendor == "postgresql":
+        kept = [
+            "SELECT dimension, key, visibility, n FROM agreements_tally "
+            "WHERE n <> 0 AND position('|' in dimension) > 0 ORDER BY 1, 2, 3",
+            "SELECT * FROM agreements_tally_pairs ORDER BY agreement_id",
+        ]
+        with connection.cursor() as cursor:
+            by_triggers = []
+            for query in kept:
+                cursor.execute(query)
+                by_triggers.append(cursor.fetchall())
+            cursor.execute("SELECT agreements_tally_rebuild()")
+            for query, before in zip(kept, by_triggers, strict=True):
+                cursor.execute(query)
+                assert before == cursor.fetchall()
 
 
 def test_tallies_follow_every_kind_of_write(kaltim, samarinda, bali):
@@ -204,6 +259,50 @@ def test_the_filter_lists_read_the_tallies_once_not_once_per_region_or_partner(c
     assert "GROUP BY key" not in partners
     assert 'AND key = "partners_partner"."id"::text' in partners
     assert partners.endswith(f"LIMIT {PARTNER_CHOICES_MAX + 1}")
+
+
+def test_a_subject_page_offers_the_parties_of_its_public_agreements_from_the_pairs_kept(
+    client, kaltim, bali
+):
+    """A province's, a country's and a sector's page offer in their filters the partners,
+    countries and regions party to one of their public agreements, and nothing an internal
+    agreement alone names; on PostgreSQL read from the pairs kept for that subject, not from
+    its agreements' party rows."""
+    from django.test.utils import CaptureQueriesContext
+
+    china, japan = CountryFactory(code="CN", name_id="Tiongkok"), CountryFactory(code="JP")
+    denpasar = RegencyFactory(code="51.71", name="Kota Denpasar", province=bali, level="city")
+    hubei = PartnerFactory(name="Pemerintah Provinsi Hubei", country=china)
+    osaka = PartnerFactory(name="Prefektur Osaka", country=japan)
+    trade = SectorFactory(slug="perdagangan", name_id="Perdagangan")
+    AgreementFactory(lead_region=kaltim, partners=[hubei], sectors=[trade])
+    AgreementFactory(
+        lead_region=kaltim,
+        regions=[kaltim, denpasar],
+        partners=[hubei, osaka],
+        sectors=[trade],
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+
+    for url, dimension, offered, hidden in (
+        (reverse("region-detail", args=["64"]), "province", "Pemerintah Provinsi Hubei", osaka),
+        (reverse("country-detail", args=["CN"]), "country", "Kalimantan Timur", denpasar),
+        (reverse("sector-detail", args=["perdagangan"]), "sector", "Tiongkok", osaka),
+    ):
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url).content.decode()
+        assert offered in page
+        assert f'value="{hidden.pk}"' not in page and hidden.name not in page
+        if connection.vendor == "postgresql":
+            lists = [
+                q["sql"]
+                for q in captured
+                if q["sql"].startswith(('SELECT "partners_partner"', 'SELECT "partners_region"'))
+                and "agreements_tally" in q["sql"]
+            ]
+            assert any(f"'{dimension}." in sql for sql in lists), url
+            # None collects the parties of the subject's agreements.
+            assert not [sql for sql in lists if "EXISTS" in sql], url
 
 
 @pytest.mark.postgresql  # the counts are kept on PostgreSQL only
