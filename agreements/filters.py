@@ -425,28 +425,35 @@ class AgreementFilter(django_filters.FilterSet):
         Read as plain rows, not model instances: at national scale the partner list alone has
         5,000 of them. For the whole register, or what the public sees, the counts the
         database keeps tell which regions and partners have agreements
-        (``AgreementQuerySet.tallied_keys``): a semi-join over a few thousand kept rows.
+        (``AgreementQuerySet.tallied_keys``): a semi-join over a few thousand kept rows; for
+        one province's, partner country's or sector's agreements, the pairs it keeps of them
+        (migration 0046).
         """
         regions_tallied = self.queryset.tallied_keys("region")
-        partners_tallied = self.queryset.tally_expression(
+        register_partners = self.queryset.tally_expression(
             "partner", '"partners_partner"."id"::text'
         )
-        if partners_tallied is not None:
+        partners_tallied = self.queryset.tallied_keys("partner")
+        if register_partners is not None:
             # Walked in the order of the list, each partner's count probed by its key: the list
             # stops at what it can offer, where the partners' keys, read first, are every
             # partner of the register (5,000 at 100,000 agreements).
-            partners = Partner.objects.alias(tallied=partners_tallied).filter(tallied__gt=0)
+            partners = Partner.objects.alias(tallied=register_partners).filter(tallied__gt=0)
+        elif partners_tallied is not None:
+            # A subject's (a province's, a country's, a sector's): its few keys, read first.
+            partners = Partner.objects.filter(pk__in=partners_tallied)
         else:
             partners = Partner.objects.filter(self.queryset.linked("partners"))
         offered = {}
         if "sector" in wanted:
             offered["sector"] = [(sector.slug, sector.name) for sector in Sector.objects.all()]
         if "region" in wanted:
-            # The whole register and what the public sees have their regions counted; any other
-            # selection (a sector's, a country's, a partner's agreements) is a part of it, each
-            # region probed for an agreement of it, or its parties collected in one pass, as the
-            # planner weighs it (``AgreementQuerySet.linked``). Ordered by code, a province
-            # ("64") comes right before its regencies ("64.72").
+            # The whole register, what the public sees, a country's and a sector's agreements
+            # have their regions counted; any other selection (a partner's agreements, or one
+            # narrowed further) is a part of it, each region probed for an agreement of it, or
+            # its parties collected in one pass, as the planner weighs it
+            # (``AgreementQuerySet.linked``). Ordered by code, a province ("64") comes right
+            # before its regencies ("64.72").
             if regions_tallied is not None:
                 parties = Q(pk__in=regions_tallied)
             else:

@@ -932,15 +932,15 @@ class AgreementQuerySet(models.QuerySet):
     def tally_expression(self, dimension, key_sql):
         """How many of ``self`` each row of another table has, as an SQL expression read from the
         counts the database keeps (``dimension``: sector, region, partner or country;
-        ``key_sql`` the row's key as text); None where ``self`` is not what they count
-        (``_tallied_by``)."""
-        tallied = self._tallied_by(dimension)
-        if tallied is None:
+        ``key_sql`` the row's key as text); None where ``self`` is not the whole register or
+        what the public sees. (A subject's few keys are read whole: ``tallied_keys``.)"""
+        visibilities = self._tallied_visibilities()
+        if visibilities is None:
             return None
         return RawSQL(
             "SELECT coalesce(sum(n), 0)::bigint FROM agreements_tally "
             f"WHERE dimension = %s AND key = {key_sql} AND visibility = ANY(%s)",
-            tallied,
+            (dimension, visibilities),
             output_field=models.BigIntegerField(),
         )
 

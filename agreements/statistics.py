@@ -17,6 +17,17 @@ from partners.models import Partner
 BULK_ROWS = 100
 
 
+# What the database keeps beside them, moved on by its triggers (PostgreSQL only): the counts
+# (migration 0016), the cooperations that may turn dormant (0027), each province's planned
+# steps (0045) and each agreement's pairs (0046).
+KEPT_TABLES = [
+    "agreements_tally",
+    "agreements_tally_dormant",
+    "agreements_tally_province_step",
+    "agreements_tally_pairs",
+]
+
+
 def register_tables():
     """The tables a bulk write fills: agreements, their parties, milestones and documents, and
     partners (an import makes new ones)."""
@@ -32,4 +43,5 @@ def refresh_planner_statistics(using="default"):
         return
     with connection.cursor() as cursor:
         quote = connection.ops.quote_name
-        cursor.execute("ANALYZE " + ", ".join(quote(table) for table in register_tables()))
+        tables = [*register_tables(), *KEPT_TABLES]
+        cursor.execute("ANALYZE " + ", ".join(quote(table) for table in tables))

@@ -203,6 +203,7 @@ FORWARD = [
     """,
     REBUILD,
     "SELECT agreements_tally_rebuild()",
+    f"ANALYZE {TABLE}",  # its first plans read statistics of the rows just written
 ]
 
 BACKWARD = [
