@@ -984,7 +984,13 @@ class AgreementQuerySet(models.QuerySet):
         """(dimension, key, visibilities) where ``self`` is exactly the agreements of one
         subject that the counts the database keeps count (``_narrowed``: one region, partner,
         partner country or sector), of the whole register or of what the public sees; None
-        otherwise."""
+        otherwise. Worked out once per queryset: a page asks it of the same one for each of
+        its filter lists, and each time compiled three queries to compare them."""
+        try:
+            return self._narrowing
+        except AttributeError:
+            pass
+        self._narrowing = None
         narrowed = self._hints.get("narrowed")
         if narrowed is None or connections[self.db].vendor != "postgresql":
             return None
@@ -995,8 +1001,9 @@ class AgreementQuerySet(models.QuerySet):
             return None
         for whole in (Agreement.objects.all(), Agreement.objects.public()):
             if shape == str(getattr(whole, method)(argument).order_by().values("pk").query):
-                return dimension, key, whole._tallied_visibilities()
-        return None
+                self._narrowing = dimension, key, whole._tallied_visibilities()
+                break
+        return self._narrowing
 
     def kept_late_and_coming(self, days, shown, today):
         """The first ``shown`` late steps of ``self`` (the longest late first) and the first
