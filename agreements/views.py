@@ -301,10 +301,11 @@ def row_values(record):
     ]
 
 
-class SignedListPage(View):
-    """A list page ``caching.shared_page`` keeps past saves that leave it as it was (``sign=``
-    its ``signed``). ``read(request, **kwargs)`` gives the page's context and status, and what
-    it shows besides ``browse``'s list, as plain values; ``template_name`` draws it."""
+class SignedPage(View):
+    """A page ``caching.shared_page`` keeps past saves that leave it as it was (``sign=`` its
+    ``signed``). ``read(request, **kwargs)`` gives the page's context and status, and what it
+    shows that the database decides, as plain values (``signature``); ``template_name`` draws
+    it."""
 
     template_name = None
 
@@ -312,14 +313,31 @@ class SignedListPage(View):
         context, status, _shown = self.read(request, **kwargs)
         return render(request, self.template_name, context, status=status)
 
+    @staticmethod
+    def signature(shared, context, status, shown):
+        """A short digest of what the page shows: the shared tables' version ``shared`` (the
+        names of regions, partners, sectors), its status and ``shown``."""
+        return hashlib.sha256(
+            json.dumps([shared, status, *shown], default=str).encode()
+        ).hexdigest()
+
     @classmethod
     def signed(cls, request, **kwargs):
-        """The page's signature (``page_signature``, with what ``read`` shows besides the
-        list), read before or with what it shows, and the function that draws it."""
+        """The page's signature, read before or with what it shows, and the function that
+        draws it."""
         shared = shared_version()
         context, status, shown = cls.read(request, **kwargs)
-        signature = page_signature(shared, context, status, *shown)
+        signature = cls.signature(shared, context, status, shown)
         return signature, lambda: render(request, cls.template_name, context, status=status)
+
+
+class SignedListPage(SignedPage):
+    """A ``SignedPage`` built on ``browse``'s list: what ``read`` gives besides it is what the
+    page shows besides the list, and its signature is ``page_signature``."""
+
+    @staticmethod
+    def signature(shared, context, status, shown):
+        return page_signature(shared, context, status, *shown)
 
 
 class AgreementListView(SignedListPage):
