@@ -6,6 +6,9 @@ filters, chips, sorting and pagination (``agreements.views.browse``).
 
 from urllib.parse import urlencode
 
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import Count, Window
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from agreements import maps
@@ -13,7 +16,7 @@ from agreements.attention import attention_in
 from agreements.dashboard import expiring_filters
 from agreements.models import Agreement
 from agreements.potentials import regional_potential
-from agreements.views import SignedListPage, browse, row_values
+from agreements.views import SignedListPage, SignedPage, browse, row_values
 from common.urls import object_url
 from partners.models import Country, Partner, Region
 
@@ -21,6 +24,30 @@ from partners.models import Country, Partner, Region
 # and steps coming due, the nearest (the longest late) first; the expiring and the late are
 # one click away on the page's own list.
 ATTENTION_SHOWN = 10
+
+# A country's page lists at most this many of its partners, the first by name, with how many
+# there are in all and a link to the full list (``CountryPartnersView``): Indonesia's domestic
+# partners are 2,029 at 100,000 agreements, and an official had to scroll past them all to
+# reach the map and the agreements.
+PARTNERS_SHOWN = 60
+
+# The full list of a country's partners, this many a page.
+PARTNERS_PAGE_SIZE = 200
+
+# The order a country's partners are listed in, on its page and on the full list alike; the
+# primary key makes it total, so that paging never skips or repeats a partner of the same name.
+PARTNER_ORDER = ("name", "pk")
+
+
+def partner_rows(partners):
+    """``partners`` (a values list of id, name and subdivision code, and anything after) as
+    plain rows, each partner's id, address, name and subdivision: a country's partners are
+    thousands at national scale, and read as models and rendered by their methods they cost
+    the page more than all the rest of it."""
+    return [
+        (pk, object_url("partner-detail", pk), name, subdivision)
+        for pk, name, subdivision, *_rest in partners
+    ]
 
 
 class RegionDetailView(SignedListPage):
@@ -109,7 +136,8 @@ class CountryDetailView(SignedListPage):
     @staticmethod
     def read(request, code):
         """The page's context and status, and what it shows besides the list, as plain values:
-        the map's counts and the partners listed."""
+        the map's counts, the first partners listed (``PARTNERS_SHOWN``) and how many there are
+        in all."""
         country = get_object_or_404(Country, code=code.upper())
         visible = Agreement.objects.visible_to(request.user)
         agreements = visible.with_partner_country(country)
@@ -117,23 +145,63 @@ class CountryDetailView(SignedListPage):
             request, agreements, fixed=("country",), selection={"country": country.code}
         )
         countries = visible.counts_by_partner_country()
-        # Plain rows, each partner's address, name and subdivision: a country's partners are
-        # thousands at national scale (Indonesia's domestic partners, 2,029 at 100,000
-        # agreements), and read as models and rendered by their methods they cost the page
-        # more than all the rest of it.
-        partners = [
-            (pk, object_url("partner-detail", pk), name, subdivision)
-            for pk, name, subdivision in country.partners.visible_to(request.user)
-            .order_by("name")
-            .values_list("pk", "name", "subdivision__code")
-        ]
+        # The first partners, each row carrying how many there are in all: one query,
+        # however many the country has.
+        first = list(
+            country.partners.visible_to(request.user)
+            .order_by(*PARTNER_ORDER)
+            .annotate(total=Window(Count("pk")))
+            .values_list("pk", "name", "subdivision__code", "total")[:PARTNERS_SHOWN]
+        )
+        partners = partner_rows(first)
+        partner_total = first[0][-1] if first else 0
         context.update(
             country=country,
             map=maps.world_map(visible, highlight=country.code, countries=countries),
             partners=partners,
+            partner_total=partner_total,
+            partners_more=partner_total > len(partners),
         )
         shown = [
             [[each.code, each.agreement_count] for each in countries],
             [pk for pk, _url, _name, _subdivision in partners],
+            partner_total,
         ]
         return context, status, shown
+
+
+class CountryPartnersView(SignedPage):
+    """``/countries/<code>/mitra/``: every partner of the country the reader may know of, by
+    name, ``PARTNERS_PAGE_SIZE`` a page.
+
+    Queries: the country, the COUNT and the page's rows, however many partners it has. A page
+    number that is not one, or past the last page, is not found (404).
+    """
+
+    template_name = "partners/country_partners.html"
+
+    @staticmethod
+    def read(request, code):
+        """The page's context and status, and what it shows as plain values: the count, the
+        page number and the partners listed (their names are in the shared tables' version)."""
+        country = get_object_or_404(Country, code=code.upper())
+        paginator = Paginator(
+            country.partners.visible_to(request.user)
+            .order_by(*PARTNER_ORDER)
+            .values_list("pk", "name", "subdivision__code"),
+            PARTNERS_PAGE_SIZE,
+        )
+        try:
+            page = paginator.page(request.GET.get("page") or 1)
+        except InvalidPage as error:
+            raise Http404(str(error)) from error
+        partners = partner_rows(page.object_list)
+        context = {
+            "country": country,
+            "partners": partners,
+            "page_obj": page,
+            "page_query": "",
+            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        }
+        shown = [paginator.count, page.number, [pk for pk, _url, _name, _sub in partners]]
+        return context, 200, shown

@@ -52,6 +52,13 @@ urlpatterns = [
         ),
         name="country-detail",
     ),
+    path(
+        "countries/<str:code>/mitra/",
+        shared_page(
+            party_views.CountryPartnersView.as_view(), sign=party_views.CountryPartnersView.signed
+        ),
+        name="country-partners",
+    ),
     path("data-dictionary/", views.DataDictionaryView.as_view(), name="data-dictionary"),
     # …/export.csv, .xlsx, .json beside each list page
     path("", include("agreements.export_urls")),

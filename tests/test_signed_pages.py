@@ -35,15 +35,17 @@ pytestmark = pytest.mark.django_db(transaction=True)
 LIST = reverse("agreement-list")
 TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
 # Addresses of the list (plain, its second page, narrowed to a region, searched), the page of a
-# partner country (its list, its partners, the world map), of a sector (its list, the regions'
-# potentials in it) and of a region (its list, its regencies and cities, its potentials and
-# surveys, what needs attention, the map of provinces); and of a partner (``addresses``).
+# partner country (its list, its partners, the world map) and the full list of its partners, of
+# a sector (its list, the regions' potentials in it) and of a region (its list, its regencies
+# and cities, its potentials and surveys, what needs attention, the map of provinces); and of a
+# partner (``addresses``).
 ADDRESSES = [
     LIST,
     f"{LIST}?page=2",
     f"{LIST}?region=64",
     f"{LIST}?q=kerja",
     reverse("country-detail", args=["JP"]),
+    reverse("country-partners", args=["JP"]),
     reverse("sector-detail", args=["education"]),
     reverse("region-detail", args=["64"]),
     # Bali's page with its list narrowed to nothing: what else it shows stands alone.
@@ -423,3 +425,23 @@ def test_a_save_of_an_agreement_it_is_not_party_to_keeps_a_partner_page_without_
     # Its own agreement retitled, the page is drawn again.
     Agreement.objects.filter(pk=register[-1].pk).update(title="Kerja sama Nara, diperbarui")
     assert "Kerja sama Nara, diperbarui" in client.get(nara).text
+
+
+def test_a_save_that_leaves_a_countrys_partners_as_they_were_keeps_their_list_undrawn(register):
+    client = Client()
+    japan = reverse("country-partners", args=["JP"])
+    first = client.get(japan)
+    assert "partners/country_partners.html" in [t.name for t in first.templates]
+    assert "Prefektur Nara" in first.text
+
+    Agreement.objects.filter(pk=register[3].pk).update(title="Kerja sama Bali, diperbarui")
+
+    kept = client.get(japan)
+    assert "partners/country_partners.html" not in [t.name for t in kept.templates]
+    assert TOKEN.sub(b"", kept.content) == TOKEN.sub(b"", first.content)
+    # A partner in Japan made party to an agreement, the list is drawn again with it.
+    with writing_parties(register[3]):
+        register[3].partners.add(Partner.objects.get(name="Pemerintah Kota Osaka"))
+    again = client.get(japan)
+    assert "partners/country_partners.html" in [t.name for t in again.templates]
+    assert "Pemerintah Kota Osaka" in again.text

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements import party_views
 from agreements.models import Agreement, Potential, PotentialSurvey, Scope
 from partners.models import Partner
 from tests.factories import (
@@ -287,6 +288,104 @@ def test_unknown_country_is_not_found(client, db):
     assert client.get(reverse("country-detail", args=["XX"])).status_code == 404
 
 
+def korea_with_partners(count, secret=False):
+    """Korea with ``count`` partners, "Kota Korea 000" onwards, all party to one public
+    agreement; with ``secret``, one more ("Kota Korea Rahasia") party only to an internal
+    one."""
+    korea = CountryFactory(code="KR", name_id="Korea Selatan")
+    partners = [PartnerFactory(name=f"Kota Korea {n:03}", country=korea) for n in range(count)]
+    AgreementFactory(title="Jejaring kota Korea", partners=partners)
+    if secret:
+        AgreementFactory(
+            title="Catatan internal Korea",
+            partners=[PartnerFactory(name="Kota Korea Rahasia", country=korea)],
+            visibility=Agreement.Visibility.INTERNAL,
+        )
+    return korea
+
+
+def partner_names(response):
+    """The names in a country page's list of partners (not those in its agreements' rows)."""
+    listed = re.search(r'<ul class="columns-list">(.*?)</ul>', response.content.decode(), re.S)
+    return re.findall(r'<a href="/partners/\d+/">([^<]*)</a>', listed[1]) if listed else []
+
+
+def test_country_page_lists_its_first_partners_by_name_and_leads_to_them_all(client):
+    shown = party_views.PARTNERS_SHOWN
+    korea_with_partners(shown + 2)
+    response = page(client, reverse("country-detail", args=["KR"]))
+    assert partner_names(response) == [f"Kota Korea {n:03}" for n in range(shown)]
+    html = response.content.decode()
+    assert f"Menampilkan {shown} pertama menurut abjad dari {shown + 2} mitra." in html
+    assert f'<a href="{reverse("country-partners", args=["KR"])}">' in html
+    # The agreements are still listed below.
+    assert titles_in(response) == ["Jejaring kota Korea"]
+
+
+def test_country_page_with_no_more_partners_than_it_shows_lists_them_all_without_a_link(client):
+    shown = party_views.PARTNERS_SHOWN
+    korea_with_partners(shown)
+    response = page(client, reverse("country-detail", args=["KR"]))
+    assert len(partner_names(response)) == shown
+    html = response.content.decode()
+    assert "pertama menurut abjad" not in html
+    assert reverse("country-partners", args=["KR"]) not in html
+
+
+def test_country_partner_list_pages_through_all_of_them(client, monkeypatch):
+    monkeypatch.setattr(party_views, "PARTNERS_PAGE_SIZE", 25)
+    korea_with_partners(62)
+    url = reverse("country-partners", args=["KR"])
+    first = page(client, url)
+    html = first.content.decode()
+    assert "<h1>Mitra dari Korea Selatan</h1>" in html
+    assert "62 mitra, menurut abjad." in html and "Menampilkan 1–25." in html
+    assert 'aria-label="Halaman hasil"' in html and "page=3" in html
+    names = partner_names(first) + partner_names(page(client, url, page=2))
+    last = page(client, url, page=3)
+    assert "Menampilkan 51–62." in last.content.decode()
+    assert names + partner_names(last) == [f"Kota Korea {n:03}" for n in range(62)]
+
+
+@pytest.mark.parametrize("number", ["4", "0", "-1", "dua", "99999999999999999999"])
+def test_country_partner_list_page_that_is_not_one_is_not_found(client, monkeypatch, number):
+    monkeypatch.setattr(party_views, "PARTNERS_PAGE_SIZE", 25)
+    korea_with_partners(62)
+    response = client.get(reverse("country-partners", args=["KR"]), {"page": number})
+    assert response.status_code == 404
+
+
+def test_country_partner_list_of_an_unknown_country_is_not_found(client, db):
+    assert client.get(reverse("country-partners", args=["XX"])).status_code == 404
+
+
+def test_country_partner_list_of_a_country_without_partners_says_so(client, db):
+    CountryFactory(code="KR")
+    html = page(client, reverse("country-partners", args=["kr"])).content.decode()
+    assert "Belum ada mitra dari negara ini." in html
+
+
+def test_public_never_sees_a_partner_known_only_from_internal_agreements_nor_counts_it(
+    client, django_user_model
+):
+    shown = party_views.PARTNERS_SHOWN
+    korea_with_partners(shown, secret=True)
+    country = reverse("country-detail", args=["KR"])
+    partners = reverse("country-partners", args=["KR"])
+    # The public: exactly as many as the country page shows, so no count and no link.
+    html = page(client, country).content.decode()
+    assert "Kota Korea Rahasia" not in html and partners not in html
+    html = page(client, partners).content.decode()
+    assert "Kota Korea Rahasia" not in html and f"{shown} mitra, menurut abjad." in html
+    # An official knows of it, and of one more partner than the page shows.
+    client.force_login(make_official(django_user_model))
+    html = page(client, country).content.decode()
+    assert f"Menampilkan {shown} pertama menurut abjad dari {shown + 1} mitra." in html
+    assert partners in html
+    html = page(client, partners).content.decode()
+    assert "Kota Korea Rahasia" in html and f"{shown + 1} mitra, menurut abjad." in html
+
+
 # -- sector ----------------------------------------------------------------------------------
 
 
@@ -351,7 +450,10 @@ def test_subject_pages_are_well_formed_and_accessible(
     client, register, kaltim, balikpapan, anhui, education, tourism
 ):
     Potential.objects.create(region=kaltim, sector=tourism, title="Wisata Derawan")
-    for url in subject_urls(register, kaltim, balikpapan, anhui, education):
+    for url in [
+        *subject_urls(register, kaltim, balikpapan, anhui, education),
+        reverse("country-partners", args=["CN"]),
+    ]:
         assert page_problems(page(client, url).content.decode()) == [], url
 
 
@@ -426,11 +528,32 @@ def test_country_page_queries_do_not_grow_with_rows(
 ):
     build(rows, kaltim, samarinda, anhui, education)
     # 1 the country; 2 sectors, 3 regions, 4 partners, 5 agencies for the form; 6 COUNT,
-    # 7 page, 8–10 prefetches; 11 the country's partners; 12 agreements per partner country
-    # (the map).
+    # 7 page, 8–10 prefetches; 11 agreements per partner country (the map); 12 the country's
+    # first partners, each with how many there are in all.
     with django_assert_num_queries(12):
         response = client.get(reverse("country-detail", args=["CN"]))
     assert len(titles_in(response)) == rows
+
+
+@pytest.mark.parametrize("partners", [3, 250])
+def test_country_pages_queries_do_not_grow_with_its_partners(
+    client, partners, monkeypatch, django_assert_num_queries
+):
+    korea_with_partners(partners)
+    monkeypatch.setattr(party_views, "PARTNERS_PAGE_SIZE", 100)
+    # As above, with one agreement listed: 12 queries however many partners it has.
+    with django_assert_num_queries(12):
+        response = client.get(reverse("country-detail", args=["KR"]))
+    assert len(partner_names(response)) == min(partners, party_views.PARTNERS_SHOWN)
+    # 1 the country, 2 how many partners it has, 3 the page's partners: on any page.
+    url = reverse("country-partners", args=["KR"])
+    with django_assert_num_queries(3):
+        response = client.get(url)
+    assert len(partner_names(response)) == min(partners, 100)
+    if partners > 200:
+        with django_assert_num_queries(3):
+            response = client.get(url, {"page": 3})
+        assert len(partner_names(response)) == partners - 200
 
 
 @pytest.mark.parametrize("rows", [1, 15])
