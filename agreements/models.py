@@ -2167,6 +2167,13 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             errors["signed_on"].append(
                 _("Kerja sama yang berlaku sudah ditandatangani: isi tanggal ditandatangani.")
             )
+        if self.status == self.Status.EXPIRED and (
+            self.expires_on is None or self.expires_by >= today
+        ):
+            # "Berakhir" is said of a term that has run out: the page would say it ended while
+            # its term still runs ("Berakhir · berakhir dalam 26 hari"), or with no term at all.
+            # A date known to its month or year runs through that period's last day.
+            errors["status"].append(self.expired_too_soon())
         if bool(self.follows_id) != bool(self.relation):
             errors["relation"].append(
                 _("Isi “kelanjutan dari” dan hubungannya bersama-sama, atau kosongkan keduanya.")
@@ -2197,6 +2204,21 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             errors[name].append(message)
         if errors:
             raise ValidationError(dict(errors))
+
+    def expired_too_soon(self):
+        """What to tell a clerk who recorded it as expired ("Berakhir") while its term, as
+        known, has not run out (``expires_by``) or it has no expiry."""
+        if self.expires_on is None:
+            return _(
+                "Status “Berakhir” berarti jangka waktu kerja sama sudah habis, tetapi tanggal "
+                "berakhirnya tidak diisi: isi tanggal berakhir. Kerja sama yang diakhiri sebelum "
+                "jangka waktunya habis berstatus “Diakhiri”."
+            )
+        return _(
+            "Status “Berakhir” berarti jangka waktu kerja sama sudah habis, tetapi kerja sama "
+            "ini berlaku sampai %(expires)s. Kerja sama yang diakhiri sebelum jangka waktunya "
+            "habis berstatus “Diakhiri”; bila belum diakhiri, pilih “Berlaku”."
+        ) % {"expires": self.known("expires_on")}
 
     @staticmethod
     def party_errors(scope, lead_region, regions, partners, agencies=()):

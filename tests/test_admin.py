@@ -754,6 +754,37 @@ def test_agreement_expiring_before_it_comes_into_force_is_refused(staff_client, 
     assert staff_client.post(ADD, data).status_code == 302
 
 
+def test_agreement_recorded_as_expired_before_its_term_runs_out_is_refused(
+    staff_client, kaltim, today
+):
+    """ "Berakhir" is a term run out: recorded while the expiry, as known, still runs (a year
+    runs to 31 December) or with no expiry, the page would say it ended while it runs. Refused
+    at the status, saying that one ended early is "Diakhiri"; nothing is written."""
+    running = (today + datetime.timedelta(days=30)).isoformat()
+    for expires_on in (running, str(today.year)):
+        response = staff_client.post(
+            ADD, agreement_form(kaltim, status="expired", expires_on=expires_on)
+        )
+        assert response.status_code == 200
+        (message,) = response.context["adminform"].form.errors["status"]
+        assert message.startswith(
+            "Status “Berakhir” berarti jangka waktu kerja sama sudah habis, tetapi kerja sama "
+            "ini berlaku sampai "
+        )
+        assert "yang diakhiri sebelum jangka waktunya habis berstatus “Diakhiri”" in message
+        assert message in response.text
+    response = staff_client.post(ADD, agreement_form(kaltim, status="expired", expires_on=""))
+    assert response.context["adminform"].form.errors["status"] == [
+        "Status “Berakhir” berarti jangka waktu kerja sama sudah habis, tetapi tanggal "
+        "berakhirnya tidak diisi: isi tanggal berakhir. Kerja sama yang diakhiri sebelum "
+        "jangka waktunya habis berstatus “Diakhiri”."
+    ]
+    assert not Agreement.objects.exists()
+    lapsed = (today - datetime.timedelta(days=1)).isoformat()
+    data = agreement_form(kaltim, status="expired", expires_on=lapsed)
+    assert staff_client.post(ADD, data).status_code == 302
+
+
 @pytest.mark.parametrize(
     "fields, field, message",
     [

@@ -405,6 +405,16 @@ BAD_ROWS = {
     "scope inconsistent with parties": (row(reference="B/1", scope="ksdpl"), "tidak sesuai"),
     "unknown kind": (row(reference="B/1", kind="perjanjian"), "perjanjian"),
     "unsigned status with a signing date": (row(reference="B/1", status="exploration"), "Status"),
+    "expired while its term still runs": (
+        row(reference="B/1", status="expired", expires_on="2099-12-31"),
+        "status: Status “Berakhir” berarti jangka waktu kerja sama sudah habis, tetapi kerja sama "
+        "ini berlaku sampai 31 Desember 2099. Kerja sama yang diakhiri sebelum jangka waktunya "
+        "habis berstatus “Diakhiri”; bila belum diakhiri, pilih “Berlaku”.",
+    ),
+    "expired without an expiry": (
+        row(reference="B/1", status="expired", expires_on=""),
+        "tetapi tanggal berakhirnya tidak diisi: isi tanggal berakhir.",
+    ),
 }
 
 
