@@ -280,6 +280,30 @@ class BoundedInline:
         return super().get_formset(request, obj, absolute_max=INLINE_MAX_ROWS, **kwargs)
 
 
+class MilestoneRowsFormSet(OwnRowsFormSet):
+    """The agreement form's milestone table. Django builds it before it checks the agreement
+    form, and checks it after: it is handed to the agreement it is posted with, so that the
+    form checks the status against the steps as posted (``AgreementAdminForm.check_ending``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound:
+            self.instance.milestone_table = self
+
+    def as_posted(self):
+        """The steps as this table would write them: its rows (each checked first, with the
+        agreement as the form has it), less those ticked for deletion and blank new rows."""
+        rows = []
+        for index, form in enumerate(self.forms):
+            form.is_valid()  # its instance is then as posted
+            if index >= self.initial_form_count() and not form.has_changed():
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            rows.append(form.instance)
+        return rows
+
+
 class MilestoneInline(BoundedInline, LabelledTabularInline):
     """The steps of an agreement as one compact table: what, when, and whom it waits on.
 
@@ -289,6 +313,7 @@ class MilestoneInline(BoundedInline, LabelledTabularInline):
 
     model = Milestone
     form = MilestoneInlineForm
+    formset = MilestoneRowsFormSet
     extra = 1
     fields = ["kind", "title", "due_on", "done_on", "waits_on", "mark", "details"]
     readonly_fields = ["details"]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agreements.dates import FIRST_YEAR, LAST_YEAR, DatePrecision, KnownDate, OutOfRange
-from agreements.models import Agreement, Milestone
+from agreements.models import Agreement, Milestone, MilestoneKind
 from common.numbers import GroupedDecimalField
 
 PARTY_FIELDS = ("scope", "lead_region", "regions", "partners", "agencies")
@@ -296,6 +296,29 @@ class AgreementAdminForm(KnownDatesForm):
         self.check_known_apart(cleaned_data)
         return cleaned_data
 
+    def _post_clean(self):
+        super()._post_clean()
+        self.check_ending()
+
+    def check_ending(self):
+        """Refuse a status that says the cooperation goes on beside its termination recorded
+        as done (``Agreement.ending_errors``), said at the status: against the steps as posted
+        in the milestone table beside this form (``MilestoneRowsFormSet``), else as stored."""
+        if "status" in self.errors:
+            return
+        agreement = self.instance
+        table = getattr(agreement, "milestone_table", None)
+        if table is not None:
+            milestones = table.as_posted()
+        elif agreement.pk is not None:
+            milestones = agreement.milestones.filter(
+                kind=MilestoneKind.TERMINATION, done_on__isnull=False
+            )
+        else:
+            milestones = ()
+        for field, message in agreement.ending_errors(milestones).items():
+            self.add_error(field, message)
+
     def check_known_apart(self, cleaned_data):
         """Refuse a second agreement without a reference with the title and lead region of
         another: a file names an agreement by its reference, else by those two (the import),
@@ -389,6 +412,10 @@ class MilestoneForm(KnownDatesForm):
         ]
         field_classes = {"due_on": KnownDateField, "done_on": KnownDateField}
 
+    # A termination recorded as done here is checked against its agreement's status
+    # (``Agreement.ending_errors``); the agreement form checks its own table's at the status.
+    checks_ending = True
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "mark" in self.fields:
@@ -397,11 +424,24 @@ class MilestoneForm(KnownDatesForm):
                 for value, label in self.fields["mark"].choices
             ]
 
+    def _post_clean(self):
+        super()._post_clean()
+        milestone = self.instance
+        if (
+            self.checks_ending
+            and "done_on" not in self.errors
+            and Milestone.agreement.is_cached(milestone)
+        ):
+            for message in milestone.agreement.ending_errors([milestone]).values():
+                self.add_error("done_on", message)
+
 
 class MilestoneInlineForm(MilestoneForm):
     """A row of the agreement form's milestone table, which shows no date precision (it would
     not fit 1,280 pixels; the milestone's own page has it): what is typed into the row says
     it ("06/2024" is June 2024), and a date left alone keeps the precision it has."""
+
+    checks_ending = False  # at the agreement's status (``AgreementAdminForm.check_ending``)
 
     # What the model asks of a field the row does not show, said at the field of the row that
     # asked for it: a stage recorded as skipped or not required needs its reason in the notes,

@@ -38,11 +38,14 @@ from agreements.dates import KnownDate, OutOfRange
 from agreements.export_columns import TABLE_NAMES, join_values, split_values, unneutralise
 from agreements.import_tables import TablesImport
 from agreements.models import (
+    SIGNED_STATUSES,
     Agency,
     Agreement,
     BudgetSource,
     ChangedMeanwhile,
     Contact,
+    Milestone,
+    MilestoneKind,
     Scope,
     Sector,
     Signatory,
@@ -1111,7 +1114,63 @@ class AgreementImport:
             planned.append((result, reader, lead, target, before))
         self._look_for_lookalikes(planned)
         self._order_and_check_cycles(results)
-        return ImportPlan(results, self.tables.plan(self.rows) if self.tables else {})
+        tables = self.tables.plan(self.rows) if self.tables else {}
+        self._check_endings(results, tables.get("milestones", []))
+        return ImportPlan(results, tables)
+
+    def _check_endings(self, results, milestone_rows):
+        """Refuse a status still signed or in force beside a termination recorded as done
+        (``Agreement.ending_errors``), with its steps as the file leaves them: the stored ones,
+        as the file's milestones sheet changes them, and those it adds. Said at the row of the
+        agreements sheet that gives the status; where the agreement is not in that sheet, at
+        the rows of the milestones sheet that record its termination. One query."""
+        rows_of = {r.number: r for r in results if not r.rejected}
+        number_of_key, number_of_pk = {}, {}
+        for number, cells in self.rows:
+            reference = cells.get("reference", "")
+            key = (reference,) if reference else (cells.get("title"), cells.get("lead_region_code"))
+            number_of_key[key] = number
+        for result in rows_of.values():
+            if result.instance.pk:
+                number_of_pk[result.instance.pk] = result.number
+        # (the row of the agreements sheet, or None) or (None, a stored agreement): its steps.
+        agreements = {("row", number): result.instance for number, result in rows_of.items()}
+        posted = {key: [] for key in agreements}
+        for row in milestone_rows:
+            if row.rejected:
+                continue
+            reference, title, lead = row.after["agreement"]
+            if row.instance.agreement_id:
+                number = number_of_pk.get(row.instance.agreement_id)
+                key = ("row", number) if number else ("stored", row.instance.agreement_id)
+                agreements.setdefault(key, row.instance.agreement)
+            else:
+                key = ("row", number_of_key.get((reference,) if reference else (title, lead)))
+            if key in agreements:
+                posted.setdefault(key, []).append(row)
+        stored_ends = {}
+        ids = [a.pk for a in agreements.values() if a.pk and a.status in SIGNED_STATUSES]
+        for batch in _batched(ids):
+            for milestone in Milestone.objects.filter(
+                agreement_id__in=batch, kind=MilestoneKind.TERMINATION, done_on__isnull=False
+            ):
+                stored_ends.setdefault(milestone.agreement_id, []).append(milestone)
+        for key, agreement in agreements.items():
+            rows = posted.get(key, [])
+            replaced = {row.instance.pk for row in rows if row.instance.pk}
+            milestones = [m for m in stored_ends.get(agreement.pk, []) if m.pk not in replaced]
+            errors = agreement.ending_errors([*milestones, *(row.instance for row in rows)])
+            if not errors:
+                continue
+            messages = _messages(ValidationError(errors))
+            if key[0] == "row":
+                rows_of[key[1]].errors.extend(messages)
+                rows_of[key[1]].action = REJECT
+                continue
+            for row in rows:
+                if row.instance.kind == MilestoneKind.TERMINATION and row.instance.done_on:
+                    row.errors.extend(messages)
+                    row.action = REJECT
 
     def _look_for_lookalikes(self, planned):
         """Rows that would create an agreement the register seems to hold already.

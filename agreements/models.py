@@ -2220,6 +2220,36 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             "habis berstatus “Diakhiri”; bila belum diakhiri, pilih “Berlaku”."
         ) % {"expires": self.known("expires_on")}
 
+    def ending_errors(self, milestones):
+        """{field: message} when its status says it is still signed or in force while one of
+        ``milestones`` (its steps as they are to be written) records its termination as done:
+        the status page would say "Berlaku" above "Pengakhiran: terlaksana".
+
+        Called by every path that writes an agreement with its steps (the admin form with its
+        milestone table, the importer, the demo), because ``clean()`` sees the agreement alone,
+        not the steps posted or imported beside it (as ``party_errors``)."""
+        if self.status not in SIGNED_STATUSES:
+            return {}
+        ended = next(
+            (
+                m
+                for m in milestones
+                if m.kind == MilestoneKind.TERMINATION and m.done_on is not None
+            ),
+            None,
+        )
+        if ended is None:
+            return {}
+        return {
+            "status": _(
+                "Pengakhiran kerja sama ini tercatat terlaksana (%(ended)s), tetapi statusnya "
+                "masih “%(status)s”. Kerja sama yang pengakhirannya dicatat berstatus "
+                "“Diakhiri”: pilih status itu, atau kosongkan tanggal terlaksana tahapan "
+                "pengakhiran bila belum terjadi."
+            )
+            % {"ended": ended.known("done_on"), "status": self.Status(self.status).label}
+        }
+
     @staticmethod
     def party_errors(scope, lead_region, regions, partners, agencies=()):
         """Problems with the parties of an agreement, as a dict of field → message.

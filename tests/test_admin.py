@@ -32,6 +32,7 @@ from tests.factories import (
     SubdivisionFactory,
 )
 from tests.helpers import agreement_form_data, form_errors, logged_in, no_inline_rows
+from tests.test_documents import change_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -754,6 +755,77 @@ def test_agreement_expiring_before_it_comes_into_force_is_refused(staff_client, 
     assert staff_client.post(ADD, data).status_code == 302
 
 
+ENDED_IN_FORCE = (
+    "Pengakhiran kerja sama ini tercatat terlaksana (%s), tetapi statusnya masih “Berlaku”. "
+    "Kerja sama yang pengakhirannya dicatat berstatus “Diakhiri”: pilih status itu, atau "
+    "kosongkan tanggal terlaksana tahapan pengakhiran bila belum terjadi."
+)
+
+
+def test_agreement_in_force_with_its_termination_done_is_refused_at_its_status(
+    staff_client, kaltim
+):
+    """A termination recorded as done in the milestone table while the status stays "Berlaku":
+    its page would say it is in force above "Pengakhiran: terlaksana". Refused at the status,
+    saying what to choose; nothing is written. Recorded as terminated, it is saved."""
+    data = with_milestone(
+        agreement_form(kaltim),
+        kind="termination",
+        title="Pengakhiran atas kesepakatan para pihak",
+        done_on="2025-06-30",
+    )
+    response = staff_client.post(ADD, data)
+
+    assert response.status_code == 200
+    message = ENDED_IN_FORCE % "30 Juni 2025"
+    assert response.context["adminform"].form.errors["status"] == [message]
+    assert message in response.text
+    assert not Agreement.objects.exists()
+    assert not Milestone.objects.exists()
+    data["status"] = "terminated"
+    assert staff_client.post(ADD, data).status_code == 302
+    assert Agreement.objects.get().status == "terminated"
+
+
+def test_an_agreement_stored_in_force_after_its_termination_tells_the_clerk_what_to_fix(
+    staff_client, kaltim
+):
+    """Stored before the rule: in force, its termination done. A change of its title alone is
+    refused saying why, nothing written; the status set to "Diakhiri", or the termination's
+    date cleared in the table (the rule reads the steps as posted, not as stored), it saves."""
+    agreement = AgreementFactory(lead_region=kaltim)
+    ending = MilestoneFactory(
+        agreement=agreement,
+        kind="termination",
+        title="Pengakhiran",
+        due_on=None,
+        done_on=datetime.date(2025, 6, 30),
+    )
+    data = change_form_data(staff_client.get(change_url(agreement)))
+    data["title"] = "Judul yang dibetulkan"
+    response = staff_client.post(change_url(agreement), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["status"] == [ENDED_IN_FORCE % "30 Juni 2025"]
+    assert Agreement.objects.get().title != "Judul yang dibetulkan"
+
+    row = next(k for k, v in data.items() if k.endswith("-id") and str(v) == str(ending.pk))
+    prefix = row.removesuffix("-id")
+    planned = dict(data, **{f"{prefix}-done_on": "", f"{prefix}-due_on": "2027-06-30"})
+    assert staff_client.post(change_url(agreement), planned).status_code == 302
+    assert Agreement.objects.get().title == "Judul yang dibetulkan"
+    assert Milestone.objects.get().done_on is None
+
+
+def test_a_terminated_agreement_is_saved_beside_its_termination(staff_client, kaltim):
+    agreement = AgreementFactory(lead_region=kaltim)
+    MilestoneFactory(agreement=agreement, kind="termination", done_on=datetime.date(2025, 6, 30))
+    data = change_form_data(staff_client.get(change_url(agreement)))
+    data["status"] = "terminated"
+    assert staff_client.post(change_url(agreement), data).status_code == 302
+    assert Agreement.objects.get().status == "terminated"
+
+
 def test_agreement_recorded_as_expired_before_its_term_runs_out_is_refused(
     staff_client, kaltim, today
 ):
@@ -918,6 +990,31 @@ def test_rating_on_a_milestone_that_is_not_an_evaluation_is_refused(staff_client
     )
     assert "Nilai hanya untuk tahapan monitoring dan evaluasi." in response.text
     assert not Milestone.objects.exists()
+
+
+def test_termination_done_on_its_own_page_is_refused_while_the_agreement_is_in_force(
+    staff_client, kaltim
+):
+    """Recorded on the step's own page, the same contradiction is refused at its date."""
+    agreement = AgreementFactory(lead_region=kaltim)
+    data = {
+        "agreement": agreement.pk,
+        "kind": "termination",
+        "title": "Pengakhiran",
+        "due_on": "",
+        "done_on": "30/06/2025",
+        "waits_on": "",
+        "findings": "",
+        "notes": "",
+    }
+    response = staff_client.post(reverse("admin:agreements_milestone_add"), data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["done_on"] == [ENDED_IN_FORCE % "30 Juni 2025"]
+    assert not Milestone.objects.exists()
+    Agreement.objects.filter(pk=agreement.pk).update(status="terminated")
+    response = staff_client.post(reverse("admin:agreements_milestone_add"), data)
+    assert response.status_code == 302
 
 
 def test_change_form_lists_milestones_compactly_with_their_details_one_click_away(

@@ -4,6 +4,7 @@ the command line."""
 import csv
 import datetime
 import io
+import json
 import re
 
 import pytest
@@ -15,8 +16,13 @@ from openpyxl import Workbook
 
 from access.models import RegionAssignment, Role
 from agreements.imports import CREATE, REJECT, UNCHANGED, UPDATE, AgreementImport, ImportFileError
-from agreements.models import Agreement
-from tests.factories import PartnerFactory, ProvinceFactory, RegencyFactory
+from agreements.models import Agreement, Milestone
+from tests.factories import (
+    MilestoneFactory,
+    PartnerFactory,
+    ProvinceFactory,
+    RegencyFactory,
+)
 
 COLUMNS = [
     "reference",
@@ -136,11 +142,12 @@ def test_an_updated_rows_history_does_not_read_the_agreement_back(
 ):
     """Writing an update and its history costs a fixed number of queries, none of them reading
     the agreement just saved back once for each of its four many-to-many fields: at national
-    scale an import of thousands of updates ran a third of its queries doing that."""
+    scale an import of thousands of updates ran a third of its queries doing that. (One reads
+    the terminations recorded for every agreement the file keeps in force, all at once.)"""
     mou = register["anhui_mou"]
     importer = plan_for([row(reference=mou.reference, title="MoU Kalimantan Timur – Anhui 2")])
 
-    with django_assert_num_queries(56):
+    with django_assert_num_queries(57):
         plan = importer.apply()
 
     assert [r.action for r in plan.rows] == [UPDATE]
@@ -442,6 +449,103 @@ def test_a_value_the_column_does_not_know_is_one_message_naming_the_column(regis
     assert plan.rows[0].errors == [f"Kolom {column}: nilai “{value}” tidak dikenal."]
 
 
+# -- a termination recorded as done -------------------------------------------------------------
+
+ENDED_IN_FORCE = (
+    "status: Pengakhiran kerja sama ini tercatat terlaksana (30 Juni 2025), tetapi statusnya "
+    "masih “Berlaku”. Kerja sama yang pengakhirannya dicatat berstatus “Diakhiri”: pilih "
+    "status itu, atau kosongkan tanggal terlaksana tahapan pengakhiran bila belum terjadi."
+)
+
+
+def terminated_in_the_register():
+    """The good row's agreement, stored in force with its termination recorded as done (as a
+    record entered before the rule could be)."""
+    assert plan_for([row()]).apply().is_valid
+    agreement = Agreement.objects.get(reference="556/KSDD/2025")
+    MilestoneFactory(
+        agreement=agreement,
+        kind="termination",
+        title="Pengakhiran",
+        due_on=None,
+        done_on=datetime.date(2025, 6, 30),
+    )
+    return agreement
+
+
+def test_a_row_keeping_in_force_an_agreement_whose_termination_is_done_is_refused(register):
+    """The row's status beside the steps stored: one message, at the row; nothing written.
+    Recorded as "Diakhiri" the row is written."""
+    agreement = terminated_in_the_register()
+
+    plan = plan_for([row(title="Judul baru")]).apply()
+
+    assert not plan.is_valid
+    assert [(r.number, r.action, r.errors) for r in plan.rows] == [(2, REJECT, [ENDED_IN_FORCE])]
+    agreement.refresh_from_db()
+    assert agreement.title != "Judul baru"
+    assert plan_for([row(title="Judul baru", status="terminated")]).apply().is_valid
+    agreement.refresh_from_db()
+    assert (agreement.title, agreement.status) == ("Judul baru", "terminated")
+
+
+def json_file(agreements, milestones):
+    data = json.dumps({"agreements": agreements, "milestones": milestones}).encode()
+    return AgreementImport.from_file(io.BytesIO(data), "register.json")
+
+
+def termination(reference, **changes):
+    return {
+        "agreement_reference": reference,
+        "agreement_title": "",
+        "agreement_lead_region_code": "",
+        "kind": "termination",
+        "title": "Pengakhiran",
+        "due_on": "",
+        "done_on": "2025-06-30",
+        **changes,
+    }
+
+
+def test_a_file_recording_a_termination_done_beside_a_status_in_force_is_refused(register):
+    """The milestones sheet records the ending of an agreement its agreements sheet keeps in
+    force: refused at the agreement's row. Of a stored agreement in force the file does not
+    list, at the milestone's own row. Nothing is written either way."""
+    milestones = Milestone.objects.count()
+
+    plan = json_file([row()], [termination("556/KSDD/2025")]).apply()
+
+    assert not plan.is_valid
+    assert [(r.number, r.errors) for r in plan.rows] == [(2, [ENDED_IN_FORCE])]
+    assert not Agreement.objects.filter(reference="556/KSDD/2025").exists()
+
+    assert plan_for([row()]).apply().is_valid
+    plan = json_file([row(reference="B/2", title="Lain")], [termination("556/KSDD/2025")]).apply()
+
+    assert not plan.is_valid
+    ((table_row),) = plan.rejected_table_rows
+    assert (table_row.table, table_row.number, table_row.errors) == (
+        "milestones",
+        2,
+        [ENDED_IN_FORCE],
+    )
+    assert Milestone.objects.count() == milestones
+    assert not Agreement.objects.filter(reference="B/2").exists()
+
+
+def test_a_file_clearing_the_termination_it_keeps_in_force_is_written(register):
+    """The rule reads the steps as the file leaves them: a termination stored as done that the
+    file's milestones sheet plans instead no longer contradicts the status."""
+    agreement = terminated_in_the_register()
+
+    plan = json_file(
+        [row()], [termination("556/KSDD/2025", done_on="", due_on="2027-06-30")]
+    ).apply()
+
+    assert plan.is_valid, [r.errors for r in plan.rows]
+    assert agreement.milestones.get().done_on is None
+
+
 # -- the command --------------------------------------------------------------------------------
 
 
@@ -588,6 +692,45 @@ def test_admin_confirm_checks_again_and_writes_nothing_if_a_row_fails_now(staff_
     assert confirmed.status_code == 409
     assert "education" in confirmed.content.decode()
     assert not Agreement.objects.filter(reference__in=["556/KSDD/2025", "C/1"]).exists()
+
+
+def test_admin_preview_refuses_a_status_in_force_beside_a_termination_done(staff_client, register):
+    """The preview names the row and says what to choose, offering no confirm."""
+    agreement = terminated_in_the_register()
+
+    response = upload(staff_client, [row(title="Judul baru")])
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert confirm_token(response) is None
+    assert re.search(r'<tr class="reject">\s*<td>2</td>', page)
+    assert "Kerja sama yang pengakhirannya dicatat berstatus “Diakhiri”" in page
+    agreement.refresh_from_db()
+    assert agreement.title != "Judul baru"
+
+
+def test_admin_confirm_refuses_a_status_in_force_beside_a_termination_done_meanwhile(
+    staff_client, register
+):
+    """A preview that was clean; the termination recorded as done before the confirm: the
+    confirm checks again, says why and writes nothing."""
+    assert plan_for([row()]).apply().is_valid
+    token = confirm_token(upload(staff_client, [row(title="Judul baru")]))
+    assert token is not None
+    MilestoneFactory(
+        agreement=Agreement.objects.get(reference="556/KSDD/2025"),
+        kind="termination",
+        due_on=None,
+        done_on=datetime.date(2025, 6, 30),
+    )
+
+    confirmed = staff_client.post(reverse(IMPORT_URL), {"token": token})
+
+    assert confirmed.status_code == 409
+    assert "Kerja sama yang pengakhirannya dicatat berstatus “Diakhiri”" in (
+        confirmed.content.decode()
+    )
+    assert not Agreement.objects.filter(title="Judul baru").exists()
 
 
 def test_admin_confirm_with_a_forged_token_writes_nothing(staff_client, register):
