@@ -2225,8 +2225,9 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         ``milestones`` (its steps as they are to be written) records its termination as done:
         the status page would say "Berlaku" above "Pengakhiran: terlaksana".
 
-        Called by every path that writes an agreement with its steps (the admin form with its
-        milestone table, the importer, the demo), because ``clean()`` sees the agreement alone,
+        Called by every path a person writes an agreement with its steps through (the admin
+        form with its milestone table, a milestone's own page, the importer), because
+        ``clean()`` sees the agreement alone,
         not the steps posted or imported beside it (as ``party_errors``)."""
         if self.status not in SIGNED_STATUSES:
             return {}
