@@ -121,15 +121,14 @@ ON_AGREEMENT = """
     $$
 """
 
+# Per statement, each agreement once: Django adds or removes an agreement's party regions in
+# one statement, and a trigger per row wrote its steps again for every one of them.
 ON_PARTY = """
     CREATE FUNCTION agreements_tally_province_steps_on_party() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        IF TG_OP = 'DELETE' THEN
-            PERFORM agreements_tally_province_steps_refresh(OLD.agreement_id, NULL);
-        ELSE
-            PERFORM agreements_tally_province_steps_refresh(NEW.agreement_id, NULL);
-        END IF;
+        PERFORM agreements_tally_province_steps_refresh(c.agreement_id, NULL)
+        FROM (SELECT DISTINCT agreement_id FROM changed) c;
         RETURN NULL;
     END
     $$
@@ -193,10 +192,14 @@ FORWARD = [
     CREATE TRIGGER {TABLE} AFTER INSERT OR UPDATE OR DELETE ON agreements_agreement
     FOR EACH ROW EXECUTE FUNCTION agreements_tally_province_steps_on_agreement()
     """,
-    f"""
-    CREATE TRIGGER {TABLE} AFTER INSERT OR DELETE ON agreements_agreement_regions
-    FOR EACH ROW EXECUTE FUNCTION agreements_tally_province_steps_on_party()
-    """,
+    *(
+        f"""
+        CREATE TRIGGER {TABLE}_{event.lower()} AFTER {event} ON agreements_agreement_regions
+        REFERENCING {rows} TABLE AS changed
+        FOR EACH STATEMENT EXECUTE FUNCTION agreements_tally_province_steps_on_party()
+        """
+        for event, rows in (("INSERT", "NEW"), ("DELETE", "OLD"))
+    ),
     f"""
     CREATE TRIGGER {TABLE} AFTER UPDATE OF province_id ON partners_region
     FOR EACH ROW EXECUTE FUNCTION agreements_tally_province_steps_on_region()
@@ -208,7 +211,8 @@ FORWARD = [
 
 BACKWARD = [
     f"DROP TRIGGER IF EXISTS {TABLE} ON partners_region",
-    f"DROP TRIGGER IF EXISTS {TABLE} ON agreements_agreement_regions",
+    f"DROP TRIGGER IF EXISTS {TABLE}_insert ON agreements_agreement_regions",
+    f"DROP TRIGGER IF EXISTS {TABLE}_delete ON agreements_agreement_regions",
     f"DROP TRIGGER IF EXISTS {TABLE} ON agreements_agreement",
     f"DROP TRIGGER IF EXISTS {TABLE} ON agreements_milestone",
     BY_DAY.REBUILD,

@@ -50,12 +50,19 @@ def pairs(where):
         UNION ALL
         SELECT l.agreement_id, NULL, NULL, 'sector', l.sector_id::text
         FROM agreements_agreement_sectors l WHERE {where}
+    ),
+    -- Each subject and each party once (a country of many partners is one), then paired: a
+    -- pairing of the rows themselves grew with the square of an agreement's partners.
+    subjects AS (
+        SELECT DISTINCT agreement_id, subject, subject_key FROM parties WHERE subject IS NOT NULL
+    ),
+    others AS (
+        SELECT DISTINCT agreement_id, party, key FROM parties WHERE party IS NOT NULL
     )
-    SELECT DISTINCT s.agreement_id,
+    SELECT s.agreement_id,
            s.subject || '.' || o.party || '|' || s.subject_key || ':' || o.key AS pair
-    FROM parties s JOIN parties o ON o.agreement_id = s.agreement_id
-    WHERE s.subject IS NOT NULL AND o.party IS NOT NULL
-      AND (s.subject, o.party) IN (
+    FROM subjects s JOIN others o ON o.agreement_id = s.agreement_id
+    WHERE (s.subject, o.party) IN (
           ('province', 'partner'), ('province', 'country'),
           ('country', 'region'), ('country', 'partner'),
           ('sector', 'region'), ('sector', 'partner'), ('sector', 'country')
@@ -136,15 +143,15 @@ ON_AGREEMENT = """
     $$
 """
 
+# Per statement, each agreement once: Django adds an agreement's partners in one statement,
+# and a trigger per row made its pairs again for every one of them (an agreement with 250
+# partners, 250 times).
 ON_PARTY = """
     CREATE FUNCTION agreements_tally_pairs_on_party() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
-        IF TG_OP = 'DELETE' THEN
-            PERFORM agreements_tally_pairs_refresh(OLD.agreement_id);
-        ELSE
-            PERFORM agreements_tally_pairs_refresh(NEW.agreement_id);
-        END IF;
+        PERFORM agreements_tally_pairs_refresh(c.agreement_id)
+        FROM (SELECT DISTINCT agreement_id FROM changed) c;
         RETURN NULL;
     END
     $$
@@ -221,10 +228,12 @@ FORWARD = [
     """,
     *(
         f"""
-        CREATE TRIGGER {TABLE} AFTER INSERT OR DELETE ON agreements_agreement_{parties}
-        FOR EACH ROW EXECUTE FUNCTION agreements_tally_pairs_on_party()
+        CREATE TRIGGER {TABLE}_{event.lower()} AFTER {event} ON agreements_agreement_{parties}
+        REFERENCING {rows} TABLE AS changed
+        FOR EACH STATEMENT EXECUTE FUNCTION agreements_tally_pairs_on_party()
         """
         for parties in ("regions", "partners", "sectors")
+        for event, rows in (("INSERT", "NEW"), ("DELETE", "OLD"))
     ),
     f"""
     CREATE TRIGGER {TABLE} AFTER UPDATE OF province_id ON partners_region
@@ -243,8 +252,9 @@ BACKWARD = [
     f"DROP TRIGGER IF EXISTS {TABLE} ON partners_partner",
     f"DROP TRIGGER IF EXISTS {TABLE} ON partners_region",
     *(
-        f"DROP TRIGGER IF EXISTS {TABLE} ON agreements_agreement_{parties}"
+        f"DROP TRIGGER IF EXISTS {TABLE}_{event} ON agreements_agreement_{parties}"
         for parties in ("regions", "partners", "sectors")
+        for event in ("insert", "delete")
     ),
     f"DROP TRIGGER IF EXISTS {TABLE} ON agreements_agreement",
     KEPT_STEPS.REBUILD,
