@@ -452,19 +452,24 @@ class AgreementFilter(django_filters.FilterSet):
             # have their regions counted; any other selection (a partner's agreements, or one
             # narrowed further) is a part of it, each region probed for an agreement of it, or
             # its parties collected in one pass, as the planner weighs it
-            # (``AgreementQuerySet.linked``). Ordered by code, a province ("64") comes right
-            # before its regencies ("64.72").
+            # (``AgreementQuerySet.linked``). A province is offered where it or one of its
+            # regencies and cities is party (choosing it selects them all): every province,
+            # offered always, left most of a country's or a sector's choices listing nothing.
+            # Ordered by code, a province ("64") comes right before its regencies ("64.72").
             if regions_tallied is not None:
                 parties = Q(pk__in=regions_tallied)
             else:
                 parties = self.queryset.linked("regions")
-            regions = Region.objects.filter(Q(level=Region.Level.PROVINCE) | parties)
-            offered["region"] = [
-                (code, name, level == Region.Level.PROVINCE)
-                for code, name, level in regions.order_by("code").values_list(
-                    "code", "name", "level"
-                )
-            ]
+            listed = {}
+            for code, name, level, province_code, province_name in Region.objects.filter(
+                parties
+            ).values_list("code", "name", "level", "province__code", "province__name"):
+                if level == Region.Level.PROVINCE or province_code is None:
+                    listed[code] = (code, name, True)
+                else:
+                    listed.setdefault(province_code, (province_code, province_name, True))
+                    listed[code] = (code, name, False)
+            offered["region"] = [listed[code] for code in sorted(listed)]
         if "agency" in wanted:
             # Only agencies of agreements the reader may see: an internal agreement's agencies
             # are never offered to the public.

@@ -699,3 +699,31 @@ def test_a_region_page_lists_its_ten_soonest_expiring_and_leads_to_them_all(clie
     link = attention.split('<a href="?', 1)[1].split('"', 1)[0].replace("&amp;", "&")
     listed = client.get(f"{samarinda.get_absolute_url()}?{link}")
     assert titles_in(listed) == [f"Berakhir segera {n:02d}" for n in range(12)]
+
+
+def test_a_country_or_sector_page_offers_only_the_provinces_its_agreements_reach(
+    client, kaltim, samarinda, bali
+):
+    """Each province offered in a subject page's region filter lists something: one is offered
+    where it or one of its regencies and cities is party to the subject's agreements, with "the
+    whole province" first, and no other (every province offered left most choices empty)."""
+    china = CountryFactory(code="CN", name_id="Tiongkok")
+    trade = SectorFactory(slug="perdagangan", name_id="Perdagangan")
+    AgreementFactory(
+        lead_region=samarinda,
+        regions=[samarinda],
+        partners=[PartnerFactory(country=china)],
+        sectors=[trade],
+    )
+    AgreementFactory(lead_region=bali, regions=[bali])  # Bali's: neither China's nor trade's
+
+    for url in (
+        reverse("country-detail", args=["CN"]),
+        reverse("sector-detail", args=["perdagangan"]),
+    ):
+        content = page(client, url).content.decode()
+        assert '<option value="64">Seluruh Kalimantan Timur</option>' in content
+        assert '<option value="64.72">Kota Samarinda</option>' in content
+        assert "Seluruh Bali" not in content
+        # The province chosen lists its regency's agreement.
+        assert "1 kerja sama ditemukan." in page(client, url, region="64").content.decode()
