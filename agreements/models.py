@@ -1050,15 +1050,30 @@ class AgreementQuerySet(models.QuerySet):
                     (SELECT milestone_id, true AS late, due_on {kept} AND due_by < %s
                      ORDER BY due_on, milestone_id LIMIT %s)
                     UNION ALL
-                    (SELECT milestone_id, false, due_on {kept} AND {coming}
-                     ORDER BY due_on, milestone_id LIMIT %s)
+                    (SELECT milestone_id, false, due_on FROM (
+                        -- The coming steps' three ranges of the index, apart: walked as one,
+                        -- from this year's first day, they passed this year's late steps.
+                        (SELECT milestone_id, due_on {kept} AND due_on BETWEEN %s AND %s
+                         ORDER BY due_on, milestone_id LIMIT %s)
+                        UNION ALL
+                        (SELECT milestone_id, due_on {kept}
+                         AND due_precision = 'month' AND due_on = %s AND due_on < %s
+                         ORDER BY milestone_id LIMIT %s)
+                        UNION ALL
+                        (SELECT milestone_id, due_on {kept}
+                         AND due_precision = 'year' AND due_on = %s AND due_on < %s
+                         ORDER BY milestone_id LIMIT %s)
+                    ) parts ORDER BY due_on, milestone_id LIMIT %s)
                 ) s ON true
                 ORDER BY s.late, s.due_on, s.milestone_id
                 """,
                 [
                     *(today, *coming_params, *scope, today, *coming_params),
                     *(*scope, today, shown),
-                    *(*scope, *coming_params, shown),
+                    *(*scope, today, until, shown),
+                    *(*scope, this_month, today, shown),
+                    *(*scope, this_year, today, shown),
+                    shown,
                 ],
             )
             return cursor.fetchall()
