@@ -1009,8 +1009,12 @@ class AgreementQuerySet(models.QuerySet):
         """The first ``shown`` late steps of ``self`` (the longest late first) and the first
         ``shown`` coming due within ``days`` (the soonest first), as ``(step id, late, how many
         in its list)``, read from the steps kept for each province (migration 0045) where
-        ``self`` is one province's agreements (``in_region``): the count walks the province's
-        index, each list reads its first rows. None otherwise: number the milestones.
+        ``self`` is one province's agreements (``in_region``): each list reads its first rows
+        from the province's index. How many are late is counted as the register's overdue
+        steps are (``overdue_step_count``): those late since before today's month from the
+        counts kept by month, less those lapsed by its end, with the rows of today's month (those
+        due in it, those lapsing in it): the largest province's 19,000 late steps were counted
+        one by one. None otherwise: number the milestones.
 
         Late and coming as ``MilestoneQuerySet.overdue`` and ``due_within`` tell them: still to
         do (the rows kept) and of a cooperation not lapsed by ``today``; late once the last day
@@ -1029,6 +1033,8 @@ class AgreementQuerySet(models.QuerySet):
         scope = [province, visibilities, today]
         # As ``not_ended_before``; a coming step's target begins this year at the earliest.
         this_month, this_year = today.replace(day=1), today.replace(month=1, day=1)
+        previous = this_month - datetime.timedelta(days=1)
+        month_end = self._month_of(today)[1] - datetime.timedelta(days=1)
         coming = """
             due_on >= %s AND (
                 due_on BETWEEN %s AND %s
@@ -1042,9 +1048,16 @@ class AgreementQuerySet(models.QuerySet):
                 f"""
                 SELECT s.milestone_id, s.late, CASE WHEN s.late THEN c.late ELSE c.coming END
                 FROM (
-                    SELECT count(*) FILTER (WHERE due_by < %s) AS late,
-                           count(*) FILTER (WHERE {coming}) AS coming
-                    {kept} AND (due_by < %s OR ({coming}))
+                    SELECT ((
+                        SELECT coalesce(sum(n) FILTER (WHERE key BETWEEN 'due|0' AND %s), 0)
+                               - coalesce(sum(n) FILTER (WHERE key BETWEEN 'exp|0' AND %s), 0)
+                        FROM agreements_tally WHERE dimension = %s AND visibility = ANY(%s)
+                    ) + (
+                        SELECT count(*) {kept} AND lapses_by <= %s AND due_by < %s
+                    ) + (
+                        SELECT count(*) {kept} AND due_by >= %s AND due_by < %s
+                    ))::bigint AS late,
+                    (SELECT count(*) {kept} AND ({coming})) AS coming
                 ) c
                 JOIN (
                     (SELECT milestone_id, true AS late, due_on {kept} AND due_by < %s
@@ -1068,7 +1081,13 @@ class AgreementQuerySet(models.QuerySet):
                 ORDER BY s.late, s.due_on, s.milestone_id
                 """,
                 [
-                    *(today, *coming_params, *scope, today, *coming_params),
+                    f"due|{previous:%Y-%m}",
+                    f"exp|{today:%Y-%m}",
+                    f"province_overdue|{province}",
+                    visibilities,
+                    *(*scope, month_end, this_month),
+                    *(*scope, this_month, today),
+                    *(*scope, *coming_params),
                     *(*scope, today, shown),
                     *(*scope, today, until, shown),
                     *(*scope, this_month, today, shown),

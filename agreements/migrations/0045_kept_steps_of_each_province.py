@@ -24,7 +24,11 @@ terminated or expired, and not a stage its signed document passed. The rest
 
 An agreement's rows are written again whenever a write changes what they depend on: one of
 its steps, its status, expiry or visibility, its party regions, or the province of one of
-them. TRUNCATE makes every row again (``agreements_tally_rebuild``).
+them. Each row is counted, as it comes and goes, by the month its target passes and the
+month its cooperation lapses (dimension ``province_overdue|<province>`` of
+``agreements_tally``), so that a province's late steps are counted as the register's are: by
+month before today's, from the rows in today's month. TRUNCATE makes every row again
+(``agreements_tally_rebuild``).
 """
 
 import importlib
@@ -148,14 +152,71 @@ ON_REGION = """
     $$
 """
 
+# Each kept row counted by the month its target passes and the month its cooperation lapses,
+# under ``province_overdue|<province>``, as the register's overdue steps are (migrations 0032
+# and 0033): the steps late since before today's month are those due before it less those
+# lapsed by its end (``AgreementQuerySet.kept_late_and_coming`` reads today's month from the
+# rows). One lapsing in the month it is due, or before, is late, if ever, only in that month:
+# not counted here.
+COUNT = """
+    CREATE FUNCTION agreements_tally_province_steps_count() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    DECLARE
+        r agreements_tally_province_step;
+        d bigint;
+        due_month text;
+        lapses text;
+    BEGIN
+        IF TG_OP = 'DELETE' THEN r := OLD; d := -1; ELSE r := NEW; d := 1; END IF;
+        due_month := to_char(r.due_by, 'YYYY-MM');
+        lapses := coalesce(to_char(r.lapses_by, 'YYYY-MM'), '');
+        IF lapses <> '' AND due_month >= lapses THEN
+            RETURN NULL;
+        END IF;
+        PERFORM agreements_tally_add(
+            'province_overdue|' || r.province_id, 'due|' || due_month, r.visibility, d
+        );
+        IF lapses <> '' THEN
+            PERFORM agreements_tally_add(
+                'province_overdue|' || r.province_id, 'exp|' || lapses, r.visibility, d
+            );
+        END IF;
+        RETURN NULL;
+    END
+    $$
+"""
+
+# The rows kept, with their two months (as ``agreements_tally_province_steps_count``).
+KEPT_MONTHS = """
+    SELECT province_id, visibility, to_char(due_by, 'YYYY-MM') AS due_month,
+           coalesce(to_char(lapses_by, 'YYYY-MM'), '') AS lapses
+    FROM agreements_tally_province_step
+"""
+
+# TRUNCATE, not DELETE: the rows go without a count each; all are counted again below.
 KEPT_ROWS = f"""
-        DELETE FROM agreements_tally_province_step;
+        TRUNCATE agreements_tally_province_step;
         INSERT INTO agreements_tally_province_step {COLUMNS}
         {ROWS.strip()};
         DELETE FROM agreements_tally;"""
 
+ADDED_TO_REBUILD = f"""
+        UNION ALL
+        SELECT 'province_overdue|' || k.province_id, 'due|' || k.due_month, k.visibility, count(*)
+        FROM ({KEPT_MONTHS}) k WHERE k.lapses = '' OR k.due_month < k.lapses GROUP BY 1, 2, 3
+        UNION ALL
+        SELECT 'province_overdue|' || k.province_id, 'exp|' || k.lapses, k.visibility, count(*)
+        FROM ({KEPT_MONTHS}) k WHERE k.lapses <> '' AND k.due_month < k.lapses GROUP BY 1, 2, 3
+    $$
+"""
+
 assert BY_DAY.REBUILD.count("\n        DELETE FROM agreements_tally;") == 1
-REBUILD = BY_DAY.REBUILD.replace("\n        DELETE FROM agreements_tally;", KEPT_ROWS)
+REBUILD = (
+    BY_DAY.REBUILD.replace("\n        DELETE FROM agreements_tally;", KEPT_ROWS)
+    .rstrip()
+    .removesuffix("$$")
+    + ADDED_TO_REBUILD.lstrip("\n")
+)
 
 TABLE = "agreements_tally_province_step"
 
@@ -179,6 +240,16 @@ FORWARD = [
     INCLUDE (visibility, due_precision, due_by, lapses_by)
     """,
     f"CREATE INDEX {TABLE}_agreement ON {TABLE} (agreement_id)",
+    # Today's month, read from the rows: those due in it, and those lapsing in it.
+    f"CREATE INDEX {TABLE}_due ON {TABLE} (province_id, due_by) INCLUDE (visibility, lapses_by)",
+    f"""
+    CREATE INDEX {TABLE}_lapses ON {TABLE} (province_id, lapses_by) INCLUDE (visibility, due_by)
+    """,
+    COUNT,
+    f"""
+    CREATE TRIGGER {TABLE}_count AFTER INSERT OR DELETE ON {TABLE}
+    FOR EACH ROW EXECUTE FUNCTION agreements_tally_province_steps_count()
+    """,
     REFRESH,
     ON_STEP,
     ON_AGREEMENT,
@@ -222,6 +293,7 @@ BACKWARD = [
     "DROP FUNCTION IF EXISTS agreements_tally_province_steps_on_step()",
     "DROP FUNCTION IF EXISTS agreements_tally_province_steps_refresh(bigint, bigint)",
     f"DROP TABLE IF EXISTS {TABLE}",
+    "DROP FUNCTION IF EXISTS agreements_tally_province_steps_count()",
     "SELECT agreements_tally_rebuild()",
 ]
 
