@@ -203,7 +203,7 @@ def nearest_late_and_coming(steps, shown, today, kept=None):
 
     ``kept``: the agreements of ``steps``, where the database may keep their steps
     (``AgreementQuerySet.kept_late_and_coming``, a province's): then they are numbered from
-    there, 8 ms for that province."""
+    there, 3 ms for that province."""
     ranked = None
     if kept is not None:
         ranked = kept.kept_late_and_coming(MILESTONE_DUE_DAYS, shown, today)

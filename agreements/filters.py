@@ -397,8 +397,14 @@ class AgreementFilter(django_filters.FilterSet):
         if "region" in fields:
             regions = offered["region"]
             chosen = cleaned.get("region")
-            if chosen is not None and chosen.code not in {code for code, _n, _p in regions}:
-                regions = sorted([*regions, (chosen.code, chosen.name, chosen.is_province)])
+            codes = {code for code, _n, _p in regions}
+            if chosen is not None and chosen.code not in codes:
+                # Offered with its province, which heads its group in the list.
+                added = [(chosen.code, chosen.name, chosen.is_province)]
+                province = chosen.province
+                if province is not None and province.code not in codes:
+                    added.append((province.code, province.name, True))
+                regions = sorted([*regions, *added])
             fields["region"].widget.choices = self._region_groups(
                 fields["region"].empty_label, regions
             )

@@ -716,6 +716,7 @@ def test_a_country_or_sector_page_offers_only_the_provinces_its_agreements_reach
         sectors=[trade],
     )
     AgreementFactory(lead_region=bali, regions=[bali])  # Bali's: neither China's nor trade's
+    RegencyFactory(code="51.71", name="Kota Denpasar", province=bali, level="city")
 
     for url in (
         reverse("country-detail", args=["CN"]),
@@ -727,3 +728,11 @@ def test_a_country_or_sector_page_offers_only_the_provinces_its_agreements_reach
         assert "Seluruh Bali" not in content
         # The province chosen lists its regency's agreement.
         assert "1 kerja sama ditemukan." in page(client, url, region="64").content.decode()
+        # A region chosen that the list would not offer (a shared link) is offered all the
+        # same, under its own province.
+        content = page(client, url, region="51.71").content.decode()
+        assert re.search(
+            r'<optgroup label="Bali"><option value="51">Seluruh Bali</option>'
+            r'<option value="51.71"[^>]*>Kota Denpasar</option></optgroup>',
+            content,
+        )
