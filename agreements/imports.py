@@ -1143,7 +1143,8 @@ class AgreementImport:
             if row.instance.agreement_id:
                 number = number_of_pk.get(row.instance.agreement_id)
                 key = ("row", number) if number else ("stored", row.instance.agreement_id)
-                agreements.setdefault(key, row.instance.agreement)
+                if key not in agreements:
+                    agreements[key] = row.instance.agreement
             else:
                 key = ("row", number_of_key.get((reference,) if reference else (title, lead)))
             if key in agreements:

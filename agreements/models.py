@@ -1032,9 +1032,10 @@ class AgreementQuerySet(models.QuerySet):
         """
         scope = [province, visibilities, today]
         # As ``not_ended_before``; a coming step's target begins this year at the earliest.
-        this_month, this_year = today.replace(day=1), today.replace(month=1, day=1)
+        this_month, following = self._month_of(today)
+        this_year = today.replace(month=1, day=1)
         previous = this_month - datetime.timedelta(days=1)
-        month_end = self._month_of(today)[1] - datetime.timedelta(days=1)
+        month_end = following - datetime.timedelta(days=1)
         coming = """
             due_on >= %s AND (
                 due_on BETWEEN %s AND %s
@@ -2261,8 +2262,8 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
 
         Called by every path a person writes an agreement with its steps through (the admin
         form with its milestone table, a milestone's own page, the importer), because
-        ``clean()`` sees the agreement alone,
-        not the steps posted or imported beside it (as ``party_errors``)."""
+        ``clean()`` sees the agreement alone, not the steps posted or imported beside it (as
+        ``party_errors``)."""
         if self.status not in SIGNED_STATUSES:
             return {}
         ended = next(

@@ -18,9 +18,9 @@ partners are in the country, as the counts of provinces and countries do. So tha
 has to work out what a write added and what it took away, each agreement's pairs are kept
 whole, sorted, in ``agreements_tally_pairs``, beside its visibility. A write that changes
 what they depend on (a party row, its visibility, a region's province, a partner's country)
-makes them again and counts the difference: the same answer however often it runs, which
-lets every row of a statement run it. TRUNCATE counts everything again
-(``agreements_tally_rebuild``).
+makes them again and counts the difference: the same answer however often it runs. The party
+tables' triggers run it once per statement, for each agreement the statement changed.
+TRUNCATE counts everything again (``agreements_tally_rebuild``).
 """
 
 import importlib
