@@ -11,12 +11,15 @@ from django import forms
 from django.core.exceptions import EmptyResultSet
 from django.db.models import F, Q
 from django.db.models.functions import Lower
+from django.db.models.lookups import GreaterThanOrEqual
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agreements.caching import cached_value
-from agreements.dates import FIRST_YEAR, LAST_YEAR, PeriodEnd
+from agreements.dates import FIRST_YEAR, LAST_YEAR, PeriodEnd, period_end_or_never
 from agreements.models import (
+    SIGNED_STATUSES,
     Agency,
     Agreement,
     BudgetSource,
@@ -53,7 +56,7 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SORTS = {
     "-signed": [F("signed_on").desc(nulls_last=True), "-pk"],
     "signed": [F("signed_on").asc(nulls_last=True), "pk"],
-    "expires": [PeriodEnd("expires_on").asc(nulls_last=True), "pk"],
+    "expires": [period_end_or_never("expires_on"), "pk"],
     "-expires": [PeriodEnd("expires_on").desc(nulls_last=True), "-pk"],
     "title": [Lower("title"), "pk"],
     "-title": [Lower("title").desc(), "-pk"],
@@ -336,7 +339,20 @@ class AgreementFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         filtered = super().filter_queryset(queryset)
+        if self.current_sort == "expires" and self._running_only():
+            # What the status filter implies, said to the database in the order's terms: shown
+            # as signed or in force, a term ends today or later, or never. The order by expiry
+            # then starts at today in its index (migration 0047), where it read past every term
+            # already ended first: 120 ms for those in force at 100,000 agreements.
+            today = self.today or timezone.localdate()
+            filtered = filtered.filter(GreaterThanOrEqual(period_end_or_never("expires_on"), today))
         return filtered.order_by(*self.ordering(filtered))
+
+    def _running_only(self):
+        """Whether the statuses chosen are all those of a term still running: signed, in
+        force."""
+        chosen = self.form.cleaned_data.get("status") if self.is_valid() else None
+        return bool(chosen) and set(chosen) <= set(SIGNED_STATUSES)
 
     # -- ordering ---------------------------------------------------------------------------
 

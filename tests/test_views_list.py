@@ -10,6 +10,7 @@ from django.test.utils import override_script_prefix
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements.dates import DatePrecision
 from agreements.models import Agreement, Scope
 from partners.models import Partner
 from tests.factories import (
@@ -354,6 +355,61 @@ def test_sort_by_expiry_soonest_first_with_no_expiry_last(client, register):
         "Beasiswa guru Kalimantan Timur",
         "Kota kembar Samarinda dan Anhui",
     ]
+
+
+def test_those_in_force_by_expiry_soonest_first_keep_a_term_known_to_its_year(
+    client, register, kaltim
+):
+    """Filtered to those in force and sorted by expiry, the list starts at today's terms: one
+    known only as this year (stored as 1 January, running to 31 December) is still in force and
+    listed by its year's last day; one with no expiry comes last; the lapsed one is not there."""
+    today = timezone.localdate()
+    AgreementFactory(
+        title="Tanpa tanggal berakhir", lead_region=kaltim, expires_on=None, in_force_from=None
+    )
+    AgreementFactory(
+        title="Berakhir tahun ini",
+        lead_region=kaltim,
+        signed_on=datetime.date(2021, 1, 1),
+        in_force_from=datetime.date(2021, 1, 1),
+        expires_on=today.replace(month=1, day=1),
+        expires_on_precision=DatePrecision.YEAR,
+    )
+    in_year = (today.replace(month=12, day=31) - today).days
+    expected = ["Pertukaran budaya Bali dan Osaka"]  # in 30 days
+    expected.insert(0 if in_year < 30 else 1, "Berakhir tahun ini")
+    expected += ["Beasiswa guru Kalimantan Timur", "Tanpa tanggal berakhir"]  # 400 days; none
+    assert titles_in(client.get(LIST, {"status": "in_force", "sort": "expires"})) == expected
+
+
+@pytest.mark.postgresql  # SQLite's embedded registers have no index of this order
+@pytest.mark.parametrize(
+    "sort, status", [("expires", None), ("-expires", None), ("expires", "in_force")]
+)
+def test_the_order_by_expiry_is_read_from_its_index_not_sorted(client, register, sort, status):
+    """The list by expiry orders by the last day each expiry covers (``PeriodEnd``), which
+    the indexes of migration 0047 hold, one each way: a page is read from them, where at
+    100,000 agreements each page read and sorted the whole register. Sorting forbidden to
+    the planner, the list's query still has a plan without one only while the indexes'
+    expression is the order's."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(LIST, {"sort": sort, **({"status": status} if status else {})})
+    assert len(titles_in(response)) == (2 if status else 4)
+    (listed,) = [q["sql"] for q in captured if re.search(r"ORDER BY (COALESCE\()?CASE", q["sql"])]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {listed}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    index = "agreement_expiry_order" if sort == "expires" else "agreement_expiry_order_desc"
+    assert f"Index Scan using {index} on agreements_agreement" in plan, plan
+    assert " Sort " not in plan and not plan.startswith("Sort"), plan
+    if status:
+        # Those signed or in force start at today's terms in the index, not at its start.
+        assert "Index Cond: (COALESCE(" in plan, plan
 
 
 def test_sort_by_oldest_signing(client, register):
