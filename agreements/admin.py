@@ -171,6 +171,25 @@ class DormantFilter(admin.SimpleListFilter):
         return queryset
 
 
+class DataCheckFilter(admin.SimpleListFilter):
+    """Rows to mend by hand: a recorded status that contradicts the agreement's dates or steps
+    (``AgreementQuerySet.with_contradicting_status``), written before the forms refused it.
+    Nothing mends them by itself: the register keeps official records as recorded."""
+
+    title = _("pemeriksaan data")
+    parameter_name = "check"
+
+    def lookups(self, request, model_admin):
+        return [("status", _("Status bertentangan dengan tanggal/tahapan"))]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        if self.value() != "status":
+            return queryset.none()
+        return queryset.with_contradicting_status()
+
+
 class OverdueFilter(admin.SimpleListFilter):
     title = _("keterlambatan")
     parameter_name = "overdue"
@@ -409,6 +428,7 @@ class AgreementAdmin(
         WaitsOnFilter,
         DormantFilter,
         "visibility",
+        DataCheckFilter,
     ]
     search_fields = [
         "title",
@@ -505,7 +525,30 @@ class AgreementAdmin(
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if change and obj is not None and self.has_add_permission(request):
             context["follow_up_links"] = self.follow_up_links(obj, context["adminform"].form)
+        if change and obj is not None and request.method != "POST":
+            # As it is stored (a posted form has the posted values, and its own errors).
+            context["status_contradictions"] = self.status_contradictions(obj, context)
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def status_contradictions(self, agreement, context):
+        """What its stored status contradicts (``Agreement.status_contradictions``), shown
+        above its form: a row written before the rules, which no save of it passes until the
+        bureau mends it. Its steps are the milestone table's, already read; without the table
+        (a reader who may not see steps), its done termination steps are read, only when it
+        is signed or in force (``ending_errors``)."""
+        steps = next(
+            (
+                inline.formset.get_queryset()
+                for inline in context.get("inline_admin_formsets", ())
+                if isinstance(inline.opts, MilestoneInline)
+            ),
+            None,
+        )
+        if steps is None:
+            steps = agreement.milestones.filter(
+                kind=Milestone.Kind.TERMINATION, done_on__isnull=False
+            ).order_by("done_on", "pk")
+        return agreement.status_contradictions(steps)
 
     def follow_up_links(self, agreement, form):
         """(label, address) of each follow-up's add form. Reads the shared values from the

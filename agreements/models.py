@@ -383,6 +383,17 @@ class AgreementQuerySet(models.QuerySet):
         running = Agreement.objects.filter(still_running("expires_on", after)).values("pk")
         return self.filter(expires_on__lte=day).exclude(pk__in=running)
 
+    def with_contradicting_status(self, today=None):
+        """Agreements whose recorded status contradicts their dates or steps, as the forms
+        refuse it (``Agreement.status_contradictions``): recorded as expired ("Berakhir") while
+        their term has not run out on ``today`` or with no expiry (``expired_too_soon_q``), or
+        still signed or in force with their termination recorded as done
+        (``ending_recorded_q``). Rows written before those rules were enforced; what the
+        admin's "Pemeriksaan data" filter and ``manage.py check_statuses`` list for the
+        bureau to mend by hand."""
+        today = today or timezone.localdate()
+        return self.filter(Agreement.expired_too_soon_q(today) | Agreement.ending_recorded_q())
+
     def in_region(self, region):
         """Agreements any region of ``region`` is party to; a province includes its regencies.
 
@@ -2020,11 +2031,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 AgreementStatus.TERMINATED,
             ),
             (Q(status=AgreementStatus.TERMINATED) & ~end_dated, PastStatus.UNRECORDED),
-            (
-                Q(status=AgreementStatus.EXPIRED)
-                & (Q(expires_on__isnull=True) | ~ended_before("expires_on", today)),
-                PastStatus.UNRECORDED,
-            ),
+            (cls.expired_too_soon_q(today), PastStatus.UNRECORDED),
             (lapsed, AgreementStatus.EXPIRED),
             (
                 Q(in_force_from__lte=on)
@@ -2063,9 +2070,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 return AgreementStatus.TERMINATED
             if ended_on is None:
                 return PastStatus.UNRECORDED
-        if self.status == AgreementStatus.EXPIRED and (
-            self.expires_on is None or self.expires_by >= today
-        ):
+        if self.expired_too_soon_on(today):
             return PastStatus.UNRECORDED
         if lapsed:
             return AgreementStatus.EXPIRED
@@ -2202,12 +2207,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             errors["signed_on"].append(
                 _("Kerja sama yang berlaku sudah ditandatangani: isi tanggal ditandatangani.")
             )
-        if self.status == self.Status.EXPIRED and (
-            self.expires_on is None or self.expires_by >= today
-        ):
-            # "Berakhir" is said of a term that has run out: the page would say it ended while
-            # its term still runs ("Berakhir · berakhir dalam 26 hari"), or with no term at all.
-            # A date known to its month or year runs through that period's last day.
+        if self.expired_too_soon_on(today):
             errors["status"].append(self.expired_too_soon())
         if bool(self.follows_id) != bool(self.relation):
             errors["relation"].append(
@@ -2239,6 +2239,46 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             errors[name].append(message)
         if errors:
             raise ValidationError(dict(errors))
+
+    def expired_too_soon_on(self, today):
+        """Whether it is recorded as expired ("Berakhir") while its term, as known on ``today``,
+        has not run out (``expires_by``) or it has none. "Berakhir" is said of a term that has
+        run out: the page would say it ended while its term still runs ("Berakhir · berakhir
+        dalam 26 hari"), or with no term at all. A date known to its month or year runs through
+        that period's last day. Mirrors ``expired_too_soon_q``."""
+        return self.status == self.Status.EXPIRED and (
+            self.expires_on is None or self.expires_by >= today
+        )
+
+    @classmethod
+    def expired_too_soon_q(cls, today):
+        """A filter for the agreements ``expired_too_soon_on(today)``: recorded as expired with
+        no expiry, or one whose period has not ended before ``today`` (``ended_before``)."""
+        return Q(status=cls.Status.EXPIRED) & (
+            Q(expires_on__isnull=True) | ~ended_before("expires_on", today)
+        )
+
+    @staticmethod
+    def ending_recorded_q():
+        """A filter for the agreements ``ending_errors`` refuses as they stand: signed or in
+        force with a termination step recorded as done."""
+        ended = Milestone.objects.filter(
+            agreement=OuterRef("pk"), kind=MilestoneKind.TERMINATION, done_on__isnull=False
+        )
+        return Q(status__in=SIGNED_STATUSES) & Q(models.Exists(ended))
+
+    def status_contradictions(self, milestones, today=None):
+        """What its recorded status contradicts, as it stands, in the words its form refuses
+        it with (``expired_too_soon``, ``ending_errors``): a list of messages, empty where
+        the status agrees with its dates and ``milestones`` (its steps; only those recording
+        its termination as done are read). Rows written before these rules, or behind the
+        forms' back, may break them; ``AgreementQuerySet.with_contradicting_status`` finds
+        them."""
+        problems = []
+        if self.expired_too_soon_on(today or timezone.localdate()):
+            problems.append(self.expired_too_soon())
+        problems.extend(self.ending_errors(milestones).values())
+        return problems
 
     def expired_too_soon(self):
         """What to tell a clerk who recorded it as expired ("Berakhir") while its term, as

@@ -1,0 +1,211 @@
+"""Rows written before the status rules, found and shown for the bureau to mend by hand: a
+status recorded as expired ("Berakhir") while the term runs or with no expiry, and one still
+signed or in force whose termination is recorded as done. The register's query
+(``AgreementQuerySet.with_contradicting_status``), the model's rules (``Agreement.clean``,
+``ending_errors``), the admin's "Pemeriksaan data" filter and the notice on the change form all
+name the same rows, in the same words."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from agreements.models import Agreement, Milestone
+from tests.factories import AgreementFactory, MilestoneFactory
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:agreements_agreement_changelist")
+CHECK = {"check": "status"}
+NOTICE = "Status yang tercatat bertentangan dengan tanggal atau tahapan kerja sama ini."
+SIGNED = datetime.date(2020, 3, 2)
+ENDED = datetime.date(2025, 2, 3)
+
+
+def change_url(agreement):
+    return reverse("admin:agreements_agreement_change", args=[agreement.pk])
+
+
+def written_past_the_rules(agreement, **fields):
+    """``fields`` written as an old row or a script would have, past every form's rules."""
+    Agreement.objects.filter(pk=agreement.pk).update(**fields)
+    agreement.refresh_from_db()
+    return agreement
+
+
+def ended_agreement(title, expires_on, precision="day", **fields):
+    """Recorded as expired ("Berakhir"), as a row is written: nothing next after the end."""
+    agreement = AgreementFactory(
+        title=title, reference=f"No. {title[:12]}", signed_on=SIGNED, in_force_from=SIGNED
+    )
+    return written_past_the_rules(
+        agreement,
+        status=Agreement.Status.EXPIRED,
+        expires_on=expires_on,
+        expires_on_precision=precision,
+        next_stage="",
+        next_milestone=None,
+        waits_on="",
+        next_due_on=None,
+        **fields,
+    )
+
+
+def with_termination(agreement, done_on):
+    step = MilestoneFactory(
+        agreement=agreement,
+        kind=Milestone.Kind.TERMINATION,
+        title="Pengakhiran kerja sama",
+        due_on=ENDED,
+    )
+    Milestone.objects.filter(pk=step.pk).update(done_on=done_on)
+    return agreement
+
+
+@pytest.fixture
+def rows():
+    """Rows breaking each rule, and rows alike that keep them."""
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    broken = {
+        "running": ended_agreement(
+            "Beasiswa guru Kalimantan Timur", today + datetime.timedelta(days=60)
+        ),
+        "no expiry": ended_agreement("Promosi wisata Derawan", None),
+        # "Berakhir pada <this year>" runs to 31 December, "<this month>" to its last day.
+        "this year": ended_agreement("Pelatihan UMKM", this_month.replace(month=1), "year"),
+        "this month": ended_agreement("Festival budaya Samarinda", this_month, "month"),
+        "terminated": with_termination(AgreementFactory(title="Pasar ikan Balikpapan"), ENDED),
+    }
+    last_year = datetime.date(today.year - 1, 1, 1)
+    sound = {
+        "ended": ended_agreement("Jalan perbatasan", today - datetime.timedelta(days=1)),
+        "ended last year": ended_agreement("Kebun raya Balikpapan", last_year, "year"),
+        "termination planned": with_termination(
+            AgreementFactory(title="Rumah sakit rujukan"), None
+        ),
+        "terminated as such": with_termination(AgreementFactory(title="Bandara perintis"), ENDED),
+        "in force": AgreementFactory(title="Air bersih Kutai"),
+    }
+    written_past_the_rules(
+        sound["terminated as such"],
+        status=Agreement.Status.TERMINATED,
+        next_stage="",
+        next_milestone=None,
+        waits_on="",
+        next_due_on=None,
+    )
+    return broken, sound
+
+
+def problems_of(agreement):
+    """What the model's own rules say of the row as stored: ``clean`` and ``ending_errors``."""
+    found = []
+    try:
+        agreement.clean()
+    except ValidationError as error:
+        found.extend(str(m) for m in error.message_dict.get("status", []))
+    found.extend(str(m) for m in agreement.ending_errors(agreement.milestones.all()).values())
+    return found
+
+
+def test_the_query_selects_exactly_what_the_models_rules_refuse(rows):
+    broken, sound = rows
+    selected = set(Agreement.objects.with_contradicting_status())
+    assert selected == set(broken.values())
+    for agreement in Agreement.objects.all():
+        stored = Agreement.objects.get(pk=agreement.pk)
+        refused = problems_of(stored)
+        assert bool(refused) == (agreement in selected), agreement.title
+        # The change form's notice and the command say it in the same words.
+        ended = stored.milestones.filter(done_on__isnull=False)
+        assert [str(m) for m in stored.status_contradictions(ended)] == refused
+
+
+def test_the_query_reads_the_day_it_is_asked_for(rows):
+    broken, _sound = rows
+    running = broken["running"]
+    after_its_term = running.expires_on + datetime.timedelta(days=1)
+    on_its_last_day = Agreement.objects.with_contradicting_status(running.expires_on)
+    assert running in on_its_last_day
+    assert running not in Agreement.objects.with_contradicting_status(after_its_term)
+    assert not running.status_contradictions([], after_its_term)
+
+
+def test_the_admin_filter_lists_the_contradicting_agreements_only(staff_client, rows):
+    broken, sound = rows
+    page = staff_client.get(CHANGELIST, CHECK).content.decode()
+    assert "Status bertentangan dengan tanggal/tahapan" in page
+    assert 'class="selected"><a href="?check=status"' in page
+    for agreement in broken.values():
+        assert escape(agreement.title) in page
+    for agreement in sound.values():
+        assert escape(agreement.title) not in page
+    everything = staff_client.get(CHANGELIST).content.decode()
+    assert all(escape(a.title) in everything for a in sound.values())
+
+
+def test_an_unknown_check_lists_nothing(staff_client, rows):
+    page = staff_client.get(CHANGELIST, {"check": "nonsense"}).content.decode()
+    assert all(escape(a.title) not in page for group in rows for a in group.values())
+
+
+@pytest.mark.parametrize("count", [1, 25])
+def test_the_filtered_list_runs_the_same_queries_for_1_and_25_rows(
+    staff_client, django_assert_num_queries, count
+):
+    for n in range(count):
+        with_termination(AgreementFactory(title=f"Kerja sama diakhiri {n}"), ENDED)
+    # As the whole list (tests/test_admin.py): the filter is a condition of the page's query
+    # and of its count, with no query of its own.
+    with django_assert_num_queries(10):
+        response = staff_client.get(CHANGELIST, CHECK)
+    assert len(response.context["cl"].result_list) == count
+
+
+def test_a_termination_recorded_done_shows_on_the_cached_filtered_list(staff_client):
+    agreement = AgreementFactory(title="Pasar ikan Balikpapan")
+    step = MilestoneFactory(agreement=agreement, kind=Milestone.Kind.TERMINATION, due_on=ENDED)
+    assert "Pasar ikan Balikpapan" not in staff_client.get(CHANGELIST, CHECK).content.decode()
+
+    Milestone.objects.filter(pk=step.pk).update(done_on=ENDED)  # behind the forms' back
+
+    assert "Pasar ikan Balikpapan" in staff_client.get(CHANGELIST, CHECK).content.decode()
+
+
+def test_the_change_form_says_what_contradicts_and_what_to_do(staff_client, rows):
+    broken, sound = rows
+    running = broken["running"]
+    page = staff_client.get(change_url(running)).content.decode()
+    assert NOTICE in page
+    assert f'<li class="warning">{escape(running.expired_too_soon())}</li>' in page
+    assert "pilih “Berlaku”" in page
+
+    terminated = broken["terminated"]
+    page = staff_client.get(change_url(terminated)).content.decode()
+    [message] = terminated.ending_errors(terminated.milestones.all()).values()
+    assert f'<li class="warning">{escape(message)}</li>' in page
+    assert "3 Februari 2025" in page
+
+    for agreement in sound.values():
+        assert NOTICE not in staff_client.get(change_url(agreement)).content.decode()
+
+
+def test_the_change_form_notice_goes_once_the_row_is_mended(staff_client, rows):
+    broken, _sound = rows
+    terminated = broken["terminated"]
+    assert NOTICE in staff_client.get(change_url(terminated)).content.decode()
+
+    written_past_the_rules(
+        terminated,
+        status=Agreement.Status.TERMINATED,
+        next_stage="",
+        next_milestone=None,
+        waits_on="",
+        next_due_on=None,
+    )
+
+    assert NOTICE not in staff_client.get(change_url(terminated)).content.decode()
