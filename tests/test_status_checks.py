@@ -2,13 +2,14 @@
 status recorded as expired ("Berakhir") while the term runs or with no expiry, and one still
 signed or in force whose termination is recorded as done. The register's query
 (``AgreementQuerySet.with_contradicting_status``), the model's rules (``Agreement.clean``,
-``ending_errors``), the admin's "Pemeriksaan data" filter and the notice on the change form all
-name the same rows, in the same words."""
+``ending_errors``), the admin's "Pemeriksaan data" filter, the notice on the change form and
+``manage.py check_statuses`` all name the same rows, in the same words."""
 
 import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import execute_from_command_line
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -209,3 +210,53 @@ def test_the_change_form_notice_goes_once_the_row_is_mended(staff_client, rows):
     )
 
     assert NOTICE not in staff_client.get(change_url(terminated)).content.decode()
+
+
+def run_check(capsys):
+    """``manage.py check_statuses`` as an operator runs it: (exit status, output, errors)."""
+    try:
+        execute_from_command_line(["manage.py", "check_statuses"])
+    except SystemExit as exit:
+        status = exit.code
+    else:
+        status = 0
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_the_command_lists_each_contradicting_agreement_and_exits_with_1(rows, capsys):
+    broken, sound = rows
+    status, out, err = run_check(capsys)
+    assert status == 1
+    for agreement in broken.values():
+        assert f"{agreement.reference} · {agreement.title} (id {agreement.pk})" in out
+    for agreement in sound.values():
+        assert agreement.title not in out
+    assert f"  - {broken['no expiry'].expired_too_soon()}\n" in out
+    terminated = broken["terminated"]
+    [message] = terminated.ending_errors(terminated.milestones.all()).values()
+    assert f"  - {message}\n" in out
+    assert "5 kerja sama berstatus bertentangan dengan tanggal atau tahapannya" in err
+
+
+def test_the_command_exits_with_0_when_every_status_agrees(capsys):
+    AgreementFactory(title="Air bersih Kutai")
+    ended_agreement("Jalan perbatasan", timezone.localdate() - datetime.timedelta(days=1))
+    status, out, _err = run_check(capsys)
+    assert status == 0
+    assert out == "Tidak ada kerja sama yang statusnya bertentangan.\n"
+
+
+def test_the_command_writes_nothing(rows, capsys):
+    before = list(Agreement.objects.order_by("pk").values_list("pk", "status", "version"))
+    run_check(capsys)
+    assert list(Agreement.objects.order_by("pk").values_list("pk", "status", "version")) == before
+
+
+def test_the_command_says_what_it_does(capsys):
+    with pytest.raises(SystemExit) as exited:
+        execute_from_command_line(["manage.py", "check_statuses", "--help"])
+    assert exited.value.code == 0
+    said = " ".join(capsys.readouterr().out.split())
+    assert "statusnya bertentangan dengan tanggal atau tahapannya" in said
+    assert "Tidak mengubah data." in said
