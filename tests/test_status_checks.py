@@ -10,6 +10,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import execute_from_command_line
+from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -212,21 +213,29 @@ def test_the_change_form_notice_goes_once_the_row_is_mended(staff_client, rows):
     assert NOTICE not in staff_client.get(change_url(terminated)).content.decode()
 
 
-def run_check(capsys):
-    """``manage.py check_statuses`` as an operator runs it: (exit status, output, errors)."""
-    try:
-        execute_from_command_line(["manage.py", "check_statuses"])
-    except SystemExit as exit:
-        status = exit.code
-    else:
-        status = 0
-    out, err = capsys.readouterr()
-    return status, out, err
+@pytest.fixture
+def run_check(capsys, monkeypatch):
+    """``manage.py check_statuses`` as an operator runs it: (exit status, output, errors).
+    The command line closes the database connections as it ends, which the test's own
+    transaction still needs."""
+    monkeypatch.setattr(connections, "close_all", lambda: None)
+
+    def run():
+        try:
+            execute_from_command_line(["manage.py", "check_statuses"])
+        except SystemExit as exit:
+            status = exit.code
+        else:
+            status = 0
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run
 
 
-def test_the_command_lists_each_contradicting_agreement_and_exits_with_1(rows, capsys):
+def test_the_command_lists_each_contradicting_agreement_and_exits_with_1(rows, run_check):
     broken, sound = rows
-    status, out, err = run_check(capsys)
+    status, out, err = run_check()
     assert status == 1
     for agreement in broken.values():
         assert f"{agreement.reference} · {agreement.title} (id {agreement.pk})" in out
@@ -239,17 +248,17 @@ def test_the_command_lists_each_contradicting_agreement_and_exits_with_1(rows, c
     assert "5 kerja sama berstatus bertentangan dengan tanggal atau tahapannya" in err
 
 
-def test_the_command_exits_with_0_when_every_status_agrees(capsys):
+def test_the_command_exits_with_0_when_every_status_agrees(run_check):
     AgreementFactory(title="Air bersih Kutai")
     ended_agreement("Jalan perbatasan", timezone.localdate() - datetime.timedelta(days=1))
-    status, out, _err = run_check(capsys)
+    status, out, _err = run_check()
     assert status == 0
     assert out == "Tidak ada kerja sama yang statusnya bertentangan.\n"
 
 
-def test_the_command_writes_nothing(rows, capsys):
+def test_the_command_writes_nothing(rows, run_check):
     before = list(Agreement.objects.order_by("pk").values_list("pk", "status", "version"))
-    run_check(capsys)
+    run_check()
     assert list(Agreement.objects.order_by("pk").values_list("pk", "status", "version")) == before
 
 
