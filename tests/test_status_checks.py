@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import execute_from_command_line
 from django.db import connections
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -150,6 +151,11 @@ def test_the_admin_filter_lists_the_contradicting_agreements_only(staff_client, 
     assert all(escape(a.title) in everything for a in sound.values())
 
 
+def test_the_filter_counts_them_when_counts_are_shown(staff_client, rows):
+    page = staff_client.get(CHANGELIST, {"_facets": "True"}).content.decode()
+    assert "Status bertentangan dengan tanggal/tahapan (5)" in page
+
+
 def test_an_unknown_check_lists_nothing(staff_client, rows):
     page = staff_client.get(CHANGELIST, {"check": "nonsense"}).content.decode()
     assert all(escape(a.title) not in page for group in rows for a in group.values())
@@ -194,6 +200,24 @@ def test_the_change_form_says_what_contradicts_and_what_to_do(staff_client, rows
 
     for agreement in sound.values():
         assert NOTICE not in staff_client.get(change_url(agreement)).content.decode()
+
+
+def test_the_notice_reads_the_steps_for_a_reader_not_shown_them(rows, django_user_model):
+    """Without the milestone table (no permission to see steps), the form still says it."""
+    from django.contrib.auth.models import Permission
+
+    reader = django_user_model.objects.create_user(
+        username="pembaca", password="a-long-test-password", is_staff=True
+    )
+    reader.user_permissions.add(Permission.objects.get(codename="view_agreement"))
+    client = Client()
+    client.force_login(reader)
+    broken, _sound = rows
+    terminated = broken["terminated"]
+    page = client.get(change_url(terminated)).content.decode()
+    assert "milestones-group" not in page  # no table of steps
+    assert NOTICE in page
+    assert "Pengakhiran kerja sama ini tercatat terlaksana (3 Februari 2025)" in page
 
 
 def test_the_change_form_notice_goes_once_the_row_is_mended(staff_client, rows):
