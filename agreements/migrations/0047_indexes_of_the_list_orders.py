@@ -1,4 +1,5 @@
-"""Indexes of the list's order by expiry, on the last day each term covers.
+"""Indexes of the list's orders: by expiry, on the last day each term covers; by signing, within
+a status.
 
 The list sorted by expiry ("Tanggal berakhir, terdekat dulu", and the other way) orders by the
 last day the expiry covers (``agreements.dates.PeriodEnd``): an expiry known only as "Juni
@@ -9,6 +10,11 @@ disk. These two hold it, one each way, with no expiry last both ways as the list
 soonest first as the calendar's last day (``period_end_or_never``), which also lets the list of
 those signed or in force start at today (``AgreementFilter.filter_queryset``); latest first
 ``NULLS LAST``. A page is read from the index, about 1 ms.
+
+``agreement_status_newest_signed``: the list of one status, newest signing first (the list's
+default order). Those never signed (in preparation, exploration, cancelled) have no signing date
+and sort last: walked in the signing order's index, their first page was found past every
+signed agreement, 150 ms at 100,000; read in this index, under 2 ms.
 
 PostgreSQL only: SQLite's embedded registers are small. The expressions are those of
 ``PeriodEnd`` and ``period_end_or_never`` (``tests/test_views_list.py`` checks that the list's
@@ -29,6 +35,9 @@ INDEXES = {
     ),
     "agreement_expiry_order_desc": (
         f"agreements_agreement (({PERIOD_END}) DESC NULLS LAST, id DESC)"
+    ),
+    "agreement_status_newest_signed": (
+        "agreements_agreement (status, signed_on DESC NULLS LAST, id DESC)"
     ),
 }
 
