@@ -272,6 +272,11 @@ def cached_count(queryset):
     return cached_value("count", [queryset.db, sql, repr(params)], queryset.count)
 
 
+# A list of at most this many rows is read as a set, then sorted (``CachedCountPaginator.page``):
+# a few milliseconds at most, where a walk of its order's index may pass the whole register.
+READ_APART_UP_TO = 1_000
+
+
 class CachedCountPaginator(Paginator):
     """A paginator whose count, a pass over every matching agreement, is cached until the
     register changes: paging through a selection or re-sorting it counts it once."""
@@ -287,10 +292,18 @@ class CachedCountPaginator(Paginator):
         the fifth page from the end of 100,000 agreements skipped 99,875. Past the middle the
         list is read in the opposite order (the same index, backwards) and the page turned
         round, so no page skips more than half the list and the last ones skip almost none.
+
+        A list of at most ``READ_APART_UP_TO`` rows is read as a set first and then sorted
+        (``read_apart``, where its QuerySet has it): walked in its order's index, a small
+        selection whose rows lie at the index's far end was found only past the whole
+        register.
         """
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = min(bottom + self.per_page, self.count)
+        read_apart = getattr(self.object_list, "read_apart", None)
+        if read_apart is not None and self.count <= READ_APART_UP_TO:
+            return self._get_page(read_apart()[bottom:top], number, self)
         if bottom <= self.count - top or not self.object_list.ordered:
             return super().page(number)
         rows = list(self.object_list.reverse()[self.count - top : self.count - bottom])

@@ -870,6 +870,28 @@ class AgreementQuerySet(models.QuerySet):
             shortlisted.query.where = WhereNode()
         return shortlisted.filter(pk__in=newest[:limit])
 
+    def read_apart(self):
+        """These agreements in their order, read as a set first and then sorted: their ids
+        read into an array by whatever index their conditions use, then the rows of those ids
+        (``= ANY(ARRAY(…))``, by the primary key) sorted and sliced. For a page of a small
+        selection (``caching.CachedCountPaginator``): in the list's order the database walks
+        that order's index and tests each agreement until the page is full, which costs
+        nothing where matches are spread along it, and the whole register where they lie at
+        its far end: those in preparation, never signed, sort last by signing date (230 ms at
+        100,000 agreements), a search's 200 matches among every agreement (150 ms). Read apart,
+        a page costs what its selection holds. PostgreSQL only (elsewhere ``self``), and not
+        where a condition joined another table (the join would repeat rows), as
+        ``most_recently_signed``."""
+        if connections[self.db].vendor != "postgresql" or not self.ordered:
+            return self
+        apart = self._chain()
+        if len(apart.query.alias_map) > 1:
+            return self
+        from agreements.search import AnyOf
+
+        apart.query.where = WhereNode()
+        return apart.filter(AnyOf(F("pk"), models.Subquery(self.order_by().values("pk"))))
+
     def signing_years(self):
         """The years in which one of these agreements was signed, oldest first, in two queries
         that read the signing-date index at a few points rather than every row: the first and

@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
 
-from agreements.caching import cached_count, cached_value
+from agreements.caching import CachedCountPaginator, cached_count, cached_value
 
 # A search lists at most this many agreements: when more match, the most recently signed of
 # them (``SearchPaginator``).
@@ -54,7 +54,7 @@ class LargeTablePaginator(Paginator):
         return cached_count(queryset)
 
 
-class SearchPaginator(Paginator):
+class SearchPaginator(CachedCountPaginator):
     """Paging the agreements a search found, at a cost that follows the page, not the matches.
 
     Counting stops one past ``SEARCH_LISTS_AT_MOST`` (``AgreementQuerySet.count_up_to``). Up to

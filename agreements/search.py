@@ -218,7 +218,7 @@ def _party_semijoins(Agreement, regions, partners, sectors):
     )
 
 
-class _AnyOf(Func):
+class AnyOf(Func):
     """``= ANY(ARRAY(subquery))``: the subquery's ids read first, into an array, then the link
     table read by its index for each of them. Written ``IN (subquery)``, the link table's side
     was estimated from how many names might match (a third of the regions, for a word's
@@ -242,7 +242,7 @@ def _party_links(Agreement, regions, partners, sectors):
 
     def linked(through, field, parties):
         ids = Subquery(parties.order_by().values("pk"))
-        return through.objects.filter(_AnyOf(F(f"{field}_id"), ids)).values("agreement_id")
+        return through.objects.filter(AnyOf(F(f"{field}_id"), ids)).values("agreement_id")
 
     return (
         linked(Agreement.regions.through, "region", regions),

@@ -386,7 +386,9 @@ def test_those_in_force_by_expiry_soonest_first_keep_a_term_known_to_its_year(
 @pytest.mark.parametrize(
     "sort, status", [("expires", None), ("-expires", None), ("expires", "in_force")]
 )
-def test_the_order_by_expiry_is_read_from_its_index_not_sorted(client, register, sort, status):
+def test_the_order_by_expiry_is_read_from_its_index_not_sorted(
+    client, register, sort, status, monkeypatch
+):
     """The list by expiry orders by the last day each expiry covers (``PeriodEnd``), which
     the indexes of migration 0047 hold, one each way: a page is read from them, where at
     100,000 agreements each page read and sorted the whole register. Sorting forbidden to
@@ -395,6 +397,9 @@ def test_the_order_by_expiry_is_read_from_its_index_not_sorted(client, register,
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    from agreements import caching
+
+    monkeypatch.setattr(caching, "READ_APART_UP_TO", 0)  # as a selection of thousands
     with CaptureQueriesContext(connection) as captured:
         response = client.get(LIST, {"sort": sort, **({"status": status} if status else {})})
     assert len(titles_in(response)) == (2 if status else 4)
@@ -410,6 +415,70 @@ def test_the_order_by_expiry_is_read_from_its_index_not_sorted(client, register,
     if status:
         # Those signed or in force start at today's terms in the index, not at its start.
         assert "Index Cond: (COALESCE(" in plan, plan
+
+
+def page_query(captured):
+    """The query that read the list's rows (the one with their change counters)."""
+    (listed,) = [q["sql"] for q in captured if '"change_count"' in q["sql"]]
+    return listed
+
+
+@pytest.mark.postgresql  # elsewhere the list is read as it is ordered
+def test_a_small_selection_is_read_as_a_set_then_sorted(client, register, monkeypatch):
+    """A page of at most ``READ_APART_UP_TO`` agreements is read from its selection's ids,
+    gathered first by the indexes its conditions use, then sorted: walked in the order's index,
+    a search's few matches or those never signed (which sort last by signing date) were found
+    only past the whole register. A larger selection is walked, where its matches come soon."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from agreements import caching
+
+    read_apart = '"agreements_agreement"."id" = ANY(ARRAY(SELECT'
+    for params in ({"q": "Bali", "sort": "-signed"}, {"kind": "sister_city", "sort": "title"}):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(LIST, params)
+        assert titles_in(response) == (
+            ["Pertukaran budaya Bali dan Osaka", "Pariwisata Kalimantan Tengah dan Bali"]
+            if "q" in params
+            else ["Kota kembar Samarinda dan Anhui", "Pertukaran budaya Bali dan Osaka"]
+        )
+        sql = page_query(captured)
+        assert read_apart in sql
+        # The selection's conditions are read once, inside the array, not again around it.
+        assert sql.count("'sister_city'") == (0 if "q" in params else 1)
+
+    monkeypatch.setattr(caching, "READ_APART_UP_TO", 1)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(LIST, {"kind": "sister_city", "sort": "title"})
+    assert titles_in(response) == [
+        "Kota kembar Samarinda dan Anhui",
+        "Pertukaran budaya Bali dan Osaka",
+    ]
+    assert read_apart not in page_query(captured)
+
+
+@pytest.mark.postgresql  # SQLite's embedded registers have no index of this order
+def test_one_status_newest_first_is_read_from_its_index(client, register, monkeypatch):
+    """Those of one status, newest signing first (the default order), are read in the index of
+    status and signing date (migration 0047): those never signed sort last by signing date,
+    and walked in its index were found past every signed agreement."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from agreements import caching
+
+    monkeypatch.setattr(caching, "READ_APART_UP_TO", 0)  # as a selection of thousands
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(LIST, {"status": "preparation"})
+    assert titles_in(response) == ["Kota kembar Samarinda dan Anhui"]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {page_query(captured)}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Scan using agreement_status_newest_signed" in plan, plan
+    assert " Sort " not in plan and not plan.startswith("Sort"), plan
 
 
 def test_sort_by_oldest_signing(client, register):
