@@ -458,11 +458,31 @@ def test_a_small_selection_is_read_as_a_set_then_sorted(client, register, monkey
     assert read_apart not in page_query(captured)
 
 
-@pytest.mark.postgresql  # SQLite's embedded registers have no index of this order
-def test_one_status_newest_first_is_read_from_its_index(client, register, monkeypatch):
-    """Those of one status, newest signing first (the default order), are read in the index of
-    status and signing date (migration 0047): those never signed sort last by signing date,
-    and walked in its index were found past every signed agreement."""
+@pytest.mark.postgresql  # SQLite's embedded registers have no index of these orders
+@pytest.mark.parametrize(
+    "params, index, titles",
+    [
+        # Those never signed sort last by signing date: walked in its index, they were found
+        # past every signed agreement.
+        (
+            {"status": "preparation"},
+            "agreement_status_newest_signed",
+            ["Kota kembar Samarinda dan Anhui"],
+        ),
+        # A title names its kind: walked in the title index, a kind's first page was found past
+        # the other kinds' titles.
+        (
+            {"kind": "sister_city", "sort": "-title"},
+            "agreement_kind_title",
+            ["Pertukaran budaya Bali dan Osaka", "Kota kembar Samarinda dan Anhui"],
+        ),
+    ],
+)
+def test_one_status_or_kind_in_its_order_is_read_from_an_index(
+    client, register, monkeypatch, params, index, titles
+):
+    """Those of one status, newest signing first (the default order), and those of one kind by
+    title are read in an index of that order within the status or the kind (migration 0047)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -470,14 +490,14 @@ def test_one_status_newest_first_is_read_from_its_index(client, register, monkey
 
     monkeypatch.setattr(caching, "READ_APART_UP_TO", 0)  # as a selection of thousands
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(LIST, {"status": "preparation"})
-    assert titles_in(response) == ["Kota kembar Samarinda dan Anhui"]
+        response = client.get(LIST, params)
+    assert titles_in(response) == titles
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {page_query(captured)}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "Index Scan using agreement_status_newest_signed" in plan, plan
+    assert f"using {index} on agreements_agreement" in plan, plan
     assert " Sort " not in plan and not plan.startswith("Sort"), plan
 
 

@@ -1,5 +1,5 @@
-"""Indexes of the list's orders: by expiry, on the last day each term covers; by signing, within
-a status.
+"""Indexes of the list's orders: by expiry, on the last day each term covers; by signing within
+a status; by title within a kind.
 
 The list sorted by expiry ("Tanggal berakhir, terdekat dulu", and the other way) orders by the
 last day the expiry covers (``agreements.dates.PeriodEnd``): an expiry known only as "Juni
@@ -15,6 +15,11 @@ those signed or in force start at today (``AgreementFilter.filter_queryset``); l
 default order). Those never signed (in preparation, exploration, cancelled) have no signing date
 and sort last: walked in the signing order's index, their first page was found past every
 signed agreement, 150 ms at 100,000; read in this index, under 2 ms.
+
+``agreement_kind_title``: the list of one kind by title, either way. A title names its kind
+("Nota Kesepahaman …", "Perjanjian Kerja Sama …"), so a kind's titles lie together in the title
+order: walked in the title index, the first page of the letters of intent was found past the
+other kinds' titles (200 ms at 100,000).
 
 PostgreSQL only: SQLite's embedded registers are small. The expressions are those of
 ``PeriodEnd`` and ``period_end_or_never`` (``tests/test_views_list.py`` checks that the list's
@@ -39,6 +44,7 @@ INDEXES = {
     "agreement_status_newest_signed": (
         "agreements_agreement (status, signed_on DESC NULLS LAST, id DESC)"
     ),
+    "agreement_kind_title": "agreements_agreement (kind, LOWER(title), id)",
 }
 
 
