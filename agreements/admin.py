@@ -534,8 +534,8 @@ class AgreementAdmin(
         """What its stored status contradicts (``Agreement.status_contradictions``), shown
         above its form: a row written before the rules, which no save of it passes until the
         bureau mends it. Its steps are the milestone table's, already read; without the table
-        (a reader who may not see steps), its done termination steps are read, only when it
-        is signed or in force (``ending_errors``)."""
+        (a reader who may not see steps), its steps recording a signing or a termination as
+        done are read (``status_step_errors``)."""
         steps = next(
             (
                 inline.formset.get_queryset()
@@ -546,7 +546,7 @@ class AgreementAdmin(
         )
         if steps is None:
             steps = agreement.milestones.filter(
-                kind=Milestone.Kind.TERMINATION, done_on__isnull=False
+                Milestone.records_signing_or_termination_q()
             ).order_by("done_on", "pk")
         return agreement.status_contradictions(steps)
 

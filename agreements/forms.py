@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agreements.dates import FIRST_YEAR, LAST_YEAR, DatePrecision, KnownDate, OutOfRange
-from agreements.models import Agreement, Milestone, MilestoneKind
+from agreements.models import Agreement, Milestone
 from common.numbers import GroupedDecimalField
 
 PARTY_FIELDS = ("scope", "lead_region", "regions", "partners", "agencies")
@@ -302,8 +302,9 @@ class AgreementAdminForm(KnownDatesForm):
 
     def check_ending(self):
         """Refuse a status that says the cooperation goes on beside its termination recorded
-        as done (``Agreement.ending_errors``), said at the status: against the steps as posted
-        in the milestone table beside this form (``MilestoneRowsFormSet``), else as stored."""
+        as done, or that its text is not yet signed beside its signing recorded as done
+        (``Agreement.status_step_errors``), said at the status: against the steps as posted in
+        the milestone table beside this form (``MilestoneRowsFormSet``), else as stored."""
         if "status" in self.errors:
             return
         agreement = self.instance
@@ -311,12 +312,10 @@ class AgreementAdminForm(KnownDatesForm):
         if table is not None:
             milestones = table.as_posted()
         elif agreement.pk is not None:
-            milestones = agreement.milestones.filter(
-                kind=MilestoneKind.TERMINATION, done_on__isnull=False
-            )
+            milestones = agreement.milestones.filter(Milestone.records_signing_or_termination_q())
         else:
             milestones = ()
-        for field, message in agreement.ending_errors(milestones).items():
+        for field, message in agreement.status_step_errors(milestones).items():
             self.add_error(field, message)
 
     def check_known_apart(self, cleaned_data):
@@ -412,8 +411,9 @@ class MilestoneForm(KnownDatesForm):
         ]
         field_classes = {"due_on": KnownDateField, "done_on": KnownDateField}
 
-    # A termination recorded as done here is checked against its agreement's status
-    # (``Agreement.ending_errors``); the agreement form checks its own table's at the status.
+    # A termination or a signing recorded as done here is checked against its agreement's
+    # status (``Agreement.status_step_errors``); the agreement form checks its own table's at
+    # the status.
     checks_ending = True
 
     def __init__(self, *args, **kwargs):
@@ -432,7 +432,7 @@ class MilestoneForm(KnownDatesForm):
             and "done_on" not in self.errors
             and Milestone.agreement.is_cached(milestone)
         ):
-            for message in milestone.agreement.ending_errors([milestone]).values():
+            for message in milestone.agreement.status_step_errors([milestone]).values():
                 self.add_error("done_on", message)
 
 

@@ -38,14 +38,12 @@ from agreements.dates import KnownDate, OutOfRange
 from agreements.export_columns import TABLE_NAMES, join_values, split_values, unneutralise
 from agreements.import_tables import TablesImport
 from agreements.models import (
-    SIGNED_STATUSES,
     Agency,
     Agreement,
     BudgetSource,
     ChangedMeanwhile,
     Contact,
     Milestone,
-    MilestoneKind,
     Scope,
     Sector,
     Signatory,
@@ -1119,11 +1117,12 @@ class AgreementImport:
         return ImportPlan(results, tables)
 
     def _check_endings(self, results, milestone_rows):
-        """Refuse a status still signed or in force beside a termination recorded as done
-        (``Agreement.ending_errors``), with its steps as the file leaves them: the stored ones,
-        as the file's milestones sheet changes them, and those it adds. Said at the row of the
-        agreements sheet that gives the status; where the agreement is not in that sheet, at
-        the rows of the milestones sheet that record its termination. One query."""
+        """Refuse a status still signed or in force beside a termination recorded as done, or
+        not yet signed beside a signing recorded as done (``Agreement.status_step_errors``),
+        with its steps as the file leaves them: the stored ones, as the file's milestones sheet
+        changes them, and those it adds. Said at the row of the agreements sheet that gives the
+        status; where the agreement is not in that sheet, at the rows of the milestones sheet
+        that record its termination or signing. One query per thousand agreements."""
         rows_of = {r.number: r for r in results if not r.rejected}
         number_of_key, number_of_pk = {}, {}
         for number, cells in self.rows:
@@ -1150,17 +1149,17 @@ class AgreementImport:
             if key in agreements:
                 posted.setdefault(key, []).append(row)
         stored_ends = {}
-        ids = [a.pk for a in agreements.values() if a.pk and a.status in SIGNED_STATUSES]
+        ids = [a.pk for a in agreements.values() if a.pk]
         for batch in _batched(ids):
             for milestone in Milestone.objects.filter(
-                agreement_id__in=batch, kind=MilestoneKind.TERMINATION, done_on__isnull=False
+                Milestone.records_signing_or_termination_q(), agreement_id__in=batch
             ):
                 stored_ends.setdefault(milestone.agreement_id, []).append(milestone)
         for key, agreement in agreements.items():
             rows = posted.get(key, [])
             replaced = {row.instance.pk for row in rows if row.instance.pk}
             milestones = [m for m in stored_ends.get(agreement.pk, []) if m.pk not in replaced]
-            errors = agreement.ending_errors([*milestones, *(row.instance for row in rows)])
+            errors = agreement.status_step_errors([*milestones, *(row.instance for row in rows)])
             if not errors:
                 continue
             messages = _messages(ValidationError(errors))
@@ -1169,7 +1168,7 @@ class AgreementImport:
                 rows_of[key[1]].action = REJECT
                 continue
             for row in rows:
-                if row.instance.kind == MilestoneKind.TERMINATION and row.instance.done_on:
+                if row.instance.records_termination or row.instance.records_signing:
                     row.errors.extend(messages)
                     row.action = REJECT
 

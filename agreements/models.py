@@ -388,11 +388,13 @@ class AgreementQuerySet(models.QuerySet):
         refuse it (``Agreement.status_contradictions``): recorded as expired ("Berakhir") while
         their term has not run out on ``today`` or with no expiry (``expired_too_soon_q``), or
         still signed or in force with their termination recorded as done
-        (``ending_recorded_q``). Rows written before those rules were enforced; what the
+        (``contradicted_by_steps_q``). Rows written before those rules were enforced; what the
         admin's "Pemeriksaan data" filter and ``manage.py check_statuses`` list for the
         bureau to mend by hand."""
         today = today or timezone.localdate()
-        return self.filter(Agreement.expired_too_soon_q(today) | Agreement.ending_recorded_q())
+        return self.filter(
+            Agreement.expired_too_soon_q(today) | Agreement.contradicted_by_steps_q()
+        )
 
     def in_region(self, region):
         """Agreements any region of ``region`` is party to; a province includes its regencies.
@@ -2281,25 +2283,28 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         )
 
     @staticmethod
-    def ending_recorded_q():
-        """A filter for the agreements ``ending_errors`` refuses as they stand: signed or in
-        force with a termination step recorded as done."""
-        ended = Milestone.objects.filter(
-            agreement=OuterRef("pk"), kind=MilestoneKind.TERMINATION, done_on__isnull=False
+    def contradicted_by_steps_q():
+        """A filter for the agreements ``status_step_errors`` refuses as they stand: signed or
+        in force with a termination step recorded as done, or not yet signed (or cancelled
+        before signing) with its signing recorded as done."""
+        steps = Milestone.objects.filter(agreement=OuterRef("pk"))
+        ended = steps.filter(Milestone.records_termination_q())
+        signed = steps.filter(Milestone.records_signing_q())
+        return (Q(status__in=SIGNED_STATUSES) & Q(models.Exists(ended))) | (
+            Q(status__in=UNSIGNED_STATUSES) & Q(models.Exists(signed))
         )
-        return Q(status__in=SIGNED_STATUSES) & Q(models.Exists(ended))
 
     def status_contradictions(self, milestones, today=None):
         """What its recorded status contradicts, as it stands, in the words its form refuses
-        it with (``expired_too_soon``, ``ending_errors``): a list of messages, empty where
-        the status agrees with its dates and ``milestones`` (its steps; only those recording
-        its termination as done are read). Rows written before these rules, or behind the
-        forms' back, may break them; ``AgreementQuerySet.with_contradicting_status`` finds
-        them."""
+        it with (``expired_too_soon``, ``status_step_errors``): a list of messages, empty
+        where the status agrees with its dates and ``milestones`` (its steps; only those
+        recording its termination or its signing as done are read). Rows written before these
+        rules, or behind the forms' back, may break them;
+        ``AgreementQuerySet.with_contradicting_status`` finds them."""
         problems = []
         if self.expired_too_soon_on(today or timezone.localdate()):
             problems.append(self.expired_too_soon())
-        problems.extend(self.ending_errors(milestones).values())
+        problems.extend(self.status_step_errors(milestones).values())
         return problems
 
     def expired_too_soon(self):
@@ -2317,36 +2322,50 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             "habis berstatus “Diakhiri”; bila belum diakhiri, pilih “Berlaku”."
         ) % {"expires": self.known("expires_on")}
 
-    def ending_errors(self, milestones):
-        """{field: message} when its status says it is still signed or in force while one of
-        ``milestones`` (its steps as they are to be written) records its termination as done:
-        the status page would say "Berlaku" above "Pengakhiran: terlaksana".
+    def status_step_errors(self, milestones):
+        """{field: message} when its status contradicts one of ``milestones`` (its steps as
+        they are to be written): still signed or in force while its termination is recorded as
+        done (the status page would say "Berlaku" above "Pengakhiran: terlaksana"), or not yet
+        signed (or cancelled before signing) while its signing is recorded as done (the page
+        would say "Batal" above a path whose every stage was passed, signing included).
 
         Called by every path a person writes an agreement with its steps through (the admin
         form with its milestone table, a milestone's own page, the importer), because
         ``clean()`` sees the agreement alone, not the steps posted or imported beside it (as
-        ``party_errors``)."""
-        if self.status not in SIGNED_STATUSES:
-            return {}
-        ended = next(
-            (
-                m
-                for m in milestones
-                if m.kind == MilestoneKind.TERMINATION and m.done_on is not None
-            ),
-            None,
-        )
-        if ended is None:
-            return {}
-        return {
-            "status": _(
-                "Pengakhiran kerja sama ini tercatat terlaksana (%(ended)s), tetapi statusnya "
-                "masih “%(status)s”. Kerja sama yang pengakhirannya dicatat berstatus "
-                "“Diakhiri”: pilih status itu, atau kosongkan tanggal terlaksana tahapan "
-                "pengakhiran bila belum terjadi."
-            )
-            % {"ended": ended.known("done_on"), "status": self.Status(self.status).label}
-        }
+        ``party_errors``). Mirrors ``contradicted_by_steps_q``."""
+        if self.status in SIGNED_STATUSES:
+            ended = next((m for m in milestones if m.records_termination), None)
+            if ended is None:
+                return {}
+            return {
+                "status": _(
+                    "Pengakhiran kerja sama ini tercatat terlaksana (%(ended)s), tetapi "
+                    "statusnya masih “%(status)s”. Kerja sama yang pengakhirannya dicatat "
+                    "berstatus “Diakhiri”: pilih status itu, atau kosongkan tanggal terlaksana "
+                    "tahapan pengakhiran bila belum terjadi."
+                )
+                % {"ended": ended.known("done_on"), "status": self.Status(self.status).label}
+            }
+        if self.status in UNSIGNED_STATUSES:
+            signed = next((m for m in milestones if m.records_signing), None)
+            if signed is None:
+                return {}
+            return {
+                "status": _(
+                    "Penandatanganan naskah ini tercatat terlaksana (%(signed)s), tetapi status "
+                    "“%(status)s” berarti naskah belum ditandatangani. Bila sudah ditandatangani, "
+                    "pilih status “%(signed_status)s” atau “%(in_force)s” dan isi tanggal "
+                    "ditandatangani; bila belum, kosongkan tanggal terlaksana tahapan "
+                    "penandatanganan."
+                )
+                % {
+                    "signed": signed.known("done_on"),
+                    "status": self.Status(self.status).label,
+                    "signed_status": self.Status.SIGNED.label,
+                    "in_force": self.Status.IN_FORCE.label,
+                }
+            }
+        return {}
 
     @staticmethod
     def party_errors(scope, lead_region, regions, partners, agencies=()):
@@ -3323,6 +3342,36 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
         known = self.known("due_on")
         return known.end if known is not None else None
 
+    @property
+    def records_termination(self):
+        """Whether it records its cooperation's termination as done. Mirrors
+        ``records_termination_q``."""
+        return self.kind == MilestoneKind.TERMINATION and self.done_on is not None
+
+    @staticmethod
+    def records_termination_q():
+        return Q(kind=MilestoneKind.TERMINATION, done_on__isnull=False)
+
+    @property
+    def records_signing(self):
+        """Whether it records its text's signing as done (not set aside as skipped or not
+        required). Mirrors ``records_signing_q``."""
+        return (
+            self.kind == MilestoneKind.SIGNING
+            and self.done_on is not None
+            and self.mark == MilestoneMark.DONE
+        )
+
+    @staticmethod
+    def records_signing_q():
+        return Q(kind=MilestoneKind.SIGNING, done_on__isnull=False, mark=MilestoneMark.DONE)
+
+    @staticmethod
+    def records_signing_or_termination_q():
+        """The steps ``Agreement.status_step_errors`` reads: those recording a signing or a
+        termination as done."""
+        return Milestone.records_signing_q() | Milestone.records_termination_q()
+
     def is_overdue_on(self, today):
         """Still to do and past the last day of its target. Mirrors
         ``MilestoneQuerySet.overdue``."""
@@ -3410,14 +3459,17 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
         return {
             "kind": _(
                 "Naskah ini sudah ditandatangani (%(signed)s), jadi tahap “%(kind)s” sudah "
-                "dilaluinya: tahapan yang direncanakan sesudahnya akan tampil “tidak lagi "
-                "diperlukan”. Naskah berikutnya (mis. PKS yang melaksanakannya, atau adendum) "
-                "dicatat sebagai kerja sama tersendiri yang merupakan kelanjutan naskah ini; "
-                "pelaksanaannya dicatat sebagai “%(activity)s”."
+                "dilaluinya dan tidak dapat direncanakan sesudah tanggal itu. Isi tanggal "
+                "terlaksananya, tandai “%(skipped)s” atau “%(not_required)s” (dengan alasannya "
+                "di catatan), atau hapus baris ini. Naskah berikutnya (mis. PKS yang "
+                "melaksanakannya, atau adendum) dicatat sebagai kerja sama tersendiri yang "
+                "merupakan kelanjutan naskah ini; pelaksanaannya dicatat sebagai “%(activity)s”."
             )
             % {
                 "signed": signed,
                 "kind": self.get_kind_display(),
+                "skipped": MilestoneMark.SKIPPED.label,
+                "not_required": MilestoneMark.NOT_REQUIRED.label,
                 "activity": MilestoneKind.ACTIVITY.label,
             }
         }

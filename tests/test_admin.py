@@ -817,6 +817,35 @@ def test_an_agreement_stored_in_force_after_its_termination_tells_the_clerk_what
     assert Milestone.objects.get().done_on is None
 
 
+def test_an_unsigned_agreement_with_its_signing_done_is_refused_at_its_status(staff_client, kaltim):
+    """A signing recorded as done in the milestone table while the status says the text is not
+    signed ("Batal", "Penyiapan naskah"): its page would say "Batal" above a path whose every
+    stage was passed, signing included. Refused at the status, saying what to do; nothing is
+    written. Recorded as signed, with its date, it is saved."""
+    data = with_milestone(
+        agreement_form(kaltim, status="cancelled", signed_on="", in_force_from="", expires_on=""),
+        kind="signing",
+        title="Penandatanganan MoU",
+        done_on="2026-03-01",
+    )
+    response = staff_client.post(ADD, data)
+
+    assert response.status_code == 200
+    message = (
+        "Penandatanganan naskah ini tercatat terlaksana (1 Maret 2026), tetapi status “Batal” "
+        "berarti naskah belum ditandatangani. Bila sudah ditandatangani, pilih status "
+        "“Ditandatangani” atau “Berlaku” dan isi tanggal ditandatangani; bila belum, kosongkan "
+        "tanggal terlaksana tahapan penandatanganan."
+    )
+    assert response.context["adminform"].form.errors["status"] == [message]
+    assert message in response.text
+    assert not Agreement.objects.exists()
+    assert not Milestone.objects.exists()
+    data.update(status="signed", signed_on="2026-03-01")
+    assert staff_client.post(ADD, data).status_code == 302
+    assert Agreement.objects.get().status == "signed"
+
+
 def test_a_terminated_agreement_is_saved_beside_its_termination(staff_client, kaltim):
     agreement = AgreementFactory(lead_region=kaltim)
     MilestoneFactory(agreement=agreement, kind="termination", done_on=datetime.date(2025, 6, 30))

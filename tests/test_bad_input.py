@@ -452,6 +452,9 @@ def test_a_step_towards_signing_planned_after_the_text_was_signed_is_refused_at_
         "dilaluinya"
     )
     assert "kelanjutan naskah ini" in error
+    # What to do instead, said where the save was refused.
+    assert "Isi tanggal terlaksananya, tandai “Dilewati” atau “Tidak diperlukan”" in error
+    assert "atau hapus baris ini" in error
     assert 'value="Penyusunan PKS bidang pendidikan"' in response.content.decode()
     mou.refresh_from_db()
     assert mou.title != "Judul baru"

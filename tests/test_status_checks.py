@@ -1,8 +1,9 @@
 """Rows written before the status rules, found and shown for the bureau to mend by hand: a
-status recorded as expired ("Berakhir") while the term runs or with no expiry, and one still
-signed or in force whose termination is recorded as done. The register's query
+status recorded as expired ("Berakhir") while the term runs or with no expiry, one still
+signed or in force whose termination is recorded as done, and one not yet signed whose signing
+is recorded as done. The register's query
 (``AgreementQuerySet.with_contradicting_status``), the model's rules (``Agreement.clean``,
-``ending_errors``), the admin's "Pemeriksaan data" filter, the notice on the change form and
+``status_step_errors``), the admin's "Pemeriksaan data" filter, the notice on the change form and
 ``manage.py check_statuses`` all name the same rows, in the same words."""
 
 import datetime
@@ -68,6 +69,25 @@ def with_termination(agreement, done_on):
     return agreement
 
 
+def unsigned_with_signing(title, done_on, mark=""):
+    """In preparation, with a signing step written past the rules (done on ``done_on``)."""
+    agreement = AgreementFactory(
+        title=title,
+        status=Agreement.Status.PREPARATION,
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    step = MilestoneFactory(
+        agreement=agreement,
+        kind=Milestone.Kind.SIGNING,
+        title="Penandatanganan",
+        due_on=SIGNED,
+    )
+    Milestone.objects.filter(pk=step.pk).update(done_on=done_on, mark=mark, notes="Alasan.")
+    return agreement
+
+
 @pytest.fixture
 def rows():
     """Rows breaking each rule, and rows alike that keep them."""
@@ -82,6 +102,7 @@ def rows():
         "this year": ended_agreement("Pelatihan UMKM", this_month.replace(month=1), "year"),
         "this month": ended_agreement("Festival budaya Samarinda", this_month, "month"),
         "terminated": with_termination(AgreementFactory(title="Pasar ikan Balikpapan"), ENDED),
+        "signed while in preparation": unsigned_with_signing("Kota kembar Bontang", SIGNED),
     }
     last_year = datetime.date(today.year - 1, 1, 1)
     sound = {
@@ -92,6 +113,10 @@ def rows():
         ),
         "terminated as such": with_termination(AgreementFactory(title="Bandara perintis"), ENDED),
         "in force": AgreementFactory(title="Air bersih Kutai"),
+        "signing planned": unsigned_with_signing("Pelabuhan Tarakan", None),
+        "signing not required": unsigned_with_signing(
+            "Jembatan Mahakam", SIGNED, Milestone.Mark.NOT_REQUIRED
+        ),
     }
     written_past_the_rules(
         sound["terminated as such"],
@@ -105,13 +130,13 @@ def rows():
 
 
 def problems_of(agreement):
-    """What the model's own rules say of the row as stored: ``clean`` and ``ending_errors``."""
+    """What the model's own rules say of the row as stored: ``clean`` and ``status_step_errors``."""
     found = []
     try:
         agreement.clean()
     except ValidationError as error:
         found.extend(str(m) for m in error.message_dict.get("status", []))
-    found.extend(str(m) for m in agreement.ending_errors(agreement.milestones.all()).values())
+    found.extend(str(m) for m in agreement.status_step_errors(agreement.milestones.all()).values())
     return found
 
 
@@ -153,7 +178,7 @@ def test_the_admin_filter_lists_the_contradicting_agreements_only(staff_client, 
 
 def test_the_filter_counts_them_when_counts_are_shown(staff_client, rows):
     page = staff_client.get(CHANGELIST, {"_facets": "True"}).content.decode()
-    assert "Status bertentangan dengan tanggal/tahapan (5)" in page
+    assert f"Status bertentangan dengan tanggal/tahapan ({len(rows[0])})" in page
 
 
 def test_an_unknown_check_lists_nothing(staff_client, rows):
@@ -194,7 +219,7 @@ def test_the_change_form_says_what_contradicts_and_what_to_do(staff_client, rows
 
     terminated = broken["terminated"]
     page = staff_client.get(change_url(terminated)).content.decode()
-    [message] = terminated.ending_errors(terminated.milestones.all()).values()
+    [message] = terminated.status_step_errors(terminated.milestones.all()).values()
     assert f'<li class="warning">{escape(message)}</li>' in page
     assert "3 Februari 2025" in page
 
@@ -267,9 +292,9 @@ def test_the_command_lists_each_contradicting_agreement_and_exits_with_1(rows, r
         assert agreement.title not in out
     assert f"  - {broken['no expiry'].expired_too_soon()}\n" in out
     terminated = broken["terminated"]
-    [message] = terminated.ending_errors(terminated.milestones.all()).values()
+    [message] = terminated.status_step_errors(terminated.milestones.all()).values()
     assert f"  - {message}\n" in out
-    assert "5 kerja sama berstatus bertentangan dengan tanggal atau tahapannya" in err
+    assert f"{len(broken)} kerja sama berstatus bertentangan dengan tanggal atau tahapannya" in err
 
 
 def test_the_command_exits_with_0_when_every_status_agrees(run_check):
