@@ -261,6 +261,8 @@ def cached_count(queryset):
     partner country or sector are counted from the counts the database keeps
     (``AgreementQuerySet.tallied_count``): a few rows read, whatever the size of the register.
     """
+    # A condition said only for the order's index (``AgreementQuerySet.hinted``) is not counted.
+    queryset = getattr(queryset, "_hints", {}).get("counted", queryset)
     tallied_count = getattr(queryset, "tallied_count", None)
     count = tallied_count() if tallied_count is not None else None
     if count is not None:

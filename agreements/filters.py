@@ -345,7 +345,7 @@ class AgreementFilter(django_filters.FilterSet):
             # then starts at today in its index (migration 0047), where it read past every term
             # already ended first: 120 ms for those in force at 100,000 agreements.
             today = self.today or timezone.localdate()
-            filtered = filtered.filter(GreaterThanOrEqual(period_end_or_never("expires_on"), today))
+            filtered = filtered.hinted(GreaterThanOrEqual(period_end_or_never("expires_on"), today))
         return filtered.order_by(*self.ordering(filtered))
 
     def _running_only(self):
