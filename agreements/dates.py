@@ -102,10 +102,11 @@ class KnownDate(NamedTuple):
         """``"1982"``, ``"2018-05"`` or ``"2018-05-03"``, as files write them; ``OutOfRange``
         for a date of a year the register does not hold, ``ValueError`` for anything else.
 
-        ``typed``: as staff type it into a form, which also takes a month as ``05/2018`` and a
-        day in any of the reader's ``DATE_INPUT_FORMATS`` (``coopdb.formats``: ISO or day
-        first, ``03/05/2018``, in every language). A file is read as written, never in the
-        reader's language."""
+        ``typed``: as staff type it into a form or a file they import (a spreadsheet saved as
+        CSV with Indonesian settings writes ``17/05/2024``), which also takes a month as
+        ``05/2018`` and a day in any of ``DATE_INPUT_FORMATS`` (``coopdb.formats``: ISO or day
+        first, ``03/05/2018``, the same in every language, so a file reads the same whoever
+        imports it)."""
         known = cls._read(text.strip(), typed)
         if not FIRST_YEAR <= known.date.year <= LAST_YEAR:
             raise OutOfRange(text, known.date.year)

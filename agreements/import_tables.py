@@ -114,15 +114,15 @@ class _Reader:
         if not value:
             return None
         try:
-            return KnownDate.parse(value)
+            return KnownDate.parse(value, typed=True)
         except OutOfRange as error:
             self.error(error.in_column(column))
             return None
         except ValueError:
             self.error(
                 _(
-                    "Kolom %(column)s: tanggal “%(value)s” tidak valid; tulis TTTT-BB-HH, "
-                    "TTTT-BB (bulan saja) atau TTTT (tahun saja)."
+                    "Kolom %(column)s: tanggal “%(value)s” tidak valid; tulis TTTT-BB-HH atau "
+                    "HH/BB/TTTT, TTTT-BB atau BB/TTTT (bulan saja), atau TTTT (tahun saja)."
                 )
                 % {"column": column, "value": value}
             )

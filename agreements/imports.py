@@ -676,20 +676,22 @@ class _RowReader:
         return value or ""
 
     def date(self, column):
-        """The date as it is known (``KnownDate``): ``1982``, ``2018-05`` or ``2018-05-03``."""
+        """The date as it is known (``KnownDate``): ``1982``, ``2018-05`` or ``2018-05-03``, or
+        as staff type it and a spreadsheet saved with Indonesian settings writes it, day first
+        (``03/05/2018``, ``05/2018``), as the admin's forms read it."""
         raw = self.text(column)
         if not raw:
             return None
         try:
-            return KnownDate.parse(raw)
+            return KnownDate.parse(raw, typed=True)
         except OutOfRange as error:
             self.errors.append(error.in_column(column))
             return None
         except ValueError:
             self.errors.append(
                 _(
-                    "Kolom %(column)s: tanggal “%(value)s” tidak valid; tulis TTTT-BB-HH, "
-                    "TTTT-BB (bulan saja) atau TTTT (tahun saja)."
+                    "Kolom %(column)s: tanggal “%(value)s” tidak valid; tulis TTTT-BB-HH atau "
+                    "HH/BB/TTTT, TTTT-BB atau BB/TTTT (bulan saja), atau TTTT (tahun saja)."
                 )
                 % {"column": column, "value": raw}
             )

@@ -287,6 +287,27 @@ def test_xlsx_file_with_date_cells_is_read(register):
     assert str(Agreement.objects.get(reference="556/KSDD/2025").signed_on) == "2025-03-01"
 
 
+def test_a_csv_with_dates_day_first_as_an_indonesian_spreadsheet_saves_them_is_read(register):
+    """A spreadsheet saved as CSV with Indonesian settings writes its dates day first: they are
+    read as the admin's forms read a typed date, a month as ``05/2030``; a date no way of
+    writing it reads is refused, saying which ways do."""
+    plan = plan_for(
+        [row(signed_on="17/05/2024", in_force_from="17-05-2024", expires_on="05/2029")]
+    ).apply()
+
+    assert plan.is_valid, plan.rows[0].errors
+    agreement = Agreement.objects.get(reference="556/KSDD/2025")
+    assert str(agreement.signed_on) == str(agreement.in_force_from) == "2024-05-17"
+    assert (str(agreement.expires_on), agreement.expires_on_precision) == ("2029-05-01", "month")
+
+    plan = plan_for([row(reference="B/2", signed_on="05/17/2024")]).apply()
+    assert not plan.is_valid
+    assert (
+        "Kolom signed_on: tanggal “05/17/2024” tidak valid; tulis TTTT-BB-HH atau HH/BB/TTTT, "
+        "TTTT-BB atau BB/TTTT (bulan saja), atau TTTT (tahun saja)."
+    ) in plan.rows[0].errors
+
+
 def test_a_region_code_a_spreadsheet_turned_into_a_number_is_read_as_that_code(register):
     """Typed 35.10 in a spreadsheet, a code is kept as the number 35.1 (and saved so in CSV):
     it is Kabupaten Banyuwangi, not an unknown region."""
