@@ -3428,6 +3428,8 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
             errors[name].append(message)
         for name, message in self.after_signing_errors().items():
             errors[name].append(message)
+        for name, message in self.done_after_signing_errors().items():
+            errors[name].append(message)
         if errors:
             raise ValidationError(dict(errors))
 
@@ -3481,6 +3483,32 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 "not_required": MilestoneMark.NOT_REQUIRED.label,
                 "activity": MilestoneKind.ACTIVITY.label,
             }
+        }
+
+    def done_after_signing_errors(self):
+        """{field: message} for a stage on the way to signing recorded as done wholly after its
+        text was signed: the status page of a text signed in 2020 said "Prakarsa dilalui
+        1 Maret 2026". A stage set aside (skipped, not required) is dated by the decision, which
+        may come later. Reads the agreement the form or the import holds (as
+        ``before_signing_errors``)."""
+        if (
+            self.done_on is None
+            or self.mark != MilestoneMark.DONE
+            or self.kind not in stages.ALL_STAGES
+            or self.kind == MilestoneKind.SIGNING
+            or not Milestone.agreement.is_cached(self)
+        ):
+            return {}
+        signed, done = self.agreement.known("signed_on"), self.known("done_on")
+        if signed is None or done is None or done.date <= signed.end:
+            return {}
+        return {
+            "done_on": _(
+                "Tahap “%(kind)s” dilalui sebelum naskah ditandatangani (%(signed)s), tetapi "
+                "tanggal terlaksananya sesudah itu. Periksa tanggal ini, atau tanggal "
+                "ditandatangani kerja samanya."
+            )
+            % {"kind": self.get_kind_display(), "signed": signed}
         }
 
     def before_signing_errors(self):

@@ -424,6 +424,49 @@ def test_a_stage_set_aside_without_its_reason_is_refused_saying_where_to_write_i
     assert Milestone.objects.get(agreement=agreement, kind="dprd").notes == form["notes"]
 
 
+def test_a_stage_before_signing_recorded_as_done_after_the_signing_is_refused_at_its_date(
+    staff_client, kaltim
+):
+    """A clerk records the initiative of a text signed in 2025 as done in March 2026: its page
+    would say "Prakarsa dilalui 1 Maret 2026" above a signing a year earlier. Refused at the
+    date, saying what to check; nothing kept. Set aside as not required, it is dated by that
+    decision, which may come later: accepted."""
+    from agreements.models import Milestone
+
+    mou = AgreementFactory(
+        lead_region=kaltim,
+        signed_on=datetime.date(2025, 3, 10),
+        in_force_from=datetime.date(2025, 3, 10),
+        expires_on=datetime.date(2030, 3, 9),
+    )
+    step = {"title": "Prakarsa Gubernur", "done_on": "2026-03-01"}
+
+    response = staff_client.post(
+        change_url(mou),
+        with_new_milestone(agreement_form_data(mou, title="Judul baru"), kind="initiative", **step),
+    )
+
+    assert response.status_code == 200
+    assert form_errors(response) == [
+        "Tahap “Prakarsa” dilalui sebelum naskah ditandatangani (10 Maret 2025), tetapi tanggal "
+        "terlaksananya sesudah itu. Periksa tanggal ini, atau tanggal ditandatangani kerja "
+        "samanya."
+    ]
+    mou.refresh_from_db()
+    assert mou.title != "Judul baru"
+    assert not Milestone.objects.filter(agreement=mou).exists()
+
+    set_aside = Milestone(
+        agreement=mou,
+        kind="initiative",
+        title="Prakarsa Gubernur",
+        done_on=datetime.date(2026, 3, 1),
+        mark=Milestone.Mark.NOT_REQUIRED,
+        notes="Diprakarsai pihak mitra.",
+    )
+    set_aside.full_clean()  # the step's own page writes it so, with its notes
+
+
 def test_a_step_towards_signing_planned_after_the_text_was_signed_is_refused_at_its_kind(
     staff_client, kaltim
 ):
