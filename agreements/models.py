@@ -386,11 +386,11 @@ class AgreementQuerySet(models.QuerySet):
     def with_contradicting_status(self, today=None):
         """Agreements whose recorded status contradicts their dates or steps, as the forms
         refuse it (``Agreement.status_contradictions``): recorded as expired ("Berakhir") while
-        their term has not run out on ``today`` or with no expiry (``expired_too_soon_q``), or
-        still signed or in force with their termination recorded as done
-        (``contradicted_by_steps_q``). Rows written before those rules were enforced; what the
-        admin's "Pemeriksaan data" filter and ``manage.py check_statuses`` list for the
-        bureau to mend by hand."""
+        their term has not run out on ``today`` or with no expiry (``expired_too_soon_q``),
+        still signed or in force with their termination recorded as done, or not yet signed
+        with their signing recorded as done (``contradicted_by_steps_q``). Rows written before
+        those rules were enforced; what the admin's "Pemeriksaan data" filter and
+        ``manage.py check_statuses`` list for the bureau to mend by hand."""
         today = today or timezone.localdate()
         return self.filter(
             Agreement.expired_too_soon_q(today) | Agreement.contradicted_by_steps_q()
