@@ -58,6 +58,25 @@ WRITTEN = ("partners", "surveys", "potentials", "milestones", "documents")
 READ_ONLY = ("parties",)
 
 
+def read_known_date(value, column):
+    """The date a file's cell ``value`` of ``column`` gives, as it is known, and what is wrong
+    with it: ``(KnownDate, None)``, ``(None, message)``, or ``(None, None)`` for an empty cell.
+    Written as the export writes it (``1982``, ``2018-05``, ``2018-05-03``) or as staff type it
+    and a spreadsheet saved with Indonesian settings writes it, day first (``KnownDate.parse``):
+    every sheet of every import reads a date so."""
+    if not value:
+        return None, None
+    try:
+        return KnownDate.parse(value, typed=True), None
+    except OutOfRange as error:
+        return None, error.in_column(column)
+    except ValueError:
+        return None, _(
+            "Kolom %(column)s: tanggal “%(value)s” tidak valid; tulis TTTT-BB-HH atau "
+            "HH/BB/TTTT, TTTT-BB atau BB/TTTT (bulan saja), atau TTTT (tahun saja)."
+        ) % {"column": column, "value": value}
+
+
 @dataclass
 class TableRow:
     table: str
@@ -110,23 +129,10 @@ class _Reader:
         return ""
 
     def known_date(self, column):
-        value = self.text(column)
-        if not value:
-            return None
-        try:
-            return KnownDate.parse(value, typed=True)
-        except OutOfRange as error:
-            self.error(error.in_column(column))
-            return None
-        except ValueError:
-            self.error(
-                _(
-                    "Kolom %(column)s: tanggal “%(value)s” tidak valid; tulis TTTT-BB-HH atau "
-                    "HH/BB/TTTT, TTTT-BB atau BB/TTTT (bulan saja), atau TTTT (tahun saja)."
-                )
-                % {"column": column, "value": value}
-            )
-            return None
+        known, problem = read_known_date(self.text(column), column)
+        if problem:
+            self.error(problem)
+        return known
 
     def day(self, column, required=False):
         value = self.text(column)

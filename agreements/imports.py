@@ -34,9 +34,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from simple_history.utils import bulk_create_with_history
 
-from agreements.dates import KnownDate, OutOfRange
 from agreements.export_columns import TABLE_NAMES, join_values, split_values, unneutralise
-from agreements.import_tables import TablesImport
+from agreements.import_tables import TablesImport, read_known_date
 from agreements.models import (
     Agency,
     Agreement,
@@ -678,24 +677,11 @@ class _RowReader:
     def date(self, column):
         """The date as it is known (``KnownDate``): ``1982``, ``2018-05`` or ``2018-05-03``, or
         as staff type it and a spreadsheet saved with Indonesian settings writes it, day first
-        (``03/05/2018``, ``05/2018``), as the admin's forms read it."""
-        raw = self.text(column)
-        if not raw:
-            return None
-        try:
-            return KnownDate.parse(raw, typed=True)
-        except OutOfRange as error:
-            self.errors.append(error.in_column(column))
-            return None
-        except ValueError:
-            self.errors.append(
-                _(
-                    "Kolom %(column)s: tanggal “%(value)s” tidak valid; tulis TTTT-BB-HH atau "
-                    "HH/BB/TTTT, TTTT-BB atau BB/TTTT (bulan saja), atau TTTT (tahun saja)."
-                )
-                % {"column": column, "value": raw}
-            )
-            return None
+        (``03/05/2018``, ``05/2018``), as the admin's forms read it (``read_known_date``)."""
+        known, problem = read_known_date(self.text(column), column)
+        if problem:
+            self.errors.append(problem)
+        return known
 
     def region(self, value):
         region, problem = self.data.regions.find(value)
