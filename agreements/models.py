@@ -20,6 +20,7 @@ from django.db.models import F, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
 from django.db.models.lookups import Exact
+from django.db.models.sql.datastructures import BaseTable
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -874,12 +875,24 @@ class AgreementQuerySet(models.QuerySet):
         queryset's own order: a search ranks these when more match (``SearchPaginator``)."""
         newest = self.order_by(F("signed_on").desc(nulls_last=True), "-pk").values("pk")
         shortlisted = self._chain()
-        if len(shortlisted.query.alias_map) <= 1:
+        if self._reads_each_row_once():
             # The page reads these ids and nothing else: testing every agreement the conditions
             # of ``self`` match a second time, around them, read them all again. (Conditions
-            # that joined another table stay, or the join would repeat rows.)
+            # that joined a table of many rows per agreement stay, or the join would repeat
+            # rows.)
             shortlisted.query.where = WhereNode()
         return shortlisted.filter(pk__in=newest[:limit])
+
+    def _reads_each_row_once(self):
+        """Whether every table this queryset joins is one row per agreement (what an agreement
+        points at: its lead region, loaded with it by ``select_related``), so that with its
+        conditions taken away it still reads each agreement once. A condition on its regions,
+        partners or sectors joins many rows per agreement. (The admin's list loads the lead
+        region with every agreement: a search read every match twice over it.)"""
+        return all(
+            isinstance(join, BaseTable) or isinstance(join.join_field, models.ForeignObject)
+            for join in self.query.alias_map.values()
+        )
 
     def read_apart(self):
         """These agreements in their order, read as a set first and then sorted: their ids
@@ -891,13 +904,13 @@ class AgreementQuerySet(models.QuerySet):
         its far end: those in preparation, never signed, sort last by signing date (230 ms at
         100,000 agreements), a search's 200 matches among every agreement (150 ms). Read apart,
         a page costs what its selection holds. PostgreSQL only (elsewhere ``self``), and not
-        where a condition joined another table (the join would repeat rows), as
-        ``most_recently_signed``."""
+        where a condition joined a table of many rows per agreement (the join would repeat
+        rows), as ``most_recently_signed``."""
         if connections[self.db].vendor != "postgresql" or not self.ordered:
             return self
-        apart = self._chain()
-        if len(apart.query.alias_map) > 1:
+        if not self._reads_each_row_once():
             return self
+        apart = self._chain()
         from agreements.search import AnyOf
 
         apart.query.where = WhereNode()
