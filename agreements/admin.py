@@ -41,7 +41,7 @@ from agreements.models import (
     Sector,
     Signatory,
 )
-from agreements.paging import LargeTablePaginator, SearchPaginator
+from agreements.paging import LargeTablePaginator, RowSearchPaginator, SearchPaginator
 from agreements.parties import writing_parties
 from agreements.templatetags.known_dates import known
 from common.admin import URL_FIELDS, BoundedDatesChangeList, OwnRowsFormSet
@@ -721,6 +721,13 @@ class AgreementRowsAdmin(RowRulesAdmin):
         if not search_term.strip():
             return queryset, False
         return queryset.search(search_term), False
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        """A search is counted up to a limit, and past it lists the first matches in the list's
+        order (``RowSearchPaginator``)."""
+        if request.GET.get(SEARCH_VAR, "").strip():
+            return RowSearchPaginator(queryset, per_page, orphans, allow_empty_first_page)
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "agreement" and self.narrows_rows(request):

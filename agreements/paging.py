@@ -8,10 +8,12 @@ matter, and keeps the exact count of a filtered list until the register changes
 (``agreements.caching``).
 """
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy
 
 from agreements.caching import CachedCountPaginator, cached_count, cached_value
 
@@ -41,6 +43,13 @@ def rows_of_table(model, using):
         return cursor.fetchone()[0]
 
 
+def count_up_to(queryset, limit):
+    """How many rows ``queryset`` holds, counting no further than ``limit`` + 1: one more than
+    ``limit`` says there are more, without the pass over every match an exact count of a search
+    that finds most of the register would take."""
+    return queryset.order_by().values("pk")[: limit + 1].count()
+
+
 class LargeTablePaginator(Paginator):
     """Count an unfiltered list of a large table from the database's statistics (an estimate,
     close to the true count, that costs no scan); count anything else exactly, once per
@@ -57,7 +66,7 @@ class LargeTablePaginator(Paginator):
 class SearchPaginator(CachedCountPaginator):
     """Paging the agreements a search found, at a cost that follows the page, not the matches.
 
-    Counting stops one past ``SEARCH_LISTS_AT_MOST`` (``AgreementQuerySet.count_up_to``). Up to
+    Counting stops one past ``SEARCH_LISTS_AT_MOST`` (``count_up_to``). Up to
     that many, every match is listed, best first. Past it, the list holds the
     ``SEARCH_LISTS_AT_MOST`` most recently signed matches in the order chosen
     (``AgreementQuerySet.most_recently_signed``), so ranking reads that many agreements, not
@@ -75,14 +84,45 @@ class SearchPaginator(CachedCountPaginator):
             found = cached_value(
                 "count-up-to",
                 [object_list.db, sql, repr(params), limit],
-                lambda: object_list.count_up_to(limit),
+                lambda: count_up_to(object_list, limit),
             )
         self.more = found > limit
         if self.more:
-            object_list = object_list.most_recently_signed(limit)
+            object_list = self.shortlist(object_list, limit)
         self._found = min(found, limit)
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+
+    # What the admin's search box says when more matched than are listed (``more_text``).
+    MORE = gettext_lazy(
+        "Lebih dari %(number)s hasil; yang ditampilkan %(number)s yang terakhir ditandatangani"
+    )
+
+    @staticmethod
+    def shortlist(object_list, limit):
+        """The ``limit`` matches listed when more match."""
+        return object_list.most_recently_signed(limit)
 
     @cached_property
     def count(self):
         return self._found
+
+    @property
+    def more_text(self):
+        return self.MORE % {"number": intcomma(self._found)}
+
+
+class RowSearchPaginator(SearchPaginator):
+    """Paging the milestones or documents a search found (``search_agreement_rows``) as
+    ``SearchPaginator`` pages agreements: counted up to ``SEARCH_LISTS_AT_MOST``, and past it the
+    first that many in the list's own order, its pages stopping there. A word found in most of
+    the register (kerja, of every PKS) was counted over all its half million milestones on every
+    page (360 ms at 100,000 agreements)."""
+
+    MORE = gettext_lazy(
+        "Lebih dari %(number)s hasil; yang ditampilkan %(number)s yang pertama menurut urutan "
+        "daftar"
+    )
+
+    @staticmethod
+    def shortlist(object_list, limit):
+        return object_list

@@ -103,6 +103,92 @@ def test_the_admin_date_hierarchy_offers_the_signing_years_without_reading_every
     assert "signed_on__month=5" in year_page
 
 
+def test_the_milestones_date_hierarchy_offers_the_due_years_without_reading_every_date(
+    staff_client, kaltim
+):
+    """Django's own hierarchy read the first and last due date of the milestones listed, then
+    every distinct year among them: each a pass over all of them, over a second of a search's
+    page at national scale. The years are read from the due dates' index, as the agreements'."""
+    agreement = AgreementFactory(lead_region=kaltim)
+    for year in (2013, 2021):
+        MilestoneFactory(agreement=agreement, title="Rapat kerja", due_on=datetime.date(year, 3, 1))
+    changelist = reverse("admin:agreements_milestone_changelist")
+
+    for params in ({}, {"q": "rapat"}):
+        with CaptureQueriesContext(connection) as captured:
+            page = staff_client.get(changelist, params).content.decode()
+        for year in ("2013", "2021"):
+            assert re.search(f'due_on__year={year}[^"]*">{year}</a>', page)
+        assert "due_on__year=2017" not in page
+        for sql in sql_of(captured):
+            assert "DATE_TRUNC" not in sql.upper() and "django_date_trunc" not in sql
+        assert any("EXISTS" in sql and "due_on" in sql for sql in sql_of(captured))
+
+    # Within a year, the months are Django's own, over that year's rows.
+    year_page = staff_client.get(changelist, {"due_on__year": "2021"}).content.decode()
+    assert "due_on__month=3" in year_page
+
+
+@pytest.mark.parametrize("model", ["milestone", "document"])
+def test_a_search_of_milestones_or_documents_is_counted_up_to_a_limit(
+    staff_client, kaltim, monkeypatch, model
+):
+    """Past ``SEARCH_LISTS_AT_MOST`` matches, a search of the milestones or the documents is no
+    longer counted: the list holds the first that many in its order and says more matched. A
+    common word's count passed over every milestone it matched on every page."""
+    from agreements import paging
+    from agreements.admin import DocumentAdmin, MilestoneAdmin
+    from tests.factories import DocumentFactory
+
+    monkeypatch.setattr(paging, "SEARCH_LISTS_AT_MOST", 2)
+    monkeypatch.setattr(MilestoneAdmin, "list_per_page", 1)
+    monkeypatch.setattr(DocumentAdmin, "list_per_page", 1)
+    agreement = AgreementFactory(lead_region=kaltim)
+    factory = MilestoneFactory if model == "milestone" else DocumentFactory
+    for _n in range(3):
+        factory(agreement=agreement, title="Rapat kerja")
+    factory(agreement=agreement, title="Evaluasi tahunan")
+    changelist = reverse(f"admin:agreements_{model}_changelist")
+
+    with CaptureQueriesContext(connection) as captured:
+        response = staff_client.get(changelist, {"q": "rapat"})
+
+    assert response.context["cl"].result_count == 2
+    page = response.content.decode()
+    assert "Lebih dari 2 hasil; yang ditampilkan 2 yang pertama menurut urutan daftar" in page
+    counts = [sql for sql in sql_of(captured) if "COUNT(" in sql.upper()]
+    assert counts and all("LIMIT 3" in sql for sql in counts if "rapat" in sql.lower())
+    # Two pages of one, and no third.
+    assert staff_client.get(changelist, {"q": "rapat", "p": 2}).status_code == 200
+    assert response.context["cl"].paginator.num_pages == 2
+
+    # Within the limit, every match is counted and listed, and nothing more is said.
+    response = staff_client.get(changelist, {"q": "evaluasi"})
+    assert response.context["cl"].result_count == 1
+    assert "Lebih dari" not in response.content.decode()
+
+
+@pytest.mark.postgresql  # SQLite's small tables are read whole
+def test_the_documents_list_is_read_from_its_index_newest_first(staff_client, kaltim):
+    from tests.factories import DocumentFactory
+
+    agreement = AgreementFactory(lead_region=kaltim)
+    for _n in range(3):
+        DocumentFactory(agreement=agreement)
+    with CaptureQueriesContext(connection) as captured:
+        response = staff_client.get(reverse("admin:agreements_document_changelist"))
+    listed = response.context["cl"].result_list
+    assert [d.pk for d in listed] == sorted((d.pk for d in listed), reverse=True)
+    (rows,) = [sql for sql in sql_of(captured) if '"agreements_document"."file"' in sql]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {rows}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "document_newest_uploaded" in plan, plan
+    assert " Sort " not in plan and not plan.startswith("Sort"), plan
+
+
 def test_a_page_near_the_end_of_the_list_is_read_from_the_end(client, kaltim, monkeypatch):
     from agreements import caching
 

@@ -1,13 +1,13 @@
 """The agreement admin's list: its rows drawn for less (``common.admin_list``), as are the rows
-of the change forms' tables (``common.admin_form``); and its date hierarchy without a pass
-over the register.
+of the change forms' tables (``common.admin_form``); and the date hierarchy of the agreements'
+and the milestones' lists without a pass over the register.
 
 Django's own date hierarchy first asks for the first and last date of the list and every
 distinct year in it, each a scan of every matching row (and of every party row, when a search
 joins them): seconds at national scale. Here the years offered are those in which the reader
-may see a signed agreement (``AgreementQuerySet.signing_years``: the index's two ends and a probe
-per year), and a year once chosen is drilled into by Django's own tag, over that year's rows
-only.
+may see a row dated (an agreement signed, a milestone due: ``common.years.years_with_rows``,
+the index's two ends and a probe per year), and a year once chosen is drilled into by Django's
+own tag, over that year's rows only.
 """
 
 from django import template
@@ -17,6 +17,7 @@ from django.contrib.admin.templatetags.base import InclusionAdminNode
 from agreements.export_columns import download_note
 from common.admin_form import fieldset_markup, tabular_rows
 from common.admin_list import list_filter, result_list
+from common.years import years_with_rows
 
 register = template.Library()
 
@@ -59,7 +60,7 @@ def register_date_hierarchy(cl, request):
     field_name = cl.date_hierarchy
     if any(f"{field_name}__{part}" in cl.params for part in ("year", "month", "day")):
         return date_hierarchy(cl)
-    years = cl.model_admin.get_queryset(request).signing_years()
+    years = years_with_rows(cl.model_admin.get_queryset(request), field_name)
     return {
         "show": True,
         "back": None,
