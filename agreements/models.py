@@ -268,7 +268,57 @@ def _tallied_shapes():
     )
 
 
-class AgreementQuerySet(models.QuerySet):
+class ReadApart:
+    """A QuerySet of the register's large tables (agreements, their milestones and documents)
+    whose small selections are paged by reading their ids first (``read_apart``)."""
+
+    def _reads_each_row_once(self):
+        """Whether every table this queryset joins is one row per row of its own (what each
+        points at: an agreement's lead region, a milestone's agreement, loaded with it by
+        ``select_related``), so that with its conditions taken away it still reads each row
+        once. A condition on an agreement's regions, partners or sectors joins many rows per
+        agreement. (The admin's list loads the lead region with every agreement: a search read
+        every match twice over it.)"""
+        return all(
+            isinstance(join, BaseTable) or isinstance(join.join_field, models.ForeignObject)
+            for join in self.query.alias_map.values()
+        )
+
+    def first_matches(self, limit):
+        """The first ``limit`` of these rows in their order, as a selection of their own: a
+        search of the milestones or documents lists these when more match
+        (``paging.RowSearchPaginator``), its conditions tested once, in the walk that finds
+        them, as ``AgreementQuerySet.most_recently_signed``."""
+        first = self.values("pk")[:limit]
+        shortlisted = self._chain()
+        if self._reads_each_row_once():
+            shortlisted.query.where = WhereNode()
+        return shortlisted.filter(pk__in=first)
+
+    def read_apart(self):
+        """These rows in their order, read as a set first and then sorted: their ids read into
+        an array by whatever index their conditions use, then the rows of those ids
+        (``= ANY(ARRAY(…))``, by the primary key) sorted and sliced. For a page of a small
+        selection (``caching.CachedCountPaginator``): in the list's order the database walks
+        that order's index and tests each row until the page is full, which costs nothing
+        where matches are spread along it, and the whole table where they lie at its far end:
+        agreements in preparation, never signed, sort last by signing date (230 ms at 100,000
+        agreements), a search's 200 matches among every agreement (150 ms), or among half a
+        million milestones (600 ms). Read apart, a page costs what its selection holds.
+        PostgreSQL only (elsewhere ``self``), and not where a condition joined a table of many
+        rows per row (the join would repeat rows), as ``most_recently_signed``."""
+        if connections[self.db].vendor != "postgresql" or not self.ordered:
+            return self
+        if not self._reads_each_row_once():
+            return self
+        apart = self._chain()
+        from agreements.search import AnyOf
+
+        apart.query.where = WhereNode()
+        return apart.filter(AnyOf(F("pk"), models.Subquery(self.order_by().values("pk"))))
+
+
+class AgreementQuerySet(ReadApart, models.QuerySet):
     def public(self):
         return self.filter(visibility=Agreement.Visibility.PUBLIC)
 
@@ -869,39 +919,6 @@ class AgreementQuerySet(models.QuerySet):
             # rows.)
             shortlisted.query.where = WhereNode()
         return shortlisted.filter(pk__in=newest[:limit])
-
-    def _reads_each_row_once(self):
-        """Whether every table this queryset joins is one row per agreement (what an agreement
-        points at: its lead region, loaded with it by ``select_related``), so that with its
-        conditions taken away it still reads each agreement once. A condition on its regions,
-        partners or sectors joins many rows per agreement. (The admin's list loads the lead
-        region with every agreement: a search read every match twice over it.)"""
-        return all(
-            isinstance(join, BaseTable) or isinstance(join.join_field, models.ForeignObject)
-            for join in self.query.alias_map.values()
-        )
-
-    def read_apart(self):
-        """These agreements in their order, read as a set first and then sorted: their ids
-        read into an array by whatever index their conditions use, then the rows of those ids
-        (``= ANY(ARRAY(…))``, by the primary key) sorted and sliced. For a page of a small
-        selection (``caching.CachedCountPaginator``): in the list's order the database walks
-        that order's index and tests each agreement until the page is full, which costs
-        nothing where matches are spread along it, and the whole register where they lie at
-        its far end: those in preparation, never signed, sort last by signing date (230 ms at
-        100,000 agreements), a search's 200 matches among every agreement (150 ms). Read apart,
-        a page costs what its selection holds. PostgreSQL only (elsewhere ``self``), and not
-        where a condition joined a table of many rows per agreement (the join would repeat
-        rows), as ``most_recently_signed``."""
-        if connections[self.db].vendor != "postgresql" or not self.ordered:
-            return self
-        if not self._reads_each_row_once():
-            return self
-        apart = self._chain()
-        from agreements.search import AnyOf
-
-        apart.query.where = WhereNode()
-        return apart.filter(AnyOf(F("pk"), models.Subquery(self.order_by().values("pk"))))
 
     def signing_years(self):
         """The years in which one of these agreements was signed, oldest first, read from the
@@ -3100,7 +3117,7 @@ class NextStep:
         return bool(self.milestone and self.milestone.is_overdue)
 
 
-class MilestoneQuerySet(models.QuerySet):
+class MilestoneQuerySet(ReadApart, models.QuerySet):
     def search(self, text):
         """Milestones matching ``text``: those whose title holds every word, and every one of an
         agreement the register's search finds (``AgreementQuerySet.search``). See
@@ -3594,7 +3611,7 @@ class DocumentLanguage(models.TextChoices):
     OTHER = "other", _("Lainnya")
 
 
-class DocumentQuerySet(models.QuerySet):
+class DocumentQuerySet(ReadApart, models.QuerySet):
     def search(self, text):
         """Documents matching ``text``: those whose title holds every word, and every one of an
         agreement the register's search finds (``AgreementQuerySet.search``). See

@@ -49,31 +49,57 @@ def listed(client, url, q):
     return sorted(row.title for row in response.context["cl"].result_list)
 
 
-@pytest.mark.parametrize(
-    ("q", "milestones"),
-    [
-        # A word of a milestone's own title, in any case, anywhere in it.
-        ("koordinasi", ["Rapat Koordinasi teknis", "Rapat koordinasi awal"]),
-        ("KOORDINASI teknis", ["Rapat Koordinasi teknis"]),
-        ("jembat", ["Survei lokasi jembatan"]),
-        # Its agreement's title, reference, or a party, as the register's search finds them.
-        ("pendidikan", ["Penandatanganan naskah", "Rapat koordinasi awal"]),
-        ("119/KSD", ["Penandatanganan naskah", "Rapat koordinasi awal"]),
-        ("7/PU/2023", ["Rapat Koordinasi teknis", "Survei lokasi jembatan"]),
-        ("Samarinda", ["Penandatanganan naskah", "Rapat koordinasi awal"]),
-        ("Anhui", ["Penandatanganan naskah", "Rapat koordinasi awal"]),
-        # A word of the title and a word of its agreement together.
-        ("rapat samarinda", ["Rapat koordinasi awal"]),
-        ("koordinasi jalan", ["Rapat Koordinasi teknis"]),
-        # Nothing that matches neither.
-        ("bendungan", []),
-    ],
-)
+CASES = [
+    # A word of a milestone's own title, in any case, anywhere in it.
+    ("koordinasi", ["Rapat Koordinasi teknis", "Rapat koordinasi awal"]),
+    ("KOORDINASI teknis", ["Rapat Koordinasi teknis"]),
+    ("jembat", ["Survei lokasi jembatan"]),
+    # Its agreement's title, reference, or a party, as the register's search finds them.
+    ("pendidikan", ["Penandatanganan naskah", "Rapat koordinasi awal"]),
+    ("119/KSD", ["Penandatanganan naskah", "Rapat koordinasi awal"]),
+    ("7/PU/2023", ["Rapat Koordinasi teknis", "Survei lokasi jembatan"]),
+    ("Samarinda", ["Penandatanganan naskah", "Rapat koordinasi awal"]),
+    ("Anhui", ["Penandatanganan naskah", "Rapat koordinasi awal"]),
+    # A word of the title and a word of its agreement together.
+    ("rapat samarinda", ["Rapat koordinasi awal"]),
+    ("koordinasi jalan", ["Rapat Koordinasi teknis"]),
+    # Nothing that matches neither.
+    ("bendungan", []),
+]
+
+
+@pytest.mark.parametrize(("q", "milestones"), CASES)
 def test_the_milestone_and_document_searches_list_what_a_clerk_looks_for(
     staff_client, register, q, milestones
 ):
     assert listed(staff_client, MILESTONES, q) == milestones
     assert listed(staff_client, DOCUMENTS, q) == sorted(f"Berkas {t}" for t in milestones)
+
+
+@pytest.mark.postgresql  # elsewhere every word is read one way
+def test_words_of_many_rows_find_the_same_rows_tested_row_by_row(
+    staff_client, register, monkeypatch
+):
+    """A word found in many agreements or titles (kerja, of every PKS) is tested on each row as
+    the list walks its order, its agreement probed by key, where a rare one's rows are read
+    from the indexes first: either way a clerk finds the same rows."""
+    from agreements import search
+
+    # A rare word: the rows of the agreements it finds are read by their agreement's key.
+    with CaptureQueriesContext(connection) as captured:
+        listed(staff_client, MILESTONES, "pendidikan")
+    (rows,) = [q["sql"] for q in captured if '"agreements_milestone"."done_on"' in q["sql"]]
+    assert '"agreement_id" = ANY(ARRAY(' in rows and "IS NOT NULL" not in rows
+
+    monkeypatch.setattr(search, "COMMON_WORD_MATCHES", 1)  # every word found in many
+    for q, milestones in CASES:
+        assert listed(staff_client, MILESTONES, q) == milestones, q
+        assert listed(staff_client, DOCUMENTS, q) == sorted(f"Berkas {t}" for t in milestones)
+    with CaptureQueriesContext(connection) as captured:
+        listed(staff_client, MILESTONES, "pendidikan")
+    (rows,) = [q["sql"] for q in captured if '"agreements_milestone"."done_on"' in q["sql"]]
+    probe = '."id" = ("agreements_milestone"."agreement_id")) LIMIT 1) IS NOT NULL'
+    assert probe in rows
 
 
 def test_a_blank_search_lists_every_milestone(staff_client, register):
@@ -89,8 +115,9 @@ def test_a_milestone_search_costs_the_same_queries_whatever_it_finds(staff_clien
         response = staff_client.get(MILESTONES, {"q": "promosi"})
     assert len(response.context["cl"].result_list) == count
     # The session and user, the count, the date hierarchy's bounds and its years, and the rows
-    # with their agreements; on PostgreSQL, the register's search sizing its word too.
-    assert len(captured) == (7 if connection.vendor == "postgresql" else 6)
+    # with their agreements; on PostgreSQL, the register's search sizing its word too, and
+    # the titles and the agreements it finds sized, to be read first or tested row by row.
+    assert len(captured) == (9 if connection.vendor == "postgresql" else 6)
     searched = [q["sql"] for q in captured if "LIKE" in q["sql"]]
     # No row is compared through a join to its agreement's title (Django's search): the
     # agreement's side is the register's search, a semi-join.
