@@ -412,6 +412,9 @@ def _postgresql(queryset, words):
 
     Agreement, Sector, Partner, Region = _models(queryset)
 
+    # Each word is either tested on every agreement (a common one) or read first from the
+    # indexes (a rare one), as the ids of its matches.
+    row_by_row, read_first = [], []
     for n, word in enumerate(words):
         query = _word_query(word)
         own = Agreement.objects.alias(vector=StoredSearchVector()).filter(
@@ -459,12 +462,13 @@ def _postgresql(queryset, words):
             # it matches, tens of thousands of agreements. Tested row by row instead, the
             # register read in the list's order, the first page, the count up to its limit and
             # the most recent matches are found after a few rows.
-            queryset = queryset.alias(**{f"vector_{n}": StoredSearchVector()}).filter(
+            row_by_row.append(
                 Q(**{f"vector_{n}": query})
                 | _in_reference(word)
                 | of_kind
                 | _party_semijoins(Agreement, *parties)
             )
+            queryset = queryset.alias(**{f"vector_{n}": StoredSearchVector()})
             continue
         # The agreements of the kinds the word names, read by the kind's index (fewer than
         # ``COMMON_WORD_MATCHES``: more, and the word is tested row by row above).
@@ -478,7 +482,17 @@ def _postgresql(queryset, words):
             sql, params = matches.query.sql_with_params()
         except EmptyResultSet:  # every part of it can match nothing
             return queryset.none()
-        queryset = queryset.filter(pk__in=RawSQL(sql, params))
+        read_first.append(RawSQL(sql, params))
+
+    if row_by_row and read_first:
+        # A rare word beside a common one ("kerja sama pendidikan"): the rare word's ids read
+        # into an array first, then those agreements by key, each tested for the common word.
+        # As ``IN``, PostgreSQL hashed the few ids and read every agreement to test the common
+        # word against them (250 ms at 100,000 agreements).
+        queryset = queryset.filter(*(AnyOf(F("pk"), ids) for ids in read_first))
+    else:
+        queryset = queryset.filter(*(Q(pk__in=ids) for ids in read_first))
+    queryset = queryset.filter(*row_by_row)
 
     everything = _word_query(words[0])
     for word in words[1:]:

@@ -564,3 +564,29 @@ def test_admin_search_past_the_limit_lists_the_most_recently_signed(
         response = staff_client.get(changelist, {"q": "nelayan", "p": page})
         listed |= {agreement.title for agreement in response.context["cl"].result_list}
     assert listed == {"Pelatihan nelayan 2023", "Pelatihan nelayan 2021"}
+
+
+@pytest.mark.postgresql  # elsewhere words are not sized
+def test_a_rare_word_beside_a_common_one_is_read_first_and_finds_the_same(
+    client, kaltim, monkeypatch
+):
+    """ "kerja sama pendidikan": the rare word's agreements are read first, by key, and each
+    tested for the common word, which finds what reading both from the indexes finds. (As a
+    semi-join, PostgreSQL read every agreement to test the common word: 250 ms at 100,000.)"""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from agreements import search as search_module
+
+    for title in ("Kerja sama pendidikan vokasi", "Kerja sama jalan", "Kerja sama pelabuhan"):
+        AgreementFactory(title=title, lead_region=kaltim)
+    AgreementFactory(title="Beasiswa pendidikan", lead_region=kaltim)
+    both_rare = titles_in(client.get(reverse("agreement-list"), {"q": "pendidikan kerja"}))
+    assert both_rare == ["Kerja sama pendidikan vokasi"]
+
+    monkeypatch.setattr(search_module, "COMMON_WORD_MATCHES", 3)  # "kerja": 3, "pendidikan": 2
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("agreement-list"), {"q": "pendidikan kerja", "page": 1})
+    assert titles_in(page) == both_rare
+    counted = [q["sql"] for q in captured if q["sql"].startswith("SELECT COUNT(*)")]
+    assert counted and all('"agreements_agreement"."id" = ANY(ARRAY(' in sql for sql in counted)
