@@ -38,6 +38,7 @@ FRESH_PAGES = [
     ("search 1 word", "anonymous"),
     ("search sorted by signing", "anonymous"),
     ("search 2 words", "anonymous"),
+    ("search with common words", "anonymous"),
     ("status page", "anonymous"),
     ("region page", "anonymous"),
     ("largest province's page", "anonymous"),
@@ -93,6 +94,8 @@ def describe(agreements_count):
         "search 1 word": "/agreements/?q=pendidikan",
         "search 2 words": "/agreements/?q=pariwisata+samarinda",
         "search sorted by signing": "/agreements/?q=pendidikan&sort=-signed",
+        # As officials type it: "kerja" and "sama" are in every PKS's title.
+        "search with common words": "/agreements/?q=kerja+sama+pendidikan",
         "status page": f"/agreements/{agreement}/",
         "region page": "/regions/64/",
         "largest province's page": f"/regions/{subjects['province']}/",
