@@ -47,7 +47,9 @@ class Subject:
 
     find: Callable  # (reader, URL kwargs) → the object, or 404 if it is none the reader may know
     narrow: Callable  # (agreements, object) → its agreements, as the page narrows them
-    fixed: tuple  # the filters the page fixes (see ``AgreementFilter``)
+    # object → the filters the page fixes and what to (``AgreementFilter``'s ``fixed``): the
+    # page, its downloads and its feeds all read them here
+    fixes: Callable
     name: Callable  # object → the part of the file name that says which one
 
 
@@ -55,13 +57,15 @@ SUBJECTS = {
     "region": Subject(
         find=lambda reader, code: get_object_or_404(Region, code=code),
         narrow=lambda agreements, region: agreements.in_region(region),
-        fixed=("region",),
+        fixes=lambda region: {"region": region},
         name=lambda region: f"daerah-{region.code}-{slugify(region.name)}",
     ),
     "partner": Subject(
-        find=lambda reader, pk: get_object_or_404(Partner.objects.visible_to(reader), pk=pk),
+        find=lambda reader, pk: get_object_or_404(
+            Partner.objects.visible_to(reader).select_related("country"), pk=pk
+        ),
         narrow=lambda agreements, partner: agreements.with_partner(partner),
-        fixed=("partner", "country"),
+        fixes=lambda partner: {"partner": partner, "country": partner.country},
         name=lambda partner: "-".join(
             filter(None, ["mitra", str(partner.pk), slugify(partner.name)])
         ),
@@ -69,13 +73,13 @@ SUBJECTS = {
     "country": Subject(
         find=lambda reader, code: get_object_or_404(Country, code=code.upper()),
         narrow=lambda agreements, country: agreements.with_partner_country(country),
-        fixed=("country",),
+        fixes=lambda country: {"country": country},
         name=lambda country: f"negara-{country.code}",
     ),
     "sector": Subject(
         find=lambda reader, slug: get_object_or_404(Sector, slug=slug),
         narrow=lambda agreements, sector: agreements.in_sector(sector),
-        fixed=("sector",),
+        fixes=lambda sector: {"sector": sector},
         name=lambda sector: f"bidang-{sector.slug}",
     ),
 }
@@ -112,7 +116,7 @@ def selection(request, agreements, subject_key, subject_kwargs, reader=None):
     filterset = AgreementFilter(
         request.GET,
         queryset=subject.narrow(agreements, obj),
-        fixed=subject.fixed,
+        fixed=subject.fixes(obj),
         request=request,
         reader=reader,
     )
@@ -256,8 +260,11 @@ def page_url_builder(request):
 
 
 def bad_filters(form):
+    """The 400 of a download, feed or calendar whose filters cannot be used, each problem on a
+    line: a field's after its label; a filter the page fixes, asked for otherwise, says which
+    (``AgreementFilter.fixed_conflicts``)."""
     lines = [_("Filter tidak valid; tidak ada yang diekspor.")]
     for name, messages in form.errors.items():
-        label = form.fields[name].label if name in form.fields else name
-        lines.extend(f"{label}: {message}" for message in messages)
+        label = form.fields[name].label if name in form.fields else None
+        lines.extend(f"{label}: {message}" if label else message for message in messages)
     return HttpResponseBadRequest("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")

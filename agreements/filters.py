@@ -6,9 +6,12 @@ filters and orders the queryset it is given; what the reader may see is decided 
 ``Agreement.objects.visible_to(user)``.
 """
 
+from typing import NamedTuple
+from urllib.parse import urlencode
+
 import django_filters
 from django import forms
-from django.core.exceptions import EmptyResultSet
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.db.models.lookups import GreaterThanOrEqual
@@ -108,13 +111,42 @@ def one_of(label, model, method, empty_label, queryset=None, **options):
     )
 
 
+class Conflict(NamedTuple):
+    """A filter a subject page fixes, which its address asks to set to something else
+    (``AgreementFilter.fixed_conflicts``): ``/countries/CN/?country=JP``."""
+
+    name: str  # the filter's parameter: "country"
+    label: str  # its label: "Negara mitra"
+    subject: object  # what the page fixes it to: China
+    given: list  # each value the address asks for: the record it names, else the value as written
+    parameter: str  # the parameter as the address writes it: "country=JP"
+
+    @property
+    def message(self):
+        return _(
+            "%(label)s di alamat ini (%(parameter)s) meminta %(given)s, padahal halaman ini "
+            "hanya memuat kerja sama %(subject)s; filter itu tidak dapat diganti di halaman ini."
+        ) % {
+            "label": self.label,
+            "parameter": self.parameter,
+            "given": ", ".join(getattr(item, "name", None) or f"“{item}”" for item in self.given),
+            "subject": getattr(self.subject, "name", None) or "—",
+        }
+
+
 class AgreementFilterForm(forms.Form):
     """The list's filters as a form: what each field refuses, a filter of one value given
-    several (``?region=64&region=51`` would list one of them, with no word why), and a signing
-    period that ends before it starts (it would list nothing, with no word why)."""
+    several (``?region=64&region=51`` would list one of them, with no word why), a signing
+    period that ends before it starts (it would list nothing, with no word why), and a filter
+    the page fixes set otherwise by the address (it would be ignored, with no word why): the
+    form's only errors outside its fields (``fixed_conflicts``, set by ``AgreementFilter``)."""
+
+    fixed_conflicts = list  # no page fixes anything unless its FilterSet says so
 
     def clean(self):
         cleaned = super().clean()
+        for conflict in self.fixed_conflicts():
+            self.add_error(None, ValidationError(conflict.message, code="fixed"))
         values_of = getattr(self.data, "getlist", lambda name: [self.data.get(name)])
         for name, field in self.fields.items():
             if getattr(field.widget, "allow_multiple_selected", False) or self.has_error(name):
@@ -259,9 +291,11 @@ class AgreementFilter(django_filters.FilterSet):
         fields = []
         form = AgreementFilterForm
 
-    def __init__(self, data=None, queryset=None, *, fixed=(), reader=None, today=None, **kwargs):
-        """``fixed`` names filters a page has already applied (a region page fixes ``region``):
-        they are left out of the form and of the query string.
+    def __init__(self, data=None, queryset=None, *, fixed=None, reader=None, today=None, **kwargs):
+        """``fixed`` maps the filters a page has already applied to what it applies them to (a
+        region page: ``{"region": <Region 64>}``, ``export_views.SUBJECTS``): they are left out
+        of the form; an address naming one with another value is refused
+        (``fixed_conflicts``).
 
         ``reader`` is who reads the selection (else the request's user; else the public): a
         partner or an agency they may not know of (``PartnerQuerySet.visible_to``,
@@ -273,17 +307,75 @@ class AgreementFilter(django_filters.FilterSet):
         """
         super().__init__(data, queryset, **kwargs)
         self.today = today
-        for name in fixed:
-            self.filters.pop(name)
         reader = reader or getattr(self.request, "user", None)
-        if "partner" in self.filters:
-            self.filters["partner"].queryset = Partner.objects.visible_to(reader)
-        if "agency" in self.filters:
-            self.filters["agency"].queryset = Agency.objects.visible_to(reader).select_related(
-                "region"
-            )
+        # A partner the reader may not know of is unknown here too, fixed or not.
+        self.filters["partner"].queryset = Partner.objects.visible_to(reader)
+        self.filters["agency"].queryset = Agency.objects.visible_to(reader).select_related("region")
+        self.fixed = dict(fixed or {})
+        self.fixed_filters = {name: self.filters.pop(name) for name in self.fixed}
         if not reads_internal(reader):
             self.filters.pop("budget_source")
+
+    @property
+    def form(self):
+        form = super().form
+        form.fixed_conflicts = self.fixed_conflicts
+        return form
+
+    def fixed_conflicts(self):
+        """The filters the page fixes that its address names with another value, each a
+        ``Conflict``; the page, its downloads and its feeds refuse them (400), never ignore
+        them. This is the one rule of a subject page's address:
+
+        - a fixed filter left out, or empty (``?country=``), says nothing: the page lists its
+          subject;
+        - a fixed filter naming the page's own subject (``/countries/CN/?country=CN``; a
+          partner's page given the partner's country) is harmless, as the agreement list
+          with that filter would list the same;
+        - any other value is a conflict, a region inside a province's page included
+          (``/regions/64/?region=64.72``): the province's page would list a city's agreements
+          under the province's name, its map, potentials and attention; that city's own page
+          is the narrower list. So is a value unknown, or a partner the reader may not know of
+          (named as written, never by its name), and a sector's page given its own sector and
+          another (``?sector=education&sector=tourism``), which asks for either.
+
+        Each value is read as the agreement list reads it (one query per value named)."""
+        if hasattr(self, "_fixed_conflicts"):
+            return self._fixed_conflicts
+        values_of = getattr(self.data, "getlist", lambda name: [self.data.get(name)])
+        conflicts = []
+        for name, subject in self.fixed.items():
+            given = list(dict.fromkeys(v for v in values_of(name) if v not in ("", None)))
+            if not given:
+                continue
+            read = [self._read_fixed(name, value) for value in given]
+            if all(item == subject for item in read):
+                continue
+            conflicts.append(
+                Conflict(
+                    name=name,
+                    label=self.fixed_filters[name].label,
+                    subject=subject,
+                    given=read,
+                    parameter=urlencode([(name, value) for value in given]),
+                )
+            )
+        self._fixed_conflicts = conflicts
+        return conflicts
+
+    def _read_fixed(self, name, value):
+        """``value`` of the fixed filter ``name`` as the agreement list reads it: the record it
+        names, else ``value`` itself."""
+        field = self.fixed_filters[name].field
+        several = isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
+        try:
+            read = field.clean([value] if several else value)
+        except ValidationError:
+            return value
+        if several:
+            read = list(read)
+            return read[0] if len(read) == 1 else value
+        return value if read is None else read
 
     # -- filters ----------------------------------------------------------------------------
 

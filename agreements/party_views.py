@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from agreements import maps
 from agreements.attention import attention_in
 from agreements.dashboard import expiring_filters
+from agreements.export_views import SUBJECTS
 from agreements.models import Agreement
 from agreements.potentials import regional_potential
 from agreements.views import SignedListPage, SignedPage, browse, row_values
@@ -62,7 +63,10 @@ class RegionDetailView(SignedListPage):
         region = get_object_or_404(Region.objects.select_related("province"), code=code)
         agreements = Agreement.objects.visible_to(request.user).in_region(region)
         context, status = browse(
-            request, agreements, fixed=("region",), selection={"region": region.code}
+            request,
+            agreements,
+            fixed=SUBJECTS["region"].fixes(region),
+            selection={"region": region.code},
         )
         potential, potential_errors = regional_potential(region, request.GET)
         if potential_errors:
@@ -120,7 +124,7 @@ class PartnerDetailView(SignedListPage):
         context, status = browse(
             request,
             agreements,
-            fixed=("partner", "country"),
+            fixed=SUBJECTS["partner"].fixes(partner),
             selection={"partner": str(partner.pk)},
         )
         parent = known.filter(pk=partner.parent_id).first() if partner.parent_id else None
@@ -142,7 +146,10 @@ class CountryDetailView(SignedListPage):
         visible = Agreement.objects.visible_to(request.user)
         agreements = visible.with_partner_country(country)
         context, status = browse(
-            request, agreements, fixed=("country",), selection={"country": country.code}
+            request,
+            agreements,
+            fixed=SUBJECTS["country"].fixes(country),
+            selection={"country": country.code},
         )
         countries = visible.counts_by_partner_country()
         # The first partners, each row carrying how many there are in all: one query,

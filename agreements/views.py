@@ -24,6 +24,7 @@ from django.views import View
 from agreements import changelog
 from agreements.caching import CachedCountPaginator, shared_version
 from agreements.export_columns import COLUMNS, TABLE_NAMES, TABLES, download_note
+from agreements.export_views import SUBJECTS
 from agreements.filters import AgreementFilter
 from agreements.import_tables import READ_ONLY
 from agreements.models import (
@@ -155,14 +156,15 @@ def sort_headers(filterset):
 
 
 def describe_errors(form):
-    """Each invalid field's label and message, with the id of its control to link to."""
+    """Each invalid field's label and message, with the id of its control to link to; a
+    problem of no field (a filter the page fixes, asked for otherwise) by its message alone."""
     errors = []
     for name, messages in form.errors.items():
         field = form.fields.get(name)
         for message in messages:
             errors.append(
                 {
-                    "label": field.label if field else name,
+                    "label": field.label if field else None,
                     "message": message,
                     "anchor": form[name].auto_id if field else None,
                 }
@@ -192,7 +194,40 @@ def selection_feeds(query, page=""):
     ]
 
 
-def browse(request, agreements, *, fixed=(), rows=None, selection=None):
+def conflict_links(request, filterset):
+    """Where a subject page whose address sets a filter the page fixes otherwise
+    (``AgreementFilter.fixed_conflicts``) leads instead, as (text, address): the page without
+    the filters it fixes, the agreement list with the address's filters as they are, and the
+    page of each subject the address named (a city's, from its province's page), with the
+    other filters. Empty when there is no conflict."""
+    conflicts = filterset.fixed_conflicts()
+    if not conflicts:
+        return []
+    others = query_string(request.GET, page=None, **dict.fromkeys(filterset.fixed))
+    links = [
+        {
+            "text": _("Halaman ini tanpa filter tersebut"),
+            "href": f"{request.path}?{others}" if others else request.path,
+        },
+        {
+            "text": _("Daftar semua kerja sama dengan filter dari alamat ini"),
+            "href": f"{reverse('agreement-list')}?{query_string(request.GET, page=None)}",
+        },
+    ]
+    for conflict in conflicts:
+        for item in conflict.given:
+            if hasattr(item, "get_absolute_url") and item != conflict.subject:
+                page = item.get_absolute_url()
+                links.append(
+                    {
+                        "text": _("Halaman %(subject)s") % {"subject": item.name},
+                        "href": f"{page}?{others}" if others else page,
+                    }
+                )
+    return links
+
+
+def browse(request, agreements, *, fixed=None, rows=None, selection=None):
     """Filter, sort and paginate ``agreements`` by the query string, for the list include.
 
     Returns the template context and the HTTP status: 400 with the problems spelt out when a
@@ -206,10 +241,13 @@ def browse(request, agreements, *, fixed=(), rows=None, selection=None):
     COUNT are cached until the register changes (``agreements.caching``), outside a transaction.
 
     ``rows`` turns the filtered agreements into what the page lists (by default the agreements
-    themselves; the change log lists their history). ``selection`` holds the list filters a
-    subject page stands for ({"region": "64"} on a region's page), so that following the page
-    follows the same agreements on the list.
+    themselves; the change log lists their history). ``fixed`` maps the filters a subject page
+    fixes to its subject (``export_views.SUBJECTS``); an address setting one otherwise is a 400
+    with ``conflict_links`` (``AgreementFilter.fixed_conflicts``). ``selection`` holds the
+    list filters a subject page stands for ({"region": "64"} on a region's page), so that
+    following the page follows the same agreements on the list.
     """
+    fixed = fixed or {}
     filterset = AgreementFilter(request.GET, queryset=agreements, fixed=fixed, request=request)
     filterset.offer_choices()
     errors = describe_errors(filterset.form) if not filterset.is_valid() else []
@@ -235,6 +273,7 @@ def browse(request, agreements, *, fixed=(), rows=None, selection=None):
             )
     form = filterset.form
     return {
+        "conflict_links": conflict_links(request, filterset),
         "filterset": filterset,
         "form": form,
         "basic_filters": BASIC_FILTERS,
@@ -250,7 +289,8 @@ def browse(request, agreements, *, fixed=(), rows=None, selection=None):
         "sort_headers": sort_headers(filterset),
         "page_query": query_string(request.GET, page=None),
         "download_note": download_note(request.user),
-        "feeds": selection_feeds(query_string(request.GET, page=None)),
+        # A selection that cannot be read has no feed to offer.
+        "feeds": [] if errors else selection_feeds(query_string(request.GET, page=None)),
         "follow_query": query_string(request.GET, page=None, sort=None, **(selection or {})),
         "page_range": (
             page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
@@ -562,7 +602,10 @@ class SectorDetailView(SignedListPage):
         sector = get_object_or_404(Sector, slug=slug)
         agreements = Agreement.objects.visible_to(request.user).in_sector(sector)
         context, status = browse(
-            request, agreements, fixed=("sector",), selection={"sector": sector.slug}
+            request,
+            agreements,
+            fixed=SUBJECTS["sector"].fixes(sector),
+            selection={"sector": sector.slug},
         )
         potentials = list(
             Potential.objects.filter(sector=sector)

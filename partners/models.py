@@ -55,6 +55,9 @@ class Country(PrintableText, models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return object_url("country-detail", self.code)
+
     @property
     def name(self):
         return pick_language(self.name_id, self.name_en)

@@ -203,6 +203,12 @@ def calendar_links(client, address):
     }
 
 
+# A page's own filter set to another subject: refused by the page and its feeds alike
+# (``tests/test_subject_filters.py``), never a selection to compare. The other cases of a
+# page's own filter name its own subject, which the page lists as it is.
+REFUSED = {("/sectors/pendidikan/", "sector")}
+
+
 @pytest.mark.parametrize("page_index", range(5))
 def test_every_feed_holds_exactly_the_selection_of_its_page_through_every_filter(
     client, django_user_model, register, page_index
@@ -211,6 +217,8 @@ def test_every_feed_holds_exactly_the_selection_of_its_page_through_every_filter
     internal_url = None
     page_url = subject_pages(register)[page_index]
     for name, params in filter_cases(register).items():
+        if (page_url, name) in REFUSED:
+            continue
         # The public: the page, its Atom feed and its calendar list the same public rows.
         client.logout()
         shown, alternates = page_links(client, page_url, params)
