@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from django.db import models
 from django.db.models import Q
-from django.db.models.lookups import GreaterThanOrEqual
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils.formats import date_format, get_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -191,6 +191,11 @@ class KnownDate(NamedTuple):
             return following.replace(day=1) - datetime.timedelta(days=1)
         return self.date
 
+    def overlaps(self, other):
+        """Whether the two periods share a day: a signing known as "Maret 2025" is consistent
+        with one on 3 March 2025, and a year with any day of it."""
+        return self.date <= other.end and other.date <= self.end
+
     def is_start_of_period(self):
         """A month or year is stored as its first day."""
         if self.precision == DatePrecision.YEAR:
@@ -295,6 +300,14 @@ def not_before(later, earlier):
         | Q(**{f"{earlier}__isnull": True})
         | Q(GreaterThanOrEqual(PeriodEnd(later), models.F(earlier)))
     )
+
+
+def ends_before(name, other):
+    """A ``Q``: the date ``name`` ends before the date ``other`` begins (``KnownDate.end`` of
+    the one before the other's first day), either unknown failing: an activity done "2024"
+    before a signing of 10 March 2025, not one done "Maret 2025". The opposite of
+    ``not_before`` where both are known."""
+    return Q(LessThan(PeriodEnd(name), models.F(other)))
 
 
 def months_between(first, last):

@@ -304,7 +304,8 @@ class AgreementAdminForm(KnownDatesForm):
         """Refuse a status that says the cooperation goes on beside its termination recorded
         as done, or that its text is not yet signed beside its signing recorded as done
         (``Agreement.status_step_errors``), said at the status: against the steps as posted in
-        the milestone table beside this form (``MilestoneRowsFormSet``), else as stored."""
+        the milestone table beside this form (``MilestoneRowsFormSet``), else as stored. Without
+        the table, the stored steps are checked against the dates as posted as well."""
         if "status" in self.errors:
             return
         agreement = self.instance
@@ -317,6 +318,11 @@ class AgreementAdminForm(KnownDatesForm):
             milestones = ()
         for field, message in agreement.status_step_errors(milestones).items():
             self.add_error(field, message)
+        if table is None and agreement.pk is not None:
+            # Without the table, whose rows are checked against these dates themselves: the
+            # stored steps (``Agreement.step_date_contradictions``).
+            for message in agreement.step_date_contradictions(agreement.milestones.all()):
+                self.add_error(None, message)
 
     def check_known_apart(self, cleaned_data):
         """Refuse a second agreement without a reference with the title and lead region of

@@ -35,6 +35,7 @@ from agreements.dates import (
     PeriodEnd,
     ended_before,
     ended_by,
+    ends_before,
     ends_between,
     ends_between_by_day_and_period,
     not_before,
@@ -439,6 +440,16 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         return self.filter(
             Agreement.expired_too_soon_q(today) | Agreement.contradicted_by_steps_q()
         )
+
+    def with_contradicting_steps(self):
+        """Agreements one of whose steps contradicts their own dates, as the forms refuse it
+        (``Agreement.step_date_contradictions``): a signing recorded as done on a day other than
+        the signing date, a step done before the agreement was proposed, an activity or an
+        evaluation dated before it was signed or came into force, a stage on the way to signing
+        done or planned after it was signed (``Milestone.contradicts_agreement_dates_q``). Rows
+        written before those rules were enforced; what the admin's "Pemeriksaan data" filter
+        and ``manage.py check_statuses`` list beside ``with_contradicting_status``."""
+        return self.filter(Agreement.step_dates_contradicted_q())
 
     def in_region(self, region):
         """Agreements any region of ``region`` is party to; a province includes its regencies.
@@ -2295,6 +2306,31 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             Q(status__in=UNSIGNED_STATUSES) & Q(models.Exists(signed))
         )
 
+    @staticmethod
+    def step_dates_contradicted_q():
+        """A filter for the agreements ``step_date_contradictions`` finds something in, as
+        they stand. One semi-join over the steps."""
+        steps = Milestone.objects.filter(Milestone.contradicts_agreement_dates_q())
+        return Q(pk__in=steps.values("agreement_id"))
+
+    def step_date_contradictions(self, milestones):
+        """What its own dates contradict in ``milestones`` (its steps), in the words each
+        step's form refuses it with (``Milestone.agreement_date_errors``), each naming its
+        step: a list of messages, empty where they agree. Read against this agreement as it
+        is to be written (a form's or an import's dates), so a date changed beside steps
+        already stored is checked too. ``AgreementQuerySet.with_contradicting_steps`` finds
+        the rows written before the rules."""
+        problems = []
+        for milestone in milestones:
+            milestone.agreement = self  # its dates as they stand here, with no query
+            for messages in milestone.agreement_date_errors().values():
+                problems.extend(
+                    _("Tahapan “%(title)s”: %(problem)s")
+                    % {"title": milestone.title, "problem": message}
+                    for message in messages
+                )
+        return problems
+
     def status_contradictions(self, milestones, today=None):
         """What its recorded status contradicts, as it stands, in the words its form refuses
         it with (``expired_too_soon``, ``status_step_errors``): a list of messages, empty
@@ -3414,16 +3450,130 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
             )
         for name, message in self.precision_errors(("due_on", "done_on")).items():
             errors[name].append(message)
-        for name, message in self.before_signing_errors().items():
-            errors[name].append(message)
+        for name, messages in self.agreement_date_errors().items():
+            errors[name].extend(messages)
         for name, message in self.scope_errors().items():
-            errors[name].append(message)
-        for name, message in self.after_signing_errors().items():
-            errors[name].append(message)
-        for name, message in self.done_after_signing_errors().items():
             errors[name].append(message)
         if errors:
             raise ValidationError(dict(errors))
+
+    def agreement_date_errors(self):
+        """{field: [message, …]} for a step its agreement's own dates contradict, each rule
+        below in turn; the status page would show both, one in the facts and one on the path.
+        Reads the agreement the form or the import holds, never with a query of its own (the
+        demo register is written in bulk, its steps with their agreement's key only). A date
+        known to its month or year stands for that whole period. Mirrors
+        ``contradicts_agreement_dates_q``."""
+        errors = defaultdict(list)
+        if not Milestone.agreement.is_cached(self):
+            return errors
+        for rule in (
+            self.before_signing_errors,
+            self.before_in_force_errors,
+            self.after_signing_errors,
+            self.done_after_signing_errors,
+            self.signing_day_errors,
+            self.before_proposal_errors,
+        ):
+            for name, message in rule().items():
+                errors[name].append(message)
+        return errors
+
+    @staticmethod
+    def contradicts_agreement_dates_q():
+        """A filter for the steps ``agreement_date_errors`` refuses as they stand, their
+        agreement's dates read through the join (``ends_before``: either date unknown, no
+        contradiction)."""
+        signed, proposed = "agreement__signed_on", "agreement__proposed_on"
+        in_force = "agreement__in_force_from"
+        lives = Q(kind__in=SIGNS_OF_LIFE)
+        towards_signing = Q(kind__in=stages.ALL_STAGES)
+        return (
+            # ``before_signing_errors`` and ``before_in_force_errors``
+            lives
+            & (
+                ends_before("due_on", signed)
+                | ends_before("done_on", signed)
+                | ends_before("due_on", in_force)
+                | ends_before("done_on", in_force)
+            )
+            # ``after_signing_errors``
+            | towards_signing & Q(done_on__isnull=True) & ends_before(signed, "due_on")
+            # ``done_after_signing_errors``
+            | towards_signing
+            & ~Q(kind=MilestoneKind.SIGNING)
+            & Q(done_on__isnull=False, mark=MilestoneMark.DONE)
+            & ends_before(signed, "done_on")
+            # ``signing_day_errors``
+            | Milestone.records_signing_q()
+            & (ends_before("done_on", signed) | ends_before(signed, "done_on"))
+            # ``before_proposal_errors``
+            | ends_before("done_on", proposed)
+        )
+
+    def signing_day_errors(self):
+        """{field: message} for a signing recorded as done on a day its text was not signed:
+        the status page said "Ditandatangani 1 Februari 2025" in its facts and "Penandatanganan
+        dilalui 3 Maret 2025" on its path. Either known only to its month or year agrees with
+        any day of that period (``KnownDate.overlaps``). A signing set aside (skipped, not
+        required) records no signing (``records_signing``)."""
+        if not self.records_signing or not Milestone.agreement.is_cached(self):
+            return {}
+        signed, done = self.agreement.known("signed_on"), self.known("done_on")
+        if signed is None or done.overlaps(signed):
+            return {}
+        return {
+            "done_on": _(
+                "Tahap “%(kind)s” tercatat terlaksana %(done)s, tetapi kerja sama ini "
+                "ditandatangani %(signed)s. Tanggal terlaksana penandatanganan adalah tanggal "
+                "naskah ditandatangani: perbaiki yang keliru, tanggal ini atau tanggal "
+                "ditandatangani kerja samanya."
+            )
+            % {"kind": self.get_kind_display(), "done": done, "signed": signed}
+        }
+
+    def before_proposal_errors(self):
+        """{field: message} for a step recorded as done (or set aside) wholly before its
+        agreement was proposed: the page's facts said "Diusulkan 2 Juni 2024" beside a path
+        that had passed a stage in 2023. Each step of a document comes with or after its
+        proposal; what came before it belongs to the document it follows (an LoI's
+        exploration is the LoI's)."""
+        if self.done_on is None or not Milestone.agreement.is_cached(self):
+            return {}
+        proposed, done = self.agreement.known("proposed_on"), self.known("done_on")
+        if proposed is None or done.end >= proposed.date:
+            return {}
+        return {
+            "done_on": _(
+                "%(kind)s tercatat terlaksana %(done)s, sebelum kerja sama ini diusulkan "
+                "(%(proposed)s). Periksa tanggal ini, atau tanggal diusulkan kerja samanya."
+            )
+            % {"kind": self.get_kind_display(), "done": done, "proposed": proposed}
+        }
+
+    def before_in_force_errors(self):
+        """{field: message} for an activity or an evaluation dated after its text was signed
+        but wholly before it came into force (``in_force_from``): what carries a cooperation
+        out, or evaluates it, happens while it is in force. (Before the signing,
+        ``before_signing_errors`` says it.)"""
+        if self.kind not in SIGNS_OF_LIFE or not Milestone.agreement.is_cached(self):
+            return {}
+        in_force = self.agreement.known("in_force_from")
+        if in_force is None:
+            return {}
+        signed = self.agreement.known("signed_on")
+        errors = {}
+        for name in ("due_on", "done_on"):
+            known = self.known(name)
+            if known is None or known.end >= in_force.date:
+                continue
+            if signed is not None and known.end < signed.date:
+                continue  # before the signing: ``before_signing_errors``
+            errors[name] = _(
+                "%(kind)s dilakukan selama kerja sama berlaku, sejak %(in_force)s; tanggal ini "
+                "sebelum itu. Periksa tanggal ini, atau tanggal berlaku sejak kerja samanya."
+            ) % {"kind": self.get_kind_display(), "in_force": in_force}
+        return errors
 
     def scope_errors(self):
         """{field: message} for a step of a stage no document of its agreement's scope passes

@@ -11,12 +11,13 @@ from django.db import models
 from django.urls import reverse
 
 from agreements.models import Agreement, Document
-from tests.factories import AgreementFactory
+from tests.factories import AgreementFactory, MilestoneFactory
 from tests.helpers import (
     agreement_form_data,
     change_url,
     form_errors,
     logged_in,
+    with_existing_milestone,
     with_new_milestone,
 )
 
@@ -538,3 +539,131 @@ def test_an_evaluation_dated_before_its_text_was_signed_is_refused(staff_client,
     # Its signing month, known by the month only, is not before it.
     form.update(due_on="01/06/2024", due_on_precision="month")
     assert staff_client.post(reverse("admin:agreements_milestone_add"), form).status_code == 302
+
+
+def signed_mou(region, **dates):
+    """A KSDD MoU of ``region`` proposed in June 2024, signed on 1 February 2025 and in force
+    from 1 March 2025, as the status page's facts give it."""
+    fields = {
+        "proposed_on": datetime.date(2024, 6, 3),
+        "signed_on": datetime.date(2025, 2, 1),
+        "in_force_from": datetime.date(2025, 3, 1),
+        "expires_on": datetime.date(2030, 1, 31),
+        **dates,
+    }
+    return AgreementFactory(lead_region=region, **fields)
+
+
+def test_a_signing_step_done_on_another_day_than_the_signing_is_refused_at_its_date(
+    staff_client, kaltim
+):
+    """The status page said "Ditandatangani 1 Februari 2025" in its facts and "Penandatanganan
+    dilalui 3 Maret 2025" on its path. The form refuses the step at its date, saying which
+    dates disagree and what to do; nothing of the save is kept. A signing known only to its
+    month agrees with any day of it: accepted."""
+    from agreements.models import Milestone
+
+    mou = signed_mou(kaltim)
+    step = {"title": "Penandatanganan MoU", "done_on": "03/03/2025"}
+
+    response = staff_client.post(
+        change_url(mou),
+        with_new_milestone(agreement_form_data(mou, title="Judul baru"), kind="signing", **step),
+    )
+
+    assert response.status_code == 200
+    assert form_errors(response) == [
+        "Tahap “Penandatanganan” tercatat terlaksana 3 Maret 2025, tetapi kerja sama ini "
+        "ditandatangani 1 Februari 2025. Tanggal terlaksana penandatanganan adalah tanggal "
+        "naskah ditandatangani: perbaiki yang keliru, tanggal ini atau tanggal ditandatangani "
+        "kerja samanya."
+    ]
+    mou.refresh_from_db()
+    assert mou.title != "Judul baru"
+    assert not Milestone.objects.filter(agreement=mou).exists()
+
+    known_by_month = agreement_form_data(mou, signed_on="02/2025", signed_on_precision="month")
+    step["done_on"] = "14/02/2025"
+    response = staff_client.post(
+        change_url(mou), with_new_milestone(known_by_month, kind="signing", **step)
+    )
+    assert response.status_code == 302, form_errors(response)
+    assert Milestone.objects.get(agreement=mou).done_on == datetime.date(2025, 2, 14)
+
+
+def test_a_signing_date_moved_away_from_its_signing_step_is_refused_at_the_step(
+    staff_client, kaltim
+):
+    """The clerk corrects the agreement's signing date and leaves its signing step on the old
+    day: refused at the step's row, which names both dates; the agreement keeps its date."""
+    from agreements.models import Milestone
+
+    mou = signed_mou(kaltim)
+    signing = MilestoneFactory(
+        agreement=mou,
+        kind="signing",
+        title="Penandatanganan MoU",
+        due_on=None,
+        done_on=mou.signed_on,
+    )
+
+    data = with_existing_milestone(agreement_form_data(mou, signed_on="10/02/2025"), signing)
+    response = staff_client.post(change_url(mou), data)
+
+    assert response.status_code == 200
+    assert form_errors(response) == [
+        "Tahap “Penandatanganan” tercatat terlaksana 1 Februari 2025, tetapi kerja sama ini "
+        "ditandatangani 10 Februari 2025. Tanggal terlaksana penandatanganan adalah tanggal "
+        "naskah ditandatangani: perbaiki yang keliru, tanggal ini atau tanggal ditandatangani "
+        "kerja samanya."
+    ]
+    mou.refresh_from_db()
+    assert mou.signed_on == datetime.date(2025, 2, 1)
+
+    # Both moved together: saved.
+    data = with_existing_milestone(
+        agreement_form_data(mou, signed_on="10/02/2025"), signing, done_on="10/02/2025"
+    )
+    assert staff_client.post(change_url(mou), data).status_code == 302
+    assert Milestone.objects.get(pk=signing.pk).done_on == datetime.date(2025, 2, 10)
+
+
+def test_a_step_done_before_the_agreement_was_proposed_is_refused_at_its_date(staff_client, kaltim):
+    """Its facts say "Diusulkan 3 Juni 2024"; a stage done in 2023 would sit on its path before
+    it. Refused on the step's own page, naming the proposal; nothing written."""
+    from agreements.models import Milestone
+
+    mou = signed_mou(kaltim)
+    form = {"agreement": mou.pk, "kind": "tkksd", "title": "Rapat TKKSD", "done_on": "12/2023"}
+
+    response = staff_client.post(reverse("admin:agreements_milestone_add"), form)
+
+    assert response.status_code == 200
+    assert (
+        "Pembahasan TKKSD tercatat terlaksana Desember 2023, sebelum kerja sama ini diusulkan "
+        "(3 Juni 2024). Periksa tanggal ini, atau tanggal diusulkan kerja samanya."
+    ) in response.content.decode()
+    assert not Milestone.objects.filter(agreement=mou).exists()
+    # Its month, known by the month only, is not before the proposal.
+    form.update(done_on="06/2024")
+    assert staff_client.post(reverse("admin:agreements_milestone_add"), form).status_code == 302
+
+
+def test_an_activity_done_before_the_agreement_came_into_force_is_refused(staff_client, kaltim):
+    """Signed on 1 February, in force from 1 March 2025: an activity recorded on 20 February
+    carried out a text not yet in force. Refused at its date in the agreement's table."""
+    from agreements.models import Milestone
+
+    mou = signed_mou(kaltim)
+    step = {"title": "Pameran bersama", "done_on": "20/02/2025"}
+
+    response = staff_client.post(
+        change_url(mou), with_new_milestone(agreement_form_data(mou), kind="activity", **step)
+    )
+
+    assert response.status_code == 200
+    assert form_errors(response) == [
+        "Kegiatan dilakukan selama kerja sama berlaku, sejak 1 Maret 2025; tanggal ini sebelum "
+        "itu. Periksa tanggal ini, atau tanggal berlaku sejak kerja samanya."
+    ]
+    assert not Milestone.objects.filter(agreement=mou).exists()

@@ -148,6 +148,41 @@ def test_stage_path_marks_passed_next_and_ahead(client, sister_province):
     assert "dilalui (tanggal tidak tercatat)" in html
 
 
+def test_a_signing_recorded_on_a_day_of_its_signing_month_shows_both_without_contradiction(
+    client, kaltim
+):
+    """Signed "Februari 2025" (known to the month), its signing step done on 14 February, its
+    initiative on the day it was proposed, an activity once in force: each step as the forms
+    accept it (``Milestone.full_clean``, which reads the agreement's own dates), and the page
+    gives the facts and the path that agree with them."""
+    agreement = AgreementFactory(
+        lead_region=kaltim,
+        proposed_on=datetime.date(2024, 6, 3),
+        signed_on=datetime.date(2025, 2, 1),
+        signed_on_precision="month",
+        in_force_from=datetime.date(2025, 3, 1),
+        expires_on=datetime.date(2030, 2, 28),
+    )
+    steps = [
+        ("initiative", "Surat usulan Gubernur", datetime.date(2024, 6, 3)),
+        ("signing", "Penandatanganan MoU", datetime.date(2025, 2, 14)),
+        ("activity", "Pameran pariwisata bersama", datetime.date(2025, 4, 2)),
+    ]
+    for kind, title, done_on in steps:
+        step = Milestone(agreement=agreement, kind=kind, title=title, done_on=done_on)
+        step.full_clean()
+        step.save()
+    Agreement.objects.filter(pk=agreement.pk).refresh_progress()  # as every write path
+    assert not agreement.step_date_contradictions(agreement.milestones.all())
+
+    html = status_page(client, agreement).content.decode()
+
+    assert '<dt>Ditandatangani</dt><dd><time datetime="2025-02">Februari 2025</time>' in html
+    assert 'dilalui <time datetime="2025-02-14">14 Februari 2025</time>' in html
+    assert 'dilalui <time datetime="2024-06-03">3 Juni 2024</time>' in html
+    assert "Pameran pariwisata bersama" in html
+
+
 def test_signed_agreement_has_passed_every_stage_and_waits_on_its_next_activity(client, kaltim):
     agreement = AgreementFactory(lead_region=kaltim)
     MilestoneFactory(
