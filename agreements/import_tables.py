@@ -244,10 +244,14 @@ class TablesImport:
 
     # -- plan -----------------------------------------------------------------------------------
 
-    def plan(self, agreement_rows):
+    def plan(self, agreement_rows, as_filed=None):
         """{table: [TableRow]} for every table of the file that is read back; ``agreement_rows``
         are the file's agreements (``(number, cells)``), which its milestones and documents may
-        name before they are written."""
+        name before they are written. ``as_filed``: {id: agreement} of the stored agreements
+        the file changes, as it leaves them, against whose dates their milestones are checked
+        (``Milestone.agreement_date_errors``) before they are written: a file moving a signing
+        date and its signing step together is not refused for the date it replaces."""
+        self._as_filed = as_filed or {}
         self._regions = {region.code: region for region in Region.objects.all()}
         self._find_agreement = _AgreementFinder(
             agreement_rows,
@@ -468,7 +472,7 @@ class TablesImport:
             original = candidates[index] if index < len(candidates) else None
             milestone = _copy(original) if original else Milestone(kind=kind, title=title)
             if agreement is not None:
-                milestone.agreement = agreement
+                milestone.agreement = self._as_filed.get(agreement.pk, agreement)
                 if original is not None:
                     original.agreement = agreement  # read once for every row of it
             for column in ("due_on", "done_on"):

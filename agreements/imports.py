@@ -1100,7 +1100,12 @@ class AgreementImport:
             planned.append((result, reader, lead, target, before))
         self._look_for_lookalikes(planned)
         self._order_and_check_cycles(results)
-        tables = self.tables.plan(self.rows) if self.tables else {}
+        as_filed = {
+            r.instance.pk: r.instance
+            for r in results
+            if not r.rejected and r.instance is not None and r.instance.pk
+        }
+        tables = self.tables.plan(self.rows, as_filed) if self.tables else {}
         self._check_endings(results, tables.get("milestones", []))
         return ImportPlan(results, tables)
 
@@ -1110,7 +1115,10 @@ class AgreementImport:
         with its steps as the file leaves them: the stored ones, as the file's milestones sheet
         changes them, and those it adds. Said at the row of the agreements sheet that gives the
         status; where the agreement is not in that sheet, at the rows of the milestones sheet
-        that record its termination or signing. One query per thousand agreements."""
+        that record its termination or signing. Refuse too a row of the agreements sheet whose
+        dates contradict a step it leaves stored (a signing date other than the day its
+        signing step was done: ``Agreement.step_date_contradictions``). One query per
+        ``LOOKUP_BATCH`` agreements."""
         rows_of = {r.number: r for r in results if not r.rejected}
         number_of_key, number_of_pk = {}, {}
         for number, cells in self.rows:
@@ -1136,18 +1144,25 @@ class AgreementImport:
                 key = ("row", number_of_key.get((reference,) if reference else (title, lead)))
             if key in agreements:
                 posted.setdefault(key, []).append(row)
-        stored_ends = {}
+        stored_steps = {}
         ids = [a.pk for a in agreements.values() if a.pk]
         for batch in _batched(ids):
-            for milestone in Milestone.objects.filter(
-                Milestone.records_signing_or_termination_q(), agreement_id__in=batch
+            for milestone in Milestone.objects.filter(agreement_id__in=batch).order_by(
+                *Milestone._meta.ordering
             ):
-                stored_ends.setdefault(milestone.agreement_id, []).append(milestone)
+                stored_steps.setdefault(milestone.agreement_id, []).append(milestone)
         for key, agreement in agreements.items():
             rows = posted.get(key, [])
             replaced = {row.instance.pk for row in rows if row.instance.pk}
-            milestones = [m for m in stored_ends.get(agreement.pk, []) if m.pk not in replaced]
+            milestones = [m for m in stored_steps.get(agreement.pk, []) if m.pk not in replaced]
             errors = agreement.status_step_errors([*milestones, *(row.instance for row in rows)])
+            if key[0] == "row":
+                # The file's dates against the steps it leaves stored (those it writes are
+                # checked at their own rows, against these dates once written).
+                dated = agreement.step_date_contradictions(milestones)
+                if dated:
+                    rows_of[key[1]].errors.extend(dated)
+                    rows_of[key[1]].action = REJECT
             if not errors:
                 continue
             messages = _messages(ValidationError(errors))

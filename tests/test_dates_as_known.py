@@ -105,8 +105,11 @@ def test_a_less_precise_date_in_the_file_keeps_the_precise_one_stored(register):
     mou.refresh_from_db()
     assert (mou.signed_on, mou.signed_on_precision) == (d(2024, 6, 10), "day")
 
-    # A date that disagrees replaces it, with its own precision.
-    plan_for([{**same, "signed_on": "2024-05"}], columns=columns).apply()
+    # A date that disagrees replaces it, with its own precision; not while its signing step
+    # stays recorded as done on 10 June 2024 (``Milestone.signing_day_errors``).
+    assert not plan_for([{**same, "signed_on": "2024-05"}], columns=columns).apply().is_valid
+    mou.milestones.filter(kind="signing").delete()
+    assert plan_for([{**same, "signed_on": "2024-05"}], columns=columns).apply().is_valid
     mou.refresh_from_db()
     assert (mou.signed_on, mou.signed_on_precision) == (d(2024, 5, 1), "month")
 

@@ -143,9 +143,20 @@ def test_an_updated_rows_history_does_not_read_the_agreement_back(
     """Writing an update and its history costs a fixed number of queries, none of them reading
     the agreement just saved back once for each of its four many-to-many fields: at national
     scale an import of thousands of updates ran a third of its queries doing that. (One reads
-    the terminations recorded for every agreement the file keeps in force, all at once.)"""
+    the steps stored for every agreement of the file, all at once, to check the row's status
+    and dates against them.)"""
     mou = register["anhui_mou"]
-    importer = plan_for([row(reference=mou.reference, title="MoU Kalimantan Timur – Anhui 2")])
+    signed = mou.signed_on.isoformat()  # the day its signing step was done
+    importer = plan_for(
+        [
+            row(
+                reference=mou.reference,
+                title="MoU Kalimantan Timur – Anhui 2",
+                signed_on=signed,
+                in_force_from=signed,
+            )
+        ]
+    )
 
     with django_assert_num_queries(57):
         plan = importer.apply()
@@ -565,6 +576,97 @@ def test_a_file_clearing_the_termination_it_keeps_in_force_is_written(register):
 
     assert plan.is_valid, [r.errors for r in plan.rows]
     assert agreement.milestones.get().done_on is None
+
+
+SIGNED_ELSEWHERE = (
+    "Tahapan “Penandatanganan MoU”: Tahap “Penandatanganan” tercatat terlaksana 1 Maret 2025, "
+    "tetapi kerja sama ini ditandatangani 1 Februari 2025. Tanggal terlaksana penandatanganan "
+    "adalah tanggal naskah ditandatangani: perbaiki yang keliru, tanggal ini atau tanggal "
+    "ditandatangani kerja samanya."
+)
+
+
+def signed_in_the_register():
+    """The good row's agreement, stored with its signing recorded as done on its signing day,
+    1 March 2025."""
+    assert plan_for([row()]).apply().is_valid
+    agreement = Agreement.objects.get(reference="556/KSDD/2025")
+    MilestoneFactory(
+        agreement=agreement,
+        kind="signing",
+        title="Penandatanganan MoU",
+        due_on=None,
+        done_on=datetime.date(2025, 3, 1),
+    )
+    return agreement
+
+
+def test_a_row_moving_the_signing_date_away_from_its_signing_step_is_refused(register):
+    """A CSV row gives the agreement another signing day than its signing step's: its status
+    page would give the two. Refused at the row, naming the step and both dates; nothing
+    written. Given only to its month, the signing agrees with the step's day: written (the
+    stored day, more precise, is kept)."""
+    agreement = signed_in_the_register()
+
+    plan = plan_for([row(title="Judul baru", signed_on="2025-02-01")]).apply()
+
+    assert not plan.is_valid
+    assert [(r.number, r.action, r.errors) for r in plan.rows] == [(2, REJECT, [SIGNED_ELSEWHERE])]
+    agreement.refresh_from_db()
+    assert (agreement.title, agreement.signed_on) == (
+        "Kerja sama pariwisata Kalimantan Timur – Bali",
+        datetime.date(2025, 3, 1),
+    )
+
+    assert plan_for([row(title="Judul baru", signed_on="2025-03")]).apply().is_valid
+    agreement.refresh_from_db()
+    assert (agreement.title, agreement.signed_on) == ("Judul baru", datetime.date(2025, 3, 1))
+
+
+def test_a_file_moving_the_signing_date_with_its_signing_step_is_previewed_and_written(register):
+    """The agreements sheet corrects the signing date and the milestones sheet moves the
+    signing step with it: each is checked against the other as the file leaves them, in the
+    preview as on writing, and both are written."""
+    agreement = signed_in_the_register()
+    moved = termination(
+        "556/KSDD/2025", kind="signing", title="Penandatanganan MoU", done_on="2025-02-01"
+    )
+
+    def importer():
+        return json_file([row(signed_on="2025-02-01", in_force_from="2025-02-01")], [moved])
+
+    preview = importer().plan()
+    assert preview.is_valid, [r.errors for r in preview.rows] + preview.rejected_table_rows
+    plan = importer().apply()
+
+    assert plan.is_valid
+    agreement.refresh_from_db()
+    assert agreement.signed_on == datetime.date(2025, 2, 1)
+    assert agreement.milestones.get().done_on == datetime.date(2025, 2, 1)
+
+
+def test_a_file_recording_the_signing_on_another_day_than_its_agreement_is_refused(register):
+    """The milestones sheet records the signing of an agreement the file creates on a day other
+    than the one its agreements sheet gives: refused at the milestone's row, and neither the
+    agreement nor the step is written."""
+    milestones = Milestone.objects.count()
+    signing = termination(
+        "556/KSDD/2025", kind="signing", title="Penandatanganan MoU", done_on="2025-03-03"
+    )
+
+    plan = json_file([row()], [signing]).apply()
+
+    assert not plan.is_valid
+    ((table_row),) = plan.rejected_table_rows
+    assert (table_row.table, table_row.number) == ("milestones", 2)
+    assert table_row.errors == [
+        "tanggal terlaksana: Tahap “Penandatanganan” tercatat terlaksana 3 Maret 2025, tetapi "
+        "kerja sama ini ditandatangani 1 Maret 2025. Tanggal terlaksana penandatanganan adalah "
+        "tanggal naskah ditandatangani: perbaiki yang keliru, tanggal ini atau tanggal "
+        "ditandatangani kerja samanya."
+    ]
+    assert Milestone.objects.count() == milestones
+    assert not Agreement.objects.filter(reference="556/KSDD/2025").exists()
 
 
 # -- the command --------------------------------------------------------------------------------

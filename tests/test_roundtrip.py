@@ -117,7 +117,8 @@ def whole_register(register):
         kind="exploration",
         title="Kunjungan ke Hefei",
         due_on=None,
-        done_on=datetime.date(2024, 3, 1),
+        # After the plan was proposed (23 April 2024), as every step of it.
+        done_on=datetime.date(2024, 5, 1),
         done_on_precision="month",
         notes="Bertemu wali kota;\nmembahas pariwisata.",
         pdln_number="'=PDLN/2024/7",
