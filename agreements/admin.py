@@ -172,22 +172,32 @@ class DormantFilter(admin.SimpleListFilter):
 
 
 class DataCheckFilter(admin.SimpleListFilter):
-    """Rows to mend by hand: a recorded status that contradicts the agreement's dates or steps
-    (``AgreementQuerySet.with_contradicting_status``), written before the forms refused it.
+    """Rows to mend by hand, written before the forms refused them: a recorded status that
+    contradicts the agreement's dates or steps (``AgreementQuerySet.with_contradicting_status``),
+    or a step that contradicts the agreement's dates (``.with_contradicting_steps``).
     Nothing mends them by itself: the register keeps official records as recorded."""
 
     title = _("pemeriksaan data")
     parameter_name = "check"
 
+    CHECKS = {
+        "status": "with_contradicting_status",
+        "steps": "with_contradicting_steps",
+    }
+
     def lookups(self, request, model_admin):
-        return [("status", _("Status bertentangan dengan tanggal/tahapan"))]
+        return [
+            ("status", _("Status bertentangan dengan tanggal/tahapan")),
+            ("steps", _("Tahapan bertentangan dengan tanggal kerja sama")),
+        ]
 
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        if self.value() != "status":
+        check = self.CHECKS.get(self.value())
+        if check is None:
             return queryset.none()
-        return queryset.with_contradicting_status()
+        return getattr(queryset, check)()
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -528,6 +538,7 @@ class AgreementAdmin(
         if change and obj is not None and request.method != "POST":
             # As it is stored (a posted form has the posted values, and its own errors).
             context["status_contradictions"] = self.status_contradictions(obj, context)
+            context["step_contradictions"] = self.step_contradictions(obj, context)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def status_contradictions(self, agreement, context):
@@ -536,7 +547,27 @@ class AgreementAdmin(
         bureau mends it. Its steps are the milestone table's, already read; without the table
         (a reader who may not see steps), its steps recording a signing or a termination as
         done are read (``status_step_errors``)."""
-        steps = next(
+        steps = self.milestone_table_rows(context)
+        if steps is None:
+            steps = agreement.milestones.filter(
+                Milestone.records_signing_or_termination_q()
+            ).order_by("done_on", "pk")
+        return agreement.status_contradictions(steps)
+
+    def step_contradictions(self, agreement, context):
+        """Its steps that contradict its own dates (``Agreement.step_date_contradictions``),
+        shown above its form: rows written before the rules, which the milestone table
+        refuses to save again until the bureau mends them. The table's steps, already read;
+        without the table, its steps are read."""
+        steps = self.milestone_table_rows(context)
+        if steps is None:
+            steps = agreement.milestones.all()
+        return agreement.step_date_contradictions(steps)
+
+    @staticmethod
+    def milestone_table_rows(context):
+        """The steps of the change form's milestone table, already read; None without it."""
+        return next(
             (
                 inline.formset.get_queryset()
                 for inline in context.get("inline_admin_formsets", ())
@@ -544,11 +575,6 @@ class AgreementAdmin(
             ),
             None,
         )
-        if steps is None:
-            steps = agreement.milestones.filter(
-                Milestone.records_signing_or_termination_q()
-            ).order_by("done_on", "pk")
-        return agreement.status_contradictions(steps)
 
     def follow_up_links(self, agreement, form):
         """(label, address) of each follow-up's add form. Reads the shared values from the

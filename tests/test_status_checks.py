@@ -4,7 +4,12 @@ signed or in force whose termination is recorded as done, and one not yet signed
 is recorded as done. The register's query
 (``AgreementQuerySet.with_contradicting_status``), the model's rules (``Agreement.clean``,
 ``status_step_errors``), the admin's "Pemeriksaan data" filter, the notice on the change form and
-``manage.py check_statuses`` all name the same rows, in the same words."""
+``manage.py check_statuses`` all name the same rows, in the same words.
+
+Likewise the rows whose steps contradict their agreement's own dates (a signing done on another
+day than the signing date, a step done before the proposal, an activity before the text came
+into force …): ``AgreementQuerySet.with_contradicting_steps`` and
+``Milestone.agreement_date_errors``, under the filter's second check."""
 
 import datetime
 
@@ -294,7 +299,10 @@ def test_the_command_lists_each_contradicting_agreement_and_exits_with_1(rows, r
     terminated = broken["terminated"]
     [message] = terminated.status_step_errors(terminated.milestones.all()).values()
     assert f"  - {message}\n" in out
-    assert f"{len(broken)} kerja sama berstatus bertentangan dengan tanggal atau tahapannya" in err
+    assert (
+        f"{len(broken)} kerja sama dengan status atau tahapan yang bertentangan dengan tanggal "
+        "atau tahapannya"
+    ) in err
 
 
 def test_the_command_exits_with_0_when_every_status_agrees(run_check):
@@ -302,7 +310,7 @@ def test_the_command_exits_with_0_when_every_status_agrees(run_check):
     ended_agreement("Jalan perbatasan", timezone.localdate() - datetime.timedelta(days=1))
     status, out, _err = run_check()
     assert status == 0
-    assert out == "Tidak ada kerja sama yang statusnya bertentangan.\n"
+    assert out == "Tidak ada kerja sama yang status atau tahapannya bertentangan.\n"
 
 
 def test_the_command_writes_nothing(rows, run_check):
@@ -318,3 +326,181 @@ def test_the_command_says_what_it_does(capsys):
     said = " ".join(capsys.readouterr().out.split())
     assert "statusnya bertentangan dengan tanggal atau tahapannya" in said
     assert "Tidak mengubah data." in said
+
+
+# -- steps that contradict their agreement's dates ---------------------------------------------
+
+STEPS_CHECK = {"check": "steps"}
+STEPS_NOTICE = "Tahapan yang tercatat bertentangan dengan tanggal kerja sama ini."
+PROPOSED, IN_FORCE = datetime.date(2019, 6, 3), datetime.date(2020, 4, 1)
+
+
+def with_step(title, kind, agreement_dates=None, **step_fields):
+    """An agreement proposed on 3 June 2019, signed on 2 March 2020 and in force from 1 April
+    2020, with one step of ``kind`` written as an old row or a script would have, past every
+    form's rules (``step_fields``, with ``.update()``)."""
+    dates = {
+        "proposed_on": PROPOSED,
+        "signed_on": SIGNED,
+        "in_force_from": IN_FORCE,
+        "expires_on": datetime.date(2030, 3, 1),
+        **(agreement_dates or {}),
+    }
+    agreement = AgreementFactory(title=title, reference=f"No. {title}", **dates)
+    step = MilestoneFactory(agreement=agreement, kind=kind, title=f"Tahapan {title}")
+    Milestone.objects.filter(pk=step.pk).update(**step_fields)
+    return agreement
+
+
+@pytest.fixture
+def stepped():
+    """Agreements with a step breaking each rule, and alike ones keeping them, as known."""
+    d = datetime.date
+    broken = {
+        "signed another day": with_step(
+            "Kota kembar Bontang", "signing", due_on=None, done_on=d(2020, 3, 5)
+        ),
+        "done before the proposal": with_step(
+            "Promosi wisata Derawan", "initiative", due_on=None, done_on=d(2019, 5, 31)
+        ),
+        "activity before in force": with_step(
+            "Pameran UMKM Samarinda", "activity", due_on=None, done_on=d(2020, 3, 20)
+        ),
+        "evaluation before signing": with_step(
+            "Beasiswa guru", "evaluation", due_on=d(2019, 12, 1), done_on=None
+        ),
+        "stage done after signing": with_step(
+            "Pasar ikan Balikpapan", "drafting", due_on=None, done_on=d(2021, 1, 4)
+        ),
+        "stage planned after signing": with_step(
+            "Pelatihan aparatur", "tkksd", due_on=d(2022, 5, 1), done_on=None
+        ),
+    }
+    sound = {
+        "signed that month": with_step(
+            "Jalan perbatasan",
+            "signing",
+            {"signed_on_precision": "month", "signed_on": d(2020, 3, 1)},
+            due_on=None,
+            done_on=d(2020, 3, 17),
+        ),
+        "proposed that month": with_step(
+            "Kebun raya Balikpapan",
+            "initiative",
+            due_on=None,
+            done_on=d(2019, 6, 1),
+            done_on_precision="month",
+        ),
+        "activity in force": with_step(
+            "Air bersih Kutai", "activity", due_on=None, done_on=IN_FORCE
+        ),
+        "no proposal date": with_step(
+            "Bandara perintis",
+            "exploration",
+            {"proposed_on": None},
+            due_on=None,
+            done_on=d(2018, 5, 2),
+        ),
+        "set aside after signing": with_step(
+            "Rumah sakit rujukan",
+            "dprd",
+            due_on=None,
+            done_on=d(2021, 2, 1),
+            mark=Milestone.Mark.NOT_REQUIRED,
+            notes="Tidak membebani APBD.",
+        ),
+    }
+    return broken, sound
+
+
+def test_the_step_query_selects_exactly_what_the_steps_rules_refuse(stepped):
+    broken, sound = stepped
+    assert set(Agreement.objects.with_contradicting_steps()) == set(broken.values())
+    for agreement in Agreement.objects.prefetch_related("milestones"):
+        said = agreement.step_date_contradictions(agreement.milestones.all())
+        assert bool(said) == (agreement in broken.values()), (agreement.title, said)
+        for step in agreement.milestones.all():
+            # Each step's own form refuses it in the words the data check says.
+            try:
+                step.full_clean()
+            except ValidationError as error:
+                refused = [m for messages in error.message_dict.values() for m in messages]
+            else:
+                refused = []
+            assert [f"Tahapan “{step.title}”: {m}" for m in refused] == said
+
+
+def test_the_admin_filter_lists_the_agreements_whose_steps_contradict_their_dates(
+    staff_client, stepped
+):
+    broken, sound = stepped
+    page = staff_client.get(CHANGELIST, STEPS_CHECK).content.decode()
+    assert 'class="selected"><a href="?check=steps"' in page
+    assert "Tahapan bertentangan dengan tanggal kerja sama" in page
+    for agreement in broken.values():
+        assert escape(agreement.title) in page
+    for agreement in sound.values():
+        assert escape(agreement.title) not in page
+    # The status check does not list them: their statuses agree with their dates.
+    page = staff_client.get(CHANGELIST, CHECK).content.decode()
+    assert all(escape(a.title) not in page for a in broken.values())
+
+
+@pytest.mark.parametrize("count", [1, 25])
+def test_the_steps_check_runs_the_same_queries_for_1_and_25_rows(
+    staff_client, django_assert_num_queries, count
+):
+    for n in range(count):
+        with_step(f"Kegiatan sebelum berlaku {n}", "activity", due_on=None, done_on=SIGNED)
+    # As the status check: a condition of the page's query and of its count.
+    with django_assert_num_queries(10):
+        response = staff_client.get(CHANGELIST, STEPS_CHECK)
+    assert len(response.context["cl"].result_list) == count
+
+
+def test_the_change_form_names_the_step_and_what_to_do(staff_client, stepped):
+    broken, sound = stepped
+    signed = broken["signed another day"]
+    page = staff_client.get(change_url(signed)).content.decode()
+    assert STEPS_NOTICE in page
+    assert NOTICE not in page  # its status agrees with its dates
+    assert (
+        '<li class="warning">Tahapan “Tahapan Kota kembar Bontang”: Tahap “Penandatanganan” '
+        "tercatat terlaksana 5 Maret 2020, tetapi kerja sama ini ditandatangani 2 Maret 2020."
+    ) in page
+    for agreement in sound.values():
+        assert STEPS_NOTICE not in staff_client.get(change_url(agreement)).content.decode()
+
+
+def test_the_change_form_refuses_a_save_until_the_step_is_mended(staff_client, stepped):
+    """The row written before the rule is refused at its own row on the next save; moved to
+    the signing day, the save goes through and the notice goes."""
+    from tests.helpers import agreement_form_data, form_errors, with_existing_milestone
+
+    agreement = broken_signing = stepped[0]["signed another day"]
+    step = broken_signing.milestones.get()
+    data = with_existing_milestone(agreement_form_data(agreement, title="Judul baru"), step)
+    response = staff_client.post(change_url(agreement), data)
+    assert response.status_code == 200
+    assert [e for e in form_errors(response) if "5 Maret 2020" in e]
+    agreement.refresh_from_db()
+    assert agreement.title != "Judul baru"
+
+    data = with_existing_milestone(
+        agreement_form_data(agreement, title="Judul baru"), step, done_on="02/03/2020"
+    )
+    assert staff_client.post(change_url(agreement), data).status_code == 302
+    assert STEPS_NOTICE not in staff_client.get(change_url(agreement)).content.decode()
+
+
+def test_the_command_lists_the_agreements_whose_steps_contradict_their_dates(stepped, run_check):
+    broken, sound = stepped
+    status, out, err = run_check()
+    assert status == 1
+    for agreement in broken.values():
+        assert f"{agreement.reference} · {agreement.title} (id {agreement.pk})" in out
+        [problem] = agreement.step_date_contradictions(agreement.milestones.all())
+        assert f"  - {problem}\n" in out
+    for agreement in sound.values():
+        assert agreement.title not in out
+    assert f"{len(broken)} kerja sama dengan status atau tahapan" in err

@@ -1,11 +1,16 @@
-"""List the agreements whose recorded status contradicts their dates or steps.
+"""List the agreements whose recorded status contradicts their dates or steps, or one of whose
+steps contradicts their dates.
 
-Rows written before the register refused such a status (recorded as expired while the term
-runs or with no expiry; still signed or in force with the termination recorded as done) keep
-it: the register does not rewrite official records by itself. Run after an upgrade, or any
-time: it prints each such agreement with what contradicts, in the words the admin form uses,
-and exits with status 1 while there are any, 0 when there are none. The bureau mends them in
-the admin, where the list's "Pemeriksaan data" filter holds the same rows. Writes nothing.
+Rows written before the register refused them keep them: the register does not rewrite official
+records by itself. A status: recorded as expired while the term runs or with no expiry; still
+signed or in force with the termination recorded as done; not yet signed with the signing
+recorded as done. A step: the signing recorded as done on a day other than the signing date; a
+step done before the agreement was proposed; an activity or evaluation dated before the text
+was signed or came into force; a stage on the way to signing done or planned after it was
+signed. Run after an upgrade, or any time: it prints each such agreement with what contradicts,
+in the words the admin form uses, and exits with status 1 while there are any, 0 when there are
+none. The bureau mends them in the admin, where the list's "Pemeriksaan data" filter holds the
+same rows. Writes nothing.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -20,18 +25,20 @@ from agreements.models import Agreement, Milestone
 class Command(BaseCommand):
     # Plain text, as every command's help here: argparse takes no lazy translation.
     help = (
-        "Tampilkan kerja sama yang statusnya bertentangan dengan tanggal atau tahapannya "
-        "(keluar dengan status 1 bila ada). Tidak mengubah data."
+        "Tampilkan kerja sama yang statusnya bertentangan dengan tanggal atau tahapannya, "
+        "atau yang tahapannya bertentangan dengan tanggalnya (keluar dengan status 1 bila "
+        "ada). Tidak mengubah data."
     )
 
     def handle(self, *args, **options):
         today = timezone.localdate()
-        ended = Milestone.objects.filter(
-            kind=Milestone.Kind.TERMINATION, done_on__isnull=False
-        ).order_by("done_on", "pk")
+        steps = Milestone.objects.all()  # in their own order: done first, by date
         found = (
-            Agreement.objects.with_contradicting_status(today)
-            .prefetch_related(Prefetch("milestones", queryset=ended, to_attr="done_endings"))
+            (
+                Agreement.objects.with_contradicting_status(today)
+                | Agreement.objects.with_contradicting_steps()
+            )
+            .prefetch_related(Prefetch("milestones", queryset=steps, to_attr="steps"))
             .order_by("pk")
         )
         count = 0
@@ -39,20 +46,24 @@ class Command(BaseCommand):
             count += 1
             reference = agreement.reference or _("(tanpa nomor naskah)")
             self.stdout.write(f"{reference} · {agreement.title} (id {agreement.pk})")
-            for problem in agreement.status_contradictions(agreement.done_endings, today):
+            problems = [
+                *agreement.status_contradictions(agreement.steps, today),
+                *agreement.step_date_contradictions(agreement.steps),
+            ]
+            for problem in problems:
                 self.stdout.write(f"  - {problem}")
         if count:
             raise CommandError(
                 ngettext(
-                    "%(count)d kerja sama berstatus bertentangan dengan tanggal atau "
-                    "tahapannya: perbaiki di admin (daftar kerja sama, saring “Pemeriksaan "
-                    "data”).",
-                    "%(count)d kerja sama berstatus bertentangan dengan tanggal atau "
-                    "tahapannya: perbaiki di admin (daftar kerja sama, saring “Pemeriksaan "
-                    "data”).",
+                    "%(count)d kerja sama dengan status atau tahapan yang bertentangan dengan "
+                    "tanggal atau tahapannya: perbaiki di admin (daftar kerja sama, saring "
+                    "“Pemeriksaan data”).",
+                    "%(count)d kerja sama dengan status atau tahapan yang bertentangan dengan "
+                    "tanggal atau tahapannya: perbaiki di admin (daftar kerja sama, saring "
+                    "“Pemeriksaan data”).",
                     count,
                 )
                 % {"count": count},
                 returncode=1,
             )
-        self.stdout.write(_("Tidak ada kerja sama yang statusnya bertentangan."))
+        self.stdout.write(_("Tidak ada kerja sama yang status atau tahapannya bertentangan."))
