@@ -641,6 +641,47 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         """
         return Agreement.objects.filter(pk__in=RawSQL(down, params))
 
+    def along_lines(self):
+        """Every agreement a sign of life done on one of these counts for: the documents of
+        each one's line (``lines_of``) that it may tell on. The rule of ``lines_of`` in one
+        recursive query, inside the queryset's own, for a day whose signs of life are not
+        those stored (``dormant`` on an earlier day)."""
+        table = connection.ops.quote_name(Agreement._meta.db_table)
+        try:
+            selection_sql, params = self.order_by().values("pk").query.sql_with_params()
+        except EmptyResultSet:
+            return Agreement.objects.none()
+        carrying_out = ", ".join(["%s"] * len(CARRYING_OUT))
+        # Each document reached keeps the visibility of the one whose sign of life it carries:
+        # up through what it follows, and down through what follows it, never up then down
+        # (a PKS's activity is not its sister PKS's).
+        line = f"""
+            WITH RECURSIVE done(id, visibility) AS (
+                SELECT id, visibility FROM {table} WHERE id IN ({selection_sql})
+            ),
+            up(id, visibility) AS (
+                SELECT id, visibility FROM done
+                UNION
+                SELECT a.follows_id, up.visibility FROM {table} a JOIN up ON a.id = up.id
+                WHERE a.follows_id IS NOT NULL AND a.relation IN ({carrying_out})
+            ),
+            down(id, visibility) AS (
+                SELECT id, visibility FROM done
+                UNION
+                SELECT a.id, down.visibility FROM {table} a JOIN down ON a.follows_id = down.id
+                WHERE a.relation IN ({carrying_out})
+            )
+            SELECT told.id
+            FROM (SELECT id, visibility FROM up UNION SELECT id, visibility FROM down) told
+            JOIN {table} a ON a.id = told.id
+            WHERE told.visibility = %s OR a.visibility <> %s
+        """
+        public = AgreementVisibility.PUBLIC.value
+        values = [v.value for v in CARRYING_OUT]
+        return Agreement.objects.filter(
+            pk__in=RawSQL(line, [*params, *values, *values, public, public])
+        )
+
     def for_chain_page(self):
         """The documents of a chain as the status page lists them: each with its lead region
         and milestones (two queries)."""
@@ -648,8 +689,10 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
 
     def refresh_progress(self, today=None):
         """Store where the chains of these agreements stand (``progress_of_chain``): next
-        stage, next milestone, whom it waits on, its target date; and raise the status of a
-        document not yet signed that is behind its path (``status_on_path``).
+        stage, next milestone, whom it waits on, its target date; the latest sign of life
+        done along each one's line (``lines_of``), which says whether it is dormant
+        (``dormant``); and raise the status of a document not yet signed that is behind its
+        path (``status_on_path``).
 
         Every write path calls it, in its transaction, after writing an agreement or its
         milestones: the admin, the importer, the demo and the benchmark's generator. A change
@@ -852,24 +895,31 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         return self.exclude(pk__in=Document.objects.values("agreement_id"))
 
     def dormant(self, today=None, on=None):
-        """In force for over a year with no activity or evaluation done in the last year: on
-        ``today`` or, given, on the day ``on`` (``with_shown_status``).
+        """In force for over a year with no activity or evaluation done along its line in the
+        last year: on ``today`` or, given, on the day ``on`` (``with_shown_status``).
 
-        The *mati suri* of many cooperations: signed, then nothing. Mirrors
+        The *mati suri* of many cooperations: signed, then nothing. A sign of life done on a
+        document counts for every document of its line (``lines_of``): an amendment whose MoU
+        is carried out every month is not dormant. Today's is read from what is stored
+        (``Agreement.last_sign_of_life_on``); an earlier day's from the steps done by then, as
+        what was done after the day tells nothing (``along_lines``). Mirrors
         ``Agreement.is_dormant_on``.
         """
         today = today or timezone.localdate()
         day = today if on is None else on
         since = day - DORMANT_AFTER
-        alive = Milestone.objects.filter(kind__in=SIGNS_OF_LIFE, done_on__gt=since)
-        if on is not None:
-            alive = alive.filter(done_on__lte=on)  # what was done after the day tells nothing
-        return (
+        in_force_a_year = (
             self.with_shown_status(AgreementStatus.IN_FORCE, today, on)
             .alias(started=Coalesce("in_force_from", "signed_on"))
             .filter(Q(started__lte=since) | Q(started__isnull=True))
-            .exclude(pk__in=alive.values("agreement_id"))
         )
+        if on is None:
+            return in_force_a_year.filter(
+                Q(last_sign_of_life_on__isnull=True) | Q(last_sign_of_life_on__lte=since)
+            )
+        alive = Milestone.objects.filter(kind__in=SIGNS_OF_LIFE, done_on__gt=since, done_on__lte=on)
+        lively = Agreement.objects.filter(pk__in=alive.values("agreement_id")).along_lines()
+        return in_force_a_year.exclude(pk__in=lively.values("pk"))
 
     def dormant_count(self, today=None):
         """How many of these agreements are dormant on ``today`` (``dormant``), in one query.
@@ -1698,6 +1748,16 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     next_due_on = models.DateField(
         _("target langkah berikutnya"), null=True, blank=True, editable=False
     )
+    # The latest sign of life (``SIGNS_OF_LIFE``) done along its line (``lines_of``): what
+    # tells whether it is dormant (``is_dormant_on``, ``AgreementQuerySet.dormant`` and the
+    # counts the database keeps, migration 0048). Stored with where it stands, by the same
+    # service in the same transaction, for every agreement of the chains a write touched.
+    last_sign_of_life_on = models.DateField(
+        _("kegiatan atau monitoring dan evaluasi terakhir"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
     # Bumped by every save that goes through a form or import; a save that started from an
     # older version is refused instead of silently overwriting someone else's change.
     version = models.PositiveIntegerField(_("versi"), default=1, editable=False)
@@ -1705,7 +1765,13 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     # The stored progress is derived, not edited: the history tells what people changed.
     history = HistoricalRecordsWithM2M(
         m2m_fields=[regions, partners, sectors, agencies],
-        excluded_fields=["next_stage", "next_milestone", "waits_on", "next_due_on"],
+        excluded_fields=[
+            "next_stage",
+            "next_milestone",
+            "waits_on",
+            "next_due_on",
+            "last_sign_of_life_on",
+        ],
     )
     objects = AgreementQuerySet.as_manager()
 
@@ -2576,27 +2642,30 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             return ""
         return self.get_waits_on_display()
 
-    def latest_sign_of_life(self, until=None):
-        """The latest activity or evaluation done (by ``until``, if given), or None: the
-        milestone, whose ``done_on`` a page shows as precisely as it is known ("sejak Januari
-        2025", not "sejak 1 Januari 2025")."""
+    def latest_sign_of_life(self, chain=None, until=None):
+        """The latest activity or evaluation done along its line (``lines_of``), by ``until``
+        if given, or None: the milestone, whose ``done_on`` a page shows as precisely as it is
+        known ("sejak Januari 2025", not "sejak 1 Januari 2025"). ``chain``: the documents of
+        its chain with their milestones (``AgreementQuerySet.for_chain_page``), read (two
+        queries) unless given."""
+        if chain is None:
+            chain = list(Agreement.objects.filter(pk=self.pk).chains().for_chain_page())
+        by_pk = {document.pk: document for document in chain}
+        by_pk.setdefault(self.pk, self)  # a chain that loops back: the agreement alone
         done = [
             m
-            for m in self.milestones.all()
+            for pk in lines_of(by_pk.values())[self.pk]
+            for m in by_pk[pk].milestones.all()
             if m.done_on and m.kind in SIGNS_OF_LIFE and (until is None or m.done_on <= until)
         ]
-        return max(done, key=lambda m: m.done_on, default=None)
-
-    def last_sign_of_life(self, until=None):
-        """The date of the latest activity or evaluation done (by ``until``, if given), or
-        None (``latest_sign_of_life``)."""
-        latest = self.latest_sign_of_life(until)
-        return latest.done_on if latest is not None else None
+        return max(done, key=lambda m: (m.done_on, m.pk), default=None)
 
     def is_dormant_on(self, today, on=None):
-        """In force for over a year with no activity or evaluation done in the last year: on
-        ``today`` or, given, on the day ``on``.
+        """In force for over a year with no activity or evaluation done along its line in the
+        last year: on ``today`` or, given, on the day ``on``.
 
+        Today's reads what is stored (``last_sign_of_life_on``); an earlier day's reads the
+        steps of its line done by then (``latest_sign_of_life``: its chain, two queries).
         Mirrors ``AgreementQuerySet.dormant``.
         """
         if self.shown_status_on(today, on) != AgreementStatus.IN_FORCE:
@@ -2606,7 +2675,11 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         started = self.in_force_from or self.signed_on
         if started is not None and started > since:
             return False
-        last = self.last_sign_of_life(until=on)
+        if on is None:
+            last = self.last_sign_of_life_on
+        else:
+            latest = self.latest_sign_of_life(until=on)
+            last = latest.done_on if latest is not None else None
         return last is None or last <= since
 
     @property
@@ -2873,13 +2946,21 @@ class _AgreementFacts(typing.NamedTuple):
 
 
 def store_progress(agreements, milestones, everything=False, today=None):
-    """Store where each of ``agreements`` (whole chains) stands on ``today``, from its
-    milestones among ``milestones`` (a manager or queryset of them):
+    """Store where each of ``agreements`` (whole chains) stands on ``today``, and the latest
+    sign of life along its line (``lines_of``), from its milestones among ``milestones`` (a
+    manager or queryset of them):
     ``AgreementQuerySet.refresh_progress``, and the migrations that store it again when the
     rules change (with their models of the time). A status before signing behind the path is
     raised (``status_on_path``), with a new version in the history where the models keep one
     (``mark_changed``; a migration records its own). Returns how many agreements changed."""
     today = today or timezone.localdate()
+    # Stored since migration 0048; the migrations before it store progress without it.
+    stored_fields = ["next_stage", "next_milestone_id", "waits_on", "next_due_on"]
+    keeps_signs = any(
+        field.name == "last_sign_of_life_on" for field in agreements.model._meta.concrete_fields
+    )
+    if keeps_signs:
+        stored_fields.append("last_sign_of_life_on")
     rows = list(
         agreements.order_by().values_list(
             "pk",
@@ -2891,10 +2972,7 @@ def store_progress(agreements, milestones, everything=False, today=None):
             "visibility",
             "expires_on",
             "expires_on_precision",
-            "next_stage",
-            "next_milestone_id",
-            "waits_on",
-            "next_due_on",
+            *stored_fields,
         )
     )
     facts = {row[0]: _AgreementFacts(*row[:9]) for row in rows}
@@ -2908,28 +2986,27 @@ def store_progress(agreements, milestones, everything=False, today=None):
     ):
         by_agreement.setdefault(row[0], []).append(MilestoneFacts(*row[1:]))
     progress = progress_of_chain(facts.values(), lambda a: by_agreement.get(a.pk, ()), today)
+    if keeps_signs:
+        own = {
+            pk: max(
+                (m.done_on for m in steps if m.done_on and m.kind in SIGNS_OF_LIFE), default=None
+            )
+            for pk, steps in by_agreement.items()
+        }
+        lines = lines_of(facts.values())
+        last_signs = {
+            pk: max((own[x] for x in line if own.get(x)), default=None)
+            for pk, line in lines.items()
+        }
     changed, raised = [], defaultdict(list)
     for pk, (path, step) in progress.items():
         status = status_on_path(facts[pk].status, path)
         if status != facts[pk].status:
             raised[status].append(pk)
-        wanted = _stored_progress(step)
+        wanted = _stored_progress(step) + ((last_signs[pk],) if keeps_signs else ())
         if stored[pk] != wanted:
-            next_stage, next_milestone_id, waits_on, next_due_on = wanted
-            changed.append(
-                agreements.model(
-                    pk=pk,
-                    next_stage=next_stage,
-                    next_milestone_id=next_milestone_id,
-                    waits_on=waits_on,
-                    next_due_on=next_due_on,
-                )
-            )
-    agreements.model.objects.bulk_update(
-        changed,
-        ["next_stage", "next_milestone", "waits_on", "next_due_on"],
-        batch_size=1000,
-    )
+            changed.append(agreements.model(pk=pk, **dict(zip(stored_fields, wanted, strict=True))))
+    agreements.model.objects.bulk_update(changed, stored_fields, batch_size=1000)
     for status, pks in raised.items():
         agreements.model.objects.filter(pk__in=pks).update(status=status)
     everyone_raised = [pk for pks in raised.values() for pk in pks]
@@ -3030,6 +3107,47 @@ def progress_of_chain(agreements, milestones_of=None, today=None):
         return step
 
     return {pk: (own[pk][0], cooperation_step(by_pk[pk])) for pk in by_pk}
+
+
+def lines_of(agreements):
+    """{pk: the pks of the documents whose signs of life count for it} of each agreement of a
+    chain (``agreements`` need ``pk``, ``relation``, ``follows_id`` and ``visibility``).
+
+    A cooperation is alive along its line, not per document: an activity or an evaluation
+    done on a document (``SIGNS_OF_LIFE``) counts for the document itself, for what it follows
+    and what that follows, up to the first document, and for what follows it, however many
+    documents down. A hop of the line is a document carrying out the one it follows
+    (``CARRYING_OUT``: a PKS its MoU, an amendment or an extension its text); a document
+    spawned by another (a city's sister city) is a cooperation of its own, on a line of its
+    own. Two PKSs under one MoU are each on the MoU's line, not on each other's: the MoU's
+    activities count for both, one PKS's not for the other. An internal document's never count
+    for a public one (``_tells``): what is worked out is stored once and shown to every reader.
+    ``AgreementQuerySet.along_lines`` is the same rule in SQL.
+    """
+    by_pk = {agreement.pk: agreement for agreement in agreements}
+    up, down = {}, {}
+    for agreement in by_pk.values():
+        if agreement.follows_id in by_pk and agreement.relation in CARRYING_OUT:
+            up[agreement.pk] = (agreement.follows_id,)
+            down.setdefault(agreement.follows_id, []).append(agreement.pk)
+
+    def reached(pk, hops):
+        seen, ahead = {pk}, [pk]
+        while ahead:
+            for next_pk in hops.get(ahead.pop(), ()):
+                if next_pk not in seen:  # a chain that loops back ends where it began
+                    seen.add(next_pk)
+                    ahead.append(next_pk)
+        return seen
+
+    return {
+        pk: {
+            other
+            for other in reached(pk, up) | reached(pk, down)
+            if _tells(by_pk[other], by_pk[pk])
+        }
+        for pk in by_pk
+    }
 
 
 def _tells(source, about):

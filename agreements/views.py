@@ -484,7 +484,7 @@ def status_page_context(request, pk):
         "chain": documents if len(documents) > 1 else [],
         "shown_in_chain": shown,
         "is_dormant": agreement.is_dormant_on(today),
-        "last_sign_of_life": agreement.latest_sign_of_life(),
+        "last_sign_of_life": agreement.latest_sign_of_life(chain),
         "admin_url": admin_change_url(request.user, agreement),
         # Budget and contact persons: officials and staff only (one more query for them).
         "internal_details": reads_internal(request.user),

@@ -146,6 +146,43 @@ def test_on_a_day_before_today_sql_and_python_read_the_same_status_from_the_date
 
 
 @pytest.mark.django_db
+def test_on_a_day_before_today_a_sign_of_life_done_by_then_counts_along_its_line(today):
+    """On an earlier day (the report's end of period) a sign of life done by then counts for
+    the documents of its line, in SQL as in Python; one done after the day counts for none."""
+    long_ago = today - 900 * DAY
+    mou = AgreementFactory(signed_on=long_ago, in_force_from=long_ago, expires_on=None)
+
+    def following(relation):
+        return AgreementFactory(
+            follows=mou,
+            relation=relation,
+            kind="amendment" if relation == "amends" else "pks",
+            signed_on=long_ago,
+            in_force_from=long_ago,
+            expires_on=None,
+        )
+
+    addendum, pks, sister = following("amends"), following("implements"), following("implements")
+    MilestoneFactory(agreement=pks, kind="evaluation", due_on=None, done_on=today - 200 * DAY)
+    MilestoneFactory(agreement=addendum, kind="activity", due_on=None, done_on=today - 20 * DAY)
+    everyone = {mou, addendum, pks, sister}
+    expected = {
+        # Before the evaluation: nothing done by then.
+        300: everyone,
+        # After it: alive on the PKS's line, the MoU with it.
+        100: {addendum, sister},
+        # After the addendum's activity too; the sister PKS follows neither.
+        10: {sister},
+    }
+    for days_before, dormant in expected.items():
+        on = today - days_before * DAY
+        assert set(Agreement.objects.dormant(on=on)) == dormant, days_before
+        assert {a for a in everyone if a.is_dormant_on(today, on)} == dormant, days_before
+    # Today's, read from what is stored, is the latest day's.
+    assert set(Agreement.objects.dormant()) == {sister}
+
+
+@pytest.mark.django_db
 def test_status_counts_agree_with_the_shown_status_filter_on_another_day(today):
     every_kind_of_date(today)
     tomorrow = today + DAY

@@ -746,24 +746,26 @@ def test_dormant_tallies_follow_every_write_on_every_day(kaltim):
     assert Agreement.objects.public().dormant_count(datetime.date(2026, 3, 20)) == 2
 
     # A sign of life done, moved, undone, turned into another kind, moved to another
-    # cooperation, and deleted.
-    Milestone.objects.filter(pk=activity.pk).update(done_on=datetime.date(2026, 1, 5))
-    by_expiry_in_step(days)
-    Milestone.objects.filter(pk=activity.pk).update(done_on=None)
-    by_expiry_in_step(days)
-    Milestone.objects.filter(pk=activity.pk).update(done_on=datetime.date(2025, 12, 31))
-    by_expiry_in_step(days)
-    Milestone.objects.filter(pk=activity.pk).update(kind=Milestone.Kind.OTHER)
-    by_expiry_in_step(days)
-    Milestone.objects.filter(pk=activity.pk).update(kind=Milestone.Kind.EVALUATION)
-    by_expiry_in_step(days)
-    Milestone.objects.filter(pk=activity.pk).update(agreement=entering)
-    by_expiry_in_step(days)
+    # cooperation, and deleted; each stored with where its chain stands, as every write path
+    # of the site does (``refresh_progress``).
+    def written(**change):
+        Milestone.objects.filter(pk=activity.pk).update(**change)
+        Agreement.objects.filter(pk__in=[started.pk, entering.pk]).refresh_progress()
+        by_expiry_in_step(days)
+
+    written(done_on=datetime.date(2026, 1, 5))
+    assert Agreement.objects.dormant_count(datetime.date(2026, 3, 20)) == 2
+    written(done_on=None)
+    written(done_on=datetime.date(2025, 12, 31))
+    written(kind=Milestone.Kind.OTHER)
+    written(kind=Milestone.Kind.EVALUATION)
+    written(agreement=entering)
     MilestoneFactory(
         agreement=undated, kind=Milestone.Kind.ACTIVITY, done_on=datetime.date(2025, 6, 30)
     )
     by_expiry_in_step(days)
     activity.delete()
+    Agreement.objects.filter(pk=entering.pk).refresh_progress()
     by_expiry_in_step(days)
     # The cooperation's dates, its status, its visibility, saved through the model.
     Agreement.objects.filter(pk=started.pk).update(in_force_from=None)
@@ -803,6 +805,93 @@ def test_dormant_tallies_follow_every_write_on_every_day(kaltim):
     Agreement.objects.filter(pk=started.pk).update(status=Agreement.Status.IN_FORCE)
     by_expiry_in_step(days)
     deleted_behind_djangos_back(undated, days)
+
+
+def test_dormant_tallies_follow_the_signs_of_life_along_each_line(kaltim):
+    """A sign of life counts for the document it is done on, what it follows and what follows
+    it (``lines_of``): the counts kept follow each write that moves one along a chain, for the
+    whole register and the public's, on each day; and each day's dormant ones are those."""
+    days = [
+        datetime.date(2026, 1, 31),
+        datetime.date(2026, 2, 1),
+        datetime.date(2026, 6, 30),
+        datetime.date(2026, 7, 1),
+        datetime.date(2027, 2, 1),
+    ]
+    since = datetime.date(2024, 1, 1)
+
+    def in_force(title, follows=None, relation=""):
+        return AgreementFactory(
+            title=title,
+            lead_region=kaltim,
+            follows=follows,
+            relation=relation,
+            signed_on=since,
+            in_force_from=since,
+            expires_on=datetime.date(2030, 1, 1),
+        )
+
+    mou = in_force("MoU")
+    addendum = in_force("Adendum", mou, "amends")
+    pks = in_force("PKS", mou, "implements")
+    sister = in_force("PKS lain", mou, "implements")
+    extension = in_force("Perpanjangan PKS", pks, "extends")
+    everyone = {mou, addendum, pks, sister, extension}
+
+    def dormant_on(day, expected):
+        assert set(Agreement.objects.dormant(day)) == expected, day
+        assert Agreement.objects.dormant_count(day) == len(expected), day
+        for agreement in Agreement.objects.filter(pk__in=[a.pk for a in everyone]):
+            assert agreement.is_dormant_on(day) is (agreement in expected), (agreement, day)
+
+    by_expiry_in_step(days)
+    dormant_on(days[0], everyone)
+
+    # Done on the extension: alive along its line up to the MoU, not the MoU's other texts.
+    activity = MilestoneFactory(
+        agreement=extension, kind=Milestone.Kind.ACTIVITY, due_on=None, done_on=days[0]
+    )
+    by_expiry_in_step(days)
+    dormant_on(days[0], {addendum, sister})
+    dormant_on(days[-1], everyone)
+
+    def written(*agreements, **change):
+        """A write, then its chains stored again, as every write path of the site does."""
+        for agreement in agreements:
+            Agreement.objects.filter(pk=agreement.pk).update(**change)
+        Agreement.objects.filter(pk__in=[a.pk for a in everyone]).refresh_progress()
+        by_expiry_in_step(days)
+
+    # Moved to the MoU: alive for everything that follows it.
+    Milestone.objects.filter(pk=activity.pk).update(agreement=mou)
+    written()
+    dormant_on(days[0], set())
+    # On the addendum: alive for it and the MoU only.
+    Milestone.objects.filter(pk=activity.pk).update(agreement=addendum)
+    written()
+    dormant_on(days[0], {pks, sister, extension})
+    # The PKS spawned by the MoU rather than carrying it out: a cooperation of its own, with
+    # its extension.
+    Milestone.objects.filter(pk=activity.pk).update(agreement=extension)
+    written(pks, relation="spawns")
+    dormant_on(days[0], {mou, addendum, sister})
+    written(pks, relation="implements")
+    dormant_on(days[0], {addendum, sister})
+    # The extension made internal: its activity no longer tells on the public texts, and the
+    # public counts leave it out.
+    written(extension, visibility=Agreement.Visibility.INTERNAL)
+    dormant_on(days[0], {mou, addendum, pks, sister})
+    assert Agreement.objects.public().dormant_count(days[0]) == 4
+    written(extension, visibility=Agreement.Visibility.PUBLIC)
+    # The extension now follows the sister PKS instead.
+    written(extension, follows=sister)
+    dormant_on(days[0], {addendum, pks})
+    # Deleted with its extension, as the admin does: the chain left is stored again.
+    written(extension, follows=pks)
+    everyone.discard(extension)
+    extension.delete()
+    written()
+    dormant_on(days[0], everyone)
 
 
 @pytest.mark.postgresql  # the counts are kept on PostgreSQL only

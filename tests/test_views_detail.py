@@ -769,6 +769,181 @@ def test_expired_agreement_is_not_dormant(kaltim):
     assert not agreement.is_dormant
 
 
+# -- dormancy along the line: a sign of life counts for what it follows and what follows it ---
+
+
+@pytest.fixture
+def mou_line(kaltim):
+    """An MoU in force for years, and in force for years beside it: an addendum to it, two PKSs
+    carrying it out and a sister-city text it spawned. Nothing done on any of them yet."""
+    mou = AgreementFactory(
+        title="MoU Kaltim–Bali",
+        lead_region=kaltim,
+        signed_on=days(-900),
+        in_force_from=days(-900),
+        expires_on=days(1000),
+    )
+
+    def following(title, kind, relation):
+        return AgreementFactory(
+            title=title,
+            lead_region=kaltim,
+            kind=kind,
+            follows=mou,
+            relation=relation,
+            signed_on=days(-800),
+            in_force_from=days(-800),
+            expires_on=days(1000),
+        )
+
+    return {
+        "mou": mou,
+        "addendum": following("Adendum MoU Kaltim–Bali", "amendment", "amends"),
+        "tourism": following("PKS Pariwisata Kaltim–Bali", "pks", "implements"),
+        "education": following("PKS Pendidikan Kaltim–Bali", "pks", "implements"),
+        "twinned": following("Kota kembar Samarinda–Denpasar", "sister_city", "spawns"),
+    }
+
+
+def activity(agreement, on):
+    return MilestoneFactory(
+        agreement=agreement, kind=Milestone.Kind.ACTIVITY, due_on=None, done_on=days(on)
+    )
+
+
+def flagged(client, line):
+    """The documents of ``line`` whose status page says *mati suri*."""
+    return {
+        name
+        for name, agreement in line.items()
+        if "mati suri" in status_page(client, agreement).content.decode()
+    }
+
+
+def counted_and_listed(client):
+    """The dashboard's *mati suri* figure, and the titles its link lists."""
+    html = client.get(reverse("dashboard")).content.decode()
+    figure = re.search(r"<dt>Mati suri</dt>\s*<dd><a href=\"([^\"]+)\">(\d+)</a>", html)
+    assert figure[1].replace("&amp;", "&").endswith("dormant=yes")
+    listed = client.get(figure[1].replace("&amp;", "&")).content.decode()
+    assert f"{figure[2]} kerja sama ditemukan." in listed
+    return int(figure[2]), listed
+
+
+def test_an_addendum_whose_mou_had_an_activity_last_month_is_not_dormant(client, mou_line):
+    """The MoU's activity counts for the documents following it: the addendum and both PKSs.
+    The sister-city text it spawned is a cooperation of its own, and is dormant."""
+    assert flagged(client, mou_line) == set(mou_line)
+
+    activity(mou_line["mou"], -30)
+
+    assert flagged(client, mou_line) == {"twinned"}
+    count, listed = counted_and_listed(client)
+    assert count == 1
+    assert "Kota kembar Samarinda–Denpasar" in listed
+    assert "Adendum MoU Kaltim–Bali" not in listed and ">MoU Kaltim–Bali</a>" not in listed
+    assert set(Agreement.objects.dormant()) == {mou_line["twinned"]}
+
+
+def test_an_mou_carried_out_by_its_pks_is_not_dormant_but_its_other_pks_is(client, mou_line):
+    """An activity recorded on one PKS counts for the MoU it carries out, not for the MoU's
+    other PKS or its addendum (each follows the MoU, not that PKS)."""
+    activity(mou_line["tourism"], -30)
+
+    assert flagged(client, mou_line) == {"education", "addendum", "twinned"}
+    count, listed = counted_and_listed(client)
+    assert count == 3
+    for title in ("PKS Pendidikan", "Adendum MoU", "Kota kembar Samarinda"):
+        assert title in listed, title
+    assert "PKS Pariwisata" not in listed and ">MoU Kaltim–Bali</a>" not in listed
+
+
+def test_a_text_extended_lives_by_the_activities_of_its_extension(client, kaltim):
+    """An extension signed before the text it extends ends: its activities count for that
+    text, and the text's for it; and for the MoU the extended text carries out, down the line.
+    """
+    mou = in_force_since(kaltim, days(-1500))
+    pks = AgreementFactory(
+        lead_region=kaltim,
+        kind="pks",
+        follows=mou,
+        relation="implements",
+        signed_on=days(-1400),
+        in_force_from=days(-1400),
+        expires_on=days(30),
+    )
+    extension = AgreementFactory(
+        lead_region=kaltim,
+        kind="pks",
+        follows=pks,
+        relation="extends",
+        signed_on=days(-400),
+        in_force_from=days(-400),
+        expires_on=days(1500),
+    )
+    line = {"mou": mou, "pks": pks, "extension": extension}
+    assert flagged(client, line) == set(line)
+
+    activity(extension, -60)
+
+    assert flagged(client, line) == set()
+    assert Agreement.objects.dormant_count() == 0
+
+
+def test_an_internal_pks_does_not_keep_its_public_mou_alive(client, mou_line, django_user_model):
+    """What is worked out is shown to every reader: an internal document's activity never
+    counts for a public one (the public would learn of it), though the MoU's counts for it."""
+    Agreement.objects.filter(pk=mou_line["tourism"].pk).update(
+        visibility=Agreement.Visibility.INTERNAL
+    )
+    activity(mou_line["tourism"], -30)
+
+    assert "mati suri" in status_page(client, mou_line["mou"]).content.decode()
+    client.force_login(make_official(django_user_model))
+    assert "mati suri" not in status_page(client, mou_line["tourism"]).content.decode()
+    assert "mati suri" in status_page(client, mou_line["mou"]).content.decode()
+
+    activity(mou_line["mou"], -20)
+
+    assert "mati suri" not in status_page(client, mou_line["tourism"]).content.decode()
+    assert "mati suri" not in status_page(client, mou_line["mou"]).content.decode()
+
+
+def test_the_dormant_warning_of_an_addendum_says_when_its_mou_was_last_active(client, mou_line):
+    """The warning names the last sign of life along the line, wherever it was recorded."""
+    MilestoneFactory(
+        agreement=mou_line["mou"],
+        kind=Milestone.Kind.EVALUATION,
+        due_on=None,
+        done_on=datetime.date(2023, 5, 1),
+        done_on_precision="month",
+    )
+
+    html = " ".join(status_page(client, mou_line["addendum"]).content.decode().split())
+
+    assert 'sejak <time datetime="2023-05">Mei 2023</time> — lebih dari setahun' in html
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_the_dormant_warning_is_read_from_what_the_page_reads_anyway(
+    client, kaltim, count, django_assert_num_queries
+):
+    """The flag is the sign of life stored with the agreement, its date read from the chain's
+    milestones the page has loaded: no query more however many documents carry the MoU out."""
+    mou = in_force_since(kaltim, days(-900))
+    for n in range(count):
+        pks = AgreementFactory(lead_region=kaltim, kind="pks", follows=mou, relation="implements")
+        activity(pks, -500 - n)
+    # As in the pins below, a record never changed: 1-8 the agreement and what it shows,
+    # 9 its latest version, 10-12 its parties and sectors, 13-14 its chain and their
+    # milestones.
+    with django_assert_num_queries(14):
+        response = client.get(reverse("agreement-detail", args=[mou.pk]))
+    html = " ".join(response.content.decode().split())
+    assert "mati suri" in html
+    assert f'sejak <time datetime="{days(-500).isoformat()}">' in html
+
+
 # -- documents -------------------------------------------------------------------------------
 
 
