@@ -654,7 +654,8 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         carrying_out = ", ".join(["%s"] * len(CARRYING_OUT))
         # Each document reached keeps the visibility of the one whose sign of life it carries:
         # up through what it follows, and down through what follows it, never up then down
-        # (a PKS's activity is not its sister PKS's).
+        # (a PKS's activity is not its sister PKS's), but for the amendments of what is reached
+        # up (an amendment is part of the text it amends).
         line = f"""
             WITH RECURSIVE done(id, visibility) AS (
                 SELECT id, visibility FROM {table} WHERE id IN ({selection_sql})
@@ -670,16 +671,26 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
                 UNION
                 SELECT a.id, down.visibility FROM {table} a JOIN down ON a.follows_id = down.id
                 WHERE a.relation IN ({carrying_out})
+            ),
+            amending(id, visibility) AS (
+                SELECT id, visibility FROM up
+                UNION
+                SELECT a.id, amending.visibility FROM {table} a
+                JOIN amending ON a.follows_id = amending.id
+                WHERE a.relation = %s
             )
             SELECT told.id
-            FROM (SELECT id, visibility FROM up UNION SELECT id, visibility FROM down) told
+            FROM (
+                SELECT id, visibility FROM amending UNION SELECT id, visibility FROM down
+            ) told
             JOIN {table} a ON a.id = told.id
             WHERE told.visibility = %s OR a.visibility <> %s
         """
         public = AgreementVisibility.PUBLIC.value
         values = [v.value for v in CARRYING_OUT]
+        amends = AgreementRelation.AMENDS.value
         return Agreement.objects.filter(
-            pk__in=RawSQL(line, [*params, *values, *values, public, public])
+            pk__in=RawSQL(line, [*params, *values, *values, amends, public, public])
         )
 
     def for_chain_page(self):
@@ -1750,7 +1761,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     )
     # The latest sign of life (``SIGNS_OF_LIFE``) done along its line (``lines_of``): what
     # tells whether it is dormant (``is_dormant_on``, ``AgreementQuerySet.dormant`` and the
-    # counts the database keeps, migration 0048). Stored with where it stands, by the same
+    # counts the database keeps, migration 0049). Stored with where it stands, by the same
     # service in the same transaction, for every agreement of the chains a write touched.
     last_sign_of_life_on = models.DateField(
         _("kegiatan atau monitoring dan evaluasi terakhir"),
@@ -2954,7 +2965,7 @@ def store_progress(agreements, milestones, everything=False, today=None):
     raised (``status_on_path``), with a new version in the history where the models keep one
     (``mark_changed``; a migration records its own). Returns how many agreements changed."""
     today = today or timezone.localdate()
-    # Stored since migration 0048; the migrations before it store progress without it.
+    # Stored since migration 0049; the migrations before it store progress without it.
     stored_fields = ["next_stage", "next_milestone_id", "waits_on", "next_due_on"]
     keeps_signs = any(
         field.name == "last_sign_of_life_on" for field in agreements.model._meta.concrete_fields
@@ -3120,16 +3131,20 @@ def lines_of(agreements):
     (``CARRYING_OUT``: a PKS its MoU, an amendment or an extension its text); a document
     spawned by another (a city's sister city) is a cooperation of its own, on a line of its
     own. Two PKSs under one MoU are each on the MoU's line, not on each other's: the MoU's
-    activities count for both, one PKS's not for the other. An internal document's never count
+    activities count for both, one PKS's not for the other. An amendment is part of the text it
+    amends: what counts for that text counts for it (the activities of the MoU's PKS count for
+    the MoU's addendum). An internal document's never count
     for a public one (``_tells``): what is worked out is stored once and shown to every reader.
     ``AgreementQuerySet.along_lines`` is the same rule in SQL.
     """
     by_pk = {agreement.pk: agreement for agreement in agreements}
-    up, down = {}, {}
+    up, down, amended = {}, {}, {}
     for agreement in by_pk.values():
         if agreement.follows_id in by_pk and agreement.relation in CARRYING_OUT:
             up[agreement.pk] = (agreement.follows_id,)
             down.setdefault(agreement.follows_id, []).append(agreement.pk)
+            if agreement.relation == AgreementRelation.AMENDS:
+                amended[agreement.pk] = (agreement.follows_id,)
 
     def reached(pk, hops):
         seen, ahead = {pk}, [pk]
@@ -3140,14 +3155,13 @@ def lines_of(agreements):
                     ahead.append(next_pk)
         return seen
 
-    return {
-        pk: {
-            other
-            for other in reached(pk, up) | reached(pk, down)
-            if _tells(by_pk[other], by_pk[pk])
-        }
-        for pk in by_pk
-    }
+    def line(pk):
+        # An amendment is part of the text it amends, not a cooperation beside it: whatever
+        # keeps that text alive keeps it alive (its PKS's activities too).
+        texts = reached(pk, amended)
+        return set().union(*(reached(text, up) | reached(text, down) for text in texts))
+
+    return {pk: {other for other in line(pk) if _tells(by_pk[other], by_pk[pk])} for pk in by_pk}
 
 
 def _tells(source, about):

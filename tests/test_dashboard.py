@@ -169,8 +169,8 @@ def test_on_a_day_before_today_a_sign_of_life_done_by_then_counts_along_its_line
     expected = {
         # Before the evaluation: nothing done by then.
         300: everyone,
-        # After it: alive on the PKS's line, the MoU with it.
-        100: {addendum, sister},
+        # After it: alive on the PKS's line, the MoU with it, and the MoU's addendum.
+        100: {sister},
         # After the addendum's activity too; the sister PKS follows neither.
         10: {sister},
     }

@@ -847,12 +847,13 @@ def test_dormant_tallies_follow_the_signs_of_life_along_each_line(kaltim):
     by_expiry_in_step(days)
     dormant_on(days[0], everyone)
 
-    # Done on the extension: alive along its line up to the MoU, not the MoU's other texts.
+    # Done on the extension: alive along its line up to the MoU, and the MoU's addendum, part
+    # of the MoU; not the MoU's other PKS.
     activity = MilestoneFactory(
         agreement=extension, kind=Milestone.Kind.ACTIVITY, due_on=None, done_on=days[0]
     )
     by_expiry_in_step(days)
-    dormant_on(days[0], {addendum, sister})
+    dormant_on(days[0], {sister})
     dormant_on(days[-1], everyone)
 
     def written(*agreements, **change):
@@ -876,7 +877,7 @@ def test_dormant_tallies_follow_the_signs_of_life_along_each_line(kaltim):
     written(pks, relation="spawns")
     dormant_on(days[0], {mou, addendum, sister})
     written(pks, relation="implements")
-    dormant_on(days[0], {addendum, sister})
+    dormant_on(days[0], {sister})
     # The extension made internal: its activity no longer tells on the public texts, and the
     # public counts leave it out.
     written(extension, visibility=Agreement.Visibility.INTERNAL)
@@ -885,7 +886,7 @@ def test_dormant_tallies_follow_the_signs_of_life_along_each_line(kaltim):
     written(extension, visibility=Agreement.Visibility.PUBLIC)
     # The extension now follows the sister PKS instead.
     written(extension, follows=sister)
-    dormant_on(days[0], {addendum, pks})
+    dormant_on(days[0], {pks})
     # Deleted with its extension, as the admin does: the chain left is stored again.
     written(extension, follows=pks)
     everyone.discard(extension)

@@ -846,16 +846,18 @@ def test_an_addendum_whose_mou_had_an_activity_last_month_is_not_dormant(client,
 
 
 def test_an_mou_carried_out_by_its_pks_is_not_dormant_but_its_other_pks_is(client, mou_line):
-    """An activity recorded on one PKS counts for the MoU it carries out, not for the MoU's
-    other PKS or its addendum (each follows the MoU, not that PKS)."""
+    """An activity recorded on one PKS counts for the MoU it carries out and for the MoU's
+    addendum, which is part of the MoU; not for the MoU's other PKS (which follows the MoU,
+    not that PKS)."""
     activity(mou_line["tourism"], -30)
 
-    assert flagged(client, mou_line) == {"education", "addendum", "twinned"}
+    assert flagged(client, mou_line) == {"education", "twinned"}
     count, listed = counted_and_listed(client)
-    assert count == 3
-    for title in ("PKS Pendidikan", "Adendum MoU", "Kota kembar Samarinda"):
+    assert count == 2
+    for title in ("PKS Pendidikan", "Kota kembar Samarinda"):
         assert title in listed, title
-    assert "PKS Pariwisata" not in listed and ">MoU Kaltim–Bali</a>" not in listed
+    for title in ("PKS Pariwisata", ">MoU Kaltim–Bali</a>", "Adendum MoU"):
+        assert title not in listed, title
 
 
 def test_a_text_extended_lives_by_the_activities_of_its_extension(client, kaltim):

@@ -152,7 +152,7 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0047_indexes_of_the_list_orders")]
+    dependencies = [("agreements", "0048_index_of_the_newest_documents")]
 
     operations = [
         migrations.AddField(
