@@ -8,6 +8,7 @@ import functools
 import logging
 
 from django import forms
+from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.exceptions import (
     DisallowedModelAdminLookup,
@@ -15,7 +16,7 @@ from django.contrib.admin.exceptions import (
 )
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.views.main import ERROR_FLAG, ChangeList
 from django.contrib.admin.widgets import (
     AutocompleteSelect,
     AutocompleteSelectMultiple,
@@ -332,11 +333,16 @@ def list_lookup_sound(model, lookup, value):
         return True
     if field.is_relation:  # the relation itself (``lead_region=5``): compared by its key
         field = field.target_field
+    offered = {str(choice) for choice, _label in field.flatchoices} if field.choices else None
     try:
         for each in value.split(",") if parts == ["in"] else [value]:
             held = field.to_python(each)
             if held not in field.empty_values:
                 field.run_validators(held)
+                # A field of choices holds none other (``status__exact=bogus`` listed nothing,
+                # unexplained, as if no agreement had that status).
+                if offered is not None and parts[:1] != ["iexact"] and str(held) not in offered:
+                    return False
     except ValidationError:
         return False
     return True
@@ -357,6 +363,17 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
         )
 
     def changelist_view(self, request, extra_context=None):
+        if request.method == "GET" and request.GET.get(ERROR_FLAG) == "1":
+            # Where Django sends an address whose filter or page it could not read (a page past
+            # the last, ``signed_on__year=abc``): the whole list, which it otherwise shows as if
+            # the filter had matched everything.
+            messages.warning(
+                request,
+                _(
+                    "Filter atau nomor halaman pada alamat tadi tidak dapat dibaca; yang "
+                    "ditampilkan adalah seluruh daftar tanpa filter."
+                ),
+            )
         # Refused while the list is built, before any action runs.
         try:
             return super().changelist_view(request, extra_context)

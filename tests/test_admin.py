@@ -414,7 +414,17 @@ def test_a_lookup_typed_into_any_admin_lists_address_is_refused_not_a_server_err
         assert response.status_code in (302, 400), (lookup, value, response.status_code)
 
 
-@pytest.mark.parametrize("forged", [{"title__regex": "("}, {"_to_field": "password"}])
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"title__regex": "("},
+        {"_to_field": "password"},
+        # A value none of the field's choices has: it listed nothing, as if none had it.
+        {"kind__exact": "zzz"},
+        {"visibility__exact": "secret"},
+        {"kind__in": "mou,zzz"},
+    ],
+)
 def test_a_filter_the_list_does_not_offer_is_said_in_the_admins_look_with_the_way_back(
     staff_client, forged
 ):
@@ -432,6 +442,29 @@ def test_a_filter_the_list_does_not_offer_is_said_in_the_admins_look_with_the_wa
         "daftarnya tidak dapat ditampilkan."
     ) in page
     assert f'<a href="{CHANGELIST}">Buka daftar kerja sama tanpa filter itu</a>' in page
+
+
+@pytest.mark.parametrize("unreadable", [{"p": "999"}, {"signed_on__year": "abc"}])
+def test_an_address_the_list_cannot_read_is_said_above_the_whole_list(
+    staff_client, kaltim, monkeypatch, unreadable
+):
+    """Django sends a page past the last, or a drill-down it cannot read, to the whole list:
+    the clerk is told that what is shown is not what the address asked for."""
+    from agreements.admin import AgreementAdmin
+
+    monkeypatch.setattr(AgreementAdmin, "list_per_page", 1)
+    AgreementFactory(lead_region=kaltim)
+    AgreementFactory(lead_region=kaltim)
+    response = staff_client.get(CHANGELIST, unreadable, follow=True)
+
+    assert response.redirect_chain and response.redirect_chain[-1][0].endswith("?e=1")
+    page = collapse_space(response.content.decode())
+    assert (
+        "Filter atau nomor halaman pada alamat tadi tidak dapat dibaca; yang ditampilkan adalah "
+        "seluruh daftar tanpa filter."
+    ) in page
+    # The list's own addresses say nothing of it.
+    assert "tidak dapat dibaca" not in staff_client.get(CHANGELIST).content.decode()
 
 
 def test_the_lists_own_filters_and_drill_down_still_filter(admin_client, kaltim, anhui):
