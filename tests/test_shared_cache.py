@@ -279,3 +279,30 @@ def test_an_export_has_a_longer_limit_of_its_own(staff_client, agreement):
         f"set_config('statement_timeout', '{settings.EXPORT_STATEMENT_TIMEOUT}', true)" in limits[0]
     )
     assert settings.EXPORT_STATEMENT_TIMEOUT > settings.STATEMENT_TIMEOUT
+
+
+@pytest.mark.postgresql  # SQLite has no statement limit
+def test_migrating_runs_without_the_statement_limit_and_keeps_it_after(db):
+    """A migration that fills a column or rebuilds the kept counts reads every agreement: at
+    national scale it stopped at the 15 s every connection starts with. The limit is lifted
+    while migrating, and is the connection's own again afterwards."""
+    from django.core.management import call_command
+    from django.db.models.signals import pre_migrate
+
+    seen = []
+
+    def limit_now(**kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            seen.append(cursor.fetchone()[0])
+
+    # Heard after the project's own handler (connected first, at start-up).
+    pre_migrate.connect(limit_now)
+    try:
+        call_command("migrate", verbosity=0)
+    finally:
+        pre_migrate.disconnect(limit_now)
+    assert "0" in seen
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == f"{settings.STATEMENT_TIMEOUT // 1000}s"
