@@ -31,6 +31,7 @@ from agreements.models import (
     Sector,
     reads_internal,
 )
+from common.one_value import OneValueEach
 from common.widgets import PlainSelect
 from partners.models import Country, Partner, Region
 
@@ -134,12 +135,13 @@ class Conflict(NamedTuple):
         }
 
 
-class AgreementFilterForm(forms.Form):
+class AgreementFilterForm(OneValueEach, forms.Form):
     """The list's filters as a form: what each field refuses, a filter of one value given
-    several (``?region=64&region=51`` would list one of them, with no word why), a signing
-    period that ends before it starts (it would list nothing, with no word why), and a filter
-    the page fixes set otherwise by the address (it would be ignored, with no word why): the
-    form's only errors outside its fields (``fixed_conflicts``, set by ``AgreementFilter``)."""
+    more than once (``?region=64.72&region=`` would list the whole register, with no word why:
+    ``OneValueEach``), a signing period that ends before it starts (it would list nothing, with
+    no word why), and a filter the page fixes set otherwise by the address (it would be
+    ignored, with no word why): the form's only errors outside its fields
+    (``fixed_conflicts``, set by ``AgreementFilter``)."""
 
     fixed_conflicts = list  # no page fixes anything unless its FilterSet says so
 
@@ -147,20 +149,6 @@ class AgreementFilterForm(forms.Form):
         cleaned = super().clean()
         for conflict in self.fixed_conflicts():
             self.add_error(None, ValidationError(conflict.message, code="fixed"))
-        values_of = getattr(self.data, "getlist", lambda name: [self.data.get(name)])
-        for name, field in self.fields.items():
-            if getattr(field.widget, "allow_multiple_selected", False) or self.has_error(name):
-                continue
-            given = [value for value in values_of(name) if value not in ("", None)]
-            if len(set(given)) > 1:
-                self.add_error(
-                    name,
-                    _(
-                        "Filter ini menerima satu nilai, tetapi alamatnya memuat %(count)s "
-                        "nilai berbeda: pilih satu saja."
-                    )
-                    % {"count": len(set(given))},
-                )
         start, end = cleaned.get("signed_from"), cleaned.get("signed_to")
         if start and end and end < start:
             self.add_error(

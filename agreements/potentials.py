@@ -6,12 +6,18 @@ under it, and potentials recorded outside any survey after them.
 """
 
 import django_filters
+from django import forms
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from agreements.models import Potential, PotentialSurvey, Sector
+from common.one_value import OneValueEach
 from common.widgets import PlainSelect
 from partners.models import Region
+
+
+class PotentialFilterForm(OneValueEach, forms.Form):
+    """The potentials' filters as a form: a sector given more than once is refused."""
 
 
 class PotentialFilter(django_filters.FilterSet):
@@ -33,6 +39,7 @@ class PotentialFilter(django_filters.FilterSet):
     class Meta:
         model = Potential
         fields = []
+        form = PotentialFilterForm
 
 
 def regional_potential(region, data):

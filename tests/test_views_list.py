@@ -6,6 +6,7 @@ import re
 from types import SimpleNamespace
 
 import pytest
+from django.http import QueryDict
 from django.test.utils import override_script_prefix
 from django.urls import reverse
 from django.utils import timezone
@@ -563,8 +564,8 @@ def test_second_page_shows_the_rest(client, thirty):
         ({"year": "dua ribu"}, "Masukkan keseluruhan angka bilangan"),
         ({"documents": "maybe"}, "Masukkan pilihan yang valid"),
         # One value filters, given two: which would win is no choice of the reader's.
-        ({"region": ["64", "51"]}, "Filter ini menerima satu nilai"),
-        ({"year": ["2020", "2021"]}, "Filter ini menerima satu nilai"),
+        ({"region": ["64", "51"]}, "Isian ini menerima satu nilai saja, tetapi diberi 2 nilai"),
+        ({"year": ["2020", "2021"]}, "Isian ini menerima satu nilai saja, tetapi diberi 2 nilai"),
         ({"page": "dua"}, "Nomor halaman harus bilangan bulat positif"),
         ({"page": "0"}, "Halaman 0 tidak ada"),
         ({"page": "99"}, "Halaman 99 tidak ada; hasil ini ada 1 halaman"),
@@ -605,12 +606,120 @@ def test_a_signing_period_that_ends_before_it_starts_is_refused_everywhere_it_is
     assert client.get(LIST, same_day).status_code == 200
 
 
-def test_a_one_value_filter_given_twice_alike_is_that_filter(client, register):
-    """A link that repeats the same value (``?region=64&region=64``) still works."""
-    once = client.get(LIST, {"region": "64"})
-    twice = client.get(LIST, {"region": ["64", "64"], "kind": ["mou", "pks"]})
-    assert twice.status_code == 200
-    assert set(titles_in(twice)) <= set(titles_in(once))
+ONE_VALUE_ONLY = "Isian ini menerima satu nilai saja, tetapi diberi"
+# Every filter of one value, with a value it takes.
+ONE_VALUE_FILTERS = {
+    "q": "Bali",
+    "region": "64.72",
+    "agency": None,  # none in this register: a value of it is refused as unknown anyway
+    "partner": None,
+    "country": "JP",
+    "year": "2024",
+    "signed_from": "2020-01-01",
+    "signed_to": "2030-01-01",
+    "expires_before": "2030-01-01",
+    "dormant": "yes",
+    "late": "yes",
+    "documents": "yes",
+    "sort": "title",
+}
+
+
+@pytest.mark.parametrize("name", [name for name, value in ONE_VALUE_FILTERS.items() if value])
+@pytest.mark.parametrize("order", ["empty last", "empty first", "the same twice"])
+def test_a_one_value_filter_given_twice_is_refused_whatever_its_values(
+    client, register, name, order
+):
+    """``?region=64.72&region=`` listed the whole register, with no chip: which one was meant
+    is not for the site to guess, whether the other is empty, the same, or another."""
+    value = ONE_VALUE_FILTERS[name]
+    values = {
+        "empty last": [value, ""],
+        "empty first": ["", value],
+        "the same twice": [value, value],
+    }[order]
+    response = client.get(LIST, {name: values})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"{ONE_VALUE_ONLY} 2 nilai: pilih satu." in html
+    assert f'href="#id_{name}"' in html  # said at the filter, as any refusal of it
+    assert response.context["agreements"] == []
+    assert response.context["chips"] == []
+
+
+def test_a_one_value_filter_given_three_times_says_how_many(client, register):
+    response = client.get(LIST, {"region": ["64", "", "51"]})
+    assert response.status_code == 400
+    assert f"{ONE_VALUE_ONLY} 3 nilai: pilih satu." in response.content.decode()
+
+
+def test_a_filter_of_several_values_still_takes_them(client, register):
+    both = listed(client, kind=["mou", "pks"])
+    assert both == {"Beasiswa guru Kalimantan Timur", "Pariwisata Kalimantan Tengah dan Bali"}
+
+
+def test_a_one_value_filter_given_once_empty_is_no_filter(client, register):
+    assert len(listed(client, region="", q="", year="", sort="")) == 4
+
+
+@pytest.mark.parametrize(
+    ("url", "query"),
+    [
+        (LIST, "region=64.72&region="),
+        (reverse("agreement-export", args=["csv"]), "region=64.72&region="),
+        (reverse("agreement-export", args=["json"]), "country=JP&country="),
+        (reverse("agreement-export", args=["xlsx"]), "late=yes&late="),
+        (LIST + "feed.atom", "region=64&region="),
+        (reverse("feed-agreements"), "q=Bali&q="),
+        (LIST + "calendar.ics", "region=64.72&region="),
+        (reverse("change-log"), "signed_from=2020-01-01&signed_from="),
+        (reverse("change-log-atom"), "region=64&region=64"),
+        (reverse("region-export", args=["64", "csv"]), "country=JP&country="),
+        (reverse("region-atom", args=["64"]), "year=2024&year="),
+        (reverse("region-ics", args=["64"]), "sort=title&sort="),
+        (reverse("sector-export", args=["education", "json"]), "region=&region=64"),
+    ],
+)
+def test_a_one_value_filter_given_twice_is_refused_by_every_download_and_feed(
+    client, register, url, query
+):
+    """The page, its downloads, its feeds and calendars read one selection: each refuses it
+    with the same words, never a file of the whole register."""
+    response = client.get(f"{url}?{query}")
+    assert response.status_code == 400, url
+    assert f"{ONE_VALUE_ONLY} 2 nilai: pilih satu." in response.content.decode(), url
+
+
+def test_no_link_or_form_of_a_list_page_repeats_a_parameter_of_one_value(client, register):
+    """The site's own links and forms never give a filter of one value, or the page, twice:
+    every link of a list page with filters of both kinds in use and a page chosen, and every
+    control of its filter form, names each at most once."""
+    for name in range(30):
+        AgreementFactory(
+            title=f"Kerja sama {name:02d}", lead_region=register.kaltim_school.lead_region
+        )
+    query = {
+        "region": "64",
+        "kind": ["mou", "pks"],
+        "sort": "title",
+        "late": "",
+        "q": "",
+        "page": "2",
+    }
+    response = client.get(LIST, query)
+    assert response.status_code == 200
+    html = response.content.decode()
+    several = {"kind", "scope", "status", "waits_on", "sector", "budget_source"}
+    links = re.findall(r'href="([^"]*\?[^"]*)"', html)
+    assert any("page=1" in link for link in links)  # the pagination is among them
+    for link in links:
+        pairs = QueryDict(link.split("?", 1)[1].replace("&amp;", "&")).lists()
+        repeated = [key for key, values in pairs if len(values) > 1 and key not in several]
+        assert not repeated, link
+    form = html[html.index('<form class="filter-form"') :]
+    form = form[: form.index("</form>")]
+    names = re.findall(r'<(?:input|select|textarea)[^>]* name="([^"]+)"', form)
+    assert [name for name in names if names.count(name) > 1 and name not in several] == []
 
 
 def test_unknown_parameters_are_ignored(client, register):

@@ -203,6 +203,17 @@ def test_region_page_answers_an_unknown_potential_sector_with_400(client, kaltim
     assert "Wisata Sungai Mahakam" not in section
 
 
+def test_region_page_answers_a_potential_sector_given_twice_with_400(client, kaltim, rakor):
+    response = client.get(kaltim.get_absolute_url(), {"potential_sector": ["tourism", ""]})
+    assert response.status_code == 400
+    section = potential_section(response)
+    assert (
+        "Bidang potensi: Isian ini menerima satu nilai saja, tetapi diberi 2 nilai: pilih satu."
+        in section
+    )
+    assert "Wisata Sungai Mahakam" not in section
+
+
 def test_region_page_filters_sorts_and_shows_chips_like_the_list(
     client, register, kaltim, education
 ):
