@@ -6,6 +6,7 @@ filters and orders the queryset it is given; what the reader may see is decided 
 ``Agreement.objects.visible_to(user)``.
 """
 
+import datetime
 from typing import NamedTuple
 from urllib.parse import urlencode
 
@@ -16,6 +17,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.db.models.lookups import GreaterThanOrEqual
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -138,10 +140,10 @@ class Conflict(NamedTuple):
 class AgreementFilterForm(OneValueEach, forms.Form):
     """The list's filters as a form: what each field refuses, a filter of one value given
     more than once (``?region=64.72&region=`` would list the whole register, with no word why:
-    ``OneValueEach``), a signing period that ends before it starts (it would list nothing, with
-    no word why), and a filter the page fixes set otherwise by the address (it would be
-    ignored, with no word why): the form's only errors outside its fields
-    (``fixed_conflicts``, set by ``AgreementFilter``)."""
+    ``OneValueEach``), a signing period that ends before it starts or a signing year outside
+    it (either would list nothing, with no word why), and a filter the page
+    fixes set otherwise by the address (it would be ignored, with no word why): the form's only
+    errors outside its fields (``fixed_conflicts``, set by ``AgreementFilter``)."""
 
     fixed_conflicts = list  # no page fixes anything unless its FilterSet says so
 
@@ -154,6 +156,25 @@ class AgreementFilterForm(OneValueEach, forms.Form):
             self.add_error(
                 "signed_to",
                 _("Tanggal akhir penandatanganan lebih awal dari tanggal awalnya: tukar keduanya."),
+            )
+        year = cleaned.get("year")
+        if year is not None and start and start > datetime.date(year, 12, 31):
+            self.add_error(
+                "year",
+                _(
+                    "Tahun %(year)s berakhir sebelum tanggal awal penandatanganan (%(date)s): "
+                    "ubah tahun atau tanggalnya."
+                )
+                % {"year": year, "date": date_format(start)},
+            )
+        elif year is not None and end and end < datetime.date(year, 1, 1):
+            self.add_error(
+                "year",
+                _(
+                    "Tahun %(year)s dimulai sesudah tanggal akhir penandatanganan (%(date)s): "
+                    "ubah tahun atau tanggalnya."
+                )
+                % {"year": year, "date": date_format(end)},
             )
         return cleaned
 

@@ -663,6 +663,39 @@ def test_a_one_value_filter_given_once_empty_is_no_filter(client, register):
 
 
 @pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (
+            {"year": "2024", "signed_from": "2025-01-01"},
+            "Tahun 2024 berakhir sebelum tanggal awal penandatanganan (1 Januari 2025)",
+        ),
+        (
+            {"year": "2024", "signed_to": "2023-12-31"},
+            "Tahun 2024 dimulai sesudah tanggal akhir penandatanganan (31 Desember 2023)",
+        ),
+    ],
+)
+def test_a_signing_year_outside_the_signing_period_is_refused_at_the_year(
+    client, register, params, message
+):
+    """It listed nothing, with no word why."""
+    response = client.get(LIST, params)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert message in html
+    assert 'href="#id_year"' in html
+    assert response.context["agreements"] == []
+
+
+def test_a_signing_year_that_meets_the_signing_period_at_either_end_is_that_year(client, register):
+    school = {"Beasiswa guru Kalimantan Timur"}
+    assert listed(client, year="2024", signed_from="2024-12-31") == set()
+    assert listed(client, year="2024", signed_to="2024-01-01") == set()
+    assert listed(client, year="2024", signed_from="2024-01-15", signed_to="2024-01-15") == school
+    assert listed(client, year="2024", signed_from="2023-06-01", signed_to="2025-06-01") == school
+
+
+@pytest.mark.parametrize(
     ("url", "query"),
     [
         (LIST, "region=64.72&region="),
