@@ -9,13 +9,14 @@ matter, and keeps the exact count of a filtered list until the register changes
 """
 
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.core.exceptions import EmptyResultSet
-from django.core.paginator import Paginator
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
 from django.utils.functional import cached_property
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from agreements.caching import CachedCountPaginator, cached_count, cached_value
+from common.one_value import one_value
 
 # A search lists at most this many agreements: when more match, the most recently signed of
 # them (``SearchPaginator``).
@@ -48,6 +49,23 @@ def count_up_to(queryset, limit):
     ``limit`` says there are more, without the pass over every match an exact count of a search
     that finds most of the register would take."""
     return queryset.order_by().values("pk")[: limit + 1].count()
+
+
+def page_asked(paginator, data):
+    """The page of ``paginator`` that the query string ``data`` asks for with ``page`` (the
+    first when it asks for none); ``ValidationError`` saying what is wrong with the number
+    asked for: not a whole number, no such page, or given more than once (``one_value``).
+    Every public page that is paged reads its page here."""
+    number = one_value(data, "page") or 1
+    try:
+        return paginator.page(number)
+    except PageNotAnInteger:
+        raise ValidationError(gettext("Nomor halaman harus bilangan bulat positif.")) from None
+    except EmptyPage:
+        raise ValidationError(
+            gettext("Halaman %(number)s tidak ada; hasil ini ada %(pages)s halaman.")
+            % {"number": number, "pages": paginator.num_pages}
+        ) from None
 
 
 class LargeTablePaginator(Paginator):

@@ -6,9 +6,8 @@ filters, chips, sorting and pagination (``agreements.views.browse``).
 
 from urllib.parse import urlencode
 
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import Paginator
 from django.db.models import Count, Window
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from agreements import maps
@@ -17,7 +16,7 @@ from agreements.dashboard import expiring_filters
 from agreements.export_views import SUBJECTS
 from agreements.models import Agreement
 from agreements.potentials import regional_potential
-from agreements.views import SignedListPage, SignedPage, browse, row_values
+from agreements.views import SignedListPage, SignedPage, browse, page_or_errors, row_values
 from common.urls import object_url
 from partners.models import Country, Partner, Region
 
@@ -182,7 +181,8 @@ class CountryPartnersView(SignedPage):
     name, ``PARTNERS_PAGE_SIZE`` a page.
 
     Queries: the country, the COUNT and the page's rows, however many partners it has. A page
-    number that is not one, or past the last page, is not found (404).
+    number that is not one, past the last page or given twice is refused (400) with the
+    problem spelt out, as on the agreement list (``views.page_or_errors``).
     """
 
     template_name = "partners/country_partners.html"
@@ -198,17 +198,24 @@ class CountryPartnersView(SignedPage):
             .values_list("pk", "name", "subdivision__code"),
             PARTNERS_PAGE_SIZE,
         )
-        try:
-            page = paginator.page(request.GET.get("page") or 1)
-        except InvalidPage as error:
-            raise Http404(str(error)) from error
-        partners = partner_rows(page.object_list)
+        page, errors = page_or_errors(paginator, request.GET)
+        partners = partner_rows(page.object_list) if page else []
         context = {
             "country": country,
             "partners": partners,
             "page_obj": page,
             "page_query": "",
-            "page_range": paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+            "page_range": (
+                paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+                if page
+                else []
+            ),
+            "errors": errors,
         }
-        shown = [paginator.count, page.number, [pk for pk, _url, _name, _sub in partners]]
-        return context, 200, shown
+        shown = [
+            errors,
+            paginator.count,
+            page and page.number,
+            [pk for pk, _url, _name, _sub in partners],
+        ]
+        return context, 400 if errors else 200, shown

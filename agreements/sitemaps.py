@@ -18,6 +18,7 @@ import math
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemap_views
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
@@ -25,6 +26,7 @@ from django.utils.functional import cached_property
 
 from agreements.caching import cached_value
 from agreements.models import Agreement
+from common.one_value import one_value
 from partners.models import Partner
 
 # Ids per page of the agreements' sitemap, and rows per page of the others: a page of a few
@@ -141,10 +143,13 @@ def index(request):
 
 def section(request, section):
     """One page of a section's sitemap, at its one address: page 1 without ``?p``, page ``n``
-    with ``?p=n`` and nothing else."""
+    with ``?p=n`` and nothing else; ``?p`` given twice is no page (``one_value``)."""
     if section not in SITEMAPS:
         raise Http404(f"No sitemap section {section!r}")
-    asked = request.GET.get("p", "1")
+    try:
+        asked = one_value(request.GET, "p", "1")
+    except ValidationError:
+        raise Http404("One page at a time: ?p once") from None
     if not (asked.isascii() and asked.isdigit()):
         raise Http404(f"No page {asked!r}: a page is a number (?p=2)")
     number = int(asked)

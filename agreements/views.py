@@ -12,7 +12,7 @@ import json
 import os
 from typing import NamedTuple
 
-from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
@@ -36,7 +36,7 @@ from agreements.models import (
     progress_of_chain,
     reads_internal,
 )
-from agreements.paging import SearchPaginator
+from agreements.paging import SearchPaginator, page_asked
 
 PAGE_SIZE = 25
 # Filters always in view; the others fold away under "more filters" until one is in use.
@@ -231,8 +231,8 @@ def browse(request, agreements, *, fixed=None, rows=None, selection=None):
     """Filter, sort and paginate ``agreements`` by the query string, for the list include.
 
     Returns the template context and the HTTP status: 400 with the problems spelt out when a
-    parameter is malformed (a bad date, an unknown choice or sort, a page that is not one), in
-    which case no rows are read.
+    parameter is malformed (a bad date, an unknown choice or sort, a page that is not one, a
+    filter of one value or the page given twice), in which case no rows are read.
 
     Queries: five for the form's lists (``AgreementFilter.offer_choices``), one per region,
     partner, agency, country or sector named in the query string (validation), then one COUNT,
@@ -256,21 +256,7 @@ def browse(request, agreements, *, fixed=None, rows=None, selection=None):
         listed = rows(filterset.qs) if rows else filterset.qs.for_list_page().with_change_count()
         searched = not rows and filterset.form.cleaned_data.get("q")
         paginator = (SearchPaginator if searched else CachedCountPaginator)(listed, PAGE_SIZE)
-        number = request.GET.get("page") or 1
-        try:
-            page = paginator.page(number)
-        except PageNotAnInteger:
-            errors.append(
-                {"label": _("Halaman"), "message": _("Nomor halaman harus bilangan bulat positif.")}
-            )
-        except EmptyPage:
-            errors.append(
-                {
-                    "label": _("Halaman"),
-                    "message": _("Halaman %(number)s tidak ada; hasil ini ada %(pages)s halaman.")
-                    % {"number": number, "pages": paginator.num_pages},
-                }
-            )
+        page, errors = page_or_errors(paginator, request.GET)
     form = filterset.form
     return {
         "conflict_links": conflict_links(request, filterset),
@@ -298,6 +284,15 @@ def browse(request, agreements, *, fixed=None, rows=None, selection=None):
             else []
         ),
     }, (400 if errors else 200)
+
+
+def page_or_errors(paginator, data):
+    """The page the query string ``data`` asks for (``paging.page_asked``) and no problems, or
+    None and the problem with the page number, as ``describe_errors`` gives a field's."""
+    try:
+        return page_asked(paginator, data), []
+    except ValidationError as refused:
+        return None, [{"label": _("Halaman"), "message": message} for message in refused.messages]
 
 
 def page_signature(shared, context, status, *more):

@@ -109,6 +109,14 @@ def test_a_page_that_is_none_is_not_found(client, kaltim, asked):
     assert client.get(agreements_section() + f"?p={asked}").status_code == 404
 
 
+@pytest.mark.parametrize("asked", ["?p=1&p=2", "?p=2&p=2", "?p=2&p="])
+def test_a_page_asked_twice_is_not_found(client, kaltim, small_pages, asked):
+    for _ in range(7):
+        AgreementFactory(lead_region=kaltim)
+
+    assert client.get(agreements_section() + asked).status_code == 404
+
+
 def test_an_unknown_section_is_not_found(client, db):
     assert client.get(reverse("sitemap-section", args=["nothing"])).status_code == 404
 

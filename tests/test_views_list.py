@@ -566,6 +566,7 @@ def test_second_page_shows_the_rest(client, thirty):
         # One value filters, given two: which would win is no choice of the reader's.
         ({"region": ["64", "51"]}, "Isian ini menerima satu nilai saja, tetapi diberi 2 nilai"),
         ({"year": ["2020", "2021"]}, "Isian ini menerima satu nilai saja, tetapi diberi 2 nilai"),
+        ({"page": ["2", "3"]}, "Isian ini menerima satu nilai saja, tetapi diberi 2 nilai"),
         ({"page": "dua"}, "Nomor halaman harus bilangan bulat positif"),
         ({"page": "0"}, "Halaman 0 tidak ada"),
         ({"page": "99"}, "Halaman 99 tidak ada; hasil ini ada 1 halaman"),
@@ -721,6 +722,23 @@ def test_a_one_value_filter_given_twice_is_refused_by_every_download_and_feed(
     response = client.get(f"{url}?{query}")
     assert response.status_code == 400, url
     assert f"{ONE_VALUE_ONLY} 2 nilai: pilih satu." in response.content.decode(), url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        LIST,
+        reverse("change-log"),
+        reverse("region-detail", args=["64"]),
+        reverse("sector-detail", args=["education"]),
+        reverse("country-detail", args=["JP"]),
+    ],
+)
+def test_a_page_number_given_twice_is_refused_on_every_list(client, register, url):
+    """``?page=2&page=3`` showed page 3."""
+    response = client.get(url, {"page": ["1", "1"]})
+    assert response.status_code == 400, url
+    assert f"Halaman: {ONE_VALUE_ONLY} 2 nilai: pilih satu." in response.content.decode(), url
 
 
 def test_no_link_or_form_of_a_list_page_repeats_a_parameter_of_one_value(client, register):

@@ -358,12 +358,32 @@ def test_country_partner_list_pages_through_all_of_them(client, monkeypatch):
     assert names + partner_names(last) == [f"Kota Korea {n:03}" for n in range(62)]
 
 
-@pytest.mark.parametrize("number", ["4", "0", "-1", "dua", "99999999999999999999"])
-def test_country_partner_list_page_that_is_not_one_is_not_found(client, monkeypatch, number):
+@pytest.mark.parametrize(
+    ("number", "says"),
+    [
+        ("4", "Halaman 4 tidak ada; hasil ini ada 3 halaman."),
+        ("0", "Halaman 0 tidak ada; hasil ini ada 3 halaman."),
+        ("-1", "Halaman -1 tidak ada; hasil ini ada 3 halaman."),
+        ("999", "Halaman 999 tidak ada; hasil ini ada 3 halaman."),
+        ("99999999999999999999", "Halaman 99999999999999999999 tidak ada"),
+        ("dua", "Nomor halaman harus bilangan bulat positif."),
+        ("abc", "Nomor halaman harus bilangan bulat positif."),
+        (["2", "3"], "Isian ini menerima satu nilai saja, tetapi diberi 2 nilai: pilih satu."),
+    ],
+)
+def test_country_partner_list_page_that_is_not_one_is_refused_as_on_the_list(
+    client, monkeypatch, number, says
+):
+    """A bare 404 said nothing; the list of agreements says what is wrong with the number."""
     monkeypatch.setattr(party_views, "PARTNERS_PAGE_SIZE", 25)
     korea_with_partners(62)
-    response = client.get(reverse("country-partners", args=["KR"]), {"page": number})
-    assert response.status_code == 404
+    url = reverse("country-partners", args=["KR"])
+    response = client.get(url, {"page": number})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"Halaman: {says}" in html
+    assert f'href="{url}"' in html  # back to the first page
+    assert "Belum ada mitra" not in html
 
 
 def test_country_partner_list_of_an_unknown_country_is_not_found(client, db):
