@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -22,16 +23,27 @@ from agreements.caching import cached_value
 from agreements.dates import FIRST_YEAR, LAST_YEAR
 from agreements.export_views import exportable_agreements
 from agreements.models import Agreement
+from common.one_value import one_value
 from partners.models import Region
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def chosen(request):
-    """(region, period, problems) from the query string; nothing chosen is no problem."""
+    """(region, period, problems) from the query string; nothing chosen is no problem. A region
+    or a period given more than once is refused (``one_value``): which report was meant is not
+    for the site to guess."""
     problems = []
     region = period = None
-    code, period_code = request.GET.get("region", ""), request.GET.get("period", "")
+    asked = {}
+    for name, label in (("region", _("Daerah")), ("period", _("Periode"))):
+        try:
+            asked[name] = one_value(request.GET, name)
+        except ValidationError as refused:
+            problems.extend(f"{label}: {message}" for message in refused.messages)
+    if problems:
+        return region, period, problems
+    code, period_code = asked["region"], asked["period"]
     if code:
         region = Region.objects.select_related("province").filter(code=code).first()
         if region is None:

@@ -149,6 +149,25 @@ def test_bad_choices_get_a_400_that_says_why(client, register):
         assert response.status_code == 400, address
 
 
+@pytest.mark.parametrize(
+    ("query", "says"),
+    [
+        # The 2025 report was shown, and NTT's.
+        ({"region": "64", "period": ["2024", "2025"]}, "Periode: "),
+        ({"region": ["64", "53"], "period": "2024"}, "Daerah: "),
+        ({"region": ["64", ""], "period": "2024"}, "Daerah: "),
+        ({"region": "64", "period": ["2024", "2024"]}, "Periode: "),
+    ],
+)
+def test_a_region_or_period_given_twice_gets_a_400_that_says_so(client, register, query, says):
+    message = says + "Isian ini menerima satu nilai saja, tetapi diberi 2 nilai: pilih satu."
+    for address in ("/laporan/", "/laporan/laporan.pdf", "/laporan/laporan.xlsx"):
+        response = client.get(address, query)
+        assert response.status_code == 400, address
+        assert message in response.content.decode(), address
+    assert client.get("/laporan/").status_code == 200
+
+
 def test_report_as_xlsx(client, register):
     response = client.get("/laporan/laporan.xlsx", {"region": "64", "period": "2024"})
     assert response.status_code == 200
