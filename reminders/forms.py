@@ -5,6 +5,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common.one_value import OneValueEach
+
 from . import follow
 from .models import Subscription
 
@@ -13,9 +15,10 @@ LANGUAGE_REFUSED = _("Pilih bahasa surel: Bahasa Indonesia atau English.")
 NO_ADDRESS = _("Akun Anda belum memiliki alamat surel; minta administrator menambahkannya.")
 
 
-class FollowSettingsForm(forms.ModelForm):
-    """How often and in which language one follow is mailed (its row on ``/ikuti/``). A new
-    language names the selection again in it, as following it again in that language does."""
+class FollowSettingsForm(OneValueEach, forms.ModelForm):
+    """How often and in which language one follow is mailed (its row on ``/ikuti/``), each
+    given once (``OneValueEach``). A new language names the selection again in it, as
+    following it again in that language does."""
 
     class Meta:
         model = Subscription

@@ -7,10 +7,12 @@ import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -18,6 +20,7 @@ from django.views.decorators.http import require_http_methods
 
 from agreements.export_views import SUBJECTS, bad_filters, selection
 from agreements.models import Agreement
+from common.one_value import one_value
 from partners.models import Region
 
 from . import digest, follow, forms, ical
@@ -94,13 +97,20 @@ class FollowView(LoginRequiredMixin, View):
 
     def post(self, request):
         problems = []
-        frequency = request.POST.get("frequency", "")
-        if frequency not in Frequency.values:
+        # Each given once (``one_value``), the selection's filters too: which was meant is not
+        # for the site to guess.
+        given = {}
+        for name in ("frequency", "query"):
+            try:
+                given[name] = one_value(request.POST, name)
+            except ValidationError as refused:
+                label = capfirst(Subscription._meta.get_field(name).verbose_name)
+                problems.extend(f"{label}: {message}" for message in refused.messages)
+        frequency = given.get("frequency")
+        if "frequency" in given and frequency not in Frequency.values:
             problems.append(forms.FREQUENCY_REFUSED)
-        filterset = follow.selection_of(
-            follow.normal_query(QueryDict(request.POST.get("query", ""))), request.user
-        )
-        if not filterset.is_valid():
+        filterset = follow.selection_of(given.get("query", ""), request.user)
+        if "query" in given and not filterset.is_valid():
             problems.append(_("Filter pilihan ini tidak valid; buka lagi halaman daftarnya."))
         elif len(follow.normal_query(filterset.data)) > QUERY_MAX_LENGTH:
             problems.append(

@@ -115,18 +115,43 @@ def test_a_bad_selection_or_a_reader_without_address_is_refused(client, register
 def test_a_selection_keeps_only_the_lists_filters_and_refuses_one_too_long_to_keep(
     client, register, reader
 ):
-    """What the list does not read is left out, a value repeated is kept once; a selection
-    past what a subscription holds is refused with the reason, not a 500 (or cut short)."""
+    """What the list does not read is left out, a value of a filter of several repeated is
+    kept once; a selection past what a subscription holds is refused with the reason, not a
+    500 (or cut short)."""
     client.force_login(reader)
-    response = follow_selection(client, "zzz=" + "a" * 2000 + "&country=CN&country=CN")
+    response = follow_selection(client, "zzz=" + "a" * 2000 + "&country=CN&kind=mou&kind=mou")
     assert response.status_code == 302
-    assert Subscription.objects.get(user=reader).query == "country=CN"
+    assert Subscription.objects.get(user=reader).query == "country=CN&kind=mou"
 
     # A keyword within its 200 characters, written out in the address (as %C3%A9 each).
     response = follow_selection(client, "q=" + "%C3%A9" * 190)
     assert response.status_code == 400
     assert "terlalu banyak filter" in response.content.decode()
     assert Subscription.objects.filter(user=reader).count() == 1
+
+
+ONE_VALUE_ONLY = "Isian ini menerima satu nilai saja, tetapi diberi 2 nilai: pilih satu."
+
+
+@pytest.mark.parametrize(
+    ("posted", "says"),
+    [
+        # How often, twice: the last one was saved, with no word.
+        ({"query": "country=CN", "frequency": ["weekly", "daily"]}, f"Frekuensi: {ONE_VALUE_ONLY}"),
+        ({"query": "country=CN", "frequency": ["daily", "daily"]}, f"Frekuensi: {ONE_VALUE_ONLY}"),
+        ({"query": ["country=CN", "country=JP"], "frequency": "daily"}, ONE_VALUE_ONLY),
+        # A filter of one value twice in the selection, as the list refuses it.
+        ({"query": "country=CN&country=", "frequency": "daily"}, "Filter pilihan ini tidak valid"),
+    ],
+)
+def test_following_with_a_value_given_twice_is_refused_saying_so(
+    client, register, reader, posted, says
+):
+    client.force_login(reader)
+    response = client.post("/ikuti/", posted)
+    assert response.status_code == 400
+    assert says in response.content.decode()
+    assert not Subscription.objects.exists()
 
 
 def test_anonymous_readers_are_sent_to_log_in(client, register):
@@ -617,6 +642,25 @@ def test_a_choice_that_cannot_be_used_is_said_at_its_field(
         assert re.search(r'<option value="en" lang="en" selected>', html)
     else:
         assert re.search(r'<option value="weekly" selected>', html)
+    subscription.refresh_from_db()
+    assert (subscription.frequency, subscription.language) == ("daily", "id")
+
+
+def test_a_frequency_given_twice_is_refused_at_its_field(client, register, reader):
+    client.force_login(reader)
+    follow_selection(client, "country=CN", frequency="daily")
+    subscription = Subscription.objects.get()
+
+    response = client.post(
+        settings_path(subscription), {"frequency": ["weekly", "daily"], "language": "en"}
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    control = f"follow-{subscription.pk}-frequency"
+    select = re.search(rf'<select id="{control}"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in select
+    assert ONE_VALUE_ONLY in html
     subscription.refresh_from_db()
     assert (subscription.frequency, subscription.language) == ("daily", "id")
 
