@@ -925,9 +925,13 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             .filter(Q(started__lte=since) | Q(started__isnull=True))
         )
         if on is None:
-            return in_force_a_year.filter(
+            dormant = in_force_a_year.filter(
                 Q(last_sign_of_life_on__isnull=True) | Q(last_sign_of_life_on__lte=since)
             )
+            # Counted from the counts the database keeps where it is all of them, or all the
+            # public sees (``tallied_count``): the list's ``dormant=yes``.
+            dormant._hints = {**dormant._hints, "kept": ("dormant", today)}
+            return dormant
         alive = Milestone.objects.filter(kind__in=SIGNS_OF_LIFE, done_on__gt=since, done_on__lte=on)
         lively = Agreement.objects.filter(pk__in=alive.values("agreement_id")).along_lines()
         return in_force_a_year.exclude(pk__in=lively.values("pk"))
@@ -1076,6 +1080,9 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         kinds = self.tallies("kind")
         if kinds is not None:
             return sum(kinds.values())
+        kept = self._kept_selection()
+        if kept is not None:
+            return kept.dormant_count(self._hints["kept"][1])
         narrowing = self._tallied_narrowing()
         if narrowing is None:
             return None
@@ -1087,6 +1094,24 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
                 [dimension, key, visibilities],
             )
             return cursor.fetchone()[0]
+
+    def _kept_selection(self):
+        """The whole register or what the public sees, where ``self`` is exactly its dormant
+        agreements today (``dormant``), whose count the database keeps (``dormant_count``);
+        None otherwise, and for anything narrower. (Counted row by row, the dormant of 100,000
+        agreements took 100 ms.)"""
+        kept = self._hints.get("kept")
+        if kept is None or connections[self.db].vendor != "postgresql":
+            return None
+        _name, today = kept
+        try:
+            shape = str(self.order_by().values("pk").query)
+        except EmptyResultSet:
+            return None
+        for whole in (Agreement.objects.all(), Agreement.objects.public()):
+            if shape == str(whole.dormant(today).order_by().values("pk").query):
+                return whole
+        return None
 
     def _tallied_narrowing(self):
         """(dimension, key, visibilities) where ``self`` is exactly the agreements of one
