@@ -35,6 +35,8 @@ FRESH_PAGES = [
     ("list soonest expiry in force", "anonymous"),
     ("list of one status", "anonymous"),
     ("list of one kind by title", "anonymous"),
+    ("list of the dormant", "anonymous"),
+    ("list with late steps", "anonymous"),
     ("search 1 word", "anonymous"),
     ("search sorted by signing", "anonymous"),
     ("search 2 words", "anonymous"),
@@ -91,6 +93,9 @@ def describe(agreements_count):
         "list soonest expiry in force": "/agreements/?status=in_force&sort=expires",
         "list of one status": "/agreements/?status=preparation",
         "list of one kind by title": "/agreements/?kind=loi&sort=title",
+        # Where the dashboard's figures of the dormant and of late steps lead.
+        "list of the dormant": "/agreements/?dormant=yes",
+        "list with late steps": "/agreements/?late=yes",
         "search 1 word": "/agreements/?q=pendidikan",
         "search 2 words": "/agreements/?q=pariwisata+samarinda",
         "search sorted by signing": "/agreements/?q=pendidikan&sort=-signed",
