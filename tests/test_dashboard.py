@@ -20,7 +20,7 @@ from tests.factories import (
     PartnerFactory,
     SectorFactory,
 )
-from tests.helpers import chart_table
+from tests.helpers import chart_table, titles_in
 
 DAY = datetime.timedelta(days=1)
 
@@ -515,7 +515,29 @@ def test_overdue_milestones_show_their_agreement_due_date_and_who_they_wait_on(c
     ]
     assert waits_on == ["DPRD", "belum ditentukan"]
     assert f'datetime="{(today - 40 * DAY).isoformat()}"' in overdue
-    assert re.search(r'<a href="#overdue">2</a>', html)
+    assert re.search(r'<a href="#overdue">2 tahapan</a>', html)
+
+
+@pytest.mark.django_db
+def test_the_late_steps_figure_says_it_counts_steps_and_links_to_their_agreements(client, today):
+    """Three steps late on two cooperations: the figure reads "3 tahapan", and the link to the
+    list says it shows their agreements (two), not three of anything."""
+    twice = signed(today, title="MoU Kaltim–Anhui")
+    for late in (40, 3):
+        MilestoneFactory(agreement=twice, due_on=today - late * DAY, waits_on="dprd")
+    MilestoneFactory(agreement=signed(today), due_on=today - 9 * DAY, waits_on="dprd")
+
+    html = dashboard(client)
+
+    figure = re.search(r"<dt>Tahapan terlambat</dt>\s*<dd>(.*?)</dd>", html, re.S).group(1)
+    links = {
+        " ".join(re.sub(r"<[^>]+>", "", text).split()): unescape(href)
+        for href, text in re.findall(r'<a[^>]* href="([^"]+)">(.*?)</a>', figure, re.S)
+    }
+    assert links["3 tahapan"] == "#overdue"
+    listed = client.get(links["lihat kerja samanya"])
+    assert listed.status_code == 200
+    assert len(titles_in(listed)) == 2
 
 
 @pytest.mark.django_db
@@ -682,7 +704,7 @@ def test_anonymous_readers_never_see_internal_agreements_in_any_count_chart_or_l
     assert dict(chart_table(html, "status"))["Diakhiri"] == "0"
     assert sum(int(n) for _s, n in chart_table(html, "status")) == 4
     assert re.search(r'<a href="#expiring">0</a>', html)
-    assert re.search(r'<a href="#overdue">0</a>', html)
+    assert re.search(r'<a href="#overdue">0 tahapan</a>', html)
 
 
 @pytest.mark.django_db
@@ -696,7 +718,7 @@ def test_staff_see_internal_agreements_in_every_count_chart_and_list(
     assert dict(chart_table(html, "status"))["Diakhiri"] == "1"
     assert sum(int(n) for _s, n in chart_table(html, "status")) == 6
     assert re.search(r'<a href="#expiring">1</a>', html)
-    assert re.search(r'<a href="#overdue">1</a>', html)
+    assert re.search(r'<a href="#overdue">1 tahapan</a>', html)
 
 
 @pytest.mark.django_db

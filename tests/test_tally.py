@@ -914,7 +914,7 @@ def test_the_dashboard_counts_what_depends_on_today_from_the_tallies(client, kal
     with CaptureQueriesContext(connection) as captured:
         page = client.get(reverse("dashboard")).content.decode()
 
-    assert '<a href="#overdue">2</a>' in page
+    assert '<a href="#overdue">2 tahapan</a>' in page
     sqls = [query["sql"] for query in captured]
     for dimension in ("status", "waits", "overdue", "dormant"):
         assert any(f"dimension = '{dimension}'" in sql for sql in sqls), dimension
