@@ -1528,6 +1528,19 @@ class AgreementRelation(models.TextChoices):
     AMENDS = "amends", _("Amendemen / adendum")
     SPAWNS = "spawns", _("Turunan (mis. kota kembar dari kerja sama provinsi)")
 
+    @property
+    def short_label(self):
+        """The relation in a word or two, where a page says how a text follows the one before
+        it (the chain on a status page: "Turunan", "Tindak lanjut"); the label, with its
+        example, is what a clerk chooses from."""
+        return RELATION_SHORT_LABELS.get(self, self.label)
+
+
+RELATION_SHORT_LABELS = {
+    AgreementRelation.IMPLEMENTS: _("Tindak lanjut"),
+    AgreementRelation.SPAWNS: _("Turunan"),
+}
+
 
 class MilestoneKind(models.TextChoices):
     INITIATIVE = "initiative", _("Prakarsa")
@@ -2268,6 +2281,11 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     @property
     def days_until_expiry(self):
         return self.days_until_expiry_on(timezone.localdate())
+
+    def get_relation_short_display(self):
+        """How it follows the text before it, in a word or two (``AgreementRelation.short_label``),
+        or "" when it follows none."""
+        return AgreementRelation(self.relation).short_label if self.relation else ""
 
     # -- validation ---------------------------------------------------------------------------
 

@@ -451,10 +451,11 @@ def status_page_context(request, pk):
             # a relation alone would tell there is another (as the downloads keep it). Not
             # where its kind already says it: an amendment that amends, an extension that
             # extends ("Amendemen / adendum · Amendemen / adendum").
-            "relation": document.get_relation_display()
+            # Named shortly ("Turunan"): the example the admin gives with it is for the clerk.
+            "relation": document.get_relation_short_display()
             if depth
             and document.follows_id in shown
-            and document.get_relation_display() != document.get_kind_display()
+            and document.get_relation_short_display() != document.get_kind_display()
             else "",
         }
         for document, depth in chain_order(chain, shown)

@@ -1034,7 +1034,10 @@ def test_chain_shows_every_hop_with_each_documents_own_state(client, kaltim):
     section = html.split('id="related-heading"', 1)[1].split("</section>", 1)[0]
     assert "LoI Kaltim–Anhui" in section and "(halaman ini)" in section
     assert "MoU Kaltim–Anhui" in section and "PKS beasiswa" in section
-    assert "Tindak lanjut (LoI → MoU → PKS)" in section
+    # The relation's short name: the example with it is for the clerk choosing it.
+    metas = [read_text(meta) for meta in re.findall(r'<p class="meta">(.*?)</p>', section, re.S)]
+    assert "Nota kesepahaman / kesepakatan bersama (MoU) · Tindak lanjut · Berlaku" in metas
+    assert not any("LoI → MoU → PKS" in meta for meta in metas)
     assert "Berikutnya: Penyusunan naskah" in section
     assert "Penyiapan naskah" in section and "Berlaku" in section
 
@@ -1063,6 +1066,44 @@ def test_the_chain_names_a_relation_once_where_the_kind_already_says_it(client, 
     assert "Amendemen / adendum · Berlaku" in told
     assert not any("Amendemen / adendum · Amendemen / adendum" in line for line in told)
     assert any(line.startswith("Perjanjian kerja sama (PKS) · Tindak lanjut") for line in told)
+
+
+def read_text(html):
+    """What a reader sees of ``html``: its text, spaces as they read."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).replace("\xa0", " ").split())
+
+
+def part(html, start, end="</section>"):
+    return html.split(start, 1)[1].split(end, 1)[0]
+
+
+def test_the_chain_names_relations_shortly_and_the_admin_offers_them_with_their_examples(
+    client, kaltim, samarinda, django_user_model, staff_client
+):
+    """Seen by an official: "Kota kembar (sister city) · Turunan · Prakarsa", not the example
+    the clerk chooses it by; the admin's choice keeps it."""
+    province = AgreementFactory(title="MoU Kaltim–Guangxi", lead_region=kaltim)
+    AgreementFactory(
+        title="Kota kembar Samarinda–Nanning",
+        lead_region=samarinda,
+        kind="sister_city",
+        follows=province,
+        relation="spawns",
+        status=Agreement.Status.INITIATIVE,
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    # The clerk chooses it in the admin with its example.
+    form = staff_client.get(reverse("admin:agreements_agreement_add")).content.decode()
+    assert "Turunan (mis. kota kembar dari kerja sama provinsi)" in form
+    assert "Tindak lanjut (LoI → MoU → PKS)" in form
+
+    client.force_login(make_official(django_user_model))
+    section = part(status_page(client, province).content.decode(), 'id="related-heading"')
+    metas = [read_text(meta) for meta in re.findall(r'<p class="meta">(.*?)</p>', section, re.S)]
+    assert "Kota kembar (sister city) · Turunan · Prakarsa" in metas
+    assert not any("mis. kota kembar" in meta for meta in metas)
 
 
 def test_chain_hides_internal_relatives_from_the_public(client, kaltim, django_user_model):
