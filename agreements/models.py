@@ -31,6 +31,7 @@ from simple_history.models import HistoricalRecords
 from agreements import stages
 from agreements.dates import (
     DatePrecision,
+    KnownDate,
     KnownDates,
     PeriodEnd,
     ended_before,
@@ -533,14 +534,16 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
     def for_list_page(self):
         """Everything a row of an agreement list shows, in a fixed number of queries.
 
-        The agreements with their lead region and their stored next step with its own
-        agreement (whether it is overdue is read from them, ``Agreement.next_step_overdue``;
-        one query), then the party
+        The agreements with their lead region, their stored next step with its own agreement
+        (whether it is overdue is read from them, ``Agreement.next_step_overdue``) and the day a
+        terminated one ended (``with_termination``), in one query; then the party
         regions, partners and sectors of the whole page (one query each), however many rows
         there are.
         """
-        return self.select_related("lead_region", "next_milestone__agreement").prefetch_related(
-            "regions", "partners", "sectors"
+        return (
+            self.select_related("lead_region", "next_milestone__agreement")
+            .prefetch_related("regions", "partners", "sectors")
+            .with_termination()
         )
 
     def with_change_count(self):
@@ -578,6 +581,19 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             .values("history_date")[:1]
         )
         return Coalesce(models.Subquery(first_public), created)
+
+    def with_termination(self):
+        """Each agreement with the day its termination step was done, as known
+        (``termination_done_on`` and its precision, ``Agreement.terminated_on``), read in the
+        same statement as the agreement itself: a list's rows say when a terminated agreement
+        ended without reading its milestones. Mirrors ``Agreement.terminated_on``."""
+        steps = Milestone.objects.filter(
+            Milestone.records_termination_q(), agreement=OuterRef("pk")
+        ).order_by("done_on", "pk")
+        return self.annotate(
+            termination_done_on=models.Subquery(steps.values("done_on")[:1]),
+            termination_done_on_precision=models.Subquery(steps.values("done_on_precision")[:1]),
+        )
 
     def for_status_page(self, reader=None):
         """An agreement with all its status page shows ``reader``, in a fixed number of queries.
@@ -2286,6 +2302,27 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         """How it follows the text before it, in a word or two (``AgreementRelation.short_label``),
         or "" when it follows none."""
         return AgreementRelation(self.relation).short_label if self.relation else ""
+
+    @property
+    def terminated_on(self):
+        """When it was terminated, as known (a ``KnownDate``): the day its termination step was
+        done (``Milestone.records_termination``; the earliest, if several), or None when it is
+        not terminated or no step records that day. A terminated agreement ended then ("Diakhiri
+        pada 2 Maret 2023"), not on its expiry, which stays the term first agreed. Read from the
+        row when it was read ``with_termination`` (a list's rows), else from its milestones
+        (prefetched on the status page and its chain)."""
+        if self.status != AgreementStatus.TERMINATED:
+            return None
+        if hasattr(self, "termination_done_on"):
+            if self.termination_done_on is None:
+                return None
+            return KnownDate(
+                self.termination_done_on,
+                self.termination_done_on_precision or DatePrecision.DAY,
+            )
+        done = [m for m in self.milestones.all() if m.records_termination]
+        first = min(done, key=lambda m: (m.done_on, m.pk), default=None)
+        return first.known("done_on") if first is not None else None
 
     # -- validation ---------------------------------------------------------------------------
 

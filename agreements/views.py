@@ -469,6 +469,8 @@ def status_page_context(request, pk):
         "days_left": days_left,
         "days_ago": -days_left if days_left is not None and days_left < 0 else None,
         "status": agreement.shown_status_on(today),
+        # A terminated agreement ended on the day its termination step was done.
+        "terminated_on": agreement.terminated_on,
         "stages": stages,
         "next_step": agreement.step_shown_on(step, today),
         # An ended text whose cooperation goes on (its extension, its PKS) says so, and where.

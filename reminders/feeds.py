@@ -112,6 +112,7 @@ class AgreementsFeed(Feed):
         # Recording a signature changes the agreement, so "newly changed" covers newly signed.
         return (
             filterset.qs.with_public_since()
+            .with_termination()
             .select_related("lead_region")
             .prefetch_related("regions", "partners")
             .order_by("-updated_at", "-pk")[:FEED_LENGTH]
@@ -130,7 +131,11 @@ class AgreementsFeed(Feed):
         ]
         if item.signed_on:
             facts.append((_("Ditandatangani"), str(item.known("signed_on"))))
-        if item.expires_on:
+        if item.status == item.Status.TERMINATED:
+            # Ended on the day its termination step was done, not on the expiry first agreed.
+            ended = item.terminated_on
+            facts.append((_("Diakhiri pada"), str(ended) if ended else _("tanggal tidak tercatat")))
+        elif item.expires_on:
             facts.append((_("Berakhir pada"), str(item.known("expires_on"))))
         description = format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {}</li>", facts))
         if item.shown_summary:

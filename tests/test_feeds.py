@@ -257,6 +257,30 @@ def test_atom_feed_lists_public_agreements_most_recently_changed_first(client, k
     assert feed_link.get("href") == "http://testserver/agreements/"
 
 
+def test_an_atom_entry_of_a_terminated_agreement_says_when_it_was_terminated(
+    client, kaltim, django_assert_num_queries
+):
+    agreement = AgreementFactory(
+        title="MoU Kaltim–Sabah",
+        lead_region=kaltim,
+        status="terminated",
+        expires_on=datetime.date(2027, 7, 28),
+    )
+    MilestoneFactory(
+        agreement=agreement, kind="termination", due_on=None, done_on=datetime.date(2023, 3, 2)
+    )
+    AgreementFactory(title="MoU berlaku", lead_region=kaltim, expires_on=datetime.date(2030, 1, 1))
+
+    # The day is read with the entries (``test_atom_feed_runs_the_same_queries…``).
+    with django_assert_num_queries(3):
+        entries = atom_entries(client.get("/feeds/agreements.atom"))
+
+    told = {entry.findtext(f"{ATOM}title"): entry.findtext(f"{ATOM}summary") for entry in entries}
+    assert "<li>Diakhiri pada: 2 Maret 2023</li>" in told["MoU Kaltim–Sabah"]
+    assert "2027" not in told["MoU Kaltim–Sabah"]
+    assert "<li>Berakhir pada: 1 Januari 2030</li>" in told["MoU berlaku"]
+
+
 def test_atom_feed_never_lists_internal_agreements(client, official_client, kaltim):
     AgreementFactory(title="Publik", lead_region=kaltim)
     AgreementFactory(title="Rancangan internal", lead_region=kaltim, visibility="internal")

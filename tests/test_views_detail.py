@@ -1346,3 +1346,76 @@ def test_status_page_tells_of_an_ended_mou_from_the_chain_it_has_read(
             pages[agreement] = client.get(reverse("agreement-detail", args=[agreement.pk]))
     assert ("Naskah yang dilaksanakannya" in pages[pks].content.decode()) is mou_ended
     assert ("kerja samanya berlanjut dalam" in pages[mou].content.decode()) is mou_ended
+
+
+# -- when it ends: terminated, or the time it has left ------------------------------------------
+
+
+@pytest.fixture
+def terminated(kaltim):
+    """An MoU agreed to run until 28 July 2027, terminated on 2 March 2023 (the demo's 92)."""
+    agreement = AgreementFactory(
+        title="MoU Kaltim–Sabah",
+        lead_region=kaltim,
+        status=Agreement.Status.TERMINATED,
+        signed_on=datetime.date(2022, 7, 28),
+        in_force_from=datetime.date(2022, 7, 28),
+        expires_on=datetime.date(2027, 7, 28),
+    )
+    MilestoneFactory(
+        agreement=agreement,
+        kind=Milestone.Kind.TERMINATION,
+        title="Surat pengakhiran",
+        due_on=None,
+        done_on=datetime.date(2023, 3, 2),
+    )
+    return agreement
+
+
+def test_a_terminated_agreement_says_it_ended_on_its_termination_not_its_old_expiry(
+    client, terminated
+):
+    html = status_page(client, terminated).content.decode()
+    glance = read_text(part(html, 'class="glance"'))
+    assert "Diakhiri diakhiri pada 2 Maret 2023" in glance
+    dates = read_text(part(html, 'id="dates-heading"'))
+    assert "Diakhiri pada 2 Maret 2023" in dates
+    # The term first agreed is still there, named for what it is.
+    assert "Jangka waktu semula sampai 28 Juli 2027" in dates
+    assert "Berakhir pada" not in dates
+
+
+def test_a_terminated_agreement_whose_termination_is_undated_does_not_guess(client, kaltim):
+    agreement = AgreementFactory(
+        lead_region=kaltim,
+        status=Agreement.Status.TERMINATED,
+        expires_on=datetime.date(2024, 11, 18),
+    )
+    html = status_page(client, agreement).content.decode()
+    dates = read_text(part(html, 'id="dates-heading"'))
+    assert "Diakhiri pada tanggal tidak tercatat" in dates
+    assert "Jangka waktu semula sampai 18 November 2024" in dates
+    assert "diakhiri pada" not in read_text(part(html, 'class="glance"'))
+
+
+def test_a_termination_known_to_the_month_is_said_to_the_month(client, terminated):
+    Milestone.objects.filter(agreement=terminated).update(
+        done_on=datetime.date(2023, 3, 1), done_on_precision="month"
+    )
+    html = status_page(client, terminated).content.decode()
+    assert "Diakhiri pada Maret 2023" in read_text(part(html, 'id="dates-heading"'))
+
+
+def test_a_pks_under_a_terminated_mou_says_when_the_mou_was_terminated(client, terminated):
+    pks = AgreementFactory(
+        title="PKS pariwisata",
+        lead_region=terminated.lead_region,
+        kind="pks",
+        follows=terminated,
+        relation="implements",
+    )
+    html = status_page(client, pks).content.decode()
+    warning = read_text(part(html, 'class="warning" role="note"', "</div>"))
+    assert "Naskah yang dilaksanakannya sudah diakhiri pada 2 Maret 2023 : MoU Kaltim–Sabah" in (
+        warning
+    )

@@ -870,6 +870,49 @@ def test_list_page_queries_do_not_grow_with_rows(
 
 
 @pytest.mark.parametrize("rows", [1, 15])
+def test_terminated_rows_say_when_they_were_terminated_in_the_same_queries(
+    client, kaltim, rows, django_assert_num_queries
+):
+    """A terminated agreement's row ends on the day its termination step was done, not on the
+    expiry first agreed, read with the rows themselves: no query more, however many rows."""
+    for _n in range(rows):
+        agreement = AgreementFactory(
+            lead_region=kaltim,
+            status=Agreement.Status.TERMINATED,
+            signed_on=datetime.date(2022, 7, 28),
+            expires_on=datetime.date(2027, 7, 28),
+        )
+        MilestoneFactory(
+            agreement=agreement,
+            kind="termination",
+            due_on=None,
+            done_on=datetime.date(2023, 3, 2),
+        )
+        # A later step recording it too is not when it ended.
+        MilestoneFactory(
+            agreement=agreement,
+            kind="termination",
+            due_on=None,
+            done_on=datetime.date(2023, 5, 1),
+        )
+    # The ten of the plain list (``test_list_page_queries_do_not_grow_with_rows``), less the
+    # partners' countries: no agreement here has a partner.
+    with django_assert_num_queries(9):
+        response = client.get(LIST, {"status": "terminated"})
+    html = response.content.decode()
+    cells = re.findall(r'<td data-label="Berakhir pada">(.*?)</td>', html)
+    assert [re.sub(r"<[^>]+>", "", cell) for cell in cells] == ["Diakhiri pada 2 Maret 2023"] * rows
+    assert "28 Juli 2027" not in html
+
+
+def test_a_terminated_row_without_its_termination_day_says_it_is_not_recorded(client, kaltim):
+    AgreementFactory(lead_region=kaltim, status=Agreement.Status.TERMINATED, expires_on=days(300))
+    html = client.get(LIST).content.decode()
+    cell = re.search(r'<td data-label="Berakhir pada">(.*?)</td>', html).group(1)
+    assert cell == "Diakhiri; tanggal tidak tercatat"
+
+
+@pytest.mark.parametrize("rows", [1, 15])
 def test_filtered_list_queries_do_not_grow_with_rows(
     client, kaltim, rows, django_assert_num_queries
 ):

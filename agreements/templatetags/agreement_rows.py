@@ -10,7 +10,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from agreements.templatetags.known_dates import known
+from agreements.templatetags.known_dates import known, known_time
 from common.widgets import escaped
 
 register = template.Library()
@@ -19,7 +19,8 @@ register = template.Library()
 @register.simple_tag
 def agreement_rows(agreements):
     """One ``<tr>`` per agreement: title, kind and reference; status; whom it waits on; its
-    parties; its sectors; when it was signed and when it ends."""
+    parties; its sectors; when it was signed and when it ends (a terminated one: when it was
+    terminated, ``Agreement.terminated_on``)."""
     labels = {
         "status": escaped(_("Status")),
         "waiting": escaped(_("Menunggu")),
@@ -33,6 +34,8 @@ def agreement_rows(agreements):
         "date_unknown": escaped(_("tanggal tidak tercatat")),
         "nobody_named": escaped(_("belum ditentukan")),
         "overdue": escaped(_("terlambat")),
+        "terminated_on": escaped(_("Diakhiri pada %(date)s")),
+        "terminated_undated": escaped(_("Diakhiri; tanggal tidak tercatat")),
     }
     return mark_safe("".join(_row(agreement, labels, words) for agreement in agreements))
 
@@ -71,7 +74,18 @@ def _row(agreement, labels, words):
         signed = f'<span class="none">{words["date_unknown"]}</span>'
     else:
         signed = f'<span class="none">{words["not_yet"]}</span>'
-    expires = known(agreement, "expires_on") if agreement.expires_on else none
+    if status == agreement.Status.TERMINATED:
+        # Ended on the day its termination step was done, not on the expiry first agreed.
+        ended = agreement.terminated_on
+        expires = (
+            words["terminated_on"] % {"date": known_time(ended)}
+            if ended is not None
+            else words["terminated_undated"]
+        )
+    elif agreement.expires_on:
+        expires = known(agreement, "expires_on")
+    else:
+        expires = none
     return (
         '<tr><th scope="row" class="cell-title">'
         f'<a href="{escaped(agreement.get_absolute_url())}">{escaped(agreement.shown_title)}</a>'

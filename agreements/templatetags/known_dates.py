@@ -1,4 +1,5 @@
-"""``{{ agreement|known:"signed_on" }}``: a date as it is known, in a ``<time>`` element; and
+"""``{{ agreement|known:"signed_on" }}``: a date as it is known, in a ``<time>`` element (a
+``KnownDate`` read otherwise: ``{{ agreement.terminated_on|known_time }}``); and
 ``{% late_by milestone today %}``: how late a step is, in the one wording of every page; and
 ``{% ended_ago agreement today %}``: how long ago an agreement ended, in the same words."""
 
@@ -20,6 +21,12 @@ def known(obj, name):
     if value is None:
         return ""
     return _time_element(value, get_language())
+
+
+@register.filter
+def known_time(value):
+    """A ``KnownDate`` (``Agreement.terminated_on``) in its ``<time>`` element; "" for None."""
+    return "" if value is None else _time_element(value, get_language())
 
 
 @functools.lru_cache(maxsize=8192)
