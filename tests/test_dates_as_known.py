@@ -10,6 +10,8 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
+from django.utils.timesince import timeuntil
 
 from agreements.dates import KnownDate
 from agreements.imports import UNCHANGED, UPDATE
@@ -833,7 +835,13 @@ def test_a_page_shows_an_agreement_in_force_through_the_month_or_year_its_expiry
         assert badge_of(page, agreement) == "Berlaku", precision
         assert badge_of(listed, agreement) == "Berlaku", precision
         days_left = (agreement.expires_by - today).days
-        note = f"berakhir dalam {days_left}\xa0hari" if days_left else "berakhir hari ini"
+        if days_left > 60:  # beyond two months, in months as the past is (``ends_in``)
+            with translation.override("id"):
+                note = f"berakhir dalam {timeuntil(agreement.expires_by, today)}"
+        elif days_left:
+            note = f"berakhir dalam {days_left}\xa0hari"
+        else:
+            note = "berakhir hari ini"
         assert note.replace("\xa0", " ") in " ".join(page.replace("\xa0", " ").split())
     for precision, agreement in ended.items():
         page = client.get(agreement.get_absolute_url()).content.decode()

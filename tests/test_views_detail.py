@@ -1419,3 +1419,14 @@ def test_a_pks_under_a_terminated_mou_says_when_the_mou_was_terminated(client, t
     assert "Naskah yang dilaksanakannya sudah diakhiri pada 2 Maret 2023 : MoU Kaltim–Sabah" in (
         warning
     )
+
+
+def test_the_time_left_is_told_in_days_up_to_two_months_then_in_years_and_months(client, kaltim):
+    soon = AgreementFactory(lead_region=kaltim, expires_on=days(45))
+    later = AgreementFactory(lead_region=kaltim, expires_on=days(1382))
+    assert "berakhir dalam 45 hari" in read_text(
+        part(status_page(client, soon).content.decode(), 'class="glance"')
+    )
+    glance = read_text(part(status_page(client, later).content.decode(), 'class="glance"'))
+    assert re.search(r"berakhir dalam 3 tahun, \d+ bulan", glance), glance
+    assert "1.382" not in glance and "hari" not in glance

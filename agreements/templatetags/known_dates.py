@@ -1,14 +1,16 @@
 """``{{ agreement|known:"signed_on" }}``: a date as it is known, in a ``<time>`` element (a
 ``KnownDate`` read otherwise: ``{{ agreement.terminated_on|known_time }}``); and
 ``{% late_by milestone today %}``: how late a step is, in the one wording of every page; and
-``{% ended_ago agreement today %}``: how long ago an agreement ended, in the same words."""
+``{% ended_ago agreement today %}``: how long ago an agreement ended, in the same words; and
+``{% ends_in agreement today %}``: how long until it ends, in the same words."""
 
 import functools
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.html import format_html
-from django.utils.timesince import timesince
-from django.utils.translation import get_language
+from django.utils.timesince import timesince, timeuntil
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -60,3 +62,26 @@ def ended_ago(agreement, today):
     for a few weeks, then months and years, never a count of days that reads more exact than
     the date it stands for."""
     return _("berakhir %(ago)s yang lalu") % {"ago": timesince(agreement.expires_by, today)}
+
+
+# Up to this many days, the time left is said in days ("berakhir dalam 45 hari"); beyond, in
+# years and months, as the time since an end is (``ended_ago``).
+DAYS_COUNTED = 60
+
+
+@register.simple_tag
+def ends_in(agreement, today):
+    """How long ``agreement``, not yet ended, has left on ``today``: "berakhir dalam 45 hari"
+    within ``DAYS_COUNTED`` days, beyond in the words ``ended_ago`` tells the past in
+    ("berakhir dalam 3 tahun, 9 bulan", not "berakhir dalam 1.382 hari"), counted to the last
+    day its expiry covers (``Agreement.days_until_expiry_on``); "" with no expiry or past it."""
+    days = agreement.days_until_expiry_on(today)
+    if days is None or days < 0:
+        return ""
+    if days == 0:
+        return _("berakhir hari ini")
+    if days <= DAYS_COUNTED:
+        return ngettext(
+            "berakhir dalam %(number)s hari", "berakhir dalam %(number)s hari", days
+        ) % {"number": intcomma(days)}
+    return _("berakhir dalam %(left)s") % {"left": timeuntil(agreement.expires_by, today)}
