@@ -817,7 +817,9 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
                     *this_month_params,
                 ],
             )
-            return cursor.fetchone()[0]
+            # A count: PostgreSQL's sum of the kept counts is a numeric, which a plural
+            # ("27 tahapan", "1 step") may not be chosen by.
+            return int(cursor.fetchone()[0])
 
     def mark_changed(self, by_system=False):
         """Save a version of these agreements for a change to one of their parts (a milestone,
