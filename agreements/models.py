@@ -586,13 +586,29 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         """Each agreement with the day its termination step was done, as known
         (``termination_done_on`` and its precision, ``Agreement.terminated_on``), read in the
         same statement as the agreement itself: a list's rows say when a terminated agreement
-        ended without reading its milestones. Mirrors ``Agreement.terminated_on``."""
-        steps = Milestone.objects.filter(
-            Milestone.records_termination_q(), agreement=OuterRef("pk")
-        ).order_by("done_on", "pk")
+        ended without reading its milestones. The earliest day, and the finest precision it is
+        known to that day, each an aggregate of the agreement's few steps: nothing sorted
+        beside the list's own order. Mirrors ``Agreement.terminated_on``."""
+
+        def steps(**more):
+            return (
+                Milestone.objects.filter(
+                    Milestone.records_termination_q(), agreement=OuterRef("pk"), **more
+                )
+                .order_by()
+                .values("agreement")
+            )
+
         return self.annotate(
-            termination_done_on=models.Subquery(steps.values("done_on")[:1]),
-            termination_done_on_precision=models.Subquery(steps.values("done_on_precision")[:1]),
+            termination_done_on=models.Subquery(
+                steps().annotate(day=models.Min("done_on")).values("day")
+            )
+        ).annotate(
+            termination_done_on_precision=models.Subquery(
+                steps(done_on=OuterRef("termination_done_on"))
+                .annotate(precision=models.Min("done_on_precision"))
+                .values("precision")
+            )
         )
 
     def for_status_page(self, reader=None):
@@ -2323,7 +2339,9 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 self.termination_done_on_precision or DatePrecision.DAY,
             )
         done = [m for m in self.milestones.all() if m.records_termination]
-        first = min(done, key=lambda m: (m.done_on, m.pk), default=None)
+        # The earliest day; of two steps that day, the finer precision ("day" < "month" <
+        # "year"), as ``with_termination`` reads it.
+        first = min(done, key=lambda m: (m.done_on, m.done_on_precision), default=None)
         return first.known("done_on") if first is not None else None
 
     # -- validation ---------------------------------------------------------------------------
