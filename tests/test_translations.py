@@ -286,11 +286,6 @@ def test_djangos_messages_editors_meet_most_are_in_the_sites_words(staff_client,
     assert "dibawah" not in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the Indonesian of Django's “Change or view list link” (common/django_words.py) "
-    "is not yet in locale/id: `make messages`, then msgstr “Ubah atau lihat daftar”",
-)
 def test_the_admin_index_names_its_column_of_links_in_the_sites_words(staff_client):
     """Django's Indonesian catalogue heads the admin index's column of links "Rubah atau
     tampilkan tautan kunjungan"; the site's own catalogue says what the column holds."""
