@@ -143,6 +143,9 @@ def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         for statement in FORWARD:
             schema_editor.execute(statement)
+        # Every agreement was written again above: the planner's statistics are read afresh,
+        # or the lists' plans follow the table as it was (a list of 100,000 took 270 ms).
+        schema_editor.execute("ANALYZE agreements_agreement")
 
 
 def backward(apps, schema_editor):
