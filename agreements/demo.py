@@ -1088,11 +1088,13 @@ class Generator:
         record.in_force_from = signed_on
         record.expires_on = add_years(signed_on, term_years) - days(1) if term_years else None
         record.proposed_on = signed_on - days(lead_in or rng.randint(120, 420))
-        record.milestones.extend(
-            self.stages_before_signing(
-                rng, record, signed_on, (signed_on - record.proposed_on).days
-            )
+        stages = self.stages_before_signing(
+            rng, record, signed_on, (signed_on - record.proposed_on).days
         )
+        if stages and stages[0].kind == MKind.INITIATIVE:
+            # The proposal letter is the proposal: the page says "Diusulkan" on its day.
+            record.proposed_on = stages[0].done_on
+        record.milestones.extend(stages)
         self.signing(record, signed_on)
 
     def activities(self, rng, record, start, end, count):
