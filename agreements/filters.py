@@ -114,6 +114,11 @@ def one_of(label, model, method, empty_label, queryset=None, **options):
     )
 
 
+# At most this many values of a filter a page fixes are read to tell a conflict
+# (``AgreementFilter.fixed_conflicts``).
+FIXED_VALUES_READ = 10
+
+
 class Conflict(NamedTuple):
     """A filter a subject page fixes, which its address asks to set to something else
     (``AgreementFilter.fixed_conflicts``): ``/countries/CN/?country=JP``."""
@@ -357,6 +362,9 @@ class AgreementFilter(django_filters.FilterSet):
             given = list(dict.fromkeys(v for v in values_of(name) if v not in ("", None)))
             if not given:
                 continue
+            # Read one by one: an address repeating the filter a thousand times is refused by
+            # its first values without a query for each.
+            given = given[:FIXED_VALUES_READ]
             read = [self._read_fixed(name, value) for value in given]
             if all(item == subject for item in read):
                 continue

@@ -302,3 +302,14 @@ def test_the_pages_own_links_never_set_the_filter_it_fixes_otherwise(
 def test_a_refused_page_offers_no_feed_of_its_address(client, register):
     page = client.get("/countries/CN/?country=JP").content.decode()
     assert "feed.atom" not in page and "calendar.ics" not in page
+
+
+def test_a_fixed_filter_repeated_many_times_is_refused_without_a_query_for_each(
+    client, register, django_assert_max_num_queries
+):
+    """Each value of a fixed filter is read as the list reads it, one query each: an address
+    naming a sector a few hundred times is refused from its first values."""
+    query = "&".join(f"sector=sektor-{n}" for n in range(300))
+    with django_assert_max_num_queries(40):
+        response = client.get(f"/sectors/education/?{query}")
+    assert response.status_code == 400
