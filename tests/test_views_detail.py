@@ -1430,3 +1430,28 @@ def test_the_time_left_is_told_in_days_up_to_two_months_then_in_years_and_months
     glance = read_text(part(status_page(client, later).content.decode(), 'class="glance"'))
     assert re.search(r"berakhir dalam 3 tahun, \d+ bulan", glance), glance
     assert "1.382" not in glance and "hari" not in glance
+
+
+def test_an_internal_text_in_the_chain_is_marked_so_for_those_who_read_it(
+    client, kaltim, django_user_model
+):
+    """The chain an official reads on a public MoU's page names its internal PKS, which their
+    downloads leave out: it says "Internal" there, as its own page does. The public's chain
+    does not hold it at all."""
+    mou = AgreementFactory(title="MoU Kaltim–Bali", lead_region=kaltim)
+    AgreementFactory(
+        title="PKS rahasia",
+        lead_region=kaltim,
+        kind="pks",
+        follows=mou,
+        relation="implements",
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    page = client.get(mou.get_absolute_url()).content.decode()
+    assert "PKS rahasia" not in page
+
+    client.force_login(make_official(django_user_model))
+    page = client.get(mou.get_absolute_url()).content.decode()
+    items = re.findall(r'<li class="chain-item.*?</li>', page, re.S)
+    marked = [item for item in items if 'class="badge badge-internal"' in item]
+    assert len(marked) == 1 and "PKS rahasia" in marked[0]

@@ -143,6 +143,17 @@ def test_official_sees_internal_agreements(client, register, django_user_model):
     assert "Rahasia Kalimantan Timur" in listed(client)
 
 
+def test_an_internal_row_is_marked_so_for_those_who_read_it(client, register, django_user_model):
+    """An official's list holds internal agreements that their downloads leave out: each such
+    row says "Internal", as its status page does; the public ones say nothing of it."""
+    client.force_login(make_official(django_user_model))
+    page = client.get(LIST).content.decode()
+    rows = re.findall(r"<tr><th scope=\"row\".*?</tr>", page, re.S)
+    marked = [row for row in rows if 'class="badge badge-internal"' in row]
+    assert len(marked) == 1 and "Rahasia Kalimantan Timur" in marked[0]
+    assert len(rows) == 5
+
+
 def test_staff_see_internal_agreements(staff_client, register):
     assert "Rahasia Kalimantan Timur" in listed(staff_client)
 

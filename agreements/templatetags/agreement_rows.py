@@ -18,9 +18,9 @@ register = template.Library()
 
 @register.simple_tag
 def agreement_rows(agreements):
-    """One ``<tr>`` per agreement: title, kind and reference; status; whom it waits on; its
-    parties; its sectors; when it was signed and when it ends (a terminated one: when it was
-    terminated, ``Agreement.terminated_on``)."""
+    """One ``<tr>`` per agreement: title, kind and reference (and "Internal" where it is);
+    status; whom it waits on; its parties; its sectors; when it was signed and when it ends (a
+    terminated one: when it was terminated, ``Agreement.terminated_on``)."""
     labels = {
         "status": escaped(_("Status")),
         "waiting": escaped(_("Menunggu")),
@@ -36,6 +36,7 @@ def agreement_rows(agreements):
         "overdue": escaped(_("terlambat")),
         "terminated_on": escaped(_("Diakhiri pada %(date)s")),
         "terminated_undated": escaped(_("Diakhiri; tanggal tidak tercatat")),
+        "internal": escaped(_("Internal")),
     }
     return mark_safe("".join(_row(agreement, labels, words) for agreement in agreements))
 
@@ -45,6 +46,10 @@ def _row(agreement, labels, words):
     meta = escaped(agreement.get_kind_display())
     if agreement.reference:
         meta += f" · {escaped(agreement.reference)}"
+    if agreement.visibility == agreement.Visibility.INTERNAL:
+        # Only officials and staff read such a row: marked, as its status page is, since the
+        # downloads of an official leave it out.
+        meta += f' · <span class="badge badge-internal">{words["internal"]}</span>'
     status = agreement.shown_status
     who, pending = agreement.waits_on_now, agreement.has_next_step_now
     if who:
