@@ -789,12 +789,18 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
 
     def with_overdue_steps(self, today=None):
         """Agreements with a step of their own overdue on ``today``
-        (``MilestoneQuerySet.overdue``): those whose steps the dashboard counts as late (a
-        semi-join: each agreement once). A signed LoI whose next step is a late step of the text
-        carrying it out is not one: that text is (adding those would cost a second semi-join
-        joined by OR, three times the query at 100,000 agreements)."""
+        (``MilestoneQuerySet.overdue``): those whose steps the dashboard counts as late. Read
+        from the earliest target stored with where each stands (``overdue_after``), less those
+        ended by their date: a step's target passing needs no write, and the list and its
+        count read one index, where reading the overdue steps read a sixth of them at 100,000
+        agreements (280 ms). A signed LoI whose next step is a late step of the text carrying it
+        out is not one: that text is."""
         today = today or timezone.localdate()
-        return self.filter(pk__in=Milestone.objects.overdue(today).values("agreement_id"))
+        return (
+            self.filter(overdue_after__lt=today)
+            .exclude(status__in=ENDED_STATUSES)
+            .exclude(Agreement.lapsed_q(today))
+        )
 
     def overdue_step_count(self, today=None):
         """How many planned steps of these agreements are overdue on ``today``
@@ -1841,6 +1847,16 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         blank=True,
         editable=False,
     )
+    # The last day of the earliest target among its steps still to do (``overdue_after``):
+    # from the day after it, while the cooperation is still going, it has a step overdue
+    # (``AgreementQuerySet.with_overdue_steps``). Stored with where it stands, by the same
+    # service in the same transaction (migration 0050).
+    overdue_after = models.DateField(
+        _("batas target tahapan terdekat yang belum terlaksana"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
     # Bumped by every save that goes through a form or import; a save that started from an
     # older version is refused instead of silently overwriting someone else's change.
     version = models.PositiveIntegerField(_("versi"), default=1, editable=False)
@@ -1854,6 +1870,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             "waits_on",
             "next_due_on",
             "last_sign_of_life_on",
+            "overdue_after",
         ],
     )
     objects = AgreementQuerySet.as_manager()
@@ -1974,6 +1991,14 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 fields=["waits_on", "status"],
                 condition=~Q(waits_on=""),
                 name="agreement_waiting",
+            ),
+            # The late filter (``with_overdue_steps``): the agreements with a step still to
+            # do, by its earliest target, with what says whether they are still going.
+            models.Index(
+                fields=["overdue_after"],
+                include=["id", "visibility", "status", "expires_on"],
+                condition=Q(overdue_after__isnull=False),
+                name="agreement_overdue_after",
             ),
         ]
 
@@ -3029,6 +3054,12 @@ class MilestoneFacts(typing.NamedTuple):
     done_on: datetime.date | None
     waits_on: str
     mark: str
+    due_on_precision: str = DatePrecision.DAY
+
+    @property
+    def due_by(self):
+        """The last day of its target (``Milestone.due_by``)."""
+        return KnownDate(self.due_on, self.due_on_precision).end
 
     @property
     def waited_on(self):
@@ -3056,6 +3087,25 @@ class _AgreementFacts(typing.NamedTuple):
     has_ended_on = Agreement.has_ended_on
 
 
+def overdue_after(status, milestones):
+    """The last day of the earliest target among ``milestones`` (``MilestoneFacts`` of one
+    agreement of stored ``status``) still to do, None when none is: from the day after it the
+    agreement has a step overdue, as long as it has not ended by its date. Mirrors
+    ``MilestoneQuerySet.overdue``; stored as ``Agreement.overdue_after``."""
+    if status in ENDED_STATUSES:
+        return None
+    return min(
+        (
+            step.due_by
+            for step in milestones
+            if step.done_on is None
+            and step.due_on is not None
+            and not passed_by_signing(step.kind, status)
+        ),
+        default=None,
+    )
+
+
 def store_progress(agreements, milestones, everything=False, today=None):
     """Store where each of ``agreements`` (whole chains) stands on ``today``, and the latest
     sign of life along its line (``lines_of``), from its milestones among ``milestones`` (a
@@ -3065,13 +3115,15 @@ def store_progress(agreements, milestones, everything=False, today=None):
     raised (``status_on_path``), with a new version in the history where the models keep one
     (``mark_changed``; a migration records its own). Returns how many agreements changed."""
     today = today or timezone.localdate()
-    # Stored since migration 0049; the migrations before it store progress without it.
+    # Stored since migrations 0049 and 0050; the migrations before store progress without them.
     stored_fields = ["next_stage", "next_milestone_id", "waits_on", "next_due_on"]
-    keeps_signs = any(
-        field.name == "last_sign_of_life_on" for field in agreements.model._meta.concrete_fields
-    )
+    fields = {field.name for field in agreements.model._meta.concrete_fields}
+    keeps_signs = "last_sign_of_life_on" in fields
     if keeps_signs:
         stored_fields.append("last_sign_of_life_on")
+    keeps_overdue = "overdue_after" in fields
+    if keeps_overdue:
+        stored_fields.append("overdue_after")
     rows = list(
         agreements.order_by().values_list(
             "pk",
@@ -3115,6 +3167,8 @@ def store_progress(agreements, milestones, everything=False, today=None):
         if status != facts[pk].status:
             raised[status].append(pk)
         wanted = _stored_progress(step) + ((last_signs[pk],) if keeps_signs else ())
+        if keeps_overdue:
+            wanted += (overdue_after(status, by_agreement.get(pk, ())),)
         if stored[pk] != wanted:
             changed.append(agreements.model(pk=pk, **dict(zip(stored_fields, wanted, strict=True))))
     agreements.model.objects.bulk_update(changed, stored_fields, batch_size=1000)

@@ -52,6 +52,13 @@ def assert_every_stored_progress_is_the_rule():
         path, step = progress[agreement.pk]
         assert stored(agreement) == _stored_progress(step), agreement.title
         assert agreement.status == status_on_path(agreement.status, path), agreement.title
+    # The late filter reads the earliest target stored with it: the agreements it finds are
+    # those with a step overdue, on any day, before and after their targets and lapses.
+    today = timezone.localdate()
+    for day in (today - datetime.timedelta(days=400), today, today + datetime.timedelta(days=800)):
+        found = Agreement.objects.with_overdue_steps(day).values_list("pk", flat=True)
+        overdue = Milestone.objects.overdue(day).values_list("agreement_id", flat=True)
+        assert set(found) == set(overdue), day
 
 
 def test_the_loi_and_its_follow_up_both_store_the_step_the_chain_waits_on(kemlu_step):
