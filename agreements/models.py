@@ -2796,6 +2796,17 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         ]
         return max(done, key=lambda m: (m.done_on, m.pk), default=None)
 
+    def document_of_step(self, milestone, chain, shown=None):
+        """The document of ``chain`` ``milestone`` was recorded on, when that is another one
+        than this (the PKS whose activity was the last sign of life of its MoU's line), for a
+        page to name it; None when it is this one's own, or the reader may not see that
+        document (``shown``, the pks they may). Reads the chain given, no query."""
+        if milestone is None or milestone.agreement_id == self.pk:
+            return None
+        if shown is not None and milestone.agreement_id not in shown:
+            return None
+        return next((document for document in chain if document.pk == milestone.agreement_id), None)
+
     def is_dormant_on(self, today, on=None):
         """In force for over a year with no activity or evaluation done along its line in the
         last year: on ``today`` or, given, on the day ``on``.

@@ -463,6 +463,7 @@ def status_page_context(request, pk):
     days_left = agreement.days_until_expiry_on(today)
     continued_in = agreement.continued_in(chain, today, shown)
     ended_text = agreement.ended_text_carried_out(chain, today, shown)
+    last_sign_of_life = agreement.latest_sign_of_life(chain)
     return {
         "agreement": agreement,
         "today": today,
@@ -482,7 +483,9 @@ def status_page_context(request, pk):
         "chain": documents if len(documents) > 1 else [],
         "shown_in_chain": shown,
         "is_dormant": agreement.is_dormant_on(today),
-        "last_sign_of_life": agreement.latest_sign_of_life(chain),
+        "last_sign_of_life": last_sign_of_life,
+        # Recorded on another text of its line (the PKS carrying it out): the warning names it.
+        "last_sign_of_life_on": agreement.document_of_step(last_sign_of_life, chain, shown),
         "admin_url": admin_change_url(request.user, agreement),
         # Budget and contact persons: officials and staff only (one more query for them).
         "internal_details": reads_internal(request.user),

@@ -926,6 +926,43 @@ def test_the_dormant_warning_of_an_addendum_says_when_its_mou_was_last_active(cl
     assert 'sejak <time datetime="2023-05">Mei 2023</time> — lebih dari setahun' in html
 
 
+def test_the_dormant_warning_names_the_last_sign_of_life_and_the_text_it_was_recorded_on(
+    client, mou_line
+):
+    """An official who reads "since May 2023" on the MoU's page, above a timeline of its own
+    with nothing that month, is told what that was and on which text: the PKS carrying it out.
+    """
+    MilestoneFactory(
+        agreement=mou_line["tourism"],
+        kind=Milestone.Kind.EVALUATION,
+        title="Monev pariwisata 2023",
+        due_on=None,
+        done_on=datetime.date(2023, 5, 1),
+        done_on_precision="month",
+    )
+    MilestoneFactory(
+        agreement=mou_line["mou"],
+        kind=Milestone.Kind.ACTIVITY,
+        title="Festival budaya 2022",
+        due_on=None,
+        done_on=datetime.date(2022, 8, 17),
+    )
+
+    mou = " ".join(status_page(client, mou_line["mou"]).content.decode().split())
+    tourism_url = reverse("agreement-detail", args=[mou_line["tourism"].pk])
+    assert (
+        "Yang terakhir tercatat: Monitoring dan evaluasi “Monev pariwisata 2023”, pada naskah "
+        f'<a href="{tourism_url}">PKS Pariwisata Kaltim–Bali</a>.'
+    ) in mou
+
+    # On the PKS's own page, the step is its own.
+    tourism = " ".join(status_page(client, mou_line["tourism"]).content.decode().split())
+    assert "mati suri" in tourism
+    assert (
+        "Yang terakhir tercatat: Monitoring dan evaluasi “Monev pariwisata 2023”, pada naskah ini."
+    ) in tourism
+
+
 @pytest.mark.parametrize("count", [1, 5])
 def test_the_dormant_warning_is_read_from_what_the_page_reads_anyway(
     client, kaltim, count, django_assert_num_queries
