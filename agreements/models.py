@@ -2763,6 +2763,14 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         )
 
     @property
+    def next_step_on_another_text(self):
+        """Whether the next step stored for it is a step of another text of its chain (the
+        sister-province text a signed LoI waits with): late, it makes that text late
+        (``AgreementQuerySet.with_overdue_steps``), not this one. Reads the step unless it is
+        selected with the agreement (``AgreementQuerySet.for_list_page``)."""
+        return bool(self.next_milestone_id) and self.next_milestone.agreement_id != self.pk
+
+    @property
     def has_next_step_now(self):
         """Whether a next step is stored for it today, whether or not it names whom it waits
         on; none once it shows as ended. Mirrors ``AgreementQuerySet.with_next_step``."""

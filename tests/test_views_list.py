@@ -1021,10 +1021,20 @@ def test_the_waiting_column_tells_a_pending_step_and_its_lateness_from_nothing_p
 
 def test_a_signed_lois_row_says_the_step_it_waits_for_in_its_follow_up_is_late(client, kemlu_step):
     """A signed LoI stores the step of the text that carries it out: whether that step is late
-    is that text's to say (still being drafted), not the signed LoI's."""
+    is that text's to say (still being drafted), not the signed LoI's; its row says where."""
     cells = waiting_cells(client.get(LIST))
-    assert cells["LoI"] == cells["Provinsi kembar"]
-    assert cells["LoI"].endswith(" · terlambat")
+    assert cells["Provinsi kembar"] == "Kementerian Luar Negeri · terlambat"
+    assert cells["LoI"] == "Kementerian Luar Negeri · terlambat pada naskah lanjutan"
+
+
+def test_the_rows_said_late_are_those_the_late_filter_lists(client, kemlu_step):
+    """The late filter ("Tahapan terlambat") lists the texts whose own steps are late; a row
+    saying plainly "terlambat" is one of them, and the LoI, whose late step is its
+    follow-up's, says so and is not listed (its follow-up is)."""
+    every = waiting_cells(client.get(LIST))
+    late = waiting_cells(client.get(LIST, {"late": "yes"}))
+    assert set(late) == {title for title, cell in every.items() if cell.endswith("· terlambat")}
+    assert set(late) == {"Provinsi kembar"}
 
 
 def test_a_site_served_under_a_prefix_links_every_row_within_it(client, register):

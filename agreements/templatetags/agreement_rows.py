@@ -34,6 +34,9 @@ def agreement_rows(agreements):
         "date_unknown": escaped(_("tanggal tidak tercatat")),
         "nobody_named": escaped(_("belum ditentukan")),
         "overdue": escaped(_("terlambat")),
+        # The step of the text carrying it out (a signed LoI's), late there: the list's
+        # "Tahapan terlambat" lists that text, not this one.
+        "overdue_elsewhere": escaped(_("terlambat pada naskah lanjutan")),
         "terminated_on": escaped(_("Diakhiri pada %(date)s")),
         "terminated_undated": escaped(_("Diakhiri; tanggal tidak tercatat")),
         "internal": escaped(_("Internal")),
@@ -59,7 +62,8 @@ def _row(agreement, labels, words):
     else:
         waiting = none
     if pending and agreement.next_step_overdue:
-        waiting += f' · <span class="flag flag-overdue">{words["overdue"]}</span>'
+        late = words["overdue_elsewhere" if agreement.next_step_on_another_text else "overdue"]
+        waiting += f' · <span class="flag flag-overdue">{late}</span>'
     parties = [
         f'<li><a href="{escaped(region.get_absolute_url())}">{escaped(region.name)}</a></li>'
         for region in agreement.regions_lead_first
