@@ -191,9 +191,10 @@ def test_the_documents_list_is_read_from_its_index_newest_first(staff_client, ka
 
 def test_the_list_of_the_late_reads_no_steps_and_costs_what_the_list_costs(client, kaltim):
     """``?late=yes`` reads the earliest target stored with each agreement
-    (``Agreement.overdue_after``): its count reads no step, its rows read them as the plain
-    list's do, and it runs as many queries as the plain list. Reading the overdue steps, its
-    count read a sixth of half a million milestones at 100,000 agreements."""
+    (``Agreement.overdue_after``): its count reads no step (on PostgreSQL, no row), its rows
+    read them as the plain list's do, and it runs as many queries as the plain list. Reading
+    the overdue steps, its count read a sixth of half a million milestones at 100,000
+    agreements."""
     today = datetime.date.today()
     late = AgreementFactory(lead_region=kaltim, title="Kerja sama yang terlambat")
     MilestoneFactory(agreement=late, due_on=today - datetime.timedelta(days=10), done_on=None)
@@ -214,8 +215,11 @@ def test_the_list_of_the_late_reads_no_steps_and_costs_what_the_list_costs(clien
     def steps_read(queries):
         return sum(sql.count('"agreements_milestone"') for sql in sql_of(queries))
 
-    (count,) = [sql for sql in sql_of(captured) if sql.startswith("SELECT COUNT(*)")]
-    assert "agreements_milestone" not in count
+    # Counted from the counts the database keeps (migration 0051), or where none are kept
+    # from the agreements alone.
+    counts = [sql for sql in sql_of(captured) if sql.startswith("SELECT COUNT(*)")]
+    assert len(counts) == (0 if connection.vendor == "postgresql" else 1)
+    assert not [sql for sql in counts if "agreements_milestone" in sql]
     assert steps_read(captured) == steps_read(plain)
     assert len(captured) == len(plain)
 
