@@ -1,6 +1,8 @@
-"""A user's choice of time zone, from the form beside their name in the admin."""
+"""Logging in on the site, and a user's choice of time zone, from the form beside their name in
+the admin."""
 
 from django import forms
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -9,6 +11,20 @@ from django.views.decorators.http import require_POST
 
 from access.middleware import SESSION_KEY
 from access.models import TimeZone, WorkSetting, time_zone_for
+
+
+class LoginView(auth_views.LoginView):
+    """``/accounts/login/``: a reader already signed in goes on to the page asked for (``next``),
+    or the dashboard. Asked to come back to the login page itself (its own "Masuk" link, opened
+    again once signed in), they go to the dashboard: Django would answer that with a server
+    error, as a loop."""
+
+    redirect_authenticated_user = True
+    next_page = "dashboard"
+
+    def get_redirect_url(self):
+        target = super().get_redirect_url()
+        return "" if target == self.request.path else target
 
 
 class TimeZoneForm(forms.Form):

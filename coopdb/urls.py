@@ -22,9 +22,7 @@ urlpatterns = [
     # every role can, and staff can also log in through the admin.
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True, next_page="dashboard"
-        ),
+        access_views.LoginView.as_view(authentication_form=LoginForm),
         name="login",
     ),
     path("accounts/time-zone/", access_views.set_time_zone, name="set-time-zone"),

@@ -654,6 +654,17 @@ def test_every_role_user_logs_in_on_the_site_and_reads_internal_records(
     assert f"Masuk sebagai {user.get_username()}" in page
 
 
+def test_a_signed_in_reader_asked_back_to_the_login_page_goes_to_the_dashboard(client, official):
+    # The login page's own "Masuk" link, opened again once signed in (a second tab, the back
+    # button): the page it asks to come back to is the login page itself.
+    client.force_login(official)
+
+    response = client.get(LOGIN, {"next": LOGIN})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("dashboard")
+
+
 def test_an_official_who_is_not_staff_logs_in_on_the_site_but_not_in_the_admin(
     client, analyst, of_bali
 ):
