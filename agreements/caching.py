@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
-from access.models import access_key
+from access.models import access_key, role_names
 
 logger = logging.getLogger(__name__)
 
@@ -184,10 +184,16 @@ def reader_class(user):
 
 def reader_key(user):
     """Whose page it is: one shared page for every anonymous visitor; a signed-in reader's own
-    (the page greets them by name), which also records what they may see."""
+    (the page greets them by name), as they stand: what they may see, and their roles, which
+    decide what a page says of its downloads (an official's leave out the internal records an
+    analyst's hold). A reader given another role is served a page built for it.
+
+    The roles are those the visibility rule has just read (``access.models.role_names``, kept
+    with the user): no query more, but for a superuser, who needs none."""
     if not user.is_authenticated:
         return "anonymous"
-    return f"{reader_class(user)}:{user.pk}:{user.get_username()}"
+    standing = "superuser" if user.is_superuser else ",".join(sorted(role_names(user)))
+    return f"{reader_class(user)}:{user.pk}:{user.get_username()}:{standing}"
 
 
 def release_digest(folders):

@@ -186,6 +186,27 @@ def test_signed_in_readers_never_share_a_cached_page(official_client, internal, 
     assert "Rancangan kerja sama rahasia" in page
 
 
+LEFT_OUT = "Kerja sama internal yang tampil di halaman ini tidak ikut diunduh"
+
+
+def test_a_reader_whose_role_changed_is_not_served_the_page_kept_for_their_old_role(
+    internal, django_user_model
+):
+    # An analyst downloads internal records: their page says nothing of leaving them out.
+    reader = make_official(django_user_model)
+    reader.groups.set([Group.objects.get_or_create(name=Role.ANALYST)[0]])
+    client = logged_in(reader)
+    assert LEFT_OUT not in client.get(LIST).content.decode()
+
+    # Made an official, with the register as it was: their downloads now hold public records
+    # only, and the page they read says so beside the internal agreement it lists.
+    reader.groups.set([Group.objects.get(name=Role.OFFICIAL)])
+
+    page = client.get(LIST).content.decode()
+    assert "Rancangan kerja sama rahasia" in page
+    assert LEFT_OUT in page
+
+
 def test_english_and_indonesian_pages_are_kept_apart(client, agreement):
     indonesian = client.get(LIST, HTTP_ACCEPT_LANGUAGE="id").content.decode()
     english = client.get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()
