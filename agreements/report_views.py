@@ -148,7 +148,7 @@ class ReportPdfView(View):
     """The report as PDF: its lists cut to ``PRINTED_ROWS`` each (``Report.printed``), and the
     file kept until the register changes. Laying out a large province still takes WeasyPrint
     seconds; a second reader of the same report, in the same words and with the same right to
-    internal records, is handed the file the first one waited for."""
+    internal records and in the same time zone, is handed the file the first one waited for."""
 
     def get(self, request):
         context = context_for(request, download=True)
@@ -159,6 +159,8 @@ class ReportPdfView(View):
             [
                 context["public_only"],
                 get_language(),
+                # It says when it was composed in the reader's zone (WIB, WITA or WIT).
+                timezone.get_current_timezone_name(),
                 timezone.localdate(),
                 request.get_full_path(),
             ],

@@ -4,8 +4,10 @@ These tests commit their data (``transaction=True``), as a running site does: in
 transaction nothing is cached at all, so the other tests of the pages never see a cached one.
 """
 
+import datetime
 import os
 import re
+import zoneinfo
 
 import pytest
 from django.contrib.auth.models import Group
@@ -13,6 +15,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from access.models import RegionAssignment, Role
 from agreements import caching
@@ -25,7 +28,7 @@ from tests.factories import (
     SectorFactory,
     make_official,
 )
-from tests.helpers import agreement_form_data, logged_in
+from tests.helpers import agreement_form_data, logged_in, pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -205,6 +208,29 @@ def test_a_reader_whose_role_changed_is_not_served_the_page_kept_for_their_old_r
     page = client.get(LIST).content.decode()
     assert "Rancangan kerja sama rahasia" in page
     assert LEFT_OUT in page
+
+
+def composed_at(pdf):
+    """The hour and minute the report's PDF says it was composed ("Disusun 6 Desember 2026,
+    08.35")."""
+    composed = re.search(r"Disusun\s+\d+\s+\w+\s+\d{4},\s+(\d{2})\.(\d{2})", pdf_text(pdf))
+    hour, minute = composed.groups()
+    return int(hour), int(minute)
+
+
+def test_a_report_kept_for_a_reader_in_wib_is_not_handed_to_one_in_wita(client, editor_kaltim):
+    query = {"region": "64", "period": "2024"}
+    assert client.get("/laporan/laporan.pdf", query).status_code == 200  # kept, in WIB
+
+    # The editor of Kalimantan Timur reads times in WITA (an hour after WIB), in the files too.
+    wita = zoneinfo.ZoneInfo("Asia/Makassar")
+    before = timezone.localtime(timezone=wita).replace(second=0, microsecond=0)
+    pdf = logged_in(editor_kaltim).get("/laporan/laporan.pdf", query).content
+    after = timezone.localtime(timezone=wita)
+
+    hour, minute = composed_at(pdf)
+    shown = before.replace(hour=hour, minute=minute)
+    assert before <= shown <= after or before <= shown + datetime.timedelta(days=1) <= after
 
 
 def test_english_and_indonesian_pages_are_kept_apart(client, agreement):
