@@ -571,8 +571,11 @@ class AgreementFilter(django_filters.FilterSet):
             # partner of the register (5,000 at 100,000 agreements).
             partners = Partner.objects.alias(tallied=register_partners).filter(tallied__gt=0)
         elif partners_tallied is not None:
-            # A subject's (a province's, a country's, a sector's): its few keys, read first.
-            partners = Partner.objects.filter(pk__in=partners_tallied)
+            # A subject's (a province's, a country's, a sector's): its keys, read first, no
+            # more than a list can offer and one: past that the list is not offered.
+            partners = Partner.objects.filter(
+                pk__in=self.queryset.tallied_keys("partner", limit=PARTNER_CHOICES_MAX + 1)
+            )
         else:
             partners = Partner.objects.filter(self.queryset.linked("partners"))
         offered = {}

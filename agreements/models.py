@@ -1153,19 +1153,28 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             output_field=models.BigIntegerField(),
         )
 
-    def tallied_keys(self, dimension, cast="bigint"):
+    def tallied_keys(self, dimension, cast="bigint", limit=None):
         """The keys of ``dimension`` (sector, region, partner or country) that at least one of
         ``self`` has, as a subquery to filter another table's keys by (``pk__in=``), read from
         the counts the database keeps: a scan of that dimension's few rows, where
         ``tally_expression`` probes them once per row of the other table; None where ``self``
-        is not what they count (``_tallied_by``)."""
+        is not what they count (``_tallied_by``). Given ``limit``, at most that many, the
+        first in the order of the counts' index: enough to tell whether there are more (the
+        largest province shares agreements with 4,900 of 5,000 partners at 100,000)."""
         tallied = self._tallied_by(dimension)
         if tallied is None:
             return None
+        if limit is None:
+            return RawSQL(
+                f"SELECT key::{cast} FROM agreements_tally WHERE dimension = %s "
+                "AND visibility = ANY(%s) GROUP BY key HAVING sum(n) > 0",
+                tallied,
+            )
+        # A count is never below zero: a key counted under some visibility is one of them.
         return RawSQL(
-            f"SELECT key::{cast} FROM agreements_tally WHERE dimension = %s "
-            "AND visibility = ANY(%s) GROUP BY key HAVING sum(n) > 0",
-            tallied,
+            f"SELECT key::{cast} FROM (SELECT DISTINCT key FROM agreements_tally "
+            "WHERE dimension = %s AND visibility = ANY(%s) AND n > 0 ORDER BY key LIMIT %s) k",
+            (*tallied, limit),
         )
 
     def tallied_count(self):

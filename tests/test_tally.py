@@ -362,6 +362,36 @@ def test_a_national_partner_list_reads_no_more_partners_than_it_can_offer(
     )
 
 
+@pytest.mark.postgresql  # the counts are kept on PostgreSQL only
+@pytest.mark.parametrize("limit, asks_for_a_country", [(2, True), (3, False)])
+def test_a_subjects_partner_list_reads_no_more_partners_than_it_can_offer(
+    client, kaltim, monkeypatch, limit, asks_for_a_country
+):
+    """A province's page reads no more of its partners' keys than the list can offer and one
+    (the largest province's are 4,900 of 5,000 partners at 100,000 agreements): past the limit
+    the field asks for a country first; within it, every partner is offered."""
+    from django.test.utils import CaptureQueriesContext
+
+    from agreements import filters
+
+    china, japan = CountryFactory(code="CN"), CountryFactory(code="JP")
+    for n, country in enumerate((china, china, japan)):
+        AgreementFactory(
+            lead_region=kaltim, partners=[PartnerFactory(name=f"Mitra {n}", country=country)]
+        )
+    monkeypatch.setattr(filters, "PARTNER_CHOICES_MAX", limit)
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(reverse("region-detail", args=[kaltim.code])).content.decode()
+
+    assert ("pilih negara mitra dulu" in page) is asks_for_a_country
+    offered = page.split('name="partner"', 1)[1].split("</select>", 1)[0]
+    assert ("Mitra 2" in offered) is not asks_for_a_country
+    assert '<option value="CN">' in page and '<option value="JP">' in page
+    (partners,) = [q["sql"] for q in captured if q["sql"].startswith('SELECT "partners_partner"')]
+    assert f"ORDER BY key LIMIT {limit + 1}) k" in partners
+
+
 def by_expiry_in_step(days):
     """The shown status, waiting-on, overdue step, late and dormant counts read from the tallies
     kept by month and day equal those counted from the rows, for the whole register and the
