@@ -6,11 +6,14 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from access.middleware import SESSION_KEY
 from access.models import TimeZone, WorkSetting, time_zone_for
+from common.one_value import OneValueEach
+
+ZONE_UNKNOWN = _("Zona waktu tidak dikenal: pilih WIB, WITA atau WIT.")
 
 
 class LoginView(auth_views.LoginView):
@@ -27,9 +30,16 @@ class LoginView(auth_views.LoginView):
         return "" if target == self.request.path else target
 
 
-class TimeZoneForm(forms.Form):
+class TimeZoneForm(OneValueEach, forms.Form):
+    """The zone chosen, given once (``OneValueEach``): a zone given twice was saved as the
+    last of them."""
+
     # Empty: the zone of the user's region again.
-    time_zone = forms.ChoiceField(choices=[("", ""), *TimeZone.choices], required=False)
+    time_zone = forms.ChoiceField(
+        choices=[("", ""), *TimeZone.choices],
+        required=False,
+        error_messages={"invalid_choice": ZONE_UNKNOWN},
+    )
 
 
 def _back_to(request):
@@ -51,7 +61,7 @@ def set_time_zone(request):
         return redirect_to_login(_back_to(request))
     form = TimeZoneForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest(_("Zona waktu tidak dikenal: pilih WIB, WITA atau WIT."))
+        return HttpResponseBadRequest(" ".join(form.errors["time_zone"]))
     WorkSetting.objects.update_or_create(
         user=request.user, defaults={"time_zone": form.cleaned_data["time_zone"]}
     )

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from common.one_value import OneValueEach
 
 from . import follow
-from .models import Subscription
+from .models import Language, Subscription
 
 FREQUENCY_REFUSED = _("Pilih seberapa sering: harian atau mingguan.")
 LANGUAGE_REFUSED = _("Pilih bahasa surel: Bahasa Indonesia atau English.")
@@ -43,3 +43,16 @@ class FollowSettingsForm(OneValueEach, forms.ModelForm):
         if commit:
             subscription.save(update_fields=["frequency", "language", "name"])
         return subscription
+
+
+class ReminderPreferenceForm(OneValueEach, forms.Form):
+    """The reminders' language, and whether they are sent at all (the form behind the link in
+    every reminder digest), each given once (``OneValueEach``): a language given twice was read
+    as the last of them, and a tick sent as anything but the browser's ``on`` (``active=1``)
+    stopped the reminders it asked for."""
+
+    language = forms.ChoiceField(
+        choices=Language.choices,
+        error_messages={"required": LANGUAGE_REFUSED, "invalid_choice": LANGUAGE_REFUSED},
+    )
+    active = forms.BooleanField(required=False)

@@ -252,17 +252,20 @@ def reminder_preferences(request, token):
     if request.POST.get("List-Unsubscribe") == "One-Click":
         preference.active = False
     else:
-        language = request.POST.get("language", "")
-        # What was ticked is shown again beside the refused language, not the stored choice.
-        preference.active = request.POST.get("active") == "on"
-        if language not in Language.values:
+        form = forms.ReminderPreferenceForm(request.POST)
+        if not form.is_valid():
+            # What was ticked is shown again beside the refused language, not the stored
+            # choice; a tick refused itself (given twice) shows the stored choice.
+            if "active" in form.cleaned_data:
+                preference.active = form.cleaned_data["active"]
             return render(
                 request,
                 "reminders/reminder_preferences.html",
-                preferences_context(preference, bad_language=True),
+                preferences_context(preference, refused=form),
                 status=400,
             )
-        preference.language = language
+        preference.active = form.cleaned_data["active"]
+        preference.language = form.cleaned_data["language"]
     preference.save()
     return render(
         request, "reminders/reminder_preferences.html", preferences_context(preference, saved=True)

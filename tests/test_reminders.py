@@ -848,6 +848,48 @@ def test_the_link_in_the_digest_changes_its_language(client, kaltim, kaltim_edit
     assert ReminderPreference.objects.for_user(kaltim_editor).language == "en"
 
 
+@pytest.mark.parametrize(
+    "posted, field",
+    [
+        ({"language": ["id", "en"], "active": "on"}, "Bahasa surel"),
+        ({"language": "en", "active": ["on", "on"]}, "Kirimi saya surel pengingat harian"),
+    ],
+)
+def test_a_preference_given_twice_is_refused_at_its_field_and_nothing_changes(
+    client, kaltim, kaltim_editor, posted, field
+):
+    """A form posted with a value twice was read as the last of them (``language=id&
+    language=en`` saved English): which one was meant is not for the site to guess."""
+    AgreementFactory(lead_region=kaltim, expires_on=days(80))
+    run()
+    path = preferences_path(mails_to(kaltim_editor)[0])
+
+    response = client.post(path, posted)
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert (
+        f"{field}: Isian ini menerima satu nilai saja, tetapi diberi 2 nilai: pilih satu." in page
+    )
+    preference = ReminderPreference.objects.for_user(kaltim_editor)
+    assert (preference.language, preference.active) == ("id", True)
+
+
+def test_a_tick_sent_otherwise_than_a_browser_sends_it_keeps_the_reminders_coming(
+    client, kaltim, kaltim_editor
+):
+    """``active=1`` (a script, a form of another make) asks for the reminders; anything but
+    ``on`` stopped them."""
+    AgreementFactory(lead_region=kaltim, expires_on=days(80))
+    run()
+    path = preferences_path(mails_to(kaltim_editor)[0])
+
+    assert client.post(path, {"language": "en", "active": "1"}).status_code == 200
+    assert ReminderPreference.objects.for_user(kaltim_editor).active
+    assert client.post(path, {"language": "en"}).status_code == 200
+    assert not ReminderPreference.objects.for_user(kaltim_editor).active
+
+
 def test_a_preferences_link_cannot_be_made_for_someone_else(
     client, kaltim, bali, kaltim_editor, bali_editor
 ):

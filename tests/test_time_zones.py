@@ -103,6 +103,17 @@ def test_an_unknown_zone_is_refused_with_a_message_and_nothing_changes(editor_ka
     assert not editor_kaltim.__class__.objects.filter(work_setting__isnull=False).exists()
 
 
+def test_a_zone_given_twice_is_refused_and_nothing_changes(editor_kaltim):
+    """The last of them was saved: which one was meant is not for the site to guess."""
+    client = logged_in(editor_kaltim)
+    response = client.post(
+        reverse("set-time-zone"), {"time_zone": ["Mars/Olympus", "Asia/Jayapura"]}
+    )
+    assert response.status_code == 400
+    assert "menerima satu nilai saja" in response.content.decode()
+    assert not editor_kaltim.__class__.objects.filter(work_setting__isnull=False).exists()
+
+
 def test_the_zone_is_not_taken_from_another_site(editor_kaltim):
     response = logged_in(editor_kaltim).post(
         reverse("set-time-zone"), {"time_zone": "", "next": "https://elsewhere.example/"}
