@@ -44,7 +44,7 @@ from agreements.models import (
 from agreements.paging import LargeTablePaginator, RowSearchPaginator, SearchPaginator
 from agreements.parties import writing_parties
 from agreements.templatetags.known_dates import known
-from common.admin import URL_FIELDS, BoundedDatesChangeList, OwnRowsFormSet
+from common.admin import URL_FIELDS, BoundedDatesChangeList, OfferedValuesOnly, OwnRowsFormSet
 from common.admin_markup import LabelledChangeList, LabelledTabularInline
 from partners.models import Country, Partner, Region
 
@@ -61,7 +61,7 @@ SHORT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "col
 # -- list filters -------------------------------------------------------------------------------
 
 
-class ShownStatusFilter(admin.SimpleListFilter):
+class ShownStatusFilter(OfferedValuesOnly):
     """The status as shown on every page: an in-force agreement past its expiry is expired."""
 
     title = _("status")
@@ -73,8 +73,6 @@ class ShownStatusFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        if self.value() not in Agreement.Status.values:
-            return queryset.none()
         return queryset.with_shown_status(self.value())
 
 
@@ -101,7 +99,7 @@ class SectorFilter(admin.RelatedFieldListFilter):
         self.empty_value_display = _("Tanpa bidang")
 
 
-class PartnerCountryFilter(admin.SimpleListFilter):
+class PartnerCountryFilter(OfferedValuesOnly):
     title = _("negara mitra")
     parameter_name = "partner_country"
 
@@ -120,7 +118,7 @@ class PartnerCountryFilter(admin.SimpleListFilter):
         return queryset.filter(pk__in=parties.values("agreement_id"))
 
 
-class ExpiringSoonFilter(admin.SimpleListFilter):
+class ExpiringSoonFilter(OfferedValuesOnly):
     title = _("segera berakhir")
     parameter_name = "expiring_within"
 
@@ -134,12 +132,10 @@ class ExpiringSoonFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        if self.value() not in {"30", "90", "180"}:
-            return queryset.none()
         return queryset.expiring_within(int(self.value()))
 
 
-class WaitsOnFilter(admin.SimpleListFilter):
+class WaitsOnFilter(OfferedValuesOnly):
     """Whom the cooperation waits on today (``AgreementQuerySet.waiting_on``)."""
 
     title = _("menunggu")
@@ -151,12 +147,10 @@ class WaitsOnFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        if self.value() not in MilestoneWaitsOn.values:
-            return queryset.none()
         return queryset.waiting_on([self.value()])
 
 
-class DormantFilter(admin.SimpleListFilter):
+class DormantFilter(OfferedValuesOnly):
     """Dormant cooperations (*mati suri*, ``AgreementQuerySet.dormant``)."""
 
     title = _("mati suri")
@@ -171,7 +165,7 @@ class DormantFilter(admin.SimpleListFilter):
         return queryset
 
 
-class DataCheckFilter(admin.SimpleListFilter):
+class DataCheckFilter(OfferedValuesOnly):
     """Rows to mend by hand, written before the forms refused them: a recorded status that
     contradicts the agreement's dates or steps (``AgreementQuerySet.with_contradicting_status``),
     or a step that contradicts the agreement's dates (``.with_contradicting_steps``).
@@ -194,13 +188,10 @@ class DataCheckFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         if self.value() is None:
             return queryset
-        check = self.CHECKS.get(self.value())
-        if check is None:
-            return queryset.none()
-        return getattr(queryset, check)()
+        return getattr(queryset, self.CHECKS[self.value()])()
 
 
-class OverdueFilter(admin.SimpleListFilter):
+class OverdueFilter(OfferedValuesOnly):
     title = _("keterlambatan")
     parameter_name = "overdue"
 

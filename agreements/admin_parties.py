@@ -13,7 +13,7 @@ from access.admin import autocomplete_source
 from access.models import editable_regions, is_editor
 from agreements.caching import CachedAdminPages
 from agreements.models import Agreement
-from common.admin import HistoryAdmin, SoundInputOnly
+from common.admin import HistoryAdmin, OfferedValuesOnly, SoundInputOnly
 from partners.models import Country, Partner, Region, Subdivision
 from partners.short_names import expand_text
 
@@ -89,7 +89,7 @@ class RankedAutocomplete(ShortFormSearch):
         return queryset, may_have_duplicates
 
 
-class ProvinceListFilter(admin.SimpleListFilter):
+class ProvinceListFilter(OfferedValuesOnly):
     """Pick a province by name; subclasses decide what "in the province" means for their rows.
 
     Lists the provinces only (38 rows), never the 500-odd regencies and cities.

@@ -6,17 +6,18 @@ import dataclasses
 import datetime
 import functools
 import logging
+import re
 
 from django import forms
 from django.contrib import messages
-from django.contrib.admin import helpers
+from django.contrib.admin import SimpleListFilter, helpers
 from django.contrib.admin.exceptions import (
     DisallowedModelAdminLookup,
     DisallowedModelAdminToField,
 )
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ERROR_FLAG, ChangeList
+from django.contrib.admin.views.main import ERROR_FLAG, ORDER_VAR, PAGE_VAR, ChangeList
 from django.contrib.admin.widgets import (
     AutocompleteSelect,
     AutocompleteSelectMultiple,
@@ -49,6 +50,7 @@ from common.admin_markup import (
     innermost,
 )
 from common.numbers import grouped
+from common.one_value import one_value
 
 EMPTY = "—"
 
@@ -117,12 +119,47 @@ def _only(delta, change):
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
+# A column of a list's sort (``?o=2.-1``), by its place among the list's columns.
+SORT_COLUMN = re.compile(r"-?[0-9]+")
+
+
 class BoundedDatesChangeList(ChangeList):
     """A change list that refuses a date its drill-down or a lookup cannot reach
     (``?signed_on__year=`` with twenty digits, or 9999, whose following year is past the
     calendar): Django's admin turns a bad date into a return to the list with ``?e=1``, but lets
     a year past any calendar through as an ``OverflowError``, and the last year's end as a
-    ``ValueError``."""
+    ``ValueError``.
+
+    So are a page that is no whole number from 1 up (``?p=x``, ``?p=0``) and a sort its column
+    headers do not offer (``?o=x``, a column past the last or one that cannot be sorted by),
+    each given once: Django's showed the first page, or the list in its own order, as if the
+    address had asked for that."""
+
+    def get_results(self, request):
+        try:
+            number = one_value(request.GET, PAGE_VAR)
+        except ValidationError as error:
+            raise IncorrectLookupParameters(error) from error
+        if number and not (number.isascii() and number.isdigit() and int(number) >= 1):
+            raise IncorrectLookupParameters(f"no page {number!r}")
+        return super().get_results(request)
+
+    def get_ordering(self, request, queryset):
+        try:
+            order = one_value(request.GET, ORDER_VAR)
+        except ValidationError as error:
+            raise IncorrectLookupParameters(error) from error
+        for column in order.split(".") if order else []:
+            if not SORT_COLUMN.fullmatch(column) or int(column.lstrip("-")) >= len(
+                self.list_display
+            ):
+                raise IncorrectLookupParameters(f"no column {column!r} to sort by")
+            name = self.list_display[int(column.lstrip("-"))]
+            if not self.get_ordering_field(name) or (
+                self.sortable_by is not None and name not in self.sortable_by
+            ):
+                raise IncorrectLookupParameters(f"column {name!r} is not sorted by")
+        return super().get_ordering(request, queryset)
 
     def get_filters(self, request):
         try:
@@ -304,8 +341,11 @@ LIST_LOOKUPS = frozenset(
     {
         *("exact", "iexact", "in", "isnull", "gt", "gte", "lt", "lte"),
         *("year", "month", "day", "contains", "icontains", "startswith", "istartswith"),
+        "isempty",  # the admin's filter of empty values (``EmptyFieldListFilter``)
     }
 )
+# What an ``isnull`` lookup may be given: the admin's links write True or False.
+ISNULL_VALUES = frozenset({"true", "false", "1", "0"})
 # Of those, the ones that compare the field with the value as its column holds it.
 COMPARING = frozenset({"exact", "iexact", "in", "gt", "gte", "lt", "lte"})
 
@@ -329,6 +369,10 @@ def list_lookup_sound(model, lookup, value):
         return True
     if len(parts) > 1 or (parts and parts[0] not in LIST_LOOKUPS):
         return False
+    if parts == ["isnull"]:
+        # Django reads any value but "", "false" and "0" as true (``kind__isnull=maybe``
+        # listed the rows of no kind); the admin's links write True or False.
+        return value.lower() in ISNULL_VALUES
     if (parts[0] if parts else "exact") not in COMPARING:
         return True
     if field.is_relation:  # the relation itself (``lead_region=5``): compared by its key
@@ -346,6 +390,27 @@ def list_lookup_sound(model, lookup, value):
     except ValidationError:
         return False
     return True
+
+
+class OfferedValuesOnly(SimpleListFilter):
+    """A list filter of the admin's own making (``?dormant=yes``) that refuses, as the admin
+    refuses a field's filter given a value its field does not hold (``list_lookup_sound``), a
+    value it does not offer, or a value given more than once: Django's own reads the last value
+    given and leaves the filtering to the filter, which listed everything (``?dormant=maybe``,
+    as though the filter were not there) or nothing (``?shown_status=bogus``, as though no row
+    had that status), without a word why. Refused while the list is built, the page says the
+    list does not offer that filter (400, ``SoundInputOnly.lookup_refused``)."""
+
+    def __init__(self, request, params, model, model_admin):
+        given = params.get(self.parameter_name)
+        super().__init__(request, params, model, model_admin)
+        if given is None:
+            return
+        offered = {str(value) for value, _label in self.lookup_choices}
+        if isinstance(given, str):
+            given = [given]
+        if len(given) != 1 or given[0] not in offered:
+            raise DisallowedModelAdminLookup(f"Filtering by {self.parameter_name} not allowed")
 
 
 class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
@@ -370,8 +435,8 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
             messages.warning(
                 request,
                 _(
-                    "Filter atau nomor halaman pada alamat tadi tidak dapat dibaca; yang "
-                    "ditampilkan adalah seluruh daftar tanpa filter."
+                    "Filter, urutan atau nomor halaman pada alamat tadi tidak dapat dibaca; "
+                    "yang ditampilkan adalah seluruh daftar tanpa filter."
                 ),
             )
         # Refused while the list is built, before any action runs.

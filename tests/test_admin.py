@@ -291,9 +291,11 @@ def test_province_filter_lists_provinces_only(staff_client, kaltim, samarinda):
     assert province_filter.lookup_choices == [("64", "Kalimantan Timur")]
 
 
-def test_unknown_province_lists_nothing_rather_than_everything(staff_client, kaltim):
+def test_unknown_province_lists_nothing_but_says_the_filter_is_not_offered(staff_client, kaltim):
     AgreementFactory(lead_region=kaltim)
-    assert listed(staff_client.get(CHANGELIST, {"province": "99"})) == set()
+    response = staff_client.get(CHANGELIST, {"province": "99"})
+    assert response.status_code == 400
+    assert "<h1>Filter tidak tersedia</h1>" in response.content.decode()
 
 
 def test_in_force_agreement_past_its_expiry_is_listed_as_expired_not_in_force(
@@ -444,12 +446,81 @@ def test_a_filter_the_list_does_not_offer_is_said_in_the_admins_look_with_the_wa
     assert f'<a href="{CHANGELIST}">Buka daftar kerja sama tanpa filter itu</a>' in page
 
 
-@pytest.mark.parametrize("unreadable", [{"p": "999"}, {"signed_on__year": "abc"}])
+# The admin's own list filters (``common.admin.OfferedValuesOnly``), each given a value it does
+# not offer, or an offered one twice: the list listed everything (``dormant=maybe``, as if the
+# filter were not there) or nothing (``shown_status=bogus``), without a word.
+OWN_FILTERS_FORGED = [
+    ("agreements_agreement", {"dormant": "maybe"}),
+    ("agreements_agreement", {"dormant": ""}),
+    ("agreements_agreement", {"dormant": ["yes", "yes"]}),
+    ("agreements_agreement", {"shown_status": "bogus"}),
+    ("agreements_agreement", {"expiring_within": "7"}),
+    ("agreements_agreement", {"waits_on": "nobody"}),
+    ("agreements_agreement", {"check": "everything"}),
+    ("agreements_agreement", {"partner_country": "ZZ"}),
+    ("agreements_agreement", {"province": "64.72"}),  # a city, not a province
+    ("agreements_milestone", {"overdue": "maybe"}),
+    ("agreements_agency", {"province": "99"}),
+    ("partners_region", {"province": "x"}),
+]
+
+
+@pytest.mark.parametrize("model, forged", OWN_FILTERS_FORGED)
+def test_a_value_the_admins_own_filter_does_not_offer_is_refused_as_a_field_filters_is(
+    staff_client, samarinda, model, forged
+):
+    changelist = reverse(f"admin:{model}_changelist")
+    response = staff_client.get(changelist, forged)
+
+    assert response.status_code == 400
+    page = collapse_space(response.content.decode())
+    assert "<h1>Filter tidak tersedia</h1>" in page
+    assert f'<a href="{changelist}">' in page
+
+
+@pytest.mark.parametrize(
+    "model, offered",
+    [
+        ("agreements_agreement", {"dormant": "yes"}),
+        ("agreements_agreement", {"shown_status": "in_force"}),
+        ("agreements_agreement", {"expiring_within": "90"}),
+        ("agreements_agreement", {"check": "steps"}),
+        ("agreements_agreement", {"province": "64"}),
+        ("agreements_milestone", {"overdue": "no"}),
+        ("partners_region", {"province": "64"}),
+    ],
+)
+def test_a_value_the_admins_own_filter_offers_lists_what_it_names(
+    staff_client, samarinda, model, offered
+):
+    response = staff_client.get(reverse(f"admin:{model}_changelist"), offered)
+
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "unreadable",
+    [
+        {"p": "999"},
+        {"signed_on__year": "abc"},
+        # Django showed the first page for these, as if the address had asked for it.
+        {"p": "x"},
+        {"p": "0"},
+        {"p": "-1"},
+        {"p": ["2", "1"]},
+        # And the list in its own order for a sort no column header writes.
+        {"o": "x"},
+        {"o": "99"},
+        {"o": "1.x"},
+        {"o": ["2", "-2"]},
+    ],
+)
 def test_an_address_the_list_cannot_read_is_said_above_the_whole_list(
     staff_client, kaltim, monkeypatch, unreadable
 ):
     """Django sends a page past the last, or a drill-down it cannot read, to the whole list:
-    the clerk is told that what is shown is not what the address asked for."""
+    the clerk is told that what is shown is not what the address asked for. So is a page that
+    is none, or a sort the list's column headers do not offer."""
     from agreements.admin import AgreementAdmin
 
     monkeypatch.setattr(AgreementAdmin, "list_per_page", 1)
@@ -460,11 +531,41 @@ def test_an_address_the_list_cannot_read_is_said_above_the_whole_list(
     assert response.redirect_chain and response.redirect_chain[-1][0].endswith("?e=1")
     page = collapse_space(response.content.decode())
     assert (
-        "Filter atau nomor halaman pada alamat tadi tidak dapat dibaca; yang ditampilkan adalah "
-        "seluruh daftar tanpa filter."
+        "Filter, urutan atau nomor halaman pada alamat tadi tidak dapat dibaca; yang ditampilkan "
+        "adalah seluruh daftar tanpa filter."
     ) in page
     # The list's own addresses say nothing of it.
     assert "tidak dapat dibaca" not in staff_client.get(CHANGELIST).content.decode()
+
+
+@pytest.mark.parametrize("asked", [{"o": "2"}, {"o": "2.-3"}, {"o": ""}, {"p": "2"}, {"p": ""}])
+def test_a_sort_and_a_page_the_list_offers_are_shown(staff_client, kaltim, monkeypatch, asked):
+    from agreements.admin import AgreementAdmin
+
+    monkeypatch.setattr(AgreementAdmin, "list_per_page", 1)
+    AgreementFactory(lead_region=kaltim)
+    AgreementFactory(lead_region=kaltim)
+
+    assert staff_client.get(CHANGELIST, asked).status_code == 200
+
+
+@pytest.mark.parametrize("forged", [{"sectors__isnull": "maybe"}, {"kind__isnull": "x"}])
+def test_an_isnull_filter_given_neither_true_nor_false_is_refused(staff_client, forged):
+    """Django read any value but "", "false" and "0" as true: ``sectors__isnull=maybe`` listed
+    the agreements of no sector."""
+    response = staff_client.get(CHANGELIST, forged)
+
+    assert response.status_code == 400
+    assert "<h1>Filter tidak tersedia</h1>" in response.content.decode()
+
+
+@pytest.mark.parametrize("empty", ["0", "1"])
+def test_the_filter_of_notices_not_sent_yet_lists_them(admin_client, empty):
+    """The admin's own link of an empty-value filter (``sent_at__isempty``) was refused as a
+    filter the list does not offer."""
+    changelist = reverse("admin:reminders_notice_changelist")
+
+    assert admin_client.get(changelist, {"sent_at__isempty": empty}).status_code == 200
 
 
 def test_the_lists_own_filters_and_drill_down_still_filter(admin_client, kaltim, anhui):
