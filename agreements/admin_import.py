@@ -152,10 +152,12 @@ class AgreementImportMixin:
         except ImportFileError as error:
             form.add_error("file", str(error))
             return self._render(request, self.import_template, {"form": form}, status=400)
-        token = None
-        if not plan.rejected and not plan.rejected_table_rows:
-            # What the preview showed each row to be, for the confirm to hold it to.
-            token = ImportPreview.keep(request.user, upload.name, content, plan.versions).pk
+        if plan.rejected or plan.rejected_table_rows:
+            # Rows that cannot be written: said row by row, and answered as bad input is (400),
+            # with nothing to confirm.
+            return self._render_plan(request, plan, upload.name, None, status=400)
+        # What the preview showed each row to be, for the confirm to hold it to.
+        token = ImportPreview.keep(request.user, upload.name, content, plan.versions).pk
         return self._render_plan(request, plan, upload.name, token)
 
     def _confirm(self, request):

@@ -194,7 +194,7 @@ def test_an_xlsx_date_cell_past_any_calendar_rejects_its_row(staff_client, regis
 
     response = _upload(staff_client, "kerjasama.xlsx", data.getvalue())
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "#VALUE!" in page and 'class="reject"' in page
     assert 'name="token"' not in page
 

@@ -799,6 +799,7 @@ def test_admin_preview_with_a_rejected_row_offers_no_confirm_and_says_why(staff_
     response = upload(staff_client, [row(), row(reference="B/1", region_codes="64; 99")])
 
     page = response.content.decode()
+    assert response.status_code == 400
     assert confirm_token(response) is None
     assert re.search(r'<tr class="reject">\s*<td>3</td>', page)
     assert "“99”" in page
@@ -824,7 +825,7 @@ def test_admin_preview_refuses_a_status_in_force_beside_a_termination_done(staff
     response = upload(staff_client, [row(title="Judul baru")])
 
     page = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert confirm_token(response) is None
     assert re.search(r'<tr class="reject">\s*<td>2</td>', page)
     assert "Kerja sama yang pengakhirannya dicatat berstatus “Diakhiri”" in page
