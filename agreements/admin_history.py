@@ -18,6 +18,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from agreements import changelog
+from common.one_value import OneValueEach
 
 # Versions read per search, newest first; the page says when a search reached it.
 SEARCH_LIMIT = 200
@@ -25,7 +26,10 @@ SEARCH_LIMIT = 200
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class HistorySearchForm(forms.Form):
+class HistorySearchForm(OneValueEach, forms.Form):
+    """The history search, each field given once (``OneValueEach``): a field given twice was
+    searched by the last of its values."""
+
     agreement = forms.CharField(
         label=_("Kerja sama"),
         required=False,

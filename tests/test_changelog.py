@@ -466,6 +466,20 @@ def test_admin_history_search_answers_who_changed_a_status_last_week_and_from_wh
     assert "editor.kaltim" in html and "Ditandatangani" in html
 
 
+@pytest.mark.parametrize(
+    "twice",
+    [{"field": ["status", "title"]}, {"date_from": ["2024-01-01", ""]}, {"agreement": ["a", "b"]}],
+)
+def test_admin_history_search_refuses_a_field_given_twice(client, staff_user, twice):
+    """It searched by the last of the values, with no word of the other."""
+    client.force_login(staff_user)
+    response = client.get(reverse("admin:agreements_agreement_history_search"), twice)
+
+    assert response.status_code == 400
+    assert "Isian ini menerima satu nilai saja, tetapi diberi 2 nilai" in response.content.decode()
+    assert response.context["rows"] == []
+
+
 def test_admin_history_search_by_person_and_value(client, changed, staff_user, editor_kaltim):
     client.force_login(staff_user)
     url = reverse("admin:agreements_agreement_history_search")
