@@ -31,6 +31,7 @@ from agreements.imports import (
     ImportFileError,
 )
 from agreements.models import Agreement
+from common.one_value import one_value
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 PREVIEW_ROWS = 500  # rows listed besides the rejected ones, which are always all listed
@@ -169,13 +170,13 @@ class AgreementImportMixin:
             return self._expired(request)
         name = preview.filename
         decisions = {}
-        for key, value in request.POST.items():
+        for key in request.POST:
             # A row's number as the preview writes it: ASCII digits ("²" is a digit too, and
             # no number ``int`` reads). Any other key names no row.
             number = key.removeprefix("decide-")
             if key.startswith("decide-") and number.isascii() and number.isdigit():
-                decisions[int(number)] = value
-        for_all = request.POST.get(DECISION_FOR_ALL_FIELD, "")
+                decisions[int(number)] = self._decision(request, key)
+        for_all = self._decision(request, DECISION_FOR_ALL_FIELD)
         for_all = for_all if for_all in (DECIDE_UPDATE, DECIDE_CREATE) else ""
         try:
             importer = self._importer(request, bytes(preview.content), name, decisions, for_all)
@@ -207,6 +208,16 @@ class AgreementImportMixin:
         return HttpResponseRedirect(
             reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
         )
+
+    @staticmethod
+    def _decision(request, key):
+        """The answer ``key`` posts; none when it posts two (``one_value``), which of them was
+        meant being not for the site to guess: that row is asked about again, as a row not
+        answered is, and nothing is written."""
+        try:
+            return one_value(request.POST, key)
+        except ValidationError:
+            return ""
 
     def _importer(self, request, content, name, decisions=None, default_decision=""):
         return AgreementImport.from_file(

@@ -331,6 +331,26 @@ def test_a_lookalike_row_decided_new_is_created_beside_the_stored_one(staff_clie
     assert Agreement.objects.count() == 2
 
 
+@pytest.mark.parametrize(
+    "answers", [{"decide-2": ["create", "update"]}, {"decide-all": ["update", "create"]}]
+)
+def test_a_lookalike_row_answered_twice_is_asked_again_and_nothing_is_written(
+    staff_client, register, answers
+):
+    """The last answer was taken and the other dropped: which was meant is not for the site
+    to guess."""
+    token = confirm_token(staff_client.post(reverse(IMPORT_URL), {"file": samarinda_sister_file()}))
+
+    again = staff_client.post(reverse(IMPORT_URL), {"token": token, **answers})
+
+    assert again.status_code == 400
+    assert "Pilih untuk setiap baris yang mirip" in again.content.decode()
+    assert Agreement.objects.count() == 1
+    done = staff_client.post(reverse(IMPORT_URL), {"token": token, "decide-2": "create"})
+    assert done.status_code == 302
+    assert Agreement.objects.count() == 2
+
+
 def test_one_answer_confirms_every_lookalike_row_of_a_large_file(staff_client, register):
     """A file of thousands of rows like stored agreements is confirmed with one answer for all
     of them: a field per row would pass the fields a form may post, and the confirmation would
