@@ -355,7 +355,7 @@ def list_lookup_sound(model, lookup, value):
     lookup the admin's links write (``LIST_LOOKUPS``), compared with a value its field can
     hold (not "x" for an IP address, which PostgreSQL refuses when the list is counted). A name
     that is no field's (a list filter's own parameter) is left to that filter."""
-    opts, field, parts = model._meta, None, lookup.split(LOOKUP_SEP)
+    opts, field, parts, relation = model._meta, None, lookup.split(LOOKUP_SEP), None
     while parts:
         try:
             field = opts.pk if parts[0] == "pk" else opts.get_field(parts[0])
@@ -364,7 +364,7 @@ def list_lookup_sound(model, lookup, value):
         parts.pop(0)
         if not field.is_relation or field.related_model is None:
             break
-        opts = field.related_model._meta
+        relation, opts = field, field.related_model._meta
     if field is None:
         return True
     if len(parts) > 1 or (parts and parts[0] not in LIST_LOOKUPS):
@@ -378,6 +378,7 @@ def list_lookup_sound(model, lookup, value):
     if field.is_relation:  # the relation itself (``lead_region=5``): compared by its key
         field = field.target_field
     offered = {str(choice) for choice, _label in field.flatchoices} if field.choices else None
+    keys = set()
     try:
         for each in value.split(",") if parts == ["in"] else [value]:
             held = field.to_python(each)
@@ -387,9 +388,21 @@ def list_lookup_sound(model, lookup, value):
                 # unexplained, as if no agreement had that status).
                 if offered is not None and parts[:1] != ["iexact"] and str(held) not in offered:
                     return False
+                keys.add(held)
     except ValidationError:
         return False
-    return True
+    return parts[:1] == ["iexact"] or not keys or all_related_rows(relation, field, keys)
+
+
+def all_related_rows(relation, field, keys):
+    """Whether ``keys`` each name a row of ``relation``'s model, when ``field`` is the key it
+    is compared by (``country=ZZ``, ``lead_region__code__exact=99``, as a relation filter's
+    link writes it): a key that names no row listed nothing, unexplained, as if no row were
+    related to it. One query; ``True`` for any other field."""
+    if relation is None or field != getattr(relation, "target_field", None):
+        return True
+    rows = field.model._base_manager.filter(**{f"{field.name}__in": keys})
+    return rows.count() == len(keys)
 
 
 class OfferedValuesOnly(SimpleListFilter):
@@ -423,9 +436,16 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
         return BoundedDatesChangeList
 
     def lookup_allowed(self, lookup, value, request):
-        return super().lookup_allowed(lookup, value, request) and list_lookup_sound(
-            self.model, lookup, value
-        )
+        if not super().lookup_allowed(lookup, value, request):
+            return False
+        # A parameter of one of the list's own filters (``province``, though regions have a
+        # field of that name) is that filter's to read (``OfferedValuesOnly``).
+        own = {
+            spec.parameter_name
+            for spec in self.get_list_filter(request)
+            if isinstance(spec, type) and issubclass(spec, SimpleListFilter)
+        }
+        return lookup in own or list_lookup_sound(self.model, lookup, value)
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET" and request.GET.get(ERROR_FLAG) == "1":

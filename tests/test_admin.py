@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import quote
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -559,6 +560,26 @@ def test_an_isnull_filter_given_neither_true_nor_false_is_refused(staff_client, 
     assert "<h1>Filter tidak tersedia</h1>" in response.content.decode()
 
 
+def test_a_related_filter_naming_a_row_that_is_none_is_refused(staff_client, kaltim):
+    """A key of no row (a country code no country has, a deleted sector's id) listed nothing,
+    unexplained, as if no row were related to it; the keys of rows still filter."""
+    sector = SectorFactory()
+    AgreementFactory(lead_region=kaltim, sectors=[sector])
+    partners = reverse("admin:partners_partner_changelist")
+    CountryFactory(code="CN")
+
+    for address, forged in [
+        (partners, {"country": "ZZ"}),
+        (partners, {"country__in": "CN,ZZ"}),
+        (CHANGELIST, {"sectors__id__exact": str(sector.pk + 1000)}),
+    ]:
+        response = staff_client.get(address, forged)
+        assert response.status_code == 400, forged
+        assert "<h1>Filter tidak tersedia</h1>" in response.content.decode()
+    assert staff_client.get(partners, {"country": "CN"}).status_code == 200
+    assert staff_client.get(CHANGELIST, {"sectors__id__exact": str(sector.pk)}).status_code == 200
+
+
 @pytest.mark.parametrize("empty", ["0", "1"])
 def test_the_filter_of_notices_not_sent_yet_lists_them(admin_client, empty):
     """The admin's own link of an empty-value filter (``sent_at__isempty``) was refused as a
@@ -594,8 +615,11 @@ def test_the_lists_own_filters_and_drill_down_still_filter(admin_client, kaltim,
     ):
         assert listed(admin_client.get(CHANGELIST, query)) == {agreement}, query
     users = reverse("admin:auth_user_changelist")
+    group = Group.objects.create(name="Biro Kerja Sama")
     assert (
-        admin_client.get(users, {"is_staff__exact": "1", "groups__id__exact": "1"}).status_code
+        admin_client.get(
+            users, {"is_staff__exact": "1", "groups__id__exact": str(group.pk)}
+        ).status_code
         == 200
     )
     attempts = reverse("admin:axes_accessattempt_changelist")
