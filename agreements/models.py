@@ -2658,6 +2658,24 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             signed = next((m for m in milestones if m.records_signing), None)
             if signed is None:
                 return {}
+            if signed.kind == MilestoneKind.LOI:
+                # An LoI recorded as signed at its own LoI step: the step named as it is shown.
+                return {
+                    "status": _(
+                        "Tahap “%(step)s” naskah LoI ini tercatat terlaksana (%(signed)s), "
+                        "artinya LoI sudah ditandatangani, tetapi statusnya masih “%(status)s”. "
+                        "Pilih status “%(signed_status)s” atau “%(in_force)s” dan isi tanggal "
+                        "ditandatangani; bila LoI belum ditandatangani, kosongkan tanggal "
+                        "terlaksana tahap itu."
+                    )
+                    % {
+                        "step": signed.get_kind_display(),
+                        "signed": signed.known("done_on"),
+                        "status": self.Status(self.status).label,
+                        "signed_status": self.Status.SIGNED.label,
+                        "in_force": self.Status.IN_FORCE.label,
+                    }
+                }
             return {
                 "status": _(
                     "Penandatanganan naskah ini tercatat terlaksana (%(signed)s), tetapi status "
@@ -3764,18 +3782,35 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
         return Q(kind=MilestoneKind.TERMINATION, done_on__isnull=False)
 
     @property
+    def signs_its_text(self):
+        """Whether its stage is its own text's signing: the signing, or an LoI's own LoI step
+        (the last stage of an LoI's path, row 1 of ``stages.STAGE_TABLE``: the LoI is signed
+        when it is passed). Mirrors ``signs_its_text_q``."""
+        if self.kind == MilestoneKind.SIGNING:
+            return True
+        return self.kind == MilestoneKind.LOI and self.agreement.kind == AgreementKind.LOI
+
+    @staticmethod
+    def signs_its_text_q():
+        return Q(kind=MilestoneKind.SIGNING) | Q(
+            kind=MilestoneKind.LOI, agreement__kind=AgreementKind.LOI
+        )
+
+    @property
     def records_signing(self):
         """Whether it records its text's signing as done (not set aside as skipped or not
-        required). Mirrors ``records_signing_q``."""
+        required): "Penandatanganan", or on an LoI its "Pernyataan kehendak (LoI)" step, which
+        the bureau records its signing with as often. Mirrors ``records_signing_q``."""
         return (
-            self.kind == MilestoneKind.SIGNING
-            and self.done_on is not None
+            self.done_on is not None
             and self.mark == MilestoneMark.DONE
+            and self.kind in (MilestoneKind.SIGNING, MilestoneKind.LOI)
+            and self.signs_its_text
         )
 
     @staticmethod
     def records_signing_q():
-        return Q(kind=MilestoneKind.SIGNING, done_on__isnull=False, mark=MilestoneMark.DONE)
+        return Milestone.signs_its_text_q() & Q(done_on__isnull=False, mark=MilestoneMark.DONE)
 
     @staticmethod
     def records_signing_or_termination_q():

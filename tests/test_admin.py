@@ -1004,6 +1004,42 @@ def test_an_unsigned_agreement_with_its_signing_done_is_refused_at_its_status(st
     assert Agreement.objects.get().status == "signed"
 
 
+def test_an_loi_recorded_signed_at_its_loi_step_is_refused_while_its_status_says_unsigned(
+    staff_client, kaltim
+):
+    """An LoI is signed when its "Pernyataan kehendak (LoI)" step is passed (the last stage of
+    its path), and the bureau records it there as often as at "Penandatanganan". Done while the
+    status still says "Penjajakan", its page said "Penjajakan", no signing date and nothing
+    next above a path whose every stage was passed. Refused at the status, naming the step and
+    what to do; with the status and the date, saved. An MoU's own LoI step signs no MoU."""
+    data = with_milestone(
+        agreement_form(
+            kaltim, kind="loi", status="exploration", signed_on="", in_force_from="", expires_on=""
+        ),
+        kind="loi",
+        title="Penandatanganan LoI",
+        done_on="2026-03-01",
+    )
+    response = staff_client.post(ADD, data)
+
+    assert response.status_code == 200
+    message = (
+        "Tahap “Pernyataan kehendak (LoI)” naskah LoI ini tercatat terlaksana (1 Maret 2026), "
+        "artinya LoI sudah ditandatangani, tetapi statusnya masih “Penjajakan”. Pilih status "
+        "“Ditandatangani” atau “Berlaku” dan isi tanggal ditandatangani; bila LoI belum "
+        "ditandatangani, kosongkan tanggal terlaksana tahap itu."
+    )
+    assert response.context["adminform"].form.errors["status"] == [message]
+    assert not Agreement.objects.exists()
+    data.update(status="signed", signed_on="2026-03-01")
+    assert staff_client.post(ADD, data).status_code == 302
+    assert Agreement.objects.get().status == "signed"
+
+    data.update(kind="mou", status="preparation", signed_on="", title="MoU lanjutannya")
+    assert staff_client.post(ADD, data).status_code == 302
+    assert Agreement.objects.get(title="MoU lanjutannya").status == "preparation"
+
+
 def test_a_terminated_agreement_is_saved_beside_its_termination(staff_client, kaltim):
     agreement = AgreementFactory(lead_region=kaltim)
     MilestoneFactory(agreement=agreement, kind="termination", done_on=datetime.date(2025, 6, 30))

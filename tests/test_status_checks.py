@@ -74,18 +74,22 @@ def with_termination(agreement, done_on):
     return agreement
 
 
-def unsigned_with_signing(title, done_on, mark=""):
-    """In preparation, with a signing step written past the rules (done on ``done_on``)."""
+def unsigned_with_signing(
+    title, done_on, mark="", kind=Milestone.Kind.SIGNING, status=Agreement.Status.PREPARATION
+):
+    """In preparation (an MoU), with a signing step written past the rules (done on
+    ``done_on``); an LoI (``kind`` "loi", ``status`` before signing) with its own LoI step."""
     agreement = AgreementFactory(
         title=title,
-        status=Agreement.Status.PREPARATION,
+        kind="loi" if status == Agreement.Status.EXPLORATION else "mou",
+        status=status,
         signed_on=None,
         in_force_from=None,
         expires_on=None,
     )
     step = MilestoneFactory(
         agreement=agreement,
-        kind=Milestone.Kind.SIGNING,
+        kind=kind,
         title="Penandatanganan",
         due_on=SIGNED,
     )
@@ -108,6 +112,10 @@ def rows():
         "this month": ended_agreement("Festival budaya Samarinda", this_month, "month"),
         "terminated": with_termination(AgreementFactory(title="Pasar ikan Balikpapan"), ENDED),
         "signed while in preparation": unsigned_with_signing("Kota kembar Bontang", SIGNED),
+        # An LoI is signed at its own LoI step.
+        "loi signed while in exploration": unsigned_with_signing(
+            "LoI Hainan", SIGNED, kind=Milestone.Kind.LOI, status=Agreement.Status.EXPLORATION
+        ),
     }
     last_year = datetime.date(today.year - 1, 1, 1)
     sound = {
@@ -122,6 +130,8 @@ def rows():
         "signing not required": unsigned_with_signing(
             "Jembatan Mahakam", SIGNED, Milestone.Mark.NOT_REQUIRED
         ),
+        # The LoI passed on the way to an MoU signs no MoU.
+        "mou's loi signed": unsigned_with_signing("MoU Hainan", SIGNED, kind=Milestone.Kind.LOI),
     }
     written_past_the_rules(
         sound["terminated as such"],
