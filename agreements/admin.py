@@ -2,6 +2,7 @@
 regional potential."""
 
 import os
+from urllib.parse import urlsplit
 
 from django import forms
 from django.contrib import admin, messages
@@ -9,7 +10,8 @@ from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
-from django.urls import reverse
+from django.http import HttpResponseRedirect
+from django.urls import Resolver404, resolve, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -706,6 +708,30 @@ class AgreementAdmin(
         Agreement.objects.filter(pk__in=[pk for (pk,) in chain]).refresh_progress()
 
 
+# Marks the form of a milestone or document opened from its agreement's form (the pencil of
+# a row of its table): saved, it goes back there rather than to the list of every milestone.
+FROM_AGREEMENT = "_from_agreement"
+
+
+def opened_from_agreement(request):
+    """Whether the page was opened from an agreement's change form: marked so by the form it
+    posts (``FROM_AGREEMENT``), or, first opened, linked from one (the browser's Referer, sent
+    within the site)."""
+    if request.GET.get(FROM_AGREEMENT):
+        return True
+    referer = request.headers.get("referer", "")
+    if request.method != "GET" or not referer:
+        return False
+    parsed = urlsplit(referer)
+    if parsed.netloc and parsed.netloc != request.get_host():
+        return False
+    try:
+        match = resolve(parsed.path)
+    except Resolver404:
+        return False
+    return match.url_name == "agreements_agreement_change"
+
+
 class AgreementRowsAdmin(RowRulesAdmin):
     """Milestones and documents follow their agreement: an editor picks one of theirs.
 
@@ -713,7 +739,35 @@ class AgreementRowsAdmin(RowRulesAdmin):
     agreement (``AgreementQuerySet.mark_changed``), in the same transaction, so an agreement
     form opened before cannot write the old part back, and the change log tells the part's
     change as its agreement's, by whoever made it.
+
+    Their change form links to their agreement's above its fields; opened from the agreement's
+    form, it goes back there once saved (``FROM_AGREEMENT``).
     """
+
+    change_form_template = "admin/agreements/agreement_row_change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not form_url and opened_from_agreement(request):
+            query = request.GET.copy()
+            query[FROM_AGREEMENT] = "1"
+            form_url = "?" + query.urlencode()
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.agreement_id is not None:
+            agreement = Agreement.objects.only("title").get(pk=obj.agreement_id)
+            context["agreement_link"] = (
+                reverse("admin:agreements_agreement_change", args=[agreement.pk]),
+                agreement.title,
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def response_post_save_change(self, request, obj):
+        if request.GET.get(FROM_AGREEMENT):
+            return HttpResponseRedirect(
+                reverse("admin:agreements_agreement_change", args=[obj.agreement_id])
+            )
+        return super().response_post_save_change(request, obj)
 
     def save_model(self, request, obj, form, change):
         agreements = {obj.agreement_id}

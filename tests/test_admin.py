@@ -1674,3 +1674,43 @@ def test_an_mou_and_its_amendment_ticked_together_are_deleted_together(admin_cli
     done = admin_client.post(changelist, {**both, "post": "yes"})
     assert done.status_code == 302
     assert not Agreement.objects.filter(pk__in=[mou.pk, amendment.pk]).exists()
+
+
+def test_a_step_opened_from_its_agreements_table_links_back_and_returns_there_once_saved(
+    staff_client, kaltim, django_assert_max_num_queries
+):
+    """A step's own page (its evaluation and notes, the pencil of its row in the agreement's
+    table) names the agreement it is part of, linked. Opened from the agreement's form, it goes
+    back there once saved, where the clerk was working; opened from the list of every step, to
+    that list, as before. The agreement's title costs the page one query."""
+    agreement = AgreementFactory(lead_region=kaltim, title="Nota kesepahaman Kaltim–Hainan")
+    step = MilestoneFactory(
+        agreement=agreement,
+        kind="activity",
+        title="Pelatihan pemandu wisata",
+        due_on=datetime.date(2027, 1, 15),
+        done_on=None,
+    )
+    page = reverse("admin:agreements_milestone_change", args=[step.pk])
+    back = change_url(agreement)
+
+    with django_assert_max_num_queries(7):
+        response = staff_client.get(page)
+    assert f'<a href="{back}">Nota kesepahaman Kaltim–Hainan</a>' in response.text
+    assert "_from_agreement" not in response.text
+    data = dict(change_form_data(response), notes="Dijadwalkan pada rapat Januari.", _save="1")
+    saved = staff_client.post(page, data)
+    assert saved.status_code == 302, saved.context["adminform"].form.errors
+    assert saved["Location"] == reverse("admin:agreements_milestone_changelist")
+
+    with django_assert_max_num_queries(7):
+        response = staff_client.get(page, HTTP_REFERER=f"http://testserver{back}")
+    assert 'action="?_from_agreement=1"' in response.text
+    data = dict(change_form_data(response), notes="Dibahas pada rapat Januari.", _save="1")
+    assert staff_client.post(f"{page}?_from_agreement=1", data)["Location"] == back
+    assert Milestone.objects.get().notes == "Dibahas pada rapat Januari."
+    # Refused, the form posts to the same address: once mended, still back to the agreement.
+    refused = dict(data, rating="9")
+    response = staff_client.post(f"{page}?_from_agreement=1", refused)
+    assert response.status_code == 200
+    assert 'action="?_from_agreement=1"' in response.text
