@@ -625,14 +625,36 @@ class _ReferenceData:
             "recorded_status": Agreement.Status,
             "partner_kinds": Partner.Kind,
         }
+        self.choice_names = {}
         for column, choices in {**CHOICE_FIELDS, **statuses}.items():
             keys = {}
+            parts = {}
             for value, label in choices.choices:
                 keys[value.casefold()] = value
                 for language in ("id", "en"):
                     with translation.override(language):
                         keys[str(label).casefold()] = value
+                        for part in label_parts(str(label)):
+                            parts.setdefault(part, set()).add(value)
+            # A part of one label only, as sheets write it: "Nota kesepahaman", "Kota kembar",
+            # "sister city", "adendum"; a part two labels share names neither.
+            for part, values in parts.items():
+                if len(values) == 1:
+                    keys.setdefault(part, next(iter(values)))
             self.choice_labels[column] = keys
+            self.choice_names[column] = ", ".join(str(label) for label in choices.labels)
+
+
+def label_parts(label):
+    """The names a choice's label writes side by side, casefolded, as a sheet may write one of
+    them alone: "Nota kesepahaman / kesepakatan bersama (MoU)" is "nota kesepahaman",
+    "kesepakatan bersama" and "mou"; "KSDD — antardaerah" is "ksdd" and "antardaerah"."""
+    parts = []
+    for piece in re.split(r"[()/—]", label):
+        piece = " ".join(piece.split()).casefold()
+        if piece:
+            parts.append(piece)
+    return parts
 
 
 # -- planning -----------------------------------------------------------------------------------
@@ -666,11 +688,14 @@ class _RowReader:
         raw = self.text(column)
         if not raw:
             return ""
-        value = self.data.choice_labels[column].get(raw.casefold())
+        value = self.data.choice_labels[column].get(" ".join(raw.split()).casefold())
         if value is None:
             self.errors.append(
-                _("Kolom %(column)s: nilai “%(value)s” tidak dikenal.")
-                % {"column": column, "value": raw}
+                _(
+                    "Kolom %(column)s: nilai “%(value)s” tidak dikenal. Tulis salah satu dari: "
+                    "%(choices)s."
+                )
+                % {"column": column, "value": raw, "choices": self.data.choice_names[column]}
             )
         return value or ""
 

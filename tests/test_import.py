@@ -473,12 +473,53 @@ def test_one_bad_row_among_good_ones_writes_nothing_and_names_the_row_and_reason
     assert Agreement.history.count() == history
 
 
-@pytest.mark.parametrize(("column", "value"), [("kind", "perjanjian"), ("scope", "KSDX")])
-def test_a_value_the_column_does_not_know_is_one_message_naming_the_column(register, column, value):
-    """The cell holds a value, so the row is not also told that the field is empty."""
+KINDS_TO_WRITE = (
+    "Pernyataan kehendak (LoI), Nota kesepahaman / kesepakatan bersama (MoU), Perjanjian kerja "
+    "sama (PKS), Kota kembar (sister city), Provinsi kembar (sister province), Amendemen / "
+    "adendum, Lainnya"
+)
+SCOPES_TO_WRITE = (
+    "KSDD — antardaerah, KSDPK — dengan pihak ketiga, KSDPL — dengan pemerintah daerah di luar "
+    "negeri, KSDLL — dengan lembaga di luar negeri"
+)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "choices"),
+    [("kind", "perjanjian", KINDS_TO_WRITE), ("scope", "KSDX", SCOPES_TO_WRITE)],
+)
+def test_a_value_the_column_does_not_know_is_one_message_naming_the_column_and_its_values(
+    register, column, value, choices
+):
+    """The cell holds a value, so the row is not also told that the field is empty; it is told
+    what the column takes, to mend the sheet without the data dictionary at hand."""
     plan = plan_for([row(reference="B/1", **{column: value})]).apply()
 
-    assert plan.rows[0].errors == [f"Kolom {column}: nilai “{value}” tidak dikenal."]
+    assert plan.rows[0].errors == [
+        f"Kolom {column}: nilai “{value}” tidak dikenal. Tulis salah satu dari: {choices}."
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("Nota kesepahaman", "mou"),
+        ("kesepakatan  bersama", "mou"),
+        ("Kota kembar", "sister_city"),
+        ("Memorandum of Understanding", "mou"),
+        ("Pernyataan kehendak", "loi"),
+        ("Letter of Intent", "loi"),
+        ("Adendum", "amendment"),
+        ("Perjanjian kerja sama", "pks"),
+    ],
+)
+def test_a_kind_written_as_one_of_the_names_its_label_gives_is_read(register, kind, expected):
+    """A bureau's sheet writes the kind as it says it, one name of those its label puts side by
+    side ("Nota kesepahaman / kesepakatan bersama (MoU)"): each is that kind."""
+    plan = plan_for([row(reference="B/2", kind=kind)]).apply()
+
+    assert plan.is_valid, plan.rows[0].errors
+    assert Agreement.objects.get(reference="B/2").kind == expected
 
 
 # -- a termination recorded as done -------------------------------------------------------------
