@@ -770,6 +770,10 @@ class AgreementRowsAdmin(RowRulesAdmin):
         return super().response_post_save_change(request, obj)
 
     def save_model(self, request, obj, form, change):
+        if change and not form.has_changed():
+            # Saved as it was opened: nothing is written, so no version of the agreement and
+            # no entry in its history that tells no change.
+            return
         agreements = {obj.agreement_id}
         if change and "agreement" in form.changed_data:
             agreements.add(form.initial.get("agreement"))  # moved from another agreement

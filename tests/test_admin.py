@@ -1714,3 +1714,36 @@ def test_a_step_opened_from_its_agreements_table_links_back_and_returns_there_on
     response = staff_client.post(f"{page}?_from_agreement=1", refused)
     assert response.status_code == 200
     assert 'action="?_from_agreement=1"' in response.text
+
+
+def test_a_step_saved_as_it_was_opened_adds_no_empty_entry_to_its_agreements_history(
+    staff_client, kaltim
+):
+    """A step's page saved without a change (opened to read its notes, "Simpan" to go back)
+    wrote a version of its agreement and of the step: the agreement's history listed a change
+    by that clerk with nothing changed. It writes nothing; a real change is still told."""
+    agreement = AgreementFactory(lead_region=kaltim)
+    step = MilestoneFactory(
+        agreement=agreement,
+        kind="activity",
+        title="Pameran bersama",
+        due_on=datetime.date(2027, 5, 1),
+        done_on=None,
+    )
+    page = reverse("admin:agreements_milestone_change", args=[step.pk])
+    history = reverse("admin:agreements_agreement_history", args=[agreement.pk])
+
+    def versions_listed():
+        return re.search(r"(\d+) versi", staff_client.get(history).text).group(1)
+
+    listed = versions_listed()
+    versions = agreement.history.count(), step.history.count()
+
+    data = dict(change_form_data(staff_client.get(page)), _save="1")
+    assert staff_client.post(page, data).status_code == 302
+    assert (agreement.history.count(), step.history.count()) == versions
+    assert versions_listed() == listed
+
+    data["notes"] = "Diikuti 12 UMKM."
+    assert staff_client.post(page, data).status_code == 302
+    assert int(versions_listed()) == int(listed) + 1
