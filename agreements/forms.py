@@ -416,6 +416,14 @@ class MilestoneForm(KnownDatesForm):
             "notes",
         ]
         field_classes = {"due_on": KnownDateField, "done_on": KnownDateField}
+        # The steps staff record most that no stage is named after: which stage they are.
+        help_texts = {
+            "kind": gettext_lazy(
+                "Konsultasi rancangan naskah dengan Kementerian Luar Negeri dicatat sebagai "
+                "“Penyusunan naskah” (menunggu Kementerian Luar Negeri); program yang "
+                "dilaksanakan setelah penandatanganan sebagai “Kegiatan”."
+            ),
+        }
 
     # A termination or a signing recorded as done here is checked against its agreement's
     # status (``Agreement.status_step_errors``); the agreement form checks its own table's at

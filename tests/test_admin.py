@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from agreements.models import Agency, Agreement, Milestone, Potential, PotentialSurvey, Signatory
 from common.admin_markup import InlineMediaOnce, innermost
@@ -1747,3 +1748,18 @@ def test_a_step_saved_as_it_was_opened_adds_no_empty_entry_to_its_agreements_his
     data["notes"] = "Diikuti 12 UMKM."
     assert staff_client.post(page, data).status_code == 302
     assert int(versions_listed()) == int(listed) + 1
+
+
+def test_the_milestone_kind_says_where_the_foreign_ministry_consultation_is_recorded(
+    staff_client, kaltim
+):
+    """No stage is named after the consultation of the draft with the Foreign Ministry: recorded
+    as "Verifikasi Kementerian Dalam Negeri" waiting on the Foreign Ministry, the status page
+    put the Home Ministry's verification as passed. The kind's help, in the milestone table
+    and on a step's page, names the stage it is."""
+    help_text = (
+        "Konsultasi rancangan naskah dengan Kementerian Luar Negeri dicatat sebagai “Penyusunan "
+        "naskah” (menunggu Kementerian Luar Negeri)"
+    )
+    for page in (ADD, reverse("admin:agreements_milestone_add")):
+        assert escape(help_text) in staff_client.get(page).text
