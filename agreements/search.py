@@ -335,7 +335,7 @@ def _substring(queryset, words):
         meaning = expand(word)
         texts = ("title", "title_en", "summary", "summary_en")
         text = _contains(word, *texts) | _as_word(word, *texts) | _in_reference(word)
-        for name in meaning.names:
+        for name in (*meaning.names, *written_apart(word)):
             text |= Q(title__icontains=name) | Q(summary__icontains=name)
         kinds = kinds_named(Agreement, word)
         if kinds:
@@ -394,13 +394,26 @@ def _is_common(Agreement, query, kinds=()):
         return cursor.fetchone()[0]
 
 
+# Words staff write joined that the register writes apart, as the KBBI does ("kerja sama"):
+# typed joined, such a word also finds them apart, as a phrase. Typed "kerjasama", the
+# register's 208 agreements "kerja sama" were found as one written joined.
+WRITTEN_APART = {"kerjasama": "kerja sama"}
+
+
+def written_apart(word):
+    """The words ``word`` stands for written apart (``WRITTEN_APART``), or none."""
+    apart = WRITTEN_APART.get(word.casefold())
+    return (apart,) if apart else ()
+
+
 def _word_query(word):
-    """The word in both text configurations, or the full names it is a short form of."""
+    """The word in both text configurations, or the full names it is a short form of, or the
+    words it stands for written apart."""
     from django.contrib.postgres.search import SearchQuery
 
     indonesian, english = (SearchQuery(word, config=config) for config in CONFIGS)
     query = indonesian | english
-    for name in expand(word).names:
+    for name in (*expand(word).names, *written_apart(word)):
         for config in CONFIGS:
             query |= SearchQuery(name, config=config, search_type="phrase")
     return query

@@ -174,6 +174,20 @@ def test_every_word_must_match_somewhere_but_not_in_the_same_field(register):
     assert search("pendidikan Bali") == []
 
 
+def test_kerjasama_written_joined_finds_kerja_sama_written_apart(register, kaltim):
+    """Staff, and the seed stories, write "kerjasama" joined; the register writes "kerja sama"
+    apart, as the KBBI does. Typed joined, it finds both spellings, with the other words."""
+    AgreementFactory(lead_region=kaltim, title="Kerja Sama Pendidikan Vokasi")
+    AgreementFactory(lead_region=kaltim, title="Kerjasama Kebudayaan")
+    AgreementFactory(lead_region=kaltim, title="Pertukaran Pelajar")
+
+    assert {"Kerja Sama Pendidikan Vokasi", "Kerjasama Kebudayaan"} <= set(search("kerjasama"))
+    assert "Pertukaran Pelajar" not in search("kerjasama")
+    assert search("Kerjasama vokasi") == ["Kerja Sama Pendidikan Vokasi"]
+    culture = search("kerjasama kebudayaan")
+    assert "Kerjasama Kebudayaan" in culture and "Kerja Sama Pendidikan Vokasi" not in culture
+
+
 def test_a_query_without_words_finds_everything(register):
     assert len(search("  — ")) == 3
 
