@@ -35,7 +35,6 @@ from agreements.dates import (
     KnownDates,
     PeriodEnd,
     ended_before,
-    ended_by,
     ends_before,
     ends_between,
     ends_between_by_day_and_period,
@@ -439,16 +438,13 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         )
 
     def expiring_by(self, day):
-        """Agreements whose expiry has ended by ``day``, its last day included: a month- or
-        year-known one by the period's last day (``ended_by``), as ``expiring_within`` reads
-        it, so the list's "Berakhir paling lambat" holds what the dashboard counts. Those
-        stored by ``day`` less the few whose month or year runs past it, read by their ids
-        (``still_running``), so the list keeps its plans over the expiry indexes."""
-        if day >= datetime.date.max:
-            return self.filter(ended_by("expires_on", day))
-        after = day + datetime.timedelta(days=1)
-        running = Agreement.objects.filter(still_running("expires_on", after)).values("pk")
-        return self.filter(expires_on__lte=day).exclude(pk__in=running)
+        """Agreements that ended, or end, by ``day``, its last day included: by the day stored
+        with each (``Agreement.ends_by``), a terminated one's termination day, else the last day
+        its expiry covers (a month- or year-known one by the period's last day), as
+        ``expiring_within`` reads it, so the list's "Berakhir paling lambat" holds what the
+        dashboard counts, and a cooperation terminated in 2023 whose first term ran to 2027
+        ended before 2025. One range of the list's index by that day (migration 0052)."""
+        return self.filter(ends_by__lte=day)
 
     def with_contradicting_status(self, today=None):
         """Agreements whose recorded status contradicts their dates or steps, as the forms
@@ -1926,6 +1922,17 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         blank=True,
         editable=False,
     )
+    # The last day the cooperation runs or ran (``ends_by_of``): a terminated one's termination
+    # day ("Diakhiri pada 2 Maret 2023"), else the last day its expiry covers (``expires_by``).
+    # What the list filters ("Berakhir paling lambat") and sorts by expiry read, from indexes of
+    # their own (migration 0052). Set from the row's own dates on every save; the termination
+    # day stored with where it stands, by the same service in the same transaction.
+    ends_by = models.DateField(
+        _("hari terakhir kerja sama berjalan"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
     # Bumped by every save that goes through a form or import; a save that started from an
     # older version is refused instead of silently overwriting someone else's change.
     version = models.PositiveIntegerField(_("versi"), default=1, editable=False)
@@ -1940,6 +1947,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             "next_due_on",
             "last_sign_of_life_on",
             "overdue_after",
+            "ends_by",
         ],
     )
     objects = AgreementQuerySet.as_manager()
@@ -2085,6 +2093,16 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 "",
                 None,
             )
+        # The day it ends, as far as the row tells it: its expiry, unless it was terminated,
+        # whose day ``refresh_progress`` reads from its steps (every write path calls it); until
+        # then a terminated one keeps the day stored, else its expiry's.
+        if self.status != AgreementStatus.TERMINATED or self.ends_by is None:
+            self.ends_by = self.ends("expires_on")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"status", "expires_on", "expires_on_precision"} & set(
+            update_fields
+        ):
+            kwargs["update_fields"] = {*update_fields, "ends_by"}
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -3161,6 +3179,7 @@ class MilestoneFacts(typing.NamedTuple):
     waits_on: str
     mark: str
     due_on_precision: str = DatePrecision.DAY
+    done_on_precision: str = DatePrecision.DAY
 
     @property
     def due_by(self):
@@ -3212,6 +3231,25 @@ def overdue_after(status, milestones):
     )
 
 
+def ends_by_of(status, expires_by, milestones):
+    """The last day a cooperation of stored ``status`` runs or ran: terminated, the day its
+    termination step was done (the earliest; the last day of its month or year when known only
+    so), as ``Agreement.terminated_on`` reads it from ``milestones`` (``MilestoneFacts``); else,
+    and for a terminated one no step dates, ``expires_by`` (the last day its expiry covers).
+    Stored as ``Agreement.ends_by``: an analyst asking what ended before 2025 is given the
+    cooperation terminated in 2023 whose first term ran to 2027."""
+    if status == AgreementStatus.TERMINATED:
+        done = [
+            step
+            for step in milestones
+            if step.kind == MilestoneKind.TERMINATION and step.done_on is not None
+        ]
+        first = min(done, key=lambda step: (step.done_on, step.done_on_precision), default=None)
+        if first is not None:
+            return KnownDate(first.done_on, first.done_on_precision).end
+    return expires_by
+
+
 def store_progress(agreements, milestones, everything=False, today=None):
     """Store where each of ``agreements`` (whole chains) stands on ``today``, and the latest
     sign of life along its line (``lines_of``), from its milestones among ``milestones`` (a
@@ -3230,6 +3268,9 @@ def store_progress(agreements, milestones, everything=False, today=None):
     keeps_overdue = "overdue_after" in fields
     if keeps_overdue:
         stored_fields.append("overdue_after")
+    keeps_end = "ends_by" in fields  # since migration 0052
+    if keeps_end:
+        stored_fields.append("ends_by")
     rows = list(
         agreements.order_by().values_list(
             "pk",
@@ -3275,6 +3316,8 @@ def store_progress(agreements, milestones, everything=False, today=None):
         wanted = _stored_progress(step) + ((last_signs[pk],) if keeps_signs else ())
         if keeps_overdue:
             wanted += (overdue_after(status, by_agreement.get(pk, ())),)
+        if keeps_end:
+            wanted += (ends_by_of(status, facts[pk].expires_by, by_agreement.get(pk, ())),)
         if stored[pk] != wanted:
             changed.append(agreements.model(pk=pk, **dict(zip(stored_fields, wanted, strict=True))))
     agreements.model.objects.bulk_update(changed, stored_fields, batch_size=1000)

@@ -59,6 +59,11 @@ def assert_every_stored_progress_is_the_rule():
         found = Agreement.objects.with_overdue_steps(day).values_list("pk", flat=True)
         overdue = Milestone.objects.overdue(day).values_list("agreement_id", flat=True)
         assert set(found) == set(overdue), day
+    # The list filters and sorts by expiry by the day stored with each: a terminated one's
+    # termination day, as its pages say it ("Diakhiri pada …"), else its expiry's last day.
+    for agreement in everything:
+        ended = agreement.terminated_on
+        assert agreement.ends_by == (ended.end if ended else agreement.expires_by), agreement.title
 
 
 def test_the_loi_and_its_follow_up_both_store_the_step_the_chain_waits_on(kemlu_step):
@@ -117,6 +122,85 @@ def test_admin_change_to_cancelled_stores_that_nobody_is_waited_on(staff_client,
     assert response.status_code == 302, response.context["errors"]
     assert stored(text) == ("", None, "", None)
     assert stored(loi) == ("", None, "", None)
+    assert_every_stored_progress_is_the_rule()
+
+
+def test_terminating_in_the_admin_stores_the_day_it_ended_and_mending_it_the_expiry(
+    staff_client, kaltim
+):
+    """Terminated in the agreement form with its termination step done, a cooperation ends on
+    that day, not on its first term; its step moved on the step's page moves it; the status
+    mended back to in force, it ends with its term again."""
+
+    def ends_by(agreement):
+        return Agreement.objects.values_list("ends_by", flat=True).get(pk=agreement.pk)
+
+    agreement = AgreementFactory(
+        lead_region=kaltim,
+        title="Kerja sama pengembangan pariwisata",
+        signed_on=datetime.date(2022, 7, 28),
+        in_force_from=datetime.date(2022, 7, 28),
+        expires_on=datetime.date(2027, 7, 28),
+    )
+    assert ends_by(agreement) == datetime.date(2027, 7, 28)
+    data = with_milestone(
+        agreement_form(
+            kaltim,
+            status="terminated",
+            signed_on="2022-07-28",
+            in_force_from="2022-07-28",
+            expires_on="2027-07-28",
+            loaded_version=str(agreement.version),
+        ),
+        kind="termination",
+        title="Pengakhiran kerja sama",
+        due_on="",
+        done_on="2023-03-02",
+        waits_on="",
+        mark="",
+    )
+    response = staff_client.post(change_url(agreement), data)
+    assert response.status_code == 302, response.context["errors"]
+    assert ends_by(agreement) == datetime.date(2023, 3, 2)
+    assert_every_stored_progress_is_the_rule()
+
+    step = Milestone.objects.get(agreement=agreement, kind="termination")
+    response = staff_client.post(
+        reverse("admin:agreements_milestone_change", args=[step.pk]),
+        {
+            "agreement": agreement.pk,
+            "kind": "termination",
+            "title": step.title,
+            "due_on": "",
+            "done_on": "04/2023",
+            "waits_on": "",
+            "mark": "",
+            "rating": "",
+            "findings": "",
+            "notes": "",
+        },
+    )
+    assert response.status_code == 302, response.context["errors"]
+    # Known to its month only: ended by the month's last day.
+    assert ends_by(agreement) == datetime.date(2023, 4, 30)
+    assert_every_stored_progress_is_the_rule()
+
+    delete = reverse("admin:agreements_milestone_delete", args=[step.pk])
+    assert staff_client.post(delete, {"post": "yes"}).status_code == 302
+    # No step dates its end: the list reads its term, as its row then shows it.
+    assert ends_by(agreement) == datetime.date(2027, 7, 28)
+    assert_every_stored_progress_is_the_rule()
+
+
+def test_the_importer_stores_the_day_each_cooperation_it_writes_ends(register):
+    """The importer writes its rows in bulk: the day each ends is stored with where it stands,
+    a term known to its year by the year's last day."""
+    plan = AgreementImport.from_file(
+        io.BytesIO(csv_bytes([row(status="terminated", expires_on="2027")])), "kerjasama.csv"
+    ).apply()
+    assert plan.is_valid
+    written = Agreement.objects.get(reference="556/KSDD/2025")
+    assert written.ends_by == datetime.date(2027, 12, 31)
     assert_every_stored_progress_is_the_rule()
 
 
@@ -441,7 +525,9 @@ def test_a_pks_ending_after_its_progress_was_stored_is_let_go_by_the_daily_comma
     versions = mou.history.count()
 
     # The days pass: the PKS's last day in force was yesterday.
-    Agreement.objects.filter(pk=pks.pk).update(expires_on=today - datetime.timedelta(days=1))
+    yesterday = today - datetime.timedelta(days=1)
+    # Its expiry as a save would have stored it, with the day it ends.
+    Agreement.objects.filter(pk=pks.pk).update(expires_on=yesterday, ends_by=yesterday)
     out = StringIO()
     call_command("refresh_progress", "--since", today.isoformat(), stdout=out)
     assert out.getvalue().startswith("0 ")  # ended yesterday, not since today

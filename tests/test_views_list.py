@@ -108,6 +108,11 @@ def register(kaltim, samarinda, bali):
     return records
 
 
+def text_of(response):
+    """What a reader sees of a page: its text, spaces as they read."""
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
 def listed(client, **params):
     response = client.get(LIST, params)
     assert response.status_code == 200, response.content.decode()[:2000]
@@ -261,6 +266,39 @@ def test_filter_expiring_before_a_date(client, register):
     }
 
 
+@pytest.fixture
+def terminated(kaltim):
+    """A cooperation terminated on 2 March 2023, its first term running to 28 July 2027."""
+    agreement = AgreementFactory(
+        title="Kerja sama yang diakhiri",
+        lead_region=kaltim,
+        status=Agreement.Status.TERMINATED,
+        signed_on=datetime.date(2022, 7, 28),
+        in_force_from=datetime.date(2022, 7, 28),
+        expires_on=datetime.date(2027, 7, 28),
+    )
+    MilestoneFactory(
+        agreement=agreement,
+        kind="termination",
+        title="Pengakhiran kerja sama",
+        due_on=None,
+        done_on=datetime.date(2023, 3, 2),
+    )
+    return agreement
+
+
+def test_a_terminated_agreement_ended_before_a_date_on_its_termination_day(
+    client, register, terminated
+):
+    """An analyst asking what ended before 2025 is given the cooperation terminated in 2023,
+    as its row says, though its first term ran to 2027; and not what ended before that day."""
+    response = client.get(LIST, {"status": "terminated", "expires_before": "2025-01-01"})
+    assert titles_in(response) == ["Kerja sama yang diakhiri"]
+    assert "Diakhiri pada 2 Maret 2023" in text_of(response)
+    assert "Kerja sama yang diakhiri" in listed(client, expires_before="2023-03-02")
+    assert "Kerja sama yang diakhiri" not in listed(client, expires_before="2023-03-01")
+
+
 def test_filter_with_and_without_documents(client, register):
     assert listed(client, documents="yes") == {"Beasiswa guru Kalimantan Timur"}
     assert listed(client, documents="no") == {
@@ -369,6 +407,26 @@ def test_sort_by_expiry_soonest_first_with_no_expiry_last(client, register):
     ]
 
 
+def test_sort_by_expiry_puts_a_terminated_agreement_at_the_day_its_row_says_it_ended(
+    client, register, terminated
+):
+    """Terminated on 2 March 2023 ("Diakhiri pada 2 Maret 2023" in its row), it sorts beside
+    the term that ran out the day before, both ways, not at its first term's 28 July 2027."""
+    by_end = [
+        "Pariwisata Kalimantan Tengah dan Bali",  # 1 March 2023
+        "Kerja sama yang diakhiri",  # terminated 2 March 2023
+        "Pertukaran budaya Bali dan Osaka",  # in 30 days
+        "Beasiswa guru Kalimantan Timur",  # in 400 days
+    ]
+    assert titles_in(client.get(LIST, {"sort": "expires"})) == [
+        *by_end,
+        "Kota kembar Samarinda dan Anhui",  # no expiry: last
+    ]
+    response = client.get(LIST, {"sort": "-expires"})
+    assert titles_in(response) == [*reversed(by_end), "Kota kembar Samarinda dan Anhui"]
+    assert "Diakhiri pada 2 Maret 2023" in text_of(response)
+
+
 def test_those_in_force_by_expiry_soonest_first_keep_a_term_known_to_its_year(
     client, register, kaltim
 ):
@@ -401,8 +459,8 @@ def test_those_in_force_by_expiry_soonest_first_keep_a_term_known_to_its_year(
 def test_the_order_by_expiry_is_read_from_its_index_not_sorted(
     client, register, sort, status, monkeypatch
 ):
-    """The list by expiry orders by the last day each expiry covers (``PeriodEnd``), which
-    the indexes of migration 0047 hold, one each way: a page is read from them, where at
+    """The list by expiry orders by the day each cooperation ends (``Agreement.ends_by``), which
+    the indexes of migration 0052 hold, one each way: a page is read from them, where at
     100,000 agreements each page read and sorted the whole register. Sorting forbidden to
     the planner, the list's query still has a plan without one only while the indexes'
     expression is the order's."""
@@ -415,13 +473,17 @@ def test_the_order_by_expiry_is_read_from_its_index_not_sorted(
     with CaptureQueriesContext(connection) as captured:
         response = client.get(LIST, {"sort": sort, **({"status": status} if status else {})})
     assert len(titles_in(response)) == (2 if status else 4)
-    (listed,) = [q["sql"] for q in captured if re.search(r"ORDER BY (COALESCE\()?CASE", q["sql"])]
+    (listed,) = [
+        q["sql"]
+        for q in captured
+        if re.search(r'ORDER BY (COALESCE\()?"agreements_agreement"."ends_by"', q["sql"])
+    ]
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_sort = off")
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"EXPLAIN {listed}")
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    index = "agreement_expiry_order" if sort == "expires" else "agreement_expiry_order_desc"
+    index = "agreement_ends_order" if sort == "expires" else "agreement_ends_order_desc"
     assert f"Index Scan using {index} on agreements_agreement" in plan, plan
     assert " Sort " not in plan and not plan.startswith("Sort"), plan
     if status:
