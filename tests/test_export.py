@@ -190,6 +190,42 @@ def test_export_holds_exactly_the_rows_of_the_filtered_page(
 
 
 @pytest.mark.parametrize("file_format", FORMATS)
+def test_a_terminated_agreement_is_downloaded_among_those_ended_by_its_termination_day(
+    client, register, analyst, file_format
+):
+    """Terminated on 2 March 2023, its first term running to 28 July 2027: the download of
+    what ended before 2025 holds it, as the page does, and sorted by expiry it comes where the
+    page puts it, before every term still running."""
+    client.force_login(analyst)
+    ended = AgreementFactory(
+        title="Kerja sama yang diakhiri",
+        lead_region=register["kaltim"],
+        status=Agreement.Status.TERMINATED,
+        signed_on=datetime.date(2022, 7, 28),
+        in_force_from=datetime.date(2022, 7, 28),
+        expires_on=datetime.date(2027, 7, 28),
+    )
+    MilestoneFactory(
+        agreement=ended, kind="termination", due_on=None, done_on=datetime.date(2023, 3, 2)
+    )
+    url = reverse("agreement-export", args=[file_format])
+    params = {"status": "terminated", "expires_before": "2025-01-01"}
+    response = download(client, url, params)
+    assert titles_of(response, file_format) == ["Kerja sama yang diakhiri"]
+    assert page_titles(client, reverse("agreement-list"), params) == ["Kerja sama yang diakhiri"]
+
+    by_expiry = {"sort": "expires"}
+    listed = client.get(reverse("agreement-list"), by_expiry).context["page_obj"].object_list
+    downloaded = [
+        exports_unneutralised(row["title"])
+        for row in rows_of(download(client, url, by_expiry), file_format)
+    ]
+    assert downloaded == [agreement.title for agreement in listed]
+    running = [a.title for a in listed if a.ends_by and a.ends_by >= datetime.date.today()]
+    assert downloaded.index("Kerja sama yang diakhiri") < downloaded.index(running[0])
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
 def test_partner_filter_exports_only_that_partners_agreements(
     client, register, analyst, file_format
 ):
