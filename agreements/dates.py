@@ -279,16 +279,6 @@ class PeriodEnd(models.Func):
         return sql, (*precision_params, *date_params, *date_params, *date_params)
 
 
-def period_end_or_never(name):
-    """The last day the date ``name`` covers (``PeriodEnd``), or the calendar's last day where
-    there is none: as an ascending order, ``PeriodEnd`` with the empty ones last; as a bound
-    (``>=`` a day), one range of the index that holds it (migration 0047), where "or none"
-    beside it made the database read the index from its start."""
-    return models.functions.Coalesce(
-        PeriodEnd(name), models.Value(datetime.date.max), output_field=models.DateField()
-    )
-
-
 def not_before(later, earlier):
     """A ``Q``: the date ``later`` does not end before the date ``earlier`` begins, either
     unknown passing. A date stands for its whole period (``PeriodEnd``), and a period is stored

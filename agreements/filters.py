@@ -55,9 +55,10 @@ class YearFilter(django_filters.NumberFilter):
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-# The day each cooperation ends, or the calendar's last day where none is known: the list's
-# order by expiry, soonest first, and the bound that starts those still running at today, as
-# the index of migration 0052 holds it.
+# The day each cooperation ends (``Agreement.ends_by``), or the calendar's last day where none
+# is known, as the index of migration 0052 holds it: the list's order by expiry, soonest first
+# with no end last, and the bound (``>=`` a day) that starts those still running at today, one
+# range of that index, where "or none" beside it made the database read the index from its start.
 ENDS_OR_NEVER = Coalesce(F("ends_by"), Value(datetime.date.max), output_field=DateField())
 
 # Every ordering the ``sort`` parameter accepts; anything else is refused. Each ends on the
