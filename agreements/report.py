@@ -194,7 +194,9 @@ def build(agreements, region, period):
     mine = Agreement.objects.filter(
         pk__in=list(agreements.in_region(region).values_list("pk", flat=True))
     )
-    listed = mine.select_related("lead_region")
+    # With the day a terminated one ended (``with_termination``, in the same statement): its
+    # row says so, as the list's does, rather than the term first agreed.
+    listed = mine.select_related("lead_region").with_termination()
     end, following = period.end, period.next
     signed = list(
         listed.filter(signed_on__gte=period.start, signed_on__lte=end).order_by("signed_on", "pk")
@@ -268,6 +270,15 @@ def build(agreements, region, period):
 def in_worksheet(known):
     """A date as it is known (``KnownDate``), as the register's exports write it in a sheet."""
     return None if not known else known.in_worksheet
+
+
+def ended_in_worksheet(agreement):
+    """The cell of "Berakhir pada": a terminated agreement's termination day, said so as its
+    row on the page says it ("Diakhiri pada 2 Maret 2023"), else its expiry as known."""
+    ended = agreement.terminated_on
+    if ended is not None:
+        return _("Diakhiri pada %(date)s") % {"date": ended}
+    return in_worksheet(agreement.known("expires_on"))
 
 
 def status_chart(counts, day):
@@ -367,7 +378,7 @@ def as_workbook(report, file, generated, public_only):
                 str(a.get_scope_display()),
                 a.lead_region.name,
                 in_worksheet(a.known("signed_on")),
-                in_worksheet(a.known("expires_on")),
+                ended_in_worksheet(a),
             ]
             for a in items
         ]

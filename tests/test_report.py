@@ -331,6 +331,33 @@ def test_the_report_lists_what_ended_within_the_period_and_says_which_steps_are_
     assert row[0] == "MoU Kaltim–Anhui 2024" and row[-1] == "ya"
 
 
+def test_a_terminated_agreements_row_says_when_it_ended_not_its_first_term(
+    client, register, kaltim
+):
+    """Signed in 2024 and terminated that September, its first term running to 2029: its row
+    in the report and in the workbook says when it ended, as its row on the list does."""
+    ended = AgreementFactory(
+        title="MoU Kaltim diakhiri 2024",
+        lead_region=kaltim,
+        status="terminated",
+        signed_on=datetime.date(2024, 2, 1),
+        in_force_from=datetime.date(2024, 2, 1),
+        expires_on=datetime.date(2029, 1, 31),
+    )
+    MilestoneFactory(
+        agreement=ended, kind="termination", due_on=None, done_on=datetime.date(2024, 9, 2)
+    )
+    query = {"region": "64", "period": "2024"}
+    signed = section(client.get("/laporan/", query).content.decode(), "r-signed")
+    row = next(tr for tr in signed.split("<tr>") if "MoU Kaltim diakhiri 2024" in tr)
+    text = " ".join(re.sub(r"<[^>]+>", " ", row).split())
+    assert "Diakhiri pada 2 September 2024" in text
+    assert "2029" not in text
+    rows = workbook(client, query)["Ditandatangani"].iter_rows(values_only=True)
+    [cells] = [cells for cells in rows if cells[0] == "MoU Kaltim diakhiri 2024"]
+    assert cells[-1] == "Diakhiri pada 2 September 2024"
+
+
 def test_a_report_downloaded_again_after_a_change_shows_the_change(client, register):
     """The PDF is kept until the register changes, and no longer."""
     from agreements.models import Agreement
