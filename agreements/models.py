@@ -833,27 +833,9 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         Elsewhere every agreement with a target passed is read.
         """
         today = today or timezone.localdate()
-        visibilities = self._tallied_visibilities()
-        if visibilities is None:
+        if self._tallied_visibilities() is None:
             return self.with_overdue_steps(today).count()
-        month = today.strftime("%Y-%m")
-        this_month, this_month_params = self._tallied_this_month(
-            "late_day",
-            today,
-            # Late by today; lapsed before today in the month it turned late; lapsing from
-            # today on, when it turned late in a month before (counted by month as lapsed).
-            [("late", "<=", 1), ("gone", "<", -1), ("lapse", ">=", 1)],
-        )
-        sql = f"""
-            SELECT (SELECT coalesce(sum(n) FILTER (WHERE key >= 'late|' AND key < %s), 0)
-                           - coalesce(sum(n) FILTER (WHERE key BETWEEN 'exp|0' AND %s), 0)
-                    FROM agreements_tally
-                    WHERE dimension = 'late' AND visibility = ANY(%s))::bigint
-                 + {this_month}
-        """
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, [f"late|{month}", f"exp|{month}", visibilities, *this_month_params])
-            return cursor.fetchone()[0]
+        return self._kept_turning_until_lapse("late", today)
 
     def overdue_step_count(self, today=None):
         """How many planned steps of these agreements are overdue on ``today``
@@ -1039,28 +1021,36 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         every cooperation in force is read.
         """
         today = today or timezone.localdate()
-        visibilities = self._tallied_visibilities()
-        if visibilities is None:
+        if self._tallied_visibilities() is None:
             return self.dormant(today).count()
+        return self._kept_turning_until_lapse("dormant", today, turned="quiet")
+
+    def _kept_turning_until_lapse(self, dimension, today, turned=None):
+        """How many of ``self`` the counts the database keeps of ``dimension`` (dormant, late)
+        hold on ``today``: each agreement counted from the day it turned so (key ``turned``,
+        by default the dimension's name) until it lapses (``exp``), by month
+        (``<turned>|YYYY-MM``) and by day of today's month (``<dimension>_day``, migration
+        0039): the months before today's give those turned before this month and lapsing
+        after it (or never), this month's days those turning or lapsing this month."""
+        turned = turned or dimension
         month = today.strftime("%Y-%m")
         this_month, this_month_params = self._tallied_this_month(
-            "dormant_day",
+            f"{dimension}_day",
             today,
-            # Quiet by today; lapsed before today in the month it turned quiet; lapsing from
-            # today on, when it turned quiet in a month before (counted by month as lapsed).
-            [("quiet", "<=", 1), ("gone", "<", -1), ("lapse", ">=", 1)],
+            # Turned by today; lapsed before today in the month it turned; lapsing from today
+            # on, when it turned in a month before (counted by month as lapsed).
+            [(turned, "<=", 1), ("gone", "<", -1), ("lapse", ">=", 1)],
         )
         sql = f"""
-            SELECT (SELECT coalesce(sum(n) FILTER (WHERE key >= 'quiet|' AND key < %s), 0)
+            SELECT (SELECT coalesce(sum(n) FILTER (WHERE key >= %s AND key < %s), 0)
                            - coalesce(sum(n) FILTER (WHERE key BETWEEN 'exp|0' AND %s), 0)
                     FROM agreements_tally
-                    WHERE dimension = 'dormant' AND visibility = ANY(%s))::bigint
+                    WHERE dimension = %s AND visibility = ANY(%s))::bigint
                  + {this_month}
         """
+        params = [f"{turned}|", f"{turned}|{month}", f"exp|{month}", dimension]
         with connections[self.db].cursor() as cursor:
-            cursor.execute(
-                sql, [f"quiet|{month}", f"exp|{month}", visibilities, *this_month_params]
-            )
+            cursor.execute(sql, [*params, self._tallied_visibilities(), *this_month_params])
             return cursor.fetchone()[0]
 
     def search(self, text):
