@@ -533,5 +533,9 @@ def test_workers_replaced_after_max_requests_leave_no_request_unanswered(restart
     assert outcomes == ["whole"] * len(answers)
     assert log.count("Autorestarting worker") >= 6
     assert not set(first) & set(replaced)
-    assert "exited with code" not in log and "SIGKILL" not in log
+    # While it served, no worker left with an error status. At the shutdown that ends the
+    # test, a worker still starting (one replaced after its third request) has no handler of
+    # its own yet for the signal, and the master kills it after ``graceful_timeout``.
+    serving = log.split("Handling signal: int", 1)[0]
+    assert "exited with code" not in serving and "SIGKILL" not in serving
     assert not problems
