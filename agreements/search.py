@@ -188,6 +188,10 @@ def search_agreement_rows(queryset, text):
         # Only rows the phrase finds, or one word of the few: where both are read from their
         # indexes, the rows tested are those, not every row.
         few = [together_few.union(few[0], all=True)] if together_few is not None and few else []
+    if few and len(words) == 1:
+        # The word's own ids are the whole condition: tested again row by row, the rows read
+        # were each compared with every id (195 × 195 for "rapat" at 100,000 agreements).
+        return queryset.filter(AnyOf(F("pk"), few[0]))
     if few:
         return queryset.filter(pk__in=few[0]).filter(each_word)
     return queryset.filter(each_word)
