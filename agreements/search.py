@@ -139,14 +139,34 @@ def kinds_named(Agreement, word):
 
 
 def search_words(text):
-    """The distinct words of ``text``, in order, at most ``MAX_WORDS``."""
-    words = []
+    """The distinct words of ``text``, in order, at most ``MAX_WORDS``. Two words the register
+    also writes joined ("kerja sama", ``WRITTEN_APART``) are read as the one word joined, which
+    finds both spellings (``written_apart``): apart, each found only titles that write it apart,
+    never "Kerjasama Kebudayaan"."""
+    typed = []
     for piece in (text or "").split():
         typed_in = re.sub(r"^\W+|\W+$", "", piece)
-        for word in re.findall(r"\w+", piece):
-            if word.casefold() not in (w.casefold() for w in words):
-                words.append(Word(word, typed_in))
+        typed.extend(Word(word, typed_in) for word in re.findall(r"\w+", piece))
+    words = []
+    for word in _joined(typed):
+        if word.casefold() not in (w.casefold() for w in words):
+            words.append(word)
     return words[:MAX_WORDS]
+
+
+def _joined(words):
+    """``words`` with each pair written apart that the register also writes joined
+    (``WRITTEN_APART``) replaced by the word joined."""
+    joined, at = [], 0
+    while at < len(words):
+        word = JOINED.get(tuple(w.casefold() for w in words[at : at + 2]))
+        if word:
+            joined.append(Word(word, word))
+            at += 2
+        else:
+            joined.append(words[at])
+            at += 1
+    return joined
 
 
 def search_agreements(queryset, text):
@@ -177,7 +197,7 @@ def search_agreement_rows(queryset, text):
     rows = model._base_manager.db_manager(queryset.db).order_by()
     agreements = Agreement._default_manager.db_manager(queryset.db)
     matches = [
-        _rows_matching(rows, Q(title__icontains=word), agreements.search(word)) for word in words
+        _rows_matching(rows, _title_holds(word), agreements.search(word)) for word in words
     ]
     each_word = Q(*(condition for condition, _few in matches))
     few = [ids for _condition, ids in matches if ids is not None]
@@ -195,6 +215,15 @@ def search_agreement_rows(queryset, text):
     if few:
         return queryset.filter(pk__in=few[0]).filter(each_word)
     return queryset.filter(each_word)
+
+
+def _title_holds(word):
+    """A row's title holds ``word`` (case-insensitive, anywhere), or the words it stands for
+    written apart ("kerjasama": "Rapat kerja sama")."""
+    condition = Q(title__icontains=word)
+    for apart in written_apart(word):
+        condition |= Q(title__icontains=apart)
+    return condition
 
 
 def _rows_matching(rows, titled, found):
@@ -402,6 +431,8 @@ def _is_common(Agreement, query, kinds=()):
 # typed joined, such a word also finds them apart, as a phrase. Typed "kerjasama", the
 # register's 208 agreements "kerja sama" were found as one written joined.
 WRITTEN_APART = {"kerjasama": "kerja sama"}
+# The same, typed apart: read as the word joined (``search_words``).
+JOINED = {tuple(apart.split()): joined for joined, apart in WRITTEN_APART.items()}
 
 
 def written_apart(word):

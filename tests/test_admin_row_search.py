@@ -63,6 +63,9 @@ CASES = [
     # A word of the title and a word of its agreement together.
     ("rapat samarinda", ["Rapat koordinasi awal"]),
     ("koordinasi jalan", ["Rapat Koordinasi teknis"]),
+    # "kerja sama" of the agreement's title, typed apart or joined.
+    ("kerjasama awal", ["Rapat koordinasi awal"]),
+    ("kerja sama awal", ["Rapat koordinasi awal"]),
     # Nothing that matches neither.
     ("bendungan", []),
 ]
@@ -104,6 +107,17 @@ def test_words_of_many_rows_find_the_same_rows_tested_row_by_row(
     (rows,) = [q["sql"] for q in captured if '"agreements_milestone"."done_on"' in q["sql"]]
     probe = '."id" = ("agreements_milestone"."agreement_id")) LIMIT 1) IS NOT NULL'
     assert probe in rows
+
+
+def test_kerja_sama_typed_apart_finds_a_title_that_writes_it_joined(staff_client, register):
+    """A clerk types "kerja sama" as the KBBI writes it; the step was recorded "Rapat
+    kerjasama" (and the other way round)."""
+    schools, roads = register
+    MilestoneFactory(agreement=roads, title="Rapat kerjasama teknis")
+    MilestoneFactory(agreement=roads, title="Evaluasi kerja sama teknis")
+    both = ["Evaluasi kerja sama teknis", "Rapat kerjasama teknis"]
+    assert listed(staff_client, MILESTONES, "kerja sama teknis") == both
+    assert listed(staff_client, MILESTONES, "kerjasama teknis") == both
 
 
 def test_a_blank_search_lists_every_milestone(staff_client, register):

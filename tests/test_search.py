@@ -188,6 +188,21 @@ def test_kerjasama_written_joined_finds_kerja_sama_written_apart(register, kalti
     assert "Kerjasama Kebudayaan" in culture and "Kerja Sama Pendidikan Vokasi" not in culture
 
 
+def test_kerja_sama_written_apart_finds_kerjasama_written_joined(register, kaltim):
+    """Typed apart, as the KBBI writes it, "kerja sama" finds the titles written joined too
+    ("Kerjasama Kebudayaan", as the seed stories write them): each word alone was not in them."""
+    AgreementFactory(lead_region=kaltim, title="Kerja Sama Pendidikan Vokasi")
+    AgreementFactory(lead_region=kaltim, title="Kerjasama Kebudayaan")
+    AgreementFactory(lead_region=kaltim, title="Kerja bakti sama warga")
+
+    found = search("kerja sama")
+    assert {"Kerja Sama Pendidikan Vokasi", "Kerjasama Kebudayaan"} <= set(found)
+    assert "Kerja bakti sama warga" not in found
+    for typed in ("Kerja-sama kebudayaan", "kebudayaan KERJA SAMA"):
+        culture = search(typed)
+        assert "Kerjasama Kebudayaan" in culture and "Kerja Sama Pendidikan Vokasi" not in culture
+
+
 def test_a_query_without_words_finds_everything(register):
     assert len(search("  — ")) == 3
 
