@@ -196,9 +196,7 @@ def search_agreement_rows(queryset, text):
     Agreement = model._meta.get_field("agreement").related_model
     rows = model._base_manager.db_manager(queryset.db).order_by()
     agreements = Agreement._default_manager.db_manager(queryset.db)
-    matches = [
-        _rows_matching(rows, _title_holds(word), agreements.search(word)) for word in words
-    ]
+    matches = [_rows_matching(rows, _title_holds(word), agreements.search(word)) for word in words]
     each_word = Q(*(condition for condition, _few in matches))
     few = [ids for _condition, ids in matches if ids is not None]
     if len(words) > 1:
