@@ -2424,6 +2424,25 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         return AgreementRelation(self.relation).short_label if self.relation else ""
 
     @property
+    def proposal(self):
+        """When it was proposed, as known (a ``KnownDate``): the day recorded
+        (``proposed_on``), or where none is, the day its own initiative step was done (the
+        earliest, if several; not one set aside), which is when it was put forward: the key
+        dates said "Diusulkan —" above a path saying "Prakarsa dilalui 23 April 2024". Never
+        a predecessor's initiative: a follow-up was proposed after it. None where neither is
+        known. Reads the milestones, prefetched on the status page."""
+        recorded = self.known("proposed_on")
+        if recorded is not None:
+            return recorded
+        taken = [
+            m
+            for m in self.milestones.all()
+            if m.kind == MilestoneKind.INITIATIVE and m.done_on and m.mark == MilestoneMark.DONE
+        ]
+        first = min(taken, key=lambda m: (m.done_on, m.done_on_precision), default=None)
+        return first.known("done_on") if first is not None else None
+
+    @property
     def terminated_on(self):
         """When it was terminated, as known (a ``KnownDate``): the day its termination step was
         done (``Milestone.records_termination``; the earliest, if several), or None when it is

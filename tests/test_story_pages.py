@@ -65,6 +65,9 @@ class Page:
         glance = self.html.split('class="glance-grid"', 1)[1].split("</dl>", 1)[0]
         items = re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", glance, re.S)
         self.glance = {text(term): text(value) for term, value in items}
+        dates = self.html.split('id="dates-heading"', 1)[1].split("</dl>", 1)[0]
+        items = re.findall(r"<dt>(.*?)</dt>\s*<dd>(.*?)</dd>", dates, re.S)
+        self.key_dates = {text(term): text(value) for term, value in items}
         chain = self.html.split('id="related-heading"', 1)[1].split("</section>", 1)[0]
         self.chain = text(chain)
 
@@ -300,6 +303,27 @@ class TestStoryPages:
         assert page.state("Pernyataan kehendak (LoI)") == "ahead"
         assert page.state("Penjajakan / kunjungan") == "next"
         assert KALTIM_ANHUI in page.chain
+
+    def test_the_sister_cities_were_proposed_when_their_path_says_the_initiative_was_taken(
+        self, client
+    ):
+        """The city sister cities were put forward on 23 April 2024, during the delegation's
+        visit, and Muara Enim's on 9 April 2018: the path says the initiative was passed then,
+        and the key dates say they were proposed then, not "—" beside it. Kaltim–Anhui's,
+        recorded by its month, stays so."""
+        for title, day in (
+            (SAMARINDA_ANHUI, on(d(2024, 4, 23))),
+            (BALIKPAPAN_ANHUI, on(d(2024, 4, 23))),
+            (MUARA_ENIM_SISTER_CITY, on(d(2018, 4, 9))),
+            (KALTIM_ANHUI, "Desember 2023"),
+        ):
+            page = Page(client, title)
+            assert page.stages["Prakarsa"][1].startswith("dilalui " + day), title
+            assert page.key_dates["Diusulkan"] == day, title
+        # Where neither the proposal nor the initiative's day is recorded, the page says so.
+        page = Page(client, KALTENG_BALI)
+        assert page.stages["Prakarsa"] == ("passed", "dilalui (tanggal tidak tercatat)")
+        assert page.key_dates["Diusulkan"] == "—"
 
     def test_the_city_sister_cities_read_as_offshoots_in_summary_and_chain_alike(self, client):
         """The chain calls the city sister cities offshoots ("Turunan") of Kaltim–Anhui, which
