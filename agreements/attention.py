@@ -89,7 +89,11 @@ class Attention:
     due_days = MILESTONE_DUE_DAYS
 
     def __len__(self):
-        return len(self.expiring) + len(self.milestones) + len(self.dormant)
+        """How many notices it holds (``items``): the dormant are a standing fact, not one."""
+        return len(self.expiring) + len(self.milestones)
+
+    def __bool__(self):
+        return bool(len(self) or self.dormant)
 
     @property
     def expiry_groups(self):

@@ -848,3 +848,21 @@ def test_a_region_page_lists_ten_of_its_dormant_and_says_how_many(client, samari
     attention = html.split('id="needs-attention-title"')[1].split("</section>")[0]
     assert [f"Sepi {n:02d}" in attention for n in range(12)] == [True] * 10 + [False] * 2
     assert "Menampilkan 10 yang paling lama sepi dari 12 kerja sama mati suri." in attention
+
+
+def test_a_region_page_with_only_dormant_cooperations_says_what_needs_attention(client, samarinda):
+    """Nothing expiring and no step due, but a cooperation gone quiet: the page names it
+    rather than say nothing needs attention."""
+    since = timezone.localdate() - datetime.timedelta(days=500)
+    quiet = AgreementFactory(
+        title="Kerja sama yang terlupakan",
+        lead_region=samarinda,
+        status=Agreement.Status.IN_FORCE,
+        signed_on=since,
+        in_force_from=since,
+        expires_on=timezone.localdate() + datetime.timedelta(days=900),
+    )
+    html = client.get(samarinda.get_absolute_url()).content.decode()
+    attention = html.split('id="needs-attention-title"')[1].split("</section>")[0]
+    assert quiet.title in attention.split("Mati suri", 1)[1]
+    assert "Tidak ada kerja sama yang segera berakhir" not in attention
