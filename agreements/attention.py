@@ -1,5 +1,4 @@
-"""What needs attention: agreements expiring soon, milestones due soon or overdue and, on a
-region's page, its dormant cooperations (*mati suri*).
+"""What needs attention: agreements expiring soon and milestones due soon or overdue.
 
 ``attention_in`` answers it for a set of agreements: those a region is party to, on its page;
 ``needs_attention`` for those a set of regions leads that a reader may see, in the editors' daily
@@ -10,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Window
-from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from agreements.dates import PeriodEnd
@@ -73,8 +72,6 @@ class Attention:
     today: datetime.date
     expiring: list = field(default_factory=list)
     milestones: list = field(default_factory=list)
-    # The dormant agreements, those quiet longest first (``attention_in`` with ``dormant``).
-    dormant: list = field(default_factory=list)
     # Standing facts of the same agreements, told beside the lists (not notices of their own):
     # how many are dormant, and how many wait on each party ({label: count}, non-zero only).
     dormant_count: int = 0
@@ -84,16 +81,11 @@ class Attention:
     expiring_total: int | None = None
     late_total: int | None = None
     due_soon_total: int | None = None
-    dormant_total: int | None = None
 
     due_days = MILESTONE_DUE_DAYS
 
     def __len__(self):
-        """How many notices it holds (``items``): the dormant are a standing fact, not one."""
         return len(self.expiring) + len(self.milestones)
-
-    def __bool__(self):
-        return bool(len(self) or self.dormant)
 
     @property
     def expiry_groups(self):
@@ -132,7 +124,7 @@ def needs_attention(regions, user, today=None, shown=None, left_out=None):
     return attention_in(agreements, today, shown, left_out)
 
 
-def attention_in(agreements, today=None, shown=None, left_out=None, dormant=False):
+def attention_in(agreements, today=None, shown=None, left_out=None):
     """What needs attention in ``agreements`` (e.g. those a region is party to, on its page).
     Runs two queries: the expiring agreements, and the open milestones due within 14 days or
     overdue (both with their lead region, the milestones with their agreement). With
@@ -142,12 +134,7 @@ def attention_in(agreements, today=None, shown=None, left_out=None, dormant=Fals
 
     ``left_out`` is a pair of ``Q``, of the expiring agreements and of the steps not to list
     (the digest's: those its reader was told of already), applied in the same queries: what is
-    chosen and counted is what is left.
-
-    With ``dormant`` (and ``shown``), one query more: the first ``shown`` of the dormant
-    (``AgreementQuerySet.dormant``, read from the sign of life stored with each), those quiet
-    longest first, and how many there are in all (``dormant_total``). The digest tells only
-    how many (``standing``)."""
+    chosen and counted is what is left."""
     today = today or timezone.localdate()
     expiring = (
         agreements.expiring_within(max(EXPIRY_WINDOWS), today)
@@ -170,10 +157,6 @@ def attention_in(agreements, today=None, shown=None, left_out=None, dormant=Fals
             steps, shown, today, kept=agreements if left_out is None else None
         )
         chosen = [*late, *coming]
-        if dormant:
-            totals["dormant"], totals["dormant_total"] = nearest(
-                longest_quiet_first(agreements.dormant(today)), shown
-            )
     return Attention(
         today=today,
         expiring=[
@@ -190,19 +173,6 @@ def nearest(rows, shown):
     limit), where a count of its own read the same rows a second time."""
     first = list(rows.annotate(in_all=Window(Count("pk")))[:shown])
     return first, first[0].in_all if first else 0
-
-
-def longest_quiet_first(dormant):
-    """``dormant`` with their lead regions, those quiet longest first: by the later of the day
-    each came into force (or was signed) and its last sign of life along its line, which is
-    when its quiet began; one that tells neither first."""
-    started = Coalesce("in_force_from", "signed_on")
-    quiet_since = Greatest(
-        Coalesce("last_sign_of_life_on", started), Coalesce(started, "last_sign_of_life_on")
-    )
-    return dormant.select_related("lead_region").order_by(
-        quiet_since.asc(nulls_first=True), "title", "id"
-    )
 
 
 def soonest_expiring(agreements, days, shown, today):

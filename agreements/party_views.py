@@ -72,9 +72,8 @@ class RegionDetailView(SignedListPage):
             status = 400
         members = list(region.members.order_by("code")) if region.is_province else []
         # What needs attention in the agreements listed: those the region (with its regencies
-        # and cities) is party to, whoever leads them; its dormant ones too, which its
-        # officials are the ones to revive.
-        attention = attention_in(agreements, shown=ATTENTION_SHOWN, dormant=True)
+        # and cities) is party to, whoever leads them.
+        attention = attention_in(agreements, shown=ATTENTION_SHOWN)
         # The province, or the regency's or city's province, marked on the map.
         indonesia = maps.indonesia_map(
             Agreement.objects.visible_to(request.user),
@@ -99,13 +98,7 @@ class RegionDetailView(SignedListPage):
             ],
             [row_values(each) for each in potential["potentials"]],
             [row_values(item.agreement) for item in attention.expiring],
-            [row_values(each) for each in attention.dormant],
-            [
-                attention.expiring_total,
-                attention.late_total,
-                attention.due_soon_total,
-                attention.dormant_total,
-            ],
+            [attention.expiring_total, attention.late_total, attention.due_soon_total],
             [
                 [*row_values(item.milestone), *row_values(item.milestone.agreement)]
                 for item in attention.milestones

@@ -253,18 +253,6 @@ def _finish_a_step_needing_attention(register):
     Agreement.objects.filter(pk=register[3].pk).refresh_progress()
 
 
-def _revive_a_dormant_one(register):
-    # Kalimantan Timur's quiet longest: on its page among the dormant, until an activity.
-    MilestoneFactory(
-        agreement=register[1],
-        kind="activity",
-        title="Pameran bersama",
-        due_on=None,
-        done_on=timezone.localdate() - datetime.timedelta(days=3),
-    )
-    Agreement.objects.filter(pk=register[1].pk).refresh_progress()
-
-
 def _bring_an_expiry_near(register):
     Agreement.objects.filter(pk=register[6].pk).update(
         expires_on=timezone.localdate() + datetime.timedelta(days=20)
@@ -326,7 +314,6 @@ CHANGES = {
     "a potential retitled": _retitle_a_potential,
     "a potential moved to another region": _move_a_potential_to_another_region,
     "a step needing attention done": _finish_a_step_needing_attention,
-    "a dormant agreement revived by an activity": _revive_a_dormant_one,
     "an agreement's expiry brought near": _bring_an_expiry_near,
     "a survey recorded with its potential": _record_a_survey,
     "a survey retitled": _retitle_a_survey,

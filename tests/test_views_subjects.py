@@ -523,23 +523,11 @@ def test_region_page_queries_do_not_grow_with_rows(
     # 15 their participants; 16 its regencies and cities; what needs attention, each list's
     # nearest read with how many there are in all: 17 the agreements expiring soon, 18 the
     # steps late and those coming due, together, numbered by their ids, 19 the first of each
-    # read whole with their agreements, 20 the dormant (every agreement here is: in force
-    # since 2024, nothing done), quiet longest first, with how many there are in all; 21 the
-    # provinces, 22 agreements per province and 23 per outline, for the map.
-    with django_assert_num_queries(23) as captured:
+    # read whole with their agreements; 20 the provinces, 21 agreements per province and 22
+    # per outline, for the map.
+    with django_assert_num_queries(22):
         response = client.get(kaltim.get_absolute_url())
     assert len(titles_in(response)) == rows
-    # The dormant are read among the region's agreements (the semi-join on its parties), from
-    # the sign of life stored with each, the first ten with the count of all in one statement:
-    # no walk of the register, no read of its steps.
-    (dormant,) = [
-        query["sql"]
-        for query in captured.captured_queries
-        if '"last_sign_of_life_on" IS NULL' in query["sql"]
-    ]
-    assert '"agreements_agreement_regions"' in dormant
-    assert "COUNT(" in dormant and "OVER ()" in dormant and "LIMIT 10" in dormant
-    assert "agreements_milestone" not in dormant
     assert len(response.context["surveys"]) == rows
     shown = min(rows, 10)
     text = response.content.decode()
@@ -547,7 +535,7 @@ def test_region_page_queries_do_not_grow_with_rows(
     if rows > shown:
         assert f"Menampilkan {shown} yang paling lama dari {rows} tahapan terlambat" in text
     # A chosen sector is checked: one query more.
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(23):
         response = client.get(kaltim.get_absolute_url(), {"potential_sector": "tourism"})
     assert len(response.context["potentials"]) == rows
 
@@ -779,90 +767,3 @@ def test_a_country_or_sector_page_offers_only_the_provinces_its_agreements_reach
             r'<option value="51.71"[^>]*>Kota Denpasar</option></optgroup>',
             content,
         )
-
-
-def test_a_region_page_names_its_dormant_cooperations_and_leads_to_them_all(
-    client, kaltim, samarinda, bali, django_user_model
-):
-    """*Mati suri* needs the attention of the region party to it: its page names the
-    cooperations in force over a year with no activity or evaluation in the last one, those
-    quiet longest first, says how many there are, and leads to them on its own list, as the
-    dashboard leads to the register's. Not one still alive, another province's, nor, for the
-    public, an internal one."""
-    today = timezone.localdate()
-    year_ago = today - datetime.timedelta(days=400)
-
-    def in_force(title, region, since=year_ago, **extra):
-        return AgreementFactory(
-            title=title,
-            lead_region=region,
-            status=Agreement.Status.IN_FORCE,
-            signed_on=since,
-            in_force_from=since,
-            expires_on=today + datetime.timedelta(days=700),
-            **extra,
-        )
-
-    quiet = in_force("Kerja sama Samarinda yang sepi", samarinda)
-    quieter = in_force(
-        "Kerja sama Kaltim yang lebih lama sepi", kaltim, since=year_ago.replace(year=2020)
-    )
-    internal = in_force("Kerja sama internal yang sepi", kaltim, visibility="internal")
-    lively = in_force("Kerja sama yang hidup", samarinda)
-    MilestoneFactory(agreement=lively, kind="activity", done_on=today - 30 * ONE_DAY)
-    in_force("Kerja sama baru", samarinda, since=today - 100 * ONE_DAY)
-    in_force("Kerja sama Bali yang sepi", bali)
-
-    def attention(reader):
-        html = reader.get(kaltim.get_absolute_url()).content.decode()
-        return html.split('id="needs-attention-title"')[1].split("</section>")[0]
-
-    public = attention(client)
-    assert "Mati suri" in public
-    dormant = public.split("Mati suri", 1)[1]
-    assert dormant.index(quieter.title) < dormant.index(quiet.title)
-    for absent in ("Kerja sama yang hidup", "Kerja sama baru", "Kerja sama Bali yang sepi"):
-        assert absent not in public
-    assert internal.title not in public
-    assert 'href="?dormant=yes"' in dormant
-    listed = client.get(kaltim.get_absolute_url(), {"dormant": "yes"})
-    assert sorted(titles_in(listed)) == sorted([quiet.title, quieter.title])
-
-    client.force_login(make_official(django_user_model))
-    assert internal.title in attention(client)
-
-
-def test_a_region_page_lists_ten_of_its_dormant_and_says_how_many(client, samarinda):
-    today = timezone.localdate()
-    for n in range(12):
-        since = today - datetime.timedelta(days=800 - n)
-        AgreementFactory(
-            title=f"Sepi {n:02d}",
-            lead_region=samarinda,
-            status=Agreement.Status.IN_FORCE,
-            signed_on=since,
-            in_force_from=since,
-            expires_on=today + datetime.timedelta(days=700),
-        )
-    html = client.get(samarinda.get_absolute_url()).content.decode()
-    attention = html.split('id="needs-attention-title"')[1].split("</section>")[0]
-    assert [f"Sepi {n:02d}" in attention for n in range(12)] == [True] * 10 + [False] * 2
-    assert "Menampilkan 10 yang paling lama sepi dari 12 kerja sama mati suri." in attention
-
-
-def test_a_region_page_with_only_dormant_cooperations_says_what_needs_attention(client, samarinda):
-    """Nothing expiring and no step due, but a cooperation gone quiet: the page names it
-    rather than say nothing needs attention."""
-    since = timezone.localdate() - datetime.timedelta(days=500)
-    quiet = AgreementFactory(
-        title="Kerja sama yang terlupakan",
-        lead_region=samarinda,
-        status=Agreement.Status.IN_FORCE,
-        signed_on=since,
-        in_force_from=since,
-        expires_on=timezone.localdate() + datetime.timedelta(days=900),
-    )
-    html = client.get(samarinda.get_absolute_url()).content.decode()
-    attention = html.split('id="needs-attention-title"')[1].split("</section>")[0]
-    assert quiet.title in attention.split("Mati suri", 1)[1]
-    assert "Tidak ada kerja sama yang segera berakhir" not in attention
