@@ -16,6 +16,7 @@ from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db.models import DateField, F, Q, Value
 from django.db.models.functions import Coalesce, Lower
 from django.db.models.lookups import GreaterThanOrEqual
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language
@@ -311,6 +312,44 @@ class AgreementFilter(django_filters.FilterSet):
         model = Agreement
         fields = []
         form = AgreementFilterForm
+
+    # The filters whose value names a record not every reader may know of, each narrowed to
+    # what its reader may in ``__init__`` (``PartnerQuerySet.visible_to``,
+    # ``AgencyQuerySet.visible_to``).
+    NARROWED_TO_READER = ("partner", "agency")
+
+    @classmethod
+    def naming_unknown(cls, queries, reader):
+        """Which of ``queries`` (query strings of the list, as a followed selection keeps
+        them) name a partner or an agency ``reader`` may not know of now, or a value that names
+        none: a set of them. What a page said of such a selection when it was saved (a chip,
+        a follow's name: "Mitra: …") is not for ``reader`` to read again once the partner is
+        hidden from them (a role taken away, its agreements made internal). One query per
+        such filter named by any of them, none when none is."""
+        named = {name: {} for name in cls.NARROWED_TO_READER}
+        for query in queries:
+            data = QueryDict(query)
+            for name, by_value in named.items():
+                for value in data.getlist(name):
+                    by_value.setdefault(value, set()).add(query)
+        unknown = set()
+        narrowed = None
+        for name, by_value in named.items():
+            if not by_value:
+                continue
+            if narrowed is None:
+                narrowed = cls(queryset=Agreement.objects.none(), reader=reader)
+            keys = {value for value in by_value if value.isascii() and value.isdigit()}
+            known = {
+                str(pk)
+                for pk in narrowed.filters[name]
+                .queryset.filter(pk__in=keys)
+                .values_list("pk", flat=True)
+            }
+            for value, held_by in by_value.items():
+                if value not in known:
+                    unknown |= held_by
+        return unknown
 
     def __init__(self, data=None, queryset=None, *, fixed=None, reader=None, today=None, **kwargs):
         """``fixed`` maps the filters a page has already applied to what it applies them to (a

@@ -16,6 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from agreements.attention import MilestoneDue
 from agreements.dates import PeriodEnd, ended_before
+from agreements.filters import AgreementFilter
 from agreements.models import EXPIRY_WINDOWS, Agreement, Milestone
 from common.choices import choice_values
 
@@ -235,6 +236,28 @@ class Frequency(models.TextChoices):
     WEEKLY = "weekly", _("Mingguan")
 
 
+# What a follow is called to its reader where its selection names a partner or an agency they
+# may not know of now (``SubscriptionQuerySet.named_for``).
+NAMES_UNKNOWN = _("Pilihan dengan mitra atau perangkat daerah yang tidak lagi dapat Anda lihat")
+
+
+class SubscriptionQuerySet(models.QuerySet):
+    def named_for(self, reader):
+        """These follows of ``reader``, each with ``shown_name``: the name it was saved with,
+        or, where its selection names a partner or an agency ``reader`` may not know of now
+        (``AgreementFilter.naming_unknown``: a role taken away, its agreements made internal
+        since), words that name none of it. Every page and message naming a follow to its
+        reader reads it here. One query, and one more for the partners and one for the
+        agencies any of them names."""
+        subscriptions = list(self)
+        unknown = AgreementFilter.naming_unknown({s.query for s in subscriptions}, reader)
+        for subscription in subscriptions:
+            subscription.shown_name = (
+                str(NAMES_UNKNOWN) if subscription.query in unknown else subscription.name
+            )
+        return subscriptions
+
+
 class Subscription(models.Model):
     """A signed-in reader following a selection of the register: a saved filter of the
     agreement list, whose changes are mailed to them daily or weekly (``reminders.follow``).
@@ -267,6 +290,8 @@ class Subscription(models.Model):
     created_at = models.DateTimeField(_("mulai diikuti"), auto_now_add=True)
     covered_until = models.DateTimeField(_("perubahan terkirim sampai"))
 
+    objects = SubscriptionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("pilihan yang diikuti")
         verbose_name_plural = pgettext_lazy("jamak", "pilihan yang diikuti")
@@ -284,6 +309,12 @@ class Subscription(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.name}"
+
+    def name_for_reader(self):
+        """Its name as its reader may read it now (``SubscriptionQuerySet.named_for``)."""
+        if self.query in AgreementFilter.naming_unknown([self.query], self.user):
+            return str(NAMES_UNKNOWN)
+        return self.name
 
     def get_list_url(self):
         return self._with_query("agreement-list")

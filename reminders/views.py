@@ -143,7 +143,10 @@ class FollowView(LoginRequiredMixin, View):
         messages.success(
             request,
             _("Anda mengikuti: %(name)s (%(frequency)s).")
-            % {"name": subscription.name, "frequency": subscription.get_frequency_display()},
+            % {
+                "name": subscription.name_for_reader(),
+                "frequency": subscription.get_frequency_display(),
+            },
         )
         return redirect("follows")
 
@@ -166,7 +169,7 @@ class FollowSettingsView(LoginRequiredMixin, View):
             request,
             _("Tersimpan: perubahan pada “%(name)s” dikirim %(frequency)s dalam %(language)s.")
             % {
-                "name": subscription.name,
+                "name": subscription.name_for_reader(),
                 "frequency": subscription.get_frequency_display().lower(),
                 "language": language_names()[subscription.language],
             },
@@ -181,8 +184,11 @@ def follows_page(request, refused=None, status=200):
     each problem at its field. Three queries (the session, the reader, their follows),
     however many they follow."""
     rows = []
-    for subscription in request.user.subscriptions.order_by("name", "pk"):
+    refused_name = None
+    for subscription in request.user.subscriptions.order_by("name", "pk").named_for(request.user):
         form = refused if refused is not None and refused.instance.pk == subscription.pk else None
+        if form is not None:
+            refused_name = form.instance.shown_name = subscription.shown_name
         rows.append(
             {
                 "subscription": subscription if form is None else form.instance,
@@ -196,6 +202,7 @@ def follows_page(request, refused=None, status=200):
         {
             "rows": rows,
             "refused": refused,
+            "refused_name": refused_name,
             "frequencies": Frequency.choices,
             "languages": list(language_names().items()),
         },
@@ -219,14 +226,19 @@ def unfollow(request, token):
     pk = follow.subscription_of_token(token)
     if pk is None:
         return render(request, "reminders/unfollowed.html", {"bad_link": True}, status=400)
-    subscription = Subscription.objects.filter(pk=pk).first()
+    subscription = Subscription.objects.filter(pk=pk).select_related("user").first()
+    name = None if subscription is None else subscription.name_for_reader()
     if request.method != "POST":
         return render(
-            request, "reminders/unfollowed.html", {"subscription": subscription, "asking": True}
+            request,
+            "reminders/unfollowed.html",
+            {"subscription": subscription, "name": name, "asking": True},
         )
     if subscription is not None:
         subscription.delete()
-    return render(request, "reminders/unfollowed.html", {"subscription": subscription})
+    return render(
+        request, "reminders/unfollowed.html", {"subscription": subscription, "name": name}
+    )
 
 
 # -- an editor's reminders ----------------------------------------------------------------------

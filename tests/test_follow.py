@@ -735,3 +735,40 @@ def test_the_digest_command_reads_a_moment_without_a_zone_in_the_sites(db):
     out = io.StringIO()
     call_command("send_follow_digests", "--now", "2026-12-06T07:30", stdout=out)
     assert out.getvalue().startswith("2026-12-06T07:30:00+07:00: 0 surel terkirim")
+
+
+def test_a_follow_never_names_a_partner_its_reader_may_no_longer_see(client, django_user_model):
+    """An official follows the agreements of a partner only internal agreements name; once
+    their role is taken away, neither ``/ikuti/``, nor the page that changes how often it is
+    mailed, nor the mail's link to stop it names that partner: the name it was saved with is
+    no longer theirs to read."""
+    kaltim = AgreementFactory.create(visibility="internal", partners=[]).lead_region
+    secret = PartnerFactory(name="Mitra Rahasia Sekali")
+    AgreementFactory(lead_region=kaltim, partners=[secret], visibility="internal")
+    official = make_official(django_user_model)
+    official.email = "pejabat@example.invalid"
+    official.save()
+    client.force_login(official)
+    follow_selection(client, f"partner={secret.pk}")
+    subscription = Subscription.objects.get()
+    assert "Mitra Rahasia Sekali" in client.get("/ikuti/").content.decode()
+
+    official.groups.clear()
+    official = django_user_model.objects.get(pk=official.pk)
+    client.force_login(official)
+
+    page = client.get("/ikuti/").content.decode()
+    assert "Mitra Rahasia Sekali" not in page
+    assert "tidak lagi dapat Anda lihat" in page
+    saved = client.post(settings_path(subscription), {"frequency": "weekly", "language": "id"})
+    assert saved.status_code == 302
+    assert "Mitra Rahasia Sekali" not in client.get("/ikuti/").content.decode()
+    refused = client.post(settings_path(subscription), {"frequency": "hourly", "language": "id"})
+    assert refused.status_code == 400
+    assert "Mitra Rahasia Sekali" not in refused.content.decode()
+    client.logout()
+    asked = client.get(f"/ikuti/berhenti/{follow.unfollow_token(subscription)}/")
+    assert "Mitra Rahasia Sekali" not in asked.content.decode()
+    stopped = client.post(f"/ikuti/berhenti/{follow.unfollow_token(subscription)}/")
+    assert "Mitra Rahasia Sekali" not in stopped.content.decode()
+    assert not Subscription.objects.exists()
