@@ -48,16 +48,35 @@ def test_the_named_language_is_kept_and_the_page_is_served_at_its_own_address(ka
     assert html_lang(switched) == "id"
 
 
-def test_a_language_the_site_does_not_speak_is_left_out_and_changes_nothing(db):
+def test_a_language_the_site_does_not_speak_is_refused_saying_which_it_does(db):
+    """A link naming a language the site does not speak (a mistyped ``?lang=fr``) is a 400
+    that says so, in the language the reader reads, with the page in each language the site
+    speaks and without one: not a redirect that drops it without a word."""
     client = Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
-    response = client.get(LIST, {"lang": "fr"})
+    response = client.get(LIST, {"region": "64", "lang": "fr"})
 
-    assert response.status_code == 302
-    assert response["Location"] == LIST
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert html_lang(response) == "en"
+    assert "lang=fr" in page
+    assert f'href="{LIST}?region=64&amp;lang=id"' in page
+    assert f'href="{LIST}?region=64&amp;lang=en"' in page
+    assert f'href="{LIST}?region=64"' in page
+    assert "no-cache" in response["Cache-Control"]
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
     assert html_lang(client.get(LIST)) == "en"
+
+
+def test_a_language_named_by_markup_or_at_length_is_refused_as_written_never_run(db):
+    response = Client().get(LIST, {"lang": "<script>x</script>" + "a" * 5000})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<script>x" not in page
+    assert "&lt;script&gt;x" in page
+    assert len(page) < 10000
 
 
 def test_a_form_posted_to_an_address_naming_a_language_is_answered_as_posted(
