@@ -14,6 +14,7 @@ from django.contrib.admin import SimpleListFilter, helpers
 from django.contrib.admin.exceptions import (
     DisallowedModelAdminLookup,
     DisallowedModelAdminToField,
+    NotRegistered,
 )
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
@@ -350,10 +351,11 @@ ISNULL_VALUES = frozenset({"true", "false", "1", "0"})
 COMPARING = frozenset({"exact", "iexact", "in", "gt", "gte", "lt", "lte"})
 
 
-def list_lookup_sound(model, lookup, value):
+def list_lookup_sound(model, lookup, value, rows_seen=None):
     """Whether a change list of ``model`` can filter by ``lookup=value`` from its address: a
     lookup the admin's links write (``LIST_LOOKUPS``), compared with a value its field can
-    hold (not "x" for an IP address, which PostgreSQL refuses when the list is counted). A name
+    hold (not "x" for an IP address, which PostgreSQL refuses when the list is counted), and a
+    relation's key naming a row the reader sees (``all_related_rows``, ``rows_seen``). A name
     that is no field's (a list filter's own parameter) is left to that filter."""
     opts, field, parts, relation = model._meta, None, lookup.split(LOOKUP_SEP), None
     while parts:
@@ -391,17 +393,20 @@ def list_lookup_sound(model, lookup, value):
                 keys.add(held)
     except ValidationError:
         return False
-    return parts[:1] == ["iexact"] or not keys or all_related_rows(relation, field, keys)
+    return parts[:1] == ["iexact"] or not keys or all_related_rows(relation, field, keys, rows_seen)
 
 
-def all_related_rows(relation, field, keys):
-    """Whether ``keys`` each name a row of ``relation``'s model, when ``field`` is the key it
-    is compared by (``country=ZZ``, ``lead_region__code__exact=99``, as a relation filter's
-    link writes it): a key that names no row listed nothing, unexplained, as if no row were
-    related to it. One query; ``True`` for any other field."""
+def all_related_rows(relation, field, keys, rows_seen=None):
+    """Whether ``keys`` each name a row of ``relation``'s model that the reader sees, when
+    ``field`` is the key it is compared by (``country=ZZ``, ``lead_region__code__exact=99``, as
+    a relation filter's link writes it): a key that names no row, or a row the reader's lists
+    do not hold (another region's agreement, to an editor), listed nothing, unexplained, as if
+    no row were related to it. ``rows_seen`` gives the rows of a model the reader sees (else
+    all of them). One query; ``True`` for any other field."""
     if relation is None or field != getattr(relation, "target_field", None):
         return True
-    rows = field.model._base_manager.filter(**{f"{field.name}__in": keys})
+    seen = field.model._base_manager.all() if rows_seen is None else rows_seen(field.model)
+    rows = seen.filter(**{f"{field.name}__in": keys}).order_by()
     return rows.count() == len(keys)
 
 
@@ -445,7 +450,18 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
             for spec in self.get_list_filter(request)
             if isinstance(spec, type) and issubclass(spec, SimpleListFilter)
         }
-        return lookup in own or list_lookup_sound(self.model, lookup, value)
+        return lookup in own or list_lookup_sound(
+            self.model, lookup, value, functools.partial(self.rows_seen, request)
+        )
+
+    def rows_seen(self, request, model):
+        """The rows of ``model`` ``request``'s user sees in the admin: those its own admin's
+        list holds for them (an editor's, their regions' agreements), else all of them."""
+        try:
+            model_admin = self.admin_site.get_model_admin(model)
+        except NotRegistered:
+            return model._base_manager.all()
+        return model_admin.get_queryset(request)
 
     def changelist_view(self, request, extra_context=None):
         if request.method == "GET" and request.GET.get(ERROR_FLAG) == "1":

@@ -581,6 +581,25 @@ def test_a_related_filter_naming_a_row_that_is_none_is_refused(staff_client, kal
     assert staff_client.get(CHANGELIST, {"sectors__id__exact": str(sector.pk)}).status_code == 200
 
 
+def test_a_related_filter_naming_a_row_the_editor_does_not_see_is_refused(
+    client, kaltim, bali, editor_kaltim
+):
+    """An editor's lists hold their regions' rows only: the steps of Bali's agreement, asked
+    for by Kaltim's editor (``?agreement__id__exact=``), listed nothing, unexplained, as if it
+    had no steps, where its change page is not found to them."""
+    own = AgreementFactory(lead_region=kaltim)
+    bali_agreement = AgreementFactory(lead_region=bali)
+    MilestoneFactory(agreement=bali_agreement)
+    steps = reverse("admin:agreements_milestone_changelist")
+    client.force_login(editor_kaltim)
+
+    response = client.get(steps, {"agreement__id__exact": str(bali_agreement.pk)})
+
+    assert response.status_code == 400
+    assert "<h1>Filter tidak tersedia</h1>" in response.content.decode()
+    assert client.get(steps, {"agreement__id__exact": str(own.pk)}).status_code == 200
+
+
 @pytest.mark.parametrize("empty", ["0", "1"])
 def test_the_filter_of_notices_not_sent_yet_lists_them(admin_client, empty):
     """The admin's own link of an empty-value filter (``sent_at__isempty``) was refused as a
