@@ -21,6 +21,7 @@ from agreements.models import Agreement
 from reminders import follow
 from reminders.models import Subscription
 from tests.factories import (
+    AgencyFactory,
     AgreementFactory,
     CountryFactory,
     MilestoneFactory,
@@ -772,3 +773,21 @@ def test_a_follow_never_names_a_partner_its_reader_may_no_longer_see(client, dja
     stopped = client.post(f"/ikuti/berhenti/{follow.unfollow_token(subscription)}/")
     assert "Mitra Rahasia Sekali" not in stopped.content.decode()
     assert not Subscription.objects.exists()
+
+
+def test_a_follow_never_names_an_agency_only_internal_agreements_name_to_the_public(
+    client, register, reader
+):
+    """An agency that carried out a public agreement is named by a follow of its agreements;
+    once that agreement is made internal, its name is no longer the public reader's to read."""
+    agency = AgencyFactory(name="Badan Rahasia Daerah", region=register["chinese"].lead_region)
+    register["chinese"].agencies.add(agency)
+    client.force_login(reader)
+    follow_selection(client, f"agency={agency.pk}")
+    assert "Badan Rahasia Daerah" in client.get("/ikuti/").content.decode()
+
+    save(register["chinese"], visibility="internal")
+
+    page = client.get("/ikuti/").content.decode()
+    assert "Badan Rahasia Daerah" not in page
+    assert "tidak lagi dapat Anda lihat" in page
