@@ -349,6 +349,17 @@ LIST_LOOKUPS = frozenset(
 ISNULL_VALUES = frozenset({"true", "false", "1", "0"})
 # Of those, the ones that compare the field with the value as its column holds it.
 COMPARING = frozenset({"exact", "iexact", "in", "gt", "gte", "lt", "lte"})
+# Of those, the ones that match a text, each as the database does, read in Python against the
+# values a field of choices holds (``kind__contains=zz``).
+TEXT_MATCHES = {
+    "iexact": lambda held, value: held.lower() == value.lower(),
+    "contains": lambda held, value: value in held,
+    "icontains": lambda held, value: value.lower() in held.lower(),
+    "startswith": lambda held, value: held.startswith(value),
+    "istartswith": lambda held, value: held.lower().startswith(value.lower()),
+}
+# The parts of a date a lookup reads, and the numbers each may be (``signed_on__month=13``).
+DATE_PARTS = {"month": range(1, 13), "day": range(1, 32)}
 
 
 def list_lookup_sound(model, lookup, value, rows_seen=None):
@@ -375,7 +386,20 @@ def list_lookup_sound(model, lookup, value, rows_seen=None):
         # Django reads any value but "", "false" and "0" as true (``kind__isnull=maybe``
         # listed the rows of no kind); the admin's links write True or False.
         return value.lower() in ISNULL_VALUES
-    if (parts[0] if parts else "exact") not in COMPARING:
+    compared_by = parts[0] if parts else "exact"
+    if compared_by in DATE_PARTS:
+        return value.isascii() and value.isdigit() and int(value) in DATE_PARTS[compared_by]
+    if compared_by in TEXT_MATCHES and compared_by != "iexact":
+        if field.is_relation or field == getattr(relation, "target_field", None):
+            # A key is named whole, as the admin's relation filters write it: a partner's
+            # country by its code, not by a part of its name (``country__code__startswith=Ti``).
+            return False
+        if field.choices:
+            return any(
+                TEXT_MATCHES[compared_by](str(choice), value)
+                for choice, _label in field.flatchoices
+            )
+    if compared_by not in COMPARING:
         return True
     if field.is_relation:  # the relation itself (``lead_region=5``): compared by its key
         field = field.target_field
@@ -388,7 +412,10 @@ def list_lookup_sound(model, lookup, value, rows_seen=None):
                 field.run_validators(held)
                 # A field of choices holds none other (``status__exact=bogus`` listed nothing,
                 # unexplained, as if no agreement had that status).
-                if offered is not None and parts[:1] != ["iexact"] and str(held) not in offered:
+                if offered is not None and not any(
+                    TEXT_MATCHES.get(compared_by, str.__eq__)(choice, str(held))
+                    for choice in offered
+                ):
                     return False
                 keys.add(held)
     except ValidationError:

@@ -581,6 +581,32 @@ def test_a_related_filter_naming_a_row_that_is_none_is_refused(staff_client, kal
     assert staff_client.get(CHANGELIST, {"sectors__id__exact": str(sector.pk)}).status_code == 200
 
 
+def test_a_relations_key_or_a_choice_matched_by_text_no_row_can_hold_is_refused(
+    staff_client, kaltim
+):
+    """A partner's country given by its name where its code goes
+    (``country__code__startswith=Tiong``), a kind by a text no kind holds
+    (``kind__contains=zz``) or a month past December listed nothing, unexplained, as if no row
+    matched; a text some choice holds still filters."""
+    CountryFactory(code="CN")
+    AgreementFactory(lead_region=kaltim)
+    partners = reverse("admin:partners_partner_changelist")
+
+    for address, forged in [
+        (partners, {"country__code__startswith": "Tiong"}),
+        (partners, {"country__code__icontains": "Tiongkok"}),
+        (CHANGELIST, {"kind__contains": "zz"}),
+        (CHANGELIST, {"visibility__iexact": "rahasia"}),
+        (CHANGELIST, {"signed_on__month": "13"}),
+        (CHANGELIST, {"signed_on__day": "40"}),
+    ]:
+        response = staff_client.get(address, forged)
+        assert response.status_code == 400, forged
+        assert "<h1>Filter tidak tersedia</h1>" in response.content.decode()
+    assert staff_client.get(CHANGELIST, {"kind__iexact": "MOU"}).status_code == 200
+    assert staff_client.get(CHANGELIST, {"signed_on__month": "1"}).status_code == 200
+
+
 def test_a_related_filter_naming_a_row_the_editor_does_not_see_is_refused(
     client, kaltim, bali, editor_kaltim
 ):
