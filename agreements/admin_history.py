@@ -52,11 +52,13 @@ class HistorySearchForm(OneValueEach, forms.Form):
         help_text=_("Sebagian nilai sebelum atau sesudah perubahan, mis. “Berlaku”."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, agreements, **kwargs):
+        """``agreements``: those the reader's search reads (an editor's, their regions'); the
+        people offered are those who changed one of them (``changelog.changed_by``)."""
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = (
             get_user_model()
-            .objects.filter(pk__in=changelog.HistoricalAgreement.objects.values("history_user_id"))
+            .objects.filter(pk__in=changelog.changed_by(agreements))
             .order_by("username")
         )
         self.fields["field"].choices = [("", _("Semua isian")), *changelog.field_choices()]
@@ -130,11 +132,12 @@ class AgreementHistoryMixin:
     def history_search_view(self, request):
         if not self.has_view_or_change_permission(request):
             raise PermissionDenied
-        form = HistorySearchForm(request.GET or None)
+        agreements = self.get_queryset(request)
+        form = HistorySearchForm(request.GET or None, agreements=agreements)
         rows, limited, status = [], False, 200
         if form.is_bound:
             if form.is_valid():
-                rows, limited = search(self.get_queryset(request), form)
+                rows, limited = search(agreements, form)
             else:
                 status = 400
         context = {

@@ -193,6 +193,14 @@ class Entry:
         return [change.field for change in self.changes]
 
 
+def changed_by(agreements):
+    """The ids of the users who saved a version of ``agreements`` (a queryset), as a subquery:
+    whom a search of their history can find changes by (the admin's "Diubah oleh")."""
+    return HistoricalAgreement.objects.filter(
+        id__in=agreements.order_by().values("pk"), history_user__isnull=False
+    ).values("history_user_id")
+
+
 def history(agreements, *, public=True):
     """The history records of ``agreements`` (a queryset), newest first, each annotated with
     ``previous_id``: the version before it (one query when read), and ``next_date``: when the

@@ -522,3 +522,25 @@ def test_admin_history_search_queries_do_not_grow(
     with django_assert_num_queries(8):
         response = client.get(url, {"field": "title"})
     assert len(response.context["rows"]) == versions
+
+
+def test_an_editors_history_search_offers_only_who_changed_their_regions_agreements(
+    client, kaltim, bali, editor_kaltim, editor_bali
+):
+    """Kaltim's editor searches the history of Kaltim's agreements only; "changed by" offered
+    them Bali's editor too, whose changes their search can never list."""
+    from agreements.changelog import HistoricalAgreement
+
+    own = AgreementFactory(lead_region=kaltim)
+    others = AgreementFactory(lead_region=bali)
+    HistoricalAgreement.objects.filter(id=own.pk).update(history_user=editor_kaltim)
+    HistoricalAgreement.objects.filter(id=others.pk).update(history_user=editor_bali)
+    client.force_login(editor_kaltim)
+    url = reverse("admin:agreements_agreement_history_search")
+
+    page = client.get(url).content.decode()
+
+    assert f'<option value="{editor_kaltim.pk}">editor.kaltim</option>' in page
+    assert "editor.bali" not in page
+    refused = client.get(url, {"person": str(editor_bali.pk)})
+    assert refused.status_code == 400
