@@ -2170,6 +2170,11 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         regions: no query of its own where they are prefetched."""
         return sorted(self.regions.all(), key=lambda region: region.pk != self.lead_region_id)
 
+    def is_visible_to(self, user):
+        """Whether ``user`` may read this agreement; mirrors ``AgreementQuerySet.visible_to``
+        for a row already read (a document of a chain read whole)."""
+        return self.visibility == AgreementVisibility.PUBLIC or reads_internal(user)
+
     def is_editable_by(self, user):
         """Whether ``user`` may change this agreement; mirrors ``AgreementQuerySet.editable_by``."""
         from access.models import may_edit_region

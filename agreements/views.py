@@ -437,8 +437,7 @@ def status_page_context(request, pk):
     today = timezone.localdate()
     progress = progress_of_chain(chain, today=today)
     stages, step = progress[agreement.pk]
-    internal = reads_internal(request.user)
-    shown = {a.pk for a in chain if internal or a.visibility == Agreement.Visibility.PUBLIC}
+    shown = {document.pk for document in chain if document.is_visible_to(request.user)}
     documents = [
         {
             "agreement": document,
