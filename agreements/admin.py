@@ -2,10 +2,11 @@
 regional potential."""
 
 import os
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
@@ -741,7 +742,8 @@ class AgreementRowsAdmin(RowRulesAdmin):
     change as its agreement's, by whoever made it.
 
     Their change form links to their agreement's above its fields; opened from the agreement's
-    form, it goes back there once saved (``FROM_AGREEMENT``).
+    form, it goes back there once saved or deleted (``FROM_AGREEMENT``, which its "Hapus" link
+    carries to the page confirming the delete).
     """
 
     change_form_template = "admin/agreements/agreement_row_change_form.html"
@@ -760,6 +762,13 @@ class AgreementRowsAdmin(RowRulesAdmin):
                 reverse("admin:agreements_agreement_change", args=[agreement.pk]),
                 agreement.title,
             )
+        if FROM_AGREEMENT in form_url and self.has_change_permission(request, obj):
+            # Read by the buttons' row alone (the template), so that its "Hapus" link carries the
+            # mark; the breadcrumbs' list of every row keeps its own filters, which know no mark.
+            # A reader who may not change the row gets "Tutup" to that list instead: no mark.
+            context["submit_row_filters"] = urlencode(
+                [*parse_qsl(context.get("preserved_filters", "")), (FROM_AGREEMENT, "1")]
+            )
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def response_post_save_change(self, request, obj):
@@ -768,6 +777,21 @@ class AgreementRowsAdmin(RowRulesAdmin):
                 reverse("admin:agreements_agreement_change", args=[obj.agreement_id])
             )
         return super().response_post_save_change(request, obj)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """Deleted from the page opened from its agreement's form, a row goes back to that form,
+        as it does once saved, rather than to the list of every row. Its agreement is read before
+        the delete (one query, on the confirmation alone)."""
+        agreement_id = None
+        if request.method == "POST" and request.GET.get(FROM_AGREEMENT):
+            row = self.get_object(request, unquote(object_id))
+            agreement_id = row.agreement_id if row is not None else None
+        response = super().delete_view(request, object_id, extra_context)
+        if agreement_id is not None and response.status_code == 302:
+            return HttpResponseRedirect(
+                reverse("admin:agreements_agreement_change", args=[agreement_id])
+            )
+        return response
 
     def save_model(self, request, obj, form, change):
         if change and not form.has_changed():

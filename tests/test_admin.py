@@ -1762,6 +1762,42 @@ def test_a_step_opened_from_its_agreements_table_links_back_and_returns_there_on
     assert 'action="?_from_agreement=1"' in response.text
 
 
+@pytest.mark.parametrize("row", ["milestone", "document"])
+def test_a_row_opened_from_its_agreements_table_returns_there_once_deleted(
+    staff_client, kaltim, row
+):
+    """A step or a document opened from its agreement's form (the pencil of its row) and deleted
+    from its own page ("Hapus", then "Ya, saya yakin") left the clerk on the list of every step
+    or document, away from the agreement they were working on. It goes back to the agreement's
+    form, as saving does; opened from the list, it still goes back to the list."""
+    agreement = AgreementFactory(lead_region=kaltim, title="Nota kesepahaman Kaltim–Hainan")
+    factory = MilestoneFactory if row == "milestone" else DocumentFactory
+    back = change_url(agreement)
+    changelist = reverse(f"admin:agreements_{row}_changelist")
+
+    first = factory(agreement=agreement)
+    page = reverse(f"admin:agreements_{row}_change", args=[first.pk])
+    response = staff_client.get(page, HTTP_REFERER=f"http://testserver{back}")
+    (delete,) = re.findall(r'<a href="([^"]*)" class="deletelink"', response.text)
+    assert dict(parse_qsl(urlsplit(delete.replace("&amp;", "&")).query)) == {"_from_agreement": "1"}
+    # The breadcrumbs' list of every row is the list as it was, no mark in its address.
+    assert f'<a href="{changelist}">' in response.text
+    assert staff_client.get(delete).status_code == 200
+    deleted = staff_client.post(delete.replace("&amp;", "&"), {"post": "yes"})
+    assert deleted.status_code == 302
+    assert deleted["Location"] == back
+    assert not type(first).objects.filter(pk=first.pk).exists()
+    assert "berhasil dihapus" in staff_client.get(back).text
+
+    second = factory(agreement=agreement)
+    page = reverse(f"admin:agreements_{row}_change", args=[second.pk])
+    response = staff_client.get(page)
+    (delete,) = re.findall(r'<a href="([^"]*)" class="deletelink"', response.text)
+    assert "_from_agreement" not in delete
+    deleted = staff_client.post(delete, {"post": "yes"})
+    assert deleted["Location"] == changelist
+
+
 def test_a_step_saved_as_it_was_opened_adds_no_empty_entry_to_its_agreements_history(
     staff_client, kaltim
 ):
