@@ -290,6 +290,8 @@ class AgreementAdminForm(KnownDatesForm):
             regions,
             partners,
             cleaned_data.get("agencies") or (),
+            as_stored=self.instance.pk is not None
+            and not set(PARTY_FIELDS) & set(self.changed_data),
         )
         for field, message in errors.items():
             self.add_error(field, message)

@@ -1498,8 +1498,18 @@ class AgreementImport:
         # One message once, however many columns led to it (a bad code in lead_region_code
         # and region_codes).
         errors = list(dict.fromkeys(result.errors + reader.errors))
+        # A stored agreement whose scope and parties the row leaves as they are: a rule of the
+        # parties newer than the record does not refuse the rest of the row (as the admin form).
+        as_stored = (
+            original is not None
+            and instance.scope == original.scope
+            and instance.lead_region_id == original.lead_region_id
+            and all(result.m2m[name] == stored[name] for name in ("regions", "partners"))
+        )
         errors.extend(
-            self._model_errors(instance, result, lead, regions, partners, agencies, unknown)
+            self._model_errors(
+                instance, result, lead, regions, partners, agencies, unknown, as_stored
+            )
         )
         errors.extend(_part_errors(result))
         if not errors and self.authorise is not None:
@@ -1538,7 +1548,9 @@ class AgreementImport:
                 return recorded
         return shown or instance.status or Agreement.Status.INITIATIVE
 
-    def _model_errors(self, instance, result, lead, regions, partners, agencies, unknown):
+    def _model_errors(
+        self, instance, result, lead, regions, partners, agencies, unknown, as_stored=False
+    ):
         messages = []
         if result.follows_row is not None:
             # A row of this file not written yet: stands in for the real id while validating.
@@ -1564,7 +1576,9 @@ class AgreementImport:
             partners = Partner.objects.filter(pk__in=result.m2m["partners"])
         if agencies is None:
             agencies = Agency.objects.filter(pk__in=result.m2m["agencies"])
-        party_errors = Agreement.party_errors(instance.scope, lead, regions, partners, agencies)
+        party_errors = Agreement.party_errors(
+            instance.scope, lead, regions, partners, agencies, as_stored=as_stored
+        )
         if party_errors:
             messages.extend(_messages(ValidationError(party_errors)))
         return messages

@@ -2726,12 +2726,18 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         return {}
 
     @staticmethod
-    def party_errors(scope, lead_region, regions, partners, agencies=()):
+    def party_errors(scope, lead_region, regions, partners, agencies=(), as_stored=False):
         """Problems with the parties of an agreement, as a dict of field → message.
 
-        Called by every path that sets parties (the admin form, the importer), because the
-        database cannot check many-to-many relations against the scope, nor an agency against
-        the party regions (``agencies`` are read with their region's id only).
+        Called by every path that sets parties (the admin form, the importer, the demo data),
+        because the database cannot check many-to-many relations against the scope, nor an
+        agency against the party regions (``agencies`` are read with their region's id only).
+
+        A KSDD names another region beside its lead region (refused on a new record, an
+        imported row and a change of scope or parties). ``as_stored``: the scope and the parties
+        are saved as stored, beside changes to other fields (the admin form, an imported row of a
+        stored agreement), so a KSDD stored with one region before that rule is not refused for
+        a change that does not concern its parties.
         """
         errors = {}
         regions = list(regions)
@@ -2745,6 +2751,20 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             ) % {"agencies": ", ".join(str(agency) for agency in strangers)}
         if lead_region is not None and lead_region not in regions:
             errors["regions"] = _("Daerah pengampu harus termasuk daerah pihak.")
+        if (
+            scope == Scope.KSDD
+            and not partners
+            and len(regions) == 1
+            and not as_stored
+            and "regions" not in errors
+        ):
+            # Between a region and another region (PP 28/2018): one region alone is half of it.
+            # With a partner named, the scope it implies says what is wrong instead (below).
+            errors["regions"] = _(
+                "Kerja sama antardaerah (KSDD) adalah kerja sama antara dua daerah atau lebih, "
+                "tetapi hanya satu daerah pihak yang disebut (%(region)s): sebutkan juga daerah "
+                "mitranya."
+            ) % {"region": regions[0]}
         implied = Scope.for_parties(regions, partners)
         if implied is not None and scope and implied != scope:
             errors["scope"] = _(

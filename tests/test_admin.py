@@ -101,7 +101,8 @@ def siti_client(siti):
 
 
 def agreement_form(lead_region, **fields):
-    """What the add/change form posts for a signed, in-force MoU, with no inline rows."""
+    """What the add/change form posts for a signed, in-force MoU, with no inline rows; between
+    the lead region and Bali (or Kalimantan Timur, Bali's) unless the parties are given."""
     data = {
         "title": "Kerja sama pengembangan pariwisata",
         "reference": "",
@@ -124,6 +125,11 @@ def agreement_form(lead_region, **fields):
     }
     data.update(no_inline_rows())
     data.update(fields)
+    if data["scope"] == "ksdd" and "regions" not in fields and "partners" not in fields:
+        other = ProvinceFactory(code="64", name="Kalimantan Timur")
+        if other == lead_region:
+            other = ProvinceFactory(code="51", name="Bali")
+        data["regions"] = [lead_region.pk, other.pk]
     return data
 
 
@@ -835,7 +841,7 @@ def shown_choice(page, name):
     ids=["2026", "30 Juni 2026"],
 )
 def test_an_amendment_begins_with_the_term_of_what_it_amends_and_ends_with_it(
-    staff_client, kaltim, expires_on, precision, shown, last_day
+    staff_client, kaltim, bali, expires_on, precision, shown, last_day
 ):
     """An MoU in force to the end of 2026 (or to 30 June 2026): its amendment's add form
     starts with "2026" as the expiry, known to the year ("30/06/2026", to the day), for the
@@ -844,6 +850,7 @@ def test_an_amendment_begins_with_the_term_of_what_it_amends_and_ends_with_it(
     term, so it starts with none."""
     mou = AgreementFactory(
         lead_region=kaltim,
+        regions=[bali],
         signed_on=datetime.date(2024, 3, 1),
         in_force_from=datetime.date(2024, 3, 1),
         expires_on=expires_on,
@@ -1218,6 +1225,42 @@ def test_ksdd_scope_with_a_foreign_government_partner_is_refused_on_the_scope_fi
     assert response.context["adminform"].form.errors["scope"] == [message]
     assert message in response.text
     assert not Agreement.objects.exists()
+
+
+ALONE_IN_A_KSDD = (
+    "Kerja sama antardaerah (KSDD) adalah kerja sama antara dua daerah atau lebih, tetapi hanya "
+    "satu daerah pihak yang disebut (%s): sebutkan juga daerah mitranya."
+)
+
+
+def test_a_ksdd_naming_its_lead_region_alone_is_refused_at_the_party_regions(
+    staff_client, kaltim, bali
+):
+    """A KSDD is a cooperation between a region and another region: one saved with Kalimantan
+    Timur alone was a cooperation with nobody. Refused at the party regions, naming the one
+    region and what is missing; with Bali beside it, saved. A KSDD stored with one region
+    before the rule still saves a change that leaves its parties as they are (its summary),
+    and is told once its parties are changed and still one region."""
+    response = staff_client.post(ADD, agreement_form(kaltim, regions=[kaltim.pk]))
+
+    assert response.status_code == 200
+    message = ALONE_IN_A_KSDD % "Kalimantan Timur"
+    assert response.context["adminform"].form.errors["regions"] == [message]
+    assert message in response.text
+    assert not Agreement.objects.exists()
+    both = agreement_form(kaltim, regions=[kaltim.pk, bali.pk])
+    assert staff_client.post(ADD, both).status_code == 302
+
+    stored = AgreementFactory(lead_region=kaltim, title="Kerja sama lama")  # Kaltim alone
+    data = agreement_form_data(stored, summary="Diperbarui setelah rapat.")
+    assert staff_client.post(change_url(stored), data).status_code == 302
+    stored.refresh_from_db()
+    assert stored.summary == "Diperbarui setelah rapat."
+    moved = agreement_form_data(stored, lead_region=bali.pk, regions=[bali.pk])
+    response = staff_client.post(change_url(stored), moved)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["regions"] == [ALONE_IN_A_KSDD % "Bali"]
+    assert Agreement.objects.get(pk=stored.pk).lead_region == kaltim
 
 
 def test_ksdpl_scope_with_a_foreign_government_partner_is_accepted(staff_client, kaltim, anhui):

@@ -372,11 +372,11 @@ def test_two_saves_at_the_same_moment_leave_exactly_one_written(kaltim):
 # -- in the import ---------------------------------------------------------------------------------
 
 
-def import_file(title):
+def import_file(title, region_codes="64"):
     text = (
         # Signed on the day the stored agreement was: only the title differs.
         "reference,title,kind,scope,status,signed_on,lead_region_code,region_codes\n"
-        f"KT/1,{title},mou,ksdd,in_force,2024-01-15,64,64\n"
+        f"KT/1,{title},mou,ksdd,in_force,2024-01-15,64,{region_codes}\n"
     )
     return SimpleUploadedFile("kerjasama.csv", text.encode(), content_type="text/csv")
 
@@ -408,10 +408,11 @@ def test_import_confirm_refuses_a_row_whose_agreement_changed_since_the_preview(
 
 @pytest.mark.django_db
 def test_import_confirm_refuses_a_row_whose_agreement_was_created_since_the_preview(
-    editor_kaltim, kaltim
+    editor_kaltim, kaltim, bali
 ):
     importer = logged_in(editor_kaltim)
-    token = preview_token(importer.post(IMPORT, {"file": import_file("Judul dari berkas")}))
+    new = import_file("Judul dari berkas", region_codes="64; 51")
+    token = preview_token(importer.post(IMPORT, {"file": new}))
     AgreementFactory(reference="KT/1", title="Dibuat orang lain", lead_region=kaltim)
 
     confirmed = importer.post(IMPORT, {"token": token})

@@ -585,6 +585,7 @@ def test_a_new_agreement_is_added_with_a_year_known_signing(staff_client, regist
         ),
         signed_on="1982",
         signed_on_precision="year",
+        regions=[register["kaltim"].pk, register["bali"].pk],
     )
     data.pop("loaded_version")
 

@@ -25,14 +25,14 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sister_province(kaltim):
+def sister_province(kaltim, bali):
     return AgreementFactory(
         title="Provinsi kembar Kalimantan Timur dan Anhui",
         title_en="Sister province partnership of East Kalimantan and Anhui",
         summary="Beasiswa, perdagangan dan ketahanan pangan.",
         summary_en="Scholarships, trade and food security.",
         lead_region=kaltim,
-        regions=[kaltim],
+        regions=[kaltim, bali],
         signing_place="Hefei",
         treaty_room_reference="TR/2024/0117",
         treaty_room_url="https://treaty.kemlu.go.id/apisearch/pdf?filename=CHN-2024-0117.pdf",

@@ -18,6 +18,7 @@ from access.models import RegionAssignment, Role
 from agreements.imports import CREATE, REJECT, UNCHANGED, UPDATE, AgreementImport, ImportFileError
 from agreements.models import Agreement, Milestone
 from tests.factories import (
+    AgreementFactory,
     MilestoneFactory,
     PartnerFactory,
     ProvinceFactory,
@@ -321,13 +322,14 @@ def test_a_csv_with_dates_day_first_as_an_indonesian_spreadsheet_saves_them_is_r
 
 def test_a_region_code_a_spreadsheet_turned_into_a_number_is_read_as_that_code(register):
     """Typed 35.10 in a spreadsheet, a code is kept as the number 35.1 (and saved so in CSV):
-    it is Kabupaten Banyuwangi, not an unknown region."""
+    it is Kabupaten Banyuwangi, not an unknown region. (Its KSDD with Jawa Timur, 35 kept as
+    a whole number.)"""
     jatim = ProvinceFactory(code="35", name="Jawa Timur")
     banyuwangi = RegencyFactory(code="35.10", name="Kabupaten Banyuwangi", province=jatim)
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(COLUMNS)
-    values = row(lead_region_code=35.10, region_codes=35.10)
+    values = row(lead_region_code=35.10, region_codes=35)
     sheet.append([values.get(name, "") for name in COLUMNS])
     data = io.BytesIO()
     workbook.save(data)
@@ -338,7 +340,7 @@ def test_a_region_code_a_spreadsheet_turned_into_a_number_is_read_as_that_code(r
     assert plan.is_valid, plan.rows[0].errors
     agreement = Agreement.objects.get(reference="556/KSDD/2025")
     assert agreement.lead_region == banyuwangi
-    assert list(agreement.regions.all()) == [banyuwangi]
+    assert set(agreement.regions.all()) == {banyuwangi, jatim}
 
 
 def test_file_without_required_columns_is_refused_as_a_whole(register):
@@ -442,6 +444,16 @@ BAD_ROWS = {
     ),
     "duplicate reference": (row(title="Salinan"), "baris 2"),
     "scope inconsistent with parties": (row(reference="B/1", scope="ksdpl"), "tidak sesuai"),
+    "KSDD of its lead region alone": (
+        row(reference="B/1", region_codes="64"),
+        "daerah pihak: Kerja sama antardaerah (KSDD) adalah kerja sama antara dua daerah atau "
+        "lebih, tetapi hanya satu daerah pihak yang disebut (Kalimantan Timur): sebutkan juga "
+        "daerah mitranya.",
+    ),
+    "KSDD naming no region besides its lead": (
+        row(reference="B/1", region_codes=""),
+        "hanya satu daerah pihak yang disebut (Kalimantan Timur)",
+    ),
     "unknown kind": (row(reference="B/1", kind="perjanjian"), "perjanjian"),
     "unsigned status with a signing date": (row(reference="B/1", status="exploration"), "Status"),
     "expired while its term still runs": (
@@ -471,6 +483,25 @@ def test_one_bad_row_among_good_ones_writes_nothing_and_names_the_row_and_reason
     assert any(reason in error for error in plan.rows[1].errors), plan.rows[1].errors
     assert Agreement.objects.count() == before
     assert Agreement.history.count() == history
+
+
+def test_a_ksdd_stored_with_one_region_keeps_its_parties_and_takes_other_changes(register):
+    """A KSDD stored with its lead region alone, before a KSDD had to name another region:
+    its export comes back with another title and is taken, its parties as they are; a row
+    moving it to another region alone is refused, as a new row would be."""
+    old = AgreementFactory(
+        reference="7/KSDD/2019", title="Kerja sama lama", lead_region=ProvinceFactory(code="64")
+    )
+    kept = row(reference=old.reference, title="Kerja sama lama (diperbarui)", region_codes="64")
+
+    plan = plan_for([kept]).apply()
+
+    assert [r.action for r in plan.rows] == [UPDATE], plan.rows[0].errors
+    assert Agreement.objects.get(pk=old.pk).title == "Kerja sama lama (diperbarui)"
+    moved = dict(kept, lead_region_code="51", region_codes="51")
+    plan = plan_for([moved]).apply()
+    assert [r.action for r in plan.rows] == [REJECT]
+    assert any("hanya satu daerah pihak yang disebut (Bali)" in e for e in plan.rows[0].errors)
 
 
 KINDS_TO_WRITE = (

@@ -300,6 +300,28 @@ def test_the_benchmark_generator_stores_the_next_step_of_every_agreement():
     assert_every_stored_progress_is_the_rule()
 
 
+@pytest.mark.postgresql  # the benchmark writes with PostgreSQL's COPY
+def test_the_benchmark_generators_parties_fit_each_agreements_scope():
+    """The benchmark's register is one the site would accept: a KSDD names two regions or
+    more, a partner's scope is the one its partners make (``Agreement.party_errors``)."""
+    from bench.generate import generate
+
+    call_command("load_reference_data", stdout=StringIO())
+    generate(200, stdout=lambda *args, **kwargs: None)
+    agreements = Agreement.objects.select_related("lead_region").prefetch_related(
+        "regions", "partners"
+    )
+    assert agreements.filter(scope="ksdd").exists()
+    for agreement in agreements:
+        errors = Agreement.party_errors(
+            agreement.scope,
+            agreement.lead_region,
+            agreement.regions.all(),
+            agreement.partners.all(),
+        )
+        assert errors == {}, agreement.title
+
+
 # -- what the database refuses ---------------------------------------------------------------
 
 

@@ -341,7 +341,7 @@ def import_row(**values):
 
 
 def test_editor_of_kaltim_cannot_import_rows_for_a_bali_agreement(kaltim_client, of_bali):
-    new_of_bali = import_row(reference="BALI/2", lead_region_code="51", region_codes="51")
+    new_of_bali = import_row(reference="BALI/2", lead_region_code="51", region_codes="51; 64")
     taken_over = import_row(reference=of_bali.reference, title=of_bali.title, status="in_force")
 
     response = kaltim_client.post(
@@ -381,7 +381,7 @@ def test_an_editor_cannot_add_or_change_a_survey_through_the_import(
         "kind": "mou",
         "scope": "ksdd",
         "lead_region_code": "51",
-        "region_codes": "51",
+        "region_codes": "51; 64",
     }
     new = {
         "title": "ZZBALI survey by editor",
