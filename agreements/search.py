@@ -45,6 +45,13 @@ are read in memory from the kinds' labels (``kinds_named``): a word that names a
 agreements by their kind (an index, migration 0035), and counts them from the kept tallies
 when asking whether the word is common.
 
+On both, the code of a scope (``KSDD``, ``KSDPK``, ``KSDPL``, ``KSDLL``, in any case) finds the
+agreements of that scope, as the scope filter does, besides the references that hold it
+(``scopes_named``). No other word of a scope's label does: "dengan", "daerah" and "luar negeri"
+are in most titles. A scope is a large share of any register and has no index of its own, so
+its code is tested row by row as a common word is (below), the register read in the list's
+order: no question whether it is common, and nothing else searched any differently.
+
 On both, a word that is a short form staff write (``Kaltim``, ``NTT``, ``Jabar``, ``RRT``,
 ``AS``: ``partners.short_names``) also finds what it stands for: agreements a region of that code
 is party to, agreements with a partner in that country, and titles and summaries that write the
@@ -136,6 +143,13 @@ def kinds_named(Agreement, word):
     """The kinds of document ``word`` names as a whole word of their label in any language of
     the site (``_kind_words``); empty for most words."""
     return sorted(_kind_words(Agreement).get(word.casefold(), ()))
+
+
+def scopes_named(Agreement, word):
+    """The scopes whose code ``word`` is, typed in any case ("KSDPL", "ksdd"); empty for every
+    other word. The codes are the scopes' values (``Scope``)."""
+    codes = {value for value, _label in Agreement._meta.get_field("scope").choices}
+    return [word.casefold()] if word.casefold() in codes else []
 
 
 def search_words(text):
@@ -371,6 +385,9 @@ def _substring(queryset, words):
         kinds = kinds_named(Agreement, word)
         if kinds:
             text |= Q(kind__in=kinds)
+        scopes = scopes_named(Agreement, word)
+        if scopes:
+            text |= Q(scope__in=scopes)
         short_regions, short_partners = _short_form_parties(meaning)
         queryset = queryset.filter(
             Q(pk__in=Agreement.objects.filter(text).values("pk"))
@@ -503,7 +520,10 @@ def _postgresql(queryset, words):
         parties = (regions_qs.filter(regions), partners_qs, sectors)
         kinds = kinds_named(Agreement, word)
         of_kind = Q(kind__in=kinds) if kinds else Q(pk__in=[])
-        if _is_common(Agreement, query, kinds):
+        # A scope's code: its agreements are a large share of the register, with no index of
+        # their own to read them from; tested row by row, never asked whether it is common.
+        scopes = scopes_named(Agreement, word)
+        if scopes or _is_common(Agreement, query, kinds):
             # A word in much of the register: reading every match to start from would cost what
             # it matches, tens of thousands of agreements. Tested row by row instead, the
             # register read in the list's order, the first page, the count up to its limit and
@@ -512,6 +532,7 @@ def _postgresql(queryset, words):
                 Q(**{f"vector_{n}": query})
                 | _in_reference(word)
                 | of_kind
+                | (Q(scope__in=scopes) if scopes else Q(pk__in=[]))
                 | _party_semijoins(Agreement, *parties)
             )
             queryset = queryset.alias(**{f"vector_{n}": StoredSearchVector()})

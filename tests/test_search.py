@@ -12,6 +12,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.test import Client
 from django.urls import reverse
 
 from agreements.models import Agreement, Scope
@@ -275,6 +276,60 @@ def test_the_english_list_searched_for_sister_city_lists_what_the_kind_filter_li
     assert sorted(titles_in(searched)) == sorted(titles_in(filtered))
     assert set(titles_in(searched)) == kinds["sister_cities"]
     assert "2 agreements found" in searched.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("words", "found"),
+    [
+        ("KSDPL", {"Kota kembar Samarinda dan Anhui"}),
+        ("ksdd", {"Kerja sama Kalimantan Timur dan Bali", "Bali teacher exchange"}),
+        ("KSDD Bali", {"Kerja sama Kalimantan Timur dan Bali", "Bali teacher exchange"}),
+        ("KSDD Kaltim", {"Kerja sama Kalimantan Timur dan Bali"}),
+        ("KSDPL Bali", set()),
+        ("KSDPK", set()),
+    ],
+)
+def test_a_scope_code_finds_the_agreements_of_that_scope(register, words, found):
+    """Bureau staff write the scope by its code: "KSDPL" found nothing, none of the titles
+    saying it. It finds the agreements of that scope, as the scope filter lists them, and
+    beside another word those of the scope that word finds."""
+    assert set(search(words)) == found
+
+
+def test_the_list_and_the_admin_searched_for_a_scope_code_list_that_scope(staff_client, register):
+    """Searched for "KSDPL", the public list shows what its scope filter shows; the admin's
+    search for "ksdd" every KSDD, the internal one too."""
+    client = Client()  # a visitor's, beside the staff's
+    searched = client.get(reverse("agreement-list"), {"q": "KSDPL"})
+    filtered = client.get(reverse("agreement-list"), {"scope": "ksdpl"})
+    assert titles_in(searched) == titles_in(filtered) == ["Kota kembar Samarinda dan Anhui"]
+
+    response = staff_client.get(reverse("admin:agreements_agreement_changelist"), {"q": "ksdd"})
+    assert {agreement.title for agreement in response.context["cl"].result_list} == {
+        "Kerja sama Kalimantan Timur dan Bali",
+        "Bali teacher exchange",
+        "Rencana rahasia Samarinda",
+    }
+
+
+@pytest.mark.postgresql  # SQLite asks no question of the index
+def test_a_scope_code_is_tested_row_by_row_and_other_words_as_before(register):
+    """A scope is a large share of any register and has no index of its own: its code is
+    tested on each agreement as the list reads its order, without asking the full-text index
+    whether it is common; a word beside it is asked and read from the indexes as before."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from agreements.search import COMMON_WORD_MATCHES
+
+    asks = f"OFFSET {COMMON_WORD_MATCHES - 1}"
+    with CaptureQueriesContext(connection) as captured:
+        assert search("KSDPL") == ["Kota kembar Samarinda dan Anhui"]
+    assert not [q for q in captured if asks in q["sql"]]
+    with CaptureQueriesContext(connection) as captured:
+        assert search("KSDPL Samarinda") == ["Kota kembar Samarinda dan Anhui"]
+    asked = [q["sql"] for q in captured if asks in q["sql"]]
+    assert len(asked) == 1  # Samarinda's question alone
 
 
 def test_a_very_long_query_is_refused_with_a_message(client, register):
