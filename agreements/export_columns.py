@@ -13,8 +13,9 @@ A rule reads one of:
 - a field of the agreement (``"title"``) or of a row it points to (``"lead_region__name"``):
   Python reads it with ``QuerySet.values``, the query joins the rows it needs;
 - the shown status (``"shown_status"``), annotated by ``AgreementQuerySet.shown_status_case``,
-  and the predecessor as the downloader may know it (``"shown_follows"``): both computed by
-  ``computed_fields``;
+  the predecessor as the downloader may know it (``"shown_follows"``) and the day a
+  terminated agreement ended (``"termination_done_on"``, ``AgreementQuerySet.termination_fields``):
+  all computed by ``computed_fields``;
 - one of the party lists of ``PARTIES``, aggregated per agreement: Python reads them with one
   query a list (``party_values``), the query aggregates each once for the whole selection;
 - the next step as ``AgreementQuerySet.refresh_progress`` stores it on the agreement
@@ -482,8 +483,9 @@ class WaitsOn(Rule):
 
 def computed_fields(today, readable):
     """The fields the cell rules read that the agreement's row computes: its shown status on
-    ``today``, and the ``follows`` cell, the predecessor's reference (or else its title) when
-    the predecessor is among ``readable``, what the downloader may see, and "" otherwise."""
+    ``today``, the ``follows`` cell, the predecessor's reference (or else its title) when
+    the predecessor is among ``readable``, what the downloader may see, and "" otherwise, and
+    the day a terminated agreement's termination step was done (``termination_fields``)."""
     named = readable.annotate(
         export_name=Coalesce(NullIf("reference", Value("")), NullIf("title", Value("")))
     )
@@ -492,6 +494,8 @@ def computed_fields(today, readable):
         "shown_follows": Coalesce(
             AgreementQuerySet.predecessor_among(named, "export_name"), Value("")
         ),
+        # The day a terminated agreement ended (its column ``terminated_on``).
+        **AgreementQuerySet.termination_fields(),
     }
 
 
@@ -628,6 +632,15 @@ COLUMNS = [
         _("Berakhir pada (ISO 8601; TTTT-BB atau TTTT bila hanya bulan/tahun diketahui)."),
         Date("expires_on"),
         imported=True,
+    ),
+    Column(
+        "terminated_on",
+        _(
+            "Diakhiri pada: hari tahapan pengakhiran terlaksana, bagi kerja sama berstatus "
+            "Diakhiri (ISO 8601; TTTT-BB atau TTTT bila hanya bulan/tahun diketahui)."
+        ),
+        # Read from its termination milestone, which the import reads back (``milestones``).
+        Date("termination_done_on"),
     ),
     Column("signing_place", _("Tempat penandatanganan."), Text("signing_place"), imported=True),
     Column(

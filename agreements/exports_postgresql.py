@@ -57,6 +57,8 @@ assert export_columns.NEUTRALISER not in CSV_SPECIALS
 SELECTION_FIELDS = {
     "shown_status": "selection.shown_status",
     "shown_follows": "selection.shown_follows",
+    "termination_done_on": "selection.termination_done_on",
+    "termination_done_on_precision": "selection.termination_done_on_precision",
 }
 
 

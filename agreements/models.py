@@ -603,9 +603,19 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         """Each agreement with the day its termination step was done, as known
         (``termination_done_on`` and its precision, ``Agreement.terminated_on``), read in the
         same statement as the agreement itself: a list's rows say when a terminated agreement
-        ended without reading its milestones. The earliest day, and the finest precision it is
-        known to that day, each an aggregate of the agreement's few steps: nothing sorted
-        beside the list's own order. Mirrors ``Agreement.terminated_on``."""
+        ended without reading its milestones (``termination_fields``)."""
+        return self.annotate(**self.termination_fields())
+
+    @staticmethod
+    def termination_fields():
+        """{name: expression} of the day a terminated agreement's termination step was done, as
+        known: ``termination_done_on`` and ``termination_done_on_precision``, NULL for every
+        other agreement. Annotated by ``with_termination`` and read by the exports' column
+        ``terminated_on`` (``export_columns.computed_fields``). The earliest day, and the finest
+        precision it is known to that day, each an aggregate of the agreement's few steps,
+        read for a terminated agreement alone: nothing sorted beside the list's own order, no
+        step read for the rest. Mirrors ``Agreement.terminated_on``; the precision refers to
+        the day, so the two are annotated in this order."""
 
         def steps(**more):
             return (
@@ -616,17 +626,21 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
                 .values("agreement")
             )
 
-        return self.annotate(
-            termination_done_on=models.Subquery(
-                steps().annotate(day=models.Min("done_on")).values("day")
+        def of_terminated(subquery):
+            return models.Case(
+                models.When(Q(status=AgreementStatus.TERMINATED), then=models.Subquery(subquery))
             )
-        ).annotate(
-            termination_done_on_precision=models.Subquery(
+
+        return {
+            "termination_done_on": of_terminated(
+                steps().annotate(day=models.Min("done_on")).values("day")
+            ),
+            "termination_done_on_precision": of_terminated(
                 steps(done_on=OuterRef("termination_done_on"))
                 .annotate(precision=models.Min("done_on_precision"))
                 .values("precision")
-            )
-        )
+            ),
+        }
 
     def for_status_page(self, reader=None):
         """An agreement with all its status page shows ``reader``, in a fixed number of queries.

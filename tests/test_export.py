@@ -225,6 +225,47 @@ def test_a_terminated_agreement_is_downloaded_among_those_ended_by_its_terminati
     assert downloaded.index("Kerja sama yang diakhiri") < downloaded.index(running[0])
 
 
+@pytest.mark.parametrize("file_format", ["csv", "json"])
+def test_a_terminated_agreement_is_downloaded_with_the_day_it_was_terminated(
+    client, register, analyst, file_format
+):
+    """The CSV said a terminated agreement's status and its first term, not when it was ended:
+    the analyst had to look it up in the workbook's milestones. Its ``terminated_on`` holds the
+    day its termination step was done, as precisely as it is known; empty for one still in
+    force, and for one terminated on a day not recorded."""
+    client.force_login(analyst)
+
+    def terminated(title, **termination):
+        agreement = AgreementFactory(
+            title=title,
+            lead_region=register["kaltim"],
+            status=Agreement.Status.TERMINATED,
+            signed_on=datetime.date(2022, 7, 28),
+            in_force_from=datetime.date(2022, 7, 28),
+            expires_on=datetime.date(2027, 7, 28),
+        )
+        if termination:
+            MilestoneFactory(agreement=agreement, kind="termination", due_on=None, **termination)
+        return agreement
+
+    terminated("Diakhiri pada harinya", done_on=datetime.date(2023, 3, 2))
+    terminated(
+        "Diakhiri pada bulannya", done_on=datetime.date(2024, 5, 1), done_on_precision="month"
+    )
+    terminated("Diakhiri, harinya tidak tercatat")
+    response = download(client, reverse("agreement-export", args=[file_format]))
+
+    ended = {
+        exports_unneutralised(row["title"]): row["terminated_on"]
+        for row in rows_of(response, file_format)
+    }
+    empty = "" if file_format == "csv" else None
+    assert ended["Diakhiri pada harinya"] == "2023-03-02"
+    assert ended["Diakhiri pada bulannya"] == "2024-05"
+    assert ended["Diakhiri, harinya tidak tercatat"] == empty
+    assert ended[register["anhui_mou"].title] == empty
+
+
 @pytest.mark.parametrize("file_format", FORMATS)
 def test_partner_filter_exports_only_that_partners_agreements(
     client, register, analyst, file_format
