@@ -32,6 +32,11 @@ pytestmark = pytest.mark.django_db
 # its own, its tables go by their names; inside a larger query, by aliases).
 TABLE = r'(?:\w+|"\w+")'
 LINK_SOURCES = re.compile(rf'UNION ALL \(SELECT {TABLE}\."agreement_id"')
+# A word's own text read first from its index, as the first source of its ``UNION ALL``.
+READ_FIRST = re.compile(
+    r'\(\(SELECT "agreements_agreement"\."id" AS "pk" FROM "agreements_agreement" '
+    r'WHERE \(?"agreements_agreement"\."search_vector" @@'
+)
 # The agreements of the kinds a word names, read by their kind: ``… UNION ALL (SELECT
 # "agreements_agreement"."id" AS "pk" FROM "agreements_agreement" WHERE
 # "agreements_agreement"."kind" IN ('sister_city'))``.
@@ -545,7 +550,8 @@ def test_a_word_in_much_of_the_register_finds_what_a_rare_one_would(
 
     from agreements import search as search_module
 
-    as_rare = search(text), titles_in(client.get(reverse("agreement-list"), {"q": text}))
+    with CaptureQueriesContext(connection) as captured_rare:
+        as_rare = search(text), titles_in(client.get(reverse("agreement-list"), {"q": text}))
     monkeypatch.setattr(search_module, "COMMON_WORD_MATCHES", 1)
     with CaptureQueriesContext(connection) as captured:
         # (Another address than the first page's, which the site may have kept.)
@@ -555,7 +561,12 @@ def test_a_word_in_much_of_the_register_finds_what_a_rare_one_would(
     assert as_common == as_rare
     assert "Rencana rahasia Samarinda" not in as_common[0] + as_common[1]
     if text in ("SAMARINDA", "Kerja sama"):  # every word is in a title: tested row by row
-        assert not any(LINK_SOURCES.search(q["sql"]) for q in captured)
+        assert any(READ_FIRST.search(q["sql"]) for q in captured_rare)
+        assert not any(READ_FIRST.search(q["sql"]) for q in captured)
+        # Its parties' agreements, from the three link tables, compiled once into one
+        # semi-join tested on each row.
+        rows = [q["sql"] for q in captured if '"agreements_agreement"."title_en"' in q["sql"]]
+        assert rows and all(len(LINK_SOURCES.findall(sql)) == 2 for sql in rows)
 
 
 def _nelayan(kaltim, year, **fields):
