@@ -196,7 +196,7 @@ class AgreementExportView(View):
             return bad_filters(filterset.form)
         return download(
             request,
-            filterset.qs,
+            filterset.listed(),
             readable,
             file_format,
             region=region_of(self.subject, obj, filterset),

@@ -93,6 +93,17 @@ class SearchPaginator(CachedCountPaginator):
     """
 
     def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True):
+        object_list, found = self.listed(object_list)
+        self.more = found > SEARCH_LISTS_AT_MOST
+        self._found = min(found, SEARCH_LISTS_AT_MOST)
+        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+
+    @classmethod
+    def listed(cls, object_list):
+        """What a search's list holds of the matches ``object_list``, in its order, and how many
+        matched, counted up to one past the limit: every match up to ``SEARCH_LISTS_AT_MOST``,
+        past it the shortlist (``shortlist``). The page and its downloads both list this
+        (``AgreementFilter.listed``), so a file holds what the page says it found."""
         limit = SEARCH_LISTS_AT_MOST
         try:
             sql, params = object_list.order_by().query.sql_with_params()
@@ -104,11 +115,9 @@ class SearchPaginator(CachedCountPaginator):
                 [object_list.db, sql, repr(params), limit],
                 lambda: count_up_to(object_list, limit),
             )
-        self.more = found > limit
-        if self.more:
-            object_list = self.shortlist(object_list, limit)
-        self._found = min(found, limit)
-        super().__init__(object_list, per_page, orphans, allow_empty_first_page)
+        if found > limit:
+            object_list = cls.shortlist(object_list, limit)
+        return object_list, found
 
     # What the admin's search box says when more matched than are listed (``more_text``).
     MORE = gettext_lazy(

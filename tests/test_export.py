@@ -303,6 +303,36 @@ def test_export_keeps_the_order_of_the_page(client, register, analyst):
 
 
 @pytest.mark.parametrize("file_format", FORMATS)
+def test_a_search_finding_more_than_the_list_holds_downloads_the_rows_it_lists(
+    client, register, analyst, monkeypatch, file_format
+):
+    """Past ``SEARCH_LISTS_AT_MOST`` matches the page lists the most recently signed of them
+    and says so; the download of that page holds those rows, in the page's order, not every
+    match in another order."""
+    from agreements import paging
+
+    monkeypatch.setattr(paging, "SEARCH_LISTS_AT_MOST", 2)
+    for year in (2019, 2021, 2023):
+        AgreementFactory(
+            title=f"Pelatihan nelayan {year}",
+            lead_region=register["kaltim"],
+            signed_on=datetime.date(year, 1, 1),
+            in_force_from=datetime.date(year, 1, 1),
+        )
+    client.force_login(analyst)
+
+    page = client.get(reverse("agreement-list"), {"q": "nelayan"})
+    assert "Lebih dari 2 kerja sama ditemukan" in page.content.decode()
+    listed = [agreement.title for agreement in page.context["page_obj"].object_list]
+    assert sorted(listed) == ["Pelatihan nelayan 2021", "Pelatihan nelayan 2023"]
+
+    response = download(client, reverse("agreement-export", args=[file_format]), {"q": "nelayan"})
+
+    titles = [exports_unneutralised(row["title"]) for row in rows_of(response, file_format)]
+    assert titles == listed
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
 def test_malformed_filter_is_a_400_with_the_reason_and_no_rows(client, register, file_format):
     response = client.get(
         reverse("agreement-export", args=[file_format]), {"status": "berlaku-selamanya"}
