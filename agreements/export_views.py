@@ -101,12 +101,13 @@ def selection(request, agreements, subject_key, subject_kwargs, reader=None):
     ``subject_key`` names the page (None: the agreement list; else a key of ``SUBJECTS``) and
     ``subject_kwargs`` its URL's arguments; returns the filterset and the subject (or None),
     404 when there is no such subject. Exports and feeds start here, so that a download or a
-    feed holds exactly what its page lists. ``reader`` is who the selection is for (by default
+    feed holds exactly what its page lists, every page of it (an address naming a page is
+    refused: ``AgreementFilter``'s ``whole``). ``reader`` is who the selection is for (by default
     the request's user; a public feed passes the public, as ``AgreementFilter`` takes it).
     """
     if not subject_key:
         filterset = AgreementFilter(
-            request.GET, queryset=agreements, request=request, reader=reader
+            request.GET, queryset=agreements, request=request, reader=reader, whole=True
         )
         return filterset, None
     subject = SUBJECTS[subject_key]
@@ -119,6 +120,7 @@ def selection(request, agreements, subject_key, subject_kwargs, reader=None):
         fixed=subject.fixes(obj),
         request=request,
         reader=reader,
+        whole=True,
     )
     return filterset, obj
 

@@ -90,6 +90,9 @@ SORT_CHOICES = [
     ("-updated", _("Terakhir diubah, terbaru dulu")),
 ]
 
+# The parameter naming the page of a list (``paging.page_asked``), which no filter reads.
+PAGE = "page"
+
 WITH_DOCUMENTS, WITHOUT_DOCUMENTS = "yes", "no"
 DORMANT = "yes"
 LATE = "yes"
@@ -160,11 +163,27 @@ class AgreementFilterForm(OneValueEach, forms.Form):
     errors outside its fields (``fixed_conflicts``, set by ``AgreementFilter``)."""
 
     fixed_conflicts = list  # no page fixes anything unless its FilterSet says so
+    # Whether the selection is read whole (``AgreementFilter``'s ``whole``): then an address
+    # naming a page of it is refused.
+    whole = False
 
     def clean(self):
         cleaned = super().clean()
         for conflict in self.fixed_conflicts():
             self.add_error(None, ValidationError(conflict.message, code="fixed"))
+        pages = getattr(self.data, "getlist", lambda name: [])(PAGE)
+        if self.whole and pages:
+            self.add_error(
+                None,
+                ValidationError(
+                    _(
+                        "Unduhan, umpan dan kalender memuat seluruh hasil, bukan satu halaman: "
+                        "hapus %(parameter)s dari alamat."
+                    ),
+                    code="paged",
+                    params={"parameter": urlencode([(PAGE, page) for page in pages])},
+                ),
+            )
         start, end = cleaned.get("signed_from"), cleaned.get("signed_to")
         if start and end and end < start:
             self.add_error(
@@ -352,7 +371,17 @@ class AgreementFilter(django_filters.FilterSet):
                     unknown |= held_by
         return unknown
 
-    def __init__(self, data=None, queryset=None, *, fixed=None, reader=None, today=None, **kwargs):
+    def __init__(
+        self,
+        data=None,
+        queryset=None,
+        *,
+        fixed=None,
+        reader=None,
+        today=None,
+        whole=False,
+        **kwargs,
+    ):
         """``fixed`` maps the filters a page has already applied to what it applies them to (a
         region page: ``{"region": <Region 64>}``, ``export_views.SUBJECTS``): they are left out
         of the form; an address naming one with another value is refused
@@ -365,9 +394,15 @@ class AgreementFilter(django_filters.FilterSet):
         ``today`` is the day the filters that depend on the date read the register on (the
         shown status, whom a step waits on, dormant, late): today unless given, as a followed
         selection's digest gives the day it is planned for.
+
+        ``whole`` says the selection is read whole, every page of it (a download, a feed, a
+        calendar: ``export_views.selection``): an address naming a page (``?page=2``) is
+        refused, saying so, where the whole selection would be given in place of that page with
+        no word why.
         """
         super().__init__(data, queryset, **kwargs)
         self.today = today
+        self.whole = whole
         reader = reader or getattr(self.request, "user", None)
         # A partner the reader may not know of is unknown here too, fixed or not.
         self.filters["partner"].queryset = Partner.objects.visible_to(reader)
@@ -381,6 +416,7 @@ class AgreementFilter(django_filters.FilterSet):
     def form(self):
         form = super().form
         form.fixed_conflicts = self.fixed_conflicts
+        form.whole = self.whole
         return form
 
     def fixed_conflicts(self):

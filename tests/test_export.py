@@ -342,6 +342,28 @@ def test_malformed_filter_is_a_400_with_the_reason_and_no_rows(client, register,
     assert "Status" in response.content.decode()
 
 
+@pytest.mark.parametrize("file_format", FORMATS)
+@pytest.mark.parametrize("page", ["2", "abc", "99999999999999999999", "0"])
+def test_a_page_named_in_a_download_is_a_400_saying_the_file_holds_every_page(
+    client, register, analyst, page, file_format
+):
+    """A download holds the whole selection, every page of it: an address naming a page (a
+    page's address with ``export.csv`` typed in) would get every row in place of that page's,
+    with no word why. It is refused, saying what to remove, and no file is written."""
+    client.force_login(analyst)
+
+    response = client.get(
+        reverse("region-export", args=["64", file_format]), {"kind": "mou", "page": page}
+    )
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Content-Disposition" not in response
+    text = response.content.decode()
+    assert "seluruh hasil, bukan satu halaman" in text
+    assert f"page={page}" in text
+
+
 # -- subject pages ------------------------------------------------------------------------------
 
 

@@ -300,6 +300,17 @@ def test_a_bad_filter_in_a_feed_is_a_400_that_says_why(client, register):
         assert "Filter tidak valid" in response.content.decode()
 
 
+def test_a_page_named_in_a_feed_is_a_400_saying_the_feed_holds_every_page(client, register):
+    for address in (
+        "/agreements/feed.atom?page=2",
+        "/countries/CN/calendar.ics?kind=mou&page=abc",
+        "/perubahan/feed.atom?page=3",
+    ):
+        response = client.get(address)
+        assert response.status_code == 400, address
+        assert "seluruh hasil, bukan satu halaman" in response.content.decode()
+
+
 def test_feeds_of_an_unknown_subject_are_404(client, register):
     for address in ("/regions/99/feed.atom", "/countries/ZZ/calendar.ics", "/partners/0/feed.atom"):
         assert client.get(address).status_code == 404
