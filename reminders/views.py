@@ -1,7 +1,7 @@
 """The iCalendar feeds: one beside every list page (``…/calendar.ics`` with the page's query
-string: exactly the page's selection), one per region under its first address, one per
-agreement. Each shows only what the reader may see; an internal agreement's own calendar does not
-exist for the public."""
+string: exactly the page's selection), one per region under its first address (its page's
+selection too), one per agreement. Each shows only what the reader may see; an internal
+agreement's own calendar does not exist for the public."""
 
 import hashlib
 
@@ -21,7 +21,6 @@ from django.views.decorators.http import require_http_methods
 from agreements.export_views import SUBJECTS, bad_filters, selection
 from agreements.models import Agreement
 from common.one_value import one_value
-from partners.models import Region
 
 from . import digest, follow, forms, ical
 from .models import Frequency, Language, ReminderPreference, Subscription, SubscriptionMember
@@ -34,11 +33,18 @@ def calendar_response(cal, filename):
 
 
 def region_calendar(request, code):
-    region = get_object_or_404(Region, code=code)
+    """A region's calendar under its first address (``/calendar/regions/64.ics``): the
+    selection of its page, as ``/regions/64/calendar.ics`` reads it (``selection``), the
+    filters of its address included, under the name it has always had."""
+    filterset, region = selection(
+        request, Agreement.objects.visible_to(request.user), "region", {"code": code}
+    )
+    if not filterset.is_valid():
+        return bad_filters(filterset.form)
     cal = ical.calendar(
-        Agreement.objects.visible_to(request.user).in_region(region),
+        filterset.qs,
         name=_("Kerja sama daerah: %(region)s") % {"region": region.name},
-        uid=f"region-{region.code}",
+        uid=selection_ident(f"region-{region.code}", request),
         absolute_url=request.build_absolute_uri,
     )
     return calendar_response(cal, f"{region.code}.ics")
@@ -53,6 +59,15 @@ def agreement_calendar(request, pk):
         absolute_url=request.build_absolute_uri,
     )
     return calendar_response(cal, f"kerja-sama-{agreement.pk}.ics")
+
+
+def selection_ident(ident, request):
+    """The calendar's id ``ident``, told apart by the selection its address asks for: a
+    calendar of another selection of the same page is another calendar."""
+    query = request.GET.urlencode()
+    if query:
+        ident += "-" + hashlib.sha256(query.encode()).hexdigest()[:12]
+    return ident
 
 
 class SelectionCalendarView(View):
@@ -71,12 +86,11 @@ class SelectionCalendarView(View):
         else:
             name = _("Kerja sama daerah: %(subject)s") % {"subject": obj.name}
             ident = SUBJECTS[self.subject].name(obj)
-        query = request.GET.urlencode()
-        if query:
-            # A calendar of another selection of the same page is another calendar.
-            ident += "-" + hashlib.sha256(query.encode()).hexdigest()[:12]
         cal = ical.calendar(
-            filterset.qs, name=name, uid=ident, absolute_url=request.build_absolute_uri
+            filterset.qs,
+            name=name,
+            uid=selection_ident(ident, request),
+            absolute_url=request.build_absolute_uri,
         )
         return calendar_response(cal, f"{ident}.ics")
 

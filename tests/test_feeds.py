@@ -92,6 +92,30 @@ def test_kaltim_calendar_holds_the_province_and_its_cities_dates(client, kaltim_
     assert str(done["SUMMARY"]) == "Terlaksana: Kunjungan ke Wuhu (Kota kembar Samarinda–Wuhu)"
 
 
+def test_a_regions_calendar_under_its_first_address_follows_the_pages_filters(
+    client, kaltim_register
+):
+    """``/calendar/regions/64.ics`` is the calendar of the region's page, as
+    ``/regions/64/calendar.ics`` is: a filter in its address selects as the page does, and one
+    that cannot be read is refused, not dropped for the region's every date."""
+    r = kaltim_register
+
+    events = events_of(client.get("/calendar/regions/64.ics", {"kind": "sister_city"}))
+
+    assert {str(event["SUMMARY"]) for event in events.values()} == {
+        "Berakhir: Kota kembar Samarinda–Wuhu",
+        "Terlaksana: Kunjungan ke Wuhu (Kota kembar Samarinda–Wuhu)",
+    }
+    assert set(events) == set(
+        events_of(client.get("/regions/64/calendar.ics", {"kind": "sister_city"}))
+    )
+    assert not any(uid.startswith(f"agreement-{r['mou'].pk}-") for uid in events)
+    for bad in ({"kind": "perjanjian"}, {"region": "51"}, {"page": "2"}):
+        response = client.get("/calendar/regions/64.ics", bad)
+        assert response.status_code == 400, bad
+        assert "Filter tidak valid" in response.content.decode()
+
+
 def test_samarinda_calendar_leaves_out_the_province_agreements(client, kaltim_register):
     events = events_of(client.get("/calendar/regions/64.72.ics"))
 
