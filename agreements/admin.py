@@ -655,6 +655,14 @@ class AgreementAdmin(
             return SearchPaginator(queryset, per_page, orphans, allow_empty_first_page)
         return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
+    def response_action(self, request, queryset):
+        """An action acts on what the list lists: of a search past the limit, the most recently
+        signed matches its pages hold and its "select all" counts (``SearchPaginator.listed``),
+        not every match; so the export of every row of that list holds what it showed."""
+        if request.GET.get(SEARCH_VAR, "").strip():
+            queryset = SearchPaginator.listed(queryset)[0]
+        return super().response_action(request, queryset)
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)

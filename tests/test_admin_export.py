@@ -181,3 +181,48 @@ def test_an_export_posted_with_nothing_ticked_writes_no_file(staff_client, regis
     assert response.redirect_chain == [(CHANGELIST, 302)]
     assert "Content-Disposition" not in response
     assert 'class="messagelist"' in response.content.decode()  # tick rows first
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_the_ticked_rows_are_downloaded_in_the_lists_order(staff_client, register, file_format):
+    """The list sorted by title, Z first (its header's ``o=-1``): the file's rows in that
+    order, as the list pages' downloads keep theirs."""
+    url = f"{CHANGELIST}?o=-1"
+    listed = list(staff_client.get(url).context["cl"].result_list)
+    assert len(listed) > 2
+
+    response = export_ticked(staff_client, file_format, listed, url=url)
+
+    assert response.status_code == 200
+    rows = rows_of(response, file_format)
+    assert [unneutralise(row["title"]) for row in rows] == [a.title for a in listed]
+
+
+def test_every_row_of_a_search_past_the_limit_exports_the_rows_it_lists(
+    staff_client, register, monkeypatch
+):
+    """A search matching more than a list holds lists the most recently signed of them
+    (``SearchPaginator``), and "select all" offers that many: the file holds those, not
+    every match."""
+    import datetime
+
+    from agreements import paging
+
+    monkeypatch.setattr(paging, "SEARCH_LISTS_AT_MOST", 2)
+    for year in (2019, 2021, 2023):
+        AgreementFactory(
+            title=f"Pelatihan nelayan {year}",
+            lead_region=register["kaltim"],
+            signed_on=datetime.date(year, 1, 1),
+            in_force_from=datetime.date(year, 1, 1),
+        )
+    url = f"{CHANGELIST}?q=nelayan"
+    cl = staff_client.get(url).context["cl"]
+    assert cl.result_count == 2
+
+    response = export_ticked(
+        staff_client, "csv", list(cl.result_list)[:1], select_across="1", url=url
+    )
+
+    assert response.status_code == 200
+    assert titles(response, "csv") == ["Pelatihan nelayan 2021", "Pelatihan nelayan 2023"]
