@@ -60,7 +60,7 @@ class RegionDetailView(SignedListPage):
         ``row_values``) and the counts of the map. Its regencies and cities, and the names of
         regions and sectors, are in the shared tables' version."""
         region = get_object_or_404(Region.objects.select_related("province"), code=code)
-        agreements = Agreement.objects.visible_to(request.user).in_region(region)
+        agreements = SUBJECTS["region"].narrow(Agreement.objects.visible_to(request.user), region)
         context, status = browse(
             request,
             agreements,
@@ -119,7 +119,7 @@ class PartnerDetailView(SignedListPage):
         they are party to; their names are in the shared tables' version)."""
         known = Partner.objects.visible_to(request.user)
         partner = get_object_or_404(known.select_related("country", "subdivision"), pk=pk)
-        agreements = Agreement.objects.visible_to(request.user).with_partner(partner)
+        agreements = SUBJECTS["partner"].narrow(Agreement.objects.visible_to(request.user), partner)
         context, status = browse(
             request,
             agreements,
@@ -143,7 +143,7 @@ class CountryDetailView(SignedListPage):
         in all."""
         country = get_object_or_404(Country, code=code.upper())
         visible = Agreement.objects.visible_to(request.user)
-        agreements = visible.with_partner_country(country)
+        agreements = SUBJECTS["country"].narrow(visible, country)
         context, status = browse(
             request,
             agreements,

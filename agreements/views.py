@@ -600,7 +600,7 @@ class SectorDetailView(SignedListPage):
         """The sector's list, and besides it the regions' potentials in the sector (every
         value each stores: ``row_values``; a region's name is in the shared tables' version)."""
         sector = get_object_or_404(Sector, slug=slug)
-        agreements = Agreement.objects.visible_to(request.user).in_sector(sector)
+        agreements = SUBJECTS["sector"].narrow(Agreement.objects.visible_to(request.user), sector)
         context, status = browse(
             request,
             agreements,

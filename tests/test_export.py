@@ -396,6 +396,37 @@ def test_subject_page_export_holds_the_rows_of_that_page(client, register, subje
     assert titles  # not trivially empty
 
 
+@pytest.mark.parametrize("subject", ["region", "partner", "country", "sector"])
+def test_a_subject_page_and_its_downloads_narrow_by_the_one_rule(
+    client, register, monkeypatch, subject
+):
+    """What a subject's page lists is narrowed once, by its ``Subject.narrow``, which its
+    downloads read too: a rule changed there changes the page and the file alike."""
+    import dataclasses
+
+    from agreements.export_views import SUBJECTS
+
+    key = {
+        "region": "64",
+        "partner": register["anhui"].pk,
+        "country": "CN",
+        "sector": register["tourism"].slug,
+    }[subject]
+    narrowed = SUBJECTS[subject]
+    monkeypatch.setitem(
+        SUBJECTS,
+        subject,
+        dataclasses.replace(
+            narrowed,
+            narrow=lambda agreements, obj: narrowed.narrow(agreements, obj).filter(pk__lt=0),
+        ),
+    )
+
+    assert page_titles(client, reverse(f"{subject}-detail", args=[key])) == []
+    response = download(client, reverse(f"{subject}-export", args=[key, "csv"]))
+    assert titles_of(response, "csv") == []
+
+
 def test_subject_page_export_applies_the_page_filters(client, register, analyst):
     client.force_login(analyst)
     url = reverse("region-export", args=["64", "csv"])
