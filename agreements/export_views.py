@@ -198,7 +198,7 @@ class AgreementExportView(View):
             return bad_filters(filterset.form)
         return download(
             request,
-            filterset.listed(),
+            filterset.qs,
             readable,
             file_format,
             region=region_of(self.subject, obj, filterset),

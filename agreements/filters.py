@@ -34,7 +34,6 @@ from agreements.models import (
     Sector,
     reads_internal,
 )
-from agreements.paging import SearchPaginator
 from common.one_value import OneValueEach
 from common.widgets import PlainSelect
 from partners.models import Country, Partner, Region
@@ -539,16 +538,6 @@ class AgreementFilter(django_filters.FilterSet):
             today = self.today or timezone.localdate()
             filtered = filtered.hinted(GreaterThanOrEqual(ENDS_OR_NEVER, today))
         return filtered.order_by(*self.ordering(filtered))
-
-    def listed(self):
-        """The agreements the page lists, in its order: ``qs``, except for a search that
-        matched more than a list holds, whose page lists the most recently signed
-        ``paging.SEARCH_LISTS_AT_MOST`` of them and says so (``SearchPaginator``). The
-        downloads read this, so a file holds the rows the page says it found. One query more
-        for a search (its count, cached until the register changes), none otherwise."""
-        if self.is_valid() and self.form.cleaned_data.get("q"):
-            return SearchPaginator.listed(self.qs)[0]
-        return self.qs
 
     def _running_only(self):
         """Whether the statuses chosen are all those of a term still running: signed, in
