@@ -350,3 +350,35 @@ def opened_afresh(link, method="get"):
 
 def html_lang(response):
     return re.search(r'<html[^>]* lang="([^"]+)"', response.content.decode()).group(1)
+
+
+def more_matches_than_listed(monkeypatch, region):
+    """Three agreements a search for "nelayan" finds, signed 2019, 2021 and 2023, where a
+    search lists at most two (``paging.SEARCH_LISTS_AT_MOST``): past the limit, the page lists
+    the most recently signed."""
+    from agreements import paging
+    from tests.factories import AgreementFactory
+
+    monkeypatch.setattr(paging, "SEARCH_LISTS_AT_MOST", 2)
+    for year in (2019, 2021, 2023):
+        AgreementFactory(
+            title=f"Pelatihan nelayan {year}",
+            lead_region=region,
+            signed_on=datetime.date(year, 1, 1),
+            in_force_from=datetime.date(year, 1, 1),
+        )
+
+
+def assert_parties_fit_their_scope(agreements):
+    """Every one of ``agreements`` (their regions and partners prefetched) names the parties its
+    scope asks for (``Agreement.party_errors``)."""
+    from agreements.models import Agreement
+
+    for agreement in agreements:
+        errors = Agreement.party_errors(
+            agreement.scope,
+            agreement.lead_region,
+            agreement.regions.all(),
+            agreement.partners.all(),
+        )
+        assert errors == {}, agreement.title

@@ -13,7 +13,7 @@ from access.models import RegionAssignment, Role
 from agreements.export_columns import COLUMN_NAMES, unneutralise
 from agreements.models import Agreement
 from tests.factories import FORMULA_TITLE, AgreementFactory
-from tests.helpers import logged_in
+from tests.helpers import logged_in, more_matches_than_listed
 from tests.test_export import download, rows_of
 
 CHANGELIST = reverse("admin:agreements_agreement_changelist")
@@ -204,18 +204,7 @@ def test_every_row_of_a_search_past_the_limit_exports_the_rows_it_lists(
     """A search matching more than a list holds lists the most recently signed of them
     (``SearchPaginator``), and "select all" offers that many: the file holds those, not
     every match."""
-    import datetime
-
-    from agreements import paging
-
-    monkeypatch.setattr(paging, "SEARCH_LISTS_AT_MOST", 2)
-    for year in (2019, 2021, 2023):
-        AgreementFactory(
-            title=f"Pelatihan nelayan {year}",
-            lead_region=register["kaltim"],
-            signed_on=datetime.date(year, 1, 1),
-            in_force_from=datetime.date(year, 1, 1),
-        )
+    more_matches_than_listed(monkeypatch, register["kaltim"])
     url = f"{CHANGELIST}?q=nelayan"
     cl = staff_client.get(url).context["cl"]
     assert cl.result_count == 2

@@ -29,6 +29,7 @@ from tests.factories import (
     PartnerFactory,
     SectorFactory,
 )
+from tests.helpers import more_matches_than_listed
 
 FORMATS = ["csv", "xlsx", "json"]
 DICTIONARY = Path(__file__).resolve().parent.parent / "docs" / "data-dictionary.md"
@@ -309,16 +310,7 @@ def test_a_search_finding_more_than_the_list_holds_downloads_every_match(
     """Past ``SEARCH_LISTS_AT_MOST`` matches the page lists the most recently signed of them
     and says there are more; the download holds every match: what was searched for, not what
     one page could show."""
-    from agreements import paging
-
-    monkeypatch.setattr(paging, "SEARCH_LISTS_AT_MOST", 2)
-    for year in (2019, 2021, 2023):
-        AgreementFactory(
-            title=f"Pelatihan nelayan {year}",
-            lead_region=register["kaltim"],
-            signed_on=datetime.date(year, 1, 1),
-            in_force_from=datetime.date(year, 1, 1),
-        )
+    more_matches_than_listed(monkeypatch, register["kaltim"])
     client.force_login(analyst)
 
     page = client.get(reverse("agreement-list"), {"q": "nelayan"})

@@ -26,6 +26,7 @@ from agreements.models import (
     status_on_path,
 )
 from tests.factories import AgreementFactory, MilestoneFactory
+from tests.helpers import assert_parties_fit_their_scope
 from tests.test_admin import ADD, agreement_form, change_url, with_milestone
 from tests.test_import import csv_bytes, row
 
@@ -312,14 +313,7 @@ def test_the_benchmark_generators_parties_fit_each_agreements_scope():
         "regions", "partners"
     )
     assert agreements.filter(scope="ksdd").exists()
-    for agreement in agreements:
-        errors = Agreement.party_errors(
-            agreement.scope,
-            agreement.lead_region,
-            agreement.regions.all(),
-            agreement.partners.all(),
-        )
-        assert errors == {}, agreement.title
+    assert_parties_fit_their_scope(agreements)
 
 
 # -- what the database refuses ---------------------------------------------------------------

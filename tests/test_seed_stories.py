@@ -25,7 +25,7 @@ from agreements.models import (
     Signatory,
 )
 from partners.models import Partner, Region
-from tests.helpers import rows_kept_for_the_scope
+from tests.helpers import assert_parties_fit_their_scope, rows_kept_for_the_scope
 
 d = datetime.date
 
@@ -506,13 +506,7 @@ class TestDemoRegister:
         assert agreements.count() > 200
         for agreement in agreements:
             agreement.full_clean()
-            errors = Agreement.party_errors(
-                agreement.scope,
-                agreement.lead_region,
-                agreement.regions.all(),
-                agreement.partners.all(),
-            )
-            assert errors == {}, agreement.title
+        assert_parties_fit_their_scope(agreements)
 
     def test_every_milestone_passes_its_validation_and_none_is_done_in_the_future(self):
         # The database enforces the milestone constraints itself; clean() and the field checks
