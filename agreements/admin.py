@@ -396,11 +396,36 @@ class AgreementChangeList(BoundedDatesChangeList):
         )
 
 
+class SearchListedAtMost:
+    """A ModelAdmin whose search is paged by ``search_paginator``: counted up to a limit, and
+    past it listing that many (``paging.SearchPaginator``: the agreements most recently signed;
+    ``RowSearchPaginator``: the first milestones or documents in the list's order). Its actions
+    act on what the list lists: "select all" of such a search counts that many, and an export
+    or a delete of them all holds those, not every match."""
+
+    search_paginator = SearchPaginator
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        if self._searched(request):
+            return self.search_paginator(queryset, per_page, orphans, allow_empty_first_page)
+        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
+
+    def response_action(self, request, queryset):
+        if self._searched(request):
+            queryset = self.search_paginator.listed(queryset)[0]
+        return super().response_action(request, queryset)
+
+    @staticmethod
+    def _searched(request):
+        return bool(request.GET.get(SEARCH_VAR, "").strip())
+
+
 @admin.register(Agreement)
 class AgreementAdmin(
     AgreementExportMixin,
     AgreementHistoryMixin,
     AgreementImportMixin,
+    SearchListedAtMost,
     RowRulesAdmin,
     ShortFormSearch,
     RegisterAdmin,
@@ -648,21 +673,6 @@ class AgreementAdmin(
             return queryset, False
         return queryset.search(search_term), False
 
-    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        """A search is paged as on the public list (``SearchPaginator``): counted up to a limit,
-        the most recently signed matches listed past it."""
-        if request.GET.get(SEARCH_VAR, "").strip():
-            return SearchPaginator(queryset, per_page, orphans, allow_empty_first_page)
-        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
-
-    def response_action(self, request, queryset):
-        """An action acts on what the list lists: of a search past the limit, the most recently
-        signed matches its pages hold and its "select all" counts (``SearchPaginator.listed``),
-        not every match; so the export of every row of that list holds what it showed."""
-        if request.GET.get(SEARCH_VAR, "").strip():
-            queryset = SearchPaginator.listed(queryset)[0]
-        return super().response_action(request, queryset)
-
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
@@ -741,7 +751,7 @@ def opened_from_agreement(request):
     return match.url_name == "agreements_agreement_change"
 
 
-class AgreementRowsAdmin(RowRulesAdmin):
+class AgreementRowsAdmin(SearchListedAtMost, RowRulesAdmin):
     """Milestones and documents follow their agreement: an editor picks one of theirs.
 
     They are parts of it: every add, change and delete here first saves a version of the
@@ -755,6 +765,7 @@ class AgreementRowsAdmin(RowRulesAdmin):
     """
 
     change_form_template = "admin/agreements/agreement_row_change_form.html"
+    search_paginator = RowSearchPaginator
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if not form_url and opened_from_agreement(request):
@@ -828,13 +839,6 @@ class AgreementRowsAdmin(RowRulesAdmin):
         if not search_term.strip():
             return queryset, False
         return queryset.search(search_term), False
-
-    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        """A search is counted up to a limit, and past it lists the first matches in the list's
-        order (``RowSearchPaginator``)."""
-        if request.GET.get(SEARCH_VAR, "").strip():
-            return RowSearchPaginator(queryset, per_page, orphans, allow_empty_first_page)
-        return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "agreement" and self.narrows_rows(request):

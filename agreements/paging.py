@@ -102,8 +102,9 @@ class SearchPaginator(CachedCountPaginator):
     def listed(cls, object_list):
         """What a search's list holds of the matches ``object_list``, in its order, and how many
         matched, counted up to one past the limit: every match up to ``SEARCH_LISTS_AT_MOST``,
-        past it the shortlist (``shortlist``). The page and its downloads both list this
-        (``AgreementFilter.listed``), so a file holds what the page says it found."""
+        past it the shortlist (``shortlist``). The page lists this, and the admin's actions on
+        all it lists act on it (``admin.SearchListedAtMost``); the downloads of the public
+        list hold every match."""
         limit = SEARCH_LISTS_AT_MOST
         try:
             sql, params = object_list.order_by().query.sql_with_params()

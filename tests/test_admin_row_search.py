@@ -141,3 +141,39 @@ def test_a_milestone_search_costs_the_same_queries_whatever_it_finds(staff_clien
     # agreement's side is the register's search, a semi-join.
     joined = 'UPPER("agreements_agreement"."title"'
     assert searched and not any(joined in sql for sql in searched)
+
+
+def test_an_action_on_every_row_of_a_search_past_the_limit_acts_on_the_rows_it_lists(
+    staff_client, register, monkeypatch
+):
+    """Past ``SEARCH_LISTS_AT_MOST`` matches the list holds the first that many in its order and
+    "select all" counts them: deleting them all deletes those, not every match."""
+    from django.contrib import admin
+
+    from agreements import paging
+    from agreements.models import Milestone
+
+    schools, _roads = register
+    MilestoneFactory(agreement=schools, title="Rapat koordinasi lanjutan")
+    monkeypatch.setattr(paging, "SEARCH_LISTS_AT_MOST", 2)
+    monkeypatch.setattr(admin.site._registry[Milestone], "list_per_page", 1)
+    url = f"{MILESTONES}?q=koordinasi"
+    cl = staff_client.get(url).context["cl"]
+    assert cl.result_count == 2
+    listed = list(cl.paginator.object_list)
+    assert len(listed) == 2
+
+    response = staff_client.post(
+        url,
+        {
+            "action": "delete_selected",
+            "select_across": "1",
+            "index": "0",
+            "_selected_action": [listed[0].pk],
+            "post": "yes",
+        },
+    )
+
+    assert response.status_code == 302
+    left = list(Milestone.objects.filter(title__icontains="koordinasi"))
+    assert len(left) == 1 and left[0] not in listed
