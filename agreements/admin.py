@@ -171,8 +171,9 @@ class DormantFilter(OfferedValuesOnly):
 class DataCheckFilter(OfferedValuesOnly):
     """Rows to mend by hand, written before the forms refused them: a recorded status that
     contradicts the agreement's dates or steps (``AgreementQuerySet.with_contradicting_status``),
-    or a step that contradicts the agreement's dates (``.with_contradicting_steps``).
-    Nothing mends them by itself: the register keeps official records as recorded."""
+    a step that contradicts the agreement's dates (``.with_contradicting_steps``), or a KSDD
+    naming one region alone (``.with_contradicting_parties``). Nothing mends them by itself:
+    the register keeps official records as recorded."""
 
     title = _("pemeriksaan data")
     parameter_name = "check"
@@ -180,12 +181,14 @@ class DataCheckFilter(OfferedValuesOnly):
     CHECKS = {
         "status": "with_contradicting_status",
         "steps": "with_contradicting_steps",
+        "parties": "with_contradicting_parties",
     }
 
     def lookups(self, request, model_admin):
         return [
             ("status", _("Status bertentangan dengan tanggal/tahapan")),
             ("steps", _("Tahapan bertentangan dengan tanggal kerja sama")),
+            ("parties", _("KSDD dengan satu daerah pihak")),
         ]
 
     def queryset(self, request, queryset):
@@ -558,6 +561,7 @@ class AgreementAdmin(
             # As it is stored (a posted form has the posted values, and its own errors).
             context["status_contradictions"] = self.status_contradictions(obj, context)
             context["step_contradictions"] = self.step_contradictions(obj, context)
+            context["party_contradictions"] = self.party_contradictions(obj, context)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def status_contradictions(self, agreement, context):
@@ -582,6 +586,17 @@ class AgreementAdmin(
         if steps is None:
             steps = agreement.milestones.all()
         return agreement.step_date_contradictions(steps)
+
+    @staticmethod
+    def party_contradictions(agreement, context):
+        """What its stored parties contradict (``Agreement.party_contradictions``), shown
+        above its form: a KSDD stored with one region before the rule, which the form saves
+        while its parties are left as they are. Its parties as the form read them; a reader
+        whose form has no party fields has them read."""
+        initial = context["adminform"].form.initial
+        return agreement.party_contradictions(
+            initial.get("regions"), initial.get("partners"), initial.get("agencies")
+        )
 
     @staticmethod
     def milestone_table_rows(context):

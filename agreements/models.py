@@ -469,6 +469,15 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         and ``manage.py check_statuses`` list beside ``with_contradicting_status``."""
         return self.filter(Agreement.step_dates_contradicted_q())
 
+    def with_contradicting_parties(self):
+        """Agreements whose stored parties contradict their scope as the forms refuse it
+        (``Agreement.party_errors``): a KSDD naming no partner and no region beside its lead
+        region, a cooperation between a region and nobody (``lone_ksdd_q``). Rows written
+        before that rule, which the forms still save while their scope and parties are left as
+        they are; what the admin's "Pemeriksaan data" filter and ``manage.py check_statuses``
+        list for the bureau to complete by hand."""
+        return self.filter(Agreement.lone_ksdd_q())
+
     def in_region(self, region):
         """Agreements any region of ``region`` is party to; a province includes its regencies.
 
@@ -2622,6 +2631,33 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         return (Q(status__in=SIGNED_STATUSES) & Q(models.Exists(ended))) | (
             Q(status__in=UNSIGNED_STATUSES) & Q(models.Exists(signed))
         )
+
+    @classmethod
+    def lone_ksdd_q(cls):
+        """A filter for the KSDDs ``party_errors`` refuses as they stand: no partner, and no
+        second party region. Two semi-joins over the link tables, by agreement."""
+        links = cls.regions.through.objects.filter(agreement=OuterRef("pk"))
+        second_region = links.exclude(region=OuterRef("lead_region"))
+        partners = cls.partners.through.objects.filter(agreement=OuterRef("pk"))
+        return Q(scope=Scope.KSDD) & ~Q(models.Exists(partners)) & ~Q(models.Exists(second_region))
+
+    def party_contradictions(self, regions=None, partners=None, agencies=None):
+        """What its stored parties contradict, in the words its form refuses them with
+        (``party_errors`` as a new record is checked): a list of messages, empty where its
+        parties agree with its scope. Its party ``regions``, ``partners`` and ``agencies`` as
+        already read (a form's initial values), or else read (no query where prefetched).
+        ``AgreementQuerySet.with_contradicting_parties`` finds the KSDDs among them naming one
+        region alone."""
+        return [
+            str(message)
+            for message in self.party_errors(
+                self.scope,
+                self.lead_region,
+                self.regions.all() if regions is None else regions,
+                self.partners.all() if partners is None else partners,
+                self.agencies.all() if agencies is None else agencies,
+            ).values()
+        ]
 
     @staticmethod
     def step_dates_contradicted_q():

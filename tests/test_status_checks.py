@@ -13,6 +13,7 @@ into force …): ``AgreementQuerySet.with_contradicting_steps`` and
 
 import datetime
 
+import factory
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import execute_from_command_line
@@ -23,9 +24,25 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from agreements.models import Agreement, Milestone
-from tests.factories import AgreementFactory, MilestoneFactory
+from agreements.parties import writing_parties
+from tests import factories
+from tests.factories import MilestoneFactory, PartnerFactory, RegencyFactory
 
 pytestmark = pytest.mark.django_db
+
+
+class AgreementFactory(factories.AgreementFactory):
+    """As the shared factory, with a regency of its lead province as the second party: a KSDD
+    between two regions, so that only what a test breaks is listed."""
+
+    @factory.post_generation
+    def regions(self, create, extracted, **kwargs):
+        if create:
+            with writing_parties(self):
+                self.regions.add(
+                    self.lead_region, *(extracted or [RegencyFactory(province=self.lead_region)])
+                )
+
 
 CHANGELIST = reverse("admin:agreements_agreement_changelist")
 CHECK = {"check": "status"}
@@ -310,8 +327,8 @@ def test_the_command_lists_each_contradicting_agreement_and_exits_with_1(rows, r
     [message] = terminated.status_step_errors(terminated.milestones.all()).values()
     assert f"  - {message}\n" in out
     assert (
-        f"{len(broken)} kerja sama dengan status atau tahapan yang bertentangan dengan tanggal "
-        "atau tahapannya"
+        f"{len(broken)} kerja sama dengan status, tahapan atau para pihak yang bertentangan "
+        "dengan tanggal, tahapan atau lingkupnya"
     ) in err
 
 
@@ -320,7 +337,7 @@ def test_the_command_exits_with_0_when_every_status_agrees(run_check):
     ended_agreement("Jalan perbatasan", timezone.localdate() - datetime.timedelta(days=1))
     status, out, _err = run_check()
     assert status == 0
-    assert out == "Tidak ada kerja sama yang status atau tahapannya bertentangan.\n"
+    assert out == "Tidak ada kerja sama yang status, tahapan atau para pihaknya bertentangan.\n"
 
 
 def test_the_command_writes_nothing(rows, run_check):
@@ -335,6 +352,7 @@ def test_the_command_says_what_it_does(capsys):
     assert exited.value.code == 0
     said = " ".join(capsys.readouterr().out.split())
     assert "statusnya bertentangan dengan tanggal atau tahapannya" in said
+    assert "para pihaknya tidak sesuai dengan lingkupnya" in said
     assert "Tidak mengubah data." in said
 
 
@@ -513,4 +531,76 @@ def test_the_command_lists_the_agreements_whose_steps_contradict_their_dates(ste
         assert f"  - {problem}\n" in out
     for agreement in sound.values():
         assert agreement.title not in out
-    assert f"{len(broken)} kerja sama dengan status atau tahapan" in err
+    assert f"{len(broken)} kerja sama dengan status, tahapan atau para pihak" in err
+
+
+# -- a KSDD naming one region alone -----------------------------------------------------------
+
+PARTIES_CHECK = {"check": "parties"}
+PARTIES_NOTICE = "Para pihak yang tercatat tidak sesuai dengan ketentuan kerja sama ini."
+ALONE = (
+    "Kerja sama antardaerah (KSDD) adalah kerja sama antara dua daerah atau lebih, tetapi hanya "
+    "satu daerah pihak yang disebut (%s): sebutkan juga daerah mitranya."
+)
+
+
+@pytest.fixture
+def parties():
+    """A KSDD stored with its lead region alone, as rows were written before the rule; beside
+    it a KSDD of a province and its regency, a KSDPK of a province and a company, and a KSDD of
+    two other regions whose lead region is one of them."""
+    alone = factories.AgreementFactory(title="Jalan antarkabupaten")  # the lead region only
+    company = PartnerFactory(
+        name="PT Pelabuhan", kind="company", country=factories.CountryFactory(code="ID")
+    )
+    sound = {
+        "two regions": AgreementFactory(title="Air bersih Kutai"),
+        "with a company": AgreementFactory(
+            title="Pelabuhan Kariangau", scope="ksdpk", regions=[], partners=[company]
+        ),
+    }
+    return alone, sound
+
+
+def test_the_parties_query_selects_a_ksdd_of_one_region_as_its_form_refuses_it(parties):
+    alone, sound = parties
+    assert list(Agreement.objects.with_contradicting_parties()) == [alone]
+    assert alone.party_contradictions() == [ALONE % alone.lead_region.name]
+    for agreement in sound.values():
+        assert agreement.party_contradictions() == [], agreement.title
+
+
+def test_the_admin_filter_lists_the_ksdd_of_one_region(staff_client, parties):
+    alone, sound = parties
+    page = staff_client.get(CHANGELIST, PARTIES_CHECK).content.decode()
+    assert 'class="selected"><a href="?check=parties"' in page
+    assert "KSDD dengan satu daerah pihak" in page
+    assert escape(alone.title) in page
+    for agreement in sound.values():
+        assert escape(agreement.title) not in page
+
+
+def test_the_change_form_asks_for_the_partner_region(staff_client, parties):
+    """The notice names the one region and what is missing, in the words the form refuses a
+    new one with; it goes once a second region is recorded."""
+    alone, sound = parties
+    page = staff_client.get(change_url(alone)).content.decode()
+    assert PARTIES_NOTICE in page
+    assert f'<li class="warning">{escape(ALONE % alone.lead_region.name)}</li>' in page
+    for agreement in sound.values():
+        assert PARTIES_NOTICE not in staff_client.get(change_url(agreement)).content.decode()
+
+    with writing_parties(alone):
+        alone.regions.add(RegencyFactory(province=alone.lead_region))
+    assert PARTIES_NOTICE not in staff_client.get(change_url(alone)).content.decode()
+
+
+def test_the_command_lists_the_ksdd_of_one_region(parties, run_check):
+    alone, sound = parties
+    status, out, err = run_check()
+    assert status == 1
+    assert f"{alone.reference or '(tanpa nomor naskah)'} · {alone.title} (id {alone.pk})" in out
+    assert f"  - {ALONE % alone.lead_region.name}\n" in out
+    for agreement in sound.values():
+        assert agreement.title not in out
+    assert "1 kerja sama dengan status, tahapan atau para pihak" in err

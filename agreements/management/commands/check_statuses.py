@@ -1,5 +1,5 @@
-"""List the agreements whose recorded status contradicts their dates or steps, or one of whose
-steps contradicts their dates.
+"""List the agreements whose recorded status contradicts their dates or steps, one of whose
+steps contradicts their dates, or whose parties contradict their scope.
 
 Rows written before the register refused them keep them: the register does not rewrite official
 records by itself. A status: recorded as expired while the term runs or with no expiry; still
@@ -7,10 +7,11 @@ signed or in force with the termination recorded as done; not yet signed with th
 recorded as done. A step: the signing recorded as done on a day other than the signing date; a
 step done before the agreement was proposed; an activity or evaluation dated before the text
 was signed or came into force; a stage on the way to signing done or planned after it was
-signed. Run after an upgrade, or any time: it prints each such agreement with what contradicts,
-in the words the admin form uses, and exits with status 1 while there are any, 0 when there are
-none. The bureau mends them in the admin, where the list's "Pemeriksaan data" filter holds the
-same rows. Writes nothing.
+signed. Parties: a KSDD naming one region alone, with no partner. Run after an upgrade, or
+any time: it prints each such agreement with what contradicts, in the words the admin form
+uses, and exits with status 1 while there are any, 0 when there are none. The bureau mends
+them in the admin, where the list's "Pemeriksaan data" filter holds the same rows. Writes
+nothing.
 """
 
 from django.core.management.base import BaseCommand, CommandError
@@ -26,8 +27,8 @@ class Command(BaseCommand):
     # Plain text, as every command's help here: argparse takes no lazy translation.
     help = (
         "Tampilkan kerja sama yang statusnya bertentangan dengan tanggal atau tahapannya, "
-        "atau yang tahapannya bertentangan dengan tanggalnya (keluar dengan status 1 bila "
-        "ada). Tidak mengubah data."
+        "yang tahapannya bertentangan dengan tanggalnya, atau yang para pihaknya tidak sesuai "
+        "dengan lingkupnya (keluar dengan status 1 bila ada). Tidak mengubah data."
     )
 
     def handle(self, *args, **options):
@@ -37,8 +38,15 @@ class Command(BaseCommand):
             (
                 Agreement.objects.with_contradicting_status(today)
                 | Agreement.objects.with_contradicting_steps()
+                | Agreement.objects.with_contradicting_parties()
             )
-            .prefetch_related(Prefetch("milestones", queryset=steps, to_attr="steps"))
+            .select_related("lead_region")
+            .prefetch_related(
+                Prefetch("milestones", queryset=steps, to_attr="steps"),
+                "regions",
+                "partners",
+                "agencies",
+            )
             .order_by("pk")
         )
         count = 0
@@ -49,21 +57,24 @@ class Command(BaseCommand):
             problems = [
                 *agreement.status_contradictions(agreement.steps, today),
                 *agreement.step_date_contradictions(agreement.steps),
+                *agreement.party_contradictions(),
             ]
             for problem in problems:
                 self.stdout.write(f"  - {problem}")
         if count:
             raise CommandError(
                 ngettext(
-                    "%(count)d kerja sama dengan status atau tahapan yang bertentangan dengan "
-                    "tanggal atau tahapannya: perbaiki di admin (daftar kerja sama, saring "
-                    "“Pemeriksaan data”).",
-                    "%(count)d kerja sama dengan status atau tahapan yang bertentangan dengan "
-                    "tanggal atau tahapannya: perbaiki di admin (daftar kerja sama, saring "
-                    "“Pemeriksaan data”).",
+                    "%(count)d kerja sama dengan status, tahapan atau para pihak yang "
+                    "bertentangan dengan tanggal, tahapan atau lingkupnya: perbaiki di admin "
+                    "(daftar kerja sama, saring “Pemeriksaan data”).",
+                    "%(count)d kerja sama dengan status, tahapan atau para pihak yang "
+                    "bertentangan dengan tanggal, tahapan atau lingkupnya: perbaiki di admin "
+                    "(daftar kerja sama, saring “Pemeriksaan data”).",
                     count,
                 )
                 % {"count": count},
                 returncode=1,
             )
-        self.stdout.write(_("Tidak ada kerja sama yang status atau tahapannya bertentangan."))
+        self.stdout.write(
+            _("Tidak ada kerja sama yang status, tahapan atau para pihaknya bertentangan.")
+        )
