@@ -1199,6 +1199,9 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         if kept is not None:
             name, arguments = self._hints["kept"]
             return getattr(kept, KEPT_SELECTIONS[name][1])(*arguments)
+        quiet = self._kept_quiet_of_region()
+        if quiet is not None:
+            return self._region_dormant_count(*quiet)
         narrowing = self._tallied_narrowing()
         if narrowing is None:
             return None
@@ -1230,6 +1233,51 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             if shape == str(getattr(whole, selection)(*arguments).order_by().values("pk").query):
                 return whole
         return None
+
+    def _kept_quiet_of_region(self):
+        """(region id, visibilities, today) where ``self`` is exactly one region's dormant
+        agreements on ``today`` (``in_region``: a province's include its regencies' and
+        cities'; ``dormant``), of the whole register or of what the public sees, whose rows the
+        database keeps (migration 0053); None otherwise, and for anything narrower. (Counted row
+        by row, those of the largest province, party to 56,000 of 100,000 agreements, read the
+        whole register: 100-300 ms.)"""
+        kept, narrowed = self._hints.get("kept"), self._hints.get("narrowed")
+        if (
+            kept is None
+            or kept[0] != "dormant"
+            or narrowed is None
+            or narrowed[0][0] != "in_region"
+            or connections[self.db].vendor != "postgresql"
+        ):
+            return None
+        (today,) = kept[1]
+        region = narrowed[0][1]
+        try:
+            shape = str(self.order_by().values("pk").query)
+        except EmptyResultSet:
+            return None
+        for whole in (Agreement.objects.all(), Agreement.objects.public()):
+            # Narrowed to the region first, as the list and the region's page do, or after.
+            for selection in (
+                whole.in_region(region).dormant(today),
+                whole.dormant(today).in_region(region),
+            ):
+                if shape == str(selection.order_by().values("pk").query):
+                    return region.pk, whole._tallied_visibilities(), today
+        return None
+
+    def _region_dormant_count(self, region, visibilities, today):
+        """How many of the region's agreements are dormant on ``today``, from its rows kept
+        (migration 0053): those quiet by ``today`` and not lapsed before it, a range of the
+        region's index."""
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM agreements_tally_region_quiet "
+                "WHERE region_id = %s AND visibility = ANY(%s) AND quiet_until <= %s "
+                "AND (expires_by IS NULL OR expires_by >= %s)",
+                [region, visibilities, today, today],
+            )
+            return cursor.fetchone()[0]
 
     def _tallied_narrowing(self):
         """(dimension, key, visibilities) where ``self`` is exactly the agreements of one

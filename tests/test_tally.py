@@ -405,10 +405,29 @@ def by_expiry_in_step(days):
             assert agreements.dormant_count(day) == counted.dormant_count(day), day
             assert agreements.late_count(day) == counted.late_count(day), day
     province_steps_in_step(days)
+    region_dormant_in_step(days)
     kept_as_counted_again(
         "SELECT dimension, key, visibility, n FROM agreements_tally WHERE n <> 0 ORDER BY 1, 2, 3",
         "SELECT * FROM agreements_tally_province_step ORDER BY milestone_id, province_id",
+        "SELECT * FROM agreements_tally_region_quiet ORDER BY agreement_id, region_id",
     )
+
+
+def region_dormant_in_step(days):
+    """Each region's dormant cooperations, as its list counts them (``?region=<code>
+    &dormant=yes``; a province's include its regencies' and cities'), read from the rows kept
+    for it (migration 0053) equal those counted row by row, for the whole register and the
+    public's, on each day."""
+    for region in Region.objects.all():
+        for agreements in (Agreement.objects.all(), Agreement.objects.public()):
+            for day in days:
+                dormant = agreements.in_region(region).dormant(day)
+                counted = dormant.count()
+                if connection.vendor == "postgresql":
+                    assert dormant.tallied_count() == counted, (region, day)
+                    assert agreements.dormant(day).in_region(region).tallied_count() == counted
+                else:
+                    assert dormant.tallied_count() is None
 
 
 def province_steps_in_step(days):
@@ -1190,6 +1209,100 @@ def test_a_list_of_shown_statuses_is_counted_from_the_kept_counts(client, kaltim
         assert bool(counted_rows) is ("kind" in params), params
     in_force = Agreement.objects.with_shown_status_in(["in_force"])
     assert in_force.tallied_count() == 3 == in_force.count()
+
+
+def test_the_dormant_kept_for_each_region_follow_its_parties(kaltim, samarinda, bali):
+    """A region counts the dormant cooperations it is party to, a province those any of its
+    regions is party to, once however many are: a party region added and removed, a regency
+    moved to another province and back, a sign of life recorded, an agreement made internal,
+    then deleted, all in step with the agreements counted row by row."""
+    days = [datetime.date(2026, 3, 1), datetime.date(2027, 6, 16)]
+    badung = RegencyFactory(code="51.03", name="Kabupaten Badung", province=bali)
+    long_ago = datetime.date(2023, 1, 10)
+    agreement = AgreementFactory(
+        lead_region=kaltim, signed_on=long_ago, in_force_from=long_ago, expires_on=None
+    )
+    agreement.regions.add(samarinda)
+    AgreementFactory(lead_region=bali, signed_on=long_ago, in_force_from=long_ago)
+    by_expiry_in_step(days)
+    in_bali = Agreement.objects.public().in_region(bali).dormant(days[0])
+    assert in_bali.count() == 1
+
+    agreement.regions.add(badung)
+    by_expiry_in_step(days)
+    assert in_bali.count() == 2
+    agreement.regions.remove(kaltim, samarinda)
+    by_expiry_in_step(days)
+    Region.objects.filter(pk=samarinda.pk).update(province=bali)
+    agreement.regions.add(samarinda)
+    by_expiry_in_step(days)
+    Region.objects.filter(pk=samarinda.pk).update(province=kaltim)
+    by_expiry_in_step(days)
+    MilestoneFactory(
+        agreement=agreement, kind=Milestone.Kind.ACTIVITY, due_on=None, done_on=days[0]
+    )
+    Agreement.objects.filter(pk=agreement.pk).refresh_progress()
+    by_expiry_in_step(days)
+    assert in_bali.count() == 1
+    Agreement.objects.filter(pk=agreement.pk).update(visibility=Agreement.Visibility.INTERNAL)
+    by_expiry_in_step(days)
+    agreement.regions.clear()
+    by_expiry_in_step(days)
+    agreement.delete()
+    by_expiry_in_step(days)
+
+
+@pytest.mark.postgresql  # the rows are kept on PostgreSQL only
+def test_a_regions_dormant_list_is_counted_from_the_rows_kept_for_it(client, kaltim, samarinda):
+    """``/agreements/?region=<code>&dormant=yes`` and the region's own page narrowed to its
+    dormant cooperations say how many there are from the rows kept for the region (migration
+    0053), a province's with its regencies' and cities': at 100,000 agreements the largest
+    province's were counted from every agreement of the register. Anything narrower is counted
+    row by row; every count says what the rows are."""
+    from django.test.utils import CaptureQueriesContext
+
+    long_ago = datetime.date(2020, 1, 1)
+    for lead, kind, visibility in [
+        (kaltim, "mou", "public"),
+        (samarinda, "pks", "public"),
+        (samarinda, "mou", "internal"),
+    ]:
+        AgreementFactory(
+            lead_region=lead,
+            kind=kind,
+            visibility=visibility,
+            signed_on=long_ago,
+            in_force_from=long_ago,
+            expires_on=datetime.date(2035, 1, 1),
+        )
+    lively = AgreementFactory(
+        lead_region=kaltim, signed_on=long_ago, in_force_from=long_ago, expires_on=None
+    )
+    MilestoneFactory(agreement=lively, kind="activity", due_on=None, done_on=datetime.date.today())
+    Agreement.objects.filter(pk=lively.pk).refresh_progress()
+
+    pages = [
+        (reverse("agreement-list"), {"region": kaltim.code, "dormant": "yes"}, 2, True),
+        (reverse("region-detail", args=[kaltim.code]), {"dormant": "yes"}, 2, True),
+        (reverse("agreement-list"), {"region": samarinda.code, "dormant": "yes"}, 1, True),
+        (reverse("region-detail", args=[samarinda.code]), {"dormant": "yes"}, 1, True),
+        (
+            reverse("agreement-list"),
+            {"region": kaltim.code, "dormant": "yes", "kind": "mou"},
+            1,
+            False,
+        ),
+    ]
+    for url, params, expected, kept in pages:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, params)
+        assert response.status_code == 200, (url, params)
+        assert response.context["page_obj"].paginator.count == expected, params
+        assert len(response.context["agreements"]) == expected, params
+        read = [q["sql"] for q in captured]
+        counted_rows = [sql for sql in read if sql.startswith("SELECT COUNT(*)")]
+        assert bool(counted_rows) is not kept, params
+        assert any("agreements_tally_region_quiet" in sql for sql in read) is kept, params
 
 
 @pytest.mark.postgresql  # the counts are kept on PostgreSQL only
