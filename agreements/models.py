@@ -1320,7 +1320,8 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         its target covers has passed (``ended_before``), coming where it has not and it begins
         by ``today`` and ``days`` (``not_ended_before``)."""
         narrowing = self._tallied_narrowing()
-        if narrowing is None or narrowing[0] != "province":
+        # A province's, or (migration 0054) a regency's or a city's.
+        if narrowing is None or narrowing[0] not in ("province", "region"):
             return None
         _dimension, province, visibilities = narrowing
         until = today + datetime.timedelta(days=days)
@@ -1763,12 +1764,14 @@ UNSIGNED_STATUSES = (
 )
 SIGNED_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE)
 
-# The subjects whose agreements' parties are counted as pairs (migration 0046): (the dimension
-# narrowing to a subject, ``AgreementQuerySet._narrowed``; the party counted with it).
+# The subjects whose agreements' parties are counted as pairs (migrations 0046, 0054): (the
+# dimension narrowing to a subject, ``AgreementQuerySet._narrowed``; the party counted with it).
 TALLIED_PAIRS = frozenset(
     {
         ("province", "partner"),
         ("province", "country"),
+        ("region", "partner"),
+        ("region", "country"),
         ("country", "region"),
         ("country", "partner"),
         ("sector", "region"),

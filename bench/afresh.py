@@ -44,6 +44,8 @@ FRESH_PAGES = [
     ("status page", "anonymous"),
     ("region page", "anonymous"),
     ("largest province's page", "anonymous"),
+    ("largest province's dormant", "anonymous"),
+    ("largest regency's page", "anonymous"),
     ("largest sector's page", "anonymous"),
     ("largest country's page", "anonymous"),
     ("admin list", "admin"),
@@ -104,6 +106,10 @@ def describe(agreements_count):
         "status page": f"/agreements/{agreement}/",
         "region page": "/regions/64/",
         "largest province's page": f"/regions/{subjects['province']}/",
+        # Narrowed to its dormant: counted from the rows kept for it (migration 0053).
+        "largest province's dormant": f"/agreements/?region={subjects['province']}&dormant=yes",
+        # Its late steps and its partners read as a province's are (migration 0054).
+        "largest regency's page": f"/regions/{subjects['regency']}/",
         "largest sector's page": f"/sectors/{subjects['big_sector']}/",
         "largest country's page": f"/countries/{subjects['country']}/",
         "admin list": "/admin/agreements/agreement/",

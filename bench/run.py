@@ -165,22 +165,26 @@ def busiest():
       by that province and sector shows a full page on every register (a sector chosen once for
       all left the list at 10,000 agreements empty, and a page of no rows was held against one
       of rows);
-    - ``province``, ``big_sector``, ``country``: the province, the sector and the partner
-      country with the most public agreements: the largest subject pages there are.
+    - ``province``, ``regency``, ``big_sector``, ``country``: the province, the regency or
+      city, the sector and the partner country with the most public agreements: the largest
+      subject pages there are.
     """
     Count = django.db.models.Count
     public = Agreement.objects.public()
     kaltim = public.in_region(Region.objects.get(code="64"))
     in_kaltim = Count("agreements", filter=django.db.models.Q(agreements__in=kaltim))
 
-    def most(dimension):  # the key with the most public agreements, by the counts kept
+    def most(dimension, among=None):  # the key with the most public agreements, by the counts
         counts = public.tallies(dimension)
-        return max(sorted(counts), key=counts.get)
+        return max(sorted(among or counts), key=lambda key: counts.get(key, 0))
+
+    regencies = Region.objects.exclude(level=Region.Level.PROVINCE).values_list("pk", flat=True)
 
     return {
         "agreement": public.alias(n=Count("milestones")).order_by("-n", "pk")[0].pk,
         "sector": Sector.objects.alias(n=in_kaltim).order_by("-n", "position")[0].slug,
         "province": Region.objects.get(pk=most("province")).code,
+        "regency": Region.objects.get(pk=most("region", [str(pk) for pk in regencies])).code,
         "big_sector": Sector.objects.get(pk=most("sector")).slug,
         "country": most("country"),
     }

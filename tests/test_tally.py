@@ -63,13 +63,13 @@ PARTIES = {"region": Region, "partner": Partner, "country": Country}
 
 
 def pairs_in_step():
-    """The regions, partners and countries party to each province's, country's and sector's
-    agreements, read from the pairs kept (migration 0046), equal those read from the party
-    rows, for the whole register and the public's; and what the triggers kept is what
-    counting every row again keeps."""
+    """The regions, partners and countries party to each region's (a province's with its
+    regencies' and cities'), country's and sector's agreements, read from the pairs kept
+    (migrations 0046, 0054), equal those read from the party rows, for the whole register and
+    the public's; and what the triggers kept is what counting every row again keeps."""
     subjects = []
-    for province in Region.objects.filter(level=Region.Level.PROVINCE):
-        subjects.append(lambda a, province=province: a.in_region(province))
+    for region in Region.objects.all():
+        subjects.append(lambda a, region=region: a.in_region(region))
     for country in Country.objects.all():
         subjects.append(lambda a, country=country: a.with_partner_country(country))
     for sector in Sector.objects.all():
@@ -312,6 +312,45 @@ def test_a_subject_page_offers_the_parties_of_its_public_agreements_from_the_pai
             assert not [sql for sql in lists if "EXISTS" in sql], url
 
 
+def test_a_regency_page_reads_its_steps_and_partners_from_the_rows_kept_for_it(
+    client, kaltim, samarinda
+):
+    """A city's page lists its late steps and offers its partners as a province's page does:
+    those of its public agreements only, on PostgreSQL read from the rows and pairs kept for
+    the city (migration 0054), not from its agreements' milestones and party rows; the
+    largest regency's page numbered its 56,000 agreements' steps at 100,000."""
+    from django.test.utils import CaptureQueriesContext
+
+    china, japan = CountryFactory(code="CN", name_id="Tiongkok"), CountryFactory(code="JP")
+    hubei = PartnerFactory(name="Pemerintah Provinsi Hubei", country=china)
+    osaka = PartnerFactory(name="Prefektur Osaka", country=japan)
+    public = AgreementFactory(lead_region=samarinda, partners=[hubei])
+    internal = AgreementFactory(
+        lead_region=samarinda, partners=[osaka], visibility=Agreement.Visibility.INTERNAL
+    )
+    AgreementFactory(lead_region=kaltim, partners=[osaka])  # the province's, not the city's
+    late = MilestoneFactory(
+        agreement=public, title="Rapat koordinasi", due_on=datetime.date(2025, 1, 6)
+    )
+    MilestoneFactory(agreement=internal, title="Rapat tertutup", due_on=datetime.date(2025, 1, 6))
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("region-detail", args=[samarinda.code]))
+    page = response.content.decode()
+    assert [item.milestone for item in response.context["attention"].overdue] == [late]
+    assert "Rapat koordinasi" in page and "Rapat tertutup" not in page
+    assert "Pemerintah Provinsi Hubei" in page
+    assert f'value="{osaka.pk}"' not in page and "Prefektur Osaka" not in page
+    if connection.vendor == "postgresql":
+        read = [q["sql"] for q in captured]
+        assert any("agreements_tally_province_step" in sql for sql in read)
+        # No numbering of the city's milestones (``nearest_late_and_coming`` row by row).
+        assert not any(sql.startswith('SELECT "pk", "late", "in_all"') for sql in read)
+        partners = [sql for sql in read if sql.startswith('SELECT "partners_partner"."id"')]
+        assert partners and all("EXISTS" not in sql for sql in partners)
+        assert any("'region.partner|" in sql for sql in partners), partners
+
+
 @pytest.mark.postgresql  # the counts are kept on PostgreSQL only
 def test_the_map_of_provinces_reads_the_tallies_not_every_party_row(client, kaltim, samarinda):
     AgreementFactory(lead_region=samarinda, regions=[kaltim, samarinda])
@@ -431,10 +470,11 @@ def region_dormant_in_step(days):
 
 
 def province_steps_in_step(days):
-    """Each province's late and coming steps, as its page lists and counts them, read from the
-    steps kept for it (migration 0045) equal those read from the milestones, whole lists, for
-    the whole register and the public's, on each day."""
-    for province in Region.objects.filter(level=Region.Level.PROVINCE):
+    """Each region's late and coming steps (a province's with its regencies' and cities'), as
+    its page lists and counts them, read from the steps kept for it (migrations 0045, 0054)
+    equal those read from the milestones, whole lists, for the whole register and the
+    public's, on each day."""
+    for province in Region.objects.all():
         for agreements in (Agreement.objects.all(), Agreement.objects.public()):
             agreements = agreements.in_region(province)
             steps = Milestone.objects.filter(agreement__in=agreements)
