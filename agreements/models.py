@@ -3480,7 +3480,9 @@ def progress_of_chain(agreements, milestones_of=None, today=None):
     its PKS or its amendment): its next step is theirs (the soonest), with ``via`` naming the
     document. A document it spawned (a city's sister city) is a cooperation of its own. One
     that has ended on ``today`` (``Agreement.has_ended_on``: cancelled, terminated, or expired,
-    by its date included) lends it nothing: a PKS past its term waits on nobody for its MoU.
+    by its date included) lends it nothing of its own: a PKS past its term waits on nobody for
+    its MoU. What carries an ended one on (its extension, the PKS drafted under an MoU that ran
+    out) lends its step in its place, as that one's page says the cooperation goes on there.
     """
     today = today or timezone.localdate()
     if milestones_of is None:
@@ -3536,6 +3538,20 @@ def progress_of_chain(agreements, milestones_of=None, today=None):
 
     done = {}
 
+    def going_on(agreement, relations, seen):
+        """The documents carrying ``agreement`` out by ``relations`` that have not ended; in
+        place of one that has, what carries it on in turn (``CARRYING_ON``, as
+        ``Agreement.continued_in`` reads the chain): an LoI whose MoU ran out waits with the
+        PKS still drafted under it. An amendment ends with its text: it carries no ended
+        text on."""
+        for child in children.get(agreement.pk, ()):
+            if child.pk in seen or child.relation not in relations:
+                continue
+            if not child.has_ended_on(today):
+                yield child
+            elif child.relation in CARRYING_ON:
+                yield from going_on(child, CARRYING_ON, (*seen, child.pk))
+
     def cooperation_step(agreement, seen=()):
         if agreement.pk in done:
             return done[agreement.pk]
@@ -3543,8 +3559,7 @@ def progress_of_chain(agreements, milestones_of=None, today=None):
         if step is None and agreement.status in SIGNED_STATUSES:
             ahead = [
                 (child, cooperation_step(child, (*seen, agreement.pk)))
-                for child in children.get(agreement.pk, ())
-                if child.pk not in seen and not child.has_ended_on(today)
+                for child in going_on(agreement, CARRYING_OUT, (*seen, agreement.pk))
             ]
             ahead = [(child, step) for child, step in ahead if step is not None]
             if ahead:

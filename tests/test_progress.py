@@ -568,3 +568,113 @@ def test_a_daily_command_refuses_a_day_that_is_none_naming_its_option(command, o
         CommandError, match=f"argument {option}: bukan tanggal YYYY-MM-DD: '2026-13-01'"
     ):
         call_command(command, option, "2026-13-01", stdout=StringIO())
+
+
+# -- a text that ended hands on to what carries its cooperation on -----------------------------
+
+
+def loi_mou_ran_out_and_pks_drafted(kaltim):
+    """A signed LoI with no term, the MoU it led to (its term ran out in 2022), and a PKS still
+    drafted under that MoU, its drafting 90 days late on the Foreign Ministry; beside the PKS,
+    an amendment of the MoU with an evaluation of its own, later still (it ended with the
+    MoU, and carries nothing on)."""
+    today = timezone.localdate()
+    loi = AgreementFactory(
+        title="LoI Sulbar dan FAO",
+        kind="loi",
+        scope="ksdll",
+        status="signed",
+        lead_region=kaltim,
+        signed_on=datetime.date(2017, 4, 4),
+        in_force_from=None,
+        expires_on=None,
+    )
+    mou = AgreementFactory(
+        title="MoU Sulbar dan FAO",
+        kind="mou",
+        scope="ksdll",
+        status="expired",
+        lead_region=kaltim,
+        signed_on=datetime.date(2017, 10, 6),
+        in_force_from=datetime.date(2017, 10, 6),
+        expires_on=datetime.date(2022, 10, 5),
+        follows=loi,
+        relation=Agreement.Relation.IMPLEMENTS,
+    )
+    amendment = AgreementFactory(
+        title="Adendum MoU Sulbar dan FAO",
+        kind="amendment",
+        scope="ksdll",
+        status="in_force",
+        lead_region=kaltim,
+        signed_on=datetime.date(2019, 1, 10),
+        in_force_from=datetime.date(2019, 1, 10),
+        expires_on=None,
+        follows=mou,
+        relation=Agreement.Relation.AMENDS,
+    )
+    MilestoneFactory(
+        agreement=amendment,
+        kind=Milestone.Kind.EVALUATION,
+        title="Monev adendum",
+        due_on=today - datetime.timedelta(days=120),
+        done_on=None,
+        waits_on=Milestone.WaitsOn.BUREAU,
+    )
+    pks = AgreementFactory(
+        title="PKS Sulbar dan FAO tentang cadangan pangan",
+        kind="pks",
+        scope="ksdll",
+        status="preparation",
+        lead_region=kaltim,
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+        follows=mou,
+        relation=Agreement.Relation.IMPLEMENTS,
+    )
+    MilestoneFactory(
+        agreement=pks,
+        kind=Milestone.Kind.DRAFTING,
+        title="Penyusunan naskah PKS",
+        due_on=today - datetime.timedelta(days=90),
+        done_on=None,
+        waits_on=Milestone.WaitsOn.KEMLU,
+    )
+    return loi, mou, pks
+
+
+def glance_of(client, agreement, **query):
+    page = client.get(reverse("agreement-detail", args=[agreement.pk]), query, follow=True)
+    glance = page.content.decode().split('class="glance-grid"', 1)[1].split("</dl>", 1)[0]
+    return " ".join(re.sub(r"<[^>]+>", " ", glance).split())
+
+
+def test_an_loi_whose_mou_ran_out_waits_with_the_pks_still_drafted_under_it(client, kaltim):
+    """The MoU's page says the cooperation goes on in the PKS; the LoI that led to it says
+    the same of its next step: the PKS's drafting, late, on the Foreign Ministry, not that
+    nothing is pending. Its list row, the list waiting on that ministry and the dashboard
+    agree; the amendment that ended with the MoU lends the LoI nothing."""
+    loi, mou, pks = loi_mou_ran_out_and_pks_drafted(kaltim)
+    assert "kerja samanya berlanjut dalam PKS Sulbar dan FAO" in glance_of(client, mou)
+
+    told = glance_of(client, loi)
+    assert "Penyusunan naskah" in told
+    assert "pada naskah lanjutan: PKS Sulbar dan FAO tentang cadangan pangan" in told
+    assert "Kementerian Luar Negeri" in told
+    assert "terlambat 2 bulan" in told or "terlambat 3 bulan" in told
+    assert "tidak ada yang ditunggu" not in told
+    assert "Monev adendum" not in told
+
+    english = glance_of(client, loi, lang="en")
+    assert "in the follow-up text: PKS Sulbar dan FAO tentang cadangan pangan" in english
+    assert "Ministry of Foreign Affairs" in english
+    assert "nothing is pending" not in english
+
+    client.get("/", {"lang": "id"})
+    listed = client.get(reverse("agreement-list"), {"waits_on": "kemlu"}).content.decode()
+    row = listed.split(f'href="/agreements/{loi.pk}/"', 1)[1].split("</tr>", 1)[0]
+    assert "Kementerian Luar Negeri" in row and "terlambat pada naskah lanjutan" in row
+    dashboard = client.get(reverse("dashboard")).context["waiting"]
+    assert {entry["party"]: entry["count"] for entry in dashboard}["kemlu"] == 2
+    assert_every_stored_progress_is_the_rule()
