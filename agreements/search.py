@@ -79,8 +79,10 @@ MAX_WORDS = 8
 # "Samarinda"); they must match exactly.
 TYPO_MIN_LENGTH = 5
 # pg_trgm word similarity at or above which a party name counts as a match ("Samarnda" against
-# "Kota Samarinda" scores 0.58; unrelated names stay below 0.3). Set in the settings, which give
-# it to every PostgreSQL connection for the trigram index of the partners' names.
+# "Kota Samarinda" scores 0.58, "Malng" against "Kota Malang" 0.5). A name one letter or two from
+# another scores as much: "Jiangxi" finds Guangxi's agreements beside Jiangxi's, the price of
+# forgiving the dropped letter. Set in the settings, which give it to every PostgreSQL
+# connection for the trigram index of the partners' names.
 TYPO_SIMILARITY = settings.TRIGRAM_WORD_SIMILARITY
 CONFIGS = ("indonesian", "english")
 # A word whose text is found in at least this many agreements ("kerja", "sama") is tested
