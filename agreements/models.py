@@ -1805,7 +1805,7 @@ class Conflict:
     users: list  # who saved since, latest first (usernames; empty when not recorded)
     when: datetime.datetime  # the latest of those saves
     field_names: list  # the fields that differ, by name
-    fields: list  # the same, by label, in form order
+    fields: list  # the same, by label, in form order; then the kinds of row written since
 
 
 class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
@@ -2311,8 +2311,27 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             users=users,
             when=latest.history_date,
             field_names=[field.name for field in fields],
-            fields=[field.verbose_name for field in fields],
+            fields=[
+                *(field.verbose_name for field in fields),
+                *self._rows_changed_since(records[-1].history_date),
+            ],
         )
+
+    # The rows saved with an agreement, as parts of its versions (``mark_changed``).
+    ROWS_SAVED_WITH = ("milestones", "signatories", "documents", "contacts")
+
+    def _rows_changed_since(self, since):
+        """The kinds of row of this agreement (steps, signatories, documents, contact persons)
+        written from ``since`` on, by their plural names: a version that changed only them
+        changed no field of the agreement, and one that changed a field may have changed them
+        too. Every write path saves the agreement's version before its rows, so the rows of
+        the versions since one are those written from it on. One query per kind of row."""
+        kinds = [self._meta.get_field(name).related_model for name in self.ROWS_SAVED_WITH]
+        return [
+            model._meta.verbose_name_plural
+            for model in kinds
+            if model.history.filter(agreement_id=self.pk, history_date__gte=since).exists()
+        ]
 
     # -- status -------------------------------------------------------------------------------
 

@@ -164,9 +164,35 @@ def test_a_change_made_only_in_an_inline_also_moves_the_version_on(agreement, ed
     refused = other.post(change_url(agreement), {**second, "title": "Judul Siti"})
 
     assert refused.status_code == 200
-    assert "mungkin tahapan atau dokumennya" in non_field_errors(refused)[0]
+    # What changed is named: the steps, not "maybe its steps or documents".
+    assert "yang berubah: Tahapan." in non_field_errors(refused)[0]
     agreement.refresh_from_db()
     assert agreement.title == "MoU Kaltim–Anhui"
+
+
+@pytest.mark.django_db
+def test_a_refused_save_names_the_steps_changed_beside_the_fields(agreement, editor_kaltim, siti):
+    """Terminated with its termination step recorded in one save: the second editor is told
+    both, not the status alone, before reloading over the step they did not see."""
+    editor, other = logged_in(editor_kaltim), logged_in(siti)
+    first, second = loaded_form(editor, agreement), loaded_form(other, agreement)
+    terminated = editor.post(
+        change_url(agreement),
+        with_new_milestone(
+            {**first, "status": "terminated"},
+            kind="termination",
+            title="Pengakhiran",
+            done_on=datetime.date(2026, 11, 20),
+        ),
+    )
+    assert terminated.status_code == 302, form_errors(terminated)
+
+    refused = other.post(change_url(agreement), {**second, "summary": "Ringkasan Siti"})
+
+    assert "yang berubah: Status, Tahapan." in non_field_errors(refused)[0]
+    assert refused.context["adminform"].form.errors["status"] == [
+        "Diubah orang lain sejak Anda membuka formulir ini."
+    ]
 
 
 def milestone_page_data(milestone, **changes):
@@ -204,7 +230,7 @@ def test_a_milestone_saved_on_its_own_page_refuses_an_agreement_form_opened_befo
     # The step's save is a version of the agreement: who saved it is named.
     message = non_field_errors(refused)[0]
     assert "sudah diubah oleh siti.kaltim" in message
-    assert "mungkin tahapan atau dokumennya" in message
+    assert "yang berubah: Tahapan." in message
     milestone.refresh_from_db()
     assert milestone.done_on.isoformat() == "2026-11-20"  # not written back to empty
     agreement.refresh_from_db()
