@@ -289,6 +289,32 @@ def test_import_update_is_kept_with_the_importing_editor(editor, editor_kaltim, 
     assert Agreement.objects.get().version == 2
 
 
+def test_history_page_tells_a_version_written_by_an_import_and_from_which_file(
+    editor, agreement, staff_client
+):
+    """Staff reading an agreement's history tell the rows an import rewrote from the edits
+    made by hand: the version says the file it came from."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    editor.post(change_url(agreement), agreement_form_data(agreement, title="Diubah di admin"))
+    csv = (
+        "reference,title,kind,scope,status,lead_region_code\n"
+        "KT/1,Diubah lewat impor,mou,ksdpl,in_force,64\n"
+    )
+    url = reverse("admin:agreements_agreement_import")
+    preview = editor.post(url, {"file": SimpleUploadedFile("register-kaltim.csv", csv.encode())})
+    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
+    assert editor.post(url, {"token": token}).status_code == 302
+
+    rows = history_table(staff_client, agreement).split("<tr>")[2:]
+
+    imported, by_hand = rows[0], rows[1]
+    assert "Diubah di admin &rarr; Diubah lewat impor" in imported
+    assert "Impor dari register-kaltim.csv" in imported
+    assert "MoU Kaltim–Anhui &rarr; Diubah di admin" in by_hand
+    assert "Impor dari" not in by_hand
+
+
 def test_history_page_of_an_agreement_shows_every_version_newest_first(
     editor, agreement, staff_client
 ):
