@@ -31,7 +31,7 @@ from typing import NamedTuple
 from django.db.models import Case, Exists, F, OuterRef, Value, When
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
-from django.utils.text import format_lazy
+from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from access.models import exports_leave_out_internal
@@ -1019,10 +1019,15 @@ class Table:
         return [column.name for column in self.columns]
 
 
-def _choice_and_label(name, field, choices, description, blank=False):
+def _choice_and_label(name, field, choices, description, shown_as, blank=False):
+    """A choice's value and its label as text; ``shown_as`` is what the choice is called in the
+    forms (the field's verbose name), which the label column's description names: "Tahap /
+    jenis (teks).", never the column's name for people who read no column names."""
     return [
         Column(name, description, Choice(field, choices, blank=blank), imported=True),
-        Column(f"{name}_label", format_lazy(_("{} (teks)."), name), Label(field, choices)),
+        Column(
+            f"{name}_label", format_lazy(_("{} (teks)."), capfirst(shown_as)), Label(field, choices)
+        ),
     ]
 
 
@@ -1057,7 +1062,11 @@ def _tables():
             [
                 *_agreement_key(),
                 *_choice_and_label(
-                    "kind", "kind", Milestone.Kind, _("Tahap / jenis (nilai mesin).")
+                    "kind",
+                    "kind",
+                    Milestone.Kind,
+                    _("Tahap / jenis (nilai mesin)."),
+                    Milestone._meta.get_field("kind").verbose_name,
                 ),
                 Column("title", _("Judul tahapan."), Text("title"), imported=True),
                 Column(
@@ -1098,7 +1107,11 @@ def _tables():
                 *_agreement_key(),
                 Column("title", _("Judul dokumen."), Text("title"), imported=True),
                 *_choice_and_label(
-                    "kind", "kind", Document.Kind, _("Jenis dokumen (nilai mesin).")
+                    "kind",
+                    "kind",
+                    Document.Kind,
+                    _("Jenis dokumen (nilai mesin)."),
+                    Document._meta.get_field("kind").verbose_name,
                 ),
                 Column(
                     "language",
@@ -1143,7 +1156,13 @@ def _tables():
                     Text("subdivision_id"),
                     imported=True,
                 ),
-                *_choice_and_label("kind", "kind", Partner.Kind, _("Jenis mitra (nilai mesin).")),
+                *_choice_and_label(
+                    "kind",
+                    "kind",
+                    Partner.Kind,
+                    _("Jenis mitra (nilai mesin)."),
+                    Partner._meta.get_field("kind").verbose_name,
+                ),
                 Column(
                     "parent_name",
                     _("Nama induk mitra, bila induk itu juga boleh diunduh."),

@@ -114,6 +114,26 @@ def test_in_english_the_descriptions_and_the_rules_are_english(client, db):
 
 
 @pytest.mark.parametrize(
+    ("language", "described"),
+    [
+        ("id", {"milestones": "Tahap / jenis (teks).", "documents": "Jenis (teks)."}),
+        ("en", {"milestones": "Stage / type (text).", "documents": "Type (text)."}),
+    ],
+)
+def test_a_label_column_is_described_by_what_the_forms_call_its_choice(
+    client, db, language, described
+):
+    """ "kind_label" is the kind as text, named as staff know it, never "kind (teks).": a
+    reader of the page reads no column names into their descriptions."""
+    html = page(client, language)
+
+    for table, description in described.items():
+        assert cells(html, table, "kind_label")[1] == description
+    assert cells(html, "partners", "kind_label")[1] == described["documents"]
+    assert "kind (te" not in html
+
+
+@pytest.mark.parametrize(
     ("language", "officials_only", "everyone"),
     [
         ("id", "hanya pejabat dan staf", "setiap pembaca"),
