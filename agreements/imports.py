@@ -1512,10 +1512,13 @@ class AgreementImport:
             )
         )
         errors.extend(_part_errors(result))
-        if not errors and self.authorise is not None:
+        # Whether this user may write it is asked whenever its lead region is known, and said
+        # first: a row of another region's is not theirs to mend, and mending its dates only
+        # to be told so next would be a wasted round.
+        if self.authorise is not None and (not errors or instance.lead_region_id is not None):
             problem = self.authorise(instance, original)
             if problem:
-                errors.append(str(problem))
+                errors.insert(0, str(problem))
         result.errors = errors
         result.title = instance.title
         if errors:

@@ -1048,3 +1048,21 @@ def test_editor_of_kaltim_cannot_import_an_agreement_of_bali(kaltim_editor, regi
     assert re.search(r'<tr class="reject">\s*<td>4</td>', page)
     assert "Anda tidak berhak mengubah kerja sama daerah Bali" in page
     assert "Anda tidak berhak mengubah kerja sama daerah Kalimantan Tengah" in page
+
+
+def test_a_row_of_another_region_with_other_errors_says_first_it_is_not_the_editors(
+    kaltim_editor, register
+):
+    """Told only of the bad date, the editor would mend a row of Bali's, upload again and only
+    then hear that it is not theirs to import."""
+    bali_row = row(
+        reference="BALI/1", lead_region_code="51", region_codes="51; 64", signed_on="2025-13-01"
+    )
+
+    response = upload(kaltim_editor, [row(), bali_row])
+
+    page = re.sub(r"\s+", " ", response.content.decode())
+    assert confirm_token(response) is None
+    refused = re.search(r'<tr class="reject"> <td>3</td>(.*?)</tr>', page).group(1)
+    assert "Anda tidak berhak mengubah kerja sama daerah Bali" in refused
+    assert refused.index("tidak berhak") < refused.index("2025-13-01")
