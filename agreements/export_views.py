@@ -157,8 +157,9 @@ PREFIXES_IN_FILENAME = {
 def filters_in_filename(filterset):
     """The filters in effect, as words of a file name: ``kalimantan-timur-ksdpl-2024``.
 
-    Each filter the reader set, in the form's order (the sort is not a filter): a region,
-    partner or sector by its name, a country by its code, a flag by what it selects
+    Each filter the reader set, in the form's order (the sort is not a filter): a region or
+    partner by its name, a sector by its slug (as its page's files name it: the same in either
+    language), a country by its code, a flag by what it selects
     (``mati-suri``), a date after what it bounds (``berakhir-sampai-2030-12-31``), any other
     value as it is written.
     """

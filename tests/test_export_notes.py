@@ -25,6 +25,20 @@ def test_file_name_carries_the_filters_in_effect(client, register):
     ), response["Content-Disposition"]
 
 
+def test_file_name_writes_a_sector_filter_as_the_data_dictionary_says(client, register):
+    """The page telling the names of files says a sector is written by its slug, as the file
+    name writes it, not by its name ("pendidikan")."""
+    response = client.get(reverse("agreement-export", args=["csv"]), {"sector": "education"})
+    b"".join(response.streaming_content)
+    dictionary = " ".join(client.get(reverse("data-dictionary")).content.decode().split())
+
+    assert re.search(
+        r'filename="coopdb-kerjasama-education-\d{4}', response["Content-Disposition"]
+    ), response["Content-Disposition"]
+    assert "bidang dengan slug-nya (<code>education</code>)" in dictionary
+    assert "mitra dan bidang dengan namanya" not in dictionary
+
+
 def test_file_name_says_which_flag_and_date_filters_are_in_effect(client, register):
     """A flag or a date alone ("yes", "no", "2030-12-31") does not tell what was filtered: the
     name says it in words."""
