@@ -314,6 +314,13 @@ def test_history_page_tells_a_version_written_by_an_import_and_from_which_file(
     assert "MoU Kaltim–Anhui &rarr; Diubah di admin" in by_hand
     assert "Impor dari" not in by_hand
 
+    search = staff_client.get(
+        reverse("admin:agreements_agreement_history_search"), {"field": "title"}
+    )
+    found = re.sub(r"\s+", " ", search.content.decode()).split("<tbody>", 1)[1].split("<tr")
+    assert "Diubah lewat impor" in found[1] and "Impor dari register-kaltim.csv" in found[1]
+    assert "Impor dari" not in found[2]
+
 
 def test_history_page_of_an_agreement_shows_every_version_newest_first(
     editor, agreement, staff_client
