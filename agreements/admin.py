@@ -28,7 +28,12 @@ from agreements.admin_parties import (
     RegisterAdmin,
     ShortFormSearch,
 )
-from agreements.forms import AgreementAdminForm, MilestoneForm, MilestoneInlineForm
+from agreements.forms import (
+    AgreementAdminForm,
+    DocumentForm,
+    MilestoneForm,
+    MilestoneInlineForm,
+)
 from agreements.models import (
     Agency,
     Agreement,
@@ -381,6 +386,7 @@ class SignatoryInline(BoundedInline, LabelledTabularInline):
 
 class DocumentInline(BoundedInline, DocumentFileLinks, LabelledTabularInline):
     model = Document
+    form = DocumentForm
     extra = 0
     fields = ["title", "kind", "language", "file", "uploaded_at"]
     readonly_fields = ["uploaded_at"]
@@ -927,6 +933,7 @@ class MilestoneAdmin(AgreementRowsAdmin, RegisterAdmin):
 
 @admin.register(Document)
 class DocumentAdmin(DocumentFileLinks, AgreementRowsAdmin, RegisterAdmin):
+    form = DocumentForm
     list_display = ["title", "agreement", "kind", "language", "uploaded_at"]
     list_filter = ["kind", "language"]
     list_select_related = ["agreement"]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agreements.dates import FIRST_YEAR, LAST_YEAR, DatePrecision, KnownDate, OutOfRange
-from agreements.models import Agreement, Milestone
+from agreements.models import Agreement, Document, Milestone
 from common.numbers import GroupedDecimalField
 
 PARTY_FIELDS = ("scope", "lead_region", "regions", "partners", "agencies")
@@ -487,3 +487,18 @@ class MilestoneInlineForm(MilestoneForm):
             )
             % {"ordinary": _("Terlaksana atau direncanakan")}
         )
+
+
+class DocumentForm(forms.ModelForm):
+    """A document as the admin edits it, on its own page and in its agreement's form. A file
+    uploaded in place of the stored one came in now: the document says so ("Diunggah" on the
+    status page, ``uploaded_at`` in the downloads), not the day the file it replaces came."""
+
+    class Meta:
+        model = Document
+        fields = ["agreement", "title", "kind", "language", "file"]
+
+    def save(self, commit=True):
+        if self.instance.pk is not None and "file" in self.changed_data:
+            self.instance.uploaded_at = timezone.now()
+        return super().save(commit)

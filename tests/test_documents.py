@@ -2,7 +2,9 @@
 (the document admin and the agreement's inline), and they are stored under MEDIA_ROOT and read
 back through the download that checks who may see them."""
 
+import datetime
 import os
+import re
 
 import pytest
 from django.conf import settings
@@ -10,6 +12,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from agreements.models import Agreement, Document
 from tests.factories import AgreementFactory, DocumentFactory
@@ -242,6 +246,43 @@ def test_changing_a_title_does_not_ask_for_the_file_again(staff_client, agreemen
     assert document.title == "Naskah final"
 
 
+def uploaded_long_ago(agreement, title="Draf"):
+    """A document whose file came in on 2 January 2025."""
+    document = DocumentFactory(agreement=agreement, title=title)
+    Document.objects.filter(pk=document.pk).update(
+        uploaded_at=datetime.datetime(2025, 1, 2, 3, 0, tzinfo=datetime.UTC)
+    )
+    return document
+
+
+def uploaded_on_status_page(client, agreement):
+    """The "Diunggah" (uploaded) cells of the agreement's status page's documents table."""
+    page = client.get(reverse("agreement-detail", args=[agreement.pk])).content.decode()
+    table = page.split('id="documents-heading"', 1)[1].split("</table>", 1)[0]
+    return [" ".join(row.split()) for row in re.findall(r"<td>([^<]*)</td>\s*</tr>", table)]
+
+
+def test_a_file_replaced_on_its_page_is_said_to_be_uploaded_when_it_came(
+    staff_client, client, agreement
+):
+    """The signed scan put in place of the draft a month later: the status page and the
+    downloads say when the file now held came in, not when the draft did."""
+    document = uploaded_long_ago(agreement)
+    change = reverse("admin:agreements_document_change", args=[document.pk])
+    today = date_format(timezone.localdate(), "DATE_FORMAT")
+
+    kept = staff_client.post(change, document_form(agreement, "", title="Draf kedua"))
+    assert kept.status_code == 302
+    assert uploaded_on_status_page(client, agreement) == ["2 Januari 2025"]
+
+    replaced = staff_client.post(
+        change, document_form(agreement, upload("naskah ttd.pdf", small_pdf()), title="Naskah")
+    )
+
+    assert replaced.status_code == 302
+    assert uploaded_on_status_page(client, agreement) == [today]
+
+
 # -- the agreement's inline --------------------------------------------------------------------
 
 
@@ -305,6 +346,21 @@ def new_row_file_error(response):
     ]
     [message] = documents.forms[0].errors["file"]
     return message
+
+
+def test_a_file_replaced_in_the_agreement_form_is_said_to_be_uploaded_when_it_came(
+    staff_client, client, agreement
+):
+    uploaded_long_ago(agreement)
+    change = reverse("admin:agreements_agreement_change", args=[agreement.pk])
+    data = change_form_data(staff_client.get(change))
+    data["documents-0-file"] = upload("naskah ttd.pdf", small_pdf())
+
+    response = staff_client.post(change, data)
+
+    assert response.status_code == 302
+    today = date_format(timezone.localdate(), "DATE_FORMAT")
+    assert uploaded_on_status_page(client, agreement) == [today]
 
 
 def test_inline_on_the_agreement_page_refuses_a_text_file_named_pdf(staff_client, agreement):
