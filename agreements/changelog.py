@@ -300,8 +300,10 @@ def _shown(record, name, parties=None):
     if hasattr(value, "isoformat"):
         # As precisely as it is known: "Desember 2023", not the 1st it is stored as.
         return str(KnownDate(value, getattr(record, f"{name}_precision", DatePrecision.DAY)))
-    if isinstance(model_field, FileField):
-        return posixpath.basename(value.name)  # the file as it was uploaded, not its folder
+    if isinstance(record.instance_type._meta.get_field(name), FileField):
+        # The file as it was uploaded, not its folder; the history keeps its stored name as
+        # text (simple-history's own field is no FileField).
+        return posixpath.basename(str(value))
     return str(value)
 
 

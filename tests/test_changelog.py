@@ -313,6 +313,32 @@ def test_a_step_changed_by_the_import_is_a_change_of_its_agreement_by_the_import
     ]
 
 
+def test_a_documents_file_replaced_is_told_by_the_name_it_was_uploaded_under(
+    client, staff_client, editor_kaltim, anhui_mou
+):
+    """The history tells the file as staff uploaded it, never the folder it is stored in."""
+    document = DocumentFactory(agreement=anhui_mou, title="Rancangan MoU")
+    pdf = b"%PDF-1.4\n" + b"0" * 200 + b"\nstartxref\n9\n%%EOF\n"
+    response = logged_in(editor_kaltim).post(
+        change_url(document),
+        {
+            "agreement": anhui_mou.pk,
+            "title": "Rancangan MoU",
+            "kind": document.kind,
+            "language": document.language,
+            "file": SimpleUploadedFile("naskah final.pdf", pdf, content_type="application/pdf"),
+        },
+    )
+    assert response.status_code == 302
+
+    [entry, *_] = client.get(anhui_mou.get_absolute_url()).context["changes"]
+    [change] = entry.changes
+    assert (change.old, change.new) == ("naskah.pdf", "naskah_final.pdf")
+    history = staff_client.get(admin_url(anhui_mou, "history")).content.decode()
+    assert "naskah.pdf &rarr; naskah_final.pdf" in history
+    assert "documents/" not in history
+
+
 def test_steps_documents_and_signatories_added_and_removed_are_told_by_name(
     client, editor_kaltim, anhui_mou
 ):
