@@ -6,6 +6,7 @@ import dataclasses
 import datetime
 import functools
 import logging
+import posixpath
 import re
 
 from django import forms
@@ -105,6 +106,8 @@ class ReadableChanges(HistoricalRecordContextHelper):
             return formats.localize(value)
         if isinstance(field, models.DecimalField):  # an amount, as its form shows it
             return grouped(value, field.decimal_places)
+        if isinstance(field, models.FileField):  # the file as uploaded, not its folder
+            return posixpath.basename(str(value))
         value = super().prepare_delta_change_value(change, value)
         if isinstance(value, list):  # many-to-many: the related objects, alphabetically
             return sorted(value, key=str)

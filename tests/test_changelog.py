@@ -337,6 +337,9 @@ def test_a_documents_file_replaced_is_told_by_the_name_it_was_uploaded_under(
     history = staff_client.get(admin_url(anhui_mou, "history")).content.decode()
     assert "naskah.pdf &rarr; naskah_final.pdf" in history
     assert "documents/" not in history
+    history = staff_client.get(admin_url(document, "history")).content.decode()
+    assert "naskah.pdf &rarr; naskah_final.pdf" in history
+    assert "documents/" not in history
 
 
 def test_steps_documents_and_signatories_added_and_removed_are_told_by_name(
