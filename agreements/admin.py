@@ -29,6 +29,7 @@ from agreements.admin_parties import (
     ShortFormSearch,
 )
 from agreements.forms import (
+    FROM_AGREEMENT,
     AgreementAdminForm,
     DocumentForm,
     MilestoneForm,
@@ -748,11 +749,6 @@ class AgreementAdmin(
         Agreement.objects.filter(pk__in=[pk for (pk,) in chain]).refresh_progress()
 
 
-# Marks the form of a milestone or document opened from its agreement's form (the pencil of
-# a row of its table): saved, it goes back there rather than to the list of every milestone.
-FROM_AGREEMENT = "_from_agreement"
-
-
 def opened_from_agreement(request):
     """Whether the page was opened from an agreement's change form: marked so by the form it
     posts (``FROM_AGREEMENT``), or, first opened, linked from one (the browser's Referer, sent
@@ -817,6 +813,15 @@ class AgreementRowsAdmin(SearchListedAtMost, RowRulesAdmin):
                 reverse("admin:agreements_agreement_change", args=[obj.agreement_id])
             )
         return super().response_post_save_change(request, obj)
+
+    def response_post_save_add(self, request, obj):
+        # Added from the agreement's form (a step set aside, whose reason its table has no
+        # room for: ``MilestoneInlineForm.notes_elsewhere``): back to that form.
+        if request.GET.get(FROM_AGREEMENT):
+            return HttpResponseRedirect(
+                reverse("admin:agreements_agreement_change", args=[obj.agreement_id])
+            )
+        return super().response_post_save_add(request, obj)
 
     def delete_view(self, request, object_id, extra_context=None):
         """Deleted from the page opened from its agreement's form, a row goes back to that form,

@@ -4,8 +4,11 @@ import datetime
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -452,6 +455,12 @@ class MilestoneForm(KnownDatesForm):
                 self.add_error("done_on", message)
 
 
+# Marks the form of a milestone or document opened from its agreement's form (the pencil of
+# a row of its table, or the link of a new row that needs the step's own page): saved, it goes
+# back there rather than to the list of every milestone.
+FROM_AGREEMENT = "_from_agreement"
+
+
 class MilestoneInlineForm(MilestoneForm):
     """A row of the agreement form's milestone table, which shows no date precision (it would
     not fit 1,280 pixels; the milestone's own page has it): what is typed into the row says
@@ -477,8 +486,38 @@ class MilestoneInlineForm(MilestoneForm):
             errors = ValidationError(placed)
         super()._update_errors(errors)
 
-    @staticmethod
-    def notes_elsewhere():
+    # What a new row's link to the step's own page carries over: what was typed into the row.
+    CARRIED_TO_OWN_PAGE = ("kind", "title", "due_on", "done_on", "waits_on", "mark")
+
+    def notes_elsewhere(self):
+        """Where to write the reason. A new row of a stored agreement is added on the step's own
+        page, with what was typed into the row and the reason (a link to it, which leads back
+        to the agreement once saved): saved here first as done or planned, a stage set aside
+        would be told as taken, in the history and on the status page, until it was mended."""
+        agreement = self.instance.agreement_id
+        if self.instance.pk is None and agreement is not None:
+            carried = [
+                (name, self.data.get(self.add_prefix(name), ""))
+                for name in self.CARRIED_TO_OWN_PAGE
+            ]
+            address = "{}?{}".format(
+                reverse("admin:agreements_milestone_add"),
+                urlencode([("agreement", agreement), *carried, (FROM_AGREEMENT, "1")]),
+            )
+            return ValidationError(
+                format_html(
+                    _(
+                        "Tahapan baru yang dilewati atau tidak diperlukan dicatat bersama "
+                        "alasannya di halaman tahapan itu sendiri: {link}. Perubahan lain di "
+                        "formulir ini belum tersimpan; bila ada, hapus baris ini dan simpan dulu."
+                    ),
+                    link=format_html(
+                        '<a href="{}">{}</a>',
+                        address,
+                        _("catat tahapan ini di sana dengan isian baris ini"),
+                    ),
+                )
+            )
         return ValidationError(
             _(
                 "Catatan ada di halaman tahapan itu sendiri: simpan dulu baris ini sebagai "

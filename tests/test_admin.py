@@ -1765,6 +1765,44 @@ def test_an_mou_and_its_amendment_ticked_together_are_deleted_together(admin_cli
     assert not Agreement.objects.filter(pk__in=[mou.pk, amendment.pk]).exists()
 
 
+def test_a_new_stage_set_aside_in_the_agreements_table_is_recorded_on_its_page_with_its_reason(
+    staff_client, kaltim
+):
+    """DPRD approval "not required", typed as a new row of the agreement's table, which has no
+    room for the reason: the row links to the step's own page holding what was typed, and saved
+    there with the reason it leads back to the agreement. The stage is never saved as taken on
+    the way (the history and the status page would tell it so)."""
+    agreement = AgreementFactory(lead_region=kaltim, title="Kesepakatan Bersama Kaltim–Kaltara")
+    table = change_form_data(staff_client.get(change_url(agreement)))
+    row = int(table["milestones-TOTAL_FORMS"])
+    table["milestones-TOTAL_FORMS"] = str(row + 1)
+    typed = {"kind": "dprd", "title": "Persetujuan DPRD", "done_on": "01/12/2023"}
+    for name, value in {**typed, "mark": "not_required"}.items():
+        table[f"milestones-{row}-{name}"] = value
+
+    refused = staff_client.post(change_url(agreement), table)
+
+    assert refused.status_code == 200
+    assert not Milestone.objects.exists()
+    assert "simpan dulu baris ini" not in refused.text
+    link = re.search(r'halaman tahapan itu sendiri: <a href="([^"]+)">catat tahapan', refused.text)
+    assert link, "the row's message links to the step's own page"
+    page = link.group(1).replace("&amp;", "&")
+    opened = staff_client.get(page)
+    form = opened.context["adminform"].form
+    assert {name: form[name].value() for name in typed} == typed
+    assert form["mark"].value() == "not_required"
+    assert str(form["agreement"].value()) == str(agreement.pk)
+
+    data = dict(change_form_data(opened), notes="Tidak membebani APBD.", _save="1")
+    saved = staff_client.post(page, data)
+
+    assert saved.status_code == 302, saved.context["adminform"].form.errors
+    assert saved["Location"] == change_url(agreement)
+    step = Milestone.objects.get()
+    assert (step.mark, step.notes, step.history.count()) == ("not_required", data["notes"], 1)
+
+
 def test_a_step_opened_from_its_agreements_table_links_back_and_returns_there_once_saved(
     staff_client, kaltim, django_assert_max_num_queries
 ):
