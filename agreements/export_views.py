@@ -127,7 +127,7 @@ def selection(request, agreements, subject_key, subject_kwargs, reader=None):
 
 def export_filename(subject_name, file_format, now=None, filters=""):
     """``coopdb-kerjasama[-subject][-filters]-2026-11-23T1015.csv``: what, which, and when
-    (local time)."""
+    (the reader's time zone, as every time they read: an editor of Kalimantan Timur, WITA)."""
     stamp = timezone.localtime(now).strftime("%Y-%m-%dT%H%M")
     parts = ["coopdb-kerjasama", subject_name, filters, stamp]
     return "-".join(part for part in parts if part) + f".{file_format}"

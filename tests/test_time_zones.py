@@ -138,3 +138,26 @@ def test_a_zone_chosen_without_logging_in_is_sent_to_the_sites_login(client):
         reverse("set-time-zone"), {"time_zone": "", "next": "https://elsewhere.example/"}
     )
     assert elsewhere["Location"] == "/accounts/login/?next=/admin/"
+
+
+def test_a_download_is_named_by_the_time_in_the_readers_zone_as_the_dictionary_says(
+    editor_kaltim, kaltim_agreement
+):
+    """An editor of Kalimantan Timur reads WITA on every page: the file they download is named
+    by the same clock, and the data dictionary says so rather than "the bureau's time"."""
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    client = Client()
+    client.force_login(editor_kaltim)
+    wita = ZoneInfo("Asia/Makassar")
+    before = timezone.now().astimezone(wita).strftime("%Y-%m-%dT%H%M")
+    response = client.get(reverse("agreement-export", args=["csv"]))
+    after = timezone.now().astimezone(wita).strftime("%Y-%m-%dT%H%M")
+
+    stamp = re.search(r"(\d{4}-\d\d-\d\dT\d{4})\.csv", response["Content-Disposition"]).group(1)
+    assert stamp in {before, after}
+    dictionary = " ".join(client.get(reverse("data-dictionary")).content.decode().split())
+    assert "menurut zona waktu pengunduh: WIB, WITA atau WIT" in dictionary
+    assert "waktu setempat biro" not in dictionary
