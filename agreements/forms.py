@@ -490,12 +490,25 @@ class MilestoneInlineForm(MilestoneForm):
     CARRIED_TO_OWN_PAGE = ("kind", "title", "due_on", "done_on", "waits_on", "mark")
 
     def notes_elsewhere(self):
-        """Where to write the reason. A new row of a stored agreement is added on the step's own
-        page, with what was typed into the row and the reason (a link to it, which leads back
-        to the agreement once saved): saved here first as done or planned, a stage set aside
-        would be told as taken, in the history and on the status page, until it was mended."""
+        """Where to write the reason: on the step's own page, linked. A new row of a stored
+        agreement is added there with what was typed into it; a stored step is opened there;
+        either leads back to the agreement once saved. A row of an agreement not saved yet has
+        no page to go to: the agreement is saved first without it. Never "save it here first
+        as done or planned": a stage set aside would be told as taken, in the history and on
+        the status page, until it was mended."""
         agreement = self.instance.agreement_id
-        if self.instance.pk is None and agreement is not None:
+        if self.instance.pk is not None:
+            address = "{}?{}".format(
+                reverse("admin:agreements_milestone_change", args=[self.instance.pk]),
+                urlencode([(FROM_AGREEMENT, "1")]),
+            )
+            message = _(
+                "Catatan ada di halaman tahapan itu sendiri: {link}, pilih tandanya dan tulis "
+                "alasannya di sana. Perubahan lain di formulir ini belum tersimpan; bila ada, "
+                "kembalikan baris ini seperti semula dan simpan dulu."
+            )
+            link = _("buka tahapan itu")
+        elif agreement is not None:
             carried = [
                 (name, self.data.get(self.add_prefix(name), ""))
                 for name in self.CARRIED_TO_OWN_PAGE
@@ -504,27 +517,22 @@ class MilestoneInlineForm(MilestoneForm):
                 reverse("admin:agreements_milestone_add"),
                 urlencode([("agreement", agreement), *carried, (FROM_AGREEMENT, "1")]),
             )
+            message = _(
+                "Tahapan baru yang dilewati atau tidak diperlukan dicatat bersama alasannya di "
+                "halaman tahapan itu sendiri: {link}. Perubahan lain di formulir ini belum "
+                "tersimpan; bila ada, hapus baris ini dan simpan dulu."
+            )
+            link = _("catat tahapan ini di sana dengan isian baris ini")
+        else:
             return ValidationError(
-                format_html(
-                    _(
-                        "Tahapan baru yang dilewati atau tidak diperlukan dicatat bersama "
-                        "alasannya di halaman tahapan itu sendiri: {link}. Perubahan lain di "
-                        "formulir ini belum tersimpan; bila ada, hapus baris ini dan simpan dulu."
-                    ),
-                    link=format_html(
-                        '<a href="{}">{}</a>',
-                        address,
-                        _("catat tahapan ini di sana dengan isian baris ini"),
-                    ),
+                _(
+                    "Tahapan yang dilewati atau tidak diperlukan dicatat bersama alasannya di "
+                    "halaman tahapan itu sendiri: hapus baris ini dan simpan dulu kerja sama "
+                    "ini, lalu tambahkan tahapan itu lagi di tabel tahapannya."
                 )
             )
         return ValidationError(
-            _(
-                "Catatan ada di halaman tahapan itu sendiri: simpan dulu baris ini sebagai "
-                "“%(ordinary)s”, lalu buka tahapan itu (ikon pensil di barisnya), pilih tandanya "
-                "dan tulis alasannya di sana."
-            )
-            % {"ordinary": _("Terlaksana atau direncanakan")}
+            format_html(message, link=format_html('<a href="{}">{}</a>', address, link))
         )
 
 

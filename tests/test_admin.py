@@ -1803,6 +1803,63 @@ def test_a_new_stage_set_aside_in_the_agreements_table_is_recorded_on_its_page_w
     assert (step.mark, step.notes, step.history.count()) == ("not_required", data["notes"], 1)
 
 
+def test_a_stored_stage_set_aside_in_the_agreements_table_links_to_its_page_unsaved(
+    staff_client, kaltim
+):
+    """A planned DPRD approval marked "not required" in the table, without the reason the
+    table has no room for: the row links to the step's page (which leads back), and nothing
+    of it is saved meanwhile, where "save it first as done or planned" would have told the
+    stage as taken."""
+    agreement = AgreementFactory(lead_region=kaltim, title="Kesepakatan Bersama Kaltim–Kaltara")
+    step = MilestoneFactory(
+        agreement=agreement,
+        kind="dprd",
+        title="Persetujuan DPRD",
+        due_on=datetime.date(2023, 12, 1),
+    )
+    table = change_form_data(staff_client.get(change_url(agreement)))
+    [row] = [
+        key.removesuffix("-id")
+        for key, value in table.items()
+        if key.startswith("milestones-") and key.endswith("-id") and value == str(step.pk)
+    ]
+    table.update({f"{row}-done_on": "01/12/2023", f"{row}-mark": "not_required"})
+
+    refused = staff_client.post(change_url(agreement), table)
+
+    assert refused.status_code == 200
+    page = reverse("admin:agreements_milestone_change", args=[step.pk])
+    assert f'halaman tahapan itu sendiri: <a href="{page}?_from_agreement=1">buka' in refused.text
+    assert "simpan dulu baris ini" not in refused.text
+    step.refresh_from_db()
+    assert (step.done_on, step.mark, step.history.count()) == (None, "", 1)
+
+
+def test_a_stage_set_aside_on_an_agreement_not_saved_yet_asks_to_save_the_agreement_first(
+    staff_client, kaltim
+):
+    response = staff_client.get(reverse("admin:agreements_agreement_add"))
+    data = change_form_data(response)
+    data.update(
+        agreement_form_data(AgreementFactory.build(lead_region=kaltim, title="MoU baru")),
+    )
+    data.update(
+        {
+            "milestones-TOTAL_FORMS": "1",
+            "milestones-0-kind": "dprd",
+            "milestones-0-title": "Persetujuan DPRD",
+            "milestones-0-done_on": "01/12/2023",
+            "milestones-0-mark": "not_required",
+        }
+    )
+
+    refused = staff_client.post(reverse("admin:agreements_agreement_add"), data)
+
+    assert refused.status_code == 200
+    assert "hapus baris ini dan simpan dulu kerja sama ini" in refused.text
+    assert not Agreement.objects.filter(title="MoU baru").exists()
+
+
 def test_a_step_opened_from_its_agreements_table_links_back_and_returns_there_once_saved(
     staff_client, kaltim, django_assert_max_num_queries
 ):
