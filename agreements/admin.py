@@ -13,8 +13,9 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from access.admin import RowRulesAdmin, autocomplete_source
@@ -52,7 +53,7 @@ from agreements.models import (
 )
 from agreements.paging import LargeTablePaginator, RowSearchPaginator, SearchPaginator
 from agreements.parties import writing_parties
-from agreements.templatetags.known_dates import known
+from agreements.templatetags.known_dates import known, known_time
 from common.admin import URL_FIELDS, BoundedDatesChangeList, OfferedValuesOnly, OwnRowsFormSet
 from common.admin_markup import LabelledChangeList, LabelledTabularInline
 from partners.models import Country, Partner, Region
@@ -403,6 +404,8 @@ class AgreementChangeList(BoundedDatesChangeList):
             super()
             .get_queryset(request, exclude_parameters)
             .prefetch_related(Prefetch("partners", to_attr="listed_partners"))
+            # The day a terminated agreement ended, in the rows' own statement (``ends_known``).
+            .with_termination()
         )
 
 
@@ -453,7 +456,7 @@ class AgreementAdmin(
         "lead_region",
         "partner_names",
         "signed_on_known",
-        "expires_on_known",
+        "ends_known",
         "updated_at",
     ]
     list_filter = [
@@ -651,7 +654,24 @@ class AgreementAdmin(
         return condition
 
     signed_on_known = known_date_column(Agreement, "signed_on")
-    expires_on_known = known_date_column(Agreement, "expires_on")
+
+    @admin.display(
+        description=Agreement._meta.get_field("expires_on").verbose_name, ordering="ends_by"
+    )
+    def ends_known(self, agreement):
+        """When it ends, as the agreement list on the site says it: a terminated agreement on
+        the day its termination step was done ("Diakhiri pada 1 Desember 2026", read with the
+        row: ``AgreementChangeList``), not on the term first agreed beside its status
+        "Diakhiri"; sorted by the day each ends (``ends_by``), as the list's sort by expiry."""
+        if agreement.status == Agreement.Status.TERMINATED:
+            ended = agreement.terminated_on
+            if ended is None:
+                return _("Diakhiri; tanggal tidak tercatat")
+            # The sentence escaped, the date's <time> element kept: as the list's rows write it.
+            return mark_safe(
+                conditional_escape(_("Diakhiri pada %(date)s")) % {"date": known_time(ended)}
+            )
+        return known(agreement, "expires_on") or None  # None: the list's dash
 
     @admin.display(description=_("status"))
     def shown_status(self, agreement):

@@ -160,6 +160,43 @@ def test_the_agreement_list_is_drawn_with_its_partners_and_shown_status(staff_cl
     assert '<td class="field-shown_status">Berakhir</td>' in page
 
 
+def test_a_terminated_agreement_is_listed_ending_on_its_termination_as_on_the_site(
+    staff_client, register
+):
+    """Beside its status "Diakhiri", the list says when it ended, as the agreement list on the
+    site does, not the expiry first agreed; and sorts by that day."""
+    signed = datetime.date(2020, 3, 1)
+    ended = AgreementFactory(
+        title="Kerja sama yang diakhiri",
+        lead_region=register.lead_region,
+        status="terminated",
+        signed_on=signed,
+        in_force_from=signed,
+        expires_on=datetime.date(2030, 2, 28),
+    )
+    MilestoneFactory(
+        agreement=ended, kind="termination", due_on=None, done_on=datetime.date(2023, 3, 2)
+    )
+    Agreement.objects.filter(pk=ended.pk).refresh_progress()
+    AgreementFactory(
+        title="Kerja sama sampai 2025",
+        lead_region=register.lead_region,
+        signed_on=signed,
+        in_force_from=signed,
+        expires_on=datetime.date(2025, 6, 30),
+    )
+
+    page = staff_client.get(CHANGELIST, {"q": "diakhiri"}).content.decode()
+    by_end = staff_client.get(CHANGELIST, {"o": "8"}).content.decode()
+
+    cell = re.search(r'<td class="field-ends_known">(.*?)</td>', page).group(1)
+    assert cell == 'Diakhiri pada <time datetime="2023-03-02">2 Maret 2023</time>'
+    assert "28 Februari 2030" not in page
+    # Sorted by the day each ends: 2021, then 2023 (ended), then 2025; never by the 2030 agreed.
+    order = [by_end.index(title) for title in ("pendidikan&quot;", "yang diakhiri", "sampai 2025")]
+    assert order == sorted(order)
+
+
 @pytest.mark.parametrize("count", [1, 30])
 @pytest.mark.parametrize("query", [{}, {"kind__exact": "mou"}])
 def test_the_agreement_list_costs_the_same_queries_whatever_its_rows(staff_client, count, query):
