@@ -2287,7 +2287,8 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         """Who changed this agreement since ``version``, when last, and which fields (labels).
 
         Read from the change history: the record of ``version`` (the state the reader started
-        from) is compared with the latest record. Two queries.
+        from) is compared with the latest record; then the rows saved with it since
+        (``_rows_changed_since``). Two queries, and one per kind of row.
         """
         records = list(
             self.history.filter(version__gt=version)
@@ -2317,20 +2318,19 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             ],
         )
 
-    # The rows saved with an agreement, as parts of its versions (``mark_changed``).
-    ROWS_SAVED_WITH = ("milestones", "signatories", "documents", "contacts")
-
     def _rows_changed_since(self, since):
-        """The kinds of row of this agreement (steps, signatories, documents, contact persons)
-        written from ``since`` on, by their plural names: a version that changed only them
-        changed no field of the agreement, and one that changed a field may have changed them
-        too. Every write path saves the agreement's version before its rows, so the rows of
-        the versions since one are those written from it on. One query per kind of row."""
-        kinds = [self._meta.get_field(name).related_model for name in self.ROWS_SAVED_WITH]
+        """The kinds of row saved with this agreement (``changelog.PARTS``: steps, signatories,
+        documents, contact persons) written from ``since`` on, by their plural names: a version
+        that changed only them changed no field of the agreement, and one that changed a field
+        may have changed them too. Every write path saves the agreement's version before its
+        rows (``mark_changed``), so the rows of the versions since one are those written from
+        it on. One query per kind of row."""
+        from agreements.changelog import PARTS  # it reads this module
+
         return [
-            model._meta.verbose_name_plural
-            for model in kinds
-            if model.history.filter(agreement_id=self.pk, history_date__gte=since).exists()
+            part.model._meta.verbose_name_plural
+            for part in PARTS.values()
+            if part.history.objects.filter(agreement_id=self.pk, history_date__gte=since).exists()
         ]
 
     # -- status -------------------------------------------------------------------------------
