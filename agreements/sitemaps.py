@@ -23,6 +23,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.views.decorators.http import require_safe
 
 from agreements.caching import cached_value
 from agreements.models import Agreement
@@ -133,6 +134,7 @@ def _kept(request, parts, view):
     return HttpResponse(content, headers=headers)
 
 
+@require_safe
 def index(request):
     return _kept(
         request,
@@ -141,6 +143,7 @@ def index(request):
     )
 
 
+@require_safe
 def section(request, section):
     """One page of a section's sitemap, at its one address: page 1 without ``?p``, page ``n``
     with ``?p=n`` and nothing else; ``?p`` given twice is no page (``one_value``)."""

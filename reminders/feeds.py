@@ -22,9 +22,11 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from agreements import changelog
 from agreements.dates import DatePrecision
@@ -55,26 +57,33 @@ class InvalidSelection(Exception):
         self.form = form
 
 
+class ReadFeed(Feed):
+    """A feed, read as every page is read: GET or HEAD, anything else refused (405) rather
+    than answered with the feed; a selection its address cannot make is a 400 that says why."""
+
+    feed_type = PrintableAtomFeed
+
+    @method_decorator(require_safe)
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except InvalidSelection as invalid:
+            return bad_filters(invalid.form)
+
+
 def with_query(path, request):
     """``path`` with the request's query string, as the request gave it."""
     query = request.GET.urlencode()
     return f"{path}?{query}" if query else path
 
 
-class AgreementsFeed(Feed):
+class AgreementsFeed(ReadFeed):
     """The feed of one list page's selection; ``subject`` names the page (None: the list)."""
 
-    feed_type = PrintableAtomFeed
     subject = None
 
     def __init__(self, subject=None):
         self.subject = subject
-
-    def __call__(self, request, *args, **kwargs):
-        try:
-            return super().__call__(request, *args, **kwargs)
-        except InvalidSelection as invalid:
-            return bad_filters(invalid.form)
 
     def get_object(self, request, *args, **kwargs):
         """The page's selection: (its filterset, its subject or None, the page's address, the
@@ -182,7 +191,7 @@ class AgreementsFeed(Feed):
         return [item.get_kind_display()]
 
 
-class ChangesFeed(Feed):
+class ChangesFeed(ReadFeed):
     """The public change log (``agreements.changelog``) as a feed: one entry per saved version,
     saying which public fields changed from what to what, and in which role.
 
@@ -191,16 +200,8 @@ class ChangesFeed(Feed):
     Public only, whoever asks, like the agreements' feed.
     """
 
-    feed_type = PrintableAtomFeed
-
     def __init__(self, one_agreement=False):
         self.one_agreement = one_agreement
-
-    def __call__(self, request, *args, **kwargs):
-        try:
-            return super().__call__(request, *args, **kwargs)
-        except InvalidSelection as invalid:
-            return bad_filters(invalid.form)
 
     def get_object(self, request, pk=None):
         """(the agreements, the one agreement or None, the change log's address, the feed's

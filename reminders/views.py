@@ -16,7 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from agreements.export_views import SUBJECTS, bad_filters, selection
 from agreements.models import Agreement
@@ -32,6 +32,7 @@ def calendar_response(cal, filename):
     return response
 
 
+@require_safe
 def region_calendar(request, code):
     """A region's calendar under its first address (``/calendar/regions/64.ics``): the
     selection of its page, as ``/regions/64/calendar.ics`` reads it (``selection``), the
@@ -50,6 +51,7 @@ def region_calendar(request, code):
     return calendar_response(cal, f"{region.code}.ics")
 
 
+@require_safe
 def agreement_calendar(request, pk):
     agreement = get_object_or_404(Agreement.objects.visible_to(request.user), pk=pk)
     cal = ical.calendar(

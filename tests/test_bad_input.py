@@ -667,3 +667,35 @@ def test_an_activity_done_before_the_agreement_came_into_force_is_refused(staff_
         "itu. Periksa tanggal ini, atau tanggal berlaku sejak kerja samanya."
     ]
     assert not Milestone.objects.filter(agreement=mou).exists()
+
+
+READ_ONLY_ADDRESSES = [
+    "/agreements/",
+    "/agreements/{pk}/",
+    "/agreements/{pk}/feed.atom",
+    "/agreements/{pk}/documents/1/",
+    "/feeds/agreements.atom",
+    "/agreements/feed.atom",
+    "/agreements/calendar.ics",
+    "/perubahan/feed.atom",
+    "/regions/64/feed.atom",
+    "/regions/64/calendar.ics",
+    "/calendar/regions/64.ics",
+    "/calendar/agreements/{pk}.ics",
+    "/sitemap.xml",
+    "/sitemap-agreements.xml",
+]
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "TRACE"])
+@pytest.mark.parametrize("path", READ_ONLY_ADDRESSES)
+def test_every_read_only_address_refuses_a_method_that_is_not_reading(client, kaltim, path, method):
+    """A feed, a calendar or a sitemap is read as every page is: a POST, a PUT, a DELETE or a
+    TRACE is refused (405, naming GET and HEAD), never answered with the file as if read."""
+    agreement = AgreementFactory(lead_region=kaltim)
+
+    response = client.generic(method, path.format(pk=agreement.pk))
+
+    assert response.status_code == 405
+    assert {verb.strip() for verb in response["Allow"].split(",")} >= {"GET", "HEAD"}
+    assert client.get(path.format(pk=agreement.pk)).status_code in (200, 404)
