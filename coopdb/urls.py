@@ -6,6 +6,7 @@ from access import views as access_views
 from access.forms import AdminLoginForm, LoginForm
 from agreements import sitemaps
 from coopdb.health import health
+from coopdb.robots import robots
 
 # Uploaded files have no address of their own: a document is downloaded through its agreement
 # (``document-download``), which checks that the reader may see it. The web server must not
@@ -27,6 +28,7 @@ urlpatterns = [
     ),
     path("accounts/time-zone/", access_views.set_time_zone, name="set-time-zone"),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="dashboard"), name="logout"),
+    path("robots.txt", robots, name="robots"),
     path("sitemap.xml", sitemaps.index, name="sitemap"),
     path("sitemap-<str:section>.xml", sitemaps.section, name="sitemap-section"),
     path("", include("agreements.urls")),

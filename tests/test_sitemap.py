@@ -170,3 +170,47 @@ def test_a_sitemap_is_kept_until_the_register_changes(client, kaltim, django_ass
         for location in locations(client.get(page))
     ]
     assert named == [first.get_absolute_url(), second.get_absolute_url()]
+
+
+def disallowed(path, rules):
+    """Whether a crawler reading ``rules`` (``Disallow:`` paths, ``*`` for any run of
+    characters, as the major crawlers read them) leaves ``path`` alone."""
+    import re
+
+    return any(re.match(re.escape(rule).replace(r"\*", ".*"), path) for rule in rules)
+
+
+def test_robots_txt_leads_crawlers_to_the_sitemap_and_away_from_endless_addresses(
+    client, kaltim, one_page
+):
+    """A crawler finds the sitemap from ``/robots.txt`` and may read every page it names;
+    it leaves alone the admin, the login, and what would have it walk every mix of a list's
+    filters and download each (every list address with a query, its exports, calendars and
+    feeds), each built afresh."""
+    agreement = AgreementFactory(lead_region=kaltim)
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "User-agent: *"
+    rules = [line.removeprefix("Disallow: ") for line in lines if line.startswith("Disallow: ")]
+    [sitemap] = [line.removeprefix("Sitemap: ") for line in lines if line.startswith("Sitemap: ")]
+    assert sitemap == f"{HOST}{reverse('sitemap')}"
+
+    named = []
+    for section in locations(client.get(reverse("sitemap"))):
+        named.extend(locations(client.get(section)))
+    assert agreement.get_absolute_url() in named
+    assert not [path for path in named if disallowed(path, rules)]
+    for path in [
+        "/admin/",
+        "/accounts/login/",
+        "/agreements/?region=64&sector=education",
+        "/regions/64/?page=2",
+        "/agreements/export.csv",
+        f"/regions/{kaltim.code}/export.xlsx",
+        f"/calendar/agreements/{agreement.pk}.ics",
+        "/feeds/agreements.atom",
+    ]:
+        assert disallowed(path, rules), path
+    assert client.post("/robots.txt").status_code == 405
