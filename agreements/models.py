@@ -1190,8 +1190,9 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         """How many agreements ``self`` holds, from the counts the database keeps, where they
         count exactly ``self``: the whole register or what the public sees (its kinds), or
         those of one region (``in_region``: a province counts an agreement once however many
-        of its regions are party), one partner, one partner country or one sector, and nothing
-        narrower (``_narrowed``). None otherwise: count the rows."""
+        of its regions are party), one partner, one partner country or one sector, or one
+        region's dormant (``_kept_quiet_of_region``), and nothing narrower (``_narrowed``).
+        None otherwise: count the rows."""
         kinds = self.tallies("kind")
         if kinds is not None:
             return sum(kinds.values())
@@ -1225,13 +1226,19 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             return None
         name, arguments = kept
         selection, _count = KEPT_SELECTIONS[name]
+        return self._whole_selected_as(lambda whole: [getattr(whole, selection)(*arguments)])
+
+    def _whole_selected_as(self, selections):
+        """The whole register or what the public sees, whichever one of ``selections(whole)``
+        (querysets) is exactly ``self``, in its conditions as compiled; None where none is."""
         try:
             shape = str(self.order_by().values("pk").query)
-        except EmptyResultSet:
+        except EmptyResultSet:  # ``none()``, or a filter nothing can match
             return None
         for whole in (Agreement.objects.all(), Agreement.objects.public()):
-            if shape == str(getattr(whole, selection)(*arguments).order_by().values("pk").query):
-                return whole
+            for selection in selections(whole):
+                if shape == str(selection.order_by().values("pk").query):
+                    return whole
         return None
 
     def _kept_quiet_of_region(self):
@@ -1252,19 +1259,14 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             return None
         (today,) = kept[1]
         region = narrowed[0][1]
-        try:
-            shape = str(self.order_by().values("pk").query)
-        except EmptyResultSet:
-            return None
-        for whole in (Agreement.objects.all(), Agreement.objects.public()):
-            # Narrowed to the region first, as the list and the region's page do, or after.
-            for selection in (
+        # Narrowed to the region first, as the list and the region's page do, or after.
+        whole = self._whole_selected_as(
+            lambda whole: [
                 whole.in_region(region).dormant(today),
                 whole.dormant(today).in_region(region),
-            ):
-                if shape == str(selection.order_by().values("pk").query):
-                    return region.pk, whole._tallied_visibilities(), today
-        return None
+            ]
+        )
+        return None if whole is None else (region.pk, whole._tallied_visibilities(), today)
 
     def _region_dormant_count(self, region, visibilities, today):
         """How many of the region's agreements are dormant on ``today``, from its rows kept
@@ -1294,14 +1296,9 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         if narrowed is None or connections[self.db].vendor != "postgresql":
             return None
         (method, argument), dimension, key = narrowed
-        try:
-            shape = str(self.order_by().values("pk").query)
-        except EmptyResultSet:
-            return None
-        for whole in (Agreement.objects.all(), Agreement.objects.public()):
-            if shape == str(getattr(whole, method)(argument).order_by().values("pk").query):
-                self._narrowing = dimension, key, whole._tallied_visibilities()
-                break
+        whole = self._whole_selected_as(lambda whole: [getattr(whole, method)(argument)])
+        if whole is not None:
+            self._narrowing = dimension, key, whole._tallied_visibilities()
         return self._narrowing
 
     def kept_late_and_coming(self, days, shown, today):
