@@ -258,6 +258,15 @@ def reads_internal(user):
     return user is not None and can_see_internal(user)
 
 
+# What ``AgreementQuerySet._whole_selected_as`` found, by the compiled selection and the
+# selections it was compared with: a page counting a region's dormant compiled five queries to
+# find it was one (11 ms in all), each time it was asked. A selection whose SQL is the same
+# string is the same selection; one built after its regions or the register changed compiles
+# to another string and is compared afresh. Bounded: emptied when full.
+_SELECTED_AS = {}
+_SELECTED_AS_MAX = 1024
+
+
 @functools.cache
 def _tallied_shapes():
     """The SQL of the two selections the tallies count (the whole register, what the public
@@ -1122,9 +1131,8 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         self._tallied = None
         if connections[self.db].vendor != "postgresql":
             return None
-        try:
-            shape = str(self.order_by().values("pk").query)
-        except EmptyResultSet:  # ``none()``, or a filter nothing can match
+        shape = self._selection_shape()
+        if shape is None:
             return None
         whole, public = _tallied_shapes()
         if shape == whole:
@@ -1226,20 +1234,51 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             return None
         name, arguments = kept
         selection, _count = KEPT_SELECTIONS[name]
-        return self._whole_selected_as(lambda whole: [getattr(whole, selection)(*arguments)])
+        return self._whole_selected_as(
+            lambda whole: [getattr(whole, selection)(*arguments)], selection, *arguments
+        )
 
-    def _whole_selected_as(self, selections):
-        """The whole register or what the public sees, whichever one of ``selections(whole)``
-        (querysets) is exactly ``self``, in its conditions as compiled; None where none is."""
+    def _selection_shape(self):
+        """The SQL selecting ``self``'s ids, as compared with the selections whose counts the
+        database keeps; None for ``none()`` or a filter nothing can match. Compiled once per
+        queryset, which no later call changes (every filter makes a new one): a count asks it
+        up to four times."""
         try:
-            shape = str(self.order_by().values("pk").query)
-        except EmptyResultSet:  # ``none()``, or a filter nothing can match
+            return self._shape
+        except AttributeError:
+            pass
+        try:
+            self._shape = str(self.order_by().values("pk").query)
+        except EmptyResultSet:
+            self._shape = None
+        return self._shape
+
+    def _whole_selected_as(self, selections, *named):
+        """The whole register or what the public sees, whichever one of ``selections(whole)``
+        (querysets) is exactly ``self``, in its conditions as compiled; None where none is.
+        ``named`` names the selections (their method and arguments), under which the answer is
+        kept for the same compiled ``self`` (``_SELECTED_AS``)."""
+        shape = self._selection_shape()
+        if shape is None:
             return None
-        for whole in (Agreement.objects.all(), Agreement.objects.public()):
-            for selection in selections(whole):
-                if shape == str(selection.order_by().values("pk").query):
-                    return whole
-        return None
+        wholes = (Agreement.objects.all(), Agreement.objects.public())
+        key = (self.db, shape, repr(named))
+        if key in _SELECTED_AS:
+            found = _SELECTED_AS[key]
+            return None if found is None else wholes[found]
+        found = next(
+            (
+                index
+                for index, whole in enumerate(wholes)
+                for selection in selections(whole)
+                if shape == str(selection.order_by().values("pk").query)
+            ),
+            None,
+        )
+        if len(_SELECTED_AS) >= _SELECTED_AS_MAX:
+            _SELECTED_AS.clear()
+        _SELECTED_AS[key] = found
+        return None if found is None else wholes[found]
 
     def _kept_quiet_of_region(self):
         """(region id, visibilities, today) where ``self`` is exactly one region's dormant
@@ -1264,7 +1303,10 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             lambda whole: [
                 whole.in_region(region).dormant(today),
                 whole.dormant(today).in_region(region),
-            ]
+            ],
+            "in_region.dormant",
+            region.pk,
+            today,
         )
         return None if whole is None else (region.pk, whole._tallied_visibilities(), today)
 
@@ -1296,7 +1338,11 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         if narrowed is None or connections[self.db].vendor != "postgresql":
             return None
         (method, argument), dimension, key = narrowed
-        whole = self._whole_selected_as(lambda whole: [getattr(whole, method)(argument)])
+        whole = self._whole_selected_as(
+            lambda whole: [getattr(whole, method)(argument)],
+            method,
+            getattr(argument, "pk", argument),
+        )
         if whole is not None:
             self._narrowing = dimension, key, whole._tallied_visibilities()
         return self._narrowing
