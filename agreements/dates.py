@@ -236,12 +236,7 @@ def not_ended_before(name, today, until):
     (the opposite of ``ended_before``). Written for an index on ``name``, each part a range of
     it: a day from ``today`` to ``until``, or this month's or this year's first day, where a
     month or a year is stored (``is_start_of_period``)."""
-    precision = f"{name}_precision"
-    return (
-        Q(**{f"{name}__gte": today, f"{name}__lte": until})
-        | Q(**{precision: DatePrecision.MONTH, name: today.replace(day=1)})
-        | Q(**{precision: DatePrecision.YEAR, name: today.replace(month=1, day=1)})
-    )
+    return Q(**{f"{name}__gte": today, f"{name}__lte": until}) | still_running(name, today)
 
 
 def still_running(name, today):
