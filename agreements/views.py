@@ -124,10 +124,17 @@ SHORTCUTS = (
 
 
 def shortcuts(data, fixed=()):
-    """Each of ``SHORTCUTS`` as a query string: the filters in use with its own added."""
+    """Each of ``SHORTCUTS`` as a query string: the filters in use with its own added. None
+    that the filters in use already ask (the dormant ones, on the list of the dormant): its
+    link led back to the page it was on, and nothing changed when a reader followed it."""
     links = []
     for label, filters in SHORTCUTS:
         if any(name in fixed for name in filters):
+            continue
+        if all(
+            sorted(data.getlist(name)) == sorted(str(value) for value in values)
+            for name, values in filters.items()
+        ):
             continue
         query = data.copy()
         for name, values in filters.items():

@@ -1134,3 +1134,15 @@ def test_every_value_of_a_row_is_escaped_as_text(client, kaltim):
     assert "<img" not in rows
     escaped = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
     assert rows.count(escaped) == 4  # title, reference, partner, sector
+
+
+@pytest.mark.parametrize("page", ["list", "region"])
+def test_a_quick_question_already_asked_is_not_offered_again(client, kaltim, page):
+    """On the list of the dormant, "Yang mati suri" led back to the same page."""
+    url = LIST if page == "list" else kaltim.get_absolute_url()
+    asked = client.get(url, {"dormant": "yes"}).content.decode()
+    quick = re.search(r'<p class="shortcuts">(.*?)</p>', asked).group(1)
+    assert "Yang mati suri" not in quick
+    assert "Kerja sama luar negeri yang menunggu DPRD atau kementerian" in quick
+    offered = client.get(url).content.decode()
+    assert '<a href="?dormant=yes">Yang mati suri</a>' in offered
