@@ -3447,6 +3447,73 @@ def ends_by_of(status, expires_by, milestones):
     return expires_by
 
 
+def carry_out_extension_steps(facts, by_agreement):
+    """Record as done each extension step (``MilestoneKind.EXTENSION``) still open of a text
+    whose extension is signed, on the day the extension was signed, as the bureau would: the
+    text is extended, so its step is no longer ahead, late or waiting on anyone. Only the steps
+    due by the end of the text's term (or undated): a step planned past it is about something
+    else. ``facts`` are whole chains (``_AgreementFacts`` by id) and ``by_agreement`` their
+    milestones (``MilestoneFacts``), brought up to date here. Each text whose steps are
+    recorded gets a new version first, kept in the history as the register's change
+    (``mark_changed``), and each step a version of its own. Returns the steps recorded.
+
+    Queries: none where no signed extension follows a text with such a step; else the
+    extensions' signing dates, the version, the steps and their history."""
+    extensions = defaultdict(list)
+    for agreement in facts.values():
+        if (
+            agreement.relation == AgreementRelation.EXTENDS
+            and agreement.status not in UNSIGNED_STATUSES
+            and agreement.follows_id in facts
+        ):
+            extensions[agreement.follows_id].append(agreement.pk)
+    waiting = {
+        text: [
+            step
+            for step in by_agreement.get(text, ())
+            if step.kind == MilestoneKind.EXTENSION
+            and step.done_on is None
+            and (
+                step.due_on is None
+                or facts[text].expires_by is None
+                or step.due_on <= facts[text].expires_by
+            )
+        ]
+        for text in extensions
+    }
+    waiting = {text: steps for text, steps in waiting.items() if steps}
+    if not waiting:
+        return []
+    signed = {
+        pk: (signed_on, precision)
+        for pk, signed_on, precision in Agreement.objects.filter(
+            pk__in=[pk for text in waiting for pk in extensions[text]], signed_on__isnull=False
+        ).values_list("pk", "signed_on", "signed_on_precision")
+    }
+    done = {}
+    for text, steps in waiting.items():
+        dates = [signed[pk] for pk in extensions[text] if pk in signed]
+        if dates:  # a text signed with no date recorded leaves the step to the bureau
+            done[text] = (min(dates), steps)
+    if not done:
+        return []
+    Agreement.objects.filter(pk__in=list(done)).mark_changed(by_system=True)
+    recorded = []
+    for text, ((done_on, precision), steps) in done.items():
+        ids = [step.pk for step in steps]
+        Milestone.objects.filter(pk__in=ids).update(done_on=done_on, done_on_precision=precision)
+        by_agreement[text] = [
+            step._replace(done_on=done_on, done_on_precision=precision) if step.pk in ids else step
+            for step in by_agreement[text]
+        ]
+        recorded.extend(ids)
+    steps = list(Milestone.objects.filter(pk__in=recorded).order_by("pk"))
+    for step in steps:
+        step._history_user = None  # the register's change, not whoever's save set it off
+    Milestone.history.bulk_history_create(steps, update=True)
+    return recorded
+
+
 def store_progress(agreements, milestones, everything=False, today=None):
     """Store where each of ``agreements`` (whole chains) stands on ``today``, and the latest
     sign of life along its line (``lines_of``), from its milestones among ``milestones`` (a
@@ -3492,6 +3559,8 @@ def store_progress(agreements, milestones, everything=False, today=None):
         chunk_size=5000
     ):
         by_agreement.setdefault(row[0], []).append(MilestoneFacts(*row[1:]))
+    if hasattr(agreements, "mark_changed"):  # the models of today, not a migration's
+        carry_out_extension_steps(facts, by_agreement)
     progress = progress_of_chain(facts.values(), lambda a: by_agreement.get(a.pk, ()), today)
     if keeps_signs:
         own = {

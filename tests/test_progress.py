@@ -678,3 +678,77 @@ def test_an_loi_whose_mou_ran_out_waits_with_the_pks_still_drafted_under_it(clie
     dashboard = client.get(reverse("dashboard")).context["waiting"]
     assert {entry["party"]: entry["count"] for entry in dashboard}["kemlu"] == 2
     assert_every_stored_progress_is_the_rule()
+
+
+def test_signing_an_extension_records_the_extension_step_of_the_text_it_extends(
+    client, staff_client, kaltim, bali
+):
+    """An MoU in force, about to run out, whose talks on its extension are late and wait on the
+    partner. The bureau records its extension, signed, through the admin's add form: the MoU's
+    extension step is recorded as done on the day the extension was signed, as the register's
+    own change, so that no page still calls it late, next or waited on. A step planned past the
+    MoU's term is left as it is."""
+    today = timezone.localdate()
+    mou = AgreementFactory(
+        title="MoU pembangunan daerah",
+        kind="mou",
+        lead_region=kaltim,
+        regions=[bali],
+        expires_on=today + datetime.timedelta(days=20),
+    )
+    talks = MilestoneFactory(
+        agreement=mou,
+        kind=Milestone.Kind.EXTENSION,
+        title="Pembahasan perpanjangan kerja sama",
+        due_on=today - datetime.timedelta(days=30),
+        done_on=None,
+        waits_on=Milestone.WaitsOn.PARTNER,
+    )
+    later = MilestoneFactory(
+        agreement=mou,
+        kind=Milestone.Kind.EXTENSION,
+        title="Kajian perpanjangan berikutnya",
+        due_on=today + datetime.timedelta(days=400),
+        done_on=None,
+    )
+    Agreement.objects.filter(pk=mou.pk).refresh_progress()
+
+    def told(agreement):
+        page = client.get(reverse("agreement-detail", args=[agreement.pk])).content.decode()
+        glance = page.split('class="glance-grid"', 1)[1].split("</dl>", 1)[0]
+        return " ".join(re.sub(r"<[^>]+>", " ", glance).split())
+
+    def late_titles():
+        listed = client.get(reverse("agreement-list"), {"late": "yes"}).context["agreements"]
+        return [agreement.title for agreement in listed]
+
+    assert "Pembahasan perpanjangan kerja sama" in told(mou)
+    assert late_titles() == ["MoU pembangunan daerah"]
+    assert client.get(reverse("dashboard")).context["overdue_count"] == 1
+
+    signed_on = today - datetime.timedelta(days=3)
+    data = agreement_form(
+        kaltim,
+        title="Perpanjangan MoU pembangunan daerah",
+        regions=[kaltim.pk, bali.pk],
+        status="signed",
+        signed_on=signed_on.isoformat(),
+        in_force_from=(mou.expires_on + datetime.timedelta(days=1)).isoformat(),
+        expires_on=(today + datetime.timedelta(days=5 * 365)).isoformat(),
+        follows=mou.pk,
+        relation="extends",
+    )
+    response = staff_client.post(ADD, data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+
+    talks.refresh_from_db()
+    assert (talks.done_on, talks.done_on_precision) == (signed_on, "day")
+    assert talks.history.latest().history_user is None  # the register's, not the clerk's
+    later.refresh_from_db()
+    assert later.done_on is None
+    assert "Pembahasan perpanjangan kerja sama" not in told(mou)
+    assert late_titles() == []
+    dashboard = client.get(reverse("dashboard")).context
+    assert dashboard["overdue_count"] == 0
+    assert dashboard["overdue"] == []
+    assert_every_stored_progress_is_the_rule()
