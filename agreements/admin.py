@@ -178,8 +178,9 @@ class DormantFilter(OfferedValuesOnly):
 class DataCheckFilter(OfferedValuesOnly):
     """Rows to mend by hand, written before the forms refused them: a recorded status that
     contradicts the agreement's dates or steps (``AgreementQuerySet.with_contradicting_status``),
-    a step that contradicts the agreement's dates (``.with_contradicting_steps``), or a KSDD
-    naming one region alone (``.with_contradicting_parties``). Nothing mends them by itself:
+    a step that contradicts the agreement's dates (``.with_contradicting_steps``), a KSDD
+    naming one region alone (``.with_contradicting_parties``), or an amendment ending after the
+    text it amends (``.with_contradicting_term``). Nothing mends them by itself:
     the register keeps official records as recorded."""
 
     title = _("pemeriksaan data")
@@ -189,6 +190,7 @@ class DataCheckFilter(OfferedValuesOnly):
         "status": "with_contradicting_status",
         "steps": "with_contradicting_steps",
         "parties": "with_contradicting_parties",
+        "term": "with_contradicting_term",
     }
 
     def lookups(self, request, model_admin):
@@ -196,6 +198,7 @@ class DataCheckFilter(OfferedValuesOnly):
             ("status", _("Status bertentangan dengan tanggal/tahapan")),
             ("steps", _("Tahapan bertentangan dengan tanggal kerja sama")),
             ("parties", _("KSDD dengan satu daerah pihak")),
+            ("term", _("Adendum yang berakhir setelah naskah yang diubahnya")),
         ]
 
     def queryset(self, request, queryset):
@@ -572,6 +575,7 @@ class AgreementAdmin(
             context["status_contradictions"] = self.status_contradictions(obj, context)
             context["step_contradictions"] = self.step_contradictions(obj, context)
             context["party_contradictions"] = self.party_contradictions(obj, context)
+            context["term_contradictions"] = obj.term_contradictions()
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def status_contradictions(self, agreement, context):

@@ -19,7 +19,7 @@ from django.db import connection, connections, models, transaction
 from django.db.models import F, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
-from django.db.models.lookups import Exact
+from django.db.models.lookups import Exact, GreaterThan
 from django.db.models.sql.datastructures import BaseTable
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
@@ -486,6 +486,16 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         they are; what the admin's "Pemeriksaan data" filter and ``manage.py check_statuses``
         list for the bureau to complete by hand."""
         return self.filter(Agreement.lone_ksdd_q())
+
+    def with_contradicting_term(self):
+        """Amendments ending after the text they amend, as the forms refuse them
+        (``Agreement.term_contradictions``): each end read as the last day its date covers.
+        Rows written before that rule; what the admin's "Pemeriksaan data" filter and
+        ``manage.py check_statuses`` list for the bureau to mend by hand (an end to correct,
+        or an extension recorded as an amendment)."""
+        return self.filter(relation=AgreementRelation.AMENDS).filter(
+            GreaterThan(PeriodEnd("expires_on"), PeriodEnd("follows__expires_on"))
+        )
 
     def in_region(self, region):
         """Agreements any region of ``region`` is party to; a province includes its regencies.
@@ -2712,8 +2722,11 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 )
         for name, message in self.precision_errors(self.DATE_FIELDS).items():
             errors[name].append(message)
+        if not errors.get("expires_on") and not errors.get("follows"):
+            errors["expires_on"].extend(self.term_contradictions())
+        errors = {name: messages for name, messages in errors.items() if messages}
         if errors:
-            raise ValidationError(dict(errors))
+            raise ValidationError(errors)
 
     def expired_too_soon_on(self, today):
         """Whether it is recorded as expired ("Berakhir") while its term, as known on ``today``,
@@ -2809,6 +2822,34 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             problems.append(self.expired_too_soon())
         problems.extend(self.status_step_errors(milestones).values())
         return problems
+
+    def term_contradictions(self, amended=None):
+        """What its term contradicts, in the words its form refuses it with: an amendment
+        (``AgreementRelation.AMENDS``) ending after the text it amends, with which it ends
+        (docs/stages.md). A term made longer is an extension's, which the pages follow: the
+        text's page would still say it runs out, its extension step late. A list of messages,
+        empty where there is no such contradiction. ``amended``: the text it amends, read where
+        not given (one query). ``AgreementQuerySet.with_contradicting_term`` finds them."""
+        if self.relation != AgreementRelation.AMENDS or not self.follows_id or not self.expires_on:
+            return []
+        if amended is None:
+            amended = (
+                Agreement.objects.filter(pk=self.follows_id)
+                .only("expires_on", "expires_on_precision")
+                .first()
+            )
+        if amended is None or amended.expires_on is None:
+            return []
+        if self.ends("expires_on") <= amended.ends("expires_on"):
+            return []
+        return [
+            _(
+                "Amendemen atau adendum berakhir bersama naskah yang diubahnya, yang berakhir "
+                "%(expires)s. Untuk memperpanjang jangka waktunya, catat naskah ini sebagai "
+                "perpanjangan: pilih hubungan “Perpanjangan”."
+            )
+            % {"expires": amended.known("expires_on")}
+        ]
 
     def expired_too_soon(self):
         """What to tell a clerk who recorded it as expired ("Berakhir") while its term, as

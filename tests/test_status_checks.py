@@ -327,8 +327,8 @@ def test_the_command_lists_each_contradicting_agreement_and_exits_with_1(rows, r
     [message] = terminated.status_step_errors(terminated.milestones.all()).values()
     assert f"  - {message}\n" in out
     assert (
-        f"{len(broken)} kerja sama dengan status, tahapan atau para pihak yang bertentangan "
-        "dengan tanggal, tahapan atau lingkupnya"
+        f"{len(broken)} kerja sama dengan status, tahapan, para pihak atau jangka waktu yang "
+        "bertentangan dengan tanggal, tahapan, lingkup atau naskahnya"
     ) in err
 
 
@@ -337,7 +337,9 @@ def test_the_command_exits_with_0_when_every_status_agrees(run_check):
     ended_agreement("Jalan perbatasan", timezone.localdate() - datetime.timedelta(days=1))
     status, out, _err = run_check()
     assert status == 0
-    assert out == "Tidak ada kerja sama yang status, tahapan atau para pihaknya bertentangan.\n"
+    assert out == (
+        "Tidak ada kerja sama yang status, tahapan, para pihak atau jangka waktunya bertentangan.\n"
+    )
 
 
 def test_the_command_writes_nothing(rows, run_check):
@@ -531,7 +533,7 @@ def test_the_command_lists_the_agreements_whose_steps_contradict_their_dates(ste
         assert f"  - {problem}\n" in out
     for agreement in sound.values():
         assert agreement.title not in out
-    assert f"{len(broken)} kerja sama dengan status, tahapan atau para pihak" in err
+    assert f"{len(broken)} kerja sama dengan status, tahapan, para pihak atau jangka waktu" in err
 
 
 # -- a KSDD naming one region alone -----------------------------------------------------------
@@ -603,4 +605,126 @@ def test_the_command_lists_the_ksdd_of_one_region(parties, run_check):
     assert f"  - {ALONE % alone.lead_region.name}\n" in out
     for agreement in sound.values():
         assert agreement.title not in out
-    assert "1 kerja sama dengan status, tahapan atau para pihak" in err
+    assert "1 kerja sama dengan status, tahapan, para pihak atau jangka waktu" in err
+
+
+# -- an amendment ending after the text it amends -----------------------------------------------
+
+TERM_CHECK = {"check": "term"}
+TERM_NOTICE = "Jangka waktu yang tercatat bertentangan dengan naskah yang diubah."
+OUTLASTS = (
+    "Amendemen atau adendum berakhir bersama naskah yang diubahnya, yang berakhir %s. Untuk "
+    "memperpanjang jangka waktunya, catat naskah ini sebagai perpanjangan: pilih hubungan "
+    "“Perpanjangan”."
+)
+
+
+@pytest.fixture
+def amendments():
+    """An MoU running to 31 December 2029, and beside it three amendments of it: one stored
+    ending in 2031, as rows were written before the rule; one ending in "Desember 2029", known
+    to its month, which covers the MoU's last day and no more; one ending with it. And an
+    extension ending in 2034, which is what lengthens a term."""
+    mou = AgreementFactory(title="MoU Kaltim–Daejeon", expires_on=datetime.date(2029, 12, 31))
+
+    def following(title, relation, expires_on, precision="day"):
+        follow_up = AgreementFactory(
+            title=title,
+            kind="amendment",
+            follows=mou,
+            relation=relation,
+            lead_region=mou.lead_region,
+        )
+        return written_past_the_rules(
+            follow_up, expires_on=expires_on, expires_on_precision=precision
+        )
+
+    outlasting = following("Adendum I MoU Kaltim–Daejeon", "amends", datetime.date(2031, 6, 30))
+    sound = {
+        "to the month": following(
+            "Adendum II MoU Kaltim–Daejeon", "amends", datetime.date(2029, 12, 1), "month"
+        ),
+        "with its text": following(
+            "Adendum III MoU Kaltim–Daejeon", "amends", datetime.date(2029, 12, 31)
+        ),
+        "an extension": following(
+            "Perpanjangan MoU Kaltim–Daejeon", "extends", datetime.date(2034, 12, 31)
+        ),
+    }
+    return mou, outlasting, sound
+
+
+def test_the_term_query_selects_an_amendment_outlasting_its_text_as_its_form_refuses_it(
+    amendments,
+):
+    mou, outlasting, sound = amendments
+    assert list(Agreement.objects.with_contradicting_term()) == [outlasting]
+    assert outlasting.term_contradictions() == [OUTLASTS % "31 Desember 2029"]
+    with pytest.raises(ValidationError) as refused:
+        outlasting.full_clean()
+    assert refused.value.message_dict["expires_on"] == [OUTLASTS % "31 Desember 2029"]
+    for agreement in sound.values():
+        assert agreement.term_contradictions() == [], agreement.title
+        agreement.full_clean()
+
+
+def test_the_add_form_refuses_an_amendment_ending_after_its_text_and_points_to_an_extension(
+    staff_client, amendments
+):
+    """An addendum typed with a later end is not written: the clerk is told the amendment ends
+    with its text and to record the new term as an extension, which the form then takes."""
+    from tests.helpers import agreement_form_data
+
+    mou, _outlasting, _sound = amendments
+    before = Agreement.objects.count()
+    typed = {
+        **agreement_form_data(mou),
+        "title": "Adendum IV MoU Kaltim–Daejeon",
+        "kind": "amendment",
+        "follows": mou.pk,
+        "relation": "amends",
+        "expires_on": "31/12/2032",
+        "expires_on_precision": "day",
+    }
+    refused = staff_client.post(reverse("admin:agreements_agreement_add"), typed)
+    assert refused.status_code == 200
+    assert escape(OUTLASTS % "31 Desember 2029") in refused.content.decode()
+    assert Agreement.objects.count() == before
+
+    extension = {
+        **typed,
+        "title": "Perpanjangan II MoU Kaltim–Daejeon",
+        "kind": "mou",
+        "relation": "extends",
+    }
+    saved = staff_client.post(reverse("admin:agreements_agreement_add"), extension)
+    assert saved.status_code == 302
+    assert Agreement.objects.count() == before + 1
+
+
+def test_the_admin_filter_and_the_change_form_show_the_amendment_outlasting_its_text(
+    staff_client, amendments
+):
+    mou, outlasting, sound = amendments
+    page = staff_client.get(CHANGELIST, TERM_CHECK).content.decode()
+    assert 'class="selected"><a href="?check=term"' in page
+    assert "Adendum yang berakhir setelah naskah yang diubahnya" in page
+    assert escape(outlasting.title) in page
+    for agreement in [mou, *sound.values()]:
+        assert f">{escape(agreement.title)}<" not in page
+
+    form = staff_client.get(change_url(outlasting)).content.decode()
+    assert TERM_NOTICE in form
+    assert f'<li class="warning">{escape(OUTLASTS % "31 Desember 2029")}</li>' in form
+    for agreement in [mou, *sound.values()]:
+        assert TERM_NOTICE not in staff_client.get(change_url(agreement)).content.decode()
+
+
+def test_the_command_lists_the_amendment_outlasting_its_text(amendments, run_check):
+    mou, outlasting, sound = amendments
+    status, out, err = run_check()
+    assert status == 1
+    assert f"{outlasting.title} (id {outlasting.pk})" in out
+    assert f"  - {OUTLASTS % '31 Desember 2029'}\n" in out
+    for agreement in [mou, *sound.values()]:
+        assert f" · {agreement.title} (id" not in out

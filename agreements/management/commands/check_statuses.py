@@ -1,5 +1,6 @@
 """List the agreements whose recorded status contradicts their dates or steps, one of whose
-steps contradicts their dates, or whose parties contradict their scope.
+steps contradicts their dates, whose parties contradict their scope, or, amending a text, whose
+term runs past that text's.
 
 Rows written before the register refused them keep them: the register does not rewrite official
 records by itself. A status: recorded as expired while the term runs or with no expiry; still
@@ -7,7 +8,8 @@ signed or in force with the termination recorded as done; not yet signed with th
 recorded as done. A step: the signing recorded as done on a day other than the signing date; a
 step done before the agreement was proposed; an activity or evaluation dated before the text
 was signed or came into force; a stage on the way to signing done or planned after it was
-signed. Parties: a KSDD naming one region alone, with no partner. Run after an upgrade, or
+signed. Parties: a KSDD naming one region alone, with no partner. A term: an amendment
+ending after the text it amends, with which it ends. Run after an upgrade, or
 any time: it prints each such agreement with what contradicts, in the words the admin form
 uses, and exits with status 1 while there are any, 0 when there are none. The bureau mends
 them in the admin, where the list's "Pemeriksaan data" filter holds the same rows. Writes
@@ -27,8 +29,9 @@ class Command(BaseCommand):
     # Plain text, as every command's help here: argparse takes no lazy translation.
     help = (
         "Tampilkan kerja sama yang statusnya bertentangan dengan tanggal atau tahapannya, "
-        "yang tahapannya bertentangan dengan tanggalnya, atau yang para pihaknya tidak sesuai "
-        "dengan lingkupnya (keluar dengan status 1 bila ada). Tidak mengubah data."
+        "yang tahapannya bertentangan dengan tanggalnya, yang para pihaknya tidak sesuai "
+        "dengan lingkupnya, atau adendum yang berakhir setelah naskah yang diubahnya (keluar "
+        "dengan status 1 bila ada). Tidak mengubah data."
     )
 
     def handle(self, *args, **options):
@@ -39,8 +42,9 @@ class Command(BaseCommand):
                 Agreement.objects.with_contradicting_status(today)
                 | Agreement.objects.with_contradicting_steps()
                 | Agreement.objects.with_contradicting_parties()
+                | Agreement.objects.with_contradicting_term()
             )
-            .select_related("lead_region")
+            .select_related("lead_region", "follows")
             .prefetch_related(
                 Prefetch("milestones", queryset=steps, to_attr="steps"),
                 "regions",
@@ -58,23 +62,27 @@ class Command(BaseCommand):
                 *agreement.status_contradictions(agreement.steps, today),
                 *agreement.step_date_contradictions(agreement.steps),
                 *agreement.party_contradictions(),
+                *agreement.term_contradictions(amended=agreement.follows),
             ]
             for problem in problems:
                 self.stdout.write(f"  - {problem}")
         if count:
             raise CommandError(
                 ngettext(
-                    "%(count)d kerja sama dengan status, tahapan atau para pihak yang "
-                    "bertentangan dengan tanggal, tahapan atau lingkupnya: perbaiki di admin "
-                    "(daftar kerja sama, saring “Pemeriksaan data”).",
-                    "%(count)d kerja sama dengan status, tahapan atau para pihak yang "
-                    "bertentangan dengan tanggal, tahapan atau lingkupnya: perbaiki di admin "
-                    "(daftar kerja sama, saring “Pemeriksaan data”).",
+                    "%(count)d kerja sama dengan status, tahapan, para pihak atau jangka waktu "
+                    "yang bertentangan dengan tanggal, tahapan, lingkup atau naskahnya: perbaiki "
+                    "di admin (daftar kerja sama, saring “Pemeriksaan data”).",
+                    "%(count)d kerja sama dengan status, tahapan, para pihak atau jangka waktu "
+                    "yang bertentangan dengan tanggal, tahapan, lingkup atau naskahnya: perbaiki "
+                    "di admin (daftar kerja sama, saring “Pemeriksaan data”).",
                     count,
                 )
                 % {"count": count},
                 returncode=1,
             )
         self.stdout.write(
-            _("Tidak ada kerja sama yang status, tahapan atau para pihaknya bertentangan.")
+            _(
+                "Tidak ada kerja sama yang status, tahapan, para pihak atau jangka waktunya "
+                "bertentangan."
+            )
         )
