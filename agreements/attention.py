@@ -177,16 +177,22 @@ def nearest(rows, shown):
 
 def soonest_expiring(agreements, days, shown, today):
     """The first ``shown`` of ``agreements.expiring_within(days, today)``, with their lead
-    regions, and how many there are in all, in one query (as ``nearest``). Where the database
-    keeps the count (``tallied_expiring_count``), it is read from there and the rows from the
-    index on expiry (``expiring_first``), not every row of the window."""
+    regions and whether a signed extension among ``agreements`` already extends each
+    (``is_extended``), and how many there are in all, in one query (as ``nearest``). Where the
+    database keeps the count (``tallied_expiring_count``), it is read from there and the rows
+    from the index on expiry (``expiring_first``), not every row of the window."""
     counted = agreements.tallied_expiring_count(days, today)
     if counted is None:
-        going = agreements.expiring_within(days, today).select_related("lead_region")
+        going = (
+            agreements.expiring_within(days, today)
+            .select_related("lead_region")
+            .marking_extended(agreements)
+        )
         return nearest(going, shown)
     first = list(
         agreements.expiring_first(days, shown, today)
         .select_related("lead_region")
+        .marking_extended(agreements)
         .annotate(in_all=counted)[:shown]
     )
     return first, first[0].in_all if first else 0

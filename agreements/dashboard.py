@@ -151,7 +151,8 @@ def dashboard_context(user, today=None):
     by_country = agreements.counts_by_partner_country()
     by_year = agreements.counts_by_signing_year()
 
-    # Query 6: the soonest to expire, with how many expire soon in all.
+    # Query 6: the soonest to expire, with how many expire soon in all, each marked where a
+    # signed extension already carries it on.
     expiring_soonest, expiring_count = soonest_expiring(
         agreements, EXPIRING_WITHIN_DAYS, LIST_LENGTH, today
     )

@@ -487,6 +487,15 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         list for the bureau to complete by hand."""
         return self.filter(Agreement.lone_ksdd_q())
 
+    def marking_extended(self, readable):
+        """``self`` with ``is_extended`` on each: whether a signed extension among ``readable``
+        (what the reader may see: an internal extension is not told to the public) extends it
+        (``Agreement.signed_extension_q``), a probe of the index on what each follows."""
+        extensions = readable.order_by().filter(
+            Agreement.signed_extension_q(), follows=OuterRef("pk")
+        )
+        return self.annotate(is_extended=models.Exists(extensions))
+
     def with_contradicting_term(self):
         """Amendments ending after the text they amend, as the forms refuse them
         (``Agreement.term_contradictions``): each end read as the last day its date covers.
@@ -2990,6 +2999,37 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     def is_signed(self):
         return self.status not in UNSIGNED_STATUSES
 
+    @property
+    def is_signed_extension(self):
+        """Whether it extends the text it follows and is signed: that text's term goes on in
+        it, its extension step is done (``carry_out_extension_steps``), and its page and the
+        dashboard say it is extended (``extended_by``, ``AgreementQuerySet.marking_extended``).
+        Mirrors ``signed_extension_q``."""
+        return self.relation == AgreementRelation.EXTENDS and self.is_signed
+
+    @staticmethod
+    def signed_extension_q():
+        """A filter for the agreements ``is_signed_extension``."""
+        return Q(relation=AgreementRelation.EXTENDS) & ~Q(status__in=UNSIGNED_STATUSES)
+
+    def extended_by(self, chain, shown=None):
+        """The signed extension of ``chain`` that extends this text (``is_signed_extension``),
+        the latest signed where there are several; None where none does. With ``shown`` (the
+        pks the reader may see), only those: a public page never names an internal extension.
+        Reads the chain given, no query."""
+        extensions = [
+            document
+            for document in chain
+            if document.follows_id == self.pk
+            and document.is_signed_extension
+            and (shown is None or document.pk in shown)
+        ]
+        return max(
+            extensions,
+            key=lambda d: (d.signed_on or datetime.date.min, d.pk),
+            default=None,
+        )
+
     def stage_path(self, inherited=None, predecessor_kinds=()):
         """The stages its kind and scope require (``stage_path_of``); ``inherited`` and
         ``predecessor_kinds`` are what the documents it follows passed and were."""
@@ -3446,6 +3486,8 @@ class _AgreementFacts(typing.NamedTuple):
     known = KnownDates.known
     ends = KnownDates.ends
     expires_by = Agreement.expires_by
+    is_signed = Agreement.is_signed
+    is_signed_extension = Agreement.is_signed_extension
     lapsed_on = Agreement.lapsed_on
     has_ended_on = Agreement.has_ended_on
 
@@ -3502,11 +3544,7 @@ def carry_out_extension_steps(facts, by_agreement):
     extensions' signing dates, the version, the steps and their history."""
     extensions = defaultdict(list)
     for agreement in facts.values():
-        if (
-            agreement.relation == AgreementRelation.EXTENDS
-            and agreement.status not in UNSIGNED_STATUSES
-            and agreement.follows_id in facts
-        ):
+        if agreement.is_signed_extension and agreement.follows_id in facts:
             extensions[agreement.follows_id].append(agreement.pk)
     waiting = {
         text: [

@@ -483,6 +483,8 @@ def status_page_context(request, pk):
         # An ended text whose cooperation goes on (its extension, its PKS) says so, and where.
         "continued_in": continued_in,
         "continued_status": continued_in and continued_in.shown_status_on(today),
+        # A text still running whose extension is signed says so beside its end.
+        "extended_by": agreement.extended_by(chain, shown),
         # A PKS going on under an MoU that has ended says so, for the reader to see to it.
         "ended_text": ended_text,
         "ended_text_status": ended_text and ended_text.shown_status_on(today),

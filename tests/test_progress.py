@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -752,3 +753,72 @@ def test_signing_an_extension_records_the_extension_step_of_the_text_it_extends(
     assert dashboard["overdue_count"] == 0
     assert dashboard["overdue"] == []
     assert_every_stored_progress_is_the_rule()
+
+
+def test_a_text_already_extended_says_so_on_its_page_and_on_the_dashboard(
+    client, kaltim, bali, official
+):
+    """An MoU running out in 20 days whose extension is signed: its page says, beside the days
+    left, what it is extended by, and the dashboard's list of what expires soon marks it; an
+    extension still prepared says nothing yet. An internal extension is told to officials, not
+    to the public, who see the MoU as expiring."""
+    today = timezone.localdate()
+    mou = AgreementFactory(
+        title="MoU pembangunan daerah",
+        kind="mou",
+        lead_region=kaltim,
+        regions=[bali],
+        expires_on=today + datetime.timedelta(days=20),
+    )
+    extension = AgreementFactory(
+        title="Perpanjangan MoU pembangunan daerah",
+        kind="mou",
+        lead_region=kaltim,
+        regions=[bali],
+        follows=mou,
+        relation=Agreement.Relation.EXTENDS,
+        status=Agreement.Status.PREPARATION,
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    officials = Client()
+    officials.force_login(official)
+
+    def told(reader):
+        page = reader.get(reverse("agreement-detail", args=[mou.pk])).content.decode()
+        glance = page.split('class="glance-grid"', 1)[1].split("</dl>", 1)[0]
+        dashboard = reader.get(reverse("dashboard")).content.decode()
+        expiring = dashboard.split('id="expiring"', 1)[1].split("</section>", 1)[0]
+        [row] = [r for r in expiring.split("<tr>") if "MoU pembangunan daerah" in r]
+        return (
+            " ".join(re.sub(r"<[^>]+>", " ", glance).split()),
+            " ".join(re.sub(r"<[^>]+>", " ", row).split()),
+        )
+
+    page, row = told(client)
+    assert "sudah diperpanjang" not in page
+    assert "sudah diperpanjang" not in row
+
+    Agreement.objects.filter(pk=extension.pk).update(
+        status=Agreement.Status.SIGNED,
+        signed_on=today - datetime.timedelta(days=2),
+        in_force_from=mou.expires_on + datetime.timedelta(days=1),
+        expires_on=today + datetime.timedelta(days=5 * 365),
+    )
+    page, row = told(client)
+    assert "berakhir dalam 20 hari" in page
+    assert "sudah diperpanjang dengan Perpanjangan MoU pembangunan daerah" in page
+    assert (
+        f'href="{extension.get_absolute_url()}"'
+        in client.get(reverse("agreement-detail", args=[mou.pk])).content.decode()
+    )
+    assert "sudah diperpanjang" in row
+
+    Agreement.objects.filter(pk=extension.pk).update(visibility=Agreement.Visibility.INTERNAL)
+    page, row = told(client)
+    assert "diperpanjang" not in page
+    assert "diperpanjang" not in row
+    page, row = told(officials)
+    assert "sudah diperpanjang dengan Perpanjangan MoU pembangunan daerah" in page
+    assert "sudah diperpanjang" in row
