@@ -496,6 +496,18 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         )
         return self.annotate(is_extended=models.Exists(extensions))
 
+    def awaiting_extension_record(self):
+        """Texts with an extension step still open whose extension is signed: those whose step
+        ``carry_out_extension_steps`` records as done when their chain is next stored (a step
+        planned past the text's term aside). Rows written before that rule, which
+        ``manage.py refresh_progress`` stores again. A semi-join over the extensions and one
+        over the open steps."""
+        extensions = Agreement.objects.filter(Agreement.signed_extension_q())
+        steps = Milestone.objects.filter(
+            agreement=OuterRef("pk"), kind=MilestoneKind.EXTENSION, done_on__isnull=True
+        )
+        return self.filter(pk__in=extensions.values("follows_id")).filter(models.Exists(steps))
+
     def with_contradicting_term(self):
         """Amendments ending after the text they amend, as the forms refuse them
         (``Agreement.term_contradictions``): each end read as the last day its date covers.

@@ -822,3 +822,55 @@ def test_a_text_already_extended_says_so_on_its_page_and_on_the_dashboard(
     page, row = told(officials)
     assert "sudah diperpanjang dengan Perpanjangan MoU pembangunan daerah" in page
     assert "sudah diperpanjang" in row
+
+
+def test_the_daily_command_records_the_extension_step_of_a_text_extended_before_the_rule(
+    client, kaltim, bali
+):
+    """An MoU whose extension was signed, written before the register recorded the extension
+    step itself (here as an old import or script would: no progress stored): the step still
+    reads late on the dashboard until ``refresh_progress`` runs, which records it done on the
+    day the extension was signed; run again, it finds nothing to do."""
+    today = timezone.localdate()
+    mou = AgreementFactory(
+        title="MoU pembangunan daerah",
+        kind="mou",
+        lead_region=kaltim,
+        regions=[bali],
+        expires_on=today + datetime.timedelta(days=20),
+    )
+    talks = MilestoneFactory(
+        agreement=mou,
+        kind=Milestone.Kind.EXTENSION,
+        due_on=today - datetime.timedelta(days=30),
+        done_on=None,
+        waits_on=Milestone.WaitsOn.PARTNER,
+    )
+    signed_on = today - datetime.timedelta(days=3)
+    AgreementFactory(
+        title="Perpanjangan MoU pembangunan daerah",
+        kind="mou",
+        lead_region=kaltim,
+        regions=[bali],
+        follows=mou,
+        relation=Agreement.Relation.EXTENDS,
+        status=Agreement.Status.SIGNED,
+        signed_on=signed_on,
+        in_force_from=mou.expires_on + datetime.timedelta(days=1),
+    )
+    # As the row stood before the rule: the step open, the MoU's progress stored with it.
+    Milestone.objects.filter(pk=talks.pk).update(done_on=None)
+    Agreement.objects.filter(pk=mou.pk).update(next_milestone=talks, overdue_after=talks.due_on)
+    assert list(Agreement.objects.awaiting_extension_record()) == [mou]
+    assert client.get(reverse("dashboard")).context["overdue_count"] == 1
+
+    out = StringIO()
+    call_command("refresh_progress", stdout=out)
+    talks.refresh_from_db()
+    assert talks.done_on == signed_on
+    assert client.get(reverse("dashboard")).context["overdue_count"] == 0
+    assert list(Agreement.objects.awaiting_extension_record()) == []
+    assert_every_stored_progress_is_the_rule()
+    out = StringIO()
+    call_command("refresh_progress", stdout=out)
+    assert out.getvalue().startswith("0 ")

@@ -2,8 +2,10 @@
 
 A text signed or in force shows as expired from the day after its expiry, with no write; what
 its chain stores (the next step, whom it waits on) must follow: a PKS past its term lends no
-step to its MoU any more (``progress_of_chain``). Run daily from cron, before the reminders.
-Safe to run again: only what changed is written.
+step to its MoU any more (``progress_of_chain``). The chains of texts whose extension step is
+still open though their extension is signed, written before the register recorded such a step
+itself (``AgreementQuerySet.awaiting_extension_record``), are stored again too, which records
+it. Run daily from cron, before the reminders. Safe to run again: only what changed is written.
 """
 
 import datetime
@@ -39,7 +41,8 @@ class Command(BaseCommand):
         since = since or yesterday
         with transaction.atomic():
             lapsed = Agreement.objects.lapsed_between(since, yesterday)
-            changed = lapsed.refresh_progress(today)
+            awaiting = Agreement.objects.awaiting_extension_record()
+            changed = (lapsed | awaiting).refresh_progress(today)
         self.stdout.write(
             f"{changed} kerja sama diperbarui dari rantai naskah yang berakhir sejak {since}."
         )
