@@ -782,7 +782,10 @@ def opened_from_agreement(request):
     referer = request.headers.get("referer", "")
     if request.method != "GET" or not referer:
         return False
-    parsed = urlsplit(referer)
+    try:
+        parsed = urlsplit(referer)
+    except ValueError:  # not an address ("http://[::1"): linked from nowhere the site knows
+        return False
     if parsed.netloc and parsed.netloc != request.get_host():
         return False
     try:

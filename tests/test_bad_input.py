@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 
 from agreements.models import Agreement, Document
-from tests.factories import AgreementFactory, MilestoneFactory
+from tests.factories import AgreementFactory, DocumentFactory, MilestoneFactory
 from tests.helpers import (
     agreement_form_data,
     change_url,
@@ -699,3 +699,20 @@ def test_every_read_only_address_refuses_a_method_that_is_not_reading(client, ka
     assert response.status_code == 405
     assert {verb.strip() for verb in response["Allow"].split(",")} >= {"GET", "HEAD"}
     assert client.get(path.format(pk=agreement.pk)).status_code in (200, 404)
+
+
+@pytest.mark.parametrize("row", ["milestone", "document"])
+@pytest.mark.parametrize("referer", ["http://[::1", "http://[testserver/admin/"])
+def test_a_rows_page_opened_with_a_referer_that_is_no_address_opens_as_from_the_list(
+    staff_client, kaltim, row, referer
+):
+    """A step's or a document's own page reads the Referer to tell whether it was opened from its
+    agreement's form. A Referer that is no address (a bracket never closed) is
+    what a proxy or a hand-made request may send: the page opens as it does from the list of
+    every row, never a server error."""
+    factory = MilestoneFactory if row == "milestone" else DocumentFactory
+    first = factory(agreement=AgreementFactory(lead_region=kaltim))
+    page = reverse(f"admin:agreements_{row}_change", args=[first.pk])
+    response = staff_client.get(page, HTTP_REFERER=referer)
+    assert response.status_code == 200
+    assert "_from_agreement" not in response.text
