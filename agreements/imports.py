@@ -1411,7 +1411,7 @@ class AgreementImport:
             instance.budget_amount = reader.amount("budget_amount")
         if reader.has("budget_currency"):
             instance.budget_currency = (reader.text("budget_currency") or "IDR").upper()
-            if not (len(instance.budget_currency) == 3 and instance.budget_currency.isascii()):
+            if not Agreement.is_currency_code(instance.budget_currency):
                 reader.errors.append(
                     _("Kolom budget_currency: “%(value)s” bukan kode ISO 4217 (mis. IDR, USD).")
                     % {"value": instance.budget_currency}

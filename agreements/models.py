@@ -10,6 +10,7 @@ import dataclasses
 import datetime
 import functools
 import os
+import re
 import typing
 from collections import defaultdict
 from pathlib import PurePosixPath
@@ -1882,6 +1883,10 @@ class Conflict:
     fields: list  # the same, by label, in form order; then the kinds of row written since
 
 
+# A budget's currency: its ISO 4217 code, three capital letters (``Agreement.is_currency_code``).
+CURRENCY_CODE = r"^[A-Z]{3}$"
+
+
 class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     Kind = AgreementKind
     Status = AgreementStatus
@@ -2187,7 +2192,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 violation_error_message=_("Nilai anggaran tidak boleh negatif."),
             ),
             models.CheckConstraint(
-                condition=Q(budget_currency__regex=r"^[A-Z]{3}$"),
+                condition=Q(budget_currency__regex=CURRENCY_CODE),
                 name="agreement_budget_currency_iso4217",
                 violation_error_code="budget_currency",
                 violation_error_message=_(
@@ -2949,6 +2954,13 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 }
             }
         return {}
+
+    @staticmethod
+    def is_currency_code(value):
+        """Whether ``value`` is a currency as the register stores it (``CURRENCY_CODE``, the
+        database's constraint): what a write path that does not ask the database checks first,
+        so that a value it would refuse is refused at its field, never on the write."""
+        return re.fullmatch(CURRENCY_CODE, value) is not None
 
     @staticmethod
     def party_errors(scope, lead_region, regions, partners, agencies=(), as_stored=False):

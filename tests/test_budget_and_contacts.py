@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
@@ -164,6 +165,27 @@ def test_the_import_refuses_a_budget_that_is_no_amount(kaltim):
         values = ["Kerja sama", "mou", "ksdd", "64", amount, currency]
         (row,) = AgreementImport(header, [(2, dict(zip(header, values, strict=True)))]).plan().rows
         assert row.action == REJECT, (amount, currency)
+
+
+@pytest.mark.parametrize("currency", ["123", "U$D", "ÜSD"])
+def test_the_import_refuses_a_currency_the_register_cannot_store_in_its_preview(
+    staff_client, funded, currency
+):
+    """A currency of three characters that are not three letters ("123", "U$D") passed the
+    import's preview as a change to confirm; the confirmation then met the database's rule and
+    answered 409 with PostgreSQL's own words and a dump of the row. The preview refuses it at
+    its column, as it refuses "RUPIAH", and nothing can be confirmed."""
+    header = ["reference", "title", "kind", "scope", "lead_region_code", "budget_currency"]
+    row = [funded.reference, funded.title, funded.kind, funded.scope, "64", currency]
+    content = (",".join(header) + "\n" + ",".join(row) + "\n").encode()
+    upload = SimpleUploadedFile("anggaran.csv", content)
+    response = staff_client.post(reverse("admin:agreements_agreement_import"), {"file": upload})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "bukan kode ISO 4217" in text
+    assert 'name="token"' not in text
+    funded.refresh_from_db()
+    assert funded.budget_currency == "IDR"
 
 
 def test_no_feed_holds_the_budget_or_the_contact_persons(funded):
