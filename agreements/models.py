@@ -504,10 +504,15 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         ``manage.py refresh_progress`` stores again. A semi-join over the extensions and one
         over the open steps."""
         extensions = Agreement.objects.filter(Agreement.signed_extension_q())
+        public = extensions.filter(visibility=AgreementVisibility.PUBLIC)
         steps = Milestone.objects.filter(
             agreement=OuterRef("pk"), kind=MilestoneKind.EXTENSION, done_on__isnull=True
         )
-        return self.filter(pk__in=extensions.values("follows_id")).filter(models.Exists(steps))
+        # An internal extension tells nothing on a public text (``_tells``).
+        told = Q(pk__in=public.values("follows_id")) | (
+            ~Q(visibility=AgreementVisibility.PUBLIC) & Q(pk__in=extensions.values("follows_id"))
+        )
+        return self.filter(told).filter(models.Exists(steps))
 
     def with_contradicting_term(self):
         """Amendments ending after the text they amend, as the forms refuse them
@@ -3559,16 +3564,23 @@ def carry_out_extension_steps(facts, by_agreement):
     whose extension is signed, on the day the extension was signed, as the bureau would: the
     text is extended, so its step is no longer ahead, late or waiting on anyone. Only the steps
     due by the end of the text's term (or undated): a step planned past it is about something
-    else. ``facts`` are whole chains (``_AgreementFacts`` by id) and ``by_agreement`` their
-    milestones (``MilestoneFacts``), brought up to date here. Each text whose steps are
-    recorded gets a new version first, kept in the history as the register's change
-    (``mark_changed``), and each step a version of its own. Returns the steps recorded.
+    else. Not by an internal extension on a public text (``_tells``), which the bureau records
+    by hand if it will. ``facts`` are whole chains (``_AgreementFacts`` by id) and
+    ``by_agreement`` their milestones (``MilestoneFacts``), brought up to date here. Each text
+    whose steps are recorded gets a new version first, kept in the history as the register's
+    change (``mark_changed``), and each step a version of its own. Returns the steps recorded.
 
     Queries: none where no signed extension follows a text with such a step; else the
     extensions' signing dates, the version, the steps and their history."""
     extensions = defaultdict(list)
     for agreement in facts.values():
-        if agreement.is_signed_extension and agreement.follows_id in facts:
+        if (
+            agreement.is_signed_extension
+            and agreement.follows_id in facts
+            # An internal extension records nothing on a public text: the public would read
+            # in its step's date of a document it may not see.
+            and _tells(agreement, facts[agreement.follows_id])
+        ):
             extensions[agreement.follows_id].append(agreement.pk)
     waiting = {
         text: [

@@ -874,3 +874,45 @@ def test_the_daily_command_records_the_extension_step_of_a_text_extended_before_
     out = StringIO()
     call_command("refresh_progress", stdout=out)
     assert out.getvalue().startswith("0 ")
+
+
+def test_an_internal_extension_records_nothing_on_a_public_text(client, kaltim, bali):
+    """The public would read in the public MoU's step the day an extension it may not see was
+    signed: an internal extension leaves the step to the bureau, and the daily command does not
+    look for it. Made public, the extension records it."""
+    today = timezone.localdate()
+    mou = AgreementFactory(
+        title="MoU pembangunan daerah",
+        kind="mou",
+        lead_region=kaltim,
+        regions=[bali],
+        expires_on=today + datetime.timedelta(days=20),
+    )
+    talks = MilestoneFactory(
+        agreement=mou,
+        kind=Milestone.Kind.EXTENSION,
+        due_on=today - datetime.timedelta(days=30),
+        done_on=None,
+    )
+    extension = AgreementFactory(
+        title="Perpanjangan MoU pembangunan daerah",
+        kind="mou",
+        lead_region=kaltim,
+        regions=[bali],
+        follows=mou,
+        relation=Agreement.Relation.EXTENDS,
+        status=Agreement.Status.SIGNED,
+        signed_on=today - datetime.timedelta(days=3),
+        in_force_from=mou.expires_on + datetime.timedelta(days=1),
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    talks.refresh_from_db()
+    assert talks.done_on is None
+    assert list(Agreement.objects.awaiting_extension_record()) == []
+    assert client.get(reverse("dashboard")).context["overdue_count"] == 1
+
+    Agreement.objects.filter(pk=extension.pk).update(visibility=Agreement.Visibility.PUBLIC)
+    assert list(Agreement.objects.awaiting_extension_record()) == [mou]
+    Agreement.objects.filter(pk=mou.pk).refresh_progress()
+    talks.refresh_from_db()
+    assert talks.done_on == today - datetime.timedelta(days=3)
