@@ -3559,6 +3559,68 @@ def ends_by_of(status, expires_by, milestones):
     return expires_by
 
 
+# The reason kept in a step's history where the register recorded it done for a signed
+# extension (``carry_out_extension_steps``), and where it took that back: only a step it
+# recorded so is opened again, never one the bureau recorded done.
+EXTENSION_STEP_RECORDED = "Dicatat selesai: perpanjangan ditandatangani"
+EXTENSION_STEP_REOPENED = "Dibuka kembali: perpanjangan tidak lagi ditandatangani"
+
+
+def reopen_extension_steps(facts, by_agreement, extended):
+    """Open again each extension step the register recorded as done for a signed extension
+    (``carry_out_extension_steps``) of a text no signed extension follows any longer: the
+    extension was cancelled, taken back to drafting, made another relation, or deleted. The
+    text is not extended after all, so its step is ahead, late or waited on again. A step
+    the bureau recorded done itself, or changed since, is left as it is: only one whose
+    latest version is the register's, with the day it recorded, is opened. ``extended``: the
+    texts a signed extension still follows. Returns the steps opened.
+
+    Queries: none where no such text has an extension step done; else the steps' latest
+    versions, and where one is opened the text's version, the steps and their history."""
+    done = {
+        step.pk: (text, step)
+        for text in facts
+        if text not in extended
+        for step in by_agreement.get(text, ())
+        if step.kind == MilestoneKind.EXTENSION and step.done_on is not None
+    }
+    if not done:
+        return []
+    latest = {}
+    for pk, reason, done_on in (
+        Milestone.history.filter(id__in=list(done))
+        .order_by("id", "-history_date", "-history_id")
+        .values_list("id", "history_change_reason", "done_on")
+    ):
+        latest.setdefault(pk, (reason, done_on))  # each step's newest version comes first
+    opened = [
+        pk
+        for pk, (reason, done_on) in latest.items()
+        if reason == EXTENSION_STEP_RECORDED and done_on == done[pk][1].done_on
+    ]
+    if not opened:
+        return []
+    texts = {done[pk][0] for pk in opened}
+    Agreement.objects.filter(pk__in=list(texts)).mark_changed(by_system=True)
+    Milestone.objects.filter(pk__in=opened).update(
+        done_on=None, done_on_precision=DatePrecision.DAY
+    )
+    for text in texts:
+        by_agreement[text] = [
+            step._replace(done_on=None, done_on_precision=DatePrecision.DAY)
+            if step.pk in opened
+            else step
+            for step in by_agreement[text]
+        ]
+    steps = list(Milestone.objects.filter(pk__in=opened).order_by("pk"))
+    for step in steps:
+        step._history_user = None  # the register's change, not whoever's save set it off
+    Milestone.history.bulk_history_create(
+        steps, update=True, default_change_reason=EXTENSION_STEP_REOPENED
+    )
+    return opened
+
+
 def carry_out_extension_steps(facts, by_agreement):
     """Record as done each extension step (``MilestoneKind.EXTENSION``) still open of a text
     whose extension is signed, on the day the extension was signed, as the bureau would: the
@@ -3570,8 +3632,12 @@ def carry_out_extension_steps(facts, by_agreement):
     whose steps are recorded gets a new version first, kept in the history as the register's
     change (``mark_changed``), and each step a version of its own. Returns the steps recorded.
 
+    A step it recorded so is opened again once no signed extension follows the text any
+    longer (``reopen_extension_steps``).
+
     Queries: none where no signed extension follows a text with such a step; else the
-    extensions' signing dates, the version, the steps and their history."""
+    extensions' signing dates, the version, the steps and their history; and those of
+    ``reopen_extension_steps``."""
     extensions = defaultdict(list)
     for agreement in facts.values():
         if (
@@ -3582,6 +3648,7 @@ def carry_out_extension_steps(facts, by_agreement):
             and _tells(agreement, facts[agreement.follows_id])
         ):
             extensions[agreement.follows_id].append(agreement.pk)
+    reopen_extension_steps(facts, by_agreement, extensions)
     waiting = {
         text: [
             step
@@ -3625,7 +3692,9 @@ def carry_out_extension_steps(facts, by_agreement):
     steps = list(Milestone.objects.filter(pk__in=recorded).order_by("pk"))
     for step in steps:
         step._history_user = None  # the register's change, not whoever's save set it off
-    Milestone.history.bulk_history_create(steps, update=True)
+    Milestone.history.bulk_history_create(
+        steps, update=True, default_change_reason=EXTENSION_STEP_RECORDED
+    )
     return recorded
 
 

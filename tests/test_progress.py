@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from agreements.imports import AgreementImport
 from agreements.models import (
@@ -916,3 +916,74 @@ def test_an_internal_extension_records_nothing_on_a_public_text(client, kaltim, 
     Agreement.objects.filter(pk=mou.pk).refresh_progress()
     talks.refresh_from_db()
     assert talks.done_on == today - datetime.timedelta(days=3)
+
+
+@pytest.mark.parametrize("undo", ["cancelled", "preparation", "deleted"])
+def test_an_extension_no_longer_signed_opens_again_the_step_the_register_recorded(
+    client, staff_client, kaltim, bali, undo
+):
+    """An MoU running out in 20 days, its talks on the extension late. The bureau records its
+    extension as signed, and the register records the talks done; then the extension is
+    cancelled, taken back to drafting, or deleted. The MoU is not extended after all: its page
+    no longer says the talks were done on the day a text now void was signed, and they are
+    late again on the list. A step the bureau itself recorded done stays done."""
+    today = timezone.localdate()
+    mou = AgreementFactory(
+        title="MoU pembangunan daerah",
+        kind="mou",
+        lead_region=kaltim,
+        regions=[bali],
+        expires_on=today + datetime.timedelta(days=20),
+    )
+    talks = MilestoneFactory(
+        agreement=mou,
+        kind=Milestone.Kind.EXTENSION,
+        title="Pembahasan perpanjangan kerja sama",
+        due_on=today - datetime.timedelta(days=30),
+        done_on=None,
+        waits_on=Milestone.WaitsOn.PARTNER,
+    )
+    by_hand = MilestoneFactory(
+        agreement=mou,
+        kind=Milestone.Kind.EXTENSION,
+        title="Surat usulan perpanjangan",
+        due_on=today - datetime.timedelta(days=60),
+        done_on=today - datetime.timedelta(days=55),
+    )
+    Agreement.objects.filter(pk=mou.pk).refresh_progress()
+    signed_on = today - datetime.timedelta(days=3)
+    data = agreement_form(
+        kaltim,
+        title="Perpanjangan MoU pembangunan daerah",
+        regions=[kaltim.pk, bali.pk],
+        status="signed",
+        signed_on=signed_on.isoformat(),
+        in_force_from=(mou.expires_on + datetime.timedelta(days=1)).isoformat(),
+        expires_on=(today + datetime.timedelta(days=5 * 365)).isoformat(),
+        follows=mou.pk,
+        relation="extends",
+    )
+    assert staff_client.post(ADD, data).status_code == 302
+    extension = Agreement.objects.get(title="Perpanjangan MoU pembangunan daerah")
+    talks.refresh_from_db()
+    assert talks.done_on == signed_on
+
+    if undo == "deleted":
+        delete = reverse("admin:agreements_agreement_delete", args=[extension.pk])
+        assert staff_client.post(delete, {"post": "yes"}).status_code == 302
+    else:
+        data.update(status=undo, signed_on="", in_force_from="", expires_on="")
+        response = staff_client.post(change_url(extension), data)
+        assert response.status_code == 302, response.context and response.context["errors"]
+
+    page = client.get(reverse("agreement-detail", args=[mou.pk])).content.decode()
+    timeline = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "Selesai " + formats.date_format(signed_on, "j F Y") not in timeline
+    listed = client.get(reverse("agreement-list"), {"late": "yes"}).context["agreements"]
+    assert [agreement.title for agreement in listed] == ["MoU pembangunan daerah"]
+    talks.refresh_from_db()
+    assert talks.done_on is None
+    assert talks.history.latest().history_user is None
+    by_hand.refresh_from_db()
+    assert by_hand.done_on == today - datetime.timedelta(days=55)
+    assert_every_stored_progress_is_the_rule()
