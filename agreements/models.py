@@ -516,12 +516,13 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
 
     def with_contradicting_term(self):
         """Amendments ending after the text they amend, as the forms refuse them
-        (``Agreement.term_contradictions``): each end read as the last day its date covers.
+        (``Agreement.term_contradictions``): the amendment's end read as the first day its
+        date covers, the text's as the last, so that only an end certainly after is listed.
         Rows written before that rule; what the admin's "Pemeriksaan data" filter and
         ``manage.py check_statuses`` list for the bureau to mend by hand (an end to correct,
         or an extension recorded as an amendment)."""
         return self.filter(relation=AgreementRelation.AMENDS).filter(
-            GreaterThan(PeriodEnd("expires_on"), PeriodEnd("follows__expires_on"))
+            GreaterThan(F("expires_on"), PeriodEnd("follows__expires_on"))
         )
 
     def in_region(self, region):
@@ -2857,7 +2858,9 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     def term_contradictions(self, amended=None):
         """What its term contradicts, in the words its form refuses it with: an amendment
         (``AgreementRelation.AMENDS``) ending after the text it amends, with which it ends
-        (docs/stages.md). A term made longer is an extension's, which the pages follow: the
+        (docs/stages.md), whatever day its date known to a month or year may be (an addendum
+        known to end in "2029" may end with a text ending on 30 June 2029). A term made
+        longer is an extension's, which the pages follow: the
         text's page would still say it runs out, its extension step late. A list of messages,
         empty where there is no such contradiction. ``amended``: the text it amends, read where
         not given (one query). ``AgreementQuerySet.with_contradicting_term`` finds them."""
@@ -2871,8 +2874,8 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             )
         if amended is None or amended.expires_on is None:
             return []
-        if self.ends("expires_on") <= amended.ends("expires_on"):
-            return []
+        if self.known("expires_on").date <= amended.ends("expires_on"):
+            return []  # an end known to its month or year may be the text's: not refused
         return [
             _(
                 "Amendemen atau adendum berakhir bersama naskah yang diubahnya, yang berakhir "

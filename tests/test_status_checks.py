@@ -728,3 +728,39 @@ def test_the_command_lists_the_amendment_outlasting_its_text(amendments, run_che
     assert f"  - {OUTLASTS % '31 Desember 2029'}\n" in out
     for agreement in [mou, *sound.values()]:
         assert f" · {agreement.title} (id" not in out
+
+
+def test_an_amendment_known_to_its_year_may_end_with_a_text_ending_within_that_year(
+    staff_client,
+):
+    """An MoU running to 30 June 2029, and an addendum whose end the clerk knows only as
+    "2029": it may well end with the MoU, so the form takes it, and the data check does not
+    list it; one known as "2030" ends after the MoU whatever its day, and is refused."""
+    from tests.helpers import agreement_form_data
+
+    mou = AgreementFactory(title="MoU Kaltim–Daejeon", expires_on=datetime.date(2029, 6, 30))
+    typed = {
+        **agreement_form_data(mou),
+        "title": "Adendum I MoU Kaltim–Daejeon",
+        "kind": "amendment",
+        "follows": mou.pk,
+        "relation": "amends",
+        "expires_on": "2030",
+        "expires_on_precision": "year",
+    }
+    refused = staff_client.post(reverse("admin:agreements_agreement_add"), typed)
+    assert refused.status_code == 200
+    assert escape(OUTLASTS % "30 Juni 2029") in refused.content.decode()
+
+    typed["expires_on"] = "2029"
+    saved = staff_client.post(reverse("admin:agreements_agreement_add"), typed)
+    assert saved.status_code == 302, saved.context and saved.context["errors"]
+    amendment = Agreement.objects.get(title="Adendum I MoU Kaltim–Daejeon")
+    assert (amendment.expires_on, amendment.expires_on_precision) == (
+        datetime.date(2029, 1, 1),
+        "year",
+    )
+    listed = staff_client.get(reverse("admin:agreements_agreement_changelist"), TERM_CHECK)
+    assert amendment not in listed.context["cl"].result_list
+    page = staff_client.get(reverse("admin:agreements_agreement_change", args=[amendment.pk]))
+    assert TERM_NOTICE not in page.content.decode()
