@@ -1125,6 +1125,7 @@ class AgreementImport:
             planned.append((result, reader, lead, target, before))
         self._look_for_lookalikes(planned)
         self._order_and_check_cycles(results)
+        self._check_terms(results)
         as_filed = {
             r.instance.pk: r.instance
             for r in results
@@ -1199,6 +1200,30 @@ class AgreementImport:
                 if row.instance.records_termination or row.instance.records_signing:
                     row.errors.extend(messages)
                     row.action = REJECT
+
+    def _check_terms(self, results):
+        """Refuse an amendment ending after the text it amends (``Agreement.term_contradictions``)
+        where that text is a row of this file: a new one (its model check saw no text to read),
+        or a stored one whose expiry the file sets, read as the file leaves it. An amendment of
+        a stored text the file leaves alone was checked with its row. No query."""
+        in_file = {
+            result.instance.pk: result.instance
+            for result in results
+            if not result.rejected and result.instance is not None and result.instance.pk
+        }
+        for result in results:
+            if result.rejected or result.instance is None:
+                continue
+            if result.follows_row is not None:
+                amended = result.follows_row.instance
+            else:
+                amended = in_file.get(result.instance.follows_id)
+            if amended is None:
+                continue
+            errors = result.instance.term_contradictions(amended=amended)
+            if errors:
+                result.errors.extend(_messages(ValidationError({"expires_on": errors})))
+                result.action = REJECT
 
     def _look_for_lookalikes(self, planned):
         """Rows that would create an agreement the register seems to hold already.

@@ -2864,9 +2864,11 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         text's page would still say it runs out, its extension step late. A list of messages,
         empty where there is no such contradiction. ``amended``: the text it amends, read where
         not given (one query). ``AgreementQuerySet.with_contradicting_term`` finds them."""
-        if self.relation != AgreementRelation.AMENDS or not self.follows_id or not self.expires_on:
+        if self.relation != AgreementRelation.AMENDS or not self.expires_on:
             return []
         if amended is None:
+            if not self.follows_id:
+                return []
             amended = (
                 Agreement.objects.filter(pk=self.follows_id)
                 .only("expires_on", "expires_on_precision")

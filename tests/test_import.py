@@ -1066,3 +1066,38 @@ def test_a_row_of_another_region_with_other_errors_says_first_it_is_not_the_edit
     refused = re.search(r'<tr class="reject"> <td>3</td>(.*?)</tr>', page).group(1)
     assert "Anda tidak berhak mengubah kerja sama daerah Bali" in refused
     assert refused.index("tidak berhak") < refused.index("2025-13-01")
+
+
+@pytest.mark.parametrize("order", ["text first", "amendment first"])
+def test_admin_preview_refuses_an_amendment_outlasting_a_text_of_the_same_file(
+    staff_client, register, order
+):
+    """A file recording an MoU to 28 February 2030 and, in the same file, an addendum of it
+    ending in 2033: the preview refuses the addendum's row, whichever comes first, with the
+    words the form uses, and writes nothing; an addendum ending with the MoU is taken."""
+    addendum = row(
+        reference="ADD/1/2025",
+        title="Adendum I kerja sama pariwisata",
+        kind="amendment",
+        follows="556/KSDD/2025",
+        relation="amends",
+        expires_on="2033-12-31",
+    )
+    rows = [row(), addendum] if order == "text first" else [addendum, row()]
+    response = upload(staff_client, rows)
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert confirm_token(response) is None
+    number = 3 if order == "text first" else 2
+    assert re.search(rf'<tr class="reject">\s*<td>{number}</td>', page)
+    assert (
+        "Amendemen atau adendum berakhir bersama naskah yang diubahnya, yang berakhir "
+        "28 Februari 2030. Untuk memperpanjang jangka waktunya, catat naskah ini sebagai "
+        "perpanjangan"
+    ) in page
+    assert not Agreement.objects.filter(reference__in=["556/KSDD/2025", "ADD/1/2025"]).exists()
+
+    addendum["expires_on"] = "2030-02-28"
+    rows = [row(), addendum] if order == "text first" else [addendum, row()]
+    assert confirm_token(upload(staff_client, rows)) is not None
