@@ -3606,24 +3606,39 @@ def reopen_extension_steps(facts, by_agreement, extended):
     if not opened:
         return []
     texts = {done[pk][0] for pk in opened}
-    Agreement.objects.filter(pk__in=list(texts)).mark_changed(by_system=True)
-    Milestone.objects.filter(pk__in=opened).update(
-        done_on=None, done_on_precision=DatePrecision.DAY
+    _write_steps_done(
+        by_agreement,
+        {
+            text: (None, DatePrecision.DAY, [pk for pk in opened if done[pk][0] == text])
+            for text in texts
+        },
+        EXTENSION_STEP_REOPENED,
     )
-    for text in texts:
+    return opened
+
+
+def _write_steps_done(by_agreement, written, reason):
+    """Write the done dates of steps as the register's own change: ``written`` maps each text
+    to (done on, its precision, the ids of its steps), None to open them again. Each text gets a
+    new version first (``mark_changed``), each step a version of its own under ``reason``, no
+    one's; ``by_agreement`` (``MilestoneFacts`` by text) is brought up to date. Returns the ids
+    written."""
+    Agreement.objects.filter(pk__in=list(written)).mark_changed(by_system=True)
+    ids = []
+    for text, (done_on, precision, steps) in written.items():
+        Milestone.objects.filter(pk__in=steps).update(done_on=done_on, done_on_precision=precision)
         by_agreement[text] = [
-            step._replace(done_on=None, done_on_precision=DatePrecision.DAY)
-            if step.pk in opened
+            step._replace(done_on=done_on, done_on_precision=precision)
+            if step.pk in steps
             else step
             for step in by_agreement[text]
         ]
-    steps = list(Milestone.objects.filter(pk__in=opened).order_by("pk"))
-    for step in steps:
+        ids.extend(steps)
+    recorded = list(Milestone.objects.filter(pk__in=ids).order_by("pk"))
+    for step in recorded:
         step._history_user = None  # the register's change, not whoever's save set it off
-    Milestone.history.bulk_history_create(
-        steps, update=True, default_change_reason=EXTENSION_STEP_REOPENED
-    )
-    return opened
+    Milestone.history.bulk_history_create(recorded, update=True, default_change_reason=reason)
+    return ids
 
 
 def carry_out_extension_steps(facts, by_agreement):
@@ -3681,26 +3696,10 @@ def carry_out_extension_steps(facts, by_agreement):
     for text, steps in waiting.items():
         dates = [signed[pk] for pk in extensions[text] if pk in signed]
         if dates:  # a text signed with no date recorded leaves the step to the bureau
-            done[text] = (min(dates), steps)
+            done[text] = (*min(dates), [step.pk for step in steps])
     if not done:
         return []
-    Agreement.objects.filter(pk__in=list(done)).mark_changed(by_system=True)
-    recorded = []
-    for text, ((done_on, precision), steps) in done.items():
-        ids = [step.pk for step in steps]
-        Milestone.objects.filter(pk__in=ids).update(done_on=done_on, done_on_precision=precision)
-        by_agreement[text] = [
-            step._replace(done_on=done_on, done_on_precision=precision) if step.pk in ids else step
-            for step in by_agreement[text]
-        ]
-        recorded.extend(ids)
-    steps = list(Milestone.objects.filter(pk__in=recorded).order_by("pk"))
-    for step in steps:
-        step._history_user = None  # the register's change, not whoever's save set it off
-    Milestone.history.bulk_history_create(
-        steps, update=True, default_change_reason=EXTENSION_STEP_RECORDED
-    )
-    return recorded
+    return _write_steps_done(by_agreement, done, EXTENSION_STEP_RECORDED)
 
 
 def store_progress(agreements, milestones, everything=False, today=None):
