@@ -681,6 +681,58 @@ def test_an_loi_whose_mou_ran_out_waits_with_the_pks_still_drafted_under_it(clie
     assert_every_stored_progress_is_the_rule()
 
 
+def mou_running_out(kaltim, bali, talks=True):
+    """A public MoU between Kalimantan Timur and Bali running out in 20 days, and (``talks``)
+    its talks on an extension, an extension step 30 days late that waits on the partner."""
+    today = timezone.localdate()
+    mou = AgreementFactory(
+        title="MoU pembangunan daerah",
+        kind="mou",
+        lead_region=kaltim,
+        regions=[bali],
+        expires_on=today + datetime.timedelta(days=20),
+    )
+    if not talks:
+        return mou, None
+    return mou, MilestoneFactory(
+        agreement=mou,
+        kind=Milestone.Kind.EXTENSION,
+        title="Pembahasan perpanjangan kerja sama",
+        due_on=today - datetime.timedelta(days=30),
+        done_on=None,
+        waits_on=Milestone.WaitsOn.PARTNER,
+    )
+
+
+def extension_of(mou, **fields):
+    """An extension of ``mou`` between its parties, as ``fields`` record it."""
+    return AgreementFactory(
+        title="Perpanjangan MoU pembangunan daerah",
+        kind="mou",
+        lead_region=mou.lead_region,
+        regions=[region for region in mou.regions.all() if region != mou.lead_region],
+        follows=mou,
+        relation=Agreement.Relation.EXTENDS,
+        **fields,
+    )
+
+
+def signed_extension_form(mou, kaltim, bali, signed_on):
+    """What the admin's add form posts for an extension of ``mou``, signed on ``signed_on``, in
+    force from the day after the MoU's end for five years."""
+    return agreement_form(
+        kaltim,
+        title="Perpanjangan MoU pembangunan daerah",
+        regions=[kaltim.pk, bali.pk],
+        status="signed",
+        signed_on=signed_on.isoformat(),
+        in_force_from=(mou.expires_on + datetime.timedelta(days=1)).isoformat(),
+        expires_on=(timezone.localdate() + datetime.timedelta(days=5 * 365)).isoformat(),
+        follows=mou.pk,
+        relation="extends",
+    )
+
+
 def test_signing_an_extension_records_the_extension_step_of_the_text_it_extends(
     client, staff_client, kaltim, bali
 ):
@@ -690,21 +742,7 @@ def test_signing_an_extension_records_the_extension_step_of_the_text_it_extends(
     own change, so that no page still calls it late, next or waited on. A step planned past the
     MoU's term is left as it is."""
     today = timezone.localdate()
-    mou = AgreementFactory(
-        title="MoU pembangunan daerah",
-        kind="mou",
-        lead_region=kaltim,
-        regions=[bali],
-        expires_on=today + datetime.timedelta(days=20),
-    )
-    talks = MilestoneFactory(
-        agreement=mou,
-        kind=Milestone.Kind.EXTENSION,
-        title="Pembahasan perpanjangan kerja sama",
-        due_on=today - datetime.timedelta(days=30),
-        done_on=None,
-        waits_on=Milestone.WaitsOn.PARTNER,
-    )
+    mou, talks = mou_running_out(kaltim, bali)
     later = MilestoneFactory(
         agreement=mou,
         kind=Milestone.Kind.EXTENSION,
@@ -728,17 +766,7 @@ def test_signing_an_extension_records_the_extension_step_of_the_text_it_extends(
     assert client.get(reverse("dashboard")).context["overdue_count"] == 1
 
     signed_on = today - datetime.timedelta(days=3)
-    data = agreement_form(
-        kaltim,
-        title="Perpanjangan MoU pembangunan daerah",
-        regions=[kaltim.pk, bali.pk],
-        status="signed",
-        signed_on=signed_on.isoformat(),
-        in_force_from=(mou.expires_on + datetime.timedelta(days=1)).isoformat(),
-        expires_on=(today + datetime.timedelta(days=5 * 365)).isoformat(),
-        follows=mou.pk,
-        relation="extends",
-    )
+    data = signed_extension_form(mou, kaltim, bali, signed_on)
     response = staff_client.post(ADD, data)
     assert response.status_code == 302, response.context and response.context["errors"]
 
@@ -763,20 +791,9 @@ def test_a_text_already_extended_says_so_on_its_page_and_on_the_dashboard(
     extension still prepared says nothing yet. An internal extension is told to officials, not
     to the public, who see the MoU as expiring."""
     today = timezone.localdate()
-    mou = AgreementFactory(
-        title="MoU pembangunan daerah",
-        kind="mou",
-        lead_region=kaltim,
-        regions=[bali],
-        expires_on=today + datetime.timedelta(days=20),
-    )
-    extension = AgreementFactory(
-        title="Perpanjangan MoU pembangunan daerah",
-        kind="mou",
-        lead_region=kaltim,
-        regions=[bali],
-        follows=mou,
-        relation=Agreement.Relation.EXTENDS,
+    mou, _talks = mou_running_out(kaltim, bali, talks=False)
+    extension = extension_of(
+        mou,
         status=Agreement.Status.PREPARATION,
         signed_on=None,
         in_force_from=None,
@@ -832,28 +849,10 @@ def test_the_daily_command_records_the_extension_step_of_a_text_extended_before_
     reads late on the dashboard until ``refresh_progress`` runs, which records it done on the
     day the extension was signed; run again, it finds nothing to do."""
     today = timezone.localdate()
-    mou = AgreementFactory(
-        title="MoU pembangunan daerah",
-        kind="mou",
-        lead_region=kaltim,
-        regions=[bali],
-        expires_on=today + datetime.timedelta(days=20),
-    )
-    talks = MilestoneFactory(
-        agreement=mou,
-        kind=Milestone.Kind.EXTENSION,
-        due_on=today - datetime.timedelta(days=30),
-        done_on=None,
-        waits_on=Milestone.WaitsOn.PARTNER,
-    )
+    mou, talks = mou_running_out(kaltim, bali)
     signed_on = today - datetime.timedelta(days=3)
-    AgreementFactory(
-        title="Perpanjangan MoU pembangunan daerah",
-        kind="mou",
-        lead_region=kaltim,
-        regions=[bali],
-        follows=mou,
-        relation=Agreement.Relation.EXTENDS,
+    extension_of(
+        mou,
         status=Agreement.Status.SIGNED,
         signed_on=signed_on,
         in_force_from=mou.expires_on + datetime.timedelta(days=1),
@@ -881,26 +880,9 @@ def test_an_internal_extension_records_nothing_on_a_public_text(client, kaltim, 
     signed: an internal extension leaves the step to the bureau, and the daily command does not
     look for it. Made public, the extension records it."""
     today = timezone.localdate()
-    mou = AgreementFactory(
-        title="MoU pembangunan daerah",
-        kind="mou",
-        lead_region=kaltim,
-        regions=[bali],
-        expires_on=today + datetime.timedelta(days=20),
-    )
-    talks = MilestoneFactory(
-        agreement=mou,
-        kind=Milestone.Kind.EXTENSION,
-        due_on=today - datetime.timedelta(days=30),
-        done_on=None,
-    )
-    extension = AgreementFactory(
-        title="Perpanjangan MoU pembangunan daerah",
-        kind="mou",
-        lead_region=kaltim,
-        regions=[bali],
-        follows=mou,
-        relation=Agreement.Relation.EXTENDS,
+    mou, talks = mou_running_out(kaltim, bali)
+    extension = extension_of(
+        mou,
         status=Agreement.Status.SIGNED,
         signed_on=today - datetime.timedelta(days=3),
         in_force_from=mou.expires_on + datetime.timedelta(days=1),
@@ -928,21 +910,7 @@ def test_an_extension_no_longer_signed_opens_again_the_step_the_register_recorde
     no longer says the talks were done on the day a text now void was signed, and they are
     late again on the list. A step the bureau itself recorded done stays done."""
     today = timezone.localdate()
-    mou = AgreementFactory(
-        title="MoU pembangunan daerah",
-        kind="mou",
-        lead_region=kaltim,
-        regions=[bali],
-        expires_on=today + datetime.timedelta(days=20),
-    )
-    talks = MilestoneFactory(
-        agreement=mou,
-        kind=Milestone.Kind.EXTENSION,
-        title="Pembahasan perpanjangan kerja sama",
-        due_on=today - datetime.timedelta(days=30),
-        done_on=None,
-        waits_on=Milestone.WaitsOn.PARTNER,
-    )
+    mou, talks = mou_running_out(kaltim, bali)
     by_hand = MilestoneFactory(
         agreement=mou,
         kind=Milestone.Kind.EXTENSION,
@@ -952,17 +920,7 @@ def test_an_extension_no_longer_signed_opens_again_the_step_the_register_recorde
     )
     Agreement.objects.filter(pk=mou.pk).refresh_progress()
     signed_on = today - datetime.timedelta(days=3)
-    data = agreement_form(
-        kaltim,
-        title="Perpanjangan MoU pembangunan daerah",
-        regions=[kaltim.pk, bali.pk],
-        status="signed",
-        signed_on=signed_on.isoformat(),
-        in_force_from=(mou.expires_on + datetime.timedelta(days=1)).isoformat(),
-        expires_on=(today + datetime.timedelta(days=5 * 365)).isoformat(),
-        follows=mou.pk,
-        relation="extends",
-    )
+    data = signed_extension_form(mou, kaltim, bali, signed_on)
     assert staff_client.post(ADD, data).status_code == 302
     extension = Agreement.objects.get(title="Perpanjangan MoU pembangunan daerah")
     talks.refresh_from_db()
