@@ -619,6 +619,22 @@ OUTLASTS = (
 )
 
 
+def amendment_form(mou, title, expires_on, precision):
+    """What the admin's add form posts for an amendment of ``mou`` titled ``title`` and ending
+    on ``expires_on`` as typed, known to ``precision``; the rest as ``mou`` is."""
+    from tests.helpers import agreement_form_data
+
+    return {
+        **agreement_form_data(mou),
+        "title": title,
+        "kind": "amendment",
+        "follows": mou.pk,
+        "relation": "amends",
+        "expires_on": expires_on,
+        "expires_on_precision": precision,
+    }
+
+
 @pytest.fixture
 def amendments():
     """An MoU running to 31 December 2029, and beside it three amendments of it: one stored
@@ -673,19 +689,9 @@ def test_the_add_form_refuses_an_amendment_ending_after_its_text_and_points_to_a
 ):
     """An addendum typed with a later end is not written: the clerk is told the amendment ends
     with its text and to record the new term as an extension, which the form then takes."""
-    from tests.helpers import agreement_form_data
-
     mou, _outlasting, _sound = amendments
     before = Agreement.objects.count()
-    typed = {
-        **agreement_form_data(mou),
-        "title": "Adendum IV MoU Kaltim–Daejeon",
-        "kind": "amendment",
-        "follows": mou.pk,
-        "relation": "amends",
-        "expires_on": "31/12/2032",
-        "expires_on_precision": "day",
-    }
+    typed = amendment_form(mou, "Adendum IV MoU Kaltim–Daejeon", "31/12/2032", "day")
     refused = staff_client.post(reverse("admin:agreements_agreement_add"), typed)
     assert refused.status_code == 200
     assert escape(OUTLASTS % "31 Desember 2029") in refused.content.decode()
@@ -736,18 +742,8 @@ def test_an_amendment_known_to_its_year_may_end_with_a_text_ending_within_that_y
     """An MoU running to 30 June 2029, and an addendum whose end the clerk knows only as
     "2029": it may well end with the MoU, so the form takes it, and the data check does not
     list it; one known as "2030" ends after the MoU whatever its day, and is refused."""
-    from tests.helpers import agreement_form_data
-
     mou = AgreementFactory(title="MoU Kaltim–Daejeon", expires_on=datetime.date(2029, 6, 30))
-    typed = {
-        **agreement_form_data(mou),
-        "title": "Adendum I MoU Kaltim–Daejeon",
-        "kind": "amendment",
-        "follows": mou.pk,
-        "relation": "amends",
-        "expires_on": "2030",
-        "expires_on_precision": "year",
-    }
+    typed = amendment_form(mou, "Adendum I MoU Kaltim–Daejeon", "2030", "year")
     refused = staff_client.post(reverse("admin:agreements_agreement_add"), typed)
     assert refused.status_code == 200
     assert escape(OUTLASTS % "30 Juni 2029") in refused.content.decode()
