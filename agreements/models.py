@@ -25,7 +25,7 @@ from django.db.models.sql.datastructures import BaseTable
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_noop, pgettext_lazy
 from simple_history import signals as history_signals
 from simple_history.models import HistoricalRecords
 
@@ -3566,9 +3566,10 @@ def ends_by_of(status, expires_by, milestones):
 
 # The reason kept in a step's history where the register recorded it done for a signed
 # extension (``carry_out_extension_steps``), and where it took that back: only a step it
-# recorded so is opened again, never one the bureau recorded done.
-EXTENSION_STEP_RECORDED = "Dicatat selesai: perpanjangan ditandatangani"
-EXTENSION_STEP_REOPENED = "Dibuka kembali: perpanjangan tidak lagi ditandatangani"
+# recorded so is opened again, never one the bureau recorded done. Kept as written here, and
+# shown in the reader's language by the admin's history.
+EXTENSION_STEP_RECORDED = gettext_noop("Dicatat selesai: perpanjangan ditandatangani")
+EXTENSION_STEP_REOPENED = gettext_noop("Dibuka kembali: perpanjangan tidak lagi ditandatangani")
 
 
 def reopen_extension_steps(facts, by_agreement, extended):
@@ -3591,18 +3592,7 @@ def reopen_extension_steps(facts, by_agreement, extended):
     }
     if not done:
         return []
-    latest = {}
-    for pk, reason, done_on in (
-        Milestone.history.filter(id__in=list(done))
-        .order_by("id", "-history_date", "-history_id")
-        .values_list("id", "history_change_reason", "done_on")
-    ):
-        latest.setdefault(pk, (reason, done_on))  # each step's newest version comes first
-    opened = [
-        pk
-        for pk, (reason, done_on) in latest.items()
-        if reason == EXTENSION_STEP_RECORDED and done_on == done[pk][1].done_on
-    ]
+    opened = _as_the_register_recorded({pk: step for pk, (_text, step) in done.items()})
     if not opened:
         return []
     texts = {done[pk][0] for pk in opened}
@@ -3615,6 +3605,25 @@ def reopen_extension_steps(facts, by_agreement, extended):
         EXTENSION_STEP_REOPENED,
     )
     return opened
+
+
+def _as_the_register_recorded(steps):
+    """The ids of those of ``steps`` ({id: ``MilestoneFacts``}, each done) whose latest version
+    is the register's record for a signed extension (``carry_out_extension_steps``) and still
+    holds the day it recorded: a step the bureau recorded done itself, or changed since, is
+    theirs. Queries: the steps' latest versions."""
+    latest = {}
+    for pk, reason, done_on in (
+        Milestone.history.filter(id__in=list(steps))
+        .order_by("id", "-history_date", "-history_id")
+        .values_list("id", "history_change_reason", "done_on")
+    ):
+        latest.setdefault(pk, (reason, done_on))  # each step's newest version comes first
+    return [
+        pk
+        for pk, (reason, done_on) in latest.items()
+        if reason == EXTENSION_STEP_RECORDED and done_on == steps[pk].done_on
+    ]
 
 
 def _write_steps_done(by_agreement, written, reason):
@@ -3652,12 +3661,14 @@ def carry_out_extension_steps(facts, by_agreement):
     whose steps are recorded gets a new version first, kept in the history as the register's
     change (``mark_changed``), and each step a version of its own. Returns the steps recorded.
 
-    A step it recorded so is opened again once no signed extension follows the text any
-    longer (``reopen_extension_steps``).
+    A step it recorded so is dated again when the extension's signing date is corrected, and
+    opened again once no signed extension follows the text any longer
+    (``reopen_extension_steps``); one the bureau recorded or changed since is left to it.
 
-    Queries: none where no signed extension follows a text with such a step; else the
-    extensions' signing dates, the version, the steps and their history; and those of
-    ``reopen_extension_steps``."""
+    Queries: none where no signed extension follows a text with an extension step; else the
+    extensions' signing dates, where a step recorded done holds another day its latest
+    versions, and where a step is written the version, the steps and their history; and those
+    of ``reopen_extension_steps``."""
     extensions = defaultdict(list)
     for agreement in facts.values():
         if (
@@ -3684,22 +3695,51 @@ def carry_out_extension_steps(facts, by_agreement):
         for text in extensions
     }
     waiting = {text: steps for text, steps in waiting.items() if steps}
-    if not waiting:
+    recorded = {
+        text: [
+            step
+            for step in by_agreement.get(text, ())
+            if step.kind == MilestoneKind.EXTENSION and step.done_on is not None
+        ]
+        for text in extensions
+    }
+    recorded = {text: steps for text, steps in recorded.items() if steps}
+    if not waiting and not recorded:
         return []
     signed = {
         pk: (signed_on, precision)
         for pk, signed_on, precision in Agreement.objects.filter(
-            pk__in=[pk for text in waiting for pk in extensions[text]], signed_on__isnull=False
+            pk__in=[pk for text in {*waiting, *recorded} for pk in extensions[text]],
+            signed_on__isnull=False,
         ).values_list("pk", "signed_on", "signed_on_precision")
     }
-    done = {}
-    for text, steps in waiting.items():
-        dates = [signed[pk] for pk in extensions[text] if pk in signed]
-        if dates:  # a text signed with no date recorded leaves the step to the bureau
-            done[text] = (*min(dates), [step.pk for step in steps])
+    # The day each text was extended: the earliest signing of its extensions. A text signed
+    # with no date recorded leaves its steps to the bureau.
+    days = {
+        text: min(dates)
+        for text in {*waiting, *recorded}
+        if (dates := [signed[pk] for pk in extensions[text] if pk in signed])
+    }
+    done = {text: [step.pk for step in steps] for text, steps in waiting.items() if text in days}
+    # A step recorded on another day (the extension's signing date was corrected since) is
+    # dated again, unless the bureau recorded or changed it.
+    moved = {
+        step.pk: (text, step)
+        for text, steps in recorded.items()
+        if text in days
+        for step in steps
+        if (step.done_on, step.done_on_precision) != days[text]
+    }
+    if moved:
+        for pk in _as_the_register_recorded({pk: step for pk, (_text, step) in moved.items()}):
+            done.setdefault(moved[pk][0], []).append(pk)
     if not done:
         return []
-    return _write_steps_done(by_agreement, done, EXTENSION_STEP_RECORDED)
+    return _write_steps_done(
+        by_agreement,
+        {text: (*days[text], steps) for text, steps in done.items()},
+        EXTENSION_STEP_RECORDED,
+    )
 
 
 def store_progress(agreements, milestones, everything=False, today=None):

@@ -773,6 +773,13 @@ def test_signing_an_extension_records_the_extension_step_of_the_text_it_extends(
     talks.refresh_from_db()
     assert (talks.done_on, talks.done_on_precision) == (signed_on, "day")
     assert talks.history.latest().history_user is None  # the register's, not the clerk's
+    # The step's history says why, in the reader's language.
+    history = reverse("admin:agreements_milestone_history", args=[talks.pk])
+    assert (
+        "Dicatat selesai: perpanjangan ditandatangani" in staff_client.get(history).content.decode()
+    )
+    staff_client.cookies["django_language"] = "en"
+    assert "Recorded done: extension signed" in staff_client.get(history).content.decode()
     later.refresh_from_db()
     assert later.done_on is None
     assert "Pembahasan perpanjangan kerja sama" not in told(mou)
@@ -941,6 +948,47 @@ def test_an_extension_no_longer_signed_opens_again_the_step_the_register_recorde
     assert [agreement.title for agreement in listed] == ["MoU pembangunan daerah"]
     talks.refresh_from_db()
     assert talks.done_on is None
+    assert talks.history.latest().history_user is None
+    by_hand.refresh_from_db()
+    assert by_hand.done_on == today - datetime.timedelta(days=55)
+    assert_every_stored_progress_is_the_rule()
+
+
+def test_correcting_the_extensions_signing_date_dates_again_the_step_the_register_recorded(
+    client, staff_client, kaltim, bali
+):
+    """The bureau records an MoU's extension as signed three days ago, and the register records
+    the MoU's talks on it done that day; then the clerk corrects the signing date to a week ago.
+    The MoU's page dates the talks on the corrected day, as the register's change. A step the
+    bureau itself recorded done on another day keeps its day."""
+    today = timezone.localdate()
+    mou, talks = mou_running_out(kaltim, bali)
+    by_hand = MilestoneFactory(
+        agreement=mou,
+        kind=Milestone.Kind.EXTENSION,
+        title="Surat usulan perpanjangan",
+        due_on=today - datetime.timedelta(days=60),
+        done_on=today - datetime.timedelta(days=55),
+    )
+    Agreement.objects.filter(pk=mou.pk).refresh_progress()
+    mistaken = today - datetime.timedelta(days=3)
+    data = signed_extension_form(mou, kaltim, bali, mistaken)
+    assert staff_client.post(ADD, data).status_code == 302
+    extension = Agreement.objects.get(title="Perpanjangan MoU pembangunan daerah")
+    talks.refresh_from_db()
+    assert talks.done_on == mistaken
+
+    corrected = today - datetime.timedelta(days=7)
+    data.update(signed_on=corrected.isoformat())
+    response = staff_client.post(change_url(extension), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+
+    page = client.get(reverse("agreement-detail", args=[mou.pk])).content.decode()
+    timeline = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+    assert "Selesai " + formats.date_format(corrected, "j F Y") in timeline
+    assert "Selesai " + formats.date_format(mistaken, "j F Y") not in timeline
+    talks.refresh_from_db()
+    assert (talks.done_on, talks.done_on_precision) == (corrected, "day")
     assert talks.history.latest().history_user is None
     by_hand.refresh_from_db()
     assert by_hand.done_on == today - datetime.timedelta(days=55)
