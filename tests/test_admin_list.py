@@ -5,11 +5,14 @@ its rows and filter."""
 import datetime
 import re
 from html import unescape as html_unescape
+from pathlib import Path
 
+import django.contrib.admin as django_admin
 import pytest
 from django.contrib import admin
 from django.contrib.admin.templatetags import admin_list as django_admin_list
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -140,6 +143,34 @@ def test_every_list_page_is_drawn_by_the_quick_rows(staff_client, register, monk
         drawn += bool(response.context["cl"].result_list)
     assert drawn >= 4
     assert drawn_by_django == []
+
+
+DJANGO_RESULTS = Path(django_admin.__file__).parent / "templates/admin/change_list_results.html"
+
+
+@pytest.mark.parametrize("query", [{}, {"kind__exact": "mou", "o": "2"}, {"q": "a"}])
+def test_every_list_page_writes_the_table_django_writes(staff_client, register, query):
+    """Each registered admin's list page, plain, filtered and sorted, and searched: its table
+    of rows, written a row at a time (``admin_list.Row``), is the markup Django's own
+    ``admin/change_list_results.html`` writes of Django's own rows."""
+    django_template = Template(DJANGO_RESULTS.read_text())
+    compared = 0
+    for model, cl in changelists(staff_client, register, query):
+        if not cl.result_list:
+            continue
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        response = staff_client.get(url, query if model is Agreement else {})
+        page = response.content.decode()
+        drawn = page[page.index('<div class="results">') :]
+        drawn = drawn[: drawn.index("</table>")]
+        with translation.override("id"):
+            django = django_template.render(
+                Context(django_admin_list.result_list(response.context["cl"]))
+            )
+        django = django[django.index('<div class="results">') : django.index("</table>")]
+        assert markup(drawn) == markup(django), model
+        compared += 1
+    assert compared >= 4
 
 
 def test_the_selection_checkbox_is_the_widget_django_renders(register):
