@@ -733,6 +733,29 @@ def signed_extension_form(mou, kaltim, bali, signed_on):
     )
 
 
+def extended_in_the_admin(staff_client, kaltim, bali, signed_on):
+    """An MoU running out in 20 days, its talks on an extension late and a letter on it the
+    bureau recorded done 55 days ago; then its extension, signed on ``signed_on``, recorded
+    through the admin's add form, which records the talks done that day. (The MoU, the talks,
+    the letter, the form's data and the extension.)"""
+    today = timezone.localdate()
+    mou, talks = mou_running_out(kaltim, bali)
+    by_hand = MilestoneFactory(
+        agreement=mou,
+        kind=Milestone.Kind.EXTENSION,
+        title="Surat usulan perpanjangan",
+        due_on=today - datetime.timedelta(days=60),
+        done_on=today - datetime.timedelta(days=55),
+    )
+    Agreement.objects.filter(pk=mou.pk).refresh_progress()
+    data = signed_extension_form(mou, kaltim, bali, signed_on)
+    assert staff_client.post(ADD, data).status_code == 302
+    extension = Agreement.objects.get(title="Perpanjangan MoU pembangunan daerah")
+    talks.refresh_from_db()
+    assert talks.done_on == signed_on
+    return mou, talks, by_hand, data, extension
+
+
 def test_signing_an_extension_records_the_extension_step_of_the_text_it_extends(
     client, staff_client, kaltim, bali
 ):
@@ -917,21 +940,10 @@ def test_an_extension_no_longer_signed_opens_again_the_step_the_register_recorde
     no longer says the talks were done on the day a text now void was signed, and they are
     late again on the list. A step the bureau itself recorded done stays done."""
     today = timezone.localdate()
-    mou, talks = mou_running_out(kaltim, bali)
-    by_hand = MilestoneFactory(
-        agreement=mou,
-        kind=Milestone.Kind.EXTENSION,
-        title="Surat usulan perpanjangan",
-        due_on=today - datetime.timedelta(days=60),
-        done_on=today - datetime.timedelta(days=55),
-    )
-    Agreement.objects.filter(pk=mou.pk).refresh_progress()
     signed_on = today - datetime.timedelta(days=3)
-    data = signed_extension_form(mou, kaltim, bali, signed_on)
-    assert staff_client.post(ADD, data).status_code == 302
-    extension = Agreement.objects.get(title="Perpanjangan MoU pembangunan daerah")
-    talks.refresh_from_db()
-    assert talks.done_on == signed_on
+    mou, talks, by_hand, data, extension = extended_in_the_admin(
+        staff_client, kaltim, bali, signed_on
+    )
 
     if undo == "deleted":
         delete = reverse("admin:agreements_agreement_delete", args=[extension.pk])
@@ -962,21 +974,10 @@ def test_correcting_the_extensions_signing_date_dates_again_the_step_the_registe
     The MoU's page dates the talks on the corrected day, as the register's change. A step the
     bureau itself recorded done on another day keeps its day."""
     today = timezone.localdate()
-    mou, talks = mou_running_out(kaltim, bali)
-    by_hand = MilestoneFactory(
-        agreement=mou,
-        kind=Milestone.Kind.EXTENSION,
-        title="Surat usulan perpanjangan",
-        due_on=today - datetime.timedelta(days=60),
-        done_on=today - datetime.timedelta(days=55),
-    )
-    Agreement.objects.filter(pk=mou.pk).refresh_progress()
     mistaken = today - datetime.timedelta(days=3)
-    data = signed_extension_form(mou, kaltim, bali, mistaken)
-    assert staff_client.post(ADD, data).status_code == 302
-    extension = Agreement.objects.get(title="Perpanjangan MoU pembangunan daerah")
-    talks.refresh_from_db()
-    assert talks.done_on == mistaken
+    mou, talks, by_hand, data, extension = extended_in_the_admin(
+        staff_client, kaltim, bali, mistaken
+    )
 
     corrected = today - datetime.timedelta(days=7)
     data.update(signed_on=corrected.isoformat())
