@@ -61,6 +61,32 @@ def precision_field(verbose_name):
 ISO_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 # A month as staff type it, month first as in a day first date: ``05/2018``, ``5-2018``.
 TYPED_MONTH_PATTERN = re.compile(r"^(\d{1,2})[/-](\d{4})$")
+# A month by its name, as the pages write it and letters are dated ("Juni 2024", "10 Juni
+# 2024"), in Indonesian or English whatever the reader's language, so a date copied from a
+# status page or a letter reads the same for everyone; the spellings older letters use
+# ("Pebruari", "Nopember") and the usual abbreviations ("Agt", "Des.", "Oct") too.
+NAMED_MONTH_PATTERN = re.compile(r"^(?:(\d{1,2})\s+)?([^\W\d_]+)\.?\s+(\d{4})$")
+MONTH_NAMES = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("januari", "january", "jan"),
+            ("februari", "pebruari", "february", "feb", "peb"),
+            ("maret", "march", "mar"),
+            ("april", "apr"),
+            ("mei", "may"),
+            ("juni", "june", "jun"),
+            ("juli", "july", "jul"),
+            ("agustus", "august", "agu", "agt", "ags", "aug"),
+            ("september", "sept", "sep"),
+            ("oktober", "october", "okt", "oct"),
+            ("november", "nopember", "nov", "nop"),
+            ("desember", "december", "des", "dec"),
+        ),
+        start=1,
+    )
+    for name in names
+}
 # How precise each precision is, the day most.
 FINENESS = {"year": 0, "month": 1, "day": 2}
 
@@ -106,7 +132,8 @@ class KnownDate(NamedTuple):
         CSV with Indonesian settings writes ``17/05/2024``), which also takes a month as
         ``05/2018`` and a day in any of ``DATE_INPUT_FORMATS`` (``coopdb.formats``: ISO or day
         first, ``03/05/2018``, the same in every language, so a file reads the same whoever
-        imports it)."""
+        imports it), and a month by its name, as the pages write it ("Juni 2024", "10 Juni
+        2024", "10 June 2024")."""
         known = cls._read(text.strip(), typed)
         if not FIRST_YEAR <= known.date.year <= LAST_YEAR:
             raise OutOfRange(text, known.date.year)
@@ -127,6 +154,13 @@ class KnownDate(NamedTuple):
             if match:
                 month, year = match.groups()
                 return cls(datetime.date(int(year), int(month), 1), DatePrecision.MONTH)
+            match = NAMED_MONTH_PATTERN.match(text)
+            if match and match.group(2).lower() in MONTH_NAMES:
+                day, name, year = match.groups()
+                month = MONTH_NAMES[name.lower()]
+                if day:
+                    return cls(datetime.date(int(year), month, int(day)), DatePrecision.DAY)
+                return cls(datetime.date(int(year), month, 1), DatePrecision.MONTH)
             for day_format in get_format("DATE_INPUT_FORMATS"):
                 try:
                     day = datetime.datetime.strptime(text, day_format).date()

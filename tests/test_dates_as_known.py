@@ -393,6 +393,57 @@ def test_a_typed_date_never_read_month_first_nor_past_the_calendar(text, languag
         KnownDate.parse(text, typed=True)
 
 
+@pytest.mark.parametrize(
+    "text, date, precision",
+    [
+        ("Juni 2024", d(2024, 6, 1), "month"),
+        ("10 Juni 2024", d(2024, 6, 10), "day"),
+        ("3 Mei 2018", d(2018, 5, 3), "day"),
+        ("11 agustus 2026", d(2026, 8, 11), "day"),
+        ("17 Agt. 1945", d(1945, 8, 17), "day"),
+        ("Nopember 2023", d(2023, 11, 1), "month"),
+        ("10 June 2024", d(2024, 6, 10), "day"),
+        ("December 2023", d(2023, 12, 1), "month"),
+    ],
+)
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_date_written_with_its_months_name_is_read_in_both_languages(
+    text, date, precision, language
+):
+    """As the pages and the bureau's letters write it: the clerk copies "Juni 2024" from a
+    status page or "10 Juni 2024" from a letter's date line."""
+    with translation.override(language):
+        assert KnownDate.parse(text, typed=True) == KnownDate(date, precision)
+
+
+@pytest.mark.parametrize("text", ["Juni", "31 Februari 2024", "10 Junio 2024", "Juni 24"])
+def test_a_months_name_without_its_year_or_past_the_calendar_is_refused(text):
+    with pytest.raises(ValueError):
+        KnownDate.parse(text, typed=True)
+
+
+@pytest.mark.parametrize(
+    "known",
+    [KnownDate(d(2024, 6, 1), "month"), KnownDate(d(2024, 6, 10), "day")],
+    ids=["month", "day"],
+)
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_date_copied_from_the_status_page_into_the_form_is_saved_as_known(
+    staff_client, register, known, language
+):
+    mou = register["anhui_mou"]
+    with translation.override(language):
+        shown = str(known)  # "Juni 2024", "10 June 2024": as the page writes it
+    data = agreement_form_data(mou, signed_on=shown, signed_on_precision="")
+    data.update(in_force_from="", expires_on="")
+
+    response = staff_client.post(change_url(mou), data)
+
+    assert form_errors(response) == []
+    mou.refresh_from_db()
+    assert mou.known("signed_on") == known
+
+
 @pytest.mark.parametrize("text", ["09/2024", "15/06/2025"])
 def test_a_file_is_still_read_in_iso_only(text):
     with pytest.raises(ValueError):
