@@ -1435,6 +1435,17 @@ def test_a_terminated_agreement_whose_termination_is_undated_does_not_guess(clie
     assert "diakhiri pada" not in read_text(part(html, 'class="glance"'))
 
 
+def test_a_terminated_agreement_with_no_term_recorded_claims_no_first_term(client, terminated):
+    """Signed without an expiry, then terminated: there was no term first agreed to name."""
+    Agreement.objects.filter(pk=terminated.pk).update(expires_on=None)
+
+    html = status_page(client, terminated).content.decode()
+
+    dates = read_text(part(html, 'id="dates-heading"'))
+    assert "Diakhiri pada 2 Maret 2023" in dates
+    assert "Jangka waktu semula" not in dates
+
+
 def test_a_termination_known_to_the_month_is_said_to_the_month(client, terminated):
     Milestone.objects.filter(agreement=terminated).update(
         done_on=datetime.date(2023, 3, 1), done_on_precision="month"
