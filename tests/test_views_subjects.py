@@ -732,6 +732,36 @@ def test_a_region_page_lists_its_ten_soonest_expiring_and_leads_to_them_all(clie
     assert titles_in(listed) == [f"Berakhir segera {n:02d}" for n in range(12)]
 
 
+def test_a_region_page_says_today_of_what_expires_or_falls_due_today_as_the_dashboard_does(
+    client, samarinda
+):
+    """Not "0 hari lagi": the dashboard and the status page say "hari ini"."""
+    from tests.factories import MilestoneFactory
+
+    today = timezone.localdate()
+    agreement = AgreementFactory(
+        lead_region=samarinda,
+        title="Berakhir hari ini",
+        signed_on=today.replace(year=today.year - 3),
+        in_force_from=None,
+        expires_on=today,
+    )
+    MilestoneFactory(agreement=agreement, title="Monev hari ini", due_on=today)
+
+    html = client.get(samarinda.get_absolute_url()).content.decode()
+
+    attention = html.split('id="needs-attention-title"')[1].split("</section>")[0]
+    items = [
+        " ".join(re.sub(r"<[^>]+>", " ", item.split("</li>")[0]).split())
+        for item in attention.split("<li>")[1:]
+    ]
+    expiring = next(item for item in items if "Berakhir hari ini (Kota Samarinda)" in item)
+    step = next(item for item in items if "Monev hari ini" in item)
+    for item in (expiring, step):
+        assert item.endswith("— hari ini"), item
+        assert "0 hari lagi" not in item
+
+
 def test_a_country_or_sector_page_offers_only_the_provinces_its_agreements_reach(
     client, kaltim, samarinda, bali
 ):
