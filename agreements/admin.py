@@ -729,12 +729,22 @@ class AgreementAdmin(
 
     def save_model(self, request, obj, form, change):
         obj._history_user = request.user
-        if change:
-            obj.save_if_unchanged(form.cleaned_data["loaded_version"])
-        else:
+        if not change:
             obj.save()
+        # A change is saved with its rows (``save_related``), which knows whether any changed.
 
     def save_related(self, request, form, formsets, change):
+        if change:
+            if not form.has_changed() and not any(formset.has_changed() for formset in formsets):
+                # Saved as it was opened: nothing is written, as on a step's or a document's
+                # own page. No version of the agreement, no entry in the change log telling no
+                # change, and a colleague's form opened before is not refused for it.
+                for formset in formsets:  # what the admin's change message reads
+                    formset.new_objects = []
+                    formset.changed_objects = []
+                    formset.deleted_objects = []
+                return
+            form.instance.save_if_unchanged(form.cleaned_data["loaded_version"])
         # The parties and sectors belong to the history entry of the save just made.
         with writing_parties(form.instance):
             super().save_related(request, form, formsets, change)

@@ -136,6 +136,30 @@ def test_after_reloading_the_second_editor_saves_on_top_of_the_first(
 
 
 @pytest.mark.django_db
+def test_a_form_saved_as_it_was_opened_writes_nothing_and_refuses_no_colleague(
+    agreement, editor_kaltim, siti, client
+):
+    """The editor opens the agreement and presses "Simpan" to leave it: no version, no entry
+    in the public change log, and Siti, who opened it meanwhile, keeps her change rather than
+    being told it "was changed by editor.kaltim" when nothing was."""
+    editor, other = logged_in(editor_kaltim), logged_in(siti)
+    first, second = loaded_form(editor, agreement), loaded_form(other, agreement)
+    records = agreement.history.count()
+
+    left = editor.post(change_url(agreement), first)
+
+    assert left.status_code == 302, form_errors(left)
+    agreement.refresh_from_db()
+    assert (agreement.version, agreement.history.count()) == (1, records)
+    changes = client.get(reverse("change-log")).content.decode()
+    assert "Disimpan tanpa perubahan" not in changes
+    saved = other.post(change_url(agreement), {**second, "summary": "Ringkasan Siti"})
+    assert saved.status_code == 302, form_errors(saved) or non_field_errors(saved)
+    agreement.refresh_from_db()
+    assert (agreement.summary, agreement.version) == ("Ringkasan Siti", 2)
+
+
+@pytest.mark.django_db
 def test_change_form_posted_without_its_version_is_refused(agreement, editor_kaltim):
     editor = logged_in(editor_kaltim)
     data = loaded_form(editor, agreement)
