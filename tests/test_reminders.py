@@ -210,6 +210,19 @@ def test_an_expiry_known_to_the_month_or_year_is_reminded_by_the_periods_last_da
     assert len(mail.outbox) == told
 
 
+def test_an_agreement_recorded_on_its_last_day_is_told_it_expires_today(kaltim, kaltim_editor):
+    """Not "0 hari lagi": the status page and the dashboard say "hari ini" of it too."""
+    AgreementFactory(title="MoU Kaltim–Anhui", lead_region=kaltim, expires_on=TODAY)
+
+    run()
+
+    message = mails_to(kaltim_editor)[-1]
+    html = message.alternatives[0][0]
+    for text in (message.body, html):
+        assert "berakhir hari ini (3 Maret 2025)" in text
+        assert "0 hari lagi" not in text
+
+
 def test_milestones_due_within_14_days_and_overdue_ones_are_in_the_digest(kaltim, kaltim_editor):
     agreement = AgreementFactory(title="PKS Pendidikan", lead_region=kaltim)
     MilestoneFactory(agreement=agreement, title="Rapat TKKSD", due_on=days(14), waits_on="tkksd")
