@@ -129,7 +129,8 @@ STAGE_TABLE = (
         sources=(PP_28_2018, PERMENDAGRI_25_2020),
         note="With a regional government abroad: DPRD approval, verification by the Ministry of "
         "Home Affairs, drafting with the Ministry of Foreign Affairs, initialling and full powers. "
-        "The LoI is not asked for where the cooperation begins at an MoU.",
+        "An MoU that begins the cooperation passes the LoI (recorded or not); a text that follows "
+        "an MoU of the cooperation is not asked for one again.",
         waived_after=((LOI, ("mou",)),),
     ),
     PathRule(
