@@ -1503,3 +1503,22 @@ def test_an_internal_text_in_the_chain_is_marked_so_for_those_who_read_it(
     items = re.findall(r'<li class="chain-item.*?</li>', page, re.S)
     marked = [item for item in items if 'class="badge badge-internal"' in item]
     assert len(marked) == 1 and "PKS rahasia" in marked[0]
+
+
+def test_a_signed_agreement_with_no_expiry_recorded_says_so(client, kaltim):
+    """Signed, its expiry not recorded: the page says the date is not recorded, as it does of a
+    signing date, rather than a dash a reader could take for a term without end. A text not yet
+    signed has no expiry to record."""
+    signed = AgreementFactory(lead_region=kaltim, expires_on=None)
+    drafted = AgreementFactory(
+        lead_region=kaltim,
+        status="preparation",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+
+    dates = read_text(part(status_page(client, signed).content.decode(), 'id="dates-heading"'))
+    assert "Berakhir pada tanggal tidak tercatat" in dates
+    dates = read_text(part(status_page(client, drafted).content.decode(), 'id="dates-heading"'))
+    assert "Berakhir pada —" in dates
