@@ -54,7 +54,13 @@ from agreements.models import (
 from agreements.paging import LargeTablePaginator, RowSearchPaginator, SearchPaginator
 from agreements.parties import writing_parties
 from agreements.templatetags.known_dates import known, known_time
-from common.admin import URL_FIELDS, BoundedDatesChangeList, OfferedValuesOnly, OwnRowsFormSet
+from common.admin import (
+    URL_FIELDS,
+    BoundedDatesChangeList,
+    OfferedValuesOnly,
+    OwnRowsFormSet,
+    refuse_long_search,
+)
 from common.admin_markup import LabelledChangeList, LabelledTabularInline
 from partners.models import Country, Partner, Region
 
@@ -711,6 +717,7 @@ class AgreementAdmin(
         twice and no DISTINCT is needed; Django's search would compare every field of every
         row, joined to every party, in upper case.
         """
+        refuse_long_search(search_term)
         if autocomplete_source(request) == ("agreements", "agreement", "follows"):
             # A cooperation may continue another region's (a city's sister-city plan spawned by
             # its province's agreement): "follows" offers every agreement, as its field accepts.
@@ -899,6 +906,7 @@ class AgreementRowsAdmin(SearchListedAtMost, RowRulesAdmin):
         """A row's own title, or its agreement as the register's search finds it
         (``MilestoneQuerySet.search``, ``DocumentQuerySet.search``): read from indexes, each row
         once, where Django's search compared three fields of every row joined to its agreement."""
+        refuse_long_search(search_term)
         if not search_term.strip():
             return queryset, False
         return queryset.search(search_term), False

@@ -19,13 +19,14 @@ from django.contrib.admin.exceptions import (
 )
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
-from django.contrib.admin.views.main import ERROR_FLAG, ORDER_VAR, PAGE_VAR, ChangeList
+from django.contrib.admin.views.main import ERROR_FLAG, ORDER_VAR, PAGE_VAR, SEARCH_VAR, ChangeList
 from django.contrib.admin.widgets import (
     AutocompleteSelect,
     AutocompleteSelectMultiple,
     RelatedFieldWidgetWrapper,
 )
 from django.core.exceptions import (
+    BadRequest,
     EmptyResultSet,
     FieldDoesNotExist,
     PermissionDenied,
@@ -38,6 +39,7 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.formats import number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -55,6 +57,32 @@ from common.numbers import grouped
 from common.one_value import one_value
 
 EMPTY = "—"
+
+# The longest text the admin's lists and autocompletes search for: a title (300 characters)
+# pasted whole, and more. Thousands of words held the database for its whole statement timeout
+# (the partners' list) and a worker for minutes (the agreements' and steps').
+SEARCH_MAX_LENGTH = 1000
+
+
+def search_too_long(search_term):
+    """What to tell whoever searched for ``search_term``, if the admin does not search for so
+    long a text; else None."""
+    if len(search_term) <= SEARCH_MAX_LENGTH:
+        return None
+    return _(
+        "Kata kunci pencarian ini %(length)s karakter, paling banyak %(limit)s. Persingkat kata "
+        "kuncinya."
+    ) % {
+        "length": number_format(len(search_term), force_grouping=True),
+        "limit": number_format(SEARCH_MAX_LENGTH, force_grouping=True),
+    }
+
+
+def refuse_long_search(search_term):
+    """Refuse (400) a search the admin does not make (``search_too_long``)."""
+    message = search_too_long(search_term)
+    if message is not None:
+        raise BadRequest(message)
 
 
 class ReadableChanges(HistoricalRecordContextHelper):
@@ -493,7 +521,15 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
             return model._base_manager.all()
         return model_admin.get_queryset(request)
 
+    def get_search_results(self, request, queryset, search_term):
+        # A list's search is refused on its page (``changelist_view``); an autocomplete's here.
+        refuse_long_search(search_term)
+        return super().get_search_results(request, queryset, search_term)
+
     def changelist_view(self, request, extra_context=None):
+        for search_term in request.GET.getlist(SEARCH_VAR):
+            if search_too_long(search_term):
+                return self.search_refused(request, search_too_long(search_term))
         if request.method == "GET" and request.GET.get(ERROR_FLAG) == "1":
             # Where Django sends an address whose filter or page it could not read (a page past
             # the last, ``signed_on__year=abc``): the whole list, which it otherwise shows as if
@@ -510,6 +546,22 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
             return super().changelist_view(request, extra_context)
         except (DisallowedModelAdminLookup, DisallowedModelAdminToField) as refused:
             return self.lookup_refused(request, refused)
+
+    def search_refused(self, request, message):
+        """The page a list's search too long to make gets (400), in the admin's frame, saying
+        how long it may be, with a link to the list's own address."""
+        opts = self.model._meta
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": opts,
+            "title": _("Kata kunci terlalu panjang"),
+            "message": message,
+            "changelist_url": reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_changelist",
+                current_app=self.admin_site.name,
+            ),
+        }
+        return TemplateResponse(request, "admin/search_refused.html", context, status=400)
 
     def lookup_refused(self, request, refused):
         """The page a list's address with a lookup ``lookup_allowed`` refuses gets (400), or a

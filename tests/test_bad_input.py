@@ -101,6 +101,49 @@ def test_nul_byte_in_an_admin_autocomplete_search_is_refused(editor_kaltim):
     assert "karakter NUL" in assert_refused_with_message(response)
 
 
+# Words enough to hold every connection of the admin for its statement timeout, and a worker
+# for minutes, where one long title is the most anyone pastes.
+PASTED_BOOK = " ".join(f"kata{number}" for number in range(2000))
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    [
+        "admin:agreements_agreement_changelist",
+        "admin:agreements_milestone_changelist",
+        "admin:partners_partner_changelist",
+    ],
+)
+def test_an_admin_search_longer_than_any_title_is_refused_saying_how_long_it_may_be(
+    editor_kaltim, changelist
+):
+    response = logged_in(editor_kaltim).get(reverse(changelist), {"q": PASTED_BOOK})
+    body = assert_refused_with_message(response)
+    assert "paling banyak 1.000" in body
+    # A title pasted whole is still searched.
+    pasted_title = logged_in(editor_kaltim).get(reverse(changelist), {"q": "MoU " * 75})
+    assert pasted_title.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("model_name", "field_name"),
+    [("agreement", "partners"), ("agreement", "follows"), ("milestone", "agreement")],
+)
+def test_an_admin_autocomplete_search_longer_than_any_title_is_refused(
+    editor_kaltim, model_name, field_name
+):
+    response = logged_in(editor_kaltim).get(
+        reverse("admin:autocomplete"),
+        {
+            "term": PASTED_BOOK,
+            "app_label": "agreements",
+            "model_name": model_name,
+            "field_name": field_name,
+        },
+    )
+    assert_refused_with_message(response)
+
+
 @pytest.mark.parametrize("year", ["99999999999999999999", "100000", "9999", "-5"])
 def test_a_year_past_the_calendar_in_an_admin_filter_is_refused(editor_kaltim, kaltim, year):
     AgreementFactory(lead_region=kaltim)
