@@ -520,9 +520,32 @@ def _json_text(value):
     return str(value).strip()
 
 
+def _refuse_unpacking_past_the_limit(file):
+    """Refuse an XLSX file (a zip) whose parts unpack to more than ``IMPORT_MAX_UNPACKED_MB``,
+    before any part is read: the upload's size does not bound what a zip unpacks to (a few
+    kilobytes of one repeated letter unpack to gigabytes). A part is never read past the size
+    the zip declares for it (``zipfile`` stops there), so the declared sizes bound the reading."""
+    try:
+        unpacked = sum(part.file_size for part in zipfile.ZipFile(file).infolist())
+    except (zipfile.BadZipFile, OSError) as error:
+        raise ImportFileError(_("Berkas XLSX tidak dapat dibaca.")) from error
+    finally:
+        file.seek(0)
+    limit = settings.IMPORT_MAX_UNPACKED_MB
+    if unpacked > limit * 1024 * 1024:
+        raise ImportFileError(
+            _(
+                "Berkas XLSX ini berisi %(size)s MB setelah dibuka, paling banyak %(limit)s MB; "
+                "bagi menjadi beberapa berkas."
+            )
+            % {"size": -(-unpacked // (1024 * 1024)), "limit": limit}
+        )
+
+
 def _read_xlsx(file):
     """The first sheet as the agreements, and every other sheet named for a table of
     ``export_columns.TABLES`` as that table."""
+    _refuse_unpacking_past_the_limit(file)
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:

@@ -228,6 +228,9 @@ DOCUMENT_MAX_BYTES = envint("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 # The most agreements one import file may hold (a register's migration is split into files of
 # this size); with the columns bounded by the importer, what one upload can make a worker read.
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", 50000)
+# The most an XLSX import file (a zip) may unpack to, in MB: the register's own XLSX export of
+# IMPORT_MAX_ROWS agreements, with their steps, documents and partners, unpacks to about 400 MB.
+IMPORT_MAX_UNPACKED_MB = envint("IMPORT_MAX_UNPACKED_MB", 512)
 # A form posting more fields than this is refused (400) unread. The largest form the site
 # builds is an agreement's change form at its inlines' bound (``INLINE_MAX_ROWS``, 200): eight
 # fields a milestone row, 1,600, besides some 80 of its own. Django's default, 1,000, refused

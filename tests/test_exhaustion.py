@@ -97,6 +97,47 @@ def test_an_xlsx_declaring_16384_columns_is_refused_without_reading_them():
     assert peak < 20 * 1024 * 1024
 
 
+def xlsx_with_a_cell_of(megabytes):
+    """A small XLSX whose one cell unpacks to ``megabytes`` of text (written as it is packed)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in XLSX_PARTS.items():
+            archive.writestr(name, text)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+            sheet.write(
+                b'<?xml version="1.0" encoding="UTF-8"?>'
+                b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                b'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>title</t></is></c></row>'
+                b'<row r="2"><c r="A2" t="inlineStr"><is><t>'
+            )
+            for _ in range(megabytes):
+                sheet.write(b"A" * (1024 * 1024))
+            sheet.write(b"</t></is></c></row></sheetData></worksheet>")
+    buffer.seek(0)
+    return buffer
+
+
+def test_an_xlsx_that_unpacks_past_the_limit_is_refused_without_reading_it(settings):
+    """The upload's size bounds a CSV or a JSON file, not an XLSX, a zip: a few kilobytes may
+    unpack to gigabytes (200 MB in 200 KB took a worker 25 s and a gigabyte of memory)."""
+    settings.IMPORT_MAX_UNPACKED_MB = 2
+    upload = xlsx_with_a_cell_of(3)
+    assert len(upload.getvalue()) < 10_000
+
+    tracemalloc.start()
+    try:
+        with pytest.raises(ImportFileError, match="paling banyak 2 MB"):
+            read_table(upload, "bom.xlsx")
+        _now, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 2 * 1024 * 1024
+    # Within the limit, the same file is read (and refused for what it lacks).
+    with pytest.raises(ImportFileError, match="Kolom wajib tidak ada"):
+        read_table(xlsx_with_a_cell_of(1), "sel-panjang.xlsx")
+
+
 def test_an_xlsx_with_more_rows_than_the_limit_is_refused(settings):
     settings.IMPORT_MAX_ROWS = 50
     with pytest.raises(ImportFileError, match="50 baris"):
