@@ -328,6 +328,13 @@ class TablesImport:
                 row.action, row.changes = UPDATE, [*row.changes, "parent"]
             self._authorise(row, original)
             planned.append(row)
+        # Each partner's parent as it would be after the import: the file's, else the stored.
+        parent_of = {key: keys.get(p.parent_id) for key, p in stored.items()}
+        for row in planned:
+            if row.instance is not None:
+                parent_of[(row.instance.name.casefold(), row.instance.country_id)] = row.after.get(
+                    "parent"
+                )
         for row in planned:
             parent = row.after.get("parent")
             if parent and parent not in named and not row.rejected:
@@ -336,6 +343,17 @@ class TablesImport:
                     % {"name": parent[0], "country": parent[1]}
                 )
                 row.action = REJECT
+            elif parent and not row.rejected:
+                key = (row.instance.name.casefold(), row.instance.country_id)
+                if parent_loops_back(key, parent_of):
+                    row.errors.append(
+                        _(
+                            "Induk “%(name)s” (%(country)s) adalah mitra ini sendiri atau bagian "
+                            "darinya; pilih induk lain."
+                        )
+                        % {"name": parent[0], "country": parent[1]}
+                    )
+                    row.action = REJECT
         return planned
 
     def _plan_surveys(self, rows):
@@ -634,6 +652,20 @@ class TablesImport:
                 if self.change_reason:
                     row.instance._change_reason = self.change_reason
                 row.instance.save(update_fields=["parent"])
+
+
+def parent_loops_back(key, parent_of):
+    """Whether the partner ``key``'s parents, followed up through ``parent_of`` (key → its
+    parent's key or None), come back to it: a partner its own parent, or part of what is
+    part of it."""
+    seen = set()
+    parent = parent_of.get(key)
+    while parent is not None and parent not in seen:
+        if parent == key:
+            return True
+        seen.add(parent)
+        parent = parent_of.get(parent)
+    return False
 
 
 class _AgreementFinder:

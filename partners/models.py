@@ -368,8 +368,25 @@ class Partner(PrintableText, ChoiceLabels, models.Model):
             }
         if self.parent_id and self.parent_id == self.pk:
             errors["parent"] = _("Mitra tidak dapat menjadi induk dirinya sendiri.")
+        elif self.parent_id and self.pk and self._part_of_itself():
+            errors["parent"] = _(
+                "Induk ini bagian dari mitra ini sendiri; pilih induk lain, atau ubah dulu induk "
+                "mitra itu."
+            )
         if errors:
             raise ValidationError(errors)
+
+    def _part_of_itself(self):
+        """Whether the parent chosen is part of this partner, directly or through others: one
+        query per level up, from the parent (a register has two or three levels)."""
+        seen = set()
+        parent = self.parent_id
+        while parent is not None and parent not in seen:
+            if parent == self.pk:
+                return True
+            seen.add(parent)
+            parent = Partner.objects.filter(pk=parent).values_list("parent_id", flat=True).first()
+        return False
 
     @property
     def is_domestic(self):

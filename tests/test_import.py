@@ -17,6 +17,7 @@ from openpyxl import Workbook
 from access.models import RegionAssignment, Role
 from agreements.imports import CREATE, REJECT, UNCHANGED, UPDATE, AgreementImport, ImportFileError
 from agreements.models import Agreement, Milestone
+from partners.models import Partner
 from tests.factories import (
     AgreementFactory,
     MilestoneFactory,
@@ -635,6 +636,81 @@ def test_a_file_recording_a_termination_done_beside_a_status_in_force_is_refused
     )
     assert Milestone.objects.count() == milestones
     assert not Agreement.objects.filter(reference="B/2").exists()
+
+
+def partner_row(name, parent=""):
+    return {
+        "name": name,
+        "name_local": "",
+        "country": "CN",
+        "subdivision": "",
+        "kind": "foreign_city",
+        "parent_name": parent,
+        "parent_country": "CN" if parent else "",
+        "website": "",
+    }
+
+
+def partners_file(partners):
+    data = json.dumps({"agreements": [row()], "partners": partners}).encode()
+    return AgreementImport.from_file(io.BytesIO(data), "register.json")
+
+
+def test_a_partner_made_its_own_parent_or_part_of_its_own_part_is_refused_at_its_row(register):
+    """A partner its own parent passed the preview, then its confirmation was refused with the
+    database's words; one part of what is part of it (Jiangxi in Nanchang, Nanchang in Jiangxi) was
+    written, each page then saying the other is part of it."""
+    jiangxi = PartnerFactory(name="Pemerintah Provinsi Jiangxi", country__code="CN")
+    looped = "adalah mitra ini sendiri atau bagian darinya"
+
+    plan = partners_file([partner_row("Kota Nanchang", parent="Kota Nanchang")]).apply()
+
+    assert not plan.is_valid
+    ((refused,),) = [plan.rejected_table_rows]
+    assert refused.table == "partners"
+    assert any(looped in error for error in refused.errors), refused.errors
+
+    plan = partners_file(
+        [
+            partner_row("Kota Nanchang", parent="Pemerintah Provinsi Jiangxi"),
+            partner_row("Pemerintah Provinsi Jiangxi", parent="Kota Nanchang"),
+        ]
+    ).apply()
+
+    assert not plan.is_valid
+    assert [row.number for row in plan.rejected_table_rows] == [2, 3]
+    assert all(looped in " ".join(row.errors) for row in plan.rejected_table_rows)
+    jiangxi.refresh_from_db()
+    assert jiangxi.parent is None
+    assert not Partner.objects.filter(name="Kota Nanchang").exists()
+    assert not Agreement.objects.filter(reference="556/KSDD/2025").exists()
+
+    plan = partners_file(
+        [partner_row("Kota Nanchang", parent="Pemerintah Provinsi Jiangxi")]
+    ).apply()
+    assert plan.is_valid, plan.rejected_table_rows
+    assert Partner.objects.get(name="Kota Nanchang").parent == jiangxi
+
+
+def test_a_partner_set_as_part_of_its_own_part_in_the_admin_is_refused(staff_client, db):
+    jiangxi = PartnerFactory(name="Pemerintah Provinsi Jiangxi", country__code="CN")
+    nanchang = PartnerFactory(name="Kota Nanchang", country__code="CN", parent=jiangxi)
+    data = {
+        "name": jiangxi.name,
+        "name_local": "",
+        "kind": jiangxi.kind,
+        "country": "CN",
+        "subdivision": "",
+        "parent": nanchang.pk,
+        "website": "",
+    }
+
+    response = staff_client.post(reverse("admin:partners_partner_change", args=[jiangxi.pk]), data)
+
+    assert response.status_code == 200
+    assert "Induk ini bagian dari mitra ini sendiri" in response.content.decode()
+    jiangxi.refresh_from_db()
+    assert jiangxi.parent is None
 
 
 def test_a_file_clearing_the_termination_it_keeps_in_force_is_written(register):
