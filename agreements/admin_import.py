@@ -12,6 +12,7 @@ import io
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -162,12 +163,21 @@ class AgreementImportMixin:
         return self._render_plan(request, plan, upload.name, token)
 
     def _confirm(self, request):
-        try:
-            preview = ImportPreview.objects.confirmable_by(request.user).get(
-                pk=request.POST["token"]
-            )
-        except (ImportPreview.DoesNotExist, ValidationError):
-            return self._expired(request)
+        # One confirmation of a preview at a time: a second one (a double click, the preview
+        # confirmed in another tab) waits for the first on the preview's row, then finds it
+        # used, rather than writing the file again (its new agreements twice).
+        with transaction.atomic():
+            try:
+                preview = (
+                    ImportPreview.objects.confirmable_by(request.user)
+                    .select_for_update()
+                    .get(pk=request.POST["token"])
+                )
+            except (ImportPreview.DoesNotExist, ValidationError):
+                return self._expired(request)
+            return self._confirm_preview(request, preview)
+
+    def _confirm_preview(self, request, preview):
         name = preview.filename
         decisions = {}
         for key in request.POST:

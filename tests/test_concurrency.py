@@ -17,6 +17,7 @@ from tests.helpers import (
     change_url,
     form_errors,
     logged_in,
+    on_postgresql,
     run_at_once,
     with_existing_milestone,
     with_new_milestone,
@@ -470,6 +471,48 @@ def test_import_confirm_refuses_a_row_whose_agreement_was_created_since_the_prev
     assert confirmed.status_code == 409
     assert "dibuat orang lain setelah pratinjau" in confirmed.content.decode()
     assert Agreement.objects.get().title == "Dibuat orang lain"
+
+
+@pytest.mark.skipif(not on_postgresql(), reason="SQLite writes one transaction at a time")
+@pytest.mark.django_db(transaction=True)
+def test_a_preview_confirmed_twice_at_once_is_written_once(
+    editor_kaltim, kaltim, bali, monkeypatch
+):
+    """A double click on "Konfirmasi" (or the preview confirmed in two tabs): the second waits
+    for the first, then finds the preview used, rather than writing the file a second time."""
+    from agreements.imports import AgreementImport
+
+    importer = logged_in(editor_kaltim)
+    # No number yet (a text still being drafted): nothing in the database tells the two apart.
+    new = SimpleUploadedFile(
+        "kerjasama.csv",
+        b"reference,title,kind,scope,status,lead_region_code,region_codes\n"
+        b",Judul dari berkas,mou,ksdd,preparation,64,64; 51\n",
+        content_type="text/csv",
+    )
+    token = preview_token(importer.post(IMPORT, {"file": new}))
+    writing, write_rows = threading.Event(), AgreementImport._write_rows
+
+    def write_rows_slowly(self):
+        write_rows(self)
+        if not writing.is_set():
+            writing.set()
+            threading.Event().wait(1.5)  # the first confirm, still writing
+
+    monkeypatch.setattr(AgreementImport, "_write_rows", write_rows_slowly)
+    answers = []
+
+    def confirm(wait_for_the_first=False):
+        if wait_for_the_first:
+            writing.wait(10)
+        client = logged_in(editor_kaltim)
+        answers.append(client.post(IMPORT, {"token": token}).status_code)
+
+    run_at_once(confirm, lambda: confirm(wait_for_the_first=True))
+
+    assert Agreement.objects.filter(title="Judul dari berkas").count() == 1
+    # Written, and the second told the preview is used: upload the file again to see it now.
+    assert sorted(answers) == [302, 400]
 
 
 @pytest.mark.django_db
