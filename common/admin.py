@@ -40,7 +40,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.formats import number_format
-from django.utils.text import capfirst
+from django.utils.text import capfirst, smart_split
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
@@ -76,6 +76,23 @@ def search_too_long(search_term):
         "length": number_format(len(search_term), force_grouping=True),
         "limit": number_format(SEARCH_MAX_LENGTH, force_grouping=True),
     }
+
+
+# Beyond this many words a search is a paragraph, not a search: the rest are not read, as the
+# register's own search reads no more (``agreements.search.MAX_WORDS``). Django's search ANDs a
+# condition on every searched field for each word; five hundred one-letter words held the
+# partners' list for four seconds at national scale.
+SEARCH_MAX_WORDS = 8
+
+
+def searched_words(search_term):
+    """``search_term`` as Django's search reads it (``smart_split``: words, and phrases in
+    quotes), each word once, at most ``SEARCH_MAX_WORDS`` of them."""
+    words = []
+    for word in smart_split(search_term):
+        if word.casefold() not in (seen.casefold() for seen in words):
+            words.append(word)
+    return " ".join(words[:SEARCH_MAX_WORDS])
 
 
 def refuse_long_search(search_term):
@@ -524,7 +541,7 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
     def get_search_results(self, request, queryset, search_term):
         # A list's search is refused on its page (``changelist_view``); an autocomplete's here.
         refuse_long_search(search_term)
-        return super().get_search_results(request, queryset, search_term)
+        return super().get_search_results(request, queryset, searched_words(search_term))
 
     def changelist_view(self, request, extra_context=None):
         for search_term in request.GET.getlist(SEARCH_VAR):

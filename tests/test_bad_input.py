@@ -7,11 +7,12 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import models
+from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.models import Agreement, Document
-from tests.factories import AgreementFactory, DocumentFactory, MilestoneFactory
+from tests.factories import AgreementFactory, DocumentFactory, MilestoneFactory, PartnerFactory
 from tests.helpers import (
     agreement_form_data,
     change_url,
@@ -123,6 +124,29 @@ def test_an_admin_search_longer_than_any_title_is_refused_saying_how_long_it_may
     # A title pasted whole is still searched.
     pasted_title = logged_in(editor_kaltim).get(reverse(changelist), {"q": "MoU " * 75})
     assert pasted_title.status_code == 200
+
+
+def test_an_admin_search_of_many_words_reads_the_first_eight_each_once(admin_client):
+    """A paragraph pasted into the partners' search: Django's search adds a condition on every
+    searched field for each word (five hundred one-letter words, a thousand characters, held
+    the list for seconds at national scale). Its first eight distinct words are read, as the
+    register's own search reads them, each once: the partner they name is found, and the words
+    after them are not searched for."""
+    PartnerFactory(name="Universitas Teknologi Hefei Kampus Timur Gedung Utama Baru")
+    PartnerFactory(name="Universitas Teknologi Wuhu Kampus Timur Gedung Utama Baru")
+    named = "universitas teknologi hefei kampus timur gedung utama baru"
+    words = "teknologi " * 30 + named + " " + " ".join(f"zz{n}" for n in range(100))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(reverse("admin:partners_partner_changelist"), {"q": words})
+
+    assert response.status_code == 200
+    assert [partner.name for partner in response.context["cl"].result_list] == [
+        "Universitas Teknologi Hefei Kampus Timur Gedung Utama Baru"
+    ]
+    searched = " ".join(query["sql"].upper() for query in queries)
+    assert "%HEFEI%" in searched
+    assert "ZZ0" not in searched
 
 
 @pytest.mark.parametrize(
