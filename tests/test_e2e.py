@@ -20,7 +20,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import expect
 
+from agreements.models import Agreement
 from tests.factories import make_official
 
 SCREENSHOTS = Path(
@@ -262,6 +264,40 @@ def test_editor_adds_an_agreement_with_a_milestone_and_finds_it_on_the_public_li
     assert "Mitra" in glance  # whom the next step waits on
     parties = page.locator(".glance-item", has_text="Para pihak").inner_text()
     assert "Kalimantan Timur" in parties and "Bali" in parties
+
+
+def test_a_double_click_on_save_records_the_agreement_once(page, live_server, django_user_model):
+    """A clerk double-clicks "Simpan" on the add form (or clicks again while the page is on its
+    way): the agreement is recorded once and the clerk is told so. Sent twice, the second
+    request was answered with the add form again, saying an agreement of that title already
+    existed: the one the first had just recorded."""
+    call_command("load_reference_data", verbosity=0)
+    editor = django_user_model.objects.create_superuser(
+        username="editor", email="editor@example.invalid", password="a-long-test-password"
+    )
+    log_in_browser_as(page, editor, live_server)
+    page.goto(live_server.url + "/admin/agreements/agreement/add/")
+    title = "Kerja sama pengelolaan sampah Kalimantan Timur dan Bali"
+    page.fill("#id_title", title)
+    page.select_option("#id_kind", "mou")
+    page.select_option("#id_status", "exploration")
+    page.select_option("#id_scope", "ksdd")
+    pick(page, "lead_region", "Kalimantan Timur")
+    pick(page, "regions", "Bali")
+
+    # Two clicks 150 ms apart, as a double click comes: the first request is on its way.
+    page.evaluate(
+        """() => {
+            const save = document.querySelector("input[name=_save]");
+            save.click();
+            setTimeout(() => save.click(), 150);
+        }"""
+    )
+    # Read from the address bar, not from a navigation: the second click aborts the first's.
+    expect(page).to_have_url(re.compile(r".*/admin/agreements/agreement/$"))
+    expect(page.locator(".messagelist .success")).to_have_count(1)
+    assert page.locator(".errornote, .errorlist").count() == 0
+    assert Agreement.objects.filter(title=title).count() == 1
 
 
 def test_official_on_a_phone_sees_which_stage_is_late_and_that_a_listed_step_is_pending(
