@@ -565,39 +565,49 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
             return self.lookup_refused(request, refused)
 
     def search_refused(self, request, message):
-        """The page a list's search too long to make gets (400), in the admin's frame, saying
-        how long it may be, with a link to the list's own address."""
+        """The page a list's search too long to make gets (400), saying how long it may be."""
         opts = self.model._meta
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": opts,
-            "title": _("Kata kunci terlalu panjang"),
-            "message": message,
-            "changelist_url": reverse(
-                f"admin:{opts.app_label}_{opts.model_name}_changelist",
-                current_app=self.admin_site.name,
-            ),
-        }
-        return TemplateResponse(request, "admin/search_refused.html", context, status=400)
+        return self.list_refused(
+            request,
+            _("Kata kunci terlalu panjang"),
+            message,
+            _("Buka daftar %(name)s tanpa kata kunci") % {"name": opts.verbose_name_plural},
+        )
 
     def lookup_refused(self, request, refused):
         """The page a list's address with a lookup ``lookup_allowed`` refuses gets (400), or a
-        field to pick rows by (``_to_field``) that no relation uses: in the admin's frame,
-        rather than the bare page of an unreadable request, saying so, with a link to the
-        list's own address. Logged where Django logs what it refuses."""
+        field to pick rows by (``_to_field``) that no relation uses, rather than the bare page
+        of an unreadable request. Logged where Django logs what it refuses."""
         logger = logging.getLogger(f"django.security.{type(refused).__name__}")
         logger.error(str(refused), extra={"status_code": 400, "request": request})
+        opts = self.model._meta
+        return self.list_refused(
+            request,
+            _("Filter tidak tersedia"),
+            _(
+                "Alamat halaman ini memuat filter yang tidak ditawarkan daftar %(name)s, "
+                "sehingga daftarnya tidak dapat ditampilkan."
+            )
+            % {"name": opts.verbose_name_plural},
+            _("Buka daftar %(name)s tanpa filter itu") % {"name": opts.verbose_name_plural},
+        )
+
+    def list_refused(self, request, title, message, back):
+        """A list's page refused (400), in the admin's frame: ``title``, what was refused
+        (``message``) and a link (``back``) to the list's own address."""
         opts = self.model._meta
         context = {
             **self.admin_site.each_context(request),
             "opts": opts,
-            "title": _("Filter tidak tersedia"),
+            "title": title,
+            "message": message,
+            "back": back,
             "changelist_url": reverse(
                 f"admin:{opts.app_label}_{opts.model_name}_changelist",
                 current_app=self.admin_site.name,
             ),
         }
-        return TemplateResponse(request, "admin/lookup_refused.html", context, status=400)
+        return TemplateResponse(request, "admin/list_refused.html", context, status=400)
 
 
 def in_one_transaction(action):
