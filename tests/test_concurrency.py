@@ -17,7 +17,6 @@ from tests.helpers import (
     change_url,
     form_errors,
     logged_in,
-    on_postgresql,
     run_at_once,
     with_existing_milestone,
     with_new_milestone,
@@ -473,7 +472,7 @@ def test_import_confirm_refuses_a_row_whose_agreement_was_created_since_the_prev
     assert Agreement.objects.get().title == "Dibuat orang lain"
 
 
-@pytest.mark.skipif(not on_postgresql(), reason="SQLite writes one transaction at a time")
+@pytest.mark.postgresql  # SQLite writes one transaction at a time
 @pytest.mark.django_db(transaction=True)
 def test_a_preview_confirmed_twice_at_once_is_written_once(
     editor_kaltim, kaltim, bali, monkeypatch
