@@ -39,9 +39,9 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.formats import number_format
 from django.utils.text import capfirst, smart_split
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -55,6 +55,7 @@ from common.admin_markup import (
 )
 from common.numbers import grouped
 from common.one_value import one_value
+from common.text import longer_than
 
 EMPTY = "—"
 
@@ -67,15 +68,14 @@ SEARCH_MAX_LENGTH = 1000
 def search_too_long(search_term):
     """What to tell whoever searched for ``search_term``, if the admin does not search for so
     long a text; else None."""
-    if len(search_term) <= SEARCH_MAX_LENGTH:
-        return None
-    return _(
-        "Kata kunci pencarian ini %(length)s karakter, paling banyak %(limit)s. Persingkat kata "
-        "kuncinya."
-    ) % {
-        "length": number_format(len(search_term), force_grouping=True),
-        "limit": number_format(SEARCH_MAX_LENGTH, force_grouping=True),
-    }
+    return longer_than(
+        search_term,
+        SEARCH_MAX_LENGTH,
+        gettext_lazy(
+            "Kata kunci pencarian ini %(length)s karakter, paling banyak %(limit)s. Persingkat "
+            "kata kuncinya."
+        ),
+    )
 
 
 # Beyond this many words a search is a paragraph, not a search: the rest are not read, as the

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # The C0 controls but tab, line feed and carriage return, the halves of a surrogate pair standing
 # alone (no UTF-8 text holds one: a JSON file can write one as "\ud800"), and the two
@@ -60,14 +61,24 @@ CELL_LIMIT = 32_767
 
 def too_long_message(text):
     """What to tell whoever typed ``text``, if a spreadsheet cell cannot hold it; else None."""
-    if len(text) <= CELL_LIMIT:
+    return longer_than(
+        text,
+        CELL_LIMIT,
+        gettext_lazy(
+            "Teks ini terlalu panjang untuk satu sel spreadsheet: %(length)s karakter, paling "
+            "banyak %(limit)s. Persingkat teksnya; naskah lengkap dapat diunggah sebagai dokumen."
+        ),
+    )
+
+
+def longer_than(text, limit, message):
+    """``message`` (its ``%(length)s`` and ``%(limit)s`` filled in, grouped as numbers are
+    written) if ``text`` is longer than ``limit`` characters; else None."""
+    if len(text) <= limit:
         return None
-    return _(
-        "Teks ini terlalu panjang untuk satu sel spreadsheet: %(length)s karakter, paling banyak "
-        "%(limit)s. Persingkat teksnya; naskah lengkap dapat diunggah sebagai dokumen."
-    ) % {
+    return str(message) % {
         "length": number_format(len(text), force_grouping=True),
-        "limit": number_format(CELL_LIMIT, force_grouping=True),
+        "limit": number_format(limit, force_grouping=True),
     }
 
 
