@@ -186,12 +186,19 @@ def _joined(words):
 
 
 def search_agreements(queryset, text):
+    return _searched(queryset, text)[0]
+
+
+def _searched(queryset, text):
+    """``search_agreements``, and whether the search already knows it finds
+    ``COMMON_WORD_MATCHES`` agreements or more: on PostgreSQL, a single word found that common
+    (``_is_common``) when the search was built."""
     words = search_words(text)
     if not words:
-        return queryset
+        return queryset, False
     if connections[queryset.db].vendor == "postgresql":
         return _postgresql(queryset, words)
-    return _substring(queryset, words)
+    return _substring(queryset, words), False
 
 
 def search_agreement_rows(queryset, text):
@@ -211,13 +218,15 @@ def search_agreement_rows(queryset, text):
     model = queryset.model
     Agreement = model._meta.get_field("agreement").related_model
     rows = model._base_manager.db_manager(queryset.db).order_by()
-    agreements = Agreement._default_manager.db_manager(queryset.db)
-    matches = [_rows_matching(rows, _title_holds(word), agreements.search(word)) for word in words]
+    agreements = Agreement._default_manager.db_manager(queryset.db).all()
+    matches = [
+        _rows_matching(rows, _title_holds(word), *_searched(agreements, word)) for word in words
+    ]
     each_word = Q(*(condition for condition, _few in matches))
     few = [ids for _condition, ids in matches if ids is not None]
     if len(words) > 1:
         # Or the agreement the words find together: a reference ("7/PU/2023"), a phrase.
-        together, together_few = _rows_matching(rows, None, agreements.search(text))
+        together, together_few = _rows_matching(rows, None, *_searched(agreements, text))
         each_word = together | each_word
         # Only rows the phrase finds, or one word of the few: where both are read from their
         # indexes, the rows tested are those, not every row.
@@ -240,10 +249,11 @@ def _title_holds(word):
     return condition
 
 
-def _rows_matching(rows, titled, found):
+def _rows_matching(rows, titled, found, found_common=False):
     """The condition on a row (a milestone, a document) of matching ``titled`` (a condition on
     its title, or None) or of being of an agreement ``found``; and where the rows it matches are
-    few, their ids (else None).
+    few, their ids (else None). ``found_common``: the search of ``found`` already knows it finds
+    ``COMMON_WORD_MATCHES`` agreements or more (``_searched``), which is not asked again.
 
     On PostgreSQL, where either holds ``COMMON_WORD_MATCHES`` rows or more (kerja, in the title
     of a milestone of every PKS), each row is tested as the list walks its order: its title, and
@@ -263,7 +273,9 @@ def _rows_matching(rows, titled, found):
         return condition, None
     sources = [found, *([rows.filter(titled)] if titled else [])]
     common = COMMON_WORD_MATCHES
-    if any(each.order_by().values("pk")[common - 1 : common].exists() for each in sources):
+    if found_common or any(
+        each.order_by().values("pk")[common - 1 : common].exists() for each in sources
+    ):
         probe = found.filter(pk=OuterRef("agreement_id")).order_by().values("pk")[:1]
         return Q(IsNull(Subquery(probe), False)) | (titled or Q()), None
     # Their ids read into an array first, then the rows of each by its agreement's index: as
@@ -485,6 +497,8 @@ def _word_query(word):
 
 
 def _postgresql(queryset, words):
+    """``queryset`` searched for every word of ``words``, and whether the one word searched for
+    was found common (``_is_common``) on the way (``_searched``)."""
     from django.contrib.postgres.lookups import TrigramWordSimilar
     from django.contrib.postgres.search import SearchRank, SearchVector, TrigramWordSimilarity
 
@@ -493,6 +507,7 @@ def _postgresql(queryset, words):
     # Each word is either tested on every agreement (a common one) or read first from the
     # indexes (a rare one), as the ids of its matches.
     row_by_row, read_first = [], []
+    common = False
     for n, word in enumerate(words):
         query = _word_query(word)
         own = Agreement.objects.alias(vector=StoredSearchVector()).filter(
@@ -538,7 +553,8 @@ def _postgresql(queryset, words):
         # A scope's code: its agreements are a large share of the register, with no index of
         # their own to read them from; tested row by row, never asked whether it is common.
         scopes = scopes_named(Agreement, word)
-        if scopes or _is_common(Agreement, query, kinds):
+        common = not scopes and _is_common(Agreement, query, kinds)
+        if scopes or common:
             # A word in much of the register: reading every match to start from would cost what
             # it matches, tens of thousands of agreements. Tested row by row instead, the
             # register read in the list's order, the first page, the count up to its limit and
@@ -563,7 +579,7 @@ def _postgresql(queryset, words):
             # the rows, the date hierarchy's years), and the word's UNION was most of each.
             sql, params = matches.query.sql_with_params()
         except EmptyResultSet:  # every part of it can match nothing
-            return queryset.none()
+            return queryset.none(), False
         read_first.append(RawSQL(sql, params))
 
     if row_by_row and read_first:
@@ -579,6 +595,6 @@ def _postgresql(queryset, words):
     everything = _word_query(words[0])
     for word in words[1:]:
         everything |= _word_query(word)
-    return queryset.annotate(search_rank=SearchRank(StoredSearchVector(), everything)).order_by(
-        "-search_rank", "-pk"
-    )
+    ranked = queryset.annotate(search_rank=SearchRank(StoredSearchVector(), everything))
+    # One word found that common: so are its agreements (the text's matches are among them).
+    return ranked.order_by("-search_rank", "-pk"), common and len(words) == 1
