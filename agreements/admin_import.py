@@ -31,7 +31,7 @@ from agreements.imports import (
     AgreementImport,
     ImportFileError,
 )
-from agreements.models import Agreement
+from agreements.models import Agreement, imported_from
 from common.one_value import one_value
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -234,7 +234,7 @@ class AgreementImportMixin:
             io.BytesIO(content),
             name,
             authorise=self.authorise_import(request),
-            change_reason=_("Impor dari %(name)s") % {"name": name},
+            change_reason=imported_from(name),
             decisions=decisions,
             default_decision=default_decision,
         )

@@ -24,8 +24,8 @@ from django.db.models.lookups import Exact, GreaterThan
 from django.db.models.sql.datastructures import BaseTable
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop, pgettext_lazy
 from simple_history import signals as history_signals
 from simple_history.models import HistoricalRecords
 
@@ -3570,6 +3570,30 @@ def ends_by_of(status, expires_by, milestones):
 # shown in the reader's language by the admin's history.
 EXTENSION_STEP_RECORDED = gettext_noop("Dicatat selesai: perpanjangan ditandatangani")
 EXTENSION_STEP_REOPENED = gettext_noop("Dibuka kembali: perpanjangan tidak lagi ditandatangani")
+
+
+# The reason kept in the history of every row an import wrote: the file it came from. Kept in
+# Indonesian as written here, whatever the language of the clerk who imported it, and shown in
+# the reader's (``change_reason_shown``).
+IMPORTED_FROM = gettext_noop("Impor dari %(name)s")
+
+
+def imported_from(name):
+    """The reason kept for the rows an import of file ``name`` wrote (``IMPORTED_FROM``)."""
+    return IMPORTED_FROM % {"name": name}
+
+
+def change_reason_shown(reason):
+    """A version's kept reason in the reader's language: the register's own reasons
+    (``EXTENSION_STEP_RECORDED``, ``EXTENSION_STEP_REOPENED``, ``IMPORTED_FROM`` with its file's
+    name) are kept in Indonesian and translated here; any other (a command's, one kept before)
+    is shown as kept."""
+    if not reason:
+        return reason
+    imported, _name = IMPORTED_FROM.split("%(name)s")
+    if reason.startswith(imported) and len(reason) > len(imported):
+        return gettext(IMPORTED_FROM) % {"name": reason[len(imported) :]}
+    return gettext(reason)
 
 
 def reopen_extension_steps(facts, by_agreement, extended):

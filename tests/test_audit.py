@@ -322,6 +322,36 @@ def test_history_page_tells_a_version_written_by_an_import_and_from_which_file(
     assert "Impor dari" not in found[2]
 
 
+def test_the_file_an_import_wrote_a_version_from_is_told_in_the_readers_language(
+    editor_kaltim, agreement, staff_client
+):
+    """A clerk importing with the site in English and a colleague reading the history in
+    Indonesian each read the reason in their own language; so does an English reader of a
+    version imported in Indonesian."""
+    from django.conf import settings
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    csv = (
+        "reference,title,kind,scope,status,lead_region_code\n"
+        "KT/1,Diubah lewat impor,mou,ksdpl,in_force,64\n"
+    )
+    editor = logged_in(editor_kaltim)
+    editor.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = reverse("admin:agreements_agreement_import")
+    preview = editor.post(url, {"file": SimpleUploadedFile("register-kaltim.csv", csv.encode())})
+    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
+    assert editor.post(url, {"token": token}).status_code == 302
+
+    assert "Impor dari register-kaltim.csv" in history_table(staff_client, agreement)
+    staff_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = history_table(staff_client, agreement)
+    assert "Import from register-kaltim.csv" in english and "Impor dari" not in english
+    search = staff_client.get(
+        reverse("admin:agreements_agreement_history_search"), {"field": "title"}
+    ).content.decode()
+    assert "Import from register-kaltim.csv" in search and "Impor dari" not in search
+
+
 def test_history_page_of_an_agreement_shows_every_version_newest_first(
     editor, agreement, staff_client
 ):

@@ -15,6 +15,7 @@ from django.contrib.admin.templatetags.admin_list import date_hierarchy
 from django.contrib.admin.templatetags.base import InclusionAdminNode
 
 from agreements.export_columns import download_note
+from agreements.models import change_reason_shown
 from common.admin_form import fieldset_markup, tabular_rows
 from common.admin_list import list_filter, result_list
 from common.years import years_with_rows
@@ -81,3 +82,9 @@ def export_note(user):
     """Beside the list's actions: what the export actions' files hold and leave out for
     ``user``, in the sentences every list page says beside its downloads."""
     return {"download_note": download_note(user)}
+
+
+@register.filter
+def change_reason(reason):
+    """A version's kept reason in the reader's language (``change_reason_shown``)."""
+    return change_reason_shown(reason)
