@@ -750,6 +750,7 @@ class AgreementAdmin(
                     formset.new_objects = []
                     formset.changed_objects = []
                     formset.deleted_objects = []
+                self.warn_of_chain_and_steps(request, form.instance)
                 return
             form.instance.save_if_unchanged(form.cleaned_data["loaded_version"])
         # The parties and sectors belong to the history entry of the save just made.
@@ -778,6 +779,16 @@ class AgreementAdmin(
                 },
                 messages.WARNING,
             )
+        self.warn_of_chain_and_steps(request, form.instance)
+
+    def warn_of_chain_and_steps(self, request, agreement):
+        """Warn of what the register records as signed though the life of a cooperation says
+        otherwise, without refusing it: a PKS running past the text it carries out, whether
+        the PKS, that text or its extension was saved (``Agreement.term_overruns``). One
+        query: its chain."""
+        chain = list(Agreement.objects.filter(pk=agreement.pk).chains())
+        for overrun in agreement.term_overruns(chain):
+            self.message_user(request, overrun.warning(), messages.WARNING)
 
     def delete_model(self, request, obj):
         chain = list(Agreement.objects.filter(pk=obj.pk).chains().exclude(pk=obj.pk))

@@ -1826,6 +1826,9 @@ CARRYING_OUT = (AgreementRelation.IMPLEMENTS, AgreementRelation.AMENDS, Agreemen
 CARRYING_ON = (AgreementRelation.IMPLEMENTS, AgreementRelation.EXTENDS)
 # After these nothing is next and nobody is waited on.
 ENDED_STATUSES = (AgreementStatus.CANCELLED, AgreementStatus.TERMINATED, AgreementStatus.EXPIRED)
+# A term these cut short is no longer the one recorded: a PKS runs past no such text, and
+# such a PKS runs past nothing (``Agreement.runs_past_text_carried_out``).
+TERM_CUT_SHORT = (AgreementStatus.CANCELLED, AgreementStatus.TERMINATED)
 
 
 # The notice window of planned steps: the dashboard, the region pages and the editors' digest
@@ -3153,6 +3156,77 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             return None
         return text
 
+    def term_of(self, chain, shown=None):
+        """The documents of ``chain`` its term runs through: itself, then each signed extension
+        of it (``is_signed_extension``), and of that one in turn. With ``shown`` (the pks the
+        reader may see), only those: a public page reads no internal extension. Reads the
+        chain given, no query."""
+        extending = defaultdict(list)
+        for document in chain:
+            if document.follows_id is not None and document.is_signed_extension:
+                extending[document.follows_id].append(document)
+        term, level, seen = [self], [self], {self.pk}
+        while level:
+            level = [
+                document
+                for current in level
+                for document in extending[current.pk]
+                if document.pk not in seen and (shown is None or document.pk in shown)
+            ]
+            seen.update(document.pk for document in level)
+            term.extend(level)
+        return term
+
+    def runs_past_text_carried_out(self, chain, shown=None):
+        """Whether this PKS runs past the text it carries out (``follows``, *Tindak lanjut*):
+        a ``TermOverrun`` when it expires after that text's term as extended (``term_of``), or
+        was signed after it, each date read as certainly after (a date known to its month or
+        year by its first day, the text's end by its last); None otherwise. A PKS carrying out
+        an MoU should not outlast it (PP 28/2018): the register records what was signed and
+        says so, at the admin's save (both ways: the PKS saved, or the MoU's term shortened)
+        and on the PKS's status page. Not of a text with no end known (no expiry recorded, on
+        it or on an extension carrying it on), nor of a cancelled or terminated PKS or text,
+        nor of an LoI, whose term is meant to run out before the text it led to. With
+        ``shown`` (the pks the reader may see), only a text they may see, read with the
+        extensions they may see. Reads the chain given, no query."""
+        if (
+            self.kind != AgreementKind.PKS
+            or self.relation != AgreementRelation.IMPLEMENTS
+            or self.status in TERM_CUT_SHORT
+            or not (self.expires_on or self.signed_on)
+        ):
+            return None
+        text = next((document for document in chain if document.pk == self.follows_id), None)
+        if (
+            text is None
+            or text.kind not in stages.MAIN_TEXTS
+            or text.status in TERM_CUT_SHORT
+            or (shown is not None and text.pk not in shown)
+        ):
+            return None
+        term = text.term_of(chain, shown)
+        if any(document.expires_on is None for document in term):
+            return None  # a term with no known end: nothing runs past it
+        last = max(term, key=lambda document: (document.ends("expires_on"), document.pk))
+        ends = last.ends("expires_on")
+        signed_after = bool(self.signed_on) and self.known("signed_on").date > ends
+        if not signed_after and not (self.expires_on and self.known("expires_on").date > ends):
+            return None
+        return TermOverrun(self, text, tuple(term), last, signed_after)
+
+    def term_overruns(self, chain):
+        """The PKSs of ``chain`` that run past the text they carry out
+        (``runs_past_text_carried_out``) where this agreement's dates are part of it: it is
+        the PKS, the text, or an extension the text's term runs through. What its admin save
+        warns of. Reads the chain given, no query."""
+        overruns = (document.runs_past_text_carried_out(chain) for document in chain)
+        return [
+            overrun
+            for overrun in overruns
+            if overrun is not None
+            and (overrun.pks.pk == self.pk or any(d.pk == self.pk for d in overrun.term))
+        ]
+
     def step_along_chain(self, today=None):
         """The next step as its status page tells it, read along its chain (two queries)."""
         today = today or timezone.localdate()
@@ -3478,6 +3552,52 @@ def waited_on(kind, waits_on):
     """Whom a step of ``kind`` naming ``waits_on`` waits on: the party it names, else the body
     that decides its stage (``stages.DECIDED_BY``), else "" (``Milestone.waited_on``)."""
     return waits_on or stages.DECIDED_BY.get(kind, "")
+
+
+class TermOverrun(typing.NamedTuple):
+    """A PKS running past the text it carries out (``Agreement.runs_past_text_carried_out``)."""
+
+    pks: "Agreement"
+    text: "Agreement"
+    # The documents the text's term runs through (``Agreement.term_of``): the text, then its
+    # signed extensions; ``last`` is the one whose expiry ends it.
+    term: tuple
+    last: "Agreement"
+    # Signed after the text's term ended, not only expiring after it.
+    signed_after: bool
+
+    @property
+    def is_extended(self):
+        """Whether the text's term ends at an extension's expiry rather than its own."""
+        return self.last.pk != self.text.pk
+
+    def warning(self):
+        """What the admin tells the clerk who saved the PKS, the text or its extension."""
+        named = {
+            "pks": self.pks.title,
+            "text": self.text.title,
+            "ends": self.last.known("expires_on"),
+        }
+        if self.signed_after:
+            message = _(
+                "PKS “%(pks)s” ditandatangani %(signed)s, setelah jangka waktu naskah yang "
+                "dilaksanakannya, “%(text)s”, berakhir %(ends)s. PKS semestinya ditandatangani "
+                "dan berlaku dalam jangka waktu naskah yang dilaksanakannya: periksa tanggal "
+                "keduanya, atau catat perpanjangan naskah itu."
+            ) % {**named, "signed": self.pks.known("signed_on")}
+        else:
+            message = _(
+                "PKS “%(pks)s” berlaku sampai %(expires)s, melewati jangka waktu naskah yang "
+                "dilaksanakannya, “%(text)s”, yang berakhir %(ends)s. PKS semestinya tidak "
+                "berlaku lebih lama daripada naskah yang dilaksanakannya: periksa tanggal "
+                "berakhir keduanya, atau catat perpanjangan naskah itu."
+            ) % {**named, "expires": self.pks.known("expires_on")}
+        if self.is_extended:
+            extension = _(
+                "Tanggal berakhir itu tanggal berakhir perpanjangannya, “%(extension)s”."
+            ) % {"extension": self.last.title}
+            message = f"{message} {extension}"
+        return message
 
 
 class MilestoneFacts(typing.NamedTuple):

@@ -469,6 +469,9 @@ def status_page_context(request, pk):
     days_left = agreement.days_until_expiry_on(today)
     continued_in = agreement.continued_in(chain, today, shown)
     ended_text = agreement.ended_text_carried_out(chain, today, shown)
+    # Where the reader may see the text it carries out; once that text has ended, the note of
+    # ``ended_text`` says so instead.
+    term_overrun = None if ended_text else agreement.runs_past_text_carried_out(chain, shown)
     last_sign_of_life = agreement.latest_sign_of_life(chain)
     return {
         "agreement": agreement,
@@ -488,6 +491,9 @@ def status_page_context(request, pk):
         # A PKS going on under an MoU that has ended says so, for the reader to see to it.
         "ended_text": ended_text,
         "ended_text_status": ended_text and ended_text.shown_status_on(today),
+        # A PKS whose term runs past the text it carries out says so, naming it.
+        "term_overrun": term_overrun,
+        "term_overrun_status": term_overrun and term_overrun.text.shown_status_on(today),
         "chain": documents if len(documents) > 1 else [],
         "shown_in_chain": shown,
         "is_dormant": agreement.is_dormant_on(today),

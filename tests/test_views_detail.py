@@ -474,7 +474,14 @@ def test_a_pks_says_that_the_mou_it_carries_out_has_ended(
         "Nota kesepahaman / kesepakatan bersama (MoU) · Berakhir"
     ]
     # Nothing to warn of: the MoU was extended by a text in force, which the PKS carries out
-    # as it did the MoU; the PKS itself has ended; or the MoU is still in force.
+    # as it did the MoU; the PKS itself has ended; or the MoU is still in force. (Its term
+    # still ends before the PKS's, which a note of its own tells:
+    # ``test_a_pks_running_past_the_mou_it_carries_out_says_so``.)
+
+    def ended_notes():
+        told = [told for told, _note in glance_warnings(client, pks)]
+        return [line for line in told if line.startswith("Naskah yang dilaksanakannya")]
+
     extension = AgreementFactory(
         title="Perpanjangan Kesepakatan Bersama Kaltim–Bali",
         lead_region=kaltim,
@@ -485,15 +492,15 @@ def test_a_pks_says_that_the_mou_it_carries_out_has_ended(
         in_force_from=datetime.date(2024, 3, 1),
         expires_on=days(365),
     )
-    assert glance_warnings(client, pks) == []
+    assert ended_notes() == []
     Agreement.objects.filter(pk=extension.pk).update(expires_on=days(-1))
-    assert len(glance_warnings(client, pks)) == 1  # the extension has run out too
+    assert len(ended_notes()) == 1  # the extension has run out too
     extension.delete()
     Agreement.objects.filter(pk=pks.pk).update(status="terminated")
-    assert glance_warnings(client, pks) == []
+    assert ended_notes() == []
     Agreement.objects.filter(pk=pks.pk).update(status="in_force")
     Agreement.objects.filter(pk=mou.pk).update(expires_on=days(30))
-    assert glance_warnings(client, pks) == []
+    assert ended_notes() == []
     # An MoU that an expired LoI led to is not warned of the LoI.
     loi = AgreementFactory(
         title="LoI Kaltim–Bali", lead_region=kaltim, kind="loi", expires_on=days(-10)
@@ -1383,6 +1390,8 @@ def test_status_page_tells_of_an_ended_mou_from_the_chain_it_has_read(
             pages[agreement] = client.get(reverse("agreement-detail", args=[agreement.pk]))
     assert ("Naskah yang dilaksanakannya" in pages[pks].content.decode()) is mou_ended
     assert ("kerja samanya berlanjut dalam" in pages[mou].content.decode()) is mou_ended
+    # Running past an MoU still in force, the PKS says so, from the same chain.
+    assert ("melewati jangka waktu" in pages[pks].content.decode()) is not mou_ended
 
 
 # -- when it ends: terminated, or the time it has left ------------------------------------------

@@ -1,0 +1,185 @@
+"""What the register records though the life of a cooperation says otherwise, told and not
+refused: a PKS running past the MoU it carries out (``Agreement.runs_past_text_carried_out``),
+and a DPRD approval recorded done before the TKKSD review (``approved_before_review``). The
+clerk is warned in the admin when saving; the status page says so."""
+
+import datetime
+import re
+from html import unescape
+
+import pytest
+from django.urls import reverse
+
+from agreements.models import Agreement
+from tests.factories import AgreementFactory, make_official
+from tests.helpers import agreement_form_data, change_url
+
+pytestmark = pytest.mark.django_db
+
+
+def warnings_on(response):
+    """The warnings the admin shows on the page it leads to, each as read."""
+    assert response.status_code == 200
+    found = re.findall(r'<li class="warning">(.*?)</li>', response.content.decode(), re.S)
+    return [" ".join(unescape(re.sub(r"<[^>]+>", " ", item)).split()) for item in found]
+
+
+def glance_notes(client, agreement):
+    """The notes under the status page's glance on the text it carries out, each as read (not
+    the one of a dormant cooperation)."""
+    response = client.get(reverse("agreement-detail", args=[agreement.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    glance = html[html.index('class="glance"') : html.index('id="path-heading"')]
+    notes = re.findall(r'<div class="warning" role="note">(.*?)</div>', glance, re.S)
+    return [
+        " ".join(unescape(re.sub(r"<[^>]+>", " ", note)).split())
+        .replace(" :", ":")
+        .replace(" ,", ",")
+        for note in notes
+        if "mati suri" not in note
+    ]
+
+
+@pytest.fixture
+def mou_and_its_pks(kaltim, bali):
+    """The Kesepakatan Bersama Kaltim–Bali runs to 30 June 2031; the PKS on tourism signed
+    under it runs to the end of 2030, within it."""
+    mou = AgreementFactory(
+        title="Kesepakatan Bersama Kaltim–Bali",
+        lead_region=kaltim,
+        regions=[bali],
+        kind="mou",
+        signed_on=datetime.date(2021, 3, 1),
+        in_force_from=datetime.date(2021, 3, 1),
+        expires_on=datetime.date(2031, 6, 30),
+    )
+    pks = AgreementFactory(
+        title="PKS Pariwisata Kaltim–Bali",
+        lead_region=kaltim,
+        regions=[bali],
+        kind="pks",
+        follows=mou,
+        relation="implements",
+        signed_on=datetime.date(2022, 5, 10),
+        in_force_from=datetime.date(2022, 5, 10),
+        expires_on=datetime.date(2030, 12, 31),
+    )
+    return mou, pks
+
+
+RUNS_PAST = (
+    "PKS “PKS Pariwisata Kaltim–Bali” berlaku sampai 31 Desember 2033, melewati jangka waktu "
+    "naskah yang dilaksanakannya, “Kesepakatan Bersama Kaltim–Bali”, yang berakhir 30 Juni "
+    "2031. PKS semestinya tidak berlaku lebih lama daripada naskah yang dilaksanakannya: "
+    "periksa tanggal berakhir keduanya, atau catat perpanjangan naskah itu."
+)
+
+
+def test_saving_a_pks_that_runs_past_its_mou_warns_the_clerk_naming_the_mou(
+    staff_client, mou_and_its_pks
+):
+    """Saved within its MoU's term, the PKS is saved without a word; given an expiry after
+    the MoU's, it is saved too (the bureau records what was signed), and the page the clerk
+    is taken to says so, naming the MoU and the day it ends."""
+    mou, pks = mou_and_its_pks
+    response = staff_client.post(change_url(pks), agreement_form_data(pks), follow=True)
+    assert warnings_on(response) == []
+    data = agreement_form_data(pks, expires_on="2033-12-31", _continue="1")
+    response = staff_client.post(change_url(pks), data, follow=True)
+    assert response.redirect_chain[-1][0] == change_url(pks)
+    assert warnings_on(response) == [RUNS_PAST]
+    pks.refresh_from_db()
+    assert pks.expires_on == datetime.date(2033, 12, 31)  # recorded, not refused
+
+
+def test_a_pks_signed_after_its_mou_ended_is_told_so(staff_client, kaltim, bali):
+    mou = AgreementFactory(
+        title="Kesepakatan Bersama Kaltim–Bali",
+        lead_region=kaltim,
+        regions=[bali],
+        signed_on=datetime.date(2019, 3, 1),
+        in_force_from=datetime.date(2019, 3, 1),
+        expires_on=datetime.date(2024, 2, 29),
+    )
+    data = agreement_form_data(
+        AgreementFactory.build(lead_region=kaltim),
+        title="PKS Pariwisata Kaltim–Bali",
+        kind="pks",
+        regions=[kaltim.pk, bali.pk],
+        follows=mou.pk,
+        relation="implements",
+        signed_on="2024-05-10",
+        in_force_from="2024-05-10",
+        expires_on="",
+    )
+    response = staff_client.post(reverse("admin:agreements_agreement_add"), data, follow=True)
+    assert Agreement.objects.filter(title="PKS Pariwisata Kaltim–Bali").exists()
+    assert warnings_on(response) == [
+        "PKS “PKS Pariwisata Kaltim–Bali” ditandatangani 10 Mei 2024, setelah jangka waktu "
+        "naskah yang dilaksanakannya, “Kesepakatan Bersama Kaltim–Bali”, berakhir 29 Februari "
+        "2024. PKS semestinya ditandatangani dan berlaku dalam jangka waktu naskah yang "
+        "dilaksanakannya: periksa tanggal keduanya, atau catat perpanjangan naskah itu."
+    ]
+
+
+def test_shortening_an_mou_under_a_pks_warns_naming_the_pks(staff_client, mou_and_its_pks):
+    """The other way round: the MoU's term cut to end before its PKS's, the MoU's save warns,
+    naming the PKS; an extension signed to run past the PKS, it does not."""
+    mou, pks = mou_and_its_pks
+    data = agreement_form_data(mou, expires_on="2029-12-31", _continue="1")
+    response = staff_client.post(change_url(mou), data, follow=True)
+    assert warnings_on(response) == [
+        "PKS “PKS Pariwisata Kaltim–Bali” berlaku sampai 31 Desember 2030, melewati jangka "
+        "waktu naskah yang dilaksanakannya, “Kesepakatan Bersama Kaltim–Bali”, yang berakhir "
+        "31 Desember 2029. PKS semestinya tidak berlaku lebih lama daripada naskah yang "
+        "dilaksanakannya: periksa tanggal berakhir keduanya, atau catat perpanjangan naskah "
+        "itu."
+    ]
+    mou.refresh_from_db()
+    AgreementFactory(
+        title="Perpanjangan Kesepakatan Bersama Kaltim–Bali",
+        lead_region=mou.lead_region,
+        follows=mou,
+        relation="extends",
+        signed_on=datetime.date(2026, 1, 5),
+        in_force_from=datetime.date(2030, 1, 1),
+        expires_on=datetime.date(2034, 12, 31),
+    )
+    response = staff_client.post(change_url(mou), agreement_form_data(mou), follow=True)
+    assert warnings_on(response) == []
+
+
+def test_the_status_page_of_a_pks_running_past_its_mou_says_so(
+    client, mou_and_its_pks, django_user_model
+):
+    """An official reads that the PKS runs past the MoU it carries out, naming it and the day
+    it ends; the public only where the MoU is public. A PKS within its MoU's term, or one under
+    an MoU extended past it, says nothing."""
+    mou, pks = mou_and_its_pks
+    assert glance_notes(client, pks) == []
+    Agreement.objects.filter(pk=pks.pk).update(expires_on=datetime.date(2033, 12, 31))
+    Agreement.objects.filter(pk=mou.pk).update(visibility="internal")
+    assert glance_notes(client, pks) == []  # the public may not see the MoU
+    client.force_login(make_official(django_user_model))
+    told = (
+        "PKS ini berlaku sampai 31 Desember 2033, melewati jangka waktu naskah yang "
+        "dilaksanakannya, yang berakhir pada 30 Juni 2031: Kesepakatan Bersama Kaltim–Bali "
+        "Nota kesepahaman / kesepakatan bersama (MoU) · Berlaku"
+    )
+    assert glance_notes(client, pks) == [told]
+    html = client.get(reverse("agreement-detail", args=[pks.pk])).content.decode()
+    assert f'href="{mou.get_absolute_url()}"' in html
+    client.logout()
+    Agreement.objects.filter(pk=mou.pk).update(visibility="public")
+    assert glance_notes(client, pks) == [told]
+    AgreementFactory(
+        title="Perpanjangan Kesepakatan Bersama Kaltim–Bali",
+        lead_region=mou.lead_region,
+        follows=mou,
+        relation="extends",
+        signed_on=datetime.date(2026, 1, 5),
+        in_force_from=datetime.date(2031, 7, 1),
+        expires_on=datetime.date(2036, 6, 30),
+    )
+    assert glance_notes(client, pks) == []
