@@ -782,13 +782,17 @@ class AgreementAdmin(
         self.warn_of_chain_and_steps(request, form.instance)
 
     def warn_of_chain_and_steps(self, request, agreement):
-        """Warn of what the register records as signed though the life of a cooperation says
-        otherwise, without refusing it: a PKS running past the text it carries out, whether
-        the PKS, that text or its extension was saved (``Agreement.term_overruns``). One
-        query: its chain."""
+        """Warn of what the register records as signed or dated though the life of a
+        cooperation says otherwise, without refusing it: a PKS running past the text it carries
+        out, whether the PKS, that text or its extension was saved
+        (``Agreement.term_overruns``), and a DPRD approval recorded done before the TKKSD
+        review (``Agreement.approved_before_review``). Two queries: its chain, its steps."""
         chain = list(Agreement.objects.filter(pk=agreement.pk).chains())
         for overrun in agreement.term_overruns(chain):
             self.message_user(request, overrun.warning(), messages.WARNING)
+        early = agreement.approved_before_review(Milestone.objects.filter(agreement=agreement))
+        if early is not None:
+            self.message_user(request, early.warning(), messages.WARNING)
 
     def delete_model(self, request, obj):
         chain = list(Agreement.objects.filter(pk=obj.pk).chains().exclude(pk=obj.pk))
@@ -973,6 +977,12 @@ class MilestoneAdmin(AgreementRowsAdmin, RegisterAdmin):
         previous = form.initial.get("agreement") if change else None
         super().save_model(request, obj, form, change)
         Agreement.objects.filter(pk__in=[obj.agreement_id, previous]).refresh_progress()
+        if obj.kind in (Milestone.Kind.TKKSD, Milestone.Kind.DPRD):
+            # Recorded as dated, out of the order of a cooperation's life: said, not refused.
+            steps = Milestone.objects.filter(agreement=obj.agreement_id)
+            early = obj.agreement.approved_before_review(steps)
+            if early is not None:
+                self.message_user(request, early.warning(), messages.WARNING)
 
     def delete_model(self, request, obj):
         agreement_id = obj.agreement_id

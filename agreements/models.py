@@ -3227,6 +3227,12 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             and (overrun.pks.pk == self.pk or any(d.pk == self.pk for d in overrun.term))
         ]
 
+    def approved_before_review(self, milestones=None):
+        """Whether its DPRD approval is recorded done before its TKKSD review
+        (``approved_before_review``): the two steps, or None. ``milestones``: its steps as they
+        are to be written, else those stored (no query where prefetched)."""
+        return approved_before_review(self.milestones.all() if milestones is None else milestones)
+
     def step_along_chain(self, today=None):
         """The next step as its status page tells it, read along its chain (two queries)."""
         today = today or timezone.localdate()
@@ -3359,10 +3365,12 @@ def stage_path_of(
     """
     rule = stages.rule_for(kind, scope, carries_out)
     inherited = inherited or {}
-    done, planned = {}, {}
+    done, planned, approval_and_review = {}, {}, []
     for milestone in milestones:
         if milestone.done_on:
             done[milestone.kind] = milestone  # ordered by date: the latest wins
+            if milestone.kind in (stages.TKKSD, stages.DPRD):
+                approval_and_review.append(milestone)
         else:
             planned.setdefault(milestone.kind, milestone)  # the soonest due wins
     kinds = [
@@ -3418,6 +3426,8 @@ def stage_path_of(
         for index, stage in enumerate(kinds)
         if index not in settled and (kind := rule.waived_by(stage, predecessor_kinds))
     }
+    # Steps done out of the order of a cooperation's life are shown as dated, and said so.
+    early = approved_before_review(approval_and_review)
     target = under_way
     open_ahead = [
         index
@@ -3434,7 +3444,10 @@ def stage_path_of(
         if index == under_way:
             path.append(Stage(label, Stage.NEXT, planned[stage]))
         elif index in settled:
-            path.append(settled[index])
+            passed = settled[index]
+            if early is not None and passed.kind == stages.DPRD and passed.state == Stage.PASSED:
+                passed = dataclasses.replace(passed, done_before=early.review)
+            path.append(passed)
         elif waived_by:
             reason = _("tidak diperlukan: kerja sama ini ditempuh melalui %(kind)s") % {
                 "kind": AgreementKind(waived_by).label
@@ -3598,6 +3611,58 @@ class TermOverrun(typing.NamedTuple):
             ) % {"extension": self.last.title}
             message = f"{message} {extension}"
         return message
+
+
+class ApprovedBeforeReview(typing.NamedTuple):
+    """A DPRD approval recorded done before the TKKSD review (``approved_before_review``)."""
+
+    approval: "Milestone | MilestoneFacts"
+    review: "Milestone | MilestoneFacts"
+
+    def warning(self):
+        """What the admin tells the clerk who saved the steps, naming both and their dates."""
+        return _(
+            "Tahap “%(approval)s” tercatat terlaksana %(approved)s, sebelum tahap “%(review)s” "
+            "(%(reviewed)s), padahal DPRD memberi persetujuan setelah TKKSD membahas kerja "
+            "sama itu. Periksa tanggal kedua tahapan itu; halaman status kerja sama ini "
+            "menandai urutan tersebut."
+        ) % {
+            "approval": MilestoneKind(self.approval.kind).label,
+            "approved": _known_done_on(self.approval),
+            "review": MilestoneKind(self.review.kind).label,
+            "reviewed": _known_done_on(self.review),
+        }
+
+
+def _known_done_on(milestone):
+    """When ``milestone`` (a ``Milestone`` or its ``MilestoneFacts``) was done, as known."""
+    return KnownDate(milestone.done_on, milestone.done_on_precision or DatePrecision.DAY)
+
+
+def approved_before_review(milestones):
+    """The DPRD approval of ``milestones`` (a document's steps) recorded done before its TKKSD
+    review is, as an ``ApprovedBeforeReview``, or None.
+
+    The life of a cooperation puts the review by the regional coordination team (TKKSD) before
+    the DPRD's approval (docs/stages.md). The register does not refuse steps dated otherwise
+    (the bureau records the dates as they were), but says so: the admin warns the clerk who
+    saves them, and the status page's path marks the approval (``Stage.done_before``) rather
+    than show it passed in an order that was not kept. The approval the path shows (the latest
+    done) is read against the first review done, each done rather than set aside as skipped or
+    not required, and only a date certainly before counts (a date known to its month or year
+    by its last day against the other's first). No query."""
+    done = [m for m in milestones if m.done_on and m.kind in (stages.TKKSD, stages.DPRD)]
+    approvals = sorted((m for m in done if m.kind == stages.DPRD), key=lambda m: m.done_on)
+    reviews = sorted(
+        (m for m in done if m.kind == stages.TKKSD and not getattr(m, "mark", "")),
+        key=lambda m: m.done_on,
+    )
+    if not approvals or not reviews or getattr(approvals[-1], "mark", ""):
+        return None
+    approval, review = approvals[-1], reviews[0]
+    if _known_done_on(approval).end < _known_done_on(review).date:
+        return ApprovedBeforeReview(approval, review)
+    return None
 
 
 class MilestoneFacts(typing.NamedTuple):
@@ -4172,6 +4237,9 @@ class Stage:
     # Passed, with no milestone recorded, by the signing of its document (``by``, else the
     # page's own): the path dates it by that document's signing date.
     by_signing: bool = False
+    # Its step was done before the step of an earlier stage it follows (a DPRD approval dated
+    # before the TKKSD review, ``approved_before_review``): that step, which the path names.
+    done_before: "Milestone | None" = None
 
     @property
     def is_settled(self):

@@ -10,9 +10,9 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from agreements.models import Agreement
-from tests.factories import AgreementFactory, make_official
-from tests.helpers import agreement_form_data, change_url
+from agreements.models import Agreement, Milestone, Scope
+from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory, make_official
+from tests.helpers import agreement_form_data, change_url, with_new_milestone
 
 pytestmark = pytest.mark.django_db
 
@@ -183,3 +183,136 @@ def test_the_status_page_of_a_pks_running_past_its_mou_says_so(
         expires_on=datetime.date(2036, 6, 30),
     )
     assert glance_notes(client, pks) == []
+
+
+# -- DPRD approval before the TKKSD review -------------------------------------------------------
+
+
+def prepared_text(lead_region, **fields):
+    """The add form of a sister-province text abroad being prepared, not yet signed."""
+    partner = PartnerFactory(name="Pemerintah Provinsi Anhui")
+    return agreement_form_data(
+        AgreementFactory.build(lead_region=lead_region),
+        title="Kerja sama Kalimantan Timur–Anhui",
+        kind="sister_province",
+        scope=Scope.KSDPL,
+        status="preparation",
+        regions=[lead_region.pk],
+        partners=[partner.pk],
+        signed_on="",
+        in_force_from="",
+        expires_on="",
+        **fields,
+    )
+
+
+def with_review_and_approval(data, reviewed, approved):
+    with_new_milestone(data, kind="tkksd", title="Rapat TKKSD", done_on=reviewed)
+    return with_new_milestone(data, kind="dprd", title="Persetujuan DPRD", done_on=approved)
+
+
+APPROVED_FIRST = (
+    "Tahap “Persetujuan DPRD” tercatat terlaksana 3 Maret 2025, sebelum tahap “Pembahasan "
+    "TKKSD” (2 April 2025), padahal DPRD memberi persetujuan setelah TKKSD membahas kerja sama "
+    "itu. Periksa tanggal kedua tahapan itu; halaman status kerja sama ini menandai urutan "
+    "tersebut."
+)
+
+
+def test_a_dprd_approval_dated_before_the_tkksd_review_is_told_not_refused(staff_client, kaltim):
+    data = with_review_and_approval(prepared_text(kaltim), "2025-04-02", "2025-03-03")
+    response = staff_client.post(reverse("admin:agreements_agreement_add"), data, follow=True)
+    assert warnings_on(response) == [APPROVED_FIRST]
+    agreement = Agreement.objects.get()
+    assert agreement.milestones.count() == 2  # saved as dated
+
+
+def test_a_dprd_approval_after_the_tkksd_review_is_saved_without_a_word(staff_client, kaltim):
+    data = with_review_and_approval(prepared_text(kaltim), "2025-03-03", "2025-04-02")
+    response = staff_client.post(reverse("admin:agreements_agreement_add"), data, follow=True)
+    assert warnings_on(response) == []
+    assert Agreement.objects.get().milestones.count() == 2
+
+
+def test_a_step_saved_on_its_own_page_out_of_order_is_told_too(staff_client, kaltim):
+    """Its own page: the approval's date moved before the review, the clerk is warned; moved
+    back after it, not."""
+    agreement = AgreementFactory(
+        lead_region=kaltim, status="preparation", signed_on=None, in_force_from=None
+    )
+    agreement.expires_on = None
+    agreement.save()
+    MilestoneFactory(
+        agreement=agreement, kind="tkksd", title="Rapat TKKSD", done_on=datetime.date(2025, 4, 2)
+    )
+    approval = MilestoneFactory(
+        agreement=agreement,
+        kind="dprd",
+        title="Persetujuan DPRD",
+        due_on=None,
+        done_on=datetime.date(2025, 5, 6),
+    )
+    page = change_url(approval)
+    form = {
+        "agreement": agreement.pk,
+        "kind": "dprd",
+        "title": "Persetujuan DPRD",
+        "due_on": "",
+        "due_on_precision": "day",
+        "done_on": "2025-03-03",
+        "done_on_precision": "day",
+        "waits_on": "",
+        "mark": "",
+        "pdln_number": "",
+        "rating": "",
+        "findings": "",
+        "notes": "",
+        "_continue": "1",
+    }
+    response = staff_client.post(page, form, follow=True)
+    assert warnings_on(response) == [APPROVED_FIRST]
+    response = staff_client.post(page, dict(form, done_on="2025-05-06"), follow=True)
+    assert warnings_on(response) == []
+
+
+def test_the_stage_path_marks_an_approval_recorded_before_the_review(client, kaltim):
+    """The path keeps the order of a cooperation's life and each step's date; the approval
+    done before the review says so, naming the review and its date. In order, nothing."""
+    agreement = AgreementFactory(
+        lead_region=kaltim,
+        status="preparation",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    review = MilestoneFactory(
+        agreement=agreement, kind="tkksd", title="Rapat TKKSD", done_on=datetime.date(2025, 4, 2)
+    )
+    MilestoneFactory(
+        agreement=agreement,
+        kind="dprd",
+        title="Persetujuan DPRD",
+        due_on=None,
+        done_on=datetime.date(2025, 3, 3),
+    )
+
+    def stages():
+        html = client.get(reverse("agreement-detail", args=[agreement.pk])).content.decode()
+        path = html.split('<ol class="stage-path">', 1)[1].split("</ol>", 1)[0]
+        items = re.findall(r"<li[^>]*>(.*?)</li>", path, re.S)
+        return {
+            name: " ".join(unescape(re.sub(r"<[^>]+>", " ", item)).split())
+            .replace("( ", "(")
+            .replace(" )", ")")
+            for item in items
+            for name in re.findall(r'<span class="stage-name">(.*?)</span>', item)
+        }
+
+    shown = stages()
+    assert shown["Persetujuan DPRD"] == (
+        "✓ Persetujuan DPRD dilalui 3 Maret 2025 · sebelum tahap “Pembahasan TKKSD” "
+        "(2 April 2025), yang semestinya mendahuluinya"
+    )
+    assert shown["Pembahasan TKKSD"] == "✓ Pembahasan TKKSD dilalui 2 April 2025"
+    Milestone.objects.filter(pk=review.pk).update(done_on=datetime.date(2025, 2, 3))
+    assert stages()["Persetujuan DPRD"] == "✓ Persetujuan DPRD dilalui 3 Maret 2025"
