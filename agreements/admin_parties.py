@@ -5,7 +5,9 @@ the register's admin (``agreements.admin``). These pages live here, above ``part
 they are built on the register's cached pages and on who may edit which region (``access``).
 """
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
@@ -198,6 +200,7 @@ class PartnerAdmin(RankedAutocomplete, RegisterAdmin):
     search_fields = [
         "name",
         "name_local",
+        "former_names",
         "subdivision__name",
         "subdivision__code",
         "=country__code",
@@ -208,12 +211,17 @@ class PartnerAdmin(RankedAutocomplete, RegisterAdmin):
     exact_fields = ["country__code", "subdivision__code", "name", "name_local"]
     prefix_fields = ["name", "name_local", "country__name_id", "country__name_en"]
     search_help_text = _(
-        "Cari nama mitra (juga dalam aksara aslinya), subdivisinya, atau negaranya (kode atau "
-        "nama)."
+        "Cari nama mitra (juga dalam aksara aslinya atau nama terdahulunya), subdivisinya, atau "
+        "negaranya (kode atau nama)."
     )
     autocomplete_fields = ["country", "subdivision", "parent"]
+    # A few former names, one a line: a short box.
+    formfield_overrides = {
+        **RegisterAdmin.formfield_overrides,
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})},
+    }
     fieldsets = [
-        (None, {"fields": ["name", "name_local", "kind", "website"]}),
+        (None, {"fields": ["name", "name_local", "former_names", "kind", "website"]}),
         (_("Tempat"), {"fields": ["country", "subdivision", "parent"]}),
     ]
 

@@ -227,6 +227,24 @@ class Region(PrintableText, ChoiceLabels, models.Model):
             )
 
 
+def former_name_list(text):
+    """The names of a ``Partner.former_names`` text, one a line, blank lines left out."""
+    return [line for line in (text or "").split("\n") if line]
+
+
+def tidy_former_names(text, name=""):
+    """``text`` as ``Partner.former_names`` keeps it: one name a line (any line break, a
+    spreadsheet's or a form's, read as one), each without the spaces around it, blank lines,
+    repeats and the current ``name`` left out (ignoring case), the order kept."""
+    kept, seen = [], {(name or "").strip().casefold()}
+    for line in (text or "").splitlines():
+        line = " ".join(line.split())
+        if line and line.casefold() not in seen:
+            seen.add(line.casefold())
+            kept.append(line)
+    return "\n".join(kept)
+
+
 class PartnerQuerySet(models.QuerySet):
     def domestic(self):
         return self.filter(country_id=INDONESIA)
@@ -281,6 +299,18 @@ class Partner(PrintableText, ChoiceLabels, models.Model):
     name = models.CharField(_("nama"), max_length=200)
     name_local = models.CharField(
         _("nama dalam aksara aslinya"), max_length=200, blank=True, help_text=_("Mis. 安徽省")
+    )
+    # One name a line, in any script: what a rename or a merger left behind. Its agreements are
+    # found by them (search, import); the page says "dahulu: …". No dates: when the name
+    # changed is in the partner's history, and which name an agreement was signed under is its
+    # own text's business (docs/data-dictionary.md).
+    former_names = models.TextField(
+        _("nama terdahulu"),
+        blank=True,
+        help_text=_(
+            "Satu nama per baris, dalam aksara apa pun: nama yang pernah dipakai mitra ini "
+            "sebelum berganti nama atau bergabung, mis. Xiangfan untuk Kota Xiangyang."
+        ),
     )
     kind = models.CharField(_("jenis"), max_length=20, choices=Kind.choices)
     country = models.ForeignKey(
@@ -340,6 +370,10 @@ class Partner(PrintableText, ChoiceLabels, models.Model):
     def __str__(self):
         return f"{self.name} ({self.country_id})"
 
+    def save(self, *args, **kwargs):
+        self.former_names = tidy_former_names(self.former_names, self.name)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return object_url("partner-detail", self.pk)
 
@@ -349,6 +383,11 @@ class Partner(PrintableText, ChoiceLabels, models.Model):
         Guangzhou · 广州市人民政府 (CN)", so that either finds it."""
         return self.label_of(self.name, self.name_local, self.country_id)
 
+    @property
+    def former_name_list(self):
+        """The former names, one per line of ``former_names``, in their order."""
+        return former_name_list(self.former_names)
+
     @staticmethod
     def label_of(name, name_local, country_id):
         """``label`` from the columns alone, for lists of thousands read as plain rows."""
@@ -357,6 +396,7 @@ class Partner(PrintableText, ChoiceLabels, models.Model):
         return f"{name} ({country_id})"
 
     def clean(self):
+        self.former_names = tidy_former_names(self.former_names, self.name)
         errors = {}
         if (
             self.subdivision_id

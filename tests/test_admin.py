@@ -1627,6 +1627,57 @@ def test_partner_autocomplete_finds_a_partner_by_name(staff_client, anhui, osaka
     assert [result["id"] for result in response.json()["results"]] == [str(anhui.pk)]
 
 
+def renamed_anhui_form(anhui, former_names):
+    return {
+        "name": anhui.name,
+        "name_local": anhui.name_local,
+        "former_names": former_names,
+        "kind": anhui.kind,
+        "country": "CN",
+        "subdivision": "CN-AH",
+        "parent": "",
+        "website": "",
+    }
+
+
+def test_former_names_are_entered_in_the_partner_form_one_a_line_and_kept_in_its_history(
+    staff_client, anhui
+):
+    url = reverse("admin:partners_partner_change", args=[anhui.pk])
+    form = staff_client.get(url).content.decode()
+    assert '<label for="id_former_names">Nama terdahulu:</label>' in form
+    assert '<textarea name="former_names" cols="60" rows="3"' in form
+
+    # Typed with a spreadsheet's line ends, spaces around, a blank line and a repeat.
+    typed = " Anhwei \r\n\r\nProvinsi  Anhwei\r\nanhwei\r\nPemerintah Provinsi Anhui"
+    response = staff_client.post(url, renamed_anhui_form(anhui, typed))
+
+    assert response.status_code == 302, form_errors(response)
+    anhui.refresh_from_db()
+    assert anhui.former_names == "Anhwei\nProvinsi Anhwei"
+    assert anhui.former_name_list == ["Anhwei", "Provinsi Anhwei"]
+    latest, before = anhui.history.all()[:2]
+    assert (before.former_names, latest.former_names) == ("", "Anhwei\nProvinsi Anhwei")
+    history = collapse_space(
+        staff_client.get(reverse("admin:partners_partner_history", args=[anhui.pk])).text
+    )
+    assert "Nama terdahulu" in history and "Provinsi Anhwei" in history
+
+
+def test_a_partner_is_found_in_the_admin_by_a_name_it_was_known_by_before(
+    staff_client, anhui, osaka
+):
+    anhui.former_names = "Anhwei"
+    anhui.save()
+
+    assert autocomplete(staff_client, "partners", "anhwei") == [str(anhui)]
+    listed_partners = staff_client.get(
+        reverse("admin:partners_partner_changelist"), {"q": "Anhwei"}
+    )
+    assert set(listed_partners.context["cl"].result_list) == {anhui}
+    assert "nama terdahulunya" in listed_partners.content.decode()
+
+
 def autocomplete(client, field, term, model_name="agreement", app_label="agreements"):
     """The names an admin autocomplete offers for ``term``, in the order it offers them."""
     response = client.get(
