@@ -2,7 +2,8 @@
 
 A query is split into words; an agreement matches when *every* word matches somewhere in it: its
 title, summary or reference (the English title and summary too), the name of a party region or
-partner (or the partner's country), or one of its sectors. So ``pendidikan Samarinda`` finds
+partner (its name in its own script or a name it was known by before, or its country), or one of
+its sectors. So ``pendidikan Samarinda`` finds
 Samarinda's education agreements even though no single field holds both words.
 
 On PostgreSQL each word becomes one ``id IN (… UNION ALL …)``: the agreements its text finds in
@@ -388,8 +389,14 @@ def _as_word(word, *fields):
     return condition
 
 
+# The names a partner is found by: its name, in Latin and in its own script, and the names it
+# was known by before (``Partner.former_names``), each with a trigram index on PostgreSQL
+# (migrations 0028 and 0055).
+PARTNER_NAMES = ("name", "name_local", "former_names")
+
+
 def _partner_names_contain(word):
-    return _contains(word, "name", "name_local", "country__name_id", "country__name_en")
+    return _contains(word, *PARTNER_NAMES, "country__name_id", "country__name_en")
 
 
 def _short_form_parties(meaning):
@@ -519,7 +526,7 @@ def _postgresql(queryset, words):
         # an index (migration 0028): thousands of partners were tested one by one, ORed.
         Country = Partner._meta.get_field("country").related_model
         partner_ways = [
-            Partner.objects.filter(_contains(word, "name", "name_local") | short_partners),
+            Partner.objects.filter(_contains(word, *PARTNER_NAMES) | short_partners),
             Partner.objects.filter(
                 country__in=Country.objects.filter(_contains(word, "name_id", "name_en"))
             ),

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from agreements.models import Agreement, Scope
+from partners.models import Partner
 from tests.factories import (
     AgreementFactory,
     CountryFactory,
@@ -111,6 +112,80 @@ def test_a_party_region_is_found_by_its_name(register):
 def test_a_partner_is_found_by_its_name_in_latin_or_its_own_script(register):
     assert search("Anhui") == ["Kota kembar Samarinda dan Anhui"]
     assert search("安徽") == ["Kota kembar Samarinda dan Anhui"]
+
+
+@pytest.fixture
+def renamed(kaltim, samarinda):
+    """A Chinese city renamed (Xiangfan became Xiangyang in 2010), a university merged and
+    renamed, known only from an internal agreement."""
+    xiangyang = PartnerFactory(
+        name="Pemerintah Kota Xiangyang",
+        name_local="襄阳市人民政府",
+        former_names="Kota Xiangfan\n襄樊市",
+        kind=Partner.Kind.FOREIGN_CITY,
+        country=CountryFactory(code="CN"),
+    )
+    gorontalo = PartnerFactory(
+        name="Universitas Negeri Gorontalo",
+        former_names="IKIP Negeri Gorontalo",
+        kind=Partner.Kind.UNIVERSITY,
+        country=CountryFactory(code="ID"),
+    )
+    AgreementFactory(
+        title="Kota kembar Samarinda dan Xiangyang",
+        lead_region=samarinda,
+        partners=[xiangyang],
+        scope=Scope.KSDPL,
+    )
+    AgreementFactory(
+        title="Rencana beasiswa guru",
+        lead_region=kaltim,
+        partners=[gorontalo],
+        scope=Scope.KSDPK,
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    return {"xiangyang": xiangyang, "gorontalo": gorontalo}
+
+
+@pytest.mark.parametrize("words", ["Xiangfan", "xiangfan", "襄樊", "Kota Xiangfan"])
+def test_a_partner_is_found_by_a_word_of_a_name_it_was_known_by_before(renamed, words):
+    """An agreement signed with Xiangfan is found by that name after the city was renamed
+    Xiangyang, in Latin script or in its own."""
+    assert search(words) == ["Kota kembar Samarinda dan Xiangyang"]
+
+
+def test_a_former_name_finds_only_what_the_reader_may_read(renamed, django_user_model):
+    assert search("IKIP") == []
+    assert search("IKIP", make_official(django_user_model)) == ["Rencana beasiswa guru"]
+
+
+def test_the_list_and_the_admin_searched_for_a_former_name_list_its_agreements(
+    client, staff_client, renamed
+):
+    response = client.get(reverse("agreement-list"), {"q": "Xiangfan"})
+    assert titles_in(response) == ["Kota kembar Samarinda dan Xiangyang"]
+    assert "1 kerja sama ditemukan" in response.content.decode()
+    response = staff_client.get(reverse("admin:agreements_agreement_changelist"), {"q": "IKIP"})
+    assert [a.title for a in response.context["cl"].result_list] == ["Rencana beasiswa guru"]
+
+
+@pytest.mark.postgresql  # SQLite has no index to read the names from
+def test_a_former_name_is_read_from_its_trigram_index(renamed):
+    """The partners a word names by a former name are read from the trigram index of the
+    former names (migration 0055), as those it names by its name are from theirs (0028)."""
+    from django.db import connection
+
+    from agreements.search import PARTNER_NAMES, Word, _contains
+
+    partners = Partner.objects.filter(_contains(Word("Xiangfan", "Xiangfan"), *PARTNER_NAMES))
+    assert list(partners) == [renamed["xiangyang"]]
+    sql, params = partners.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for index in ("partner_name_trgm", "partner_name_local_trgm", "partner_former_names_trgm"):
+        assert f"Bitmap Index Scan on {index}" in plan, plan
 
 
 def test_a_partner_country_is_found_by_its_indonesian_or_english_name(register):
