@@ -261,6 +261,80 @@ def test_partner_page_of_a_city_links_to_its_parent(client, register, anhui, hef
     assert anhui.get_absolute_url() in html
 
 
+def text_of(response):
+    """What a reader sees of a page: its text, spaces as they read."""
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+@pytest.fixture
+def xiangyang(samarinda):
+    """A city renamed: Xiangfan (襄樊) became Xiangyang in 2010."""
+    partner = PartnerFactory(
+        name="Pemerintah Kota Xiangyang",
+        name_local="襄阳市人民政府",
+        former_names="Kota Xiangfan\n襄樊市",
+        kind=Partner.Kind.FOREIGN_CITY,
+        country=CountryFactory(code="CN"),
+    )
+    AgreementFactory(
+        title="Kota kembar Samarinda dan Xiangfan",
+        lead_region=samarinda,
+        partners=[partner],
+        scope=Scope.KSDPL,
+    )
+    return partner
+
+
+def test_partner_page_says_what_the_partner_was_called_before(
+    client, xiangyang, django_assert_num_queries
+):
+    # As many queries as a partner without former names: they are a column of its row.
+    with django_assert_num_queries(10):
+        response = page(client, xiangyang.get_absolute_url())
+    text = text_of(response)
+    assert "Pemerintah Kota Xiangyang 襄阳市人民政府 dahulu: Kota Xiangfan; 襄樊市 Negara" in text
+    assert titles_in(response) == ["Kota kembar Samarinda dan Xiangfan"]
+    assert page_problems(response.content.decode()) == []
+
+
+def test_partner_page_without_former_names_says_nothing_of_them(client, register, anhui):
+    assert "dahulu" not in text_of(page(client, anhui.get_absolute_url()))
+
+
+def test_partner_page_shows_former_names_as_changed_and_as_text_never_as_markup(client, xiangyang):
+    assert "dahulu: Kota Xiangfan; 襄樊市" in text_of(page(client, xiangyang.get_absolute_url()))
+    xiangyang.former_names = "<b>Kota Xiangfan</b> & Co"
+    xiangyang.save()
+    html = page(client, xiangyang.get_absolute_url()).content.decode()
+    assert "dahulu: &lt;b&gt;Kota Xiangfan&lt;/b&gt; &amp; Co" in html
+
+
+def test_former_names_of_a_partner_of_internal_agreements_only_are_kept_from_the_public(
+    client, kaltim, django_user_model
+):
+    """Partners are public records, but one named only by internal agreements is as hidden as
+    they are (``PartnerQuerySet.visible_to``): its page, and so its former names, too."""
+    merged = PartnerFactory(
+        name="Universitas Negeri Gorontalo",
+        former_names="IKIP Negeri Gorontalo",
+        kind=Partner.Kind.UNIVERSITY,
+        country=CountryFactory(code="ID"),
+    )
+    AgreementFactory(
+        title="Rencana beasiswa guru",
+        lead_region=kaltim,
+        partners=[merged],
+        scope=Scope.KSDPK,
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+
+    response = client.get(merged.get_absolute_url())
+    assert response.status_code == 404
+    assert "IKIP" not in response.content.decode()
+    client.force_login(make_official(django_user_model))
+    assert "dahulu: IKIP Negeri Gorontalo" in text_of(page(client, merged.get_absolute_url()))
+
+
 def test_unknown_partner_is_not_found(client, db):
     assert client.get(reverse("partner-detail", args=[999])).status_code == 404
 
