@@ -1069,12 +1069,15 @@ def default_partner_kind(country, kind, scope):
 def _how(match):
     if match.how == "similar name":
         return _("nama mirip, %(percent)d%%") % {"percent": round(match.similarity * 100)}
+    if match.how == "similar former name":
+        return _("nama terdahulu mirip, %(percent)d%%") % {"percent": round(match.similarity * 100)}
     if match.partner is not None and getattr(match.partner, "_import_row", None):
         return _("mitra baru dari baris %(row)d") % {"row": match.partner._import_row}
     return {
         "id": _("menurut id"),
         "name": _("menurut nama"),
         "local name": _("menurut nama aksara asli"),
+        "former name": _("menurut nama terdahulu"),
         "subdivision": _("pemerintah daerah subdivisi itu"),
     }[match.how]
 

@@ -4,8 +4,11 @@ Bureaus write the same partner many ways: "Guangzhou", "Pemerintah Kota Guangzho
 Guangzhou", 广州市, 广州市人民政府. ``name_key`` reduces a name to what is left once the usual
 prefixes and suffixes of government names, case, accents, punctuation and spacing are set aside,
 so all of those give the same key. ``PartnerIndex`` finds partners by id, by that key (of the
-Latin or the local-script name), narrowed by country, ISO 3166-2 subdivision and kind, and
-forgives small typos by trigram similarity.
+Latin or the local-script name, or of a name the partner was known by before, its
+``former_names``), narrowed by country, ISO 3166-2 subdivision and kind, and forgives small typos
+by trigram similarity. A name a partner bears now wins over the same name another partner bore
+before: an old spreadsheet's "Xiangfan" is the city renamed Xiangyang, unless a partner is called
+Xiangfan today.
 
 The similarity is the one PostgreSQL's ``pg_trgm`` computes (words padded with two spaces before
 and one after, shared trigrams over all trigrams), reckoned here over the partners already loaded
@@ -17,7 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from partners.models import Partner
+from partners.models import Partner, former_name_list
 
 # Words that say what kind of government a name belongs to, not which one. Longest first, so
 # "pemerintah kota" goes before "pemerintah". Compared after ``fold`` (lower case, no accents).
@@ -173,12 +176,23 @@ def _jaccard(first, second):
     return len(first & second) / len(first | second)
 
 
+# How a partner was found, by the attribute the name a row gives was found in.
+HOW_BY_ATTRIBUTE = {"name": "name", "name_local": "local name", "former_names": "former name"}
+
+
+def _former(partner):
+    """The names ``partner`` was known by before (none for one a row is to create)."""
+    return former_name_list(getattr(partner, "former_names", ""))
+
+
 @dataclass
 class PartnerMatch:
     """What a row's partner turned out to be."""
 
     partner: Partner | None = None
-    how: str = ""  # "id", "name", "local name", "similar name", or "new" for one to create
+    # "id", "name", "local name", "former name", "similar name", "similar former name",
+    # "subdivision", or "new" for one to create
+    how: str = ""
     candidates: list = field(default_factory=list)  # when ambiguous
     similarity: float = 0.0
     problem: str = ""  # "ambiguous", "unknown", "no country"
@@ -204,14 +218,26 @@ class PartnerIndex:
         self.by_country = {}
         for partner in partners:
             self.add_new(partner)
-            grams = [trigrams(name_words(getattr(partner, a))) for a in ("name", "name_local")]
+            grams = [
+                (trigrams(name_words(text)), how)
+                for text, how in (
+                    (partner.name, "similar name"),
+                    (partner.name_local, "similar name"),
+                    *((former, "similar former name") for former in _former(partner)),
+                )
+            ]
             self.by_country.setdefault(partner.country_id, []).append((partner, grams))
 
     def add_new(self, partner):
-        for attr in ("name", "name_local"):
-            key = name_key(getattr(partner, attr))
-            if key:
-                self.by_key.setdefault(key, []).append((partner, attr))
+        for attr, texts in (
+            ("name", [partner.name]),
+            ("name_local", [partner.name_local]),
+            ("former_names", _former(partner)),
+        ):
+            for text in texts:
+                key = name_key(text)
+                if key:
+                    self.by_key.setdefault(key, []).append((partner, attr))
 
     def find(self, *, pk=None, name="", name_local="", country=None, subdivision=None, kind=""):
         """The partner a row names (a ``PartnerMatch``).
@@ -224,17 +250,21 @@ class PartnerIndex:
             if partner is None:
                 return PartnerMatch(problem="unknown id")
             return PartnerMatch(partner, "id")
-        found = {}
-        for text in (name_local, name):
-            for partner, attr in self.by_key.get(name_key(text), []) if text else []:
-                how = "local name" if attr == "name_local" else "name"
-                found.setdefault(id(partner), (partner, how))
-        candidates = self._narrow([p for p, _how in found.values()], country, subdivision, kind)
-        if len(candidates) == 1:
-            partner = candidates[0]
-            return PartnerMatch(partner, found[id(partner)][1])
-        if len(candidates) > 1:
-            return PartnerMatch(problem="ambiguous", candidates=candidates)
+        # The names partners bear now first; the names they bore before only when no partner
+        # of that country (and subdivision, kind) bears it now.
+        for hows in (("local name", "name"), ("former name",)):
+            found = {}
+            for text in (name_local, name):
+                for partner, attr in self.by_key.get(name_key(text), []) if text else []:
+                    how = HOW_BY_ATTRIBUTE[attr]
+                    if how in hows:
+                        found.setdefault(id(partner), (partner, how))
+            candidates = self._narrow([p for p, _how in found.values()], country, subdivision, kind)
+            if len(candidates) == 1:
+                partner = candidates[0]
+                return PartnerMatch(partner, found[id(partner)][1])
+            if len(candidates) > 1:
+                return PartnerMatch(problem="ambiguous", candidates=candidates)
         government = self._government_of(subdivision, kind)
         if government is not None:
             return government
@@ -278,14 +308,18 @@ class PartnerIndex:
         for partner, grams in self.by_country.get(country, []):
             if subdivision and partner.subdivision_id and partner.subdivision_id != subdivision:
                 continue
-            best = max(_jaccard(wanted, other) for other in grams)
+            # The closest of its names; of two as close, the name it bears now.
+            best, how = max(
+                ((_jaccard(wanted, other), how) for other, how in grams),
+                key=lambda pair: (pair[0], pair[1] == "similar name"),
+            )
             if best >= SIMILARITY_THRESHOLD:
-                scored.append((best, partner))
+                scored.append((best, partner, how))
         if not scored:
             return None
-        scored.sort(key=lambda pair: -pair[0])
+        scored.sort(key=lambda found: -found[0])
         top = scored[0][0]
-        tied = [partner for score, partner in scored if score == top]
+        tied = [partner for score, partner, _how in scored if score == top]
         if len(tied) > 1:
             return PartnerMatch(problem="ambiguous", candidates=tied)
-        return PartnerMatch(scored[0][1], "similar name", similarity=top)
+        return PartnerMatch(scored[0][1], scored[0][2], similarity=top)

@@ -118,6 +118,69 @@ def test_a_partner_written_another_way_is_matched_and_the_row_says_how(register,
     assert Partner.objects.count() == 1
 
 
+@pytest.fixture
+def xiangyang(register):
+    """A city renamed: Xiangfan (襄樊) became Xiangyang in 2010."""
+    return PartnerFactory(
+        name="Pemerintah Kota Xiangyang",
+        name_local="襄阳市人民政府",
+        former_names="Kota Xiangfan\n襄樊市",
+        kind=Partner.Kind.FOREIGN_CITY,
+        country=CountryFactory(code="CN"),
+    )
+
+
+@pytest.mark.parametrize(
+    "changes, how",
+    [
+        ({"partners": "Xiangfan"}, "menurut nama terdahulu"),
+        ({"partners": "Pemerintah Kota Xiangfan"}, "menurut nama terdahulu"),
+        ({"partners": "", "partner_names_local": "襄樊市人民政府"}, "menurut nama terdahulu"),
+        ({"partners": "Xianfan"}, "nama terdahulu mirip, 55%"),
+    ],
+    ids=["former name", "with its government's prefix", "in its own script", "typo"],
+)
+def test_an_old_sheet_naming_a_partner_by_its_former_name_finds_it_and_says_so(
+    register, xiangyang, changes, how
+):
+    """A sheet from before the rename names the partner as it was then: the row is matched to
+    the partner recorded under its new name, never to a new partner of the old name."""
+    result = plan([sister_row(title="Kota kembar Balikpapan – Xiangfan", **changes)]).apply()
+
+    row = result.rows[0]
+    assert row.action == CREATE, row.errors
+    assert row.partner_notes == [
+        f"“{changes['partners'] or changes.get('partner_names_local')}”: cocok dengan "
+        f"Pemerintah Kota Xiangyang · 襄阳市人民政府 (CN) ({how})."
+    ]
+    agreement = Agreement.objects.get(title="Kota kembar Balikpapan – Xiangfan")
+    assert list(agreement.partners.all()) == [xiangyang]
+    assert Partner.objects.count() == 2
+
+
+def test_a_name_a_partner_bears_now_wins_over_the_same_name_another_bore_before(
+    register, xiangyang
+):
+    """Were a partner called Xiangfan today, a row naming Xiangfan would be that partner."""
+    xiangfan = PartnerFactory(
+        name="Pemerintah Kota Xiangfan", kind=Partner.Kind.FOREIGN_CITY, country=xiangyang.country
+    )
+
+    row = plan([sister_row(partners="Xiangfan")]).apply().rows[0]
+
+    assert row.action == CREATE, row.errors
+    assert row.partner_notes[0].endswith("(menurut nama).")
+    assert list(Agreement.objects.get(title=sister_row()["title"]).partners.all()) == [xiangfan]
+
+
+def test_a_former_name_is_not_found_in_another_country(register, xiangyang):
+    """Narrowed by the row's country as a name is: a Japanese Xiangfan would be a new partner."""
+    row = plan([sister_row(partners="Xiangfan", partner_countries="JP")]).apply().rows[0]
+
+    assert row.action == CREATE, row.errors
+    assert row.partner_notes[0].startswith("akan dibuat: Xiangfan (JP")
+
+
 def test_a_partner_not_in_the_register_is_created_with_country_subdivision_local_name_and_kind(
     register,
 ):
@@ -307,6 +370,21 @@ def test_admin_preview_says_per_row_what_each_partner_is_and_asks_about_lookalik
     assert sister.title == "Sister city Samarinda–Guangzhou"
     assert Agreement.objects.count() == 2
     assert not ImportPreview.objects.exists()
+
+
+def test_admin_preview_says_a_partner_was_found_by_its_former_name(
+    staff_client, register, xiangyang
+):
+    row = sister_row(title="Kota kembar Balikpapan – Xiangfan", partners="Xiangfan")
+    file = SimpleUploadedFile("kota-kembar.csv", csv_bytes([row], columns=COLUMNS))
+
+    response = staff_client.post(reverse(IMPORT_URL), {"file": file})
+
+    assert response.status_code == 200
+    assert (
+        "“Xiangfan”: cocok dengan Pemerintah Kota Xiangyang · 襄阳市人民政府 (CN) "
+        "(menurut nama terdahulu)." in response.content.decode()
+    )
 
 
 def samarinda_sister_file():
