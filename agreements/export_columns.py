@@ -830,6 +830,33 @@ class Listed(Rule):
         self.fields = (field,)
 
 
+class Lines(Rule):
+    """A text field of one value a line (``Partner.former_names``), written as several values:
+    joined by ``SEPARATOR`` in CSV and XLSX, a list in JSON; blank lines are no value."""
+
+    several = True
+    text = staticmethod(several_cell)
+
+    def __init__(self, field):
+        self.fields = (field,)
+
+    def reader(self, context):
+        field = self.fields[0]
+        return lambda row: [line for line in (row[field] or "").split("\n") if line]
+
+    def sql(self, sql):
+        lines = (
+            f"SELECT {sql.several_value('line')} AS line, position FROM unnest(string_to_array("
+            f"coalesce({sql.column(self.fields[0])}, ''), E'\\n')) WITH ORDINALITY AS "
+            "lines(line, position) WHERE line <> ''"
+        )
+        joined = (
+            f"(SELECT string_agg(line, {sql.literal(sql.separator)} ORDER BY position) "
+            f"FROM ({lines}) lines)"
+        )
+        return sql.several(joined)
+
+
 @dataclass(frozen=True)
 class Selection:
     """What an export holds: ``agreements`` (the page's rows), ``readable`` (every agreement the
@@ -1146,6 +1173,12 @@ def _tables():
                 ),
                 Column(
                     "name_local", _("Nama dalam aksara aslinya."), Text("name_local"), imported=True
+                ),
+                Column(
+                    "former_names",
+                    _("Nama terdahulu mitra (sebelum berganti nama atau bergabung)."),
+                    Lines("former_names"),
+                    imported=True,
                 ),
                 Column(
                     "country", _("Kode ISO 3166-1 negara mitra."), Text("country_id"), imported=True

@@ -10,7 +10,8 @@ update, leave unchanged or be rejected, with the reason.
 - ``parties`` is read from the agreements sheet (``region_codes``, ``partners`` …): the sheet is
   there to read, one row per party, and the importer does not read it back.
 - ``partners``: the partner of that name in that country, found or created; its local name,
-  subdivision, kind, parent and website as the row gives them.
+  former names, subdivision, kind, parent and website as the row gives them (its former names
+  as stored when the sheet has no such column).
 - ``milestones`` and ``documents``: of the agreement the row names (its reference, else its title
   and lead region). A milestone is its agreement's milestone of that kind and title (the first,
   second … of them, in order); a document its agreement's document stored under that file name.
@@ -49,7 +50,7 @@ from agreements.models import (
     Sector,
     is_document_path,
 )
-from partners.models import Country, Partner, Region, Subdivision
+from partners.models import Country, Partner, Region, Subdivision, tidy_former_names
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
 # The tables read back, in the order they are written: a potential names its survey, a partner
@@ -292,6 +293,7 @@ class TablesImport:
         named = set(stored)
         keys = {p.pk: key for key, p in stored.items()}
         planned, seen = [], {}
+        with_former_names = "former_names" in self.tables["partners"][0]
         for row, reader in self._rows("partners", rows):
             name, country = reader.text("name"), reader.text("country").upper()
             if not name:
@@ -306,6 +308,11 @@ class TablesImport:
             original = stored.get(key)
             partner = _copy(original) if original else Partner(name=name, country_id=country)
             partner.name_local = reader.text("name_local")
+            # A file written before the column was (or a sheet without it) leaves them as stored.
+            if with_former_names:
+                partner.former_names = tidy_former_names(
+                    "\n".join(split_values(reader.text("former_names"))), name
+                )
             subdivision = reader.text("subdivision").upper()
             if subdivision and subdivision not in subdivisions:
                 reader.error(
@@ -323,7 +330,12 @@ class TablesImport:
             if not row.errors:
                 _validate(partner, row, exclude=["parent", "country", "subdivision"])
             row.instance = partner
-            _compare(row, original, partner, ["name_local", "subdivision_id", "kind", "website"])
+            _compare(
+                row,
+                original,
+                partner,
+                ["name_local", "former_names", "subdivision_id", "kind", "website"],
+            )
             if parent_changed and row.action in (UPDATE, UNCHANGED):
                 row.action, row.changes = UPDATE, [*row.changes, "parent"]
             self._authorise(row, original)

@@ -77,6 +77,8 @@ def _awkward_register():
         partner = PartnerFactory(
             name=f"{text} mitra {index}",
             name_local=text,
+            # And in the former names, one a line, with the separator between two of them.
+            former_names=f"{text}\nDahulu {index}; {text}" if index % 3 else "",
             country=country,
             subdivision=None if index % 2 else SubdivisionFactory(code="JP-27", country=country),
         )

@@ -143,6 +143,9 @@ def whole_register(register):
     DocumentFactory(agreement=sister_city, title="Surat minat", kind="draft", language="zh")
     register["hefei"].parent = register["anhui"]
     register["hefei"].website = "https://contoh.invalid/hefei"
+    # Former names with the cell separator, a formula's first character and a backslash in
+    # them, in Latin script and in its own.
+    register["hefei"].former_names = "Luzhou; kota lama\n=Hefei 1949\n廬州府 \\ Luzhou"
     register["hefei"].save()
     survey = PotentialSurvey.objects.create(
         title="Rakor identifikasi potensi Kaltim 2021",
@@ -232,6 +235,7 @@ def every_table():
                 p.kind,
                 p.parent.name if p.parent else "",
                 p.website,
+                p.former_names,
             )
             for p in Partner.objects.select_related("parent")
         ),
@@ -287,6 +291,56 @@ def test_export_wipe_import_gives_back_every_table(client, whole_register, staff
         "documents",
     ]
     assert every_table() == before
+
+
+def test_the_partners_former_names_are_written_as_several_values(
+    client, whole_register, staff_user
+):
+    client.force_login(staff_user)
+    partners = json.loads(downloaded(client, "json"))["partners"]
+
+    (hefei,) = [partner for partner in partners if partner["name"] == "Kota Hefei"]
+    assert hefei["former_names"] == ["Luzhou; kota lama", "=Hefei 1949", "廬州府 \\ Luzhou"]
+    assert {partner["former_names"] == [] for partner in partners if partner is not hefei} == {True}
+
+
+def test_a_partners_sheet_without_former_names_leaves_them_as_stored(
+    client, whole_register, staff_user
+):
+    """A file downloaded before the column was (or a sheet of partners that leaves it out)
+    changes none of the former names the register holds."""
+    client.force_login(staff_user)
+    data = json.loads(downloaded(client, "json"))
+    for partner in data["partners"]:
+        del partner["former_names"]
+    before = every_table()
+
+    plan = AgreementImport.from_file(
+        io.BytesIO(json.dumps(data).encode()), "kerjasama.json"
+    ).apply()
+
+    assert plan.is_valid, plan.rejected_table_rows
+    assert dict(plan.table_counts())["partners"]["unchanged"] == len(data["partners"])
+    assert every_table() == before
+
+
+def test_former_names_changed_in_the_file_update_the_partner_with_a_version(
+    client, whole_register, staff_user
+):
+    client.force_login(staff_user)
+    data = json.loads(downloaded(client, "json"))
+    (hefei,) = [partner for partner in data["partners"] if partner["name"] == "Kota Hefei"]
+    hefei["former_names"] = ["Luzhou", "Luzhou", " "]
+    versions = Partner.history.filter(name="Kota Hefei").count()
+
+    plan = AgreementImport.from_file(
+        io.BytesIO(json.dumps(data).encode()), "kerjasama.json"
+    ).apply()
+
+    assert plan.is_valid, plan.rejected_table_rows
+    assert dict(plan.table_counts())["partners"]["update"] == 1
+    assert Partner.objects.get(name="Kota Hefei").former_names == "Luzhou"
+    assert Partner.history.filter(name="Kota Hefei").count() == versions + 1
 
 
 @pytest.mark.parametrize("file_format", ["xlsx", "json"])
