@@ -49,6 +49,7 @@ from agreements.models import (
     Milestone,
     Signatory,
 )
+from partners.models import pick_language
 
 HistoricalAgreement = Agreement.history.model
 
@@ -58,6 +59,7 @@ HistoricalAgreement = Agreement.history.model
 # the contact persons (officials and staff only), the version and the time stamps (bookkeeping).
 PUBLIC_FIELDS = (
     "title",
+    "title_en",
     "reference",
     "kind",
     "scope",
@@ -67,10 +69,14 @@ PUBLIC_FIELDS = (
     "partners",
     "sectors",
     "summary",
+    "summary_en",
     "proposed_on",
     "signed_on",
+    "signing_place",
     "in_force_from",
     "expires_on",
+    "treaty_room_reference",
+    "treaty_room_url",
     "source_url",
     "milestones",
     "signatories",
@@ -170,7 +176,9 @@ class Entry:
 
     @property
     def title(self):
-        return self.record.title
+        """The agreement's title as it was then, in the reader's language as the status page
+        gives it (``Agreement.shown_title``)."""
+        return pick_language(self.record.title, self.record.title_en)
 
     @property
     def person(self):

@@ -220,7 +220,7 @@ class ChangesFeed(ReadFeed):
         _agreements, agreement, *_addresses = obj
         if agreement is None:
             return _("Kerja sama daerah: riwayat perubahan")
-        return _("Riwayat perubahan: %(agreement)s") % {"agreement": agreement.title}
+        return _("Riwayat perubahan: %(agreement)s") % {"agreement": agreement.shown_title}
 
     def link(self, obj):
         return obj[2]

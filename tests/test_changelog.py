@@ -573,3 +573,48 @@ def test_an_editors_history_search_offers_only_who_changed_their_regions_agreeme
     assert "editor.bali" not in page
     refused = client.get(url, {"person": str(editor_bali.pk)})
     assert refused.status_code == 400
+
+
+def test_what_the_status_page_shows_beside_its_main_fields_is_told_in_its_change_log(
+    client, kaltim, editor_kaltim
+):
+    """The signing place, the Treaty Room's number and the English title and summary are on the
+    status page: a save that changes them is told as such, not as saved with nothing shown
+    changed."""
+    mou = AgreementFactory(title="MoU Kaltim–Osaka", lead_region=kaltim, status="in_force")
+    save_as(
+        mou,
+        editor_kaltim,
+        signing_place="Osaka",
+        treaty_room_reference="TR-2024/17",
+        title_en="MoU East Kalimantan–Osaka",
+        summary_en="Agriculture.",
+    )
+
+    log = section(client.get(mou.get_absolute_url()).content.decode())
+    assert "Disimpan tanpa perubahan" not in log
+    for name, new in (
+        ("signing_place", "Osaka"),
+        ("treaty_room_reference", "TR-2024/17"),
+        ("title_en", "MoU East Kalimantan–Osaka"),
+        ("summary_en", "Agriculture."),
+    ):
+        assert f'data-field="{name}"' in log
+        assert f"<td>—</td><td>{new}</td>" in log
+
+
+def test_the_change_log_names_an_agreement_by_its_english_title_for_english_readers(
+    client, kaltim, editor_kaltim
+):
+    mou = AgreementFactory(
+        title="Nota Kesepahaman Kaltim–Osaka",
+        title_en="MoU East Kalimantan–Osaka",
+        lead_region=kaltim,
+    )
+    save_as(mou, editor_kaltim, summary="Pertanian.")
+
+    english = client.get("/perubahan/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "MoU East Kalimantan–Osaka</a>" in english
+    assert "Nota Kesepahaman Kaltim–Osaka</a>" not in english
+    indonesian = client.get("/perubahan/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Nota Kesepahaman Kaltim–Osaka</a>" in indonesian
