@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import Group
 from django.db.models import (
     Case,
+    CharField,
+    F,
     FileField,
     IntegerField,
     OuterRef,
@@ -35,6 +37,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Cast
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -68,6 +71,7 @@ PUBLIC_FIELDS = (
     "regions",
     "partners",
     "sectors",
+    "agencies",
     "summary",
     "summary_en",
     "proposed_on",
@@ -85,7 +89,7 @@ PUBLIC_FIELDS = (
 # What staff may search the history by: the public fields and the ones kept from the public.
 FULL_FIELDS = (*PUBLIC_FIELDS, "visibility", "follows", "relation", "contacts")
 
-MANY = {"regions": "region", "partners": "partner", "sectors": "sector"}
+MANY = {"regions": "region", "partners": "partner", "sectors": "sector", "agencies": "agency"}
 
 # The status page shows the latest versions; /perubahan/ pages through all of them.
 STATUS_PAGE_LENGTH = 20
@@ -271,19 +275,51 @@ def reads_public_history(user):
 
 
 def _parties(records):
-    """{history_id: {field: sorted names}} for the parties and sectors (three queries)."""
+    """{history_id: {field: sorted names}} for the parties, sectors and implementing agencies,
+    each named as the status page names it (three queries: the regions, the partners, and the
+    sectors with the agencies read together)."""
     ids = [record.history_id for record in records]
     found = defaultdict(dict)
-    for name, target in MANY.items():
-        rows = _many_model(name).objects.filter(history_id__in=ids).select_related(target)
-        names = defaultdict(list)
-        for row in rows:
-            item = getattr(row, target)
-            if item is not None:
-                names[row.history_id].append(str(item.name))
-        for history_id in ids:
-            found[history_id][name] = sorted(names.get(history_id, []))
+    names = defaultdict(lambda: defaultdict(list))
+    for rows in (
+        _names_of("regions", ids),
+        _names_of("partners", ids),
+        _names_of("sectors", ids).union(_names_of("agencies", ids), all=True),
+    ):
+        for history_id, name, label, other in rows:
+            if label is None:
+                continue
+            if name == "sectors":
+                label = pick_language(label, other)  # as ``Sector.name``
+            elif other:
+                label = f"{label} ({other})"  # as ``Agency.label``
+            names[history_id][name].append(label)
+    for history_id in ids:
+        for name in MANY:
+            found[history_id][name] = sorted(names[history_id].get(name, []))
     return found
+
+
+def _names_of(name, ids):
+    """(history id, field, name, other) of each row of the many-to-many field ``name`` of the
+    versions ``ids``: a sector's Indonesian name and its English one, an agency's name and its
+    short form, a region's or a partner's name and nothing."""
+    target = MANY[name]
+    label, other = {
+        "sectors": (F("sector__name_id"), F("sector__name_en")),
+        "agencies": (F("agency__name"), F("agency__short_name")),
+    }.get(name, (F(f"{target}__name"), Value("")))
+    return (
+        _many_model(name)
+        .objects.filter(history_id__in=ids)
+        .annotate(
+            field_name=Value(name, output_field=CharField()),
+            label=Cast(label, output_field=CharField()),
+            other=Cast(other, output_field=CharField()),
+        )
+        .values_list("history_id", "field_name", "label", "other")
+        .order_by()
+    )
 
 
 def _many_model(name):

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import (
+    AgencyFactory,
     AgreementFactory,
     DocumentFactory,
     MilestoneFactory,
@@ -618,3 +619,18 @@ def test_the_change_log_names_an_agreement_by_its_english_title_for_english_read
     assert "Nota Kesepahaman Kaltim–Osaka</a>" not in english
     indonesian = client.get("/perubahan/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert "Nota Kesepahaman Kaltim–Osaka</a>" in indonesian
+
+
+def test_implementing_agencies_changed_are_told_in_the_change_log(client, kaltim, editor_kaltim):
+    """The status page names the implementing agencies (OPD): a save that adds one is told."""
+    mou = AgreementFactory(title="MoU Kaltim–Osaka", lead_region=kaltim, status="in_force")
+    agency = AgencyFactory(
+        region=kaltim, name="Dinas Pertanian dan Peternakan", short_name="Distanak"
+    )
+    mou._history_user = editor_kaltim
+    mou.agencies.add(agency)  # a version of its own, as the agreement form saves it
+
+    log = section(client.get(mou.get_absolute_url()).content.decode())
+    assert "Disimpan tanpa perubahan" not in log
+    assert 'data-field="agencies"' in log
+    assert "<td>—</td><td>Dinas Pertanian dan Peternakan (Distanak)</td>" in log
