@@ -420,21 +420,24 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         )
 
     def ending_between(self, first, last, today=None):
-        """Agreements in force some time from ``first`` to ``last`` whose expiry falls within
-        it (a month- or year-known one by its period's last day): signed or in force on
-        ``first`` as shown then (``expiring_within``), or signed within and not cancelled or
-        terminated. A report's "ended within the period": a one-year text signed in March and
-        ending with the year is one, though not yet signed when the period began."""
+        """Agreements in force some time from ``first`` to ``last`` that ended within it, on
+        the day stored with each (``Agreement.ends_by``): a terminated one on its termination
+        day, else the last day its expiry covers (a month- or year-known one by its period's
+        last day): signed or in force on ``first`` as shown then (``expiring_within``), or
+        signed within and not cancelled. A report's "ended within the period": a one-year text
+        signed in March and ending with the year is one, though not yet signed when the period
+        began; so is one terminated in September whose first term ran years longer, as the
+        list's "Berakhir paling lambat" reads it (``expiring_by``)."""
         today = today or timezone.localdate()
         signed_within = Q(
             signed_on__gte=first,
             signed_on__lte=last,
-            status__in=(*SIGNED_STATUSES, AgreementStatus.EXPIRED),
+            status__in=(*SIGNED_STATUSES, AgreementStatus.EXPIRED, AgreementStatus.TERMINATED),
         )
         return (
             self.filter(signed_within | Agreement.shown_status_in_q(SIGNED_STATUSES, today, first))
-            .filter(ends_between("expires_on", first, last))
-            .order_by(PeriodEnd("expires_on"), "pk")
+            .filter(ends_by__gte=first, ends_by__lte=last)
+            .order_by("ends_by", "pk")
         )
 
     def lapsed_between(self, first, last):

@@ -358,6 +358,38 @@ def test_a_terminated_agreements_row_says_when_it_ended_not_its_first_term(
     assert cells[-1] == "Diakhiri pada 2 September 2024"
 
 
+def test_a_cooperation_terminated_within_the_period_is_listed_as_ended_in_it(
+    client, register, kaltim
+):
+    """In force when 2024 began and terminated that September, its first term running to
+    2029: the report of 2024 lists it among what ended within the period, on the day it was
+    terminated, and counts it there, rather than losing it between "in force" lists; the report
+    of 2025 does not."""
+    ended = AgreementFactory(
+        title="MoU Kaltim diakhiri September 2024",
+        lead_region=kaltim,
+        status="terminated",
+        signed_on=datetime.date(2021, 2, 1),
+        in_force_from=datetime.date(2021, 2, 1),
+        expires_on=datetime.date(2029, 1, 31),
+    )
+    MilestoneFactory(
+        agreement=ended, kind="termination", due_on=None, done_on=datetime.date(2024, 9, 2)
+    )
+    query = {"region": "64", "period": "2024"}
+    html = client.get("/laporan/", query).content.decode()
+    ending = section(html, "r-ending")
+    row = next(tr for tr in ending.split("<tr>") if "MoU Kaltim diakhiri September 2024" in tr)
+    assert "Diakhiri pada 2 September 2024" in " ".join(re.sub(r"<[^>]+>", " ", row).split())
+    assert "tercatat pada hari diakhirinya" in ending
+    assert "MoU Kaltim diakhiri September 2024" not in section(html, "r-in-force")
+    assert "MoU Kaltim diakhiri September 2024" in sheet_titles(
+        workbook(client, query), "Berakhir dalam periode"
+    )
+    later = client.get("/laporan/", {"region": "64", "period": "2025"}).content.decode()
+    assert "MoU Kaltim diakhiri September 2024" not in section(later, "r-ending")
+
+
 def test_a_report_downloaded_again_after_a_change_shows_the_change(client, register):
     """The PDF is kept until the register changes, and no longer."""
     from agreements.models import Agreement
@@ -483,10 +515,13 @@ def test_in_force_at_the_end_of_a_past_period_is_read_from_the_dates(client, kal
     expiring = section(html, "r-expiring")
     assert "Tahun 2021" in expiring
     assert "PKS Kaltim berakhir Februari 2021" in expiring
-    # KSDD: none signed in 2020, one in force at its end, one expiring in 2021.
+    # KSDD: none signed in 2020, one in force at its end, one terminated in 2020, one
+    # expiring in 2021.
     summary = section(html, "r-summary")
     row = re.search(r"KSDD — antardaerah</th>" + r'<td class="num">(\d+)</td>' * 4, summary)
-    assert row.groups() == ("0", "1", "0", "1")  # signed, in force, ended in 2020, in 2021
+    assert row.groups() == ("0", "1", "1", "1")  # signed, in force, ended in 2020, in 2021
+    assert "Kerja sama Kaltim diakhiri Agustus 2020" in section(html, "r-ending")
+    assert "Kerja sama Kaltim diakhiri tanpa tanggal" not in section(html, "r-ending")
 
     book = workbook(client, {"region": "64", "period": "2020"})
     assert sheet_titles(book, "Berlaku") == ["PKS Kaltim berakhir Februari 2021"]
