@@ -102,14 +102,24 @@ def refuse_long_search(search_term):
         raise BadRequest(message)
 
 
+# Longer than any value a record holds (a summary is a text of a few paragraphs): no change
+# of the history is shortened.
+WHOLE = 10**9
+
+
 class ReadableChanges(HistoricalRecordContextHelper):
     """Word a recorded change the way the form shows it.
 
     A choice appears as its label, a date in the reader's format and an amount grouped in
     thousands, so the history reads "Berlaku → Berakhir" rather than "in_force → expired" and
     "1.500.000.000,00" rather than "1500000000.00"; an empty value is a dash; the parties
-    of a many-to-many field are listed alphabetically.
+    of a many-to-many field are listed alphabetically. A long value is told whole: the
+    library's shortening cut it mid-word with an English "[47 chars]".
     """
+
+    def __init__(self, model, historical_record, **kwargs):
+        kwargs.setdefault("max_displayed_delta_change_chars", WHOLE)
+        super().__init__(model, historical_record, **kwargs)
 
     def context_for_delta_changes(self, delta):
         """A date kept with its precision beside it (``<name>_precision``, on a model that

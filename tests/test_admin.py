@@ -1449,6 +1449,24 @@ def test_history_page_says_what_changed_in_words(staff_client, kaltim, bali):
     )
 
 
+def test_history_page_tells_a_long_value_whole_not_cut_in_the_middle(staff_client, kaltim, bali):
+    """A summary rewritten, or parties named at length, read whole: not "Kalimantan
+    [47 chars]imur", a shortening in English cut through the words being compared."""
+    summary = (
+        "Kerja sama kedua provinsi dalam pengembangan pariwisata budaya, pelatihan pemandu "
+        "wisata, promosi bersama dan pertukaran pelaku usaha kecil dan menengah."
+    )
+    agreement = AgreementFactory(lead_region=kaltim, summary=summary)
+    staff_client.post(
+        change_url(agreement),
+        agreement_form(kaltim, regions=[kaltim.pk, bali.pk], summary=summary + " Diperbarui."),
+    )
+
+    history = collapse_space(staff_client.get(history_url(agreement)).text)
+    assert "chars]" not in history
+    assert f"<strong>Ringkasan:</strong> {summary} &rarr; {summary} Diperbarui." in history
+
+
 # -- the budget, grouped as the reader writes numbers ----------------------------------------------
 
 # (language, the budget as the form shows it, a budget as typed, what the typed one means)
