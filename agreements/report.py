@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
@@ -168,6 +169,12 @@ class Report:
         "dormant",
         "evaluations",
     )
+
+    @property
+    def score_heading(self):
+        """The heading of the evaluations' 1–5 scores, as the form and the status page word
+        them ("Nilai evaluasi (1–5)"), not a bare "Nilai" an English reader takes for a value."""
+        return capfirst(str(Milestone._meta.get_field("rating").verbose_name))
 
     def printed(self, rows):
         """This report with at most ``rows`` rows in each list, and how many each left out.
@@ -407,7 +414,7 @@ def as_workbook(report, file, generated, public_only):
     )
     sheet(
         _("Evaluasi"),
-        [_("Kerja sama"), _("Tanggal"), _("Nilai"), _("Temuan")],
+        [_("Kerja sama"), _("Tanggal"), report.score_heading, _("Temuan")],
         [
             [m.agreement.title, in_worksheet(m.known("done_on")), m.rating, m.findings]
             for m in report.evaluations

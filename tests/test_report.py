@@ -694,6 +694,20 @@ def test_in_english_the_expiry_column_says_expires_on(english_client, register):
     assert next(book["In force"].iter_rows(max_row=1, values_only=True))[-1] == "Expires on"
 
 
+def test_in_english_the_evaluations_score_column_says_what_it_is(english_client, register):
+    """The column of the evaluations' 1–5 scores reads as the status page and the form say it,
+    not "Value", which a reader takes for an amount."""
+    client = english_client
+    html = client.get("/laporan/", {"region": "64", "period": "2024"}).content.decode()
+
+    evaluations = section(html, "r-evaluations")
+    assert '<th scope="col" class="num">Evaluation score (1–5)</th>' in evaluations
+    assert ">Value<" not in evaluations
+    book = workbook(client, {"region": "64", "period": "2024"})
+    header = next(book["Evaluations"].iter_rows(max_row=1, values_only=True))
+    assert header[2] == "Evaluation score (1–5)"
+
+
 def test_the_reports_queries_do_not_grow_with_its_rows(client, kaltim):
     """However many agreements and steps a region has, its report runs the same queries."""
     from django.db import connection
