@@ -381,7 +381,7 @@ def as_workbook(report, file, generated, public_only):
     def agreement_rows(items):
         return [
             [
-                a.title,
+                a.shown_title,
                 str(a.get_scope_display()),
                 a.lead_region.name,
                 in_worksheet(a.known("signed_on")),
@@ -401,7 +401,7 @@ def as_workbook(report, file, generated, public_only):
         [_("Kerja sama"), _("Tahapan"), _("Menunggu"), _("Target"), _("Terlambat")],
         [
             [
-                row.agreement.title,
+                row.agreement.shown_title,
                 str(row.agreement.next_step_title),
                 row.party,
                 in_worksheet(
@@ -416,7 +416,7 @@ def as_workbook(report, file, generated, public_only):
         _("Evaluasi"),
         [_("Kerja sama"), _("Tanggal"), report.score_heading, _("Temuan")],
         [
-            [m.agreement.title, in_worksheet(m.known("done_on")), m.rating, m.findings]
+            [m.agreement.shown_title, in_worksheet(m.known("done_on")), m.rating, m.findings]
             for m in report.evaluations
         ],
     )

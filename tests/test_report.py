@@ -708,6 +708,33 @@ def test_in_english_the_evaluations_score_column_says_what_it_is(english_client,
     assert header[2] == "Evaluation score (1–5)"
 
 
+def test_in_english_the_workbook_names_agreements_as_the_page_does(english_client, kaltim):
+    """An agreement with an English title is named by it on the English page, in its PDF and
+    in its workbook alike, in every list of the workbook."""
+    client = english_client
+    mou = AgreementFactory(
+        title="Nota Kesepahaman Kaltim–Osaka",
+        title_en="MoU East Kalimantan–Osaka",
+        lead_region=kaltim,
+        signed_on=datetime.date(2024, 3, 1),
+        in_force_from=datetime.date(2024, 3, 1),
+        expires_on=datetime.date(2029, 2, 28),
+    )
+    MilestoneFactory(
+        agreement=mou, kind="evaluation", due_on=None, done_on=datetime.date(2024, 9, 2), rating=4
+    )
+    MilestoneFactory(agreement=mou, kind="activity", due_on=datetime.date(2027, 1, 15))
+    query = {"region": "64", "period": "2024"}
+    html = client.get("/laporan/", query).content.decode()
+    assert "MoU East Kalimantan–Osaka" in section(html, "r-signed")
+
+    book = workbook(client, query)
+    for sheet in ("Signed", "In force", "Waiting on", "Evaluations"):
+        titles = [row[0] for row in book[sheet].iter_rows(min_row=2, values_only=True)]
+        assert "MoU East Kalimantan–Osaka" in titles, sheet
+        assert "Nota Kesepahaman Kaltim–Osaka" not in titles, sheet
+
+
 def test_the_reports_queries_do_not_grow_with_its_rows(client, kaltim):
     """However many agreements and steps a region has, its report runs the same queries."""
     from django.db import connection
