@@ -56,7 +56,7 @@ def agreement_calendar(request, pk):
     agreement = get_object_or_404(Agreement.objects.visible_to(request.user), pk=pk)
     cal = ical.calendar(
         Agreement.objects.visible_to(request.user).filter(pk=agreement.pk),
-        name=agreement.title,
+        name=agreement.shown_title,
         uid=f"agreement-{agreement.pk}",
         absolute_url=request.build_absolute_uri,
     )

@@ -242,6 +242,24 @@ def test_agreement_calendar_holds_its_expiry_and_its_milestones(client, kaltim_r
     ]
 
 
+def test_an_agreements_calendar_is_named_in_the_readers_language_as_its_events(client, kaltim):
+    """An English reader's calendar of an agreement with an English title is named by it, as
+    its events and its status page name the agreement."""
+    mou = AgreementFactory(
+        title="Nota Kesepahaman Kaltim–Osaka",
+        title_en="MoU East Kalimantan–Osaka",
+        lead_region=kaltim,
+    )
+
+    calendar = Calendar.from_ical(
+        client.get(f"/calendar/agreements/{mou.pk}.ics", HTTP_ACCEPT_LANGUAGE="en").content
+    )
+    assert str(calendar["X-WR-CALNAME"]) == "MoU East Kalimantan–Osaka"
+    assert "Expires: MoU East Kalimantan–Osaka" in [
+        str(event["SUMMARY"]) for event in calendar.walk("VEVENT")
+    ]
+
+
 def test_internal_agreement_calendar_is_404_for_anonymous(client, kaltim):
     internal = AgreementFactory(lead_region=kaltim, visibility="internal")
 
