@@ -147,7 +147,7 @@ def field_label(name):
 
 def field_choices(fields=FULL_FIELDS):
     """(name, label) of ``fields``, for a form's select."""
-    return [(name, field_label(name).capitalize()) for name in fields]
+    return [(name, capfirst(field_label(name))) for name in fields]
 
 
 @dataclass(frozen=True)

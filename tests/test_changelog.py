@@ -634,3 +634,13 @@ def test_implementing_agencies_changed_are_told_in_the_change_log(client, kaltim
     assert "Disimpan tanpa perubahan" not in log
     assert 'data-field="agencies"' in log
     assert "<td>—</td><td>Dinas Pertanian dan Peternakan (Distanak)</td>" in log
+
+
+def test_admin_history_search_names_its_fields_with_their_proper_nouns(client, staff_user):
+    """The fields to search by read as the form names them: "Inggris" and "Treaty Room" keep
+    their capitals."""
+    client.force_login(staff_user)
+    html = client.get(reverse("admin:agreements_agreement_history_search")).content.decode()
+    assert '<option value="title_en">Judul dalam bahasa Inggris</option>' in html
+    assert '<option value="treaty_room_reference">Nomor Treaty Room</option>' in html
+    assert "bahasa inggris" not in html and "treaty room<" not in html
