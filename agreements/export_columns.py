@@ -481,6 +481,23 @@ class WaitsOn(Rule):
         )
 
 
+class WaitsOnLabel(WaitsOn):
+    """Whom the next step waits on, in the words of the list's "Menunggu" column
+    (``MilestoneWaitsOn`` labels): "" when nobody is named and once the agreement shows as
+    ended, as ``WaitsOn``."""
+
+    def reader(self, context):
+        value, labels = super().reader(context), choice_labels(MilestoneWaitsOn)
+        return lambda row: labels.get(value(row), value(row))
+
+    def sql(self, sql):
+        waits = sql.column("waits_on")
+        return sql.label(
+            f"(CASE WHEN {_ended_sql(sql)} THEN '' ELSE {waits} END)",
+            choice_labels(MilestoneWaitsOn),
+        )
+
+
 def computed_fields(today, readable):
     """The fields the cell rules read that the agreement's row computes: its shown status on
     ``today``, the ``follows`` cell, the predecessor's reference (or else its title) when
@@ -738,6 +755,11 @@ COLUMNS = [
         "waits_on",
         _("Pihak yang ditunggu langkah berikutnya (nilai mesin, mis. kemlu)."),
         WaitsOn(),
+    ),
+    Column(
+        "waits_on_label",
+        format_lazy(_("{} (teks)."), capfirst(Milestone._meta.get_field("waits_on").verbose_name)),
+        WaitsOnLabel(),
     ),
     Column("url", _("Alamat halaman status kerja sama."), PageUrl()),
     Column(

@@ -810,3 +810,37 @@ def test_list_pages_link_to_their_downloads_with_the_current_filters(
         assert resolved.startswith(f"http://testserver{export.format(file_format)}?")
         assert "kind=mou" in resolved and "page=" not in resolved
         download(client, resolved)  # answers 200 with a file
+
+
+@pytest.mark.parametrize(
+    "language, words", [("id", "Biro/Bagian Kerja Sama"), ("en", "Cooperation Bureau/Section")]
+)
+def test_the_csv_says_whom_a_cooperation_waits_on_in_the_lists_words(
+    client, kaltim, analyst, language, words
+):
+    """The list's "Menunggu" column names the party; the file gives its value and, as for the
+    kind, the scope and the status, its words, the list's own: an analyst filtering by whom a
+    cooperation waits on reads the same in both."""
+    plan = AgreementFactory(
+        title="MoU menunggu biro",
+        lead_region=kaltim,
+        status="exploration",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    MilestoneFactory(
+        agreement=plan, kind="plan", due_on=datetime.date(2027, 3, 1), waits_on="bureau"
+    )
+    client.force_login(analyst)
+    page = client.get("/agreements/", {"waits_on": "bureau"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert words in page.content.decode()
+
+    response = client.get(
+        reverse("agreement-export", args=["csv"]),
+        {"waits_on": "bureau"},
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+    text = b"".join(response.streaming_content).decode("utf-8")
+    [row] = csv.DictReader(io.StringIO(text[1:], newline=""))
+    assert (row["waits_on"], row["waits_on_label"]) == ("bureau", words)
