@@ -126,19 +126,22 @@ def needs_attention(regions, user, today=None, shown=None, left_out=None):
 
 def attention_in(agreements, today=None, shown=None, left_out=None):
     """What needs attention in ``agreements`` (e.g. those a region is party to, on its page).
-    Runs two queries: the expiring agreements, and the open milestones due within 14 days or
-    overdue (both with their lead region, the milestones with their agreement). With
-    ``shown``, each list holds at most that many, the nearest (the longest late), and says how
-    many there are in all (``*_total``): three queries, and a page the same size however large
-    the register grows.
+    Runs two queries: the expiring agreements (each marked when a signed extension already
+    extends it), and the open milestones due within 14 days or overdue (both with their lead
+    region, the milestones with their agreement). With ``shown``, each list holds at most that
+    many, the nearest (the longest late), and says how many there are in all (``*_total``):
+    three queries, and a page the same size however large the register grows.
 
     ``left_out`` is a pair of ``Q``, of the expiring agreements and of the steps not to list
     (the digest's: those its reader was told of already), applied in the same queries: what is
     chosen and counted is what is left."""
     today = today or timezone.localdate()
+    # Each with whether a signed extension among ``agreements`` already extends it
+    # (``is_extended``), as the dashboard marks it: not a text about to lapse.
     expiring = (
         agreements.expiring_within(max(EXPIRY_WINDOWS), today)
         .select_related("lead_region")
+        .marking_extended(agreements)
         .order_by(PeriodEnd("expires_on"), "title", "id")
     )
     steps = Milestone.objects.filter(agreement__in=agreements.order_by()).select_related(

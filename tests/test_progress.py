@@ -871,6 +871,40 @@ def test_a_text_already_extended_says_so_on_its_page_and_on_the_dashboard(
     assert "sudah diperpanjang" in row
 
 
+def test_a_text_already_extended_says_so_where_it_needs_attention(
+    client, kaltim, bali, editor_kaltim, mailoutbox
+):
+    """The regions' pages and the editors' digest list what expires within 30 days as needing
+    attention: an MoU whose extension is already signed says so there too, as on its page and
+    the dashboard, rather than look about to lapse."""
+    today = timezone.localdate()
+    mou, _talks = mou_running_out(kaltim, bali, talks=False)
+    extension_of(
+        mou,
+        status=Agreement.Status.SIGNED,
+        signed_on=today - datetime.timedelta(days=2),
+        in_force_from=mou.expires_on + datetime.timedelta(days=1),
+        expires_on=today + datetime.timedelta(days=5 * 365),
+    )
+
+    for region in (kaltim, bali):
+        page = client.get(reverse("region-detail", args=[region.code])).content.decode()
+        attention = page.split('class="needs-attention"', 1)[1].split("</section>", 1)[0]
+        [item] = [li for li in attention.split("<li>") if "MoU pembangunan daerah" in li]
+        assert "sudah diperpanjang" in " ".join(re.sub(r"<[^>]+>", " ", item).split())
+
+    editor_kaltim.email = "editor@kaltim.invalid"
+    editor_kaltim.save()
+    call_command("send_reminders", stdout=StringIO())
+    [mail] = [m for m in mailoutbox if "editor@kaltim.invalid" in m.to]
+    lines = mail.body.splitlines()
+    [at] = [n for n, line in enumerate(lines) if "MoU pembangunan daerah" in line]
+    assert "20 hari lagi · sudah diperpanjang" in lines[at + 1]
+    html = mail.alternatives[0][0]
+    [item] = [li for li in html.split("<li>") if "MoU pembangunan daerah" in li]
+    assert "sudah diperpanjang" in item
+
+
 def test_the_daily_command_records_the_extension_step_of_a_text_extended_before_the_rule(
     client, kaltim, bali
 ):
