@@ -97,7 +97,11 @@ class RegionDetailView(SignedListPage):
                 for survey, found in potential["surveys"]
             ],
             [row_values(each) for each in potential["potentials"]],
-            [row_values(item.agreement) for item in attention.expiring],
+            # Each with whether a signed extension already extends it: not a value of its row.
+            [
+                [*row_values(item.agreement), item.agreement.is_extended]
+                for item in attention.expiring
+            ],
             [attention.expiring_total, attention.late_total, attention.due_soon_total],
             [
                 [*row_values(item.milestone), *row_values(item.milestone.agreement)]

@@ -445,3 +445,36 @@ def test_a_save_that_leaves_a_countrys_partners_as_they_were_keeps_their_list_un
     again = client.get(japan)
     assert "partners/country_partners.html" in [t.name for t in again.templates]
     assert "Pemerintah Kota Osaka" in again.text
+
+
+def test_an_expiring_agreements_extension_signed_shows_on_a_kept_region_page(register):
+    """Bali's page, its list narrowed to nothing, lists an agreement of Bali's expiring in 20
+    days as needing attention: its extension signed later, not on the list, is said there at
+    once ("sudah diperpanjang"), as on the page drawn afresh."""
+    today = timezone.localdate()
+    expiring = register[6]
+    Agreement.objects.filter(pk=expiring.pk).update(expires_on=today + datetime.timedelta(days=20))
+    extension = AgreementFactory(
+        title="Perpanjangan kerja sama 06",
+        lead_region=expiring.lead_region,
+        follows=expiring,
+        relation=Agreement.Relation.EXTENDS,
+        status=Agreement.Status.PREPARATION,
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    address = reverse("region-detail", args=["51"]) + "?kind=pks"
+    client = Client()
+    assert "sudah diperpanjang" not in client.get(address).text
+
+    Agreement.objects.filter(pk=extension.pk).update(
+        status=Agreement.Status.SIGNED,
+        signed_on=today - datetime.timedelta(days=1),
+        in_force_from=today + datetime.timedelta(days=21),
+        expires_on=today + datetime.timedelta(days=5 * 365),
+    )
+
+    served = TOKEN.sub(b"", client.get(address).content)
+    assert "sudah diperpanjang" in served.decode()
+    assert served == fresh(address)
