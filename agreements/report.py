@@ -146,7 +146,7 @@ class Report:
     # Signed by the end of the period and ended since, on a day the register does not record:
     # in force then or not, it cannot say (``PastStatus.UNRECORDED``).
     maybe_in_force: list
-    ending: list  # in force some time in the period and expiring within it
+    ending: list  # in force some time in the period and ended within it: expired or terminated
     expiring: list
     waiting: list  # every cooperation with a next step today, as ``Waiting`` rows
     dormant: list
