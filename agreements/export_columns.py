@@ -50,12 +50,11 @@ from agreements.models import (
     Scope,
     reads_internal,
 )
+from common.text import ESCAPE, join_values
 from partners.models import Partner, Region
 
-# Several values in one cell are joined by "; ". A ";" or "\" inside a value is escaped with a
-# backslash, so a partner called "A; B" survives the round trip (see the data dictionary).
-SEPARATOR = "; "
-ESCAPE = "\\"
+# Several values in one cell are joined by "; ", a ";" or "\" inside a value escaped with a
+# backslash (``common.text.join_values``), so a partner called "A; B" survives the round trip.
 
 # A spreadsheet runs a cell beginning with one of these as a formula (CSV injection). Such a cell
 # is written with a leading apostrophe; so is a value that itself begins with an apostrophe, so
@@ -159,17 +158,6 @@ def party_values(party, ids, language):
 
 
 # -- cells --------------------------------------------------------------------------------------
-
-
-def join_values(values):
-    """Join several values into one cell: ``a; b``, with ``;`` and ``\\`` escaped."""
-    values = [value if type(value) is str else str(value) for value in values]
-    everything = "".join(values)
-    if ";" not in everything and ESCAPE not in everything:  # nearly always: nothing to escape
-        return SEPARATOR.join(values)
-    return SEPARATOR.join(
-        value.replace(ESCAPE, ESCAPE * 2).replace(";", ESCAPE + ";") for value in values
-    )
 
 
 def split_values(cell):

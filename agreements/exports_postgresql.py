@@ -37,6 +37,7 @@ from django.utils.translation import get_language
 from agreements import export_columns
 from agreements.models import Agreement
 from common.streaming import started
+from common.text import ESCAPE, SEPARATOR
 
 # What makes ``csv.writer`` quote a field (QUOTE_MINIMAL): the delimiter, the quote character and
 # the characters of the line terminator. A quote inside a quoted field is doubled.
@@ -151,7 +152,7 @@ class _Sql:
 
 
 class _CsvSql(_Sql):
-    separator = export_columns.SEPARATOR
+    separator = SEPARATOR
 
     def text(self, text):
         """The CSV field of the SQL text ``text`` (not NULL): ``export_columns.plain_cell``, then
@@ -194,8 +195,8 @@ class _CsvSql(_Sql):
         return self._case(column, written, self.text(column))
 
     def several_value(self, value):
-        """One value of a several-value cell, escaped as ``export_columns.join_values`` does."""
-        escape = export_columns.ESCAPE
+        """One value of a several-value cell, escaped as ``common.text.join_values`` does."""
+        escape = ESCAPE
         escaped = f"replace({value}, {self.literal(escape)}, {self.literal(escape * 2)})"
         return f"replace({escaped}, ';', {self.literal(escape + ';')})"
 

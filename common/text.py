@@ -71,6 +71,25 @@ def too_long_message(text):
     )
 
 
+# Several values in one cell (of a spreadsheet, of a CSV file) are joined by "; ", a ";" or "\"
+# inside a value escaped with a backslash, so a partner called "A; B" survives the round trip
+# (docs/data-dictionary.md). The exports write them so (``agreements.export_columns``); a text
+# stored as several values (``Partner.former_names``) is held to the cell it is written in.
+SEPARATOR = "; "
+ESCAPE = "\\"
+
+
+def join_values(values):
+    """Join several values into one cell: ``a; b``, with ``;`` and ``\\`` escaped."""
+    values = [value if type(value) is str else str(value) for value in values]
+    everything = "".join(values)
+    if ";" not in everything and ESCAPE not in everything:  # nearly always: nothing to escape
+        return SEPARATOR.join(values)
+    return SEPARATOR.join(
+        value.replace(ESCAPE, ESCAPE * 2).replace(";", ESCAPE + ";") for value in values
+    )
+
+
 def longer_than(text, limit, message):
     """``message`` (its ``%(length)s`` and ``%(limit)s`` filled in, grouped as numbers are
     written) if ``text`` is longer than ``limit`` characters; else None."""

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.choices import ChoiceLabels, choice_values
-from common.text import PrintableText
+from common.text import CELL_LIMIT, PrintableText, join_values, longer_than
 from common.urls import object_url
 
 INDONESIA = "ID"
@@ -245,6 +245,20 @@ def tidy_former_names(text, name=""):
     return "\n".join(kept)
 
 
+def former_names_too_long(text):
+    """What to tell whoever typed the former names ``text`` if the one cell the partners sheet
+    writes them in, joined by "; " (``join_values``), cannot hold them; else None."""
+    return longer_than(
+        join_values(former_name_list(text)),
+        CELL_LIMIT,
+        _(
+            "Nama terdahulu ini terlalu panjang untuk satu sel spreadsheet: lembar mitra "
+            "menulisnya dalam satu sel, dipisahkan “; ”, menjadi %(length)s karakter, paling "
+            "banyak %(limit)s. Kurangi nama terdahulunya."
+        ),
+    )
+
+
 class PartnerQuerySet(models.QuerySet):
     def domestic(self):
         return self.filter(country_id=INDONESIA)
@@ -396,8 +410,14 @@ class Partner(PrintableText, ChoiceLabels, models.Model):
         return f"{name} ({country_id})"
 
     def clean(self):
+        typed = self.former_names or ""
         self.former_names = tidy_former_names(self.former_names, self.name)
         errors = {}
+        # What was typed is held to a cell's limit with every text (``PrintableText``); the
+        # partners sheet writes the names in one cell, "; " between them, which may not fit
+        # though the lines did.
+        if len(typed) <= CELL_LIMIT and (message := former_names_too_long(self.former_names)):
+            errors["former_names"] = message
         if (
             self.subdivision_id
             and self.country_id

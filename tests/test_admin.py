@@ -1682,6 +1682,28 @@ def test_former_names_are_entered_in_the_partner_form_one_a_line_and_kept_in_its
     assert "Nama terdahulu" in history and "Provinsi Anhwei" in history
 
 
+def test_former_names_too_many_for_the_sheets_one_cell_are_refused_in_the_partner_form(
+    staff_client, anhui
+):
+    # 4,500 names of six characters: 31,499 characters one a line, within a cell's 32,767,
+    # but the partners sheet writes them "a\\;0000; a\\;0001; …": 40,498, which no
+    # spreadsheet cell holds, so the downloaded sheet would open cut and come back cut.
+    typed = "\n".join(f"a;{number:04d}" for number in range(4500))
+    assert len(typed) < 32_767
+    url = reverse("admin:partners_partner_change", args=[anhui.pk])
+
+    response = staff_client.post(url, renamed_anhui_form(anhui, typed))
+
+    assert response.status_code == 200
+    assert form_errors(response) == [
+        "Nama terdahulu ini terlalu panjang untuk satu sel spreadsheet: lembar mitra menulisnya "
+        "dalam satu sel, dipisahkan “; ”, menjadi 40.498 karakter, paling banyak 32.767. "
+        "Kurangi nama terdahulunya."
+    ]
+    anhui.refresh_from_db()
+    assert anhui.former_names == ""
+
+
 def test_a_partner_is_found_in_the_admin_by_a_name_it_was_known_by_before(
     staff_client, anhui, osaka
 ):

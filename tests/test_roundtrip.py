@@ -343,6 +343,25 @@ def test_former_names_changed_in_the_file_update_the_partner_with_a_version(
     assert Partner.history.filter(name="Kota Hefei").count() == versions + 1
 
 
+def test_former_names_the_partners_sheet_could_not_write_in_one_cell_are_rejected(
+    client, whole_register, staff_user
+):
+    """Names that fit a cell one a line but not joined by "; " (31,499 characters against
+    40,498) would be downloaded cut: the import refuses them as the partner form does."""
+    client.force_login(staff_user)
+    data = json.loads(downloaded(client, "json"))
+    (hefei,) = [partner for partner in data["partners"] if partner["name"] == "Kota Hefei"]
+    hefei["former_names"] = [f"a;{number:04d}" for number in range(4500)]
+    before = every_table()
+
+    plan = AgreementImport.from_file(io.BytesIO(json.dumps(data).encode()), "kerjasama.json").plan()
+
+    assert not plan.is_valid
+    (row,) = plan.rejected_table_rows
+    assert any("menjadi 40.498 karakter, paling banyak 32.767" in error for error in row.errors)
+    assert every_table() == before
+
+
 @pytest.mark.parametrize("file_format", ["xlsx", "json"])
 def test_importing_the_whole_export_again_changes_nothing(
     client, whole_register, staff_user, file_format
