@@ -3767,8 +3767,16 @@ IMPORTED_FROM = gettext_noop("Impor dari %(name)s")
 
 
 def imported_from(name):
-    """The reason kept for the rows an import of file ``name`` wrote (``IMPORTED_FROM``)."""
-    return IMPORTED_FROM % {"name": name}
+    """The reason kept for the rows an import of file ``name`` wrote (``IMPORTED_FROM``), as
+    much of it as a version keeps (``kept_reason``)."""
+    return kept_reason(IMPORTED_FROM % {"name": name})
+
+
+def kept_reason(reason):
+    """``reason`` as a version keeps it: the history's reason holds 100 characters, which
+    PostgreSQL enforces, and a file's name may run to 255; a longer one is cut, with "…"."""
+    limit = Agreement.history.model._meta.get_field("history_change_reason").max_length
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
 
 def change_reason_shown(reason):

@@ -352,6 +352,34 @@ def test_the_file_an_import_wrote_a_version_from_is_told_in_the_readers_language
     assert "Import from register-kaltim.csv" in search and "Impor dari" not in search
 
 
+def test_an_import_of_a_file_with_a_long_name_is_written_and_its_history_names_the_file(
+    editor, agreement, staff_client
+):
+    """A file's name may run to 255 characters (a bureau names its sheets at length); the
+    reason a version keeps holds 100, which PostgreSQL enforces: the import was answered with
+    a server error once confirmed, and wrote nothing. The name is kept as much as fits."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    name = "Rekapitulasi kerja sama daerah Provinsi Kalimantan Timur " * 3 + "2024.csv"
+    assert 100 < len(name) < 255
+    csv = (
+        "reference,title,kind,scope,status,lead_region_code\n"
+        "KT/1,Diubah lewat impor,mou,ksdpl,in_force,64\n"
+    )
+    url = reverse("admin:agreements_agreement_import")
+    preview = editor.post(url, {"file": SimpleUploadedFile(name, csv.encode())})
+    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
+
+    assert editor.post(url, {"token": token}).status_code == 302
+
+    agreement.refresh_from_db()
+    assert agreement.title == "Diubah lewat impor"
+    reason = latest(agreement).history_change_reason
+    assert len(reason) == 100
+    assert reason.startswith("Impor dari Rekapitulasi kerja sama daerah") and reason.endswith("…")
+    assert reason in history_table(staff_client, agreement)
+
+
 def test_history_page_of_an_agreement_shows_every_version_newest_first(
     editor, agreement, staff_client
 ):

@@ -844,6 +844,22 @@ def test_command_writes_the_file(register, import_file, capsys):
     assert Agreement.objects.filter(reference="556/KSDD/2025").exists()
 
 
+def test_command_writes_a_file_with_a_long_name_keeping_what_fits_of_it(
+    register, import_file, capsys
+):
+    """The reason a version keeps holds 100 characters (PostgreSQL enforces it); a file named
+    at length was refused with a database error and nothing written."""
+    name = "rekapitulasi-kerja-sama-daerah-provinsi-kalimantan-timur-" * 3 + "2024.csv"
+    assert 100 < len(name) < 255
+
+    call_command("import_agreements", import_file([row()], name=name))
+
+    agreement = Agreement.objects.get(reference="556/KSDD/2025")
+    reason = agreement.history.get().history_change_reason
+    assert len(reason) == 100
+    assert reason.startswith("import_agreements rekapitulasi-kerja-sama") and reason[-1] == "…"
+
+
 def test_command_lists_each_rows_verdict_in_words(register, import_file, capsys):
     """With -v 2 each row is told as the admin's preview tells it, with the fields an update
     changes: "2: Dibuat", never the verdict's code."""

@@ -14,6 +14,7 @@ from agreements.imports import (
     AgreementImport,
     ImportFileError,
 )
+from agreements.models import kept_reason
 
 
 class Command(BaseCommand):
@@ -55,7 +56,7 @@ class Command(BaseCommand):
                 importer = AgreementImport.from_file(
                     handle,
                     path.name,
-                    change_reason=f"import_agreements {path.name}",
+                    change_reason=kept_reason(f"import_agreements {path.name}"),
                     default_decision="" if duplicates == "ask" else duplicates,
                 )
         except ImportFileError as error:
