@@ -292,6 +292,13 @@ class TablesImport:
         stored = {(p.name.casefold(), p.country_id): p for p in Partner.objects.all()}
         named = set(stored)
         keys = {p.pk: key for key, p in stored.items()}
+        # Parents no download names, being party to no agreement (``Partner.visible_to``): an
+        # empty cell says nothing of them, and leaves them as stored.
+        never_named = set(
+            Partner.objects.exclude(pk__in=Partner.agreements.through.objects.values("partner_id"))
+            .filter(children__isnull=False)
+            .values_list("pk", flat=True)
+        )
         planned, seen = [], {}
         with_former_names = "former_names" in self.tables["partners"][0]
         for row, reader in self._rows("partners", rows):
@@ -323,6 +330,8 @@ class TablesImport:
             partner.website = reader.text("website")
             parent = (reader.text("parent_name").casefold(), reader.text("parent_country").upper())
             row.after["parent"] = parent if parent[0] else None
+            if not parent[0] and original is not None and original.parent_id in never_named:
+                row.after["parent"] = keys.get(original.parent_id)
             # The parent is set once every partner of the file is written (``_write_partners``).
             parent_changed = original is not None and (
                 keys.get(original.parent_id) != row.after["parent"]

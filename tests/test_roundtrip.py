@@ -20,7 +20,7 @@ from agreements.models import (
     Signatory,
 )
 from partners.models import Partner
-from tests.factories import DocumentFactory, MilestoneFactory, snapshot
+from tests.factories import DocumentFactory, MilestoneFactory, PartnerFactory, snapshot
 
 
 def delete_all_agreements():
@@ -380,6 +380,29 @@ def test_importing_the_whole_export_again_changes_nothing(
     assert Milestone.history.count() + Partner.history.count() + Document.history.count() == (
         history
     )
+
+
+def test_importing_the_export_again_keeps_a_parent_the_export_could_not_name(
+    client, whole_register, staff_user
+):
+    """A partner's parent that is party to no agreement is named in no download (as
+    ``Partner.visible_to`` reads it): the empty cell of a file downloaded and uploaded again
+    says nothing of it, so the parent stays as stored, where it was taken away."""
+    hefei = whole_register["hefei"]
+    province = PartnerFactory(name="Pemerintah Provinsi Anhui (lama)", country=hefei.country)
+    hefei.parent = province
+    hefei.save()
+    client.force_login(staff_user)
+    data = downloaded(client, "json")
+    (row,) = [p for p in json.loads(data)["partners"] if p["name"] == hefei.name]
+    assert row["parent_name"] == ""
+
+    plan = AgreementImport.from_file(io.BytesIO(data), "kerjasama.json").apply()
+
+    assert plan.is_valid, plan.rejected_table_rows
+    assert dict(plan.table_counts())["partners"]["update"] == 0
+    hefei.refresh_from_db()
+    assert hefei.parent == province
 
 
 def test_the_admin_previews_then_confirms_every_sheet_of_the_xlsx(
