@@ -494,11 +494,24 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
     def marking_extended(self, readable):
         """``self`` with ``is_extended`` on each: whether a signed extension among ``readable``
         (what the reader may see: an internal extension is not told to the public) extends it
-        (``Agreement.signed_extension_q``), a probe of the index on what each follows."""
-        extensions = readable.order_by().filter(
-            Agreement.signed_extension_q(), follows=OuterRef("pk")
+        (``Agreement.signed_extension_q``), a probe of the index on what each follows.
+
+        Asked as whether the first such extension's id is there, not as an ``EXISTS``: the
+        planner may turn an ``EXISTS`` into one pass hashing every signed extension of the
+        register, and chose it for a page of the list, whose 25 rows it weighed as the whole
+        register's (at 100,000 agreements, 57 ms where the 25 probes took a fraction of one)."""
+        first = (
+            readable.order_by()
+            .filter(Agreement.signed_extension_q(), follows=OuterRef("pk"))
+            .values("pk")[:1]
         )
-        return self.annotate(is_extended=models.Exists(extensions))
+        return self.annotate(
+            is_extended=models.Func(
+                models.Subquery(first),
+                template="(%(expressions)s IS NOT NULL)",
+                output_field=models.BooleanField(),
+            )
+        )
 
     def awaiting_extension_record(self):
         """Texts with an extension step still open whose extension is signed: those whose step

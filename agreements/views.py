@@ -243,7 +243,8 @@ def browse(request, agreements, *, fixed=None, rows=None, selection=None):
 
     Queries: five for the form's lists (``AgreementFilter.offer_choices``), one per region,
     partner, agency, country or sector named in the query string (validation), then one COUNT,
-    one for the page's rows (each with its change counter: ``page_signature``) and three for
+    one for the page's rows (each with its change counter, ``page_signature``, and whether a
+    signed extension the reader may see already extends it, ``is_extended``) and three for
     their regions, partners and sectors (``AgreementQuerySet.for_list_page``). The lists and the
     COUNT are cached until the register changes (``agreements.caching``), outside a transaction.
 
@@ -260,7 +261,15 @@ def browse(request, agreements, *, fixed=None, rows=None, selection=None):
     errors = describe_errors(filterset.form) if not filterset.is_valid() else []
     page = None
     if not errors:
-        listed = rows(filterset.qs) if rows else filterset.qs.for_list_page().with_change_count()
+        listed = (
+            rows(filterset.qs)
+            if rows
+            else filterset.qs.for_list_page()
+            .with_change_count()
+            # Each row says it is already extended, as the dashboard's list of what expires
+            # soon does, where the reader may see the signed extension (``is_extended``).
+            .marking_extended(Agreement.objects.visible_to(request.user))
+        )
         searched = not rows and filterset.form.cleaned_data.get("q")
         paginator = (SearchPaginator if searched else CachedCountPaginator)(listed, PAGE_SIZE)
         page, errors = page_or_errors(paginator, request.GET)
@@ -307,7 +316,9 @@ def page_signature(shared, context, status, *more):
     a short digest: the shared tables' version ``shared`` (the names of regions, partners and
     sectors), the problems of its filters, the filter form's choices and chips, the count, and
     each agreement listed with its change counter (its row, parties, sectors, milestones;
-    ``AgreementQuerySet.with_change_count``); and ``more``, what else the page shows (plain
+    ``AgreementQuerySet.with_change_count``) and whether it is already extended (``browse``'s
+    ``is_extended``: the signing of its extension is no change of its own rows); and ``more``,
+    what else the page shows (plain
     values). The rest of the page follows from its address, the reader, the language and the
     day, which the page's key names (``caching.cached_page``). Reads the page's rows, if they
     were not read yet."""
@@ -327,7 +338,10 @@ def page_signature(shared, context, status, *more):
             page.paginator.count,
             getattr(page.paginator, "more", False),
             page.number,
-            [[agreement.pk, agreement.change_count] for agreement in page.object_list],
+            [
+                [agreement.pk, agreement.change_count, agreement.is_extended]
+                for agreement in page.object_list
+            ],
         ],
         *more,
     ]

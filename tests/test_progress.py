@@ -905,6 +905,58 @@ def test_a_text_already_extended_says_so_where_it_needs_attention(
     assert "sudah diperpanjang" in item
 
 
+def test_a_text_already_extended_says_so_on_the_list_the_dashboard_leads_to(
+    client, kaltim, bali, official
+):
+    """The dashboard's list of what expires soon leads to the same agreements on the list
+    ("Lihat semuanya di daftar kerja sama"): there an MoU whose extension is signed says so
+    beside its end, as on the dashboard, and on the whole list too; an extension still prepared
+    or cancelled says nothing, nor does an internal one to the public (officials read it)."""
+    today = timezone.localdate()
+    mou, _talks = mou_running_out(kaltim, bali, talks=False)
+    extension = extension_of(
+        mou,
+        status=Agreement.Status.PREPARATION,
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    extension_of(
+        mou, status=Agreement.Status.CANCELLED, signed_on=None, in_force_from=None, expires_on=None
+    )
+    officials = Client()
+    officials.force_login(official)
+    mou_link = f'href="{mou.get_absolute_url()}"'
+
+    def rows(reader):
+        """The MoU's row on the list the dashboard leads to and on the whole list, as read."""
+        expiring = reader.get(reverse("dashboard")).context["expiring_url"]
+        read = []
+        for address in (expiring, reverse("agreement-list")):
+            html = reader.get(address).content.decode()
+            [row] = [r.split("</tr>", 1)[0] for r in html.split("<tr>") if mou_link in r]
+            read.append(" ".join(re.sub(r"<[^>]+>", " ", row).split()))
+        return read
+
+    assert not any("diperpanjang" in read for read in rows(client))
+    assert not any("diperpanjang" in read for read in rows(officials))
+
+    Agreement.objects.filter(pk=extension.pk).update(
+        status=Agreement.Status.SIGNED,
+        signed_on=today - datetime.timedelta(days=2),
+        in_force_from=mou.expires_on + datetime.timedelta(days=1),
+        expires_on=today + datetime.timedelta(days=5 * 365),
+    )
+    ends = formats.date_format(mou.expires_on, "j F Y")
+    for read in rows(client):
+        assert f"{ends} · sudah diperpanjang" in read
+
+    Agreement.objects.filter(pk=extension.pk).update(visibility=Agreement.Visibility.INTERNAL)
+    assert not any("diperpanjang" in read for read in rows(client))
+    for read in rows(officials):
+        assert f"{ends} · sudah diperpanjang" in read
+
+
 def test_the_daily_command_records_the_extension_step_of_a_text_extended_before_the_rule(
     client, kaltim, bali
 ):

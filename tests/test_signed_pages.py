@@ -478,3 +478,39 @@ def test_an_expiring_agreements_extension_signed_shows_on_a_kept_region_page(reg
     served = TOKEN.sub(b"", client.get(address).content)
     assert "sudah diperpanjang" in served.decode()
     assert served == fresh(address)
+
+
+def test_an_agreements_extension_signed_shows_on_a_kept_list_page(register):
+    """The list narrowed to a sector lists an agreement of Bali's expiring in 20 days; its
+    extension, of no sector and so not listed, signed later: the row says at once that it is
+    already extended ("sudah diperpanjang"), as on the page drawn afresh."""
+    today = timezone.localdate()
+    expiring = register[6]
+    Agreement.objects.filter(pk=expiring.pk).update(expires_on=today + datetime.timedelta(days=20))
+    extension = AgreementFactory(
+        title="Perpanjangan kerja sama 06",
+        lead_region=expiring.lead_region,
+        follows=expiring,
+        relation=Agreement.Relation.EXTENDS,
+        status=Agreement.Status.PREPARATION,
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    address = f"{LIST}?sector=education"
+    client = Client()
+    first = client.get(address).text
+    assert "Kerja sama 06" in first
+    assert "sudah diperpanjang" not in first
+
+    Agreement.objects.filter(pk=extension.pk).update(
+        status=Agreement.Status.SIGNED,
+        signed_on=today - datetime.timedelta(days=1),
+        in_force_from=today + datetime.timedelta(days=21),
+        expires_on=today + datetime.timedelta(days=5 * 365),
+    )
+
+    served = TOKEN.sub(b"", client.get(address).content)
+    [row] = [r for r in served.decode().split("<tr>") if "Kerja sama 06" in r]
+    assert "sudah diperpanjang" in row.split("</tr>", 1)[0]
+    assert served == fresh(address)

@@ -20,7 +20,8 @@ register = template.Library()
 def agreement_rows(agreements):
     """One ``<tr>`` per agreement: title, kind and reference (and "Internal" where it is);
     status; whom it waits on; its parties; its sectors; when it was signed and when it ends (a
-    terminated one: when it was terminated, ``Agreement.terminated_on``)."""
+    terminated one: when it was terminated, ``Agreement.terminated_on``), and that it is
+    already extended where it is (``is_extended``, read with the rows by ``browse``)."""
     labels = {
         "status": escaped(_("Status")),
         "waiting": escaped(_("Menunggu")),
@@ -40,6 +41,7 @@ def agreement_rows(agreements):
         "terminated_on": escaped(_("Diakhiri pada %(date)s")),
         "terminated_undated": escaped(_("Diakhiri; tanggal tidak tercatat")),
         "internal": escaped(_("Internal")),
+        "extended": escaped(_("sudah diperpanjang")),
     }
     return mark_safe("".join(_row(agreement, labels, words) for agreement in agreements))
 
@@ -95,6 +97,11 @@ def _row(agreement, labels, words):
         expires = known(agreement, "expires_on")
     else:
         expires = none
+    if getattr(agreement, "is_extended", False):
+        # A signed extension the reader may see extends it (``browse``), as the dashboard's
+        # list of what expires soon says: its term goes on, not about to lapse.
+        extended = f"<strong>{words['extended']}</strong>"
+        expires = extended if expires == none else f"{expires} · {extended}"
     return (
         '<tr><th scope="row" class="cell-title">'
         f'<a href="{escaped(agreement.get_absolute_url())}">{escaped(agreement.shown_title)}</a>'
