@@ -146,7 +146,9 @@ class Report:
     # Signed by the end of the period and ended since, on a day the register does not record:
     # in force then or not, it cannot say (``PastStatus.UNRECORDED``).
     maybe_in_force: list
-    ending: list  # in force some time in the period and ended within it: expired or terminated
+    # In force some time in the period and ended within it: expired or terminated. This and
+    # ``expiring`` mark each already extended (``is_extended``).
+    ending: list
     expiring: list
     waiting: list  # every cooperation with a next step today, as ``Waiting`` rows
     dormant: list
@@ -192,8 +194,8 @@ def build(agreements, region, period):
     """The report of ``agreements`` (what the reader may see) in ``region`` for ``period``.
 
     Queries: one per list (signed, in force, in force or not as the register cannot tell,
-    ending in the period, expiring in the next, waiting, dormant, evaluations), one for the
-    status chart and three for the map.
+    ending in the period, expiring in the next, those two with whether each is already
+    extended, waiting, dormant, evaluations), one for the status chart and three for the map.
     """
     today = timezone.localdate()
     # The region's agreements read first: the report's lists ask their status on a past day
@@ -216,9 +218,13 @@ def build(agreements, region, period):
         .filter(signed_on__lte=end)
         .order_by("title", "pk")
     )
-    ending = list(listed.ending_between(period.start, end))
+    # What ends, each with whether a signed extension the reader may see already extends it
+    # (``is_extended``), as the dashboard marks it: its cooperation goes on.
+    ending = list(listed.ending_between(period.start, end).marking_extended(agreements))
     expiring = list(
-        listed.expiring_within((following.end - following.start).days, on=following.start)
+        listed.expiring_within(
+            (following.end - following.start).days, on=following.start
+        ).marking_extended(agreements)
     )
     # Whom each cooperation waits on now: the one rule the dashboard and the lists read, and
     # those whose step names nobody yet, so that every next step is counted once.
@@ -378,7 +384,9 @@ def as_workbook(report, file, generated, public_only):
         _("Berakhir pada"),
     ]
 
-    def agreement_rows(items):
+    def agreement_rows(items, extended=False):
+        """A row per agreement; with ``extended``, the lists of what ends say in a column of
+        their own which is already extended, as the page says it beside the end."""
         return [
             [
                 a.shown_title,
@@ -386,15 +394,17 @@ def as_workbook(report, file, generated, public_only):
                 a.lead_region.name,
                 in_worksheet(a.known("signed_on")),
                 ended_in_worksheet(a),
+                *([_("sudah diperpanjang") if a.is_extended else ""] if extended else []),
             ]
             for a in items
         ]
 
+    ends = [*columns, _("Perpanjangan")]
     sheet(_("Ditandatangani"), columns, agreement_rows(report.signed))
     sheet(_("Berlaku"), columns, agreement_rows(report.in_force))
     sheet(_("Mungkin berlaku"), columns, agreement_rows(report.maybe_in_force))
-    sheet(_("Berakhir dalam periode"), columns, agreement_rows(report.ending))
-    sheet(_("Berakhir periode berikut"), columns, agreement_rows(report.expiring))
+    sheet(_("Berakhir dalam periode"), ends, agreement_rows(report.ending, extended=True))
+    sheet(_("Berakhir periode berikut"), ends, agreement_rows(report.expiring, extended=True))
     sheet(_("Mati suri"), columns, agreement_rows(report.dormant))
     sheet(
         _("Menunggu"),

@@ -770,6 +770,116 @@ def test_the_reports_queries_do_not_grow_with_its_rows(client, kaltim):
     assert queries() == few
 
 
+def test_what_ends_says_it_is_already_extended_on_the_page_in_the_pdf_and_the_workbook(
+    client, kaltim, django_user_model
+):
+    """What ended within the period and what ends in the next say which of it a signed
+    extension already extends ("sudah diperpanjang", as the dashboard says it), on the page, in
+    the PDF and in the workbook alike; an extension still prepared or cancelled says nothing,
+    nor does an internal one where the reader may not read or download it."""
+    from django.contrib.auth.models import Group
+
+    from access.models import Role
+    from agreements.models import Agreement
+
+    day = datetime.date
+
+    def text(title, signed, expires):
+        return AgreementFactory(
+            title=title,
+            lead_region=kaltim,
+            signed_on=signed,
+            in_force_from=signed,
+            expires_on=expires,
+        )
+
+    def extension(of, title, **fields):
+        return AgreementFactory(
+            title=title,
+            lead_region=kaltim,
+            follows=of,
+            relation=Agreement.Relation.EXTENDS,
+            **fields,
+        )
+
+    unsigned = {"signed_on": None, "in_force_from": None, "expires_on": None}
+    ended = text("MoU Kaltim berakhir Juni 2024", day(2019, 7, 1), day(2024, 6, 30))
+    extension(
+        ended,
+        "Perpanjangan MoU Juni",
+        signed_on=day(2024, 5, 2),
+        in_force_from=day(2024, 7, 1),
+        expires_on=day(2029, 6, 30),
+    )
+    unextended = text("MoU Kaltim berakhir Oktober 2024", day(2019, 11, 1), day(2024, 10, 31))
+    extension(unextended, "Perpanjangan disusun", status=Agreement.Status.PREPARATION, **unsigned)
+    extension(unextended, "Perpanjangan batal", status=Agreement.Status.CANCELLED, **unsigned)
+    ending = text("MoU Kaltim berakhir April 2025", day(2020, 5, 1), day(2025, 4, 30))
+    extension(
+        ending,
+        "Perpanjangan MoU April",
+        visibility=Agreement.Visibility.INTERNAL,
+        signed_on=day(2025, 3, 1),
+        in_force_from=day(2025, 5, 1),
+        expires_on=day(2030, 4, 30),
+    )
+    query = {"region": "64", "period": "2024"}
+
+    def on_page(reader):
+        """{title: whether its row says it is extended} of each list of what ends."""
+        html = reader.get("/laporan/", query).content.decode()
+        return [
+            {
+                title: "sudah diperpanjang" in row
+                for title, row in re.findall(
+                    r"<tr><td>([^<]*)</td>(.*?)</tr>", section(html, heading)
+                )
+            }
+            for heading in ("r-ending", "r-expiring")
+        ]
+
+    def in_workbook(reader):
+        book = workbook(reader, query)
+        assert book["Berakhir dalam periode"]["F1"].value == "Perpanjangan"
+        return [
+            {
+                row[0]: row[5] == "sudah diperpanjang"
+                for row in book[name].iter_rows(min_row=2, values_only=True)
+            }
+            for name in ("Berakhir dalam periode", "Berakhir periode berikut")
+        ]
+
+    def in_pdf(reader):
+        """How many rows say it in each list of what ends (a cell may break across lines)."""
+        text = " ".join(pdf_text(reader.get("/laporan/laporan.pdf", query).content).split())
+        ending = text[text.index("Berakhir dalam periode Berlaku") :]
+        expiring = ending[ending.index("Berakhir pada periode berikut (") :]
+        ending = ending[: ending.index("Berakhir pada periode berikut (")]
+        expiring = expiring[: expiring.index("Menunggu, dan pada siapa")]
+        return [ending.count("sudah diperpanjang"), expiring.count("sudah diperpanjang")]
+
+    public = [
+        {"MoU Kaltim berakhir Juni 2024": True, "MoU Kaltim berakhir Oktober 2024": False},
+        {"MoU Kaltim berakhir April 2025": False},
+    ]
+    internal = [public[0], {"MoU Kaltim berakhir April 2025": True}]
+    assert on_page(client) == public
+    assert in_workbook(client) == public
+    assert in_pdf(client) == [1, 0]
+
+    # An official reads the internal extension on the page, and downloads public records only.
+    client.force_login(make_official(django_user_model))
+    assert on_page(client) == internal
+    assert in_workbook(client) == public
+    assert in_pdf(client) == [1, 0]
+
+    analyst = django_user_model.objects.create_user("analis-perpanjangan", password="x")
+    analyst.groups.add(Group.objects.get_or_create(name=Role.ANALYST)[0])
+    client.force_login(analyst)
+    assert in_workbook(client) == internal
+    assert in_pdf(client) == [1, 1]
+
+
 def test_a_date_known_to_the_month_is_written_as_that_month_in_the_workbook(client, kaltim):
     """A target of "Juni 2025" is not the first of June: the workbook writes "2025-06", as the
     register's exports do, and a whole date as a date."""
