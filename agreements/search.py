@@ -526,7 +526,11 @@ def _postgresql(queryset, words):
         # an index (migration 0028): thousands of partners were tested one by one, ORed.
         Country = Partner._meta.get_field("country").related_model
         partner_ways = [
-            Partner.objects.filter(_contains(word, *PARTNER_NAMES) | short_partners),
+            Partner.objects.filter(_contains(word, "name", "name_local") | short_partners),
+            # The names it was known by before (``PARTNER_NAMES``), a way of their own: ORed
+            # with the two above, the three indexes' estimated cost passed a read of every
+            # partner, which PostgreSQL chose (1.6 ms at 5,000 partners, each query of a page).
+            Partner.objects.filter(_contains(word, "former_names")),
             Partner.objects.filter(
                 country__in=Country.objects.filter(_contains(word, "name_id", "name_en"))
             ),
