@@ -3123,19 +3123,10 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         points to an internal extension or PKS. Reads the chain given, no query."""
         if not self.has_ended_on(today):
             return None
-        following = defaultdict(list)
-        for document in chain:
-            if document.follows_id is not None and document.relation in CARRYING_ON:
-                following[document.follows_id].append(document)
-        level, seen = [self], {self.pk}
-        while level:
-            level = [
-                document
-                for current in level
-                for document in following[current.pk]
-                if document.pk not in seen and (shown is None or document.pk in shown)
-            ]
-            seen.update(document.pk for document in level)
+        carrying_on = self._following_by_level(
+            chain, lambda document: document.relation in CARRYING_ON, shown
+        )
+        for level in carrying_on:
             going_on = [document for document in level if not document.has_ended_on(today)]
             if going_on:
                 return max(
@@ -3177,21 +3168,31 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         of it (``is_signed_extension``), and of that one in turn. With ``shown`` (the pks the
         reader may see), only those: a public page reads no internal extension. Reads the
         chain given, no query."""
-        extending = defaultdict(list)
+        extending = self._following_by_level(
+            chain, lambda document: document.is_signed_extension, shown
+        )
+        return [self, *(document for level in extending for document in level)]
+
+    def _following_by_level(self, chain, follows_so, shown=None):
+        """The documents of ``chain`` that follow this one in a way ``follows_so(document)``
+        holds of, level by level: those following it, then those following them, each once
+        (a chain that loops back ends). With ``shown`` (the pks the reader may see), only
+        those, and nothing past one they may not. Reads the chain given, no query."""
+        following = defaultdict(list)
         for document in chain:
-            if document.follows_id is not None and document.is_signed_extension:
-                extending[document.follows_id].append(document)
-        term, level, seen = [self], [self], {self.pk}
+            if document.follows_id is not None and follows_so(document):
+                following[document.follows_id].append(document)
+        level, seen = [self], {self.pk}
         while level:
             level = [
                 document
                 for current in level
-                for document in extending[current.pk]
+                for document in following[current.pk]
                 if document.pk not in seen and (shown is None or document.pk in shown)
             ]
             seen.update(document.pk for document in level)
-            term.extend(level)
-        return term
+            if level:
+                yield level
 
     def runs_past_text_carried_out(self, chain, shown=None):
         """Whether this PKS runs past the text it carries out (``follows``, *Tindak lanjut*):
