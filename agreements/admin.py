@@ -53,7 +53,7 @@ from agreements.models import (
 )
 from agreements.paging import LargeTablePaginator, RowSearchPaginator, SearchPaginator
 from agreements.parties import writing_parties
-from agreements.templatetags.known_dates import known, known_time
+from agreements.templatetags.known_dates import known, on_time
 from common.admin import (
     URL_FIELDS,
     BoundedDatesChangeList,
@@ -678,9 +678,7 @@ class AgreementAdmin(
             if ended is None:
                 return _("Diakhiri; tanggal tidak tercatat")
             # The sentence escaped, the date's <time> element kept: as the list's rows write it.
-            return mark_safe(
-                conditional_escape(_("Diakhiri pada %(date)s")) % {"date": known_time(ended)}
-            )
+            return mark_safe(conditional_escape(_("Diakhiri %(date)s")) % {"date": on_time(ended)})
         return known(agreement, "expires_on") or None  # None: the list's dash
 
     @admin.display(description=_("status"))

@@ -17,7 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils.formats import date_format, get_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 # The years a query may name (the list's signing year, the report's period) and a date of the
@@ -119,6 +119,15 @@ def _written(date, precision, language):
     return date_format(date, "DATE_FORMAT")
 
 
+# How a sentence says when something happened (``KnownDate.on``): in English "on 3 May 2018" but
+# "in May 2018" and "in 1982"; in Indonesian "pada" before each, "pada tahun 1982".
+ON_DATE = {
+    DatePrecision.DAY: pgettext_lazy("tanggal dalam kalimat", "pada %(date)s"),
+    DatePrecision.MONTH: pgettext_lazy("bulan dalam kalimat", "pada %(date)s"),
+    DatePrecision.YEAR: pgettext_lazy("tahun dalam kalimat", "pada tahun %(date)s"),
+}
+
+
 class KnownDate(NamedTuple):
     date: datetime.date
     precision: str = DatePrecision.DAY
@@ -214,6 +223,13 @@ class KnownDate(NamedTuple):
     def __str__(self):
         """In the reader's language: "1982", "Mei 2018", "3 Mei 2018"."""
         return _written(self.date, self.precision, get_language())
+
+    @property
+    def on(self):
+        """When it happened, as a sentence says it in the reader's language: "pada 3 Mei
+        2018", "pada tahun 1982"; in English "on 3 May 2018" but "in May 2018" ("on May 2018"
+        was what a sentence with "on %(date)s" made of a date known to its month)."""
+        return ON_DATE[self.precision] % {"date": str(self)}
 
     @property
     def end(self):

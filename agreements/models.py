@@ -3606,7 +3606,7 @@ class TermOverrun(typing.NamedTuple):
         named = {
             "pks": self.pks.title,
             "text": self.text.title,
-            "ends": self.last.known("expires_on"),
+            "ends": self.last.known("expires_on").on,
         }
         if self.signed_after:
             message = _(
@@ -3614,7 +3614,7 @@ class TermOverrun(typing.NamedTuple):
                 "dilaksanakannya, “%(text)s”, berakhir %(ends)s. PKS semestinya ditandatangani "
                 "dan berlaku dalam jangka waktu naskah yang dilaksanakannya: periksa tanggal "
                 "keduanya, atau catat perpanjangan naskah itu."
-            ) % {**named, "signed": self.pks.known("signed_on")}
+            ) % {**named, "signed": self.pks.known("signed_on").on}
         else:
             message = _(
                 "PKS “%(pks)s” berlaku sampai %(expires)s, melewati jangka waktu naskah yang "
@@ -3645,7 +3645,7 @@ class ApprovedBeforeReview(typing.NamedTuple):
             "menandai urutan tersebut."
         ) % {
             "approval": MilestoneKind(self.approval.kind).label,
-            "approved": _known_done_on(self.approval),
+            "approved": _known_done_on(self.approval).on,
             "review": MilestoneKind(self.review.kind).label,
             "reviewed": _known_done_on(self.review),
         }
@@ -4727,7 +4727,7 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 "naskah ditandatangani: perbaiki yang keliru, tanggal ini atau tanggal "
                 "ditandatangani kerja samanya."
             )
-            % {"kind": self.get_kind_display(), "done": done, "signed": signed}
+            % {"kind": self.get_kind_display(), "done": done.on, "signed": signed.on}
         }
 
     def before_proposal_errors(self):
@@ -4746,7 +4746,7 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 "%(kind)s tercatat terlaksana %(done)s, sebelum kerja sama ini diusulkan "
                 "(%(proposed)s). Periksa tanggal ini, atau tanggal diusulkan kerja samanya."
             )
-            % {"kind": self.get_kind_display(), "done": done, "proposed": proposed}
+            % {"kind": self.get_kind_display(), "done": done.on, "proposed": proposed}
         }
 
     def before_in_force_errors(self):

@@ -290,7 +290,7 @@ def ended_in_worksheet(agreement):
     row on the page says it ("Diakhiri pada 2 Maret 2023"), else its expiry as known."""
     ended = agreement.terminated_on
     if ended is not None:
-        return _("Diakhiri pada %(date)s") % {"date": ended}
+        return _("Diakhiri %(date)s") % {"date": ended.on}
     return in_worksheet(agreement.known("expires_on"))
 
 

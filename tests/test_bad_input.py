@@ -640,8 +640,8 @@ def test_a_signing_step_done_on_another_day_than_the_signing_is_refused_at_its_d
 
     assert response.status_code == 200
     assert form_errors(response) == [
-        "Tahap “Penandatanganan” tercatat terlaksana 3 Maret 2025, tetapi kerja sama ini "
-        "ditandatangani 1 Februari 2025. Tanggal terlaksana penandatanganan adalah tanggal "
+        "Tahap “Penandatanganan” tercatat terlaksana pada 3 Maret 2025, tetapi kerja sama ini "
+        "ditandatangani pada 1 Februari 2025. Tanggal terlaksana penandatanganan adalah tanggal "
         "naskah ditandatangani: perbaiki yang keliru, tanggal ini atau tanggal ditandatangani "
         "kerja samanya."
     ]
@@ -679,8 +679,8 @@ def test_a_signing_date_moved_away_from_its_signing_step_is_refused_at_the_step(
 
     assert response.status_code == 200
     assert form_errors(response) == [
-        "Tahap “Penandatanganan” tercatat terlaksana 1 Februari 2025, tetapi kerja sama ini "
-        "ditandatangani 10 Februari 2025. Tanggal terlaksana penandatanganan adalah tanggal "
+        "Tahap “Penandatanganan” tercatat terlaksana pada 1 Februari 2025, tetapi kerja sama ini "
+        "ditandatangani pada 10 Februari 2025. Tanggal terlaksana penandatanganan adalah tanggal "
         "naskah ditandatangani: perbaiki yang keliru, tanggal ini atau tanggal ditandatangani "
         "kerja samanya."
     ]
@@ -707,7 +707,7 @@ def test_a_step_done_before_the_agreement_was_proposed_is_refused_at_its_date(st
 
     assert response.status_code == 200
     assert (
-        "Pembahasan TKKSD tercatat terlaksana Desember 2023, sebelum kerja sama ini diusulkan "
+        "Pembahasan TKKSD tercatat terlaksana pada Desember 2023, sebelum kerja sama ini diusulkan "
         "(3 Juni 2024). Periksa tanggal ini, atau tanggal diusulkan kerja samanya."
     ) in response.content.decode()
     assert not Milestone.objects.filter(agreement=mou).exists()

@@ -9,6 +9,7 @@ from html import unescape
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from agreements.models import Agreement, Milestone, Scope
 from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory, make_official
@@ -70,7 +71,7 @@ def mou_and_its_pks(kaltim, bali):
 
 RUNS_PAST = (
     "PKS “PKS Pariwisata Kaltim–Bali” berlaku sampai 31 Desember 2033, melewati jangka waktu "
-    "naskah yang dilaksanakannya, “Kesepakatan Bersama Kaltim–Bali”, yang berakhir 30 Juni "
+    "naskah yang dilaksanakannya, “Kesepakatan Bersama Kaltim–Bali”, yang berakhir pada 30 Juni "
     "2031. PKS semestinya tidak berlaku lebih lama daripada naskah yang dilaksanakannya: "
     "periksa tanggal berakhir keduanya, atau catat perpanjangan naskah itu."
 )
@@ -116,11 +117,34 @@ def test_a_pks_signed_after_its_mou_ended_is_told_so(staff_client, kaltim, bali)
     response = staff_client.post(reverse("admin:agreements_agreement_add"), data, follow=True)
     assert Agreement.objects.filter(title="PKS Pariwisata Kaltim–Bali").exists()
     assert warnings_on(response) == [
-        "PKS “PKS Pariwisata Kaltim–Bali” ditandatangani 10 Mei 2024, setelah jangka waktu "
-        "naskah yang dilaksanakannya, “Kesepakatan Bersama Kaltim–Bali”, berakhir 29 Februari "
+        "PKS “PKS Pariwisata Kaltim–Bali” ditandatangani pada 10 Mei 2024, setelah jangka waktu "
+        "naskah yang dilaksanakannya, “Kesepakatan Bersama Kaltim–Bali”, berakhir pada 29 Februari "
         "2024. PKS semestinya ditandatangani dan berlaku dalam jangka waktu naskah yang "
         "dilaksanakannya: periksa tanggal keduanya, atau catat perpanjangan naskah itu."
     ]
+
+
+def test_the_warning_in_english_says_a_date_known_to_its_month_is_in_that_month(
+    mou_and_its_pks,
+):
+    """ "Signed in May 2024", not "signed on May 2024": English says "on" a day only."""
+    mou, pks = mou_and_its_pks
+    Agreement.objects.filter(pk=mou.pk).update(
+        expires_on=datetime.date(2024, 2, 1), expires_on_precision="month"
+    )
+    Agreement.objects.filter(pk=pks.pk).update(
+        signed_on=datetime.date(2024, 5, 1),
+        signed_on_precision="month",
+        in_force_from=datetime.date(2024, 5, 1),
+    )
+    chain = list(Agreement.objects.filter(pk=pks.pk).chains())
+    pks = next(document for document in chain if document.pk == pks.pk)
+    with translation.override("en"):
+        warning = pks.runs_past_text_carried_out(chain).warning()
+    assert warning.startswith(
+        "The PKS “PKS Pariwisata Kaltim–Bali” was signed in May 2024, after the term of the "
+        "text it carries out, “Kesepakatan Bersama Kaltim–Bali”, ended in February 2024."
+    )
 
 
 def test_shortening_an_mou_under_a_pks_warns_naming_the_pks(staff_client, mou_and_its_pks):
@@ -132,7 +156,7 @@ def test_shortening_an_mou_under_a_pks_warns_naming_the_pks(staff_client, mou_an
     assert warnings_on(response) == [
         "PKS “PKS Pariwisata Kaltim–Bali” berlaku sampai 31 Desember 2030, melewati jangka "
         "waktu naskah yang dilaksanakannya, “Kesepakatan Bersama Kaltim–Bali”, yang berakhir "
-        "31 Desember 2029. PKS semestinya tidak berlaku lebih lama daripada naskah yang "
+        "pada 31 Desember 2029. PKS semestinya tidak berlaku lebih lama daripada naskah yang "
         "dilaksanakannya: periksa tanggal berakhir keduanya, atau catat perpanjangan naskah "
         "itu."
     ]
@@ -212,7 +236,7 @@ def with_review_and_approval(data, reviewed, approved):
 
 
 APPROVED_FIRST = (
-    "Tahap “Persetujuan DPRD” tercatat terlaksana 3 Maret 2025, sebelum tahap “Pembahasan "
+    "Tahap “Persetujuan DPRD” tercatat terlaksana pada 3 Maret 2025, sebelum tahap “Pembahasan "
     "TKKSD” (2 April 2025), padahal DPRD memberi persetujuan setelah TKKSD membahas kerja sama "
     "itu. Periksa tanggal kedua tahapan itu; halaman status kerja sama ini menandai urutan "
     "tersebut."

@@ -727,8 +727,8 @@ def test_a_file_clearing_the_termination_it_keeps_in_force_is_written(register):
 
 
 SIGNED_ELSEWHERE = (
-    "Tahapan “Penandatanganan MoU”: Tahap “Penandatanganan” tercatat terlaksana 1 Maret 2025, "
-    "tetapi kerja sama ini ditandatangani 1 Februari 2025. Tanggal terlaksana penandatanganan "
+    "Tahapan “Penandatanganan MoU”: Tahap “Penandatanganan” tercatat terlaksana pada 1 Maret 2025, "
+    "tetapi kerja sama ini ditandatangani pada 1 Februari 2025. Tanggal terlaksana penandatanganan "
     "adalah tanggal naskah ditandatangani: perbaiki yang keliru, tanggal ini atau tanggal "
     "ditandatangani kerja samanya."
 )
@@ -808,10 +808,10 @@ def test_a_file_recording_the_signing_on_another_day_than_its_agreement_is_refus
     ((table_row),) = plan.rejected_table_rows
     assert (table_row.table, table_row.number) == ("milestones", 2)
     assert table_row.errors == [
-        "tanggal terlaksana: Tahap “Penandatanganan” tercatat terlaksana 3 Maret 2025, tetapi "
-        "kerja sama ini ditandatangani 1 Maret 2025. Tanggal terlaksana penandatanganan adalah "
-        "tanggal naskah ditandatangani: perbaiki yang keliru, tanggal ini atau tanggal "
-        "ditandatangani kerja samanya."
+        "tanggal terlaksana: Tahap “Penandatanganan” tercatat terlaksana pada 3 Maret 2025, "
+        "tetapi kerja sama ini ditandatangani pada 1 Maret 2025. Tanggal terlaksana "
+        "penandatanganan adalah tanggal naskah ditandatangani: perbaiki yang keliru, tanggal "
+        "ini atau tanggal ditandatangani kerja samanya."
     ]
     assert Milestone.objects.count() == milestones
     assert not Agreement.objects.filter(reference="556/KSDD/2025").exists()

@@ -496,7 +496,8 @@ def test_the_change_form_names_the_step_and_what_to_do(staff_client, stepped):
     assert NOTICE not in page  # its status agrees with its dates
     assert (
         '<li class="warning">Tahapan “Tahapan Kota kembar Bontang”: Tahap “Penandatanganan” '
-        "tercatat terlaksana 5 Maret 2020, tetapi kerja sama ini ditandatangani 2 Maret 2020."
+        "tercatat terlaksana pada 5 Maret 2020, tetapi kerja sama ini ditandatangani pada 2 Maret "
+        "2020."
     ) in page
     for agreement in sound.values():
         assert STEPS_NOTICE not in staff_client.get(change_url(agreement)).content.decode()

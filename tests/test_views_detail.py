@@ -1463,6 +1463,42 @@ def test_a_termination_known_to_the_month_is_said_to_the_month(client, terminate
     assert "Diakhiri pada Maret 2023" in read_text(part(html, 'id="dates-heading"'))
 
 
+@pytest.mark.parametrize(
+    ("precision", "done_on", "said"),
+    [
+        ("day", datetime.date(2023, 3, 2), "terminated on 2 March 2023"),
+        ("month", datetime.date(2023, 3, 1), "terminated in March 2023"),
+        ("year", datetime.date(2023, 1, 1), "terminated in 2023"),
+    ],
+)
+def test_a_termination_is_said_in_english_on_its_day_or_in_its_month_or_year(
+    client, terminated, precision, done_on, said
+):
+    """English says "on" a day but "in" a month or a year: "terminated on March 2023" was what
+    the sentence made of a termination known to its month. The list and the PKS under it say
+    it the same way."""
+    Milestone.objects.filter(agreement=terminated).update(
+        done_on=done_on, done_on_precision=precision
+    )
+    pks = AgreementFactory(
+        title="PKS pariwisata",
+        lead_region=terminated.lead_region,
+        kind="pks",
+        follows=terminated,
+        relation="implements",
+    )
+    client.cookies["django_language"] = "en"
+
+    glance = read_text(part(status_page(client, terminated).content.decode(), 'class="glance"'))
+    assert said in glance
+    html = status_page(client, pks).content.decode()
+    warning = read_text(part(html, 'class="warning" role="note"', "</div>"))
+    assert f"The text it carries out was {said} :" in warning
+    listed = client.get(reverse("agreement-list"), {"status": "terminated"}).content.decode()
+    translation.deactivate()  # the requests left their language active in this thread
+    assert "T" + said[1:] in read_text(listed)
+
+
 def test_a_pks_under_a_terminated_mou_says_when_the_mou_was_terminated(client, terminated):
     pks = AgreementFactory(
         title="PKS pariwisata",

@@ -10,7 +10,7 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from agreements.templatetags.known_dates import known, known_time
+from agreements.templatetags.known_dates import known, on_time
 from common.widgets import escaped
 
 register = template.Library()
@@ -38,7 +38,7 @@ def agreement_rows(agreements):
         # The step of the text carrying it out (a signed LoI's), late there: the list's
         # "Tahapan terlambat" lists that text, not this one.
         "overdue_elsewhere": escaped(_("terlambat pada naskah lanjutan")),
-        "terminated_on": escaped(_("Diakhiri pada %(date)s")),
+        "terminated_on": escaped(_("Diakhiri %(date)s")),
         "terminated_undated": escaped(_("Diakhiri; tanggal tidak tercatat")),
         "internal": escaped(_("Internal")),
         "extended": escaped(_("sudah diperpanjang")),
@@ -89,7 +89,7 @@ def _row(agreement, labels, words):
         # Ended on the day its termination step was done, not on the expiry first agreed.
         ended = agreement.terminated_on
         expires = (
-            words["terminated_on"] % {"date": known_time(ended)}
+            words["terminated_on"] % {"date": on_time(ended)}
             if ended is not None
             else words["terminated_undated"]
         )

@@ -1,5 +1,6 @@
 """``{{ agreement|known:"signed_on" }}``: a date as it is known, in a ``<time>`` element (a
-``KnownDate`` read otherwise: ``{{ agreement.terminated_on|known_time }}``); and
+``KnownDate`` read otherwise: ``{{ agreement.terminated_on|known_time }}``), or as a sentence
+says when something happened, "pada 2 Maret 2023" (``known_on``, ``on_time``); and
 ``{% late_by milestone today %}``: how late a step is, in the one wording of every page; and
 ``{% ended_ago agreement today %}``: how long ago an agreement ended, in the same words; and
 ``{% ends_in agreement today %}``: how long until it ends, in the same words."""
@@ -8,10 +9,13 @@ import functools
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+
+from agreements.dates import ON_DATE
 
 register = template.Library()
 
@@ -29,6 +33,24 @@ def known(obj, name):
 def known_time(value):
     """A ``KnownDate`` (``Agreement.terminated_on``) in its ``<time>`` element; "" for None."""
     return "" if value is None else _time_element(value, get_language())
+
+
+@register.filter
+def known_on(obj, name):
+    """``known`` as a sentence says when something happened: "pada <time>…</time>" ("on 3
+    May 2018", "in May 2018": ``KnownDate.on``); "" when empty."""
+    value = obj.known(name) if obj is not None else None
+    return on_time(value)
+
+
+@register.filter
+def on_time(value):
+    """``known_time`` as a sentence says when something happened (``KnownDate.on``)."""
+    if value is None:
+        return ""
+    # The phrase escaped, the date's <time> element kept.
+    phrase = conditional_escape(ON_DATE[value.precision])
+    return mark_safe(phrase % {"date": _time_element(value, get_language())})
 
 
 @functools.lru_cache(maxsize=8192)
