@@ -966,3 +966,36 @@ def reverse_preferences(user):
     from reminders.digest import preferences_url
 
     return "/" + preferences_url(user).split("://", 1)[1].split("/", 1)[1]
+
+
+def test_the_digest_closes_with_the_dormant_and_the_waiting_of_the_editors_regions(
+    kaltim, bali, kaltim_editor
+):
+    """Its last lines: how many of the editor's regions' cooperations are dormant and how many
+    wait on each party, in the text and in the HTML, under a heading drawn as the others. Of
+    the regions they edit only: Bali's waiting cooperation is not counted."""
+    AgreementFactory(
+        lead_region=kaltim,
+        signed_on=days(-800),
+        in_force_from=days(-800),
+        expires_on=days(20),
+    )
+    for region in (kaltim, bali):
+        waiting = AgreementFactory(
+            lead_region=region, signed_on=days(-100), in_force_from=days(-100), expires_on=days(400)
+        )
+        Agreement.objects.filter(pk=waiting.pk).update(waits_on="bureau")
+
+    run()
+
+    [message] = mails_to(kaltim_editor)
+    closing = message.body[message.body.index("== Keadaan kerja sama ==") :]
+    assert "- 1 kerja sama mati suri: berlaku lebih dari setahun tanpa kegiatan atau monev." in (
+        closing
+    )
+    assert "- 1 kerja sama menunggu Biro/Bagian Kerja Sama." in closing
+    html = message.alternatives[0][0]
+    assert "<li>1 kerja sama menunggu Biro/Bagian Kerja Sama.</li>" in html
+    headings = re.findall(r"<h2([^>]*)>([^<]*)</h2>", html)
+    assert [title for _style, title in headings][-1] == "Keadaan kerja sama"
+    assert len({style for style, _title in headings}) == 1, headings
