@@ -486,11 +486,31 @@ class WaitsOnLabel(WaitsOn):
         )
 
 
+class Flag(Rule):
+    """A yes or no the agreement's row computes: ``true`` or ``false``, in every format the
+    same word (a boolean in JSON)."""
+
+    def __init__(self, field):
+        self.fields = (field,)
+
+    def reader(self, context):
+        field = self.fields[0]
+        return lambda row: bool(row[field])
+
+    @staticmethod
+    def text(value):
+        return "true" if value else "false"
+
+    def sql(self, sql):
+        return f"(CASE WHEN {sql.column(self.fields[0])} THEN 'true' ELSE 'false' END)"
+
+
 def computed_fields(today, readable):
     """The fields the cell rules read that the agreement's row computes: its shown status on
     ``today``, the ``follows`` cell, the predecessor's reference (or else its title) when
     the predecessor is among ``readable``, what the downloader may see, and "" otherwise, and
-    the day a terminated agreement's termination step was done (``termination_fields``)."""
+    the day a terminated agreement's termination step was done (``termination_fields``), and
+    whether a signed extension among ``readable`` already extends it (``extended_among``)."""
     named = readable.annotate(
         export_name=Coalesce(NullIf("reference", Value("")), NullIf("title", Value("")))
     )
@@ -501,6 +521,8 @@ def computed_fields(today, readable):
         ),
         # The day a terminated agreement ended (its column ``terminated_on``).
         **AgreementQuerySet.termination_fields(),
+        # Already extended (its column ``extended``), as the list and the dashboard say it.
+        "is_extended": AgreementQuerySet.extended_among(readable),
     }
 
 
@@ -646,6 +668,13 @@ COLUMNS = [
         ),
         # Read from its termination milestone, which the import reads back (``milestones``).
         Date("termination_done_on"),
+    ),
+    Column(
+        "extended",
+        # In the list's words ("sudah diperpanjang"). Derived from the extensions the file
+        # holds, it is not read back on import.
+        format_lazy("{} (true, false).", capfirst(_("sudah diperpanjang"))),
+        Flag("is_extended"),
     ),
     Column("signing_place", _("Tempat penandatanganan."), Text("signing_place"), imported=True),
     Column(

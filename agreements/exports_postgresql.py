@@ -60,6 +60,7 @@ SELECTION_FIELDS = {
     "shown_follows": "selection.shown_follows",
     "termination_done_on": "selection.termination_done_on",
     "termination_done_on_precision": "selection.termination_done_on_precision",
+    "is_extended": "selection.is_extended",
 }
 
 

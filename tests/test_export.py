@@ -844,3 +844,83 @@ def test_the_csv_says_whom_a_cooperation_waits_on_in_the_lists_words(
     text = b"".join(response.streaming_content).decode("utf-8")
     [row] = csv.DictReader(io.StringIO(text[1:], newline=""))
     assert (row["waits_on"], row["waits_on_label"]) == ("bureau", words)
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_a_download_says_which_texts_are_already_extended_as_the_list_does(
+    client, kaltim, analyst, file_format
+):
+    """The list says "sudah diperpanjang" beside a text a signed extension extends; its
+    download said nothing of it, and an analyst could not tell a lapsing text from one going
+    on. Its ``extended`` says so, counting only an extension the downloader may download: the
+    public's file does not tell of an internal one. An extension still prepared extends
+    nothing yet."""
+
+    def text(title, extension=None, **fields):
+        agreement = AgreementFactory(
+            title=title,
+            lead_region=kaltim,
+            kind="mou",
+            signed_on=datetime.date(2021, 3, 1),
+            in_force_from=datetime.date(2021, 3, 1),
+            expires_on=datetime.date(2026, 2, 28),
+        )
+        if extension is not None:
+            AgreementFactory(
+                title=f"Perpanjangan {title}",
+                lead_region=kaltim,
+                kind="mou",
+                follows=agreement,
+                relation="extends",
+                **extension,
+            )
+        return agreement
+
+    signed = {
+        "signed_on": datetime.date(2025, 11, 3),
+        "in_force_from": datetime.date(2026, 3, 1),
+        "expires_on": datetime.date(2031, 2, 28),
+    }
+    text("Diperpanjang", extension=signed)
+    text("Diperpanjang secara internal", extension={**signed, "visibility": "internal"})
+    text(
+        "Perpanjangannya masih disiapkan",
+        extension={
+            "status": "preparation",
+            "signed_on": None,
+            "in_force_from": None,
+            "expires_on": None,
+        },
+    )
+    text("Tidak diperpanjang")
+    yes, no = (True, False) if file_format == "json" else ("true", "false")
+
+    def extended():
+        response = download(client, reverse("agreement-export", args=[file_format]))
+        titles = {
+            "Diperpanjang",
+            "Diperpanjang secara internal",
+            "Perpanjangannya masih disiapkan",
+            "Tidak diperpanjang",
+        }
+        return {
+            title: row["extended"]
+            for row in rows_of(response, file_format)
+            if (title := exports_unneutralised(row["title"])) in titles
+        }
+
+    assert extended() == {
+        "Diperpanjang": yes,
+        "Diperpanjang secara internal": no,  # the public may not see the extension
+        "Perpanjangannya masih disiapkan": no,
+        "Tidak diperpanjang": no,
+    }
+    client.force_login(analyst)
+    assert extended() == {
+        "Diperpanjang": yes,
+        "Diperpanjang secara internal": yes,
+        "Perpanjangannya masih disiapkan": no,
+        "Tidak diperpanjang": no,
+    }
+    page = client.get("/agreements/", {"q": "Diperpanjang"}).content.decode()
+    assert page.count("sudah diperpanjang") == 2  # as the list says it
