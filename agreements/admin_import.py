@@ -247,8 +247,9 @@ class AgreementImportMixin:
         return self._render(request, self.import_template, {"form": form}, status=400)
 
     def _render_plan(self, request, plan, name, token, status=200):
-        rejected = [row for row in plan.rows if row.needs_attention]
-        others = [row for row in plan.rows if not row.needs_attention]
+        # Rows refused, asked about or written with a warning are all listed, however many.
+        rejected = [row for row in plan.rows if row.needs_attention or row.warnings]
+        others = [row for row in plan.rows if not (row.needs_attention or row.warnings)]
         rows = rejected + others[:PREVIEW_ROWS]
         rows.sort(key=lambda row: row.number)
         context = {
@@ -263,6 +264,7 @@ class AgreementImportMixin:
                     "reference": row.reference,
                     "title": row.title,
                     "errors": row.errors,
+                    "warnings": row.warnings,
                     "changes": [self._field_label(name) for name in row.changes],
                     "partner_notes": row.partner_notes,
                     "lookalikes": [self._lookalike(a) for a in row.lookalikes],
@@ -288,6 +290,13 @@ class AgreementImportMixin:
                 {"sheet": row.table, "number": row.number, "errors": row.errors}
                 for row in plan.rejected_table_rows
             ],
+            # What the admin's save would warn of, written all the same: told before the
+            # confirm (``RowResult.warnings``).
+            "table_warnings": [
+                {"sheet": row.table, "number": row.number, "warnings": row.warnings}
+                for row in plan.warned_table_rows
+            ],
+            "warned": any(row.warnings for row in plan.rows) or bool(plan.warned_table_rows),
             "counts": [(ACTION_LABELS[action], n) for action, n in plan.counts.items()],
         }
         return self._render(request, self.preview_template, context, status=status)

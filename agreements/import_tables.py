@@ -87,6 +87,9 @@ class TableRow:
     changes: list = field(default_factory=list)
     instance: object = None
     after: dict = field(default_factory=dict)  # what is set once everything is written
+    # What the admin's save would warn of, written all the same (``AgreementImport``'s
+    # ``_warn_of_step_order``).
+    warnings: list = field(default_factory=list)
 
     @property
     def rejected(self):

@@ -60,6 +60,10 @@ DUPLICATE = "duplicate"
 DECIDE_CREATE = "create"
 DECIDE_UPDATE = "update"  # as a default for every such row: update the one it looks like
 TABLE_ACTIONS = (CREATE, UPDATE, UNCHANGED, REJECT)
+# The verdicts of a row that writes its agreement (a lookalike, once decided).
+WRITTEN = (CREATE, UPDATE, DUPLICATE)
+# The steps whose order the admin warns of (``Agreement.approved_before_review``).
+REVIEW_AND_APPROVAL = (Milestone.Kind.TKKSD, Milestone.Kind.DPRD)
 # What each verdict on a row is called, wherever a row's verdict is told: the admin's preview
 # and the command's listing.
 ACTION_LABELS = {
@@ -179,6 +183,10 @@ class RowResult:
     signatories: list = field(default_factory=list)  # (party, name, office) in order
     contacts: list = field(default_factory=list)  # (name, party, office, e-mail, phone)
     new_partners: list = field(default_factory=list)  # the partners this row creates
+    # What the admin's save would warn of, told in the preview and written all the same: a PKS
+    # running past the text it carries out, a DPRD approval done before the TKKSD review
+    # (``AgreementImport._warn_of_terms``, ``_check_endings``).
+    warnings: list = field(default_factory=list)
 
     @property
     def rejected(self):
@@ -222,6 +230,11 @@ class ImportPlan:
             and not self.undecided
             and not self.rejected_table_rows
         )
+
+    @property
+    def warned_table_rows(self):
+        """The rows of the other tables written with a warning (``TableRow.warnings``)."""
+        return [row for rows in self.tables.values() for row in rows if row.warnings]
 
     def count(self, action):
         return sum(1 for row in self.rows if row.action == action)
@@ -1159,6 +1172,7 @@ class AgreementImport:
         }
         tables = self.tables.plan(self.rows, as_filed) if self.tables else {}
         self._check_endings(results, tables.get("milestones", []))
+        self._warn_of_terms(results)
         return ImportPlan(results, tables)
 
     def _check_endings(self, results, milestone_rows):
@@ -1169,8 +1183,11 @@ class AgreementImport:
         status; where the agreement is not in that sheet, at the rows of the milestones sheet
         that record its termination or signing. Refuse too a row of the agreements sheet whose
         dates contradict a step it leaves stored (a signing date other than the day its
-        signing step was done: ``Agreement.step_date_contradictions``). One query per
-        ``LOOKUP_BATCH`` agreements."""
+        signing step was done: ``Agreement.step_date_contradictions``). Warn, without refusing,
+        of a DPRD approval done before the TKKSD review among those steps
+        (``Agreement.approved_before_review``), as the admin's save does: at the row of the
+        agreements sheet that writes the agreement, else at the rows of the milestones sheet
+        that write its review or approval. One query per ``LOOKUP_BATCH`` agreements."""
         rows_of = {r.number: r for r in results if not r.rejected}
         number_of_key, number_of_pk = {}, {}
         for number, cells in self.rows:
@@ -1207,7 +1224,10 @@ class AgreementImport:
             rows = posted.get(key, [])
             replaced = {row.instance.pk for row in rows if row.instance.pk}
             milestones = [m for m in stored_steps.get(agreement.pk, []) if m.pk not in replaced]
-            errors = agreement.status_step_errors([*milestones, *(row.instance for row in rows)])
+            steps = [*milestones, *(row.instance for row in rows)]
+            in_sheet = rows_of[key[1]] if key[0] == "row" else None
+            self._warn_of_step_order(agreement, steps, in_sheet, rows)
+            errors = agreement.status_step_errors(steps)
             if key[0] == "row":
                 # The file's dates against the steps it leaves stored (those it writes are
                 # checked at their own rows, against these dates once written).
@@ -1226,6 +1246,64 @@ class AgreementImport:
                 if row.instance.records_termination or row.instance.records_signing:
                     row.errors.extend(messages)
                     row.action = REJECT
+
+    @staticmethod
+    def _warn_of_step_order(agreement, steps, result, milestone_rows):
+        """Warn of ``agreement``'s DPRD approval done before its TKKSD review among ``steps``
+        (its steps as the file leaves them), where the file writes it: at ``result``, its row
+        of the agreements sheet (None when the sheet leaves it out), when that row writes it;
+        else at each row of ``milestone_rows`` (those of the milestones sheet naming it) that
+        writes its review or approval, as the admin's page of a step warns. No query."""
+        early = agreement.approved_before_review(steps)
+        if early is None:
+            return
+        if result is not None and result.action in WRITTEN:
+            result.warnings.append(early.warning())
+            return
+        for row in milestone_rows:
+            if row.action in (CREATE, UPDATE) and row.instance.kind in REVIEW_AND_APPROVAL:
+                row.warnings.append(early.warning())
+
+    def _warn_of_terms(self, results):
+        """Warn, without refusing, at each row that writes an agreement a PKS running past the
+        text it carries out involves, as the admin's save does (``Agreement.term_overruns``:
+        the PKS, the text or an extension its term runs through), of the chains as the file
+        leaves them: its rows in place of the stored agreements they are, its new ones among
+        them. Each chain is read apart from the others. One query per ``LOOKUP_BATCH`` stored
+        agreements the written rows are or follow, none when the file writes nothing."""
+        if not any(result.action in WRITTEN for result in results):
+            return
+        # Each row of the file as it would be written, a new one under a stand-in id (as when
+        # it is validated) and following the row it follows.
+        as_filed = {}
+        for result in results:
+            if result.rejected or result.instance is None:
+                continue
+            document = _copy(result.instance)
+            if document.pk is None:
+                document.pk = -result.number
+            as_filed[result.number] = document
+        for result in results:
+            if result.number in as_filed and result.follows_row is not None:
+                followed = as_filed.get(result.follows_row.number)
+                as_filed[result.number].follows_id = followed.pk if followed else None
+        stored = {
+            pk
+            for document in as_filed.values()
+            for pk in (document.pk, document.follows_id)
+            if pk is not None and pk > 0
+        }
+        documents = {}
+        for batch in _batched(stored):
+            for agreement in Agreement.objects.filter(pk__in=batch).chains():
+                documents[agreement.pk] = agreement
+        documents.update((document.pk, document) for document in as_filed.values())
+        chains = _chains(documents.values())
+        for result in results:
+            if result.action in WRITTEN and result.number in as_filed:
+                document = as_filed[result.number]
+                for overrun in document.term_overruns(chains[document.pk]):
+                    result.warnings.append(overrun.warning())
 
     def _check_terms(self, results):
         """Refuse an amendment ending after the text it amends (``Agreement.term_contradictions``)
@@ -1886,6 +1964,26 @@ def changed_since_message(conflict):
         "when": date_format(timezone.localtime(conflict.when), "DATETIME_FORMAT"),
         "fields": ", ".join(capfirst(str(label)) for label in conflict.fields) or "—",
     }
+
+
+def _chains(documents):
+    """{id: the documents of its chain} of ``documents``, each joined to the one it follows
+    where that one is among them. No query."""
+    parent = {document.pk: document.pk for document in documents}
+
+    def root(pk):
+        while parent[pk] != pk:
+            parent[pk] = parent[parent[pk]]
+            pk = parent[pk]
+        return pk
+
+    for document in documents:
+        if document.follows_id in parent:
+            parent[root(document.pk)] = root(document.follows_id)
+    chains = {}
+    for document in documents:
+        chains.setdefault(root(document.pk), []).append(document)
+    return {document.pk: chains[root(document.pk)] for document in documents}
 
 
 def _party_key(obj):

@@ -4,10 +4,14 @@ and a DPRD approval recorded done before the TKKSD review (``approved_before_rev
 clerk is warned in the admin when saving; the status page says so."""
 
 import datetime
+import io
+import json
 import re
 from html import unescape
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -340,3 +344,195 @@ def test_the_stage_path_marks_an_approval_recorded_before_the_review(client, kal
     assert shown["Pembahasan TKKSD"] == "✓ Pembahasan TKKSD dilalui 2 April 2025"
     Milestone.objects.filter(pk=review.pk).update(done_on=datetime.date(2025, 2, 3))
     assert stages()["Persetujuan DPRD"] == "✓ Persetujuan DPRD dilalui 3 Maret 2025"
+
+
+# -- the same warnings in the import's preview ---------------------------------------------------
+
+IMPORT_URL = "admin:agreements_agreement_import"
+
+
+def preview(client, agreements, milestones=None):
+    """The admin's preview of a JSON file of ``agreements`` (and ``milestones``)."""
+    data = {"agreements": agreements, "milestones": milestones or []}
+    file = SimpleUploadedFile(
+        "kerjasama.json", json.dumps(data).encode(), content_type="application/json"
+    )
+    return client.post(reverse(IMPORT_URL), {"file": file})
+
+
+def preview_warnings(response):
+    """{row of the agreements sheet, or "sheet, row" of another: its warnings as read}, and
+    whether the preview offers its confirmation."""
+    assert response.status_code == 200
+    html = response.content.decode()
+    read = {}
+    for number, cell in re.findall(r"<tr class=\"\w+\">\s*<td>(\d+)</td>(.*?)</tr>", html, re.S):
+        warnings = re.findall(r'<li class="warning">(.*?)</li>', cell, re.S)
+        if warnings:
+            read[int(number)] = [" ".join(unescape(w).split()) for w in warnings]
+    for sheet, number, warning in re.findall(
+        r'<li class="warning">\s*Lembar (\w+), baris (\d+):(.*?)</li>', html, re.S
+    ):
+        read[f"{sheet}, {number}"] = [" ".join(unescape(warning).split())]
+    return read
+
+
+def confirm(client, response):
+    token = re.search(r'name="token" value="([^"]+)"', response.content.decode()).group(1)
+    return client.post(reverse(IMPORT_URL), {"token": token})
+
+
+def agreement_row(title, **fields):
+    """A row of the agreements sheet: a KSDD text of Kalimantan Timur and Bali."""
+    return {
+        "reference": "",
+        "title": title,
+        "kind": "mou",
+        "scope": "ksdd",
+        "lead_region_code": "64",
+        "region_codes": ["64", "51"],
+        "signed_on": "",
+        "in_force_from": "",
+        "expires_on": "",
+        "follows": "",
+        "relation": "",
+        **fields,
+    }
+
+
+def pks_row(expires_on, follows="Kesepakatan Bersama Kaltim–Bali"):
+    return agreement_row(
+        "PKS Pariwisata Kaltim–Bali",
+        kind="pks",
+        status="in_force",
+        signed_on="2022-05-10",
+        in_force_from="2022-05-10",
+        expires_on=expires_on,
+        follows=follows,
+        relation="implements",
+    )
+
+
+def test_an_imported_pks_running_past_its_mou_is_told_in_the_preview_and_written(
+    staff_client, kaltim, bali
+):
+    """The admin warned the clerk who saved a PKS outlasting its MoU; the import wrote it
+    without a word. Its preview now says so at the PKS's row, in the admin's words, and
+    confirming writes it all the same. Within the MoU's term, nothing is said."""
+    AgreementFactory(
+        title="Kesepakatan Bersama Kaltim–Bali",
+        lead_region=kaltim,
+        regions=[bali],
+        kind="mou",
+        signed_on=datetime.date(2021, 3, 1),
+        in_force_from=datetime.date(2021, 3, 1),
+        expires_on=datetime.date(2031, 6, 30),
+    )
+    assert preview_warnings(preview(staff_client, [pks_row("2030-12-31")])) == {}
+
+    response = preview(staff_client, [pks_row("2033-12-31")])
+
+    assert preview_warnings(response) == {2: [RUNS_PAST]}
+    assert "tetap ditulis bila impor dikonfirmasi" in response.content.decode()
+    assert confirm(staff_client, response).status_code == 302
+    pks = Agreement.objects.get(title="PKS Pariwisata Kaltim–Bali")
+    assert pks.expires_on == datetime.date(2033, 12, 31)  # recorded, not refused
+
+
+def test_an_mou_and_its_pks_of_one_file_are_read_together(staff_client, kaltim, bali):
+    """Both new, in one file: the MoU's row ending before its PKS's, the PKS's row is told of
+    it, and the MoU's, whose term the PKS runs past."""
+    mou = agreement_row(
+        "Kesepakatan Bersama Kaltim–Bali",
+        status="in_force",
+        signed_on="2021-03-01",
+        in_force_from="2021-03-01",
+        expires_on="2031-06-30",
+    )
+
+    response = preview(staff_client, [pks_row("2033-12-31"), mou])
+
+    assert preview_warnings(response) == {2: [RUNS_PAST], 3: [RUNS_PAST]}
+
+
+def step(kind, title, done_on, agreement="Kerja sama Kalimantan Timur–Bali"):
+    return {
+        "agreement_reference": "",
+        "agreement_title": agreement,
+        "agreement_lead_region_code": "64",
+        "kind": kind,
+        "title": title,
+        "due_on": "",
+        "done_on": done_on,
+    }
+
+
+def test_an_imported_approval_before_the_review_is_told_in_the_preview_and_written(
+    staff_client, kaltim, bali
+):
+    """A file recording the DPRD's approval before the TKKSD's review: the preview says so at
+    the agreement's row, in the admin's words, and confirming writes both steps as dated. In
+    order, nothing is said."""
+    text = agreement_row("Kerja sama Kalimantan Timur–Bali", status="preparation")
+    in_order = [
+        step("tkksd", "Rapat TKKSD", "2025-03-03"),
+        step("dprd", "Persetujuan DPRD", "2025-04-02"),
+    ]
+    assert preview_warnings(preview(staff_client, [text], in_order)) == {}
+
+    out_of_order = [
+        step("tkksd", "Rapat TKKSD", "2025-04-02"),
+        step("dprd", "Persetujuan DPRD", "2025-03-03"),
+    ]
+    response = preview(staff_client, [text], out_of_order)
+
+    assert preview_warnings(response) == {2: [APPROVED_FIRST]}
+    assert confirm(staff_client, response).status_code == 302
+    agreement = Agreement.objects.get(title="Kerja sama Kalimantan Timur–Bali")
+    assert agreement.milestones.count() == 2  # saved as dated
+
+
+def test_an_approval_imported_before_a_stored_review_is_told_at_its_own_row(
+    staff_client, kaltim, bali
+):
+    """The agreement stored, its row of the file unchanged: the row of the milestones sheet
+    recording the approval is told, as the admin's page of a step is."""
+    agreement = AgreementFactory(
+        title="Kerja sama Kalimantan Timur–Bali",
+        lead_region=kaltim,
+        regions=[bali],
+        status="preparation",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    MilestoneFactory(
+        agreement=agreement, kind="tkksd", title="Rapat TKKSD", done_on=datetime.date(2025, 4, 2)
+    )
+
+    text = agreement_row("Kerja sama Kalimantan Timur–Bali", status="preparation")
+    response = preview(staff_client, [text], [step("dprd", "Persetujuan DPRD", "2025-03-03")])
+
+    assert re.search(r'<tr class="unchanged">\s*<td>2</td>', response.content.decode())
+    assert preview_warnings(response) == {"milestones, 2": [APPROVED_FIRST]}
+
+
+def test_the_command_line_import_tells_the_warnings_and_writes(kaltim, bali, tmp_path):
+    """``manage.py import_agreements`` says the same at the row, and writes the file."""
+    AgreementFactory(
+        title="Kesepakatan Bersama Kaltim–Bali",
+        lead_region=kaltim,
+        regions=[bali],
+        kind="mou",
+        signed_on=datetime.date(2021, 3, 1),
+        in_force_from=datetime.date(2021, 3, 1),
+        expires_on=datetime.date(2031, 6, 30),
+    )
+    path = tmp_path / "kerjasama.json"
+    path.write_text(json.dumps({"agreements": [pks_row("2033-12-31")]}))
+    told = io.StringIO()
+
+    call_command("import_agreements", str(path), stdout=io.StringIO(), stderr=told)
+
+    assert " ".join(told.getvalue().split()) == f"baris 2 (peringatan): {RUNS_PAST}"
+    assert Agreement.objects.filter(title="PKS Pariwisata Kaltim–Bali").exists()

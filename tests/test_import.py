@@ -146,7 +146,8 @@ def test_an_updated_rows_history_does_not_read_the_agreement_back(
     the agreement just saved back once for each of its four many-to-many fields: at national
     scale an import of thousands of updates ran a third of its queries doing that. (One reads
     the steps stored for every agreement of the file, all at once, to check the row's status
-    and dates against them.)"""
+    and dates against them; one the chains of the agreements it writes, all at once, to warn
+    of a PKS running past its MoU.)"""
     mou = register["anhui_mou"]
     signed = mou.signed_on.isoformat()  # the day its signing step was done
     importer = plan_for(
@@ -160,7 +161,7 @@ def test_an_updated_rows_history_does_not_read_the_agreement_back(
         ]
     )
 
-    with django_assert_num_queries(57):
+    with django_assert_num_queries(58):
         plan = importer.apply()
 
     assert [r.action for r in plan.rows] == [UPDATE]

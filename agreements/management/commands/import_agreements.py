@@ -82,6 +82,13 @@ class Command(BaseCommand):
             elif options["verbosity"] > 1:
                 changed = f" ({', '.join(row.changes)})" if row.changes else ""
                 self.stdout.write(f"{row.number}: {ACTION_LABELS[row.action]}{changed}")
+            if row.action != REJECT:
+                # Written all the same, as the admin's save would warn of it.
+                for warning in row.warnings:
+                    self.stderr.write(
+                        _("baris %(row)d (peringatan): %(warning)s")
+                        % {"row": row.number, "warning": warning}
+                    )
             if options["verbosity"] > 1:
                 for note in row.partner_notes:
                     self.stdout.write(f"{row.number}: {note}")
@@ -90,6 +97,12 @@ class Command(BaseCommand):
                 self.stderr.write(
                     _("lembar %(sheet)s baris %(row)d: %(error)s")
                     % {"sheet": row.table, "row": row.number, "error": error}
+                )
+        for row in plan.warned_table_rows:
+            for warning in row.warnings:
+                self.stderr.write(
+                    _("lembar %(sheet)s baris %(row)d (peringatan): %(warning)s")
+                    % {"sheet": row.table, "row": row.number, "warning": warning}
                 )
         for table, counts in plan.table_counts():
             self.stdout.write(
