@@ -1270,14 +1270,14 @@ class AgreementImport:
         the PKS, the text or an extension its term runs through), of the chains as the file
         leaves them: its rows in place of the stored agreements they are, its new ones among
         them. Each chain is read apart from the others. One query per ``LOOKUP_BATCH`` stored
-        agreements the written rows are or follow, none when the file writes nothing."""
-        if not any(result.action in WRITTEN for result in results):
-            return
-        # Each row of the file as it would be written, a new one under a stand-in id (as when
-        # it is validated) and following the row it follows.
+        agreements the rows written are or follow, none when the file writes nothing."""
+        # Each row of the file that writes its agreement, as it would be written, a new one
+        # under a stand-in id (as when it is validated) and following the row it follows (a
+        # row of the file that is no stored agreement: one written too). The rows it leaves
+        # unchanged are read as stored.
         as_filed = {}
         for result in results:
-            if result.rejected or result.instance is None:
+            if result.action not in WRITTEN or result.instance is None:
                 continue
             document = _copy(result.instance)
             if document.pk is None:
@@ -1300,7 +1300,7 @@ class AgreementImport:
         documents.update((document.pk, document) for document in as_filed.values())
         chains = _chains(documents.values())
         for result in results:
-            if result.action in WRITTEN and result.number in as_filed:
+            if result.number in as_filed:
                 document = as_filed[result.number]
                 for overrun in document.term_overruns(chains[document.pk]):
                     result.warnings.append(overrun.warning())
