@@ -11,6 +11,13 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+# Read although a rule below would leave them alone: the sitemap's pages after the first
+# (``/sitemap-agreements.xml?p=2``) have a query too. A crawler follows the longest rule that
+# matches an address (RFC 9309), and the first one matching, for those that read in order.
+OPEN = [
+    "/sitemap-*.xml?p=",
+]
+
 LEFT_ALONE = [
     "/admin/",
     "/accounts/",
@@ -27,6 +34,7 @@ LEFT_ALONE = [
 def robots(request):
     lines = [
         "User-agent: *",
+        *(f"Allow: {path}" for path in OPEN),
         *(f"Disallow: {path}" for path in LEFT_ALONE),
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]

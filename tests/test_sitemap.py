@@ -180,6 +180,37 @@ def disallowed(path, rules):
     return any(re.match(re.escape(rule).replace(r"\*", ".*"), path) for rule in rules)
 
 
+def left_alone(path, robots_txt):
+    """Whether a crawler reading ``robots_txt`` leaves ``path`` alone, as RFC 9309 (2.2.2) has
+    it read: of the ``Allow:`` and ``Disallow:`` rules matching the path (``*`` any run of
+    characters), the longest decides, an ``Allow:`` winning a tie; none matching, it may read it.
+    """
+    import re
+
+    matching = []
+    for line in robots_txt.splitlines():
+        verb, _, rule = line.partition(": ")
+        if verb in ("Allow", "Disallow") and re.match(re.escape(rule).replace(r"\*", ".*"), path):
+            matching.append((len(rule), verb == "Allow"))
+    return bool(matching) and not max(matching)[1]
+
+
+def test_every_page_of_the_sitemap_is_open_to_crawlers(client, kaltim, small_pages):
+    """The sitemap's pages after the first (``?p=2``) have a query, as the list addresses
+    ``/robots.txt`` keeps crawlers from do; a crawler reads them all the same, or the public
+    agreements on them would be named to no search engine."""
+    for _ in range(7):
+        AgreementFactory(lead_region=kaltim)
+    robots_txt = client.get("/robots.txt").content.decode()
+
+    sitemaps_named = locations(client.get(reverse("sitemap")))
+
+    assert agreements_section(2) in sitemaps_named
+    assert [path for path in sitemaps_named if left_alone(path, robots_txt)] == []
+    for path in ["/agreements/?region=64", "/regions/64/?page=2", "/agreements/export.csv"]:
+        assert left_alone(path, robots_txt), path
+
+
 def test_robots_txt_leads_crawlers_to_the_sitemap_and_away_from_endless_addresses(
     client, kaltim, one_page
 ):
