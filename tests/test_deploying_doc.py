@@ -135,3 +135,24 @@ def test_gunicorn_listens_only_where_the_proxy_reaches_it_and_trusts_only_its_he
     assert documented.get("GUNICORN_BIND", "127.0.0.1:8000").startswith("127.0.0.1:")
     assert documented["TRUSTED_PROXY_ADDRESSES"] == "127.0.0.1"
     assert "Only the proxy may reach it" in GUIDE
+
+
+def test_the_readmes_cron_lines_read_the_file_and_folder_this_guide_sets_up():
+    """The README's crontab is this guide's, with the digests of followed selections beside it:
+    each line enters the app's folder and reads the environment file where this guide puts
+    them (a line reading another file would run its command with no production settings)."""
+    readme = (BASE_DIR / "README.md").read_text()
+    readme_lines = [
+        line.split(None, 5)[5]
+        for line in re.findall(r"^\d+ \d+ \* \* \* .*$", readme, re.MULTILINE)
+    ]
+    assert [line.rsplit(None, 1)[-1] for line in readme_lines] == [
+        "refresh_progress",
+        "send_reminders",
+        "send_follow_digests",
+    ]
+    for line in readme_lines:
+        name = line.rsplit(None, 1)[-1]
+        # The guide's cron block runs send_reminders; the digests run "the same way".
+        documented = documented_cron_lines().get(name, documented_cron_lines()["send_reminders"])
+        assert line == documented[2].rsplit(None, 1)[0] + " " + name
