@@ -15,6 +15,7 @@ import datetime
 
 import factory
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import execute_from_command_line
 from django.db import connections
@@ -23,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from agreements.admin import DataCheckFilter
 from agreements.models import Agreement, Milestone
 from agreements.parties import writing_parties
 from tests import factories
@@ -761,3 +763,15 @@ def test_an_amendment_known_to_its_year_may_end_with_a_text_ending_within_that_y
     assert amendment not in listed.context["cl"].result_list
     page = staff_client.get(reverse("admin:agreements_agreement_change", args=[amendment.pk]))
     assert TERM_NOTICE not in page.content.decode()
+
+
+def test_the_deploying_guide_says_what_the_command_says_and_names_every_check(run_check):
+    """Whoever runs the command after an upgrade reads in docs/deploying.md the sentence a
+    clean register answers with, and the admin filter's every check that holds the rows it
+    lists, as the admin names them."""
+    status, out, _err = run_check()
+    guide = " ".join((settings.BASE_DIR / "docs" / "deploying.md").read_text().split())
+    assert status == 0
+    assert f'("{out.strip()}")' in guide
+    for _value, label in DataCheckFilter.lookups(None, None, None):
+        assert f"**… → {label}**" in guide or f"**Pemeriksaan data → {label}**" in guide, label
