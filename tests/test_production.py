@@ -434,6 +434,20 @@ def test_every_documented_production_variable_is_in_the_deployment_guide():
         assert f"`{name}`" in guide, name
 
 
+def test_every_variable_the_settings_and_gunicorn_read_is_in_the_deployment_guide():
+    """An operator learns every variable from the guide: each name the settings or
+    gunicorn.conf.py read from the environment is in its table."""
+    guide = (BASE_DIR / "docs" / "deploying.md").read_text()
+    read = re.compile(r'(?:os\.environ\.get\(|os\.environ\[|env(?:bool|int|list)\()\s*"([A-Z_]+)"')
+    names = {
+        name
+        for source in ("coopdb/settings.py", "gunicorn.conf.py")
+        for name in read.findall((BASE_DIR / source).read_text())
+    }
+    assert {"EMAIL_BACKEND", "GUNICORN_BIND", "STATEMENT_TIMEOUT"} <= names
+    assert [name for name in sorted(names) if f"`{name}`" not in guide] == []
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
