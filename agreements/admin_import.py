@@ -17,7 +17,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from agreements.import_previews import ImportPreview
 from agreements.imports import (
@@ -215,6 +215,23 @@ class AgreementImportMixin:
             )
             % {"name": name, **counts},
         )
+        warned = [str(row.number) for row in plan.rows if row.warnings] + [
+            _("%(row)d (lembar %(sheet)s)") % {"sheet": row.table, "row": row.number}
+            for row in plan.warned_table_rows
+        ]
+        if warned:
+            # The preview told each warning in full; after it, which rows to check.
+            messages.warning(
+                request,
+                ngettext(
+                    "%(count)d baris ditulis dengan peringatan yang ditampilkan di pratinjau: "
+                    "baris %(rows)s. Periksa tanggalnya.",
+                    "%(count)d baris ditulis dengan peringatan yang ditampilkan di pratinjau: "
+                    "baris %(rows)s. Periksa tanggalnya.",
+                    len(warned),
+                )
+                % {"count": len(warned), "rows": ", ".join(warned)},
+            )
         return HttpResponseRedirect(
             reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
         )

@@ -1787,8 +1787,15 @@ class AgreementImport:
                 written = {r.instance.pk for r in plan.rows if r.action in (CREATE, UPDATE)}
                 if self.tables:
                     # Planned again now that every agreement of the file is written, so a
-                    # milestone finds the agreement the file created.
+                    # milestone finds the agreement the file created; the warnings found
+                    # before (``_check_endings``) kept at their rows, which the clerk is told.
+                    warned = {
+                        (row.table, row.number): row.warnings for row in plan.warned_table_rows
+                    }
                     plan.tables = self.tables.plan(self.rows)
+                    for rows in plan.tables.values():
+                        for row in rows:
+                            row.warnings = warned.get((row.table, row.number), row.warnings)
                     if plan.rejected_table_rows:
                         transaction.set_rollback(True)
                         return plan

@@ -434,9 +434,15 @@ def test_an_imported_pks_running_past_its_mou_is_told_in_the_preview_and_written
 
     assert preview_warnings(response) == {2: [RUNS_PAST]}
     assert "tetap ditulis bila impor dikonfirmasi" in response.content.decode()
-    assert confirm(staff_client, response).status_code == 302
+    confirmed = confirm(staff_client, response)
+    assert confirmed.status_code == 302
     pks = Agreement.objects.get(title="PKS Pariwisata Kaltim–Bali")
     assert pks.expires_on == datetime.date(2033, 12, 31)  # recorded, not refused
+    # And once written, the list it leads to says which row to check.
+    assert warnings_on(staff_client.get(confirmed.url)) == [
+        "1 baris ditulis dengan peringatan yang ditampilkan di pratinjau: baris 2. Periksa "
+        "tanggalnya."
+    ]
 
 
 def test_an_mou_and_its_pks_of_one_file_are_read_together(staff_client, kaltim, bali):
@@ -515,6 +521,11 @@ def test_an_approval_imported_before_a_stored_review_is_told_at_its_own_row(
 
     assert re.search(r'<tr class="unchanged">\s*<td>2</td>', response.content.decode())
     assert preview_warnings(response) == {"milestones, 2": [APPROVED_FIRST]}
+    confirmed = confirm(staff_client, response)
+    assert warnings_on(staff_client.get(confirmed.url)) == [
+        "1 baris ditulis dengan peringatan yang ditampilkan di pratinjau: baris 2 (lembar "
+        "milestones). Periksa tanggalnya."
+    ]
 
 
 def test_the_command_line_import_tells_the_warnings_and_writes(kaltim, bali, tmp_path):
