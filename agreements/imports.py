@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.text import capfirst
@@ -1395,13 +1395,15 @@ class AgreementImport:
     def _existing(self, results, leads):
         """{row number: the stored agreement this row is}, found in a few batched queries."""
         by_reference, by_title = {}, {}
+        # With the visibility of the text each continues (``_keep_unnamed_predecessor``).
+        stored = Agreement.objects.annotate(follows_visibility=F("follows__visibility"))
         references = {r.reference for r in results if r.reference}
         for batch in _batched(references):
-            for agreement in Agreement.objects.filter(reference__in=batch):
+            for agreement in stored.filter(reference__in=batch):
                 by_reference[agreement.reference] = agreement
         titles = {r.title for r in results if not r.reference and r.title}
         for batch in _batched(titles):
-            for agreement in Agreement.objects.filter(reference="", title__in=batch):
+            for agreement in stored.filter(reference="", title__in=batch):
                 by_title.setdefault((agreement.title, agreement.lead_region_id), []).append(
                     agreement
                 )
@@ -1622,6 +1624,7 @@ class AgreementImport:
                     result.follows_row = row_target
                 else:
                     instance.follows = stored_target
+        _keep_unnamed_predecessor(instance, reader, original)
 
         # The model's own rules, then whether this user may write it.
         # One message once, however many columns led to it (a bad code in lead_region_code
@@ -1997,6 +2000,24 @@ def _party_key(obj):
     """What stands for a party in ``RowResult.m2m``: its id, or for a partner still to be
     created a key of its own."""
     return obj.pk if obj.pk is not None else ("new", id(obj))
+
+
+def _keep_unnamed_predecessor(instance, reader, original):
+    """Keep the internal text a stored public agreement continues where the row names none.
+
+    No public download names it: its ``follows`` and ``relation`` cells are empty there, as for
+    a text that continues none (``export_columns.computed_fields``), and an official's or an
+    editor's download is a public one. Uploaded again, those empty cells say nothing of it, as
+    the empty parent of a partner no download names says nothing (``TablesImport``); the link
+    is undone in the agreement's form."""
+    if (
+        original is not None
+        and original.visibility == Agreement.Visibility.PUBLIC
+        and getattr(original, "follows_visibility", None) == Agreement.Visibility.INTERNAL
+        and not reader.text("follows")
+        and not reader.text("relation")
+    ):
+        instance.follows_id, instance.relation = original.follows_id, original.relation
 
 
 def _copy(agreement):

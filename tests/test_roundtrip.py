@@ -20,7 +20,13 @@ from agreements.models import (
     Signatory,
 )
 from partners.models import Partner
-from tests.factories import DocumentFactory, MilestoneFactory, PartnerFactory, snapshot
+from tests.factories import (
+    AgreementFactory,
+    DocumentFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    snapshot,
+)
 
 
 def delete_all_agreements():
@@ -489,3 +495,36 @@ def test_the_benchmarks_json_copy_holds_every_table_the_json_export_holds(
     assert set(copied) == set(exported) - {"note", "agreements"}
     assert copied == {table: len(exported[table]) for table in copied}
     assert all(copied.values())  # every table has rows, so a table copied from nothing shows
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx", "json"])
+def test_importing_a_download_again_keeps_the_internal_text_it_could_not_name(
+    client, editor_kaltim, kaltim, file_format
+):
+    """An editor's download holds the public records only and names no internal text a public
+    one continues: its ``follows`` and ``relation`` cells are empty, as they would be for a
+    text that continues none. Uploaded again, those empty cells say nothing of the internal
+    text: the public one still continues it, as a partner's parent no download could name
+    stays."""
+    mou = AgreementFactory(
+        title="Kesepakatan Bersama yang belum diumumkan",
+        lead_region=kaltim,
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    pks = AgreementFactory(
+        title="Perjanjian Kerja Sama pelaksanaan",
+        kind=Agreement.Kind.PKS,
+        lead_region=kaltim,
+        follows=mou,
+        relation=Agreement.Relation.IMPLEMENTS,
+    )
+    client.force_login(editor_kaltim)
+    data = downloaded(client, file_format)
+    assert mou.title.encode() not in data
+
+    plan = AgreementImport.from_file(io.BytesIO(data), f"kerjasama.{file_format}").apply()
+
+    assert plan.is_valid, [(row.number, row.errors) for row in plan.rejected]
+    assert {row.action for row in plan.rows} == {UNCHANGED}
+    pks.refresh_from_db()
+    assert (pks.follows_id, pks.relation) == (mou.pk, Agreement.Relation.IMPLEMENTS)
