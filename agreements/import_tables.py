@@ -295,10 +295,15 @@ class TablesImport:
         stored = {(p.name.casefold(), p.country_id): p for p in Partner.objects.all()}
         named = set(stored)
         keys = {p.pk: key for key, p in stored.items()}
-        # Parents no download names, being party to no agreement (``Partner.visible_to``): an
+        # Parents no public download names, being party to no public agreement
+        # (``Partner.visible_to``; an official's and an editor's downloads are public ones): an
         # empty cell says nothing of them, and leaves them as stored.
         never_named = set(
-            Partner.objects.exclude(pk__in=Partner.agreements.through.objects.values("partner_id"))
+            Partner.objects.exclude(
+                pk__in=Partner.agreements.through.objects.filter(
+                    agreement__visibility=Agreement.Visibility.PUBLIC
+                ).values("partner_id")
+            )
             .filter(children__isnull=False)
             .values_list("pk", flat=True)
         )

@@ -528,3 +528,33 @@ def test_importing_a_download_again_keeps_the_internal_text_it_could_not_name(
     assert {row.action for row in plan.rows} == {UNCHANGED}
     pks.refresh_from_db()
     assert (pks.follows_id, pks.relation) == (mou.pk, Agreement.Relation.IMPLEMENTS)
+
+
+def test_importing_a_download_again_keeps_a_parent_of_internal_agreements_only(
+    client, register, editor_kaltim
+):
+    """A partner's parent party to internal agreements only is named in no public download
+    (an editor's or an official's included), as ``Partner.visible_to`` reads it for them: the
+    empty cell of such a file uploaded again says nothing of it, and the parent stays."""
+    anhui = register["anhui"]
+    province = PartnerFactory(name="Pemerintah Provinsi Anhui (induk)", country=anhui.country)
+    AgreementFactory(
+        title="Kerja sama yang belum diumumkan",
+        scope="ksdpl",
+        lead_region=register["kaltim"],
+        partners=[province],
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    anhui.parent = province
+    anhui.save()
+    client.force_login(editor_kaltim)
+    data = downloaded(client, "json")
+    (row,) = [p for p in json.loads(data)["partners"] if p["name"] == anhui.name]
+    assert row["parent_name"] == ""
+
+    plan = AgreementImport.from_file(io.BytesIO(data), "kerjasama.json").apply()
+
+    assert plan.is_valid, plan.rejected_table_rows
+    assert dict(plan.table_counts())["partners"]["update"] == 0
+    anhui.refresh_from_db()
+    assert anhui.parent == province
