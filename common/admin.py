@@ -313,13 +313,19 @@ class OwnRowsFormSet(BaseInlineFormSet):
     Here such a key is an invalid choice, as a key no row has is, and the row says so where it
     is shown (its key is a hidden input, whose own errors the admin does not show): nothing is
     saved.
+
+    A row the form adds carries no key at all. The form tells its saved rows from the rows it
+    adds by the count it posts beside them (``…-INITIAL_FORMS``); posted lower by hand, a saved
+    row came back as a row to add, its key with it, and was saved again as a copy of itself.
+    Its key is refused likewise.
     """
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
         key = form.fields.get(self._pk_field.name)
         if isinstance(key, forms.ModelChoiceField):
-            key.queryset = self.get_queryset()
+            added = index is None or index >= self.initial_form_count()
+            key.queryset = self.get_queryset().none() if added else self.get_queryset()
 
     def full_clean(self):
         super().full_clean()

@@ -265,6 +265,31 @@ def test_an_inline_row_naming_another_agreements_step_is_refused_not_left_out(
     assert not Milestone.objects.filter(title="Diubah lewat Kaltim").exists()
 
 
+@pytest.mark.parametrize("saved_rows_posted", ["0", "-1"])
+def test_a_saved_step_posted_as_a_new_row_is_refused_not_copied(
+    kaltim_client, of_kaltim, saved_rows_posted
+):
+    """The form tells its saved rows from the rows it adds by a count it posts beside them
+    (``milestones-INITIAL_FORMS``). Posted lower by hand, a saved step came back as a row to
+    add, its key with it, and was saved a second time beside itself. A new row carries no key:
+    the row says it is not among the saved ones, and nothing is written."""
+    step = MilestoneFactory(agreement=of_kaltim, title="Kunjungan ke Anhui")
+    data = with_existing_milestone(agreement_form_data(of_kaltim), step)
+    data["milestones-INITIAL_FORMS"] = saved_rows_posted
+
+    response = kaltim_client.post(change_url(of_kaltim), data)
+
+    assert response.status_code == 200
+    assert (
+        "Baris ini tidak ditemukan di antara baris yang tersimpan; muat ulang halaman, lalu "
+        "ulangi perubahan Anda."
+    ) in form_errors(response)
+    assert list(Milestone.objects.filter(agreement=of_kaltim)) == [step]
+    version = of_kaltim.version
+    of_kaltim.refresh_from_db()
+    assert of_kaltim.version == version
+
+
 def test_editor_of_kaltim_lists_only_milestones_and_documents_of_their_agreements(
     kaltim_client, of_kaltim, of_bali
 ):
