@@ -531,6 +531,19 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
     def get_changelist(self, request, **kwargs):
         return BoundedDatesChangeList
 
+    def to_field_allowed(self, request, to_field):
+        """A field to pick rows by (``_to_field``) is one of the model's own: a relation that
+        points here from another model (a partner's ``agreements``) is none, and Django, which
+        reads what it names as a field of the model's own, failed on it with a server error.
+        Refused as any field no relation uses is (400)."""
+        try:
+            field = self.opts.get_field(to_field)
+        except FieldDoesNotExist:
+            return False
+        if field.auto_created and not field.concrete:
+            return False
+        return super().to_field_allowed(request, to_field)
+
     def lookup_allowed(self, lookup, value, request):
         if not super().lookup_allowed(lookup, value, request):
             return False

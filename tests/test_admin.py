@@ -424,6 +424,38 @@ def test_a_lookup_typed_into_any_admin_lists_address_is_refused_not_a_server_err
         assert response.status_code in (302, 400), (lookup, value, response.status_code)
 
 
+def rows_pointing_here(model_name):
+    """The names of the relations that point at the model of the admin list ``model_name``
+    from other models (an agreement's ``milestones``, a partner's ``agreements``)."""
+    model = next(
+        m for m in admin.site._registry if f"{m._meta.app_label}_{m._meta.model_name}" == model_name
+    )
+    return sorted(
+        field.name
+        for field in model._meta.get_fields()
+        if field.auto_created and not field.concrete
+    )
+
+
+@pytest.mark.parametrize("model", every_admin_list())
+def test_a_relation_pointing_here_named_as_the_field_to_pick_rows_by_is_refused(
+    admin_client, model
+):
+    """``_to_field`` names the field a popup picks a row by. Naming a relation that points at
+    the list's model from another (``/admin/partners/partner/?_to_field=agreements``) was a
+    server error on the list, the add, change and delete pages alike (Django read it as a
+    field of the model's own); it is refused as any field no relation uses is."""
+    changelist = reverse(f"admin:{model}_changelist")
+    for name in rows_pointing_here(model):
+        response = admin_client.get(changelist, {"_to_field": name})
+        assert response.status_code == 400, (name, response.status_code)
+        assert "<h1>Filter tidak tersedia</h1>" in collapse_space(response.content.decode())
+        assert admin_client.get(f"{changelist}add/", {"_to_field": name}).status_code in (
+            400,
+            403,
+        )
+
+
 @pytest.mark.parametrize(
     "forged",
     [
