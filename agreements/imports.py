@@ -469,10 +469,27 @@ def _not_a_list_of_objects():
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
 
 
+def _object_naming_each_once(pairs):
+    """An object of the file as a dict, refused if it names a key twice: of a row, a column
+    copied beside itself, whose second value would silently replace the first, as a CSV or
+    XLSX file's is refused (``_header_and_rows``)."""
+    read = {}
+    for name, value in pairs:
+        if name in read:
+            raise ImportFileError(
+                _("Kolom %(column)s tercantum lebih dari sekali; hapus salinannya.")
+                % {"column": name}
+            )
+        read[name] = value
+    return read
+
+
 def _json_tables(text):
     """``(table, its objects)`` for each list of a table ``text`` holds, the objects parsed one
-    at a time as they are asked for (each must be read to its end before the next table)."""
-    decoder = json.JSONDecoder()
+    at a time as they are asked for (each must be read to its end before the next table). A
+    table given twice is refused: the first list would be read past without a word."""
+    decoder = json.JSONDecoder(object_pairs_hook=_object_naming_each_once)
+    tables_read = set()
 
     def skip(position):
         return _JSON_SPACE.match(text, position).end()
@@ -509,6 +526,15 @@ def _json_tables(text):
             if not isinstance(key, str) or not text.startswith(":", position):
                 raise json.JSONDecodeError("Expecting a name and ':'", text, position)
             at[0] = skip(position + 1)
+            if key in tables_read and key in TABLE_NAMES:
+                raise ImportFileError(
+                    _(
+                        "Daftar %(table)s tercantum lebih dari sekali dalam berkas JSON; "
+                        "gabungkan isinya menjadi satu daftar."
+                    )
+                    % {"table": key}
+                )
+            tables_read.add(key)
             if key in TABLE_NAMES:
                 yield key, items()
             else:  # the note, or anything else: read past

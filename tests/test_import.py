@@ -366,6 +366,38 @@ def test_file_naming_a_column_twice_is_refused_as_a_whole_saying_which(register,
     assert not Agreement.objects.filter(title="Salinan").exists()
 
 
+def test_a_json_object_naming_a_column_twice_is_refused_as_a_whole_saying_which(register):
+    """The JSON file's own way of a column copied beside itself: an object with a name twice.
+    The second silently replaced the first (the title "Salinan" was written); as of a CSV or
+    XLSX file, neither is guessed and nothing is written."""
+    data = json.dumps({"agreements": [row()]}).replace(
+        '"title": ', '"title": "Salinan", "title": ', 1
+    )
+
+    with pytest.raises(ImportFileError) as refused:
+        AgreementImport.from_file(io.BytesIO(data.encode()), "kerjasama.json")
+
+    assert str(refused.value) == "Kolom title tercantum lebih dari sekali; hapus salinannya."
+    assert not Agreement.objects.filter(title="Salinan").exists()
+
+
+def test_a_json_file_giving_a_sheet_twice_is_refused_as_a_whole(register):
+    """Two lists under one name ("agreements" twice, the second pasted after the first): the
+    first was read past without a word, its rows never written while the second's were."""
+    first = json.dumps([row(title="Yang pertama")])
+    second = json.dumps([row(reference="B/2", title="Yang kedua")])
+    data = f'{{"agreements": {first}, "agreements": {second}}}'
+
+    with pytest.raises(ImportFileError) as refused:
+        AgreementImport.from_file(io.BytesIO(data.encode()), "kerjasama.json")
+
+    assert str(refused.value) == (
+        "Daftar agreements tercantum lebih dari sekali dalam berkas JSON; gabungkan isinya "
+        "menjadi satu daftar."
+    )
+    assert not Agreement.objects.filter(title__startswith="Yang ").exists()
+
+
 UNREADABLE_FILES = {
     "a cell past the CSV reader's limit": (
         "rusak.csv",
