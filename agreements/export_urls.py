@@ -9,6 +9,7 @@ carrying the page's query string.
 from django.urls import re_path
 
 from agreements.export_views import AgreementExportView
+from common.methods import read_only
 
 # subject (None: the agreement list) → (URL name prefix, address of the page)
 LIST_PAGES = {
@@ -24,7 +25,7 @@ FORMAT = r"export\.(?P<file_format>csv|xlsx|json)$"
 urlpatterns = [
     re_path(
         f"{page}{FORMAT}",
-        AgreementExportView.as_view(subject=subject),
+        read_only(AgreementExportView.as_view(subject=subject)),
         name=f"{prefix}-export",
     )
     for subject, (prefix, page) in LIST_PAGES.items()

@@ -2,9 +2,11 @@ from django.urls import include, path
 
 from agreements import dashboard, party_views, report_views, views
 from agreements.caching import shared_agreement_page, shared_page
+from common.methods import read_only_patterns
 
 # The pages the public and officials browse are cached until the register changes
-# (``agreements.caching``); downloads, documents and exports are always read afresh.
+# (``agreements.caching``); downloads, documents and exports are always read afresh. Each is
+# only read (``read_only_patterns``, below).
 urlpatterns = [
     path("", shared_page(dashboard.DashboardView.as_view()), name="dashboard"),
     path(
@@ -63,3 +65,4 @@ urlpatterns = [
     # …/export.csv, .xlsx, .json beside each list page
     path("", include("agreements.export_urls")),
 ]
+read_only_patterns(urlpatterns)

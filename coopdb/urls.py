@@ -5,6 +5,7 @@ from django.urls import include, path
 from access import views as access_views
 from access.forms import AdminLoginForm, LoginForm
 from agreements import sitemaps
+from common.methods import read_only
 from coopdb.health import health
 from coopdb.robots import robots
 
@@ -16,7 +17,7 @@ from coopdb.robots import robots
 admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
-    path("health/", health, name="health"),
+    path("health/", read_only(health), name="health"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # Officials and analysts who do not work in the admin log in here to read internal records;
@@ -28,9 +29,9 @@ urlpatterns = [
     ),
     path("accounts/time-zone/", access_views.set_time_zone, name="set-time-zone"),
     path("accounts/logout/", auth_views.LogoutView.as_view(next_page="dashboard"), name="logout"),
-    path("robots.txt", robots, name="robots"),
-    path("sitemap.xml", sitemaps.index, name="sitemap"),
-    path("sitemap-<str:section>.xml", sitemaps.section, name="sitemap-section"),
+    path("robots.txt", read_only(robots), name="robots"),
+    path("sitemap.xml", read_only(sitemaps.index), name="sitemap"),
+    path("sitemap-<str:section>.xml", read_only(sitemaps.section), name="sitemap-section"),
     path("", include("agreements.urls")),
     path("", include("reminders.urls")),
 ]

@@ -8,6 +8,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -766,6 +767,41 @@ def test_every_read_only_address_refuses_a_method_that_is_not_reading(client, ka
     assert response.status_code == 405
     assert {verb.strip() for verb in response["Allow"].split(",")} >= {"GET", "HEAD"}
     assert client.get(path.format(pk=agreement.pk)).status_code in (200, 404)
+
+
+# Every address that is only read, pages and downloads too, as a browser or a script reaches it.
+READ_ONLY_PAGES = [
+    *READ_ONLY_ADDRESSES,
+    "/",
+    "/agreements/export.csv",
+    "/regions/64/",
+    "/regions/64/export.xlsx",
+    "/countries/CN/mitra/",
+    "/perubahan/",
+    "/laporan/?region=64&period=2024",
+    "/laporan/laporan.xlsx?region=64&period=2024",
+    "/data-dictionary/",
+    "/robots.txt",
+    "/health/",
+]
+
+
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
+@pytest.mark.parametrize("path", READ_ONLY_PAGES)
+def test_a_method_that_is_not_reading_is_refused_as_such_outside_the_test_client_too(
+    kaltim, path, method
+):
+    """A script's PUT, DELETE or PATCH carries no CSRF token: the site answered it "403 CSRF
+    verification failed", as if a token were all it lacked, not the 405 naming GET and HEAD that
+    the same request got without the check; an OPTIONS was answered 200 on a page and 405 on
+    its feed. Each is a 405, naming what the address is read with."""
+    agreement = AgreementFactory(lead_region=kaltim)
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.generic(method, path.format(pk=agreement.pk))
+
+    assert response.status_code == 405
+    assert {verb.strip() for verb in response["Allow"].split(",")} == {"GET", "HEAD"}
 
 
 @pytest.mark.parametrize("row", ["milestone", "document"])
