@@ -283,7 +283,13 @@ def test_a_step_due_this_month_is_due_not_late_until_the_month_has_passed(client
     timeline = page.split('<ol class="timeline">', 1)[1]
     assert "terlambat" in timeline
     days_late = (today - this_month).days + 1
-    late_by = f"terlambat {days_late}\xa0hari" if days_late < 14 else "terlambat "
+    # Counted in days for the first week, then in weeks ("terlambat 1 minggu" from the 7th).
+    if days_late < 7:
+        late_by = f"terlambat {days_late}\xa0hari"
+    elif days_late < 14:
+        late_by = "terlambat 1\xa0minggu"
+    else:
+        late_by = "terlambat "
     assert late_by in page
     assert plan.title in client.get(reverse("agreement-list"), {"late": "yes"}).content.decode()
 
