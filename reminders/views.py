@@ -102,6 +102,10 @@ class SelectionCalendarView(View):
 
 # The longest selection a subscription keeps (its column's length).
 QUERY_MAX_LENGTH = Subscription._meta.get_field("query").max_length
+# The most selections one reader follows: each costs every digest run a reading of its
+# selection, and a reader following every filter of the list by script would cost it one per
+# address. Far more than a person reads in their mail.
+FOLLOWS_AT_MOST = 100
 
 
 class FollowView(LoginRequiredMixin, View):
@@ -134,6 +138,19 @@ class FollowView(LoginRequiredMixin, View):
             )
         if not request.user.email:
             problems.append(forms.NO_ADDRESS)
+        followed = request.user.subscriptions
+        if (
+            not problems
+            and followed.count() >= FOLLOWS_AT_MOST
+            and not followed.filter(query=follow.normal_query(filterset.data)).exists()
+        ):
+            problems.append(
+                _(
+                    "Anda sudah mengikuti %(count)s pilihan, batas untuk satu akun: berhenti "
+                    "mengikuti salah satunya sebelum mengikuti pilihan baru."
+                )
+                % {"count": FOLLOWS_AT_MOST}
+            )
         if problems:
             return render(
                 request, "reminders/follow_refused.html", {"problems": problems}, status=400

@@ -131,6 +131,27 @@ def test_a_selection_keeps_only_the_lists_filters_and_refuses_one_too_long_to_ke
     assert Subscription.objects.filter(user=reader).count() == 1
 
 
+def test_a_reader_following_as_many_as_an_account_may_is_refused_a_new_one_not_an_old_one(
+    client, register, reader
+):
+    """Each follow costs every digest run a reading of its selection: an account follows at
+    most ``FOLLOWS_AT_MOST``, and is told so. Following one of them again still sets it."""
+    client.force_login(reader)
+    assert follow_selection(client, "country=CN").status_code == 302
+    Subscription.objects.bulk_create(
+        Subscription(user=reader, query=f"year={year}", name=str(year), covered_until=later())
+        for year in range(1927, 2026)
+    )
+
+    response = follow_selection(client, "kind=pks")
+
+    assert response.status_code == 400
+    assert "Anda sudah mengikuti 100 pilihan, batas untuk satu akun" in response.content.decode()
+    assert follow_selection(client, "country=CN", frequency="weekly").status_code == 302
+    assert Subscription.objects.get(user=reader, query="country=CN").frequency == "weekly"
+    assert not Subscription.objects.filter(query="kind=pks").exists()
+
+
 ONE_VALUE_ONLY = "Isian ini menerima satu nilai saja, tetapi diberi 2 nilai: pilih satu."
 
 
