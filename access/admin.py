@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from access.models import RegionAssignment, WorkSetting, is_editor
-from common.admin import CheckedKeys, SoundInputOnly
+from common.admin import CheckedKeys, OwnRowsFormSet, SoundInputOnly
 from common.admin_markup import LabelledTabularInline
 
 
@@ -104,6 +104,7 @@ class RowRulesAdmin:
 
 class RegionAssignmentInline(CheckedKeys, LabelledTabularInline):
     model = RegionAssignment
+    formset = OwnRowsFormSet
     extra = 1
     autocomplete_fields = ["region"]
     verbose_name = _("daerah yang disunting")
@@ -112,6 +113,7 @@ class RegionAssignmentInline(CheckedKeys, LabelledTabularInline):
 
 class WorkSettingInline(admin.StackedInline):
     model = WorkSetting
+    formset = OwnRowsFormSet
     can_delete = False
     verbose_name_plural = _("pengaturan kerja")
 

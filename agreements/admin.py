@@ -1054,6 +1054,7 @@ class AgencyAdmin(RowRulesAdmin, RankedAutocomplete, LabelledChangeList, Registe
 
 class PotentialInline(LabelledTabularInline):
     model = Potential
+    formset = OwnRowsFormSet
     extra = 1
     fields = ["region", "sector", "title", "description"]
     autocomplete_fields = ["region", "sector"]

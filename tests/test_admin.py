@@ -4,6 +4,7 @@ agreement is refused with a clear message, and every change is kept with who mad
 import datetime
 import decimal
 import re
+from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -34,6 +35,7 @@ from tests.factories import (
     SubdivisionFactory,
 )
 from tests.helpers import agreement_form_data, form_errors, logged_in, no_inline_rows
+from tests.helpers import change_url as admin_change_url
 from tests.test_documents import change_form_data
 
 pytestmark = pytest.mark.django_db
@@ -2105,3 +2107,92 @@ def test_the_milestone_kind_says_where_the_foreign_ministry_consultation_is_reco
     )
     for page in (ADD, reverse("admin:agreements_milestone_add")):
         assert escape(help_text) in staff_client.get(page).text
+
+
+class _FormReader(HTMLParser):
+    """What a browser posts of a page's form ``id``: its inputs, selects and text areas, as
+    they stand (checkboxes and radios when checked, a select's selected options)."""
+
+    def __init__(self, form_id):
+        super().__init__()
+        self.form_id, self.inside, self.select, self.textarea = form_id, False, None, None
+        self.data = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == self.form_id
+        if not self.inside or "name" not in attrs and tag in ("input", "select", "textarea"):
+            return
+        if tag == "input" and attrs.get("type") not in ("submit", "button", "file"):
+            if attrs.get("type") not in ("checkbox", "radio") or "checked" in attrs:
+                self.data.setdefault(attrs["name"], []).append(attrs.get("value") or "")
+        elif tag == "select":
+            self.select = attrs["name"]
+            self.data.setdefault(self.select, [])
+        elif tag == "option" and self.select and "selected" in attrs:
+            self.data[self.select].append(attrs.get("value", ""))
+        elif tag == "textarea":
+            self.textarea = attrs["name"]
+            self.data[self.textarea] = [""]
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.data[self.textarea][0] += data
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+        elif tag == "textarea":
+            self.textarea = None
+        elif tag == "form":
+            self.inside = False
+
+
+def posted_as_shown(response, form_id):
+    reader = _FormReader(form_id)
+    reader.feed(response.content.decode())
+    return {name: values for name, values in reader.data.items() if values}
+
+
+def test_a_saved_row_of_any_inline_posted_as_a_row_to_add_is_refused_not_copied(
+    staff_client, kaltim, editor_kaltim
+):
+    """What the agreement form's rows do (``OwnRowsFormSet``), every inline does: a saved row
+    posted back as one to add (``…-INITIAL_FORMS`` lowered by hand) is not saved again beside
+    itself. The survey's potentials and a user's regions were copied."""
+    survey = PotentialSurvey.objects.create(
+        title="Identifikasi potensi 2025", held_on=datetime.date(2025, 5, 2), host_region=kaltim
+    )
+    Potential.objects.create(
+        survey=survey, region=kaltim, sector=SectorFactory(), title="Rumput laut"
+    )
+    for record, prefix, rows in [
+        (survey, "potentials", survey.potentials),
+        (editor_kaltim, "region_assignments", editor_kaltim.region_assignments),
+    ]:
+        form_id = f"{record._meta.model_name}_form"
+        data = posted_as_shown(staff_client.get(admin_change_url(record)), form_id)
+        data[f"{prefix}-INITIAL_FORMS"] = ["0"]
+
+        response = staff_client.post(admin_change_url(record), data)
+
+        assert response.status_code == 200, prefix
+        assert (
+            "Baris ini tidak ditemukan di antara baris yang tersimpan" in response.content.decode()
+        )
+        assert rows.count() == 1, prefix
+
+
+def test_every_inline_of_the_admin_changes_its_own_records_rows_only():
+    """Each inline of every admin page is an ``OwnRowsFormSet``, as the one above: a new inline
+    left with Django's own formset would copy a saved row posted as one to add."""
+    from common.admin import OwnRowsFormSet
+
+    inlines = {
+        inline for model_admin in admin.site._registry.values() for inline in model_admin.inlines
+    }
+    assert inlines
+    assert {
+        inline.__name__ for inline in inlines if not issubclass(inline.formset, OwnRowsFormSet)
+    } == set()
