@@ -3269,7 +3269,8 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         """Whether its DPRD approval is recorded done before its TKKSD review
         (``approved_before_review``): the two steps, or None. ``milestones``: its steps as they
         are to be written, else those stored (no query where prefetched)."""
-        return approved_before_review(self.milestones.all() if milestones is None else milestones)
+        early = approved_before_review(self.milestones.all() if milestones is None else milestones)
+        return None if early is None else early._replace(agreement=self.title)
 
     def step_along_chain(self, today=None):
         """The next step as its status page tells it, read along its chain (two queries)."""
@@ -3656,10 +3657,14 @@ class ApprovedBeforeReview(typing.NamedTuple):
 
     approval: "Milestone | MilestoneFacts"
     review: "Milestone | MilestoneFacts"
+    # The agreement's title (``Agreement.approved_before_review``): the warning is read on the
+    # list a save leads to, or in an import's preview, among other agreements.
+    agreement: str = ""
 
     def warning(self):
-        """What the admin tells the clerk who saved the steps, naming both and their dates."""
-        return _(
+        """What the admin tells the clerk who saved the steps, naming the agreement, both steps
+        and their dates."""
+        told = _(
             "Tahap “%(approval)s” tercatat terlaksana %(approved)s, sebelum tahap “%(review)s” "
             "(%(reviewed)s), padahal DPRD memberi persetujuan setelah TKKSD membahas kerja "
             "sama itu. Periksa tanggal kedua tahapan itu; halaman status kerja sama ini "
@@ -3669,6 +3674,12 @@ class ApprovedBeforeReview(typing.NamedTuple):
             "approved": _known_done_on(self.approval).on,
             "review": MilestoneKind(self.review.kind).label,
             "reviewed": _known_done_on(self.review),
+        }
+        if not self.agreement:
+            return told
+        return _("Kerja sama “%(agreement)s”: %(warning)s") % {
+            "agreement": self.agreement,
+            "warning": told,
         }
 
 

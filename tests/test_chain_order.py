@@ -240,7 +240,8 @@ def with_review_and_approval(data, reviewed, approved):
 
 
 APPROVED_FIRST = (
-    "Tahap “Persetujuan DPRD” tercatat terlaksana pada 3 Maret 2025, sebelum tahap “Pembahasan "
+    "Kerja sama “{title}”: Tahap “Persetujuan DPRD” tercatat terlaksana pada 3 Maret 2025, "
+    "sebelum tahap “Pembahasan "
     "TKKSD” (2 April 2025), padahal DPRD memberi persetujuan setelah TKKSD membahas kerja sama "
     "itu. Periksa tanggal kedua tahapan itu; halaman status kerja sama ini menandai urutan "
     "tersebut."
@@ -250,7 +251,9 @@ APPROVED_FIRST = (
 def test_a_dprd_approval_dated_before_the_tkksd_review_is_told_not_refused(staff_client, kaltim):
     data = with_review_and_approval(prepared_text(kaltim), "2025-04-02", "2025-03-03")
     response = staff_client.post(reverse("admin:agreements_agreement_add"), data, follow=True)
-    assert warnings_on(response) == [APPROVED_FIRST]
+    assert warnings_on(response) == [
+        APPROVED_FIRST.format(title="Kerja sama Kalimantan Timur–Anhui")
+    ]
     agreement = Agreement.objects.get()
     assert agreement.milestones.count() == 2  # saved as dated
 
@@ -263,10 +266,15 @@ def test_a_dprd_approval_after_the_tkksd_review_is_saved_without_a_word(staff_cl
 
 
 def test_a_step_saved_on_its_own_page_out_of_order_is_told_too(staff_client, kaltim):
-    """Its own page: the approval's date moved before the review, the clerk is warned; moved
-    back after it, not."""
+    """Its own page: the approval's date moved before the review, the clerk is warned on the
+    list of steps the save leads to, which holds every agreement's steps, so the warning names
+    the agreement; moved back after it, not."""
     agreement = AgreementFactory(
-        lead_region=kaltim, status="preparation", signed_on=None, in_force_from=None
+        title="Kesepakatan Bersama Kalimantan Timur–Anhui",
+        lead_region=kaltim,
+        status="preparation",
+        signed_on=None,
+        in_force_from=None,
     )
     agreement.expires_on = None
     agreement.save()
@@ -295,10 +303,12 @@ def test_a_step_saved_on_its_own_page_out_of_order_is_told_too(staff_client, kal
         "rating": "",
         "findings": "",
         "notes": "",
-        "_continue": "1",
     }
     response = staff_client.post(page, form, follow=True)
-    assert warnings_on(response) == [APPROVED_FIRST]
+    assert response.redirect_chain[-1][0] == reverse("admin:agreements_milestone_changelist")
+    assert warnings_on(response) == [
+        APPROVED_FIRST.format(title="Kesepakatan Bersama Kalimantan Timur–Anhui")
+    ]
     response = staff_client.post(page, dict(form, done_on="2025-05-06"), follow=True)
     assert warnings_on(response) == []
 
@@ -492,7 +502,8 @@ def test_an_imported_approval_before_the_review_is_told_in_the_preview_and_writt
     ]
     response = preview(staff_client, [text], out_of_order)
 
-    assert preview_warnings(response) == {2: [APPROVED_FIRST]}
+    told = APPROVED_FIRST.format(title="Kerja sama Kalimantan Timur–Bali")
+    assert preview_warnings(response) == {2: [told]}
     assert confirm(staff_client, response).status_code == 302
     agreement = Agreement.objects.get(title="Kerja sama Kalimantan Timur–Bali")
     assert agreement.milestones.count() == 2  # saved as dated
@@ -520,7 +531,8 @@ def test_an_approval_imported_before_a_stored_review_is_told_at_its_own_row(
     response = preview(staff_client, [text], [step("dprd", "Persetujuan DPRD", "2025-03-03")])
 
     assert re.search(r'<tr class="unchanged">\s*<td>2</td>', response.content.decode())
-    assert preview_warnings(response) == {"milestones, 2": [APPROVED_FIRST]}
+    told = APPROVED_FIRST.format(title="Kerja sama Kalimantan Timur–Bali")
+    assert preview_warnings(response) == {"milestones, 2": [told]}
     confirmed = confirm(staff_client, response)
     assert warnings_on(staff_client.get(confirmed.url)) == [
         "1 baris ditulis dengan peringatan yang ditampilkan di pratinjau: baris 2 (lembar "
