@@ -6,6 +6,8 @@ import csv
 import datetime
 import io
 import json
+import re
+from html import unescape
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -96,6 +98,41 @@ def test_editor_of_kaltim_lists_agreements_of_kaltim_and_its_cities_not_of_bali(
 @pytest.mark.parametrize("page", ["change", "delete", "history"])
 def test_editor_of_kaltim_cannot_open_a_bali_agreement_by_its_address(kaltim_client, of_bali, page):
     assert kaltim_client.get(admin_url(of_bali, page)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        lambda of_bali: change_url(of_bali),
+        lambda of_bali: change_url(MilestoneFactory(agreement=of_bali)),
+        lambda of_bali: change_url(DocumentFactory(agreement=of_bali)),
+    ],
+    ids=["agreement", "milestone", "document"],
+)
+def test_another_regions_record_not_found_in_the_admin_says_why_and_leads_back(
+    kaltim_client, of_bali, address
+):
+    """A colleague's link to Bali's record: not found for Kaltim's editor, as for anyone it is
+    not open to; the page says an editor opens their own regions' records only, where another
+    region's is read, and leads back to the admin's list, not only to the public pages."""
+    response = kaltim_client.get(address(of_bali))
+
+    assert response.status_code == 404
+    page = " ".join(unescape(re.sub(r"<[^>]+>", " ", response.content.decode())).split())
+    assert "Halaman ini tidak ada, atau memuat data daerah lain." in page
+    assert "Kerja sama daerah lain tetap dapat dibaca di halaman statusnya" in page
+    assert "tidak terbuka untuk umum" not in page
+    assert f'href="{CHANGELIST}"' in response.content.decode()
+
+
+def test_a_page_not_found_on_the_public_site_says_nothing_of_regions(kaltim_client, client):
+    for reader in (client, kaltim_client):
+        response = reader.get("/agreements/999999/")
+        assert response.status_code == 404
+        html = response.content.decode()
+        assert "tidak terbuka untuk umum" in html
+        assert "daerah lain" not in html
+        assert f'href="{CHANGELIST}"' not in html
 
 
 def test_editor_of_kaltim_cannot_change_bali_agreement(kaltim_client, of_bali):
