@@ -1890,6 +1890,45 @@ def test_an_mou_and_its_amendment_ticked_together_are_deleted_together(admin_cli
     assert not Agreement.objects.filter(pk__in=[mou.pk, amendment.pk]).exists()
 
 
+def page_text(response):
+    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+
+
+def test_an_loi_its_mou_follows_is_kept_saying_what_to_do_not_to_delete_the_mou(
+    staff_client, kaltim
+):
+    """Deleting an LoI an MoU carries on: Django said deleting it "requires deleting" the MoU, an
+    instruction a clerk might follow. The page says the MoU records it under "Kelanjutan dari",
+    that the MoU itself need not be deleted, and leads back; the bulk delete says so too."""
+    loi = AgreementFactory(title="LoI Kaltim–Hefei", lead_region=kaltim, kind="loi")
+    mou = AgreementFactory(
+        title="MoU Kaltim–Hefei", lead_region=kaltim, kind="mou", follows=loi, relation="implements"
+    )
+    page = staff_client.get(reverse("admin:agreements_agreement_delete", args=[loi.pk]))
+    assert page.status_code == 200
+    text = page_text(page)
+    assert (
+        "Kerja sama “LoI Kaltim–Hefei” tidak dapat dihapus: naskah berikut tercatat sebagai "
+        "kelanjutannya (isian “Kelanjutan dari”)." in text
+    )
+    assert "naskah itu sendiri tidak perlu dihapus" in text
+    assert "memerlukan penghapusan" not in text
+    assert "MoU Kaltim–Hefei" in text
+    html = page.content.decode()
+    assert f'href="{reverse("admin:agreements_agreement_change", args=[loi.pk])}"' in html
+
+    changelist = reverse("admin:agreements_agreement_changelist")
+    bulk = staff_client.post(
+        changelist, {"action": "delete_selected", "_selected_action": [loi.pk], "post": "yes"}
+    )
+    assert bulk.status_code == 200
+    text = page_text(bulk)
+    assert "Kerja sama terpilih tidak dapat dihapus" in text
+    assert "memerlukan penghapusan" not in text
+    assert f'href="{changelist}"' in bulk.content.decode()
+    assert Agreement.objects.filter(pk__in=[loi.pk, mou.pk]).count() == 2
+
+
 def test_a_new_stage_set_aside_in_the_agreements_table_is_recorded_on_its_page_with_its_reason(
     staff_client, kaltim
 ):
