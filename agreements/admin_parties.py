@@ -9,11 +9,14 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from access.admin import autocomplete_source
 from access.models import editable_regions, is_editor
 from agreements.caching import CachedAdminPages
+from agreements.forms import formfield
 from agreements.models import Agreement
 from common.admin import HistoryAdmin, OfferedValuesOnly, SoundInputOnly
 from partners.models import Country, Partner, Region, Subdivision
@@ -192,8 +195,49 @@ class RegionAdmin(RankedAutocomplete, RegisterAdmin):
         return super().get_search_results(request, queryset, search_term)
 
 
+class PartnerAdminForm(forms.ModelForm):
+    """A partner's form: a name already recorded in the same country is refused, as the model
+    refuses it (``partner_unique_per_country``), naming and linking the partner recorded, so
+    the clerk opens it rather than searching the list for it. Said at the name, the model's own
+    check of the pair is then left out: one message, not two. One query."""
+
+    class Meta:
+        model = Partner
+        fields = ["name", "name_local", "former_names", "kind", "website"]
+        fields += ["country", "subdivision", "parent"]
+        formfield_callback = formfield
+
+    def clean(self):
+        cleaned = super().clean()
+        name, country = cleaned.get("name"), cleaned.get("country")
+        if not name or not country:
+            return cleaned
+        recorded = (
+            Partner.objects.filter(name=name, country=country).exclude(pk=self.instance.pk).first()
+        )
+        if recorded is not None:
+            constraint = next(
+                c for c in Partner._meta.constraints if c.name == "partner_unique_per_country"
+            )
+            link = format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:partners_partner_change", args=[recorded.pk]),
+                recorded,
+            )
+            self.add_error(
+                "name",
+                format_html(
+                    "{} {}",
+                    constraint.violation_error_message,
+                    format_html(_("Mitra yang sudah tercatat: {link}."), link=link),
+                ),
+            )
+        return cleaned
+
+
 @admin.register(Partner)
 class PartnerAdmin(RankedAutocomplete, RegisterAdmin):
+    form = PartnerAdminForm
     list_display = ["name", "name_local", "kind", "country", "subdivision", "parent"]
     list_filter = ["kind", ("country", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["country", "subdivision", "parent"]

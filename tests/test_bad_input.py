@@ -358,6 +358,32 @@ def test_a_partner_recorded_twice_is_refused_saying_it_is_already_there(staff_cl
     assert type(partner).objects.filter(name=partner.name).count() == 1
 
 
+def test_a_partner_recorded_twice_is_named_and_linked_once(staff_client):
+    """The refusal names the partner already recorded and links its page, once: the clerk
+    opens it instead of searching the list for it."""
+    from tests.factories import PartnerFactory
+
+    partner = PartnerFactory(name="Pemerintah Provinsi Anhui", kind="foreign_region")
+    response = staff_client.post(
+        reverse("admin:partners_partner_add"),
+        {"name": partner.name, "kind": partner.kind, "country": partner.country_id},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    link = reverse("admin:partners_partner_change", args=[partner.pk])
+    assert (
+        f'Mitra yang sudah tercatat: <a href="{link}">Pemerintah Provinsi Anhui '
+        f"({partner.country_id})</a>." in html
+    )
+    assert html.count("Mitra dengan nama ini di negara yang sama sudah tercatat") == 1
+    # Saving the partner itself again is no duplicate.
+    response = staff_client.post(
+        reverse("admin:partners_partner_change", args=[partner.pk]),
+        {"name": partner.name, "kind": partner.kind, "country": partner.country_id},
+    )
+    assert response.status_code == 302
+
+
 @pytest.mark.parametrize(
     "model, typed, said",
     [
