@@ -33,6 +33,7 @@ from agreements.forms import (
     FROM_AGREEMENT,
     AgreementAdminForm,
     DocumentForm,
+    DocumentInlineForm,
     MilestoneForm,
     MilestoneInlineForm,
 )
@@ -397,7 +398,7 @@ class SignatoryInline(BoundedInline, LabelledTabularInline):
 
 class DocumentInline(BoundedInline, DocumentFileLinks, LabelledTabularInline):
     model = Document
-    form = DocumentForm
+    form = DocumentInlineForm
     extra = 0
     fields = ["title", "kind", "language", "file", "uploaded_at"]
     readonly_fields = ["uploaded_at"]

@@ -395,7 +395,80 @@ def conflict_message(conflict):
     )
 
 
-class MilestoneForm(KnownDatesForm):
+class RowUnchangedForm(forms.ModelForm):
+    """A milestone's or a document's own page carries the version of its agreement it was
+    opened at (``loaded_version``, hidden). Saved after someone else changed that very row, on
+    its page, in the agreement's table or by the import, it is refused, naming who and when,
+    rather than writing the row as it was opened over their change: every such write first
+    saves a version of the agreement (``AgreementQuerySet.mark_changed``), and the row's own
+    history tells whether it was among what changed since. A change elsewhere in the agreement
+    leaves the row's page free to save. The agreement's form checks its table's rows by its own
+    version (``AgreementAdminForm.check_unchanged``): not its rows."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    checks_version = True
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.checks_version:
+            del self.fields["loaded_version"]
+        elif self.instance.pk is not None:
+            self.fields["loaded_version"].initial = self.stored_version()
+
+    def stored_version(self):
+        return (
+            Agreement.objects.filter(pk=self.instance.agreement_id)
+            .values_list("version", flat=True)
+            .first()
+        )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        version = cleaned_data.get("loaded_version")
+        # No version: a page opened before the register carried it; saved as before.
+        if self.checks_version and self.instance.pk is not None and version is not None:
+            self.check_row_unchanged(version)
+        return cleaned_data
+
+    def check_row_unchanged(self, version):
+        row = self.instance
+        if self.stored_version() in (None, version):
+            return
+        since = (
+            Agreement.history.filter(id=row.agreement_id, version__gt=version)
+            .order_by("history_date")
+            .values_list("history_date", flat=True)
+            .first()
+        )
+        if since is None:
+            return
+        record = (
+            type(row)
+            .history.filter(id=row.pk, history_date__gte=since)
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")
+            .first()
+        )
+        if record is None:
+            return
+        user = record.history_user
+        raise forms.ValidationError(
+            _(
+                "%(row)s ini sudah diubah oleh %(user)s pada %(when)s sejak Anda membukanya. "
+                "Perubahan Anda tidak disimpan. Muat ulang halaman untuk melihat versi terbaru, "
+                "lalu ulangi perubahan Anda."
+            )
+            % {
+                "row": capfirst(type(row)._meta.verbose_name),
+                "user": user.get_username() if user is not None else _("seseorang"),
+                "when": date_format(timezone.localtime(record.history_date), "DATETIME_FORMAT"),
+            },
+            code="changed_meanwhile",
+        )
+
+
+class MilestoneForm(RowUnchangedForm, KnownDatesForm):
     """A milestone as the admin edits it, its dates typed as they are known. Its "recorded as"
     offers the ordinary case under a name that fits a planned step too: the model's
     "Terlaksana" (done) read, on a step still planned, as if it had taken place."""
@@ -467,6 +540,7 @@ class MilestoneInlineForm(MilestoneForm):
     it ("06/2024" is June 2024), and a date left alone keeps the precision it has."""
 
     checks_ending = False  # at the agreement's status (``AgreementAdminForm.check_ending``)
+    checks_version = False  # by the agreement's version (``AgreementAdminForm.check_unchanged``)
 
     # What the model asks of a field the row does not show, said at the field of the row that
     # asked for it: a stage recorded as skipped or not required needs its reason in the notes,
@@ -536,7 +610,7 @@ class MilestoneInlineForm(MilestoneForm):
         )
 
 
-class DocumentForm(forms.ModelForm):
+class DocumentForm(RowUnchangedForm):
     """A document as the admin edits it, on its own page and in its agreement's form. A file
     uploaded in place of the stored one came in now: the document says so ("Diunggah" on the
     status page, ``uploaded_at`` in the downloads), not the day the file it replaces came."""
@@ -549,3 +623,9 @@ class DocumentForm(forms.ModelForm):
         if self.instance.pk is not None and "file" in self.changed_data:
             self.instance.uploaded_at = timezone.now()
         return super().save(commit)
+
+
+class DocumentInlineForm(DocumentForm):
+    """A row of the agreement form's document table."""
+
+    checks_version = False  # by the agreement's version (``AgreementAdminForm.check_unchanged``)

@@ -261,6 +261,88 @@ def test_a_milestone_saved_on_its_own_page_refuses_an_agreement_form_opened_befo
     assert agreement.title == "MoU Kaltim–Anhui"
 
 
+def loaded_row_page(client, row, **changes):
+    """Open a milestone's or document's own page as a browser would: what it would post, with
+    the version it carries, saved with ``changes``."""
+    response = client.get(change_url(row))
+    assert response.status_code == 200
+    version = re.search(r'name="loaded_version" value="(\d+)"', response.content.decode())
+    assert version, "the page carries the version of its agreement it was loaded with"
+    if isinstance(row, Milestone):
+        data = milestone_page_data(row)
+    else:
+        data = {"agreement": row.agreement_id, "title": row.title, "kind": row.kind}
+        data["language"] = row.language
+    return {**data, "loaded_version": version.group(1), **changes}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("part", ["milestone", "document"])
+def test_a_row_changed_on_its_own_page_refuses_a_colleagues_page_opened_before(
+    agreement, editor_kaltim, siti, part
+):
+    """Two editors open the same step (or document) on its own page; the second save would
+    have written the row as it was opened over the first, unsaid. It is refused, naming who
+    changed it and when, and the first change stays."""
+    if part == "milestone":
+        row = MilestoneFactory(
+            agreement=agreement, title="Rapat TKKSD", due_on=datetime.date(2030, 1, 1)
+        )
+    else:
+        row = DocumentFactory(agreement=agreement, title="Naskah MoU")
+    editor, other = logged_in(editor_kaltim), logged_in(siti)
+    first = loaded_row_page(other, row, title=f"{row.title} (disunting Siti)")
+    second = loaded_row_page(editor, row, title=f"{row.title} (disunting editor)")
+
+    assert other.post(change_url(row), first).status_code == 302
+    refused = editor.post(change_url(row), second)
+
+    assert refused.status_code == 200
+    message = non_field_errors(refused)[0]
+    noun = "Tahapan" if part == "milestone" else "Dokumen"
+    assert message.startswith(f"{noun} ini sudah diubah oleh siti.kaltim pada ")
+    assert "Perubahan Anda tidak disimpan." in message
+    assert "(disunting editor)" in refused.content.decode()  # what they typed is still there
+    row.refresh_from_db()
+    assert row.title.endswith("(disunting Siti)")
+
+
+@pytest.mark.django_db
+def test_a_rows_page_opened_before_a_change_elsewhere_in_the_agreement_still_saves(
+    agreement, editor_kaltim, siti
+):
+    """Only a change of the row itself refuses its page: a colleague's change of the agreement
+    or of another step meanwhile loses nothing when the row is saved."""
+    row = MilestoneFactory(
+        agreement=agreement, title="Rapat TKKSD", due_on=datetime.date(2030, 1, 1)
+    )
+    neighbour = MilestoneFactory(
+        agreement=agreement, title="Persetujuan DPRD", due_on=datetime.date(2030, 2, 1)
+    )
+    editor, other = logged_in(editor_kaltim), logged_in(siti)
+    opened = loaded_row_page(editor, row, title="Rapat TKKSD pertama")
+
+    assert (
+        other.post(
+            change_url(neighbour), loaded_row_page(other, neighbour, waits_on="dprd")
+        ).status_code
+        == 302
+    )
+    changed = other.post(change_url(agreement), loaded_form(other, agreement) | {"summary": "Baru"})
+    assert changed.status_code == 302, form_errors(changed)
+
+    saved = editor.post(change_url(row), opened)
+    assert saved.status_code == 302, form_errors(saved)
+    row.refresh_from_db()
+    neighbour.refresh_from_db()
+    agreement.refresh_from_db()
+    assert (row.title, neighbour.waits_on, agreement.summary) == (
+        "Rapat TKKSD pertama",
+        "dprd",
+        "Baru",
+    )
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("part", ["milestone", "document"])
 def test_every_write_to_a_part_on_its_own_page_moves_the_agreement_on(
