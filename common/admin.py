@@ -18,7 +18,7 @@ from django.contrib.admin.exceptions import (
     NotRegistered,
 )
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.contrib.admin.views.main import ERROR_FLAG, ORDER_VAR, PAGE_VAR, SEARCH_VAR, ChangeList
 from django.contrib.admin.widgets import (
     AutocompleteSelect,
@@ -222,9 +222,33 @@ class BoundedDatesChangeList(ChangeList):
 
     def get_filters(self, request):
         try:
-            return super().get_filters(request)
+            filters = super().get_filters(request)
         except (OverflowError, ValueError) as error:
             raise IncorrectLookupParameters(error) from error
+        self.bound_by_days(filters[2])
+        return filters
+
+    def bound_by_days(self, lookup_params):
+        """The date drill-down of a date (not a moment) bounded by days. Django bounds it by
+        midnights in the reader's time zone, which a date field reads back in the site's: to a
+        reader in WITA or WIT the 1st of June became the 31st of May, so "Juni 2024" listed a
+        text signed on 31 May and left out one signed on 30 June, listed under July (beside a
+        "30 Juni" that led to nothing). Read in the reader's zone, the midnights are the days
+        the drill-down names."""
+        if not self.date_hierarchy:
+            return
+        field = get_fields_from_path(self.model, self.date_hierarchy)[-1]
+        if isinstance(field, models.DateTimeField) or not isinstance(field, models.DateField):
+            return
+        for bound in ("gte", "lt"):
+            name = f"{self.date_hierarchy}{LOOKUP_SEP}{bound}"
+            if name in lookup_params:
+                lookup_params[name] = [
+                    timezone.localtime(moment).date()
+                    if isinstance(moment, datetime.datetime) and timezone.is_aware(moment)
+                    else moment
+                    for moment in lookup_params[name]
+                ]
 
     def get_queryset(self, request, exclude_parameters=None):
         queryset = super().get_queryset(request, exclude_parameters)

@@ -161,3 +161,36 @@ def test_a_download_is_named_by_the_time_in_the_readers_zone_as_the_dictionary_s
     dictionary = " ".join(client.get(reverse("data-dictionary")).content.decode().split())
     assert "menurut zona waktu pengunduh: WIB, WITA atau WIT" in dictionary
     assert "waktu setempat biro" not in dictionary
+
+
+def listed_titles(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    return set(
+        re.findall(r'<th class="field-title"><a [^>]*>([^<]*)</a>', response.content.decode())
+    )
+
+
+@pytest.mark.parametrize("zone", ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"])
+def test_the_date_drill_down_lists_the_days_it_names_in_every_zone(kaltim, editor_kaltim, zone):
+    """Dates have no zone: "Juni 2024" of the agreement list's drill-down lists the texts signed
+    from 1 to 30 June to a reader in WITA or WIT as in WIB, and its "30 Juni" the text signed
+    that day. Bounded by midnights of the reader's zone read in the site's, it listed the text
+    of 31 May under June and that of 30 June under July; "30 Juni" led to an empty list."""
+    for title, signed in [
+        ("Ditandatangani 31 Mei", datetime.date(2024, 5, 31)),
+        ("Ditandatangani 1 Juni", datetime.date(2024, 6, 1)),
+        ("Ditandatangani 30 Juni", datetime.date(2024, 6, 30)),
+        ("Ditandatangani 1 Juli", datetime.date(2024, 7, 1)),
+    ]:
+        AgreementFactory(title=title, lead_region=kaltim, signed_on=signed, in_force_from=signed)
+    client = logged_in(editor_kaltim)
+    client.post(reverse("set-time-zone"), {"time_zone": zone})
+    changelist = reverse("admin:agreements_agreement_changelist")
+
+    june = f"{changelist}?signed_on__year=2024&signed_on__month=6"
+    assert listed_titles(client, june) == {"Ditandatangani 1 Juni", "Ditandatangani 30 Juni"}
+    last_day = f"{changelist}?signed_on__year=2024&signed_on__month=6&signed_on__day=30"
+    assert listed_titles(client, last_day) == {"Ditandatangani 30 Juni"}
+    july = f"{changelist}?signed_on__year=2024&signed_on__month=7"
+    assert listed_titles(client, july) == {"Ditandatangani 1 Juli"}
