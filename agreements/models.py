@@ -3144,22 +3144,53 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         points to an internal extension or PKS. Reads the chain given, no query."""
         if not self.has_ended_on(today):
             return None
+        return self._carried_on(chain, today, shown)
+
+    def followed_up_in(self, chain, today, shown=None):
+        """What a signed LoI that has not ended by its own date (an LoI often has no term) led
+        to: the text carrying its cooperation on as ``continued_in`` chooses it, or, where
+        every text carrying it on has ended, the one of them signed last, which its page says
+        the cooperation ended with. None for any other text, or an LoI followed up by no text
+        the reader may see (``shown``). The page of an LoI of 2020 whose MoU expired in 2025
+        said "no step scheduled, waiting on nobody", as if the LoI stood alone. Reads the
+        chain given, no query."""
+        if self.kind != AgreementKind.LOI or not self.is_signed or self.has_ended_on(today):
+            return None
+        going_on = self._carried_on(chain, today, shown)
+        if going_on is not None:
+            return going_on
+        carrying_on = self._following_by_level(
+            chain, lambda document: document.relation in CARRYING_ON, shown
+        )
+        return max(
+            (document for level in carrying_on for document in level),
+            key=self._carrying_on_first,
+            default=None,
+        )
+
+    def _carried_on(self, chain, today, shown):
+        """The document of ``chain`` carrying this one on (``CARRYING_ON``) nearest along it
+        that has not ended on ``today``, the first by ``_carrying_on_first``; None when none."""
         carrying_on = self._following_by_level(
             chain, lambda document: document.relation in CARRYING_ON, shown
         )
         for level in carrying_on:
             going_on = [document for document in level if not document.has_ended_on(today)]
             if going_on:
-                return max(
-                    going_on,
-                    key=lambda d: (
-                        d.is_signed,
-                        d.relation == AgreementRelation.EXTENDS,
-                        d.signed_on or datetime.date.min,
-                        d.pk,
-                    ),
-                )
+                return max(going_on, key=self._carrying_on_first)
         return None
+
+    @staticmethod
+    def _carrying_on_first(document):
+        """Of several documents carrying a text on: a signed one before one still prepared, an
+        extension (it carries the whole text on) before a PKS (it carries out a part), then the
+        latest signed."""
+        return (
+            document.is_signed,
+            document.relation == AgreementRelation.EXTENDS,
+            document.signed_on or datetime.date.min,
+            document.pk,
+        )
 
     def ended_text_carried_out(self, chain, today, shown=None):
         """The text of ``chain`` this one carries out (the MoU a PKS implements) when that text

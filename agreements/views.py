@@ -482,6 +482,7 @@ def status_page_context(request, pk):
     ]
     days_left = agreement.days_until_expiry_on(today)
     continued_in = agreement.continued_in(chain, today, shown)
+    followed_up_in = agreement.followed_up_in(chain, today, shown)
     ended_text = agreement.ended_text_carried_out(chain, today, shown)
     # Where the reader may see the text it carries out; once that text has ended, the note of
     # ``ended_text`` says so instead.
@@ -500,6 +501,11 @@ def status_page_context(request, pk):
         # An ended text whose cooperation goes on (its extension, its PKS) says so, and where.
         "continued_in": continued_in,
         "continued_status": continued_in and continued_in.shown_status_on(today),
+        # A signed LoI says what it led to: the text going on, or the one its cooperation
+        # ended with.
+        "followed_up_in": followed_up_in,
+        "followed_up_status": followed_up_in and followed_up_in.shown_status_on(today),
+        "followed_up_ended": followed_up_in is not None and followed_up_in.has_ended_on(today),
         # A text still running whose extension is signed says so beside its end.
         "extended_by": agreement.extended_by(chain, shown),
         # A PKS going on under an MoU that has ended says so, for the reader to see to it.

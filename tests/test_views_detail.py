@@ -1567,3 +1567,58 @@ def test_a_signed_agreement_with_no_expiry_recorded_says_so(client, kaltim):
     assert "Berakhir pada tanggal tidak tercatat" in dates
     dates = read_text(part(status_page(client, drafted).content.decode(), 'id="dates-heading"'))
     assert "Berakhir pada —" in dates
+
+
+def test_a_signed_loi_says_what_it_led_to_going_on_then_ended(client, kaltim):
+    """An LoI with no term of its own said "Belum ada tahapan yang dijadwalkan" and "tidak ada
+    yang ditunggu" for as long as it stands, as if nothing had come of it: its page now says
+    the MoU it led to, going on, and once that MoU and the PKS under it have expired, that the
+    cooperation it began ended with them. An internal MoU is not named to the public."""
+    loi = AgreementFactory(
+        title="LoI Kaltim–Osaka",
+        lead_region=kaltim,
+        kind="loi",
+        status=Agreement.Status.SIGNED,
+        signed_on=datetime.date(2020, 12, 10),
+        in_force_from=None,
+        expires_on=None,
+    )
+    mou = AgreementFactory(
+        title="MoU Kaltim–Osaka",
+        lead_region=kaltim,
+        kind="mou",
+        follows=loi,
+        relation="implements",
+        signed_on=datetime.date(2021, 6, 1),
+        in_force_from=datetime.date(2021, 6, 1),
+        expires_on=days(400),
+    )
+
+    glance = read_text(part(status_page(client, loi).content.decode(), 'class="glance"'))
+    assert "Pernyataan kehendak ini sudah ditindaklanjuti dengan MoU Kaltim–Osaka" in glance
+    assert "tidak ada pada naskah ini: lihat naskah yang melanjutkannya" in glance
+    assert "Belum ada tahapan yang dijadwalkan" not in glance
+
+    Agreement.objects.filter(pk=mou.pk).update(expires_on=days(-30))
+    AgreementFactory(
+        title="PKS Kaltim–Osaka",
+        lead_region=kaltim,
+        kind="pks",
+        follows=mou,
+        relation="implements",
+        signed_on=datetime.date(2022, 2, 1),
+        in_force_from=datetime.date(2022, 2, 1),
+        expires_on=days(-10),
+    )
+    glance = read_text(part(status_page(client, loi).content.decode(), 'class="glance"'))
+    assert (
+        "Tidak ada: kerja sama yang dirintis pernyataan kehendak ini sudah berakhir, dengan PKS "
+        "Kaltim–Osaka"
+    ) in glance
+    assert "tidak ada: kerja sama ini sudah selesai" in glance
+
+    Agreement.objects.filter(pk__in=[mou.pk]).update(visibility="internal", expires_on=days(400))
+    Agreement.objects.filter(kind="pks").delete()
+    glance = read_text(part(status_page(client, loi).content.decode(), 'class="glance"'))
+    assert "MoU Kaltim–Osaka" not in glance
+    assert "Belum ada tahapan yang dijadwalkan" in glance
