@@ -4,7 +4,8 @@ the admin."""
 from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponseBadRequest, HttpResponseForbidden, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -67,3 +68,16 @@ def set_time_zone(request):
     )
     request.session[SESSION_KEY] = time_zone_for(request.user)
     return HttpResponseRedirect(_back_to(request))
+
+
+def csrf_failure(request, reason=""):
+    """A form refused because its security token no longer holds (``CSRF_FAILURE_VIEW``): the
+    reader opened the page, then logged in or out in another tab, or their browser keeps no
+    cookies. The site's own page in their language, fitting a phone, saying nothing was changed
+    and leading back to the page the form was on; not Django's bare "403 Forbidden"."""
+    back = request.POST.get("next") or request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""
+    return HttpResponseForbidden(render_to_string("csrf_failure.html", {"back": back}, request))

@@ -62,6 +62,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+# A form whose token no longer holds (logged in or out in another tab since) gets the site's page.
+CSRF_FAILURE_VIEW = "access.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,0 +1,49 @@
+"""The public pages on a phone (390 pixels, as a phone's browser lays a page out), by keyboard
+and as a screen reader reads them: what ``test_public_screen`` holds the mail pages to, for the
+pages an official browses.
+"""
+
+import pytest
+
+from tests.factories import AgreementFactory, make_official
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+def page_width(page):
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+def test_a_form_sent_after_logging_in_in_another_tab_gets_the_sites_page_on_a_phone(
+    browser, live_server, kaltim, django_user_model
+):
+    """The list is open in one tab; the official logs in in another, which renews the form's
+    token; back in the first tab they switch to English. Django's bare "403 Forbidden", laid
+    out 980 pixels wide and half in English, said nothing of what to do: the site's page says
+    nothing was changed and leads back to the list."""
+    make_official(django_user_model)
+    AgreementFactory(title="MoU Kaltim–Anhui", lead_region=kaltim)
+    context = browser.new_context(locale="id-ID", **PHONE)
+    listing = context.new_page()
+    listing.goto(live_server.url + "/agreements/?region=64")
+    login = context.new_page()
+    login.goto(live_server.url + "/accounts/login/")
+    login.fill("#id_username", "pejabat")
+    login.fill("#id_password", "a-long-password")
+    login.get_by_role("button", name="Masuk").click()
+    login.wait_for_url(live_server.url + "/")
+
+    listing.get_by_role("button", name="English").click()
+
+    assert listing.locator("h1").inner_text() == "Formulir sudah tidak berlaku"
+    assert "tidak ada yang diubah" in listing.locator("main").inner_text()
+    assert listing.evaluate("document.documentElement.lang") == "id"
+    assert page_width(listing) <= 390
+    listing.get_by_role("link", name="Kembali ke halaman tadi").click()
+    assert listing.url == live_server.url + "/agreements/?region=64"
+    # From the page the form was on, sent again, it is taken.
+    listing.get_by_role("button", name="English").click()
+    assert listing.locator("h1").inner_text() == "Agreements"
+    context.close()
