@@ -6,6 +6,7 @@ pages an official browses.
 import pytest
 
 from tests.factories import AgreementFactory, make_official
+from tests.test_admin_screen import AXE, required, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -46,4 +47,24 @@ def test_a_form_sent_after_logging_in_in_another_tab_gets_the_sites_page_on_a_ph
     # From the page the form was on, sent again, it is taken.
     listing.get_by_role("button", name="English").click()
     assert listing.locator("h1").inner_text() == "Agreements"
+    context.close()
+
+
+def test_the_maps_links_are_read_by_a_screen_reader_as_they_are_reached_by_keyboard(
+    browser, live_server, register
+):
+    """A province or country on a map is a link the keyboard reaches; the map was announced as
+    one picture, whose links a screen reader then does not read (axe: nested-interactive)."""
+    required(AXE)
+    context = browser.new_context(locale="id-ID", bypass_csp=True, **PHONE)
+    page = context.new_page()
+    problems = []
+    for url in ["/", "/regions/64/", "/countries/CN/"]:
+        page.goto(live_server.url + url)
+        problems.extend(f"{url}: {violation}" for violation in serious_violations(page))
+        assert page_width(page) <= 390, url
+    assert problems == []
+    page.goto(live_server.url + "/")
+    page.locator("svg a[href='/agreements/?region=64']").focus()
+    assert page.evaluate("document.activeElement.closest('svg') !== null")
     context.close()
