@@ -68,3 +68,21 @@ def test_the_maps_links_are_read_by_a_screen_reader_as_they_are_reached_by_keybo
     page.locator("svg a[href='/agreements/?region=64']").focus()
     assert page.evaluate("document.activeElement.closest('svg') !== null")
     context.close()
+
+
+def test_the_data_dictionarys_wide_tables_scroll_by_keyboard_on_a_phone(browser, live_server, db):
+    """On a phone each column table scrolls sideways inside its box; a reader without a mouse
+    or touch could not reach the columns' rules past the screen's edge (axe:
+    scrollable-region-focusable)."""
+    required(AXE)
+    context = browser.new_context(locale="id-ID", bypass_csp=True, **PHONE)
+    page = context.new_page()
+    page.goto(live_server.url + "/data-dictionary/")
+    assert serious_violations(page) == []
+    assert page_width(page) <= 390
+    table = page.get_by_role("table", name="agreements")
+    assert table.evaluate("t => t.scrollWidth > t.clientWidth")
+    table.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.activeElement.scrollLeft > 0", timeout=2000)
+    context.close()
