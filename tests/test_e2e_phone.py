@@ -100,3 +100,16 @@ def test_the_reports_choices_are_large_enough_to_read_and_tap_on_a_phone(browser
         assert box["height"] >= 24 and size >= 15, (name, box, size)
     assert page_width(page) <= 390
     context.close()
+
+
+def test_a_status_page_fits_the_narrowest_phone(browser, live_server, register):
+    """At 320 pixels (the narrowest phones, and WCAG's reflow width) the status page's facts
+    and parties, side by side from 20rem each, pushed the page past the screen's edge."""
+    context = browser.new_context(
+        locale="id-ID", viewport={"width": 320, "height": 640}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.goto(live_server.url + register["anhui_mou"].get_absolute_url())
+    assert page.locator(".two-columns").count() == 1
+    assert page_width(page) <= 320
+    context.close()
