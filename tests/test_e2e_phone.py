@@ -113,3 +113,14 @@ def test_a_status_page_fits_the_narrowest_phone(browser, live_server, register):
     assert page.locator(".two-columns").count() == 1
     assert page_width(page) <= 320
     context.close()
+
+
+def test_a_screen_reader_reads_the_sort_links_by_their_words_not_their_arrows(
+    page, live_server, register
+):
+    """The arrows beside a sortable column's name only draw what the words and aria-sort
+    say; read aloud they were "up down arrow" and "black down-pointing triangle"."""
+    page.goto(live_server.url + "/agreements/")
+    header = page.get_by_role("row").first
+    for name in ("Kerja sama", "Ditandatangani (urut turun)", "Berakhir pada"):
+        assert header.get_by_role("link", name=name, exact=True).count() == 1, name
