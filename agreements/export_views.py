@@ -145,9 +145,11 @@ WORDS_IN_FILENAME = {
     "late": {LATE: "tahapan-terlambat"},
     "documents": {WITH_DOCUMENTS: "ada-dokumen", WITHOUT_DOCUMENTS: "tanpa-dokumen"},
 }
-# Filters whose value is said after a word naming the filter: a date alone could be any of them.
+# Filters whose value is said after a word naming the filter: a date alone could be any of them,
+# and a year alone, just before the file's own date, reads as a span of years.
 PREFIXES_IN_FILENAME = {
     "waits_on": "menunggu",
+    "year": "ditandatangani",
     "signed_from": "sejak",
     "signed_to": "sampai",
     "expires_before": "berakhir-sampai",
@@ -155,12 +157,12 @@ PREFIXES_IN_FILENAME = {
 
 
 def filters_in_filename(filterset):
-    """The filters in effect, as words of a file name: ``kalimantan-timur-ksdpl-2024``.
+    """The filters in effect, as words of a file name: ``kalimantan-timur-ditandatangani-2024``.
 
     Each filter the reader set, in the form's order (the sort is not a filter): a region or
     partner by its name, a sector by its slug (as its page's files name it: the same in either
     language), a country by its code, a flag by what it selects
-    (``mati-suri``), a date after what it bounds (``berakhir-sampai-2030-12-31``), any other
+    (``mati-suri``), a date or year after what it bounds (``berakhir-sampai-2030-12-31``), any other
     value as it is written.
     """
     words = []

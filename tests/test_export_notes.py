@@ -114,3 +114,15 @@ def test_the_json_export_of_whoever_downloads_what_they_see_says_no_row_is_left_
     assert "Kerja sama internal" not in note
     assert "berkas dokumen" in note
     assert note == page_note(client)
+
+
+def test_file_name_says_a_year_filter_is_the_year_of_signing(client, register):
+    """A year alone, just before the download's own date, read as a span of years
+    (``coopdb-kerjasama-2024-2026-12-07T0052.csv``): the name says it is the signing year."""
+    response = client.get(reverse("agreement-export", args=["csv"]), {"year": "2024"})
+    b"".join(response.streaming_content)
+
+    assert re.search(
+        r'filename="coopdb-kerjasama-ditandatangani-2024-\d{4}-\d\d-\d\dT\d{4}\.csv"',
+        response["Content-Disposition"],
+    ), response["Content-Disposition"]
