@@ -156,6 +156,12 @@ PREFIXES_IN_FILENAME = {
 }
 
 
+def _slug(value):
+    """``value`` as words of a file name: in ASCII, or where that leaves nothing (a search for
+    安徽, a partner's own name) in its own script, rather than not at all."""
+    return slugify(str(value)) or slugify(str(value), allow_unicode=True)
+
+
 def filters_in_filename(filterset):
     """The filters in effect, as words of a file name: ``kalimantan-timur-ditandatangani-2024``.
 
@@ -173,17 +179,17 @@ def filters_in_filename(filterset):
             continue
         for item in value if isinstance(value, list | tuple) else [value]:
             if name in WORDS_IN_FILENAME:
-                words.append(WORDS_IN_FILENAME[name].get(item, slugify(str(item))))
+                words.append(WORDS_IN_FILENAME[name].get(item, _slug(item)))
             elif name in PREFIXES_IN_FILENAME:
-                words.append(f"{PREFIXES_IN_FILENAME[name]}-{slugify(str(item))}")
+                words.append(f"{PREFIXES_IN_FILENAME[name]}-{_slug(item)}")
             elif isinstance(item, Country):
                 words.append(item.code.lower())
             elif isinstance(item, Sector):
                 words.append(item.slug)
             elif isinstance(item, Region | Partner):
-                words.append(slugify(item.name))
+                words.append(_slug(item.name))
             else:
-                words.append(slugify(str(item)))
+                words.append(_slug(item))
     return "-".join(word for word in words if word)[:FILTERS_IN_NAME_MAX].strip("-")
 
 

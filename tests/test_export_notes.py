@@ -2,6 +2,7 @@
 
 import json
 import re
+from urllib.parse import unquote
 
 import pytest
 from django.urls import reverse
@@ -126,3 +127,16 @@ def test_file_name_says_a_year_filter_is_the_year_of_signing(client, register):
         r'filename="coopdb-kerjasama-ditandatangani-2024-\d{4}-\d\d-\d\dT\d{4}\.csv"',
         response["Content-Disposition"],
     ), response["Content-Disposition"]
+
+
+def test_file_name_of_a_search_in_chinese_says_what_was_searched(client, register):
+    """Searching a partner's own name (安徽) found it, and the file was named as the whole
+    register's, ``coopdb-kerjasama-2026-12-07T0101.csv``: its words were dropped as not ASCII."""
+    response = client.get(reverse("agreement-export", args=["csv"]), {"q": "安徽"})
+    rows = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+
+    assert len(rows) > 1
+    disposition = unquote(response["Content-Disposition"])
+    assert re.search(
+        r"filename\*=utf-8''coopdb-kerjasama-安徽-\d{4}-\d\d-\d\dT\d{4}\.csv$", disposition
+    ), disposition
