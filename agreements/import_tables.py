@@ -27,6 +27,7 @@ A row of a table is never deleted by an import: what the file does not name stay
 import datetime
 from dataclasses import dataclass, field
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -299,11 +300,7 @@ class TablesImport:
         # (``Partner.visible_to``; an official's and an editor's downloads are public ones): an
         # empty cell says nothing of them, and leaves them as stored.
         never_named = set(
-            Partner.objects.exclude(
-                pk__in=Partner.agreements.through.objects.filter(
-                    agreement__visibility=Agreement.Visibility.PUBLIC
-                ).values("partner_id")
-            )
+            Partner.objects.exclude(pk__in=Partner.objects.visible_to(AnonymousUser()))
             .filter(children__isnull=False)
             .values_list("pk", flat=True)
         )
