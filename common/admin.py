@@ -45,6 +45,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from common.admin_delete import DeletionAsSeen
 from common.admin_list import QuickRows
 from common.admin_markup import (
     OneMediaPerInline,
@@ -704,6 +705,7 @@ class FilesChosenAgain:
 
 
 class HistoryAdmin(
+    DeletionAsSeen,
     FilesChosenAgain,
     QuickRows,
     SoundInputOnly,

@@ -12,8 +12,10 @@ from html import unescape
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from agreements.models import Agreement, Document, Milestone, Potential, PotentialSurvey
+from reminders.models import Notice, Subscription, SubscriptionMember
 from tests.factories import (
     AgreementFactory,
     DocumentFactory,
@@ -167,6 +169,42 @@ def test_editor_of_kaltim_cannot_delete_bali_agreement_through_the_bulk_delete_a
     assert response.status_code == 302
     assert Agreement.objects.filter(pk=of_bali.pk).exists()
     assert not Agreement.objects.filter(pk=of_kaltim.pk).exists()  # their own one: deleted
+
+
+def test_editor_of_kaltim_deletes_their_agreement_however_it_was_reminded_of_or_followed(
+    kaltim_client, editor_kaltim, of_kaltim, django_user_model
+):
+    """The reminders mailed of an agreement and a reader's followed selection holding it go with
+    it: the editor is not refused for lack of a right to records the admin never shows them,
+    and the page does not tell them who was reminded or who follows it."""
+    milestone = MilestoneFactory(agreement=of_kaltim, title="Rapat TKKSD")
+    today = datetime.date.today()
+    Notice.objects.create(
+        user=editor_kaltim, agreement=of_kaltim, threshold="expires_90", on_date=today
+    )
+    Notice.objects.create(
+        user=editor_kaltim, milestone=milestone, threshold="milestone_due", on_date=today
+    )
+    reader = django_user_model.objects.create_user(username="pembaca_rahasia")
+    subscription = Subscription.objects.create(
+        user=reader, query="region=64", name="Kaltim", covered_until=timezone.now()
+    )
+    SubscriptionMember.objects.create(subscription=subscription, agreement=of_kaltim)
+
+    page = kaltim_client.get(admin_url(of_kaltim, "delete"))
+
+    assert page.status_code == 200
+    text = unescape(page.content.decode())
+    assert "Rapat TKKSD" in text  # its own records are listed, as Django lists them
+    assert "pemberitahuan" not in text.lower()
+    assert "pilihan yang diikuti" not in text.lower()
+    assert not page.context["perms_lacking"]
+    response = kaltim_client.post(admin_url(of_kaltim, "delete"), {"post": "yes"})
+    assert response.status_code == 302
+    assert not Agreement.objects.filter(pk=of_kaltim.pk).exists()
+    assert not Notice.objects.exists()
+    assert not SubscriptionMember.objects.exists()
+    assert Subscription.objects.filter(pk=subscription.pk).exists()
 
 
 @pytest.mark.parametrize("which", ["of_kaltim", "of_samarinda"])
