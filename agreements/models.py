@@ -4176,7 +4176,12 @@ def progress_of_chain(agreements, milestones_of=None, today=None):
             earlier = (parent.kind, *parent_earlier)
         milestones = list(milestones_of(agreement))
         arguments = {
-            "carries_out": agreement.relation in CARRYING_OUT,
+            # Carrying out a text shortens the path to what that text did not pass (a PKS
+            # under an MoU: drafting and signing). A public one carrying out an internal text
+            # is read as the public sees its chain (``_tells``): as a text standing alone,
+            # whose short path would tell there is a text before it.
+            "carries_out": agreement.relation in CARRYING_OUT
+            and (parent is None or _tells(parent, agreement)),
             "inherited": inherited,
             "predecessor_kinds": earlier,
         }

@@ -413,6 +413,50 @@ def test_a_public_document_shows_nothing_an_internal_one_before_it_passed(client
     assert "dilewati" not in path and "setelah" not in path
 
 
+def stage_names(page):
+    """The stages a status page's path lists, in its order."""
+    path = page.split('<ol class="stage-path">', 1)[1].split("</ol>", 1)[0]
+    return [name.split("</span>", 1)[0] for name in path.split('<span class="stage-name">')[1:]]
+
+
+def test_a_public_text_carrying_out_an_internal_one_shows_the_path_of_one_standing_alone(
+    client, register
+):
+    """A PKS carrying out an MoU skips the stages the MoU passed: its path is drafting and
+    signing alone. Carrying out an internal MoU, the public PKS showed that short path, which
+    told the public there was an earlier text it may not see; it shows the path of a PKS
+    standing alone, as the public sees its chain."""
+    bali = register["public"].lead_region
+    mou = AgreementFactory(
+        title="Nota kesepahaman tertutup",
+        lead_region=bali,
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    unsigned = {"status": "preparation", "signed_on": None, "in_force_from": None}
+    carrying_out = AgreementFactory(
+        title="PKS terbuka",
+        kind="pks",
+        lead_region=bali,
+        follows=mou,
+        relation=Agreement.Relation.IMPLEMENTS,
+        expires_on=None,
+        **unsigned,
+    )
+    alone = AgreementFactory(
+        title="PKS berdiri sendiri", kind="pks", lead_region=bali, expires_on=None, **unsigned
+    )
+    Agreement.objects.filter(pk__in=[mou.pk, carrying_out.pk, alone.pk]).refresh_progress()
+
+    path = stage_names(text(client.get(carrying_out.get_absolute_url())))
+    assert path == stage_names(text(client.get(alone.get_absolute_url())))
+    assert "Pembahasan TKKSD" in path
+    # Made public, the MoU is there for the public to see, and the PKS skips what it passed.
+    Agreement.objects.filter(pk=mou.pk).update(visibility=Agreement.Visibility.PUBLIC)
+    Agreement.objects.filter(pk=mou.pk).refresh_progress()
+    path = stage_names(text(client.get(carrying_out.get_absolute_url())))
+    assert path == ["Penyusunan naskah", "Penandatanganan"]
+
+
 def test_status_page_names_no_internal_predecessor_or_successor(client, register):
     public, internal = register["public"], register["internal"]
     public.follows, public.relation = internal, Agreement.Relation.IMPLEMENTS
