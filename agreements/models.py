@@ -3078,13 +3078,22 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         """Whether it extends the text it follows and is signed: that text's term goes on in
         it, its extension step is done (``carry_out_extension_steps``), and its page and the
         dashboard say it is extended (``extended_by``, ``AgreementQuerySet.marking_extended``).
+        Not once it is terminated: its term was cut short, so the text's does not go on in it
+        (an MoU running out in 20 days whose extension was terminated before it came into
+        force said "sudah diperpanjang", its talks on an extension done, nothing pending).
         Mirrors ``signed_extension_q``."""
-        return self.relation == AgreementRelation.EXTENDS and self.is_signed
+        return (
+            self.relation == AgreementRelation.EXTENDS
+            and self.is_signed
+            and self.status != AgreementStatus.TERMINATED
+        )
 
     @staticmethod
     def signed_extension_q():
         """A filter for the agreements ``is_signed_extension``."""
-        return Q(relation=AgreementRelation.EXTENDS) & ~Q(status__in=UNSIGNED_STATUSES)
+        return Q(relation=AgreementRelation.EXTENDS) & ~Q(
+            status__in=(*UNSIGNED_STATUSES, AgreementStatus.TERMINATED)
+        )
 
     def extended_by(self, chain, shown=None):
         """The signed extension of ``chain`` that extends this text (``is_signed_extension``),

@@ -1080,3 +1080,50 @@ def test_correcting_the_extensions_signing_date_dates_again_the_step_the_registe
     by_hand.refresh_from_db()
     assert by_hand.done_on == today - datetime.timedelta(days=55)
     assert_every_stored_progress_is_the_rule()
+
+
+def test_an_extension_terminated_before_it_took_effect_no_longer_extends_its_text(
+    client, staff_client, kaltim, bali
+):
+    """An MoU running out in 20 days, its talks on the extension late. The bureau records its
+    extension as signed, and the register records the talks done; then the extension is
+    terminated before it ever came into force. The MoU is not extended: its page, the
+    dashboard's list of what expires soon and the list no longer say "sudah diperpanjang",
+    and the talks are late again, as the MoU's page and the list's late filter say."""
+    today = timezone.localdate()
+    signed_on = today - datetime.timedelta(days=3)
+    mou, talks, by_hand, data, extension = extended_in_the_admin(
+        staff_client, kaltim, bali, signed_on
+    )
+    data.update(status="terminated", loaded_version=str(extension.version))
+    with_milestone(
+        data,
+        kind="termination",
+        title="Pengakhiran perpanjangan atas kesepakatan para pihak",
+        done_on=(today - datetime.timedelta(days=1)).isoformat(),
+        done_on_precision="day",
+    )
+    response = staff_client.post(change_url(extension), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+
+    page = client.get(reverse("agreement-detail", args=[mou.pk])).content.decode()
+    glance = page.split('class="glance-grid"', 1)[1].split("</dl>", 1)[0]
+    glance = " ".join(re.sub(r"<[^>]+>", " ", glance).split())
+    assert "berakhir dalam 20 hari" in glance
+    assert "diperpanjang" not in glance
+    assert "Pembahasan perpanjangan kerja sama" in glance
+    assert "terlambat 1 bulan" in glance
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    expiring = dashboard.split('id="expiring"', 1)[1].split("</section>", 1)[0]
+    [row] = [r for r in expiring.split("<tr>") if "MoU pembangunan daerah" in r]
+    assert "diperpanjang" not in row
+    listed = client.get(reverse("agreement-list")).content.decode()
+    [row] = [r for r in listed.split("<tr>") if ">MoU pembangunan daerah<" in r]
+    assert "diperpanjang" not in row
+    late = client.get(reverse("agreement-list"), {"late": "yes"}).context["agreements"]
+    assert [agreement.title for agreement in late] == ["MoU pembangunan daerah"]
+    talks.refresh_from_db()
+    assert talks.done_on is None
+    by_hand.refresh_from_db()
+    assert by_hand.done_on == today - datetime.timedelta(days=55)
+    assert_every_stored_progress_is_the_rule()
