@@ -3475,13 +3475,16 @@ def stage_path_of(
     )
     reached = max((index for index in settled if index < first_open), default=-1)
     # The status the bureau recorded says how far it came, recorded step or not: a text being
-    # prepared was proposed and explored (``status_on_path`` the other way round).
+    # prepared was proposed and explored (``status_on_path`` the other way round). Never to its
+    # own signing, the last stage of its path: an LoI's LoI stage is its signing (row 1), still
+    # to come while the LoI is being prepared, though an MoU being prepared has passed its LoI.
     if status in STATUSES_BEFORE_SIGNING:
         rank = STATUSES_BEFORE_SIGNING.index(status)
         behind = [
             index
             for index, stage in enumerate(kinds)
             if index < first_open
+            and index < len(kinds) - 1
             and stage in STATUS_OF_STAGE
             and STATUSES_BEFORE_SIGNING.index(STATUS_OF_STAGE[stage]) < rank
         ]

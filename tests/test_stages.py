@@ -541,6 +541,30 @@ def test_a_text_recorded_as_in_preparation_is_not_sent_back_to_its_initiative(cl
     assert page_stages(client, explored)["Penjajakan / kunjungan"][0] == "next"
 
 
+@pytest.mark.parametrize("scope", [Scope.KSDD, Scope.KSDPL])
+def test_an_loi_whose_text_is_being_prepared_has_its_signing_still_to_come(
+    client, kaltim, bali, scope
+):
+    """An LoI the bureau records as "Penyiapan naskah" (its text is being drafted) with no step
+    recorded: the initiative and the exploration count as passed, but its LoI stage is its own
+    signing, still to come and next, not passed "(tanggal tidak tercatat)" beneath a status
+    that says it is not signed; its page and the list say a step is pending, whom it waits on
+    not yet known, rather than that nothing is."""
+    parties = {"regions": [bali]} if scope == Scope.KSDD else {}
+    loi = unsigned(kind="loi", scope=scope, lead_region=kaltim, status="preparation", **parties)
+    shown = page_stages(client, loi)
+    assert shown["Prakarsa"] == ("passed", "dilalui (tanggal tidak tercatat)")
+    assert shown["Penjajakan / kunjungan"] == ("passed", "dilalui (tanggal tidak tercatat)")
+    assert shown["Pernyataan kehendak (LoI)"] == ("next", "berikutnya")
+    page = client.get(reverse("agreement-detail", args=[loi.pk])).content.decode()
+    glance = " ".join(re.sub(r"<[^>]+>", " ", page.split('class="glance-grid"', 1)[1]).split())
+    assert "Penyiapan naskah Langkah berikutnya Pernyataan kehendak (LoI)" in glance
+    assert "Menunggu belum ditentukan" in glance
+    listed = client.get(reverse("agreement-list")).content.decode()
+    [row] = [r for r in listed.split("<tr>") if f'href="{loi.get_absolute_url()}"' in r]
+    assert "belum ditentukan" in row
+
+
 def test_the_extension_of_an_loi_is_not_passed_by_the_loi_it_extends(client, kaltim):
     """An LoI extended by a new LoI not yet signed: the new one carries on the initiative and
     the exploration, but its LoI stage is its own signing, still to come, not the old one's."""
