@@ -168,6 +168,13 @@ class AgreementFilterForm(OneValueEach, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        # A value repeated in a filter of several (``?kind=mou&kind=mou``, an address edited by
+        # hand) selects what it selects once: read once, the page shows one chip for it and
+        # its downloads' names say it once (``mou``, not ``mou-mou``). Sectors, read as
+        # records, already are.
+        for name, value in cleaned.items():
+            if isinstance(value, list):
+                cleaned[name] = list(dict.fromkeys(value))
         for conflict in self.fixed_conflicts():
             self.add_error(None, ValidationError(conflict.message, code="fixed"))
         pages = getattr(self.data, "getlist", lambda name: [])(PAGE)

@@ -140,3 +140,18 @@ def test_file_name_of_a_search_in_chinese_says_what_was_searched(client, registe
     assert re.search(
         r"filename\*=utf-8''coopdb-kerjasama-安徽-\d{4}-\d\d-\d\dT\d{4}\.csv$", disposition
     ), disposition
+
+
+def test_file_name_says_a_value_repeated_in_the_address_once(client, register):
+    """``?kind=mou&kind=mou``, an address edited by hand, was named
+    ``coopdb-kerjasama-mou-mou-ksdpl-ksdpl-…``: each value selects once, and is named once."""
+    response = client.get(
+        reverse("agreement-export", args=["csv"]),
+        {"kind": ["mou", "mou"], "scope": ["ksdpl", "ksdpl"], "waits_on": ["dprd", "dprd"]},
+    )
+    b"".join(response.streaming_content)
+
+    assert re.search(
+        r'filename="coopdb-kerjasama-mou-ksdpl-menunggu-dprd-\d{4}-\d\d-\d\dT\d{4}\.csv"',
+        response["Content-Disposition"],
+    ), response["Content-Disposition"]

@@ -355,6 +355,16 @@ def test_active_filters_show_as_chips_each_removable_by_one_link(client, registe
     }
 
 
+def test_a_value_repeated_in_the_address_is_one_chip(client, register):
+    """``?kind=mou&kind=mou&kind=pks``, an address edited by hand, showed the MoU chip twice:
+    each value selects once, and is shown once."""
+    response = client.get(LIST, {"kind": ["mou", "mou", "pks"]})
+    values = [chip["value"] for chip in response.context["chips"]]
+    assert sorted(map(str, values)) == sorted(
+        ["Nota kesepahaman / kesepakatan bersama (MoU)", "Perjanjian kerja sama (PKS)"]
+    )
+
+
 def test_sorting_is_not_a_chip(client, register):
     response = client.get(LIST, {"sort": "title"})
     assert response.context["chips"] == []
