@@ -900,12 +900,15 @@ class Lines(Rule):
 class Selection:
     """What an export holds: ``agreements`` (the page's rows), ``readable`` (every agreement the
     downloader may download), ``region`` (the page's region, a region page's or the region
-    filter's; None for none) and ``reader``, who downloads it (None: the public)."""
+    filter's; None for none), ``reader``, who downloads it (None: the public), and
+    ``potential_sector``, the sector a region page's potentials are narrowed to
+    (``potentials.PotentialFilter``; None for all)."""
 
     agreements: object
     readable: object
     region: object = None
     reader: object = None
+    potential_sector: object = None
 
     @property
     def agreement_ids(self):
@@ -1026,6 +1029,8 @@ def _potential_queries(selection, columns):
     rows = Potential.objects.all()
     if selection.region is not None:
         rows = rows.offered_in(selection.region)
+    if selection.potential_sector is not None:
+        rows = rows.filter(sector=selection.potential_sector)
     return [_values(rows.order_by("region__code", "title", "pk"), columns)]
 
 

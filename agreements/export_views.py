@@ -30,7 +30,8 @@ from agreements.filters import (
     WITHOUT_DOCUMENTS,
     AgreementFilter,
 )
-from agreements.models import Agreement, Sector
+from agreements.models import Agreement, Potential, Sector
+from agreements.potentials import PotentialFilter
 from common.streaming import read_ahead, reset_on_outage
 from partners.models import Country, Partner, Region
 
@@ -205,23 +206,37 @@ class AgreementExportView(View):
         subject_name = SUBJECTS[self.subject].name(obj) if self.subject else ""
         if not filterset.is_valid():
             return bad_filters(filterset.form)
+        potential_sector = None
+        if self.subject == "region":
+            # A region's page narrows its potentials by their own filter, which its download
+            # links carry: the file's potentials are the page's, a sector the page refuses is
+            # refused here too.
+            potentials = PotentialFilter(request.GET, queryset=Potential.objects.none())
+            if not potentials.is_valid():
+                return bad_filters(potentials.form)
+            potential_sector = potentials.form.cleaned_data.get("potential_sector")
+        filters = filters_in_filename(filterset)
+        if potential_sector is not None:
+            filters = "-".join(filter(None, [filters, f"potensi-{potential_sector.slug}"]))
         return download(
             request,
             filterset.qs,
             readable,
             file_format,
             region=region_of(self.subject, obj, filterset),
-            filename=export_filename(
-                subject_name, file_format, filters=filters_in_filename(filterset)
-            ),
+            potential_sector=potential_sector,
+            filename=export_filename(subject_name, file_format, filters=filters),
         )
 
 
-def download(request, agreements, readable, file_format, *, region=None, filename):
+def download(
+    request, agreements, readable, file_format, *, region=None, potential_sector=None, filename
+):
     """The response downloading ``agreements`` as ``file_format`` under ``filename``, streamed.
 
     ``readable`` is every agreement the reader may download (``exportable_agreements``), which
-    ``agreements`` must be within; ``region`` the page's region, if any (``region_of``). The
+    ``agreements`` must be within; ``region`` the page's region, if any (``region_of``), and
+    ``potential_sector`` the sector its potentials are narrowed to, if any. The
     list pages' downloads and the admin's export of a selection are both made here.
     """
     # A large download waits for a slot (``export_slots``); a small one never does.
@@ -229,17 +244,19 @@ def download(request, agreements, readable, file_format, *, region=None, filenam
     if slot is None:
         return export_slots.busy()
     with slot.given_back_on_error():
-        response = _streamed(request, agreements, readable, file_format, region, slot)
+        response = _streamed(
+            request, agreements, readable, file_format, region, slot, potential_sector
+        )
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 
-def _streamed(request, agreements, readable, file_format, region, slot):
+def _streamed(request, agreements, readable, file_format, region, slot, potential_sector=None):
     page_url = page_url_builder(request)
     # XLSX and JSON carry every table of the register the agreements name; the budget and
     # contact persons for officials and staff only, as on the status page.
     columns = columns_for(request.user)
-    tables = Selection(agreements, readable, region, request.user)
+    tables = Selection(agreements, readable, region, request.user, potential_sector)
     if file_format == "xlsx":
         chunks = register_xlsx(agreements, page_url, tables, columns)
     else:

@@ -2,6 +2,7 @@
 the same filters, chips, sorting and pagination as the list."""
 
 import datetime
+import json
 import re
 
 import pytest
@@ -212,6 +213,38 @@ def test_region_page_answers_a_potential_sector_given_twice_with_400(client, kal
         in section
     )
     assert "Wisata Sungai Mahakam" not in section
+
+
+def test_region_page_download_holds_the_potentials_its_page_shows(client, kaltim, rakor):
+    """The page's download links carry its query string, ``potential_sector`` with it: the
+    page listed one potential, the file every potential of the province, and its name did not
+    say which."""
+    section = potential_section(
+        page(client, kaltim.get_absolute_url(), potential_sector="education")
+    )
+    download = client.get(
+        reverse("region-export", kwargs={"code": kaltim.code, "file_format": "json"}),
+        {"potential_sector": "education"},
+    )
+    held = json.loads(b"".join(download.streaming_content))
+
+    assert "Politeknik migas" in section and "Wisata Derawan" not in section
+
+    assert [row["title"] for row in held["potentials"]] == ["Politeknik migas"]
+    assert "-potensi-education-" in download["Content-Disposition"]
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx", "json"])
+def test_region_page_download_refuses_a_potential_sector_its_page_refuses(
+    client, kaltim, rakor, file_format
+):
+    response = client.get(
+        reverse("region-export", kwargs={"code": kaltim.code, "file_format": file_format}),
+        {"potential_sector": "astrologi"},
+    )
+
+    assert response.status_code == 400
+    assert "Bidang potensi: Tidak ada bidang “astrologi”" in response.content.decode()
 
 
 def test_region_page_filters_sorts_and_shows_chips_like_the_list(
