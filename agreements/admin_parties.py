@@ -192,6 +192,16 @@ class RegionAdmin(RankedAutocomplete, RegisterAdmin):
     def get_search_results(self, request, queryset, search_term):
         if autocomplete_source(request) in REGION_SCOPED_FIELDS and is_editor(request.user):
             queryset = queryset.filter(pk__in=editable_regions(request.user).values("pk"))
+        # "Kab. Bandung", "Provinsi Jawa Barat", "Pemkot Bogor", "Bau-Bau": the names as they
+        # are stored ("Kabupaten Bandung", "Jawa Barat", "Kota Bogor", "Kota Bau Bau"), of the
+        # level written.
+        name, level = Region.searched_name(search_term)
+        if level is not None:
+            queryset = queryset.filter(level=level)
+            if not name:
+                return queryset, False
+        if name:
+            search_term = name
         return super().get_search_results(request, queryset, search_term)
 
 

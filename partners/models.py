@@ -201,6 +201,38 @@ class Region(PrintableText, ChoiceLabels, models.Model):
     LEVEL_WORDS = ("kabupaten", "kota", "provinsi")
     ABBREVIATIONS = {"kab": "kabupaten", "prov": "provinsi"}
 
+    # How staff begin a region's name in a search: the level, shortened or as the government
+    # ("Kab. Bandung", "Pemkot Bogor", "Provinsi Jawa Barat", "Pemerintah Kota Bandung").
+    SEARCHED_LEVELS = {
+        "kab": "kabupaten",
+        "kabupaten": "kabupaten",
+        "pemkab": "kabupaten",
+        "kota": "kota",
+        "pemkot": "kota",
+        "prov": "provinsi",
+        "provinsi": "provinsi",
+        "pemprov": "provinsi",
+    }
+
+    @classmethod
+    def searched_name(cls, text):
+        """``text`` as a search of region names reads it, and the level it names (a
+        ``RegionLevel``, or None): a level written before the name, shortened ("Kab.",
+        "Pemkot") or after "Pemerintah", is the one the names are written with ("Kabupaten
+        Bandung"); a province's name is written without its level ("Jawa Barat"), so "Provinsi"
+        is left out and the level kept. A hyphen is a space ("Bau-Bau" is Kota Bau Bau)."""
+        words = re.sub(r"(?<=[^\W\d_])\.(?=[^\W\d_])", ". ", text or "").replace("-", " ").split()
+        if words and words[0].casefold() in ("pemerintah", "pem.", "pem"):
+            words = words[1:]
+        level = cls.SEARCHED_LEVELS.get(words[0].casefold().rstrip(".")) if words else None
+        if level is None:
+            return " ".join(words), None
+        rest = words[1:]
+        if level == "provinsi":
+            return " ".join(rest), RegionLevel.PROVINCE
+        name_level = RegionLevel.REGENCY if level == "kabupaten" else RegionLevel.CITY
+        return " ".join([level.capitalize(), *rest]), name_level
+
     def is_named(self, text):
         """Whether ``text`` names this region: its name, ignoring case, accents and spacing, or
         its name without the level ("Medan" for Kota Medan). A text that names a level must

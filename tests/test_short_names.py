@@ -219,3 +219,30 @@ def test_admin_agreement_search_finds_kaltim(staff_client, register):
 def test_an_editor_of_bali_is_not_offered_kaltim_as_lead_region(client, register, editor_bali):
     client.force_login(editor_bali)
     assert autocomplete(client, "agreement", "lead_region", "Kaltim") == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "offered"),
+    [
+        ("Kab. Bandung", ["Kabupaten Bandung"]),
+        ("Kab.Bandung", ["Kabupaten Bandung"]),
+        ("Pemkab Bandung", ["Kabupaten Bandung"]),
+        ("Pemerintah Kota Bandung", ["Kota Bandung"]),
+        ("Pemkot Bandung", ["Kota Bandung"]),
+        ("Provinsi Jawa Barat", ["Jawa Barat"]),
+        ("Prov. Jawa Barat", ["Jawa Barat"]),
+        ("Pemerintah Provinsi Jawa Barat", ["Jawa Barat"]),
+        ("Bau-Bau", ["Kota Bau Bau"]),
+    ],
+)
+def test_region_autocomplete_finds_a_region_written_as_staff_write_its_level(
+    staff_client, typed, offered
+):
+    """A clerk of Jawa Barat types the region as letters write it: "Kab. Bandung", "Provinsi
+    Jawa Barat". The names are stored "Kabupaten Bandung" and "Jawa Barat": both found nothing."""
+    jabar = ProvinceFactory(code="32", name="Jawa Barat")
+    RegencyFactory(code="32.04", name="Kabupaten Bandung", level="regency", province=jabar)
+    RegencyFactory(code="32.73", name="Kota Bandung", level="city", province=jabar)
+    sultra = ProvinceFactory(code="74", name="Sulawesi Tenggara")
+    RegencyFactory(code="74.72", name="Kota Bau Bau", level="city", province=sultra)
+    assert autocomplete(staff_client, "agreement", "regions", typed) == offered
