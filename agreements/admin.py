@@ -10,7 +10,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import SEARCH_VAR
 from django.contrib.admin.widgets import AdminFileWidget
 from django.db import models
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
 from django.http import HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils.html import conditional_escape, format_html
@@ -19,7 +19,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from access.admin import RowRulesAdmin, autocomplete_source
-from access.models import editable_regions
+from access.models import editable_regions, is_editor
 from agreements.admin_export import AgreementExportMixin
 from agreements.admin_history import AgreementHistoryMixin
 from agreements.admin_import import AgreementImportMixin
@@ -1039,6 +1039,16 @@ class AgencyAdmin(RowRulesAdmin, RankedAutocomplete, LabelledChangeList, Registe
 
     def short_form_q(self, meaning):
         return Q(region__code__in=meaning.region_codes) if meaning.region_codes else None
+
+    def ranked_ordering(self, request):
+        # An editor's own regions' agencies first among those found alike: "Dinas Pariwisata"
+        # offered Aceh's first to the editor of Kaltim, and Enter picked it.
+        if autocomplete_source(request) != ("agreements", "agreement", "agencies"):
+            return ()
+        if not is_editor(request.user):
+            return ()
+        own = Q(region__in=editable_regions(request.user))
+        return [Case(When(own, then=Value(0)), default=Value(1), output_field=IntegerField())]
 
     def narrows_rows(self, request):
         # An agreement's agencies may be another party region's: its autocomplete offers every

@@ -20,7 +20,7 @@ from agreements.forms import formfield
 from agreements.models import Agreement
 from common.admin import HistoryAdmin, OfferedValuesOnly, SoundInputOnly
 from partners.models import Country, Partner, Region, Subdivision
-from partners.short_names import expand_text
+from partners.short_names import expand, expand_text
 
 
 class RegisterAdmin(CachedAdminPages, HistoryAdmin):
@@ -83,15 +83,39 @@ class RankedAutocomplete(ShortFormSearch):
     prefix_fields = ()
 
     def get_search_results(self, request, queryset, search_term):
+        searched = queryset
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         term = search_term.strip()
         if term and autocomplete_source(request) is not None:
             ordering = self.get_ordering(request) or self.model._meta.ordering or ["pk"]
             rank = search_rank(
-                term, self.exact_fields, self.prefix_fields, self.short_form_condition(term)
+                term,
+                self.exact_fields,
+                self.prefix_fields,
+                self.short_form_rank_condition(request, searched, term),
             )
-            queryset = queryset.annotate(search_rank=rank).order_by("search_rank", *ordering)
+            queryset = queryset.annotate(search_rank=rank).order_by(
+                "search_rank", *self.ranked_ordering(request), *ordering
+            )
         return queryset, may_have_duplicates
+
+    def short_form_rank_condition(self, request, queryset, term):
+        """The rows offered first for the short forms of ``term``: those they stand for, and,
+        where ``term`` has other words too ("Dispar Kaltim"), only those of them the other
+        words find. "Dispar Kaltim" offered every agency of Kaltim first, its Bappeda on top,
+        which Enter picked; None where ``term`` has no short form."""
+        condition = self.short_form_condition(term)
+        if condition is None:
+            return None
+        rest = " ".join(word for word in term.split() if not expand(word.strip(".,;:()")))
+        if not rest:
+            return condition
+        named, _ = super(ShortFormSearch, self).get_search_results(request, queryset, rest)
+        return condition & Q(pk__in=named.values("pk"))
+
+    def ranked_ordering(self, request):
+        """What orders the rows of the same rank before the list's own order: nothing here."""
+        return ()
 
 
 class ProvinceListFilter(OfferedValuesOnly):

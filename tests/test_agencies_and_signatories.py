@@ -220,6 +220,42 @@ def test_the_agreement_autocomplete_offers_agencies_of_every_region_to_an_editor
     assert any("Dispar" in text for text in found) and any("Disdikbud" in text for text in found)
 
 
+def agencies_offered(user, term):
+    client = Client()
+    client.force_login(user)
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "agreements",
+            "model_name": "agreement",
+            "field_name": "agencies",
+            "term": term,
+        },
+    )
+    assert response.status_code == 200
+    return [item["text"] for item in response.json()["results"]]
+
+
+def test_the_agreement_autocomplete_offers_an_editor_their_own_regions_agency_first(
+    editor_kaltim, dispar_bali, kaltim
+):
+    """The editor of Kaltim types "Dinas Pariwisata": Bali's (code 51) came before Kaltim's
+    (64), and Enter picked it; the form then refused it, not of a party region."""
+    AgencyFactory(region=kaltim, name="Dinas Pariwisata", short_name="Dispar")
+    offered = agencies_offered(editor_kaltim, "Dinas Pariwisata")
+    assert offered[0] == "Dinas Pariwisata (Dispar) — Kalimantan Timur"
+    assert "Dinas Pariwisata (Dispar) — Bali" in offered
+
+
+def test_an_agency_named_with_its_regions_short_form_is_offered_first(staff_user, kaltim):
+    """ "Dispar Kaltim" offered every agency of Kaltim first in the list's order, its
+    Bappeda before its Dispar, and Enter picked the Bappeda."""
+    AgencyFactory(region=kaltim, name="Badan Perencanaan Pembangunan Daerah", short_name="Bappeda")
+    AgencyFactory(region=kaltim, name="Dinas Pariwisata", short_name="Dispar")
+    offered = agencies_offered(staff_user, "Dispar Kaltim")
+    assert offered[0] == "Dinas Pariwisata (Dispar) — Kalimantan Timur"
+
+
 def test_the_database_refuses_the_same_agency_twice_in_a_region(kaltim, disdik_kaltim):
     with pytest.raises(IntegrityError), transaction.atomic():
         Agency.objects.create(region=kaltim, name=disdik_kaltim.name)
