@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, Value, When
 from django.http import HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -46,6 +47,7 @@ from agreements.models import (
     Contact,
     Document,
     Milestone,
+    MilestoneKind,
     MilestoneWaitsOn,
     Potential,
     PotentialSurvey,
@@ -784,14 +786,43 @@ class AgreementAdmin(
         """Warn of what the register records as signed or dated though the life of a
         cooperation says otherwise, without refusing it: a PKS running past the text it carries
         out, whether the PKS, that text or its extension was saved
-        (``Agreement.term_overruns``), and a DPRD approval recorded done before the TKKSD
-        review (``Agreement.approved_before_review``). Two queries: its chain, its steps."""
+        (``Agreement.term_overruns``), a DPRD approval recorded done before the TKKSD
+        review (``Agreement.approved_before_review``), and a text recorded terminated whose
+        signed extension is still in force (``Agreement.extension_outliving_termination``).
+        Two queries: its chain, its steps."""
         chain = list(Agreement.objects.filter(pk=agreement.pk).chains())
         for overrun in agreement.term_overruns(chain):
             self.message_user(request, overrun.warning(), messages.WARNING)
         early = agreement.approved_before_review(Milestone.objects.filter(agreement=agreement))
         if early is not None:
             self.message_user(request, early.warning(), messages.WARNING)
+        extension = agreement.extension_outliving_termination(chain, timezone.localdate())
+        if extension is not None:
+            told = _(
+                "Naskah ini dicatat diakhiri, tetapi perpanjangannya, {extension}, masih "
+                "tercatat “{status}”{until}: halaman status perpanjangan itu tetap menyebut "
+                "kerja sama ini berlaku, dan halaman naskah ini menyebut kerja samanya berlanjut "
+                "di sana. Bila pengakhiran ini mengakhiri kerja samanya, catat juga "
+                "pengakhirannya pada perpanjangan itu (tahapan “{termination}” dan status "
+                "“{terminated}”)."
+            )
+            until = ""
+            if extension.expires_on is not None:
+                until = _(" sampai %(date)s") % {"date": extension.known("expires_on")}
+            link = format_html(
+                '<a href="{}">“{}”</a>',
+                reverse("admin:agreements_agreement_change", args=[extension.pk]),
+                extension.title,
+            )
+            message = format_html(
+                told,
+                extension=link,
+                status=extension.get_shown_status_display(),
+                until=until,
+                termination=MilestoneKind.TERMINATION.label,
+                terminated=AgreementStatus.TERMINATED.label,
+            )
+            self.message_user(request, message, messages.WARNING)
 
     def delete_model(self, request, obj):
         chain = list(Agreement.objects.filter(pk=obj.pk).chains().exclude(pk=obj.pk))

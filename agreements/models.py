@@ -3113,6 +3113,24 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             default=None,
         )
 
+    def extension_outliving_termination(self, chain, today):
+        """The signed extension of ``chain`` extending this text that has not ended on
+        ``today``, where this text is recorded terminated; the latest signed of several, None
+        otherwise. A clerk records the early ending of an MoU on the MoU, while the extension
+        it was carried on in stays in force: that extension's page went on saying "Berlaku",
+        and the MoU's that the cooperation goes on there. The admin's save says so. Reads the
+        chain given, no query."""
+        if self.status != AgreementStatus.TERMINATED:
+            return None
+        going_on = [
+            document
+            for document in chain
+            if document.follows_id == self.pk
+            and document.is_signed_extension
+            and not document.has_ended_on(today)
+        ]
+        return max(going_on, key=lambda d: (d.signed_on or datetime.date.min, d.pk), default=None)
+
     def stage_path(self, inherited=None, predecessor_kinds=()):
         """The stages its kind and scope require (``stage_path_of``); ``inherited`` and
         ``predecessor_kinds`` are what the documents it follows passed and were."""

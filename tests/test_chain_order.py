@@ -559,3 +559,72 @@ def test_the_command_line_import_tells_the_warnings_and_writes(kaltim, bali, tmp
 
     assert " ".join(told.getvalue().split()) == f"baris 2 (peringatan): {RUNS_PAST}"
     assert Agreement.objects.filter(title="PKS Pariwisata Kaltim–Bali").exists()
+
+
+@pytest.fixture
+def mou_and_its_extension(kaltim):
+    """The MoU of Kaltim with the city of Ho Chi Minh, 2020–2025, extended in 2025 to 2099."""
+    partner = PartnerFactory(name="Komite Rakyat Kota Ho Chi Minh")
+    mou = AgreementFactory(
+        title="MoU Kaltim–Kota Ho Chi Minh",
+        lead_region=kaltim,
+        scope=Scope.KSDPL,
+        partners=[partner],
+        kind="mou",
+        status="in_force",
+        signed_on=datetime.date(2020, 2, 14),
+        in_force_from=datetime.date(2020, 2, 14),
+        expires_on=datetime.date(2025, 2, 13),
+    )
+    extension = AgreementFactory(
+        title="Perpanjangan MoU Kaltim–Kota Ho Chi Minh",
+        lead_region=kaltim,
+        scope=Scope.KSDPL,
+        partners=[partner],
+        kind="mou",
+        status="in_force",
+        follows=mou,
+        relation="extends",
+        signed_on=datetime.date(2025, 2, 10),
+        in_force_from=datetime.date(2025, 2, 14),
+        expires_on=datetime.date(2099, 2, 13),
+    )
+    return mou, extension
+
+
+def test_terminating_an_mou_whose_extension_is_in_force_warns_to_end_the_extension_too(
+    staff_client, mou_and_its_extension
+):
+    """The clerk records the MoU's early ending on the MoU: saved, but the extension it goes on
+    in still said "Berlaku" to 2099 on its page, and the MoU's page that the cooperation goes
+    on there. The save says so, naming the extension; once the extension is ended too, no
+    more."""
+    mou, extension = mou_and_its_extension
+    data = with_new_milestone(
+        agreement_form_data(mou, status="terminated", _continue="1"),
+        kind="termination",
+        title="Pengakhiran sepihak oleh Kota Ho Chi Minh",
+        done_on="2026-09-15",
+    )
+    response = staff_client.post(change_url(mou), data, follow=True)
+    mou.refresh_from_db()
+    assert mou.status == "terminated"  # recorded, not refused
+    assert [told.replace(" ,", ",") for told in warnings_on(response)] == [
+        "Naskah ini dicatat diakhiri, tetapi perpanjangannya, “Perpanjangan MoU Kaltim–Kota Ho "
+        "Chi Minh”, masih tercatat “Berlaku” sampai 13 Februari 2099: halaman status "
+        "perpanjangan itu tetap menyebut kerja sama ini berlaku, dan halaman naskah ini "
+        "menyebut kerja samanya berlanjut di sana. Bila pengakhiran ini mengakhiri kerja "
+        "samanya, catat juga pengakhirannya pada perpanjangan itu (tahapan “Pengakhiran” dan "
+        "status “Diakhiri”)."
+    ]
+    assert f'href="{change_url(extension)}"' in response.content.decode()
+    ending = with_new_milestone(
+        agreement_form_data(extension, status="terminated"),
+        kind="termination",
+        title="Pengakhiran sepihak oleh Kota Ho Chi Minh",
+        done_on="2026-09-15",
+    )
+    assert staff_client.post(change_url(extension), ending).status_code == 302
+    mou.refresh_from_db()
+    response = staff_client.post(change_url(mou), agreement_form_data(mou), follow=True)
+    assert warnings_on(response) == []
