@@ -957,6 +957,45 @@ def test_a_text_already_extended_says_so_on_the_list_the_dashboard_leads_to(
         assert f"{ends} · sudah diperpanjang" in read
 
 
+def test_a_terminated_text_is_not_marked_extended_beside_the_day_it_ended(client, kaltim, bali):
+    """The MoU of 2020, extended in 2025, was ended early in September 2026, its extension
+    with it: its row on the list read "Diakhiri pada 15 September 2026 · sudah diperpanjang", as if
+    the cooperation went on in the extension."""
+    mou = AgreementFactory(
+        title="MoU Kaltim–Bali 2020",
+        lead_region=kaltim,
+        regions=[bali],
+        kind="mou",
+        status=Agreement.Status.TERMINATED,
+        signed_on=datetime.date(2020, 2, 14),
+        in_force_from=datetime.date(2020, 2, 14),
+        expires_on=datetime.date(2025, 2, 13),
+    )
+    extension = AgreementFactory(
+        title="Perpanjangan MoU Kaltim–Bali",
+        lead_region=kaltim,
+        regions=[bali],
+        kind="mou",
+        status=Agreement.Status.TERMINATED,
+        follows=mou,
+        relation="extends",
+        signed_on=datetime.date(2025, 2, 10),
+        in_force_from=datetime.date(2025, 2, 14),
+        expires_on=datetime.date(2030, 2, 13),
+    )
+    for text in (mou, extension):
+        MilestoneFactory(
+            agreement=text, kind="termination", due_on=None, done_on=datetime.date(2026, 9, 15)
+        )
+    Agreement.objects.filter(pk__in=[mou.pk, extension.pk]).refresh_progress()
+    html = client.get(reverse("agreement-list")).content.decode()
+    link = f'href="{mou.get_absolute_url()}"'
+    [row] = [r.split("</tr>", 1)[0] for r in html.split("<tr>") if link in r]
+    read = " ".join(re.sub(r"<[^>]+>", " ", row).split())
+    assert "Diakhiri pada 15 September 2026" in read
+    assert "diperpanjang" not in read
+
+
 def test_the_daily_command_records_the_extension_step_of_a_text_extended_before_the_rule(
     client, kaltim, bali
 ):
