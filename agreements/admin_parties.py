@@ -19,6 +19,7 @@ from agreements.caching import CachedAdminPages
 from agreements.forms import formfield
 from agreements.models import Agreement
 from common.admin import HistoryAdmin, OfferedValuesOnly, SoundInputOnly
+from partners.matching import accent_blind_pattern, fold
 from partners.models import Country, Partner, Region, Subdivision
 from partners.short_names import expand, expand_text
 
@@ -183,6 +184,18 @@ class SubdivisionAdmin(SoundInputOnly, RankedAutocomplete, admin.ModelAdmin):
 
     def short_form_q(self, meaning):
         return Q(country_id__in=meaning.country_codes) if meaning.country_codes else None
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # The names are ISO's, in their own spelling: "Da Nang" finds Đà Nẵng and "Ho Chi Minh"
+        # Hồ Chí Minh, which a clerk's keyboard does not type; they found nothing.
+        words = fold(search_term).split()
+        if words:
+            spelled = Q()
+            for word in words:
+                spelled &= Q(name__iregex=accent_blind_pattern(word))
+            found = found | queryset.filter(spelled)
+        return found, may_have_duplicates
 
     def get_readonly_fields(self, request, obj=None):
         return ["code", "country"] if obj else []

@@ -16,6 +16,7 @@ for the import: it gives the same answer on PostgreSQL and SQLite, and needs no 
 that a hosting provider may not allow.
 """
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -323,3 +324,31 @@ class PartnerIndex:
         if len(tied) > 1:
             return PartnerMatch(problem="ambiguous", candidates=tied)
         return PartnerMatch(scored[0][1], scored[0][2], similarity=top)
+
+
+@functools.cache
+def _accented_letters():
+    """{letter: the characters that fold to it} for the Latin letters written with accents
+    (é, ö, ă, ơ, ư, đ, …)."""
+    letters = {}
+    for point in range(0x00C0, 0x1F00):
+        char = chr(point)
+        folded = fold(char)
+        if len(folded) == 1 and folded.isascii() and folded.isalpha() and char.casefold() != folded:
+            letters.setdefault(folded, set()).add(char)
+    return letters
+
+
+def accent_blind_pattern(word):
+    """A regular expression finding ``word`` written with or without its accents ("da" finds
+    "Đà", "zurich" "Zürich"), for a case-insensitive regex lookup (``iregex``): the database
+    keeps the names as spelled and folds no accents of its own."""
+    letters = _accented_letters()
+    pattern = []
+    for char in fold(word):
+        accented = letters.get(char)
+        if accented:
+            pattern.append("[" + re.escape(char + "".join(sorted(accented))) + "]")
+        else:
+            pattern.append(re.escape(char))
+    return "".join(pattern)

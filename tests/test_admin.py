@@ -1816,6 +1816,31 @@ def test_partner_autocomplete_ranks_a_name_in_its_own_script_like_any_name(
     assert autocomplete(staff_client, "partners", "安徽") == ["Pemerintah Provinsi Anhui (CN)"]
 
 
+@pytest.mark.parametrize(
+    ("typed", "offered"),
+    [
+        ("Ho Chi Minh", ["Hồ Chí Minh (VN-SG)"]),
+        ("da nang", ["Đà Nẵng (VN-DN)"]),
+        ("Hồ Chí Minh", ["Hồ Chí Minh (VN-SG)"]),
+        ("Zurich", ["Zürich (CH-ZH)"]),
+    ],
+)
+def test_subdivision_autocomplete_finds_a_name_typed_without_its_accents(
+    staff_client, typed, offered
+):
+    """A clerk adding the city of Ho Chi Minh as a partner types its province as the newspaper
+    spells it; ISO spells it Hồ Chí Minh, and the autocomplete found nothing."""
+    vietnam = CountryFactory(code="VN", alpha3="VNM", name_id="Vietnam", name_en="Viet Nam")
+    swiss = CountryFactory(code="CH", alpha3="CHE", name_id="Swiss", name_en="Switzerland")
+    SubdivisionFactory(code="VN-SG", name="Hồ Chí Minh", country=vietnam)
+    SubdivisionFactory(code="VN-DN", name="Đà Nẵng", country=vietnam)
+    SubdivisionFactory(code="CH-ZH", name="Zürich", country=swiss)
+    assert (
+        autocomplete(staff_client, "subdivision", typed, model_name="partner", app_label="partners")
+        == offered
+    )
+
+
 def test_region_autocomplete_offers_the_exact_code_first(staff_client, kaltim, samarinda):
     offered = autocomplete(staff_client, "lead_region", "64")
     assert offered[0] == kaltim.name
