@@ -70,6 +70,30 @@ class ShortFormSearch:
         return found, may_have_duplicates
 
 
+class AccentBlindSearch:
+    """Admin search that finds a name typed without its accents: "Da Nang" finds Đà Nẵng, "Ho
+    Chi Minh" Hồ Chí Minh, "fur" für, which a clerk's keyboard does not type; they found
+    nothing. Rows whose ``accent_blind_fields`` hold every word typed, each letter with or
+    without an accent (``accent_blind_pattern``: a regex PostgreSQL and SQLite read alike, as
+    no database folds accents without an extension), are found beside what the search finds."""
+
+    accent_blind_fields = ()
+
+    def get_search_results(self, request, queryset, search_term):
+        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        words = fold(search_term).split()
+        if words and self.accent_blind_fields:
+            spelled = Q()
+            for word in words:
+                pattern = accent_blind_pattern(word)
+                one = Q()
+                for field in self.accent_blind_fields:
+                    one |= Q(**{f"{field}__iregex": pattern})
+                spelled &= one
+            found = found | queryset.filter(spelled)
+        return found, may_have_duplicates
+
+
 class RankedAutocomplete(ShortFormSearch):
     """Autocomplete answers in the order staff mean them: what carries the typed code exactly
     first ("DE" is Germany), then names that start with it (Denmark, Jerman), then the rest it
@@ -171,8 +195,11 @@ class CountryAdmin(SoundInputOnly, RankedAutocomplete, admin.ModelAdmin):
 
 
 @admin.register(Subdivision)
-class SubdivisionAdmin(SoundInputOnly, RankedAutocomplete, admin.ModelAdmin):
-    """ISO 3166-2 reference data, loaded by ``load_reference_data``."""
+class SubdivisionAdmin(AccentBlindSearch, SoundInputOnly, RankedAutocomplete, admin.ModelAdmin):
+    """ISO 3166-2 reference data, loaded by ``load_reference_data``: the names in their own
+    spelling (Hồ Chí Minh), found as typed without their accents."""
+
+    accent_blind_fields = ["name"]
 
     list_display = ["code", "name", "kind", "country"]
     list_select_related = ["country"]
@@ -184,18 +211,6 @@ class SubdivisionAdmin(SoundInputOnly, RankedAutocomplete, admin.ModelAdmin):
 
     def short_form_q(self, meaning):
         return Q(country_id__in=meaning.country_codes) if meaning.country_codes else None
-
-    def get_search_results(self, request, queryset, search_term):
-        found, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        # The names are ISO's, in their own spelling: "Da Nang" finds Đà Nẵng and "Ho Chi Minh"
-        # Hồ Chí Minh, which a clerk's keyboard does not type; they found nothing.
-        words = fold(search_term).split()
-        if words:
-            spelled = Q()
-            for word in words:
-                spelled &= Q(name__iregex=accent_blind_pattern(word))
-            found = found | queryset.filter(spelled)
-        return found, may_have_duplicates
 
     def get_readonly_fields(self, request, obj=None):
         return ["code", "country"] if obj else []
@@ -283,8 +298,10 @@ class PartnerAdminForm(forms.ModelForm):
 
 
 @admin.register(Partner)
-class PartnerAdmin(RankedAutocomplete, RegisterAdmin):
+class PartnerAdmin(AccentBlindSearch, RankedAutocomplete, RegisterAdmin):
     form = PartnerAdminForm
+    # "Thanh pho Ho Chi Minh", "Gesellschaft fur": a name as a keyboard without accents types it.
+    accent_blind_fields = ["name", "name_local", "former_names"]
     list_display = ["name", "name_local", "kind", "country", "subdivision", "parent"]
     list_filter = ["kind", ("country", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["country", "subdivision", "parent"]

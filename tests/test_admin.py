@@ -1841,6 +1841,25 @@ def test_subdivision_autocomplete_finds_a_name_typed_without_its_accents(
     )
 
 
+def test_partner_autocomplete_finds_a_name_typed_without_its_accents(staff_client):
+    """The partner's own name is kept in its script, Thành phố Hồ Chí Minh, and its German
+    name für: typed on a keyboard without accents, neither was found."""
+    vietnam = CountryFactory(code="VN", alpha3="VNM", name_id="Vietnam", name_en="Viet Nam")
+    germany = CountryFactory(code="DE", alpha3="DEU", name_id="Jerman", name_en="Germany")
+    PartnerFactory(
+        name="Komite Rakyat Kota Ho Chi Minh",
+        name_local="Ủy ban nhân dân Thành phố Hồ Chí Minh",
+        country=vietnam,
+    )
+    PartnerFactory(name="Deutsche Gesellschaft für Internationale Zusammenarbeit", country=germany)
+    assert autocomplete(staff_client, "partners", "Thanh pho Ho Chi Minh") == [
+        "Komite Rakyat Kota Ho Chi Minh (VN)"
+    ]
+    assert autocomplete(staff_client, "partners", "Gesellschaft fur") == [
+        "Deutsche Gesellschaft für Internationale Zusammenarbeit (DE)"
+    ]
+
+
 def test_region_autocomplete_offers_the_exact_code_first(staff_client, kaltim, samarinda):
     offered = autocomplete(staff_client, "lead_region", "64")
     assert offered[0] == kaltim.name
