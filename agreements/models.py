@@ -4641,6 +4641,23 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
         return self.is_still_to_do_on(timezone.localdate())
 
     @property
+    def missed_before_its_end(self):
+        """Planned, never recorded done, and due while its cooperation still ran: an
+        evaluation due in December 2023 of a PKS that ran to the end of 2024. Its page said
+        "Tidak lagi diperlukan" (no longer needed), as of a step planned past the day the
+        cooperation ended, where it was due and is not recorded as done. Not of a stage passed
+        by signing, which its page says is no longer needed (reads the agreement, as
+        ``is_still_to_do`` does)."""
+        if self.done_on is not None or self.due_on is None:
+            return False
+        agreement = self.agreement
+        status = agreement.shown_status_on(timezone.localdate())
+        if status not in ENDED_STATUSES or passed_by_signing(self.kind, status):
+            return False
+        ended = agreement.ends_by or agreement.expires_by
+        return ended is not None and self.due_by <= ended
+
+    @property
     def waited_on(self):
         """Whom this step waits on (a ``MilestoneWaitsOn`` value), or "" when nobody is named:
         the party it names, else the body that decides its stage (``stages.DECIDED_BY``: a TKKSD

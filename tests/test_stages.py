@@ -708,6 +708,49 @@ def test_a_signing_never_ticked_off_is_not_late_once_the_document_is_signed(clie
     assert "Kerja sama Z" in late
 
 
+def test_a_step_due_while_the_cooperation_ran_and_never_done_is_not_said_no_longer_needed(
+    client, kaltim
+):
+    """A PKS of 2021 ran to the end of 2024; its evaluation, planned for December 2023, was
+    never recorded done. Its page told officials the evaluation was "no longer needed"; it was
+    due, and is not recorded as done. A step planned past the day the PKS ended is no longer
+    needed, as before."""
+    pks = AgreementFactory(
+        lead_region=kaltim,
+        kind="pks",
+        status=Agreement.Status.IN_FORCE,
+        signed_on=datetime.date(2021, 6, 1),
+        signed_on_precision="month",
+        in_force_from=datetime.date(2021, 6, 1),
+        in_force_from_precision="month",
+        expires_on=datetime.date(2024, 1, 1),
+        expires_on_precision="year",
+    )
+    MilestoneFactory(
+        agreement=pks,
+        kind=K.EVALUATION,
+        title="Evaluasi pelaksanaan PKS",
+        due_on=datetime.date(2023, 12, 1),
+        due_on_precision="month",
+        done_on=None,
+    )
+    MilestoneFactory(
+        agreement=pks,
+        kind=K.ACTIVITY,
+        title="Pameran 2025",
+        due_on=datetime.date(2025, 3, 1),
+        done_on=None,
+    )
+    Agreement.objects.filter(pk=pks.pk).refresh_progress()
+    page = client.get(reverse("agreement-detail", args=[pks.pk])).content.decode()
+    timeline = page.split('<ol class="timeline">', 1)[1]
+    evaluation = timeline.split("Evaluasi pelaksanaan PKS", 1)[0].rsplit("<li", 1)[1]
+    assert "Tidak tercatat terlaksana" in evaluation
+    assert "Tidak lagi diperlukan" not in evaluation
+    later = timeline.split("Pameran 2025", 1)[0].rsplit("<li", 1)[1]
+    assert "Tidak lagi diperlukan" in later
+
+
 def test_a_signing_recorded_before_the_signed_date_leaves_the_next_activity_next(client, kaltim):
     """The bureau ticked off the signing in the milestone table and planned the first activity,
     but left the status at "Penyiapan naskah" until the signed text comes back with its date.
