@@ -880,6 +880,49 @@ def test_what_ends_says_it_is_already_extended_on_the_page_in_the_pdf_and_the_wo
     assert in_pdf(client) == [1, 1]
 
 
+def test_a_terminated_text_is_not_marked_extended_in_the_report(client, kaltim):
+    """The MoU of 2020, extended in June 2024, was ended early in September 2024, its extension
+    with it: the report's list of what ended in 2024 read "Diakhiri 15 September 2024 · sudah
+    diperpanjang", on the page and in the workbook, as if the cooperation went on."""
+    from agreements.models import Agreement
+
+    texts = []
+    for title, follows, signed, expires in (
+        ("MoU Kaltim diakhiri", None, datetime.date(2020, 2, 14), datetime.date(2025, 2, 13)),
+        ("Perpanjangan MoU Kaltim", True, datetime.date(2024, 6, 10), datetime.date(2030, 2, 13)),
+    ):
+        texts.append(
+            AgreementFactory(
+                title=title,
+                lead_region=kaltim,
+                status=Agreement.Status.TERMINATED,
+                follows=texts[0] if follows else None,
+                relation=Agreement.Relation.EXTENDS if follows else "",
+                signed_on=signed,
+                in_force_from=signed,
+                expires_on=expires,
+            )
+        )
+        MilestoneFactory(
+            agreement=texts[-1],
+            kind="termination",
+            due_on=None,
+            done_on=datetime.date(2024, 9, 15),
+        )
+    Agreement.objects.filter(pk__in=[t.pk for t in texts]).refresh_progress()
+    query = {"region": "64", "period": "2024"}
+    html = section(client.get("/laporan/", query).content.decode(), "r-ending")
+    [row] = [r for r in html.split("<tr>") if "MoU Kaltim diakhiri" in r]
+    assert "Diakhiri" in row and "diperpanjang" not in row
+    book = workbook(client, query)
+    [row] = [
+        r
+        for r in book["Berakhir dalam periode"].iter_rows(min_row=2, values_only=True)
+        if r[0] == "MoU Kaltim diakhiri"
+    ]
+    assert not row[5]
+
+
 def test_a_date_known_to_the_month_is_written_as_that_month_in_the_workbook(client, kaltim):
     """A target of "Juni 2025" is not the first of June: the workbook writes "2025-06", as the
     register's exports do, and a whole date as a date."""
