@@ -5111,6 +5111,9 @@ class DocumentQuerySet(ReadApart, models.QuerySet):
 DOCUMENT_FOLDER = "documents"
 
 
+# What the file storage drops from a name it stores (``django.utils.text.get_valid_filename``).
+STORED_NAME_DROPS = re.compile(r"(?u)[^-\w.]")
+
 # The most characters of an uploaded file's own name kept in the name it is stored under.
 DOCUMENT_STEM_MAX = 60
 
@@ -5121,7 +5124,11 @@ def document_path(document, filename):
     their content: the name they came with (``.html``, ``.svg``) says nothing true of them."""
     # Never a name that begins with a dot (".pdf" would be stored and downloaded as
     # ".pdf.pdf"): such a file is hidden, on the server and on the reader's computer.
-    stem = os.path.splitext(os.path.basename(filename))[0].lstrip(".") or "dokumen"
+    # The storage keeps only letters, digits, "-", "_" and "." of a name: dropped here first, so
+    # that what is left is checked ("(.naskah)" would be stored as the hidden ".naskah", and
+    # "!!!" as ".pdf").
+    stem = os.path.splitext(os.path.basename(filename))[0]
+    stem = STORED_NAME_DROPS.sub("", stem.strip().replace(" ", "_")).lstrip(".") or "dokumen"
     # A scan's long name is cut to fit the stored name's column with room for the suffix the
     # storage adds to a name already taken: the name it came with never refuses a file.
     return f"{DOCUMENT_FOLDER}/{timezone.now():%Y}/{stem[:DOCUMENT_STEM_MAX]}.pdf"

@@ -116,7 +116,18 @@ def test_an_accepted_document_is_stored_and_served_as_a_pdf_whatever_its_name(
     assert b"".join(download.streaming_content) == content
 
 
-@pytest.mark.parametrize("name, stored", [(".pdf", "pdf.pdf"), (".naskah.pdf", "naskah.pdf")])
+@pytest.mark.parametrize(
+    "name, stored",
+    [
+        (".pdf", "pdf.pdf"),
+        (".naskah.pdf", "naskah.pdf"),
+        # Characters a stored name cannot hold are dropped: what is left must not begin with a
+        # dot either, nor be nothing at all.
+        ("(.naskah).pdf", "naskah.pdf"),
+        ("!!!.pdf", "dokumen.pdf"),
+        ("«» .pdf", "dokumen.pdf"),
+    ],
+)
 def test_a_document_named_as_a_hidden_file_is_stored_and_served_under_a_visible_name(
     staff_client, client, agreement, name, stored
 ):
