@@ -5,6 +5,7 @@ from django import forms
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest, HttpResponseForbidden, HttpResponseRedirect
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +30,31 @@ class LoginView(auth_views.LoginView):
     def get_redirect_url(self):
         target = super().get_redirect_url()
         return "" if target == self.request.path else target
+
+
+class LogoutView(auth_views.LogoutView):
+    """``/accounts/logout/``: logs out by its form (a POST), as Django's. Opened as a page
+    (typed in, bookmarked, an old link), it was a blank page (405); it shows that form now, to a
+    reader still signed in, and logs out nobody by being opened. A reader already signed out
+    goes on to where logging out leads."""
+
+    http_method_names = ["get", "head", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return HttpResponseRedirect(self.get_success_url())
+        return render(request, "registration/logout_confirm.html")
+
+
+def admin_logout(request):
+    """The admin's logout address (behind the admin's own checks, ``AdminSite.admin_view``):
+    opened as a page, the site's (``LogoutView``), whose form logs out of the same session;
+    posted, the admin's own."""
+    from django.contrib import admin
+
+    if request.method in ("GET", "HEAD"):
+        return LogoutView.as_view(next_page="dashboard")(request)
+    return admin.site.logout(request)
 
 
 class TimeZoneForm(OneValueEach, forms.Form):

@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from access import views as access_views
@@ -18,6 +17,8 @@ admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("health/", read_only(health), name="health"),
+    # Opened as a page, the admin's logout asks to log out (``access.views.admin_logout``).
+    path("admin/logout/", admin.site.admin_view(access_views.admin_logout)),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     # Officials and analysts who do not work in the admin log in here to read internal records;
@@ -28,7 +29,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/time-zone/", access_views.set_time_zone, name="set-time-zone"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(next_page="dashboard"), name="logout"),
+    path("accounts/logout/", access_views.LogoutView.as_view(next_page="dashboard"), name="logout"),
     path("robots.txt", read_only(robots), name="robots"),
     path("sitemap.xml", read_only(sitemaps.index), name="sitemap"),
     path("sitemap-<str:section>.xml", read_only(sitemaps.section), name="sitemap-section"),

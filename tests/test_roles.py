@@ -810,6 +810,33 @@ def test_logout_returns_a_reader_to_the_public_view(client, official, of_bali):
     assert of_bali.title not in client.get(reverse("agreement-list")).content.decode()
 
 
+@pytest.mark.parametrize("address", [reverse("logout"), reverse("admin:logout")])
+def test_the_logout_address_opened_as_a_page_asks_to_log_out_rather_than_showing_nothing(
+    client, official, address
+):
+    """Typed in, bookmarked or followed from an old link, the logout address was a blank page
+    (405): it logs out only by its form (a POST), so it shows that form, and logs out nobody
+    by being opened."""
+    client.force_login(official)
+
+    page = client.get(address)
+
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "Keluar dari register" in content
+    assert f'<form method="post" action="{reverse("logout")}"' in content
+    assert "_auth_user_id" in client.session  # still signed in
+    assert client.post(reverse("logout")).status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("address", [reverse("logout"), reverse("admin:logout")])
+def test_the_logout_address_opened_once_logged_out_leads_on(client, db, address):
+    response = client.get(address)
+
+    assert response.status_code == 302
+
+
 # -- documents' files in the admin, and assigning regions ----------------------------------------
 
 
