@@ -254,6 +254,11 @@ STORAGES = {
 # Every role logs in on the site (the admin's own login refuses whoever is not staff); pages of
 # the admin send to the admin's login themselves.
 LOGIN_URL = "login"
+# Where the admin's login leads when the page it was asked to lead back to is none of the
+# site's (``?next=`` empty, or another site's address); Django's own default,
+# ``/accounts/profile/``, does not exist here. The site's login leads to the dashboard
+# (``access.views.LoginView``).
+LOGIN_REDIRECT_URL = "admin:index"
 
 # -- security ---------------------------------------------------------------------------------
 

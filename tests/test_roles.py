@@ -784,6 +784,22 @@ def test_staff_log_in_through_the_admin_too(client, editor_kaltim, of_kaltim):
     assert listed(client.get(CHANGELIST)) == {of_kaltim}
 
 
+@pytest.mark.parametrize("asked", ["", "https://elsewhere.example/", "//elsewhere.example/"])
+def test_the_admins_login_leads_to_the_admin_when_the_page_asked_for_is_not_one_of_the_sites(
+    client, editor_kaltim, asked
+):
+    """A login at ``/admin/login/?next=`` with nothing to go back to, or an address elsewhere,
+    led on to Django's own default, ``/accounts/profile/``: a page that does not exist (404)."""
+    response = client.post(
+        reverse("admin:login") + "?next=" + asked,
+        {"username": editor_kaltim.get_username(), "password": PASSWORD, "next": asked},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+    assert client.get(response["Location"]).status_code == 200
+
+
 def test_wrong_password_is_refused_with_a_message(client, official):
     response = client.post(LOGIN, {"username": official.get_username(), "password": "salah"})
 
