@@ -154,20 +154,46 @@ def agreement_version(pk):
     return f"{epoch}.{shared}:" + ",".join(f"{id_}={changes}" for id_, _, changes in chain)
 
 
+# How long a process leaves the cache alone once a call to it failed (seconds). A Redis that
+# refuses connections fails at once, but one that does not answer (its host down or cut off,
+# the server stalled) holds each call for its timeout, a second: a page makes several, and
+# took 4 to 8 s each while Redis was unreachable. Left alone, it costs one call a process
+# every RETRY_SECONDS; pages are cached again at most that long after it is back.
+CACHE_RETRY_SECONDS = 30
+_cache_down_until = 0.0
+
+
+def cache_usable():
+    """False while a recent call to the cache failed (``cache_failed``)."""
+    return time.monotonic() >= _cache_down_until
+
+
+def cache_failed():
+    """A call to the cache failed: leave it alone for ``CACHE_RETRY_SECONDS``."""
+    global _cache_down_until
+    _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
+
+
 def cache_get(key):
     """The cached value of ``key``, or None, also when the cache cannot be reached: a cache
     server that is down costs the time to build pages, never an error page."""
+    if not cache_usable():
+        return None
     try:
         return cache.get(key)
     except Exception:  # the backend's own connection errors (redis.exceptions.RedisError, …)
+        cache_failed()
         logger.warning("cache unavailable: building %s afresh", key, exc_info=True)
         return None
 
 
 def cache_set(key, value):
+    if not cache_usable():
+        return
     try:
         cache.set(key, value, TIMEOUT)
     except Exception:
+        cache_failed()
         logger.warning("cache unavailable: %s not cached", key, exc_info=True)
 
 
@@ -420,17 +446,23 @@ def _lock(key):
 def start_building(key):
     """True if this request is to build the page of ``key``: no one else is (or the cache
     cannot say, when it cannot be reached)."""
+    if not cache_usable():
+        return True
     try:
         return cache.add(_lock(key), 1, LOCK_SECONDS)
     except Exception:
+        cache_failed()
         logger.warning("cache unavailable: building %s afresh", key, exc_info=True)
         return True
 
 
 def done_building(key):
+    if not cache_usable():
+        return  # the lock, if it was taken, expires by itself
     try:
         cache.delete(_lock(key))
     except Exception:
+        cache_failed()
         logger.warning("cache unavailable: lock of %s left to expire", key, exc_info=True)
 
 
@@ -443,6 +475,7 @@ def wait_for(key):
         try:
             found = cache.get_many([key, lock])
         except Exception:
+            cache_failed()
             return None
         if key in found:
             return found[key]

@@ -29,7 +29,7 @@ from django.http import HttpResponse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from agreements.caching import cached_count
+from agreements.caching import cache_failed, cache_usable, cached_count
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def is_large(agreements):
 def take(agreements):
     """A slot for downloading ``agreements`` (``NoSlot`` for a small download, or when the cache
     cannot say), or None when every slot is taken."""
-    if settings.EXPORT_SLOTS == 0 or not is_large(agreements):
+    if settings.EXPORT_SLOTS == 0 or not is_large(agreements) or not cache_usable():
         return NoSlot()
     token = uuid.uuid4().hex
     for number in range(settings.EXPORT_SLOTS):
@@ -145,6 +145,7 @@ def take(agreements):
             if cache.add(key, token, HOLD_SECONDS):
                 return Slot(key, token)
         except Exception:
+            cache_failed()
             logger.warning("cache unavailable: large download not held back", exc_info=True)
             return NoSlot()
     return None

@@ -9,6 +9,7 @@ from django.conf import settings as django_settings
 from django.test import override_settings
 from django.utils import timezone, translation
 
+from agreements import caching
 from tests.factories import (
     AgreementFactory,
     MilestoneFactory,
@@ -57,6 +58,14 @@ def _default_language_afterwards():
     """A request in English leaves English active in its thread; no later test inherits it."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _cache_asked_afresh():
+    """A cache a test made fail is not left alone by the tests after it
+    (``agreements.caching.cache_failed``)."""
+    yield
+    caching._cache_down_until = 0.0
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ import zoneinfo
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache.backends.base import BaseCache
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -64,6 +65,43 @@ def test_a_second_visit_is_served_from_the_cache(client, agreement, django_asser
         response = client.get(LIST)
     assert response.status_code == 200
     assert "Beasiswa guru Kalimantan Timur" in response.content.decode()
+
+
+class UnansweringCache(BaseCache):
+    """A cache server that does not answer (its host down or cut off): every call fails, as
+    Redis's client fails once its timeout has passed, and is counted."""
+
+    calls = 0
+
+    def __init__(self, location, params):
+        super().__init__(params)
+
+    def _unanswered(self, *args, **kwargs):
+        type(self).calls += 1
+        raise TimeoutError("Timeout reading from socket")
+
+    get = set = add = delete = get_many = touch = _unanswered
+
+
+def test_a_cache_that_does_not_answer_is_left_alone_rather_than_waited_on_by_every_page(
+    client, agreement, settings, monkeypatch
+):
+    """Each call to a Redis that does not answer waits for its timeout, a second: the list
+    made eight and took eight seconds, every time, for as long as Redis was unreachable."""
+    settings.CACHES = {"default": {"BACKEND": f"{__name__}.UnansweringCache"}}
+    UnansweringCache.calls = 0
+
+    for page in (LIST, reverse("agreement-detail", args=[agreement.pk]), LIST):
+        response = client.get(page)
+        assert response.status_code == 200
+        assert "Beasiswa guru Kalimantan Timur" in response.content.decode()
+    assert UnansweringCache.calls == 1
+
+    # Half a minute later the cache is asked again, so pages are kept again once it is back.
+    now = caching.time.monotonic()
+    monkeypatch.setattr(caching.time, "monotonic", lambda: now + caching.CACHE_RETRY_SECONDS)
+    assert client.get(LIST).status_code == 200
+    assert UnansweringCache.calls == 2
 
 
 def test_an_upgrade_never_serves_a_page_the_release_before_it_kept(
