@@ -172,6 +172,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         f"-c pg_trgm.word_similarity_threshold={TRIGRAM_WORD_SIMILARITY} "
         "-c jit=off"
     )
+    # A server cut off or stalled does not refuse a connection: without a limit the driver
+    # waits for its answer for ever, and so do the reader, the health check and, one after the
+    # other, every thread of the site. Past it, the styled 503 page (``coopdb.middleware``). A
+    # ``?connect_timeout=`` in DATABASE_URL is kept.
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
 
 # The cache of pages, counts and filter lists (``agreements.caching``). In production it is
 # Redis (REDIS_URL), shared by every worker: a new or recycled worker starts with the pages the

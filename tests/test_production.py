@@ -7,8 +7,10 @@ import json
 import os
 import re
 import secrets
+import socket
 import subprocess
 import sys
+import threading
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -499,6 +501,42 @@ def test_health_check_answers_503_while_the_database_is_down_and_200_when_it_is_
     assert before.json() == {"status": "ok", "database": "ok"}
     assert during.json()["status"] == "unavailable"
     assert "no-cache" in during["Cache-Control"]  # a proxy must never keep an answer
+
+
+@pytest.mark.postgresql  # the driver's own connection wait
+@pytest.mark.django_db
+def test_a_database_host_that_never_answers_gives_the_503_page_not_a_request_that_hangs(client):
+    """A database server cut off, or stalled, does not refuse the connection: without a limit
+    on connecting the driver waited for its answer for ever, and so did the reader, the
+    load balancer's health check and, one after the other, every thread of the site."""
+    AgreementFactory(title="Kerja sama pariwisata Kaltim–Bali")
+    silent = socket.socket()  # takes connections (the kernel does) and never says a word
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)
+    original = connections["default"]
+    params = {**original.settings_dict, "HOST": "127.0.0.1", "PORT": str(silent.getsockname()[1])}
+    answers = {}
+
+    def read(url):
+        connections["default"] = original.__class__(params, alias="default")
+        try:
+            answers[url] = Client().get(url)
+        finally:
+            connections["default"].close()
+
+    readers = [threading.Thread(target=read, args=(url,)) for url in ("/health/", "/agreements/")]
+    try:
+        for reader in readers:
+            reader.start()
+        for reader in readers:
+            reader.join(timeout=90)  # a bound on a test that would wait for ever, not a measure
+        assert not any(reader.is_alive() for reader in readers), "the page never answered"
+    finally:
+        silent.close()
+    assert answers["/health/"].status_code == 503
+    assert answers["/agreements/"].status_code == 503
+    assert "Layanan sedang tidak tersedia" in answers["/agreements/"].content.decode()
+    assert client.get("/agreements/").status_code == 200
 
 
 @pytest.mark.django_db
