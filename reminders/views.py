@@ -311,7 +311,12 @@ def reminder_preferences(request, token):
             )
         preference.active = form.cleaned_data["active"]
         preference.language = form.cleaned_data["language"]
-    preference.save()
+    # Written whether or not another post of the link (a one-click beside a click on "Simpan")
+    # saved one since it was read: two writing a first preference at once made the second a
+    # server error.
+    preference, _created = ReminderPreference.objects.update_or_create(
+        user=user, defaults={"active": preference.active, "language": preference.language}
+    )
     return render(
         request, "reminders/reminder_preferences.html", preferences_context(preference, saved=True)
     )

@@ -844,6 +844,32 @@ def test_one_click_in_the_digest_stops_the_reminders_without_logging_in(
     assert len(mails_to(kaltim_editor)) == 1
 
 
+def test_the_one_click_and_a_click_on_save_at_once_both_answer_and_the_reminders_stop(
+    client, kaltim, kaltim_editor, monkeypatch
+):
+    """Two posts of the link at once (the mail program's one-click beside a click on "Simpan",
+    a double click) for an editor who never chose: each read no preference and wrote a new
+    one, and the second was a server error, the editor's choice unsaid."""
+    AgreementFactory(lead_region=kaltim, expires_on=days(80))
+    run()
+    path = preferences_path(mails_to(kaltim_editor)[0])
+    read = ReminderPreference.objects.for_user
+
+    def read_as_the_other_post_saves(user):
+        preference = read(user)  # none yet: an unsaved default
+        ReminderPreference.objects.create(user=user, language="en")  # the other post's
+        return preference
+
+    monkeypatch.setattr(ReminderPreference.objects, "for_user", read_as_the_other_post_saves)
+    response = client.post(path, {"List-Unsubscribe": "One-Click"})
+    monkeypatch.undo()
+
+    assert response.status_code == 200
+    assert "tidak lagi menerima surel pengingat" in response.content.decode()
+    preference = ReminderPreference.objects.get(user=kaltim_editor)
+    assert not preference.active
+
+
 def test_the_link_in_the_digest_changes_its_language(client, kaltim, kaltim_editor):
     MilestoneFactory(agreement__lead_region=kaltim, due_on=days(-3))
     run()
