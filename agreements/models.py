@@ -4647,15 +4647,18 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
         "Tidak lagi diperlukan" (no longer needed), as of a step planned past the day the
         cooperation ended, where it was due and is not recorded as done. Not of a stage passed
         by signing, which its page says is no longer needed (reads the agreement, as
-        ``is_still_to_do`` does)."""
+        ``is_still_to_do`` does). Nor of a target still to come: the cooperation has ended
+        before it, whatever day it ran to as recorded (a text terminated on a day not recorded
+        runs, as stored, to the expiry it was signed for)."""
         if self.done_on is not None or self.due_on is None:
             return False
         agreement = self.agreement
-        status = agreement.shown_status_on(timezone.localdate())
+        today = timezone.localdate()
+        status = agreement.shown_status_on(today)
         if status not in ENDED_STATUSES or passed_by_signing(self.kind, status):
             return False
         ended = agreement.ends_by or agreement.expires_by
-        return ended is not None and self.due_by <= ended
+        return ended is not None and self.due_by <= ended and self.due_by < today
 
     @property
     def waited_on(self):

@@ -751,6 +751,37 @@ def test_a_step_due_while_the_cooperation_ran_and_never_done_is_not_said_no_long
     assert "Tidak lagi diperlukan" in later
 
 
+def test_a_step_still_to_come_of_a_text_terminated_on_an_unrecorded_day_is_not_said_missed(
+    client, kaltim
+):
+    """An MoU running to 2029 is recorded terminated, the day of its termination not recorded;
+    its mid-term evaluation is planned a year from now. Its page said the evaluation was "not
+    recorded as done", of a target still to come: the cooperation ended first, so the
+    evaluation is no longer needed."""
+    today = timezone.localdate()
+    mou = AgreementFactory(
+        lead_region=kaltim,
+        kind="mou",
+        status=Agreement.Status.TERMINATED,
+        signed_on=today - datetime.timedelta(days=2 * 365),
+        in_force_from=today - datetime.timedelta(days=2 * 365),
+        expires_on=today + datetime.timedelta(days=3 * 365),
+    )
+    MilestoneFactory(
+        agreement=mou,
+        kind=K.EVALUATION,
+        title="Evaluasi tengah masa",
+        due_on=today + datetime.timedelta(days=365),
+        done_on=None,
+    )
+    Agreement.objects.filter(pk=mou.pk).refresh_progress()
+    page = client.get(reverse("agreement-detail", args=[mou.pk])).content.decode()
+    timeline = page.split('<ol class="timeline">', 1)[1]
+    evaluation = timeline.split("Evaluasi tengah masa", 1)[0].rsplit("<li", 1)[1]
+    assert "Tidak tercatat terlaksana" not in evaluation
+    assert "Tidak lagi diperlukan" in evaluation
+
+
 def test_a_signing_recorded_before_the_signed_date_leaves_the_next_activity_next(client, kaltim):
     """The bureau ticked off the signing in the milestone table and planned the first activity,
     but left the status at "Penyiapan naskah" until the signed text comes back with its date.
