@@ -3906,7 +3906,8 @@ def reopen_extension_steps(facts, by_agreement, extended):
     text is not extended after all, so its step is ahead, late or waited on again. A step
     the bureau recorded done itself, or changed since, is left as it is: only one whose
     latest version is the register's, with the day it recorded, is opened. ``extended``: the
-    texts a signed extension still follows. Returns the steps opened.
+    texts a signed extension still follows, and those whose term ran out in an extension since
+    terminated (``ran_on_in_extension``). Returns the steps opened.
 
     Queries: none where no such text has an extension step done; else the steps' latest
     versions, and where one is opened the text's version, the steps and their history."""
@@ -3977,6 +3978,24 @@ def _write_steps_done(by_agreement, written, reason):
     return ids
 
 
+def ran_on_in_extension(facts, today=None):
+    """The texts of ``facts`` (``_AgreementFacts`` by id) whose own term ran out while an
+    extension carried them on, since terminated: they were extended, their talks held and
+    signed, though the extension no longer counts as signed (``is_signed_extension``). Only one
+    terminated before the text's term was out leaves the text not extended, its talks ahead
+    again (``reopen_extension_steps``)."""
+    today = today or timezone.localdate()
+    return {
+        agreement.follows_id
+        for agreement in facts.values()
+        if agreement.relation == AgreementRelation.EXTENDS
+        and agreement.status == AgreementStatus.TERMINATED
+        and agreement.follows_id in facts
+        and (text := facts[agreement.follows_id]).expires_by is not None
+        and text.expires_by < today
+    }
+
+
 def carry_out_extension_steps(facts, by_agreement):
     """Record as done each extension step (``MilestoneKind.EXTENSION``) still open of a text
     whose extension is signed, on the day the extension was signed, as the bureau would: the
@@ -4006,7 +4025,7 @@ def carry_out_extension_steps(facts, by_agreement):
             and _tells(agreement, facts[agreement.follows_id])
         ):
             extensions[agreement.follows_id].append(agreement.pk)
-    reopen_extension_steps(facts, by_agreement, extensions)
+    reopen_extension_steps(facts, by_agreement, extensions.keys() | ran_on_in_extension(facts))
     waiting = {
         text: [
             step

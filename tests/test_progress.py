@@ -1166,3 +1166,37 @@ def test_an_extension_terminated_before_it_took_effect_no_longer_extends_its_tex
     by_hand.refresh_from_db()
     assert by_hand.done_on == today - datetime.timedelta(days=55)
     assert_every_stored_progress_is_the_rule()
+
+
+def test_an_extension_terminated_once_its_text_ran_out_leaves_the_talks_done(
+    staff_client, kaltim, bali
+):
+    """The MoU's extension was signed, and the MoU's own term then ran out: the cooperation
+    went on in the extension, so the talks on it were held and led to a text. Terminated a year
+    on, that extension does not make the register open the MoU's talks again ("Dibuka kembali:
+    perpanjangan tidak lagi ditandatangani"), as it does for one terminated before it took
+    effect: the MoU was extended."""
+    today = timezone.localdate()
+    signed_on = today - datetime.timedelta(days=400)
+    mou, talks, _by_hand, data, extension = extended_in_the_admin(
+        staff_client, kaltim, bali, signed_on
+    )
+    Agreement.objects.filter(pk=mou.pk).update(expires_on=today - datetime.timedelta(days=300))
+    Agreement.objects.filter(pk=mou.pk).refresh_progress()
+    extension.refresh_from_db()
+    data.update(status="terminated", loaded_version=str(extension.version))
+    with_milestone(
+        data,
+        kind="termination",
+        title="Pengakhiran perpanjangan atas kesepakatan para pihak",
+        done_on=(today - datetime.timedelta(days=1)).isoformat(),
+        done_on_precision="day",
+    )
+    response = staff_client.post(change_url(extension), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+
+    talks.refresh_from_db()
+    assert talks.done_on == signed_on
+    reasons = list(talks.history.values_list("history_change_reason", flat=True))
+    assert not any("Dibuka kembali" in (reason or "") for reason in reasons)
+    assert_every_stored_progress_is_the_rule()
