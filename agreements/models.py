@@ -20,7 +20,7 @@ from django.db import connection, connections, models, transaction
 from django.db.models import F, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
-from django.db.models.lookups import Exact, GreaterThan
+from django.db.models.lookups import Exact, GreaterThan, IsNull
 from django.db.models.sql.datastructures import BaseTable
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
@@ -501,16 +501,18 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         register, and chose it for a page of the list, whose 25 rows it weighed as the whole
         register's (at 100,000 agreements, 57 ms where the 25 probes took a fraction of one).
         The downloads, which read the whole selection at once, ask it of every row in one pass
-        instead (``extended_among``)."""
+        instead (``extended_among``).
+
+        Never of a text itself terminated (``NOT_TERMINATED``): its term does not go on, and
+        "Diakhiri pada September 2026 · sudah diperpanjang" read as if its cooperation did."""
         first = (
             AgreementQuerySet.extensions_among(readable)
             .filter(follows=OuterRef("pk"))
             .values("pk")[:1]
         )
         return self.annotate(
-            is_extended=models.Func(
-                models.Subquery(first),
-                template="(%(expressions)s IS NOT NULL)",
+            is_extended=models.ExpressionWrapper(
+                Q(IsNull(models.Subquery(first), False)) & NOT_TERMINATED,
                 output_field=models.BooleanField(),
             )
         )
@@ -532,7 +534,9 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         of the 100,000 rows of a full download (at 100,000 agreements, 70 ms for the whole
         selection where the probes took 190 ms, beside the seconds the download takes)."""
         extended = AgreementQuerySet.extensions_among(readable).values("follows_id")
-        return models.ExpressionWrapper(Q(pk__in=extended), output_field=models.BooleanField())
+        return models.ExpressionWrapper(
+            Q(pk__in=extended) & NOT_TERMINATED, output_field=models.BooleanField()
+        )
 
     def awaiting_extension_record(self):
         """Texts with an extension step still open whose extension is signed: those whose step
@@ -1884,6 +1888,9 @@ UNSIGNED_STATUSES = (
     AgreementStatus.CANCELLED,
 )
 SIGNED_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE)
+# A text not itself terminated: one terminated is never "already extended", its term does not
+# go on (``AgreementQuerySet.marking_extended``, ``extended_among``, ``Agreement.extended_by``).
+NOT_TERMINATED = ~Q(status=AgreementStatus.TERMINATED)
 
 # The subjects whose agreements' parties are counted as pairs (migrations 0046, 0054): (the
 # dimension narrowing to a subject, ``AgreementQuerySet._narrowed``; the party counted with it).
@@ -3099,7 +3106,10 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         """The signed extension of ``chain`` that extends this text (``is_signed_extension``),
         the latest signed where there are several; None where none does. With ``shown`` (the
         pks the reader may see), only those: a public page never names an internal extension.
+        None of a text itself terminated, whose term does not go on (``marking_extended``).
         Reads the chain given, no query."""
+        if self.status == AgreementStatus.TERMINATED:
+            return None
         extensions = [
             document
             for document in chain

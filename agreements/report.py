@@ -394,12 +394,7 @@ def as_workbook(report, file, generated, public_only):
                 a.lead_region.name,
                 in_worksheet(a.known("signed_on")),
                 ended_in_worksheet(a),
-                # Not beside the day it was terminated: its cooperation does not go on.
-                *(
-                    [_("sudah diperpanjang") if a.is_extended and not a.terminated_on else ""]
-                    if extended
-                    else []
-                ),
+                *([_("sudah diperpanjang") if a.is_extended else ""] if extended else []),
             ]
             for a in items
         ]

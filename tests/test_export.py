@@ -864,6 +864,7 @@ def test_a_download_says_which_texts_are_already_extended_as_the_list_does(
             signed_on=datetime.date(2021, 3, 1),
             in_force_from=datetime.date(2021, 3, 1),
             expires_on=datetime.date(2026, 2, 28),
+            **fields,
         )
         if extension is not None:
             AgreementFactory(
@@ -893,6 +894,8 @@ def test_a_download_says_which_texts_are_already_extended_as_the_list_does(
         },
     )
     text("Tidak diperpanjang")
+    # Terminated itself: its term does not go on, as its list row says "Diakhiri" alone.
+    text("Diakhiri meski diperpanjang", extension=signed, status="terminated")
     yes, no = (True, False) if file_format == "json" else ("true", "false")
 
     def extended():
@@ -902,6 +905,7 @@ def test_a_download_says_which_texts_are_already_extended_as_the_list_does(
             "Diperpanjang secara internal",
             "Perpanjangannya masih disiapkan",
             "Tidak diperpanjang",
+            "Diakhiri meski diperpanjang",
         }
         return {
             title: row["extended"]
@@ -914,6 +918,7 @@ def test_a_download_says_which_texts_are_already_extended_as_the_list_does(
         "Diperpanjang secara internal": no,  # the public may not see the extension
         "Perpanjangannya masih disiapkan": no,
         "Tidak diperpanjang": no,
+        "Diakhiri meski diperpanjang": no,
     }
     client.force_login(analyst)
     assert extended() == {
@@ -921,6 +926,7 @@ def test_a_download_says_which_texts_are_already_extended_as_the_list_does(
         "Diperpanjang secara internal": yes,
         "Perpanjangannya masih disiapkan": no,
         "Tidak diperpanjang": no,
+        "Diakhiri meski diperpanjang": no,
     }
     page = client.get("/agreements/", {"q": "Diperpanjang"}).content.decode()
     assert page.count("sudah diperpanjang") == 2  # as the list says it

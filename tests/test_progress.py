@@ -958,9 +958,10 @@ def test_a_text_already_extended_says_so_on_the_list_the_dashboard_leads_to(
 
 
 def test_a_terminated_text_is_not_marked_extended_beside_the_day_it_ended(client, kaltim, bali):
-    """The MoU of 2020, extended in 2025, was ended early in September 2026, its extension
-    with it: its row on the list read "Diakhiri pada 15 September 2026 · sudah diperpanjang", as if
-    the cooperation went on in the extension."""
+    """The MoU of 2020, extended in 2025, was ended early in September 2026, recorded on the
+    MoU alone (its extension left "Berlaku", as the admin's save warns): its row on the list
+    read "Diakhiri pada 15 September 2026 · sudah diperpanjang", as if the cooperation went on
+    in the extension. A text terminated is not "already extended", on any surface."""
     mou = AgreementFactory(
         title="MoU Kaltim–Bali 2020",
         lead_region=kaltim,
@@ -976,17 +977,16 @@ def test_a_terminated_text_is_not_marked_extended_beside_the_day_it_ended(client
         lead_region=kaltim,
         regions=[bali],
         kind="mou",
-        status=Agreement.Status.TERMINATED,
+        status=Agreement.Status.IN_FORCE,
         follows=mou,
         relation="extends",
         signed_on=datetime.date(2025, 2, 10),
         in_force_from=datetime.date(2025, 2, 14),
         expires_on=datetime.date(2030, 2, 13),
     )
-    for text in (mou, extension):
-        MilestoneFactory(
-            agreement=text, kind="termination", due_on=None, done_on=datetime.date(2026, 9, 15)
-        )
+    MilestoneFactory(
+        agreement=mou, kind="termination", due_on=None, done_on=datetime.date(2026, 9, 15)
+    )
     Agreement.objects.filter(pk__in=[mou.pk, extension.pk]).refresh_progress()
     html = client.get(reverse("agreement-list")).content.decode()
     link = f'href="{mou.get_absolute_url()}"'

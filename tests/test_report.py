@@ -881,9 +881,10 @@ def test_what_ends_says_it_is_already_extended_on_the_page_in_the_pdf_and_the_wo
 
 
 def test_a_terminated_text_is_not_marked_extended_in_the_report(client, kaltim):
-    """The MoU of 2020, extended in June 2024, was ended early in September 2024, its extension
-    with it: the report's list of what ended in 2024 read "Diakhiri 15 September 2024 · sudah
-    diperpanjang", on the page and in the workbook, as if the cooperation went on."""
+    """The MoU of 2020, extended in June 2024, was ended early in September 2024, recorded on
+    the MoU alone (its extension left "Berlaku"): the report's list of what ended in 2024 read
+    "Diakhiri 15 September 2024 · sudah diperpanjang", on the page and in the workbook, as if
+    the cooperation went on."""
     from agreements.models import Agreement
 
     texts = []
@@ -895,7 +896,7 @@ def test_a_terminated_text_is_not_marked_extended_in_the_report(client, kaltim):
             AgreementFactory(
                 title=title,
                 lead_region=kaltim,
-                status=Agreement.Status.TERMINATED,
+                status=Agreement.Status.IN_FORCE if follows else Agreement.Status.TERMINATED,
                 follows=texts[0] if follows else None,
                 relation=Agreement.Relation.EXTENDS if follows else "",
                 signed_on=signed,
@@ -903,12 +904,9 @@ def test_a_terminated_text_is_not_marked_extended_in_the_report(client, kaltim):
                 expires_on=expires,
             )
         )
-        MilestoneFactory(
-            agreement=texts[-1],
-            kind="termination",
-            due_on=None,
-            done_on=datetime.date(2024, 9, 15),
-        )
+    MilestoneFactory(
+        agreement=texts[0], kind="termination", due_on=None, done_on=datetime.date(2024, 9, 15)
+    )
     Agreement.objects.filter(pk__in=[t.pk for t in texts]).refresh_progress()
     query = {"region": "64", "period": "2024"}
     html = section(client.get("/laporan/", query).content.decode(), "r-ending")

@@ -97,11 +97,9 @@ def _row(agreement, labels, words):
         expires = known(agreement, "expires_on")
     else:
         expires = none
-    if getattr(agreement, "is_extended", False) and status != agreement.Status.TERMINATED:
+    if getattr(agreement, "is_extended", False):
         # A signed extension the reader may see extends it (``browse``), as the dashboard's
-        # list of what expires soon says: its term goes on, not about to lapse. Not beside
-        # the day it was terminated: "Diakhiri pada September 2026 · sudah diperpanjang" read
-        # as if the cooperation went on, its extension ended with it.
+        # list of what expires soon says: its term goes on, not about to lapse.
         extended = f"<strong>{words['extended']}</strong>"
         expires = extended if expires == none else f"{expires} · {extended}"
     return (
