@@ -2,6 +2,7 @@
 the admin."""
 
 from django import forms
+from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponseBadRequest, HttpResponseForbidden, HttpResponseRedirect
@@ -50,8 +51,6 @@ def admin_logout(request):
     """The admin's logout address (behind the admin's own checks, ``AdminSite.admin_view``):
     opened as a page, the site's (``LogoutView``), whose form logs out of the same session;
     posted, the admin's own."""
-    from django.contrib import admin
-
     if request.method in ("GET", "HEAD"):
         return LogoutView.as_view(next_page="dashboard")(request)
     return admin.site.logout(request)

@@ -756,6 +756,22 @@ def extended_in_the_admin(staff_client, kaltim, bali, signed_on):
     return mou, talks, by_hand, data, extension
 
 
+def terminated_yesterday_in_the_admin(staff_client, extension, data):
+    """``extension`` recorded terminated through its change form (``data``, as its add form
+    posted it), with its termination step done yesterday."""
+    extension.refresh_from_db()
+    data.update(status="terminated", loaded_version=str(extension.version))
+    with_milestone(
+        data,
+        kind="termination",
+        title="Pengakhiran perpanjangan atas kesepakatan para pihak",
+        done_on=(timezone.localdate() - datetime.timedelta(days=1)).isoformat(),
+        done_on_precision="day",
+    )
+    response = staff_client.post(change_url(extension), data)
+    assert response.status_code == 302, response.context and response.context["errors"]
+
+
 def test_signing_an_extension_records_the_extension_step_of_the_text_it_extends(
     client, staff_client, kaltim, bali
 ):
@@ -1134,16 +1150,7 @@ def test_an_extension_terminated_before_it_took_effect_no_longer_extends_its_tex
     mou, talks, by_hand, data, extension = extended_in_the_admin(
         staff_client, kaltim, bali, signed_on
     )
-    data.update(status="terminated", loaded_version=str(extension.version))
-    with_milestone(
-        data,
-        kind="termination",
-        title="Pengakhiran perpanjangan atas kesepakatan para pihak",
-        done_on=(today - datetime.timedelta(days=1)).isoformat(),
-        done_on_precision="day",
-    )
-    response = staff_client.post(change_url(extension), data)
-    assert response.status_code == 302, response.context and response.context["errors"]
+    terminated_yesterday_in_the_admin(staff_client, extension, data)
 
     page = client.get(reverse("agreement-detail", args=[mou.pk])).content.decode()
     glance = page.split('class="glance-grid"', 1)[1].split("</dl>", 1)[0]
@@ -1183,17 +1190,7 @@ def test_an_extension_terminated_once_its_text_ran_out_leaves_the_talks_done(
     )
     Agreement.objects.filter(pk=mou.pk).update(expires_on=today - datetime.timedelta(days=300))
     Agreement.objects.filter(pk=mou.pk).refresh_progress()
-    extension.refresh_from_db()
-    data.update(status="terminated", loaded_version=str(extension.version))
-    with_milestone(
-        data,
-        kind="termination",
-        title="Pengakhiran perpanjangan atas kesepakatan para pihak",
-        done_on=(today - datetime.timedelta(days=1)).isoformat(),
-        done_on_precision="day",
-    )
-    response = staff_client.post(change_url(extension), data)
-    assert response.status_code == 302, response.context and response.context["errors"]
+    terminated_yesterday_in_the_admin(staff_client, extension, data)
 
     talks.refresh_from_db()
     assert talks.done_on == signed_on
