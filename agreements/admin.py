@@ -743,10 +743,15 @@ class AgreementAdmin(
 
     def save_related(self, request, form, formsets, change):
         if change:
-            if not form.has_changed() and not any(formset.has_changed() for formset in formsets):
+            if (
+                not form.has_changed()
+                and not form.instance.filled_by_check
+                and not any(formset.has_changed() for formset in formsets)
+            ):
                 # Saved as it was opened: nothing is written, as on a step's or a document's
                 # own page. No version of the agreement, no entry in the change log telling no
-                # change, and a colleague's form opened before is not refused for it.
+                # change, and a colleague's form opened before is not refused for it. Unless
+                # the model's check filled in what a row written before its rules lacks.
                 for formset in formsets:  # what the admin's change message reads
                     formset.new_objects = []
                     formset.changed_objects = []
@@ -787,8 +792,9 @@ class AgreementAdmin(
         cooperation says otherwise, without refusing it: a PKS running past the text it carries
         out, whether the PKS, that text or its extension was saved
         (``Agreement.term_overruns``), a DPRD approval recorded done before the TKKSD
-        review (``Agreement.approved_before_review``), and a text recorded terminated whose
-        signed extension is still in force (``Agreement.extension_outliving_termination``).
+        review (``Agreement.approved_before_review``), a text recorded terminated whose
+        signed extension is still in force (``Agreement.extension_outliving_termination``),
+        and a text whose amendments outlast it (``Agreement.amendments_outlasting``).
         Two queries: its chain, its steps."""
         chain = list(Agreement.objects.filter(pk=agreement.pk).chains())
         for overrun in agreement.term_overruns(chain):
@@ -821,6 +827,24 @@ class AgreementAdmin(
                 until=until,
                 termination=MilestoneKind.TERMINATION.label,
                 terminated=AgreementStatus.TERMINATED.label,
+            )
+            self.message_user(request, message, messages.WARNING)
+        for amendment in agreement.amendments_outlasting(chain):
+            told = _(
+                "Amendemen atau adendum berakhir bersama naskah yang diubahnya, tetapi "
+                "{amendment} tercatat “{status}”{until}: halaman statusnya tidak berakhir "
+                "bersama naskah ini. Perbaiki tanggal berakhir atau statusnya."
+            )
+            until = _(" tanpa tanggal berakhir")
+            if amendment.expires_on is not None:
+                until = _(" sampai %(date)s") % {"date": amendment.known("expires_on")}
+            link = format_html(
+                '<a href="{}">“{}”</a>',
+                reverse("admin:agreements_agreement_change", args=[amendment.pk]),
+                amendment.title,
+            )
+            message = format_html(
+                told, amendment=link, status=amendment.get_shown_status_display(), until=until
             )
             self.message_user(request, message, messages.WARNING)
 

@@ -1332,8 +1332,9 @@ class AgreementImport:
                     result.warnings.append(overrun.warning())
 
     def _check_terms(self, results):
-        """Refuse an amendment ending after the text it amends (``Agreement.term_contradictions``)
-        where that text is a row of this file: a new one (its model check saw no text to read),
+        """Refuse an amendment outlasting the text it amends (``Agreement.term_contradictions``)
+        where that text is a row of this file, one with no expiry ending with it
+        (``end_with_amended``): a new one (its model check saw no text to read),
         or a stored one whose expiry the file sets, read as the file leaves it. An amendment of
         a stored text the file leaves alone was checked with its row. No query."""
         in_file = {
@@ -1350,9 +1351,10 @@ class AgreementImport:
                 amended = in_file.get(result.instance.follows_id)
             if amended is None:
                 continue
-            errors = result.instance.term_contradictions(amended=amended)
+            result.instance.end_with_amended(amended)
+            errors = result.instance.term_contradictions_by_field(amended=amended)
             if errors:
-                result.errors.extend(_messages(ValidationError({"expires_on": errors})))
+                result.errors.extend(_messages(ValidationError(errors)))
                 result.action = REJECT
 
     def _look_for_lookalikes(self, planned):

@@ -556,14 +556,18 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         return self.filter(told).filter(models.Exists(steps))
 
     def with_contradicting_term(self):
-        """Amendments ending after the text they amend, as the forms refuse them
-        (``Agreement.term_contradictions``): the amendment's end read as the first day its
-        date covers, the text's as the last, so that only an end certainly after is listed.
-        Rows written before that rule; what the admin's "Pemeriksaan data" filter and
-        ``manage.py check_statuses`` list for the bureau to mend by hand (an end to correct,
-        or an extension recorded as an amendment)."""
+        """Amendments outlasting the text they amend (``Agreement.term_contradictions``):
+        ending after it, as the forms refuse them (the amendment's end read as the first day
+        its date covers, the text's as the last, so that only an end certainly after is
+        listed); with no expiry while the text has one; still signed or in force while the
+        text is recorded terminated or cancelled. Rows written before those rules; what the
+        admin's "Pemeriksaan data" filter and ``manage.py check_statuses`` list for the bureau
+        to mend by hand (an end to correct, an extension recorded as an amendment, a status to
+        record)."""
         return self.filter(relation=AgreementRelation.AMENDS).filter(
-            GreaterThan(F("expires_on"), PeriodEnd("follows__expires_on"))
+            Q(GreaterThan(F("expires_on"), PeriodEnd("follows__expires_on")))
+            | Q(expires_on__isnull=True, follows__expires_on__isnull=False)
+            | Q(status__in=SIGNED_STATUSES, follows__status__in=TERM_CUT_SHORT)
         )
 
     def in_region(self, region):
@@ -2802,7 +2806,10 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         for name, message in self.precision_errors(self.DATE_FIELDS).items():
             errors[name].append(message)
         if not errors.get("expires_on") and not errors.get("follows"):
-            errors["expires_on"].extend(self.term_contradictions())
+            amended = self.amended_text()
+            self.end_with_amended(amended)
+            for name, messages in self.term_contradictions_by_field(amended).items():
+                errors[name].extend(messages)
         errors = {name: messages for name, messages in errors.items() if messages}
         if errors:
             raise ValidationError(errors)
@@ -2902,37 +2909,89 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         problems.extend(self.status_step_errors(milestones).values())
         return problems
 
+    def amended_text(self):
+        """The text it amends as its term rules read it (its expiry and status), or None
+        where it is not an amendment of a stored text. One query."""
+        if self.relation != AgreementRelation.AMENDS or not self.follows_id:
+            return None
+        return (
+            Agreement.objects.filter(pk=self.follows_id)
+            .only("expires_on", "expires_on_precision", "status")
+            .first()
+        )
+
+    # The fields its check (``clean``) filled in, which a form saved as opened still writes.
+    filled_by_check = ()
+
+    def end_with_amended(self, amended):
+        """An amendment written with no expiry of its own ends with the text it amends
+        (``DATES_SHARED_BY``, docs/stages.md): it takes that text's expiry, as the add form
+        offers it. Left blank, its page said "Berlaku" for good once the text had ended. What
+        the model's check (the admin's forms) and the importer do before checking its term."""
+        if (
+            self.relation == AgreementRelation.AMENDS
+            and self.expires_on is None
+            and amended is not None
+            and amended.expires_on is not None
+        ):
+            self.expires_on = amended.expires_on
+            self.expires_on_precision = amended.expires_on_precision
+            self.filled_by_check = ("expires_on", "expires_on_precision")
+
     def term_contradictions(self, amended=None):
-        """What its term contradicts, in the words its form refuses it with: an amendment
-        (``AgreementRelation.AMENDS``) ending after the text it amends, with which it ends
-        (docs/stages.md), whatever day its date known to a month or year may be (an addendum
-        known to end in "2029" may end with a text ending on 30 June 2029). A term made
-        longer is an extension's, which the pages follow: the
-        text's page would still say it runs out, its extension step late. A list of messages,
-        empty where there is no such contradiction. ``amended``: the text it amends, read where
-        not given (one query). ``AgreementQuerySet.with_contradicting_term`` finds them."""
-        if self.relation != AgreementRelation.AMENDS or not self.expires_on:
-            return []
+        """What its term contradicts (``term_contradictions_by_field``), as a list of
+        messages, empty where there is none."""
+        by_field = self.term_contradictions_by_field(amended)
+        return [message for messages in by_field.values() for message in messages]
+
+    def term_contradictions_by_field(self, amended=None):
+        """What its term contradicts, in the words its form refuses it with, by the field to
+        mend: an amendment (``AgreementRelation.AMENDS``) ends with the text it amends
+        (docs/stages.md). Refused: an amendment ending after that text, whatever day its date
+        known to a month or year may be (an addendum known to end in "2029" may end with a text
+        ending on 30 June 2029); a term made longer is an extension's, which the pages follow.
+        Refused too: one still signed or in force while that text is recorded terminated or
+        cancelled, whose page would go on saying "Berlaku". Listed for rows written before
+        these rules: one with no expiry while the text has one, which a save mends
+        (``end_with_amended``). ``amended``: the text it amends, read where not given (one
+        query). ``AgreementQuerySet.with_contradicting_term`` finds them."""
+        if self.relation != AgreementRelation.AMENDS:
+            return {}
         if amended is None:
-            if not self.follows_id:
-                return []
-            amended = (
-                Agreement.objects.filter(pk=self.follows_id)
-                .only("expires_on", "expires_on_precision")
-                .first()
-            )
-        if amended is None or amended.expires_on is None:
-            return []
-        if self.known("expires_on").date <= amended.ends("expires_on"):
-            return []  # an end known to its month or year may be the text's: not refused
-        return [
-            _(
-                "Amendemen atau adendum berakhir bersama naskah yang diubahnya, yang berakhir "
-                "%(expires)s. Untuk memperpanjang jangka waktunya, catat naskah ini sebagai "
-                "perpanjangan: pilih hubungan “Perpanjangan”."
-            )
-            % {"expires": amended.known("expires_on")}
-        ]
+            amended = self.amended_text()
+        if amended is None:
+            return {}
+        problems = {}
+        if amended.status in TERM_CUT_SHORT and self.status in SIGNED_STATUSES:
+            problems["status"] = [
+                _(
+                    "Naskah yang diubahnya tercatat “%(ended)s”, dan amendemen atau adendum "
+                    "berakhir bersama naskah itu: catat statusnya “%(ended)s” juga."
+                )
+                % {"ended": AgreementStatus(amended.status).label}
+            ]
+        if amended.expires_on is None:
+            return problems
+        if self.expires_on is None:
+            problems["expires_on"] = [
+                _(
+                    "Amendemen atau adendum berakhir bersama naskah yang diubahnya, yang berakhir "
+                    "%(expires)s, tetapi tanggal berakhirnya tidak diisi. Saat disimpan, "
+                    "tanggal itu diisikan."
+                )
+                % {"expires": amended.known("expires_on")}
+            ]
+        elif self.known("expires_on").date > amended.ends("expires_on"):
+            # An end known to its month or year may be the text's: not refused.
+            problems["expires_on"] = [
+                _(
+                    "Amendemen atau adendum berakhir bersama naskah yang diubahnya, yang "
+                    "berakhir %(expires)s. Untuk memperpanjang jangka waktunya, catat naskah ini "
+                    "sebagai perpanjangan: pilih hubungan “Perpanjangan”."
+                )
+                % {"expires": amended.known("expires_on")}
+            ]
+        return problems
 
     def expired_too_soon(self):
         """What to tell a clerk who recorded it as expired ("Berakhir") while its term, as
@@ -3140,6 +3199,20 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             and not document.has_ended_on(today)
         ]
         return max(going_on, key=lambda d: (d.signed_on or datetime.date.min, d.pk), default=None)
+
+    def amendments_outlasting(self, chain):
+        """The amendments of ``chain`` amending this text that outlast it
+        (``term_contradictions``), in the chain's order: a clerk who terminates an MoU, or
+        moves its expiry earlier, leaves its addendum as it was, and the addendum's page went
+        on saying "Berlaku". The admin's save of the text says so. Reads the chain given, no
+        query."""
+        return [
+            document
+            for document in chain
+            if document.follows_id == self.pk
+            and document.relation == AgreementRelation.AMENDS
+            and document.term_contradictions(amended=self)
+        ]
 
     def stage_path(self, inherited=None, predecessor_kinds=()):
         """The stages its kind and scope require (``stage_path_of``); ``inherited`` and

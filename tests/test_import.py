@@ -1227,3 +1227,50 @@ def test_admin_preview_refuses_an_amendment_outlasting_a_text_of_the_same_file(
     addendum["expires_on"] = "2030-02-28"
     rows = [row(), addendum] if order == "text first" else [addendum, row()]
     assert confirm_token(upload(staff_client, rows)) is not None
+
+
+@pytest.mark.parametrize("order", ["text first", "amendment first"])
+def test_an_amendment_imported_with_no_end_ends_with_its_text_of_the_same_file(
+    staff_client, register, order
+):
+    """A file recording an MoU to 28 February 2030 and an addendum of it whose end is left
+    blank, as addenda seldom state their own: the addendum is written ending with the MoU,
+    whichever row comes first, so that its page does not say "Berlaku" once the MoU has run
+    out."""
+    addendum = row(
+        reference="ADD/1/2025",
+        title="Adendum I kerja sama pariwisata",
+        kind="amendment",
+        follows="556/KSDD/2025",
+        relation="amends",
+        expires_on="",
+    )
+    rows = [row(), addendum] if order == "text first" else [addendum, row()]
+    confirmed = staff_client.post(
+        reverse(IMPORT_URL), {"token": confirm_token(upload(staff_client, rows))}
+    )
+    assert confirmed.status_code == 302
+    written = Agreement.objects.get(reference="ADD/1/2025")
+    assert written.expires_on == datetime.date(2030, 2, 28)
+
+
+def test_the_import_refuses_an_amendment_in_force_of_a_text_terminated_in_the_same_file(
+    staff_client, register
+):
+    addendum = row(
+        reference="ADD/1/2025",
+        title="Adendum I kerja sama pariwisata",
+        kind="amendment",
+        follows="556/KSDD/2025",
+        relation="amends",
+    )
+    response = upload(staff_client, [row(status="terminated"), addendum])
+
+    assert response.status_code == 400
+    assert confirm_token(response) is None
+    assert re.search(r'<tr class="reject">\s*<td>3</td>', response.content.decode())
+    assert (
+        "Naskah yang diubahnya tercatat “Diakhiri”, dan amendemen atau adendum berakhir "
+        "bersama naskah itu"
+    ) in response.content.decode()
+    assert not Agreement.objects.filter(reference__in=["556/KSDD/2025", "ADD/1/2025"]).exists()

@@ -12,6 +12,7 @@ into force …): ``AgreementQuerySet.with_contradicting_steps`` and
 ``Milestone.agreement_date_errors``, under the filter's second check."""
 
 import datetime
+import re
 
 import factory
 import pytest
@@ -29,6 +30,7 @@ from agreements.models import Agreement, Milestone
 from agreements.parties import writing_parties
 from tests import factories
 from tests.factories import MilestoneFactory, PartnerFactory, RegencyFactory
+from tests.helpers import agreement_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -614,7 +616,7 @@ def test_the_command_lists_the_ksdd_of_one_region(parties, run_check):
 # -- an amendment ending after the text it amends -----------------------------------------------
 
 TERM_CHECK = {"check": "term"}
-TERM_NOTICE = "Jangka waktu yang tercatat bertentangan dengan naskah yang diubah."
+TERM_NOTICE = "Jangka waktu atau status yang tercatat bertentangan dengan naskah yang diubah:"
 OUTLASTS = (
     "Amendemen atau adendum berakhir bersama naskah yang diubahnya, yang berakhir %s. Untuk "
     "memperpanjang jangka waktunya, catat naskah ini sebagai perpanjangan: pilih hubungan "
@@ -625,8 +627,6 @@ OUTLASTS = (
 def amendment_form(mou, title, expires_on, precision):
     """What the admin's add form posts for an amendment of ``mou`` titled ``title`` and ending
     on ``expires_on`` as typed, known to ``precision``; the rest as ``mou`` is."""
-    from tests.helpers import agreement_form_data
-
     return {
         **agreement_form_data(mou),
         "title": title,
@@ -763,6 +763,131 @@ def test_an_amendment_known_to_its_year_may_end_with_a_text_ending_within_that_y
     assert amendment not in listed.context["cl"].result_list
     page = staff_client.get(reverse("admin:agreements_agreement_change", args=[amendment.pk]))
     assert TERM_NOTICE not in page.content.decode()
+
+
+# -- an amendment ends with its text, on its status page too ------------------------------------
+
+BLANK_END = (
+    "Amendemen atau adendum berakhir bersama naskah yang diubahnya, yang berakhir %s, tetapi "
+    "tanggal berakhirnya tidak diisi. Saat disimpan, tanggal itu diisikan."
+)
+OUTLIVES = (
+    "Naskah yang diubahnya tercatat “Diakhiri”, dan amendemen atau adendum berakhir bersama "
+    "naskah itu: catat statusnya “Diakhiri” juga."
+)
+
+
+def shown_badge(client, agreement):
+    """The status word its public status page shows, as the class of its badge."""
+    page = client.get(agreement.get_absolute_url()).content.decode()
+    return re.search(r'<span class="badge status-([a-z_]+)">', page).group(1)
+
+
+def test_an_addendum_saved_with_no_end_of_its_own_ends_with_its_mou_on_its_status_page(
+    client, staff_client
+):
+    """An MoU that ran out at the end of 2024, and an addendum of it a clerk records with the
+    end left blank, as addenda seldom state their own term: it ends with the MoU, so its page
+    says "Berakhir" as the MoU's does, not "Berlaku" for good."""
+    mou = AgreementFactory(
+        title="MoU Kaltim–Daejeon",
+        signed_on=datetime.date(2020, 1, 15),
+        in_force_from=datetime.date(2020, 1, 15),
+        expires_on=datetime.date(2024, 12, 31),
+    )
+    typed = {
+        **amendment_form(mou, "Adendum I MoU Kaltim–Daejeon", "", "day"),
+        "signed_on": "10/01/2022",
+        "in_force_from": "10/01/2022",
+    }
+    saved = staff_client.post(reverse("admin:agreements_agreement_add"), typed)
+    assert saved.status_code == 302, saved.context and saved.context["errors"]
+    addendum = Agreement.objects.get(title="Adendum I MoU Kaltim–Daejeon")
+
+    assert addendum.expires_on == datetime.date(2024, 12, 31)
+    assert shown_badge(client, mou) == shown_badge(client, addendum) == "expired"
+
+
+def test_the_data_check_lists_an_addendum_stored_with_no_end_and_a_save_mends_it(
+    client, staff_client, run_check
+):
+    mou = AgreementFactory(
+        title="MoU Kaltim–Daejeon",
+        signed_on=datetime.date(2020, 1, 15),
+        in_force_from=datetime.date(2020, 1, 15),
+        expires_on=datetime.date(2024, 12, 31),
+    )
+    addendum = written_past_the_rules(
+        AgreementFactory(
+            title="Adendum I MoU Kaltim–Daejeon",
+            kind="amendment",
+            follows=mou,
+            relation="amends",
+            lead_region=mou.lead_region,
+            signed_on=datetime.date(2022, 1, 10),
+            in_force_from=datetime.date(2022, 1, 10),
+        ),
+        expires_on=None,
+    )
+    assert shown_badge(client, addendum) == "in_force"  # as stored before the rule
+    listed = staff_client.get(CHANGELIST, TERM_CHECK)
+    assert list(listed.context["cl"].result_list) == [addendum]
+    form = staff_client.get(change_url(addendum)).content.decode()
+    assert TERM_NOTICE in form
+    assert f'<li class="warning">{escape(BLANK_END % "31 Desember 2024")}</li>' in form
+    status, out, _err = run_check()
+    assert status == 1
+    assert f"  - {BLANK_END % '31 Desember 2024'}\n" in out
+
+    saved = staff_client.post(change_url(addendum), agreement_form_data(addendum))
+    assert saved.status_code == 302, saved.context and saved.context["errors"]
+    assert shown_badge(client, addendum) == "expired"
+    assert list(staff_client.get(CHANGELIST, TERM_CHECK).context["cl"].result_list) == []
+
+
+def test_terminating_an_mou_warns_of_its_addendum_in_force_which_is_then_recorded_so(
+    client, staff_client, run_check
+):
+    """A clerk records the early ending of an MoU on the MoU. Its addendum, part of it, would
+    go on saying "Berlaku": the MoU's save says so with a link, the addendum's form asks for
+    its status to be recorded "Diakhiri" too, and its page then says so."""
+    mou = AgreementFactory(title="MoU Kaltim–Daejeon", expires_on=datetime.date(2029, 12, 31))
+    addendum = AgreementFactory(
+        title="Adendum I MoU Kaltim–Daejeon",
+        kind="amendment",
+        follows=mou,
+        relation="amends",
+        lead_region=mou.lead_region,
+        signed_on=datetime.date(2025, 2, 3),
+        in_force_from=datetime.date(2025, 2, 3),
+        expires_on=datetime.date(2029, 12, 31),
+    )
+    saved = staff_client.post(
+        change_url(mou), agreement_form_data(mou, status="terminated"), follow=True
+    )
+    warnings = [str(m) for m in saved.context["messages"] if m.level_tag == "warning"]
+    assert any(
+        f'<a href="{change_url(addendum)}">“{escape(addendum.title)}”</a> tercatat “Berlaku” '
+        "sampai 31 Desember 2029" in warning
+        for warning in warnings
+    ), warnings
+    assert shown_badge(client, mou) == "terminated"
+    assert list(staff_client.get(CHANGELIST, TERM_CHECK).context["cl"].result_list) == [addendum]
+    status, out, _err = run_check()
+    assert status == 1
+    assert f"  - {OUTLIVES}\n" in out
+
+    refused = staff_client.post(change_url(addendum), agreement_form_data(addendum))
+    assert refused.status_code == 200
+    assert escape(OUTLIVES) in refused.content.decode()
+    assert shown_badge(client, addendum) == "in_force"
+
+    saved = staff_client.post(
+        change_url(addendum), agreement_form_data(addendum, status="terminated")
+    )
+    assert saved.status_code == 302, saved.context and saved.context["errors"]
+    assert shown_badge(client, addendum) == "terminated"
+    assert list(staff_client.get(CHANGELIST, TERM_CHECK).context["cl"].result_list) == []
 
 
 def test_the_deploying_guide_says_what_the_command_says_and_names_every_check(run_check):
