@@ -587,19 +587,18 @@ class TablesImport:
             document.kind = reader.choice("kind", Document.Kind)
             document.language = reader.choice("language", Document.Language)
             uploaded_at = reader.moment("uploaded_at")
+            if original is not None:
+                # When a stored document's file came is this register's record, not a file's
+                # to move: the public's download says "since it was published" of one uploaded
+                # while its agreement was internal, and a clerk importing it back moved the
+                # upload. A new document's is written (a register rebuilt from its files).
+                uploaded_at = original.uploaded_at
             row.after["uploaded_at"] = uploaded_at
             if not row.errors:
                 _validate(document, row, exclude=["agreement", "file"])
             row.instance = document
             row.after["agreement"] = self._key(reader)
             _compare(row, original, document, ["title", "kind", "language"])
-            # Written to the second.
-            if (
-                row.action == UNCHANGED
-                and uploaded_at
-                and original.uploaded_at.replace(microsecond=0) != uploaded_at
-            ):
-                row.action, row.changes = UPDATE, ["uploaded_at"]
             self._authorise(row, original)
             planned.append(row)
         return planned
@@ -640,7 +639,7 @@ class TablesImport:
         for name, model in (("milestones", Milestone), ("documents", Document)):
             self._write_simple(planned.get(name, []), model)
         for row in planned.get("documents", []):
-            if row.action in (CREATE, UPDATE) and row.after.get("uploaded_at"):
+            if row.action == CREATE and row.after.get("uploaded_at"):
                 Document.objects.filter(pk=row.instance.pk).update(
                     uploaded_at=row.after["uploaded_at"]
                 )

@@ -558,3 +558,33 @@ def test_importing_a_download_again_keeps_a_parent_of_internal_agreements_only(
     assert dict(plan.table_counts())["partners"]["update"] == 0
     anhui.refresh_from_db()
     assert anhui.parent == province
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "json"])
+def test_importing_the_publics_download_again_keeps_when_a_document_was_uploaded(
+    client, kaltim, file_format
+):
+    """A signed text uploaded in March 2021 while its agreement was kept internal, the
+    agreement published since: the public's download says the text is there since the
+    publication. Imported back, as a clerk may take a download from the public site, the
+    document keeps its upload in March 2021 and the row changes nothing."""
+    agreement = AgreementFactory(
+        title="Kesepakatan Bersama yang diumumkan kemudian",
+        lead_region=kaltim,
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    document = DocumentFactory(agreement=agreement, title="Naskah yang ditandatangani")
+    uploaded = datetime.datetime(2021, 3, 4, 9, 30, tzinfo=datetime.UTC)
+    Document.objects.filter(pk=document.pk).update(uploaded_at=uploaded)
+    agreement.refresh_from_db()
+    agreement.visibility = Agreement.Visibility.PUBLIC
+    agreement.save()
+    data = downloaded(client, file_format)
+    assert b"2021-03-04" not in data
+
+    plan = AgreementImport.from_file(io.BytesIO(data), f"kerjasama.{file_format}").apply()
+
+    assert plan.is_valid, [(row.number, row.errors) for row in plan.rejected]
+    document.refresh_from_db()
+    assert document.uploaded_at == uploaded
+    assert dict(plan.table_counts())["documents"]["unchanged"] == 1
