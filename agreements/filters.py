@@ -14,7 +14,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db.models import DateField, F, Q, Value
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.db.models.lookups import GreaterThanOrEqual
 from django.http import QueryDict
 from django.utils import timezone
@@ -75,6 +75,13 @@ SORTS = {
     "title": [Lower("title"), "pk"],
     "-title": [Lower("title").desc(), "-pk"],
     "-updated": ["-updated_at", "-pk"],
+}
+# The title an English reader sees: the English one where filled, else the Indonesian
+# (``Agreement.shown_title``). English pages sort by it, read from the indexes of migration 0057.
+SHOWN_TITLE_IN_ENGLISH = Lower(Coalesce(NullIf(F("title_en"), Value("")), F("title")))
+SORTS_IN_ENGLISH = {
+    "title": [SHOWN_TITLE_IN_ENGLISH, "pk"],
+    "-title": [SHOWN_TITLE_IN_ENGLISH.desc(), "-pk"],
 }
 DEFAULT_SORT = "-signed"
 RELEVANCE = "relevance"
@@ -570,6 +577,9 @@ class AgreementFilter(django_filters.FilterSet):
             if "search_rank" in queryset.query.annotations:
                 return ["-search_rank", *SORTS[DEFAULT_SORT]]
             sort = DEFAULT_SORT
+        if sort in SORTS_IN_ENGLISH and (get_language() or "id").startswith("en"):
+            # By the title the page shows: "Sister city …" was sorted among the "Kota kembar".
+            return SORTS_IN_ENGLISH[sort]
         return SORTS[sort]
 
     # -- the form as a page shows it --------------------------------------------------------

@@ -2,6 +2,7 @@
 visibility, language and the number of queries."""
 
 import datetime
+import json
 import re
 from types import SimpleNamespace
 
@@ -546,12 +547,13 @@ def test_a_small_selection_is_read_as_a_set_then_sorted(client, register, monkey
 
 @pytest.mark.postgresql  # SQLite's embedded registers have no index of these orders
 @pytest.mark.parametrize(
-    "params, index, titles",
+    "params, language, index, titles",
     [
         # Those never signed sort last by signing date: walked in its index, they were found
         # past every signed agreement.
         (
             {"status": "preparation"},
+            "id",
             "agreement_status_newest_signed",
             ["Kota kembar Samarinda dan Anhui"],
         ),
@@ -559,16 +561,36 @@ def test_a_small_selection_is_read_as_a_set_then_sorted(client, register, monkey
         # the other kinds' titles.
         (
             {"kind": "sister_city", "sort": "-title"},
+            "id",
             "agreement_kind_title",
             ["Pertukaran budaya Bali dan Osaka", "Kota kembar Samarinda dan Anhui"],
+        ),
+        # English pages sort by the title they show (migration 0057).
+        (
+            {"kind": "sister_city", "sort": "-title"},
+            "en",
+            "agreement_kind_english_title",
+            ["Pertukaran budaya Bali dan Osaka", "Kota kembar Samarinda dan Anhui"],
+        ),
+        (
+            {"sort": "title"},
+            "en",
+            "agreement_english_title_order",
+            [
+                "Beasiswa guru Kalimantan Timur",
+                "Kota kembar Samarinda dan Anhui",
+                "Pariwisata Kalimantan Tengah dan Bali",
+                "Pertukaran budaya Bali dan Osaka",
+            ],
         ),
     ],
 )
 def test_one_status_or_kind_in_its_order_is_read_from_an_index(
-    client, register, monkeypatch, params, index, titles
+    client, register, monkeypatch, params, language, index, titles
 ):
     """Those of one status, newest signing first (the default order), and those of one kind by
-    title are read in an index of that order within the status or the kind (migration 0047)."""
+    title are read in an index of that order within the status or the kind (migration 0047);
+    on English pages, by the title they show (migration 0057)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -576,7 +598,7 @@ def test_one_status_or_kind_in_its_order_is_read_from_an_index(
 
     monkeypatch.setattr(caching, "READ_APART_UP_TO", 0)  # as a selection of thousands
     with CaptureQueriesContext(connection) as captured:
-        response = client.get(LIST, params)
+        response = client.get(LIST, params, HTTP_ACCEPT_LANGUAGE=language)
     assert titles_in(response) == titles
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_sort = off")
@@ -585,6 +607,42 @@ def test_one_status_or_kind_in_its_order_is_read_from_an_index(
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert f"using {index} on agreements_agreement" in plan, plan
     assert " Sort " not in plan and not plan.startswith("Sort"), plan
+
+
+def test_an_english_reader_sorts_by_the_titles_they_read(client, register):
+    """On the English list the titles shown are the English ones where filled: sorted by title,
+    "Bali and Osaka cultural exchange" comes first, and an agreement with no English title
+    takes its place by the Indonesian one it shows, either way. The Indonesian list keeps its
+    own order."""
+    english = {
+        register.kaltim_school: "Teacher scholarships of East Kalimantan",
+        register.samarinda_anhui: "Sister city Samarinda and Anhui",
+        register.bali_osaka: "Bali and Osaka cultural exchange",
+    }
+    for agreement, title in english.items():
+        Agreement.objects.filter(pk=agreement.pk).update(title_en=title)
+    shown = [
+        "Bali and Osaka cultural exchange",
+        "Pariwisata Kalimantan Tengah dan Bali",  # no English title
+        "Sister city Samarinda and Anhui",
+        "Teacher scholarships of East Kalimantan",
+    ]
+
+    for sort, order in (("title", shown), ("-title", shown[::-1])):
+        page = client.get(LIST, {"sort": sort}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert sorted(shown, key=page.index) == order, sort
+        # The download from that page holds its rows in its order.
+        download = client.get(
+            reverse("agreement-export", args=["json"]), {"sort": sort}, HTTP_ACCEPT_LANGUAGE="en"
+        )
+        rows = json.loads(b"".join(download.streaming_content))["agreements"]
+        assert [row["title_en"] or row["title"] for row in rows] == order, sort
+    assert titles_in(client.get(LIST, {"sort": "title"}, HTTP_ACCEPT_LANGUAGE="id")) == [
+        "Beasiswa guru Kalimantan Timur",
+        "Kota kembar Samarinda dan Anhui",
+        "Pariwisata Kalimantan Tengah dan Bali",
+        "Pertukaran budaya Bali dan Osaka",
+    ]
 
 
 def test_sort_by_oldest_signing(client, register):
