@@ -830,23 +830,13 @@ class AgreementAdmin(
             )
             self.message_user(request, message, messages.WARNING)
         for amendment in agreement.amendments_outlasting(chain):
-            told = _(
-                "Amendemen atau adendum berakhir bersama naskah yang diubahnya, tetapi "
-                "{amendment} tercatat “{status}”{until}: halaman statusnya tidak berakhir "
-                "bersama naskah ini. Perbaiki tanggal berakhir atau statusnya."
-            )
-            until = _(" tanpa tanggal berakhir")
-            if amendment.expires_on is not None:
-                until = _(" sampai %(date)s") % {"date": amendment.known("expires_on")}
             link = format_html(
                 '<a href="{}">“{}”</a>',
                 reverse("admin:agreements_agreement_change", args=[amendment.pk]),
                 amendment.title,
             )
-            message = format_html(
-                told, amendment=link, status=amendment.get_shown_status_display(), until=until
-            )
-            self.message_user(request, message, messages.WARNING)
+            warning = Agreement.outlasting_warning(amendment, link)
+            self.message_user(request, warning, messages.WARNING)
 
     def delete_model(self, request, obj):
         chain = list(Agreement.objects.filter(pk=obj.pk).chains().exclude(pk=obj.pk))

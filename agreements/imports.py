@@ -1293,10 +1293,12 @@ class AgreementImport:
     def _warn_of_terms(self, results):
         """Warn, without refusing, at each row that writes an agreement a PKS running past the
         text it carries out involves, as the admin's save does (``Agreement.term_overruns``:
-        the PKS, the text or an extension its term runs through), of the chains as the file
-        leaves them: its rows in place of the stored agreements they are, its new ones among
-        them. Each chain is read apart from the others. One query per ``LOOKUP_BATCH`` stored
-        agreements the rows written are or follow, none when the file writes nothing."""
+        the PKS, the text or an extension its term runs through), and at each row that writes
+        a text its stored amendments outlast (``Agreement.amendments_outlasting``), of the
+        chains as the file leaves them: its rows in place of the stored agreements they are,
+        its new ones among them. Each chain is read apart from the others. One query per
+        ``LOOKUP_BATCH`` stored agreements the rows written are or follow, none when the file
+        writes nothing."""
         # Each row of the file that writes its agreement, as it would be written, a new one
         # under a stand-in id (as when it is validated) and following the row it follows (a
         # row of the file that is no stored agreement: one written too). The rows it leaves
@@ -1330,6 +1332,8 @@ class AgreementImport:
                 document = as_filed[result.number]
                 for overrun in document.term_overruns(chains[document.pk]):
                     result.warnings.append(overrun.warning())
+                for amendment in document.amendments_outlasting(chains[document.pk]):
+                    result.warnings.append(Agreement.outlasting_warning(amendment))
 
     def _check_terms(self, results):
         """Refuse an amendment outlasting the text it amends (``Agreement.term_contradictions``)

@@ -24,6 +24,7 @@ from django.db.models.lookups import Exact, GreaterThan, IsNull
 from django.db.models.sql.datastructures import BaseTable
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history import signals as history_signals
@@ -3213,6 +3214,24 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             and document.relation == AgreementRelation.AMENDS
             and document.term_contradictions(amended=self)
         ]
+
+    @staticmethod
+    def outlasting_warning(amendment, link=None):
+        """What a save of a text warns of an amendment of it that outlasts it
+        (``amendments_outlasting``): plain text naming it by its title, or, given ``link``
+        (HTML leading to it), safe HTML naming it by that link."""
+        until = _(" tanpa tanggal berakhir")
+        if amendment.expires_on is not None:
+            until = _(" sampai %(date)s") % {"date": amendment.known("expires_on")}
+        told = gettext(
+            "Amendemen atau adendum berakhir bersama naskah yang diubahnya, tetapi "
+            "{amendment} tercatat “{status}”{until}: halaman statusnya tidak berakhir "
+            "bersama naskah ini. Perbaiki tanggal berakhir atau statusnya."
+        )
+        values = {"status": amendment.get_shown_status_display(), "until": until}
+        if link is None:
+            return told.format(amendment=f"“{amendment.title}”", **values)
+        return format_html(told, amendment=link, **values)
 
     def stage_path(self, inherited=None, predecessor_kinds=()):
         """The stages its kind and scope require (``stage_path_of``); ``inherited`` and

@@ -1254,6 +1254,35 @@ def test_an_amendment_imported_with_no_end_ends_with_its_text_of_the_same_file(
     assert written.expires_on == datetime.date(2030, 2, 28)
 
 
+def test_the_preview_warns_of_a_stored_addendum_outlasting_the_text_the_file_terminates(
+    staff_client, register
+):
+    """A file recording the early ending of an MoU whose addendum, stored, is in force: the
+    row is taken, as the admin's save takes it, and the preview warns that the addendum's page
+    does not end with the MoU, naming it."""
+    staff_client.post(reverse(IMPORT_URL), {"token": confirm_token(upload(staff_client, [row()]))})
+    mou = Agreement.objects.get(reference="556/KSDD/2025")
+    addendum = AgreementFactory(
+        title="Adendum I kerja sama pariwisata",
+        kind="amendment",
+        follows=mou,
+        relation="amends",
+        lead_region=mou.lead_region,
+        signed_on=datetime.date(2025, 9, 1),
+        in_force_from=datetime.date(2025, 9, 1),
+        expires_on=mou.expires_on,
+    )
+
+    response = upload(staff_client, [row(status="terminated")])
+
+    page = re.sub(r"\s+", " ", response.content.decode())
+    assert confirm_token(response) is not None
+    assert (
+        f"tetapi “{addendum.title}” tercatat “Berlaku” sampai 28 Februari 2030: halaman "
+        "statusnya tidak berakhir bersama naskah ini."
+    ) in page
+
+
 def test_the_import_refuses_an_amendment_in_force_of_a_text_terminated_in_the_same_file(
     staff_client, register
 ):
