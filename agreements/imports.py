@@ -1020,6 +1020,7 @@ class _RowReader:
             subdivision=subdivision or None,
             kind=partner_kind
             or (default_partner_kind(country.code, kind, scope) if country else ""),
+            stated_kind=partner_kind,
         )
         if match.partner is not None:
             self.partner_notes.append(

@@ -116,6 +116,10 @@ SCRIPT_SUFFIXES = sorted(
 )
 # Below this trigram similarity two names are not taken for the same partner.
 SIMILARITY_THRESHOLD = 0.5
+# A foreign city and the foreign region it lies in often bear one name (大阪市 Osaka city, 大阪府
+# Osaka prefecture; Hiroshima, Kyoto, Fukuoka): once the government words are set aside the name
+# no longer tells them apart, and a row that says which of the two it names is never the other.
+GOVERNMENT_LEVELS = (Partner.Kind.FOREIGN_CITY, Partner.Kind.FOREIGN_REGION)
 
 
 def fold(text):
@@ -240,11 +244,23 @@ class PartnerIndex:
                 if key:
                     self.by_key.setdefault(key, []).append((partner, attr))
 
-    def find(self, *, pk=None, name="", name_local="", country=None, subdivision=None, kind=""):
+    def find(
+        self,
+        *,
+        pk=None,
+        name="",
+        name_local="",
+        country=None,
+        subdivision=None,
+        kind="",
+        stated_kind="",
+    ):
         """The partner a row names (a ``PartnerMatch``).
 
         ``country`` and ``subdivision`` are codes (or None), ``kind`` a ``Partner.Kind`` value
         (or empty); they narrow candidates found by name and are what a new partner gets.
+        ``stated_kind`` is the kind the row writes (not one guessed from the agreement): a
+        partner of the other government level (``GOVERNMENT_LEVELS``) is never the one it names.
         """
         if pk is not None:
             partner = self.by_id.get(pk)
@@ -260,7 +276,12 @@ class PartnerIndex:
                     how = HOW_BY_ATTRIBUTE[attr]
                     if how in hows:
                         found.setdefault(id(partner), (partner, how))
-            candidates = self._narrow([p for p, _how in found.values()], country, subdivision, kind)
+            candidates = self._narrow(
+                [p for p, _how in found.values() if not _other_level(p, stated_kind)],
+                country,
+                subdivision,
+                kind,
+            )
             if len(candidates) == 1:
                 partner = candidates[0]
                 return PartnerMatch(partner, found[id(partner)][1])
@@ -269,7 +290,7 @@ class PartnerIndex:
         government = self._government_of(subdivision, kind)
         if government is not None:
             return government
-        similar = self._similar(name or name_local, country, subdivision, kind)
+        similar = self._similar(name or name_local, country, subdivision, stated_kind)
         if similar:
             return similar
         if not country:
@@ -299,8 +320,9 @@ class PartnerIndex:
             partners = same_kind or partners
         return partners
 
-    def _similar(self, text, country, subdivision, kind):
-        """A partner whose name is close to ``text`` (a typo), in the same country."""
+    def _similar(self, text, country, subdivision, stated_kind):
+        """A partner whose name is close to ``text`` (a typo), in the same country, not of the
+        other government level than ``stated_kind``."""
         words = name_words(text)
         if not words or not country:
             return None
@@ -308,6 +330,8 @@ class PartnerIndex:
         scored = []
         for partner, grams in self.by_country.get(country, []):
             if subdivision and partner.subdivision_id and partner.subdivision_id != subdivision:
+                continue
+            if _other_level(partner, stated_kind):
                 continue
             # The closest of its names; of two as close, the name it bears now.
             best, how = max(
@@ -324,6 +348,15 @@ class PartnerIndex:
         if len(tied) > 1:
             return PartnerMatch(problem="ambiguous", candidates=tied)
         return PartnerMatch(scored[0][1], scored[0][2], similarity=top)
+
+
+def _other_level(partner, stated_kind):
+    """Whether ``partner`` is a city where the row says a region, or a region where a city."""
+    return (
+        stated_kind in GOVERNMENT_LEVELS
+        and partner.kind in GOVERNMENT_LEVELS
+        and partner.kind != stated_kind
+    )
 
 
 @functools.cache

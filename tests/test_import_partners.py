@@ -478,3 +478,76 @@ def test_admin_partner_autocomplete_finds_a_partner_by_its_local_name(staff_clie
     )
 
     assert [r["text"] for r in response.json()["results"]] == ["Pemerintah Kota Guangzhou (CN)"]
+
+
+@pytest.mark.parametrize(
+    "stored_kind, row_kind, local",
+    [
+        (Partner.Kind.FOREIGN_REGION, "foreign_city", "大阪市"),
+        (Partner.Kind.FOREIGN_CITY, "foreign_region", "大阪府"),
+    ],
+    ids=["a city beside its prefecture", "a prefecture beside its city"],
+)
+def test_a_city_is_not_taken_for_the_region_of_the_same_name(
+    register, stored_kind, row_kind, local
+):
+    """Osaka city (大阪市) and Osaka prefecture (大阪府) share the name their government words
+    leave: a row that says its partner is a city is not matched to the prefecture, nor the
+    other way round; the partner it names is created."""
+    japan = CountryFactory(code="JP")
+    osaka = SubdivisionFactory(code="JP-27", country=japan, name="Osaka")
+    stored = PartnerFactory(
+        name="Pemerintah Prefektur Osaka"
+        if stored_kind == Partner.Kind.FOREIGN_REGION
+        else "Pemerintah Kota Osaka",
+        name_local="大阪府" if stored_kind == Partner.Kind.FOREIGN_REGION else "大阪市",
+        kind=stored_kind,
+        country=japan,
+        subdivision=osaka,
+    )
+    row = sister_row(
+        title="Kota kembar Balikpapan – Osaka",
+        partners="",
+        partner_names_local=local,
+        partner_countries="JP",
+        partner_subdivisions="JP-27",
+        partner_kinds=row_kind,
+    )
+
+    result = plan_for([row], columns=[*COLUMNS, "partner_kinds"]).apply()
+
+    notes = result.rows[0].partner_notes
+    assert result.rows[0].action == CREATE, result.rows[0].errors
+    assert notes[0].startswith(f"akan dibuat: {local} (JP-27"), notes
+    created = Agreement.objects.get(title="Kota kembar Balikpapan – Osaka").partners.get()
+    assert created != stored and created.kind == row_kind
+
+
+def test_a_city_row_still_finds_the_city_beside_a_region_of_the_same_name(register):
+    japan = CountryFactory(code="JP")
+    osaka = SubdivisionFactory(code="JP-27", country=japan, name="Osaka")
+    PartnerFactory(
+        name="Pemerintah Prefektur Osaka",
+        name_local="大阪府",
+        kind="foreign_region",
+        country=japan,
+        subdivision=osaka,
+    )
+    city = PartnerFactory(
+        name="Pemerintah Kota Osaka",
+        name_local="大阪市",
+        kind="foreign_city",
+        country=japan,
+        subdivision=osaka,
+    )
+    row = sister_row(
+        title="Kota kembar Balikpapan – Osaka",
+        partners="Osaka City",
+        partner_countries="JP",
+        partner_kinds="foreign_city",
+    )
+
+    result = plan_for([row], columns=[*COLUMNS, "partner_kinds"]).apply()
+
+    assert result.rows[0].action == CREATE, result.rows[0].errors
+    assert list(Agreement.objects.get(title=row["title"]).partners.all()) == [city]
