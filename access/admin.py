@@ -137,8 +137,26 @@ def permission_label(permission):
     action, _underscore, model_name = permission.codename.partition("_")
     if model is None or action not in PERMISSION_ACTIONS or model_name != content_type.model:
         return str(permission)
-    name = PERMISSION_ACTIONS[action] % {"name": model._meta.verbose_name}
-    return f"{content_type} | {name}"
+    model_name = model_label(model)
+    name = PERMISSION_ACTIONS[action] % {"name": model_name}
+    return f"{model._meta.app_config.verbose_name} | {model_name} | {name}"
+
+
+def model_label(model):
+    """A model's name in the reader's language; a history table as the history of what it
+    keeps. django-simple-history names its tables "historical …" in every language, and the
+    history of a many-to-many field after its class ("HistoricalAgreement_regions")."""
+    kept = getattr(model, "instance_type", None)
+    if kept is None:
+        return model._meta.verbose_name
+    owner = kept._meta.auto_created
+    if owner:
+        field = next(f for f in owner._meta.many_to_many if f.remote_field.through is kept)
+        return _("riwayat %(field)s %(model)s") % {
+            "field": field.verbose_name,
+            "model": owner._meta.verbose_name,
+        }
+    return _("riwayat %(name)s") % {"name": kept._meta.verbose_name}
 
 
 class PermissionsInReadersLanguage:

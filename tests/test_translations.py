@@ -188,6 +188,11 @@ def test_the_permissions_of_a_user_or_a_role_are_named_in_the_readers_language(
     assert "Dapat menambah penugasan daerah</option>" in indonesian
     assert "Can add penugasan daerah" not in indonesian
     assert "region assignment | " in english and "penugasan daerah" not in english
+    # The history tables too: django-simple-history names them "historical …" in every
+    # language, and the history of a many-to-many field by its class (HistoricalAgreement_regions).
+    assert "Kerja sama | riwayat tahapan | Dapat melihat riwayat tahapan</option>" in indonesian
+    assert "Dapat melihat riwayat daerah pihak kerja sama</option>" in indonesian
+    assert "historical" not in indonesian.lower()
 
 
 # -- the completeness check --------------------------------------------------------------------
