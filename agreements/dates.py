@@ -396,6 +396,15 @@ def ended_by(name, last):
 class KnownDates:
     """For a model with ``<field>_precision`` beside its date fields."""
 
+    @staticmethod
+    def known_to(unit):
+        """The precisions of a date known at least to ``unit`` ("month" or "day"): those a
+        month or a day of the admin's date drill-down holds (``BoundedDatesChangeList``). A date
+        known to its year is in no month of it, though stored on its first day."""
+        if unit == "month":
+            return [DatePrecision.DAY, DatePrecision.MONTH]
+        return [DatePrecision.DAY]
+
     def known(self, name):
         """The date ``name`` as it is known (a ``KnownDate``), or None when empty."""
         value = getattr(self, name)

@@ -227,7 +227,36 @@ class BoundedDatesChangeList(ChangeList):
         except (OverflowError, ValueError) as error:
             raise IncorrectLookupParameters(error) from error
         self.bound_by_days(filters[2])
+        self.known_to_the_unit(filters[2])
         return filters
+
+    def drilled_unit(self):
+        """The unit the date drill-down names ("day", "month"), or None (a year, or none)."""
+        name = self.date_hierarchy
+        if not name or f"{name}{LOOKUP_SEP}year" not in self.params:
+            return None
+        for unit in ("day", "month"):
+            if f"{name}{LOOKUP_SEP}{unit}" in self.params:
+                return unit
+        return None
+
+    def precision_of_hierarchy(self):
+        """``<date>_precision`` of the drill-down's date, on a model that says which precisions a
+        date known to a unit has (``known_to``, as ``agreements.dates.KnownDates`` does)."""
+        name = f"{self.date_hierarchy}_precision"
+        if getattr(self.model, "known_to", None) is None:
+            return None
+        if name not in {field.name for field in self.model._meta.concrete_fields}:
+            return None
+        return name
+
+    def known_to_the_unit(self, lookup_params):
+        """A month of the drill-down lists the rows dated in it to the month or the day, a day
+        those dated to that day: a step due "2026" is due in no month of it, nor one due "Juni
+        2025" on the 1st of June, the days they are stored on."""
+        unit, precision = self.drilled_unit(), self.precision_of_hierarchy()
+        if unit and precision:
+            lookup_params[f"{precision}{LOOKUP_SEP}in"] = [self.model.known_to(unit)]
 
     def bound_by_days(self, lookup_params):
         """The date drill-down of a date (not a moment) bounded by days. Django bounds it by

@@ -792,6 +792,47 @@ def test_the_admin_milestone_list_shows_a_month_known_target_as_its_month(staff_
     assert "1 Juni 2025" not in page
 
 
+def drill_down(client, url, **params):
+    """The links of the list's date drill-down, and the titles the list holds."""
+    page = client.get(url, params).content.decode()
+    hierarchy = re.search(r'<nav class="toplinks"[^>]*>(.*?)</nav>', page, re.S)
+    links = re.findall(r"<a [^>]*>([^<]*)</a>", hierarchy.group(1)) if hierarchy else []
+    return [" ".join(link.split()) for link in links], page
+
+
+def test_the_date_drill_down_names_no_month_or_day_a_date_is_not_known_to(staff_client, register):
+    """A step due "2026" is due in no month of 2026, and one due "Juni 2025" on no day of June:
+    stored on the first day of their period, they were offered as "Januari 2026" and "1 Juni"
+    and listed there, as if due on 1 January or 1 June."""
+    for title, due, precision in [
+        ("Target tahunan", d(2026, 1, 1), "year"),
+        ("Target bulanan", d(2025, 6, 1), "month"),
+        ("Target harian", d(2025, 6, 12), "day"),
+    ]:
+        Milestone.objects.create(
+            agreement=register["anhui_mou"],
+            kind="activity",
+            title=title,
+            due_on=due,
+            due_on_precision=precision,
+        )
+    changelist = reverse("admin:agreements_milestone_changelist")
+
+    links, page = drill_down(staff_client, changelist, due_on__year="2026")
+    assert "Target tahunan" in page  # a year known to the year is in it
+    assert "Januari 2026" not in links
+    links, page = drill_down(staff_client, changelist, due_on__year="2026", due_on__month="1")
+    assert "Target tahunan" not in page
+
+    links, page = drill_down(staff_client, changelist, due_on__year="2025", due_on__month="6")
+    assert "Target bulanan" in page and "Target harian" in page
+    assert "12 Juni" in links and "1 Juni" not in links
+    links, page = drill_down(
+        staff_client, changelist, due_on__year="2025", due_on__month="6", due_on__day="1"
+    )
+    assert "Target bulanan" not in page
+
+
 # -- an expiry known to the month or the year -----------------------------------------------------
 
 

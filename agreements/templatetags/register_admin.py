@@ -10,6 +10,8 @@ the index's two ends and a probe per year), and a year once chosen is drilled in
 own tag, over that year's rows only.
 """
 
+import copy
+
 from django import template
 from django.contrib.admin.templatetags.admin_list import date_hierarchy
 from django.contrib.admin.templatetags.base import InclusionAdminNode
@@ -60,7 +62,7 @@ def plain_fieldset(fieldset, heading_level, prefix, id_prefix, id_suffix):
 def register_date_hierarchy(cl, request):
     field_name = cl.date_hierarchy
     if any(f"{field_name}__{part}" in cl.params for part in ("year", "month", "day")):
-        return date_hierarchy(cl)
+        return date_hierarchy(offering_known_periods(cl))
     years = years_with_rows(cl.model_admin.get_queryset(request), field_name)
     return {
         "show": True,
@@ -75,6 +77,18 @@ def register_date_hierarchy(cl, request):
             for year in years
         ],
     }
+
+
+def offering_known_periods(cl):
+    """``cl`` whose drill-down offers within a year the months its rows are dated to (a date
+    known to its year is in none), and within a month the days (``known_to``)."""
+    precision = cl.precision_of_hierarchy()
+    unit = {None: "month", "month": "day"}.get(cl.drilled_unit())
+    if precision is None or unit is None:
+        return cl
+    offered = copy.copy(cl)
+    offered.queryset = cl.queryset.filter(**{f"{precision}__in": cl.model.known_to(unit)})
+    return offered
 
 
 @register.inclusion_tag("admin/agreements/export_note.html")
