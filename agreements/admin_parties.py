@@ -261,7 +261,9 @@ class PartnerAdminForm(forms.ModelForm):
     """A partner's form: a name already recorded in the same country is refused, as the model
     refuses it (``partner_unique_per_country``), naming and linking the partner recorded, so
     the clerk opens it rather than searching the list for it. Said at the name, the model's own
-    check of the pair is then left out: one message, not two. One query."""
+    check of the pair is then left out: one message, not two. So is a second government of a
+    foreign region (an ISO 3166-2 subdivision has one, as ``PartnerIndex`` finds it in a file),
+    said at the subdivision. Two queries at most."""
 
     class Meta:
         model = Partner
@@ -281,20 +283,42 @@ class PartnerAdminForm(forms.ModelForm):
             constraint = next(
                 c for c in Partner._meta.constraints if c.name == "partner_unique_per_country"
             )
-            link = format_html(
-                '<a href="{}">{}</a>',
-                reverse("admin:partners_partner_change", args=[recorded.pk]),
-                recorded,
-            )
             self.add_error(
-                "name",
-                format_html(
-                    "{} {}",
-                    constraint.violation_error_message,
-                    format_html(_("Mitra yang sudah tercatat: {link}."), link=link),
+                "name", recorded_partner_message(constraint.violation_error_message, recorded)
+            )
+            return cleaned
+        subdivision = cleaned.get("subdivision")
+        if cleaned.get("kind") != Partner.Kind.FOREIGN_REGION or subdivision is None:
+            return cleaned
+        government = (
+            Partner.objects.filter(kind=Partner.Kind.FOREIGN_REGION, subdivision=subdivision)
+            .exclude(pk=self.instance.pk)
+            .first()
+        )
+        if government is not None:
+            self.add_error(
+                "subdivision",
+                recorded_partner_message(
+                    _(
+                        "Pemerintah daerah subdivisi ini sudah tercatat sebagai mitra; pilih "
+                        "mitra itu, atau perbaiki datanya bila ini bukan pemerintah daerahnya."
+                    ),
+                    government,
                 ),
             )
         return cleaned
+
+
+def recorded_partner_message(message, recorded):
+    """``message``, then the partner already recorded, named and linked."""
+    link = format_html(
+        '<a href="{}">{}</a>',
+        reverse("admin:partners_partner_change", args=[recorded.pk]),
+        recorded,
+    )
+    return format_html(
+        "{} {}", message, format_html(_("Mitra yang sudah tercatat: {link}."), link=link)
+    )
 
 
 @admin.register(Partner)

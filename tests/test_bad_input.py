@@ -384,6 +384,51 @@ def test_a_partner_recorded_twice_is_named_and_linked_once(staff_client):
     assert response.status_code == 302
 
 
+def test_a_second_government_of_a_foreign_region_is_refused_naming_the_first(staff_client):
+    """The regional government of an ISO 3166-2 subdivision is one partner (the import finds
+    it so, ``PartnerIndex``): recorded again under another name ("Provinsi Gyeonggi" beside
+    "Pemerintah Provinsi Gyeonggi", both 경기도), every later file naming it was refused as
+    ambiguous. The form names and links the one recorded; a city of the subdivision is
+    another partner."""
+    from tests.factories import PartnerFactory, SubdivisionFactory
+
+    gyeonggi = SubdivisionFactory(code="KR-41", country__code="KR", name="Gyeonggi-do")
+    recorded = PartnerFactory(
+        name="Pemerintah Provinsi Gyeonggi",
+        name_local="경기도",
+        kind="foreign_region",
+        country=gyeonggi.country,
+        subdivision=gyeonggi,
+    )
+    typed = {
+        "name": "Provinsi Gyeonggi",
+        "name_local": "경기도",
+        "kind": "foreign_region",
+        "country": "KR",
+        "subdivision": "KR-41",
+    }
+
+    response = staff_client.post(reverse("admin:partners_partner_add"), typed)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    link = reverse("admin:partners_partner_change", args=[recorded.pk])
+    assert "Pemerintah daerah subdivisi ini sudah tercatat sebagai mitra" in html
+    assert (
+        f'Mitra yang sudah tercatat: <a href="{link}">Pemerintah Provinsi Gyeonggi (KR)</a>.'
+        in (html)
+    )
+    assert 'value="Provinsi Gyeonggi"' in html  # what was typed is kept
+    assert type(recorded).objects.count() == 1
+    city = {**typed, "name": "Kota Suwon", "name_local": "수원시", "kind": "foreign_city"}
+    assert staff_client.post(reverse("admin:partners_partner_add"), city).status_code == 302
+    saved_again = {**typed, "name": recorded.name}
+    response = staff_client.post(
+        reverse("admin:partners_partner_change", args=[recorded.pk]), saved_again
+    )
+    assert response.status_code == 302
+
+
 @pytest.mark.parametrize(
     "model, typed, said",
     [
