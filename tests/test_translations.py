@@ -4,6 +4,7 @@ and the completeness check that keeps the catalogue whole (scripts/check_transla
 import datetime
 import importlib.util
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -193,6 +194,20 @@ def test_the_permissions_of_a_user_or_a_role_are_named_in_the_readers_language(
     assert "Kerja sama | riwayat tahapan | Dapat melihat riwayat tahapan</option>" in indonesian
     assert "Dapat melihat riwayat daerah pihak kerja sama</option>" in indonesian
     assert "historical" not in indonesian.lower()
+
+
+def test_the_pickers_of_a_role_tell_how_to_choose_in_indonesian(staff_client):
+    """The role page's two-box picker of permissions is drawn by the admin's script, in the
+    words of Django's Indonesian script catalogue, which told the clerk to press the "Choose"
+    arrow and called removing "Pindahkan" (move). The register's own catalogue words them."""
+    catalogue = staff_client.get(reverse("admin:jsi18n")).content.decode()
+
+    def said(text):  # as the catalogue writes it, in JSON
+        return json.dumps(text)[1:-1] in catalogue
+
+    assert said("Pilih %s dengan menandainya, lalu klik tombol panah “Pilih”.")
+    assert said("Keluarkan %s yang ditandai")
+    assert not said('tombol panah "Choose"') and not said("Pindahkan")
 
 
 # -- the completeness check --------------------------------------------------------------------
