@@ -1123,7 +1123,7 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             # public sees (``tallied_count``): the list's ``dormant=yes``.
             dormant._hints = {**dormant._hints, "kept": ("dormant", (today,))}
             return dormant
-        alive = Milestone.objects.filter(kind__in=SIGNS_OF_LIFE, done_on__gt=since, done_on__lte=on)
+        alive = Milestone.objects.filter(signs_of_life_q(), done_on__gt=since, done_on__lte=on)
         lively = Agreement.objects.filter(pk__in=alive.values("agreement_id")).along_lines()
         return in_force_a_year.exclude(pk__in=lively.values("pk"))
 
@@ -3496,7 +3496,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             m
             for pk in lines_of(by_pk.values())[self.pk]
             for m in by_pk[pk].milestones.all()
-            if m.done_on and m.kind in SIGNS_OF_LIFE and (until is None or m.done_on <= until)
+            if is_sign_of_life(m) and (until is None or m.done_on <= until)
         ]
         return max(done, key=lambda m: (m.done_on, m.pk), default=None)
 
@@ -4240,9 +4240,7 @@ def store_progress(agreements, milestones, everything=False, today=None):
     progress = progress_of_chain(facts.values(), lambda a: by_agreement.get(a.pk, ()), today)
     if keeps_signs:
         own = {
-            pk: max(
-                (m.done_on for m in steps if m.done_on and m.kind in SIGNS_OF_LIFE), default=None
-            )
+            pk: max((m.done_on for m in steps if is_sign_of_life(m)), default=None)
             for pk, steps in by_agreement.items()
         }
         lines = lines_of(facts.values())
@@ -4640,8 +4638,31 @@ MARKED_STATES = {
 
 # Milestones that may be a trip abroad, and so carry a travel permit (PDLN).
 VISITS = ("exploration", "activity", "signing")
-# Milestones that show a cooperation is alive after signing.
+# Milestones that show a cooperation is alive after signing, once done (``is_sign_of_life``).
 SIGNS_OF_LIFE = (MilestoneKind.ACTIVITY, MilestoneKind.EVALUATION)
+
+
+def is_sign_of_life(step):
+    """Whether ``step`` (a ``Milestone`` or its ``MilestoneFacts``) shows its cooperation alive:
+    an activity or an evaluation done. Not one the bureau recorded as skipped or not required
+    ("Monev 2026 dilewati: anggaran tidak tersedia"): its page says it was not held, and a
+    cooperation whose only evaluation of the year was skipped is as quiet as one with none.
+    Mirrors ``signs_of_life_q``."""
+    return step.done_on is not None and step.kind in SIGNS_OF_LIFE and not step.mark
+
+
+def signs_of_life_q(prefix=""):
+    """A filter for the steps ``is_sign_of_life`` counts (``prefix``, e.g. ``"milestones__"``,
+    reads them from a related row)."""
+    return Q(
+        **{
+            f"{prefix}kind__in": SIGNS_OF_LIFE,
+            f"{prefix}done_on__isnull": False,
+            f"{prefix}mark": MilestoneMark.DONE,
+        }
+    )
+
+
 # In force this long without a sign of life, a cooperation counts as dormant (*mati suri*).
 DORMANT_AFTER = datetime.timedelta(days=365)
 

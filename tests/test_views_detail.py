@@ -752,6 +752,27 @@ def test_recent_evaluation_keeps_an_agreement_alive(client, kaltim):
     assert not Agreement.objects.get(pk=agreement.pk).is_dormant
 
 
+@pytest.mark.parametrize("mark", ["skipped", "not_required"])
+def test_an_evaluation_recorded_as_skipped_does_not_keep_an_agreement_alive(client, kaltim, mark):
+    """Its page says the evaluation was not held ("Dilewati"): the cooperation is as quiet as
+    one with none, on its page, in the list's *Mati suri* and in the dashboard's figure."""
+    agreement = in_force_since(kaltim, days(-800))
+    MilestoneFactory(
+        agreement=agreement,
+        kind=Milestone.Kind.EVALUATION,
+        title="Monev tahunan",
+        due_on=None,
+        done_on=days(-90),
+        mark=mark,
+        notes="Anggaran monev tidak tersedia.",
+    )
+    html = status_page(client, agreement).content.decode()
+    assert "mati suri" in html
+    listed = client.get(reverse("agreement-list"), {"dormant": "yes"}).content.decode()
+    assert "1 kerja sama ditemukan." in listed
+    assert agreement.title in listed
+
+
 def test_young_agreement_is_not_dormant_yet(client, kaltim):
     agreement = in_force_since(kaltim, days(-100))
     assert "mati suri" not in status_page(client, agreement).content.decode()
