@@ -4782,6 +4782,28 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
     def is_still_to_do(self):
         return self.is_still_to_do_on(timezone.localdate())
 
+    def shown_state_on(self, today):
+        """What the step is, as its entry in the milestone timeline and its calendar event say
+        it on ``today``, one of ``SHOWN_STATES``: done, or set aside by the bureau (skipped, not
+        required) on the day it was done; else overdue (``is_overdue_on``), not recorded as done
+        (``missed_before_its_end``), no longer needed (``is_still_to_do_on``: a stage passed by
+        signing, a cooperation that has ended), or planned. A calendar said "Target" of a
+        signing planned for a cooperation cancelled since, and "Terlaksana" of an evaluation
+        the bureau recorded as skipped, beside a status page saying otherwise."""
+        if self.done_on is not None:
+            return "set_aside" if self.mark else "done"
+        if self.is_overdue_on(today):
+            return "overdue"
+        if self.missed_before_its_end:
+            return "missed"
+        if not self.is_still_to_do_on(today):
+            return "not_needed"
+        return "planned"
+
+    @property
+    def shown_state(self):
+        return self.shown_state_on(timezone.localdate())
+
     @property
     def missed_before_its_end(self):
         """Planned, never recorded done, and due while its cooperation still ran: an

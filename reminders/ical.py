@@ -17,7 +17,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vDuration
 
-from agreements.models import ENDED_STATUSES, AgreementQuerySet, AgreementStatus, Milestone
+from agreements.models import AgreementQuerySet, AgreementStatus, Milestone
 from agreements.templatetags.known_dates import late_by
 
 # Only a signed agreement has a term that ends; one terminated early or never signed has not.
@@ -109,29 +109,38 @@ def expiry_event(agreement, absolute_url):
 
 
 def milestone_event(milestone, absolute_url, today):
-    """A step on the day it was done, else on its target; a step overdue on ``today``
-    (``Milestone.is_overdue_on``) says so first, and how late, as the status page does: a
-    calendar shows it on a day already past, where "Target" alone reads as nothing to chase."""
+    """A step on the day it was done, else on its target, said as its entry in the milestone
+    timeline says it (``Milestone.shown_state_on``): a step overdue on ``today`` says so first,
+    and how late, as the status page does (a calendar shows it on a day already past, where
+    "Target" alone reads as nothing to chase); one set aside by the bureau says how, not that
+    it was done; one planned and no longer anyone's work (a cooperation cancelled since, a stage
+    passed by signing) says so, not "Target"."""
     agreement = milestone.agreement
-    overdue = milestone.is_overdue_on(today)
-    if milestone.is_done:
-        summary = _("Terlaksana: %(milestone)s (%(agreement)s)")
-        day = milestone.known("done_on")
-    elif overdue:
-        summary = _("Terlambat: %(milestone)s (%(agreement)s)")
-        day = milestone.known("due_on")
+    state = milestone.shown_state_on(today)
+    day = milestone.known("done_on" if milestone.is_done else "due_on")
+    summaries = {
+        "done": _("Terlaksana: %(milestone)s (%(agreement)s)"),
+        "overdue": _("Terlambat: %(milestone)s (%(agreement)s)"),
+        "planned": _("Target: %(milestone)s (%(agreement)s)"),
+    }
+    states = {
+        "set_aside": milestone.get_mark_display(),
+        "missed": _("Tidak tercatat terlaksana"),
+        "not_needed": _("Tidak lagi diperlukan"),
+    }
+    names = {"milestone": milestone.title, "agreement": agreement.shown_title}
+    if state in summaries:
+        summary = summaries[state] % names
     else:
-        summary = _("Target: %(milestone)s (%(agreement)s)")
-        day = milestone.known("due_on")
+        summary = _("%(state)s: %(milestone)s (%(agreement)s)") % {"state": states[state], **names}
     lines = [milestone.get_kind_display(), agreement.shown_title]
-    if overdue:
+    if state == "overdue":
         lines.append(capfirst(late_by(milestone, today)))
-    # A step of a cooperation that has ended waits on nobody (``ENDED_STATUSES``).
-    ended = agreement.shown_status in ENDED_STATUSES
-    if milestone.waited_on and not milestone.is_done and not ended:
+    # Only a step still to do waits on anyone: not one of a cooperation that has ended.
+    if milestone.waited_on and state in ("overdue", "planned"):
         lines.append(_("Menunggu: %(party)s") % {"party": milestone.get_waited_on_display()})
     return all_day(
-        summary % {"milestone": milestone.title, "agreement": agreement.shown_title},
+        summary,
         day,
         uid=f"milestone-{milestone.pk}@{uid_domain()}",
         stamp=issued(milestone, agreement),

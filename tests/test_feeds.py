@@ -182,6 +182,61 @@ def test_a_calendar_of_a_provinces_late_steps_says_which_are_late_and_how_late(c
     assert "Terlambat" not in str(ahead_event["DESCRIPTION"])
 
 
+def test_a_calendar_says_of_each_step_what_its_status_page_says(client, kaltim):
+    """The bureau's calendar and the agreement's page tell one story: an MoU cancelled before
+    its signing, whose TKKSD review and signing were planned, has them "Tidak lagi diperlukan"
+    on its page and in the calendar, not as targets still to meet; an evaluation the bureau
+    recorded as skipped is "Dilewati" there as on the page, not "Terlaksana"."""
+    today = timezone.localdate()
+    cancelled = AgreementFactory(
+        title="MoU batal",
+        lead_region=kaltim,
+        status="cancelled",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    review = MilestoneFactory(
+        agreement=cancelled,
+        kind="tkksd",
+        title="Rapat TKKSD",
+        due_on=today - datetime.timedelta(days=30),
+    )
+    signing = MilestoneFactory(
+        agreement=cancelled,
+        kind="signing",
+        title="Penandatanganan MoU",
+        due_on=today + datetime.timedelta(days=30),
+    )
+    in_force = AgreementFactory(title="MoU berlaku", lead_region=kaltim)
+    skipped = MilestoneFactory(
+        agreement=in_force,
+        kind="evaluation",
+        title="Monev 2025",
+        due_on=None,
+        done_on=datetime.date(2025, 6, 2),
+        mark="skipped",
+        notes="Anggaran tidak tersedia.",
+    )
+
+    events = events_of(client.get("/calendar/regions/64.ics"))
+    page = client.get(f"/agreements/{cancelled.pk}/").content.decode()
+
+    summaries = {
+        step.pk: str(events[f"milestone-{step.pk}@127.0.0.1"]["SUMMARY"])
+        for step in (review, signing, skipped)
+    }
+    assert summaries == {
+        review.pk: "Tidak lagi diperlukan: Rapat TKKSD (MoU batal)",
+        signing.pk: "Tidak lagi diperlukan: Penandatanganan MoU (MoU batal)",
+        skipped.pk: "Dilewati: Monev 2025 (MoU berlaku)",
+    }
+    assert page.count("Tidak lagi diperlukan") == 2
+    for step in (review, signing):
+        description = str(events[f"milestone-{step.pk}@127.0.0.1"]["DESCRIPTION"])
+        assert "Menunggu" not in description
+
+
 def test_anonymous_region_calendar_leaves_out_internal_agreements_and_their_milestones(
     client, kaltim
 ):
