@@ -3571,7 +3571,10 @@ def stage_path_of(
             if milestone.kind in (stages.TKKSD, stages.DPRD):
                 approval_and_review.append(milestone)
         else:
-            planned.setdefault(milestone.kind, milestone)  # the soonest due wins
+            # The soonest due wins (``due_first``).
+            soonest = planned.get(milestone.kind)
+            if soonest is None or due_first(milestone) < due_first(soonest):
+                planned[milestone.kind] = milestone
     kinds = [
         stage
         for stage in rule.stages
@@ -3739,7 +3742,7 @@ def next_step_of(
         return None
     milestones = list(milestones)
     planned = [m for m in milestones if not m.done_on and not passed_by_signing(m.kind, status)]
-    soonest = min(planned, key=lambda m: (m.due_on or datetime.date.max, m.pk), default=None)
+    soonest = min(planned, key=due_first, default=None)
     if status in UNSIGNED_STATUSES:
         path = stage_path_of(
             kind,
@@ -3757,10 +3760,21 @@ def next_step_of(
         # before recording the signed date). What follows is as after signing: the soonest
         # activity, evaluation or other step, never one of a stage its path shows passed.
         planned = [m for m in planned if m.kind not in stages.ALL_STAGES]
-        soonest = min(planned, key=lambda m: (m.due_on or datetime.date.max, m.pk), default=None)
+        soonest = min(planned, key=due_first, default=None)
     if soonest is None:
         return None
     return NextStep(soonest.title, soonest)
+
+
+def due_first(step):
+    """The order of planned steps (``Milestone`` or ``MilestoneFacts``, or None), the soonest
+    due first: by the last day its target covers (``due_by``), as the overdue rule reads it.
+    A step due "2026" is due by 31 December, after one due "November 2026" (late by December),
+    though the first day of its year sorts before: read so, the next step was the one with a
+    month to spare, and the late one went unsaid above the fold and in the list's column."""
+    if step is None or step.due_on is None:
+        return (datetime.date.max, step.pk if step is not None else 0)
+    return (step.due_by, step.pk)
 
 
 def waited_on(kind, waits_on):
@@ -4374,7 +4388,7 @@ def progress_of_chain(agreements, milestones_of=None, today=None):
             ahead = [(child, step) for child, step in ahead if step is not None]
             if ahead:
                 child, found = min(
-                    ahead, key=lambda pair: (pair[1].due_on or datetime.date.max, pair[0].pk)
+                    ahead, key=lambda pair: (due_first(pair[1].milestone)[0], pair[0].pk)
                 )
                 step = dataclasses.replace(found, via=found.via or _by(child))
         done[agreement.pk] = step

@@ -682,6 +682,39 @@ def test_evaluation_shows_its_rating_and_findings(client, kaltim):
     assert "Program beasiswa berjalan." in html
 
 
+def test_the_next_step_is_the_one_due_first_however_precisely_its_target_is_known(client, kaltim):
+    """A step due "this year" is due by 31 December: the late one, due three days ago, is
+    what happens next, said late above the fold and in the list's column, not the one with
+    the rest of the year to go because its year began before."""
+    agreement = in_force_since(kaltim, days(-800))
+    this_year = datetime.date(days(0).year, 1, 1)
+    MilestoneFactory(
+        agreement=agreement,
+        kind=Milestone.Kind.ACTIVITY,
+        title="Pameran tahunan",
+        due_on=this_year,
+        due_on_precision="year",
+    )
+    MilestoneFactory(
+        agreement=agreement,
+        kind=Milestone.Kind.ACTIVITY,
+        title="Pelatihan guru",
+        due_on=days(-3),
+        waits_on=Milestone.WaitsOn.PARTNER,
+    )
+
+    html = status_page(client, agreement).content.decode()
+    glance = html[html.index('class="glance"') : html.index('id="path-heading"')]
+    glance = " ".join(re.sub(r"<[^>]+>", " ", glance).split())
+    assert "Langkah berikutnya Pelatihan guru target" in glance
+    assert "· terlambat 3 hari Menunggu Mitra" in glance
+    assert "Pameran tahunan" not in glance
+    listed = client.get(reverse("agreement-list")).content.decode()
+    row = listed[listed.index(agreement.title) :]
+    row = " ".join(re.sub(r"<[^>]+>", " ", row[: row.index("</tr>")]).split())
+    assert "Mitra · terlambat" in row
+
+
 # -- dormancy --------------------------------------------------------------------------------
 
 
