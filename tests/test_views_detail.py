@@ -261,6 +261,36 @@ def test_an_expired_text_points_to_the_extension_that_carries_its_cooperation_on
     assert glance_next_step(client, mou)[0] == "Tidak ada: kerja sama ini sudah berakhir."
 
 
+def test_a_cancelled_text_whose_pks_goes_on_is_said_cancelled_not_ended(client, kaltim):
+    """An MoU cancelled before it was signed, whose PKS is still being drafted: its page says
+    the MoU was cancelled (*Batal*, as its status) and where the cooperation goes on, not that
+    it "has ended", which a text never signed did not."""
+    mou = AgreementFactory(
+        title="Kesepakatan Bersama Kaltim–Bali",
+        lead_region=kaltim,
+        status="cancelled",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    AgreementFactory(
+        title="PKS Kaltim–Bali",
+        lead_region=kaltim,
+        kind="pks",
+        follows=mou,
+        relation="implements",
+        status="preparation",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    told, _item = glance_next_step(client, mou)
+    assert told == (
+        "Naskah ini batal; kerja samanya berlanjut dalam "
+        "PKS Kaltim–Bali Perjanjian kerja sama (PKS) · Penyiapan naskah"
+    )
+
+
 def test_an_expired_loi_points_to_the_text_its_cooperation_goes_on_in(client, kaltim):
     """The LoI with Anhui ran out after a year while the sister-province text it led to is
     still being prepared: the cooperation is not over, and the LoI's page says where it goes on
