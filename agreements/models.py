@@ -3379,11 +3379,13 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         """Whether this PKS runs past the text it carries out (``follows``, *Tindak lanjut*):
         a ``TermOverrun`` when it expires after that text's term as extended (``term_of``), or
         was signed after it, each date read as certainly after (a date known to its month or
-        year by its first day, the text's end by its last); None otherwise. A PKS carrying out
-        an MoU should not outlast it (PP 28/2018): the register records what was signed and
-        says so, at the admin's save (both ways: the PKS saved, or the MoU's term shortened)
-        and on the PKS's status page. Not of a text with no end known (no expiry recorded, on
-        it or on an extension carrying it on), nor of a cancelled or terminated PKS or text,
+        year by its first day, the text's end by its last), or was signed before that text was
+        (``signed_before``: a PKS of January under an MoU signed in June); None otherwise. A
+        PKS carrying out an MoU should not outlast it, nor come before it (PP 28/2018): the
+        register records what was signed and says so, at the admin's save (both ways: the PKS
+        saved, or the MoU's term shortened or its signing moved) and on the PKS's status page.
+        Not of a text with no end known (no expiry recorded, on it or on an extension carrying
+        it on) but for its signing, nor of a cancelled or terminated PKS or text,
         nor of an LoI, whose term is meant to run out before the text it led to. With
         ``shown`` (the pks the reader may see), only a text they may see, read with the
         extensions they may see. Reads the chain given, no query."""
@@ -3402,6 +3404,15 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             or (shown is not None and text.pk not in shown)
         ):
             return None
+        if (
+            self.signed_on
+            and text.signed_on
+            and self.ends("signed_on") < text.known("signed_on").date
+        ):
+            # Signed certainly before the text it carries out was (a date known to its month
+            # or year: the PKS's by its last day, the text's by its first): what it carries
+            # out was not there yet.
+            return TermOverrun(self, text, (text,), text, False, signed_before=True)
         term = text.term_of(chain, shown)
         if any(document.expires_on is None for document in term):
             return None  # a term with no known end: nothing runs past it
@@ -3794,6 +3805,8 @@ class TermOverrun(typing.NamedTuple):
     last: "Agreement"
     # Signed after the text's term ended, not only expiring after it.
     signed_after: bool
+    # Signed before the text it carries out was signed: out of order, whatever their terms.
+    signed_before: bool = False
 
     @property
     def is_extended(self):
@@ -3802,6 +3815,17 @@ class TermOverrun(typing.NamedTuple):
 
     def warning(self):
         """What the admin tells the clerk who saved the PKS, the text or its extension."""
+        if self.signed_before:
+            return _(
+                "PKS “%(pks)s” ditandatangani %(signed)s, sebelum naskah yang dilaksanakannya, "
+                "“%(text)s”, ditandatangani %(text_signed)s. PKS melaksanakan naskah yang sudah "
+                "ditandatangani: periksa tanggal penandatanganan keduanya."
+            ) % {
+                "pks": self.pks.title,
+                "signed": self.pks.known("signed_on").on,
+                "text": self.text.title,
+                "text_signed": self.text.known("signed_on").on,
+            }
         named = {
             "pks": self.pks.title,
             "text": self.text.title,

@@ -213,6 +213,46 @@ def test_the_status_page_of_a_pks_running_past_its_mou_says_so(
     assert glance_notes(client, pks) == []
 
 
+SIGNED_BEFORE = (
+    "PKS “PKS Pariwisata Kaltim–Bali” ditandatangani pada 10 Januari 2021, sebelum naskah yang "
+    "dilaksanakannya, “Kesepakatan Bersama Kaltim–Bali”, ditandatangani pada 1 Maret 2021. PKS "
+    "melaksanakan naskah yang sudah ditandatangani: periksa tanggal penandatanganan keduanya."
+)
+
+
+def test_a_pks_signed_before_its_mou_is_told_so_on_its_page_and_at_the_save(
+    client, staff_client, mou_and_its_pks
+):
+    """A PKS recorded signed in January under an MoU signed in March carries out a text that
+    was not there yet: saved as recorded, the clerk is warned, and its page says so above the
+    fold, naming the MoU and when it was signed. A PKS signed in the MoU's month, known to
+    its month only, may have come after it, and is said nothing of."""
+    mou, pks = mou_and_its_pks
+    data = agreement_form_data(
+        pks, signed_on="2021-01-10", in_force_from="2021-01-10", _continue="1"
+    )
+    response = staff_client.post(change_url(pks), data, follow=True)
+    assert warnings_on(response) == [SIGNED_BEFORE]
+    pks.refresh_from_db()
+    assert pks.signed_on == datetime.date(2021, 1, 10)  # recorded, not refused
+    assert glance_notes(client, pks) == [
+        "PKS ini ditandatangani pada 10 Januari 2021, sebelum naskah yang dilaksanakannya "
+        "ditandatangani pada 1 Maret 2021: Kesepakatan Bersama Kaltim–Bali "
+        "Nota kesepahaman / kesepakatan bersama (MoU) · Berlaku"
+    ]
+    # The MoU's save warns too: it is its signing that came after.
+    response = staff_client.post(
+        change_url(mou), agreement_form_data(mou, _continue="1"), follow=True
+    )
+    assert warnings_on(response) == [SIGNED_BEFORE]
+    Agreement.objects.filter(pk=pks.pk).update(
+        signed_on=datetime.date(2021, 3, 1),
+        signed_on_precision="month",
+        in_force_from=datetime.date(2021, 3, 15),
+    )
+    assert glance_notes(client, pks) == []
+
+
 # -- DPRD approval before the TKKSD review -------------------------------------------------------
 
 
