@@ -4822,12 +4822,13 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
 
     def shown_state_on(self, today):
         """What the step is, as its entry in the milestone timeline and its calendar event say
-        it on ``today``, one of ``SHOWN_STATES``: done, or set aside by the bureau (skipped, not
-        required) on the day it was done; else overdue (``is_overdue_on``), not recorded as done
-        (``missed_before_its_end``), no longer needed (``is_still_to_do_on``: a stage passed by
-        signing, a cooperation that has ended), or planned. A calendar said "Target" of a
-        signing planned for a cooperation cancelled since, and "Terlaksana" of an evaluation
-        the bureau recorded as skipped, beside a status page saying otherwise."""
+        it on ``today``: ``"done"``, or ``"set_aside"`` by the bureau (skipped, not required) on
+        the day it was done; else ``"overdue"`` (``is_overdue_on``), ``"missed"``, not recorded
+        as done (``missed_before_its_end``), ``"not_needed"`` any more (``is_still_to_do_on``: a
+        stage passed by signing, a cooperation that has ended), or ``"planned"``. A calendar
+        said "Target" of a signing planned for a cooperation cancelled since, and "Terlaksana"
+        of an evaluation the bureau recorded as skipped, beside a status page saying
+        otherwise."""
         if self.done_on is not None:
             return "set_aside" if self.mark else "done"
         if self.is_overdue_on(today):
