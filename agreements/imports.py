@@ -19,7 +19,9 @@ import json
 import re
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -581,21 +583,44 @@ def _refuse_unpacking_past_the_limit(file):
         )
 
 
+# What reading a zip whose parts are not the spreadsheet they claim to be raises, as the
+# workbook is opened or as its rows are read (read-only mode parses a sheet only then): a part
+# that is no XML or cut short (``ParseError``, an entity it does not define included), a cell
+# or row address that is none ("ZZZZZZ1", row "abc": ``ValueError``), a part named but absent
+# (``KeyError``), bytes that do not unpack (``zlib.error``, a CRC that does not match:
+# ``BadZipFile``, ``EOFError``).
+UNREADABLE_XLSX = (
+    InvalidFileException,
+    zipfile.BadZipFile,
+    zlib.error,
+    ElementTree.ParseError,
+    KeyError,
+    ValueError,
+    EOFError,
+    OSError,
+)
+
+
 def _read_xlsx(file):
     """The first sheet as the agreements, and every other sheet named for a table of
-    ``export_columns.TABLES`` as that table."""
+    ``export_columns.TABLES`` as that table. A file that is not the workbook it says it is is
+    refused as one that is no zip at all, whether opening it or reading its rows finds it."""
     _refuse_unpacking_past_the_limit(file)
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+    except UNREADABLE_XLSX as error:
         raise ImportFileError(_("Berkas XLSX tidak dapat dibaca.")) from error
     try:
         sheets = workbook.worksheets
+        if not sheets:  # its only sheet a chart, or a sheet the workbook names and lacks
+            raise ImportFileError(_("Berkas XLSX tidak dapat dibaca."))
         tables = {"agreements": _read_sheet(sheets[0])}
         for sheet in sheets[1:]:
             if sheet.title in TABLE_NAMES[1:]:
                 tables[sheet.title] = _read_sheet(sheet)
         return tables
+    except UNREADABLE_XLSX as error:
+        raise ImportFileError(_("Berkas XLSX tidak dapat dibaca.")) from error
     finally:
         workbook.close()
 

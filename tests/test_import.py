@@ -6,6 +6,7 @@ import datetime
 import io
 import json
 import re
+import zipfile
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -456,6 +457,64 @@ def test_file_that_is_not_csv_or_xlsx_is_refused(register):
         AgreementImport.from_file(io.BytesIO(b"%PDF"), "naskah.pdf")
     with pytest.raises(ImportFileError):
         AgreementImport.from_file(io.BytesIO(b"not a zip"), "rusak.xlsx")
+
+
+def xlsx_with_part(part, replace=None):
+    """A good one-row XLSX file whose ``part`` is ``replace``d, or left out (None)."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(COLUMNS)
+    sheet.append([row().get(name, "") for name in COLUMNS])
+    good = io.BytesIO()
+    workbook.save(good)
+    out = io.BytesIO()
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(out, "w") as archive:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == part:
+                if replace is None:
+                    continue
+                data = replace(data)
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+SHEET = "xl/worksheets/sheet1.xml"
+BROKEN_XLSX = {
+    "a sheet cut short": (SHEET, lambda data: data[:200]),
+    "a sheet that is no XML": (SHEET, lambda data: b"\x00\x01"),
+    "the workbook part cut short": ("xl/workbook.xml", lambda data: data[:40]),
+    "the styles cut short": ("xl/styles.xml", lambda data: data[:40]),
+    "an entity the sheet does not define": (
+        SHEET,
+        lambda data: (
+            b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/hostname">]>'
+            + data.replace(b"<t>title</t>", b"<t>&e;</t>")
+        ),
+    ),
+    "a cell address past the last column": (
+        SHEET,
+        lambda data: data.replace(b'r="A2"', b'r="ZZZZZZ2"'),
+    ),
+    "a row numbered with letters": (SHEET, lambda data: data.replace(b'r="2"', b'r="dua"')),
+    "the only sheet missing": (SHEET, None),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN_XLSX, ids=list(BROKEN_XLSX))
+def test_an_xlsx_whose_parts_are_broken_is_refused_as_unreadable(staff_client, register, case):
+    """A zip that opens but holds no sound workbook is refused in words, a 400, not a server
+    error, whether opening the workbook or reading its rows finds it out."""
+    part, replace = BROKEN_XLSX[case]
+    data = xlsx_with_part(part, replace)
+    with pytest.raises(ImportFileError, match="Berkas XLSX tidak dapat dibaca"):
+        AgreementImport.from_file(io.BytesIO(data), "rusak.xlsx")
+
+    file = SimpleUploadedFile("rusak.xlsx", data)
+    response = staff_client.post(reverse("admin:agreements_agreement_import"), {"file": file})
+
+    assert response.status_code == 400
+    assert "Berkas XLSX tidak dapat dibaca" in response.content.decode()
 
 
 # -- one bad row: nothing written ---------------------------------------------------------------
