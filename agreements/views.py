@@ -603,7 +603,8 @@ class AgreementDetailView(View):
 
 
 def document_file_response(document):
-    """The file of ``document`` as the PDF it is, or 404 when it is missing from storage.
+    """The file of ``document`` as the PDF it is, or 404 when it is missing from storage or its
+    name reaches a folder (the import's documents sheet names a file without uploading it).
 
     Only complete PDFs are accepted, so every document is served as ``application/pdf`` under a
     ``.pdf`` name, whatever name it was stored under (documents uploaded before
@@ -613,7 +614,7 @@ def document_file_response(document):
     stem = os.path.splitext(os.path.basename(document.file.name))[0]
     try:
         handle = document.file.open("rb")
-    except FileNotFoundError:
+    except (FileNotFoundError, IsADirectoryError):
         raise Http404(_("Berkas dokumen tidak ditemukan.")) from None
     return FileResponse(handle, filename=f"{stem}.pdf", content_type="application/pdf")
 

@@ -175,6 +175,19 @@ def test_a_document_stored_under_another_extension_is_served_as_a_pdf(client, ag
     download.close()
 
 
+@pytest.mark.parametrize("name", ["documents/2020", "documents/2020/missing.pdf"])
+def test_a_document_whose_file_is_a_folder_or_missing_is_not_found(client, agreement, name):
+    """The import's documents sheet names a stored file without uploading it: a name that
+    reaches a folder, or nothing, is a document whose file is not found, not a server error."""
+    default_storage.save("documents/2020/lama.pdf", ContentFile(small_pdf()))
+    document = DocumentFactory(agreement=agreement)
+    Document.objects.filter(pk=document.pk).update(file=name)
+
+    download = client.get(reverse("document-download", args=[agreement.pk, document.pk]))
+
+    assert download.status_code == 404
+
+
 def test_uploaded_pdf_is_stored_under_media_root_never_with_the_static_files(
     staff_client, agreement
 ):
