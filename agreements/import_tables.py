@@ -17,7 +17,9 @@ update, leave unchanged or be rejected, with the reason.
   second … of them, in order); a document its agreement's document stored under that file name.
   Only the documents' metadata: the files themselves are copied with the media directory. A
   document's file is a path inside the documents' folder (``models.is_document_path``) that no
-  other document holds: its download is checked against its own agreement only.
+  other document holds: its download is checked against its own agreement only. Nor, for a
+  user held to their regions, one a document of an agreement they may not change held before
+  (its file stays in storage once the document is deleted or given another).
 - ``surveys``: the survey of that title on that date; ``potentials``: the region's potential of
   that title.
 
@@ -550,9 +552,17 @@ class TablesImport:
             for document in Document.objects.filter(agreement_id__in=ids)
         }
         holders = {}  # {file: ids of the documents holding it}
+        held_for = {}  # {file: ids of the agreements a document of held it, now or before}
         for batch in _batched({reader.text("file") for _row, reader in rows} - {""}):
             for pk, name in Document.objects.holding(batch).values_list("pk", "file"):
                 holders.setdefault(name, set()).add(pk)
+            if self.authorise is not None:
+                for name, agreement_id in (
+                    Document.history.filter(file__in=batch)
+                    .values_list("file", "agreement_id")
+                    .distinct()
+                ):
+                    held_for.setdefault(name, set()).add(agreement_id)
         named = {}  # {file: the row of the file naming it first}
         planned = []
         for (row, reader), agreement in zip(rows, agreements, strict=True):
@@ -568,7 +578,9 @@ class TablesImport:
                     )
                     % {"value": name, "folder": DOCUMENT_FOLDER}
                 )
-            elif holders.get(name, set()) - {original.pk if original else None}:
+            elif holders.get(name, set()) - {original.pk if original else None} or (
+                self._held_for_another(held_for.get(name, ()), agreement)
+            ):
                 reader.error(
                     _("Kolom file: berkas “%(value)s” milik dokumen lain.") % {"value": name}
                 )
@@ -602,6 +614,22 @@ class TablesImport:
             self._authorise(row, original)
             planned.append(row)
         return planned
+
+    def _held_for_another(self, agreement_ids, agreement):
+        """Whether a document of an agreement the user may not change held the file once: the
+        file of a document deleted, or replaced on its page, stays in storage, and naming it
+        for an agreement of theirs would hand another region's (internal) text to whoever
+        reads theirs. An agreement since deleted is asked as it last was."""
+        for pk in set(agreement_ids) - {agreement.pk if agreement is not None else None}:
+            holder = Agreement.objects.filter(pk=pk).first()
+            if holder is None:
+                last = Agreement.history.filter(id=pk).order_by("-history_date").first()
+                if last is None:
+                    continue
+                holder = last.instance
+            if self.authorise(holder, holder):
+                return True
+        return False
 
     @staticmethod
     def _key(reader):

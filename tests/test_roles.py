@@ -565,6 +565,49 @@ def test_an_imported_document_cannot_take_the_file_of_another_agreements_documen
     assert not Agreement.objects.filter(reference="KT/2").exists()
 
 
+@pytest.mark.parametrize("how", ["document deleted", "file replaced", "agreement deleted"])
+def test_an_imported_document_cannot_take_the_file_another_agreements_document_left(
+    client, kaltim_client, of_bali, how
+):
+    """A document deleted, or given another file on its page, leaves its file in storage, under
+    a name made from the one it was uploaded with: naming it for a public agreement of theirs
+    would hand an editor's readers the internal text of another region's agreement."""
+    internal = DocumentFactory(agreement=of_bali, title="Naskah internal")
+    left = internal.file.name
+    if how == "document deleted":
+        internal.delete()
+    elif how == "file replaced":
+        internal.file = "documents/2024/pengganti.pdf"
+        internal.save()
+    else:
+        of_bali.delete()
+    upload = json_upload(agreements=[import_row()], documents=[document_row(left)])
+
+    response = kaltim_client.post(IMPORT, {"file": upload})
+
+    page = response.content.decode()
+    assert 'name="token"' not in page
+    assert f"Lembar documents, baris 2: Kolom file: berkas “{left}” milik dokumen lain." in page
+    assert not Document.objects.filter(file=left).exists()
+    assert not Agreement.objects.filter(reference="KT/2").exists()
+
+
+def test_an_editor_imports_a_document_naming_the_file_their_own_agreement_left(
+    kaltim_client, kaltim, bali
+):
+    """Their own agreement's file, its document deleted, may be named again (the file put back
+    as it was), for that agreement or another of theirs."""
+    theirs = AgreementFactory(lead_region=kaltim, reference="KT/1", visibility=INTERNAL)
+    gone = DocumentFactory(agreement=theirs, title="Naskah lama")
+    left = gone.file.name
+    gone.delete()
+    upload = json_upload(agreements=[import_row()], documents=[document_row(left)])
+
+    response = kaltim_client.post(IMPORT, {"file": upload})
+
+    assert 'name="token"' in response.content.decode()
+
+
 @pytest.mark.parametrize(
     "path",
     [
