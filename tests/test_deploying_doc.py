@@ -156,3 +156,16 @@ def test_the_readmes_cron_lines_read_the_file_and_folder_this_guide_sets_up():
         # The guide's cron block runs send_reminders; the digests run "the same way".
         documented = documented_cron_lines().get(name, documented_cron_lines()["send_reminders"])
         assert line == documented[2].rsplit(None, 1)[0] + " " + name
+
+
+def test_the_documented_proxy_lets_through_every_file_the_app_takes():
+    """nginx answers a body past ``client_max_body_size`` with its own bare 413 page: the
+    largest import file and the largest document must pass it, so that the app, not nginx,
+    refuses a larger one in its own words."""
+    from django.conf import settings
+
+    from agreements.admin_import import MAX_UPLOAD_BYTES
+
+    [size] = re.findall(r"^\s*client_max_body_size (\d+)m;", GUIDE, re.MULTILINE)
+    for largest in (MAX_UPLOAD_BYTES, settings.DOCUMENT_MAX_BYTES):
+        assert int(size) * 1024 * 1024 > largest
