@@ -50,19 +50,13 @@ from agreements.models import (
     Scope,
     reads_internal,
 )
-from common.text import ESCAPE, join_values
+from common.text import ESCAPE, FORMULA_TRIGGERS, NEEDS_NEUTRALISER, NEUTRALISER, join_values
 from partners.models import Partner, Region
 
 # Several values in one cell are joined by "; ", a ";" or "\" inside a value escaped with a
 # backslash (``common.text.join_values``), so a partner called "A; B" survives the round trip.
-
-# A spreadsheet runs a cell beginning with one of these as a formula (CSV injection). Such a cell
-# is written with a leading apostrophe; so is a value that itself begins with an apostrophe, so
-# the importer can strip exactly one leading apostrophe and get the value back unchanged.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-NEUTRALISER = "'"
-# Formula triggers and the neutraliser are all one character long: a set of first characters.
-NEEDS_NEUTRALISER = frozenset((*FORMULA_TRIGGERS, NEUTRALISER))
+# A cell beginning with a formula trigger is written after an apostrophe
+# (``common.text.FORMULA_TRIGGERS``, ``neutralise``).
 
 JSON = json.JSONEncoder(ensure_ascii=False)
 

@@ -58,12 +58,27 @@ def control_character_message(text):
 # would open only to be repaired, cut, and would not come back whole through the import.
 CELL_LIMIT = 32_767
 
+# A spreadsheet runs a cell beginning with one of these as a formula (CSV injection). Such a cell
+# is written with a leading apostrophe; so is a value that itself begins with an apostrophe, so
+# the importer can strip exactly one leading apostrophe and get the value back unchanged
+# (``agreements.export_columns.neutralise``).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+NEUTRALISER = "'"
+# Formula triggers and the neutraliser are all one character long: a set of first characters.
+NEEDS_NEUTRALISER = frozenset((*FORMULA_TRIGGERS, NEUTRALISER))
+
+
+def cell_limit(text):
+    """The most characters ``text`` may have to fit the cell the downloads write it in: one
+    fewer when they write it after an apostrophe (a summary pasted as a list, "- …")."""
+    return CELL_LIMIT - 1 if text[:1] in NEEDS_NEUTRALISER else CELL_LIMIT
+
 
 def too_long_message(text):
     """What to tell whoever typed ``text``, if a spreadsheet cell cannot hold it; else None."""
     return longer_than(
         text,
-        CELL_LIMIT,
+        cell_limit(text),
         gettext_lazy(
             "Teks ini terlalu panjang untuk satu sel spreadsheet: %(length)s karakter, paling "
             "banyak %(limit)s. Persingkat teksnya; naskah lengkap dapat diunggah sebagai dokumen."

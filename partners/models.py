@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.choices import ChoiceLabels, choice_values
-from common.text import CELL_LIMIT, PrintableText, join_values, longer_than
+from common.text import PrintableText, cell_limit, join_values, longer_than
 from common.urls import object_url
 
 INDONESIA = "ID"
@@ -280,9 +280,10 @@ def tidy_former_names(text, name=""):
 def former_names_too_long(text):
     """What to tell whoever typed the former names ``text`` if the one cell the partners sheet
     writes them in, joined by "; " (``join_values``), cannot hold them; else None."""
+    joined = join_values(former_name_list(text))
     return longer_than(
-        join_values(former_name_list(text)),
-        CELL_LIMIT,
+        joined,
+        cell_limit(joined),
         _(
             "Nama terdahulu ini terlalu panjang untuk satu sel spreadsheet: lembar mitra "
             "menulisnya dalam satu sel, dipisahkan “; ”, menjadi %(length)s karakter, paling "
@@ -448,7 +449,9 @@ class Partner(PrintableText, ChoiceLabels, models.Model):
         # What was typed is held to a cell's limit with every text (``PrintableText``); the
         # partners sheet writes the names in one cell, "; " between them, which may not fit
         # though the lines did.
-        if len(typed) <= CELL_LIMIT and (message := former_names_too_long(self.former_names)):
+        if len(typed) <= cell_limit(typed) and (
+            message := former_names_too_long(self.former_names)
+        ):
             errors["former_names"] = message
         if (
             self.subdivision_id

@@ -74,6 +74,28 @@ def test_a_summary_longer_than_a_spreadsheet_cell_holds_is_refused_at_its_field(
     assert len(agreement.summary) < 32_767
 
 
+def test_a_summary_filling_a_cell_before_its_apostrophe_is_refused_at_its_field(
+    staff_client, register
+):
+    """A summary pasted as a list ("- …") is downloaded after an apostrophe, so no spreadsheet
+    runs it as a formula: of the cell's 32,767 characters it may fill 32,766."""
+    agreement = register["anhui_mou"]
+    summary = "- " + "a" * 32_765
+    data = agreement_form_data(agreement, summary=summary)
+
+    response = staff_client.post(
+        reverse("admin:agreements_agreement_change", args=[agreement.pk]), data
+    )
+
+    assert response.status_code == 200
+    assert (
+        "Teks ini terlalu panjang untuk satu sel spreadsheet: 32.767 karakter, paling banyak "
+        "32.766."
+    ) in response.content.decode()
+    agreement.refresh_from_db()
+    assert agreement.summary != summary
+
+
 @pytest.mark.parametrize(
     "character, why", [("\u202e", "a right-to-left override"), ("\u200b", "a zero-width space")]
 )
