@@ -242,6 +242,9 @@ class TablesImport:
         self.tables = {name: tables[name] for name in (*WRITTEN, *READ_ONLY) if name in tables}
         self.change_reason = change_reason
         self.authorise = authorise
+        # {agreement id: whether the user may not change it}, asked once per agreement of the
+        # file's documents that held their files before (``_held_for_another``).
+        self.refused_holders = {}
 
     # The row being written when the database refuses one (``AgreementImport.apply``).
     writing = None
@@ -620,14 +623,15 @@ class TablesImport:
         file of a document deleted, or replaced on its page, stays in storage, and naming it
         for an agreement of theirs would hand another region's (internal) text to whoever
         reads theirs. An agreement since deleted is asked as it last was."""
+        refused = self.refused_holders
         for pk in set(agreement_ids) - {agreement.pk if agreement is not None else None}:
-            holder = Agreement.objects.filter(pk=pk).first()
-            if holder is None:
-                last = Agreement.history.filter(id=pk).order_by("-history_date").first()
-                if last is None:
-                    continue
-                holder = last.instance
-            if self.authorise(holder, holder):
+            if pk not in refused:
+                holder = Agreement.objects.filter(pk=pk).first()
+                if holder is None:
+                    last = Agreement.history.filter(id=pk).order_by("-history_date").first()
+                    holder = last.instance if last is not None else None
+                refused[pk] = holder is not None and bool(self.authorise(holder, holder))
+            if refused[pk]:
                 return True
         return False
 
