@@ -587,14 +587,17 @@ def _refuse_unpacking_past_the_limit(file):
 # workbook is opened or as its rows are read (read-only mode parses a sheet only then): a part
 # that is no XML or cut short (``ParseError``, an entity it does not define included), a cell
 # or row address that is none ("ZZZZZZ1", row "abc": ``ValueError``), a part named but absent
-# (``KeyError``), bytes that do not unpack (``zlib.error``, a CRC that does not match:
-# ``BadZipFile``, ``EOFError``).
+# (``KeyError``), a shared text past the file's table of them (``IndexError``), a style whose
+# number format is no number (``TypeError``), bytes that do not unpack (``zlib.error``, a CRC
+# that does not match: ``BadZipFile``, ``EOFError``).
 UNREADABLE_XLSX = (
     InvalidFileException,
     zipfile.BadZipFile,
     zlib.error,
     ElementTree.ParseError,
     KeyError,
+    IndexError,
+    TypeError,
     ValueError,
     EOFError,
     OSError,

@@ -497,6 +497,18 @@ BROKEN_XLSX = {
         lambda data: data.replace(b'r="A2"', b'r="ZZZZZZ2"'),
     ),
     "a row numbered with letters": (SHEET, lambda data: data.replace(b'r="2"', b'r="dua"')),
+    "a shared text past the file's table of them": (
+        SHEET,
+        lambda data: re.sub(
+            rb'<c r="A2" t="inlineStr"><is><t>[^<]*</t></is></c>',
+            b'<c r="A2" t="s"><v>7</v></c>',
+            data,
+        ),
+    ),
+    "a number format that is no number": (
+        "xl/styles.xml",
+        lambda data: data.replace(b'numFmtId="0"', b'numFmtId="nol"', 1),
+    ),
     "the only sheet missing": (SHEET, None),
 }
 
