@@ -585,7 +585,8 @@ def _refuse_unpacking_past_the_limit(file):
 
 # What reading a zip whose parts are not the spreadsheet they claim to be raises, as the
 # workbook is opened or as its rows are read (read-only mode parses a sheet only then): a part
-# that is no XML or cut short (``ParseError``, an entity it does not define included), a cell
+# that is no XML or cut short (``ParseError``, an entity it does not define included) or says
+# it is in an encoding there is none of (``LookupError``: "UTF-8-1"), a cell
 # or row address that is none ("ZZZZZZ1", row "abc": ``ValueError``), a part named but absent
 # (``KeyError``), a shared text past the file's table of them (``IndexError``), a style whose
 # number format is no number (``TypeError``), bytes that do not unpack (``zlib.error``, a CRC
@@ -595,8 +596,7 @@ UNREADABLE_XLSX = (
     zipfile.BadZipFile,
     zlib.error,
     ElementTree.ParseError,
-    KeyError,
-    IndexError,
+    LookupError,
     TypeError,
     ValueError,
     EOFError,

@@ -505,6 +505,10 @@ BROKEN_XLSX = {
             data,
         ),
     ),
+    "a sheet in an encoding there is none of": (
+        SHEET,
+        lambda data: b'<?xml version="1.0" encoding="UTF-8-1"?>' + data.split(b"?>", 1)[-1],
+    ),
     "a number format that is no number": (
         "xl/styles.xml",
         lambda data: data.replace(b'numFmtId="0"', b'numFmtId="nol"', 1),
