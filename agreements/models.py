@@ -2952,7 +2952,9 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         known to a month or year may be (an addendum known to end in "2029" may end with a text
         ending on 30 June 2029); a term made longer is an extension's, which the pages follow.
         Refused too: one still signed or in force while that text is recorded terminated or
-        cancelled, whose page would go on saying "Berlaku". Listed for rows written before
+        cancelled, whose page would go on saying "Berlaku"; one signed or in force after that
+        text ended, which would end before it began (an addendum of a text since extended
+        amends the extension). Listed for rows written before
         these rules: one with no expiry while the text has one, which a save mends
         (``end_with_amended``). ``amended``: the text it amends, read where not given (one
         query). ``AgreementQuerySet.with_contradicting_term`` finds them."""
@@ -2973,7 +2975,20 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             ]
         if amended.expires_on is None:
             return problems
-        if self.expires_on is None:
+        begun = max((day for day in (self.signed_on, self.in_force_from) if day), default=None)
+        if begun is not None and amended.ends("expires_on") < begun:
+            # Its end, left blank, filled in with the text's, would come before it was signed:
+            # refused here in these words, not by the database's constraint by its name.
+            problems["expires_on"] = [
+                _(
+                    "Amendemen atau adendum berakhir bersama naskah yang diubahnya, tetapi "
+                    "naskah itu berakhir %(expires)s, sebelum amendemen atau adendum ini "
+                    "ditandatangani atau berlaku. Jika naskah itu sudah diperpanjang, pilih "
+                    "perpanjangannya pada “kelanjutan dari”."
+                )
+                % {"expires": amended.known("expires_on")}
+            ]
+        elif self.expires_on is None:
             problems["expires_on"] = [
                 _(
                     "Amendemen atau adendum berakhir bersama naskah yang diubahnya, yang berakhir "

@@ -900,3 +900,36 @@ def test_the_deploying_guide_says_what_the_command_says_and_names_every_check(ru
     assert f'("{out.strip()}")' in guide
     for _value, label in DataCheckFilter.lookups(None, None, None):
         assert f"**… → {label}**" in guide or f"**Pemeriksaan data → {label}**" in guide, label
+
+
+SIGNED_AFTER_ITS_TEXT = (
+    "Amendemen atau adendum berakhir bersama naskah yang diubahnya, tetapi naskah itu berakhir "
+    "%s, sebelum amendemen atau adendum ini ditandatangani atau berlaku. Jika naskah itu sudah "
+    "diperpanjang, pilih perpanjangannya pada “kelanjutan dari”."
+)
+
+
+def test_an_addendum_signed_after_its_text_ended_is_refused_in_words_not_by_a_constraint(
+    staff_client,
+):
+    """A clerk records an addendum signed in March 2025, its end left blank, as amending an MoU
+    that ran out at the end of 2024 (it amends the MoU's extension): the end it would take
+    comes before its signing. The form says so and what to choose, not the name of the
+    database's constraint."""
+    mou = AgreementFactory(
+        title="MoU Kaltim–Daejeon",
+        signed_on=datetime.date(2020, 1, 15),
+        in_force_from=datetime.date(2020, 1, 15),
+        expires_on=datetime.date(2024, 12, 31),
+    )
+    typed = {
+        **amendment_form(mou, "Adendum I MoU Kaltim–Daejeon", "", "day"),
+        "signed_on": "10/03/2025",
+        "in_force_from": "10/03/2025",
+    }
+    refused = staff_client.post(reverse("admin:agreements_agreement_add"), typed)
+    assert refused.status_code == 200
+    page = refused.content.decode()
+    assert escape(SIGNED_AFTER_ITS_TEXT % "31 Desember 2024") in page
+    assert "agreement_not_expiring_before_signed" not in page
+    assert not Agreement.objects.filter(title="Adendum I MoU Kaltim–Daejeon").exists()
