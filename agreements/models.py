@@ -3285,10 +3285,21 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         amends, and a document it spawned is a cooperation of its own: neither carries it on.
         None when nothing carries it on, or all that do have ended too, or this text has not
         ended. With ``shown`` (the pks the reader may see), only those: a public page never
-        points to an internal extension or PKS. Reads the chain given, no query."""
+        points to an internal extension or PKS. An amendment that ended with its text (not cut
+        short itself) is carried on where that text is: its page said the cooperation was over
+        while its MoU's said it went on in the MoU's extension. Reads the chain given, no
+        query."""
         if not self.has_ended_on(today):
             return None
-        return self._carried_on(chain, today, shown)
+        going_on = self._carried_on(chain, today, shown)
+        if going_on is not None or self.relation != AgreementRelation.AMENDS:
+            return going_on
+        text = next((document for document in chain if document.pk == self.follows_id), None)
+        if text is None or self.status in TERM_CUT_SHORT:
+            return None
+        if shown is not None and text.pk not in shown:
+            return None
+        return text.continued_in(chain, today, shown)
 
     def followed_up_in(self, chain, today, shown=None):
         """What a signed LoI that has not ended by its own date (an LoI often has no term) led

@@ -933,3 +933,40 @@ def test_an_addendum_signed_after_its_text_ended_is_refused_in_words_not_by_a_co
     assert escape(SIGNED_AFTER_ITS_TEXT % "31 Desember 2024") in page
     assert "agreement_not_expiring_before_signed" not in page
     assert not Agreement.objects.filter(title="Adendum I MoU Kaltim–Daejeon").exists()
+
+
+def test_an_addendum_ended_with_its_mou_goes_on_where_its_mou_does(client, staff_client):
+    """An addendum of 2023 to an MoU that ran out at the end of 2024 and was extended to 2029:
+    ended with the MoU, the addendum's page says, as the MoU's does, that the cooperation goes
+    on in the extension, not that it is over."""
+    mou = AgreementFactory(
+        title="MoU Kaltim–Daejeon",
+        signed_on=datetime.date(2020, 1, 15),
+        in_force_from=datetime.date(2020, 1, 15),
+        expires_on=datetime.date(2024, 12, 31),
+    )
+    extension = AgreementFactory(
+        title="Perpanjangan MoU Kaltim–Daejeon",
+        kind=mou.kind,
+        follows=mou,
+        relation="extends",
+        lead_region=mou.lead_region,
+        signed_on=datetime.date(2024, 11, 1),
+        in_force_from=datetime.date(2025, 1, 1),
+        expires_on=datetime.date(2029, 12, 31),
+    )
+    typed = {
+        **amendment_form(mou, "Adendum I MoU Kaltim–Daejeon", "", "day"),
+        "signed_on": "10/03/2023",
+        "in_force_from": "10/03/2023",
+    }
+    saved = staff_client.post(reverse("admin:agreements_agreement_add"), typed)
+    assert saved.status_code == 302, saved.context and saved.context["errors"]
+    addendum = Agreement.objects.get(title="Adendum I MoU Kaltim–Daejeon")
+
+    goes_on = "Naskah ini sudah berakhir; kerja samanya berlanjut dalam"
+    link = f'<a href="{extension.get_absolute_url()}">'
+    for document in (mou, addendum):
+        page = " ".join(client.get(document.get_absolute_url()).content.decode().split())
+        assert f"{goes_on} {link}" in page, document
+        assert "tidak ada: kerja sama ini sudah selesai" not in page, document
