@@ -2965,7 +2965,19 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         if amended is None:
             return {}
         problems = {}
-        if amended.status in TERM_CUT_SHORT and self.status in SIGNED_STATUSES:
+        if amended.status == AgreementStatus.CANCELLED and self.status in SIGNED_STATUSES:
+            # A cancelled text was never signed (``UNSIGNED_STATUSES``): recorded "Batal" as
+            # the words above ask, the signed amendment was refused for its signing dates.
+            problems["status"] = [
+                _(
+                    "Naskah yang diubahnya tercatat “%(ended)s”, yaitu tidak ditandatangani, "
+                    "dan amendemen atau adendum berakhir bersama naskah itu: catat statusnya "
+                    "“%(ended)s” juga dan kosongkan tanggal ditandatangani dan berlaku sejak, "
+                    "atau perbaiki status naskah itu bila sudah ditandatangani."
+                )
+                % {"ended": AgreementStatus(amended.status).label}
+            ]
+        elif amended.status in TERM_CUT_SHORT and self.status in SIGNED_STATUSES:
             problems["status"] = [
                 _(
                     "Naskah yang diubahnya tercatat “%(ended)s”, dan amendemen atau adendum "

@@ -970,3 +970,42 @@ def test_an_addendum_ended_with_its_mou_goes_on_where_its_mou_does(client, staff
         page = " ".join(client.get(document.get_absolute_url()).content.decode().split())
         assert f"{goes_on} {link}" in page, document
         assert "tidak ada: kerja sama ini sudah selesai" not in page, document
+
+
+CANCELLED_TEXT = (
+    "Naskah yang diubahnya tercatat “Batal”, yaitu tidak ditandatangani, dan amendemen atau "
+    "adendum berakhir bersama naskah itu: catat statusnya “Batal” juga dan kosongkan tanggal "
+    "ditandatangani dan berlaku sejak, atau perbaiki status naskah itu bila sudah "
+    "ditandatangani."
+)
+
+
+def test_a_signed_addendum_of_a_cancelled_text_is_told_the_whole_way_out(staff_client):
+    """An MoU recorded "Batal" (never signed) whose addendum is recorded in force: the
+    addendum's form says what to record, and the clerk who does so saves it, not refused a
+    second time for the signing dates the first message left."""
+    mou = AgreementFactory(title="MoU Kaltim–Daejeon", expires_on=datetime.date(2029, 12, 31))
+    addendum = AgreementFactory(
+        title="Adendum I MoU Kaltim–Daejeon",
+        kind="amendment",
+        follows=mou,
+        relation="amends",
+        lead_region=mou.lead_region,
+        expires_on=datetime.date(2029, 12, 31),
+    )
+    written_past_the_rules(mou, status="cancelled", signed_on=None, in_force_from=None)
+
+    refused = staff_client.post(change_url(addendum), agreement_form_data(addendum))
+    assert refused.status_code == 200
+    assert escape(CANCELLED_TEXT) in refused.content.decode()
+
+    told = agreement_form_data(
+        addendum,
+        status="cancelled",
+        signed_on="",
+        signed_on_precision="day",
+        in_force_from="",
+        in_force_from_precision="day",
+    )
+    saved = staff_client.post(change_url(addendum), told)
+    assert saved.status_code == 302, saved.context and saved.context["errors"]
