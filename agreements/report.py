@@ -25,11 +25,13 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.timezone import localtime
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from agreements import charts, maps
 from agreements.dates import FIRST_YEAR, LAST_YEAR
 from agreements.export_columns import neutralise
+from agreements.filters import SORTS, SORTS_IN_ENGLISH
 from agreements.models import (
     Agreement,
     AgreementStatus,
@@ -206,17 +208,19 @@ def build(agreements, region, period):
     # With the day a terminated one ended (``with_termination``, in the same statement): its
     # row says so, as the list's does, rather than the term first agreed.
     listed = mine.select_related("lead_region").with_termination()
+    # Lists by title in the order of the title shown, as the list sorted by title: an English
+    # report ordered "Sister city …" among the "Kota kembar".
+    english = (get_language() or "id").startswith("en")
+    by_title = (SORTS_IN_ENGLISH if english else SORTS)["title"]
     end, following = period.end, period.next
     signed = list(
         listed.filter(signed_on__gte=period.start, signed_on__lte=end).order_by("signed_on", "pk")
     )
-    in_force = list(
-        listed.with_shown_status(AgreementStatus.IN_FORCE, on=end).order_by("title", "pk")
-    )
+    in_force = list(listed.with_shown_status(AgreementStatus.IN_FORCE, on=end).order_by(*by_title))
     maybe_in_force = list(
         listed.with_shown_status(PastStatus.UNRECORDED, on=end)
         .filter(signed_on__lte=end)
-        .order_by("title", "pk")
+        .order_by(*by_title)
     )
     # What ends, each with whether a signed extension the reader may see already extends it
     # (``is_extended``), as the dashboard marks it: its cooperation goes on.
@@ -238,7 +242,7 @@ def build(agreements, region, period):
         .select_related("next_milestone__agreement")
         .order_by("waits_on", "next_due_on", "pk")
     ]
-    dormant = list(listed.dormant(on=end).order_by("title", "pk"))
+    dormant = list(listed.dormant(on=end).order_by(*by_title))
     evaluations = list(
         Milestone.objects.filter(
             kind=MilestoneKind.EVALUATION,

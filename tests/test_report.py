@@ -951,3 +951,24 @@ def test_a_signed_loi_waiting_on_its_follow_ups_late_step_is_late_in_the_report(
     rows = re.findall(r"<tr><td>([^<]*)</td>.*?</tr>", section(html, "r-waiting"))
     assert rows == ["LoI", "Provinsi kembar"]
     assert section(html, "r-waiting").count("terlambat") == 2
+
+
+def test_in_english_the_lists_by_title_are_in_the_order_of_the_title_shown(english_client, kaltim):
+    """As the English list sorted by title: a sister city titled in English "Sister city …"
+    comes after "MoU …", not among the "Kota kembar" it is titled in Indonesian."""
+    for title, title_en in (
+        ("Kota kembar Samarinda–Anhui", "Sister city Samarinda–Anhui"),
+        ("Nota Kesepahaman Kaltim–Osaka", "MoU East Kalimantan–Osaka"),
+    ):
+        AgreementFactory(
+            title=title,
+            title_en=title_en,
+            lead_region=kaltim,
+            signed_on=datetime.date(2022, 3, 1),
+            in_force_from=datetime.date(2022, 3, 1),
+            expires_on=datetime.date(2029, 2, 28),
+        )
+    html = english_client.get("/laporan/", {"region": "64", "period": "2024"}).content.decode()
+
+    in_force = section(html, "r-in-force")
+    assert in_force.index("MoU East Kalimantan–Osaka") < in_force.index("Sister city Samarinda")
