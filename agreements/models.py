@@ -560,15 +560,19 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         """Amendments outlasting the text they amend (``Agreement.term_contradictions``):
         ending after it, as the forms refuse them (the amendment's end read as the first day
         its date covers, the text's as the last, so that only an end certainly after is
-        listed); with no expiry while the text has one; still signed or in force while the
-        text is recorded terminated or cancelled. Rows written before those rules; what the
+        listed); with no expiry while the text has one; still signed or in force, not run out
+        by its own date, while the text is recorded terminated or cancelled. Rows written
+        before those rules; what the
         admin's "Pemeriksaan data" filter and ``manage.py check_statuses`` list for the bureau
         to mend by hand (an end to correct, an extension recorded as an amendment, a status to
         record)."""
         return self.filter(relation=AgreementRelation.AMENDS).filter(
             Q(GreaterThan(F("expires_on"), PeriodEnd("follows__expires_on")))
             | Q(expires_on__isnull=True, follows__expires_on__isnull=False)
-            | Q(status__in=SIGNED_STATUSES, follows__status__in=TERM_CUT_SHORT)
+            | (
+                Q(status__in=SIGNED_STATUSES, follows__status__in=TERM_CUT_SHORT)
+                & ~Agreement.lapsed_q(timezone.localdate())
+            )
         )
 
     def in_region(self, region):
@@ -2952,7 +2956,8 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         known to a month or year may be (an addendum known to end in "2029" may end with a text
         ending on 30 June 2029); a term made longer is an extension's, which the pages follow.
         Refused too: one still signed or in force while that text is recorded terminated or
-        cancelled, whose page would go on saying "Berlaku"; one signed or in force after that
+        cancelled, whose page would go on saying "Berlaku" (not one that ran out by its own
+        date before, whose page says "Berakhir"); one signed or in force after that
         text ended, which would end before it began (an addendum of a text since extended
         amends the extension). Listed for rows written before
         these rules: one with no expiry while the text has one, which a save mends
@@ -2965,7 +2970,9 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         if amended is None:
             return {}
         problems = {}
-        if amended.status == AgreementStatus.CANCELLED and self.status in SIGNED_STATUSES:
+        # One that ran out by its own date already says "Berakhir": not terminated with it.
+        going_on = self.status in SIGNED_STATUSES and not self.lapsed_on(timezone.localdate())
+        if amended.status == AgreementStatus.CANCELLED and going_on:
             # A cancelled text was never signed (``UNSIGNED_STATUSES``): recorded "Batal" as
             # the words above ask, the signed amendment was refused for its signing dates.
             problems["status"] = [
@@ -2977,7 +2984,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 )
                 % {"ended": AgreementStatus(amended.status).label}
             ]
-        elif amended.status in TERM_CUT_SHORT and self.status in SIGNED_STATUSES:
+        elif amended.status in TERM_CUT_SHORT and going_on:
             problems["status"] = [
                 _(
                     "Naskah yang diubahnya tercatat “%(ended)s”, dan amendemen atau adendum "

@@ -1009,3 +1009,40 @@ def test_a_signed_addendum_of_a_cancelled_text_is_told_the_whole_way_out(staff_c
     )
     saved = staff_client.post(change_url(addendum), told)
     assert saved.status_code == 302, saved.context and saved.context["errors"]
+
+
+def test_an_addendum_that_ran_out_before_its_mou_was_terminated_is_left_as_it_ended(
+    client, staff_client, run_check
+):
+    """An addendum for the 2021–2023 programme, stored in force and shown "Berakhir" by its
+    date since, of an MoU the bureau terminates in 2026: its page already says it ended. The
+    MoU's save does not warn of it, the data check does not list it, and a save of its own is
+    not refused for asking it to be recorded terminated, which it never was."""
+    mou = AgreementFactory(
+        title="MoU Kaltim–Daejeon",
+        signed_on=datetime.date(2020, 1, 15),
+        in_force_from=datetime.date(2020, 1, 15),
+        expires_on=datetime.date(2029, 12, 31),
+    )
+    addendum = AgreementFactory(
+        title="Adendum I MoU Kaltim–Daejeon",
+        kind="amendment",
+        follows=mou,
+        relation="amends",
+        lead_region=mou.lead_region,
+        signed_on=datetime.date(2021, 1, 10),
+        in_force_from=datetime.date(2021, 1, 10),
+        expires_on=datetime.date(2023, 12, 31),
+    )
+    assert shown_badge(client, addendum) == "expired"
+
+    saved = staff_client.post(
+        change_url(mou), agreement_form_data(mou, status="terminated"), follow=True
+    )
+    assert saved.status_code == 200
+    assert "Adendum I MoU Kaltim–Daejeon" not in " ".join(
+        str(message) for message in saved.context["messages"]
+    )
+    assert list(staff_client.get(CHANGELIST, TERM_CHECK).context["cl"].result_list) == []
+    kept = staff_client.post(change_url(addendum), agreement_form_data(addendum, notes="Arsip"))
+    assert kept.status_code == 302, kept.context and kept.context["errors"]
