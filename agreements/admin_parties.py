@@ -290,6 +290,10 @@ class PartnerAdminForm(forms.ModelForm):
         subdivision = cleaned.get("subdivision")
         if cleaned.get("kind") != Partner.Kind.FOREIGN_REGION or subdivision is None:
             return cleaned
+        if self.instance.pk and not {"kind", "subdivision"} & set(self.changed_data):
+            # Two stored before the rule: each still saves with both left as they are (its
+            # website, its former names), as a text's stored parties do.
+            return cleaned
         government = (
             Partner.objects.filter(kind=Partner.Kind.FOREIGN_REGION, subdivision=subdivision)
             .exclude(pk=self.instance.pk)

@@ -429,6 +429,42 @@ def test_a_second_government_of_a_foreign_region_is_refused_naming_the_first(sta
     assert response.status_code == 302
 
 
+def test_two_governments_of_a_foreign_region_stored_before_the_rule_still_save(staff_client):
+    """Two governments of Gyeonggi recorded before the form refused the second: a clerk who
+    opens either to correct its website saves it, kind and subdivision left as they are, as a
+    text's stored parties do; the rule speaks when either is changed."""
+    from tests.factories import PartnerFactory, SubdivisionFactory
+
+    gyeonggi = SubdivisionFactory(code="KR-41", country__code="KR", name="Gyeonggi-do")
+    PartnerFactory(
+        name="Pemerintah Provinsi Gyeonggi",
+        kind="foreign_region",
+        country=gyeonggi.country,
+        subdivision=gyeonggi,
+    )
+    second = PartnerFactory(
+        name="Provinsi Gyeonggi",
+        kind="foreign_region",
+        country=gyeonggi.country,
+        subdivision=gyeonggi,
+    )
+    typed = {
+        "name": second.name,
+        "name_local": "",
+        "kind": "foreign_region",
+        "country": "KR",
+        "subdivision": "KR-41",
+        "website": "https://www.gg.go.kr",
+    }
+    url = reverse("admin:partners_partner_change", args=[second.pk])
+
+    response = staff_client.post(url, typed)
+
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.website == "https://www.gg.go.kr"
+
+
 @pytest.mark.parametrize(
     "model, typed, said",
     [
