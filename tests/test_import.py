@@ -1378,3 +1378,33 @@ def test_the_import_refuses_an_amendment_in_force_of_a_text_terminated_in_the_sa
         "bersama naskah itu"
     ) in response.content.decode()
     assert not Agreement.objects.filter(reference__in=["556/KSDD/2025", "ADD/1/2025"]).exists()
+
+
+@pytest.mark.parametrize("order", ["text first", "amendment first"])
+def test_an_amendment_with_no_end_signed_after_its_text_ended_is_refused_in_words(
+    staff_client, register, order
+):
+    """A file recording an MoU that ran out in February 2026 and an addendum of it signed in
+    March 2026, its end left blank: the end it would take comes before its signing. Its row is
+    refused saying so, not written to fail on the database's constraint."""
+    mou = row(signed_on="2021-03-01", in_force_from="2021-03-01", expires_on="2026-02-28")
+    addendum = row(
+        reference="ADD/1/2026",
+        title="Adendum I kerja sama pariwisata",
+        kind="amendment",
+        follows="556/KSDD/2025",
+        relation="amends",
+        signed_on="2026-03-10",
+        in_force_from="2026-03-10",
+        expires_on="",
+    )
+    rows = [mou, addendum] if order == "text first" else [addendum, mou]
+    response = upload(staff_client, rows)
+
+    assert response.status_code == 400
+    assert confirm_token(response) is None
+    assert (
+        "Amendemen atau adendum berakhir bersama naskah yang diubahnya, tetapi naskah itu "
+        "berakhir 28 Februari 2026, sebelum amendemen atau adendum ini ditandatangani"
+    ) in response.content.decode()
+    assert not Agreement.objects.filter(reference="ADD/1/2026").exists()
