@@ -30,6 +30,7 @@ from agreements.admin_parties import (
     RegisterAdmin,
     ShortFormSearch,
 )
+from agreements.dates import KnownDate
 from agreements.forms import (
     FROM_AGREEMENT,
     AgreementAdminForm,
@@ -785,17 +786,23 @@ class AgreementAdmin(
                 },
                 messages.WARNING,
             )
-        self.warn_of_chain_and_steps(request, form.instance)
+        previous = None
+        if change and {"expires_on", "expires_on_precision"} & set(form.changed_data):
+            previous = form.initial.get("expires_on") or None  # as the form was opened with it
+            if previous is not None and not isinstance(previous, KnownDate):
+                previous = KnownDate(previous, form.initial.get("expires_on_precision"))
+        self.warn_of_chain_and_steps(request, form.instance, previous_end=previous)
 
-    def warn_of_chain_and_steps(self, request, agreement):
+    def warn_of_chain_and_steps(self, request, agreement, previous_end=None):
         """Warn of what the register records as signed or dated though the life of a
         cooperation says otherwise, without refusing it: a PKS running past the text it carries
         out, whether the PKS, that text or its extension was saved
         (``Agreement.term_overruns``), a DPRD approval recorded done before the TKKSD
         review (``Agreement.approved_before_review``), a text recorded terminated whose
         signed extension is still in force (``Agreement.extension_outliving_termination``),
-        and a text whose amendments outlast it (``Agreement.amendments_outlasting``).
-        Two queries: its chain, its steps."""
+        a text whose amendments outlast it (``Agreement.amendments_outlasting``), and, where
+        its end was moved later from ``previous_end``, its amendments still ending there
+        (``Agreement.amendments_left_behind``). Two queries: its chain, its steps."""
         chain = list(Agreement.objects.filter(pk=agreement.pk).chains())
         for overrun in agreement.term_overruns(chain):
             self.message_user(request, overrun.warning(), messages.WARNING)
@@ -837,6 +844,25 @@ class AgreementAdmin(
             )
             warning = Agreement.outlasting_warning(amendment, link)
             self.message_user(request, warning, messages.WARNING)
+        for amendment in agreement.amendments_left_behind(chain, previous_end):
+            link = format_html(
+                '<a href="{}">“{}”</a>',
+                reverse("admin:agreements_agreement_change", args=[amendment.pk]),
+                amendment.title,
+            )
+            told = _(
+                "Naskah ini kini berakhir {expires}, tetapi amendemen atau adendumnya, "
+                "{amendment}, masih berakhir {previous}, tanggal berakhir naskah ini "
+                "sebelumnya. Bila adendum itu berakhir bersama naskah ini, perbaiki juga tanggal "
+                "berakhirnya."
+            )
+            message = format_html(
+                told,
+                expires=agreement.known("expires_on"),
+                amendment=link,
+                previous=previous_end,
+            )
+            self.message_user(request, message, messages.WARNING)
 
     def delete_model(self, request, obj):
         chain = list(Agreement.objects.filter(pk=obj.pk).chains().exclude(pk=obj.pk))

@@ -3249,6 +3249,27 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             and document.term_contradictions(amended=self)
         ]
 
+    def amendments_left_behind(self, chain, previous):
+        """The amendments of ``chain`` amending this text that still end on ``previous`` (a
+        ``KnownDate``), the end this text was saved from, now that it ends later: an addendum
+        saved with no end of its own took the text's (``end_with_amended``), and a clerk who
+        then corrects the text's end leaves the addendum ending first, its page saying
+        "Berakhir" while the text's says "Berlaku". One cut short itself is left out. What the
+        admin's save of the text warns of; its own shorter term, stated, stays the clerk's to
+        keep. Reads the chain given, no query."""
+        if previous is None or self.expires_on is None:
+            return []
+        if self.ends("expires_on") <= previous.end:
+            return []
+        return [
+            document
+            for document in chain
+            if document.follows_id == self.pk
+            and document.relation == AgreementRelation.AMENDS
+            and document.status not in TERM_CUT_SHORT
+            and document.known("expires_on") == previous
+        ]
+
     @staticmethod
     def outlasting_warning(amendment, link=None):
         """What a save of a text warns of an amendment of it that outlasts it

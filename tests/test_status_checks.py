@@ -890,6 +890,53 @@ def test_terminating_an_mou_warns_of_its_addendum_in_force_which_is_then_recorde
     assert list(staff_client.get(CHANGELIST, TERM_CHECK).context["cl"].result_list) == []
 
 
+def test_correcting_an_mous_end_later_warns_of_the_addendum_that_took_its_old_end(
+    client, staff_client
+):
+    """An addendum saved with no end took its MoU's, 31 December 2024; the clerk then corrects
+    the MoU's end to 31 December 2026. The addendum would say "Berakhir" from 2025 on while its
+    MoU says "Berlaku": the MoU's save warns of it, with a link. An addendum whose own shorter
+    term was stated differently is left to the clerk."""
+    mou = AgreementFactory(
+        title="MoU Kaltim–Daejeon",
+        signed_on=datetime.date(2020, 1, 15),
+        in_force_from=datetime.date(2020, 1, 15),
+        expires_on=datetime.date(2024, 12, 31),
+    )
+    typed = {
+        **amendment_form(mou, "Adendum I MoU Kaltim–Daejeon", "", "day"),
+        "signed_on": "10/01/2022",
+        "in_force_from": "10/01/2022",
+    }
+    assert staff_client.post(reverse("admin:agreements_agreement_add"), typed).status_code == 302
+    addendum = Agreement.objects.get(title="Adendum I MoU Kaltim–Daejeon")
+    shorter = AgreementFactory(
+        title="Adendum II MoU Kaltim–Daejeon",
+        kind="amendment",
+        follows=mou,
+        relation="amends",
+        lead_region=mou.lead_region,
+        signed_on=datetime.date(2022, 3, 1),
+        in_force_from=datetime.date(2022, 3, 1),
+        expires_on=datetime.date(2023, 6, 30),
+    )
+    mou.refresh_from_db()
+
+    saved = staff_client.post(
+        change_url(mou), agreement_form_data(mou, expires_on="31/12/2026"), follow=True
+    )
+
+    warnings = [str(m) for m in saved.context["messages"] if m.level_tag == "warning"]
+    assert [w for w in warnings if "tanggal berakhir naskah ini sebelumnya" in w] == [
+        "Naskah ini kini berakhir 31 Desember 2026, tetapi amendemen atau adendumnya, "
+        f'<a href="{change_url(addendum)}">“{escape(addendum.title)}”</a>, masih berakhir '
+        "31 Desember 2024, tanggal berakhir naskah ini sebelumnya. Bila adendum itu berakhir "
+        "bersama naskah ini, perbaiki juga tanggal berakhirnya."
+    ]
+    assert shorter.title not in " ".join(warnings)
+    assert shown_badge(client, mou) == "in_force"
+
+
 def test_the_deploying_guide_says_what_the_command_says_and_names_every_check(run_check):
     """Whoever runs the command after an upgrade reads in docs/deploying.md the sentence a
     clean register answers with, and the admin filter's every check that holds the rows it
