@@ -783,24 +783,48 @@ def shown_badge(client, agreement):
     return re.search(r'<span class="badge status-([a-z_]+)">', page).group(1)
 
 
+def daejeon_mou(expires_on=datetime.date(2024, 12, 31)):
+    """The MoU of Kalimantan Timur and Daejeon, in force from 15 January 2020 to
+    ``expires_on``: by default a term that ran out at the end of 2024."""
+    return AgreementFactory(
+        title="MoU Kaltim–Daejeon",
+        signed_on=datetime.date(2020, 1, 15),
+        in_force_from=datetime.date(2020, 1, 15),
+        expires_on=expires_on,
+    )
+
+
+def addendum_of(mou, title, **fields):
+    """An amendment of ``mou`` titled ``title``, as stored, of the MoU's region."""
+    return AgreementFactory(
+        title=title,
+        kind="amendment",
+        follows=mou,
+        relation="amends",
+        lead_region=mou.lead_region,
+        **fields,
+    )
+
+
+def add_addendum(staff_client, mou, signed):
+    """What the admin's add form answers a clerk recording "Adendum I" of ``mou``, signed and
+    in force on ``signed`` as typed, its end left blank."""
+    typed = {
+        **amendment_form(mou, "Adendum I MoU Kaltim–Daejeon", "", "day"),
+        "signed_on": signed,
+        "in_force_from": signed,
+    }
+    return staff_client.post(reverse("admin:agreements_agreement_add"), typed)
+
+
 def test_an_addendum_saved_with_no_end_of_its_own_ends_with_its_mou_on_its_status_page(
     client, staff_client
 ):
     """An MoU that ran out at the end of 2024, and an addendum of it a clerk records with the
     end left blank, as addenda seldom state their own term: it ends with the MoU, so its page
     says "Berakhir" as the MoU's does, not "Berlaku" for good."""
-    mou = AgreementFactory(
-        title="MoU Kaltim–Daejeon",
-        signed_on=datetime.date(2020, 1, 15),
-        in_force_from=datetime.date(2020, 1, 15),
-        expires_on=datetime.date(2024, 12, 31),
-    )
-    typed = {
-        **amendment_form(mou, "Adendum I MoU Kaltim–Daejeon", "", "day"),
-        "signed_on": "10/01/2022",
-        "in_force_from": "10/01/2022",
-    }
-    saved = staff_client.post(reverse("admin:agreements_agreement_add"), typed)
+    mou = daejeon_mou()
+    saved = add_addendum(staff_client, mou, "10/01/2022")
     assert saved.status_code == 302, saved.context and saved.context["errors"]
     addendum = Agreement.objects.get(title="Adendum I MoU Kaltim–Daejeon")
 
@@ -811,19 +835,11 @@ def test_an_addendum_saved_with_no_end_of_its_own_ends_with_its_mou_on_its_statu
 def test_the_data_check_lists_an_addendum_stored_with_no_end_and_a_save_mends_it(
     client, staff_client, run_check
 ):
-    mou = AgreementFactory(
-        title="MoU Kaltim–Daejeon",
-        signed_on=datetime.date(2020, 1, 15),
-        in_force_from=datetime.date(2020, 1, 15),
-        expires_on=datetime.date(2024, 12, 31),
-    )
+    mou = daejeon_mou()
     addendum = written_past_the_rules(
-        AgreementFactory(
-            title="Adendum I MoU Kaltim–Daejeon",
-            kind="amendment",
-            follows=mou,
-            relation="amends",
-            lead_region=mou.lead_region,
+        addendum_of(
+            mou,
+            "Adendum I MoU Kaltim–Daejeon",
             signed_on=datetime.date(2022, 1, 10),
             in_force_from=datetime.date(2022, 1, 10),
         ),
@@ -852,12 +868,9 @@ def test_terminating_an_mou_warns_of_its_addendum_in_force_which_is_then_recorde
     go on saying "Berlaku": the MoU's save says so with a link, the addendum's form asks for
     its status to be recorded "Diakhiri" too, and its page then says so."""
     mou = AgreementFactory(title="MoU Kaltim–Daejeon", expires_on=datetime.date(2029, 12, 31))
-    addendum = AgreementFactory(
-        title="Adendum I MoU Kaltim–Daejeon",
-        kind="amendment",
-        follows=mou,
-        relation="amends",
-        lead_region=mou.lead_region,
+    addendum = addendum_of(
+        mou,
+        "Adendum I MoU Kaltim–Daejeon",
         signed_on=datetime.date(2025, 2, 3),
         in_force_from=datetime.date(2025, 2, 3),
         expires_on=datetime.date(2029, 12, 31),
@@ -897,25 +910,12 @@ def test_correcting_an_mous_end_later_warns_of_the_addendum_that_took_its_old_en
     the MoU's end to 31 December 2026. The addendum would say "Berakhir" from 2025 on while its
     MoU says "Berlaku": the MoU's save warns of it, with a link. An addendum whose own shorter
     term was stated differently is left to the clerk."""
-    mou = AgreementFactory(
-        title="MoU Kaltim–Daejeon",
-        signed_on=datetime.date(2020, 1, 15),
-        in_force_from=datetime.date(2020, 1, 15),
-        expires_on=datetime.date(2024, 12, 31),
-    )
-    typed = {
-        **amendment_form(mou, "Adendum I MoU Kaltim–Daejeon", "", "day"),
-        "signed_on": "10/01/2022",
-        "in_force_from": "10/01/2022",
-    }
-    assert staff_client.post(reverse("admin:agreements_agreement_add"), typed).status_code == 302
+    mou = daejeon_mou()
+    assert add_addendum(staff_client, mou, "10/01/2022").status_code == 302
     addendum = Agreement.objects.get(title="Adendum I MoU Kaltim–Daejeon")
-    shorter = AgreementFactory(
-        title="Adendum II MoU Kaltim–Daejeon",
-        kind="amendment",
-        follows=mou,
-        relation="amends",
-        lead_region=mou.lead_region,
+    shorter = addendum_of(
+        mou,
+        "Adendum II MoU Kaltim–Daejeon",
         signed_on=datetime.date(2022, 3, 1),
         in_force_from=datetime.date(2022, 3, 1),
         expires_on=datetime.date(2023, 6, 30),
@@ -963,18 +963,8 @@ def test_an_addendum_signed_after_its_text_ended_is_refused_in_words_not_by_a_co
     that ran out at the end of 2024 (it amends the MoU's extension): the end it would take
     comes before its signing. The form says so and what to choose, not the name of the
     database's constraint."""
-    mou = AgreementFactory(
-        title="MoU Kaltim–Daejeon",
-        signed_on=datetime.date(2020, 1, 15),
-        in_force_from=datetime.date(2020, 1, 15),
-        expires_on=datetime.date(2024, 12, 31),
-    )
-    typed = {
-        **amendment_form(mou, "Adendum I MoU Kaltim–Daejeon", "", "day"),
-        "signed_on": "10/03/2025",
-        "in_force_from": "10/03/2025",
-    }
-    refused = staff_client.post(reverse("admin:agreements_agreement_add"), typed)
+    mou = daejeon_mou()
+    refused = add_addendum(staff_client, mou, "10/03/2025")
     assert refused.status_code == 200
     page = refused.content.decode()
     assert escape(SIGNED_AFTER_ITS_TEXT % "31 Desember 2024") in page
@@ -986,12 +976,7 @@ def test_an_addendum_ended_with_its_mou_goes_on_where_its_mou_does(client, staff
     """An addendum of 2023 to an MoU that ran out at the end of 2024 and was extended to 2029:
     ended with the MoU, the addendum's page says, as the MoU's does, that the cooperation goes
     on in the extension, not that it is over."""
-    mou = AgreementFactory(
-        title="MoU Kaltim–Daejeon",
-        signed_on=datetime.date(2020, 1, 15),
-        in_force_from=datetime.date(2020, 1, 15),
-        expires_on=datetime.date(2024, 12, 31),
-    )
+    mou = daejeon_mou()
     extension = AgreementFactory(
         title="Perpanjangan MoU Kaltim–Daejeon",
         kind=mou.kind,
@@ -1002,12 +987,7 @@ def test_an_addendum_ended_with_its_mou_goes_on_where_its_mou_does(client, staff
         in_force_from=datetime.date(2025, 1, 1),
         expires_on=datetime.date(2029, 12, 31),
     )
-    typed = {
-        **amendment_form(mou, "Adendum I MoU Kaltim–Daejeon", "", "day"),
-        "signed_on": "10/03/2023",
-        "in_force_from": "10/03/2023",
-    }
-    saved = staff_client.post(reverse("admin:agreements_agreement_add"), typed)
+    saved = add_addendum(staff_client, mou, "10/03/2023")
     assert saved.status_code == 302, saved.context and saved.context["errors"]
     addendum = Agreement.objects.get(title="Adendum I MoU Kaltim–Daejeon")
 
@@ -1032,12 +1012,9 @@ def test_a_signed_addendum_of_a_cancelled_text_is_told_the_whole_way_out(staff_c
     addendum's form says what to record, and the clerk who does so saves it, not refused a
     second time for the signing dates the first message left."""
     mou = AgreementFactory(title="MoU Kaltim–Daejeon", expires_on=datetime.date(2029, 12, 31))
-    addendum = AgreementFactory(
-        title="Adendum I MoU Kaltim–Daejeon",
-        kind="amendment",
-        follows=mou,
-        relation="amends",
-        lead_region=mou.lead_region,
+    addendum = addendum_of(
+        mou,
+        "Adendum I MoU Kaltim–Daejeon",
         expires_on=datetime.date(2029, 12, 31),
     )
     written_past_the_rules(mou, status="cancelled", signed_on=None, in_force_from=None)
@@ -1065,18 +1042,10 @@ def test_an_addendum_that_ran_out_before_its_mou_was_terminated_is_left_as_it_en
     date since, of an MoU the bureau terminates in 2026: its page already says it ended. The
     MoU's save does not warn of it, the data check does not list it, and a save of its own is
     not refused for asking it to be recorded terminated, which it never was."""
-    mou = AgreementFactory(
-        title="MoU Kaltim–Daejeon",
-        signed_on=datetime.date(2020, 1, 15),
-        in_force_from=datetime.date(2020, 1, 15),
-        expires_on=datetime.date(2029, 12, 31),
-    )
-    addendum = AgreementFactory(
-        title="Adendum I MoU Kaltim–Daejeon",
-        kind="amendment",
-        follows=mou,
-        relation="amends",
-        lead_region=mou.lead_region,
+    mou = daejeon_mou(datetime.date(2029, 12, 31))
+    addendum = addendum_of(
+        mou,
+        "Adendum I MoU Kaltim–Daejeon",
         signed_on=datetime.date(2021, 1, 10),
         in_force_from=datetime.date(2021, 1, 10),
         expires_on=datetime.date(2023, 12, 31),
