@@ -1269,6 +1269,23 @@ def test_a_row_of_another_region_with_other_errors_says_first_it_is_not_the_edit
     assert refused.index("tidak berhak") < refused.index("2025-13-01")
 
 
+def addendum_row(**changes):
+    """A good row of an addendum of the MoU of ``row()``, with ``changes``."""
+    values = {
+        "reference": "ADD/1/2025",
+        "title": "Adendum I kerja sama pariwisata",
+        "kind": "amendment",
+        "follows": "556/KSDD/2025",
+        "relation": "amends",
+    }
+    return row(**{**values, **changes})
+
+
+def in_order(order, text, amendment):
+    """The rows of ``text`` and its ``amendment`` in ``order``: "text first" or not."""
+    return [text, amendment] if order == "text first" else [amendment, text]
+
+
 @pytest.mark.parametrize("order", ["text first", "amendment first"])
 def test_admin_preview_refuses_an_amendment_outlasting_a_text_of_the_same_file(
     staff_client, register, order
@@ -1276,15 +1293,8 @@ def test_admin_preview_refuses_an_amendment_outlasting_a_text_of_the_same_file(
     """A file recording an MoU to 28 February 2030 and, in the same file, an addendum of it
     ending in 2033: the preview refuses the addendum's row, whichever comes first, with the
     words the form uses, and writes nothing; an addendum ending with the MoU is taken."""
-    addendum = row(
-        reference="ADD/1/2025",
-        title="Adendum I kerja sama pariwisata",
-        kind="amendment",
-        follows="556/KSDD/2025",
-        relation="amends",
-        expires_on="2033-12-31",
-    )
-    rows = [row(), addendum] if order == "text first" else [addendum, row()]
+    addendum = addendum_row(expires_on="2033-12-31")
+    rows = in_order(order, row(), addendum)
     response = upload(staff_client, rows)
 
     page = response.content.decode()
@@ -1300,7 +1310,7 @@ def test_admin_preview_refuses_an_amendment_outlasting_a_text_of_the_same_file(
     assert not Agreement.objects.filter(reference__in=["556/KSDD/2025", "ADD/1/2025"]).exists()
 
     addendum["expires_on"] = "2030-02-28"
-    rows = [row(), addendum] if order == "text first" else [addendum, row()]
+    rows = in_order(order, row(), addendum)
     assert confirm_token(upload(staff_client, rows)) is not None
 
 
@@ -1312,15 +1322,8 @@ def test_an_amendment_imported_with_no_end_ends_with_its_text_of_the_same_file(
     blank, as addenda seldom state their own: the addendum is written ending with the MoU,
     whichever row comes first, so that its page does not say "Berlaku" once the MoU has run
     out."""
-    addendum = row(
-        reference="ADD/1/2025",
-        title="Adendum I kerja sama pariwisata",
-        kind="amendment",
-        follows="556/KSDD/2025",
-        relation="amends",
-        expires_on="",
-    )
-    rows = [row(), addendum] if order == "text first" else [addendum, row()]
+    addendum = addendum_row(expires_on="")
+    rows = in_order(order, row(), addendum)
     confirmed = staff_client.post(
         reverse(IMPORT_URL), {"token": confirm_token(upload(staff_client, rows))}
     )
@@ -1361,13 +1364,7 @@ def test_the_preview_warns_of_a_stored_addendum_outlasting_the_text_the_file_ter
 def test_the_import_refuses_an_amendment_in_force_of_a_text_terminated_in_the_same_file(
     staff_client, register
 ):
-    addendum = row(
-        reference="ADD/1/2025",
-        title="Adendum I kerja sama pariwisata",
-        kind="amendment",
-        follows="556/KSDD/2025",
-        relation="amends",
-    )
+    addendum = addendum_row()
     response = upload(staff_client, [row(status="terminated"), addendum])
 
     assert response.status_code == 400
@@ -1388,17 +1385,10 @@ def test_an_amendment_with_no_end_signed_after_its_text_ended_is_refused_in_word
     March 2026, its end left blank: the end it would take comes before its signing. Its row is
     refused saying so, not written to fail on the database's constraint."""
     mou = row(signed_on="2021-03-01", in_force_from="2021-03-01", expires_on="2026-02-28")
-    addendum = row(
-        reference="ADD/1/2026",
-        title="Adendum I kerja sama pariwisata",
-        kind="amendment",
-        follows="556/KSDD/2025",
-        relation="amends",
-        signed_on="2026-03-10",
-        in_force_from="2026-03-10",
-        expires_on="",
+    addendum = addendum_row(
+        reference="ADD/1/2026", signed_on="2026-03-10", in_force_from="2026-03-10", expires_on=""
     )
-    rows = [mou, addendum] if order == "text first" else [addendum, mou]
+    rows = in_order(order, mou, addendum)
     response = upload(staff_client, rows)
 
     assert response.status_code == 400
