@@ -822,11 +822,7 @@ class AgreementAdmin(
             until = ""
             if extension.expires_on is not None:
                 until = _(" sampai %(date)s") % {"date": extension.known("expires_on")}
-            link = format_html(
-                '<a href="{}">“{}”</a>',
-                reverse("admin:agreements_agreement_change", args=[extension.pk]),
-                extension.title,
-            )
+            link = change_link(extension)
             message = format_html(
                 told,
                 extension=link,
@@ -837,19 +833,11 @@ class AgreementAdmin(
             )
             self.message_user(request, message, messages.WARNING)
         for amendment in agreement.amendments_outlasting(chain):
-            link = format_html(
-                '<a href="{}">“{}”</a>',
-                reverse("admin:agreements_agreement_change", args=[amendment.pk]),
-                amendment.title,
-            )
+            link = change_link(amendment)
             warning = Agreement.outlasting_warning(amendment, link)
             self.message_user(request, warning, messages.WARNING)
         for amendment in agreement.amendments_left_behind(chain, previous_end):
-            link = format_html(
-                '<a href="{}">“{}”</a>',
-                reverse("admin:agreements_agreement_change", args=[amendment.pk]),
-                amendment.title,
-            )
+            link = change_link(amendment)
             told = _(
                 "Naskah ini kini berakhir {expires}, tetapi amendemen atau adendumnya, "
                 "{amendment}, masih berakhir {previous}, tanggal berakhir naskah ini "
@@ -873,6 +861,16 @@ class AgreementAdmin(
         chain = list(queryset.chains().exclude(pk__in=queryset.values("pk")).values_list("pk"))
         super().delete_queryset(request, queryset)
         Agreement.objects.filter(pk__in=[pk for (pk,) in chain]).refresh_progress()
+
+
+def change_link(agreement):
+    """A link to ``agreement``'s change form, named by its title in quotation marks: how the
+    save's warnings name another document of its chain."""
+    return format_html(
+        '<a href="{}">“{}”</a>',
+        reverse("admin:agreements_agreement_change", args=[agreement.pk]),
+        agreement.title,
+    )
 
 
 def opened_from_agreement(request):

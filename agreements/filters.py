@@ -36,7 +36,7 @@ from agreements.models import (
 )
 from common.one_value import OneValueEach
 from common.widgets import PlainSelect
-from partners.models import Country, Partner, Region
+from partners.models import Country, Partner, Region, reads_english
 
 
 def _partner_rows(partners, limit=None):
@@ -83,6 +83,13 @@ SORTS_IN_ENGLISH = {
     "title": [SHOWN_TITLE_IN_ENGLISH, "pk"],
     "-title": [SHOWN_TITLE_IN_ENGLISH.desc(), "-pk"],
 }
+
+
+def sorts_for_reader():
+    """``SORTS`` as the reader's language orders titles: by the title the page shows."""
+    return {**SORTS, **SORTS_IN_ENGLISH} if reads_english() else SORTS
+
+
 DEFAULT_SORT = "-signed"
 RELEVANCE = "relevance"
 SORT_CHOICES = [
@@ -577,10 +584,8 @@ class AgreementFilter(django_filters.FilterSet):
             if "search_rank" in queryset.query.annotations:
                 return ["-search_rank", *SORTS[DEFAULT_SORT]]
             sort = DEFAULT_SORT
-        if sort in SORTS_IN_ENGLISH and (get_language() or "id").startswith("en"):
-            # By the title the page shows: "Sister city …" was sorted among the "Kota kembar".
-            return SORTS_IN_ENGLISH[sort]
-        return SORTS[sort]
+        # By the title the page shows: "Sister city …" was sorted among the "Kota kembar".
+        return sorts_for_reader()[sort]
 
     # -- the form as a page shows it --------------------------------------------------------
 

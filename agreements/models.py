@@ -3235,6 +3235,15 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         ]
         return max(going_on, key=lambda d: (d.signed_on or datetime.date.min, d.pk), default=None)
 
+    def amendments_in(self, chain):
+        """The documents of ``chain`` amending this text (``AgreementRelation.AMENDS``).
+        Reads the chain given, no query."""
+        return [
+            document
+            for document in chain
+            if document.follows_id == self.pk and document.relation == AgreementRelation.AMENDS
+        ]
+
     def amendments_outlasting(self, chain):
         """The amendments of ``chain`` amending this text that outlast it
         (``term_contradictions``), in the chain's order: a clerk who terminates an MoU, or
@@ -3242,11 +3251,9 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         on saying "Berlaku". The admin's save of the text says so. Reads the chain given, no
         query."""
         return [
-            document
-            for document in chain
-            if document.follows_id == self.pk
-            and document.relation == AgreementRelation.AMENDS
-            and document.term_contradictions(amended=self)
+            amendment
+            for amendment in self.amendments_in(chain)
+            if amendment.term_contradictions(amended=self)
         ]
 
     def amendments_left_behind(self, chain, previous):
@@ -3262,12 +3269,9 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         if self.ends("expires_on") <= previous.end:
             return []
         return [
-            document
-            for document in chain
-            if document.follows_id == self.pk
-            and document.relation == AgreementRelation.AMENDS
-            and document.status not in TERM_CUT_SHORT
-            and document.known("expires_on") == previous
+            amendment
+            for amendment in self.amendments_in(chain)
+            if amendment.status not in TERM_CUT_SHORT and amendment.known("expires_on") == previous
         ]
 
     @staticmethod

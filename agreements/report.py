@@ -25,13 +25,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.timezone import localtime
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from agreements import charts, maps
 from agreements.dates import FIRST_YEAR, LAST_YEAR
 from agreements.export_columns import neutralise
-from agreements.filters import SORTS, SORTS_IN_ENGLISH
+from agreements.filters import sorts_for_reader
 from agreements.models import (
     Agreement,
     AgreementStatus,
@@ -210,8 +209,7 @@ def build(agreements, region, period):
     listed = mine.select_related("lead_region").with_termination()
     # Lists by title in the order of the title shown, as the list sorted by title: an English
     # report ordered "Sister city …" among the "Kota kembar".
-    english = (get_language() or "id").startswith("en")
-    by_title = (SORTS_IN_ENGLISH if english else SORTS)["title"]
+    by_title = sorts_for_reader()["title"]
     end, following = period.end, period.next
     signed = list(
         listed.filter(signed_on__gte=period.start, signed_on__lte=end).order_by("signed_on", "pk")

@@ -22,9 +22,15 @@ from common.urls import object_url
 INDONESIA = "ID"
 
 
+def reads_english():
+    """Whether the active language is English (Indonesian by default): what ``pick_language``
+    and the orders by the title shown read."""
+    return (get_language() or "id").startswith("en")
+
+
 def pick_language(indonesian, english):
     """Return the Indonesian or English text for the active language (Indonesian by default)."""
-    if (get_language() or "id").startswith("en") and english:
+    if reads_english() and english:
         return english
     return indonesian or english
 
