@@ -52,7 +52,15 @@ def kept_and_counted(agreements):
     return read(agreements), read(counted)
 
 
+def nothing_kept():
+    """Whether the database keeps no counts (SQLite): then both sides of every comparison of
+    what is kept with what is counted count the same rows the same way, and tell nothing."""
+    return connection.vendor != "postgresql"
+
+
 def assert_in_step():
+    if nothing_kept():
+        return
     for agreements in (Agreement.objects.all(), Agreement.objects.public()):
         kept, counted = kept_and_counted(agreements)
         assert kept == counted
@@ -435,6 +443,8 @@ def by_expiry_in_step(days):
     """The shown status, waiting-on, overdue step, late and dormant counts read from the tallies
     kept by month and day equal those counted from the rows, for the whole register and the
     public's, on each day; and what the triggers kept is what counting every row again keeps."""
+    if nothing_kept():
+        return
     for agreements in (Agreement.objects.all(), Agreement.objects.public()):
         counted = agreements.filter(pk__gt=0)
         for day in days:
