@@ -37,6 +37,7 @@ from agreements.dates import (
     KnownDates,
     PeriodEnd,
     ended_before,
+    ended_by,
     ends_before,
     ends_between,
     ends_between_by_day_and_period,
@@ -1106,18 +1107,19 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
 
         The *mati suri* of many cooperations: signed, then nothing. A sign of life done on a
         document counts for every document of its line (``lines_of``): an amendment whose MoU
-        is carried out every month is not dormant. Today's is read from what is stored
-        (``Agreement.last_sign_of_life_on``); an earlier day's from the steps done by then, as
-        what was done after the day tells nothing (``along_lines``). Mirrors
-        ``Agreement.is_dormant_on``.
+        is carried out every month is not dormant. A start or a sign of life known only to its
+        month or year counts from the last day of that period (``quiet_from``). Today's is read
+        from what is stored (``Agreement.last_sign_of_life_on``); an earlier day's from the
+        steps done by then, as what was done after the day tells nothing (``along_lines``).
+        Mirrors ``Agreement.is_dormant_on``.
         """
         today = today or timezone.localdate()
         day = today if on is None else on
         since = day - DORMANT_AFTER
-        in_force_a_year = (
-            self.with_shown_status(AgreementStatus.IN_FORCE, today, on)
-            .alias(started=Coalesce("in_force_from", "signed_on"))
-            .filter(Q(started__lte=since) | Q(started__isnull=True))
+        # A start and a sign of life count from the last day their known period covers
+        # (``quiet_from``): the stored sign of life is that day already.
+        in_force_a_year = self.with_shown_status(AgreementStatus.IN_FORCE, today, on).filter(
+            started_by_q(since)
         )
         if on is None:
             dormant = in_force_a_year.filter(
@@ -1127,7 +1129,9 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             # public sees (``tallied_count``): the list's ``dormant=yes``.
             dormant._hints = {**dormant._hints, "kept": ("dormant", (today,))}
             return dormant
-        alive = Milestone.objects.filter(signs_of_life_q(), done_on__gt=since, done_on__lte=on)
+        alive = Milestone.objects.filter(
+            signs_of_life_q(), not_ended_before("done_on", since + datetime.timedelta(days=1), on)
+        )
         lively = Agreement.objects.filter(pk__in=alive.values("agreement_id")).along_lines()
         return in_force_a_year.exclude(pk__in=lively.values("pk"))
 
@@ -2107,10 +2111,12 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     next_due_on = models.DateField(
         _("target langkah berikutnya"), null=True, blank=True, editable=False
     )
-    # The latest sign of life (``SIGNS_OF_LIFE``) done along its line (``lines_of``): what
+    # The day the latest sign of life (``SIGNS_OF_LIFE``) done along its line (``lines_of``)
+    # counts from (``quiet_from``: the last day of a month or a year it is known to only): what
     # tells whether it is dormant (``is_dormant_on``, ``AgreementQuerySet.dormant`` and the
-    # counts the database keeps, migration 0049). Stored with where it stands, by the same
-    # service in the same transaction, for every agreement of the chains a write touched.
+    # counts the database keeps, migrations 0049 and 0059). Pages name the milestone itself,
+    # as precisely as it is known (``latest_sign_of_life``). Stored with where it stands, by the
+    # same service in the same transaction, for every agreement of the chains a write touched.
     last_sign_of_life_on = models.DateField(
         _("kegiatan atau monitoring dan evaluasi terakhir"),
         null=True,
@@ -3566,7 +3572,9 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     def latest_sign_of_life(self, chain=None, until=None):
         """The latest activity or evaluation done along its line (``lines_of``), by ``until``
         if given, or None: the milestone, whose ``done_on`` a page shows as precisely as it is
-        known ("sejak Januari 2025", not "sejak 1 Januari 2025"). ``chain``: the documents of
+        known ("sejak Januari 2025", not "sejak 1 Januari 2025"). The latest by the day it
+        counts from (``quiet_from``, the last day of its period), as ``last_sign_of_life_on``
+        stores it: "2025" after "3 Maret 2025". ``chain``: the documents of
         its chain with their milestones (``AgreementQuerySet.for_chain_page``), read (two
         queries) unless given."""
         if chain is None:
@@ -3579,7 +3587,11 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             for m in by_pk[pk].milestones.all()
             if is_sign_of_life(m) and (until is None or m.done_on <= until)
         ]
-        return max(done, key=lambda m: (m.done_on, m.pk), default=None)
+        return max(
+            done,
+            key=lambda m: (quiet_from(m.done_on, m.done_on_precision), m.done_on, m.pk),
+            default=None,
+        )
 
     def document_of_step(self, milestone, chain, shown=None):
         """The document of ``chain`` ``milestone`` was recorded on, when that is another one
@@ -3596,22 +3608,27 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         """In force for over a year with no activity or evaluation done along its line in the
         last year: on ``today`` or, given, on the day ``on``.
 
-        Today's reads what is stored (``last_sign_of_life_on``); an earlier day's reads the
-        steps of its line done by then (``latest_sign_of_life``: its chain, two queries).
-        Mirrors ``AgreementQuerySet.dormant``.
+        A start or a sign of life known only to its month or year counts from the last day of
+        that period (``quiet_from``). Today's reads what is stored (``last_sign_of_life_on``,
+        that day already); an earlier day's reads the steps of its line done by then
+        (``latest_sign_of_life``: its chain, two queries). Mirrors
+        ``AgreementQuerySet.dormant``.
         """
         if self.shown_status_on(today, on) != AgreementStatus.IN_FORCE:
             return False
         day = today if on is None else on
         since = day - DORMANT_AFTER
-        started = self.in_force_from or self.signed_on
+        if self.in_force_from is not None:
+            started = quiet_from(self.in_force_from, self.in_force_from_precision)
+        else:
+            started = quiet_from(self.signed_on, self.signed_on_precision)
         if started is not None and started > since:
             return False
         if on is None:
             last = self.last_sign_of_life_on
         else:
             latest = self.latest_sign_of_life(until=on)
-            last = latest.done_on if latest is not None else None
+            last = quiet_from(latest.done_on, latest.done_on_precision) if latest else None
         return last is None or last <= since
 
     @property
@@ -4347,8 +4364,12 @@ def store_progress(agreements, milestones, everything=False, today=None):
         carry_out_extension_steps(facts, by_agreement)
     progress = progress_of_chain(facts.values(), lambda a: by_agreement.get(a.pk, ()), today)
     if keeps_signs:
+        # Each the day it counts from (``quiet_from``), what tells dormant from alive.
         own = {
-            pk: max((m.done_on for m in steps if is_sign_of_life(m)), default=None)
+            pk: max(
+                (quiet_from(m.done_on, m.done_on_precision) for m in steps if is_sign_of_life(m)),
+                default=None,
+            )
             for pk, steps in by_agreement.items()
         }
         lines = lines_of(facts.values())
@@ -4773,6 +4794,33 @@ def signs_of_life_q(prefix=""):
 
 # In force this long without a sign of life, a cooperation counts as dormant (*mati suri*).
 DORMANT_AFTER = datetime.timedelta(days=365)
+
+
+def quiet_from(date, precision):
+    """The day a start (its entry into force, else its signing) or a sign of life counts from
+    when telling whether a cooperation is dormant, or None for no date: the last day its known
+    period covers (``KnownDate.end``), the benefit of the doubt, as an expiry is read
+    (``Agreement.expires_by``). A cooperation signed "Desember 2025" may have been signed on
+    31 December, and an activity done "2025" on 31 December 2025: neither turns dormant before
+    a year from that day. In SQL: ``quiet_by`` (the queries), ``not_ended_before`` (an earlier
+    day's signs of life), the period's last day in the database's functions (migration 0059)."""
+    return None if date is None else KnownDate(date, precision).end
+
+
+def quiet_by(name, since):
+    """A ``Q``: the dates ``name`` (with ``<name>_precision``) that count (``quiet_from``) from
+    ``since`` or before: their whole period ended by then (``ended_by``)."""
+    return ended_by(name, since)
+
+
+def started_by_q(since):
+    """A ``Q``: the agreements whose start counts (``quiet_from``) from ``since`` or before, or
+    with no start recorded: their entry into force, else their signing."""
+    by_entry_into_force = Q(in_force_from__isnull=False) & quiet_by("in_force_from", since)
+    by_signing = Q(in_force_from__isnull=True) & (
+        Q(signed_on__isnull=True) | quiet_by("signed_on", since)
+    )
+    return by_entry_into_force | by_signing
 
 
 class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):

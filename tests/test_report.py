@@ -106,6 +106,46 @@ def test_a_semester_has_its_own_lists(client, register):
     assert "Kota kembar Samarinda berakhir 2025" in section(html, "r-expiring")  # 2025-S1
 
 
+def test_the_dormant_at_the_end_of_a_period_read_a_date_known_to_its_month_or_year_to_its_last_day(
+    client, kaltim
+):
+    """The end of 2024 is a year after 1 January 2024, the day "Januari 2024" and "2024" are
+    stored as: a cooperation in force from then, or last active then, may have been so on the
+    period's last day, and was not dormant yet when the period ended. A day is read as before.
+    """
+    for title, start, sign in [
+        ("Berlaku Januari 2024", "month", None),
+        ("Berlaku 2024", "year", None),
+        ("Berlaku 1 Januari 2024", "day", None),
+        ("Kegiatan Januari 2024", "day", "month"),
+        ("Kegiatan 2024", "day", "year"),
+        ("Kegiatan 1 Januari 2024", "day", "day"),
+    ]:
+        agreement = AgreementFactory(
+            title=title,
+            lead_region=kaltim,
+            signed_on=datetime.date(2019, 1, 1),
+            in_force_from=datetime.date(2024, 1, 1) if sign is None else datetime.date(2019, 1, 1),
+            in_force_from_precision=start,
+            expires_on=datetime.date(2030, 1, 1),
+        )
+        if sign is not None:
+            MilestoneFactory(
+                agreement=agreement,
+                kind="activity",
+                due_on=None,
+                done_on=datetime.date(2024, 1, 1),
+                done_on_precision=sign,
+            )
+
+    dormant = section(
+        client.get("/laporan/", {"region": "64", "period": "2024"}).content.decode(), "r-dormant"
+    )
+
+    listed = set(re.findall(r"(?:Berlaku|Kegiatan)[^<]*2024", dormant))
+    assert listed == {"Berlaku 1 Januari 2024", "Kegiatan 1 Januari 2024"}
+
+
 def period_options(html):
     """The period form's options, as (value, what the reader reads)."""
     menu = html[

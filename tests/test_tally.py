@@ -907,6 +907,121 @@ def test_dormant_tallies_follow_every_write_on_every_day(kaltim):
     deleted_behind_djangos_back(undated, days)
 
 
+def test_dormant_tallies_read_a_date_known_to_its_month_or_year_to_its_last_day(kaltim):
+    """A start (entry into force, else signing) or a sign of life known only as "Januari 2025"
+    or "2025" may have been on the period's last day: the cooperation turns dormant a year
+    after that day, not after the first. The counts kept follow each change of a precision
+    alone, and each day's dormant ones are those."""
+    days = [
+        datetime.date(2025, 12, 31),
+        datetime.date(2026, 1, 1),
+        datetime.date(2026, 1, 30),
+        datetime.date(2026, 1, 31),
+        datetime.date(2026, 2, 1),
+        datetime.date(2026, 12, 30),
+        datetime.date(2026, 12, 31),
+        datetime.date(2027, 1, 1),
+    ]
+    in_force = AgreementFactory(
+        lead_region=kaltim,
+        signed_on=datetime.date(2024, 11, 1),
+        in_force_from=datetime.date(2025, 1, 1),
+        in_force_from_precision="month",
+        expires_on=None,
+    )
+    signed = AgreementFactory(
+        lead_region=kaltim,
+        signed_on=datetime.date(2025, 1, 1),
+        signed_on_precision="year",
+        in_force_from=None,
+        expires_on=None,
+    )
+    active = AgreementFactory(
+        lead_region=kaltim,
+        signed_on=datetime.date(2020, 1, 1),
+        in_force_from=datetime.date(2020, 1, 1),
+        expires_on=None,
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    activity = MilestoneFactory(
+        agreement=active,
+        kind=Milestone.Kind.ACTIVITY,
+        due_on=None,
+        done_on=datetime.date(2025, 1, 1),
+        done_on_precision="month",
+    )
+    everyone = {in_force, signed, active}
+
+    def dormant_on(day, expected):
+        assert set(Agreement.objects.dormant(day)) == expected, day
+        assert Agreement.objects.dormant_count(day) == len(expected), day
+        for agreement in Agreement.objects.filter(pk__in=[a.pk for a in everyone]):
+            assert agreement.is_dormant_on(day) is (agreement in expected), (agreement, day)
+
+    by_expiry_in_step(days)
+    # Stored as the day it counts from; its page names it as it is known ("Januari 2025").
+    assert Agreement.objects.get(pk=active.pk).last_sign_of_life_on == datetime.date(2025, 1, 31)
+    dormant_on(datetime.date(2026, 1, 30), set())
+    dormant_on(datetime.date(2026, 1, 31), {in_force, active})
+    dormant_on(datetime.date(2026, 12, 30), {in_force, active})
+    dormant_on(datetime.date(2026, 12, 31), everyone)
+
+    # Each precision changed alone, as the admin's form saves it.
+    Agreement.objects.filter(pk=in_force.pk).update(in_force_from_precision="day")
+    by_expiry_in_step(days)
+    dormant_on(datetime.date(2026, 1, 1), {in_force})
+    Agreement.objects.filter(pk=signed.pk).update(signed_on_precision="month")
+    by_expiry_in_step(days)
+    dormant_on(datetime.date(2026, 1, 31), everyone)
+    Milestone.objects.filter(pk=activity.pk).update(done_on_precision="year")
+    Agreement.objects.filter(pk=active.pk).refresh_progress()
+    by_expiry_in_step(days)
+    dormant_on(datetime.date(2026, 12, 30), {in_force, signed})
+    dormant_on(datetime.date(2026, 12, 31), everyone)
+    Milestone.objects.filter(pk=activity.pk).update(done_on_precision="day")
+    Agreement.objects.filter(pk=active.pk).refresh_progress()
+    by_expiry_in_step(days)
+    dormant_on(datetime.date(2026, 1, 1), {in_force, active})
+    assert Agreement.objects.public().dormant_count(datetime.date(2026, 1, 31)) == 2
+
+
+def test_the_signs_of_life_stored_from_their_first_day_are_stored_again_from_their_last(kaltim):
+    """Migration 0059 stores again, as the day it counts from, a sign of life stored as the first
+    day of the month or year it is known to, and the counts kept follow it."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "agreements.migrations.0059_dormant_from_the_last_day_a_date_covers"
+    )
+    agreement = AgreementFactory(
+        lead_region=kaltim,
+        signed_on=datetime.date(2020, 1, 1),
+        in_force_from=datetime.date(2020, 1, 1),
+        expires_on=None,
+    )
+    MilestoneFactory(
+        agreement=agreement,
+        kind=Milestone.Kind.EVALUATION,
+        due_on=None,
+        done_on=datetime.date(2025, 1, 1),
+        done_on_precision="year",
+    )
+    # As the rule before stored it.
+    Agreement.objects.filter(pk=agreement.pk).update(last_sign_of_life_on=datetime.date(2025, 1, 1))
+    assert Agreement.objects.dormant_count(datetime.date(2026, 1, 1)) == 1
+
+    migration.store_signs_of_life(apps, None)
+
+    assert Agreement.objects.get(pk=agreement.pk).last_sign_of_life_on == datetime.date(
+        2025, 12, 31
+    )
+    by_expiry_in_step([datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)])
+    assert Agreement.objects.dormant_count(datetime.date(2026, 12, 30)) == 0
+    assert Agreement.objects.dormant_count(datetime.date(2026, 12, 31)) == 1
+
+
 def test_dormant_tallies_follow_the_signs_of_life_along_each_line(kaltim):
     """A sign of life counts for the document it is done on, what it follows and what follows
     it (``lines_of``): the counts kept follow each write that moves one along a chain, for the

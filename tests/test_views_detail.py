@@ -1706,3 +1706,129 @@ def test_a_signed_loi_says_what_it_led_to_going_on_then_ended(client, kaltim):
     glance = read_text(part(status_page(client, loi).content.decode(), 'class="glance"'))
     assert "MoU Kaltim–Osaka" not in glance
     assert "Belum ada tahapan yang dijadwalkan" in glance
+
+
+# -- dormancy of dates known only to their month or year: from the last day they cover --------
+
+# A day a year after the first day of 2025, which a date known only as "Januari 2025" or "2025"
+# is stored as: a cooperation started then, or last active then, may be so to the period's
+# last day, and is not dormant yet.
+NEW_YEAR_2026 = datetime.date(2026, 1, 1)
+
+
+@pytest.fixture
+def on_new_year_2026(monkeypatch):
+    """Today is 1 January 2026 for every page."""
+    localdate = timezone.localdate
+
+    def today(value=None, timezone=None):
+        return NEW_YEAR_2026 if value is None else localdate(value, timezone)
+
+    monkeypatch.setattr(timezone, "localdate", today)
+    return NEW_YEAR_2026
+
+
+# (title, its start: (in force from or, if None, signed on, precision),
+#  its sign of life: (done on, precision) or None, dormant on 1 January 2026)
+KNOWN_TO_A_PERIOD = [
+    ("Berlaku Januari 2025", (datetime.date(2025, 1, 1), "month"), None, False),
+    ("Berlaku 2025", (datetime.date(2025, 1, 1), "year"), None, False),
+    ("Berlaku Desember 2024", (datetime.date(2024, 12, 1), "month"), None, True),
+    ("Berlaku 2024", (datetime.date(2024, 1, 1), "year"), None, True),
+    ("Berlaku 1 Januari 2025", (datetime.date(2025, 1, 1), "day"), None, True),
+    ("Berlaku 2 Januari 2025", (datetime.date(2025, 1, 2), "day"), None, False),
+    ("Kegiatan Januari 2025", (datetime.date(2020, 6, 1), "day"), (2025, 1, "month"), False),
+    ("Kegiatan 2025", (datetime.date(2020, 6, 1), "day"), (2025, 1, "year"), False),
+    ("Kegiatan Desember 2024", (datetime.date(2020, 6, 1), "day"), (2024, 12, "month"), True),
+    ("Kegiatan 2024", (datetime.date(2020, 6, 1), "day"), (2024, 1, "year"), True),
+    ("Kegiatan 1 Januari 2025", (datetime.date(2020, 6, 1), "day"), (2025, 1, "day"), True),
+]
+
+
+def known_to_a_period(kaltim, title, start, sign, *, signed_only=False):
+    """An agreement in force from ``start`` (else only signed then, ``signed_only``), with an
+    activity done on ``sign``, as ``KNOWN_TO_A_PERIOD`` gives them."""
+    day, precision = start
+    agreement = AgreementFactory(
+        title=title,
+        lead_region=kaltim,
+        signed_on=day if signed_only else datetime.date(2019, 1, 1),
+        signed_on_precision=precision if signed_only else "day",
+        in_force_from=None if signed_only else day,
+        in_force_from_precision="day" if signed_only else precision,
+        expires_on=datetime.date(2030, 1, 1),
+    )
+    if sign is not None:
+        year, month, precision = sign
+        MilestoneFactory(
+            agreement=agreement,
+            kind=Milestone.Kind.ACTIVITY,
+            title="Pelatihan",
+            due_on=None,
+            done_on=datetime.date(year, month, 1),
+            done_on_precision=precision,
+        )
+    return agreement
+
+
+@pytest.mark.parametrize("signed_only", [False, True], ids=["in-force-from", "signed-on"])
+@pytest.mark.parametrize(
+    "title, start, sign, dormant", KNOWN_TO_A_PERIOD, ids=[c[0] for c in KNOWN_TO_A_PERIOD]
+)
+def test_a_date_known_to_its_month_or_year_turns_dormant_a_year_after_its_last_day(
+    client, kaltim, on_new_year_2026, title, start, sign, dormant, signed_only
+):
+    """A cooperation in force from "Januari 2025" or "2025" (or, with no date of entry into
+    force, signed then), or last active then, may have been so on the last day of that period:
+    its status page does not call it *mati suri* a year after the period's first day. A date
+    known to the day is read as before."""
+    agreement = known_to_a_period(kaltim, title, start, sign, signed_only=signed_only)
+
+    html = " ".join(status_page(client, agreement).content.decode().split())
+
+    assert ("Peringatan: mati suri." in html) is dormant
+    assert Agreement.objects.get(pk=agreement.pk).is_dormant is dormant
+    assert (agreement in Agreement.objects.dormant()) is dormant
+
+
+def test_the_dormant_list_and_the_dashboard_read_a_period_to_its_last_day(
+    client, kaltim, on_new_year_2026
+):
+    """The list's *Mati suri* (``dormant=yes``) and the dashboard's figure leading to it hold
+    the cooperations whose status page calls them dormant, and only those."""
+    dormant = set()
+    for title, start, sign, is_dormant in KNOWN_TO_A_PERIOD:
+        known_to_a_period(kaltim, title, start, sign)
+        if is_dormant:
+            dormant.add(title)
+
+    count, listed = counted_and_listed(client)
+
+    assert count == len(dormant) == 6
+    for title, *_ in KNOWN_TO_A_PERIOD:
+        assert (f">{title}</a>" in listed) is (title in dormant), title
+
+
+def test_the_dormant_warning_names_the_sign_of_life_that_may_have_been_the_latest(
+    client, kaltim, on_new_year_2026
+):
+    """An activity done "2024" may have been in December 2024, after one of 2 February 2024:
+    the warning counts from it and names it."""
+    agreement = known_to_a_period(kaltim, "MoU lama", (datetime.date(2020, 6, 1), "day"), None)
+    for title, done_on, precision in [
+        ("Pameran", datetime.date(2024, 1, 1), "year"),
+        ("Rapat koordinasi", datetime.date(2024, 2, 2), "day"),
+    ]:
+        MilestoneFactory(
+            agreement=agreement,
+            kind=Milestone.Kind.ACTIVITY,
+            title=title,
+            due_on=None,
+            done_on=done_on,
+            done_on_precision=precision,
+        )
+
+    html = " ".join(status_page(client, agreement).content.decode().split())
+
+    assert 'sejak <time datetime="2024">2024</time> — lebih dari setahun' in html
+    assert "Yang terakhir tercatat: Kegiatan “Pameran”, pada naskah ini." in html
