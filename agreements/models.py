@@ -3658,7 +3658,8 @@ def stage_path_of(
     next stage, with that milestone. A stage the table waives after a predecessor's kind
     is not required. The next stage is the first with a planned milestone after the furthest
     passed, the stages between it and them unrecorded; or, with none planned, the one right
-    after. A cancelled cooperation has no next stage.
+    after. A cancelled cooperation has no next stage, and the stages it did not reach are
+    not taken (never "ahead", as if still to come).
     """
     rule = stages.rule_for(kind, scope, carries_out)
     inherited = inherited or {}
@@ -3765,6 +3766,10 @@ def stage_path_of(
             path.append(Stage(label, Stage.UNRECORDED, None))
         elif index == target:
             path.append(Stage(label, Stage.NEXT, planned.get(stage)))
+        elif status == AgreementStatus.CANCELLED:
+            # A cancelled text reaches no stage further: "not yet" would tell the reader one
+            # is still to come, above a timeline saying its planned steps are no longer needed.
+            path.append(Stage(label, Stage.NOT_TAKEN, None))
         else:
             path.append(Stage(label, Stage.AHEAD, planned.get(stage)))
     return path
@@ -4595,6 +4600,8 @@ class Stage:
     UNRECORDED = "unrecorded"
     NEXT = "next"
     AHEAD = "ahead"
+    # Beyond where a cancelled text stopped: never to come.
+    NOT_TAKEN = "not_taken"
 
     kind: "MilestoneKind"
     state: str

@@ -433,6 +433,25 @@ def test_a_cancelled_cooperation_has_no_next_stage(client, kaltim):
     assert text.next_step() is None
 
 
+def test_a_cancelled_text_never_says_a_stage_it_did_not_reach_is_still_to_come(client, kaltim):
+    """An MoU cancelled after its plan was made, its TKKSD review planned: the stages it never
+    reached are not "belum" (not yet), as if they were still to come, nor planned with a
+    target; the path says they were not taken, as the timeline below says the planned review
+    is no longer needed."""
+    text = unsigned(kind="mou", scope=Scope.KSDD, lead_region=kaltim, status="cancelled")
+    planned_on = days(-200)
+    MilestoneFactory(agreement=text, kind=K.PLAN, done_on=planned_on, due_on=None)
+    MilestoneFactory(agreement=text, kind=K.TKKSD, title="Pembahasan", due_on=days(-100))
+    shown = page_stages(client, text)
+    made = on(planned_on.year, planned_on.month, planned_on.day)
+    assert shown["Rencana kerja sama (KAK, rencana aksi)"] == ("passed", f"dilalui {made}")
+    not_taken = ("not_taken", "tidak ditempuh: naskah ini batal")
+    assert shown["Pembahasan TKKSD"] == not_taken
+    assert shown["Penyusunan naskah"] == not_taken
+    assert shown["Penandatanganan"] == not_taken
+    assert "Tidak lagi diperlukan" in client.get(text.get_absolute_url()).content.decode()
+
+
 def test_the_model_reads_the_path_of_its_kind_and_scope(kaltim):
     text = unsigned(
         kind="mou",
