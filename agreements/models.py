@@ -3554,6 +3554,15 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         return bool(self.next_milestone_id) and self.next_milestone.agreement_id != self.pk
 
     @property
+    def next_step_taken_on(self):
+        """The text of its chain the next step stored for it is a step of, when it is not this
+        one (``next_step_on_another_text``: the sister-province text a signed LoI waits with),
+        else None: where a row tells the step, it names that text, as the status page does
+        ("pada naskah lanjutan: …"). Reads the step and its agreement unless they are selected
+        with this one."""
+        return self.next_milestone.agreement if self.next_step_on_another_text else None
+
+    @property
     def has_next_step_now(self):
         """Whether a next step is stored for it today, whether or not it names whom it waits
         on; none once it shows as ended. Mirrors ``AgreementQuerySet.with_next_step``."""

@@ -136,6 +136,14 @@ class Waiting:
     party: str  # the party's label, or that nobody is named yet
     is_late: bool = False  # its step is past its target (``Agreement.next_step_overdue``)
 
+    @property
+    def taken_on(self):
+        """The text the step is taken on when it is not this cooperation's own (the
+        sister-province text a signed LoI waits with, ``Agreement.next_step_taken_on``): the
+        row names it, and says the step is late there, not on the LoI, as the list's row and
+        the status page say it."""
+        return self.agreement.next_step_taken_on
+
 
 @dataclass
 class Report:
@@ -287,6 +295,24 @@ def in_worksheet(known):
     return None if not known else known.in_worksheet
 
 
+def step_in_worksheet(row):
+    """The cell of "Tahapan": the step, and the text it is taken on when it is another's
+    (``Waiting.taken_on``), as the page's row says it."""
+    step = str(row.agreement.next_step_title)
+    if row.taken_on is None:
+        return step
+    elsewhere = _("pada naskah lanjutan: %(title)s") % {"title": row.taken_on.shown_title}
+    return f"{step} · {elsewhere}"
+
+
+def late_in_worksheet(row):
+    """The cell of "Terlambat": "ya" for a step of its own past its target; late on the text
+    carrying it on (``Waiting.taken_on``), said so, as the list's row says it."""
+    if not row.is_late:
+        return ""
+    return _("terlambat pada naskah lanjutan") if row.taken_on is not None else _("ya")
+
+
 def ended_in_worksheet(agreement):
     """The cell of "Berakhir pada": a terminated agreement's termination day, said so as its
     row on the page says it ("Diakhiri pada 2 Maret 2023"), else its expiry as known."""
@@ -414,12 +440,12 @@ def as_workbook(report, file, generated, public_only):
         [
             [
                 row.agreement.shown_title,
-                str(row.agreement.next_step_title),
+                step_in_worksheet(row),
                 row.party,
                 in_worksheet(
                     row.agreement.next_milestone and row.agreement.next_milestone.known("due_on")
                 ),
-                _("ya") if row.is_late else "",
+                late_in_worksheet(row),
             ]
             for row in report.waiting
         ],

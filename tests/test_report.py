@@ -993,6 +993,30 @@ def test_a_signed_loi_waiting_on_its_follow_ups_late_step_is_late_in_the_report(
     assert section(html, "r-waiting").count("terlambat") == 2
 
 
+def test_a_signed_loi_row_says_its_step_and_its_lateness_are_on_the_follow_up_text(
+    client, kemlu_step
+):
+    """Seed 002's shape: the signed LoI waits with the sister-province text being finalised
+    through the Foreign Ministry. The report's row of the LoI names the text the step is taken
+    on and says it is late there ("terlambat pada naskah lanjutan"), as the LoI's status page
+    and the list's row say it: not the drafting as if the LoI itself were late with it. The
+    sister-province text's own row says plainly how late it is; the workbook says it alike."""
+    html = client.get("/laporan/", {"region": "64", "period": "2026"}).content.decode()
+    rows = dict(re.findall(r"<tr><td>([^<]*)</td>(.*?)</tr>", section(html, "r-waiting"), re.S))
+    loi = " ".join(re.sub(r"<[^>]+>", " ", rows["LoI"]).split())
+    assert "Finalisasi · pada naskah lanjutan: Provinsi kembar" in loi
+    assert loi.endswith("· terlambat pada naskah lanjutan")
+    text = " ".join(re.sub(r"<[^>]+>", " ", rows["Provinsi kembar"]).split())
+    assert "naskah lanjutan" not in text
+    assert re.search(r"· terlambat \d+ hari$", text)
+    book = workbook(client, {"region": "64", "period": "2026"})
+    sheet = {row[0]: row for row in book["Menunggu"].iter_rows(min_row=2, values_only=True)}
+    assert sheet["LoI"][1] == "Finalisasi · pada naskah lanjutan: Provinsi kembar"
+    assert sheet["LoI"][4] == "terlambat pada naskah lanjutan"
+    assert sheet["Provinsi kembar"][1] == "Finalisasi"
+    assert sheet["Provinsi kembar"][4] == "ya"
+
+
 def test_in_english_the_lists_by_title_are_in_the_order_of_the_title_shown(english_client, kaltim):
     """As the English list sorted by title: a sister city titled in English "Sister city …"
     comes after "MoU …", not among the "Kota kembar" it is titled in Indonesian."""
