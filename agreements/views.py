@@ -433,6 +433,19 @@ class ChangeLogView(View):
         return render(request, "agreements/change_log.html", context, status=status)
 
 
+def carried_on(document, chain, today, shown):
+    """Where the cooperation of ``document`` goes on, read from its ``chain`` (no query): the
+    text carrying an ended one on (``Agreement.continued_in``), the text a signed LoI led to
+    (``Agreement.followed_up_in``) and whether that one has ended too. The status page's
+    summary and each row of its chain say it from here, alike."""
+    followed_up_in = document.followed_up_in(chain, today, shown)
+    return {
+        "continued_in": document.continued_in(chain, today, shown),
+        "followed_up_in": followed_up_in,
+        "followed_up_ended": followed_up_in is not None and followed_up_in.has_ended_on(today),
+    }
+
+
 def status_page_context(request, pk):
     """Everything the status page of agreement ``pk`` shows, or 404 if the reader may not see it.
 
@@ -465,6 +478,9 @@ def status_page_context(request, pk):
             "depth": depth,
             "status": document.shown_status_on(today),
             "next_step": document.step_shown_on(progress[document.pk][1], today),
+            # With no step of its own, where its cooperation goes on, as its own page's
+            # summary says it: an ended MoU's row said "no next step" beside its extension.
+            **carried_on(document, chain, today, shown),
             "is_current": document.pk == agreement.pk,
             # How it follows the text before it, only where the reader sees that text: one
             # hung from an earlier text in place of an unseen one does not follow it so, and
@@ -481,8 +497,8 @@ def status_page_context(request, pk):
         for document, depth in chain_order(chain, shown)
     ]
     days_left = agreement.days_until_expiry_on(today)
-    continued_in = agreement.continued_in(chain, today, shown)
-    followed_up_in = agreement.followed_up_in(chain, today, shown)
+    going_on = carried_on(agreement, chain, today, shown)
+    continued_in, followed_up_in = going_on["continued_in"], going_on["followed_up_in"]
     ended_text = agreement.ended_text_carried_out(chain, today, shown)
     # Where the reader may see the text it carries out; once that text has ended, the note of
     # ``ended_text`` says so instead.
@@ -505,7 +521,7 @@ def status_page_context(request, pk):
         # ended with.
         "followed_up_in": followed_up_in,
         "followed_up_status": followed_up_in and followed_up_in.shown_status_on(today),
-        "followed_up_ended": followed_up_in is not None and followed_up_in.has_ended_on(today),
+        "followed_up_ended": going_on["followed_up_ended"],
         # A text still running whose extension is signed says so beside its end.
         "extended_by": agreement.extended_by(chain, shown),
         # A PKS going on under an MoU that has ended says so, for the reader to see to it.

@@ -1832,3 +1832,60 @@ def test_the_dormant_warning_names_the_sign_of_life_that_may_have_been_the_lates
 
     assert 'sejak <time datetime="2024">2024</time> — lebih dari setahun' in html
     assert "Yang terakhir tercatat: Kegiatan “Pameran”, pada naskah ini." in html
+
+
+def chain_rows(page):
+    """{title: what its row of the chain says of it}, as a reader reads the rows."""
+    rows = {}
+    for item in re.findall(r'<li class="chain-item.*?</li>', page, re.S):
+        title = read_text(part(item, '<p class="chain-title">', "</p>"))
+        rows[title.replace(" (halaman ini)", "")] = read_text(
+            part(item, '<p class="chain-next">', "</p>")
+        )
+    return rows
+
+
+def test_the_chain_row_of_an_ended_text_says_where_its_cooperation_goes_on(client, kaltim):
+    """An MoU that expired while its extension, signed, goes on: its page's summary says the
+    cooperation continues in the extension, and its row in the chain, on its page and on the
+    extension's, says the same, not "Tidak ada langkah berikutnya" as if it had ended there.
+    A signed LoI that led to that MoU, with no step to show, says what it led to in its row
+    as on its page. One rule each (``continued_in``, ``followed_up_in``), read from the chain
+    the page loads."""
+    loi = AgreementFactory(
+        title="LoI Kaltim–Bali",
+        kind="loi",
+        lead_region=kaltim,
+        status="signed",
+        signed_on=days(-2000),
+        in_force_from=None,
+        expires_on=None,
+    )
+    mou = AgreementFactory(
+        title="MoU Kaltim–Bali",
+        lead_region=kaltim,
+        signed_on=days(-1900),
+        in_force_from=days(-1900),
+        expires_on=days(-30),
+        follows=loi,
+        relation="implements",
+    )
+    extension = AgreementFactory(
+        title="Perpanjangan MoU Kaltim–Bali",
+        lead_region=kaltim,
+        signed_on=days(-60),
+        in_force_from=days(-29),
+        expires_on=days(1800),
+        follows=mou,
+        relation="extends",
+    )
+    extended = "Perpanjangan MoU Kaltim–Bali"
+    goes_on = f"Naskah ini sudah berakhir; kerja samanya berlanjut dalam {extended}"
+    led_to = f"Pernyataan kehendak ini sudah ditindaklanjuti dengan {extended}"
+    page = status_page(client, mou).content.decode()
+    assert goes_on in read_text(part(page, 'class="glance"'))
+    for text in (mou, extension, loi):
+        rows = chain_rows(status_page(client, text).content.decode())
+        assert rows["MoU Kaltim–Bali"].startswith(goes_on), rows
+        assert rows["LoI Kaltim–Bali"].startswith(led_to), rows
+        assert rows[extended] == "Tidak ada langkah berikutnya."
