@@ -449,6 +449,10 @@ class StoredSearchVector(Expression):
 
         field = SearchVectorField()
         field.set_attributes_from_name("search_vector")
+        # A column of the query's model, as Django tells expressions apart (their identity):
+        # without a model, counting a query that tests it row by row (a search for a scope's
+        # code, or a common word) failed, and so did every download of such a search.
+        field.model = query.model
         return Col(query.get_initial_alias(), field, field)
 
 
