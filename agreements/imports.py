@@ -36,6 +36,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from simple_history.utils import bulk_create_with_history
 
+from agreements.dates import DatePrecision
 from agreements.export_columns import TABLE_NAMES, join_values, split_values, unneutralise
 from agreements.import_tables import TablesImport, read_known_date
 from agreements.models import (
@@ -636,8 +637,9 @@ def _read_sheet(sheet):
         raise _too_many_rows()
     # One column past the limit, to see whether a row goes on; read-only mode pads each row
     # to the columns asked for, never to the 16,384 a sheet may declare.
-    rows = sheet.iter_rows(
-        max_row=settings.IMPORT_MAX_ROWS + 2, max_col=MAX_COLUMNS + 1, values_only=True
+    rows = (
+        tuple(_cell_value(cell) for cell in row)
+        for row in sheet.iter_rows(max_row=settings.IMPORT_MAX_ROWS + 2, max_col=MAX_COLUMNS + 1)
     )
     with warnings.catch_warnings():
         # A cell formatted as a date holding a number past any calendar (1e10) is read as the
@@ -645,6 +647,35 @@ def _read_sheet(sheet):
         # date that is none.
         warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
         return _bounded(rows)
+
+
+# A number format's parts that show no date or time: text in quotes, a colour, a locale or a
+# condition in brackets, a character escaped (``[$-421]mmmm yyyy;@``, ``"Bulan "mm/yyyy``).
+FORMAT_LITERALS = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
+
+
+def shown_precision(number_format):
+    """How precisely a date cell of ``number_format`` shows its date: ``"month"`` for
+    ``mmm-yy`` or ``mm/yyyy``, ``"year"`` for ``yyyy``, else None (a day, or a time)."""
+    shown = FORMAT_LITERALS.sub("", (number_format or "").split(";")[0]).lower()
+    if "d" in shown or "h" in shown or "s" in shown or "y" not in shown:
+        return None
+    return DatePrecision.MONTH if "m" in shown else DatePrecision.YEAR
+
+
+def _cell_value(cell):
+    """The value of one XLSX cell; a date shown to its month or year alone (a spreadsheet that
+    opened the CSV's "2025-03" stored the 1 March 2025 it stands for, shown as "Mar-25") as
+    that month or year, as the cell shows it: ``2025-03``, ``2025``. A cell holding another
+    day than the first of what it shows keeps its day, which the file knows."""
+    value = cell.value
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time(0):
+        precision = shown_precision(getattr(cell, "number_format", None))
+        if precision == DatePrecision.MONTH and value.day == 1:
+            return f"{value.year:04d}-{value.month:02d}"
+        if precision == DatePrecision.YEAR and (value.month, value.day) == (1, 1):
+            return f"{value.year:04d}"
+    return value
 
 
 def _cell_text(cell):

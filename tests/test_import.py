@@ -302,6 +302,54 @@ def test_xlsx_file_with_date_cells_is_read(register):
     assert str(Agreement.objects.get(reference="556/KSDD/2025").signed_on) == "2025-03-01"
 
 
+def test_xlsx_date_cells_showing_a_month_or_a_year_are_read_as_that_month_or_year(register):
+    """A download's CSV opened in a spreadsheet and saved as XLSX: the spreadsheet turns the
+    month "2025-03" into a date cell, the 1 March 2025 it stands for, shown as "Mar-25". It is
+    read as the month it shows, as the cell said it before, not as the 1st: a re-import of the
+    file changed nothing the clerk changed, yet the preview said the dates' precision changed
+    and the register then showed "1 Maret 2025". A cell that shows a month but holds another
+    day than the 1st keeps its day: the file knows it."""
+
+    def workbook_bytes(cells_and_formats):
+        workbook = Workbook()
+        sheet = workbook.active
+        sheet.append(COLUMNS)
+        values = row()
+        sheet.append([values.get(name, "") for name in COLUMNS])
+        for name, (value, number_format) in cells_and_formats.items():
+            cell = sheet.cell(row=2, column=COLUMNS.index(name) + 1, value=value)
+            cell.number_format = number_format
+        data = io.BytesIO()
+        workbook.save(data)
+        return data.getvalue()
+
+    data = workbook_bytes(
+        {
+            "signed_on": (datetime.datetime(2025, 3, 1), "mmm-yy"),
+            "in_force_from": (datetime.datetime(2025, 3, 17), "mmm-yy"),
+            "expires_on": (datetime.datetime(2030, 1, 1), "yyyy"),
+        }
+    )
+    plan = AgreementImport.from_file(io.BytesIO(data), "kerjasama.xlsx").apply()
+
+    assert plan.is_valid, plan.rows[0].errors
+    agreement = Agreement.objects.get(reference="556/KSDD/2025")
+    assert (agreement.signed_on.isoformat(), agreement.signed_on_precision) == (
+        "2025-03-01",
+        "month",
+    )
+    assert (agreement.in_force_from.isoformat(), agreement.in_force_from_precision) == (
+        "2025-03-17",
+        "day",
+    )
+    assert (agreement.expires_on.isoformat(), agreement.expires_on_precision) == (
+        "2030-01-01",
+        "year",
+    )
+    again = AgreementImport.from_file(io.BytesIO(data), "kerjasama.xlsx").plan()
+    assert [(r.action, r.changes) for r in again.rows] == [(UNCHANGED, [])]
+
+
 def test_a_csv_with_dates_day_first_as_an_indonesian_spreadsheet_saves_them_is_read(register):
     """A spreadsheet saved as CSV with Indonesian settings writes its dates day first: they are
     read as the admin's forms read a typed date, a month as ``05/2030``; a date no way of
