@@ -1652,6 +1652,8 @@ class AgreementImport:
         for column in DATE_FIELDS:
             if reader.has(column):
                 given = reader.date(column)
+                if given is None and reader.text(column):
+                    unknown.append(column)  # refused by its column: not again as left empty
                 before = original.known(column) if original is not None else None
                 if given is not None and given.agrees_with(before):
                     # As precise as the register or less, and agreeing with it: keep the
@@ -1791,7 +1793,14 @@ class AgreementImport:
                 validate_constraints=False,
             )
         except ValidationError as error:
-            messages.extend(_messages(error))
+            # A column the row's reader refused already (a value it does not know, a date it
+            # cannot read) is not refused again by the rules its value, read as empty, breaks:
+            # "fill in the signing date" beside the signing date that was filled in.
+            said = {
+                name: texts for name, texts in error.message_dict.items() if name not in unknown
+            }
+            if said:
+                messages.extend(_messages(ValidationError(said)))
         finally:
             if result.follows_row is not None:
                 instance.follows = None

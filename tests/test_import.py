@@ -371,6 +371,19 @@ def test_a_csv_with_dates_day_first_as_an_indonesian_spreadsheet_saves_them_is_r
     ) in plan.rows[0].errors
 
 
+def test_a_date_that_cannot_be_read_is_refused_once_by_its_column(register):
+    """A clerk's typo in a signing date (31 February) is refused by its column, saying how to
+    write it, and only so: the row was also told to fill in the signing date it had filled in,
+    the rules of an agreement in force read against a date left empty."""
+    plan = plan_for([row(signed_on="31/02/2024")]).plan()
+
+    assert [r.action for r in plan.rows] == [REJECT]
+    assert plan.rows[0].errors == [
+        "Kolom signed_on: tanggal “31/02/2024” tidak valid; tulis TTTT-BB-HH atau HH/BB/TTTT, "
+        "TTTT-BB atau BB/TTTT (bulan saja), atau TTTT (tahun saja)."
+    ]
+
+
 def test_a_region_code_a_spreadsheet_turned_into_a_number_is_read_as_that_code(register):
     """Typed 35.10 in a spreadsheet, a code is kept as the number 35.1 (and saved so in CSV):
     it is Kabupaten Banyuwangi, not an unknown region. (Its KSDD with Jawa Timur, 35 kept as
