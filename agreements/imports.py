@@ -1718,6 +1718,10 @@ class AgreementImport:
                     result.follows_row = row_target
                 else:
                     instance.follows = stored_target
+            elif reader.text("follows"):
+                # Named, and refused by its column (no such agreement, or several): its
+                # relation is not refused again for standing without it.
+                unknown.append("relation")
         _keep_unnamed_predecessor(instance, reader, original)
 
         # The model's own rules, then whether this user may write it.

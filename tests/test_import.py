@@ -384,6 +384,18 @@ def test_a_date_that_cannot_be_read_is_refused_once_by_its_column(register):
     ]
 
 
+def test_a_follows_naming_no_agreement_is_refused_once_by_its_column(register):
+    """A clerk's ``follows`` naming no agreement is refused by its column, and only so: the row
+    was also told to fill in ``follows`` and its relation together, or neither, beside the
+    two it had filled in."""
+    plan = plan_for([row(follows="MoU yang tidak ada", relation="implements")]).plan()
+
+    assert [r.action for r in plan.rows] == [REJECT]
+    assert plan.rows[0].errors == [
+        "Kolom follows: kerja sama “MoU yang tidak ada” tidak ditemukan."
+    ]
+
+
 def test_a_region_code_a_spreadsheet_turned_into_a_number_is_read_as_that_code(register):
     """Typed 35.10 in a spreadsheet, a code is kept as the number 35.1 (and saved so in CSV):
     it is Kabupaten Banyuwangi, not an unknown region. (Its KSDD with Jawa Timur, 35 kept as
