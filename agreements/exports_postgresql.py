@@ -28,8 +28,9 @@ import itertools
 import json
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connections, transaction
-from django.db.models import F, Window
+from django.db.models import F, OrderBy, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -367,13 +368,60 @@ def _party_ctes(sql, names):
     return ",\n".join(tables), joins
 
 
+def as_the_query_orders(model, ordering):
+    """``ordering`` (a queryset's, of ``model``) with each name of a relation replaced by the
+    order of the model it leads to, as Django writes a query's ORDER BY: ``lead_region`` by the
+    region's code (``Region.Meta.ordering``). The window that numbers the export's rows reads
+    a name as its column, the relation's key: the admin's list sorted by lead region was
+    downloaded in the order the regions were recorded in."""
+    expanded = []
+    for item in ordering:
+        related = _related_ordering(model, item.lstrip("-")) if isinstance(item, str) else None
+        if related is None:
+            expanded.append(item)
+            continue
+        name, descending = item.lstrip("-"), item.startswith("-")
+        for part in related:
+            if isinstance(part, str):
+                # "-code" under "-lead_region" sorts up: the two directions compose.
+                flipped = descending != part.startswith("-")
+                path = f"{name}__{part.lstrip('-')}"
+                expanded.extend(as_the_query_orders(model, [f"-{path}" if flipped else path]))
+                continue
+            if not isinstance(part, OrderBy):
+                part = part.desc() if descending else part.asc()
+            expanded.append(part.prefix_references(f"{name}__"))
+    return expanded
+
+
+def _related_ordering(model, name):
+    """The ``Meta.ordering`` of the model ``name`` leads to from ``model`` where ``name`` ends
+    on a relation (``lead_region``, not ``lead_region_id`` nor ``pk``), else None."""
+    if name in ("pk", "?"):
+        return None
+    opts, field = model._meta, None
+    for piece in name.split("__"):
+        if opts is None:
+            return None  # a lookup or transform after a plain field
+        try:
+            field = opts.get_field(piece)
+        except FieldDoesNotExist:
+            return None  # an annotation ("search_rank") or a transform
+        opts = field.related_model._meta if field.is_relation and field.related_model else None
+    if opts is None or not opts.ordering or getattr(field, "attname", None) == piece:
+        return None
+    return opts.ordering
+
+
 def export_query(sql_format, queryset, page_url, today, readable, columns=None):
     """The query of the export of ``queryset``: a row for each agreement, in the selection's
     order, holding its CSV line or JSON object (``sql_format``: ``_CsvSql``, ``_JsonSql``)
     of ``columns`` (by default the public's) without the line's end. Every constant is
     written into the text: no parameters."""
     columns = export_columns.public_columns() if columns is None else columns
-    ordering = queryset.query.order_by or queryset.model._meta.ordering
+    ordering = as_the_query_orders(
+        queryset.model, queryset.query.order_by or queryset.model._meta.ordering
+    )
     selection = (
         queryset.values("id")
         .annotate(

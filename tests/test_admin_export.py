@@ -12,7 +12,7 @@ from django.urls import reverse
 from access.models import RegionAssignment, Role
 from agreements.export_columns import COLUMN_NAMES, unneutralise
 from agreements.models import Agreement
-from tests.factories import FORMULA_TITLE, AgreementFactory
+from tests.factories import FORMULA_TITLE, AgreementFactory, ProvinceFactory
 from tests.helpers import logged_in, more_matches_than_listed
 from tests.test_export import download, rows_of
 
@@ -190,6 +190,32 @@ def test_the_ticked_rows_are_downloaded_in_the_lists_order(staff_client, registe
     url = f"{CHANGELIST}?o=-1"
     listed = list(staff_client.get(url).context["cl"].result_list)
     assert len(listed) > 2
+
+    response = export_ticked(staff_client, file_format, listed, url=url)
+
+    assert response.status_code == 200
+    rows = rows_of(response, file_format)
+    assert [unneutralise(row["title"]) for row in rows] == [a.title for a in listed]
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_the_ticked_rows_sorted_by_lead_region_are_downloaded_in_the_lists_order(
+    staff_client, register, file_format
+):
+    """The list sorted by lead region (its header's ``o=5``) lists the regions by their code, as
+    the region's own order says: on PostgreSQL, where the export's query numbers the rows
+    itself, the file followed the regions' keys instead, and a province recorded before
+    another with a lower code came first."""
+    papua = ProvinceFactory(code="95", name="Papua Pegunungan")
+    riau = ProvinceFactory(code="14", name="Riau")
+    assert papua.pk < riau.pk
+    ticked = [
+        AgreementFactory(title="Kerja sama Papua Pegunungan", lead_region=papua),
+        AgreementFactory(title="Kerja sama Riau", lead_region=riau),
+    ]
+    url = f"{CHANGELIST}?o=5"
+    listed = [a for a in staff_client.get(url).context["cl"].result_list if a in ticked]
+    assert [a.title for a in listed] == ["Kerja sama Riau", "Kerja sama Papua Pegunungan"]
 
     response = export_ticked(staff_client, file_format, listed, url=url)
 
