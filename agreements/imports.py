@@ -1661,7 +1661,12 @@ class AgreementImport:
                     given = before
                 setattr(instance, column, given.date if given else None)
                 setattr(instance, f"{column}_precision", given.precision if given else "day")
+        refused = len(reader.errors)
         instance.status = self._status(reader, instance, original)
+        if len(reader.errors) > refused:
+            # A status the column does not know, refused by its column: the model's rules are
+            # not read against the one put in its place ("Prakarsa" means unsigned).
+            unknown.append("status")
         if lead is not None:
             instance.lead_region = lead
 

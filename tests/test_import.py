@@ -396,6 +396,19 @@ def test_a_follows_naming_no_agreement_is_refused_once_by_its_column(register):
     ]
 
 
+def test_a_status_the_column_does_not_know_is_refused_once_by_its_column(register):
+    """A status typed in words the column does not take ("aktif") is refused by its column,
+    listing the statuses it takes, and only so: the row was also told that "Prakarsa" means the
+    text is unsigned, a status the clerk never wrote, read in place of the one refused."""
+    plan = plan_for([row(status="aktif")]).plan()
+
+    assert [r.action for r in plan.rows] == [REJECT]
+    assert plan.rows[0].errors == [
+        "Kolom status: nilai “aktif” tidak dikenal. Tulis salah satu dari: Prakarsa, "
+        "Penjajakan, Penyiapan naskah, Ditandatangani, Berlaku, Berakhir, Diakhiri, Batal."
+    ]
+
+
 def test_a_region_code_a_spreadsheet_turned_into_a_number_is_read_as_that_code(register):
     """Typed 35.10 in a spreadsheet, a code is kept as the number 35.1 (and saved so in CSV):
     it is Kabupaten Banyuwangi, not an unknown region. (Its KSDD with Jawa Timur, 35 kept as
