@@ -92,6 +92,9 @@ TEXT_FIELDS = (
     "treaty_room_url",
 )
 DATE_FIELDS = ("proposed_on", "signed_on", "in_force_from", "expires_on")
+# Said among a row's columns refused by their column when a region or partner it names is
+# refused: the rules of its parties are then not read (``AgreementImport._model_errors``).
+PARTIES_REFUSED = "parties"
 CHOICE_FIELDS = {
     "kind": Agreement.Kind,
     "scope": Scope,
@@ -1674,6 +1677,7 @@ class AgreementImport:
         # one of the party regions.
         stored = getattr(original, "_import_m2m", {name: set() for name in M2M_FIELDS})
         regions = partners = sectors = agencies = None
+        refused = len(reader.errors)
         if reader.has("region_codes") or reader.has("region_names"):
             regions = reader.regions()
         if lead is not None and (regions == [] or (regions is None and original is None)):
@@ -1682,6 +1686,10 @@ class AgreementImport:
             regions.append(lead)  # as the admin form does: the lead region is always a party
         if any(reader.has(column) for column in PARTNER_COLUMNS):
             partners = reader.partners(instance.kind, instance.scope)
+        if len(reader.errors) > refused:
+            # A region or partner refused (unknown, ambiguous): the parties are not read as
+            # the row's without it ("names one region alone", beside the one it named).
+            unknown.append(PARTIES_REFUSED)
         if reader.has("sectors") or reader.has("sector_names"):
             sectors = reader.sectors()
         if reader.has("agencies"):
@@ -1813,7 +1821,7 @@ class AgreementImport:
         finally:
             if result.follows_row is not None:
                 instance.follows = None
-        if lead is None:
+        if lead is None or PARTIES_REFUSED in unknown:
             return messages
         if regions is None:
             regions = Region.objects.filter(pk__in=result.m2m["regions"])

@@ -409,6 +409,16 @@ def test_a_status_the_column_does_not_know_is_refused_once_by_its_column(registe
     ]
 
 
+def test_a_party_the_row_names_and_no_record_is_refused_once_by_its_column(register):
+    """A party region the register does not know (a mistyped code) is refused, and only so:
+    the KSDD row was also told it names one region alone and to name the other, beside the
+    other it had named."""
+    plan = plan_for([row(region_codes="64; 99.99")]).plan()
+
+    assert [r.action for r in plan.rows] == [REJECT]
+    assert plan.rows[0].errors == ["Daerah “99.99” tidak dikenal."]
+
+
 def test_a_region_code_a_spreadsheet_turned_into_a_number_is_read_as_that_code(register):
     """Typed 35.10 in a spreadsheet, a code is kept as the number 35.1 (and saved so in CSV):
     it is Kabupaten Banyuwangi, not an unknown region. (Its KSDD with Jawa Timur, 35 kept as
