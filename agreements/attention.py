@@ -12,7 +12,7 @@ from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from agreements.dates import PeriodEnd
+from agreements.dates import DatePrecision, PeriodEnd
 from agreements.models import (
     DUE_WITHIN_DAYS,
     EXPIRY_WINDOWS,
@@ -57,6 +57,12 @@ class MilestoneDue:
     @property
     def on_date(self):
         return self.milestone.due_on
+
+    @property
+    def by_a_periods_end(self):
+        """Its target is known only to a month or a year: the days left run to the period's
+        last day, which may be later than the list's window, so a page says "at the latest"."""
+        return self.milestone.due_on_precision not in ("", DatePrecision.DAY)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements import party_views
+from agreements.dates import KnownDate
 from agreements.models import Agreement, Potential, PotentialSurvey, Scope
 from partners.models import Partner
 from tests.factories import (
@@ -904,3 +905,37 @@ def test_a_country_or_sector_page_offers_only_the_provinces_its_agreements_reach
             r'<option value="51.71"[^>]*>Kota Denpasar</option></optgroup>',
             content,
         )
+
+
+def test_a_step_due_in_a_month_or_year_says_its_days_left_are_at_the_latest(client, samarinda):
+    """A step due "this month" is listed among those due within two weeks from the month's
+    first day, but the days it says are left run to the month's last day: "paling lambat 24 hari
+    lagi", not "24 hari lagi" under a heading of 14 days. A step due on a day says its days."""
+    from tests.factories import MilestoneFactory
+
+    today = timezone.localdate()
+    agreement = AgreementFactory(lead_region=samarinda, title="Kerja sama bertahap")
+    MilestoneFactory(
+        agreement=agreement,
+        title="Monev bulan ini",
+        due_on=today.replace(day=1),
+        due_on_precision="month",
+    )
+    MilestoneFactory(
+        agreement=agreement, title="Rapat tiga hari lagi", due_on=today + datetime.timedelta(3)
+    )
+
+    html = client.get(samarinda.get_absolute_url()).content.decode()
+
+    attention = html.split('id="needs-attention-title"')[1].split("</section>")[0]
+    items = [
+        " ".join(re.sub(r"<[^>]+>", " ", item.split("</li>")[0]).split())
+        for item in attention.split("<li>")[1:]
+    ]
+    in_month = next(item for item in items if "Monev bulan ini" in item)
+    month_end = KnownDate(today.replace(day=1), "month").end
+    left = (month_end - today).days
+    said = "paling lambat hari ini" if left == 0 else f"paling lambat {left} hari lagi"
+    assert said in in_month, in_month
+    on_a_day = next(item for item in items if "Rapat tiga hari lagi" in item)
+    assert "— 3 hari lagi" in on_a_day and "paling lambat" not in on_a_day
