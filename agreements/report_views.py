@@ -175,8 +175,13 @@ def as_pdf(request, context):
     from weasyprint import HTML
 
     printed = context["report"].printed(reports.PRINTED_ROWS)
+    # The file is kept for every reader its key names (``ReportPdfView``), so it holds nothing
+    # of this one: no message waiting for them ("Anda mengikuti: Mitra: …", which may name what
+    # only they may read) is printed, and it is left for their next page.
     html = render_to_string(
-        "agreements/report.html", {**context, "report": printed, "pdf": True}, request
+        "agreements/report.html",
+        {**context, "report": printed, "pdf": True, "messages": ()},
+        request,
     )
     return HTML(
         string=html, base_url=request.build_absolute_uri("/"), url_fetcher=local_files()
