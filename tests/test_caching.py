@@ -271,6 +271,34 @@ def test_a_report_kept_for_a_reader_in_wib_is_not_handed_to_one_in_wita(client, 
     assert before <= shown <= after or before <= shown + datetime.timedelta(days=1) <= after
 
 
+def test_a_report_kept_for_every_reader_prints_no_message_waiting_for_one(
+    client, agreement, internal, django_user_model
+):
+    """The PDF is kept for every reader of the same words, zone and downloads: a message still
+    waiting for the reader who first asked for it, which may name what only they may read (the
+    partner of an internal agreement they just followed), is printed neither in their file nor
+    in the one the public downloads, and still waits for its reader."""
+    internal.partners.add(PartnerFactory(name="Mitra khusus naskah internal"))
+    official = make_official(django_user_model)
+    official.email = "pejabat@kaltimprov.go.id"
+    official.save()
+    reader = logged_in(official)
+    partner = internal.partners.get()
+    # Answered with a redirect to /ikuti/, which the reader has not opened yet.
+    followed = reader.post("/ikuti/", {"query": f"partner={partner.pk}", "frequency": "daily"})
+    assert followed.status_code == 302
+    query = {"region": "64", "period": "2024"}
+    assert "Mitra khusus naskah internal" not in pdf_text(
+        reader.get("/laporan/laporan.pdf", query).content
+    )
+
+    text = pdf_text(client.get("/laporan/laporan.pdf", query).content)
+    assert "Beasiswa guru Kalimantan Timur" in text or "Laporan kerja sama daerah" in text
+    assert "Mitra khusus naskah internal" not in text
+    follows = reader.get("/ikuti/").content.decode()
+    assert "Anda mengikuti: Mitra: Mitra khusus naskah internal" in follows
+
+
 def test_english_and_indonesian_pages_are_kept_apart(client, agreement):
     indonesian = client.get(LIST, HTTP_ACCEPT_LANGUAGE="id").content.decode()
     english = client.get(LIST, HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -6,13 +6,11 @@ import re
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from agreements import report as reports
-from agreements.models import Agreement
-from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory, make_official
+from tests.factories import AgreementFactory, MilestoneFactory, make_official
 from tests.helpers import chart_table, pdf_text
 
 
@@ -305,36 +303,6 @@ def test_report_as_pdf(client, register):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-
-
-def test_a_printed_report_kept_for_every_reader_holds_no_message_meant_for_one(
-    client, register, django_user_model
-):
-    """The PDF is kept for every reader of the same words, zone and downloads
-    (``ReportPdfView``): a message still waiting for one reader, which may name what only they
-    may read (the partner of an internal agreement they just followed), is never printed in it
-    for the public to download, and still waits for its reader."""
-    internal = Agreement.objects.get(title="Rancangan internal Kaltim")
-    internal.partners.add(PartnerFactory(name="Mitra khusus naskah internal"))
-    official = make_official(django_user_model)
-    official.email = "pejabat@kaltimprov.go.id"
-    official.save()
-    client.force_login(official)
-    partner = internal.partners.get()
-    # The follow is answered with a redirect to /ikuti/, which the reader has not opened yet.
-    assert client.post("/ikuti/", {"query": f"partner={partner.pk}", "frequency": "daily"})[
-        "Location"
-    ].endswith("/ikuti/")
-    query = {"region": "64", "period": "2024"}
-    assert "Mitra khusus naskah internal" not in pdf_text(
-        client.get("/laporan/laporan.pdf", query).content
-    )
-    public = Client()
-    text = pdf_text(public.get("/laporan/laporan.pdf", query).content)
-    assert "MoU Kaltim–Anhui 2024" in text
-    assert "Mitra khusus naskah internal" not in text
-    follows = client.get("/ikuti/").content.decode()
-    assert "Anda mengikuti: Mitra: Mitra khusus naskah internal" in follows
 
 
 def test_a_printed_report_holds_the_first_rows_of_a_long_list_and_says_how_many_more(
