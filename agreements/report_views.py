@@ -148,7 +148,8 @@ class ReportPdfView(View):
     """The report as PDF: its lists cut to ``PRINTED_ROWS`` each (``Report.printed``), and the
     file kept until the register changes. Laying out a large province still takes WeasyPrint
     seconds; a second reader of the same report, in the same words and with the same right to
-    internal records and in the same time zone, is handed the file the first one waited for."""
+    internal records and in the same time zone, asking at the same address, is handed the file
+    the first one waited for."""
 
     def get(self, request):
         context = context_for(request, download=True)
@@ -162,7 +163,9 @@ class ReportPdfView(View):
                 # It says when it was composed in the reader's zone (WIB, WITA or WIT).
                 timezone.get_current_timezone_name(),
                 timezone.localdate(),
-                request.get_full_path(),
+                # Its links are absolute, on the host and scheme it was asked at (as the
+                # sitemaps' and the pages' keys name them), and the query names the report.
+                request.build_absolute_uri(),
             ],
             lambda: as_pdf(request, context),
         )

@@ -10,7 +10,8 @@ import re
 import shutil
 import subprocess
 import threading
-from contextlib import contextmanager
+import zlib
+from contextlib import contextmanager, suppress
 from html import unescape
 from html.parser import HTMLParser
 
@@ -319,6 +320,20 @@ def chart_table(html, chart_id):
         table,
     )
     return [(unescape(label), unescape(number)) for label, number in rows]
+
+
+def pdf_links(content):
+    """The addresses the PDF ``content`` links to (its link annotations), in the order written:
+    read from the file itself and from its compressed streams."""
+    chunks = [content]
+    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S):
+        with suppress(zlib.error):  # a stream not compressed (an image's, a font's)
+            chunks.append(zlib.decompress(stream.group(1)))
+    return [
+        link.decode()
+        for chunk in chunks
+        for link in re.findall(rb"/URI\s*\(((?:[^()\\]|\\.)*)\)", chunk)
+    ]
 
 
 def pdf_text(content):

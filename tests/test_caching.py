@@ -29,7 +29,7 @@ from tests.factories import (
     SectorFactory,
     make_official,
 )
-from tests.helpers import agreement_form_data, logged_in, pdf_text
+from tests.helpers import agreement_form_data, logged_in, pdf_links, pdf_text
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -297,6 +297,25 @@ def test_a_report_kept_for_every_reader_prints_no_message_waiting_for_one(
     assert "Mitra khusus naskah internal" not in text
     follows = reader.get("/ikuti/").content.decode()
     assert "Anda mengikuti: Mitra: Mitra khusus naskah internal" in follows
+
+
+def test_a_report_asked_at_another_of_the_sites_names_links_there_and_is_kept_apart(
+    client, agreement, settings
+):
+    """The PDF links each province's list by its absolute address, on the host and scheme it
+    was asked at: the file kept for a request through another of the site's names (its Host
+    header) is not handed to a reader asking at this one, whose links would lead there."""
+    settings.ALLOWED_HOSTS = ["testserver", "kerjasama.contoh.go.id"]
+    query = {"region": "64", "period": "2024"}
+    other = client.get("/laporan/laporan.pdf", query, HTTP_HOST="kerjasama.contoh.go.id")
+    assert pdf_links(other.content)
+    assert all(
+        link.startswith("http://kerjasama.contoh.go.id/") for link in pdf_links(other.content)
+    )
+
+    links = pdf_links(client.get("/laporan/laporan.pdf", query).content)
+    assert links
+    assert all(link.startswith("http://testserver/") for link in links)
 
 
 def test_english_and_indonesian_pages_are_kept_apart(client, agreement):
