@@ -81,7 +81,8 @@ def test_the_status_pages_call_only_the_live_one_late(client, two_alike):
 
 def test_the_stage_paths_call_only_the_live_one_late(client, two_alike):
     """The TKKSD stage of the cancelled cooperation is no one's work: its path gives it neither
-    a target nor lateness. The live one's path says it is late, as its timeline does."""
+    a target nor lateness, and says it was not taken. The live one's path says it is late, as
+    its timeline does."""
 
     def tkksd_stage(agreement):
         html = client.get(agreement.get_absolute_url()).content.decode()
@@ -89,7 +90,7 @@ def test_the_stage_paths_call_only_the_live_one_late(client, two_alike):
         stage = path.split("Pembahasan TKKSD", 1)[1].split("</li>", 1)[0]
         return " ".join(re.sub(r"<[^>]+>", " ", stage).split())
 
-    assert tkksd_stage(two_alike["cancelled"]) == "belum"
+    assert tkksd_stage(two_alike["cancelled"]) == "tidak ditempuh: naskah ini batal"
     assert tkksd_stage(two_alike["preparation"]).startswith("berikutnya · target ")
     assert " · terlambat " in tkksd_stage(two_alike["preparation"])
 
