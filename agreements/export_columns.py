@@ -350,19 +350,35 @@ class Several(Rule):
         return sql.several(f"party_{self.party}.{self.value}")
 
 
+def amount_text(amount):
+    """An amount as a spreadsheet in any locale reads it back as the number it is: a whole
+    amount as its digits alone (``1250000000``), which a spreadsheet with Indonesian settings,
+    where the dot separates thousands, reads as well as one with English settings; an amount
+    with cents with a decimal point (``1250000.50``); "" when missing."""
+    if amount is None:
+        return ""
+    if amount == amount.to_integral_value():
+        return f"{amount.to_integral_value():f}"
+    return f"{amount:f}"
+
+
 class Amount(Rule):
-    """A decimal amount as its digits with a dot (``1250000000.00``), "" when missing; a text
-    in JSON too, so no reader rounds it."""
+    """A decimal amount as ``amount_text`` writes it (``1250000000``, ``1250000.50``), "" when
+    missing; a text in JSON too, so no reader rounds it."""
 
     def __init__(self, field):
         self.fields = (field,)
 
     def reader(self, context):
         field = self.fields[0]
-        return lambda row: "" if row[field] is None else str(row[field])
+        return lambda row: amount_text(row[field])
 
     def sql(self, sql):
-        return sql.plain(f"coalesce({sql.column(self.fields[0])}::text, '')")
+        amount = sql.column(self.fields[0])
+        return sql.plain(
+            f"coalesce(CASE WHEN {amount} = trunc({amount}) THEN trunc({amount})::text "
+            f"ELSE {amount}::text END, '')"
+        )
 
 
 class Number(Text):

@@ -2,6 +2,7 @@
 read by officials and staff on the status page and in their exports (and imported back), and
 never shown to the public: not on the page, not in an export, not in a feed."""
 
+import csv
 import decimal
 import io
 import json
@@ -99,8 +100,8 @@ def test_the_exports_of_officials_and_staff_hold_the_budget_and_the_contact_pers
     client = Client()
     client.force_login(request.getfixturevalue(reader))
     text = export_text(client, file_format)
-    # A worksheet holds the amount as a number, which it shows without the trailing zeros.
-    assert ("1250000000" if file_format == "xlsx" else "1250000000.00") in text
+    # A whole amount is its digits alone, in every format (a worksheet's number cell too).
+    assert "1250000000" in text and "1250000000.00" not in text
     assert "apbd" in text
     assert "Lina Marlina" in text and EMAIL in text and "Analis Kerja Sama" in text
 
@@ -132,7 +133,7 @@ def test_an_officials_export_pairs_each_contact_with_its_office_and_address(fund
     client.force_login(official)
     (record,) = json.loads(export_text(client, "json"))["agreements"]
     assert (record["budget_amount"], record["budget_currency"], record["budget_source"]) == (
-        "1250000000.00",
+        "1250000000",
         "IDR",
         "apbd",
     )
@@ -157,6 +158,37 @@ def test_the_budget_and_contacts_come_back_from_an_officials_export(funded, anal
     assert (contact.name, contact.email, contact.phone) == ("Lina Marlina", EMAIL, "+62 541 733333")
     plan = AgreementImport.from_file(io.BytesIO(exported), "kerjasama.csv").plan()
     assert [row.action for row in plan.rows] == [UNCHANGED]
+
+
+def csv_cells(client):
+    """{column: cell} of the one agreement of the CSV download ``client`` gets."""
+    header, row = csv.reader(io.StringIO(export_text(client, "csv").lstrip("\ufeff")))
+    return dict(zip(header, row, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("amount", "written"),
+    [
+        ("1250000000.00", "1250000000"),
+        ("0.00", "0"),
+        ("1250000.50", "1250000.50"),
+        ("99999999.99", "99999999.99"),
+    ],
+)
+def test_a_whole_budget_is_downloaded_as_digits_any_spreadsheet_reads_as_a_number(
+    funded, analyst, amount, written
+):
+    """A spreadsheet with Indonesian settings reads "1250000000.00" as text, the dot being its
+    thousands separator; "1250000000" it reads as the number in every locale. An amount with
+    cents keeps its decimal point (docs/data-dictionary.md), and each comes back unchanged."""
+    Agreement.objects.filter(pk=funded.pk).update(budget_amount=decimal.Decimal(amount))
+    client = Client()
+    client.force_login(analyst)
+    cells = csv_cells(client)
+    assert (cells["budget_amount"], cells["budget_currency"]) == (written, "IDR")
+    exported = export_text(client, "csv").encode("utf-8")
+    plan = AgreementImport.from_file(io.BytesIO(exported), "kerjasama.csv").plan()
+    assert [row.action for row in plan.rows] == [UNCHANGED], [row.changes for row in plan.rows]
 
 
 def test_the_import_refuses_a_budget_that_is_no_amount(kaltim):
