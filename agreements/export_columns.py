@@ -381,6 +381,23 @@ class Amount(Rule):
         )
 
 
+class AmountsCurrency(Text):
+    """The currency of an amount (``budget_currency`` of ``budget_amount``), "" where no amount
+    is recorded: a currency alone says nothing, and the import reads it back as it was."""
+
+    def __init__(self, field, amount):
+        self.fields = (field, amount)
+
+    def reader(self, context):
+        field, amount = self.fields
+        return lambda row: "" if row[amount] is None else row[field]
+
+    def sql(self, sql):
+        currency, amount = (sql.column(field) for field in self.fields)
+        empty = sql.plain(EMPTY_TEXT)
+        return f"(CASE WHEN {amount} IS NULL THEN {empty} ELSE {sql.plain(currency)} END)"
+
+
 class Number(Text):
     """A whole number (an evaluation's rating), "" when missing: its digits in CSV, a number in
     JSON, and a number cell in a worksheet, so that it adds and averages them up."""
@@ -743,7 +760,7 @@ COLUMNS = [
     Column(
         "budget_currency",
         _("Mata uang anggaran (ISO 4217). Hanya untuk pejabat dan staf."),
-        Text("budget_currency"),
+        AmountsCurrency("budget_currency", "budget_amount"),
         imported=True,
         internal=True,
     ),

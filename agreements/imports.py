@@ -1636,7 +1636,11 @@ class AgreementImport:
         if reader.has("budget_amount"):
             instance.budget_amount = reader.amount("budget_amount")
         if reader.has("budget_currency"):
-            instance.budget_currency = (reader.text("budget_currency") or "IDR").upper()
+            # The export leaves the currency of no amount blank: such a row keeps the stored
+            # one, so a round trip changes nothing; a blank beside an amount is the rupiah.
+            kept = original.budget_currency if original is not None else "IDR"
+            blank = kept if instance.budget_amount is None else "IDR"
+            instance.budget_currency = (reader.text("budget_currency") or blank).upper()
             if not Agreement.is_currency_code(instance.budget_currency):
                 reader.errors.append(
                     _("Kolom budget_currency: “%(value)s” bukan kode ISO 4217 (mis. IDR, USD).")

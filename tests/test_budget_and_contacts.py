@@ -191,6 +191,36 @@ def test_a_whole_budget_is_downloaded_as_digits_any_spreadsheet_reads_as_a_numbe
     assert [row.action for row in plan.rows] == [UNCHANGED], [row.changes for row in plan.rows]
 
 
+@pytest.mark.parametrize("currency", ["IDR", "USD"])
+def test_no_currency_is_downloaded_where_no_budget_is_recorded_and_it_comes_back_unchanged(
+    funded, analyst, currency
+):
+    """A currency beside no amount read as a budget in rupiah that nobody recorded."""
+    Agreement.objects.filter(pk=funded.pk).update(budget_amount=None, budget_currency=currency)
+    client = Client()
+    client.force_login(analyst)
+    cells = csv_cells(client)
+    assert (cells["budget_amount"], cells["budget_currency"]) == ("", "")
+    (record,) = json.loads(export_text(client, "json"))["agreements"]
+    assert (record["budget_amount"], record["budget_currency"]) == ("", "")
+    for file_format in ("csv", "json"):
+        exported = export_text(client, file_format).encode("utf-8")
+        plan = AgreementImport.from_file(io.BytesIO(exported), f"k.{file_format}").plan()
+        assert [row.action for row in plan.rows] == [UNCHANGED], [r.changes for r in plan.rows]
+    funded.refresh_from_db()
+    assert funded.budget_currency == currency
+
+
+def test_a_blank_currency_beside_an_amount_is_the_rupiah(funded):
+    header = ["reference", "title", "kind", "scope", "lead_region_code", "budget_amount"]
+    header.append("budget_currency")
+    Agreement.objects.filter(pk=funded.pk).update(budget_currency="USD")
+    values = [funded.reference, funded.title, funded.kind, funded.scope, "64", "5000", ""]
+    (row,) = AgreementImport(header, [(2, dict(zip(header, values, strict=True)))]).plan().rows
+    assert row.action == UPDATE, row.errors
+    assert row.instance.budget_currency == "IDR"
+
+
 def test_the_import_refuses_a_budget_that_is_no_amount(kaltim):
     header = ["title", "kind", "scope", "lead_region_code", "budget_amount", "budget_currency"]
     for amount, currency in (("1,5 miliar", "IDR"), ("-5", "IDR"), ("100", "RUPIAH")):
