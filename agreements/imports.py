@@ -159,6 +159,10 @@ PARTNER_COLUMNS = (
     "partner_kinds",
 )
 LOOKUP_BATCH = 500
+# A phone a spreadsheet read as a number (``_RowReader.phone``): eight digits or more with no 0
+# or + before them (a service number such as 14045 is shorter), or one written in powers of ten.
+LOST_LEADING_SIGN = re.compile(r"[1-9][0-9]{7,}")
+SCIENTIFIC_NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+")
 
 
 class ImportFileError(Exception):
@@ -955,17 +959,46 @@ class _RowReader:
             for index, name in enumerate(names)
         ]
 
-    def contacts(self):
-        """The contact persons the row names, as (name, party, office, e-mail, phone)."""
+    def contacts(self, stored=()):
+        """The contact persons the row names, as (name, party, office, e-mail, phone); a phone
+        a spreadsheet turned into a number read as the stored one it was (``phone``)."""
         lists = [split_values(self.text(column)) for column in CONTACT_COLUMNS]
         names = lists[0]
         if any(values and len(values) != len(names) for values in lists[1:]):
             self.errors.append(_("Kolom contact_… harus berisi satu nilai untuk tiap narahubung."))
             return []
+        phones = {values[-1] for values in stored}
+        lists[-1] = [self.phone(value, phones) for value in lists[-1]]
         return [
             tuple(values[index] if values else "" for values in lists)
             for index in range(len(names))
         ]
+
+    def phone(self, value, stored):
+        """A phone as it was typed. A spreadsheet reads a phone of digits alone as a number
+        and drops what leads it: the 0 of 081234567890 (or the + of +6281234567890, typed
+        into a cell) is gone from the cell and from the CSV it saves, and a number past
+        eleven digits is saved as 8,12346E+11. The digits alone cannot tell 0812… from
+        +81 2… (Japan) or +62 8… from the North Sumatran 0628…, so such a cell is read as the
+        agreement's stored phone it is (a download opened and saved again), and refused,
+        naming its column, when it is none: a phone is worth typing again as text rather
+        than a wrong one stored without a word."""
+        if value in stored or not (
+            LOST_LEADING_SIGN.fullmatch(value) or SCIENTIFIC_NUMBER.fullmatch(value)
+        ):
+            return value
+        for phone in stored:
+            if phone.isdigit() and phone.lstrip("0") == value:
+                return phone
+        self.errors.append(
+            _(
+                "Kolom contact_phones: “%(value)s” terbaca sebagai angka, bukan nomor telepon: "
+                "lembar kerja menghapus angka 0 atau tanda + di depannya. Ketik nomornya "
+                "sebagai teks (mis. 081234567890 atau +6281234567890) lalu unggah lagi."
+            )
+            % {"value": value}
+        )
+        return value
 
     def amount(self, column):
         """A decimal amount (``1250000000.00``; a comma is not read as a decimal point), or
@@ -1714,7 +1747,9 @@ class AgreementImport:
             reader.signatories() if reader.has("signatories") else stored_signatories
         )
         stored_contacts = getattr(original, "_import_contacts", [])
-        result.contacts = reader.contacts() if reader.has("contact_names") else stored_contacts
+        result.contacts = (
+            reader.contacts(stored_contacts) if reader.has("contact_names") else stored_contacts
+        )
         result.partner_notes = reader.partner_notes
         if partners is not None:
             result.partner_objs = partners

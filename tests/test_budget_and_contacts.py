@@ -273,3 +273,89 @@ def test_a_negative_budget_or_an_unknown_currency_is_refused_by_the_database(fun
     for values in ({"budget_amount": decimal.Decimal("-1")}, {"budget_currency": "idr"}):
         with pytest.raises(IntegrityError), transaction.atomic():
             Agreement.objects.filter(pk=funded.pk).update(**values)
+
+
+def import_preview(client, content, filename):
+    """The admin's preview of an uploaded file, as the clerk reads it."""
+    upload = SimpleUploadedFile(filename, content)
+    response = client.post(reverse("admin:agreements_agreement_import"), {"file": upload})
+    return response.status_code, response.content.decode()
+
+
+def with_phone_as_a_number(exported, phone):
+    """The XLSX download with its contact's phone typed again as a number, as a clerk does."""
+    workbook = load_workbook(io.BytesIO(exported))
+    sheet = workbook.worksheets[0]
+    header = [cell.value for cell in sheet[1]]
+    sheet.cell(row=2, column=header.index("contact_phones") + 1).value = phone
+    saved = io.BytesIO()
+    workbook.save(saved)
+    return saved.getvalue()
+
+
+def test_a_phone_a_spreadsheet_turned_into_a_number_comes_back_as_the_phone_it_was(
+    funded, analyst, staff_client
+):
+    """081234567890 opened in a spreadsheet is the number 81234567890: saved as CSV, or typed
+    into an XLSX cell, it came back as "81234567890" and the preview said the contacts changed.
+    It is the agreement's stored phone, leading 0 and all."""
+    funded.contacts.update(phone="081234567890")
+    client = Client()
+    client.force_login(analyst)
+    csv_text = export_text(client, "csv")
+    assert ",081234567890," in csv_text
+    saved_by_excel = csv_text.replace(",081234567890,", ",81234567890,").encode("utf-8")
+    response = client.get(reverse("agreement-export", args=["xlsx"]))
+    typed = with_phone_as_a_number(b"".join(response.streaming_content), 81234567890)
+    for content, filename in ((saved_by_excel, "kerjasama.csv"), (typed, "kerjasama.xlsx")):
+        plan = AgreementImport.from_file(io.BytesIO(content), filename).plan()
+        assert [(row.action, row.changes) for row in plan.rows] == [(UNCHANGED, [])], filename
+        assert plan.rows[0].contacts[0][-1] == "081234567890"
+        status, page = import_preview(staff_client, content, filename)
+        assert status == 200 and "Tidak berubah" in page, filename
+
+
+@pytest.mark.parametrize(
+    ("written", "filename"),
+    [
+        (81298765432, "kerjasama.xlsx"),  # typed as a number: 081298765432, or +81 298765432?
+        (6281298765432, "kerjasama.xlsx"),  # +6281298765432 typed into a cell
+        ("81298765432", "kerjasama.csv"),
+        ("8,12988E+11", "kerjasama.csv"),  # past eleven digits, as the CSV is saved
+    ],
+)
+def test_a_phone_a_spreadsheet_turned_into_a_number_the_register_does_not_hold_is_refused(
+    funded, analyst, staff_client, written, filename
+):
+    """A new number has nothing to tell 0812… from +81 2…: the row is refused, naming the
+    column, the value and how to type it, rather than a wrong phone stored."""
+    client = Client()
+    client.force_login(analyst)
+    if filename.endswith(".xlsx"):
+        response = client.get(reverse("agreement-export", args=["xlsx"]))
+        content = with_phone_as_a_number(b"".join(response.streaming_content), written)
+    else:
+        content = (
+            export_text(client, "csv")
+            .replace("'+62 541 733333", written if "," not in written else f'"{written}"')
+            .encode("utf-8")
+        )
+    status, page = import_preview(staff_client, content, filename)
+    assert status == 400
+    text = " ".join(page.split())
+    assert "Kolom contact_phones: “" in text
+    assert "terbaca sebagai angka, bukan nomor telepon" in text
+    assert "Ketik nomornya sebagai teks (mis. 081234567890 atau +6281234567890)" in text
+    (row,) = AgreementImport.from_file(io.BytesIO(content), filename).plan().rows
+    assert row.action == REJECT and row.number == 2
+    funded.refresh_from_db()
+    assert funded.contacts.get().phone == "+62 541 733333"
+
+
+@pytest.mark.parametrize("phone", ["14045", "1500123", "0541 733333", "+62 541 733333"])
+def test_a_service_number_or_a_phone_written_as_text_is_read_as_it_is(kaltim, phone):
+    header = ["title", "kind", "scope", "lead_region_code", "contact_names", "contact_parties"]
+    header.append("contact_phones")
+    values = ["Kerja sama", "mou", "ksdd", "64", "Lina", "Biro", phone]
+    (row,) = AgreementImport(header, [(2, dict(zip(header, values, strict=True)))]).plan().rows
+    assert row.contacts[0][-1] == phone, row.errors
