@@ -835,6 +835,22 @@ def parties_of(columns):
 SEVERAL_VALUE_COLUMNS = frozenset(column.name for column in COLUMNS if column.several)
 
 
+def labelled_columns(columns=None):
+    """{label column: the imported column whose value it shows as text} (``status_label``:
+    ``status``): the label is for people, and the import reads the value beside it."""
+    columns = COLUMNS if columns is None else columns
+    shown = {
+        column.rule.fields[0]: column.name
+        for column in columns
+        if column.imported and isinstance(column.rule, Choice)
+    }
+    return {
+        column.name: shown[column.rule.fields[0]]
+        for column in columns
+        if isinstance(column.rule, Label) and column.rule.fields[0] in shown
+    }
+
+
 # -- what the writers are made of ---------------------------------------------------------------
 
 

@@ -37,7 +37,13 @@ from openpyxl.utils.exceptions import InvalidFileException
 from simple_history.utils import bulk_create_with_history
 
 from agreements.dates import DatePrecision
-from agreements.export_columns import TABLE_NAMES, join_values, split_values, unneutralise
+from agreements.export_columns import (
+    TABLE_NAMES,
+    join_values,
+    labelled_columns,
+    split_values,
+    unneutralise,
+)
 from agreements.import_tables import TablesImport, read_known_date
 from agreements.models import (
     Agency,
@@ -159,6 +165,8 @@ PARTNER_COLUMNS = (
     "partner_kinds",
 )
 LOOKUP_BATCH = 500
+# {label column: the column whose value it shows}: labels are for people, never read back.
+LABELLED_COLUMNS = labelled_columns()
 # A phone a spreadsheet read as a number (``_RowReader.phone``): eight digits or more with no 0
 # or + before them (a service number such as 14045 is shorter), or one written in powers of ten.
 LOST_LEADING_SIGN = re.compile(r"[1-9][0-9]{7,}")
@@ -846,6 +854,30 @@ class _RowReader:
         elif problem:
             self.errors.append(_("Daerah “%(value)s” tidak dikenal.") % {"value": value})
         return region
+
+    def ignored_labels(self):
+        """A warning for each label column (``status_label``) that names another value than
+        the column it shows (``status``): a clerk who wrote "Berakhir" there and left the
+        status as it was is told that the label is not read, and which column to change,
+        rather than shown the row unchanged without a word."""
+        warned = []
+        for label, column in LABELLED_COLUMNS.items():
+            written, value = self.text(label), self.text(column)
+            if not (written and value and self.has(label)):
+                continue
+            choices = self.data.choice_labels[column]
+            named = choices.get(" ".join(value.split()).casefold())
+            if named is None or choices.get(" ".join(written.split()).casefold()) == named:
+                continue
+            warned.append(
+                _(
+                    "Kolom %(label)s (“%(written)s”) tidak sesuai dengan kolom %(column)s "
+                    "(“%(value)s”) dan tidak dibaca saat impor: yang disimpan adalah nilai "
+                    "kolom %(column)s. Untuk mengubahnya, ubah kolom %(column)s."
+                )
+                % {"label": label, "written": written, "column": column, "value": value}
+            )
+        return warned
 
     def lead_region(self):
         code, name = self.text("lead_region_code"), self.text("lead_region_name")
@@ -1802,6 +1834,9 @@ class AgreementImport:
             if problem:
                 errors.insert(0, str(problem))
         result.errors = errors
+        result.warnings.extend(
+            warning for warning in reader.ignored_labels() if warning not in result.warnings
+        )
         result.title = instance.title
         if errors:
             result.action = REJECT

@@ -16,6 +16,7 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from access.models import RegionAssignment, Role
+from agreements.exports import csv_chunks, iter_records
 from agreements.imports import CREATE, REJECT, UNCHANGED, UPDATE, AgreementImport, ImportFileError
 from agreements.models import Agreement, Milestone
 from partners.models import Partner
@@ -1494,3 +1495,48 @@ def test_an_amendment_with_no_end_signed_after_its_text_ended_is_refused_in_word
         "berakhir 28 Februari 2026, sebelum amendemen atau adendum ini ditandatangani"
     ) in response.content.decode()
     assert not Agreement.objects.filter(reference="ADD/1/2026").exists()
+
+
+def test_a_label_column_changed_alone_is_warned_of_in_the_preview_naming_the_column_to_change(
+    staff_client, register
+):
+    """A clerk who wrote "Berakhir" in status_label and left status as it was saw the row
+    "Tidak berubah" and nothing more: the preview now says, at that row, that the label is not
+    read and which column to change, and the file is not refused for it."""
+    agreement = next(a for a in Agreement.objects.order_by("pk") if a.shown_status == "in_force")
+    records = iter_records(
+        Agreement.objects.filter(pk=agreement.pk),
+        lambda pk: f"http://testserver/kerja-sama/{pk}/",
+        readable=Agreement.objects.all(),
+    )
+    text = "".join(csv_chunks(records))
+    assert ",in_force,Berlaku," in text
+    edited = text.replace(",in_force,Berlaku,", ",in_force,Berakhir,").encode("utf-8")
+    response = staff_client.post(
+        reverse(IMPORT_URL), {"file": SimpleUploadedFile("kerjasama.csv", edited)}
+    )
+    assert response.status_code == 200
+    assert confirm_token(response) is not None
+    page = " ".join(response.content.decode().split())
+    assert "Tidak berubah" in page
+    assert (
+        "Kolom status_label (“Berakhir”) tidak sesuai dengan kolom status (“in_force”) dan "
+        "tidak dibaca saat impor: yang disimpan adalah nilai kolom status. Untuk mengubahnya, "
+        "ubah kolom status."
+    ) in page
+    (result,) = AgreementImport.from_file(io.BytesIO(edited), "kerjasama.csv").plan().rows
+    assert result.action == UNCHANGED and len(result.warnings) == 1
+
+
+def test_a_label_that_names_the_columns_value_in_either_language_is_no_warning(register):
+    rows = [
+        row(kind_label="MoU", scope_label="KSDD", status_label="In force"),
+        row(reference="557/KSDD/2025", kind_label="Nota kesepahaman"),
+    ]
+    columns = [*COLUMNS, "kind_label", "scope_label", "status_label"]
+    plan = plan_for(rows, columns=columns).plan()
+    assert [(r.action, r.warnings) for r in plan.rows] == [(CREATE, []), (CREATE, [])]
+    plan = plan_for([row(kind_label="PKS", scope_label="")], columns=columns).plan()
+    (result,) = plan.rows
+    assert result.action == CREATE
+    assert [w.split(" (")[0] for w in result.warnings] == ["Kolom kind_label"]
