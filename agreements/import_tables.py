@@ -27,11 +27,12 @@ A row of a table is never deleted by an import: what the file does not name stay
 """
 
 import datetime
+import functools
 from dataclasses import dataclass, field
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -42,7 +43,7 @@ from agreements.dates import (
     OutOfRange,
     is_storable_moment,
 )
-from agreements.export_columns import split_values
+from agreements.export_columns import TABLES, labelled_columns, split_values
 from agreements.models import (
     DOCUMENT_FOLDER,
     Agreement,
@@ -97,6 +98,50 @@ class TableRow:
     @property
     def rejected(self):
         return self.action == REJECT
+
+
+def label_not_read(label, written, column, value):
+    """The warning of a label column (``status_label``) that names another value than the
+    column it shows (``status``): labels are for people and never read back, so the row is
+    written as that column says, and the clerk is told which column to change."""
+    return _(
+        "Kolom %(label)s (“%(written)s”) tidak sesuai dengan kolom %(column)s "
+        "(“%(value)s”) dan tidak dibaca saat impor: yang disimpan adalah nilai "
+        "kolom %(column)s. Untuk mengubahnya, ubah kolom %(column)s."
+    ) % {"label": label, "written": written, "column": column, "value": value}
+
+
+def _choice_key(text):
+    return " ".join(text.split()).casefold()
+
+
+@functools.cache
+def _labelled(table):
+    """{label column: (the column it shows, {value or label in either language: value})} of
+    ``table``'s sheet."""
+    (columns,) = [t.columns for t in TABLES if t.name == table] or [[]]
+    rules = {column.name: column.rule for column in columns}
+    labelled = {}
+    for label, column in labelled_columns(columns).items():
+        choices = rules[label].choices
+        keys = {_choice_key(value): value for value in choices.values}
+        for language in ("id", "en"):
+            with translation.override(language):
+                keys.update({_choice_key(str(name)): value for value, name in choices.choices})
+        labelled[label] = (column, keys)
+    return labelled
+
+
+def ignored_labels(table, cells):
+    """A warning for each label column of a row of ``table`` that names another value than
+    the column it shows (``label_not_read``)."""
+    warned = []
+    for label, (column, keys) in _labelled(table).items():
+        written, value = cells.get(label, ""), cells.get(column, "")
+        named = keys.get(_choice_key(value))
+        if written and named is not None and keys.get(_choice_key(written)) != named:
+            warned.append(label_not_read(label, written, column, value))
+    return warned
 
 
 def _text(cells, column):
@@ -279,7 +324,7 @@ class TablesImport:
 
     def _rows(self, name, rows):
         for number, cells in rows:
-            row = TableRow(name, number)
+            row = TableRow(name, number, warnings=ignored_labels(name, cells))
             yield row, _Reader(row, cells)
 
     def _authorise(self, row, original):

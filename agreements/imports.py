@@ -44,7 +44,11 @@ from agreements.export_columns import (
     split_values,
     unneutralise,
 )
-from agreements.import_tables import TablesImport, read_known_date
+from agreements.import_tables import (
+    TablesImport,
+    label_not_read,
+    read_known_date,
+)
 from agreements.models import (
     Agency,
     Agreement,
@@ -869,14 +873,7 @@ class _RowReader:
             named = choices.get(" ".join(value.split()).casefold())
             if named is None or choices.get(" ".join(written.split()).casefold()) == named:
                 continue
-            warned.append(
-                _(
-                    "Kolom %(label)s (“%(written)s”) tidak sesuai dengan kolom %(column)s "
-                    "(“%(value)s”) dan tidak dibaca saat impor: yang disimpan adalah nilai "
-                    "kolom %(column)s. Untuk mengubahnya, ubah kolom %(column)s."
-                )
-                % {"label": label, "written": written, "column": column, "value": value}
-            )
+            warned.append(label_not_read(label, written, column, value))
         return warned
 
     def lead_region(self):

@@ -588,3 +588,32 @@ def test_importing_the_publics_download_again_keeps_when_a_document_was_uploaded
     document.refresh_from_db()
     assert document.uploaded_at == uploaded
     assert dict(plan.table_counts())["documents"]["unchanged"] == 1
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_a_download_imported_again_warns_of_no_label_and_an_edited_one_is_warned_of(
+    client, whole_register, staff_user, language
+):
+    """Every label of a download, in the language it was taken in, names the value beside it:
+    no warning. A milestone's kind_label changed alone is not read, and the preview says so at
+    its sheet and row, naming the column to change."""
+    client.force_login(staff_user)
+    client.cookies["django_language"] = language
+    data = json.loads(downloaded(client, "json"))
+    labels = {m["kind_label"] for m in data["milestones"]}
+    assert ("Signing" in labels) == (language == "en"), labels
+    plan = AgreementImport.from_file(io.BytesIO(json.dumps(data).encode()), "k.json").plan()
+    assert [r.warnings for r in plan.rows if r.warnings] == []
+    assert plan.warned_table_rows == []
+
+    milestone = data["milestones"][0]
+    milestone["kind_label"] = "Penandatanganan" if milestone["kind"] != "signing" else "Inisiatif"
+    plan = AgreementImport.from_file(io.BytesIO(json.dumps(data).encode()), "k.json").plan()
+    (warned,) = plan.warned_table_rows
+    assert (warned.table, warned.number, warned.action) == ("milestones", 2, UNCHANGED)
+    (warning,) = warned.warnings
+    assert warning.startswith("Kolom kind_label (“")
+    assert warning.endswith(
+        f"tidak sesuai dengan kolom kind (“{milestone['kind']}”) dan tidak dibaca saat impor: "
+        "yang disimpan adalah nilai kolom kind. Untuk mengubahnya, ubah kolom kind."
+    )
