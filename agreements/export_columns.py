@@ -752,7 +752,7 @@ COLUMNS = [
     Column("source_url", _("Tautan sumber."), Text("source_url"), imported=True),
     Column(
         "budget_amount",
-        _("Nilai anggaran (angka dengan titik desimal). Hanya untuk pejabat dan staf."),
+        _("Nilai anggaran (angka; titik desimal bila ada sen). Hanya untuk pejabat dan staf."),
         Amount("budget_amount"),
         imported=True,
         internal=True,
