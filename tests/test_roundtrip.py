@@ -7,6 +7,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from agreements.exports import csv_chunks, iter_records, json_chunks, write_xlsx
 from agreements.imports import UNCHANGED, AgreementImport
@@ -608,12 +609,22 @@ def test_a_download_imported_again_warns_of_no_label_and_an_edited_one_is_warned
 
     milestone = data["milestones"][0]
     milestone["kind_label"] = "Penandatanganan" if milestone["kind"] != "signing" else "Inisiatif"
-    plan = AgreementImport.from_file(io.BytesIO(json.dumps(data).encode()), "k.json").plan()
+    # The preview in the clerk's language.
+    with translation.override(language):
+        plan = AgreementImport.from_file(io.BytesIO(json.dumps(data).encode()), "k.json").plan()
     (warned,) = plan.warned_table_rows
     assert (warned.table, warned.number, warned.action) == ("milestones", 2, UNCHANGED)
     (warning,) = warned.warnings
-    assert warning.startswith("Kolom kind_label (“")
-    assert warning.endswith(
-        f"tidak sesuai dengan kolom kind (“{milestone['kind']}”) dan tidak dibaca saat impor: "
-        "yang disimpan adalah nilai kolom kind. Untuk mengubahnya, ubah kolom kind."
-    )
+    said = {
+        "id": (
+            "Kolom kind_label (“",
+            f"tidak sesuai dengan kolom kind (“{milestone['kind']}”) dan tidak dibaca saat impor: "
+            "yang disimpan adalah nilai kolom kind. Untuk mengubahnya, ubah kolom kind.",
+        ),
+        "en": (
+            "Column kind_label (“",
+            f"does not match column kind (“{milestone['kind']}”) and is not read on import: "
+            "what is stored is the value of column kind. To change it, change column kind.",
+        ),
+    }[language]
+    assert warning.startswith(said[0]) and warning.endswith(said[1]), warning
