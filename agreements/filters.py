@@ -515,7 +515,7 @@ class AgreementFilter(django_filters.FilterSet):
         return queryset.waiting_on(value, self.today) if value else queryset
 
     def filter_expires_before(self, queryset, name, value):
-        return queryset.expiring_by(value)
+        return queryset.expiring_by(value)  # each cooperation once: ``filter_queryset``
 
     def filter_dormant(self, queryset, name, value):
         return queryset.dormant(self.today) if value == DORMANT else queryset
@@ -551,6 +551,12 @@ class AgreementFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         filtered = super().filter_queryset(queryset)
+        if self.is_valid() and self.form.cleaned_data.get("expires_before"):
+            # What ends by a day, each cooperation once, as the dashboard counts what ends
+            # soon: an amendment ending with its text, listed too, goes with the text. Read
+            # among the whole selection, so that a text other filters leave out leaves its
+            # amendment listed.
+            filtered = filtered.each_cooperation_once()
         if self.current_sort == "expires" and self._running_only():
             # What the status filter implies, said to the database in the order's terms: shown
             # as signed or in force, a term ends today or later, or never. The order by expiry

@@ -365,6 +365,21 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         counts = self.counts_by_status(today)
         return sum(counts.get(status, 0) for status in set(statuses))
 
+    def each_cooperation_once(self, among=None):
+        """These agreements, less each amendment that ends with the text it amends where that
+        text is among ``among`` (these, unless given; ``Agreement.ends_with_text_among_q``):
+        an amendment is part of the text it amends, not a cooperation beside it
+        (docs/stages.md), so what ends, is in force or is dormant lists and counts the
+        cooperation once, under its text, not "MoU X" and "Adendum MoU X" as two ending on
+        the same day. The expiring soon (``expiring_within``: the dashboard, a region's page,
+        the digest, the report), the list's "Berakhir paling lambat" and the report's lists."""
+        among = (self if among is None else among).order_by()
+        # Those left out read apart, once (the few amendments among them, by the index of
+        # migration 0060), so that what is counted of the rest reads no more of each row.
+        return self.exclude(
+            pk__in=among.filter(Agreement.ends_with_text_among_q(among)).values("pk")
+        )
+
     def expiring_within(self, days, today=None, on=None):
         """In force or signed (as shown) and expiring in the next ``days`` days, soonest first:
         from ``today`` or, given, from the day ``on`` (``with_shown_status``). A month- or
@@ -372,6 +387,7 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         2026" is within 30 days from 1 December, not from 2 November."""
         today = today or timezone.localdate()
         day = today if on is None else on
+        last = day + datetime.timedelta(days=days)
         if day < today:
             going = self.with_shown_status_in(SIGNED_STATUSES, today, on)
         else:
@@ -380,9 +396,12 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             going = self.filter(status__in=SIGNED_STATUSES)
         # Sorted by the day each ends on, not by the index on ``expires_on``: the window's
         # rows, a few points and a range of it, are read first and sorted (``ends_between``).
-        return going.filter(
-            ends_between("expires_on", day, day + datetime.timedelta(days=days))
-        ).order_by(PeriodEnd("expires_on"), "pk")
+        window = going.filter(ends_between("expires_on", day, last))
+        # Each cooperation once: an amendment ending with its text goes with the text. Where
+        # the stored status is read, the window is also the range of the day each ends, by
+        # which the amendments within it are read from their own index (migration 0060).
+        among = window if day < today else window.filter(ends_by__gte=day, ends_by__lte=last)
+        return window.each_cooperation_once(among).order_by(PeriodEnd("expires_on"), "pk")
 
     def expiring_first(self, days, shown, today=None):
         """``expiring_within(days, today)`` narrowed to those among which its first ``shown``
@@ -394,7 +413,15 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             "expires_on", today, today + datetime.timedelta(days=days)
         )
         going = self.filter(status__in=SIGNED_STATUSES)
-        first = going.filter(by_day).order_by("expires_on", "pk").values("pk")[:shown]
+        # The amendments ending with their text take no place among the first (the text ends
+        # the same day, as signed, within the window, known to the day or not).
+        within = going.filter(ends_by__gte=today, ends_by__lte=today + datetime.timedelta(days))
+        first = (
+            going.filter(by_day)
+            .each_cooperation_once(within)
+            .order_by("expires_on", "pk")
+            .values("pk")[:shown]
+        )
         expiring = self.expiring_within(days, today)
         if by_period is None:
             return expiring.filter(pk__in=first)
@@ -413,12 +440,26 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         if visibilities is None:
             return None
         after = today + datetime.timedelta(days=days + 1)
-        return RawSQL(
+        kept = RawSQL(
             "SELECT coalesce(sum(n), 0)::bigint FROM agreements_tally "
             "WHERE dimension = 'status_day' AND visibility = ANY(%s) AND key >= %s AND key < %s "
             "AND split_part(key, '|', 2) = ANY(%s)",
             (visibilities, today.isoformat(), after.isoformat(), [str(s) for s in SIGNED_STATUSES]),
             output_field=models.BigIntegerField(),
+        )
+        # Less the amendments ending with their text within the window, which the kept counts
+        # count apart (``each_cooperation_once``): the few of them, read from their own index
+        # by the day each ends (signed or in force, that is the last day its expiry covers).
+        going = self.filter(status__in=SIGNED_STATUSES)
+        with_text = (
+            going.filter(ends_by__gte=today, ends_by__lt=after)
+            .filter(Agreement.ends_with_text_among_q(going))
+            .order_by()
+            .annotate(n=models.Func(models.F("pk"), function="COUNT"))
+            .values("n")
+        )
+        return models.ExpressionWrapper(
+            kept - models.Subquery(with_text), output_field=models.BigIntegerField()
         )
 
     def ending_between(self, first, last, today=None):
@@ -2274,6 +2315,13 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             # A search word that names a kind ("sister city", "MoU"): its agreements by their
             # kind (``agreements.search.kinds_named``).
             models.Index(fields=["kind"], name="agreement_kind"),
+            # The amendments by the day each ends: those ending with their text, which what
+            # ends lists and counts once, under the text (``each_cooperation_once``).
+            models.Index(
+                fields=["ends_by"],
+                condition=Q(relation="amends"),
+                name="agreement_amendment_end",
+            ),
             # The waits-on filter, its counts on the dashboard and the list column.
             models.Index(
                 fields=["waits_on", "status"],
@@ -3240,6 +3288,20 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             and not document.has_ended_on(today)
         ]
         return max(going_on, key=lambda d: (d.signed_on or datetime.date.min, d.pk), default=None)
+
+    @classmethod
+    def ends_with_text_among_q(cls, among):
+        """A ``Q``: an amendment ending with the text it amends, on the same day
+        (``ends_by``: its own end, as known, is not after the text's, and one with no end
+        takes the text's, ``end_with_amended``), or neither with an end, where that text is
+        among ``among`` (a queryset of agreements). Part of that text, not a cooperation
+        beside it: ``AgreementQuerySet.each_cooperation_once`` leaves it out."""
+        text = among.order_by().filter(pk=OuterRef("follows_id"))
+        same_end = models.Exists(text.filter(ends_by=OuterRef("ends_by")).values("pk"))
+        neither_ends = models.Exists(text.filter(ends_by__isnull=True).values("pk"))
+        return Q(relation=AgreementRelation.AMENDS) & (
+            Q(same_end, ends_by__isnull=False) | Q(neither_ends, ends_by__isnull=True)
+        )
 
     def amendments_in(self, chain):
         """The documents of ``chain`` amending this text (``AgreementRelation.AMENDS``).

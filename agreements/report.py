@@ -222,15 +222,26 @@ def build(agreements, region, period):
     signed = list(
         listed.filter(signed_on__gte=period.start, signed_on__lte=end).order_by("signed_on", "pk")
     )
-    in_force = list(listed.with_shown_status(AgreementStatus.IN_FORCE, on=end).order_by(*by_title))
+    # Each cooperation once (``each_cooperation_once``): an amendment ending with its text,
+    # listed too, is part of it, not a second cooperation in force, ending or dormant.
+    in_force = list(
+        listed.with_shown_status(AgreementStatus.IN_FORCE, on=end)
+        .each_cooperation_once()
+        .order_by(*by_title)
+    )
     maybe_in_force = list(
         listed.with_shown_status(PastStatus.UNRECORDED, on=end)
         .filter(signed_on__lte=end)
+        .each_cooperation_once()
         .order_by(*by_title)
     )
     # What ends, each with whether a signed extension the reader may see already extends it
     # (``is_extended``), as the dashboard marks it: its cooperation goes on.
-    ending = list(listed.ending_between(period.start, end).marking_extended(agreements))
+    ending = list(
+        listed.ending_between(period.start, end)
+        .each_cooperation_once()
+        .marking_extended(agreements)
+    )
     expiring = list(
         listed.expiring_within(
             (following.end - following.start).days, on=following.start
@@ -248,7 +259,7 @@ def build(agreements, region, period):
         .select_related("next_milestone__agreement")
         .order_by("waits_on", "next_due_on", "pk")
     ]
-    dormant = list(listed.dormant(on=end).order_by(*by_title))
+    dormant = list(listed.dormant(on=end).each_cooperation_once().order_by(*by_title))
     evaluations = list(
         Milestone.objects.filter(
             kind=MilestoneKind.EVALUATION,

@@ -481,6 +481,67 @@ def test_the_expiring_and_the_late_beyond_the_first_ten_are_one_click_away_on_th
     assert sorted(listed["overdue"]) == sorted(twelve)
 
 
+def amending(text, title, **kwargs):
+    """An addendum of ``text``, signed with it and ending with it unless told otherwise."""
+    kwargs.setdefault("expires_on", text.expires_on)
+    return AgreementFactory(
+        title=title,
+        kind=Agreement.Kind.AMENDMENT,
+        follows=text,
+        relation=Agreement.Relation.AMENDS,
+        status=text.status,
+        signed_on=text.signed_on,
+        in_force_from=text.in_force_from,
+        lead_region=text.lead_region,
+        **kwargs,
+    )
+
+
+@pytest.mark.django_db
+def test_an_addendum_ending_with_its_mou_is_one_cooperation_ending_soon(client, today):
+    """ "MoU X" and "Adendum MoU X", ending the same day, are one cooperation ending: listed and
+    counted once, under the MoU, and the list the count leads to holds the same rows. An
+    addendum with an end of its own before the MoU's, or whose MoU the reader may not see,
+    still ends on its own. (On PostgreSQL the count is read from the tallies.)"""
+    mou = signed(today, title="MoU X", expires=40)
+    amending(mou, "Adendum MoU X")
+    earlier = signed(today, title="MoU Y", expires=150)
+    amending(earlier, "Adendum MoU Y berakhir lebih awal", expires_on=today + 35 * DAY)
+    hidden = signed(today, title="MoU Z internal", expires=60, visibility="internal")
+    amending(hidden, "Adendum MoU Z", visibility="public")
+    # Ending "<this month>", both: on the same last day.
+    monthly = AgreementFactory(
+        title="MoU W",
+        signed_on=today - 365 * DAY,
+        in_force_from=today - 300 * DAY,
+        expires_on=today.replace(day=1),
+        expires_on_precision="month",
+    )
+    amending(monthly, "Adendum MoU W", expires_on_precision="month")
+    for n in range(10):
+        signed(today, title=f"Berakhir {160 + n}", expires=160 + n)
+
+    html = dashboard(client)
+
+    expiring = section(html, "expiring")
+    shown, more = expiring.split('<p class="more">')
+    assert row_titles(shown) == [
+        "MoU W",
+        "Adendum MoU Y berakhir lebih awal",
+        "MoU X",
+        "Adendum MoU Z",
+        "MoU Y",
+        *(f"Berakhir {160 + n}" for n in range(5)),
+    ]
+    assert "Menampilkan 10 yang paling dekat dari 15 kerja sama." in more
+    assert re.search(r'<a href="#expiring">15</a>', html)
+    listed = client.get(unescape(re.findall(r'<a href="([^"]+)"', more)[0])).text
+    assert "15 kerja sama ditemukan." in listed
+    assert "Adendum MoU Z" in listed
+    assert "Adendum MoU X" not in listed
+    assert "Adendum MoU W" not in listed
+
+
 @pytest.mark.django_db
 def test_overdue_milestones_show_their_agreement_due_date_and_who_they_wait_on(client, today):
     plan = signed(today, title="MoU Kaltim–Anhui")

@@ -102,6 +102,38 @@ def test_editor_of_kaltim_gets_the_90_day_notice_for_a_kaltim_agreement_expiring
     assert "MoU Kaltim–Anhui" not in bali_message.body
 
 
+def test_an_mou_and_the_addendum_ending_with_it_are_one_cooperation_in_the_digest(
+    kaltim, kaltim_editor
+):
+    """Not two notices, "MoU X" and "Adendum MoU X" on the same day: the cooperation once,
+    under the MoU. An addendum ending before the MoU is told of on its own."""
+    mou = AgreementFactory(title="MoU Kaltim–Anhui", lead_region=kaltim, expires_on=days(80))
+    AgreementFactory(
+        title="Adendum MoU Kaltim–Anhui",
+        kind="amendment",
+        follows=mou,
+        relation="amends",
+        lead_region=kaltim,
+        expires_on=mou.expires_on,
+    )
+    AgreementFactory(
+        title="Adendum lebih singkat",
+        kind="amendment",
+        follows=AgreementFactory(title="MoU Kaltim–Jiangxi", lead_region=kaltim),
+        relation="amends",
+        lead_region=kaltim,
+        expires_on=days(20),
+    )
+
+    run()
+
+    [message] = mails_to(kaltim_editor)
+    assert message.subject == "Pengingat kerja sama: 2 hal perlu perhatian"
+    assert "MoU Kaltim–Anhui" in message.body
+    assert "Adendum MoU Kaltim–Anhui" not in message.body
+    assert "Adendum lebih singkat" in message.body
+
+
 def test_editor_of_kaltim_province_is_told_about_kota_samarinda_agreements(
     samarinda, kaltim_editor
 ):

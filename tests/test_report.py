@@ -1036,3 +1036,63 @@ def test_in_english_the_lists_by_title_are_in_the_order_of_the_title_shown(engli
 
     in_force = section(html, "r-in-force")
     assert in_force.index("MoU East Kalimantan–Osaka") < in_force.index("Sister city Samarinda")
+
+
+def test_an_mou_and_the_addendum_ending_with_it_are_one_cooperation_in_each_list(client, kaltim):
+    """In force at the end of 2024, dormant then and ending in 2025, or ended within 2024: the
+    MoU, not the MoU and "Adendum MoU …" beside it, in the lists, their counts and the
+    workbook. An addendum ending before its MoU ends on its own."""
+    for title, expires_on, status in [
+        ("MoU Kaltim–Anhui", datetime.date(2025, 6, 30), "in_force"),
+        ("MoU Kaltim–Jiangxi", datetime.date(2024, 8, 31), "expired"),
+    ]:
+        mou = AgreementFactory(
+            title=title,
+            lead_region=kaltim,
+            status=status,
+            signed_on=datetime.date(2019, 7, 1),
+            in_force_from=datetime.date(2019, 7, 1),
+            expires_on=expires_on,
+        )
+        AgreementFactory(
+            title=f"Adendum {title}",
+            kind="amendment",
+            follows=mou,
+            relation="amends",
+            lead_region=kaltim,
+            status=status,
+            signed_on=datetime.date(2021, 3, 1),
+            in_force_from=datetime.date(2021, 3, 1),
+            expires_on=expires_on,
+        )
+    AgreementFactory(
+        title="Adendum lebih singkat",
+        kind="amendment",
+        follows=mou,
+        relation="amends",
+        lead_region=kaltim,
+        status="expired",
+        signed_on=datetime.date(2021, 3, 1),
+        in_force_from=datetime.date(2021, 3, 1),
+        expires_on=datetime.date(2024, 2, 29),
+    )
+
+    html = client.get("/laporan/", {"region": "64", "period": "2024"}).content.decode()
+
+    for heading, listed in [
+        ("r-in-force", "MoU Kaltim–Anhui"),
+        ("r-expiring", "MoU Kaltim–Anhui"),
+        ("r-dormant", "MoU Kaltim–Anhui"),
+        ("r-ending", "MoU Kaltim–Jiangxi"),
+    ]:
+        shown = section(html, heading)
+        assert listed in shown, heading
+        assert f"Adendum {listed}" not in shown, heading
+    assert "Adendum lebih singkat" in section(html, "r-ending")
+    row = re.search(
+        r"KSDD — antardaerah</th>" + r'<td class="num">(\d+)</td>' * 5, section(html, "r-summary")
+    )
+    assert row.groups() == ("0", "1", "2", "1", "1")  # signed, in force, ended, next, dormant
+    book = workbook(client, {"region": "64", "period": "2024"})
+    assert sheet_titles(book, "Berlaku") == ["MoU Kaltim–Anhui"]
+    assert sheet_titles(book, "Berakhir periode berikut") == ["MoU Kaltim–Anhui"]

@@ -840,6 +840,49 @@ def test_a_region_page_lists_its_ten_soonest_expiring_and_leads_to_them_all(clie
     assert titles_in(listed) == [f"Berakhir segera {n:02d}" for n in range(12)]
 
 
+def test_a_region_page_needs_attention_once_for_an_mou_and_the_addendum_ending_with_it(
+    client, samarinda
+):
+    """ "MoU X" and "Adendum MoU X", ending the same day, are one cooperation expiring: the page
+    lists the MoU, counts it once, and its link lists the same rows."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for n in range(11):
+        AgreementFactory(
+            lead_region=samarinda,
+            title=f"Berakhir segera {n:02d}",
+            signed_on=today.replace(year=today.year - 3),
+            in_force_from=None,
+            expires_on=today + datetime.timedelta(days=20 + n),
+        )
+    mou = AgreementFactory(
+        lead_region=samarinda,
+        title="MoU X",
+        signed_on=today.replace(year=today.year - 3),
+        in_force_from=None,
+        expires_on=today + datetime.timedelta(days=10),
+    )
+    AgreementFactory(
+        lead_region=samarinda,
+        title="Adendum MoU X",
+        kind="amendment",
+        follows=mou,
+        relation="amends",
+        signed_on=today.replace(year=today.year - 1),
+        in_force_from=None,
+        expires_on=mou.expires_on,
+    )
+    html = client.get(samarinda.get_absolute_url()).content.decode()
+    attention = html.split('id="needs-attention-title"')[1].split("</section>")[0]
+    assert "MoU X" in attention
+    assert "Adendum MoU X" not in attention
+    assert "Menampilkan 10 yang paling dekat dari 12 kerja sama yang segera berakhir." in attention
+    link = attention.split('<a href="?', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    listed = client.get(f"{samarinda.get_absolute_url()}?{link}")
+    assert titles_in(listed) == ["MoU X", *(f"Berakhir segera {n:02d}" for n in range(11))]
+
+
 def test_a_region_page_says_today_of_what_expires_or_falls_due_today_as_the_dashboard_does(
     client, samarinda
 ):
