@@ -1889,3 +1889,37 @@ def test_the_chain_row_of_an_ended_text_says_where_its_cooperation_goes_on(clien
         assert rows["MoU Kaltim–Bali"].startswith(goes_on), rows
         assert rows["LoI Kaltim–Bali"].startswith(led_to), rows
         assert rows[extended] == "Tidak ada langkah berikutnya."
+
+
+def test_a_chain_row_names_the_text_it_goes_on_in_without_a_link_on_that_texts_page(client, kaltim):
+    """On the extension's own page, the ended MoU's row names the extension as this page, as the
+    chain's title does, rather than linking the reader to the page they are reading."""
+    mou = AgreementFactory(
+        title="MoU Kaltim–Bali",
+        lead_region=kaltim,
+        signed_on=days(-1900),
+        in_force_from=days(-1900),
+        expires_on=days(-30),
+    )
+    extension = AgreementFactory(
+        title="Perpanjangan MoU Kaltim–Bali",
+        lead_region=kaltim,
+        signed_on=days(-60),
+        in_force_from=days(-29),
+        expires_on=days(1800),
+        follows=mou,
+        relation="extends",
+    )
+    goes_on = (
+        "Naskah ini sudah berakhir; kerja samanya berlanjut dalam Perpanjangan MoU Kaltim–Bali"
+    )
+    link = f'href="{extension.get_absolute_url()}"'
+
+    here = status_page(client, extension).content.decode()
+    row = part(part(here, "MoU Kaltim–Bali</a></p>", "</li>"), '<p class="chain-next">', "</p>")
+    assert read_text(row) == f"{goes_on} (halaman ini)"
+    assert link not in row
+    elsewhere = status_page(client, mou).content.decode()
+    row = chain_rows(elsewhere)["MoU Kaltim–Bali"]
+    assert row == goes_on
+    assert link in part(elsewhere, "(halaman ini)", "</li>")
