@@ -1017,7 +1017,9 @@ class _RowReader:
         ):
             return value
         for phone in stored:
-            if phone.isdigit() and phone.lstrip("0") == value:
+            # Its digits, less the 0 or + a spreadsheet drops: "+62 812-3456-7890" typed again
+            # as the number 6281234567890 is the stored phone as written.
+            if re.sub(r"\D", "", phone).lstrip("0") == value:
                 return phone
         self.errors.append(
             _(

@@ -315,6 +315,21 @@ def test_a_phone_a_spreadsheet_turned_into_a_number_comes_back_as_the_phone_it_w
         assert status == 200 and "Tidak berubah" in page, filename
 
 
+def test_a_phone_stored_with_its_country_code_typed_as_a_number_comes_back_as_stored(
+    funded, analyst
+):
+    """+62 812-3456-7890 typed again into an XLSX cell as 6281234567890, a number: its digits
+    are the stored phone's, which comes back as it was written."""
+    funded.contacts.update(phone="+62 812-3456-7890")
+    client = Client()
+    client.force_login(analyst)
+    response = client.get(reverse("agreement-export", args=["xlsx"]))
+    typed = with_phone_as_a_number(b"".join(response.streaming_content), 6281234567890)
+    plan = AgreementImport.from_file(io.BytesIO(typed), "kerjasama.xlsx").plan()
+    assert [(row.action, row.changes) for row in plan.rows] == [(UNCHANGED, [])]
+    assert plan.rows[0].contacts[0][-1] == "+62 812-3456-7890"
+
+
 @pytest.mark.parametrize(
     ("written", "filename"),
     [
