@@ -259,7 +259,11 @@ def build(agreements, region, period):
         .select_related("next_milestone__agreement")
         .order_by("waits_on", "next_due_on", "pk")
     ]
-    dormant = list(listed.dormant(on=end).each_cooperation_once().order_by(*by_title))
+    # What lies dormant at the end of a period that has ended; of one still running, what lies
+    # dormant today, as the status pages, the list and the dashboard say it: read for a day to
+    # come, a cooperation was called dormant for the want of steps no one could take yet.
+    dormant_now = listed.dormant() if end >= today else listed.dormant(on=end)
+    dormant = list(dormant_now.each_cooperation_once().order_by(*by_title))
     evaluations = list(
         Milestone.objects.filter(
             kind=MilestoneKind.EVALUATION,

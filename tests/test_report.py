@@ -1096,3 +1096,42 @@ def test_an_mou_and_the_addendum_ending_with_it_are_one_cooperation_in_each_list
     book = workbook(client, {"region": "64", "period": "2024"})
     assert sheet_titles(book, "Berlaku") == ["MoU Kaltim–Anhui"]
     assert sheet_titles(book, "Berakhir periode berikut") == ["MoU Kaltim–Anhui"]
+
+
+@pytest.mark.parametrize(
+    ("today", "period", "listed"),
+    [
+        # The period still running: what lies dormant today, not at its end.
+        (datetime.date(2026, 3, 1), "2026", False),
+        (datetime.date(2026, 3, 1), "2026-S1", False),
+        (datetime.date(2026, 6, 10), "2026-S1", True),
+        # The period ended: what lay dormant at its end.
+        (datetime.date(2027, 1, 5), "2026", True),
+        (datetime.date(2027, 1, 5), "2026-S1", True),
+    ],
+)
+def test_a_period_still_running_lists_what_lies_dormant_today(
+    client, kaltim, monkeypatch, today, period, listed
+):
+    """In force since 1 June 2025 with nothing done: dormant from 2 June 2026. On 1 March 2026
+    the report of 2026 called it dormant, as it would be at the year's end if nothing were
+    done, while its status page, the list and the dashboard did not."""
+    AgreementFactory(
+        title="MoU Kaltim tanpa kegiatan",
+        lead_region=kaltim,
+        signed_on=datetime.date(2025, 6, 1),
+        in_force_from=datetime.date(2025, 6, 1),
+        expires_on=datetime.date(2030, 6, 1),
+    )
+    localdate = timezone.localdate
+    monkeypatch.setattr(
+        timezone,
+        "localdate",
+        lambda value=None, tz=None: today if value is None else localdate(value, tz),
+    )
+
+    html = client.get("/laporan/", {"region": "64", "period": period}).content.decode()
+
+    dormant = section(html, "r-dormant")
+    assert ("MoU Kaltim tanpa kegiatan" in dormant) is listed
+    assert ("Periode ini belum berakhir" in dormant) is (today <= reports.Period.parse(period).end)
