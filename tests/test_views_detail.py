@@ -1845,6 +1845,29 @@ def chain_rows(page):
     return rows
 
 
+def ended_with_extension(kaltim, **mou):
+    """An MoU that expired a month ago, and its extension, signed, going on; ``mou``: more of
+    the MoU's fields."""
+    ended = AgreementFactory(
+        title="MoU Kaltim–Bali",
+        lead_region=kaltim,
+        signed_on=days(-1900),
+        in_force_from=days(-1900),
+        expires_on=days(-30),
+        **mou,
+    )
+    extension = AgreementFactory(
+        title="Perpanjangan MoU Kaltim–Bali",
+        lead_region=kaltim,
+        signed_on=days(-60),
+        in_force_from=days(-29),
+        expires_on=days(1800),
+        follows=ended,
+        relation="extends",
+    )
+    return ended, extension
+
+
 def test_the_chain_row_of_an_ended_text_says_where_its_cooperation_goes_on(client, kaltim):
     """An MoU that expired while its extension, signed, goes on: its page's summary says the
     cooperation continues in the extension, and its row in the chain, on its page and on the
@@ -1861,24 +1884,7 @@ def test_the_chain_row_of_an_ended_text_says_where_its_cooperation_goes_on(clien
         in_force_from=None,
         expires_on=None,
     )
-    mou = AgreementFactory(
-        title="MoU Kaltim–Bali",
-        lead_region=kaltim,
-        signed_on=days(-1900),
-        in_force_from=days(-1900),
-        expires_on=days(-30),
-        follows=loi,
-        relation="implements",
-    )
-    extension = AgreementFactory(
-        title="Perpanjangan MoU Kaltim–Bali",
-        lead_region=kaltim,
-        signed_on=days(-60),
-        in_force_from=days(-29),
-        expires_on=days(1800),
-        follows=mou,
-        relation="extends",
-    )
+    mou, extension = ended_with_extension(kaltim, follows=loi, relation="implements")
     extended = "Perpanjangan MoU Kaltim–Bali"
     goes_on = f"Naskah ini sudah berakhir; kerja samanya berlanjut dalam {extended}"
     led_to = f"Pernyataan kehendak ini sudah ditindaklanjuti dengan {extended}"
@@ -1894,22 +1900,7 @@ def test_the_chain_row_of_an_ended_text_says_where_its_cooperation_goes_on(clien
 def test_a_chain_row_names_the_text_it_goes_on_in_without_a_link_on_that_texts_page(client, kaltim):
     """On the extension's own page, the ended MoU's row names the extension as this page, as the
     chain's title does, rather than linking the reader to the page they are reading."""
-    mou = AgreementFactory(
-        title="MoU Kaltim–Bali",
-        lead_region=kaltim,
-        signed_on=days(-1900),
-        in_force_from=days(-1900),
-        expires_on=days(-30),
-    )
-    extension = AgreementFactory(
-        title="Perpanjangan MoU Kaltim–Bali",
-        lead_region=kaltim,
-        signed_on=days(-60),
-        in_force_from=days(-29),
-        expires_on=days(1800),
-        follows=mou,
-        relation="extends",
-    )
+    mou, extension = ended_with_extension(kaltim)
     goes_on = (
         "Naskah ini sudah berakhir; kerja samanya berlanjut dalam Perpanjangan MoU Kaltim–Bali"
     )
