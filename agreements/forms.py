@@ -3,6 +3,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from agreements.dates import FIRST_YEAR, LAST_YEAR, DatePrecision, KnownDate, OutOfRange
-from agreements.models import Agreement, Document, Milestone
+from agreements.models import CURRENCY_REFUSED, Agreement, Document, Milestone
 from common.numbers import GroupedDecimalField
 
 PARTY_FIELDS = ("scope", "lead_region", "regions", "partners", "agencies")
@@ -262,7 +263,17 @@ class AgreementAdminForm(KnownDatesForm):
         if self.instance.pk is not None:
             self.fields["loaded_version"].initial = self.instance.version
         if "budget_currency" in self.fields:
-            self.fields["budget_currency"].required = False
+            currency = self.fields["budget_currency"]
+            currency.required = False
+            # Taken whole, however long: a box of three letters would let the browser cut a
+            # word typed into it ("Rupiah" kept as "RUP", a currency of nowhere) without a
+            # word. What is no code is refused whole at this field, in the words of the
+            # database's rule (``CURRENCY_REFUSED``), as an import refuses it.
+            currency.max_length = None
+            currency.validators = [
+                v for v in currency.validators if not isinstance(v, MaxLengthValidator)
+            ]
+            currency.widget.attrs.pop("maxlength", None)
         if "regions" in self.fields:
             # The lead region is added in clean(), so a one-region record needs no second pick.
             self.fields["regions"].required = False
@@ -272,8 +283,12 @@ class AgreementAdminForm(KnownDatesForm):
             )
 
     def clean_budget_currency(self):
-        # Rupiah unless said otherwise; typed in any case, stored as the ISO code.
-        return (self.cleaned_data.get("budget_currency") or "IDR").upper()
+        # Rupiah unless said otherwise; typed in any case, stored as the ISO code. What is no
+        # code is told as the database's rule tells it, not as a count of letters.
+        currency = (self.cleaned_data.get("budget_currency") or "IDR").upper()
+        if not Agreement.is_currency_code(currency):
+            raise ValidationError(CURRENCY_REFUSED, code="budget_currency")
+        return currency
 
     def clean(self):
         cleaned_data = super().clean()

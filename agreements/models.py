@@ -1992,6 +1992,10 @@ class Conflict:
 
 # A budget's currency: its ISO 4217 code, three capital letters (``Agreement.is_currency_code``).
 CURRENCY_CODE = r"^[A-Z]{3}$"
+# What a currency that is no code is told, wherever it is typed.
+CURRENCY_REFUSED = _(
+    "Tulis mata uang sebagai kode ISO 4217: tiga huruf kapital, mis. IDR, USD, CNY."
+)
 
 
 class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
@@ -2304,9 +2308,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 condition=Q(budget_currency__regex=CURRENCY_CODE),
                 name="agreement_budget_currency_iso4217",
                 violation_error_code="budget_currency",
-                violation_error_message=_(
-                    "Tulis mata uang sebagai kode ISO 4217: tiga huruf kapital, mis. IDR, USD, CNY."
-                ),
+                violation_error_message=CURRENCY_REFUSED,
             ),
         ]
         indexes = [

@@ -1200,6 +1200,28 @@ def test_what_the_database_refuses_is_said_at_its_field_in_plain_words(
     assert Agreement.objects.count() == before
 
 
+def test_a_currency_typed_as_a_word_is_refused_whole_not_cut_to_three_letters(staff_client, kaltim):
+    """A clerk types "Rupiah" into the currency: a box holding three letters at most would let
+    the browser keep "Rup" without a word, saved as the currency "RUP" that exists nowhere.
+    The box takes what is typed; the form refuses the word, says what to write, and shows it
+    back as typed."""
+    page = staff_client.get(ADD).content.decode()
+    (box,) = re.findall(r'<input[^>]*name="budget_currency"[^>]*>', page)
+    assert "maxlength" not in box
+
+    response = staff_client.post(
+        ADD, agreement_form(kaltim, budget_amount="5000", budget_currency="Rupiah")
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["budget_currency"] == [
+        "Tulis mata uang sebagai kode ISO 4217: tiga huruf kapital, mis. IDR, USD, CNY."
+    ]
+    assert 'value="Rupiah"' in response.text
+    assert not Agreement.objects.exists()
+
+
 def test_a_signing_in_the_future_or_in_force_before_its_date_is_refused(staff_client, kaltim):
     """Signed next month, or "in force" from a date still to come: neither is counted as in
     force on the dashboard."""
