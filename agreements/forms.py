@@ -351,20 +351,29 @@ class AgreementAdminForm(KnownDatesForm):
         title, lead_region = cleaned_data.get("title"), cleaned_data.get("lead_region")
         if cleaned_data.get("reference") or not title or lead_region is None:
             return
-        if (
+        other = (
             Agreement.objects.filter(reference="", title=title, lead_region=lead_region)
             .exclude(pk=self.instance.pk)
-            .exists()
-        ):
-            self.add_error(
-                "reference",
-                _(
-                    "Kerja sama lain tanpa nomor naskah sudah berjudul “%(title)s” dengan daerah "
-                    "pengampu yang sama: isi nomor naskahnya, atau bedakan judulnya, agar "
-                    "keduanya dapat dikenali dalam berkas unduhan dan impor."
-                )
-                % {"title": title},
+            .only("pk")
+            .first()
+        )
+        if other is not None:
+            # Linked, and said first: mostly it is this very agreement, saved already and sent
+            # again (the back button, a second tab), and a reference or another title would
+            # make it a second copy. Its lead region is this form's, so its editor opens it.
+            told = _(
+                "Kerja sama lain tanpa nomor naskah sudah berjudul “{title}” dengan daerah "
+                "pengampu yang sama: {other}. Bila itu kerja sama ini, yang sudah tersimpan, "
+                "ubah di sana dan jangan simpan formulir ini. Bila bukan, isi nomor naskahnya, "
+                "atau bedakan judulnya, agar keduanya dapat dikenali dalam berkas unduhan dan "
+                "impor."
             )
+            link = format_html(
+                '<a href="{}">{}</a>',
+                reverse("admin:agreements_agreement_change", args=[other.pk]),
+                _("buka kerja sama itu"),
+            )
+            self.add_error("reference", format_html(told, title=title, other=link))
 
     def check_unchanged(self, version):
         """Refuse the form if the agreement was saved since it was loaded at ``version``."""

@@ -1927,6 +1927,25 @@ def test_a_second_unnumbered_agreement_of_the_same_title_and_lead_is_refused(sta
     )
 
 
+def test_a_second_entry_of_a_stored_agreement_links_to_it_and_says_to_change_it_there(
+    staff_client, kaltim
+):
+    """Saved, then sent again (the back button, a second tab): the form is refused, and what
+    it says must not lead to a second copy. It links the agreement already stored and says,
+    if it is this one, to change it there, before telling how to keep two apart."""
+    assert staff_client.post(ADD, agreement_form(kaltim)).status_code == 302
+    stored = Agreement.objects.get()
+
+    response = staff_client.post(ADD, agreement_form(kaltim))
+
+    assert response.status_code == 200
+    (message,) = response.context["adminform"].form.errors["reference"]
+    assert f'<a href="{change_url(stored)}">' in message
+    assert "ubah di sana dan jangan simpan formulir ini" in message
+    assert message in response.text
+    assert Agreement.objects.count() == 1
+
+
 def test_an_mou_and_its_amendment_ticked_together_are_deleted_together(admin_client, kaltim):
     """The bulk delete takes a text with what follows it when both are ticked; an MoU ticked
     alone is still kept, its amendment named as what stands in the way."""
