@@ -813,9 +813,9 @@ class AgreementAdmin(
         if extension is not None:
             told = _(
                 "Naskah ini dicatat diakhiri, tetapi perpanjangannya, {extension}, masih "
-                "tercatat “{status}”{until}: halaman status perpanjangan itu tetap menyebut "
-                "kerja sama ini berlaku, dan halaman naskah ini menyebut kerja samanya berlanjut "
-                "di sana. Bila pengakhiran ini mengakhiri kerja samanya, catat juga "
+                "tercatat “{status}”{until}: halaman status perpanjangan itu tetap menyebutnya "
+                "demikian, dan halaman naskah ini menyebut kerja samanya berlanjut di sana. Bila "
+                "pengakhiran ini mengakhiri kerja samanya, catat juga "
                 "pengakhirannya pada perpanjangan itu (tahapan “{termination}” dan status "
                 "“{terminated}”)."
             )

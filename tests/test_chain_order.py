@@ -652,10 +652,9 @@ def test_terminating_an_mou_whose_extension_is_in_force_warns_to_end_the_extensi
     assert [told.replace(" ,", ",") for told in warnings_on(response)] == [
         "Naskah ini dicatat diakhiri, tetapi perpanjangannya, “Perpanjangan MoU Kaltim–Kota Ho "
         "Chi Minh”, masih tercatat “Berlaku” sampai 13 Februari 2099: halaman status "
-        "perpanjangan itu tetap menyebut kerja sama ini berlaku, dan halaman naskah ini "
-        "menyebut kerja samanya berlanjut di sana. Bila pengakhiran ini mengakhiri kerja "
-        "samanya, catat juga pengakhirannya pada perpanjangan itu (tahapan “Pengakhiran” dan "
-        "status “Diakhiri”)."
+        "perpanjangan itu tetap menyebutnya demikian, dan halaman naskah ini menyebut kerja "
+        "samanya berlanjut di sana. Bila pengakhiran ini mengakhiri kerja samanya, catat juga "
+        "pengakhirannya pada perpanjangan itu (tahapan “Pengakhiran” dan status “Diakhiri”)."
     ]
     assert f'href="{change_url(extension)}"' in response.content.decode()
     ending = with_new_milestone(
@@ -668,3 +667,23 @@ def test_terminating_an_mou_whose_extension_is_in_force_warns_to_end_the_extensi
     mou.refresh_from_db()
     response = staff_client.post(change_url(mou), agreement_form_data(mou), follow=True)
     assert warnings_on(response) == []
+
+
+def test_the_warning_says_what_the_page_of_an_extension_signed_not_yet_in_force_says(
+    staff_client, client, mou_and_its_extension
+):
+    """An extension signed, with no date in force yet, shows "Ditandatangani" on its page:
+    the MoU's termination warns of it in those words, never that its page calls the
+    cooperation in force, which the official opening it would not find there."""
+    mou, extension = mou_and_its_extension
+    Agreement.objects.filter(pk=extension.pk).update(status="signed", in_force_from=None)
+    data = agreement_form_data(mou, status="terminated", _continue="1")
+    data = with_new_milestone(data, kind="termination", title="Pengakhiran", done_on="2026-09-15")
+
+    response = staff_client.post(change_url(mou), data, follow=True)
+
+    (told,) = warnings_on(response)
+    assert "masih tercatat “Ditandatangani” sampai 13 Februari 2099" in told
+    assert "berlaku" not in told
+    page = client.get(reverse("agreement-detail", args=[extension.pk])).content.decode()
+    assert "Ditandatangani" in page
