@@ -163,3 +163,39 @@ def test_date_fields_carry_no_time_zone_note_for_a_reader_whose_clock_differs(
     assert page.locator(".timezonewarning:visible").count() == 0
     assert "server" not in page.locator("#content-main").inner_text()
     context.close()
+
+
+def test_a_form_with_a_contact_person_and_a_signatory_fits_the_screen(
+    browser, live_server, staff_user, kaltim
+):
+    """A saved contact person's row gains its delete box: five text boxes beside it made the
+    whole form wider than a 1280-pixel screen, the page scrolling sideways for every field."""
+    from agreements.models import Contact, Signatory
+
+    required(AXE)
+    agreement = AgreementFactory(lead_region=kaltim)
+    Contact.objects.create(
+        agreement=agreement,
+        party="Biro Pemerintahan Setda Kaltim",
+        name="Siti Rahmawati",
+        office="Analis Kerja Sama",
+        email="siti@kaltimprov.go.id",
+        phone="+62 812 5555 1234",
+    )
+    Signatory.objects.create(
+        agreement=agreement, party="Pemerintah Provinsi Kalimantan Timur", name="Gubernur"
+    )
+    client = Client()
+    client.force_login(staff_user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    problems = []
+    for width in WIDTHS:
+        context = browser.new_context(
+            locale="id-ID", viewport={"width": width, "height": 800}, bypass_csp=True
+        )
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+        page = context.new_page()
+        url = reverse("admin:agreements_agreement_change", args=[agreement.pk])
+        problems.extend(admin_page_problems(page, live_server.url + url))
+        context.close()
+    assert problems == []
