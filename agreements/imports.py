@@ -1037,6 +1037,18 @@ class _RowReader:
         raw = self.text(column).strip()
         if not raw:
             return None
+        if SCIENTIFIC_NUMBER.fullmatch(raw):
+            # 1.25E+11: what a spreadsheet saves of a large amount in a column of the General
+            # format, rounded to six figures; read, it would store a budget no one wrote.
+            self.errors.append(
+                _(
+                    "Kolom %(column)s: “%(value)s” ditulis dalam pangkat sepuluh, yang membulatkan "
+                    "nilainya (lembar kerja menyimpannya begitu bila kolomnya berformat umum). "
+                    "Tulis nilai lengkapnya, mis. 125000000000, lalu unggah lagi."
+                )
+                % {"column": column, "value": raw}
+            )
+            return None
         try:
             amount = decimal.Decimal(raw)
         except decimal.InvalidOperation:

@@ -229,6 +229,27 @@ def test_the_import_refuses_a_budget_that_is_no_amount(kaltim):
         assert row.action == REJECT, (amount, currency)
 
 
+@pytest.mark.parametrize("written", ["1.25E+11", "1,25E+11", "1.23457e+11"])
+def test_a_budget_a_spreadsheet_rounded_to_powers_of_ten_is_refused_not_stored_rounded(
+    staff_client, funded, written
+):
+    """Rp 125,000,000,000.00 in a CSV saved again from a column of the General format comes back
+    as 1.25E+11, or 1.23457E+11 for a less round one: read as a number, the budget stored would
+    be rounded to six figures without a word. The preview refuses it at its column."""
+    header = ["reference", "title", "kind", "scope", "lead_region_code", "budget_amount"]
+    row = [funded.reference, funded.title, funded.kind, funded.scope, "64", f'"{written}"']
+    content = (",".join(header) + "\n" + ",".join(row) + "\n").encode()
+    upload = SimpleUploadedFile("anggaran.csv", content)
+    response = staff_client.post(reverse("admin:agreements_agreement_import"), {"file": upload})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert f"Kolom budget_amount: “{written}” ditulis dalam pangkat sepuluh" in text
+    assert 'name="token"' not in text
+    before = funded.budget_amount
+    funded.refresh_from_db()
+    assert funded.budget_amount == before
+
+
 @pytest.mark.parametrize("currency", ["123", "U$D", "ÜSD"])
 def test_the_import_refuses_a_currency_the_register_cannot_store_in_its_preview(
     staff_client, funded, currency
