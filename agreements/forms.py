@@ -643,6 +643,13 @@ class DocumentForm(RowUnchangedForm):
         model = Document
         fields = ["agreement", "title", "kind", "language", "file"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only PDFs are accepted (``validate_document_file``): the file picker offers them
+        # first, rather than a .docx refused once the whole form is sent.
+        if "file" in self.fields:  # not where the reader may only read the document
+            self.fields["file"].widget.attrs["accept"] = "application/pdf,.pdf"
+
     def save(self, commit=True):
         if self.instance.pk is not None and "file" in self.changed_data:
             self.instance.uploaded_at = timezone.now()

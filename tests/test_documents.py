@@ -419,3 +419,17 @@ def test_a_scan_attached_beside_a_mistake_is_asked_for_again_at_its_row(staff_cl
     assert "Pilih berkasnya lagi" in message
     assert "Pilih berkasnya lagi" in response.content.decode()
     assert not Document.objects.exists()
+
+
+def test_the_file_pickers_of_a_document_offer_pdfs(staff_client, agreement):
+    """A document is accepted as a PDF only: the picker on its own form and in its agreement's
+    table offers PDFs, rather than a .docx refused once the whole form is sent."""
+    pages = [
+        reverse("admin:agreements_document_add"),
+        reverse("admin:agreements_agreement_change", args=[agreement.pk]),
+    ]
+    for page in pages:
+        html = staff_client.get(page).content.decode()
+        pickers = re.findall(r'<input type="file"[^>]*>', html)
+        assert pickers, page
+        assert all('accept="application/pdf,.pdf"' in picker for picker in pickers), pickers
