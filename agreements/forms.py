@@ -578,7 +578,9 @@ class MilestoneInlineForm(MilestoneForm):
             for name, messages in errors.error_dict.items():
                 if name != NON_FIELD_ERRORS and name not in self.fields:
                     if name == "notes":
-                        messages = [*messages, self.notes_elsewhere()]
+                        # Said where the notes are: the model's "write it in the notes" names
+                        # a field the row does not have.
+                        messages = [self.notes_elsewhere()]
                     name = self.SHOWN_AT.get(name, NON_FIELD_ERRORS)
                 placed.setdefault(name, []).extend(messages)
             errors = ValidationError(placed)

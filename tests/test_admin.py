@@ -2034,6 +2034,8 @@ def test_a_new_stage_set_aside_in_the_agreements_table_is_recorded_on_its_page_w
     assert refused.status_code == 200
     assert not Milestone.objects.exists()
     assert "simpan dulu baris ini" not in refused.text
+    # Not "write it in the notes": the table has no notes; the row says where they are.
+    assert "Tulis alasannya pada catatan" not in refused.text
     link = re.search(r'halaman tahapan itu sendiri: <a href="([^"]+)">catat tahapan', refused.text)
     assert link, "the row's message links to the step's own page"
     page = link.group(1).replace("&amp;", "&")
@@ -2080,6 +2082,7 @@ def test_a_stored_stage_set_aside_in_the_agreements_table_links_to_its_page_unsa
     page = reverse("admin:agreements_milestone_change", args=[step.pk])
     assert f'halaman tahapan itu sendiri: <a href="{page}?_from_agreement=1">buka' in refused.text
     assert "simpan dulu baris ini" not in refused.text
+    assert "Tulis alasannya pada catatan" not in refused.text
     step.refresh_from_db()
     assert (step.done_on, step.mark, step.history.count()) == (None, "", 1)
 
@@ -2106,6 +2109,7 @@ def test_a_stage_set_aside_on_an_agreement_not_saved_yet_asks_to_save_the_agreem
 
     assert refused.status_code == 200
     assert "hapus baris ini dan simpan dulu kerja sama ini" in refused.text
+    assert "Tulis alasannya pada catatan" not in refused.text
     assert not Agreement.objects.filter(title="MoU baru").exists()
 
 
