@@ -66,6 +66,28 @@ def admin_page_problems(page, url):
     return problems
 
 
+def problems_at_every_width(browser, live_server, user, urls, locales=("id-ID",)):
+    """``admin_page_problems`` of each of ``urls``, read by ``user`` logged in, at each of
+    ``WIDTHS`` and in each of ``locales``."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    problems = []
+    for width in WIDTHS:
+        for locale in locales:
+            context = browser.new_context(
+                locale=locale, viewport={"width": width, "height": 800}, bypass_csp=True
+            )
+            context.add_cookies(
+                [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
+            )
+            page = context.new_page()
+            for url in urls:
+                problems.extend(admin_page_problems(page, live_server.url + url))
+            context.close()
+    return problems
+
+
 def serious_violations(page):
     """axe-core's violations of serious or critical impact on the page the browser shows, each
     as a line naming its rule, how many elements and the first of them."""
@@ -93,20 +115,7 @@ def test_every_admin_page_fits_the_screen_and_passes_axe(
         reverse(f"admin:{app_label}_{model_name}_add"),
         reverse(f"admin:{app_label}_{model_name}_change", args=[quote(obj.pk)]),
     ]
-    client = Client()
-    client.force_login(staff_user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    problems = []
-    for width in WIDTHS:
-        context = browser.new_context(
-            locale="id-ID", viewport={"width": width, "height": 800}, bypass_csp=True
-        )
-        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-        page = context.new_page()
-        for url in urls:
-            problems.extend(admin_page_problems(page, live_server.url + url))
-        context.close()
-    assert problems == []
+    assert problems_at_every_width(browser, live_server, staff_user, urls) == []
 
 
 def test_a_long_title_is_read_in_full_beside_the_change_forms_tools(
@@ -121,26 +130,12 @@ def test_a_long_title_is_read_in_full_beside_the_change_forms_tools(
         ),
     )
     milestone = MilestoneFactory(agreement=agreement, title="Penandatanganan " * 8)
-    client = Client()
-    client.force_login(staff_user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    problems = []
-    for width in WIDTHS:
-        for locale in ("id-ID", "en-GB"):
-            context = browser.new_context(
-                locale=locale, viewport={"width": width, "height": 800}, bypass_csp=True
-            )
-            context.add_cookies(
-                [{"name": cookie.key, "value": cookie.value, "url": live_server.url}]
-            )
-            page = context.new_page()
-            for url in (
-                reverse("admin:agreements_agreement_change", args=[agreement.pk]),
-                reverse("admin:agreements_milestone_change", args=[milestone.pk]),
-            ):
-                problems.extend(admin_page_problems(page, live_server.url + url))
-            context.close()
-    assert problems == []
+    urls = [
+        reverse("admin:agreements_agreement_change", args=[agreement.pk]),
+        reverse("admin:agreements_milestone_change", args=[milestone.pk]),
+    ]
+    locales = ("id-ID", "en-GB")
+    assert problems_at_every_width(browser, live_server, staff_user, urls, locales) == []
 
 
 def test_date_fields_carry_no_time_zone_note_for_a_reader_whose_clock_differs(
@@ -185,17 +180,5 @@ def test_a_form_with_a_contact_person_and_a_signatory_fits_the_screen(
     Signatory.objects.create(
         agreement=agreement, party="Pemerintah Provinsi Kalimantan Timur", name="Gubernur"
     )
-    client = Client()
-    client.force_login(staff_user)
-    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    problems = []
-    for width in WIDTHS:
-        context = browser.new_context(
-            locale="id-ID", viewport={"width": width, "height": 800}, bypass_csp=True
-        )
-        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-        page = context.new_page()
-        url = reverse("admin:agreements_agreement_change", args=[agreement.pk])
-        problems.extend(admin_page_problems(page, live_server.url + url))
-        context.close()
-    assert problems == []
+    url = reverse("admin:agreements_agreement_change", args=[agreement.pk])
+    assert problems_at_every_width(browser, live_server, staff_user, [url]) == []
