@@ -63,6 +63,7 @@ codes to the existing semi-joins and the full names to the text match, never a s
 import functools
 import re
 import unicodedata
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -334,17 +335,17 @@ class AnyOf(Func):
         return f"{column_sql} = ANY(ARRAY{ids_sql})", (*column_params, *ids_params)
 
 
-def _party_ids_once(Agreement, parties):
-    """``id IN (…)`` for agreements with one of these party regions, partners or sectors, the
-    ids of the three link tables compiled once, when the search is built: a common word's
-    condition is compiled again for each query of the page (the count, the rows, the filter
-    lists), and its parties' subqueries were most of it."""
+def _party_ids_sql(Agreement, parties):
+    """The SQL (and parameters) of the ids of agreements with one of these party regions,
+    partners or sectors, the three link tables' ids in one ``UNION ALL``, or None where they can
+    match nothing: a common word's condition is compiled again for each query of the page (the
+    count, the rows, the filter lists), and its parties' subqueries were most of it."""
     first, *others = _party_links(Agreement, *parties)
     try:
         sql, params = first.union(*others, all=True).query.sql_with_params()
     except EmptyResultSet:
-        return Q(pk__in=[])
-    return Q(pk__in=RawSQL(sql, params))
+        return None
+    return sql, tuple(params)
 
 
 def _party_links(Agreement, regions, partners, sectors):
@@ -456,27 +457,35 @@ class StoredSearchVector(Expression):
         return Col(query.get_initial_alias(), field, field)
 
 
-def _is_common(Agreement, query, kinds=()):
-    """True when the word's text is found in ``COMMON_WORD_MATCHES`` agreements or more, or the
-    kinds it names (``kinds_named``) hold that many: one query asking for that many-th match,
-    which stops there (the full-text index for a rare word, a few rows of the register for a
-    common one), and summing the kinds' counts the database keeps (``agreements_tally``, a
-    few rows; all visibilities, as the text's match counts them)."""
+def _is_common_sql(Agreement, query, kinds, common_matches):
+    """The SQL of ``_is_common`` and its parameters: whether the word's text is found in
+    ``COMMON_WORD_MATCHES`` agreements or more, or the kinds it names (``kinds_named``) hold
+    that many. One query asking for that many-th match, which stops there (the full-text index
+    for a rare word, a few rows of the register for a common one), and summing the kinds'
+    counts the database keeps (``agreements_tally``, a few rows; all visibilities, as the
+    text's match counts them)."""
     found = (
         Agreement.objects.alias(vector=StoredSearchVector())
         .filter(vector=query)
         .order_by()
         .values("pk")
-    )[COMMON_WORD_MATCHES - 1 : COMMON_WORD_MATCHES]
-    if not kinds:
-        return found.exists()
+    )[common_matches - 1 : common_matches]
     sql, params = found.query.sql_with_params()
-    with connections[found.db].cursor() as cursor:
-        cursor.execute(
-            f"SELECT EXISTS ({sql}) OR (SELECT coalesce(sum(n), 0) FROM agreements_tally "
-            "WHERE dimension = 'kind' AND key = ANY(%s)) >= %s",
-            (*params, list(kinds), COMMON_WORD_MATCHES),
-        )
+    if not kinds:
+        return f"SELECT EXISTS ({sql})", tuple(params)
+    return (
+        f"SELECT EXISTS ({sql}) OR (SELECT coalesce(sum(n), 0) FROM agreements_tally "
+        "WHERE dimension = 'kind' AND key = ANY(%s)) >= %s",
+        (*params, list(kinds), common_matches),
+    )
+
+
+def _is_common(using, common_sql):
+    """True when the word is common (``_is_common_sql``, compiled with the word): asked of the
+    register each time, as it changes."""
+    sql, params = common_sql
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
         return cursor.fetchone()[0]
 
 
@@ -507,95 +516,57 @@ def _word_query(word):
     return query
 
 
+class _CompiledWord(NamedTuple):
+    """A word's SQL, compiled once per process (``_compiled_word``): none of it holds anything
+    read from the register, which each query reads as it stands."""
+
+    kinds: tuple
+    scopes: tuple
+    # ``_is_common_sql``; None for a scope's code, never asked.
+    common_sql: tuple | None
+    # The ids of the agreements its parties (regions, partners, sectors) are linked to, as
+    # (sql, params), or None where it names none (``_party_ids_once``).
+    parties_sql: tuple | None
+    # Every agreement it finds, read from the indexes, as (sql, params), or None where it can
+    # find none (a rare word's ``id IN``).
+    matches_sql: tuple | None
+
+
 def _postgresql(queryset, words):
     """``queryset`` searched for every word of ``words``, and whether the one word searched for
     was found common (``_is_common``) on the way (``_searched``)."""
-    from django.contrib.postgres.lookups import TrigramWordSimilar
-    from django.contrib.postgres.search import SearchRank, SearchVector, TrigramWordSimilarity
+    from django.contrib.postgres.search import SearchRank
 
-    Agreement, Sector, Partner, Region = _models(queryset)
-
+    Agreement = queryset.model
     # Each word is either tested on every agreement (a common one) or read first from the
     # indexes (a rare one), as the ids of its matches.
     row_by_row, read_first = [], []
     common = False
     for n, word in enumerate(words):
-        query = _word_query(word)
-        own = Agreement.objects.alias(vector=StoredSearchVector()).filter(
-            Q(vector=query) | _in_reference(word)
-        )
-        short_regions, short_partners = _short_form_parties(expand(word))
-        regions = _contains(word, "name") | short_regions
-        # The partners the word names, a query for each way it may name them, each read from
-        # an index (migration 0028): thousands of partners were tested one by one, ORed.
-        Country = Partner._meta.get_field("country").related_model
-        partner_ways = [
-            Partner.objects.filter(_contains(word, "name", "name_local") | short_partners),
-            # The names it was known by before (``PARTNER_NAMES``), a way of their own: ORed
-            # with the two above, the three indexes' estimated cost passed a read of every
-            # partner, which PostgreSQL chose (1.6 ms at 5,000 partners, each query of a page).
-            Partner.objects.filter(_contains(word, "former_names")),
-            Partner.objects.filter(
-                country__in=Country.objects.filter(_contains(word, "name_id", "name_en"))
-            ),
-        ]
-        if len(word) >= TYPO_MIN_LENGTH:
-            regions_qs = Region.objects.alias(similarity=TrigramWordSimilarity(word, "name"))
-            regions |= Q(similarity__gte=TYPO_SIMILARITY)
-            # ``<%`` finds the names from their trigram index, at the connection's threshold,
-            # which ``coopdb.settings`` sets to ``TYPO_SIMILARITY``.
-            partner_ways.append(
-                Partner.objects.alias(similarity=TrigramWordSimilarity(word, "name")).filter(
-                    TrigramWordSimilar(F("name"), Value(word)), similarity__gte=TYPO_SIMILARITY
-                )
-            )
-        else:
-            regions_qs = Region.objects.all()
-        first, *others = (way.order_by().values("pk") for way in partner_ways)
-        partners_qs = Partner.objects.filter(pk__in=first.union(*others, all=True))
-        sectors = Sector.objects.alias(
-            vector=SearchVector("name_id", config="indonesian")
-            + SearchVector("name_en", config="english")
-        ).filter(Q(vector=query) | _contains(word, "name_id", "name_en"))
-        # One ``id IN (… UNION ALL …)`` per word: the agreements the word's text finds in the
-        # GIN index, and those linked to the regions, partners and sectors it names, read from
-        # the link tables' indexes. PostgreSQL starts from these ids and reads only the
-        # agreements they name, so a word costs what it matches. (Separate ``id IN`` conditions
-        # joined by OR cannot use an index: every agreement was read and tested against each.)
-        parties = (regions_qs.filter(regions), partners_qs, sectors)
-        kinds = kinds_named(Agreement, word)
-        of_kind = Q(kind__in=kinds) if kinds else Q(pk__in=[])
+        compiled = _compiled_word(Agreement, str(word), word.typed_in, COMMON_WORD_MATCHES)
         # A scope's code: its agreements are a large share of the register, with no index of
         # their own to read them from; tested row by row, never asked whether it is common.
-        scopes = scopes_named(Agreement, word)
-        common = not scopes and _is_common(Agreement, query, kinds)
-        if scopes or common:
+        common = bool(compiled.common_sql) and _is_common(queryset.db, compiled.common_sql)
+        if compiled.scopes or common:
             # A word in much of the register: reading every match to start from would cost what
             # it matches, tens of thousands of agreements. Tested row by row instead, the
             # register read in the list's order, the first page, the count up to its limit and
             # the most recent matches are found after a few rows.
+            parties = (
+                Q(pk__in=RawSQL(*compiled.parties_sql)) if compiled.parties_sql else Q(pk__in=[])
+            )
             row_by_row.append(
-                Q(**{f"vector_{n}": query})
+                Q(**{f"vector_{n}": _word_query(word)})
                 | _in_reference(word)
-                | of_kind
-                | (Q(scope__in=scopes) if scopes else Q(pk__in=[]))
-                | _party_ids_once(Agreement, parties)
+                | (Q(kind__in=compiled.kinds) if compiled.kinds else Q(pk__in=[]))
+                | (Q(scope__in=compiled.scopes) if compiled.scopes else Q(pk__in=[]))
+                | parties
             )
             queryset = queryset.alias(**{f"vector_{n}": StoredSearchVector()})
             continue
-        # The agreements of the kinds the word names, read by the kind's index (fewer than
-        # ``COMMON_WORD_MATCHES``: more, and the word is tested row by row above).
-        sources = [*_party_links(Agreement, *parties)]
-        if kinds:
-            sources.append(Agreement.objects.filter(of_kind).order_by().values("pk"))
-        matches = own.order_by().values("pk").union(*sources, all=True)
-        try:
-            # Compiled here, once: the page compiles its query three or four times (the count,
-            # the rows, the date hierarchy's years), and the word's UNION was most of each.
-            sql, params = matches.query.sql_with_params()
-        except EmptyResultSet:  # every part of it can match nothing
+        if compiled.matches_sql is None:  # every part of it can match nothing
             return queryset.none(), False
-        read_first.append(RawSQL(sql, params))
+        read_first.append(RawSQL(*compiled.matches_sql))
 
     if row_by_row and read_first:
         # A rare word beside a common one ("kerja sama pendidikan"): the rare word's ids read
@@ -613,3 +584,84 @@ def _postgresql(queryset, words):
     ranked = queryset.annotate(search_rank=SearchRank(StoredSearchVector(), everything))
     # One word found that common: so are its agreements (the text's matches are among them).
     return ranked.order_by("-search_rank", "-pk"), common and len(words) == 1
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled_word(Agreement, text, typed_in, common_matches):
+    """The SQL a word searches the register with (``_CompiledWord``), compiled once per process
+    for each word, the piece it was typed in and the matches that make it common
+    (``COMMON_WORD_MATCHES``): the regions, partners (four ways of naming them) and sectors it
+    names, the agreements linked to them, and the agreements its text finds. Built and compiled
+    through the ORM on every search, they were most of a search's time at 100,000 agreements (a
+    third of the page "kerja sama pendidikan"; 54 ms of Python to 5 ms with it compiled once),
+    and they hold no row of the register: what they match is read when the page's queries run.
+    Whether the word is common is asked of the register each time (``_is_common``)."""
+    from django.contrib.postgres.lookups import TrigramWordSimilar
+    from django.contrib.postgres.search import SearchVector, TrigramWordSimilarity
+
+    word = Word(text, typed_in)
+    Agreement, Sector, Partner, Region = _models(Agreement.objects.all())
+    query = _word_query(word)
+    own = Agreement.objects.alias(vector=StoredSearchVector()).filter(
+        Q(vector=query) | _in_reference(word)
+    )
+    short_regions, short_partners = _short_form_parties(expand(word))
+    regions = _contains(word, "name") | short_regions
+    # The partners the word names, a query for each way it may name them, each read from
+    # an index (migration 0028): thousands of partners were tested one by one, ORed.
+    Country = Partner._meta.get_field("country").related_model
+    partner_ways = [
+        Partner.objects.filter(_contains(word, "name", "name_local") | short_partners),
+        # The names it was known by before (``PARTNER_NAMES``), a way of their own: ORed
+        # with the two above, the three indexes' estimated cost passed a read of every
+        # partner, which PostgreSQL chose (1.6 ms at 5,000 partners, each query of a page).
+        Partner.objects.filter(_contains(word, "former_names")),
+        Partner.objects.filter(
+            country__in=Country.objects.filter(_contains(word, "name_id", "name_en"))
+        ),
+    ]
+    if len(word) >= TYPO_MIN_LENGTH:
+        regions_qs = Region.objects.alias(similarity=TrigramWordSimilarity(word, "name"))
+        regions |= Q(similarity__gte=TYPO_SIMILARITY)
+        # ``<%`` finds the names from their trigram index, at the connection's threshold,
+        # which ``coopdb.settings`` sets to ``TYPO_SIMILARITY``.
+        partner_ways.append(
+            Partner.objects.alias(similarity=TrigramWordSimilarity(word, "name")).filter(
+                TrigramWordSimilar(F("name"), Value(word)), similarity__gte=TYPO_SIMILARITY
+            )
+        )
+    else:
+        regions_qs = Region.objects.all()
+    first, *others = (way.order_by().values("pk") for way in partner_ways)
+    partners_qs = Partner.objects.filter(pk__in=first.union(*others, all=True))
+    sectors = Sector.objects.alias(
+        vector=SearchVector("name_id", config="indonesian")
+        + SearchVector("name_en", config="english")
+    ).filter(Q(vector=query) | _contains(word, "name_id", "name_en"))
+    # One ``id IN (… UNION ALL …)`` per word: the agreements the word's text finds in the
+    # GIN index, and those linked to the regions, partners and sectors it names, read from
+    # the link tables' indexes. PostgreSQL starts from these ids and reads only the
+    # agreements they name, so a word costs what it matches. (Separate ``id IN`` conditions
+    # joined by OR cannot use an index: every agreement was read and tested against each.)
+    parties = (regions_qs.filter(regions), partners_qs, sectors)
+    kinds = tuple(kinds_named(Agreement, word))
+    scopes = tuple(scopes_named(Agreement, word))
+    # The agreements of the kinds the word names, read by the kind's index (fewer than
+    # ``COMMON_WORD_MATCHES``: more, and the word is tested row by row).
+    sources = [*_party_links(Agreement, *parties)]
+    if kinds:
+        sources.append(Agreement.objects.filter(kind__in=kinds).order_by().values("pk"))
+    try:
+        # Compiled here, once: the page compiles its query three or four times (the count,
+        # the rows, the date hierarchy's years), and the word's UNION was most of each.
+        sql, params = own.order_by().values("pk").union(*sources, all=True).query.sql_with_params()
+        matches_sql = (sql, tuple(params))
+    except EmptyResultSet:  # every part of it can match nothing
+        matches_sql = None
+    return _CompiledWord(
+        kinds=kinds,
+        scopes=scopes,
+        common_sql=None if scopes else _is_common_sql(Agreement, query, kinds, common_matches),
+        parties_sql=_party_ids_sql(Agreement, parties),
+        matches_sql=matches_sql,
+    )

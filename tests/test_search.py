@@ -795,3 +795,37 @@ def test_a_rare_word_beside_a_common_one_is_read_first_and_finds_the_same(
     assert titles_in(page) == both_rare
     counted = [q["sql"] for q in captured if q["sql"].startswith("SELECT COUNT(*)")]
     assert counted and all('"agreements_agreement"."id" = ANY(ARRAY(' in sql for sql in counted)
+
+
+def test_a_word_searched_before_finds_what_the_register_gained_and_lost_since(
+    client, kaltim, monkeypatch
+):
+    """What a word is searched with is kept from one search to the next (on PostgreSQL, its
+    SQL), never what it found: a partner, an agreement and a sector named after the first
+    search are found by the next, one renamed is no longer found, and a word grown common
+    (tested row by row) finds the same as it did when rare, on the list page too."""
+    from agreements import search as search_module
+
+    def found(text):
+        return sorted(search(text)), sorted(
+            titles_in(client.get(reverse("agreement-list"), {"q": text}))
+        )
+
+    assert found("Ningbo") == ([], [])
+    ningbo = PartnerFactory(name="Pemerintah Kota Ningbo", country=CountryFactory(code="CN"))
+    AgreementFactory(title="Kota kembar pertama", partners=[ningbo], lead_region=kaltim)
+    AgreementFactory(title="Pertukaran pelajar Ningbo", lead_region=kaltim)
+    sector = SectorFactory(slug="ports", name_id="Kepelabuhanan Ningbo", name_en="Ports")
+    AgreementFactory(title="Pelabuhan", sectors=[sector], lead_region=kaltim)
+    everything = sorted(["Kota kembar pertama", "Pertukaran pelajar Ningbo", "Pelabuhan"])
+    assert found("Ningbo") == (everything, everything)
+
+    monkeypatch.setattr(search_module, "COMMON_WORD_MATCHES", 1)
+    assert found("ningbo") == (everything, everything)
+    monkeypatch.undo()
+
+    ningbo.name = "Pemerintah Kota Hangzhou"
+    ningbo.save()
+    sector.name_id = "Kepelabuhanan"
+    sector.save()
+    assert found("Ningbo") == (["Pertukaran pelajar Ningbo"], ["Pertukaran pelajar Ningbo"])
