@@ -525,7 +525,7 @@ class _CompiledWord(NamedTuple):
     # ``_is_common_sql``; None for a scope's code, never asked.
     common_sql: tuple | None
     # The ids of the agreements its parties (regions, partners, sectors) are linked to, as
-    # (sql, params), or None where it names none (``_party_ids_once``).
+    # (sql, params), or None where it names none (``_party_ids_sql``).
     parties_sql: tuple | None
     # Every agreement it finds, read from the indexes, as (sql, params), or None where it can
     # find none (a rare word's ``id IN``).
