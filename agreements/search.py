@@ -11,8 +11,10 @@ the full-text index, and those linked to the regions, partners and sectors it na
 the link tables' indexes. The database starts from those ids and reads only the agreements they
 name, so a search costs what it matches, not the size of the register (joined by OR, the same
 conditions made it read and test every agreement). The small tables (regions, partners,
-sectors) are searched on their own before being joined back. On SQLite each word is a handful
-of uncorrelated ``id IN (…)`` semi-joins.
+sectors) are searched on their own before being joined back. A word's SQL is built and compiled
+once per process (``_compiled_word``): it names what to read, never what was read, so a search
+reads the register as it stands; only whether the word is common is asked of it each time. On
+SQLite each word is a handful of uncorrelated ``id IN (…)`` semi-joins.
 
 On PostgreSQL (migration 0003):
 
