@@ -24,6 +24,10 @@ from django.utils.translation import gettext_lazy as _
 # register may fall in (``KnownDate.parse``): a step due "12/9999" is a slip of the keyboard,
 # and the end of its month lies past the calendar.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
+# What a form says of a date outside them (the admin's dates, the list's date filters).
+YEAR_OUT_OF_RANGE = _(
+    "Tahun %(year)s di luar jangkauan register: tulis tahun %(first)s sampai %(last)s."
+)
 
 # The moments the register stores (a document's upload): a day inside the calendar's ends, so
 # that UTC, in which the databases hold them, and every zone they are read in can show them.

@@ -23,7 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from agreements.caching import cached_value
-from agreements.dates import FIRST_YEAR, LAST_YEAR
+from agreements.dates import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE
 from agreements.models import (
     SIGNED_STATUSES,
     Agency,
@@ -55,6 +55,26 @@ class YearFilter(django_filters.NumberFilter):
 
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class RegisterDateField(forms.DateField):
+    """A day of a year the register holds (``FIRST_YEAR`` to ``LAST_YEAR``), refused otherwise
+    in the words the admin refuses such a date with: ``0001-01-01`` or ``9999-12-31`` selects
+    nothing the register can hold, and a day at the calendar's end has no day after it."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValidationError(
+                YEAR_OUT_OF_RANGE,
+                code="out_of_range",
+                params={"year": value.year, "first": FIRST_YEAR, "last": LAST_YEAR},
+            )
+
+
+class RegisterDateFilter(django_filters.DateFilter):
+    field_class = RegisterDateField
+
 
 # The day each cooperation ends (``Agreement.ends_by``), or the calendar's last day where none
 # is known, as the index of migration 0052 holds it: the list's order by expiry, soonest first
@@ -297,19 +317,19 @@ class AgreementFilter(django_filters.FilterSet):
         min_value=FIRST_YEAR,
         max_value=LAST_YEAR,
     )
-    signed_from = django_filters.DateFilter(
+    signed_from = RegisterDateFilter(
         label=_("Ditandatangani sejak"),
         field_name="signed_on",
         lookup_expr="gte",
         widget=DATE_WIDGET,
     )
-    signed_to = django_filters.DateFilter(
+    signed_to = RegisterDateFilter(
         label=_("Ditandatangani sampai"),
         field_name="signed_on",
         lookup_expr="lte",
         widget=DATE_WIDGET,
     )
-    expires_before = django_filters.DateFilter(
+    expires_before = RegisterDateFilter(
         label=_("Berakhir paling lambat"),
         method="filter_expires_before",
         widget=DATE_WIDGET,

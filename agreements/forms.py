@@ -14,7 +14,14 @@ from django.utils.text import capfirst, format_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from agreements.dates import FIRST_YEAR, LAST_YEAR, DatePrecision, KnownDate, OutOfRange
+from agreements.dates import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    YEAR_OUT_OF_RANGE,
+    DatePrecision,
+    KnownDate,
+    OutOfRange,
+)
 from agreements.models import CURRENCY_REFUSED, Agreement, Document, Milestone
 from common.numbers import GroupedDecimalField
 
@@ -45,9 +52,7 @@ class KnownDateField(forms.DateField):
             "Tanggal tidak dikenali. Tulis tanggalnya (15/06/2025), bulannya saja (06/2025) "
             "atau tahunnya saja (2025)."
         ),
-        "out_of_range": gettext_lazy(
-            "Tahun %(year)s di luar jangkauan register: tulis tahun %(first)s sampai %(last)s."
-        ),
+        "out_of_range": YEAR_OUT_OF_RANGE,
     }
 
     def __init__(self, *args, help_text="", **kwargs):

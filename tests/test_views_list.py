@@ -865,6 +865,46 @@ def test_a_one_value_filter_given_twice_is_refused_by_every_download_and_feed(
 
 
 @pytest.mark.parametrize(
+    ("url", "query", "year"),
+    [
+        (LIST, "signed_from=0001-01-01", 1),
+        (LIST, "signed_to=1899-12-31", 1899),
+        (LIST, "expires_before=9999-12-31", 9999),
+        (reverse("agreement-export", args=["csv"]), "expires_before=9999-12-31", 9999),
+        (reverse("agreement-export", args=["json"]), "signed_from=0001-01-01", 1),
+        (reverse("agreement-export", args=["xlsx"]), "signed_to=1899-12-31", 1899),
+        (LIST + "feed.atom", "expires_before=9999-12-31", 9999),
+        (reverse("feed-agreements"), "signed_from=1899-12-31", 1899),
+        (LIST + "calendar.ics", "expires_before=0001-01-01", 1),
+        (reverse("change-log"), "signed_from=0001-01-01", 1),
+        (reverse("change-log-atom"), "signed_to=9999-12-31", 9999),
+        (reverse("region-detail", args=["64"]), "expires_before=9999-12-31", 9999),
+        (reverse("region-export", args=["64", "csv"]), "signed_from=0001-01-01", 1),
+    ],
+)
+def test_a_date_filter_of_a_year_the_register_cannot_hold_is_refused_on_the_page_and_its_files(
+    client, register, url, query, year
+):
+    """``signed_from=0001-01-01`` listed the whole register, ``expires_before=9999-12-31``
+    everything that ends at all: a year the admin refuses in a date is refused in a date
+    filter too, in the same words, by the page, its downloads and its feeds."""
+    response = client.get(f"{url}?{query}")
+    assert response.status_code == 400, url
+    assert (
+        f"Tahun {year} di luar jangkauan register: tulis tahun 1900 sampai 2999."
+        in response.content.decode()
+    ), url
+
+
+def test_a_date_filter_at_either_end_of_the_years_the_register_holds_is_read(client, register):
+    signed = Agreement.objects.filter(visibility="public", signed_on__isnull=False)
+    assert listed(client, signed_from="1900-01-01", signed_to="2999-12-31") == set(
+        signed.values_list("title", flat=True)
+    )
+    assert listed(client, expires_before="1900-01-01") == set()
+
+
+@pytest.mark.parametrize(
     "url",
     [
         LIST,
