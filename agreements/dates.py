@@ -91,6 +91,9 @@ MONTH_NAMES = {
     )
     for name in names
 }
+# A month as a spreadsheet shows a date cell of the format "mmm-yy" and saves it to CSV that way
+# ("Des-23", "Dec-23"; "Mar-2025" of "mmm-yyyy"), by the names and abbreviations above.
+SHOWN_MONTH_PATTERN = re.compile(r"^([^\W\d_]+)\.?-(\d{2}|\d{4})$")
 # How precise each precision is, the day most.
 FINENESS = {"year": 0, "month": 1, "day": 2}
 
@@ -137,7 +140,7 @@ class KnownDate(NamedTuple):
     precision: str = DatePrecision.DAY
 
     @classmethod
-    def parse(cls, text, *, typed=False):
+    def parse(cls, text, *, typed=False, spreadsheet=False):
         """``"1982"``, ``"2018-05"`` or ``"2018-05-03"``, as files write them; ``OutOfRange``
         for a date of a year the register does not hold, ``ValueError`` for anything else.
 
@@ -146,8 +149,20 @@ class KnownDate(NamedTuple):
         ``05/2018`` and a day in any of ``DATE_INPUT_FORMATS`` (``coopdb.formats``: ISO or day
         first, ``03/05/2018``, the same in every language, so a file reads the same whoever
         imports it), and a month by its name, as the pages write it ("Juni 2024", "10 Juni
-        2024", "10 June 2024")."""
-        known = cls._read(text.strip(), typed)
+        2024", "10 June 2024").
+
+        ``spreadsheet``: as a file a spreadsheet saved writes it, which also takes a month as a
+        date cell of the format "mmm-yy" shows it ("Des-23", "Dec-23": December 2023), as the
+        XLSX reader reads such a cell (``imports.shown_precision``). Its two-digit year is
+        read as Python's ``%y`` reads it (POSIX): 69 to 99 in the 1900s, 00 to 68 in the
+        2000s."""
+        text = text.strip()
+        try:
+            known = cls._read(text, typed)
+        except ValueError:
+            known = cls._shown_month(text) if spreadsheet else None
+            if known is None:
+                raise
         if not FIRST_YEAR <= known.date.year <= LAST_YEAR:
             raise OutOfRange(text, known.date.year)
         return known
@@ -181,6 +196,16 @@ class KnownDate(NamedTuple):
                     continue
                 return cls(day, DatePrecision.DAY)
         raise ValueError(text)
+
+    @classmethod
+    def _shown_month(cls, text):
+        """The month ``text`` shows as a spreadsheet's "mmm-yy" does, else None."""
+        match = SHOWN_MONTH_PATTERN.match(text)
+        if not match or match.group(1).lower() not in MONTH_NAMES:
+            return None
+        name, year = match.groups()
+        year = datetime.datetime.strptime(year, "%y").year if len(year) == 2 else int(year)
+        return cls(datetime.date(year, MONTH_NAMES[name.lower()], 1), DatePrecision.MONTH)
 
     @property
     def typed(self):

@@ -68,11 +68,12 @@ def read_known_date(value, column):
     with it: ``(KnownDate, None)``, ``(None, message)``, or ``(None, None)`` for an empty cell.
     Written as the export writes it (``1982``, ``2018-05``, ``2018-05-03``) or as staff type it
     and a spreadsheet saved with Indonesian settings writes it, day first (``KnownDate.parse``):
-    every sheet of every import reads a date so."""
+    every sheet of every import reads a date so; a month also as a spreadsheet shows a date
+    cell of the format "mmm-yy" and saves it to CSV ("Des-23")."""
     if not value:
         return None, None
     try:
-        return KnownDate.parse(value, typed=True), None
+        return KnownDate.parse(value, typed=True, spreadsheet=True), None
     except OutOfRange as error:
         return None, error.in_column(column)
     except ValueError:

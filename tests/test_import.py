@@ -372,6 +372,47 @@ def test_a_csv_with_dates_day_first_as_an_indonesian_spreadsheet_saves_them_is_r
     ) in plan.rows[0].errors
 
 
+@pytest.mark.parametrize(
+    ("column", "shown", "month"),
+    [
+        ("signed_on", "Des-23", "2023-12"),
+        ("signed_on", "Dec-23", "2023-12"),
+        ("signed_on", "Agu-24", "2024-08"),
+        ("signed_on", "Okt-82", "1982-10"),
+        ("signed_on", "Sep-2024", "2024-09"),
+        ("expires_on", "mei-31", "2031-05"),
+        ("expires_on", "MAY-31", "2031-05"),
+    ],
+)
+def test_a_csv_date_a_spreadsheet_shows_as_its_month_is_read_as_that_month(
+    register, column, shown, month
+):
+    """A download's CSV opened in a spreadsheet and saved as CSV again: the spreadsheet turned
+    the month "2023-12" into a date cell shown as "Des-23" (Indonesian) or "Dec-23" (English)
+    and saved it so. It is read as that month, as the XLSX reader reads the same cell, not
+    refused."""
+    values = {"in_force_from": ""} if column == "signed_on" else {}
+    plan = plan_for([row(**{column: shown}, **values)]).apply()
+
+    assert plan.is_valid, plan.rows[0].errors
+    agreement = Agreement.objects.get(reference="556/KSDD/2025")
+    date, precision = getattr(agreement, column), getattr(agreement, f"{column}_precision")
+    assert (date.isoformat(), precision) == (f"{month}-01", "month")
+
+
+@pytest.mark.parametrize("shown", ["23-Des", "Des-3", "Des-202", "Dez-23", "Des 23-24"])
+def test_a_csv_date_that_only_looks_like_a_spreadsheets_month_is_still_refused(register, shown):
+    """A day and month without a year (a cell of the format "d-mmm"), a one- or three-digit
+    year, a month no language of the register names: refused, saying how to write it."""
+    plan = plan_for([row(signed_on=shown)]).plan()
+
+    assert [r.action for r in plan.rows] == [REJECT]
+    assert plan.rows[0].errors == [
+        f"Kolom signed_on: tanggal “{shown}” tidak valid; tulis TTTT-BB-HH atau HH/BB/TTTT, "
+        "TTTT-BB atau BB/TTTT (bulan saja), atau TTTT (tahun saja)."
+    ]
+
+
 def test_a_date_that_cannot_be_read_is_refused_once_by_its_column(register):
     """A clerk's typo in a signing date (31 February) is refused by its column, saying how to
     write it, and only so: the row was also told to fill in the signing date it had filled in,
