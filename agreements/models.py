@@ -12,6 +12,7 @@ import functools
 import os
 import re
 import typing
+import unicodedata
 from collections import defaultdict
 from pathlib import PurePosixPath
 
@@ -5538,6 +5539,15 @@ def document_path(document, filename):
     return f"{DOCUMENT_FOLDER}/{timezone.now():%Y}/{stem[:DOCUMENT_STEM_MAX]}.pdf"
 
 
+# The most bytes of a document's download name before its ".pdf" (``Document.download_name``):
+# a name a reader's disk takes whole (255 bytes at most), in any script.
+DOWNLOAD_NAME_MAX_BYTES = 150
+
+# What a download's name never holds, besides the separators of a folder (written "-"): what
+# Windows refuses in a file's name.
+DOWNLOAD_NAME_DROPS = re.compile(r'[<>:"|?*]')
+
+
 def is_document_path(name):
     """Whether ``name`` is a place an uploaded document may be stored: a plain relative path
     inside ``DOCUMENT_FOLDER``, with no ``..``, ``.``, doubled or back slash, nothing absolute.
@@ -5597,6 +5607,22 @@ class Document(PrintableText, ChoiceLabels, models.Model):
         """Whether ``user`` may change this document: its agreement's lead region decides
         (reads the agreement unless it is loaded)."""
         return self.agreement.is_editable_by(user)
+
+    @property
+    def download_name(self):
+        """The name the document is downloaded under: its agreement's reference and its title
+        ("075-12-KSD-2023 - Naskah MoU yang ditandatangani.pdf"), or its kind where the title
+        leaves nothing, never the name it is stored under (``document_path``: the name the
+        file came with, and a random suffix where that name was taken, "naskah_rQHcg33.pdf").
+        Safe on any reader's disk: no folder, no character Windows refuses or no one sees, no
+        leading dot (a hidden file); a name in another script is sent as RFC 6266 says
+        (``FileResponse``). Reads the agreement unless it is loaded."""
+        name = " - ".join(part for part in (self.agreement.reference, self.title) if part)
+        name = name.replace("/", "-").replace("\\", "-")
+        name = "".join(c for c in name if c.isspace() or unicodedata.category(c)[0] != "C")
+        name = " ".join(DOWNLOAD_NAME_DROPS.sub("", name).split())
+        name = name.encode()[:DOWNLOAD_NAME_MAX_BYTES].decode(errors="ignore")
+        return f"{name.strip(' .-') or self.get_kind_display()}.pdf"
 
     def clean(self):
         super().clean()

@@ -9,7 +9,6 @@ partner and country pages (``agreements.party_views``) share.
 import datetime
 import hashlib
 import json
-import os
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -623,16 +622,15 @@ def document_file_response(document):
     name reaches a folder (the import's documents sheet names a file without uploading it).
 
     Only complete PDFs are accepted, so every document is served as ``application/pdf`` under a
-    ``.pdf`` name, whatever name it was stored under (documents uploaded before
-    ``Document.file`` renamed them kept theirs): an ``.html`` or ``.svg`` name never makes a
-    browser read it as a page or an image of this site.
+    ``.pdf`` name (``Document.download_name``), whatever name it was stored under (documents
+    uploaded before ``Document.file`` renamed them kept theirs): an ``.html`` or ``.svg`` name
+    never makes a browser read it as a page or an image of this site.
     """
-    stem = os.path.splitext(os.path.basename(document.file.name))[0]
     try:
         handle = document.file.open("rb")
     except (FileNotFoundError, IsADirectoryError):
         raise Http404(_("Berkas dokumen tidak ditemukan.")) from None
-    return FileResponse(handle, filename=f"{stem}.pdf", content_type="application/pdf")
+    return FileResponse(handle, filename=document.download_name, content_type="application/pdf")
 
 
 class DocumentDownloadView(View):

@@ -1111,7 +1111,7 @@ def test_uploaded_html_is_downloaded_never_shown_as_a_page(client, kaltim):
     # browser is told not to guess otherwise: its markup never runs as a page of this site.
     assert response["Content-Type"] == "application/pdf"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert response["Content-Disposition"].endswith('filename="catatan.pdf"')
+    assert response["Content-Disposition"].endswith('filename="Naskah MoU.pdf"')
 
 
 def test_document_of_another_agreement_is_not_found(client, kaltim):
