@@ -47,7 +47,7 @@ from agreements.dates import (
     precision_field,
     still_running,
 )
-from agreements.validators import validate_document_file
+from agreements.validators import validate_document_file, validate_phone
 from common.choices import ChoiceLabels, choice_values
 from common.text import PrintableText
 from common.urls import object_url
@@ -5406,7 +5406,7 @@ class Contact(PrintableText, models.Model):
     name = models.CharField(_("nama"), max_length=200)
     office = models.CharField(_("jabatan / unit"), max_length=200, blank=True)
     email = models.EmailField(_("surel"), blank=True)
-    phone = models.CharField(_("telepon"), max_length=40, blank=True)
+    phone = models.CharField(_("telepon"), max_length=40, blank=True, validators=[validate_phone])
 
     history = HistoricalRecords()
 

@@ -71,3 +71,33 @@ def validate_document_file(file):
     """Every check an uploaded document passes, size first so a huge file is not read."""
     validate_document_size(file)
     validate_pdf(file)
+
+
+# A phone as people write one: its digits, after a + and the country code or not, grouped by
+# spaces, hyphens, dots or an area code in brackets ("+62 541 736123", "(0541) 736 123",
+# "0812-3456-7890"), then an extension, if any ("ext. 12", "psw. 12").
+PHONE = re.compile(
+    r"(?P<number>\+?\s*(?:\(\+?[0-9][0-9 ]*\)|[0-9])(?:[\s.-]*(?:\([0-9][0-9 ]*\)|[0-9]))*)"
+    r"(?:\s*(?:,\s*)?(?:ext|ekst|ex|x|psw|pes|pesawat)\.?\s*[0-9]{1,6})?",
+    re.IGNORECASE,
+)
+# How many digits a phone has: from a service number (112, 14045) to the longest number the
+# international plan allows (ITU-T E.164: fifteen) with the 0 dialled before it at home.
+PHONE_DIGITS = range(3, 17)
+
+
+def validate_phone(value):
+    """Refuse what is not a phone number ("tanya pak budi"), wherever a contact's phone is
+    entered: the admin's form and the import (``Contact.phone``)."""
+    match = PHONE.fullmatch(value.strip())
+    if match is None or len(re.sub(r"[^0-9]", "", match["number"])) not in PHONE_DIGITS:
+        raise ValidationError(
+            _(
+                "“%(value)s” bukan nomor telepon. Tulis angkanya, boleh diawali + dan kode "
+                "negara, dengan spasi, tanda hubung atau kode wilayah dalam kurung, mis. "
+                "+62 541 736123, (0541) 736 123 atau 0812-3456-7890; nomor pesawat di "
+                "belakangnya, mis. ext. 12."
+            ),
+            code="phone",
+            params={"value": value},
+        )

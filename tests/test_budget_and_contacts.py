@@ -17,10 +17,24 @@ from openpyxl import load_workbook
 from agreements.imports import REJECT, UNCHANGED, UPDATE, AgreementImport
 from agreements.models import Agreement, Contact
 from tests.factories import AgreementFactory
+from tests.helpers import agreement_form_data, change_url, form_errors, with_new_row
 
 pytestmark = pytest.mark.django_db
 
 EMAIL = "lina.kerjasama@kaltimprov.go.id"
+
+# Phones as they are written, and what is none (``validators.validate_phone``).
+PHONES_AS_WRITTEN = [
+    "+62 541 123456",
+    "(0541) 736 123",
+    "0812-3456-7890",
+    "+62 541 733333 ext. 12",
+    "0541 736123 psw. 12",
+    "+62 (541) 736.123",
+    "112",
+]
+NO_PHONES = ["tanya pak budi", "-", "0812 atau 0813", "ext. 12", "12", "+62 541 1234 5678 9012 345"]
+NOT_A_PHONE = "bukan nomor telepon. Tulis angkanya, boleh diawali + dan kode negara"
 
 
 @pytest.fixture
@@ -382,16 +396,58 @@ def test_a_phone_a_spreadsheet_turned_into_a_number_the_register_does_not_hold_i
     assert "Kolom contact_phones: “" in text
     assert "terbaca sebagai angka, bukan nomor telepon" in text
     assert "Ketik nomornya sebagai teks (mis. 081234567890 atau +6281234567890)" in text
+    assert NOT_A_PHONE not in text  # said once, by its column
     (row,) = AgreementImport.from_file(io.BytesIO(content), filename).plan().rows
     assert row.action == REJECT and row.number == 2
     funded.refresh_from_db()
     assert funded.contacts.get().phone == "+62 541 733333"
 
 
-@pytest.mark.parametrize("phone", ["14045", "1500123", "0541 733333", "+62 541 733333"])
+@pytest.mark.parametrize(
+    "phone", ["14045", "1500123", "0541 733333", "+62 541 733333", *PHONES_AS_WRITTEN]
+)
 def test_a_service_number_or_a_phone_written_as_text_is_read_as_it_is(kaltim, phone):
     header = ["title", "kind", "scope", "lead_region_code", "contact_names", "contact_parties"]
     header.append("contact_phones")
     values = ["Kerja sama", "mou", "ksdd", "64", "Lina", "Biro", phone]
     (row,) = AgreementImport(header, [(2, dict(zip(header, values, strict=True)))]).plan().rows
     assert row.contacts[0][-1] == phone, row.errors
+    assert not [error for error in row.errors if "telepon" in error], row.errors
+
+
+# -- a contact's phone is a phone number ---------------------------------------------------------
+
+
+def with_contact(agreement, phone):
+    data = agreement_form_data(agreement)
+    return with_new_row(data, "contacts", party="Biro Kerja Sama", name="Budi", phone=phone)
+
+
+@pytest.mark.parametrize("phone", NO_PHONES)
+def test_a_phone_that_is_no_phone_number_is_refused_in_the_change_form(staff_client, funded, phone):
+    """ "tanya pak budi" was stored as a contact's phone; no one can call it."""
+    response = staff_client.post(change_url(funded), with_contact(funded, phone))
+
+    assert response.status_code == 200
+    assert f"“{phone}” {NOT_A_PHONE}" in " ".join(form_errors(response))
+    assert list(funded.contacts.values_list("phone", flat=True)) == ["+62 541 733333"]
+
+
+@pytest.mark.parametrize("phone", PHONES_AS_WRITTEN)
+def test_a_phone_written_as_people_write_one_is_recorded_in_the_change_form(
+    staff_client, funded, phone
+):
+    response = staff_client.post(change_url(funded), with_contact(funded, phone))
+
+    assert response.status_code == 302, form_errors(response)
+    assert funded.contacts.get(name="Budi").phone == phone
+
+
+def test_the_import_refuses_a_phone_that_is_no_phone_number_naming_the_contact(kaltim):
+    header = ["title", "kind", "scope", "lead_region_code", "contact_names", "contact_parties"]
+    header.append("contact_phones")
+    values = ["Kerja sama", "mou", "ksdd", "64", "Lina; Budi", "Biro; Biro", "0541 733333; tanya"]
+    (row,) = AgreementImport(header, [(2, dict(zip(header, values, strict=True)))]).plan().rows
+
+    assert row.action == REJECT
+    assert f"narahubung “Budi”, telepon: “tanya” {NOT_A_PHONE}" in " ".join(row.errors)
