@@ -463,6 +463,14 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             kept - models.Subquery(with_text), output_field=models.BigIntegerField()
         )
 
+    def signed_within(self, first, last):
+        """Agreements signed from ``first`` to ``last`` as the signing is known: the whole of
+        its day, month or year within (``ends_between`` from a start not before ``first``). A
+        report's "signed within the period": a text known to be signed "2024", stored as 1
+        January, was signed within 2024, but the register cannot say in which half, so it is
+        not told as signed in the first semester; one signed "Maret 2024" was."""
+        return self.filter(signed_on__gte=first).filter(ends_between("signed_on", first, last))
+
     def ending_between(self, first, last, today=None):
         """Agreements in force some time from ``first`` to ``last`` that ended within it, on
         the day stored with each (``Agreement.ends_by``): a terminated one on its termination

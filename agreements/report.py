@@ -219,9 +219,7 @@ def build(agreements, region, period):
     # report ordered "Sister city …" among the "Kota kembar".
     by_title = sorts_for_reader()["title"]
     end, following = period.end, period.next
-    signed = list(
-        listed.filter(signed_on__gte=period.start, signed_on__lte=end).order_by("signed_on", "pk")
-    )
+    signed = list(listed.signed_within(period.start, end).order_by("signed_on", "pk"))
     # Each cooperation once (``each_cooperation_once``): an amendment ending with its text,
     # listed too, is part of it, not a second cooperation in force, ending or dormant.
     in_force = list(

@@ -106,6 +106,47 @@ def test_a_semester_has_its_own_lists(client, register):
     assert "Kota kembar Samarinda berakhir 2025" in section(html, "r-expiring")  # 2025-S1
 
 
+def test_a_signing_known_to_its_year_is_reported_in_that_years_report_not_in_its_first_half(
+    client, kaltim
+):
+    """A text the register knows was signed "2024", no more, is stored as 1 January 2024: the
+    report of the first semester listed it as signed then, and the second's did not, though
+    either half may be the one. It is signed within the year 2024, as its row says; a signing
+    known to its month falls in one half, and is reported there."""
+    AgreementFactory(
+        title="MoU Kaltim ditandatangani 2024",
+        lead_region=kaltim,
+        signed_on=datetime.date(2024, 1, 1),
+        signed_on_precision="year",
+        in_force_from=None,
+        expires_on=datetime.date(2029, 1, 1),
+        expires_on_precision="year",
+    )
+    AgreementFactory(
+        title="MoU Kaltim ditandatangani Maret 2024",
+        lead_region=kaltim,
+        signed_on=datetime.date(2024, 3, 1),
+        signed_on_precision="month",
+        in_force_from=None,
+        expires_on=datetime.date(2029, 2, 28),
+    )
+
+    def signed(period):
+        query = {"region": "64", "period": period}
+        html = client.get("/laporan/", query).content.decode()
+        row = re.search(r"KSDD — antardaerah</th><td class=\"num\">(\d+)</td>", html)
+        listed = re.findall(r"<td>(MoU Kaltim[^<]*)</td>", section(html, "r-signed"))
+        assert sheet_titles(workbook(client, query), "Ditandatangani") == listed
+        return int(row.group(1)), listed
+
+    assert signed("2024-S1") == (1, ["MoU Kaltim ditandatangani Maret 2024"])
+    assert signed("2024-S2") == (0, [])
+    assert signed("2024") == (
+        2,
+        ["MoU Kaltim ditandatangani 2024", "MoU Kaltim ditandatangani Maret 2024"],
+    )
+
+
 def test_the_dormant_at_the_end_of_a_period_read_a_date_known_to_its_month_or_year_to_its_last_day(
     client, kaltim
 ):
