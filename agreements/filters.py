@@ -325,8 +325,7 @@ class AgreementFilter(django_filters.FilterSet):
     )
     signed_to = RegisterDateFilter(
         label=_("Ditandatangani sampai"),
-        field_name="signed_on",
-        lookup_expr="lte",
+        method="filter_signed_to",
         widget=DATE_WIDGET,
     )
     expires_before = RegisterDateFilter(
@@ -533,6 +532,9 @@ class AgreementFilter(django_filters.FilterSet):
 
     def filter_waits_on(self, queryset, name, value):
         return queryset.waiting_on(value, self.today) if value else queryset
+
+    def filter_signed_to(self, queryset, name, value):
+        return queryset.signed_by(value)
 
     def filter_expires_before(self, queryset, name, value):
         return queryset.expiring_by(value)  # each cooperation once: ``filter_queryset``

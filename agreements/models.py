@@ -463,13 +463,21 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             kept - models.Subquery(with_text), output_field=models.BigIntegerField()
         )
 
+    def signed_by(self, day):
+        """Agreements signed by ``day``, its last day included, as the signing is known: the
+        whole of its day, month or year by then (``ended_by``), as the list's "Berakhir paling
+        lambat" reads an expiry. The list's "Ditandatangani sampai 30 Juni 2024" holds a text
+        signed "Maret 2024", not one known to be signed "2024", stored as 1 January: it may have
+        been signed in December."""
+        return self.filter(ended_by("signed_on", day))
+
     def signed_within(self, first, last):
-        """Agreements signed from ``first`` to ``last`` as the signing is known: the whole of
-        its day, month or year within (``ends_between`` from a start not before ``first``). A
-        report's "signed within the period": a text known to be signed "2024", stored as 1
-        January, was signed within 2024, but the register cannot say in which half, so it is
-        not told as signed in the first semester; one signed "Maret 2024" was."""
-        return self.filter(signed_on__gte=first).filter(ends_between("signed_on", first, last))
+        """Agreements signed from ``first`` to ``last`` as the signing is known: stored from
+        ``first`` on (a month or a year as its first day) and ``signed_by`` ``last``, the list's
+        "Ditandatangani sejak … sampai …". A report's "signed within the period": a text known
+        to be signed "2024" was signed within 2024, but the register cannot say in which half,
+        so it is not told as signed in the first semester; one signed "Maret 2024" was."""
+        return self.filter(signed_on__gte=first).signed_by(last)
 
     def ending_between(self, first, last, today=None):
         """Agreements in force some time from ``first`` to ``last`` that ended within it, on

@@ -260,6 +260,30 @@ def test_filter_by_signing_date_range(client, register):
     assert listed(client, signed_from="2022-06-02") == {"Beasiswa guru Kalimantan Timur"}
 
 
+def test_signed_up_to_a_day_holds_a_signing_known_to_its_month_or_year_once_that_has_ended(
+    client, kaltim
+):
+    """ "Ditandatangani sampai 30 Juni 2024" listed a text known to be signed "2024", stored as
+    1 January, though it may have been signed in December; the first half of 2024 on the list
+    then disagreed with the report of that semester. Read as "Berakhir paling lambat" reads an
+    expiry: the whole month or year by that day. Its download holds the same."""
+    for title, precision in [("MoU 2024", "year"), ("MoU Maret 2024", "month")]:
+        AgreementFactory(
+            title=title,
+            lead_region=kaltim,
+            signed_on=datetime.date(2024, 3 if precision == "month" else 1, 1),
+            signed_on_precision=precision,
+            in_force_from=None,
+        )
+    first_half = {"signed_from": "2024-01-01", "signed_to": "2024-06-30"}
+    assert listed(client, **first_half) == {"MoU Maret 2024"}
+    assert listed(client, signed_to="2024-03-15") == set()
+    assert listed(client, signed_to="2024-12-31") == {"MoU 2024", "MoU Maret 2024"}
+    download = client.get(reverse("agreement-export", args=["csv"]), first_half)
+    rows = b"".join(download.streaming_content).decode("utf-8-sig").splitlines()[1:]
+    assert [row.split(",")[1] for row in rows] == ["MoU Maret 2024"]
+
+
 def test_filter_expiring_before_a_date(client, register):
     assert listed(client, expires_before=days(60).isoformat()) == {
         "Pariwisata Kalimantan Tengah dan Bali",
