@@ -483,19 +483,23 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         """Agreements in force some time from ``first`` to ``last`` that ended within it, on
         the day stored with each (``Agreement.ends_by``): a terminated one on its termination
         day, else the last day its expiry covers (a month- or year-known one by its period's
-        last day): signed or in force on ``first`` as shown then (``expiring_within``), or
-        signed within and not cancelled. A report's "ended within the period": a one-year text
-        signed in March and ending with the year is one, though not yet signed when the period
-        began; so is one terminated in September whose first term ran years longer, as the
-        list's "Berakhir paling lambat" reads it (``expiring_by``)."""
+        last day): signed or in force as the period began, as shown on the day before
+        ``first`` (``expiring_within``), or signed within and not cancelled. A report's "ended
+        within the period": a one-year text signed in March and ending with the year is one,
+        though not yet signed when the period began; so is one terminated in September whose
+        first term ran years longer, as the list's "Berakhir paling lambat" reads it
+        (``expiring_by``), and one terminated on ``first`` itself, or in its month or year,
+        stored as that day: shown as terminated from that day on, it was in force the day
+        before, and the report of the period before listed it as in force at its end."""
         today = today or timezone.localdate()
         signed_within = Q(
             signed_on__gte=first,
             signed_on__lte=last,
             status__in=(*SIGNED_STATUSES, AgreementStatus.EXPIRED, AgreementStatus.TERMINATED),
         )
+        began = first - datetime.timedelta(days=1)
         return (
-            self.filter(signed_within | Agreement.shown_status_in_q(SIGNED_STATUSES, today, first))
+            self.filter(signed_within | Agreement.shown_status_in_q(SIGNED_STATUSES, today, began))
             .filter(ends_by__gte=first, ends_by__lte=last)
             .order_by("ends_by", "pk")
         )

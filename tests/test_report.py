@@ -147,6 +147,55 @@ def test_a_signing_known_to_its_year_is_reported_in_that_years_report_not_in_its
     )
 
 
+@pytest.mark.parametrize(
+    ("done_on", "precision", "ended", "period", "before"),
+    [
+        # On the first day of the second semester: in force when it began, ended within.
+        (datetime.date(2024, 7, 1), "day", "1 Juli 2024", "2024-S2", "2024-S1"),
+        (datetime.date(2024, 7, 1), "month", "Juli 2024", "2024-S2", "2024-S1"),
+        (datetime.date(2024, 1, 1), "year", "tahun 2024", "2024", "2023"),
+    ],
+)
+def test_a_cooperation_terminated_as_its_period_begins_is_told_as_ended_within_it(
+    client, kaltim, done_on, precision, ended, period, before
+):
+    """Terminated on 1 July 2024, in July 2024, or in 2024, each stored as the period's first
+    day: the report of the period before listed it as in force at its end, but the next one's
+    "ended within the period" left it out, read as already terminated when that period began,
+    and no report said it ended. It was in force when the period began: it ended within it."""
+    agreement = AgreementFactory(
+        title="MoU Kaltim diakhiri",
+        lead_region=kaltim,
+        status="terminated",
+        signed_on=datetime.date(2021, 3, 1),
+        in_force_from=datetime.date(2021, 3, 1),
+        expires_on=datetime.date(2026, 2, 28),
+    )
+    MilestoneFactory(
+        agreement=agreement,
+        kind="termination",
+        title="Pengakhiran",
+        due_on=None,
+        done_on=done_on,
+        done_on_precision=precision,
+    )
+    told = f"Diakhiri pada {ended}"
+
+    earlier = client.get("/laporan/", {"region": "64", "period": before}).content.decode()
+    assert "MoU Kaltim diakhiri" in section(earlier, "r-in-force")
+
+    query = {"region": "64", "period": period}
+    html = client.get("/laporan/", query).content.decode()
+    ending = re.sub(r"<[^>]+>", "", section(html, "r-ending"))
+    assert "MoU Kaltim diakhiri" in ending and told in ending
+    assert "MoU Kaltim diakhiri" not in section(html, "r-in-force")
+    row = re.search(r"KSDD — antardaerah</th>" + r'<td class="num">(\d+)</td>' * 3, html)
+    assert row.group(3) == "1"  # ended within the period
+    assert sheet_titles(workbook(client, query), "Berakhir dalam periode") == [
+        "MoU Kaltim diakhiri"
+    ]
+
+
 def test_the_dormant_at_the_end_of_a_period_read_a_date_known_to_its_month_or_year_to_its_last_day(
     client, kaltim
 ):
