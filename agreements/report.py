@@ -299,7 +299,9 @@ def build(agreements, region, period):
         scopes=list(rows.values()),
         waiting_by_party=Counter(row.party for row in waiting).most_common(),
         map=maps.indonesia_map(agreements, highlight=province.code),
-        status_chart=status_chart(mine.counts_by_status(on=end), end),
+        # Each cooperation once, as the lists and the summary beside it count them: an MoU and
+        # the addendum ending with it are one cooperation in force, not two.
+        status_chart=status_chart(mine.each_cooperation_once().counts_by_status(on=end), end),
     )
 
 

@@ -1188,6 +1188,38 @@ def test_an_mou_and_the_addendum_ending_with_it_are_one_cooperation_in_each_list
     assert sheet_titles(book, "Berakhir periode berikut") == ["MoU Kaltim–Anhui"]
 
 
+@pytest.mark.parametrize("period", ["2024", str(timezone.localdate().year)])
+def test_the_status_chart_counts_an_mou_and_the_addendum_ending_with_it_once(
+    client, kaltim, period
+):
+    """The report's summary and its list said one cooperation was in force at the end of the
+    period, the MoU with its addendum; the chart beside them, "Kerja sama menurut status",
+    said two."""
+    mou = AgreementFactory(
+        title="MoU Kaltim–Anhui",
+        lead_region=kaltim,
+        signed_on=datetime.date(2019, 7, 1),
+        in_force_from=datetime.date(2019, 7, 1),
+        expires_on=datetime.date(2035, 6, 30),
+    )
+    AgreementFactory(
+        title="Adendum MoU Kaltim–Anhui",
+        kind="amendment",
+        follows=mou,
+        relation="amends",
+        lead_region=kaltim,
+        signed_on=datetime.date(2021, 3, 1),
+        in_force_from=datetime.date(2021, 3, 1),
+        expires_on=datetime.date(2035, 6, 30),
+    )
+
+    html = client.get("/laporan/", {"region": "64", "period": period}).content.decode()
+
+    row = re.search(r"KSDD — antardaerah</th>" + r'<td class="num">(\d+)</td>' * 2, html)
+    assert row.group(2) == "1"  # in force at the end of the period
+    assert dict(chart_table(html, "status"))["Berlaku"] == "1"
+
+
 @pytest.mark.parametrize(
     ("today", "period", "listed"),
     [
