@@ -1034,10 +1034,10 @@ def _milestone_queries(selection, columns):
 
 def _document_queries(selection, columns):
     """The documents of the agreements, each dated by when the downloader may know it was
-    uploaded (``DocumentQuerySet.with_upload_known_to``)."""
+    uploaded and named as they may read it (``DocumentQuerySet.with_file_known_to``)."""
     rows = (
         Document.objects.filter(agreement__in=selection.agreement_ids)
-        .with_upload_known_to(selection.reader)
+        .with_file_known_to(selection.reader)
         .order_by("agreement_id", "uploaded_at", "pk")
     )
     return [_values(rows, columns)]
@@ -1236,7 +1236,9 @@ def _tables():
                 Column(
                     "file",
                     _("Nama berkas tersimpan; kunci pencocokan saat impor."),
-                    Text("file"),
+                    # Named as the downloader may read it: to the public, one uploaded while
+                    # its agreement was internal without the folder of that year.
+                    Text("known_file"),
                     imported=True,
                 ),
                 Column(

@@ -53,6 +53,7 @@ from agreements.models import (
     PotentialSurvey,
     Sector,
     is_document_path,
+    stored_document_names,
 )
 from partners.models import Country, Partner, Region, Subdivision, tidy_former_names
 
@@ -596,13 +597,24 @@ class TablesImport:
         rows = list(self._rows("documents", rows))
         agreements = [self._agreement(row, reader) for row, reader in rows]
         ids = {agreement.pk for agreement in agreements if agreement is not None}
-        stored = {
-            (document.agreement_id, document.file.name): document
-            for document in Document.objects.filter(agreement_id__in=ids)
-        }
+        documents = list(Document.objects.filter(agreement_id__in=ids))
+        stored = {(document.agreement_id, document.file.name): document for document in documents}
+        # The public's downloads name a file uploaded while its agreement was internal without
+        # the folder of that year: read back as that document's, under its stored name.
+        names = stored_document_names(
+            documents,
+            [
+                (
+                    agreement.pk if agreement is not None else None,
+                    reader.text("file"),
+                    reader.text("title"),
+                )
+                for (_row, reader), agreement in zip(rows, agreements, strict=True)
+            ],
+        )
         holders = {}  # {file: ids of the documents holding it}
         held_for = {}  # {file: ids of the agreements a document of held it, now or before}
-        for batch in _batched({reader.text("file") for _row, reader in rows} - {""}):
+        for batch in _batched(set(names) - {""}):
             for pk, name in Document.objects.holding(batch).values_list("pk", "file"):
                 holders.setdefault(name, set()).add(pk)
             if self.authorise is not None:
@@ -614,8 +626,7 @@ class TablesImport:
                     held_for.setdefault(name, set()).add(agreement_id)
         named = {}  # {file: the row of the file naming it first}
         planned = []
-        for (row, reader), agreement in zip(rows, agreements, strict=True):
-            name = reader.text("file")
+        for (row, reader), agreement, name in zip(rows, agreements, names, strict=True):
             if not name:
                 reader._missing("file")
             original = stored.get((agreement.pk, name)) if agreement is not None else None

@@ -20,7 +20,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, EmptyResultSet, ValidationE
 from django.db import connection, connections, models, transaction
 from django.db.models import F, OuterRef, Q
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, Substr
 from django.db.models.lookups import Exact, GreaterThan, IsNull
 from django.db.models.sql.datastructures import BaseTable
 from django.db.models.sql.where import WhereNode
@@ -5526,6 +5526,28 @@ class DocumentQuerySet(ReadApart, models.QuerySet):
         )
         return self.annotate(known_uploaded_at=Greatest("uploaded_at", public_since))
 
+    def with_file_known_to(self, user):
+        """``with_upload_known_to``, and ``known_file``: the name of each document's file as
+        ``user`` may read it. A file lies in the folder of the year it came (``document_path``:
+        ``documents/2021/naskah.pdf``), which would tell that year all the same: to the public,
+        one uploaded while its agreement was internal is named without that folder
+        (``naskah.pdf``), which an import reads back as that document's
+        (``stored_document_names``). What a download names a document by; read in the same
+        statement as the documents."""
+        documents = self.with_upload_known_to(user)
+        if reads_internal(user):
+            return documents.annotate(known_file=F("file"))
+        return documents.annotate(
+            known_file=models.Case(
+                models.When(
+                    Q(uploaded_at__lt=F("known_uploaded_at"), file__regex=DATED_DOCUMENT),
+                    then=Substr("file", DATED_FOLDER_LENGTH + 1),
+                ),
+                default=F("file"),
+                output_field=models.CharField(),
+            )
+        )
+
     def holding(self, names):
         """Documents whose stored file is one of ``names``: a file belongs to one document, and
         its download is checked against that document's agreement only."""
@@ -5534,6 +5556,37 @@ class DocumentQuerySet(ReadApart, models.QuerySet):
 
 # The folder of the media storage that holds the uploaded documents (``document_path``).
 DOCUMENT_FOLDER = "documents"
+
+# A document stored where ``document_path`` puts an upload: in the folder of its year
+# (``documents/2021/``), whose name is this long.
+DATED_DOCUMENT = rf"^{DOCUMENT_FOLDER}/[0-9]{{4}}/[^/]+$"
+DATED_FOLDER_LENGTH = len(f"{DOCUMENT_FOLDER}/0000/")
+
+
+def stored_document_names(stored, named):
+    """The stored name of each file name of ``named`` ((agreement id or None, name, title) of
+    a file's rows, in its order), as the public's downloads name a document: without the
+    folder of the year it came, where it was uploaded while its agreement was internal
+    (``DocumentQuerySet.with_file_known_to``). Such a name stands for the agreement's
+    document of ``stored`` (with ``agreement_id``, ``file``, ``title``, ``uploaded_at`` and
+    ``pk``) stored under it in a year's folder: the one of that title first, else the first
+    by upload, as the download lists them. Any other name is left as it is."""
+    dated = {}
+    for document in sorted(stored, key=lambda d: (d.uploaded_at, d.pk)):
+        name = document.file.name
+        if re.match(DATED_DOCUMENT, name):
+            bare = name[DATED_FOLDER_LENGTH:]
+            dated.setdefault((document.agreement_id, bare), []).append(document)
+    names = []
+    for agreement_id, name, title in named:
+        left = dated.get((agreement_id, name)) if "/" not in name else None
+        if not left:
+            names.append(name)
+            continue
+        document = next((d for d in left if d.title == title), left[0])
+        left.remove(document)
+        names.append(document.file.name)
+    return names
 
 
 # What the file storage drops from a name it stores (``django.utils.text.get_valid_filename``).

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
+from openpyxl import load_workbook
 
 from agreements.exports import csv_chunks, iter_records, json_chunks, write_xlsx
 from agreements.imports import UNCHANGED, AgreementImport
@@ -589,6 +590,48 @@ def test_importing_the_publics_download_again_keeps_when_a_document_was_uploaded
     document.refresh_from_db()
     assert document.uploaded_at == uploaded
     assert dict(plan.table_counts())["documents"]["unchanged"] == 1
+
+
+@pytest.mark.parametrize("file_format", ["xlsx", "json"])
+def test_importing_the_publics_download_again_finds_the_files_it_names_without_their_year(
+    client, kaltim, file_format
+):
+    """Two texts stored as "naskah.pdf" in the folders of 2021 and 2022 while their agreement
+    was kept internal, the agreement published since: the public's download names each
+    without its year's folder. Imported back, each row is its own document again, by its
+    title, and nothing changes."""
+    agreement = AgreementFactory(
+        title="Kesepakatan Bersama yang diumumkan kemudian",
+        lead_region=kaltim,
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    stored = {}
+    for year, title in (
+        (2022, "Adendum yang ditandatangani"),
+        (2021, "Naskah yang ditandatangani"),
+    ):
+        document = DocumentFactory(agreement=agreement, title=title)
+        Document.objects.filter(pk=document.pk).update(
+            uploaded_at=datetime.datetime(year, 3, 4, 9, 30, tzinfo=datetime.UTC),
+            file=f"documents/{year}/naskah.pdf",
+        )
+        stored[title] = f"documents/{year}/naskah.pdf"
+    agreement.refresh_from_db()
+    agreement.visibility = Agreement.Visibility.PUBLIC
+    agreement.save()
+    data = downloaded(client, file_format)
+    if file_format == "json":
+        named = [row["file"] for row in json.loads(data)["documents"]]
+    else:
+        rows = list(load_workbook(io.BytesIO(data), read_only=True)["documents"].values)
+        named = [row[rows[0].index("file")] for row in rows[1:]]
+    assert named == ["naskah.pdf", "naskah.pdf"]
+
+    plan = AgreementImport.from_file(io.BytesIO(data), f"kerjasama.{file_format}").apply()
+
+    assert plan.is_valid, [(row.number, row.errors) for row in plan.rejected]
+    assert dict(plan.table_counts())["documents"]["unchanged"] == 2
+    assert {d.title: d.file.name for d in agreement.documents.all()} == stored
 
 
 @pytest.mark.parametrize("language", ["id", "en"])

@@ -609,6 +609,42 @@ def test_a_document_uploaded_while_its_agreement_was_internal_is_dated_from_the_
     assert not uploaded.startswith("2021")
 
 
+def documents_sheet(response):
+    """The documents sheet of an XLSX download, as {title: row (a dict by column)}."""
+    data = b"".join(response.streaming_content)
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    rows = list(book["documents"].values)
+    return {row[rows[0].index("title")]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+
+
+def test_a_document_uploaded_while_its_agreement_was_internal_is_named_without_its_year(
+    client, official_client, register
+):
+    """Stored in March 2021 while its agreement was kept internal, the signed text lies under
+    the folder of that year (``documents/2021/``): the public's downloads, which date it from
+    the publication, name it without that folder, so its name does not tell the year either.
+    An official's name the file where it is stored."""
+    internal = register["internal"]
+    began = begin_in_2021(internal)
+    register["internal_document"].__class__.objects.filter(
+        pk=register["internal_document"].pk
+    ).update(uploaded_at=began, file="documents/2021/naskah-tertutup.pdf")
+    internal.refresh_from_db()
+    internal.visibility = Agreement.Visibility.PUBLIC
+    internal.save()
+
+    export = json.loads(text(client.get(reverse("agreement-export", args=["json"]))))
+    [row] = [row for row in export["documents"] if row["title"] == "Draf tertutup"]
+    assert "2021" not in json.dumps(row)
+    assert row["file"] == "naskah-tertutup.pdf"
+    sheet = documents_sheet(client.get(reverse("agreement-export", args=["xlsx"])))
+    assert sheet["Draf tertutup"]["file"] == "naskah-tertutup.pdf"
+
+    export = json.loads(text(official_client.get(reverse("agreement-export", args=["json"]))))
+    [row] = [row for row in export["documents"] if row["title"] == "Draf tertutup"]
+    assert row["file"] == "documents/2021/naskah-tertutup.pdf"
+
+
 def test_a_calendar_stamps_no_step_before_its_agreement_was_public(client, register):
     """A step recorded in 2021 while its agreement was internal, the agreement published
     since: the step's event was not issued to the public before the publication."""
