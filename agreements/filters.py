@@ -540,6 +540,7 @@ class AgreementFilter(django_filters.FilterSet):
         return queryset.expiring_by(value)  # each cooperation once: ``filter_queryset``
 
     def filter_dormant(self, queryset, name, value):
+        # Each cooperation once: ``filter_queryset``.
         return queryset.dormant(self.today) if value == DORMANT else queryset
 
     def filter_late(self, queryset, name, value):
@@ -573,12 +574,17 @@ class AgreementFilter(django_filters.FilterSet):
 
     def filter_queryset(self, queryset):
         filtered = super().filter_queryset(queryset)
-        if self.is_valid() and self.form.cleaned_data.get("expires_before"):
-            # What ends by a day, each cooperation once, as the dashboard counts what ends
-            # soon: an amendment ending with its text, listed too, goes with the text. Read
-            # among the whole selection, so that a text other filters leave out leaves its
-            # amendment listed.
-            filtered = filtered.each_cooperation_once()
+        cleaned = self.form.cleaned_data if self.is_valid() else {}
+        if cleaned.get("expires_before") or cleaned.get("dormant") == DORMANT:
+            # What ends by a day, or lies dormant, each cooperation once, as the dashboard
+            # counts what ends soon and what lies dormant (``dormant_cooperations``): an
+            # amendment ending with its text, listed too, goes with the text. Read among the
+            # whole selection, so that a text other filters leave out leaves its amendment
+            # listed. The dormant are in force today: their amendments are read from their
+            # own index, as ``dormant_cooperations`` reads them.
+            dormant = cleaned.get("dormant") == DORMANT
+            running_on = (self.today or timezone.localdate()) if dormant else None
+            filtered = filtered.each_cooperation_once(running_on=running_on)
         if self.current_sort == "expires" and self._running_only():
             # What the status filter implies, said to the database in the order's terms: shown
             # as signed or in force, a term ends today or later, or never. The order by expiry

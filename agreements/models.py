@@ -282,6 +282,24 @@ def _tallied_shapes():
     )
 
 
+def ends_on_or_after_q(day):
+    """A ``Q``: the day stored as the end (``Agreement.ends_by``) is ``day`` or later, or there
+    is none. True of every agreement shown in force on ``day``: it has not lapsed, and the end
+    of one signed or in force is the last day its expiry covers. Said beside that, it reads the
+    amendments from their index by the day each ends (migrations 0060 and 0061)."""
+    return Q(ends_by__gte=day) | Q(ends_by__isnull=True)
+
+
+def counted_apart(rows):
+    """SQL taking away how many ``rows`` (a queryset, or None) hold, to follow a count read
+    from what the database keeps in the same statement (`` - (SELECT count(*) FROM …)``),
+    and its parameters: nothing for None."""
+    if rows is None:
+        return "", []
+    sql, params = rows.order_by().values("pk").query.sql_with_params()
+    return f" - (SELECT count(*) FROM ({sql}) apart)", list(params)
+
+
 class ReadApart:
     """A QuerySet of the register's large tables (agreements, their milestones and documents)
     whose small selections are paged by reading their ids first (``read_apart``)."""
@@ -335,7 +353,7 @@ class ReadApart:
 # The selections of today whose count the database keeps (``tallied_count``): each hint's
 # name, with the ``AgreementQuerySet`` methods that select them and count them.
 KEPT_SELECTIONS = {
-    "dormant": ("dormant", "dormant_count"),
+    "dormant": ("dormant_cooperations", "dormant_count"),
     "late": ("with_overdue_steps", "late_count"),
     "status": ("with_shown_status_in", "shown_status_count"),
 }
@@ -366,19 +384,25 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         counts = self.counts_by_status(today)
         return sum(counts.get(status, 0) for status in set(statuses))
 
-    def each_cooperation_once(self, among=None):
+    def each_cooperation_once(self, among=None, running_on=None):
         """These agreements, less each amendment that ends with the text it amends where that
         text is among ``among`` (these, unless given; ``Agreement.ends_with_text_among_q``):
         an amendment is part of the text it amends, not a cooperation beside it
         (docs/stages.md), so what ends, is in force or is dormant lists and counts the
         cooperation once, under its text, not "MoU X" and "Adendum MoU X" as two ending on
         the same day. The expiring soon (``expiring_within``: the dashboard, a region's page,
-        the digest, the report), the list's "Berakhir paling lambat" and the report's lists."""
+        the digest, the report), the dormant (``dormant_cooperations``: the same, and the
+        list's "Mati suri"), the list's "Berakhir paling lambat" and the report's lists.
+
+        ``running_on``: a day every one of ``among`` runs on (shown in force then, today), by
+        which the amendments left out are read from their own index (``ends_on_or_after_q``)."""
         among = (self if among is None else among).order_by()
         # Those left out read apart, once (the few amendments among them, by the index of
-        # migration 0060), so that what is counted of the rest reads no more of each row.
+        # migration 0060 or 0061), so that what is counted of the rest reads no more of each
+        # row.
+        amendments = among if running_on is None else among.filter(ends_on_or_after_q(running_on))
         return self.exclude(
-            pk__in=among.filter(Agreement.ends_with_text_among_q(among)).values("pk")
+            pk__in=amendments.filter(Agreement.ends_with_text_among_q(among)).values("pk")
         )
 
     def expiring_within(self, days, today=None, on=None):
@@ -1197,27 +1221,57 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         lively = Agreement.objects.filter(pk__in=alive.values("agreement_id")).along_lines()
         return in_force_a_year.exclude(pk__in=lively.values("pk"))
 
+    def dormant_cooperations(self, today=None, on=None):
+        """The cooperations of these agreements dormant on ``today`` or, given, on the day
+        ``on`` (``dormant``), each once (``each_cooperation_once``): an amendment dormant with
+        the text it amends, that text dormant among these too, is part of it, not a second
+        cooperation lying dormant beside it (docs/stages.md). What every surface that lists or
+        counts the dormant reads: the dashboard's *Mati suri* and the list it leads to
+        (``dormant=yes``, which applies the same rule to the whole selection), a region's page,
+        the editors' digest, the report and the admin's filter (``dormant_count``)."""
+        today = today or timezone.localdate()
+        running_on = today if on is None else None
+        return self.dormant(today, on).each_cooperation_once(running_on=running_on)
+
+    def dormant_with_their_text(self, today=None):
+        """The amendments among ``dormant(today)`` that ``dormant_cooperations`` leaves out:
+        dormant with the text they amend, that text dormant among these too
+        (``Agreement.ends_with_text_among_q``), which the counts the database keeps count
+        apart. Read from the index of the amendments by the day each ends (migration 0060),
+        not every cooperation in force (``ends_on_or_after_q``)."""
+        today = today or timezone.localdate()
+        dormant = self.dormant(today)
+        return dormant.filter(ends_on_or_after_q(today)).filter(
+            Agreement.ends_with_text_among_q(dormant)
+        )
+
     def dormant_count(self, today=None):
-        """How many of these agreements are dormant on ``today`` (``dormant``), in one query.
+        """How many cooperations of these agreements are dormant on ``today``, each once
+        (``dormant_cooperations``), in one query.
 
         Where the database keeps the counts (migrations 0027 and 0039), the months before
         today's give those that turned dormant before this month and lapse after it (or
         never): those quiet since a month before this one, less those of them lapsing by this
-        month. This month's days give those turning dormant or lapsing this month. Elsewhere
-        every cooperation in force is read.
+        month. This month's days give those turning dormant or lapsing this month. Less, in
+        the same statement, the few amendments dormant with their text
+        (``dormant_with_their_text``), which the kept counts count apart. Elsewhere every
+        cooperation in force is read.
         """
         today = today or timezone.localdate()
         if self._tallied_visibilities() is None:
-            return self.dormant(today).count()
-        return self._kept_turning_until_lapse("dormant", today, turned="quiet")
+            return self.dormant_cooperations(today).count()
+        return self._kept_turning_until_lapse(
+            "dormant", today, turned="quiet", less=self.dormant_with_their_text(today)
+        )
 
-    def _kept_turning_until_lapse(self, dimension, today, turned=None):
+    def _kept_turning_until_lapse(self, dimension, today, turned=None, less=None):
         """How many of ``self`` the counts the database keeps of ``dimension`` (dormant, late)
         hold on ``today``: each agreement counted from the day it turned so (key ``turned``,
         by default the dimension's name) until it lapses (``exp``), by month
         (``<turned>|YYYY-MM``) and by day of today's month (``<dimension>_day``, migration
         0039): the months before today's give those turned before this month and lapsing
-        after it (or never), this month's days those turning or lapsing this month."""
+        after it (or never), this month's days those turning or lapsing this month. Less how
+        many rows ``less`` (a queryset of agreements) holds, given, in the same statement."""
         turned = turned or dimension
         month = today.strftime("%Y-%m")
         this_month, this_month_params = self._tallied_this_month(
@@ -1235,8 +1289,12 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
                  + {this_month}
         """
         params = [f"{turned}|", f"{turned}|{month}", f"exp|{month}", dimension]
+        less_sql, less_params = counted_apart(less)
         with connections[self.db].cursor() as cursor:
-            cursor.execute(sql, [*params, self._tallied_visibilities(), *this_month_params])
+            cursor.execute(
+                sql + less_sql,
+                [*params, self._tallied_visibilities(), *this_month_params, *less_params],
+            )
             return cursor.fetchone()[0]
 
     def search(self, text):
@@ -1452,28 +1510,33 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             return None
         (today,) = kept[1]
         region = narrowed[0][1]
-        # Narrowed to the region first, as the list and the region's page do, or after.
+        # Narrowed to the region first, as the list and the region's page do, or after; each
+        # cooperation once among the region's dormant (``dormant_cooperations``).
         whole = self._whole_selected_as(
             lambda whole: [
-                whole.in_region(region).dormant(today),
-                whole.dormant(today).in_region(region),
+                whole.in_region(region).dormant_cooperations(today),
+                whole.dormant(today).in_region(region).each_cooperation_once(running_on=today),
             ],
-            "in_region.dormant",
+            "in_region.dormant_cooperations",
             region.pk,
             today,
         )
-        return None if whole is None else (region.pk, whole._tallied_visibilities(), today)
+        return None if whole is None else (whole, region, today)
 
-    def _region_dormant_count(self, region, visibilities, today):
-        """How many of the region's agreements are dormant on ``today``, from its rows kept
-        (migration 0053): those quiet by ``today`` and not lapsed before it, a range of the
-        region's index."""
+    def _region_dormant_count(self, whole, region, today):
+        """How many cooperations of ``region`` (a province's include its regencies' and
+        cities') among ``whole`` (the register, or what the public sees) are dormant on
+        ``today``, each once, from the region's rows kept (migration 0053): those quiet by
+        ``today`` and not lapsed before it, a range of the region's index; less, in the same
+        statement, its few amendments dormant with their text (``dormant_with_their_text``)."""
+        amendments = whole.in_region(region).dormant_with_their_text(today)
+        less_sql, less_params = counted_apart(amendments)
         with connections[self.db].cursor() as cursor:
             cursor.execute(
-                "SELECT count(*) FROM agreements_tally_region_quiet "
+                "SELECT (SELECT count(*) FROM agreements_tally_region_quiet "
                 "WHERE region_id = %s AND visibility = ANY(%s) AND quiet_until <= %s "
-                "AND (expires_by IS NULL OR expires_by >= %s)",
-                [region, visibilities, today, today],
+                "AND (expires_by IS NULL OR expires_by >= %s))" + less_sql,
+                [region.pk, whole._tallied_visibilities(), today, today, *less_params],
             )
             return cursor.fetchone()[0]
 
@@ -2344,6 +2407,15 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 fields=["ends_by"],
                 condition=Q(relation="amends"),
                 name="agreement_amendment_end",
+            ),
+            # The amendments by what they show and the day each ends: those in force, which
+            # the dormant count less those dormant with their text reads, of the register or
+            # of what the public sees (``dormant_with_their_text``), not every cooperation in
+            # force.
+            models.Index(
+                fields=["visibility", "status", "ends_by"],
+                condition=Q(relation="amends"),
+                name="agreement_amendment_in_force",
             ),
             # The waits-on filter, its counts on the dashboard and the list column.
             models.Index(

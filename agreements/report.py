@@ -260,8 +260,8 @@ def build(agreements, region, period):
     # What lies dormant at the end of a period that has ended; of one still running, what lies
     # dormant today, as the status pages, the list and the dashboard say it: read for a day to
     # come, a cooperation was called dormant for the want of steps no one could take yet.
-    dormant_now = listed.dormant() if end >= today else listed.dormant(on=end)
-    dormant = list(dormant_now.each_cooperation_once().order_by(*by_title))
+    dormant_now = listed.dormant_cooperations(on=None if end >= today else end)
+    dormant = list(dormant_now.order_by(*by_title))
     evaluations = list(
         Milestone.objects.filter(
             kind=MilestoneKind.EVALUATION,

@@ -816,6 +816,43 @@ def test_the_dormant_figure_is_what_the_dormant_list_finds(staff_client, today):
         assert f"{dormant} kerja sama ditemukan." in listed
 
 
+@pytest.mark.django_db
+def test_an_addendum_dormant_with_its_mou_is_one_dormant_cooperation(staff_client, today):
+    """ "MoU X" and "Adendum MoU X", in force for a year with nothing done and ending the same
+    day, lie dormant as one cooperation: *Mati suri* counts it once, and the list it leads to
+    lists it once, under the MoU, holding as many rows as the figure says. An addendum ending
+    before its MoU, or whose MoU the reader may not see, lies dormant on its own. (On
+    PostgreSQL the figure and the list's count are read from the tallies.)"""
+    quiet = {"in_force": -365, "expires": 300}
+    mou = signed(today, title="MoU X", **quiet)
+    amending(mou, "Adendum MoU X")
+    earlier = signed(today, title="MoU Y", **quiet)
+    amending(earlier, "Adendum MoU Y berakhir lebih awal", expires_on=today + 100 * DAY)
+    hidden = signed(today, title="MoU Z internal", visibility="internal", **quiet)
+    amending(hidden, "Adendum MoU Z", visibility="public")
+    both = {"MoU X", "MoU Y", "Adendum MoU Y berakhir lebih awal"}
+
+    for reader, titles in (
+        (Client(), {*both, "Adendum MoU Z"}),
+        (staff_client, {*both, "MoU Z internal"}),
+    ):
+        html = dashboard(reader)
+        figure = re.search(r"<dt>Mati suri</dt>\s*<dd><a href=\"([^\"]+)\">(\d+)</a>", html)
+        assert int(figure[2]) == len(titles)
+        listed = reader.get(unescape(figure[1]))
+        assert f"{len(titles)} kerja sama ditemukan." in listed.content.decode()
+        assert set(titles_in(listed)) == titles
+    # Narrowed to the amendments, the list leaves out their texts: each addendum is listed.
+    amendments = staff_client.get(
+        reverse("agreement-list"), {"dormant": "yes", "kind": Agreement.Kind.AMENDMENT}
+    )
+    assert set(titles_in(amendments)) == {
+        "Adendum MoU X",
+        "Adendum MoU Y berakhir lebih awal",
+        "Adendum MoU Z",
+    }
+
+
 # -- queries ----------------------------------------------------------------------------------
 
 # The dashboard's own queries, whatever the size of the register:

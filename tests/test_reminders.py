@@ -1026,6 +1026,36 @@ def reverse_preferences(user):
     return "/" + preferences_url(user).split("://", 1)[1].split("/", 1)[1]
 
 
+def test_the_digest_counts_a_dormant_mou_and_its_addendum_as_one_cooperation(kaltim, kaltim_editor):
+    """An MoU in force for over two years with nothing done, and its addendum ending with it:
+    one cooperation lying dormant, as the dashboard counts it, not two."""
+    mou = AgreementFactory(
+        title="MoU Kaltim–Anhui",
+        lead_region=kaltim,
+        signed_on=days(-800),
+        in_force_from=days(-800),
+        expires_on=days(20),
+    )
+    AgreementFactory(
+        title="Adendum MoU Kaltim–Anhui",
+        kind=Agreement.Kind.AMENDMENT,
+        follows=mou,
+        relation=Agreement.Relation.AMENDS,
+        lead_region=kaltim,
+        signed_on=days(-700),
+        in_force_from=days(-700),
+        expires_on=days(20),
+    )
+
+    run()
+
+    [message] = mails_to(kaltim_editor)
+    closing = message.body[message.body.index("== Keadaan kerja sama ==") :]
+    assert "- 1 kerja sama mati suri: berlaku lebih dari setahun tanpa kegiatan atau monev." in (
+        closing
+    )
+
+
 def test_the_digest_closes_with_the_dormant_and_the_waiting_of_the_editors_regions(
     kaltim, bali, kaltim_editor
 ):

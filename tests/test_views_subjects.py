@@ -118,6 +118,43 @@ def test_province_page_lists_its_own_and_its_cities_agreements(client, register,
     assert "3 kerja sama ditemukan" in response.content.decode()
 
 
+def test_region_page_lists_and_counts_a_dormant_mou_and_its_addendum_once(
+    client, kaltim, samarinda
+):
+    """On a province's list of the dormant, an MoU and its addendum ending with it, both in
+    force for a year with nothing done, are one cooperation, listed and counted once under
+    the MoU (on PostgreSQL counted from the rows kept for the province); a city's addendum
+    ending before its MoU lies dormant on its own."""
+    today = timezone.localdate()
+    year_ago = today - 366 * ONE_DAY
+
+    def quiet(title, lead_region, follows=None, **kwargs):
+        kwargs.setdefault("expires_on", today + 300 * ONE_DAY)
+        if follows is not None:
+            kwargs.update(kind=Agreement.Kind.AMENDMENT, relation=Agreement.Relation.AMENDS)
+        return AgreementFactory(
+            title=title,
+            lead_region=lead_region,
+            follows=follows,
+            signed_on=year_ago,
+            in_force_from=year_ago,
+            **kwargs,
+        )
+
+    mou = quiet("MoU Kaltim–Anhui", kaltim)
+    quiet("Adendum MoU Kaltim–Anhui", kaltim, follows=mou)
+    city = quiet("MoU Samarinda–Hefei", samarinda)
+    quiet("Adendum Samarinda berakhir lebih awal", samarinda, city, expires_on=today + ONE_DAY)
+
+    response = page(client, kaltim.get_absolute_url(), dormant="yes")
+    assert set(titles_in(response)) == {
+        "MoU Kaltim–Anhui",
+        "MoU Samarinda–Hefei",
+        "Adendum Samarinda berakhir lebih awal",
+    }
+    assert "3 kerja sama ditemukan" in response.content.decode()
+
+
 def test_city_page_lists_only_the_citys_agreements(client, register, samarinda):
     response = page(client, samarinda.get_absolute_url())
     assert titles_in(response) == ["Kota kembar Samarinda–Hefei"]
