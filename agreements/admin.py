@@ -171,7 +171,8 @@ class WaitsOnFilter(OfferedValuesOnly):
 
 
 class DormantFilter(OfferedValuesOnly):
-    """Dormant cooperations (*mati suri*, ``AgreementQuerySet.dormant``)."""
+    """Dormant cooperations (*mati suri*), each once, as the dashboard counts them
+    (``AgreementQuerySet.dormant_cooperations``)."""
 
     title = _("mati suri")
     parameter_name = "dormant"
@@ -181,7 +182,7 @@ class DormantFilter(OfferedValuesOnly):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.dormant()
+            return queryset.dormant_cooperations()
         return queryset
 
 

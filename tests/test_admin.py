@@ -540,6 +540,29 @@ def test_a_value_the_admins_own_filter_offers_lists_what_it_names(
     assert response.status_code == 200
 
 
+def test_the_admins_dormant_filter_lists_an_mou_and_its_addendum_once(staff_client, kaltim):
+    """*Mati suri* in the admin, as on the dashboard: an MoU and its addendum ending with it,
+    both in force for years with nothing done, are one cooperation, listed under the MoU."""
+    long_ago = datetime.date(2020, 1, 1)
+    mou = AgreementFactory(
+        lead_region=kaltim,
+        signed_on=long_ago,
+        in_force_from=long_ago,
+        expires_on=datetime.date(2035, 1, 1),
+    )
+    AgreementFactory(
+        lead_region=kaltim,
+        kind=Agreement.Kind.AMENDMENT,
+        follows=mou,
+        relation=Agreement.Relation.AMENDS,
+        signed_on=long_ago,
+        in_force_from=long_ago,
+        expires_on=mou.expires_on,
+    )
+
+    assert listed(staff_client.get(CHANGELIST, {"dormant": "yes"})) == {mou}
+
+
 @pytest.mark.parametrize(
     "unreadable",
     [
