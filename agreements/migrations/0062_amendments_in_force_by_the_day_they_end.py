@@ -15,7 +15,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("agreements", "0060_amendments_by_the_day_they_end")]
+    dependencies = [("agreements", "0061_contact_phone_is_a_phone_number")]
 
     operations = [
         migrations.AddIndex(
