@@ -286,7 +286,7 @@ def ends_on_or_after_q(day):
     """A ``Q``: the day stored as the end (``Agreement.ends_by``) is ``day`` or later, or there
     is none. True of every agreement shown in force on ``day``: it has not lapsed, and the end
     of one signed or in force is the last day its expiry covers. Said beside that, it reads the
-    amendments from their index by the day each ends (migrations 0060 and 0061)."""
+    amendments from their index by the day each ends (migrations 0060 and 0062)."""
     return Q(ends_by__gte=day) | Q(ends_by__isnull=True)
 
 
@@ -398,7 +398,7 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         which the amendments left out are read from their own index (``ends_on_or_after_q``)."""
         among = (self if among is None else among).order_by()
         # Those left out read apart, once (the few amendments among them, by the index of
-        # migration 0060 or 0061), so that what is counted of the rest reads no more of each
+        # migration 0060 or 0062), so that what is counted of the rest reads no more of each
         # row.
         amendments = among if running_on is None else among.filter(ends_on_or_after_q(running_on))
         return self.exclude(
