@@ -34,6 +34,7 @@ from agreements.dates import KnownDate
 from agreements.forms import (
     FROM_AGREEMENT,
     AgreementAdminForm,
+    ContactInlineForm,
     DocumentForm,
     DocumentInlineForm,
     MilestoneForm,
@@ -388,6 +389,7 @@ class ContactInline(BoundedInline, LabelledTabularInline):
     """Contact persons of each party: officials and staff only, never on a public page."""
 
     model = Contact
+    form = ContactInlineForm
     extra = 0
     fields = ["party", "name", "office", "email", "phone"]
 

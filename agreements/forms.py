@@ -22,7 +22,7 @@ from agreements.dates import (
     KnownDate,
     OutOfRange,
 )
-from agreements.models import CURRENCY_REFUSED, Agreement, Document, Milestone
+from agreements.models import CURRENCY_REFUSED, Agreement, Contact, Document, Milestone
 from common.numbers import GroupedDecimalField
 
 PARTY_FIELDS = ("scope", "lead_region", "regions", "partners", "agencies")
@@ -639,6 +639,23 @@ class MilestoneInlineForm(MilestoneForm):
         return ValidationError(
             format_html(message, link=format_html('<a href="{}">{}</a>', address, link))
         )
+
+
+class ContactInlineForm(forms.ModelForm):
+    """A row of the agreement form's contact persons. A phone it was loaded with is kept as it
+    is (``Contact.left_unchecked``): a change elsewhere in the agreement is never refused for
+    a phone recorded before phones were checked; typed anew, it is checked."""
+
+    class Meta:
+        model = Contact
+        fields = ["party", "name", "office", "email", "phone"]
+
+    def _get_validation_exclusions(self):
+        exclude = super()._get_validation_exclusions()
+        # Asked before the form's values are set on the contact: the phone stored.
+        if self.instance.pk is not None and "phone" not in self.changed_data:
+            exclude |= self.instance.left_unchecked({self.initial.get("phone")})
+        return exclude
 
 
 class DocumentForm(RowUnchangedForm):

@@ -204,6 +204,8 @@ class RowResult:
     partner_objs: list = None  # the row's partners, stored ones and ones to create
     signatories: list = field(default_factory=list)  # (party, name, office) in order
     contacts: list = field(default_factory=list)  # (name, party, office, e-mail, phone)
+    # The phones its stored agreement's contacts hold (``Contact.left_unchecked``).
+    stored_phones: frozenset = frozenset()
     new_partners: list = field(default_factory=list)  # the partners this row creates
     # What the admin's save would warn of, told in the preview and written all the same: a PKS
     # running past the text it carries out, a DPRD approval done before the TKKSD review
@@ -1791,6 +1793,7 @@ class AgreementImport:
             reader.signatories() if reader.has("signatories") else stored_signatories
         )
         stored_contacts = getattr(original, "_import_contacts", [])
+        result.stored_phones = frozenset(values[-1] for values in stored_contacts)
         result.contacts = (
             reader.contacts(stored_contacts) if reader.has("contact_names") else stored_contacts
         )
@@ -2281,13 +2284,16 @@ def _part_errors(result):
         )
         for party, name, office in result.signatories
     ]
+    contacts = [
+        Contact(**dict(zip(CONTACT_FIELDS, values, strict=True))) for values in result.contacts
+    ]
     parts += [
         (
-            Contact(**dict(zip(CONTACT_FIELDS, values, strict=True))),
-            ["agreement"],
+            contact,
+            ["agreement", *contact.left_unchecked(result.stored_phones)],
             _("narahubung “%(name)s”"),
         )
-        for values in result.contacts
+        for contact in contacts
     ]
     messages = []
     for record, links, whose in parts:

@@ -5510,6 +5510,14 @@ class Contact(PrintableText, models.Model):
     def __str__(self):
         return f"{self.name} ({self.party})"
 
+    def left_unchecked(self, stored_phones):
+        """The fields ``full_clean`` leaves aside (its ``exclude``) for this contact, given the
+        phones its agreement's contacts hold (``stored_phones``): a phone held already was
+        recorded before phones were checked (migration 0061) or checked then, and is kept as
+        it is. A clerk saving a change elsewhere in the agreement, or importing its download
+        back, is never refused for a phone no one typed; the admin and the import alike."""
+        return {"phone"} if self.phone and self.phone in stored_phones else set()
+
 
 class Signatory(PrintableText, models.Model):
     """Who signed an agreement for one of its parties, and in which office. Public wherever its

@@ -451,3 +451,54 @@ def test_the_import_refuses_a_phone_that_is_no_phone_number_naming_the_contact(k
 
     assert row.action == REJECT
     assert f"narahubung “Budi”, telepon: “tanya” {NOT_A_PHONE}" in " ".join(row.errors)
+
+
+def with_existing_contact(data, contact, **changes):
+    """``data`` with ``contact`` as an existing row of the inline, as the form shows it."""
+    index = int(data["contacts-TOTAL_FORMS"])
+    data["contacts-TOTAL_FORMS"] = str(index + 1)
+    data["contacts-INITIAL_FORMS"] = str(int(data["contacts-INITIAL_FORMS"]) + 1)
+    values = {"id": contact.pk, "agreement": contact.agreement_id, "party": contact.party}
+    values.update(name=contact.name, office=contact.office, email=contact.email)
+    values.update({"phone": contact.phone, **changes})
+    for field, value in values.items():
+        data[f"contacts-{index}-{field}"] = value
+    return data
+
+
+def test_a_phone_stored_before_the_rule_does_not_stop_an_edit_of_anything_else(
+    staff_client, funded
+):
+    """A phone recorded before phones were checked ("0541 733333 / 0812 345 6789", two numbers)
+    is left as it is: a clerk correcting the title saves it, never told of a phone no one
+    typed; typed again, the phone is checked."""
+    contact = funded.contacts.get()
+    Contact.objects.filter(pk=contact.pk).update(phone="0541 733333 / 0812 345 6789")
+    contact.refresh_from_db()
+    data = with_existing_contact(agreement_form_data(funded, title="Beasiswa Kaltim"), contact)
+
+    response = staff_client.post(change_url(funded), data)
+
+    assert response.status_code == 302, form_errors(response)
+    funded.refresh_from_db()
+    assert funded.title == "Beasiswa Kaltim"
+    assert funded.contacts.get().phone == "0541 733333 / 0812 345 6789"
+
+    data = agreement_form_data(funded)
+    response = staff_client.post(
+        change_url(funded), with_existing_contact(data, contact, phone="tanya pak budi")
+    )
+    assert response.status_code == 200
+    assert f"“tanya pak budi” {NOT_A_PHONE}" in " ".join(form_errors(response))
+
+
+def test_a_download_of_a_phone_stored_before_the_rule_is_imported_back_unchanged(funded, analyst):
+    """The register's own download, imported back as it is, holds the phones it holds: a row
+    whose phone was recorded before phones were checked is unchanged, not refused."""
+    funded.contacts.update(phone="0541 733333 / 0812 345 6789")
+    client = Client()
+    client.force_login(analyst)
+    response = client.get(reverse("agreement-export", args=["xlsx"]))
+    content = b"".join(response.streaming_content)
+    plan = AgreementImport.from_file(io.BytesIO(content), "kerjasama.xlsx").plan()
+    assert [(row.action, row.errors) for row in plan.rows] == [(UNCHANGED, [])]
