@@ -5775,6 +5775,8 @@ class Document(PrintableText, ChoiceLabels, models.Model):
         name = "".join(c for c in name if c.isspace() or unicodedata.category(c)[0] != "C")
         name = " ".join(DOWNLOAD_NAME_DROPS.sub("", name).split())
         name = name.encode()[:DOWNLOAD_NAME_MAX_BYTES].decode(errors="ignore")
+        # A title copied from the scan's name ("Naskah MoU.pdf") ends with ".pdf" once.
+        name = re.sub(r"\.pdf$", "", name.strip(), flags=re.IGNORECASE)
         return f"{name.strip(' .-') or self.get_kind_display()}.pdf"
 
     def clean(self):

@@ -217,6 +217,9 @@ def test_a_document_is_downloaded_under_its_agreement_and_title_not_its_stored_n
         ("", "...naskah\tbaru\n ", "naskah baru.pdf"),
         ("", "???", "Naskah yang ditandatangani.pdf"),
         ("", "Naskah " * 40, ("Naskah " * 40)[:150].strip() + ".pdf"),
+        # A title copied from the scan's name ends with it once, not "….pdf.pdf".
+        ("12/2024", "Naskah MoU.PDF", "12-2024 - Naskah MoU.pdf"),
+        ("", "naskah.pdf", "naskah.pdf"),
     ],
 )
 def test_a_documents_download_name_is_one_any_disk_takes(client, agreement, reference, title, name):
