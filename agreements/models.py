@@ -384,7 +384,7 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         counts = self.counts_by_status(today)
         return sum(counts.get(status, 0) for status in set(statuses))
 
-    def each_cooperation_once(self, among=None, running_on=None):
+    def each_cooperation_once(self, among=None, running_on=None, alike=None):
         """These agreements, less each amendment that ends with the text it amends where that
         text is among ``among`` (these, unless given; ``Agreement.ends_with_text_among_q``):
         an amendment is part of the text it amends, not a cooperation beside it
@@ -395,15 +395,22 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         list's "Mati suri"), the list's "Berakhir paling lambat" and the report's lists.
 
         ``running_on``: a day every one of ``among`` runs on (shown in force then, today), by
-        which the amendments left out are read from their own index (``ends_on_or_after_q``)."""
+        which the amendments left out are read from their own index (``ends_on_or_after_q``).
+
+        ``alike``: an expression an amendment and its text must agree on for the amendment to
+        be left out, where these hold texts of every kind (the status each shows on a day: the
+        report's status chart). An addendum being drafted for an MoU in force is counted among
+        the texts being prepared, as the lists of one status count it; an addendum in force
+        with it, once."""
         among = (self if among is None else among).order_by()
+        if alike is not None:
+            among = among.annotate(cooperation_alike=alike)
         # Those left out read apart, once (the few amendments among them, by the index of
         # migration 0060 or 0062), so that what is counted of the rest reads no more of each
         # row.
         amendments = among if running_on is None else among.filter(ends_on_or_after_q(running_on))
-        return self.exclude(
-            pk__in=amendments.filter(Agreement.ends_with_text_among_q(among)).values("pk")
-        )
+        once = Agreement.ends_with_text_among_q(among, alike=alike is not None)
+        return self.exclude(pk__in=amendments.filter(once).values("pk"))
 
     def expiring_within(self, days, today=None, on=None):
         """In force or signed (as shown) and expiring in the next ``days`` days, soonest first:
@@ -3385,13 +3392,16 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         return max(going_on, key=lambda d: (d.signed_on or datetime.date.min, d.pk), default=None)
 
     @classmethod
-    def ends_with_text_among_q(cls, among):
+    def ends_with_text_among_q(cls, among, alike=False):
         """A ``Q``: an amendment ending with the text it amends, on the same day
         (``ends_by``: its own end, as known, is not after the text's, and one with no end
         takes the text's, ``end_with_amended``), or neither with an end, where that text is
         among ``among`` (a queryset of agreements). Part of that text, not a cooperation
-        beside it: ``AgreementQuerySet.each_cooperation_once`` leaves it out."""
+        beside it: ``AgreementQuerySet.each_cooperation_once`` leaves it out. ``alike``: the
+        text is also of the amendment's ``cooperation_alike`` (an annotation of ``among``)."""
         text = among.order_by().filter(pk=OuterRef("follows_id"))
+        if alike:
+            text = text.filter(cooperation_alike=OuterRef("cooperation_alike"))
         same_end = models.Exists(text.filter(ends_by=OuterRef("ends_by")).values("pk"))
         neither_ends = models.Exists(text.filter(ends_by__isnull=True).values("pk"))
         return Q(relation=AgreementRelation.AMENDS) & (

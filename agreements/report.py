@@ -300,8 +300,14 @@ def build(agreements, region, period):
         waiting_by_party=Counter(row.party for row in waiting).most_common(),
         map=maps.indonesia_map(agreements, highlight=province.code),
         # Each cooperation once, as the lists and the summary beside it count them: an MoU and
-        # the addendum ending with it are one cooperation in force, not two.
-        status_chart=status_chart(mine.each_cooperation_once().counts_by_status(on=end), end),
+        # the addendum ending with it are one cooperation in force, not two; an addendum being
+        # drafted for an MoU in force is counted among the texts being prepared.
+        status_chart=status_chart(
+            mine.each_cooperation_once(alike=mine.shown_status_case(today, end)).counts_by_status(
+                on=end
+            ),
+            end,
+        ),
     )
 
 

@@ -1220,6 +1220,40 @@ def test_the_status_chart_counts_an_mou_and_the_addendum_ending_with_it_once(
     assert dict(chart_table(html, "status"))["Berlaku"] == "1"
 
 
+def test_the_status_chart_still_counts_an_addendum_being_prepared_for_an_mou_in_force(
+    client, kaltim
+):
+    """An addendum still being drafted is work of its own, listed as such: the chart counts
+    it among the texts being prepared, beside its MoU in force, as the list of dormant
+    cooperation and the list page count it; one cooperation is counted once within a status,
+    not dropped from another."""
+    mou = AgreementFactory(
+        title="MoU Kaltim–Anhui",
+        lead_region=kaltim,
+        signed_on=datetime.date(2019, 7, 1),
+        in_force_from=datetime.date(2019, 7, 1),
+        expires_on=datetime.date(2035, 6, 30),
+    )
+    AgreementFactory(
+        title="Adendum MoU Kaltim–Anhui",
+        kind="amendment",
+        follows=mou,
+        relation="amends",
+        lead_region=kaltim,
+        status="preparation",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=datetime.date(2035, 6, 30),
+    )
+    period = str(timezone.localdate().year)
+
+    html = client.get("/laporan/", {"region": "64", "period": period}).content.decode()
+
+    chart = dict(chart_table(html, "status"))
+    assert chart["Berlaku"] == "1"
+    assert chart["Penyiapan naskah"] == "1"
+
+
 @pytest.mark.parametrize(
     ("today", "period", "listed"),
     [
