@@ -304,8 +304,10 @@ def counted_apart(rows):
 # database, the visibilities counted, the day and the region (or None). Built through the ORM
 # (the dormant read twice, the second in the amendment's test of its text) and compiled, it
 # cost the dashboard and each region's page 12 ms of Python at every build; it names no row of
-# the register, which the count reads as it stands. About 6 KB each; a day of every region's page
-# read by both visibilities holds 1,104.
+# the register, which the count reads as it stands, except a province's regencies and cities,
+# read when it is compiled (``in_region``): for one made the same day (by law, with the reference
+# data), its amendments dormant with their text are taken away from the next day. About 6 KB
+# each; a day of every region's page read by both visibilities holds 1,104.
 _DORMANT_APART = {}
 _DORMANT_APART_MAX = 2048
 
