@@ -1287,9 +1287,9 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         cooperation in force is read.
         """
         today = today or timezone.localdate()
-        if self._tallied_visibilities() is None:
-            return self.dormant_cooperations(today).count()
         visibilities = self._tallied_visibilities()
+        if visibilities is None:
+            return self.dormant_cooperations(today).count()
         less = dormant_apart_sql(
             (self.db, tuple(visibilities), today, None),
             lambda: self.dormant_with_their_text(today),
