@@ -56,13 +56,14 @@ def variables(env_file):
     )
 
 
-def test_the_crontab_stores_the_days_progress_before_the_reminders_read_it():
+def test_the_crontab_stores_the_days_progress_before_the_mails_read_it():
     lines = documented_cron_lines()
-    assert list(lines) == ["refresh_progress", "send_reminders"]
+    assert list(lines) == ["refresh_progress", "send_reminders", "send_follow_digests"]
     assert lines["refresh_progress"][:2] < lines["send_reminders"][:2]
+    assert lines["refresh_progress"][:2] < lines["send_follow_digests"][:2]
 
 
-@pytest.mark.parametrize("name", ["refresh_progress", "send_reminders"])
+@pytest.mark.parametrize("name", ["refresh_progress", "send_reminders", "send_follow_digests"])
 @pytest.mark.parametrize("shell", ["sh", "bash"])
 def test_the_documented_cron_line_runs_its_command_with_the_documented_file(tmp_path, shell, name):
     env_file = tmp_path / "env"
@@ -138,9 +139,9 @@ def test_gunicorn_listens_only_where_the_proxy_reaches_it_and_trusts_only_its_he
 
 
 def test_the_readmes_cron_lines_read_the_file_and_folder_this_guide_sets_up():
-    """The README's crontab is this guide's, with the digests of followed selections beside it:
-    each line enters the app's folder and reads the environment file where this guide puts
-    them (a line reading another file would run its command with no production settings)."""
+    """The README's crontab is this guide's: each line enters the app's folder and reads the
+    environment file where this guide puts them (a line reading another file would run its
+    command with no production settings), at the guide's time."""
     readme = (BASE_DIR / "README.md").read_text()
     readme_lines = [
         line.split(None, 5)[5]
@@ -151,11 +152,11 @@ def test_the_readmes_cron_lines_read_the_file_and_folder_this_guide_sets_up():
         "send_reminders",
         "send_follow_digests",
     ]
-    for line in readme_lines:
-        name = line.rsplit(None, 1)[-1]
-        # The guide's cron block runs send_reminders; the digests run "the same way".
-        documented = documented_cron_lines().get(name, documented_cron_lines()["send_reminders"])
-        assert line == documented[2].rsplit(None, 1)[0] + " " + name
+    assert readme_lines == [command for _hour, _minute, command in documented_cron_lines().values()]
+    readme_times = re.findall(r"^(\d+) (\d+) \* \* \* ", readme, re.MULTILINE)
+    assert [(int(hour), int(minute)) for minute, hour in readme_times] == [
+        (hour, minute) for hour, minute, _command in documented_cron_lines().values()
+    ]
 
 
 def test_the_documented_proxy_lets_through_every_file_the_app_takes():
