@@ -185,8 +185,10 @@ def departures(subscription, filterset, today):
     ]
 
 
-def plan(subscription, now):
-    """What ``subscription``'s reader is to be told for the period up to ``now``. Reads only.
+def plan(subscription, now, until=None):
+    """What ``subscription``'s reader is to be told for the period up to ``now``: the changes
+    saved after its ``covered_until`` up to ``until`` (``covered_until(now)``, else ``now``), the
+    selection read on ``now``'s day. Reads only.
 
     The entries and the selection's name are worded in the subscription's language.
     """
@@ -209,7 +211,7 @@ def plan(subscription, now):
     )
     records = list(
         changelog.history(told_of, public=public)
-        .filter(history_date__gt=subscription.covered_until, history_date__lte=now)
+        .filter(history_date__gt=subscription.covered_until, history_date__lte=until or now)
         .order_by("history_date", "history_id")[: DIGEST_LENGTH + 1]
     )
     with translation.override(subscription.language):
@@ -270,6 +272,14 @@ def message(digest, connection=None):
         )
 
 
+def covered_until(now):
+    """How far a digest planned for ``now`` covers its selection's changes: to ``now``, or to
+    the moment it is sent when ``now`` is later (``send_follow_digests --now``, a digest tried
+    ahead of time). Only what was saved by then can be in it; what is saved in the hours up to
+    ``now`` is the next digest's, not passed over as though it had been mailed."""
+    return min(now, timezone.now())
+
+
 def send_due(now, connection):
     """Send every due digest; return (mails sent, subscriptions covered, failed ids).
 
@@ -300,12 +310,13 @@ def send_due(now, connection):
                 )
                 if subscription is None:  # held by a run at the same time, or unfollowed
                     continue
+                until = covered_until(now)
                 claimed = Subscription.objects.filter(
                     pk=pk, covered_until=subscription.covered_until
-                ).update(covered_until=now)
+                ).update(covered_until=until)
                 if not claimed:
                     continue
-                digest = plan(subscription, now)
+                digest = plan(subscription, now, until)
                 if digest.count:
                     if not connection.send_messages([message(digest, connection)]):
                         raise NotAccepted(subscription.user.email)

@@ -272,6 +272,29 @@ def test_a_digest_planned_for_a_later_day_reads_the_selection_on_that_day(client
     assert "MoU Bali" not in told
 
 
+def test_a_digest_tried_ahead_of_time_leaves_what_is_saved_after_it_to_the_next(
+    client, register, reader
+):
+    """``send_follow_digests --now`` tries a digest planned for a later moment: what is saved
+    after the try, before that moment, is in the next digest, not passed over as mailed."""
+    client.force_login(reader)
+    follow_selection(client, "region=64")
+    save(register["chinese"], title="MoU Kaltim–Anhui (naskah akhir)")
+    run_digest(later(days=1))  # the try: tells the change saved before it
+    [tried] = mail.outbox
+    assert "MoU Kaltim–Anhui (naskah akhir)" in tried.body
+    mail.outbox.clear()
+
+    save(register["chinese"], title="MoU Kaltim–Anhui (ditandatangani)")
+    run_digest(later(days=2))
+
+    [email] = mail.outbox
+    assert email.subject == "Daerah: Kalimantan Timur (1 perubahan)"
+    assert "Judul: MoU Kaltim–Anhui (naskah akhir) → MoU Kaltim–Anhui (ditandatangani)" in (
+        email.body
+    )
+
+
 def test_the_subject_counts_each_change_once_the_one_that_took_an_agreement_out_too(
     client, register, reader
 ):
@@ -479,9 +502,11 @@ def test_the_digest_gives_each_time_in_the_readers_zone_and_names_it(client, reg
     client.force_login(reader)
     follow_selection(client, "country=CN")
     save(register["chinese"], status="terminated")
-    saved = Subscription.objects.get().covered_until.replace(microsecond=0) + datetime.timedelta(
-        hours=1
-    )
+    # Saved an hour after the reader began to follow (both put back in time: a digest tells
+    # what was saved by the time it runs).
+    followed = Subscription.objects.get().covered_until - datetime.timedelta(hours=2)
+    Subscription.objects.update(covered_until=followed)
+    saved = followed.replace(microsecond=0) + datetime.timedelta(hours=1)
     Agreement.history.model.objects.filter(
         history_id=Agreement.history.filter(id=register["chinese"].pk).latest().history_id
     ).update(history_date=saved)
@@ -555,7 +580,8 @@ def test_two_runs_at_once_send_each_digest_once(kaltim, django_user_model):
 
     assert len(SlowBackend.sent) == 1
     assert sorted(sent for sent, _covered, _failed in results) == [0, 1]
-    assert Subscription.objects.get().covered_until == at
+    # Covered up to the run, which is before the moment it was planned for (``covered_until``).
+    assert Subscription.objects.get().covered_until > agreement.updated_at
 
 
 class SavingBackend:
