@@ -452,6 +452,20 @@ class AgreementFilter(django_filters.FilterSet):
             self.filters.pop("budget_source")
 
     @property
+    def withheld(self):
+        """The filters of the list its data names that its reader may not select by (the
+        budget's source, to a reader who does not read internal records): the page reads the
+        list as though they were not named. A followed selection naming one is not the
+        selection its reader followed (``reminders.follow.plan``)."""
+        return {
+            name
+            for name in self.data
+            if name in self.base_filters
+            and name not in self.filters
+            and name not in self.fixed_filters
+        }
+
+    @property
     def form(self):
         form = super().form
         form.fixed_conflicts = self.fixed_conflicts

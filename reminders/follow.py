@@ -59,15 +59,16 @@ UNFOLLOW_SALT = "reminders.unfollow"
 SUBJECT_NAME_LENGTH = 120
 
 
-def normal_query(data):
-    """A query string of the list as the selection it names: its filters alone (without page
-    and sort, or anything the list does not read), each value once, in a fixed order, so that
-    following the same selection twice is one subscription."""
+def normal_query(filterset):
+    """The query string of ``filterset`` (``selection_of``) as the selection it names: its
+    filters alone (without page and sort, or anything the list does not read for its reader,
+    ``AgreementFilter.withheld``), each value once, in a fixed order, so that following the
+    same selection twice is one subscription."""
     pairs = sorted(
         {
             (key, value)
-            for key, values in data.lists()
-            if key in AgreementFilter.base_filters and key not in NOT_A_FILTER
+            for key, values in filterset.data.lists()
+            if key in filterset.filters and key not in NOT_A_FILTER
             for value in values
             if value != ""
         }
@@ -198,7 +199,10 @@ def plan(subscription, now, until=None):
     # The selection as it stands on the digest's day: an expiry passed by then has taken its
     # agreement out of those in force, as the status told of it says.
     filterset = selection_of(subscription.query, user, today)
-    if not filterset.is_valid():  # a region or partner named in it is gone
+    if not filterset.is_valid() or filterset.withheld:
+        # A region or partner named in it is gone, or it selects by what its reader may select
+        # by no more (the budget's source, their role taken away): read without it, it would
+        # be another selection, told under the name of this one.
         return Digest(subscription, [], False, subscription.name)
     public = changelog.reads_public_history(user)
     with translation.override(subscription.language):

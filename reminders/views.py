@@ -132,7 +132,7 @@ class FollowView(LoginRequiredMixin, View):
         filterset = follow.selection_of(given.get("query", ""), request.user)
         if "query" in given and not filterset.is_valid():
             problems.append(_("Filter pilihan ini tidak valid; buka lagi halaman daftarnya."))
-        elif len(follow.normal_query(filterset.data)) > QUERY_MAX_LENGTH:
+        elif len(follow.normal_query(filterset)) > QUERY_MAX_LENGTH:
             problems.append(
                 _("Pilihan ini memuat terlalu banyak filter untuk diikuti; sederhanakan filternya.")
             )
@@ -142,7 +142,7 @@ class FollowView(LoginRequiredMixin, View):
         if (
             not problems
             and followed.count() >= FOLLOWS_AT_MOST
-            and not followed.filter(query=follow.normal_query(filterset.data)).exists()
+            and not followed.filter(query=follow.normal_query(filterset)).exists()
         ):
             problems.append(
                 _(
@@ -155,7 +155,7 @@ class FollowView(LoginRequiredMixin, View):
             return render(
                 request, "reminders/follow_refused.html", {"problems": problems}, status=400
             )
-        query = follow.normal_query(filterset.data)
+        query = follow.normal_query(filterset)
         # Following the same selection again sets how often and in which language; its name
         # is said again in that language.
         language = translation.get_language()[:2]

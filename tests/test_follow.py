@@ -349,6 +349,43 @@ def test_the_digest_tells_a_new_step_and_keeps_quiet_about_what_the_reader_is_no
     assert "Disimpan" not in email.body
 
 
+def test_a_follow_by_the_budget_is_not_mailed_once_its_reader_may_no_longer_select_by_it(
+    client, register, django_user_model
+):
+    """An official follows the agreements paid from the APBD, then loses the role: read without
+    the budget's source, which only officials and staff select by, the selection is every
+    agreement, which is not what they follow; no digest tells of the others under its name."""
+    official = make_official(django_user_model)
+    official.email = "pejabat@example.invalid"
+    official.save()
+    client.force_login(official)
+    follow_selection(client, "budget_source=apbd")
+    assert Subscription.objects.get().name == "Sumber anggaran: APBD"
+    official.groups.clear()
+    save(register["other"], budget_source="apbn", title="MoU Bali diperbarui")
+
+    run_digest(later(days=1))
+
+    assert mail.outbox == []
+
+
+def test_a_budget_in_the_address_of_a_list_the_public_reads_without_it_is_not_followed(
+    client, register, reader
+):
+    """The public's list reads no budget filter in its address: following it follows what the
+    page showed, every agreement, mailed as such."""
+    client.force_login(reader)
+    follow_selection(client, "budget_source=apbd")
+    save(register["other"], title="MoU Bali diperbarui")
+
+    run_digest(later(days=1))
+
+    [email] = mail.outbox
+    assert email.subject == "Semua kerja sama (1 perubahan)"
+    assert "MoU Bali diperbarui" in email.body
+    assert "budget_source" not in email.body
+
+
 def test_the_digest_comes_in_the_language_the_reader_followed_in(client, register, reader):
     client.force_login(reader)
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
