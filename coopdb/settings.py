@@ -9,6 +9,7 @@ import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -43,6 +44,33 @@ def envint(name, default):
     if number < 0:
         raise ImproperlyConfigured(f"{name} must be 0 or more, not {value!r}")
     return number
+
+
+def envaddress(name, default):
+    """Read the address readers open the site at: http or https with a host (and a port, a
+    path), without a trailing slash; refuse anything else rather than write it into every
+    link of a mail (a host without its scheme made each a link no mail program opens)."""
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    address = value.strip().rstrip("/")
+    try:
+        parts = urlsplit(address)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is no number
+    except ValueError:  # that, or a bracket left open
+        parts = None
+    sound = (
+        parts is not None
+        and parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not (parts.query or parts.fragment)
+    )
+    if not sound:
+        raise ImproperlyConfigured(
+            f"{name} must be the address readers open the site at, with its scheme "
+            f"(https://kerjasama.example.go.id), not {value!r}"
+        )
+    return address
 
 
 def envlist(name, default):
@@ -345,7 +373,7 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 30  # a hung mail server must not hang the daily cron job
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "coopdb <noreply@localhost>")
 # Where links in e-mails point: the address readers open the site at.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+SITE_URL = envaddress("SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

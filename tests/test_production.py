@@ -460,6 +460,10 @@ def test_every_variable_the_settings_and_gunicorn_read_is_in_the_deployment_guid
         ("STATEMENT_TIMEOUT", "-5"),
         # Set but empty: a KeyError on 'ENGINE' that named nothing.
         ("DATABASE_URL", ""),
+        # Every link of every mail began with it: a host alone, or no host, linked nowhere.
+        ("SITE_URL", "kerjasama.example.go.id"),
+        ("SITE_URL", "https://"),
+        ("SITE_URL", "https://kerjasama.example.go.id:443x"),
     ],
 )
 def test_a_nonsense_setting_stops_the_site_from_starting(name, value):
