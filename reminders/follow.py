@@ -63,20 +63,31 @@ def normal_query(filterset):
     """The query string of ``filterset`` (``selection_of``) as the selection it names: its
     filters alone (without page and sort, or anything the list does not read for its reader,
     ``AgreementFilter.withheld``), each value once, in a fixed order, so that following the
-    same selection twice is one subscription."""
-    pairs = sorted(
-        {
-            (key, value)
-            for key, values in filterset.data.lists()
-            if key in filterset.filters and key not in NOT_A_FILTER
-            for value in values
-            if value != ""
-        }
-    )
+    same selection twice is one subscription: a day as the list's date fields send it
+    (``2027-12-31``, however it was typed: ``31/12/2027``), a word or a year as it is read."""
+    cleaned = filterset.form.cleaned_data if filterset.is_valid() else {}
+    pairs = {
+        (key, written(cleaned.get(key), value))
+        for key, values in filterset.data.lists()
+        if key in filterset.filters and key not in NOT_A_FILTER
+        for value in values
+    }
+    pairs = sorted((key, value) for key, value in pairs if value != "")
     query = QueryDict(mutable=True)
     for key, value in pairs:
         query.appendlist(key, value)
     return query.urlencode()
+
+
+def written(read, given):
+    """The value of a filter of one value as the selection names it: what the list read from
+    ``given`` (``read``), written as its date fields send a day; ``given`` where the list reads
+    it as it is (a choice, a region's code) or as several."""
+    if isinstance(read, datetime.date):
+        return read.isoformat()
+    if isinstance(read, str | int) and not isinstance(read, bool):
+        return str(read)
+    return given
 
 
 def selection_of(query, user, today=None):

@@ -99,6 +99,21 @@ def test_following_saves_the_selection_once_without_page_or_sort(client, registe
     assert subscription.name in page and "Mingguan" in page
 
 
+def test_a_day_typed_as_a_letter_writes_it_is_the_same_selection_as_the_lists_field_sends_it(
+    client, reader
+):
+    """``31/12/2027`` typed into an address and ``2027-12-31`` from the list's date field are
+    one selection: followed both ways, it is followed once, and mailed once."""
+    client.force_login(reader)
+    follow_selection(client, "expires_before=31/12/2027&q=%20Anhui%20")
+    follow_selection(client, "q=Anhui&expires_before=2027-12-31", frequency="weekly")
+
+    [subscription] = Subscription.objects.all()
+    assert subscription.query == "expires_before=2027-12-31&q=Anhui"
+    assert subscription.frequency == "weekly"
+    assert client.get(subscription.get_list_url()).status_code == 200
+
+
 def test_a_bad_selection_or_a_reader_without_address_is_refused(client, register, reader):
     client.force_login(reader)
     response = follow_selection(client, "year=abc")
