@@ -38,7 +38,10 @@ class FollowSettingsForm(OneValueEach, forms.ModelForm):
         subscription = super().save(commit=False)
         if "language" in self.changed_data:
             filterset = follow.selection_of(subscription.query, subscription.user)
-            if filterset.is_valid():  # else a region or partner in it is gone: the name stays
+            # Else a region or partner in it is gone, or it selects by what its reader may
+            # select by no more (``AgreementFilter.withheld``): the name stays what they chose,
+            # not the name of what is left.
+            if filterset.is_valid() and not filterset.withheld:
                 subscription.name = follow.name_of(filterset, subscription.language)
         if commit:
             subscription.save(update_fields=["frequency", "language", "name"])

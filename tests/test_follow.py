@@ -384,6 +384,27 @@ def test_a_follow_by_the_budget_is_not_mailed_once_its_reader_may_no_longer_sele
     assert mail.outbox == []
 
 
+def test_a_follow_by_the_budget_keeps_its_name_when_its_former_official_changes_its_language(
+    client, register, django_user_model
+):
+    """Renamed in English without the filter its reader may no longer select by, it would be
+    called "All agreements" on /ikuti/, which it is not."""
+    official = make_official(django_user_model)
+    official.email = "pejabat@example.invalid"
+    official.save()
+    client.force_login(official)
+    follow_selection(client, "budget_source=apbd")
+    official.groups.clear()
+    subscription = Subscription.objects.get()
+
+    client.post(settings_path(subscription), {"frequency": "weekly", "language": "en"})
+
+    subscription.refresh_from_db()
+    assert (subscription.language, subscription.frequency) == ("en", "weekly")
+    assert subscription.name == "Sumber anggaran: APBD"
+    assert "All agreements" not in client.get("/ikuti/").content.decode()
+
+
 def test_a_budget_in_the_address_of_a_list_the_public_reads_without_it_is_not_followed(
     client, register, reader
 ):
