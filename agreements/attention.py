@@ -12,7 +12,7 @@ from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from agreements.dates import DatePrecision, PeriodEnd
+from agreements.dates import PeriodEnd
 from agreements.models import (
     DUE_WITHIN_DAYS,
     EXPIRY_WINDOWS,
@@ -40,6 +40,13 @@ class Expiring:
     def on_date(self):
         return self.agreement.expires_on
 
+    @property
+    def by_a_periods_end(self):
+        """Its expiry is known only to a month or a year: the days left run to the period's
+        last day, the most it may have, so a page says "at the latest"
+        (``Agreement.expires_by_a_periods_end``)."""
+        return self.agreement.expires_by_a_periods_end
+
 
 @dataclass(frozen=True)
 class MilestoneDue:
@@ -62,7 +69,7 @@ class MilestoneDue:
     def by_a_periods_end(self):
         """Its target is known only to a month or a year: the days left run to the period's
         last day, which may be later than the list's window, so a page says "at the latest"."""
-        return self.milestone.due_on_precision not in ("", DatePrecision.DAY)
+        return self.milestone.by_a_periods_end("due_on")
 
 
 @dataclass(frozen=True)

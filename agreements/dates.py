@@ -446,6 +446,13 @@ class KnownDates:
         known = self.known(name)
         return known.end if known is not None else None
 
+    def by_a_periods_end(self, name):
+        """Whether the date ``name`` is known only to its month or its year: the days counted
+        to it run to its period's last day (``ends``), the latest it can fall on, so a page
+        says "paling lambat" (at the latest) beside them: "paling lambat 24 hari lagi", not
+        "24 hari lagi", of a step due or a text expiring in "Desember 2026"."""
+        return getattr(self, name) is not None and getattr(self, f"{name}_precision") in PERIODS
+
     def precision_errors(self, names):
         """{field: message} for a month or year that is not stored as its first day. A blank
         precision is a whole date."""

@@ -2831,6 +2831,13 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         the shown status, days left, expiring within a window, the tallies' month."""
         return self.ends("expires_on")
 
+    @property
+    def expires_by_a_periods_end(self):
+        """Its expiry is known only to a month or a year, so the days left to it
+        (``days_until_expiry_on``) are the most it may have: every page that counts them says
+        "paling lambat" (at the latest) beside them (``KnownDates.by_a_periods_end``)."""
+        return self.by_a_periods_end("expires_on")
+
     def days_until_expiry_on(self, today):
         """Days from ``today`` to the last day its expiry covers (``expires_by``), or None."""
         if self.expires_on is None:

@@ -934,13 +934,14 @@ def test_a_page_shows_an_agreement_in_force_through_the_month_or_year_its_expiry
         assert badge_of(page, agreement) == "Berlaku", precision
         assert badge_of(listed, agreement) == "Berlaku", precision
         days_left = (agreement.expires_by - today).days
+        # Counted to the period's last day, the most it may have left: "at the latest".
         if days_left > 60:  # beyond two months, in months as the past is (``ends_in``)
             with translation.override("id"):
-                note = f"berakhir dalam {timeuntil(agreement.expires_by, today)}"
+                note = f"berakhir paling lambat dalam {timeuntil(agreement.expires_by, today)}"
         elif days_left:
-            note = f"berakhir dalam {days_left}\xa0hari"
+            note = f"berakhir paling lambat dalam {days_left}\xa0hari"
         else:
-            note = "berakhir hari ini"
+            note = "berakhir paling lambat hari ini"
         assert note.replace("\xa0", " ") in " ".join(page.replace("\xa0", " ").split())
     for precision, agreement in ended.items():
         page = client.get(agreement.get_absolute_url()).content.decode()
@@ -954,6 +955,56 @@ def test_a_page_shows_an_agreement_in_force_through_the_month_or_year_its_expiry
     assert (f"{days_left} hari" if days_left else "hari ini") in " ".join(row.split())
     for agreement in ended.values():
         assert agreement.get_absolute_url() not in soon
+
+
+def test_the_time_left_to_an_expiry_known_to_its_month_is_said_to_be_at_the_latest(
+    client, register
+):
+    """A text "Berakhir pada Desember 2026" may end on any day of December: on 7 December its
+    page, the dashboard and its region's page said "berakhir dalam 24 hari", "24 hari" and "24
+    hari lagi", a count of days more exact than what is known, read as the day it ends. They
+    say the days to the month's last day are the most it has left, "paling lambat"; a text
+    whose day is known is counted as before."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    by_month = expiring_as_known(register, "Kerja sama Uji Bulan Ini", this_month, "month")
+    on_a_day = expiring_as_known(
+        register, "Kerja sama Uji Hari Tertentu", today + datetime.timedelta(days=3), "day"
+    )
+    left = (by_month.expires_by - today).days
+
+    def said(html, agreement, start, end):
+        """The words of ``agreement``'s entry in the part of ``html`` from ``start``."""
+        section = html.split(start, 1)[1]
+        entry = section.split(f'href="{agreement.get_absolute_url()}"', 1)[1].split(end, 1)[0]
+        return " ".join(re.sub(r"<[^>]+>", " ", entry).replace("\xa0", " ").split())
+
+    page = client.get(by_month.get_absolute_url()).content.decode()
+    glance = " ".join(
+        re.sub(r"<[^>]+>", " ", page.split('class="glance"', 1)[1].split("</dl>", 1)[0])
+        .replace("\xa0", " ")
+        .split()
+    )
+    at_the_latest = f"paling lambat {left} hari lagi" if left else "paling lambat hari ini"
+    assert (
+        f"berakhir paling lambat dalam {left} hari" if left else "berakhir paling lambat hari ini"
+    ) in glance, glance
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert at_the_latest in said(dashboard, by_month, 'id="expiring"', "</tr>")
+    region = client.get(register["kaltim"].get_absolute_url()).content.decode()
+    assert at_the_latest in said(region, by_month, 'id="needs-attention-title"', "</li>")
+
+    day_page = client.get(on_a_day.get_absolute_url()).content.decode()
+    day_glance = day_page.split('class="glance"', 1)[1].split("</dl>", 1)[0]
+    assert "berakhir dalam 3" in day_glance and "paling lambat" not in day_glance
+    for html, start, end in [
+        (dashboard, 'id="expiring"', "</tr>"),
+        (region, 'id="needs-attention-title"', "</li>"),
+    ]:
+        entry = said(html, on_a_day, start, end)
+        assert "3 hari" in entry and "paling lambat" not in entry, entry
 
 
 @pytest.mark.parametrize("file_format", ["page", "csv"])

@@ -215,9 +215,10 @@ def test_agreements_far_from_expiry_or_already_expired_are_not_reminded(kaltim, 
 def test_an_expiry_known_to_the_month_or_year_is_reminded_by_the_periods_last_day(
     kaltim, kaltim_editor, precision, expires_on, shown
 ):
-    """An agreement "Berakhir pada Desember 2026" (or "2026") ends on 31 December: its 180-day
-    notice comes on 4 July, not before, the 90- and 30-day ones on 2 October and 1 December,
-    each counting the days to 31 December; from 1 January 2027 it is expired, told nothing."""
+    """An agreement "Berakhir pada Desember 2026" (or "2026") ends on 31 December at the
+    latest: its 180-day notice comes on 4 July, not before, the 90- and 30-day ones on 2
+    October and 1 December, each counting the days to 31 December, the most it has left ("paling
+    lambat", as its page says); from 1 January 2027 it is expired, told nothing."""
     AgreementFactory(
         title="MoU Kaltim–Anhui",
         lead_region=kaltim,
@@ -235,7 +236,8 @@ def test_an_expiry_known_to_the_month_or_year_is_reminded_by_the_periods_last_da
         run(day)
         message = mails_to(kaltim_editor)[-1]
         assert notice in message.body, day
-        assert f"berakhir {shown}, {days_left} hari lagi" in message.body, day
+        assert f"berakhir {shown}, paling lambat {days_left} hari lagi" in message.body, day
+        assert f"paling lambat {days_left} hari lagi" in message.alternatives[0][0], day
     told = len(mail.outbox)
     run(datetime.date(2026, 12, 31))
     run(datetime.date(2027, 1, 1))

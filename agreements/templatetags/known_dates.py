@@ -96,14 +96,29 @@ def ends_in(agreement, today):
     """How long ``agreement``, not yet ended, has left on ``today``: "berakhir dalam 45 hari"
     within ``DAYS_COUNTED`` days, beyond in the words ``ended_ago`` tells the past in
     ("berakhir dalam 3 tahun, 9 bulan", not "berakhir dalam 1.382 hari"), counted to the last
-    day its expiry covers (``Agreement.days_until_expiry_on``); "" with no expiry or past it."""
+    day its expiry covers (``Agreement.days_until_expiry_on``); "" with no expiry or past it.
+    An expiry known only to its month or year may fall on any day of it: the time to its last
+    day is the most left, "berakhir paling lambat dalam 24 hari"
+    (``Agreement.expires_by_a_periods_end``)."""
     days = agreement.days_until_expiry_on(today)
     if days is None or days < 0:
         return ""
+    at_the_latest = agreement.expires_by_a_periods_end
     if days == 0:
-        return _("berakhir hari ini")
+        return _("berakhir paling lambat hari ini") if at_the_latest else _("berakhir hari ini")
     if days <= DAYS_COUNTED:
-        return ngettext(
-            "berakhir dalam %(number)s hari", "berakhir dalam %(number)s hari", days
-        ) % {"number": intcomma(days)}
-    return _("berakhir dalam %(left)s") % {"left": timeuntil(agreement.expires_by, today)}
+        if at_the_latest:
+            said = ngettext(
+                "berakhir paling lambat dalam %(number)s hari",
+                "berakhir paling lambat dalam %(number)s hari",
+                days,
+            )
+        else:
+            said = ngettext(
+                "berakhir dalam %(number)s hari", "berakhir dalam %(number)s hari", days
+            )
+        return said % {"number": intcomma(days)}
+    left = {"left": timeuntil(agreement.expires_by, today)}
+    if at_the_latest:
+        return _("berakhir paling lambat dalam %(left)s") % left
+    return _("berakhir dalam %(left)s") % left
