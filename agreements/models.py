@@ -3970,9 +3970,15 @@ def stage_path_of(
             path.append(Stage(label, Stage.NOT_REQUIRED, None, reason=reason))
         elif index <= reached:
             # The last stage of a signed document's path is passed by its signing: the signing
-            # itself, or for an LoI the LoI (row 1), dated by the document's signing date.
-            signing = status not in UNSIGNED_STATUSES and index == len(kinds) - 1
-            path.append(Stage(label, Stage.PASSED, None, by_signing=signing))
+            # itself, or for an LoI the LoI (row 1), dated by the document's signing date. Its
+            # initiative is dated by the day it was proposed: the key dates said "Diusulkan 10
+            # Januari 2022" above "Prakarsa dilalui (tanggal tidak tercatat)".
+            dated_by = ""
+            if status not in UNSIGNED_STATUSES and index == len(kinds) - 1:
+                dated_by = "signed_on"
+            elif stage == stages.INITIATIVE:
+                dated_by = "proposed_on"
+            path.append(Stage(label, Stage.PASSED, None, dated_by=dated_by))
         elif target is not None and index < target:
             path.append(Stage(label, Stage.UNRECORDED, None))
         elif index == target:
@@ -4823,9 +4829,12 @@ class Stage:
     by: "Agreement | None" = None
     # Why a stage is not required, when the rule rather than the bureau says so.
     reason: str = ""
-    # Passed, with no milestone recorded, by the signing of its document (``by``, else the
-    # page's own): the path dates it by that document's signing date.
-    by_signing: bool = False
+    # Passed with no milestone recorded, on a day its document (``by``, else the page's own)
+    # records: the field of that document the path dates it by. Its signing by the signing
+    # date ("signed_on"; an LoI's LoI stage, which signing it passes, too), its initiative by
+    # the day it was proposed ("proposed_on", when it was put forward: ``Agreement.proposal``
+    # the other way round); "" for a stage no date of the document tells.
+    dated_by: str = ""
     # Its step was done before the step of an earlier stage it follows (a DPRD approval dated
     # before the TKKSD review, ``approved_before_review``): that step, which the path names.
     done_before: "Milestone | None" = None

@@ -137,6 +137,52 @@ def test_a_signed_loi_dates_its_loi_stage_by_its_signing_here_and_on_its_follow_
     assert page_stages(client, loi)["Prakarsa"] == ("passed", "dilalui (tanggal tidak tercatat)")
 
 
+def test_an_initiative_with_no_step_recorded_is_dated_by_the_day_proposed(client, kaltim):
+    """An MoU proposed on a known day ("Diusulkan 10 Januari 2022" in its key dates) with no
+    initiative step recorded: its path said "Prakarsa dilalui (tanggal tidak tercatat)" below
+    a date the page gives. The initiative is when it was put forward, dated by that day on its
+    own page and on the extension carrying it on; an MoU proposed on no recorded day still says
+    the date is not recorded, and a step recorded for the initiative dates it as before."""
+    mou = AgreementFactory(
+        kind="mou",
+        scope=Scope.KSDPK,
+        lead_region=kaltim,
+        proposed_on=datetime.date(2022, 1, 10),
+        signed_on=datetime.date(2022, 7, 30),
+        in_force_from=datetime.date(2022, 7, 30),
+        expires_on=datetime.date(2024, 7, 29),
+        status="expired",
+    )
+    MilestoneFactory(agreement=mou, kind=K.EXPLORATION, done_on=datetime.date(2022, 1, 20))
+    extension = AgreementFactory(
+        kind="mou",
+        scope=Scope.KSDPK,
+        lead_region=kaltim,
+        proposed_on=datetime.date(2024, 3, 1),
+        signed_on=datetime.date(2024, 7, 1),
+        in_force_from=datetime.date(2024, 7, 30),
+        expires_on=datetime.date(2029, 7, 29),
+        follows=mou,
+        relation=Agreement.Relation.EXTENDS,
+    )
+    assert page_stages(client, mou)["Prakarsa"] == ("passed", "dilalui " + on(2022, 1, 10))
+    assert page_stages(client, extension)["Prakarsa"] == (
+        "passed",
+        "dilalui " + on(2022, 1, 10) + " · pada Nota kesepahaman / kesepakatan bersama (MoU)",
+    )
+    unproposed = AgreementFactory(kind="mou", scope=Scope.KSDPK, lead_region=kaltim)
+    assert unproposed.proposed_on is None
+    assert page_stages(client, unproposed)["Prakarsa"] == (
+        "passed",
+        "dilalui (tanggal tidak tercatat)",
+    )
+    stepped = AgreementFactory(
+        kind="mou", scope=Scope.KSDPK, lead_region=kaltim, proposed_on=datetime.date(2022, 1, 10)
+    )
+    MilestoneFactory(agreement=stepped, kind=K.INITIATIVE, done_on=datetime.date(2022, 2, 1))
+    assert page_stages(client, stepped)["Prakarsa"] == ("passed", "dilalui " + on(2022, 2, 1))
+
+
 # -- row 2: a PKS carrying out an MoU ---------------------------------------------------------
 
 
