@@ -1019,3 +1019,34 @@ def test_a_step_due_in_a_month_or_year_says_its_days_left_are_at_the_latest(clie
     assert said in in_month, in_month
     on_a_day = next(item for item in items if "Rapat tiga hari lagi" in item)
     assert "— 3 hari lagi" in on_a_day and "paling lambat" not in on_a_day
+
+
+def empty_state(html):
+    """The words a list shows where it has no row to list."""
+    found = re.search(r'<p class="empty">(.*?)</p>', html.split('id="results"', 1)[1], re.S)
+    return " ".join(found.group(1).split()) if found else None
+
+
+def test_a_region_with_no_agreement_says_so_not_that_nothing_matches_a_filter(
+    client, kaltim, balikpapan
+):
+    """A regency no agreement names, opened with nothing chosen: its page said "Tidak ada kerja
+    sama yang cocok dengan filter ini" to a reader who had chosen no filter. It says there is
+    none yet; a filter the reader chose that leaves nothing says so, as before."""
+    AgreementFactory(lead_region=kaltim, title="Kerja sama provinsi")
+
+    page = client.get(balikpapan.get_absolute_url()).content.decode()
+    assert empty_state(page) == "Belum ada kerja sama."
+
+    filtered = client.get(balikpapan.get_absolute_url(), {"status": "in_force"}).content.decode()
+    assert empty_state(filtered) == "Tidak ada kerja sama yang cocok dengan filter ini."
+    searched = client.get(reverse("agreement-list"), {"q": "zzzqqq"}).content.decode()
+    assert empty_state(searched) == "Tidak ada kerja sama yang cocok dengan filter ini."
+
+
+def test_the_change_log_of_a_register_with_no_change_says_none_is_recorded(client, kaltim):
+    """Nothing recorded yet: the change log said no change matched a filter nobody chose."""
+    page = client.get(reverse("change-log")).content.decode()
+    assert empty_state(page) == "Belum ada perubahan yang tercatat."
+    filtered = client.get(reverse("change-log"), {"status": "in_force"}).content.decode()
+    assert empty_state(filtered) == "Tidak ada perubahan yang cocok dengan filter ini."
