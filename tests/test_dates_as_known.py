@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
-from django.utils.timesince import timeuntil
+from django.utils.timesince import timesince, timeuntil
 
 from agreements.dates import KnownDate
 from agreements.imports import UNCHANGED, UPDATE
@@ -1035,3 +1035,30 @@ def test_the_list_sorts_an_expiry_known_to_the_month_or_year_by_its_last_day(
 
     assert listed("expires") == soonest_first
     assert listed("-expires") == soonest_first[::-1]
+
+
+def test_the_time_since_an_expiry_known_to_its_year_is_said_to_be_the_least(client, register):
+    """A text "Berakhir pada 2025" ended on some day of 2025: on 7 December 2026 its page said
+    "berakhir 11 bulan, 1 minggu yang lalu", counted from 31 December as if that were the day.
+    It says that much time at least has passed; a text ended on a known day says how long ago,
+    as before."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    by_year = expiring_as_known(
+        register, "Kerja sama Uji Tahun Lalu", d(today.year - 1, 1, 1), "year"
+    )
+    on_a_day = expiring_as_known(
+        register, "Kerja sama Uji Hari Lalu", today - datetime.timedelta(days=40), "day"
+    )
+
+    def glance(agreement):
+        page = client.get(agreement.get_absolute_url()).content.decode()
+        part = page.split('class="glance"', 1)[1].split("</dl>", 1)[0]
+        return " ".join(re.sub(r"<[^>]+>", " ", part).replace("\xa0", " ").split())
+
+    with translation.override("id"):
+        since = " ".join(timesince(by_year.expires_by, today).replace("\xa0", " ").split())
+    assert f"Berakhir berakhir sekurang-kurangnya {since} yang lalu" in glance(by_year)
+    told = glance(on_a_day)
+    assert "Berakhir berakhir 1 bulan" in told and "sekurang-kurangnya" not in told, told

@@ -645,8 +645,8 @@ def test_an_agreement_that_ended_long_ago_says_so_in_years_and_months_not_days(c
     note = note.group(1).replace("\xa0", " ")
     assert re.fullmatch(r"berakhir 2 tahun(, \d+ (bulan|minggu))? yang lalu", note), note
 
-    # Known to its year: it ended on the last day of that year, and no count of days is
-    # given that the date does not hold.
+    # Known to its year: it ended by the last day of that year at the latest, so that long
+    # ago at least, and no count of days is given that the date does not hold.
     by_year = AgreementFactory(
         lead_region=kaltim,
         status=Agreement.Status.IN_FORCE,
@@ -657,7 +657,7 @@ def test_an_agreement_that_ended_long_ago_says_so_in_years_and_months_not_days(c
     )
     html = page_of(client, by_year).replace("\xa0", " ")
     assert "hari yang lalu" not in html
-    assert re.search(r'<span class="glance-note">berakhir (2|3) tahun', html)
+    assert re.search(r'<span class="glance-note">berakhir sekurang-kurangnya (2|3) tahun', html)
 
     english = client.get(
         reverse("agreement-detail", args=[by_day.pk]), HTTP_ACCEPT_LANGUAGE="en"

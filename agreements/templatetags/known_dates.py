@@ -82,8 +82,13 @@ def ended_ago(agreement, today):
     lalu", counted from the last day its expiry covers (``Agreement.expires_by``: one that
     ends "2025" ended on 31 December), in the words ``late_by`` counts a late step in: days
     for a few weeks, then months and years, never a count of days that reads more exact than
-    the date it stands for."""
-    return _("berakhir %(ago)s yang lalu") % {"ago": timesince(agreement.expires_by, today)}
+    the date it stands for. An expiry known only to its month or year may have fallen on any
+    day of it: the time since its last day is the least that has passed, "berakhir
+    sekurang-kurangnya 11 bulan yang lalu" (``Agreement.expires_by_a_periods_end``)."""
+    ago = {"ago": timesince(agreement.expires_by, today)}
+    if agreement.expires_by_a_periods_end:
+        return _("berakhir sekurang-kurangnya %(ago)s yang lalu") % ago
+    return _("berakhir %(ago)s yang lalu") % ago
 
 
 # Up to this many days, the time left is said in days ("berakhir dalam 45 hari"); beyond, in
