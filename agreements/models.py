@@ -3366,6 +3366,13 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         return self.status not in UNSIGNED_STATUSES
 
     @property
+    def expiry_unrecorded(self):
+        """Whether its page says its expiry is not recorded: signed with none, where a term is
+        to be written down. Not of an LoI, which often has no term: with none it shows "—",
+        as its row on the list does, not a gap for the bureau to fill."""
+        return self.is_signed and not self.expires_on and self.kind != AgreementKind.LOI
+
+    @property
     def is_signed_extension(self):
         """Whether it extends the text it follows and is signed: that text's term goes on in
         it, its extension step is done (``carry_out_extension_steps``), and its page and the

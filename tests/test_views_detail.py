@@ -1653,6 +1653,18 @@ def test_a_signed_agreement_with_no_expiry_recorded_says_so(client, kaltim):
     assert "Berakhir pada —" in dates
 
 
+def test_a_signed_loi_with_no_expiry_is_not_told_as_a_date_missing(client, kaltim):
+    """An LoI often has no term: signed with none, its page shows a dash, as its row on the list
+    does, not "tanggal tidak tercatat", a gap the bureau would look to fill."""
+    loi = AgreementFactory(lead_region=kaltim, kind="loi", expires_on=None)
+
+    dates = read_text(part(status_page(client, loi).content.decode(), 'id="dates-heading"'))
+    assert "Berakhir pada —" in dates
+    assert "tidak tercatat" not in dates
+    row = client.get("/agreements/").content.decode()
+    assert loi.title in row
+
+
 def test_a_signed_loi_says_what_it_led_to_going_on_then_ended(client, kaltim):
     """An LoI with no term of its own said "Belum ada tahapan yang dijadwalkan" and "tidak ada
     yang ditunggu" for as long as it stands, as if nothing had come of it: its page now says
