@@ -5446,6 +5446,18 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
             ) % {"kind": self.get_kind_display(), "in_force": in_force}
         return errors
 
+    def on_path_of_its_text(self):
+        """Whether its stage is on the path of its agreement's kind and scope
+        (``stages.rule_for``): the plan is not on an LoI's, nor the TKKSD review on a PKS
+        carrying out an MoU's. Reads the agreement the form holds; a path it cannot name yet
+        (no scope chosen) holds every stage."""
+        agreement = self.agreement
+        try:
+            rule = stages.rule_for(agreement.kind, agreement.scope, agreement.carries_out)
+        except LookupError:
+            return True
+        return self.kind in rule.stages
+
     def scope_errors(self):
         """{field: message} for a step of a stage no document of its agreement's scope passes
         (``stages.stages_of_scope``): the Ministry of Home Affairs' verification, initialling
@@ -5480,6 +5492,25 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
         signed, due = self.agreement.known("signed_on"), self.known("due_on")
         if signed is None or due is None or due.date <= signed.end:
             return {}
+        if not self.on_path_of_its_text():
+            # The plan on a signed LoI: signing it passed exploration and intent, nothing after.
+            # The stage was not passed; it is the way to the text that follows.
+            return {
+                "kind": _(
+                    "Tahap “%(kind)s” tidak ditempuh oleh naskah “%(document)s” (lihat "
+                    "“Tahapan menuju penandatanganan” di halaman statusnya), jadi tidak dapat "
+                    "direncanakan sesudah naskah ini ditandatangani (%(signed)s). Bila tahap itu "
+                    "menuju naskah berikutnya (mis. MoU sesudah LoI), catat naskah itu sebagai "
+                    "kerja sama tersendiri yang merupakan kelanjutan naskah ini (“Tambahkan "
+                    "naskah tindak lanjut” di formulir naskah ini) dan rencanakan tahap itu di "
+                    "sana; atau hapus baris ini."
+                )
+                % {
+                    "kind": self.get_kind_display(),
+                    "document": self.agreement.get_kind_display(),
+                    "signed": signed,
+                }
+            }
         return {
             "kind": _(
                 "Naskah ini sudah ditandatangani (%(signed)s), jadi tahap “%(kind)s” sudah "

@@ -690,6 +690,44 @@ def test_a_step_towards_signing_planned_after_the_text_was_signed_is_refused_at_
     assert "tidak lagi diperlukan" not in page.lower()
 
 
+def test_a_stage_past_a_signed_loi_s_path_is_refused_without_saying_the_loi_passed_it(
+    staff_client, kaltim, bali
+):
+    """The clerk records a signed LoI and plans its next stage, the cooperation plan, on it.
+    Signing an LoI passes exploration and intent, nothing after: the refusal must not tell the
+    clerk the LoI "already passed" the plan, but that the plan is not a stage of an LoI and
+    belongs to the text that follows it, recorded on its own."""
+    from agreements.models import Milestone
+
+    loi = AgreementFactory(
+        lead_region=kaltim,
+        regions=[bali],
+        kind=Agreement.Kind.LOI,
+        status=Agreement.Status.SIGNED,
+        signed_on=datetime.date(2024, 6, 10),
+        in_force_from=None,
+        expires_on=None,
+    )
+    step = {"title": "Penyusunan rencana kerja sama", "due_on": "2025-03", "waits_on": "bureau"}
+
+    response = staff_client.post(
+        change_url(loi), with_new_milestone(agreement_form_data(loi), kind="plan", **step)
+    )
+
+    assert response.status_code == 200
+    [error] = form_errors(response)
+    assert "sudah dilaluinya" not in error
+    assert error.startswith(
+        "Tahap “Rencana kerja sama (KAK, rencana aksi)” tidak ditempuh oleh naskah "
+        "“Pernyataan kehendak (LoI)”"
+    )
+    # Where to plan it instead, said where the save was refused.
+    assert "naskah berikutnya" in error
+    assert "Tambahkan naskah tindak lanjut" in error
+    assert "atau hapus baris ini" in error
+    assert not Milestone.objects.filter(agreement=loi).exists()
+
+
 def test_an_evaluation_dated_before_its_text_was_signed_is_refused(staff_client, kaltim):
     """An evaluation planned for 2020 on a text signed in 2024 became its next step, late for
     years, on its status page: the form refuses it at its date, naming the signing."""
