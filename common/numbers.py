@@ -27,10 +27,12 @@ def ungrouped(text):
     """``text`` with the active language's thousands separators left out, as Django reads a
     localized number when ``USE_THOUSAND_SEPARATOR`` is on (``sanitize_separators``): a single
     point followed by other than three digits, where the point groups thousands, is a decimal
-    point ("1500000000.50" as the import and the spreadsheets write it), never left out; and
+    point ("1500000000.50" as the import and the spreadsheets write it), never left out, unless
+    a decimal comma follows it: "250.000,00" is the form's own way of showing 250,000; and
     separators that do not group thousands are kept, for the field to refuse."""
     separator = get_format("THOUSAND_SEPARATOR")
-    if separator == "." and text.count(".") == 1 and len(text.split(".")[-1]) != 3:
+    whole = text.split(get_format("DECIMAL_SEPARATOR"), 1)[0]
+    if separator == "." and whole.count(".") == 1 and len(whole.split(".")[-1]) != 3:
         return text
     for each in {separator, unicodedata.normalize("NFKD", separator)}:
         groups = text.split(get_format("DECIMAL_SEPARATOR"), 1)[0].split(each)

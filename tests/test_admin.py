@@ -1641,6 +1641,39 @@ def test_staff_save_a_grouped_budget_through_the_change_form(
     assert agreement.budget_amount == meant
 
 
+@pytest.mark.parametrize(
+    "language, stored, shown",
+    [
+        ("id", "250000", "250.000,00"),
+        ("id", "7500.50", "7.500,50"),
+        ("id", "1250000000", "1.250.000.000,00"),
+        ("en", "250000", "250,000.00"),
+    ],
+)
+def test_a_budget_saved_as_the_form_shows_it_keeps_its_value(
+    staff_client, kaltim, language, stored, shown
+):
+    """A clerk opens an agreement with a budget of Rp 250.000,00 and corrects its title: the
+    form shows the budget "250.000,00" and must take it back as it showed it, not refuse the
+    save for a number the clerk never touched."""
+    agreement = AgreementFactory(
+        lead_region=kaltim, regions=[kaltim], budget_amount=decimal.Decimal(stored)
+    )
+    staff_client.cookies["django_language"] = language
+    page = staff_client.get(change_url(agreement))
+    assert f'value="{shown}"' in page.text
+
+    response = staff_client.post(
+        change_url(agreement),
+        agreement_form_data(agreement, title="Judul diperbaiki", budget_amount=shown),
+    )
+
+    assert response.status_code == 302, form_errors(response)
+    agreement.refresh_from_db()
+    assert agreement.title == "Judul diperbaiki"
+    assert agreement.budget_amount == decimal.Decimal(stored)
+
+
 @pytest.mark.parametrize("language", ["id", "en"])
 def test_a_budget_that_is_no_number_is_kept_as_typed_and_nothing_is_saved(
     staff_client, kaltim, language
