@@ -45,6 +45,15 @@ def admin_page_problems(page, url):
     )
     if width[0] > width[1]:
         problems.append(f"{url}: {width[0]} px wide in a {width[1]} px window")
+    # Each table of rows (the milestones, the contact persons) shows every column: a table wider
+    # than its group hid its last columns (how a step is recorded, its delete box) behind a
+    # sideways scroll bar at the foot of a table of twenty steps.
+    cut = page.evaluate(
+        """[...document.querySelectorAll(".inline-group")]
+            .filter(group => group.scrollWidth > group.clientWidth)
+            .map(group => `${group.id} ${group.scrollWidth} px in ${group.clientWidth} px`)"""
+    )
+    problems.extend(f"{url}: the table {table} cuts its last columns" for table in cut)
     # A record's name above its form is read in full: the tools beside it (History, View on
     # site) do not cover its end.
     covered = page.evaluate(
