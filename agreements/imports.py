@@ -65,6 +65,7 @@ from agreements.statistics import BULK_ROWS, refresh_planner_statistics
 from common.text import control_character_message
 from partners.matching import PartnerIndex
 from partners.models import INDONESIA, Country, Partner, Region, Subdivision
+from partners.short_names import short_forms
 
 CREATE, UPDATE, UNCHANGED, REJECT = "create", "update", "unchanged", "reject"
 # A new row that looks like a stored agreement (same lead region, partner and kind): written only
@@ -727,6 +728,12 @@ class _Lookup:
         if key:
             self._by_key.setdefault(key.casefold(), {})[obj.pk] = obj
 
+    def add_unless_taken(self, key, obj):
+        """``add``, unless ``key`` already names something: a short form never makes a name
+        the register spells out ambiguous."""
+        if key and key.casefold() not in self._by_key:
+            self.add(key, obj)
+
     def find(self, key):
         """(object, None) or (None, "unknown" | "ambiguous")."""
         found = self._by_key.get((key or "").casefold(), {})
@@ -740,9 +747,17 @@ class _ReferenceData:
 
     def __init__(self):
         self.regions = _Lookup()
+        by_code = {}
         for region in Region.objects.all():
             self.regions.add(region.code, region)
             self.regions.add(region.name, region)
+            by_code[region.code] = region
+        # The short forms staff write ("Kaltim", "Kukar"), as the admin's searches read them.
+        for short_form, meaning in short_forms().items():
+            if len(meaning.region_codes) == 1:
+                [code] = meaning.region_codes
+                if code in by_code:
+                    self.regions.add_unless_taken(short_form, by_code[code])
         self.sectors = _Lookup()
         for sector in Sector.objects.all():
             for key in (sector.slug, sector.name_id, sector.name_en):
@@ -907,6 +922,8 @@ class _RowReader:
         if region.is_named(name):
             return True
         named, _problem = self.data.regions.find(name)
+        if named == region:  # its short form ("Kaltim" beside 64)
+            return True
         self.errors.append(
             _(
                 "Kode %(code)s adalah %(region)s, tetapi namanya ditulis “%(name)s”%(hint)s. "

@@ -461,6 +461,28 @@ def test_a_party_the_row_names_and_no_record_is_refused_once_by_its_column(regis
     assert plan.rows[0].errors == ["Daerah “99.99” tidak dikenal."]
 
 
+def test_a_region_a_bureau_sheet_names_by_its_short_form_is_that_region(register):
+    """A bureau's sheet names its regions as staff write them, "Kaltim": the region the short
+    form stands for, as the admin's searches and autocompletes read it, not an unknown one."""
+    columns = [c for c in COLUMNS if c not in ("lead_region_code", "region_codes")]
+    columns += ["lead_region_name", "region_names"]
+    values = row(lead_region_name="Kaltim", region_names="Kaltim; Bali")
+    del values["lead_region_code"], values["region_codes"]
+
+    plan = plan_for([values], columns=columns).apply()
+
+    assert plan.is_valid, plan.rows[0].errors
+    agreement = Agreement.objects.get(reference="556/KSDD/2025")
+    assert agreement.lead_region == register["kaltim"]
+    assert {r.code for r in agreement.regions.all()} == {"64", "51"}
+
+    # Beside its code, the short form names the same region: no contradiction to refuse.
+    columns = [*COLUMNS, "lead_region_name", "region_names"]
+    values = row(reference="557/KSDD/2025", lead_region_name="Kaltim", region_names="Kaltim; Bali")
+    plan = plan_for([values], columns=columns).apply()
+    assert plan.is_valid, plan.rows[0].errors
+
+
 def test_a_region_code_a_spreadsheet_turned_into_a_number_is_read_as_that_code(register):
     """Typed 35.10 in a spreadsheet, a code is kept as the number 35.1 (and saved so in CSV):
     it is Kabupaten Banyuwangi, not an unknown region. (Its KSDD with Jawa Timur, 35 kept as
