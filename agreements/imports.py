@@ -742,6 +742,16 @@ class _Lookup:
         return None, ("ambiguous" if found else "unknown")
 
 
+def joined_with_commas(value, lookup):
+    """``value`` as several values ``lookup`` knows, joined with commas as a list is written
+    ("Pariwisata, Pendidikan"), joined instead as a cell of several values is
+    ("Pariwisata; Pendidikan"); None when it is not that."""
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) < 2 or not all(lookup.find(part)[0] is not None for part in parts):
+        return None
+    return "; ".join(parts)
+
+
 class _ReferenceData:
     """Regions, partners, sectors and countries, loaded once per import (a few thousand rows)."""
 
@@ -943,10 +953,19 @@ class _RowReader:
         found = []
         for value in split_values(self.text(column)):
             sector, _problem = self.data.sectors.find(value)
-            if sector is None:
-                self.errors.append(_("Bidang “%(value)s” tidak dikenal.") % {"value": value})
-            else:
+            if sector is not None:
                 found.append(sector)
+            elif joined := joined_with_commas(value, self.data.sectors):
+                # "Pariwisata, Pendidikan": several sectors, joined as a list is written.
+                self.errors.append(
+                    _(
+                        "Bidang “%(value)s” tidak dikenal. Beberapa bidang dalam satu sel "
+                        "dipisahkan dengan titik koma: “%(joined)s”."
+                    )
+                    % {"value": value, "joined": joined}
+                )
+            else:
+                self.errors.append(_("Bidang “%(value)s” tidak dikenal.") % {"value": value})
         return found
 
     def agencies(self, regions):

@@ -483,6 +483,19 @@ def test_a_region_a_bureau_sheet_names_by_its_short_form_is_that_region(register
     assert plan.is_valid, plan.rows[0].errors
 
 
+def test_sectors_joined_with_commas_are_refused_saying_how_to_join_them(register):
+    """A bureau's sheet lists a cooperation's sectors as people write lists, "Pariwisata,
+    Pendidikan": refused (a sector's own name may hold a comma), and told how the cell joins
+    several, rather than only that no sector is called so."""
+    plan = plan_for([row(sectors="Pariwisata, Pendidikan")]).plan()
+
+    assert [r.action for r in plan.rows] == [REJECT]
+    assert plan.rows[0].errors == [
+        "Bidang “Pariwisata, Pendidikan” tidak dikenal. Beberapa bidang dalam satu sel "
+        "dipisahkan dengan titik koma: “Pariwisata; Pendidikan”."
+    ]
+
+
 def test_a_region_code_a_spreadsheet_turned_into_a_number_is_read_as_that_code(register):
     """Typed 35.10 in a spreadsheet, a code is kept as the number 35.1 (and saved so in CSV):
     it is Kabupaten Banyuwangi, not an unknown region. (Its KSDD with Jawa Timur, 35 kept as
