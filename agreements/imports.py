@@ -903,6 +903,27 @@ class _RowReader:
             warned.append(label_not_read(label, written, column, value))
         return warned
 
+    def ignored_termination_day(self, instance, original):
+        """A warning for the day a row that terminates its agreement writes in
+        ``terminated_on``: the column is read from the termination step, never back, so the
+        status would be written and the day typed beside it dropped without a word. An
+        agreement terminated before comes back with the day its step records: no warning."""
+        written = self.text("terminated_on")
+        if not (written and self.has("terminated_on")):
+            return []
+        if instance.status != Agreement.Status.TERMINATED or (
+            original is not None and original.status == Agreement.Status.TERMINATED
+        ):
+            return []
+        return [
+            _(
+                "Kolom terminated_on (“%(written)s”) tidak dibaca saat impor: hari kerja sama "
+                "diakhiri dicatat sebagai tahapan “%(termination)s” yang terlaksana pada hari "
+                "itu (lembar milestones, kolom done_on)."
+            )
+            % {"written": written, "termination": Milestone.Kind.TERMINATION.label}
+        ]
+
     def lead_region(self):
         code, name = self.text("lead_region_code"), self.text("lead_region_name")
         if not (code or name):
@@ -1886,7 +1907,12 @@ class AgreementImport:
                 errors.insert(0, str(problem))
         result.errors = errors
         result.warnings.extend(
-            warning for warning in reader.ignored_labels() if warning not in result.warnings
+            warning
+            for warning in [
+                *reader.ignored_labels(),
+                *reader.ignored_termination_day(instance, original),
+            ]
+            if warning not in result.warnings
         )
         result.title = instance.title
         if errors:

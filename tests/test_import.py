@@ -1616,3 +1616,40 @@ def test_a_label_that_names_the_columns_value_in_either_language_is_no_warning(r
     (result,) = plan.rows
     assert result.action == CREATE
     assert [w.split(" (")[0] for w in result.warnings] == ["Kolom kind_label"]
+
+
+def test_a_termination_day_written_in_the_agreements_row_is_told_where_it_is_read(register):
+    """The clerk records a termination in the sheet: status "terminated" and the day in
+    terminated_on. That column is derived from the termination step and never read back: the
+    preview says so and where the day goes, rather than writing "Diakhiri" with no day while
+    the typed day is silently dropped."""
+    mou = register["anhui_mou"]
+    columns = [*COLUMNS, "terminated_on"]
+    ended = row(
+        reference=mou.reference,
+        title=mou.title,
+        scope="ksdpl",
+        status="terminated",
+        region_codes="64",
+        partners="安徽省",
+        partner_countries="CN",
+        sectors="education; trade; food-security",
+        signed_on="2024-06-10",
+        in_force_from="2024-06-10",
+        expires_on="2029-06-09",
+        terminated_on="2026-11-30",
+    )
+
+    (result,) = plan_for([ended], columns=columns).plan().rows
+
+    assert result.action == UPDATE
+    assert result.warnings == [
+        "Kolom terminated_on (“2026-11-30”) tidak dibaca saat impor: hari kerja sama diakhiri "
+        "dicatat sebagai tahapan “Pengakhiran” yang terlaksana pada hari itu (lembar "
+        "milestones, kolom done_on)."
+    ]
+    # Terminated as it stood, or still in force: nothing typed is dropped, no warning.
+    for status in ("terminated", "in_force"):
+        unwritten = {**ended, "status": status, "terminated_on": ""}
+        (result,) = plan_for([unwritten], columns=columns).plan().rows
+        assert result.warnings == []
