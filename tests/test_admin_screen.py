@@ -15,7 +15,7 @@ from django.contrib.admin.utils import quote
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import AgreementFactory, MilestoneFactory
+from tests.factories import AgreementFactory, DocumentFactory, MilestoneFactory
 from tests.test_admin import MODELS, anhui, one_of_each  # noqa: F401 (fixtures)
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -191,3 +191,35 @@ def test_a_form_with_a_contact_person_and_a_signatory_fits_the_screen(
     )
     url = reverse("admin:agreements_agreement_change", args=[agreement.pk])
     assert problems_at_every_width(browser, live_server, staff_user, [url]) == []
+
+
+def test_the_lists_of_steps_and_documents_show_every_column_at_1280_pixels(
+    browser, live_server, staff_user, kaltim
+):
+    """A step's agreement is named by its title, as long as a title is: written on one line it
+    made the list of steps 2,000 pixels wide, whether a step is late and whom it waits on out of
+    sight behind a sideways scroll bar at the foot of a hundred rows."""
+    agreement = AgreementFactory(
+        lead_region=kaltim,
+        title=(
+            "Nota Kesepahaman antara Pemerintah Provinsi Kalimantan Timur dan Deutsche "
+            "Gesellschaft für Internationale Zusammenarbeit (GIZ) tentang Peningkatan Mutu "
+            "Pendidikan"
+        ),
+    )
+    MilestoneFactory(agreement=agreement, title="Pembahasan oleh TKKSD")
+    DocumentFactory(agreement=agreement)
+    client = Client()
+    client.force_login(staff_user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    context = browser.new_context(locale="id-ID", viewport={"width": 1280, "height": 800})
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    page = context.new_page()
+    for model in ("milestone", "document"):
+        page.goto(live_server.url + reverse(f"admin:agreements_{model}_changelist"))
+        widths = page.evaluate(
+            """[document.querySelector("#result_list").getBoundingClientRect().width,
+                document.querySelector("#changelist .results").clientWidth]"""
+        )
+        assert widths[0] <= widths[1], f"{model}: {widths[0]} px in {widths[1]} px"
+    context.close()
