@@ -773,9 +773,17 @@ class _ReferenceData:
             for key in (sector.slug, sector.name_id, sector.name_en):
                 self.sectors.add(key, sector)
         self.countries = _Lookup()
+        by_code = {}
         for country in Country.objects.all():
             for key in (country.code, country.alpha3, country.name_id, country.name_en):
                 self.countries.add(key, country)
+            by_code[country.code] = country
+        # The short forms staff write ("RRT", "Korsel"), as the admin's searches read them.
+        for short_form, meaning in short_forms().items():
+            if len(meaning.country_codes) == 1:
+                [code] = meaning.country_codes
+                if code in by_code:
+                    self.countries.add_unless_taken(short_form, by_code[code])
         self.subdivisions = set(Subdivision.objects.values_list("code", flat=True))
         # {(region code, name or short name, casefolded): agency}
         self.agencies = {}

@@ -496,6 +496,29 @@ def test_sectors_joined_with_commas_are_refused_saying_how_to_join_them(register
     ]
 
 
+def test_a_partners_country_named_by_its_short_form_is_that_country(register):
+    """A partner's country written "RRT", as Indonesian letters name China, is China, as the
+    admin's searches read it, not an unknown country that refuses the row."""
+    new = row(
+        reference="LoI/2025/8",
+        kind="loi",
+        scope="ksdpl",
+        region_codes="64",
+        partners="kota hefei",
+        partner_countries="RRT",
+        status="exploration",
+        signed_on="",
+        in_force_from="",
+        expires_on="",
+    )
+
+    plan = plan_for([new]).apply()
+
+    assert plan.is_valid, plan.rows[0].errors
+    partner = Agreement.objects.get(reference="LoI/2025/8").partners.get()
+    assert partner == register["hefei"]
+
+
 def test_a_region_code_a_spreadsheet_turned_into_a_number_is_read_as_that_code(register):
     """Typed 35.10 in a spreadsheet, a code is kept as the number 35.1 (and saved so in CSV):
     it is Kabupaten Banyuwangi, not an unknown region. (Its KSDD with Jawa Timur, 35 kept as
