@@ -34,6 +34,7 @@ from agreements.export_views import bad_filters, selection
 from agreements.models import Agreement
 from common.text import printable
 
+from .follow import named_with_selection
 from .ical import uid_domain
 
 # The most entries a feed holds: the latest of its selection (a feed is for what is new).
@@ -103,8 +104,11 @@ class AgreementsFeed(ReadFeed):
     def title(self, obj):
         filterset, subject, *_addresses = obj
         if subject is None:
-            return _("Kerja sama daerah: terbaru")
-        return _("Kerja sama daerah: %(subject)s") % {"subject": subject.name}
+            name = _("Kerja sama daerah: terbaru")
+        else:
+            name = _("Kerja sama daerah: %(subject)s") % {"subject": subject.name}
+        # Its filters as the public may read them: the selection is read for the public.
+        return named_with_selection(name, filterset)
 
     def subtitle(self, obj):
         return _("Kerja sama publik yang baru ditandatangani atau baru diubah.")
@@ -204,8 +208,8 @@ class ChangesFeed(ReadFeed):
         self.one_agreement = one_agreement
 
     def get_object(self, request, pk=None):
-        """(the agreements, the one agreement or None, the change log's address, the feed's
-        own address), both addresses with the query string."""
+        """(the one agreement's rows, else the list's filterset; the one agreement or None; the
+        change log's address; the feed's own address), both addresses with the query string."""
         public = Agreement.objects.public()
         if self.one_agreement:
             agreement = get_object_or_404(public, pk=pk)
@@ -214,12 +218,12 @@ class ChangesFeed(ReadFeed):
         if not filterset.is_valid():
             raise InvalidSelection(filterset.form)
         page = reverse("change-log")
-        return filterset.qs, None, with_query(page, request), with_query(request.path, request)
+        return filterset, None, with_query(page, request), with_query(request.path, request)
 
     def title(self, obj):
-        _agreements, agreement, *_addresses = obj
+        selected, agreement, *_addresses = obj
         if agreement is None:
-            return _("Kerja sama daerah: riwayat perubahan")
+            return named_with_selection(_("Kerja sama daerah: riwayat perubahan"), selected)
         return _("Riwayat perubahan: %(agreement)s") % {"agreement": agreement.shown_title}
 
     def link(self, obj):
@@ -229,7 +233,8 @@ class ChangesFeed(ReadFeed):
         return obj[3]
 
     def items(self, obj):
-        agreements, *_rest = obj
+        selected, agreement, *_rest = obj
+        agreements = selected if agreement is not None else selected.qs
         return changelog.entries(changelog.history(agreements)[:FEED_LENGTH])
 
     def item_title(self, entry):

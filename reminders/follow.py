@@ -98,15 +98,37 @@ def selection_of(query, user, today=None):
     )
 
 
-def describe(filterset):
-    """The selection in words, in the language active now: its filters as the page's chips
-    show them (a date as "30 Juni 2030", not "2030-06-30")."""
+def filters_in_words(filterset):
+    """The filters of a selection in words, in the language active now, as the page's chips
+    show them (a date as "30 Juni 2030", not "2030-06-30"); "" when it has none. A subject
+    page's own filter is its subject, not one of these (``AgreementFilter``'s ``fixed``)."""
     from agreements.views import filter_chips
 
     chips = filter_chips(filterset)
-    if not chips:
-        return _("Semua kerja sama")
     return "; ".join(f"{chip['label']}: {formats.localize(chip['value'])}" for chip in chips)
+
+
+def describe(filterset):
+    """The selection in words (``filters_in_words``), "Semua kerja sama" when it has no
+    filter."""
+    return filters_in_words(filterset) or _("Semua kerja sama")
+
+
+def one_line(name):
+    """``name`` on one line and cut to ``SUBJECT_NAME_LENGTH``: a mail's subject, a calendar's
+    or a feed's name (none can hold a line break; a phone shows the start of it)."""
+    return " ".join(Truncator(name).chars(SUBJECT_NAME_LENGTH).split())
+
+
+def named_with_selection(name, filterset):
+    """``name`` (what a page's calendar or feed is called) with the filters of its selection
+    (``filters_in_words``), as following it names it: a reader subscribed to two selections of
+    the same page tells them apart in their calendar application or feed reader. ``name``
+    alone when the page's address filters nothing."""
+    words = filters_in_words(filterset)
+    if not words:
+        return name
+    return one_line(_("%(name)s (%(selection)s)") % {"name": name, "selection": words})
 
 
 def name_of(filterset, language):
@@ -267,7 +289,7 @@ def message(digest, connection=None):
         # Which selection, first: a reader following several tells them apart in the inbox.
         # One line, whatever a name holds (a header cannot hold a line break). The count in
         # brackets: the name already holds a colon ("Daerah: Kalimantan Timur").
-        selection = " ".join(Truncator(digest.name).chars(SUBJECT_NAME_LENGTH).split())
+        selection = one_line(digest.name)
         subject = ngettext(
             "%(selection)s (%(count)d perubahan)",
             "%(selection)s (%(count)d perubahan)",

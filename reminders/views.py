@@ -44,7 +44,9 @@ def region_calendar(request, code):
         return bad_filters(filterset.form)
     cal = ical.calendar(
         filterset.qs,
-        name=_("Kerja sama daerah: %(region)s") % {"region": region.name},
+        name=follow.named_with_selection(
+            _("Kerja sama daerah: %(region)s") % {"region": region.name}, filterset
+        ),
         uid=selection_ident(f"region-{region.code}", request),
         absolute_url=request.build_absolute_uri,
     )
@@ -90,7 +92,7 @@ class SelectionCalendarView(View):
             ident = SUBJECTS[self.subject].name(obj)
         cal = ical.calendar(
             filterset.qs,
-            name=name,
+            name=follow.named_with_selection(name, filterset),
             uid=selection_ident(ident, request),
             absolute_url=request.build_absolute_uri,
         )

@@ -338,3 +338,66 @@ def test_a_filtered_calendar_runs_the_same_queries_however_many_rows(
     # today on and before
     with django_assert_num_queries(6):
         assert len(calendar_links(client, "/agreements/calendar.ics?region=64")) == rows
+
+
+def calendar_name(client, address, **headers):
+    response = client.get(address, **headers)
+    assert response.status_code == 200, response.content
+    calendar = Calendar.from_ical(response.content)
+    assert str(calendar["NAME"]) == str(calendar["X-WR-CALNAME"])  # RFC 7986, and older apps
+    return str(calendar["X-WR-CALNAME"])
+
+
+def feed_title(client, address):
+    response = client.get(address)
+    assert response.status_code == 200, response.content
+    return ET.fromstring(response.content).find(f"{ATOM}title").text
+
+
+def test_a_calendar_or_feed_of_a_selection_is_named_after_it_as_following_it_is(client, register):
+    """Subscribed to two selections of one page, a reader tells them apart in their calendar
+    application or feed reader: each is named with its filters, in the words of its chips."""
+    assert calendar_name(client, "/agreements/calendar.ics") == "Kerja sama daerah"
+    assert (
+        calendar_name(client, "/agreements/calendar.ics?region=64&sort=title")
+        == "Kerja sama daerah (Daerah: Kalimantan Timur)"
+    )
+    assert (
+        calendar_name(client, "/regions/64/calendar.ics?status=in_force")
+        == "Kerja sama daerah: Kalimantan Timur (Status: Berlaku)"
+    )
+    assert (
+        calendar_name(client, "/calendar/regions/64.ics?scope=ksdpl")
+        == "Kerja sama daerah: Kalimantan Timur "
+        "(Lingkup: KSDPL — dengan pemerintah daerah di luar negeri)"
+    )
+    assert (
+        calendar_name(client, "/agreements/calendar.ics?region=64", HTTP_ACCEPT_LANGUAGE="en")
+        == "Regional cooperation (Region: Kalimantan Timur)"
+    )
+    assert feed_title(client, "/agreements/feed.atom") == "Kerja sama daerah: terbaru"
+    assert (
+        feed_title(client, "/agreements/feed.atom?region=64&expires_before=2027-12-31")
+        == "Kerja sama daerah: terbaru "
+        "(Daerah: Kalimantan Timur; Berakhir paling lambat: 31 Desember 2027)"
+    )
+    assert (
+        feed_title(client, "/sectors/pendidikan/feed.atom?country=CN")
+        == "Kerja sama daerah: Pendidikan (Negara mitra: Tiongkok)"
+    )
+    assert (
+        feed_title(client, "/perubahan/feed.atom?region=64")
+        == "Kerja sama daerah: riwayat perubahan (Daerah: Kalimantan Timur)"
+    )
+
+
+def test_a_public_feeds_name_says_only_what_the_public_may_select_by(client, official, register):
+    """A feed is passed on to anyone: read for the public, whoever fetches it, its name leaves
+    out the budget's source an official's address names (the feed ignores it too), while their
+    own calendar, which holds what they may see, names it."""
+    client.force_login(official)
+    assert (
+        feed_title(client, "/agreements/feed.atom?budget_source=apbd&kind=sister_city")
+        == "Kerja sama daerah: terbaru (Jenis naskah: Kota kembar (sister city))"
+    )
+    assert "APBD" in calendar_name(client, "/agreements/calendar.ics?budget_source=apbd")
