@@ -1,6 +1,7 @@
 """iCalendar feeds: milestones (planned on their due date, done on the day they were done) and
 expiry dates, as all-day events a calendar application can subscribe to; a date known only to
-its month or year spans that month or year.
+its month or year spans that month or year. An expiry a signed extension the reader may see
+already extends says "sudah diperpanjang", as the list, the dashboard and the digest say it.
 
 Every event keeps its UID from one fetch to the next (built from the record's id and the site's
 host name), so a subscribed calendar updates an event in place when its date moves.
@@ -92,13 +93,20 @@ def all_day(summary, known, *, uid, stamp, description, url, categories):
 
 
 def expiry_event(agreement, absolute_url):
+    """An agreement's expiry; one a signed extension the reader may see already extends
+    (``is_extended``, ``AgreementQuerySet.marking_extended``) says so, as the list, the
+    dashboard and the digest do: its cooperation goes on past that day."""
+    summary = _("Berakhir: %(agreement)s") % {"agreement": agreement.shown_title}
     lines = [
         agreement.shown_title,
         _("Status: %(status)s") % {"status": agreement.get_shown_status_display()},
         _("Daerah pengampu: %(region)s") % {"region": agreement.lead_region.name},
     ]
+    if getattr(agreement, "is_extended", False):
+        summary = f"{summary} · {_('sudah diperpanjang')}"
+        lines.insert(1, capfirst(_("sudah diperpanjang")))
     return all_day(
-        _("Berakhir: %(agreement)s") % {"agreement": agreement.shown_title},
+        summary,
         agreement.known("expires_on"),
         uid=f"agreement-{agreement.pk}-expiry@{uid_domain()}",
         stamp=agreement.updated_at,
@@ -160,15 +168,21 @@ def issued(milestone, agreement):
     return stamp
 
 
-def calendar(agreements, *, name, uid, absolute_url):
+def calendar(agreements, *, readable, name, uid, absolute_url):
     """A calendar of the expiry dates and milestones of ``agreements`` nearest today (four
     queries; ``nearest``).
 
-    ``agreements`` must already be narrowed to what the reader may see; ``absolute_url`` turns a
-    path into a full address (``request.build_absolute_uri``).
+    ``agreements`` must already be narrowed to what the reader may see, and ``readable`` is all
+    they may see (``visible_to``): an expiry a signed extension among it extends says so,
+    whether the extension is in the selection or not. ``absolute_url`` turns a path into a
+    full address (``request.build_absolute_uri``).
     """
     today = timezone.localdate()
-    expiring = agreements.filter(status__in=EXPIRES_IN_STATUSES).select_related("lead_region")
+    expiring = (
+        agreements.filter(status__in=EXPIRES_IN_STATUSES)
+        .select_related("lead_region")
+        .marking_extended(readable)
+    )
     events = [
         expiry_event(agreement, absolute_url)
         for agreement in nearest(expiring, F("expires_on"), today)

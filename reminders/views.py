@@ -48,6 +48,7 @@ def region_calendar(request, code):
             _("Kerja sama daerah: %(region)s") % {"region": region.name}, filterset
         ),
         uid=selection_ident(f"region-{region.code}", request),
+        readable=Agreement.objects.visible_to(request.user),
         absolute_url=request.build_absolute_uri,
     )
     return calendar_response(cal, f"{region.code}.ics")
@@ -60,6 +61,7 @@ def agreement_calendar(request, pk):
         Agreement.objects.visible_to(request.user).filter(pk=agreement.pk),
         name=agreement.shown_title,
         uid=f"agreement-{agreement.pk}",
+        readable=Agreement.objects.visible_to(request.user),
         absolute_url=request.build_absolute_uri,
     )
     return calendar_response(cal, f"kerja-sama-{agreement.pk}.ics")
@@ -94,6 +96,7 @@ class SelectionCalendarView(View):
             filterset.qs,
             name=follow.named_with_selection(name, filterset),
             uid=selection_ident(ident, request),
+            readable=Agreement.objects.visible_to(request.user),
             absolute_url=request.build_absolute_uri,
         )
         return calendar_response(cal, f"{ident}.ics")

@@ -5,6 +5,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -553,3 +554,47 @@ def test_an_expiry_on_the_last_day_the_calendar_holds_is_still_an_event(client, 
             if uid.startswith(f"agreement-{agreement.pk}-") and event.start == datetime.date.max
         ]
         assert expiry.duration == datetime.timedelta(days=1)
+
+
+def test_an_expiry_already_extended_says_so_where_the_reader_may_see_the_extension(
+    client, official_client, kaltim
+):
+    """A text whose extension is signed does not lapse on its expiry: its event says it is
+    already extended, as the list, the dashboard and the digest say it, even in a calendar
+    that holds the text alone; an internal extension is not told to the public."""
+    today = timezone.localdate()
+    mou = AgreementFactory(
+        title="MoU pembangunan daerah",
+        lead_region=kaltim,
+        expires_on=today + datetime.timedelta(days=20),
+    )
+    extension = AgreementFactory(
+        title="Perpanjangan MoU pembangunan daerah",
+        lead_region=kaltim,
+        follows=mou,
+        relation="extends",
+        signed_on=today - datetime.timedelta(days=2),
+        in_force_from=mou.expires_on + datetime.timedelta(days=1),
+        expires_on=today + datetime.timedelta(days=5 * 365),
+        visibility="internal",
+    )
+    address = f"/calendar/agreements/{mou.pk}.ics"
+
+    def expiry(reader):
+        [event] = [
+            event
+            for uid, event in events_of(reader.get(address)).items()
+            if uid.startswith(f"agreement-{mou.pk}-expiry@")
+        ]
+        return str(event["SUMMARY"]), str(event["DESCRIPTION"])
+
+    public = Client()
+    assert expiry(public)[0] == "Berakhir: MoU pembangunan daerah"
+    assert "diperpanjang" not in expiry(public)[1]
+    summary, description = expiry(official_client)
+    assert summary == "Berakhir: MoU pembangunan daerah · sudah diperpanjang"
+    assert "Sudah diperpanjang" in description.splitlines()
+
+    extension.visibility = "public"
+    extension.save()
+    assert expiry(public)[0] == "Berakhir: MoU pembangunan daerah · sudah diperpanjang"
