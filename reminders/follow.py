@@ -290,11 +290,20 @@ def message(digest, connection=None):
         # One line, whatever a name holds (a header cannot hold a line break). The count in
         # brackets: the name already holds a colon ("Daerah: Kalimantan Timur").
         selection = one_line(digest.name)
-        subject = ngettext(
-            "%(selection)s (%(count)d perubahan)",
-            "%(selection)s (%(count)d perubahan)",
-            count,
-        ) % {"selection": selection, "count": count}
+        if digest.more:
+            # It lists ``count`` and says there are more (``more``): the subject says so too.
+            subject = ngettext(
+                "%(selection)s (lebih dari %(count)d perubahan)",
+                "%(selection)s (lebih dari %(count)d perubahan)",
+                count,
+            )
+        else:
+            subject = ngettext(
+                "%(selection)s (%(count)d perubahan)",
+                "%(selection)s (%(count)d perubahan)",
+                count,
+            )
+        subject %= {"selection": selection, "count": count}
         return email(
             user,
             subject,

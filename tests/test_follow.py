@@ -914,3 +914,21 @@ def test_a_follow_never_names_an_agency_only_internal_agreements_name_to_the_pub
     page = client.get("/ikuti/").content.decode()
     assert "Badan Rahasia Daerah" not in page
     assert "tidak lagi dapat Anda lihat" in page
+
+
+def test_a_digest_listing_only_the_first_changes_says_in_its_subject_there_were_more(
+    client, register, reader, monkeypatch
+):
+    """A digest lists at most ``DIGEST_LENGTH`` changes and says in its body there are more:
+    its subject does not count them as if they were all."""
+    monkeypatch.setattr(follow, "DIGEST_LENGTH", 1)
+    client.force_login(reader)
+    follow_selection(client, "country=CN")
+    save(register["chinese"], status="terminated")
+    save(register["chinese"], title="MoU Kaltim–Anhui (diubah)")
+
+    run_digest(later(days=1))
+
+    [email] = mail.outbox
+    assert email.subject == "Negara mitra: Tiongkok (lebih dari 1 perubahan)"
+    assert "Masih ada perubahan lain" in email.body
