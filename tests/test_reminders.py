@@ -10,6 +10,7 @@ import subprocess
 import sys
 from io import StringIO
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
@@ -18,7 +19,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
 from django.db.models.signals import post_init
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from access.models import RegionAssignment, Role
 from agreements.attention import needs_attention
@@ -38,9 +39,18 @@ def days(n):
 
 
 def run(today=TODAY, *args):
+    """The daily run on ``today``, the clock at that day's morning: a day still to come is
+    refused (``test_a_run_for_a_day_still_to_come_is_refused_unless_dry``)."""
     out = StringIO()
-    call_command("send_reminders", "--today", today.isoformat(), *args, stdout=out)
+    with on_the_day(today):
+        call_command("send_reminders", "--today", today.isoformat(), *args, stdout=out)
     return out.getvalue()
+
+
+def on_the_day(day):
+    """The clock at 06:30 on ``day``, in the site's time zone, as cron runs the command."""
+    morning = timezone.make_aware(datetime.datetime.combine(day, datetime.time(6, 30)))
+    return mock.patch("django.utils.timezone.now", return_value=morning)
 
 
 def mails_to(user):
@@ -637,6 +647,27 @@ def test_dry_run_sends_and_records_nothing(kaltim, kaltim_editor):
     assert "kaltim@example.invalid: 1 pemberitahuan" in out
     assert mail.outbox == []
     assert not Notice.objects.exists()
+
+
+def test_a_run_for_a_day_still_to_come_is_refused_unless_dry(kaltim, kaltim_editor):
+    """A run for a day to come would record its notices as told: the 30-day notice tried a
+    week early would not be sent on its day. Refused, saying why; ``--dry-run`` shows it."""
+    AgreementFactory(lead_region=kaltim, expires_on=days(37))
+    ahead = ["send_reminders", "--today", days(7).isoformat()]
+
+    with on_the_day(TODAY), pytest.raises(CommandError, match="--dry-run"):
+        call_command(*ahead, stdout=StringIO())
+    assert mail.outbox == []
+    assert not Notice.objects.exists()
+
+    out = StringIO()
+    with on_the_day(TODAY):
+        call_command(*ahead, "--dry-run", stdout=out)
+    assert "kaltim@example.invalid: 1 pemberitahuan" in out.getvalue()
+
+    run(days(7))  # on its day, the 30-day notice goes out
+    [message] = mails_to(kaltim_editor)
+    assert "Berakhir dalam 30 hari" in message.body
 
 
 def test_a_malformed_today_is_refused(db):

@@ -2,6 +2,9 @@
 
 Run daily from cron. Safe to run again: what was sent is not sent twice, and what failed to send
 is sent by the next run.
+
+``--today`` a day still to come is refused unless with ``--dry-run``: a run records each notice
+it sends as told, so a 30- or 90-day notice sent ahead of its day would not be sent on it.
 """
 
 import logging
@@ -27,7 +30,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--today",
             type=iso_day,
-            help="Anggap hari ini tanggal ini (YYYY-MM-DD), untuk pengujian.",
+            help=(
+                "Anggap hari ini tanggal ini (YYYY-MM-DD), untuk pengujian. Hari yang belum tiba "
+                "hanya dengan --dry-run: pemberitahuan yang dikirim dicatat terkirim, dan tidak "
+                "dikirim lagi pada harinya."
+            ),
         )
         parser.add_argument(
             "--dry-run",
@@ -36,7 +43,15 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, today=None, dry_run=False, **options):
-        today = today or timezone.localdate()
+        actual = timezone.localdate()
+        today = today or actual
+        if today > actual and not dry_run:
+            # Each notice sent is recorded as told: told ahead of its day, it is not told on it.
+            raise CommandError(
+                f"--today {today.isoformat()} belum tiba (hari ini {actual.isoformat()}): "
+                "pemberitahuan yang dikirim untuk hari itu dicatat terkirim dan tidak dikirim "
+                "lagi pada harinya. Tambahkan --dry-run untuk melihat apa yang akan dikirim."
+            )
         connection = None if dry_run else mail.get_connection()
         sent_mails = sent_notices = 0
         failed = []
