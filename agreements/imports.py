@@ -752,6 +752,17 @@ def joined_with_commas(value, lookup):
     return "; ".join(parts)
 
 
+def _add_short_forms(lookup, by_code, codes):
+    """Each short form standing for one of ``by_code`` (its meaning's ``codes``: "region_codes"
+    or "country_codes") read as that row, unless a name or code is written the same way."""
+    for short_form, meaning in short_forms().items():
+        meant = getattr(meaning, codes)
+        if len(meant) == 1:
+            [code] = meant
+            if code in by_code:
+                lookup.add_unless_taken(short_form, by_code[code])
+
+
 class _ReferenceData:
     """Regions, partners, sectors and countries, loaded once per import (a few thousand rows)."""
 
@@ -763,11 +774,7 @@ class _ReferenceData:
             self.regions.add(region.name, region)
             by_code[region.code] = region
         # The short forms staff write ("Kaltim", "Kukar"), as the admin's searches read them.
-        for short_form, meaning in short_forms().items():
-            if len(meaning.region_codes) == 1:
-                [code] = meaning.region_codes
-                if code in by_code:
-                    self.regions.add_unless_taken(short_form, by_code[code])
+        _add_short_forms(self.regions, by_code, "region_codes")
         self.sectors = _Lookup()
         for sector in Sector.objects.all():
             for key in (sector.slug, sector.name_id, sector.name_en):
@@ -779,11 +786,7 @@ class _ReferenceData:
                 self.countries.add(key, country)
             by_code[country.code] = country
         # The short forms staff write ("RRT", "Korsel"), as the admin's searches read them.
-        for short_form, meaning in short_forms().items():
-            if len(meaning.country_codes) == 1:
-                [code] = meaning.country_codes
-                if code in by_code:
-                    self.countries.add_unless_taken(short_form, by_code[code])
+        _add_short_forms(self.countries, by_code, "country_codes")
         self.subdivisions = set(Subdivision.objects.values_list("code", flat=True))
         # {(region code, name or short name, casefolded): agency}
         self.agencies = {}
