@@ -52,6 +52,9 @@ class Subject:
     # page, its downloads and its feeds all read them here
     fixes: Callable
     name: Callable  # object → the part of the file name that says which one
+    # The parameters the page, its downloads and its feeds read besides the agreements'
+    # filters (``AgreementFilter``'s ``reads``): a region's, the sector of its potentials.
+    reads: tuple = ()
 
 
 SUBJECTS = {
@@ -60,6 +63,7 @@ SUBJECTS = {
         narrow=lambda agreements, region: agreements.in_region(region),
         fixes=lambda region: {"region": region},
         name=lambda region: f"daerah-{region.code}-{slugify(region.name)}",
+        reads=("potential_sector",),
     ),
     "partner": Subject(
         find=lambda reader, pk: get_object_or_404(
@@ -119,6 +123,7 @@ def selection(request, agreements, subject_key, subject_kwargs, reader=None):
         request.GET,
         queryset=subject.narrow(agreements, obj),
         fixed=subject.fixes(obj),
+        reads=subject.reads,
         request=request,
         reader=reader,
         whole=True,

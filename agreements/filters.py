@@ -187,6 +187,15 @@ class Conflict(NamedTuple):
         }
 
 
+# What others add to a link to count its visits: a campaign's ``utm_…``, a social network's or
+# an advertiser's click id. The lists read none of them, and refuse no link for them.
+TRACKING_PARAMETERS = ("fbclid", "gclid", "msclkid")
+
+
+def is_tracking_parameter(name):
+    return name.startswith("utm_") or name in TRACKING_PARAMETERS
+
+
 class AgreementFilterForm(OneValueEach, forms.Form):
     """The list's filters as a form: what each field refuses, a filter of one value given
     more than once (``?region=64.72&region=`` would list the whole register, with no word why:
@@ -196,6 +205,9 @@ class AgreementFilterForm(OneValueEach, forms.Form):
     errors outside its fields (``fixed_conflicts``, set by ``AgreementFilter``)."""
 
     fixed_conflicts = list  # no page fixes anything unless its FilterSet says so
+    # The parameters the address may name (``AgreementFilter``'s filters, those the page fixes
+    # and the page); None: anything, as a form not made by ``AgreementFilter``.
+    known_parameters = None
     # Whether the selection is read whole (``AgreementFilter``'s ``whole``): then an address
     # naming a page of it is refused.
     whole = False
@@ -211,6 +223,29 @@ class AgreementFilterForm(OneValueEach, forms.Form):
                 cleaned[name] = list(dict.fromkeys(value))
         for conflict in self.fixed_conflicts():
             self.add_error(None, ValidationError(conflict.message, code="fixed"))
+        # A parameter no filter reads (``?regoin=64``) would list, download or follow the
+        # whole selection in place of the one asked for, with no word why. What others add to
+        # a link to count its visits (``utm_source`` of a mail, ``fbclid``) asks for nothing,
+        # and is left alone.
+        unknown = [
+            name
+            for name in self.data
+            if self.known_parameters is not None
+            and name not in self.known_parameters
+            and not is_tracking_parameter(name)
+        ]
+        if unknown:
+            self.add_error(
+                None,
+                ValidationError(
+                    _(
+                        "Alamat ini memuat parameter yang tidak dikenal daftar: %(parameters)s. "
+                        "Hapus dari alamat, atau pilih filter pada formulir."
+                    ),
+                    code="unknown",
+                    params={"parameters": ", ".join(f"“{name}”" for name in unknown)},
+                ),
+            )
         pages = getattr(self.data, "getlist", lambda name: [])(PAGE)
         if self.whole and pages:
             self.add_error(
@@ -416,6 +451,7 @@ class AgreementFilter(django_filters.FilterSet):
         queryset=None,
         *,
         fixed=None,
+        reads=(),
         reader=None,
         today=None,
         whole=False,
@@ -438,8 +474,12 @@ class AgreementFilter(django_filters.FilterSet):
         calendar: ``export_views.selection``): an address naming a page (``?page=2``) is
         refused, saying so, where the whole selection would be given in place of that page with
         no word why.
+
+        ``reads`` names the parameters the page reads besides its filters (a region page's
+        ``potential_sector``, ``Subject.reads``); an address naming any other is refused.
         """
         super().__init__(data, queryset, **kwargs)
+        self.reads = tuple(reads)
         self.today = today
         self.whole = whole
         reader = reader or getattr(self.request, "user", None)
@@ -470,6 +510,9 @@ class AgreementFilter(django_filters.FilterSet):
         form = super().form
         form.fixed_conflicts = self.fixed_conflicts
         form.whole = self.whole
+        # Every filter of the list is known, one the reader is not offered too (the public's
+        # pages and feeds ignore the officials' ``budget_source``).
+        form.known_parameters = {*self.base_filters, *self.reads, PAGE}
         return form
 
     def fixed_conflicts(self):

@@ -65,6 +65,7 @@ class RegionDetailView(SignedListPage):
             request,
             agreements,
             fixed=SUBJECTS["region"].fixes(region),
+            reads=SUBJECTS["region"].reads,
             selection={"region": region.code},
         )
         potential, potential_errors = regional_potential(region, request.GET)

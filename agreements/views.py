@@ -233,7 +233,7 @@ def conflict_links(request, filterset):
     return links
 
 
-def browse(request, agreements, *, fixed=None, rows=None, selection=None):
+def browse(request, agreements, *, fixed=None, reads=(), rows=None, selection=None):
     """Filter, sort and paginate ``agreements`` by the query string, for the list include.
 
     Returns the template context and the HTTP status: 400 with the problems spelt out when a
@@ -252,10 +252,13 @@ def browse(request, agreements, *, fixed=None, rows=None, selection=None):
     fixes to its subject (``export_views.SUBJECTS``); an address setting one otherwise is a 400
     with ``conflict_links`` (``AgreementFilter.fixed_conflicts``). ``selection`` holds the
     list filters a subject page stands for ({"region": "64"} on a region's page), so that
-    following the page follows the same agreements on the list.
+    following the page follows the same agreements on the list. ``reads`` names the page's
+    parameters besides the filters (``Subject.reads``); any other is refused.
     """
     fixed = fixed or {}
-    filterset = AgreementFilter(request.GET, queryset=agreements, fixed=fixed, request=request)
+    filterset = AgreementFilter(
+        request.GET, queryset=agreements, fixed=fixed, reads=reads, request=request
+    )
     filterset.offer_choices()
     errors = describe_errors(filterset.form) if not filterset.is_valid() else []
     page = None

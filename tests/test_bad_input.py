@@ -13,7 +13,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agreements.models import Agreement, Document
-from tests.factories import AgreementFactory, DocumentFactory, MilestoneFactory, PartnerFactory
+from tests.factories import (
+    AgreementFactory,
+    DocumentFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    ProvinceFactory,
+)
 from tests.helpers import (
     agreement_form_data,
     change_url,
@@ -964,3 +970,38 @@ def test_a_rows_page_opened_with_a_referer_that_is_no_address_opens_as_from_the_
     response = staff_client.get(page, HTTP_REFERER=referer)
     assert response.status_code == 200
     assert "_from_agreement" not in response.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/agreements/",
+        "/agreements/export.csv",
+        "/agreements/feed.atom",
+        "/agreements/calendar.ics",
+        "/regions/64/",
+        "/regions/64/export.json",
+        "/perubahan/",
+    ],
+)
+def test_a_misspelt_filter_is_refused_not_read_as_the_whole_register(client, kaltim, path):
+    """``?regoin=64`` listed, downloaded and fed every agreement with no word why: the analyst
+    took the national register for Kalimantan Timur's."""
+    AgreementFactory(
+        title="Kerja sama di Bali", lead_region=ProvinceFactory(code="51", name="Bali")
+    )
+    body = assert_refused_with_message(client.get(path, {"regoin": "64"}))
+    assert "“regoin”" in body
+    assert "Kerja sama di Bali" not in body
+
+
+def test_the_filters_the_sort_the_page_and_a_links_tracking_are_no_unknown_parameters(
+    client, kaltim
+):
+    """A link shared with a campaign's or a social network's mark still opens its list."""
+    response = client.get(
+        "/agreements/",
+        {"region": "64", "sort": "title", "page": "1", "utm_campaign": "x", "fbclid": "y"},
+    )
+    assert response.status_code == 200
+    assert client.get("/regions/64/", {"region": "64"}).status_code == 200

@@ -131,11 +131,15 @@ def test_a_bad_selection_or_a_reader_without_address_is_refused(client, register
 def test_a_selection_keeps_only_the_lists_filters_and_refuses_one_too_long_to_keep(
     client, register, reader
 ):
-    """What the list does not read is left out, a value of a filter of several repeated is
-    kept once; a selection past what a subscription holds is refused with the reason, not a
-    500 (or cut short)."""
+    """What the list does not read is left out (a link's tracking; anything else the list
+    refuses), a value of a filter of several repeated is kept once; a selection past what a
+    subscription holds is refused with the reason, not a 500 (or cut short)."""
     client.force_login(reader)
-    response = follow_selection(client, "zzz=" + "a" * 2000 + "&country=CN&kind=mou&kind=mou")
+    response = follow_selection(client, "zzz=a&country=CN")
+    assert response.status_code == 400
+    response = follow_selection(
+        client, "utm_source=" + "a" * 2000 + "&country=CN&kind=mou&kind=mou"
+    )
     assert response.status_code == 302
     assert Subscription.objects.get(user=reader).query == "country=CN&kind=mou"
 
