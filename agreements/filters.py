@@ -239,8 +239,8 @@ class AgreementFilterForm(OneValueEach, forms.Form):
                 None,
                 ValidationError(
                     _(
-                        "Alamat ini memuat parameter yang tidak dikenal daftar: %(parameters)s. "
-                        "Hapus dari alamat, atau pilih filter pada formulir."
+                        "Alamat ini memuat parameter yang tidak dikenali daftar ini: "
+                        "%(parameters)s. Hapus dari alamat, atau pilih filter pada formulir."
                     ),
                     code="unknown",
                     params={"parameters": ", ".join(f"“{name}”" for name in unknown)},
