@@ -35,6 +35,7 @@ from agreements.models import (
     reads_internal,
 )
 from common.one_value import OneValueEach
+from common.text import refuse_hidden_characters
 from common.widgets import PlainSelect
 from partners.models import Country, Partner, Region, reads_english
 
@@ -292,6 +293,7 @@ class AgreementFilter(django_filters.FilterSet):
         label=_("Kata kunci"),
         method="filter_q",
         max_length=200,
+        validators=[refuse_hidden_characters],
         widget=forms.TextInput(attrs={"type": "search"}),
         help_text=_(
             "Judul, ringkasan, nomor naskah, nama pihak atau bidang; singkatan seperti Kaltim, "

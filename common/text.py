@@ -54,6 +54,15 @@ def control_character_message(text):
     return None
 
 
+def refuse_hidden_characters(text):
+    """A form field's validator: ``control_character_message`` as a ``ValidationError``. A
+    search typed with one would be kept, in a followed selection's name, to reverse or cut the
+    text around it on the reader's page and in their mail."""
+    message = control_character_message(text)
+    if message is not None:
+        raise ValidationError(message, code="control_character")
+
+
 # The most characters one cell of a spreadsheet holds (XLSX, and Excel): a longer text exported
 # would open only to be repaired, cut, and would not come back whole through the import.
 CELL_LIMIT = 32_767

@@ -195,6 +195,24 @@ def test_following_with_a_value_given_twice_is_refused_saying_so(
     assert not Subscription.objects.exists()
 
 
+def test_a_search_with_a_right_to_left_override_is_neither_listed_nor_followed(
+    client, register, reader
+):
+    """A search typed with an invisible override was kept in the followed selection's name,
+    where it turned the text around it backwards on the reader's page of follows and in every
+    digest. The list refuses it, naming it, as the change forms refuse such a character; following
+    it is refused as any selection the list refuses is."""
+    listed = client.get("/agreements/", {"q": "\u202eAnhui"})
+    assert listed.status_code == 400
+    assert "U+202E" in listed.content.decode()
+
+    client.force_login(reader)
+    response = follow_selection(client, "q=%E2%80%AEAnhui")
+    assert response.status_code == 400
+    assert "Filter pilihan ini tidak valid" in response.content.decode()
+    assert not Subscription.objects.exists()
+
+
 def test_anonymous_readers_are_sent_to_log_in(client, register):
     assert follow_selection(client, "country=CN").status_code == 302
     assert not Subscription.objects.exists()
