@@ -127,16 +127,19 @@ def test_every_admin_page_fits_the_screen_and_passes_axe(
     assert problems_at_every_width(browser, live_server, staff_user, urls) == []
 
 
+# A title as long as the bureau writes them, one the admin's pages must wrap, not scroll past.
+LONG_TITLE = (
+    "Nota Kesepahaman antara Pemerintah Provinsi Kalimantan Timur dan Deutsche Gesellschaft "
+    "für Internationale Zusammenarbeit (GIZ) tentang Peningkatan Mutu Pendidikan"
+)
+
+
 def test_a_long_title_is_read_in_full_beside_the_change_forms_tools(
     browser, live_server, staff_user, kaltim
 ):
     agreement = AgreementFactory(
         lead_region=kaltim,
-        title=(
-            "Nota Kesepahaman antara Pemerintah Provinsi Kalimantan Timur dan Deutsche "
-            "Gesellschaft für Internationale Zusammenarbeit (GIZ) tentang Peningkatan Mutu "
-            "Pendidikan"
-        ),
+        title=LONG_TITLE,
     )
     milestone = MilestoneFactory(agreement=agreement, title="Penandatanganan " * 8)
     urls = [
@@ -201,11 +204,7 @@ def test_the_lists_of_steps_and_documents_show_every_column_at_1280_pixels(
     sight behind a sideways scroll bar at the foot of a hundred rows."""
     agreement = AgreementFactory(
         lead_region=kaltim,
-        title=(
-            "Nota Kesepahaman antara Pemerintah Provinsi Kalimantan Timur dan Deutsche "
-            "Gesellschaft für Internationale Zusammenarbeit (GIZ) tentang Peningkatan Mutu "
-            "Pendidikan"
-        ),
+        title=LONG_TITLE,
     )
     MilestoneFactory(agreement=agreement, title="Pembahasan oleh TKKSD")
     DocumentFactory(agreement=agreement)
