@@ -35,6 +35,7 @@ from agreements.models import (
     reads_internal,
 )
 from common.one_value import OneValueEach
+from common.parameters import KnownParameters
 from common.text import refuse_hidden_characters
 from common.widgets import PlainSelect
 from partners.models import Country, Partner, Region, reads_english
@@ -188,16 +189,7 @@ class Conflict(NamedTuple):
         }
 
 
-# What others add to a link to count its visits: a campaign's ``utm_…``, a social network's or
-# an advertiser's click id. The lists read none of them, and refuse no link for them.
-TRACKING_PARAMETERS = ("fbclid", "gclid", "msclkid")
-
-
-def is_tracking_parameter(name):
-    return name.startswith("utm_") or name in TRACKING_PARAMETERS
-
-
-class AgreementFilterForm(OneValueEach, forms.Form):
+class AgreementFilterForm(OneValueEach, KnownParameters, forms.Form):
     """The list's filters as a form: what each field refuses, a filter of one value given
     more than once (``?region=64.72&region=`` would list the whole register, with no word why:
     ``OneValueEach``), a signing period that ends before it starts or a signing year outside
@@ -207,8 +199,14 @@ class AgreementFilterForm(OneValueEach, forms.Form):
 
     fixed_conflicts = list  # no page fixes anything unless its FilterSet says so
     # The parameters the address may name (``AgreementFilter``'s filters, those the page fixes
-    # and the page); None: anything, as a form not made by ``AgreementFilter``.
+    # and the page); None: anything, as a form not made by ``AgreementFilter``. A parameter no
+    # filter reads (``?regoin=64``) would list, download or follow the whole selection in place
+    # of the one asked for, with no word why: refused (``KnownParameters``).
     known_parameters = None
+    unknown_message = _(
+        "Alamat ini memuat parameter yang tidak dikenali daftar ini: "
+        "%(parameters)s. Hapus dari alamat, atau pilih filter pada formulir."
+    )
     # Whether the selection is read whole (``AgreementFilter``'s ``whole``): then an address
     # naming a page of it is refused.
     whole = False
@@ -224,29 +222,6 @@ class AgreementFilterForm(OneValueEach, forms.Form):
                 cleaned[name] = list(dict.fromkeys(value))
         for conflict in self.fixed_conflicts():
             self.add_error(None, ValidationError(conflict.message, code="fixed"))
-        # A parameter no filter reads (``?regoin=64``) would list, download or follow the
-        # whole selection in place of the one asked for, with no word why. What others add to
-        # a link to count its visits (``utm_source`` of a mail, ``fbclid``) asks for nothing,
-        # and is left alone.
-        unknown = [
-            name
-            for name in self.data
-            if self.known_parameters is not None
-            and name not in self.known_parameters
-            and not is_tracking_parameter(name)
-        ]
-        if unknown:
-            self.add_error(
-                None,
-                ValidationError(
-                    _(
-                        "Alamat ini memuat parameter yang tidak dikenali daftar ini: "
-                        "%(parameters)s. Hapus dari alamat, atau pilih filter pada formulir."
-                    ),
-                    code="unknown",
-                    params={"parameters": ", ".join(f"“{name}”" for name in unknown)},
-                ),
-            )
         pages = getattr(self.data, "getlist", lambda name: [])(PAGE)
         if self.whole and pages:
             self.add_error(

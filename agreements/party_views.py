@@ -6,6 +6,7 @@ filters, chips, sorting and pagination (``agreements.views.browse``).
 
 from urllib.parse import urlencode
 
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Window
 from django.shortcuts import get_object_or_404
@@ -14,9 +15,11 @@ from agreements import maps
 from agreements.attention import attention_in
 from agreements.dashboard import expiring_filters
 from agreements.export_views import SUBJECTS
+from agreements.filters import PAGE
 from agreements.models import Agreement
 from agreements.potentials import regional_potential
 from agreements.views import SignedListPage, SignedPage, browse, page_or_errors, row_values
+from common.parameters import refuse_unknown
 from common.urls import object_url
 from partners.models import Country, Partner, Region
 
@@ -187,7 +190,8 @@ class CountryPartnersView(SignedPage):
 
     Queries: the country, the COUNT and the page's rows, however many partners it has. A page
     number that is not one, past the last page or given twice is refused (400) with the
-    problem spelt out, as on the agreement list (``views.page_or_errors``).
+    problem spelt out, as on the agreement list (``views.page_or_errors``); so is any parameter
+    but the page (``refuse_unknown``).
     """
 
     template_name = "partners/country_partners.html"
@@ -203,7 +207,14 @@ class CountryPartnersView(SignedPage):
             .values_list("pk", "name", "subdivision__code"),
             PARTNERS_PAGE_SIZE,
         )
-        page, errors = page_or_errors(paginator, request.GET)
+        try:
+            # The page is all it reads: a parameter of the list's filters (``?region=64``)
+            # selects none of its partners.
+            refuse_unknown(request.GET, [PAGE])
+        except ValidationError as refused:
+            page, errors = None, [{"message": message} for message in refused.messages]
+        else:
+            page, errors = page_or_errors(paginator, request.GET)
         partners = partner_rows(page.object_list) if page else []
         context = {
             "country": country,

@@ -24,18 +24,28 @@ from agreements.dates import FIRST_YEAR, LAST_YEAR
 from agreements.export_views import exportable_agreements
 from agreements.models import Agreement
 from common.one_value import one_value
+from common.parameters import refuse_unknown
 from partners.models import Region
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+# What the report's address may name; any other is refused (``refuse_unknown``).
+PARAMETERS = ("region", "period")
+
+
 def chosen(request):
     """(region, period, problems) from the query string; nothing chosen is no problem. A region
     or a period given more than once is refused (``one_value``): which report was meant is not
-    for the site to guess."""
+    for the site to guess; so is a parameter the report does not read (``PARAMETERS``)."""
     problems = []
     region = period = None
     asked = {}
+    try:
+        # A parameter the report does not read (``?periode=2024``) asks for nothing it shows.
+        refuse_unknown(request.GET, PARAMETERS)
+    except ValidationError as refused:
+        problems.extend(refused.messages)
     for name, label in (("region", _("Daerah")), ("period", _("Periode"))):
         try:
             asked[name] = one_value(request.GET, name)

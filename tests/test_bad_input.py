@@ -995,6 +995,30 @@ def test_a_misspelt_filter_is_refused_not_read_as_the_whole_register(client, kal
     assert "Kerja sama di Bali" not in body
 
 
+@pytest.mark.parametrize(
+    "path, query",
+    [
+        # The report of a region for a period misspelt: the empty form, with no word why.
+        ("/laporan/", "region=64&periode=2024"),
+        # Its downloads gave the report as though the parameter were not there.
+        ("/laporan/laporan.xlsx", "region=64&period=2024&wilayah=64.72"),
+        ("/laporan/laporan.pdf", "region=64&period=2024&wilayah=64.72"),
+        # A country's partners listed every one of them, not those of a region.
+        ("/countries/CN/mitra/", "region=64"),
+    ],
+)
+def test_a_parameter_the_report_or_a_countrys_partners_do_not_read_is_refused(
+    client, kaltim, path, query
+):
+    """The report and the list of a country's partners read their own parameters only; any
+    other is refused naming it, as the agreement list refuses one, not passed over."""
+    PartnerFactory(name="Mitra Tiongkok Satu")
+    body = assert_refused_with_message(client.get(f"{path}?{query}"))
+    unknown = query.rpartition("&")[2].partition("=")[0]
+    assert f"tidak dikenali halaman ini: “{unknown}”" in body
+    assert "Mitra Tiongkok Satu" not in body
+
+
 def test_the_filters_the_sort_the_page_and_a_links_tracking_are_no_unknown_parameters(
     client, kaltim
 ):
@@ -1005,3 +1029,7 @@ def test_the_filters_the_sort_the_page_and_a_links_tracking_are_no_unknown_param
     )
     assert response.status_code == 200
     assert client.get("/regions/64/", {"region": "64"}).status_code == 200
+    PartnerFactory()
+    tracked = {"utm_source": "surel", "fbclid": "y"}
+    assert client.get("/laporan/", {"region": "64", "period": "2024", **tracked}).status_code == 200
+    assert client.get("/countries/CN/mitra/", {"page": "1", **tracked}).status_code == 200
