@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import django_filters
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db.models import DateField, F, Q, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
@@ -263,6 +264,72 @@ class AgreementFilterForm(OneValueEach, KnownParameters, forms.Form):
         return cleaned
 
 
+class _ReadTogether:
+    """The records a model choice ``field`` (its queryset, narrowed to its reader) holds of
+    ``values``, read in one query, and looked up by the field in place of its queryset as it
+    validates a value (``AgreementFilter.problems_of``): what the field finds here, it finds in
+    the database, and what it refuses, it refuses alike."""
+
+    def __init__(self, field, values):
+        self.queryset = field.queryset
+        self.model = self.queryset.model
+        self.key = field.to_field_name or "pk"
+        self.column = (
+            self.model._meta.pk if self.key == "pk" else self.model._meta.get_field(self.key)
+        )
+        keys = set()
+        for value in values:
+            key = self._read(value)
+            if key is not None:
+                keys.add(key)
+        self.records = (
+            {
+                getattr(record, self.key): record
+                for record in self.queryset.filter(**{f"{self.key}__in": keys})
+            }
+            if keys
+            else {}
+        )
+
+    def _read(self, value):
+        """``value`` as the database compares it with the key, or None where it names none
+        (one the field refuses before it asks the database: a NUL, a key past its column)."""
+        if "\x00" in str(value):
+            return None
+        try:
+            key = self.column.to_python(value)
+        except ValidationError:
+            return None
+        if isinstance(key, int) and not -(2**63) <= key < 2**63:
+            return None
+        return key
+
+    def all(self):
+        return self
+
+    def none(self):
+        return []
+
+    def get(self, **lookup):
+        ((_name, value),) = lookup.items()
+        self.queryset.filter(**lookup)  # refused as the field's own lookup refuses it
+        key = self._read(value)
+        if key not in self.records:
+            raise self.model.DoesNotExist
+        return self.records[key]
+
+    def filter(self, **lookup):
+        ((name, value),) = lookup.items()
+        if name.endswith("__in"):
+            keys = {self._read(one) for one in value}
+            return [record for key, record in self.records.items() if key in keys]
+        self.queryset.filter(**lookup)  # refused as the field's own lookup refuses it
+        return self
+
+    def __iter__(self):
+        return iter(self.records.values())
+
+
 class AgreementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Kata kunci"),
@@ -421,6 +488,66 @@ class AgreementFilter(django_filters.FilterSet):
                 if value not in known:
                     unknown |= held_by
         return unknown
+
+    # The filters a reader may select by, or select records of, as their role allows: the
+    # partners and agencies they may know of, the budget's source for officials and staff.
+    READ_AS_READER = (*NARROWED_TO_READER, "budget_source")
+    # The filters whose value names a record, each read by its field from the database.
+    NAMING_RECORDS = ("sector", "region", "agency", "partner", "country")
+
+    @classmethod
+    def problems_of(cls, queries, reader):
+        """Which of ``queries`` (query strings of the list, as followed selections keep them)
+        the list would refuse for ``reader`` now, each with its problems as
+        ``describe_errors`` gives a form's ({"label", "message"}): a region or a sector since
+        removed, a partner they may no longer know of, a parameter or a year the list refuses
+        now; or a filter it would read as though not named (``withheld``: the budget's source
+        to a reader who lost their role), which would be another selection. A dict of the
+        refused ones; each is read by the list's own form. One query per filter naming a
+        record (``NAMING_RECORDS``) that any of them names, however many there are: the records
+        they name are read together, and each form looks its values up among them
+        (``_ReadTogether``)."""
+        data = {query: QueryDict(query) for query in queries}
+        if not any(name in one for one in data.values() for name in cls.READ_AS_READER):
+            # Only these filters read a selection otherwise for one reader than for another:
+            # where none is named, it is read as the public reads it, without asking who
+            # ``reader`` is (a query for their roles).
+            reader = AnonymousUser()
+        named = {
+            name: {value for one in data.values() for value in one.getlist(name)}
+            for name in cls.NAMING_RECORDS
+        }
+        narrowed = cls(queryset=Agreement.objects.none(), reader=reader)
+        together = {
+            name: _ReadTogether(narrowed.filters[name].field, values)
+            for name, values in named.items()
+            if values
+        }
+        problems = {}
+        for query, one in data.items():
+            filterset = cls(one, queryset=Agreement.objects.none(), reader=reader)
+            form = filterset.form
+            for name, records in together.items():
+                if name in form.fields:
+                    form.fields[name].queryset = records
+            found = []
+            if not filterset.is_valid():
+                for name, messages in form.errors.items():
+                    field = form.fields.get(name)
+                    found += [
+                        {"label": field.label if field else None, "message": message}
+                        for message in messages
+                    ]
+            for name in sorted(filterset.withheld):
+                found.append(
+                    {
+                        "label": cls.base_filters[name].label,
+                        "message": _("Anda tidak lagi dapat memilih kerja sama menurut isian ini."),
+                    }
+                )
+            if found:
+                problems[query] = found
+        return problems
 
     def __init__(
         self,

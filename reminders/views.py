@@ -19,6 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from agreements.export_views import SUBJECTS, bad_filters, selection
+from agreements.filters import AgreementFilter
 from agreements.models import Agreement
 from common.one_value import one_value
 
@@ -219,11 +220,17 @@ def follows_page(request, refused=None, status=200):
     """``/ikuti/``: each selection the reader follows, with the form that sets how often and in
     which language it is mailed. ``refused``, the form of one of them that could not be used,
     is shown at its row: what it chose where it could be used (the form's instance holds it),
-    each problem at its field. Three queries (the session, the reader, their follows),
-    however many they follow."""
+    each problem at its field. A follow whose selection the list refuses now (a region
+    removed, a parameter or a year it refuses, a filter its reader may no longer select by:
+    ``AgreementFilter.problems_of``) is mailed no more (``follow.plan``): its row says so, and
+    why, beside the link that stops it. Three queries (the session, the reader, their
+    follows), however many they follow, and one per filter naming a record (a region, a
+    partner) that any of them names."""
     rows = []
     refused_name = None
-    for subscription in request.user.subscriptions.order_by("name", "pk").named_for(request.user):
+    subscriptions = request.user.subscriptions.order_by("name", "pk").named_for(request.user)
+    broken = AgreementFilter.problems_of({s.query for s in subscriptions}, request.user)
+    for subscription in subscriptions:
         form = refused if refused is not None and refused.instance.pk == subscription.pk else None
         if form is not None:
             refused_name = form.instance.shown_name = subscription.shown_name
@@ -232,6 +239,7 @@ def follows_page(request, refused=None, status=200):
                 "subscription": subscription if form is None else form.instance,
                 "token": follow.unfollow_token(subscription),
                 "errors": {} if form is None else form.errors,
+                "broken": broken.get(subscription.query, []),
             }
         )
     return render(
@@ -241,6 +249,7 @@ def follows_page(request, refused=None, status=200):
             "rows": rows,
             "refused": refused,
             "refused_name": refused_name,
+            "broken": len(broken),
             "frequencies": Frequency.choices,
             "languages": list(language_names().items()),
         },

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agreements.models import Agreement
+from partners.models import Region
 from reminders import follow
 from reminders.models import Subscription
 from tests.factories import (
@@ -26,6 +27,7 @@ from tests.factories import (
     CountryFactory,
     MilestoneFactory,
     PartnerFactory,
+    RegencyFactory,
     make_official,
 )
 from tests.helpers import html_lang, opened_afresh, run_at_once
@@ -866,6 +868,50 @@ def test_the_follows_page_runs_the_same_queries_however_many_are_followed(
         page = client.get("/ikuti/").content.decode()
 
     assert page.count('<select id="follow-') == 2 * follows
+
+
+def test_a_follow_the_list_refuses_now_says_why_on_the_follows_page_and_is_not_mailed(
+    client, register, reader, django_assert_num_queries
+):
+    """A follow of a regency removed since, one saved before its parameter was refused and one
+    of a year the register no longer holds are mailed no more, and said nothing of it: the
+    reader waited for digests that never came. ``/ikuti/`` says which, and why, beside the link
+    that stops each; a follow that still works is mailed as before."""
+    client.force_login(reader)
+    RegencyFactory(
+        code="64.02", name="Kabupaten Kutai Kartanegara", province=register["chinese"].lead_region
+    )
+    follow_selection(client, "region=64.02")
+    follow_selection(client, "region=64")
+    Subscription.objects.create(
+        user=reader, query="regoin=51", name="Bali", covered_until=timezone.now()
+    )
+    Subscription.objects.create(
+        user=reader, query="year=1899", name="Tahun 1899", covered_until=timezone.now()
+    )
+    Region.objects.filter(code="64.02").delete()
+    save(register["chinese"], title="MoU Kaltim–Anhui diperbarui")
+    save(register["other"], title="MoU Bali diperbarui")
+
+    # The regions all follows name are read together: one query, however many follow one.
+    with django_assert_num_queries(4):
+        response = client.get("/ikuti/")
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Ringkasan sebagian pilihan yang Anda ikuti tidak lagi dikirim" in page
+    assert page.count("Pilihan ini tidak lagi dapat dibaca") == 3
+    # The removed regency, in the list's words.
+    assert "Daerah: Masukkan pilihan yang valid." in page
+    assert "tidak dikenali daftar ini: “regoin”" in page
+    assert "Tahun ditandatangani:" in page
+    assert page.count("/ikuti/berhenti/") == 4
+    run_digest(later(days=1))
+    # Only the follow that still works is mailed, and only with what it selects.
+    assert [message.subject for message in mail.outbox] == [
+        "Daerah: Kalimantan Timur (1 perubahan)"
+    ]
+    assert "MoU Bali" not in mail.outbox[0].body
 
 
 def test_the_digest_command_refuses_a_moment_that_is_none_naming_its_option():
