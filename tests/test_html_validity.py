@@ -81,6 +81,13 @@ def follow_pages(client):
     followed = client.post("/ikuti/", {"query": "kind=mou", "frequency": "daily"})
     assert followed.status_code == 302
     subscription = Subscription.objects.get()
+    # One the list refuses now, said so at its row.
+    Subscription.objects.create(
+        user=subscription.user,
+        query="year=1899",
+        name="Tahun 1899",
+        covered_until=subscription.covered_until,
+    )
     change = reverse("follow-settings", args=[subscription.pk])
     return {
         "follows": get(client, reverse("follows")),
