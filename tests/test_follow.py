@@ -1000,3 +1000,38 @@ def test_a_digest_listing_only_the_first_changes_says_in_its_subject_there_were_
     [email] = mail.outbox
     assert email.subject == "Negara mitra: Tiongkok (lebih dari 1 perubahan)"
     assert "Masih ada perubahan lain" in email.body
+
+
+def test_the_admin_cannot_write_a_query_the_list_would_refuse_into_a_follow(
+    staff_client, register, reader
+):
+    """A follow's query was a free text field of its admin form: ``regoin=64`` saved there was
+    never mailed, with no word, and a query of another selection was mailed under the name
+    of the one followed. What it selects, and whose it is, are the reader's: read only, with
+    whether the list reads it now; how often and in which language it goes, staff may set."""
+    subscription = Subscription.objects.create(
+        user=reader, query="year=1899", name="Tahun 1899", covered_until=timezone.now()
+    )
+    page = reverse("admin:reminders_subscription_change", args=[subscription.pk])
+
+    form = staff_client.get(page).content.decode()
+    assert 'name="query"' not in form
+    assert "Tidak: ringkasannya tidak dikirim." in form
+    assert "Tahun ditandatangani: Pastikan nilai ini lebih besar" in form
+    saved = staff_client.post(
+        page,
+        {
+            "user": reader.pk,
+            "query": "regoin=64",
+            "name": "Kalimantan Timur",
+            "frequency": "daily",
+            "language": "en",
+            "covered_until_0": "2026-01-01",
+            "covered_until_1": "00:00:00",
+        },
+    )
+    assert saved.status_code == 302
+    subscription.refresh_from_db()
+    assert (subscription.query, subscription.name) == ("year=1899", "Tahun 1899")
+    assert (subscription.frequency, subscription.language) == ("daily", "en")
+    assert staff_client.get(reverse("admin:reminders_subscription_add")).status_code == 403
