@@ -1,7 +1,8 @@
 """iCalendar feeds: milestones (planned on their due date, done on the day they were done) and
 expiry dates, as all-day events a calendar application can subscribe to; a date known only to
 its month or year spans that month or year. An expiry a signed extension the reader may see
-already extends says "sudah diperpanjang", as the list, the dashboard and the digest say it.
+already extends says "sudah diperpanjang", as the list, the dashboard, the digest and the Atom
+feed say it (``extended_note``).
 
 Every event keeps its UID from one fetch to the next (built from the record's id and the site's
 host name), so a subscribed calendar updates an event in place when its date moves.
@@ -92,19 +93,26 @@ def all_day(summary, known, *, uid, stamp, description, url, categories):
     return event
 
 
+def extended_note(agreement):
+    """The words "sudah diperpanjang" where a signed extension the reader may see already extends
+    ``agreement`` (``is_extended``, ``AgreementQuerySet.marking_extended``), else None: said
+    beside its expiry by the calendar's event and the Atom feed's entry alike, as the list,
+    the dashboard and the digest say it, since its cooperation goes on past that day."""
+    return _("sudah diperpanjang") if getattr(agreement, "is_extended", False) else None
+
+
 def expiry_event(agreement, absolute_url):
-    """An agreement's expiry; one a signed extension the reader may see already extends
-    (``is_extended``, ``AgreementQuerySet.marking_extended``) says so, as the list, the
-    dashboard and the digest do: its cooperation goes on past that day."""
+    """An agreement's expiry; one already extended says so (``extended_note``)."""
     summary = _("Berakhir: %(agreement)s") % {"agreement": agreement.shown_title}
     lines = [
         agreement.shown_title,
         _("Status: %(status)s") % {"status": agreement.get_shown_status_display()},
         _("Daerah pengampu: %(region)s") % {"region": agreement.lead_region.name},
     ]
-    if getattr(agreement, "is_extended", False):
-        summary = f"{summary} · {_('sudah diperpanjang')}"
-        lines.insert(1, capfirst(_("sudah diperpanjang")))
+    note = extended_note(agreement)
+    if note:
+        summary = f"{summary} · {note}"
+        lines.insert(1, capfirst(note))
     return all_day(
         summary,
         agreement.known("expires_on"),

@@ -598,3 +598,46 @@ def test_an_expiry_already_extended_says_so_where_the_reader_may_see_the_extensi
     extension.visibility = "public"
     extension.save()
     assert expiry(public)[0] == "Berakhir: MoU pembangunan daerah · sudah diperpanjang"
+
+
+def test_a_feeds_entry_says_its_expiry_is_already_extended_as_the_calendar_does(client, kaltim):
+    """The Atom feed's entry of a text whose extension is signed said only when it ends, read
+    as a cooperation about to lapse, where the calendar of the same selection said it was
+    already extended: it says so beside its end, by the same rule, an internal extension
+    told to nobody (the feed is the public's)."""
+    today = timezone.localdate()
+    mou = AgreementFactory(
+        title="MoU pembangunan daerah",
+        lead_region=kaltim,
+        expires_on=today + datetime.timedelta(days=20),
+    )
+    extension = AgreementFactory(
+        title="Perpanjangan MoU pembangunan daerah",
+        lead_region=kaltim,
+        follows=mou,
+        relation="extends",
+        signed_on=today - datetime.timedelta(days=2),
+        in_force_from=mou.expires_on + datetime.timedelta(days=1),
+        expires_on=today + datetime.timedelta(days=5 * 365),
+        visibility="internal",
+    )
+
+    def entry_of_the_mou():
+        [entry] = [
+            entry
+            for entry in atom_entries(client.get("/regions/64/feed.atom"))
+            if entry.findtext(f"{ATOM}title") == mou.title
+        ]
+        return entry.findtext(f"{ATOM}summary")
+
+    ends = f"Berakhir pada: {mou.known('expires_on')}"
+    assert f"{ends}</li>" in entry_of_the_mou()
+    extension.visibility = "public"
+    extension.save()
+    assert f"{ends} · sudah diperpanjang</li>" in entry_of_the_mou()
+    [event] = [
+        event
+        for uid, event in events_of(client.get("/regions/64/calendar.ics")).items()
+        if uid.startswith(f"agreement-{mou.pk}-expiry@")
+    ]
+    assert str(event["SUMMARY"]).endswith(" · sudah diperpanjang")
