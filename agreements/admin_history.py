@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agreements import changelog
 from common.one_value import OneValueEach
+from common.parameters import KnownParameters
 
 # Versions read per search, newest first; the page says when a search reached it.
 SEARCH_LIMIT = 200
@@ -26,9 +27,10 @@ SEARCH_LIMIT = 200
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class HistorySearchForm(OneValueEach, forms.Form):
+class HistorySearchForm(OneValueEach, KnownParameters, forms.Form):
     """The history search, each field given once (``OneValueEach``): a field given twice was
-    searched by the last of its values."""
+    searched by the last of its values; and nothing but its fields (``KnownParameters``): a
+    field misspelt in an address (``?agremeent=MoU``) searched the whole history."""
 
     agreement = forms.CharField(
         label=_("Kerja sama"),
@@ -56,6 +58,7 @@ class HistorySearchForm(OneValueEach, forms.Form):
         """``agreements``: those the reader's search reads (an editor's, their regions'); the
         people offered are those who changed one of them (``changelog.changed_by``)."""
         super().__init__(*args, **kwargs)
+        self.known_parameters = {self.add_prefix(name) for name in self.fields}
         self.fields["person"].queryset = (
             get_user_model()
             .objects.filter(pk__in=changelog.changed_by(agreements))

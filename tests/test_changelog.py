@@ -510,6 +510,18 @@ def test_admin_history_search_refuses_a_field_given_twice(client, staff_user, tw
     assert response.context["rows"] == []
 
 
+def test_admin_history_search_refuses_a_parameter_it_does_not_read(client, changed, staff_user):
+    """A field misspelt in an address searched the whole history, with no word why."""
+    client.force_login(staff_user)
+    response = client.get(
+        reverse("admin:agreements_agreement_history_search"), {"agremeent": "Bali"}
+    )
+
+    assert response.status_code == 400
+    assert "tidak dikenali halaman ini: “agremeent”" in response.content.decode()
+    assert response.context["rows"] == []
+
+
 def test_admin_history_search_by_person_and_value(client, changed, staff_user, editor_kaltim):
     client.force_login(staff_user)
     url = reverse("admin:agreements_agreement_history_search")
