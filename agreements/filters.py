@@ -330,6 +330,44 @@ class _ReadTogether:
         return iter(self.records.values())
 
 
+class SelectionsRead:
+    """Query strings of the list (followed selections) as ``reader`` reads them, and the
+    records they name, read together: one query per filter naming a record that any of them
+    names, the first time it is asked for (``records``), whatever asks (a follow's name,
+    ``AgreementFilter.naming_unknown``; whether the list reads it, ``problems_of``)."""
+
+    def __init__(self, filter_class, queries, reader):
+        self.data = {query: QueryDict(query) for query in queries}
+        if not any(
+            name in data for data in self.data.values() for name in filter_class.READ_AS_READER
+        ):
+            # Only these filters read a selection otherwise for one reader than for another:
+            # where none is named, it is read as the public reads it, without asking who
+            # ``reader`` is (a query for their roles).
+            reader = AnonymousUser()
+        self.reader = reader
+        self.filter_class = filter_class
+        self._narrowed = None
+        self._records = {}
+
+    def names(self, name):
+        """The values of the filter ``name`` any of the queries gives."""
+        return {value for data in self.data.values() for value in data.getlist(name)}
+
+    def records(self, name):
+        """The records the filter ``name`` finds, for the reader, among the values the queries
+        give it (``_ReadTogether``): one query, the first time."""
+        if name not in self._records:
+            if self._narrowed is None:
+                self._narrowed = self.filter_class(
+                    queryset=Agreement.objects.none(), reader=self.reader
+                )
+            self._records[name] = _ReadTogether(
+                self._narrowed.filters[name].field, self.names(name)
+            )
+        return self._records[name]
+
+
 class AgreementFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Kata kunci"),
@@ -456,39 +494,6 @@ class AgreementFilter(django_filters.FilterSet):
     # ``AgencyQuerySet.visible_to``).
     NARROWED_TO_READER = ("partner", "agency")
 
-    @classmethod
-    def naming_unknown(cls, queries, reader):
-        """Which of ``queries`` (query strings of the list, as a followed selection keeps
-        them) name a partner or an agency ``reader`` may not know of now, or a value that names
-        none: a set of them. What a page said of such a selection when it was saved (a chip,
-        a follow's name: "Mitra: …") is not for ``reader`` to read again once the partner is
-        hidden from them (a role taken away, its agreements made internal). One query per
-        such filter named by any of them, none when none is."""
-        named = {name: {} for name in cls.NARROWED_TO_READER}
-        for query in queries:
-            data = QueryDict(query)
-            for name, by_value in named.items():
-                for value in data.getlist(name):
-                    by_value.setdefault(value, set()).add(query)
-        unknown = set()
-        narrowed = None
-        for name, by_value in named.items():
-            if not by_value:
-                continue
-            if narrowed is None:
-                narrowed = cls(queryset=Agreement.objects.none(), reader=reader)
-            keys = {value for value in by_value if value.isascii() and value.isdigit()}
-            known = {
-                str(pk)
-                for pk in narrowed.filters[name]
-                .queryset.filter(pk__in=keys)
-                .values_list("pk", flat=True)
-            }
-            for value, held_by in by_value.items():
-                if value not in known:
-                    unknown |= held_by
-        return unknown
-
     # The filters a reader may select by, or select records of, as their role allows: the
     # partners and agencies they may know of, the budget's source for officials and staff.
     READ_AS_READER = (*NARROWED_TO_READER, "budget_source")
@@ -496,7 +501,31 @@ class AgreementFilter(django_filters.FilterSet):
     NAMING_RECORDS = ("sector", "region", "agency", "partner", "country")
 
     @classmethod
-    def problems_of(cls, queries, reader):
+    def naming_unknown(cls, queries, reader, read=None):
+        """Which of ``queries`` (query strings of the list, as a followed selection keeps
+        them) name a partner or an agency ``reader`` may not know of now, or a value that names
+        none: a set of them. What a page said of such a selection when it was saved (a chip,
+        a follow's name: "Mitra: …") is not for ``reader`` to read again once the partner is
+        hidden from them (a role taken away, its agreements made internal). One query per
+        such filter named by any of them, none when none is; none at all for the records
+        ``read`` (``SelectionsRead`` of the same queries and reader) has read already."""
+        read = read or SelectionsRead(cls, queries, reader)
+        unknown = set()
+        for name in cls.NARROWED_TO_READER:
+            by_value = {}
+            for query, data in read.data.items():
+                for value in data.getlist(name):
+                    by_value.setdefault(value, set()).add(query)
+            if not by_value:
+                continue
+            known = {str(key) for key in read.records(name).records}
+            for value, held_by in by_value.items():
+                if value not in known:
+                    unknown |= held_by
+        return unknown
+
+    @classmethod
+    def problems_of(cls, queries, reader, read=None):
         """Which of ``queries`` (query strings of the list, as followed selections keep them)
         the list would refuse for ``reader`` now, each with its problems as
         ``describe_errors`` gives a form's ({"label", "message"}): a region or a sector since
@@ -504,32 +533,17 @@ class AgreementFilter(django_filters.FilterSet):
         now; or a filter it would read as though not named (``withheld``: the budget's source
         to a reader who lost their role), which would be another selection. A dict of the
         refused ones; each is read by the list's own form. One query per filter naming a
-        record (``NAMING_RECORDS``) that any of them names, however many there are: the records
-        they name are read together, and each form looks its values up among them
-        (``_ReadTogether``)."""
-        data = {query: QueryDict(query) for query in queries}
-        if not any(name in one for one in data.values() for name in cls.READ_AS_READER):
-            # Only these filters read a selection otherwise for one reader than for another:
-            # where none is named, it is read as the public reads it, without asking who
-            # ``reader`` is (a query for their roles).
-            reader = AnonymousUser()
-        named = {
-            name: {value for one in data.values() for value in one.getlist(name)}
-            for name in cls.NAMING_RECORDS
-        }
-        narrowed = cls(queryset=Agreement.objects.none(), reader=reader)
-        together = {
-            name: _ReadTogether(narrowed.filters[name].field, values)
-            for name, values in named.items()
-            if values
-        }
+        record (``NAMING_RECORDS``) that any of them names, however many there are, none for
+        those ``read`` has read already: the records they name are read together
+        (``SelectionsRead``), and each form looks its values up among them."""
+        read = read or SelectionsRead(cls, queries, reader)
         problems = {}
-        for query, one in data.items():
-            filterset = cls(one, queryset=Agreement.objects.none(), reader=reader)
+        for query, data in read.data.items():
+            filterset = cls(data, queryset=Agreement.objects.none(), reader=read.reader)
             form = filterset.form
-            for name, records in together.items():
-                if name in form.fields:
-                    form.fields[name].queryset = records
+            for name in cls.NAMING_RECORDS:
+                if name in form.fields and read.names(name):
+                    form.fields[name].queryset = read.records(name)
             found = []
             if not filterset.is_valid():
                 for name, messages in form.errors.items():

@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 
 from agreements.attention import MilestoneDue
 from agreements.dates import PeriodEnd, ended_before
-from agreements.filters import AgreementFilter
+from agreements.filters import AgreementFilter, SelectionsRead
 from agreements.models import EXPIRY_WINDOWS, Agreement, Milestone
 from common.choices import choice_values
 
@@ -242,19 +242,29 @@ NAMES_UNKNOWN = _("Pilihan dengan mitra atau perangkat daerah yang tidak lagi da
 
 
 class SubscriptionQuerySet(models.QuerySet):
-    def named_for(self, reader):
+    def named_for(self, reader, checked=False):
         """These follows of ``reader``, each with ``shown_name``: the name it was saved with,
         or, where its selection names a partner or an agency ``reader`` may not know of now
         (``AgreementFilter.naming_unknown``: a role taken away, its agreements made internal
         since), words that name none of it. Every page and message naming a follow to its
         reader reads it here. One query, and one more for the partners and one for the
-        agencies any of them names."""
+        agencies any of them names.
+
+        ``checked``: each with ``problems`` too, why the list refuses its selection now
+        (``AgreementFilter.problems_of``), empty where it reads it; one query more for each
+        region, sector or country any of them names, the partners and agencies read once for
+        both (``SelectionsRead``)."""
         subscriptions = list(self)
-        unknown = AgreementFilter.naming_unknown({s.query for s in subscriptions}, reader)
+        queries = {s.query for s in subscriptions}
+        read = SelectionsRead(AgreementFilter, queries, reader)
+        unknown = AgreementFilter.naming_unknown(queries, reader, read)
+        problems = AgreementFilter.problems_of(queries, reader, read) if checked else {}
         for subscription in subscriptions:
             subscription.shown_name = (
                 str(NAMES_UNKNOWN) if subscription.query in unknown else subscription.name
             )
+            if checked:
+                subscription.problems = problems.get(subscription.query, [])
         return subscriptions
 
 

@@ -19,7 +19,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from agreements.export_views import SUBJECTS, bad_filters, selection
-from agreements.filters import AgreementFilter
 from agreements.models import Agreement
 from common.one_value import one_value
 
@@ -225,11 +224,13 @@ def follows_page(request, refused=None, status=200):
     ``AgreementFilter.problems_of``) is mailed no more (``follow.plan``): its row says so, and
     why, beside the link that stops it. Three queries (the session, the reader, their
     follows), however many they follow, and one per filter naming a record (a region, a
-    partner) that any of them names."""
+    partner) that any of them names (``SubscriptionQuerySet.named_for``)."""
     rows = []
     refused_name = None
-    subscriptions = request.user.subscriptions.order_by("name", "pk").named_for(request.user)
-    broken = AgreementFilter.problems_of({s.query for s in subscriptions}, request.user)
+    subscriptions = request.user.subscriptions.order_by("name", "pk").named_for(
+        request.user, checked=True
+    )
+    broken = [subscription for subscription in subscriptions if subscription.problems]
     for subscription in subscriptions:
         form = refused if refused is not None and refused.instance.pk == subscription.pk else None
         if form is not None:
@@ -239,7 +240,7 @@ def follows_page(request, refused=None, status=200):
                 "subscription": subscription if form is None else form.instance,
                 "token": follow.unfollow_token(subscription),
                 "errors": {} if form is None else form.errors,
-                "broken": broken.get(subscription.query, []),
+                "broken": subscription.problems,
             }
         )
     return render(

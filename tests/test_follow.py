@@ -883,6 +883,8 @@ def test_a_follow_the_list_refuses_now_says_why_on_the_follows_page_and_is_not_m
     )
     follow_selection(client, "region=64.02")
     follow_selection(client, "region=64")
+    anhui = register["chinese"].partners.get()
+    follow_selection(client, f"partner={anhui.pk}")
     Subscription.objects.create(
         user=reader, query="regoin=51", name="Bali", covered_until=timezone.now()
     )
@@ -893,8 +895,10 @@ def test_a_follow_the_list_refuses_now_says_why_on_the_follows_page_and_is_not_m
     save(register["chinese"], title="MoU Kaltim–Anhui diperbarui")
     save(register["other"], title="MoU Bali diperbarui")
 
-    # The regions all follows name are read together: one query, however many follow one.
-    with django_assert_num_queries(4):
+    # The regions all follows name are read together, one query however many follow one; so
+    # are the partners, once for their names and whether the list reads them (with the
+    # reader's roles, which tell which partners they may know of).
+    with django_assert_num_queries(6):
         response = client.get("/ikuti/")
 
     page = response.content.decode()
@@ -905,13 +909,14 @@ def test_a_follow_the_list_refuses_now_says_why_on_the_follows_page_and_is_not_m
     assert "Daerah: Masukkan pilihan yang valid." in page
     assert "tidak dikenali daftar ini: “regoin”" in page
     assert "Tahun ditandatangani:" in page
-    assert page.count("/ikuti/berhenti/") == 4
+    assert page.count("/ikuti/berhenti/") == 5
     run_digest(later(days=1))
-    # Only the follow that still works is mailed, and only with what it selects.
-    assert [message.subject for message in mail.outbox] == [
-        "Daerah: Kalimantan Timur (1 perubahan)"
+    # Only the follows that still work are mailed, and only with what they select.
+    assert sorted(message.subject for message in mail.outbox) == [
+        "Daerah: Kalimantan Timur (1 perubahan)",
+        "Mitra: Anhui (1 perubahan)",
     ]
-    assert "MoU Bali" not in mail.outbox[0].body
+    assert all("MoU Bali" not in message.body for message in mail.outbox)
 
 
 def test_the_digest_command_refuses_a_moment_that_is_none_naming_its_option():
