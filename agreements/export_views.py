@@ -30,7 +30,7 @@ from agreements.filters import (
     WITHOUT_DOCUMENTS,
     AgreementFilter,
 )
-from agreements.models import Agreement, Potential, Sector
+from agreements.models import WAITS_ON_NOBODY, Agreement, Potential, Sector
 from agreements.potentials import PotentialFilter
 from common.streaming import read_ahead, reset_on_outage
 from partners.models import Country, Partner, Region
@@ -144,12 +144,13 @@ def export_filename(subject_name, file_format, now=None, filters=""):
 FILTERS_IN_NAME_MAX = 80
 
 
-# Filters whose value alone would not say what was filtered ("yes", "no"): the words for
-# each value in a file name.
+# Filter values that alone would not say what was filtered ("yes", "no", "none"): the words
+# for each in a file name (a filter's other values are named as below).
 WORDS_IN_FILENAME = {
     "dormant": {DORMANT: "mati-suri"},
     "late": {LATE: "tahapan-terlambat"},
     "documents": {WITH_DOCUMENTS: "ada-dokumen", WITHOUT_DOCUMENTS: "tanpa-dokumen"},
+    "waits_on": {WAITS_ON_NOBODY: "menunggu-belum-ditentukan"},
 }
 # Filters whose value is said after a word naming the filter: a date alone could be any of them,
 # and a year alone, just before the file's own date, reads as a span of years.
@@ -184,8 +185,10 @@ def filters_in_filename(filterset):
         if name == "sort" or value in (None, "", [], ()):
             continue
         for item in value if isinstance(value, list | tuple) else [value]:
-            if name in WORDS_IN_FILENAME:
-                words.append(WORDS_IN_FILENAME[name].get(item, _slug(item)))
+            if item in WORDS_IN_FILENAME.get(name, {}):
+                words.append(WORDS_IN_FILENAME[name][item])
+            elif name in WORDS_IN_FILENAME and name not in PREFIXES_IN_FILENAME:
+                words.append(_slug(item))
             elif name in PREFIXES_IN_FILENAME:
                 words.append(f"{PREFIXES_IN_FILENAME[name]}-{_slug(item)}")
             elif isinstance(item, Country):

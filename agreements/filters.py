@@ -27,10 +27,10 @@ from agreements.caching import cached_value
 from agreements.dates import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE
 from agreements.models import (
     SIGNED_STATUSES,
+    WAITS_ON_CHOICES,
     Agency,
     Agreement,
     BudgetSource,
-    MilestoneWaitsOn,
     Scope,
     Sector,
     reads_internal,
@@ -139,11 +139,12 @@ PARTNER_CHOICES_MAX = 300
 
 
 def several_of(label, choices, method, **options):
-    """A filter taking any of ``choices`` at once, as boxes to tick."""
+    """A filter taking any of ``choices`` (an enumeration of choices, or a list of them) at once,
+    as boxes to tick."""
     return django_filters.MultipleChoiceFilter(
         widget=forms.CheckboxSelectMultiple,
         label=label,
-        choices=choices.choices,
+        choices=getattr(choices, "choices", choices),
         method=method,
         **options,
     )
@@ -385,9 +386,11 @@ class AgreementFilter(django_filters.FilterSet):
     kind = several_of(_("Jenis naskah"), Agreement.Kind, "filter_kind")
     scope = several_of(_("Lingkup"), Scope, "filter_scope")
     status = several_of(_("Status"), Agreement.Status, "filter_status")
+    # Every party, and nobody named yet (``?waits_on=none``): a next step naming no one, as
+    # the report counts it under "Belum ditentukan" and the dashboard beside the parties.
     waits_on = several_of(
         _("Menunggu"),
-        MilestoneWaitsOn,
+        WAITS_ON_CHOICES,
         "filter_waits_on",
         help_text=_("Pihak yang ditunggu langkah berikutnya."),
     )

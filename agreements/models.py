@@ -1006,21 +1006,27 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         return store_progress(chain, Milestone.objects, everything=everything, today=today)
 
     def waiting_on(self, parties, today=None):
-        """Cooperations whose next step waits on one of ``parties`` (``MilestoneWaitsOn``
-        values) today: the stored rule, and nobody after the end, expired by its date
-        included."""
+        """Cooperations whose next step waits on one of ``parties`` (values of
+        ``WAITS_ON_CHOICES``) today: the stored rule, and nobody after the end, expired by its
+        date included. ``WAITS_ON_NOBODY`` among them: those whose next step names nobody yet
+        (``with_next_step``, ``waits_on`` empty), as the report counts them."""
         today = today or timezone.localdate()
-        return self.filter(waits_on__in=list(parties)).exclude(
+        parties = list(parties)
+        named = [party for party in parties if party != WAITS_ON_NOBODY]
+        waiting = Q(waits_on__in=named) if named else Q(pk__in=[])
+        if WAITS_ON_NOBODY in parties:
+            waiting |= Q(waits_on="") & Agreement.has_next_step_q()
+        return self.filter(waiting).exclude(
             Agreement.shown_status_q(AgreementStatus.EXPIRED, today)
         )
 
     def with_next_step(self, today=None):
         """Cooperations with a next step today (stored by ``refresh_progress``), whether it
         names whom it waits on or not: those ``waiting_on`` counts under a party, and those
-        whose step nobody is named for yet (``waits_on`` empty). None after the end, expired
-        by its date included."""
+        whose step nobody is named for yet (``waits_on`` empty, ``WAITS_ON_NOBODY``). None
+        after the end, expired by its date included."""
         today = today or timezone.localdate()
-        return self.exclude(next_stage="", next_milestone__isnull=True).exclude(
+        return self.filter(Agreement.has_next_step_q()).exclude(
             Agreement.shown_status_q(AgreementStatus.EXPIRED, today)
         )
 
@@ -2032,6 +2038,21 @@ class MilestoneWaitsOn(models.TextChoices):
     PARTNER = "partner", _("Mitra")
 
 
+# Whom a cooperation's next step waits on where it names nobody yet (``waits_on`` empty beside a
+# next step: ``AgreementQuerySet.with_next_step``), as the report says it ("Belum ditentukan"):
+# the value of the list's ``waits_on`` filter (``?waits_on=none``). Never stored: a milestone or
+# an agreement naming nobody stores "".
+WAITS_ON_NOBODY = "none"
+WAITS_ON_NOBODY_LABEL = _("Belum ditentukan")
+# What the ``waits_on`` filter offers: every party, then nobody named yet.
+WAITS_ON_CHOICES = [*MilestoneWaitsOn.choices, (WAITS_ON_NOBODY, WAITS_ON_NOBODY_LABEL)]
+
+
+def waits_on_label(value):
+    """The words for ``value`` of ``WAITS_ON_CHOICES``: a party's name, or "Belum ditentukan"."""
+    return dict(WAITS_ON_CHOICES)[value]
+
+
 # A document that follows another this way carries it out: it is drafted and signed, not
 # approved again (``agreements.stages``).
 CARRYING_OUT = (AgreementRelation.IMPLEMENTS, AgreementRelation.AMENDS, AgreementRelation.EXTENDS)
@@ -2659,6 +2680,12 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         ]
 
     # -- status -------------------------------------------------------------------------------
+
+    @staticmethod
+    def has_next_step_q():
+        """A ``Q``: a next step is stored (``refresh_progress``), a stage or a milestone,
+        whether it names whom it waits on or not: the rows ``with_next_step`` reads."""
+        return ~Q(next_stage="", next_milestone__isnull=True)
 
     @classmethod
     def shown_status_in_q(cls, statuses, today, on=None):
