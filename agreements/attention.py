@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from agreements.dates import PeriodEnd
 from agreements.models import (
     DUE_WITHIN_DAYS,
     EXPIRY_WINDOWS,
+    WAITS_ON_NOBODY,
     Agreement,
     Milestone,
     MilestoneWaitsOn,
@@ -24,6 +26,8 @@ from agreements.models import (
 # An agreement is reminded of when it enters each window, narrowest last (``EXPIRY_WINDOWS``).
 # Planned steps are reminded of within the register's notice window.
 MILESTONE_DUE_DAYS = DUE_WITHIN_DAYS
+# Whom the digest says cooperations whose next step names nobody yet wait on (``standing``).
+WAITED_ON_BY_NOBODY = _("pihak yang belum ditentukan")
 
 
 @dataclass(frozen=True)
@@ -250,14 +254,16 @@ def nearest_late_and_coming(steps, shown, today, kept=None):
 
 def standing(regions, user, today=None):
     """How many of the agreements led by ``regions`` that ``user`` may see are dormant, and
-    how many wait on each party ({label: count}, non-zero only): the digest's closing lines.
+    how many wait on each party ({label: count}, non-zero only), those whose next step names
+    nobody yet last, as the dashboard and the report count them: the digest's closing lines.
     Two queries (``AgreementQuerySet.dormant_count``, ``counts_by_waits_on``)."""
     today = today or timezone.localdate()
     agreements = Agreement.objects.visible_to(user)
     if regions is not None:
         agreements = agreements.filter(lead_region__in=regions)
     waiting = {
-        MilestoneWaitsOn(party).label: count
+        # Said after "menunggu": "2 kerja sama menunggu pihak yang belum ditentukan."
+        (WAITED_ON_BY_NOBODY if party == WAITS_ON_NOBODY else MilestoneWaitsOn(party).label): count
         for party, count in agreements.counts_by_waits_on(today).items()
         if count
     }

@@ -24,7 +24,7 @@ from agreements.models import (
     AgreementKind,
     AgreementStatus,
     Milestone,
-    MilestoneWaitsOn,
+    waits_on_label,
 )
 from agreements.views import selection_feeds
 
@@ -176,7 +176,8 @@ def dashboard_context(user, today=None):
         .order_by("due_on", "id")[:LIST_LENGTH]
     )
 
-    # Query 10: how many cooperations wait on each party (the stored rule, one GROUP BY).
+    # Query 10: how many cooperations wait on each party, and on nobody named yet (the stored
+    # rule, one GROUP BY), as the report counts them.
     waiting = agreements.counts_by_waits_on(today)
     # Query 11: how many are dormant (*mati suri*).
     dormant_count = agreements.dormant_count(today)
@@ -207,7 +208,7 @@ def dashboard_context(user, today=None):
         "waiting": [
             {
                 "party": party,
-                "label": MilestoneWaitsOn(party).label,
+                "label": waits_on_label(party),
                 "count": count,
                 "url": list_url(waits_on=party),
             }

@@ -1031,20 +1031,21 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         )
 
     def counts_by_waits_on(self, today=None):
-        """{``MilestoneWaitsOn`` value: how many of these cooperations wait on it} in one query:
-        from the counts the database keeps by month and day of expiry (``_tallied_by_expiry``),
-        else one GROUP BY over the partial index ``agreement_waiting``."""
+        """{value of ``WAITS_ON_CHOICES``: how many of these cooperations wait on it} in one
+        query, every party and then ``WAITS_ON_NOBODY``, those whose next step names nobody yet
+        (``waiting_on``): from the counts the database keeps by month and day of expiry
+        (``_tallied_by_expiry``, migrations 0024, 0039 and 0063), else one GROUP BY."""
         today = today or timezone.localdate()
         counts = self._tallied_by_expiry("waits", today)
         if counts is None:
             rows = (
-                self.waiting_on(MilestoneWaitsOn.values, today)
+                self.waiting_on([value for value, _label in WAITS_ON_CHOICES], today)
                 .order_by()
                 .values("waits_on")
                 .annotate(count=self._agreement_count())
             )
-            counts = {row["waits_on"]: row["count"] for row in rows}
-        return {party: counts.get(party, 0) for party in MilestoneWaitsOn.values}
+            counts = {row["waits_on"] or WAITS_ON_NOBODY: row["count"] for row in rows}
+        return {party: counts.get(party, 0) for party, _label in WAITS_ON_CHOICES}
 
     def with_overdue_steps(self, today=None):
         """Agreements with a step of their own overdue on ``today``
@@ -2040,11 +2041,13 @@ class MilestoneWaitsOn(models.TextChoices):
 
 # Whom a cooperation's next step waits on where it names nobody yet (``waits_on`` empty beside a
 # next step: ``AgreementQuerySet.with_next_step``), as the report says it ("Belum ditentukan"):
-# the value of the list's ``waits_on`` filter (``?waits_on=none``). Never stored: a milestone or
-# an agreement naming nobody stores "".
+# the value of the list's ``waits_on`` filter (``?waits_on=none``) and the key of
+# ``AgreementQuerySet.counts_by_waits_on`` and of the counts the database keeps (migration
+# 0063) for them. Never stored: a milestone or an agreement naming nobody stores "".
 WAITS_ON_NOBODY = "none"
 WAITS_ON_NOBODY_LABEL = _("Belum ditentukan")
-# What the ``waits_on`` filter offers: every party, then nobody named yet.
+# What the ``waits_on`` filter and the dashboard's "waiting on" counts offer: every party, then
+# nobody named yet.
 WAITS_ON_CHOICES = [*MilestoneWaitsOn.choices, (WAITS_ON_NOBODY, WAITS_ON_NOBODY_LABEL)]
 
 
@@ -2479,6 +2482,13 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 condition=~Q(waits_on=""),
                 name="agreement_waiting",
             ),
+            # The same filter's ``none``: those whose next step names nobody yet
+            # (``waiting_on``), few beside those waiting on nobody at all.
+            models.Index(
+                fields=["status"],
+                condition=Q(waits_on="") & ~Q(next_stage="", next_milestone__isnull=True),
+                name="agreement_waiting_on_nobody",
+            ),
             # The late filter (``with_overdue_steps``): the agreements with a step still to
             # do, by its earliest target, with what says whether they are still going.
             models.Index(
@@ -2684,7 +2694,8 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     @staticmethod
     def has_next_step_q():
         """A ``Q``: a next step is stored (``refresh_progress``), a stage or a milestone,
-        whether it names whom it waits on or not: the rows ``with_next_step`` reads."""
+        whether it names whom it waits on or not: the rows ``with_next_step`` reads, and those
+        the counts of whom nobody is named for count (migration 0063, which says it in SQL)."""
         return ~Q(next_stage="", next_milestone__isnull=True)
 
     @classmethod

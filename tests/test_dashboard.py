@@ -679,6 +679,67 @@ def test_a_meeting_scheduled_ahead_of_a_stage_waits_on_whom_it_names_on_every_su
     assert "belum ditentukan" in row and "TKKSD" not in row
 
 
+def waiting_rows(html):
+    """The dashboard's "Menunggu siapa" rows: {label: (count, link)}."""
+    rows = re.findall(
+        r'<th scope="row">([^<]*)</th><td class="num"><a href="([^"]*)">([^<]*)</a>',
+        section(html, "waiting"),
+    )
+    return {unescape(label): (int(count), unescape(url)) for label, url, count in rows}
+
+
+@pytest.mark.django_db
+def test_the_waiting_counts_hold_the_texts_whose_step_names_nobody_as_the_report_does(
+    staff_client, kaltim, today
+):
+    """A next step naming nobody yet is counted under "Belum ditentukan", as the report of the
+    region counts it: for each reader the number on the dashboard is what its link lists (and
+    downloads and follows), and every row agrees with the report's; the public counts and
+    reaches the public text only. Nothing next, an ended text, or one lapsed by its date
+    waits on nobody and is counted nowhere."""
+
+    def planned(title, waits_on, **kwargs):
+        text = unsigned(
+            status=Agreement.Status.PREPARATION, title=title, lead_region=kaltim, **kwargs
+        )
+        MilestoneFactory(
+            agreement=text, title=f"Rapat {title}", due_on=today + 9 * DAY, waits_on=waits_on
+        )
+        return text
+
+    planned("Rancangan tanpa pihak", "")
+    planned("Rancangan internal tanpa pihak", "", visibility="internal")
+    planned("Rancangan menunggu mitra", "partner")
+    signed(today, title="Berlaku tanpa langkah", lead_region=kaltim)
+    unsigned("cancelled", title="Batal", lead_region=kaltim)
+    lapsed = signed(today, title="Berakhir kemarin", lead_region=kaltim, expires=-1)
+    MilestoneFactory(agreement=lapsed, due_on=today + 9 * DAY, waits_on="")
+
+    for reader, nobody in ((Client(), ["Rancangan tanpa pihak"]), (staff_client, None)):
+        nobody = nobody or ["Rancangan internal tanpa pihak", "Rancangan tanpa pihak"]
+        rows = waiting_rows(dashboard(reader))
+        count, url = rows["Belum ditentukan"]
+        assert (count, url) == (len(nobody), "/agreements/?waits_on=none")
+        assert list(rows)[-1] == "Belum ditentukan"
+        listed = reader.get(url)
+        assert sorted(titles_in(listed)) == nobody
+        page = listed.content.decode()
+        assert '<input type="checkbox" name="waits_on" value="none"' in page
+        assert "Belum ditentukan" in page.split('class="chips', 1)[1]
+        export = reader.get(reverse("agreement-export", args=["csv"]), {"waits_on": "none"})
+        assert "-menunggu-belum-ditentukan-" in export["Content-Disposition"]
+        body = b"".join(export.streaming_content).decode("utf-8-sig")
+        assert sorted(line.split(",")[1] for line in body.splitlines()[1:]) == nobody
+        # The feed is passed on to anyone: what the public may read of the same selection.
+        feed = reader.get("/agreements/feed.atom", {"waits_on": "none"}).content.decode()
+        assert re.findall(r"<entry><title>([^<]*)</title>", feed) == ["Rancangan tanpa pihak"]
+
+        report = reader.get("/laporan/", {"region": kaltim.code, "period": "2024"})
+        summary = section(report.content.decode(), "r-waiting").split("</ul>", 1)[0]
+        said = dict(re.findall(r"<li>([^<:]*): (\d+)</li>", summary))
+        assert {label: str(n) for label, (n, _url) in rows.items() if n} == said
+
+
 @pytest.mark.django_db
 def test_steps_of_a_cancelled_or_terminated_cooperation_are_not_overdue(client, today):
     cancelled = unsigned("cancelled", title="Dibatalkan")

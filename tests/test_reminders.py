@@ -1093,7 +1093,8 @@ def test_the_digest_closes_with_the_dormant_and_the_waiting_of_the_editors_regio
     kaltim, bali, kaltim_editor
 ):
     """Its last lines: how many of the editor's regions' cooperations are dormant and how many
-    wait on each party, in the text and in the HTML, under a heading drawn as the others. Of
+    wait on each party, those whose next step names nobody yet last (as the dashboard and the
+    report count them), in the text and in the HTML, under a heading drawn as the others. Of
     the regions they edit only: Bali's waiting cooperation is not counted."""
     AgreementFactory(
         lead_region=kaltim,
@@ -1106,6 +1107,14 @@ def test_the_digest_closes_with_the_dormant_and_the_waiting_of_the_editors_regio
             lead_region=region, signed_on=days(-100), in_force_from=days(-100), expires_on=days(400)
         )
         Agreement.objects.filter(pk=waiting.pk).update(waits_on="bureau")
+    # Its plan is next, and names nobody yet.
+    AgreementFactory(
+        lead_region=kaltim,
+        status="preparation",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
 
     run()
 
@@ -1114,9 +1123,13 @@ def test_the_digest_closes_with_the_dormant_and_the_waiting_of_the_editors_regio
     assert "- 1 kerja sama mati suri: berlaku lebih dari setahun tanpa kegiatan atau monev." in (
         closing
     )
-    assert "- 1 kerja sama menunggu Biro/Bagian Kerja Sama." in closing
+    assert closing.split("\n")[2:4] == [
+        "- 1 kerja sama menunggu Biro/Bagian Kerja Sama.",
+        "- 1 kerja sama menunggu pihak yang belum ditentukan.",
+    ]
     html = message.alternatives[0][0]
     assert "<li>1 kerja sama menunggu Biro/Bagian Kerja Sama.</li>" in html
+    assert "<li>1 kerja sama menunggu pihak yang belum ditentukan.</li>" in html
     headings = re.findall(r"<h2([^>]*)>([^<]*)</h2>", html)
     assert [title for _style, title in headings][-1] == "Keadaan kerja sama"
     assert len({style for style, _title in headings}) == 1, headings

@@ -549,6 +549,37 @@ def test_status_and_waiting_tallies_follow_every_write_on_every_day(kaltim):
     assert Agreement.objects.counts_by_waits_on(datetime.date(2026, 6, 15))["bureau"] == 1
     assert Agreement.objects.counts_by_waits_on(datetime.date(2026, 6, 16))["bureau"] == 0
 
+    # A next step naming nobody yet counts under "none" (migration 0063), and lapses with its
+    # cooperation as one naming a party does; one with no next step counts nowhere. Naming
+    # someone, and the step going, move it.
+    # (The text in preparation's next stage names nobody: counted under "none" throughout.)
+    def nobody_named(day):
+        counted = Agreement.objects.counts_by_waits_on(day)["none"]
+        assert Agreement.objects.waiting_on(["none"], day).count() == counted, day
+        return counted
+
+    named_before = {day: nobody_named(day) for day in days}
+    nobody = AgreementFactory(lead_region=kaltim, expires_on=datetime.date(2026, 6, 20))
+    step = MilestoneFactory(agreement=nobody, due_on=datetime.date(2026, 9, 1), waits_on="")
+    Agreement.objects.filter(pk=nobody.pk).update(next_milestone=step, waits_on="")
+    by_expiry_in_step(days)
+    assert [nobody_named(day) - named_before[day] for day in days] == [1, 1, 1, 1, 0, 0, 0]
+    # Through the last day of its expiry, and not after.
+    assert nobody_named(datetime.date(2026, 6, 20)) == named_before[days[3]] + 1
+    assert nobody_named(datetime.date(2026, 6, 21)) == named_before[days[3]]
+    Agreement.objects.filter(pk=nobody.pk).update(waits_on="partner")
+    by_expiry_in_step(days)
+    assert nobody_named(days[0]) == named_before[days[0]]
+    Agreement.objects.filter(pk=nobody.pk).update(waits_on="")
+    by_expiry_in_step(days)
+    Agreement.objects.filter(pk=nobody.pk).update(next_milestone=None)
+    by_expiry_in_step(days)
+    assert nobody_named(days[0]) == named_before[days[0]]
+    Agreement.objects.filter(pk=nobody.pk).update(next_milestone=step)
+    nobody.delete()
+    by_expiry_in_step(days)
+    assert nobody_named(days[0]) == named_before[days[0]]
+
     # Expiries known to the month or the year: in force through the period's last day, then
     # expired, and waiting on nobody. The days around each period's end are compared.
     around_ends = [
