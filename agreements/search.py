@@ -25,7 +25,9 @@ On PostgreSQL (migration 0003):
   (``pendidikan`` and ``didik``; ``education`` and ``educational``), and the result is ranked
   with ``ts_rank``;
 - party names tolerate a small typo through pg_trgm's word similarity (``Samarnda`` finds Kota
-  Samarinda), for words long enough that a trigram match means something.
+  Samarinda), for words long enough that a trigram match means something and that no party's
+  name holds as typed: ``Jiangxi`` is a name, and finds Jiangxi's agreements, not Guangxi's a
+  letter away (``_names_no_party``).
 
 Elsewhere (SQLite, the embedded default) a case-insensitive substring match over the same fields
 stands in; there is no ranking.
@@ -70,7 +72,17 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import BooleanField, Expression, F, Func, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Exists,
+    Expression,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.db.models.expressions import Col, RawSQL
 from django.db.models.lookups import IsNull
 from django.utils import translation
@@ -84,9 +96,9 @@ MAX_WORDS = 8
 TYPO_MIN_LENGTH = 5
 # pg_trgm word similarity at or above which a party name counts as a match ("Samarnda" against
 # "Kota Samarinda" scores 0.58, "Malng" against "Kota Malang" 0.5). A name one letter or two from
-# another scores as much: "Jiangxi" finds Guangxi's agreements beside Jiangxi's, the price of
-# forgiving the dropped letter. Set in the settings, which give it to every PostgreSQL
-# connection for the trigram index of the partners' names.
+# another scores as much ("Jiangxi" against Guangxi's), so a near spelling is read only for a
+# word no party's name holds as typed (``_names_no_party``). Set in the settings, which give it
+# to every PostgreSQL connection for the trigram index of the partners' names.
 TYPO_SIMILARITY = settings.TRIGRAM_WORD_SIMILARITY
 CONFIGS = ("indonesian", "english")
 # A word whose text is found in at least this many agreements ("kerja", "sama") is tested
@@ -376,6 +388,19 @@ def _contains(word, *fields):
     return condition
 
 
+def _names_no_party(word, Region, Partner):
+    """A condition true where no region's or partner's name holds ``word`` as typed (its name,
+    name in its own script or a name it was known by before): only then is a near spelling of
+    a name read as that name. "Jiangxi" is a province's name, not a typo of "Guangxi", though
+    a dropped letter apart: its list held Guangxi's agreements too. Uncorrelated, so the
+    database asks it once per query, each name from its own index (ORed in one query, the
+    partners' three indexes cost more than reading every partner, as in ``_compiled_word``)."""
+    named = Q(Exists(Region.objects.filter(_contains(word, "name"))))
+    for field in PARTNER_NAMES:
+        named |= Q(Exists(Partner.objects.filter(_contains(word, field))))
+    return ~named
+
+
 def _in_reference(word):
     """The reference holds the word, or the piece it was typed in (``Word.in_reference``)."""
     return _contains(word.in_reference, "reference")
@@ -623,13 +648,16 @@ def _compiled_word(Agreement, text, typed_in, common_matches):
         ),
     ]
     if len(word) >= TYPO_MIN_LENGTH:
+        misspelt = _names_no_party(word, Region, Partner)
         regions_qs = Region.objects.alias(similarity=TrigramWordSimilarity(word, "name"))
-        regions |= Q(similarity__gte=TYPO_SIMILARITY)
+        regions |= Q(similarity__gte=TYPO_SIMILARITY) & misspelt
         # ``<%`` finds the names from their trigram index, at the connection's threshold,
         # which ``coopdb.settings`` sets to ``TYPO_SIMILARITY``.
         partner_ways.append(
             Partner.objects.alias(similarity=TrigramWordSimilarity(word, "name")).filter(
-                TrigramWordSimilar(F("name"), Value(word)), similarity__gte=TYPO_SIMILARITY
+                TrigramWordSimilar(F("name"), Value(word)),
+                misspelt,
+                similarity__gte=TYPO_SIMILARITY,
             )
         )
     else:
