@@ -3612,7 +3612,10 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         if going_on is not None:
             return going_on
         carrying_on = self._following_by_level(
-            chain, lambda document: document.relation in CARRYING_ON, shown
+            chain,
+            lambda document: document.relation in CARRYING_ON,
+            shown,
+            passed=lambda document: document.has_ended_on(today),
         )
         return max(
             (document for level in carrying_on for document in level),
@@ -3622,9 +3625,17 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
 
     def _carried_on(self, chain, today, shown):
         """The document of ``chain`` carrying this one on (``CARRYING_ON``) nearest along it
-        that has not ended on ``today``, the first by ``_carrying_on_first``; None when none."""
+        that has not ended on ``today``, the first by ``_carrying_on_first``; None when none.
+        One the reader may not see (``shown``) that has ended is passed through, what carries
+        it on taking its place, as the chain on the status page hangs it from the text before:
+        the public page of an MoU whose internal extension ran out listed the public extension
+        in force under it and said, above, that the cooperation was over. One still going on
+        is not: the cooperation goes on there, which the reader may not be told."""
         carrying_on = self._following_by_level(
-            chain, lambda document: document.relation in CARRYING_ON, shown
+            chain,
+            lambda document: document.relation in CARRYING_ON,
+            shown,
+            passed=lambda document: document.has_ended_on(today),
         )
         for level in carrying_on:
             going_on = [document for document in level if not document.has_ended_on(today)]
@@ -3677,24 +3688,31 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         )
         return [self, *(document for level in extending for document in level)]
 
-    def _following_by_level(self, chain, follows_so, shown=None):
+    def _following_by_level(self, chain, follows_so, shown=None, passed=None):
         """The documents of ``chain`` that follow this one in a way ``follows_so(document)``
         holds of, level by level: those following it, then those following them, each once
         (a chain that loops back ends). With ``shown`` (the pks the reader may see), only
-        those, and nothing past one they may not. Reads the chain given, no query."""
+        those, and nothing past one they may not, unless ``passed(document)`` holds of it:
+        then what follows it takes its place, as the chain on the status page hangs what
+        follows an unseen text from the one before it (``views.chain_order``). Reads the chain
+        given, no query."""
         following = defaultdict(list)
         for document in chain:
             if document.follows_id is not None and follows_so(document):
                 following[document.follows_id].append(document)
         level, seen = [self], {self.pk}
         while level:
-            level = [
-                document
-                for current in level
-                for document in following[current.pk]
-                if document.pk not in seen and (shown is None or document.pk in shown)
-            ]
-            seen.update(document.pk for document in level)
+            ahead = [document for current in level for document in following[current.pk]]
+            level = []
+            while ahead:
+                document = ahead.pop(0)
+                if document.pk in seen:
+                    continue
+                seen.add(document.pk)
+                if shown is None or document.pk in shown:
+                    level.append(document)
+                elif passed is not None and passed(document):
+                    ahead.extend(following[document.pk])
             if level:
                 yield level
 

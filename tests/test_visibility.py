@@ -797,3 +797,70 @@ def test_the_chain_tells_no_relation_to_an_internal_text_between_two_public_ones
         assert "Adendum terbuka" in chain
         assert ("Perpanjangan tertutup" in chain) is shown
         assert ("Amendemen / adendum" in chain) is shown
+
+
+def test_an_ended_text_goes_on_in_the_public_text_its_chain_hangs_from_it(
+    client, official_client, kaltim
+):
+    """A public MoU whose term ran out, extended by an internal text that ran out too, whose
+    own public extension is in force: the public chain hangs that extension from the MoU (as
+    above), and the MoU's page says its cooperation goes on there, as it says to an official.
+    Above that chain it said "Tidak ada: kerja sama ini sudah berakhir"."""
+    mou = AgreementFactory(
+        title="Nota kesepahaman lama",
+        lead_region=kaltim,
+        signed_on=datetime.date(2018, 1, 10),
+        in_force_from=datetime.date(2018, 1, 10),
+        expires_on=datetime.date(2021, 1, 9),
+    )
+    hidden = AgreementFactory(
+        title="Perpanjangan tertutup",
+        lead_region=kaltim,
+        follows=mou,
+        relation=Agreement.Relation.EXTENDS,
+        signed_on=datetime.date(2020, 12, 1),
+        in_force_from=datetime.date(2021, 1, 10),
+        expires_on=datetime.date(2024, 1, 9),
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    AgreementFactory(
+        title="Perpanjangan terbuka",
+        lead_region=kaltim,
+        follows=hidden,
+        relation=Agreement.Relation.EXTENDS,
+        signed_on=datetime.date(2023, 12, 1),
+        in_force_from=datetime.date(2024, 1, 10),
+        expires_on=days(400),
+    )
+    # An internal text still going on is not passed through: the cooperation goes on there,
+    # which the public may not be told, not in the public PKS after it that ran out.
+    loi = AgreementFactory(
+        title="Pernyataan kehendak terbuka", kind="loi", lead_region=kaltim, expires_on=None
+    )
+    running = AgreementFactory(
+        title="Nota kesepahaman tertutup",
+        lead_region=kaltim,
+        follows=loi,
+        relation=Agreement.Relation.IMPLEMENTS,
+        expires_on=days(400),
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    AgreementFactory(
+        title="PKS terbuka",
+        kind="pks",
+        lead_region=kaltim,
+        follows=running,
+        relation=Agreement.Relation.IMPLEMENTS,
+        expires_on=days(-30),
+    )
+
+    def glance(reader, agreement):
+        page = text(reader.get(agreement.get_absolute_url()))
+        return page.split('id="glance-heading"', 1)[1].split("</section>", 1)[0]
+
+    for reader in (client, official_client):
+        summary = glance(reader, mou)
+        assert "kerja samanya berlanjut dalam" in summary
+        assert "Perpanjangan terbuka" in summary
+        assert "Tidak ada: kerja sama ini sudah berakhir" not in summary
+        assert "sudah berakhir, dengan" not in glance(reader, loi)
