@@ -3659,8 +3659,9 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         """The text of ``chain`` this one carries out (the MoU a PKS implements) when that text
         has ended on ``today`` and this one has not: a PKS in force, or still prepared, under an
         MoU that has expired, been terminated or cancelled. Not an LoI: the text it led to
-        does not carry it out, and its term is meant to run out. Nor an MoU extended by a text
-        still going on (``continued_in``): the PKS carries out the MoU as extended. None
+        does not carry it out, and its term is meant to run out. Nor an MoU whose term goes on
+        in a signed extension not ended (``term_of``: however many extensions down, through one
+        the reader may not see): the PKS carries out the MoU as extended. None
         otherwise, or when the reader may not see that text (``shown``, the pks they may).
         Reads the chain given, no query."""
         if self.relation != AgreementRelation.IMPLEMENTS or self.has_ended_on(today):
@@ -3673,18 +3674,26 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             or not text.has_ended_on(today)
         ):
             return None
-        going_on = text.continued_in(chain, today, shown)
-        if going_on is not None and going_on.relation == AgreementRelation.EXTENDS:
+        extensions = text.term_of(chain, shown)[1:]
+        if any(not extension.has_ended_on(today) for extension in extensions):
+            # The page of a PKS under an MoU renewed a second time, its first extension run
+            # out, said the MoU had ended.
             return None
         return text
 
     def term_of(self, chain, shown=None):
         """The documents of ``chain`` its term runs through: itself, then each signed extension
         of it (``is_signed_extension``), and of that one in turn. With ``shown`` (the pks the
-        reader may see), only those: a public page reads no internal extension. Reads the
-        chain given, no query."""
+        reader may see), only those: a public page reads no internal extension's dates. One it
+        may not see is passed through to the extensions of it they may, as the chain on the
+        status page hangs them from the text (``views.chain_order``): the term goes on in them,
+        and a PKS within it was said to run past the text, whose page says its cooperation
+        goes on there (``continued_in``). Reads the chain given, no query."""
         extending = self._following_by_level(
-            chain, lambda document: document.is_signed_extension, shown
+            chain,
+            lambda document: document.is_signed_extension,
+            shown,
+            passed=lambda document: True,
         )
         return [self, *(document for level in extending for document in level)]
 

@@ -525,6 +525,19 @@ def test_a_pks_says_that_the_mou_it_carries_out_has_ended(
     assert ended_notes() == []
     Agreement.objects.filter(pk=extension.pk).update(expires_on=days(-1))
     assert len(ended_notes()) == 1  # the extension has run out too
+    # Renewed a second time: the MoU's term goes on in the extension of its extension.
+    renewal = AgreementFactory(
+        title="Perpanjangan kedua Kesepakatan Bersama Kaltim–Bali",
+        lead_region=kaltim,
+        kind="mou",
+        follows=extension,
+        relation="extends",
+        signed_on=days(-30),
+        in_force_from=days(0),
+        expires_on=days(365),
+    )
+    assert ended_notes() == []
+    renewal.delete()
     extension.delete()
     Agreement.objects.filter(pk=pks.pk).update(status="terminated")
     assert ended_notes() == []

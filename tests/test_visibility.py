@@ -864,3 +864,20 @@ def test_an_ended_text_goes_on_in_the_public_text_its_chain_hangs_from_it(
         assert "Perpanjangan terbuka" in summary
         assert "Tidak ada: kerja sama ini sudah berakhir" not in summary
         assert "sudah berakhir, dengan" not in glance(reader, loi)
+
+    # A PKS carrying out the MoU within that extension's term runs past nothing, nor does it
+    # carry out a text that has ended: the MoU's term goes on there.
+    pks = AgreementFactory(
+        title="PKS di bawah nota kesepahaman lama",
+        kind="pks",
+        lead_region=kaltim,
+        follows=mou,
+        relation=Agreement.Relation.IMPLEMENTS,
+        signed_on=datetime.date(2020, 6, 1),
+        in_force_from=datetime.date(2020, 6, 1),
+        expires_on=days(300),
+    )
+    for reader in (client, official_client):
+        carrying_out = glance(reader, pks)
+        assert "melewati jangka waktu" not in carrying_out
+        assert "Naskah yang dilaksanakannya sudah berakhir" not in carrying_out
