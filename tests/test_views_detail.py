@@ -589,6 +589,12 @@ def test_a_signed_text_whose_term_starts_later_says_from_when_it_is_in_force(cli
     item = html.split("<dt>Status</dt>", 1)[1].split("</dd>", 1)[0]
     told = " ".join(re.sub(r"<[^>]+>", " ", item).split())
     assert told.startswith("Ditandatangani berlaku mulai 29 Januari 2031 berakhir dalam")
+    # Its key dates say it alike: in force from a day still to come, not "since" it.
+    assert "<dt>Berlaku mulai</dt>" in html and "Berlaku sejak" not in html
+    # Once in force, since that day.
+    Agreement.objects.filter(pk=agreement.pk).update(in_force_from=days(-1))
+    html = status_page(client, agreement).content.decode()
+    assert "<dt>Berlaku sejak</dt>" in html and "Berlaku mulai" not in html
 
 
 # -- whom it waits on: a step pending with nobody named, or nothing pending -----------------
