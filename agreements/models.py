@@ -542,8 +542,9 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         though not yet signed when the period began; so is one terminated in September whose
         first term ran years longer, as the list's "Berakhir paling lambat" reads it
         (``expiring_by``), and one terminated on ``first`` itself, or in its month or year,
-        stored as that day: shown as terminated from that day on, it was in force the day
-        before, and the report of the period before listed it as in force at its end."""
+        stored as that day: shown as terminated from that day, month or year on (its last day,
+        ``dated_status``), it was in force the day before, and the report of the period
+        before listed it as in force at its end."""
         today = today or timezone.localdate()
         signed_within = Q(
             signed_on__gte=first,
@@ -2749,11 +2750,14 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         The stored status is what stands today. Before today the dates tell the rest: signed
         on ``signed_on``, in force from ``in_force_from`` (else from signing, once recorded as
         in force or ended), lapsed after the last day its expiry covers (``expires_by``: a
-        year-known expiry after 31 December), terminated or cancelled on the day of its
-        termination milestone. Where no date says when a cooperation ended (terminated or
-        cancelled without a termination milestone, recorded as expired before its expiry
-        covers its last day or with none) or which stage it had reached before signing, it says so
-        (``PastStatus``) rather than guess. Reads the milestones in subqueries.
+        year-known expiry after 31 December), terminated or cancelled once the day of its
+        termination milestone has passed, as known (a month- or year-known one after its last
+        day, as its end is stored, ``ends_by``: "2024" is not told as terminated by 30 June
+        2024, and is told as ending in the second half). Where no date says when a cooperation
+        ended (terminated or cancelled without a termination milestone, recorded as expired
+        before its expiry covers its last day or with none) or which stage it had reached
+        before signing, it says so (``PastStatus``) rather than guess. Reads the milestones in
+        subqueries.
         """
         steps = Milestone.objects.filter(agreement=OuterRef("pk"))
         ending = steps.filter(kind=MilestoneKind.TERMINATION, done_on__isnull=False)
@@ -2763,7 +2767,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             | Q(created_at__date__lte=on)
             | Q(models.Exists(steps.filter(done_on__lte=on)))
         )
-        ended_by_then = Q(models.Exists(ending.filter(done_on__lte=on)))
+        ended_by_then = Q(models.Exists(ending.filter(ended_by("done_on", on))))
         end_dated = Q(models.Exists(ending))
         lapsed = Q(expires_on__lt=on) & ~Q(
             pk__in=Agreement.objects.filter(still_running("expires_on", on)).values("pk")
@@ -2804,7 +2808,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         begun = [self.proposed_on, self.signed_on, timezone.localdate(self.created_at)]
         if not any(day and day <= on for day in begun + [m.done_on for m in done]):
             return None
-        ends = [m.done_on for m in done if m.kind == MilestoneKind.TERMINATION]
+        ends = [m.ends("done_on") for m in done if m.kind == MilestoneKind.TERMINATION]
         ended_on = min(ends, default=None)
         lapsed = self.expires_on is not None and self.expires_by < on
         if self.status == AgreementStatus.CANCELLED:

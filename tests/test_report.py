@@ -154,6 +154,10 @@ def test_a_signing_known_to_its_year_is_reported_in_that_years_report_not_in_its
         (datetime.date(2024, 7, 1), "day", "1 Juli 2024", "2024-S2", "2024-S1"),
         (datetime.date(2024, 7, 1), "month", "Juli 2024", "2024-S2", "2024-S1"),
         (datetime.date(2024, 1, 1), "year", "tahun 2024", "2024", "2023"),
+        # Known only to its year: it may have run until December, as its end is read
+        # (``ends_by``), so in force as the first half ended, and ended within the second. It
+        # was read as terminated from 1 January, so no half-year report said it ended.
+        (datetime.date(2024, 1, 1), "year", "tahun 2024", "2024-S2", "2024-S1"),
     ],
 )
 def test_a_cooperation_terminated_as_its_period_begins_is_told_as_ended_within_it(
