@@ -327,7 +327,9 @@ def covered_until(now):
 
 
 def send_due(now, connection):
-    """Send every due digest; return (mails sent, subscriptions covered, failed ids).
+    """Send every due digest; return (mails sent, subscriptions covered, failed ids, ids of
+    those the list refuses now: a region gone, a parameter refused, which are mailed nothing
+    and whose readers ``/ikuti/`` tells why).
 
     Each subscription is claimed before its mail goes out: its row locked and its
     ``covered_until`` moved on by a conditional UPDATE, in the transaction that sends. A run at
@@ -335,7 +337,7 @@ def send_due(now, connection):
     finds nothing to send; a failed send rolls the claim back for the next run.
     """
     sent = covered = 0
-    failed = []
+    failed, unreadable = [], []
     try:
         waiting = list(due(now).values_list("pk", flat=True))
     except OperationalError:
@@ -343,7 +345,7 @@ def send_due(now, connection):
             raise
         # SQLite: another run holds the database for writing; it sends what is due.
         logger.info("Ringkasan sedang dikirim oleh proses lain")
-        return sent, covered, failed
+        return sent, covered, failed, unreadable
     for pk in waiting:
         try:
             with transaction.atomic():
@@ -374,6 +376,8 @@ def send_due(now, connection):
                         digest.read_at,
                         told=[departure.agreement_id for departure in digest.left],
                     )
+                else:
+                    unreadable.append(pk)
                 covered += 1
         except OperationalError:
             if connections[DEFAULT_DB_ALIAS].vendor != "sqlite":
@@ -383,4 +387,4 @@ def send_due(now, connection):
         except (OSError, NotAccepted):
             logger.warning("Ringkasan untuk %s gagal dikirim", pk, exc_info=True)
             failed.append(pk)
-    return sent, covered, failed
+    return sent, covered, failed, unreadable

@@ -25,8 +25,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, now=None, **options):
         now = now or timezone.now()
-        sent, covered, failed = follow.send_due(now, mail.get_connection())
+        sent, covered, failed, unreadable = follow.send_due(now, mail.get_connection())
         self.stdout.write(f"{now.isoformat()}: {sent} surel terkirim, {covered} pilihan.")
+        if unreadable:
+            # Said where the one who runs the command reads it (the cron mail): a region
+            # removed or a parameter refused since stops the digests of every follow naming it.
+            ids = ", ".join(str(pk) for pk in unreadable)
+            self.stdout.write(
+                f"{len(unreadable)} pilihan tidak dikirim karena tidak lagi dapat dibaca daftar "
+                f"(nomor {ids}); pembacanya diberi tahu alasannya di /ikuti/."
+            )
         if failed:
             raise CommandError(
                 f"{len(failed)} ringkasan gagal dikirim; dikirim lagi pada jalannya perintah "
