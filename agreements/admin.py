@@ -1,7 +1,6 @@
 """The admin bureau staff work in: agreements with their milestones and documents, sectors and
 regional potential."""
 
-import os
 from urllib.parse import parse_qsl, urlsplit
 
 from django import forms
@@ -261,14 +260,17 @@ def download_url(document):
 
 
 class StoredFile:
-    """A stored document file as the file widget shows it: its name, linked to its download."""
+    """A stored document file as the file widget shows it: linked to its download, under the
+    name it is downloaded by (``Document.download_name``), not the one it is stored under
+    ("naskah_rQHcg33.pdf" for the second scan called "naskah.pdf")."""
 
     def __init__(self, document, name):
         self.url = download_url(document)
         self.name = name
+        self.document = document
 
     def __str__(self):
-        return os.path.basename(self.name)
+        return self.document.download_name
 
 
 class DocumentFileWidget(AdminFileWidget):
@@ -303,9 +305,7 @@ class DocumentFileLinks:
     def download(self, document):
         if document is None or document.pk is None or not document.file:
             return "—"
-        return format_html(
-            '<a href="{}">{}</a>', download_url(document), os.path.basename(document.file.name)
-        )
+        return format_html('<a href="{}">{}</a>', download_url(document), document.download_name)
 
 
 # -- agreements ---------------------------------------------------------------------------------

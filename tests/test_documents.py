@@ -204,6 +204,14 @@ def test_a_document_is_downloaded_under_its_agreement_and_title_not_its_stored_n
 
     assert download_name(client, first) == "075-12-KSD-2023 - Naskah MoU yang ditandatangani.pdf"
     assert download_name(client, second) == "075-12-KSD-2023 - Lampiran rencana kerja.pdf"
+    # The clerk's form links the file by the name it is downloaded under, not the stored one.
+    form = staff_client.get(reverse("admin:agreements_document_change", args=[second.pk]))
+    widget = form.content.decode().split("file-upload", 1)[1]
+    link = re.search(r'<a href="([^"]+)">([^<]*)</a>', widget)
+    assert link.groups() == (
+        reverse("document-download", args=[agreement.pk, second.pk]),
+        "075-12-KSD-2023 - Lampiran rencana kerja.pdf",
+    )
 
 
 @pytest.mark.parametrize(
