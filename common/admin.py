@@ -380,6 +380,11 @@ class OwnRowsFormSet(BaseInlineFormSet):
         if isinstance(key, forms.ModelChoiceField):
             added = index is None or index >= self.initial_form_count()
             key.queryset = self.get_queryset().none() if added else self.get_queryset()
+        record = self.instance
+        if record.pk is not None and getattr(form.instance, self.fk.attname, None) == record.pk:
+            # A saved row knows its record as the form holds it, not by key alone: what the row
+            # shows of it (a document's download name) reads it once, not once a row.
+            setattr(form.instance, self.fk.name, record)
 
     def full_clean(self):
         super().full_clean()
