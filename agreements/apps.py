@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.db import connections
-from django.db.models.signals import post_migrate, pre_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_migrate
 from django.utils.translation import pgettext_lazy
 
 
@@ -30,8 +30,11 @@ class AgreementsConfig(AppConfig):
     verbose_name = pgettext_lazy("aplikasi", "Kerja sama")
 
     def ready(self):
+        from agreements.models import Document, let_go_of_files
         from agreements.sqlite_triggers import restore_triggers
 
+        post_delete.connect(let_go_of_files, sender=Document)
+        post_save.connect(let_go_of_files, sender=Document)
         pre_migrate.connect(no_statement_limit, sender=self)
         post_migrate.connect(restore_triggers, sender=self)
         post_migrate.connect(statement_limit_again, sender=self)

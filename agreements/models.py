@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import datetime
 import functools
+import logging
 import os
 import re
 import typing
@@ -53,6 +54,8 @@ from common.text import PrintableText
 from common.urls import object_url
 from common.years import years_with_rows
 from partners.models import INDONESIA, Country, Partner, Region, pick_language
+
+logger = logging.getLogger(__name__)
 
 
 class HistoricalRecordsWithM2M(HistoricalRecords):
@@ -5917,6 +5920,14 @@ class Document(PrintableText, ChoiceLabels, models.Model):
     def __str__(self):
         return self.title
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        document = super().from_db(db, field_names, values)
+        # The file it was read with: a save that replaces it lets that one go
+        # (``let_go_of_files``).
+        document._stored_file = document.__dict__.get("file")
+        return document
+
     def is_editable_by(self, user):
         """Whether ``user`` may change this document: its agreement's lead region decides
         (reads the agreement unless it is loaded)."""
@@ -5949,6 +5960,33 @@ class Document(PrintableText, ChoiceLabels, models.Model):
                 validate_document_file(self.file)
             except ValidationError as error:
                 raise ValidationError({"file": error}) from None
+
+
+def let_go_of_files(sender, instance, **kwargs):
+    """A document's file leaves the storage with it: once the document is deleted (on its own,
+    with its agreement, or several at once), or its file replaced, and the transaction that did
+    so has committed. A scan uploaded to the wrong agreement and deleted stayed on the server,
+    and in every backup of it, though nothing linked to it any more. Rolled back, the file
+    stays. Connected in ``AgreementsConfig.ready`` (``post_delete``, ``post_save``)."""
+    stored = getattr(instance, "_stored_file", None)
+    if kwargs.get("signal") is models.signals.post_save:
+        instance._stored_file = instance.file.name
+        if not stored or stored == instance.file.name:
+            return
+    name = stored or instance.file.name
+    if not name:
+        return
+    storage, using = instance.file.storage, kwargs.get("using") or "default"
+
+    def delete():
+        if Document.objects.using(using).filter(file=name).exists():
+            return  # another document holds the same stored file
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("Berkas dokumen %s tidak dapat dihapus", name, exc_info=True)
+
+    transaction.on_commit(delete, using=using)
 
 
 class PotentialSurveyQuerySet(models.QuerySet):

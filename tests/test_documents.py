@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -367,6 +368,57 @@ def test_a_file_replaced_on_its_page_is_said_to_be_uploaded_when_it_came(
 
     assert replaced.status_code == 302
     assert uploaded_on_status_page(client, agreement) == [today]
+
+
+def test_a_deleted_or_replaced_documents_file_leaves_the_server_once_committed(
+    staff_client, agreement, django_capture_on_commit_callbacks
+):
+    """A scan uploaded to the wrong agreement and deleted stayed on the server, and in every
+    backup of it, though nothing linked to it any more; so did the draft a signed scan
+    replaced. Each leaves once its change is committed: on its own, several at once, or with
+    its agreement. A change rolled back keeps the file."""
+
+    def uploaded(name):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = staff_client.post(
+                DOCUMENT_ADD, document_form(agreement, upload(name, small_pdf()), title=name)
+            )
+        assert response.status_code == 302, file_errors(response)
+        return Document.objects.get(title=name)
+
+    def stored(document):
+        return default_storage.exists(document.file.name)
+
+    draft = uploaded("draf.pdf")
+    change = reverse("admin:agreements_document_change", args=[draft.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        replaced = staff_client.post(
+            change, document_form(agreement, upload("naskah.pdf", small_pdf()), title="Naskah")
+        )
+    assert replaced.status_code == 302
+    signed = Document.objects.get(pk=draft.pk)
+    assert (stored(draft), stored(signed)) == (False, True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        deleted = staff_client.post(
+            reverse("admin:agreements_document_delete", args=[signed.pk]), {"post": "yes"}
+        )
+    assert deleted.status_code == 302
+    assert not stored(signed)
+
+    kept = uploaded("lampiran.pdf")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        Document.objects.filter(pk=kept.pk).delete()
+        raise RuntimeError("rolled back")
+    assert Document.objects.filter(pk=kept.pk).exists()
+    assert stored(kept)
+    with django_capture_on_commit_callbacks(execute=True):
+        Agreement.objects.filter(pk=agreement.pk).delete()
+    assert not stored(kept)
 
 
 # -- the agreement's inline --------------------------------------------------------------------
