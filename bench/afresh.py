@@ -37,6 +37,8 @@ FRESH_PAGES = [
     ("list of one kind by title", "anonymous"),
     ("list of the dormant", "anonymous"),
     ("list with late steps", "anonymous"),
+    ("list waiting on the DPRD", "anonymous"),
+    ("list waiting on nobody named", "anonymous"),
     ("search 1 word", "anonymous"),
     ("search sorted by signing", "anonymous"),
     ("search 2 words", "anonymous"),
@@ -98,6 +100,10 @@ def describe(agreements_count):
         # Where the dashboard's figures of the dormant and of late steps lead.
         "list of the dormant": "/agreements/?dormant=yes",
         "list with late steps": "/agreements/?late=yes",
+        # Where the dashboard's rows of "Menunggu siapa" lead: mostly drafts, never signed,
+        # which sort last by signing (migration 0064).
+        "list waiting on the DPRD": "/agreements/?waits_on=dprd",
+        "list waiting on nobody named": "/agreements/?waits_on=none",
         "search 1 word": "/agreements/?q=pendidikan",
         "search 2 words": "/agreements/?q=pariwisata+samarinda",
         "search sorted by signing": "/agreements/?q=pendidikan&sort=-signed",
