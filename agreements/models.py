@@ -2717,14 +2717,15 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
 
         Mirrors ``shown_status_on``: a signed or in-force agreement past the last day its
         expiry covers shows as expired (``ended_before``: "Berakhir pada 2026" from 1 January
-        2027); a signed one whose entry into force has come shows as in force. A day before
-        today is read from the dates (``dated_status_case``).
+        2027); a signed one whose entry into force has come, the whole of its day, month or
+        year (``entered_into_force_q``), shows as in force. A day before today is read from
+        the dates (``dated_status_case``).
         """
         if on is not None and on < today:
             return Q(Exact(cls.dated_status_case(on, today), status))
         day = today if on is None else on
         lapsed = cls.lapsed_q(day)
-        entered = Q(status=cls.Status.SIGNED, in_force_from__lte=day)
+        entered = Q(status=cls.Status.SIGNED) & cls.entered_into_force_q(day)
         if status == cls.Status.EXPIRED:
             return Q(status=cls.Status.EXPIRED) | lapsed
         if status == cls.Status.IN_FORCE:
@@ -2732,6 +2733,29 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         if status == cls.Status.SIGNED:
             return Q(status=cls.Status.SIGNED) & ~entered & ~lapsed
         return Q(status=status)
+
+    @staticmethod
+    def entered_into_force_q(day):
+        """A filter for agreements whose entry into force has come by ``day``, its last day
+        included: the whole of the day, month or year it is known to (``ended_by``), as an
+        expiry is read to its period's last day. A text "berlaku Desember 2026" may enter into
+        force on 31 December: on 5 December nobody can say it is in force, so it is not told
+        so before then ("berlaku paling lambat Desember 2026",
+        ``in_force_by_a_periods_end``). Mirrors ``entered_into_force_on``; the signing is read
+        alike (``AgreementQuerySet.signed_by``)."""
+        return ended_by("in_force_from", day)
+
+    def entered_into_force_on(self, day):
+        """Whether its entry into force, as known, has come by ``day``: the last day its day,
+        month or year covers (``entered_into_force_q``). False with none recorded."""
+        return self.in_force_from is not None and self.ends("in_force_from") <= day
+
+    @property
+    def in_force_by_a_periods_end(self):
+        """Its entry into force is known only to a month or a year: it is in force by that
+        period's last day at the latest, and a signed text says "berlaku paling lambat" (in
+        force at the latest) beside it (``KnownDates.by_a_periods_end``)."""
+        return self.by_a_periods_end("in_force_from")
 
     @staticmethod
     def lapsed_q(day, prefix=""):
@@ -2751,9 +2775,11 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         NULL for an agreement the register knows nothing of by then. Mirrors ``dated_status``.
 
         The stored status is what stands today. Before today the dates tell the rest: signed
-        on ``signed_on``, in force from ``in_force_from`` (else from signing, once recorded as
-        in force or ended), lapsed after the last day its expiry covers (``expires_by``: a
-        year-known expiry after 31 December), terminated or cancelled once the day of its
+        by the last day ``signed_on`` covers (``signed_by``: "2024" is not told as signed by 30
+        June 2024), in force from the last day ``in_force_from`` covers
+        (``entered_into_force_q``; else from signing, once recorded as in force or ended),
+        lapsed after the last day its expiry covers (``expires_by``: a year-known expiry after
+        31 December), terminated or cancelled once the day of its
         termination milestone has passed, as known (a month- or year-known one after its last
         day, as its end is stored, ``ends_by``: "2024" is not told as terminated by 30 June
         2024, and is told as ending in the second half). Where no date says when a cooperation
@@ -2780,7 +2806,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             (Q(status=AgreementStatus.CANCELLED) & ended_by_then, AgreementStatus.CANCELLED),
             (Q(status=AgreementStatus.CANCELLED) & end_dated, PastStatus.BEFORE_SIGNING),
             (Q(status=AgreementStatus.CANCELLED), PastStatus.UNRECORDED),
-            (~Q(signed_on__lte=on), PastStatus.BEFORE_SIGNING),
+            (Q(signed_on__isnull=True) | ~ended_by("signed_on", on), PastStatus.BEFORE_SIGNING),
             (
                 Q(status=AgreementStatus.TERMINATED) & (ended_by_then | ~end_dated & lapsed),
                 AgreementStatus.TERMINATED,
@@ -2789,7 +2815,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             (cls.expired_too_soon_q(today), PastStatus.UNRECORDED),
             (lapsed, AgreementStatus.EXPIRED),
             (
-                Q(in_force_from__lte=on)
+                cls.entered_into_force_q(on)
                 | Q(in_force_from__isnull=True) & ~Q(status=AgreementStatus.SIGNED),
                 AgreementStatus.IN_FORCE,
             ),
@@ -2818,7 +2844,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             if ended_on is None:
                 return PastStatus.UNRECORDED
             return AgreementStatus.CANCELLED if ended_on <= on else PastStatus.BEFORE_SIGNING
-        if self.signed_on is None or self.signed_on > on:
+        if self.signed_on is None or self.ends("signed_on") > on:
             return PastStatus.BEFORE_SIGNING
         if self.status == AgreementStatus.TERMINATED:
             if (ended_on is not None and ended_on <= on) or (ended_on is None and lapsed):
@@ -2830,21 +2856,23 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         if lapsed:
             return AgreementStatus.EXPIRED
         if self.in_force_from is not None:
-            entered = self.in_force_from <= on
+            entered = self.entered_into_force_on(on)
         else:
             entered = self.status != AgreementStatus.SIGNED
         return AgreementStatus.IN_FORCE if entered else AgreementStatus.SIGNED
 
     def shown_status_on(self, today, on=None):
         """The status shown on ``today`` or, given ``on``, on that day as the register read on
-        ``today`` tells it: from today on the stored status as the dates make it then, before
+        ``today`` tells it: from today on the stored status as the dates make it then (a
+        signed text in force once its entry into force has come, ``entered_into_force_on``:
+        "Desember 2026" from 31 December), before
         today what the dates tell (``dated_status``, None when it was not yet known)."""
         if on is not None and on < today:
             return self.dated_status(on, today)
         day = today if on is None else on
         if self.lapsed_on(day):
             return self.Status.EXPIRED
-        if self.status == self.Status.SIGNED and self.in_force_from and self.in_force_from <= day:
+        if self.status == self.Status.SIGNED and self.entered_into_force_on(day):
             return self.Status.IN_FORCE
         return self.Status(self.status)
 

@@ -229,7 +229,7 @@ def build(agreements, region, period):
     )
     maybe_in_force = list(
         listed.with_shown_status(PastStatus.UNRECORDED, on=end)
-        .filter(signed_on__lte=end)
+        .signed_by(end)
         .each_cooperation_once()
         .order_by(*by_title)
     )

@@ -32,9 +32,9 @@ def today():
 
 def signed(today, *, status=Agreement.Status.IN_FORCE, in_force=-300, expires=600, **kwargs):
     """An agreement signed a year ago; ``in_force`` and ``expires`` are days from today."""
+    kwargs.setdefault("signed_on", today - 365 * DAY)
     return AgreementFactory(
         status=status,
-        signed_on=today - 365 * DAY,
         in_force_from=None if in_force is None else today + in_force * DAY,
         expires_on=None if expires is None else today + expires * DAY,
         **kwargs,
@@ -76,6 +76,29 @@ def every_kind_of_date(today):
         for in_force in (None, -30, 0, 30):
             for expires in (None, -1, 0, 1, 400):
                 agreements.append(signed(today, status=status, in_force=in_force, expires=expires))
+    # Starts known only to today's month or year: reached on the period's last day.
+    for status in ("signed", "in_force"):
+        for first, precision in [
+            (today.replace(day=1), "month"),
+            (today.replace(month=1, day=1), "year"),
+        ]:
+            agreements.append(
+                signed(
+                    today,
+                    status=status,
+                    in_force=(first - today).days,
+                    in_force_from_precision=precision,
+                )
+            )
+        agreements.append(
+            signed(
+                today,
+                status=status,
+                in_force=None,
+                signed_on=today.replace(month=1, day=1),
+                signed_on_precision="year",
+            )
+        )
     return agreements
 
 

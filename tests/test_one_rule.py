@@ -16,6 +16,7 @@ from django.utils import timezone
 from agreements.models import Agreement, Milestone
 from reminders.digest import message, plan
 from tests.factories import AgreementFactory, MilestoneFactory
+from tests.helpers import chart_table
 
 pytestmark = pytest.mark.django_db
 
@@ -122,3 +123,80 @@ def test_the_list_filter_finds_only_the_live_one_waiting(client, two_alike):
     titles = [a.title for a in response.context["agreements"]]
     assert titles == ["Kerja sama preparation"]
     assert Agreement.objects.waiting_on(["tkksd"]).count() == 1
+
+
+# -- an entry into force known only to its month: reached on the month's last day ----------
+
+# A day within December 2026, in which a text "berlaku Desember 2026" may or may not be in
+# force yet, and the month's last day, by which it is.
+IN_DECEMBER, DECEMBERS_END = datetime.date(2026, 12, 5), datetime.date(2026, 12, 31)
+
+
+@pytest.fixture
+def entering_in_december(kaltim, monkeypatch):
+    """A text signed in November 2026 that enters into force "Desember 2026", no more known,
+    and a day to read every surface on (``on(day)``)."""
+    agreement = AgreementFactory(
+        title="MoU berlaku Desember 2026",
+        lead_region=kaltim,
+        status=Agreement.Status.SIGNED,
+        signed_on=datetime.date(2026, 11, 10),
+        in_force_from=datetime.date(2026, 12, 1),
+        in_force_from_precision="month",
+        expires_on=datetime.date(2031, 11, 30),
+    )
+    localdate = timezone.localdate
+
+    def on(day):
+        monkeypatch.setattr(
+            timezone,
+            "localdate",
+            lambda value=None, tz=None: day if value is None else localdate(value, tz),
+        )
+
+    return agreement, on
+
+
+def test_an_entry_into_force_known_to_its_month_is_reached_on_its_last_day_everywhere(
+    client, entering_in_december
+):
+    """On 5 December nobody knows whether a text "berlaku Desember 2026" is in force yet: it
+    was shown as in force from 1 December. Its status page, the list's status filter, the
+    dashboard's counts and the export tell it as signed, in force by the end of December at
+    the latest; on 31 December, in force, all alike."""
+    agreement, on = entering_in_december
+
+    def told(day):
+        on(day)
+        page = client.get(agreement.get_absolute_url()).content.decode()
+        item = page.split("<dt>Status</dt>", 1)[1].split("</dd>", 1)[0]
+        status = " ".join(re.sub(r"<[^>]+>", " ", item).split()).split(" berakhir ", 1)[0]
+        listed = {
+            shown: [
+                a.title
+                for a in client.get(reverse("agreement-list"), {"status": shown}).context[
+                    "agreements"
+                ]
+            ]
+            for shown in ("signed", "in_force")
+        }
+        dashboard = client.get(reverse("dashboard")).content.decode()
+        chart = dict(chart_table(dashboard, "status"))
+        counted = {"signed": chart["Ditandatangani"], "in_force": chart["Berlaku"]}
+        response = client.get(reverse("agreement-export", args=["csv"]))
+        body = b"".join(response.streaming_content).decode("utf-8-sig")
+        (row,) = csv.DictReader(io.StringIO(body))
+        return status, listed, counted, row["status"]
+
+    assert told(IN_DECEMBER) == (
+        "Ditandatangani berlaku paling lambat Desember 2026",
+        {"signed": ["MoU berlaku Desember 2026"], "in_force": []},
+        {"signed": "1", "in_force": "0"},
+        "signed",
+    )
+    assert told(DECEMBERS_END) == (
+        "Berlaku",
+        {"signed": [], "in_force": ["MoU berlaku Desember 2026"]},
+        {"signed": "0", "in_force": "1"},
+        "in_force",
+    )

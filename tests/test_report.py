@@ -112,7 +112,11 @@ def test_a_signing_known_to_its_year_is_reported_in_that_years_report_not_in_its
     """A text the register knows was signed "2024", no more, is stored as 1 January 2024: the
     report of the first semester listed it as signed then, and the second's did not, though
     either half may be the one. It is signed within the year 2024, as its row says; a signing
-    known to its month falls in one half, and is reported there."""
+    known to its month falls in one half, and is reported there. Nor was the one of "2024"
+    in force as the first semester ended, as its signing's first day had it, nor a text
+    signed in January whose entry into force is known only as "2024": a start known to its
+    year is reached on its last day, in the second semester's report, as the status page and
+    the list read it."""
     AgreementFactory(
         title="MoU Kaltim ditandatangani 2024",
         lead_region=kaltim,
@@ -130,6 +134,15 @@ def test_a_signing_known_to_its_year_is_reported_in_that_years_report_not_in_its
         in_force_from=None,
         expires_on=datetime.date(2029, 2, 28),
     )
+    AgreementFactory(
+        title="MoU Kaltim berlaku 2024",
+        lead_region=kaltim,
+        signed_on=datetime.date(2024, 1, 10),
+        in_force_from=datetime.date(2024, 1, 1),
+        in_force_from_precision="year",
+        expires_on=datetime.date(2029, 1, 1),
+        expires_on_precision="year",
+    )
 
     def signed(period):
         query = {"region": "64", "period": period}
@@ -137,12 +150,22 @@ def test_a_signing_known_to_its_year_is_reported_in_that_years_report_not_in_its
         row = re.search(r"KSDD — antardaerah</th><td class=\"num\">(\d+)</td>", html)
         listed = re.findall(r"<td>(MoU Kaltim[^<]*)</td>", section(html, "r-signed"))
         assert sheet_titles(workbook(client, query), "Ditandatangani") == listed
-        return int(row.group(1)), listed
+        return int(row.group(1)), [t for t in listed if t != "MoU Kaltim berlaku 2024"]
 
-    assert signed("2024-S1") == (1, ["MoU Kaltim ditandatangani Maret 2024"])
+    def in_force(period):
+        html = client.get("/laporan/", {"region": "64", "period": period}).content.decode()
+        return re.findall(r"<td>(MoU Kaltim[^<]*)</td>", section(html, "r-in-force"))
+
+    assert signed("2024-S1") == (2, ["MoU Kaltim ditandatangani Maret 2024"])
+    assert in_force("2024-S1") == ["MoU Kaltim ditandatangani Maret 2024"]
     assert signed("2024-S2") == (0, [])
+    assert in_force("2024-S2") == [
+        "MoU Kaltim berlaku 2024",
+        "MoU Kaltim ditandatangani 2024",
+        "MoU Kaltim ditandatangani Maret 2024",
+    ]
     assert signed("2024") == (
-        2,
+        3,
         ["MoU Kaltim ditandatangani 2024", "MoU Kaltim ditandatangani Maret 2024"],
     )
 

@@ -599,7 +599,25 @@ def test_status_and_waiting_tallies_follow_every_write_on_every_day(kaltim):
         lead_region=kaltim, expires_on=datetime.date(2026, 1, 1), expires_on_precision="year"
     )
     Agreement.objects.filter(pk__in=[month.pk, year.pk]).update(waits_on="dprd")
+    # Entries into force known to the month or the year: signed, not yet in force, through
+    # the period's last day but one; in force on it, not from its first day.
+    signed_before = {day: Agreement.objects.counts_by_status(day)["signed"] for day in around_ends}
+    for start, precision in [
+        (datetime.date(2026, 6, 1), "month"),
+        (datetime.date(2026, 1, 1), "year"),
+    ]:
+        AgreementFactory(
+            lead_region=kaltim,
+            status=Agreement.Status.SIGNED,
+            in_force_from=start,
+            in_force_from_precision=precision,
+            expires_on=None,
+        )
     by_expiry_in_step(around_ends)
+    assert [
+        Agreement.objects.counts_by_status(day)["signed"] - signed_before[day]
+        for day in around_ends
+    ] == [2, 2, 2, 2, 1, 1, 0, 2, 2, 1, 1, 0, 0, 0]
     if connection.vendor == "postgresql":  # counted again from the rows, as TRUNCATE does
         with connection.cursor() as cursor:
             cursor.execute("SELECT agreements_tally_rebuild()")
