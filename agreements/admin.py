@@ -40,6 +40,7 @@ from agreements.forms import (
     MilestoneInlineForm,
 )
 from agreements.models import (
+    WAITS_ON_CHOICES,
     Agency,
     Agreement,
     AgreementRelation,
@@ -49,7 +50,6 @@ from agreements.models import (
     Document,
     Milestone,
     MilestoneKind,
-    MilestoneWaitsOn,
     Potential,
     PotentialSurvey,
     Sector,
@@ -156,13 +156,14 @@ class ExpiringSoonFilter(OfferedValuesOnly):
 
 
 class WaitsOnFilter(OfferedValuesOnly):
-    """Whom the cooperation waits on today (``AgreementQuerySet.waiting_on``)."""
+    """Whom the cooperation waits on today (``AgreementQuerySet.waiting_on``): a party, or
+    nobody named yet ("Belum ditentukan", ``waits_on=none``), as the list's filter offers them."""
 
     title = _("menunggu")
     parameter_name = "waits_on"
 
     def lookups(self, request, model_admin):
-        return MilestoneWaitsOn.choices
+        return WAITS_ON_CHOICES
 
     def queryset(self, request, queryset):
         if self.value() is None:
@@ -216,6 +217,23 @@ class DataCheckFilter(OfferedValuesOnly):
         if self.value() is None:
             return queryset
         return getattr(queryset, self.CHECKS[self.value()])()
+
+
+class MilestoneWaitsOnFilter(OfferedValuesOnly):
+    """Whom a step waits on as every page says it (``MilestoneQuerySet.waiting_on``): a TKKSD
+    review naming nobody waits on the TKKSD, and was missing under "TKKSD" where Django's
+    filter of the field compared the stored value; or nobody named ("Belum ditentukan")."""
+
+    title = _("menunggu")
+    parameter_name = "waits_on"
+
+    def lookups(self, request, model_admin):
+        return WAITS_ON_CHOICES
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        return queryset.waiting_on([self.value()])
 
 
 class OverdueFilter(OfferedValuesOnly):
@@ -1012,10 +1030,10 @@ class MilestoneAdmin(AgreementRowsAdmin, RegisterAdmin):
         "kind",
         "due_on_known",
         "done_on_known",
-        "waits_on",
+        "waited_on",
         "overdue",
     ]
-    list_filter = [OverdueFilter, "kind", "waits_on"]
+    list_filter = [OverdueFilter, "kind", MilestoneWaitsOnFilter]
     list_select_related = ["agreement"]
     search_fields = ["title", "agreement__title", "agreement__reference"]
     date_hierarchy = "due_on"
@@ -1067,6 +1085,11 @@ class MilestoneAdmin(AgreementRowsAdmin, RegisterAdmin):
 
     due_on_known = known_date_column(Milestone, "due_on")
     done_on_known = known_date_column(Milestone, "done_on")
+
+    @admin.display(description=Milestone._meta.get_field("waits_on").verbose_name)
+    def waited_on(self, milestone):
+        """Whom the step waits on as the filter beside it reads it (``Milestone.waited_on``)."""
+        return milestone.get_waited_on_display() or None
 
     @admin.display(boolean=True, description=_("terlambat"))
     def overdue(self, milestone):

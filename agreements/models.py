@@ -5073,6 +5073,20 @@ class MilestoneQuerySet(ReadApart, models.QuerySet):
         today = today or timezone.localdate()
         return self.still_to_do(today).filter(due_on__lte=today + datetime.timedelta(days=days))
 
+    def waiting_on(self, parties):
+        """Steps waiting on one of ``parties`` (values of ``WAITS_ON_CHOICES``) as every page
+        says it (``Milestone.waited_on``): the party a step names, else the body that decides
+        its stage (``stages.DECIDED_BY``: a TKKSD review naming nobody waits on the TKKSD).
+        ``WAITS_ON_NOBODY`` among them: those naming nobody, of no stage a body decides."""
+        waiting = Q(pk__in=[])
+        for party in parties:
+            if party == WAITS_ON_NOBODY:
+                waiting |= Q(waits_on="") & ~Q(kind__in=list(stages.DECIDED_BY))
+                continue
+            decided = [kind for kind, body in stages.DECIDED_BY.items() if body == party]
+            waiting |= Q(waits_on=party) | Q(waits_on="", kind__in=decided)
+        return self.filter(waiting)
+
     def done(self):
         return self.filter(done_on__isnull=False)
 

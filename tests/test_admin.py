@@ -563,6 +563,55 @@ def test_the_admins_dormant_filter_lists_an_mou_and_its_addendum_once(staff_clie
     assert listed(staff_client.get(CHANGELIST, {"dormant": "yes"})) == {mou}
 
 
+def test_the_admins_waits_on_filter_lists_the_texts_whose_step_names_nobody_as_the_list_does(
+    staff_client, kaltim
+):
+    """ "Belum ditentukan" in the admin's "menunggu" filter lists the texts the list's
+    ``waits_on=none`` lists (``AgreementQuerySet.waiting_on``): a next step naming nobody,
+    not one naming a party, nor a text with nothing next, ended, or lapsed by its date."""
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+
+    def planned(title, waits_on, status=Agreement.Status.PREPARATION, **kwargs):
+        text = AgreementFactory(
+            status=status,
+            title=title,
+            lead_region=kaltim,
+            signed_on=None,
+            in_force_from=None,
+            expires_on=None,
+            **kwargs,
+        )
+        MilestoneFactory(agreement=text, due_on=today + 9 * day, waits_on=waits_on)
+        return text
+
+    nobody = {
+        planned("Rancangan tanpa pihak", ""),
+        planned("Rancangan internal tanpa pihak", "", visibility="internal"),
+    }
+    planned("Rancangan menunggu mitra", "partner")
+    AgreementFactory(title="Berlaku tanpa langkah", lead_region=kaltim)
+    planned("Batal", "", status=Agreement.Status.CANCELLED)
+    lapsed = AgreementFactory(
+        title="Berakhir kemarin",
+        lead_region=kaltim,
+        signed_on=today - 400 * day,
+        in_force_from=today - 400 * day,
+        expires_on=today - day,
+    )
+    MilestoneFactory(agreement=lapsed, due_on=today + 9 * day, waits_on="")
+
+    response = staff_client.get(CHANGELIST, {"waits_on": "none"})
+
+    assert listed(response) == nobody
+    page = collapse_space(response.content.decode())
+    assert '<li class="selected"><a href="?waits_on=none">Belum ditentukan</a></li>' in page
+    public_list = staff_client.get(reverse("agreement-list"), {"waits_on": "none"})
+    assert {row.title for row in public_list.context["agreements"]} == {
+        text.title for text in nobody
+    }
+
+
 @pytest.mark.parametrize(
     "unreadable",
     [
@@ -1734,6 +1783,29 @@ def test_milestone_list_marks_and_filters_overdue_steps(staff_client, kaltim, to
     assert listed(staff_client.get(url, {"overdue": "no"})) == {upcoming, done}
     row = collapse_space(staff_client.get(url, {"overdue": "yes"}).text)
     assert 'class="field-overdue"><img src="/static/admin/img/icon-yes.svg" alt="True">' in row
+
+
+def test_milestone_list_filters_whom_a_step_waits_on_as_its_pages_say_it(
+    staff_client, kaltim, today
+):
+    """A TKKSD review naming nobody waits on the TKKSD on the status page and the dashboard:
+    the milestone list says so and lists it under "TKKSD" (Django's filter of the field left it
+    out, its column read "-"); "Belum ditentukan" lists the steps naming nobody of no stage a
+    body decides."""
+    agreement = AgreementFactory(lead_region=kaltim)
+    review = MilestoneFactory(agreement=agreement, kind="tkksd", due_on=today, waits_on="")
+    named = MilestoneFactory(agreement=agreement, kind="other", due_on=today, waits_on="tkksd")
+    handed = MilestoneFactory(agreement=agreement, kind="tkksd", due_on=today, waits_on="bureau")
+    visit = MilestoneFactory(agreement=agreement, kind="exploration", due_on=today, waits_on="")
+    url = reverse("admin:agreements_milestone_changelist")
+
+    response = staff_client.get(url, {"waits_on": "tkksd"})
+    assert listed(response) == {review, named}
+    page = collapse_space(response.text)
+    assert page.count('<td class="field-waited_on">TKKSD</td>') == 2
+    assert listed(staff_client.get(url, {"waits_on": "bureau"})) == {handed}
+    assert listed(staff_client.get(url, {"waits_on": "none"})) == {visit}
+    assert '<a href="?waits_on=none">Belum ditentukan</a>' in page
 
 
 def test_region_list_filters_a_province_with_its_regencies_and_cities(
