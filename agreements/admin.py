@@ -13,7 +13,8 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Prefetch, Q, 
 from django.http import HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
-from django.utils.html import conditional_escape, format_html
+from django.utils.formats import date_format, time_format
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -268,6 +269,27 @@ def known_date_column(model, name):
     return column
 
 
+def date_and_time_column(model, name):
+    """A change list column showing the moment ``name`` as Django does ("7 Desember 2026,
+    17.27", in the reader's time zone), sorted by it, whose time may go under its date where
+    the list is narrow: Django keeps the whole on one line, as wide as two dates."""
+
+    @admin.display(description=model._meta.get_field(name).verbose_name, ordering=name)
+    def column(self, obj):
+        moment = getattr(obj, name)
+        if moment is None:
+            return None  # the list's dash
+        moment = timezone.localtime(moment)
+        return format_html(
+            '<span class="nowrap">{},</span> <span class="nowrap">{}</span>',
+            date_format(moment, "DATE_FORMAT"),
+            time_format(moment, "TIME_FORMAT"),
+        )
+
+    column.__name__ = f"{name}_shown"
+    return column
+
+
 # -- documents' files ---------------------------------------------------------------------------
 
 
@@ -484,14 +506,14 @@ class AgreementAdmin(
 
     list_display = [
         "title",
-        "reference",
+        "reference_shown",
         "kind",
         "shown_status",
         "lead_region",
         "partner_names",
         "signed_on_known",
         "ends_known",
-        "updated_at",
+        "updated_at_shown",
     ]
     list_filter = [
         "kind",
@@ -689,6 +711,7 @@ class AgreementAdmin(
         return condition
 
     signed_on_known = known_date_column(Agreement, "signed_on")
+    updated_at_shown = date_and_time_column(Agreement, "updated_at")
 
     @admin.display(
         description=Agreement._meta.get_field("expires_on").verbose_name, ordering="ends_by"
@@ -705,6 +728,18 @@ class AgreementAdmin(
             # The sentence escaped, the date's <time> element kept: as the list's rows write it.
             return mark_safe(conditional_escape(_("Diakhiri %(date)s")) % {"date": on_time(ended)})
         return known(agreement, "expires_on") or None  # None: the list's dash
+
+    @admin.display(
+        description=Agreement._meta.get_field("reference").verbose_name, ordering="reference"
+    )
+    def reference_shown(self, agreement):
+        """The text's number, free to break after each slash ("119/<wbr>1234/<wbr>2024"): a
+        browser keeps it on one line, and a number of thirty characters made the column, and
+        the list, wider than a 1280-pixel screen."""
+        if not agreement.reference:
+            return None  # the list's dash
+        parts = agreement.reference.split("/")
+        return format_html_join(mark_safe("/<wbr>"), "{}", ((part,) for part in parts))
 
     @admin.display(description=_("status"))
     def shown_status(self, agreement):
@@ -1099,12 +1134,14 @@ class MilestoneAdmin(AgreementRowsAdmin, RegisterAdmin):
 @admin.register(Document)
 class DocumentAdmin(DocumentFileLinks, AgreementRowsAdmin, RegisterAdmin):
     form = DocumentForm
-    list_display = ["title", "agreement", "kind", "language", "uploaded_at"]
+    list_display = ["title", "agreement", "kind", "language", "uploaded_at_shown"]
     list_filter = ["kind", "language"]
     list_select_related = ["agreement"]
     search_fields = ["title", "agreement__title", "agreement__reference"]
     autocomplete_fields = ["agreement"]
     readonly_fields = ["uploaded_at"]
+
+    uploaded_at_shown = date_and_time_column(Document, "uploaded_at")
 
 
 @admin.register(Sector)

@@ -6,6 +6,7 @@ injected into each page; the browser context bypasses the Content-Security-Polic
 script alone (the admin's own scripts run as they always do).
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -15,7 +16,9 @@ from django.contrib.admin.utils import quote
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import AgreementFactory, DocumentFactory, MilestoneFactory
+from agreements.models import Agreement
+from partners.models import Partner
+from tests.factories import AgreementFactory, DocumentFactory, MilestoneFactory, PartnerFactory
 from tests.test_admin import MODELS, anhui, one_of_each  # noqa: F401 (fixtures)
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -196,29 +199,109 @@ def test_a_form_with_a_contact_person_and_a_signatory_fits_the_screen(
     assert problems_at_every_width(browser, live_server, staff_user, [url]) == []
 
 
-def test_the_lists_of_steps_and_documents_show_every_column_at_1280_pixels(
+# The columns each change list shows at each width: the agreements' list gives up when each was
+# last changed at 1280 pixels, then the text's number, its kind and lead region at 1024 (its
+# title names these); the steps' list its kind at 1024 (its title says it).
+LIST_COLUMNS = {
+    ("agreement", 1280): [
+        "title",
+        "reference_shown",
+        "kind",
+        "shown_status",
+        "lead_region",
+        "partner_names",
+        "signed_on_known",
+        "ends_known",
+    ],
+    ("agreement", 1024): [
+        "title",
+        "shown_status",
+        "partner_names",
+        "signed_on_known",
+        "ends_known",
+    ],
+    ("milestone", 1280): [
+        "title",
+        "agreement",
+        "kind",
+        "due_on_known",
+        "done_on_known",
+        "waited_on",
+        "overdue",
+    ],
+    ("milestone", 1024): [
+        "title",
+        "agreement",
+        "due_on_known",
+        "done_on_known",
+        "waited_on",
+        "overdue",
+    ],
+    ("document", 1280): ["title", "agreement", "kind", "language", "uploaded_at_shown"],
+    ("document", 1024): ["title", "agreement", "kind", "language", "uploaded_at_shown"],
+}
+
+
+def test_the_change_lists_fit_their_box_at_1280_and_1024_pixels(
     browser, live_server, staff_user, kaltim
 ):
     """A step's agreement is named by its title, as long as a title is: written on one line it
     made the list of steps 2,000 pixels wide, whether a step is late and whom it waits on out of
-    sight behind a sideways scroll bar at the foot of a hundred rows."""
+    sight behind a sideways scroll bar at the foot of a hundred rows. The agreements' nine
+    columns drew a table 1,330 pixels wide in 930 at 1280 pixels: a text's number on one line,
+    the moment it was last changed on one line, Django's spacing. Each list fits its box with
+    the widest things its cells hold: a long title and partner, a long number, dates in
+    September, the end of a terminated text, each date on one line."""
+    partner = PartnerFactory(
+        name="Deutsche Gesellschaft für Internationale Zusammenarbeit (GIZ)",
+        kind=Partner.Kind.INTERNATIONAL,
+    )
+    september = datetime.date(2025, 9, 26)
     agreement = AgreementFactory(
         lead_region=kaltim,
         title=LONG_TITLE,
+        scope="ksdll",
+        partners=[partner],
+        reference="119/4567/B.PEM-HK/XII/2025",
+        signed_on=september,
+        in_force_from=september,
+        expires_on=datetime.date(2030, 9, 25),
     )
-    MilestoneFactory(agreement=agreement, title="Pembahasan oleh TKKSD")
+    terminated = AgreementFactory(
+        lead_region=kaltim,
+        title="Perjanjian Kerja Sama yang diakhiri",
+        kind=Agreement.Kind.PKS,
+        status=Agreement.Status.TERMINATED,
+        reference="KSDPK-KALTIM-PENGELOLAAN-SAMPAH-2021-0001",
+    )
+    MilestoneFactory(agreement=terminated, kind="termination", done_on=datetime.date(2025, 9, 30))
+    MilestoneFactory(
+        agreement=agreement,
+        kind="signing",
+        title="Penandatanganan naskah",
+        due_on=datetime.date(2025, 9, 20),
+        done_on=september,
+        waits_on="kemlu",
+    )
     DocumentFactory(agreement=agreement)
     client = Client()
     client.force_login(staff_user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    context = browser.new_context(locale="id-ID", viewport={"width": 1280, "height": 800})
-    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-    page = context.new_page()
-    for model in ("milestone", "document"):
-        page.goto(live_server.url + reverse(f"admin:agreements_{model}_changelist"))
-        widths = page.evaluate(
-            """[document.querySelector("#result_list").getBoundingClientRect().width,
-                document.querySelector("#changelist .results").clientWidth]"""
-        )
-        assert widths[0] <= widths[1], f"{model}: {widths[0]} px in {widths[1]} px"
-    context.close()
+    for width in WIDTHS:
+        context = browser.new_context(locale="id-ID", viewport={"width": width, "height": 800})
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+        page = context.new_page()
+        for model in ("agreement", "milestone", "document"):
+            page.goto(live_server.url + reverse(f"admin:agreements_{model}_changelist"))
+            widths = page.evaluate(
+                """[document.querySelector("#result_list").getBoundingClientRect().width,
+                    document.querySelector("#changelist .results").clientWidth]"""
+            )
+            assert widths[0] <= widths[1], f"{model} at {width}: {widths[0]} px in {widths[1]} px"
+            shown = page.evaluate(
+                """[...document.querySelectorAll("#result_list thead th[class*=column-]")]
+                    .filter(th => th.offsetWidth > 0)
+                    .map(th => th.className.match(/column-(\\S+)/)[1])"""
+            )
+            assert shown == LIST_COLUMNS[model, width], f"{model} at {width}"
+        context.close()
