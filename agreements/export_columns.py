@@ -38,6 +38,8 @@ from access.models import exports_leave_out_internal
 from agreements.dates import DatePrecision, KnownDate
 from agreements.models import (
     ENDED_STATUSES,
+    WAITS_ON_CHOICES,
+    WAITS_ON_NOBODY,
     Agreement,
     AgreementQuerySet,
     BudgetSource,
@@ -498,19 +500,37 @@ class WaitsOn(Rule):
 
 class WaitsOnLabel(WaitsOn):
     """Whom the next step waits on, in the words of the list's "Menunggu" column
-    (``MilestoneWaitsOn`` labels): "" when nobody is named and once the agreement shows as
-    ended, as ``WaitsOn``."""
+    (``WAITS_ON_CHOICES`` labels): "Belum ditentukan" where a next step is stored that names
+    nobody yet (``Agreement.has_next_step_now``), as the list's column, the report and the
+    filter ``waits_on=none`` say it; "" where nothing is next and once the agreement shows as
+    ended, as ``WaitsOn``. The machine value (``WaitsOn``) stays "" for nobody named: it is
+    what the import reads back."""
+
+    fields = (*WaitsOn.fields, "next_stage", "next_milestone")
 
     def reader(self, context):
-        value, labels = super().reader(context), choice_labels(MilestoneWaitsOn)
-        return lambda row: labels.get(value(row), value(row))
+        value, labels = super().reader(context), dict(WAITS_ON_CHOICES)
+        labels = {party: str(label) for party, label in labels.items()}
+
+        def label(row):
+            party = value(row)
+            if not party and row["shown_status"] not in ENDED_STATUSES:
+                pending = row["next_stage"] or row["next_milestone"] is not None
+                party = WAITS_ON_NOBODY if pending else ""
+            return labels.get(party, party)
+
+        return label
 
     def sql(self, sql):
         waits = sql.column("waits_on")
-        return sql.label(
-            f"(CASE WHEN {_ended_sql(sql)} THEN '' ELSE {waits} END)",
-            choice_labels(MilestoneWaitsOn),
+        pending = (
+            f"({sql.column('next_stage')} <> '' OR {sql.column('next_milestone')} IS NOT NULL)"
         )
+        party = (
+            f"(CASE WHEN {_ended_sql(sql)} THEN {EMPTY_TEXT} WHEN {waits} <> '' THEN {waits} "
+            f"WHEN {pending} THEN {sql.literal(WAITS_ON_NOBODY)} ELSE {EMPTY_TEXT} END)"
+        )
+        return sql.label(party, {value: str(label) for value, label in WAITS_ON_CHOICES})
 
 
 class Flag(Rule):

@@ -847,6 +847,46 @@ def test_the_csv_says_whom_a_cooperation_waits_on_in_the_lists_words(
 
 
 @pytest.mark.parametrize("file_format", FORMATS)
+def test_a_download_says_a_next_step_names_nobody_yet_as_the_list_does(
+    client, kaltim, analyst, file_format
+):
+    """The list's ``waits_on=none`` lists the texts whose next step names nobody yet, its
+    "Menunggu" column saying "belum ditentukan", as the report and its XLSX say it; the file
+    of the same selection left the column's words empty, as for a text with nothing next."""
+    plan = AgreementFactory(
+        title="MoU tanpa pihak",
+        lead_region=kaltim,
+        status="exploration",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    MilestoneFactory(agreement=plan, kind="plan", due_on=datetime.date(2027, 3, 1), waits_on="")
+    cancelled = AgreementFactory(
+        title="MoU batal",
+        lead_region=kaltim,
+        status="cancelled",
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+    MilestoneFactory(agreement=cancelled, kind="plan", due_on=datetime.date(2027, 3, 1))
+    client.force_login(analyst)
+    page = client.get("/agreements/", {"waits_on": "none"}).content.decode()
+    assert "MoU tanpa pihak" in page and "belum ditentukan" in page
+
+    export = reverse("agreement-export", args=[file_format])
+    rows = rows_of(download(client, export, {"waits_on": "none"}), file_format)
+    said = {row["title"]: (row["waits_on"], row["waits_on_label"]) for row in rows}
+    assert said["MoU tanpa pihak"] == ("", "Belum ditentukan")
+    assert set(said.values()) == {("", "Belum ditentukan")}
+    # Nothing is awaited of an ended text, whatever step it left planned.
+    rows = rows_of(download(client, export), file_format)
+    said = {row["title"]: row["waits_on_label"] for row in rows}
+    assert (said["MoU tanpa pihak"], said["MoU batal"]) == ("Belum ditentukan", "")
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
 def test_a_download_says_which_texts_are_already_extended_as_the_list_does(
     client, kaltim, analyst, file_format
 ):
