@@ -782,7 +782,7 @@ class AgreementAdmin(
             queryset = Agreement.objects.all()
         if not search_term.strip():
             return queryset, False
-        return queryset.search(search_term), False
+        return queryset.search(search_term, request.user), False
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
@@ -1048,7 +1048,7 @@ class AgreementRowsAdmin(SearchListedAtMost, RowRulesAdmin):
         refuse_long_search(search_term)
         if not search_term.strip():
             return queryset, False
-        return queryset.search(search_term), False
+        return queryset.search(search_term, request.user), False
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "agreement" and self.narrows_rows(request):

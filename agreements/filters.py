@@ -604,6 +604,7 @@ class AgreementFilter(django_filters.FilterSet):
         self.today = today
         self.whole = whole
         reader = reader or getattr(self.request, "user", None)
+        self.reader = reader
         # A partner the reader may not know of is unknown here too, fixed or not.
         self.filters["partner"].queryset = Partner.objects.visible_to(reader)
         self.filters["agency"].queryset = Agency.objects.visible_to(reader).select_related("region")
@@ -697,7 +698,8 @@ class AgreementFilter(django_filters.FilterSet):
     # -- filters ----------------------------------------------------------------------------
 
     def filter_q(self, queryset, name, value):
-        return queryset.search(value)
+        # A partner the reader may not know of changes nothing they find (``search``).
+        return queryset.search(value, self.reader)
 
     def filter_kind(self, queryset, name, value):
         return queryset.filter(kind__in=value) if value else queryset

@@ -772,7 +772,13 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         ``access.models.can_see_internal``) see internal ones too. Every page, count, search
         and export starts here.
         """
-        return self.all() if reads_internal(user) else self.public()
+        return self.visible_as(reads_internal(user))
+
+    def visible_as(self, internal):
+        """``visible_to`` a reader who reads internal agreements (``internal``) or one who does
+        not: all there is to a reader here, so what is built for one (a search's SQL,
+        ``agreements.search._compiled_word``) serves every reader of the same."""
+        return self.all() if internal else self.public()
 
     def for_list_page(self):
         """Everything a row of an agreement list shows, in a fixed number of queries.
@@ -1341,18 +1347,19 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             )
             return cursor.fetchone()[0]
 
-    def search(self, text):
+    def search(self, text, reader=None):
         """Agreements matching every word of ``text``, best match first where the database can rank.
 
         A word matches an agreement's title, summary or reference, the name of a party region
         or partner (or the partner's country), or a sector, in Indonesian or English. On
         PostgreSQL the words are stemmed (``pendidikan`` finds ``didik``), ranked, and party
         names tolerate a small typo; elsewhere a case-insensitive substring search stands in.
-        See ``agreements.search``.
+        See ``agreements.search``. ``reader`` is who searches (else the public): a partner they
+        may not know of (``PartnerQuerySet.visible_to``) changes nothing they find.
         """
         from agreements.search import search_agreements
 
-        return search_agreements(self, text)
+        return search_agreements(self, text, reads_internal(reader))
 
     def most_recently_signed(self, limit):
         """The ``limit`` most recently signed of these agreements (undated ones last), in this
@@ -5015,13 +5022,13 @@ class NextStep:
 
 
 class MilestoneQuerySet(ReadApart, models.QuerySet):
-    def search(self, text):
+    def search(self, text, reader=None):
         """Milestones matching ``text``: those whose title holds every word, and every one of an
         agreement the register's search finds (``AgreementQuerySet.search``). See
         ``agreements.search.search_agreement_rows``."""
         from agreements.search import search_agreement_rows
 
-        return search_agreement_rows(self, text)
+        return search_agreement_rows(self, text, reads_internal(reader))
 
     def of_open_cooperations(self, today=None):
         """Milestones of cooperations still going: not cancelled, terminated or ended, expired
@@ -5786,13 +5793,13 @@ class DocumentLanguage(models.TextChoices):
 
 
 class DocumentQuerySet(ReadApart, models.QuerySet):
-    def search(self, text):
+    def search(self, text, reader=None):
         """Documents matching ``text``: those whose title holds every word, and every one of an
         agreement the register's search finds (``AgreementQuerySet.search``). See
         ``agreements.search.search_agreement_rows``."""
         from agreements.search import search_agreement_rows
 
-        return search_agreement_rows(self, text)
+        return search_agreement_rows(self, text, reads_internal(reader))
 
     def editable_by(self, user):
         """Documents of the agreements ``user`` may change (``AgreementQuerySet.editable_by``)."""

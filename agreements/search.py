@@ -25,9 +25,10 @@ On PostgreSQL (migration 0003):
   (``pendidikan`` and ``didik``; ``education`` and ``educational``), and the result is ranked
   with ``ts_rank``;
 - party names tolerate a small typo through pg_trgm's word similarity (``Samarnda`` finds Kota
-  Samarinda), for words long enough that a trigram match means something and that no party's
-  name holds as typed: ``Jiangxi`` is a name, and finds Jiangxi's agreements, not Guangxi's a
-  letter away (``_names_no_party``).
+  Samarinda), for words long enough that a trigram match means something and that no name of
+  a party the reader may know of holds as typed: ``Jiangxi`` is a name, and finds Jiangxi's
+  agreements, not Guangxi's a letter away (``_names_no_party``); a partner party to internal
+  agreements only is none to the public, whose search it changes in nothing.
 
 Elsewhere (SQLite, the embedded default) a case-insensitive substring match over the same fields
 stands in; there is no ranking.
@@ -201,11 +202,14 @@ def _joined(words):
     return joined
 
 
-def search_agreements(queryset, text):
-    return _searched(queryset, text)[0]
+def search_agreements(queryset, text, internal=False):
+    """``queryset`` searched for ``text`` by a reader who reads internal agreements
+    (``internal``) or by one who does not (``AgreementQuerySet.visible_as``): the parties such
+    a reader may not know of change nothing they find (``_names_no_party``)."""
+    return _searched(queryset, text, internal)[0]
 
 
-def _searched(queryset, text):
+def _searched(queryset, text, internal=False):
     """``search_agreements``, and whether the search already knows it finds
     ``COMMON_WORD_MATCHES`` agreements or more: on PostgreSQL, a single word found that common
     (``_is_common``) when the search was built."""
@@ -213,11 +217,11 @@ def _searched(queryset, text):
     if not words:
         return queryset, False
     if connections[queryset.db].vendor == "postgresql":
-        return _postgresql(queryset, words)
+        return _postgresql(queryset, words, internal)
     return _substring(queryset, words), False
 
 
-def search_agreement_rows(queryset, text):
+def search_agreement_rows(queryset, text, internal=False):
     """Rows of an agreement (milestones, documents) matching ``text``: of an agreement the
     register's search finds by it (``search_agreements``, with all it tolerates: a reference,
     a short form), or each word found in the row's own title (case-insensitive, anywhere in
@@ -236,13 +240,14 @@ def search_agreement_rows(queryset, text):
     rows = model._base_manager.db_manager(queryset.db).order_by()
     agreements = Agreement._default_manager.db_manager(queryset.db).all()
     matches = [
-        _rows_matching(rows, _title_holds(word), *_searched(agreements, word)) for word in words
+        _rows_matching(rows, _title_holds(word), *_searched(agreements, word, internal))
+        for word in words
     ]
     each_word = Q(*(condition for condition, _few in matches))
     few = [ids for _condition, ids in matches if ids is not None]
     if len(words) > 1:
         # Or the agreement the words find together: a reference ("7/PU/2023"), a phrase.
-        together, together_few = _rows_matching(rows, None, *_searched(agreements, text))
+        together, together_few = _rows_matching(rows, None, *_searched(agreements, text, internal))
         each_word = together | each_word
         # Only rows the phrase finds, or one word of the few: where both are read from their
         # indexes, the rows tested are those, not every row.
@@ -388,16 +393,19 @@ def _contains(word, *fields):
     return condition
 
 
-def _names_no_party(word, Region, Partner):
-    """A condition true where no region's or partner's name holds ``word`` as typed (its name,
-    name in its own script or a name it was known by before): only then is a near spelling of
-    a name read as that name. "Jiangxi" is a province's name, not a typo of "Guangxi", though
-    a dropped letter apart: its list held Guangxi's agreements too. Uncorrelated, so the
-    database asks it once per query, each name from its own index (ORed in one query, the
-    partners' three indexes cost more than reading every partner, as in ``_compiled_word``)."""
+def _names_no_party(word, Region, known):
+    """A condition true where no region's name, nor the name of a partner among ``known`` (the
+    partners the reader may know of, ``PartnerQuerySet.visible_to``), holds ``word`` as typed
+    (its name, name in its own script or a name it was known by before): only then is a near
+    spelling of a name read as that name. "Jiangxi" is a province's name, not a typo of
+    "Guangxi", though a dropped letter apart: its list held Guangxi's agreements too. A partner
+    party to internal agreements only is no name to the public: switching their near spellings
+    off, it told them such a partner exists. Uncorrelated, so the database asks it once per
+    query, each name from its own index (ORed in one query, the partners' three indexes cost
+    more than reading every partner, as in ``_compiled_word``)."""
     named = Q(Exists(Region.objects.filter(_contains(word, "name"))))
     for field in PARTNER_NAMES:
-        named |= Q(Exists(Partner.objects.filter(_contains(word, field))))
+        named |= Q(Exists(known.filter(_contains(word, field))))
     return ~named
 
 
@@ -559,9 +567,10 @@ class _CompiledWord(NamedTuple):
     matches_sql: tuple | None
 
 
-def _postgresql(queryset, words):
-    """``queryset`` searched for every word of ``words``, and whether the one word searched for
-    was found common (``_is_common``) on the way (``_searched``)."""
+def _postgresql(queryset, words, internal):
+    """``queryset`` searched for every word of ``words`` by a reader who reads internal
+    agreements (``internal``) or not, and whether the one word searched for was found common
+    (``_is_common``) on the way (``_searched``)."""
     from django.contrib.postgres.search import SearchRank
 
     Agreement = queryset.model
@@ -570,7 +579,9 @@ def _postgresql(queryset, words):
     row_by_row, read_first = [], []
     common = False
     for n, word in enumerate(words):
-        compiled = _compiled_word(Agreement, str(word), word.typed_in, COMMON_WORD_MATCHES)
+        compiled = _compiled_word(
+            Agreement, str(word), word.typed_in, COMMON_WORD_MATCHES, internal
+        )
         # A scope's code: its agreements are a large share of the register, with no index of
         # their own to read them from; tested row by row, never asked whether it is common.
         common = bool(compiled.common_sql) and _is_common(queryset.db, compiled.common_sql)
@@ -614,15 +625,17 @@ def _postgresql(queryset, words):
 
 
 @functools.lru_cache(maxsize=512)
-def _compiled_word(Agreement, text, typed_in, common_matches):
+def _compiled_word(Agreement, text, typed_in, common_matches, internal):
     """The SQL a word searches the register with (``_CompiledWord``), compiled once per process
-    for each word, the piece it was typed in and the matches that make it common
-    (``COMMON_WORD_MATCHES``): the regions, partners (four ways of naming them) and sectors it
-    names, the agreements linked to them, and the agreements its text finds. Built and compiled
-    through the ORM on every search, they were most of a search's time at 100,000 agreements (a
-    third of the page "kerja sama pendidikan"; 54 ms of Python to 5 ms with it compiled once),
-    and they hold no row of the register: what they match is read when the page's queries run.
-    Whether the word is common is asked of the register each time (``_is_common``)."""
+    for each word, the piece it was typed in, the matches that make it common
+    (``COMMON_WORD_MATCHES``) and whether its reader reads internal agreements (the partners
+    they may know of, ``_names_no_party``): the regions, partners (four ways of naming them)
+    and sectors it names, the agreements linked to them, and the agreements its text finds.
+    Built and compiled through the ORM on every search, they were most of a search's time at
+    100,000 agreements (a third of the page "kerja sama pendidikan"; 54 ms of Python to 5 ms
+    with it compiled once), and they hold no row of the register: what they match is read when
+    the page's queries run. Whether the word is common is asked of the register each time
+    (``_is_common``)."""
     from django.contrib.postgres.lookups import TrigramWordSimilar
     from django.contrib.postgres.search import SearchVector, TrigramWordSimilarity
 
@@ -648,7 +661,8 @@ def _compiled_word(Agreement, text, typed_in, common_matches):
         ),
     ]
     if len(word) >= TYPO_MIN_LENGTH:
-        misspelt = _names_no_party(word, Region, Partner)
+        known = Partner.objects.party_to(Agreement.objects.visible_as(internal))
+        misspelt = _names_no_party(word, Region, known)
         regions_qs = Region.objects.alias(similarity=TrigramWordSimilarity(word, "name"))
         regions |= Q(similarity__gte=TYPO_SIMILARITY) & misspelt
         # ``<%`` finds the names from their trigram index, at the connection's threshold,

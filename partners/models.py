@@ -312,7 +312,12 @@ class PartnerQuerySet(models.QuerySet):
         sub-partners and its name in a filter are all read through here.
         """
         # The agreements app builds on this one: reach its model through the relation.
-        agreements = self.model.agreements.rel.related_model.objects.visible_to(user)
+        return self.party_to(self.model.agreements.rel.related_model.objects.visible_to(user))
+
+    def party_to(self, agreements):
+        """Partners party to one of ``agreements``: ``visible_to``'s rule, given the agreements
+        a reader may read (a search builds its SQL once for each kind of reader,
+        ``AgreementQuerySet.visible_as``)."""
         # Where the counts the database keeps count exactly what the reader sees (the whole
         # register, what the public sees), the partners with any are read from them: a country
         # page listing its 2,000 partners read every party row of 85,000 public agreements to

@@ -48,7 +48,8 @@ KIND_SOURCE = re.compile(
 
 
 def search(text, user=None):
-    agreements = Agreement.objects.visible_to(user or AnonymousUser()).search(text)
+    user = user or AnonymousUser()
+    agreements = Agreement.objects.visible_to(user).search(text, user)
     return [agreement.title for agreement in agreements]
 
 
@@ -535,6 +536,38 @@ def test_a_name_typed_as_it_is_written_lists_that_party_alone(client, kaltim):
     assert "Provinsi kembar NTT" in page
     assert "Ketahanan pangan Papua" not in page
     assert search("Guangxy") == (["Ketahanan pangan Papua"] if on_postgresql() else [])
+
+
+@pytest.mark.postgresql  # SQLite forgives no typo: nothing for a hidden name to switch off
+def test_a_partner_the_public_may_not_know_of_changes_nothing_it_finds(
+    client, kaltim, django_user_model
+):
+    """Whether a near spelling is read as a name turned on every partner's name, those party to
+    internal agreements only too: once a partner called Jiangxi was entered for an internal
+    agreement, the public's search for "Jiangxi" no longer listed Guangxi's agreements, which
+    told them a partner of that name exists. The public finds what they found before it was
+    entered; an official, who may know of it, finds its agreement and not Guangxi's."""
+    china = CountryFactory(code="CN")
+    guangxi = PartnerFactory(name="Pemerintah Daerah Otonom Guangxi Zhuang", country=china)
+    AgreementFactory(title="Ketahanan pangan Papua", lead_region=kaltim, partners=[guangxi])
+
+    def listed(reader):
+        return titles_in(reader.get(reverse("agreement-list"), {"q": "Jiangxi"}))
+
+    before = listed(client)
+    jiangxi = PartnerFactory(name="Pemerintah Provinsi Jiangxi", country=china)
+    AgreementFactory(
+        title="Rencana rahasia NTT",
+        lead_region=kaltim,
+        partners=[jiangxi],
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    official = Client()
+    official.force_login(make_official(django_user_model))
+
+    assert before == ["Ketahanan pangan Papua"]
+    assert listed(client) == before
+    assert listed(official) == ["Rencana rahasia NTT"]
 
 
 @pytest.mark.postgresql  # SQLite has no index to read the names from
