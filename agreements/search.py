@@ -63,6 +63,12 @@ On both, a word that is a short form staff write (``Kaltim``, ``NTT``, ``Jabar``
 is party to, agreements with a partner in that country, and titles and summaries that write the
 name out. The word is expanded in memory before the query is built; the expansion adds a few
 codes to the existing semi-joins and the full names to the text match, never a scan of its own.
+
+On both, a generic word of party names (``University``, ``Universitas``, ``Regency``,
+``Kabupaten``: ``partners.short_names.equivalent_words``) also finds the regions and partners
+whose names hold a word of the same meaning in another language, as a whole word
+(``_named_as_word``): "University" finds Universitas Indonesia, "City" Kota Samarinda and not
+Kabupaten Kotawaringin Barat. Only names: "Pemerintah" and "Kota" are in most titles.
 """
 
 import functools
@@ -435,6 +441,22 @@ def _partner_names_contain(word):
     return _contains(word, *PARTNER_NAMES, "country__name_id", "country__name_en")
 
 
+def _named_as_word(words, fields, boundary):
+    """Any of ``fields`` holds one of ``words`` as a whole word (case-insensitive): the words of
+    the same meaning in another language as a word typed (``Expansion.words``), in party
+    names. "City" finds Kota Samarinda's agreements, not Kabupaten Kotawaringin Barat's.
+    ``boundary`` is how the database's regular expressions write a word's edge (``\\y`` on
+    PostgreSQL, ``\\b`` elsewhere); the word is asked as a part of the name too, which the
+    names' trigram indexes answer, so that the expression tests only the few names holding it.
+    Nothing (``Q()``) for no words."""
+    condition = Q()
+    for word in words:
+        pattern = rf"{boundary}{re.escape(word)}{boundary}"
+        for name in fields:
+            condition |= Q(**{f"{name}__icontains": word, f"{name}__iregex": pattern})
+    return condition
+
+
 def _short_form_parties(meaning):
     """Regions and partners a short form stands for, as conditions on each (``Q()`` matches
     nothing extra when it stands for none)."""
@@ -459,12 +481,16 @@ def _substring(queryset, words):
         if scopes:
             text |= Q(scope__in=scopes)
         short_regions, short_partners = _short_form_parties(meaning)
+        regions = _contains(word, "name") | _named_as_word(meaning.words, ["name"], r"\b")
+        partners = _partner_names_contain(word) | _named_as_word(
+            meaning.words, PARTNER_NAMES, r"\b"
+        )
         queryset = queryset.filter(
             Q(pk__in=Agreement.objects.filter(text).values("pk"))
             | _party_semijoins(
                 Agreement,
-                Region.objects.filter(_contains(word, "name") | short_regions),
-                Partner.objects.filter(_partner_names_contain(word) | short_partners),
+                Region.objects.filter(regions | short_regions),
+                Partner.objects.filter(partners | short_partners),
                 Sector.objects.filter(
                     _contains(word, "name_id", "name_en") | _as_word(word, "name_id", "name_en")
                 ),
@@ -645,17 +671,28 @@ def _compiled_word(Agreement, text, typed_in, common_matches, internal):
     own = Agreement.objects.alias(vector=StoredSearchVector()).filter(
         Q(vector=query) | _in_reference(word)
     )
-    short_regions, short_partners = _short_form_parties(expand(word))
-    regions = _contains(word, "name") | short_regions
+    meaning = expand(word)
+    short_regions, short_partners = _short_form_parties(meaning)
+    # The same words in another language ("Universitas" for "University"), whole words of
+    # the names (``_named_as_word``).
+    regions = (
+        _contains(word, "name") | short_regions | _named_as_word(meaning.words, ["name"], r"\y")
+    )
     # The partners the word names, a query for each way it may name them, each read from
     # an index (migration 0028): thousands of partners were tested one by one, ORed.
     Country = Partner._meta.get_field("country").related_model
     partner_ways = [
-        Partner.objects.filter(_contains(word, "name", "name_local") | short_partners),
+        Partner.objects.filter(
+            _contains(word, "name", "name_local")
+            | short_partners
+            | _named_as_word(meaning.words, ["name", "name_local"], r"\y")
+        ),
         # The names it was known by before (``PARTNER_NAMES``), a way of their own: ORed
         # with the two above, the three indexes' estimated cost passed a read of every
         # partner, which PostgreSQL chose (1.6 ms at 5,000 partners, each query of a page).
-        Partner.objects.filter(_contains(word, "former_names")),
+        Partner.objects.filter(
+            _contains(word, "former_names") | _named_as_word(meaning.words, ["former_names"], r"\y")
+        ),
         Partner.objects.filter(
             country__in=Country.objects.filter(_contains(word, "name_id", "name_en"))
         ),

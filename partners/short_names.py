@@ -1,9 +1,16 @@
-"""The short forms staff write for regions and partner countries: Kaltim, NTT, Jabar, RRT, AS.
+"""The short forms staff write for regions and partner countries: Kaltim, NTT, Jabar, RRT, AS;
+and the generic words of party names that mean the same in Indonesian and English.
 
-One table holds them, each with its source: ``partners/data/short_names.csv`` (see
+One table holds the short forms, each with its source: ``partners/data/short_names.csv`` (see
 ``partners/data/SOURCES.md``). Search (``agreements.search``) and the admin's searches and
 autocompletes expand a word through it, so "Kaltim" finds what "Kalimantan Timur" finds. The
 expansion is a dictionary look-up in memory: it adds a few codes to a query, never a scan.
+
+Another holds the generic words of party names in the languages staff type (``University``,
+``Universitas``; ``Prefecture``, ``Prefektur``; ``Regency``, ``Kabupaten``), each with where it
+is written: ``partners/data/equivalent_words.csv``. The search expands a word of it to the
+others of its group (``Expansion.words``), so "University" finds Universitas Indonesia and
+"Universitas" Hiroshima University.
 """
 
 import csv
@@ -22,8 +29,13 @@ class Expansion:
     region_codes: frozenset = field(default_factory=frozenset)
     country_codes: frozenset = field(default_factory=frozenset)
     names: tuple = ()
+    # The words of the same meaning in party names in another language
+    # (``equivalent_words``): "Universitas" and "Universiti" for "University".
+    words: tuple = ()
 
     def __bool__(self):
+        """Whether it is a short form: stands for regions or countries (an equivalent word is
+        not one, and is looked for inside other words as any word is)."""
         return bool(self.region_codes or self.country_codes)
 
     def __or__(self, other):
@@ -31,6 +43,7 @@ class Expansion:
             self.region_codes | other.region_codes,
             self.country_codes | other.country_codes,
             tuple(dict.fromkeys(self.names + other.names)),
+            tuple(dict.fromkeys(self.words + other.words)),
         )
 
 
@@ -53,9 +66,38 @@ def short_forms():
     return table
 
 
+EQUIVALENT_WORDS = Path(__file__).resolve().parent / "data" / "equivalent_words.csv"
+
+
+@functools.cache
+def equivalent_words():
+    """{word, case-folded: the other words of its group, as written} of
+    ``equivalent_words.csv``. Read once per process."""
+    groups = {}
+    with EQUIVALENT_WORDS.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            groups.setdefault(row["group"], []).append(row["word"])
+    return {
+        word.casefold(): tuple(other for other in words if other != word)
+        for words in groups.values()
+        for word in words
+    }
+
+
+@functools.cache
+def _expansions():
+    """``short_forms`` with the equivalent words of each word that has them."""
+    table = dict(short_forms())
+    for word, others in equivalent_words().items():
+        table[word] = table.get(word, NOTHING) | Expansion(words=others)
+    return table
+
+
 def expand(word):
-    """What ``word`` stands for if it is a short form (in any case), else an empty Expansion."""
-    return short_forms().get(word.casefold(), NOTHING)
+    """What ``word`` stands for if it is a short form (in any case), and the words of the same
+    meaning in another language if it is a generic word of party names (``Expansion.words``);
+    else an empty Expansion."""
+    return _expansions().get(word.casefold(), NOTHING)
 
 
 def expand_text(text):

@@ -21,6 +21,8 @@ from tests.factories import (
     AgreementFactory,
     CountryFactory,
     PartnerFactory,
+    ProvinceFactory,
+    RegencyFactory,
     SectorFactory,
     make_official,
 )
@@ -507,6 +509,59 @@ def test_a_typo_in_a_party_name_is_forgiven_on_postgresql(register):
         assert found == ["Kota kembar Samarinda dan Anhui"]
     else:
         assert found == []
+
+
+def test_a_generic_word_of_party_names_finds_the_names_that_write_it_in_another_language(
+    client, kaltim, samarinda
+):
+    """Officials and analysts type a party's generic words in either language: "University"
+    found Universitas Indonesia only where trigram similarity happened to reach it, and
+    "Universitas" never found Hiroshima University. The words of one meaning in Indonesian,
+    English (and Malay, as Malaysian parties write their names) find each other's names
+    (partners/data/equivalent_words.csv), as whole words: "City" finds Kota Samarinda, not
+    Kabupaten Kotawaringin Barat."""
+    kotawaringin = RegencyFactory(
+        code="62.01",
+        name="Kabupaten Kotawaringin Barat",
+        province=ProvinceFactory(code="62", name="Kalimantan Tengah"),
+    )
+    AgreementFactory(
+        title="Beasiswa dokter",
+        lead_region=kaltim,
+        partners=[PartnerFactory(name="Universitas Mulawarman")],
+    )
+    AgreementFactory(
+        title="Riset kebencanaan",
+        lead_region=kaltim,
+        partners=[PartnerFactory(name="Hiroshima University", country=CountryFactory(code="JP"))],
+    )
+    AgreementFactory(
+        title="Pertukaran dosen",
+        lead_region=kaltim,
+        partners=[PartnerFactory(name="Universiti Malaya", country=CountryFactory(code="MY"))],
+    )
+    AgreementFactory(
+        title="Perdagangan sapi",
+        lead_region=kaltim,
+        partners=[
+            PartnerFactory(
+                name="Pemerintah Negara Bagian Queensland", country=CountryFactory(code="AU")
+            )
+        ],
+    )
+    AgreementFactory(title="Pengelolaan sampah", lead_region=samarinda)
+    AgreementFactory(title="Hutan adat", lead_region=kotawaringin)
+    universities = ["Beasiswa dokter", "Pertukaran dosen", "Riset kebencanaan"]
+
+    page = client.get(reverse("agreement-list"), {"q": "University"})
+
+    assert sorted(titles_in(page)) == universities
+    assert sorted(search("Universitas")) == universities
+    assert sorted(search("universiti")) == universities
+    assert search("City") == ["Pengelolaan sampah"]
+    assert search("Regency") == ["Hutan adat"]
+    assert search("State") == ["Perdagangan sapi"]
+    assert search("Government") == ["Perdagangan sapi"]
 
 
 def test_a_partner_named_with_a_typo_as_far_as_the_threshold_is_found_on_postgresql(kaltim):

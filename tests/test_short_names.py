@@ -60,6 +60,26 @@ def test_each_short_form_names_a_shipped_region_or_country_by_its_shipped_name()
     assert len(short) == len(set(short))
 
 
+def test_each_generic_word_has_its_equivalent_in_the_other_language_and_no_short_form():
+    """partners/data/equivalent_words.csv: each group means one thing in Indonesian and
+    English (Malay too, as Malaysian parties write their names), each word in one group, with
+    where it is written; none a short form, which stands for regions or countries instead."""
+    rows = read("equivalent_words.csv")
+    groups = {}
+    for row in rows:
+        assert row["language"] in ("id", "en", "ms"), row
+        assert row["source"].strip(), row
+        groups.setdefault(row["group"], set()).add(row["language"])
+    assert all({"id", "en"} <= languages for languages in groups.values()), groups
+    words = [row["word"].casefold() for row in rows]
+    assert len(words) == len(set(words))
+    assert not set(words) & {row["short_name"].casefold() for row in read("short_names.csv")}
+    assert set(expand("university").words) == {"Universitas", "Universiti"}
+    assert expand("Kabupaten").words == ("Regency",)
+    assert not expand("Universitas")  # no short form: the admin's short forms are unchanged
+    assert expand("Samarinda").words == ()
+
+
 def test_every_province_has_its_short_form_or_is_written_in_full():
     provinces = {row["code"]: row["name"] for row in read("regions.csv") if len(row["code"]) == 2}
     shortened = {row["code"] for row in read("short_names.csv") if row["code"] in provinces}
