@@ -5084,7 +5084,8 @@ class MilestoneQuerySet(ReadApart, models.QuerySet):
         """Steps waiting on one of ``parties`` (values of ``WAITS_ON_CHOICES``) as every page
         says it (``Milestone.waited_on``): the party a step names, else the body that decides
         its stage (``stages.DECIDED_BY``: a TKKSD review naming nobody waits on the TKKSD).
-        ``WAITS_ON_NOBODY`` among them: those naming nobody, of no stage a body decides."""
+        ``WAITS_ON_NOBODY`` among them: those naming nobody, of no stage a body decides. A step
+        done (or set aside) waits on nobody, as its pages say nothing of it."""
         waiting = Q(pk__in=[])
         for party in parties:
             if party == WAITS_ON_NOBODY:
@@ -5092,7 +5093,7 @@ class MilestoneQuerySet(ReadApart, models.QuerySet):
                 continue
             decided = [kind for kind, body in stages.DECIDED_BY.items() if body == party]
             waiting |= Q(waits_on=party) | Q(waits_on="", kind__in=decided)
-        return self.filter(waiting)
+        return self.filter(waiting, done_on__isnull=True)
 
     def done(self):
         return self.filter(done_on__isnull=False)
@@ -5340,7 +5341,11 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
     def waited_on(self):
         """Whom this step waits on (a ``MilestoneWaitsOn`` value), or "" when nobody is named:
         the party it names, else the body that decides its stage (``stages.DECIDED_BY``: a TKKSD
-        review waits on the TKKSD), as the next step says it (``NextStep.party``)."""
+        review waits on the TKKSD), as the next step says it (``NextStep.party``); nobody once
+        it is done (or set aside, ``done_on`` recorded): its pages say nothing of it then
+        (``MilestoneQuerySet.waiting_on``)."""
+        if self.done_on is not None:
+            return ""
         return waited_on(self.kind, self.waits_on)
 
     def get_waited_on_display(self):
