@@ -18,7 +18,14 @@ from django.urls import reverse
 
 from agreements.models import Agreement
 from partners.models import Partner
-from tests.factories import AgreementFactory, DocumentFactory, MilestoneFactory, PartnerFactory
+from tests.factories import (
+    AgreementFactory,
+    DocumentFactory,
+    MilestoneFactory,
+    PartnerFactory,
+    ProvinceFactory,
+    RegencyFactory,
+)
 from tests.test_admin import MODELS, anhui, one_of_each  # noqa: F401 (fixtures)
 
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
@@ -199,10 +206,24 @@ def test_a_form_with_a_contact_person_and_a_signatory_fits_the_screen(
     assert problems_at_every_width(browser, live_server, staff_user, [url]) == []
 
 
-# The columns each change list shows at each width: the agreements' list gives up when each was
-# last changed at 1280 pixels, then the text's number, its kind and lead region at 1024 (its
-# title names these); the steps' list its kind at 1024 (its title says it).
+# The columns each change list shows at each width: the agreements' list shows all nine from
+# 1501 pixels, the narrowest of them, and gives up when each was last changed at 1500 and below
+# (a laptop of 1366 or 1440 pixels has the room of 1280 for the eight others), then the text's
+# number, its kind and lead region at 1024 (its title names these); the steps' list its kind at
+# 1024 (its title says it).
+LIST_WIDTHS = [1501, *WIDTHS]
 LIST_COLUMNS = {
+    ("agreement", 1501): [
+        "title",
+        "reference_shown",
+        "kind",
+        "shown_status",
+        "lead_region",
+        "partner_names",
+        "signed_on_known",
+        "ends_known",
+        "updated_at_shown",
+    ],
     ("agreement", 1280): [
         "title",
         "reference_shown",
@@ -240,9 +261,12 @@ LIST_COLUMNS = {
     ("document", 1280): ["title", "agreement", "kind", "language", "uploaded_at_shown"],
     ("document", 1024): ["title", "agreement", "kind", "language", "uploaded_at_shown"],
 }
+LIST_COLUMNS.update(
+    {(model, 1501): LIST_COLUMNS[model, 1280] for model in ("milestone", "document")}
+)
 
 
-def test_the_change_lists_fit_their_box_at_1280_and_1024_pixels(
+def test_the_change_lists_fit_their_box_at_every_width_they_change_at(
     browser, live_server, staff_user, kaltim
 ):
     """A step's agreement is named by its title, as long as a title is: written on one line it
@@ -251,7 +275,9 @@ def test_the_change_lists_fit_their_box_at_1280_and_1024_pixels(
     columns drew a table 1,330 pixels wide in 930 at 1280 pixels: a text's number on one line,
     the moment it was last changed on one line, Django's spacing. Each list fits its box with
     the widest things its cells hold: a long title and partner, a long number, dates in
-    September, the end of a terminated text, each date on one line."""
+    September, the end of a terminated text, the longest status and region names, each date on
+    one line: the nine columns need about 1,170 pixels with a title of 12em, 1,140 with 10em,
+    so when each was last changed shows only past 1500 pixels."""
     partner = PartnerFactory(
         name="Deutsche Gesellschaft für Internationale Zusammenarbeit (GIZ)",
         kind=Partner.Kind.INTERNATIONAL,
@@ -275,6 +301,15 @@ def test_the_change_lists_fit_their_box_at_1280_and_1024_pixels(
         reference="KSDPK-KALTIM-PENGELOLAAN-SAMPAH-2021-0001",
     )
     MilestoneFactory(agreement=terminated, kind="termination", done_on=datetime.date(2025, 9, 30))
+    # The widest status and region, each with a word that does not wrap ("Ditandatangani" by
+    # Kota Padangsidimpuan).
+    AgreementFactory(
+        lead_region=RegencyFactory(
+            code="12.77", name="Kota Padangsidimpuan", level="city", province=ProvinceFactory()
+        ),
+        status=Agreement.Status.SIGNED,
+        in_force_from=None,
+    )
     MilestoneFactory(
         agreement=agreement,
         kind="signing",
@@ -287,7 +322,7 @@ def test_the_change_lists_fit_their_box_at_1280_and_1024_pixels(
     client = Client()
     client.force_login(staff_user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
-    for width in WIDTHS:
+    for width in LIST_WIDTHS:
         context = browser.new_context(locale="id-ID", viewport={"width": width, "height": 800})
         context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
         page = context.new_page()
