@@ -309,6 +309,9 @@ def cached_count(queryset):
 # A list of at most this many rows is read as a set, then sorted (``CachedCountPaginator.page``):
 # a few milliseconds at most, where a walk of its order's index may pass the whole register.
 READ_APART_UP_TO = 1_000
+# A larger selection made of parts with an index each (``read_in_parts``) is paged from the
+# first rows of each part up to this row of the list; past it, walked in its order.
+READ_IN_PARTS_UP_TO = 1_000
 
 
 class CachedCountPaginator(Paginator):
@@ -330,7 +333,8 @@ class CachedCountPaginator(Paginator):
         A list of at most ``READ_APART_UP_TO`` rows is read as a set first and then sorted
         (``read_apart``, where its QuerySet has it): walked in its order's index, a small
         selection whose rows lie at the index's far end was found only past the whole
-        register.
+        register. A larger one made of parts with an index of their own each reads its first
+        pages from the first rows of each (``read_in_parts``).
         """
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
@@ -338,6 +342,10 @@ class CachedCountPaginator(Paginator):
         read_apart = getattr(self.object_list, "read_apart", None)
         if read_apart is not None and self.count <= READ_APART_UP_TO:
             return self._get_page(read_apart()[bottom:top], number, self)
+        if top <= READ_IN_PARTS_UP_TO and getattr(self.object_list, "_hints", {}).get("parts"):
+            # A selection made of parts each with an index of the order: their first rows
+            # (``read_in_parts``), up to as many as a small selection has.
+            return self._get_page(self.object_list.read_in_parts(top)[bottom:top], number, self)
         if bottom <= self.count - top or not self.object_list.ordered:
             return super().page(number)
         rows = list(self.object_list.reverse()[self.count - top : self.count - bottom])

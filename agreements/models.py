@@ -352,6 +352,26 @@ class ReadApart:
             shortlisted.query.where = WhereNode()
         return shortlisted.filter(pk__in=first)
 
+    def read_in_parts(self, top):
+        """These rows in their order, the first ``top`` of them read from the first ``top`` of
+        each of the parts they are made of (the hint ``parts``, conditions none of whose rows
+        meet: ``AgreementQuerySet.waiting_on`` of several parties), each part walked in an index
+        of its own in that order and stopped there, then the few found sorted: their order's
+        index walked with the parts ORed finds them only where they lie, and those waiting on
+        the DPRD or a ministry, drafts never signed, lie at the far end of the signing order
+        (300–400 ms at 100,000 agreements, waiting on the DPRD, Kemendagri or Kemlu). Else, and
+        off PostgreSQL, ``self``."""
+        parts = self._hints.get("parts")
+        if (
+            not parts
+            or connections[self.db].vendor != "postgresql"
+            or not self.ordered
+            or not self._reads_each_row_once()
+        ):
+            return self
+        first, *others = (self.filter(part).values("pk")[:top] for part in parts)
+        return self.filter(pk__in=first.union(*others, all=True))
+
     def read_apart(self):
         """These rows in their order, read as a set first and then sorted: their ids read into
         an array by whatever index their conditions use, then the rows of those ids
@@ -1024,11 +1044,19 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         parties = list(parties)
         named = [party for party in parties if party != WAITS_ON_NOBODY]
         waiting = Q(waits_on__in=named) if named else Q(pk__in=[])
+        each = [Q(waits_on=party) for party in named]
         if WAITS_ON_NOBODY in parties:
-            waiting |= Q(waits_on="") & Agreement.has_next_step_q()
-        return self.filter(waiting).exclude(
+            nobody = Q(waits_on="") & Agreement.has_next_step_q()
+            waiting |= nobody
+            each.append(nobody)
+        waiting_on = self.filter(waiting).exclude(
             Agreement.shown_status_q(AgreementStatus.EXPIRED, today)
         )
+        if len(each) > 1:
+            # Each party's are read apart in their own index (migration 0064) when paged
+            # (``read_in_parts``): together, they are no range of one.
+            waiting_on._hints = {**waiting_on._hints, "parts": tuple(each)}
+        return waiting_on
 
     def with_next_step(self, today=None):
         """Cooperations with a next step today (stored by ``refresh_progress``), whether it
