@@ -549,11 +549,11 @@ class AgreementFilter(django_filters.FilterSet):
                     form.fields[name].queryset = read.records(name)
             found = []
             if not filterset.is_valid():
-                for name, messages in form.errors.items():
+                for name, errors in form.errors.as_data().items():
                     field = form.fields.get(name)
                     found += [
                         {"label": field.label if field else None, "message": message}
-                        for message in messages
+                        for message in cls._told_to_a_follower(errors)
                     ]
             for name in sorted(filterset.withheld):
                 found.append(
@@ -565,6 +565,18 @@ class AgreementFilter(django_filters.FilterSet):
             if found:
                 problems[query] = found
         return problems
+
+    @staticmethod
+    def _told_to_a_follower(errors):
+        """The messages of ``errors`` (a form's ``ValidationError`` list) as a follower reads
+        them: a parameter the list does not read is named without the list's advice to remove
+        it from the address, which a followed selection has none of."""
+        for error in errors:
+            if error.code == "unknown":
+                told = _("Pilihan ini memuat parameter yang tidak dikenali daftar: %(parameters)s.")
+                yield told % error.params
+            else:
+                yield from error.messages
 
     def __init__(
         self,
