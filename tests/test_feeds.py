@@ -556,12 +556,8 @@ def test_an_expiry_on_the_last_day_the_calendar_holds_is_still_an_event(client, 
         assert expiry.duration == datetime.timedelta(days=1)
 
 
-def test_an_expiry_already_extended_says_so_where_the_reader_may_see_the_extension(
-    client, official_client, kaltim
-):
-    """A text whose extension is signed does not lapse on its expiry: its event says it is
-    already extended, as the list, the dashboard and the digest say it, even in a calendar
-    that holds the text alone; an internal extension is not told to the public."""
+def extended_internally(kaltim):
+    """An MoU ending in 20 days and its extension, signed two days ago, internal."""
     today = timezone.localdate()
     mou = AgreementFactory(
         title="MoU pembangunan daerah",
@@ -578,6 +574,16 @@ def test_an_expiry_already_extended_says_so_where_the_reader_may_see_the_extensi
         expires_on=today + datetime.timedelta(days=5 * 365),
         visibility="internal",
     )
+    return mou, extension
+
+
+def test_an_expiry_already_extended_says_so_where_the_reader_may_see_the_extension(
+    client, official_client, kaltim
+):
+    """A text whose extension is signed does not lapse on its expiry: its event says it is
+    already extended, as the list, the dashboard and the digest say it, even in a calendar
+    that holds the text alone; an internal extension is not told to the public."""
+    mou, extension = extended_internally(kaltim)
     address = f"/calendar/agreements/{mou.pk}.ics"
 
     def expiry(reader):
@@ -605,22 +611,7 @@ def test_a_feeds_entry_says_its_expiry_is_already_extended_as_the_calendar_does(
     as a cooperation about to lapse, where the calendar of the same selection said it was
     already extended: it says so beside its end, by the same rule, an internal extension
     told to nobody (the feed is the public's)."""
-    today = timezone.localdate()
-    mou = AgreementFactory(
-        title="MoU pembangunan daerah",
-        lead_region=kaltim,
-        expires_on=today + datetime.timedelta(days=20),
-    )
-    extension = AgreementFactory(
-        title="Perpanjangan MoU pembangunan daerah",
-        lead_region=kaltim,
-        follows=mou,
-        relation="extends",
-        signed_on=today - datetime.timedelta(days=2),
-        in_force_from=mou.expires_on + datetime.timedelta(days=1),
-        expires_on=today + datetime.timedelta(days=5 * 365),
-        visibility="internal",
-    )
+    mou, extension = extended_internally(kaltim)
 
     def entry_of_the_mou():
         [entry] = [
