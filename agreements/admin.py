@@ -158,7 +158,10 @@ class ExpiringSoonFilter(OfferedValuesOnly):
 
 class WaitsOnFilter(OfferedValuesOnly):
     """Whom the cooperation waits on today (``AgreementQuerySet.waiting_on``): a party, or
-    nobody named yet ("Belum ditentukan", ``waits_on=none``), as the list's filter offers them."""
+    nobody named yet ("Belum ditentukan", ``waits_on=none``), as the list's filter offers them.
+    The list of steps filters by it too, whom a step waits on as every page says it
+    (``MilestoneQuerySet.waiting_on``): a TKKSD review naming nobody waits on the TKKSD, where
+    Django's filter of the field compared the stored value and missed it under "TKKSD"."""
 
     title = _("menunggu")
     parameter_name = "waits_on"
@@ -218,23 +221,6 @@ class DataCheckFilter(OfferedValuesOnly):
         if self.value() is None:
             return queryset
         return getattr(queryset, self.CHECKS[self.value()])()
-
-
-class MilestoneWaitsOnFilter(OfferedValuesOnly):
-    """Whom a step waits on as every page says it (``MilestoneQuerySet.waiting_on``): a TKKSD
-    review naming nobody waits on the TKKSD, and was missing under "TKKSD" where Django's
-    filter of the field compared the stored value; or nobody named ("Belum ditentukan")."""
-
-    title = _("menunggu")
-    parameter_name = "waits_on"
-
-    def lookups(self, request, model_admin):
-        return WAITS_ON_CHOICES
-
-    def queryset(self, request, queryset):
-        if self.value() is None:
-            return queryset
-        return queryset.waiting_on([self.value()])
 
 
 class OverdueFilter(OfferedValuesOnly):
@@ -1068,7 +1054,7 @@ class MilestoneAdmin(AgreementRowsAdmin, RegisterAdmin):
         "waited_on",
         "overdue",
     ]
-    list_filter = [OverdueFilter, "kind", MilestoneWaitsOnFilter]
+    list_filter = [OverdueFilter, "kind", WaitsOnFilter]
     list_select_related = ["agreement"]
     search_fields = ["title", "agreement__title", "agreement__reference"]
     date_hierarchy = "due_on"
