@@ -290,9 +290,8 @@ class StoredFile:
     name it is downloaded by (``Document.download_name``), not the one it is stored under
     ("naskah_rQHcg33.pdf" for the second scan called "naskah.pdf")."""
 
-    def __init__(self, document, name):
+    def __init__(self, document):
         self.url = download_url(document)
-        self.name = name
         self.document = document
 
     def __str__(self):
@@ -306,7 +305,7 @@ class DocumentFileWidget(AdminFileWidget):
         value = super().format_value(value)
         document = getattr(value, "instance", None)
         if value and document is not None and document.pk:
-            return StoredFile(document, value.name)
+            return StoredFile(document)
         return value
 
 
