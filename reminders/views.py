@@ -230,7 +230,6 @@ def follows_page(request, refused=None, status=200):
     subscriptions = request.user.subscriptions.order_by("name", "pk").named_for(
         request.user, checked=True
     )
-    broken = [subscription for subscription in subscriptions if subscription.problems]
     for subscription in subscriptions:
         form = refused if refused is not None and refused.instance.pk == subscription.pk else None
         if form is not None:
@@ -250,7 +249,8 @@ def follows_page(request, refused=None, status=200):
             "rows": rows,
             "refused": refused,
             "refused_name": refused_name,
-            "broken": len(broken),
+            # Whether any is mailed no more: the page says so above them all.
+            "broken": any(row["broken"] for row in rows),
             "frequencies": Frequency.choices,
             "languages": list(language_names().items()),
         },
