@@ -508,9 +508,13 @@ class WaitsOnLabel(WaitsOn):
 
     fields = (*WaitsOn.fields, "next_stage", "next_milestone")
 
+    @staticmethod
+    def labels():
+        """{value of ``WAITS_ON_CHOICES``: its words}, in the language of the export."""
+        return {party: str(label) for party, label in WAITS_ON_CHOICES}
+
     def reader(self, context):
-        value, labels = super().reader(context), dict(WAITS_ON_CHOICES)
-        labels = {party: str(label) for party, label in labels.items()}
+        value, labels = super().reader(context), self.labels()
 
         def label(row):
             party = value(row)
@@ -530,7 +534,7 @@ class WaitsOnLabel(WaitsOn):
             f"(CASE WHEN {_ended_sql(sql)} THEN {EMPTY_TEXT} WHEN {waits} <> '' THEN {waits} "
             f"WHEN {pending} THEN {sql.literal(WAITS_ON_NOBODY)} ELSE {EMPTY_TEXT} END)"
         )
-        return sql.label(party, {value: str(label) for value, label in WAITS_ON_CHOICES})
+        return sql.label(party, self.labels())
 
 
 class Flag(Rule):
