@@ -1472,13 +1472,17 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         tallied = self._tallied_by(dimension)
         if tallied is None:
             return None
+        # A count is never below zero: a key counted under some visibility is one of them, and
+        # no key is summed over its visibilities. Summed (GROUP BY key HAVING sum(n) > 0), the
+        # database summed the counts of all 5,000 partners to ask whether the one a word names
+        # is a party (``PartnerQuerySet.party_to``), three times in each query of a search;
+        # unsummed, a key of its own is one look in their index.
         if limit is None:
             return RawSQL(
                 f"SELECT key::{cast} FROM agreements_tally WHERE dimension = %s "
-                "AND visibility = ANY(%s) GROUP BY key HAVING sum(n) > 0",
+                "AND visibility = ANY(%s) AND n > 0",
                 tallied,
             )
-        # A count is never below zero: a key counted under some visibility is one of them.
         return RawSQL(
             f"SELECT key::{cast} FROM (SELECT DISTINCT key FROM agreements_tally "
             "WHERE dimension = %s AND visibility = ANY(%s) AND n > 0 ORDER BY key LIMIT %s) k",

@@ -399,19 +399,23 @@ def _contains(word, *fields):
     return condition
 
 
-def _names_no_party(word, Region, known):
-    """A condition true where no region's name, nor the name of a partner among ``known`` (the
-    partners the reader may know of, ``PartnerQuerySet.visible_to``), holds ``word`` as typed
-    (its name, name in its own script or a name it was known by before): only then is a near
-    spelling of a name read as that name. "Jiangxi" is a province's name, not a typo of
-    "Guangxi", though a dropped letter apart: its list held Guangxi's agreements too. A partner
-    party to internal agreements only is no name to the public: switching their near spellings
-    off, it told them such a partner exists. Uncorrelated, so the database asks it once per
-    query, each name from its own index (ORed in one query, the partners' three indexes cost
-    more than reading every partner, as in ``_compiled_word``)."""
+def _names_no_party(word, Region, Partner, readable):
+    """A condition true where no region's name, nor the name of a partner party to one of
+    ``readable`` (the agreements the reader may read: a partner they may know of,
+    ``PartnerQuerySet.visible_to``), holds ``word`` as typed (its name, name in its own script
+    or a name it was known by before): only then is a near spelling of a name read as that
+    name. "Jiangxi" is a province's name, not a typo of "Guangxi", though a dropped letter
+    apart: its list held Guangxi's agreements too. A partner party to internal agreements only
+    is no name to the public: switching their near spellings off, it told them such a partner
+    exists. Uncorrelated, so the database asks it once per query, each name from its own index
+    (ORed in one query, the partners' three indexes cost more than reading every partner, as in
+    ``_compiled_word``), and each partner it names looked up in the counts the database keeps
+    (``PartnerQuerySet.party_to``)."""
     named = Q(Exists(Region.objects.filter(_contains(word, "name"))))
     for field in PARTNER_NAMES:
-        named |= Q(Exists(known.filter(_contains(word, field))))
+        named |= Q(
+            Exists(Partner.objects.filter(_contains(word, field)).party_to(readable, few=True))
+        )
     return ~named
 
 
@@ -698,8 +702,7 @@ def _compiled_word(Agreement, text, typed_in, common_matches, internal):
         ),
     ]
     if len(word) >= TYPO_MIN_LENGTH:
-        known = Partner.objects.party_to(Agreement.objects.visible_as(internal))
-        misspelt = _names_no_party(word, Region, known)
+        misspelt = _names_no_party(word, Region, Partner, Agreement.objects.visible_as(internal))
         regions_qs = Region.objects.alias(similarity=TrigramWordSimilarity(word, "name"))
         regions |= Q(similarity__gte=TYPO_SIMILARITY) & misspelt
         # ``<%`` finds the names from their trigram index, at the connection's threshold,
