@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
+from django.core.management import call_command
 from django.db import connections
 from django.template.loader import render_to_string
 from django.test import Client
@@ -428,6 +429,17 @@ def test_deploy_check_is_clean_with_the_documented_production_variables():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+@pytest.mark.django_db
+def test_migrate_as_make_run_runs_it_warns_of_nothing():
+    """``make run`` migrates first: its first lines are the system checks, and a warning there
+    ("System check identified some issues") is the first thing a newcomer reads."""
+    out, err = io.StringIO(), io.StringIO()
+
+    call_command("migrate", "--check", skip_checks=False, stdout=out, stderr=err)
+
+    assert "System check identified" not in out.getvalue() + err.getvalue()
 
 
 def test_every_documented_production_variable_is_in_the_deployment_guide():
