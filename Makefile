@@ -85,10 +85,12 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-# Regenerate the translation catalogues after changing user-facing text.
+# Regenerate the translation catalogues after changing user-facing text. Every environment
+# (.venv, .venv-3.13 …) is left alone: compilemessages would compile the catalogues of the
+# Django installed in it.
 messages: install
-	$(PY) manage.py makemessages -l id -l en --ignore=.venv
-	$(PY) manage.py compilemessages --ignore=.venv
+	$(PY) manage.py makemessages -l id -l en --ignore='.venv*'
+	$(PY) manage.py compilemessages --ignore='.venv*'
 
 # Refresh the README's screenshots from the end-to-end journeys (needs Chromium).
 screenshots: install

@@ -5,11 +5,14 @@ import datetime
 import importlib.util
 import io
 import json
+import shlex
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.management.utils import is_ignored_path
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -215,6 +218,32 @@ def test_the_pickers_of_a_role_tell_how_to_choose_in_indonesian(staff_client):
 
 def test_committed_english_catalogue_is_complete_and_compiled():
     assert load_checker().problems("en") == []
+
+
+def test_make_messages_leaves_the_catalogues_of_every_environment_alone():
+    """``make messages`` in a second environment (``VENV=.venv-3.13``, as the README offers)
+    compiled the catalogues of the Django installed in it and of the one in ``.venv`` beside
+    it too, some 40 s more, written into both. Each command of the plan names the folders it
+    leaves out as Django's gettext commands read them (``is_ignored_path``)."""
+    plan = subprocess.run(
+        ["make", "-n", "messages", "VENV=.venv-3.13"],
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    commands = [
+        shlex.split(line)
+        for line in plan.splitlines()
+        if "makemessages" in line or "compilemessages" in line
+    ]
+
+    assert len(commands) == 2
+    for command in commands:
+        ignored = [word.removeprefix("--ignore=") for word in command if "--ignore=" in word]
+        for environment in (".venv", ".venv-3.13"):
+            assert is_ignored_path(environment, ignored), (command, environment)
+        assert not is_ignored_path("locale", ignored)
 
 
 PO_HEADER = """msgid ""
