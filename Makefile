@@ -11,15 +11,31 @@ PORT   ?= 8000
 DEMO_URL := http://$(HOST):$(PORT)
 PYTEST_ARGS ?=
 
-.PHONY: install checkers run test lint imports-check format migrations-check messages demo-data reminders screenshots
+.PHONY: install python-matches checkers run test lint imports-check format migrations-check messages demo-data reminders screenshots
 
+# An environment keeps the Python it was made with: brought up to date after a change to
+# pyproject.toml, never made again over itself with another one.
 $(VENV)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
+	[ -x $(PY) ] || $(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(VENV)/.installed
+# Asked on the command line for another Python than the environment's, stop and say so rather
+# than go on with the one it has.
+python-matches:
+	@if [ "$(origin PYTHON)" = "command line" ] && [ -x $(PY) ]; then \
+		made="$$($(PY) -c 'import sys; print(sys.version)')"; \
+		asked="$$($(PYTHON) -c 'import sys; print(sys.version)' 2>&1)" || \
+			{ echo "!! $(PYTHON) does not run: $$asked" >&2; exit 1; }; \
+		if [ "$$made" != "$$asked" ]; then \
+			echo "!! $(VENV) was made with Python $${made%% *}, not $(PYTHON)'s $${asked%% *}:" >&2; \
+			echo "!! give that one an environment of its own (VENV=...), or delete $(VENV) first" >&2; \
+			exit 1; \
+		fi; \
+	fi
+
+install: python-matches $(VENV)/.installed
 
 # The checkers the tests hold the pages to, pinned in package.json: axe-core (accessibility, in
 # the test browser) and the Nu HTML checker (vnu-jar, run with Java). --ignore-scripts: vnu-jar's

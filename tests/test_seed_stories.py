@@ -693,3 +693,50 @@ def test_make_run_on_another_port_seeds_and_serves_on_that_port():
     ).stdout
     assert "seed_demo --url http://127.0.0.1:8810/" in plan
     assert "runserver 127.0.0.1:8810" in plan
+
+
+def test_make_refuses_another_python_for_an_environment_made_with_one(tmp_path):
+    """``make run PYTHON=python3.13`` beside a ``.venv`` made with another Python went on with
+    that one, saying nothing; and a Python that does not run (pyenv's ``python3.13`` where 3.13
+    is not in use) is said to be so, not taken for another version."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if not shutil.which("make"):
+        pytest.fail("make is needed: the README's commands are make targets")
+    root = Path(__file__).resolve().parent.parent
+    environment = tmp_path / "venv"
+    (environment / "bin").mkdir(parents=True)
+    (environment / "bin" / "python").symlink_to(sys.executable)
+    (environment / ".installed").touch()  # made after pyproject.toml: nothing to install
+    another = tmp_path / "python3.99"
+    another.write_text("#!/bin/sh\necho '3.99.0 (main) [another]'\n")
+    another.chmod(0o755)
+    broken = tmp_path / "python3.98"
+    broken.write_text("#!/bin/sh\necho 'pyenv: python3.98: command not found' >&2\nexit 127\n")
+    broken.chmod(0o755)
+
+    def install(*arguments):
+        return subprocess.run(
+            ["make", "install", f"VENV={environment}", *arguments],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
+
+    refused, failing, same, unnamed = (
+        install(f"PYTHON={another}"),
+        install(f"PYTHON={broken}"),
+        install(f"PYTHON={sys.executable}"),
+        install(),
+    )
+
+    version = ".".join(map(str, sys.version_info[:3]))
+    assert refused.returncode != 0
+    assert f"was made with Python {version}, not {another}'s 3.99.0" in refused.stderr
+    assert failing.returncode != 0
+    assert f"{broken} does not run: pyenv: python3.98: command not found" in failing.stderr
+    assert same.returncode == 0, same.stderr
+    assert unnamed.returncode == 0, unnamed.stderr
