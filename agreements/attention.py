@@ -170,7 +170,11 @@ def attention_in(agreements, today=None, shown=None, left_out=None):
         steps = steps.filter(~steps_left_out)
     totals = {}
     if shown is None:
-        chosen = list(steps.needing_attention(MILESTONE_DUE_DAYS, today).order_by("due_on", "id"))
+        chosen = list(
+            steps.needing_attention(MILESTONE_DUE_DAYS, today).order_by(
+                *Milestone.SOONEST_DUE_FIRST
+            )
+        )
     else:
         expiring, totals["expiring_total"] = nearest(expiring, shown)
         late, coming, totals["late_total"], totals["due_soon_total"] = nearest_late_and_coming(

@@ -163,9 +163,9 @@ def dashboard_context(user, today=None):
     # Queries 7–8: how many steps are overdue, and the longest overdue with their agreements.
     overdue_count = agreements.overdue_step_count(today)
     overdue_oldest = list(
-        overdue.select_related("agreement", "agreement__lead_region").order_by("due_on", "id")[
-            :LIST_LENGTH
-        ]
+        overdue.select_related("agreement", "agreement__lead_region").order_by(
+            *Milestone.SOONEST_DUE_FIRST
+        )[:LIST_LENGTH]
     )
 
     # Query 9: the steps coming due within two weeks, soonest first (as in the digest).
@@ -173,7 +173,7 @@ def dashboard_context(user, today=None):
         Milestone.objects.due_within(DUE_WITHIN_DAYS, today)
         .filter(agreement__in=agreements.order_by())
         .select_related("agreement", "agreement__lead_region")
-        .order_by("due_on", "id")[:LIST_LENGTH]
+        .order_by(*Milestone.SOONEST_DUE_FIRST)[:LIST_LENGTH]
     )
 
     # Query 10: how many cooperations wait on each party, and on nobody named yet (the stored

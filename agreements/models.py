@@ -5253,6 +5253,10 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
     history = HistoricalRecords()
     objects = MilestoneQuerySet.as_manager()
 
+    # Steps still to do as every page lists them (the dashboard's, a region page's, the digest):
+    # the soonest due first, so the longest overdue first.
+    SOONEST_DUE_FIRST = ("due_on", "id")
+
     class Meta:
         verbose_name = _("tahapan")
         verbose_name_plural = pgettext_lazy("jamak", "tahapan")

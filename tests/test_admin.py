@@ -1785,6 +1785,38 @@ def test_milestone_list_marks_and_filters_overdue_steps(staff_client, kaltim, to
     assert 'class="field-overdue"><img src="/static/admin/img/icon-yes.svg" alt="True">' in row
 
 
+def test_milestone_list_opens_on_the_steps_still_to_do_soonest_due_first(
+    staff_client, kaltim, today
+):
+    """A clerk opening the list of steps looks for what is still to do: it opened on the steps
+    done longest ago (the model's order, a timeline's), those still to do on its last pages.
+    They come first now, as the dashboard lists them (the longest overdue, then the soonest
+    due), then those done, the latest first."""
+    agreement = AgreementFactory(lead_region=kaltim)
+
+    def step(due, done=None):
+        return MilestoneFactory(
+            agreement=agreement,
+            due_on=today + datetime.timedelta(days=due),
+            done_on=None if done is None else today + datetime.timedelta(days=done),
+        )
+
+    done_long_ago = step(-400, -390)
+    next_month = step(30)
+    done_lately = step(-20, -10)
+    overdue = step(-3)
+    next_week = step(7)
+
+    response = staff_client.get(reverse("admin:agreements_milestone_changelist"))
+    assert list(response.context["cl"].result_list) == [
+        overdue,
+        next_week,
+        next_month,
+        done_lately,
+        done_long_ago,
+    ]
+
+
 def test_milestone_list_filters_whom_a_step_waits_on_as_its_pages_say_it(
     staff_client, kaltim, today
 ):

@@ -189,6 +189,33 @@ def test_the_documents_list_is_read_from_its_index_newest_first(staff_client, ka
     assert " Sort " not in plan and not plan.startswith("Sort"), plan
 
 
+@pytest.mark.postgresql  # SQLite's small tables are read whole
+def test_the_milestones_list_is_read_from_its_index_steps_to_do_first(staff_client, kaltim):
+    """The list of steps opens on those still to do, the soonest due first, then those done
+    (``MilestoneAdmin.ordering``): read from the index of that order (migration 0065), not
+    sorted, at half a million steps."""
+    agreement = AgreementFactory(lead_region=kaltim)
+    today = datetime.date.today()
+    for days in (-30, 10, 20):
+        MilestoneFactory(
+            agreement=agreement,
+            due_on=today + datetime.timedelta(days=days),
+            done_on=today if days < 0 else None,
+        )
+    with CaptureQueriesContext(connection) as captured:
+        response = staff_client.get(reverse("admin:agreements_milestone_changelist"))
+    listed = response.context["cl"].result_list
+    assert [step.done_on for step in listed] == [None, None, today]
+    (rows,) = [sql for sql in sql_of(captured) if '"agreements_milestone"."pdln_number"' in sql]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {rows}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "milestone_admin_to_do_first" in plan, plan
+    assert " Sort " not in plan and not plan.startswith("Sort"), plan
+
+
 def test_the_list_of_the_late_reads_no_steps_and_costs_what_the_list_costs(client, kaltim):
     """``?late=yes`` reads the earliest target stored with each agreement
     (``Agreement.overdue_after``): its count reads no step (on PostgreSQL, no row), its rows
