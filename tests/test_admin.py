@@ -2145,6 +2145,39 @@ def page_text(response):
     return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
 
 
+def test_the_delete_page_names_the_links_to_parties_and_sectors_by_what_they_link(
+    staff_client, kaltim, samarinda, anhui
+):
+    """Deleting an agreement deletes its links to its party regions, partners, sectors and
+    agencies (the rows of its many-to-many fields), not those records: Django listed them as
+    "Hubungan agreement-region: Agreement_regions object (164)", words no clerk reads. They are
+    named by what they link, which stays; deleting a partner, by the agreement."""
+    sector = SectorFactory(name_id="Pariwisata")
+    agreement = AgreementFactory(
+        title="Kota kembar Samarinda–Wuhu",
+        lead_region=samarinda,
+        regions=[kaltim],
+        partners=[anhui],
+        sectors=[sector],
+    )
+
+    page = page_text(
+        staff_client.get(reverse("admin:agreements_agreement_delete", args=[agreement.pk]))
+    )
+    assert "object (" not in page and "Hubungan" not in page
+    assert "Keterkaitan dengan daerah pihak: Kota Samarinda" in page
+    assert "Keterkaitan dengan daerah pihak: Kalimantan Timur" in page
+    assert "Keterkaitan dengan mitra: Pemerintah Provinsi Anhui (CN)" in page
+    assert "Keterkaitan dengan bidang: Pariwisata" in page
+    # The summary counts them in the same words.
+    assert "Keterkaitan dengan daerah pihak: 2" in page
+
+    partner = reverse("admin:partners_partner_delete", args=[anhui.pk])
+    page = page_text(staff_client.get(partner))
+    assert "Keterkaitan dengan kerja sama: Kota kembar Samarinda–Wuhu" in page
+    assert "object (" not in page
+
+
 def test_an_loi_its_mou_follows_is_kept_saying_what_to_do_not_to_delete_the_mou(
     staff_client, kaltim
 ):

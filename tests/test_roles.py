@@ -176,7 +176,9 @@ def test_editor_of_kaltim_deletes_their_agreement_however_it_was_reminded_of_or_
 ):
     """The reminders mailed of an agreement and a reader's followed selection holding it go with
     it: the editor is not refused for lack of a right to records the admin never shows them,
-    and the page does not tell them who was reminded or who follows it."""
+    and the page does not tell them who was reminded or who follows it. Its links to its party
+    regions are listed as they are to an administrator, named by the region (they have no
+    permission of their own, which left them out for an editor alone)."""
     milestone = MilestoneFactory(agreement=of_kaltim, title="Rapat TKKSD")
     today = datetime.date.today()
     Notice.objects.create(
@@ -196,6 +198,7 @@ def test_editor_of_kaltim_deletes_their_agreement_however_it_was_reminded_of_or_
     assert page.status_code == 200
     text = unescape(page.content.decode())
     assert "Rapat TKKSD" in text  # its own records are listed, as Django lists them
+    assert "Keterkaitan dengan daerah pihak: Kalimantan Timur" in text
     assert "pemberitahuan" not in text.lower()
     assert "pilihan yang diikuti" not in text.lower()
     assert not page.context["perms_lacking"]
