@@ -27,9 +27,11 @@ from django.contrib.admin.templatetags.admin_list import (
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.admin.utils import (
     FieldIsAForeignKeyColumnName,
+    NotRelationField,
     _get_non_gfk_field,
     display_for_field,
     display_for_value,
+    get_fields_from_path,
     lookup_field,
 )
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
@@ -287,8 +289,53 @@ def list_filter(cl, spec):
     )
 
 
+def sort_order(cl, headers):
+    """The list's order in words, from its sorted columns' headers, or None where no column
+    says it: "Diurutkan menurut terakhir diubah (terbaru dulu)."
+
+    The sort's arrows are drawn in the sorted column's header alone, and a narrow screen leaves
+    some columns out (``static/css/admin.css``): an address sorted by one of them (``?o=-9``,
+    kept from a wide screen) listed its rows in an order nothing on the page showed. Said in
+    a line above the table, the order shows at every width, and to a screen reader, which
+    Django's arrows (links with no text) told nothing."""
+    columns = sorted(
+        (
+            (header["sort_priority"], field_name, header)
+            for field_name, header in zip(cl.list_display, headers, strict=True)
+            if header["sortable"] and header["sorted"]
+        ),
+        key=lambda column: column[0],
+    )
+    told = None
+    for _priority, field_name, header in reversed(columns):
+        if _is_dated(cl, field_name):
+            way = (_("%(column)s (terbaru dulu)"), _("%(column)s (terlama dulu)"))
+        else:
+            way = (_("%(column)s (menurun)"), _("%(column)s (menaik)"))
+        said = way[header["ascending"]] % {"column": header["text"]}
+        if told is not None:
+            said = _("%(sorted)s, lalu %(then)s") % {"sorted": said, "then": told}
+        told = said
+    if told is None:
+        return None
+    return _("Diurutkan menurut %(order)s.") % {"order": told}
+
+
+def _is_dated(cl, field_name):
+    """Whether the column ``field_name`` of ``cl`` is sorted by a date or a moment."""
+    ordering = cl.get_ordering_field(field_name)
+    if not isinstance(ordering, str):
+        return False
+    try:
+        field = get_fields_from_path(cl.model, ordering.removeprefix("-"))[-1]
+    except (FieldDoesNotExist, NotRelationField):
+        return False
+    return isinstance(field, models.DateField)  # a DateTimeField is one
+
+
 def result_list(cl):
-    """The context of Django's ``result_list`` tag, its rows drawn by ``results``."""
+    """The context of Django's ``result_list`` tag, its rows drawn by ``results``, and the
+    list's order in words (``sort_order``)."""
     headers = list(result_headers(cl))
     return {
         "cl": cl,
@@ -296,4 +343,5 @@ def result_list(cl):
         "result_headers": headers,
         "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
         "results": list(results(cl)),
+        "sort_order": sort_order(cl, headers),
     }

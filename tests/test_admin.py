@@ -270,6 +270,25 @@ def test_agreement_list_shows_lead_region_and_partners_in_words(staff_client, sa
     assert '<td class="field-shown_status">Berlaku</td>' in row
 
 
+def test_agreement_list_says_in_words_what_it_is_sorted_by(staff_client, kaltim):
+    """A narrow screen leaves columns out, and with them the arrows of the one the list is
+    sorted by: sorted by when each was last changed (``?o=-9``, kept from a wide screen), the
+    list at 1280 pixels showed an order nothing on it told. A line above the table says it, in
+    the columns' names, dates newest or oldest first."""
+    AgreementFactory(lead_region=kaltim)
+
+    def order_said(params):
+        page = collapse_space(staff_client.get(CHANGELIST, params).text)
+        return re.findall(r'<p class="sort-order">(.*?)</p>', page)
+
+    assert order_said({"o": "-9"}) == ["Diurutkan menurut terakhir diubah (terbaru dulu)."]
+    assert order_said({"o": "2.-3"}) == [
+        "Diurutkan menurut nomor naskah (menaik), lalu jenis (menurun)."
+    ]
+    # Unsorted by the address, the list's own order, newest signing first.
+    assert order_said({}) == ["Diurutkan menurut tanggal ditandatangani (terbaru dulu)."]
+
+
 def test_province_filter_includes_its_regencies_and_cities_and_not_other_provinces(
     staff_client, kaltim, samarinda, bali
 ):

@@ -339,4 +339,10 @@ def test_the_change_lists_fit_their_box_at_every_width_they_change_at(
                     .map(th => th.className.match(/column-(\\S+)/)[1])"""
             )
             assert shown == LIST_COLUMNS[model, width], f"{model} at {width}"
+        # Sorted by a column left out at this width (when each was last changed, kept from a
+        # wide screen), the list says so where it shows.
+        page.goto(live_server.url + reverse("admin:agreements_agreement_changelist") + "?o=-9")
+        said = page.locator("#changelist .sort-order")
+        assert said.is_visible(), f"sort order at {width}"
+        assert said.inner_text() == "Diurutkan menurut terakhir diubah (terbaru dulu)."
         context.close()
