@@ -3143,12 +3143,13 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     @staticmethod
     def contradicted_by_steps_q():
         """A filter for the agreements ``status_step_errors`` refuses as they stand: signed or
-        in force with a termination step recorded as done, or not yet signed (or cancelled
-        before signing) with its signing recorded as done."""
+        in force, or still being prepared, with a termination step recorded as done, or not yet
+        signed (or cancelled before signing) with its signing recorded as done."""
         steps = Milestone.objects.filter(agreement=OuterRef("pk"))
         ended = steps.filter(Milestone.records_termination_q())
         signed = steps.filter(Milestone.records_signing_q())
-        return (Q(status__in=SIGNED_STATUSES) & Q(models.Exists(ended))) | (
+        not_ended = (*SIGNED_STATUSES, *STATUSES_BEFORE_SIGNING)
+        return (Q(status__in=not_ended) & Q(models.Exists(ended))) | (
             Q(status__in=UNSIGNED_STATUSES) & Q(models.Exists(signed))
         )
 
@@ -3349,7 +3350,8 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     def status_step_errors(self, milestones):
         """{field: message} when its status contradicts one of ``milestones`` (its steps as
         they are to be written): still signed or in force while its termination is recorded as
-        done (the status page would say "Berlaku" above "Pengakhiran: terlaksana"), or not yet
+        done (the status page would say "Berlaku" above "Pengakhiran: terlaksana"), or still
+        being prepared while it is (a text never signed that ended is "Batal"), or not yet
         signed (or cancelled before signing) while its signing is recorded as done (the page
         would say "Batal" above a path whose every stage was passed, signing included).
 
@@ -3370,6 +3372,26 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 )
                 % {"ended": ended.known("done_on"), "status": self.Status(self.status).label}
             }
+        if self.status in STATUSES_BEFORE_SIGNING:
+            ended = next((m for m in milestones if m.records_termination), None)
+            if ended is not None:
+                # Ended before it was signed: the talks were called off, which is "Batal". Its
+                # page said "Penyiapan naskah", the next step waiting on the partner, above
+                # "Pengakhiran: terlaksana".
+                return {
+                    "status": _(
+                        "Pengakhiran kerja sama ini tercatat terlaksana (%(ended)s), tetapi "
+                        "status “%(status)s” berarti naskahnya masih disiapkan. Naskah yang "
+                        "dihentikan sebelum ditandatangani berstatus “%(cancelled)s”: pilih "
+                        "status itu, atau kosongkan tanggal terlaksana tahapan pengakhiran bila "
+                        "belum terjadi."
+                    )
+                    % {
+                        "ended": ended.known("done_on"),
+                        "status": self.Status(self.status).label,
+                        "cancelled": self.Status.CANCELLED.label,
+                    }
+                }
         if self.status in UNSIGNED_STATUSES:
             signed = next((m for m in milestones if m.records_signing), None)
             if signed is None:

@@ -1123,6 +1123,37 @@ def test_agreement_in_force_with_its_termination_done_is_refused_at_its_status(
     assert Agreement.objects.get().status == "terminated"
 
 
+def test_an_agreement_being_prepared_with_its_termination_done_is_refused_at_its_status(
+    staff_client, kaltim
+):
+    """A termination recorded as done while the text is still being prepared ("Penyiapan
+    naskah"): its page went on saying "Penyiapan naskah", its next step waiting on the partner,
+    above "Pengakhiran: terlaksana". Refused at the status, saying that a text called off before
+    signing is "Batal"; nothing is written. Recorded as cancelled, it is saved."""
+    data = with_milestone(
+        agreement_form(kaltim, status="preparation", signed_on="", in_force_from="", expires_on=""),
+        kind="termination",
+        title="Pembahasan dihentikan",
+        done_on="2025-06-30",
+    )
+    response = staff_client.post(ADD, data)
+
+    assert response.status_code == 200
+    message = (
+        "Pengakhiran kerja sama ini tercatat terlaksana (30 Juni 2025), tetapi status "
+        "“Penyiapan naskah” berarti naskahnya masih disiapkan. Naskah yang dihentikan sebelum "
+        "ditandatangani berstatus “Batal”: pilih status itu, atau kosongkan tanggal terlaksana "
+        "tahapan pengakhiran bila belum terjadi."
+    )
+    assert response.context["adminform"].form.errors["status"] == [message]
+    assert message in response.text
+    assert not Agreement.objects.exists()
+    assert not Milestone.objects.exists()
+    data["status"] = "cancelled"
+    assert staff_client.post(ADD, data).status_code == 302
+    assert Agreement.objects.get().status == "cancelled"
+
+
 def test_an_agreement_stored_in_force_after_its_termination_tells_the_clerk_what_to_fix(
     staff_client, kaltim
 ):

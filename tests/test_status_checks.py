@@ -132,6 +132,10 @@ def rows():
         "this year": ended_agreement("Pelatihan UMKM", this_month.replace(month=1), "year"),
         "this month": ended_agreement("Festival budaya Samarinda", this_month, "month"),
         "terminated": with_termination(AgreementFactory(title="Pasar ikan Balikpapan"), ENDED),
+        # Called off before signing: "Batal", not still "Penyiapan naskah".
+        "terminated while in preparation": with_termination(
+            unsigned_with_signing("Terminal Samarinda", None), ENDED
+        ),
         "signed while in preparation": unsigned_with_signing("Kota kembar Bontang", SIGNED),
         # An LoI is signed at its own LoI step.
         "loi signed while in exploration": unsigned_with_signing(
@@ -147,6 +151,10 @@ def rows():
         ),
         "terminated as such": with_termination(AgreementFactory(title="Bandara perintis"), ENDED),
         "in force": AgreementFactory(title="Air bersih Kutai"),
+        "called off": with_termination(
+            unsigned_with_signing("Taman safari", None, status=Agreement.Status.CANCELLED),
+            ENDED,
+        ),
         "signing planned": unsigned_with_signing("Pelabuhan Tarakan", None),
         "signing not required": unsigned_with_signing(
             "Jembatan Mahakam", SIGNED, Milestone.Mark.NOT_REQUIRED
