@@ -214,7 +214,7 @@ class DataCheckFilter(OfferedValuesOnly):
             ("status", _("Status bertentangan dengan tanggal/tahapan")),
             ("steps", _("Tahapan bertentangan dengan tanggal kerja sama")),
             ("parties", _("KSDD dengan satu daerah pihak")),
-            ("term", _("Adendum yang berakhir setelah naskah yang diubahnya")),
+            ("term", _("Adendum/perpanjangan bertentangan dengan jangka waktu naskahnya")),
         ]
 
     def queryset(self, request, queryset):

@@ -22,7 +22,7 @@ from django.db import connection, connections, models, transaction
 from django.db.models import F, OuterRef, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest, Substr
-from django.db.models.lookups import Exact, GreaterThan, IsNull
+from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, IsNull
 from django.db.models.sql.datastructures import BaseTable
 from django.db.models.sql.where import WhereNode
 from django.utils import timezone
@@ -701,12 +701,13 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         ending after it, as the forms refuse them (the amendment's end read as the first day
         its date covers, the text's as the last, so that only an end certainly after is
         listed); with no expiry while the text has one; still signed or in force, not run out
-        by its own date, while the text is recorded terminated or cancelled. Rows written
-        before those rules; what the
+        by its own date, while the text is recorded terminated or cancelled. Extensions ending
+        no later than the text they extend (the extension's end read as the last day its date
+        covers, the text's as the first). Rows written before those rules; what the
         admin's "Pemeriksaan data" filter and ``manage.py check_statuses`` list for the bureau
         to mend by hand (an end to correct, an extension recorded as an amendment, a status to
         record)."""
-        return self.filter(relation=AgreementRelation.AMENDS).filter(
+        amendments = Q(relation=AgreementRelation.AMENDS) & (
             Q(GreaterThan(F("expires_on"), PeriodEnd("follows__expires_on")))
             | Q(expires_on__isnull=True, follows__expires_on__isnull=False)
             | (
@@ -714,6 +715,10 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
                 & ~Agreement.lapsed_q(timezone.localdate())
             )
         )
+        extensions = Q(relation=AgreementRelation.EXTENDS) & Q(
+            GreaterThanOrEqual(F("follows__expires_on"), PeriodEnd("expires_on"))
+        )
+        return self.filter(amendments | extensions)
 
     def in_region(self, region):
         """Agreements any region of ``region`` is party to; a province includes its regencies.
@@ -3219,9 +3224,11 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         return problems
 
     def amended_text(self):
-        """The text it amends as its term rules read it (its expiry and status), or None
-        where it is not an amendment of a stored text. One query."""
-        if self.relation != AgreementRelation.AMENDS or not self.follows_id:
+        """The text it amends or extends as its term rules read it (its expiry and status), or
+        None where it is neither an amendment nor an extension of a stored text. One query."""
+        if self.relation not in (AgreementRelation.AMENDS, AgreementRelation.EXTENDS):
+            return None
+        if not self.follows_id:
             return None
         return (
             Agreement.objects.filter(pk=self.follows_id)
@@ -3265,14 +3272,20 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         text ended, which would end before it began (an addendum of a text since extended
         amends the extension). Listed for rows written before
         these rules: one with no expiry while the text has one, which a save mends
-        (``end_with_amended``). ``amended``: the text it amends, read where not given (one
-        query). ``AgreementQuerySet.with_contradicting_term`` finds them."""
-        if self.relation != AgreementRelation.AMENDS:
+        (``end_with_amended``). An extension (``AgreementRelation.EXTENDS``) makes the term
+        longer: one ending no later than the text it extends, whatever day its date known to a
+        month or year may be, is refused; its text's page, the dashboard and the downloads said
+        "sudah diperpanjang" of a text its extension ended before. ``amended``: the text it
+        amends or extends, read where not given (one query).
+        ``AgreementQuerySet.with_contradicting_term`` finds them."""
+        if self.relation not in (AgreementRelation.AMENDS, AgreementRelation.EXTENDS):
             return {}
         if amended is None:
             amended = self.amended_text()
         if amended is None:
             return {}
+        if self.relation == AgreementRelation.EXTENDS:
+            return self.extension_term_errors(amended)
         problems = {}
         # One that ran out by its own date already says "Berakhir": not terminated with it.
         going_on = self.status in SIGNED_STATUSES and not self.lapsed_on(timezone.localdate())
@@ -3331,6 +3344,30 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 % {"expires": amended.known("expires_on")}
             ]
         return problems
+
+    def extension_term_errors(self, extended):
+        """{field: messages} when, as an extension of ``extended``, it ends no later than that
+        text (``term_contradictions_by_field``): its end read as the last day its date covers,
+        the text's as the first, so that only an end certainly not after is refused."""
+        if self.expires_on is None or extended.expires_on is None:
+            return {}
+        if self.ends("expires_on") > extended.known("expires_on").date:
+            return {}
+        return {
+            "expires_on": [
+                _(
+                    "Perpanjangan melanjutkan jangka waktu naskah yang diperpanjangnya, yang "
+                    "berakhir %(expires)s, tetapi perpanjangan ini berakhir %(own)s, tidak "
+                    "sesudahnya. Periksa tanggal berakhirnya; bila naskah ini mengubah naskah "
+                    "itu tanpa memperpanjang jangka waktunya, pilih hubungan “Amendemen / "
+                    "adendum”."
+                )
+                % {
+                    "expires": extended.known("expires_on"),
+                    "own": self.known("expires_on"),
+                }
+            ]
+        }
 
     def expired_too_soon(self):
         """What to tell a clerk who recorded it as expired ("Berakhir") while its term, as

@@ -624,7 +624,10 @@ def test_the_command_lists_the_ksdd_of_one_region(parties, run_check):
 # -- an amendment ending after the text it amends -----------------------------------------------
 
 TERM_CHECK = {"check": "term"}
-TERM_NOTICE = "Jangka waktu atau status yang tercatat bertentangan dengan naskah yang diubah:"
+TERM_NOTICE = (
+    "Jangka waktu atau status yang tercatat bertentangan dengan naskah yang diubah atau "
+    "diperpanjang:"
+)
 OUTLASTS = (
     "Amendemen atau adendum berakhir bersama naskah yang diubahnya, yang berakhir %s. Untuk "
     "memperpanjang jangka waktunya, catat naskah ini sebagai perpanjangan: pilih hubungan "
@@ -725,7 +728,7 @@ def test_the_admin_filter_and_the_change_form_show_the_amendment_outlasting_its_
     mou, outlasting, sound = amendments
     page = staff_client.get(CHANGELIST, TERM_CHECK).content.decode()
     assert 'class="selected"><a href="?check=term"' in page
-    assert "Adendum yang berakhir setelah naskah yang diubahnya" in page
+    assert "Adendum/perpanjangan bertentangan dengan jangka waktu naskahnya" in page
     assert escape(outlasting.title) in page
     for agreement in [mou, *sound.values()]:
         assert f">{escape(agreement.title)}<" not in page
@@ -745,6 +748,60 @@ def test_the_command_lists_the_amendment_outlasting_its_text(amendments, run_che
     assert f"  - {OUTLASTS % '31 Desember 2029'}\n" in out
     for agreement in [mou, *sound.values()]:
         assert f" · {agreement.title} (id" not in out
+
+
+ENDS_FIRST = (
+    "Perpanjangan melanjutkan jangka waktu naskah yang diperpanjangnya, yang berakhir "
+    "31 Desember 2029, tetapi perpanjangan ini berakhir %s, tidak sesudahnya. Periksa tanggal "
+    "berakhirnya; bila naskah ini mengubah naskah itu tanpa memperpanjang jangka waktunya, "
+    "pilih hubungan “Amendemen / adendum”."
+)
+
+
+def test_the_add_form_refuses_an_extension_ending_no_later_than_its_text(staff_client, amendments):
+    """An extension typed with an end before its MoU's (a year mistyped): its MoU's page, the
+    dashboard and the downloads said "sudah diperpanjang" of a text the extension ended
+    before. Refused at its end, nothing written; one known only as "2029" cannot end after the
+    MoU's 31 December 2029 either. With a later end, it is saved."""
+    mou, _outlasting, _sound = amendments
+    before = Agreement.objects.count()
+    typed = {
+        **amendment_form(mou, "Perpanjangan II MoU Kaltim–Daejeon", "30/06/2029", "day"),
+        "kind": "mou",
+        "relation": "extends",
+    }
+    for expires_on, precision, said in [
+        ("30/06/2029", "day", "30 Juni 2029"),
+        ("2029", "year", "2029"),
+    ]:
+        typed.update(expires_on=expires_on, expires_on_precision=precision)
+        refused = staff_client.post(reverse("admin:agreements_agreement_add"), typed)
+        assert refused.status_code == 200
+        assert escape(ENDS_FIRST % said) in refused.content.decode()
+        assert Agreement.objects.count() == before
+
+    typed.update(expires_on="30/06/2034", expires_on_precision="day")
+    saved = staff_client.post(reverse("admin:agreements_agreement_add"), typed)
+    assert saved.status_code == 302
+    assert Agreement.objects.count() == before + 1
+
+
+def test_the_term_query_selects_an_extension_ending_before_its_text_as_its_form_refuses_it(
+    amendments,
+):
+    mou, outlasting, _sound = amendments
+    short = AgreementFactory(
+        title="Perpanjangan singkat MoU Kaltim–Daejeon",
+        follows=mou,
+        relation="extends",
+        lead_region=mou.lead_region,
+    )
+    written_past_the_rules(short, expires_on=datetime.date(2029, 6, 30))
+    assert set(Agreement.objects.with_contradicting_term()) == {outlasting, short}
+    assert short.term_contradictions() == [ENDS_FIRST % "30 Juni 2029"]
+    with pytest.raises(ValidationError) as refused:
+        short.full_clean()
+    assert refused.value.message_dict["expires_on"] == [ENDS_FIRST % "30 Juni 2029"]
 
 
 def test_an_amendment_known_to_its_year_may_end_with_a_text_ending_within_that_year(
