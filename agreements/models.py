@@ -3039,6 +3039,16 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                     "setelah terjadi; sampai saat itu pilih status sebelum ditandatangani."
                 )
             )
+        if self.proposed_on and self.proposed_on > today:
+            # A typo of the year: the public page said "Diusulkan 1 Maret 2027", and a step
+            # done today was refused as coming before the proposal.
+            errors["proposed_on"].append(
+                _(
+                    "Tanggal diusulkan tidak boleh di masa depan: isi tanggal kerja sama ini "
+                    "diajukan. Usulan yang masih direncanakan dicatat sebagai tahapan "
+                    "“Prakarsa” dengan target tanggal."
+                )
+            )
         if (
             self.status == self.Status.IN_FORCE
             and self.in_force_from

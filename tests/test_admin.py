@@ -1370,6 +1370,30 @@ def test_a_signing_in_the_future_or_in_force_before_its_date_is_refused(staff_cl
     assert Agreement.objects.get().shown_status == Agreement.Status.SIGNED
 
 
+def test_a_proposal_in_the_future_is_refused(staff_client, kaltim):
+    """Proposed "1 March" of next year, the year mistyped: the public page said so, and a
+    step done today was refused as coming before the proposal. Refused at the proposal's
+    date, nothing written; a month not yet over may be the one it was proposed in."""
+    ahead = (timezone.localdate() + datetime.timedelta(days=40)).isoformat()
+    data = agreement_form(
+        kaltim, status="preparation", proposed_on=ahead, signed_on="", in_force_from=""
+    )
+    data["expires_on"] = ""
+
+    response = staff_client.post(ADD, data)
+
+    assert response.status_code == 200
+    message = (
+        "Tanggal diusulkan tidak boleh di masa depan: isi tanggal kerja sama ini diajukan. "
+        "Usulan yang masih direncanakan dicatat sebagai tahapan “Prakarsa” dengan target "
+        "tanggal."
+    )
+    assert response.context["adminform"].form.errors["proposed_on"] == [message]
+    assert not Agreement.objects.exists()
+    data.update(proposed_on=timezone.localdate().strftime("%m/%Y"), proposed_on_precision="month")
+    assert staff_client.post(ADD, data).status_code == 302
+
+
 def test_every_problem_with_a_date_is_said_not_only_the_last(staff_client, kaltim):
     """Signed ahead of today and before the proposal: both are said at the signing date, so
     mending one does not reveal the other only on the next save."""
