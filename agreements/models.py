@@ -5226,6 +5226,9 @@ MARKED_STATES = {
 VISITS = ("exploration", "activity", "signing")
 # Milestones that show a cooperation is alive after signing, once done (``is_sign_of_life``).
 SIGNS_OF_LIFE = (MilestoneKind.ACTIVITY, MilestoneKind.EVALUATION)
+# The steps that come once the text is signed (``Milestone.before_signing_errors``): what
+# carries it out or evaluates it, and its termination, which ends a signed text.
+AFTER_SIGNING = (*SIGNS_OF_LIFE, MilestoneKind.TERMINATION)
 
 
 def is_sign_of_life(step):
@@ -5591,14 +5594,11 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
         lives = Q(kind__in=SIGNS_OF_LIFE)
         towards_signing = Q(kind__in=stages.ALL_STAGES)
         return (
-            # ``before_signing_errors`` and ``before_in_force_errors``
-            lives
-            & (
-                ends_before("due_on", signed)
-                | ends_before("done_on", signed)
-                | ends_before("due_on", in_force)
-                | ends_before("done_on", in_force)
-            )
+            # ``before_signing_errors``
+            Q(kind__in=AFTER_SIGNING)
+            & (ends_before("due_on", signed) | ends_before("done_on", signed))
+            # ``before_in_force_errors``
+            | lives & (ends_before("due_on", in_force) | ends_before("done_on", in_force))
             # ``after_signing_errors``
             | towards_signing & Q(done_on__isnull=True) & ends_before(signed, "due_on")
             # ``done_after_signing_errors``
@@ -5787,12 +5787,14 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
         }
 
     def before_signing_errors(self):
-        """{field: message} for an activity or an evaluation dated wholly before its text was
-        signed: what carries out a text, or evaluates it, comes after it. (Planned so, it read
-        as the next step, late for years, on the status page of a text in force.)"""
+        """{field: message} for an activity, an evaluation or a termination dated wholly before
+        its text was signed: what carries out a text, evaluates it or ends it comes after it.
+        (Planned so, an activity read as the next step, late for years, on the status page of a
+        text in force; a termination done so said "Ditandatangani 10 Januari 2022" above
+        "Diakhiri pada 1 Juni 2021".)"""
         # Read from the agreement the form or the import holds, never with a query of its own
         # (the demo register is written in bulk, its steps with their agreement's key only).
-        if self.kind not in SIGNS_OF_LIFE or not Milestone.agreement.is_cached(self):
+        if self.kind not in AFTER_SIGNING or not Milestone.agreement.is_cached(self):
             return {}
         signed = self.agreement.known("signed_on")
         if signed is None:

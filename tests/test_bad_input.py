@@ -760,6 +760,35 @@ def test_an_evaluation_dated_before_its_text_was_signed_is_refused(staff_client,
     assert staff_client.post(reverse("admin:agreements_milestone_add"), form).status_code == 302
 
 
+def test_a_termination_dated_before_its_text_was_signed_is_refused(staff_client, kaltim):
+    """A termination done in 2021 on a text signed in 2024: its status page said "Ditandatangani
+    10 Juni 2024" above "Diakhiri pada 1 Juni 2021". The step's page refuses it at its date,
+    naming the signing; dated after the signing, it is saved."""
+    from agreements.models import Milestone
+
+    agreement = AgreementFactory(
+        lead_region=kaltim,
+        status=Agreement.Status.TERMINATED,
+        signed_on=datetime.date(2024, 6, 10),
+        in_force_from=None,
+    )
+    form = {
+        "agreement": agreement.pk,
+        "kind": "termination",
+        "title": "Pengakhiran atas kesepakatan para pihak",
+        "done_on": "01/06/2021",
+    }
+    response = staff_client.post(reverse("admin:agreements_milestone_add"), form)
+    assert response.status_code == 200
+    assert (
+        "Pengakhiran dilakukan sesudah naskah ditandatangani (10 Juni 2024); tanggal ini "
+        "sebelum itu." in response.content.decode()
+    )
+    assert not Milestone.objects.filter(agreement=agreement).exists()
+    form.update(done_on="01/07/2025")
+    assert staff_client.post(reverse("admin:agreements_milestone_add"), form).status_code == 302
+
+
 def signed_mou(region, **dates):
     """A KSDD MoU of ``region`` proposed in June 2024, signed on 1 February 2025 and in force
     from 1 March 2025, as the status page's facts give it."""
