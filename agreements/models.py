@@ -3094,7 +3094,13 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 )
                 % {"status": self.Status(self.status).label}
             )
-        if self.status == self.Status.IN_FORCE and not self.signed_on:
+        # Recorded "Ditandatangani" with its entry into force, it shows "Berlaku" from that
+        # day (``entered_into_force_q``): held to the same rule, its page said "Berlaku" above
+        # "Ditandatangani: tanggal tidak tercatat", which "Berlaku" itself is refused for.
+        shows_in_force = self.status == self.Status.IN_FORCE or (
+            self.status == self.Status.SIGNED and self.in_force_from
+        )
+        if shows_in_force and not self.signed_on:
             errors["signed_on"].append(
                 _("Kerja sama yang berlaku sudah ditandatangani: isi tanggal ditandatangani.")
             )

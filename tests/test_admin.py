@@ -1370,6 +1370,26 @@ def test_a_signing_in_the_future_or_in_force_before_its_date_is_refused(staff_cl
     assert Agreement.objects.get().shown_status == Agreement.Status.SIGNED
 
 
+def test_a_text_entering_into_force_is_refused_without_its_signing_date(staff_client, kaltim):
+    """Recorded "Ditandatangani" with a date it entered into force and no signing date: its
+    page said "Berlaku" above "Ditandatangani: tanggal tidak tercatat", as "Berlaku" itself is
+    refused for. Refused at the signing date; with it, saved. Signed on a day not recorded,
+    with no entry into force either, it is kept as the register knows it."""
+    data = agreement_form(kaltim, status="signed", signed_on="", in_force_from="2025-03-01")
+
+    response = staff_client.post(ADD, data)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["signed_on"] == [
+        "Kerja sama yang berlaku sudah ditandatangani: isi tanggal ditandatangani."
+    ]
+    assert not Agreement.objects.exists()
+    data["in_force_from"] = ""
+    assert staff_client.post(ADD, data).status_code == 302
+    data.update(title="Naskah kedua", signed_on="2025-02-01", in_force_from="2025-03-01")
+    assert staff_client.post(ADD, data).status_code == 302
+
+
 def test_a_proposal_in_the_future_is_refused(staff_client, kaltim):
     """Proposed "1 March" of next year, the year mistyped: the public page said so, and a
     step done today was refused as coming before the proposal. Refused at the proposal's
