@@ -3012,6 +3012,14 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         first = min(done, key=lambda m: (m.done_on, m.done_on_precision), default=None)
         return first.known("done_on") if first is not None else None
 
+    @property
+    def terminated_undated(self):
+        """Whether it is terminated on a day no step records (``terminated_on`` None): every
+        row that says when it ended says "Diakhiri; tanggal tidak tercatat", never its expiry,
+        the term first agreed (the report's row said "4 Desember 2031" of an addendum
+        terminated with its MoU, where the list's said it was terminated)."""
+        return self.status == AgreementStatus.TERMINATED and self.terminated_on is None
+
     # -- validation ---------------------------------------------------------------------------
 
     def validate_constraints(self, exclude=None):

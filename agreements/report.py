@@ -336,7 +336,10 @@ def late_in_worksheet(row):
 
 def ended_in_worksheet(agreement):
     """The cell of "Berakhir pada": a terminated agreement's termination day, said so as its
-    row on the page says it ("Diakhiri pada 2 Maret 2023"), else its expiry as known."""
+    row on the page says it ("Diakhiri pada 2 Maret 2023"), or that no step records that
+    day (``terminated_undated``), else its expiry as known."""
+    if agreement.terminated_undated:
+        return _("Diakhiri; tanggal tidak tercatat")
     ended = agreement.terminated_on
     if ended is not None:
         return _("Diakhiri %(date)s") % {"date": ended.on}

@@ -515,6 +515,33 @@ def test_a_terminated_agreements_row_says_when_it_ended_not_its_first_term(
     assert cells[-1] == "Diakhiri pada 2 September 2024"
 
 
+def test_a_row_of_an_agreement_terminated_on_a_day_not_recorded_does_not_say_its_first_term(
+    client, register, kaltim
+):
+    """Recorded terminated with no step dating it (an addendum terminated with its MoU): its
+    row in the report and in the workbook said "31 Januari 2029", its first term, as if it ran
+    until then, where its row on the list says it was terminated on a day not recorded."""
+    AgreementFactory(
+        title="Adendum MoU Kaltim diakhiri",
+        lead_region=kaltim,
+        status="terminated",
+        signed_on=datetime.date(2024, 2, 1),
+        in_force_from=datetime.date(2024, 2, 1),
+        expires_on=datetime.date(2029, 1, 31),
+    )
+    query = {"region": "64", "period": "2024"}
+    signed = section(client.get("/laporan/", query).content.decode(), "r-signed")
+    row = next(tr for tr in signed.split("<tr>") if "Adendum MoU Kaltim diakhiri" in tr)
+    text = " ".join(re.sub(r"<[^>]+>", " ", row).split())
+    assert "Diakhiri; tanggal tidak tercatat" in text
+    assert "2029" not in text
+    rows = workbook(client, query)["Ditandatangani"].iter_rows(values_only=True)
+    [cells] = [cells for cells in rows if cells[0] == "Adendum MoU Kaltim diakhiri"]
+    assert cells[-1] == "Diakhiri; tanggal tidak tercatat"
+    listed = client.get("/agreements/", {"q": "Adendum MoU Kaltim diakhiri"}).content.decode()
+    assert "Diakhiri; tanggal tidak tercatat" in listed
+
+
 def test_a_cooperation_terminated_within_the_period_is_listed_as_ended_in_it(
     client, register, kaltim
 ):

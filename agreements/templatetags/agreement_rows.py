@@ -85,14 +85,11 @@ def _row(agreement, labels, words):
         signed = f'<span class="none">{words["date_unknown"]}</span>'
     else:
         signed = f'<span class="none">{words["not_yet"]}</span>'
-    if status == agreement.Status.TERMINATED:
+    if agreement.terminated_undated:
+        expires = words["terminated_undated"]
+    elif agreement.terminated_on is not None:
         # Ended on the day its termination step was done, not on the expiry first agreed.
-        ended = agreement.terminated_on
-        expires = (
-            words["terminated_on"] % {"date": on_time(ended)}
-            if ended is not None
-            else words["terminated_undated"]
-        )
+        expires = words["terminated_on"] % {"date": on_time(agreement.terminated_on)}
     elif agreement.expires_on:
         expires = known(agreement, "expires_on")
     else:
