@@ -264,6 +264,16 @@ MEDIA_URL = "media/"
 # Uploaded documents: never under STATIC_ROOT, never published by the web server; they are
 # downloaded through their agreement's page, which checks who may see them.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Refused rather than trusted to the guide: the app serves every file under STATIC_ROOT (and,
+# on the local demo, under the static folders) to anyone, at the address its stored name
+# makes, so a document of an internal agreement there ("documents/2024/naskah.pdf") was one
+# guess away from the public.
+for _static in (STATIC_ROOT, *STATICFILES_DIRS):
+    if MEDIA_ROOT.resolve().is_relative_to(_static.resolve()):
+        raise ImproperlyConfigured(
+            f"MEDIA_ROOT must lie outside {_static}, whose every file the site serves to "
+            f"anyone: the uploaded documents under {MEDIA_ROOT} would be public"
+        )
 DOCUMENT_MAX_BYTES = envint("DOCUMENT_MAX_BYTES", 20 * 1024 * 1024)
 # The most agreements one import file may hold (a register's migration is split into files of
 # this size); with the columns bounded by the importer, what one upload can make a worker read.

@@ -486,6 +486,41 @@ def test_a_nonsense_setting_stops_the_site_from_starting(name, value):
     assert name in result.stderr
 
 
+@pytest.mark.parametrize(
+    "static_root, media_root",
+    [
+        # The app serves every file under STATIC_ROOT to anyone, uploads of internal agreements
+        # among them, at the address their stored name makes ("documents/2024/naskah.pdf").
+        ("{tmp}/static", "{tmp}/static/media"),
+        ("{tmp}/static", "{tmp}/static"),
+        # The folder of the site's own static files, which the local demo serves as they are.
+        ("{tmp}/static", str(BASE_DIR / "static" / "media")),
+    ],
+)
+def test_documents_kept_among_the_static_files_stop_the_site_from_starting(
+    tmp_path, static_root, media_root
+):
+    env = {
+        **PRODUCTION_ENV,
+        "STATIC_ROOT": static_root.format(tmp=tmp_path),
+        "MEDIA_ROOT": media_root.format(tmp=tmp_path),
+    }
+    result = run_with_env(env, "manage.py", "check")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "MEDIA_ROOT" in result.stderr
+
+
+def test_documents_beside_the_static_files_start_the_site(tmp_path):
+    env = {
+        **PRODUCTION_ENV,
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+    }
+    assert run_with_env(env, "manage.py", "check").returncode == 0
+
+
 def test_document_size_limit_comes_from_the_environment():
     assert settings_under({"DOCUMENT_MAX_BYTES": "5242880"}, "DOCUMENT_MAX_BYTES") == {
         "DOCUMENT_MAX_BYTES": 5 * 1024 * 1024
