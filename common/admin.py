@@ -297,7 +297,11 @@ class BoundedDatesChangeList(ChangeList):
 def can_be_key(key, candidate, using=DEFAULT_DB_ALIAS):
     """Whether ``candidate`` (as posted) is a value the model field ``key`` can hold: of its
     type, and for an integer within its column's range (past it, a lookup fails: an
-    OverflowError on SQLite)."""
+    OverflowError on SQLite), and no text holding a NUL byte (a country's code: PostgreSQL
+    refuses one in any string it is sent; a form posted as an upload passes
+    ``RefuseNulMiddleware``)."""
+    if isinstance(candidate, str) and "\x00" in candidate:
+        return False
     try:
         value = key.to_python(candidate)
     except ValidationError:

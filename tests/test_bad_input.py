@@ -223,6 +223,23 @@ def test_a_related_key_that_no_row_can_have_is_an_invalid_choice_on_every_admin_
         assert "errorlist" in response.content.decode(), url
 
 
+@pytest.mark.parametrize("key", ["\x00", "ID\x00"])
+def test_a_nul_byte_in_a_related_code_posted_as_an_upload_is_an_invalid_choice(staff_client, key):
+    """A form posted as ``multipart/form-data`` (as the test client posts it) is left to its
+    fields by ``RefuseNulMiddleware``: a country or a subdivision is chosen by its code, and
+    the form shown again looked the posted code up to show it chosen, which PostgreSQL refused
+    (a server error)."""
+    response = staff_client.post(
+        reverse("admin:partners_partner_add"),
+        {"name": "Mitra", "kind": "company", "country": key, "subdivision": key},
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "country" in errors
+    assert "subdivision" in errors
+
+
 @pytest.mark.parametrize("version", ["abc", "1.5", "99999999999999999999"])
 def test_a_history_version_that_cannot_be_one_is_not_found(admin_client, version):
     """Typed into the address bar, a version that is no number is a page not found, as a
