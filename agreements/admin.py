@@ -593,6 +593,12 @@ class AgreementAdmin(
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("lead_region")
 
+    def get_form(self, request, obj=None, **kwargs):
+        # The form knows who saves it: an amendment or extension of a text they may not change
+        # is refused (``AgreementAdminForm.check_following``).
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"changer": request.user})
+
     def get_changelist(self, request, **kwargs):
         return AgreementChangeList
 

@@ -127,6 +127,12 @@ class AgreementImportMixin:
                         "model": obj._meta.verbose_name,
                         "record": obj,
                     }
+            if isinstance(record, Agreement) and (
+                original is None
+                or (original.follows_id, original.relation) != (record.follows_id, record.relation)
+            ):
+                # As the form: an amendment or extension of a text not theirs to change.
+                return record.following_refused_to(request.user)
             return None
 
         return authorise

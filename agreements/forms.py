@@ -321,9 +321,26 @@ class AgreementAdminForm(KnownDatesForm):
         self.check_known_apart(cleaned_data)
         return cleaned_data
 
+    # Who saves the form (``AgreementAdmin.get_form``): what they may record as following
+    # another text is theirs to decide (``check_following``).
+    changer = None
+
     def _post_clean(self):
         super()._post_clean()
         self.check_ending()
+        self.check_following()
+
+    def check_following(self):
+        """Refuse an amendment or an extension of a text the one saving may not change
+        (``Agreement.following_refused_to``), said at the text it follows. One stored before
+        the rule is left as it is until what it follows, or how, changes."""
+        if self.changer is None or {"follows", "relation"} & set(self.errors):
+            return
+        if self.instance.pk is not None and not {"follows", "relation"} & set(self.changed_data):
+            return
+        refused = self.instance.following_refused_to(self.changer)
+        if refused:
+            self.add_error("follows" if "follows" in self.fields else None, refused)
 
     def check_ending(self):
         """Refuse a status that says the cooperation goes on beside its termination recorded

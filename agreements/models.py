@@ -2110,6 +2110,8 @@ CARRYING_OUT = (AgreementRelation.IMPLEMENTS, AgreementRelation.AMENDS, Agreemen
 # These carry a cooperation on once the text they follow has ended (``Agreement.continued_in``);
 # an amendment ends with the text it amends.
 CARRYING_ON = (AgreementRelation.IMPLEMENTS, AgreementRelation.EXTENDS)
+# The relations by which a text changes the one it follows (``Agreement.following_refused_to``).
+CHANGING_WHAT_IT_FOLLOWS = (AgreementRelation.AMENDS, AgreementRelation.EXTENDS)
 # After these nothing is next and nobody is waited on.
 ENDED_STATUSES = (AgreementStatus.CANCELLED, AgreementStatus.TERMINATED, AgreementStatus.EXPIRED)
 # A term these cut short is no longer the one recorded: a PKS runs past no such text, and
@@ -2658,6 +2660,30 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         from access.models import may_edit_region
 
         return may_edit_region(user, self.lead_region_id)
+
+    def following_refused_to(self, user):
+        """Why ``user`` may not record this text as following the one it follows, or None. An
+        amendment or an extension changes the text it follows: its term, its status, its
+        extension steps recorded as done (``carry_out_extension_steps``), what its pages say
+        ("sudah diperpanjang"). Only one who may change that text may record one: an editor of
+        Kalimantan Timur extended Bali's MoU, and Bali's public page said it was extended. A
+        follow-up, or a text spawned by another region's (a city's sister city from its
+        province's agreement), changes nothing of it and may follow any."""
+        if self.follows_id is None or self.relation not in CHANGING_WHAT_IT_FOLLOWS:
+            return None
+        followed = self.follows
+        if followed.is_editable_by(user):
+            return None
+        return gettext(
+            "%(relation)s mengubah naskah yang diikutinya, dan “%(followed)s” dikelola daerah "
+            "%(region)s, yang tidak ditugaskan kepada Anda. Mintalah pengelola daerah itu "
+            "mencatatnya, atau pilih hubungan “%(implements)s” bila naskah ini melaksanakannya."
+        ) % {
+            "relation": AgreementRelation(self.relation).label,
+            "followed": followed.title,
+            "region": followed.lead_region,
+            "implements": AgreementRelation.IMPLEMENTS.label,
+        }
 
     # -- saving without overwriting someone else's change ---------------------------------------
 

@@ -1465,6 +1465,21 @@ def test_a_row_of_another_region_with_other_errors_says_first_it_is_not_the_edit
     assert refused.index("tidak berhak") < refused.index("2025-13-01")
 
 
+def test_editor_of_kaltim_cannot_import_an_amendment_of_another_regions_text(
+    kaltim_editor, register
+):
+    """As in the form: an addendum changes the text it amends, and Kalimantan Tengah's is not
+    theirs to change, though the addendum is led by their own region."""
+    formula = register["formula"]  # led by Kalimantan Tengah
+    amendment = addendum_row(follows=formula.reference, region_codes="64; 62")
+
+    response = upload(kaltim_editor, [amendment])
+
+    page = response.content.decode()
+    assert confirm_token(response) is None
+    assert "” dikelola daerah Kalimantan Tengah, yang tidak ditugaskan kepada Anda" in page
+
+
 def addendum_row(**changes):
     """A good row of an addendum of the MoU of ``row()``, with ``changes``."""
     values = {

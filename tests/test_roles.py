@@ -302,6 +302,29 @@ def test_follows_autocomplete_offers_another_regions_agreement_to_continue(
     assert autocomplete(kaltim_client, "agreement", "follows") == {of_kaltim.title, of_bali.title}
 
 
+def test_an_editor_amends_or_extends_only_a_text_they_may_change(kaltim_client, of_kaltim, of_bali):
+    """An amendment or an extension changes the text it follows: an editor of Kalimantan Timur
+    recorded an extension of Bali's MoU, and Bali's page said it was extended (its extension
+    step recorded as done). Refused, saying whose text it is; a text spawned by Bali's still
+    follows it."""
+    for relation in ("extends", "amends"):
+        data = agreement_form_data(of_kaltim, follows=of_bali.pk, relation=relation)
+        response = kaltim_client.post(change_url(of_kaltim), data)
+
+        assert response.status_code == 200
+        assert any(
+            "“MoU Bali–Kaltim pariwisata” dikelola daerah Bali" in error
+            for error in form_errors(response)
+        ), form_errors(response)
+        of_kaltim.refresh_from_db()
+        assert of_kaltim.follows_id is None
+
+    data = agreement_form_data(of_kaltim, follows=of_bali.pk, relation="spawns")
+    assert kaltim_client.post(change_url(of_kaltim), data).status_code == 302
+    of_kaltim.refresh_from_db()
+    assert of_kaltim.follows == of_bali
+
+
 def test_inline_milestone_of_a_bali_agreement_is_unreachable(kaltim_client, of_kaltim, of_bali):
     bali_step = MilestoneFactory(agreement=of_bali, title="Rapat TKKSD Bali")
 
