@@ -126,8 +126,9 @@ def test_seed_demo_writes_in_bulk_not_a_query_per_record(django_assert_max_num_q
     # About 200 agreements and 1,300 milestones: a few dozen statements, not thousands.
     # (and the stored progress of them all: a read and a few batched updates; the agencies
     # of every province, the agreements' links to them and the signatories: a dozen more;
-    # the statuses raised to their paths, with a version each: a dozen more)
-    with django_assert_max_num_queries(150):
+    # the statuses raised to their paths, with a version each: a dozen more; SQLite writes
+    # in smaller batches than PostgreSQL, a few statements more there)
+    with django_assert_max_num_queries(160):
         seed()
     assert Agreement.objects.count() > 200
 

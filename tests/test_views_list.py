@@ -683,7 +683,9 @@ def test_several_parties_waiting_are_read_each_from_its_own_index(
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "using agreement_waiting_newest_signed on agreements_agreement" in plan, plan
     assert "using agreement_nobody_newest_signed on agreements_agreement" in plan, plan
-    assert "agreement_newest_signed on" not in plan, plan
+    # The list's rows are not walked in the signing order's index (a step's agreement, joined
+    # under an alias of its own, may be looked up in any index with its id).
+    assert not re.search(r"agreement_newest_signed on agreements_agreement\s+\(", plan), plan
 
 
 @pytest.fixture
