@@ -2532,13 +2532,6 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 condition=~Q(waits_on=""),
                 name="agreement_waiting",
             ),
-            # The same filter's ``none``: those whose next step names nobody yet
-            # (``waiting_on``), few beside those waiting on nobody at all.
-            models.Index(
-                fields=["status"],
-                condition=Q(waits_on="") & ~Q(next_stage="", next_milestone__isnull=True),
-                name="agreement_waiting_on_nobody",
-            ),
             # The late filter (``with_overdue_steps``): the agreements with a step still to
             # do, by its earliest target, with what says whether they are still going.
             models.Index(
