@@ -242,16 +242,18 @@ class OverdueFilter(OfferedValuesOnly):
 # -- dates as they are known --------------------------------------------------------------------
 
 
-def known_date_column(model, name):
+def known_date_column(model, name, rows_without=None):
     """A change list column showing the date ``name`` as it is known ("September 2024",
     "2024", "10 Juni 2024"), in the markup of the public pages (the ``known`` filter), sorted
-    by the date itself."""
+    by the date itself. ``rows_without``: the rows with no date, in words, as the list's line
+    of its order names them where it sorts them first or last (``sort_order``)."""
 
     @admin.display(description=model._meta.get_field(name).verbose_name, ordering=name)
     def column(self, obj):
         return known(obj, name) or None  # None: the list's dash
 
     column.__name__ = f"{name}_known"
+    column.rows_without = rows_without
     return column
 
 
@@ -1114,7 +1116,8 @@ class MilestoneAdmin(AgreementRowsAdmin, RegisterAdmin):
         Agreement.objects.filter(pk__in=agreement_ids).refresh_progress()
 
     due_on_known = known_date_column(Milestone, "due_on")
-    done_on_known = known_date_column(Milestone, "done_on")
+    # The steps with no done date, which the list's own order puts first, are those still to do.
+    done_on_known = known_date_column(Milestone, "done_on", _("yang belum terlaksana"))
 
     @admin.display(description=Milestone._meta.get_field("waits_on").verbose_name)
     def waited_on(self, milestone):

@@ -34,8 +34,10 @@ from django.contrib.admin.utils import (
     get_fields_from_path,
     lookup_field,
 )
+from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
+from django.db.models import F, OrderBy
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat, timezone
 from django.utils.encoding import iri_to_uri
@@ -297,7 +299,13 @@ def sort_order(cl, headers):
     some columns out (``static/css/admin.css``): an address sorted by one of them (``?o=-9``,
     kept from a wide screen) listed its rows in an order nothing on the page showed. Said in
     a line above the table, the order shows at every width, and to a screen reader, which
-    Django's arrows (links with no text) told nothing."""
+    Django's arrows (links with no text) told nothing.
+
+    Where the list's own order puts the rows with no value in a column first or last
+    (``F("done_on").desc(nulls_first=True)``), the line says so, in the words the column's
+    method gives them (its ``rows_without``, "yang belum terlaksana"): the steps still to do,
+    listed first, had no done date, and "tanggal terlaksana (terbaru dulu)" told nothing of
+    them."""
     columns = sorted(
         (
             (header["sort_priority"], field_name, header)
@@ -309,16 +317,54 @@ def sort_order(cl, headers):
     told = None
     for _priority, field_name, header in reversed(columns):
         if _is_dated(cl, field_name):
-            way = (_("%(column)s (terbaru dulu)"), _("%(column)s (terlama dulu)"))
+            way = (_("terbaru dulu"), _("terlama dulu"))[header["ascending"]]
         else:
-            way = (_("%(column)s (menurun)"), _("%(column)s (menaik)"))
-        said = way[header["ascending"]] % {"column": header["text"]}
+            way = (_("menurun"), _("menaik"))[header["ascending"]]
+        values = {"column": header["text"], "way": way}
+        empty_first = _empty_first(cl, field_name)
+        if empty_first is None:
+            said = _("%(column)s (%(way)s)") % values
+        else:
+            values["empty"] = _rows_without(cl, field_name)
+            if empty_first:
+                said = _("%(column)s (%(empty)s dulu, lalu %(way)s)") % values
+            else:
+                said = _("%(column)s (%(way)s, lalu %(empty)s)") % values
         if told is not None:
             said = _("%(sorted)s, lalu %(then)s") % {"sorted": said, "then": told}
         told = said
     if told is None:
         return None
     return _("Diurutkan menurut %(order)s.") % {"order": told}
+
+
+def _empty_first(cl, field_name):
+    """Whether the list's own order (no sort in the address) puts the rows with no value in
+    the column ``field_name`` first (True) or last (False), or None where it does not say (as
+    a sort chosen by a header never does: the database's own placement)."""
+    if ORDER_VAR in cl.params:
+        return None
+    ordering_field = cl.get_ordering_field(field_name)
+    # Django's own default order, as ``ChangeList.get_ordering_field_columns`` reads it.
+    for item in cl.model_admin.ordering or cl.lookup_opts.ordering or ():
+        if (
+            isinstance(item, OrderBy)
+            and isinstance(item.expression, F)
+            and item.expression.name == ordering_field
+        ):
+            if item.nulls_first:
+                return True
+            if item.nulls_last:
+                return False
+            return None
+    return None
+
+
+def _rows_without(cl, field_name):
+    """The rows with no value in the column ``field_name``, in words: those its method names
+    (``rows_without``), else "yang kosong"."""
+    attr = getattr(cl.model_admin, field_name, None)
+    return getattr(attr, "rows_without", None) or _("yang kosong")
 
 
 def _is_dated(cl, field_name):

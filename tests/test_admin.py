@@ -1911,6 +1911,24 @@ def test_milestone_list_opens_on_the_steps_still_to_do_soonest_due_first(
     ]
 
 
+def test_milestone_list_says_the_steps_still_to_do_come_first(staff_client, kaltim, today):
+    """The list of steps opens on those still to do, which have no done date; its line of
+    order said "tanggal terlaksana (terbaru dulu)", as if it began with the step done last. It
+    says the steps not yet done come first; a sort chosen by a header is said as before."""
+    MilestoneFactory(agreement=AgreementFactory(lead_region=kaltim), due_on=today)
+    url = reverse("admin:agreements_milestone_changelist")
+
+    def order_said(params):
+        page = collapse_space(staff_client.get(url, params).text)
+        return re.findall(r'<p class="sort-order">(.*?)</p>', page)
+
+    assert order_said({}) == [
+        "Diurutkan menurut tanggal terlaksana (yang belum terlaksana dulu, lalu terbaru dulu), "
+        "lalu target tanggal (terlama dulu)."
+    ]
+    assert order_said({"o": "-5"}) == ["Diurutkan menurut tanggal terlaksana (terbaru dulu)."]
+
+
 def test_milestone_list_filters_whom_a_step_waits_on_as_its_pages_say_it(
     staff_client, kaltim, today
 ):
