@@ -60,6 +60,7 @@ from agreements.paging import LargeTablePaginator, RowSearchPaginator, SearchPag
 from agreements.parties import writing_parties
 from agreements.templatetags.known_dates import known, on_time
 from common.admin import (
+    EMPTY,
     URL_FIELDS,
     BoundedDatesChangeList,
     OfferedValuesOnly,
@@ -331,7 +332,7 @@ class DocumentFileLinks:
     @admin.display(description=_("berkas"))
     def download(self, document):
         if document is None or document.pk is None or not document.file:
-            return "—"
+            return EMPTY
         return format_html('<a href="{}">{}</a>', download_url(document), document.download_name)
 
 
@@ -399,7 +400,7 @@ class MilestoneInline(BoundedInline, LabelledTabularInline):
     def details(self, milestone):
         """What the step's own page holds, in a few words: the rating and whether notes exist."""
         if milestone is None or milestone.pk is None:
-            return "—"
+            return EMPTY
         parts = []
         if milestone.rating:
             parts.append(_("nilai %(rating)d/5") % {"rating": milestone.rating})
@@ -409,7 +410,7 @@ class MilestoneInline(BoundedInline, LabelledTabularInline):
             parts.append(_("catatan"))
         if milestone.pdln_number:
             parts.append(_("PDLN %(number)s") % {"number": milestone.pdln_number})
-        return ", ".join(str(part) for part in parts) or "—"
+        return ", ".join(str(part) for part in parts) or EMPTY
 
 
 class ContactInline(BoundedInline, LabelledTabularInline):
@@ -742,12 +743,12 @@ class AgreementAdmin(
     def status_today(self, agreement):
         """On the form, beside the recorded status: what every page shows, given the dates."""
         if agreement.pk is None:
-            return "—"
+            return EMPTY
         return agreement.get_shown_status_display()
 
     @admin.display(description=_("mitra"))
     def partner_names(self, agreement):
-        return ", ".join(partner.name for partner in agreement.listed_partners) or "—"
+        return ", ".join(partner.name for partner in agreement.listed_partners) or EMPTY
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "lead_region" and self.narrows_rows(request):

@@ -58,6 +58,10 @@ from common.numbers import grouped
 from common.one_value import one_value
 from common.text import longer_than
 
+# What the admin shows for a value not recorded, everywhere: a cell of a list, a read-only field,
+# a filter's choice, a value in the history (the public pages write "—" too). Django's own is
+# "-", which the columns the register draws itself ("—") sat beside (``coopdb/urls.py`` makes
+# it the site's).
 EMPTY = "—"
 
 # The longest text the admin's lists and autocompletes search for: a title (300 characters)

@@ -4,6 +4,7 @@ from django.urls import include, path
 from access import views as access_views
 from access.forms import AdminLoginForm, LoginForm
 from agreements import sitemaps
+from common.admin import EMPTY
 from common.methods import read_only
 from coopdb.health import health
 from coopdb.robots import robots
@@ -14,6 +15,9 @@ from coopdb.robots import robots
 
 # The admin's login refuses a user name longer than any account's, and words a refusal once.
 admin.site.login_form = AdminLoginForm
+# One empty value in every list, read-only field and filter of the admin: the columns the
+# register draws itself and Django's own showed "—" and "-" side by side.
+admin.site.empty_value_display = EMPTY
 
 urlpatterns = [
     path("health/", read_only(health), name="health"),

@@ -270,6 +270,21 @@ def test_agreement_list_shows_lead_region_and_partners_in_words(staff_client, sa
     assert '<td class="field-shown_status">Berlaku</td>' in row
 
 
+def test_admin_lists_write_every_value_not_recorded_alike(staff_client, kaltim, today):
+    """An agreement with no number and no partner read "-" in one cell and "—" in the next:
+    Django's empty value beside the register's own. Every list, read-only field and filter of
+    the admin writes "—"."""
+    agreement = AgreementFactory(lead_region=kaltim, reference="")
+    MilestoneFactory(agreement=agreement, due_on=today, waits_on="")
+    row = collapse_space(staff_client.get(CHANGELIST).text)
+    assert '<td class="field-reference_shown">—</td>' in row
+    assert '<td class="field-partner_names">—</td>' in row
+    steps = collapse_space(staff_client.get(reverse("admin:agreements_milestone_changelist")).text)
+    assert '<td class="field-done_on_known">—</td>' in steps
+    assert '<td class="field-waited_on">—</td>' in steps
+    assert ">-</" not in row + steps
+
+
 def test_agreement_list_says_in_words_what_it_is_sorted_by(staff_client, kaltim):
     """A narrow screen leaves columns out, and with them the arrows of the one the list is
     sorted by: sorted by when each was last changed (``?o=-9``, kept from a wide screen), the
