@@ -884,7 +884,7 @@ class AgreementAdmin(
             self.message_user(request, message, messages.WARNING)
         for amendment in agreement.amendments_outlasting(chain):
             link = change_link(amendment)
-            warning = Agreement.outlasting_warning(amendment, link)
+            warning = agreement.outlasting_warning(amendment, link)
             self.message_user(request, warning, messages.WARNING)
         for amendment in agreement.amendments_left_behind(chain, previous_end):
             link = change_link(amendment)

@@ -1543,7 +1543,7 @@ class AgreementImport:
                 for overrun in document.term_overruns(chains[document.pk]):
                     result.warnings.append(overrun.warning())
                 for amendment in document.amendments_outlasting(chains[document.pk]):
-                    result.warnings.append(Agreement.outlasting_warning(amendment))
+                    result.warnings.append(document.outlasting_warning(amendment))
 
     def _check_terms(self, results):
         """Refuse an amendment outlasting the text it amends (``Agreement.term_contradictions``)

@@ -3703,20 +3703,42 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             if amendment.status not in TERM_CUT_SHORT and amendment.known("expires_on") == previous
         ]
 
-    @staticmethod
-    def outlasting_warning(amendment, link=None):
-        """What a save of a text warns of an amendment of it that outlasts it
+    def outlasting_warning(self, amendment, link=None):
+        """What a save of this text warns of an amendment of it that outlasts it
         (``amendments_outlasting``): plain text naming it by its title, or, given ``link``
-        (HTML leading to it), safe HTML naming it by that link."""
+        (HTML leading to it), safe HTML naming it by that link. It says what the clerk can
+        mend on the amendment, as its own form would refuse it
+        (``term_contradictions_by_field``): its status, once this text is recorded terminated
+        or cancelled (no end date makes it end with a text cut short: it told the clerk to fix
+        the end date), its end date where it ends after this text's."""
         until = _(" tanpa tanggal berakhir")
         if amendment.expires_on is not None:
             until = _(" sampai %(date)s") % {"date": amendment.known("expires_on")}
-        told = gettext(
-            "Amendemen atau adendum berakhir bersama naskah yang diubahnya, tetapi "
-            "{amendment} tercatat “{status}”{until}: halaman statusnya tidak berakhir "
-            "bersama naskah ini. Perbaiki tanggal berakhir atau statusnya."
-        )
-        values = {"status": amendment.get_shown_status_display(), "until": until}
+        fields = amendment.term_contradictions_by_field(amended=self)
+        if "status" in fields and "expires_on" in fields:
+            told = gettext(
+                "Amendemen atau adendum berakhir bersama naskah yang diubahnya, tetapi "
+                "{amendment} tercatat “{status}”{until}: halaman statusnya tidak berakhir "
+                "bersama naskah ini. Catat statusnya “{ended}” juga, dan perbaiki tanggal "
+                "berakhirnya."
+            )
+        elif "status" in fields:
+            told = gettext(
+                "Amendemen atau adendum berakhir bersama naskah yang diubahnya, tetapi "
+                "{amendment} tercatat “{status}”{until}: halaman statusnya tidak berakhir "
+                "bersama naskah ini. Catat statusnya “{ended}” juga."
+            )
+        else:
+            told = gettext(
+                "Amendemen atau adendum berakhir bersama naskah yang diubahnya, tetapi "
+                "{amendment} tercatat “{status}”{until}: halaman statusnya tidak berakhir "
+                "bersama naskah ini. Perbaiki tanggal berakhirnya."
+            )
+        values = {
+            "status": amendment.get_shown_status_display(),
+            "until": until,
+            "ended": AgreementStatus(self.status).label,
+        }
         if link is None:
             return told.format(amendment=f"“{amendment.title}”", **values)
         return format_html(told, amendment=link, **values)

@@ -1568,8 +1568,9 @@ def test_the_preview_warns_of_a_stored_addendum_outlasting_the_text_the_file_ter
     assert confirm_token(response) is not None
     assert (
         f"tetapi “{addendum.title}” tercatat “Berlaku” sampai 28 Februari 2030: halaman "
-        "statusnya tidak berakhir bersama naskah ini."
+        "statusnya tidak berakhir bersama naskah ini. Catat statusnya “Diakhiri” juga."
     ) in page
+    assert "Perbaiki tanggal berakhir" not in page
 
 
 def test_the_import_refuses_an_amendment_in_force_of_a_text_terminated_in_the_same_file(

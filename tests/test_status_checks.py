@@ -949,6 +949,11 @@ def test_terminating_an_mou_warns_of_its_addendum_in_force_which_is_then_recorde
         "sampai 31 Desember 2029" in warning
         for warning in warnings
     ), warnings
+    # What the clerk can do: no end date makes it end with an MoU cut short; its status does.
+    told = [warning for warning in warnings if "tidak berakhir bersama naskah ini" in warning]
+    assert [warning.split(": ", 1)[1] for warning in told] == [
+        "halaman statusnya tidak berakhir bersama naskah ini. Catat statusnya “Diakhiri” juga."
+    ]
     assert shown_badge(client, mou) == "terminated"
     assert list(staff_client.get(CHANGELIST, TERM_CHECK).context["cl"].result_list) == [addendum]
     status, out, _err = run_check()
@@ -966,6 +971,27 @@ def test_terminating_an_mou_warns_of_its_addendum_in_force_which_is_then_recorde
     assert saved.status_code == 302, saved.context and saved.context["errors"]
     assert shown_badge(client, addendum) == "terminated"
     assert list(staff_client.get(CHANGELIST, TERM_CHECK).context["cl"].result_list) == []
+
+
+def test_moving_an_mous_end_earlier_asks_for_its_addendums_end_to_be_mended(staff_client):
+    """The MoU ends earlier now than its addendum, still in force: here it is the addendum's
+    end the clerk mends, and the MoU's save says that."""
+    mou = AgreementFactory(title="MoU Kaltim–Daejeon", expires_on=datetime.date(2029, 12, 31))
+    addendum_of(
+        mou,
+        "Adendum I MoU Kaltim–Daejeon",
+        signed_on=datetime.date(2025, 2, 3),
+        in_force_from=datetime.date(2025, 2, 3),
+        expires_on=datetime.date(2029, 12, 31),
+    )
+    saved = staff_client.post(
+        change_url(mou), agreement_form_data(mou, expires_on="30/06/2028"), follow=True
+    )
+    warnings = [str(m) for m in saved.context["messages"] if m.level_tag == "warning"]
+    told = [warning for warning in warnings if "tidak berakhir bersama naskah ini" in warning]
+    assert [warning.split(": ", 1)[1] for warning in told] == [
+        "halaman statusnya tidak berakhir bersama naskah ini. Perbaiki tanggal berakhirnya."
+    ]
 
 
 def test_correcting_an_mous_end_later_warns_of_the_addendum_that_took_its_old_end(
