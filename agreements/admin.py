@@ -196,7 +196,8 @@ class DataCheckFilter(OfferedValuesOnly):
     """Rows to mend by hand, written before the forms refused them: a recorded status that
     contradicts the agreement's dates or steps (``AgreementQuerySet.with_contradicting_status``),
     a step that contradicts the agreement's dates (``.with_contradicting_steps``), a KSDD
-    naming one region alone (``.with_contradicting_parties``), or an amendment ending after the
+    naming one region alone or a KSDPK, KSDPL or KSDLL naming no partner
+    (``.with_contradicting_parties``), or an amendment ending after the
     text it amends (``.with_contradicting_term``). Nothing mends them by itself:
     the register keeps official records as recorded."""
 
@@ -214,7 +215,7 @@ class DataCheckFilter(OfferedValuesOnly):
         return [
             ("status", _("Status bertentangan dengan tanggal/tahapan")),
             ("steps", _("Tahapan bertentangan dengan tanggal kerja sama")),
-            ("parties", _("KSDD dengan satu daerah pihak")),
+            ("parties", _("Para pihak tidak lengkap")),
             ("term", _("Adendum/perpanjangan bertentangan dengan jangka waktu naskahnya")),
         ]
 
@@ -651,7 +652,8 @@ class AgreementAdmin(
     @staticmethod
     def party_contradictions(agreement, context):
         """What its stored parties contradict (``Agreement.party_contradictions``), shown
-        above its form: a KSDD stored with one region before the rule, which the form saves
+        above its form: a KSDD stored with one region, or a KSDPK, KSDPL or KSDLL with no
+        partner, before the rule, which the form saves
         while its parties are left as they are. Its parties as the form read them; a reader
         whose form has no party fields has them read."""
         initial = context["adminform"].form.initial

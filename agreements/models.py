@@ -250,6 +250,12 @@ class Scope(models.TextChoices):
         return None
 
 
+# The scopes whose other party is a partner, not a region (PP 28/2018): a third party, a
+# regional government abroad, an institution abroad. One naming no partner is refused
+# (``Agreement.party_errors``), as a KSDD naming one region alone is.
+PARTNERED_SCOPES = (Scope.KSDPK, Scope.KSDPL, Scope.KSDLL)
+
+
 def required_stages(kind, scope, carries_out=False):
     """The stages a document of ``kind`` in ``scope`` passes, in order, optional ones included
     (``agreements.stages.STAGE_TABLE``; ``carries_out``: it carries out a predecessor)."""
@@ -626,11 +632,12 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
     def with_contradicting_parties(self):
         """Agreements whose stored parties contradict their scope as the forms refuse it
         (``Agreement.party_errors``): a KSDD naming no partner and no region beside its lead
-        region, a cooperation between a region and nobody (``lone_ksdd_q``). Rows written
+        region (``lone_ksdd_q``), a KSDPK, KSDPL or KSDLL naming no partner
+        (``partnerless_q``): a cooperation between a region and nobody. Rows written
         before that rule, which the forms still save while their scope and parties are left as
         they are; what the admin's "Pemeriksaan data" filter and ``manage.py check_statuses``
         list for the bureau to complete by hand."""
-        return self.filter(Agreement.lone_ksdd_q())
+        return self.filter(Agreement.lone_ksdd_q() | Agreement.partnerless_q())
 
     def marking_extended(self, readable):
         """``self`` with ``is_extended`` on each: whether a signed extension among ``readable``
@@ -3210,13 +3217,20 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         partners = cls.partners.through.objects.filter(agreement=OuterRef("pk"))
         return Q(scope=Scope.KSDD) & ~Q(models.Exists(partners)) & ~Q(models.Exists(second_region))
 
+    @classmethod
+    def partnerless_q(cls):
+        """A filter for the KSDPKs, KSDPLs and KSDLLs ``party_errors`` refuses as they stand:
+        no partner named (``PARTNERED_SCOPES``). A semi-join over the link table."""
+        partners = cls.partners.through.objects.filter(agreement=OuterRef("pk"))
+        return Q(scope__in=PARTNERED_SCOPES) & ~Q(models.Exists(partners))
+
     def party_contradictions(self, regions=None, partners=None, agencies=None):
         """What its stored parties contradict, in the words its form refuses them with
         (``party_errors`` as a new record is checked): a list of messages, empty where its
         parties agree with its scope. Its party ``regions``, ``partners`` and ``agencies`` as
         already read (a form's initial values), or else read (no query where prefetched).
-        ``AgreementQuerySet.with_contradicting_parties`` finds the KSDDs among them naming one
-        region alone."""
+        ``AgreementQuerySet.with_contradicting_parties`` finds them: the KSDDs naming one
+        region alone, the KSDPKs, KSDPLs and KSDLLs naming no partner."""
         return [
             str(message)
             for message in self.party_errors(
@@ -3526,8 +3540,9 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         because the database cannot check many-to-many relations against the scope, nor an
         agency against the party regions (``agencies`` are read with their region's id only).
 
-        A KSDD names another region beside its lead region (refused on a new record, an
-        imported row and a change of scope or parties). ``as_stored``: the scope and the parties
+        A KSDD names another region beside its lead region, and a KSDPK, KSDPL or KSDLL a
+        partner (``PARTNERED_SCOPES``): each refused on a new record, an imported row and a
+        change of scope or parties. ``as_stored``: the scope and the parties
         are saved as stored, beside changes to other fields (the admin form, an imported row of a
         stored agreement), so a KSDD stored with one region before that rule is not refused for
         a change that does not concern its parties.
@@ -3558,6 +3573,16 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 "tetapi hanya satu daerah pihak yang disebut (%(region)s): sebutkan juga daerah "
                 "mitranya."
             ) % {"region": regions[0]}
+        if scope in PARTNERED_SCOPES and not partners and not as_stored:
+            # With a third party, a regional government or an institution abroad (PP 28/2018):
+            # that party is the cooperation's other half. One not yet known is recorded as a
+            # partner that says so (the demo's "Kota di Provinsi Anhui (belum ditentukan)").
+            errors["partners"] = _(
+                "Kerja sama dalam lingkup “%(scope)s” memerlukan mitra, tetapi tidak ada mitra "
+                "yang disebut: sebutkan mitranya. Bila mitranya belum diketahui, catat mitra "
+                "yang menyatakannya belum ditentukan (seperti “Kota di Provinsi Anhui (belum "
+                "ditentukan)”)."
+            ) % {"scope": Scope(scope).label}
         implied = Scope.for_parties(regions, partners)
         if implied is not None and scope and implied != scope:
             errors["scope"] = _(

@@ -759,6 +759,11 @@ BAD_ROWS = {
         row(reference="B/1", region_codes=""),
         "hanya satu daerah pihak yang disebut (Kalimantan Timur)",
     ),
+    "KSDPL naming no partner": (
+        row(reference="B/1", scope="ksdpl", kind="sister_province", region_codes="64"),
+        "Kerja sama dalam lingkup “KSDPL — dengan pemerintah daerah di luar negeri” memerlukan "
+        "mitra, tetapi tidak ada mitra yang disebut: sebutkan mitranya.",
+    ),
     "unknown kind": (row(reference="B/1", kind="perjanjian"), "perjanjian"),
     "unsigned status with a signing date": (row(reference="B/1", status="exploration"), "Status"),
     "expired while its term still runs": (

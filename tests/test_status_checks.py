@@ -549,7 +549,7 @@ def test_the_command_lists_the_agreements_whose_steps_contradict_their_dates(ste
     assert f"{len(broken)} kerja sama dengan status, tahapan, para pihak atau jangka waktu" in err
 
 
-# -- a KSDD naming one region alone -----------------------------------------------------------
+# -- a KSDD naming one region alone, a cooperation abroad naming no partner ---------------------
 
 PARTIES_CHECK = {"check": "parties"}
 PARTIES_NOTICE = "Para pihak yang tercatat tidak sesuai dengan ketentuan kerja sama ini."
@@ -557,14 +557,24 @@ ALONE = (
     "Kerja sama antardaerah (KSDD) adalah kerja sama antara dua daerah atau lebih, tetapi hanya "
     "satu daerah pihak yang disebut (%s): sebutkan juga daerah mitranya."
 )
+NO_PARTNER = (
+    "Kerja sama dalam lingkup “KSDPL — dengan pemerintah daerah di luar negeri” memerlukan "
+    "mitra, tetapi tidak ada mitra yang disebut: sebutkan mitranya. Bila mitranya belum "
+    "diketahui, catat mitra yang menyatakannya belum ditentukan (seperti “Kota di Provinsi "
+    "Anhui (belum ditentukan)”)."
+)
 
 
 @pytest.fixture
 def parties():
-    """A KSDD stored with its lead region alone, as rows were written before the rule; beside
-    it a KSDD of a province and its regency, a KSDPK of a province and a company, and a KSDD of
-    two other regions whose lead region is one of them."""
+    """A KSDD stored with its lead region alone and a sister province stored with no partner,
+    as rows were written before the rules; beside them a KSDD of a province and its regency,
+    a KSDPK of a province and a company, and a KSDD of two other regions whose lead region is
+    one of them."""
     alone = factories.AgreementFactory(title="Jalan antarkabupaten")  # the lead region only
+    alone.partnerless = factories.AgreementFactory(
+        title="Provinsi kembar tanpa mitra", scope="ksdpl", kind="sister_province"
+    )
     company = PartnerFactory(
         name="PT Pelabuhan", kind="company", country=factories.CountryFactory(code="ID")
     )
@@ -579,8 +589,12 @@ def parties():
 
 def test_the_parties_query_selects_a_ksdd_of_one_region_as_its_form_refuses_it(parties):
     alone, sound = parties
-    assert list(Agreement.objects.with_contradicting_parties()) == [alone]
+    assert list(Agreement.objects.with_contradicting_parties().order_by("pk")) == [
+        alone,
+        alone.partnerless,
+    ]
     assert alone.party_contradictions() == [ALONE % alone.lead_region.name]
+    assert alone.partnerless.party_contradictions() == [NO_PARTNER]
     for agreement in sound.values():
         assert agreement.party_contradictions() == [], agreement.title
 
@@ -589,8 +603,9 @@ def test_the_admin_filter_lists_the_ksdd_of_one_region(staff_client, parties):
     alone, sound = parties
     page = staff_client.get(CHANGELIST, PARTIES_CHECK).content.decode()
     assert 'class="selected"><a href="?check=parties"' in page
-    assert "KSDD dengan satu daerah pihak" in page
+    assert "Para pihak tidak lengkap" in page
     assert escape(alone.title) in page
+    assert escape(alone.partnerless.title) in page
     for agreement in sound.values():
         assert escape(agreement.title) not in page
 
@@ -616,9 +631,38 @@ def test_the_command_lists_the_ksdd_of_one_region(parties, run_check):
     assert status == 1
     assert f"{alone.reference or '(tanpa nomor naskah)'} · {alone.title} (id {alone.pk})" in out
     assert f"  - {ALONE % alone.lead_region.name}\n" in out
+    assert f"  - {NO_PARTNER}\n" in out
     for agreement in sound.values():
         assert agreement.title not in out
-    assert "1 kerja sama dengan status, tahapan, para pihak atau jangka waktu" in err
+    assert "2 kerja sama dengan status, tahapan, para pihak atau jangka waktu" in err
+
+
+def test_a_cooperation_abroad_naming_no_partner_is_refused_and_one_stored_so_saves(
+    staff_client, parties
+):
+    """A sister province saved with no partner at all: a cooperation of a region with nobody.
+    The form refuses it at its partners, saying what is missing; one stored so before the rule
+    says so above its form and still saves a change that leaves its parties as they are."""
+    alone, _sound = parties
+    stored = alone.partnerless
+    page = staff_client.get(change_url(stored)).content.decode()
+    assert f'<li class="warning">{escape(NO_PARTNER)}</li>' in page
+
+    new = Agreement(
+        title="Provinsi kembar baru",
+        kind="sister_province",
+        scope="ksdpl",
+        status="initiative",
+        lead_region=stored.lead_region,
+    )
+    refused = staff_client.post(reverse("admin:agreements_agreement_add"), agreement_form_data(new))
+    assert refused.status_code == 200
+    assert refused.context["adminform"].form.errors["partners"] == [NO_PARTNER]
+
+    saved = staff_client.post(
+        change_url(stored), agreement_form_data(stored, title="Provinsi kembar (diperbarui)")
+    )
+    assert saved.status_code == 302, saved.context and saved.context["adminform"].form.errors
 
 
 # -- an amendment ending after the text it amends -----------------------------------------------

@@ -8,7 +8,8 @@ signed or in force with the termination recorded as done; not yet signed with th
 recorded as done. A step: the signing recorded as done on a day other than the signing date; a
 step done before the agreement was proposed; an activity or evaluation dated before the text
 was signed or came into force; a stage on the way to signing done or planned after it was
-signed. Parties: a KSDD naming one region alone, with no partner. A term: an amendment
+signed. Parties: a KSDD naming one region alone, with no partner; a KSDPK, KSDPL or KSDLL
+naming no partner. A term: an amendment
 ending after the text it amends, with which it ends. Run after an upgrade, or
 any time: it prints each such agreement with what contradicts, in the words the admin form
 uses, and exits with status 1 while there are any, 0 when there are none. The bureau mends
