@@ -2142,6 +2142,9 @@ UNSIGNED_STATUSES = (
     AgreementStatus.CANCELLED,
 )
 SIGNED_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE)
+# Whether it is dormant as stored, for every reader (``Agreement.is_dormant_on``): no latest
+# sign of life read apart for one reader given.
+STORED = object()
 # A text not itself terminated: one terminated is never "already extended", its term does not
 # go on (``AgreementQuerySet.marking_extended``, ``extended_among``, ``Agreement.extended_by``).
 NOT_TERMINATED = ~Q(status=AgreementStatus.TERMINATED)
@@ -4075,21 +4078,22 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             return ""
         return self.get_waits_on_display()
 
-    def latest_sign_of_life(self, chain=None, until=None):
+    def latest_sign_of_life(self, chain=None, until=None, shown=None):
         """The latest activity or evaluation done along its line (``lines_of``), by ``until``
         if given, or None: the milestone, whose ``done_on`` a page shows as precisely as it is
         known ("sejak Januari 2025", not "sejak 1 Januari 2025"). The latest by the day it
         counts from (``quiet_from``, the last day of its period), as ``last_sign_of_life_on``
         stores it: "2025" after "3 Maret 2025". ``chain``: the documents of
         its chain with their milestones (``AgreementQuerySet.for_chain_page``), read (two
-        queries) unless given."""
+        queries) unless given. ``shown``: the pks of the documents a reader may see, whose
+        line is read as they see it (``lines_of``)."""
         if chain is None:
             chain = list(Agreement.objects.filter(pk=self.pk).chains().for_chain_page())
         by_pk = {document.pk: document for document in chain}
         by_pk.setdefault(self.pk, self)  # a chain that loops back: the agreement alone
         done = [
             m
-            for pk in lines_of(by_pk.values())[self.pk]
+            for pk in lines_of(by_pk.values(), shown)[self.pk]
             for m in by_pk[pk].milestones.all()
             if is_sign_of_life(m) and (until is None or m.done_on <= until)
         ]
@@ -4110,15 +4114,16 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             return None
         return next((document for document in chain if document.pk == milestone.agreement_id), None)
 
-    def is_dormant_on(self, today, on=None):
+    def is_dormant_on(self, today, on=None, latest=STORED):
         """In force for over a year with no activity or evaluation done along its line in the
         last year: on ``today`` or, given, on the day ``on``.
 
         A start or a sign of life known only to its month or year counts from the last day of
         that period (``quiet_from``). Today's reads what is stored (``last_sign_of_life_on``,
-        that day already); an earlier day's reads the steps of its line done by then
-        (``latest_sign_of_life``: its chain, two queries). Mirrors
-        ``AgreementQuerySet.dormant``.
+        that day already), or, given, ``latest``: the latest sign of life of its line as a
+        reader sees it (``latest_sign_of_life`` with ``shown``, a milestone or None); an earlier
+        day's reads the steps of its line done by then (``latest_sign_of_life``: its chain, two
+        queries). Mirrors ``AgreementQuerySet.dormant``.
         """
         if self.shown_status_on(today, on) != AgreementStatus.IN_FORCE:
             return False
@@ -4130,8 +4135,10 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             started = quiet_from(self.signed_on, self.signed_on_precision)
         if started is not None and started > since:
             return False
-        if on is None:
+        if on is None and latest is STORED:
             last = self.last_sign_of_life_on
+        elif on is None:
+            last = quiet_from(latest.done_on, latest.done_on_precision) if latest else None
         else:
             latest = self.latest_sign_of_life(until=on)
             last = quiet_from(latest.done_on, latest.done_on_precision) if latest else None
@@ -5029,7 +5036,7 @@ def progress_of_chain(agreements, milestones_of=None, today=None):
     return {pk: (own[pk][0], cooperation_step(by_pk[pk])) for pk in by_pk}
 
 
-def lines_of(agreements):
+def lines_of(agreements, shown=None):
     """{pk: the pks of the documents whose signs of life count for it} of each agreement of a
     chain (``agreements`` need ``pk``, ``relation``, ``follows_id`` and ``visibility``).
 
@@ -5045,6 +5052,14 @@ def lines_of(agreements):
     the MoU's addendum). An internal document's never count
     for a public one (``_tells``): what is worked out is stored once and shown to every reader.
     ``AgreementQuerySet.along_lines`` is the same rule in SQL.
+
+    ``shown``, the pks of the documents one reader may see, reads an amendment's line as that
+    reader sees it: every document of it they may see counts. An amendment is part of the text
+    it amends, and a public addendum of an internal MoU lay dormant on the page of an official
+    who reads the MoU's activities of last month below it (the status page: ``is_dormant_on``
+    given the latest so read). Not a document carrying another out: a public MoU whose
+    internal PKS alone was active is a cooperation the public may know of, and lies dormant
+    for every reader, as stored.
     """
     by_pk = {agreement.pk: agreement for agreement in agreements}
     up, down, amended = {}, {}, {}
@@ -5070,7 +5085,12 @@ def lines_of(agreements):
         texts = reached(pk, amended)
         return set().union(*(reached(text, up) | reached(text, down) for text in texts))
 
-    return {pk: {other for other in line(pk) if _tells(by_pk[other], by_pk[pk])} for pk in by_pk}
+    def counts_for(other, pk):
+        if shown is not None and pk in amended:
+            return other == pk or other in shown
+        return _tells(by_pk[other], by_pk[pk])
+
+    return {pk: {other for other in line(pk) if counts_for(other, pk)} for pk in by_pk}
 
 
 def _tells(source, about):

@@ -505,7 +505,17 @@ def status_page_context(request, pk):
     # Where the reader may see the text it carries out; once that text has ended, the note of
     # ``ended_text`` says so instead.
     term_overrun = None if ended_text else agreement.runs_past_text_carried_out(chain, shown)
-    last_sign_of_life = agreement.latest_sign_of_life(chain)
+    # An amendment's line as the reader sees it: an official sees the activities of the
+    # internal MoU its public addendum is part of, which what is stored, read as the public
+    # reads it, leaves out (``lines_of``); the public's page reads what is stored.
+    sees_more = (
+        agreement.relation == Agreement.Relation.AMENDS
+        and agreement.visibility == Agreement.Visibility.PUBLIC
+    ) and any(
+        document.pk in shown and document.visibility != Agreement.Visibility.PUBLIC
+        for document in chain
+    )
+    last_sign_of_life = agreement.latest_sign_of_life(chain, shown=shown if sees_more else None)
     return {
         "agreement": agreement,
         "today": today,
@@ -534,7 +544,9 @@ def status_page_context(request, pk):
         "term_overrun_status": term_overrun and term_overrun.text.shown_status_on(today),
         "chain": documents if len(documents) > 1 else [],
         "shown_in_chain": shown,
-        "is_dormant": agreement.is_dormant_on(today),
+        "is_dormant": agreement.is_dormant_on(today, latest=last_sign_of_life)
+        if sees_more
+        else agreement.is_dormant_on(today),
         "last_sign_of_life": last_sign_of_life,
         # Recorded on another text of its line (the PKS carrying it out): the warning names it.
         "last_sign_of_life_on": agreement.document_of_step(last_sign_of_life, chain, shown),

@@ -1021,6 +1021,30 @@ def test_an_internal_pks_does_not_keep_its_public_mou_alive(client, mou_line, dj
     assert "mati suri" not in status_page(client, mou_line["mou"]).content.decode()
 
 
+def test_an_official_reads_a_public_addendum_of_an_internal_mou_alive_with_it(
+    client, mou_line, django_user_model
+):
+    """An addendum is part of the MoU it amends. Its MoU internal and active last month, the
+    public addendum said "mati suri" to an official, who reads the MoU's activity on its page:
+    read as the official sees its line, it is not dormant. The public's page names nothing of
+    the MoU, as before."""
+    Agreement.objects.filter(pk=mou_line["mou"].pk).update(visibility=Agreement.Visibility.INTERNAL)
+    MilestoneFactory(
+        agreement=mou_line["mou"],
+        kind=Milestone.Kind.ACTIVITY,
+        title="Rapat kerja rahasia",
+        due_on=None,
+        done_on=days(-30),
+    )
+    addendum = mou_line["addendum"]
+
+    public = status_page(client, addendum).content.decode()
+    assert "mati suri" in public
+    assert "Rapat kerja rahasia" not in public
+    client.force_login(make_official(django_user_model))
+    assert "mati suri" not in status_page(client, addendum).content.decode()
+
+
 def test_the_dormant_warning_of_an_addendum_says_when_its_mou_was_last_active(client, mou_line):
     """The warning names the last sign of life along the line, wherever it was recorded."""
     MilestoneFactory(
