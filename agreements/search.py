@@ -400,8 +400,8 @@ def _contains(word, *fields):
 
 
 def _names_no_party(word, Region, Partner, readable):
-    """A condition true where no region's name, nor the name of a partner party to one of
-    ``readable`` (the agreements the reader may read: a partner they may know of,
+    """A condition true where no region's or country's name, nor the name of a partner party
+    to one of ``readable`` (the agreements the reader may read: a partner they may know of,
     ``PartnerQuerySet.visible_to``), holds ``word`` as typed (its name, name in its own script
     or a name it was known by before): only then is a near spelling of a name read as that
     name. "Jiangxi" is a province's name, not a typo of "Guangxi", though a dropped letter
@@ -412,6 +412,10 @@ def _names_no_party(word, Region, Partner, readable):
     ``_compiled_word``), and each partner it names looked up in the counts the database keeps
     (``PartnerQuerySet.party_to``)."""
     named = Q(Exists(Region.objects.filter(_contains(word, "name"))))
+    # A country's name, in either language, is a name too: "Japan" is no typo of "Balikpapan",
+    # nor "China" of "Ho Chi Minh". Countries are reference data, known to every reader.
+    Country = Partner._meta.get_field("country").related_model
+    named |= Q(Exists(Country.objects.filter(_contains(word, "name_id", "name_en"))))
     for field in PARTNER_NAMES:
         named |= Q(
             Exists(Partner.objects.filter(_contains(word, field)).party_to(readable, few=True))

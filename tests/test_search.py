@@ -593,6 +593,26 @@ def test_a_name_typed_as_it_is_written_lists_that_party_alone(client, kaltim):
     assert search("Guangxy") == (["Ketahanan pangan Papua"] if on_postgresql() else [])
 
 
+def test_a_country_typed_by_its_name_lists_that_countrys_agreements_alone(client, kaltim):
+    """ "Japan" is a country's name as it is written, not a typo of "Balikpapan" (word
+    similarity 0.5, over the threshold): an analyst's search for Japan listed the sister city
+    of Kota Balikpapan and a Chinese province beside the agreements with Japanese partners, as
+    "China" listed Ho Chi Minh City's. A country's name, in either language, is a name: a near
+    spelling stands in only for a word no name of a party or of a country holds."""
+    balikpapan = RegencyFactory(code="64.71", province=kaltim, name="Kota Balikpapan")
+    anhui = PartnerFactory(name="Pemerintah Provinsi Anhui", country=CountryFactory(code="CN"))
+    yokohama = PartnerFactory(name="Pemerintah Kota Yokohama", country=CountryFactory(code="JP"))
+    AgreementFactory(title="Kota kembar Balikpapan", lead_region=balikpapan, partners=[anhui])
+    AgreementFactory(title="Pengelolaan pelabuhan", lead_region=kaltim, partners=[yokohama])
+
+    for language in ("id", "en"):
+        listed = titles_in(
+            client.get(reverse("agreement-list"), {"q": "Japan"}, HTTP_ACCEPT_LANGUAGE=language)
+        )
+        assert listed == ["Pengelolaan pelabuhan"], language
+    assert search("Jepang") == ["Pengelolaan pelabuhan"]
+
+
 @pytest.mark.postgresql  # SQLite forgives no typo: nothing for a hidden name to switch off
 def test_a_partner_the_public_may_not_know_of_changes_nothing_it_finds(
     client, kaltim, django_user_model
