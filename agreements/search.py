@@ -26,8 +26,9 @@ On PostgreSQL (migration 0003):
   with ``ts_rank``;
 - party names tolerate a small typo through pg_trgm's word similarity (``Samarnda`` finds Kota
   Samarinda), for words long enough that a trigram match means something and that no name of
-  a party the reader may know of holds as typed: ``Jiangxi`` is a name, and finds Jiangxi's
-  agreements, not Guangxi's a letter away (``_names_no_party``); a partner party to internal
+  a party the reader may know of, nor of a country, holds as typed: ``Jiangxi`` is a name, and
+  finds Jiangxi's agreements, not Guangxi's a letter away, and ``Japan`` Japan's, not
+  Balikpapan's (``_names_no_party``); a partner party to internal
   agreements only is none to the public, whose search it changes in nothing.
 
 Elsewhere (SQLite, the embedded default) a case-insensitive substring match over the same fields
