@@ -1327,7 +1327,10 @@ def _tables():
         ),
         Table(
             "potentials",
-            _("Potensi daerah: semuanya, atau yang ditawarkan daerah halaman itu."),
+            _(
+                "Potensi daerah: semuanya, yang ditawarkan daerah halaman itu, atau yang di "
+                "bidang halaman itu."
+            ),
             [
                 Column(
                     "region_code",

@@ -226,6 +226,10 @@ class AgreementExportView(View):
         filters = filters_in_filename(filterset)
         if potential_sector is not None:
             filters = "-".join(filter(None, [filters, f"potensi-{potential_sector.slug}"]))
+        if self.subject == "sector":
+            # A sector's page lists the regions' potentials in its sector alone
+            # (``SectorDetailView``): so does its download, whose name says the sector already.
+            potential_sector = obj
         return download(
             request,
             filterset.qs,

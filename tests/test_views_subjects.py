@@ -584,6 +584,19 @@ def test_sector_name_follows_the_language(client, register, education):
     assert "<h1>Education</h1>" in html
 
 
+def test_sector_page_download_holds_the_potentials_its_page_shows(client, education, rakor):
+    """The sector page lists the regions' potentials in its sector; its download held every
+    sector's (the tourism of Samarinda and Derawan in the file of the education page)."""
+    html = page(client, education.get_absolute_url()).content.decode()
+    download = client.get(
+        reverse("sector-export", kwargs={"slug": education.slug, "file_format": "json"})
+    )
+    held = json.loads(b"".join(download.streaming_content))
+
+    assert "Politeknik migas" in html and "Wisata Derawan" not in html
+    assert [row["title"] for row in held["potentials"]] == ["Politeknik migas"]
+
+
 def test_unknown_sector_is_not_found(client, db):
     assert client.get(reverse("sector-detail", args=["tidak-ada"])).status_code == 404
 
