@@ -672,11 +672,14 @@ class SectorDetailView(SignedListPage):
             fixed=SUBJECTS["sector"].fixes(sector),
             selection={"sector": sector.slug},
         )
-        potentials = list(
-            Potential.objects.filter(sector=sector)
-            .select_related("region")
-            .order_by("region__code", "title")
-        )
+        potentials = Potential.objects.filter(sector=sector)
+        filterset = context["filterset"]
+        region = filterset.form.cleaned_data.get("region") if filterset.is_valid() else None
+        if region is not None:
+            # Narrowed to a region (a province with its regencies and cities), as the page's
+            # download narrows them (``export_views.region_of``).
+            potentials = potentials.offered_in(region)
+        potentials = list(potentials.select_related("region").order_by("region__code", "title"))
         context.update(sector=sector, potentials=potentials)
         return context, status, [[row_values(each) for each in potentials]]
 

@@ -597,6 +597,23 @@ def test_sector_page_download_holds_the_potentials_its_page_shows(client, educat
     assert [row["title"] for row in held["potentials"]] == ["Politeknik migas"]
 
 
+def test_sector_page_narrowed_to_a_province_lists_and_downloads_its_potentials(
+    client, education, rakor, bali
+):
+    """Narrowed to Kalimantan Timur, the sector page listed Bali's potential beside its cities'
+    though its download, as the list's region filter does, held only Kalimantan Timur's."""
+    Potential.objects.create(region=bali, sector=education, title="Sekolah seni tari")
+    html = page(client, education.get_absolute_url(), region="64").content.decode()
+    download = client.get(
+        reverse("sector-export", kwargs={"slug": education.slug, "file_format": "json"}),
+        {"region": "64"},
+    )
+    held = json.loads(b"".join(download.streaming_content))
+
+    assert "Politeknik migas" in html and "Sekolah seni tari" not in html
+    assert [row["title"] for row in held["potentials"]] == ["Politeknik migas"]
+
+
 def test_unknown_sector_is_not_found(client, db):
     assert client.get(reverse("sector-detail", args=["tidak-ada"])).status_code == 404
 
