@@ -797,9 +797,11 @@ class AgreementFilter(django_filters.FilterSet):
     @property
     def current_sort(self):
         """The ordering in effect: the one asked for, else relevance for a search, else the
-        default."""
+        default. Relevance asked for without a keyword, as the form sends it when applied with
+        its first choice and no keyword, is the default: the list is so ordered, and its
+        headers say so."""
         cleaned = self.form.cleaned_data if self.is_valid() else {}
-        if cleaned.get("sort"):
+        if cleaned.get("sort") and (cleaned["sort"] != RELEVANCE or cleaned.get("q")):
             return cleaned["sort"]
         return RELEVANCE if cleaned.get("q") else DEFAULT_SORT
 

@@ -423,6 +423,20 @@ def test_default_order_is_newest_signing_first_with_unsigned_last(client, regist
     ]
 
 
+def test_the_form_applied_without_a_keyword_marks_the_column_the_list_is_sorted_by(
+    client, register
+):
+    """The form's order starts at "Paling sesuai dengan kata kunci"; applied without a keyword
+    (``?kind=…&sort=relevance``), the list is by signing date, newest first, as by default, but
+    no column said so, and the signing date's header sorted it newest first again: a click
+    that changed nothing."""
+    applied = client.get(LIST, {"sort": "relevance"})
+    html = applied.content.decode()
+
+    assert titles_in(applied) == titles_in(client.get(LIST))
+    assert re.search(r'<th scope="col" aria-sort="descending"><a href="\?sort=signed"', html)
+
+
 def test_sort_by_title(client, register):
     assert titles_in(client.get(LIST, {"sort": "title"})) == [
         "Beasiswa guru Kalimantan Timur",
