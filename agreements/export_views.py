@@ -100,7 +100,7 @@ def exportable_agreements(user, agreements=None):
     return agreements if can_export_internal(user) else agreements.public()
 
 
-def selection(request, agreements, subject_key, subject_kwargs, reader=None):
+def selection(request, agreements, subject_key, subject_kwargs, reader=None, ordered=True):
     """The selection a list page shows, as its ``AgreementFilter`` over ``agreements``.
 
     ``subject_key`` names the page (None: the agreement list; else a key of ``SUBJECTS``) and
@@ -109,10 +109,16 @@ def selection(request, agreements, subject_key, subject_kwargs, reader=None):
     feed holds exactly what its page lists, every page of it (an address naming a page is
     refused: ``AgreementFilter``'s ``whole``). ``reader`` is who the selection is for (by default
     the request's user; a public feed passes the public, as ``AgreementFilter`` takes it).
+    ``ordered`` False is for the change log's feed, which keeps its own order.
     """
     if not subject_key:
         filterset = AgreementFilter(
-            request.GET, queryset=agreements, request=request, reader=reader, whole=True
+            request.GET,
+            queryset=agreements,
+            request=request,
+            reader=reader,
+            whole=True,
+            ordered=ordered,
         )
         return filterset, None
     subject = SUBJECTS[subject_key]

@@ -588,6 +588,7 @@ class AgreementFilter(django_filters.FilterSet):
         reader=None,
         today=None,
         whole=False,
+        ordered=True,
         **kwargs,
     ):
         """``fixed`` maps the filters a page has already applied to what it applies them to (a
@@ -610,9 +611,16 @@ class AgreementFilter(django_filters.FilterSet):
 
         ``reads`` names the parameters the page reads besides its filters (a region page's
         ``potential_sector``, ``Subject.reads``); an address naming any other is refused.
+
+        ``ordered`` False drops the order (``sort``) for a page that keeps its own, the change
+        log and its feed, newest first: the form offers none, and an address asking for one is
+        refused, where it was read and the page listed as before, with no word why.
         """
         super().__init__(data, queryset, **kwargs)
         self.reads = tuple(reads)
+        self.ordered = ordered
+        if not ordered:
+            self.filters.pop("sort")
         self.today = today
         self.whole = whole
         reader = reader or getattr(self.request, "user", None)
@@ -647,6 +655,8 @@ class AgreementFilter(django_filters.FilterSet):
         # Every filter of the list is known, one the reader is not offered too (the public's
         # pages and feeds ignore the officials' ``budget_source``).
         form.known_parameters = {*self.base_filters, *self.reads, PAGE}
+        if not self.ordered:
+            form.known_parameters.discard("sort")
         return form
 
     def fixed_conflicts(self):

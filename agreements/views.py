@@ -233,7 +233,7 @@ def conflict_links(request, filterset):
     return links
 
 
-def browse(request, agreements, *, fixed=None, reads=(), rows=None, selection=None):
+def browse(request, agreements, *, fixed=None, reads=(), rows=None, selection=None, ordered=True):
     """Filter, sort and paginate ``agreements`` by the query string, for the list include.
 
     Returns the template context and the HTTP status: 400 with the problems spelt out when a
@@ -253,11 +253,17 @@ def browse(request, agreements, *, fixed=None, reads=(), rows=None, selection=No
     with ``conflict_links`` (``AgreementFilter.fixed_conflicts``). ``selection`` holds the
     list filters a subject page stands for ({"region": "64"} on a region's page), so that
     following the page follows the same agreements on the list. ``reads`` names the page's
-    parameters besides the filters (``Subject.reads``); any other is refused.
+    parameters besides the filters (``Subject.reads``); any other is refused. ``ordered`` False
+    is for a page that keeps its own order (``AgreementFilter``'s ``ordered``).
     """
     fixed = fixed or {}
     filterset = AgreementFilter(
-        request.GET, queryset=agreements, fixed=fixed, reads=reads, request=request
+        request.GET,
+        queryset=agreements,
+        fixed=fixed,
+        reads=reads,
+        request=request,
+        ordered=ordered,
     )
     filterset.offer_choices()
     errors = describe_errors(filterset.form) if not filterset.is_valid() else []
@@ -419,8 +425,12 @@ class ChangeLogView(View):
     def get(self, request):
         agreements = Agreement.objects.visible_to(request.user)
         public = changelog.reads_public_history(request.user)
+        # Newest first, always: the log offers no order of the list (``ordered``).
         context, status = browse(
-            request, agreements, rows=lambda qs: changelog.history(qs, public=public)
+            request,
+            agreements,
+            rows=lambda qs: changelog.history(qs, public=public),
+            ordered=False,
         )
         context["entries"] = changelog.entries(context["agreements"], public=public)
         context["feeds"] = [

@@ -219,7 +219,10 @@ class ChangesFeed(ReadFeed):
         if self.one_agreement:
             agreement = get_object_or_404(public, pk=pk)
             return public.filter(pk=pk), agreement, agreement.get_absolute_url(), request.path
-        filterset, _subject = selection(request, public, None, {}, reader=AnonymousUser())
+        # Newest first, as the change log: no order of the list (``ordered``).
+        filterset, _subject = selection(
+            request, public, None, {}, reader=AnonymousUser(), ordered=False
+        )
         if not filterset.is_valid():
             raise InvalidSelection(filterset.form)
         page = reverse("change-log")

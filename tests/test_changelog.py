@@ -192,6 +192,20 @@ def test_a_bad_filter_on_the_change_log_is_a_400(client, changed):
     assert client.get("/perubahan/feed.atom", {"year": "x"}).status_code == 400
 
 
+def test_the_change_log_offers_no_order_it_does_not_keep(client, changed):
+    """The change log is newest first, always. Its form offered the list's "Urutkan" (by
+    title, by expiry, …), and an order chosen there listed the versions as before, with no
+    word why; an address asking for one is refused, as a parameter the log does not read."""
+    html = client.get("/perubahan/").content.decode()
+    ordered = client.get("/perubahan/", {"sort": "title"})
+
+    assert 'name="sort"' not in html and "Judul, A–Z" not in html
+    assert "<summary>Filter lainnya</summary>" in html
+    assert ordered.status_code == 400
+    assert "sort=title" in ordered.content.decode()
+    assert client.get("/perubahan/feed.atom", {"sort": "title"}).status_code == 400
+
+
 # -- the rows saved with an agreement: steps, signatories, documents, contact persons ---------
 
 
