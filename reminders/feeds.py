@@ -162,7 +162,8 @@ class AgreementsFeed(ReadFeed):
 
     @staticmethod
     def parties(item):
-        return [*item.regions.all(), *item.partners.all()]
+        # The lead region first, as the list's rows and the status page name them.
+        return [*item.regions_lead_first, *item.partners.all()]
 
     def item_link(self, item):
         return item.get_absolute_url()

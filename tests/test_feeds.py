@@ -379,6 +379,20 @@ def test_an_atom_entry_of_a_terminated_agreement_says_when_it_was_terminated(
     assert "<li>Berakhir pada: 1 Januari 2030</li>" in told["MoU berlaku"]
 
 
+def test_an_atom_entry_names_the_parties_lead_region_first_as_the_pages_do(
+    client, kaltim, samarinda
+):
+    """Samarinda's agreement with the province is told "Kota Samarinda · Kalimantan Timur" on
+    its list row and status page; its feed entry said "Kalimantan Timur, Kota Samarinda"."""
+    AgreementFactory(title="Kesepakatan Samarinda", lead_region=samarinda, regions=[kaltim])
+
+    (entry,) = atom_entries(client.get("/feeds/agreements.atom"))
+
+    assert "<li>Para pihak: Kota Samarinda, Kalimantan Timur</li>" in entry.findtext(
+        f"{ATOM}summary"
+    )
+
+
 def test_atom_feed_never_lists_internal_agreements(client, official_client, kaltim):
     AgreementFactory(title="Publik", lead_region=kaltim)
     AgreementFactory(title="Rancangan internal", lead_region=kaltim, visibility="internal")
