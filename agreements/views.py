@@ -287,6 +287,11 @@ def browse(request, agreements, *, fixed=None, reads=(), rows=None, selection=No
         "filterset": filterset,
         "form": form,
         "basic_filters": BASIC_FILTERS,
+        # The page's parameters besides the filters (a region's ``potential_sector``), kept
+        # when the filters are applied, as the potentials' form keeps the filters.
+        "kept_parameters": [
+            (name, value) for name in reads for value in request.GET.getlist(name) if value
+        ],
         "more_filters_open": any(
             name not in BASIC_FILTERS and (request.GET.get(name) or name in form.errors)
             for name in form.fields

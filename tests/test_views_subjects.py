@@ -234,6 +234,21 @@ def test_region_page_filters_potentials_by_sector(client, kaltim, rakor):
     assert response.context["chips"] == []
 
 
+def test_region_page_filters_applied_keep_the_sector_its_potentials_are_narrowed_to(
+    client, kaltim, rakor
+):
+    """Narrowed to education's potentials, the page's agreement filters, applied, listed every
+    sector's potentials again: the filter form dropped ``potential_sector``, where the
+    potentials' form keeps the list's filters."""
+    html = page(
+        client, kaltim.get_absolute_url(), potential_sector="education", kind="mou"
+    ).content.decode()
+    form = html.split('<form class="filter-form"')[1].split("</form>")[0]
+
+    assert '<input type="hidden" name="potential_sector" value="education">' in form
+    assert 'name="kind" value="mou"' in form and 'type="hidden" name="kind"' not in form
+
+
 def test_region_page_answers_an_unknown_potential_sector_with_400(client, kaltim, rakor):
     response = client.get(kaltim.get_absolute_url(), {"potential_sector": "astrologi"})
     assert response.status_code == 400
