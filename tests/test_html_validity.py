@@ -111,7 +111,7 @@ def test_every_public_page_and_the_change_form_are_valid_html(staff_client, staf
         "list-filtered": get(client, reverse("agreement-list") + "?region=64&kind=mou&q=kerja"),
         "list-page-2": get(client, reverse("agreement-list") + "?page=2&sort=-expires"),
         "status-page": get(client, agreement.get_absolute_url()),
-        "region": get(client, reverse("region-detail", args=["64"])),
+        "region": get(client, reverse("region-detail", args=["64"]) + "?potential_sector=tourism"),
         "partner": get(client, partner.get_absolute_url()),
         "country": get(client, reverse("country-detail", args=[partner.country_id])),
         "sector": get(client, sector.get_absolute_url()),
