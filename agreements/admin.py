@@ -1124,7 +1124,8 @@ class MilestoneAdmin(AgreementRowsAdmin, RegisterAdmin):
 
     @admin.display(description=Milestone._meta.get_field("waits_on").verbose_name)
     def waited_on(self, milestone):
-        """Whom the step waits on as the filter beside it reads it (``Milestone.waited_on``)."""
+        """Whom the step waits on as the filter beside it reads it: nobody once no one has to
+        take it any more (``Milestone.waiting_on_today``)."""
         return milestone.get_waited_on_display() or None
 
     @admin.display(boolean=True, description=_("terlambat"))

@@ -5286,7 +5286,9 @@ class MilestoneQuerySet(ReadApart, models.QuerySet):
         says it (``Milestone.waited_on``): the party a step names, else the body that decides
         its stage (``stages.DECIDED_BY``: a TKKSD review naming nobody waits on the TKKSD).
         ``WAITS_ON_NOBODY`` among them: those naming nobody, of no stage a body decides. A step
-        done (or set aside) waits on nobody, as its pages say nothing of it."""
+        done (or set aside) waits on nobody, as its pages say nothing of it; nor does one no
+        one has to take any more (``still_to_do``: of a cooperation that has ended, or of a
+        stage passed by signing)."""
         waiting = Q(pk__in=[])
         for party in parties:
             if party == WAITS_ON_NOBODY:
@@ -5294,7 +5296,7 @@ class MilestoneQuerySet(ReadApart, models.QuerySet):
                 continue
             decided = [kind for kind, body in stages.DECIDED_BY.items() if body == party]
             waiting |= Q(waits_on=party) | Q(waits_on="", kind__in=decided)
-        return self.filter(waiting, done_on__isnull=True)
+        return self.still_to_do().filter(waiting)
 
     def done(self):
         return self.filter(done_on__isnull=False)
@@ -5551,14 +5553,26 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
         the party it names, else the body that decides its stage (``stages.DECIDED_BY``: a TKKSD
         review waits on the TKKSD), as the next step says it (``NextStep.party``); nobody once
         it is done (or set aside, ``done_on`` recorded): its pages say nothing of it then
-        (``MilestoneQuerySet.waiting_on``)."""
+        (``MilestoneQuerySet.waiting_on``). What is stored of a chain's next step reads it
+        (``NextStep.party``), whatever day the text ends by (``waiting_on_today``)."""
         if self.done_on is not None:
             return ""
         return waited_on(self.kind, self.waits_on)
 
+    @property
+    def waiting_on_today(self):
+        """Whom this step waits on today, as a list of steps says it beside the step: who
+        ``waited_on`` names while someone still has to take it (``is_still_to_do``), else "".
+        A step of a cooperation that has ended, or of a stage its text passed by being signed,
+        is no one's work, and its timeline says "Tidak tercatat terlaksana" or "Tidak lagi
+        diperlukan" with no one waited on: the admin's list of steps said "Biro/Bagian Kerja
+        Sama" beside the evaluation of an MoU expired a year before. Mirrors
+        ``MilestoneQuerySet.waiting_on``; reads the agreement unless it is loaded."""
+        return self.waited_on if self.is_still_to_do else ""
+
     def get_waited_on_display(self):
-        """``waited_on`` as a label, or ""."""
-        party = self.waited_on
+        """``waiting_on_today`` as a label, or ""."""
+        party = self.waiting_on_today
         return MilestoneWaitsOn(party).label if party else ""
 
     @property

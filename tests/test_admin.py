@@ -1952,7 +1952,13 @@ def test_milestone_list_filters_whom_a_step_waits_on_as_its_pages_say_it(
     out, its column read "-"); "Belum ditentukan" lists the steps naming nobody of no stage a
     body decides. A step done waits on nobody, as its pages say nothing of it: the demo's
     "Belum ditentukan" listed 1,067 steps done among 1,070, and "TKKSD" every review long held."""
-    agreement = AgreementFactory(lead_region=kaltim)
+    agreement = AgreementFactory(
+        lead_region=kaltim,
+        status=Agreement.Status.PREPARATION,
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
     review = MilestoneFactory(agreement=agreement, kind="tkksd", due_on=today, waits_on="")
     named = MilestoneFactory(agreement=agreement, kind="other", due_on=today, waits_on="tkksd")
     handed = MilestoneFactory(agreement=agreement, kind="tkksd", due_on=today, waits_on="bureau")
@@ -1971,6 +1977,46 @@ def test_milestone_list_filters_whom_a_step_waits_on_as_its_pages_say_it(
     everything = collapse_space(staff_client.get(url).text)
     assert everything.count('<td class="field-waited_on">TKKSD</td>') == 2
     assert {held, visited} <= listed(staff_client.get(url))
+
+
+def test_milestone_list_waits_on_nobody_for_a_step_no_one_has_to_take_any_more(
+    staff_client, kaltim, today
+):
+    """The evaluation of an MoU that expired before it was held is "Tidak tercatat
+    terlaksana" on its status page, with no one waited on, and a visit left open on a text
+    signed since is "Tidak lagi diperlukan": the list of steps said "Biro/Bagian Kerja Sama"
+    and "Mitra" beside them and listed them under those parties, as if the bureau still owed
+    an evaluation of a cooperation over for a year."""
+    expired = AgreementFactory(
+        lead_region=kaltim,
+        signed_on=today - datetime.timedelta(days=5 * 365),
+        expires_on=today - datetime.timedelta(days=30),
+    )
+    missed = MilestoneFactory(
+        agreement=expired,
+        kind="evaluation",
+        due_on=today - datetime.timedelta(days=60),
+        waits_on="bureau",
+    )
+    signed = AgreementFactory(lead_region=kaltim)
+    left_open = MilestoneFactory(
+        agreement=signed, kind="exploration", due_on=signed.signed_on, waits_on="partner"
+    )
+    still_to_do = MilestoneFactory(
+        agreement=signed, kind="evaluation", due_on=today, waits_on="bureau"
+    )
+    url = reverse("admin:agreements_milestone_changelist")
+
+    assert listed(staff_client.get(url, {"waits_on": "bureau"})) == {still_to_do}
+    assert listed(staff_client.get(url, {"waits_on": "partner"})) == set()
+    assert listed(staff_client.get(url, {"waits_on": "none"})) == set()
+    page = collapse_space(staff_client.get(url).text)
+    assert page.count('<td class="field-waited_on">Biro/Bagian Kerja Sama</td>') == 1
+    assert '<td class="field-waited_on">Mitra</td>' not in page
+    assert {missed, left_open, still_to_do} <= listed(staff_client.get(url))
+    timeline = collapse_space(staff_client.get(expired.get_absolute_url()).text)
+    assert "Tidak tercatat terlaksana" in timeline
+    assert "Menunggu: Biro/Bagian Kerja Sama" not in timeline
 
 
 def test_region_list_filters_a_province_with_its_regencies_and_cities(
