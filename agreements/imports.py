@@ -1271,6 +1271,9 @@ class _RowReader:
             subdivision_id=subdivision or None,
             kind=partner_kind or default_partner_kind(country.code, kind, scope),
         )
+        if message := partner.place_error():
+            self.errors.append(f"{partner.name}: {message}")
+            return None
         if (partner.name.casefold(), country.code) in self.data.partner_names:
             # Found by name but narrowed away by subdivision or kind: a second partner of that
             # name in that country is not allowed.

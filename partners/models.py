@@ -464,10 +464,37 @@ class Partner(PrintableText, ChoiceLabels, models.Model):
             return f"{name} · {name_local} ({country_id})"
         return f"{name} ({country_id})"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        partner = super().from_db(db, field_names, values)
+        # The kind and country it was read with: a partner stored before ``place_error`` was a
+        # rule still saves with both left as they are.
+        partner._stored_place = (partner.__dict__.get("kind"), partner.__dict__.get("country_id"))
+        return partner
+
+    def place_error(self):
+        """Why its kind does not fit its country, or "": a government abroad (a foreign region
+        or city) in Indonesia. An Indonesian regional government is a party region, not a
+        partner; a city typed in as "Kota asing" with Indonesia left as its country made its
+        sister city a KSDPK, and the agreement form refused "KSDPL" saying its parties showed a
+        third party. Said when the partner is new or either is changed, not of one stored so
+        before the rule."""
+        if self.kind not in self.GOVERNMENT_KINDS or self.country_id != INDONESIA:
+            return ""
+        if (self.kind, self.country_id) == getattr(self, "_stored_place", None):
+            return ""
+        return _(
+            "Jenis “%(kind)s” untuk pemerintah di luar negeri, tetapi negara mitra ini Indonesia. "
+            "Pemerintah daerah di Indonesia dicatat sebagai daerah pihak, bukan sebagai mitra; "
+            "pilih negara mitra yang benar, atau jenis lain bagi pihak ketiga di Indonesia."
+        ) % {"kind": self.get_kind_display()}
+
     def clean(self):
         typed = self.former_names or ""
         self.former_names = tidy_former_names(self.former_names, self.name)
         errors = {}
+        if message := self.place_error():
+            errors["kind"] = message
         # What was typed is held to a cell's limit with every text (``PrintableText``); the
         # partners sheet writes the names in one cell, "; " between them, which may not fit
         # though the lines did.

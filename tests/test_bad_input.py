@@ -364,6 +364,37 @@ def test_an_upload_moment_past_the_calendar_is_refused_in_the_import_preview(
     assert not Document.objects.exists()
 
 
+def test_a_government_abroad_recorded_in_indonesia_is_refused_at_its_kind(staff_client):
+    """A city typed in as "Kota asing" with Indonesia left as its country made a sister city
+    with it a KSDPK: the agreement form refused "KSDPL", saying its parties showed a third
+    party, of a partner the clerk had called a foreign city. The partner form says what is
+    wrong, where: an Indonesian regional government is a party region. One stored so before
+    the rule still saves with its kind and country left as they are."""
+    from partners.models import Partner
+    from tests.factories import CountryFactory, PartnerFactory
+
+    indonesia = CountryFactory(code="ID")
+    CountryFactory(code="CN")
+    typed = {"name": "Pemerintah Kota Hefei", "kind": "foreign_city", "country": "ID"}
+
+    response = staff_client.post(reverse("admin:partners_partner_add"), typed)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert (
+        "Jenis “Kota asing” untuk pemerintah di luar negeri, tetapi negara mitra ini Indonesia."
+        in html
+    )
+    assert not Partner.objects.exists()
+    in_china = {**typed, "country": "CN"}
+    assert staff_client.post(reverse("admin:partners_partner_add"), in_china).status_code == 302
+    stored = PartnerFactory(name="Kota Lama", kind="foreign_region", country=indonesia)
+    change = reverse("admin:partners_partner_change", args=[stored.pk])
+    kept = {"name": stored.name, "kind": "foreign_region", "country": "ID", "website": ""}
+    assert staff_client.post(change, {**kept, "name_local": "旧城"}).status_code == 302
+    assert staff_client.post(change, {**kept, "kind": "foreign_city"}).status_code == 200
+
+
 def test_a_partner_recorded_twice_is_refused_saying_it_is_already_there(staff_client):
     """Django's own Indonesian message for a pair of unique fields says the partner "does not
     exist": the form says it is already recorded."""

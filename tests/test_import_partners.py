@@ -551,3 +551,19 @@ def test_a_city_row_still_finds_the_city_beside_a_region_of_the_same_name(regist
 
     assert result.rows[0].action == CREATE, result.rows[0].errors
     assert list(Agreement.objects.get(title=row["title"]).partners.all()) == [city]
+
+
+def test_a_new_partner_abroad_by_kind_but_in_indonesia_is_refused_at_its_row(register):
+    """A row creating "Kota Hefei" as a foreign city in Indonesia is refused, saying why, as
+    the partner form refuses it: written, its sister city would have been a KSDPK."""
+    CountryFactory(code="ID")
+    rows = [sister_row(partners="Kota Hefei", partner_countries="ID", partner_kinds="foreign_city")]
+
+    result = plan_for(rows, columns=[*COLUMNS, "partner_kinds"]).apply()
+
+    assert result.rows[0].action == REJECT
+    assert any(
+        "Kota Hefei: Jenis “Kota asing” untuk pemerintah di luar negeri" in error
+        for error in result.rows[0].errors
+    ), result.rows[0].errors
+    assert not Partner.objects.filter(name="Kota Hefei").exists()
