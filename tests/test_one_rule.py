@@ -69,6 +69,16 @@ def test_the_admin_overdue_filter_lists_only_the_live_one(staff_client, two_alik
     assert [m.title for m in response.context["cl"].result_list] == ["Rapat TKKSD cancelled"]
 
 
+def test_the_admins_list_of_steps_has_only_the_live_one_waiting_on_the_tkksd(
+    staff_client, two_alike
+):
+    response = staff_client.get(
+        reverse("admin:agreements_milestone_changelist"), {"waits_on": "tkksd"}
+    )
+    assert [m.title for m in response.context["cl"].result_list] == ["Rapat TKKSD preparation"]
+    assert response.content.decode().count('<td class="field-waited_on">TKKSD</td>') == 1
+
+
 def test_the_status_pages_call_only_the_live_one_late(client, two_alike):
     cancelled = client.get(two_alike["cancelled"].get_absolute_url()).content.decode()
     timeline = cancelled.split('class="timeline"', 1)[1].split("</ol>", 1)[0]
