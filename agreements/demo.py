@@ -27,7 +27,6 @@ from simple_history.utils import bulk_create_with_history
 
 from agreements.dates import DatePrecision
 from agreements.models import (
-    CARRYING_OUT,
     Agency,
     Agreement,
     Milestone,
@@ -36,6 +35,7 @@ from agreements.models import (
     Scope,
     Sector,
     Signatory,
+    carries_out_text,
     required_stages,
 )
 from agreements.parties import add_parties_in_bulk
@@ -1054,7 +1054,9 @@ class Generator:
         An LoI is the first document: before it come the initiative and exploration. What
         follows an earlier document skips the steps that document already took.
         """
-        carries_out = record.follows is not None and record.relation in CARRYING_OUT
+        carries_out = record.follows is not None and carries_out_text(
+            record.relation, record.follows.kind
+        )
         stages = [
             s for s in required_stages(record.kind, record.scope, carries_out) if s != MKind.SIGNING
         ]

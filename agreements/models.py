@@ -2114,6 +2114,22 @@ def waits_on_label(value):
 # A document that follows another this way carries it out: it is drafted and signed, not
 # approved again (``agreements.stages``).
 CARRYING_OUT = (AgreementRelation.IMPLEMENTS, AgreementRelation.AMENDS, AgreementRelation.EXTENDS)
+
+
+def carries_out_text(relation, follows_kind):
+    """Whether a document following one of ``follows_kind`` by ``relation`` carries that text
+    out (``CARRYING_OUT``), its path shortened to what the text did not pass (row 2 of
+    ``stages.STAGE_TABLE``: a PKS under an MoU is drafted and signed). Not a follow-up of an
+    LoI: signing an LoI passes exploration and intent, nothing after, so a PKS signed straight
+    after an LoI still goes through its plan, the TKKSD and the DPRD (and, abroad, the
+    ministries, initialling and full powers) itself. Its page said those stages were not
+    required of it, "Penyusunan naskah" and "Penandatanganan" alone. ``follows_kind`` None:
+    not known, the relation decides."""
+    if relation not in CARRYING_OUT:
+        return False
+    return not (relation == AgreementRelation.IMPLEMENTS and follows_kind == AgreementKind.LOI)
+
+
 # These carry a cooperation on once the text they follow has ended (``Agreement.continued_in``);
 # an amendment ends with the text it amends.
 CARRYING_ON = (AgreementRelation.IMPLEMENTS, AgreementRelation.EXTENDS)
@@ -3600,8 +3616,17 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     @property
     def carries_out(self):
         """Whether it carries out the text it follows (a PKS under an MoU, an amendment, an
-        extension) rather than being a cooperation of its own or a new stage of one."""
-        return self.relation in CARRYING_OUT
+        extension) rather than being a cooperation of its own or a new stage of one
+        (``carries_out_text``: a PKS straight after an LoI carries out no text). Reads the text
+        it follows, unless loaded, only for a PKS or an amendment following one as its
+        follow-up, whose path that decides."""
+        if self.relation not in CARRYING_OUT:
+            return False
+        if self.relation != AgreementRelation.IMPLEMENTS or self.follows_id is None:
+            return True
+        if self.kind not in (AgreementKind.PKS, AgreementKind.AMENDMENT):
+            return True
+        return carries_out_text(self.relation, self.follows.kind)
 
     @property
     def is_signed(self):
@@ -4982,7 +5007,9 @@ def progress_of_chain(agreements, milestones_of=None, today=None):
             # under an MoU: drafting and signing). A public one carrying out an internal text
             # is read as the public sees its chain (``_tells``): as a text standing alone,
             # whose short path would tell there is a text before it.
-            "carries_out": agreement.relation in CARRYING_OUT
+            "carries_out": carries_out_text(
+                agreement.relation, parent.kind if parent is not None else None
+            )
             and (parent is None or _tells(parent, agreement)),
             "inherited": inherited,
             "predecessor_kinds": earlier,

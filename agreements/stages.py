@@ -120,7 +120,9 @@ STAGE_TABLE = (
         sources=(PP_28_2018, PERMENDAGRI_22_2020, PERMENDAGRI_25_2020),
         note="A PKS that carries out an MoU, or an amendment of a signed text, is drafted and "
         "signed (often by an agency head under a power of attorney); the approvals of the text "
-        "it carries out are not asked again.",
+        "it carries out are not asked again. A PKS signed straight after an LoI carries out no "
+        "text: the LoI passed exploration and intent only, so the PKS takes the path of its "
+        "scope (row 3, 4 or 5).",
     ),
     PathRule(
         kinds=(*MAIN_TEXTS, "pks", "amendment"),

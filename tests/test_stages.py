@@ -225,6 +225,41 @@ def test_row_2_a_pks_left_at_the_forms_first_status_reads_as_being_prepared(clie
     assert pks.pk in [row.pk for row in listed.context["agreements"]]
 
 
+def test_row_2_a_pks_straight_after_an_loi_goes_the_way_of_its_scope(client, kaltim):
+    """Signing an LoI passes exploration and intent, nothing after (row 1): a PKS signed
+    straight after it carries out no text the DPRD and the ministries approved. Its page said
+    "Penyusunan naskah" and "Penandatanganan" were all the stages required of it, as of a PKS
+    under an MoU: an official read that a cooperation abroad needed no TKKSD, no DPRD, no
+    ministry and no full powers."""
+    loi = AgreementFactory(
+        kind="loi",
+        scope=Scope.KSDPL,
+        lead_region=kaltim,
+        partners=[PartnerFactory()],
+        status="signed",
+        in_force_from=None,
+        expires_on=None,
+    )
+    pks = unsigned(
+        kind="pks",
+        scope=Scope.KSDPL,
+        lead_region=kaltim,
+        partners=list(loi.partners.all()),
+        status="preparation",
+        follows=loi,
+        relation=Agreement.Relation.IMPLEMENTS,
+    )
+    shown = page_stages(client, pks)
+    assert list(shown) == [stage.label for stage in required_stages("pks", Scope.KSDPL)]
+    assert shown["Pernyataan kehendak (LoI)"] == (
+        "passed",
+        "dilalui " + on(2024, 1, 15) + " · pada Pernyataan kehendak (LoI)",
+    )
+    assert shown["Rencana kerja sama (KAK, rencana aksi)"][0] == "next"
+    for stage in ("Pembahasan TKKSD", "Persetujuan DPRD", "Surat kuasa (full powers)"):
+        assert shown[stage][0] == "ahead"
+
+
 def test_row_2_a_pks_standing_alone_goes_the_whole_domestic_way(kaltim):
     assert required_stages("pks", Scope.KSDPK, carries_out=False)[:2] == [
         K.INITIATIVE,
