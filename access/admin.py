@@ -111,7 +111,7 @@ class RegionAssignmentInline(CheckedKeys, LabelledTabularInline):
     verbose_name_plural = _("daerah yang disunting (untuk peran Editor)")
 
 
-class WorkSettingInline(admin.StackedInline):
+class WorkSettingInline(CheckedKeys, admin.StackedInline):
     model = WorkSetting
     formset = OwnRowsFormSet
     can_delete = False

@@ -63,6 +63,7 @@ from common.admin import (
     EMPTY,
     URL_FIELDS,
     BoundedDatesChangeList,
+    CheckedKeys,
     OfferedValuesOnly,
     OwnRowsFormSet,
     refuse_long_search,
@@ -345,10 +346,11 @@ class DocumentFileLinks:
 INLINE_MAX_ROWS = 200
 
 
-class BoundedInline:
+class BoundedInline(CheckedKeys):
     """An inline that builds at most ``INLINE_MAX_ROWS`` forms, whatever a POST declares
-    (Django's admin leaves ``absolute_max`` at its default, ``max_num`` + 1,000), and changes
-    only rows of its own agreement, whatever keys a POST names (``OwnRowsFormSet``)."""
+    (Django's admin leaves ``absolute_max`` at its default, ``max_num`` + 1,000), changes
+    only rows of its own agreement, whatever keys a POST names (``OwnRowsFormSet``), and
+    refuses a related key that is none as an invalid choice (``CheckedKeys``)."""
 
     max_num = INLINE_MAX_ROWS
     formset = OwnRowsFormSet
@@ -1197,7 +1199,11 @@ class AgencyAdmin(RowRulesAdmin, RankedAutocomplete, LabelledChangeList, Registe
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class PotentialInline(LabelledTabularInline):
+class PotentialInline(CheckedKeys, LabelledTabularInline):
+    """A survey's potentials. A region or sector posted as a key that is none ("abc") is an
+    invalid choice at its row (``CheckedKeys``): Django's autocomplete looked it up to show
+    the form again, a server error."""
+
     model = Potential
     formset = OwnRowsFormSet
     extra = 1

@@ -19,6 +19,7 @@ from tests.factories import (
     MilestoneFactory,
     PartnerFactory,
     ProvinceFactory,
+    SectorFactory,
 )
 from tests.helpers import (
     agreement_form_data,
@@ -221,6 +222,50 @@ def test_a_related_key_that_no_row_can_have_is_an_invalid_choice_on_every_admin_
         response = staff_client.post(url, data)
         assert response.status_code == 200, url
         assert "errorlist" in response.content.decode(), url
+
+
+@pytest.mark.parametrize("key", ["abc", "99999999999999999999"])
+def test_a_related_key_that_no_row_can_have_in_an_inline_row_is_an_invalid_choice(
+    staff_client, kaltim, key
+):
+    """A survey's potentials, its inline rows, choose their region and sector by autocomplete:
+    a key that is none (not a number) failed Django's lookup of the choice as the form was
+    shown again, a server error, where the survey's own fields said it was invalid. The form
+    again, the row saying its choice is invalid, and nothing written."""
+    from agreements.models import PotentialSurvey
+
+    sector = SectorFactory()
+    response = staff_client.post(
+        reverse("admin:agreements_potentialsurvey_add"),
+        {
+            "title": "Survei potensi Kaltim",
+            "held_on": "2025-03-01",
+            "host_region": kaltim.pk,
+            "potentials-TOTAL_FORMS": "1",
+            "potentials-INITIAL_FORMS": "0",
+            "potentials-0-region": key,
+            "potentials-0-sector": sector.pk,
+            "potentials-0-title": "Rumput laut",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "Masukkan pilihan yang valid" in response.content.decode()
+    assert not PotentialSurvey.objects.exists()
+
+
+def test_every_inline_of_the_admin_refuses_a_related_key_that_is_none():
+    """Each inline of every admin page checks its related keys as the admin's own forms do
+    (``CheckedKeys``): an inline left without it answers a key that is none with a 500."""
+    from django.contrib import admin
+
+    from common.admin import CheckedKeys
+
+    inlines = {
+        inline for model_admin in admin.site._registry.values() for inline in model_admin.inlines
+    }
+    assert inlines
+    assert {inline.__name__ for inline in inlines if not issubclass(inline, CheckedKeys)} == set()
 
 
 @pytest.mark.parametrize("key", ["\x00", "ID\x00"])
