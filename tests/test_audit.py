@@ -297,9 +297,10 @@ def test_history_page_tells_a_version_written_by_an_import_and_from_which_file(
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     editor.post(change_url(agreement), agreement_form_data(agreement, title="Diubah di admin"))
+    CountryFactory(code="CN")  # the partner's country, as the reference data has it
     csv = (
-        "reference,title,kind,scope,status,lead_region_code\n"
-        "KT/1,Diubah lewat impor,mou,ksdpl,in_force,64\n"
+        "reference,title,kind,scope,status,lead_region_code,partners,partner_countries\n"
+        "KT/1,Diubah lewat impor,mou,ksdpl,in_force,64,Pemerintah Provinsi Anhui,CN\n"
     )
     url = reverse("admin:agreements_agreement_import")
     preview = editor.post(url, {"file": SimpleUploadedFile("register-kaltim.csv", csv.encode())})
@@ -331,9 +332,10 @@ def test_the_file_an_import_wrote_a_version_from_is_told_in_the_readers_language
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    CountryFactory(code="CN")  # the partner's country, as the reference data has it
     csv = (
-        "reference,title,kind,scope,status,lead_region_code\n"
-        "KT/1,Diubah lewat impor,mou,ksdpl,in_force,64\n"
+        "reference,title,kind,scope,status,lead_region_code,partners,partner_countries\n"
+        "KT/1,Diubah lewat impor,mou,ksdpl,in_force,64,Pemerintah Provinsi Anhui,CN\n"
     )
     editor = logged_in(editor_kaltim)
     editor.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
@@ -362,9 +364,10 @@ def test_an_import_of_a_file_with_a_long_name_is_written_and_its_history_names_t
 
     name = "Rekapitulasi kerja sama daerah Provinsi Kalimantan Timur " * 3 + "2024.csv"
     assert 100 < len(name) < 255
+    CountryFactory(code="CN")  # the partner's country, as the reference data has it
     csv = (
-        "reference,title,kind,scope,status,lead_region_code\n"
-        "KT/1,Diubah lewat impor,mou,ksdpl,in_force,64\n"
+        "reference,title,kind,scope,status,lead_region_code,partners,partner_countries\n"
+        "KT/1,Diubah lewat impor,mou,ksdpl,in_force,64,Pemerintah Provinsi Anhui,CN\n"
     )
     url = reverse("admin:agreements_agreement_import")
     preview = editor.post(url, {"file": SimpleUploadedFile(name, csv.encode())})
