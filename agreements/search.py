@@ -216,15 +216,17 @@ def search_agreements(queryset, text, internal=False):
     return _searched(queryset, text, internal)[0]
 
 
-def _searched(queryset, text, internal=False):
+def _searched(queryset, text, internal=False, titled=None):
     """``search_agreements``, and whether the search already knows it finds
     ``COMMON_WORD_MATCHES`` agreements or more: on PostgreSQL, a single word found that common
-    (``_is_common``) when the search was built."""
+    (``_is_common``) when the search was built. ``titled``: the model of rows of an agreement
+    (milestones, documents) searched by their titles too (``search_agreement_rows``), whose
+    titles holding a word make it no typo (``_names_no_party``)."""
     words = search_words(text)
     if not words:
         return queryset, False
     if connections[queryset.db].vendor == "postgresql":
-        return _postgresql(queryset, words, internal)
+        return _postgresql(queryset, words, internal, titled)
     return _substring(queryset, words), False
 
 
@@ -247,14 +249,16 @@ def search_agreement_rows(queryset, text, internal=False):
     rows = model._base_manager.db_manager(queryset.db).order_by()
     agreements = Agreement._default_manager.db_manager(queryset.db).all()
     matches = [
-        _rows_matching(rows, _title_holds(word), *_searched(agreements, word, internal))
+        _rows_matching(rows, _title_holds(word), *_searched(agreements, word, internal, model))
         for word in words
     ]
     each_word = Q(*(condition for condition, _few in matches))
     few = [ids for _condition, ids in matches if ids is not None]
     if len(words) > 1:
         # Or the agreement the words find together: a reference ("7/PU/2023"), a phrase.
-        together, together_few = _rows_matching(rows, None, *_searched(agreements, text, internal))
+        together, together_few = _rows_matching(
+            rows, None, *_searched(agreements, text, internal, model)
+        )
         each_word = together | each_word
         # Only rows the phrase finds, or one word of the few: where both are read from their
         # indexes, the rows tested are those, not every row.
@@ -400,13 +404,17 @@ def _contains(word, *fields):
     return condition
 
 
-def _names_no_party(word, Region, Partner, readable):
+def _names_no_party(word, Region, Partner, readable, titled=None):
     """A condition true where no region's or country's name, nor the name of a partner party
     to one of ``readable`` (the agreements the reader may read: a partner they may know of,
     ``PartnerQuerySet.visible_to``), holds ``word`` as typed (its name, name in its own script
-    or a name it was known by before): only then is a near spelling of a name read as that
-    name. "Jiangxi" is a province's name, not a typo of "Guangxi", though a dropped letter
-    apart: its list held Guangxi's agreements too. A partner party to internal agreements only
+    or a name it was known by before), nor, searching the rows of ``titled`` (milestones,
+    documents: ``search_agreement_rows``), a row's title: only then is a near spelling of a
+    name read as that name. "Jiangxi" is a province's name, not a typo of "Guangxi", though a
+    dropped letter apart: its list held Guangxi's agreements too. "paraf" on the admin's list
+    of steps is the initialling of a text, not a typo of "Parigi Moutong": it listed every step
+    of that regency's agreements beside the 1,900 steps titled "Paraf naskah" at 100,000
+    agreements. A partner party to internal agreements only
     is no name to the public: switching their near spellings off, it told them such a partner
     exists. Uncorrelated, so the database asks it once per query, each name from its own index
     (ORed in one query, the partners' three indexes cost more than reading every partner, as in
@@ -421,6 +429,8 @@ def _names_no_party(word, Region, Partner, readable):
         named |= Q(
             Exists(Partner.objects.filter(_contains(word, field)).party_to(readable, few=True))
         )
+    if titled is not None:
+        named |= Q(Exists(titled._base_manager.filter(_title_holds(word))))
     return ~named
 
 
@@ -602,10 +612,10 @@ class _CompiledWord(NamedTuple):
     matches_sql: tuple | None
 
 
-def _postgresql(queryset, words, internal):
+def _postgresql(queryset, words, internal, titled=None):
     """``queryset`` searched for every word of ``words`` by a reader who reads internal
     agreements (``internal``) or not, and whether the one word searched for was found common
-    (``_is_common``) on the way (``_searched``)."""
+    (``_is_common``) on the way (``_searched``, ``titled`` as there)."""
     from django.contrib.postgres.search import SearchRank
 
     Agreement = queryset.model
@@ -615,7 +625,7 @@ def _postgresql(queryset, words, internal):
     common = False
     for n, word in enumerate(words):
         compiled = _compiled_word(
-            Agreement, str(word), word.typed_in, COMMON_WORD_MATCHES, internal
+            Agreement, str(word), word.typed_in, COMMON_WORD_MATCHES, internal, titled
         )
         # A scope's code: its agreements are a large share of the register, with no index of
         # their own to read them from; tested row by row, never asked whether it is common.
@@ -660,11 +670,12 @@ def _postgresql(queryset, words, internal):
 
 
 @functools.lru_cache(maxsize=512)
-def _compiled_word(Agreement, text, typed_in, common_matches, internal):
+def _compiled_word(Agreement, text, typed_in, common_matches, internal, titled=None):
     """The SQL a word searches the register with (``_CompiledWord``), compiled once per process
     for each word, the piece it was typed in, the matches that make it common
-    (``COMMON_WORD_MATCHES``) and whether its reader reads internal agreements (the partners
-    they may know of, ``_names_no_party``): the regions, partners (four ways of naming them)
+    (``COMMON_WORD_MATCHES``), whether its reader reads internal agreements (the partners
+    they may know of, ``_names_no_party``) and the rows searched by their titles too
+    (``titled``, ``_searched``): the regions, partners (four ways of naming them)
     and sectors it names, the agreements linked to them, and the agreements its text finds.
     Built and compiled through the ORM on every search, they were most of a search's time at
     100,000 agreements (a third of the page "kerja sama pendidikan"; 54 ms of Python to 5 ms
@@ -707,7 +718,9 @@ def _compiled_word(Agreement, text, typed_in, common_matches, internal):
         ),
     ]
     if len(word) >= TYPO_MIN_LENGTH:
-        misspelt = _names_no_party(word, Region, Partner, Agreement.objects.visible_as(internal))
+        misspelt = _names_no_party(
+            word, Region, Partner, Agreement.objects.visible_as(internal), titled
+        )
         regions_qs = Region.objects.alias(similarity=TrigramWordSimilarity(word, "name"))
         regions |= Q(similarity__gte=TYPO_SIMILARITY) & misspelt
         # ``<%`` finds the names from their trigram index, at the connection's threshold,

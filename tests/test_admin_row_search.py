@@ -136,6 +136,24 @@ def test_a_word_the_register_search_found_common_is_not_sized_again_for_its_rows
     assert "agreements_agreement_regions" not in sized[0]
 
 
+@pytest.mark.postgresql  # near spellings are read from trigram indexes
+def test_a_word_the_rows_titles_hold_is_no_typo_of_a_regions_name(staff_client, register):
+    """ "paraf" is the initialling of a text, found in the steps' titles as typed: no typo of
+    "Parigi Moutong", whose agreements' steps the list of "paraf" held beside those titled
+    "Paraf naskah". A word no title holds still finds a name spelt near it."""
+    schools, roads = register
+    parigi = RegencyFactory(code="72.08", name="Kabupaten Parigi Moutong")
+    coast = AgreementFactory(title="Pengembangan wisata pantai", lead_region=parigi)
+    for agreement, title in [(roads, "Paraf naskah"), (coast, "Survei lokasi pantai")]:
+        MilestoneFactory(agreement=agreement, title=title)
+        DocumentFactory(agreement=agreement, title=f"Berkas {title}")
+
+    assert listed(staff_client, MILESTONES, "paraf") == ["Paraf naskah"]
+    assert listed(staff_client, DOCUMENTS, "paraf") == ["Berkas Paraf naskah"]
+    assert listed(staff_client, MILESTONES, "parigy") == ["Survei lokasi pantai"]
+    assert listed(staff_client, DOCUMENTS, "parigy") == ["Berkas Survei lokasi pantai"]
+
+
 def test_kerja_sama_typed_apart_finds_a_title_that_writes_it_joined(staff_client, register):
     """A clerk types "kerja sama" as the KBBI writes it; the step was recorded "Rapat
     kerjasama" (and the other way round)."""
