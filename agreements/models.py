@@ -4103,6 +4103,20 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             return ""
         return self.get_waits_on_display()
 
+    def line_read_apart_for(self, chain, shown):
+        """``shown`` (the pks of the documents of ``chain`` a reader may see) where that reader
+        reads this agreement's line otherwise than it is stored (``lines_of`` with ``shown``),
+        else None: a public amendment of a text the reader may see and the public may not (an
+        official reading a public addendum of an internal MoU, whose activities the stored
+        line, read as the public reads it, leaves out). The public's page, and every list and
+        count, read what is stored."""
+        public = AgreementVisibility.PUBLIC
+        if self.relation != AgreementRelation.AMENDS or self.visibility != public:
+            return None
+        if any(document.pk in shown and document.visibility != public for document in chain):
+            return shown
+        return None
+
     def latest_sign_of_life(self, chain=None, until=None, shown=None):
         """The latest activity or evaluation done along its line (``lines_of``), by ``until``
         if given, or None: the milestone, whose ``done_on`` a page shows as precisely as it is

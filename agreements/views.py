@@ -520,17 +520,10 @@ def status_page_context(request, pk):
     # Where the reader may see the text it carries out; once that text has ended, the note of
     # ``ended_text`` says so instead.
     term_overrun = None if ended_text else agreement.runs_past_text_carried_out(chain, shown)
-    # An amendment's line as the reader sees it: an official sees the activities of the
-    # internal MoU its public addendum is part of, which what is stored, read as the public
-    # reads it, leaves out (``lines_of``); the public's page reads what is stored.
-    sees_more = (
-        agreement.relation == Agreement.Relation.AMENDS
-        and agreement.visibility == Agreement.Visibility.PUBLIC
-    ) and any(
-        document.pk in shown and document.visibility != Agreement.Visibility.PUBLIC
-        for document in chain
-    )
-    last_sign_of_life = agreement.latest_sign_of_life(chain, shown=shown if sees_more else None)
+    # An amendment's line as the reader sees it, where that is not what is stored: an official
+    # sees the activities of the internal MoU its public addendum is part of.
+    read_apart = agreement.line_read_apart_for(chain, shown)
+    last_sign_of_life = agreement.latest_sign_of_life(chain, shown=read_apart)
     return {
         "agreement": agreement,
         "today": today,
@@ -559,9 +552,9 @@ def status_page_context(request, pk):
         "term_overrun_status": term_overrun and term_overrun.text.shown_status_on(today),
         "chain": documents if len(documents) > 1 else [],
         "shown_in_chain": shown,
-        "is_dormant": agreement.is_dormant_on(today, latest=last_sign_of_life)
-        if sees_more
-        else agreement.is_dormant_on(today),
+        "is_dormant": agreement.is_dormant_on(today)
+        if read_apart is None
+        else agreement.is_dormant_on(today, latest=last_sign_of_life),
         "last_sign_of_life": last_sign_of_life,
         # Recorded on another text of its line (the PKS carrying it out): the warning names it.
         "last_sign_of_life_on": agreement.document_of_step(last_sign_of_life, chain, shown),
