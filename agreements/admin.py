@@ -472,7 +472,7 @@ class SearchListedAtMost:
 
     def response_action(self, request, queryset):
         if self._searched(request):
-            queryset = self.search_paginator.listed(queryset)[0]
+            queryset = self.search_paginator.listed(queryset)
         return super().response_action(request, queryset)
 
     @staticmethod

@@ -347,16 +347,22 @@ class ReadApart:
             for join in self.query.alias_map.values()
         )
 
-    def first_matches(self, limit):
-        """The first ``limit`` of these rows in their order, as a selection of their own: a
-        search of the milestones or documents lists these when more match
-        (``paging.RowSearchPaginator``), its conditions tested once, in the walk that finds
-        them, as ``AgreementQuerySet.most_recently_signed``."""
-        first = self.values("pk")[:limit]
-        shortlisted = self._chain()
+    def listed_first(self):
+        """The keys of these rows in their order: a search of the milestones or documents lists
+        the first ``SEARCH_LISTS_AT_MOST`` of them (``paging.RowSearchPaginator``), read once,
+        in the walk that finds them, then the page read by key (``among``)."""
+        return self.values_list("pk", flat=True)
+
+    def among(self, keys):
+        """These rows whose keys are among ``keys``, read already (``paging.SearchPaginator``),
+        in this queryset's order. Their conditions are not tested again where every table this
+        reads is one row per row (``_reads_each_row_once``): around the keys, the page read
+        every match of a search a second time, and ranked or sorted them all again. (Conditions
+        that joined a table of many rows per row stay, or the join would repeat rows.)"""
+        chosen = self._chain()
         if self._reads_each_row_once():
-            shortlisted.query.where = WhereNode()
-        return shortlisted.filter(pk__in=first)
+            chosen.query.where = WhereNode()
+        return chosen.filter(pk__in=keys)
 
     def read_in_parts(self, top):
         """These rows in their order, the first ``top`` of them read from the first ``top`` of
@@ -389,7 +395,7 @@ class ReadApart:
         agreements), a search's 200 matches among every agreement (150 ms), or among half a
         million milestones (600 ms). Read apart, a page costs what its selection holds.
         PostgreSQL only (elsewhere ``self``), and not where a condition joined a table of many
-        rows per row (the join would repeat rows), as ``most_recently_signed``."""
+        rows per row (the join would repeat rows), as ``among``."""
         if connections[self.db].vendor != "postgresql" or not self.ordered:
             return self
         if not self._reads_each_row_once():
@@ -1401,18 +1407,13 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
 
         return search_agreements(self, text, reads_internal(reader))
 
-    def most_recently_signed(self, limit):
-        """The ``limit`` most recently signed of these agreements (undated ones last), in this
-        queryset's own order: a search ranks these when more match (``SearchPaginator``)."""
-        newest = self.order_by(F("signed_on").desc(nulls_last=True), "-pk").values("pk")
-        shortlisted = self._chain()
-        if self._reads_each_row_once():
-            # The page reads these ids and nothing else: testing every agreement the conditions
-            # of ``self`` match a second time, around them, read them all again. (Conditions
-            # that joined a table of many rows per agreement stay, or the join would repeat
-            # rows.)
-            shortlisted.query.where = WhereNode()
-        return shortlisted.filter(pk__in=newest[:limit])
+    def listed_first(self):
+        """The keys of these agreements, the most recently signed first (undated ones last): a
+        search lists the first ``SEARCH_LISTS_AT_MOST`` of them when more match, and ranks
+        those (``paging.SearchPaginator``, ``among``)."""
+        return self.order_by(F("signed_on").desc(nulls_last=True), "-pk").values_list(
+            "pk", flat=True
+        )
 
     def signing_years(self):
         """The years in which one of these agreements was signed, oldest first, read from the

@@ -44,13 +44,6 @@ def rows_of_table(model, using):
         return cursor.fetchone()[0]
 
 
-def count_up_to(queryset, limit):
-    """How many rows ``queryset`` holds, counting no further than ``limit`` + 1: one more than
-    ``limit`` says there are more, without the pass over every match an exact count of a search
-    that finds most of the register would take."""
-    return queryset.order_by().values("pk")[: limit + 1].count()
-
-
 def page_asked(paginator, data):
     """The page of ``paginator`` that the query string ``data`` asks for with ``page`` (the
     first when it asks for none); ``ValidationError`` saying what is wrong with the number
@@ -84,51 +77,50 @@ class LargeTablePaginator(Paginator):
 class SearchPaginator(CachedCountPaginator):
     """Paging the agreements a search found, at a cost that follows the page, not the matches.
 
-    Counting stops one past ``SEARCH_LISTS_AT_MOST`` (``count_up_to``). Up to
-    that many, every match is listed, best first. Past it, the list holds the
-    ``SEARCH_LISTS_AT_MOST`` most recently signed matches in the order chosen
-    (``AgreementQuerySet.most_recently_signed``), so ranking reads that many agreements, not
-    all of a word found in most of the register; ``more`` says so, and the page tells the reader
-    that more matched than are listed. The count is cached until the register changes.
+    The matches' keys are read once, in the order of ``listed_first`` (the most recently signed
+    first), up to one past ``SEARCH_LISTS_AT_MOST``: how many there are says whether more
+    matched than are listed (``more``; the page tells the reader so). The list holds the first
+    ``SEARCH_LISTS_AT_MOST`` of them, in the order chosen (best first, by default), read by key
+    (``among``), so ranking reads that many agreements, not all of a word found in most of the
+    register, and no page tests the words again. The keys are kept until the register changes.
     """
 
     def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True):
-        object_list, found = self.listed(object_list)
-        self.more = found > SEARCH_LISTS_AT_MOST
-        self._found = min(found, SEARCH_LISTS_AT_MOST)
+        keys = self.first_keys(object_list)
+        self.more = keys is not None and len(keys) > SEARCH_LISTS_AT_MOST
+        self.keys = keys and keys[:SEARCH_LISTS_AT_MOST]
+        self._found = len(self.keys or ())
+        if keys is not None:
+            object_list = object_list.among(self.keys)
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
 
     @classmethod
     def listed(cls, object_list):
-        """What a search's list holds of the matches ``object_list``, in its order, and how many
-        matched, counted up to one past the limit: every match up to ``SEARCH_LISTS_AT_MOST``,
-        past it the shortlist (``shortlist``). The page lists this, and the admin's actions on
-        all it lists act on it (``admin.SearchListedAtMost``); the downloads of the public
-        list hold every match."""
-        limit = SEARCH_LISTS_AT_MOST
+        """What a search's list holds of the matches ``object_list``, in its order: what the
+        admin's actions on all it lists act on (``admin.SearchListedAtMost``). The downloads of
+        the public list hold every match."""
+        keys = cls.first_keys(object_list)
+        return object_list if keys is None else object_list.among(keys[:SEARCH_LISTS_AT_MOST])
+
+    @staticmethod
+    def first_keys(object_list):
+        """The keys of the first matches ``object_list`` lists (``listed_first``), one past
+        ``SEARCH_LISTS_AT_MOST`` at most, read once and kept until the register changes; None
+        where a filter can match nothing.
+
+        Counted, then ranked around a subquery of the first matches, a search read its matches
+        twice on every page, and its words were tested again around them."""
+        first = object_list.listed_first()[: SEARCH_LISTS_AT_MOST + 1]
         try:
-            sql, params = object_list.order_by().query.sql_with_params()
-        except EmptyResultSet:  # a filter nothing can match
-            found = 0
-        else:
-            found = cached_value(
-                "count-up-to",
-                [object_list.db, sql, repr(params), limit],
-                lambda: count_up_to(object_list, limit),
-            )
-        if found > limit:
-            object_list = cls.shortlist(object_list, limit)
-        return object_list, found
+            sql, params = first.query.sql_with_params()
+        except EmptyResultSet:
+            return None
+        return cached_value("listed-first", [object_list.db, sql, repr(params)], lambda: [*first])
 
     # What the admin's search box says when more matched than are listed (``more_text``).
     MORE = gettext_lazy(
         "Lebih dari %(number)s hasil; yang ditampilkan %(number)s yang terakhir ditandatangani"
     )
-
-    @staticmethod
-    def shortlist(object_list, limit):
-        """The ``limit`` matches listed when more match."""
-        return object_list.most_recently_signed(limit)
 
     @cached_property
     def count(self):
@@ -142,15 +134,24 @@ class SearchPaginator(CachedCountPaginator):
 class RowSearchPaginator(SearchPaginator):
     """Paging the milestones or documents a search found (``search_agreement_rows``) as
     ``SearchPaginator`` pages agreements: counted up to ``SEARCH_LISTS_AT_MOST``, and past it
-    the first that many in the list's own order (``first_matches``), its pages stopping there.
-    A word found in most of the register (kerja, of every PKS) was counted over all its half
-    million milestones on every page (360 ms at 100,000 agreements)."""
+    the first that many in the list's own order (``ReadApart.listed_first``), its pages
+    stopping there. A word found in most of the register (kerja, of every PKS) was counted over
+    all its half million milestones on every page (360 ms at 100,000 agreements)."""
 
     MORE = gettext_lazy(
         "Lebih dari %(number)s hasil; yang ditampilkan %(number)s yang pertama menurut urutan "
         "daftar"
     )
 
-    @staticmethod
-    def shortlist(object_list, limit):
-        return object_list.first_matches(limit)
+    def page(self, number):
+        """The page's rows read by their keys alone: the keys are in the list's order, so the
+        page's are known, where its query read every row listed to sort them (1,000 steps of a
+        word found 1,900 times at 100,000 agreements)."""
+        if self.keys is None:
+            return super().page(number)
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(self.object_list.among(self.keys[bottom:top]), number, self)

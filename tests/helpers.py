@@ -217,6 +217,19 @@ def on_postgresql():
     return connection.vendor == "postgresql"
 
 
+def words_tested(captured):
+    """The SQL of the queries of a search's page that test its words: the one reading the keys
+    of its first matches (``paging.SearchPaginator.first_keys``; the rows are then read by
+    those keys), not the questions of how common each word is, asked of its index alone
+    (``SELECT EXISTS``, ``SELECT 1``)."""
+    return [
+        q["sql"]
+        for q in captured
+        if ("@@" in q["sql"] or "LIKE" in q["sql"])
+        and not q["sql"].startswith(("SELECT EXISTS", 'SELECT 1 AS "a"'))
+    ]
+
+
 def titles_in(response):
     """The agreement titles a list page shows, in order."""
     return [row.title for row in response.context["agreements"]]

@@ -27,6 +27,7 @@ from tests.factories import (
     build_register,
     make_official,
 )
+from tests.helpers import words_tested
 
 pytestmark = pytest.mark.django_db
 
@@ -156,8 +157,10 @@ def test_a_search_of_milestones_or_documents_is_counted_up_to_a_limit(
     assert response.context["cl"].result_count == 2
     page = response.content.decode()
     assert "Lebih dari 2 hasil; yang ditampilkan 2 yang pertama menurut urutan daftar" in page
-    counts = [sql for sql in sql_of(captured) if "COUNT(" in sql.upper()]
-    assert counts and all("LIMIT 3" in sql for sql in counts if "rapat" in sql.lower())
+    # The keys of the first three matches in the list's order, read once; the page's row by
+    # its key alone.
+    (found,) = words_tested(captured)
+    assert "LIMIT 3" in found
     # Two pages of one, and no third.
     assert staff_client.get(changelist, {"q": "rapat", "p": 2}).status_code == 200
     assert response.context["cl"].paginator.num_pages == 2
