@@ -369,10 +369,19 @@ class MilestoneRowsFormSet(OwnRowsFormSet):
         if self.is_bound:
             self.instance.milestone_table = self
 
+    def left_out(self):
+        """The saved steps this table was posted without (its row count posted lower by hand):
+        a row left out is neither changed nor deleted, so it stays as stored, and is held to
+        the agreement as the form has it like any other (``AgreementAdminForm.check_ending``).
+        The table's own rows, read already: no query more."""
+        posted = {form.instance.pk for form in self.initial_forms}
+        return [row for row in self.get_queryset() if row.pk not in posted]
+
     def as_posted(self):
         """The steps as this table would write them: its rows (each checked first, with the
-        agreement as the form has it), less those ticked for deletion and blank new rows."""
-        rows = []
+        agreement as the form has it), less those ticked for deletion and blank new rows, and
+        the saved ones it was posted without, as stored (``left_out``)."""
+        rows = self.left_out()
         for index, form in enumerate(self.forms):
             form.is_valid()  # its instance is then as posted
             if index >= self.initial_form_count() and not form.has_changed():

@@ -360,11 +360,17 @@ class AgreementAdminForm(KnownDatesForm):
             milestones = ()
         for field, message in agreement.status_step_errors(milestones).items():
             self.add_error(field, message)
-        if table is None and agreement.pk is not None:
-            # Without the table, whose rows are checked against these dates themselves: the
-            # stored steps (``Agreement.step_date_contradictions``).
-            for message in agreement.step_date_contradictions(agreement.milestones.all()):
-                self.add_error(None, message)
+        if table is not None:
+            # The table's rows are checked against these dates themselves; the saved steps it
+            # was posted without (a row count forged lower) stay as stored and are checked here.
+            stored = table.left_out()
+        elif agreement.pk is not None:
+            # Without the table: the stored steps (``Agreement.step_date_contradictions``).
+            stored = agreement.milestones.all()
+        else:
+            stored = ()
+        for message in agreement.step_date_contradictions(stored):
+            self.add_error(None, message)
 
     def check_known_apart(self, cleaned_data):
         """Refuse a second agreement without a reference with the title and lead region of

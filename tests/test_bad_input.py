@@ -969,6 +969,49 @@ def test_a_signing_date_moved_away_from_its_signing_step_is_refused_at_the_step(
     assert Milestone.objects.get(pk=signing.pk).done_on == datetime.date(2025, 2, 10)
 
 
+def test_a_milestone_table_posted_without_its_saved_rows_checks_them_as_stored(
+    staff_client, kaltim
+):
+    """A form whose milestone table was cut short by hand (its row count posted as none) saved
+    a signing date moved away from the signing step, and a status still in force beside a
+    termination recorded as done: the rows left out of the post stay as stored, and are
+    checked as such. Nothing is written."""
+    mou = signed_mou(kaltim, status=Agreement.Status.IN_FORCE)
+    MilestoneFactory(
+        agreement=mou,
+        kind="signing",
+        title="Penandatanganan MoU",
+        due_on=None,
+        done_on=mou.signed_on,
+    )
+
+    response = staff_client.post(change_url(mou), agreement_form_data(mou, signed_on="10/02/2025"))
+
+    assert response.status_code == 200
+    assert form_errors(response) == [
+        "Tahapan “Penandatanganan MoU”: Tahap “Penandatanganan” tercatat terlaksana pada "
+        "1 Februari 2025, tetapi kerja sama ini ditandatangani pada 10 Februari 2025. Tanggal "
+        "terlaksana penandatanganan adalah tanggal naskah ditandatangani: perbaiki yang keliru, "
+        "tanggal ini atau tanggal ditandatangani kerja samanya."
+    ]
+    mou.refresh_from_db()
+    assert mou.signed_on == datetime.date(2025, 2, 1)
+
+    MilestoneFactory(
+        agreement=mou,
+        kind="termination",
+        title="Pengakhiran",
+        due_on=None,
+        done_on=datetime.date(2026, 1, 5),
+    )
+    response = staff_client.post(change_url(mou), agreement_form_data(mou, title="Judul baru"))
+
+    assert response.status_code == 200
+    assert any("Pengakhiran kerja sama ini tercatat terlaksana" in e for e in form_errors(response))
+    mou.refresh_from_db()
+    assert mou.title != "Judul baru"
+
+
 def test_a_step_done_before_the_agreement_was_proposed_is_refused_at_its_date(staff_client, kaltim):
     """Its facts say "Diusulkan 3 Juni 2024"; a stage done in 2023 would sit on its path before
     it. Refused on the step's own page, naming the proposal; nothing written."""
