@@ -274,11 +274,14 @@ class ChangesFeed(ReadFeed):
 
     def item_guid(self, entry):
         """A tag URI (RFC 4151) naming the version: absolute, and the same whatever address
-        the feed was fetched at (the site's configured host, ``SITE_URL``) and however often."""
+        the feed was fetched at (the site's configured host, ``SITE_URL``) and however often.
+        The version is named by the moment it was saved (as its entry is dated), not by its
+        number, which counts every agreement's versions: two public versions numbered 7 and
+        10 told that two versions of records kept from the reader were saved between them."""
         saved = entry.when.astimezone(datetime.UTC)
         return (
             f"tag:{uid_domain()},{saved:%Y-%m-%d}:"
-            f"agreement/{entry.agreement_id}/version/{entry.record.history_id}"
+            f"agreement/{entry.agreement_id}/version/{saved:%Y%m%dT%H%M%S.%fZ}"
         )
 
     item_guid_is_permalink = False

@@ -175,7 +175,9 @@ def test_change_log_entries_have_absolute_ids_that_never_change(client, changed,
     first = ids("/perubahan/feed.atom")
     assert first and all(
         re.fullmatch(
-            r"tag:kerjasama\.kaltimprov\.go\.id,\d{4}-\d{2}-\d{2}:agreement/\d+/version/\d+", i
+            r"tag:kerjasama\.kaltimprov\.go\.id,\d{4}-\d{2}-\d{2}:agreement/\d+/version/"
+            r"\d{8}T\d{6}\.\d{6}Z",
+            i,
         )
         for i in first
     )
@@ -185,6 +187,27 @@ def test_change_log_entries_have_absolute_ids_that_never_change(client, changed,
     assert ids("/perubahan/feed.atom")[1:] == first
     one = ids(reverse("agreement-changes-atom", args=[changed["mou"].pk]))
     assert set(one[1:]) <= set(first)
+
+
+def test_a_change_feeds_ids_count_no_version_the_public_may_not_see(client, kaltim):
+    """An entry's id numbered its version among every agreement's versions: two public
+    versions numbered 7 and 10 told the public that two versions of records kept from it were
+    saved between them, and when. Each is named by the moment it was saved, as its entry is
+    dated: the same ids whether or not an internal agreement was saved meanwhile."""
+    mou = AgreementFactory(lead_region=kaltim, title="MoU Kaltim–Anhui")
+    kept = AgreementFactory(lead_region=kaltim, title="MoU dalam penjajakan", visibility="internal")
+    save_as(kept, None, title="MoU dalam penjajakan (draf 2)")
+    save_as(kept, None, title="MoU dalam penjajakan (draf 3)")
+    save_as(mou, None, title="MoU Kaltim–Anhui (perpanjangan)")
+
+    root = ET.fromstring(client.get("/perubahan/feed.atom").content)
+    entries = root.findall(f"{ATOM}entry")
+
+    assert len(entries) == 2
+    for entry in entries:
+        saved = datetime.datetime.fromisoformat(entry.findtext(f"{ATOM}updated"))
+        version = entry.findtext(f"{ATOM}id").rsplit("/", 1)[1]
+        assert version == f"{saved.astimezone(datetime.UTC):%Y%m%dT%H%M%S.%fZ}"
 
 
 def test_a_bad_filter_on_the_change_log_is_a_400(client, changed):
