@@ -479,6 +479,16 @@ class SearchListedAtMost:
             return self.search_paginator(queryset, per_page, orphans, allow_empty_first_page)
         return super().get_paginator(request, queryset, per_page, orphans, allow_empty_first_page)
 
+    def get_changelist_instance(self, request):
+        """A search whose matches fit on one page lists them by the keys its paginator read, as
+        every other page of a search does: Django lists such a page from the list's own
+        queryset, which tested the words again over every agreement they match."""
+        cl = super().get_changelist_instance(request)
+        keys = getattr(cl.paginator, "keys", None)
+        if keys is not None and not cl.multi_page and not cl.show_all:
+            cl.result_list = cl.paginator.object_list
+        return cl
+
     def response_action(self, request, queryset):
         if self._searched(request):
             queryset = self.search_paginator.listed(queryset)

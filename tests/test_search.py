@@ -926,6 +926,31 @@ def test_admin_search_past_the_limit_lists_the_most_recently_signed(
     assert listed == {"Pelatihan nelayan 2023", "Pelatihan nelayan 2021"}
 
 
+def test_an_admin_search_of_one_page_reads_its_rows_by_the_keys_it_found(staff_client, kaltim):
+    """A search whose matches fit on one page tests its words once, where the keys of its
+    matches are read, and reads its rows by those keys, as its other pages do: Django lists
+    such a page from the list's own queryset, which tested the words again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for year in (2021, 2023):
+        _nelayan(kaltim, year)
+    AgreementFactory(title="Jalan provinsi", lead_region=kaltim)
+
+    with CaptureQueriesContext(connection) as captured:
+        response = staff_client.get(
+            reverse("admin:agreements_agreement_changelist"), {"q": "nelayan"}
+        )
+
+    assert {agreement.title for agreement in response.context["cl"].result_list} == {
+        "Pelatihan nelayan 2021",
+        "Pelatihan nelayan 2023",
+    }
+    (found,) = words_tested(captured)
+    (rows,) = [q["sql"] for q in captured if '"agreements_agreement"."summary"' in q["sql"]]
+    assert "LIKE" not in rows and "@@" not in rows
+
+
 @pytest.mark.postgresql  # elsewhere words are not sized
 def test_a_rare_word_beside_a_common_one_is_read_first_and_finds_the_same(
     client, kaltim, monkeypatch
