@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from access.models import RegionAssignment, WorkSetting, is_editor
-from common.admin import CheckedKeys, OwnRowsFormSet, SoundInputOnly
+from common.admin import BoundedInline, SoundInputOnly
 from common.admin_markup import LabelledTabularInline
 
 
@@ -102,18 +102,16 @@ class RowRulesAdmin:
         return super().has_delete_permission(request, obj) and self._may_delete(request, obj)
 
 
-class RegionAssignmentInline(CheckedKeys, LabelledTabularInline):
+class RegionAssignmentInline(BoundedInline, LabelledTabularInline):
     model = RegionAssignment
-    formset = OwnRowsFormSet
     extra = 1
     autocomplete_fields = ["region"]
     verbose_name = _("daerah yang disunting")
     verbose_name_plural = _("daerah yang disunting (untuk peran Editor)")
 
 
-class WorkSettingInline(CheckedKeys, admin.StackedInline):
+class WorkSettingInline(BoundedInline, admin.StackedInline):
     model = WorkSetting
-    formset = OwnRowsFormSet
     can_delete = False
     verbose_name_plural = _("pengaturan kerja")
 

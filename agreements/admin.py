@@ -63,7 +63,7 @@ from common.admin import (
     EMPTY,
     URL_FIELDS,
     BoundedDatesChangeList,
-    CheckedKeys,
+    BoundedInline,
     OfferedValuesOnly,
     OwnRowsFormSet,
     refuse_long_search,
@@ -339,24 +339,6 @@ class DocumentFileLinks:
 
 
 # -- agreements ---------------------------------------------------------------------------------
-
-
-# The most milestones or documents one agreement form holds. Django builds every row a form's
-# TOTAL_FORMS declares, up to ``absolute_max``: a forged 100,000 must cost no more than this.
-INLINE_MAX_ROWS = 200
-
-
-class BoundedInline(CheckedKeys):
-    """An inline that builds at most ``INLINE_MAX_ROWS`` forms, whatever a POST declares
-    (Django's admin leaves ``absolute_max`` at its default, ``max_num`` + 1,000), changes
-    only rows of its own agreement, whatever keys a POST names (``OwnRowsFormSet``), and
-    refuses a related key that is none as an invalid choice (``CheckedKeys``)."""
-
-    max_num = INLINE_MAX_ROWS
-    formset = OwnRowsFormSet
-
-    def get_formset(self, request, obj=None, **kwargs):
-        return super().get_formset(request, obj, absolute_max=INLINE_MAX_ROWS, **kwargs)
 
 
 class MilestoneRowsFormSet(OwnRowsFormSet):
@@ -1218,13 +1200,12 @@ class AgencyAdmin(RowRulesAdmin, RankedAutocomplete, LabelledChangeList, Registe
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class PotentialInline(CheckedKeys, LabelledTabularInline):
+class PotentialInline(BoundedInline, LabelledTabularInline):
     """A survey's potentials. A region or sector posted as a key that is none ("abc") is an
     invalid choice at its row (``CheckedKeys``): Django's autocomplete looked it up to show
     the form again, a server error."""
 
     model = Potential
-    formset = OwnRowsFormSet
     extra = 1
     fields = ["region", "sector", "title", "description"]
     autocomplete_fields = ["region", "sector"]

@@ -464,6 +464,31 @@ class CheckedKeys:
         return field
 
 
+# The most rows one inline table of an admin form holds (an agreement's milestones or
+# documents, a survey's potentials, a user's regions). Django builds every row a form's
+# ``…-TOTAL_FORMS`` declares, up to ``absolute_max``, which its admin leaves at ``max_num`` +
+# 1,000: a forged post of thousands must cost no more than this. The largest agreement of the
+# demo holds a few dozen steps; 200 rows of eight fields is also about the most a post may
+# carry (``DATA_UPLOAD_MAX_NUMBER_FIELDS``).
+INLINE_MAX_ROWS = 200
+
+
+class BoundedInline(CheckedKeys):
+    """An inline that builds at most ``INLINE_MAX_ROWS`` forms (fewer where the model allows
+    fewer: a one-to-one row, one), whatever a POST declares, and refuses a post declaring
+    more with Django's "submit at most" message at its table, writing nothing; changes only
+    rows of its own record, whatever keys a POST names (``OwnRowsFormSet``); and refuses a
+    related key that is none as an invalid choice (``CheckedKeys``)."""
+
+    max_num = INLINE_MAX_ROWS
+    formset = OwnRowsFormSet
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", INLINE_MAX_ROWS)
+        kwargs.setdefault("validate_max", True)
+        return super().get_formset(request, obj, **kwargs)
+
+
 # The lookups the admin's own filters, date drill-down and links write into a list's address
 # (``kind__exact``, ``sectors__id__exact``, ``signed_on__gte``, ``signed_on__year``, ``id__in``).
 # Django's admin takes any lookup on a field of the list's model; some others, typed by hand, the

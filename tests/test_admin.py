@@ -2696,3 +2696,58 @@ def test_every_inline_of_the_admin_changes_its_own_records_rows_only():
     assert {
         inline.__name__ for inline in inlines if not issubclass(inline.formset, OwnRowsFormSet)
     } == set()
+
+
+def test_a_form_declaring_thousands_of_rows_of_any_inline_is_refused_with_a_message(
+    staff_client, kaltim, editor_kaltim
+):
+    """What the agreement form's rows do (``BoundedInline``), every inline does: a forged post
+    declaring thousands of rows (``…-TOTAL_FORMS``) is refused at the table with Django's
+    "submit at most" message, builds no more rows than the table holds, and writes nothing.
+    The survey's potentials and a user's regions built 2,000 rows each, the survey's with an
+    autocomplete each; a user's work settings, one row at most, were posted as two."""
+    from common.admin import INLINE_MAX_ROWS
+
+    survey = PotentialSurvey.objects.create(
+        title="Identifikasi potensi 2025", held_on=datetime.date(2025, 5, 2), host_region=kaltim
+    )
+    for record, prefix, total, most in [
+        (survey, "potentials", 2000, INLINE_MAX_ROWS),
+        (editor_kaltim, "region_assignments", 2000, INLINE_MAX_ROWS),
+        (editor_kaltim, "work_setting", 2, 1),
+    ]:
+        form_id = f"{record._meta.model_name}_form"
+        data = posted_as_shown(staff_client.get(admin_change_url(record)), form_id)
+        field = "title" if record is survey else "first_name"
+        data[field] = ["Diubah lewat baris palsu"]
+        data[f"{prefix}-TOTAL_FORMS"] = [str(total)]
+        if prefix == "work_setting":
+            for n in range(total):
+                data[f"{prefix}-{n}-time_zone"] = ["Asia/Makassar"]
+
+        response = staff_client.post(admin_change_url(record), data)
+
+        assert response.status_code == 200, prefix
+        [formset] = [
+            inline.formset
+            for inline in response.context["inline_admin_formsets"]
+            if inline.formset.prefix == prefix
+        ]
+        assert len(formset.forms) <= INLINE_MAX_ROWS, prefix
+        assert f"Harap ajukan paling banyak {most} formulir." in response.content.decode(), prefix
+        record.refresh_from_db()
+        assert getattr(record, field) != "Diubah lewat baris palsu", prefix
+    assert not survey.potentials.exists()
+    assert not editor_kaltim.region_assignments.exclude(region=kaltim).exists()
+
+
+def test_every_inline_of_the_admin_holds_a_bounded_number_of_rows():
+    """Each inline of every admin page is a ``BoundedInline``, as the ones above: a new inline
+    left with Django's bound would build 1,000 rows more than it shows for a forged post."""
+    from common.admin import BoundedInline
+
+    inlines = {
+        inline for model_admin in admin.site._registry.values() for inline in model_admin.inlines
+    }
+    assert inlines
+    assert {inline.__name__ for inline in inlines if not issubclass(inline, BoundedInline)} == set()

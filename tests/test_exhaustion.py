@@ -10,9 +10,9 @@ import zipfile
 import pytest
 from django.conf import settings
 
-from agreements.admin import INLINE_MAX_ROWS
 from agreements.imports import ImportFileError, read_table
 from agreements.models import Milestone
+from common.admin import INLINE_MAX_ROWS
 from tests.factories import AgreementFactory
 from tests.helpers import (
     agreement_form_data,
