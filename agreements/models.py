@@ -3059,6 +3059,15 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         return first.known("done_on") if first is not None else None
 
     @property
+    def term_ran_out_first(self):
+        """Whether it is terminated on a day after its term had certainly run out (the
+        termination's first day, as known, after the last day its expiry covers): it ended
+        when its term ran out, ``expires_by``, as its end is stored (``ends_by_of``); the rows
+        that say when it ended say its expiry, not the termination recorded later."""
+        ended = self.terminated_on
+        return ended is not None and self.expires_on is not None and ended.date > self.expires_by
+
+    @property
     def terminated_undated(self):
         """Whether it is terminated on a day no step records (``terminated_on`` None): every
         row that says when it ended says "Diakhiri; tanggal tidak tercatat", never its expiry,
@@ -4635,9 +4644,11 @@ def ends_by_of(status, expires_by, milestones):
     """The last day a cooperation of stored ``status`` runs or ran: terminated, the day its
     termination step was done (the earliest; the last day of its month or year when known only
     so), as ``Agreement.terminated_on`` reads it from ``milestones`` (``MilestoneFacts``); else,
-    and for a terminated one no step dates, ``expires_by`` (the last day its expiry covers).
-    Stored as ``Agreement.ends_by``: an analyst asking what ended before 2025 is given the
-    cooperation terminated in 2023 whose first term ran to 2027."""
+    and for a terminated one no step dates, ``expires_by`` (the last day its expiry covers);
+    of the two, the earlier, as a termination recorded after the term ran out does not move
+    its end on. Stored as ``Agreement.ends_by``: an analyst asking what ended before 2025 is
+    given the cooperation terminated in 2023 whose first term ran to 2027, and the one whose
+    term ran out in 2022 and whose termination was recorded in 2024."""
     if status == AgreementStatus.TERMINATED:
         done = [
             step
@@ -4646,7 +4657,10 @@ def ends_by_of(status, expires_by, milestones):
         ]
         first = min(done, key=lambda step: (step.done_on, step.done_on_precision), default=None)
         if first is not None:
-            return KnownDate(first.done_on, first.done_on_precision).end
+            terminated_by = KnownDate(first.done_on, first.done_on_precision).end
+            # A termination recorded after the term had run out ends nothing more: the
+            # cooperation ended with its term (``Agreement.term_ran_out_first``).
+            return terminated_by if expires_by is None else min(terminated_by, expires_by)
     return expires_by
 
 

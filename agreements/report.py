@@ -337,11 +337,12 @@ def late_in_worksheet(row):
 def ended_in_worksheet(agreement):
     """The cell of "Berakhir pada": a terminated agreement's termination day, said so as its
     row on the page says it ("Diakhiri pada 2 Maret 2023"), or that no step records that
-    day (``terminated_undated``), else its expiry as known."""
+    day (``terminated_undated``), else its expiry as known (also of one whose term ran out
+    before the termination recorded, ``term_ran_out_first``)."""
     if agreement.terminated_undated:
         return _("Diakhiri; tanggal tidak tercatat")
     ended = agreement.terminated_on
-    if ended is not None:
+    if ended is not None and not agreement.term_ran_out_first:
         return _("Diakhiri %(date)s") % {"date": ended.on}
     return in_worksheet(agreement.known("expires_on"))
 

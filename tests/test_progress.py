@@ -977,7 +977,9 @@ def test_a_terminated_text_is_not_marked_extended_beside_the_day_it_ended(client
     """The MoU of 2020, extended in 2025, was ended early in September 2026, recorded on the
     MoU alone (its extension left "Berlaku", as the admin's save warns): its row on the list
     read "Diakhiri pada 15 September 2026 · sudah diperpanjang", as if the cooperation went on
-    in the extension. A text terminated is not "already extended", on any surface."""
+    in the extension. A text terminated is not "already extended", on any surface. Its own
+    term had run out in February 2025, before the termination recorded: its row says that day
+    (``Agreement.term_ran_out_first``)."""
     mou = AgreementFactory(
         title="MoU Kaltim–Bali 2020",
         lead_region=kaltim,
@@ -1008,7 +1010,7 @@ def test_a_terminated_text_is_not_marked_extended_beside_the_day_it_ended(client
     link = f'href="{mou.get_absolute_url()}"'
     [row] = [r.split("</tr>", 1)[0] for r in html.split("<tr>") if link in r]
     read = " ".join(re.sub(r"<[^>]+>", " ", row).split())
-    assert "Diakhiri pada 15 September 2026" in read
+    assert "13 Februari 2025" in read and "15 September 2026" not in read
     assert "diperpanjang" not in read
 
 

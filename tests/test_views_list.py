@@ -324,6 +324,39 @@ def test_a_terminated_agreement_ended_before_a_date_on_its_termination_day(
     assert "Kerja sama yang diakhiri" not in listed(client, expires_before="2023-03-01")
 
 
+def test_a_terminated_agreement_whose_term_ran_out_first_ended_when_it_ran_out(
+    client, register, kaltim
+):
+    """A termination recorded after the term had already run out does not move the end on: the
+    cooperation ended with its term, 31 December 2022, not on the day recorded in 2024. Asked
+    what ended before 2023, the list gave nothing, and sorted it among those ending in 2024."""
+    ran_out = AgreementFactory(
+        title="Kerja sama yang diakhiri setelah jangka waktunya habis",
+        lead_region=kaltim,
+        status=Agreement.Status.TERMINATED,
+        signed_on=datetime.date(2020, 1, 10),
+        in_force_from=datetime.date(2020, 1, 10),
+        expires_on=datetime.date(2022, 12, 31),
+    )
+    MilestoneFactory(
+        agreement=ran_out,
+        kind="termination",
+        title="Pengakhiran kerja sama",
+        due_on=None,
+        done_on=datetime.date(2024, 3, 1),
+    )
+    ran_out.refresh_from_db()
+
+    assert ran_out.ends_by == datetime.date(2022, 12, 31)
+    assert ran_out.title in listed(client, expires_before="2023-01-01")
+    assert ran_out.title not in listed(client, expires_before="2022-12-30")
+    row = text_of(client.get(LIST, {"status": "terminated", "q": "jangka waktunya habis"}))
+    assert "31 Desember 2022" in row and "Diakhiri 1 Maret 2024" not in row
+    page = text_of(client.get(ran_out.get_absolute_url()))
+    assert "Berakhir pada 31 Desember 2022" in page
+    assert "Jangka waktu semula" not in page and "diakhiri 1 Maret 2024" not in page
+
+
 def test_filter_with_and_without_documents(client, register):
     assert listed(client, documents="yes") == {"Beasiswa guru Kalimantan Timur"}
     assert listed(client, documents="no") == {

@@ -87,8 +87,9 @@ def _row(agreement, labels, words):
         signed = f'<span class="none">{words["not_yet"]}</span>'
     if agreement.terminated_undated:
         expires = words["terminated_undated"]
-    elif agreement.terminated_on is not None:
-        # Ended on the day its termination step was done, not on the expiry first agreed.
+    elif agreement.terminated_on is not None and not agreement.term_ran_out_first:
+        # Ended on the day its termination step was done, not on the expiry first agreed
+        # (unless that term had run out before: it ended then).
         expires = words["terminated_on"] % {"date": on_time(agreement.terminated_on)}
     elif agreement.expires_on:
         expires = known(agreement, "expires_on")
