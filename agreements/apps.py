@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.db import connections
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_migrate
 from django.utils.translation import pgettext_lazy
 
@@ -31,6 +32,7 @@ class AgreementsConfig(AppConfig):
 
     def ready(self):
         from agreements.models import Document, let_go_of_files
+        from agreements.search import register_unaccent
         from agreements.sqlite_triggers import restore_triggers
 
         post_delete.connect(let_go_of_files, sender=Document)
@@ -38,3 +40,5 @@ class AgreementsConfig(AppConfig):
         pre_migrate.connect(no_statement_limit, sender=self)
         post_migrate.connect(restore_triggers, sender=self)
         post_migrate.connect(statement_limit_again, sender=self)
+        # SQLite's ``coopdb_unaccent``, which the search folds accents with.
+        connection_created.connect(register_unaccent)

@@ -34,6 +34,15 @@ On PostgreSQL (migration 0003):
 Elsewhere (SQLite, the embedded default) a case-insensitive substring match over the same fields
 stands in; there is no ranking.
 
+On both, accents are folded (``unaccented``): "Jose" finds "José", "Sao Paulo" São Paulo, and
+"José" finds "Jose". On PostgreSQL the stored ``search_vector`` is generated from the text with
+its accents taken away by ``unaccent`` (through ``coopdb_unaccent``, the immutable function
+migration 0069 makes of it, which a generated column and an index may use), a word's query too;
+the partners' names (name, name in its own script, former names) and the countries' are matched
+with their accents taken away on either side, each partner name from a trigram index of that
+expression (migration 0069). On SQLite ``coopdb_unaccent`` is a function of each connection
+(``register_unaccent``), folding the case too, and the title, summary and names are matched so.
+
 On both, a word of one or two letters or digits (``RI``, ``b``, ``12``; a single ideograph or kana,
 ``省``: ``too_short``) is never looked for inside other words: no index finds so few characters
 inside a text (a trigram index needs three), so each such word read every reference and every
@@ -82,6 +91,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import (
     BooleanField,
+    CharField,
     Exists,
     Expression,
     F,
@@ -89,10 +99,11 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    TextField,
     Value,
 )
 from django.db.models.expressions import Col, RawSQL
-from django.db.models.lookups import IsNull
+from django.db.models.lookups import IContains, IsNull, Lookup
 from django.utils import translation
 
 from partners.short_names import expand
@@ -119,6 +130,65 @@ SUBSTRING_MIN = 3
 # Short forms shorter than this (AS, UK, NTT, DIY) stand only for what they expand to (and, on
 # PostgreSQL, for themselves as a whole word): as a substring, "as" is in "Beasiswa".
 SHORT_FORM_SUBSTRING_MIN = 4
+
+
+def unaccented(text):
+    """``text`` with its accents taken away and its case folded, as SQLite's
+    ``coopdb_unaccent`` reads a text (``register_unaccent``): "São Paulo" is "sao paulo"."""
+    text = unicodedata.normalize("NFKD", text).replace("đ", "d").replace("Đ", "D")
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def register_unaccent(sender, connection, **kwargs):
+    """``coopdb_unaccent`` on each SQLite connection (``connection_created``), as PostgreSQL has
+    it from migration 0069: the search reads a text's words with their accents taken away."""
+    if connection.vendor == "sqlite":
+        connection.connection.create_function(
+            "coopdb_unaccent",
+            1,
+            lambda text: None if text is None else unaccented(text),
+            deterministic=True,
+        )
+
+
+class Unaccented(Func):
+    """A text with its accents taken away (``coopdb_unaccent``): PostgreSQL's ``unaccent``,
+    made immutable by migration 0069; on SQLite, ``unaccented``, which folds the case too."""
+
+    function = "coopdb_unaccent"
+    output_field = TextField()
+
+
+class UnaccentedIContains(IContains):
+    """``field__unaccented_icontains=word``: the field holds ``word``, case and accents aside
+    ("Sao Paulo" finds "São Paulo", "José" "Jose"). On PostgreSQL written as the expression of
+    the partners' names' trigram indexes of migration 0069, ``UPPER(coopdb_unaccent(name::text))``,
+    so that they answer it; the word's side is folded by the same function, a constant."""
+
+    lookup_name = "unaccented_icontains"
+
+    def as_sql(self, compiler, connection):
+        lhs_sql, lhs_params = self.process_lhs(compiler, connection)
+        rhs_sql, rhs_params = self.process_rhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            sql = (
+                f"UPPER(coopdb_unaccent(({lhs_sql})::text)) LIKE UPPER(coopdb_unaccent({rhs_sql}))"
+            )
+        else:
+            sql = f"coopdb_unaccent({lhs_sql}) LIKE coopdb_unaccent({rhs_sql}) ESCAPE '\\'"
+        return sql, (*lhs_params, *rhs_params)
+
+    def process_lhs(self, compiler, connection, lhs=None):
+        # The column alone: ``as_sql`` writes the case and the accents around it.
+        return Lookup.process_lhs(self, compiler, connection, lhs)
+
+    def get_rhs_op(self, connection, rhs):
+        return rhs
+
+
+CharField.register_lookup(UnaccentedIContains)
+TextField.register_lookup(UnaccentedIContains)
 
 
 class Word(str):
@@ -393,14 +463,16 @@ def _party_links(Agreement, regions, partners, sectors):
     )
 
 
-def _contains(word, *fields):
-    """Any of ``fields`` contains ``word`` (case-insensitive); nothing for a word too short to be
-    looked for inside other words (``SUBSTRING_MIN``), or a short form too short."""
+def _contains(word, *fields, fold_accents=False):
+    """Any of ``fields`` contains ``word`` (case-insensitive; with ``fold_accents``, each side's
+    accents taken away, ``UnaccentedIContains``); nothing for a word too short to be looked for
+    inside other words (``SUBSTRING_MIN``), or a short form too short."""
     if too_short(word) or (len(word) < SHORT_FORM_SUBSTRING_MIN and expand(word)):
         return Q(pk__in=[])
+    lookup = UnaccentedIContains.lookup_name if fold_accents else "icontains"
     condition = Q()
     for name in fields:
-        condition |= Q(**{f"{name}__icontains": word})
+        condition |= Q(**{f"{name}__{lookup}": word})
     return condition
 
 
@@ -424,10 +496,16 @@ def _names_no_party(word, Region, Partner, readable, titled=None):
     # A country's name, in either language, is a name too: "Japan" is no typo of "Balikpapan",
     # nor "China" of "Ho Chi Minh". Countries are reference data, known to every reader.
     Country = Partner._meta.get_field("country").related_model
-    named |= Q(Exists(Country.objects.filter(_contains(word, "name_id", "name_en"))))
+    named |= Q(
+        Exists(Country.objects.filter(_contains(word, "name_id", "name_en", fold_accents=True)))
+    )
     for field in PARTNER_NAMES:
         named |= Q(
-            Exists(Partner.objects.filter(_contains(word, field)).party_to(readable, few=True))
+            Exists(
+                Partner.objects.filter(_contains(word, field, fold_accents=True)).party_to(
+                    readable, few=True
+                )
+            )
         )
     if titled is not None:
         named |= Q(Exists(titled._base_manager.filter(_title_holds(word))))
@@ -457,7 +535,9 @@ PARTNER_NAMES = ("name", "name_local", "former_names")
 
 
 def _partner_names_contain(word):
-    return _contains(word, *PARTNER_NAMES, "country__name_id", "country__name_en")
+    return _contains(
+        word, *PARTNER_NAMES, "country__name_id", "country__name_en", fold_accents=True
+    )
 
 
 def _named_as_word(words, fields, boundary):
@@ -490,7 +570,11 @@ def _substring(queryset, words):
     for word in words:
         meaning = expand(word)
         texts = ("title", "title_en", "summary", "summary_en")
-        text = _contains(word, *texts) | _as_word(word, *texts) | _in_reference(word)
+        text = (
+            _contains(word, *texts, fold_accents=True)
+            | _as_word(word, *texts)
+            | _in_reference(word)
+        )
         for name in (*meaning.names, *written_apart(word)):
             text |= Q(title__icontains=name) | Q(summary__icontains=name)
         kinds = kinds_named(Agreement, word)
@@ -588,7 +672,10 @@ def _word_query(word):
     words it stands for written apart."""
     from django.contrib.postgres.search import SearchQuery
 
-    indonesian, english = (SearchQuery(word, config=config) for config in CONFIGS)
+    # Its accents taken away, as the stored vector's text was (migration 0069).
+    indonesian, english = (
+        SearchQuery(Unaccented(Value(str(word))), config=config) for config in CONFIGS
+    )
     query = indonesian | english
     for name in (*expand(word).names, *written_apart(word)):
         for config in CONFIGS:
@@ -703,7 +790,7 @@ def _compiled_word(Agreement, text, typed_in, common_matches, internal, titled=N
     Country = Partner._meta.get_field("country").related_model
     partner_ways = [
         Partner.objects.filter(
-            _contains(word, "name", "name_local")
+            _contains(word, "name", "name_local", fold_accents=True)
             | short_partners
             | _named_as_word(meaning.words, ["name", "name_local"], r"\y")
         ),
@@ -711,10 +798,13 @@ def _compiled_word(Agreement, text, typed_in, common_matches, internal, titled=N
         # with the two above, the three indexes' estimated cost passed a read of every
         # partner, which PostgreSQL chose (1.6 ms at 5,000 partners, each query of a page).
         Partner.objects.filter(
-            _contains(word, "former_names") | _named_as_word(meaning.words, ["former_names"], r"\y")
+            _contains(word, "former_names", fold_accents=True)
+            | _named_as_word(meaning.words, ["former_names"], r"\y")
         ),
         Partner.objects.filter(
-            country__in=Country.objects.filter(_contains(word, "name_id", "name_en"))
+            country__in=Country.objects.filter(
+                _contains(word, "name_id", "name_en", fold_accents=True)
+            )
         ),
     ]
     if len(word) >= TYPO_MIN_LENGTH:

@@ -205,6 +205,68 @@ def test_the_search_looks_for_a_former_name_apart_from_the_names(renamed):
     assert Agreement.objects.search("Xiangfan").count() == 1
 
 
+@pytest.fixture
+def accented(kaltim, samarinda):
+    """A partner and a title spelt with their accents, as their own languages write them."""
+    sao_paulo = PartnerFactory(name="Prefeitura de São Paulo", country=CountryFactory(code="BR"))
+    return {
+        "city": AgreementFactory(
+            title="Kota kembar Samarinda dan São Paulo",
+            lead_region=samarinda,
+            partners=[sao_paulo],
+        ),
+        "scholar": AgreementFactory(
+            title="Beasiswa José Rizal untuk guru Kalimantan Timur",
+            lead_region=kaltim,
+            summary="Pertukaran guru dengan Universidad de Bogotá.",
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    ("words", "found"),
+    [
+        ("Jose", "scholar"),
+        ("jose rizal", "scholar"),
+        ("José", "scholar"),
+        ("Bogota", "scholar"),
+        ("Sao Paulo", "city"),
+        ("sao paulo", "city"),
+        ("São Paulo", "city"),
+        ("Prefeitura Sao", "city"),
+    ],
+)
+def test_a_word_typed_without_its_accents_finds_it_written_with_them(accented, words, found):
+    """A reader types on a keyboard without accents: "Jose" found no "José", "Sao Paulo" no
+    agreement with São Paulo, in a title, a summary or a partner's name."""
+    assert search(words) == [accented[found].title]
+
+
+def test_a_word_typed_with_accents_finds_it_written_without_them(register):
+    assert "Kota kembar Samarinda dan Anhui" in search("Ánhui")
+
+
+@pytest.mark.postgresql  # SQLite has no index to read the names from
+def test_a_name_typed_without_its_accents_is_read_from_a_trigram_index(accented):
+    """The partners a word names, their accents aside, are read from the trigram indexes of
+    their names with the accents taken away (migration 0069), not every partner."""
+    from django.db import connection
+
+    from agreements.search import PARTNER_NAMES, Word, _contains
+
+    partners = Partner.objects.filter(
+        _contains(Word("Paulo", "Paulo"), *PARTNER_NAMES, fold_accents=True)
+    )
+    assert [partner.name for partner in partners] == ["Prefeitura de São Paulo"]
+    sql, params = partners.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    for column in PARTNER_NAMES:
+        assert f"Bitmap Index Scan on partner_{column}_unaccented_trgm" in plan, plan
+
+
 def test_a_partner_country_is_found_by_its_indonesian_or_english_name(register):
     assert search("Tiongkok") == ["Kota kembar Samarinda dan Anhui"]
     assert search("China") == ["Kota kembar Samarinda dan Anhui"]
