@@ -175,6 +175,44 @@ def disagreement(text, typed, chosen):
     }
 
 
+# What a change form posted with a version no version is is told, above the form.
+VERSION_UNREADABLE = gettext_lazy(
+    "Formulir ini membawa versi yang tidak dapat dibaca; muat ulang halaman lalu ulangi "
+    "perubahan Anda."
+)
+
+# The most a version can be (``Agreement.version``, a positive integer column).
+VERSION_MAX = 2**31 - 1
+
+
+class LoadedVersionField(forms.IntegerField):
+    """The version of the agreement a change form was loaded with, hidden (``loaded_version``).
+    Posted as something no version is ("abc", 0, a number past the column), it is refused in
+    words of its own (``VERSION_UNREADABLE``), which ``version_unreadable`` shows above the form:
+    a hidden field's error is shown nowhere, and the page said only to correct the errors below."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, min_value=1, max_value=VERSION_MAX, **kwargs)
+
+    def clean(self, value):
+        try:
+            return super().clean(value)
+        except ValidationError:
+            raise ValidationError(VERSION_UNREADABLE, code="version_unreadable") from None
+
+
+def version_unreadable(form):
+    """Whether ``form``'s posted version was refused (``LoadedVersionField``); its error then
+    moved above the form, where the reader sees it. Called from the form's ``clean``."""
+    errors = form._errors.pop("loaded_version", None)
+    if not errors:
+        return False
+    form.add_error(None, ValidationError(VERSION_UNREADABLE, code="version_unreadable"))
+    return True
+
+
 class AgreementAdminForm(KnownDatesForm):
     """The agreement as bureau staff edit it.
 
@@ -189,7 +227,7 @@ class AgreementAdminForm(KnownDatesForm):
     again in the database).
     """
 
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    loaded_version = LoadedVersionField()
     known_dates = Agreement.DATE_FIELDS
 
     class Meta:
@@ -297,7 +335,8 @@ class AgreementAdminForm(KnownDatesForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        self.check_unchanged(cleaned_data.get("loaded_version"))
+        if not version_unreadable(self):
+            self.check_unchanged(cleaned_data.get("loaded_version"))
         lead_region = cleaned_data.get("lead_region")
         regions = list(cleaned_data.get("regions") or [])
         partners = list(cleaned_data.get("partners") or [])
@@ -457,7 +496,7 @@ class RowUnchangedForm(forms.ModelForm):
     leaves the row's page free to save. The agreement's form checks its table's rows by its own
     version (``AgreementAdminForm.check_unchanged``): not its rows."""
 
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    loaded_version = LoadedVersionField()
 
     checks_version = True
 
@@ -478,6 +517,8 @@ class RowUnchangedForm(forms.ModelForm):
     def clean(self):
         cleaned_data = super().clean()
         version = cleaned_data.get("loaded_version")
+        if self.checks_version and version_unreadable(self):
+            return cleaned_data
         # No version: a page opened before the register carried it; saved as before.
         if self.checks_version and self.instance.pk is not None and version is not None:
             self.check_row_unchanged(version)

@@ -605,3 +605,33 @@ def test_import_update_moves_the_version_on(agreement, editor_kaltim):
 
     agreement.refresh_from_db()
     assert (agreement.title, agreement.version) == ("Judul dari berkas", 2)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("part", ["agreement", "milestone", "document"])
+@pytest.mark.parametrize("tampered", ["abc", "0", "-3", "1.5", "99999999999999999999999"])
+def test_a_tampered_version_is_refused_saying_so(agreement, editor_kaltim, part, tampered):
+    """The form's hidden version (``loaded_version``) posted as something no version is: the
+    page said "Mohon perbaiki kesalahan di bawah ini" above a form that showed no error, the
+    error being the hidden field's. It is refused with a message saying what to do, no server
+    error, and nothing is written."""
+    editor = logged_in(editor_kaltim)
+    if part == "agreement":
+        row, data = agreement, loaded_form(editor, agreement)
+        data["title"] = "Diubah dengan versi palsu"
+    else:
+        factory = MilestoneFactory if part == "milestone" else DocumentFactory
+        row = factory(agreement=agreement, title="Judul awal")
+        data = loaded_row_page(editor, row, title="Diubah dengan versi palsu")
+    data["loaded_version"] = tampered
+
+    refused = editor.post(change_url(row), data)
+
+    assert refused.status_code == 200
+    assert non_field_errors(refused) == [
+        "Formulir ini membawa versi yang tidak dapat dibaca; muat ulang halaman lalu ulangi "
+        "perubahan Anda."
+    ]
+    assert "muat ulang halaman lalu ulangi perubahan Anda" in refused.content.decode()
+    row.refresh_from_db()
+    assert row.title != "Diubah dengan versi palsu"
