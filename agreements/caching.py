@@ -341,7 +341,7 @@ class CachedCountPaginator(Paginator):
         top = min(bottom + self.per_page, self.count)
         read_apart = getattr(self.object_list, "read_apart", None)
         if read_apart is not None and self.count <= READ_APART_UP_TO:
-            return self._get_page(read_apart()[bottom:top], number, self)
+            return self._get_page(read_apart(top)[bottom:top], number, self)
         if top <= READ_IN_PARTS_UP_TO and getattr(self.object_list, "_hints", {}).get("parts"):
             # A selection made of parts each with an index of the order: their first rows
             # (``read_in_parts``), up to as many as a small selection has.

@@ -384,7 +384,7 @@ class ReadApart:
         first, *others = (self.filter(part).values("pk")[:top] for part in parts)
         return self.filter(pk__in=first.union(*others, all=True))
 
-    def read_apart(self):
+    def read_apart(self, top=None):
         """These rows in their order, read as a set first and then sorted: their ids read into
         an array by whatever index their conditions use, then the rows of those ids
         (``= ANY(ARRAY(…))``, by the primary key) sorted and sliced. For a page of a small
@@ -395,7 +395,14 @@ class ReadApart:
         agreements), a search's 200 matches among every agreement (150 ms), or among half a
         million milestones (600 ms). Read apart, a page costs what its selection holds.
         PostgreSQL only (elsewhere ``self``), and not where a condition joined a table of many
-        rows per row (the join would repeat rows), as ``among``."""
+        rows per row (the join would repeat rows), as ``among``.
+
+        ``top``: only the first ``top`` are wanted (a page and those before it). Their keys are
+        sorted among the selection's keys first, and only theirs read whole: each row read
+        whole is read with what the list loads beside it (its lead region, its next step, its
+        version), and a region's page of 25 read 411 at 100,000 agreements to sort them. The
+        keys sorted are an array of a size the database cannot know, which it reads by key,
+        never by walking the order's index."""
         if connections[self.db].vendor != "postgresql" or not self.ordered:
             return self
         if not self._reads_each_row_once():
@@ -404,7 +411,10 @@ class ReadApart:
         from agreements.search import AnyOf
 
         apart.query.where = WhereNode()
-        return apart.filter(AnyOf(F("pk"), models.Subquery(self.order_by().values("pk"))))
+        keys = models.Subquery(self.order_by().values("pk"))
+        if top is not None:
+            keys = models.Subquery(apart.filter(AnyOf(F("pk"), keys)).values("pk")[:top])
+        return apart.filter(AnyOf(F("pk"), keys))
 
 
 # The selections of today whose count the database keeps (``tallied_count``): each hint's

@@ -616,6 +616,29 @@ def test_a_small_selection_is_read_as_a_set_then_sorted(client, register, monkey
     assert read_apart not in page_query(captured)
 
 
+@pytest.mark.postgresql  # elsewhere the list is read as it is ordered
+def test_a_small_selection_reads_whole_only_the_rows_up_to_its_page(client, register, monkeypatch):
+    """Read apart, a page's keys are sorted among the selection's first, and only the rows up
+    to the page are read whole, with their lead region, next step and version: a region's page
+    of 25 read all its 411 agreements at 100,000 to sort them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from agreements import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(LIST, {"kind": "sister_city", "sort": "title", "page": 2})
+    assert titles_in(response) == ["Pertukaran budaya Bali dan Osaka"]
+    sql = page_query(captured)
+    # The keys of the first two, sorted among the selection's keys, then those two rows.
+    sorted_keys = re.search(
+        r"= ANY\(ARRAY\(SELECT (\w+)\.\"id\" AS \"pk\" FROM .* LIMIT 2\)\)", sql
+    )
+    assert sorted_keys, sql
+    assert sql.endswith("LIMIT 1 OFFSET 1")
+
+
 @pytest.mark.postgresql  # SQLite's embedded registers have no index of these orders
 @pytest.mark.parametrize(
     "params, language, index, titles",
