@@ -86,6 +86,14 @@ PUBLIC_FIELDS = (
     "signatories",
     "documents",
 )
+# What a reader of internal records is told besides: whether the record is public, which the
+# status page's badge and the list's rows show them ("Internal"). A version that published a
+# record, or took it back, changed what they read; it was listed as saved without a change.
+INTERNAL_READER_FIELDS = (
+    *PUBLIC_FIELDS[: PUBLIC_FIELDS.index("scope") + 1],
+    "visibility",
+    *PUBLIC_FIELDS[PUBLIC_FIELDS.index("scope") + 1 :],
+)
 # What staff may search the history by: the public fields and the ones kept from the public.
 FULL_FIELDS = (*PUBLIC_FIELDS, "visibility", "follows", "relation", "contacts")
 
@@ -434,19 +442,23 @@ def _before(row, until):
     return until is None or row.history_date < until
 
 
-def entries(records, *, fields=PUBLIC_FIELDS, public=True):
+def entries(records, *, fields=None, public=True):
     """The change-log entries of ``records`` (history records from ``history``), in order: one
     for each.
 
     Each is compared with the version before it on ``fields``, the rows saved with it included
-    (``part_changes``); one that changed none of them is "saved". With ``public``, a version
-    whose predecessor was internal is the first the public may see: it is shown as published,
-    without what it was before.
+    (``part_changes``); one that changed none of them is "saved". By default, what the reader
+    is shown: ``PUBLIC_FIELDS``, and for a reader of internal records (not ``public``) its
+    visibility too (``INTERNAL_READER_FIELDS``). With ``public``, a version whose predecessor
+    was internal is the first the public may see: it is shown as published, without what it
+    was before.
 
     Queries: the versions before, the parties and sectors of all (three), and the history of
     each kind of row among ``fields`` (none when no version is compared): however many records
     (the roles come with the records, ``history``).
     """
+    if fields is None:
+        fields = PUBLIC_FIELDS if public else INTERNAL_READER_FIELDS
     records = list(records)
     previous_ids = {record.previous_id for record in records if record.previous_id}
     previous = {

@@ -120,6 +120,36 @@ def test_the_change_log_never_shows_internal_fields_or_versions(client, kaltim, 
         assert "editor.kaltim" not in text
 
 
+def test_an_official_reads_that_a_record_was_published_or_made_internal(
+    client, django_user_model, kaltim, editor_kaltim
+):
+    """The official reads the "Internal" badge on the status page and the list: the version
+    that published a record, or took it back, changed what they are shown. It said "saved
+    without a change to what is shown here", on the status page and on /perubahan/ alike;
+    the public reads it as published, and never the word internal."""
+    published = AgreementFactory(title="MoU terbit", lead_region=kaltim, visibility="internal")
+    save_as(published, editor_kaltim, visibility="public")
+    withdrawn = AgreementFactory(title="MoU ditarik", lead_region=kaltim)
+    save_as(withdrawn, editor_kaltim, visibility="internal")
+
+    official = logged_in(make_official(django_user_model))
+    for agreement, was, now in (
+        (published, "Internal", "Publik"),
+        (withdrawn, "Publik", "Internal"),
+    ):
+        log = section(official.get(agreement.get_absolute_url()).content.decode())
+        row = f'<tr data-field="visibility"><th scope="row">Visibilitas</th><td>{was}</td>'
+        assert row + f"<td>{now}</td></tr>" in log
+        assert "Disimpan tanpa perubahan" not in log
+    site_log = official.get("/perubahan/").content.decode()
+    assert site_log.count('data-field="visibility"') == 2
+    assert "Disimpan tanpa perubahan" not in site_log
+
+    public_log = section(client.get(published.get_absolute_url()).content.decode())
+    assert "diterbitkan untuk publik" in public_log
+    assert "Internal" not in public_log and 'data-field="visibility"' not in public_log
+
+
 def test_site_change_log_is_filtered_like_the_list(client, changed):
     everything = client.get("/perubahan/")
     kaltim_only = client.get("/perubahan/", {"region": "64"})
