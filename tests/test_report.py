@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from agreements import report as reports
+from agreements.models import Agreement
 from tests.factories import AgreementFactory, MilestoneFactory, make_official
 from tests.helpers import chart_table, pdf_text
 
@@ -98,6 +99,37 @@ def test_officials_report_holds_internal_records(client, register, django_user_m
     html = client.get("/laporan/", {"region": "64", "period": "2024-S1"}).content.decode()
     assert "Semester I 2024" in html
     assert "Rancangan internal Kaltim" in section(html, "r-signed")
+
+
+def test_the_officials_report_marks_each_internal_row_as_the_list_does(
+    client, register, django_user_model
+):
+    """The page says the internal records it shows are not in its downloads, and is printed
+    for the DPRD and the ministry: each internal row is marked, as the list and the status
+    page mark it, so the official can tell which (its rows were unmarked)."""
+    draft = Agreement.objects.get(title="Rancangan internal Kaltim")
+    MilestoneFactory(
+        agreement=draft,
+        kind="evaluation",
+        title="Monev internal",
+        due_on=None,
+        done_on=datetime.date(2024, 10, 1),
+        rating=4,
+    )
+    MilestoneFactory(
+        agreement=draft,
+        title="Rapat internal",
+        waits_on="bureau",
+        due_on=datetime.date(2027, 1, 15),
+    )
+    client.force_login(make_official(django_user_model))
+    html = client.get("/laporan/", {"region": "64", "period": "2024"}).content.decode()
+    internal = '<span class="badge badge-internal">Internal</span>'
+    for name in ("r-signed", "r-waiting", "r-evaluations"):
+        rows = section(html, name)
+        assert f"<td>Rancangan internal Kaltim · {internal}</td>" in rows, name
+        assert rows.count(internal) == 1, name
+    assert "<td>MoU Kaltim–Anhui 2024</td>" in section(html, "r-signed")
 
 
 def test_a_semester_has_its_own_lists(client, register):
