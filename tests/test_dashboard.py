@@ -881,6 +881,36 @@ def test_officials_without_staff_rights_see_internal_agreements_too(
 
 
 @pytest.mark.django_db
+def test_an_official_reads_which_rows_of_the_dashboard_and_a_region_page_are_internal(
+    client, django_user_model, internal_everywhere
+):
+    """The list and the status page mark an internal record for the official, whose downloads
+    leave it out; the dashboard's tables and a region's "Perlu perhatian" showed the same
+    records unmarked, beside public ones."""
+    official = django_user_model.objects.create_user(username="pejabat", password="x" * 20)
+    official.groups.add(Group.objects.create(name="Pejabat"))
+    client.force_login(official)
+    badge = '<span class="badge badge-internal">Internal</span>'
+
+    html = dashboard(client)
+    for heading, internal_rows in (("expiring", 1), ("overdue", 1), ("recent", 2)):
+        assert section(html, heading).count(badge) == internal_rows, heading
+    row = re.search(
+        r"Internal yang segera berakhir</a>\s*<span class=\"meta\">(.*?)</span>\s*</th>",
+        section(html, "expiring"),
+        re.S,
+    )
+    assert row and row[1].endswith(" · " + badge)
+    assert "MoU Kaltim–Anhui" in html and html.count(badge) == 4
+
+    expiring = Agreement.objects.get(title="Internal yang segera berakhir")
+    page = client.get(expiring.lead_region.get_absolute_url()).content.decode()
+    start = page.index('id="needs-attention-title"')
+    attention = page[start : page.index("</section>", start)]
+    assert attention.count(badge) == 2  # the text ending soon, and its late step
+
+
+@pytest.mark.django_db
 def test_the_dormant_figure_is_what_the_dormant_list_finds(staff_client, today):
     """*Mati suri* on the dashboard leads to the list of dormant cooperations, and says how many
     that list finds: for the public, without the internal one; for the bureau, with it."""
