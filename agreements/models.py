@@ -3952,6 +3952,21 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             return None
         return text
 
+    def amended_text_ended(self, chain, today, shown=None):
+        """The text of ``chain`` this amendment amends when that text has been terminated or
+        cancelled by ``today`` and this one, still recorded signed or in force, has not ended:
+        an amendment ends with its text, but the text's save only warns the clerk of it
+        (``Agreement.outlasting_warning``), so until it is mended its page would tell it
+        running for years beside a text that ended. None otherwise, or when the reader may not
+        see that text (``shown``, the pks they may). Reads the chain given, no query."""
+        if self.relation != AgreementRelation.AMENDS or self.has_ended_on(today):
+            return None
+        text = next((document for document in chain if document.pk == self.follows_id), None)
+        if text is None or (shown is not None and text.pk not in shown):
+            return None
+        ended = (AgreementStatus.TERMINATED, AgreementStatus.CANCELLED)
+        return text if text.shown_status_on(today) in ended else None
+
     def term_of(self, chain, shown=None):
         """The documents of ``chain`` its term runs through: itself, then each signed extension
         of it (``is_signed_extension``), and of that one in turn. With ``shown`` (the pks the

@@ -517,6 +517,8 @@ def status_page_context(request, pk):
     going_on = carried_on(agreement, chain, today, shown)
     continued_in, followed_up_in = going_on["continued_in"], going_on["followed_up_in"]
     ended_text = agreement.ended_text_carried_out(chain, today, shown)
+    # An amendment still recorded signed beside the text it amends, terminated since.
+    amended_ended = agreement.amended_text_ended(chain, today, shown)
     # Where the reader may see the text it carries out; once that text has ended, the note of
     # ``ended_text`` says so instead.
     term_overrun = None if ended_text else agreement.runs_past_text_carried_out(chain, shown)
@@ -546,6 +548,8 @@ def status_page_context(request, pk):
         "extended_by": agreement.extended_by(chain, shown),
         # A PKS going on under an MoU that has ended says so, for the reader to see to it.
         "ended_text": ended_text,
+        "amended_text_ended": amended_ended,
+        "amended_text_status": amended_ended and amended_ended.shown_status_on(today),
         "ended_text_status": ended_text and ended_text.shown_status_on(today),
         # A PKS whose term runs past the text it carries out says so, naming it.
         "term_overrun": term_overrun,

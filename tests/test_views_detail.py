@@ -1641,6 +1641,29 @@ def test_a_pks_under_a_terminated_mou_says_when_the_mou_was_terminated(client, t
     )
 
 
+def test_an_addendum_of_a_terminated_text_says_its_text_has_ended(client, terminated):
+    """An addendum ends with the text it amends. Terminating the text only warns the clerk
+    that the addendum is still recorded signed; until it is mended, its page said
+    "Ditandatangani", running for years, with no word that its text had been terminated."""
+    addendum = AgreementFactory(
+        title="Adendum MoU Kaltim–Sabah",
+        lead_region=terminated.lead_region,
+        kind="amendment",
+        status=Agreement.Status.SIGNED,
+        signed_on=datetime.date(2022, 12, 1),
+        in_force_from=None,
+        expires_on=datetime.date(2027, 7, 28),
+        follows=terminated,
+        relation="amends",
+    )
+    html = status_page(client, addendum).content.decode()
+    warning = read_text(part(html, 'class="warning" role="note"', "</div>"))
+    assert "Naskah yang diubahnya sudah diakhiri pada 2 Maret 2023 : MoU Kaltim–Sabah" in warning
+    assert "berakhir bersama naskah yang diubahnya" in warning
+    # The text's own page has no such note.
+    assert 'class="warning" role="note"' not in status_page(client, terminated).content.decode()
+
+
 def test_the_time_left_is_told_in_days_up_to_two_months_then_in_years_and_months(client, kaltim):
     soon = AgreementFactory(lead_region=kaltim, expires_on=days(45))
     later = AgreementFactory(lead_region=kaltim, expires_on=days(1382))
