@@ -12,6 +12,7 @@ import csv
 import datetime
 import decimal
 import io
+import re
 import tempfile
 import zipfile
 from itertools import islice
@@ -269,40 +270,78 @@ def _xlsx_static(sheets):
     }
 
 
-# Style 1: a date, yyyy-mm-dd.
+# Style 1: a date, yyyy-mm-dd; style 2: a column's name in the header row, in bold.
 _XLSX_STYLES = (
     _XLSX_XML + '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
     '<numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
-    '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
     '<fills count="2"><fill><patternFill patternType="none"/></fill>'
     '<fill><patternFill patternType="gray125"/></fill></fills>'
     '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
     '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
     "</cellStyleXfs>"
-    '<cellXfs count="2"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" '
-    'applyNumberFormat="1"/></cellXfs>'
+    'applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
     '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
 
 
-def _xlsx_workbook_part(titles):
+def _xlsx_workbook_part(titles, filtered):
+    """The workbook part: its sheets, and the range each sheet's filter buttons cover
+    (``filtered``, ``A1:AV14`` each, or None for a sheet left without), as Excel names it."""
     sheets = "".join(
         f'<sheet name="{escape(title[:31])}" sheetId="{n}" r:id="rId{n}"/>'
         for n, title in enumerate(titles, start=1)
     )
+    names = "".join(
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{index}" hidden="1">'
+        f"{escape(_absolute_range(title[:31], cells))}</definedName>"
+        for index, (title, cells) in enumerate(zip(titles, filtered, strict=True))
+        if cells
+    )
     return (
         _XLSX_XML + '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        f'xmlns:r="{_XLSX_RELATIONSHIPS}"><sheets>{sheets}</sheets></workbook>'
+        f'xmlns:r="{_XLSX_RELATIONSHIPS}"><sheets>{sheets}</sheets>'
+        + (f"<definedNames>{names}</definedNames>" if names else "")
+        + "</workbook>"
     )
 
 
-_XLSX_SHEET_START = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-)
-_XLSX_SHEET_END = "</sheetData></worksheet>"
+def _absolute_range(title, cells):
+    """``A1:AV14`` of sheet ``title`` as a formula names it: ``'agreements'!$A$1:$AV$14``."""
+    first, last = cells.split(":")
+    absolute = ":".join(re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", cell) for cell in (first, last))
+    return "'" + title.replace("'", "''") + "'!" + absolute
+
+
+# Wide enough for a date (yyyy-mm-dd): in a column of the default width a spreadsheet shows a
+# date as "########" until the reader widens it.
+XLSX_NARROWEST = 12
+
+
+def _xlsx_sheet_start(names):
+    """A sheet's opening up to its rows: the header row stays in view as the reader scrolls
+    down (frozen), and each column is wide enough for its name and for a date."""
+    widths = "".join(
+        f'<col min="{n}" max="{n}" width="{max(len(name) + 2, XLSX_NARROWEST)}" customWidth="1"/>'
+        for n, name in enumerate(names, start=1)
+    )
+    return (
+        _XLSX_XML + '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetViews><sheetView workbookViewId="0">'
+        '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+        '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+        "</sheetView></sheetViews>" + (f"<cols>{widths}</cols>" if widths else "") + "<sheetData>"
+    )
+
+
+def _xlsx_sheet_end(cells):
+    """A sheet's closing after its rows: filter buttons on its header over ``cells``."""
+    return "</sheetData>" + (f'<autoFilter ref="{cells}"/>' if cells else "") + "</worksheet>"
 
 
 def _column_letters(index):
@@ -320,14 +359,18 @@ def _xml_text(text):
     return text
 
 
-def _xlsx_row(number, values):
+def _xlsx_row(number, values, header=False):
     cells = []
-    while len(_XLSX_COLUMNS) < len(values):
-        _XLSX_COLUMNS.append(_column_letters(len(_XLSX_COLUMNS)))
+    _xlsx_letters(len(values))
     for letter, value in zip(_XLSX_COLUMNS, values, strict=False):
         if value is None:
             continue
-        if type(value) is datetime.date:
+        if header:
+            cells.append(
+                f'<c r="{letter}{number}" s="2" t="inlineStr"><is><t xml:space="preserve">'
+                f"{_xml_text(value)}</t></is></c>"
+            )
+        elif type(value) is datetime.date:
             days = (value - _XLSX_EPOCH).days
             cells.append(f'<c r="{letter}{number}" s="1"><v>{days}</v></c>')
         elif type(value) is decimal.Decimal:
@@ -342,6 +385,13 @@ def _xlsx_row(number, values):
 
 # The letters of the columns, A, B, ..., AA, ...: as many as the widest row so far asked for.
 _XLSX_COLUMNS = []
+
+
+def _xlsx_letters(count):
+    """The letters of the first ``count`` columns."""
+    while len(_XLSX_COLUMNS) < count:
+        _XLSX_COLUMNS.append(_column_letters(len(_XLSX_COLUMNS)))
+    return _XLSX_COLUMNS[:count]
 
 
 class _Sink(io.RawIOBase):
@@ -438,23 +488,35 @@ def xlsx_workbook(sheets):
     as it is written: each sheet in turn, its column names and then its rows, read as they are
     written."""
     sink = _Sink()
+    filtered = []
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
         for name, text in _xlsx_static(len(sheets)).items():
             book.writestr(name, text)
-        book.writestr("xl/workbook.xml", _xlsx_workbook_part([title for title, *_ in sheets]))
         yield sink.take()
         for index, (_title, names, rows) in enumerate(sheets, start=1):
             with book.open(f"xl/worksheets/sheet{index}.xml", "w") as sheet:
-                written = [_XLSX_SHEET_START, _xlsx_row(1, names)]
+                written = [_xlsx_sheet_start(names), _xlsx_row(1, names, header=True)]
+                number = 1
                 for number, cells in enumerate(rows, start=2):
                     written.append(_xlsx_row(number, cells))
                     if len(written) >= XLSX_ROWS_PER_PIECE:
                         sheet.write("".join(written).encode())
                         written.clear()
                         yield sink.take()
-                written.append(_XLSX_SHEET_END)
+                # Filter buttons over the header and every row, as the reader asks for them
+                # (Data → Filter) on a table they opened.
+                letters = _xlsx_letters(len(names))
+                cells = f"A1:{letters[-1]}{number}" if letters else None
+                filtered.append(cells)
+                written.append(_xlsx_sheet_end(cells))
                 sheet.write("".join(written).encode())
             yield sink.take()
+        # Written last, when the extent of each sheet's filter is known; a zip is read from its
+        # directory, in any order.
+        book.writestr(
+            "xl/workbook.xml",
+            _xlsx_workbook_part([title for title, *_ in sheets], filtered),
+        )
     yield sink.take()
 
 

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from agreements import charts, maps
 from agreements.dates import FIRST_YEAR, LAST_YEAR
 from agreements.export_columns import neutralise
+from agreements.exports import XLSX_NARROWEST
 from agreements.filters import sorts_for_reader
 from agreements.models import (
     Agreement,
@@ -126,6 +127,9 @@ class ScopeRow:
 
 # The rows of each list a printed report (the PDF) holds; the workbook holds them all.
 PRINTED_ROWS = 100
+
+# The width of a column of titles in the report's workbook, in characters.
+TITLE_WIDTH = 60
 
 
 @dataclass(frozen=True)
@@ -377,6 +381,8 @@ def as_workbook(report, file, generated, public_only):
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
 
@@ -391,9 +397,24 @@ def as_workbook(report, file, generated, public_only):
         text.data_type = "s"
         return text
 
-    def sheet(title, header, rows):
+    def sheet(title, header, rows, widths=()):
         ws = book.create_sheet(title[:31])
-        ws.append(header)
+        # Each column wide enough for its heading and for a date (a spreadsheet shows a date
+        # wider than its column as "########"), a title's as ``widths`` asks; the heading in
+        # bold stays in view as the reader scrolls down.
+        for index, heading in enumerate(header, start=1):
+            width = widths[index - 1] if index <= len(widths) else 0
+            ws.column_dimensions[get_column_letter(index)].width = max(
+                width, len(str(heading)) + 2, XLSX_NARROWEST
+            )
+        ws.freeze_panes = "A2"
+        bold = Font(bold=True)
+        headings = []
+        for heading in header:
+            text = WriteOnlyCell(ws, value=str(heading))
+            text.font = bold
+            headings.append(text)
+        ws.append(headings)
         for row in rows:
             ws.append([cell(ws, value) for value in row])
 
@@ -453,12 +474,24 @@ def as_workbook(report, file, generated, public_only):
         ]
 
     ends = [*columns, _("Perpanjangan")]
-    sheet(_("Ditandatangani"), columns, agreement_rows(report.signed))
-    sheet(_("Berlaku"), columns, agreement_rows(report.in_force))
-    sheet(_("Mungkin berlaku"), columns, agreement_rows(report.maybe_in_force))
-    sheet(_("Berakhir dalam periode"), ends, agreement_rows(report.ending, extended=True))
-    sheet(_("Berakhir periode berikut"), ends, agreement_rows(report.expiring, extended=True))
-    sheet(_("Mati suri"), columns, agreement_rows(report.dormant))
+    # A title is read whole where its cell is wide; the rest of a column, as wide as it needs.
+    titled = (TITLE_WIDTH, 0, 24)
+    sheet(_("Ditandatangani"), columns, agreement_rows(report.signed), titled)
+    sheet(_("Berlaku"), columns, agreement_rows(report.in_force), titled)
+    sheet(_("Mungkin berlaku"), columns, agreement_rows(report.maybe_in_force), titled)
+    sheet(
+        _("Berakhir dalam periode"),
+        ends,
+        agreement_rows(report.ending, extended=True),
+        titled,
+    )
+    sheet(
+        _("Berakhir periode berikut"),
+        ends,
+        agreement_rows(report.expiring, extended=True),
+        titled,
+    )
+    sheet(_("Mati suri"), columns, agreement_rows(report.dormant), titled)
     sheet(
         _("Menunggu"),
         [_("Kerja sama"), _("Tahapan"), _("Menunggu"), _("Target"), _("Terlambat")],
@@ -474,6 +507,7 @@ def as_workbook(report, file, generated, public_only):
             ]
             for row in report.waiting
         ],
+        (TITLE_WIDTH, 40, 24),
     )
     sheet(
         _("Evaluasi"),
@@ -482,5 +516,6 @@ def as_workbook(report, file, generated, public_only):
             [m.agreement.shown_title, in_worksheet(m.known("done_on")), m.rating, m.findings]
             for m in report.evaluations
         ],
+        (TITLE_WIDTH, 0, 0, TITLE_WIDTH),
     )
     book.save(file)

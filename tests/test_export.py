@@ -535,6 +535,37 @@ def test_xlsx_holds_formulas_as_text_and_dates_as_dates(client, register, analys
         workbook.close()
 
 
+def test_xlsx_opens_with_its_dates_readable_and_its_header_in_view(client, register, analyst):
+    """A spreadsheet shows a date wider than its column as "########": each column opens wide
+    enough for a date and for its name, the header row stays in view (frozen, in bold) as the
+    reader scrolls, and it carries filter buttons over every row, on every sheet."""
+    client.force_login(analyst)
+    response = download(client, reverse("agreement-export", args=["xlsx"]))
+
+    workbook = load_workbook(io.BytesIO(content(response)))
+    try:
+        for sheet in workbook.worksheets:
+            header = [cell.value for cell in sheet[1]]
+            # A column the file gives no width opens at the spreadsheet's default, 8.43.
+            widths = {
+                index: column.width
+                for column in sheet.column_dimensions.values()
+                for index in range(column.min, column.max + 1)
+            }
+            for index, name in enumerate(header, start=1):
+                width = widths.get(index, 8.43)
+                assert width >= max(len(name), len("2026-12-31")) + 1, (sheet.title, name)
+            assert sheet.freeze_panes == "A2", sheet.title
+            assert all(cell.font.b for cell in sheet[1]), sheet.title
+            last = f"{sheet.cell(1, len(header)).column_letter}{sheet.max_row}"
+            assert sheet.auto_filter.ref == f"A1:{last}", sheet.title
+        dates = workbook["agreements"]
+        signed = [cell.value for cell in dates[1]].index("signed_on") + 1
+        assert any(dates.cell(row, signed).is_date for row in range(2, dates.max_row + 1))
+    finally:
+        workbook.close()
+
+
 def test_xlsx_holds_the_next_steps_due_date_as_a_date(client, register, analyst):
     """A spreadsheet sorts and filters the next step's target date as a date, as it does the
     signing date: on every database, not only where the rows are written in Python."""

@@ -368,6 +368,28 @@ def test_report_as_xlsx(client, register):
     assert findings == ["Kegiatan pertukaran pelajar belum berjalan."]
 
 
+def test_report_xlsx_opens_with_its_dates_readable_and_its_headings_in_view(client, register):
+    """A spreadsheet shows a date wider than its column as "########": the signing and end
+    dates open readable, each heading fits its column and stays in view, in bold, as the
+    reader scrolls down."""
+    book = workbook(client, {"region": "64", "period": "2024"})
+    signed = book["Ditandatangani"]
+    assert signed.cell(2, 4).is_date and signed.cell(2, 5).is_date
+    for sheet in book.worksheets[1:]:
+        # A column the file gives no width opens at the spreadsheet's default, 8.43.
+        widths = {
+            index: column.width
+            for column in sheet.column_dimensions.values()
+            for index in range(column.min, column.max + 1)
+        }
+        for index, heading in enumerate(sheet[1], start=1):
+            needed = max(len(heading.value), len("2024-12-31")) + 1
+            assert widths.get(index, 8.43) >= needed, (sheet.title, heading.value)
+            assert heading.font.b, (sheet.title, heading.value)
+        assert sheet.freeze_panes == "A2", sheet.title
+    assert book["Ditandatangani"].column_dimensions["A"].width >= 50
+
+
 @pytest.mark.parametrize("reader", ["official", "staff without a role"])
 def test_an_official_reads_internal_records_on_the_page_but_downloads_only_public_ones(
     client, register, django_user_model, reader
