@@ -3,6 +3,8 @@ and as a screen reader reads them: what ``test_public_screen`` holds the mail pa
 pages an official browses.
 """
 
+import re
+
 import pytest
 
 from tests.factories import AgreementFactory, make_official
@@ -124,3 +126,62 @@ def test_a_screen_reader_reads_the_sort_links_by_their_words_not_their_arrows(
     header = page.get_by_role("row").first
     for name in ("Kerja sama", "Ditandatangani (urut turun)", "Berakhir pada"):
         assert header.get_by_role("link", name=name, exact=True).count() == 1, name
+
+
+# Whether the focused element is on the screen and drawn where it is (not clipped away, not
+# covered): what is at the middle of it is it.
+SEEN_WHERE_IT_IS = """(() => {
+  const e = document.activeElement;
+  e.scrollIntoView({block: "center"});
+  const r = e.getBoundingClientRect();
+  const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return r.width > 20 && r.height > 10 && hit !== null && (hit === e || e.contains(hit));
+})()"""
+
+
+def results_in_view(page):
+    """Whether the list's results begin on the screen the page opened at."""
+    top = page.evaluate("document.getElementById('results').getBoundingClientRect().top")
+    return 0 <= top < page.viewport_size["height"] / 2
+
+
+def test_a_phone_opens_the_results_after_filtering_sorting_or_paging(browser, live_server, kaltim):
+    """On a phone the filters come first, two screens of them: applying them, sorting by a
+    column, removing a chip or turning a page opened the new list at the top of the filters,
+    its rows two screens further down. Each opens it at its results, where a keyboard's next
+    Tab goes on from too. A column's sort link, in a header row the cards do not show, was
+    reached by keyboard unseen: it shows while it has the focus."""
+    for n in range(26):  # a second page
+        AgreementFactory(title=f"Kerja sama Kaltim {n:02d}", lead_region=kaltim)
+    context = browser.new_context(locale="id-ID", **PHONE)
+    page = context.new_page()
+    page.goto(live_server.url + "/agreements/")
+    assert not results_in_view(page)  # the filters first
+
+    page.select_option("#id_region", "64")
+    page.get_by_role("button", name="Terapkan").click()
+    page.wait_for_url(re.compile(r".*[?&]region=64&.*"))
+    assert results_in_view(page)
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.getElementById('results').contains(document.activeElement)")
+
+    # A sortable column's name, reached by keyboard: shown where it has the focus (the cards
+    # have no header row to show it in otherwise), it opens the sorted list at its results.
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('sort-link')"):
+            break
+    assert page.evaluate(SEEN_WHERE_IT_IS), "the focused sort link is hidden"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r".*sort=title.*"))
+    assert results_in_view(page)
+
+    page.get_by_role("link", name="Berikutnya").first.click()
+    page.wait_for_url(re.compile(r".*page=2.*"))
+    assert results_in_view(page)
+    assert page.locator(".agreement-table tbody tr").count() == 1
+
+    page.get_by_role("link", name="Hapus filter Daerah: Kalimantan Timur").click()
+    page.wait_for_url(re.compile(r".*/agreements/\?(?!.*region=64).*"))
+    assert results_in_view(page)
+    context.close()

@@ -404,8 +404,9 @@ def test_active_filters_show_as_chips_each_removable_by_one_link(client, registe
     assert chips["Daerah"]["value"] == "Kalimantan Timur"
     assert chips["Bidang"]["value"] == "Perdagangan"
     html = response.content.decode()
-    assert 'href="?sector=trade"' in html  # removes the region, keeps the sector
-    assert 'href="?region=64"' in html  # removes the sector, keeps the region
+    # Each opens the wider list at its results (below the filters, on a phone).
+    assert 'href="?sector=trade#results"' in html  # removes the region, keeps the sector
+    assert 'href="?region=64#results"' in html  # removes the sector, keeps the region
     # Following a chip's link shows the wider selection.
     assert listed(client, region="64") == {
         "Beasiswa guru Kalimantan Timur",
@@ -441,7 +442,7 @@ def test_pagination_links_keep_the_filters(client, register, kaltim):
     for n in range(30):
         AgreementFactory(title=f"Kerja sama tambahan {n:02d}", lead_region=kaltim)
     html = client.get(LIST, {"region": "64"}).content.decode()
-    assert 'href="?region=64&amp;page=2"' in html
+    assert 'href="?region=64&amp;page=2#results"' in html
 
 
 # -- sorting ---------------------------------------------------------------------------------
@@ -467,7 +468,8 @@ def test_the_form_applied_without_a_keyword_marks_the_column_the_list_is_sorted_
     html = applied.content.decode()
 
     assert titles_in(applied) == titles_in(client.get(LIST))
-    assert re.search(r'<th scope="col" aria-sort="descending"><a href="\?sort=signed"', html)
+    sorted_by = r'<th scope="col" aria-sort="descending"><a href="\?sort=signed#results"'
+    assert re.search(sorted_by, html)
 
 
 def test_sort_by_title(client, register):
@@ -825,7 +827,7 @@ def test_column_header_sorts_and_says_which_way(client, register):
     html = client.get(LIST, {"sort": "title", "kind": "sister_city"}).content.decode()
     assert 'aria-sort="ascending"' in html
     # The title header now offers the reverse order, keeping the filter.
-    assert 'href="?kind=sister_city&amp;sort=-title"' in html
+    assert 'href="?kind=sister_city&amp;sort=-title#results"' in html
 
 
 # -- pagination ------------------------------------------------------------------------------
@@ -1285,7 +1287,8 @@ def test_list_describes_itself_to_search_engines_and_its_filter_form_names_its_a
     html = client.get(LIST, {"kind": "mou"}).content.decode()
     assert re.search(r'<meta name="description" content="[^"]{40,}">', html)
     # A form's action names an address; the empty one is invalid HTML.
-    assert f'<form class="filter-form" method="get" action="{LIST}"' in html
+    # Applied, it opens the list at its results, below the filters on a phone.
+    assert f'<form class="filter-form" method="get" action="{LIST}#results"' in html
 
 
 def test_status_page_is_described_by_its_own_summary(client, register):
@@ -1423,4 +1426,4 @@ def test_a_quick_question_already_asked_is_not_offered_again(client, kaltim, pag
     assert "Yang mati suri" not in quick
     assert "Kerja sama luar negeri yang menunggu DPRD atau kementerian" in quick
     offered = client.get(url).content.decode()
-    assert '<a href="?dormant=yes">Yang mati suri</a>' in offered
+    assert '<a href="?dormant=yes#results">Yang mati suri</a>' in offered
