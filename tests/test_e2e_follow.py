@@ -312,3 +312,33 @@ def test_a_follow_is_changed_in_its_row_with_the_keyboard_alone(
         assert page.get_by_role("combobox", name="Bahasa Partner country: China").is_visible()
         context.close()
     assert problems == []
+
+
+def test_each_follows_stop_link_reads_on_one_line_beside_its_button(
+    browser, live_server, django_user_model
+):
+    """Beside a long selection's name, "Berhenti mengikuti" was broken over two lines next
+    to the "Simpan" button, its second word under the button."""
+    reader = django_user_model.objects.create_user(
+        username="warga", email="warga@example.invalid", password="a-long-test-password"
+    )
+    for query, name in [
+        ("sector=education", "Bidang: Pendidikan"),
+        (
+            "scope=ksdpl&waits_on=none",
+            "Lingkup: KSDPL — dengan pemerintah daerah di luar negeri; Menunggu: Belum ditentukan",
+        ),
+    ]:
+        Subscription.objects.create(
+            user=reader, query=query, name=name, covered_until=timezone.now()
+        )
+    context = browser.new_context(locale="id-ID", viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    log_in_browser_as(page, reader, live_server)
+    page.goto(live_server.url + "/ikuti/")
+    saves = page.get_by_role("button", name="Simpan").all()
+    stops = page.get_by_role("link", name="Berhenti mengikuti").all()
+    assert len(stops) == len(saves) == 2
+    for save, stop in zip(saves, stops, strict=True):
+        assert stop.bounding_box()["height"] < save.bounding_box()["height"]
+    context.close()
