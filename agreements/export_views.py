@@ -97,7 +97,11 @@ def exportable_agreements(user, agreements=None):
     admin's export of a selection both start here."""
     agreements = Agreement.objects.all() if agreements is None else agreements
     agreements = agreements.visible_to(user)
-    return agreements if can_export_internal(user) else agreements.public()
+    if can_export_internal(user):
+        return agreements
+    # The public records of what they read, each line read as they read it on the page the
+    # file is taken from (an official's dormant: ``AgreementQuerySet.reads_inside``).
+    return agreements.public().read_inside(agreements.reads_inside())
 
 
 def selection(request, agreements, subject_key, subject_kwargs, reader=None, ordered=True):

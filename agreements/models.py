@@ -300,11 +300,14 @@ def ends_on_or_after_q(day):
 
 
 def counted_apart(rows):
-    """SQL taking away how many ``rows`` (a queryset, or None) hold, to follow a count read
-    from what the database keeps in the same statement (`` - (SELECT count(*) FROM …)``),
-    and its parameters: nothing for None."""
+    """SQL taking away how many ``rows`` (a queryset, a list of querysets none of whose rows
+    meet, or None) hold, to follow a count read from what the database keeps in the same
+    statement (`` - (SELECT count(*) FROM …)``), and its parameters: nothing for None."""
     if rows is None:
         return "", []
+    if isinstance(rows, (list, tuple)):
+        parts = [counted_apart(part) for part in rows]
+        return "".join(sql for sql, _ in parts), [p for _, params in parts for p in params]
     sql, params = rows.order_by().values("pk").query.sql_with_params()
     return f" - (SELECT count(*) FROM ({sql}) apart)", list(params)
 
@@ -428,7 +431,28 @@ KEPT_SELECTIONS = {
 
 class AgreementQuerySet(ReadApart, models.QuerySet):
     def public(self):
-        return self.filter(visibility=Agreement.Visibility.PUBLIC)
+        """What the public may read: the published agreements, each line read as the public
+        reads it (``reads_inside``)."""
+        public = self.filter(visibility=Agreement.Visibility.PUBLIC)
+        public._hints = {**public._hints, "read_as_public": True}
+        return public
+
+    def reads_inside(self):
+        """Whether these agreements are read as a reader of internal records reads their lines
+        (``Agreement.last_sign_of_life_read``): all but what the public may read (``public``,
+        ``visible_to`` the public), which read each line as the public does. A public
+        amendment of an internal text is part of that text; whoever may read the text reads its
+        activities as the amendment's, in their lists and counts as on its status page."""
+        return not self._hints.get("read_as_public")
+
+    def read_inside(self, inside):
+        """These agreements, each line read as a reader of internal records reads it
+        (``inside``) or as the public does (``reads_inside``), whatever they hold: an
+        official's download, the public records of the page they read, is read as they read
+        the page (``export_views.exportable_agreements``)."""
+        read = self._chain()
+        read._hints = {**read._hints, "read_as_public": not inside}
+        return read
 
     def with_shown_status(self, status, today=None, on=None):
         """Agreements whose *shown* status is ``status`` (see ``Agreement.shown_status``), on
@@ -984,17 +1008,20 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         """
         return Agreement.objects.filter(pk__in=RawSQL(down, params))
 
-    def along_lines(self):
+    def along_lines(self, inside=False):
         """Every agreement a sign of life done on one of these counts for: the documents of
-        each one's line (``lines_of``) that it may tell on. The rule of ``lines_of`` in one
-        recursive query, inside the queryset's own, for a day whose signs of life are not
-        those stored (``dormant`` on an earlier day)."""
+        each one's line (``lines_of``) that it may tell on; ``inside``, as a reader of internal
+        records reads them (an internal text's for its public amendment too). The rule of
+        ``lines_of`` in one recursive query, inside the queryset's own, for a day whose signs
+        of life are not those stored (``dormant`` on an earlier day)."""
         table = connection.ops.quote_name(Agreement._meta.db_table)
         try:
             selection_sql, params = self.order_by().values("pk").query.sql_with_params()
         except EmptyResultSet:
             return Agreement.objects.none()
         carrying_out = ", ".join(["%s"] * len(CARRYING_OUT))
+        # Read inside, every sign of life of an amendment's line counts for it (``lines_of``).
+        amendment = "OR a.relation = %s" if inside else ""
         # Each document reached keeps the visibility of the one whose sign of life it carries:
         # up through what it follows, and down through what follows it, never up then down
         # (a PKS's activity is not its sister PKS's), but for the amendments of what is reached
@@ -1027,13 +1054,14 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
                 SELECT id, visibility FROM amending UNION SELECT id, visibility FROM down
             ) told
             JOIN {table} a ON a.id = told.id
-            WHERE told.visibility = %s OR a.visibility <> %s
+            WHERE told.visibility = %s OR a.visibility <> %s {amendment}
         """
         public = AgreementVisibility.PUBLIC.value
         values = [v.value for v in CARRYING_OUT]
         amends = AgreementRelation.AMENDS.value
+        told = [public, public, *([amends] if inside else [])]
         return Agreement.objects.filter(
-            pk__in=RawSQL(line, [*params, *values, *values, amends, public, public])
+            pk__in=RawSQL(line, [*params, *values, *values, amends, *told])
         )
 
     def for_chain_page(self):
@@ -1289,7 +1317,7 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
     def without_documents(self):
         return self.exclude(pk__in=Document.objects.values("agreement_id"))
 
-    def dormant(self, today=None, on=None):
+    def dormant(self, today=None, on=None, inside=None):
         """In force for over a year with no activity or evaluation done along its line in the
         last year: on ``today`` or, given, on the day ``on`` (``with_shown_status``).
 
@@ -1299,20 +1327,20 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         month or year counts from the last day of that period (``quiet_from``). Today's is read
         from what is stored (``Agreement.last_sign_of_life_on``); an earlier day's from the
         steps done by then, as what was done after the day tells nothing (``along_lines``).
-        Mirrors ``Agreement.is_dormant_on``.
+        Each line read as these agreements' reader reads it (``inside``: unless given,
+        ``reads_inside``). Mirrors ``Agreement.is_dormant_on``.
         """
         today = today or timezone.localdate()
         day = today if on is None else on
         since = day - DORMANT_AFTER
+        inside = self.reads_inside() if inside is None else inside
         # A start and a sign of life count from the last day their known period covers
         # (``quiet_from``): the stored sign of life is that day already.
         in_force_a_year = self.with_shown_status(AgreementStatus.IN_FORCE, today, on).filter(
             started_by_q(since)
         )
         if on is None:
-            dormant = in_force_a_year.filter(
-                Q(last_sign_of_life_on__isnull=True) | Q(last_sign_of_life_on__lte=since)
-            )
+            dormant = in_force_a_year.filter(Agreement.quiet_since_q(since, inside))
             # Counted from the counts the database keeps where it is all of them, or all the
             # public sees (``tallied_count``): the list's ``dormant=yes``.
             dormant._hints = {**dormant._hints, "kept": ("dormant", (today,))}
@@ -1320,8 +1348,18 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         alive = Milestone.objects.filter(
             signs_of_life_q(), not_ended_before("done_on", since + datetime.timedelta(days=1), on)
         )
-        lively = Agreement.objects.filter(pk__in=alive.values("agreement_id")).along_lines()
-        return in_force_a_year.exclude(pk__in=lively.values("pk"))
+        lively = Agreement.objects.filter(pk__in=alive.values("agreement_id"))
+        return in_force_a_year.exclude(pk__in=lively.along_lines(inside).values("pk"))
+
+    def dormant_to_the_public_alone(self, today=None):
+        """The agreements among these that lie dormant on ``today`` as the public reads their
+        lines, as the counts the database keeps count them, and not as a reader of internal
+        records reads them (``Agreement.quiet_since_q``): the few public amendments of internal
+        texts active in the last year. Read from their index (migration 0070); what a reader
+        of internal records' kept counts take away (``dormant_count``)."""
+        today = today or timezone.localdate()
+        since = today - DORMANT_AFTER
+        return self.dormant(today, inside=False).filter(inside_sign_of_life_on__gt=since)
 
     def dormant_cooperations(self, today=None, on=None):
         """The cooperations of these agreements dormant on ``today`` or, given, on the day
@@ -1364,10 +1402,20 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         if visibilities is None:
             return self.dormant_cooperations(today).count()
         less = dormant_apart_sql(
-            (self.db, tuple(visibilities), today, None),
-            lambda: self.dormant_with_their_text(today),
+            (self.db, tuple(visibilities), self.reads_inside(), today, None),
+            lambda: self._counted_apart_of_dormant(today),
         )
         return self._kept_turning_until_lapse("dormant", today, turned="quiet", less=less)
+
+    def _counted_apart_of_dormant(self, today):
+        """What the counts the database keeps of the dormant count, and ``dormant_cooperations``
+        does not (``dormant_count``): the amendments dormant with their text; for a reader of
+        internal records, the public amendments dormant only as the public reads their lines
+        too (``dormant_to_the_public_alone``). None of one among the other."""
+        apart = [self.dormant_with_their_text(today)]
+        if self.reads_inside():
+            apart.append(self.dormant_to_the_public_alone(today))
+        return apart
 
     def _kept_turning_until_lapse(self, dimension, today, turned=None, less=None):
         """How many of ``self`` the counts the database keeps of ``dimension`` (dormant, late)
@@ -1636,8 +1684,8 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         ``today`` and not lapsed before it, a range of the region's index; less, in the same
         statement, its few amendments dormant with their text (``dormant_with_their_text``)."""
         less_sql, less_params = dormant_apart_sql(
-            (self.db, tuple(whole._tallied_visibilities()), today, region.pk),
-            lambda: whole.in_region(region).dormant_with_their_text(today),
+            (self.db, tuple(whole._tallied_visibilities()), whole.reads_inside(), today, region.pk),
+            lambda: whole.in_region(region)._counted_apart_of_dormant(today),
         )
         with connections[self.db].cursor() as cursor:
             cursor.execute(
@@ -2169,9 +2217,6 @@ UNSIGNED_STATUSES = (
     AgreementStatus.CANCELLED,
 )
 SIGNED_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE)
-# Whether it is dormant as stored, for every reader (``Agreement.is_dormant_on``): no latest
-# sign of life read apart for one reader given.
-STORED = object()
 # A text not itself terminated: one terminated is never "already extended", its term does not
 # go on (``AgreementQuerySet.marking_extended``, ``extended_among``, ``Agreement.extended_by``).
 NOT_TERMINATED = ~Q(status=AgreementStatus.TERMINATED)
@@ -2398,6 +2443,17 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         blank=True,
         editable=False,
     )
+    # The same day as a reader of internal records reads its line, where that is later: a public
+    # amendment of an internal text, whose activities the stored line, read as the public reads
+    # it, leaves out (``lines_of`` with every document shown); else none. What their lists,
+    # counts and its status page read (``last_sign_of_life_read``, ``quiet_since_q``), from an
+    # index of its few rows (migration 0070). Stored by the same service in the same transaction.
+    inside_sign_of_life_on = models.DateField(
+        _("kegiatan atau monitoring dan evaluasi terakhir"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
     # The last day of the earliest target among its steps still to do (``overdue_after``):
     # from the day after it, while the cooperation is still going, it has a step overdue
     # (``AgreementQuerySet.with_overdue_steps``). Stored with where it stands, by the same
@@ -2432,6 +2488,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             "waits_on",
             "next_due_on",
             "last_sign_of_life_on",
+            "inside_sign_of_life_on",
             "overdue_after",
             "ends_by",
         ],
@@ -2562,6 +2619,14 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 fields=["visibility", "status", "ends_by"],
                 condition=Q(relation="amends"),
                 name="agreement_amendment_in_force",
+            ),
+            # The few public amendments of internal texts whose line a reader of internal records
+            # reads livelier than it is stored (``quiet_since_q``): what their dormant counts
+            # take away from the kept counts (``dormant_count``).
+            models.Index(
+                fields=["inside_sign_of_life_on"],
+                condition=Q(inside_sign_of_life_on__isnull=False),
+                name="agreement_alive_inside",
             ),
             # The waits-on filter, its counts on the dashboard and the list column.
             models.Index(
@@ -4140,17 +4205,37 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
 
     def line_read_apart_for(self, chain, shown):
         """``shown`` (the pks of the documents of ``chain`` a reader may see) where that reader
-        reads this agreement's line otherwise than it is stored (``lines_of`` with ``shown``),
-        else None: a public amendment of a text the reader may see and the public may not (an
-        official reading a public addendum of an internal MoU, whose activities the stored
-        line, read as the public reads it, leaves out). The public's page, and every list and
-        count, read what is stored."""
+        reads this agreement's line otherwise than the public does (``lines_of`` with
+        ``shown``), else None: a public amendment of a text the reader may see and the public
+        may not (an official reading a public addendum of an internal MoU, whose activities
+        the line read as the public reads it leaves out). What the status page names as the
+        latest sign of life of its line; whether it lies dormant, every surface reads from what
+        is stored for its reader (``last_sign_of_life_read``)."""
         public = AgreementVisibility.PUBLIC
         if self.relation != AgreementRelation.AMENDS or self.visibility != public:
             return None
         if any(document.pk in shown and document.visibility != public for document in chain):
             return shown
         return None
+
+    @staticmethod
+    def quiet_since_q(since, inside):
+        """A ``Q``: no sign of life done along its line counts from after ``since``, its line
+        read as a reader of internal records reads it (``inside``) or as the public does;
+        ``last_sign_of_life_read`` in SQL, what ``AgreementQuerySet.dormant`` reads today."""
+        quiet = Q(last_sign_of_life_on__isnull=True) | Q(last_sign_of_life_on__lte=since)
+        return quiet & ~Q(inside_sign_of_life_on__gt=since) if inside else quiet
+
+    def last_sign_of_life_read(self, inside):
+        """The day the latest sign of life done along its line counts from (``quiet_from``),
+        as a reader of internal records reads its line (``inside``) or as the public does:
+        what tells whether it lies dormant today, for that reader, on its status page as in
+        their lists and counts (``AgreementQuerySet.quiet_since_q``). The two differ for a
+        public amendment of an internal text alone: it is part of that text, whose activities
+        the public may not know of (``lines_of``). Reads the row: no query."""
+        if inside and self.inside_sign_of_life_on is not None:
+            return self.inside_sign_of_life_on
+        return self.last_sign_of_life_on
 
     def latest_sign_of_life(self, chain=None, until=None, shown=None):
         """The latest activity or evaluation done along its line (``lines_of``), by ``until``
@@ -4188,16 +4273,16 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             return None
         return next((document for document in chain if document.pk == milestone.agreement_id), None)
 
-    def is_dormant_on(self, today, on=None, latest=STORED):
+    def is_dormant_on(self, today, on=None, inside=False):
         """In force for over a year with no activity or evaluation done along its line in the
-        last year: on ``today`` or, given, on the day ``on``.
+        last year: on ``today`` or, given, on the day ``on``; its line read as a reader of
+        internal records reads it (``inside``), or as the public does.
 
         A start or a sign of life known only to its month or year counts from the last day of
-        that period (``quiet_from``). Today's reads what is stored (``last_sign_of_life_on``,
-        that day already), or, given, ``latest``: the latest sign of life of its line as a
-        reader sees it (``latest_sign_of_life`` with ``shown``, a milestone or None); an earlier
-        day's reads the steps of its line done by then (``latest_sign_of_life``: its chain, two
-        queries). Mirrors ``AgreementQuerySet.dormant``.
+        that period (``quiet_from``). Today's reads what is stored for that reader
+        (``last_sign_of_life_read``, that day already); an earlier day's reads the steps of
+        its line done by then (``latest_sign_of_life``: its chain, two queries). Mirrors
+        ``AgreementQuerySet.dormant``.
         """
         if self.shown_status_on(today, on) != AgreementStatus.IN_FORCE:
             return False
@@ -4209,12 +4294,12 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             started = quiet_from(self.signed_on, self.signed_on_precision)
         if started is not None and started > since:
             return False
-        if on is None and latest is STORED:
-            last = self.last_sign_of_life_on
-        elif on is None:
-            last = quiet_from(latest.done_on, latest.done_on_precision) if latest else None
+        if on is None:
+            last = self.last_sign_of_life_read(inside)
         else:
-            latest = self.latest_sign_of_life(until=on)
+            chain = list(Agreement.objects.filter(pk=self.pk).chains().for_chain_page())
+            shown = {document.pk for document in chain} if inside else None
+            latest = self.latest_sign_of_life(chain, until=on, shown=shown)
             last = quiet_from(latest.done_on, latest.done_on_precision) if latest else None
         return last is None or last <= since
 
@@ -4933,6 +5018,9 @@ def store_progress(agreements, milestones, everything=False, today=None):
     keeps_signs = "last_sign_of_life_on" in fields
     if keeps_signs:
         stored_fields.append("last_sign_of_life_on")
+    keeps_inside = "inside_sign_of_life_on" in fields  # since migration 0070
+    if keeps_inside:
+        stored_fields.append("inside_sign_of_life_on")
     keeps_overdue = "overdue_after" in fields
     if keeps_overdue:
         stored_fields.append("overdue_after")
@@ -4975,17 +5063,28 @@ def store_progress(agreements, milestones, everything=False, today=None):
             )
             for pk, steps in by_agreement.items()
         }
-        lines = lines_of(facts.values())
-        last_signs = {
-            pk: max((own[x] for x in line if own.get(x)), default=None)
-            for pk, line in lines.items()
-        }
+        # Read as a reader of internal records reads them (every document shown); for every
+        # reader, the documents of each line that may tell on it (``_tells``): the same line
+        # but a public amendment's of an internal text (``lines_of``).
+        inside = lines_of(facts.values(), shown=set(facts))
+
+        def latest(line):
+            return max((own[x] for x in line if own.get(x)), default=None)
+
+        last_signs, inside_signs = {}, {}
+        for pk, line in inside.items():
+            told = {x for x in line if _tells(facts[x], facts[pk])}
+            last_signs[pk] = latest(told)
+            read_inside = latest(line) if told != line else None
+            inside_signs[pk] = read_inside if read_inside != last_signs[pk] else None
     changed, raised = [], defaultdict(list)
     for pk, (path, step) in progress.items():
         status = status_on_path(facts[pk].status, path)
         if status != facts[pk].status:
             raised[status].append(pk)
         wanted = _stored_progress(step) + ((last_signs[pk],) if keeps_signs else ())
+        if keeps_inside:
+            wanted += (inside_signs[pk],)
         if keeps_overdue:
             wanted += (overdue_after(status, by_agreement.get(pk, ())),)
         if keeps_end:
@@ -5137,10 +5236,11 @@ def lines_of(agreements, shown=None):
     ``shown``, the pks of the documents one reader may see, reads an amendment's line as that
     reader sees it: every document of it they may see counts. An amendment is part of the text
     it amends, and a public addendum of an internal MoU lay dormant on the page of an official
-    who reads the MoU's activities of last month below it (the status page: ``is_dormant_on``
-    given the latest so read). Not a document carrying another out: a public MoU whose
-    internal PKS alone was active is a cooperation the public may know of, and lies dormant
-    for every reader, as stored.
+    who reads the MoU's activities of last month below it. Read with every document shown, it
+    is stored for readers of internal records where it is later (``inside_sign_of_life_on``,
+    ``store_progress``), which their pages, lists and counts read. Not a document carrying
+    another out: a public MoU whose internal PKS alone was active is a cooperation the public
+    may know of, and lies dormant for every reader, as stored.
     """
     by_pk = {agreement.pk: agreement for agreement in agreements}
     up, down, amended = {}, {}, {}

@@ -522,8 +522,9 @@ def status_page_context(request, pk):
     # Where the reader may see the text it carries out; once that text has ended, the note of
     # ``ended_text`` says so instead.
     term_overrun = None if ended_text else agreement.runs_past_text_carried_out(chain, shown)
-    # An amendment's line as the reader sees it, where that is not what is stored: an official
-    # sees the activities of the internal MoU its public addendum is part of.
+    # An amendment's line as the reader sees it, where that is not the public's: an official
+    # sees the activities of the internal MoU its public addendum is part of, and their lists
+    # and counts read it so (``Agreement.last_sign_of_life_read``).
     read_apart = agreement.line_read_apart_for(chain, shown)
     last_sign_of_life = agreement.latest_sign_of_life(chain, shown=read_apart)
     return {
@@ -556,9 +557,7 @@ def status_page_context(request, pk):
         "term_overrun_status": term_overrun and term_overrun.text.shown_status_on(today),
         "chain": documents if len(documents) > 1 else [],
         "shown_in_chain": shown,
-        "is_dormant": agreement.is_dormant_on(today)
-        if read_apart is None
-        else agreement.is_dormant_on(today, latest=last_sign_of_life),
+        "is_dormant": agreement.is_dormant_on(today, inside=reads_internal(request.user)),
         "last_sign_of_life": last_sign_of_life,
         # Recorded on another text of its line (the PKS carrying it out): the warning names it.
         "last_sign_of_life_on": agreement.document_of_step(last_sign_of_life, chain, shown),

@@ -1166,6 +1166,56 @@ def test_the_signs_of_life_stored_from_their_first_day_are_stored_again_from_the
     assert Agreement.objects.dormant_count(datetime.date(2026, 12, 31)) == 1
 
 
+def test_migration_0070_stores_a_public_addendums_line_as_readers_of_internal_records_read_it(
+    kaltim,
+):
+    """A public addendum of an internal MoU active last month, stored before the rule as the
+    public reads its line: dormant in the counts of every reader. Migration 0070 stores the day
+    its line was last alive for readers of internal records, and their counts (kept, on
+    PostgreSQL) leave it out; the public's still count it."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "agreements.migrations.0070_amendments_alive_inside_their_internal_text"
+    )
+    today = datetime.date(2026, 6, 1)
+    start = datetime.date(2024, 1, 1)
+    mou = AgreementFactory(
+        lead_region=kaltim,
+        signed_on=start,
+        in_force_from=start,
+        expires_on=datetime.date(2030, 1, 1),
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    addendum = AgreementFactory(
+        lead_region=kaltim,
+        kind="amendment",
+        follows=mou,
+        relation="amends",
+        signed_on=start,
+        in_force_from=start,
+        expires_on=datetime.date(2030, 1, 1),
+    )
+    MilestoneFactory(
+        agreement=mou, kind=Milestone.Kind.ACTIVITY, due_on=None, done_on=datetime.date(2026, 5, 1)
+    )
+    # As the rule before stored it.
+    Agreement.objects.filter(pk=addendum.pk).update(inside_sign_of_life_on=None)
+    assert Agreement.objects.dormant_count(today) == 1
+
+    migration.forward(apps, None)
+
+    assert Agreement.objects.get(pk=addendum.pk).inside_sign_of_life_on == datetime.date(2026, 5, 1)
+    assert Agreement.objects.dormant_count(today) == 0
+    assert list(Agreement.objects.public().dormant(today)) == [addendum]
+    assert Agreement.objects.public().dormant_count(today) == 1
+    by_expiry_in_step([today, datetime.date(2027, 5, 1), datetime.date(2027, 5, 2)])
+    # A year on, both lie dormant: one cooperation, under the MoU.
+    assert Agreement.objects.dormant_count(datetime.date(2027, 5, 2)) == 1
+
+
 def test_dormant_tallies_follow_the_signs_of_life_along_each_line(kaltim):
     """A sign of life counts for the document it is done on, what it follows and what follows
     it (``lines_of``): the counts kept follow each write that moves one along a chain, for the
@@ -1204,7 +1254,9 @@ def test_dormant_tallies_follow_the_signs_of_life_along_each_line(kaltim):
         assert set(Agreement.objects.dormant_cooperations(day)) == once, day
         assert Agreement.objects.dormant_count(day) == len(once), day
         for agreement in Agreement.objects.filter(pk__in=[a.pk for a in everyone]):
-            assert agreement.is_dormant_on(day) is (agreement in expected), (agreement, day)
+            # The whole register is read as a reader of internal records reads it.
+            dormant = agreement.is_dormant_on(day, inside=True)
+            assert dormant is (agreement in expected), (agreement, day)
 
     by_expiry_in_step(days)
     dormant_on(days[0], everyone)
@@ -1241,9 +1293,11 @@ def test_dormant_tallies_follow_the_signs_of_life_along_each_line(kaltim):
     written(pks, relation="implements")
     dormant_on(days[0], {sister})
     # The extension made internal: its activity no longer tells on the public texts, and the
-    # public counts leave it out.
+    # public counts leave it out; but for the MoU's addendum, part of the MoU, read by a reader
+    # who may see the extension, as its status page reads it.
     written(extension, visibility=Agreement.Visibility.INTERNAL)
-    dormant_on(days[0], {mou, addendum, pks, sister})
+    dormant_on(days[0], {mou, pks, sister})
+    assert set(Agreement.objects.public().dormant(days[0])) == {mou, addendum, pks, sister}
     assert Agreement.objects.public().dormant_count(days[0]) == 3
     written(extension, visibility=Agreement.Visibility.PUBLIC)
     # The extension now follows the sister PKS instead.

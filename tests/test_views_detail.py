@@ -1045,6 +1045,32 @@ def test_an_official_reads_a_public_addendum_of_an_internal_mou_alive_with_it(
     assert "mati suri" not in status_page(client, addendum).content.decode()
 
 
+def test_an_officials_lists_and_counts_read_a_public_addendum_of_an_internal_mou_as_its_page(
+    client, mou_line, django_user_model
+):
+    """Its internal MoU active last month, the public addendum is alive on the official's
+    status page; the official's dashboard counted it among the *mati suri*, the list the count
+    leads to and the region's list of the dormant listed it, beside a page saying otherwise.
+    Every surface now reads the official's line alike (on PostgreSQL, the counts from what the
+    database keeps); the public's still read the addendum dormant, on its page and its lists."""
+    Agreement.objects.filter(pk=mou_line["mou"].pk).update(visibility=Agreement.Visibility.INTERNAL)
+    activity(mou_line["mou"], -30)
+    addendum = mou_line["addendum"]
+    region_dormant = f"{addendum.lead_region.get_absolute_url()}?dormant=yes"
+
+    def read_by(reader):
+        page = status_page(reader, addendum).content.decode()
+        count, listed = counted_and_listed(reader)
+        region = reader.get(region_dormant).content.decode()
+        return "mati suri" in page, count, addendum.title in listed, addendum.title in region
+
+    # The PKSs and the sister-city text lie dormant for every reader; the addendum for the
+    # public, which may not read the MoU's activity, on every surface.
+    assert read_by(client) == (True, 4, True, True)
+    client.force_login(make_official(django_user_model))
+    assert read_by(client) == (False, 3, False, False)
+
+
 def test_the_dormant_warning_of_an_addendum_says_when_its_mou_was_last_active(client, mou_line):
     """The warning names the last sign of life along the line, wherever it was recorded."""
     MilestoneFactory(
