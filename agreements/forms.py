@@ -486,6 +486,18 @@ def conflict_message(conflict):
     )
 
 
+def unknown_version():
+    """The refusal of a form posted with a version of its agreement that it never had: not one
+    the page was loaded with, so nothing tells what changed since it was opened."""
+    return forms.ValidationError(
+        _(
+            "Formulir ini membawa versi yang tidak dikenal; muat ulang halaman lalu ulangi "
+            "perubahan Anda."
+        ),
+        code="version_unknown",
+    )
+
+
 class RowUnchangedForm(forms.ModelForm):
     """A milestone's or a document's own page carries the version of its agreement it was
     opened at (``loaded_version``, hidden). Saved after someone else changed that very row, on
@@ -494,7 +506,11 @@ class RowUnchangedForm(forms.ModelForm):
     saves a version of the agreement (``AgreementQuerySet.mark_changed``), and the row's own
     history tells whether it was among what changed since. A change elsewhere in the agreement
     leaves the row's page free to save. The agreement's form checks its table's rows by its own
-    version (``AgreementAdminForm.check_unchanged``): not its rows."""
+    version (``AgreementAdminForm.check_unchanged``): not its rows. A version the agreement
+    has not reached yet (not one the page wrote) is refused above the form
+    (``unknown_version``): it named no version after it, and the check let the page save over a
+    colleague's change; one no version is at all ("abc", nought) as the agreement's form refuses
+    it (``LoadedVersionField``)."""
 
     loaded_version = LoadedVersionField()
 
@@ -526,8 +542,11 @@ class RowUnchangedForm(forms.ModelForm):
 
     def check_row_unchanged(self, version):
         row = self.instance
-        if self.stored_version() in (None, version):
+        stored = self.stored_version()
+        if stored is None or version == stored:
             return
+        if version > stored:
+            raise unknown_version()
         since = (
             Agreement.history.filter(id=row.agreement_id, version__gt=version)
             .order_by("history_date")

@@ -635,3 +635,34 @@ def test_a_tampered_version_is_refused_saying_so(agreement, editor_kaltim, part,
     assert "muat ulang halaman lalu ulangi perubahan Anda" in refused.content.decode()
     row.refresh_from_db()
     assert row.title != "Diubah dengan versi palsu"
+
+
+@pytest.mark.django_db
+def test_a_milestones_page_posted_with_a_version_its_agreement_never_had_is_refused(
+    agreement, editor_kaltim, siti
+):
+    """The version a step's own page carries is what tells whether the step was changed since
+    it was opened. Posted with one the agreement has not reached yet, the check found no version
+    after it and saved over a colleague's change; now the page says so above the form, writes
+    nothing and keeps what was typed. (One no version is at all: above.)"""
+    row = MilestoneFactory(
+        agreement=agreement, title="Rapat TKKSD", due_on=datetime.date(2030, 1, 1)
+    )
+    editor, other = logged_in(editor_kaltim), logged_in(siti)
+    opened = loaded_row_page(editor, row, title="Rapat TKKSD (disunting editor)")
+    changed = other.post(
+        change_url(row), loaded_row_page(other, row, title="Rapat TKKSD (disunting Siti)")
+    )
+    assert changed.status_code == 302
+
+    refused = editor.post(change_url(row), {**opened, "loaded_version": "999999"})
+
+    assert refused.status_code == 200
+    assert non_field_errors(refused) == [
+        "Formulir ini membawa versi yang tidak dikenal; muat ulang halaman lalu ulangi "
+        "perubahan Anda."
+    ]
+    assert "(disunting editor)" in refused.content.decode()
+    assert "Formulir ini membawa versi yang tidak dikenal" in refused.content.decode()
+    row.refresh_from_db()
+    assert row.title == "Rapat TKKSD (disunting Siti)"
