@@ -103,7 +103,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.expressions import Col, RawSQL
-from django.db.models.lookups import IContains, IsNull, Lookup
+from django.db.models.lookups import IContains, IsNull, Lookup, Regex
 from django.utils import translation
 
 from partners.short_names import expand
@@ -519,12 +519,14 @@ def _in_reference(word):
 
 def _as_word(word, *fields):
     """SQLite's stand-in for the full-text index's match of a word too short to be looked for
-    inside other words: any of ``fields`` has it as a whole word (case-insensitive)."""
+    inside other words: any of ``fields`` has it as a whole word, case and accents aside ("Ho"
+    finds "Hồ Chí Minh", as the index finds it: ``Unaccented`` folds both sides)."""
     if not too_short(word):
         return Q(pk__in=[])
+    pattern = rf"\b{re.escape(unaccented(str(word)))}\b"
     condition = Q()
     for name in fields:
-        condition |= Q(**{f"{name}__iregex": rf"\b{re.escape(word)}\b"})
+        condition |= Q(Regex(Unaccented(F(name)), pattern))
     return condition
 
 

@@ -220,6 +220,12 @@ def accented(kaltim, samarinda):
             lead_region=kaltim,
             summary="Pertukaran guru dengan Universidad de Bogotá.",
         ),
+        # Words of two letters, too short to be looked for inside others, accented too.
+        "port": AgreementFactory(
+            title="Pelabuhan Balikpapan dan Thành phố Hồ Chí Minh",
+            lead_region=kaltim,
+            summary="Kunjungan ke Đà Nẵng.",
+        ),
     }
 
 
@@ -234,6 +240,10 @@ def accented(kaltim, samarinda):
         ("sao paulo", "city"),
         ("São Paulo", "city"),
         ("Prefeitura Sao", "city"),
+        ("Ho Chi Minh", "port"),
+        ("Hồ Chí Minh", "port"),
+        ("Da Nang", "port"),
+        ("Đà Nẵng", "port"),
     ],
 )
 def test_a_word_typed_without_its_accents_finds_it_written_with_them(accented, words, found):
