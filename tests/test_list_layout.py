@@ -23,11 +23,12 @@ def test_each_filter_checkbox_sits_beside_its_label(page, live_server):
         assert box_area["x"] - label_area["x"] < 5, (name, box_area, label_area)
 
 
-@pytest.mark.parametrize("width", [1024, 1280])
+@pytest.mark.parametrize("width", [800])
 def test_a_list_wider_than_its_column_scrolls_in_its_box_not_the_page(page, live_server, width):
-    """Where the table of agreements is wider than the results column, it scrolls in its own
-    box; the page itself never scrolls sideways (the sort links' hidden words once escaped the
-    box and widened the page)."""
+    """Where the table of agreements is wider than the results column (a tablet's screen, wider
+    than a phone's, where the rows are not yet cards), it scrolls in its own box; the page itself
+    never scrolls sideways (the sort links' hidden words once escaped the box and widened the
+    page)."""
     register = build_register()
     page.set_viewport_size({"width": width, "height": 900})
     for url in ("/agreements/", register["education"].get_absolute_url()):
@@ -38,6 +39,22 @@ def test_a_list_wider_than_its_column_scrolls_in_its_box_not_the_page(page, live
         )
         assert wide, url  # the case in question: a table wider than its column
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 1440])
+def test_the_lists_table_fits_its_column_on_a_desktop_screen(browser, live_server, width):
+    """On a desktop screen the list's every column is in view, its last date whole: its headers,
+    kept on one line each, made the table wider than the page's column, its last column cut
+    off mid-date behind a scrollbar at the foot of the table."""
+    build_register()
+    context = browser.new_context(locale="id-ID", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + "/agreements/")
+    table = page.locator(".table-wrap").first
+    assert table.evaluate("t => t.scrollWidth <= t.clientWidth"), table.evaluate(
+        "t => [t.scrollWidth, t.clientWidth]"
+    )
+    context.close()
 
 
 def test_the_report_fits_a_phone(page, live_server):
