@@ -86,11 +86,12 @@ class SearchPaginator(CachedCountPaginator):
     """
 
     def __init__(self, object_list, per_page, orphans=0, allow_empty_first_page=True):
-        keys = self.first_keys(object_list)
-        self.more = keys is not None and len(keys) > SEARCH_LISTS_AT_MOST
-        self.keys = keys and keys[:SEARCH_LISTS_AT_MOST]
+        found = self.first_keys(object_list)
+        self.more = found is not None and len(found) > SEARCH_LISTS_AT_MOST
+        # The keys the list holds, in its order; None where a filter can match nothing.
+        self.keys = None if found is None else found[:SEARCH_LISTS_AT_MOST]
         self._found = len(self.keys or ())
-        if keys is not None:
+        if self.keys is not None:
             object_list = object_list.among(self.keys)
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
 
