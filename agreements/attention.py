@@ -21,6 +21,7 @@ from agreements.models import (
     Agreement,
     Milestone,
     MilestoneWaitsOn,
+    read_compiled_once,
 )
 
 # An agreement is reminded of when it enters each window, narrowest last (``EXPIRY_WINDOWS``).
@@ -153,30 +154,40 @@ def attention_in(agreements, today=None, shown=None, left_out=None):
     (the digest's: those its reader was told of already), applied in the same queries: what is
     chosen and counted is what is left."""
     today = today or timezone.localdate()
-    # Each with whether a signed extension among ``agreements`` already extends it
-    # (``is_extended``), as the dashboard marks it: not a text about to lapse.
-    expiring = (
-        agreements.expiring_within(max(EXPIRY_WINDOWS), today)
-        .select_related("lead_region")
-        .marking_extended(agreements)
-        .order_by(PeriodEnd("expires_on"), "title", "id")
-    )
+
+    def expiring_rows():
+        # Each with whether a signed extension among ``agreements`` already extends it
+        # (``is_extended``), as the dashboard marks it: not a text about to lapse.
+        expiring = (
+            agreements.expiring_within(max(EXPIRY_WINDOWS), today)
+            .marking_extended(agreements)
+            .order_by(PeriodEnd("expires_on"), "title", "id")
+        )
+        return expiring if left_out is None else expiring.filter(~left_out[0])
+
     steps = Milestone.objects.filter(agreement__in=agreements.order_by()).select_related(
         "agreement", "agreement__lead_region"
     )
     if left_out is not None:
-        expiring_left_out, steps_left_out = left_out
-        expiring = expiring.filter(~expiring_left_out)
-        steps = steps.filter(~steps_left_out)
+        steps = steps.filter(~left_out[1])
     totals = {}
     if shown is None:
+        expiring = expiring_rows().select_related("lead_region")
         chosen = list(
             steps.needing_attention(MILESTONE_DUE_DAYS, today).order_by(
                 *Milestone.SOONEST_DUE_FIRST
             )
         )
     else:
-        expiring, totals["expiring_total"] = nearest(expiring, shown)
+        # The nearest, built and compiled once a day (``read_compiled_once``); not the
+        # digest's, which leaves out what each reader was told of.
+        built = agreements.built_key() if left_out is None else None
+        expiring = read_compiled_once(
+            built and ("attention expiring", built, shown, today),
+            lambda: expiring_rows().annotate(in_all=Window(Count("pk")))[:shown],
+            related=["lead_region"],
+        )
+        totals["expiring_total"] = expiring[0].in_all if expiring else 0
         late, coming, totals["late_total"], totals["due_soon_total"] = nearest_late_and_coming(
             steps, shown, today, kept=agreements if left_out is None else None
         )
@@ -204,20 +215,24 @@ def soonest_expiring(agreements, days, shown, today):
     regions and whether a signed extension among ``agreements`` already extends each
     (``is_extended``), and how many there are in all, in one query (as ``nearest``). Where the
     database keeps the count (``tallied_expiring_count``), it is read from there and the rows
-    from the index on expiry (``expiring_first``), not every row of the window."""
-    counted = agreements.tallied_expiring_count(days, today)
-    if counted is None:
-        going = (
-            agreements.expiring_within(days, today)
-            .select_related("lead_region")
-            .marking_extended(agreements)
-        )
-        return nearest(going, shown)
-    first = list(
-        agreements.expiring_first(days, shown, today)
-        .select_related("lead_region")
-        .marking_extended(agreements)
-        .annotate(in_all=counted)[:shown]
+    from the index on expiry (``expiring_first``), not every row of the window. Compiled once
+    a day where ``agreements`` is a selection the database keeps counts of
+    (``read_compiled_once``)."""
+
+    def build():
+        counted = agreements.tallied_expiring_count(days, today)
+        if counted is None:
+            going = agreements.expiring_within(days, today)
+            counted = Window(Count("pk"))
+        else:
+            going = agreements.expiring_first(days, shown, today)
+        return going.marking_extended(agreements).annotate(in_all=counted)[:shown]
+
+    built = agreements.built_key()
+    first = read_compiled_once(
+        built and ("soonest expiring", built, days, shown, today),
+        build,
+        related=["lead_region"],
     )
     return first, first[0].in_all if first else 0
 
@@ -249,7 +264,8 @@ def nearest_late_and_coming(steps, shown, today, kept=None):
             .order_by(*listed)
             .values_list("pk", "late", "in_all")
         )
-    read = steps.in_bulk([pk for pk, _late, _in_all in ranked])
+    # Read by the keys found among ``steps``, without testing its conditions again.
+    read = steps.among([pk for pk, _late, _in_all in ranked]).in_bulk()
     late = [read[pk] for pk, is_late, _in_all in ranked if is_late]
     coming = [read[pk] for pk, is_late, _in_all in ranked if not is_late]
     totals = {is_late: in_all for _pk, is_late, in_all in ranked}

@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import datetime
 import functools
+import hashlib
 import logging
 import os
 import re
@@ -312,26 +313,85 @@ def counted_apart(rows):
     return f" - (SELECT count(*) FROM ({sql}) apart)", list(params)
 
 
-# ``counted_apart`` of the amendments dormant with their text, by what decides their SQL: the
-# database, the visibilities counted, the day and the region (or None). Built through the ORM
-# (the dormant read twice, the second in the amendment's test of its text) and compiled, it
-# cost the dashboard and each region's page 12 ms of Python at every build; it names no row of
-# the register, which the count reads as it stands, except a province's regencies and cities,
-# read when it is compiled (``in_region``): for one made the same day (by law, with the reference
-# data), its amendments dormant with their text are taken away from the next day. About 6 KB
-# each; a day of every region's page read by both visibilities holds 1,104.
-_DORMANT_APART = {}
-_DORMANT_APART_MAX = 2048
+# SQL compiled once (``compiled_once``), by what decides it. A query built through the ORM of
+# the register's rules (each cooperation once, what the reader may see, an extension signed)
+# and compiled costs a page more Python than the database takes to answer it: the dashboard's
+# soonest expiring, 17 ms to build and compile, 5 ms to answer at 10,000 agreements. Each is
+# kept under what decides its SQL: the query's name and values, the day, and the selection it
+# is built from (``AgreementQuerySet.built_key``). It names no row of the register but those
+# its selection names (a province's regencies and cities), and reads the rest as it stands.
+# A few KB each; a day of every region's page read by both visibilities holds about 2,200
+# (the amendments dormant with their text, the expiring soonest).
+_COMPILED = {}
+_COMPILED_MAX = 4096
+
+
+def compiled_once(key, compile):
+    """``compile()`` (SQL, its parameters, and whatever else it gives) once per ``key``
+    (``_COMPILED``)."""
+    found = _COMPILED.get(key)
+    if found is None:
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        found = _COMPILED[key] = compile()
+    return found
 
 
 def dormant_apart_sql(key, rows):
-    """``counted_apart(rows())`` compiled once per ``key`` (``_DORMANT_APART``)."""
-    found = _DORMANT_APART.get(key)
-    if found is None:
-        if len(_DORMANT_APART) >= _DORMANT_APART_MAX:
-            _DORMANT_APART.clear()
-        found = _DORMANT_APART[key] = counted_apart(rows())
-    return found
+    """``counted_apart(rows())`` compiled once per ``key``: the amendments dormant with their
+    text, by the database, the visibilities counted, how they are read, the day and the region
+    (or None). Built through the ORM (the dormant read twice, the second in the amendment's test
+    of its text) and compiled, it cost the dashboard and each region's page 12 ms of Python at
+    every build. A province's regencies and cities are read when it is compiled
+    (``in_region``): for one made the same day (by law, with the reference data), its
+    amendments dormant with their text are taken away from the next day."""
+    return compiled_once(("dormant apart", *key), lambda: counted_apart(rows()))
+
+
+def read_compiled_once(key, build, related=()):
+    """The rows of the queryset ``build()`` gives, read by its SQL compiled once per ``key``
+    (``compiled_once``; ``key`` names the query and all that decides its SQL), then their
+    ``related`` records (foreign keys, as ``select_related`` names them), read by key in a
+    query of their own: a row read by its SQL alone loads nothing with it, so ``build`` selects
+    none. Each value computed for a row (an annotation) is converted as the queryset would
+    convert it: the same rows, the same values, without building the query again. With no
+    ``key`` (nothing but the queryset decides it), built and read each time, its ``related``
+    records joined.
+    """
+
+    def compile():
+        built = build()
+        try:
+            sql, params = built.query.sql_with_params()
+        except EmptyResultSet:  # nothing can match
+            return None
+        reading = connections[built.db]
+        annotations = [
+            (name, expression, expression.get_db_converters(reading))
+            for name, expression in built.query.annotation_select.items()
+        ]
+        annotations = [
+            (name, expression, [*reading.ops.get_db_converters(expression), *converters])
+            for name, expression, converters in annotations
+        ]
+        return built.model, built.db, sql, params, annotations
+
+    if key is None:
+        return list(build().select_related(*related))
+    compiled = compiled_once(key, compile)
+    if compiled is None:
+        return []
+    model, db, sql, params, annotations = compiled
+    rows = list(model._default_manager.db_manager(db).raw(sql, params))
+    reading = connections[db]
+    for row in rows:
+        for name, expression, converters in annotations:
+            value = getattr(row, name)
+            for converter in converters:
+                value = converter(value, expression, reading)
+            setattr(row, name, value)
+    models.prefetch_related_objects(rows, *related)
+    return rows
 
 
 class ReadApart:
@@ -1503,6 +1563,17 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             self._tallied = [AgreementVisibility.PUBLIC.value]
         return self._tallied
 
+    def built_key(self):
+        """All that decides the SQL of a query built from ``self`` by the same code with the
+        same values (``read_compiled_once``): its database, the SQL selecting it
+        (``_selection_shape``, a province's regencies and cities included, read as they stand),
+        as a digest, and how its lines are read (``reads_inside``). None where nothing can
+        match."""
+        shape = self._selection_shape()
+        if shape is None:
+            return None
+        return self.db, hashlib.sha256(shape.encode()).hexdigest(), self.reads_inside()
+
     def _tallied_by(self, dimension):
         """(dimension, visibilities) of the counts the database keeps of ``self`` by
         ``dimension`` (region, partner or country): the whole register's or the public's, or
@@ -1885,17 +1956,21 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             return {status.value: counts.get(status.value, 0) for status in PAST_STATUSES}
         if on is not None:
             today = on
-        shown = self.shown_status_case(today)
         # A signed text enters into force on a date of its own: read from the rows.
-        signed = self.filter(status=AgreementStatus.SIGNED)
         counts = self._tallied_by_expiry(
             "status",
             today,
-            rows=signed.order_by().values(shown=shown).annotate(count=models.Count("id")),
+            rows=lambda: (
+                self.filter(status=AgreementStatus.SIGNED)
+                .order_by()
+                .values(shown=self.shown_status_case(today))
+                .annotate(count=models.Count("id"))
+            ),
             lapsed_to=AgreementStatus.EXPIRED,
             leave_out=[AgreementStatus.SIGNED],
         )
         if counts is None:
+            shown = self.shown_status_case(today)
             rows = self.order_by().values(shown=shown).annotate(count=self._agreement_count())
             counts = {row["shown"]: row["count"] for row in rows}
         return {status: counts.get(status, 0) for status in AgreementStatus.values}
@@ -1914,16 +1989,24 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         A signed or in-force agreement of a month before today's has lapsed: it counts for
         ``lapsed_to`` (or for nothing); one of a later month, or one that lapses by no date,
         counts for its value. Today's month is read by day: one of a day before today has
-        lapsed. The values in ``leave_out`` are what ``rows`` (a ``values(…).annotate(count=…)``
-        of ``self``, one value and a count per row) counts from the agreements themselves.
+        lapsed. The values in ``leave_out`` are what ``rows`` (a function giving a
+        ``values(…).annotate(count=…)`` of ``self``, one value and a count per row, compiled
+        once a day: ``compiled_once``) counts from the agreements themselves.
         """
         visibilities = self._tallied_visibilities()
         if visibilities is None:
             return None
         rows_sql, rows_params = "SELECT NULL, 0 WHERE false", ()
         if rows is not None:
-            with contextlib.suppress(EmptyResultSet):  # no rows: the tallies alone
-                rows_sql, rows_params = rows.query.sql_with_params()
+
+            def compile_rows():
+                with contextlib.suppress(EmptyResultSet):  # no rows: the tallies alone
+                    return rows().query.sql_with_params()
+                return "SELECT NULL, 0 WHERE false", ()
+
+            rows_sql, rows_params = compiled_once(
+                (f"{dimension} rows", self.built_key(), today), compile_rows
+            )
         first, following = self._month_of(today)
         sql = f"""
             SELECT CASE WHEN split_part(key, '|', 2) BETWEEN '0' AND %s THEN %s

@@ -971,15 +971,16 @@ def test_an_addendum_dormant_with_its_mou_is_one_dormant_cooperation(staff_clien
 
 # The dashboard's own queries, whatever the size of the register:
 #  1-5  counts by shown status, kind, sector, partner country and signing year (GROUP BY each)
-#  6    the soonest ten agreements to expire within 180 days, with their lead region and how
-#       many expire in all
-#  7-8  how many milestones are overdue, and the oldest ten with agreement and lead region
-#  9    the steps due within 14 days, soonest ten with agreement and lead region
-#  10   how many cooperations wait on each party (one GROUP BY)
-#  11   how many are dormant
-#  12   the ten agreements changed last, with their lead region
-#  13-15 the maps: the provinces, agreements per province and per outline on the map
-DASHBOARD_QUERIES = 15
+#  6-7  the soonest ten agreements to expire within 180 days, with how many expire in all,
+#       then their lead regions (read by the query's SQL, compiled once a day:
+#       ``read_compiled_once``)
+#  8-9  how many milestones are overdue, and the oldest ten with agreement and lead region
+#  10   the steps due within 14 days, soonest ten with agreement and lead region
+#  11   how many cooperations wait on each party (one GROUP BY)
+#  12   how many are dormant
+#  13   the ten agreements changed last, with their lead region
+#  14-16 the maps: the provinces, agreements per province and per outline on the map
+DASHBOARD_QUERIES = 16
 # A signed-in reader adds the session and the user.
 SIGNED_IN_QUERIES = 2
 

@@ -21,12 +21,13 @@ from django.utils import formats, timezone
 from agreements.imports import AgreementImport
 from agreements.models import (
     Agreement,
+    AgreementQuerySet,
     Milestone,
     _stored_progress,
     progress_of_chain,
     status_on_path,
 )
-from tests.factories import AgreementFactory, MilestoneFactory
+from tests.factories import AgreementFactory, MilestoneFactory, RegencyFactory
 from tests.helpers import assert_parties_fit_their_scope
 from tests.test_admin import ADD, agreement_form, change_url, with_milestone
 from tests.test_import import csv_bytes, row
@@ -919,6 +920,59 @@ def test_a_text_already_extended_says_so_where_it_needs_attention(
     html = mail.alternatives[0][0]
     [item] = [li for li in html.split("<li>") if "MoU pembangunan daerah" in li]
     assert "sudah diperpanjang" in item
+
+
+def test_what_expires_soon_is_built_once_a_day_and_read_as_the_register_stands(
+    client, kaltim, bali, monkeypatch
+):
+    """The dashboard's and a region's lists of what expires soon are read by their SQL, built
+    and compiled once a day for the same selection (``read_compiled_once``), and read the
+    register as it stands at each reading: an extension signed since marks the MoU it extends,
+    and a city made since, party to an MoU running out, counts in its province."""
+    today = timezone.localdate()
+    mou, _talks = mou_running_out(kaltim, bali, talks=False)
+    built = []
+    expiring_within = AgreementQuerySet.expiring_within
+
+    def building(self, *args, **kwargs):
+        built.append(args)
+        return expiring_within(self, *args, **kwargs)
+
+    monkeypatch.setattr(AgreementQuerySet, "expiring_within", building)
+
+    def expiring(address):
+        """What the page at ``address`` lists as expiring soon, as read."""
+        html = client.get(address).content.decode()
+        part = html.split('id="expiring"', 1)[1] if 'id="expiring"' in html else html
+        part = part.split('class="needs-attention"', 1)[-1].split("</section>", 1)[0]
+        return " ".join(re.sub(r"<[^>]+>", " ", part).split())
+
+    pages = [reverse("dashboard"), reverse("region-detail", args=[kaltim.code])]
+    for page in pages:
+        assert "MoU pembangunan daerah" in expiring(page)
+        assert "diperpanjang" not in expiring(page)
+    builds = len(built)
+
+    extension_of(
+        mou,
+        status=Agreement.Status.SIGNED,
+        signed_on=today - datetime.timedelta(days=2),
+        in_force_from=mou.expires_on + datetime.timedelta(days=1),
+        expires_on=today + datetime.timedelta(days=5 * 365),
+    )
+    for page in pages:
+        assert "sudah diperpanjang" in expiring(page)
+    assert len(built) == builds
+
+    city = RegencyFactory(code="64.74", name="Kota Bontang", level="city", province=kaltim)
+    AgreementFactory(
+        title="MoU Kota Bontang",
+        kind="mou",
+        lead_region=city,
+        expires_on=today + datetime.timedelta(days=40),
+    )
+    assert "MoU Kota Bontang" in expiring(pages[1])
+    assert "MoU Kota Bontang" in expiring(pages[0])
 
 
 def test_a_text_already_extended_says_so_on_the_list_the_dashboard_leads_to(
