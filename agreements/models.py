@@ -919,11 +919,17 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         (whether it is overdue is read from them, ``Agreement.next_step_overdue``) and the day a
         terminated one ended (``with_termination``), in one query; then the party
         regions, partners and sectors of the whole page (one query each), however many rows
-        there are.
+        there are, each row's as a list (``listed_regions``, ``listed_partners``,
+        ``listed_sectors``): kept as the relation's queryset, each was filtered again for each
+        row, 3 ms of a page of 25.
         """
         return (
             self.select_related("lead_region", "next_milestone__agreement")
-            .prefetch_related("regions", "partners", "sectors")
+            .prefetch_related(
+                models.Prefetch("regions", to_attr="listed_regions"),
+                models.Prefetch("partners", to_attr="listed_partners"),
+                models.Prefetch("sectors", to_attr="listed_sectors"),
+            )
             .with_termination()
         )
 
@@ -2825,8 +2831,11 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     def regions_lead_first(self):
         """Its party regions as pages name them: the lead region first, as the cooperation is
         told ("Kalteng dengan Bali"), then the others in their order. Reads the prefetched
-        regions: no query of its own where they are prefetched."""
-        return sorted(self.regions.all(), key=lambda region: region.pk != self.lead_region_id)
+        regions (those of a list's row, ``AgreementQuerySet.for_list_page``): no query of its
+        own where they are prefetched."""
+        regions = getattr(self, "listed_regions", None)
+        regions = self.regions.all() if regions is None else regions
+        return sorted(regions, key=lambda region: region.pk != self.lead_region_id)
 
     def is_visible_to(self, user):
         """Whether ``user`` may read this agreement; mirrors ``AgreementQuerySet.visible_to``

@@ -21,7 +21,8 @@ def agreement_rows(agreements):
     """One ``<tr>`` per agreement: title, kind and reference (and "Internal" where it is);
     status; whom it waits on; its parties; its sectors; when it was signed and when it ends (a
     terminated one: when it was terminated, ``Agreement.terminated_on``), and that it is
-    already extended where it is (``is_extended``, read with the rows by ``browse``)."""
+    already extended where it is (``is_extended``, read with the rows by ``browse``). Rows of
+    ``AgreementQuerySet.for_list_page``."""
     labels = {
         "status": escaped(_("Status")),
         "waiting": escaped(_("Menunggu")),
@@ -72,11 +73,11 @@ def _row(agreement, labels, words):
     ] + [
         f'<li><a href="{escaped(partner.get_absolute_url())}">{escaped(partner.name)}</a> '
         f'<span class="country-code">{escaped(partner.country_id)}</span></li>'
-        for partner in agreement.partners.all()
+        for partner in agreement.listed_partners
     ]
     sectors = [
         f'<li><a href="{escaped(sector.get_absolute_url())}">{escaped(sector.name)}</a></li>'
-        for sector in agreement.sectors.all()
+        for sector in agreement.listed_sectors
     ]
     sectors_cell = f'<ul class="inline-list">{"".join(sectors)}</ul>' if sectors else none
     if agreement.signed_on:
