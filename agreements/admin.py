@@ -14,7 +14,7 @@ from django.http import HttpResponseRedirect
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import conditional_escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -69,6 +69,7 @@ from common.admin import (
     refuse_long_search,
 )
 from common.admin_markup import LabelledChangeList, LabelledTabularInline
+from common.widgets import escaped
 from partners.models import Country, Partner, Region
 
 admin.site.site_header = _("Register Kerja Sama Daerah")
@@ -271,10 +272,9 @@ def date_and_time_column(model, name):
         if moment is None:
             return None  # the list's dash
         moment = timezone.localtime(moment)
-        return format_html(
-            '<span class="nowrap">{},</span> <span class="nowrap">{}</span>',
-            date_format(moment, "DATE_FORMAT"),
-            time_format(moment, "TIME_FORMAT"),
+        return mark_safe(
+            f'<span class="nowrap">{escaped(date_format(moment, "DATE_FORMAT"))},</span> '
+            f'<span class="nowrap">{escaped(time_format(moment, "TIME_FORMAT"))}</span>'
         )
 
     column.__name__ = f"{name}_shown"
@@ -737,8 +737,7 @@ class AgreementAdmin(
         the list, wider than a 1280-pixel screen."""
         if not agreement.reference:
             return None  # the list's dash
-        parts = agreement.reference.split("/")
-        return format_html_join(mark_safe("/<wbr>"), "{}", ((part,) for part in parts))
+        return mark_safe("/<wbr>".join(escaped(part) for part in agreement.reference.split("/")))
 
     @admin.display(description=_("status"))
     def shown_status(self, agreement):

@@ -59,12 +59,11 @@ class QuickRows:
     writes them."""
 
     def action_checkbox(self, obj):
-        label = format_html(_("Select this object for an action - {}"), str(obj))
-        return format_html(
-            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
-            helpers.ACTION_CHECKBOX_NAME,
-            str(obj.pk),
-            label,
+        # As ``format_html`` writes it, for less: the label's words are Django's, as they are.
+        label = _("Select this object for an action - {}").format(escaped(str(obj)))
+        return mark_safe(
+            f'<input type="checkbox" name="{helpers.ACTION_CHECKBOX_NAME}" '
+            f'value="{escaped(str(obj.pk))}" class="action-select" aria-label="{label}">'
         )
 
 
