@@ -18,7 +18,7 @@ register = template.Library()
 @register.filter
 def plain_choices(field):
     """Each choice of a bound multiple-choice field as ``<label class="choice" for="…"><input
-    …> label</label>``, the markup ``includes/filter_field.html`` draws around ``choice.tag``."""
+    …> label</label>``, the markup ``filter_fields.filter_field`` writes around each box."""
     parts = []
     for choice in field.subwidgets:
         data = choice.data
