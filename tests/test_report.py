@@ -1399,3 +1399,25 @@ def test_a_period_still_running_lists_what_lies_dormant_today(
     dormant = section(html, "r-dormant")
     assert ("MoU Kaltim tanpa kegiatan" in dormant) is listed
     assert ("Periode ini belum berakhir" in dormant) is (today <= reports.Period.parse(period).end)
+
+
+def site_menu(html):
+    start = html.index('<nav class="site-nav"')
+    return html[start : html.index("</nav>", start)]
+
+
+@pytest.mark.django_db
+def test_every_reader_finds_the_report_in_the_site_menu(client, official, analyst):
+    """The report is open to everyone (the public's holds public records only), so every
+    reader finds it where they find the list and the change log: in the menu of every page."""
+    for reader in (None, official, analyst):
+        if reader:
+            client.force_login(reader)
+        for page in ("/", "/agreements/", "/perubahan/"):
+            menu = site_menu(client.get(page).content.decode())
+            assert '<a href="/laporan/">Laporan</a>' in menu, (reader, page)
+        report = client.get("/laporan/")
+        assert report.status_code == 200
+        assert '<a href="/laporan/" aria-current="page">Laporan</a>' in site_menu(
+            report.content.decode()
+        )
