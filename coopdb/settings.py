@@ -390,9 +390,40 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "coopdb <noreply@local
 # Where links in e-mails point: the address readers open the site at.
 SITE_URL = envaddress("SITE_URL", "http://127.0.0.1:8000")
 
+# Every line goes to standard error once, through the root logger's handler. Django's own
+# "django" logger would print its lines to the console too while DEBUG is on (its default
+# configuration, ``django.utils.log.DEFAULT_LOGGING``), and they reach the root logger as well:
+# it keeps only what it does besides, mailing errors to ``ADMINS`` while DEBUG is off, and passes
+# every line on. Its level stays Django's, INFO. Configuring it resets its children, so
+# "django.server" (runserver's line per request, with its time) is configured again as Django
+# configures it, not passed on.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+        "django.server": {
+            "level": "INFO",
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }

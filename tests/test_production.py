@@ -876,3 +876,36 @@ finally:
     result = run_with_env({}, "-c", script)
     assert result.returncode == status % 256
     assert ("torn down" in result.stdout) is not ends_at_once
+
+
+LOGGED = {
+    "django.request": ("warning", "Not Found: /tidak-ada/"),
+    "django.security.csrf": ("warning", "Forbidden (CSRF cookie not set.): /ikuti/"),
+    "coopdb.middleware": ("error", "The database does not answer"),
+    "reminders": ("info", "Pengingat terkirim: 3"),
+    "django.server": ("info", '"GET / HTTP/1.1" 200 5'),
+}
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"DEBUG": "true"}, PRODUCTION_ENV],
+    ids=["development", "production"],
+)
+def test_each_log_line_is_written_once(env):
+    """In development (``make run``, DEBUG on) every line Django's loggers wrote was printed
+    twice: by Django's own console handler and again by the root logger's, which the site
+    configures for every logger. Each is printed once, in production as in development, and
+    none is lost on the way: the site's own loggers' lines neither."""
+    lines = "\n".join(
+        f"logging.getLogger({name!r}).{level}({message!r})"
+        for name, (level, message) in LOGGED.items()
+    )
+    script = f"import django, logging\ndjango.setup()\n{lines}\n"
+    result = run_with_env(env, "-c", script)
+    assert result.returncode == 0, result.stderr
+    for _level, message in LOGGED.values():
+        assert result.stderr.count(message) == 1, result.stderr
+    # runserver's line for each request, with the time it was answered, once.
+    served = re.findall(r'^\[[^\]]+\] "GET / HTTP/1.1" 200 5$', result.stderr, re.MULTILINE)
+    assert len(served) == 1, result.stderr
