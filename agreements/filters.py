@@ -163,6 +163,22 @@ def one_of(label, model, method, empty_label, queryset=None, **options):
     )
 
 
+class CountryCodeField(django_filters.fields.ModelChoiceField):
+    """A partner country by its ISO 3166-1 code, in capitals as the register keeps it, whatever
+    case the address writes it in: ``?country=jp`` is Japan, as ``?country=JP`` and the
+    country's page, ``/countries/jp/``, are; its list shows Japan chosen."""
+
+    def to_python(self, value):
+        return super().to_python(value.upper() if isinstance(value, str) else value)
+
+    def prepare_value(self, value):
+        return super().prepare_value(value.upper() if isinstance(value, str) else value)
+
+
+class CountryFilter(django_filters.ModelChoiceFilter):
+    field_class = CountryCodeField
+
+
 # At most this many values of a filter a page fixes are read to tell a conflict
 # (``AgreementFilter.fixed_conflicts``).
 FIXED_VALUES_READ = 10
@@ -429,7 +445,14 @@ class AgreementFilter(django_filters.FilterSet):
     )
     # Narrowed to the partners the reader may know of in ``__init__``.
     partner = one_of(_("Mitra"), Partner, "filter_partner", _("Semua mitra"))
-    country = one_of(_("Negara mitra"), Country, "filter_country", _("Semua negara"))
+    # Its code read in capitals (``CountryCodeField``): ``?country=jp`` is Japan.
+    country = CountryFilter(
+        widget=PlainSelect,
+        label=_("Negara mitra"),
+        queryset=Country.objects.all(),
+        method="filter_country",
+        empty_label=_("Semua negara"),
+    )
     year = YearFilter(
         label=_("Tahun ditandatangani"),
         field_name="signed_on",

@@ -241,6 +241,35 @@ def test_filter_by_partner_country(client, register):
     assert listed(client, country="CN") == {"Kota kembar Samarinda dan Anhui"}
 
 
+def test_a_country_code_in_lower_case_is_the_same_country(client, register):
+    """ISO codes are kept in capitals; an address typed or shared in lower case (``?country=cn``)
+    answered 400 "Masukkan pilihan yang valid" where ``CN`` listed China's, as the country's own
+    page, ``/countries/cn/``, does. The list shows China chosen, and its downloads, feeds and
+    the country's page given the filter read it alike."""
+    response = client.get(LIST, {"country": "cn"})
+    assert response.status_code == 200
+    assert titles_in(response) == ["Kota kembar Samarinda dan Anhui"]
+    html = response.content.decode()
+    assert '<option value="CN" selected>' in html
+    assert "Negara mitra: Tiongkok" in " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    for address in (
+        reverse("agreement-export", args=["csv"]),
+        "/agreements/feed.atom",
+        "/agreements/calendar.ics",
+        "/perubahan/",
+        reverse("country-detail", args=["CN"]),
+    ):
+        assert client.get(address, {"country": "cn"}).status_code == 200, address
+    csv = client.get(reverse("agreement-export", args=["csv"]), {"country": "cn"})
+    body = b"".join(csv.streaming_content).decode("utf-8-sig")
+    assert "Kota kembar Samarinda dan Anhui" in body
+    assert "Pertukaran budaya Bali dan Osaka" not in body
+    # A country's page given another country in lower case still says which it asked for.
+    refused = client.get(reverse("country-detail", args=["JP"]), {"country": "cn"})
+    assert refused.status_code == 400
+    assert "meminta Tiongkok" in refused.content.decode()
+
+
 def test_filter_by_partner_country_lists_an_agreement_with_two_partners_from_it_once(
     client, register
 ):
