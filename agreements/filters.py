@@ -640,6 +640,9 @@ class AgreementFilter(django_filters.FilterSet):
         refused, where it was read and the page listed as before, with no word why.
         """
         super().__init__(data, queryset, **kwargs)
+        if hasattr(self.data, "lists"):
+            # An address naming what sets nothing (``?kind=&q=``) selects as the one without it.
+            self.data = self.without_unset(self.data, reads=reads, ordered=ordered)
         self.reads = tuple(reads)
         self.ordered = ordered
         if not ordered:
@@ -655,6 +658,53 @@ class AgreementFilter(django_filters.FilterSet):
         self.fixed_filters = {name: self.filters.pop(name) for name in self.fixed}
         if not reads_internal(reader):
             self.filters.pop("budget_source")
+
+    @classmethod
+    def unset_in(cls, data, *, reads=(), ordered=True):
+        """What ``data`` (a ``QueryDict``) names that sets nothing, as {name: [values]}: a
+        filter's empty value, which a form sends for every field left as it was
+        (``?q=&region=&sort=relevance``), as the list's kind and status sent it when each
+        was one list to choose from (``?kind=&status=``); and the order the form offers first,
+        ``sort=relevance``, which is the order of a list asked for none (``current_sort``). So
+        is an empty value of a parameter the page reads besides (``reads``: a region's
+        ``potential_sector``). Not a filter of one value given more than once, even empty
+        (``?region=64&region=``, refused: ``one_value``), nor a parameter no filter reads
+        (refused: ``KnownParameters``), nor the order of a page that offers none (refused:
+        ``ordered``)."""
+        unset = {}
+        for name, values in data.lists():
+            several = isinstance(cls.base_filters.get(name), django_filters.MultipleChoiceFilter)
+            if several:
+                blank = [value for value in values if value == ""]
+            elif len(values) != 1:
+                continue
+            elif name in cls.base_filters and not (name == "sort" and not ordered):
+                setting_nothing = ("", RELEVANCE) if name == "sort" else ("",)
+                blank = [value for value in values if value in setting_nothing]
+            else:
+                blank = [value for value in values if value == "" and name in reads]
+            if blank:
+                unset[name] = blank
+        return unset
+
+    @classmethod
+    def without_unset(cls, data, *, reads=(), ordered=True):
+        """``data`` (a ``QueryDict``) less what sets nothing (``unset_in``): a copy, or
+        ``data`` itself when it holds nothing of the kind. The list pages send an address
+        naming any to the one without it (``views.only_what_is_set``); the downloads, feeds
+        and calendars read it as that address (``__init__``), so every address the pages'
+        forms ever sent still selects what it did."""
+        unset = cls.unset_in(data, reads=reads, ordered=ordered)
+        if not unset:
+            return data
+        kept = QueryDict(mutable=True)
+        for name, values in data.lists():
+            left = list(values)
+            for value in unset.get(name, ()):
+                left.remove(value)
+            if left:
+                kept.setlist(name, left)
+        return kept
 
     @property
     def withheld(self):

@@ -6,18 +6,26 @@ from common.methods import read_only_patterns
 
 # The pages the public and officials browse are cached until the register changes
 # (``agreements.caching``); downloads, documents and exports are always read afresh. Each is
-# only read (``read_only_patterns``, below).
+# only read (``read_only_patterns``, below). A list page asked with what sets nothing
+# (``?q=&region=``, as its form sends it) sends the reader on to the address without it
+# (``views.only_what_is_set``).
 urlpatterns = [
     path("", shared_page(dashboard.DashboardView.as_view()), name="dashboard"),
     path(
         "agreements/",
-        shared_page(views.AgreementListView.as_view(), sign=views.AgreementListView.signed),
+        views.only_what_is_set(
+            shared_page(views.AgreementListView.as_view(), sign=views.AgreementListView.signed)
+        ),
         name="agreement-list",
     ),
     path("laporan/", report_views.ReportView.as_view(), name="report"),
     path("laporan/laporan.pdf", report_views.ReportPdfView.as_view(), name="report-pdf"),
     path("laporan/laporan.xlsx", report_views.ReportXlsxView.as_view(), name="report-xlsx"),
-    path("perubahan/", shared_page(views.ChangeLogView.as_view()), name="change-log"),
+    path(
+        "perubahan/",
+        views.only_what_is_set(shared_page(views.ChangeLogView.as_view()), ordered=False),
+        name="change-log",
+    ),
     path(
         "agreements/<int:pk>/",
         shared_agreement_page(views.AgreementDetailView.as_view()),
@@ -30,27 +38,39 @@ urlpatterns = [
     ),
     path(
         "sectors/<slug:slug>/",
-        shared_page(views.SectorDetailView.as_view(), sign=views.SectorDetailView.signed),
+        views.only_what_is_set(
+            shared_page(views.SectorDetailView.as_view(), sign=views.SectorDetailView.signed),
+            subject="sector",
+        ),
         name="sector-detail",
     ),
     path(
         "regions/<str:code>/",
-        shared_page(
-            party_views.RegionDetailView.as_view(), sign=party_views.RegionDetailView.signed
+        views.only_what_is_set(
+            shared_page(
+                party_views.RegionDetailView.as_view(), sign=party_views.RegionDetailView.signed
+            ),
+            subject="region",
         ),
         name="region-detail",
     ),
     path(
         "partners/<int:pk>/",
-        shared_page(
-            party_views.PartnerDetailView.as_view(), sign=party_views.PartnerDetailView.signed
+        views.only_what_is_set(
+            shared_page(
+                party_views.PartnerDetailView.as_view(), sign=party_views.PartnerDetailView.signed
+            ),
+            subject="partner",
         ),
         name="partner-detail",
     ),
     path(
         "countries/<str:code>/",
-        shared_page(
-            party_views.CountryDetailView.as_view(), sign=party_views.CountryDetailView.signed
+        views.only_what_is_set(
+            shared_page(
+                party_views.CountryDetailView.as_view(), sign=party_views.CountryDetailView.signed
+            ),
+            subject="country",
         ),
         name="country-detail",
     ),

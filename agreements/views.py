@@ -9,10 +9,11 @@ partner and country pages (``agreements.party_views``) share.
 import datetime
 import hashlib
 import json
+from functools import wraps
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -231,6 +232,27 @@ def conflict_links(request, filterset):
                     }
                 )
     return links
+
+
+def only_what_is_set(view, *, subject=None, ordered=True):
+    """``view``, a list page (of ``subject``, a key of ``SUBJECTS``; None: the agreement list),
+    at an address naming only the filters set: one naming what sets nothing, as its filter
+    form sends every field it holds (``?q=&region=&sort=relevance``, ``AgreementFilter.unset_in``),
+    is sent on to the address without it, before anything is read. The address a reader
+    shares or bookmarks after applying the filters says what they chose, and nothing else;
+    no script is needed for it. ``ordered`` False is for a page that offers no order (the
+    change log), where ``?sort=`` stays refused."""
+    reads = SUBJECTS[subject].reads if subject else ()
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        kept = AgreementFilter.without_unset(request.GET, reads=reads, ordered=ordered)
+        if kept is not request.GET:
+            query = kept.urlencode()
+            return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def browse(request, agreements, *, fixed=None, reads=(), rows=None, selection=None, ordered=True):

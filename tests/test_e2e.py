@@ -13,6 +13,7 @@ import datetime
 import os
 import re
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from django.conf import settings
@@ -71,7 +72,13 @@ def test_official_filters_the_list_opens_a_status_page_and_reads_it_in_english(
     page.locator('input[name="sector"][value="education"]').check()
     page.get_by_role("button", name="Terapkan").click()
     page.wait_for_url(re.compile(r".*[?&]sector=education(&|$)"))
-    assert "region=64" in page.url  # the URL holds the whole selection, to share
+    # The URL holds the whole selection, to share, and only it: not every field left empty.
+    applied = urlsplit(page.url)
+    assert sorted(parse_qsl(applied.query, keep_blank_values=True)) == [
+        ("region", "64"),
+        ("sector", "education"),
+    ]
+    assert applied.fragment == "results"
 
     count = page.locator(".result-count").inner_text()
     assert re.search(r"\d+ kerja sama ditemukan", count), count

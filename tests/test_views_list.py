@@ -4,7 +4,9 @@ visibility, language and the number of queries."""
 import datetime
 import json
 import re
+from html.parser import HTMLParser
 from types import SimpleNamespace
+from urllib.parse import urlencode
 
 import pytest
 from django.http import QueryDict
@@ -493,7 +495,9 @@ def test_the_form_applied_without_a_keyword_marks_the_column_the_list_is_sorted_
     (``?kind=…&sort=relevance``), the list is by signing date, newest first, as by default, but
     no column said so, and the signing date's header sorted it newest first again: a click
     that changed nothing."""
-    applied = client.get(LIST, {"sort": "relevance"})
+    applied = client.get(LIST, {"sort": "relevance"}, follow=True)
+    # Sent on to the list asked for no order (``only_what_is_set``): the same order.
+    assert applied.redirect_chain == [(LIST, 302)]
     html = applied.content.decode()
 
     assert titles_in(applied) == titles_in(client.get(LIST))
@@ -1001,7 +1005,10 @@ def test_a_filter_of_several_values_still_takes_them(client, register):
 
 
 def test_a_one_value_filter_given_once_empty_is_no_filter(client, register):
-    assert len(listed(client, region="", q="", year="", sort="")) == 4
+    """Sent on to the list without them (``only_what_is_set``), which lists everything."""
+    response = client.get(LIST, {"region": "", "q": "", "year": "", "sort": ""}, follow=True)
+    assert response.redirect_chain == [(LIST, 302)]
+    assert len(titles_in(response)) == 4
 
 
 @pytest.mark.parametrize(
@@ -1138,7 +1145,7 @@ def test_no_link_or_form_of_a_list_page_repeats_a_parameter_of_one_value(client,
         "q": "",
         "page": "2",
     }
-    response = client.get(LIST, query)
+    response = client.get(LIST, query, follow=True)
     assert response.status_code == 200
     html = response.content.decode()
     several = {"kind", "scope", "status", "waits_on", "sector", "budget_source"}
@@ -1152,6 +1159,113 @@ def test_no_link_or_form_of_a_list_page_repeats_a_parameter_of_one_value(client,
     form = form[: form.index("</form>")]
     names = re.findall(r'<(?:input|select|textarea)[^>]* name="([^"]+)"', form)
     assert [name for name in names if names.count(name) > 1 and name not in several] == []
+
+
+class SubmittedForm(HTMLParser):
+    """What a browser sends when the list's filter form is applied as it stands: every text
+    field and list, whatever it holds; each box ticked."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.pairs, self.select, self.chosen = [], None, []
+        start = html.index('<form class="filter-form"')
+        self.feed(html[start : html.index("</form>", start)])
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("type") in ("checkbox", "radio"):
+            if "checked" in attrs:
+                self.pairs.append((attrs["name"], attrs.get("value", "on")))
+        elif tag == "input" and attrs.get("type") != "submit":
+            self.pairs.append((attrs["name"], attrs.get("value") or ""))
+        elif tag == "select":
+            self.select, self.chosen = attrs["name"], []
+        elif tag == "option" and self.select:
+            # The option marked selected, else the first.
+            self.chosen.append((attrs.get("value", ""), "selected" in attrs))
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            selected = [value for value, marked in self.chosen if marked]
+            self.pairs.append((self.select, (selected or [self.chosen[0][0]])[0]))
+            self.select = None
+
+
+def test_the_filter_form_applied_leads_to_an_address_of_the_filters_set(client, register):
+    """Applied, the form sent every field it holds, set or not: the address shared and
+    bookmarked read ``?q=&region=64&agency=&partner=&…&sort=relevance``. The list sends the
+    reader on to ``?region=64`` (a browser keeps the ``#results`` it was asked at), with no
+    script; what it lists is what it listed."""
+    page = client.get(LIST, {"region": "64", "kind": "mou"})
+    submitted = SubmittedForm(page.content.decode()).pairs
+    assert ("q", "") in submitted and ("sort", "relevance") in submitted
+
+    applied = client.get(LIST, QueryDict(urlencode(submitted)))
+    assert applied.status_code == 302
+    assert applied["Location"] == f"{LIST}?kind=mou&region=64"
+    shown = client.get(applied["Location"])
+    assert shown.status_code == 200
+    assert titles_in(shown) == ["Beasiswa guru Kalimantan Timur"]
+
+    # Nothing chosen: the list itself.
+    nothing = client.get(
+        LIST, QueryDict(urlencode(SubmittedForm(client.get(LIST).content.decode()).pairs))
+    )
+    assert nothing["Location"] == LIST
+
+
+def test_addresses_naming_empty_filters_still_select_what_they_did(client, register, kaltim):
+    """Addresses the forms sent before (``?kind=&status=&q=``, from when kind and status were
+    each a list to choose from: refused, "Jenis naskah: Masukkan pilihan yang valid") select
+    what they name: a list page sends the reader on to the address without the empty ones;
+    its downloads, feeds and calendars read them as not there."""
+    everything = set(titles_in(client.get(LIST)))
+    old = {"kind": "", "status": "", "q": "", "region": "64"}
+    for page, clean in (
+        (LIST, f"{LIST}?region=64"),
+        ("/perubahan/", "/perubahan/?region=64"),
+        ("/sectors/education/", "/sectors/education/?region=64"),
+        ("/countries/CN/", "/countries/CN/?region=64"),
+    ):
+        response = client.get(page, old)
+        assert (response.status_code, response["Location"]) == (302, clean), page
+        assert client.get(clean).status_code == 200, clean
+    assert (
+        set(titles_in(client.get(LIST, old, follow=True)))
+        == {
+            "Beasiswa guru Kalimantan Timur",
+            "Kota kembar Samarinda dan Anhui",
+        }
+        < everything
+    )
+    # A region's page: the potentials' own empty filter too.
+    response = client.get(f"/regions/{kaltim.code}/", {"potential_sector": "", "kind": ""})
+    assert response["Location"] == f"/regions/{kaltim.code}/"
+    # Several values, one of them empty: the others.
+    assert client.get(LIST, {"kind": ["", "mou"]})["Location"] == f"{LIST}?kind=mou"
+
+    for address in (
+        reverse("agreement-export", args=["csv"]),
+        "/agreements/feed.atom",
+        "/agreements/calendar.ics",
+        "/perubahan/feed.atom",
+        reverse("region-export", args=["64", "json"]),
+    ):
+        with_empty = client.get(address, old)
+        assert with_empty.status_code == 200, address
+        without = client.get(address, {"region": "64"})
+        body, plain = (
+            b"".join(got.streaming_content) if got.streaming else got.content
+            for got in (with_empty, without)
+        )
+        for title in everything:
+            assert (title.encode() in body) == (title.encode() in plain), (address, title)
+
+    # What the site refuses stays refused: a filter of one value given twice, even empty; a
+    # parameter no filter reads; an order asked of the change log, which offers none.
+    assert client.get(LIST, {"region": ["64", ""]}).status_code == 400
+    assert client.get(LIST, {"regoin": ""}).status_code == 400
+    assert client.get("/perubahan/", {"sort": ""}).status_code == 400
 
 
 def test_unknown_parameters_are_ignored(client, register):
