@@ -156,7 +156,7 @@ def test_official_finds_kaltims_foreign_cooperations_waiting_on_the_dprd_or_a_mi
 
     page.select_option("#id_region", "64")  # 1. Kalimantan Timur, its regencies and cities
     page.get_by_role("button", name="Terapkan").click()  # 2.
-    page.wait_for_url(re.compile(r".*[?&]region=64(&|$)"))
+    page.wait_for_url(re.compile(r".*[?&]region=64(&|#|$)"))
     page.get_by_role(  # 3.
         "link", name="Kerja sama luar negeri yang menunggu DPRD atau kementerian"
     ).click()
