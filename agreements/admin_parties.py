@@ -260,10 +260,11 @@ class RegionAdmin(RankedAutocomplete, RegisterAdmin):
 class PartnerAdminForm(forms.ModelForm):
     """A partner's form: a name already recorded in the same country is refused, as the model
     refuses it (``partner_unique_per_country``), naming and linking the partner recorded, so
-    the clerk opens it rather than searching the list for it. Said at the name, the model's own
-    check of the pair is then left out: one message, not two. So is a second government of a
-    foreign region (an ISO 3166-2 subdivision has one, as ``PartnerIndex`` finds it in a file),
-    said at the subdivision. Two queries at most."""
+    the clerk opens it rather than searching the list for it; so is the same name typed
+    otherwise for a partner of the same kind (``PartnerQuerySet.named_alike``). Said at the
+    name, the model's own check of the pair is then left out: one message, not two. So is a
+    second government of a foreign region (an ISO 3166-2 subdivision has one, as
+    ``PartnerIndex`` finds it in a file), said at the subdivision. Three queries at most."""
 
     class Meta:
         model = Partner
@@ -279,6 +280,12 @@ class PartnerAdminForm(forms.ModelForm):
         recorded = (
             Partner.objects.filter(name=name, country=country).exclude(pk=self.instance.pk).first()
         )
+        kind = cleaned.get("kind")
+        if recorded is None and kind and self._names_anew(name):
+            # The same name typed otherwise ("universitas mulawarman"): recorded again, every
+            # file naming it was refused as ambiguous.
+            alike = Partner.objects.filter(country=country).named_alike(name, kind)
+            recorded = alike.exclude(pk=self.instance.pk).first()
         if recorded is not None:
             constraint = next(
                 c for c in Partner._meta.constraints if c.name == "partner_unique_per_country"
@@ -311,6 +318,14 @@ class PartnerAdminForm(forms.ModelForm):
                 ),
             )
         return cleaned
+
+    def _names_anew(self, name):
+        """Whether the form records ``name`` for a new partner, or another name, country or kind
+        for a stored one: two stored alike before the rule each still save with all three left
+        as they are, as a text's stored parties do."""
+        if not self.instance.pk:
+            return True
+        return bool({"name", "country", "kind"} & set(self.changed_data))
 
 
 def recorded_partner_message(message, recorded):

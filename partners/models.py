@@ -305,6 +305,22 @@ class PartnerQuerySet(models.QuerySet):
     def foreign(self):
         return self.exclude(country_id=INDONESIA)
 
+    def named_alike(self, name, kind):
+        """Those of these partners of ``kind`` whose name is ``name`` as a file's name is read
+        (``partners.matching.name_key``: case, accents, punctuation, spacing and the words
+        naming a kind of government set aside): "universitas mulawarman" is Universitas
+        Mulawarman, "Pemerintah Kota Hefei" Kota Hefei. Of two such partners of one country,
+        a file naming either could not tell which it means (``PartnerIndex.find``: ambiguous),
+        so a country records such a name once (``PartnerAdminForm``). Reads the names of these
+        partners of ``kind``: one query, then the one of those found."""
+        from partners.matching import name_key  # it reads this module's models
+
+        key = name_key(name)
+        if not key:
+            return self.none()
+        names = self.filter(kind=kind).values_list("pk", "name")
+        return self.filter(pk__in=[pk for pk, stored in names if name_key(stored) == key])
+
     def visible_to(self, user):
         """Partners ``user`` may know of: those party to an agreement ``user`` may read
         (``AgreementQuerySet.visible_to``). A partner named only by internal agreements is as

@@ -1198,3 +1198,47 @@ def test_the_filters_the_sort_the_page_and_a_links_tracking_are_no_unknown_param
     tracked = {"utm_source": "surel", "fbclid": "y"}
     assert client.get("/laporan/", {"region": "64", "period": "2024", **tracked}).status_code == 200
     assert client.get("/countries/CN/mitra/", {"page": "1", **tracked}).status_code == 200
+
+
+def test_a_partner_typed_again_in_other_case_or_spacing_is_refused_naming_the_first(
+    staff_client,
+):
+    """Typed as "universitas mulawarman", "UNIVERSITAS  MULAWARMAN" or "Pemerintah Kota
+    Hefei" beside Universitas Mulawarman and Kota Hefei, a partner was saved anew: both then
+    showed in every list and autocomplete, and every later file naming it was refused as
+    ambiguous ("Mitra “Universitas Mulawarman” ambigu"), the import reading those names as
+    one. The form names and links the partner recorded, as for the same name typed alike."""
+    from partners.matching import PartnerIndex
+    from tests.factories import CountryFactory, PartnerFactory
+
+    indonesia = CountryFactory(code="ID")
+    unmul = PartnerFactory(name="Universitas Mulawarman", kind="university", country=indonesia)
+    hefei = PartnerFactory(name="Kota Hefei", kind="foreign_city")
+    add = reverse("admin:partners_partner_add")
+    for typed, recorded in [
+        ("universitas mulawarman", unmul),
+        ("UNIVERSITAS  MULAWARMAN", unmul),
+        ("Pemerintah Kota Hefei", hefei),
+    ]:
+        response = staff_client.post(
+            add, {"name": typed, "kind": recorded.kind, "country": recorded.country_id}
+        )
+
+        assert response.status_code == 200, typed
+        html = response.content.decode()
+        link = reverse("admin:partners_partner_change", args=[recorded.pk])
+        assert "Mitra dengan nama ini di negara yang sama sudah tercatat" in html
+        assert f'Mitra yang sudah tercatat: <a href="{link}">{recorded}</a>.' in html
+    assert type(unmul).objects.count() == 2
+    # The import still finds each by its name, as before.
+    index = PartnerIndex()
+    assert index.find(name="Universitas Mulawarman", country="ID").partner == unmul
+    # The region of the city's name is another partner (as a file tells them apart).
+    region = {"name": "Hefei", "kind": "foreign_region", "country": hefei.country_id}
+    assert staff_client.post(add, region).status_code == 302
+    # The partner itself saved again, its name's case mended, is no duplicate.
+    response = staff_client.post(
+        reverse("admin:partners_partner_change", args=[hefei.pk]),
+        {"name": "Kota Hefei", "kind": hefei.kind, "country": hefei.country_id, "website": ""},
+    )
+    assert response.status_code == 302
