@@ -143,6 +143,12 @@ class AgencyQuerySet(models.QuerySet):
             return self.all()
         return self.filter(region_id__in=editable_region_ids(user))
 
+    def called(self, text):
+        """Agencies whose name or short name is ``text``, whatever its case: how a file names
+        an agency of a region's list (``agreements.imports``), so a region's list holds each
+        such name once (``Agency.clean``)."""
+        return self.filter(Q(name__iexact=text) | Q(short_name__iexact=text))
+
     def used_by(self, agreements):
         """Agencies carrying out one of ``agreements`` (``AgreementQuerySet.linked``)."""
         return self.filter(agreements.linked("agencies"))
@@ -201,6 +207,26 @@ class Agency(PrintableText, models.Model):
 
     def __str__(self):
         return f"{self.label} — {self.region.name}"
+
+    def clean(self):
+        """A name or short name another agency of the region bears as its name or short name,
+        in any case, is refused as the constraints refuse the same one typed alike: a file
+        naming either could not tell the two apart (``AgencyQuerySet.called``). One query for
+        each of the two."""
+        if self.region_id is None:
+            return
+        constraints = {c.name: c for c in self._meta.constraints}
+        others = Agency.objects.filter(region_id=self.region_id).exclude(pk=self.pk)
+        errors = {}
+        for field, constraint in (
+            ("name", "agency_name_unique_in_region"),
+            ("short_name", "agency_short_name_unique_in_region"),
+        ):
+            text = getattr(self, field)
+            if text and others.called(text).exists():
+                errors[field] = constraints[constraint].violation_error_message
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def label(self):

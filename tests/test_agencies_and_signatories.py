@@ -497,3 +497,44 @@ def test_an_editor_cannot_delete_an_agency_another_regions_agreement_relies_on(
     )
     assert response.status_code == 302
     assert not Agency.objects.filter(pk=own.pk).exists()
+
+
+@pytest.mark.parametrize(
+    "typed, said",
+    [
+        (
+            {"name": "dinas pendidikan dan kebudayaan", "short_name": ""},
+            "Perangkat daerah dengan nama ini sudah tercatat di daerah yang sama; pilih yang "
+            "sudah ada.",
+        ),
+        (
+            {"name": "Disdikbud", "short_name": ""},
+            "Perangkat daerah dengan nama ini sudah tercatat di daerah yang sama; pilih yang "
+            "sudah ada.",
+        ),
+        (
+            {"name": "Dinas Pendidikan", "short_name": "DISDIKBUD"},
+            "Singkatan ini sudah dipakai perangkat daerah lain di daerah yang sama.",
+        ),
+    ],
+)
+def test_an_agency_typed_again_in_another_case_is_refused_as_recorded_twice(
+    staff_client, kaltim, disdik_kaltim, typed, said
+):
+    """An import names an agency by its name or short name whatever their case: beside
+    "Dinas Pendidikan dan Kebudayaan (Disdikbud)", a second agency saved as "dinas pendidikan
+    dan kebudayaan" (or "DISDIKBUD") made every file naming the first attach whichever of the
+    two the import read last. The form refuses it as it refuses the same name typed alike."""
+    response = staff_client.post(
+        reverse("admin:agreements_agency_add"), {"region": kaltim.pk, **typed}
+    )
+
+    assert response.status_code == 200
+    assert said in response.content.decode()
+    assert Agency.objects.filter(region=kaltim).count() == 1
+    # Its own name's case mended, the agency itself saves.
+    response = staff_client.post(
+        reverse("admin:agreements_agency_change", args=[disdik_kaltim.pk]),
+        {"region": kaltim.pk, "name": "Dinas Pendidikan dan Kebudayaan", "short_name": "DISDIKBUD"},
+    )
+    assert response.status_code == 302
