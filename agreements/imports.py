@@ -822,6 +822,23 @@ class _ReferenceData:
             self.choice_labels[column] = keys
             self.choice_names[column] = ", ".join(str(label) for label in choices.labels)
 
+    def find_region(self, text):
+        """(region, None) or (None, "unknown" | "ambiguous") for the region ``text`` names: its
+        code, its name, its short form ("Kaltim"), or its name written with its level or as
+        its government ("Provinsi Kalimantan Timur", "Kab. Kutai Kartanegara", "Pemkot
+        Samarinda"), as the admin's searches read it (``Region.searched_name``); a level that
+        is not the region's own names none ("Kabupaten Samarinda")."""
+        region, problem = self.regions.find(text)
+        if problem != "unknown":
+            return region, problem
+        name, level = Region.searched_name(text)
+        if level is None or not name:
+            return None, problem
+        region, problem = self.regions.find(name)
+        if region is not None and region.level != level:
+            return None, "unknown"
+        return region, problem
+
 
 def label_parts(label):
     """The names a choice's label writes side by side, casefolded, as a sheet may write one of
@@ -887,7 +904,7 @@ class _RowReader:
         return known
 
     def region(self, value):
-        region, problem = self.data.regions.find(value)
+        region, problem = self.data.find_region(value)
         if problem == "ambiguous":
             self.errors.append(
                 _("Nama daerah “%(value)s” tidak tunggal; tulis kode Kemendagri-nya.")
@@ -963,7 +980,7 @@ class _RowReader:
         valid code) is refused rather than guessed at."""
         if region.is_named(name):
             return True
-        named, _problem = self.data.regions.find(name)
+        named, _problem = self.data.find_region(name)
         if named == region:  # its short form ("Kaltim" beside 64)
             return True
         self.errors.append(

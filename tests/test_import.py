@@ -483,6 +483,43 @@ def test_a_region_a_bureau_sheet_names_by_its_short_form_is_that_region(register
     assert plan.is_valid, plan.rows[0].errors
 
 
+def test_a_region_a_bureau_sheet_names_with_its_level_is_that_region(register):
+    """Bureau sheets write a region with its level or as its government, "Provinsi Kalimantan
+    Timur", "Kab. Kutai Kartanegara", "Pemerintah Kota Samarinda", "Pemprov Bali", as the
+    admin's searches read them: each was refused as an unknown region ("Daerah “Provinsi
+    Kalimantan Timur” tidak dikenal"), and beside its code as naming another region. A level
+    that is not the region's own names no region."""
+    columns = [c for c in COLUMNS if c not in ("lead_region_code", "region_codes")]
+    columns += ["lead_region_name", "region_names"]
+    values = row(
+        lead_region_name="Provinsi Kalimantan Timur",
+        region_names="Provinsi Kalimantan Timur; Pemerintah Kota Samarinda; Pemprov Bali",
+    )
+    del values["lead_region_code"], values["region_codes"]
+
+    plan = plan_for([values], columns=columns).apply()
+
+    assert plan.is_valid, plan.rows[0].errors
+    agreement = Agreement.objects.get(reference="556/KSDD/2025")
+    assert agreement.lead_region == register["kaltim"]
+    assert {r.code for r in agreement.regions.all()} == {"64", "64.72", "51"}
+
+    # Beside its code, the name written with its level names the same region.
+    columns = [*COLUMNS, "lead_region_name", "region_names"]
+    values = row(
+        reference="557/KSDD/2025",
+        lead_region_name="Provinsi Kalimantan Timur",
+        region_names="Provinsi Kalimantan Timur; Provinsi Bali",
+    )
+    plan = plan_for([values], columns=columns).plan()
+    assert plan.is_valid, plan.rows[0].errors
+
+    values = row(reference="558/KSDD/2025", lead_region_name="Kabupaten Samarinda")
+    plan = plan_for([values], columns=[*COLUMNS, "lead_region_name"]).plan()
+    assert not plan.is_valid
+    assert any("Kabupaten Samarinda" in error for error in plan.rows[0].errors)
+
+
 def test_sectors_joined_with_commas_are_refused_saying_how_to_join_them(register):
     """A bureau's sheet lists a cooperation's sectors as people write lists, "Pariwisata,
     Pendidikan": refused (a sector's own name may hold a comma), and told how the cell joins
