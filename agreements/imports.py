@@ -354,6 +354,14 @@ def read_tables(file, filename):
     if "lead_region_code" not in header and "lead_region_name" not in header:
         missing.append("lead_region_code")
     if missing:
+        if (number := _header_row_below(table, cell_text)) is not None:
+            raise ImportFileError(
+                _(
+                    "Nama kolom ada di baris %(row)s, bukan di baris pertama: hapus baris di "
+                    "atasnya (judul tabel, baris kosong), lalu unggah lagi."
+                )
+                % {"row": number}
+            )
         raise ImportFileError(
             _("Kolom wajib tidak ada: %(columns)s.") % {"columns": ", ".join(missing)}
         )
@@ -364,6 +372,21 @@ def read_tables(file, filename):
         if other:
             read[table_name] = _header_and_rows(other, cell_text)
     return read
+
+
+# How far down a sheet whose first row names no required column its column names are looked
+# for: below a title and a blank row or two, as bureau sheets open.
+HEADER_SEARCH_ROWS = 10
+
+
+def _header_row_below(table, cell_text):
+    """The spreadsheet row number, past the first, of the row naming the required columns,
+    among the first ``HEADER_SEARCH_ROWS``; None when none does."""
+    for number, cells in enumerate(table[1:HEADER_SEARCH_ROWS], start=2):
+        names = {cell_text(cell).strip().lower() for cell in cells}
+        if set(REQUIRED_COLUMNS) <= names:
+            return number
+    return None
 
 
 def _header_and_rows(table, cell_text):
@@ -409,9 +432,13 @@ def _read_csv(file):
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             raise ImportFileError(_("Berkas CSV harus dalam pengodean UTF-8.")) from error
-    first_line = data.split("\n", 1)[0]
+    delimiters = (",", ";", "\t")
+    # The first line with cells: a sheet's title above its column names has none
+    # (``_header_row_below``).
+    lines = data.split("\n", HEADER_SEARCH_ROWS)[:HEADER_SEARCH_ROWS]
+    first_line = next((line for line in lines if any(d in line for d in delimiters)), lines[0])
     # Excel in an Indonesian locale saves CSV with ";" between cells.
-    delimiter = max((",", ";", "\t"), key=first_line.count)
+    delimiter = max(delimiters, key=first_line.count)
     read = 0
 
     def rows():

@@ -579,6 +579,35 @@ def test_a_region_code_a_spreadsheet_turned_into_a_number_is_read_as_that_code(r
     assert set(agreement.regions.all()) == {banyuwangi, jatim}
 
 
+def test_a_sheet_with_its_title_above_the_column_names_is_refused_saying_where_they_are(
+    register,
+):
+    """A bureau's sheet opens with its title ("DAFTAR KERJA SAMA …") and a blank row above the
+    column names: the file was refused as missing "title, kind, scope", which it holds, and
+    the clerk could not tell why. The refusal says which row holds the names."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "agreements"
+    sheet.append(["DAFTAR KERJA SAMA DAERAH PROVINSI KALIMANTAN TIMUR"])
+    sheet.append([])
+    sheet.append(COLUMNS)
+    sheet.append([row().get(column) for column in COLUMNS])
+    data = io.BytesIO()
+    workbook.save(data)
+    data.seek(0)
+
+    with pytest.raises(ImportFileError) as refused:
+        AgreementImport.from_file(data, "kerjasama.xlsx").plan()
+
+    assert "baris 3" in str(refused.value)
+    assert "baris pertama" in str(refused.value)
+    # So is a CSV saved from it with Indonesian settings, ";" between its cells.
+    data = csv_bytes([row()], delimiter=";").decode("utf-8-sig")
+    data = "DAFTAR KERJA SAMA DAERAH PROVINSI KALIMANTAN TIMUR\r\n\r\n" + data
+    with pytest.raises(ImportFileError, match="baris 3"):
+        AgreementImport.from_file(io.BytesIO(data.encode()), "kerjasama.csv").plan()
+
+
 def test_file_without_required_columns_is_refused_as_a_whole(register):
     data = csv_bytes([{"reference": "X"}], columns=["reference"])
 
