@@ -769,12 +769,13 @@ class _Lookup:
         return None, ("ambiguous" if found else "unknown")
 
 
-def joined_with_commas(value, lookup):
-    """``value`` as several values ``lookup`` knows, joined with commas as a list is written
-    ("Pariwisata, Pendidikan"), joined instead as a cell of several values is
-    ("Pariwisata; Pendidikan"); None when it is not that."""
+def joined_with_commas(value, find):
+    """``value`` as several values ``find`` knows (``_Lookup.find``,
+    ``_ReferenceData.find_region``), joined with commas as a list is written ("Pariwisata,
+    Pendidikan"), joined instead as a cell of several values is ("Pariwisata; Pendidikan");
+    None when it is not that."""
     parts = [part.strip() for part in value.split(",")]
-    if len(parts) < 2 or not all(lookup.find(part)[0] is not None for part in parts):
+    if len(parts) < 2 or not all(find(part)[0] is not None for part in parts):
         return None
     return "; ".join(parts)
 
@@ -930,12 +931,22 @@ class _RowReader:
             self.errors.append(problem)
         return known
 
-    def region(self, value):
+    def region(self, value, several=False):
+        """The region ``value`` names; ``several``: of a cell that may name several."""
         region, problem = self.data.find_region(value)
         if problem == "ambiguous":
             self.errors.append(
                 _("Nama daerah “%(value)s” tidak tunggal; tulis kode Kemendagri-nya.")
                 % {"value": value}
+            )
+        elif problem and several and (joined := joined_with_commas(value, self.data.find_region)):
+            # "64, 51": several regions, joined as a list is written.
+            self.errors.append(
+                _(
+                    "Daerah “%(value)s” tidak dikenal. Beberapa daerah dalam satu sel "
+                    "dipisahkan dengan titik koma: “%(joined)s”."
+                )
+                % {"value": value, "joined": joined}
             )
         elif problem:
             self.errors.append(_("Daerah “%(value)s” tidak dikenal.") % {"value": value})
@@ -992,7 +1003,7 @@ class _RowReader:
     def regions(self):
         codes = split_values(self.text("region_codes"))
         names = split_values(self.text("region_names"))
-        found = [r for r in (self.region(v) for v in (codes or names)) if r]
+        found = [r for r in (self.region(v, several=True) for v in (codes or names)) if r]
         pairs = zip(found, names, strict=False)
         if (
             codes
@@ -1031,7 +1042,7 @@ class _RowReader:
             sector, _problem = self.data.sectors.find(value)
             if sector is not None:
                 found.append(sector)
-            elif joined := joined_with_commas(value, self.data.sectors):
+            elif joined := joined_with_commas(value, self.data.sectors.find):
                 # "Pariwisata, Pendidikan": several sectors, joined as a list is written.
                 self.errors.append(
                     _(

@@ -533,6 +533,18 @@ def test_sectors_joined_with_commas_are_refused_saying_how_to_join_them(register
     ]
 
 
+def test_party_regions_joined_with_commas_are_refused_saying_how_to_join_them(register):
+    """ "64, 51" in region_codes (or "Kalimantan Timur, Bali" in region_names) was refused as
+    one unknown region called so; as for sectors, the row says how a cell joins several."""
+    plan = plan_for([row(region_codes="64, 51")]).plan()
+
+    assert [r.action for r in plan.rows] == [REJECT]
+    assert plan.rows[0].errors == [
+        "Daerah “64, 51” tidak dikenal. Beberapa daerah dalam satu sel dipisahkan dengan titik "
+        "koma: “64; 51”."
+    ]
+
+
 def test_a_partners_country_named_by_its_short_form_is_that_country(register):
     """A partner's country written "RRT", as Indonesian letters name China, is China, as the
     admin's searches read it, not an unknown country that refuses the row."""
