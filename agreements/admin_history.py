@@ -9,6 +9,8 @@ changed in the rows saved with each version (steps, signatories, documents, cont
 read through the same module.
 """
 
+import contextlib
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -18,6 +20,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from agreements import changelog
+from agreements.dates import KnownDate
 from common.one_value import OneValueEach
 from common.parameters import KnownParameters
 
@@ -95,14 +98,28 @@ def search(agreements, form):
         records = records.filter(history_date__date__lte=data["date_to"])
     fields = [data["field"]] if data["field"] else changelog.FULL_FIELDS
     records = list(records[:SEARCH_LIMIT])
-    value = data["value"].casefold()
+    wanted = searched_texts(data["value"])
     rows = []
     for entry in changelog.entries(records, fields=fields, public=False):
         for change in entry.changes:
-            if value and value not in change.old.casefold() and value not in change.new.casefold():
+            old, new = change.old.casefold(), change.new.casefold()
+            if wanted and not any(text in old or text in new for text in wanted):
                 continue
             rows.append({"entry": entry, "change": change})
     return rows, len(records) == SEARCH_LIMIT
+
+
+def searched_texts(value):
+    """What the history search looks for in a change's values, casefolded: ``value`` as typed,
+    and, typed as the admin's forms take a date ("14/01/2031", "01/2031", "2031-01-14"),
+    that date as the history writes it ("14 Januari 2031", ``KnownDate``). Empty: anything."""
+    if not value:
+        return []
+    texts = [value.casefold()]
+    # Not a date, or one of a year the register does not hold: the value as typed alone.
+    with contextlib.suppress(ValueError):
+        texts.append(str(KnownDate.parse(value, typed=True)).casefold())
+    return texts
 
 
 class AgreementHistoryMixin:

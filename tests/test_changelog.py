@@ -601,6 +601,17 @@ def test_admin_history_search_by_person_and_value(client, changed, staff_user, e
     assert [row["change"].field for row in by_value] == ["expires_on"]
 
 
+def test_admin_history_search_finds_a_date_typed_as_the_forms_take_it(client, changed, staff_user):
+    """A clerk looks for the expiry set to 14/01/2031 typing it as every date of the admin is
+    typed; the history writes it "14 Januari 2031", so the search found nothing."""
+    client.force_login(staff_user)
+    url = reverse("admin:agreements_agreement_history_search")
+
+    for typed in ("14/01/2031", "2031-01-14", "01/2031"):
+        rows = client.get(url, {"value": typed}).context["rows"]
+        assert [row["change"].new for row in rows] == ["14 Januari 2031"], typed
+
+
 def test_admin_history_search_refuses_a_backwards_date_range(client, changed, staff_user):
     client.force_login(staff_user)
     response = client.get(
