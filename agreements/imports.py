@@ -868,6 +868,15 @@ class _ReferenceData:
         return region, problem
 
 
+def _reference_taken(original):
+    """What a row is told whose reference names ``original``, a stored agreement the importing
+    user may not change."""
+    return _(
+        "Nomor naskah “%(reference)s” adalah kerja sama “%(title)s”. Hapus baris ini, atau "
+        "perbaiki nomor naskahnya bila yang dimaksud kerja sama lain."
+    ) % {"reference": original.reference, "title": original.title}
+
+
 def label_parts(label):
     """The names a choice's label writes side by side, casefolded, as a sheet may write one of
     them alone: "Nota kesepahaman / kesepakatan bersama (MoU)" is "nota kesepahaman",
@@ -1972,7 +1981,13 @@ class AgreementImport:
         # to be told so next would be a wasted round.
         if self.authorise is not None and (not errors or instance.lead_region_id is not None):
             problem = self.authorise(instance, original)
-            if problem:
+            if problem and original is not None and result.reference:
+                # Its reference names a stored agreement not theirs to change: what the row
+                # makes of that record is no one's to mend here (its dates, agencies, scope
+                # beside the row's cells). Said which record it is, as a typo in a new row's
+                # reference is mended there.
+                errors = [str(problem), _reference_taken(original)]
+            elif problem:
                 errors.insert(0, str(problem))
         result.errors = errors
         result.warnings.extend(

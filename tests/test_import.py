@@ -3,6 +3,7 @@ the command line."""
 
 import csv
 import datetime
+import html
 import io
 import json
 import re
@@ -1528,6 +1529,28 @@ def test_editor_of_kaltim_cannot_import_an_agreement_of_bali(kaltim_editor, regi
     assert re.search(r'<tr class="reject">\s*<td>4</td>', page)
     assert "Anda tidak berhak mengubah kerja sama daerah Bali" in page
     assert "Anda tidak berhak mengubah kerja sama daerah Kalimantan Tengah" in page
+
+
+def test_a_row_whose_reference_is_another_regions_agreement_says_which_and_nothing_else(
+    kaltim_editor, register
+):
+    """A new Kaltim row typed with the reference of Kalimantan Tengah's agreement was told it
+    may not change Kalimantan Tengah's agreement, then of that record's own dates, agencies
+    and scope as the row made them: faults the editor neither wrote nor may mend. It is told
+    which agreement the reference names, and how to mend the row."""
+    formula = register["formula"]  # led by Kalimantan Tengah
+    typo = row(reference=formula.reference, title="Kerja sama perbatasan Kaltim")
+
+    response = upload(kaltim_editor, [typo])
+
+    page = re.sub(r"\s+", " ", response.content.decode())
+    refused = re.search(r'<tr class="reject"> <td>2</td>(.*?)</tr>', page).group(1)
+    said = [html.unescape(text) for text in re.findall(r"<li>(.*?)</li>", refused)]
+    assert said == [
+        "Anda tidak berhak mengubah kerja sama daerah Kalimantan Tengah.",
+        f"Nomor naskah “{formula.reference}” adalah kerja sama “{formula.title}”. Hapus baris "
+        "ini, atau perbaiki nomor naskahnya bila yang dimaksud kerja sama lain.",
+    ]
 
 
 def test_a_row_of_another_region_with_other_errors_says_first_it_is_not_the_editors(
