@@ -486,6 +486,11 @@ class Partner(PrintableText, ChoiceLabels, models.Model):
         # The kind and country it was read with: a partner stored before ``place_error`` was a
         # rule still saves with both left as they are.
         partner._stored_place = (partner.__dict__.get("kind"), partner.__dict__.get("country_id"))
+        partner._stored_parent = (
+            partner.__dict__.get("parent_id"),
+            partner.__dict__.get("country_id"),
+            partner.__dict__.get("kind"),
+        )
         return partner
 
     def place_error(self):
@@ -528,6 +533,8 @@ class Partner(PrintableText, ChoiceLabels, models.Model):
             }
         if self.parent_id and self.parent_id == self.pk:
             errors["parent"] = _("Mitra tidak dapat menjadi induk dirinya sendiri.")
+        elif message := self.parent_place_error():
+            errors["parent"] = message
         elif self.parent_id and self.pk and self._part_of_itself():
             errors["parent"] = _(
                 "Induk ini bagian dari mitra ini sendiri; pilih induk lain, atau ubah dulu induk "
@@ -535,6 +542,26 @@ class Partner(PrintableText, ChoiceLabels, models.Model):
             )
         if errors:
             raise ValidationError(errors)
+
+    def parent_place_error(self):
+        """Why its parent cannot be the government it lies in, or "": a government abroad (a
+        foreign region or city) lies in one of its own country, which its parent's page lists
+        it under. An institution may belong to one abroad (a university's campus), and one
+        stored so before the rule saves with both left as they are. One query, for the
+        parent's country."""
+        if not (self.parent_id and self.country_id and self.kind in self.GOVERNMENT_KINDS):
+            return ""
+        parent = Partner.objects.only("name", "country_id").get(pk=self.parent_id)
+        if parent.country_id == self.country_id:
+            return ""
+        stored = getattr(self, "_stored_parent", None)
+        if stored == (self.parent_id, self.country_id, self.kind):
+            return ""
+        return _(
+            "Induk pemerintah di luar negeri adalah pemerintah di negaranya sendiri, tetapi "
+            "%(parent)s berada di negara lain. Pilih induk di negara mitra ini, atau "
+            "kosongkan induknya."
+        ) % {"parent": parent}
 
     def _part_of_itself(self):
         """Whether the parent chosen is part of this partner, directly or through others: one

@@ -1242,3 +1242,23 @@ def test_a_partner_typed_again_in_other_case_or_spacing_is_refused_naming_the_fi
         {"name": "Kota Hefei", "kind": hefei.kind, "country": hefei.country_id, "website": ""},
     )
     assert response.status_code == 302
+
+
+def test_a_government_abroad_under_a_parent_in_another_country_is_refused(staff_client):
+    """Kota Wuhu (China) was saved with Pemerintah Kota Yokohama (Japan), offered first by the
+    parent's autocomplete, as the government it lies in: Yokohama's page then listed a Chinese
+    city among its own. A government abroad lies in one of its own country."""
+    from tests.factories import CountryFactory, PartnerFactory
+
+    japan = CountryFactory(code="JP", name_id="Jepang")
+    yokohama = PartnerFactory(name="Pemerintah Kota Yokohama", kind="foreign_city", country=japan)
+    anhui = PartnerFactory(name="Pemerintah Provinsi Anhui", kind="foreign_region")
+    add = reverse("admin:partners_partner_add")
+    typed = {"name": "Kota Wuhu", "kind": "foreign_city", "country": anhui.country_id}
+
+    response = staff_client.post(add, {**typed, "parent": yokohama.pk})
+
+    assert response.status_code == 200
+    assert "Pemerintah Kota Yokohama (JP) berada di negara lain" in response.content.decode()
+    assert not type(anhui).objects.filter(name="Kota Wuhu").exists()
+    assert staff_client.post(add, {**typed, "parent": anhui.pk}).status_code == 302
