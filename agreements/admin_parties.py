@@ -280,12 +280,13 @@ class PartnerAdminForm(forms.ModelForm):
         recorded = (
             Partner.objects.filter(name=name, country=country).exclude(pk=self.instance.pk).first()
         )
-        kind = cleaned.get("kind")
-        if recorded is None and kind and self._names_anew(name):
-            # The same name typed otherwise ("universitas mulawarman"): recorded again, every
-            # file naming it was refused as ambiguous.
-            alike = Partner.objects.filter(country=country).named_alike(name, kind)
-            recorded = alike.exclude(pk=self.instance.pk).first()
+        if recorded is None and not self._second_government(cleaned):
+            kind = cleaned.get("kind")
+            if kind and self._names_anew(name):
+                # The same name typed otherwise ("universitas mulawarman"): recorded again,
+                # every file naming it was refused as ambiguous.
+                alike = Partner.objects.filter(country=country).named_alike(name, kind)
+                recorded = alike.exclude(pk=self.instance.pk).first()
         if recorded is not None:
             constraint = next(
                 c for c in Partner._meta.constraints if c.name == "partner_unique_per_country"
@@ -293,31 +294,36 @@ class PartnerAdminForm(forms.ModelForm):
             self.add_error(
                 "name", recorded_partner_message(constraint.violation_error_message, recorded)
             )
-            return cleaned
+        return cleaned
+
+    def _second_government(self, cleaned):
+        """Whether the form records a second government of a foreign region's subdivision,
+        said so at the subdivision."""
         subdivision = cleaned.get("subdivision")
         if cleaned.get("kind") != Partner.Kind.FOREIGN_REGION or subdivision is None:
-            return cleaned
+            return False
         if self.instance.pk and not {"kind", "subdivision"} & set(self.changed_data):
             # Two stored before the rule: each still saves with both left as they are (its
             # website, its former names), as a text's stored parties do.
-            return cleaned
+            return False
         government = (
             Partner.objects.filter(kind=Partner.Kind.FOREIGN_REGION, subdivision=subdivision)
             .exclude(pk=self.instance.pk)
             .first()
         )
-        if government is not None:
-            self.add_error(
-                "subdivision",
-                recorded_partner_message(
-                    _(
-                        "Pemerintah daerah subdivisi ini sudah tercatat sebagai mitra; pilih "
-                        "mitra itu, atau perbaiki datanya bila ini bukan pemerintah daerahnya."
-                    ),
-                    government,
+        if government is None:
+            return False
+        self.add_error(
+            "subdivision",
+            recorded_partner_message(
+                _(
+                    "Pemerintah daerah subdivisi ini sudah tercatat sebagai mitra; pilih "
+                    "mitra itu, atau perbaiki datanya bila ini bukan pemerintah daerahnya."
                 ),
-            )
-        return cleaned
+                government,
+            ),
+        )
+        return True
 
     def _names_anew(self, name):
         """Whether the form records ``name`` for a new partner, or another name, country or kind
