@@ -3420,14 +3420,22 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     @staticmethod
     def contradicted_by_steps_q():
         """A filter for the agreements ``status_step_errors`` refuses as they stand: signed or
-        in force, or still being prepared, with a termination step recorded as done, or not yet
-        signed (or cancelled before signing) with its signing recorded as done."""
+        in force, or still being prepared, with a termination step recorded as done, not yet
+        signed (or cancelled before signing) with its signing recorded as done, or terminated
+        with its termination still planned and none done."""
         steps = Milestone.objects.filter(agreement=OuterRef("pk"))
         ended = steps.filter(Milestone.records_termination_q())
+        planned = steps.filter(Milestone.plans_termination_q())
         signed = steps.filter(Milestone.records_signing_q())
         not_ended = (*SIGNED_STATUSES, *STATUSES_BEFORE_SIGNING)
-        return (Q(status__in=not_ended) & Q(models.Exists(ended))) | (
-            Q(status__in=UNSIGNED_STATUSES) & Q(models.Exists(signed))
+        return (
+            (Q(status__in=not_ended) & Q(models.Exists(ended)))
+            | (Q(status__in=UNSIGNED_STATUSES) & Q(models.Exists(signed)))
+            | (
+                Q(status=AgreementStatus.TERMINATED)
+                & Q(models.Exists(planned))
+                & ~Q(models.Exists(ended))
+            )
         )
 
     @classmethod
@@ -3669,7 +3677,9 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         done (the status page would say "Berlaku" above "Pengakhiran: terlaksana"), or still
         being prepared while it is (a text never signed that ended is "Batal"), or not yet
         signed (or cancelled before signing) while its signing is recorded as done (the page
-        would say "Batal" above a path whose every stage was passed, signing included).
+        would say "Batal" above a path whose every stage was passed, signing included), or
+        terminated while its termination is still planned and none is done (the page said
+        "Diakhiri", the day "tidak tercatat", of a cooperation in force until that day).
 
         Called by every path a person writes an agreement with its steps through (the admin
         form with its milestone table, a milestone's own page, the importer), because
@@ -3688,6 +3698,31 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
                 )
                 % {"ended": ended.known("done_on"), "status": self.Status(self.status).label}
             }
+        if self.status == self.Status.TERMINATED and not any(
+            m.records_termination for m in milestones
+        ):
+            planned = next((m for m in milestones if m.plans_termination), None)
+            if planned is not None:
+                # Ended on a day still to come: its page said "Diakhiri", the day "tidak
+                # tercatat" and nothing next, of a cooperation in force until that day.
+                return {
+                    "status": _(
+                        "Status “%(status)s”, tetapi pengakhiran kerja sama ini belum "
+                        "terlaksana: tahapan “%(step)s” masih direncanakan%(due)s. Bila sudah "
+                        "diakhiri, isi tanggal terlaksana tahapan itu; bila belum, pilih status "
+                        "yang berlaku sampai saat itu (mis. “%(in_force)s”)."
+                    )
+                    % {
+                        "status": self.Status.TERMINATED.label,
+                        "step": planned.title,
+                        "due": (
+                            _(" (target %(due)s)") % {"due": planned.known("due_on")}
+                            if planned.due_on
+                            else ""
+                        ),
+                        "in_force": self.Status.IN_FORCE.label,
+                    }
+                }
         if self.status in STATUSES_BEFORE_SIGNING:
             ended = next((m for m in milestones if m.records_termination), None)
             if ended is not None:
@@ -5889,6 +5924,16 @@ class Milestone(PrintableText, KnownDates, ChoiceLabels, models.Model):
     @staticmethod
     def records_termination_q():
         return Q(kind=MilestoneKind.TERMINATION, done_on__isnull=False)
+
+    @property
+    def plans_termination(self):
+        """Whether it is its cooperation's termination still to come: planned, not done (a
+        step set aside carries the day it was decided). Mirrors ``plans_termination_q``."""
+        return self.kind == MilestoneKind.TERMINATION and self.done_on is None
+
+    @staticmethod
+    def plans_termination_q():
+        return Q(kind=MilestoneKind.TERMINATION, done_on__isnull=True)
 
     @property
     def signs_its_text(self):

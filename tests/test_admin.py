@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
+from agreements.dates import KnownDate
 from agreements.models import Agency, Agreement, Milestone, Potential, PotentialSurvey, Signatory
 from common.admin_markup import InlineMediaOnce, innermost
 from common.widgets import PlainSelect
@@ -1136,6 +1137,37 @@ def test_agreement_in_force_with_its_termination_done_is_refused_at_its_status(
     data["status"] = "terminated"
     assert staff_client.post(ADD, data).status_code == 302
     assert Agreement.objects.get().status == "terminated"
+
+
+def test_an_agreement_terminated_while_its_termination_is_still_planned_is_refused(
+    staff_client, kaltim
+):
+    """The parties agreed to end the cooperation on a day still to come: the clerk planned the
+    termination step for it and chose "Diakhiri". The status page then said "Diakhiri" with
+    the day "tidak tercatat" and nothing next, for a cooperation in force until that day.
+    Refused at the status, saying when the termination is planned; nothing is written.
+    Recorded as in force until then, it is saved, its termination the next step."""
+    due = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
+    data = with_milestone(
+        agreement_form(kaltim, status="terminated"),
+        kind="termination",
+        title="Pengakhiran atas kesepakatan para pihak",
+        due_on=due,
+    )
+    response = staff_client.post(ADD, data)
+
+    assert response.status_code == 200
+    [message] = response.context["adminform"].form.errors["status"]
+    assert message.startswith("Status “Diakhiri”, tetapi pengakhiran kerja sama ini belum")
+    assert str(KnownDate(datetime.date.fromisoformat(due))) in message
+    assert not Agreement.objects.exists()
+    data["status"] = "in_force"
+    assert staff_client.post(ADD, data).status_code == 302
+    assert Agreement.objects.get().next_milestone.kind == "termination"
+    # One stored so before the rule is among those ``manage.py check_statuses`` lists.
+    stored = AgreementFactory(lead_region=kaltim, status="terminated")
+    Milestone.objects.create(agreement=stored, kind="termination", title="Pengakhiran", due_on=due)
+    assert list(Agreement.objects.filter(Agreement.contradicted_by_steps_q())) == [stored]
 
 
 def test_an_agreement_being_prepared_with_its_termination_done_is_refused_at_its_status(
