@@ -525,6 +525,10 @@ class AgreementFilter(django_filters.FilterSet):
     READ_AS_READER = (*NARROWED_TO_READER, "budget_source")
     # The filters whose value names a record, each read by its field from the database.
     NAMING_RECORDS = ("sector", "region", "agency", "partner", "country")
+    # The filters only readers of internal records select by (the budget's source, never
+    # public): anyone else's list, and the Atom feeds, read for the public whoever fetches
+    # them, are read as though they were not named (``withheld``).
+    INTERNAL_ONLY = ("budget_source",)
 
     @classmethod
     def naming_unknown(cls, queries, reader, read=None):
@@ -657,7 +661,8 @@ class AgreementFilter(django_filters.FilterSet):
         self.fixed = dict(fixed or {})
         self.fixed_filters = {name: self.filters.pop(name) for name in self.fixed}
         if not reads_internal(reader):
-            self.filters.pop("budget_source")
+            for name in self.INTERNAL_ONLY:
+                self.filters.pop(name)
 
     @classmethod
     def unset_in(cls, data, *, reads=(), ordered=True):
@@ -719,6 +724,21 @@ class AgreementFilter(django_filters.FilterSet):
             and name not in self.filters
             and name not in self.fixed_filters
         }
+
+    @property
+    def selects_beyond_public(self):
+        """The filters of ``INTERNAL_ONLY`` this selection applies (its reader selects by them,
+        and the data gives them a value), each by its label: the public's list, and so the Atom
+        feed beside the page, which is read for the public whoever fetches it, would hold
+        another selection, every agreement whatever its budget. The page offers no such feed
+        (``views.selection_feeds``); its calendar, read for its reader, holds the selection."""
+        if not self.is_valid():
+            return []
+        return [
+            self.filters[name].label
+            for name in self.INTERNAL_ONLY
+            if name in self.filters and self.form.cleaned_data.get(name)
+        ]
 
     @property
     def form(self):

@@ -179,19 +179,24 @@ def describe_errors(form):
     return errors
 
 
-def selection_feeds(query, page=""):
+def selection_feeds(query, page="", filterset=None):
     """The Atom and iCalendar feeds of the selection a list page shows, beside the page
     (``…/feed.atom``, ``…/calendar.ics``) with its query string: for the page's links and the
     ``<link rel="alternate">`` in its head. ``page`` is the list page's path when the links are
-    shown elsewhere (the dashboard links the whole list's)."""
+    shown elsewhere (the dashboard links the whole list's). No Atom feed where ``filterset``,
+    the page's, selects by what the public may not (``public_feed_note``): that feed is read
+    for the public and would hold another selection."""
     suffix = f"?{query}" if query else ""
-    return [
+    atom = [
         {
             "type": "application/atom+xml",
             "href": f"{page}feed.atom{suffix}",
             "name": "Atom",
             "title": _("Umpan Atom: kerja sama yang baru diubah dalam pilihan ini"),
-        },
+        }
+    ]
+    return [
+        *([] if public_feed_note(filterset) else atom),
         {
             "type": "text/calendar",
             "href": f"{page}calendar.ics{suffix}",
@@ -199,6 +204,20 @@ def selection_feeds(query, page=""):
             "title": _("Kalender (iCalendar): tahapan dan tanggal berakhir dalam pilihan ini"),
         },
     ]
+
+
+def public_feed_note(filterset):
+    """Why the page of ``filterset`` offers no Atom feed, or "" when it offers one: the Atom
+    feeds are read for the public, whoever fetches them, and ignore the filters only officials
+    and staff select by (``AgreementFilter.selects_beyond_public``); beside a selection made by
+    one, such a feed would be every agreement under the name of a few."""
+    labels = filterset.selects_beyond_public if filterset is not None else []
+    if not labels:
+        return ""
+    return _(
+        "Tanpa umpan Atom: umpan Atom terbuka untuk umum dan tidak memilih menurut "
+        "%(filters)s, yang hanya untuk pejabat dan staf."
+    ) % {"filters": ", ".join(f"“{label}”" for label in labels)}
 
 
 def conflict_links(request, filterset):
@@ -327,7 +346,10 @@ def browse(request, agreements, *, fixed=None, reads=(), rows=None, selection=No
         "page_query": query_string(request.GET, page=None),
         "download_note": download_note(request.user),
         # A selection that cannot be read has no feed to offer.
-        "feeds": [] if errors else selection_feeds(query_string(request.GET, page=None)),
+        "feeds": []
+        if errors
+        else selection_feeds(query_string(request.GET, page=None), filterset=filterset),
+        "feeds_note": "" if errors else public_feed_note(filterset),
         "follow_query": query_string(request.GET, page=None, sort=None, **(selection or {})),
         "page_range": (
             page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
@@ -460,15 +482,20 @@ class ChangeLogView(View):
             ordered=False,
         )
         context["entries"] = changelog.entries(context["agreements"], public=public)
-        context["feeds"] = [
-            {
-                "type": "application/atom+xml",
-                "href": "feed.atom"
-                + (f"?{context['page_query']}" if context["page_query"] else ""),
-                "name": "Atom",
-                "title": _("Umpan Atom: perubahan dalam pilihan ini"),
-            }
-        ]
+        # Read for the public, the log's feed holds no selection by the budget's source.
+        context["feeds"] = (
+            []
+            if context["feeds_note"]
+            else [
+                {
+                    "type": "application/atom+xml",
+                    "href": "feed.atom"
+                    + (f"?{context['page_query']}" if context["page_query"] else ""),
+                    "name": "Atom",
+                    "title": _("Umpan Atom: perubahan dalam pilihan ini"),
+                }
+            ]
+        )
         return render(request, "agreements/change_log.html", context, status=status)
 
 

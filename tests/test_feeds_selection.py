@@ -229,13 +229,18 @@ def test_every_feed_holds_exactly_the_selection_of_its_page_through_every_filter
         assert ics == shown, (page_url, name)
 
         # An official sees the internal draft on the page and in the calendar; the Atom feed is
-        # public whoever fetches it (it is passed on).
+        # public whoever fetches it (it is passed on): it holds the page's public rows, and is
+        # not offered beside a selection the public may not make (the budget's source).
         client.force_login(official)
         official_shown, alternates = page_links(client, page_url, params)
         ics = calendar_links(client, resolve(page_url, alternates["text/calendar"]))
-        atom = atom_links(client, resolve(page_url, alternates["application/atom+xml"]))
         assert ics == official_shown, (page_url, name)
-        assert atom == shown, (page_url, name)
+        if name in AgreementFilter.INTERNAL_ONLY:
+            assert "application/atom+xml" not in alternates, (page_url, name)
+        else:
+            atom = atom_links(client, resolve(page_url, alternates["application/atom+xml"]))
+            assert atom == {url for url in official_shown if url in shown}, (page_url, name)
+            assert atom == shown, (page_url, name)
         extra = official_shown - shown
         assert len(extra) <= 1
         internal_url = internal_url or next(iter(extra), None)
@@ -401,3 +406,32 @@ def test_a_public_feeds_name_says_only_what_the_public_may_select_by(client, off
         == "Kerja sama daerah: terbaru (Jenis naskah: Kota kembar (sister city))"
     )
     assert "APBD" in calendar_name(client, "/agreements/calendar.ics?budget_source=apbd")
+
+
+def test_an_officials_page_selected_by_the_budget_offers_no_atom_feed_of_another_selection(
+    client, official, register
+):
+    """The Atom feed is read for the public, whoever fetches it, and ignores the budget's
+    source. An official's list of APBD-funded agreements linked "Atom" to the feed of every
+    public agreement, under the page's address: subscribed to it, they read every change of the
+    register as news of the APBD-funded ones. Their page offers the calendar, which holds their
+    selection, and says why there is no Atom feed; the change log likewise."""
+    client.force_login(official)
+    for page_url in ("/agreements/", "/regions/64/", "/perubahan/"):
+        response = client.get(page_url, {"budget_source": "apbd"})
+        assert response.status_code == 200
+        html = response.content.decode()
+        head, body = html.split("</head>", 1)
+        assert "feed.atom" not in html, page_url
+        assert "Tanpa umpan Atom" in body, page_url
+        if page_url != "/perubahan/":
+            alternates = dict(ALTERNATE.findall(head))
+            assert set(alternates) == {"text/calendar"}
+            assert "budget_source=apbd" in alternates["text/calendar"]
+    # Without that filter the page offers both, and so does the public's, which reads the list
+    # as though the budget's source were not named (as the feed does).
+    response = client.get("/agreements/", {"kind": "sister_city"})
+    assert "feed.atom?kind=sister_city" in response.content.decode()
+    client.logout()
+    response = client.get("/agreements/", {"budget_source": "apbd"})
+    assert "feed.atom?budget_source=apbd" in response.content.decode()
