@@ -449,6 +449,14 @@ def as_workbook(report, file, generated, public_only):
             for r in report.scopes
         ],
     )
+    # A workbook holding internal records says of each row whether it is one, in a last column,
+    # as the page and its PDF mark it ("Internal"): passed on, it shows which rows are not for
+    # the public. One of public records only has no such column.
+    marked = [] if public_only else [capfirst(Agreement._meta.get_field("visibility").verbose_name)]
+
+    def mark(agreement):
+        return [str(agreement.get_visibility_display())] if marked else []
+
     # "Berakhir pada", not "Berakhir": that is the status "Expired" in English.
     columns = [
         _("Judul"),
@@ -469,11 +477,13 @@ def as_workbook(report, file, generated, public_only):
                 in_worksheet(a.known("signed_on")),
                 ended_in_worksheet(a),
                 *([_("sudah diperpanjang") if a.is_extended else ""] if extended else []),
+                *mark(a),
             ]
             for a in items
         ]
 
-    ends = [*columns, _("Perpanjangan")]
+    ends = [*columns, _("Perpanjangan"), *marked]
+    columns = [*columns, *marked]
     # A title is read whole where its cell is wide; the rest of a column, as wide as it needs.
     titled = (TITLE_WIDTH, 0, 24)
     sheet(_("Ditandatangani"), columns, agreement_rows(report.signed), titled)
@@ -494,7 +504,7 @@ def as_workbook(report, file, generated, public_only):
     sheet(_("Mati suri"), columns, agreement_rows(report.dormant), titled)
     sheet(
         _("Menunggu"),
-        [_("Kerja sama"), _("Tahapan"), _("Menunggu"), _("Target"), _("Terlambat")],
+        [_("Kerja sama"), _("Tahapan"), _("Menunggu"), _("Target"), _("Terlambat"), *marked],
         [
             [
                 row.agreement.shown_title,
@@ -504,6 +514,7 @@ def as_workbook(report, file, generated, public_only):
                     row.agreement.next_milestone and row.agreement.next_milestone.known("due_on")
                 ),
                 late_in_worksheet(row),
+                *mark(row.agreement),
             ]
             for row in report.waiting
         ],
@@ -511,9 +522,15 @@ def as_workbook(report, file, generated, public_only):
     )
     sheet(
         _("Evaluasi"),
-        [_("Kerja sama"), _("Tanggal"), report.score_heading, _("Temuan")],
+        [_("Kerja sama"), _("Tanggal"), report.score_heading, _("Temuan"), *marked],
         [
-            [m.agreement.shown_title, in_worksheet(m.known("done_on")), m.rating, m.findings]
+            [
+                m.agreement.shown_title,
+                in_worksheet(m.known("done_on")),
+                m.rating,
+                m.findings,
+                *mark(m.agreement),
+            ]
             for m in report.evaluations
         ],
         (TITLE_WIDTH, 0, 0, TITLE_WIDTH),

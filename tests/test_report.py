@@ -452,6 +452,48 @@ def test_an_analysts_downloads_hold_internal_records_and_say_what_they_are(
     assert "dipublikasikan" not in text
 
 
+def test_an_analysts_workbook_marks_each_internal_row_as_the_page_does(
+    client, register, django_user_model
+):
+    """The page and its PDF mark each internal row ("Internal"), so a report passed on shows
+    which rows are not for the public; the analyst's workbook, which holds them too, listed
+    them unmarked beside the public ones. Each of its lists says which is which in a column of
+    its own; the workbook of a reader who downloads public records only has none."""
+    from django.contrib.auth.models import Group
+
+    from access.models import Role
+
+    draft = Agreement.objects.get(title="Rancangan internal Kaltim")
+    MilestoneFactory(
+        agreement=draft,
+        kind="evaluation",
+        title="Monev internal",
+        due_on=None,
+        done_on=datetime.date(2024, 10, 1),
+        rating=4,
+    )
+    MilestoneFactory(
+        agreement=draft,
+        title="Rapat internal",
+        waits_on="bureau",
+        due_on=datetime.date(2027, 1, 15),
+    )
+    analyst = django_user_model.objects.create_user("analis-laporan", password="x")
+    analyst.groups.add(Group.objects.get_or_create(name=Role.ANALYST)[0])
+    client.force_login(analyst)
+    query = {"region": "64", "period": "2024"}
+    book = workbook(client, query)
+    for name in ("Ditandatangani", "Menunggu", "Evaluasi"):
+        rows = list(book[name].iter_rows(values_only=True))
+        assert rows[0][-1] == "Visibilitas", name
+        marks = {row[0]: row[-1] for row in rows[1:]}
+        assert marks["Rancangan internal Kaltim"] == "Internal", name
+        assert set(marks.values()) == {"Internal", "Publik"}, name
+    client.force_login(make_official(django_user_model))
+    book = workbook(client, query)
+    assert "Visibilitas" not in next(book["Ditandatangani"].iter_rows(values_only=True))
+
+
 def test_a_title_written_as_a_formula_is_text_in_the_workbook(client, register):
     """A title "=HYPERLINK(…)" typed by an editor opens as that text, not as a live link; a
     control character stored before the register refused them does not break the download."""
