@@ -191,6 +191,32 @@ def test_editors_are_told_about_internal_agreements_of_their_region(kaltim, kalt
     assert "Berakhir dalam 180 hari" in message.body
 
 
+def test_the_digest_marks_each_internal_agreement_as_its_regions_page_does(kaltim, kaltim_editor):
+    """A region's page marks each internal row of what needs attention ("Internal"); the
+    editor's digest told the same rows unmarked, and a mail is forwarded more readily than a
+    page is printed: each internal agreement and each step of one says so, in either part of
+    the mail, a public one does not."""
+    draft = AgreementFactory(
+        title="Rancangan internal", lead_region=kaltim, expires_on=days(100), visibility="internal"
+    )
+    MilestoneFactory(agreement=draft, title="Rapat internal", due_on=days(-3))
+    MilestoneFactory(agreement=draft, title="Rapat internal berikutnya", due_on=days(5))
+    public = AgreementFactory(title="MoU publik", lead_region=kaltim, expires_on=days(120))
+    MilestoneFactory(agreement=public, title="Rapat publik", due_on=days(-4))
+
+    run()
+
+    [message] = mails_to(kaltim_editor)
+    html = message.alternatives[0][0]
+    for line in message.body.splitlines():
+        if "internal" in line.lower().replace("Internal", ""):
+            assert line.endswith(" · Internal"), line
+        if "publik" in line:
+            assert "Internal" not in line, line
+    assert message.body.count(" · Internal") == 3
+    assert html.count('<span class="badge badge-internal">Internal</span>') == 3
+
+
 def test_users_without_the_editor_role_or_who_opted_out_get_nothing(
     kaltim, make_editor, django_user_model
 ):
