@@ -2874,19 +2874,48 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
 
         return may_edit_region(user, self.lead_region_id)
 
+    def has_party_region_of(self, user):
+        """Whether one of the regions ``user`` edits for (``access.models.editable_region_ids``)
+        is a party to this agreement (one query)."""
+        from access.models import editable_region_ids
+
+        return self.regions.filter(pk__in=editable_region_ids(user)).exists()
+
     def following_refused_to(self, user):
         """Why ``user`` may not record this text as following the one it follows, or None. An
         amendment or an extension changes the text it follows: its term, its status, its
         extension steps recorded as done (``carry_out_extension_steps``), what its pages say
         ("sudah diperpanjang"). Only one who may change that text may record one: an editor of
         Kalimantan Timur extended Bali's MoU, and Bali's public page said it was extended. A
-        follow-up, or a text spawned by another region's (a city's sister city from its
-        province's agreement), changes nothing of it and may follow any."""
-        if self.follows_id is None or self.relation not in CHANGING_WHAT_IT_FOLLOWS:
+        text carrying another out (*Tindak lanjut*) lends it its next step and whom it waits on
+        (its status page, the ``waits_on`` and ``late`` filters, its region's digests): only
+        one who may change that text, or whose region is a party to it (Bali's PKS under the
+        Kalteng–Bali MoU), may record one; an editor of Kalimantan Timur made Bali's MoU with a
+        university wait on the DPRD for a step they typed. A text spawned by another region's
+        (a city's sister city from its province's agreement) tells it nothing and may follow
+        any."""
+        if self.follows_id is None or self.relation not in (
+            *CHANGING_WHAT_IT_FOLLOWS,
+            AgreementRelation.IMPLEMENTS,
+        ):
             return None
         followed = self.follows
         if followed.is_editable_by(user):
             return None
+        if self.relation == AgreementRelation.IMPLEMENTS:
+            if followed.has_party_region_of(user):
+                return None
+            return gettext(
+                "Tindak lanjut tampil di halaman naskah yang dilaksanakannya (langkah berikutnya "
+                "dan siapa yang ditunggu), dan “%(followed)s” dikelola daerah %(region)s, yang "
+                "tidak ditugaskan kepada Anda dan tidak satu pun daerah Anda menjadi pihaknya. "
+                "Mintalah pengelola daerah itu mencatatnya, atau pilih hubungan “%(spawns)s” "
+                "bila naskah ini turunannya."
+            ) % {
+                "followed": followed.title,
+                "region": followed.lead_region,
+                "spawns": AgreementRelation.SPAWNS.label,
+            }
         return gettext(
             "%(relation)s mengubah naskah yang diikutinya, dan “%(followed)s” dikelola daerah "
             "%(region)s, yang tidak ditugaskan kepada Anda. Mintalah pengelola daerah itu "

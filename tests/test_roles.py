@@ -31,6 +31,7 @@ from tests.helpers import (
     logged_in,
     page_problems,
     with_existing_milestone,
+    with_new_milestone,
 )
 
 pytestmark = pytest.mark.django_db
@@ -321,6 +322,46 @@ def test_an_editor_amends_or_extends_only_a_text_they_may_change(kaltim_client, 
 
     data = agreement_form_data(of_kaltim, follows=of_bali.pk, relation="spawns")
     assert kaltim_client.post(change_url(of_kaltim), data).status_code == 302
+    of_kaltim.refresh_from_db()
+    assert of_kaltim.follows == of_bali
+
+
+def test_an_editor_carries_out_another_regions_text_only_where_their_region_is_a_party(
+    kaltim_client, of_kaltim, of_bali, bali
+):
+    """A text carrying out another (*Tindak lanjut*) lends it its next step: an editor of
+    Kalimantan Timur recorded a PKS of theirs as carrying out an MoU of Bali and a university,
+    to which Kalimantan Timur is no party, and Bali's status page said the MoU waited on the
+    DPRD for a step the Kaltim editor had typed, late, in Bali's lists of what is overdue.
+    Refused, saying whose text it is; a text Kalimantan Timur is party to it still carries
+    out."""
+    of_bali_alone = AgreementFactory(
+        title="MoU Bali–Universitas Udayana", reference="BALI/2", lead_region=bali
+    )
+    data = with_new_milestone(
+        agreement_form_data(of_kaltim, follows=of_bali_alone.pk, relation="implements", kind="pks"),
+        kind="evaluation",
+        title="Langkah yang diketik di Kaltim",
+        due_on="2099-01-15",
+        waits_on="dprd",
+    )
+
+    response = kaltim_client.post(change_url(of_kaltim), data)
+
+    assert response.status_code == 200
+    assert any(
+        "“MoU Bali–Universitas Udayana” dikelola daerah Bali" in error
+        for error in form_errors(response)
+    ), form_errors(response)
+    of_kaltim.refresh_from_db()
+    assert of_kaltim.follows_id is None
+    page = kaltim_client.get(of_bali_alone.get_absolute_url()).content.decode()
+    assert "Langkah yang diketik di Kaltim" not in page
+
+    data = agreement_form_data(of_kaltim, follows=of_bali.pk, relation="implements", kind="pks")
+    assert kaltim_client.post(change_url(of_kaltim), data).status_code == 302, form_errors(
+        kaltim_client.post(change_url(of_kaltim), data)
+    )
     of_kaltim.refresh_from_db()
     assert of_kaltim.follows == of_bali
 
