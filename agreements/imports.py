@@ -1514,6 +1514,11 @@ class AgreementImport:
                     agreements[key] = row.instance.agreement
             else:
                 key = ("row", number_of_key.get((reference,) if reference else (title, lead)))
+                if key in agreements:
+                    # A step of a text the file is to create: its text as the file gives it,
+                    # which the rules of its steps read (an LoI's own LoI step signs it:
+                    # ``Milestone.signs_its_text``). Planned again once the text is written.
+                    row.instance.agreement = agreements[key]
             if key in agreements:
                 posted.setdefault(key, []).append(row)
         stored_steps = {}

@@ -1026,6 +1026,43 @@ def test_a_file_recording_a_termination_done_beside_a_status_in_force_is_refused
     assert not Agreement.objects.filter(reference="B/2").exists()
 
 
+def loi_step(reference):
+    return {
+        "agreement_reference": reference,
+        "agreement_title": "",
+        "agreement_lead_region_code": "",
+        "kind": "loi",
+        "title": "Penandatanganan LoI",
+        "due_on": "",
+        "done_on": "2025-01-15",
+    }
+
+
+def test_a_new_text_is_imported_with_its_loi_step_done(register):
+    """A text not yet in the register whose steps record its LoI as done: an MoU being
+    prepared, the LoI passed on its way (Kaltim and Anhui's path, seed 000). Its preview was a
+    server error, the step asked whose text it was before that text was written. Written, the
+    step with it; the same step on an LoI still being prepared says the LoI is signed, and the
+    row is refused saying so, nothing written."""
+    unsigned = {"status": "preparation", "signed_on": "", "in_force_from": "", "expires_on": ""}
+    mou = row(reference="MOU/1/2025", **unsigned)
+
+    plan = json_file([mou], [loi_step("MOU/1/2025")]).apply()
+
+    assert plan.is_valid, [(r.number, r.errors) for r in plan.rows]
+    step = Milestone.objects.get(agreement__reference="MOU/1/2025")
+    assert (step.kind, step.done_on) == ("loi", datetime.date(2025, 1, 15))
+
+    loi = row(reference="LOI/1/2025", title="Pernyataan kehendak pariwisata", kind="loi")
+    plan = json_file([{**loi, **unsigned}], [loi_step("LOI/1/2025")]).apply()
+
+    assert not plan.is_valid
+    ((number, errors),) = [(r.number, r.errors) for r in plan.rows]
+    assert number == 2
+    assert "naskah LoI ini tercatat terlaksana" in " ".join(errors)
+    assert not Agreement.objects.filter(reference="LOI/1/2025").exists()
+
+
 def partner_row(name, parent=""):
     return {
         "name": name,
