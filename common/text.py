@@ -125,6 +125,13 @@ def longer_than(text, limit, message):
     }
 
 
+def on_one_line(text):
+    """``text`` with each line break (and every run of spaces) as one space: where a name must
+    stand on one line (a calendar's, a mail's subject), though a title or a partner's name
+    keeps the line breaks of the spreadsheet cell it was imported from."""
+    return " ".join(str(text).split())
+
+
 def printable(value):
     """``value`` with every control character left out: a text (or a lazily translated one), or
     a list or tuple of them; anything else as it is."""

@@ -36,6 +36,7 @@ from access.models import time_zone_for
 from agreements import changelog
 from agreements.filters import AgreementFilter
 from agreements.models import Agreement
+from common.text import on_one_line
 
 from .mail import NotAccepted, email, linked, site_link
 from .models import Frequency, Subscription, SubscriptionMember
@@ -117,7 +118,7 @@ def describe(filterset):
 def one_line(name):
     """``name`` on one line and cut to ``SUBJECT_NAME_LENGTH``: a mail's subject, a calendar's
     or a feed's name (none can hold a line break; a phone shows the start of it)."""
-    return " ".join(Truncator(name).chars(SUBJECT_NAME_LENGTH).split())
+    return on_one_line(Truncator(name).chars(SUBJECT_NAME_LENGTH))
 
 
 def named_with_selection(name, filterset):

@@ -21,6 +21,7 @@ from icalendar import Calendar, Event, vDuration
 
 from agreements.models import AgreementQuerySet, AgreementStatus, Milestone
 from agreements.templatetags.known_dates import late_by
+from common.text import on_one_line
 
 # Only a signed agreement has a term that ends; one terminated early or never signed has not.
 EXPIRES_IN_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE, AgreementStatus.EXPIRED)
@@ -200,7 +201,8 @@ def calendar(agreements, *, readable, name, uid, absolute_url):
         for milestone in milestones_of(agreements, today)
     ]
     cal = Calendar.new(
-        name=name,
+        # A calendar's name is one content line: a title of two lines was a server error.
+        name=on_one_line(name),
         uid=f"{uid}@{uid_domain()}",
         prodid="-//coopdb//Kerja Sama Daerah//ID",
         refresh_interval=REFRESH,

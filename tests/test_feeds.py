@@ -10,7 +10,7 @@ from django.utils import timezone
 from icalendar import Calendar
 
 from access.models import Role
-from tests.factories import AgreementFactory, MilestoneFactory
+from tests.factories import AgreementFactory, MilestoneFactory, PartnerFactory
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -314,6 +314,24 @@ def test_an_agreements_calendar_is_named_in_the_readers_language_as_its_events(c
     assert "Expires: MoU East Kalimantan–Osaka" in [
         str(event["SUMMARY"]) for event in calendar.walk("VEVENT")
     ]
+
+
+def test_a_calendar_named_by_a_text_of_two_lines_reads_it_on_one(client, kaltim):
+    """A title or a partner's name keeps the line break of the spreadsheet cell it was
+    imported from; a calendar's name can hold none, and the agreement's calendar and its
+    partner's were a server error for every reader. Named on one line, as its events are."""
+    partner = PartnerFactory(name="Osaka Prefectural\nGovernment")
+    mou = AgreementFactory(
+        title="Nota Kesepahaman\r\nKaltim–Osaka", lead_region=kaltim, partners=[partner]
+    )
+
+    for address, name in [
+        (f"/calendar/agreements/{mou.pk}.ics", "Nota Kesepahaman Kaltim–Osaka"),
+        (f"/partners/{partner.pk}/calendar.ics", "Kerja sama daerah: Osaka Prefectural Government"),
+    ]:
+        response = client.get(address)
+        assert response.status_code == 200, address
+        assert str(Calendar.from_ical(response.content)["X-WR-CALNAME"]) == name
 
 
 def test_internal_agreement_calendar_is_404_for_anonymous(client, kaltim):
