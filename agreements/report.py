@@ -213,9 +213,11 @@ def build(agreements, region, period):
     today = timezone.localdate()
     # The region's agreements read first: the report's lists ask their status on a past day
     # of each (``Agreement.dated_status_case``), a few thousand rows, never the register's.
+    # Each line read as the reader reads it (``AgreementQuerySet.reads_inside``): the public's
+    # addendum of an internal MoU lies dormant, as its page says, whatever the MoU did.
     mine = Agreement.objects.filter(
         pk__in=list(agreements.in_region(region).values_list("pk", flat=True))
-    )
+    ).read_inside(agreements.reads_inside())
     # With the day a terminated one ended (``with_termination``, in the same statement): its
     # row says so, as the list's does, rather than the term first agreed.
     listed = mine.select_related("lead_region").with_termination()

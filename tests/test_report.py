@@ -1463,3 +1463,45 @@ def test_every_reader_finds_the_report_in_the_site_menu(client, official, analys
         assert '<a href="/laporan/" aria-current="page">Laporan</a>' in site_menu(
             report.content.decode()
         )
+
+
+def test_the_publics_report_reads_a_public_addendum_of_an_internal_mou_dormant_as_its_page(
+    client, kaltim, django_user_model
+):
+    """Its internal MoU active last month, the public addendum lies dormant for the public, as
+    its status page says; the public's report left it out of its dormant, read as an official
+    reads it, telling of the internal MoU's activity. The official's report reads it alive."""
+    today = timezone.localdate()
+
+    def days(n):
+        return today + datetime.timedelta(days=n)
+
+    mou = AgreementFactory(
+        title="MoU Kaltim–Bali rahasia",
+        lead_region=kaltim,
+        signed_on=days(-900),
+        in_force_from=days(-900),
+        expires_on=days(1000),
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    AgreementFactory(
+        title="Adendum MoU Kaltim–Bali",
+        lead_region=kaltim,
+        kind="amendment",
+        follows=mou,
+        relation="amends",
+        signed_on=days(-800),
+        in_force_from=days(-800),
+        expires_on=days(1000),
+    )
+    MilestoneFactory(agreement=mou, kind="activity", due_on=None, done_on=days(-30))
+    Agreement.objects.all().refresh_progress()
+    query = {"region": "64", "period": str(today.year)}
+
+    def dormant(reader):
+        html = reader.get("/laporan/", query).content.decode()
+        return "Adendum MoU Kaltim–Bali" in section(html, "r-dormant")
+
+    assert dormant(client) is True
+    client.force_login(make_official(django_user_model))
+    assert dormant(client) is False
