@@ -19,7 +19,7 @@ from django.views import View
 
 from access.models import can_export_internal, can_see_internal, exports_leave_out_internal
 from agreements import report as reports
-from agreements.caching import cached_value
+from agreements.caching import cached_value, reader_class
 from agreements.dates import FIRST_YEAR, LAST_YEAR
 from agreements.export_views import exportable_agreements
 from agreements.models import Agreement
@@ -179,6 +179,10 @@ class ReportPdfView(View):
             [
                 # What it holds: public records only, or every record (``context_for``).
                 public_only(request.user, download=True),
+                # How its public records are read: an official reads each line as a reader of
+                # internal records (``AgreementQuerySet.reads_inside``), whose addendum of an
+                # internal MoU is alive with it; the public's lies dormant.
+                reader_class(request.user),
                 get_language(),
                 # It says when it was composed in the reader's zone (WIB, WITA or WIT).
                 timezone.get_current_timezone_name(),

@@ -271,6 +271,52 @@ def test_a_report_kept_for_a_reader_in_wib_is_not_handed_to_one_in_wita(client, 
     assert before <= shown <= after or before <= shown + datetime.timedelta(days=1) <= after
 
 
+def test_a_report_kept_for_an_official_is_not_handed_to_the_public(client, official_client, kaltim):
+    """An official downloads the public records, each read as they read it: a public addendum
+    of an internal MoU active last month is alive with its MoU to them, not *mati suri*. The
+    PDF an official asked for first was kept for every reader of public downloads, and handed
+    to the public: its list of the dormant left out the addendum its public page says lies
+    dormant, telling of the internal MoU's activity. And the other way round."""
+    today = timezone.localdate()
+
+    def days(n):
+        return today + datetime.timedelta(days=n)
+
+    mou = AgreementFactory(
+        title="MoU Kaltim–Bali rahasia",
+        lead_region=kaltim,
+        signed_on=days(-900),
+        in_force_from=days(-900),
+        expires_on=days(1000),
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    AgreementFactory(
+        title="Adendum MoU Kaltim–Bali",
+        lead_region=kaltim,
+        kind="amendment",
+        follows=mou,
+        relation="amends",
+        signed_on=days(-800),
+        in_force_from=days(-800),
+        expires_on=days(1000),
+    )
+    MilestoneFactory(agreement=mou, kind="activity", due_on=None, done_on=days(-30))
+    Agreement.objects.all().refresh_progress()
+    query = {"region": "64", "period": str(today.year)}
+
+    def dormant(reader):
+        text = " ".join(pdf_text(reader.get("/laporan/laporan.pdf", query).content).split())
+        listed = text[text.index("Mati suri Berlaku") :]
+        return "Adendum MoU Kaltim–Bali" in listed[: listed.index("Monitoring dan evaluasi,")]
+
+    assert dormant(official_client) is False
+    assert dormant(client) is True
+    # Kept apart the other way round too, once the register moved on.
+    MilestoneFactory(agreement=mou, kind="activity", due_on=None, done_on=days(-20))
+    assert dormant(client) is True
+    assert dormant(official_client) is False
+
+
 def test_a_report_kept_for_every_reader_prints_no_message_waiting_for_one(
     client, agreement, internal, django_user_model
 ):
