@@ -294,7 +294,8 @@ def _searched(queryset, text, internal=False, titled=None):
     titles holding a word make it no typo (``_names_no_party``)."""
     words = search_words(text)
     if not words:
-        return queryset, False
+        # A keyword of marks alone ("-", "…") holds no word any agreement holds: nothing.
+        return (queryset.none() if (text or "").strip() else queryset), False
     if connections[queryset.db].vendor == "postgresql":
         return _postgresql(queryset, words, internal, titled)
     return _substring(queryset, words), False
@@ -313,7 +314,7 @@ def search_agreement_rows(queryset, text, internal=False):
     """
     words = search_words(text)
     if not words:
-        return queryset
+        return queryset.none() if (text or "").strip() else queryset
     model = queryset.model
     Agreement = model._meta.get_field("agreement").related_model
     rows = model._base_manager.db_manager(queryset.db).order_by()

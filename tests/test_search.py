@@ -100,6 +100,17 @@ def register(kaltim, samarinda, bali, education):
 # -- the same on every database --------------------------------------------------------------
 
 
+@pytest.mark.parametrize("typed", ["-", "...", "#", "—", "\ufffd"])
+def test_a_keyword_without_a_letter_or_digit_finds_nothing(client, register, typed):
+    """A keyword of marks alone ("-", "…", a dash pasted from a document) finds nothing, as a
+    keyword that no agreement holds: it listed every agreement under a chip naming it, and the
+    download held the whole register."""
+    assert search(typed) == []
+    page = client.get(reverse("agreement-list"), {"q": typed})
+    assert page.status_code == 200
+    assert titles_in(page) == []
+
+
 def test_title_words_match_whatever_their_case(register):
     assert "Kota kembar Samarinda dan Anhui" in search("SAMARINDA")
 
@@ -373,8 +384,8 @@ def test_kerja_sama_written_apart_finds_kerjasama_written_joined(register, kalti
         assert "Kerjasama Kebudayaan" in culture and "Kerja Sama Pendidikan Vokasi" not in culture
 
 
-def test_a_query_without_words_finds_everything(register):
-    assert len(search("  — ")) == 3
+def test_a_query_of_spaces_alone_is_no_search(register):
+    assert len(search("   ")) == 3
 
 
 def test_anonymous_search_never_finds_an_internal_agreement(register, django_user_model):
