@@ -410,3 +410,41 @@ def assert_parties_fit_their_scope(agreements):
             agreement.partners.all(),
         )
         assert errors == {}, agreement.title
+
+
+def public_addendum_of_an_internal_mou(region):
+    """A public addendum of an internal MoU of ``region``, both in force for years, the MoU
+    active last month: alive with it to whoever reads internal records, dormant to the public,
+    which may not read that activity (``AgreementQuerySet.reads_inside``). Returns the MoU and
+    the addendum."""
+    from django.utils import timezone
+
+    from agreements.models import Agreement
+    from tests.factories import AgreementFactory, MilestoneFactory
+
+    today = timezone.localdate()
+
+    def days(n):
+        return today + datetime.timedelta(days=n)
+
+    mou = AgreementFactory(
+        title="MoU Kaltim–Bali rahasia",
+        lead_region=region,
+        signed_on=days(-900),
+        in_force_from=days(-900),
+        expires_on=days(1000),
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    addendum = AgreementFactory(
+        title="Adendum MoU Kaltim–Bali",
+        lead_region=region,
+        kind="amendment",
+        follows=mou,
+        relation="amends",
+        signed_on=days(-800),
+        in_force_from=days(-800),
+        expires_on=days(1000),
+    )
+    MilestoneFactory(agreement=mou, kind="activity", due_on=None, done_on=days(-30))
+    Agreement.objects.all().refresh_progress()
+    return mou, addendum

@@ -29,7 +29,13 @@ from tests.factories import (
     SectorFactory,
     make_official,
 )
-from tests.helpers import agreement_form_data, logged_in, pdf_links, pdf_text
+from tests.helpers import (
+    agreement_form_data,
+    logged_in,
+    pdf_links,
+    pdf_text,
+    public_addendum_of_an_internal_mou,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -278,30 +284,7 @@ def test_a_report_kept_for_an_official_is_not_handed_to_the_public(client, offic
     to the public: its list of the dormant left out the addendum its public page says lies
     dormant, telling of the internal MoU's activity. And the other way round."""
     today = timezone.localdate()
-
-    def days(n):
-        return today + datetime.timedelta(days=n)
-
-    mou = AgreementFactory(
-        title="MoU Kaltim–Bali rahasia",
-        lead_region=kaltim,
-        signed_on=days(-900),
-        in_force_from=days(-900),
-        expires_on=days(1000),
-        visibility=Agreement.Visibility.INTERNAL,
-    )
-    AgreementFactory(
-        title="Adendum MoU Kaltim–Bali",
-        lead_region=kaltim,
-        kind="amendment",
-        follows=mou,
-        relation="amends",
-        signed_on=days(-800),
-        in_force_from=days(-800),
-        expires_on=days(1000),
-    )
-    MilestoneFactory(agreement=mou, kind="activity", due_on=None, done_on=days(-30))
-    Agreement.objects.all().refresh_progress()
+    mou, _addendum = public_addendum_of_an_internal_mou(kaltim)
     query = {"region": "64", "period": str(today.year)}
 
     def dormant(reader):
@@ -312,7 +295,9 @@ def test_a_report_kept_for_an_official_is_not_handed_to_the_public(client, offic
     assert dormant(official_client) is False
     assert dormant(client) is True
     # Kept apart the other way round too, once the register moved on.
-    MilestoneFactory(agreement=mou, kind="activity", due_on=None, done_on=days(-20))
+    MilestoneFactory(
+        agreement=mou, kind="activity", due_on=None, done_on=today - datetime.timedelta(days=20)
+    )
     assert dormant(client) is True
     assert dormant(official_client) is False
 

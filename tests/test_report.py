@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from agreements import report as reports
 from agreements.models import Agreement
 from tests.factories import AgreementFactory, MilestoneFactory, make_official
-from tests.helpers import chart_table, pdf_text
+from tests.helpers import chart_table, pdf_text, public_addendum_of_an_internal_mou
 
 
 @pytest.fixture
@@ -1472,30 +1472,7 @@ def test_the_publics_report_reads_a_public_addendum_of_an_internal_mou_dormant_a
     its status page says; the public's report left it out of its dormant, read as an official
     reads it, telling of the internal MoU's activity. The official's report reads it alive."""
     today = timezone.localdate()
-
-    def days(n):
-        return today + datetime.timedelta(days=n)
-
-    mou = AgreementFactory(
-        title="MoU Kaltim–Bali rahasia",
-        lead_region=kaltim,
-        signed_on=days(-900),
-        in_force_from=days(-900),
-        expires_on=days(1000),
-        visibility=Agreement.Visibility.INTERNAL,
-    )
-    AgreementFactory(
-        title="Adendum MoU Kaltim–Bali",
-        lead_region=kaltim,
-        kind="amendment",
-        follows=mou,
-        relation="amends",
-        signed_on=days(-800),
-        in_force_from=days(-800),
-        expires_on=days(1000),
-    )
-    MilestoneFactory(agreement=mou, kind="activity", due_on=None, done_on=days(-30))
-    Agreement.objects.all().refresh_progress()
+    public_addendum_of_an_internal_mou(kaltim)
     query = {"region": "64", "period": str(today.year)}
 
     def dormant(reader):
