@@ -705,17 +705,20 @@ def test_region_page_queries_do_not_grow_with_rows(
     for n, agreement in enumerate(Agreement.objects.all()):
         MilestoneFactory(agreement=agreement, title=f"Rapat terlambat {n}", due_on=today - ONE_DAY)
         MilestoneFactory(agreement=agreement, title=f"Rapat mendatang {n}", due_on=today + ONE_DAY)
+    # Every one of them expiring within 30 days, listed as needing attention.
+    Agreement.objects.update(expires_on=today + 30 * ONE_DAY)
     # 1 the region with its province; 2 sectors, 3 partners, 4 countries, 5 agencies for the
     # form (no region list: the page fixes the region); 6 the ids of the province and its
     # regencies and cities, which the party filter names as numbers; 7 COUNT, 8 page of
     # agreements, 9–11 their regions, partners and sectors; 12 the sectors of the potentials'
     # filter; 13 its potentials; 14 the surveys it hosted or took part in, with their hosts,
     # 15 their participants; 16 its regencies and cities; what needs attention, each list's
-    # nearest read with how many there are in all: 17 the agreements expiring soon, 18 the
-    # steps late and those coming due, together, numbered by their ids, 19 the first of each
-    # read whole with their agreements; 20 the provinces, 21 agreements per province and 22
-    # per outline, for the map.
-    with django_assert_num_queries(22):
+    # nearest read with how many there are in all: 17 the agreements expiring soon (by their
+    # SQL compiled once a day, ``read_compiled_once``), 18 their lead regions, 19 the steps
+    # late and those coming due, together, numbered by their ids, 20 the first of each read
+    # whole with their agreements; 21 the provinces, 22 agreements per province and 23 per
+    # outline, for the map.
+    with django_assert_num_queries(23):
         response = client.get(kaltim.get_absolute_url())
     assert len(titles_in(response)) == rows
     assert len(response.context["surveys"]) == rows
@@ -724,8 +727,9 @@ def test_region_page_queries_do_not_grow_with_rows(
     assert text.count("Rapat terlambat") == text.count("Rapat mendatang") == shown
     if rows > shown:
         assert f"Menampilkan {shown} yang paling lama dari {rows} tahapan terlambat" in text
+    assert "Berakhir dalam 30 hari" in text
     # A chosen sector is checked: one query more.
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(24):
         response = client.get(kaltim.get_absolute_url(), {"potential_sector": "tourism"})
     assert len(response.context["potentials"]) == rows
 
