@@ -101,12 +101,9 @@ def test_officials_report_holds_internal_records(client, register, django_user_m
     assert "Rancangan internal Kaltim" in section(html, "r-signed")
 
 
-def test_the_officials_report_marks_each_internal_row_as_the_list_does(
-    client, register, django_user_model
-):
-    """The page says the internal records it shows are not in its downloads, and is printed
-    for the DPRD and the ministry: each internal row is marked, as the list and the status
-    page mark it, so the official can tell which (its rows were unmarked)."""
+def internal_evaluation_and_step():
+    """The internal draft of ``register`` evaluated in October 2024, and a step of it waiting
+    on the bureau: rows of the report's lists that only its internal readers read."""
     draft = Agreement.objects.get(title="Rancangan internal Kaltim")
     MilestoneFactory(
         agreement=draft,
@@ -122,6 +119,15 @@ def test_the_officials_report_marks_each_internal_row_as_the_list_does(
         waits_on="bureau",
         due_on=datetime.date(2027, 1, 15),
     )
+
+
+def test_the_officials_report_marks_each_internal_row_as_the_list_does(
+    client, register, django_user_model
+):
+    """The page says the internal records it shows are not in its downloads, and is printed
+    for the DPRD and the ministry: each internal row is marked, as the list and the status
+    page mark it, so the official can tell which (its rows were unmarked)."""
+    internal_evaluation_and_step()
     client.force_login(make_official(django_user_model))
     html = client.get("/laporan/", {"region": "64", "period": "2024"}).content.decode()
     internal = '<span class="badge badge-internal">Internal</span>'
@@ -453,33 +459,13 @@ def test_an_analysts_downloads_hold_internal_records_and_say_what_they_are(
 
 
 def test_an_analysts_workbook_marks_each_internal_row_as_the_page_does(
-    client, register, django_user_model
+    client, register, analyst, django_user_model
 ):
     """The page and its PDF mark each internal row ("Internal"), so a report passed on shows
     which rows are not for the public; the analyst's workbook, which holds them too, listed
     them unmarked beside the public ones. Each of its lists says which is which in a column of
     its own; the workbook of a reader who downloads public records only has none."""
-    from django.contrib.auth.models import Group
-
-    from access.models import Role
-
-    draft = Agreement.objects.get(title="Rancangan internal Kaltim")
-    MilestoneFactory(
-        agreement=draft,
-        kind="evaluation",
-        title="Monev internal",
-        due_on=None,
-        done_on=datetime.date(2024, 10, 1),
-        rating=4,
-    )
-    MilestoneFactory(
-        agreement=draft,
-        title="Rapat internal",
-        waits_on="bureau",
-        due_on=datetime.date(2027, 1, 15),
-    )
-    analyst = django_user_model.objects.create_user("analis-laporan", password="x")
-    analyst.groups.add(Group.objects.get_or_create(name=Role.ANALYST)[0])
+    internal_evaluation_and_step()
     client.force_login(analyst)
     query = {"region": "64", "period": "2024"}
     book = workbook(client, query)
