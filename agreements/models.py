@@ -355,8 +355,8 @@ _COMPILED_MAX = 4096
 def compiled_once(key, compile):
     """``compile()`` (SQL, its parameters, and whatever else it gives) once per ``key``
     (``_COMPILED``)."""
-    found = _COMPILED.get(key)
-    if found is None:
+    found = _COMPILED.get(key, _COMPILED)  # the dict itself: not compiled yet (None may be kept)
+    if found is _COMPILED:
         if len(_COMPILED) >= _COMPILED_MAX:
             _COMPILED.clear()
         found = _COMPILED[key] = compile()
@@ -392,13 +392,17 @@ def read_compiled_once(key, build, related=()):
         except EmptyResultSet:  # nothing can match
             return None
         reading = connections[built.db]
+        # The converters the queryset's compiler applies: the backend's, then the expression's.
         annotations = [
-            (name, expression, expression.get_db_converters(reading))
+            (
+                name,
+                expression,
+                [
+                    *reading.ops.get_db_converters(expression),
+                    *expression.get_db_converters(reading),
+                ],
+            )
             for name, expression in built.query.annotation_select.items()
-        ]
-        annotations = [
-            (name, expression, [*reading.ops.get_db_converters(expression), *converters])
-            for name, expression, converters in annotations
         ]
         return built.model, built.db, sql, params, annotations
 
