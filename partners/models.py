@@ -548,14 +548,18 @@ class Partner(PrintableText, ChoiceLabels, models.Model):
         foreign region or city) lies in one of its own country, which its parent's page lists
         it under. An institution may belong to one abroad (a university's campus), and one
         stored so before the rule saves with both left as they are. One query, for the
-        parent's country."""
+        parent's country, unless the parent is loaded already (the demo's partners are written
+        with theirs) or left as it was stored."""
         if not (self.parent_id and self.country_id and self.kind in self.GOVERNMENT_KINDS):
-            return ""
-        parent = Partner.objects.only("name", "country_id").get(pk=self.parent_id)
-        if parent.country_id == self.country_id:
             return ""
         stored = getattr(self, "_stored_parent", None)
         if stored == (self.parent_id, self.country_id, self.kind):
+            return ""
+        if Partner.parent.is_cached(self) and self.parent.pk == self.parent_id:
+            parent = self.parent
+        else:
+            parent = Partner.objects.only("name", "country_id").get(pk=self.parent_id)
+        if parent.country_id == self.country_id:
             return ""
         return _(
             "Induk pemerintah di luar negeri adalah pemerintah di negaranya sendiri, tetapi "
