@@ -177,22 +177,29 @@ def get(url, cookie, timeout=120):
     return time.perf_counter() - start, status
 
 
-def uncached_server(database_url):
-    """One gunicorn worker on ``database_url`` with no cache at all: every page built afresh."""
-    return Gunicorn(
-        workers=1, timeout=None, env={"DATABASE_URL": database_url, "BENCH_CACHE": "none"}
-    )
+def uncached_server(database_url, keep_plans=True):
+    """One gunicorn worker on ``database_url`` with no cache at all: every page built afresh.
+    ``keep_plans=False``: nor any query plan kept on its connections (``coopdb.kept_plans``),
+    each statement planned afresh as on a connection's first request."""
+    env = {"DATABASE_URL": database_url, "BENCH_CACHE": "none"}
+    if not keep_plans:
+        env["KEEP_QUERY_PLANS"] = "0"
+    return Gunicorn(workers=1, timeout=None, env=env)
 
 
-def pages_afresh(big, small, rounds):
+def pages_afresh(big, small, rounds, unplanned=None):
     """Each page of ``FRESH_PAGES`` built afresh on both registers, requests interleaved
     (big, small, small, big, ...) so both meet the same load. ``big`` and ``small`` are
-    ``describe`` results with their ``server``."""
+    ``describe`` results with their ``server``; ``unplanned``, if given, the big register again
+    on a server keeping no query plan, interleaved with them."""
+    sides = {"big": big, "small": small}
+    if unplanned is not None:
+        sides["unplanned"] = unplanned
+    order = list(sides)
     results = {}
     for name, reader in FRESH_PAGES:
-        times = {"big": [], "small": []}
-        for side in ("big", "small"):  # warm-up: imports, the database's own cache
-            register = big if side == "big" else small
+        times = {side: [] for side in sides}
+        for register in sides.values():  # warm-up: imports, the database's own cache
             for _ in range(2):
                 _t, status = get(
                     register["server"].url + register["paths"][name], register["cookies"][reader]
@@ -200,8 +207,8 @@ def pages_afresh(big, small, rounds):
                 if status != 200:
                     sys.exit(f"{name} answered {status}")
         for round_ in range(rounds):
-            for side in ("big", "small") if round_ % 2 == 0 else ("small", "big"):
-                register = big if side == "big" else small
+            for side in order if round_ % 2 == 0 else order[::-1]:
+                register = sides[side]
                 seconds, _status = get(
                     register["server"].url + register["paths"][name], register["cookies"][reader]
                 )
@@ -212,11 +219,18 @@ def pages_afresh(big, small, rounds):
             "small_ms": statistics.median(times["small"]),
             "big_path": big["paths"][name],
         }
+        if unplanned is not None:
+            results[name]["big_unplanned_ms"] = statistics.median(times["unplanned"])
         result = results[name]
         print(
             f"  {name:<26} {result['big_ms']:8.1f} ms at {big['agreements']:,}, "
             f"{result['small_ms']:8.1f} ms at {small['agreements']:,}: "
-            f"{result['big_ms'] / result['small_ms']:.2f}×",
+            f"{result['big_ms'] / result['small_ms']:.2f}×"
+            + (
+                f"; no plan kept {result['big_unplanned_ms']:8.1f} ms"
+                if unplanned is not None
+                else ""
+            ),
             flush=True,
         )
     return results
@@ -553,9 +567,11 @@ def percentile_ms(values, fraction):
 
 
 def fresh_table(fresh, big_n, small_n):
+    unplanned = all("big_unplanned_ms" in result for result in fresh.values())
     lines = [
         f"{'page built afresh':<26} {'reader':<9} {f'ms @ {big_n:,}':>12} "
         f"{f'ms @ {small_n:,}':>12} {'× floor':>8} {f'× {small_n:,}':>9}"
+        + (f" {'no plan kept':>12} {'× floor':>8}" if unplanned else "")
     ]
     floor = fresh["floor"]["big_ms"]
     for name, result in fresh.items():
@@ -563,6 +579,11 @@ def fresh_table(fresh, big_n, small_n):
             f"{name:<26} {result['reader']:<9} {result['big_ms']:12.1f} "
             f"{result['small_ms']:12.1f} {result['big_ms'] / floor:8.1f} "
             f"{result['big_ms'] / result['small_ms']:9.2f}"
+            + (
+                f" {result['big_unplanned_ms']:12.1f} {result['big_unplanned_ms'] / floor:8.1f}"
+                if unplanned
+                else ""
+            )
         )
     lines.append("")
     lines.append(f"{'ours against the stock ModelAdmin':<48} {'ratio':>7}")
@@ -680,14 +701,16 @@ def fresh_and_traffic(options, big_register, results):
         print(f"pages built afresh, side by side with {options.compare_url.rsplit('/', 1)[-1]}:")
         small = describe_other(options.compare_url, options.compare_agreements, options.seed)
         big["server"] = uncached_server(database_url)
+        unplanned = dict(big, server=uncached_server(database_url, keep_plans=False))
         try:
             small["server"] = uncached_server(options.compare_url)
             try:
-                fresh = pages_afresh(big, small, options.fresh_rounds)
+                fresh = pages_afresh(big, small, options.fresh_rounds, unplanned)
             finally:
                 small["server"].stop()
         finally:
             big["server"].stop()
+            unplanned["server"].stop()
         results["afresh"] = {"big": big["agreements"], "small": small["agreements"], "pages": fresh}
         lines += fresh_table(fresh, big["agreements"], small["agreements"])
     if options.traffic_seconds:

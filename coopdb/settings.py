@@ -196,6 +196,11 @@ EXPORT_SLOT_ROWS = envint("EXPORT_SLOT_ROWS", 5_000)
 # The word similarity at which a search finds a partner by a near spelling of its name through
 # the name's trigram index (``agreements.search.TYPO_SIMILARITY``; pg_trgm's own default is 0.6).
 TRIGRAM_WORD_SIMILARITY = 0.5
+# PostgreSQL: the larger reads are planned once per connection and then only executed, the
+# KEEP_QUERY_PLANS used last of each connection (``coopdb.kept_plans``). 0, off: behind a pool
+# that hands out server connections per transaction (pgbouncer in transaction mode), where a
+# statement and its next execution may reach different sessions.
+KEEP_QUERY_PLANS = envint("KEEP_QUERY_PLANS", 50)
 # No JIT compilation: a page's queries are short, and PostgreSQL compiles one whose estimated
 # cost is high (a misjudged plan, a CASE of subqueries) for longer than it runs: the report of
 # a province took 2 s at 100,000 agreements, 1.35 s of it compiling. Exports turn it off too.
@@ -210,6 +215,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # other, every thread of the site. Past it, the styled 503 page (``coopdb.middleware``). A
     # ``?connect_timeout=`` in DATABASE_URL is kept.
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 5)
+    if KEEP_QUERY_PLANS:
+        from coopdb.kept_plans import PlanKeepingCursor
+
+        DATABASES["default"]["OPTIONS"]["cursor_factory"] = PlanKeepingCursor
 
 # The cache of pages, counts and filter lists (``agreements.caching``). In production it is
 # Redis (REDIS_URL), shared by every worker: a new or recycled worker starts with the pages the
