@@ -265,7 +265,7 @@ def measure_pages(pages, clients, warmup, repeat, cold):
                 sys.exit(f"{name}: {path} answered {response.status_code}")
         times = [timed_get(client, path)[0] for _ in range(repeat)]
         with CaptureQueriesContext(connection) as captured:
-            client.get(path)
+            response = client.get(path)
         result = {
             "page": name,
             "reader": reader,
