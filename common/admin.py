@@ -10,16 +10,22 @@ import posixpath
 import re
 
 from django import forms
-from django.contrib import messages
 from django.contrib.admin import SimpleListFilter, helpers
 from django.contrib.admin.exceptions import (
     DisallowedModelAdminLookup,
     DisallowedModelAdminToField,
     NotRegistered,
 )
-from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.options import TO_FIELD_VAR, IncorrectLookupParameters
 from django.contrib.admin.utils import get_fields_from_path, unquote
-from django.contrib.admin.views.main import ERROR_FLAG, ORDER_VAR, PAGE_VAR, SEARCH_VAR, ChangeList
+from django.contrib.admin.views.main import (
+    ERROR_FLAG,
+    IGNORED_PARAMS,
+    ORDER_VAR,
+    PAGE_VAR,
+    SEARCH_VAR,
+    ChangeList,
+)
 from django.contrib.admin.widgets import (
     AutocompleteSelect,
     AutocompleteSelectMultiple,
@@ -187,6 +193,53 @@ URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 SORT_COLUMN = re.compile(r"-?[0-9]+")
 
 
+class AddressRefused(IncorrectLookupParameters):
+    """A parameter of a list's address the list cannot read, with what to tell its reader
+    (``message``): ``SoundInputOnly`` answers it with a 400 saying so, where Django's admin
+    went back to the whole list (``?e=1``) as if the address had asked for it."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def named(parameter, value):
+    """A parameter of an address as the reader typed it: “p=abc”."""
+    return f"“{parameter}={value}”"
+
+
+class ListUnreadable(Exception):
+    """A list's address it cannot read (``message``), out of the reach of Django's view, which
+    answers its own ``IncorrectLookupParameters`` by going back to the whole list."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def filters_given(request):
+    """The parameters of ``request``'s address that a change list reads as filters, each as
+    typed (“signed_on__year=99999”)."""
+    return [
+        named(name, value)
+        for name, values in request.GET.lists()
+        if name not in IGNORED_PARAMS and name not in (PAGE_VAR, ERROR_FLAG)
+        for value in values
+    ]
+
+
+def names_a_field(model, lookup):
+    """Whether ``lookup`` starts with the name of a field of ``model`` (or ``pk``)."""
+    first = lookup.split(LOOKUP_SEP, 1)[0]
+    if first == "pk":
+        return True
+    try:
+        model._meta.get_field(first)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
 class BoundedDatesChangeList(ChangeList):
     """A change list that refuses a date its drill-down or a lookup cannot reach
     (``?signed_on__year=`` with twenty digits, or 9999, whose following year is past the
@@ -194,36 +247,78 @@ class BoundedDatesChangeList(ChangeList):
     a year past any calendar through as an ``OverflowError``, and the last year's end as a
     ``ValueError``.
 
-    So are a page that is no whole number from 1 up (``?p=x``, ``?p=0``) and a sort its column
-    headers do not offer (``?o=x``, a column past the last or one that cannot be sorted by),
-    each given once: Django's showed the first page, or the list in its own order, as if the
-    address had asked for that."""
+    So are a page that is no whole number from 1 up (``?p=x``, ``?p=0``) or past the last
+    (``?p=99999``, a list of one page included), and a sort its column headers do not offer
+    (``?o=x``, a column past the last or one that cannot be sorted by), each given once:
+    Django's showed the first page, or the list in its own order, as if the address had asked
+    for that. Each is refused naming the parameter and why (``AddressRefused``)."""
 
     def get_results(self, request):
         try:
             number = one_value(request.GET, PAGE_VAR)
         except ValidationError as error:
-            raise IncorrectLookupParameters(error) from error
+            raise AddressRefused(self.unreadable(PAGE_VAR, request, error)) from error
         if number and not (number.isascii() and number.isdigit() and int(number) >= 1):
-            raise IncorrectLookupParameters(f"no page {number!r}")
-        return super().get_results(request)
+            raise AddressRefused(
+                self.unreadable(PAGE_VAR, request, _("Nomor halaman harus bilangan bulat positif."))
+            )
+        try:
+            super().get_results(request)
+        except IncorrectLookupParameters as error:  # a page past the last of several
+            pages = self.model_admin.get_paginator(
+                request, self.queryset, self.list_per_page
+            ).num_pages
+            raise AddressRefused(self.past_the_last(request, pages)) from error
+        # Django lists a list of one page whatever page is asked for.
+        if self.page_num > self.paginator.num_pages:
+            raise AddressRefused(self.past_the_last(request, self.paginator.num_pages))
+
+    def past_the_last(self, request, pages):
+        return self.unreadable(
+            PAGE_VAR,
+            request,
+            _("Halaman %(number)s tidak ada; hasil ini ada %(pages)s halaman.")
+            % {"number": self.page_num, "pages": pages},
+        )
+
+    @staticmethod
+    def unreadable(parameter, request, problem):
+        """What to tell of ``parameter`` of ``request``'s address, refused for ``problem``."""
+        if isinstance(problem, ValidationError):
+            problem = " ".join(problem.messages)
+        given = request.GET.getlist(parameter)
+        return _("Parameter %(parameter)s pada alamat ini tidak dapat dibaca: %(problem)s") % {
+            "parameter": ", ".join(named(parameter, value) for value in given),
+            "problem": problem,
+        }
 
     def get_ordering(self, request, queryset):
         try:
             order = one_value(request.GET, ORDER_VAR)
         except ValidationError as error:
-            raise IncorrectLookupParameters(error) from error
+            raise AddressRefused(self.unreadable(ORDER_VAR, request, error)) from error
         for column in order.split(".") if order else []:
             if not SORT_COLUMN.fullmatch(column) or int(column.lstrip("-")) >= len(
                 self.list_display
             ):
-                raise IncorrectLookupParameters(f"no column {column!r} to sort by")
+                raise AddressRefused(self.unsorted(request, column))
             name = self.list_display[int(column.lstrip("-"))]
             if not self.get_ordering_field(name) or (
                 self.sortable_by is not None and name not in self.sortable_by
             ):
-                raise IncorrectLookupParameters(f"column {name!r} is not sorted by")
+                raise AddressRefused(self.unsorted(request, column))
         return super().get_ordering(request, queryset)
+
+    def unsorted(self, request, column):
+        return self.unreadable(
+            ORDER_VAR,
+            request,
+            _(
+                "daftar ini tidak dapat diurutkan menurut kolom “%(column)s”; pilih urutan "
+                "dengan mengklik judul kolom."
+            )
+            % {"column": column},
+        )
 
     def get_filters(self, request):
         try:
@@ -611,14 +706,42 @@ class OfferedValuesOnly(SimpleListFilter):
         if isinstance(given, str):
             given = [given]
         if len(given) != 1 or given[0] not in offered:
-            raise DisallowedModelAdminLookup(f"Filtering by {self.parameter_name} not allowed")
+            raise RefusedLookup(self.parameter_name)
+
+
+class RefusedLookup(DisallowedModelAdminLookup):
+    """A parameter of a list's address that the list does not filter by (``parameter``, as the
+    address names it): refused naming it (``SoundInputOnly.lookup_refused``)."""
+
+    def __init__(self, parameter):
+        super().__init__(f"Filtering by {parameter} not allowed")
+        self.parameter = parameter
 
 
 class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
-    """Bad input to an admin page is a 4xx: an action not offered (403), a date drill-down past
-    the calendar (back to the list), a lookup typed into a list's address that no link of the
-    admin writes or whose value its field cannot hold (400, said on a page of the admin's with
-    the way back to the list), a related key that is none (an invalid choice)."""
+    """Bad input to an admin page is a 4xx: an action not offered (403); a lookup typed into a
+    list's address that no link of the admin writes, whose value its field cannot hold, or that
+    names no field nor filter of the list (``?foo=1``), a page or a sort the list does not have,
+    a date drill-down past the calendar (400, said on a page of the admin's naming the
+    parameter, with the way back to the list: never Django's return to the whole list with
+    ``?e=1``, nor its "Database error" page when the address already held ``e=1``); a related
+    key that is none (an invalid choice)."""
+
+    def get_changelist_instance(self, request):
+        """The list, or ``ListUnreadable`` when its address cannot be read: Django's view
+        answers an ``IncorrectLookupParameters`` by going back to the whole list, which
+        ``changelist_view`` does not."""
+        try:
+            return super().get_changelist_instance(request)
+        except AddressRefused as refused:
+            raise ListUnreadable(refused.message) from refused
+        except IncorrectLookupParameters as refused:
+            # A lookup that passed ``lookup_allowed`` and still could not be read (a date
+            # past the calendar): the filters the address gives, all of them.
+            raise ListUnreadable(
+                _("Filter pada alamat ini tidak dapat dibaca: %(parameters)s.")
+                % {"parameters": ", ".join(filters_given(request))}
+            ) from refused
 
     def get_changelist(self, request, **kwargs):
         return BoundedDatesChangeList
@@ -637,8 +760,10 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
         return super().to_field_allowed(request, to_field)
 
     def lookup_allowed(self, lookup, value, request):
-        if not super().lookup_allowed(lookup, value, request):
-            return False
+        """Whether the list filters by ``lookup=value`` from its address; a lookup it does not
+        is refused naming it (``RefusedLookup``), where Django's admin read a name that is no
+        field's (``?foo=1``) as allowed, then failed to filter by it and went back to the
+        whole list."""
         # A parameter of one of the list's own filters (``province``, though regions have a
         # field of that name) is that filter's to read (``OfferedValuesOnly``).
         own = {
@@ -646,9 +771,19 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
             for spec in self.get_list_filter(request)
             if isinstance(spec, type) and issubclass(spec, SimpleListFilter)
         }
-        return lookup in own or list_lookup_sound(
-            self.model, lookup, value, functools.partial(self.rows_seen, request)
-        )
+        if lookup in own:
+            allowed = super().lookup_allowed(lookup, value, request)
+        else:
+            allowed = (
+                names_a_field(self.model, lookup)
+                and super().lookup_allowed(lookup, value, request)
+                and list_lookup_sound(
+                    self.model, lookup, value, functools.partial(self.rows_seen, request)
+                )
+            )
+        if not allowed:
+            raise RefusedLookup(lookup)
+        return True
 
     def rows_seen(self, request, model):
         """The rows of ``model`` ``request``'s user sees in the admin: those its own admin's
@@ -668,22 +803,26 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
         for search_term in request.GET.getlist(SEARCH_VAR):
             if search_too_long(search_term):
                 return self.search_refused(request, search_too_long(search_term))
-        if request.method == "GET" and request.GET.get(ERROR_FLAG) == "1":
-            # Where Django sends an address whose filter or page it could not read (a page past
-            # the last, ``signed_on__year=abc``): the whole list, which it otherwise shows as if
-            # the filter had matched everything.
-            messages.warning(
-                request,
-                _(
-                    "Filter, urutan atau nomor halaman pada alamat tadi tidak dapat dibaca; "
-                    "yang ditampilkan adalah seluruh daftar tanpa filter."
-                ),
-            )
         # Refused while the list is built, before any action runs.
         try:
             return super().changelist_view(request, extra_context)
         except (DisallowedModelAdminLookup, DisallowedModelAdminToField) as refused:
             return self.lookup_refused(request, refused)
+        except ListUnreadable as refused:
+            return self.address_refused(request, refused.message)
+
+    def address_refused(self, request, message):
+        """The page a list's address it cannot read gets (400): a page or a sort it does not
+        have, a filter it cannot read, each named (``message``)."""
+        logger = logging.getLogger("django.security.DisallowedModelAdminLookup")
+        logger.error(str(message), extra={"status_code": 400, "request": request})
+        opts = self.model._meta
+        return self.list_refused(
+            request,
+            _("Alamat daftar tidak dapat dibaca"),
+            message,
+            _("Buka daftar %(name)s") % {"name": opts.verbose_name_plural},
+        )
 
     def search_refused(self, request, message):
         """The page a list's search too long to make gets (400), saying how long it may be."""
@@ -699,17 +838,28 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
         """The page a list's address with a lookup ``lookup_allowed`` refuses gets (400), or a
         field to pick rows by (``_to_field``) that no relation uses, rather than the bare page
         of an unreadable request. Logged where Django logs what it refuses."""
-        logger = logging.getLogger(f"django.security.{type(refused).__name__}")
+        kind = (
+            DisallowedModelAdminToField
+            if isinstance(refused, DisallowedModelAdminToField)
+            else DisallowedModelAdminLookup
+        )
+        logger = logging.getLogger(f"django.security.{kind.__name__}")
         logger.error(str(refused), extra={"status_code": 400, "request": request})
         opts = self.model._meta
+        parameter = TO_FIELD_VAR if kind is DisallowedModelAdminToField else refused.parameter
         return self.list_refused(
             request,
             _("Filter tidak tersedia"),
             _(
-                "Alamat halaman ini memuat filter yang tidak ditawarkan daftar %(name)s, "
-                "sehingga daftarnya tidak dapat ditampilkan."
+                "Alamat halaman ini memuat filter %(parameter)s yang tidak ditawarkan daftar "
+                "%(name)s, sehingga daftarnya tidak dapat ditampilkan."
             )
-            % {"name": opts.verbose_name_plural},
+            % {
+                "parameter": ", ".join(
+                    named(parameter, value) for value in request.GET.getlist(parameter)
+                ),
+                "name": opts.verbose_name_plural,
+            },
             _("Buka daftar %(name)s tanpa filter itu") % {"name": opts.verbose_name_plural},
         )
 
