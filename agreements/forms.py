@@ -22,7 +22,7 @@ from agreements.dates import (
     KnownDate,
     OutOfRange,
 )
-from agreements.models import CURRENCY_REFUSED, Agreement, Contact, Document, Milestone
+from agreements.models import CURRENCY_UNKNOWN, Agreement, Contact, Document, Milestone
 from common.numbers import GroupedDecimalField
 
 PARTY_FIELDS = ("scope", "lead_region", "regions", "partners", "agencies")
@@ -310,8 +310,8 @@ class AgreementAdminForm(KnownDatesForm):
             currency.required = False
             # Taken whole, however long: a box of three letters would let the browser cut a
             # word typed into it ("Rupiah" kept as "RUP", a currency of nowhere) without a
-            # word. What is no code is refused whole at this field, in the words of the
-            # database's rule (``CURRENCY_REFUSED``), as an import refuses it.
+            # word. What is no code of ISO 4217 is refused whole at this field, naming it
+            # (``CURRENCY_UNKNOWN``), as an import refuses it.
             currency.max_length = None
             currency.validators = [
                 v for v in currency.validators if not isinstance(v, MaxLengthValidator)
@@ -327,10 +327,12 @@ class AgreementAdminForm(KnownDatesForm):
 
     def clean_budget_currency(self):
         # Rupiah unless said otherwise; typed in any case, stored as the ISO code. What is no
-        # code is told as the database's rule tells it, not as a count of letters.
-        currency = (self.cleaned_data.get("budget_currency") or "IDR").upper()
+        # code of ISO 4217 ("Rupiah", "RUP") is refused naming what was typed, not as a count
+        # of letters.
+        typed = (self.cleaned_data.get("budget_currency") or "IDR").strip()
+        currency = typed.upper()
         if not Agreement.is_currency_code(currency):
-            raise ValidationError(CURRENCY_REFUSED, code="budget_currency")
+            raise ValidationError(CURRENCY_UNKNOWN, code="budget_currency", params={"value": typed})
         return currency
 
     def clean(self):

@@ -54,6 +54,7 @@ from common.choices import ChoiceLabels, choice_values
 from common.text import PrintableText
 from common.urls import object_url
 from common.years import years_with_rows
+from partners.currencies import is_currency
 from partners.models import INDONESIA, Country, Partner, Region, pick_language
 
 logger = logging.getLogger(__name__)
@@ -2384,11 +2385,16 @@ class Conflict:
     fields: list  # the same, by label, in form order; then the kinds of row written since
 
 
-# A budget's currency: its ISO 4217 code, three capital letters (``Agreement.is_currency_code``).
+# A budget's currency: its ISO 4217 code, three capital letters, the database's rule; a write
+# path checks first that it is one of the codes ISO 4217 lists (``Agreement.is_currency_code``).
 CURRENCY_CODE = r"^[A-Z]{3}$"
-# What a currency that is no code is told, wherever it is typed.
+# What a currency that is no code is told by the database's rule.
 CURRENCY_REFUSED = _(
     "Tulis mata uang sebagai kode ISO 4217: tiga huruf kapital, mis. IDR, USD, CNY."
+)
+# What a currency that is no code is told where it is typed, naming what was typed.
+CURRENCY_UNKNOWN = _(
+    "“%(value)s” bukan kode mata uang ISO 4217. Tulis kode tiga hurufnya, mis. IDR, USD, CNY."
 )
 
 
@@ -3817,10 +3823,12 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
 
     @staticmethod
     def is_currency_code(value):
-        """Whether ``value`` is a currency as the register stores it (``CURRENCY_CODE``, the
-        database's constraint): what a write path that does not ask the database checks first,
-        so that a value it would refuse is refused at its field, never on the write."""
-        return re.fullmatch(CURRENCY_CODE, value) is not None
+        """Whether ``value`` is a currency the register records: one of ISO 4217's codes
+        (``partners.currencies``), in capitals, which the database's constraint
+        (``CURRENCY_CODE``) holds too. Every write path checks it first, so that a value is
+        refused at its field, never on the write: three capitals of no currency ("RUP", "ABC")
+        were stored and shown as a budget's currency."""
+        return re.fullmatch(CURRENCY_CODE, value) is not None and is_currency(value)
 
     @staticmethod
     def party_errors(scope, lead_region, regions, partners, agencies=(), as_stored=False):

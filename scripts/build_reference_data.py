@@ -217,6 +217,12 @@ def build_subdivisions():
     return sorted(rows)
 
 
+def build_currencies():
+    """ISO 4217's currencies: the codes a budget may be recorded in (``partners.currencies``)."""
+    rows = [(cur.alpha_3, cur.numeric, cur.name) for cur in pycountry.currencies]
+    return sorted(rows)
+
+
 def write(name, header, rows):
     path = OUT / name
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -231,6 +237,7 @@ def main():
     write("regions.csv", ["code", "name", "level", "province_code"], build_regions())
     write("countries.csv", ["code", "alpha3", "name_id", "name_en"], build_countries())
     write("subdivisions.csv", ["code", "country", "name", "kind"], build_subdivisions())
+    write("currencies.csv", ["code", "numeric", "name"], build_currencies())
 
 
 if __name__ == "__main__":

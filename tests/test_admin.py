@@ -1434,7 +1434,7 @@ def test_agreement_recorded_as_expired_before_its_term_runs_out_is_refused(
         (
             {"budget_amount": "5000", "budget_currency": "rp"},
             "budget_currency",
-            "Tulis mata uang sebagai kode ISO 4217",
+            "“rp” bukan kode mata uang ISO 4217",
         ),
         ({"reference": "120/KSD/2024"}, "reference", "Nomor naskah ini sudah dipakai"),
     ],
@@ -1472,10 +1472,40 @@ def test_a_currency_typed_as_a_word_is_refused_whole_not_cut_to_three_letters(st
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert errors["budget_currency"] == [
-        "Tulis mata uang sebagai kode ISO 4217: tiga huruf kapital, mis. IDR, USD, CNY."
+        "“Rupiah” bukan kode mata uang ISO 4217. Tulis kode tiga hurufnya, mis. IDR, USD, CNY."
     ]
     assert 'value="Rupiah"' in response.text
     assert not Agreement.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["RUP", "ABC", "xyz", "RMB"])
+def test_three_letters_of_no_currency_are_refused_naming_them(staff_client, kaltim, typed):
+    """Any three capitals passed as a currency: "RUP" (a "Rupiah" cut short), "RMB" (what the
+    yuan is called, whose code is CNY) were stored and shown as a budget's currency. The form
+    names what was typed and what to write; ISO 4217's codes, in any case, are recorded."""
+    response = staff_client.post(
+        ADD, agreement_form(kaltim, budget_amount="5000", budget_currency=typed)
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["budget_currency"] == [
+        f"“{typed}” bukan kode mata uang ISO 4217. Tulis kode tiga hurufnya, mis. IDR, USD, CNY."
+    ]
+    assert f"“{typed}” bukan kode mata uang ISO 4217" in response.content.decode()
+    assert not Agreement.objects.exists()
+
+    for code in ("usd", "CNY", "JPY"):
+        response = staff_client.post(
+            ADD,
+            agreement_form(kaltim, budget_amount="5000", budget_currency=code, title=code),
+        )
+        assert response.status_code == 302, response.context["adminform"].form.errors
+    assert sorted(Agreement.objects.values_list("budget_currency", flat=True)) == [
+        "CNY",
+        "JPY",
+        "USD",
+    ]
 
 
 def test_a_signing_in_the_future_or_in_force_before_its_date_is_refused(staff_client, kaltim):

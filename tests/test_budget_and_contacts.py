@@ -264,14 +264,15 @@ def test_a_budget_a_spreadsheet_rounded_to_powers_of_ten_is_refused_not_stored_r
     assert funded.budget_amount == before
 
 
-@pytest.mark.parametrize("currency", ["123", "U$D", "ÜSD"])
+@pytest.mark.parametrize("currency", ["123", "U$D", "ÜSD", "RUP", "ABC"])
 def test_the_import_refuses_a_currency_the_register_cannot_store_in_its_preview(
     staff_client, funded, currency
 ):
     """A currency of three characters that are not three letters ("123", "U$D") passed the
     import's preview as a change to confirm; the confirmation then met the database's rule and
     answered 409 with PostgreSQL's own words and a dump of the row. The preview refuses it at
-    its column, as it refuses "RUPIAH", and nothing can be confirmed."""
+    its column, as it refuses "RUPIAH", and nothing can be confirmed. So is one of three
+    capitals that ISO 4217 has no currency for ("RUP", "ABC"), which was stored."""
     header = ["reference", "title", "kind", "scope", "lead_region_code", "budget_currency"]
     row = [funded.reference, funded.title, funded.kind, funded.scope, "64", currency]
     content = (",".join(header) + "\n" + ",".join(row) + "\n").encode()
@@ -279,10 +280,21 @@ def test_the_import_refuses_a_currency_the_register_cannot_store_in_its_preview(
     response = staff_client.post(reverse("admin:agreements_agreement_import"), {"file": upload})
     assert response.status_code == 400
     text = response.content.decode()
-    assert "bukan kode ISO 4217" in text
+    assert f"Kolom budget_currency: “{currency.upper()}” bukan kode ISO 4217" in text
     assert 'name="token"' not in text
     funded.refresh_from_db()
     assert funded.budget_currency == "IDR"
+
+
+def test_the_currencies_are_iso_4217s_codes():
+    """The shipped list (``partners/data/currencies.csv``) holds the codes budgets are
+    recorded in, and none of three capitals that is no currency."""
+    from partners.currencies import currency_codes
+
+    codes = currency_codes()
+    assert {"IDR", "USD", "CNY", "JPY", "EUR", "KRW", "AUD", "SGD", "MYR"} <= codes
+    assert not {"RUP", "RMB", "ABC", "idr"} & codes
+    assert all(len(code) == 3 and code.isascii() and code.isupper() for code in codes)
 
 
 def test_no_feed_holds_the_budget_or_the_contact_persons(funded):
