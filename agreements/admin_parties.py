@@ -18,7 +18,13 @@ from access.models import editable_regions, is_editor
 from agreements.caching import CachedAdminPages
 from agreements.forms import formfield
 from agreements.models import Agreement
-from common.admin import HistoryAdmin, OfferedValuesOnly, SoundInputOnly
+from common.admin import (
+    HistoryAdmin,
+    OfferedValuesOnly,
+    SoundInputOnly,
+    forwarded,
+    forwarding,
+)
 from partners.matching import accent_blind_pattern, fold
 from partners.models import Country, Partner, Region, Subdivision
 from partners.short_names import expand, expand_text
@@ -215,6 +221,17 @@ class SubdivisionAdmin(AccentBlindSearch, SoundInputOnly, RankedAutocomplete, ad
     def get_readonly_fields(self, request, obj=None):
         return ["code", "country"] if obj else []
 
+    def get_search_results(self, request, queryset, search_term):
+        """A partner's subdivision is offered among those of the partner's country, once one
+        is chosen on its form (``forwarded``): the form refuses any other
+        (``Partner.clean``), which the autocomplete offered all the same, Anhui beside
+        Osaka for a partner in Japan."""
+        if autocomplete_source(request) == ("partners", "partner", "subdivision"):
+            country = forwarded(request, "country")
+            if country:
+                queryset = queryset.filter(country_id=country)
+        return super().get_search_results(request, queryset, search_term)
+
 
 # Form fields whose region decides who may change the record: an editor is offered only the
 # regions they edit for (the admin forms check the same).
@@ -384,6 +401,13 @@ class PartnerAdmin(AccentBlindSearch, RankedAutocomplete, RegisterAdmin):
 
     def short_form_q(self, meaning):
         return Q(country_id__in=meaning.country_codes) if meaning.country_codes else None
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "subdivision":
+            # Searched among the subdivisions of the country chosen beside it.
+            forwarding(field, "country")
+        return field
 
     def has_delete_permission(self, request, obj=None):
         # Deleting a partner takes it off every agreement it is party to: an editor may only

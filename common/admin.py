@@ -461,6 +461,41 @@ class ValidKeysAutocompleteSelectMultiple(ValidKeysOnly, AutocompleteSelectMulti
     pass
 
 
+class ForwardingAutocompleteSelect(ValidKeysAutocompleteSelect):
+    """An autocomplete whose searches carry the values of other fields of its form, each as a
+    parameter of the same name (``data-forward``: their names, read by
+    ``static/js/admin-autocomplete-forward.js``), for the related model's admin to read in its
+    ``get_search_results`` (``forwarded``): a partner's subdivision is searched among those of
+    the country chosen beside it. A choice is cleared when a field it carries is changed from
+    one value to another (a subdivision of the country chosen before)."""
+
+    @property
+    def media(self):
+        # After Django's autocomplete.js, whose djangoAdminSelect2 the script extends: each
+        # list of a Media is an order of its own, so the pair is named together.
+        return super().media + forms.Media(
+            js=["admin/js/autocomplete.js", "js/admin-autocomplete-forward.js"]
+        )
+
+
+def forwarding(field, *names):
+    """Make the autocomplete of the form field ``field`` carry the fields ``names`` of its form
+    into its searches (``ForwardingAutocompleteSelect``); ``field`` is returned."""
+    widget = innermost(field.widget)
+    widget.__class__ = ForwardingAutocompleteSelect
+    widget.attrs["data-forward"] = " ".join(names)
+    return field
+
+
+def forwarded(request, name):
+    """The value of the field ``name`` an admin autocomplete's search carries
+    (``ForwardingAutocompleteSelect``), "" when it carries none; given twice, refused (400)."""
+    try:
+        return one_value(request.GET, name).strip()
+    except ValidationError as error:
+        raise BadRequest(" ".join(error.messages)) from error
+
+
 class OwnRowsFormSet(BaseInlineFormSet):
     """An inline's formset whose saved rows are its own record's only.
 

@@ -2351,6 +2351,92 @@ def test_subdivision_autocomplete_finds_a_name_typed_without_its_accents(
     )
 
 
+def subdivisions_offered(client, country, term=""):
+    """The codes of the subdivisions a partner's form offers for ``term`` beside ``country``
+    (sent as its form's script sends it, ``static/js/admin-autocomplete-forward.js``)."""
+    asked = {
+        "app_label": "partners",
+        "model_name": "partner",
+        "field_name": "subdivision",
+        "term": term,
+    }
+    if country is not None:
+        asked["country"] = country
+    response = client.get("/admin/autocomplete/", asked)
+    assert response.status_code == 200
+    return [result["id"] for result in response.json()["results"]]
+
+
+def test_a_partners_subdivision_is_offered_among_those_of_the_country_chosen(staff_client):
+    """The subdivision's autocomplete offered every country's, Anhui beside Osaka for a
+    partner in Japan, which the form then refused. With a country chosen beside it, it offers
+    that country's; with none, every one's. The form's box carries the country into its
+    searches."""
+    china = CountryFactory(code="CN")
+    japan = CountryFactory(code="JP")
+    SubdivisionFactory(code="CN-AH", name="Anhui Sheng", country=china)
+    SubdivisionFactory(code="CN-SH", name="Shanghai Shi", country=china)
+    SubdivisionFactory(code="JP-27", name="Osaka", country=japan)
+
+    assert subdivisions_offered(staff_client, "JP") == ["JP-27"]
+    assert subdivisions_offered(staff_client, "CN") == ["CN-AH", "CN-SH"]
+    assert subdivisions_offered(staff_client, "CN", "osaka") == []
+    assert subdivisions_offered(staff_client, "JP", "osaka") == ["JP-27"]
+    assert subdivisions_offered(staff_client, None) == ["CN-AH", "CN-SH", "JP-27"]
+    assert subdivisions_offered(staff_client, "") == ["CN-AH", "CN-SH", "JP-27"]
+    assert subdivisions_offered(staff_client, "ZZ") == []
+
+    form = staff_client.get(reverse("admin:partners_partner_add")).content.decode()
+    (box,) = re.findall(r'<select[^>]*name="subdivision"[^>]*>', form)
+    assert 'data-forward="country"' in box
+    scripts = re.findall(r'<script src="([^"]+)"', form)
+    assert scripts.index("/static/js/admin-autocomplete-forward.js") > scripts.index(
+        "/static/admin/js/autocomplete.js"
+    )
+
+
+def test_a_country_given_twice_to_the_subdivisions_autocomplete_is_refused(staff_client):
+    response = staff_client.get(
+        "/admin/autocomplete/",
+        {
+            "app_label": "partners",
+            "model_name": "partner",
+            "field_name": "subdivision",
+            "term": "",
+            "country": ["CN", "JP"],
+        },
+    )
+    assert response.status_code == 400
+
+
+def test_the_partner_form_refuses_a_subdivision_of_another_country(staff_client):
+    """Chosen before the country was changed, or typed into the address: Anhui is not in
+    Japan. Said at the subdivision, nothing saved."""
+    china = CountryFactory(code="CN")
+    CountryFactory(code="JP")
+    SubdivisionFactory(code="CN-AH", name="Anhui Sheng", country=china)
+
+    response = staff_client.post(
+        reverse("admin:partners_partner_add"),
+        {
+            "name": "Prefektur Osaka",
+            "name_local": "",
+            "former_names": "",
+            "kind": "foreign_region",
+            "country": "JP",
+            "subdivision": "CN-AH",
+            "parent": "",
+            "website": "",
+        },
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert errors["subdivision"] == ["Subdivisi CN-AH tidak berada di negara mitra."]
+    assert "Subdivisi CN-AH tidak berada di negara mitra." in response.content.decode()
+    assert not Partner.objects.filter(name="Prefektur Osaka").exists()
+
+
 def test_partner_autocomplete_finds_a_name_typed_without_its_accents(staff_client):
     """The partner's own name is kept in its script, Thành phố Hồ Chí Minh, and its German
     name für: typed on a keyboard without accents, neither was found."""

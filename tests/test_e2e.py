@@ -338,3 +338,40 @@ def test_official_on_a_phone_sees_which_stage_is_late_and_that_a_listed_step_is_
     assert waiting == "belum ditentukan · terlambat", waiting
     assert no_horizontal_scroll(page)
     phone.close()
+
+
+def test_a_partners_subdivision_is_searched_among_those_of_its_country(
+    page, live_server, django_user_model
+):
+    """The subdivision's autocomplete offered every country's: Anhui beside Osaka for a partner
+    in Japan, which the form then refused. It offers those of the country chosen beside it, and
+    a subdivision chosen is cleared when the country is changed for another."""
+    from tests.factories import CountryFactory, SubdivisionFactory
+
+    china = CountryFactory(code="CN", name_id="Tiongkok", name_en="China")
+    japan = CountryFactory(code="JP", name_id="Jepang", name_en="Japan")
+    SubdivisionFactory(code="CN-AH", name="Anhui Sheng", country=china)
+    SubdivisionFactory(code="CN-SH", name="Shanghai Shi", country=china)
+    SubdivisionFactory(code="JP-27", name="Osaka", country=japan)
+    SubdivisionFactory(code="JP-13", name="Tokyo", country=japan)
+    admin = django_user_model.objects.create_superuser(
+        username="admin", email="admin@example.invalid", password="a-long-test-password"
+    )
+    log_in_browser_as(page, admin, live_server)
+    page.goto(live_server.url + "/admin/partners/partner/add/")
+
+    pick(page, "country", "Jepang")
+    page.locator("#id_subdivision + .select2 .select2-selection").click()
+    offered = page.locator(".select2-results__option")
+    expect(offered).to_have_text(["Tokyo (JP-13)", "Osaka (JP-27)"])
+    page.keyboard.press("Escape")
+
+    pick(page, "subdivision", "Osaka", "Osaka (JP-27)")
+    assert page.locator("#id_subdivision").input_value() == "JP-27"
+
+    # Another country: the subdivision of the one before goes, and the search offers the new
+    # country's.
+    pick(page, "country", "Tiongkok")
+    expect(page.locator("#id_subdivision")).to_have_value("")
+    page.locator("#id_subdivision + .select2 .select2-selection").click()
+    expect(offered).to_have_text(["Anhui Sheng (CN-AH)", "Shanghai Shi (CN-SH)"])
