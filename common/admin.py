@@ -19,6 +19,7 @@ from django.contrib.admin.exceptions import (
 from django.contrib.admin.options import TO_FIELD_VAR, IncorrectLookupParameters
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.contrib.admin.views.main import (
+    ALL_VAR,
     ERROR_FLAG,
     IGNORED_PARAMS,
     ORDER_VAR,
@@ -248,7 +249,9 @@ class BoundedDatesChangeList(ChangeList):
     ``ValueError``.
 
     So are a page that is no whole number from 1 up (``?p=x``, ``?p=0``) or past the last
-    (``?p=99999``, a list of one page included), and a sort its column headers do not offer
+    (``?p=99999``, a list of one page included), the whole of a list longer than it shows
+    whole (``?all=``, which Django answered with its first page), and a sort its column
+    headers do not offer
     (``?o=x``, a column past the last or one that cannot be sorted by), each given once:
     Django's showed the first page, or the list in its own order, as if the address had asked
     for that. Each is refused naming the parameter and why (``AddressRefused``)."""
@@ -272,6 +275,22 @@ class BoundedDatesChangeList(ChangeList):
         # Django lists a list of one page whatever page is asked for.
         if self.page_num > self.paginator.num_pages:
             raise AddressRefused(self.past_the_last(request, self.paginator.num_pages))
+        # And a page of a list too long to show whole (``?all=``), as if it had been asked for.
+        if self.show_all and not self.can_show_all:
+            raise AddressRefused(
+                self.unreadable(
+                    ALL_VAR,
+                    request,
+                    _(
+                        "daftar ini memuat %(count)s baris, lebih dari %(limit)s yang dapat "
+                        "ditampilkan sekaligus; bukalah per halaman."
+                    )
+                    % {
+                        "count": formats.number_format(self.result_count, force_grouping=True),
+                        "limit": formats.number_format(self.list_max_show_all, force_grouping=True),
+                    },
+                )
+            )
 
     def past_the_last(self, request, pages):
         return self.unreadable(

@@ -751,6 +751,28 @@ def test_an_address_the_list_cannot_read_is_refused_naming_what_it_cannot_read(
     assert f'<a href="{CHANGELIST}">Buka daftar kerja sama</a>' in page
 
 
+def test_the_whole_of_a_list_longer_than_it_shows_whole_is_refused(
+    staff_client, kaltim, monkeypatch
+):
+    """``?all=`` of a list longer than ``list_max_show_all`` listed its first page as if it
+    were the whole list."""
+    from agreements.admin import AgreementAdmin
+
+    monkeypatch.setattr(AgreementAdmin, "list_per_page", 1)
+    AgreementFactory(lead_region=kaltim)
+    AgreementFactory(lead_region=kaltim)
+    assert staff_client.get(CHANGELIST, {"all": ""}).context["cl"].result_count == 2
+
+    monkeypatch.setattr(AgreementAdmin, "list_max_show_all", 1)
+    response = staff_client.get(CHANGELIST, {"all": ""})
+
+    assert response.status_code == 400
+    assert (
+        "Parameter “all=” pada alamat ini tidak dapat dibaca: daftar ini memuat 2 baris, lebih "
+        "dari 1 yang dapat ditampilkan sekaligus; bukalah per halaman."
+    ) in collapse_space(response.content.decode())
+
+
 def test_a_list_opened_with_e_lists_every_row_and_says_nothing_of_it(staff_client, kaltim):
     """``?e=1``, where Django's admin sent an address it could not read, is only the list."""
     AgreementFactory(lead_region=kaltim)
