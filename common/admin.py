@@ -251,10 +251,10 @@ class BoundedDatesChangeList(ChangeList):
     So are a page that is no whole number from 1 up (``?p=x``, ``?p=0``) or past the last
     (``?p=99999``, a list of one page included), the whole of a list longer than it shows
     whole (``?all=``, which Django answered with its first page), and a sort its column
-    headers do not offer
-    (``?o=x``, a column past the last or one that cannot be sorted by), each given once:
-    Django's showed the first page, or the list in its own order, as if the address had asked
-    for that. Each is refused naming the parameter and why (``AddressRefused``)."""
+    headers do not offer (``?o=x``, a column past the last or one that cannot be sorted by),
+    each given once: Django's showed the first page, or the list in its own order, as if the
+    address had asked for that. Each is refused naming the parameter and why
+    (``AddressRefused``)."""
 
     def get_results(self, request):
         try:
@@ -900,7 +900,17 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
         logger = logging.getLogger(f"django.security.{kind.__name__}")
         logger.error(str(refused), extra={"status_code": 400, "request": request})
         opts = self.model._meta
-        parameter = TO_FIELD_VAR if kind is DisallowedModelAdminToField else refused.parameter
+        parameter = (
+            TO_FIELD_VAR
+            if kind is DisallowedModelAdminToField
+            else getattr(refused, "parameter", None)
+        )
+        # Refused by a rule of Django's own (no ``RefusedLookup``): every filter given.
+        given = (
+            [named(parameter, value) for value in request.GET.getlist(parameter)]
+            if parameter
+            else filters_given(request)
+        )
         return self.list_refused(
             request,
             _("Filter tidak tersedia"),
@@ -908,12 +918,7 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
                 "Alamat halaman ini memuat filter %(parameter)s yang tidak ditawarkan daftar "
                 "%(name)s, sehingga daftarnya tidak dapat ditampilkan."
             )
-            % {
-                "parameter": ", ".join(
-                    named(parameter, value) for value in request.GET.getlist(parameter)
-                ),
-                "name": opts.verbose_name_plural,
-            },
+            % {"parameter": ", ".join(given), "name": opts.verbose_name_plural},
             _("Buka daftar %(name)s tanpa filter itu") % {"name": opts.verbose_name_plural},
         )
 

@@ -570,6 +570,22 @@ def test_a_filter_the_list_does_not_offer_is_said_in_the_admins_look_with_the_wa
     assert f'<a href="{CHANGELIST}">Buka daftar kerja sama tanpa filter itu</a>' in page
 
 
+def test_a_filter_refused_by_a_rule_of_djangos_own_is_named_too(staff_client, monkeypatch):
+    """A lookup refused by ``lookup_allowed`` answering False, as Django's own rules do, not
+    by the register's ``RefusedLookup``: the page names the filters the address gives."""
+    from agreements.admin import AgreementAdmin
+
+    monkeypatch.setattr(
+        AgreementAdmin, "lookup_allowed", lambda self, lookup, value, request: False
+    )
+    response = staff_client.get(CHANGELIST, {"kind__exact": "mou"})
+
+    assert response.status_code == 400
+    page = collapse_space(response.content.decode())
+    assert "<h1>Filter tidak tersedia</h1>" in page
+    assert "Alamat halaman ini memuat filter “kind__exact=mou” yang tidak ditawarkan" in page
+
+
 # The admin's own list filters (``common.admin.OfferedValuesOnly``), each given a value it does
 # not offer, or an offered one twice: the list listed everything (``dormant=maybe``, as if the
 # filter were not there) or nothing (``shown_status=bogus``), without a word.
