@@ -193,6 +193,14 @@ class Entry:
         return pick_language(self.record.title, self.record.title_en)
 
     @property
+    def visibility(self):
+        """The agreement's visibility as it stands, not as it was in this version
+        (``history``'s ``visibility_now``): what marks the entry "Internal" for a reader of
+        internal records (``includes/internal_mark.html``, read as of an agreement), as the
+        list marks the record's row today."""
+        return getattr(self.record, "visibility_now", self.record.visibility)
+
+    @property
     def person(self):
         """Who saved it (staff only: the public sees ``role``)."""
         user = self.record.history_user
@@ -229,6 +237,11 @@ def history(agreements, *, public=True):
 
     With ``public``, only the versions saved while the agreement was public: what the public
     may read of the history of a record published later.
+
+    Each carries ``visibility_now``, the agreement's visibility as it stands (read in the same
+    query): a reader of internal records reads each entry of an internal record marked so
+    (``Entry.visibility``), as the list marks its rows. The public reads no such entry:
+    ``agreements`` is what it may see, records public today.
     """
     before = HistoricalAgreement.objects.filter(id=OuterRef("id")).filter(
         Q(history_date__lt=OuterRef("history_date"))
@@ -245,6 +258,9 @@ def history(agreements, *, public=True):
                 before.order_by("-history_date", "-history_id").values("history_id")[:1]
             ),
             next_date=next_version_date(),
+            visibility_now=Subquery(
+                Agreement.objects.filter(pk=OuterRef("id")).values("visibility")[:1]
+            ),
         )
         .annotate(history_role=_role_of(OuterRef("history_user_id")))
         .select_related("lead_region", "history_user")

@@ -150,6 +150,42 @@ def test_an_official_reads_that_a_record_was_published_or_made_internal(
     assert "Internal" not in public_log and 'data-field="visibility"' not in public_log
 
 
+def entry_heads(html):
+    """The head line of each entry of a change log page, its tags taken away."""
+    heads = re.findall(r'<p class="change-head">(.*?)</p>', html, re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", head).split()) for head in heads]
+
+
+def test_an_officials_change_log_marks_the_entries_of_internal_records(
+    client, django_user_model, kaltim, editor_kaltim
+):
+    """Each entry of /perubahan/ of a record internal today reads "Internal" beside its title,
+    as its row on the list does, for the official: every version of it, those saved while it
+    was public too (the record is internal now). A public record's entries, the version that
+    made it public included, carry no mark. The public reads no entry of the internal record,
+    neither on the page nor in its feed, and never the word."""
+    kept = AgreementFactory(title="MoU dalam penjajakan", lead_region=kaltim)
+    save_as(kept, editor_kaltim, summary="Dijajaki.")
+    save_as(kept, editor_kaltim, visibility="internal")
+    published = AgreementFactory(title="MoU terbit", lead_region=kaltim, visibility="internal")
+    save_as(published, editor_kaltim, visibility="public")
+
+    official = logged_in(make_official(django_user_model))
+    heads = entry_heads(official.get("/perubahan/").content.decode())
+    of_kept = [head for head in heads if "MoU dalam penjajakan" in head]
+    of_published = [head for head in heads if "MoU terbit" in head]
+    assert len(of_kept) == 3 and len(of_published) == 2
+    assert all("MoU dalam penjajakan · Internal · oleh" in head for head in of_kept)
+    assert not any("Internal" in head for head in of_published)
+
+    public = client.get("/perubahan/").content.decode()
+    feed = client.get("/perubahan/feed.atom").content.decode()
+    assert "MoU terbit" in public
+    for text in (public, feed):
+        assert "MoU dalam penjajakan" not in text
+        assert "Internal" not in text and "badge-internal" not in text
+
+
 def test_site_change_log_is_filtered_like_the_list(client, changed):
     everything = client.get("/perubahan/")
     kaltim_only = client.get("/perubahan/", {"region": "64"})
