@@ -145,10 +145,11 @@ def needs_attention(regions, user, today=None, shown=None, left_out=None):
 def attention_in(agreements, today=None, shown=None, left_out=None):
     """What needs attention in ``agreements`` (e.g. those a region is party to, on its page).
     Runs two queries: the expiring agreements (each marked when a signed extension already
-    extends it), and the open milestones due within 14 days or overdue (both with their lead
-    region, the milestones with their agreement). With ``shown``, each list holds at most that
-    many, the nearest (the longest late), and says how many there are in all (``*_total``):
-    three queries, and a page the same size however large the register grows.
+    extends it, or a signed follow-up carries it on), and the open milestones due within 14
+    days or overdue (both with their lead region, the milestones with their agreement). With
+    ``shown``, each list holds at most that many, the nearest (the longest late), and says how
+    many there are in all (``*_total``): three queries, and a page the same size however large
+    the register grows.
 
     ``left_out`` is a pair of ``Q``, of the expiring agreements and of the steps not to list
     (the digest's: those its reader was told of already), applied in the same queries: what is
@@ -157,10 +158,11 @@ def attention_in(agreements, today=None, shown=None, left_out=None):
 
     def expiring_rows():
         # Each with whether a signed extension among ``agreements`` already extends it
-        # (``is_extended``), as the dashboard marks it: not a text about to lapse.
+        # (``is_extended``), or a signed follow-up carries it on (``is_followed_up``), as the
+        # dashboard marks it: not a text about to lapse.
         expiring = (
             agreements.expiring_within(max(EXPIRY_WINDOWS), today)
-            .marking_extended(agreements)
+            .marking_carried_on(agreements)
             .order_by(PeriodEnd("expires_on"), "title", "id")
         )
         return expiring if left_out is None else expiring.filter(~left_out[0])
@@ -213,11 +215,11 @@ def nearest(rows, shown):
 def soonest_expiring(agreements, days, shown, today):
     """The first ``shown`` of ``agreements.expiring_within(days, today)``, with their lead
     regions and whether a signed extension among ``agreements`` already extends each
-    (``is_extended``), and how many there are in all, in one query (as ``nearest``). Where the
-    database keeps the count (``tallied_expiring_count``), it is read from there and the rows
-    from the index on expiry (``expiring_first``), not every row of the window. Compiled once
-    a day where ``agreements`` is a selection the database keeps counts of
-    (``read_compiled_once``)."""
+    (``is_extended``) or a signed follow-up carries it on (``is_followed_up``), and how many
+    there are in all, in one query (as ``nearest``). Where the database keeps the count
+    (``tallied_expiring_count``), it is read from there and the rows from the index on expiry
+    (``expiring_first``), not every row of the window. Compiled once a day where
+    ``agreements`` is a selection the database keeps counts of (``read_compiled_once``)."""
 
     def build():
         counted = agreements.tallied_expiring_count(days, today)
@@ -226,7 +228,7 @@ def soonest_expiring(agreements, days, shown, today):
             counted = Window(Count("pk"))
         else:
             going = agreements.expiring_first(days, shown, today)
-        return going.marking_extended(agreements).annotate(in_all=counted)[:shown]
+        return going.marking_carried_on(agreements).annotate(in_all=counted)[:shown]
 
     built = agreements.built_key()
     first = read_compiled_once(

@@ -560,8 +560,10 @@ def computed_fields(today, readable):
     """The fields the cell rules read that the agreement's row computes: its shown status on
     ``today``, the ``follows`` cell, the predecessor's reference (or else its title) when
     the predecessor is among ``readable``, what the downloader may see, and "" otherwise, and
-    the day a terminated agreement's termination step was done (``termination_fields``), and
-    whether a signed extension among ``readable`` already extends it (``extended_among``)."""
+    the day a terminated agreement's termination step was done (``termination_fields``),
+    whether a signed extension among ``readable`` already extends it (``extended_among``), and
+    whether a signed follow-up among ``readable`` already carries it on
+    (``followed_up_among``)."""
     named = readable.annotate(
         export_name=Coalesce(NullIf("reference", Value("")), NullIf("title", Value("")))
     )
@@ -574,6 +576,8 @@ def computed_fields(today, readable):
         **AgreementQuerySet.termination_fields(),
         # Already extended (its column ``extended``), as the list and the dashboard say it.
         "is_extended": AgreementQuerySet.extended_among(readable),
+        # Already followed up (its column ``followed_up``), likewise.
+        "is_followed_up": AgreementQuerySet.followed_up_among(readable),
     }
 
 
@@ -726,6 +730,13 @@ COLUMNS = [
         # holds, it is not read back on import.
         format_lazy("{} (true, false).", capfirst(_("sudah diperpanjang"))),
         Flag("is_extended"),
+    ),
+    Column(
+        "followed_up",
+        # In the list's words ("sudah ditindaklanjuti"). Derived from the follow-ups the file
+        # holds, it is not read back on import.
+        format_lazy("{} (true, false).", capfirst(_("sudah ditindaklanjuti"))),
+        Flag("is_followed_up"),
     ),
     Column("signing_place", _("Tempat penandatanganan."), Text("signing_place"), imported=True),
     Column(

@@ -62,6 +62,7 @@ SELECTION_FIELDS = {
     "termination_done_on": "selection.termination_done_on",
     "termination_done_on_precision": "selection.termination_done_on_precision",
     "is_extended": "selection.is_extended",
+    "is_followed_up": "selection.is_followed_up",
 }
 
 

@@ -770,6 +770,14 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         list for the bureau to complete by hand."""
         return self.filter(Agreement.lone_ksdd_q() | Agreement.partnerless_q())
 
+    def marking_carried_on(self, readable):
+        """``self`` with both marks a text about to end may carry, each read among
+        ``readable`` (what the reader may see), in the same query: ``is_extended``
+        (``marking_extended``) and ``is_followed_up`` (``marking_followed_up``). What every
+        list of what expires or ends reads: the dashboard, the region pages, the list, the
+        digest, the report, the calendar and the Atom feed."""
+        return self.marking_extended(readable).marking_followed_up(readable)
+
     def marking_extended(self, readable):
         """``self`` with ``is_extended`` on each: whether a signed extension among ``readable``
         (what the reader may see: an internal extension is not told to the public) extends it
@@ -794,6 +802,45 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
                 Q(IsNull(models.Subquery(first), False)) & NOT_TERMINATED,
                 output_field=models.BooleanField(),
             )
+        )
+
+    def marking_followed_up(self, readable):
+        """``self`` with ``is_followed_up`` on each: whether a signed text among ``readable``
+        carries it on as its follow-up (*Tindak lanjut*: the MoU after an LoI, the PKS after an
+        MoU; ``Agreement.signed_follow_up_q``), so that its end is no longer where its
+        cooperation stops ("sudah ditindaklanjuti"). Beside the extension's mark, read the same
+        way (``marking_extended``): a probe of the index on what each follows, asked as whether
+        the first such text's id is there; an internal follow-up is not told to the public. The
+        downloads ask it of every row at once (``followed_up_among``). Never of a text itself
+        terminated (``NOT_TERMINATED``): its cooperation was ended there."""
+        first = (
+            AgreementQuerySet.follow_ups_among(readable)
+            .filter(follows=OuterRef("pk"))
+            .values("pk")[:1]
+        )
+        return self.annotate(
+            is_followed_up=models.ExpressionWrapper(
+                Q(IsNull(models.Subquery(first), False)) & NOT_TERMINATED,
+                output_field=models.BooleanField(),
+            )
+        )
+
+    @staticmethod
+    def follow_ups_among(readable):
+        """The signed follow-ups (``Agreement.signed_follow_up_q``) among ``readable``, what the
+        reader may see: what makes the text each follows already followed up, on the pages
+        (``marking_followed_up``) and in the downloads (``followed_up_among``)."""
+        return readable.order_by().filter(Agreement.signed_follow_up_q(), follows__isnull=False)
+
+    @staticmethod
+    def followed_up_among(readable):
+        """Whether a signed follow-up among ``readable`` carries the agreement on
+        (``marking_followed_up``'s ``is_followed_up``), as an SQL expression for a whole
+        selection read at once, as the downloads read it: a hashed set of the ids the
+        follow-ups follow, as ``extended_among``."""
+        followed = AgreementQuerySet.follow_ups_among(readable).values("follows_id")
+        return models.ExpressionWrapper(
+            Q(pk__in=followed) & NOT_TERMINATED, output_field=models.BooleanField()
         )
 
     @staticmethod
@@ -2338,7 +2385,8 @@ UNSIGNED_STATUSES = (
 )
 SIGNED_STATUSES = (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE)
 # A text not itself terminated: one terminated is never "already extended", its term does not
-# go on (``AgreementQuerySet.marking_extended``, ``extended_among``, ``Agreement.extended_by``).
+# go on (``AgreementQuerySet.marking_extended``, ``extended_among``, ``Agreement.extended_by``),
+# nor "already followed up" (``marking_followed_up``, ``Agreement.followed_up_by``).
 NOT_TERMINATED = ~Q(status=AgreementStatus.TERMINATED)
 
 # The subjects whose agreements' parties are counted as pairs (migrations 0046, 0054): (the
@@ -3938,6 +3986,47 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         """A filter for the agreements ``is_signed_extension``."""
         return Q(relation=AgreementRelation.EXTENDS) & ~Q(
             status__in=(*UNSIGNED_STATUSES, AgreementStatus.TERMINATED)
+        )
+
+    @property
+    def is_signed_follow_up(self):
+        """Whether it carries on the text it follows as its follow-up (*Tindak lanjut*: the MoU
+        or sister-city text after an LoI, the PKS after an MoU) and is signed: that text's
+        cooperation goes on in it, and the lists of what expires mark the text "sudah
+        ditindaklanjuti" (``followed_up_by``, ``AgreementQuerySet.marking_followed_up``). Not
+        once it is terminated, as ``is_signed_extension``. Mirrors ``signed_follow_up_q``."""
+        return (
+            self.relation == AgreementRelation.IMPLEMENTS
+            and self.is_signed
+            and self.status != AgreementStatus.TERMINATED
+        )
+
+    @staticmethod
+    def signed_follow_up_q():
+        """A filter for the agreements ``is_signed_follow_up``."""
+        return Q(relation=AgreementRelation.IMPLEMENTS) & ~Q(
+            status__in=(*UNSIGNED_STATUSES, AgreementStatus.TERMINATED)
+        )
+
+    def followed_up_by(self, chain, shown=None):
+        """The signed follow-up of ``chain`` that carries this text on
+        (``is_signed_follow_up``), the latest signed where there are several; None where none
+        does, or this text is itself terminated. With ``shown`` (the pks the reader may see),
+        only those: a public page never names an internal follow-up. The status page says it
+        beside the text's end, as it says ``extended_by``. Reads the chain given, no query."""
+        if self.status == AgreementStatus.TERMINATED:
+            return None
+        follow_ups = [
+            document
+            for document in chain
+            if document.follows_id == self.pk
+            and document.is_signed_follow_up
+            and (shown is None or document.pk in shown)
+        ]
+        return max(
+            follow_ups,
+            key=lambda d: (d.signed_on or datetime.date.min, d.pk),
+            default=None,
         )
 
     def extended_by(self, chain, shown=None):

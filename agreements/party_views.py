@@ -101,9 +101,14 @@ class RegionDetailView(SignedListPage):
                 for survey, found in potential["surveys"]
             ],
             [row_values(each) for each in potential["potentials"]],
-            # Each with whether a signed extension already extends it: not a value of its row.
+            # Each with whether a signed extension already extends it, or a signed follow-up
+            # carries it on: not values of its row.
             [
-                [*row_values(item.agreement), item.agreement.is_extended]
+                [
+                    *row_values(item.agreement),
+                    item.agreement.is_extended,
+                    item.agreement.is_followed_up,
+                ]
                 for item in attention.expiring
             ],
             [attention.expiring_total, attention.late_total, attention.due_soon_total],

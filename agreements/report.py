@@ -160,7 +160,8 @@ class Report:
     # in force then or not, it cannot say (``PastStatus.UNRECORDED``).
     maybe_in_force: list
     # In force some time in the period and ended within it: expired or terminated. This and
-    # ``expiring`` mark each already extended (``is_extended``).
+    # ``expiring`` mark each already extended (``is_extended``) or followed up
+    # (``is_followed_up``).
     ending: list
     expiring: list
     waiting: list  # every cooperation with a next step today, as ``Waiting`` rows
@@ -240,16 +241,17 @@ def build(agreements, region, period):
         .order_by(*by_title)
     )
     # What ends, each with whether a signed extension the reader may see already extends it
-    # (``is_extended``), as the dashboard marks it: its cooperation goes on.
+    # (``is_extended``), or a signed follow-up carries it on (``is_followed_up``), as the
+    # dashboard marks it: its cooperation goes on.
     ending = list(
         listed.ending_between(period.start, end)
         .each_cooperation_once()
-        .marking_extended(agreements)
+        .marking_carried_on(agreements)
     )
     expiring = list(
         listed.expiring_within(
             (following.end - following.start).days, on=following.start
-        ).marking_extended(agreements)
+        ).marking_carried_on(agreements)
     )
     # Whom each cooperation waits on now: the one rule the dashboard and the lists read, and
     # those whose step names nobody yet, so that every next step is counted once.
@@ -470,7 +472,8 @@ def as_workbook(report, file, generated, public_only):
 
     def agreement_rows(items, extended=False):
         """A row per agreement; with ``extended``, the lists of what ends say in a column of
-        their own which is already extended, as the page says it beside the end."""
+        their own which is already extended, and in the next which is already followed up
+        (``is_followed_up``), as the page says it beside the end."""
         return [
             [
                 a.shown_title,
@@ -478,13 +481,20 @@ def as_workbook(report, file, generated, public_only):
                 a.lead_region.name,
                 in_worksheet(a.known("signed_on")),
                 ended_in_worksheet(a),
-                *([_("sudah diperpanjang") if a.is_extended else ""] if extended else []),
+                *(
+                    [
+                        _("sudah diperpanjang") if a.is_extended else "",
+                        _("sudah ditindaklanjuti") if a.is_followed_up else "",
+                    ]
+                    if extended
+                    else []
+                ),
                 *mark(a),
             ]
             for a in items
         ]
 
-    ends = [*columns, _("Perpanjangan"), *marked]
+    ends = [*columns, _("Perpanjangan"), _("Tindak lanjut"), *marked]
     columns = [*columns, *marked]
     # A title is read whole where its cell is wide; the rest of a column, as wide as it needs.
     titled = (TITLE_WIDTH, 0, 24)

@@ -284,7 +284,8 @@ def browse(request, agreements, *, fixed=None, reads=(), rows=None, selection=No
     Queries: five for the form's lists (``AgreementFilter.offer_choices``), one per region,
     partner, agency, country or sector named in the query string (validation), then one COUNT,
     one for the page's rows (each with its change counter, ``page_signature``, and whether a
-    signed extension the reader may see already extends it, ``is_extended``) and three for
+    signed extension the reader may see already extends it, ``is_extended``, or a signed
+    follow-up carries it on, ``is_followed_up``) and three for
     their regions, partners and sectors (``AgreementQuerySet.for_list_page``). The lists and the
     COUNT are cached until the register changes (``agreements.caching``), outside a transaction.
 
@@ -315,9 +316,10 @@ def browse(request, agreements, *, fixed=None, reads=(), rows=None, selection=No
             if rows
             else filterset.qs.for_list_page()
             .with_change_count()
-            # Each row says it is already extended, as the dashboard's list of what expires
-            # soon does, where the reader may see the signed extension (``is_extended``).
-            .marking_extended(Agreement.objects.visible_to(request.user))
+            # Each row says it is already extended or followed up, as the dashboard's list of
+            # what expires soon does, where the reader may see the signed extension
+            # (``is_extended``) or follow-up (``is_followed_up``).
+            .marking_carried_on(Agreement.objects.visible_to(request.user))
         )
         searched = not rows and filterset.form.cleaned_data.get("q")
         paginator = (SearchPaginator if searched else CachedCountPaginator)(listed, PAGE_SIZE)
@@ -373,8 +375,9 @@ def page_signature(shared, context, status, *more):
     a short digest: the shared tables' version ``shared`` (the names of regions, partners and
     sectors), the problems of its filters, the filter form's choices and chips, the count, and
     each agreement listed with its change counter (its row, parties, sectors, milestones;
-    ``AgreementQuerySet.with_change_count``) and whether it is already extended (``browse``'s
-    ``is_extended``: the signing of its extension is no change of its own rows); and ``more``,
+    ``AgreementQuerySet.with_change_count``) and whether it is already extended or followed up
+    (``browse``'s ``is_extended``, ``is_followed_up``: the signing of its extension or its
+    follow-up is no change of its own rows); and ``more``,
     what else the page shows (plain
     values). The rest of the page follows from its address, the reader, the language and the
     day, which the page's key names (``caching.cached_page``). Reads the page's rows, if they
@@ -396,7 +399,12 @@ def page_signature(shared, context, status, *more):
             getattr(page.paginator, "more", False),
             page.number,
             [
-                [agreement.pk, agreement.change_count, agreement.is_extended]
+                [
+                    agreement.pk,
+                    agreement.change_count,
+                    agreement.is_extended,
+                    agreement.is_followed_up,
+                ]
                 for agreement in page.object_list
             ],
         ],
@@ -596,6 +604,8 @@ def status_page_context(request, pk):
         "followed_up_ended": going_on["followed_up_ended"],
         # A text still running whose extension is signed says so beside its end.
         "extended_by": agreement.extended_by(chain, shown),
+        # And one whose follow-up is signed (the MoU after its LoI, the PKS after its MoU).
+        "followed_up_by": agreement.followed_up_by(chain, shown),
         # A PKS going on under an MoU that has ended says so, for the reader to see to it.
         "ended_text": ended_text,
         "amended_text_ended": amended_ended,

@@ -35,7 +35,7 @@ from agreements.models import Agreement
 from common.text import printable
 
 from .follow import named_with_selection
-from .ical import extended_note, uid_domain
+from .ical import carried_on_note, uid_domain
 
 # The most entries a feed holds: the latest of its selection (a feed is for what is new).
 FEED_LENGTH = 50
@@ -126,9 +126,9 @@ class AgreementsFeed(ReadFeed):
         return (
             filterset.qs.with_public_since()
             .with_termination()
-            # An expiry already extended says so (``ical.extended_note``): of the public, as
-            # the feed is read.
-            .marking_extended(Agreement.objects.public())
+            # An expiry already extended or followed up says so (``ical.carried_on_note``):
+            # of the public, as the feed is read.
+            .marking_carried_on(Agreement.objects.public())
             .select_related("lead_region")
             .prefetch_related("regions", "partners")
             .order_by("-updated_at", "-pk")[:FEED_LENGTH]
@@ -153,7 +153,7 @@ class AgreementsFeed(ReadFeed):
             facts.append((_("Diakhiri pada"), str(ended) if ended else _("tanggal tidak tercatat")))
         elif item.expires_on:
             ends = str(item.known("expires_on"))
-            note = extended_note(item)
+            note = carried_on_note(item)
             facts.append((_("Berakhir pada"), f"{ends} · {note}" if note else ends))
         description = format_html("<ul>{}</ul>", format_html_join("", "<li>{}: {}</li>", facts))
         if item.shown_summary:

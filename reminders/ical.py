@@ -1,8 +1,9 @@
 """iCalendar feeds: milestones (planned on their due date, done on the day they were done) and
 expiry dates, as all-day events a calendar application can subscribe to; a date known only to
 its month or year spans that month or year. An expiry a signed extension the reader may see
-already extends says "sudah diperpanjang", as the list, the dashboard, the digest and the Atom
-feed say it (``extended_note``).
+already extends says "sudah diperpanjang", and one a signed follow-up carries on "sudah
+ditindaklanjuti", as the list, the dashboard, the digest and the Atom feed say it
+(``carried_on_note``).
 
 Every event keeps its UID from one fetch to the next (built from the record's id and the site's
 host name), so a subscribed calendar updates an event in place when its date moves.
@@ -94,23 +95,30 @@ def all_day(summary, known, *, uid, stamp, description, url, categories):
     return event
 
 
-def extended_note(agreement):
+def carried_on_note(agreement):
     """The words "sudah diperpanjang" where a signed extension the reader may see already extends
-    ``agreement`` (``is_extended``, ``AgreementQuerySet.marking_extended``), else None: said
-    beside its expiry by the calendar's event and the Atom feed's entry alike, as the list,
-    the dashboard and the digest say it, since its cooperation goes on past that day."""
-    return _("sudah diperpanjang") if getattr(agreement, "is_extended", False) else None
+    ``agreement`` (``is_extended``, ``AgreementQuerySet.marking_extended``), and "sudah
+    ditindaklanjuti" where a signed follow-up they may see carries it on (``is_followed_up``,
+    ``marking_followed_up``), joined by " · ", else None: said beside its expiry by the
+    calendar's event and the Atom feed's entry alike, as the list, the dashboard and the
+    digest say it, since its cooperation goes on past that day."""
+    marks = [
+        *([_("sudah diperpanjang")] if getattr(agreement, "is_extended", False) else []),
+        *([_("sudah ditindaklanjuti")] if getattr(agreement, "is_followed_up", False) else []),
+    ]
+    return " · ".join(marks) or None
 
 
 def expiry_event(agreement, absolute_url):
-    """An agreement's expiry; one already extended says so (``extended_note``)."""
+    """An agreement's expiry; one already extended or followed up says so
+    (``carried_on_note``)."""
     summary = _("Berakhir: %(agreement)s") % {"agreement": agreement.shown_title}
     lines = [
         agreement.shown_title,
         _("Status: %(status)s") % {"status": agreement.get_shown_status_display()},
         _("Daerah pengampu: %(region)s") % {"region": agreement.lead_region.name},
     ]
-    note = extended_note(agreement)
+    note = carried_on_note(agreement)
     if note:
         summary = f"{summary} · {note}"
         lines.insert(1, capfirst(note))
@@ -190,7 +198,7 @@ def calendar(agreements, *, readable, name, uid, absolute_url):
     expiring = (
         agreements.filter(status__in=EXPIRES_IN_STATUSES)
         .select_related("lead_region")
-        .marking_extended(readable)
+        .marking_carried_on(readable)
     )
     events = [
         expiry_event(agreement, absolute_url)

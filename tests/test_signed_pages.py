@@ -514,3 +514,68 @@ def test_an_agreements_extension_signed_shows_on_a_kept_list_page(register):
     [row] = [r for r in served.decode().split("<tr>") if "Kerja sama 06" in r]
     assert "sudah diperpanjang" in row.split("</tr>", 1)[0]
     assert served == fresh(address)
+
+
+def follow_up_prepared(expiring):
+    """A PKS carrying out ``expiring`` (*Tindak lanjut*), of no sector, still being prepared."""
+    return AgreementFactory(
+        title="PKS kerja sama 06",
+        kind=Agreement.Kind.PKS,
+        lead_region=expiring.lead_region,
+        follows=expiring,
+        relation=Agreement.Relation.IMPLEMENTS,
+        status=Agreement.Status.PREPARATION,
+        signed_on=None,
+        in_force_from=None,
+        expires_on=None,
+    )
+
+
+def signed_since(follow_up):
+    today = timezone.localdate()
+    Agreement.objects.filter(pk=follow_up.pk).update(
+        status=Agreement.Status.SIGNED,
+        signed_on=today - datetime.timedelta(days=1),
+        expires_on=today + datetime.timedelta(days=3 * 365),
+    )
+
+
+def test_an_expiring_agreements_follow_up_signed_shows_on_a_kept_region_page(register):
+    """Bali's page, its list narrowed to nothing, lists an agreement of Bali's expiring in 20
+    days as needing attention: its PKS signed later, not on the list, is said there at once
+    ("sudah ditindaklanjuti"), as on the page drawn afresh."""
+    today = timezone.localdate()
+    expiring = register[6]
+    Agreement.objects.filter(pk=expiring.pk).update(expires_on=today + datetime.timedelta(days=20))
+    follow_up = follow_up_prepared(expiring)
+    address = reverse("region-detail", args=["51"]) + "?kind=sister_city"
+    client = Client()
+    assert "sudah ditindaklanjuti" not in client.get(address).text
+
+    signed_since(follow_up)
+
+    served = TOKEN.sub(b"", client.get(address).content)
+    assert "sudah ditindaklanjuti" in served.decode()
+    assert served == fresh(address)
+
+
+def test_an_agreements_follow_up_signed_shows_on_a_kept_list_page(register):
+    """The list narrowed to a sector lists an agreement of Bali's expiring in 20 days; its PKS,
+    of no sector and so not listed, signed later: the row says at once that it is already
+    followed up ("sudah ditindaklanjuti"), as on the page drawn afresh."""
+    today = timezone.localdate()
+    expiring = register[6]
+    Agreement.objects.filter(pk=expiring.pk).update(expires_on=today + datetime.timedelta(days=20))
+    follow_up = follow_up_prepared(expiring)
+    address = f"{LIST}?sector=education"
+    client = Client()
+    first = client.get(address).text
+    assert "Kerja sama 06" in first
+    assert "sudah ditindaklanjuti" not in first
+
+    signed_since(follow_up)
+
+    served = TOKEN.sub(b"", client.get(address).content)
+    [row] = [r for r in served.decode().split("<tr>") if "Kerja sama 06" in r]
+    assert "sudah ditindaklanjuti" in row.split("</tr>", 1)[0]
+    assert served == fresh(address)

@@ -21,7 +21,8 @@ def agreement_rows(agreements):
     """One ``<tr>`` per agreement: title, kind and reference (and "Internal" where it is);
     status; whom it waits on; its parties; its sectors; when it was signed and when it ends (a
     terminated one: when it was terminated, ``Agreement.terminated_on``), and that it is
-    already extended where it is (``is_extended``, read with the rows by ``browse``). Rows of
+    already extended where it is (``is_extended``, read with the rows by ``browse``), or
+    already followed up (``is_followed_up``, likewise). Rows of
     ``AgreementQuerySet.for_list_page``."""
     labels = {
         "status": escaped(_("Status")),
@@ -43,6 +44,7 @@ def agreement_rows(agreements):
         "terminated_undated": escaped(_("Diakhiri; tanggal tidak tercatat")),
         "internal": escaped(_("Internal")),
         "extended": escaped(_("sudah diperpanjang")),
+        "followed_up": escaped(_("sudah ditindaklanjuti")),
     }
     return mark_safe("".join(_row(agreement, labels, words) for agreement in agreements))
 
@@ -101,6 +103,11 @@ def _row(agreement, labels, words):
         # list of what expires soon says: its term goes on, not about to lapse.
         extended = f"<strong>{words['extended']}</strong>"
         expires = extended if expires == none else f"{expires} · {extended}"
+    if getattr(agreement, "is_followed_up", False):
+        # A signed follow-up the reader may see carries it on (the MoU after its LoI, the PKS
+        # after its MoU; ``browse``): its cooperation goes on there.
+        followed_up = f"<strong>{words['followed_up']}</strong>"
+        expires = followed_up if expires == none else f"{expires} · {followed_up}"
     return (
         '<tr><th scope="row" class="cell-title">'
         f'<a href="{escaped(agreement.get_absolute_url())}">{escaped(agreement.shown_title)}</a>'
