@@ -473,6 +473,35 @@ def test_officials_are_told_of_internal_records_too(client, register, django_use
     assert "Rancangan kedua" in email.body
 
 
+def test_an_officials_digest_marks_the_changes_of_internal_records(
+    client, register, django_user_model
+):
+    """The changes of a record internal today are marked "Internal" beside its title, in the
+    mail's text and its HTML alike, as /perubahan/ marks them; a public record's are not."""
+    official = make_official(django_user_model)
+    official.email = "pejabat@example.invalid"
+    official.save()
+    client.force_login(official)
+    follow_selection(client, "country=CN")
+    save(register["internal"], title="Rancangan kedua")
+    save(register["chinese"], status="terminated")
+
+    run_digest(later(days=1))
+
+    [email] = mail.outbox
+    # Each entry's first line names its agreement; the lines of its changes follow.
+    lines = email.body.splitlines()
+    secret = next(line for line in lines if "Rancangan kedua" in line)
+    assert "Rancangan kedua · Internal · oleh" in secret
+    public = next(line for line in lines if register["chinese"].title in line)
+    assert "Internal" not in public
+    html = email.alternatives[0][0]
+    head = next(li for li in html.split("<li>") if "Rancangan kedua" in li).split("</p>", 1)[0]
+    assert "Rancangan kedua · Internal ·" in " ".join(re.sub(r"<[^>]+>", " ", head).split())
+    head = next(li for li in html.split("<li>") if register["chinese"].title in li)
+    assert "Internal" not in head.split("</p>", 1)[0]
+
+
 def test_a_weekly_selection_waits_for_its_week(client, register, reader):
     client.force_login(reader)
     follow_selection(client, "country=CN", frequency="weekly")
