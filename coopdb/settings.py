@@ -361,8 +361,12 @@ CONTENT_SECURITY_POLICY = {
 
 # Lock-out after repeated failed logins (django-axes): the fifth wrong password for one username
 # from one address locks that pair out for 30 minutes, even with the right password. Counting the
-# pair, not the address alone, keeps one office behind one NAT from locking out everyone.
+# pair keeps one office behind one NAT from locking out everyone after a few typos; the address
+# alone is held to a higher limit (coopdb.lockout), so one address trying a password across many
+# usernames is stopped too.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = envint("AXES_ADDRESS_FAILURE_LIMIT", 30)
+AXES_HANDLER = "coopdb.lockout.PairAndAddressHandler"
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

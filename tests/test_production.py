@@ -248,6 +248,75 @@ def test_a_forged_forwarded_address_sent_straight_to_the_app_does_not_escape_the
     assert is_locked_out_page(response)
 
 
+def spray(client, url, usernames, **extra):
+    """One wrong password tried once for each of ``usernames``, from one address."""
+    return [
+        client.post(url, {"username": name, "password": "Musim-Hujan-2026"}, **extra)
+        for name in usernames
+    ][-1]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("login_url", [ADMIN_LOGIN, SITE_LOGIN], ids=["admin", "site"])
+def test_one_address_trying_a_password_across_many_usernames_is_locked_out(
+    client, staff_user, settings, login_url
+):
+    """Password spraying: never twice the same username, so the pair's limit is never met;
+    the address's own, higher limit stops it, on either login, and says so."""
+    limit = settings.AXES_ADDRESS_FAILURE_LIMIT
+    assert limit > settings.AXES_FAILURE_LIMIT
+    before_the_limit = spray(client, login_url, [f"pegawai{n}" for n in range(limit - 1)])
+    assert before_the_limit.status_code == 200  # the form again
+
+    at_the_limit = spray(client, login_url, ["pegawai-terakhir"])
+    assert is_locked_out_page(at_the_limit)
+    page = at_the_limit.content.decode()
+    said = f"Setelah {limit} kali gagal masuk dari alamat Anda, dengan nama pengguna apa pun"
+    assert said in page
+    assert "30 menit" in page
+
+    right = client.post(login_url, {"username": "admin", "password": PASSWORD})
+    assert is_locked_out_page(right)
+    assert "_auth_user_id" not in client.session
+
+    elsewhere = Client(REMOTE_ADDR="10.20.30.40")
+    response = elsewhere.post(login_url, {"username": "admin", "password": PASSWORD})
+    assert response.status_code == 302  # the username itself is not locked
+
+
+@pytest.mark.django_db
+def test_a_login_that_succeeds_does_not_clear_the_address_count(
+    client, staff_user, settings, django_user_model
+):
+    """Whoever sprays with one account of their own cannot log into it now and then to start
+    the count again; a colleague's success does not either."""
+    django_user_model.objects.create_user(username="siti", password=PASSWORD)
+    limit = settings.AXES_ADDRESS_FAILURE_LIMIT
+    spray(client, SITE_LOGIN, [f"pegawai{n}" for n in range(limit - 1)])
+    assert Client().post(SITE_LOGIN, {"username": "siti", "password": PASSWORD}).status_code == 302
+
+    assert is_locked_out_page(spray(client, SITE_LOGIN, ["pegawai-terakhir"]))
+
+
+@pytest.mark.django_db
+def test_an_office_behind_one_address_is_not_locked_out_by_a_few_typos_each(
+    staff_user, settings, django_user_model
+):
+    """The address's limit is well above the pair's: a handful of colleagues mistyping their
+    passwords a few times each lock out none of them."""
+    office = Client(REMOTE_ADDR="10.9.8.7")
+    colleagues = [f"staf{n}" for n in range(5)]
+    for name in colleagues:
+        django_user_model.objects.create_user(username=name, password=PASSWORD)
+        fail_to_log_in(office, SITE_LOGIN, settings.AXES_FAILURE_LIMIT - 1, username=name)
+
+    for name in colleagues:
+        response = Client(REMOTE_ADDR="10.9.8.7").post(
+            SITE_LOGIN, {"username": name, "password": PASSWORD}
+        )
+        assert response.status_code == 302, name
+
+
 @pytest.mark.django_db
 def test_staff_cannot_set_a_short_common_or_numeric_password(staff_client, staff_user):
     change_password = reverse("admin:auth_user_password_change", args=[staff_user.pk])
