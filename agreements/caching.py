@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connection, connections
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import get_token
 from django.template.response import SimpleTemplateResponse
 from django.utils import timezone
@@ -35,6 +35,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
 from access.models import access_key, role_names
+from common.parameters import without_tracking
 
 logger = logging.getLogger(__name__)
 
@@ -354,6 +355,11 @@ class CachedCountPaginator(Paginator):
 
 
 def page_key(request, parts, version):
+    """The key of the page ``request`` asks for. Not its host: every page links within the
+    site by paths alone, so the page is the same at each name and port the site answers to
+    (``127.0.0.1:8000``, ``localhost:8000``, any port in a ``Host`` header), and each would
+    otherwise keep a copy of it. What does name the host (the sitemaps, the report's PDF) is
+    kept under it by its own key."""
     return make_key(
         "page",
         version,
@@ -362,9 +368,19 @@ def page_key(request, parts, version):
         timezone.get_current_timezone_name(),  # times are shown in the reader's zone
         *parts,
         request.scheme,
-        request.get_host(),
         request.get_full_path(),
     )
+
+
+def tracking_left_out(request):
+    """The redirect of ``request`` to its address without a link's tracking parameters
+    (``utm_…``, ``fbclid`` …: ``common.parameters.without_tracking``), or None when it names
+    none. Nothing reads them, and each of their values would keep one more copy of the page."""
+    kept = without_tracking(request.GET)
+    if kept is request.GET:
+        return None
+    query = kept.urlencode()
+    return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
 
 
 def cached_page(request, parts, build, version=register_version, sign=None):
@@ -372,7 +388,8 @@ def cached_page(request, parts, build, version=register_version, sign=None):
 
     ``parts`` name whose page it is (what it depends on besides the register, the day, the
     language and the address); ``version`` reads the version of what it shows (by default the
-    whole register's). Only a complete 200 HTML page of a GET is cached, never one
+    whole register's). An address naming a link's tracking is sent on to the one without it
+    (``tracking_left_out``). Only a complete 200 HTML page of a GET is cached, never one
     showing a message meant for one visitor or one setting a cookie of its own. A page comes
     back from the cache with this visitor's own CSRF token in each of its forms. Of the readers
     missing the same page at once, one builds it and the others wait for it (``wait_for``).
@@ -385,7 +402,12 @@ def cached_page(request, parts, build, version=register_version, sign=None):
     signature is read before or with what the page shows, never after, so a page is never kept
     under a signature newer than its content.
     """
-    if request.method not in ("GET", "HEAD") or len(get_messages(request)):
+    if request.method not in ("GET", "HEAD"):
+        return build()
+    redirect = tracking_left_out(request)
+    if redirect is not None:
+        return redirect
+    if len(get_messages(request)):
         return build()
     version = version()
     if version is None:

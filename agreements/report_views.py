@@ -19,7 +19,7 @@ from django.views import View
 
 from access.models import can_export_internal, can_see_internal, exports_leave_out_internal
 from agreements import report as reports
-from agreements.caching import cached_value, reader_class
+from agreements.caching import cached_value, reader_class, tracking_left_out
 from agreements.dates import FIRST_YEAR, LAST_YEAR
 from agreements.export_views import exportable_agreements
 from agreements.models import Agreement
@@ -171,6 +171,10 @@ class ReportPdfView(View):
     region's lists (15 queries) cost a kept file 100 times what handing it over does."""
 
     def get(self, request):
+        # Kept under its address: each value of a link's tracking would be one more file.
+        redirect = tracking_left_out(request)
+        if redirect is not None:
+            return redirect
         asked = region, period, problems = chosen(request)
         if problems or not (region and period):
             return bad_request({"problems": problems})

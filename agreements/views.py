@@ -37,6 +37,7 @@ from agreements.models import (
     reads_internal,
 )
 from agreements.paging import SearchPaginator, page_asked
+from common.parameters import without_tracking
 
 PAGE_SIZE = 25
 # Filters always in view; the others fold away under "more filters" until one is in use.
@@ -257,7 +258,8 @@ def only_what_is_set(view, *, subject=None, ordered=True):
     """``view``, a list page (of ``subject``, a key of ``SUBJECTS``; None: the agreement list),
     at an address naming only the filters set: one naming what sets nothing, as its filter
     form sends every field it holds (``?q=&region=&sort=relevance``, ``AgreementFilter.unset_in``),
-    is sent on to the address without it, before anything is read. The address a reader
+    is sent on to the address without it, before anything is read, and so, in the same step,
+    is one naming a link's tracking (``?utm_source=…``, ``without_tracking``). The address a reader
     shares or bookmarks after applying the filters says what they chose, and nothing else;
     no script is needed for it. ``ordered`` False is for a page that offers no order (the
     change log), where ``?sort=`` stays refused."""
@@ -265,7 +267,9 @@ def only_what_is_set(view, *, subject=None, ordered=True):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        kept = AgreementFilter.without_unset(request.GET, reads=reads, ordered=ordered)
+        kept = without_tracking(
+            AgreementFilter.without_unset(request.GET, reads=reads, ordered=ordered)
+        )
         if kept is not request.GET:
             query = kept.urlencode()
             return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)

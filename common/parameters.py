@@ -9,9 +9,13 @@ naming each parameter it does not know.
 
 What others add to a link to count its visits (a campaign's ``utm_…``, a social network's or
 an advertiser's click id) asks for nothing: no page reads it, and none refuses a link for it.
+A cached page sends such an address on to the one without it (``without_tracking``), as a list
+page does an address naming an empty filter: each of its values would otherwise be one more
+copy of the same page in the cache.
 """
 
 from django.core.exceptions import ValidationError
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 TRACKING_PARAMETERS = ("fbclid", "gclid", "msclkid")
@@ -25,6 +29,18 @@ UNKNOWN_PARAMETERS = _(
 
 def is_tracking_parameter(name):
     return name.startswith("utm_") or name in TRACKING_PARAMETERS
+
+
+def without_tracking(data):
+    """``data`` (a ``QueryDict``) less the parameters a link's tracking adds: a copy, or
+    ``data`` itself when it holds none."""
+    if not any(is_tracking_parameter(name) for name in data):
+        return data
+    kept = QueryDict(mutable=True)
+    for name, values in data.lists():
+        if not is_tracking_parameter(name):
+            kept.setlist(name, values)
+    return kept
 
 
 def unknown_parameters(data, known):

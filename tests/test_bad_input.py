@@ -1188,17 +1188,22 @@ def test_a_parameter_the_report_or_a_countrys_partners_do_not_read_is_refused(
 def test_the_filters_the_sort_the_page_and_a_links_tracking_are_no_unknown_parameters(
     client, kaltim
 ):
-    """A link shared with a campaign's or a social network's mark still opens its list."""
+    """A link shared with a campaign's or a social network's mark still opens its list (a
+    cached page at its address without the mark: ``caching.tracking_left_out``)."""
     response = client.get(
         "/agreements/",
         {"region": "64", "sort": "title", "page": "1", "utm_campaign": "x", "fbclid": "y"},
+        follow=True,
     )
     assert response.status_code == 200
+    assert response.redirect_chain == [("/agreements/?region=64&sort=title&page=1", 302)]
     assert client.get("/regions/64/", {"region": "64"}).status_code == 200
     PartnerFactory()
     tracked = {"utm_source": "surel", "fbclid": "y"}
     assert client.get("/laporan/", {"region": "64", "period": "2024", **tracked}).status_code == 200
-    assert client.get("/countries/CN/mitra/", {"page": "1", **tracked}).status_code == 200
+    response = client.get("/countries/CN/mitra/", {"page": "1", **tracked}, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain == [("/countries/CN/mitra/?page=1", 302)]
 
 
 def test_a_partner_typed_again_in_other_case_or_spacing_is_refused_naming_the_first(

@@ -6,6 +6,7 @@ starts one in ``.ci/run``), under a key prefix of their own.
 """
 
 import os
+import re
 import threading
 import time
 import uuid
@@ -43,6 +44,8 @@ pytestmark = [
     pytest.mark.skipif(not redis_answers(), reason=f"no Redis server answers at {REDIS_URL}"),
 ]
 LIST = reverse("agreement-list")
+TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
+NO_CACHE = "django.core.cache.backends.dummy.DummyCache"
 
 
 def redis_cache(prefix, location=REDIS_URL):
@@ -107,6 +110,109 @@ def test_a_save_shows_at_once_through_redis(prefix, agreement):
         assert "Beasiswa dosen Kalimantan Timur" in page
         assert "Beasiswa guru Kalimantan Timur" not in page
     caches.close_all()
+
+
+# -- one copy of each page --------------------------------------------------------------------
+
+
+def kept_pages(prefix):
+    """The keys of the pages kept in Redis under ``prefix``."""
+    return set(redis.Redis.from_url(REDIS_URL).scan_iter(f"{prefix}:*:coopdb:page:*"))
+
+
+def public_pages(agreement):
+    return [
+        reverse("dashboard"),
+        LIST,
+        f"{LIST}?status=signed",
+        agreement.get_absolute_url(),
+        reverse("region-detail", args=["64"]),
+        reverse("change-log"),
+    ]
+
+
+def test_a_links_tracking_is_sent_to_the_page_without_it_keeping_no_copy(prefix, agreement):
+    """``?utm_source=…`` and its kin ask for nothing: each of their values kept one more copy
+    of the page, so anyone could fill the cache with copies of one page. They are sent on to
+    the address without them, in one step, whatever else the address names."""
+    with override_settings(CACHES=redis_cache(prefix)):
+        caches.close_all()
+        client = Client()
+        for url in public_pages(agreement):
+            assert client.get(url).status_code == 200, url
+        kept = kept_pages(prefix)
+        assert kept
+
+        for url in public_pages(agreement):
+            joined = "&" if "?" in url else "?"
+            for n, tracking in enumerate(
+                ["utm_source=buletin", "utm_campaign=x&fbclid=IwAR0", "gclid=1&msclkid=2"]
+            ):
+                response = client.get(f"{url}{joined}{tracking}&utm_content={n}")
+                assert response.status_code == 302, url
+                assert response["Location"] == url
+        # An empty filter and a campaign's tracking are both left in one step.
+        response = client.get(f"{LIST}?q=&status=signed&utm_medium=email")
+        assert response["Location"] == f"{LIST}?status=signed"
+
+        assert kept_pages(prefix) == kept
+        page = client.get(LIST, {"utm_source": "buletin"}, follow=True)
+        assert page.redirect_chain == [(LIST, 302)]
+        html = page.content.decode()
+        assert "Beasiswa guru Kalimantan Timur" in html
+        assert "utm_" not in html  # no link of the page carries it on
+    caches.close_all()
+
+
+def test_a_links_tracking_keeps_no_second_copy_of_the_reports_pdf(prefix, agreement):
+    with override_settings(CACHES=redis_cache(prefix)):
+        caches.close_all()
+        pdf = "/laporan/laporan.pdf?region=64&period=2024"
+        assert Client().get(pdf)["Content-Type"] == "application/pdf"
+        stored = set(redis.Redis.from_url(REDIS_URL).scan_iter(f"{prefix}:*"))
+
+        response = Client().get(f"{pdf}&utm_source=buletin")
+
+        assert response.status_code == 302
+        assert response["Location"] == pdf
+        assert set(redis.Redis.from_url(REDIS_URL).scan_iter(f"{prefix}:*")) == stored
+    caches.close_all()
+
+
+def test_a_page_is_kept_once_whatever_name_or_port_the_site_is_asked_at(prefix, agreement):
+    """Each name and port the site answers to (``localhost:8000``, ``127.0.0.1:8000``, any port
+    in a ``Host`` header) kept a copy of every page; the pages link by paths alone, so one copy
+    serves them all, and is the page drawn at that name."""
+    hosts = ["127.0.0.1:8000", "localhost:8000", "LOCALHOST:8001", "localhost.", "[::1]:9"]
+    with override_settings(CACHES=redis_cache(prefix)):
+        caches.close_all()
+        drawn = {url: Client().get(url).content for url in public_pages(agreement)}
+        kept = kept_pages(prefix)
+
+        for host in hosts:
+            for url in public_pages(agreement):
+                with CaptureQueriesContext(connection) as captured:
+                    response = Client().get(url, HTTP_HOST=host)
+                assert response.status_code == 200, (host, url)
+                assert len(captured) == 1, (host, url)  # the register version only
+                assert TOKEN.sub(b"", response.content) == TOKEN.sub(b"", drawn[url])
+        assert kept_pages(prefix) == kept
+    caches.close_all()
+
+
+@pytest.mark.parametrize("host", ["localhost:8000", "[::1]:9"])
+def test_no_page_names_the_host_it_is_drawn_at(client, agreement, staff_client, host):
+    """What lets one copy serve every name: a page drawn afresh at another host is the same."""
+    pages = [(Client(), url) for url in public_pages(agreement)] + [
+        (staff_client, reverse("admin:agreements_agreement_changelist")),
+        (staff_client, reverse("admin:agreements_agreement_change", args=[agreement.pk])),
+    ]
+    with override_settings(CACHES={"default": {"BACKEND": NO_CACHE}}):
+        for reader, url in pages:
+            here = reader.get(url).content
+            there = reader.get(url, HTTP_HOST=host).content
+            assert TOKEN.sub(b"", there) == TOKEN.sub(b"", here), url
+            assert host.encode() not in there
 
 
 # -- one build per page at a time --------------------------------------------------------------

@@ -1268,9 +1268,10 @@ def test_addresses_naming_empty_filters_still_select_what_they_did(client, regis
     assert client.get("/perubahan/", {"sort": ""}).status_code == 400
 
 
-def test_unknown_parameters_are_ignored(client, register):
-    response = client.get(LIST, {"utm_source": "surel"})
+def test_a_links_tracking_is_ignored(client, register):
+    response = client.get(LIST, {"utm_source": "surel"}, follow=True)
     assert response.status_code == 200
+    assert response.redirect_chain == [(LIST, 302)]
     assert len(titles_in(response)) == 4
 
 
