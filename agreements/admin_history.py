@@ -174,11 +174,13 @@ class AgreementHistoryMixin:
     # -- one agreement's history page (simple-history's) ----------------------------------------
 
     def get_history_queryset(self, request, history_manager, pk_name, object_id):
-        # When each version's successor was saved: its rows are those saved up to then.
+        # When each version's successor was saved: its rows are those saved up to then; and
+        # whose save set off a version the register wrote (``SetOffBy``), read with it.
         return (
             super()
             .get_history_queryset(request, history_manager, pk_name, object_id)
             .annotate(next_date=changelog.next_version_date())
+            .select_related("history_set_off_by")
         )
 
     def set_history_delta_changes(self, request, historical_records, foreign_keys_are_objs=True):

@@ -103,6 +103,15 @@ MANY = {"regions": "region", "partners": "partner", "sectors": "sector", "agenci
 STATUS_PAGE_LENGTH = 20
 
 NO_ONE = gettext_lazy("sistem (impor atau perintah)")
+# A version the register wrote by its own rule after someone's save (``SetOffBy``).
+FOLLOWING = gettext_lazy("sistem, mengikuti perubahan oleh %(role)s")
+
+
+def _role_label(user, role):
+    """How the change log names ``user``, whose widest role group is ``role`` (or None)."""
+    if role:
+        return str(Role(role).label)
+    return str(Role.ADMINISTRATOR.label) if user.is_superuser else _("staf biro")
 
 
 @dataclass(frozen=True)
@@ -208,13 +217,19 @@ class Entry:
 
     @property
     def role(self):
-        """The role in which the version was saved, never the person (``history_role``)."""
+        """The role in which the version was saved, never the person (``history_role``). A
+        version the register wrote by its own rule after someone's save (a status raised,
+        ``SetOffBy``) is the system's, following the role of whoever saved; one no one's save
+        set off (a command's) is the system's alone."""
         user = self.record.history_user
         if user is None:
-            return str(NO_ONE)
-        if self.record.history_role:
-            return str(Role(self.record.history_role).label)
-        return str(Role.ADMINISTRATOR.label) if user.is_superuser else _("staf biro")
+            set_off_by = self.record.history_set_off_by
+            if set_off_by is None:
+                return str(NO_ONE)
+            return FOLLOWING % {
+                "role": _role_label(set_off_by, self.record.set_off_by_role),
+            }
+        return _role_label(user, self.record.history_role)
 
     @property
     def field_names(self):
@@ -262,8 +277,11 @@ def history(agreements, *, public=True):
                 Agreement.objects.filter(pk=OuterRef("id")).values("visibility")[:1]
             ),
         )
-        .annotate(history_role=_role_of(OuterRef("history_user_id")))
-        .select_related("lead_region", "history_user")
+        .annotate(
+            history_role=_role_of(OuterRef("history_user_id")),
+            set_off_by_role=_role_of(OuterRef("history_set_off_by_id")),
+        )
+        .select_related("lead_region", "history_user", "history_set_off_by")
         .order_by("-history_date", "-history_id")
     )
 

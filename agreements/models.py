@@ -18,6 +18,7 @@ import unicodedata
 from collections import defaultdict
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, EmptyResultSet, ValidationError
 from django.db import connection, connections, models, transaction
 from django.db.models import F, OuterRef, Q
@@ -58,6 +59,26 @@ from partners.currencies import is_currency
 from partners.models import INDONESIA, Country, Partner, Region, pick_language
 
 logger = logging.getLogger(__name__)
+
+
+class SetOffBy(models.Model):
+    """What a version of an agreement the register wrote by its own rule keeps of whose save
+    set it off (``AgreementQuerySet.mark_changed``, ``by_system``): the version is no one's
+    (``history_user`` empty: not a change that user made, nor one a search of their changes
+    finds), but the change log tells it as following that save (``changelog.Entry.role``).
+    Empty where no one's save set it off: a command's."""
+
+    history_set_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("mengikuti perubahan oleh"),
+    )
+
+    class Meta:
+        abstract = True
 
 
 class HistoricalRecordsWithM2M(HistoricalRecords):
@@ -1363,7 +1384,8 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
         """Save a version of these agreements for a change to one of their parts (a milestone,
         a document) made on that part's own page or by the import; call it before writing the
         parts. ``by_system``: a change the register made by its own rule (``store_progress``
-        raising a status), kept as no one's, not as the change of whoever's save set it off.
+        raising a status), kept as no one's, not as the change of whoever's save set it off,
+        whom it names apart (``SetOffBy``), for the change log to say it followed their save.
 
         A change form of the agreement carries its milestones and documents as they were when
         it was opened; saved after such a change it would write them back. With the version
@@ -1379,11 +1401,19 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
 
         changed = self.update(version=F("version") + 1, updated_at=timezone.now())
         agreements = list(Agreement.objects.filter(pk__in=self.values("pk")).order_by())
-        if by_system:
+        kept = {}
+        if by_system and agreements:
+            # Whose save set it off: the request's user (an import's or a form's), none for a
+            # command's (``SetOffBy``).
+            kept["history_set_off_by"] = Agreement.history.model.get_default_history_user(
+                agreements[0]
+            )
             for agreement in agreements:
                 agreement._history_user = None  # read before the request's user
         if agreements:
-            Agreement.history.bulk_history_create(agreements, update=True)
+            Agreement.history.bulk_history_create(
+                agreements, update=True, custom_historical_attrs=kept
+            )
             record_parties([agreement.pk for agreement in agreements])
         return changed
 
@@ -2654,6 +2684,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
 
     # The stored progress is derived, not edited: the history tells what people changed.
     history = HistoricalRecordsWithM2M(
+        bases=[SetOffBy],
         m2m_fields=[regions, partners, sectors, agencies],
         excluded_fields=[
             "next_stage",

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from agreements.models import Agreement, Milestone
 from tests.factories import (
     AgencyFactory,
     AgreementFactory,
@@ -201,6 +202,66 @@ def test_site_change_log_is_filtered_like_the_list(client, changed):
     entries = root.findall(f"{ATOM}entry")
     assert entries and all("MoU Kaltim" in e.findtext(f"{ATOM}title") for e in entries)
     assert "Berlaku" in ET.tostring(root, encoding="unicode")
+
+
+def test_a_status_the_register_raised_after_a_clerks_save_is_told_as_following_that_save(
+    client, kaltim, editor_kaltim
+):
+    """The editor records the visit done on the step's own page; the register raises the MoU
+    from "Prakarsa" to "Penjajakan" by its rule. That version is the register's, not the
+    editor's (``history_user`` stays empty, as the search by person finds it), but it was
+    told "oleh sistem (impor atau perintah)", as though no one had touched the record: it
+    follows the editor's save, and says so, in the role the public reads. A status raised by
+    a command, with no one's save behind it, is still the system's."""
+    unsigned = {"status": "initiative", "signed_on": None, "in_force_from": None}
+    unsigned["expires_on"] = None
+    mou = AgreementFactory(title="MoU Kaltim–Anhui", lead_region=kaltim, **unsigned)
+    editor = logged_in(editor_kaltim)
+    data = {
+        "agreement": mou.pk,
+        "kind": "exploration",
+        "title": "Kunjungan ke Hefei",
+        "due_on": "",
+        "done_on": "03/03/2025",
+        "waits_on": "",
+        "findings": "",
+        "notes": "",
+    }
+    response = editor.post(reverse("admin:agreements_milestone_add"), data)
+    assert response.status_code == 302
+    mou.refresh_from_db()
+    assert mou.status == "exploration"
+    assert mou.history.latest().history_user is None
+
+    page = client.get(mou.get_absolute_url()).content.decode()
+    log = " ".join(re.sub(r"<[^>]+>", " ", section(page)).split())
+    assert "Status Prakarsa Penjajakan" in log
+    assert "oleh sistem, mengikuti perubahan oleh Editor (staf biro)" in log
+    assert log.count("sistem (impor atau perintah)") == 1  # the record made by the factory
+    assert "editor.kaltim" not in log  # the public reads the role, never the person
+    site_log = client.get("/perubahan/").content.decode()
+    assert "oleh sistem, mengikuti perubahan oleh Editor (staf biro)" in site_log
+    assert site_log.count("sistem (impor atau perintah)") == 1
+    feed = client.get("/perubahan/feed.atom").content.decode()
+    assert "sistem, mengikuti perubahan oleh Editor (staf biro)" in feed
+
+    # Staff read whose save it followed by name, in the agreement's history.
+    history = editor.get(reverse("admin:agreements_agreement_history", args=[mou.pk]))
+    text = " ".join(re.sub(r"<[^>]+>", " ", history.content.decode()).split())
+    assert "sistem, mengikuti perubahan oleh editor.kaltim" in text
+
+    # The same raise with no one's save behind it: the daily command's.
+    quiet = AgreementFactory(title="MoU Kaltim–Jiangxi", lead_region=kaltim, **unsigned)
+    Milestone.objects.filter(pk=MilestoneFactory(agreement=quiet, kind="exploration").pk).update(
+        done_on=datetime.date(2025, 3, 3), due_on=None
+    )
+    Agreement.objects.filter(pk=quiet.pk).refresh_progress()
+    quiet.refresh_from_db()
+    assert quiet.status == "exploration"
+    page = client.get(quiet.get_absolute_url()).content.decode()
+    log = " ".join(re.sub(r"<[^>]+>", " ", section(page)).split())
+    assert "oleh sistem (impor atau perintah)" in log
+    assert "mengikuti perubahan" not in log
 
 
 def test_internal_agreements_changes_are_shown_to_officials_only(
