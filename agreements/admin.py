@@ -709,7 +709,7 @@ class AgreementAdmin(
             condition |= Q(title__icontains=name)
         return condition
 
-    signed_on_known = known_date_column(Agreement, "signed_on")
+    signed_on_known = known_date_column(Agreement, "signed_on", _("yang belum ditandatangani"))
     updated_at_shown = date_and_time_column(Agreement, "updated_at")
 
     @admin.display(

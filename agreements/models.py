@@ -2702,7 +2702,10 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
     class Meta:
         verbose_name = _("kerja sama")
         verbose_name_plural = pgettext_lazy("jamak", "kerja sama")
-        ordering = ["-signed_on", "-id"]
+        # Newest signing first, those not signed after them, on every database (PostgreSQL
+        # puts an empty date first in a descending order, SQLite last), as the public list's
+        # "-signed" and the index of migration 0004 read it.
+        ordering = [F("signed_on").desc(nulls_last=True), "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["reference"],

@@ -53,7 +53,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from common.admin_delete import DeletionAsSeen
-from common.admin_list import QuickRows
+from common.admin_list import QuickRows, empty_last
 from common.admin_markup import (
     OneMediaPerInline,
     PlainSelects,
@@ -326,7 +326,7 @@ class BoundedDatesChangeList(ChangeList):
                 self.sortable_by is not None and name not in self.sortable_by
             ):
                 raise AddressRefused(self.unsorted(request, column))
-        return super().get_ordering(request, queryset)
+        return [empty_last(self.model, item) for item in super().get_ordering(request, queryset)]
 
     def unsorted(self, request, column):
         return self.unreadable(

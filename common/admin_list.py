@@ -337,15 +337,38 @@ def sort_order(cl, headers):
     return _("Diurutkan menurut %(order)s.") % {"order": told}
 
 
+def empty_last(model, item):
+    """``item`` of a list's order (``"signed_on"``, ``"-signed_on"``, an expression), with the
+    rows that have no value in a field that may have none put last, whichever way it sorts,
+    as the public list sorts them (``agreements.filters.SORTS``). The databases disagree where
+    the order does not say: PostgreSQL puts an empty value first in a descending order,
+    SQLite in an ascending one, so a list sorted by a header (or a model's order naming a
+    field) listed the agreements not yet signed first on one and last on the other."""
+    if not isinstance(item, str) or item.lstrip("-") in ("pk", "?"):
+        return item
+    name = item.lstrip("-")
+    try:
+        field = get_fields_from_path(model, name)[-1]
+    except (FieldDoesNotExist, NotRelationField):
+        return item  # an annotation, or a lookup: left to the database
+    if field.is_relation or not getattr(field, "null", False):
+        return item  # a relation sorts by its model's own order, which Django reads
+    column = F(name)
+    return column.desc(nulls_last=True) if item.startswith("-") else column.asc(nulls_last=True)
+
+
 def _empty_first(cl, field_name):
-    """Whether the list's own order (no sort in the address) puts the rows with no value in
-    the column ``field_name`` first (True) or last (False), or None where it does not say (as
-    a sort chosen by a header never does: the database's own placement)."""
-    if ORDER_VAR in cl.params:
-        return None
+    """Whether the list's order puts the rows with no value in the column ``field_name``
+    first (True) or last (False), or None where it does not say: its own order (no sort in
+    the address), or the sort a header chose, which puts them last where the column's field
+    may have none (``empty_last``)."""
     ordering_field = cl.get_ordering_field(field_name)
-    # Django's own default order, as ``ChangeList.get_ordering_field_columns`` reads it.
+    if ORDER_VAR in cl.params:
+        return False if _may_be_empty(cl, ordering_field) else None
+    # Django's own default order, as ``ChangeList.get_ordering_field_columns`` reads it, as
+    # the list reads it (``empty_last``).
     for item in cl.model_admin.ordering or cl.lookup_opts.ordering or ():
+        item = empty_last(cl.model, item)
         if (
             isinstance(item, OrderBy)
             and isinstance(item.expression, F)
@@ -357,6 +380,18 @@ def _empty_first(cl, field_name):
                 return False
             return None
     return None
+
+
+def _may_be_empty(cl, ordering):
+    """Whether a header's sort by ``ordering`` (a column's ``admin_order_field``) sorts by a
+    field of the list's model that may have no value, whose empty rows go last; else None."""
+    if not isinstance(ordering, str):
+        return None
+    try:
+        field = get_fields_from_path(cl.model, ordering.removeprefix("-"))[-1]
+    except (FieldDoesNotExist, NotRelationField):
+        return None
+    return (not field.is_relation and getattr(field, "null", False)) or None
 
 
 def _rows_without(cl, field_name):

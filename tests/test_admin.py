@@ -302,7 +302,46 @@ def test_agreement_list_says_in_words_what_it_is_sorted_by(staff_client, kaltim)
         "Diurutkan menurut nomor naskah (menaik), lalu jenis (menurun)."
     ]
     # Unsorted by the address, the list's own order, newest signing first.
-    assert order_said({}) == ["Diurutkan menurut tanggal ditandatangani (terbaru dulu)."]
+    assert order_said({}) == [
+        "Diurutkan menurut tanggal ditandatangani (terbaru dulu, lalu yang belum ditandatangani)."
+    ]
+
+
+SIGNED_IN_2024 = datetime.date(2024, 3, 1)
+
+
+def test_unsigned_agreements_are_listed_after_the_signed_on_every_database(
+    client, staff_client, kaltim
+):
+    """PostgreSQL puts a missing signing date first in a descending order, SQLite last (and
+    the other way round ascending): the admin's list, in its own order and sorted by the
+    signing date's header, listed the unsigned agreements first on one database and last on
+    the other. They come after the signed ones, whichever way, as on the public list, and the
+    line above the table says so."""
+    unsigned = {"status": "initiative", "signed_on": None, "in_force_from": None}
+    AgreementFactory(
+        title="Prakarsa tanpa tanggal", lead_region=kaltim, expires_on=None, **unsigned
+    )
+    for title, signed in (("MoU lama", datetime.date(2019, 5, 1)), ("MoU baru", SIGNED_IN_2024)):
+        AgreementFactory(title=title, lead_region=kaltim, signed_on=signed, in_force_from=signed)
+
+    def listed(params):
+        page = staff_client.get(CHANGELIST, params).text
+        table = page.split('id="result_list"', 1)[1].split("</table>", 1)[0]
+        titles = re.findall(r'<th class="field-title">.*?>([^<>]+)</a>', table)
+        said = re.findall(r'<p class="sort-order">(.*?)</p>', collapse_space(page))
+        return titles, said
+
+    newest_first = ["MoU baru", "MoU lama", "Prakarsa tanpa tanggal"]
+    said = "Diurutkan menurut tanggal ditandatangani ({}, lalu yang belum ditandatangani)."
+    newest_said, oldest_said = [said.format("terbaru dulu")], [said.format("terlama dulu")]
+    assert listed({}) == (newest_first, newest_said)
+    assert listed({"o": "-7"}) == (newest_first, newest_said)
+    assert listed({"o": "7"}) == (["MoU lama", "MoU baru", "Prakarsa tanpa tanggal"], oldest_said)
+    # The public list, sorted newest signing first, agrees.
+    public = client.get("/agreements/", {"sort": "-signed"}).content.decode()
+    assert [t for t in newest_first if t in public] == newest_first
+    assert sorted(newest_first, key=public.index) == newest_first
 
 
 def test_province_filter_includes_its_regencies_and_cities_and_not_other_provinces(
@@ -2116,7 +2155,8 @@ def test_milestone_list_opens_on_the_steps_still_to_do_soonest_due_first(
 def test_milestone_list_says_the_steps_still_to_do_come_first(staff_client, kaltim, today):
     """The list of steps opens on those still to do, which have no done date; its line of
     order said "tanggal terlaksana (terbaru dulu)", as if it began with the step done last. It
-    says the steps not yet done come first; a sort chosen by a header is said as before."""
+    says the steps not yet done come first. A sort chosen by a header puts the steps with no
+    date last, on every database, and says so."""
     MilestoneFactory(agreement=AgreementFactory(lead_region=kaltim), due_on=today)
     url = reverse("admin:agreements_milestone_changelist")
 
@@ -2126,9 +2166,11 @@ def test_milestone_list_says_the_steps_still_to_do_come_first(staff_client, kalt
 
     assert order_said({}) == [
         "Diurutkan menurut tanggal terlaksana (yang belum terlaksana dulu, lalu terbaru dulu), "
-        "lalu target tanggal (terlama dulu)."
+        "lalu target tanggal (terlama dulu, lalu yang kosong)."
     ]
-    assert order_said({"o": "-5"}) == ["Diurutkan menurut tanggal terlaksana (terbaru dulu)."]
+    assert order_said({"o": "-5"}) == [
+        "Diurutkan menurut tanggal terlaksana (terbaru dulu, lalu yang belum terlaksana)."
+    ]
 
 
 def test_milestone_list_filters_whom_a_step_waits_on_as_its_pages_say_it(
