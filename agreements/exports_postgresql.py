@@ -28,7 +28,7 @@ import itertools
 import json
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.db import connections, transaction
 from django.db.models import F, OrderBy, Window
 from django.db.models.functions import RowNumber
@@ -449,8 +449,15 @@ def export_query(sql_format, queryset, page_url, today, readable, columns=None):
 
 
 def _lines(queryset, sql_format, page_url, chunk_size, readable, columns):
-    """The CSV line or JSON object of each agreement of ``queryset``, in its order."""
-    query = export_query(sql_format, queryset, page_url, timezone.localdate(), readable, columns)
+    """The CSV line or JSON object of each agreement of ``queryset``, in its order: none of a
+    selection that can match nothing (``none()``, a keyword of marks alone), which has no SQL
+    to write into the export's."""
+    try:
+        query = export_query(
+            sql_format, queryset, page_url, timezone.localdate(), readable, columns
+        )
+    except EmptyResultSet:
+        return
     for (line,) in streamed_rows(queryset.db, query, None, chunk_size):
         yield line
 
@@ -505,9 +512,13 @@ def table_query(sql_format, queryset, columns):
 
 def table_json_lines(table, selection, chunk_size):
     """The JSON objects of ``table``'s rows for ``selection`` (``exports.json_chunks``'s text
-    of each), its queries one after the other (``Table.querysets``)."""
+    of each), its queries one after the other (``Table.querysets``): none of a queryset that
+    can match nothing (those of a selection that can)."""
     for queryset in table.querysets(selection):
-        query = table_query(_JsonSql, queryset, table.columns)
+        try:
+            query = table_query(_JsonSql, queryset, table.columns)
+        except EmptyResultSet:
+            continue
         for (line,) in streamed_rows(queryset.db, query, None, chunk_size):
             yield "{" + line + "}"
 

@@ -8,12 +8,15 @@ skipped test.
 """
 
 import datetime
+import io
+import json
 import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from agreements.models import Agreement, Scope
 from partners.models import Partner
@@ -109,6 +112,28 @@ def test_a_keyword_without_a_letter_or_digit_finds_nothing(client, register, typ
     page = client.get(reverse("agreement-list"), {"q": typed})
     assert page.status_code == 200
     assert titles_in(page) == []
+
+
+@pytest.mark.parametrize("typed", ["-", "\U0001f600"])
+@pytest.mark.parametrize("file_format", ["csv", "json", "xlsx"])
+def test_the_download_of_a_keyword_finding_nothing_holds_no_row(
+    client, register, kaltim, typed, file_format
+):
+    """The page of a keyword of marks alone lists nothing, and so does its download, on the
+    list and on a region's page: on PostgreSQL, whose query writes the file's cells, the
+    selection that can match nothing answered 500."""
+    for page in (reverse("agreement-list"), reverse("region-detail", args=[kaltim.code])):
+        response = client.get(f"{page}export.{file_format}", {"q": typed})
+        assert response.status_code == 200, page
+        body = b"".join(response.streaming_content)
+        if file_format == "csv":
+            assert body.decode("utf-8-sig").splitlines()[0].startswith("reference,")
+            assert len(body.decode("utf-8-sig").splitlines()) == 1
+        elif file_format == "json":
+            assert json.loads(body)["agreements"] == []
+        else:
+            sheet = load_workbook(io.BytesIO(body), read_only=True).worksheets[0]
+            assert len(list(sheet.iter_rows(values_only=True))) == 1
 
 
 def test_title_words_match_whatever_their_case(register):
