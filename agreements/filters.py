@@ -741,6 +741,32 @@ class AgreementFilter(django_filters.FilterSet):
         ]
 
     @property
+    def names_beyond_public(self):
+        """The filters of ``NARROWED_TO_READER`` this selection applies, or its page fixes (a
+        partner's page), whose record the public may not know of (a partner or an agency named
+        only by internal agreements: ``PartnerQuerySet.visible_to``), each by its label. The
+        Atom feed beside the page is read for the public, whoever fetches it, and refuses such
+        an address (a partner's page: 404), so the page offers none (``views.public_feed_note``);
+        its calendar, read for its reader, holds the selection. None for a reader who may know
+        of no more than the public does; else one query per such record named."""
+        if hasattr(self, "_names_beyond_public"):
+            return self._names_beyond_public
+        labels = []
+        if reads_internal(self.reader) and self.is_valid():
+            for name in self.NARROWED_TO_READER:
+                if name in self.fixed:
+                    chosen, label = self.fixed[name], self.fixed_filters[name].label
+                else:
+                    chosen, label = self.form.cleaned_data.get(name), self.filters[name].label
+                if chosen is None:
+                    continue
+                known = type(chosen).objects.visible_to(None).filter(pk=chosen.pk)
+                if not known.exists():
+                    labels.append(label)
+        self._names_beyond_public = labels
+        return labels
+
+    @property
     def form(self):
         form = super().form
         form.fixed_conflicts = self.fixed_conflicts

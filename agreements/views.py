@@ -186,7 +186,8 @@ def selection_feeds(query, page="", filterset=None):
     ``<link rel="alternate">`` in its head. ``page`` is the list page's path when the links are
     shown elsewhere (the dashboard links the whole list's). No Atom feed where ``filterset``,
     the page's, selects by what the public may not (``public_feed_note``): that feed is read
-    for the public and would hold another selection."""
+    for the public and would hold another selection, or refuse a partner the public does not
+    know of."""
     suffix = f"?{query}" if query else ""
     atom = [
         {
@@ -211,14 +212,24 @@ def public_feed_note(filterset):
     """Why the page of ``filterset`` offers no Atom feed, or "" when it offers one: the Atom
     feeds are read for the public, whoever fetches them, and ignore the filters only officials
     and staff select by (``AgreementFilter.selects_beyond_public``); beside a selection made by
-    one, such a feed would be every agreement under the name of a few."""
+    one, such a feed would be every agreement under the name of a few. Nor where it names a
+    partner or an agency the public does not know of (``AgreementFilter.names_beyond_public``):
+    read for the public, the feed refuses that address."""
     labels = filterset.selects_beyond_public if filterset is not None else []
-    if not labels:
-        return ""
-    return _(
-        "Tanpa umpan Atom: umpan Atom terbuka untuk umum dan tidak memilih menurut "
-        "%(filters)s, yang hanya untuk pejabat dan staf."
-    ) % {"filters": ", ".join(f"“{label}”" for label in labels)}
+    if labels:
+        return _(
+            "Tanpa umpan Atom: umpan Atom terbuka untuk umum dan tidak memilih menurut "
+            "%(filters)s, yang hanya untuk pejabat dan staf."
+        ) % {"filters": ", ".join(f"“{label}”" for label in labels)}
+    # Nor by a partner or an agency the public does not know of (``names_beyond_public``):
+    # read for the public, that feed would refuse the address.
+    labels = filterset.names_beyond_public if filterset is not None else []
+    if labels:
+        return _(
+            "Tanpa umpan Atom: umpan Atom terbuka untuk umum, sedangkan %(filters)s yang "
+            "dipilih di sini hanya dikenal dari kerja sama internal."
+        ) % {"filters": ", ".join(f"“{label}”" for label in labels)}
+    return ""
 
 
 def conflict_links(request, filterset):

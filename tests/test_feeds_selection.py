@@ -435,3 +435,43 @@ def test_an_officials_page_selected_by_the_budget_offers_no_atom_feed_of_another
     client.logout()
     response = client.get("/agreements/", {"budget_source": "apbd"})
     assert "feed.atom?budget_source=apbd" in response.content.decode()
+
+
+def test_an_officials_page_of_a_partner_known_only_internally_offers_no_atom_feed(
+    client, official, register, kaltim
+):
+    """The Atom feed is read for the public, whoever fetches it, and the public does not know
+    of a partner (or an agency) named only by internal agreements: the feed beside an
+    official's page of such a partner, or of the list selected by it, answered 404 (the list's,
+    400) to the official who followed its "Atom" link. Their page offers the calendar, which
+    holds their selection, and says why there is no Atom feed."""
+    sarawak = PartnerFactory(name="Sarawak", country=CountryFactory(code="MY"))
+    biro = AgencyFactory(region=kaltim, name="Biro Rahasia", short_name="Birah")
+    AgreementFactory(
+        title="Rancangan internal Kaltim Sarawak",
+        lead_region=kaltim,
+        scope="ksdpl",
+        visibility="internal",
+        partners=[sarawak],
+        agencies=[biro],
+    )
+    client.force_login(official)
+    for page_url, query in (
+        (sarawak.get_absolute_url(), {}),
+        ("/agreements/", {"partner": sarawak.pk}),
+        ("/agreements/", {"agency": biro.pk}),
+        ("/perubahan/", {"partner": sarawak.pk}),
+    ):
+        response = client.get(page_url, query)
+        assert response.status_code == 200, page_url
+        html = response.content.decode()
+        head, body = html.split("</head>", 1)
+        assert "feed.atom" not in html, (page_url, query)
+        assert "Tanpa umpan Atom" in body, (page_url, query)
+        assert "hanya dikenal dari kerja sama internal" in body, (page_url, query)
+        if page_url != "/perubahan/":
+            assert set(dict(ALTERNATE.findall(head))) == {"text/calendar"}
+    # A partner the public knows of keeps its feed on the official's page.
+    response = client.get(register["anhui"].get_absolute_url())
+    assert "feed.atom" in response.content.decode()
+    assert client.get(f"{register['anhui'].get_absolute_url()}feed.atom").status_code == 200
