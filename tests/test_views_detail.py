@@ -256,9 +256,44 @@ def test_an_expired_text_points_to_the_extension_that_carries_its_cooperation_on
     Agreement.objects.filter(pk=extension.pk).update(visibility="internal")
     assert glance_next_step(client, mou)[0] == "Tidak ada: kerja sama ini sudah berakhir."
     client.force_login(make_official(django_user_model))
-    assert "berlanjut dalam Perpanjangan" in glance_next_step(client, mou)[0]
+    # An official reads it, marked as the chain's row of it is: a page printed or passed on
+    # says which text is not for the public.
+    assert glance_next_step(client, mou)[0] == (
+        "Naskah ini sudah berakhir; kerja samanya berlanjut dalam "
+        "Perpanjangan Kesepakatan Bersama Kaltim–Bali "
+        "Nota kesepahaman / kesepakatan bersama (MoU) · Berlaku · Internal"
+    )
     Agreement.objects.filter(pk=extension.pk).update(status="terminated")
     assert glance_next_step(client, mou)[0] == "Tidak ada: kerja sama ini sudah berakhir."
+
+
+def test_an_loi_followed_up_in_an_internal_mou_says_so_to_an_official_only(
+    client, kaltim, django_user_model
+):
+    """A signed public LoI whose MoU is internal: the official reads that the LoI was followed
+    up, the MoU named and marked "Internal" as its row in the chain is; the public's page names
+    no MoU."""
+    loi = AgreementFactory(
+        title="LoI Kaltim–Bali",
+        lead_region=kaltim,
+        kind="loi",
+        status="signed",
+        in_force_from=None,
+        expires_on=None,
+    )
+    AgreementFactory(
+        title="MoU rahasia Kaltim–Bali",
+        lead_region=kaltim,
+        kind="mou",
+        follows=loi,
+        relation="implements",
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    assert "MoU rahasia" not in glance_next_step(client, loi)[0]
+    client.force_login(make_official(django_user_model))
+    told = glance_next_step(client, loi)[0]
+    assert told.startswith("Pernyataan kehendak ini sudah ditindaklanjuti dengan MoU rahasia")
+    assert told.endswith("· Berlaku · Internal")
 
 
 def test_a_cancelled_text_whose_pks_goes_on_is_said_cancelled_not_ended(client, kaltim):
@@ -426,7 +461,7 @@ def test_an_expired_mou_points_to_the_pks_that_still_carries_it_out(
     Agreement.objects.filter(pk=pks.pk).update(expires_on=days(-1))
     assert glance_next_step(client, mou)[0] == (
         "Naskah ini sudah berakhir; kerja samanya berlanjut dalam "
-        "PKS Perikanan Kaltim–Bali Perjanjian kerja sama (PKS) · Penyiapan naskah"
+        "PKS Perikanan Kaltim–Bali Perjanjian kerja sama (PKS) · Penyiapan naskah · Internal"
     )
     drafted.status = "cancelled"
     drafted.save()
