@@ -16,7 +16,7 @@ from agreements.attention import attention_in
 from agreements.dashboard import expiring_filters
 from agreements.export_views import SUBJECTS
 from agreements.filters import PAGE
-from agreements.models import Agreement
+from agreements.models import Agreement, reads_internal
 from agreements.potentials import regional_potential
 from agreements.views import SignedListPage, SignedPage, browse, page_or_errors, row_values
 from common.parameters import refuse_unknown
@@ -43,13 +43,14 @@ PARTNER_ORDER = ("name", "pk")
 
 
 def partner_rows(partners):
-    """``partners`` (a values list of id, name and subdivision code, and anything after) as
-    plain rows, each partner's id, address, name and subdivision: a country's partners are
-    thousands at national scale, and read as models and rendered by their methods they cost
-    the page more than all the rest of it."""
+    """``partners`` (a values list of id, name, subdivision code and ``internal_only``, and
+    anything after: ``PartnerQuerySet.marking_internal_only``) as plain rows, each partner's
+    id, address, name, subdivision and whether only internal agreements name it: a country's
+    partners are thousands at national scale, and read as models and rendered by their methods
+    they cost the page more than all the rest of it."""
     return [
-        (pk, object_url("partner-detail", pk), name, subdivision)
-        for pk, name, subdivision, *_rest in partners
+        (pk, object_url("partner-detail", pk), name, subdivision, internal_only)
+        for pk, name, subdivision, internal_only, *_rest in partners
     ]
 
 
@@ -139,10 +140,15 @@ class PartnerDetailView(SignedListPage):
             fixed=SUBJECTS["partner"].fixes(partner),
             selection={"partner": str(partner.pk)},
         )
-        parent = known.filter(pk=partner.parent_id).first() if partner.parent_id else None
-        children = list(known.filter(parent=partner).order_by("name"))
+        # Each marked for a reader of internal records where the public may not know of it.
+        marked = known.marking_internal_only(reads_internal(request.user))
+        parent = marked.filter(pk=partner.parent_id).first() if partner.parent_id else None
+        children = list(marked.filter(parent=partner).order_by("name"))
         context.update(partner=partner, parent=parent, children=children)
-        shown = [parent and parent.pk, [child.pk for child in children]]
+        shown = [
+            parent and [parent.pk, parent.internal_only],
+            [[child.pk, child.internal_only] for child in children],
+        ]
         return context, status, shown
 
 
@@ -168,9 +174,12 @@ class CountryDetailView(SignedListPage):
         # however many the country has.
         first = list(
             country.partners.visible_to(request.user)
+            .marking_internal_only(reads_internal(request.user))
             .order_by(*PARTNER_ORDER)
             .annotate(total=Window(Count("pk")))
-            .values_list("pk", "name", "subdivision__code", "total")[:PARTNERS_SHOWN]
+            .values_list("pk", "name", "subdivision__code", "internal_only", "total")[
+                :PARTNERS_SHOWN
+            ]
         )
         partners = partner_rows(first)
         partner_total = first[0][-1] if first else 0
@@ -183,7 +192,7 @@ class CountryDetailView(SignedListPage):
         )
         shown = [
             [[each.code, each.agreement_count] for each in countries],
-            [pk for pk, _url, _name, _subdivision in partners],
+            [[pk, internal_only] for pk, _url, _name, _subdivision, internal_only in partners],
             partner_total,
         ]
         return context, status, shown
@@ -208,8 +217,9 @@ class CountryPartnersView(SignedPage):
         country = get_object_or_404(Country, code=code.upper())
         paginator = Paginator(
             country.partners.visible_to(request.user)
+            .marking_internal_only(reads_internal(request.user))
             .order_by(*PARTNER_ORDER)
-            .values_list("pk", "name", "subdivision__code"),
+            .values_list("pk", "name", "subdivision__code", "internal_only"),
             PARTNERS_PAGE_SIZE,
         )
         try:
@@ -237,6 +247,6 @@ class CountryPartnersView(SignedPage):
             errors,
             paginator.count,
             page and page.number,
-            [pk for pk, _url, _name, _sub in partners],
+            [[pk, internal_only] for pk, _url, _name, _sub, internal_only in partners],
         ]
         return context, 400 if errors else 200, shown

@@ -330,6 +330,17 @@ class PartnerQuerySet(models.QuerySet):
         # The agreements app builds on this one: reach its model through the relation.
         return self.party_to(self.model.agreements.rel.related_model.objects.visible_to(user))
 
+    def marking_internal_only(self, internal):
+        """These partners, each with ``internal_only``: for a reader of internal records
+        (``internal``), whether the public may not know of it (``visible_to``: named by internal
+        agreements alone), which their lists of partners say beside its name, as an internal
+        agreement's row says "Internal"; False for any other reader, who lists no such partner.
+        A subquery of each row, no query of its own."""
+        if not internal:
+            return self.annotate(internal_only=models.Value(False))
+        public = self.model.objects.visible_to(None).filter(pk=models.OuterRef("pk"))
+        return self.annotate(internal_only=~models.Exists(public))
+
     def party_to(self, agreements, *, few=False):
         """Partners party to one of ``agreements``: ``visible_to``'s rule, given the agreements
         a reader may read (a search builds its SQL once for each kind of reader,

@@ -1099,3 +1099,52 @@ def test_the_change_log_of_a_register_with_no_change_says_none_is_recorded(clien
     assert empty_state(page) == "Belum ada perubahan yang tercatat."
     filtered = client.get(reverse("change-log"), {"status": "in_force"}).content.decode()
     assert empty_state(filtered) == "Tidak ada perubahan yang cocok dengan filter ini."
+
+
+def test_an_officials_country_pages_mark_a_partner_known_only_from_internal_agreements(
+    client, kaltim, django_user_model
+):
+    """The public's country page lists no partner named by internal agreements alone; an
+    official's lists it, and said nothing of it: printed or passed on, the page named to the
+    public a partner it may not know of. Their list of the country's partners, on its page and
+    on the page of them all, marks it "Internal", as an internal agreement's row is marked."""
+    australia = CountryFactory(code="AU")
+    wa = PartnerFactory(name="Western Australia", country=australia)
+    perth = PartnerFactory(name="Kota Perth", country=australia, parent=wa, kind="foreign_city")
+    AgreementFactory(
+        title="MoU Kaltim Western Australia", lead_region=kaltim, scope="ksdpl", partners=[wa]
+    )
+    AgreementFactory(
+        title="Rancangan Kaltim Perth",
+        lead_region=kaltim,
+        scope="ksdpl",
+        partners=[perth],
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+
+    def listed(response):
+        items = re.search(r'<ul class="columns-list">(.*?)</ul>', response.content.decode(), re.S)
+        return {
+            re.search(r">([^<]*)</a>", item)[1]: "badge-internal" in item
+            for item in re.findall(r"<li>(.*?)</li>", items[1], re.S)
+        }
+
+    official = make_official(django_user_model)
+    for url in (reverse("country-detail", args=["AU"]), reverse("country-partners", args=["AU"])):
+        assert listed(page(client, url)) == {"Western Australia": False}
+        client.force_login(official)
+        assert listed(page(client, url)) == {"Kota Perth": True, "Western Australia": False}
+        # Published, it is marked no more, on the page kept since as on a fresh one.
+        Agreement.objects.filter(title="Rancangan Kaltim Perth").update(visibility="public")
+        Agreement.objects.filter(title="Rancangan Kaltim Perth").first().save()
+        assert listed(page(client, url)) == {"Kota Perth": False, "Western Australia": False}
+        Agreement.objects.filter(title="Rancangan Kaltim Perth").update(visibility="internal")
+        Agreement.objects.filter(title="Rancangan Kaltim Perth").first().save()
+        client.logout()
+    # So does the list of the partners part of another, on that partner's page.
+    client.force_login(official)
+    html = page(client, wa.get_absolute_url()).content.decode()
+    part = html.split("Bagian dari mitra ini", 1)[1].split("</dd>", 1)[0]
+    assert 'Kota Perth</a> · <span class="badge badge-internal">Internal</span>' in part
+    client.logout()
+    assert "Kota Perth" not in page(client, wa.get_absolute_url()).content.decode()
