@@ -559,7 +559,8 @@ class Flag(Rule):
 def computed_fields(today, readable):
     """The fields the cell rules read that the agreement's row computes: its shown status on
     ``today``, the ``follows`` cell, the predecessor's reference (or else its title) when
-    the predecessor is among ``readable``, what the downloader may see, and "" otherwise, and
+    the predecessor is among ``readable``, what the downloader may see, and "" otherwise, the
+    ``follows_visibility`` cell, that predecessor's visibility (likewise "" otherwise), and
     the day a terminated agreement's termination step was done (``termination_fields``),
     whether a signed extension among ``readable`` already extends it (``extended_among``), and
     whether a signed follow-up among ``readable`` already carries it on
@@ -571,6 +572,12 @@ def computed_fields(today, readable):
         "shown_status": AgreementQuerySet.shown_status_case(today),
         "shown_follows": Coalesce(
             AgreementQuerySet.predecessor_among(named, "export_name"), Value("")
+        ),
+        # Whether that predecessor is public or internal (its column ``follows_visibility``):
+        # a downloader of internal records reads an internal one named there as internal, as
+        # the status page's chain marks it; "" where ``follows`` names none.
+        "shown_follows_visibility": Coalesce(
+            AgreementQuerySet.predecessor_among(readable, "visibility"), Value("")
         ),
         # The day a terminated agreement ended (its column ``terminated_on``).
         **AgreementQuerySet.termination_fields(),
@@ -775,6 +782,16 @@ COLUMNS = [
         # Named only when the downloader may see it (``computed_fields``).
         Text("shown_follows"),
         imported=True,
+    ),
+    Column(
+        "follows_visibility",
+        _(
+            "Visibilitas kerja sama yang disebut kolom follows (public, internal); kosong bila "
+            "tidak ada."
+        ),
+        # Derived from the agreement ``follows`` names, which holds its own visibility: the
+        # importer reads it not.
+        Choice("shown_follows_visibility", Agreement.Visibility, blank=True),
     ),
     Column(
         "relation",

@@ -59,6 +59,7 @@ assert export_columns.NEUTRALISER not in CSV_SPECIALS
 SELECTION_FIELDS = {
     "shown_status": "selection.shown_status",
     "shown_follows": "selection.shown_follows",
+    "shown_follows_visibility": "selection.shown_follows_visibility",
     "termination_done_on": "selection.termination_done_on",
     "termination_done_on_precision": "selection.termination_done_on_precision",
     "is_extended": "selection.is_extended",

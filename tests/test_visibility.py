@@ -335,6 +335,57 @@ def test_exports_name_no_internal_predecessor(client, register, analyst, file_fo
     assert exported_follows(response, file_format)[PUBLIC_TITLE] == (INTERNAL_TITLE, "extends")
 
 
+def exported_cells(response, file_format, *names):
+    """{title: (cell of each of ``names``)} of an export, "" for an empty cell."""
+    data = b"".join(response.streaming_content)
+    if file_format == "csv":
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    elif file_format == "json":
+        rows = json.loads(data)["agreements"]
+    else:
+        values = list(load_workbook(io.BytesIO(data), read_only=True).worksheets[0].values)
+        rows = [dict(zip(values[0], row, strict=True)) for row in values[1:]]
+    return {row["title"]: tuple(row[name] or "" for name in names) for row in rows}
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx", "json"])
+def test_an_analysts_export_marks_the_internal_predecessor_it_names(
+    client, register, analyst, file_format
+):
+    """A public PKS following an internal MoU: the analyst's file named the MoU in ``follows``
+    as if it were public; ``follows_visibility``, right after it, says it is internal. The
+    public's file names neither the MoU nor its visibility."""
+    public = register["public"]
+    public.follows, public.relation = register["internal"], Agreement.Relation.IMPLEMENTS
+    public.save()
+    successor = AgreementFactory(
+        title="PKS lanjutan terbuka",
+        lead_region=public.lead_region,
+        follows=public,
+        relation=Agreement.Relation.IMPLEMENTS,
+    )
+    columns = ("follows", "follows_visibility")
+
+    response = logged_in(analyst).get(reverse("agreement-export", args=[file_format]))
+    assert exported_cells(response, file_format, *columns) == {
+        PUBLIC_TITLE: (INTERNAL_TITLE, "internal"),
+        INTERNAL_TITLE: ("", ""),
+        successor.title: (PUBLIC_TITLE, "public"),
+    }
+
+    response = client.get(reverse("agreement-export", args=[file_format]))
+    assert exported_cells(response, file_format, *columns) == {
+        PUBLIC_TITLE: ("", ""),
+        successor.title: (PUBLIC_TITLE, "public"),
+    }
+
+
+def test_follows_visibility_comes_right_after_follows(client, register):
+    data = b"".join(client.get(reverse("agreement-export", args=["csv"])).streaming_content)
+    header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert header[header.index("follows") + 1] == "follows_visibility"
+
+
 def test_the_change_log_tells_no_relation_to_an_internal_predecessor(client, register):
     public = register["public"]
     public.follows, public.relation = register["internal"], Agreement.Relation.EXTENDS
