@@ -20,7 +20,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from agreements.caching import cached_value
@@ -42,14 +42,28 @@ from common.widgets import PlainSelect
 from partners.models import Country, Partner, Region, reads_english
 
 
-def _partner_rows(partners, limit=None):
-    """(pk, label, country) of ``partners`` in the order lists offer them, at most ``limit``."""
-    rows = partners.order_by("name", "pk").values_list("pk", "name", "name_local", "country_id")
+def marked_internal(label, internal_only):
+    """An option's ``label``, followed by the site's internal mark (" · Internal", as
+    ``includes/internal_mark.html`` writes it after a row) when it names a party the public may
+    not know of (``internal_only``: ``PartnerQuerySet.marking_internal_only``,
+    ``AgencyQuerySet.marking_internal_only``)."""
+    return f"{label} · {gettext('Internal')}" if internal_only else label
+
+
+def _partner_rows(partners, internal, limit=None):
+    """(pk, label, country) of ``partners`` in the order lists offer them, at most ``limit``;
+    for a reader of internal records (``internal``) a partner known from internal agreements
+    alone is marked in its label, read by the same query (``marking_internal_only``)."""
+    rows = (
+        partners.marking_internal_only(internal)
+        .order_by("name", "pk")
+        .values_list("pk", "name", "name_local", "country_id", "internal_only")
+    )
     if limit is not None:
         rows = rows[:limit]
     return [
-        (pk, Partner.label_of(name, name_local, country), country)
-        for pk, name, name_local, country in rows
+        (pk, marked_internal(Partner.label_of(name, name_local, country), internal_only), country)
+        for pk, name, name_local, country, internal_only in rows
     ]
 
 
@@ -954,14 +968,17 @@ class AgreementFilter(django_filters.FilterSet):
         never finds the name of a party to an internal agreement here. Validation still accepts
         any existing region or country, so a shared link keeps working after its last agreement
         is gone, and any partner or agency the reader may know of (``PartnerQuerySet.visible_to``,
-        ``AgencyQuerySet.visible_to``).
+        ``AgencyQuerySet.visible_to``). A reader of internal records is offered the partners and
+        agencies of internal agreements too, each one the public may not know of marked
+        "Internal" in its label (``marked_internal``), as the site's other lists mark them.
 
         The agencies offered are those of the agreements in the queryset, for the same reason.
 
         Up to five queries (sectors, regions, partners, countries, agencies), so that rendering
         the form queries nothing; none while the register is unchanged, because the lists are
         cached under the register version and the queryset they were read from
-        (``agreements.caching``).
+        (``agreements.caching``), and whether the reader reads internal records, which the marks
+        depend on.
         """
         fields = self.form.fields
         cleaned = self.form.cleaned_data if self.is_valid() else {}
@@ -975,7 +992,14 @@ class AgreementFilter(django_filters.FilterSet):
         else:
             offered = cached_value(
                 "filter-choices",
-                [self.queryset.db, sql, repr(params), get_language(), *wanted],
+                [
+                    self.queryset.db,
+                    sql,
+                    repr(params),
+                    get_language(),
+                    reads_internal(self.reader),
+                    *wanted,
+                ],
                 lambda: self._offered(wanted),
             )
         if "sector" in fields:
@@ -1039,6 +1063,7 @@ class AgreementFilter(django_filters.FilterSet):
             )
         else:
             partners = Partner.objects.filter(self.queryset.linked("partners"))
+        internal = reads_internal(self.reader)
         offered = {}
         if "sector" in wanted:
             offered["sector"] = [(sector.slug, sector.name) for sector in Sector.objects.all()]
@@ -1067,10 +1092,16 @@ class AgreementFilter(django_filters.FilterSet):
             offered["region"] = [listed[code] for code in sorted(listed)]
         if "agency" in wanted:
             # Only agencies of agreements the reader may see: an internal agreement's agencies
-            # are never offered to the public.
+            # are never offered to the public, and marked to a reader of internal records.
             offered["agency"] = [
-                (agency.pk, agency.label, agency.region.code, agency.region.name)
+                (
+                    agency.pk,
+                    marked_internal(agency.label, agency.internal_only),
+                    agency.region.code,
+                    agency.region.name,
+                )
                 for agency in Agency.objects.used_by(self.queryset)
+                .marking_internal_only(internal)
                 .select_related("region")
                 .order_by("region__code", "name", "pk")
             ]
@@ -1079,7 +1110,9 @@ class AgreementFilter(django_filters.FilterSet):
             # that the field asks for a country first (``_partner_choices``), and the countries
             # come from their own tallies.
             listed = _partner_rows(
-                partners, PARTNER_CHOICES_MAX + 1 if partners_tallied is not None else None
+                partners,
+                internal,
+                PARTNER_CHOICES_MAX + 1 if partners_tallied is not None else None,
             )
             if len(listed) > PARTNER_CHOICES_MAX and partners_tallied is not None:
                 listed = None
@@ -1116,6 +1149,7 @@ class AgreementFilter(django_filters.FilterSet):
                 Partner.objects.filter(
                     country=country, pk__in=self.queryset.tallied_keys("partner")
                 ),
+                reads_internal(self.reader),
                 PARTNER_CHOICES_MAX + 1,
             )
         elif partners is not None and len(partners) > PARTNER_CHOICES_MAX and country is not None:

@@ -182,6 +182,17 @@ class AgencyQuerySet(models.QuerySet):
         file name or a feed's title is read through here (``PartnerQuerySet.visible_to``)."""
         return self.used_by(Agreement.objects.visible_to(user))
 
+    def marking_internal_only(self, internal):
+        """These agencies, each with ``internal_only``: for a reader of internal records
+        (``internal``), whether the public may not know of it (``visible_to``: named by internal
+        agreements alone), which a list of agencies says beside its name, as
+        ``PartnerQuerySet.marking_internal_only`` does of a partner; False for any other
+        reader, who lists no such agency. A subquery of each row, no query of its own."""
+        if not internal:
+            return self.annotate(internal_only=models.Value(False))
+        public = Agency.objects.visible_to(None).filter(pk=models.OuterRef("pk"))
+        return self.annotate(internal_only=~models.Exists(public))
+
 
 class Agency(PrintableText, models.Model):
     """A regional agency (*perangkat daerah*, OPD: a dinas, badan or biro) that carries out

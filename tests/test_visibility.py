@@ -4,8 +4,10 @@ An official, for contrast, reads both where the surface depends on the reader.""
 
 import csv
 import datetime
+import html
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -17,6 +19,7 @@ from openpyxl import load_workbook
 from agreements.imports import AgreementImport
 from agreements.models import Agreement
 from tests.factories import (
+    AgencyFactory,
     AgreementFactory,
     CountryFactory,
     DocumentFactory,
@@ -582,6 +585,42 @@ def test_partner_filter_chip_names_no_partner_of_internal_agreements_only(
     assert response.status_code == 400
     assert "Prefektur Osaka" not in response.content.decode()
     assert "Prefektur Osaka" in text(official_client.get(reverse("agreement-list"), query))
+
+
+def offered(page, field):
+    """The labels of the options of the form's select ``field`` (without its empty one)."""
+    select = re.search(rf'<select name="{field}"[^>]*>(.*?)</select>', page, re.S)
+    assert select, f"no {field} select on the page"
+    labels = re.findall(r'<option value="([^"]+)"[^>]*>([^<]*)</option>', select.group(1))
+    return [html.unescape(label) for _value, label in labels]
+
+
+def test_the_filter_form_marks_partners_and_agencies_known_only_from_internal_agreements(
+    client, official_client, analyst, register, kaltim, bali
+):
+    """An official's and an analyst's partner and agency lists offer those of internal
+    agreements too: each the public may not know of is marked "Internal" in its option, as the
+    site's other lists mark it; the public is offered none of them, nor any of their names."""
+    register["public"].agencies.add(AgencyFactory(region=bali, name="Dinas Pariwisata Bali"))
+    register["internal"].agencies.add(AgencyFactory(region=kaltim, name="Dinas ESDM Kaltim"))
+    url = reverse("agreement-list")
+
+    for reader in (official_client, logged_in(analyst)):
+        page = text(reader.get(url))
+        assert offered(page, "partner") == [
+            "Prefektur Osaka (JP) · Internal",
+            "Provinsi Anhui (CN)",
+        ]
+        # Grouped by region, Bali (51) before Kalimantan Timur (64).
+        assert offered(page, "agency") == ["Dinas Pariwisata Bali", "Dinas ESDM Kaltim · Internal"]
+
+    page = text(client.get(url))
+    assert offered(page, "partner") == ["Provinsi Anhui (CN)"]
+    assert offered(page, "agency") == ["Dinas Pariwisata Bali"]
+    assert "Prefektur Osaka" not in page and "Dinas ESDM" not in page
+    # Served from the cache to the official again, each reader still gets their own lists.
+    assert offered(text(official_client.get(url)), "partner")[0].endswith(" · Internal")
+    assert "Internal" not in " ".join(offered(text(client.get(url)), "partner"))
 
 
 def begin_in_2021(agreement):
