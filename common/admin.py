@@ -254,7 +254,22 @@ class BoundedDatesChangeList(ChangeList):
     headers do not offer (``?o=x``, a column past the last or one that cannot be sorted by),
     each given once: Django's showed the first page, or the list in its own order, as if the
     address had asked for that. Each is refused naming the parameter and why
-    (``AddressRefused``)."""
+    (``AddressRefused``).
+
+    A column it cannot sort by (the rows' own names, ``__str__``, which Django's header
+    offered to sort by and its list then ignored) offers no sort in its header either."""
+
+    @property
+    def sortable_by(self):
+        return [
+            name
+            for name in (self.list_display if self._sortable_by is None else self._sortable_by)
+            if name == "action_checkbox" or self.get_ordering_field(name)
+        ]
+
+    @sortable_by.setter
+    def sortable_by(self, names):
+        self._sortable_by = names
 
     def get_results(self, request):
         try:
