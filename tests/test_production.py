@@ -318,6 +318,29 @@ def test_an_office_behind_one_address_is_not_locked_out_by_a_few_typos_each(
 
 
 @pytest.mark.django_db
+def test_a_clerk_trying_again_and_again_while_locked_out_does_not_lock_the_office_out(
+    staff_user, settings, django_user_model
+):
+    """A clerk locked out after five typos who keeps trying (the right password too, or the
+    form sent again) is refused each time, and each try extends their own lock-out; it is no
+    failure on another username, so the address's count, which stops password spraying, does
+    not grow by it: the colleagues behind the same address still log in."""
+    django_user_model.objects.create_user(username="siti", password=PASSWORD)
+    clerk = Client(REMOTE_ADDR="10.9.8.7")
+    assert is_locked_out_page(
+        fail_to_log_in(clerk, SITE_LOGIN, settings.AXES_FAILURE_LIMIT, username="siti")
+    )
+    for _ in range(settings.AXES_ADDRESS_FAILURE_LIMIT):
+        still = clerk.post(SITE_LOGIN, {"username": "siti", "password": PASSWORD})
+        assert is_locked_out_page(still)
+        assert "dengan nama pengguna apa pun" not in still.content.decode()
+
+    colleague = Client(REMOTE_ADDR="10.9.8.7")
+    response = colleague.post(SITE_LOGIN, {"username": "admin", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
 def test_staff_cannot_set_a_short_common_or_numeric_password(staff_client, staff_user):
     change_password = reverse("admin:auth_user_password_change", args=[staff_user.pk])
     for weak in ["kopi", "password123", "20240315"]:
