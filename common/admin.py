@@ -2,12 +2,14 @@
 past versions, links typed without a scheme taken as https, and bad input or a refused action
 answered with a 4xx, never a 500 or a 200."""
 
+import copy
 import dataclasses
 import datetime
 import functools
 import logging
 import posixpath
 import re
+from urllib.parse import urlsplit, urlunsplit
 
 from django import forms
 from django.contrib.admin import SimpleListFilter, helpers
@@ -42,7 +44,7 @@ from django.core.exceptions import (
 from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
 from django.db.models.constants import LOOKUP_SEP
 from django.forms.models import BaseInlineFormSet
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect, QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -874,11 +876,54 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
                 return self.search_refused(request, search_too_long(search_term))
         # Refused while the list is built, before any action runs.
         try:
-            return super().changelist_view(request, extra_context)
+            response = super().changelist_view(request, extra_context)
         except (DisallowedModelAdminLookup, DisallowedModelAdminToField) as refused:
             return self.lookup_refused(request, refused)
         except ListUnreadable as refused:
             return self.address_refused(request, refused.message)
+        return self.back_to_a_page_there_is(request, response)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        response = super().changeform_view(request, object_id, form_url, extra_context)
+        return self.back_to_a_page_there_is(request, response)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)
+        return self.back_to_a_page_there_is(request, response)
+
+    def back_to_a_page_there_is(self, request, response):
+        """After a save, a deletion or an action, the list it goes back to at a page it still
+        has: the page the clerk came from (``?p=14``, carried in ``_changelist_filters``) may
+        be past the last now that its rows are deleted or left the filter, which the list
+        refuses when an address asks for it (``BoundedDatesChangeList``); it goes back to its
+        last page instead. Read only after a post that goes back to a later page than the
+        first."""
+        if request.method != "POST" or not isinstance(response, HttpResponseRedirect):
+            return response
+        address = urlsplit(response["Location"])
+        opts = self.model._meta
+        changelist = reverse(
+            f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_changelist"
+        )
+        if address.path != changelist:
+            return response
+        query = QueryDict(address.query, mutable=True)
+        page = query.get(PAGE_VAR, "")
+        if not (page.isascii() and page.isdigit() and int(page) > 1):
+            return response
+        del query[PAGE_VAR]
+        first = copy.copy(request)
+        first.method, first.GET, first.POST = "GET", query, QueryDict()
+        try:
+            pages = self.get_changelist_instance(first).paginator.num_pages
+        except (ListUnreadable, DisallowedModelAdminLookup, DisallowedModelAdminToField):
+            return response  # the list refuses the address for another reason: say it there
+        if int(page) <= pages:
+            return response
+        if pages > 1:
+            query[PAGE_VAR] = str(pages)
+        response["Location"] = urlunsplit(address._replace(query=query.urlencode()))
+        return response
 
     def address_refused(self, request, message):
         """The page a list's address it cannot read gets (400): a page or a sort it does not

@@ -3086,3 +3086,42 @@ def test_every_sort_a_lists_column_headers_offer_is_shown(admin_client, one_of_e
         assert admin_client.get(changelist + sort.replace("&amp;", "&")).status_code == 200, sort
     if model == "auth_group":
         assert 'class="sortable column-__str__"' not in page
+
+
+def test_a_list_goes_back_to_a_page_it_still_has_after_its_last_pages_rows_are_deleted(
+    staff_client, kaltim, monkeypatch
+):
+    """A clerk on the last page deletes its rows (the bulk action, or the change form opened
+    from it): the list went back to that page, now past the last, and answered the refusal
+    of an address it cannot read (400) after a deletion that was done. It goes back to its
+    last page, its filters kept."""
+    from agreements.admin import AgreementAdmin
+
+    monkeypatch.setattr(AgreementAdmin, "list_per_page", 1)
+    first, second, third, fourth = (
+        AgreementFactory(lead_region=kaltim, kind="mou") for _ in range(4)
+    )
+    last_page = {"kind__exact": "mou", "p": "4"}
+    shown = staff_client.get(CHANGELIST, last_page)
+    (on_it,) = shown.context["cl"].result_list
+
+    response = staff_client.post(
+        f"{CHANGELIST}?kind__exact=mou&p=4",
+        {"action": "delete_selected", "_selected_action": [on_it.pk], "post": "yes"},
+    )
+    assert response.status_code == 302
+    assert parse_qsl(urlsplit(response["Location"]).query) == [("kind__exact", "mou"), ("p", "3")]
+    back = staff_client.get(response["Location"])
+    assert back.status_code == 200
+    assert "tidak dapat dibaca" not in back.content.decode()
+
+    (on_the_third,) = (
+        staff_client.get(CHANGELIST, {"kind__exact": "mou", "p": "3"}).context["cl"].result_list
+    )
+    delete = reverse("admin:agreements_agreement_delete", args=[on_the_third.pk])
+    response = staff_client.post(
+        f"{delete}?_changelist_filters=kind__exact%3Dmou%26p%3D3", {"post": "yes"}
+    )
+    assert response.status_code == 302
+    assert parse_qsl(urlsplit(response["Location"]).query) == [("kind__exact", "mou"), ("p", "2")]
+    assert staff_client.get(response["Location"]).status_code == 200
