@@ -1859,15 +1859,23 @@ class AgreementImport:
             # one, so a round trip changes nothing; a blank beside an amount is the rupiah.
             kept = original.budget_currency if original is not None else "IDR"
             blank = kept if instance.budget_amount is None else "IDR"
-            instance.budget_currency = (reader.text("budget_currency") or blank).upper()
+            typed = reader.text("budget_currency") or blank
+            instance.budget_currency = typed.upper()
             if not Agreement.is_currency_code(instance.budget_currency):
+                # Named as typed, as the admin's form names it ("Rupiah", not "RUPIAH").
                 reader.errors.append(
                     _("Kolom budget_currency: “%(value)s” bukan kode ISO 4217 (mis. IDR, USD).")
-                    % {"value": instance.budget_currency}
+                    % {"value": typed}
                 )
+                currency_refused = True
+            else:
+                currency_refused = False
         # A value the column does not know is refused once, by the column's name; the model is
-        # not asked again whether the field it left empty may be blank.
+        # not asked again whether the field it left empty may be blank (nor a currency refused
+        # by its column whether it is too long).
         unknown = []
+        if reader.has("budget_currency") and currency_refused:
+            unknown.append("budget_currency")
         for column in CHOICE_FIELDS:
             if reader.has(column):
                 value = reader.choice(column)
