@@ -4059,20 +4059,7 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         does, or this text is itself terminated. With ``shown`` (the pks the reader may see),
         only those: a public page never names an internal follow-up. The status page says it
         beside the text's end, as it says ``extended_by``. Reads the chain given, no query."""
-        if self.status == AgreementStatus.TERMINATED:
-            return None
-        follow_ups = [
-            document
-            for document in chain
-            if document.follows_id == self.pk
-            and document.is_signed_follow_up
-            and (shown is None or document.pk in shown)
-        ]
-        return max(
-            follow_ups,
-            key=lambda d: (d.signed_on or datetime.date.min, d.pk),
-            default=None,
-        )
+        return self._latest_carrying_on(chain, shown, lambda document: document.is_signed_follow_up)
 
     def extended_by(self, chain, shown=None):
         """The signed extension of ``chain`` that extends this text (``is_signed_extension``),
@@ -4080,17 +4067,22 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
         pks the reader may see), only those: a public page never names an internal extension.
         None of a text itself terminated, whose term does not go on (``marking_extended``).
         Reads the chain given, no query."""
+        return self._latest_carrying_on(chain, shown, lambda document: document.is_signed_extension)
+
+    def _latest_carrying_on(self, chain, shown, carries_on):
+        """The latest signed text of ``chain`` following this one for which ``carries_on``
+        holds, among ``shown`` where given; None where there is none or this text is itself
+        terminated (``followed_up_by``, ``extended_by``)."""
         if self.status == AgreementStatus.TERMINATED:
             return None
-        extensions = [
-            document
-            for document in chain
-            if document.follows_id == self.pk
-            and document.is_signed_extension
-            and (shown is None or document.pk in shown)
-        ]
         return max(
-            extensions,
+            (
+                document
+                for document in chain
+                if document.follows_id == self.pk
+                and carries_on(document)
+                and (shown is None or document.pk in shown)
+            ),
             key=lambda d: (d.signed_on or datetime.date.min, d.pk),
             default=None,
         )
