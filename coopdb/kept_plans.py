@@ -87,12 +87,13 @@ class PlanKeepingCursor(DriverCursor):
             # PREPARE): it is prepared afresh next time, under a new name.
             kept.pop(digest, None)
             if (
-                isinstance(error, FeatureNotSupported)
+                sent.startswith(b"EXECUTE ")
+                and isinstance(error, FeatureNotSupported)
                 and self.connection.get_transaction_status() == TRANSACTION_STATUS_IDLE
             ):
-                # A table it reads was altered since it was planned ("cached plan must not
-                # change result type", a migration run while the site serves): outside a
-                # transaction, nothing was done and it is simply sent again.
+                # A table a kept plan reads was altered since it was planned ("cached plan must
+                # not change result type", a migration run while the site serves): outside a
+                # transaction, nothing was done and it is prepared again, once.
                 return self.execute(query, vars)
             raise
         kept[digest] = name

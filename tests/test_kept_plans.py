@@ -118,3 +118,16 @@ def test_a_table_altered_under_a_kept_plan_is_read_all_the_same():
             assert cursor.fetchall() == [(1, "Jepang")]
         finally:
             cursor.execute("DROP TABLE kept_plan_probe")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_postgresql_cannot_run_is_refused_once_not_sent_again_and_again():
+    """Only a kept plan gone stale is prepared again; a read PostgreSQL refuses as such (here
+    a row lock over a count, "not supported") is refused at once with its own message."""
+    statement = long_read("partners_region").replace("SELECT id, name", "SELECT count(*)", 1)
+    statement = statement.replace(" ORDER BY id", " FOR UPDATE")
+    with (
+        connection.cursor() as cursor,
+        pytest.raises(Exception, match="FOR UPDATE is not allowed with aggregate"),
+    ):
+        cursor.execute(statement, ["Jepang"])
