@@ -155,6 +155,33 @@ def agreement_version(pk):
     return f"{epoch}.{shared}:" + ",".join(f"{id_}={changes}" for id_, _, changes in chain)
 
 
+def parties_version():
+    """The version of which regions, partners, countries and agencies each selection of
+    agreements a list offers has (one query), or None where nothing may be cached: what a filter
+    form offers (``AgreementFilter.offer_choices``).
+
+    Made of the shared tables' version (their names, a region's province, a partner's country)
+    and the parties' counter (migration 0073), which the database moves on with any change to
+    the agreements' links to their regions, partners, sectors and agencies, any agreement added
+    or removed or made public or internal, and any count it keeps reaching zero or leaving it.
+    A title corrected or a step recorded leaves it as it was. The restore guarantee is kept as
+    for ``agreement_version``: on PostgreSQL this database's epoch and the counter tables' OIDs;
+    on SQLite a new random number with each change."""
+    if connection.in_atomic_block:
+        return None
+    header = _versions_header()
+    if connection.vendor == "postgresql":
+        header += " || '.' || 'coopdb_parties_version'::regclass::oid"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {header}, "
+            "(SELECT coalesce(sum(changes), 0) FROM coopdb_shared_version), "
+            "(SELECT coalesce(sum(changes), 0) FROM coopdb_parties_version)"
+        )
+        header, shared, parties = cursor.fetchone()
+    return f"{header}.{shared}.{parties}"
+
+
 # How long a process leaves the cache alone once a call to it failed (seconds). A Redis that
 # refuses connections fails at once, but one that does not answer (its host down or cut off,
 # the server stalled) holds each call for its timeout, a second: a page makes several, and
@@ -272,10 +299,12 @@ def make_key(kind, *parts):
     return f"coopdb:{kind}:{digest}"
 
 
-def cached_value(kind, parts, compute):
+def cached_value(kind, parts, compute, version=register_version):
     """``compute()``, cached under ``parts`` and the register version (uncached in a
-    transaction). ``parts`` must name everything the value depends on besides the register."""
-    version = register_version()
+    transaction). ``parts`` must name everything the value depends on besides the register.
+    ``version`` reads the version of what it depends on where that is less than the whole
+    register (``parties_version``)."""
+    version = version()
     if version is None:
         return compute()
     key = make_key(kind, version, *parts)

@@ -23,7 +23,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from agreements.caching import cached_value
+from agreements.caching import cached_value, parties_version
 from agreements.dates import FIRST_YEAR, LAST_YEAR, YEAR_OUT_OF_RANGE
 from agreements.models import (
     SIGNED_STATUSES,
@@ -975,10 +975,12 @@ class AgreementFilter(django_filters.FilterSet):
         The agencies offered are those of the agreements in the queryset, for the same reason.
 
         Up to five queries (sectors, regions, partners, countries, agencies), so that rendering
-        the form queries nothing; none while the register is unchanged, because the lists are
-        cached under the register version and the queryset they were read from
-        (``agreements.caching``), and whether the reader reads internal records, which the marks
-        depend on.
+        the form queries nothing; none while the parties of the agreements stay as they were,
+        because the lists are cached under the version of what they are read from
+        (``agreements.caching.parties_version``: a title corrected or a step recorded leaves
+        them), the queryset they were read from, and whether the reader reads internal records,
+        which the marks depend on. The queryset is what the reader may see of the register or
+        of one subject's agreements (``export_views.SUBJECTS``), which that version follows.
         """
         fields = self.form.fields
         cleaned = self.form.cleaned_data if self.is_valid() else {}
@@ -1001,6 +1003,7 @@ class AgreementFilter(django_filters.FilterSet):
                     *wanted,
                 ],
                 lambda: self._offered(wanted),
+                version=parties_version,
             )
         if "sector" in fields:
             fields["sector"].widget.choices = offered["sector"]

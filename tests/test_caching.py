@@ -23,6 +23,7 @@ from agreements import caching
 from agreements.caching import cached_count, register_version
 from agreements.models import Agreement, Milestone
 from tests.factories import (
+    AgencyFactory,
     AgreementFactory,
     MilestoneFactory,
     PartnerFactory,
@@ -724,3 +725,46 @@ def test_a_restore_in_place_followed_by_an_edit_serves_no_stale_status_page_on_s
     page = client.get(url).content.decode()
     assert "Festival budaya" in page
     assert "Festival tambang" not in page
+
+
+def test_a_title_corrected_leaves_the_filter_lists_kept(client, agreement, staff_client):
+    """What the filter form offers is kept until the agreements' parties change
+    (``caching.parties_version``): a save of a title draws the list again, with the title it
+    shows, but reads none of the form's lists again."""
+    agreement.agencies.add(AgencyFactory(name="Dinas Pendidikan", region=agreement.lead_region))
+    assert "Dinas Pendidikan" in client.get(LIST).content.decode()
+    data = agreement_form_data(agreement, title="Beasiswa dosen Kalimantan Timur")
+    assert staff_client.post(admin_change(agreement), data).status_code == 302
+
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(LIST).content.decode()
+
+    assert "Beasiswa dosen Kalimantan Timur" in page
+    assert "Dinas Pendidikan" in page
+    assert not any('FROM "agreements_agency"' in query["sql"] for query in captured)
+
+
+def test_an_agreement_made_internal_takes_its_parties_out_of_the_publics_filter_at_once(
+    client, agreement, kaltim
+):
+    agreement.partners.add(PartnerFactory(name="Pemerintah Kota Kitakyushu"))
+    agreement.agencies.add(AgencyFactory(name="Dinas Perhubungan", region=kaltim))
+    page = client.get(LIST).content.decode()
+    assert "Pemerintah Kota Kitakyushu" in page and "Dinas Perhubungan" in page
+
+    Agreement.objects.filter(pk=agreement.pk).update(visibility=Agreement.Visibility.INTERNAL)
+
+    page = client.get(LIST).content.decode()
+    assert "Pemerintah Kota Kitakyushu" not in page
+    assert "Dinas Perhubungan" not in page
+
+
+def test_a_renamed_partner_is_offered_by_its_new_name_at_once(client, agreement):
+    partner = PartnerFactory(name="Pemerintah Provinsi Anhui")
+    agreement.partners.add(partner)
+    assert "Pemerintah Provinsi Anhui" in client.get(LIST).content.decode()
+
+    partner.name = "Pemerintah Rakyat Provinsi Anhui"
+    partner.save()
+
+    assert "Pemerintah Rakyat Provinsi Anhui" in client.get(LIST).content.decode()
