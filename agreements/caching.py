@@ -635,6 +635,25 @@ def agreement_tables(using="default"):
     return own, shared
 
 
+def parties_tables(using="default"):
+    """The tables whose every change moves the parties version on (migration 0073): what the
+    filter lists kept under it may read (``parties_version``), besides the shared tables and the
+    agreements' own visibility."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT DISTINCT event_object_table FROM information_schema.triggers "
+                "WHERE trigger_name LIKE 'coopdb_parties_%%'"
+            )
+        else:
+            cursor.execute(
+                "SELECT DISTINCT tbl_name FROM sqlite_master "
+                "WHERE type = 'trigger' AND name LIKE 'coopdb_parties_changed_%'"
+            )
+        return {row[0] for row in cursor.fetchall()}
+
+
 def watched_tables(using="default"):
     """The tables whose every change moves the register version on: those with the database's
     trigger (migration 0006 and any that add a table to it)."""

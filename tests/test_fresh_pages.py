@@ -8,17 +8,21 @@ import re
 import pytest
 from django.contrib import admin
 from django.db import connection
+from django.db.models.expressions import Col
+from django.db.models.sql import Query
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.tree import Node
 
 from agreements.caching import (
     ESTIMATE_TABLES,
     READER_TABLES,
     CachedAdminPages,
     agreement_tables,
+    parties_tables,
     watched_tables,
 )
-from agreements.filters import DEFAULT_SORT, SORTS
+from agreements.filters import DEFAULT_SORT, SORTS, AgreementFilter
 from agreements.models import Agreement
 from tests.factories import (
     AgreementFactory,
@@ -383,3 +387,73 @@ def test_every_cached_status_page_reads_only_tables_whose_changes_renew_it(
                     unwatched.setdefault(table, set()).add(url)
     assert {"agreements_agreement", "agreements_milestone", "agreements_contact"} <= read
     assert unwatched == {}
+
+
+def agreement_columns(node):
+    """The columns of the agreements' own table that ``node`` (a query, a condition or an
+    expression, with every subquery in it) reads."""
+    if isinstance(node, Query):
+        yield from agreement_columns(node.where)
+        for annotation in node.annotations.values():
+            yield from agreement_columns(annotation)
+        return
+    if isinstance(node, Node):
+        for child in node.children:
+            yield from agreement_columns(child)
+        return
+    if isinstance(node, Col):
+        if node.target.model is Agreement:
+            yield node.target.column
+        return
+    for expression in getattr(node, "get_source_expressions", list)():
+        if expression is not None:
+            yield from agreement_columns(expression)
+
+
+def test_every_filter_list_reads_only_what_moves_the_parties_version_on(
+    client, monkeypatch, django_user_model
+):
+    """What a list's filter form offers is kept until the parties version moves on
+    (``agreements.caching.parties_version``): the agreements' links, their visibility, the
+    counts the database keeps and the shared tables. A list whose selection came to depend on
+    anything else (an agreement's status, its dates), or lists reading another table, would
+    offer stale choices after a save there. Every page with the form, read by the public and by
+    an official."""
+    records = build_register()
+    official = type(client)()
+    official.force_login(make_official(django_user_model))
+    kaltim, samarinda = records["kaltim"], records["samarinda"]
+    allowed = parties_tables() | agreement_tables()[1] | {"agreements_agreement"}
+    assert {"agreements_agreement_partners", "agreements_agreement_agencies"} <= parties_tables()
+    read = []
+    offered = AgreementFilter._offered
+
+    def reading(filterset, wanted):
+        with CaptureQueriesContext(connection) as captured:
+            lists = offered(filterset, wanted)
+        read.append((filterset.queryset, captured.captured_queries))
+        return lists
+
+    monkeypatch.setattr(AgreementFilter, "_offered", reading)
+    urls = [
+        reverse("agreement-list"),
+        reverse("change-log"),
+        kaltim.get_absolute_url(),
+        samarinda.get_absolute_url(),
+        records["anhui"].get_absolute_url(),
+        reverse("country-detail", args=["CN"]),
+        reverse("sector-detail", args=["education"]),
+    ]
+    for reader in (client, official):
+        for url in urls:
+            assert reader.get(url).status_code == 200, url
+    assert len(read) == 2 * len(urls)
+    columns, tables = set(), set()
+    for queryset, queries in read:
+        columns |= set(agreement_columns(queryset.query))
+        for query in queries:
+            tables |= tables_read(query)
+    assert "visibility" in columns
+    assert columns <= {"id", "visibility"}
+    assert {"partners_region", "partners_partner"} <= tables
+    assert tables <= allowed
