@@ -208,27 +208,43 @@ def selection_feeds(query, page="", filterset=None):
     ]
 
 
+# Why a page offers no Atom feed, by what its selection names that the feed, read for the
+# public, cannot hold (``public_feed_note``): each the ``AgreementFilter`` property listing the
+# filters that do so, by their labels, and what the page then says of them, in that order.
+NO_PUBLIC_FEED_BECAUSE = (
+    # The filters only officials and staff select by, which the feed ignores.
+    (
+        "selects_beyond_public",
+        gettext_lazy(
+            "Tanpa umpan Atom: umpan Atom terbuka untuk umum dan tidak memilih menurut "
+            "%(filters)s, yang hanya untuk pejabat dan staf."
+        ),
+    ),
+    # A partner or an agency the public does not know of, whose address the feed refuses.
+    (
+        "names_beyond_public",
+        gettext_lazy(
+            "Tanpa umpan Atom: umpan Atom terbuka untuk umum, sedangkan %(filters)s yang "
+            "dipilih di sini hanya dikenal dari kerja sama internal."
+        ),
+    ),
+)
+
+
 def public_feed_note(filterset):
     """Why the page of ``filterset`` offers no Atom feed, or "" when it offers one: the Atom
     feeds are read for the public, whoever fetches them, and ignore the filters only officials
     and staff select by (``AgreementFilter.selects_beyond_public``); beside a selection made by
     one, such a feed would be every agreement under the name of a few. Nor where it names a
     partner or an agency the public does not know of (``AgreementFilter.names_beyond_public``):
-    read for the public, the feed refuses that address."""
-    labels = filterset.selects_beyond_public if filterset is not None else []
-    if labels:
-        return _(
-            "Tanpa umpan Atom: umpan Atom terbuka untuk umum dan tidak memilih menurut "
-            "%(filters)s, yang hanya untuk pejabat dan staf."
-        ) % {"filters": ", ".join(f"“{label}”" for label in labels)}
-    # Nor by a partner or an agency the public does not know of (``names_beyond_public``):
-    # read for the public, that feed would refuse the address.
-    labels = filterset.names_beyond_public if filterset is not None else []
-    if labels:
-        return _(
-            "Tanpa umpan Atom: umpan Atom terbuka untuk umum, sedangkan %(filters)s yang "
-            "dipilih di sini hanya dikenal dari kerja sama internal."
-        ) % {"filters": ", ".join(f"“{label}”" for label in labels)}
+    read for the public, the feed refuses that address. The first reason of
+    ``NO_PUBLIC_FEED_BECAUSE`` that holds is said; the next is read only where none before
+    it held."""
+    if filterset is None:
+        return ""
+    for attribute, note in NO_PUBLIC_FEED_BECAUSE:
+        if labels := getattr(filterset, attribute):
+            return note % {"filters": ", ".join(f"“{label}”" for label in labels)}
     return ""
 
 

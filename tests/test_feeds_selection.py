@@ -475,3 +475,29 @@ def test_an_officials_page_of_a_partner_known_only_internally_offers_no_atom_fee
     response = client.get(register["anhui"].get_absolute_url())
     assert "feed.atom" in response.content.decode()
     assert client.get(f"{register['anhui'].get_absolute_url()}feed.atom").status_code == 200
+
+
+def test_the_note_beside_a_page_without_an_atom_feed_says_why_in_its_words():
+    """What an official's page says where it offers no Atom feed, pinned word for word: a
+    filter only officials and staff select by goes first, then a partner or an agency the
+    public does not know of; none, no note."""
+    from types import SimpleNamespace
+
+    from agreements.views import public_feed_note
+
+    def note(selects=(), names=()):
+        return public_feed_note(
+            SimpleNamespace(selects_beyond_public=list(selects), names_beyond_public=list(names))
+        )
+
+    assert public_feed_note(None) == ""
+    assert note() == ""
+    assert note(selects=["Sumber anggaran"]) == (
+        "Tanpa umpan Atom: umpan Atom terbuka untuk umum dan tidak memilih menurut "
+        "“Sumber anggaran”, yang hanya untuk pejabat dan staf."
+    )
+    assert note(names=["Mitra", "Perangkat daerah"]) == (
+        "Tanpa umpan Atom: umpan Atom terbuka untuk umum, sedangkan “Mitra”, “Perangkat "
+        "daerah” yang dipilih di sini hanya dikenal dari kerja sama internal."
+    )
+    assert note(selects=["Sumber anggaran"], names=["Mitra"]) == note(selects=["Sumber anggaran"])
