@@ -42,8 +42,10 @@ from agreements.models import (
 )
 
 # The whole code, matched with ``fullmatch``: "$" would let a line break after it through, into
-# the download's file name. ASCII digits only: ``\d`` would take other scripts' digits too.
-PERIOD = re.compile(r"(?P<year>[0-9]{4})(?:-S(?P<half>[12]))?")
+# the download's file name. ASCII digits only: ``\d`` would take other scripts' digits too. A
+# semester typed in lower case ("2024-s1", an address written by hand) is the same semester,
+# named by its code as the menu writes it (``Period.of``).
+PERIOD = re.compile(r"(?P<year>[0-9]{4})(?:-[Ss](?P<half>[12]))?")
 
 
 class OutOfRange(ValueError):
@@ -60,8 +62,8 @@ class Period:
 
     @classmethod
     def parse(cls, code):
-        """The period ``code`` names: ``OutOfRange`` for a year the site does not accept,
-        ValueError when it names none."""
+        """The period ``code`` names, under its own code ("2024-s1" is ``2024-S1``):
+        ``OutOfRange`` for a year the site does not accept, ValueError when it names none."""
         match = PERIOD.fullmatch(code or "")
         if not match:
             raise ValueError(code)

@@ -113,10 +113,22 @@ def context_for(request, download=False, asked=None):
         "regions": list(Region.objects.order_by("code")),
         "periods": reports.period_choices(timezone.localdate()),
         "chosen_region": request.GET.get("region", ""),
-        "chosen_period": request.GET.get("period", ""),
-        "query": request.GET.urlencode(),
+        # The period under its own code ("2024-s1" typed is ``2024-S1``): the menu shows it
+        # chosen and the download links name it as the menu does.
+        "chosen_period": period.code if period else request.GET.get("period", ""),
+        "query": canonical_query(request.GET, period),
         "generated": timezone.now(),
     }
+
+
+def canonical_query(data, period):
+    """The report's query string ``data`` with the period named by its own code, where it
+    names one: the address of its downloads."""
+    if period is None or data.get("period") == period.code:
+        return data.urlencode()
+    data = data.copy()
+    data["period"] = period.code
+    return data.urlencode()
 
 
 class ReportView(View):

@@ -321,6 +321,28 @@ def test_the_periods_offered_read_as_officials_say_them_and_keep_their_codes(cli
     assert not [label for label in options.values() if "-S" in label]
 
 
+@pytest.mark.parametrize("typed", ["2024-s1", "2024-s2"])
+def test_a_semester_typed_in_lower_case_is_the_semester_under_its_own_code(client, register, typed):
+    """A semester typed in lower case, "2024-s1", as a clerk writes an address by hand, was
+    refused as a period the report does not know, while "2024-S1" was read. It is the same
+    semester: the report is drawn, the menu shows it chosen and the download links and the
+    file name carry its code as the menu writes it."""
+    code = typed.upper()
+    response = client.get("/laporan/", {"region": "64", "period": typed})
+    assert response.status_code == 200
+    html = response.content.decode()
+    label = "Semester I 2024" if code.endswith("S1") else "Semester II 2024"
+    assert f"{label}</h1>" in html
+    assert f'<option value="{code}" selected>{label}</option>' in html
+    assert f'laporan.xlsx?region=64&amp;period={code}"' in html
+    assert f'laporan.pdf?region=64&amp;period={code}"' in html
+    response = client.get("/laporan/laporan.xlsx", {"region": "64", "period": typed})
+    assert response.status_code == 200
+    assert f'filename="laporan-kerjasama-64-{code}.xlsx"' in response["Content-Disposition"]
+    book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert book.active.title
+
+
 def test_in_english_the_periods_offered_read_as_words(english_client, register):
     html = english_client.get("/laporan/").content.decode()
     options = dict(period_options(html))
