@@ -763,9 +763,23 @@ class AgreementFilter(django_filters.FilterSet):
         an address (a partner's page: 404), so the page offers none (``views.public_feed_note``);
         its calendar, read for its reader, holds the selection. None for a reader who may know
         of no more than the public does; else one query per such record named."""
+        return [label for _name, label in self._beyond_public]
+
+    @property
+    def chosen_beyond_public(self):
+        """The fields of the form (``NARROWED_TO_READER``, not those its page fixes) whose
+        chosen record the public may not know of (``names_beyond_public``), by name: marked
+        "Internal" where the page names it (its option, its chip: ``marked_internal``), as the
+        site's other lists mark such a record. Empty for a reader who may know of no more than
+        the public does, to whom no such record is ever named."""
+        return {name for name, _label in self._beyond_public if name not in self.fixed}
+
+    @property
+    def _beyond_public(self):
+        """(name, label) of each filter of ``names_beyond_public``, read once."""
         if hasattr(self, "_names_beyond_public"):
             return self._names_beyond_public
-        labels = []
+        named = []
         if reads_internal(self.reader) and self.is_valid():
             for name in self.NARROWED_TO_READER:
                 if name in self.fixed:
@@ -776,9 +790,9 @@ class AgreementFilter(django_filters.FilterSet):
                     continue
                 known = type(chosen).objects.visible_to(None).filter(pk=chosen.pk)
                 if not known.exists():
-                    labels.append(label)
-        self._names_beyond_public = labels
-        return labels
+                    named.append((name, label))
+        self._names_beyond_public = named
+        return named
 
     @property
     def form(self):
@@ -1167,7 +1181,9 @@ class AgreementFilter(django_filters.FilterSet):
             partners = []
         choices = [(pk, label) for pk, label, _country in partners]
         if chosen and chosen.pk not in {pk for pk, _label in choices}:
-            choices.append((chosen.pk, chosen.label))
+            # Marked as the options read from the register are (``_partner_rows``).
+            internal_only = "partner" in self.chosen_beyond_public
+            choices.append((chosen.pk, marked_internal(chosen.label, internal_only)))
         return choices
 
     def _agency_choices(self, agencies, cleaned):
@@ -1187,10 +1203,9 @@ class AgreementFilter(django_filters.FilterSet):
             self.form.fields["agency"].help_text = self.form["agency"].help_text = hint
             agencies = []
         if chosen and chosen.pk not in {agency[0] for agency in agencies}:
-            agencies = [
-                *agencies,
-                (chosen.pk, chosen.label, chosen.region.code, chosen.region.name),
-            ]
+            # Marked as the options read from the register are (``_offered``).
+            label = marked_internal(chosen.label, "agency" in self.chosen_beyond_public)
+            agencies = [*agencies, (chosen.pk, label, chosen.region.code, chosen.region.name)]
         groups = {}
         for pk, label, _code, region_name in agencies:
             groups.setdefault(region_name, []).append((pk, label))

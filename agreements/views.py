@@ -63,10 +63,14 @@ def query_string(data, **changes):
 def filter_chips(filterset):
     """The filters in effect as (label, value, query string without it) for removable chips.
 
-    A filter of several values has a chip for each, which removes that value only."""
+    A filter of several values has a chip for each, which removes that value only. A partner
+    or an agency the public may not know of is marked "Internal" (``internal``), as the form's
+    options mark it (``AgreementFilter.chosen_beyond_public``): only a reader of internal
+    records may choose one."""
     if not filterset.is_valid():
         return []
     form = filterset.form
+    beyond_public = filterset.chosen_beyond_public
     chips = []
     for name, field in form.fields.items():
         value = form.cleaned_data.get(name)
@@ -104,6 +108,7 @@ def filter_chips(filterset):
             {
                 "label": field.label,
                 "value": shown,
+                "internal": name in beyond_public,
                 "remove_query": query_string(filterset.data, **{name: None, "page": None}),
             }
         )

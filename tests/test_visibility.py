@@ -623,6 +623,53 @@ def test_the_filter_form_marks_partners_and_agencies_known_only_from_internal_ag
     assert "Internal" not in " ".join(offered(text(client.get(url)), "partner"))
 
 
+def chips(page):
+    """The filter chips of a list page, each as its reader reads it ("Mitra: Provinsi Anhui")."""
+    found = re.findall(r'<li class="chip">\s*<span>(.*?)</span>\s*<a ', page, re.S)
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", "", chip)).split()) for chip in found]
+
+
+def test_a_chosen_partner_or_agency_known_only_internally_is_marked_wherever_it_is_named(
+    client, official_client, register, kaltim, bali
+):
+    """The form's options marked a partner or an agency the public may not know of "Internal",
+    but not one chosen that the page did not offer (a partner of another sector than the
+    sector page's, chosen by an official): it was added to the list as its bare name; nor did
+    the chip above the results mark it. Both follow the options now; a partner the public
+    knows of is named unmarked, and the public is never told the internal one's name."""
+    closed, anhui = register["closed_partner"], register["open_partner"]
+    secret_agency = AgencyFactory(region=kaltim, name="Dinas ESDM Kaltim")
+    register["internal"].agencies.add(secret_agency)
+    register["public"].agencies.add(AgencyFactory(region=bali, name="Dinas Pariwisata Bali"))
+    culture = reverse("sector-detail", args=[register["open_sector"].slug])
+    mining = reverse("sector-detail", args=[register["closed_sector"].slug])
+
+    # Chosen on the page of a sector none of their agreements is of: not offered there.
+    page = text(official_client.get(culture, {"partner": closed.pk, "agency": secret_agency.pk}))
+    assert "Prefektur Osaka (JP) · Internal" in offered(page, "partner")
+    assert "Dinas ESDM Kaltim · Internal" in offered(page, "agency")
+    assert chips(page) == [
+        "Perangkat daerah pelaksana: Dinas ESDM Kaltim — Kalimantan Timur · Internal",
+        "Mitra: Prefektur Osaka · Internal",
+    ]
+    page = text(official_client.get(mining, {"partner": anhui.pk}))
+    assert "Provinsi Anhui (CN)" in offered(page, "partner")
+    assert chips(page) == ["Mitra: Provinsi Anhui"]
+    # On the list, where it is offered, its chip says so too.
+    page = text(official_client.get(reverse("agreement-list"), {"partner": closed.pk}))
+    assert chips(page) == ["Mitra: Prefektur Osaka · Internal"]
+
+    for address in (culture, reverse("agreement-list")):
+        for query in ({"partner": closed.pk}, {"agency": secret_agency.pk}):
+            response = client.get(address, query)
+            assert response.status_code == 400, (address, query)
+            page = response.content.decode()
+            assert "Prefektur Osaka" not in page and "Dinas ESDM" not in page, (address, query)
+    page = text(client.get(culture, {"partner": anhui.pk}))
+    assert chips(page) == ["Mitra: Provinsi Anhui"]
+    assert "Internal" not in page
+
+
 def begin_in_2021(agreement):
     """Date ``agreement``'s beginning back to 4 March 2021, its row and its first version, as
     though the bureau had begun it then and kept it internal since; the moment it began."""
