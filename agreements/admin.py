@@ -199,8 +199,9 @@ class DataCheckFilter(OfferedValuesOnly):
     contradicts the agreement's dates or steps (``AgreementQuerySet.with_contradicting_status``),
     a step that contradicts the agreement's dates (``.with_contradicting_steps``), a KSDD
     naming one region alone or a KSDPK, KSDPL or KSDLL naming no partner
-    (``.with_contradicting_parties``), or an amendment ending after the
-    text it amends (``.with_contradicting_term``). Nothing mends them by itself:
+    (``.with_contradicting_parties``), an amendment ending after the
+    text it amends (``.with_contradicting_term``), or a budget's currency that is no ISO 4217
+    code (``.with_unknown_currency``). Nothing mends them by itself:
     the register keeps official records as recorded."""
 
     title = _("pemeriksaan data")
@@ -211,6 +212,7 @@ class DataCheckFilter(OfferedValuesOnly):
         "steps": "with_contradicting_steps",
         "parties": "with_contradicting_parties",
         "term": "with_contradicting_term",
+        "currency": "with_unknown_currency",
     }
 
     def lookups(self, request, model_admin):
@@ -219,6 +221,7 @@ class DataCheckFilter(OfferedValuesOnly):
             ("steps", _("Tahapan bertentangan dengan tanggal kerja sama")),
             ("parties", _("Para pihak tidak lengkap")),
             ("term", _("Adendum/perpanjangan bertentangan dengan jangka waktu naskahnya")),
+            ("currency", _("Mata uang bukan kode ISO 4217")),
         ]
 
     def queryset(self, request, queryset):

@@ -55,7 +55,7 @@ from common.choices import ChoiceLabels, choice_values
 from common.text import PrintableText
 from common.urls import object_url
 from common.years import years_with_rows
-from partners.currencies import is_currency
+from partners.currencies import currency_codes, is_currency
 from partners.models import INDONESIA, Country, Partner, Region, pick_language
 
 logger = logging.getLogger(__name__)
@@ -912,6 +912,16 @@ class AgreementQuerySet(ReadApart, models.QuerySet):
             ~Q(visibility=AgreementVisibility.PUBLIC) & Q(pk__in=extensions.values("follows_id"))
         )
         return self.filter(told).filter(models.Exists(steps))
+
+    def with_unknown_currency(self):
+        """Agreements whose budget's currency is no code ISO 4217 lists
+        (``Agreement.currency_contradictions``): three capitals the database's rule lets
+        through ("RUP", "RMB"), stored before every write path checked the list, or by a code
+        ISO has since withdrawn from the shipped list. Shown as an amount in a currency of
+        nowhere, on the status page and in every download, and refused by the form at its next
+        save; what the admin's "Pemeriksaan data" filter and ``manage.py check_statuses`` list
+        for the bureau to mend by hand."""
+        return self.filter(Agreement.unknown_currency_q())
 
     def with_contradicting_term(self):
         """Amendments outlasting the text they amend (``Agreement.term_contradictions``):
@@ -3672,6 +3682,21 @@ class Agreement(PrintableText, KnownDates, ChoiceLabels, models.Model):
             self.expires_on = amended.expires_on
             self.expires_on_precision = amended.expires_on_precision
             self.filled_by_check = ("expires_on", "expires_on_precision")
+
+    @staticmethod
+    def unknown_currency_q():
+        """A filter for the agreements ``currency_contradictions`` finds something in: a
+        currency none of ISO 4217's codes (``partners.currencies``)."""
+        return ~Q(budget_currency__in=sorted(currency_codes()))
+
+    def currency_contradictions(self):
+        """What its stored currency contradicts, in the words its form refuses it with
+        (``CURRENCY_UNKNOWN``, naming it): a list of messages, empty where it is one of ISO
+        4217's codes (``is_currency_code``). ``AgreementQuerySet.with_unknown_currency`` finds
+        the rows written before the rule."""
+        if self.is_currency_code(self.budget_currency):
+            return []
+        return [str(CURRENCY_UNKNOWN % {"value": self.budget_currency})]
 
     def term_contradictions(self, amended=None):
         """What its term contradicts (``term_contradictions_by_field``), as a list of

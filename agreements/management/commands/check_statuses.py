@@ -1,6 +1,6 @@
 """List the agreements whose recorded status contradicts their dates or steps, one of whose
-steps contradicts their dates, whose parties contradict their scope, or, amending a text, whose
-term runs past that text's.
+steps contradicts their dates, whose parties contradict their scope, amending a text, whose
+term runs past that text's, or whose budget's currency is no ISO 4217 code.
 
 Rows written before the register refused them keep them: the register does not rewrite official
 records by itself. A status: recorded as expired while the term runs or with no expiry; still
@@ -10,7 +10,8 @@ step done before the agreement was proposed; an activity or evaluation dated bef
 was signed or came into force; a stage on the way to signing done or planned after it was
 signed. Parties: a KSDD naming one region alone, with no partner; a KSDPK, KSDPL or KSDLL
 naming no partner. A term: an amendment
-ending after the text it amends, with which it ends. Run after an upgrade, or
+ending after the text it amends, with which it ends. A currency: three capitals ISO 4217 does
+not list ("RUP", "RMB"), which the forms and the import refuse. Run after an upgrade, or
 any time: it prints each such agreement with what contradicts, in the words the admin form
 uses, and exits with status 1 while there are any, 0 when there are none. The bureau mends
 them in the admin, where the list's "Pemeriksaan data" filter holds the same rows. Writes
@@ -31,8 +32,9 @@ class Command(BaseCommand):
     help = (
         "Tampilkan kerja sama yang statusnya bertentangan dengan tanggal atau tahapannya, "
         "yang tahapannya bertentangan dengan tanggalnya, yang para pihaknya tidak sesuai "
-        "dengan lingkupnya, atau adendum yang berakhir setelah naskah yang diubahnya (keluar "
-        "dengan status 1 bila ada). Tidak mengubah data."
+        "dengan lingkupnya, adendum yang berakhir setelah naskah yang diubahnya, atau yang mata "
+        "uang anggarannya bukan kode ISO 4217 (keluar dengan status 1 bila ada). Tidak mengubah "
+        "data."
     )
 
     def handle(self, *args, **options):
@@ -44,6 +46,7 @@ class Command(BaseCommand):
                 | Agreement.objects.with_contradicting_steps()
                 | Agreement.objects.with_contradicting_parties()
                 | Agreement.objects.with_contradicting_term()
+                | Agreement.objects.with_unknown_currency()
             )
             .select_related("lead_region", "follows")
             .prefetch_related(
@@ -64,18 +67,21 @@ class Command(BaseCommand):
                 *agreement.step_date_contradictions(agreement.steps),
                 *agreement.party_contradictions(),
                 *agreement.term_contradictions(amended=agreement.follows),
+                *agreement.currency_contradictions(),
             ]
             for problem in problems:
                 self.stdout.write(f"  - {problem}")
         if count:
             raise CommandError(
                 ngettext(
-                    "%(count)d kerja sama dengan status, tahapan, para pihak atau jangka waktu "
-                    "yang bertentangan dengan tanggal, tahapan, lingkup atau naskahnya: perbaiki "
-                    "di admin (daftar kerja sama, saring “Pemeriksaan data”).",
-                    "%(count)d kerja sama dengan status, tahapan, para pihak atau jangka waktu "
-                    "yang bertentangan dengan tanggal, tahapan, lingkup atau naskahnya: perbaiki "
-                    "di admin (daftar kerja sama, saring “Pemeriksaan data”).",
+                    "%(count)d kerja sama dengan status, tahapan, para pihak, jangka waktu atau "
+                    "mata uang yang bertentangan dengan tanggal, tahapan, lingkup, naskahnya "
+                    "atau ISO 4217: perbaiki di admin (daftar kerja sama, saring “Pemeriksaan "
+                    "data”).",
+                    "%(count)d kerja sama dengan status, tahapan, para pihak, jangka waktu atau "
+                    "mata uang yang bertentangan dengan tanggal, tahapan, lingkup, naskahnya "
+                    "atau ISO 4217: perbaiki di admin (daftar kerja sama, saring “Pemeriksaan "
+                    "data”).",
                     count,
                 )
                 % {"count": count},
@@ -83,7 +89,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             _(
-                "Tidak ada kerja sama yang status, tahapan, para pihak atau jangka waktunya "
-                "bertentangan."
+                "Tidak ada kerja sama yang status, tahapan, para pihak, jangka waktu atau mata "
+                "uangnya bertentangan."
             )
         )
