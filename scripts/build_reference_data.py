@@ -4,9 +4,10 @@
     python scripts/build_reference_data.py
 
 writes ``regions.csv`` (38 provinces, 514 regencies and cities with Kemendagri codes),
-``countries.csv`` (ISO 3166-1, names in Indonesian and English) and ``subdivisions.csv``
-(ISO 3166-2). The site itself never imports these packages: it loads the CSV files with
-``manage.py load_reference_data``. See ``partners/data/SOURCES.md``.
+``countries.csv`` (ISO 3166-1, names in Indonesian and English), ``subdivisions.csv``
+(ISO 3166-2) and ``currencies.csv`` (ISO 4217). The site itself never imports these
+packages: it loads the CSV files with ``manage.py load_reference_data``. See
+``partners/data/SOURCES.md``.
 
 Run it again after upgrading a source package, read the diff, commit the files.
 """
@@ -217,10 +218,33 @@ def build_subdivisions():
     return sorted(rows)
 
 
+# Codes ISO 4217 added after the iso-codes release pycountry ships (4.15.0 lists neither), each
+# with its numeric code, its name as ISO 4217's list writes it and why it is there. Written
+# beside pycountry's rows; once pycountry lists one, its row is pycountry's, and the script
+# stops if that says otherwise (the entry can then go). The codes they replace stay, as iso-codes
+# keeps a withdrawn currency (``HRK``), for a budget recorded before.
+ISO_4217_SINCE = {
+    "XCG": (
+        "532",
+        "Caribbean Guilder",
+        "ISO 4217 amendment 176 (6 December 2023): Curaçao and Sint Maarten from 31 March 2025, "
+        "replacing ANG under the same numeric code",
+    ),
+    "ZWG": ("924", "Zimbabwe Gold", "ISO 4217 amendment 177 (June 2024): Zimbabwe, replacing ZWL"),
+}
+
+
 def build_currencies():
-    """ISO 4217's currencies: the codes a budget may be recorded in (``partners.currencies``)."""
-    rows = [(cur.alpha_3, cur.numeric, cur.name) for cur in pycountry.currencies]
-    return sorted(rows)
+    """ISO 4217's currencies: the codes a budget may be recorded in (``partners.currencies``),
+    pycountry's and those it does not list yet (``ISO_4217_SINCE``)."""
+    rows = {cur.alpha_3: (cur.alpha_3, cur.numeric, cur.name) for cur in pycountry.currencies}
+    for code, (numeric, name, _why) in ISO_4217_SINCE.items():
+        listed = rows.setdefault(code, (code, numeric, name))
+        if listed[1:] != (numeric, name):
+            raise SystemExit(
+                f"{code}: pycountry now lists {listed[1:]!r}, expected {(numeric, name)!r}"
+            )
+    return sorted(rows.values())
 
 
 def write(name, header, rows):

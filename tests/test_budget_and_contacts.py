@@ -299,6 +299,31 @@ def test_the_currencies_are_iso_4217s_codes():
     assert all(len(code) == 3 and code.isascii() and code.isupper() for code in codes)
 
 
+@pytest.mark.parametrize(
+    ("currency", "name"), [("XCG", "Caribbean Guilder"), ("ZWG", "Zimbabwe Gold")]
+)
+def test_a_budget_in_a_currency_iso_4217_added_lately_is_recorded(
+    staff_client, funded, currency, name
+):
+    """ISO 4217 added the Caribbean guilder (XCG, Curaçao and Sint Maarten, from March 2025)
+    and Zimbabwe Gold (ZWG, in 2024); the shipped list, older, refused a budget of a
+    cooperation with Willemstad or Harare in them as "bukan kode mata uang ISO 4217". The
+    admin's form records it; the list names it as ISO does, and keeps the currencies they
+    replaced for budgets recorded before (ANG, ZWL)."""
+    data = agreement_form_data(funded, budget_currency=currency.lower())
+    response = staff_client.post(change_url(funded), data)
+    assert response.status_code == 302, form_errors(response)
+    funded.refresh_from_db()
+    assert funded.budget_currency == currency
+
+    from partners.currencies import TABLE
+
+    with TABLE.open(encoding="utf-8", newline="") as handle:
+        names = {row["code"]: row["name"] for row in csv.DictReader(handle)}
+    assert names[currency] == name
+    assert {"ANG", "ZWL"} <= set(names)
+
+
 def test_no_feed_holds_the_budget_or_the_contact_persons(funded):
     response = Client().get("/feeds/agreements.atom")
     assert response.status_code == 200
