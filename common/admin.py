@@ -502,8 +502,12 @@ class ForwardingAutocompleteSelect(ValidKeysAutocompleteSelect):
     parameter of the same name (``data-forward``: their names, read by
     ``static/js/admin-autocomplete-forward.js``), for the related model's admin to read in its
     ``get_search_results`` (``forwarded``): a partner's subdivision is searched among those of
-    the country chosen beside it. A choice is cleared when a field it carries is changed from
-    one value to another (a subdivision of the country chosen before)."""
+    the country chosen beside it. When a field it carries changes while a choice is made, the
+    box asks its own search for the key chosen under the new values, and clears the choice
+    where the answer leaves it out: a subdivision of the country chosen before, or one chosen
+    before any country that does not lie in the one chosen after it. The related admin's
+    search must find a row by its key (a subdivision's ``code``); one it cannot find so is
+    cleared at every such change."""
 
     @property
     def media(self):

@@ -345,7 +345,8 @@ def test_a_partners_subdivision_is_searched_among_those_of_its_country(
 ):
     """The subdivision's autocomplete offered every country's: Anhui beside Osaka for a partner
     in Japan, which the form then refused. It offers those of the country chosen beside it, and
-    a subdivision chosen is cleared when the country is changed for another."""
+    a subdivision chosen is cleared when the country is changed for one it does not lie in,
+    the first country chosen after it too."""
     from tests.factories import CountryFactory, SubdivisionFactory
 
     china = CountryFactory(code="CN", name_id="Tiongkok", name_en="China")
@@ -375,3 +376,19 @@ def test_a_partners_subdivision_is_searched_among_those_of_its_country(
     expect(page.locator("#id_subdivision")).to_have_value("")
     page.locator("#id_subdivision + .select2 .select2-selection").click()
     expect(offered).to_have_text(["Anhui Sheng (CN-AH)", "Shanghai Shi (CN-SH)"])
+    page.keyboard.press("Escape")
+
+    # A subdivision chosen before any country, among every country's: the country chosen
+    # after it keeps it where it lies there, and clears it where it does not, as the form
+    # would refuse it.
+    page.goto(live_server.url + "/admin/partners/partner/add/")
+    pick(page, "subdivision", "Osaka", "Osaka (JP-27)")
+    pick(page, "country", "Jepang")
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#id_subdivision")).to_have_value("JP-27")
+    page.goto(live_server.url + "/admin/partners/partner/add/")
+    pick(page, "subdivision", "Anhui", "Anhui Sheng (CN-AH)")
+    pick(page, "country", "Jepang")
+    expect(page.locator("#id_subdivision")).to_have_value("")
+    page.locator("#id_subdivision + .select2 .select2-selection").click()
+    expect(offered).to_have_text(["Tokyo (JP-13)", "Osaka (JP-27)"])
