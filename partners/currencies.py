@@ -1,6 +1,7 @@
 """The currencies a budget may be recorded in: the codes of ISO 4217, as shipped in
 ``partners/data/currencies.csv`` (written by ``scripts/build_reference_data.py`` from
-pycountry's copy of Debian's iso-codes; ``partners/data/SOURCES.md``).
+pycountry's ISO 4217 data, withdrawn codes kept for budgets recorded before;
+``partners/data/SOURCES.md``).
 
 Three capital letters are not yet a currency: "RUP" (a "Rupiah" cut short) or "ABC" stored as
 one read, on the status page and in every download, as an amount in a currency of nowhere.

@@ -218,27 +218,26 @@ def build_subdivisions():
     return sorted(rows)
 
 
-# Codes ISO 4217 added after the iso-codes release pycountry ships (4.15.0 lists neither), each
-# with its numeric code, its name as ISO 4217's list writes it and why it is there. Written
-# beside pycountry's rows; once pycountry lists one, its row is pycountry's, and the script
-# stops if that says otherwise (the entry can then go). The codes they replace stay, as iso-codes
-# keeps a withdrawn currency (``HRK``), for a budget recorded before.
-ISO_4217_SINCE = {
-    "XCG": (
-        "532",
-        "Caribbean Guilder",
-        "ISO 4217 amendment 176 (6 December 2023): Curaçao and Sint Maarten from 31 March 2025, "
-        "replacing ANG under the same numeric code",
-    ),
-    "ZWG": ("924", "Zimbabwe Gold", "ISO 4217 amendment 177 (June 2024): Zimbabwe, replacing ZWL"),
+# Currencies ISO 4217 has withdrawn that a budget recorded before may still name, each with its
+# numeric code, its name as ISO 4217 wrote it and when it went. pycountry 26.2.16 lists only
+# the current ones; these are written beside them, and the script stops if pycountry lists one
+# otherwise. (Debian's iso-codes 4.15.0, which the file was first written from, still listed
+# them, and neither of the two added since: XCG and ZWG.)
+WITHDRAWN_KEPT = {
+    "ANG": ("532", "Netherlands Antillean Guilder", "replaced by XCG from 31 March 2025"),
+    "BGN": ("975", "Bulgarian Lev", "replaced by the euro from 1 January 2026"),
+    "CUC": ("931", "Peso Convertible", "withdrawn in Cuba from 1 January 2021"),
+    "HRK": ("191", "Kuna", "replaced by the euro from 1 January 2023"),
+    "SLL": ("694", "Leone", "replaced by SLE, redenominated, in 2022"),
+    "ZWL": ("932", "Zimbabwe Dollar", "replaced by ZWG in 2024"),
 }
 
 
 def build_currencies():
     """ISO 4217's currencies: the codes a budget may be recorded in (``partners.currencies``),
-    pycountry's and those it does not list yet (``ISO_4217_SINCE``)."""
+    pycountry's and the withdrawn ones kept for budgets recorded before (``WITHDRAWN_KEPT``)."""
     rows = {cur.alpha_3: (cur.alpha_3, cur.numeric, cur.name) for cur in pycountry.currencies}
-    for code, (numeric, name, _why) in ISO_4217_SINCE.items():
+    for code, (numeric, name, _when) in WITHDRAWN_KEPT.items():
         listed = rows.setdefault(code, (code, numeric, name))
         if listed[1:] != (numeric, name):
             raise SystemExit(
