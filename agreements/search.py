@@ -29,7 +29,9 @@ On PostgreSQL (migration 0003):
   a party the reader may know of, nor of a country, holds as typed: ``Jiangxi`` is a name, and
   finds Jiangxi's agreements, not Guangxi's a letter away, and ``Japan`` Japan's, not
   Balikpapan's (``_names_no_party``); a partner party to internal
-  agreements only is none to the public, whose search it changes in nothing.
+  agreements only is none to the public, whose search it changes in nothing. Nor is a short
+  form (below) read as a near spelling: ``Malut`` finds Maluku Utara's agreements, not
+  Maluku's, ``Sulut`` Sulawesi Utara's, not Sulawesi Tengah's.
 
 Elsewhere (SQLite, the embedded default) a case-insensitive substring match over the same fields
 stands in; there is no ranking.
@@ -810,7 +812,10 @@ def _compiled_word(Agreement, text, typed_in, common_matches, internal, titled=N
             )
         ),
     ]
-    if len(word) >= TYPO_MIN_LENGTH:
+    # A short form is a word staff write, not a misspelling: "Malut" stands for Maluku Utara,
+    # and read as a near spelling it also found Maluku's agreements ("Sulut" Sulawesi
+    # Tengah's), though Maluku Utara's name does not hold it as typed.
+    if len(word) >= TYPO_MIN_LENGTH and not meaning:
         misspelt = _names_no_party(
             word, Region, Partner, Agreement.objects.visible_as(internal), titled
         )

@@ -266,3 +266,59 @@ def test_region_autocomplete_finds_a_region_written_as_staff_write_its_level(
     sultra = ProvinceFactory(code="74", name="Sulawesi Tenggara")
     RegencyFactory(code="74.72", name="Kota Bau Bau", level="city", province=sultra)
     assert autocomplete(staff_client, "agreement", "regions", typed) == offered
+
+
+# -- a short form is no typo -------------------------------------------------------------------
+
+
+@pytest.fixture
+def neighbours(db):
+    """Provinces whose short forms are a few letters from a neighbour's name: "Malut" (Maluku
+    Utara) from Maluku, "Sulut" (Sulawesi Utara) from Sulawesi Tengah."""
+    return {
+        "malut": AgreementFactory(
+            title="Pengembangan perikanan tangkap",
+            lead_region=ProvinceFactory(code="82", name="Maluku Utara"),
+        ),
+        "maluku": AgreementFactory(
+            title="Pelatihan guru", lead_region=ProvinceFactory(code="81", name="Maluku")
+        ),
+        "sulut": AgreementFactory(
+            title="Promosi pariwisata bahari",
+            lead_region=ProvinceFactory(code="71", name="Sulawesi Utara"),
+        ),
+        "sulteng": AgreementFactory(
+            title="Pembangunan jalan",
+            lead_region=ProvinceFactory(code="72", name="Sulawesi Tengah"),
+        ),
+    }
+
+
+def export_titles(client, q):
+    response = client.get(reverse("agreement-export", args=["csv"]), {"q": q})
+    assert response.status_code == 200
+    rows = csv.DictReader(b"".join(response.streaming_content).decode("utf-8-sig").splitlines())
+    return [row["title"] for row in rows]
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize(
+    "q, found, not_found",
+    [
+        ("Malut", "Pengembangan perikanan tangkap", "Pelatihan guru"),
+        ("Sulut", "Promosi pariwisata bahari", "Pembangunan jalan"),
+    ],
+)
+def test_a_short_form_lists_its_own_province_not_a_neighbour_spelt_alike(
+    client, neighbours, q, found, not_found
+):
+    """A short form stands for its province: an analyst typing "Malut" was listed Maluku's
+    agreements beside Maluku Utara's, and "Sulut" Sulawesi Tengah's beside Sulawesi Utara's,
+    the short form read as a misspelling of the neighbour's name, in the list and its download
+    alike."""
+    response = client.get(reverse("agreement-list"), {"q": q})
+    assert response.status_code == 200
+    assert titles_in(response) == [found]
+    assert "1 kerja sama ditemukan" in response.content.decode()
+    assert export_titles(client, q) == [found]
+    assert not_found not in export_titles(client, q)
