@@ -26,7 +26,8 @@ On PostgreSQL (migration 0003):
   with ``ts_rank``;
 - party names tolerate a small typo through pg_trgm's word similarity (``Samarnda`` finds Kota
   Samarinda), for words long enough that a trigram match means something and that no name of
-  a party the reader may know of, nor of a country, holds as typed: ``Jiangxi`` is a name, and
+  a party the reader may know of, nor of a country, nor a title or summary the reader may
+  read, holds as typed (``batik`` is a craft, not Kota Batu): ``Jiangxi`` is a name, and
   finds Jiangxi's agreements, not Guangxi's a letter away, and ``Japan`` Japan's, not
   Balikpapan's (``_names_no_party``); a partner party to internal
   agreements only is none to the public, whose search it changes in nothing. Nor is a short
@@ -479,20 +480,23 @@ def _contains(word, *fields, fold_accents=False):
     return condition
 
 
-def _names_no_party(word, Region, Partner, readable, titled=None):
+def _names_no_party(word, Region, Partner, readable, titled=None, query=None):
     """A condition true where no region's or country's name, nor the name of a partner party
     to one of ``readable`` (the agreements the reader may read: a partner they may know of,
     ``PartnerQuerySet.visible_to``), holds ``word`` as typed (its name, name in its own script
-    or a name it was known by before), nor, searching the rows of ``titled`` (milestones,
+    or a name it was known by before), nor the title or summary of one of ``readable`` (the
+    word's full-text ``query``), nor, searching the rows of ``titled`` (milestones,
     documents: ``search_agreement_rows``), a row's title: only then is a near spelling of a
-    name read as that name. "Jiangxi" is a province's name, not a typo of "Guangxi", though a
-    dropped letter apart: its list held Guangxi's agreements too. "paraf" on the admin's list
-    of steps is the initialling of a text, not a typo of "Parigi Moutong": it listed every step
-    of that regency's agreements beside the 1,900 steps titled "Paraf naskah" at 100,000
-    agreements. A partner party to internal agreements only
-    is no name to the public: switching their near spellings off, it told them such a partner
-    exists. Uncorrelated, so the database asks it once per query, each name from its own index
-    (ORed in one query, the partners' three indexes cost more than reading every partner, as in
+    name read as that name. "batik", written in the register's titles, is that craft, not a
+    typo of Kota Batu (word similarity 0.5): its list held every agreement of Kota Batu too,
+    as "garam" (salt) held Kota Mataram's. "Jiangxi" is a province's name, not a typo of
+    "Guangxi", though a dropped letter apart: its list held Guangxi's agreements too. "paraf"
+    on the admin's list of steps is the initialling of a text, not a typo of "Parigi Moutong":
+    it listed every step of that regency's agreements beside the 1,900 steps titled "Paraf
+    naskah" at 100,000 agreements. A partner party to internal agreements only is no name to
+    the public: switching their near spellings off, it told them such a partner exists.
+    Uncorrelated, so the database asks it once per query, each name from its own index (ORed
+    in one query, the partners' three indexes cost more than reading every partner, as in
     ``_compiled_word``), and each partner it names looked up in the counts the database keeps
     (``PartnerQuerySet.party_to``)."""
     named = Q(Exists(Region.objects.filter(_contains(word, "name"))))
@@ -510,6 +514,10 @@ def _names_no_party(word, Region, Partner, readable, titled=None):
                 )
             )
         )
+    if query is not None:
+        # From the full-text index, among what the reader may read: an internal title holding
+        # the word switches nothing off for the public, which would tell them it exists.
+        named |= Q(Exists(readable.alias(vector=StoredSearchVector()).filter(vector=query)))
     if titled is not None:
         named |= Q(Exists(titled._base_manager.filter(_title_holds(word))))
     return ~named
@@ -817,7 +825,7 @@ def _compiled_word(Agreement, text, typed_in, common_matches, internal, titled=N
     # Tengah's), though Maluku Utara's name does not hold it as typed.
     if len(word) >= TYPO_MIN_LENGTH and not meaning:
         misspelt = _names_no_party(
-            word, Region, Partner, Agreement.objects.visible_as(internal), titled
+            word, Region, Partner, Agreement.objects.visible_as(internal), titled, query
         )
         regions_qs = Region.objects.alias(similarity=TrigramWordSimilarity(word, "name"))
         regions |= Q(similarity__gte=TYPO_SIMILARITY) & misspelt

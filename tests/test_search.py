@@ -722,6 +722,43 @@ def test_a_country_typed_by_its_name_lists_that_countrys_agreements_alone(client
     assert search("Jepang") == ["Pengelolaan pelabuhan"]
 
 
+@pytest.mark.postgresql  # SQLite forgives no typo: nothing to read as one
+def test_a_word_the_registers_texts_hold_is_no_misspelt_name(client, kaltim, django_user_model):
+    """ "batik" is a craft written in the register's titles, not a misspelling of Kota Batu
+    (word similarity 0.5, at the threshold): an analyst's search for batik listed every
+    agreement of Kota Batu beside the batik agreements, and so did its download, as "garam"
+    (salt) listed Kota Mataram's. A near spelling stands in only for a word no text the reader
+    may read holds either; a text they may not read changes nothing they find."""
+    batu = RegencyFactory(code="64.79", province=kaltim, name="Kota Batu")
+    AgreementFactory(title="Promosi batik tulis", lead_region=kaltim)
+    AgreementFactory(title="Pengembangan agrowisata apel", lead_region=batu)
+
+    listed = titles_in(client.get(reverse("agreement-list"), {"q": "batik"}))
+    download = client.get(reverse("agreement-export", args=["csv"]), {"q": "batik"})
+    text = b"".join(download.streaming_content).decode("utf-8-sig")
+
+    assert listed == ["Promosi batik tulis"]
+    assert "Promosi batik tulis" in text and "Pengembangan agrowisata apel" not in text
+    # "Batuu", which no text holds, is still read as Kota Batu.
+    assert search("Batuu") == ["Pengembangan agrowisata apel"]
+    # An internal text holding the word tells the public nothing: they find what they found.
+    AgreementFactory(
+        title="Kajian garam rakyat",
+        lead_region=kaltim,
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    mataram = RegencyFactory(code="64.80", province=kaltim, name="Kota Mataram")
+    AgreementFactory(title="Penataan kawasan kumuh", lead_region=mataram)
+    official = Client()
+    official.force_login(make_official(django_user_model))
+    assert titles_in(client.get(reverse("agreement-list"), {"q": "garam"})) == [
+        "Penataan kawasan kumuh"
+    ]
+    assert titles_in(official.get(reverse("agreement-list"), {"q": "garam"})) == [
+        "Kajian garam rakyat"
+    ]
+
+
 @pytest.mark.postgresql  # SQLite forgives no typo: nothing for a hidden name to switch off
 def test_a_partner_the_public_may_not_know_of_changes_nothing_it_finds(
     client, kaltim, django_user_model
