@@ -942,6 +942,8 @@ def test_a_page_shows_an_agreement_in_force_through_the_month_or_year_its_expiry
         if days_left > 60:  # beyond two months, in months as the past is (``ends_in``)
             with translation.override("id"):
                 note = f"berakhir paling lambat dalam {timeuntil(agreement.expires_by, today)}"
+        elif days_left == 1:
+            note = "berakhir paling lambat besok"
         elif days_left:
             note = f"berakhir paling lambat dalam {days_left}\xa0hari"
         else:

@@ -672,6 +672,22 @@ def test_key_dates_and_days_left_until_expiry(client, kaltim):
     assert "berakhir dalam 45 hari" in html
 
 
+@pytest.mark.parametrize(
+    ("left", "told"),
+    [(0, "berakhir hari ini"), (1, "berakhir besok"), (2, "berakhir dalam 2 hari")],
+)
+def test_the_last_days_left_are_said_as_one_says_them(client, kaltim, left, told):
+    agreement = AgreementFactory(
+        lead_region=kaltim,
+        signed_on=datetime.date(2024, 1, 15),
+        in_force_from=datetime.date(2024, 2, 1),
+        expires_on=days(left),
+    )
+    html = status_page(client, agreement).content.decode()
+    assert told in html
+    assert "dalam 1 hari" not in html
+
+
 def test_lapsed_agreement_shows_expired_and_how_long_ago(client, kaltim):
     agreement = AgreementFactory(
         lead_region=kaltim,

@@ -101,7 +101,8 @@ def ends_in(agreement, today):
     """How long ``agreement``, not yet ended, has left on ``today``: "berakhir dalam 45 hari"
     within ``DAYS_COUNTED`` days, beyond in the words ``ended_ago`` tells the past in
     ("berakhir dalam 3 tahun, 9 bulan", not "berakhir dalam 1.382 hari"), counted to the last
-    day its expiry covers (``Agreement.days_until_expiry_on``); "" with no expiry or past it.
+    day its expiry covers (``Agreement.days_until_expiry_on``), the last two days as "hari ini"
+    and "besok"; "" with no expiry or past it.
     An expiry known only to its month or year may fall on any day of it: the time to its last
     day is the most left, "berakhir paling lambat dalam 24 hari"
     (``Agreement.expires_by_a_periods_end``)."""
@@ -111,6 +112,8 @@ def ends_in(agreement, today):
     at_the_latest = agreement.expires_by_a_periods_end
     if days == 0:
         return _("berakhir paling lambat hari ini") if at_the_latest else _("berakhir hari ini")
+    if days == 1:  # as one says it, not "dalam 1 hari"
+        return _("berakhir paling lambat besok") if at_the_latest else _("berakhir besok")
     if days <= DAYS_COUNTED:
         if at_the_latest:
             said = ngettext(
