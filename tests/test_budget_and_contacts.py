@@ -69,10 +69,20 @@ def test_an_official_reads_the_budget_and_the_contact_persons(funded, official):
     client.force_login(official)
     html = page_text(client, funded)
     assert "Anggaran dan narahubung" in html
-    assert "1.250.000.000,00" in html or "1,250,000,000.00" in html
+    # Rupiah as Indonesian writes it (EYD/PUEBI), the symbol before the figure.
+    assert '<abbr title="IDR">Rp</abbr>1.250.000.000,00' in html
     assert "APBD" in html
     assert "Lina Marlina, Analis Kerja Sama (Biro Pemerintahan Setda Kaltim)" in html
     assert f'href="mailto:{EMAIL}"' in html
+
+
+def test_a_budget_in_another_currency_is_shown_with_its_code(funded, official):
+    Agreement.objects.filter(pk=funded.pk).update(budget_currency="USD")
+    client = Client()
+    client.force_login(official)
+    html = page_text(client, funded)
+    assert "USD 1.250.000.000,00" in html
+    assert "Rp</abbr>" not in html
 
 
 def test_the_public_never_sees_the_budget_or_the_contact_persons_on_the_page(funded):
