@@ -41,7 +41,7 @@ from django.core.exceptions import (
     PermissionDenied,
     ValidationError,
 )
-from django.db import DEFAULT_DB_ALIAS, connections, models, router, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, router, transaction
 from django.db.models.constants import LOOKUP_SEP
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect, QueryDict
@@ -793,6 +793,14 @@ class RefusedLookup(DisallowedModelAdminLookup):
         self.parameter = parameter
 
 
+def is_unique_violation(error):
+    """Whether ``error`` (an ``IntegrityError``) is the database refusing a value a unique
+    constraint holds once: PostgreSQL's SQLSTATE 23505, SQLite's "UNIQUE constraint failed"."""
+    cause = error.__cause__
+    code = getattr(cause, "pgcode", None) or getattr(getattr(cause, "diag", None), "sqlstate", None)
+    return code == "23505" or str(error).startswith("UNIQUE constraint failed")
+
+
 class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
     """Bad input to an admin page is a 4xx: an action not offered (403); a lookup typed into a
     list's address that no link of the admin writes, whose value its field cannot hold, or that
@@ -888,7 +896,16 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
         return self.back_to_a_page_there_is(request, response)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        response = super().changeform_view(request, object_id, form_url, extra_context)
+        try:
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError as error:
+            if request.method != "POST" or not is_unique_violation(error):
+                raise
+            # Another save of the same unique value (a colleague adding the same agency, a
+            # form sent twice) was written between this form's check and its save, and the
+            # database refused this one; its transaction rolled back, inlines included.
+            # Checking the form again now says what is already there, as a moment later.
+            response = super().changeform_view(request, object_id, form_url, extra_context)
         return self.back_to_a_page_there_is(request, response)
 
     def delete_view(self, request, object_id, extra_context=None):

@@ -666,3 +666,41 @@ def test_a_milestones_page_posted_with_a_version_its_agreement_never_had_is_refu
     assert "Formulir ini membawa versi yang tidak dikenal" in refused.content.decode()
     row.refresh_from_db()
     assert row.title == "Rapat TKKSD (disunting Siti)"
+
+
+# -- a record added twice at once ------------------------------------------------------------------
+
+
+@pytest.mark.postgresql  # SQLite writes one transaction at a time
+@pytest.mark.django_db(transaction=True)
+def test_an_agency_added_by_two_clerks_at_once_is_refused_on_the_second_form(
+    staff_user, kaltim, monkeypatch
+):
+    """Two clerks add the same agency at once (or one form is sent twice without the page's
+    script): the second passed its check before the first was written, and its save met the
+    database's unique constraint, a server error. It is refused as it would be a moment later,
+    on its form, saying the agency is already there; the first stays, once."""
+    from agreements.admin import AgencyAdmin
+    from agreements.models import Agency
+
+    save_model = AgencyAdmin.save_model
+
+    def save_after_a_colleague(self, request, obj, form, change):
+        # The colleague's add is written between this form's check and its save.
+        run_at_once(lambda: Agency.objects.create(region=kaltim, name=obj.name))
+        save_model(self, request, obj, form, change)
+
+    monkeypatch.setattr(AgencyAdmin, "save_model", save_after_a_colleague)
+    clerk = logged_in(staff_user)
+
+    response = clerk.post(
+        reverse("admin:agreements_agency_add"),
+        {"region": kaltim.pk, "name": "Dinas Pariwisata", "short_name": "Dispar"},
+    )
+
+    assert response.status_code == 200
+    assert (
+        "Perangkat daerah dengan nama ini sudah tercatat di daerah yang sama; pilih yang sudah "
+        "ada." in response.content.decode()
+    )
+    assert list(Agency.objects.values_list("name", "short_name")) == [("Dinas Pariwisata", "")]
