@@ -41,7 +41,15 @@ from django.core.exceptions import (
     PermissionDenied,
     ValidationError,
 )
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, models, router, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    IntegrityError,
+    OperationalError,
+    connections,
+    models,
+    router,
+    transaction,
+)
 from django.db.models.constants import LOOKUP_SEP
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpResponseRedirect, QueryDict
@@ -793,12 +801,54 @@ class RefusedLookup(DisallowedModelAdminLookup):
         self.parameter = parameter
 
 
+# How often an admin save or delete met by another at the same moment is made (below).
+WRITE_ATTEMPTS = 3
+
+
+def sqlstate(error):
+    """The SQLSTATE PostgreSQL answered ``error`` (a Django ``DatabaseError``) with, or None."""
+    cause = error.__cause__
+    return getattr(cause, "pgcode", None) or getattr(getattr(cause, "diag", None), "sqlstate", None)
+
+
 def is_unique_violation(error):
     """Whether ``error`` (an ``IntegrityError``) is the database refusing a value a unique
     constraint holds once: PostgreSQL's SQLSTATE 23505, SQLite's "UNIQUE constraint failed"."""
-    cause = error.__cause__
-    code = getattr(cause, "pgcode", None) or getattr(getattr(cause, "diag", None), "sqlstate", None)
-    return code == "23505" or str(error).startswith("UNIQUE constraint failed")
+    return sqlstate(error) == "23505" or str(error).startswith("UNIQUE constraint failed")
+
+
+def met_another_write(error):
+    """Whether the database stopped a write because another, at the same moment, wanted what it
+    held: two saves moving the kept counts of the same sectors, parties or kinds
+    (``agreements_tally``) in opposite orders each wait for the other, and PostgreSQL ends one
+    of them (deadlock, SQLSTATE 40P01; a serialization failure, 40001). Nothing of it is
+    written; made again, it waits for the other and passes."""
+    return isinstance(error, OperationalError) and sqlstate(error) in ("40P01", "40001")
+
+
+def written_again_when_met(request, write):
+    """``write()``, an admin page's view that saves or deletes in one transaction, made again
+    when a post of it is stopped by another write of the same moment (at most
+    ``WRITE_ATTEMPTS`` times in all): the database refused it, and its transaction rolled
+    back, inline rows included.
+
+    - Another save of the same unique value (a colleague adding the same agency, a form sent
+      twice) was written between this form's check and its save: checked again, the form says
+      what is already there, as it would a moment later.
+    - A deadlock with another save (``met_another_write``): made again, it is written after it.
+
+    The messages the stopped attempt queued for the clerk are dropped with what it wrote."""
+    storage = getattr(request, "_messages", None)
+    queued = list(getattr(storage, "_queued_messages", []))
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            return write()
+        except (IntegrityError, OperationalError) as error:
+            again = is_unique_violation(error) or met_another_write(error)
+            if request.method != "POST" or attempt == WRITE_ATTEMPTS or not again:
+                raise
+            if storage is not None and hasattr(storage, "_queued_messages"):
+                storage._queued_messages[:] = queued
 
 
 class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
@@ -896,20 +946,19 @@ class SoundInputOnly(CheckedKeys, OfferedActionsOnly):
         return self.back_to_a_page_there_is(request, response)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            response = super().changeform_view(request, object_id, form_url, extra_context)
-        except IntegrityError as error:
-            if request.method != "POST" or not is_unique_violation(error):
-                raise
-            # Another save of the same unique value (a colleague adding the same agency, a
-            # form sent twice) was written between this form's check and its save, and the
-            # database refused this one; its transaction rolled back, inlines included.
-            # Checking the form again now says what is already there, as a moment later.
-            response = super().changeform_view(request, object_id, form_url, extra_context)
+        response = written_again_when_met(
+            request,
+            lambda: super(SoundInputOnly, self).changeform_view(
+                request, object_id, form_url, extra_context
+            ),
+        )
         return self.back_to_a_page_there_is(request, response)
 
     def delete_view(self, request, object_id, extra_context=None):
-        response = super().delete_view(request, object_id, extra_context)
+        response = written_again_when_met(
+            request,
+            lambda: super(SoundInputOnly, self).delete_view(request, object_id, extra_context),
+        )
         return self.back_to_a_page_there_is(request, response)
 
     def back_to_a_page_there_is(self, request, response):

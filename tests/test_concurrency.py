@@ -704,3 +704,51 @@ def test_an_agency_added_by_two_clerks_at_once_is_refused_on_the_second_form(
         "ada." in response.content.decode()
     )
     assert list(Agency.objects.values_list("name", "short_name")) == [("Dinas Pariwisata", "")]
+
+
+@pytest.mark.postgresql  # SQLite writes one transaction at a time
+@pytest.mark.django_db(transaction=True)
+def test_two_agreements_saved_at_once_swapping_sectors_are_both_written(staff_user, kaltim):
+    """Two clerks save two agreements at the same moment, one moving from education to
+    tourism, the other from tourism to education. Each save moves the sectors' kept counts
+    (``agreements_tally``): the first holds education's count and waits for tourism's, the
+    second the other way round. PostgreSQL stopped one of them as a deadlock, a server error
+    and that clerk's change lost; it is saved again once the other is written."""
+    import contextlib
+
+    from django.db.models.signals import m2m_changed
+
+    from tests.factories import SectorFactory
+
+    education = SectorFactory(slug="education", name_id="Pendidikan", name_en="Education")
+    tourism = SectorFactory(slug="tourism", name_id="Pariwisata", name_en="Tourism")
+    first = AgreementFactory(title="MoU pertama", lead_region=kaltim)
+    second = AgreementFactory(title="MoU kedua", lead_region=kaltim)
+    first.sectors.set([education])
+    second.sectors.set([tourism])
+    clerks = {first.pk: logged_in(staff_user), second.pk: logged_in(staff_user)}
+    forms = {each.pk: loaded_form(clerks[each.pk], each) for each in (first, second)}
+    # Both have taken their old sector's count away before either adds its new one.
+    met, arrived = threading.Barrier(2, timeout=10), []
+
+    def meet_before_adding(sender, instance, action, **kwargs):
+        if action == "pre_add" and len(arrived) < 2:
+            arrived.append(instance.pk)
+            with contextlib.suppress(threading.BrokenBarrierError):
+                met.wait()
+
+    answers = {}
+
+    def save(agreement, sector):
+        form = {**forms[agreement.pk], "sectors": [sector.pk]}
+        answers[agreement.pk] = clerks[agreement.pk].post(change_url(agreement), form).status_code
+
+    m2m_changed.connect(meet_before_adding, sender=Agreement.sectors.through, weak=False)
+    try:
+        run_at_once(lambda: save(first, tourism), lambda: save(second, education))
+    finally:
+        m2m_changed.disconnect(meet_before_adding, sender=Agreement.sectors.through)
+
+    assert answers == {first.pk: 302, second.pk: 302}
+    assert list(first.sectors.values_list("slug", flat=True)) == ["tourism"]
+    assert list(second.sectors.values_list("slug", flat=True)) == ["education"]
