@@ -32,6 +32,7 @@ from agreements.imports import (
     ImportFileError,
 )
 from agreements.models import Agreement, imported_from
+from common.admin import written_again_when_met
 from common.one_value import one_value
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -143,7 +144,10 @@ class AgreementImportMixin:
         if not self.has_import_permission(request):
             raise PermissionDenied
         if request.method == "POST" and "token" in request.POST:
-            return self._confirm(request)
+            # Stopped by another write of the same moment (a colleague's save or confirm moving
+            # the same kept counts the other way), its transaction rolled back with the preview
+            # still there: confirmed again, as the admin's forms are.
+            return written_again_when_met(request, lambda: self._confirm(request))
         if request.method != "POST":
             return self._render(request, self.import_template, {"form": ImportUploadForm()})
         form = ImportUploadForm(request.POST, request.FILES)

@@ -752,3 +752,69 @@ def test_two_agreements_saved_at_once_swapping_sectors_are_both_written(staff_us
     assert answers == {first.pk: 302, second.pk: 302}
     assert list(first.sectors.values_list("slug", flat=True)) == ["tourism"]
     assert list(second.sectors.values_list("slug", flat=True)) == ["education"]
+
+
+@pytest.mark.postgresql  # SQLite writes one transaction at a time
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_confirmed_at_once_swapping_sectors_are_both_written(staff_user, kaltim, bali):
+    """The import's confirm, met by another confirm at the same moment moving the same
+    sectors' kept counts the other way: PostgreSQL stopped one as a deadlock, a server error
+    with nothing written; it is written once the other is."""
+    import contextlib
+
+    from django.db.models.signals import m2m_changed
+
+    from tests.factories import SectorFactory
+
+    education = SectorFactory(slug="education", name_id="Pendidikan", name_en="Education")
+    tourism = SectorFactory(slug="tourism", name_id="Pariwisata", name_en="Tourism")
+    stored = {
+        "KT/1": AgreementFactory(
+            title="MoU pertama", reference="KT/1", lead_region=kaltim, regions=[bali]
+        ),
+        "KT/2": AgreementFactory(
+            title="MoU kedua", reference="KT/2", lead_region=kaltim, regions=[bali]
+        ),
+    }
+    stored["KT/1"].sectors.set([education])
+    stored["KT/2"].sectors.set([tourism])
+
+    def sheet(reference, sector):
+        text = (
+            "reference,title,kind,scope,status,signed_on,in_force_from,expires_on,"
+            "lead_region_code,region_codes,sectors\n"
+            f"{reference},{stored[reference].title},mou,ksdd,in_force,2024-01-15,2024-01-15,"
+            f"2029-01-14,64,64; 51,{sector}\n"
+        )
+        return SimpleUploadedFile(f"{reference[-1]}.csv", text.encode(), content_type="text/csv")
+
+    clerks = {reference: logged_in(staff_user) for reference in stored}
+    tokens = {
+        "KT/1": preview_token(clerks["KT/1"].post(IMPORT, {"file": sheet("KT/1", "tourism")})),
+        "KT/2": preview_token(clerks["KT/2"].post(IMPORT, {"file": sheet("KT/2", "education")})),
+    }
+    met, arrived = threading.Barrier(2, timeout=10), []
+
+    def meet_before_adding(sender, instance, action, **kwargs):
+        if action == "pre_add" and len(arrived) < 2:
+            arrived.append(instance.pk)
+            with contextlib.suppress(threading.BrokenBarrierError):
+                met.wait()
+
+    answers = {}
+
+    def confirm(reference):
+        answers[reference] = clerks[reference].post(IMPORT, {"token": tokens[reference]})
+
+    m2m_changed.connect(meet_before_adding, sender=Agreement.sectors.through, weak=False)
+    try:
+        run_at_once(lambda: confirm("KT/1"), lambda: confirm("KT/2"))
+    finally:
+        m2m_changed.disconnect(meet_before_adding, sender=Agreement.sectors.through)
+
+    assert {reference: answer.status_code for reference, answer in answers.items()} == {
+        "KT/1": 302,
+        "KT/2": 302,
+    }
+    assert list(stored["KT/1"].sectors.values_list("slug", flat=True)) == ["tourism"]
+    assert list(stored["KT/2"].sectors.values_list("slug", flat=True)) == ["education"]
