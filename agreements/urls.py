@@ -10,7 +10,11 @@ from common.methods import read_only_patterns
 # (``?q=&region=``, as its form sends it) sends the reader on to the address without it
 # (``views.only_what_is_set``).
 urlpatterns = [
-    path("", shared_page(dashboard.DashboardView.as_view()), name="dashboard"),
+    path(
+        "",
+        views.reads_no_parameters(shared_page(dashboard.DashboardView.as_view())),
+        name="dashboard",
+    ),
     path(
         "agreements/",
         views.only_what_is_set(
@@ -28,7 +32,7 @@ urlpatterns = [
     ),
     path(
         "agreements/<int:pk>/",
-        shared_agreement_page(views.AgreementDetailView.as_view()),
+        views.reads_no_parameters(shared_agreement_page(views.AgreementDetailView.as_view())),
         name="agreement-detail",
     ),
     path(

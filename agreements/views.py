@@ -37,7 +37,7 @@ from agreements.models import (
     reads_internal,
 )
 from agreements.paging import SearchPaginator, page_asked
-from common.parameters import without_tracking
+from common.parameters import UNKNOWN_PARAMETERS, unknown_parameters, without_tracking
 
 PAGE_SIZE = 25
 # Filters always in view; the others fold away under "more filters" until one is in use.
@@ -284,6 +284,28 @@ def conflict_links(request, filterset):
                     }
                 )
     return links
+
+
+def reads_no_parameters(view):
+    """``view``, a page that reads no parameter of its address (the dashboard, an agreement's
+    status page), refusing one (400, naming it: ``common.parameters.unknown_parameters``), as
+    the lists refuse a parameter they do not read. Answered with the page, ``/?region=64``
+    showed the whole register's dashboard as though it were Kaltim's, and each value of a
+    made-up parameter kept one more copy of the page in the shared cache, each built afresh. A
+    link's tracking is let through, to be sent on to the address without it
+    (``caching.tracking_left_out``)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        unknown = unknown_parameters(request.GET, ())
+        if unknown:
+            message = UNKNOWN_PARAMETERS % {
+                "parameters": ", ".join(f"“{name}”" for name in unknown)
+            }
+            return render(request, "parameters_refused.html", {"message": message}, status=400)
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def only_what_is_set(view, *, subject=None, ordered=True):

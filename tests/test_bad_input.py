@@ -1268,3 +1268,23 @@ def test_a_government_abroad_under_a_parent_in_another_country_is_refused(staff_
     assert "Pemerintah Kota Yokohama (JP) berada di negara lain" in response.content.decode()
     assert not type(anhui).objects.filter(name="Kota Wuhu").exists()
     assert staff_client.post(add, {**typed, "parent": anhui.pk}).status_code == 302
+
+
+@pytest.mark.parametrize("page", ["dashboard", "status page"])
+def test_a_parameter_the_dashboard_or_a_status_page_does_not_read_is_refused_naming_it(
+    client, kaltim, page
+):
+    """The dashboard and an agreement's status page read no parameter, and answered any with
+    the page: ``/?region=64`` showed the whole country's dashboard as though it were Kaltim's,
+    and every value of ``?x=…`` kept one more copy of the page in the shared cache, built
+    afresh for each, so that anyone could fill the cache and keep the server building. Refused
+    naming it (400), as the lists refuse one; a link's tracking is still sent on to the page."""
+    agreement = AgreementFactory(lead_region=kaltim)
+    path = "/" if page == "dashboard" else f"/agreements/{agreement.pk}/"
+
+    refused = client.get(path, {"region": "64", "x": "1"})
+
+    body = assert_refused_with_message(refused)
+    assert "parameter yang tidak dikenali halaman ini: “region”, “x”" in body
+    assert client.get(path, {"utm_source": "surat"})["Location"] == path
+    assert client.get(path).status_code == 200
