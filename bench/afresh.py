@@ -591,7 +591,13 @@ def percentile_ms(values, fraction):
 
 def floor_beside(fresh, name):
     """The anonymous floor measured beside page ``name`` (``pages_afresh``), or, in a result
-    from before it was, the floor's own row."""
+    from before it was, the floor's own row.
+
+    Asked right after another page, a floor costs more than asked after other floors (1.6-1.9
+    ms against 0.9 in one run): what a page leaves behind it (memory to collect, caches filled
+    with other data) is paid by the request after it. So the verdict of the target is against
+    the floor's own row, the smaller; this one is shown beside it, for a run whose machine
+    changed speed between the floor's rounds and a page's."""
     return fresh[name].get("floor_ms", fresh["floor"]["big_ms"])
 
 
@@ -605,14 +611,15 @@ def fresh_table(fresh, big_n, small_n):
     unplanned = all("big_unplanned_ms" in result for result in fresh.values())
     lines = [
         f"{'page built afresh':<26} {'reader':<9} {f'ms @ {big_n:,}':>12} "
-        f"{f'ms @ {small_n:,}':>12} {'× floor':>8} {f'× {small_n:,}':>9}"
+        f"{f'ms @ {small_n:,}':>12} {'× floor':>8} {'× beside':>8} {f'× {small_n:,}':>9}"
         + (f" {'no plan kept':>12} {'× floor':>8}" if unplanned else "")
     ]
+    floor = fresh["floor"]["big_ms"]
     for name, result in fresh.items():
-        floor = floor_beside(fresh, name)
         lines.append(
             f"{name:<26} {result['reader']:<9} {result['big_ms']:12.1f} "
             f"{result['small_ms']:12.1f} {result['big_ms'] / floor:8.1f} "
+            f"{result['big_ms'] / floor_beside(fresh, name):8.1f} "
             f"{result['big_ms'] / result['small_ms']:9.2f}"
             + (
                 f" {result['big_unplanned_ms']:12.1f} {result['big_unplanned_ms'] / floor:8.1f}"
@@ -672,12 +679,15 @@ def targets(fresh, mixes, exports, big_n, small_n):
 
     if fresh:
         ours = {n: r for n, r in fresh.items() if not n.startswith(("floor", "stock"))}
-        times_floor = {n: r["big_ms"] / floor_beside(fresh, n) for n, r in ours.items()}
-        worst_floor = max(times_floor, key=times_floor.get)
+        floor = fresh["floor"]["big_ms"]
+        worst_floor = max(ours, key=lambda n: ours[n]["big_ms"])
+        beside = max(ours, key=lambda n: ours[n]["big_ms"] / floor_beside(fresh, n))
         check(
             f"every page built afresh <= 50x the anonymous floor at {big_n:,}",
-            f"worst {worst_floor}: {times_floor[worst_floor]:.1f}x",
-            all(ratio <= 50 for ratio in times_floor.values()),
+            f"worst {worst_floor}: {ours[worst_floor]['big_ms'] / floor:.1f}x "
+            f"(against the floor asked beside each page, worst {beside}: "
+            f"{ours[beside]['big_ms'] / floor_beside(fresh, beside):.1f}x)",
+            all(r["big_ms"] / floor <= 50 for r in ours.values()),
         )
         worst_growth = max(ours, key=lambda n: ours[n]["big_ms"] / ours[n]["small_ms"])
         check(
