@@ -639,35 +639,31 @@ def parties_tables(using="default"):
     """The tables whose every change moves the parties version on (migration 0073): what the
     filter lists kept under it may read (``parties_version``), besides the shared tables and the
     agreements' own visibility."""
-    connection = connections[using]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT DISTINCT event_object_table FROM information_schema.triggers "
-                "WHERE trigger_name LIKE 'coopdb_parties_%%'"
-            )
-        else:
-            cursor.execute(
-                "SELECT DISTINCT tbl_name FROM sqlite_master "
-                "WHERE type = 'trigger' AND name LIKE 'coopdb_parties_changed_%'"
-            )
-        return {row[0] for row in cursor.fetchall()}
+    return _triggered_tables(using, "coopdb_parties_%", "coopdb_parties_changed_%")
 
 
 def watched_tables(using="default"):
     """The tables whose every change moves the register version on: those with the database's
     trigger (migration 0006 and any that add a table to it)."""
+    return _triggered_tables(using, "coopdb_register_changed", "coopdb_register_changed_%")
+
+
+def _triggered_tables(using, postgresql_name, sqlite_name):
+    """The tables with a trigger whose name is like ``postgresql_name`` on PostgreSQL, like
+    ``sqlite_name`` on SQLite (which names each trigger apart, by its table and event)."""
     connection = connections[using]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT DISTINCT event_object_table FROM information_schema.triggers "
-                "WHERE trigger_name = 'coopdb_register_changed'"
+                "WHERE trigger_name LIKE %s",
+                [postgresql_name],
             )
         else:
             cursor.execute(
-                "SELECT DISTINCT tbl_name FROM sqlite_master "
-                "WHERE type = 'trigger' AND name LIKE 'coopdb_register_changed_%'"
+                "SELECT DISTINCT tbl_name FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE %s",
+                [sqlite_name],
             )
         return {row[0] for row in cursor.fetchall()}
 
