@@ -76,6 +76,14 @@ On both, a word that is a short form staff write (``Kaltim``, ``NTT``, ``Jabar``
 is party to, agreements with a partner in that country, and titles and summaries that write the
 name out. The word is expanded in memory before the query is built; the expansion adds a few
 codes to the existing semi-joins and the full names to the text match, never a scan of its own.
+The table is read the other way too (``partners.short_names.full_names``): the words of a
+region's name that has short forms, typed in a row ("Kalimantan Timur"), are read as one word
+(``_joined``, as "kerja sama" is), which finds the texts holding its words (anywhere in the
+text, as each word found them), the regions and partners whose names hold the name, the region
+by its code, and the texts that write one of its short forms ("Kaltim–Anhui"; "NTT", three
+letters, as a word): the same expansion as "Kaltim"'s, one word fewer to search. (A text
+holding one of its words and a party's name the other, "Kalimantan" and Kutai Timur, is no
+longer found by it, as "Kaltim" does not find it either.)
 
 On both, a generic word of party names (``University``, ``Universitas``, ``Regency``,
 ``Kabupaten``: ``partners.short_names.equivalent_words``) also finds the regions and partners
@@ -109,7 +117,7 @@ from django.db.models.expressions import Col, RawSQL
 from django.db.models.lookups import IContains, IsNull, Lookup, Regex
 from django.utils import translation
 
-from partners.short_names import expand
+from partners.short_names import expand_searched, full_name_words
 
 # Beyond this many words a query is a paragraph, not a search; the rest are ignored.
 MAX_WORDS = 8
@@ -269,13 +277,22 @@ def search_words(text):
 
 def _joined(words):
     """``words`` with each pair written apart that the register also writes joined
-    (``WRITTEN_APART``) replaced by the word joined."""
+    (``WRITTEN_APART``) replaced by the word joined, and each run of words that is a region's
+    name with short forms ("Kalimantan Timur", ``full_name_words``) by that name, one word
+    that also finds its short forms ("Kaltim"), as a short form finds the name."""
+    names = full_name_words()
+    longest = max((len(name) for name in names), default=2)
     joined, at = [], 0
     while at < len(words):
-        word = JOINED.get(tuple(w.casefold() for w in words[at : at + 2]))
-        if word:
-            joined.append(Word(word, word))
-            at += 2
+        for length in range(min(longest, len(words) - at), 1, -1):
+            typed = tuple(w.casefold() for w in words[at : at + length])
+            word = JOINED.get(typed) or (
+                " ".join(w for w in words[at : at + length]) if typed in names else None
+            )
+            if word:
+                joined.append(Word(word, word))
+                at += length
+                break
         else:
             joined.append(words[at])
             at += 1
@@ -471,7 +488,7 @@ def _contains(word, *fields, fold_accents=False):
     """Any of ``fields`` contains ``word`` (case-insensitive; with ``fold_accents``, each side's
     accents taken away, ``UnaccentedIContains``); nothing for a word too short to be looked for
     inside other words (``SUBSTRING_MIN``), or a short form too short."""
-    if too_short(word) or (len(word) < SHORT_FORM_SUBSTRING_MIN and expand(word)):
+    if too_short(word) or (len(word) < SHORT_FORM_SUBSTRING_MIN and expand_searched(word)):
         return Q(pk__in=[])
     lookup = UnaccentedIContains.lookup_name if fold_accents else "icontains"
     condition = Q()
@@ -528,11 +545,12 @@ def _in_reference(word):
     return _contains(word.in_reference, "reference")
 
 
-def _as_word(word, *fields):
+def _as_word(word, *fields, always=False):
     """SQLite's stand-in for the full-text index's match of a word too short to be looked for
-    inside other words: any of ``fields`` has it as a whole word, case and accents aside ("Ho"
-    finds "Hồ Chí Minh", as the index finds it: ``Unaccented`` folds both sides)."""
-    if not too_short(word):
+    inside other words (or, ``always``, of any word: a short form a region's name stands for):
+    any of ``fields`` has it as a whole word, case and accents aside ("Ho" finds "Hồ Chí
+    Minh", as the index finds it: ``Unaccented`` folds both sides)."""
+    if not (always or too_short(word)):
         return Q(pk__in=[])
     pattern = rf"\b{re.escape(unaccented(str(word)))}\b"
     condition = Q()
@@ -581,15 +599,23 @@ def _substring(queryset, words):
     Agreement, Sector, Partner, Region = _models(queryset)
 
     for word in words:
-        meaning = expand(word)
+        meaning = expand_searched(word)
         texts = ("title", "title_en", "summary", "summary_en")
         text = (
             _contains(word, *texts, fold_accents=True)
             | _as_word(word, *texts)
             | _in_reference(word)
         )
+        if " " in word:
+            # A region's name read as one word (``_joined``): its words anywhere in the text,
+            # as the full-text index finds them on PostgreSQL, not only side by side.
+            text |= Q(*(_contains(part, *texts, fold_accents=True) for part in word.split()))
         for name in (*meaning.names, *written_apart(word)):
-            text |= Q(title__icontains=name) | Q(summary__icontains=name)
+            if len(name) < SHORT_FORM_SUBSTRING_MIN:
+                # "NTT", "DIY" as a word, as the full-text index finds them: "nad" is in Kanada.
+                text |= _as_word(Word(name, name), "title", "summary", always=True)
+            else:
+                text |= Q(title__icontains=name) | Q(summary__icontains=name)
         kinds = kinds_named(Agreement, word)
         if kinds:
             text |= Q(kind__in=kinds)
@@ -690,7 +716,7 @@ def _word_query(word):
         SearchQuery(Unaccented(Value(str(word))), config=config) for config in CONFIGS
     )
     query = indonesian | english
-    for name in (*expand(word).names, *written_apart(word)):
+    for name in (*expand_searched(word).names, *written_apart(word)):
         for config in CONFIGS:
             query |= SearchQuery(name, config=config, search_type="phrase")
     return query
@@ -791,7 +817,7 @@ def _compiled_word(Agreement, text, typed_in, common_matches, internal, titled=N
     own = Agreement.objects.alias(vector=StoredSearchVector()).filter(
         Q(vector=query) | _in_reference(word)
     )
-    meaning = expand(word)
+    meaning = expand_searched(word)
     short_regions, short_partners = _short_form_parties(meaning)
     # The same words in another language ("Universitas" for "University"), whole words of
     # the names (``_named_as_word``).

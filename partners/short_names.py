@@ -4,7 +4,9 @@ and the generic words of party names that mean the same in Indonesian and Englis
 One table holds the short forms, each with its source: ``partners/data/short_names.csv`` (see
 ``partners/data/SOURCES.md``). Search (``agreements.search``) and the admin's searches and
 autocompletes expand a word through it, so "Kaltim" finds what "Kalimantan Timur" finds. The
-expansion is a dictionary look-up in memory: it adds a few codes to a query, never a scan.
+search reads the table the other way too (``full_names``): a region's name typed in full stands
+for the short forms written of it, so "Kalimantan Timur" finds the texts that write "Kaltim".
+The expansion is a dictionary look-up in memory: it adds a few codes to a query, never a scan.
 
 Another holds the generic words of party names in the languages staff type (``University``,
 ``Universitas``; ``Prefecture``, ``Prefektur``; ``Regency``, ``Kabupaten``), each with where it
@@ -85,6 +87,33 @@ def equivalent_words():
 
 
 @functools.cache
+def full_names():
+    """{a region's name, case-folded: the region and its name, and the short forms written of
+    it} of ``short_names.csv``, read the other way: "kalimantan timur" stands for region 64,
+    written "Kalimantan Timur" or "Kaltim". Regions only: a country's short forms are
+    words of other languages too ("AS", "UK": as a word of a text, not the country). Read once
+    per process."""
+    table = {}
+    with TABLE.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["kind"] != "region":
+                continue
+            key = row["name"].casefold()
+            meaning = table.get(key) or Expansion(
+                region_codes=frozenset([row["code"]]), names=(row["name"],)
+            )
+            table[key] = meaning | Expansion(names=(row["short_name"],))
+    return table
+
+
+@functools.cache
+def full_name_words():
+    """The words of each region's name of ``full_names``, case-folded, as tuples: the search
+    reads them typed in a row as the one name (``agreements.search.search_words``)."""
+    return frozenset(tuple(name.split()) for name in full_names())
+
+
+@functools.cache
 def _expansions():
     """``short_forms`` with the equivalent words of each word that has them."""
     table = dict(short_forms())
@@ -98,6 +127,14 @@ def expand(word):
     meaning in another language if it is a generic word of party names (``Expansion.words``);
     else an empty Expansion."""
     return _expansions().get(word.casefold(), NOTHING)
+
+
+def expand_searched(word):
+    """``expand``, and for a region's name that has short forms (``full_names``: "Kalimantan
+    Timur", typed in any case), the region and its name and short forms: what a word of the
+    register's search stands for (``agreements.search``). The admin's searches keep to
+    ``expand``: they offer a region by its name already."""
+    return expand(word) | full_names().get(word.casefold(), NOTHING)
 
 
 def expand_text(text):

@@ -176,6 +176,44 @@ def test_the_list_page_finds_kaltim(client, register):
     assert "2 kerja sama ditemukan" in response.content.decode()
 
 
+def test_a_regions_full_name_finds_the_texts_that_write_its_short_form(client, register):
+    """The short forms read the other way: an official typing the name in full finds the
+    plans whose summaries write "Kaltim–Anhui", on the list and in its download, as "Kaltim"
+    finds the texts that write the name. An internal text stays out of the public's list."""
+    import csv
+    import io
+
+    bali = Agreement.objects.get(title="Pertukaran pelajar").lead_region
+    AgreementFactory(
+        title="Rencana kota kembar",
+        summary="Penjajakan kota kembar Kaltim–Anhui.",
+        lead_region=bali,
+    )
+    AgreementFactory(
+        title="Rencana internal",
+        summary="Catatan Kaltim untuk biro.",
+        lead_region=bali,
+        visibility=Agreement.Visibility.INTERNAL,
+    )
+    AgreementFactory(title="Kajian NTT dan Bali", lead_region=bali)
+    found = {
+        "Kerja sama perdagangan hasil bumi",
+        "Kajian pasar Kalimantan Timur untuk Bali",
+        "Rencana kota kembar",
+    }
+
+    response = client.get(reverse("agreement-list"), {"q": "Kalimantan Timur"})
+    assert response.status_code == 200
+    assert set(titles_in(response)) == found
+    download = client.get(reverse("agreement-export", args=["csv"]), {"q": "kalimantan timur"})
+    text = b"".join(download.streaming_content).decode("utf-8-sig")
+    assert {row["title"] for row in csv.DictReader(io.StringIO(text))} == found
+    assert set(titles_in(client.get(reverse("agreement-list"), {"q": "Kaltim"}))) == found
+    # With other words, as one word of the query; a short form of three letters as a word.
+    assert search("kembar Kalimantan Timur") == {"Rencana kota kembar"}
+    assert search("Nusa Tenggara Timur") == {"Provinsi kembar", "Kajian NTT dan Bali"}
+
+
 def test_a_short_form_costs_the_search_no_extra_query(client, register, django_assert_num_queries):
     def queries(q):
         from django.db import connection
@@ -187,6 +225,8 @@ def test_a_short_form_costs_the_search_no_extra_query(client, register, django_a
 
     queries("Kalimantan")  # warm the kept filter lists
     assert queries("Kaltim") == queries("Kalimantan")
+    # Nor does a region's name its short forms are read from ("Kalimantan Timur": one word).
+    assert queries("Kalimantan Timur") <= queries("Kalimantan")
 
 
 # -- the admin ---------------------------------------------------------------------------------
