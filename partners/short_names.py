@@ -17,6 +17,7 @@ others of its group (``Expansion.words``), so "University" finds Universitas Ind
 
 import csv
 import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,19 +92,26 @@ def full_names():
     """{a region's name, case-folded: the region and its name, and the short forms written of
     it} of ``short_names.csv``, read the other way: "kalimantan timur" stands for region 64,
     written "Kalimantan Timur" or "Kaltim". Regions only: a country's short forms are
-    words of other languages too ("AS", "UK": as a word of a text, not the country). Read once
-    per process."""
+    words of other languages too ("AS", "UK": as a word of a text, not the country). A regency's
+    or city's name is read without its level too, as staff write it ("Kutai Kartanegara" for
+    Kabupaten Kutai Kartanegara: "Kukar"). Read once per process."""
     table = {}
     with TABLE.open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             if row["kind"] != "region":
                 continue
-            key = row["name"].casefold()
-            meaning = table.get(key) or Expansion(
-                region_codes=frozenset([row["code"]]), names=(row["name"],)
+            meaning = Expansion(
+                region_codes=frozenset([row["code"]]), names=(row["name"], row["short_name"])
             )
-            table[key] = meaning | Expansion(names=(row["short_name"],))
+            bare = re.sub(LEVEL, "", row["name"])
+            for key in {row["name"].casefold(), bare.casefold()}:
+                table[key] = table.get(key, NOTHING) | meaning
     return table
+
+
+# The level a regency's or city's name begins with (regions.csv), left out where staff write
+# the name alone.
+LEVEL = re.compile(r"^(Kabupaten|Kota Administrasi|Kabupaten Administrasi|Kota) ")
 
 
 @functools.cache

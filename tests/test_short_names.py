@@ -214,6 +214,14 @@ def test_a_regions_full_name_finds_the_texts_that_write_its_short_form(client, r
     assert search("Nusa Tenggara Timur") == {"Provinsi kembar", "Kajian NTT dan Bali"}
 
 
+def test_a_regencys_name_without_its_level_finds_the_texts_that_write_its_short_form(register):
+    bali = Agreement.objects.get(title="Pertukaran pelajar").lead_region
+    AgreementFactory(title="Pelatihan guru Kukar", lead_region=bali)
+    both = {"Beasiswa", "Pelatihan guru Kukar"}
+    assert search("Kutai Kartanegara") == search("Kabupaten Kutai Kartanegara") == both
+    assert search("Kukar") == both
+
+
 def test_a_short_form_costs_the_search_no_extra_query(client, register, django_assert_num_queries):
     def queries(q):
         from django.db import connection
