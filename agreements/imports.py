@@ -1466,6 +1466,7 @@ class AgreementImport:
             self._plan_row(result, reader, lead, original, target)
             planned.append((result, reader, lead, target, before))
         self._look_for_lookalikes(planned)
+        self._refuse_second_updates(results)
         self._order_and_check_cycles(results)
         self._check_terms(results)
         as_filed = {
@@ -1700,6 +1701,24 @@ class AgreementImport:
             result.lookalike = chosen[0]
             if result.action == UPDATE and not decision:
                 result.action = DUPLICATE
+
+    @staticmethod
+    def _refuse_second_updates(results):
+        """A row that would update a stored agreement an earlier row of the file updates
+        already (a lookalike row decided as the agreement another row names by its reference)
+        is refused, naming that row: written twice, the second write would find the agreement
+        moved on by the first, and which of the two was meant is not for the import to guess.
+        A row that leaves the agreement as it is (unchanged) writes nothing and takes no turn."""
+        first = {}
+        for result in results:
+            if result.action != UPDATE or result.instance is None:
+                continue
+            earlier = first.setdefault(result.instance.pk, result.number)
+            if earlier != result.number:
+                result.errors.append(
+                    _("Kerja sama yang sama sudah ada di baris %(row)d.") % {"row": earlier}
+                )
+                result.action = REJECT
 
     def _identity(self, result, lead):
         if result.reference:

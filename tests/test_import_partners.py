@@ -567,3 +567,42 @@ def test_a_new_partner_abroad_by_kind_but_in_indonesia_is_refused_at_its_row(reg
         for error in result.rows[0].errors
     ), result.rows[0].errors
     assert not Partner.objects.filter(name="Kota Hefei").exists()
+
+
+@pytest.mark.parametrize("answers", [{"decide-3": "sister"}, {"decide-all": "update"}])
+def test_a_lookalike_row_decided_as_the_agreement_another_row_updates_is_refused_by_row(
+    staff_client, register, answers
+):
+    """A file that updates an agreement by its reference, and has another row like it that the
+    clerk chose to update it with too: the confirm says which row already writes it, with a
+    4xx and nothing written, rather than failing with a server error on the second write."""
+    sister = register["sister"]
+    rows = [
+        sister_row(
+            reference="SC/2010/1",
+            title="Kota kembar Samarinda – Guangzhou (diperbarui)",
+            status="in_force",
+            lead_region_code="64.72",
+            lead_region_name="Kota Samarinda",
+            signed_on="2010-06-01",
+        ),
+        sister_row(
+            title="Sister city Samarinda–Guangzhou",
+            lead_region_code="64.72",
+            lead_region_name="Kota Samarinda",
+        ),
+    ]
+    file = SimpleUploadedFile("kota-kembar.csv", csv_bytes(rows, columns=COLUMNS))
+    token = confirm_token(staff_client.post(reverse(IMPORT_URL), {"file": file}))
+    answers = {
+        key: str(sister.pk) if value == "sister" else value for key, value in answers.items()
+    }
+
+    done = staff_client.post(reverse(IMPORT_URL), {"token": token, **answers})
+
+    assert 400 <= done.status_code < 500
+    page = done.content.decode()
+    assert re.search(r"<td>3</td>.*Kerja sama yang sama sudah ada di baris 2\.", page, flags=re.S)
+    sister.refresh_from_db()
+    assert sister.title == "Kota kembar Samarinda – Guangzhou"
+    assert Agreement.objects.count() == 1
