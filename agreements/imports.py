@@ -2208,8 +2208,11 @@ class AgreementImport:
                 self._writing.errors.append(_("Basis data menolak baris ini: %s") % error)
                 self._writing.action = REJECT
             except ChangedMeanwhile as changed:
+                # Who changed it is read before the transaction is marked to roll back: after
+                # that, no query runs in it, and the clerk met a server error instead of why.
+                message = changed_since_message(changed.conflict())
                 transaction.set_rollback(True)
-                self._writing.errors.append(changed_since_message(changed.conflict()))
+                self._writing.errors.append(message)
                 self._writing.action = REJECT
             return plan
 

@@ -606,3 +606,39 @@ def test_a_lookalike_row_decided_as_the_agreement_another_row_updates_is_refused
     sister.refresh_from_db()
     assert sister.title == "Kota kembar Samarinda – Guangzhou"
     assert Agreement.objects.count() == 1
+
+
+def test_a_colleagues_save_landing_during_the_confirm_refuses_the_row_not_with_a_server_error(
+    staff_client, register, monkeypatch
+):
+    """A colleague saves the agreement after the confirm has checked the preview's versions
+    and before it writes the row (a moment apart): the row is refused, saying the agreement
+    was changed after the preview, and nothing is written."""
+    sister = register["sister"]
+    row = sister_row(
+        reference="SC/2010/1",
+        title="Kota kembar Samarinda – Guangzhou (diperbarui)",
+        status="in_force",
+        lead_region_code="64.72",
+        lead_region_name="Kota Samarinda",
+        signed_on="2010-06-01",
+    )
+    file = SimpleUploadedFile("kota-kembar.csv", csv_bytes([row], columns=COLUMNS))
+    token = confirm_token(staff_client.post(reverse(IMPORT_URL), {"file": file}))
+    create_partners = AgreementImport._create_partners
+
+    def colleague_saves_first(importer, plan):
+        theirs = Agreement.objects.get(pk=sister.pk)
+        theirs.summary = "Diubah rekan."
+        theirs.save_if_unchanged()
+        return create_partners(importer, plan)
+
+    monkeypatch.setattr(AgreementImport, "_create_partners", colleague_saves_first)
+
+    done = staff_client.post(reverse(IMPORT_URL), {"token": token})
+
+    assert done.status_code == 409
+    assert "diubah" in done.content.decode()
+    assert "setelah pratinjau" in done.content.decode()
+    sister.refresh_from_db()
+    assert sister.title == "Kota kembar Samarinda – Guangzhou"
