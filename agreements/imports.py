@@ -1492,7 +1492,11 @@ class AgreementImport:
         (``Agreement.approved_before_review``), as the admin's save does: at the row of the
         agreements sheet that writes the agreement, else at the rows of the milestones sheet
         that write its review or approval. One query per ``LOOKUP_BATCH`` agreements."""
-        rows_of = {r.number: r for r in results if not r.rejected}
+        # Not a row like a stored agreement still to be decided on (``DUPLICATE``): planned as
+        # that agreement's update, it was refused for steps of the stored one the file never
+        # named, and the clerk could not choose to create it instead. Decided, it is read here
+        # as what it was decided to be.
+        rows_of = {r.number: r for r in results if r.action not in (REJECT, DUPLICATE)}
         number_of_key, number_of_pk = {}, {}
         for number, cells in self.rows:
             reference = cells.get("reference", "")

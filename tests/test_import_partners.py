@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from agreements.import_previews import ImportPreview
 from agreements.imports import CREATE, DUPLICATE, REJECT, UNCHANGED, UPDATE, AgreementImport
-from agreements.models import Agreement
+from agreements.models import Agreement, Milestone
 from partners.models import Partner
 from tests.factories import (
     CountryFactory,
@@ -642,3 +642,38 @@ def test_a_colleagues_save_landing_during_the_confirm_refuses_the_row_not_with_a
     assert "setelah pratinjau" in done.content.decode()
     sister.refresh_from_db()
     assert sister.title == "Kota kembar Samarinda – Guangzhou"
+
+
+def test_a_row_like_a_stored_agreement_whose_steps_its_dates_contradict_is_asked_about(
+    staff_client, register
+):
+    """A new row (no reference) like a stored agreement, signed on another day than the stored
+    one's signing step: the clerk is asked whether it updates that agreement or is a new one,
+    not refused for steps of the stored agreement the file never named, and may create it."""
+    from tests.factories import MilestoneFactory
+
+    MilestoneFactory(
+        agreement=register["sister"],
+        kind=Milestone.Kind.SIGNING,
+        title="Penandatanganan",
+        due_on=None,
+        done_on=datetime.date(2010, 6, 1),
+    )
+    row = sister_row(
+        title="Sister city Samarinda–Guangzhou",
+        lead_region_code="64.72",
+        lead_region_name="Kota Samarinda",
+    )
+    file = SimpleUploadedFile("kota-kembar.csv", csv_bytes([row], columns=COLUMNS))
+
+    response = staff_client.post(reverse(IMPORT_URL), {"file": file})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert re.search(r'<tr class="duplicate">\s*<td>2</td>', page)
+    assert "Penandatanganan" not in page
+    done = staff_client.post(
+        reverse(IMPORT_URL), {"token": confirm_token(response), "decide-2": "create"}
+    )
+    assert done.status_code == 302
+    assert Agreement.objects.count() == 2
