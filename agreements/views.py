@@ -37,7 +37,7 @@ from agreements.models import (
     reads_internal,
 )
 from agreements.paging import SearchPaginator, page_asked
-from common.parameters import UNKNOWN_PARAMETERS, unknown_parameters, without_tracking
+from common.parameters import refuse_unknown, without_tracking
 
 PAGE_SIZE = 25
 # Filters always in view; the others fold away under "more filters" until one is in use.
@@ -297,12 +297,11 @@ def reads_no_parameters(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        unknown = unknown_parameters(request.GET, ())
-        if unknown:
-            message = UNKNOWN_PARAMETERS % {
-                "parameters": ", ".join(f"“{name}”" for name in unknown)
-            }
-            return render(request, "parameters_refused.html", {"message": message}, status=400)
+        try:
+            refuse_unknown(request.GET, ())
+        except ValidationError as refused:
+            context = {"message": refused.messages[0]}
+            return render(request, "parameters_refused.html", context, status=400)
         return view(request, *args, **kwargs)
 
     return wrapped
