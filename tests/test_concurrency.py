@@ -1,6 +1,7 @@
 """No lost updates: when two people edit the same agreement, the second save is refused with a
 message saying who changed what and when, and nothing of it is written; the first one stays."""
 
+import contextlib
 import datetime
 import re
 import threading
@@ -8,6 +9,7 @@ import threading
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError, transaction
+from django.db.models.signals import m2m_changed
 from django.urls import reverse
 
 from agreements.models import Agreement, ChangedMeanwhile, Milestone
@@ -706,6 +708,26 @@ def test_an_agency_added_by_two_clerks_at_once_is_refused_on_the_second_form(
     assert list(Agency.objects.values_list("name", "short_name")) == [("Dinas Pariwisata", "")]
 
 
+@contextlib.contextmanager
+def sector_adds_meeting():
+    """Two saves, each adding an agreement's new sector, meet before either adds it: each has
+    taken its old sector's count away (``agreements_tally``) and waits for the other, so that
+    the two hold the sectors' counts in opposite orders."""
+    met, arrived = threading.Barrier(2, timeout=10), []
+
+    def meet_before_adding(sender, instance, action, **kwargs):
+        if action == "pre_add" and len(arrived) < 2:
+            arrived.append(instance.pk)
+            with contextlib.suppress(threading.BrokenBarrierError):
+                met.wait()
+
+    m2m_changed.connect(meet_before_adding, sender=Agreement.sectors.through, weak=False)
+    try:
+        yield
+    finally:
+        m2m_changed.disconnect(meet_before_adding, sender=Agreement.sectors.through)
+
+
 @pytest.mark.postgresql  # SQLite writes one transaction at a time
 @pytest.mark.django_db(transaction=True)
 def test_two_agreements_saved_at_once_swapping_sectors_are_both_written(staff_user, kaltim):
@@ -714,10 +736,6 @@ def test_two_agreements_saved_at_once_swapping_sectors_are_both_written(staff_us
     (``agreements_tally``): the first holds education's count and waits for tourism's, the
     second the other way round. PostgreSQL stopped one of them as a deadlock, a server error
     and that clerk's change lost; it is saved again once the other is written."""
-    import contextlib
-
-    from django.db.models.signals import m2m_changed
-
     from tests.factories import SectorFactory
 
     education = SectorFactory(slug="education", name_id="Pendidikan", name_en="Education")
@@ -728,26 +746,14 @@ def test_two_agreements_saved_at_once_swapping_sectors_are_both_written(staff_us
     second.sectors.set([tourism])
     clerks = {first.pk: logged_in(staff_user), second.pk: logged_in(staff_user)}
     forms = {each.pk: loaded_form(clerks[each.pk], each) for each in (first, second)}
-    # Both have taken their old sector's count away before either adds its new one.
-    met, arrived = threading.Barrier(2, timeout=10), []
-
-    def meet_before_adding(sender, instance, action, **kwargs):
-        if action == "pre_add" and len(arrived) < 2:
-            arrived.append(instance.pk)
-            with contextlib.suppress(threading.BrokenBarrierError):
-                met.wait()
-
     answers = {}
 
     def save(agreement, sector):
         form = {**forms[agreement.pk], "sectors": [sector.pk]}
         answers[agreement.pk] = clerks[agreement.pk].post(change_url(agreement), form).status_code
 
-    m2m_changed.connect(meet_before_adding, sender=Agreement.sectors.through, weak=False)
-    try:
+    with sector_adds_meeting():
         run_at_once(lambda: save(first, tourism), lambda: save(second, education))
-    finally:
-        m2m_changed.disconnect(meet_before_adding, sender=Agreement.sectors.through)
 
     assert answers == {first.pk: 302, second.pk: 302}
     assert list(first.sectors.values_list("slug", flat=True)) == ["tourism"]
@@ -760,10 +766,6 @@ def test_two_imports_confirmed_at_once_swapping_sectors_are_both_written(staff_u
     """The import's confirm, met by another confirm at the same moment moving the same
     sectors' kept counts the other way: PostgreSQL stopped one as a deadlock, a server error
     with nothing written; it is written once the other is."""
-    import contextlib
-
-    from django.db.models.signals import m2m_changed
-
     from tests.factories import SectorFactory
 
     education = SectorFactory(slug="education", name_id="Pendidikan", name_en="Education")
@@ -793,24 +795,13 @@ def test_two_imports_confirmed_at_once_swapping_sectors_are_both_written(staff_u
         "KT/1": preview_token(clerks["KT/1"].post(IMPORT, {"file": sheet("KT/1", "tourism")})),
         "KT/2": preview_token(clerks["KT/2"].post(IMPORT, {"file": sheet("KT/2", "education")})),
     }
-    met, arrived = threading.Barrier(2, timeout=10), []
-
-    def meet_before_adding(sender, instance, action, **kwargs):
-        if action == "pre_add" and len(arrived) < 2:
-            arrived.append(instance.pk)
-            with contextlib.suppress(threading.BrokenBarrierError):
-                met.wait()
-
     answers = {}
 
     def confirm(reference):
         answers[reference] = clerks[reference].post(IMPORT, {"token": tokens[reference]})
 
-    m2m_changed.connect(meet_before_adding, sender=Agreement.sectors.through, weak=False)
-    try:
+    with sector_adds_meeting():
         run_at_once(lambda: confirm("KT/1"), lambda: confirm("KT/2"))
-    finally:
-        m2m_changed.disconnect(meet_before_adding, sender=Agreement.sectors.through)
 
     assert {reference: answer.status_code for reference, answer in answers.items()} == {
         "KT/1": 302,
