@@ -569,6 +569,18 @@ def test_a_new_partner_abroad_by_kind_but_in_indonesia_is_refused_at_its_row(reg
     assert not Partner.objects.filter(name="Kota Hefei").exists()
 
 
+def sister_updated_by_reference():
+    """A row updating the stored sister-city agreement by its reference, with a new title."""
+    return sister_row(
+        reference="SC/2010/1",
+        title="Kota kembar Samarinda – Guangzhou (diperbarui)",
+        status="in_force",
+        lead_region_code="64.72",
+        lead_region_name="Kota Samarinda",
+        signed_on="2010-06-01",
+    )
+
+
 @pytest.mark.parametrize("answers", [{"decide-3": "sister"}, {"decide-all": "update"}])
 def test_a_lookalike_row_decided_as_the_agreement_another_row_updates_is_refused_by_row(
     staff_client, register, answers
@@ -578,14 +590,7 @@ def test_a_lookalike_row_decided_as_the_agreement_another_row_updates_is_refused
     4xx and nothing written, rather than failing with a server error on the second write."""
     sister = register["sister"]
     rows = [
-        sister_row(
-            reference="SC/2010/1",
-            title="Kota kembar Samarinda – Guangzhou (diperbarui)",
-            status="in_force",
-            lead_region_code="64.72",
-            lead_region_name="Kota Samarinda",
-            signed_on="2010-06-01",
-        ),
+        sister_updated_by_reference(),
         sister_row(
             title="Sister city Samarinda–Guangzhou",
             lead_region_code="64.72",
@@ -615,14 +620,7 @@ def test_a_colleagues_save_landing_during_the_confirm_refuses_the_row_not_with_a
     and before it writes the row (a moment apart): the row is refused, saying the agreement
     was changed after the preview, and nothing is written."""
     sister = register["sister"]
-    row = sister_row(
-        reference="SC/2010/1",
-        title="Kota kembar Samarinda – Guangzhou (diperbarui)",
-        status="in_force",
-        lead_region_code="64.72",
-        lead_region_name="Kota Samarinda",
-        signed_on="2010-06-01",
-    )
+    row = sister_updated_by_reference()
     file = SimpleUploadedFile("kota-kembar.csv", csv_bytes([row], columns=COLUMNS))
     token = confirm_token(staff_client.post(reverse(IMPORT_URL), {"file": file}))
     create_partners = AgreementImport._create_partners
